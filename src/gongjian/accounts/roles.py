@@ -1,0 +1,93 @@
+"""Roles are permission groups, defined here in code and synced to the database after every migrate.
+
+The three administrators (三员: system, security, audit) are separate by design (等保 2.0 §8.1.5): none holds
+another's permissions, and no account may hold an administrator role together with any other role.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PROJECT_OFFICE = "project_office", _("项目办")
+    UNIT_REPORTER = "unit_reporter", _("单位填报员")
+    UNIT_REVIEWER = "unit_reviewer", _("单位审核员")
+    SUPERVISING_LEADER = "supervising_leader", _("包挂领导/指挥长")
+    EVALUATOR = "evaluator", _("综合评价打分人")
+    SERVICE_TEAM = "service_team", _("服务工作队员")
+    PRINCIPAL_LEADER = "principal_leader", _("主要领导")
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
+
+
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# Roles that may open the Django admin (for reference data, accounts and role assignment respectively).
+STAFF_ROLES = frozenset({Role.PROJECT_OFFICE, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})
+
+_VIEW_PROJECTS = ["projects.view_project", "projects.export_projects"]
+_REFERENCE_DATA = [
+    f"{app}.{verb}_{model}"
+    for app, model in [
+        ("org", "region"), ("org", "unit"), ("org", "person"), ("org", "villageassignment"),
+        ("projects", "projectleader"), ("projects", "milestone"), ("projects", "approval"),
+    ]
+    for verb in ("view", "add", "change", "delete")
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.PROJECT_OFFICE: [
+        *_VIEW_PROJECTS,
+        "projects.view_all_projects",
+        "projects.add_project",
+        "projects.change_project",
+        "projects.delete_project",
+        "projects.import_projects",
+        *_REFERENCE_DATA,
+    ],
+    Role.UNIT_REPORTER: [*_VIEW_PROJECTS, "projects.change_project"],
+    Role.UNIT_REVIEWER: _VIEW_PROJECTS,
+    Role.SUPERVISING_LEADER: _VIEW_PROJECTS,
+    Role.EVALUATOR: ["projects.view_project"],
+    Role.SERVICE_TEAM: ["projects.view_project"],
+    Role.PRINCIPAL_LEADER: [*_VIEW_PROJECTS, "projects.view_all_projects"],
+    Role.SYSTEM_ADMIN: [
+        "accounts.view_user", "accounts.add_user", "accounts.change_user",
+        "core.view_systemsetting", "core.change_systemsetting",
+    ],
+    Role.SECURITY_ADMIN: [
+        "accounts.view_user", "accounts.assign_roles", "accounts.unlock_user", "auth.view_group",
+        "auth.view_permission",
+    ],
+    Role.AUDIT_ADMIN: ["core.view_audit_trail", "core.view_auditevent"],
+}
+
+
+def sync_roles() -> None:
+    """Create each role's group and set exactly the permissions listed above (idempotent)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)
+
+
+def sync_roles_after_migrate(sender, **kwargs) -> None:
+    # Permissions of every app must exist before the groups can point at them.
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=kwargs.get("using", "default"))
+    sync_roles()
+
+
+def role_label(code: str) -> str:
+    try:
+        return str(Role(code).label)
+    except ValueError:
+        return code

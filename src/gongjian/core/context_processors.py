@@ -1,0 +1,19 @@
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+
+def navigation(request):
+    """The menu of the signed-in user: only the pages their roles can open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    if user.has_perm("projects.view_project"):
+        items.append((_("项目库"), reverse("projects:project_list"), "projects"))
+    if user.has_perm("projects.import_projects"):
+        items.append((_("导入导出"), reverse("exchange:import_projects"), "exchange"))
+    if user.has_perm("core.view_audit_trail"):
+        items.append((_("审计记录"), reverse("core:audit_list"), "audit"))
+    if user.is_staff:
+        items.append((_("系统管理"), reverse("admin:index"), "admin"))
+    return {"nav_items": items}

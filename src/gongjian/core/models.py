@@ -1,0 +1,58 @@
+"""What every app shares: the audit trail and a small key-value store of system settings."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """One recorded action (审计记录): who did what to which object, when, and the values before and after.
+
+    Written by services, never edited or deleted by the application; only the audit administrator reads it.
+    """
+
+    occurred_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept as text too, so the trail still names a user who was later removed.
+    actor_name = models.CharField(_("操作人账号"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=64, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=64, blank=True, db_index=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField(_("对象"), max_length=255, blank=True)
+    before = models.JSONField(_("修改前"), null=True, blank=True)
+    after = models.JSONField(_("修改后"), null=True, blank=True)
+    success = models.BooleanField(_("是否成功"), default=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["-occurred_at", "-id"]
+        permissions = [("view_audit_trail", _("查看和导出审计记录"))]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
+
+
+class SystemSetting(models.Model):
+    """A named system setting (系统参数) kept in the database, e.g. the demo accounts shown on the login page."""
+
+    key = models.CharField(_("键"), max_length=100, unique=True)
+    value = models.JSONField(_("值"), default=dict)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("系统参数")
+        verbose_name_plural = _("系统参数")
+
+    def __str__(self) -> str:
+        return self.key
+
+    @classmethod
+    def get(cls, key: str, default=None):
+        row = cls.objects.filter(key=key).first()
+        return default if row is None else row.value

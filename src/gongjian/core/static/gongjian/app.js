@@ -1,0 +1,23 @@
+// Small progressive enhancements; every page works without this file.
+document.addEventListener("DOMContentLoaded", () => {
+  // Filters submit when a select changes, so a person doesn't hunt for the button.
+  document.querySelectorAll("form.filters select").forEach((el) =>
+    el.addEventListener("change", () => el.form.requestSubmit()));
+  // Keep the annual plan total in step with the monthly inputs of the project form.
+  const plan = document.querySelector("[data-plan-table]");
+  if (plan) {
+    const total = plan.querySelector("[data-plan-total]");
+    const update = () => {
+      let sum = 0;
+      plan.querySelectorAll("input[data-plan-cell]").forEach((i) => { sum += parseFloat(i.value || "0") || 0; });
+      total.textContent = sum.toLocaleString("zh-CN", {minimumFractionDigits: 2, maximumFractionDigits: 2});
+    };
+    plan.addEventListener("input", update);
+    update();
+  }
+  // Prevent double submission of forms that create or change data.
+  document.querySelectorAll("form[method=post]").forEach((form) =>
+    form.addEventListener("submit", () => {
+      form.querySelectorAll("button[type=submit]").forEach((b) => { setTimeout(() => { b.disabled = true; }, 0); });
+    }));
+});

@@ -1,0 +1,46 @@
+from django import template
+from django.utils.http import urlencode
+
+from gongjian.core import money
+
+register = template.Library()
+
+
+@register.filter
+def wan(yuan):
+    """Yuan shown in 万元 with two decimals: 31200000 → "3,120.00"."""
+    return "" if yuan in (None, "") else money.format_wan(int(yuan))
+
+
+@register.filter
+def yi(yuan):
+    return "" if yuan in (None, "") else money.format_yi(int(yuan))
+
+
+@register.filter
+def money_text(yuan):
+    return "" if yuan in (None, "") else money.format_money(int(yuan))
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (for sorting and paging links)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return "?" + urlencode(sorted(params.lists()), doseq=True) if params else "?"
+
+
+@register.inclusion_tag("core/_field.html")
+def field(bound_field, wide=False):
+    return {"f": bound_field, "wide": wide}
+
+
+@register.simple_tag(takes_context=True)
+def sort_query(context, key):
+    """Query string that sorts by ``key``, or by ``-key`` when the list is already sorted by ``key``."""
+    current = context["request"].GET.get("sort", "")
+    return query_with(context, sort=f"-{key}" if current == key else key, page=None)

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from gongjian.core import views
+
+app_name = "core"
+urlpatterns = [path("audit/", views.AuditEventListView.as_view(), name="audit_list")]

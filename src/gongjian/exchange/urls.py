@@ -1,0 +1,10 @@
+from django.urls import path
+
+from gongjian.exchange import views
+
+app_name = "exchange"
+urlpatterns = [
+    path("projects/import/", views.import_projects, name="import_projects"),
+    path("projects/export/", views.export_projects, name="export_projects"),
+    path("projects/template/", views.project_template, name="project_template"),
+]

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from gongjian.projects import views
+
+app_name = "projects"
+urlpatterns = [
+    path("", views.ProjectListView.as_view(), name="project_list"),
+    path("new/", views.ProjectEditView.as_view(), name="project_create"),
+    path("<int:pk>/", views.ProjectDetailView.as_view(), name="project_detail"),
+    path("<int:pk>/edit/", views.ProjectEditView.as_view(), name="project_edit"),
+    path("<int:pk>/delete/", views.ProjectDeleteView.as_view(), name="project_delete"),
+]

@@ -1,0 +1,151 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from gongjian.projects import services
+from gongjian.projects.filters import ProjectFilterSet
+from gongjian.projects.forms import ApprovalFormSet, MilestoneFormSet, ProjectForm, formset_rows
+from gongjian.projects.models import Project, ProjectLeader
+
+
+def plan_year(request) -> int:
+    """The year whose plan the pages show: ?year= when given, otherwise this year."""
+    try:
+        return int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        return timezone.localdate().year
+
+
+def filtered_projects(request):
+    """The signed-in user's projects, filtered and sorted as the query string says (list page and export)."""
+    year = plan_year(request)
+    queryset = (
+        Project.objects.in_scope(request.user)
+        .with_plan(year)
+        .select_related("responsible_unit", "region", "park", "headquarters")
+    )
+    filterset = ProjectFilterSet(request.GET or None, queryset=queryset, request=request)
+    return filterset, (filterset.qs if filterset.is_bound and filterset.is_valid() else queryset), year
+
+
+class ProjectListView(PermissionRequiredMixin, ListView):
+    permission_required = "projects.view_project"
+    template_name = "projects/project_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filterset, queryset, self.year = filtered_projects(self.request)
+        leaders = ProjectLeader.objects.select_related("person").order_by("role", "id")
+        return queryset.prefetch_related(Prefetch("leader_links", queryset=leaders))
+
+    def get_paginate_by(self, queryset):
+        try:
+            return min(max(int(self.request.GET.get("per_page", self.paginate_by)), 10), 200)
+        except ValueError:
+            return self.paginate_by
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(filterset=self.filterset, year=self.year, columns=[
+            (_("项目编号"), "code", ""), (_("项目名称"), "name", ""), (_("类别"), "category", "hide-sm"),
+            (_("性质"), "nature", "hide-sm"), (_("级别"), "level", "hide-sm"), (_("责任单位"), "unit", "hide-sm"),
+            (_("包挂领导"), "", "hide-sm"), (_("总投资（万元）"), "total", "num"),
+            (_("%(year)s年计划（万元）") % {"year": self.year}, "plan", "num"), (_("计划开工"), "start", "hide-sm"),
+        ],
+                       sort=self.request.GET.get("sort", ""),
+                       can_add=self.request.user.has_perm("projects.add_project"))
+        return context
+
+
+class ProjectDetailView(PermissionRequiredMixin, DetailView):
+    permission_required = "projects.view_project"
+    template_name = "projects/project_detail.html"
+    context_object_name = "project"
+
+    def get_queryset(self):
+        return (
+            Project.objects.in_scope(self.request.user)
+            .select_related("responsible_unit", "region", "park", "headquarters", "owner", "commander")
+            .prefetch_related("plans", "milestones", "approvals",
+                              Prefetch("leader_links", queryset=ProjectLeader.objects.select_related("person")))
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        project, year = self.object, plan_year(self.request)
+        plan = project.plan_for(year)
+        context.update(
+            year=year, plan=plan,
+            plan_rows=[(m + 1, plan.dekads[m * 3:m * 3 + 3], plan.months[m]) for m in range(12)] if plan else [],
+            can_edit=Project.objects.editable_by(self.request.user).filter(pk=project.pk).exists(),
+        )
+        return context
+
+
+class ProjectEditView(View):
+    """Create (no pk) or edit a project with its plan, milestones and approvals on one page."""
+
+    template_name = "projects/project_form.html"
+
+    def get_project(self, pk):
+        if pk is None:
+            if not self.request.user.has_perm("projects.add_project"):
+                raise PermissionDenied
+            return Project()
+        return get_object_or_404(Project.objects.editable_by(self.request.user), pk=pk)
+
+    def forms(self, project, data=None):
+        year = project.year if project.pk else plan_year(self.request)
+        return (
+            ProjectForm(data, instance=project, plan_year=year),
+            MilestoneFormSet(data, instance=project, prefix="milestones"),
+            ApprovalFormSet(data, instance=project, prefix="approvals"),
+        )
+
+    def render(self, project, form, milestones, approvals, status=200):
+        return render(self.request, self.template_name, {
+            "project": project, "form": form, "milestones": milestones, "approvals": approvals,
+        }, status=status)
+
+    def get(self, request, pk=None):
+        project = self.get_project(pk)
+        return self.render(project, *self.forms(project))
+
+    def post(self, request, pk=None):
+        project = self.get_project(pk)
+        form, milestones, approvals = self.forms(project, request.POST)
+        if form.is_valid() and milestones.is_valid() and approvals.is_valid():
+            children = form.service_children(formset_rows(milestones), formset_rows(approvals))
+            try:
+                with transaction.atomic():
+                    if project.pk:
+                        project = services.update_project(project, form.service_fields(), children,
+                                                          actor=request.user,
+                                                          expected_version=form.cleaned_data.get("version"))
+                    else:
+                        project = services.create_project(form.service_fields(), children, actor=request.user)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.error_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc)
+            else:
+                messages.success(request, _("项目「%(name)s」已保存。") % {"name": project.name})
+                return redirect("projects:project_detail", pk=project.pk)
+        return self.render(project, form, milestones, approvals, status=400)
+
+
+class ProjectDeleteView(View):
+    def post(self, request, pk):
+        project = get_object_or_404(Project.objects.in_scope(request.user), pk=pk)
+        services.delete_project(project, actor=request.user)
+        messages.success(request, _("项目「%(name)s」已删除。") % {"name": project.name})
+        return redirect("projects:project_list")
