@@ -18,9 +18,10 @@ year       ``2026年``          ``2026``       ``2026``
 =========  =================  ============  ================
 
 ``str(period)`` is the Chinese form people read on screens and in exported sheets; ``period.code`` is the
-short machine form for URLs, database columns and file names. :meth:`Period.parse` reads both, as well as
-what people actually type into spreadsheets: full-width digits (２０２６年１１月), stray spaces, ``2026年度``,
-``2026.11``, ``2026/11``, ``2026-11-上旬``.
+short machine form for URLs, database columns and file names; its month is zero-padded (``2026-03-1``) so
+codes of one kind sort as text. :meth:`Period.parse` reads both, as well as what people actually type into
+spreadsheets: full-width digits (２０２６年１１月), stray spaces, ``2026年度``, ``2026年11月份``, ``2026.11``,
+``2026/11``, ``2026-11-上旬`` and the English label.
 
 This module is plain Python (no Django) so that importers, reports and tests can use it anywhere.
 """

@@ -48,6 +48,9 @@ class Region(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.path = (self.parent.path if self.parent else "") + self.code + "/"
+        super().save(*args, **kwargs)
     def clean(self) -> None:
         if not self.code:
             return
@@ -57,9 +60,6 @@ class Region(models.Model):
         if not self.level:
             self.level = identifiers.region_level(self.code).value
 
-    def save(self, *args, **kwargs):
-        self.path = (self.parent.path if self.parent else "") + self.code + "/"
-        super().save(*args, **kwargs)
 
 
 class Unit(models.Model):
@@ -90,12 +90,6 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        if self.kind in ENTERPRISE_KINDS and not self.credit_code:
-            raise ValidationError({"credit_code": _("企业须填写统一社会信用代码。")})
-        if self.parent_id and self.pk and self.parent.path.startswith(self.path):
-            raise ValidationError({"parent": _("上级单位不能是本单位或其下级单位。")})
-
     def save(self, *args, **kwargs):
         if self.credit_code:
             self.credit_code = self.credit_code.strip().upper()
@@ -109,6 +103,12 @@ class Unit(models.Model):
             # Moved under another parent: every unit below it moves too.
             for child in Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
                 Unit.objects.filter(pk=child.pk).update(path=self.path + child.path[len(old_path):])
+    def clean(self) -> None:
+        if self.kind in ENTERPRISE_KINDS and not self.credit_code:
+            raise ValidationError({"credit_code": _("企业须填写统一社会信用代码。")})
+        if self.parent_id and self.pk and self.parent.path.startswith(self.path):
+            raise ValidationError({"parent": _("上级单位不能是本单位或其下级单位。")})
+
 
 
 class Person(models.Model):

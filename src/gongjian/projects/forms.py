@@ -159,5 +159,6 @@ def formset_rows(formset) -> list[dict]:
             continue
         if not form.cleaned_data:
             continue
-        rows.append({k: v for k, v in form.cleaned_data.items() if k in form._meta.fields})
+        rows.append({k: v for k, v in form.cleaned_data.items()
+                     if k in form._meta.fields and k not in {"id", "project", "DELETE"}})
     return rows

@@ -170,13 +170,13 @@ class AnnualPlan(models.Model):
     def __str__(self) -> str:
         return f"{self.project_id} {self.year}"
 
-    def clean(self) -> None:
-        if len(self.dekads) != DEKADS_PER_YEAR or any(not isinstance(v, int) or v < 0 for v in self.dekads):
-            raise ValidationError({"dekads": _("分旬计划须为36个非负整数（元）。")})
-
     def save(self, *args, **kwargs):
         self.total = sum(self.dekads)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if len(self.dekads) != DEKADS_PER_YEAR or any(not isinstance(v, int) or v < 0 for v in self.dekads):
+            raise ValidationError({"dekads": _("分旬计划须为36个非负整数（元）。")})
 
     @property
     def months(self) -> list[int]:

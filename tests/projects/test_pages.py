@@ -1,0 +1,180 @@
+"""Project pages through the test client: list, filters, sorting, paging, detail, create and edit."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gongjian.core.models import AuditEvent
+from gongjian.org.choices import UnitKind
+from gongjian.projects.choices import LeaderRole
+from gongjian.projects.models import AnnualPlan, Project, ProjectLeader
+from tests.factories import PersonFactory, ProjectFactory, UnitFactory, region
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(response):
+    """The project names in the list table, in order."""
+    html = response.content.decode()
+    body = html.split('<table id="project-table">')[1].split("</table>")[0]
+    return re.findall(r'<a href="/projects/\d+/">([^<]+)</a>', body)
+
+
+def test_the_list_filters_by_category_nature_level_unit_leader_region_park_and_text(office_client):
+    park = UnitFactory(name="杏山子民营工业园", kind=UnitKind.PARK)
+    unit = UnitFactory(name="商务局")
+    leader = PersonFactory(name="王书记", leadership_body="party")
+    street = region("320311002", "杏山子街道")
+    a = ProjectFactory(name="甲 工业 新建", category="industry", nature="new", level="city", park=park)
+    b = ProjectFactory(name="乙 商贸 续建", category="commerce", nature="continuing", responsible_unit=unit,
+                       region=region("320311002003", "杏山子社区"))
+    ProjectLeader.objects.create(project=b, person=leader, role=LeaderRole.LEAD)
+    ProjectFactory(name="丙 其他", category="urban", nature="preliminary")
+
+    assert rows(office_client.get("/projects/?category=industry")) == [a.name]
+    assert rows(office_client.get("/projects/?nature=continuing")) == [b.name]
+    assert rows(office_client.get("/projects/?level=city")) == [a.name]
+    assert rows(office_client.get(f"/projects/?unit={unit.pk}")) == [b.name]
+    assert rows(office_client.get(f"/projects/?leader={leader.pk}")) == [b.name]
+    assert rows(office_client.get(f"/projects/?region={street.pk}")) == [b.name]
+    assert rows(office_client.get(f"/projects/?park={park.pk}")) == [a.name]
+    assert rows(office_client.get("/projects/?q=商贸")) == [b.name]
+    assert len(rows(office_client.get("/projects/"))) == 3
+
+
+def test_the_list_sorts_by_total_investment_both_ways(office_client):
+    for name, total in [("小", 1), ("大", 3), ("中", 2)]:
+        ProjectFactory(name=name, total_investment=total * 100_000_000)
+    assert rows(office_client.get("/projects/?sort=-total")) == ["大", "中", "小"]
+    assert rows(office_client.get("/projects/?sort=total")) == ["小", "中", "大"]
+
+
+def test_the_list_pages_by_fifty_and_keeps_the_filters_in_the_page_links(office_client):
+    for i in range(120):
+        ProjectFactory(name=f"项目{i:03d}", category="industry")
+    response = office_client.get("/projects/?category=industry&page=2")
+    assert len(rows(response)) == 50
+    assert "category=industry&amp;page=3" in response.content.decode()
+    assert len(rows(office_client.get("/projects/?category=industry&page=3"))) == 20
+
+
+def test_the_list_shows_money_in_wan_yuan_and_the_years_plan(office_client):
+    ProjectFactory(name="计划项目", total_investment=312_000_000, plan=True)
+    html = office_client.get("/projects/?year=2026").content.decode()
+    assert "31,200.00" in html and "1,000.00" in html
+
+
+def test_the_list_needs_the_same_number_of_queries_for_10_and_60_projects(office_client):
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert office_client.get("/projects/").status_code == 200
+        return len(ctx)
+
+    leader = PersonFactory(leadership_body="government")
+    for _ in range(10):
+        ProjectLeader.objects.create(project=ProjectFactory(plan=True), person=leader)
+    small = count()
+    for _ in range(50):
+        ProjectLeader.objects.create(project=ProjectFactory(plan=True), person=leader)
+    assert count() == small <= 16
+
+
+def test_the_detail_page_shows_the_plan_by_dekad_milestones_and_approvals(office_client):
+    project = ProjectFactory(name="中山大厦", plan=[1_000_000] * 36)
+    project.milestones.create(kind="start", planned_date=dt.date(2026, 3, 1), actual_date=dt.date(2026, 3, 9))
+    project.approvals.create(kind="environment", status="done", document_no="环审〔2026〕1号",
+                             approved_on=dt.date(2026, 1, 2))
+    html = office_client.get(f"/projects/{project.pk}/?year=2026").content.decode()
+    assert "中山大厦" in html and "2026-03-09" in html and "环审〔2026〕1号" in html
+    assert "3,600.00" in html  # the year's total in 万元
+
+
+def post_data(**overrides):
+    unit = UnitFactory(name="住建局")
+    data = {
+        "name": "滨湖花园安置房", "category": "livelihood", "nature": "new", "level": "district",
+        "funding": "government", "year": "2026", "region": str(region("320311").pk),
+        "responsible_unit": str(unit.pk), "total_investment": "12000", "land_area_mu": "35.5",
+        "land_status": "supplied", "expected_jobs": "0", "planned_start": "2026-04-01",
+        "planned_completion": "2027-10-31",
+        "milestones-TOTAL_FORMS": "1", "milestones-INITIAL_FORMS": "0",
+        "milestones-0-kind": "start", "milestones-0-planned_date": "2026-04-01",
+        "approvals-TOTAL_FORMS": "0", "approvals-INITIAL_FORMS": "0",
+        **{f"plan_{i}": "" for i in range(36)},
+    }
+    data.update({"plan_9": "300", "plan_10": "300", "plan_11": "400"})
+    data.update(overrides)
+    return data
+
+
+def test_creating_a_project_through_the_form_stores_yuan_and_the_plan(office_client):
+    response = office_client.post("/projects/new/", post_data())
+    project = Project.objects.get(name="滨湖花园安置房")
+    assert response.status_code == 302 and response.url == f"/projects/{project.pk}/"
+    assert project.total_investment == 120_000_000
+    assert AnnualPlan.objects.get(project=project).dekads[9:12] == [3_000_000, 3_000_000, 4_000_000]
+    assert project.milestones.get().kind == "start"
+
+
+def test_a_bad_form_shows_each_message_next_to_its_field_and_saves_nothing(office_client):
+    response = office_client.post("/projects/new/", post_data(name="", total_investment="abc",
+                                                              planned_completion="2025-01-01"))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="id_name_errors"' in html
+    assert 'id="id_total_investment_errors"' in html
+    assert 'id="id_planned_completion_errors"' in html and "计划竣工日期不能早于计划开工日期" in html
+    assert not Project.objects.exists()
+
+
+def test_a_plan_above_the_total_investment_is_shown_on_the_total_field(office_client):
+    html = office_client.post("/projects/new/", post_data(total_investment="100")).content.decode()
+    assert 'id="id_total_investment_errors"' in html and "总投资不能小于年度计划投资" in html
+
+
+def test_editing_keeps_what_was_not_changed_and_audits_the_change(office_client):
+    project = ProjectFactory(name="中枢商业步行街", total_investment=200_000_000, plan=True)
+    form = office_client.get(f"/projects/{project.pk}/edit/")
+    assert form.status_code == 200
+    initial = form.context["form"].initial
+    data = post_data(name="中枢商业步行街（一期）", total_investment="20000", version=str(initial["version"]),
+                     responsible_unit=str(project.responsible_unit_id), year="2026",
+                     **{f"plan_{i}": str(initial[f"plan_{i}"] or "") for i in range(36)})
+    response = office_client.post(f"/projects/{project.pk}/edit/", data)
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.name == "中枢商业步行街（一期）" and project.version == 2
+    assert project.plans.get().total == 10_000_000
+    event = AuditEvent.objects.get(action="project.update")
+    assert event.before["name"] == "中枢商业步行街" and event.after["name"] == "中枢商业步行街（一期）"
+
+
+def test_saving_a_stale_form_tells_the_user_instead_of_overwriting(office_client):
+    project = ProjectFactory(name="原名")
+    data = post_data(name="我改的", version="1", responsible_unit=str(project.responsible_unit_id))
+    Project.objects.filter(pk=project.pk).update(version=2, name="别人改的")
+    response = office_client.post(f"/projects/{project.pk}/edit/", data)
+    assert response.status_code == 400 and "已被他人修改" in response.content.decode()
+    project.refresh_from_db()
+    assert project.name == "别人改的"
+
+
+def test_a_reviewer_gets_no_create_button_and_cannot_open_the_create_page(make_user, client):
+    client.force_login(make_user("unit_reviewer"))
+    assert "新建项目" not in client.get("/projects/").content.decode()
+    assert client.get("/projects/new/").status_code == 403
+
+
+def test_pages_require_signing_in(client):
+    response = client.get("/projects/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_english_is_available(office_client):
+    ProjectFactory(name="X")
+    office_client.post("/i18n/setlang/", {"language": "en", "next": "/projects/"})
+    html = office_client.get("/projects/").content.decode()
+    assert "Project registry" in html
