@@ -57,7 +57,8 @@ class ProjectForm(forms.ModelForm):
         self.plan_year = plan_year
         self.fields["code"].required = False
         self.fields["code"].help_text = _("留空则自动编号。")
-        self.fields["year"].initial = plan_year
+        if not self.instance.pk:
+            self.initial["year"] = self.initial.get("year") or plan_year
         self.fields["owner"].queryset = Unit.objects.filter(kind__in=[UnitKind.ENTERPRISE, UnitKind.STATE_ENTERPRISE])
         self.fields["responsible_unit"].queryset = Unit.objects.exclude(
             kind__in=[UnitKind.ENTERPRISE, UnitKind.STATE_ENTERPRISE])
