@@ -20,7 +20,6 @@ COMMANDS = {
     "createuser": "create an account and give it roles",
     "import": "import data from Excel or CSV: gongjian import projects FILE.xlsx",
     "export": "export data to Excel: gongjian export projects FILE.xlsx",
-    "tick": "run the scheduled checks (meant for cron)",
 }
 ALIASES = {"import": "import_data", "export": "export_data"}
 

@@ -178,3 +178,12 @@ def test_english_is_available(office_client):
     office_client.post("/i18n/setlang/", {"language": "en", "next": "/projects/"})
     html = office_client.get("/projects/").content.decode()
     assert "Project registry" in html
+
+
+def test_a_reader_sees_the_contact_phone_masked_and_an_editor_sees_it_whole(office_client, make_user, client):
+    unit = UnitFactory(name="工信局")
+    project = ProjectFactory(responsible_unit=unit, contact_person="刘工", contact_phone="13812345678")
+    assert "13812345678" in office_client.get(f"/projects/{project.pk}/").content.decode()
+    client.force_login(make_user("unit_reviewer", unit=unit))
+    html = client.get(f"/projects/{project.pk}/").content.decode()
+    assert "138****5678" in html and "13812345678" not in html

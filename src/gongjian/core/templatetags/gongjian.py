@@ -44,3 +44,11 @@ def sort_query(context, key):
     """Query string that sorts by ``key``, or by ``-key`` when the list is already sorted by ``key``."""
     current = context["request"].GET.get("sort", "")
     return query_with(context, sort=f"-{key}" if current == key else key, page=None)
+
+
+@register.filter
+def masked_phone(value):
+    """A phone number shown as 138****5678: personal data is masked wherever it is only being looked at."""
+    from gongjian.core.identifiers import mask_phone
+
+    return mask_phone(value or "")

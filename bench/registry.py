@@ -1,0 +1,202 @@
+"""Registry benchmark: import, export and the filtered list page at N projects (default 10,000).
+
+    make bench                                   # SQLite in a temporary directory
+    .venv/bin/python bench/registry.py --n 2000 --requests 100
+    GONGJIAN_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/registry.py
+
+Steps: build reference data and N projects (each with an annual plan, two leaders, six milestones and five
+approvals), export them to .xlsx, delete them, import that file (all creates), import it again (all
+unchanged), import it with every total changed (all updates), then request the list page with a mix of
+filters, sorts and pages through Django's test client (server time without the network). Peak memory is the
+process's peak resident set size after each step (it only grows).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def setup_django(workdir: str) -> None:
+    os.environ.setdefault("GONGJIAN_DATA_DIR", workdir)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "gongjian.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    if "sqlite" not in os.environ.get("GONGJIAN_DATABASE_URL", "sqlite"):
+        call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def build_projects(n: int, year: int) -> None:
+    """N projects written straight to the database, shaped like the import would make them."""
+    from django.db import transaction
+
+    from gongjian.core.identifiers import make_credit_code, make_org_code
+    from gongjian.org.models import Person, Region, Unit
+    from gongjian.projects.models import AnnualPlan, Approval, Milestone, Project, ProjectLeader
+    from gongjian.projects.services import dekads_from_months
+
+    rng = random.Random(20261123)
+    with transaction.atomic():
+        province = Region.objects.create(code="320000", name="江苏省", level="province")
+        city = Region.objects.create(code="320300", name="徐州市", level="prefecture", parent=province)
+        county = Region.objects.create(code="320311", name="泉山区", level="county", parent=city)
+        streets = [Region.objects.create(code=f"320311{i:03d}", name=f"第{i}街道", level="township", parent=county)
+                   for i in range(1, 9)]
+        units = [Unit.objects.create(name=f"责任单位{i:02d}", kind="department", region=county) for i in range(40)]
+        parks = [Unit.objects.create(name=f"产业园{i}", kind="park", region=county) for i in range(4)]
+        hqs = [Unit.objects.create(name=f"指挥部{i:02d}", kind="headquarters", region=county) for i in range(12)]
+        owners = [Unit.objects.create(name=f"业主企业{i:03d}有限公司", kind="enterprise", region=county,
+                                      credit_code=make_credit_code("91320311" + make_org_code(f"{i + 1:08d}")))
+                  for i in range(200)]
+        leaders = [Person.objects.create(name=f"领导{i:02d}", post="副区长", leadership_body="government")
+                   for i in range(20)]
+        projects = []
+        for i in range(n):
+            total = rng.randrange(5_000, 500_000) * 10_000
+            projects.append(Project(
+                code=f"{year}-{i + 1:05d}", name=f"基准项目{i + 1:05d}{rng.choice(['厂房', '商贸城', '产业园', '道路'])}",
+                category=rng.choice(["industry", "commerce", "urban", "livelihood"]),
+                nature=rng.choice(["new", "continuing", "preliminary"]), level=rng.choice(["province", "city", "district"]),
+                year=year, region=rng.choice(streets), park=rng.choice(parks) if i % 3 == 0 else None,
+                owner=rng.choice(owners), responsible_unit=rng.choice(units),
+                headquarters=rng.choice(hqs) if i % 2 else None, location=f"泉山区某路{i}号",
+                content="新建厂房及配套设施", total_investment=total,
+                planned_start=date(year, rng.randint(1, 12), 1), planned_completion=date(year + 2, 6, 30),
+                land_area_mu=rng.randint(0, 300), expected_output=total * 2, expected_tax=total // 10,
+                expected_jobs=rng.randint(0, 800),
+            ))
+        Project.objects.bulk_create(projects, batch_size=2000)
+        projects = list(Project.objects.order_by("pk"))
+        plans, links, milestones, approvals = [], [], [], []
+        for p in projects:
+            months = [p.total_investment // 3 // 12] * 12
+            plans.append(AnnualPlan(project=p, year=year, dekads=dekads_from_months(months), total=sum(months)))
+            first, second = rng.sample(leaders, 2)
+            links += [ProjectLeader(project=p, person=first, role="lead"),
+                      ProjectLeader(project=p, person=second, role="deputy")]
+            for j, kind in enumerate(["delisting", "start", "topping_out", "equipment", "completion", "production"]):
+                milestones.append(Milestone(project=p, kind=kind, sequence=j,
+                                            planned_date=date(year, 1, 15) + timedelta(days=60 * j)))
+            for kind in ["project_approval", "land_pre_review", "land_planning", "environment", "construction_permit"]:
+                approvals.append(Approval(project=p, kind=kind, status="in_progress"))
+        AnnualPlan.objects.bulk_create(plans, batch_size=2000)
+        ProjectLeader.objects.bulk_create(links, batch_size=5000)
+        Milestone.objects.bulk_create(milestones, batch_size=5000)
+        Approval.objects.bulk_create(approvals, batch_size=5000)
+
+
+def office_user():
+    from gongjian.accounts.services import create_user
+
+    return create_user(username="bench-office", password="Bench@2026-office", roles=["project_office"])
+
+
+def timed(label: str, func, rows: list):
+    start = time.perf_counter()
+    result = func()
+    seconds = time.perf_counter() - start
+    rows.append((label, seconds, peak_mb()))
+    return result, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=10_000, help="projects (default 10,000)")
+    parser.add_argument("--requests", type=int, default=300, help="list-page requests (default 300)")
+    parser.add_argument("--year", type=int, default=2026)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="gongjian-bench-") as workdir:
+        setup_django(workdir)
+        from django.conf import settings
+        from django.db import connection
+        from django.test import Client
+
+        from gongjian.exchange.services import export_projects, import_projects
+        from gongjian.projects.models import Project
+
+        engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+        steps: list[tuple[str, float, float]] = []
+        timed("generate projects (bulk insert)", lambda: build_projects(args.n, args.year), steps)
+        user = office_user()
+
+        buffer = io.BytesIO()
+        queryset = Project.objects.order_by("code")
+        timed(f"export {args.n:,} projects to .xlsx", lambda: export_projects(queryset, args.year, buffer), steps)
+        data = buffer.getvalue()
+        Project.objects.all().delete()
+
+        def run_import(payload: bytes):
+            result = import_projects(io.BytesIO(payload), filename="projects.xlsx", actor=user)
+            if result.errors:
+                raise SystemExit(f"import reported errors: {result.errors[:3]}")
+            return result
+
+        created, _ = timed(f"import {args.n:,} new projects", lambda: run_import(data), steps)
+        same, _ = timed(f"re-import same file ({args.n:,} unchanged)", lambda: run_import(data), steps)
+        Project.objects.update(total_investment=1)  # every row in the file now differs from the database
+        changed, _ = timed(f"re-import ({args.n:,} updated)", lambda: run_import(data), steps)
+        assert Project.objects.count() == args.n, "re-import must update, not duplicate"
+
+        client = Client()
+        client.force_login(user)
+        unit = Project.objects.values_list("responsible_unit_id", flat=True).first()
+        leader = Project.objects.filter(leader_links__isnull=False).values_list("leader_links__person_id", flat=True).first()
+        queries = [
+            "/projects/", "/projects/?category=industry", "/projects/?q=厂房", "/projects/?sort=-total",
+            f"/projects/?unit={unit}&nature=new", f"/projects/?leader={leader}&sort=-plan",
+            "/projects/?level=city&page=20", "/projects/?category=commerce&q=商贸&sort=start",
+        ]
+        latencies: list[float] = []
+        for url in queries:  # warm-up
+            assert client.get(url).status_code == 200, url
+        start_all = time.perf_counter()
+        for i in range(args.requests):
+            start = time.perf_counter()
+            response = client.get(queries[i % len(queries)])
+            latencies.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200
+        elapsed = time.perf_counter() - start_all
+        steps.append((f"list page x{args.requests}", elapsed, peak_mb()))
+
+        print(f"\nGongjian registry benchmark — {args.n:,} projects, {engine}, Python {sys.version.split()[0]}, "
+              f"{os.cpu_count()} CPUs")
+        print(f"{'step':<44}{'seconds':>10}{'rows/s':>12}{'peak RSS MB':>14}")
+        for label, seconds, memory in steps:
+            rate = f"{args.n / seconds:,.0f}" if ("import" in label or "export" in label) else ""
+            print(f"{label:<44}{seconds:>10.2f}{rate:>12}{memory:>14.0f}")
+        print(f"\nimport results: created={created.created} unchanged={same.unchanged} updated={changed.updated}")
+        print(f"list page ({len(queries)} filter/sort/page variants, {args.requests} requests): "
+              f"p50 {statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms, "
+              f"max {max(latencies):.1f} ms, {args.requests / elapsed:.0f} req/s")
+        connection.close()
+
+
+if __name__ == "__main__":
+    main()
