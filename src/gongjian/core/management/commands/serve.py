@@ -1,0 +1,88 @@
+"""``gongjian serve``: one command to run the web server, whatever the deployment.
+
+A district runs Gongjian on one small server and should not need to know what a WSGI server is; a city runs it
+behind a load balancer with several worker processes. The same command covers both: Django's own server in the
+embedded mode, gunicorn when ``GONGJIAN_ENV=production``. Static files are served by WhiteNoise in both cases
+(``WHITENOISE_USE_FINDERS``), so there is no ``collectstatic`` step to forget.
+"""
+
+import importlib.util
+import os
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+DEFAULT_ADDR = "127.0.0.1:8000"
+_WILDCARD_HOSTS = {"0.0.0.0", "::", "[::]"}
+
+
+def split_addr(addr: str) -> tuple[str, str]:
+    """``"127.0.0.1:8000"`` → ``("127.0.0.1", "8000")``; a bare port listens on 127.0.0.1, as runserver does."""
+    host, sep, port = addr.strip().rpartition(":")
+    if not sep:
+        host, port = "", addr.strip()
+    if host.startswith("[") != host.endswith("]") or not port.isdigit() or not 0 < int(port) < 65536:
+        raise CommandError(f"'{addr}' is not an address to listen on; write it as HOST:PORT, e.g. {DEFAULT_ADDR}.")
+    return host or "127.0.0.1", port
+
+
+def site_url(addr: str) -> str:
+    """The address to open in a browser; a server listening on every interface is reachable on 127.0.0.1."""
+    host, port = split_addr(addr)
+    return f"http://{'127.0.0.1' if host in _WILDCARD_HOSTS else host}:{port}/"
+
+
+def default_workers() -> int:
+    # gunicorn's rule of thumb: two workers per core, plus one.
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the Gongjian web server. With GONGJIAN_ENV=production it runs gunicorn "
+        "(gongjian.wsgi:application) with several worker processes; otherwise Django's own server in one process, "
+        "which is enough for a district on SQLite. Static files are served in both modes."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addr", default=DEFAULT_ADDR, metavar="HOST:PORT",
+                            help=f"address to listen on (default: {DEFAULT_ADDR}; 0.0.0.0:8000 listens on every "
+                                 "interface, then list the host names in GONGJIAN_ALLOWED_HOSTS)")
+        parser.add_argument("--workers", type=int, metavar="N",
+                            help="gunicorn worker processes in production mode (default: 2 × CPU cores + 1 = "
+                                 f"{default_workers()} here)")
+
+    def handle(self, *args, addr, workers, **options):
+        host, port = split_addr(addr)
+        bind = f"{host}:{port}"
+        if workers is not None and workers < 1:
+            raise CommandError("--workers must be at least 1.")
+        if settings.PRODUCTION:
+            self.run_gunicorn(bind, workers or default_workers(), site_url(addr))
+        else:
+            if workers:
+                self.stderr.write("--workers applies to production mode (GONGJIAN_ENV=production) only; "
+                                  "Django's server runs in one process.")
+            self.stdout.write(f"Gongjian is served at {site_url(addr)} by Django's server (embedded mode; stop "
+                              "with Ctrl+C). For many users set GONGJIAN_ENV=production to run gunicorn instead.")
+            # Django's generic "development server" warning is replaced by the line above: in the embedded mode
+            # this server is the deployment, by design, and the way out is named.
+            os.environ.setdefault("DJANGO_RUNSERVER_HIDE_WARNING", "true")
+            # No autoreloader: it would start a second process watching source files, which an installed package
+            # does not need.
+            call_command("runserver", bind, use_reloader=False)
+
+    def run_gunicorn(self, bind: str, workers: int, url: str) -> None:
+        if importlib.util.find_spec("gunicorn") is None:
+            raise CommandError("gunicorn is not installed (it does not run on Windows). Install it, or unset "
+                               "GONGJIAN_ENV to run Django's server.")
+        self.stdout.write(f"Gongjian is served at {url} by gunicorn with {workers} workers.")
+        argv = [sys.executable, "-m", "gunicorn", "gongjian.wsgi:application", "--bind", bind,
+                "--workers", str(workers), "--access-logfile", "-"]
+        # exec replaces this process, so whatever is still buffered would be lost.
+        self.stdout.flush()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(sys.executable, argv)

@@ -1,0 +1,219 @@
+"""The demo district must be the district of the speech (context 001), the same every time it is built."""
+
+import datetime as dt
+
+import pytest
+from django.db.models import Sum
+
+from gongjian.accounts.models import User
+from gongjian.accounts.roles import Role, role_label
+from gongjian.core import demo as demo_module
+from gongjian.core.demo import DEMO_PASSWORD, DemoAlreadyLoaded, DemoError, load_demo
+from gongjian.core.identifiers import check_credit_code, check_project_code
+from gongjian.core.models import AuditEvent
+from gongjian.org.choices import ENTERPRISE_KINDS
+from gongjian.org.models import Unit
+from gongjian.projects.choices import ApprovalStatus, Category, LeaderRole, Nature
+from gongjian.projects.models import AnnualPlan, Project
+
+YEAR = 2026
+AS_OF = dt.date(2026, 5, 20)
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(settings):
+    # The demo creates ten accounts; the production hasher's deliberate slowness tests nothing here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def summary(db):
+    return load_demo(year=YEAR, as_of=AS_OF)
+
+
+def fingerprint() -> list:
+    """Names, codes and amounts of everything a user would notice if it changed between two loads."""
+    projects = Project.objects.select_related("owner", "responsible_unit", "commander").prefetch_related(
+        "plans", "milestones", "approvals", "leader_links__person"
+    )
+    return [
+        (
+            p.code, p.name, p.national_code, p.total_investment, p.plan_for(YEAR).dekads, p.owner.name,
+            p.owner.credit_code, p.responsible_unit.name, p.commander and p.commander.name, p.location,
+            p.land_area_mu, p.expected_output,
+            sorted((link.person.name, link.role) for link in p.leader_links.all()),
+            [(m.name, m.planned_date, m.actual_date) for m in p.milestones.all()],
+            [(a.kind, a.status, a.approved_on, a.document_no) for a in p.approvals.all()],
+        )
+        for p in projects.order_by("code")
+    ] + sorted(User.objects.values_list("username", "full_name"))
+
+
+def test_the_demo_has_the_36_projects_of_the_speech(summary):
+    projects = Project.objects.all()
+
+    assert projects.count() == 36
+    assert projects.filter(nature=Nature.NEW).count() == 25
+    assert projects.filter(nature=Nature.CONTINUING).count() == 11
+    assert projects.filter(category=Category.INDUSTRY).count() == 23
+    assert projects.filter(category=Category.COMMERCE).count() == 13
+    assert {"段庄商贸城", "中枢商业步行街", "中山大厦"} <= set(projects.values_list("name", flat=True))
+    assert (summary.projects, summary.new, summary.continuing, summary.industry, summary.commerce) == (
+        36, 25, 11, 23, 13
+    )
+
+
+def test_total_and_annual_investment_add_up_exactly_to_the_speech_figures(summary):
+    assert Project.objects.aggregate(s=Sum("total_investment"))["s"] == 3_120_000_000
+    assert AnnualPlan.objects.filter(year=YEAR).aggregate(s=Sum("total"))["s"] == 1_038_000_000
+    assert AnnualPlan.objects.exclude(year=YEAR).count() == 0
+    assert (summary.total_investment, summary.annual_plan) == (3_120_000_000, 1_038_000_000)
+
+
+def test_every_annual_plan_fits_its_total_has_36_dekads_and_is_low_at_the_spring_festival(summary):
+    district_months = [0] * 12
+    for project in Project.objects.prefetch_related("plans"):
+        plan = project.plan_for(YEAR)
+        assert len(plan.dekads) == 36
+        assert sum(plan.dekads) == plan.total <= project.total_investment
+        assert all(isinstance(v, int) and v >= 0 for v in plan.dekads)
+        assert all(month % 10_000 == 0 for month in plan.months)  # whole 万元 a month
+        district_months = [a + b for a, b in zip(district_months, plan.months, strict=True)]
+
+    jan, feb, apr, oct_ = district_months[0], district_months[1], district_months[3], district_months[9]
+    assert feb < jan < apr
+    assert feb < oct_
+
+
+def test_milestones_and_approvals_are_consistent_with_progress(summary):
+    for project in Project.objects.prefetch_related("milestones", "approvals"):
+        milestones = list(project.milestones.all())
+        assert len(milestones) == 6
+        done = [m.actual_date for m in milestones if m.actual_date]
+        assert done == sorted(done) and all(d <= AS_OF for d in done)
+        # Nothing is done after a node that is still open.
+        assert [m.actual_date is not None for m in milestones] == sorted(
+            (m.actual_date is not None for m in milestones), reverse=True
+        )
+        assert project.actual_start == milestones[1].actual_date
+        if project.nature == Nature.CONTINUING:
+            assert project.actual_start is not None and project.actual_start.year < YEAR
+        if project.actual_start:
+            for approval in project.approvals.all():
+                assert approval.status in {ApprovalStatus.DONE, ApprovalStatus.NOT_REQUIRED}
+                assert approval.approved_on is None or approval.approved_on < project.actual_start
+        assert len(project.approvals.all()) == 6
+
+
+def test_every_project_has_one_lead_leader_from_the_four_leadership_bodies(summary):
+    for project in Project.objects.prefetch_related("leader_links__person"):
+        links = list(project.leader_links.all())
+        assert [link.role for link in links].count(LeaderRole.LEAD) == 1
+        assert all(link.person.leadership_body for link in links)
+    with_headquarters = Project.objects.filter(headquarters__isnull=False, commander__isnull=False).count()
+    assert 14 <= with_headquarters <= 22  # about half
+    assert not Project.objects.filter(category=Category.INDUSTRY, park__isnull=True).exists()
+
+
+def test_loading_twice_is_refused_without_reset(summary):
+    with pytest.raises(DemoAlreadyLoaded, match="--reset"):
+        load_demo(year=YEAR, as_of=AS_OF)
+
+    assert Project.objects.count() == 36
+
+
+def test_reset_rebuilds_exactly_the_same_district(summary):
+    before = fingerprint()
+
+    load_demo(year=YEAR, as_of=AS_OF, reset=True)
+
+    assert fingerprint() == before
+    assert Project.objects.count() == 36
+
+
+def test_reset_keeps_other_accounts_and_the_audit_trail(summary, make_user):
+    other = make_user("project_office", username="someone-else")
+    events = AuditEvent.objects.count()
+
+    load_demo(year=YEAR, as_of=AS_OF, reset=True)
+
+    assert User.objects.filter(pk=other.pk).exists()
+    assert AuditEvent.objects.count() > events
+
+
+def test_every_role_has_an_account_and_the_login_page_lists_them(summary, client):
+    for role in Role.values:
+        assert User.objects.filter(groups__name=role).count() == 1, role
+    assert len(summary.accounts) == len(Role.values)
+
+    page = client.get("/accounts/login/").content.decode()
+
+    assert DEMO_PASSWORD in page
+    for account in summary.accounts:
+        assert account.username in page
+        assert role_label(account.role) in page
+        assert User.objects.get(username=account.username).check_password(DEMO_PASSWORD)
+        assert User.objects.get(username=account.username).person.unit is not None
+
+
+def test_every_credit_code_and_national_project_code_validates(summary):
+    enterprises = Unit.objects.filter(kind__in=ENTERPRISE_KINDS)
+    assert enterprises.count() >= 20
+    for unit in enterprises:
+        assert check_credit_code(unit.credit_code) == unit.credit_code
+        assert unit.credit_code[2:8] == "320311"
+    for code in Project.objects.values_list("national_code", flat=True):
+        assert check_project_code(code) == code
+        assert code[5:11] == "320311"
+
+
+def test_the_reporter_sees_a_proper_subset_and_the_office_sees_everything(summary):
+    reporter = User.objects.get(username="reporter")
+    office = User.objects.get(username="office")
+
+    seen = Project.objects.in_scope(reporter).count()
+
+    assert 0 < seen < 36
+    assert Project.objects.in_scope(office).count() == 36
+    assert Project.objects.in_scope(User.objects.get(username="principal")).count() == 36
+
+
+def test_the_leader_and_the_service_team_see_their_own_projects(summary):
+    leader = User.objects.get(username="leader")
+    team = User.objects.get(username="team")
+
+    led = Project.objects.filter(leader_links__person__user=leader)
+
+    assert led.count() >= 3
+    assert set(led) <= set(Project.objects.in_scope(leader))
+    assert 0 < Project.objects.in_scope(leader).count() < 36
+    assert 0 < Project.objects.in_scope(team).count() < 36
+
+
+def test_the_progress_date_changes_progress_but_not_the_district(summary):
+    def names_and_amounts():
+        return sorted(Project.objects.values_list("name", "national_code", "total_investment", "contact_person",
+                                                  "owner__credit_code"))
+
+    before = names_and_amounts()
+    started_in_may = Project.objects.filter(actual_start__isnull=False).count()
+
+    load_demo(year=YEAR, as_of=dt.date(YEAR, 11, 30), reset=True)
+
+    assert names_and_amounts() == before
+    assert Project.objects.filter(actual_start__isnull=False).count() > started_in_may
+
+
+def test_a_progress_date_outside_the_year_is_refused(db):
+    with pytest.raises(DemoError, match="2025-12-31"):
+        load_demo(year=YEAR, as_of=dt.date(2025, 12, 31))
+
+
+def test_the_default_year_is_this_year_in_shanghai(db, monkeypatch):
+    monkeypatch.setattr(demo_module, "shanghai_today", lambda: dt.date(2031, 3, 9))
+
+    summary = load_demo()
+
+    assert (summary.year, summary.as_of) == (2031, dt.date(2031, 3, 9))
+    assert set(Project.objects.values_list("year", flat=True)) == {2031}
+    assert AnnualPlan.objects.filter(year=2031).aggregate(s=Sum("total"))["s"] == 1_038_000_000
