@@ -29,6 +29,7 @@ from django.db import models, transaction
 from gongjian.accounts.models import User
 from gongjian.accounts.roles import Role
 from gongjian.accounts.services import create_user
+from gongjian.core import audit
 from gongjian.core.identifiers import CREDIT_CODE_CHARSET, make_credit_code, make_org_code, region_level
 from gongjian.core.models import SystemSetting
 from gongjian.core.money import YUAN_PER_WAN, split_by_weights
@@ -446,9 +447,15 @@ def load_demo(*, year: int | None = None, as_of: date | None = None, reset: bool
     with transaction.atomic():
         if reset:
             delete_business_data()
+            audit.record("demo.reset", note="business data and demo accounts deleted")
         else:
             _refuse_if_not_empty()
-        return _DemoBuilder(year, as_of).build()
+        summary = _DemoBuilder(year, as_of).build()
+        # The demo writes organisation data in bulk; one event records that it happened and what it made.
+        audit.record("demo.load", object_type="core.demo", object_repr=f"demo district {year}",
+                     after={"year": year, "as_of": as_of.isoformat(), "projects": summary.projects},
+                     only_changes=False)
+        return summary
 
 
 def _refuse_if_not_empty() -> None:

@@ -237,7 +237,8 @@ class Approval(models.Model):
     class Meta:
         verbose_name = _("前期手续")
         verbose_name_plural = _("前期手续")
-        ordering = ["project", "kind"]
+        # In the order they were entered, which follows the approval sequence (立项 before 施工许可).
+        ordering = ["project", "id"]
 
     def __str__(self) -> str:
         return self.label

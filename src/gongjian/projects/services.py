@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.core import audit
@@ -113,7 +113,7 @@ def create_project(fields: dict[str, Any], children: ProjectChildren | None = No
         raise PermissionDenied(_("无权新建项目。"))
     children = children or ProjectChildren()
     values = {k: v for k, v in fields.items() if k in PROJECT_FIELDS}
-    values.setdefault("year", date.today().year)
+    values.setdefault("year", timezone.localdate().year)
     if not values.get("code"):
         values["code"] = next_project_code(values["year"])
     project = Project(**values)

@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from gongjian.accounts.roles import ADMIN_ROLES, Role
 from gongjian.accounts.services import check_role_combination, create_user
+from gongjian.core import audit
 from gongjian.org.models import Person, Unit
 
 
@@ -116,6 +117,9 @@ class Command(BaseCommand):
                 person.post = post
         else:
             person = Person(name=name, unit=unit, post=post, user=user)
+        created = person.pk is None
         person.full_clean()
         person.save()
+        audit.record("person.create" if created else "person.link_account", obj=person,
+                     after={"user": user.username, "unit": unit.pk if unit else None}, only_changes=False)
         return person
