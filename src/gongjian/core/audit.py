@@ -42,7 +42,7 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tupl
     return {k: before.get(k) for k in sorted(keys)}, {k: after.get(k) for k in sorted(keys)}
 
 
-def record(
+def build_event(
     action: str,
     *,
     actor=None,
@@ -57,7 +57,7 @@ def record(
     ip_address: str | None = None,
     only_changes: bool = True,
 ) -> AuditEvent:
-    """Save one audit event. ``action`` is a dotted verb such as ``project.update``."""
+    """An unsaved audit event, for writers that save many at once with ``bulk_create``."""
     if only_changes:
         before, after = changes(before, after)
     if obj is not None:
@@ -65,7 +65,7 @@ def record(
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:255]
     user = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=user,
         actor_name=getattr(user, "username", "") or ("system" if actor is None else str(actor)),
         action=action,
@@ -78,3 +78,10 @@ def record(
         note=note,
         ip_address=ip_address,
     )
+
+
+def record(action: str, **kwargs: Any) -> AuditEvent:
+    """Save one audit event. ``action`` is a dotted verb such as ``project.update``; see :func:`build_event`."""
+    event = build_event(action, **kwargs)
+    event.save()
+    return event

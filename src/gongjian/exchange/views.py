@@ -1,8 +1,68 @@
-from django.http import HttpResponse
+import io
+
+from django.contrib.auth.decorators import permission_required
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from gongjian.exchange import services
+from gongjian.exchange.forms import ImportForm
+from gongjian.exchange.workbook import XLSX_CONTENT_TYPE
+from gongjian.projects.views import filtered_projects
+
+# The page lists this many errors; the downloadable report has all of them.
+ERRORS_SHOWN = 500
 
 
+def _xlsx(buffer: io.BytesIO, name: str) -> FileResponse:
+    """An .xlsx download; Django writes the Chinese file name as RFC 5987 ``filename*``."""
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=f"{name}_{timezone.localdate():%Y-%m-%d}.xlsx",
+                        content_type=XLSX_CONTENT_TYPE)
+
+
+@permission_required("projects.import_projects", raise_exception=True)
 def import_projects(request):
-    return HttpResponse("not built yet", status=501)
+    """Upload a file; show what was imported, or every error with a downloadable report."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = report_token = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = services.import_projects(upload, filename=upload.name, actor=request.user,
+                                          dry_run=form.cleaned_data["dry_run"])
+        if not result.ok:
+            report_token = services.save_error_report(result, user=request.user)
+    failed = request.method == "POST" and (result is None or not result.ok)
+    return render(request, "exchange/import.html", {
+        "form": form, "result": result, "report_token": report_token, "errors_shown": ERRORS_SHOWN,
+    }, status=400 if failed else 200)
 
 
-export_projects = project_template = import_projects
+@require_GET
+@permission_required("projects.import_projects", raise_exception=True)
+def import_error_report(request, token):
+    report = services.open_error_report(token, user=request.user)
+    if report is None:
+        raise Http404
+    return FileResponse(report, as_attachment=True, filename=f"导入错误报告_{timezone.localdate():%Y-%m-%d}.xlsx",
+                        content_type=XLSX_CONTENT_TYPE)
+
+
+@require_GET
+@permission_required("projects.export_projects", raise_exception=True)
+def export_projects(request):
+    """The project list as the query string filters it, as .xlsx."""
+    _filterset, queryset, year = filtered_projects(request)
+    buffer = io.BytesIO()
+    services.export_projects(queryset, year, buffer, actor=request.user,
+                             filters=dict(request.GET.lists()))
+    return _xlsx(buffer, "重点项目")
+
+
+@require_GET
+@permission_required("projects.import_projects", raise_exception=True)
+def project_template(request):
+    buffer = io.BytesIO()
+    services.write_template(buffer)
+    return _xlsx(buffer, "重点项目导入模板")

@@ -265,7 +265,8 @@ class ProjectLeader(models.Model):
     class Meta:
         verbose_name = _("领导包挂")
         verbose_name_plural = _("领导包挂")
-        ordering = ["role", "id"]
+        # The lead leader first ("lead" sorts after "deputy"), then deputies in the order they were added.
+        ordering = ["-role", "id"]
         constraints = [models.UniqueConstraint(fields=["project", "person"], name="project_leader_unique")]
 
     def __str__(self) -> str:

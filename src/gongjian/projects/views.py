@@ -42,7 +42,7 @@ class ProjectListView(PermissionRequiredMixin, ListView):
 
     def get_queryset(self):
         self.filterset, queryset, self.year = filtered_projects(self.request)
-        leaders = ProjectLeader.objects.select_related("person").order_by("role", "id")
+        leaders = ProjectLeader.objects.select_related("person")
         return queryset.prefetch_related(Prefetch("leader_links", queryset=leaders))
 
     def get_paginate_by(self, queryset):
