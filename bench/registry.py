@@ -114,7 +114,7 @@ def build_projects(n: int, year: int) -> None:
 def office_user():
     from gongjian.accounts.services import create_user
 
-    return create_user(username="bench-office", password="Bench@2026-office", roles=["project_office"])
+    return create_user(username="bench-office", password="Kq7!trial-run-2026", roles=["project_office"])
 
 
 def timed(label: str, func, rows: list):
@@ -164,7 +164,7 @@ def main() -> None:
         changed, _ = timed(f"re-import ({args.n:,} updated)", lambda: run_import(data), steps)
         assert Project.objects.count() == args.n, "re-import must update, not duplicate"
 
-        client = Client()
+        client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
         unit = Project.objects.values_list("responsible_unit_id", flat=True).first()
         leader = Project.objects.filter(leader_links__isnull=False).values_list("leader_links__person_id", flat=True).first()

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import IO, Any
 
-import openpyxl
+from python_calamine import CalamineError, CalamineWorkbook
 
 from gongjian.exchange.columns import (
     MAIN_SHEET,
@@ -54,27 +53,23 @@ def read_workbook(file: IO[bytes], filename: str) -> dict[str, Sheet]:
     if suffix not in {".xlsx", ".xlsm"}:
         raise UnreadableFile("只能导入 .xlsx 或 .csv 文件。")
     try:
-        book = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        # calamine (Rust) reads a 10,000-row workbook several times faster than openpyxl's read-only mode.
+        book = CalamineWorkbook.from_filelike(file)
+    except CalamineError as exc:
         raise UnreadableFile(f"无法读取该 Excel 文件（{exc}），请确认文件未损坏且不是加密文件。") from exc
+    names = [name for name in book.sheet_names
+             if name.strip() not in NOTE_SHEETS and not name.startswith(REJECTED_PREFIX)]
+    if not names:
+        raise UnreadableFile("工作簿中没有数据表。")
+    main = next((n for n in names if n.strip() == MAIN_SHEET), None)
+    main = main or next((n for n in names if n.strip() not in SHEETS), names[0])
+    sheets = {MAIN_SHEET: main}
+    sheets.update({n.strip(): n for n in names if n.strip() in SHEETS and n.strip() != MAIN_SHEET})
     try:
-        names = [name for name in book.sheetnames
-                 if name.strip() not in NOTE_SHEETS and not name.startswith(REJECTED_PREFIX)]
-        if not names:
-            raise UnreadableFile("工作簿中没有数据表。")
-        main = next((n for n in names if n.strip() == MAIN_SHEET), None)
-        main = main or next((n for n in names if n.strip() not in SHEETS), names[0])
-        sheets = {MAIN_SHEET: main}
-        sheets.update({n.strip(): n for n in names if n.strip() in SHEETS and n.strip() != MAIN_SHEET})
-        result = {}
-        for key, name in sheets.items():
-            worksheet = book[name]
-            # Some programs write a wrong <dimension>; without this the read-only reader trusts it and cuts rows.
-            worksheet.reset_dimensions()
-            result[key] = _sheet(key, worksheet.iter_rows(values_only=True))
-        return result
-    finally:
-        book.close()
+        return {key: _sheet(key, book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+                for key, name in sheets.items()}
+    except CalamineError as exc:
+        raise UnreadableFile(f"无法读取该 Excel 文件（{exc}）。") from exc
 
 
 def _decode(data: bytes) -> str:
