@@ -13,8 +13,16 @@ from django.db import models
 from gongjian.core.models import AuditEvent
 
 
+_PRIMITIVE = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """Turn a field value into something JSON can hold and a person can read."""
+    # Fast paths: most values are primitives, and plans are lists of 36 integers.
+    if type(value) in _PRIMITIVE:
+        return value
+    if type(value) is list and all(type(v) in _PRIMITIVE for v in value):
+        return value
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):

@@ -53,6 +53,11 @@ class ProjectListView(PermissionRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # Choice labels translated once per page, not once per row and column (get_FOO_display is lazy).
+        labels = {name: {value: str(label) for value, label in Project._meta.get_field(name).choices}
+                  for name in ("category", "nature", "level")}
+        for project in context["object_list"]:
+            project.labels = {name: labels[name][getattr(project, name)] for name in labels}
         context.update(filterset=self.filterset, year=self.year, columns=[
             (_("项目编号"), "code", ""), (_("项目名称"), "name", ""), (_("类别"), "category", "hide-sm"),
             (_("性质"), "nature", "hide-sm"), (_("级别"), "level", "hide-sm"), (_("责任单位"), "unit", "hide-sm"),
