@@ -12,7 +12,6 @@ from django.db import models
 
 from gongjian.core.models import AuditEvent
 
-
 _PRIMITIVE = frozenset({str, int, float, bool, type(None)})
 
 

@@ -19,6 +19,10 @@ class Command(BaseCommand):
         "Example: gongjian export projects 工业项目.xlsx --year 2026 --category 工业 --unit 区工业和信息化局"
     )
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # Shown as `gongjian export ...`, the name the gongjian command gives it.
+        return super().create_parser(prog_name, "export", **kwargs)
+
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=["projects"], help="what to export")
         parser.add_argument("file", help="the .xlsx file to write")

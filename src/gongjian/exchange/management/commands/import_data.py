@@ -16,6 +16,10 @@ class Command(BaseCommand):
         "Exit status 1 on errors. Example: gongjian import projects 2026年重点项目.xlsx --dry-run"
     )
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # Shown as `gongjian import ...`, the name the gongjian command gives it.
+        return super().create_parser(prog_name, "import", **kwargs)
+
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=["projects"], help="what to import")
         parser.add_argument("file", help="the .xlsx or .csv file")
