@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "gongjian.org",
     "gongjian.projects",
     "gongjian.exchange",
+    "gongjian.demo",
 ]
 
 MIDDLEWARE = [

@@ -7,10 +7,10 @@ from django.db.models import Sum
 
 from gongjian.accounts.models import User
 from gongjian.accounts.roles import Role, role_label
-from gongjian.core import demo as demo_module
-from gongjian.core.demo import DEMO_PASSWORD, DemoAlreadyLoaded, DemoError, load_demo
 from gongjian.core.identifiers import check_credit_code, check_project_code
 from gongjian.core.models import AuditEvent
+from gongjian.demo import loader as demo_module
+from gongjian.demo.loader import DEMO_PASSWORD, DemoAlreadyLoaded, DemoError, load_demo
 from gongjian.org.choices import ENTERPRISE_KINDS
 from gongjian.org.models import Unit
 from gongjian.projects.choices import ApprovalStatus, Category, LeaderRole, Nature
