@@ -187,3 +187,12 @@ def test_a_reader_sees_the_contact_phone_masked_and_an_editor_sees_it_whole(offi
     client.force_login(make_user("unit_reviewer", unit=unit))
     html = client.get(f"/projects/{project.pk}/").content.decode()
     assert "138****5678" in html and "13812345678" not in html
+
+
+def test_the_list_shows_the_totals_of_the_filtered_projects(office_client):
+    ProjectFactory(name="甲", category="industry", total_investment=200_000_000, plan=True)
+    ProjectFactory(name="乙", category="industry", total_investment=150_000_000, plan=True)
+    ProjectFactory(name="丙", category="commerce", total_investment=999_000_000)
+    html = office_client.get("/projects/?category=industry&year=2026").content.decode()
+    totals = html.split('id="list-totals"')[1].split("</p>")[0]
+    assert "3.50亿元" in totals and "2,000.00万元" in totals

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,7 +58,8 @@ class ProjectListView(PermissionRequiredMixin, ListView):
                   for name in ("category", "nature", "level")}
         for project in context["object_list"]:
             project.labels = {name: labels[name][getattr(project, name)] for name in labels}
-        context.update(filterset=self.filterset, year=self.year, columns=[
+        totals = self.object_list.order_by().aggregate(total=Sum("total_investment"), plan=Sum("plan_total"))
+        context.update(filterset=self.filterset, year=self.year, totals=totals, columns=[
             (_("项目编号"), "code", ""), (_("项目名称"), "name", ""), (_("类别"), "category", "hide-sm"),
             (_("性质"), "nature", "hide-sm"), (_("级别"), "level", "hide-sm"), (_("责任单位"), "unit", "hide-sm"),
             (_("包挂领导"), "", "hide-sm"), (_("总投资（万元）"), "total", "num"),
