@@ -196,3 +196,17 @@ def test_the_list_shows_the_totals_of_the_filtered_projects(office_client):
     html = office_client.get("/projects/?category=industry&year=2026").content.decode()
     totals = html.split('id="list-totals"')[1].split("</p>")[0]
     assert "3.50亿元" in totals and "2,000.00万元" in totals
+
+
+def test_the_office_deletes_a_project_from_its_page_and_a_reporter_cannot(office_client, make_user):
+    from django.test import Client
+
+    unit = UnitFactory(name="工信局")
+    project = ProjectFactory(name="待删项目", responsible_unit=unit)
+    reporter = Client()
+    reporter.force_login(make_user("unit_reporter", unit=unit))
+    assert "待删项目" in reporter.get(f"/projects/{project.pk}/").content.decode()
+    assert reporter.post(f"/projects/{project.pk}/delete/").status_code == 403
+    assert Project.objects.filter(pk=project.pk).exists()
+    assert office_client.post(f"/projects/{project.pk}/delete/").status_code == 302
+    assert not Project.objects.filter(pk=project.pk).exists()
