@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "gongjian.accounts",
     "gongjian.org",
     "gongjian.projects",
+    "gongjian.reports",
     "gongjian.exchange",
     "gongjian.demo",
 ]

@@ -1,0 +1,97 @@
+"""Periodic reports (旬报/月报): the reporting periods the office opens and each project's report in them."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongjian.core.periods import Period
+from gongjian.projects.models import Project
+from gongjian.reports.choices import PeriodKind, ReportState
+
+
+class ReportingPeriod(models.Model):
+    """A ten-day period or month the project office opened for reporting, with its filing window (填报时间)."""
+
+    kind = models.CharField(_("类型"), max_length=10, choices=PeriodKind.choices)
+    code = models.CharField(_("期别"), max_length=12, unique=True, help_text=_("如 2026-11-2（11月中旬）、2026-11（11月）"))
+    opens_at = models.DateTimeField(_("开始填报"))
+    deadline = models.DateTimeField(_("填报截止"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("填报期")
+        verbose_name_plural = _("填报期")
+        ordering = ["-opens_at"]
+
+    def __str__(self) -> str:
+        return str(self.period)
+
+    @property
+    def period(self) -> Period:
+        return Period.parse(self.code)
+
+
+class Report(models.Model):
+    """One project's report for one period (项目旬报/月报). Money in yuan; cumulative figures are computed."""
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="reports")
+    period = models.ForeignKey(ReportingPeriod, verbose_name=_("填报期"), on_delete=models.PROTECT,
+                               related_name="reports")
+    state = models.CharField(_("状态"), max_length=12, choices=ReportState.choices, default=ReportState.DRAFT,
+                             db_index=True)
+    amount = models.BigIntegerField(_("本期完成投资（元）"), default=0)
+    year_to_date = models.BigIntegerField(_("本年累计完成（元）"), default=0)
+    since_start = models.BigIntegerField(_("开工累计完成（元）"), default=0)
+    stated_year_to_date = models.BigIntegerField(_("填报的本年累计（元）"), null=True, blank=True)
+    stated_since_start = models.BigIntegerField(_("填报的开工累计（元）"), null=True, blank=True)
+    explanation = models.TextField(_("差异说明"), blank=True)
+    progress_percent = models.DecimalField(_("形象进度（%）"), max_digits=5, decimal_places=2, default=0)
+    progress_text = models.TextField(_("形象进度描述"), blank=True)
+    workers = models.PositiveIntegerField(_("在岗施工人数"), default=0)
+    next_plan = models.TextField(_("下期计划"), blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填报人"), null=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    first_submitted_at = models.DateTimeField(_("首次提交时间"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("项目报告")
+        verbose_name_plural = _("项目报告")
+        ordering = ["period", "project"]
+        constraints = [models.UniqueConstraint(fields=["project", "period"], name="one_report_per_period")]
+        permissions = [("submit_report", _("填报并提交报告")), ("review_report", _("审核报告"))]
+
+    def __str__(self) -> str:
+        return f"{self.project.name} {self.period}"
+
+    def is_editable(self) -> bool:
+        return self.state in {ReportState.DRAFT, ReportState.RETURNED}
+
+    def can_be_reviewed(self) -> bool:
+        return self.state == ReportState.SUBMITTED
+
+
+class ReportRevision(models.Model):
+    """A kept version of a report (每一版都留存): written at every submission, return and approval."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("版本号"))
+    state = models.CharField(_("状态"), max_length=12, choices=ReportState.choices)
+    data = models.JSONField(_("内容"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("报告版本")
+        verbose_name_plural = _("报告版本")
+        ordering = ["report", "number"]
+        constraints = [models.UniqueConstraint(fields=["report", "number"], name="report_revision_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} v{self.number}"

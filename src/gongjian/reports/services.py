@@ -1,0 +1,194 @@
+"""Report state changes: draft → submitted → approved, or returned → corrected → resubmitted. Each runs in one
+transaction, checks the actor's permission and scope, locks the report row, and writes an audit event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongjian.core import audit
+from gongjian.core.periods import Period
+from gongjian.projects.models import Project
+from gongjian.reports import rules
+from gongjian.reports.choices import PeriodKind, ReportState
+from gongjian.reports.models import Report, ReportingPeriod, ReportRevision
+
+EDITABLE_FIELDS = [
+    "amount", "stated_year_to_date", "stated_since_start", "explanation", "progress_percent", "progress_text",
+    "workers", "next_plan",
+]
+SNAPSHOT_FIELDS = [*EDITABLE_FIELDS, "state", "year_to_date", "since_start", "return_reason", "version"]
+
+
+class StaleReport(ValidationError):
+    """Someone else saved the report since the editor loaded it."""
+
+
+@transaction.atomic
+def open_period(code: str, *, opens_at: datetime, deadline: datetime, actor) -> ReportingPeriod:
+    """Open a ten-day period or a month for reporting with its filing window."""
+    if actor is not None and not actor.has_perm("reports.add_reportingperiod"):
+        raise PermissionDenied(_("只有项目办可以开启填报期。"))
+    period = Period.parse(code)
+    if period.dekad is None and period.month is None:
+        raise ValidationError({"code": _("填报期须为某一旬或某一月。")})
+    if deadline <= opens_at:
+        raise ValidationError({"deadline": _("填报截止时间须晚于开始时间。")})
+    kind = PeriodKind.DEKAD if period.dekad else PeriodKind.MONTH
+    if ReportingPeriod.objects.filter(code=period.code).exists():
+        raise ValidationError({"code": _("%(period)s 已开启。") % {"period": period}})
+    row = ReportingPeriod.objects.create(kind=kind, code=period.code, opens_at=opens_at, deadline=deadline)
+    audit.record("period.open", actor=actor, obj=row, after=audit.snapshot(row), only_changes=False)
+    return row
+
+
+def _check_can_file(project: Project, actor) -> None:
+    if actor is not None and not (actor.has_perm("reports.submit_report")
+                                  and Project.objects.in_scope(actor).filter(pk=project.pk).exists()):
+        raise PermissionDenied(_("无权填报该项目。"))
+
+
+def _snapshot(report: Report) -> dict[str, Any]:
+    return audit.snapshot(report, SNAPSHOT_FIELDS)
+
+
+def _compute(report: Report) -> list[rules.Finding]:
+    """Set the report's cumulative figures from the earlier reports and return what must be explained."""
+    kind, code, year = report.period.kind, report.period.code, report.period.period.year
+    earlier = list(
+        Report.objects.filter(project=report.project_id, period__kind=kind, period__code__lt=code)
+        .exclude(pk=report.pk).exclude(state=ReportState.DRAFT)
+        .order_by("period__code").values_list("period__code", "amount", "year_to_date", "since_start")
+    )
+    this_year = [row for row in earlier if row[0].startswith(f"{year}-")]
+    before = [row for row in earlier if not row[0].startswith(f"{year}-")]
+    opening = before[-1][3] if before else 0
+    computed = rules.cumulative(report.amount, [row[1] for row in this_year], opening)
+    previous = rules.Cumulative(*this_year[-1][1:]) if this_year else None
+    report.year_to_date, report.since_start = computed.year_to_date, computed.since_start
+    return rules.check_stated(computed, previous=previous, stated_year_to_date=report.stated_year_to_date,
+                              stated_since_start=report.stated_since_start,
+                              total_investment=report.project.total_investment)
+
+
+def findings(report: Report) -> list[rules.Finding]:
+    """What the reporter must explain before the report can be submitted (computes cumulative figures too)."""
+    return _compute(report)
+
+
+@transaction.atomic
+def save_draft(project: Project, period: ReportingPeriod, data: dict[str, Any], *, actor,
+               expected_version: int | None = None) -> Report:
+    """Create or change the draft (or returned) report of ``project`` for ``period``."""
+    _check_can_file(project, actor)
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    try:
+        with transaction.atomic():
+            report, created = Report.objects.select_for_update().get_or_create(
+                project=project, period=period,
+                defaults={"author": actor if getattr(actor, "is_authenticated", False) else None})
+    except IntegrityError:  # another request created it a moment ago
+        report, created = Report.objects.select_for_update().get(project=project, period=period), False
+    if not report.is_editable():
+        raise ValidationError(_("报告%(state)s，不能修改。") % {"state": report.get_state_display()}, code="locked")
+    if expected_version is not None and report.version != expected_version:
+        raise StaleReport(_("该报告已被他人修改（当前版本 %(v)d），请刷新后重新填写。") % {"v": report.version},
+                          code="stale")
+    before = None if created else _snapshot(report)
+    for name, value in data.items():
+        setattr(report, name, value)
+    if report.amount is None or report.amount < 0:
+        raise ValidationError({"amount": _("本期完成投资不能为负数。")})
+    _compute(report)
+    report.full_clean(exclude=["author", "reviewer"])
+    if not created:
+        report.version += 1
+    report.save()
+    audit.record("report.create" if created else "report.update", actor=actor, obj=report, before=before,
+                 after=_snapshot(report), only_changes=not created)
+    return report
+
+
+def _revise(report: Report, actor) -> None:
+    number = report.revisions.count() + 1
+    ReportRevision.objects.create(report=report, number=number, state=report.state, data=_snapshot(report),
+                                  actor=actor if getattr(actor, "is_authenticated", False) else None)
+
+
+@transaction.atomic
+def submit_report(report: Report, *, actor, expected_version: int | None = None) -> Report:
+    """Submit a draft or a corrected returned report. Submitting twice (a double click) changes nothing."""
+    _check_can_file(report.project, actor)
+    current = Report.objects.select_for_update().select_related("period", "project").get(pk=report.pk)
+    if current.state == ReportState.SUBMITTED and (expected_version is None or current.version == expected_version):
+        return current
+    if not current.is_editable():
+        raise ValidationError(_("报告%(state)s，不能再次提交。") % {"state": current.get_state_display()},
+                              code="locked")
+    if expected_version is not None and current.version != expected_version:
+        raise StaleReport(_("该报告已被他人修改（当前版本 %(v)d），请刷新后再提交。") % {"v": current.version},
+                          code="stale")
+    unexplained = _compute(current)
+    if unexplained and not current.explanation.strip():
+        raise ValidationError({f.field: f.message for f in unexplained} | {"explanation": _("请填写差异说明。")},
+                              code="needs_explanation")
+    before = _snapshot(current)
+    now = timezone.now()
+    current.state = ReportState.SUBMITTED
+    current.submitted_at = now
+    current.first_submitted_at = current.first_submitted_at or now
+    current.save()
+    _revise(current, actor)
+    audit.record("report.submit", actor=actor, obj=current, before=before, after=_snapshot(current))
+    return current
+
+
+def _check_can_review(report: Report, actor) -> Report:
+    if actor is not None and not (actor.has_perm("reports.review_report")
+                                  and Project.objects.in_scope(actor).filter(pk=report.project_id).exists()):
+        raise PermissionDenied(_("无权审核该报告。"))
+    current = Report.objects.select_for_update().get(pk=report.pk)
+    if not current.can_be_reviewed():
+        raise ValidationError(_("只有已提交的报告可以审核（当前：%(state)s）。") % {"state": current.get_state_display()},
+                              code="not_submitted")
+    if actor is not None and current.author_id == actor.pk:
+        raise PermissionDenied(_("不能审核自己填报的报告。"))
+    return current
+
+
+@transaction.atomic
+def approve_report(report: Report, *, actor) -> Report:
+    current = _check_can_review(report, actor)
+    before = _snapshot(current)
+    current.state = ReportState.APPROVED
+    current.reviewer = actor if getattr(actor, "is_authenticated", False) else None
+    current.reviewed_at = timezone.now()
+    current.return_reason = ""
+    current.save()
+    _revise(current, actor)
+    audit.record("report.approve", actor=actor, obj=current, before=before, after=_snapshot(current))
+    return current
+
+
+@transaction.atomic
+def return_report(report: Report, reason: str, *, actor) -> Report:
+    if not reason.strip():
+        raise ValidationError({"return_reason": _("退回须写明原因。")})
+    current = _check_can_review(report, actor)
+    before = _snapshot(current)
+    current.state = ReportState.RETURNED
+    current.reviewer = actor if getattr(actor, "is_authenticated", False) else None
+    current.reviewed_at = timezone.now()
+    current.return_reason = reason.strip()
+    current.version += 1
+    current.save()
+    _revise(current, actor)
+    audit.record("report.return", actor=actor, obj=current, before=before, after=_snapshot(current))
+    return current
