@@ -9,6 +9,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="projects:project_list"), name="home"),
     path("accounts/", include("gongjian.accounts.urls")),
     path("projects/", include("gongjian.projects.urls")),
+    path("reports/", include("gongjian.reports.urls")),
     path("exchange/", include("gongjian.exchange.urls")),
     path("system/", include("gongjian.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

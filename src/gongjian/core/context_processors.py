@@ -10,6 +10,8 @@ def navigation(request):
     items = []
     if user.has_perm("projects.view_project"):
         items.append((_("项目库"), reverse("projects:project_list"), "projects"))
+    if user.has_perm("reports.view_report"):
+        items.append((_("旬报月报"), reverse("reports:due_list"), "reports"))
     if user.has_perm("projects.import_projects"):
         items.append((_("导入导出"), reverse("exchange:import_projects"), "exchange"))
     if user.has_perm("core.view_audit_trail"):

@@ -1,0 +1,50 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gongjian.core.money import wan_to_yuan, yuan_to_wan
+from gongjian.reports.models import Report
+
+WAN_FIELDS = {
+    "amount": _("本期完成投资（万元）"),
+    "stated_year_to_date": _("本年累计（万元，按台账填写，可空）"),
+    "stated_since_start": _("开工累计（万元，按台账填写，可空）"),
+}
+
+
+class ReportForm(forms.ModelForm):
+    """A report as a reporter fills it: money in 万元, cumulative figures optional (they are computed)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Report
+        fields = ["progress_percent", "progress_text", "workers", "next_plan", "explanation"]
+        widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in ("progress_text", "next_plan", "explanation")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in WAN_FIELDS.items():
+            self.fields[name] = forms.DecimalField(label=label, required=(name == "amount"), min_value=Decimal(0),
+                                                   max_digits=16, decimal_places=4)
+            value = getattr(self.instance, name, None)
+            if not self.is_bound and value is not None and (self.instance.pk or name == "amount"):
+                self.initial[name] = yuan_to_wan(value)
+        self.fields["progress_percent"].widget.attrs.update({"min": 0, "max": 100, "step": "0.1"})
+        self.initial.setdefault("version", self.instance.version if self.instance.pk else None)
+        self.order_fields(["amount", "stated_year_to_date", "stated_since_start", "progress_percent",
+                           "progress_text", "workers", "next_plan", "explanation"])
+
+    def clean_progress_percent(self):
+        value = self.cleaned_data["progress_percent"]
+        if value is not None and not 0 <= value <= 100:
+            raise forms.ValidationError(_("形象进度应在 0 到 100 之间。"))
+        return value
+
+    def service_data(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self._meta.fields}
+        for name in WAN_FIELDS:
+            value = self.cleaned_data.get(name)
+            data[name] = None if value is None else wan_to_yuan(value)
+        return data

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from gongjian.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.due_list, name="due_list"),
+    path("<int:project_pk>/<int:period_pk>/", views.report_edit, name="report_edit"),
+    path("<int:pk>/review/", views.report_review, name="report_review"),
+]

@@ -1,0 +1,87 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongjian.projects.models import Project
+from gongjian.reports import rules, services
+from gongjian.reports.forms import ReportForm
+from gongjian.reports.models import Report, ReportingPeriod
+
+
+@permission_required("reports.view_report", raise_exception=True)
+def due_list(request):
+    """My reports due (待填报): every open period × every project in my scope, with where each report stands."""
+    now = timezone.now()
+    periods = list(ReportingPeriod.objects.filter(opens_at__lte=now).order_by("-deadline")[:3])
+    projects = list(Project.objects.in_scope(request.user).filter(is_archived=False)
+                    .select_related("responsible_unit").order_by("code"))
+    reports = {(r.project_id, r.period_id): r for r in
+               Report.objects.filter(period__in=periods, project__in=[p.pk for p in projects])}
+    rows = []
+    for period in periods:
+        for project in projects:
+            report = reports.get((project.pk, period.pk))
+            status = rules.filing_status(opens_at=period.opens_at, deadline=period.deadline,
+                                         submitted_at=report.first_submitted_at if report else None, now=now)
+            rows.append({"period": period, "project": project, "report": report, "status": status})
+    return render(request, "reports/due_list.html", {
+        "rows": rows, "periods": periods,
+        "can_file": request.user.has_perm("reports.submit_report"),
+        "can_review": request.user.has_perm("reports.review_report"),
+    })
+
+
+def _report_context(project, period, report, form):
+    return {"project": project, "period": period, "report": report, "form": form,
+            "revisions": report.revisions.all() if report else []}
+
+
+@permission_required("reports.view_report", raise_exception=True)
+def report_edit(request, project_pk, period_pk):
+    """Fill, save and submit one project's report for one period; reviewers approve or return it here."""
+    project = get_object_or_404(Project.objects.in_scope(request.user), pk=project_pk)
+    period = get_object_or_404(ReportingPeriod, pk=period_pk)
+    report = Report.objects.filter(project=project, period=period).first()
+    form = ReportForm(request.POST or None, instance=report or Report(project=project, period=period))
+    status = 200
+    if request.method == "POST":
+        if not request.user.has_perm("reports.submit_report"):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                report = services.save_draft(project, period, form.service_data(), actor=request.user,
+                                             expected_version=form.cleaned_data.get("version"))
+                if "submit" in request.POST:
+                    report = services.submit_report(report, actor=request.user)
+                    messages.success(request, _("报告已提交。"))
+                else:
+                    messages.success(request, _("草稿已保存。"))
+                return redirect("reports:report_edit", project_pk=project.pk, period_pk=period.pk)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.error_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc)
+        status = 400
+    return render(request, "reports/report_form.html", _report_context(project, period, report, form), status=status)
+
+
+@require_POST
+@permission_required("reports.review_report", raise_exception=True)
+def report_review(request, pk):
+    report = get_object_or_404(Report.objects.filter(project__in=Project.objects.in_scope(request.user)), pk=pk)
+    try:
+        if request.POST.get("decision") == "approve":
+            services.approve_report(report, actor=request.user)
+            messages.success(request, _("已审核通过。"))
+        else:
+            services.return_report(report, request.POST.get("reason", ""), actor=request.user)
+            messages.success(request, _("已退回。"))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("reports:report_edit", project_pk=report.project_id, period_pk=report.period_id)

@@ -1,0 +1,78 @@
+"""Report pages through the test client: my reports due, filling and submitting, reviewing."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from gongjian.reports import services
+from gongjian.reports.models import Report
+from tests.factories import ProjectFactory, UnitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(make_user, office_user):
+    unit = UnitFactory(name="工信局")
+    reporter, reviewer = Client(), Client()
+    reporter.force_login(make_user("unit_reporter", unit=unit, username="rep"))
+    reviewer.force_login(make_user("unit_reviewer", unit=unit, username="rev"))
+    project = ProjectFactory(name="新能源电池材料项目", responsible_unit=unit)
+    ProjectFactory(name="别的单位的项目", responsible_unit=UnitFactory(name="商务局"))
+    opens = timezone.now() - dt.timedelta(days=2)
+    period = services.open_period("2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=9),
+                                  actor=office_user)
+    return {"reporter": reporter, "reviewer": reviewer, "project": project, "period": period}
+
+
+def form(**overrides):
+    return {"amount": "300", "progress_percent": "35", "progress_text": "主体结构施工", "workers": "120",
+            "next_plan": "", "explanation": "", "stated_year_to_date": "", "stated_since_start": "", **overrides}
+
+
+def test_my_reports_due_lists_only_my_units_projects_in_open_periods(world):
+    html = world["reporter"].get("/reports/").content.decode()
+    assert "新能源电池材料项目" in html and "别的单位的项目" not in html and "填报" in html
+
+
+def test_filling_saving_and_submitting_a_report_through_the_page(world):
+    url = f"/reports/{world['project'].pk}/{world['period'].pk}/"
+    assert world["reporter"].post(url, form(save="1")).status_code == 302
+    report = Report.objects.get()
+    assert (report.state, report.amount, report.workers) == ("draft", 3_000_000, 120)
+    response = world["reporter"].post(url, form(submit="1", amount="350", version=str(report.version)))
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.state, report.amount) == ("submitted", 3_500_000)
+    assert "350.00" in world["reporter"].get(url).content.decode()
+
+
+def test_a_bad_value_is_shown_next_to_its_field(world):
+    url = f"/reports/{world['project'].pk}/{world['period'].pk}/"
+    response = world["reporter"].post(url, form(save="1", amount="abc", progress_percent="150"))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="id_amount_errors"' in html and 'id="id_progress_percent_errors"' in html
+    assert not Report.objects.exists()
+
+
+def test_a_reviewer_returns_with_a_reason_and_the_reporter_sees_it(world):
+    url = f"/reports/{world['project'].pk}/{world['period'].pk}/"
+    world["reporter"].post(url, form(submit="1"))
+    report = Report.objects.get()
+    world["reviewer"].post(f"/reports/{report.pk}/review/", {"decision": "return", "reason": "进度照片缺失"})
+    report.refresh_from_db()
+    assert report.state == "returned"
+    html = world["reporter"].get(url).content.decode()
+    assert "进度照片缺失" in html and 'id="report-form"' in html
+
+
+def test_a_reporter_cannot_review(world):
+    world["reporter"].post(f"/reports/{world['project'].pk}/{world['period'].pk}/", form(submit="1"))
+    report = Report.objects.get()
+    assert world["reporter"].post(f"/reports/{report.pk}/review/", {"decision": "approve"}).status_code == 403
+    assert world["reviewer"].post(f"/reports/{report.pk}/review/", {"decision": "approve"}).status_code == 302
+    report.refresh_from_db()
+    assert report.state == "approved"
