@@ -217,3 +217,13 @@ def test_the_default_year_is_this_year_in_shanghai(db, monkeypatch):
     assert (summary.year, summary.as_of) == (2031, dt.date(2031, 3, 9))
     assert set(Project.objects.values_list("year", flat=True)) == {2031}
     assert AnnualPlan.objects.filter(year=2031).aggregate(s=Sum("total"))["s"] == 1_038_000_000
+
+
+def test_the_demo_opens_the_current_ten_day_period_and_the_reporter_has_reports_due(summary, client):
+    from gongjian.reports.models import ReportingPeriod
+
+    period = ReportingPeriod.objects.get()
+    assert period.period.contains(AS_OF)
+    client.post("/accounts/login/", {"username": "reporter", "password": DEMO_PASSWORD})
+    html = client.get("/reports/").content.decode()
+    assert html.count("<tr data-status=") == Project.objects.in_scope(User.objects.get(username="reporter")).count()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,7 @@ from gongjian.core import audit
 from gongjian.core.identifiers import CREDIT_CODE_CHARSET, make_credit_code, make_org_code, region_level
 from gongjian.core.models import SystemSetting
 from gongjian.core.money import YUAN_PER_WAN, split_by_weights
+from gongjian.core.periods import Period
 from gongjian.demo.data import (
     ACCOUNTS,
     APPROVALS,
@@ -81,6 +82,7 @@ from gongjian.projects.choices import (
 )
 from gongjian.projects.models import Project
 from gongjian.projects.services import ProjectChildren, create_project, dekads_from_months
+from gongjian.reports.services import open_period
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The day of the speech the demo is modelled on; any fixed number would do, this one is easy to trace.
@@ -236,12 +238,21 @@ class _DemoBuilder:
         self.credit_codes: set[str] = set()
         self.national_codes: set[str] = set()
 
+    def build_reporting_period(self) -> None:
+        """Open the ten-day period of ``as_of`` for reporting, due on the third day after it ends, so the demo's
+        reporters have reports due."""
+        dekad = Period.dekad_of(self.as_of)
+        opens = datetime.combine(dekad.start, time(0, 0), tzinfo=SHANGHAI)
+        deadline = datetime.combine(dekad.end + timedelta(days=3), time(18, 0), tzinfo=SHANGHAI)
+        open_period(dekad.code, opens_at=opens, deadline=deadline, actor=None)
+
     def build(self) -> DemoSummary:
         self.build_regions()
         self.build_units()
         self.build_people()
         projects, plans = self.build_projects()
         accounts = self.build_accounts()
+        self.build_reporting_period()
         return DemoSummary(
             year=self.year,
             as_of=self.as_of,
