@@ -76,3 +76,16 @@ def test_a_reporter_cannot_review(world):
     assert world["reviewer"].post(f"/reports/{report.pk}/review/", {"decision": "approve"}).status_code == 302
     report.refresh_from_db()
     assert report.state == "approved"
+
+
+def test_the_office_sees_per_unit_who_filed_and_who_is_missing_after_the_deadline(world, office_client):
+    period, project = world["period"], world["project"]
+    other = ProjectFactory(name="逾期未报项目", responsible_unit=project.responsible_unit)
+    world["reporter"].post(f"/reports/{project.pk}/{period.pk}/", form(submit="1"))
+    type(period).objects.filter(pk=period.pk).update(deadline=timezone.now() - dt.timedelta(minutes=1))
+    html = office_client.get(f"/reports/periods/{period.pk}/").content.decode()
+    row = html.split("<td>工信局</td>")[1].split("</tr>")[0]
+    cells = [c.split("<")[0] for c in row.split('<td class="num">')[1:]]
+    assert cells[:4] == ["2", "0", "1", "0"]  # 2 projects, 0 approved, 1 submitted, 0 returned
+    assert other.name in html.split('id="missing"')[1]
+    assert "商务局" in html  # the office sees every unit

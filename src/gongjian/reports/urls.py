@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.due_list, name="due_list"),
     path("<int:project_pk>/<int:period_pk>/", views.report_edit, name="report_edit"),
     path("<int:pk>/review/", views.report_review, name="report_review"),
+    path("periods/<int:pk>/", views.period_status, name="period_status"),
 ]

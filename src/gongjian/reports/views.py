@@ -35,6 +35,36 @@ def due_list(request):
     })
 
 
+@permission_required("reports.view_report", raise_exception=True)
+def period_status(request, pk):
+    """One period at a glance (填报情况): by responsible unit, how many reports are approved, submitted,
+    returned, in draft, late and missing, within the viewer's scope."""
+    period = get_object_or_404(ReportingPeriod, pk=pk)
+    now = timezone.now()
+    projects = Project.objects.in_scope(request.user).filter(is_archived=False).select_related("responsible_unit")
+    reports = {r.project_id: r for r in Report.objects.filter(period=period, project__in=projects)}
+    units: dict[int, dict] = {}
+    missing = []
+    for project in projects.order_by("responsible_unit__name", "code"):
+        report = reports.get(project.pk)
+        row = units.setdefault(project.responsible_unit_id, {
+            "unit": project.responsible_unit, "projects": 0, "approved": 0, "submitted": 0, "returned": 0,
+            "draft": 0, "late": 0, "missing": 0})
+        row["projects"] += 1
+        if report:
+            row[report.state] += 1
+        status = rules.filing_status(opens_at=period.opens_at, deadline=period.deadline,
+                                     submitted_at=report.first_submitted_at if report else None, now=now)
+        if status in (rules.FilingStatus.LATE, rules.FilingStatus.MISSING):
+            row[status.value] += 1
+        if status == rules.FilingStatus.MISSING:
+            missing.append(project)
+    return render(request, "reports/period_status.html", {
+        "period": period, "units": list(units.values()), "missing": missing,
+        "periods": ReportingPeriod.objects.order_by("-opens_at")[:12],
+    })
+
+
 def _report_context(project, period, report, form):
     return {"project": project, "period": period, "report": report, "form": form,
             "revisions": report.revisions.all() if report else []}
