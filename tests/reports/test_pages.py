@@ -29,7 +29,8 @@ def world(make_user, office_user):
 
 def form(**overrides):
     return {"amount": "300", "progress_percent": "35", "progress_text": "主体结构施工", "workers": "120",
-            "next_plan": "", "explanation": "", "stated_year_to_date": "", "stated_since_start": "", **overrides}
+            "next_plan": "", "explanation": "", "stated_year_to_date": "", "stated_since_start": "",
+            "problems-TOTAL_FORMS": "0", "problems-INITIAL_FORMS": "0", **overrides}
 
 
 def test_my_reports_due_lists_only_my_units_projects_in_open_periods(world):
@@ -89,3 +90,20 @@ def test_the_office_sees_per_unit_who_filed_and_who_is_missing_after_the_deadlin
     assert cells[:4] == ["2", "0", "1", "0"]  # 2 projects, 0 approved, 1 submitted, 0 returned
     assert other.name in html.split('id="missing"')[1]
     assert "商务局" in html  # the office sees every unit
+
+
+def test_a_report_carries_milestones_reached_and_problems_for_other_units(world):
+    project, period = world["project"], world["period"]
+    start = project.milestones.create(kind="start", planned_date=dt.date(2026, 11, 15))
+    land = UnitFactory(name="自然资源和规划局")
+    data = form(submit="1", **{
+        f"reached-milestone_{start.pk}": "2026-11-16",
+        "problems-TOTAL_FORMS": "2", "problems-INITIAL_FORMS": "0",
+        "problems-0-category": "land", "problems-0-description": "二期用地未摘牌", "problems-0-unit_asked": str(land.pk),
+    })
+    assert world["reporter"].post(f"/reports/{project.pk}/{period.pk}/", data).status_code == 302
+    report = Report.objects.get()
+    assert report.state == "submitted"
+    assert [(m.milestone, m.actual_date) for m in report.milestones_reached.all()] == [(start, dt.date(2026, 11, 16))]
+    assert report.problems.get().unit_asked == land
+    assert "二期用地未摘牌" in world["reviewer"].get(f"/reports/{project.pk}/{period.pk}/").content.decode()

@@ -121,3 +121,37 @@ def test_a_period_must_be_a_dekad_or_month_and_opens_only_once(office_user, repo
         period("2026", office_user)
     with pytest.raises(PermissionDenied):
         period("2026-12", reporter)
+
+
+def test_milestones_reached_reach_the_registry_only_when_the_report_is_approved(
+        office_user, reporter, reviewer, project):
+    start = project.milestones.create(kind="start", planned_date=dt.date(2026, 11, 1))
+    other = ProjectFactory().milestones.create(kind="start", planned_date=dt.date(2026, 1, 1))
+    p = period("2026-11-2", office_user)
+    with pytest.raises(ValidationError):
+        services.save_draft(project, p, {"amount": 1}, actor=reporter, milestones=[(other, dt.date(2026, 11, 12))])
+    report = services.save_draft(project, p, {"amount": 1}, actor=reporter,
+                                 milestones=[(start, dt.date(2026, 11, 12))])
+    services.submit_report(report, actor=reporter)
+    start.refresh_from_db()
+    assert start.actual_date is None
+    services.approve_report(report, actor=reviewer)
+    start.refresh_from_db()
+    assert start.actual_date == dt.date(2026, 11, 12)
+    assert AuditEvent.objects.get(action="milestone.reach").after == {"actual_date": "2026-11-12"}
+
+
+def test_problems_raised_in_a_report_are_kept_with_their_category_and_unit_and_in_every_version(
+        office_user, reporter, project):
+    land = UnitFactory(name="自然资源和规划局")
+    p = period("2026-11-2", office_user)
+    report = services.save_draft(project, p, {"amount": 1}, actor=reporter, problems=[
+        {"category": "land", "description": "二期用地尚未摘牌", "unit_asked": land}])
+    report = services.submit_report(report, actor=reporter)
+    problem = report.problems.get()
+    assert (problem.category, problem.unit_asked, problem.project) == ("land", land, project)
+    assert report.revisions.get().data["problems"] == [
+        {"category": "land", "description": "二期用地尚未摘牌", "unit_asked": land.pk}]
+    with pytest.raises(ValidationError):
+        services.save_draft(project, period("2026-11-3", office_user), {"amount": 1}, actor=reporter,
+                            problems=[{"category": "nonsense", "description": "x", "unit_asked": land}])

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.core.money import wan_to_yuan, yuan_to_wan
-from gongjian.reports.models import Report
+from gongjian.reports.models import Problem, Report
 
 WAN_FIELDS = {
     "amount": _("本期完成投资（万元）"),
@@ -48,3 +48,30 @@ class ReportForm(forms.ModelForm):
             value = self.cleaned_data.get(name)
             data[name] = None if value is None else wan_to_yuan(value)
         return data
+
+
+class ProblemForm(forms.ModelForm):
+    class Meta:
+        model = Problem
+        fields = ["category", "description", "unit_asked"]
+        widgets = {"description": forms.TextInput()}
+
+
+ProblemFormSet = forms.formset_factory(ProblemForm, extra=2)
+
+
+class MilestonesReachedForm(forms.Form):
+    """One date field per milestone not yet reached: a date means "reached on that day" in this period."""
+
+    def __init__(self, *args, project, report=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        reached = {m.milestone_id: m.actual_date for m in report.milestones_reached.all()} if report else {}
+        self.milestones = [m for m in project.milestones.all() if m.actual_date is None or m.pk in reached]
+        for milestone in self.milestones:
+            self.fields[f"milestone_{milestone.pk}"] = forms.DateField(
+                label=f"{milestone.label}（{_('计划')} {milestone.planned_date:%Y-%m-%d}）", required=False,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), initial=reached.get(milestone.pk))
+
+    def reached(self):
+        return [(m, self.cleaned_data[f"milestone_{m.pk}"]) for m in self.milestones
+                if self.cleaned_data.get(f"milestone_{m.pk}")]

@@ -5,8 +5,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.core.periods import Period
-from gongjian.projects.models import Project
-from gongjian.reports.choices import PeriodKind, ReportState
+from gongjian.org.models import Unit
+from gongjian.projects.models import Milestone, Project
+from gongjian.reports.choices import PeriodKind, ProblemCategory, ReportState
 
 
 class ReportingPeriod(models.Model):
@@ -95,3 +96,40 @@ class ReportRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} v{self.number}"
+
+
+class ReportedMilestone(models.Model):
+    """A milestone the report says was reached, with its actual date; applied to the project on approval."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="milestones_reached")
+    milestone = models.ForeignKey(Milestone, verbose_name=_("节点"), on_delete=models.CASCADE, related_name="+")
+    actual_date = models.DateField(_("实际完成日期"))
+
+    class Meta:
+        verbose_name = _("报告的节点完成")
+        verbose_name_plural = _("报告的节点完成")
+        constraints = [models.UniqueConstraint(fields=["report", "milestone"], name="reported_milestone_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} {self.actual_date}"
+
+
+class Problem(models.Model):
+    """A problem needing coordination (需协调解决的问题) raised in a report, addressed to the unit that should
+    solve it."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="problems")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="problems")
+    category = models.CharField(_("问题类别"), max_length=20, choices=ProblemCategory.choices)
+    description = models.TextField(_("问题描述"))
+    unit_asked = models.ForeignKey(Unit, verbose_name=_("请求协调单位"), on_delete=models.PROTECT,
+                                   related_name="problems_asked")
+    created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("需协调问题")
+        verbose_name_plural = _("需协调问题")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}：{self.description[:30]}"

@@ -3,7 +3,7 @@ transaction, checks the actor's permission and scope, locks the report row, and 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from gongjian.core import audit
 from gongjian.core.periods import Period
-from gongjian.projects.models import Project
+from gongjian.projects.models import Milestone, Project
 from gongjian.reports import rules
 from gongjian.reports.choices import PeriodKind, ReportState
-from gongjian.reports.models import Report, ReportingPeriod, ReportRevision
+from gongjian.reports.models import Problem, Report, ReportedMilestone, ReportingPeriod, ReportRevision
 
 EDITABLE_FIELDS = [
     "amount", "stated_year_to_date", "stated_since_start", "explanation", "progress_percent", "progress_text",
@@ -54,7 +54,15 @@ def _check_can_file(project: Project, actor) -> None:
 
 
 def _snapshot(report: Report) -> dict[str, Any]:
-    return audit.snapshot(report, SNAPSHOT_FIELDS)
+    data = audit.snapshot(report, SNAPSHOT_FIELDS)
+    if report.pk:
+        data["milestones_reached"] = [
+            {"milestone": m.milestone_id, "actual_date": m.actual_date.isoformat()}
+            for m in report.milestones_reached.order_by("milestone_id")]
+        data["problems"] = [
+            {"category": p.category, "description": p.description, "unit_asked": p.unit_asked_id}
+            for p in report.problems.order_by("id")]
+    return data
 
 
 def _compute(report: Report) -> list[rules.Finding]:
@@ -83,8 +91,11 @@ def findings(report: Report) -> list[rules.Finding]:
 
 @transaction.atomic
 def save_draft(project: Project, period: ReportingPeriod, data: dict[str, Any], *, actor,
-               expected_version: int | None = None) -> Report:
-    """Create or change the draft (or returned) report of ``project`` for ``period``."""
+               expected_version: int | None = None, milestones: list[tuple[Milestone, date]] | None = None,
+               problems: list[dict[str, Any]] | None = None) -> Report:
+    """Create or change the draft (or returned) report of ``project`` for ``period``. ``milestones`` (reached,
+    with actual dates) and ``problems`` (category, description, unit_asked) replace the report's lists when
+    given."""
     _check_can_file(project, actor)
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
@@ -111,9 +122,38 @@ def save_draft(project: Project, period: ReportingPeriod, data: dict[str, Any], 
     if not created:
         report.version += 1
     report.save()
+    _write_lists(report, milestones, problems)
     audit.record("report.create" if created else "report.update", actor=actor, obj=report, before=before,
                  after=_snapshot(report), only_changes=not created)
     return report
+
+
+def _write_lists(report: Report, milestones, problems) -> None:
+    if milestones is not None:
+        for milestone, _day in milestones:
+            if milestone.project_id != report.project_id:
+                raise ValidationError({"milestones": _("节点不属于该项目。")})
+        report.milestones_reached.all().delete()
+        ReportedMilestone.objects.bulk_create(
+            ReportedMilestone(report=report, milestone=m, actual_date=day) for m, day in milestones)
+    if problems is not None:
+        report.problems.all().delete()
+        rows = [Problem(report=report, project_id=report.project_id, **p) for p in problems]
+        for row in rows:
+            row.full_clean(exclude=["report", "project"])
+        Problem.objects.bulk_create(rows)
+
+
+def _apply_milestones(report: Report, actor) -> None:
+    """On approval the milestones the report reached get their actual dates in the registry."""
+    for reached in report.milestones_reached.select_related("milestone"):
+        milestone = reached.milestone
+        if milestone.actual_date != reached.actual_date:
+            before = {"actual_date": milestone.actual_date}
+            milestone.actual_date = reached.actual_date
+            milestone.save(update_fields=["actual_date"])
+            audit.record("milestone.reach", actor=actor, obj=milestone, before=before,
+                         after={"actual_date": milestone.actual_date}, note=f"report {report.pk}")
 
 
 def _revise(report: Report, actor) -> None:
@@ -172,6 +212,7 @@ def approve_report(report: Report, *, actor) -> Report:
     current.reviewed_at = timezone.now()
     current.return_reason = ""
     current.save()
+    _apply_milestones(current, actor)
     _revise(current, actor)
     audit.record("report.approve", actor=actor, obj=current, before=before, after=_snapshot(current))
     return current

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from gongjian.projects.models import Project
 from gongjian.reports import rules, services
-from gongjian.reports.forms import ReportForm
+from gongjian.reports.forms import MilestonesReachedForm, ProblemFormSet, ReportForm
 from gongjian.reports.models import Report, ReportingPeriod
 
 
@@ -65,9 +65,10 @@ def period_status(request, pk):
     })
 
 
-def _report_context(project, period, report, form):
-    return {"project": project, "period": period, "report": report, "form": form,
-            "revisions": report.revisions.all() if report else []}
+def _report_context(project, period, report, form, milestones, problems):
+    return {"project": project, "period": period, "report": report, "form": form, "milestones": milestones,
+            "problems": problems, "revisions": report.revisions.all() if report else [],
+            "problem_list": report.problems.select_related("unit_asked") if report else []}
 
 
 @permission_required("reports.view_report", raise_exception=True)
@@ -76,15 +77,22 @@ def report_edit(request, project_pk, period_pk):
     project = get_object_or_404(Project.objects.in_scope(request.user), pk=project_pk)
     period = get_object_or_404(ReportingPeriod, pk=period_pk)
     report = Report.objects.filter(project=project, period=period).first()
-    form = ReportForm(request.POST or None, instance=report or Report(project=project, period=period))
+    data = request.POST or None
+    form = ReportForm(data, instance=report or Report(project=project, period=period))
+    milestones = MilestonesReachedForm(data, project=project, report=report, prefix="reached")
+    initial = [{"category": p.category, "description": p.description, "unit_asked": p.unit_asked_id}
+               for p in report.problems.all()] if report else []
+    problems = ProblemFormSet(data, initial=initial, prefix="problems")
     status = 200
     if request.method == "POST":
         if not request.user.has_perm("reports.submit_report"):
             raise PermissionDenied
-        if form.is_valid():
+        if form.is_valid() and milestones.is_valid() and problems.is_valid():
+            kept = [f.cleaned_data for f in problems if f.cleaned_data and f.cleaned_data.get("description")]
             try:
                 report = services.save_draft(project, period, form.service_data(), actor=request.user,
-                                             expected_version=form.cleaned_data.get("version"))
+                                             expected_version=form.cleaned_data.get("version"),
+                                             milestones=milestones.reached(), problems=kept)
                 if "submit" in request.POST:
                     report = services.submit_report(report, actor=request.user)
                     messages.success(request, _("报告已提交。"))
@@ -98,7 +106,8 @@ def report_edit(request, project_pk, period_pk):
                 else:
                     form.add_error(None, exc)
         status = 400
-    return render(request, "reports/report_form.html", _report_context(project, period, report, form), status=status)
+    context = _report_context(project, period, report, form, milestones, problems)
+    return render(request, "reports/report_form.html", context, status=status)
 
 
 @require_POST
