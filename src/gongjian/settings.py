@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "gongjian.reports",
     "gongjian.exchange",
     "gongjian.demo",
+    "gongjian.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [

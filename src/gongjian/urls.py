@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/", include("gongjian.reports.urls")),
     path("exchange/", include("gongjian.exchange.urls")),
     path("system/", include("gongjian.core.urls")),
+    path("api/v1/", include("gongjian.api.urls", namespace="api")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,8 @@
 """Account services: creating accounts and giving them roles, each with its audit event."""
 
+import hashlib
+import hmac
+import secrets
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
@@ -9,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjian.accounts.models import User
+from gongjian.accounts.models import ApiToken, User
 from gongjian.accounts.roles import ADMIN_ROLES, STAFF_ROLES, Role, role_label
 from gongjian.core import audit
 
@@ -72,3 +75,46 @@ def unlock_user(user: User, *, actor) -> User:
     audit.record("user.unlock", actor=actor, obj=user)
     user.refresh_from_db()
     return user
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_api_token(user: User, name: str, *, actor) -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns it with the full secret, which is never stored or shown again."""
+    if actor is not None and actor.pk != user.pk:
+        raise PermissionDenied(_("只能为自己创建接口令牌。"))
+    if not name.strip():
+        raise ValidationError({"name": _("请填写令牌用途。")})
+    prefix = secrets.token_hex(4)
+    secret = f"gj_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(user=user, name=name.strip(), prefix=prefix, digest=_digest(secret))
+    audit.record("api_token.create", actor=actor or user, obj=token, after={"name": token.name, "prefix": prefix},
+                 only_changes=False)
+    return token, secret
+
+
+@transaction.atomic
+def revoke_api_token(token: ApiToken, *, actor) -> ApiToken:
+    if actor is not None and actor.pk != token.user_id and not actor.has_perm("accounts.change_user"):
+        raise PermissionDenied(_("无权吊销该令牌。"))
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record("api_token.revoke", actor=actor, obj=token)
+    return token
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active account a presented token belongs to, or None. Constant-time comparison of the hash."""
+    parts = secret.split("_")
+    if len(parts) < 3 or parts[0] != "gj":
+        return None
+    token = ApiToken.objects.select_related("user").filter(prefix=parts[1], revoked_at__isnull=True).first()
+    if token is None or not hmac.compare_digest(token.digest, _digest(secret)) or not token.user.is_active:
+        return None
+    if token.last_used_at is None or (timezone.now() - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

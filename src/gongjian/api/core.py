@@ -1,0 +1,62 @@
+"""The JSON API /api/v1/: authentication by personal token (or the browser session), errors as JSON with a
+code and the field, and the routers of the domain apps. Permissions and scope are the services' own."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer, django_auth
+
+from gongjian.accounts.services import user_for_token
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer gj_…`` with a token created on the user's page."""
+
+    def authenticate(self, request, token):
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user  # the scoping query and the services read request.user
+        return user
+
+
+def _errors(exc: ValidationError) -> list[dict]:
+    if hasattr(exc, "error_dict"):
+        return [{"field": field, "message": message}
+                for field, errors in exc.message_dict.items() for message in errors]
+    return [{"field": None, "message": message} for message in exc.messages]
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(title="Gongjian API", version="1", urls_namespace="api", auth=[TokenAuth(), django_auth],
+                   docs_url="/docs")
+
+    @api.exception_handler(ValidationError)
+    def invalid(request, exc):
+        code = getattr(exc, "code", None) or "invalid"
+        status = 409 if code == "stale" else 422
+        return api.create_response(request, {"code": code, "errors": _errors(exc)}, status=status)
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request, exc):
+        return api.create_response(request, {"code": "forbidden", "errors": [{"field": None, "message": str(exc)}]},
+                                   status=403)
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return api.create_response(request, {"code": "not_found", "errors": []}, status=404)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthorised(request, exc):
+        return api.create_response(request, {"code": "unauthorised", "errors": []}, status=401)
+
+    from gongjian.projects.api import router as projects
+    from gongjian.reports.api import router as reports
+
+    api.add_router("/projects", projects)
+    api.add_router("/", reports)
+    return api
+
+
+api = build_api()
+

@@ -1,0 +1,122 @@
+"""Projects in the JSON API: the list takes the same filters as the list page (ProjectFilterSet) and the same
+scope; writes go through the registry services."""
+
+from datetime import date
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+
+from gongjian.org.models import Region, Unit
+from gongjian.projects import services
+from gongjian.projects.models import Project
+from gongjian.projects.views import filtered_projects
+
+router = Router(tags=["projects"])
+MAX_LIMIT = 500
+
+
+class ProjectOut(Schema):
+    id: int
+    code: str
+    national_code: str
+    name: str
+    category: str
+    nature: str
+    level: str
+    year: int
+    region_code: str
+    responsible_unit_id: int
+    responsible_unit: str
+    total_investment: int  # yuan
+    plan_total: int | None = None  # this year's (or ?year=) annual plan, yuan
+    planned_start: date | None
+    planned_completion: date | None
+    leaders: list[str]
+    version: int
+
+
+class ProjectPage(Schema):
+    count: int
+    items: list[ProjectOut]
+
+
+class ProjectIn(Schema):
+    name: str
+    category: str
+    nature: str
+    level: str
+    year: int
+    region_code: str
+    responsible_unit_id: int
+    total_investment: int
+    code: str = ""
+    national_code: str = ""
+    location: str = ""
+    content: str = ""
+    planned_start: date | None = None
+    planned_completion: date | None = None
+
+
+class ProjectPatch(Schema):
+    version: int
+    name: str | None = None
+    category: str | None = None
+    nature: str | None = None
+    level: str | None = None
+    location: str | None = None
+    content: str | None = None
+    total_investment: int | None = None
+    planned_start: date | None = None
+    planned_completion: date | None = None
+    actual_start: date | None = None
+    actual_completion: date | None = None
+
+
+def _out(project: Project) -> dict:
+    return {
+        **{f: getattr(project, f) for f in ("id", "code", "national_code", "name", "category", "nature", "level",
+                                            "year", "responsible_unit_id", "total_investment", "planned_start",
+                                            "planned_completion", "version")},
+        "region_code": project.region.code, "responsible_unit": project.responsible_unit.name,
+        "plan_total": getattr(project, "plan_total", None),
+        "leaders": [link.person.name for link in project.leader_links.all()],
+    }
+
+
+def _fields(data: dict) -> dict:
+    if "region_code" in data:
+        data["region"] = get_object_or_404(Region, code=data.pop("region_code"))
+    if "responsible_unit_id" in data:
+        data["responsible_unit"] = get_object_or_404(Unit, pk=data.pop("responsible_unit_id"))
+    return data
+
+
+@router.get("", response=ProjectPage, summary="List projects (filters as on the list page)")
+def list_projects(request, limit: int = 50, offset: int = 0):
+    """Query parameters: q, category, nature, level, unit, headquarters, leader, region, park, year, sort."""
+    _filterset, queryset, _year = filtered_projects(request)
+    queryset = queryset.select_related("region", "responsible_unit").prefetch_related("leader_links__person")
+    limit = max(1, min(limit, MAX_LIMIT))
+    offset = max(0, offset)
+    return {"count": queryset.count(), "items": [_out(p) for p in queryset[offset:offset + limit]]}
+
+
+@router.get("/{int:project_id}", response=ProjectOut)
+def get_project(request, project_id: int):
+    _filterset, queryset, _year = filtered_projects(request)
+    return _out(get_object_or_404(queryset.select_related("region", "responsible_unit"), pk=project_id))
+
+
+@router.post("", response={201: ProjectOut})
+def create_project(request, payload: ProjectIn):
+    project = services.create_project(_fields(payload.dict()), actor=request.user)
+    return Status(201, _out(Project.objects.with_plan(project.year).get(pk=project.pk)))
+
+
+@router.patch("/{int:project_id}", response=ProjectOut)
+def update_project(request, project_id: int, payload: ProjectPatch):
+    project = get_object_or_404(Project.objects.in_scope(request.user), pk=project_id)
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
+    project = services.update_project(project, _fields(data), actor=request.user, expected_version=version)
+    return _out(Project.objects.with_plan(project.year).get(pk=project.pk))

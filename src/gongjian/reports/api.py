@@ -1,0 +1,170 @@
+"""Reports in the JSON API: periods, what is due, and the report state machine, through the report services."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema, Status
+
+from gongjian.projects.models import Project
+from gongjian.reports import rules, services
+from gongjian.reports.models import Report, ReportingPeriod
+
+router = Router(tags=["reports"])
+
+
+class PeriodOut(Schema):
+    id: int
+    kind: str
+    code: str
+    label: str
+    opens_at: datetime
+    deadline: datetime
+
+
+class ReportOut(Schema):
+    id: int
+    project_id: int
+    period_id: int
+    state: str
+    amount: int
+    year_to_date: int
+    since_start: int
+    stated_year_to_date: int | None
+    stated_since_start: int | None
+    explanation: str
+    progress_percent: Decimal
+    progress_text: str
+    workers: int
+    next_plan: str
+    return_reason: str
+    first_submitted_at: datetime | None
+    version: int
+
+
+class ReportIn(Schema):
+    project_id: int
+    period_id: int
+    amount: int  # yuan
+    stated_year_to_date: int | None = None
+    stated_since_start: int | None = None
+    explanation: str = ""
+    progress_percent: Decimal = Decimal(0)
+    progress_text: str = ""
+    workers: int = 0
+    next_plan: str = ""
+
+
+class ReportPatch(Schema):
+    version: int
+    amount: int | None = None
+    stated_year_to_date: int | None = None
+    stated_since_start: int | None = None
+    explanation: str | None = None
+    progress_percent: Decimal | None = None
+    progress_text: str | None = None
+    workers: int | None = None
+    next_plan: str | None = None
+
+
+class VersionIn(Schema):
+    version: int | None = None
+
+
+class ReturnIn(Schema):
+    reason: str
+
+
+class DueOut(Schema):
+    project_id: int
+    project: str
+    period_id: int
+    report_id: int | None
+    state: str | None
+    filing_status: str
+
+
+def _period_out(period: ReportingPeriod) -> dict:
+    return {"id": period.pk, "kind": period.kind, "code": period.code, "label": str(period),
+            "opens_at": period.opens_at, "deadline": period.deadline}
+
+
+def _reports(request):
+    return Report.objects.filter(project__in=Project.objects.in_scope(request.user))
+
+
+@router.get("/periods", response=list[PeriodOut])
+def list_periods(request):
+    return [_period_out(p) for p in ReportingPeriod.objects.order_by("-opens_at")[:100]]
+
+
+@router.get("/due", response=list[DueOut], summary="My reports due in the open periods")
+def due(request):
+    now = timezone.now()
+    periods = list(ReportingPeriod.objects.filter(opens_at__lte=now).order_by("-deadline")[:3])
+    projects = list(Project.objects.in_scope(request.user).filter(is_archived=False).order_by("code"))
+    reports = {(r.project_id, r.period_id): r for r in Report.objects.filter(period__in=periods,
+                                                                           project__in=[p.pk for p in projects])}
+    rows = []
+    for period in periods:
+        for project in projects:
+            report = reports.get((project.pk, period.pk))
+            status = rules.filing_status(opens_at=period.opens_at, deadline=period.deadline,
+                                         submitted_at=report.first_submitted_at if report else None, now=now)
+            rows.append({"project_id": project.pk, "project": project.name, "period_id": period.pk,
+                         "report_id": report.pk if report else None, "state": report.state if report else None,
+                         "filing_status": status.value})
+    return rows
+
+
+@router.get("/reports", response=list[ReportOut])
+def list_reports(request, period_id: int | None = None, project_id: int | None = None, state: str | None = None,
+                 limit: int = 100, offset: int = 0):
+    queryset = _reports(request).order_by("period__code", "project__code")
+    if period_id:
+        queryset = queryset.filter(period_id=period_id)
+    if project_id:
+        queryset = queryset.filter(project_id=project_id)
+    if state:
+        queryset = queryset.filter(state=state)
+    limit = max(1, min(limit, 500))
+    return list(queryset[max(0, offset):max(0, offset) + limit])
+
+
+@router.get("/reports/{int:report_id}", response=ReportOut)
+def get_report(request, report_id: int):
+    return get_object_or_404(_reports(request), pk=report_id)
+
+
+@router.post("/reports", response={201: ReportOut})
+def create_report(request, payload: ReportIn):
+    data = payload.dict()
+    project = get_object_or_404(Project.objects.in_scope(request.user), pk=data.pop("project_id"))
+    period = get_object_or_404(ReportingPeriod, pk=data.pop("period_id"))
+    return Status(201, services.save_draft(project, period, data, actor=request.user))
+
+
+@router.patch("/reports/{int:report_id}", response=ReportOut)
+def update_report(request, report_id: int, payload: ReportPatch):
+    report = get_object_or_404(_reports(request).select_related("project", "period"), pk=report_id)
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
+    return services.save_draft(report.project, report.period, data, actor=request.user, expected_version=version)
+
+
+@router.post("/reports/{int:report_id}/submit", response=ReportOut)
+def submit_report(request, report_id: int, payload: VersionIn):
+    report = get_object_or_404(_reports(request), pk=report_id)
+    return services.submit_report(report, actor=request.user, expected_version=payload.version)
+
+
+@router.post("/reports/{int:report_id}/approve", response=ReportOut)
+def approve_report(request, report_id: int):
+    return services.approve_report(get_object_or_404(_reports(request), pk=report_id), actor=request.user)
+
+
+@router.post("/reports/{int:report_id}/return", response=ReportOut)
+def return_report(request, report_id: int, payload: ReturnIn):
+    return services.return_report(get_object_or_404(_reports(request), pk=report_id), payload.reason,
+                                  actor=request.user)

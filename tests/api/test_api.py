@@ -1,0 +1,137 @@
+"""The JSON API through the HTTP client: tokens, scope, filters, the report state machine, JSON errors."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from gongjian.accounts import services as accounts
+from gongjian.core.models import AuditEvent
+from gongjian.reports import services as reports
+from tests.factories import ProjectFactory, UnitFactory, region
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def unit():
+    return UnitFactory(name="工信局")
+
+
+def bearer(user):
+    _token, secret = accounts.create_api_token(user, "测试", actor=user)
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def period(office_user):
+    opens = timezone.now() - dt.timedelta(days=1)
+    return reports.open_period("2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=9), actor=office_user)
+
+
+def test_without_a_token_the_api_answers_401_as_json(client):
+    response = client.get("/api/v1/projects")
+    assert response.status_code == 401 and response.json()["code"] == "unauthorised"
+    response = client.get("/api/v1/projects", HTTP_AUTHORIZATION="Bearer gj_nope_nope")
+    assert response.status_code == 401
+
+
+def test_a_revoked_token_stops_working_and_tokens_are_stored_hashed(client, make_user):
+    user = make_user("project_office")
+    token, secret = accounts.create_api_token(user, "脚本", actor=user)
+    assert secret not in str(token.__dict__)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    assert client.get("/api/v1/projects", **headers).status_code == 200
+    accounts.revoke_api_token(token, actor=user)
+    assert client.get("/api/v1/projects", **headers).status_code == 401
+    assert AuditEvent.objects.filter(action__in=["api_token.create", "api_token.revoke"]).count() == 2
+
+
+def test_the_project_list_has_the_pages_filters_scope_and_pagination(client, make_user, unit):
+    for i in range(3):
+        ProjectFactory(name=f"工业项目{i}", category="industry", responsible_unit=unit)
+    ProjectFactory(name="商贸项目", category="commerce", responsible_unit=unit)
+    ProjectFactory(name="别家项目", responsible_unit=UnitFactory(name="商务局"))
+    headers = bearer(make_user("unit_reporter", unit=unit))
+    body = client.get("/api/v1/projects?category=industry&limit=2&sort=name", **headers).json()
+    assert body["count"] == 3 and [p["name"] for p in body["items"]] == ["工业项目0", "工业项目1"]
+    assert client.get("/api/v1/projects?limit=100", **headers).json()["count"] == 4
+    other = ProjectFactory(name="看不见", responsible_unit=UnitFactory(name="住建局"))
+    assert client.get(f"/api/v1/projects/{other.pk}", **headers).status_code == 404
+
+
+def test_creating_and_updating_a_project_goes_through_the_services(client, office_user, unit):
+    region("320311")
+    headers = bearer(office_user)
+    payload = {"name": "接口新建项目", "category": "industry", "nature": "new", "level": "district", "year": 2026,
+               "region_code": "320311", "responsible_unit_id": unit.pk, "total_investment": 100_000_000}
+    created = client.post("/api/v1/projects", payload, content_type="application/json", **headers)
+    assert created.status_code == 201, created.content
+    project = created.json()
+    assert project["code"] == "2026-0001" and project["version"] == 1
+    changed = client.patch(f"/api/v1/projects/{project['id']}", {"version": 1, "location": "泉山区"},
+                           content_type="application/json", **headers)
+    assert changed.status_code == 200 and changed.json()["version"] == 2
+    stale = client.patch(f"/api/v1/projects/{project['id']}", {"version": 1, "location": "x"},
+                         content_type="application/json", **headers)
+    assert stale.status_code == 409 and stale.json()["code"] == "stale"
+    bad = client.post("/api/v1/projects", {**payload, "national_code": "123"}, content_type="application/json",
+                      **headers)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "national_code"
+
+
+def test_a_reporter_cannot_create_projects_through_the_api(client, make_user, unit):
+    region("320311")
+    payload = {"name": "x", "category": "industry", "nature": "new", "level": "district", "year": 2026,
+               "region_code": "320311", "responsible_unit_id": unit.pk, "total_investment": 1}
+    response = client.post("/api/v1/projects", payload, content_type="application/json",
+                           **bearer(make_user("unit_reporter", unit=unit)))
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+
+
+def test_a_report_is_filed_submitted_returned_and_approved_through_the_api(client, make_user, unit, period):
+    project = ProjectFactory(responsible_unit=unit)
+    reporter = bearer(make_user("unit_reporter", unit=unit))
+    reviewer = bearer(make_user("unit_reviewer", unit=unit))
+    due = client.get("/api/v1/due", **reporter).json()
+    assert [(d["project_id"], d["filing_status"]) for d in due] == [(project.pk, "open")]
+
+    created = client.post("/api/v1/reports", {"project_id": project.pk, "period_id": period.pk, "amount": 1000},
+                          content_type="application/json", **reporter)
+    assert created.status_code == 201, created.content
+    report = created.json()
+    submitted = client.post(f"/api/v1/reports/{report['id']}/submit", {"version": report["version"]},
+                            content_type="application/json", **reporter)
+    assert submitted.json()["state"] == "submitted"
+    assert client.post(f"/api/v1/reports/{report['id']}/approve", **reporter).status_code == 403
+    no_reason = client.post(f"/api/v1/reports/{report['id']}/return", {"reason": ""},
+                            content_type="application/json", **reviewer)
+    assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "return_reason"
+    returned = client.post(f"/api/v1/reports/{report['id']}/return", {"reason": "补充照片"},
+                           content_type="application/json", **reviewer).json()
+    assert returned["state"] == "returned"
+    fixed = client.patch(f"/api/v1/reports/{report['id']}", {"version": returned["version"], "amount": 1200},
+                         content_type="application/json", **reporter).json()
+    client.post(f"/api/v1/reports/{report['id']}/submit", {}, content_type="application/json", **reporter)
+    approved = client.post(f"/api/v1/reports/{report['id']}/approve", **reviewer).json()
+    assert (approved["state"], approved["amount"], fixed["year_to_date"]) == ("approved", 1200, 1200)
+    assert client.get(f"/api/v1/reports?period_id={period.pk}&state=approved", **reporter).json()[0]["id"] == report["id"]
+
+
+def test_the_openapi_document_is_served(client, office_user):
+    client.force_login(office_user)
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/projects" in schema["paths"] and "/api/v1/reports/{report_id}/submit" in schema["paths"]
+    assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_a_user_creates_a_token_on_their_page_sees_it_once_and_revokes_it(client, make_user):
+    user = make_user("unit_reporter")
+    client.force_login(user)
+    html = client.post("/accounts/tokens/", {"name": "自动填报脚本"}).content.decode()
+    secret = html.split('id="new-token"')[1].split("<code>")[1].split("</code>")[0]
+    assert secret.startswith("gj_") and accounts.user_for_token(secret) == user
+    assert secret not in client.get("/accounts/tokens/").content.decode()
+    token = user.api_tokens.get()
+    client.post("/accounts/tokens/", {"revoke": token.pk})
+    assert accounts.user_for_token(secret) is None
