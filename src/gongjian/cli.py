@@ -6,6 +6,7 @@
     gongjian createuser            create an account with roles
     gongjian import projects F     import projects from .xlsx or .csv
     gongjian export projects F     export projects to .xlsx
+    gongjian tick                  scheduled checks (cron): open periods, send reminders
 
 Any other Django management command works too (``gongjian check``, ``gongjian shell``).
 """
@@ -20,6 +21,7 @@ COMMANDS = {
     "createuser": "create an account and give it roles",
     "import": "import data from Excel or CSV: gongjian import projects FILE.xlsx",
     "export": "export data to Excel: gongjian export projects FILE.xlsx",
+    "tick": "scheduled checks for cron: open due reporting periods, remind reporters of reports due",
 }
 ALIASES = {"import": "import_data", "export": "export_data"}
 

@@ -165,6 +165,18 @@ MEDIA_ROOT = DATA_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Notifications: e-mail goes out only when an SMTP host is set; the webhook only when its URL is set.
+EMAIL_HOST = env("SMTP_HOST")
+EMAIL_PORT = int(env("SMTP_PORT", "25"))
+EMAIL_HOST_USER = env("SMTP_USER")
+EMAIL_HOST_PASSWORD = env("SMTP_PASSWORD")
+EMAIL_USE_TLS = env_bool("SMTP_TLS", False)
+DEFAULT_FROM_EMAIL = env("MAIL_FROM", "gongjian@localhost")
+GONGJIAN_WEBHOOK_URL = env("WEBHOOK_URL")
+GONGJIAN_WEBHOOK_SECRET = env("WEBHOOK_SECRET")
+if GONGJIAN_WEBHOOK_URL and not GONGJIAN_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("GONGJIAN_WEBHOOK_SECRET must be set with GONGJIAN_WEBHOOK_URL (messages are signed)")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -18,4 +18,7 @@ def navigation(request):
         items.append((_("审计记录"), reverse("core:audit_list"), "audit"))
     if user.is_staff:
         items.append((_("系统管理"), reverse("admin:index"), "admin"))
-    return {"nav_items": items}
+    from gongjian.core.models import Notification
+
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return {"nav_items": items, "unread_notifications": unread}

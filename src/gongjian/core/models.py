@@ -56,3 +56,22 @@ class SystemSetting(models.Model):
     def get(cls, key: str, default=None):
         row = cls.objects.filter(key=key).first()
         return default if row is None else row.value
+
+
+class Notification(models.Model):
+    """An in-app message (站内通知) to one user: a reminder, an assignment, an escalation."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

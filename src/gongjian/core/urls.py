@@ -3,4 +3,7 @@ from django.urls import path
 from gongjian.core import views
 
 app_name = "core"
-urlpatterns = [path("audit/", views.AuditEventListView.as_view(), name="audit_list")]
+urlpatterns = [
+    path("audit/", views.AuditEventListView.as_view(), name="audit_list"),
+    path("notifications/", views.notification_list, name="notification_list"),
+]

@@ -33,3 +33,15 @@ class AuditEventListView(PermissionRequiredMixin, ListView):
             event.after_text = json.dumps(event.after, ensure_ascii=False, indent=1) if event.after else ""
         context["filterset"] = self.filterset
         return context
+
+
+def notification_list(request):
+    """The signed-in user's notifications; opening the page marks them read."""
+    from django.shortcuts import render
+    from django.utils import timezone
+
+    from gongjian.core.models import Notification
+
+    items = list(Notification.objects.filter(user=request.user)[:200])
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "core/notification_list.html", {"items": items})

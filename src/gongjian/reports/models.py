@@ -18,6 +18,7 @@ class ReportingPeriod(models.Model):
     opens_at = models.DateTimeField(_("开始填报"))
     deadline = models.DateTimeField(_("填报截止"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_reminded_at = models.DateTimeField(_("最近催报时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("填报期")

@@ -3,7 +3,7 @@ transaction, checks the actor's permission and scope, locks the report row, and 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -233,3 +233,62 @@ def return_report(report: Report, reason: str, *, actor) -> Report:
     _revise(current, actor)
     audit.record("report.return", actor=actor, obj=current, before=before, after=_snapshot(current))
     return current
+
+
+def unfiled_projects(period: ReportingPeriod):
+    """The active projects of ``period`` without a submitted (or approved) report."""
+    filed = Report.objects.filter(period=period, first_submitted_at__isnull=False).values("project_id")
+    return Project.objects.filter(is_archived=False).exclude(pk__in=filed)
+
+
+@transaction.atomic
+def send_reminders(period: ReportingPeriod, *, actor) -> int:
+    """Remind (催报) every reporter whose unit has projects without a submitted report in ``period``: one message
+    per reporter listing their projects. Returns the number of reporters reminded."""
+    if actor is not None and not actor.has_perm("reports.add_reportingperiod"):
+        raise PermissionDenied(_("只有项目办可以催报。"))
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from gongjian.core.notify import notify
+
+    by_unit: dict[int, list[Project]] = {}
+    for project in unfiled_projects(period).order_by("code"):
+        for unit_id in {project.responsible_unit_id, project.headquarters_id} - {None}:
+            by_unit.setdefault(unit_id, []).append(project)
+    reporters = get_user_model().objects.filter(is_active=True, groups__name="unit_reporter",
+                                                person__unit_id__in=by_unit).select_related("person")
+    deadline = timezone.localtime(period.deadline)
+    for user in reporters:
+        projects = by_unit[user.person.unit_id]
+        notify([user], _("%(period)s 报告尚未提交（%(n)d 个项目）") % {"period": period, "n": len(projects)},
+               _("截止时间 %(deadline)s。未提交：%(names)s") % {
+                   "deadline": f"{deadline:%Y-%m-%d %H:%M}", "names": "、".join(p.name for p in projects)},
+               url=reverse("reports:due_list"))
+    period.last_reminded_at = timezone.now()
+    period.save(update_fields=["last_reminded_at"])
+    audit.record("period.remind", actor=actor, obj=period, after={"reporters": len(reporters)}, only_changes=False)
+    return len(reporters)
+
+
+def tick(now: datetime | None = None) -> dict[str, Any]:
+    """The scheduled checks (`gongjian tick`, run from cron): open the current ten-day period and month when
+    they are not open yet (window from their first day to 18:00 on the third day after), and remind once a day
+    for periods that close within a day or have passed their deadline within the last week."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    opened = []
+    for period in (Period.dekad_of(today), Period.month_of(today)):
+        if not ReportingPeriod.objects.filter(code=period.code).exists():
+            tz = timezone.get_current_timezone()
+            opens = datetime.combine(period.start, datetime.min.time(), tzinfo=tz)
+            deadline = datetime.combine(period.end + timedelta(days=3), datetime.min.time(), tzinfo=tz).replace(hour=18)
+            opened.append(open_period(period.code, opens_at=opens, deadline=deadline, actor=None).code)
+    reminded = []
+    due = ReportingPeriod.objects.filter(opens_at__lte=now, deadline__lte=now + timedelta(days=1),
+                                         deadline__gte=now - timedelta(days=7))
+    for period in due:
+        if period.last_reminded_at is None or timezone.localtime(period.last_reminded_at).date() < today:
+            send_reminders(period, actor=None)
+            reminded.append(period.code)
+    return {"opened": opened, "reminded": reminded}

@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:project_pk>/<int:period_pk>/", views.report_edit, name="report_edit"),
     path("<int:pk>/review/", views.report_review, name="report_review"),
     path("periods/<int:pk>/", views.period_status, name="period_status"),
+    path("periods/<int:pk>/remind/", views.period_remind, name="period_remind"),
 ]

@@ -111,6 +111,15 @@ def report_edit(request, project_pk, period_pk):
 
 
 @require_POST
+@permission_required("reports.add_reportingperiod", raise_exception=True)
+def period_remind(request, pk):
+    period = get_object_or_404(ReportingPeriod, pk=pk)
+    count = services.send_reminders(period, actor=request.user)
+    messages.success(request, _("已向 %(n)d 名填报员发送催报提醒。") % {"n": count})
+    return redirect("reports:period_status", pk=period.pk)
+
+
+@require_POST
 @permission_required("reports.review_report", raise_exception=True)
 def report_review(request, pk):
     report = get_object_or_404(Report.objects.filter(project__in=Project.objects.in_scope(request.user)), pk=pk)
