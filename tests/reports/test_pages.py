@@ -107,3 +107,18 @@ def test_a_report_carries_milestones_reached_and_problems_for_other_units(world)
     assert [(m.milestone, m.actual_date) for m in report.milestones_reached.all()] == [(start, dt.date(2026, 11, 16))]
     assert report.problems.get().unit_asked == land
     assert "二期用地未摘牌" in world["reviewer"].get(f"/reports/{project.pk}/{period.pk}/").content.decode()
+
+
+def test_the_versions_of_a_report_are_compared_side_by_side(world):
+    url = f"/reports/{world['project'].pk}/{world['period'].pk}/"
+    world["reporter"].post(url, form(submit="1", amount="300"))
+    report = Report.objects.get()
+    world["reviewer"].post(f"/reports/{report.pk}/review/", {"decision": "return", "reason": "金额有误"})
+    report.refresh_from_db()
+    world["reporter"].post(url, form(submit="1", amount="280", version=str(report.version)))
+    html = world["reporter"].get(url).content.decode().split('id="revisions"')[1]
+    rows = html.split("<tr>")[2:]
+    assert len(rows) == 3
+    assert "3000000" in rows[0] and 'class="changed' not in rows[0]
+    assert "金额有误" in rows[1] and 'class="changed' in rows[1]
+    assert "2800000" in rows[2].split('class="changed')[1]

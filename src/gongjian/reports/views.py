@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongjian.projects.models import Project
@@ -65,9 +66,36 @@ def period_status(request, pk):
     })
 
 
+COMPARED = [("amount", gettext_lazy("本期完成（元）")), ("year_to_date", gettext_lazy("本年累计（元）")), ("progress_percent", gettext_lazy("形象进度（%）")),
+            ("workers", gettext_lazy("在岗施工人数")), ("progress_text", gettext_lazy("形象进度描述")), ("explanation", gettext_lazy("差异说明")),
+            ("return_reason", gettext_lazy("退回原因")), ("problems", gettext_lazy("需协调问题")), ("milestones_reached", gettext_lazy("完成节点"))]
+
+
+def _shown(value) -> str:
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return "；".join("、".join(str(v) for v in item.values()) if isinstance(item, dict) else str(item)
+                        for item in value)
+    return str(value)
+
+
+def compare_revisions(revisions) -> list[dict]:
+    """Every kept version side by side, each value marked when it differs from the version before."""
+    rows, previous = [], None
+    for revision in revisions:
+        cells = [{"value": _shown(revision.data.get(key)), "changed": previous is not None
+                  and previous.data.get(key) != revision.data.get(key)} for key, _label in COMPARED]
+        rows.append({"revision": revision, "cells": cells})
+        previous = revision
+    return rows
+
+
 def _report_context(project, period, report, form, milestones, problems):
+    revisions = list(report.revisions.select_related("actor")) if report else []
     return {"project": project, "period": period, "report": report, "form": form, "milestones": milestones,
-            "problems": problems, "revisions": report.revisions.all() if report else [],
+            "problems": problems, "revisions": compare_revisions(revisions),
+            "compared": [label for _key, label in COMPARED],
             "problem_list": report.problems.select_related("unit_asked") if report else []}
 
 
