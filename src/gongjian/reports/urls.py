@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/review/", views.report_review, name="report_review"),
     path("periods/<int:pk>/", views.period_status, name="period_status"),
     path("periods/<int:pk>/remind/", views.period_remind, name="period_remind"),
+    path("periods/<int:pk>/batch/", views.batch, name="batch"),
 ]

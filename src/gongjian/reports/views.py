@@ -161,3 +161,27 @@ def report_review(request, pk):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("reports:report_edit", project_pk=report.project_id, period_pk=report.period_id)
+
+
+@permission_required("reports.submit_report", raise_exception=True)
+def batch(request, pk):
+    """Batch filing for one period: download the pre-filled sheet, or upload it back."""
+    import io
+
+    from django.http import FileResponse
+
+    from gongjian.reports import batch as batch_filing
+
+    period = get_object_or_404(ReportingPeriod, pk=pk)
+    if request.method == "GET" and "download" in request.GET:
+        buffer = io.BytesIO()
+        projects = Project.objects.in_scope(request.user).filter(is_archived=False).order_by("code")
+        batch_filing.write_template(projects, period, buffer)
+        buffer.seek(0)
+        return FileResponse(buffer, as_attachment=True, filename=f"批量填报_{period.code}.xlsx")
+    result = None
+    if request.method == "POST" and request.FILES.get("file"):
+        result = batch_filing.import_batch(request.FILES["file"], period=period, actor=request.user,
+                                           submit=bool(request.POST.get("submit")))
+    return render(request, "reports/batch.html", {"period": period, "result": result},
+                  status=400 if result is not None and not result.ok else 200)
