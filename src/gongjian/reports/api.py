@@ -4,11 +4,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from gongjian.projects.models import Project
-from gongjian.reports import rules, services
+from gongjian.reports import services
 from gongjian.reports.models import Report, ReportingPeriod
 
 router = Router(tags=["reports"])
@@ -101,21 +100,10 @@ def list_periods(request):
 
 @router.get("/due", response=list[DueOut], summary="My reports due in the open periods")
 def due(request):
-    now = timezone.now()
-    periods = list(ReportingPeriod.objects.filter(opens_at__lte=now).order_by("-deadline")[:3])
-    projects = list(Project.objects.in_scope(request.user).filter(is_archived=False).order_by("code"))
-    reports = {(r.project_id, r.period_id): r for r in Report.objects.filter(period__in=periods,
-                                                                           project__in=[p.pk for p in projects])}
-    rows = []
-    for period in periods:
-        for project in projects:
-            report = reports.get((project.pk, period.pk))
-            status = rules.filing_status(opens_at=period.opens_at, deadline=period.deadline,
-                                         submitted_at=report.first_submitted_at if report else None, now=now)
-            rows.append({"project_id": project.pk, "project": project.name, "period_id": period.pk,
-                         "report_id": report.pk if report else None, "state": report.state if report else None,
-                         "filing_status": status.value})
-    return rows
+    return [{"project_id": row["project"].pk, "project": row["project"].name, "period_id": row["period"].pk,
+             "report_id": row["report"].pk if row["report"] else None,
+             "state": row["report"].state if row["report"] else None, "filing_status": row["status"].value}
+            for row in services.due_rows(request.user)]
 
 
 @router.get("/reports", response=list[ReportOut])

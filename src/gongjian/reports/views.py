@@ -16,19 +16,9 @@ from gongjian.reports.models import Report, ReportingPeriod
 @permission_required("reports.view_report", raise_exception=True)
 def due_list(request):
     """My reports due (待填报): every open period × every project in my scope, with where each report stands."""
-    now = timezone.now()
-    periods = list(ReportingPeriod.objects.filter(opens_at__lte=now).order_by("-deadline")[:3])
-    projects = list(Project.objects.in_scope(request.user).filter(is_archived=False)
-                    .select_related("responsible_unit").order_by("code"))
-    reports = {(r.project_id, r.period_id): r for r in
-               Report.objects.filter(period__in=periods, project__in=[p.pk for p in projects])}
-    rows = []
-    for period in periods:
-        for project in projects:
-            report = reports.get((project.pk, period.pk))
-            status = rules.filing_status(opens_at=period.opens_at, deadline=period.deadline,
-                                         submitted_at=report.first_submitted_at if report else None, now=now)
-            rows.append({"period": period, "project": project, "report": report, "status": status})
+    rows = services.due_rows(request.user)
+    periods = list(dict.fromkeys(row["period"] for row in rows)) or list(
+        ReportingPeriod.objects.filter(opens_at__lte=timezone.now()).order_by("-deadline")[:3])
     return render(request, "reports/due_list.html", {
         "rows": rows, "periods": periods,
         "can_file": request.user.has_perm("reports.submit_report"),
