@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
+from gongjian.core.forms import add_service_errors
 from gongjian.projects import services
 from gongjian.projects.filters import ProjectFilterSet
 from gongjian.projects.forms import ApprovalFormSet, MilestoneFormSet, ProjectForm, formset_rows
@@ -138,11 +139,7 @@ class ProjectEditView(View):
                     else:
                         project = services.create_project(form.service_fields(), children, actor=request.user)
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.error_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("项目「%(name)s」已保存。") % {"name": project.name})
                 return redirect("projects:project_detail", pk=project.pk)

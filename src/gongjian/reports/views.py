@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from gongjian.core.forms import add_service_errors
 from gongjian.projects.models import Project
 from gongjian.reports import rules, services
 from gongjian.reports.forms import MilestonesReachedForm, ProblemFormSet, ReportForm
@@ -118,11 +119,7 @@ def report_edit(request, project_pk, period_pk):
                     messages.success(request, _("草稿已保存。"))
                 return redirect("reports:report_edit", project_pk=project.pk, period_pk=period.pk)
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.error_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc)
+                add_service_errors(form, exc)
         status = 400
     context = _report_context(project, period, report, form, milestones, problems)
     return render(request, "reports/report_form.html", context, status=status)
