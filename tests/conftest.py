@@ -31,3 +31,9 @@ def office_user(make_user):
 def office_client(client, office_user):
     client.force_login(office_user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory):
+    """Uploaded files (site photos) go to a temporary folder, never into the checkout's var/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

@@ -164,6 +164,11 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Site photos: size and count per report, and when one is flagged as taken too early or too far from the site.
+GONGJIAN_PHOTO_MAX_BYTES = int(env("PHOTO_MAX_MB", "15")) * 1024 * 1024
+GONGJIAN_PHOTOS_PER_REPORT = int(env("PHOTOS_PER_REPORT", "20"))
+GONGJIAN_PHOTO_MAX_DAYS_BEFORE = int(env("PHOTO_MAX_DAYS_BEFORE", "15"))
+GONGJIAN_PHOTO_MAX_DISTANCE_M = int(env("PHOTO_MAX_DISTANCE_M", "2000"))
 
 # Notifications: e-mail goes out only when an SMTP host is set; the webhook only when its URL is set.
 EMAIL_HOST = env("SMTP_HOST")

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from gongjian.reports import services
 from gongjian.reports.models import Report
-from tests.factories import PASSWORD, ProjectFactory, UnitFactory
+from tests.factories import PASSWORD, ProjectFactory, UnitFactory, photo_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +17,7 @@ def test_fill_submit_return_and_resubmit_a_report(page, login, make_user, office
     unit = UnitFactory(name="工信局")
     make_user("unit_reporter", unit=unit, username="rep")
     make_user("unit_reviewer", unit=unit, username="rev")
-    ProjectFactory(name="新能源电池材料项目", responsible_unit=unit)
+    ProjectFactory(name="新能源电池材料项目", responsible_unit=unit, latitude=34.261792, longitude=117.184806)
     opens = timezone.now() - dt.timedelta(days=1)
     services.open_period("2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=9), actor=office_user)
 
@@ -27,6 +27,10 @@ def test_fill_submit_return_and_resubmit_a_report(page, login, make_user, office
     page.fill("#id_amount", "300")
     page.fill("#id_progress_percent", "35")
     page.fill("#id_progress_text", "主体结构施工至三层")
+    page.set_input_files("#id_photos", [
+        {"name": "三层.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes()},
+        {"name": "旧照.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes(taken="2026:06:01 09:00:00", colour="red")},
+    ])
     page.click("button[name=submit]")
     expect(page.locator(".messages")).to_contain_text("报告已提交")
     expect(page.locator("#cumulative")).to_contain_text("300.00")
@@ -35,7 +39,10 @@ def test_fill_submit_return_and_resubmit_a_report(page, login, make_user, office
     login("rev", PASSWORD)
     page.click("nav >> text=旬报月报")
     page.click("#due-table a:text-is('审核')")
-    page.fill("#id_reason", "本期金额与监理月报不符")
+    expect(page.locator("#photos li")).to_have_count(2)
+    expect(page.locator("#photos [data-flag=taken_before_period]")).to_contain_text("拍摄于 2026-06-01")
+    expect(page.locator("#photos img").first).to_have_js_property("naturalWidth", 640)
+    page.fill("#id_reason", "本期金额与监理月报不符，旧照片请换")
     page.click("button[value=return]")
     expect(page.locator(".messages")).to_contain_text("已退回")
 
@@ -43,10 +50,12 @@ def test_fill_submit_return_and_resubmit_a_report(page, login, make_user, office
     login("rep", PASSWORD)
     page.click("nav >> text=旬报月报")
     page.click("#due-table a:text-is('填报')")
-    expect(page.locator("#return-reason")).to_contain_text("本期金额与监理月报不符")
+    expect(page.locator("#return-reason")).to_contain_text("旧照片请换")
     page.fill("#id_amount", "280")
+    page.locator("#photos li", has_text="旧照.jpg").locator("input[name=remove]").check()
     page.click("button[name=submit]")
     expect(page.locator(".messages")).to_contain_text("报告已提交")
     expect(page.locator("#revisions tbody tr")).to_have_count(3)
     report = Report.objects.get()
     assert (report.state, report.amount) == ("submitted", 2_800_000)
+    assert [p.original_name for p in report.photos.all()] == ["三层.jpg"]

@@ -301,3 +301,18 @@ def _permission(codename):
     from django.contrib.auth.models import Permission
 
     return Permission.objects.filter(codename=codename)
+
+
+def test_site_coordinates_are_read_to_six_decimals_and_must_come_in_pairs_within_range(district, office_user):
+    from decimal import Decimal
+
+    result = run([project_row(**{"经度": 117.1848114, "纬度": "34.261792"})], office_user)
+    assert result.ok, problems(result)
+    project = Project.objects.get()
+    assert (project.longitude, project.latitude) == (Decimal("117.184811"), Decimal("34.261792"))
+    result = run([project_row(项目名称="甲", **{"经度": 117.18}),
+                  project_row(项目名称="乙", **{"经度": 217.18, "纬度": 34.2}),
+                  project_row(项目名称="丙", **{"经度": "东经117度", "纬度": 34.2})], office_user)
+    assert [(row, column) for row, column, _message in problems(result)] == [(2, "纬度"), (3, "经度"), (4, "经度")]
+    assert "经度和纬度须同时填写" in problems(result)[0][2]
+    assert "不是有效的经纬度" in problems(result)[2][2]

@@ -110,3 +110,31 @@ class ProjectFactory(factory.django.DjangoModelFactory):
             return
         dekads = extracted if isinstance(extracted, list) else [10_000_000 // 36] * 35 + [10_000_000 - 35 * (10_000_000 // 36)]
         AnnualPlan.objects.create(project=self, year=self.year, dekads=dekads)
+
+
+def photo_bytes(*, taken: str | None = "2026:11:12 10:30:00", offset: str | None = "+08:00",
+                at: tuple[float, float] | None = (34.261792, 117.184806), fmt: str = "JPEG",
+                size: tuple[int, int] = (800, 600), colour: str = "green") -> bytes:
+    """A photo as a phone writes it: EXIF time (with its UTC offset) and GPS position, either left out with None."""
+    import io
+
+    from PIL import Image
+
+    def dms(value: float) -> tuple[float, float, float]:
+        degrees = int(value)
+        minutes = int((value - degrees) * 60)
+        return float(degrees), float(minutes), round((value - degrees - minutes / 60) * 3600, 4)
+
+    exif = Image.Exif()
+    if taken:
+        exif[0x0132] = taken
+        exif.get_ifd(0x8769)[0x9003] = taken
+        if offset:
+            exif.get_ifd(0x8769)[0x9011] = offset
+    if at:
+        gps = exif.get_ifd(0x8825)
+        gps[1], gps[2] = ("N" if at[0] >= 0 else "S"), dms(abs(at[0]))
+        gps[3], gps[4] = ("E" if at[1] >= 0 else "W"), dms(abs(at[1]))
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, fmt, exif=exif)
+    return out.getvalue()

@@ -531,6 +531,15 @@ class _DemoBuilder:
         park = f"（{self.units[spec.park].name}）" if spec.park else ""
         return f"{street.name}{site.name}{park}，{first}与{second}交叉口{corner}侧"
 
+    @staticmethod
+    def coordinates(spec: ProjectSpec) -> tuple[Decimal, Decimal]:
+        """A made-up site centre inside 泉山区 (about 117.08–117.22 E, 34.16–34.27 N). Its own generator, seeded
+        by the name, so that adding it moved no other demo value."""
+        rng = random.Random(f"site/{spec.name}")
+        places = Decimal("0.000001")
+        return (Decimal(rng.uniform(117.08, 117.22)).quantize(places),
+                Decimal(rng.uniform(34.16, 34.27)).quantize(places))
+
     def project_fields(self, spec: ProjectSpec, total: int, start: date, completion: date,
                        actual: dict[str, date | None]) -> dict:
         rng = self.rng
@@ -562,6 +571,8 @@ class _DemoBuilder:
             "region": self.regions[spec.site],
             "park": self.units[spec.park] if spec.park else None,
             "location": self.location(spec),
+            "longitude": self.coordinates(spec)[0],
+            "latitude": self.coordinates(spec)[1],
             "owner": self.units[spec.owner],
             "responsible_unit": self.units[spec.responsible],
             "headquarters": self.units[spec.hq] if spec.hq else None,

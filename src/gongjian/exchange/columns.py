@@ -102,6 +102,19 @@ def parse_decimal(value: Any) -> Decimal | None:
     return number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def parse_coordinate(value: Any) -> Decimal | None:
+    """Degrees of longitude or latitude with six decimals (about 0.1 m); the model checks the range."""
+    if is_blank(value):
+        return None
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(_normalised(value))
+    except InvalidOperation:
+        raise ValueError(f"不是有效的经纬度：{_text(value)}") from None
+    if not number.is_finite():
+        raise ValueError(f"不是有效的经纬度：{_text(value)}")
+    return number.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+
+
 def parse_count(value: Any) -> int | None:
     if is_blank(value):
         return None
@@ -210,6 +223,7 @@ YEAR = Kind(parse_year, _as_is, "integer", "四位年份，如 2026")
 MONEY = Kind(parse_wan, _money_cell, "money", "数字，单位万元，最多4位小数")
 DATE = Kind(parse_date, _as_is, "date", "日期，如 2026-03-01、2026/3/1、2026年3月1日、20260301")
 DECIMAL = Kind(parse_decimal, _decimal_cell, "decimal", "数字，保留2位小数")
+COORDINATE = Kind(parse_coordinate, _decimal_cell, "degrees", "十进制度数，最多6位小数")
 COUNT = Kind(parse_count, _as_is, "integer", "非负整数")
 NAMES = Kind(parse_names, _names_cell, "text", "姓名，多人用“、”分隔")
 PERSON = Kind(parse_text, _as_is, "text", "姓名；重名时写成“姓名（单位名称）”")
@@ -255,6 +269,9 @@ PROJECT_COLUMNS: list[Column] = [
            help="系统中已有的行政区划代码（6、9 或 12 位）。"),
     Column("所属园区", "park", width=18, example="", help="系统中已有的园区单位名称。"),
     Column("建设地点", "location", width=20, example="泉山区银山路东侧"),
+    Column("经度", "longitude", COORDINATE, width=12, example=117.184811,
+           help="项目现场中心点的经度（天地图坐标），与纬度同时填写；用于核对现场照片的拍摄位置。"),
+    Column("纬度", "latitude", COORDINATE, width=11, example=34.261792, help="与经度同时填写。"),
     Column("业主单位", "owner", width=24, example="徐州某某智能科技有限公司",
            help="系统中已有的单位名称；企业尚未登记时同时填写统一社会信用代码，导入时自动新建该企业。"),
     Column("业主统一社会信用代码", "owner_credit_code", CODE, width=22, example="91320311MA1WK3L25T",

@@ -486,6 +486,8 @@ class ProjectImport:
     def _model_errors(self, sheet: str, row: _Row, exc: ValidationError) -> None:
         columns = _COLUMN[sheet]
         for name, messages in exc.message_dict.items():
+            if name in row.failed:
+                continue  # the cell could not be read, and that error says it better than the model's
             column = columns.get(name) if name != NON_FIELD_ERRORS else None
             for message in messages:
                 self.error(sheet, row.number, column, row.values.get(name), message)

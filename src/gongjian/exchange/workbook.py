@@ -22,6 +22,7 @@ _STYLES = {
     "text": {"num_format": "@"},
     "money": {"num_format": "#,##0.00"},
     "decimal": {"num_format": "0.00"},
+    "degrees": {"num_format": "0.000000"},
     "integer": {"num_format": "0"},
     "date": {"num_format": "yyyy-mm-dd"},
 }

@@ -2,6 +2,7 @@
 scope; writes go through the registry services."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
@@ -31,6 +32,8 @@ class ProjectOut(Schema):
     plan_total: int | None = None  # this year's (or ?year=) annual plan, yuan
     planned_start: date | None
     planned_completion: date | None
+    longitude: Decimal | None = None  # CGCS2000 / WGS-84 degrees
+    latitude: Decimal | None = None
     leaders: list[str]
     version: int
 
@@ -52,6 +55,8 @@ class ProjectIn(Schema):
     code: str = ""
     national_code: str = ""
     location: str = ""
+    longitude: Decimal | None = None
+    latitude: Decimal | None = None
     content: str = ""
     planned_start: date | None = None
     planned_completion: date | None = None
@@ -64,6 +69,8 @@ class ProjectPatch(Schema):
     nature: str | None = None
     level: str | None = None
     location: str | None = None
+    longitude: Decimal | None = None
+    latitude: Decimal | None = None
     content: str | None = None
     total_investment: int | None = None
     planned_start: date | None = None
@@ -76,7 +83,7 @@ def _out(project: Project) -> dict:
     return {
         **{f: getattr(project, f) for f in ("id", "code", "national_code", "name", "category", "nature", "level",
                                             "year", "responsible_unit_id", "total_investment", "planned_start",
-                                            "planned_completion", "version")},
+                                            "planned_completion", "longitude", "latitude", "version")},
         "region_code": project.region.code, "responsible_unit": project.responsible_unit.name,
         "plan_total": getattr(project, "plan_total", None),
         "leaders": [link.person.name for link in project.leader_links.all()],

@@ -40,7 +40,7 @@ class ProjectForm(forms.ModelForm):
         model = Project
         fields = [
             "code", "national_code", "name", "category", "nature", "level", "funding", "year", "region", "park",
-            "location", "owner", "responsible_unit", "headquarters", "commander", "contact_person", "contact_phone",
+            "location", "longitude", "latitude", "owner", "responsible_unit", "headquarters", "commander", "contact_person", "contact_phone",
             "content", "planned_start", "planned_completion", "actual_start", "actual_completion", "land_area_mu",
             "land_status", "expected_jobs", "party_branch", "party_secretary",
         ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +84,14 @@ class Project(models.Model):
     park = models.ForeignKey(Unit, verbose_name=_("所属园区"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="park_projects", limit_choices_to={"kind": "park"})
     location = models.CharField(_("建设地点"), max_length=200, blank=True)
+    # The site's centre in CGCS2000 / WGS-84 degrees (天地图 and a phone's GPS agree to within metres), used to
+    # check where site photos were taken.
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True,
+                                    validators=[MinValueValidator(-180), MaxValueValidator(180)],
+                                    help_text=_("项目现场中心点，CGCS2000（天地图）坐标，如 117.184811。"))
+    latitude = models.DecimalField(_("纬度"), max_digits=8, decimal_places=6, null=True, blank=True,
+                                   validators=[MinValueValidator(-90), MaxValueValidator(90)],
+                                   help_text=_("如 34.261792。"))
     owner = models.ForeignKey(Unit, verbose_name=_("业主单位"), null=True, blank=True, on_delete=models.PROTECT,
                               related_name="owned_projects")
     responsible_unit = models.ForeignKey(Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT,
@@ -142,6 +150,8 @@ class Project(models.Model):
             errors["planned_completion"] = _("计划竣工日期不能早于计划开工日期。")
         if self.actual_start and self.actual_completion and self.actual_completion < self.actual_start:
             errors["actual_completion"] = _("实际竣工日期不能早于实际开工日期。")
+        if (self.longitude is None) != (self.latitude is None):
+            errors["latitude" if self.latitude is None else "longitude"] = _("经度和纬度须同时填写。")
         if self.national_code:
             self.national_code = self.national_code.strip().upper()
         if errors:

@@ -19,7 +19,7 @@ from gongjian.projects.models import DEKADS_PER_YEAR, AnnualPlan, Approval, Mile
 
 PROJECT_FIELDS = [
     "code", "national_code", "name", "category", "nature", "level", "funding", "year", "region", "park",
-    "location", "owner", "responsible_unit", "headquarters", "commander", "contact_person", "contact_phone",
+    "location", "longitude", "latitude", "owner", "responsible_unit", "headquarters", "commander", "contact_person", "contact_phone",
     "content", "total_investment", "planned_start", "planned_completion", "actual_start", "actual_completion",
     "land_area_mu", "land_status", "expected_output", "expected_tax", "expected_jobs", "foreign_investment_usd",
     "party_branch", "party_secretary", "is_archived",

@@ -4,11 +4,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from django.urls import reverse
+from ninja import File, Form, Router, Schema, Status, UploadedFile
 
 from gongjian.projects.models import Project
 from gongjian.reports import services
-from gongjian.reports.models import Report, ReportingPeriod
+from gongjian.reports.models import Report, ReportingPeriod, ReportPhoto
 
 router = Router(tags=["reports"])
 
@@ -65,6 +66,37 @@ class ReportPatch(Schema):
     progress_text: str | None = None
     workers: int | None = None
     next_plan: str | None = None
+
+
+class PhotoFlagOut(Schema):
+    code: str  # no_time, taken_before_period, taken_after_upload, no_location, far_from_site
+    text: str
+
+
+class PhotoOut(Schema):
+    id: int
+    report_id: int
+    original_name: str
+    content_type: str
+    size: int
+    width: int
+    height: int
+    caption: str
+    taken_at: datetime | None
+    latitude: Decimal | None
+    longitude: Decimal | None
+    distance_m: int | None  # from the project's coordinates, when both are known
+    flags: list[PhotoFlagOut]
+    url: str
+    thumbnail_url: str
+
+    @staticmethod
+    def resolve_url(photo) -> str:
+        return reverse("reports:photo", args=[photo.pk])
+
+    @staticmethod
+    def resolve_thumbnail_url(photo) -> str:
+        return reverse("reports:photo_thumbnail", args=[photo.pk])
 
 
 class VersionIn(Schema):
@@ -156,3 +188,22 @@ def approve_report(request, report_id: int):
 def return_report(request, report_id: int, payload: ReturnIn):
     return services.return_report(get_object_or_404(_reports(request), pk=report_id), payload.reason,
                                   actor=request.user)
+
+
+@router.get("/reports/{int:report_id}/photos", response=list[PhotoOut])
+def list_photos(request, report_id: int):
+    return list(get_object_or_404(_reports(request), pk=report_id).photos.all())
+
+
+@router.post("/reports/{int:report_id}/photos", response={201: list[PhotoOut]},
+             summary="Add site photos (multipart, field `files`); flagged, never refused, when old or far away")
+def add_photos(request, report_id: int, files: File[list[UploadedFile]], caption: Form[str] = ""):
+    report = get_object_or_404(_reports(request), pk=report_id)
+    return Status(201, services.add_photos(report, files, actor=request.user, caption=caption))
+
+
+@router.delete("/reports/{int:report_id}/photos/{int:photo_id}", response={204: None})
+def remove_photo(request, report_id: int, photo_id: int):
+    report = get_object_or_404(_reports(request), pk=report_id)
+    services.remove_photo(get_object_or_404(ReportPhoto, report=report, pk=photo_id), actor=request.user)
+    return Status(204, None)

@@ -75,3 +75,52 @@ class MilestonesReachedForm(forms.Form):
     def reached(self):
         return [(m, self.cleaned_data[f"milestone_{m.pk}"]) for m in self.milestones
                 if self.cleaned_data.get(f"milestone_{m.pk}")]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class PhotosForm(forms.Form):
+    """New site photos for a report and the ones to take off. Each file is read here, so a file that is not a
+    photo is refused before anything of the report is saved."""
+
+    photos = MultipleFileField(label=_("上传现场照片"), required=False,
+                               help_text=_("可多选；JPEG、PNG 或 WebP。拍摄时间和位置取自照片自带的信息，"
+                                           "拍摄过早或离项目现场过远的照片会提示审核人。"))
+    remove = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, report=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from gongjian.reports.models import ReportPhoto
+
+        self.fields["remove"].queryset = report.photos.all() if report else ReportPhoto.objects.none()
+
+    def clean_photos(self):
+        from django.core.exceptions import ValidationError
+
+        from gongjian.reports import services
+
+        errors, files = [], self.cleaned_data.get("photos") or []
+        for upload in files:
+            try:
+                services.check_photo(upload)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return files

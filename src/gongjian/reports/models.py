@@ -1,5 +1,7 @@
 """Periodic reports (旬报/月报): the reporting periods the office opens and each project's report in them."""
 
+from __future__ import annotations
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -134,3 +136,49 @@ class Problem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}：{self.description[:30]}"
+
+
+def _photo_path(photo: ReportPhoto, filename: str) -> str:
+    return f"photos/{photo.report.period.code}/{photo.report.project_id}/{photo.sha256[:16]}{_suffix(photo)}"
+
+
+def _thumbnail_path(photo: ReportPhoto, filename: str) -> str:
+    return f"photos/{photo.report.period.code}/{photo.report.project_id}/{photo.sha256[:16]}.thumb.jpg"
+
+
+def _suffix(photo: ReportPhoto) -> str:
+    return {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}.get(photo.content_type, "")
+
+
+class ReportPhoto(models.Model):
+    """A site photo (现场照片) of a report, with the time and place its EXIF gives and what about them the
+    reviewer should look at (``flags``: photos are flagged, never refused). Files are served only through a
+    view that checks the viewer's scope."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("照片"), upload_to=_photo_path, max_length=200)
+    thumbnail = models.FileField(_("缩略图"), upload_to=_thumbnail_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=20)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    width = models.PositiveIntegerField(_("宽"))
+    height = models.PositiveIntegerField(_("高"))
+    caption = models.CharField(_("说明"), max_length=200, blank=True)
+    taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
+    latitude = models.DecimalField(_("拍摄纬度"), max_digits=8, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("拍摄经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    distance_m = models.PositiveIntegerField(_("距项目现场（米）"), null=True, blank=True)
+    flags = models.JSONField(_("提示"), default=list, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("现场照片")
+        verbose_name_plural = _("现场照片")
+        ordering = ["report", "uploaded_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["report", "sha256"], name="report_photo_once")]
+
+    def __str__(self) -> str:
+        return self.original_name

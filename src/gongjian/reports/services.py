@@ -3,7 +3,9 @@ transaction, checks the actor's permission and scope, locks the report row, and 
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,9 +16,16 @@ from django.utils.translation import gettext as _
 from gongjian.core import audit
 from gongjian.core.periods import Period
 from gongjian.projects.models import Milestone, Project
-from gongjian.reports import rules
+from gongjian.reports import photos, rules
 from gongjian.reports.choices import PeriodKind, ReportState
-from gongjian.reports.models import Problem, Report, ReportedMilestone, ReportingPeriod, ReportRevision
+from gongjian.reports.models import (
+    Problem,
+    Report,
+    ReportedMilestone,
+    ReportingPeriod,
+    ReportPhoto,
+    ReportRevision,
+)
 
 EDITABLE_FIELDS = [
     "amount", "stated_year_to_date", "stated_since_start", "explanation", "progress_percent", "progress_text",
@@ -62,6 +71,9 @@ def _snapshot(report: Report) -> dict[str, Any]:
         data["problems"] = [
             {"category": p.category, "description": p.description, "unit_asked": p.unit_asked_id}
             for p in report.problems.order_by("id")]
+        data["photos"] = [
+            {"name": p.original_name, "sha256": p.sha256[:12], "flags": [f["code"] for f in p.flags]}
+            for p in report.photos.order_by("id")]
     return data
 
 
@@ -142,6 +154,113 @@ def _write_lists(report: Report, milestones, problems) -> None:
         for row in rows:
             row.full_clean(exclude=["report", "project"])
         Problem.objects.bulk_create(rows)
+
+
+def _photo_limits() -> photos.Limits:
+    from django.conf import settings
+
+    return photos.Limits(max_days_before=settings.GONGJIAN_PHOTO_MAX_DAYS_BEFORE,
+                         max_distance_m=settings.GONGJIAN_PHOTO_MAX_DISTANCE_M)
+
+
+def check_photo(upload) -> photos.PhotoMeta:
+    """Read an uploaded file as a site photo, or raise ValidationError saying why it is not one."""
+    from django.conf import settings
+
+    name = getattr(upload, "name", "") or _("照片")
+    if upload.size > settings.GONGJIAN_PHOTO_MAX_BYTES:
+        raise ValidationError(_("%(name)s：文件超过 %(mb)d MB。") % {
+            "name": name, "mb": settings.GONGJIAN_PHOTO_MAX_BYTES // (1024 * 1024)}, code="too_large")
+    try:
+        return photos.read(upload)
+    except photos.NotAPhoto as exc:
+        raise ValidationError(f"{name}：{exc}", code="not_a_photo") from None
+    finally:
+        upload.seek(0)
+
+
+@transaction.atomic
+def add_photos(report: Report, uploads: list, *, actor, caption: str = "") -> list[ReportPhoto]:
+    """Add site photos to a draft or returned report. Each is read for its EXIF time and GPS position and
+    flagged (never refused) when taken long before the period or far from the project's site. The same file
+    twice in one report is kept once."""
+    import hashlib
+
+    from django.conf import settings
+    from django.core.files.base import ContentFile
+
+    _check_can_file(report.project, actor)
+    current = Report.objects.select_for_update().select_related("project", "period").get(pk=report.pk)
+    if not current.is_editable():
+        raise ValidationError(_("报告%(state)s，不能再添加照片。") % {"state": current.get_state_display()},
+                              code="locked")
+    if current.photos.count() + len(uploads) > settings.GONGJIAN_PHOTOS_PER_REPORT:
+        raise ValidationError(_("每份报告最多 %(n)d 张照片。") % {"n": settings.GONGJIAN_PHOTOS_PER_REPORT},
+                              code="too_many")
+    project = current.project
+    site = (project.latitude, project.longitude) if project.latitude is not None else None
+    period_start = current.period.period.start
+    uploaded_local = timezone.localtime().replace(tzinfo=None)
+    added, written = [], []
+    try:
+        for upload in uploads:
+            meta = check_photo(upload)
+            content = upload.read()
+            digest = hashlib.sha256(content).hexdigest()
+            if current.photos.filter(sha256=digest).exists():
+                continue
+            taken_at, taken_local = _taken(meta)
+            flags, distance = photos.check(meta, period_start=period_start, taken_local=taken_local,
+                                           uploaded_local=uploaded_local, site=site, limits=_photo_limits())
+            photo = ReportPhoto(
+                report=current, original_name=(getattr(upload, "name", "") or "photo")[:200],
+                content_type=meta.content_type, size=len(content), sha256=digest, width=meta.width,
+                height=meta.height, caption=caption[:200], taken_at=taken_at,
+                latitude=None if meta.latitude is None else Decimal(str(meta.latitude)),
+                longitude=None if meta.longitude is None else Decimal(str(meta.longitude)),
+                distance_m=distance, flags=[{"code": f.code, "text": f.text} for f in flags],
+                uploaded_by=actor if getattr(actor, "is_authenticated", False) else None)
+            photo.image.save("photo", ContentFile(content), save=False)
+            written.append(photo.image)
+            photo.thumbnail.save("thumb", ContentFile(photos.thumbnail(io.BytesIO(content))), save=False)
+            written.append(photo.thumbnail)
+            photo.save()
+            added.append(photo)
+            audit.record("report.photo.add", actor=actor, obj=current, only_changes=False, after={
+                "photo": photo.pk, "name": photo.original_name, "sha256": digest, "taken_at": taken_at,
+                "latitude": meta.latitude, "longitude": meta.longitude, "distance_m": distance,
+                "flags": [f.code for f in flags]})
+    except BaseException:
+        for stored in written:  # the rows roll back; do not leave their files behind
+            stored.storage.delete(stored.name)
+        raise
+    return added
+
+
+def _taken(meta: photos.PhotoMeta) -> tuple[datetime | None, datetime | None]:
+    """The photo's time as an aware datetime to store, and as naive local time for the checks. A camera that
+    wrote no UTC offset is taken to be on local (Asia/Shanghai) time."""
+    if meta.taken_at is None:
+        return None, None
+    aware = meta.taken_at if meta.taken_at.tzinfo else timezone.make_aware(meta.taken_at)
+    return aware, timezone.localtime(aware).replace(tzinfo=None)
+
+
+@transaction.atomic
+def remove_photo(photo: ReportPhoto, *, actor) -> None:
+    """Take a photo off a draft or returned report (a submitted report's photos are locked with it)."""
+    report = photo.report
+    _check_can_file(report.project, actor)
+    current = Report.objects.select_for_update().get(pk=report.pk)
+    if not current.is_editable():
+        raise ValidationError(_("报告%(state)s，不能删除照片。") % {"state": current.get_state_display()},
+                              code="locked")
+    files = [photo.image.name, photo.thumbnail.name]
+    storage = photo.image.storage
+    audit.record("report.photo.remove", actor=actor, obj=current, only_changes=False,
+                 before={"photo": photo.pk, "name": photo.original_name, "sha256": photo.sha256})
+    photo.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for name in files if name])
 
 
 def _apply_milestones(report: Report, actor) -> None:

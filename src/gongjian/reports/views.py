@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 from gongjian.core.forms import add_service_errors
 from gongjian.projects.models import Project
 from gongjian.reports import rules, services
-from gongjian.reports.forms import MilestonesReachedForm, ProblemFormSet, ReportForm
-from gongjian.reports.models import Report, ReportingPeriod
+from gongjian.reports.forms import MilestonesReachedForm, PhotosForm, ProblemFormSet, ReportForm
+from gongjian.reports.models import Report, ReportingPeriod, ReportPhoto
 
 
 @permission_required("reports.view_report", raise_exception=True)
@@ -82,10 +82,11 @@ def compare_revisions(revisions) -> list[dict]:
     return rows
 
 
-def _report_context(project, period, report, form, milestones, problems):
+def _report_context(project, period, report, form, milestones, problems, photos_form):
     revisions = list(report.revisions.select_related("actor")) if report else []
     return {"project": project, "period": period, "report": report, "form": form, "milestones": milestones,
-            "problems": problems, "revisions": compare_revisions(revisions),
+            "problems": problems, "photos_form": photos_form, "revisions": compare_revisions(revisions),
+            "photos": list(report.photos.all()) if report else [],
             "compared": [label for _key, label in COMPARED],
             "problem_list": report.problems.select_related("unit_asked") if report else []}
 
@@ -102,16 +103,22 @@ def report_edit(request, project_pk, period_pk):
     initial = [{"category": p.category, "description": p.description, "unit_asked": p.unit_asked_id}
                for p in report.problems.all()] if report else []
     problems = ProblemFormSet(data, initial=initial, prefix="problems")
+    photos_form = PhotosForm(data, request.FILES or None, report=report)
     status = 200
     if request.method == "POST":
         if not request.user.has_perm("reports.submit_report"):
             raise PermissionDenied
-        if form.is_valid() and milestones.is_valid() and problems.is_valid():
+        forms_valid = [f.is_valid() for f in (form, milestones, problems, photos_form)]
+        if all(forms_valid):
             kept = [f.cleaned_data for f in problems if f.cleaned_data and f.cleaned_data.get("description")]
             try:
                 report = services.save_draft(project, period, form.service_data(), actor=request.user,
                                              expected_version=form.cleaned_data.get("version"),
                                              milestones=milestones.reached(), problems=kept)
+                for photo in photos_form.cleaned_data["remove"]:
+                    services.remove_photo(photo, actor=request.user)
+                if photos_form.cleaned_data["photos"]:
+                    services.add_photos(report, photos_form.cleaned_data["photos"], actor=request.user)
                 if "submit" in request.POST:
                     report = services.submit_report(report, actor=request.user)
                     messages.success(request, _("报告已提交。"))
@@ -121,8 +128,22 @@ def report_edit(request, project_pk, period_pk):
             except ValidationError as exc:
                 add_service_errors(form, exc)
         status = 400
-    context = _report_context(project, period, report, form, milestones, problems)
+    context = _report_context(project, period, report, form, milestones, problems, photos_form)
     return render(request, "reports/report_form.html", context, status=status)
+
+
+@permission_required("reports.view_report", raise_exception=True)
+def photo_file(request, pk, thumbnail=False):
+    """A site photo (or its thumbnail), to whoever may see the report's project; never a public URL."""
+    from django.http import FileResponse
+
+    photo = get_object_or_404(ReportPhoto.objects.filter(
+        report__project__in=Project.objects.in_scope(request.user)), pk=pk)
+    stored = photo.thumbnail if thumbnail else photo.image
+    response = FileResponse(stored.open("rb"), content_type="image/jpeg" if thumbnail else photo.content_type)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @require_POST
