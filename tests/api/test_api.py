@@ -8,6 +8,7 @@ from django.utils import timezone
 from gongjian.accounts import services as accounts
 from gongjian.core.models import AuditEvent
 from gongjian.reports import services as reports
+from gongjian.reports.models import Report
 from tests.factories import ProjectFactory, UnitFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +136,32 @@ def test_a_user_creates_a_token_on_their_page_sees_it_once_and_revokes_it(client
     token = user.api_tokens.get()
     client.post("/accounts/tokens/", {"revoke": token.pk})
     assert accounts.user_for_token(secret) is None
+
+
+def test_a_report_is_filed_and_submitted_in_one_request_or_not_at_all(client, make_user, unit, period):
+    project = ProjectFactory(responsible_unit=unit, total_investment=10_000_000)
+    reporter = bearer(make_user("unit_reporter", unit=unit))
+    filed = client.post("/api/v1/reports", {"project_id": project.pk, "period_id": period.pk, "amount": 2_000_000,
+                                            "submit": True}, content_type="application/json", **reporter)
+    assert filed.status_code == 201, filed.content
+    assert (filed.json()["state"], filed.json()["first_submitted_at"] is not None) == ("submitted", True)
+    report = Report.objects.get()
+    assert [(r.number, r.state) for r in report.revisions.all()] == [(1, "submitted")]
+    assert list(AuditEvent.objects.filter(object_id=str(report.pk), action__startswith="report.")
+                .order_by("id").values_list("action", flat=True)) == ["report.create", "report.submit"]
+
+    other = ProjectFactory(responsible_unit=unit, total_investment=1_000_000)
+    too_much = client.post("/api/v1/reports", {"project_id": other.pk, "period_id": period.pk,
+                                               "amount": 2_000_000, "submit": True},
+                           content_type="application/json", **reporter)
+    assert too_much.status_code == 422 and too_much.json()["code"] == "needs_explanation"
+    assert not Report.objects.filter(project=other).exists()  # the draft was not kept either
+
+
+def test_filing_for_a_project_outside_ones_scope_is_forbidden(client, make_user, unit, period):
+    elsewhere = ProjectFactory(responsible_unit=UnitFactory(name="住建局"))
+    reporter = bearer(make_user("unit_reporter", unit=unit))
+    response = client.post("/api/v1/reports", {"project_id": elsewhere.pk, "period_id": period.pk, "amount": 1},
+                           content_type="application/json", **reporter)
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+    assert not Report.objects.exists()

@@ -80,3 +80,7 @@ def test_two_simultaneous_first_drafts_create_one_report(setup):
         lambda: services.save_draft(project, period, {"amount": 6}, actor=reporter),
     )
     assert Report.objects.count() == 1, results
+    # The one that lost the race to create it is told so; it never silently overwrites the other's values.
+    saved = [r for r in results if isinstance(r, Report)]
+    assert all(isinstance(r, Report | services.StaleReport) for r in results), results
+    assert Report.objects.get().amount == saved[-1].amount

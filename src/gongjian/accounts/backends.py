@@ -3,7 +3,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import F
+from django.contrib.auth.models import Permission
+from django.db.models import F, Q
 from django.utils import timezone
 
 from gongjian.core import audit
@@ -37,3 +38,16 @@ class LockoutBackend(ModelBackend):
             audit.record("login.failed", actor=None, object_type="accounts.user", object_repr=str(username)[:150],
                          success=False, ip_address=ip, note="unknown account")
         return None
+
+    def get_all_permissions(self, user_obj, obj=None):
+        """The user's own and their roles' permissions in one query (Django's backend asks twice), kept on the
+        user object for the rest of the request."""
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            permissions = Permission.objects.all()
+            if not user_obj.is_superuser:
+                permissions = permissions.filter(Q(user=user_obj) | Q(group__user=user_obj))
+            pairs = permissions.values_list("content_type__app_label", "codename").distinct()
+            user_obj._perm_cache = {f"{app}.{codename}" for app, codename in pairs}
+        return user_obj._perm_cache

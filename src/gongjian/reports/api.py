@@ -54,6 +54,7 @@ class ReportIn(Schema):
     progress_text: str = ""
     workers: int = 0
     next_plan: str = ""
+    submit: bool = False  # file and submit in one request (one transaction: both or neither)
 
 
 class ReportPatch(Schema):
@@ -159,10 +160,13 @@ def get_report(request, report_id: int):
 
 @router.post("/reports", response={201: ReportOut})
 def create_report(request, payload: ReportIn):
+    """File a project's report for a period as a draft, or, with ``"submit": true``, file and submit it."""
     data = payload.dict()
-    project = get_object_or_404(Project.objects.in_scope(request.user), pk=data.pop("project_id"))
+    submit = data.pop("submit")
+    # The service checks the project is in the caller's scope (403 when not).
+    project = get_object_or_404(Project, pk=data.pop("project_id"))
     period = get_object_or_404(ReportingPeriod, pk=data.pop("period_id"))
-    return Status(201, services.save_draft(project, period, data, actor=request.user))
+    return Status(201, services.save_report(project, period, data, actor=request.user, submit=submit))
 
 
 @router.patch("/reports/{int:report_id}", response=ReportOut)

@@ -56,25 +56,42 @@ def open_period(code: str, *, opens_at: datetime, deadline: datetime, actor) -> 
     return row
 
 
-def _check_can_file(project: Project, actor) -> None:
-    if actor is not None and not (actor.has_perm("reports.submit_report")
-                                  and Project.objects.in_scope(actor).filter(pk=project.pk).exists()):
+def _may_file(actor, project_id: int) -> bool:
+    """Whether ``actor`` may file reports of the project; remembered on the actor for the rest of the request
+    (a filing and its submission in one request ask twice)."""
+    checked = actor.__dict__.setdefault("_gongjian_may_file", {})
+    if project_id not in checked:
+        checked[project_id] = (actor.has_perm("reports.submit_report")
+                               and Project.objects.in_scope(actor).filter(pk=project_id).exists())
+    return checked[project_id]
+
+
+def _check_can_file(project: Project | int, actor) -> None:
+    project_id = project if isinstance(project, int) else project.pk
+    if actor is not None and not _may_file(actor, project_id):
         raise PermissionDenied(_("无权填报该项目。"))
 
 
-def _snapshot(report: Report) -> dict[str, Any]:
-    data = audit.snapshot(report, SNAPSHOT_FIELDS)
-    if report.pk:
-        data["milestones_reached"] = [
+def _lists(report: Report) -> dict[str, list]:
+    """The report's milestones reached, problems and photos as kept in revisions and audit events."""
+    if not report.pk:
+        return {"milestones_reached": [], "problems": [], "photos": []}
+    return {
+        "milestones_reached": [
             {"milestone": m.milestone_id, "actual_date": m.actual_date.isoformat()}
-            for m in report.milestones_reached.order_by("milestone_id")]
-        data["problems"] = [
+            for m in report.milestones_reached.order_by("milestone_id")],
+        "problems": [
             {"category": p.category, "description": p.description, "unit_asked": p.unit_asked_id}
-            for p in report.problems.order_by("id")]
-        data["photos"] = [
+            for p in report.problems.order_by("id")],
+        "photos": [
             {"name": p.original_name, "sha256": p.sha256[:12], "flags": [f["code"] for f in p.flags]}
-            for p in report.photos.order_by("id")]
-    return data
+            for p in report.photos.order_by("id")],
+    }
+
+
+def _snapshot(report: Report, lists: dict[str, list] | None = None) -> dict[str, Any]:
+    """The report's fields and lists; pass ``lists`` when they are known not to have changed."""
+    return audit.snapshot(report, SNAPSHOT_FIELDS) | (lists if lists is not None else _lists(report))
 
 
 def _compute(report: Report) -> list[rules.Finding]:
@@ -101,43 +118,87 @@ def findings(report: Report) -> list[rules.Finding]:
     return _compute(report)
 
 
-@transaction.atomic
 def save_draft(project: Project, period: ReportingPeriod, data: dict[str, Any], *, actor,
                expected_version: int | None = None, milestones: list[tuple[Milestone, date]] | None = None,
                problems: list[dict[str, Any]] | None = None) -> Report:
     """Create or change the draft (or returned) report of ``project`` for ``period``. ``milestones`` (reached,
     with actual dates) and ``problems`` (category, description, unit_asked) replace the report's lists when
     given."""
+    return save_report(project, period, data, actor=actor, expected_version=expected_version,
+                       milestones=milestones, problems=problems)
+
+
+@transaction.atomic
+def save_report(project: Project, period: ReportingPeriod, data: dict[str, Any], *, actor,
+                expected_version: int | None = None, milestones: list[tuple[Milestone, date]] | None = None,
+                problems: list[dict[str, Any]] | None = None, submit: bool = False) -> Report:
+    """Save the report as :func:`save_draft` does and, with ``submit``, submit it in the same transaction: both
+    happen or neither (the API's one-request filing). A new report that is submitted at once is written once."""
     _check_can_file(project, actor)
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    try:
-        with transaction.atomic():
-            report, created = Report.objects.select_for_update().get_or_create(
-                project=project, period=period,
-                defaults={"author": actor if getattr(actor, "is_authenticated", False) else None})
-    except IntegrityError:  # another request created it a moment ago
-        report, created = Report.objects.select_for_update().get(project=project, period=period), False
+    report = Report.objects.select_for_update().filter(project=project, period=period).first()
+    created = report is None
+    if created:
+        report = Report(project=project, period=period,
+                        author=actor if getattr(actor, "is_authenticated", False) else None)
     if not report.is_editable():
         raise ValidationError(_("报告%(state)s，不能修改。") % {"state": report.get_state_display()}, code="locked")
-    if expected_version is not None and report.version != expected_version:
+    if not created and expected_version is not None and report.version != expected_version:
         raise StaleReport(_("该报告已被他人修改（当前版本 %(v)d），请刷新后重新填写。") % {"v": report.version},
                           code="stale")
-    before = None if created else _snapshot(report)
+    lists_before = _lists(Report()) if created else _lists(report)
+    before = None if created else _snapshot(report, lists_before)
     for name, value in data.items():
         setattr(report, name, value)
     if report.amount is None or report.amount < 0:
         raise ValidationError({"amount": _("本期完成投资不能为负数。")})
-    _compute(report)
-    report.full_clean(exclude=["author", "reviewer"])
-    if not created:
+    unexplained = _compute(report)
+    # Project and period were given as rows, and one report per project and period is the table's constraint:
+    # checking them again here would cost three queries for nothing.
+    report.full_clean(exclude=["author", "reviewer", "project", "period"], validate_unique=False,
+                      validate_constraints=False)
+    if submit and unexplained and not report.explanation.strip():
+        raise _needs_explanation(unexplained)
+    draft_state = report.state
+    if submit:
+        _mark_submitted(report)
+    if created:
+        try:
+            with transaction.atomic():
+                report.save(force_insert=True)
+        except IntegrityError:  # another request created it a moment ago: this one is a stale edit of it
+            raise StaleReport(_("该报告刚被他人创建，请刷新后重新填写。"), code="stale") from None
+    else:
         report.version += 1
-    report.save()
+        report.save()
     _write_lists(report, milestones, problems)
-    audit.record("report.create" if created else "report.update", actor=actor, obj=report, before=before,
-                 after=_snapshot(report), only_changes=not created)
+    lists = lists_before if milestones is None and problems is None else _lists(report)
+    after = _snapshot(report, lists)
+    if submit:  # the audit trail shows the saving and the submission as the two steps they are
+        saved = after | {"state": draft_state}
+        audit.record("report.create" if created else "report.update", actor=actor, obj=report, before=before,
+                     after=saved, only_changes=not created)
+        _revise(report, actor, lists, first=created)
+        audit.record("report.submit", actor=actor, obj=report, before=saved, after=after)
+    else:
+        audit.record("report.create" if created else "report.update", actor=actor, obj=report, before=before,
+                     after=after, only_changes=not created)
     return report
+
+
+def _needs_explanation(unexplained: list[rules.Finding]) -> ValidationError:
+    error = ValidationError({f.field: f.message for f in unexplained} | {"explanation": _("请填写差异说明。")})
+    error.code = "needs_explanation"  # a dict of errors keeps no code of its own; the API reports this one
+    return error
+
+
+def _mark_submitted(report: Report) -> None:
+    now = timezone.now()
+    report.state = ReportState.SUBMITTED
+    report.submitted_at = now
+    report.first_submitted_at = report.first_submitted_at or now
 
 
 def _write_lists(report: Report, milestones, problems) -> None:
@@ -189,7 +250,7 @@ def add_photos(report: Report, uploads: list, *, actor, caption: str = "") -> li
     from django.conf import settings
     from django.core.files.base import ContentFile
 
-    _check_can_file(report.project, actor)
+    _check_can_file(report.project_id, actor)
     current = Report.objects.select_for_update().select_related("project", "period").get(pk=report.pk)
     if not current.is_editable():
         raise ValidationError(_("报告%(state)s，不能再添加照片。") % {"state": current.get_state_display()},
@@ -250,7 +311,7 @@ def _taken(meta: photos.PhotoMeta) -> tuple[datetime | None, datetime | None]:
 def remove_photo(photo: ReportPhoto, *, actor) -> None:
     """Take a photo off a draft or returned report (a submitted report's photos are locked with it)."""
     report = photo.report
-    _check_can_file(report.project, actor)
+    _check_can_file(report.project_id, actor)
     current = Report.objects.select_for_update().get(pk=report.pk)
     if not current.is_editable():
         raise ValidationError(_("报告%(state)s，不能删除照片。") % {"state": current.get_state_display()},
@@ -275,16 +336,17 @@ def _apply_milestones(report: Report, actor) -> None:
                          after={"actual_date": milestone.actual_date}, note=f"report {report.pk}")
 
 
-def _revise(report: Report, actor) -> None:
-    number = report.revisions.count() + 1
-    ReportRevision.objects.create(report=report, number=number, state=report.state, data=_snapshot(report),
+def _revise(report: Report, actor, lists: dict[str, list] | None = None, *, first: bool = False) -> None:
+    number = 1 if first else report.revisions.count() + 1
+    ReportRevision.objects.create(report=report, number=number, state=report.state,
+                                  data=_snapshot(report, lists),
                                   actor=actor if getattr(actor, "is_authenticated", False) else None)
 
 
 @transaction.atomic
 def submit_report(report: Report, *, actor, expected_version: int | None = None) -> Report:
     """Submit a draft or a corrected returned report. Submitting twice (a double click) changes nothing."""
-    _check_can_file(report.project, actor)
+    _check_can_file(report.project_id, actor)
     current = Report.objects.select_for_update().select_related("period", "project").get(pk=report.pk)
     if current.state == ReportState.SUBMITTED and (expected_version is None or current.version == expected_version):
         return current
@@ -296,16 +358,13 @@ def submit_report(report: Report, *, actor, expected_version: int | None = None)
                           code="stale")
     unexplained = _compute(current)
     if unexplained and not current.explanation.strip():
-        raise ValidationError({f.field: f.message for f in unexplained} | {"explanation": _("请填写差异说明。")},
-                              code="needs_explanation")
-    before = _snapshot(current)
-    now = timezone.now()
-    current.state = ReportState.SUBMITTED
-    current.submitted_at = now
-    current.first_submitted_at = current.first_submitted_at or now
+        raise _needs_explanation(unexplained)
+    lists = _lists(current)  # a submission changes the report's state, not its lists
+    before = _snapshot(current, lists)
+    _mark_submitted(current)
     current.save()
-    _revise(current, actor)
-    audit.record("report.submit", actor=actor, obj=current, before=before, after=_snapshot(current))
+    _revise(current, actor, lists)
+    audit.record("report.submit", actor=actor, obj=current, before=before, after=_snapshot(current, lists))
     return current
 
 
@@ -325,15 +384,16 @@ def _check_can_review(report: Report, actor) -> Report:
 @transaction.atomic
 def approve_report(report: Report, *, actor) -> Report:
     current = _check_can_review(report, actor)
-    before = _snapshot(current)
+    lists = _lists(current)
+    before = _snapshot(current, lists)
     current.state = ReportState.APPROVED
     current.reviewer = actor if getattr(actor, "is_authenticated", False) else None
     current.reviewed_at = timezone.now()
     current.return_reason = ""
     current.save()
     _apply_milestones(current, actor)
-    _revise(current, actor)
-    audit.record("report.approve", actor=actor, obj=current, before=before, after=_snapshot(current))
+    _revise(current, actor, lists)
+    audit.record("report.approve", actor=actor, obj=current, before=before, after=_snapshot(current, lists))
     return current
 
 
@@ -342,15 +402,16 @@ def return_report(report: Report, reason: str, *, actor) -> Report:
     if not reason.strip():
         raise ValidationError({"return_reason": _("退回须写明原因。")})
     current = _check_can_review(report, actor)
-    before = _snapshot(current)
+    lists = _lists(current)
+    before = _snapshot(current, lists)
     current.state = ReportState.RETURNED
     current.reviewer = actor if getattr(actor, "is_authenticated", False) else None
     current.reviewed_at = timezone.now()
     current.return_reason = reason.strip()
     current.version += 1
     current.save()
-    _revise(current, actor)
-    audit.record("report.return", actor=actor, obj=current, before=before, after=_snapshot(current))
+    _revise(current, actor, lists)
+    audit.record("report.return", actor=actor, obj=current, before=before, after=_snapshot(current, lists))
     return current
 
 
