@@ -1,0 +1,942 @@
+"""The traffic-light rules (红绿灯): how every project is lit green, yellow or red every period, and why.
+
+A light is computed from the numbers, never typed in. Each *dimension* of a project is judged by its rule:
+
+=============  ===========================================================================================
+investment     投资完成率: investment done this year to date against the plan to date (序时进度)
+milestone      形象进度节点: a milestone whose planned date has passed without it being reached
+missing        未报: periods in a row, ending with this one, for which no report was submitted
+problem        问题逾期: an open problem past its deadline, counted in working days
+start          开工: a project not started by the month after its planned start
+=============  ===========================================================================================
+
+The project's light is its worst dimension. Every yellow or red dimension gives a reason in words
+(``"开工节点逾期 18 天（计划 2026-10-05）"``), worst first, and every judged dimension gives the figures
+behind it so a page can show them.
+
+Thresholds are configuration: a :class:`RuleSet` (versioned) holds one rule per dimension and, where the
+office wants it, rules for particular project categories. For a project of category C the rule of a
+dimension is the one naming C if there is one, otherwise the general rule (no categories); a dimension with
+neither, or whose chosen rule is disabled, is not judged. So a category can get its own threshold, its own
+extra dimension, or be spared a dimension by a disabled rule naming it.
+
+Two ways in, which always agree: :func:`evaluate` for one project and period from dataclasses, and
+:func:`evaluate_frame` for many at once from polars frames. Pure: no Django, plain data in and out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import IntEnum, StrEnum
+from typing import Any, ClassVar, Final, NamedTuple
+
+import polars as pl
+
+from gongjian.core.periods import PeriodKind
+from gongjian.core.workdays import WorkCalendar
+
+__all__ = [
+    "DIMENSIONS",
+    "Colour",
+    "Dimension",
+    "Figure",
+    "InvestmentRule",
+    "Light",
+    "MilestoneInput",
+    "MilestoneRule",
+    "MissingRule",
+    "ProblemInput",
+    "ProblemRule",
+    "ProjectInput",
+    "Reason",
+    "Rule",
+    "RuleSet",
+    "StartRule",
+    "evaluate",
+    "evaluate_frame",
+]
+
+
+class Colour(IntEnum):
+    """A light's colour; worse is larger, so ``max`` gives the worst."""
+
+    GREEN = 0
+    YELLOW = 1
+    RED = 2
+
+    @property
+    def label(self) -> str:
+        return _COLOUR_LABELS[self]
+
+
+_COLOUR_LABELS: Final = {Colour.GREEN: "绿灯", Colour.YELLOW: "黄灯", Colour.RED: "红灯"}
+
+
+class Dimension(StrEnum):
+    """What a rule judges. The values name the output columns and the keys of ``figures``."""
+
+    INVESTMENT = "investment"
+    MILESTONE = "milestone"
+    MISSING = "missing"
+    PROBLEM = "problem"
+    START = "start"
+
+
+#: Every dimension, in the order reasons of the same colour are listed.
+DIMENSIONS: Final = tuple(Dimension)
+
+#: A number (or date, or name) behind a reason.
+Figure = int | float | str | date | None
+
+# How much of a problem's description a reason quotes.
+_QUOTE_CHARS: Final = 20
+
+
+def _check_int(name: str, value: object, *, minimum: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+
+
+# ------------------------------------------------------------------------------------------------ rules
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule:
+    """How one dimension is judged, for the categories named (none: every category without its own rule).
+
+    A disabled rule still decides which rule applies: a disabled rule naming a category spares projects of
+    that category the dimension even when a general rule exists.
+    """
+
+    kind: ClassVar[Dimension]
+
+    categories: frozenset[str] = frozenset()
+    enabled: bool = True
+
+    def __post_init__(self) -> None:
+        if type(self) is Rule:
+            raise TypeError(
+                "Rule is abstract: use InvestmentRule, MilestoneRule, MissingRule, ProblemRule or StartRule"
+            )
+        if not isinstance(self.categories, frozenset):
+            raise TypeError(f"categories must be a frozenset, got {self.categories!r}")
+        if any(not isinstance(c, str) or not c for c in self.categories):
+            raise ValueError(f"a category must be a non-empty string, got {sorted(self.categories, key=str)}")
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready form, read back by :meth:`from_dict`."""
+        data: dict[str, Any] = {"kind": self.kind.value}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            data[f.name] = sorted(value) if f.name == "categories" else value
+        return data
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> Rule:
+        values = dict(data)
+        kind = Dimension(values.pop("kind"))
+        values["categories"] = frozenset(values.get("categories", ()))
+        return _RULE_CLASSES[kind](**values)
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvestmentRule(Rule):
+    """Green from ``green_from_percent`` of the plan to date, yellow from ``yellow_from_percent``, else red.
+
+    Whole percents keep the comparison exact: 89.99 % is 89 %, below a 90 % line.
+    """
+
+    kind: ClassVar[Dimension] = Dimension.INVESTMENT
+
+    green_from_percent: int = 90
+    yellow_from_percent: int = 70
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_int("green_from_percent", self.green_from_percent, minimum=0)
+        _check_int("yellow_from_percent", self.yellow_from_percent, minimum=0)
+        if self.yellow_from_percent > self.green_from_percent:
+            raise ValueError("the yellow line cannot be above the green line")
+
+
+@dataclass(frozen=True, kw_only=True)
+class MilestoneRule(Rule):
+    """Yellow when a milestone is more than ``yellow_after_days`` late, red when more than ``red_after_days``."""
+
+    kind: ClassVar[Dimension] = Dimension.MILESTONE
+
+    yellow_after_days: int = 0
+    red_after_days: int = 30
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_int("yellow_after_days", self.yellow_after_days, minimum=0)
+        _check_int("red_after_days", self.red_after_days, minimum=0)
+        if self.red_after_days < self.yellow_after_days:
+            raise ValueError("a milestone cannot turn red before it turns yellow")
+
+
+@dataclass(frozen=True, kw_only=True)
+class MissingRule(Rule):
+    """Yellow from ``yellow_from`` missing reports in a row, red from ``red_from``."""
+
+    kind: ClassVar[Dimension] = Dimension.MISSING
+
+    yellow_from: int = 1
+    red_from: int = 2
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_int("yellow_from", self.yellow_from, minimum=1)
+        _check_int("red_from", self.red_from, minimum=1)
+        if self.red_from < self.yellow_from:
+            raise ValueError("missing reports cannot turn red before they turn yellow")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProblemRule(Rule):
+    """An open problem past its deadline is yellow once ``yellow_from_workdays`` working days past it (0: from
+    the day after the deadline) and red from ``red_from_workdays``."""
+
+    kind: ClassVar[Dimension] = Dimension.PROBLEM
+
+    yellow_from_workdays: int = 0
+    red_from_workdays: int = 10
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_int("yellow_from_workdays", self.yellow_from_workdays, minimum=0)
+        _check_int("red_from_workdays", self.red_from_workdays, minimum=0)
+        if self.red_from_workdays < self.yellow_from_workdays:
+            raise ValueError("a problem cannot turn red before it turns yellow")
+
+
+@dataclass(frozen=True, kw_only=True)
+class StartRule(Rule):
+    """Red when not started on the first day of the ``red_from_months_after``-th month after the planned
+    start's month (1: from 1 October for a start planned in September)."""
+
+    kind: ClassVar[Dimension] = Dimension.START
+
+    red_from_months_after: int = 1
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_int("red_from_months_after", self.red_from_months_after, minimum=0)
+
+
+_RULE_CLASSES: Final[dict[Dimension, type[Rule]]] = {
+    cls.kind: cls for cls in (InvestmentRule, MilestoneRule, MissingRule, ProblemRule, StartRule)
+}
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A version of the office's light rules. At most one rule of a kind may apply to any category."""
+
+    rules: tuple[Rule, ...]
+    version: int = 1
+
+    def __post_init__(self) -> None:
+        _check_int("version", self.version, minimum=1)
+        seen: dict[tuple[Dimension, str | None], Rule] = {}
+        for rule in self.rules:
+            for scope in rule.categories or {None}:
+                earlier = seen.setdefault((rule.kind, scope), rule)
+                if earlier is not rule:
+                    where = f"category {scope}" if scope else "all categories"
+                    raise ValueError(f"two {rule.kind.value} rules for {where}: {earlier!r} and {rule!r}")
+
+    @classmethod
+    def default(cls, version: int = 1) -> RuleSet:
+        """The rules of the design (002): 90 %/70 % of plan, 30 days of milestone slip, two missing reports,
+        10 working days past a problem's deadline, not started by the month after the planned start."""
+        return cls(
+            rules=(InvestmentRule(), MilestoneRule(), MissingRule(), ProblemRule(), StartRule()),
+            version=version,
+        )
+
+    def rules_for(self, category: str) -> dict[Dimension, Rule]:
+        """The enabled rule of each dimension judged for a project of ``category``, in dimension order."""
+        chosen: dict[Dimension, Rule] = {}
+        for rule in self.rules:
+            if category in rule.categories or (not rule.categories and rule.kind not in chosen):
+                chosen[rule.kind] = rule
+        return {kind: chosen[kind] for kind in DIMENSIONS if kind in chosen and chosen[kind].enabled}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"version": self.version, "rules": [rule.as_dict() for rule in self.rules]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RuleSet:
+        return cls(rules=tuple(Rule.from_dict(r) for r in data["rules"]), version=data["version"])
+
+
+# ------------------------------------------------------------------------------------------------ inputs
+
+
+@dataclass(frozen=True)
+class MilestoneInput:
+    """A milestone of physical progress (形象进度节点) with its planned date and, once reached, its actual date."""
+
+    label: str
+    planned: date
+    actual: date | None = None
+
+
+@dataclass(frozen=True)
+class ProblemInput:
+    """A problem needing coordination; without a deadline it is never overdue."""
+
+    description: str
+    deadline: date | None
+    resolved_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ProjectInput:
+    """What the rules look at for one project in one period, as known on ``as_of`` (usually the period's end).
+
+    Money is whole yuan. ``plan_to_date`` is the plan this year through the period's end (序时进度);
+    ``done_to_date`` is the investment done this year to date; ``missed_in_a_row`` counts periods in a row
+    without a submitted report, ending with this one. Dates after ``as_of`` are not yet known to the rules:
+    a milestone reached or a problem resolved after ``as_of`` was still open on ``as_of``.
+    """
+
+    category: str
+    period_kind: str
+    as_of: date
+    plan_to_date: int
+    done_to_date: int
+    missed_in_a_row: int = 0
+    milestones: tuple[MilestoneInput, ...] = ()
+    problems: tuple[ProblemInput, ...] = ()
+    planned_start: date | None = None
+    actual_start: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.period_kind not in _UNITS:
+            raise ValueError(f"period_kind must be 'dekad' or 'month', got {self.period_kind!r}")
+        _check_int("plan_to_date", self.plan_to_date, minimum=0)
+        _check_int("done_to_date", self.done_to_date, minimum=0)
+        _check_int("missed_in_a_row", self.missed_in_a_row, minimum=0)
+
+
+# ------------------------------------------------------------------------------------------------ outputs
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why one dimension is yellow or red, in words, with the figures behind it."""
+
+    dimension: Dimension
+    colour: Colour
+    text: str
+    figures: Mapping[str, Figure] = field(hash=False)
+
+
+@dataclass(frozen=True)
+class Light:
+    """A project's light for one period.
+
+    ``dimensions`` pairs each judged dimension with its colour, in dimension order; ``reasons`` covers the
+    yellow and red ones, worst first (then in dimension order); ``figures`` maps each judged dimension to
+    the numbers behind it, green ones included. Equal inputs give equal lights.
+    """
+
+    colour: Colour
+    reasons: tuple[Reason, ...]
+    dimensions: tuple[tuple[Dimension, Colour], ...]
+    figures: Mapping[Dimension, Mapping[str, Figure]] = field(hash=False)
+
+    def colour_of(self, dimension: Dimension | str) -> Colour | None:
+        """The colour of one dimension, or ``None`` when it was not judged."""
+        return dict(self.dimensions).get(Dimension(dimension))
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return tuple(r.text for r in self.reasons)
+
+
+# ------------------------------------------------------------------------------------------------ wording
+# Each wording is written twice, here and as a polars expression below; the tests hold them equal.
+
+# period kind → (the word after 本, the word after a count)
+_UNITS: Final = {PeriodKind.DEKAD.value: ("旬", "旬"), PeriodKind.MONTH.value: ("月", "个月")}
+
+
+def _wan(yuan: int) -> str:
+    """Yuan as 万元 with two decimals, half-up, no grouping: 6_200_000 → "620.00"."""
+    hundreds = (yuan + 50) // 100
+    return f"{hundreds // 100}.{hundreds % 100:02d}"
+
+
+def _investment_text(percent: int, done: int, plan: int, gap: int) -> str:
+    # The gap is measured to the green line, the point at which the light turns green again.
+    return (
+        f"投资完成率 {percent}%（本年累计 {_wan(done)} 万元 / 序时计划 {_wan(plan)} 万元），"
+        f"低于序时进度 {gap} 个百分点"
+    )
+
+
+def _milestone_text(label: str, days: int, planned: date) -> str:
+    name = label if label.endswith("节点") else f"{label}节点"
+    return f"{name}逾期 {days} 天（计划 {planned.isoformat()}）"
+
+
+def _missing_text(missed: int, period_kind: str) -> str:
+    this, counted = _UNITS[period_kind]
+    if missed == 1:
+        return f"本{this}未报"
+    if missed == 2:
+        return f"连续两{counted}未报"
+    return f"连续 {missed} {counted}未报"
+
+
+def _quote(description: str) -> str:
+    quoted = description if len(description) <= _QUOTE_CHARS else f"{description[:_QUOTE_CHARS]}…"
+    return f"：{quoted}" if quoted else ""
+
+
+def _problem_text(workdays: int, deadline: date, description: str) -> str:
+    if workdays == 0:
+        # Past the deadline only over days off (a Friday deadline seen on Sunday).
+        return f"问题已过解决期限（{deadline.isoformat()}）未解决{_quote(description)}"
+    return f"问题逾期 {workdays} 个工作日未解决{_quote(description)}"
+
+
+def _start_text(planned: date) -> str:
+    return f"计划 {planned:%Y-%m} 开工，至今未开工"
+
+
+# ------------------------------------------------------------------------------------------------ one project
+
+_Judgement = tuple[Colour, dict[str, Figure], str]
+
+
+def _judge_investment(p: ProjectInput, rule: InvestmentRule) -> _Judgement:
+    if p.plan_to_date == 0:
+        # Nothing planned yet: nothing can be behind.
+        figures: dict[str, Figure] = {
+            "plan_to_date": 0,
+            "done_to_date": p.done_to_date,
+            "ratio": None,
+            "percent": None,
+            "gap_points": None,
+        }
+        return Colour.GREEN, figures, ""
+    percent = p.done_to_date * 100 // p.plan_to_date
+    if percent >= rule.green_from_percent:
+        colour = Colour.GREEN
+    elif percent >= rule.yellow_from_percent:
+        colour = Colour.YELLOW
+    else:
+        colour = Colour.RED
+    gap = max(0, rule.green_from_percent - percent)
+    figures = {
+        "plan_to_date": p.plan_to_date,
+        "done_to_date": p.done_to_date,
+        "ratio": p.done_to_date / p.plan_to_date,
+        "percent": percent,
+        "gap_points": gap,
+    }
+    return colour, figures, _investment_text(percent, p.done_to_date, p.plan_to_date, gap)
+
+
+def _judge_milestone(p: ProjectInput, rule: MilestoneRule) -> _Judgement:
+    overdue = [
+        (m.planned, m.label)
+        for m in p.milestones
+        if m.planned < p.as_of and (m.actual is None or m.actual > p.as_of)
+    ]
+    if not overdue:
+        return Colour.GREEN, {"overdue": 0, "label": None, "planned": None, "days_overdue": 0}, ""
+    # The one longest overdue; among milestones planned the same day, the first label, so order never matters.
+    planned, label = min(overdue)
+    days = (p.as_of - planned).days
+    if days > rule.red_after_days:
+        colour = Colour.RED
+    elif days > rule.yellow_after_days:
+        colour = Colour.YELLOW
+    else:
+        colour = Colour.GREEN
+    figures: dict[str, Figure] = {
+        "overdue": len(overdue),
+        "label": label,
+        "planned": planned,
+        "days_overdue": days,
+    }
+    return colour, figures, _milestone_text(label, days, planned)
+
+
+def _judge_missing(p: ProjectInput, rule: MissingRule) -> _Judgement:
+    n = p.missed_in_a_row
+    colour = Colour.RED if n >= rule.red_from else Colour.YELLOW if n >= rule.yellow_from else Colour.GREEN
+    return colour, {"missed_in_a_row": n}, _missing_text(n, p.period_kind)
+
+
+def _judge_problem(p: ProjectInput, rule: ProblemRule, calendar: WorkCalendar) -> _Judgement:
+    overdue = [
+        (q.deadline, q.description)
+        for q in p.problems
+        if q.deadline is not None
+        and q.deadline < p.as_of
+        and (q.resolved_on is None or q.resolved_on > p.as_of)
+    ]
+    if not overdue:
+        return (
+            Colour.GREEN,
+            {"overdue": 0, "description": None, "deadline": None, "days_overdue": 0, "workdays_overdue": 0},
+            "",
+        )
+    # The earliest deadline is the longest overdue, in working days as in calendar days.
+    deadline, description = min(overdue)
+    workdays = calendar.between(deadline, p.as_of)
+    if workdays >= rule.red_from_workdays:
+        colour = Colour.RED
+    elif workdays >= rule.yellow_from_workdays:
+        colour = Colour.YELLOW
+    else:
+        colour = Colour.GREEN
+    figures: dict[str, Figure] = {
+        "overdue": len(overdue),
+        "description": description,
+        "deadline": deadline,
+        "days_overdue": (p.as_of - deadline).days,
+        "workdays_overdue": workdays,
+    }
+    return colour, figures, _problem_text(workdays, deadline, description)
+
+
+def _judge_start(p: ProjectInput, rule: StartRule) -> _Judgement:
+    started = p.actual_start if p.actual_start is not None and p.actual_start <= p.as_of else None
+    if p.planned_start is None:
+        return Colour.GREEN, {"planned_start": None, "actual_start": started, "red_from": None}, ""
+    months = p.planned_start.year * 12 + p.planned_start.month - 1 + rule.red_from_months_after
+    red_from = date(months // 12, months % 12 + 1, 1)
+    colour = Colour.RED if started is None and p.as_of >= red_from else Colour.GREEN
+    figures: dict[str, Figure] = {
+        "planned_start": p.planned_start,
+        "actual_start": started,
+        "red_from": red_from,
+    }
+    return colour, figures, _start_text(p.planned_start)
+
+
+def evaluate(project: ProjectInput, ruleset: RuleSet, calendar: WorkCalendar) -> Light:
+    """The light of one project for one period under ``ruleset``."""
+    judged: dict[Dimension, _Judgement] = {}
+    for kind, rule in ruleset.rules_for(project.category).items():
+        if isinstance(rule, InvestmentRule):
+            judged[kind] = _judge_investment(project, rule)
+        elif isinstance(rule, MilestoneRule):
+            judged[kind] = _judge_milestone(project, rule)
+        elif isinstance(rule, MissingRule):
+            judged[kind] = _judge_missing(project, rule)
+        elif isinstance(rule, ProblemRule):
+            judged[kind] = _judge_problem(project, rule, calendar)
+        elif isinstance(rule, StartRule):
+            judged[kind] = _judge_start(project, rule)
+    reasons = sorted(
+        (
+            Reason(kind, colour, text, figures)
+            for kind, (colour, figures, text) in judged.items()
+            if colour > Colour.GREEN
+        ),
+        key=lambda r: (-r.colour, DIMENSIONS.index(r.dimension)),
+    )
+    return Light(
+        colour=max((colour for colour, _, _ in judged.values()), default=Colour.GREEN),
+        reasons=tuple(reasons),
+        dimensions=tuple((kind, colour) for kind, (colour, _, _) in judged.items()),
+        figures={kind: figures for kind, (_, figures, _) in judged.items()},
+    )
+
+
+# ------------------------------------------------------------------------------------------------ many at once
+
+_ROWS: Final = {
+    "project_id": pl.Int64,
+    "period_code": pl.String,
+    "category": pl.String,
+    "period_kind": pl.String,
+    "as_of": pl.Date,
+    "plan_to_date": pl.Int64,
+    "done_to_date": pl.Int64,
+    "missed_in_a_row": pl.Int64,
+    "planned_start": pl.Date,
+    "actual_start": pl.Date,
+}
+_NULLABLE: Final = {"planned_start", "actual_start"}
+_MILESTONES: Final = {"project_id": pl.Int64, "label": pl.String, "planned": pl.Date, "actual": pl.Date}
+_PROBLEMS: Final = {
+    "project_id": pl.Int64,
+    "description": pl.String,
+    "deadline": pl.Date,
+    "resolved_on": pl.Date,
+}
+
+# The threshold columns joined onto every row by category; null where the dimension is not judged.
+_PARAMS: Final = {
+    "inv_green": pl.Int64,
+    "inv_yellow": pl.Int64,
+    "ms_yellow": pl.Int64,
+    "ms_red": pl.Int64,
+    "miss_yellow": pl.Int64,
+    "miss_red": pl.Int64,
+    "pb_yellow": pl.Int64,
+    "pb_red": pl.Int64,
+    "start_months": pl.Int64,
+}
+
+
+def _conform(
+    frame: pl.DataFrame, schema: Mapping[str, pl.DataType | type[pl.DataType]], name: str
+) -> pl.DataFrame:
+    missing = [c for c in schema if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} lacks the columns {', '.join(missing)}")
+    return frame.select(pl.col(c).cast(t) for c, t in schema.items())
+
+
+def _params(categories: list[str], ruleset: RuleSet) -> pl.DataFrame:
+    records = []
+    for category in categories:
+        rules = ruleset.rules_for(category)
+        record: dict[str, int | str | None] = dict.fromkeys(_PARAMS)
+        record["category"] = category
+        for rule in rules.values():
+            if isinstance(rule, InvestmentRule):
+                record.update(inv_green=rule.green_from_percent, inv_yellow=rule.yellow_from_percent)
+            elif isinstance(rule, MilestoneRule):
+                record.update(ms_yellow=rule.yellow_after_days, ms_red=rule.red_after_days)
+            elif isinstance(rule, MissingRule):
+                record.update(miss_yellow=rule.yellow_from, miss_red=rule.red_from)
+            elif isinstance(rule, ProblemRule):
+                record.update(pb_yellow=rule.yellow_from_workdays, pb_red=rule.red_from_workdays)
+            elif isinstance(rule, StartRule):
+                record.update(start_months=rule.red_from_months_after)
+        records.append(record)
+    return pl.DataFrame(records, schema={"category": pl.String, **_PARAMS})
+
+
+def _workday_index(calendar: WorkCalendar, first: date, last: date) -> pl.DataFrame:
+    """Each day from ``first`` to ``last`` with the number of working days from ``first`` through it, so that
+    ``between(a, b)`` is a difference of two lookups."""
+    exceptions = pl.DataFrame(
+        {
+            "date": [*calendar.holidays, *calendar.workdays],
+            "work": [False] * len(calendar.holidays) + [True] * len(calendar.workdays),
+        },
+        schema={"date": pl.Date, "work": pl.Boolean},
+    )
+    days = pl.DataFrame({"date": pl.date_range(first, last, eager=True)})
+    return days.join(exceptions, on="date", how="left", maintain_order="left").select(
+        "date",
+        pl.coalesce("work", pl.col("date").dt.weekday() <= 5).cast(pl.Int64).cum_sum().alias("index"),
+    )
+
+
+def _wan_expr(yuan: pl.Expr) -> pl.Expr:
+    hundreds = (yuan + 50) // 100
+    return pl.format("{}.{}", hundreds // 100, (hundreds % 100).cast(pl.String).str.zfill(2))
+
+
+def _colour(expr: pl.Expr) -> pl.Expr:
+    return expr.cast(pl.Int8)
+
+
+def _milestones_overdue(base: pl.DataFrame, milestones: pl.DataFrame) -> pl.DataFrame:
+    planned = pl.col("planned")
+    return (
+        base.filter(pl.col("ms_red").is_not_null())
+        .select("_row", "project_id", "as_of")
+        .join(milestones, on="project_id", how="inner")
+        .filter(planned < pl.col("as_of"), pl.col("actual").is_null() | (pl.col("actual") > pl.col("as_of")))
+        .group_by("_row")
+        .agg(
+            pl.len().cast(pl.Int64).alias("ms_overdue"),
+            planned.min().alias("ms_planned"),
+            pl.col("label").filter(planned == planned.min()).min().alias("ms_label"),
+        )
+    )
+
+
+def _problems_overdue(base: pl.DataFrame, problems: pl.DataFrame, calendar: WorkCalendar) -> pl.DataFrame:
+    deadline = pl.col("deadline")
+    overdue = (
+        base.filter(pl.col("pb_red").is_not_null())
+        .select("_row", "project_id", "as_of")
+        .join(problems.filter(deadline.is_not_null()), on="project_id", how="inner")
+        .filter(
+            deadline < pl.col("as_of"),
+            pl.col("resolved_on").is_null() | (pl.col("resolved_on") > pl.col("as_of")),
+        )
+        .group_by("_row")
+        .agg(
+            pl.len().cast(pl.Int64).alias("pb_overdue"),
+            deadline.min().alias("pb_deadline"),
+            pl.col("description").filter(deadline == deadline.min()).min().alias("pb_description"),
+            pl.col("as_of").first(),
+        )
+    )
+    if overdue.is_empty():
+        return overdue.select(
+            "_row", "pb_overdue", "pb_deadline", "pb_description", pl.lit(None, pl.Int64).alias("pb_workdays")
+        )
+    first, last = overdue["pb_deadline"].min(), overdue["as_of"].max()
+    assert isinstance(first, date) and isinstance(last, date)
+    index = _workday_index(calendar, first, last)
+    return (
+        overdue.join(index.rename({"date": "as_of", "index": "i_as_of"}), on="as_of", how="left")
+        .join(index.rename({"date": "pb_deadline", "index": "i_deadline"}), on="pb_deadline", how="left")
+        .select(
+            "_row",
+            "pb_overdue",
+            "pb_deadline",
+            "pb_description",
+            (pl.col("i_as_of") - pl.col("i_deadline")).alias("pb_workdays"),
+        )
+    )
+
+
+def _quote_expr(description: pl.Expr) -> pl.Expr:
+    quoted = (
+        pl.when(description.str.len_chars() > _QUOTE_CHARS)
+        .then(description.str.slice(0, _QUOTE_CHARS) + "…")
+        .otherwise(description)
+    )
+    return pl.when(quoted == "").then(pl.lit("")).otherwise("：" + quoted)
+
+
+def evaluate_frame(
+    rows: pl.DataFrame,
+    milestones: pl.DataFrame,
+    problems: pl.DataFrame,
+    ruleset: RuleSet,
+    calendar: WorkCalendar,
+) -> pl.DataFrame:
+    """The lights of many projects and periods at once; row for row the same as :func:`evaluate`.
+
+    ``rows`` has one row per project and period: project_id, period_code, category, period_kind ("dekad" or
+    "month"), as_of, plan_to_date, done_to_date, missed_in_a_row, planned_start and actual_start (both
+    nullable), meaning what the fields of :class:`ProjectInput` mean. ``milestones`` (project_id, label,
+    planned, actual) and ``problems`` (project_id, description, deadline, resolved_on) belong to projects
+    by project_id and are looked at as of each row's ``as_of``.
+
+    The result has one row per input row, in the same order: project_id, period_code, colour (0 green,
+    1 yellow, 2 red), one colour column per dimension (null when not judged), reasons (list of texts, worst
+    first) and figures: a struct with one field per dimension (null when not judged), each a struct of the
+    same figures :attr:`Light.figures` holds (``figures.struct.json_encode()`` gives JSON).
+    """
+    rows = _conform(rows, _ROWS, "rows")
+    milestones = _conform(milestones, _MILESTONES, "milestones")
+    problems = _conform(problems, _PROBLEMS, "problems")
+    _check_rows(rows)
+
+    base = rows.with_row_index("_row").join(
+        _params(rows["category"].unique().to_list(), ruleset),
+        on="category",
+        how="left",
+        maintain_order="left",
+    )
+    base = base.join(
+        _milestones_overdue(base, milestones), on="_row", how="left", maintain_order="left"
+    ).join(_problems_overdue(base, problems, calendar), on="_row", how="left", maintain_order="left")
+
+    judged = base.with_columns(exprs.colour.alias(kind.value) for kind, exprs in _DIMENSION_EXPRS.items())
+    # Each text once, only where the dimension is yellow or red; then red ones before yellow ones.
+    judged = judged.with_columns(
+        pl.when(pl.col(kind.value) > Colour.GREEN).then(exprs.text).alias(f"_text_{kind.value}")
+        for kind, exprs in _DIMENSION_EXPRS.items()
+    )
+    by_colour = [
+        pl.when(pl.col(d.value) == colour).then(pl.col(f"_text_{d.value}"))
+        for colour in (Colour.RED, Colour.YELLOW)
+        for d in DIMENSIONS
+    ]
+    return judged.select(
+        "project_id",
+        "period_code",
+        _colour(pl.max_horizontal(*(d.value for d in DIMENSIONS)).fill_null(0)).alias("colour"),
+        *(d.value for d in DIMENSIONS),
+        # concat_arr (marked unstable in polars) is a dozen times faster here than concat_list; the tests
+        # comparing both ways in would catch a change in it.
+        pl.concat_arr(by_colour).arr.to_list().list.filter(pl.element().is_not_null()).alias("reasons"),
+        pl.struct(
+            pl.when(pl.col(kind.value).is_not_null()).then(exprs.figures).alias(kind.value)
+            for kind, exprs in _DIMENSION_EXPRS.items()
+        ).alias("figures"),
+    )
+
+
+class _Exprs(NamedTuple):
+    """How one dimension is judged over a frame: its colour (null when not judged), its reason's text
+    (meaningful where the colour is not green) and its figures."""
+
+    colour: pl.Expr
+    text: pl.Expr
+    figures: pl.Expr
+
+
+def _investment_exprs() -> _Exprs:
+    plan, done, green = pl.col("plan_to_date"), pl.col("done_to_date"), pl.col("inv_green")
+    percent = pl.when(plan > 0).then(done * 100 // plan)
+    gap = pl.when(plan > 0).then(pl.max_horizontal(green - percent, 0))
+    colour = (
+        pl.when(green.is_null())
+        .then(None)
+        .when(plan == 0)
+        .then(0)
+        .when(percent >= green)
+        .then(0)
+        .when(percent >= pl.col("inv_yellow"))
+        .then(1)
+        .otherwise(2)
+    )
+    text = pl.format(
+        "投资完成率 {}%（本年累计 {} 万元 / 序时计划 {} 万元），低于序时进度 {} 个百分点",
+        percent,
+        _wan_expr(done),
+        _wan_expr(plan),
+        gap,
+    )
+    figures = pl.struct(
+        plan_to_date=plan,
+        done_to_date=done,
+        ratio=pl.when(plan > 0).then(done / plan),
+        percent=percent,
+        gap_points=gap,
+    )
+    return _Exprs(_colour(colour), text, figures)
+
+
+def _milestone_exprs() -> _Exprs:
+    planned, label = pl.col("ms_planned"), pl.col("ms_label")
+    days = (pl.col("as_of") - planned).dt.total_days()
+    colour = (
+        pl.when(pl.col("ms_red").is_null())
+        .then(None)
+        .when(days.is_null())
+        .then(0)
+        .when(days > pl.col("ms_red"))
+        .then(2)
+        .when(days > pl.col("ms_yellow"))
+        .then(1)
+        .otherwise(0)
+    )
+    text = pl.format(
+        "{}逾期 {} 天（计划 {}）",
+        pl.when(label.str.ends_with("节点")).then(label).otherwise(label + "节点"),
+        days,
+        planned.dt.to_string("%Y-%m-%d"),
+    )
+    figures = pl.struct(
+        overdue=pl.col("ms_overdue").fill_null(0),
+        label=label,
+        planned=planned,
+        days_overdue=days.fill_null(0),
+    )
+    return _Exprs(_colour(colour), text, figures)
+
+
+def _missing_exprs() -> _Exprs:
+    missed = pl.col("missed_in_a_row")
+    dekad = pl.col("period_kind") == PeriodKind.DEKAD.value
+    colour = (
+        pl.when(pl.col("miss_red").is_null())
+        .then(None)
+        .when(missed >= pl.col("miss_red"))
+        .then(2)
+        .when(missed >= pl.col("miss_yellow"))
+        .then(1)
+        .otherwise(0)
+    )
+    text = (
+        pl.when(missed == 1)
+        .then(pl.when(dekad).then(pl.lit("本旬未报")).otherwise(pl.lit("本月未报")))
+        .when(missed == 2)
+        .then(pl.when(dekad).then(pl.lit("连续两旬未报")).otherwise(pl.lit("连续两个月未报")))
+        .otherwise(
+            pl.format("连续 {} {}未报", missed, pl.when(dekad).then(pl.lit("旬")).otherwise(pl.lit("个月")))
+        )
+    )
+    return _Exprs(_colour(colour), text, pl.struct(missed_in_a_row=missed))
+
+
+def _problem_exprs() -> _Exprs:
+    deadline, workdays = pl.col("pb_deadline"), pl.col("pb_workdays")
+    colour = (
+        pl.when(pl.col("pb_red").is_null())
+        .then(None)
+        .when(workdays.is_null())
+        .then(0)
+        .when(workdays >= pl.col("pb_red"))
+        .then(2)
+        .when(workdays >= pl.col("pb_yellow"))
+        .then(1)
+        .otherwise(0)
+    )
+    quote = _quote_expr(pl.col("pb_description"))
+    text = (
+        pl.when(workdays == 0)
+        .then(pl.format("问题已过解决期限（{}）未解决{}", deadline.dt.to_string("%Y-%m-%d"), quote))
+        .otherwise(pl.format("问题逾期 {} 个工作日未解决{}", workdays, quote))
+    )
+    figures = pl.struct(
+        overdue=pl.col("pb_overdue").fill_null(0),
+        description=pl.col("pb_description"),
+        deadline=deadline,
+        days_overdue=(pl.col("as_of") - deadline).dt.total_days().fill_null(0),
+        workdays_overdue=workdays.fill_null(0),
+    )
+    return _Exprs(_colour(colour), text, figures)
+
+
+def _start_exprs() -> _Exprs:
+    as_of, planned = pl.col("as_of"), pl.col("planned_start")
+    started = pl.when(pl.col("actual_start") <= as_of).then(pl.col("actual_start"))
+    months = (
+        planned.dt.year().cast(pl.Int64) * 12 + planned.dt.month().cast(pl.Int64) - 1 + pl.col("start_months")
+    )
+    red_from = pl.date(months // 12, months % 12 + 1, 1)
+    colour = (
+        pl.when(pl.col("start_months").is_null())
+        .then(None)
+        .when(planned.is_not_null() & started.is_null() & (as_of >= red_from))
+        .then(2)
+        .otherwise(0)
+    )
+    text = pl.format("计划 {} 开工，至今未开工", planned.dt.to_string("%Y-%m"))
+    figures = pl.struct(planned_start=planned, actual_start=started, red_from=red_from)
+    return _Exprs(_colour(colour), text, figures)
+
+
+_DIMENSION_EXPRS: Final = {
+    Dimension.INVESTMENT: _investment_exprs(),
+    Dimension.MILESTONE: _milestone_exprs(),
+    Dimension.MISSING: _missing_exprs(),
+    Dimension.PROBLEM: _problem_exprs(),
+    Dimension.START: _start_exprs(),
+}
+
+
+def _check_rows(rows: pl.DataFrame) -> None:
+    """Refuse what :class:`ProjectInput` refuses, so both ways in accept the same data."""
+    required = [c for c in _ROWS if c not in _NULLABLE and c != "period_code"]
+    found = rows.select(
+        pl.any_horizontal(pl.col(required).is_null()).any().alias("nulls"),
+        (~pl.col("period_kind").is_in(list(_UNITS))).any().alias("kinds"),
+        (pl.min_horizontal("plan_to_date", "done_to_date", "missed_in_a_row") < 0).any().alias("negative"),
+    ).row(0, named=True)
+    if found["nulls"]:
+        raise ValueError(f"rows has nulls in a required column ({', '.join(required)})")
+    if found["kinds"]:
+        raise ValueError("rows has a period_kind other than 'dekad' or 'month'")
+    if found["negative"]:
+        raise ValueError("rows has a negative plan_to_date, done_to_date or missed_in_a_row")
