@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "gongjian.org",
     "gongjian.projects",
     "gongjian.reports",
+    "gongjian.lights",
     "gongjian.exchange",
     "gongjian.demo",
     "gongjian.api",
@@ -169,6 +170,10 @@ GONGJIAN_PHOTO_MAX_BYTES = int(env("PHOTO_MAX_MB", "15")) * 1024 * 1024
 GONGJIAN_PHOTOS_PER_REPORT = int(env("PHOTOS_PER_REPORT", "20"))
 GONGJIAN_PHOTO_MAX_DAYS_BEFORE = int(env("PHOTO_MAX_DAYS_BEFORE", "15"))
 GONGJIAN_PHOTO_MAX_DISTANCE_M = int(env("PHOTO_MAX_DISTANCE_M", "2000"))
+# Cases (督办件): working days to solve one, added at each step up the ladder, and of silence before a reminder.
+GONGJIAN_CASE_WORKDAYS = int(env("CASE_WORKDAYS", "10"))
+GONGJIAN_LADDER_WORKDAYS = int(env("LADDER_WORKDAYS", "5"))
+GONGJIAN_REMIND_WORKDAYS = int(env("REMIND_WORKDAYS", "5"))
 
 # Notifications: e-mail goes out only when an SMTP host is set; the webhook only when its URL is set.
 EMAIL_HOST = env("SMTP_HOST")

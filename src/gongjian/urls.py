@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("gongjian.accounts.urls")),
     path("projects/", include("gongjian.projects.urls")),
     path("reports/", include("gongjian.reports.urls")),
+    path("lights/", include("gongjian.lights.urls")),
     path("exchange/", include("gongjian.exchange.urls")),
     path("system/", include("gongjian.core.urls")),
     path("api/v1/", include("gongjian.api.urls", namespace="api")),

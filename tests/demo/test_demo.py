@@ -222,8 +222,22 @@ def test_the_default_year_is_this_year_in_shanghai(db, monkeypatch):
 def test_the_demo_opens_the_current_ten_day_period_and_the_reporter_has_reports_due(summary, client):
     from gongjian.reports.models import ReportingPeriod
 
-    period = ReportingPeriod.objects.get()
-    assert period.period.contains(AS_OF)
+    period = ReportingPeriod.objects.order_by("-opens_at").first()
+    assert period.period.contains(AS_OF) and not period.reports.exists()
     client.post("/accounts/login/", {"username": "reporter", "password": DEMO_PASSWORD})
     html = client.get("/reports/").content.decode()
-    assert html.count("<tr data-status=") == Project.objects.in_scope(User.objects.get(username="reporter")).count()
+    mine = Project.objects.in_scope(User.objects.get(username="reporter"))
+    assert sum(f'href="/reports/{p.pk}/{period.pk}/"' in html for p in mine) == mine.count() > 0
+
+
+def test_the_demo_has_reports_for_the_past_periods_and_its_projects_lit_in_every_colour(summary):
+    from gongjian.lights.models import Case, Light
+    from gongjian.reports.models import Report, ReportingPeriod
+
+    assert ReportingPeriod.objects.count() == 14  # 2026-01-1 … 2026-05-2 (20 May is in 中旬)
+    assert Report.objects.filter(state="approved").count() > 30 * 13
+    current = Light.objects.filter(period_code="2026-05-2")
+    colours = {light.colour for light in current}
+    assert current.count() == 36 and colours == {0, 1, 2}
+    reds = set(current.filter(colour=2).values_list("project_id", flat=True))
+    assert set(Case.objects.filter(kind="light").values_list("project_id", flat=True)) == reds

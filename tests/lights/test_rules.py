@@ -180,14 +180,14 @@ def test_62_percent_of_plan_is_red_with_the_figures_in_words(judge: Judge) -> No
     light = judge(project(plan_to_date=1000 * WAN, done_to_date=620 * WAN))
     assert light.colour == Colour.RED
     assert light.reasons == [
-        "投资完成率 62%（本年累计 620.00 万元 / 序时计划 1000.00 万元），低于序时进度 28 个百分点"
+        "投资完成率 62%（本年累计 620.00 万元 / 序时计划 1000.00 万元），低于序时进度 38 个百分点"
     ]
     assert light.figures["investment"] == {
         "plan_to_date": 10_000_000,
         "done_to_date": 6_200_000,
         "ratio": 0.62,
         "percent": 62,
-        "gap_points": 28,
+        "gap_points": 38,
     }
 
 
@@ -211,7 +211,7 @@ def test_investment_lines_are_90_and_70_percent_of_the_plan_to_date(
 def test_just_below_the_green_line_says_one_point_below(judge: Judge) -> None:
     light = judge(project(plan_to_date=10_000_000, done_to_date=8_999_000))
     assert light.reasons == [
-        "投资完成率 89%（本年累计 899.90 万元 / 序时计划 1000.00 万元），低于序时进度 1 个百分点"
+        "投资完成率 89%（本年累计 899.90 万元 / 序时计划 1000.00 万元），低于序时进度 11 个百分点"
     ]
 
 
@@ -452,7 +452,7 @@ def test_the_worst_dimension_wins_and_reasons_come_worst_first(judge: Judge) -> 
     assert light.reasons == [
         "开工节点逾期 60 天（计划 2026-09-01）",
         "计划 2026-08 开工，至今未开工",
-        "投资完成率 80%（本年累计 800.00 万元 / 序时计划 1000.00 万元），低于序时进度 10 个百分点",
+        "投资完成率 80%（本年累计 800.00 万元 / 序时计划 1000.00 万元），低于序时进度 20 个百分点",
         "本旬未报",
     ]
 

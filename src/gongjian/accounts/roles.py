@@ -35,6 +35,10 @@ _REFERENCE_DATA = [
     for verb in ("view", "add", "change", "delete")
 ]
 
+_LIGHTS = ["lights.view_light", "lights.view_case", "lights.handle_case", "lights.view_judgement"]
+_RULES = [f"lights.{verb}_lightrule" for verb in ("view", "add", "change", "delete")] + [
+    "lights.view_ruleversion", *[f"core.{verb}_calendarday" for verb in ("view", "add", "change", "delete")]]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PROJECT_OFFICE: [
         *_VIEW_PROJECTS,
@@ -46,13 +50,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_REFERENCE_DATA,
         "reports.view_report", "reports.view_reportingperiod", "reports.add_reportingperiod",
         "reports.change_reportingperiod",
+        *_LIGHTS, *_RULES, "lights.close_case", "lights.add_judgement", "lights.change_judgement",
     ],
-    Role.UNIT_REPORTER: [*_VIEW_PROJECTS, "projects.change_project", "reports.view_report", "reports.submit_report"],
-    Role.UNIT_REVIEWER: [*_VIEW_PROJECTS, "reports.view_report", "reports.review_report"],
-    Role.SUPERVISING_LEADER: [*_VIEW_PROJECTS, "reports.view_report"],
+    Role.UNIT_REPORTER: [*_VIEW_PROJECTS, "projects.change_project", "reports.view_report", "reports.submit_report",
+                         *_LIGHTS],
+    Role.UNIT_REVIEWER: [*_VIEW_PROJECTS, "reports.view_report", "reports.review_report", *_LIGHTS],
+    Role.SUPERVISING_LEADER: [*_VIEW_PROJECTS, "reports.view_report", *_LIGHTS, "lights.add_judgement",
+                              "lights.change_judgement"],
     Role.EVALUATOR: ["projects.view_project"],
     Role.SERVICE_TEAM: ["projects.view_project"],
-    Role.PRINCIPAL_LEADER: [*_VIEW_PROJECTS, "projects.view_all_projects", "reports.view_report"],
+    Role.PRINCIPAL_LEADER: [*_VIEW_PROJECTS, "projects.view_all_projects", "reports.view_report", *_LIGHTS,
+                            "lights.add_judgement", "lights.change_judgement"],
     Role.SYSTEM_ADMIN: [
         "accounts.view_user", "accounts.add_user", "accounts.change_user",
         "core.view_systemsetting", "core.change_systemsetting",

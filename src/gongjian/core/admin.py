@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from gongjian.core import audit
-from gongjian.core.models import SystemSetting
+from gongjian.core.models import CalendarDay, SystemSetting
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
@@ -35,3 +35,10 @@ class AuditedModelAdmin(admin.ModelAdmin):
 class SystemSettingAdmin(AuditedModelAdmin):
     list_display = ["key", "updated_at"]
     search_fields = ["key"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(AuditedModelAdmin):
+    list_display = ["day", "is_workday", "name"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "day"

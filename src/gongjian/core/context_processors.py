@@ -12,6 +12,10 @@ def navigation(request):
         items.append((_("项目库"), reverse("projects:project_list"), "projects"))
     if user.has_perm("reports.view_report"):
         items.append((_("旬报月报"), reverse("reports:due_list"), "reports"))
+    if user.has_perm("lights.view_light"):
+        items.append((_("红绿灯"), reverse("lights:board"), "lights"))
+    if user.has_perm("lights.view_case"):
+        items.append((_("督办"), reverse("lights:case_list"), "cases"))
     if user.has_perm("projects.import_projects"):
         items.append((_("导入导出"), reverse("exchange:import_projects"), "exchange"))
     if user.has_perm("core.view_audit_trail"):

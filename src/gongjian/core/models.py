@@ -75,3 +75,29 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CalendarDay(models.Model):
+    """A day the official calendar moves (节假日安排): a weekday off (国庆) or a weekend working day (调休).
+    Time limits in working days (problems, 督办) count with these."""
+
+    day = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("上班"), help_text=_("勾选：周末调休上班；不勾选：工作日放假。"))
+    name = models.CharField(_("说明"), max_length=50, blank=True, help_text=_("如 国庆节、春节调休。"))
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name}"
+
+
+def work_calendar():
+    """The working-day calendar the office has entered."""
+    from gongjian.core.workdays import WorkCalendar
+
+    days = list(CalendarDay.objects.values_list("day", "is_workday"))
+    return WorkCalendar(holidays=frozenset(d for d, work in days if not work),
+                        workdays=frozenset(d for d, work in days if work))

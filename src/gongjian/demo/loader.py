@@ -184,6 +184,8 @@ def _refuse_if_not_empty() -> None:
 
 # Apps whose rows are not business data: accounts and roles, the audit trail and settings, Django's own.
 _KEPT_APPS = {"core", "accounts"}
+# Configuration the office owns, not business data: a reset keeps it.
+_KEPT_MODELS = {"lights.lightrule", "lights.ruleversion"}
 
 
 def delete_business_data() -> None:
@@ -199,7 +201,7 @@ def delete_business_data() -> None:
         for config in apps.get_app_configs()
         if config.name.startswith("gongjian.") and config.label not in _KEPT_APPS
         for model in config.get_models()
-        if model is not Region
+        if model is not Region and model._meta.label_lower not in _KEPT_MODELS
     ]
     for model in pending:
         for fk in model._meta.get_fields():
@@ -238,6 +240,46 @@ class _DemoBuilder:
         self.credit_codes: set[str] = set()
         self.national_codes: set[str] = set()
 
+    def build_history(self, projects: list[Project]) -> None:
+        """Approved ten-day reports for every period of the year before ``as_of``'s: each project invests at its
+        own pace against its plan (most keep up, some lag), and a few lagging ones missed their latest reports, so
+        that the traffic lights show every colour. A generator of its own, seeded per project, so that adding
+        the history changed no other demo value."""
+        from gongjian.reports.models import Report, ReportingPeriod
+
+        current = Period.dekad_of(self.as_of)
+        periods = [p for p in Period.range(Period(self.year, 1, 1), current) if p < current]
+        rows = []
+        for period in periods:
+            opens = datetime.combine(period.start, time(0, 0), tzinfo=SHANGHAI)
+            deadline = datetime.combine(period.end + timedelta(days=3), time(18, 0), tzinfo=SHANGHAI)
+            rows.append(ReportingPeriod(kind="dekad", code=period.code, opens_at=opens, deadline=deadline,
+                                        last_reminded_at=deadline))
+        by_code = {p.code: p for p in ReportingPeriod.objects.bulk_create(rows)}
+        if any(p.pk is None for p in by_code.values()):  # databases that do not return keys from bulk inserts
+            by_code = {p.code: p for p in ReportingPeriod.objects.filter(code__in=list(by_code))}
+        reports = []
+        for project in projects:
+            rng = random.Random(f"history/{project.name}")
+            pace = rng.choice([rng.uniform(0.92, 1.15)] * 6 + [rng.uniform(0.72, 0.9)] * 3 + [rng.uniform(0.3, 0.65)])
+            missed = rng.choice([0] * 8 + [1, 2]) if pace < 0.9 else 0
+            plan = project.plan_for(self.year)
+            dekads = plan.dekads if plan else [0] * 36
+            opening = 0 if project.nature == Nature.NEW else project.total_investment * 3 // 10
+            year_to_date = 0
+            for period in periods[:len(periods) - missed]:
+                amount = round(dekads[period.index_in_year - 1] * pace * rng.uniform(0.8, 1.2) / 10_000) * 10_000
+                year_to_date += amount
+                row = by_code[period.code]
+                filed = row.deadline - timedelta(hours=rng.randint(2, 70))
+                reports.append(Report(
+                    project=project, period=row, state="approved", amount=amount, year_to_date=year_to_date,
+                    since_start=opening + year_to_date, progress_percent=min(100, round(year_to_date * 100 / max(
+                        1, project.total_investment))), progress_text="按计划推进" if pace >= 0.9 else "进度滞后，正在追赶",
+                    workers=rng.randint(30, 400), first_submitted_at=filed, submitted_at=filed,
+                    reviewed_at=filed + timedelta(hours=6)))
+        Report.objects.bulk_create(reports, batch_size=2000)
+
     def build_reporting_period(self) -> None:
         """Open the ten-day period of ``as_of`` for reporting, due on the third day after it ends, so the demo's
         reporters have reports due."""
@@ -252,7 +294,11 @@ class _DemoBuilder:
         self.build_people()
         projects, plans = self.build_projects()
         accounts = self.build_accounts()
+        self.build_history(projects)
         self.build_reporting_period()
+        from gongjian.lights.services import recompute
+
+        recompute(year=self.year, today=self.as_of)
         return DemoSummary(
             year=self.year,
             as_of=self.as_of,

@@ -377,7 +377,8 @@ def _wan(yuan: int) -> str:
 
 
 def _investment_text(percent: int, done: int, plan: int, gap: int) -> str:
-    # The gap is measured to the green line, the point at which the light turns green again.
+    # The gap is measured to 序时进度 itself (100 % of the plan to date), as the 银川 rule words it: ">30 个百分点"
+    # below it is red, i.e. under 70 %.
     return (
         f"投资完成率 {percent}%（本年累计 {_wan(done)} 万元 / 序时计划 {_wan(plan)} 万元），"
         f"低于序时进度 {gap} 个百分点"
@@ -437,7 +438,7 @@ def _judge_investment(p: ProjectInput, rule: InvestmentRule) -> _Judgement:
         colour = Colour.YELLOW
     else:
         colour = Colour.RED
-    gap = max(0, rule.green_from_percent - percent)
+    gap = max(0, 100 - percent)
     figures = {
         "plan_to_date": p.plan_to_date,
         "done_to_date": p.done_to_date,
@@ -787,7 +788,7 @@ class _Exprs(NamedTuple):
 def _investment_exprs() -> _Exprs:
     plan, done, green = pl.col("plan_to_date"), pl.col("done_to_date"), pl.col("inv_green")
     percent = pl.when(plan > 0).then(done * 100 // plan)
-    gap = pl.when(plan > 0).then(pl.max_horizontal(green - percent, 0))
+    gap = pl.when(plan > 0).then(pl.max_horizontal(100 - percent, 0))
     colour = (
         pl.when(green.is_null())
         .then(None)

@@ -394,6 +394,9 @@ def approve_report(report: Report, *, actor) -> Report:
     _apply_milestones(current, actor)
     _revise(current, actor, lists)
     audit.record("report.approve", actor=actor, obj=current, before=before, after=_snapshot(current, lists))
+    from gongjian.reports.signals import report_approved
+
+    report_approved.send(sender=Report, report=current, actor=actor)
     return current
 
 

@@ -1,0 +1,131 @@
+"""The traffic-light board (红绿灯看板): counts by a grouping, the trend over periods, and the lit projects — the
+same figures for the page, the API and the Excel export, always within the viewer's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongjian.core.periods import Period
+from gongjian.lights.choices import Colour
+from gongjian.lights.models import Judgement, Light
+from gongjian.projects.choices import Category, LeaderRole
+from gongjian.projects.models import Project
+
+# group key → (label, the Light field path of its id, of its name)
+GROUPS = {
+    "category": (_("项目类别"), "project__category", None),
+    "unit": (_("责任单位"), "project__responsible_unit_id", "project__responsible_unit__name"),
+    "leader": (_("包挂领导"), "project__leader_links__person_id", "project__leader_links__person__name"),
+    "region": (_("所在区划"), "project__region_id", "project__region__name"),
+    "park": (_("所属园区"), "project__park_id", "project__park__name"),
+}
+PAGE = 50
+
+
+def current_period() -> Period:
+    return Period.dekad_of(timezone.localdate())
+
+
+def parse_period(code: str | None) -> Period:
+    if code:
+        try:
+            period = Period.parse(code)
+            if period.dekad is not None or period.month is not None:
+                return period
+        except ValueError:
+            pass
+    return current_period()
+
+
+@dataclass
+class Board:
+    period: Period
+    group: str
+    totals: dict[int, int]
+    groups: list[dict]
+    trend: list[dict]
+    disagreements: int
+    lights: QuerySet
+    filters: dict[str, str] = field(default_factory=dict)
+
+
+def scoped_lights(user, period_code: str) -> QuerySet:
+    lights = Light.objects.filter(period_code=period_code)
+    if not user.has_perm("projects.view_all_projects"):
+        lights = lights.filter(project__in=Project.objects.in_scope(user).values("pk"))
+    return lights.filter(project__is_archived=False)
+
+
+def _group_filter(group: str, value: str) -> Q:
+    _label, id_path, _name = GROUPS[group]
+    if value == "":
+        return Q(**{f"{id_path}__isnull": True})
+    if group == "leader":
+        return Q(project__leader_links__person_id=value, project__leader_links__role=LeaderRole.LEAD)
+    return Q(**{id_path: value})
+
+
+def build(user, *, period_code: str | None = None, group: str = "category", colour: str | None = None,
+          value: str | None = None) -> Board:
+    period = parse_period(period_code)
+    group = group if group in GROUPS else "category"
+    lights = scoped_lights(user, period.code)
+    totals = {c: 0 for c in Colour.values} | dict(
+        lights.values_list("colour").annotate(n=Count("id")).values_list("colour", "n"))
+
+    _label, id_path, name_path = GROUPS[group]
+    grouped = lights
+    if group == "leader":
+        grouped = grouped.filter(project__leader_links__role=LeaderRole.LEAD)
+    fields = [id_path] + ([name_path] if name_path else [])
+    counts = grouped.values(*fields).annotate(
+        green=Count("id", filter=Q(colour=Colour.GREEN)), yellow=Count("id", filter=Q(colour=Colour.YELLOW)),
+        red=Count("id", filter=Q(colour=Colour.RED)), total=Count("id"))
+    categories = dict(Category.choices)
+    groups = []
+    for row in counts:
+        key = row[id_path]
+        name = categories.get(key, key) if group == "category" else row.get(name_path)
+        groups.append({"key": "" if key is None else str(key), "name": name or _("（未填）"), "green": row["green"],
+                       "yellow": row["yellow"], "red": row["red"], "total": row["total"]})
+    groups.sort(key=lambda g: (-g["red"], -g["yellow"], str(g["name"])))
+
+    trend_codes = [p.code for p in _recent(period, 12)]
+    trend_lights = Light.objects.filter(period_code__in=trend_codes, project__is_archived=False)
+    if not user.has_perm("projects.view_all_projects"):
+        trend_lights = trend_lights.filter(project__in=Project.objects.in_scope(user).values("pk"))
+    by_period: dict[str, dict[int, int]] = {code: {c: 0 for c in Colour.values} for code in trend_codes}
+    for code, colour_value, n in trend_lights.values_list("period_code", "colour").annotate(n=Count("id")):
+        by_period[code][colour_value] = n
+    trend = []
+    for code in trend_codes:
+        row = by_period[code]
+        total = sum(row.values()) or 1
+        trend.append({"period": Period.parse(code), "code": code, "green": row[0], "yellow": row[1], "red": row[2],
+                      "green_pct": row[0] * 100 / total, "yellow_pct": row[1] * 100 / total,
+                      "red_pct": row[2] * 100 / total})
+
+    disagreements = Judgement.objects.filter(period_code=period.code, project__lights__period_code=period.code) \
+        .exclude(colour=F("project__lights__colour")).filter(project__in=lights.values("project_id")).count()
+
+    listed = lights
+    filters = {"group": group}
+    if colour not in (None, "") and str(colour).isdigit():
+        listed = listed.filter(colour=int(colour))
+        filters["colour"] = str(colour)
+    if value is not None:
+        listed = listed.filter(_group_filter(group, value)).distinct()
+        filters["value"] = value
+    listed = listed.select_related("project", "project__responsible_unit").order_by("-colour", "project__code")
+    return Board(period, group, totals, groups, trend, disagreements, listed, filters)
+
+
+def _recent(period: Period, n: int) -> list[Period]:
+    periods = [period]
+    while len(periods) < n and periods[0].prev().year == period.year:
+        periods.insert(0, periods[0].prev())
+    return periods

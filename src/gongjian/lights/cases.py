@@ -1,0 +1,352 @@
+"""Cases (督办件): a red light or a coordination problem handed to the unit that must solve it, tracked to closure.
+
+new (待签收) → accepted (签收) → in hand (办理中) → resolved, awaiting acceptance (待销号) → closed (销号)
+
+The owner records actions; resolving needs a written result and, for a red light, evidence; the reviewer (the
+project office, or for a problem the unit that raised it) closes the case or sends it back. A case unhandled by
+its deadline climbs the ladder unit → supervising leader → headquarters → principal leaders, with notifications
+at each step (``tick``); a case whose owner has done nothing for N working days is reminded. The owner may pass
+a case up before its deadline only with a reason, and that reason is shown to everyone on the case (context 003:
+"不能让问题左手进、右手出"). Every step is a :class:`CaseEvent` and an audit event.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongjian.core import audit
+from gongjian.core.models import work_calendar
+from gongjian.core.notify import notify
+from gongjian.lights.choices import LADDER, CaseKind, CaseState, EventKind, Level
+from gongjian.lights.models import Case, CaseEvent, Light
+from gongjian.org.models import Unit
+from gongjian.projects.choices import LeaderRole
+from gongjian.projects.models import Project
+
+WORKING_STATES = (CaseState.NEW, CaseState.ACCEPTED, CaseState.IN_HAND)
+
+
+def _workdays(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def deadline_after(workdays: int, start: date | None = None) -> date:
+    return work_calendar().add(start or timezone.localdate(), workdays)
+
+
+def _number(kind: str, year: int) -> str:
+    prefix = f"{'督' if kind == CaseKind.LIGHT else '协'}{year}-"
+    last = Case.objects.filter(number__startswith=prefix).aggregate(n=Max("number"))["n"]
+    serial = int(last.removeprefix(prefix)) + 1 if last else 1
+    return f"{prefix}{serial:04d}"
+
+
+def _event(case: Case, kind: str, text: str = "", actor=None, evidence=None) -> CaseEvent:
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    event = CaseEvent(case=case, kind=kind, text=text, level=case.level, actor=user,
+                      actor_name=(user.display_name if user else _("系统")), at=timezone.now())
+    if evidence is not None:
+        event.evidence_name = getattr(evidence, "name", "")[:200]
+        event.evidence.save(event.evidence_name or "evidence", evidence, save=False)
+    event.save()
+    return event
+
+
+# -- who is on a case ---------------------------------------------------------------------------------------------
+
+def _unit_users(unit: Unit | None):
+    if unit is None:
+        return []
+    User = get_user_model()
+    return list(User.objects.filter(is_active=True, person__unit__path__startswith=unit.path))
+
+
+def participants(case: Case) -> list:
+    """Everyone a case's notifications go to at its current level: the owner unit, and from the leader level up
+    the supervising leader, the headquarters and its commander, the principal leaders."""
+    users = _unit_users(case.owner)
+    rank = LADDER.index(Level(case.level))
+    project = case.project
+    if rank >= 1 and case.supervisor and case.supervisor.user_id:
+        users.append(case.supervisor.user)
+    if rank >= 2:
+        users += _unit_users(project.headquarters)
+        if project.commander and project.commander.user_id:
+            users.append(project.commander.user)
+    if rank >= 3:
+        users += list(get_user_model().objects.filter(is_active=True, groups__name="principal_leader"))
+    return list({u.pk: u for u in users}.values())
+
+
+def _is_owner(user, case: Case) -> bool:
+    person = getattr(user, "person", None)
+    return bool(person and person.unit_id and case.owner.path.startswith(person.unit.path))
+
+
+def can_handle(user, case: Case) -> bool:
+    """The owner unit's people, the people of the level the case has climbed to, and the project office."""
+    if user.has_perm("lights.close_case"):
+        return True
+    if not user.has_perm("lights.handle_case"):
+        return False
+    return _is_owner(user, case) or user.pk in {u.pk for u in participants(case)}
+
+
+def can_close(user, case: Case) -> bool:
+    """The project office closes red-light cases; a problem is confirmed also by the unit that raised it."""
+    if user.has_perm("lights.close_case"):
+        return True
+    if case.kind == CaseKind.PROBLEM:
+        person = getattr(user, "person", None)
+        unit = case.project.responsible_unit
+        return bool(person and person.unit_id and unit.path.startswith(person.unit.path)
+                    and user.has_perm("lights.handle_case"))
+    return False
+
+
+def _lock(case: Case, actor, check) -> Case:
+    current = Case.objects.select_for_update().select_related("owner", "project", "supervisor").get(pk=case.pk)
+    if actor is not None and not check(actor, current):
+        raise PermissionDenied(_("无权办理该督办件。"))
+    return current
+
+
+def _save(current: Case, action: str, actor, before: dict, **kwargs) -> Case:
+    from gongjian.lights.signals import recompute_after_commit
+
+    current.version += 1
+    current.save()
+    if current.kind == CaseKind.PROBLEM:  # the problem dimension of the project's light may change
+        recompute_after_commit(current.project_id)
+    audit.record(f"case.{action}", actor=actor, obj=current, before=before,
+                 after=audit.snapshot(current, ["state", "level", "deadline", "resolution"]), **kwargs)
+    return current
+
+
+def _snap(case: Case) -> dict:
+    return audit.snapshot(case, ["state", "level", "deadline", "resolution"])
+
+
+def _url(case: Case) -> str:
+    return reverse("lights:case_detail", args=[case.pk])
+
+
+# -- opening -------------------------------------------------------------------------------------------------------
+
+def _lead_leader(project: Project):
+    link = project.leader_links.filter(role=LeaderRole.LEAD).select_related("person__user").first()
+    return link.person if link else None
+
+
+def open_case(project: Project, *, kind: str, title: str, reasons: list[str], owner: Unit, period_code: str,
+              light: Light | None = None, problem=None, actor=None) -> Case:
+    now = timezone.now()
+    case = Case.objects.create(
+        kind=kind, number=_number(kind, timezone.localdate().year), project=project, light=light, problem=problem,
+        period_code=period_code, title=title[:300], reasons=reasons, owner=owner, supervisor=_lead_leader(project),
+        deadline=deadline_after(_workdays("GONGJIAN_CASE_WORKDAYS", 10)), opened_at=now, last_action_at=now)
+    _event(case, EventKind.OPENED, "；".join(reasons), actor)
+    audit.record("case.open", actor=actor, obj=case, only_changes=False,
+                 after={"kind": kind, "project": project.pk, "owner": owner.pk, "deadline": case.deadline,
+                        "reasons": reasons})
+    notify(participants(case), _("新督办件 %(number)s：%(title)s") % {"number": case.number, "title": case.title},
+           _("承办单位：%(owner)s，办理时限 %(deadline)s。%(reasons)s") % {
+               "owner": owner.name, "deadline": case.deadline, "reasons": "；".join(reasons)}, url=_url(case))
+    return case
+
+
+def open_for_reds(project_ids: list[int], period_code: str) -> int:
+    """Open a case for each red project without an open red-light case; a project already on one that is red in
+    a new period gets that noted on its case. Returns the number of cases opened."""
+    if not project_ids:
+        return 0
+    open_cases = {c.project_id: c for c in Case.objects.filter(
+        kind=CaseKind.LIGHT, project_id__in=project_ids).exclude(state=CaseState.CLOSED)}
+    lights = {light.project_id: light for light in Light.objects.filter(project_id__in=project_ids,
+                                                                          period_code=period_code)}
+    opened = 0
+    for project in Project.objects.filter(pk__in=project_ids).select_related("responsible_unit"):
+        light = lights.get(project.pk)
+        reasons = light.reasons if light else []
+        case = open_cases.get(project.pk)
+        if case is None:
+            open_case(project, kind=CaseKind.LIGHT, title=_("%(name)s 亮红灯") % {"name": project.name},
+                      reasons=reasons, owner=project.responsible_unit, period_code=period_code, light=light)
+            opened += 1
+        elif case.period_code != period_code and not case.events.filter(
+                kind=EventKind.RED_AGAIN, text__startswith=f"{period_code}：").exists():
+            _event(case, EventKind.RED_AGAIN, f"{period_code}：" + "；".join(reasons))
+    return opened
+
+
+def open_for_problems(report, *, actor) -> list[Case]:
+    """Each problem of an approved report becomes a case for the unit asked to solve it."""
+    cases = []
+    for problem in report.problems.select_related("unit_asked").filter(case__isnull=True):
+        cases.append(open_case(report.project, kind=CaseKind.PROBLEM, title=problem.description,
+                               reasons=[f"{problem.get_category_display()}：{problem.description}"],
+                               owner=problem.unit_asked, period_code=report.period.code, problem=problem,
+                               actor=actor))
+    return cases
+
+
+# -- handling ------------------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def accept(case: Case, *, actor) -> Case:
+    """The owner signs for the case (签收)."""
+    current = _lock(case, actor, can_handle)
+    if current.state != CaseState.NEW:
+        raise ValidationError(_("督办件已签收。"), code="state")
+    before = _snap(current)
+    current.state, current.accepted_at = CaseState.ACCEPTED, timezone.now()
+    current.last_action_at = current.accepted_at
+    _event(current, EventKind.ACCEPTED, "", actor)
+    return _save(current, "accept", actor, before)
+
+
+@transaction.atomic
+def act(case: Case, text: str, *, actor, evidence=None) -> Case:
+    """Record what was done (处置进展); the case is then in hand."""
+    if not text.strip():
+        raise ValidationError({"text": _("请填写处置情况。")})
+    current = _lock(case, actor, can_handle)
+    if current.state not in WORKING_STATES:
+        raise ValidationError(_("督办件%(state)s，不能再记录处置。") % {"state": current.get_state_display()},
+                              code="state")
+    before = _snap(current)
+    current.state = CaseState.IN_HAND
+    current.accepted_at = current.accepted_at or timezone.now()
+    current.last_action_at = timezone.now()
+    _event(current, EventKind.ACTION, text.strip(), actor, evidence)
+    return _save(current, "act", actor, before)
+
+
+@transaction.atomic
+def resolve(case: Case, result: str, *, actor, evidence=None) -> Case:
+    """Report the case solved (办结) for the reviewer to accept; a red-light case needs evidence."""
+    if not result.strip():
+        raise ValidationError({"result": _("请填写办理结果。")})
+    current = _lock(case, actor, can_handle)
+    if current.state not in WORKING_STATES:
+        raise ValidationError(_("督办件%(state)s，不能办结。") % {"state": current.get_state_display()}, code="state")
+    if current.kind == CaseKind.LIGHT and evidence is None:
+        raise ValidationError({"evidence": _("红灯督办件办结须上传佐证材料（照片、文件等）。")})
+    before = _snap(current)
+    now = timezone.now()
+    current.state, current.resolution, current.resolved_at, current.last_action_at = (
+        CaseState.RESOLVED, result.strip(), now, now)
+    current.accepted_at = current.accepted_at or now
+    _event(current, EventKind.RESOLVED, result.strip(), actor, evidence)
+    _save(current, "resolve", actor, before)
+    reviewers = get_user_model().objects.filter(is_active=True, groups__name="project_office")
+    notify(list(reviewers) + ([] if current.kind == CaseKind.LIGHT else _unit_users(current.project.responsible_unit)),
+           _("督办件 %(number)s 已办结，待销号") % {"number": current.number}, result.strip(), url=_url(current))
+    return current
+
+
+@transaction.atomic
+def close(case: Case, *, actor, note: str = "") -> Case:
+    """Accept the result and close the case (销号)."""
+    current = _lock(case, actor, can_close)
+    if current.state != CaseState.RESOLVED:
+        raise ValidationError(_("只有已办结的督办件可以销号。"), code="state")
+    before = _snap(current)
+    current.state, current.closed_at = CaseState.CLOSED, timezone.now()
+    _event(current, EventKind.CLOSED, note.strip(), actor)
+    _save(current, "close", actor, before)
+    notify(participants(current), _("督办件 %(number)s 已销号") % {"number": current.number}, note, url=_url(current))
+    return current
+
+
+@transaction.atomic
+def reopen(case: Case, reason: str, *, actor) -> Case:
+    """Send a resolved case back to its owner (退回重办) with the reason."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("退回须写明原因。")})
+    current = _lock(case, actor, can_close)
+    if current.state != CaseState.RESOLVED:
+        raise ValidationError(_("只有已办结的督办件可以退回。"), code="state")
+    before = _snap(current)
+    current.state, current.resolved_at = CaseState.IN_HAND, None
+    current.last_action_at = timezone.now()
+    _event(current, EventKind.REOPENED, reason.strip(), actor)
+    _save(current, "reopen", actor, before)
+    notify(participants(current), _("督办件 %(number)s 被退回重办") % {"number": current.number}, reason,
+           url=_url(current))
+    return current
+
+
+def _climb(current: Case, kind: str, text: str, actor) -> Case:
+    rank = LADDER.index(Level(current.level))
+    before = _snap(current)
+    current.level = LADDER[rank + 1]
+    current.deadline = deadline_after(_workdays("GONGJIAN_LADDER_WORKDAYS", 5))
+    _event(current, kind, text, actor)
+    _save(current, kind, actor, before, note=text)
+    title = (_("督办件 %(number)s 上交至%(level)s") if kind == EventKind.PASSED_UP
+             else _("督办件 %(number)s 逾期未办结，升级至%(level)s督办")) % {
+        "number": current.number, "level": current.get_level_display()}
+    notify(participants(current), title, text, url=_url(current))
+    return current
+
+
+@transaction.atomic
+def pass_up(case: Case, reason: str, *, actor) -> Case:
+    """Hand the case to the next level up before its deadline. Needs a reason, which everyone on it sees."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("上交须写明理由，理由对督办件上的所有人可见。")})
+    current = _lock(case, actor, can_handle)
+    if current.state not in WORKING_STATES:
+        raise ValidationError(_("督办件%(state)s，不能上交。") % {"state": current.get_state_display()}, code="state")
+    if current.level == LADDER[-1]:
+        raise ValidationError(_("已在最高层级督办。"), code="top")
+    return _climb(current, EventKind.PASSED_UP, reason.strip(), actor)
+
+
+def tick(today: date | None = None) -> dict[str, int]:
+    """Daily: climb every case unhandled past its deadline; remind owners silent for N working days."""
+    today = today or timezone.localdate()
+    calendar = work_calendar()
+    climbed = reminded = 0
+    remind_after = _workdays("GONGJIAN_REMIND_WORKDAYS", 5)
+    for case in Case.objects.filter(state__in=WORKING_STATES).select_related("owner", "project", "supervisor"):
+        with transaction.atomic():
+            current = Case.objects.select_for_update().select_related("owner", "project", "supervisor").get(
+                pk=case.pk)
+            if current.deadline < today and current.level != LADDER[-1]:
+                _climb(current, EventKind.CLIMBED, _("办理时限 %(deadline)s 已过，未办结。") % {
+                    "deadline": current.deadline}, None)
+                climbed += 1
+                continue
+            last = timezone.localtime(max(filter(None, [current.last_action_at, current.last_reminded_at]))).date()
+            if calendar.between(last, today) >= remind_after:
+                current.last_reminded_at = timezone.now()
+                current.save(update_fields=["last_reminded_at"])
+                days = calendar.between(timezone.localtime(current.last_action_at).date(), today)
+                text = _("已 %(n)d 个工作日无处置进展，办理时限 %(deadline)s。") % {"n": days, "deadline": current.deadline}
+                _event(current, EventKind.REMINDED, text)
+                notify(participants(current), _("催办：督办件 %(number)s") % {"number": current.number}, text,
+                       url=_url(current))
+                reminded += 1
+    return {"climbed": climbed, "reminded": reminded}
+
+
+def visible_cases(user):
+    """The cases a user sees: of projects in their scope, and those their unit owns or that reached them."""
+    projects = Project.objects.in_scope(user).values("pk")
+    query = Q(project__in=projects)
+    person = getattr(user, "person", None)
+    if person and person.unit_id:
+        query |= Q(owner__path__startswith=person.unit.path)
+        query |= Q(supervisor=person)
+    return Case.objects.filter(query).distinct()

@@ -1,0 +1,203 @@
+"""Pages: the traffic-light board, one light with its reasons and numbers, and the cases (督办件) with their
+history and the actions the viewer may take."""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from gongjian.core.periods import Period
+from gongjian.lights import board as boards
+from gongjian.lights import cases, services
+from gongjian.lights.choices import LADDER, CaseKind, CaseState, Colour, Dimension
+from gongjian.lights.models import Case, Judgement, Light, RuleVersion
+from gongjian.projects.models import Project
+
+FIGURE_LABELS = {
+    "plan_to_date": gettext_lazy("序时计划（元）"),
+    "done_to_date": gettext_lazy("本年累计完成（元）"),
+    "ratio": gettext_lazy("完成比例"),
+    "percent": gettext_lazy("完成率（%）"),
+    "gap_points": gettext_lazy("低于绿灯线（百分点）"),
+    "overdue": gettext_lazy("逾期个数"),
+    "label": gettext_lazy("逾期最久的节点"),
+    "planned": gettext_lazy("其计划日期"),
+    "days_overdue": gettext_lazy("逾期（天）"),
+    "missed_in_a_row": gettext_lazy("连续未报期数"),
+    "description": gettext_lazy("逾期最久的问题"),
+    "deadline": gettext_lazy("其办理时限"),
+    "workdays_overdue": gettext_lazy("逾期（工作日）"),
+    "planned_start": gettext_lazy("计划开工"),
+    "actual_start": gettext_lazy("实际开工"),
+    "red_from": gettext_lazy("亮红灯起始日"),
+}
+
+
+def _period_options(selected: Period) -> list[Period]:
+    today = timezone.localdate()
+    last = Period.dekad_of(today) if selected.year == today.year else Period(selected.year, 12, 3)
+    return list(Period.range(Period(selected.year, 1, 1), last))[::-1]
+
+
+@permission_required("lights.view_light", raise_exception=True)
+def board(request):
+    data = boards.build(request.user, period_code=request.GET.get("period"), group=request.GET.get("group", "category"),
+                        colour=request.GET.get("colour"), value=request.GET.get("value"))
+    page = Paginator(data.lights, boards.PAGE).get_page(request.GET.get("page"))
+    return render(request, "lights/board.html", {
+        "board": data, "page": page, "periods": _period_options(data.period), "groups": boards.GROUPS,
+        "colours": Colour, "group_label": boards.GROUPS[data.group][0],
+    })
+
+
+@permission_required("lights.view_light", raise_exception=True)
+def board_export(request):
+    """The board's list as the page filters it, to Excel."""
+    import xlsxwriter
+
+    data = boards.build(request.user, period_code=request.GET.get("period"), group=request.GET.get("group", "category"),
+                        colour=request.GET.get("colour"), value=request.GET.get("value"))
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"strings_to_numbers": False, "strings_to_formulas": False,
+                                        "strings_to_urls": False})
+    sheet = book.add_worksheet(_("红绿灯"))
+    header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    fills = {Colour.GREEN: "#E6F4EA", Colour.YELLOW: "#FFF6DC", Colour.RED: "#FDECEA"}
+    formats = {c: book.add_format({"bg_color": fill}) for c, fill in fills.items()}
+    columns = [_("项目编号"), _("项目名称"), _("责任单位"), _("灯色"), *[str(d.label) for d in Dimension],
+               _("原因"), _("规则版本")]
+    sheet.write_row(0, 0, columns, header)
+    labels = dict(Colour.choices)
+    for row, light in enumerate(data.lights.iterator(chunk_size=2000), start=1):
+        dims = [str(labels[light.dimensions[d.value]]) if d.value in light.dimensions else "—" for d in Dimension]
+        sheet.write_row(row, 0, [light.project.code, light.project.name, light.project.responsible_unit.name,
+                                 str(labels[light.colour]), *dims, "；".join(light.reasons), light.rule_version],
+                        formats[light.colour])
+    sheet.set_column(0, 0, 12)
+    sheet.set_column(1, 1, 30)
+    sheet.set_column(2, 2, 18)
+    sheet.set_column(9, 9, 60)
+    sheet.freeze_panes(1, 2)
+    book.close()
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=f"红绿灯_{data.period.code}.xlsx")
+
+
+@permission_required("lights.view_light", raise_exception=True)
+def light_detail(request, project_pk, code):
+    project = get_object_or_404(Project.objects.in_scope(request.user), pk=project_pk)
+    period = boards.parse_period(code)
+    light = Light.objects.filter(project=project, period_code=period.code).first()
+    judgement = Judgement.objects.filter(project=project, period_code=period.code).select_related("judged_by").first()
+    if request.method == "POST":
+        try:
+            services.record_judgement(project, period.code, int(request.POST.get("colour", -1)),
+                                      request.POST.get("reason", ""), actor=request.user)
+            messages.success(request, _("研判已保存。"))
+            return redirect("lights:light_detail", project_pk=project.pk, code=period.code)
+        except (ValidationError, ValueError) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    labels = dict(Colour.choices)
+    dimensions = []
+    for dimension in Dimension:
+        if light and dimension.value in light.dimensions:
+            figures = light.figures.get(dimension.value) or {}
+            dimensions.append({
+                "label": dimension.label, "colour": light.dimensions[dimension.value],
+                "colour_label": labels[light.dimensions[dimension.value]],
+                "figures": [(FIGURE_LABELS.get(k, k), v) for k, v in figures.items() if v is not None]})
+    history = list(Light.objects.filter(project=project, period_code__startswith=f"{period.year}-")
+                   .values_list("period_code", "colour"))
+    history.sort(key=lambda row: Period.parse(row[0]))
+    version = RuleVersion.objects.filter(number=light.rule_version).first() if light else None
+    return render(request, "lights/light_detail.html", {
+        "project": project, "period": period, "light": light, "judgement": judgement, "dimensions": dimensions,
+        "history": [(Period.parse(c), colour) for c, colour in history], "version": version, "colours": Colour,
+        "cases": project.cases.order_by("-opened_at")[:10],
+        "can_judge": request.user.has_perm("lights.add_judgement"),
+        "disagrees": bool(light and judgement and judgement.colour != light.colour),
+    })
+
+
+@permission_required("lights.view_case", raise_exception=True)
+def case_list(request):
+    queryset = cases.visible_cases(request.user).select_related("project", "owner")
+    state = request.GET.get("state", "open")
+    if state == "open":
+        queryset = queryset.exclude(state=CaseState.CLOSED)
+    elif state in CaseState.values:
+        queryset = queryset.filter(state=state)
+    kind = request.GET.get("kind")
+    if kind in CaseKind.values:
+        queryset = queryset.filter(kind=kind)
+    if request.GET.get("overdue"):
+        queryset = queryset.filter(deadline__lt=timezone.localdate()).exclude(
+            state__in=[CaseState.CLOSED, CaseState.RESOLVED])
+    page = Paginator(queryset.order_by("deadline", "id"), 50).get_page(request.GET.get("page"))
+    return render(request, "lights/case_list.html", {
+        "page": page, "state": state, "kind": kind, "states": CaseState.choices, "kinds": CaseKind.choices,
+        "today": timezone.localdate(),
+    })
+
+
+def _visible_case(request, pk) -> Case:
+    return get_object_or_404(cases.visible_cases(request.user).select_related("project", "owner", "supervisor"),
+                             pk=pk)
+
+
+@permission_required("lights.view_case", raise_exception=True)
+def case_detail(request, pk):
+    case = _visible_case(request, pk)
+    user = request.user
+    return render(request, "lights/case_detail.html", {
+        "case": case, "events": case.events.select_related("actor"),
+        "can_handle": case.is_open and case.state != CaseState.RESOLVED and cases.can_handle(user, case),
+        "can_close": case.state == CaseState.RESOLVED and cases.can_close(user, case),
+        "can_pass_up": case.level != LADDER[-1],
+        "ladder": [(level, level.label, LADDER.index(level) <= LADDER.index(case.level)) for level in LADDER],
+        "today": timezone.localdate(),
+    })
+
+
+ACTIONS = {
+    "accept": lambda case, post, files, user: cases.accept(case, actor=user),
+    "act": lambda case, post, files, user: cases.act(case, post.get("text", ""), actor=user,
+                                                     evidence=files.get("evidence")),
+    "resolve": lambda case, post, files, user: cases.resolve(case, post.get("text", ""), actor=user,
+                                                             evidence=files.get("evidence")),
+    "close": lambda case, post, files, user: cases.close(case, actor=user, note=post.get("text", "")),
+    "reopen": lambda case, post, files, user: cases.reopen(case, post.get("text", ""), actor=user),
+    "pass_up": lambda case, post, files, user: cases.pass_up(case, post.get("text", ""), actor=user),
+}
+DONE = {"accept": gettext_lazy("已签收。"), "act": gettext_lazy("处置情况已记录。"),
+        "resolve": gettext_lazy("已办结，待销号。"), "close": gettext_lazy("已销号。"),
+        "reopen": gettext_lazy("已退回重办。"), "pass_up": gettext_lazy("已上交上一级督办。")}
+
+
+@require_POST
+@permission_required("lights.view_case", raise_exception=True)
+def case_action(request, pk, action):
+    case = _visible_case(request, pk)
+    if action not in ACTIONS:
+        raise PermissionDenied
+    try:
+        ACTIONS[action](case, request.POST, request.FILES, request.user)
+        messages.success(request, DONE[action])
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("lights:case_detail", pk=case.pk)
+
+
+@permission_required("lights.view_case", raise_exception=True)
+def case_evidence(request, pk, event_pk):
+    case = _visible_case(request, pk)
+    event = get_object_or_404(case.events.exclude(evidence=""), pk=event_pk)
+    return FileResponse(event.evidence.open("rb"), as_attachment=True, filename=event.evidence_name or "evidence")
