@@ -50,11 +50,13 @@ def build_api() -> NinjaAPI:
     def unauthorised(request, exc):
         return api.create_response(request, {"code": "unauthorised", "errors": []}, status=401)
 
+    from gongjian.lights.api import router as lights
     from gongjian.projects.api import router as projects
     from gongjian.reports.api import router as reports
 
     api.add_router("/projects", projects)
     api.add_router("/", reports)
+    api.add_router("/", lights)
     return api
 
 

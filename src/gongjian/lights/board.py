@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -109,8 +109,10 @@ def build(user, *, period_code: str | None = None, group: str = "category", colo
                       "green_pct": row[0] * 100 / total, "yellow_pct": row[1] * 100 / total,
                       "red_pct": row[2] * 100 / total})
 
-    disagreements = Judgement.objects.filter(period_code=period.code, project__lights__period_code=period.code) \
-        .exclude(colour=F("project__lights__colour")).filter(project__in=lights.values("project_id")).count()
+    judged = dict(Judgement.objects.filter(period_code=period.code, project__in=lights.values("project_id"))
+                  .values_list("project_id", "colour"))
+    computed = dict(lights.filter(project_id__in=list(judged)).values_list("project_id", "colour"))
+    disagreements = sum(computed.get(pid) != colour for pid, colour in judged.items())
 
     listed = lights
     filters = {"group": group}

@@ -102,6 +102,8 @@ class Light(models.Model):
     figures = models.JSONField(_("数据"), default=dict)
     rule_version = models.PositiveIntegerField(_("规则版本"))
     computed_at = models.DateTimeField(_("计算时间"))
+    # A hash of everything above but the time: a recompute rewrites only the lights whose digest changed.
+    digest = models.CharField(max_length=16, editable=False)
 
     class Meta:
         verbose_name = _("项目亮灯")

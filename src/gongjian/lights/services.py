@@ -128,7 +128,7 @@ def load_inputs(project_ids: list[int] | None, periods: list[Period], *, today: 
                    .values_list("project_id", "period__code", "year_to_date"))
     seconds["query"] = time.perf_counter() - clock
 
-    # Investment done to date: the latest filed year-to-date figure of a period ending by the light's as-of day.
+    # Investment done to date: the latest filed year-to-date figure of a period ending by the light's period.
     done_by_project: dict[int, list[tuple[date, int]]] = defaultdict(list)
     for project_id, code, year_to_date in reports:
         done_by_project[project_id].append((Period.parse(code).end, year_to_date))
@@ -146,7 +146,7 @@ def load_inputs(project_ids: list[int] | None, periods: list[Period], *, today: 
         for period, as_of, last_dekad in ends:
             done = 0
             for end, year_to_date in filed:
-                if end > as_of:
+                if end > period.end:  # the period's own report counts as soon as it is filed
                     break
                 done = year_to_date
             columns["project_id"].append(project_id)
@@ -245,26 +245,29 @@ def _store(frame: pl.DataFrame, version: int, now: datetime, project_ids, codes:
         pl.struct(dims).struct.json_encode().alias("_dims"),
         pl.col("reasons").list.join("\u0001").alias("_reasons"),
         pl.col("figures").struct.json_encode().alias("_figures"),
+    ).with_columns(
+        pl.concat_str(pl.col("colour").cast(pl.String), "_dims", "_reasons", "_figures", pl.lit(str(version)),
+                      separator="\u0002").hash(seed=1).cast(pl.String).str.slice(0, 16).alias("_digest"),
     )
     stored = Light.objects.filter(period_code__in=codes)
     if project_ids is not None:
         stored = stored.filter(project_id__in=project_ids)
-    existing = {(pid, code): (pk, colour, reasons, rule_version) for pk, pid, code, colour, reasons, rule_version
-                in stored.values_list("pk", "project_id", "period_code", "colour", "reasons", "rule_version")}
+    existing = {(pid, code): (pk, digest) for pk, pid, code, digest
+                in stored.values_list("pk", "project_id", "period_code", "digest")}
     stale: list[int] = []
     fresh: list[Light] = []
-    for project_id, code, colour, dims_json, reasons_text, figures_json in frame.select(
-            "project_id", "period_code", "colour", "_dims", "_reasons", "_figures").iter_rows():
-        reasons = reasons_text.split("\u0001") if reasons_text else []
+    for project_id, code, colour, dims_json, reasons_text, figures_json, digest in frame.select(
+            "project_id", "period_code", "colour", "_dims", "_reasons", "_figures", "_digest").iter_rows():
         old = existing.get((project_id, code))
         if old is not None:
-            if old[1] == colour and old[2] == reasons and old[3] == version:
+            if old[1] == digest:
                 continue
             stale.append(old[0])
         fresh.append(Light(project_id=project_id, period_code=code, colour=colour,
                            dimensions={k: v for k, v in json.loads(dims_json).items() if v is not None},
-                           reasons=reasons, figures=_plain_figures(json.loads(figures_json)),
-                           rule_version=version, computed_at=now))
+                           reasons=reasons_text.split("\u0001") if reasons_text else [],
+                           figures=_plain_figures(json.loads(figures_json)), rule_version=version,
+                           computed_at=now, digest=digest))
     for start in range(0, len(stale), CHUNK):
         Light.objects.filter(pk__in=stale[start:start + CHUNK]).delete()
     Light.objects.bulk_create(fresh, batch_size=CHUNK)

@@ -5,9 +5,19 @@ from gongjian.reports.services import tick
 
 class Command(BaseCommand):
     help = ("Run the scheduled checks, meant for cron (e.g. every hour): open the current ten-day period and "
-            "month for reporting when they are not open yet, and remind reporters once a day of reports due "
-            "within a day or missing after the deadline.")
+            "month for reporting when they are not open yet, remind reporters once a day of reports due within a "
+            "day or missing after the deadline, light every project for this year (opening cases for new reds), "
+            "and climb or remind the cases that are overdue or silent.")
 
     def handle(self, *args, **options):
+        from gongjian.lights import cases
+        from gongjian.lights.services import recompute
+
         result = tick()
-        self.stdout.write(f"opened: {', '.join(result['opened']) or '-'}; reminded: {', '.join(result['reminded']) or '-'}")
+        self.stdout.write(f"opened: {', '.join(result['opened']) or '-'}; "
+                          f"reminded: {', '.join(result['reminded']) or '-'}")
+        lights = recompute()
+        self.stdout.write(f"lights: {lights.lights} computed, {lights.changed} changed, "
+                          f"{lights.cases_opened} cases opened ({lights.seconds.get('total', 0):.2f} s)")
+        handled = cases.tick()
+        self.stdout.write(f"cases: {handled['climbed']} climbed, {handled['reminded']} reminded")

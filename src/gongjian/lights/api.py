@@ -1,0 +1,234 @@
+"""Lights and cases in the JSON API: the board's figures, one light with its numbers, judgements, and every case
+action, through the same services and scope as the pages."""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Router, Schema, UploadedFile
+
+from gongjian.lights import board as boards
+from gongjian.lights import cases, services
+from gongjian.lights.choices import CaseKind, CaseState
+from gongjian.lights.models import Case, Judgement, Light
+from gongjian.projects.models import Project
+
+router = Router(tags=["lights"])
+OPTIONAL_FILE = File(None)  # an optional multipart file (evidence)
+
+
+class GroupOut(Schema):
+    key: str
+    name: str
+    green: int
+    yellow: int
+    red: int
+    total: int
+
+
+class LightOut(Schema):
+    project_id: int
+    project: str
+    period_code: str
+    colour: int  # 0 green, 1 yellow, 2 red
+    dimensions: dict[str, int]
+    reasons: list[str]
+    rule_version: int
+
+
+class BoardOut(Schema):
+    period_code: str
+    totals: dict[str, int]
+    disagreements: int  # judgement lights that differ from the computed ones
+    groups: list[GroupOut]
+    count: int
+    items: list[LightOut]
+
+
+class JudgementOut(Schema):
+    colour: int
+    reason: str
+    judged_by: str
+    judged_at: datetime
+
+
+class LightDetailOut(LightOut):
+    figures: dict[str, Any]
+    computed_at: datetime
+    judgement: JudgementOut | None = None
+
+
+class JudgementIn(Schema):
+    colour: int
+    reason: str
+
+
+class EventOut(Schema):
+    kind: str
+    text: str
+    level: str
+    actor: str
+    at: datetime
+    evidence: str
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    kind: str
+    project_id: int
+    project: str
+    title: str
+    reasons: list[str]
+    owner_id: int
+    owner: str
+    level: str
+    state: str
+    deadline: date
+    opened_at: datetime
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    resolution: str
+
+
+class CaseDetailOut(CaseOut):
+    events: list[EventOut]
+
+
+class TextIn(Schema):
+    text: str = ""
+
+
+class RecomputeOut(Schema):
+    lights: int
+    changed: int
+    cases_opened: int
+    seconds: dict[str, float]
+
+
+def _light_out(light: Light) -> dict:
+    return {"project_id": light.project_id, "project": light.project.name, "period_code": light.period_code,
+            "colour": light.colour, "dimensions": light.dimensions, "reasons": light.reasons,
+            "rule_version": light.rule_version}
+
+
+@router.get("/lights", response=BoardOut, summary="The traffic-light board of a period (filters as on the page)")
+def board(request, period: str | None = None, group: str = "category", colour: int | None = None,
+          value: str | None = None, limit: int = 100, offset: int = 0):
+    if not request.user.has_perm("lights.view_light"):
+        raise PermissionDenied
+    data = boards.build(request.user, period_code=period, group=group,
+                        colour=None if colour is None else str(colour), value=value)
+    limit, offset = max(1, min(limit, 1000)), max(0, offset)
+    return {"period_code": data.period.code, "totals": {str(k): v for k, v in data.totals.items()},
+            "disagreements": data.disagreements, "groups": [g | {"name": str(g["name"])} for g in data.groups],
+            "count": data.lights.count(), "items": [_light_out(x) for x in data.lights[offset:offset + limit]]}
+
+
+@router.get("/lights/{int:project_id}/{period_code}", response=LightDetailOut)
+def light(request, project_id: int, period_code: str):
+    if not request.user.has_perm("lights.view_light"):
+        raise PermissionDenied
+    project = get_object_or_404(Project.objects.in_scope(request.user), pk=project_id)
+    row = get_object_or_404(Light.objects.select_related("project"), project=project,
+                            period_code=boards.parse_period(period_code).code)
+    judgement = Judgement.objects.filter(project=project, period_code=row.period_code).first()
+    return _light_out(row) | {"figures": row.figures, "computed_at": row.computed_at, "judgement": None if not
+                              judgement else {"colour": judgement.colour, "reason": judgement.reason,
+                                              "judged_by": judgement.judged_by.display_name if judgement.judged_by
+                                              else "", "judged_at": judgement.judged_at}}
+
+
+@router.put("/lights/{int:project_id}/{period_code}/judgement", response=JudgementOut)
+def judge(request, project_id: int, period_code: str, payload: JudgementIn):
+    project = get_object_or_404(Project.objects.in_scope(request.user), pk=project_id)
+    row = services.record_judgement(project, boards.parse_period(period_code).code, payload.colour, payload.reason,
+                                    actor=request.user)
+    return {"colour": row.colour, "reason": row.reason, "judged_by": request.user.display_name,
+            "judged_at": row.judged_at}
+
+
+@router.post("/lights/recompute", response=RecomputeOut, summary="Recompute every light of this year (office)")
+def recompute(request):
+    if not request.user.has_perm("lights.change_lightrule"):
+        raise PermissionDenied
+    result = services.recompute()
+    return {"lights": result.lights, "changed": result.changed, "cases_opened": result.cases_opened,
+            "seconds": result.seconds}
+
+
+def _case_out(case: Case) -> dict:
+    return {"id": case.pk, "number": case.number, "kind": case.kind, "project_id": case.project_id,
+            "project": case.project.name, "title": case.title, "reasons": case.reasons, "owner_id": case.owner_id,
+            "owner": case.owner.name, "level": case.level, "state": case.state, "deadline": case.deadline,
+            "opened_at": case.opened_at, "resolved_at": case.resolved_at, "closed_at": case.closed_at,
+            "resolution": case.resolution}
+
+
+def _detail(case: Case) -> dict:
+    return _case_out(case) | {"events": [
+        {"kind": e.kind, "text": e.text, "level": e.level, "actor": e.actor_name, "at": e.at,
+         "evidence": e.evidence_name} for e in case.events.all()]}
+
+
+def _visible(request, case_id: int) -> Case:
+    if not request.user.has_perm("lights.view_case"):
+        raise PermissionDenied
+    return get_object_or_404(cases.visible_cases(request.user).select_related("project", "owner"), pk=case_id)
+
+
+@router.get("/cases", response=list[CaseOut], summary="Cases the caller sees (state=open for all not closed)")
+def list_cases(request, state: str = "open", kind: str | None = None, overdue: bool = False, limit: int = 100,
+               offset: int = 0):
+    if not request.user.has_perm("lights.view_case"):
+        raise PermissionDenied
+    queryset = cases.visible_cases(request.user).select_related("project", "owner")
+    if state == "open":
+        queryset = queryset.exclude(state=CaseState.CLOSED)
+    elif state in CaseState.values:
+        queryset = queryset.filter(state=state)
+    if kind in CaseKind.values:
+        queryset = queryset.filter(kind=kind)
+    if overdue:
+        from django.utils import timezone
+
+        queryset = queryset.filter(deadline__lt=timezone.localdate(), state__in=cases.WORKING_STATES)
+    limit, offset = max(1, min(limit, 500)), max(0, offset)
+    return [_case_out(c) for c in queryset.order_by("deadline", "id")[offset:offset + limit]]
+
+
+@router.get("/cases/{int:case_id}", response=CaseDetailOut)
+def get_case(request, case_id: int):
+    return _detail(_visible(request, case_id))
+
+
+@router.post("/cases/{int:case_id}/accept", response=CaseDetailOut)
+def accept(request, case_id: int):
+    return _detail(cases.accept(_visible(request, case_id), actor=request.user))
+
+
+@router.post("/cases/{int:case_id}/act", response=CaseDetailOut, summary="Record an action (multipart: text, evidence)")
+def act(request, case_id: int, text: Form[str], evidence: UploadedFile | None = OPTIONAL_FILE):
+    return _detail(cases.act(_visible(request, case_id), text, actor=request.user, evidence=evidence))
+
+
+@router.post("/cases/{int:case_id}/resolve", response=CaseDetailOut,
+             summary="Resolve for acceptance (multipart: text, evidence — required for red-light cases)")
+def resolve(request, case_id: int, text: Form[str], evidence: UploadedFile | None = OPTIONAL_FILE):
+    return _detail(cases.resolve(_visible(request, case_id), text, actor=request.user, evidence=evidence))
+
+
+@router.post("/cases/{int:case_id}/close", response=CaseDetailOut)
+def close(request, case_id: int, payload: TextIn):
+    return _detail(cases.close(_visible(request, case_id), actor=request.user, note=payload.text))
+
+
+@router.post("/cases/{int:case_id}/reopen", response=CaseDetailOut)
+def reopen(request, case_id: int, payload: TextIn):
+    return _detail(cases.reopen(_visible(request, case_id), payload.text, actor=request.user))
+
+
+@router.post("/cases/{int:case_id}/pass_up", response=CaseDetailOut)
+def pass_up(request, case_id: int, payload: TextIn):
+    return _detail(cases.pass_up(_visible(request, case_id), payload.text, actor=request.user))

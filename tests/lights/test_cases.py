@@ -1,0 +1,160 @@
+"""Cases (督办件) on a real database: the workflow, who may do what, the ladder, reminders, notifications."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from gongjian.core.models import AuditEvent, CalendarDay, Notification
+from gongjian.lights import cases
+from gongjian.lights.models import Case
+from gongjian.org.choices import UnitKind
+from gongjian.projects.models import ProjectLeader
+from tests.factories import ProjectFactory, UnitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def unit():
+    return UnitFactory(name="工信局")
+
+
+@pytest.fixture
+def people(make_user, unit):
+    hq = UnitFactory(name="智能装备产业园指挥部", kind=UnitKind.HEADQUARTERS)
+    leader = make_user("supervising_leader", username="leader")
+    project = ProjectFactory(name="智能装备产业园", responsible_unit=unit, headquarters=hq)
+    ProjectLeader.objects.create(project=project, person=leader.person, role="lead")
+    return {
+        "project": project, "leader": leader,
+        "owner": make_user("unit_reporter", unit=unit, username="owner"),
+        "hq": make_user("unit_reporter", unit=hq, username="hq"),
+        "principal": make_user("principal_leader", username="boss"),
+        "stranger": make_user("unit_reporter", unit=UnitFactory(name="住建局"), username="stranger"),
+    }
+
+
+@pytest.fixture
+def case(people, unit):
+    return cases.open_case(people["project"], kind="light", title="智能装备产业园 亮红灯",
+                           reasons=["投资完成率 38%，低于序时进度 62 个百分点"], owner=unit, period_code="2026-11-3")
+
+
+def evidence():
+    return SimpleUploadedFile("现场照片.jpg", b"\xff\xd8 photo")
+
+
+def notified(user):
+    return list(Notification.objects.filter(user=user).values_list("title", flat=True))
+
+
+def test_opening_a_case_sets_owner_supervisor_deadline_and_notifies_the_owner_unit(case, people, unit):
+    assert (case.owner, case.supervisor, case.level, case.state) == (unit, people["leader"].person, "unit", "new")
+    assert case.number == f"督{timezone.localdate().year}-0001"
+    assert case.deadline > timezone.localdate()
+    assert any("新督办件" in t for t in notified(people["owner"]))
+    assert not notified(people["leader"])  # the leader hears of it when it climbs to them
+    assert list(case.events.values_list("kind", flat=True)) == ["opened"]
+
+
+def test_the_owner_signs_acts_and_resolves_with_evidence_and_the_office_closes_it(case, people, office_user):
+    owner = people["owner"]
+    cases.accept(case, actor=owner)
+    cases.act(case, "已约谈施工单位，增加两个班组", actor=owner)
+    with pytest.raises(ValidationError) as missing:
+        cases.resolve(case, "进度已追回", actor=owner)
+    assert "evidence" in missing.value.message_dict
+    cases.resolve(case, "进度已追回", actor=owner, evidence=evidence())
+    with pytest.raises(PermissionDenied):
+        cases.close(case, actor=owner)  # an owner cannot accept its own result
+    closed = cases.close(case, actor=office_user, note="核实无误")
+    assert (closed.state, closed.resolution) == ("closed", "进度已追回")
+    assert list(closed.events.values_list("kind", flat=True)) == [
+        "opened", "accepted", "action", "resolved", "closed"]
+    assert closed.events.get(kind="resolved").evidence_name == "现场照片.jpg"
+    assert AuditEvent.objects.filter(action__startswith="case.").count() == 5
+
+
+def test_a_resolved_case_sent_back_is_in_hand_again_with_the_reason(case, people, office_user):
+    cases.resolve(case, "已完成", actor=people["owner"], evidence=evidence())
+    with pytest.raises(ValidationError):
+        cases.reopen(case, " ", actor=office_user)
+    reopened = cases.reopen(case, "佐证照片看不出施工进展", actor=office_user)
+    assert (reopened.state, reopened.resolved_at) == ("in_hand", None)
+    assert any("退回重办" in t for t in notified(people["owner"]))
+
+
+def test_strangers_cannot_handle_and_do_not_see_the_case(case, people):
+    with pytest.raises(PermissionDenied):
+        cases.act(case, "试图处置", actor=people["stranger"])
+    assert not cases.visible_cases(people["stranger"]).exists()
+    assert cases.visible_cases(people["owner"]).get() == case
+
+
+def test_passing_up_needs_a_reason_that_everyone_on_the_case_sees(case, people):
+    with pytest.raises(ValidationError):
+        cases.pass_up(case, "", actor=people["owner"])
+    passed = cases.pass_up(case, "涉及规划调整，超出本单位权限", actor=people["owner"])
+    assert passed.level == "leader"
+    event = passed.events.get(kind="passed_up")
+    assert (event.text, event.level) == ("涉及规划调整，超出本单位权限", "leader")
+    for user in (people["owner"], people["leader"]):
+        assert any("上交至包挂领导" in t for t in notified(user))
+    assert cases.can_handle(people["leader"], passed)
+
+
+def test_an_unhandled_case_climbs_the_ladder_each_time_its_deadline_passes(case, people):
+    levels = []
+    day = case.deadline
+    for _ in range(4):
+        day += dt.timedelta(days=1)
+        cases.tick(day)
+        case.refresh_from_db()
+        levels.append(case.level)
+        day = case.deadline if case.deadline > day else day
+    assert levels == ["leader", "headquarters", "principal", "principal"]
+    assert list(case.events.filter(kind="climbed").values_list("level", flat=True)) == [
+        "leader", "headquarters", "principal"]
+    assert any("升级至主要领导督办" in t for t in notified(people["principal"]))
+    assert any("升级至指挥部督办" in t for t in notified(people["hq"]))
+
+
+def test_a_silent_owner_is_reminded_after_five_working_days_counted_with_the_calendar(case, people):
+    Case.objects.filter(pk=case.pk).update(deadline=dt.date(2026, 12, 31),
+                                           last_action_at=timezone.make_aware(dt.datetime(2026, 9, 28, 9)))
+    CalendarDay.objects.create(day=dt.date(2026, 10, 1), is_workday=False, name="国庆节")
+    CalendarDay.objects.create(day=dt.date(2026, 10, 2), is_workday=False, name="国庆节")
+    # 29, 30 September and 5, 6 October are four working days after the 28th: not yet
+    assert cases.tick(dt.date(2026, 10, 6)) == {"climbed": 0, "reminded": 0}
+    assert cases.tick(dt.date(2026, 10, 7)) == {"climbed": 0, "reminded": 1}
+    assert cases.tick(dt.date(2026, 10, 8)) == {"climbed": 0, "reminded": 0}  # once, not every day
+    assert any("催办" in t for t in notified(people["owner"]))
+
+
+def test_a_problem_case_is_confirmed_by_the_unit_that_raised_it(people, unit, make_user):
+    power = UnitFactory(name="供电公司")
+    power_user = make_user("unit_reporter", unit=power, username="power")
+    case = cases.open_case(people["project"], kind="problem", title="临时用电增容", reasons=["水电气：临时用电增容"],
+                           owner=power, period_code="2026-11-3")
+    assert case.number.startswith("协")
+    cases.resolve(case, "增容已批复并送电", actor=power_user)  # a problem needs no file
+    with pytest.raises(PermissionDenied):
+        cases.close(case, actor=power_user)
+    assert cases.close(case, actor=people["owner"]).state == "closed"
+
+
+def test_the_tick_command_lights_every_project_and_climbs_overdue_cases(case, people, capsys):
+    from django.core.management import call_command
+
+    from gongjian.lights.models import Light
+
+    Case.objects.filter(pk=case.pk).update(deadline=timezone.localdate() - dt.timedelta(days=1))
+    call_command("tick")
+    out = capsys.readouterr().out
+    assert "lights: " in out and "cases: 1 climbed" in out
+    assert Light.objects.filter(project=people["project"]).exists()
+    case.refresh_from_db()
+    assert case.level == "leader"
