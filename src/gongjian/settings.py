@@ -170,6 +170,9 @@ GONGJIAN_PHOTO_MAX_BYTES = int(env("PHOTO_MAX_MB", "15")) * 1024 * 1024
 GONGJIAN_PHOTOS_PER_REPORT = int(env("PHOTOS_PER_REPORT", "20"))
 GONGJIAN_PHOTO_MAX_DAYS_BEFORE = int(env("PHOTO_MAX_DAYS_BEFORE", "15"))
 GONGJIAN_PHOTO_MAX_DISTANCE_M = int(env("PHOTO_MAX_DISTANCE_M", "2000"))
+# Official documents: the issuing office's name (发文机关) and its prefix for document numbers (机关代字).
+GONGJIAN_ORGAN = env("ORGAN", "区重点项目建设工作领导小组办公室")
+GONGJIAN_DOC_PREFIX = env("DOC_PREFIX", "重点办")
 # Cases (督办件): working days to solve one, added at each step up the ladder, and of silence before a reminder.
 GONGJIAN_CASE_WORKDAYS = int(env("CASE_WORKDAYS", "10"))
 GONGJIAN_LADDER_WORKDAYS = int(env("LADDER_WORKDAYS", "5"))

@@ -158,3 +158,31 @@ def test_the_tick_command_lights_every_project_and_climbs_overdue_cases(case, pe
     assert Light.objects.filter(project=people["project"]).exists()
     case.refresh_from_db()
     assert case.level == "leader"
+
+
+def test_letters_are_numbered_from_a_counter_kept_on_the_case_and_say_what_the_case_says(case, people, office_user,
+                                                                                         settings):
+    import io
+
+    import docx
+
+    from gongjian.lights import letters
+
+    settings.GONGJIAN_DOC_PREFIX = "泉重点办"
+    with pytest.raises(PermissionDenied):
+        letters.issue(case, "assignment", actor=people["owner"])
+    first = letters.issue(case, "assignment", actor=office_user)
+    second = letters.issue(case, "escalation", actor=office_user)
+    year = timezone.localdate().year
+    assert first.evidence_name == f"泉重点办〔{year}〕1号交办函.docx"
+    assert second.text == f"督办函 泉重点办〔{year}〕2号"
+    document = docx.Document(io.BytesIO(first.evidence.open("rb").read()))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert f"泉重点办〔{year}〕1号" in text and "关于智能装备产业园项目亮红灯事项的交办函" in text
+    assert "工信局：" in text
+    cells = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows[1:]}
+    assert cells["督办编号"] == case.number and cells["承办单位"] == "工信局"
+    assert cells["原因"] == "投资完成率 38%，低于序时进度 62 个百分点"
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.top_margin.mm), round(section.left_margin.mm)) == (210, 37, 28)
+    assert AuditEvent.objects.filter(action="case.letter").count() == 2

@@ -101,3 +101,39 @@ def work_calendar():
     days = list(CalendarDay.objects.values_list("day", "is_workday"))
     return WorkCalendar(holidays=frozenset(d for d, work in days if not work),
                         workdays=frozenset(d for d, work in days if work))
+
+
+class DocumentCounter(models.Model):
+    """The last serial issued for a document prefix in a year (发文字号): numbers never repeat or go back."""
+
+    prefix = models.CharField(_("机关代字"), max_length=30)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    last = models.PositiveIntegerField(_("已用至"), default=0)
+
+    class Meta:
+        verbose_name = _("发文编号")
+        verbose_name_plural = _("发文编号")
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="one_counter_per_prefix_year")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}〔{self.year}〕{self.last}号"
+
+
+def issue_document_number(prefix: str, year: int) -> str:
+    """The next 发文字号 of ``prefix`` in ``year``, e.g. 泉重点办〔2026〕13号; call inside the transaction that
+    records the document, so a rolled-back document gives its number back."""
+    from django.db import IntegrityError, transaction
+
+    from gongjian.core.documents import document_number
+
+    with transaction.atomic():
+        counter = DocumentCounter.objects.select_for_update().filter(prefix=prefix, year=year).first()
+        if counter is None:
+            try:
+                with transaction.atomic():
+                    counter = DocumentCounter.objects.create(prefix=prefix, year=year)
+            except IntegrityError:  # created by another request a moment ago
+                counter = DocumentCounter.objects.select_for_update().get(prefix=prefix, year=year)
+        counter.last += 1
+        counter.save(update_fields=["last"])
+        return document_number(prefix, year, counter.last)

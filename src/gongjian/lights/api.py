@@ -232,3 +232,13 @@ def reopen(request, case_id: int, payload: TextIn):
 @router.post("/cases/{int:case_id}/pass_up", response=CaseDetailOut)
 def pass_up(request, case_id: int, payload: TextIn):
     return _detail(cases.pass_up(_visible(request, case_id), payload.text, actor=request.user))
+
+
+@router.post("/cases/{int:case_id}/letters/{kind}", summary="Issue a letter (reminder, assignment, escalation) as .docx")
+def issue_letter(request, case_id: int, kind: str):
+    from django.http import FileResponse
+
+    from gongjian.lights import letters
+
+    event = letters.issue(_visible(request, case_id), kind, actor=request.user)
+    return FileResponse(event.evidence.open("rb"), as_attachment=True, filename=event.evidence_name)

@@ -18,6 +18,7 @@ from gongjian.core.periods import Period
 from gongjian.lights import board as boards
 from gongjian.lights import cases, services
 from gongjian.lights.choices import LADDER, CaseKind, CaseState, Colour, Dimension
+from gongjian.lights.letters import KINDS as LETTER_KINDS
 from gongjian.lights.models import Case, Judgement, Light, RuleVersion
 from gongjian.projects.models import Project
 
@@ -164,6 +165,8 @@ def case_detail(request, pk):
         "can_pass_up": case.level != LADDER[-1],
         "ladder": [(level, level.label, LADDER.index(level) <= LADDER.index(case.level)) for level in LADDER],
         "today": timezone.localdate(),
+        "can_issue_letters": user.has_perm("lights.close_case"),
+        "letter_kinds": LETTER_KINDS,
     })
 
 
@@ -194,6 +197,21 @@ def case_action(request, pk, action):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("lights:case_detail", pk=case.pk)
+
+
+@require_POST
+@permission_required("lights.close_case", raise_exception=True)
+def case_letter(request, pk, kind):
+    """Issue a reminder, assignment or escalation letter and download it."""
+    from gongjian.lights import letters
+
+    case = _visible_case(request, pk)
+    try:
+        event = letters.issue(case, kind, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("lights:case_detail", pk=case.pk)
+    return FileResponse(event.evidence.open("rb"), as_attachment=True, filename=event.evidence_name)
 
 
 @permission_required("lights.view_case", raise_exception=True)
