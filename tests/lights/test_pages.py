@@ -104,3 +104,12 @@ def test_the_api_gives_the_board_a_light_and_handles_a_case(client, district, of
     assert client.post(f"/api/v1/cases/{case['id']}/close", {}, content_type="application/json",
                        **auth).status_code == 403
     assert client.post("/api/v1/lights/recompute", **auth).status_code == 403
+
+
+def test_the_case_ledger_exports_the_listed_cases(office_client, district):
+    response = office_client.get("/lights/cases/export/?state=open")
+    rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
+        values_only=True))
+    assert rows[0][:4] == ("督办编号", "类型", "项目", "事项")
+    assert sorted(r[2] for r in rows[1:]) == ["商贸项目", "滞后项目"]
+    assert {r[8] for r in rows[1:]} == {"待签收"}

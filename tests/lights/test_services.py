@@ -158,3 +158,23 @@ def test_a_leader_records_a_judgement_beside_the_computed_light(unit, make_user)
         services.record_judgement(project, "2026-11-3", 1, " ", actor=leader)
     with pytest.raises(PermissionDenied):
         services.record_judgement(project, "2026-11-3", 1, "理由", actor=make_user("unit_reporter", unit=unit))
+
+
+def test_the_office_changes_a_threshold_in_the_admin_and_a_new_version_relights(unit, office_user, client):
+    project = ProjectFactory(responsible_unit=unit, plan=PLAN, actual_start=dt.date(2026, 3, 1))
+    services.recompute(open_cases=False)
+    before = Light.objects.filter(project=project).latest("period_code").rule_version
+    office_user.is_staff = True
+    office_user.save()
+    client.force_login(office_user)
+    rule = LightRule.objects.get(dimension="investment")
+    response = client.post(f"/admin/lights/lightrule/{rule.pk}/change/", {
+        "dimension": "investment", "categories": "[]", "enabled": "on",
+        "params": '{"green_from_percent": 80, "yellow_from_percent": 50}', "note": "放宽"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Light.objects.filter(project=project).latest("period_code").rule_version == before + 1
+    assert AuditEvent.objects.filter(action="lights.rules.publish").count() == 1
+    bad = client.post(f"/admin/lights/lightrule/{rule.pk}/change/", {
+        "dimension": "investment", "categories": "[]", "enabled": "on",
+        "params": '{"green_from_percent": 50, "yellow_from_percent": 80}', "note": ""})
+    assert bad.status_code == 200 and "yellow line cannot be above the green line" in bad.content.decode()
