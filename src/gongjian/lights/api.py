@@ -32,7 +32,7 @@ class LightOut(Schema):
     project: str
     period_code: str
     colour: int  # 0 green, 1 yellow, 2 red
-    dimensions: dict[str, int]
+    dimensions: dict[str, int | None]  # null: the dimension is not judged for this project
     reasons: list[str]
     rule_version: int
 

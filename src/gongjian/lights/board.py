@@ -54,10 +54,12 @@ class Board:
 
 
 def scoped_lights(user, period_code: str) -> QuerySet:
+    """The lights of a period the user may see. Archived projects have none (a recompute removes them), so the
+    project office's counts read the light table's (period, colour) index alone."""
     lights = Light.objects.filter(period_code=period_code)
     if not user.has_perm("projects.view_all_projects"):
         lights = lights.filter(project__in=Project.objects.in_scope(user).values("pk"))
-    return lights.filter(project__is_archived=False)
+    return lights
 
 
 def _group_filter(group: str, value: str) -> Q:
@@ -95,7 +97,7 @@ def build(user, *, period_code: str | None = None, group: str = "category", colo
     groups.sort(key=lambda g: (-g["red"], -g["yellow"], str(g["name"])))
 
     trend_codes = [p.code for p in _recent(period, 12)]
-    trend_lights = Light.objects.filter(period_code__in=trend_codes, project__is_archived=False)
+    trend_lights = Light.objects.filter(period_code__in=trend_codes)
     if not user.has_perm("projects.view_all_projects"):
         trend_lights = trend_lights.filter(project__in=Project.objects.in_scope(user).values("pk"))
     by_period: dict[str, dict[int, int]] = {code: {c: 0 for c in Colour.values} for code in trend_codes}
@@ -109,8 +111,10 @@ def build(user, *, period_code: str | None = None, group: str = "category", colo
                       "green_pct": row[0] * 100 / total, "yellow_pct": row[1] * 100 / total,
                       "red_pct": row[2] * 100 / total})
 
-    judged = dict(Judgement.objects.filter(period_code=period.code, project__in=lights.values("project_id"))
-                  .values_list("project_id", "colour"))
+    judgements = Judgement.objects.filter(period_code=period.code)
+    if not user.has_perm("projects.view_all_projects"):
+        judgements = judgements.filter(project__in=Project.objects.in_scope(user).values("pk"))
+    judged = dict(judgements.values_list("project_id", "colour"))
     computed = dict(lights.filter(project_id__in=list(judged)).values_list("project_id", "colour"))
     disagreements = sum(computed.get(pid) != colour for pid, colour in judged.items())
 
@@ -122,7 +126,8 @@ def build(user, *, period_code: str | None = None, group: str = "category", colo
     if value is not None:
         listed = listed.filter(_group_filter(group, value)).distinct()
         filters["value"] = value
-    listed = listed.select_related("project", "project__responsible_unit").order_by("-colour", "project__code")
+    # Worst first, then in the order projects were registered: both from the (period, colour, project) index.
+    listed = listed.select_related("project", "project__responsible_unit").order_by("-colour", "project_id")
     return Board(period, group, totals, groups, trend, disagreements, listed, filters)
 
 

@@ -114,7 +114,9 @@ def can_close(user, case: Case) -> bool:
 
 
 def _lock(case: Case, actor, check) -> Case:
-    current = Case.objects.select_for_update().select_related("owner", "project", "supervisor").get(pk=case.pk)
+    # Only the case row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of a join (supervisor).
+    current = Case.objects.select_for_update(of=("self",)).select_related(
+        "owner", "project", "supervisor").get(pk=case.pk)
     if actor is not None and not check(actor, current):
         raise PermissionDenied(_("无权办理该督办件。"))
     return current
@@ -321,8 +323,8 @@ def tick(today: date | None = None) -> dict[str, int]:
     remind_after = _workdays("GONGJIAN_REMIND_WORKDAYS", 5)
     for case in Case.objects.filter(state__in=WORKING_STATES).select_related("owner", "project", "supervisor"):
         with transaction.atomic():
-            current = Case.objects.select_for_update().select_related("owner", "project", "supervisor").get(
-                pk=case.pk)
+            current = Case.objects.select_for_update(of=("self",)).select_related(
+                "owner", "project", "supervisor").get(pk=case.pk)
             if current.deadline < today and current.level != LADDER[-1]:
                 _climb(current, EventKind.CLIMBED, _("办理时限 %(deadline)s 已过，未办结。") % {
                     "deadline": current.deadline}, None)

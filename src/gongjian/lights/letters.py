@@ -83,7 +83,7 @@ def issue(case: Case, kind: str, *, actor) -> CaseEvent:
         raise ValidationError({"kind": _("未知的函件类型：%(kind)s") % {"kind": kind}})
     if actor is not None and not actor.has_perm("lights.close_case"):
         raise PermissionDenied(_("只有项目办可以印发督办函件。"))
-    current = Case.objects.select_for_update().select_related("project__responsible_unit", "owner",
+    current = Case.objects.select_for_update(of=("self",)).select_related("project__responsible_unit", "owner",
                                                               "supervisor").get(pk=case.pk)
     today = timezone.localdate()
     number = issue_document_number(settings.GONGJIAN_DOC_PREFIX, today.year)

@@ -94,7 +94,9 @@ class LightRule(models.Model):
 class Light(models.Model):
     """A project's computed light for one period, with its reasons in words and the figures behind them."""
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="lights")
+    # No index of its own: the (project, period) constraint's index starts with the project.
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="lights",
+                                db_index=False)
     period_code = models.CharField(_("期别"), max_length=12)
     colour = models.PositiveSmallIntegerField(_("灯色"), choices=Colour.choices)
     dimensions = models.JSONField(_("各维度"), default=dict)  # {"investment": 2, "milestone": 0, …}
@@ -109,7 +111,7 @@ class Light(models.Model):
         verbose_name = _("项目亮灯")
         verbose_name_plural = _("项目亮灯")
         constraints = [models.UniqueConstraint(fields=["project", "period_code"], name="one_light_per_period")]
-        indexes = [models.Index(fields=["period_code", "colour"])]
+        indexes = [models.Index(fields=["period_code", "colour", "project"], name="light_period_colour")]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.period_code} {self.get_colour_display()}"

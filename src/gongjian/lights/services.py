@@ -3,12 +3,10 @@ open a case for every project newly red. Also the published rule versions and th
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from itertools import accumulate
-from typing import Any
 
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -79,34 +77,51 @@ class Inputs:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def _missing_runs(project_ids: list[int], periods: list[Period], now: datetime) -> dict[tuple[int, str], int]:
+_MISSED_SCHEMA = {"project_id": pl.Int64, "period_code": pl.String, "missed_in_a_row": pl.Int64}
+
+
+def _missing_runs(project_ids: list[int], periods: list[Period], now: datetime) -> pl.DataFrame:
     """For each project and light period: how many reporting periods in a row, ending with the latest one whose
     deadline has passed by ``now`` (and that is not after the light's period), have no report filed."""
-    runs: dict[tuple[int, str], int] = {}
+    from bisect import bisect_right
+
+    frames = []
     by_kind: dict[str, list[Period]] = defaultdict(list)
     for period in periods:
         by_kind[period.kind].append(period)
     for kind, wanted in by_kind.items():
         year = wanted[0].year
-        due = list(ReportingPeriod.objects.filter(kind=kind, code__startswith=f"{year}-", deadline__lt=now)
-                   .order_by("code").values_list("id", "code"))
-        due.sort(key=lambda row: Period.parse(row[1]))
+        due = sorted(((Period.parse(code), pk) for pk, code in ReportingPeriod.objects.filter(
+            kind=kind, code__startswith=f"{year}-", deadline__lt=now).values_list("id", "code")))
         if not due:
             continue
-        filed = set(Report.objects.filter(period_id__in=[pk for pk, _code in due], first_submitted_at__isnull=False)
-                    .values_list("project_id", "period_id"))
-        due_periods = [Period.parse(code) for _pk, code in due]
-        for project_id in project_ids:
-            run, run_after = 0, []
-            for (period_id, _code) in due:
-                run = 0 if (project_id, period_id) in filed else run + 1
-                run_after.append(run)
-            position = 0
-            for period in wanted:
-                while position < len(due_periods) and due_periods[position] <= period:
-                    position += 1
-                runs[(project_id, period.code)] = run_after[position - 1] if position else 0
-    return runs
+        # grid: every project × every due period, in order; a run of missing reports restarts after each filed one
+        due_frame = pl.DataFrame({"due_index": list(range(len(due))), "period_id": [pk for _p, pk in due]},
+                                 schema={"due_index": pl.Int64, "period_id": pl.Int64})
+        filed = pl.DataFrame(
+            list(Report.objects.filter(period_id__in=[pk for _p, pk in due], first_submitted_at__isnull=False)
+                 .values_list("project_id", "period_id")),
+            schema={"project_id": pl.Int64, "period_id": pl.Int64}, orient="row").with_columns(filed=pl.lit(True))
+        grid = (
+            pl.DataFrame({"project_id": project_ids}, schema={"project_id": pl.Int64}).join(due_frame, how="cross")
+            .join(filed, on=["project_id", "period_id"], how="left")
+            .with_columns(pl.col("filed").fill_null(False))
+            .sort("project_id", "due_index")
+            .with_columns(block=pl.col("filed").cast(pl.Int64).cum_sum().over("project_id"))
+            .with_columns(missed_in_a_row=(~pl.col("filed")).cast(pl.Int64).cum_sum().over("project_id", "block"))
+            .select("project_id", "due_index", "missed_in_a_row")
+        )
+        keys = [p for p, _pk in due]
+        # each light period reads the run at the latest due period not after it
+        light_frame = pl.DataFrame(
+            {"period_code": [p.code for p in wanted], "due_index": [bisect_right(keys, p) - 1 for p in wanted]},
+            schema={"period_code": pl.String, "due_index": pl.Int64})
+        frames.append(
+            pl.DataFrame({"project_id": project_ids}, schema={"project_id": pl.Int64})
+            .join(light_frame.filter(pl.col("due_index") >= 0), how="cross")
+            .join(grid, on=["project_id", "due_index"], how="left")
+            .select("project_id", "period_code", pl.col("missed_in_a_row").fill_null(0)))
+    return pl.concat(frames) if frames else pl.DataFrame(schema=_MISSED_SCHEMA)
 
 
 def load_inputs(project_ids: list[int] | None, periods: list[Period], *, today: date, now: datetime) -> Inputs:
@@ -121,61 +136,53 @@ def load_inputs(project_ids: list[int] | None, periods: list[Period], *, today: 
         projects = projects.filter(pk__in=project_ids)
     project_rows = list(projects.values_list("pk", "category", "planned_start", "actual_start"))
     ids = [row[0] for row in project_rows]
-    plans = dict(AnnualPlan.objects.filter(year=year, project_id__in=ids).values_list("project_id", "dekads")) \
-        if project_ids is not None else dict(AnnualPlan.objects.filter(year=year).values_list("project_id", "dekads"))
-    reports = list(Report.objects.filter(period__code__startswith=f"{year}-", state__in=["submitted", "approved"],
-                                         **({"project_id__in": ids} if project_ids is not None else {}))
-                   .values_list("project_id", "period__code", "year_to_date"))
+    only = {"project_id__in": ids} if project_ids is not None else {}
+    plans = list(AnnualPlan.objects.filter(year=year, **only).values_list("project_id", "dekads"))
+    period_codes = dict(ReportingPeriod.objects.filter(code__startswith=f"{year}-").values_list("id", "code"))
+    reports = list(Report.objects.filter(period_id__in=list(period_codes), state__in=["submitted", "approved"],
+                                         **only).values_list("project_id", "period_id", "year_to_date"))
+    runs = _missing_runs(ids, periods, now)
     seconds["query"] = time.perf_counter() - clock
 
-    # Investment done to date: the latest filed year-to-date figure of a period ending by the light's period.
-    done_by_project: dict[int, list[tuple[date, int]]] = defaultdict(list)
-    for project_id, code, year_to_date in reports:
-        done_by_project[project_id].append((Period.parse(code).end, year_to_date))
-    for figures in done_by_project.values():
-        figures.sort()
-    runs = _missing_runs(ids, periods, now)
-    ends = [(p, min(p.end, today), _last_dekad(p)) for p in periods]
-
-    columns: dict[str, list[Any]] = {name: [] for name in (
-        "project_id", "period_code", "category", "period_kind", "as_of", "plan_to_date", "done_to_date",
-        "missed_in_a_row", "planned_start", "actual_start")}
-    for project_id, category, planned_start, actual_start in project_rows:
-        cumulative = list(accumulate(plans.get(project_id) or [0] * 36))
-        filed = done_by_project.get(project_id, [])
-        for period, as_of, last_dekad in ends:
-            done = 0
-            for end, year_to_date in filed:
-                if end > period.end:  # the period's own report counts as soon as it is filed
-                    break
-                done = year_to_date
-            columns["project_id"].append(project_id)
-            columns["period_code"].append(period.code)
-            columns["category"].append(category)
-            columns["period_kind"].append(str(period.kind))
-            columns["as_of"].append(as_of)
-            columns["plan_to_date"].append(cumulative[last_dekad] if len(cumulative) > last_dekad else 0)
-            columns["done_to_date"].append(done)
-            columns["missed_in_a_row"].append(runs.get((project_id, period.code), 0))
-            columns["planned_start"].append(planned_start)
-            columns["actual_start"].append(actual_start)
-    rows = pl.DataFrame(columns, schema={
-        "project_id": pl.Int64, "period_code": pl.String, "category": pl.String, "period_kind": pl.String,
-        "as_of": pl.Date, "plan_to_date": pl.Int64, "done_to_date": pl.Int64, "missed_in_a_row": pl.Int64,
-        "planned_start": pl.Date, "actual_start": pl.Date})
+    base = pl.DataFrame(project_rows, schema={"project_id": pl.Int64, "category": pl.String,
+                                              "planned_start": pl.Date, "actual_start": pl.Date}, orient="row")
+    calendar = pl.DataFrame({
+        "period_code": [p.code for p in periods], "period_kind": [str(p.kind) for p in periods],
+        "as_of": [min(p.end, today) for p in periods], "period_end": [p.end for p in periods],
+        "last_dekad": [_last_dekad(p) for p in periods]},
+        schema={"period_code": pl.String, "period_kind": pl.String, "as_of": pl.Date, "period_end": pl.Date,
+                "last_dekad": pl.Int64})
+    rows = base.join(calendar, how="cross")
+    # The plan to date: the cumulative sum of the year's ten-day amounts through the period's last ten-day period.
+    cumulative = pl.DataFrame(
+        [(pid, i, total) for pid, dekads in plans for i, total in enumerate(accumulate(dekads or [0] * 36))],
+        schema={"project_id": pl.Int64, "last_dekad": pl.Int64, "plan_to_date": pl.Int64}, orient="row")
+    rows = rows.join(cumulative, on=["project_id", "last_dekad"], how="left")
+    # Investment done to date: the latest filed year-to-date figure of a period ending by the light's period end
+    # (a period's own report counts as soon as it is filed).
+    ends = {pk: Period.parse(code).end for pk, code in period_codes.items()}
+    filed = pl.DataFrame(
+        [(pid, ends[period_id], ytd) for pid, period_id, ytd in reports],
+        schema={"project_id": pl.Int64, "period_end": pl.Date, "done_to_date": pl.Int64}, orient="row",
+    ).sort("project_id", "period_end").unique(["project_id", "period_end"], keep="last", maintain_order=True)
+    rows = rows.sort("project_id", "period_end").join_asof(filed, on="period_end", by="project_id",
+                                                            strategy="backward", check_sortedness=False)
+    rows = rows.join(runs, on=["project_id", "period_code"], how="left").with_columns(
+        pl.col("plan_to_date").fill_null(0), pl.col("done_to_date").fill_null(0),
+        pl.col("missed_in_a_row").fill_null(0),
+    ).select("project_id", "period_code", "category", "period_kind", "as_of", "plan_to_date", "done_to_date",
+             "missed_in_a_row", "planned_start", "actual_start")
     seconds["rows"] = time.perf_counter() - clock - seconds["query"]
 
-    milestone_rows = Milestone.objects.all() if project_ids is None else Milestone.objects.filter(project_id__in=ids)
     from gongjian.projects.choices import MilestoneKind
 
-    kinds = dict(MilestoneKind.choices)
+    kinds = {kind: str(label) for kind, label in MilestoneKind.choices}  # translated once, not once a row
+    milestone_rows = Milestone.objects.filter(**only)
     milestones = pl.DataFrame(
-        [(pid, name or str(kinds.get(kind, kind)), planned, actual) for pid, kind, name, planned, actual
+        [(pid, name or kinds.get(kind, kind), planned, actual) for pid, kind, name, planned, actual
          in milestone_rows.values_list("project_id", "kind", "name", "planned_date", "actual_date")],
         schema={"project_id": pl.Int64, "label": pl.String, "planned": pl.Date, "actual": pl.Date}, orient="row")
-    cases = Case.objects.filter(kind=CaseKind.PROBLEM)
-    if project_ids is not None:
-        cases = cases.filter(project_id__in=ids)
+    cases = Case.objects.filter(kind=CaseKind.PROBLEM, **only)
     problems = pl.DataFrame(
         [(pid, title, deadline, resolved.date() if resolved else None)
          for pid, title, deadline, resolved in cases.values_list("project_id", "title", "deadline", "resolved_at")],
@@ -239,43 +246,38 @@ def recompute(project_ids: list[int] | None = None, *, year: int | None = None, 
 
 
 def _store(frame: pl.DataFrame, version: int, now: datetime, project_ids, codes: list[str]) -> tuple[int, int]:
-    """Write the lights that differ from the stored ones. Returns (lights computed, lights written)."""
+    """Write the lights whose content (colour, dimensions, reasons, figures) differs from the stored ones, by
+    digest, and move the others to the rule version in force with one statement. Returns (lights computed,
+    lights rewritten). JSON is made by polars for the whole frame; a dimension not judged is null."""
+    from gongjian.lights import storage
+
     dims = [d.value for d in rules.DIMENSIONS]
     frame = frame.with_columns(
-        pl.struct(dims).struct.json_encode().alias("_dims"),
-        pl.col("reasons").list.join("\u0001").alias("_reasons"),
+        pl.struct(dims).struct.json_encode().alias("dimensions"),
+        # {"reasons":[…]} without its wrapper: a JSON list of the texts
+        pl.struct("reasons").struct.json_encode().str.slice(len('{"reasons":')).str.head(-1).alias("_reasons"),
         pl.col("figures").struct.json_encode().alias("_figures"),
     ).with_columns(
-        pl.concat_str(pl.col("colour").cast(pl.String), "_dims", "_reasons", "_figures", pl.lit(str(version)),
-                      separator="\u0002").hash(seed=1).cast(pl.String).str.slice(0, 16).alias("_digest"),
-    )
+        pl.concat_str(pl.col("colour").cast(pl.String), "dimensions", "_reasons", "_figures", separator="\u0002")
+        .hash(seed=1).cast(pl.String).str.slice(0, 16).alias("digest"),
+    ).drop("reasons", "figures").rename({"_reasons": "reasons", "_figures": "figures"}).with_columns(
+        rule_version=pl.lit(version, pl.Int64), computed_at=pl.lit(now.astimezone(UTC), pl.Datetime("us", "UTC")))
     stored = Light.objects.filter(period_code__in=codes)
     if project_ids is not None:
         stored = stored.filter(project_id__in=project_ids)
-    existing = {(pid, code): (pk, digest) for pk, pid, code, digest
-                in stored.values_list("pk", "project_id", "period_code", "digest")}
-    stale: list[int] = []
-    fresh: list[Light] = []
-    for project_id, code, colour, dims_json, reasons_text, figures_json, digest in frame.select(
-            "project_id", "period_code", "colour", "_dims", "_reasons", "_figures", "_digest").iter_rows():
-        old = existing.get((project_id, code))
-        if old is not None:
-            if old[1] == digest:
-                continue
-            stale.append(old[0])
-        fresh.append(Light(project_id=project_id, period_code=code, colour=colour,
-                           dimensions={k: v for k, v in json.loads(dims_json).items() if v is not None},
-                           reasons=reasons_text.split("\u0001") if reasons_text else [],
-                           figures=_plain_figures(json.loads(figures_json)), rule_version=version,
-                           computed_at=now, digest=digest))
-    for start in range(0, len(stale), CHUNK):
-        Light.objects.filter(pk__in=stale[start:start + CHUNK]).delete()
-    Light.objects.bulk_create(fresh, batch_size=CHUNK)
-    return frame.height, len(fresh)
-
-
-def _plain_figures(figures: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in figures.items() if v is not None}
+    existing = pl.DataFrame(storage.fetch(stored.values_list("pk", "project_id", "period_code", "digest")),
+                            schema={"id": pl.Int64, "project_id": pl.Int64, "period_code": pl.String,
+                                    "_old": pl.String}, orient="row")
+    joined = frame.join(existing, on=["project_id", "period_code"], how="left")
+    new = joined.filter(pl.col("id").is_null()).select("project_id", "period_code", *storage.COLUMNS)
+    changed = joined.filter(pl.col("id").is_not_null() & (pl.col("_old") != pl.col("digest"))).select(
+        "id", *storage.COLUMNS)
+    storage.insert(new)
+    storage.update(changed)
+    stored.exclude(rule_version=version).update(rule_version=version)  # same light, now by these rules
+    if project_ids is None:  # archived projects are no longer lit: their lights of these periods go
+        Light.objects.filter(period_code__in=codes, project__is_archived=True).delete()
+    return frame.height, new.height + changed.height
 
 
 def recompute_project(project_id: int) -> Recomputed:

@@ -60,37 +60,48 @@ def board(request):
     })
 
 
+class _Export:
+    """One sheet of an Excel export with a header row: rows are written to ``sheet``; ``response`` finishes it."""
+
+    def __init__(self, name: str, columns: list[str]):
+        import xlsxwriter
+
+        self.buffer = io.BytesIO()
+        self.book = xlsxwriter.Workbook(self.buffer, {"strings_to_numbers": False, "strings_to_formulas": False,
+                                                      "strings_to_urls": False})
+        self.sheet = self.book.add_worksheet(name)
+        self.sheet.write_row(0, 0, columns, self.format(bold=True, bg_color="#DDEBF7", border=1, text_wrap=True))
+
+    def format(self, **spec):
+        return self.book.add_format(spec)
+
+    def response(self, filename: str, widths: dict[tuple[int, int], int], *, freeze: tuple[int, int]):
+        for (first, last), width in widths.items():
+            self.sheet.set_column(first, last, width)
+        self.sheet.freeze_panes(*freeze)
+        self.book.close()
+        self.buffer.seek(0)
+        return FileResponse(self.buffer, as_attachment=True, filename=filename)
+
+
 @permission_required("lights.view_light", raise_exception=True)
 def board_export(request):
     """The board's list as the page filters it, to Excel."""
-    import xlsxwriter
-
     data = boards.build(request.user, period_code=request.GET.get("period"), group=request.GET.get("group", "category"),
                         colour=request.GET.get("colour"), value=request.GET.get("value"))
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"strings_to_numbers": False, "strings_to_formulas": False,
-                                        "strings_to_urls": False})
-    sheet = book.add_worksheet(_("红绿灯"))
-    header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    export = _Export(_("红绿灯"), [_("项目编号"), _("项目名称"), _("责任单位"), _("灯色"),
+                                   *[str(d.label) for d in Dimension], _("原因"), _("规则版本")])
     fills = {Colour.GREEN: "#E6F4EA", Colour.YELLOW: "#FFF6DC", Colour.RED: "#FDECEA"}
-    formats = {c: book.add_format({"bg_color": fill}) for c, fill in fills.items()}
-    columns = [_("项目编号"), _("项目名称"), _("责任单位"), _("灯色"), *[str(d.label) for d in Dimension],
-               _("原因"), _("规则版本")]
-    sheet.write_row(0, 0, columns, header)
+    formats = {c: export.format(bg_color=fill) for c, fill in fills.items()}
     labels = dict(Colour.choices)
     for row, light in enumerate(data.lights.iterator(chunk_size=2000), start=1):
-        dims = [str(labels[light.dimensions[d.value]]) if d.value in light.dimensions else "—" for d in Dimension]
-        sheet.write_row(row, 0, [light.project.code, light.project.name, light.project.responsible_unit.name,
-                                 str(labels[light.colour]), *dims, "；".join(light.reasons), light.rule_version],
-                        formats[light.colour])
-    sheet.set_column(0, 0, 12)
-    sheet.set_column(1, 1, 30)
-    sheet.set_column(2, 2, 18)
-    sheet.set_column(9, 9, 60)
-    sheet.freeze_panes(1, 2)
-    book.close()
-    buffer.seek(0)
-    return FileResponse(buffer, as_attachment=True, filename=f"红绿灯_{data.period.code}.xlsx")
+        dims = [str(labels[light.dimensions[d.value]]) if light.dimensions.get(d.value) is not None else "—"
+                for d in Dimension]
+        export.sheet.write_row(row, 0, [light.project.code, light.project.name, light.project.responsible_unit.name,
+                                        str(labels[light.colour]), *dims, "；".join(light.reasons),
+                                        light.rule_version], formats[light.colour])
+    return export.response(f"红绿灯_{data.period.code}.xlsx", {(0, 0): 12, (1, 1): 30, (2, 2): 18, (9, 9): 60},
+                           freeze=(1, 2))
 
 
 @permission_required("lights.view_light", raise_exception=True)
@@ -110,7 +121,7 @@ def light_detail(request, project_pk, code):
     labels = dict(Colour.choices)
     dimensions = []
     for dimension in Dimension:
-        if light and dimension.value in light.dimensions:
+        if light and light.dimensions.get(dimension.value) is not None:
             figures = light.figures.get(dimension.value) or {}
             dimensions.append({
                 "label": dimension.label, "colour": light.dimensions[dimension.value],
@@ -158,20 +169,14 @@ def case_list(request):
 @permission_required("lights.view_case", raise_exception=True)
 def case_export(request):
     """The case list as filtered, to Excel (督办台账)."""
-    import xlsxwriter
-
     queryset, _state, _kind = _filtered_cases(request)
     today = timezone.localdate()
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"strings_to_numbers": False, "strings_to_formulas": False,
-                                        "strings_to_urls": False})
-    sheet = book.add_worksheet(_("督办台账"))
-    header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-    day = book.add_format({"num_format": "yyyy-mm-dd"})
-    late = book.add_format({"num_format": "yyyy-mm-dd", "font_color": "#C00000", "bold": True})
-    columns = [_("督办编号"), _("类型"), _("项目"), _("事项"), _("立案原因"), _("承办单位"), _("督办领导"),
-               _("督办层级"), _("状态"), _("办理时限"), _("立案时间"), _("办结时间"), _("销号时间"), _("办理结果")]
-    sheet.write_row(0, 0, columns, header)
+    export = _Export(_("督办台账"), [_("督办编号"), _("类型"), _("项目"), _("事项"), _("立案原因"), _("承办单位"),
+                                     _("督办领导"), _("督办层级"), _("状态"), _("办理时限"), _("立案时间"),
+                                     _("办结时间"), _("销号时间"), _("办理结果")])
+    day = export.format(num_format="yyyy-mm-dd")
+    late = export.format(num_format="yyyy-mm-dd", font_color="#C00000", bold=True)
+    sheet = export.sheet
     for row, case in enumerate(queryset.iterator(chunk_size=1000), start=1):
         sheet.write_row(row, 0, [case.number, case.get_kind_display(), case.project.name, case.title,
                                  "；".join(case.reasons), case.owner.name,
@@ -184,14 +189,8 @@ def case_export(request):
             if moment:
                 sheet.write_string(row, column, f"{timezone.localtime(moment):%Y-%m-%d %H:%M}")
         sheet.write_string(row, 13, case.resolution)
-    sheet.set_column(0, 0, 13)
-    sheet.set_column(2, 4, 28)
-    sheet.set_column(5, 12, 14)
-    sheet.set_column(13, 13, 40)
-    sheet.freeze_panes(1, 1)
-    book.close()
-    buffer.seek(0)
-    return FileResponse(buffer, as_attachment=True, filename=f"督办台账_{today:%Y%m%d}.xlsx")
+    return export.response(f"督办台账_{today:%Y%m%d}.xlsx", {(0, 0): 13, (2, 4): 28, (5, 12): 14, (13, 13): 40},
+                           freeze=(1, 1))
 
 
 def _visible_case(request, pk) -> Case:
