@@ -1,5 +1,6 @@
 """The board, light and case pages and the API through the HTTP client: counts, scope, export, actions."""
 
+import datetime as dt
 import io
 
 import openpyxl
@@ -113,3 +114,24 @@ def test_the_case_ledger_exports_the_listed_cases(office_client, district):
     assert rows[0][:4] == ("督办编号", "类型", "项目", "事项")
     assert sorted(r[2] for r in rows[1:]) == ["商贸项目", "滞后项目"]
     assert {r[8] for r in rows[1:]} == {"待签收"}
+
+
+def test_the_project_page_shows_its_light_and_the_report_page_its_problem_cases(office_client, district, office_user,
+                                                                                 make_user):
+    html = office_client.get(f"/projects/{district['red'].pk}/").content.decode()
+    assert 'id="project-light"' in html and "红灯" in html
+
+    from gongjian.reports import services as reports
+
+    unit = district["industry"]
+    reviewer = make_user("unit_reviewer", unit=unit, username="rev")
+    opens = timezone.now() - dt.timedelta(days=1)
+    period = reports.open_period("2026-01-1", opens_at=opens, deadline=opens + dt.timedelta(days=9),
+                                 actor=office_user)
+    report = reports.save_draft(district["green"], period, {"amount": 0}, actor=district["reporter"], problems=[
+        {"category": "land", "description": "用地指标未落实", "unit_asked": UnitFactory(name="自然资源局")}])
+    reports.submit_report(report, actor=district["reporter"])
+    reports.approve_report(report, actor=reviewer)
+    case = Case.objects.get(kind="problem")
+    html = office_client.get(f"/reports/{district['green'].pk}/{period.pk}/").content.decode()
+    assert f"{case.number} 待签收" in html

@@ -92,6 +92,8 @@ class ProjectDetailView(PermissionRequiredMixin, DetailView):
             year=year, plan=plan,
             plan_rows=[(m + 1, plan.dekads[m * 3:m * 3 + 3], plan.months[m]) for m in range(12)] if plan else [],
             can_edit=Project.objects.editable_by(self.request.user).filter(pk=project.pk).exists(),
+            light=project.lights.order_by("-period_code").first()
+            if self.request.user.has_perm("lights.view_light") else None,
         )
         return context
 

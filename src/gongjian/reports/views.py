@@ -88,7 +88,7 @@ def _report_context(project, period, report, form, milestones, problems, photos_
             "problems": problems, "photos_form": photos_form, "revisions": compare_revisions(revisions),
             "photos": list(report.photos.all()) if report else [],
             "compared": [label for _key, label in COMPARED],
-            "problem_list": report.problems.select_related("unit_asked") if report else []}
+            "problem_list": report.problems.select_related("unit_asked", "case") if report else []}
 
 
 @permission_required("reports.view_report", raise_exception=True)
