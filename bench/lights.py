@@ -81,6 +81,7 @@ def main() -> None:
     from gongjian.lights import services
     from gongjian.lights.models import LightRule
 
+    services.install_default_rules()  # a flushed PostgreSQL database has lost the migration's rows
     started = time.perf_counter()
     registry.build_projects(args.n, YEAR)
     reports = build_reports(YEAR)

@@ -178,3 +178,14 @@ def test_the_office_changes_a_threshold_in_the_admin_and_a_new_version_relights(
         "dimension": "investment", "categories": "[]", "enabled": "on",
         "params": '{"green_from_percent": 50, "yellow_from_percent": 80}', "note": ""})
     assert bad.status_code == 200 and "yellow line cannot be above the green line" in bad.content.decode()
+
+
+def test_the_default_rules_can_be_installed_again_and_equal_the_design(db):
+    from gongjian.lights import rules
+
+    migrated = rules.RuleSet(tuple(r.as_rule() for r in LightRule.objects.all()))
+    assert migrated.as_dict() == rules.RuleSet.default().as_dict()  # the migration's rows are the design's rules
+    LightRule.objects.all().delete()
+    services.install_default_rules()
+    published = rules.RuleSet(tuple(r.as_rule() for r in LightRule.objects.all()))
+    assert published.as_dict() == rules.RuleSet.default().as_dict()

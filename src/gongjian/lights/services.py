@@ -37,6 +37,16 @@ def current_rules() -> RuleVersion:
     return latest
 
 
+def install_default_rules() -> None:
+    """Give an empty rule table the defaults of the design (as the first migration does), e.g. after a flush."""
+    if LightRule.objects.exists():
+        return
+    for rule in rules.RuleSet.default().rules:
+        data = rule.as_dict()
+        params = {k: v for k, v in data.items() if k not in {"kind", "categories", "enabled"}}
+        LightRule.objects.create(dimension=data["kind"], params=params)
+
+
 @transaction.atomic
 def publish_rules(*, actor, note: str = "") -> RuleVersion:
     """Publish the office's rules (every :class:`LightRule`) as a new version. Lights computed from now on record
