@@ -111,7 +111,8 @@ class Light(models.Model):
         verbose_name = _("项目亮灯")
         verbose_name_plural = _("项目亮灯")
         constraints = [models.UniqueConstraint(fields=["project", "period_code"], name="one_light_per_period")]
-        indexes = [models.Index(fields=["period_code", "colour", "project"], name="light_period_colour")]
+        # The board: counts by period and colour, and its list worst first, read from this index alone.
+        indexes = [models.Index(fields=["period_code", "-colour", "project"], name="light_period_colour")]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.period_code} {self.get_colour_display()}"
