@@ -1,0 +1,1332 @@
+"""The assessment engine (考核): scores, ranks, consequences and their explanations, from plain columns.
+
+:func:`assess` applies a :class:`~gongjian.assess.scheme.Scheme` to every period present in the facts at once
+(10,000 projects × 36 旬 in one call); :func:`grade_year` grades a year from the monthly results. Pure: polars
+and the standard library in, polars out; no Django. The same inputs always give the same results, so any
+scheme can be run over past periods to see what it would have given (what-if).
+
+Inputs (one frame each; extra columns are ignored):
+
+projects      one row per project: ``project_id`` (int), ``planned`` (int yuan ≥ 0, this year's planned
+              investment, the weight when aggregating), and for every aggregate kind of subject the scheme
+              assesses, the column ``<kind>_id`` (int, null when the project has none: ``headquarters_id``,
+              ``unit_id``, ``leader_id``, ``area_id``); for every kind the scheme ranks within groups, the column
+              ``<kind>_group`` (text, e.g. ``unit_group``: "department", "street", "soe"; ``project_group`` for
+              projects), the same for all projects of one subject and set wherever ``<kind>_id`` is.
+              ``name`` and ``category`` may be present and are not used.
+facts         one row per period and project: ``period_code`` (``Period.code``: "2026-03-2" for 2026年3月中旬,
+              "2026-03" for March), ``project_id``, ``period_kind`` ("dekad" or "month", agreeing with the code),
+              ``plan_to_date`` and ``done_to_date`` (int yuan: this year's plan through the period's end and the
+              investment done this year to date), ``milestones_due`` (milestones whose planned date is on or
+              before the period's end), ``milestones_met`` (of those, the ones reached by their planned date),
+              ``missing_reports``, ``late_reports`` and ``red_lights`` (counts for the period); all ints ≥ 0.
+evaluations   ``period_code``, ``subject_kind``, ``subject_id``, ``rater_id``, ``score`` (0–100): one row per
+              rater and subject (综合评价).
+adjustments   ``period_code``, ``subject_kind``, ``subject_id``, ``points`` (±), ``reason``: the office's bonus
+              and penalty items (加减分). Items for a subject or period not assessed are ignored.
+history       ``period_code`` (a month), ``subject_kind``, ``subject_id``, ``kind``: consequences given in
+              earlier runs; the yellow cards count towards a black card's run of months. Months assessed in this
+              call are taken from this call, not from the history.
+
+How a subject is scored (see the scheme's classes for each indicator's formula):
+
+- A project's rates are its own. A headquarters', unit's, leader's or area's rate is the mean of its projects'
+  rates, each capped at the indicator's cap, weighted by the projects' annual planned investment (or equally,
+  as the scheme says; equally too when all its projects plan 0). Counts of missing and late reports and of red
+  lights add up over its projects. A subject is assessed in a period when at least one of its projects has a
+  row of facts there.
+- The comprehensive evaluation of a subject is the mean of its raters' scores, without the highest and the
+  lowest from the scheme's ``trim_from`` raters on. A subject nobody rated takes, if it is an aggregate, the
+  weighted mean of its rated projects' evaluations; otherwise the mean of the rated subjects of its group;
+  when nobody in the group was rated, the indicator gives 0 points and says so.
+- Points of each indicator are rounded to the cent (0.01, halves up), the score is their sum. Subjects are
+  ranked by score, best first, within (period, kind of subject, group); ties share the better rank (1, 2, 2, 4).
+- Consequences follow the scheme's rules (see :class:`~gongjian.assess.scheme.Consequence`). A subject with
+  a yellow card in a period gets no red flag or reward of the same kind of period, even when it is among the
+  first (a group of three with rewards for the first three).
+
+Every score row carries its explanation: one line per indicator with its inputs, formula and points, the total
+and rank, and for each consequence rule that applies to the row whether it was given and why.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final, NamedTuple
+
+import polars as pl
+
+from gongjian.assess.scheme import (
+    AdjustmentIndicator,
+    Consequence,
+    ConsequenceKind,
+    Curve,
+    EvaluationIndicator,
+    Indicator,
+    IndicatorKind,
+    InvestmentIndicator,
+    Mode,
+    ProgressIndicator,
+    RedLightsIndicator,
+    ReportsIndicator,
+    Scheme,
+    ScoredIndicator,
+    SubjectKind,
+    Weighting,
+    YearEndBasis,
+)
+from gongjian.core.periods import Period, PeriodKind
+
+__all__ = [
+    "ADJUSTMENT_COLUMNS",
+    "ALL",
+    "EVALUATION_COLUMNS",
+    "FACT_COLUMNS",
+    "HISTORY_COLUMNS",
+    "Results",
+    "assess",
+    "grade_year",
+    "group_column",
+    "id_column",
+]
+
+#: The group of subjects that are ranked all together.
+ALL: Final = "all"
+
+FACT_COLUMNS: Final[Mapping[str, pl.DataType | type[pl.DataType]]] = {
+    "period_code": pl.String,
+    "project_id": pl.Int64,
+    "period_kind": pl.String,
+    "plan_to_date": pl.Int64,
+    "done_to_date": pl.Int64,
+    "milestones_due": pl.Int64,
+    "milestones_met": pl.Int64,
+    "missing_reports": pl.Int64,
+    "late_reports": pl.Int64,
+    "red_lights": pl.Int64,
+}
+EVALUATION_COLUMNS: Final[Mapping[str, pl.DataType | type[pl.DataType]]] = {
+    "period_code": pl.String,
+    "subject_kind": pl.String,
+    "subject_id": pl.Int64,
+    "rater_id": pl.Int64,
+    "score": pl.Float64,
+}
+ADJUSTMENT_COLUMNS: Final[Mapping[str, pl.DataType | type[pl.DataType]]] = {
+    "period_code": pl.String,
+    "subject_kind": pl.String,
+    "subject_id": pl.Int64,
+    "points": pl.Float64,
+    "reason": pl.String,
+}
+HISTORY_COLUMNS: Final[Mapping[str, pl.DataType | type[pl.DataType]]] = {
+    "period_code": pl.String,
+    "subject_kind": pl.String,
+    "subject_id": pl.Int64,
+    "kind": pl.String,
+}
+
+# Ranks and group statistics are taken within these.
+_GROUP: Final = ["period_code", "subject_kind", "group"]
+_SUBJECT: Final = ["subject_kind", "subject_id"]
+# Rounding to the cent adds this before flooring, so that a half computed as 0.4999999999 still rounds up
+# and two ways of computing the same half agree.
+_EPS: Final = 1e-9
+
+# Whom a yellow card's interview (约谈) is with.
+_HEADS: Final = {
+    SubjectKind.PROJECT: "项目负责人",
+    SubjectKind.HEADQUARTERS: "指挥长",
+    SubjectKind.UNIT: "单位主要负责人",
+    SubjectKind.LEADER: "包挂领导",
+    SubjectKind.AREA: "主要负责人",
+}
+
+_CONSEQUENCE_ORDER: Final = {kind.value: i for i, kind in enumerate(ConsequenceKind)}
+_KIND: Final = pl.Enum([kind.value for kind in SubjectKind])
+
+
+def id_column(kind: SubjectKind) -> str:
+    """The projects' column naming the subject of ``kind`` a project belongs to."""
+    return f"{kind.value}_id"
+
+
+def group_column(kind: SubjectKind) -> str:
+    """The projects' column naming the ranking group of the subject of ``kind``."""
+    return f"{kind.value}_group"
+
+
+@dataclass(frozen=True, eq=False)
+class Results:
+    """What :func:`assess` gives.
+
+    ``scores``: one row per period and subject: period_code, period_kind, subject_kind, subject_id, group,
+    score, rank, group_size, one ``<indicator>_points`` column per indicator of the scheme (in its order),
+    explanation (list of texts) and scheme_version; sorted by kind of subject (project, headquarters, unit,
+    leader, area), kind of period (dekad, month), period, group, rank and id.
+
+    ``consequences``: one row per consequence: period_code, period_kind, subject_kind, subject_id, group,
+    kind (red_flag, reward, yellow_card, interview, black_card, public_criticism), amount (yuan, rewards only),
+    reason and scheme_version; sorted by period, kind of subject, id and kind.
+    """
+
+    scores: pl.DataFrame
+    consequences: pl.DataFrame
+    scheme_name: str
+    scheme_version: int
+
+
+# ------------------------------------------------------------------------------------------------ formatting
+# Numbers in explanations: rounded half up, trailing zeros dropped ("24.8", "40", "-2"); money in 万元 with
+# two decimals as everywhere else.
+
+
+def _round(expr: pl.Expr, decimals: int) -> pl.Expr:
+    scale = float(10**decimals)
+    units = (expr * scale + 0.5 + _EPS).floor()
+    # Polars divides by a constant by multiplying with its reciprocal (4823 × 0.01 = 48.230000000000004);
+    # dividing by a column gives the float nearest to 48.23, as Python's 4823 / 100 does.
+    return units / (units * 0.0 + scale)
+
+
+def _cents(expr: pl.Expr) -> pl.Expr:
+    """Round to 0.01, halves up."""
+    return _round(expr, 2)
+
+
+def _num(expr: pl.Expr, decimals: int = 2) -> pl.Expr:
+    # A float rounded to a few decimals prints as those decimals (shortest round-trip form); drop a ".0".
+    return _round(expr, decimals).cast(pl.String).str.strip_suffix(".0")
+
+
+def _signed(expr: pl.Expr) -> pl.Expr:
+    return pl.when(expr >= 0).then(pl.lit("+") + _num(expr)).otherwise(_num(expr))
+
+
+def _num_text(value: float, decimals: int = 2) -> str:
+    """:func:`_num` for one number known when the expression is built."""
+    scale = 10**decimals
+    text = str(math.floor(value * scale + 0.5 + _EPS) / scale)
+    return text.removesuffix(".0")
+
+
+def _wan(yuan: pl.Expr) -> pl.Expr:
+    """Yuan as 万元 with two decimals, half up: 6_200_000 → "620.00"."""
+    hundreds = (yuan + 50) // 100
+    return pl.format("{}.{}", hundreds // 100, (hundreds % 100).cast(pl.String).str.zfill(2))
+
+
+# ------------------------------------------------------------------------------------------------ inputs
+
+
+def _conform(
+    frame: pl.DataFrame, schema: Mapping[str, pl.DataType | type[pl.DataType]], name: str
+) -> pl.DataFrame:
+    missing = [c for c in schema if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} lacks the columns {', '.join(missing)}")
+    try:
+        return frame.select(pl.col(c).cast(t) for c, t in schema.items())
+    except pl.exceptions.PolarsError as exc:
+        raise ValueError(f"{name} has a column of the wrong type: {exc}") from None
+
+
+def _nulls(frame: pl.DataFrame, columns: Sequence[str], name: str) -> None:
+    counts = frame.select(pl.col(columns).null_count()).row(0)
+    bad = [c for c, n in zip(columns, counts, strict=True) if n]
+    if bad:
+        raise ValueError(f"{name} has empty values in {', '.join(bad)}")
+
+
+def _aggregate_kinds(scheme: Scheme) -> list[SubjectKind]:
+    return [s.kind for s in scheme.subjects if s.kind is not SubjectKind.PROJECT]
+
+
+def _conform_projects(projects: pl.DataFrame, scheme: Scheme) -> pl.DataFrame:
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {"project_id": pl.Int64, "planned": pl.Int64}
+    for kind in _aggregate_kinds(scheme):
+        schema[id_column(kind)] = pl.Int64
+    for subject in scheme.subjects:
+        if subject.grouped:
+            schema[group_column(subject.kind)] = pl.String
+    projects = _conform(projects, schema, "projects")
+    _nulls(projects, ["project_id", "planned"], "projects")
+    for subject in scheme.subjects:
+        if subject.grouped:
+            column = group_column(subject.kind)
+            belongs = (
+                pl.lit(True)
+                if subject.kind is SubjectKind.PROJECT
+                else pl.col(id_column(subject.kind)).is_not_null()
+            )
+            if projects.select((belongs & pl.col(column).is_null()).any()).item():
+                raise ValueError(f"projects has empty values in {column}")
+    found = projects.select(
+        pl.col("project_id").is_duplicated().any().alias("twice"),
+        (pl.col("planned") < 0).any().alias("negative"),
+    ).row(0, named=True)
+    if found["twice"]:
+        raise ValueError("projects names a project_id twice")
+    if found["negative"]:
+        raise ValueError("projects has a negative planned investment")
+    for subject in scheme.subjects:
+        if subject.grouped and subject.kind is not SubjectKind.PROJECT:
+            key, group = id_column(subject.kind), group_column(subject.kind)
+            split = (
+                projects.filter(pl.col(key).is_not_null())
+                .group_by(key)
+                .agg(pl.col(group).n_unique().alias("n"))
+                .filter(pl.col("n") > 1)
+            )
+            if not split.is_empty():
+                raise ValueError(
+                    f"projects puts {subject.kind} {split[key].min()!s} in more than one {group}"
+                )
+    return projects
+
+
+def _check_periods(codes: Sequence[str], name: str, *, months_only: bool = False) -> pl.DataFrame:
+    """The distinct period codes, sorted, with their kind and, for months, their index (year × 12 + month − 1)."""
+    rows = []
+    for code in sorted(set(codes)):
+        try:
+            period = Period.parse(code)
+        except ValueError as exc:
+            raise ValueError(f"{name} has a period_code that is not a period: {exc}") from None
+        if period.code != code:
+            raise ValueError(f"{name} has the period_code {code!r}; write it as {period.code!r}")
+        if period.kind is PeriodKind.YEAR or (months_only and period.kind is not PeriodKind.MONTH):
+            raise ValueError(f"{name} has the period_code {code!r}, which is not a month")
+        index = period.year * 12 + (period.month or 1) - 1 if period.kind is PeriodKind.MONTH else None
+        rows.append((code, period.kind.value, index))
+    return pl.DataFrame(
+        rows,
+        schema={"period_code": pl.String, "period_kind": pl.String, "month_index": pl.Int64},
+        orient="row",
+    )
+
+
+def _check_facts(facts: pl.DataFrame, projects: pl.DataFrame) -> pl.DataFrame:
+    """Refuse facts that cannot be assessed; the periods they cover (see :func:`_check_periods`)."""
+    _nulls(facts, list(FACT_COLUMNS), "facts")
+    periods = _check_periods(facts["period_code"].unique().to_list(), "facts")
+    kind_of = dict(zip(periods["period_code"], periods["period_kind"], strict=True))
+    counts = [c for c in FACT_COLUMNS if c not in ("period_code", "project_id", "period_kind")]
+    found = facts.select(
+        (pl.min_horizontal(counts) < 0).any().alias("negative"),
+        (pl.col("milestones_met") > pl.col("milestones_due")).any().alias("met"),
+        (~pl.col("project_id").is_in(projects["project_id"].implode())).any().alias("unknown"),
+        (pl.col("period_code").replace_strict(kind_of, return_dtype=pl.String) != pl.col("period_kind"))
+        .any()
+        .alias("kind"),
+    ).row(0, named=True)
+    if found["negative"]:
+        raise ValueError(f"facts has a negative value in {', '.join(counts)}")
+    if found["met"]:
+        raise ValueError("facts has more milestones met than due")
+    if found["unknown"]:
+        raise ValueError("facts names a project_id that is not in projects")
+    if found["kind"]:
+        raise ValueError("facts has a period_kind that does not agree with its period_code")
+    if facts.height and _duplicated(facts, periods.height):
+        raise ValueError("facts has two rows for the same period_code and project_id")
+    return periods
+
+
+def _duplicated(facts: pl.DataFrame, n_periods: int) -> bool:
+    low, high = facts["project_id"].min(), facts["project_id"].max()
+    assert isinstance(low, int) and isinstance(high, int)
+    span = high - low + 1
+    if span * n_periods < 2**62:
+        # One integer per (period, project) counts distinct pairs many times faster than a struct does.
+        period = pl.col("period_code").rank("dense").cast(pl.Int64)
+        key = period * span + (pl.col("project_id") - low)
+    else:
+        key = pl.struct("period_code", "project_id")
+    return bool(facts.select(key.n_unique() < pl.len()).item())
+
+
+def _check_subject_kinds(frame: pl.DataFrame, name: str) -> None:
+    kinds = {k.value for k in SubjectKind}
+    unknown = sorted(set(frame["subject_kind"].unique().to_list()) - kinds, key=str)
+    if unknown:
+        raise ValueError(f"{name} has an unknown subject_kind: {', '.join(map(str, unknown))}")
+
+
+def _check_evaluations(evaluations: pl.DataFrame) -> None:
+    _nulls(evaluations, list(EVALUATION_COLUMNS), "evaluations")
+    _check_subject_kinds(evaluations, "evaluations")
+    found = evaluations.select(
+        ((pl.col("score") < 0) | (pl.col("score") > 100) | pl.col("score").is_nan()).any().alias("range"),
+        (pl.len() - pl.struct("period_code", "subject_kind", "subject_id", "rater_id").n_unique()).alias(
+            "twice"
+        ),
+    ).row(0, named=True)
+    if found["range"]:
+        raise ValueError("evaluations has a score outside 0–100")
+    if found["twice"]:
+        raise ValueError("evaluations has two scores from one rater for the same subject and period")
+
+
+def _check_adjustments(adjustments: pl.DataFrame) -> None:
+    _nulls(adjustments, ["period_code", "subject_kind", "subject_id", "points"], "adjustments")
+    _check_subject_kinds(adjustments, "adjustments")
+    if adjustments.select(~pl.col("points").is_finite().all()).item():
+        raise ValueError("adjustments has points that are not a finite number")
+
+
+class _Keys(NamedTuple):
+    """The enum types of the key columns inside the engine, so that grouping, ranking and sorting work on
+    small integers: the periods assessed (in code order, which is time order within a kind), the kinds of
+    subject and the groups."""
+
+    period: pl.Enum
+    kind: pl.Enum
+    group: pl.Enum
+
+
+def _keyed(frame: pl.DataFrame, keys: _Keys) -> pl.LazyFrame:
+    """A frame's rows for the periods assessed, with its keys typed as the engine's."""
+    return (
+        frame.lazy()
+        .filter(pl.col("period_code").is_in(keys.period.categories.implode()))
+        .with_columns(pl.col("period_code").cast(keys.period), pl.col("subject_kind").cast(keys.kind))
+    )
+
+
+# ------------------------------------------------------------------------------------------------ subjects
+
+
+def _scored(scheme: Scheme, kind: IndicatorKind) -> ScoredIndicator | None:
+    indicator = scheme.indicator(kind)
+    return indicator if isinstance(indicator, ScoredIndicator) else None
+
+
+def _trim_from(scheme: Scheme) -> int:
+    indicator = scheme.indicator(IndicatorKind.EVALUATION)
+    return indicator.trim_from if isinstance(indicator, EvaluationIndicator) else 5
+
+
+def _evaluation_stats(evaluations: pl.LazyFrame, trim_from: int) -> pl.LazyFrame:
+    """Each rated subject's evaluation: n raters, highest, lowest and the (trimmed) mean."""
+    score = pl.col("score")
+    stats = evaluations.group_by("period_code", "subject_kind", "subject_id").agg(
+        score.len().cast(pl.Int64).alias("ev_n"),
+        score.sum().alias("_ev_total"),
+        score.max().alias("ev_hi"),
+        score.min().alias("ev_lo"),
+    )
+    n, total = pl.col("ev_n"), pl.col("_ev_total")
+    return stats.with_columns(
+        pl.when(n >= trim_from)
+        .then((total - pl.col("ev_hi") - pl.col("ev_lo")) / (n - 2))
+        .otherwise(total / n)
+        .alias("ev_own")
+    ).drop("_ev_total")
+
+
+def _project_rows(
+    facts: pl.LazyFrame, projects: pl.LazyFrame, scheme: Scheme, ev: pl.LazyFrame
+) -> pl.LazyFrame:
+    """Facts joined with their projects, with each project's rates capped as its indicators say."""
+    inv = _scored(scheme, IndicatorKind.INVESTMENT)
+    prog = _scored(scheme, IndicatorKind.PROGRESS)
+    plan, done = pl.col("plan_to_date"), pl.col("done_to_date")
+    due, met = pl.col("milestones_due"), pl.col("milestones_met")
+    # Nothing planned yet, or no milestone due yet: nothing can be behind.
+    inv_rate = pl.when(plan > 0).then(done / plan).otherwise(1.0)
+    prog_rate = pl.when(due > 0).then(met / due).otherwise(1.0)
+    inv_cap = inv.cap if inv else 1.0
+    prog_cap = prog.cap if prog else 1.0
+    weight = pl.col("planned").cast(pl.Float64) if scheme.weighting is Weighting.PLANNED else pl.lit(1.0)
+    project_ev = ev.filter(pl.col("subject_kind") == SubjectKind.PROJECT.value).select(
+        "period_code", pl.col("subject_id").alias("project_id"), "ev_n", "ev_hi", "ev_lo", "ev_own"
+    )
+    return (
+        facts.join(projects, on="project_id", how="left")
+        .join(project_ev, on=["period_code", "project_id"], how="left")
+        .with_columns(
+            inv_rate.alias("inv_rate"),
+            inv_rate.clip(upper_bound=inv_cap).alias("inv_capped"),
+            prog_rate.alias("prog_rate"),
+            prog_rate.clip(upper_bound=prog_cap).alias("prog_capped"),
+            weight.alias("_w"),
+        )
+    )
+
+
+def _subject_schema(keys: _Keys) -> dict[str, pl.DataType | type[pl.DataType]]:
+    return {"period_code": keys.period, "subject_kind": keys.kind, "group": keys.group, **_SUBJECT_SCHEMA}
+
+
+_SUBJECT_SCHEMA: Final[dict[str, pl.DataType | type[pl.DataType]]] = {
+    "period_kind": pl.String,
+    "subject_id": pl.Int64,
+    "n_projects": pl.Int64,
+    "w_total": pl.Float64,
+    "done": pl.Int64,
+    "plan": pl.Int64,
+    "inv_rate": pl.Float64,
+    "inv_att": pl.Float64,
+    "due": pl.Int64,
+    "met": pl.Int64,
+    "prog_rate": pl.Float64,
+    "prog_att": pl.Float64,
+    "missing": pl.Int64,
+    "late": pl.Int64,
+    "red": pl.Int64,
+    "ev_n": pl.Int64,
+    "ev_hi": pl.Float64,
+    "ev_lo": pl.Float64,
+    "ev_own": pl.Float64,
+    "ev_projects": pl.Float64,
+}
+
+
+def _subject_rows(rows: pl.LazyFrame, ev: pl.LazyFrame, scheme: Scheme, keys: _Keys) -> pl.LazyFrame:
+    """One row per period and subject of every kind the scheme assesses, with the rates it is scored on."""
+    inv_cap = ind.cap if (ind := _scored(scheme, IndicatorKind.INVESTMENT)) else 1.0
+    prog_cap = ind.cap if (ind := _scored(scheme, IndicatorKind.PROGRESS)) else 1.0
+    parts = []
+    for subject in scheme.subjects:
+        kind = subject.kind
+        group = pl.col(group_column(kind)) if subject.grouped else pl.lit(ALL).cast(keys.group)
+        if kind is SubjectKind.PROJECT:
+            part = rows.select(
+                "period_code",
+                "period_kind",
+                pl.lit(kind.value).cast(keys.kind).alias("subject_kind"),
+                pl.col("project_id").alias("subject_id"),
+                group.alias("group"),
+                pl.lit(1, pl.Int64).alias("n_projects"),
+                pl.col("_w").alias("w_total"),
+                pl.col("done_to_date").alias("done"),
+                pl.col("plan_to_date").alias("plan"),
+                "inv_rate",
+                (pl.col("inv_capped") * (1 / inv_cap)).alias("inv_att"),
+                pl.col("milestones_due").alias("due"),
+                pl.col("milestones_met").alias("met"),
+                "prog_rate",
+                (pl.col("prog_capped") * (1 / prog_cap)).alias("prog_att"),
+                pl.col("missing_reports").alias("missing"),
+                pl.col("late_reports").alias("late"),
+                pl.col("red_lights").alias("red"),
+                "ev_n",
+                "ev_hi",
+                "ev_lo",
+                "ev_own",
+                pl.lit(None, pl.Float64).alias("ev_projects"),
+            )
+        else:
+            key = id_column(kind)
+            w = pl.col("_w")
+            w_total = w.sum()
+
+            def mean_of(x: pl.Expr, w: pl.Expr = w, w_total: pl.Expr = w_total) -> pl.Expr:
+                # 考核 aggregation: weighted by planned investment; equally when nothing is planned.
+                return pl.when(w_total > 0).then((x * w).sum() / w_total).otherwise(x.mean())
+
+            ev_own = pl.col("ev_own")
+            ev_w = w.filter(ev_own.is_not_null()).sum()
+            aggregated = (
+                rows.filter(pl.col(key).is_not_null())
+                .group_by("period_code", "period_kind", key)
+                .agg(
+                    group.first().alias("group"),
+                    pl.len().cast(pl.Int64).alias("n_projects"),
+                    w_total.alias("w_total"),
+                    pl.col("done_to_date").sum().alias("done"),
+                    pl.col("plan_to_date").sum().alias("plan"),
+                    mean_of(pl.col("inv_capped")).alias("inv_rate"),
+                    pl.col("milestones_due").sum().alias("due"),
+                    pl.col("milestones_met").sum().alias("met"),
+                    mean_of(pl.col("prog_capped")).alias("prog_rate"),
+                    pl.col("missing_reports").sum().alias("missing"),
+                    pl.col("late_reports").sum().alias("late"),
+                    pl.col("red_lights").sum().alias("red"),
+                    pl.when(ev_w > 0)
+                    .then((ev_own * w).sum() / ev_w)
+                    .otherwise(ev_own.mean())
+                    .alias("ev_projects"),
+                )
+                .rename({key: "subject_id"})
+                .with_columns(
+                    pl.lit(kind.value).cast(keys.kind).alias("subject_kind"),
+                    (pl.col("inv_rate") * (1 / inv_cap)).alias("inv_att"),
+                    (pl.col("prog_rate") * (1 / prog_cap)).alias("prog_att"),
+                )
+            )
+            own = ev.filter(pl.col("subject_kind") == kind.value).drop("subject_kind")
+            part = aggregated.join(own, on=["period_code", "subject_id"], how="left")
+        parts.append(part.select(pl.col(c).cast(t) for c, t in _subject_schema(keys).items()))
+    return pl.concat(parts, how="vertical")
+
+
+# ------------------------------------------------------------------------------------------------ points
+
+
+def _over(expr: pl.Expr) -> pl.Expr:
+    return expr.over(_GROUP)
+
+
+def _points(indicator: ScoredIndicator, attainment: pl.Expr) -> pl.Expr:
+    """Full marks × (floor + (1 − floor) × share), the share relative to the group's best when relative."""
+    share = attainment.sqrt() if indicator.curve is Curve.SQRT else attainment
+    if indicator.mode is Mode.RELATIVE:
+        best = _over(share.max())
+        share = pl.when(best > 0).then(share / best).otherwise(0.0)
+    return _cents(indicator.points * (indicator.floor + (1 - indicator.floor) * share))
+
+
+def _points_column(indicator: Indicator | ScoredIndicator) -> str:
+    return f"{indicator.kind.value}_points"
+
+
+def _score(subjects: pl.LazyFrame, adjustments: pl.LazyFrame, scheme: Scheme) -> pl.LazyFrame:
+    ev_value = pl.coalesce("ev_own", "ev_projects")
+    scored = subjects.with_columns(
+        _over(ev_value.mean()).alias("ev_group"),
+        pl.when(pl.col("ev_own").is_not_null())
+        .then(pl.lit("own"))
+        .when(pl.col("ev_projects").is_not_null())
+        .then(pl.lit("projects"))
+        .when(_over(ev_value.count()) > 0)
+        .then(pl.lit("group"))
+        .otherwise(pl.lit("none"))
+        .alias("ev_source"),
+    ).with_columns(pl.coalesce(ev_value, "ev_group").alias("ev_value"))
+
+    if scheme.indicator(IndicatorKind.ADJUSTMENT) is not None:
+        items = (
+            adjustments.sort("period_code", "subject_kind", "subject_id", "points", "reason", nulls_last=True)
+            .group_by("period_code", "subject_kind", "subject_id", maintain_order=True)
+            .agg(
+                pl.col("points").sum().alias("adj_total"),
+                pl.format("{}（{}）", _signed(pl.col("points")), pl.col("reason").fill_null(""))
+                .str.join("；")
+                .alias("adj_items"),
+            )
+        )
+        scored = scored.join(items, on=["period_code", "subject_kind", "subject_id"], how="left")
+
+    columns = []
+    for indicator in scheme.indicators:
+        name = _points_column(indicator)
+        if isinstance(indicator, InvestmentIndicator):
+            columns.append(_points(indicator, pl.col("inv_att")).alias(name))
+        elif isinstance(indicator, ProgressIndicator):
+            columns.append(_points(indicator, pl.col("prog_att")).alias(name))
+        elif isinstance(indicator, EvaluationIndicator):
+            rate = pl.col("ev_value") * 0.01
+            # Null (nobody in the group rated) stays null: clip keeps nulls where min_horizontal drops them.
+            attainment = rate.clip(upper_bound=indicator.cap) * (1 / indicator.cap)
+            columns.append(_points(indicator, attainment).fill_null(0.0).alias(name))
+        elif isinstance(indicator, ReportsIndicator):
+            deducted = pl.col("missing") * indicator.missing + pl.col("late") * indicator.late
+            columns.append((0.0 - _cents(_at_most(deducted, indicator.max_points))).alias(name))
+        elif isinstance(indicator, RedLightsIndicator):
+            deducted = pl.col("red") * indicator.per_light
+            columns.append((0.0 - _cents(_at_most(deducted, indicator.max_points))).alias(name))
+        elif isinstance(indicator, AdjustmentIndicator):
+            total = pl.col("adj_total").fill_null(0.0)
+            if indicator.max_points is not None:
+                total = total.clip(-indicator.max_points, indicator.max_points)
+            columns.append(_cents(total).alias(name))
+    scored = scored.with_columns(columns)
+    score = _cents(pl.sum_horizontal(_points_column(i) for i in scheme.indicators))
+    scored = scored.with_columns(score.alias("score"))
+    return scored.with_columns(
+        _over(pl.col("score").rank("min", descending=True)).cast(pl.Int64).alias("rank"),
+        _over(pl.col("score").rank("min")).cast(pl.Int64).alias("_rank_up"),
+        _over(pl.len()).cast(pl.Int64).alias("group_size"),
+    )
+
+
+def _at_most(expr: pl.Expr, limit: float | None) -> pl.Expr:
+    return expr if limit is None else expr.clip(upper_bound=limit)
+
+
+# ------------------------------------------------------------------------------------------------ consequences
+
+
+def _how_many(percent: float) -> pl.Expr:
+    """How many ``percent`` of the group is: rounded half up, at least one."""
+    return pl.max_horizontal((pl.col("group_size") * (percent * 0.01) + 0.5 + _EPS).floor().cast(pl.Int64), 1)
+
+
+def _chosen(rule: Consequence) -> pl.Expr:
+    """Whether a row meets every condition of ``rule`` (meaningful on the rows the rule applies to)."""
+    rank, up, score = pl.col("rank"), pl.col("_rank_up"), pl.col("score")
+    conditions: list[pl.Expr] = []
+    if rule.from_top:
+        if rule.count is not None:
+            conditions.append(rank <= rule.count)
+        if rule.percent is not None:
+            conditions.append(rank <= _how_many(rule.percent))
+        if rule.score is not None:
+            conditions.append(score >= rule.score)
+    else:
+        if rule.count is not None or rule.percent is not None:
+            # Nobody is last who has nobody ahead of them.
+            conditions.append(rank > 1)
+        if rule.count is not None:
+            conditions.append(up <= rule.count)
+        if rule.percent is not None:
+            conditions.append(up <= _how_many(rule.percent))
+        if rule.score is not None:
+            conditions.append(score < rule.score)
+    return pl.all_horizontal(conditions)
+
+
+def _applies(rule: Consequence) -> pl.Expr:
+    return (pl.col("period_kind") == rule.period_kind) & pl.col("subject_kind").is_in(
+        [s.value for s in rule.subjects]
+    )
+
+
+def _amount(rule: Consequence) -> pl.Expr:
+    """A reward's amount by rank: the r-th amount, or the last past the list."""
+    expr: pl.Expr = pl.lit(rule.amounts[-1], pl.Int64)
+    for r in range(len(rule.amounts) - 1, 0, -1):
+        expr = pl.when(pl.col("rank") == r).then(pl.lit(rule.amounts[r - 1], pl.Int64)).otherwise(expr)
+    return expr
+
+
+def _streaks(
+    scored: pl.DataFrame, rule: Consequence, flag: str, history: pl.DataFrame, months: pl.DataFrame
+) -> pl.DataFrame:
+    """For each yellow card of ``rule`` given in this run: how many months in a row, ending with its month,
+    the subject had a yellow card (this run's months from this run, earlier ones from the history), and the
+    month the run began. ``months`` gives the index of every month code involved."""
+    given = scored.filter(pl.col(flag)).select("period_code", *_SUBJECT)
+    keyed = {c: given.schema[c] for c in ("period_code", "subject_kind")}
+    given = given.with_columns(pl.col(c).cast(pl.String) for c in keyed)
+    earlier = history.filter(
+        pl.col("kind") == ConsequenceKind.YELLOW_CARD.value,
+        pl.col("subject_kind").is_in([s.value for s in rule.subjects]),
+        ~pl.col("period_code").is_in(months.filter(pl.col("assessed"))["period_code"].implode()),
+    ).select("period_code", *_SUBJECT)
+    m = pl.col("month_index")
+    cards = (
+        pl.concat([given, earlier])
+        .unique()
+        .join(months.select("period_code", "month_index"), on="period_code", how="left")
+        .sort(*_SUBJECT, "month_index")
+        # Months in a row share month_index − (position within the subject).
+        .with_columns((m - pl.int_range(pl.len()).over(_SUBJECT)).alias("_run"))
+        .with_columns(m.min().over(*_SUBJECT, "_run").alias("_start"))
+    )
+    start = pl.col("_start")
+    runs = cards.select(
+        "period_code",
+        *_SUBJECT,
+        (m - start + 1).alias("streak"),
+        pl.format("{}年{}月", start // 12, start % 12 + 1).alias("streak_from"),
+    )
+    return given.join(runs, on=["period_code", *_SUBJECT], how="left").with_columns(
+        pl.col(c).cast(t) for c, t in keyed.items()
+    )
+
+
+class _RuleColumns(NamedTuple):
+    chosen: str  # met the rule's conditions and was given it (null where the rule does not apply)
+    withheld: str  # met them but got a yellow card in the same period
+    streak: str  # yellow cards: months in a row
+    since: str  # yellow cards: the month the run began
+    amount: str  # rewards: yuan
+
+
+def _rule_columns(i: int) -> _RuleColumns:
+    return _RuleColumns(f"_chosen_{i}", f"_withheld_{i}", f"_streak_{i}", f"_from_{i}", f"_amount_{i}")
+
+
+def _decide(
+    scored: pl.DataFrame, history: pl.DataFrame, months: pl.DataFrame, scheme: Scheme
+) -> pl.DataFrame:
+    """Add, per consequence rule, whether each row was given it (null where the rule does not apply), and for
+    yellow cards the run of months and for rewards the amount."""
+    rules = list(enumerate(scheme.consequences))
+    scored = scored.with_columns(
+        pl.when(_applies(rule)).then(_chosen(rule)).alias(_rule_columns(i).chosen) for i, rule in rules
+    )
+    for i, rule in rules:
+        columns = _rule_columns(i)
+        chosen = pl.col(columns.chosen)
+        if rule.from_top:
+            # 考核办法: a laggard (落后者) is not also an advanced one (先进者): a yellow card in the same period
+            # withholds a red flag or a reward.
+            yellow = [
+                pl.col(_rule_columns(j).chosen).fill_null(False)
+                for j, other in rules
+                if other.kind is ConsequenceKind.YELLOW_CARD and other.period_kind == rule.period_kind
+            ]
+            carded = yellow[0] if yellow else pl.lit(False)
+            scored = scored.with_columns((chosen & carded).alias(columns.withheld)).with_columns(
+                pl.when(pl.col(columns.withheld)).then(False).otherwise(chosen).alias(columns.chosen)
+            )
+        if rule.kind is ConsequenceKind.REWARD:
+            scored = scored.with_columns(pl.when(chosen).then(_amount(rule)).alias(columns.amount))
+        if rule.kind is ConsequenceKind.YELLOW_CARD:
+            if rule.period_kind == "month":
+                runs = _streaks(scored, rule, columns.chosen, history, months).rename(
+                    {"streak": columns.streak, "streak_from": columns.since}
+                )
+                scored = scored.join(runs, on=["period_code", *_SUBJECT], how="left")
+            else:
+                scored = scored.with_columns(
+                    pl.lit(None, pl.Int64).alias(columns.streak), pl.lit(None, pl.String).alias(columns.since)
+                )
+    return scored
+
+
+def _place() -> pl.Expr:
+    return pl.format("本组第 {}/{} 名", pl.col("rank"), pl.col("group_size"))
+
+
+def _head(rule: Consequence) -> pl.Expr:
+    expr: pl.Expr = pl.lit("")
+    for kind in rule.subjects:
+        expr = pl.when(pl.col("subject_kind") == kind.value).then(pl.lit(_HEADS[kind])).otherwise(expr)
+    return expr
+
+
+def _yellow_tail(rule: Consequence, streak: pl.Expr) -> pl.Expr:
+    """After a yellow card: the run of months, and the black card it brings or would bring."""
+    after = rule.black_card_after
+    if after is None:
+        return pl.when(streak >= 2).then(pl.format("，连续第 {} 个月", streak)).otherwise(pl.lit(""))
+    black = " → 黑牌" + ("，通报批评" if rule.public_criticism else "")
+    return (
+        pl.when(streak >= after)
+        .then(pl.format(f"，连续第 {{}} 个月{black}", streak))
+        .otherwise(pl.format(f"，连续第 {{}} 个月（满 {after} 个月亮黑牌）", streak))
+    )
+
+
+def _rule_line(rule: Consequence, i: int, kind: SubjectKind) -> pl.Expr:
+    """Why rule i was or was not given, for the explanation of a subject of ``kind`` it applies to."""
+    columns = _rule_columns(i)
+    head = pl.format(f"{rule.kind.label}：{{}}，{{}} 分，", _place(), _num(pl.col("score")))
+    condition = rule.condition_text()
+    withheld = ""
+    if rule.kind is ConsequenceKind.RED_FLAG:
+        given, refused = pl.lit(f"符合「{condition}」→ 授予红旗"), f"不符合「{condition}」→ 无红旗"
+        withheld = f"符合「{condition}」，但本期亮黄牌 → 无红旗"
+    elif rule.kind is ConsequenceKind.REWARD:
+        given = pl.format(f"符合「{condition}」→ 奖励 {{}} 万元", _wan(pl.col(columns.amount)))
+        refused = f"不符合「{condition}」→ 无奖励"
+        withheld = f"符合「{condition}」，但本期亮黄牌 → 无奖励"
+    else:
+        given = pl.lit(f"符合「{condition}」→ 亮黄牌" + (f"，约谈{_HEADS[kind]}" if rule.interview else ""))
+        if rule.period_kind == "month":
+            given = given + _yellow_tail(rule, pl.col(columns.streak))
+        refused = f"不符合「{condition}」→ 无黄牌"
+    otherwise = head + pl.lit(refused)
+    if rule.from_top:
+        otherwise = pl.when(pl.col(columns.withheld)).then(head + pl.lit(withheld)).otherwise(otherwise)
+    return pl.when(pl.col(columns.chosen)).then(head + given).otherwise(otherwise)
+
+
+def _consequence_rows(scored: pl.DataFrame, scheme: Scheme) -> pl.DataFrame:
+    keys = ["period_code", "period_kind", *_SUBJECT, "group"]
+    parts = []
+    score = _num(pl.col("score"))
+    for i, rule in enumerate(scheme.consequences):
+        _, _, streak, since, amount = _rule_columns(i)
+        chosen = scored.filter(pl.col(_rule_columns(i).chosen))
+        if rule.kind is ConsequenceKind.RED_FLAG:
+            parts.append(
+                chosen.select(
+                    *keys,
+                    pl.lit(rule.kind.value).alias("kind"),
+                    pl.lit(None, pl.Int64).alias("amount"),
+                    pl.format("红旗：{}，{} 分", _place(), score).alias("reason"),
+                )
+            )
+        elif rule.kind is ConsequenceKind.REWARD:
+            parts.append(
+                chosen.select(
+                    *keys,
+                    pl.lit(rule.kind.value).alias("kind"),
+                    pl.col(amount).alias("amount"),
+                    pl.format(
+                        "经济奖励：{}，{} 分，奖励 {} 万元", _place(), score, _wan(pl.col(amount))
+                    ).alias("reason"),
+                )
+            )
+        else:
+            run = pl.col(streak)
+            black = pl.lit(False) if rule.black_card_after is None else run >= rule.black_card_after
+            tail = pl.when(run >= 2).then(pl.format("，连续第 {} 个月", run)).otherwise(pl.lit(""))
+            parts.append(
+                chosen.select(
+                    *keys,
+                    pl.lit(rule.kind.value).alias("kind"),
+                    pl.lit(None, pl.Int64).alias("amount"),
+                    pl.format(
+                        "黄牌：{}，{} 分{}{}",
+                        _place(),
+                        score,
+                        tail,
+                        pl.when(black).then(pl.lit(" → 黑牌")).otherwise(pl.lit("")),
+                    ).alias("reason"),
+                )
+            )
+            if rule.interview:
+                parts.append(
+                    chosen.select(
+                        *keys,
+                        pl.lit(ConsequenceKind.INTERVIEW.value).alias("kind"),
+                        pl.lit(None, pl.Int64).alias("amount"),
+                        pl.format("约谈{}：本期亮黄牌（{}）", _head(rule), _place()).alias("reason"),
+                    )
+                )
+            if rule.black_card_after is not None:
+                blacks = chosen.filter(black)
+                text = pl.format("自 {}起连续 {} 个月黄牌", pl.col(since), run)
+                parts.append(
+                    blacks.select(
+                        *keys,
+                        pl.lit(ConsequenceKind.BLACK_CARD.value).alias("kind"),
+                        pl.lit(None, pl.Int64).alias("amount"),
+                        pl.format("黑牌：{}", text).alias("reason"),
+                    )
+                )
+                if rule.public_criticism:
+                    parts.append(
+                        blacks.select(
+                            *keys,
+                            pl.lit(ConsequenceKind.PUBLIC_CRITICISM.value).alias("kind"),
+                            pl.lit(None, pl.Int64).alias("amount"),
+                            pl.format("通报批评：{}，亮黑牌", text).alias("reason"),
+                        )
+                    )
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
+        "period_code": pl.String,
+        "period_kind": pl.String,
+        "subject_kind": pl.String,
+        "subject_id": pl.Int64,
+        "group": pl.String,
+        "kind": pl.String,
+        "amount": pl.Int64,
+        "reason": pl.String,
+    }
+    if not parts:
+        return pl.DataFrame(schema=schema)
+    order = pl.col("kind").replace_strict(_CONSEQUENCE_ORDER, return_dtype=pl.Int64)
+    return (
+        pl.concat([p.select(pl.col(c).cast(t) for c, t in schema.items()) for p in parts])
+        .with_columns(order.alias("_order"))
+        .sort("period_code", *_SUBJECT, "_order")
+        .drop("_order")
+    )
+
+
+# ------------------------------------------------------------------------------------------------ explanations
+
+
+def _scoring_phrase(indicator: ScoredIndicator, best: pl.Expr) -> pl.Expr:
+    """How attainment became points: "按线性折算", "本组最高 80%，按相对线性折算（保底 60%）"."""
+    floor = f"（保底 {_num_text(indicator.floor * 100, 1)}%）" if indicator.floor else ""
+    if indicator.mode is Mode.ABSOLUTE:
+        return pl.lit(f"按{indicator.curve.label}折算{floor}")
+    return pl.format(f"本组最高 {{}}，按相对{indicator.curve.label}折算{floor}", best)
+
+
+def _tail(indicator: ScoredIndicator) -> pl.Expr:
+    return pl.format(
+        f" {{}} 分（满分 {_num_text(indicator.points)}）", _num(pl.col(_points_column(indicator)))
+    )
+
+
+def _weighted(scheme: Scheme) -> pl.Expr:
+    if scheme.weighting is Weighting.EQUAL:
+        return pl.lit("按项目平均")
+    return (
+        pl.when(pl.col("w_total") > 0)
+        .then(pl.lit("按年度计划投资加权"))
+        .otherwise(pl.lit("按项目平均（年度计划投资均为 0）"))
+    )
+
+
+def _percent(rate: pl.Expr) -> pl.Expr:
+    return _num(rate * 100, 1) + "%"
+
+
+def _best_rate(indicator: ScoredIndicator, attainment: str) -> pl.Expr:
+    if indicator.mode is Mode.ABSOLUTE:
+        return pl.lit("")  # not shown
+    return _percent(_over(pl.col(attainment).max()) * indicator.cap)
+
+
+def _investment_line(indicator: ScoredIndicator, scheme: Scheme, pooled: bool) -> pl.Expr:
+    plan, rate, done = pl.col("plan"), pl.col("inv_rate"), _wan(pl.col("done"))
+    if pooled:
+        inputs = pl.format(
+            "所辖 {} 个项目本期累计 {} 万元 / 序时计划 {} 万元，{}完成率 {}",
+            pl.col("n_projects"),
+            done,
+            _wan(plan),
+            _weighted(scheme),
+            _percent(rate),
+        )
+    else:
+        capped = (
+            pl.when(rate > indicator.cap)
+            .then(pl.lit(f"（封顶 {_num_text(indicator.cap * 100, 1)}%）"))
+            .otherwise(pl.lit(""))
+        )
+        inputs = (
+            pl.when(plan > 0)
+            .then(
+                pl.format(
+                    "本期累计 {} 万元 / 序时计划 {} 万元 = {}{}", done, _wan(plan), _percent(rate), capped
+                )
+            )
+            .otherwise(pl.format("本期累计 {} 万元，序时计划为 0，视为完成", done))
+        )
+    return pl.format(
+        "投资完成：{}，{}{}",
+        inputs,
+        _scoring_phrase(indicator, _best_rate(indicator, "inv_att")),
+        _tail(indicator),
+    )
+
+
+def _progress_line(indicator: ScoredIndicator, scheme: Scheme, pooled: bool) -> pl.Expr:
+    due, met, rate = pl.col("due"), pl.col("met"), pl.col("prog_rate")
+    if pooled:
+        inputs = pl.format(
+            "所辖 {} 个项目到期节点 {} 个、按期完成 {} 个，{}完成率 {}",
+            pl.col("n_projects"),
+            due,
+            met,
+            _weighted(scheme),
+            _percent(rate),
+        )
+    else:
+        inputs = (
+            pl.when(due > 0)
+            .then(pl.format("到期节点 {} 个，按期完成 {} 个 = {}", due, met, _percent(rate)))
+            .otherwise(pl.lit("本期无到期节点，视为完成"))
+        )
+    return pl.format(
+        "形象进度：{}，{}{}",
+        inputs,
+        _scoring_phrase(indicator, _best_rate(indicator, "prog_att")),
+        _tail(indicator),
+    )
+
+
+def _evaluation_line(indicator: EvaluationIndicator, scheme: Scheme, pooled: bool) -> pl.Expr:
+    source, value, n = pl.col("ev_source"), _num(pl.col("ev_value")), pl.col("ev_n")
+    trim = indicator.trim_from
+    best = (
+        pl.lit("")
+        if indicator.mode is Mode.ABSOLUTE
+        else pl.format("{} 分", _num(_over(pl.col("ev_value").max())))
+    )
+    inputs = (
+        pl.when(source == "own")
+        .then(
+            pl.when(n >= trim)
+            .then(
+                pl.format(
+                    "{} 位评委，去掉最高分 {}、最低分 {} 后平均 {} 分",
+                    n,
+                    _num(pl.col("ev_hi")),
+                    _num(pl.col("ev_lo")),
+                    value,
+                )
+            )
+            .otherwise(pl.format(f"{{}} 位评委平均 {{}} 分（不足 {trim} 位，不去最高最低分）", n, value))
+        )
+        .when(source == "group")
+        .then(pl.format("无评分，取本组平均 {} 分", value))
+    )
+    if pooled:
+        inputs = inputs.when(source == "projects").then(
+            pl.format("无直接评分，取所辖项目评分{}平均 {} 分", _weighted(scheme), value)
+        )
+    return (
+        pl.when(source == "none")
+        .then(pl.lit(f"综合评价：本组无评分，不计分（0 分，满分 {_num_text(indicator.points)}）"))
+        .otherwise(
+            pl.format("综合评价：{}，{}{}", inputs, _scoring_phrase(indicator, best), _tail(indicator))
+        )
+    )
+
+
+def _capped_note(deducted: pl.Expr, limit: float | None) -> pl.Expr:
+    if limit is None:
+        return pl.lit("")
+    return pl.when(deducted > limit).then(pl.lit(f"（封顶 {_num_text(limit)} 分）")).otherwise(pl.lit(""))
+
+
+def _reports_line(indicator: ReportsIndicator, pooled: bool) -> pl.Expr:
+    missing, late = pl.col("missing"), pl.col("late")
+    counts = pl.concat_str(
+        pl.when(missing > 0).then(
+            pl.format(f"缺报 {{}} 次（每次 {_num_text(indicator.missing)} 分）", missing)
+        ),
+        pl.when(late > 0).then(pl.format(f"迟报 {{}} 次（每次 {_num_text(indicator.late)} 分）", late)),
+        separator="、",
+        ignore_nulls=True,
+    )
+    return (
+        pl.when((missing == 0) & (late == 0))
+        .then(pl.lit("报送：无缺报、迟报，不扣分"))
+        .otherwise(
+            pl.format(
+                f"报送：{'所辖项目' if pooled else ''}{{}}，扣 {{}} 分{{}}",
+                counts,
+                _num(-pl.col(_points_column(indicator))),
+                _capped_note(missing * indicator.missing + late * indicator.late, indicator.max_points),
+            )
+        )
+    )
+
+
+def _red_lights_line(indicator: RedLightsIndicator, pooled: bool) -> pl.Expr:
+    red = pl.col("red")
+    return (
+        pl.when(red == 0)
+        .then(pl.lit("红灯：无，不扣分"))
+        .otherwise(
+            pl.format(
+                f"红灯：{'所辖项目共 ' if pooled else ''}{{}} 盏（每盏 {_num_text(indicator.per_light)} 分），"
+                "扣 {} 分{}",
+                red,
+                _num(-pl.col(_points_column(indicator))),
+                _capped_note(red * indicator.per_light, indicator.max_points),
+            )
+        )
+    )
+
+
+def _adjustment_line(indicator: AdjustmentIndicator) -> pl.Expr:
+    total = pl.col("adj_total")
+    limit = indicator.max_points
+    note = (
+        pl.lit("")
+        if limit is None
+        else pl.when(total.abs() > limit)
+        .then(pl.lit(f"（以 ±{_num_text(limit)} 分为限）"))
+        .otherwise(pl.lit(""))
+    )
+    return (
+        pl.when(total.is_null())
+        .then(pl.lit("加减分：无"))
+        .otherwise(
+            pl.format(
+                "加减分：{}，合计 {} 分{}",
+                pl.col("adj_items"),
+                _signed(pl.col(_points_column(indicator))),
+                note,
+            )
+        )
+    )
+
+
+def _explanation(scheme: Scheme, kind: SubjectKind, period_kind: str) -> pl.Expr:
+    """The explanation of each row of one kind of subject and period: a line per indicator, the total and
+    rank, and a line per consequence rule that applies."""
+    pooled = kind is not SubjectKind.PROJECT
+    lines: list[pl.Expr] = []
+    for indicator in scheme.indicators:
+        if isinstance(indicator, InvestmentIndicator):
+            lines.append(_investment_line(indicator, scheme, pooled))
+        elif isinstance(indicator, ProgressIndicator):
+            lines.append(_progress_line(indicator, scheme, pooled))
+        elif isinstance(indicator, EvaluationIndicator):
+            lines.append(_evaluation_line(indicator, scheme, pooled))
+        elif isinstance(indicator, ReportsIndicator):
+            lines.append(_reports_line(indicator, pooled))
+        elif isinstance(indicator, RedLightsIndicator):
+            lines.append(_red_lights_line(indicator, pooled))
+        elif isinstance(indicator, AdjustmentIndicator):
+            lines.append(_adjustment_line(indicator))
+    lines.append(pl.format("合计 {} 分，{}", _num(pl.col("score")), _place()))
+    lines.extend(
+        _rule_line(rule, i, kind)
+        for i, rule in enumerate(scheme.consequences)
+        if rule.period_kind == period_kind and kind in rule.subjects
+    )
+    # Every line is set on every row, so a fixed-size array does (concat_arr is marked unstable in polars,
+    # but is many times faster than concat_list here; the tests read the lines back).
+    return pl.concat_arr(lines).arr.to_list()
+
+
+# ------------------------------------------------------------------------------------------------ assess
+
+
+def assess(
+    projects: pl.DataFrame,
+    facts: pl.DataFrame,
+    evaluations: pl.DataFrame,
+    adjustments: pl.DataFrame,
+    history: pl.DataFrame,
+    scheme: Scheme,
+    *,
+    explain: bool = True,
+) -> Results:
+    """Score, rank and judge every subject the scheme assesses in every period of ``facts``.
+
+    The frames are described in the module docstring. Raises :class:`ValueError` naming the frame and the
+    column when an input cannot be used (a missing column, an empty or negative count, two rows for one
+    project and period, a period code that is not one, a score outside 0–100…). With ``explain=False`` the
+    explanations are left empty (null), which makes a what-if over many projects several times faster.
+    """
+    projects = _conform_projects(projects, scheme)
+    facts = _conform(facts, FACT_COLUMNS, "facts")
+    periods = _check_facts(facts, projects)
+    evaluations = _conform(evaluations, EVALUATION_COLUMNS, "evaluations")
+    _check_evaluations(evaluations)
+    adjustments = _conform(adjustments, ADJUSTMENT_COLUMNS, "adjustments")
+    _check_adjustments(adjustments)
+    history = _conform(history, HISTORY_COLUMNS, "history")
+    _nulls(history, list(HISTORY_COLUMNS), "history")
+    yellow = history.filter(pl.col("kind") == ConsequenceKind.YELLOW_CARD.value)
+    months = pl.concat(
+        [
+            periods.filter(pl.col("period_kind") == PeriodKind.MONTH.value).with_columns(
+                assessed=pl.lit(True)
+            ),
+            _check_periods(
+                yellow["period_code"].unique().to_list(), "history", months_only=True
+            ).with_columns(assessed=pl.lit(False)),
+        ]
+    ).unique("period_code", keep="first", maintain_order=True)
+
+    grouped = [group_column(s.kind) for s in scheme.subjects if s.grouped]
+    groups = {ALL}.union(*(projects[c].drop_nulls().unique().to_list() for c in grouped))
+    keys = _Keys(period=pl.Enum(periods["period_code"]), kind=_KIND, group=pl.Enum(sorted(groups)))
+    projects = projects.with_columns(pl.col(c).cast(keys.group) for c in grouped)
+    facts = facts.with_columns(pl.col("period_code").cast(keys.period))
+
+    ev = _evaluation_stats(_keyed(evaluations, keys), _trim_from(scheme))
+    rows = _project_rows(facts.lazy(), projects.lazy(), scheme, ev)
+    scored = _score(_subject_rows(rows, ev, scheme, keys), _keyed(adjustments, keys), scheme).collect()
+    decided = _decide(scored, history, months, scheme)
+
+    def columns(explanation: pl.Expr) -> list[pl.Expr | str]:
+        return [
+            "period_code",
+            "period_kind",
+            "subject_kind",
+            "subject_id",
+            "group",
+            "score",
+            "rank",
+            "group_size",
+            *(_points_column(i) for i in scheme.indicators),
+            explanation.alias("explanation"),
+            pl.lit(scheme.version, pl.Int64).alias("scheme_version"),
+        ]
+
+    # Explanations are built per kind of subject and kind of period, whose lines are known in advance, and
+    # the parts, each sorted, are put together in the order of those kinds.
+    kinds_of_period = set(periods["period_kind"])
+    parts = [
+        decided.lazy()
+        .filter(pl.col("subject_kind") == kind.value, pl.col("period_kind") == period_kind)
+        .sort("period_code", "group", "rank", "subject_id")
+        .select(
+            columns(_explanation(scheme, kind, period_kind) if explain else pl.lit(None, pl.List(pl.String)))
+        )
+        for kind in SubjectKind
+        if scheme.subject(kind) is not None
+        for period_kind in sorted(kinds_of_period)
+    ]
+    if not parts:
+        parts = [decided.lazy().select(columns(pl.lit(None, pl.List(pl.String))))]
+    text = [pl.col(c).cast(pl.String) for c in ("period_code", "subject_kind", "group")]
+    scores = pl.concat(pl.collect_all(parts)).with_columns(text)
+    consequences = _consequence_rows(decided, scheme).with_columns(
+        *text, pl.lit(scheme.version, pl.Int64).alias("scheme_version")
+    )
+    return Results(
+        scores=scores, consequences=consequences, scheme_name=scheme.name, scheme_version=scheme.version
+    )
+
+
+# ------------------------------------------------------------------------------------------------ year end
+
+
+def grade_year(scores: pl.DataFrame, scheme: Scheme) -> pl.DataFrame:
+    """The year-end grades (年终考核) from the monthly rows of ``scores`` (as :func:`assess` gives them; 旬 rows
+    are left out), by calendar year.
+
+    Each subject's mean monthly score (rounded to the cent) is ranked within its group (its group in its last
+    month) and graded by the scheme's year-end bands. Columns: year, subject_kind, subject_id, group, months,
+    mean_score, rank, group_size, grade, explanation; sorted by year, kind of subject, group, rank and id.
+    """
+    needed = ["period_code", "period_kind", "subject_kind", "subject_id", "group", "score"]
+    missing = [c for c in needed if c not in scores.columns]
+    if missing:
+        raise ValueError(f"scores lacks the columns {', '.join(missing)}")
+    year_group = ["year", "subject_kind", "group"]
+    yearly = (
+        scores.filter(pl.col("period_kind") == PeriodKind.MONTH.value)
+        .with_columns(pl.col("period_code").str.slice(0, 4).cast(pl.Int64).alias("year"))
+        .group_by("year", "subject_kind", "subject_id")
+        .agg(
+            pl.len().cast(pl.Int64).alias("months"),
+            pl.col("score").mean().alias("_mean"),
+            pl.col("group").sort_by("period_code").last().alias("group"),
+        )
+        .with_columns(_cents(pl.col("_mean")).alias("mean_score"))
+        .with_columns(
+            pl.col("mean_score").rank("min", descending=True).over(year_group).cast(pl.Int64).alias("rank"),
+            pl.len().over(year_group).cast(pl.Int64).alias("group_size"),
+        )
+    )
+    year_end = scheme.year_end
+    grades = [band.grade for band in year_end.bands]
+    head = pl.format(
+        "{} 个月考核平均 {} 分，本组第 {}/{} 名",
+        pl.col("months"),
+        _num(pl.col("mean_score")),
+        pl.col("rank"),
+        pl.col("group_size"),
+    )
+    if year_end.basis is YearEndBasis.RANK:
+        cumulative, reached = 0.0, []
+        for band in year_end.bands:
+            cumulative += band.share or 0
+            reached.append((pl.col("group_size") * cumulative + 0.5 + _EPS).floor().cast(pl.Int64))
+        reached[-1] = pl.col("group_size")
+        grade: pl.Expr = pl.lit(grades[-1])
+        for limit, name in reversed(list(zip(reached[:-1], grades[:-1], strict=True))):
+            grade = pl.when(pl.col("rank") <= limit).then(pl.lit(name)).otherwise(grade)
+        rule_parts: list[pl.Expr | str] = []
+        for k, (limit, name) in enumerate(zip(reached[:-1], grades[:-1], strict=True)):
+            rule_parts.append(pl.format(f"{name}{'前' if k == 0 else '至第'} {{}} 名", limit))
+        rule_parts.append(f"其余{grades[-1]}")
+        rule = pl.concat_str([p if isinstance(p, pl.Expr) else pl.lit(p) for p in rule_parts], separator="，")
+        explanation = pl.format("{} → {}（本组 {} 名：{}）", head, grade, pl.col("group_size"), rule)
+    else:
+        grade = pl.lit(grades[-1])
+        for band in reversed(year_end.bands[:-1]):
+            assert band.min_score is not None
+            grade = pl.when(pl.col("mean_score") >= band.min_score).then(pl.lit(band.grade)).otherwise(grade)
+        words = "，".join(
+            f"{b.grade}不低于 {_num_text(b.min_score)} 分"
+            for b in year_end.bands[:-1]
+            if b.min_score is not None
+        )
+        explanation = pl.format(f"{{}} → {{}}（{words}，其余{grades[-1]}）", head, grade)
+    return yearly.select(
+        "year",
+        "subject_kind",
+        "subject_id",
+        "group",
+        "months",
+        "mean_score",
+        "rank",
+        "group_size",
+        grade.alias("grade"),
+        explanation.alias("explanation"),
+    ).sort("year", "subject_kind", "group", "rank", "subject_id")
