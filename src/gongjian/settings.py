@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "gongjian.projects",
     "gongjian.reports",
     "gongjian.lights",
+    "gongjian.assess",
     "gongjian.exchange",
     "gongjian.demo",
     "gongjian.api",

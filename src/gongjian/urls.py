@@ -11,6 +11,7 @@ urlpatterns = [
     path("projects/", include("gongjian.projects.urls")),
     path("reports/", include("gongjian.reports.urls")),
     path("lights/", include("gongjian.lights.urls")),
+    path("assess/", include("gongjian.assess.urls")),
     path("exchange/", include("gongjian.exchange.urls")),
     path("system/", include("gongjian.core.urls")),
     path("api/v1/", include("gongjian.api.urls", namespace="api")),

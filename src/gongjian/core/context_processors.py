@@ -16,6 +16,10 @@ def navigation(request):
         items.append((_("红绿灯"), reverse("lights:board"), "lights"))
     if user.has_perm("lights.view_case"):
         items.append((_("督办"), reverse("lights:case_list"), "cases"))
+    if user.has_perm("assess.view_run"):
+        items.append((_("考核"), reverse("assess:run_list"), "assess"))
+    if user.has_perm("assess.add_evaluation"):
+        items.append((_("综合评价"), reverse("assess:evaluate"), "evaluate"))
     if user.has_perm("projects.import_projects"):
         items.append((_("导入导出"), reverse("exchange:import_projects"), "exchange"))
     if user.has_perm("core.view_audit_trail"):

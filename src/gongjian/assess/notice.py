@@ -1,0 +1,57 @@
+"""The notice (通报) of a published assessment, as an official document (GB/T 9704): the ranking, the red
+flags and rewards, the yellow and black cards. Its number is issued once, from the office's counter."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from gongjian.assess.models import Run, RunState
+from gongjian.core import audit
+from gongjian.core import documents as doc
+from gongjian.core.models import issue_document_number
+from gongjian.core.periods import Period
+
+
+def build(run: Run, kind: str = "headquarters") -> doc.OfficialDocument:
+    period = Period.parse(run.period_code)
+    scores = list(run.scores.filter(subject_kind=kind).order_by("group", "rank", "subject_name"))
+    consequences = list(run.consequences.filter(subject_kind=kind).order_by("kind", "subject_name"))
+    by_kind: dict[str, list[str]] = {}
+    for c in consequences:
+        by_kind.setdefault(c.kind, []).append(c.subject_name + (f"（{c.amount} 元）" if c.amount else ""))
+    label = dict(run.scores.model._meta.get_field("subject_kind").choices).get(kind, kind)
+    body: list[doc.Block] = [doc.Paragraph(
+        f"根据《{run.scheme.name}》，现将{period}重点项目建设推进工作考核结果通报如下。")]
+    body.append(doc.Heading("考核排名"))
+    body.append(doc.Table(
+        columns=[doc.Column("名次", numeric=True, width=14), doc.Column(str(label)), doc.Column("得分", numeric=True, width=22)],
+        rows=[(f"{s.rank}", s.subject_name, f"{s.score:.2f}") for s in scores]))
+    names = {"red_flag": "红旗", "reward": "经济奖励", "yellow_card": "黄牌", "interview": "约谈",
+             "black_card": "黑牌", "public_criticism": "通报批评"}
+    body.append(doc.Heading("奖惩情况"))
+    lines = [f"{names[k]}：{'、'.join(v)}。" for k, v in by_kind.items() if k in names]
+    body.extend(doc.Paragraph(line) for line in lines or ["本期无奖惩。"])
+    body.append(doc.Paragraph("希望受到表彰的单位再接再厉；被亮牌的单位要认真查找差距，制定整改措施，按期销号。"))
+    return doc.OfficialDocument(
+        title=f"关于{period}重点项目建设考核结果的通报", masthead=doc.Masthead(settings.GONGJIAN_ORGAN, suffix=""),
+        number=run.notice_number, addressee="各指挥部、各有关单位：", body=body, signature=settings.GONGJIAN_ORGAN,
+        date=timezone.localtime(run.published_at).date() if run.published_at else timezone.localdate(),
+        printed_by=settings.GONGJIAN_ORGAN)
+
+
+@transaction.atomic
+def render(run: Run, *, actor) -> bytes:
+    """The notice of a published run; the first time, its number is issued and recorded."""
+    current = Run.objects.select_for_update().get(pk=run.pk)
+    if current.state != RunState.PUBLISHED:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError("只有已发布的考核结果可以生成通报。", code="state")
+    if not current.notice_number:
+        current.notice_number = issue_document_number(settings.GONGJIAN_DOC_PREFIX, timezone.localdate().year)
+        current.save(update_fields=["notice_number"])
+        audit.record("assess.notice", actor=actor, obj=current, only_changes=False,
+                     after={"number": current.notice_number})
+    return doc.render(build(current))

@@ -1,0 +1,178 @@
+"""Assessment runs on a real database: facts loaded from reports, milestones and lights, drafts replaced,
+publication final, revisions linked with their reason, and the pages that show and explain the results."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.utils import timezone
+
+from gongjian.assess import services
+from gongjian.assess.models import Adjustment, Run
+from gongjian.core.models import AuditEvent
+from gongjian.org.choices import UnitKind
+from gongjian.reports import services as reports
+from gongjian.reports.models import Report
+from tests.factories import ProjectFactory, UnitFactory
+
+pytestmark = pytest.mark.django_db
+
+PLAN = [1_000_000] * 36
+
+
+@pytest.fixture
+def district(office_user):
+    unit = UnitFactory(name="工信局")
+    fast_hq = UnitFactory(name="智能装备产业园指挥部", kind=UnitKind.HEADQUARTERS)
+    slow_hq = UnitFactory(name="商贸城指挥部", kind=UnitKind.HEADQUARTERS)
+    fast = ProjectFactory(name="快项目", responsible_unit=unit, headquarters=fast_hq, plan=PLAN)
+    slow = ProjectFactory(name="慢项目", responsible_unit=unit, headquarters=slow_hq, plan=PLAN)
+    opens = timezone.make_aware(dt.datetime(2026, 11, 11))
+    period = reports.open_period(
+        "2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=13), actor=office_user
+    )
+    filed = timezone.make_aware(dt.datetime(2026, 11, 20, 10))
+    for project, done in ((fast, 32_000_000), (slow, 16_000_000)):  # plan to 11-2: 3,200 万元
+        Report.objects.create(
+            project=project,
+            period=period,
+            state="approved",
+            amount=done,
+            year_to_date=done,
+            since_start=done,
+            first_submitted_at=filed,
+            submitted_at=filed,
+        )
+    return {"fast_hq": fast_hq, "slow_hq": slow_hq, "fast": fast, "slow": slow}
+
+
+def headquarters(run):
+    return {s.subject_name: s for s in run.scores.filter(subject_kind="headquarters")}
+
+
+def test_a_run_scores_ranks_and_explains_every_subject_and_gives_the_red_flag(district, office_user):
+    run = services.run_assessment("2026-11-2", actor=office_user)
+    assert (run.state, run.revision, run.period_kind) == ("draft", 1, "dekad")
+    scores = headquarters(run)
+    fast, slow = scores["智能装备产业园指挥部"], scores["商贸城指挥部"]
+    assert fast.score > slow.score and (fast.rank, slow.rank, fast.group_size) == (1, 2, 2)
+    assert any("3200.00 万元 / 序时计划 3200.00 万元" in line for line in fast.explanation)
+    assert any("1600.00 万元" in line for line in slow.explanation)
+    flags = run.consequences.filter(kind="red_flag", subject_kind="headquarters")
+    assert [c.subject_name for c in flags] == ["智能装备产业园指挥部"]
+    assert AuditEvent.objects.filter(action="assess.run").count() == 1
+
+
+def test_rerunning_a_draft_replaces_it_with_the_corrected_data(district, office_user):
+    first = services.run_assessment("2026-11-2", actor=office_user)
+    Adjustment.objects.create(
+        period_code="2026-11-2",
+        subject_kind="headquarters",
+        subject_id=district["slow_hq"].pk,
+        points=50,
+        reason="受到市政府通报表扬",
+    )
+    again = services.run_assessment("2026-11-2", actor=office_user)
+    assert again.pk == first.pk and Run.objects.count() == 1
+    slow = headquarters(again)["商贸城指挥部"]
+    assert slow.rank == 1 and any("受到市政府通报表扬" in line for line in slow.explanation)
+
+
+def test_published_results_are_final_and_a_correction_is_a_linked_revision(district, office_user):
+    run = services.publish(services.run_assessment("2026-11-2", actor=office_user), actor=office_user)
+    with pytest.raises(ValidationError, match="已发布"):
+        services.run_assessment("2026-11-2", actor=office_user)
+    with pytest.raises(ValidationError):
+        services.revise(run, "  ", actor=office_user)
+    revision = services.revise(run, "慢项目补报了投资", actor=office_user)
+    assert (revision.revision, revision.supersedes, revision.state) == (2, run, "draft")
+    services.publish(revision, actor=office_user)
+    run.refresh_from_db()
+    assert run.state == "superseded" and run.scores.exists()  # the old results stay on record
+    assert AuditEvent.objects.filter(action__in=["assess.publish", "assess.revise"]).count() == 3
+
+
+def test_only_the_office_runs_assessments(district, make_user):
+    with pytest.raises(PermissionDenied):
+        services.run_assessment("2026-11-2", actor=make_user("unit_reporter", unit=UnitFactory()))
+
+
+def test_the_command_assesses_and_publishes(district, capsys):
+    call_command("assess", "2026-11-2", "--publish")
+    assert "revision 1 (已发布)" in capsys.readouterr().out
+    assert Run.objects.get().state == "published"
+
+
+def test_the_pages_run_rank_explain_and_publish(district, office_client):
+    response = office_client.post("/assess/run/", {"period": "2026-11-2"})
+    run = Run.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/assess/runs/{run.pk}/"
+    html = office_client.get(f"/assess/runs/{run.pk}/").content.decode()
+    assert "智能装备产业园指挥部" in html and "红旗" in html
+    score = headquarters(run)["商贸城指挥部"]
+    detail = office_client.get(f"/assess/scores/{score.pk}/").content.decode()
+    assert "本组第 2/2 名" in detail and "投资完成" in detail
+    office_client.post(f"/assess/runs/{run.pk}/publish/")
+    run.refresh_from_db()
+    assert run.state == "published"
+
+
+def test_raters_score_their_subjects_and_the_office_sees_who_has_not(
+    district, make_user, client, office_user
+):
+    from gongjian.assess.models import Evaluation, EvaluatorAssignment
+
+    leader = make_user("evaluator", username="rater")
+    for hq in (district["fast_hq"], district["slow_hq"]):
+        EvaluatorAssignment.objects.create(rater=leader, subject_kind="headquarters", subject_id=hq.pk)
+    client.force_login(office_user)
+    missing = client.get("/assess/evaluate/?period=2026-11-2").content.decode()
+    assert missing.count("→") == 2
+    client.force_login(leader)
+    bad = client.post(
+        "/assess/evaluate/", {"period": "2026-11-2", f"score-headquarters-{district['fast_hq'].pk}": "120"}
+    )
+    assert "评分应在 0 到 100 之间" in bad.content.decode() and not Evaluation.objects.exists()
+    client.post(
+        "/assess/evaluate/",
+        {
+            "period": "2026-11-2",
+            f"score-headquarters-{district['fast_hq'].pk}": "95",
+            f"comment-headquarters-{district['fast_hq'].pk}": "现场组织有力",
+        },
+    )
+    assert Evaluation.objects.get().score == 95
+    client.force_login(office_user)
+    assert client.get("/assess/evaluate/?period=2026-11-2").content.decode().count("→") == 1
+    run = services.run_assessment("2026-11-2", actor=office_user)
+    fast = headquarters(run)["智能装备产业园指挥部"]
+    assert any("综合评价" in line and "95" in line for line in fast.explanation)
+
+
+def test_a_published_run_gives_a_numbered_notice_and_a_public_page(district, office_user, office_client, client,
+                                                                    settings):
+    import io
+
+    import docx
+
+    settings.GONGJIAN_DOC_PREFIX = "泉重点办"
+    run = services.run_assessment("2026-11-2", actor=office_user)
+    assert office_client.get(f"/assess/runs/{run.pk}/notice.docx").status_code == 302  # a draft has no notice
+    services.publish(run, actor=office_user)
+    first = office_client.get(f"/assess/runs/{run.pk}/notice.docx")
+    again = office_client.get(f"/assess/runs/{run.pk}/notice.docx")
+    year = timezone.localdate().year
+    document = docx.Document(io.BytesIO(first.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert f"泉重点办〔{year}〕1号" in text and "关于2026年11月中旬重点项目建设考核结果的通报" in text
+    assert "红旗：智能装备产业园指挥部。" in text
+    rows = [[c.text for c in row.cells] for row in document.tables[0].rows]
+    assert rows[1:] == [["1", "智能装备产业园指挥部", f"{headquarters(run)['智能装备产业园指挥部'].score:.2f}"],
+                        ["2", "商贸城指挥部", f"{headquarters(run)['商贸城指挥部'].score:.2f}"]]
+    assert docx.Document(io.BytesIO(again.content)).paragraphs and Run.objects.get().notice_number == \
+        f"泉重点办〔{year}〕1号"  # downloading again issues no new number
+    client.logout()
+    public = client.get("/assess/public/")
+    assert public.status_code == 200 and "智能装备产业园指挥部" in public.content.decode()
+    assert "红旗" in public.content.decode()
