@@ -176,3 +176,64 @@ def test_a_published_run_gives_a_numbered_notice_and_a_public_page(district, off
     public = client.get("/assess/public/")
     assert public.status_code == 200 and "智能装备产业园指挥部" in public.content.decode()
     assert "红旗" in public.content.decode()
+
+
+def test_the_tick_drafts_the_assessment_of_a_period_past_its_deadline_once(district, capsys):
+    from gongjian.reports.models import ReportingPeriod
+
+    ReportingPeriod.objects.update(deadline=timezone.now() - dt.timedelta(days=1))
+    call_command("tick")
+    assert "assessed (drafts): 2026-11-2" in capsys.readouterr().out
+    call_command("tick")
+    assert "assessed (drafts): -" in capsys.readouterr().out
+    assert Run.objects.get().state == "draft"
+
+
+def test_a_scheme_goes_out_as_yaml_and_comes_back_as_a_new_version_in_force(db, tmp_path, capsys):
+    from gongjian.assess.models import Scheme, SchemeYear
+
+    call_command("scheme", "export", "--year", "2026")
+    text = capsys.readouterr().out
+    assert "indicators:" in text
+    changed = tmp_path / "scheme.yaml"
+    changed.write_text(text.replace("points: 40", "points: 50", 1), encoding="utf-8")
+    call_command("scheme", "import", str(changed), "--activate", "2027")
+    assert "v2 saved, in force for 2027" in capsys.readouterr().out
+    assert SchemeYear.objects.get(year=2027).scheme == Scheme.objects.get(version=2)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text.replace("points: 40", "points: -1", 1), encoding="utf-8")
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="points"):
+        call_command("scheme", "import", str(broken))
+
+
+def test_what_if_compares_another_scheme_with_the_one_in_force_and_saves_nothing(district, office_user,
+                                                                               office_client):
+    active = services.scheme_for(2026)
+    content = dict(active.content)
+    # a scheme that scores only physical progress: both headquarters met no milestones, so they tie
+    content["indicators"] = [i for i in content["indicators"] if i["kind"] == "progress"]
+    content["name"] = "只看形象进度"
+    trial = services.save_scheme(content, actor=office_user)
+    html = office_client.get(f"/assess/what-if/?scheme={trial.pk}&period=2026-11-2&kind=headquarters")
+    text = html.content.decode()
+    assert "智能装备产业园指挥部" in text and "商贸城指挥部" in text and "↓1" not in text
+    rows = text.split('id="comparison"')[1]
+    assert rows.count('<td class="num">1</td>') >= 2  # a tie at rank 1 under the trial scheme
+    assert not Run.objects.exists()
+
+
+def test_a_run_exports_its_scores_and_consequences_to_excel(district, office_user, office_client):
+    import io
+
+    import openpyxl
+
+    run = services.run_assessment("2026-11-2", actor=office_user)
+    response = office_client.get(f"/assess/runs/{run.pk}/export/")
+    rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
+        values_only=True))
+    assert rows[0][:6] == ("考核对象类型", "分组", "名次", "组内数", "考核对象", "得分")
+    hq = [r for r in rows[1:] if r[0] == "指挥部"]
+    assert [(r[2], r[4]) for r in hq] == [(1, "智能装备产业园指挥部"), (2, "商贸城指挥部")]
+    assert "红旗" in hq[0][-2] and "投资完成" in hq[0][-1]

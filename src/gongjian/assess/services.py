@@ -522,3 +522,19 @@ def missing_evaluations(period_code: str) -> list[tuple]:
         for a in EvaluatorAssignment.objects.select_related("rater").order_by("rater__username")
         if (a.rater_id, a.subject_kind, a.subject_id) not in done
     ]
+
+
+def run_due(now: datetime | None = None) -> list[str]:
+    """The scheduled part (`gongjian tick`): draft the assessment of every reporting period whose deadline passed
+    within the last week and that has no results yet. Returns the periods assessed."""
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    done = set(Run.objects.values_list("period_code", flat=True))
+    assessed = []
+    for code in ReportingPeriod.objects.filter(deadline__lt=now, deadline__gte=now - timedelta(days=7)) \
+            .order_by("deadline").values_list("code", flat=True):
+        if code not in done:
+            run_assessment(code, actor=None)
+            assessed.append(code)
+    return assessed

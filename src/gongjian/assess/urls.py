@@ -7,9 +7,11 @@ urlpatterns = [
     path("", views.run_list, name="run_list"),
     path("run/", views.run_period, name="run_period"),
     path("runs/<int:pk>/", views.run_detail, name="run_detail"),
+    path("runs/<int:pk>/export/", views.run_export, name="run_export"),
     path("runs/<int:pk>/<str:action>/", views.run_action, name="run_action"),
     path("scores/<int:pk>/", views.score_detail, name="score_detail"),
     path("evaluate/", views.evaluate, name="evaluate"),
     path("runs/<int:pk>/notice.docx", views.run_notice, name="run_notice"),
     path("public/", views.public, name="public"),
+    path("what-if/", views.what_if, name="what_if"),
 ]

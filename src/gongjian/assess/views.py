@@ -202,3 +202,60 @@ def public(request):
             runs.append({"run": run, "period": Period.parse(run.period_code),
                          "rows": [{"score": s, "marks": marks.get(s.subject_id, [])} for s in scores]})
     return render(request, "assess/public.html", {"runs": runs})
+
+
+@permission_required("assess.run_assessment", raise_exception=True)
+def what_if(request):
+    """Run any scheme version over a past period and compare its ranking with the scheme in force, side by
+    side; nothing is saved."""
+    from gongjian.assess.models import Scheme
+
+    schemes_all = list(Scheme.objects.order_by("name", "-version"))
+    period = Period.parse(request.GET.get("period") or Period.dekad_of(timezone.localdate()).prev().code)
+    kind = request.GET.get("kind") or SubjectKind.HEADQUARTERS
+    chosen = next((s for s in schemes_all if str(s.pk) == request.GET.get("scheme")), None)
+    rows, error = [], ""
+    if chosen:
+        try:
+            active = services.scheme_for(period.year)
+            current = services.compute(period, active).scores
+            trial = services.compute(period, chosen).scores
+            names = services.subject_names()
+            base = {r["subject_id"]: r for r in current.filter(current["subject_kind"] == kind).iter_rows(named=True)}
+            for r in trial.filter(trial["subject_kind"] == kind).iter_rows(named=True):
+                was = base.get(r["subject_id"])
+                rows.append({"name": names.get((kind, r["subject_id"]), r["subject_id"]), "group": r["group"],
+                             "rank": r["rank"], "score": r["score"],
+                             "was_rank": was["rank"] if was else None, "was_score": was["score"] if was else None,
+                             "moved": (was["rank"] - r["rank"]) if was else None})
+            rows.sort(key=lambda row: (row["group"], row["rank"]))
+        except ValueError as exc:
+            error = str(exc)
+    return render(request, "assess/what_if.html", {
+        "schemes": schemes_all, "chosen": chosen, "period": period, "kind": kind, "rows": rows, "error": error,
+        "active": services.scheme_for(period.year), "kinds": list(SubjectKind),
+    })
+
+
+@permission_required("assess.view_run", raise_exception=True)
+def run_export(request, pk):
+    """A run's scores and consequences, every kind of subject, to Excel."""
+    from gongjian.core.excel import Export
+
+    run = get_object_or_404(Run, pk=pk)
+    scores = list(run.scores.order_by("subject_kind", "group", "rank", "subject_name"))
+    indicators = list(scores[0].points) if scores else []
+    marks: dict[tuple[str, int], list[str]] = {}
+    for c in run.consequences.all():
+        marks.setdefault((c.subject_kind, c.subject_id), []).append(
+            c.get_kind_display() + (f" {c.amount}元" if c.amount else ""))
+    export = Export(run.period_code, [_("考核对象类型"), _("分组"), _("名次"), _("组内数"), _("考核对象"), _("得分"),
+                                      *indicators, _("奖惩"), _("计分说明")])
+    for row, s in enumerate(scores, start=1):
+        export.sheet.write_row(row, 0, [s.get_subject_kind_display(), s.group, s.rank, s.group_size, s.subject_name,
+                                        s.score, *[s.points.get(i) for i in indicators],
+                                        "、".join(marks.get((s.subject_kind, s.subject_id), [])),
+                                        "\n".join(s.explanation)])
+    last = 7 + len(indicators)
+    return export.response(f"考核结果_{run.period_code}_r{run.revision}.xlsx",
+                           {(0, 1): 12, (4, 4): 30, (last, last): 80}, freeze=(1, 5))

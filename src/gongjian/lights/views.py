@@ -2,7 +2,6 @@
 history and the actions the viewer may take."""
 
 import datetime
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from gongjian.core.excel import Export
 from gongjian.core.periods import Period
 from gongjian.lights import board as boards
 from gongjian.lights import cases, services
@@ -60,36 +60,12 @@ def board(request):
     })
 
 
-class _Export:
-    """One sheet of an Excel export with a header row: rows are written to ``sheet``; ``response`` finishes it."""
-
-    def __init__(self, name: str, columns: list[str]):
-        import xlsxwriter
-
-        self.buffer = io.BytesIO()
-        self.book = xlsxwriter.Workbook(self.buffer, {"strings_to_numbers": False, "strings_to_formulas": False,
-                                                      "strings_to_urls": False})
-        self.sheet = self.book.add_worksheet(name)
-        self.sheet.write_row(0, 0, columns, self.format(bold=True, bg_color="#DDEBF7", border=1, text_wrap=True))
-
-    def format(self, **spec):
-        return self.book.add_format(spec)
-
-    def response(self, filename: str, widths: dict[tuple[int, int], int], *, freeze: tuple[int, int]):
-        for (first, last), width in widths.items():
-            self.sheet.set_column(first, last, width)
-        self.sheet.freeze_panes(*freeze)
-        self.book.close()
-        self.buffer.seek(0)
-        return FileResponse(self.buffer, as_attachment=True, filename=filename)
-
-
 @permission_required("lights.view_light", raise_exception=True)
 def board_export(request):
     """The board's list as the page filters it, to Excel."""
     data = boards.build(request.user, period_code=request.GET.get("period"), group=request.GET.get("group", "category"),
                         colour=request.GET.get("colour"), value=request.GET.get("value"))
-    export = _Export(_("红绿灯"), [_("项目编号"), _("项目名称"), _("责任单位"), _("灯色"),
+    export = Export(_("红绿灯"), [_("项目编号"), _("项目名称"), _("责任单位"), _("灯色"),
                                    *[str(d.label) for d in Dimension], _("原因"), _("规则版本")])
     fills = {Colour.GREEN: "#E6F4EA", Colour.YELLOW: "#FFF6DC", Colour.RED: "#FDECEA"}
     formats = {c: export.format(bg_color=fill) for c, fill in fills.items()}
@@ -171,7 +147,7 @@ def case_export(request):
     """The case list as filtered, to Excel (督办台账)."""
     queryset, _state, _kind = _filtered_cases(request)
     today = timezone.localdate()
-    export = _Export(_("督办台账"), [_("督办编号"), _("类型"), _("项目"), _("事项"), _("立案原因"), _("承办单位"),
+    export = Export(_("督办台账"), [_("督办编号"), _("类型"), _("项目"), _("事项"), _("立案原因"), _("承办单位"),
                                      _("督办领导"), _("督办层级"), _("状态"), _("办理时限"), _("立案时间"),
                                      _("办结时间"), _("销号时间"), _("办理结果")])
     day = export.format(num_format="yyyy-mm-dd")

@@ -7,7 +7,8 @@ class Command(BaseCommand):
     help = ("Run the scheduled checks, meant for cron (e.g. every hour): open the current ten-day period and "
             "month for reporting when they are not open yet, remind reporters once a day of reports due within a "
             "day or missing after the deadline, light every project for this year (opening cases for new reds), "
-            "and climb or remind the cases that are overdue or silent.")
+            "climb or remind the cases that are overdue or silent, and draft the assessment of periods past their "
+            "deadline.")
 
     def handle(self, *args, **options):
         from gongjian.lights import cases
@@ -21,3 +22,7 @@ class Command(BaseCommand):
                           f"{lights.cases_opened} cases opened ({lights.seconds.get('total', 0):.2f} s)")
         handled = cases.tick()
         self.stdout.write(f"cases: {handled['climbed']} climbed, {handled['reminded']} reminded")
+        from gongjian.assess.services import run_due
+
+        assessed = run_due()
+        self.stdout.write(f"assessed (drafts): {', '.join(assessed) or '-'}")

@@ -1,0 +1,116 @@
+"""Assessment benchmark: the engine alone on generated columns, and end to end from the database.
+
+    .venv/bin/python bench/assess.py                   # engine at 10,000 and 100,000 projects; end to end at 10,000
+    .venv/bin/python bench/assess.py --n 2000 --big 0 --periods 6
+    GONGJIAN_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/assess.py
+
+Engine: N projects in 200 headquarters, 36 ten-day periods in one call of ``engine.assess`` with the default
+scheme; one project in eight lags (it invests at a third of its pace and misses milestones and reports).
+End to end: the registry benchmark's projects with a year of approved reports (as the lights benchmark builds
+them), lit, then ``services.run_assessment`` for each ten-day period — loading the facts, running the engine and
+saving every score, rank, consequence and explanation — as a draft.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+import registry  # noqa: E402
+
+
+def frames(n: int, periods: int):
+    import polars as pl
+
+    from gongjian.core.periods import Period
+
+    rng = random.Random(5)
+    codes = [p.code for p in list(Period.range(Period(2026, 1, 1), Period(2026, 12, 3)))[:periods]]
+    projects = pl.DataFrame({
+        "project_id": list(range(1, n + 1)), "planned": [rng.randint(1, 50) * 1_000_000 for _ in range(n)],
+        "headquarters_id": [1 + i % 200 for i in range(n)]})
+    lagging = {i for i in range(1, n + 1) if i % 8 == 0}
+    rows = []
+    for index, code in enumerate(codes, start=1):
+        for pid in range(1, n + 1):
+            pace = 0.33 if pid in lagging else 1.0
+            plan = index * 1_000_000
+            due = index // 6
+            rows.append((code, pid, "dekad", plan, int(plan * pace * rng.uniform(0.9, 1.1)), due,
+                         due // 3 if pid in lagging else due, int(pid in lagging and index % 4 == 0), 0,
+                         int(pid in lagging)))
+    facts = pl.DataFrame(rows, schema=["period_code", "project_id", "period_kind", "plan_to_date", "done_to_date",
+                                       "milestones_due", "milestones_met", "missing_reports", "late_reports",
+                                       "red_lights"], orient="row")
+    from gongjian.assess import engine
+
+    empty = {name: pl.DataFrame(schema=dict(schema)) for name, schema in (
+        ("evaluations", engine.EVALUATION_COLUMNS), ("adjustments", engine.ADJUSTMENT_COLUMNS),
+        ("history", engine.HISTORY_COLUMNS))}
+    return projects, facts, empty
+
+
+def engine_run(n: int, periods: int) -> tuple[float, float, int]:
+    from gongjian.assess import engine
+    from gongjian.assess.scheme import default_scheme
+
+    projects, facts, empty = frames(n, periods)
+    start = time.perf_counter()
+    results = engine.assess(projects, facts, empty["evaluations"], empty["adjustments"], empty["history"],
+                            default_scheme())
+    return time.perf_counter() - start, registry.peak_mb(), results.scores.height
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--big", type=int, default=100_000, help="engine-only size (0 to skip)")
+    parser.add_argument("--periods", type=int, default=36, help="ten-day periods end to end")
+    args = parser.parse_args()
+    workdir = tempfile.mkdtemp(prefix="gongjian-assess-")
+    registry.setup_django(workdir)
+
+    print(f"\nGongjian assessment — default scheme, {os.cpu_count()} CPUs")
+    print(f"{'engine only':<44}{'seconds':>9}{'scores':>11}{'peak MB':>9}")
+    for n in [args.n] + ([args.big] if args.big else []):
+        seconds, peak, rows = engine_run(n, 36)
+        print(f"{f'{n:,} projects × 36 ten-day periods, one call':<44}{seconds:>9.2f}{rows:>11,}{peak:>9.0f}")
+
+    import lights as lights_bench
+    from gongjian.accounts.models import User
+    from gongjian.assess import services
+    from gongjian.core.periods import Period
+    from gongjian.lights import services as lights
+
+    lights.install_default_rules()
+    registry.build_projects(args.n, 2026)
+    lights_bench.build_reports(2026)
+    registry.office_user()
+    lights.recompute(year=2026, today=date(2026, 12, 31), open_cases=False)
+    office = User.objects.get(username="bench-office")
+    codes = [p.code for p in list(Period.range(Period(2026, 1, 1), Period(2026, 12, 3)))[:args.periods]]
+    start = time.perf_counter()
+    saved = 0
+    for code in codes:
+        run = services.run_assessment(code, actor=office)
+        saved += run.scores.count()
+    seconds = time.perf_counter() - start
+    database = "PostgreSQL" if "postgres" in os.environ.get("GONGJIAN_DATABASE_URL", "") else "SQLite"
+    print(f"\nend to end on {database}: {args.n:,} projects × {len(codes)} ten-day periods, each loaded, assessed "
+          f"and saved as a draft: {seconds:.1f} s ({seconds / len(codes):.2f} s a period), {saved:,} scores saved, "
+          f"peak {registry.peak_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
