@@ -237,3 +237,16 @@ def test_a_run_exports_its_scores_and_consequences_to_excel(district, office_use
     hq = [r for r in rows[1:] if r[0] == "指挥部"]
     assert [(r[2], r[4]) for r in hq] == [(1, "智能装备产业园指挥部"), (2, "商贸城指挥部")]
     assert "红旗" in hq[0][-2] and "投资完成" in hq[0][-1]
+
+
+def test_the_year_end_ranking_grades_subjects_from_the_published_months(district, office_user, office_client):
+    for code in ("2026-10", "2026-11"):
+        services.publish(services.run_assessment(code, actor=office_user), actor=office_user)
+    services.run_assessment("2026-09", actor=office_user)  # a draft month does not count
+    grades = services.year_end(2026)
+    hq = grades.filter(grades["subject_kind"] == "headquarters").sort("rank")
+    assert hq["months"].to_list() == [2, 2] and hq["rank"].to_list() == [1, 2]
+    html = office_client.get("/assess/year/2026/").content.decode()
+    first = hq.row(0, named=True)
+    assert "智能装备产业园指挥部" in html and f"<strong>{first['grade']}</strong>" in html
+    assert first["explanation"] in html

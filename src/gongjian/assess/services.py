@@ -538,3 +538,15 @@ def run_due(now: datetime | None = None) -> list[str]:
             run_assessment(code, actor=None)
             assessed.append(code)
     return assessed
+
+
+def year_end(year: int) -> pl.DataFrame:
+    """The year-end ranking and grades from the published monthly results of ``year`` (by the year's scheme)."""
+    runs = Run.objects.filter(state=RunState.PUBLISHED, period_kind="month", period_code__startswith=f"{year}-")
+    rows = list(Score.objects.filter(run__in=runs).values_list(
+        "run__period_code", "subject_kind", "subject_id", "group", "score"))
+    scores = pl.DataFrame(
+        [(code, "month", kind, sid, group or engine.ALL, score) for code, kind, sid, group, score in rows],
+        schema={"period_code": pl.String, "period_kind": pl.String, "subject_kind": pl.String,
+                "subject_id": pl.Int64, "group": pl.String, "score": pl.Float64}, orient="row")
+    return engine.grade_year(scores, scheme_for(year).engine_scheme())

@@ -14,4 +14,5 @@ urlpatterns = [
     path("runs/<int:pk>/notice.docx", views.run_notice, name="run_notice"),
     path("public/", views.public, name="public"),
     path("what-if/", views.what_if, name="what_if"),
+    path("year/<int:year>/", views.year_end, name="year_end"),
 ]

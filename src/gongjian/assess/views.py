@@ -259,3 +259,15 @@ def run_export(request, pk):
     last = 7 + len(indicators)
     return export.response(f"考核结果_{run.period_code}_r{run.revision}.xlsx",
                            {(0, 1): 12, (4, 4): 30, (last, last): 80}, freeze=(1, 5))
+
+
+@permission_required("assess.view_run", raise_exception=True)
+def year_end(request, year):
+    """The year-end ranking (年终排名) from the published monthly results, with each subject's grade."""
+    grades = services.year_end(year)
+    names = services.subject_names()
+    kind = request.GET.get("kind") or SubjectKind.HEADQUARTERS
+    rows = [r | {"name": names.get((r["subject_kind"], r["subject_id"]), r["subject_id"])}
+            for r in grades.filter(grades["subject_kind"] == kind).iter_rows(named=True)] if grades.height else []
+    return render(request, "assess/year_end.html", {"year": year, "rows": rows, "kind": kind,
+                                                     "kinds": list(SubjectKind)})
