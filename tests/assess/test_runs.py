@@ -105,6 +105,8 @@ def test_the_command_assesses_and_publishes(district, capsys):
 
 
 def test_the_pages_run_rank_explain_and_publish(district, office_client):
+    listing = office_client.get("/assess/").content.decode()
+    assert 'id="run-form"' in listing and "/assess/year/" in listing
     response = office_client.post("/assess/run/", {"period": "2026-11-2"})
     run = Run.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/assess/runs/{run.pk}/"

@@ -28,6 +28,7 @@ def run_list(request):
         {
             "runs": Run.objects.select_related("scheme")[:100],
             "choices": choices,
+            "year": today.year,
             "can_run": request.user.has_perm("assess.run_assessment"),
         },
     )
