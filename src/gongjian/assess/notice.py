@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from gongjian.assess.models import Run, RunState
+from gongjian.assess.models import ConsequenceKind, Run, RunState
 from gongjian.core import audit
 from gongjian.core import documents as doc
 from gongjian.core.models import issue_document_number
@@ -28,8 +28,7 @@ def build(run: Run, kind: str = "headquarters") -> doc.OfficialDocument:
     body.append(doc.Table(
         columns=[doc.Column("名次", numeric=True, width=14), doc.Column(str(label)), doc.Column("得分", numeric=True, width=22)],
         rows=[(f"{s.rank}", s.subject_name, f"{s.score:.2f}") for s in scores]))
-    names = {"red_flag": "红旗", "reward": "经济奖励", "yellow_card": "黄牌", "interview": "约谈",
-             "black_card": "黑牌", "public_criticism": "通报批评"}
+    names = dict(ConsequenceKind.choices)
     body.append(doc.Heading("奖惩情况"))
     lines = [f"{names[k]}：{'、'.join(v)}。" for k, v in by_kind.items() if k in names]
     body.extend(doc.Paragraph(line) for line in lines or ["本期无奖惩。"])

@@ -195,7 +195,7 @@ def load(period: Period, *, now: datetime | None = None) -> dict[str, pl.DataFra
     # reports of the reporting periods inside this period whose deadline has passed: missing and late
     inner = [
         p
-        for p in ReportingPeriod.objects.filter(deadline__lt=now)
+        for p in ReportingPeriod.objects.filter(deadline__lt=now, code__startswith=f"{period.year}-")
         if p.period.start >= period.start and p.period.end <= period.end
     ]
     filed = {

@@ -167,6 +167,7 @@ def evaluate(request):
 def run_notice(request, pk):
     """The notice (通报) of a published run as .docx."""
     from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
 
     from gongjian.assess import notice
 
@@ -178,14 +179,8 @@ def run_notice(request, pk):
         return redirect("assess:run_detail", pk=run.pk)
     response = HttpResponse(content, content_type=(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(f'考核通报_{run.period_code}.docx')}"
+    response["Content-Disposition"] = content_disposition_header(True, f"考核通报_{run.period_code}.docx")
     return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 @login_not_required

@@ -10,7 +10,6 @@ from ninja import File, Form, Router, Schema, UploadedFile
 
 from gongjian.lights import board as boards
 from gongjian.lights import cases, services
-from gongjian.lights.choices import CaseKind, CaseState
 from gongjian.lights.models import Case, Judgement, Light
 from gongjian.projects.models import Project
 
@@ -183,19 +182,10 @@ def list_cases(request, state: str = "open", kind: str | None = None, overdue: b
                offset: int = 0):
     if not request.user.has_perm("lights.view_case"):
         raise PermissionDenied
-    queryset = cases.visible_cases(request.user).select_related("project", "owner")
-    if state == "open":
-        queryset = queryset.exclude(state=CaseState.CLOSED)
-    elif state in CaseState.values:
-        queryset = queryset.filter(state=state)
-    if kind in CaseKind.values:
-        queryset = queryset.filter(kind=kind)
-    if overdue:
-        from django.utils import timezone
-
-        queryset = queryset.filter(deadline__lt=timezone.localdate(), state__in=cases.WORKING_STATES)
+    queryset = cases.filter_cases(cases.visible_cases(request.user).select_related("project", "owner"),
+                                  state=state, kind=kind, overdue=overdue)
     limit, offset = max(1, min(limit, 500)), max(0, offset)
-    return [_case_out(c) for c in queryset.order_by("deadline", "id")[offset:offset + limit]]
+    return [_case_out(c) for c in queryset[offset:offset + limit]]
 
 
 @router.get("/cases/{int:case_id}", response=CaseDetailOut)

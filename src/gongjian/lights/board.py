@@ -53,13 +53,17 @@ class Board:
     filters: dict[str, str] = field(default_factory=dict)
 
 
+def _in_scope(queryset: QuerySet, user) -> QuerySet:
+    """Rows of the user's projects; those who see every project get no join at all. Archived projects have no
+    lights (a recompute removes them), so the project office's counts read the light table's index alone."""
+    if user.has_perm("projects.view_all_projects"):
+        return queryset
+    return queryset.filter(project__in=Project.objects.in_scope(user).values("pk"))
+
+
 def scoped_lights(user, period_code: str) -> QuerySet:
-    """The lights of a period the user may see. Archived projects have none (a recompute removes them), so the
-    project office's counts read the light table's (period, colour) index alone."""
-    lights = Light.objects.filter(period_code=period_code)
-    if not user.has_perm("projects.view_all_projects"):
-        lights = lights.filter(project__in=Project.objects.in_scope(user).values("pk"))
-    return lights
+    """The lights of a period the user may see."""
+    return _in_scope(Light.objects.filter(period_code=period_code), user)
 
 
 def _group_filter(group: str, value: str) -> Q:
@@ -97,9 +101,7 @@ def build(user, *, period_code: str | None = None, group: str = "category", colo
     groups.sort(key=lambda g: (-g["red"], -g["yellow"], str(g["name"])))
 
     trend_codes = [p.code for p in _recent(period, 12)]
-    trend_lights = Light.objects.filter(period_code__in=trend_codes)
-    if not user.has_perm("projects.view_all_projects"):
-        trend_lights = trend_lights.filter(project__in=Project.objects.in_scope(user).values("pk"))
+    trend_lights = _in_scope(Light.objects.filter(period_code__in=trend_codes), user)
     by_period: dict[str, dict[int, int]] = {code: {c: 0 for c in Colour.values} for code in trend_codes}
     # COUNT(*), not COUNT(id): the (period, colour, project) index answers it without reading the table.
     for code, colour_value, n in trend_lights.values_list("period_code", "colour").annotate(n=Count("*")):
@@ -112,10 +114,8 @@ def build(user, *, period_code: str | None = None, group: str = "category", colo
                       "green_pct": row[0] * 100 / total, "yellow_pct": row[1] * 100 / total,
                       "red_pct": row[2] * 100 / total})
 
-    judgements = Judgement.objects.filter(period_code=period.code)
-    if not user.has_perm("projects.view_all_projects"):
-        judgements = judgements.filter(project__in=Project.objects.in_scope(user).values("pk"))
-    judged = dict(judgements.values_list("project_id", "colour"))
+    judged = dict(_in_scope(Judgement.objects.filter(period_code=period.code), user)
+                  .values_list("project_id", "colour"))
     computed = dict(lights.filter(project_id__in=list(judged)).values_list("project_id", "colour"))
     disagreements = sum(computed.get(pid) != colour for pid, colour in judged.items())
 

@@ -343,6 +343,20 @@ def tick(today: date | None = None) -> dict[str, int]:
     return {"climbed": climbed, "reminded": reminded}
 
 
+def filter_cases(queryset, *, state: str = "open", kind: str | None = None, overdue: bool = False):
+    """The case list's filters, as the page and the API take them: state ("open" for every case not closed, or
+    one state), kind, and overdue (past the deadline and still with the owner)."""
+    if state == "open":
+        queryset = queryset.exclude(state=CaseState.CLOSED)
+    elif state in CaseState.values:
+        queryset = queryset.filter(state=state)
+    if kind in CaseKind.values:
+        queryset = queryset.filter(kind=kind)
+    if overdue:
+        queryset = queryset.filter(deadline__lt=timezone.localdate(), state__in=WORKING_STATES)
+    return queryset.order_by("deadline", "id")
+
+
 def visible_cases(user):
     """The cases a user sees: of projects in their scope, and those their unit owns or that reached them."""
     projects = Project.objects.in_scope(user).values("pk")

@@ -18,7 +18,7 @@ from gongjian.core import audit
 from gongjian.core.models import work_calendar
 from gongjian.core.periods import Period, PeriodKind
 from gongjian.lights import rules
-from gongjian.lights.choices import CaseKind, CaseState, Colour
+from gongjian.lights.choices import CaseKind, Colour
 from gongjian.lights.models import Case, Judgement, Light, LightRule, RuleVersion
 from gongjian.projects.models import AnnualPlan, Milestone, Project
 from gongjian.reports.models import Report, ReportingPeriod
@@ -290,9 +290,6 @@ def _store(frame: pl.DataFrame, version: int, now: datetime, project_ids, codes:
     return frame.height, new.height + changed.height
 
 
-def recompute_project(project_id: int) -> Recomputed:
-    return recompute([project_id])
-
 
 # -- judgement ----------------------------------------------------------------------------------------------------
 
@@ -317,6 +314,3 @@ def record_judgement(project: Project, period_code: str, colour: int, reason: st
                  after=audit.snapshot(row, ["colour", "reason"]), only_changes=before is not None)
     return row
 
-
-def open_case_count() -> int:
-    return Case.objects.exclude(state=CaseState.CLOSED).count()

@@ -117,19 +117,10 @@ def light_detail(request, project_pk, code):
 
 
 def _filtered_cases(request):
-    queryset = cases.visible_cases(request.user).select_related("project", "owner", "supervisor")
-    state = request.GET.get("state", "open")
-    if state == "open":
-        queryset = queryset.exclude(state=CaseState.CLOSED)
-    elif state in CaseState.values:
-        queryset = queryset.filter(state=state)
-    kind = request.GET.get("kind")
-    if kind in CaseKind.values:
-        queryset = queryset.filter(kind=kind)
-    if request.GET.get("overdue"):
-        queryset = queryset.filter(deadline__lt=timezone.localdate()).exclude(
-            state__in=[CaseState.CLOSED, CaseState.RESOLVED])
-    return queryset.order_by("deadline", "id"), state, kind
+    state, kind = request.GET.get("state", "open"), request.GET.get("kind")
+    queryset = cases.filter_cases(cases.visible_cases(request.user).select_related("project", "owner", "supervisor"),
+                                  state=state, kind=kind, overdue=bool(request.GET.get("overdue")))
+    return queryset, state, kind
 
 
 @permission_required("lights.view_case", raise_exception=True)
