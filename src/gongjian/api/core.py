@@ -50,6 +50,7 @@ def build_api() -> NinjaAPI:
     def unauthorised(request, exc):
         return api.create_response(request, {"code": "unauthorised", "errors": []}, status=401)
 
+    from gongjian.assess.api import router as assess
     from gongjian.lights.api import router as lights
     from gongjian.projects.api import router as projects
     from gongjian.reports.api import router as reports
@@ -57,6 +58,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/projects", projects)
     api.add_router("/", reports)
     api.add_router("/", lights)
+    api.add_router("/assess", assess)
     return api
 
 

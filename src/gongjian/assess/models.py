@@ -284,6 +284,7 @@ class Commitment(models.Model):
     deadline = models.DateField(_("整改时限"))
     done_on = models.DateField(_("完成日期"), null=True, blank=True)
     result = models.CharField(_("完成情况"), max_length=300, blank=True)
+    reminded_on = models.DateField(_("逾期提醒日期"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("整改承诺")

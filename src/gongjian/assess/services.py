@@ -4,6 +4,7 @@ periods without saving anything (what-if). Schemes are versions: saving, copying
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import polars as pl
@@ -25,8 +26,9 @@ from gongjian.assess.models import (
     SchemeYear,
     Score,
 )
-from gongjian.core import audit
+from gongjian.core import audit, bulk
 from gongjian.core.periods import Period
+from gongjian.lights import storage
 from gongjian.lights.models import Light
 from gongjian.org.models import Person, Unit
 from gongjian.projects.choices import LeaderRole
@@ -73,6 +75,7 @@ def save_scheme(content: schemes.Scheme | dict, *, actor, note: str = "") -> Sch
 
 
 def import_yaml(text: str, *, actor, note: str = "") -> Scheme:
+    _check_office(actor)
     try:
         parsed = schemes.load_yaml(text)
     except schemes.SchemeError as exc:
@@ -117,12 +120,20 @@ def scheme_for(year: int) -> Scheme:
 # -- the engine's inputs ---------------------------------------------------------------------------------------
 
 
-def load(period: Period, *, now: datetime | None = None) -> dict[str, pl.DataFrame]:
-    """The engine's frames for one period (a ten-day period or a month), from the database."""
+def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> dict[str, pl.DataFrame]:
+    """The engine's frames for one period or several of one year (ten-day periods and months), from the
+    database, each table read once for all of them."""
     from gongjian.lights.services import load_inputs
+    from gongjian.projects.models import AnnualPlan
 
+    periods = [periods] if isinstance(periods, Period) else sorted(set(periods))
+    if not periods:
+        raise ValueError(_("没有要考核的期别。"))
+    if len({p.year for p in periods}) > 1:
+        raise ValueError(_("一次考核的期别须在同一年度内。"))
     now = now or timezone.now()
-    today = min(timezone.localdate(), period.end)
+    year = periods[0].year
+    codes = [p.code for p in periods]
     projects = list(
         Project.objects.filter(is_archived=False).values_list(
             "pk",
@@ -136,13 +147,11 @@ def load(period: Period, *, now: datetime | None = None) -> dict[str, pl.DataFra
     )
     ids = [p[0] for p in projects]
     leads = dict(
-        ProjectLeader.objects.filter(role=LeaderRole.LEAD, project_id__in=ids).values_list(
+        ProjectLeader.objects.filter(role=LeaderRole.LEAD, project__is_archived=False).values_list(
             "project_id", "person_id"
         )
     )
-    from gongjian.projects.models import AnnualPlan
-
-    planned = dict(AnnualPlan.objects.filter(year=period.year).values_list("project_id", "total"))
+    planned = dict(AnnualPlan.objects.filter(year=year).values_list("project_id", "total"))
     project_frame = pl.DataFrame(
         [
             {
@@ -178,87 +187,134 @@ def load(period: Period, *, now: datetime | None = None) -> dict[str, pl.DataFra
             "area_group": pl.String,
         },
     )
-
-    # plan and investment to date, as the lights read them
-    inputs = load_inputs(ids, [period], today=today, now=now)
-    money = inputs.rows.select("project_id", "plan_to_date", "done_to_date")
-
-    # milestones due by the period's end, and those reached by their planned date
-    due: dict[int, list[int]] = {}
-    for pid, planned_date, actual in Milestone.objects.filter(
-        project_id__in=ids, planned_date__lte=period.end
-    ).values_list("project_id", "planned_date", "actual_date"):
-        row = due.setdefault(pid, [0, 0])
-        row[0] += 1
-        row[1] += int(actual is not None and actual <= planned_date)
-
-    # reports of the reporting periods inside this period whose deadline has passed: missing and late
-    inner = [
-        p
-        for p in ReportingPeriod.objects.filter(deadline__lt=now, code__startswith=f"{period.year}-")
-        if p.period.start >= period.start and p.period.end <= period.end
-    ]
-    filed = {
-        (pid, period_id): first
-        for pid, period_id, first in Report.objects.filter(
-            period__in=inner, first_submitted_at__isnull=False
-        ).values_list("project_id", "period_id", "first_submitted_at")
-    }
-    reds = dict.fromkeys(ids, 0)
-    codes = [p.code for p in ([period] if period.dekad else period.dekads())]
-    for pid in Light.objects.filter(period_code__in=codes, colour=2, project_id__in=ids).values_list(
-        "project_id", flat=True
-    ):
-        reds[pid] += 1
-    facts = []
-    for pid in ids:
-        missing = sum((pid, rp.pk) not in filed for rp in inner)
-        late = sum(1 for rp in inner if (pid, rp.pk) in filed and filed[(pid, rp.pk)] > rp.deadline)
-        milestones = due.get(pid, [0, 0])
-        facts.append(
-            {
-                "period_code": period.code,
-                "project_id": pid,
-                "period_kind": str(period.kind),
-                "milestones_due": milestones[0],
-                "milestones_met": milestones[1],
-                "missing_reports": missing,
-                "late_reports": late,
-                "red_lights": reds[pid],
-            }
-        )
-    fact_frame = pl.DataFrame(
-        facts,
-        schema={k: v for k, v in engine.FACT_COLUMNS.items() if k not in {"plan_to_date", "done_to_date"}},
+    ids_frame = pl.DataFrame({"project_id": ids}, schema={"project_id": pl.Int64})
+    period_frame = pl.DataFrame(
+        {
+            "period_code": codes,
+            "period_kind": [str(p.kind) for p in periods],
+            "period_start": [p.start for p in periods],
+            "period_end": [p.end for p in periods],
+        },
+        schema={"period_code": pl.String, "period_kind": pl.String, "period_start": pl.Date,
+                "period_end": pl.Date},
     )
+    key = ["period_code", "project_id"]
+
+    # plan and investment to date, as the lights read them (every period in one pass)
+    inputs = load_inputs(None, periods, today=timezone.localdate(), now=now)
+    money = inputs.rows.select(*key, "plan_to_date", "done_to_date")
+
+    # milestones due by each period's end, and those reached by their planned date
+    milestones = pl.DataFrame(
+        [
+            (pid, planned_date, actual is not None and actual <= planned_date)
+            for pid, planned_date, actual in Milestone.objects.filter(
+                project__is_archived=False, planned_date__lte=max(p.end for p in periods)
+            ).values_list("project_id", "planned_date", "actual_date")
+        ],
+        schema={"project_id": pl.Int64, "planned": pl.Date, "met": pl.Boolean},
+        orient="row",
+    )
+    due = (
+        milestones.join(period_frame.select("period_code", "period_end"), how="cross")
+        .filter(pl.col("planned") <= pl.col("period_end"))
+        .group_by(key)
+        .agg(milestones_due=pl.len().cast(pl.Int64), milestones_met=pl.col("met").sum().cast(pl.Int64))
+    )
+
+    # reports of the reporting periods inside each assessed period whose deadline has passed: missing and late
+    inner = pl.DataFrame(
+        [
+            (period.code, rp.pk, rp.deadline)
+            for rp in ReportingPeriod.objects.filter(deadline__lt=now, code__startswith=f"{year}-")
+            for period in periods
+            if rp.period.start >= period.start and rp.period.end <= period.end
+        ],
+        schema={"period_code": pl.String, "reporting_period_id": pl.Int64,
+                "deadline": pl.Datetime("us", "UTC")},
+        orient="row",
+    )
+    # fetched by the driver: SQLite gives the times as text, which polars reads faster than Django converts
+    filed = pl.DataFrame(
+        [] if inner.is_empty() else storage.fetch(
+            Report.objects.filter(
+                period_id__in=inner["reporting_period_id"].unique().to_list(),
+                first_submitted_at__isnull=False,
+            ).values_list("project_id", "period_id", "first_submitted_at")
+        ),
+        schema=["project_id", "reporting_period_id", "first_submitted_at"],
+        orient="row",
+    )
+    if filed.schema["first_submitted_at"] == pl.String:
+        filed = filed.with_columns(pl.col("first_submitted_at").str.to_datetime(time_unit="us", time_zone="UTC"))
+    filed = filed.cast({"project_id": pl.Int64, "reporting_period_id": pl.Int64,
+                        "first_submitted_at": pl.Datetime("us", "UTC")})
+    reporting = (
+        ids_frame.join(inner, how="cross")
+        .join(filed, on=["project_id", "reporting_period_id"], how="left")
+        .group_by(key)
+        .agg(
+            missing_reports=pl.col("first_submitted_at").is_null().sum().cast(pl.Int64),
+            late_reports=(pl.col("first_submitted_at") > pl.col("deadline")).sum().cast(pl.Int64),
+        )
+    )
+
+    # red lights: a ten-day period's own, a month's ten-day periods'
+    lit_in = {
+        dekad.code: period.code
+        for period in periods
+        for dekad in ([period] if period.dekad else period.dekads())
+    }
+    reds = (
+        pl.DataFrame(
+            list(
+                Light.objects.filter(period_code__in=list(lit_in), colour=2, project__is_archived=False)
+                .values_list("period_code", "project_id")
+            ),
+            schema={"light_code": pl.String, "project_id": pl.Int64},
+            orient="row",
+        )
+        .with_columns(period_code=pl.col("light_code").replace_strict(lit_in, return_dtype=pl.String))
+        .group_by(key)
+        .agg(red_lights=pl.len().cast(pl.Int64))
+    )
+
     fact_frame = (
-        fact_frame.join(money, on="project_id", how="left")
-        .with_columns(pl.col("plan_to_date").fill_null(0), pl.col("done_to_date").fill_null(0))
+        ids_frame.join(period_frame.select("period_code", "period_kind"), how="cross")
+        .join(money, on=key, how="left")
+        .join(due, on=key, how="left")
+        .join(reporting, on=key, how="left")
+        .join(reds, on=key, how="left")
+        .with_columns(pl.exclude("period_code", "project_id", "period_kind").fill_null(0))
         .select(list(engine.FACT_COLUMNS))
+        .cast(dict(engine.FACT_COLUMNS))
     )
 
     evaluations = pl.DataFrame(
-        [
-            (e.period_code, e.subject_kind, e.subject_id, e.rater_id, float(e.score))
-            for e in Evaluation.objects.filter(period_code=period.code)
-        ],
-        schema=dict(engine.EVALUATION_COLUMNS),
+        list(
+            Evaluation.objects.filter(period_code__in=codes).values_list(
+                "period_code", "subject_kind", "subject_id", "rater_id", "score"
+            )
+        ),
+        schema={**engine.EVALUATION_COLUMNS, "score": pl.Decimal(5, 2)},
         orient="row",
-    )
+    ).cast({"score": pl.Float64})
     adjustments = pl.DataFrame(
-        [
-            (a.period_code, a.subject_kind, a.subject_id, float(a.points), a.reason)
-            for a in Adjustment.objects.filter(period_code=period.code)
-        ],
-        schema=dict(engine.ADJUSTMENT_COLUMNS),
+        list(
+            Adjustment.objects.filter(period_code__in=codes).values_list(
+                "period_code", "subject_kind", "subject_id", "points", "reason"
+            )
+        ),
+        schema={**engine.ADJUSTMENT_COLUMNS, "points": pl.Decimal(6, 2)},
         orient="row",
-    )
+    ).cast({"points": pl.Float64})
+    # yellow cards of the months published before the last assessed period and not assessed again now
     earlier = Consequence.objects.filter(
         run__state=RunState.PUBLISHED,
         kind="yellow_card",
         run__period_kind="month",
-        run__period_code__lt=period.code,
-    )
+        run__period_code__lt=codes[-1],
+    ).exclude(run__period_code__in=codes)
     history = pl.DataFrame(
         list(earlier.values_list("run__period_code", "subject_kind", "subject_id", "kind")),
         schema=dict(engine.HISTORY_COLUMNS),
@@ -273,8 +329,9 @@ def load(period: Period, *, now: datetime | None = None) -> dict[str, pl.DataFra
     }
 
 
-def compute(period: Period, row: Scheme) -> engine.Results:
-    frames = load(period)
+def compute(periods: Period | Sequence[Period], row: Scheme) -> engine.Results:
+    """The results of ``row`` for one period or several of one year, in one engine call."""
+    frames = load(periods)
     return engine.assess(
         frames["projects"],
         frames["facts"],
@@ -300,89 +357,153 @@ def subject_names() -> dict[tuple[str, int], str]:
 # -- runs ------------------------------------------------------------------------------------------------------
 
 
-def _save_results(run: Run, results: engine.Results) -> None:
+def _names() -> pl.DataFrame:
     names = subject_names()
+    return pl.DataFrame(
+        {
+            "subject_kind": [kind for kind, _pk in names],
+            "subject_id": [pk for _kind, pk in names],
+            "subject_name": [name[:200] for name in names.values()],
+        },
+        schema={"subject_kind": pl.String, "subject_id": pl.Int64, "subject_name": pl.String},
+    )
+
+
+def _save_results(runs: dict[str, Run], results: engine.Results) -> None:
+    """Write the scores and consequences of each period in ``results`` to its run in ``runs``, from the
+    engine's frames straight to the tables (:mod:`gongjian.core.bulk`)."""
+    run_ids = pl.DataFrame(
+        {"period_code": list(runs), "run_id": [run.pk for run in runs.values()]},
+        schema={"period_code": pl.String, "run_id": pl.Int64},
+    )
+    names = _names()
     points = [c for c in results.scores.columns if c.endswith("_points")]
-    Score.objects.bulk_create(
-        Score(
-            run=run,
-            subject_kind=row["subject_kind"],
-            subject_id=row["subject_id"],
-            subject_name=names.get((row["subject_kind"], row["subject_id"]), str(row["subject_id"])),
-            group=row["group"] or "",
-            score=row["score"],
-            rank=row["rank"],
-            group_size=row["group_size"],
-            points={c.removesuffix("_points"): row[c] for c in points},
-            explanation=list(row["explanation"]),
+
+    def named(frame: pl.DataFrame) -> pl.DataFrame:
+        return (
+            frame.join(run_ids, on="period_code")
+            .join(names, on=["subject_kind", "subject_id"], how="left")
+            .with_columns(pl.col("subject_name").fill_null(pl.col("subject_id").cast(pl.String)))
         )
-        for row in results.scores.iter_rows(named=True)
+
+    scores = named(results.scores).select(
+        "run_id",
+        "subject_kind",
+        "subject_id",
+        "subject_name",
+        pl.col("group").fill_null("").str.slice(0, 60),
+        "score",
+        "rank",
+        "group_size",
+        pl.struct(pl.col(c).alias(c.removesuffix("_points")) for c in points).alias("points"),
+        "explanation",
     )
-    Consequence.objects.bulk_create(
-        Consequence(
-            run=run,
-            subject_kind=row["subject_kind"],
-            subject_id=row["subject_id"],
-            subject_name=names.get((row["subject_kind"], row["subject_id"]), str(row["subject_id"])),
-            kind=row["kind"],
-            amount=row["amount"] or 0,
-            reason=row["reason"][:300],
-        )
-        for row in results.consequences.iter_rows(named=True)
+    bulk.insert(Score, scores.with_columns(bulk.json_text("points"), bulk.json_text("explanation")))
+    consequences = named(results.consequences).select(
+        "run_id",
+        "subject_kind",
+        "subject_id",
+        "subject_name",
+        "kind",
+        pl.col("amount").fill_null(0).cast(pl.Int64),
+        pl.col("reason").str.slice(0, 300),
     )
+    bulk.insert(Consequence, consequences)
 
 
-@transaction.atomic
+def _periods(codes: Sequence[str]) -> list[Period]:
+    periods = sorted({Period.parse(code) for code in codes})
+    for period in periods:
+        if period.dekad is None and period.month is None:
+            raise ValidationError({"period": _("考核期须为某一旬或某一月。")})
+    if len({p.year for p in periods}) > 1:
+        raise ValidationError({"period": _("一次考核的期别须在同一年度内。")})
+    return periods
+
+
 def run_assessment(code: str, *, actor, scheme: Scheme | None = None) -> Run:
     """Assess the period ``code`` and keep the results as a draft, replacing an earlier draft of it. A published
     period is not rerun: revise it (:func:`revise`)."""
+    return run_assessments([code], actor=actor, scheme=scheme, skip_published=False)[0]
+
+
+@transaction.atomic
+def run_assessments(
+    codes: Sequence[str], *, actor, scheme: Scheme | None = None, skip_published: bool = True
+) -> list[Run]:
+    """Assess several periods of one year at once — each table read once, one engine call per scheme, the
+    results written in bulk — and keep each as a draft, replacing earlier drafts. A published period is left as
+    it is (``skip_published``) or refused. Months assessed together count each other's yellow cards in order,
+    as if published one after another. Returns the drafts, in period order."""
     _check_office(actor)
-    period = Period.parse(code)
-    if period.dekad is None and period.month is None:
-        raise ValidationError({"period": _("考核期须为某一旬或某一月。")})
-    runs = Run.objects.select_for_update().filter(period_code=period.code)
-    draft = runs.filter(state=RunState.DRAFT).first()
-    published = runs.filter(state=RunState.PUBLISHED).first()
-    if published and not (draft and draft.supersedes_id == published.pk):
-        raise ValidationError(
-            _("%(period)s 的考核结果已发布，如需更正请提出修订。") % {"period": period}, code="published"
-        )
-    row = scheme or (draft.scheme if draft else scheme_for(period.year))
-    try:
-        results = compute(period, row)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from None
-    if draft:
-        draft.scores.all().delete()
-        draft.consequences.all().delete()
-        draft.scheme, draft.created_at = row, timezone.now()
-        draft.created_by = actor if getattr(actor, "is_authenticated", False) else None
-        draft.save()
-        run = draft
-    else:
-        last = runs.aggregate(r=Max("revision"))["r"] or 0
-        run = Run.objects.create(
-            period_code=period.code,
-            period_kind=str(period.kind),
-            scheme=row,
-            revision=last + 1,
-            created_at=timezone.now(),
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
-    _save_results(run, results)
-    audit.record(
-        "assess.run",
-        actor=actor,
-        obj=run,
-        only_changes=False,
-        after={
-            "period": run.period_code,
-            "scheme": str(row),
-            "scores": results.scores.height,
-            "consequences": results.consequences.height,
-        },
-    )
-    return run
+    periods = _periods(codes)
+    if not periods:
+        return []
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    now = timezone.now()
+    by_code: dict[str, list[Run]] = {}
+    for run in Run.objects.select_for_update().filter(period_code__in=[p.code for p in periods]):
+        by_code.setdefault(run.period_code, []).append(run)
+    chosen: dict[str, tuple[Period, Run | None, int]] = {}
+    schemes_used: dict[int, Scheme] = {}
+    for period in periods:
+        runs = by_code.get(period.code, [])
+        draft = next((r for r in runs if r.state == RunState.DRAFT), None)
+        published = next((r for r in runs if r.state == RunState.PUBLISHED), None)
+        if published and not (draft and draft.supersedes_id == published.pk):
+            if skip_published:
+                continue
+            raise ValidationError(
+                _("%(period)s 的考核结果已发布，如需更正请提出修订。") % {"period": period}, code="published"
+            )
+        row = scheme or (draft.scheme if draft else scheme_for(period.year))
+        schemes_used[row.pk] = row
+        chosen[period.code] = (period, draft, row.pk)
+    drafts = [draft for _p, draft, _s in chosen.values() if draft]
+    Score.objects.filter(run__in=drafts).delete()
+    Consequence.objects.filter(run__in=drafts).delete()
+    saved: dict[str, Run] = {}
+    for scheme_id, row in schemes_used.items():
+        mine = [(period, draft) for period, draft, used in chosen.values() if used == scheme_id]
+        try:
+            results = compute([period for period, _d in mine], row)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+        runs_now: dict[str, Run] = {}
+        for period, draft in mine:
+            if draft:
+                draft.scheme, draft.created_at, draft.created_by = row, now, user
+                draft.save(update_fields=["scheme", "created_at", "created_by"])
+                run = draft
+            else:
+                last = max((r.revision for r in by_code.get(period.code, [])), default=0)
+                run = Run.objects.create(
+                    period_code=period.code,
+                    period_kind=str(period.kind),
+                    scheme=row,
+                    revision=last + 1,
+                    created_at=now,
+                    created_by=user,
+                )
+            runs_now[period.code] = run
+        _save_results(runs_now, results)
+        counts = dict(results.scores.group_by("period_code").len().iter_rows())
+        flagged = dict(results.consequences.group_by("period_code").len().iter_rows())
+        for code, run in runs_now.items():
+            audit.record(
+                "assess.run",
+                actor=actor,
+                obj=run,
+                only_changes=False,
+                after={
+                    "period": code,
+                    "scheme": str(row),
+                    "scores": counts.get(code, 0),
+                    "consequences": flagged.get(code, 0),
+                },
+            )
+        saved |= runs_now
+    return [saved[p.code] for p in periods if p.code in saved]
 
 
 @transaction.atomic
@@ -430,7 +551,7 @@ def revise(run: Run, reason: str, *, actor) -> Run:
         created_at=timezone.now(),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    _save_results(revision, results)
+    _save_results({revision.period_code: revision}, results)
     audit.record(
         "assess.revise",
         actor=actor,

@@ -15,4 +15,13 @@ urlpatterns = [
     path("public/", views.public, name="public"),
     path("what-if/", views.what_if, name="what_if"),
     path("year/<int:year>/", views.year_end, name="year_end"),
+    path("interviews/", views.interviews, name="interviews"),
+    path("interviews/new/<int:consequence>/", views.interview_new, name="interview_new"),
+    path("interviews/<int:pk>/", views.interview_detail, name="interview_detail"),
+    path("flags/<int:year>/", views.flags, name="flags"),
+    path("archive/<int:year>/", views.archive, name="archive"),
+    path("archive/<int:year>/export.xlsx", views.archive_export, name="archive_export"),
+    path("archive/<int:year>/archive.docx", views.archive_docx, name="archive_docx"),
+    path("archive/<int:year>/<int:person>/", views.archive_person, name="archive_person"),
+    path("archive/<int:year>/<int:person>.docx", views.archive_docx, name="archive_person_docx"),
 ]

@@ -1,5 +1,6 @@
 """Pages: the runs of each period, a run's rankings with consequences, and one score's explanation."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongjian.assess import services
+from gongjian.assess import followup, services
 from gongjian.assess.models import Run, RunState, Score, SubjectKind
 from gongjian.core.periods import Period
 
@@ -267,3 +268,189 @@ def year_end(request, year):
             for r in grades.filter(grades["subject_kind"] == kind).iter_rows(named=True)] if grades.height else []
     return render(request, "assess/year_end.html", {"year": year, "rows": rows, "kind": kind,
                                                      "kinds": list(SubjectKind)})
+
+
+# -- follow-up: interviews and commitments, the red-flag board, the cadre archive --------------------------------
+
+
+class InterviewForm(forms.Form):
+    held_on = forms.DateField(label=_("约谈日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    interviewer = forms.CharField(label=_("约谈人"), max_length=100)
+    interviewee = forms.CharField(label=_("被约谈人"), max_length=100)
+    content = forms.CharField(label=_("约谈内容"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class CommitmentForm(forms.Form):
+    text = forms.CharField(label=_("整改事项"), max_length=300, required=False)
+    deadline = forms.DateField(label=_("整改时限"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+CommitmentFormSet = forms.formset_factory(CommitmentForm, extra=3)
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    for name, messages_ in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, messages_)
+
+
+@permission_required("assess.view_run", raise_exception=True)
+def interviews(request):
+    """The interviews published yellow cards call for (待约谈 / 已约谈) and the commitments still open."""
+    from gongjian.assess.models import Commitment
+
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    queue = followup.interview_queue(year)
+    today = timezone.localdate()
+    commitments = [
+        {"row": c, "state": followup.commitment_state(c, today)}
+        for c in Commitment.objects.select_related("interview").filter(interview__held_on__year=year)
+        .order_by("done_on", "deadline")
+    ]
+    return render(request, "assess/interviews.html", {
+        "year": year, "queue": queue, "commitments": commitments,
+        "waiting": sum(1 for item in queue if item["interview"] is None),
+        "overdue": sum(1 for c in commitments if c["state"] == "overdue"),
+        "can_run": request.user.has_perm("assess.run_assessment"),
+    })
+
+
+@permission_required("assess.run_assessment", raise_exception=True)
+def interview_new(request, consequence):
+    from gongjian.assess.models import Consequence
+
+    item = get_object_or_404(Consequence.objects.select_related("run"), pk=consequence, kind="interview")
+    if hasattr(item, "interview_record"):
+        return redirect("assess:interview_detail", pk=item.interview_record.pk)
+    if request.method == "POST":
+        form, formset = InterviewForm(request.POST), CommitmentFormSet(request.POST, prefix="c")
+        if form.is_valid() and formset.is_valid():
+            try:
+                interview = followup.record_interview(
+                    actor=request.user, consequence=item, **form.cleaned_data,
+                    commitments=[(f.cleaned_data.get("text", ""), f.cleaned_data.get("deadline"))
+                                 for f in formset.forms])
+                messages.success(request, _("约谈已登记。"))
+                return redirect("assess:interview_detail", pk=interview.pk)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+    else:
+        form = InterviewForm(initial={
+            "held_on": timezone.localdate(),
+            "interviewee": followup.interviewee_for(item.subject_kind, item.subject_id),
+        })
+        formset = CommitmentFormSet(prefix="c")
+    return render(request, "assess/interview_form.html", {
+        "item": item, "period": Period.parse(item.run.period_code), "form": form, "formset": formset})
+
+
+@permission_required("assess.view_run", raise_exception=True)
+def interview_detail(request, pk):
+    from gongjian.assess.models import Commitment, Interview
+
+    interview = get_object_or_404(Interview.objects.select_related("consequence__run"), pk=pk)
+    can_run = request.user.has_perm("assess.run_assessment")
+    error = None
+    if request.method == "POST":
+        if not can_run:
+            raise PermissionDenied
+        try:
+            if "commitment" in request.POST:
+                row = get_object_or_404(Commitment, pk=request.POST["commitment"], interview=interview)
+                reopen = request.POST.get("action") == "reopen"
+                followup.complete_commitment(
+                    row, done_on=None if reopen else _date(request.POST.get("done_on")),
+                    result=request.POST.get("result", ""), actor=request.user)
+                messages.success(request, _("已重新打开。") if reopen else _("已登记完成情况。"))
+            else:
+                followup.add_commitment(interview, request.POST.get("text", ""),
+                                        _date(request.POST.get("deadline")), actor=request.user)
+                messages.success(request, _("已添加整改承诺。"))
+            return redirect("assess:interview_detail", pk=interview.pk)
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+    today = timezone.localdate()
+    rows = [{"row": c, "state": followup.commitment_state(c, today)} for c in interview.commitments.all()]
+    return render(request, "assess/interview_detail.html", {
+        "interview": interview, "rows": rows, "can_run": can_run, "error": error, "today": today,
+        "subject": services.subject_names().get((interview.subject_kind, interview.subject_id), ""),
+    })
+
+
+def _date(text):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        raise ValidationError({"done_on": _("日期格式应为 YYYY-MM-DD。")}) from None
+
+
+@permission_required("assess.view_run", raise_exception=True)
+def flags(request, year):
+    """The red-flag board (红旗榜): every published period of the year, the flags, rewards and cards of each
+    subject, most flags first."""
+    kind = request.GET.get("kind") or SubjectKind.HEADQUARTERS
+    periods, tallies = followup.flag_board(year, kind)
+    codes = [p.code for p in periods]
+    rows = [{"tally": t, "cells": [t.marks.get(code, []) for code in codes]} for t in tallies]
+    return render(request, "assess/flags.html", {
+        "year": year, "kind": kind, "kinds": list(SubjectKind), "periods": periods, "rows": rows})
+
+
+@permission_required("assess.view_run", raise_exception=True)
+def archive(request, year):
+    """The cadre archive (干部考核档案) of a year: each leader and commander with their subjects' grades, flags,
+    cards and interviews."""
+    entries = followup.archive(year)
+    return render(request, "assess/archive.html", {"year": year, "entries": entries})
+
+
+@permission_required("assess.view_run", raise_exception=True)
+def archive_person(request, year, person):
+    entries = followup.archive(year, {person})
+    if not entries:
+        from django.http import Http404
+
+        raise Http404
+    return render(request, "assess/archive_person.html", {"year": year, "entry": entries[0]})
+
+
+@permission_required("assess.view_run", raise_exception=True)
+def archive_docx(request, year, person=None):
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+
+    entries = followup.archive(year, {person} if person else None)
+    if person and not entries:
+        from django.http import Http404
+
+        raise Http404
+    content = followup.archive_document(entries)
+    name = f"干部考核档案_{year}" + (f"_{entries[0].person.name}" if person else "") + ".docx"
+    response = HttpResponse(content, content_type=(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+@permission_required("assess.view_run", raise_exception=True)
+def archive_export(request, year):
+    from gongjian.core.excel import Export
+
+    export = Export(str(year), [_("姓名"), _("职务"), _("所在单位"), _("考核对象"), _("职责"), _("年终等次"), _("名次"),
+                                _("月均得分"), _("红旗"), _("经济奖励（元）"), _("黄牌"), _("黑牌"), _("通报批评"),
+                                _("约谈"), _("整改承诺"), _("已完成"), _("逾期未完成")])
+    today = timezone.localdate()
+    row = 1
+    for entry in followup.archive(year):
+        for s in entry.subjects:
+            commitments = [c for i in s.interviews for c in i.commitments.all()]
+            states = [followup.commitment_state(c, today) for c in commitments]
+            export.sheet.write_row(row, 0, [
+                entry.person.name, entry.person.post, entry.person.unit.name if entry.person.unit_id else "",
+                s.name, str(s.role), s.grade, s.rank, s.mean_score, s.flags, s.reward_amount, "、".join(s.yellow),
+                "、".join(s.black), "、".join(s.criticised),
+                "；".join(f"{i.held_on} {i.interviewer}" for i in s.interviews), len(commitments),
+                sum(st in ("done", "late") for st in states), states.count("overdue")])
+            row += 1
+    return export.response(f"干部考核档案_{year}.xlsx", {(0, 2): 14, (3, 3): 30, (10, 13): 24}, freeze=(1, 1))

@@ -7,8 +7,8 @@ class Command(BaseCommand):
     help = ("Run the scheduled checks, meant for cron (e.g. every hour): open the current ten-day period and "
             "month for reporting when they are not open yet, remind reporters once a day of reports due within a "
             "day or missing after the deadline, light every project for this year (opening cases for new reds), "
-            "climb or remind the cases that are overdue or silent, and draft the assessment of periods past their "
-            "deadline.")
+            "climb or remind the cases that are overdue or silent, draft the assessment of periods past their "
+            "deadline, and tell the project office of interview commitments past their deadline.")
 
     def handle(self, *args, **options):
         from gongjian.lights import cases
@@ -22,7 +22,9 @@ class Command(BaseCommand):
                           f"{lights.cases_opened} cases opened ({lights.seconds.get('total', 0):.2f} s)")
         handled = cases.tick()
         self.stdout.write(f"cases: {handled['climbed']} climbed, {handled['reminded']} reminded")
+        from gongjian.assess.followup import remind_overdue
         from gongjian.assess.services import run_due
 
         assessed = run_due()
         self.stdout.write(f"assessed (drafts): {', '.join(assessed) or '-'}")
+        self.stdout.write(f"rectification commitments past their deadline, office told: {remind_overdue()}")
