@@ -71,6 +71,11 @@ def test_the_command_assesses_and_publishes(district, capsys):
     call_command("assess", "2026-11-2", "--publish")
     assert "revision 1 (已发布)" in capsys.readouterr().out
     assert Run.objects.get().state == "published"
+    call_command("assess", "2026-11-1..2026-11-3", "2026-10")
+    out = capsys.readouterr().out
+    assert "already published, left as they are: 2026-11-2" in out
+    assert sorted(Run.objects.filter(state="draft").values_list("period_code", flat=True)) == [
+        "2026-10", "2026-11-1", "2026-11-3"]
 
 
 def test_the_pages_run_rank_explain_and_publish(district, office_client):

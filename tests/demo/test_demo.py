@@ -241,3 +241,19 @@ def test_the_demo_has_reports_for_the_past_periods_and_its_projects_lit_in_every
     assert current.count() == 36 and colours == {0, 1, 2}
     reds = set(current.filter(colour=2).values_list("project_id", flat=True))
     assert set(Case.objects.filter(kind="light").values_list("project_id", flat=True)) == reds
+
+
+def test_the_demo_has_published_assessments_and_an_interview_on_the_last_months_yellow_card(summary):
+    from gongjian.assess.models import Consequence, Interview, Run
+
+    published = set(Run.objects.filter(state="published").values_list("period_code", flat=True))
+    # 2026-01-1 … 2026-05-1 and January … April: every period that ended before 20 May
+    assert published == {f"2026-{m:02d}-{d}" for m in range(1, 5) for d in (1, 2, 3)} | {"2026-05-1"} | {
+        f"2026-{m:02d}" for m in range(1, 5)}
+    assert Consequence.objects.filter(kind="red_flag", run__period_code="2026-05-1").exists()
+    yellow = Consequence.objects.filter(kind="interview", run__period_code="2026-04")
+    interviews = Interview.objects.filter(consequence__in=yellow)
+    assert interviews.count() == yellow.count() > 0
+    interview = interviews.first()
+    assert interview.held_on == dt.date(2026, 5, 3) and "指挥长" in interview.interviewee
+    assert [c.done_on is not None for c in interview.commitments.order_by("deadline")] == [True, False]

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.db import models, transaction
+from django.utils import timezone
 
 from gongjian.accounts.models import User
 from gongjian.accounts.services import create_user
@@ -299,6 +300,7 @@ class _DemoBuilder:
         from gongjian.lights.services import recompute
 
         recompute(year=self.year, today=self.as_of)
+        self.build_assessments()
         return DemoSummary(
             year=self.year,
             as_of=self.as_of,
@@ -315,6 +317,44 @@ class _DemoBuilder:
             people=len(self.people),
             accounts=accounts,
         )
+
+    def build_assessments(self) -> None:
+        """Every ten-day period and month that ended before the demo's date, assessed and published in order;
+        the interviews the last month's yellow cards called for, held three days after it, with one commitment
+        done and one still open."""
+        from gongjian.assess import followup
+        from gongjian.assess import services as assess
+        from gongjian.assess.models import Consequence, ConsequenceKind
+        from gongjian.core.periods import Period
+
+        periods = [p for kind_first in (Period(self.year, 1, 1), Period(self.year, 1))
+                   for p in Period.range(kind_first, Period.of(self.as_of, kind_first.kind).prev())
+                   if p.year == self.year]
+        if not periods:
+            return
+        for run in assess.run_assessments([p.code for p in periods], actor=None):
+            assess.publish(run, actor=None)
+        last_month = max((p for p in periods if p.dekad is None), default=None)
+        if last_month is None:
+            return
+        held = last_month.end + timedelta(days=3)
+        today = min(self.as_of, timezone.localdate())  # the services take no record dated in the future
+        if held > today:
+            return
+        chair = next(name for name, *_rest in LEADERS if name in PRINCIPALS and name != LEADERS[0][0])
+        for due in Consequence.objects.filter(kind=ConsequenceKind.INTERVIEW, run__period_code=last_month.code,
+                                              run__state="published").select_related("run"):
+            interview = followup.record_interview(
+                actor=None, consequence=due, held_on=held, interviewer=str(self.people[chair]),
+                interviewee=followup.interviewee_for(due.subject_kind, due.subject_id) or due.subject_name,
+                content=f"{last_month}考核{due.subject_name}排名靠后、亮黄牌。要求查找差距，倒排工期，"
+                        "每旬报送赶工计划，下月考核摆脱末位。",
+                commitments=[("每旬报送赶工计划和完成情况", held + timedelta(days=7)),
+                             ("下月考核摆脱末位", last_month.next().end + timedelta(days=10))])
+            first = interview.commitments.order_by("deadline").first()
+            if first and first.deadline <= today:
+                followup.complete_commitment(first, done_on=first.deadline, result="已按旬报送赶工计划",
+                                             actor=None)
 
     # -- organisation ------------------------------------------------------------------------------------------
 

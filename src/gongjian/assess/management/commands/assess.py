@@ -2,26 +2,50 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from gongjian.assess import services
+from gongjian.core.periods import Period
+
+
+def _expand(texts: list[str]) -> list[str]:
+    """Period codes, with FIRST..LAST ranges (of one kind) expanded: 2026-01-1..2026-12-3, 2026-01..2026-06."""
+    codes = []
+    for text in texts:
+        first, _dots, last = text.partition("..")
+        start = Period.parse(first)
+        end = Period.parse(last) if last else start
+        if last and start.kind != end.kind:
+            raise ValueError(f"{text}: both ends of a range must be ten-day periods or both months")
+        codes.extend(p.code for p in Period.range(start, end))
+    return codes
 
 
 class Command(BaseCommand):
     help = (
-        "Assess a period (e.g. 2026-11-2 for 2026年11月中旬, 2026-11 for November) with the year's scheme and "
-        "keep the results as a draft (replacing an earlier draft); --publish publishes them."
+        "Assess periods (e.g. 2026-11-2 for 2026年11月中旬, 2026-11 for November, 2026-01-1..2026-12-3 for every "
+        "ten-day period of the year) with the year's scheme and keep the results as drafts (replacing earlier "
+        "drafts); several periods are assessed in one pass, leaving published ones as they are. --publish "
+        "publishes them."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("period")
+        parser.add_argument("period", nargs="+")
         parser.add_argument("--publish", action="store_true")
 
     def handle(self, *args, period, publish, **options):
         try:
-            run = services.run_assessment(period, actor=None)
+            codes = _expand(period)
+            if len(codes) == 1:
+                runs = [services.run_assessment(codes[0], actor=None)]
+            else:
+                runs = services.run_assessments(codes, actor=None)
             if publish:
-                run = services.publish(run, actor=None)
+                runs = [services.publish(run, actor=None) for run in runs]
         except (ValidationError, ValueError) as exc:
             raise CommandError("；".join(getattr(exc, "messages", [str(exc)]))) from exc
-        self.stdout.write(
-            f"{run.period_code} revision {run.revision} ({run.get_state_display()}): "
-            f"{run.scores.count()} scores, {run.consequences.count()} consequences"
-        )
+        for run in runs:
+            self.stdout.write(
+                f"{run.period_code} revision {run.revision} ({run.get_state_display()}): "
+                f"{run.scores.count()} scores, {run.consequences.count()} consequences"
+            )
+        skipped = sorted(set(codes) - {run.period_code for run in runs})
+        if skipped:
+            self.stdout.write(f"already published, left as they are: {', '.join(skipped)}")
