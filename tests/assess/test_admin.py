@@ -177,3 +177,39 @@ def test_a_staff_user_without_the_assessment_permission_cannot_import_edit_or_ac
         staff_client.post(f"/admin/assess/scheme/{default.pk}/activate/", {"year": "2027"}).status_code == 403
     )
     assert Scheme.objects.count() == 1 and not SchemeYear.objects.filter(year=2027).exists()
+
+
+def test_the_office_enters_a_bonus_item_choosing_the_subject_by_name(office_client, district):
+    from gongjian.assess.models import Adjustment
+
+    add = "/admin/assess/adjustment/add/"
+    form = office_client.get(add).content.decode()
+    hq = district["slow_hq"]
+    assert f'value="headquarters:{hq.pk}"' in form and "商贸城指挥部" in form
+    bad = office_client.post(add, {"subject": f"headquarters:{hq.pk}", "period_code": "2026-13", "points": "0",
+                                   "reason": "受到市政府通报表扬"})
+    assert bad.status_code == 200 and not Adjustment.objects.exists()
+    html = bad.content.decode()
+    assert "无法识别的期别" in html and "加减分不能为 0" in html
+    office_client.post(add, {"subject": f"headquarters:{hq.pk}", "period_code": "2026-11-2", "points": "3",
+                             "reason": "受到市政府通报表扬"})
+    row = Adjustment.objects.get()
+    assert (row.subject_kind, row.subject_id, row.period_code, row.created_by.username) == (
+        "headquarters", hq.pk, "2026-11-2", "office")
+    assert "商贸城指挥部" in office_client.get("/admin/assess/adjustment/").content.decode()
+    run = services.run_assessment("2026-11-2", actor=None)
+    slow = run.scores.get(subject_kind="headquarters", subject_id=hq.pk)
+    assert any("受到市政府通报表扬" in line for line in slow.explanation)
+
+
+def test_raters_are_assigned_subjects_by_name_once_each(office_client, district, make_user):
+    from gongjian.assess.models import EvaluatorAssignment
+
+    rater = make_user("leader", username="rater")
+    add = "/admin/assess/evaluatorassignment/add/"
+    subject = f"headquarters:{district['fast_hq'].pk}"
+    office_client.post(add, {"rater": rater.pk, "subject": subject})
+    assert EvaluatorAssignment.objects.filter(rater=rater, subject_kind="headquarters").count() == 1
+    again = office_client.post(add, {"rater": rater.pk, "subject": subject})
+    assert "该打分人已分配此考核对象" in again.content.decode()
+    assert EvaluatorAssignment.objects.count() == 1

@@ -383,3 +383,17 @@ def test_follow_up_in_the_api_interviews_commitments_flags_and_the_archive(clien
     [subject] = entry["subjects"]
     assert (subject["name"], subject["yellow_cards"], len(subject["interviews"])) == ("商贸城指挥部", ["2026年11月"], 1)
     assert client.get("/api/v1/assess/archive/2026", **reporter).status_code == 403
+
+
+def test_schemes_and_the_consequences_ledger_come_as_excel(client, district, office, reporter):
+    import io
+
+    import openpyxl
+
+    scheme = services.scheme_for(2026)
+    response = client.get(f"/api/v1/assess/schemes/{scheme.pk}/xlsx", **office)
+    assert response.status_code == 200 and "考核指标" in openpyxl.load_workbook(io.BytesIO(response.content)).sheetnames
+    services.publish(services.run_assessment("2026-11", actor=None), actor=None)
+    ledger = openpyxl.load_workbook(io.BytesIO(client.get("/api/v1/assess/consequences/2026/xlsx", **office).content))
+    assert {row[4] for row in ledger.active.iter_rows(min_row=2, values_only=True)} >= {"经济奖励", "黄牌", "约谈"}
+    assert client.get("/api/v1/assess/consequences/2026/xlsx", **reporter).status_code == 403

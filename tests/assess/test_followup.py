@@ -161,3 +161,32 @@ def test_many_periods_are_assessed_at_once_as_each_would_be_alone(district, offi
         subject_name="快项目").explanation
     with pytest.raises(ValidationError, match="同一年度"):
         services.run_assessments(["2026-12-3", "2027-01-1"], actor=office_user)
+
+
+def test_the_consequences_ledger_and_a_scheme_go_to_excel(published, office_user, office_client):
+    import openpyxl
+
+    today = timezone.localdate()
+    followup.record_interview(actor=office_user, consequence=_due(published), held_on=today, interviewer="区长",
+                              interviewee="指挥长", content="约谈",
+                              commitments=[("倒排工期", today + dt.timedelta(days=9))])
+    book = openpyxl.load_workbook(io.BytesIO(office_client.get("/assess/flags/2026/consequences.xlsx").getvalue()))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][:5] == ("考核期", "通报文号", "考核对象类型", "考核对象", "奖惩")
+    kinds = {(r[0], r[3], r[4]) for r in rows[1:]}
+    assert ("2026年11月中旬", "智能装备产业园指挥部", "红旗") in kinds
+    assert ("2026年11月", "商贸城指挥部", "黄牌") in kinds
+    [interview] = [r for r in rows[1:] if r[4] == "约谈"]
+    assert interview[7] == today.isoformat() and interview[8:] == (1, 0, 0)
+    reward = next(r for r in rows[1:] if r[4] == "经济奖励")
+    assert reward[5] == Consequence.objects.get(kind="reward").amount
+
+    scheme = published["month"].scheme
+    response = office_client.post("/admin/assess/scheme/", {"action": "export_excel", "_selected_action": [scheme.pk]})
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["方案", "考核对象", "考核指标", "奖惩规则", "年终等次"]
+    indicators = list(book["考核指标"].iter_rows(values_only=True))
+    assert indicators[0][:2] == ("类型", "分值") and indicators[1][:2] == ("投资完成", 40)
+    rules = {r[0]: r for r in book["奖惩规则"].iter_rows(min_row=2, values_only=True)}
+    assert rules["经济奖励"][1:3] == ("月", "指挥部") and rules["经济奖励"][6] == "30000、20000、10000"
+    assert rules["黄牌"][7:10] == ("是", 3, "是")

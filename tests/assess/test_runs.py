@@ -152,6 +152,8 @@ def test_a_published_run_gives_a_numbered_notice_and_a_public_page(district, off
     public = client.get("/assess/public/")
     assert public.status_code == 200 and "智能装备产业园指挥部" in public.content.decode()
     assert "红旗" in public.content.decode()
+    board = public.content.decode().split('id="public-flags"')[1]
+    assert "智能装备产业园指挥部" in board and "🚩 1" in board and "商贸城指挥部" not in board
 
 
 def test_the_tick_drafts_the_assessment_of_a_period_past_its_deadline_once(district, capsys):
@@ -197,6 +199,24 @@ def test_what_if_compares_another_scheme_with_the_one_in_force_and_saves_nothing
     assert "智能装备产业园指挥部" in text and "商贸城指挥部" in text and "↓1" not in text
     rows = text.split('id="comparison"')[1]
     assert rows.count('<td class="num">1</td>') >= 2  # a tie at rank 1 under the trial scheme
+    assert not Run.objects.exists()
+
+
+def test_what_if_over_several_periods_compares_mean_ranks_and_the_consequences_each_scheme_gives(
+        district, office_user, office_client):
+    content = dict(services.scheme_for(2026).content)
+    content["consequences"] = [c for c in content["consequences"] if c["kind"] != "red_flag"]
+    content["name"] = "不设红旗"
+    trial = services.save_scheme(content, actor=office_user)
+    rows = services.what_if(trial, services.parse_periods("2026-11-1..2026-11-3"))
+    fast = next(r for r in rows if r["name"] == "智能装备产业园指挥部")
+    assert fast["was_marks"] and "红旗" in fast["was_marks"] and fast["marks"] == ""
+    assert fast["rank"] == fast["was_rank"] and fast["moved"] == 0
+    page = office_client.get(f"/assess/what-if/?scheme={trial.pk}&period=2026-11-1..2026-11-3").content.decode()
+    assert "（3 期）" in page and "各期平均" in page and "红旗" in page.split('id="comparison"')[1]
+    bad = office_client.get(f"/assess/what-if/?scheme={trial.pk}&period=2026-11-3..2026-11-1")
+    assert bad.status_code == 200 and "起不晚于止" in bad.content.decode()
+    assert office_client.get("/assess/what-if/?period=垃圾").status_code == 200
     assert not Run.objects.exists()
 
 

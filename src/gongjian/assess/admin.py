@@ -20,6 +20,9 @@ from gongjian.assess.models import (
     SchemeYear,
 )
 from gongjian.core.admin import AuditedModelAdmin
+from gongjian.core.periods import Period
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class SchemeTextForm(forms.Form):
@@ -103,7 +106,7 @@ class SchemeAdmin(admin.ModelAdmin):
     list_display = ["name", "version", "active_years", "note", "created_by", "created_at"]
     list_select_related = ["created_by"]
     readonly_fields = ["name", "version", "active_years", "content", "note", "created_by", "created_at"]
-    actions = ["copy_as_new_version", "activate_for_year", "export_yaml"]
+    actions = ["copy_as_new_version", "activate_for_year", "export_yaml", "export_excel"]
 
     def get_queryset(self, request):
         years = Prefetch("years", queryset=SchemeYear.objects.order_by("year"))
@@ -247,6 +250,17 @@ class SchemeAdmin(admin.ModelAdmin):
             return None
         return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_activate", rows[0].pk)
 
+    @admin.action(description=_("导出 Excel"))
+    def export_excel(self, request, queryset):
+        from django.utils.http import content_disposition_header
+
+        from gongjian.assess.exports import scheme_workbook
+
+        row = queryset.order_by("name", "-version").first()
+        response = HttpResponse(scheme_workbook(row), content_type=XLSX)
+        response["Content-Disposition"] = content_disposition_header(True, f"{row.name}_v{row.version}.xlsx")
+        return response
+
     @admin.action(description=_("导出 YAML"))
     def export_yaml(self, request, queryset):
         text = "\n---\n".join(services.export_yaml(row) for row in queryset)
@@ -260,16 +274,87 @@ class SchemeYearAdmin(AuditedModelAdmin):
     list_display = ["year", "scheme", "activated_at"]
 
 
+class SubjectForm(forms.ModelForm):
+    """A model form whose subject (kind and id) is chosen by name from every assessable subject."""
+
+    subject = forms.ChoiceField(label=_("考核对象"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].choices = [("", "---------"), *services.subject_choices()]
+        if self.instance.pk:
+            self.initial["subject"] = f"{self.instance.subject_kind}:{self.instance.subject_id}"
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, _sep, pk = (cleaned.get("subject") or "").partition(":")
+        if kind and pk:
+            self.instance.subject_kind, self.instance.subject_id = kind, int(pk)
+        return cleaned
+
+
+class SubjectNameMixin:
+    """Shows a row's subject by name (names are read once per page)."""
+
+    @admin.display(description=_("考核对象"))
+    def subject(self, obj):
+        names = getattr(self, "_names", None)
+        if names is None:
+            self._names = names = services.subject_names()
+        return names.get((obj.subject_kind, obj.subject_id), obj.subject_id)
+
+    def get_queryset(self, request):
+        self._names = None
+        return super().get_queryset(request)
+
+
+class EvaluatorAssignmentForm(SubjectForm):
+    class Meta:
+        model = EvaluatorAssignment
+        fields = ["rater"]
+
+    def validate_unique(self):
+        if EvaluatorAssignment.objects.exclude(pk=self.instance.pk).filter(
+                rater_id=self.instance.rater_id, subject_kind=self.instance.subject_kind,
+                subject_id=self.instance.subject_id).exists():
+            self.add_error("subject", gettext("该打分人已分配此考核对象。"))
+
+
 @admin.register(EvaluatorAssignment)
-class EvaluatorAssignmentAdmin(AuditedModelAdmin):
-    list_display = ["rater", "subject_kind", "subject_id"]
+class EvaluatorAssignmentAdmin(SubjectNameMixin, AuditedModelAdmin):
+    form = EvaluatorAssignmentForm
+    list_display = ["rater", "subject_kind", "subject"]
     list_filter = ["subject_kind"]
+    search_fields = ["rater__username"]
+
+
+class AdjustmentForm(SubjectForm):
+    class Meta:
+        model = Adjustment
+        fields = ["period_code", "points", "reason"]
+        help_texts = {"period_code": _("如 2026-11-2（旬）或 2026-11（月）"), "points": _("加分为正，减分为负")}
+
+    def clean_period_code(self):
+        try:
+            period = Period.parse(self.cleaned_data["period_code"])
+        except ValueError:
+            raise ValidationError(gettext("无法识别的期别，应如 2026-11-2 或 2026-11。")) from None
+        if period.dekad is None and period.month is None:
+            raise ValidationError(gettext("考核期须为某一旬或某一月。"))
+        return period.code
+
+    def clean_points(self):
+        if not self.cleaned_data["points"]:
+            raise ValidationError(gettext("加减分不能为 0。"))
+        return self.cleaned_data["points"]
 
 
 @admin.register(Adjustment)
-class AdjustmentAdmin(AuditedModelAdmin):
-    list_display = ["period_code", "subject_kind", "subject_id", "points", "reason", "created_by"]
+class AdjustmentAdmin(SubjectNameMixin, AuditedModelAdmin):
+    form = AdjustmentForm
+    list_display = ["period_code", "subject_kind", "subject", "points", "reason", "created_by"]
     list_filter = ["period_code", "subject_kind"]
+    search_fields = ["reason"]
 
     def save_model(self, request, obj, form, change):
         obj.created_by = obj.created_by or request.user
@@ -281,7 +366,17 @@ class CommitmentInline(admin.TabularInline):
     extra = 2
 
 
+class InterviewForm(SubjectForm):
+    class Meta:
+        model = Interview
+        fields = ["held_on", "interviewer", "interviewee", "content"]
+
+
 @admin.register(Interview)
-class InterviewAdmin(AuditedModelAdmin):
-    list_display = ["held_on", "interviewee", "interviewer", "subject_kind", "subject_id"]
+class InterviewAdmin(SubjectNameMixin, AuditedModelAdmin):
+    """Interviews not called for by a yellow card (the office's own), and corrections; those on a yellow card
+    are recorded from the 约谈与整改 page."""
+
+    form = InterviewForm
+    list_display = ["held_on", "interviewee", "interviewer", "subject_kind", "subject"]
     inlines = [CommitmentInline]

@@ -706,3 +706,30 @@ def cadre_archive(request, year: int, person_id: int | None = None):
                   "criticisms": s.criticised, "interviews": [_interview_out(i) for i in s.interviews]}
                  for s in e.subjects]}
             for e in followup.archive(year, {person_id} if person_id else None)]
+
+
+@router.get("/schemes/{int:scheme_id}/xlsx", summary="A scheme version as Excel tables")
+def scheme_xlsx(request, scheme_id: int):
+    from django.utils.http import content_disposition_header
+
+    from gongjian.assess.exports import scheme_workbook
+
+    _viewer(request)
+    row = get_object_or_404(Scheme, pk=scheme_id)
+    response = HttpResponse(scheme_workbook(row), content_type=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    response["Content-Disposition"] = content_disposition_header(True, f"{row.name}_v{row.version}.xlsx")
+    return response
+
+
+@router.get("/consequences/{int:year}/xlsx", summary="The year's consequences ledger (奖惩台账) as Excel")
+def consequences_xlsx(request, year: int):
+    from django.utils.http import content_disposition_header
+
+    from gongjian.assess.exports import consequences_workbook
+
+    _viewer(request)
+    response = HttpResponse(consequences_workbook(year), content_type=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    response["Content-Disposition"] = content_disposition_header(True, f"奖惩台账_{year}.xlsx")
+    return response

@@ -75,6 +75,17 @@ def interview_queue(year: int | None = None) -> list[dict]:
              "interview": getattr(c, "interview_record", None)} for c in due]
 
 
+def interviews_of(year: int):
+    """The interviews that belong to ``year``: those on its published results (held then or early the next
+    year) and the office's own interviews held in it."""
+    from django.db.models import Q
+
+    return Interview.objects.filter(
+        Q(consequence__run__period_code__startswith=f"{year}-")
+        | Q(consequence__isnull=True, held_on__year=year)
+    )
+
+
 def _clean_commitments(rows: Sequence[tuple[str, date | None]], held_on: date) -> list[tuple[str, date]]:
     errors, kept = {}, []
     for i, (text, deadline) in enumerate(rows, start=1):
@@ -322,7 +333,7 @@ def archive(year: int, person_ids: set[int] | None = None) -> list[ArchiveEntry]
         if (kind, sid) in wanted:
             marks[(kind, sid)].append((code, what, amount))
     interviews: dict[tuple[str, int], list[Interview]] = defaultdict(list)
-    for interview in Interview.objects.filter(held_on__year=year).prefetch_related("commitments"):
+    for interview in interviews_of(year).prefetch_related("commitments"):
         interviews[(interview.subject_kind, interview.subject_id)].append(interview)
     names = services.subject_names()
     people = Person.objects.select_related("unit").in_bulk(list(roles))

@@ -19,12 +19,14 @@ from gongjian.assess import scheme as schemes
 from gongjian.assess.models import (
     Adjustment,
     Consequence,
+    ConsequenceKind,
     Evaluation,
     Run,
     RunState,
     Scheme,
     SchemeYear,
     Score,
+    SubjectKind,
 )
 from gongjian.core import audit, bulk
 from gongjian.core.periods import Period
@@ -354,6 +356,27 @@ def subject_names() -> dict[tuple[str, int], str]:
     return names
 
 
+def subject_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every subject that can be assessed, grouped by kind, as choices "kind:id" → name (for forms)."""
+    from gongjian.org.choices import UnitKind
+
+    live = Project.objects.filter(is_archived=False)
+    units = Unit.objects.order_by("name")
+    groups = {
+        SubjectKind.PROJECT: list(live.order_by("code").values_list("pk", "name")),
+        SubjectKind.HEADQUARTERS: list(units.filter(kind=UnitKind.HEADQUARTERS).values_list("pk", "name")),
+        SubjectKind.UNIT: list(units.filter(pk__in=live.values("responsible_unit")).values_list("pk", "name")),
+        SubjectKind.LEADER: [
+            (pk, f"{name}（{post}）" if post else name)
+            for pk, name, post in Person.objects.filter(
+                pk__in=ProjectLeader.objects.filter(role=LeaderRole.LEAD).values("person")
+            ).order_by("name").values_list("pk", "name", "post")
+        ],
+        SubjectKind.AREA: list(units.filter(pk__in=live.values("park")).values_list("pk", "name")),
+    }
+    return [(str(kind.label), [(f"{kind.value}:{pk}", name) for pk, name in rows]) for kind, rows in groups.items()]
+
+
 # -- runs ------------------------------------------------------------------------------------------------------
 
 
@@ -562,9 +585,58 @@ def revise(run: Run, reason: str, *, actor) -> Run:
     return revision
 
 
-def what_if(row: Scheme, codes: list[str]) -> dict[str, engine.Results]:
-    """Results of ``row`` over past periods, computed and not saved (to compare with the published ones)."""
-    return {code: compute(Period.parse(code), row) for code in codes}
+def parse_periods(text: str) -> list[Period]:
+    """Periods written as codes separated by commas or spaces, each a code or a FIRST..LAST range of one kind:
+    "2026-11-2", "2026-01..2026-10", "2026-11-1..2026-11-3, 2026-11"."""
+    periods: list[Period] = []
+    for part in text.replace("，", ",").replace(",", " ").split():
+        first, _dots, last = part.partition("..")
+        try:
+            start = Period.parse(first)
+            end = Period.parse(last) if last else start
+        except ValueError:
+            raise ValidationError(
+                {"period": _("无法识别的期别“%(text)s”，应如 2026-11-2、2026-11 或 2026-01..2026-10。") % {"text": part}}
+            ) from None
+        if start.kind != end.kind or end < start:
+            raise ValidationError({"period": _("“%(text)s”：起止须为同一类期别，且起不晚于止。") % {"text": part}})
+        periods.extend(Period.range(start, end))
+    return _periods([p.code for p in periods])
+
+
+def what_if(trial: Scheme, periods: Sequence[Period], kind: str = SubjectKind.HEADQUARTERS) -> list[dict]:
+    """``trial`` over past periods beside the scheme in force, computed and saved nowhere: for each subject of
+    ``kind``, its mean rank and score over the periods by each, the change, and the consequences each gives."""
+    active = scheme_for(periods[0].year)
+    frames = load(periods)
+    results = {}
+    for name, row in (("was", active), ("now", trial)):
+        out = engine.assess(frames["projects"], frames["facts"], frames["evaluations"], frames["adjustments"],
+                            frames["history"], row.engine_scheme(), explain=False)
+        scores = out.scores.filter(pl.col("subject_kind") == kind).group_by("subject_id").agg(
+            pl.col("rank").mean().alias(f"{name}_rank"), pl.col("score").mean().alias(f"{name}_score"),
+            pl.col("group").last().alias(f"{name}_group"))
+        marks = out.consequences.filter(pl.col("subject_kind") == kind).group_by("subject_id", "kind").len()
+        results[name] = (scores, {(sid, k): n for sid, k, n in marks.iter_rows()})
+    joined = results["now"][0].join(results["was"][0], on="subject_id", how="full", coalesce=True)
+    names = subject_names()
+    labels = dict(ConsequenceKind.choices)
+
+    def marks(which: str, sid: int) -> str:
+        given = results[which][1]
+        return "、".join(f"{labels[k]}×{given[(sid, k)]}" if given[(sid, k)] > 1 else str(labels[k])
+                        for k in labels if (sid, k) in given)
+
+    rows = []
+    for r in joined.iter_rows(named=True):
+        sid = r["subject_id"]
+        moved = None if r["was_rank"] is None or r["now_rank"] is None else round(r["was_rank"] - r["now_rank"], 1)
+        rows.append({"name": names.get((kind, sid), str(sid)), "group": r["now_group"] or r["was_group"] or "",
+                     "rank": r["now_rank"], "score": r["now_score"], "was_rank": r["was_rank"],
+                     "was_score": r["was_score"], "moved": moved, "marks": marks("now", sid),
+                     "was_marks": marks("was", sid)})
+    rows.sort(key=lambda row: (row["group"], row["rank"] if row["rank"] is not None else 1e9, row["name"]))
+    return rows
 
 
 # -- comprehensive evaluation ------------------------------------------------------------------------------------

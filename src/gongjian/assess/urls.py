@@ -19,6 +19,7 @@ urlpatterns = [
     path("interviews/new/<int:consequence>/", views.interview_new, name="interview_new"),
     path("interviews/<int:pk>/", views.interview_detail, name="interview_detail"),
     path("flags/<int:year>/", views.flags, name="flags"),
+    path("flags/<int:year>/consequences.xlsx", views.consequences_export, name="consequences_export"),
     path("archive/<int:year>/", views.archive, name="archive"),
     path("archive/<int:year>/export.xlsx", views.archive_export, name="archive_export"),
     path("archive/<int:year>/archive.docx", views.archive_docx, name="archive_docx"),

@@ -198,39 +198,37 @@ def public(request):
                 marks.setdefault(c.subject_id, []).append(c)
             runs.append({"run": run, "period": Period.parse(run.period_code),
                          "rows": [{"score": s, "marks": marks.get(s.subject_id, [])} for s in scores]})
-    return render(request, "assess/public.html", {"runs": runs})
+    year = int(runs[0]["run"].period_code[:4]) if runs else timezone.localdate().year
+    _periods, tallies = followup.flag_board(year, SubjectKind.HEADQUARTERS)
+    board = [t for t in tallies if t.flags or t.rewards]
+    return render(request, "assess/public.html", {"runs": runs, "year": year, "board": board})
 
 
 @permission_required("assess.run_assessment", raise_exception=True)
 def what_if(request):
-    """Run any scheme version over a past period and compare its ranking with the scheme in force, side by
-    side; nothing is saved."""
+    """Run any scheme version over past periods (one, or a range such as 2026-01..2026-10) and compare its
+    rankings and consequences with the scheme in force, side by side; nothing is saved."""
     from gongjian.assess.models import Scheme
 
     schemes_all = list(Scheme.objects.order_by("name", "-version"))
-    period = Period.parse(request.GET.get("period") or Period.dekad_of(timezone.localdate()).prev().code)
+    text = request.GET.get("period") or Period.dekad_of(timezone.localdate()).prev().code
     kind = request.GET.get("kind") or SubjectKind.HEADQUARTERS
     chosen = next((s for s in schemes_all if str(s.pk) == request.GET.get("scheme")), None)
-    rows, error = [], ""
-    if chosen:
-        try:
-            active = services.scheme_for(period.year)
-            current = services.compute(period, active).scores
-            trial = services.compute(period, chosen).scores
-            names = services.subject_names()
-            base = {r["subject_id"]: r for r in current.filter(current["subject_kind"] == kind).iter_rows(named=True)}
-            for r in trial.filter(trial["subject_kind"] == kind).iter_rows(named=True):
-                was = base.get(r["subject_id"])
-                rows.append({"name": names.get((kind, r["subject_id"]), r["subject_id"]), "group": r["group"],
-                             "rank": r["rank"], "score": r["score"],
-                             "was_rank": was["rank"] if was else None, "was_score": was["score"] if was else None,
-                             "moved": (was["rank"] - r["rank"]) if was else None})
-            rows.sort(key=lambda row: (row["group"], row["rank"]))
-        except ValueError as exc:
-            error = str(exc)
+    rows, error, periods = [], "", []
+    try:
+        periods = services.parse_periods(text)
+        if chosen:
+            rows = services.what_if(chosen, periods, kind)
+    except ValidationError as exc:
+        error = "；".join(exc.messages)
+    except ValueError as exc:
+        error = str(exc)
+    year = periods[0].year if periods else timezone.localdate().year
     return render(request, "assess/what_if.html", {
-        "schemes": schemes_all, "chosen": chosen, "period": period, "kind": kind, "rows": rows, "error": error,
-        "active": services.scheme_for(period.year), "kinds": list(SubjectKind),
+        "schemes": schemes_all, "chosen": chosen, "text": text, "periods": periods, "kind": kind, "rows": rows,
+        "error": error, "active": services.scheme_for(year), "kinds": list(SubjectKind),
+        "span": f"{periods[0]}—{periods[-1]}（{len(periods)} 期）" if len(periods) > 1 else (
+            str(periods[0]) if periods else ""),
     })
 
 
@@ -274,7 +272,7 @@ def year_end(request, year):
 
 
 class InterviewForm(forms.Form):
-    held_on = forms.DateField(label=_("约谈日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("约谈日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     interviewer = forms.CharField(label=_("约谈人"), max_length=100)
     interviewee = forms.CharField(label=_("被约谈人"), max_length=100)
     content = forms.CharField(label=_("约谈内容"), widget=forms.Textarea(attrs={"rows": 5}))
@@ -282,7 +280,7 @@ class InterviewForm(forms.Form):
 
 class CommitmentForm(forms.Form):
     text = forms.CharField(label=_("整改事项"), max_length=300, required=False)
-    deadline = forms.DateField(label=_("整改时限"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("整改时限"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 CommitmentFormSet = forms.formset_factory(CommitmentForm, extra=3)
@@ -303,7 +301,7 @@ def interviews(request):
     today = timezone.localdate()
     commitments = [
         {"row": c, "state": followup.commitment_state(c, today)}
-        for c in Commitment.objects.select_related("interview").filter(interview__held_on__year=year)
+        for c in Commitment.objects.select_related("interview").filter(interview__in=followup.interviews_of(year))
         .order_by("done_on", "deadline")
     ]
     return render(request, "assess/interviews.html", {
@@ -454,3 +452,17 @@ def archive_export(request, year):
                 sum(st in ("done", "late") for st in states), states.count("overdue")])
             row += 1
     return export.response(f"干部考核档案_{year}.xlsx", {(0, 2): 14, (3, 3): 30, (10, 13): 24}, freeze=(1, 1))
+
+
+@permission_required("assess.view_run", raise_exception=True)
+def consequences_export(request, year):
+    """The year's consequences ledger (奖惩台账) to Excel."""
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+
+    from gongjian.assess.exports import consequences_workbook
+
+    response = HttpResponse(consequences_workbook(year), content_type=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    response["Content-Disposition"] = content_disposition_header(True, f"奖惩台账_{year}.xlsx")
+    return response
