@@ -16,6 +16,10 @@ PLAN = [1_000_000] * 36
 
 @pytest.fixture
 def district(office_user):
+    return build_district(office_user)
+
+
+def build_district(office_user):
     unit = UnitFactory(name="工信局")
     fast_hq = UnitFactory(name="智能装备产业园指挥部", kind=UnitKind.HEADQUARTERS)
     slow_hq = UnitFactory(name="商贸城指挥部", kind=UnitKind.HEADQUARTERS)

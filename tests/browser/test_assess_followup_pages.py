@@ -11,35 +11,21 @@ from playwright.sync_api import expect
 
 from gongjian.assess import followup, services
 from gongjian.assess.models import Commitment, Consequence, Interview
-from gongjian.org.choices import UnitKind
 from gongjian.projects.choices import LeaderRole
 from gongjian.projects.models import ProjectLeader
-from gongjian.reports import services as reports
-from gongjian.reports.models import Report
-from tests.factories import PASSWORD, PersonFactory, ProjectFactory, UnitFactory
+from tests.assess.conftest import build_district
+from tests.factories import PASSWORD, PersonFactory
 
 pytestmark = pytest.mark.browser
-
-PLAN = [1_000_000] * 36
 
 
 @pytest.fixture
 def district(office_user):
-    """As in tests/assess/conftest.py: two headquarters, one project each; by the November 中旬 the fast one is on
-    plan and 商贸城指挥部 at half of it."""
-    unit = UnitFactory(name="工信局")
-    fast_hq = UnitFactory(name="智能装备产业园指挥部", kind=UnitKind.HEADQUARTERS)
-    slow_hq = UnitFactory(name="商贸城指挥部", kind=UnitKind.HEADQUARTERS)
-    fast = ProjectFactory(name="快项目", responsible_unit=unit, headquarters=fast_hq, plan=PLAN)
-    slow = ProjectFactory(name="慢项目", responsible_unit=unit, headquarters=slow_hq, plan=PLAN)
-    opens = timezone.make_aware(dt.datetime(2026, 11, 11))
-    period = reports.open_period("2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=13),
-                                 actor=office_user)
-    filed = timezone.make_aware(dt.datetime(2026, 11, 20, 10))
-    for project, done in ((fast, 32_000_000), (slow, 16_000_000)):  # plan to 11-2: 3,200 万元
-        Report.objects.create(project=project, period=period, state="approved", amount=done, year_to_date=done,
-                              since_start=done, first_submitted_at=filed, submitted_at=filed)
-    return {"fast_hq": fast_hq, "slow_hq": slow_hq, "fast": fast, "slow": slow}
+    """The assessment tests' district: one headquarters on plan, 商贸城指挥部 at half of it."""
+    return build_district(office_user)
+
+
+
 
 
 def publish(office_user, *codes):

@@ -30,7 +30,6 @@ from gongjian.assess.models import (
 )
 from gongjian.core import audit, bulk
 from gongjian.core.periods import Period
-from gongjian.lights import storage
 from gongjian.lights.models import Light
 from gongjian.org.models import Person, Unit
 from gongjian.projects.choices import LeaderRole
@@ -238,7 +237,7 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
     )
     # fetched by the driver: SQLite gives the times as text, which polars reads faster than Django converts
     filed = pl.DataFrame(
-        [] if inner.is_empty() else storage.fetch(
+        [] if inner.is_empty() else bulk.fetch(
             Report.objects.filter(
                 period_id__in=inner["reporting_period_id"].unique().to_list(),
                 first_submitted_at__isnull=False,

@@ -20,19 +20,30 @@ def table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def fetch(queryset) -> list[tuple]:
+    """The rows of a values_list queryset, fetched by the driver without Django's per-row conversions (SQLite
+    then gives times as text)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def json_text(column: str) -> pl.Expr:
     """A column (a list or a struct) as JSON text, for a JSONField."""
     wrapped = pl.struct(pl.col(column).alias("v")).struct.json_encode()
     return wrapped.str.slice(5, wrapped.str.len_chars() - 6).alias(column)
 
 
-def _csv(frame: pl.DataFrame) -> bytes:
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    """The frame as CSV for PostgreSQL's COPY (times in UTC with their offset)."""
     out = io.BytesIO()
     frame.write_csv(out, include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.f+00:00")
     return out.getvalue()
 
 
-def _rows(frame: pl.DataFrame) -> list[tuple]:
+def python_rows(frame: pl.DataFrame) -> list[tuple]:
+    """The frame's rows as the database driver takes them (times adapted as Django would)."""
     stamps = [i for i, dtype in enumerate(frame.dtypes) if isinstance(dtype, pl.Datetime)]
     if not stamps:
         return frame.rows()
@@ -48,8 +59,8 @@ def insert(model, frame: pl.DataFrame) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor, cursor.cursor.copy(
                 f"COPY {table(model)} ({names}) FROM STDIN (FORMAT csv)") as copy:
-            copy.write(_csv(frame))
+            copy.write(csv_bytes(frame))
         return
     sql = f"INSERT INTO {table(model)} ({names}) VALUES ({', '.join(['%s'] * frame.width)})"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, _rows(frame))
+        cursor.executemany(sql, python_rows(frame))

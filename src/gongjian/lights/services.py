@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjian.core import audit
+from gongjian.core import audit, bulk
 from gongjian.core.models import work_calendar
 from gongjian.core.periods import Period, PeriodKind
 from gongjian.lights import rules
@@ -275,7 +275,7 @@ def _store(frame: pl.DataFrame, version: int, now: datetime, project_ids, codes:
     stored = Light.objects.filter(period_code__in=codes)
     if project_ids is not None:
         stored = stored.filter(project_id__in=project_ids)
-    existing = pl.DataFrame(storage.fetch(stored.values_list("pk", "project_id", "period_code", "digest")),
+    existing = pl.DataFrame(bulk.fetch(stored.values_list("pk", "project_id", "period_code", "digest")),
                             schema={"id": pl.Int64, "project_id": pl.Int64, "period_code": pl.String,
                                     "_old": pl.String}, orient="row")
     joined = frame.join(existing, on=["project_id", "period_code"], how="left")
