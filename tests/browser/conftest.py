@@ -41,6 +41,28 @@ def page(browser, live_server, transactional_db):
 
 
 @pytest.fixture
+def phone(browser, live_server, transactional_db):
+    """phone(username, password) → a page on a 390 × 844 touch screen, signed in through the login form."""
+    contexts = []
+
+    def open_as(username, password):
+        context = browser.new_context(base_url=live_server.url, locale="zh-CN",
+                                      viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def login(page):
     """login(username, password) signs in through the real login form."""
 

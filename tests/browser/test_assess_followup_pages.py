@@ -176,8 +176,7 @@ def test_the_cadre_archive_shows_a_commander_and_exports_the_year(page, login, o
     assert "李指挥长" in text and "商贸城指挥部" in text and "张副区长" in text
 
 
-def test_a_commitment_is_closed_on_a_phone_sized_screen(browser, live_server, transactional_db, office_user,
-                                                        district):
+def test_a_commitment_is_closed_on_a_phone_sized_screen(phone, office_user, district):
     publish(office_user, "2026-11")
     today = timezone.localdate()
     interview = followup.record_interview(
@@ -185,30 +184,20 @@ def test_a_commitment_is_closed_on_a_phone_sized_screen(browser, live_server, tr
         interviewer="区长 王某", interviewee="李某", content="进度滞后，要求倒排工期。",
         commitments=[("每旬报送赶工计划", today + dt.timedelta(days=7))])
 
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 390, "height": 844},
-                                  is_mobile=True, has_touch=True)
-    context.set_default_timeout(10_000)
-    try:
-        page = context.new_page()
-        page.goto("/accounts/login/")
-        page.fill("#id_username", "office")
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.goto(f"/assess/interviews/{interview.pk}/")
-        commitment = page.locator("#commitments tbody tr")
-        expect(commitment).to_contain_text("整改中")
-        form = commitment.locator("form.done-form")
-        expect(form.locator("input[name=done_on]")).to_have_value(today.isoformat())
-        button = form.locator("button:text-is('登记完成')")
-        box = button.bounding_box()  # reachable without scrolling the table sideways
-        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
-        form.locator("input[name=result]").fill("已报送第一期计划")
-        button.tap()
-        expect(page.locator(".messages")).to_contain_text("已登记完成情况")
-        expect(commitment).to_contain_text(f"已完成 {today.isoformat()}")
-        expect(commitment).to_contain_text("已报送第一期计划")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    finally:
-        context.close()
+    page = phone("office", PASSWORD)
+    page.goto(f"/assess/interviews/{interview.pk}/")
+    commitment = page.locator("#commitments tbody tr")
+    expect(commitment).to_contain_text("整改中")
+    form = commitment.locator("form.done-form")
+    expect(form.locator("input[name=done_on]")).to_have_value(today.isoformat())
+    button = form.locator("button:text-is('登记完成')")
+    box = button.bounding_box()  # reachable without scrolling the table sideways
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    form.locator("input[name=result]").fill("已报送第一期计划")
+    button.tap()
+    expect(page.locator(".messages")).to_contain_text("已登记完成情况")
+    expect(commitment).to_contain_text(f"已完成 {today.isoformat()}")
+    expect(commitment).to_contain_text("已报送第一期计划")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     row = Commitment.objects.get()
     assert (row.done_on, row.result) == (today, "已报送第一期计划")

@@ -256,37 +256,26 @@ def test_a_red_light_case_is_handled_sent_back_passed_up_and_closed(page, login,
     assert page.goto(f"/lights/cases/{case.pk}/").status == 404
 
 
-def test_a_reporter_on_a_phone_signs_for_a_case_and_records_an_action(browser, live_server, transactional_db,
-                                                                      make_user):
+def test_a_reporter_on_a_phone_signs_for_a_case_and_records_an_action(phone, make_user):
     industry = UnitFactory(name="工信局")
     make_user("unit_reporter", unit=industry, username="rep")
     planned_project(industry, "新能源电池材料项目")
     services.recompute()
     case = Case.objects.get()
 
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 390, "height": 844},
-                                  is_mobile=True, has_touch=True)
-    context.set_default_timeout(10_000)
-    try:
-        page = context.new_page()
-        page.goto("/accounts/login/")
-        page.fill("#id_username", "rep")
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.click("nav >> text=督办")
-        expect(page.locator("#case-table th.hide-sm")).to_be_hidden()
-        page.tap("#case-table a:text-is('新能源电池材料项目 亮红灯')")
-        expect(page.locator("#case-state")).to_have_text("待签收")
-        page.tap("#accept")
-        expect(page.locator("#case-state")).to_have_text("已签收")
-        page.fill("#id_act_text", "现场核实：设备已进场，正在安装")
-        page.tap("#act-form button:text-is('记录处置')")
-        expect(page.locator(".messages")).to_contain_text("处置情况已记录")
-        expect(page.locator("#case-state")).to_have_text("办理中")
-        expect(page.locator("#timeline li.action")).to_contain_text("现场核实：设备已进场，正在安装")
-        # Nothing sticks out sideways: the page fits the phone's width
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        case.refresh_from_db()
-        assert case.state == "in_hand"
-    finally:
-        context.close()
+    page = phone("rep", PASSWORD)
+    page.click("nav >> text=督办")
+    expect(page.locator("#case-table th.hide-sm")).to_be_hidden()
+    page.tap("#case-table a:text-is('新能源电池材料项目 亮红灯')")
+    expect(page.locator("#case-state")).to_have_text("待签收")
+    page.tap("#accept")
+    expect(page.locator("#case-state")).to_have_text("已签收")
+    page.fill("#id_act_text", "现场核实：设备已进场，正在安装")
+    page.tap("#act-form button:text-is('记录处置')")
+    expect(page.locator(".messages")).to_contain_text("处置情况已记录")
+    expect(page.locator("#case-state")).to_have_text("办理中")
+    expect(page.locator("#timeline li.action")).to_contain_text("现场核实：设备已进场，正在安装")
+    # Nothing sticks out sideways: the page fits the phone's width
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    case.refresh_from_db()
+    assert case.state == "in_hand"
