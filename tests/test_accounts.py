@@ -15,8 +15,17 @@ pytestmark = pytest.mark.django_db
 def test_signing_in_is_audited_and_lands_on_the_project_list(make_user, client):
     make_user("project_office", username="office")
     response = client.post("/accounts/login/", {"username": "office", "password": PASSWORD})
-    assert response.status_code == 302 and response.url == "/projects/"
+    assert response.status_code == 302 and client.get(response.url).url == "/projects/"
     assert AuditEvent.objects.filter(action="login.success", actor_name="office").exists()
+
+
+def test_a_service_team_member_lands_on_the_days_report(make_user, client):
+    from gongjian.org.choices import UnitKind
+    from tests.factories import UnitFactory
+
+    make_user("service_team", unit=UnitFactory(kind=UnitKind.SERVICE_TEAM), username="team")
+    response = client.post("/accounts/login/", {"username": "team", "password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == "/dispatch/daily/" and "今日完成" in response.content.decode()
 
 
 def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(make_user, client):

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "gongjian.reports",
     "gongjian.lights",
     "gongjian.assess",
+    "gongjian.dispatch",
     "gongjian.exchange",
     "gongjian.demo",
     "gongjian.api",
@@ -136,7 +137,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "projects:project_list"
+LOGIN_REDIRECT_URL = "home"  # the day's report for a service team, else the project list
 LOGOUT_REDIRECT_URL = "accounts:login"
 # 等保: idle sessions end after 30 minutes; the cookie is renewed on each request.
 SESSION_COOKIE_AGE = int(env("SESSION_IDLE_SECONDS", "1800"))

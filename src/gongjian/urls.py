@@ -1,17 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from gongjian.core import views as core_views
 
 admin.site.site_header = "攻坚 · 系统管理"
 admin.site.site_title = "攻坚"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="projects:project_list"), name="home"),
+    path("", core_views.home, name="home"),
     path("accounts/", include("gongjian.accounts.urls")),
     path("projects/", include("gongjian.projects.urls")),
     path("reports/", include("gongjian.reports.urls")),
     path("lights/", include("gongjian.lights.urls")),
     path("assess/", include("gongjian.assess.urls")),
+    path("dispatch/", include("gongjian.dispatch.urls")),
     path("exchange/", include("gongjian.exchange.urls")),
     path("system/", include("gongjian.core.urls")),
     path("api/v1/", include("gongjian.api.urls", namespace="api")),

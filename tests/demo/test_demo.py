@@ -257,3 +257,28 @@ def test_the_demo_has_published_assessments_and_an_interview_on_the_last_months_
     interview = interviews.first()
     assert interview.held_on == dt.date(2026, 5, 3) and "指挥长" in interview.interviewee
     assert [c.done_on is not None for c in interview.commitments.order_by("deadline")] == [True, False]
+
+
+def test_the_demo_has_last_months_dispatch_meeting_with_decisions_minutes_and_a_briefing(summary):
+    from gongjian.dispatch.models import Document, Meeting
+
+    meeting = Meeting.objects.get()
+    assert meeting.title == "2026年4月重点项目调度会" and meeting.state == "held"
+    assert meeting.held_at.date() == dt.date(2026, 5, 3) and meeting.agenda
+    states = [d.case.state for d in meeting.decisions.order_by("number")]
+    assert states[0] == "closed" and set(states[1:]) == {"new"} and len(states) >= 2
+    issued = Document.objects.filter(state="issued")
+    assert set(issued.values_list("kind", flat=True)) == {"minutes", "briefing"}
+    assert issued.get(kind="briefing").period_code == "2026-04"
+
+
+def test_the_demo_has_a_week_of_service_team_reports_and_an_assignment_half_handed_in(summary):
+    from gongjian.dispatch.models import Assignment, DailyReport, DailyTask
+
+    days = set(DailyReport.objects.values_list("day", flat=True))
+    assert days == {AS_OF - dt.timedelta(days=n) for n in range(7)}
+    assert DailyReport.objects.filter(day=AS_OF).count() == 2  # one team has not filed today
+    assert DailyTask.objects.filter(day=AS_OF + dt.timedelta(days=1)).count() == 3
+    assignment = Assignment.objects.get()
+    first = assignment.steps.order_by("deadline").first()
+    assert assignment.units.count() == 9 and first.submissions.count() == 3

@@ -39,6 +39,12 @@ _LIGHTS = ["lights.view_light", "lights.view_case", "lights.handle_case", "light
 _RULES = [f"lights.{verb}_lightrule" for verb in ("view", "add", "change", "delete")] + [
     "lights.view_ruleversion", *[f"core.{verb}_calendarday" for verb in ("view", "add", "change", "delete")]]
 
+# Dispatch: meetings and decisions are read by everyone who works on projects (decisions are handled as cases);
+# units hand in what assignments ask and headquarters deploy their teams' days.
+_DISPATCH_VIEW = ["dispatch.view_meeting", "dispatch.view_decision", "dispatch.view_assignment",
+                  "dispatch.view_dailyreport", "dispatch.view_document"]
+_DISPATCH_UNIT = [*_DISPATCH_VIEW, "dispatch.add_submission", "dispatch.add_dailytask"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PROJECT_OFFICE: [
         *_VIEW_PROJECTS,
@@ -55,17 +61,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assess.view_adjustment", "assess.add_adjustment", "assess.change_adjustment", "assess.delete_adjustment",
         "assess.view_evaluatorassignment", "assess.add_evaluatorassignment", "assess.delete_evaluatorassignment",
         "assess.view_interview", "assess.add_interview", "assess.change_interview",
+        *_DISPATCH_UNIT, "dispatch.run_dispatch", "dispatch.add_dailyreport",
     ],
     Role.UNIT_REPORTER: [*_VIEW_PROJECTS, "projects.change_project", "reports.view_report", "reports.submit_report",
-                         *_LIGHTS],
-    Role.UNIT_REVIEWER: [*_VIEW_PROJECTS, "reports.view_report", "reports.review_report", *_LIGHTS],
+                         *_LIGHTS, *_DISPATCH_UNIT],
+    Role.UNIT_REVIEWER: [*_VIEW_PROJECTS, "reports.view_report", "reports.review_report", *_LIGHTS, *_DISPATCH_UNIT],
     Role.SUPERVISING_LEADER: [*_VIEW_PROJECTS, "reports.view_report", *_LIGHTS, "lights.add_judgement",
-                              "lights.change_judgement", "assess.view_evaluation", "assess.add_evaluation"],
+                              "lights.change_judgement", "assess.view_evaluation", "assess.add_evaluation",
+                              *_DISPATCH_VIEW],
     Role.EVALUATOR: ["projects.view_project", "assess.view_evaluation", "assess.add_evaluation"],
-    Role.SERVICE_TEAM: ["projects.view_project"],
+    Role.SERVICE_TEAM: ["projects.view_project", "dispatch.view_dailyreport", "dispatch.add_dailyreport"],
     Role.PRINCIPAL_LEADER: [*_VIEW_PROJECTS, "projects.view_all_projects", "reports.view_report", *_LIGHTS,
                             "lights.add_judgement", "lights.change_judgement", "assess.view_run",
-                            "assess.view_evaluation", "assess.add_evaluation"],
+                            "assess.view_evaluation", "assess.add_evaluation", *_DISPATCH_VIEW],
     Role.SYSTEM_ADMIN: [
         "accounts.view_user", "accounts.add_user", "accounts.change_user",
         "core.view_systemsetting", "core.change_systemsetting",

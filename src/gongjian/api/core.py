@@ -51,6 +51,9 @@ def build_api() -> NinjaAPI:
         return api.create_response(request, {"code": "unauthorised", "errors": []}, status=401)
 
     from gongjian.assess.api import router as assess
+    from gongjian.dispatch.api import router as dispatch
+    from gongjian.dispatch.assignment_api import router as assignments
+    from gongjian.dispatch.daily_api import router as daily
     from gongjian.lights.api import router as lights
     from gongjian.projects.api import router as projects
     from gongjian.reports.api import router as reports
@@ -59,6 +62,9 @@ def build_api() -> NinjaAPI:
     api.add_router("/", reports)
     api.add_router("/", lights)
     api.add_router("/assess", assess)
+    api.add_router("/dispatch", dispatch)
+    api.add_router("/dispatch", assignments)
+    api.add_router("/dispatch", daily)
     return api
 
 

@@ -119,12 +119,10 @@ class DocumentCounter(models.Model):
         return f"{self.prefix}〔{self.year}〕{self.last}号"
 
 
-def issue_document_number(prefix: str, year: int) -> str:
-    """The next 发文字号 of ``prefix`` in ``year``, e.g. 泉重点办〔2026〕13号; call inside the transaction that
-    records the document, so a rolled-back document gives its number back."""
+def next_serial(prefix: str, year: int) -> int:
+    """The next number of ``prefix``'s yearly counter (never repeated); call inside the transaction that records
+    what it numbers, so a rolled-back one gives its number back."""
     from django.db import IntegrityError, transaction
-
-    from gongjian.core.documents import document_number
 
     with transaction.atomic():
         counter = DocumentCounter.objects.select_for_update().filter(prefix=prefix, year=year).first()
@@ -136,4 +134,11 @@ def issue_document_number(prefix: str, year: int) -> str:
                 counter = DocumentCounter.objects.select_for_update().get(prefix=prefix, year=year)
         counter.last += 1
         counter.save(update_fields=["last"])
-        return document_number(prefix, year, counter.last)
+        return counter.last
+
+
+def issue_document_number(prefix: str, year: int) -> str:
+    """The next 发文字号 of ``prefix`` in ``year``, e.g. 泉重点办〔2026〕13号 (see :func:`next_serial`)."""
+    from gongjian.core.documents import document_number
+
+    return document_number(prefix, year, next_serial(prefix, year))

@@ -45,3 +45,15 @@ def notification_list(request):
     items = list(Notification.objects.filter(user=request.user)[:200])
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "core/notification_list.html", {"items": items})
+
+
+def home(request):
+    """Where "/" and a fresh login land: a service team's member on the day's report, everyone else on the
+    project list."""
+    from django.shortcuts import redirect
+
+    user = request.user
+    if user.is_authenticated and user.has_perm("dispatch.add_dailyreport") and not user.has_perm(
+            "dispatch.view_meeting"):
+        return redirect("dispatch:daily")
+    return redirect("projects:project_list")

@@ -301,6 +301,8 @@ class _DemoBuilder:
 
         recompute(year=self.year, today=self.as_of)
         self.build_assessments()
+        self.build_dispatch()
+        self.build_daily_cycle()
         return DemoSummary(
             year=self.year,
             as_of=self.as_of,
@@ -355,6 +357,91 @@ class _DemoBuilder:
             if first and first.deadline <= today:
                 followup.complete_commitment(first, done_on=first.deadline, result="已按旬报送赶工计划",
                                              actor=None)
+
+    def build_dispatch(self) -> None:
+        """Last month's dispatch meeting, three days after the month ended: its agenda drafted from the data, the
+        red projects' units given a decision each and the headquarters one on site safety, the first handled and
+        closed; its minutes and last month's briefing issued."""
+        from gongjian.core.periods import Period
+        from gongjian.dispatch import briefings
+        from gongjian.dispatch import services as dispatch
+        from gongjian.lights import cases
+        from gongjian.lights.models import Light
+
+        month = Period.of(self.as_of, "month").prev()
+        day = month.end + timedelta(days=3)
+        today = min(self.as_of, timezone.localdate())
+        if month.year != self.year or day > today:
+            return
+        chair = self.people[next(name for name in PRINCIPALS if name != LEADERS[0][0])]
+        leaders = [self.people[name] for name, *_rest in LEADERS]
+        meeting = dispatch.create_meeting(
+            kind="monthly", title=f"{month}重点项目调度会", actor=None, chair=chair, attendees=leaders,
+            held_at=datetime.combine(day, time(9, 0), tzinfo=SHANGHAI), place="区政府三楼会议室",
+            other_attendees="各责任单位、各指挥部主要负责同志")
+        reds = Light.objects.filter(period_code=month.dekads()[-1].code, colour=2).select_related(
+            "project__responsible_unit").order_by("project__code")[:3]
+        decisions = [dispatch.add_decision(
+            meeting, text=f"{light.project.name}倒排工期，下月底前追上序时进度，每旬报送赶工计划", actor=None,
+            owner=light.project.responsible_unit, deadline=day + timedelta(days=20), projects=[light.project])
+            for light in reds]
+        decisions.append(dispatch.add_decision(
+            meeting, text="各指挥部开展在建工地安全生产大检查，形成问题清单并整改到位", actor=None,
+            owner=self.units["住建局"], deadline=day + timedelta(days=10)))
+        first = decisions[0].case
+        cases.accept(first, actor=None)
+        cases.resolve(first, "已制定赶工计划并按旬报送", actor=None)
+        cases.close(first, actor=None)
+        dispatch.update_meeting(meeting, actor=None, state="held",
+                                notes="会议听取了各责任单位项目推进情况汇报，研究解决了项目建设中的困难和问题。")
+        briefings.issue(briefings.draft("minutes", meeting=meeting, actor=None), actor=None)
+        briefings.issue(briefings.draft("briefing", period_code=month.code, actor=None), actor=None)
+        self.build_assignment(meeting, day)
+
+    def build_assignment(self, meeting, day: date) -> None:
+        """The meeting's assignment to every department: discussion within a week, report within two; the first
+        three departments have handed in their discussion."""
+        from gongjian.dispatch.models import Assignment, AssignmentStep, Submission
+
+        assignment = Assignment.objects.create(
+            title="调度会后各部门组织讨论并报送推进措施", meeting=meeting,
+            instructions="各部门对照会议部署，一周内组织专题讨论，两周内报送本部门推进重点项目建设的措施和需协调事项。")
+        departments = [self.units[short] for short, _name in DEPARTMENTS]
+        assignment.units.set(departments)
+        discuss = AssignmentStep.objects.create(assignment=assignment, name="组织讨论", deadline=day + timedelta(days=7))
+        AssignmentStep.objects.create(assignment=assignment, name="报送报告", deadline=day + timedelta(days=14))
+        when = datetime.combine(day + timedelta(days=4), time(16, 0), tzinfo=SHANGHAI)
+        Submission.objects.bulk_create(
+            Submission(step=discuss, unit=unit, submitted_at=when,
+                       text=f"{unit.name}已于{day + timedelta(days=4):%m月%d日}召开党组会专题讨论，形成推进措施五条。")
+            for unit in departments[:3])
+
+    def build_daily_cycle(self) -> None:
+        """The service teams' daily reports of the last week up to the demo's date (the last team has not filed
+        today yet) and the headquarters' tasks for today and tomorrow."""
+        from gongjian.dispatch.models import DailyReport, DailyTask
+
+        today = min(self.as_of, timezone.localdate())
+        rng = random.Random(f"daily/{today}")
+        reports, tasks = [], []
+        teams = [self.units[short] for short, *_rest in SERVICE_TEAMS]
+        for t, team in enumerate(teams):
+            for back in range(6, -1, -1):
+                day = today - timedelta(days=back)
+                if back == 0 and t == len(teams) - 1:
+                    continue
+                signed, razed = rng.randint(0, 6), rng.randint(0, 4)
+                reports.append(DailyReport(
+                    team=team, day=day, households_signed=signed, buildings_demolished=razed,
+                    problems_solved=rng.randint(0, 3), filed_at=datetime.combine(day, time(18, 30), tzinfo=SHANGHAI),
+                    done=f"入户走访 {signed + rng.randint(3, 8)} 户，签约 {signed} 户，拆除房屋 {razed} 处。",
+                    plan="继续入户做好政策解释，推进剩余户签约。",
+                    needs="个别户对评估结果有异议，请指挥部协调评估机构复核。" if back == 1 and t == 0 else ""))
+            for day, text in ((today, "上午集中攻坚重点户，下午完成签约户房屋移交"),
+                              (today + timedelta(days=1), "配合评估机构对异议户复核")):
+                tasks.append(DailyTask(team=team, day=day, text=text))
+        DailyReport.objects.bulk_create(reports)
+        DailyTask.objects.bulk_create(tasks)
 
     # -- organisation ------------------------------------------------------------------------------------------
 

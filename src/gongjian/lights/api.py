@@ -76,7 +76,7 @@ class CaseOut(Schema):
     id: int
     number: str
     kind: str
-    project_id: int
+    project_id: int | None  # none for a meeting's decision about no one project
     project: str
     title: str
     reasons: list[str]
@@ -159,7 +159,7 @@ def recompute(request):
 
 def _case_out(case: Case) -> dict:
     return {"id": case.pk, "number": case.number, "kind": case.kind, "project_id": case.project_id,
-            "project": case.project.name, "title": case.title, "reasons": case.reasons, "owner_id": case.owner_id,
+            "project": case.about, "title": case.title, "reasons": case.reasons, "owner_id": case.owner_id,
             "owner": case.owner.name, "level": case.level, "state": case.state, "deadline": case.deadline,
             "opened_at": case.opened_at, "resolved_at": case.resolved_at, "closed_at": case.closed_at,
             "resolution": case.resolution}

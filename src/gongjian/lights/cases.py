@@ -44,7 +44,7 @@ def deadline_after(workdays: int, start: date | None = None) -> date:
 
 
 def _number(kind: str, year: int) -> str:
-    prefix = f"{'督' if kind == CaseKind.LIGHT else '协'}{year}-"
+    prefix = f"{ {CaseKind.LIGHT: '督', CaseKind.PROBLEM: '协'}.get(kind, '交')}{year}-"
     last = Case.objects.filter(number__startswith=prefix).aggregate(n=Max("number"))["n"]
     serial = int(last.removeprefix(prefix)) + 1 if last else 1
     return f"{prefix}{serial:04d}"
@@ -78,7 +78,7 @@ def participants(case: Case) -> list:
     project = case.project
     if rank >= 1 and case.supervisor and case.supervisor.user_id:
         users.append(case.supervisor.user)
-    if rank >= 2:
+    if rank >= 2 and project is not None:
         users += _unit_users(project.headquarters)
         if project.commander and project.commander.user_id:
             users.append(project.commander.user)
@@ -149,16 +149,21 @@ def _lead_leader(project: Project):
     return link.person if link else None
 
 
-def open_case(project: Project, *, kind: str, title: str, reasons: list[str], owner: Unit, period_code: str,
-              light: Light | None = None, problem=None, actor=None) -> Case:
+def open_case(project: Project | None, *, kind: str, title: str, reasons: list[str], owner: Unit,
+              period_code: str, light: Light | None = None, problem=None, actor=None, deadline=None,
+              supervisor=None) -> Case:
+    """Open a case; its deadline is ``GONGJIAN_CASE_WORKDAYS`` working days away and its supervisor the project's
+    lead leader unless given (a meeting's decision brings its own)."""
     now = timezone.now()
     case = Case.objects.create(
         kind=kind, number=_number(kind, timezone.localdate().year), project=project, light=light, problem=problem,
-        period_code=period_code, title=title[:300], reasons=reasons, owner=owner, supervisor=_lead_leader(project),
-        deadline=deadline_after(_workdays("GONGJIAN_CASE_WORKDAYS", 10)), opened_at=now, last_action_at=now)
+        period_code=period_code, title=title[:300], reasons=reasons, owner=owner,
+        supervisor=supervisor or (_lead_leader(project) if project else None),
+        deadline=deadline or deadline_after(_workdays("GONGJIAN_CASE_WORKDAYS", 10)), opened_at=now,
+        last_action_at=now)
     _event(case, EventKind.OPENED, "；".join(reasons), actor)
     audit.record("case.open", actor=actor, obj=case, only_changes=False,
-                 after={"kind": kind, "project": project.pk, "owner": owner.pk, "deadline": case.deadline,
+                 after={"kind": kind, "project": project.pk if project else None, "owner": owner.pk, "deadline": case.deadline,
                         "reasons": reasons})
     notify(participants(case), _("新督办件 %(number)s：%(title)s") % {"number": case.number, "title": case.title},
            _("承办单位：%(owner)s，办理时限 %(deadline)s。%(reasons)s") % {
@@ -251,7 +256,9 @@ def resolve(case: Case, result: str, *, actor, evidence=None) -> Case:
     _event(current, EventKind.RESOLVED, result.strip(), actor, evidence)
     _save(current, "resolve", actor, before)
     reviewers = get_user_model().objects.filter(is_active=True, groups__name="project_office")
-    notify(list(reviewers) + ([] if current.kind == CaseKind.LIGHT else _unit_users(current.project.responsible_unit)),
+    # a problem is confirmed also by the unit that raised it; red lights and meeting decisions by the office
+    raisers = _unit_users(current.project.responsible_unit) if current.kind == CaseKind.PROBLEM else []
+    notify(list(reviewers) + raisers,
            _("督办件 %(number)s 已办结，待销号") % {"number": current.number}, result.strip(), url=_url(current))
     return current
 
@@ -359,6 +366,8 @@ def filter_cases(queryset, *, state: str = "open", kind: str | None = None, over
 
 def visible_cases(user):
     """The cases a user sees: of projects in their scope, and those their unit owns or that reached them."""
+    if user.has_perm("projects.view_all_projects"):
+        return Case.objects.all()
     projects = Project.objects.in_scope(user).values("pk")
     query = Q(project__in=projects)
     person = getattr(user, "person", None)

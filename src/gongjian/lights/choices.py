@@ -21,6 +21,7 @@ class Dimension(models.TextChoices):
 class CaseKind(models.TextChoices):
     LIGHT = "light", _("红灯督办")
     PROBLEM = "problem", _("问题协调")
+    DECISION = "decision", _("会议交办")
 
 
 class Level(models.TextChoices):

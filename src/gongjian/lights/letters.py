@@ -24,8 +24,7 @@ def _facts(case: Case) -> list[doc.Block]:
     project = case.project
     rows = [
         ("督办编号", case.number),
-        ("项目名称", project.name),
-        ("责任单位", project.responsible_unit.name),
+        *([("项目名称", project.name), ("责任单位", project.responsible_unit.name)] if project else []),
         ("事项", case.title),
         ("原因", "；".join(case.reasons) or "—"),
         ("承办单位", case.owner.name),
@@ -39,21 +38,21 @@ def build(case: Case, kind: str, number: str, today=None) -> doc.OfficialDocumen
     """The letter of ``kind`` for ``case``, numbered ``number``."""
     today = today or timezone.localdate()
     name = KINDS[kind]
-    subject = "项目亮红灯" if case.kind == CaseKind.LIGHT else "协调问题"
+    subject = {CaseKind.LIGHT: "项目亮红灯", CaseKind.PROBLEM: "协调问题"}.get(case.kind, "会议交办")
     deadline = doc.chinese_date(case.deadline)
     if kind == "assignment":
-        opening = (f"{case.project.name}{subject}事项（督办编号{case.number}）经梳理，现交由你单位办理。"
+        opening = (f"{case.about}{subject}事项（督办编号{case.number}）经梳理，现交由你单位办理。"
                    f"请于{deadline}前办结，并将办理结果及佐证材料通过攻坚平台反馈。")
         asks = ["明确分管领导和具体责任人，制定整改措施和时间表；", "每周在平台报送处置进展；",
                 "确需上级协调的，在平台写明理由后上交，不得简单推回。"]
     elif kind == "reminder":
         silent = work_calendar().between(timezone.localtime(case.last_action_at).date(), today)
-        opening = (f"你单位承办的{case.project.name}{subject}事项（督办编号{case.number}）已{silent}个工作日"
+        opening = (f"你单位承办的{case.about}{subject}事项（督办编号{case.number}）已{silent}个工作日"
                    f"无处置进展，办理时限为{deadline}。请抓紧办理，并在平台报送进展。")
         asks = ["即日起三个工作日内报送处置进展；", "办理中遇到的困难请一并说明。"]
     else:
         overdue = max(0, work_calendar().between(case.deadline, today))
-        opening = (f"你单位承办的{case.project.name}{subject}事项（督办编号{case.number}）"
+        opening = (f"你单位承办的{case.about}{subject}事项（督办编号{case.number}）"
                    + (f"已逾期{overdue}个工作日未办结，" if overdue else "")
                    + f"现升级至{case.get_level_display()}督办。请于{deadline}前办结，并将办理结果及佐证材料报送。")
         asks = ["主要负责同志亲自研究，逐项落实整改措施；", "逾期仍未办结的，将按规定予以通报。"]
@@ -63,7 +62,7 @@ def build(case: Case, kind: str, number: str, today=None) -> doc.OfficialDocumen
     if case.supervisor:
         copy_to.append(case.supervisor.name)
     return doc.OfficialDocument(
-        title=f"关于{case.project.name}{subject}事项的{name}",
+        title=f"关于{case.about}{subject}事项的{name}",
         masthead=doc.Masthead(settings.GONGJIAN_ORGAN, suffix=""),
         number=number,
         addressee=f"{case.owner.name}：",

@@ -139,13 +139,15 @@ class Judgement(models.Model):
 
 
 class Case(models.Model):
-    """A case to handle (督办件): opened by a red light or by a problem in an approved report, owned by the unit
+    """A case to handle (督办件): opened by a red light, by a problem in an approved report or by a decision of a
+    dispatch meeting (gongjian.dispatch), owned by the unit
     that must solve it, climbing the ladder (unit → supervising leader → headquarters → principal leaders) when
     its deadline passes. Closing needs evidence and the reviewer's acceptance (销号)."""
 
     kind = models.CharField(_("类型"), max_length=10, choices=CaseKind.choices)
     number = models.CharField(_("督办编号"), max_length=30, unique=True)
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="cases")
+    project = models.ForeignKey(Project, verbose_name=_("项目"), null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="cases")  # none for a meeting's decision about no one project
     light = models.ForeignKey(Light, verbose_name=_("触发亮灯"), null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="cases")
     problem = models.OneToOneField("reports.Problem", verbose_name=_("协调问题"), null=True, blank=True,
@@ -178,6 +180,11 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def about(self) -> str:
+        """What the case is about, for letters and lists: the project's name, or nothing."""
+        return self.project.name if self.project_id else ""
 
     @property
     def is_open(self) -> bool:

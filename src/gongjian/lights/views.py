@@ -145,7 +145,7 @@ def case_export(request):
     late = export.format(num_format="yyyy-mm-dd", font_color="#C00000", bold=True)
     sheet = export.sheet
     for row, case in enumerate(queryset.iterator(chunk_size=1000), start=1):
-        sheet.write_row(row, 0, [case.number, case.get_kind_display(), case.project.name, case.title,
+        sheet.write_row(row, 0, [case.number, case.get_kind_display(), case.about, case.title,
                                  "；".join(case.reasons), case.owner.name,
                                  case.supervisor.name if case.supervisor else "", case.get_level_display(),
                                  case.get_state_display()])

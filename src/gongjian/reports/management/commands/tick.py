@@ -8,7 +8,8 @@ class Command(BaseCommand):
             "month for reporting when they are not open yet, remind reporters once a day of reports due within a "
             "day or missing after the deadline, light every project for this year (opening cases for new reds), "
             "climb or remind the cases that are overdue or silent, draft the assessment of periods past their "
-            "deadline, and tell the project office of interview commitments past their deadline.")
+            "deadline, tell the project office of interview commitments past their deadline, and remind units of "
+            "assignment steps due or overdue.")
 
     def handle(self, *args, **options):
         from gongjian.lights import cases
@@ -28,3 +29,6 @@ class Command(BaseCommand):
         assessed = run_due()
         self.stdout.write(f"assessed (drafts): {', '.join(assessed) or '-'}")
         self.stdout.write(f"rectification commitments past their deadline, office told: {remind_overdue()}")
+        from gongjian.dispatch.assignments import remind
+
+        self.stdout.write(f"assignment hand-ins reminded: {remind()}")

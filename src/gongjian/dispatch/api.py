@@ -1,0 +1,246 @@
+"""Dispatch in the JSON API: meetings with their agenda and decisions, the decisions ledger, and briefings and
+minutes (drafted, edited, issued, downloaded), through the dispatch services (which check permissions and
+audit). The daily cycle and the assignments have routers of their own, mounted beside this one."""
+
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+
+from gongjian.dispatch import briefings, services
+from gongjian.dispatch.models import Decision, Document, Meeting
+from gongjian.org.models import Person, Unit
+from gongjian.projects.models import Project
+
+router = Router(tags=["dispatch"])
+
+
+class AgendaItem(Schema):
+    section: str  # decisions, red, overdue, bottom, milestones, other
+    text: str
+    project_id: int | None = None
+    ref: str | None = None
+
+
+class MeetingIn(Schema):
+    kind: str  # daily, dekad, monthly, special, onsite
+    title: str
+    held_at: datetime
+    place: str = ""
+    chair_id: int | None = None
+    attendee_ids: list[int] = []
+    other_attendees: str = ""
+    project_ids: list[int] | None = None  # default: every project (monthly) or the agenda's
+
+
+class MeetingPatch(Schema):
+    title: str | None = None
+    held_at: datetime | None = None
+    place: str | None = None
+    notes: str | None = None
+    state: str | None = None  # planned, held
+    agenda: list[AgendaItem] | None = None
+
+
+class DecisionIn(Schema):
+    text: str
+    owner_id: int
+    deadline: date
+    assignee_id: int | None = None
+    project_ids: list[int] = []
+
+
+class DecisionOut(Schema):
+    id: int
+    meeting_id: int
+    number: int
+    text: str
+    owner_id: int
+    owner: str
+    assignee: str
+    deadline: date
+    project_ids: list[int]
+    case_id: int
+    case_number: str
+    state: str  # the case's: new, accepted, in_hand, resolved, closed
+    level: str
+    overdue: bool
+
+
+class MeetingOut(Schema):
+    id: int
+    kind: str
+    title: str
+    held_at: datetime
+    place: str
+    chair: str
+    attendees: list[str]
+    state: str
+    notes: str
+    project_ids: list[int]
+    agenda: list[AgendaItem]
+    decisions: list[DecisionOut]
+
+
+class DocumentIn(Schema):
+    kind: str  # briefing (with period) or minutes (with meeting_id)
+    period: str = ""
+    meeting_id: int | None = None
+
+
+class DocumentPatch(Schema):
+    title: str
+    texts: dict[str, str] = {}  # section key → text
+
+
+class DocumentOut(Schema):
+    id: int
+    kind: str
+    title: str
+    period_code: str
+    meeting_id: int | None
+    state: str
+    number: str
+    sections: list[dict]
+    issued_at: datetime | None
+
+
+def _viewer(request, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied(_("没有查看调度信息的权限。"))
+
+
+def _decision_out(d: Decision) -> dict:
+    from django.utils import timezone
+
+    return {"id": d.pk, "meeting_id": d.meeting_id, "number": d.number, "text": d.text, "owner_id": d.owner_id,
+            "owner": d.owner.name, "assignee": d.assignee.name if d.assignee else "", "deadline": d.deadline,
+            "project_ids": [p.pk for p in d.projects.all()], "case_id": d.case_id, "case_number": d.case.number,
+            "state": d.case.state, "level": d.case.level,
+            "overdue": d.case.state != "closed" and d.deadline < timezone.localdate()}
+
+
+def _meeting_out(m: Meeting) -> dict:
+    decisions = m.decisions.select_related("owner", "assignee", "case").prefetch_related("projects")
+    return {"id": m.pk, "kind": m.kind, "title": m.title, "held_at": m.held_at, "place": m.place,
+            "chair": str(m.chair or ""), "attendees": [str(p) for p in m.attendees.all()], "state": m.state,
+            "notes": m.notes, "project_ids": list(m.projects.values_list("pk", flat=True)), "agenda": m.agenda,
+            "decisions": [_decision_out(d) for d in decisions.order_by("number")]}
+
+
+@router.get("/meetings", response=list[MeetingOut], summary="Meetings the user sees, latest first")
+def list_meetings(request, kind: str | None = None, limit: int = 50, offset: int = 0):
+    _viewer(request, "dispatch.view_meeting")
+    meetings = services.visible_meetings(request.user).select_related("chair").order_by("-held_at", "-id")
+    if kind:
+        meetings = meetings.filter(kind=kind)
+    offset = max(0, offset)
+    return [_meeting_out(m) for m in meetings[offset:offset + max(1, min(limit, 200))]]
+
+
+@router.post("/meetings", response={201: MeetingOut}, summary="Create a meeting; its agenda is drafted from the data")
+def create_meeting(request, payload: MeetingIn):
+    meeting = services.create_meeting(
+        actor=request.user, kind=payload.kind, title=payload.title, held_at=payload.held_at, place=payload.place,
+        chair=get_object_or_404(Person, pk=payload.chair_id) if payload.chair_id else None,
+        attendees=list(Person.objects.filter(pk__in=payload.attendee_ids)),
+        other_attendees=payload.other_attendees,
+        projects=None if payload.project_ids is None else list(Project.objects.filter(pk__in=payload.project_ids)))
+    return Status(201, _meeting_out(meeting))
+
+
+@router.get("/meetings/{int:meeting_id}", response=MeetingOut)
+def get_meeting(request, meeting_id: int):
+    _viewer(request, "dispatch.view_meeting")
+    return _meeting_out(get_object_or_404(services.visible_meetings(request.user), pk=meeting_id))
+
+
+@router.patch("/meetings/{int:meeting_id}", response=MeetingOut, summary="Edit a meeting, its agenda or notes")
+def edit_meeting(request, meeting_id: int, payload: MeetingPatch):
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    fields = payload.dict(exclude_none=True)
+    if "agenda" in fields:
+        fields["agenda"] = [{k: v for k, v in item.items() if v is not None} for item in fields["agenda"]]
+    return _meeting_out(services.update_meeting(meeting, actor=request.user, **fields))
+
+
+@router.post("/meetings/{int:meeting_id}/decisions", response={201: DecisionOut},
+             summary="Record a decision of the meeting; it is tracked as a case")
+def add_decision(request, meeting_id: int, payload: DecisionIn):
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    decision = services.add_decision(
+        meeting, actor=request.user, text=payload.text, owner=get_object_or_404(Unit, pk=payload.owner_id),
+        deadline=payload.deadline,
+        assignee=get_object_or_404(Person, pk=payload.assignee_id) if payload.assignee_id else None,
+        projects=list(Project.objects.filter(pk__in=payload.project_ids)))
+    return Status(201, _decision_out(decision))
+
+
+@router.get("/decisions", response=list[DecisionOut], summary="The decisions ledger (handle them at /cases)")
+def list_decisions(request, state: str | None = None, owner_id: int | None = None):
+    from django.utils import timezone
+
+    _viewer(request, "dispatch.view_decision")
+    decisions = services.visible_decisions(request.user).select_related("owner", "assignee", "case") \
+        .prefetch_related("projects").order_by("deadline", "id")
+    if state == "open":
+        decisions = decisions.exclude(case__state="closed")
+    elif state == "late":
+        decisions = decisions.exclude(case__state="closed").filter(deadline__lt=timezone.localdate())
+    elif state:
+        decisions = decisions.filter(case__state=state)
+    if owner_id:
+        decisions = decisions.filter(owner_id=owner_id)
+    return [_decision_out(d) for d in decisions]
+
+
+def _document_out(d: Document) -> dict:
+    return {"id": d.pk, "kind": d.kind, "title": d.title, "period_code": d.period_code, "meeting_id": d.meeting_id,
+            "state": d.state, "number": d.number, "sections": d.sections, "issued_at": d.issued_at}
+
+
+@router.get("/documents", response=list[DocumentOut], summary="Briefings and minutes, latest first")
+def list_documents(request, kind: str | None = None):
+    _viewer(request, "dispatch.view_document")
+    documents = Document.objects.order_by("-created_at", "-id")
+    return [_document_out(d) for d in (documents.filter(kind=kind) if kind else documents)[:200]]
+
+
+@router.post("/documents", response={201: DocumentOut}, summary="Draft a briefing of a period or a meeting's minutes")
+def draft_document(request, payload: DocumentIn):
+    meeting = get_object_or_404(Meeting, pk=payload.meeting_id) if payload.meeting_id else None
+    row = briefings.draft(payload.kind, period_code=payload.period, meeting=meeting, actor=request.user)
+    return Status(201, _document_out(row))
+
+
+@router.get("/documents/{int:document_id}", response=DocumentOut)
+def get_document(request, document_id: int):
+    _viewer(request, "dispatch.view_document")
+    return _document_out(get_object_or_404(Document, pk=document_id))
+
+
+@router.patch("/documents/{int:document_id}", response=DocumentOut, summary="Edit a draft's title and texts")
+def edit_document(request, document_id: int, payload: DocumentPatch):
+    row = briefings.edit(get_object_or_404(Document, pk=document_id), title=payload.title, texts=payload.texts,
+                         actor=request.user)
+    return _document_out(row)
+
+
+@router.post("/documents/{int:document_id}/issue", response=DocumentOut,
+             summary="Issue a draft: numbered once, the .docx kept as issued")
+def issue_document(request, document_id: int):
+    return _document_out(briefings.issue(get_object_or_404(Document, pk=document_id), actor=request.user))
+
+
+@router.get("/documents/{int:document_id}/docx", summary="The .docx (as issued, or a draft's preview)")
+def document_docx(request, document_id: int):
+    _viewer(request, "dispatch.view_document")
+    row = get_object_or_404(Document, pk=document_id)
+    response = HttpResponse(briefings.docx(row), content_type=(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+    response["Content-Disposition"] = content_disposition_header(True, f"{row.title}.docx")
+    return response

@@ -1,0 +1,292 @@
+"""Pages: dispatch meetings with their drafted agenda and decisions, the decisions ledger, and the briefings and
+minutes drafted, edited and issued by the office."""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gongjian.core.periods import Period
+from gongjian.dispatch import briefings, services
+from gongjian.dispatch.models import Document, DocumentKind, Meeting, MeetingKind, MeetingState
+from gongjian.lights.choices import CaseState
+from gongjian.org.choices import UnitKind
+from gongjian.org.models import Person, Unit
+from gongjian.projects.models import Project
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _date_input(**attrs):
+    return forms.DateInput(attrs={"type": "date", **attrs}, format="%Y-%m-%d")
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("会议类型"), choices=MeetingKind.choices)
+    title = forms.CharField(label=gettext_lazy("会议名称"), max_length=200)
+    held_at = forms.DateTimeField(label=gettext_lazy("召开时间"), widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    place = forms.CharField(label=gettext_lazy("地点"), max_length=200, required=False)
+    chair = forms.ModelChoiceField(label=gettext_lazy("主持人"), required=False, queryset=Person.objects.none())
+    attendees = forms.ModelMultipleChoiceField(label=gettext_lazy("参会人员"), required=False,
+                                               queryset=Person.objects.none(),
+                                               widget=forms.SelectMultiple(attrs={"size": 8}))
+    other_attendees = forms.CharField(label=gettext_lazy("其他参会人员"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = Person.objects.select_related("unit").order_by("unit__name", "name")
+        self.fields["chair"].queryset = people
+        self.fields["attendees"].queryset = people
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(label=gettext_lazy("交办事项"), widget=forms.Textarea(attrs={"rows": 3}))
+    owner = forms.ModelChoiceField(label=gettext_lazy("责任单位"), queryset=Unit.objects.none())
+    assignee = forms.ModelChoiceField(label=gettext_lazy("责任人"), required=False, queryset=Person.objects.none())
+    deadline = forms.DateField(label=gettext_lazy("完成时限"), widget=_date_input())
+    projects = forms.ModelMultipleChoiceField(label=gettext_lazy("相关项目"), required=False,
+                                              queryset=Project.objects.none(),
+                                              widget=forms.SelectMultiple(attrs={"size": 6}))
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = Unit.objects.filter(is_active=True).exclude(
+            kind__in=[UnitKind.ENTERPRISE, UnitKind.LEADERSHIP]).order_by("kind", "name")
+        self.fields["assignee"].queryset = Person.objects.select_related("unit").order_by("unit__name", "name")
+        covered = meeting.projects.all()
+        self.fields["projects"].queryset = covered if covered.exists() else Project.objects.filter(
+            is_archived=False)
+
+
+@permission_required("dispatch.view_meeting", raise_exception=True)
+def meeting_list(request):
+    meetings = services.visible_meetings(request.user).select_related("chair").order_by("-held_at", "-id")
+    kind = request.GET.get("kind")
+    if kind in MeetingKind.values:
+        meetings = meetings.filter(kind=kind)
+    rows = []
+    today = timezone.localdate()
+    for meeting in meetings[:200]:
+        decisions = list(meeting.decisions.select_related("case"))
+        rows.append({"meeting": meeting, "decisions": len(decisions),
+                     "open": sum(d.case.state != CaseState.CLOSED for d in decisions),
+                     "late": sum(d.case.state != CaseState.CLOSED and d.deadline < today for d in decisions)})
+    return render(request, "dispatch/meeting_list.html", {
+        "rows": rows, "kinds": MeetingKind.choices, "kind": kind,
+        "can_run": request.user.has_perm("dispatch.run_dispatch")})
+
+
+@permission_required("dispatch.run_dispatch", raise_exception=True)
+def meeting_new(request):
+    """The office creates a meeting; the page it lands on shows the agenda drafted from the data."""
+    if request.method == "POST":
+        form = MeetingForm(request.POST)
+        if form.is_valid():
+            try:
+                meeting = services.create_meeting(actor=request.user, **form.cleaned_data)
+                messages.success(request, _("调度会已创建，议程已按最新数据生成。"))
+                return redirect("dispatch:meeting_detail", pk=meeting.pk)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+    else:
+        now = timezone.localtime()
+        kind = request.GET.get("kind") if request.GET.get("kind") in MeetingKind.values else MeetingKind.MONTHLY
+        start = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        form = MeetingForm(initial={"kind": kind, "held_at": start, "title": _default_title(kind, now.date())})
+    return render(request, "dispatch/meeting_form.html", {"form": form})
+
+
+def _default_title(kind: str, day) -> str:
+    """A title as the office writes it (data, in Chinese, whatever the page's language)."""
+    if kind == MeetingKind.MONTHLY:
+        return f"{Period.month_of(day)}重点项目调度会"
+    if kind == MeetingKind.DEKAD:
+        return f"{Period.dekad_of(day)}重点项目调度会"
+    if kind == MeetingKind.DAILY:
+        return f"{day:%m月%d日}征迁工作日调度会"
+    return {MeetingKind.SPECIAL: "重点项目专题调度会", MeetingKind.ONSITE: "重点项目现场观摩会"}[MeetingKind(kind)]
+
+
+@permission_required("dispatch.view_meeting", raise_exception=True)
+def meeting_detail(request, pk):
+    meeting = get_object_or_404(services.visible_meetings(request.user).select_related("chair"), pk=pk)
+    can_run = request.user.has_perm("dispatch.run_dispatch")
+    form = DecisionForm(meeting=meeting, initial={"deadline": timezone.localdate() + timedelta(days=10)})
+    if request.method == "POST":
+        if not can_run:
+            raise PermissionDenied
+        action = request.POST.get("action")
+        try:
+            if action == "decision":
+                form = DecisionForm(request.POST, meeting=meeting)
+                if form.is_valid():
+                    decision = services.add_decision(meeting, actor=request.user, **form.cleaned_data)
+                    messages.success(request, _("已交办第 %(n)d 项，督办编号 %(number)s。") % {
+                        "n": decision.number, "number": decision.case.number})
+                    return redirect("dispatch:meeting_detail", pk=meeting.pk)
+            elif action == "agenda":
+                items = [line.strip() for line in request.POST.get("agenda", "").splitlines() if line.strip()]
+                services.update_meeting(meeting, actor=request.user, agenda=_edited_agenda(meeting.agenda, items))
+                messages.success(request, _("议程已保存。"))
+                return redirect("dispatch:meeting_detail", pk=meeting.pk)
+            elif action == "redraft":
+                services.redraft_agenda(meeting, actor=request.user)
+                messages.success(request, _("议程已按最新数据重新生成。"))
+                return redirect("dispatch:meeting_detail", pk=meeting.pk)
+            elif action == "held":
+                services.update_meeting(meeting, actor=request.user, state=MeetingState.HELD,
+                                        notes=request.POST.get("notes", "").strip())
+                messages.success(request, _("已记录会议情况。"))
+                return redirect("dispatch:meeting_detail", pk=meeting.pk)
+            elif action == "minutes":
+                document = briefings.draft(DocumentKind.MINUTES, meeting=meeting, actor=request.user)
+                return redirect("dispatch:document_detail", pk=document.pk)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+    today = timezone.localdate()
+    decisions = [{"d": d, "late": d.case.state != CaseState.CLOSED and d.deadline < today}
+                 for d in meeting.decisions.select_related("owner", "assignee", "case").order_by("number")]
+    sections = []
+    for key, label in services.SECTIONS.items():
+        items = [i for i in meeting.agenda if i.get("section", "other") == key]
+        if items:
+            sections.append({"key": key, "label": label, "items": items})
+    return render(request, "dispatch/meeting_detail.html", {
+        "meeting": meeting, "sections": sections, "decisions": decisions, "form": form, "can_run": can_run,
+        "agenda_text": "\n".join(i["text"] for i in meeting.agenda),
+        "attendees": meeting.attendees.all(), "projects": meeting.projects.count(),
+        "documents": meeting.documents.all()})
+
+
+def _edited_agenda(old: list[dict], texts: list[str]) -> list[dict]:
+    """The office's edited agenda: lines kept as they were keep their section and links; new lines are "other"."""
+    known = {item["text"]: item for item in old}
+    return [known.get(text, {"section": "other", "text": text}) for text in texts]
+
+
+@permission_required("dispatch.view_decision", raise_exception=True)
+def decision_list(request):
+    """The decisions ledger (交办事项台账): every decision the user sees, with its state, open ones first."""
+    rows = _decisions(request)
+    return render(request, "dispatch/decision_list.html", {
+        "rows": rows, "state": request.GET.get("state", ""), "units": Unit.objects.filter(
+            pk__in=[r["d"].owner_id for r in rows]).order_by("name"), "unit": request.GET.get("unit", "")})
+
+
+def _decisions(request) -> list[dict]:
+    decisions = services.visible_decisions(request.user).select_related("meeting", "owner", "assignee", "case")
+    state = request.GET.get("state")
+    if state == "open":
+        decisions = decisions.exclude(case__state=CaseState.CLOSED)
+    elif state == "late":
+        decisions = decisions.exclude(case__state=CaseState.CLOSED).filter(deadline__lt=timezone.localdate())
+    elif state == "closed":
+        decisions = decisions.filter(case__state=CaseState.CLOSED)
+    if request.GET.get("unit", "").isdigit():
+        decisions = decisions.filter(owner_id=int(request.GET["unit"]))
+    today = timezone.localdate()
+    return [{"d": d, "late": d.case.state != CaseState.CLOSED and d.deadline < today}
+            for d in decisions.order_by("deadline", "meeting__held_at", "number")]
+
+
+@permission_required("dispatch.view_decision", raise_exception=True)
+def decision_export(request):
+    from gongjian.core.excel import Export
+
+    export = Export(_("交办事项"), [_("会议"), _("会议日期"), _("序号"), _("事项"), _("责任单位"), _("责任人"),
+                                  _("完成时限"), _("督办编号"), _("状态"), _("督办层级"), _("是否逾期"), _("办理结果")])
+    for i, row in enumerate(_decisions(request), start=1):
+        d = row["d"]
+        export.sheet.write_row(i, 0, [d.meeting.title, timezone.localtime(d.meeting.held_at).date().isoformat(),
+                                      d.number, d.text, d.owner.name, d.assignee.name if d.assignee else "",
+                                      d.deadline.isoformat(), d.case.number, d.case.get_state_display(),
+                                      d.case.get_level_display(), _("是") if row["late"] else "",
+                                      d.case.resolution])
+    return export.response(_("交办事项台账.xlsx"), {(0, 0): 28, (3, 3): 50, (4, 4): 18, (11, 11): 40},
+                           freeze=(1, 0))
+
+
+@permission_required("dispatch.view_meeting", raise_exception=True)
+def meeting_export(request):
+    from gongjian.core.excel import Export
+
+    export = Export(_("调度会"), [_("会议名称"), _("类型"), _("召开时间"), _("地点"), _("主持人"), _("状态"),
+                                _("调度项目数"), _("交办事项"), _("未办结"), _("议程")])
+    meetings = services.visible_meetings(request.user).select_related("chair").order_by("-held_at")
+    for i, m in enumerate(meetings, start=1):
+        decisions = list(m.decisions.select_related("case"))
+        export.sheet.write_row(i, 0, [
+            m.title, m.get_kind_display(), timezone.localtime(m.held_at).strftime("%Y-%m-%d %H:%M"), m.place,
+            m.chair.name if m.chair else "", m.get_state_display(), m.projects.count(), len(decisions),
+            sum(d.case.state != CaseState.CLOSED for d in decisions),
+            "\n".join(item["text"] for item in m.agenda)])
+    return export.response(_("调度会.xlsx"), {(0, 0): 30, (9, 9): 80}, freeze=(1, 1))
+
+
+# -- briefings and minutes -----------------------------------------------------------------------------------------
+
+
+@permission_required("dispatch.view_document", raise_exception=True)
+def document_list(request):
+    today = timezone.localdate()
+    return render(request, "dispatch/document_list.html", {
+        "documents": Document.objects.select_related("meeting")[:200],
+        "periods": [Period.month_of(today).prev(), Period.dekad_of(today).prev(), Period.month_of(today),
+                    Period.dekad_of(today)],
+        "can_run": request.user.has_perm("dispatch.run_dispatch")})
+
+
+@permission_required("dispatch.run_dispatch", raise_exception=True)
+def document_new(request):
+    if request.method != "POST":
+        return redirect("dispatch:document_list")
+    try:
+        document = briefings.draft(DocumentKind.BRIEFING, period_code=request.POST.get("period", ""),
+                                   actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("dispatch:document_list")
+    messages.success(request, _("通报草稿已按最新数据生成，请审改后印发。"))
+    return redirect("dispatch:document_detail", pk=document.pk)
+
+
+@permission_required("dispatch.view_document", raise_exception=True)
+def document_detail(request, pk):
+    document = get_object_or_404(Document.objects.select_related("meeting"), pk=pk)
+    can_run = request.user.has_perm("dispatch.run_dispatch")
+    if request.method == "POST":
+        if not can_run:
+            raise PermissionDenied
+        try:
+            if request.POST.get("action") == "issue":
+                document = briefings.issue(document, actor=request.user)
+                messages.success(request, _("已印发，编号 %(number)s。") % {"number": document.number})
+            else:
+                texts = {s["key"]: request.POST.get(f"text-{s['key']}", s["text"]) for s in document.sections}
+                briefings.edit(document, title=request.POST.get("title", ""), texts=texts, actor=request.user)
+                messages.success(request, _("已保存修改。"))
+            return redirect("dispatch:document_detail", pk=document.pk)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    return render(request, "dispatch/document_detail.html", {"document": document, "can_run": can_run,
+                                                             "draft": document.state == "draft"})
+
+
+@permission_required("dispatch.view_document", raise_exception=True)
+def document_docx(request, pk):
+    document = get_object_or_404(Document, pk=pk)
+    response = HttpResponse(briefings.docx(document), content_type=DOCX)
+    name = f"{document.title}{'_' + document.number if document.number else '_草稿'}.docx"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

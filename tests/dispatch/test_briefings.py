@@ -1,0 +1,140 @@
+"""Briefings and minutes: drafted from the data, edited by the office, issued once with a number that never
+repeats; the .docx has the official page and fonts and its tables hold the database's numbers."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from docx import Document as Word
+from docx.oxml.ns import qn
+
+from gongjian.core.money import format_wan
+from gongjian.core.periods import Period
+from gongjian.dispatch import briefings, services
+from gongjian.dispatch.models import Document
+from gongjian.lights import services as lights
+from gongjian.lights.models import Light
+from gongjian.projects.models import AnnualPlan
+from gongjian.reports import services as reports
+from gongjian.reports.models import Report
+from tests.factories import ProjectFactory, UnitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def district(office_user):
+    """Three projects this year, one reported on plan for the last ten-day period, two not (red)."""
+    industry, housing = UnitFactory(name="工信局"), UnitFactory(name="住建局")
+    year = timezone.localdate().year
+    on_plan = ProjectFactory(name="智能装备产业园", responsible_unit=industry, year=year, plan=True, planned_start=None)
+    ProjectFactory(name="新能源电池材料项目", responsible_unit=industry, year=year, plan=True, planned_start=None)
+    ProjectFactory(name="棚户区改造安置房", responsible_unit=housing, year=year, plan=True, planned_start=None,
+                   category="livelihood")
+    period = Period.dekad_of(timezone.localdate()).prev()
+    now = timezone.now()
+    opened = reports.open_period(period.code, opens_at=now - dt.timedelta(days=1), deadline=now + dt.timedelta(days=9),
+                                 actor=office_user)
+    plan = AnnualPlan.objects.get(project=on_plan, year=year)
+    done = sum(plan.dekads[: period.month * 3 - 3 + period.dekad])
+    Report.objects.create(project=on_plan, period=opened, state="approved", amount=done, year_to_date=done,
+                          since_start=done, first_submitted_at=now, submitted_at=now)
+    lights.recompute()
+    return {"period": period, "on_plan": on_plan, "done": done}
+
+
+def section(document, key):
+    return next(s for s in document.sections if s["key"] == key)
+
+
+def test_a_briefing_is_drafted_from_the_data_edited_and_issued_once(district, office_user):
+    period = district["period"]
+    draft = briefings.draft("briefing", period_code=period.code, actor=office_user)
+    investment = section(draft, "investment")
+    total = investment["table"]["rows"][-1]
+    plans = AnnualPlan.objects.filter(year=period.year)
+    assert total[:3] == ["合计", 3, format_wan(sum(p.total for p in plans))]
+    assert total[4] == format_wan(district["done"])
+    lit = section(draft, "lights")
+    reds = Light.objects.filter(period_code=period.code, colour=2).count()
+    assert f"红灯 {reds} 个" in lit["text"] and reds == 2
+    assert {r[0] for r in section(draft, "red")["table"]["rows"]} == {"新能源电池材料项目", "棚户区改造安置房"}
+
+    briefings.edit(draft, title=draft.title, texts={"asks": "各单位要在月底前补齐进度。"}, actor=office_user)
+    draft.refresh_from_db()
+    assert section(draft, "asks")["text"] == "各单位要在月底前补齐进度。"
+
+    first = briefings.issue(draft, actor=office_user)
+    assert first.state == "issued" and first.issue == 1 and first.number.endswith("第1期")
+    with pytest.raises(ValidationError):
+        briefings.edit(first, title="改", texts={}, actor=office_user)
+    with pytest.raises(ValidationError):
+        briefings.issue(first, actor=office_user)
+    second = briefings.issue(briefings.draft("briefing", period_code=period.code, actor=office_user),
+                             actor=office_user)
+    assert second.issue == 2  # never repeated
+    assert bytes(first.content) == briefings.docx(Document.objects.get(pk=first.pk))  # kept as issued
+
+
+def test_the_issued_briefing_is_an_official_page_whose_tables_hold_the_databases_numbers(district, office_user):
+    period = district["period"]
+    issued = briefings.issue(briefings.draft("briefing", period_code=period.code, actor=office_user),
+                             actor=office_user)
+    word = Word(io.BytesIO(bytes(issued.content)))
+    page = word.sections[0]
+    assert (round(page.page_width.mm), round(page.page_height.mm)) == (210, 297)
+    assert [round(m.mm) for m in (page.top_margin, page.bottom_margin, page.left_margin, page.right_margin)] == [
+        37, 35, 28, 26]
+    grid = page._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:type")) == "linesAndChars"
+    body = next(p for p in word.paragraphs if p.text.startswith("全区重点项目"))
+    assert body.runs[0]._r.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    title = next(p for p in word.paragraphs if p.text == issued.title)
+    assert title.runs[0].font.name == "方正小标宋简体"
+    assert any("第1期" in p.text for p in word.paragraphs)
+
+    # the investment table: each category's figures as the database has them
+    table = next(t for t in word.tables if t.rows[0].cells[0].text == "类别")
+    cells = {row.cells[0].text: [c.text for c in row.cells] for row in table.rows[1:]}
+    year = period.year
+    industry = AnnualPlan.objects.filter(year=year, project__category="industry")
+    assert cells["工业"][1:3] == ["2", format_wan(sum(p.total for p in industry))]
+    assert cells["合计"][4] == format_wan(district["done"])
+    lights_table = next(t for t in word.tables if t.rows[0].cells[0].text == "责任单位")
+    by_unit = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in lights_table.rows[1:]}
+    assert by_unit == {"工信局": ["2", "1", "0", "1"], "住建局": ["1", "0", "0", "1"]}
+
+
+def test_minutes_list_the_decisions_and_take_a_document_number(district, office_user):
+    unit = UnitFactory(name="发改局")
+    meeting = services.create_meeting(kind="special", title="项目建设专题调度会", held_at=timezone.now(),
+                                      place="区政府三楼会议室", actor=office_user)
+    services.add_decision(meeting, text="协调解决用地指标", owner=unit,
+                          deadline=timezone.localdate() + dt.timedelta(days=7), actor=office_user)
+    minutes = briefings.issue(briefings.draft("minutes", meeting=meeting, actor=office_user), actor=office_user)
+    assert minutes.number.endswith("1号") and "纪〔" in minutes.number
+    word = Word(io.BytesIO(bytes(minutes.content)))
+    table = next(t for t in word.tables if t.rows[0].cells[0].text == "序号")
+    assert [c.text for c in table.rows[1].cells][:3] == ["1", "协调解决用地指标", "发改局"]
+    assert any("项目建设专题调度会" in p.text and "区政府三楼会议室" in p.text for p in word.paragraphs)
+
+
+def test_the_pages_draft_edit_and_issue_a_briefing(district, office_client):
+    period = district["period"]
+    response = office_client.post("/dispatch/documents/new/", {"period": period.code})
+    document = Document.objects.get()
+    assert response.url == f"/dispatch/documents/{document.pk}/"
+    page = office_client.get(response.url).content.decode()
+    assert "投资完成情况" in page and "新能源电池材料项目" in page
+    office_client.post(response.url, {"title": "调度情况通报（修改）", "text-asks": "抓紧补报。"})
+    document.refresh_from_db()
+    assert document.title == "调度情况通报（修改）" and section(document, "asks")["text"] == "抓紧补报。"
+    office_client.post(response.url, {"action": "issue"})
+    document.refresh_from_db()
+    assert document.state == "issued"
+    download = office_client.get(f"/dispatch/documents/{document.pk}/docx/")
+    assert download.content == bytes(document.content)
+    assert office_client.post("/dispatch/documents/new/", {"period": "垃圾"}).status_code == 302
+    assert Document.objects.count() == 1

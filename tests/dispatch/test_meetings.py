@@ -1,0 +1,205 @@
+"""Dispatch meetings on a real database: the agenda drafted from the data, decisions tracked as cases with the
+escalations' ladder, the next meeting opening with the open decisions, the ledger, and the pages."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from gongjian.core.models import AuditEvent
+from gongjian.dispatch import services
+from gongjian.dispatch.models import Decision, Meeting
+from gongjian.lights import cases
+from gongjian.lights import services as lights
+from gongjian.lights.models import Case
+from gongjian.projects.models import Milestone
+from tests.factories import PersonFactory, ProjectFactory, UnitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def district(db):
+    """Two projects of 工信局 this year with a 1,000 万元 plan and no report: both red by their investment."""
+    unit = UnitFactory(name="工信局")
+    year = timezone.localdate().year
+    battery = ProjectFactory(name="新能源电池材料项目", responsible_unit=unit, year=year, plan=True, planned_start=None)
+    park = ProjectFactory(name="智能装备产业园", responsible_unit=unit, year=year, plan=True, planned_start=None)
+    Milestone.objects.create(project=park, kind="start", name="主体开工",
+                             planned_date=timezone.localdate() + dt.timedelta(days=5))
+    lights.recompute()
+    return {"unit": unit, "battery": battery, "park": park}
+
+
+def meeting(actor, kind="monthly", days=0, **kwargs):
+    held = timezone.now() + dt.timedelta(days=days)
+    return services.create_meeting(kind=kind, title=kwargs.pop("title", "月度重点项目调度会"), held_at=held,
+                                   actor=actor, **kwargs)
+
+
+def test_a_new_meeting_drafts_its_agenda_from_reds_overdue_cases_and_milestones_due(district, office_user):
+    m = meeting(office_user, kind="dekad")
+    texts = {item["section"]: [] for item in m.agenda}
+    for item in m.agenda:
+        texts[item["section"]].append(item["text"])
+    assert any("新能源电池材料项目（工信局）" in t for t in texts["red"])
+    assert any("智能装备产业园：主体开工" in t for t in texts["milestones"])
+    assert set(m.projects.values_list("name", flat=True)) == {"新能源电池材料项目", "智能装备产业园"}
+    assert AuditEvent.objects.filter(action="dispatch.meeting.create").count() == 1
+
+    # an overdue red-light case is on the next agenda too
+    Case.objects.update(deadline=timezone.localdate() - dt.timedelta(days=1))
+    later = meeting(office_user, kind="dekad", days=1, title="下一次旬调度会")
+    assert sum(i["section"] == "overdue" for i in later.agenda) == Case.objects.count() == 2
+
+
+def test_a_monthly_dispatch_covers_every_project(district, office_user):
+    ProjectFactory(name="没有问题的项目", responsible_unit=district["unit"])
+    assert meeting(office_user).projects.count() == 3
+
+
+def test_a_decision_is_a_case_that_climbs_and_opens_the_next_meeting_until_closed(district, office_user, make_user):
+    chair = PersonFactory(name="陈志远", post="区长")
+    m = meeting(office_user, chair=chair)
+    owner = district["unit"]
+    reporter = make_user("unit_reporter", unit=owner, username="rep")
+    due = timezone.localdate() + dt.timedelta(days=7)
+    decision = services.add_decision(m, text="协调供电公司十日内完成电力接入", owner=owner, deadline=due,
+                                     projects=[district["battery"]], actor=office_user)
+    case = decision.case
+    assert (decision.number, case.kind, case.owner, case.deadline, case.supervisor) == (1, "decision", owner, due, chair)
+    assert case.project == district["battery"] and case.number.startswith("交")
+    assert reporter.notifications.filter(title__contains="协调供电公司").exists()
+
+    # the next meeting opens with it while it is open
+    nxt = meeting(office_user, days=1, title="下月调度会")
+    first = nxt.agenda[0]
+    assert first["section"] == "decisions" and "协调供电公司十日内完成电力接入" in first["text"]
+
+    # handled through the case workflow, closed by the office: the one after that no longer lists it
+    cases.accept(case, actor=reporter)
+    cases.resolve(case, "已完成电力接入", actor=reporter)
+    with pytest.raises(PermissionDenied):
+        cases.close(case, actor=reporter)  # the office closes a decision
+    cases.close(case, actor=office_user)
+    third = meeting(office_user, days=2, title="再下月调度会")
+    assert not any(i["section"] == "decisions" for i in third.agenda)
+
+    # unhandled past the deadline, a decision climbs the ladder like any escalation
+    late = services.add_decision(m, text="拆迁户安置方案报批", owner=owner, actor=office_user,
+                                 deadline=timezone.localdate())
+    Case.objects.filter(pk=late.case_id).update(deadline=timezone.localdate() - dt.timedelta(days=30))
+    cases.tick()
+    late.case.refresh_from_db()
+    assert late.case.level != "unit"
+
+
+def test_a_decision_needs_its_text_owner_and_a_deadline_not_before_the_meeting(district, office_user, make_user):
+    m = meeting(office_user)
+    with pytest.raises(ValidationError) as error:
+        services.add_decision(m, text=" ", owner=None, deadline=timezone.localdate() - dt.timedelta(days=1),
+                              actor=office_user)
+    assert set(error.value.message_dict) == {"text", "owner", "deadline"}
+    assert not Decision.objects.exists() and not Case.objects.filter(kind="decision").exists()
+    with pytest.raises(PermissionDenied):
+        services.add_decision(m, text="x", owner=district["unit"], deadline=timezone.localdate(),
+                              actor=make_user("unit_reporter", unit=district["unit"]))
+
+
+def test_the_pages_create_a_meeting_take_a_decision_and_export_the_ledger(district, office_client, office_user):
+    import openpyxl
+
+    held = timezone.localtime() + dt.timedelta(hours=2)
+    response = office_client.post("/dispatch/meetings/new/", {
+        "kind": "monthly", "title": "11月重点项目调度会", "held_at": held.strftime("%Y-%m-%dT%H:%M"),
+        "place": "区政府三楼会议室"})
+    m = Meeting.objects.get()
+    assert response.url == f"/dispatch/meetings/{m.pk}/"
+    page = office_client.get(response.url).content.decode()
+    assert "亮红灯项目" in page and "新能源电池材料项目（工信局）" in page
+    bad = office_client.post(response.url, {"action": "decision", "text": "", "owner": district["unit"].pk,
+                                            "deadline": "2020-01-01"})
+    assert "请填写" in bad.content.decode() or "这个字段是必填项" in bad.content.decode()
+    office_client.post(response.url, {"action": "decision", "text": "倒排工期", "owner": district["unit"].pk,
+                                      "deadline": (timezone.localdate() + dt.timedelta(days=5)).isoformat(),
+                                      "projects": [district["park"].pk]})
+    decision = Decision.objects.get()
+    assert decision.projects.get() == district["park"]
+    assert "倒排工期" in office_client.get("/dispatch/decisions/?state=open").content.decode()
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(office_client.get("/dispatch/decisions/export/")
+                                                        .streaming_content)))
+    [row] = list(book.active.iter_rows(min_row=2, values_only=True))
+    assert row[3:5] == ("倒排工期", "工信局") and row[7] == decision.case.number
+    office_client.post(response.url, {"action": "agenda", "agenda": "开场\n新能源电池材料项目（工信局）"})
+    m.refresh_from_db()
+    assert [i["section"] for i in m.agenda] == ["other", "other"]
+    office_client.post(response.url, {"action": "held", "notes": "会议听取了各单位汇报。"})
+    m.refresh_from_db()
+    assert m.state == "held" and m.notes == "会议听取了各单位汇报。"
+
+
+def test_meetings_decisions_and_briefings_in_the_api(client, district, office_user, make_user):
+    from gongjian.accounts import services as accounts
+
+    def bearer(user):
+        return {"HTTP_AUTHORIZATION": f"Bearer {accounts.create_api_token(user, '测试', actor=user)[1]}"}
+
+    office = bearer(office_user)
+    reporter = bearer(make_user("unit_reporter", unit=district["unit"], username="rep"))
+    held = timezone.now().isoformat()
+    created = client.post("/api/v1/dispatch/meetings", {"kind": "dekad", "title": "旬调度会", "held_at": held},
+                          content_type="application/json", **office)
+    assert created.status_code == 201, created.content
+    meeting_id = created.json()["id"]
+    assert any(i["section"] == "red" for i in created.json()["agenda"])
+    assert client.post("/api/v1/dispatch/meetings", {"kind": "dekad", "title": "x", "held_at": held},
+                       content_type="application/json", **reporter).status_code == 403
+    deadline = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    bad = client.post(f"/api/v1/dispatch/meetings/{meeting_id}/decisions",
+                      {"text": "", "owner_id": district["unit"].pk, "deadline": deadline},
+                      content_type="application/json", **office)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "text"
+    decision = client.post(f"/api/v1/dispatch/meetings/{meeting_id}/decisions",
+                           {"text": "倒排工期", "owner_id": district["unit"].pk, "deadline": deadline,
+                            "project_ids": [district["park"].pk]}, content_type="application/json", **office)
+    assert decision.status_code == 201 and decision.json()["state"] == "new"
+    ledger = client.get("/api/v1/dispatch/decisions?state=open", **reporter).json()
+    assert [d["text"] for d in ledger] == ["倒排工期"]  # the owner unit sees it
+    patched = client.patch(f"/api/v1/dispatch/meetings/{meeting_id}", {"state": "held", "notes": "已召开"},
+                           content_type="application/json", **office)
+    assert patched.json()["state"] == "held"
+
+    doc = client.post("/api/v1/dispatch/documents", {"kind": "minutes", "meeting_id": meeting_id},
+                      content_type="application/json", **office).json()
+    edited = client.patch(f"/api/v1/dispatch/documents/{doc['id']}", {"title": "旬调度会纪要", "texts": {
+        "asks": "按时办结。"}}, content_type="application/json", **office).json()
+    assert next(s for s in edited["sections"] if s["key"] == "asks")["text"] == "按时办结。"
+    issued = client.post(f"/api/v1/dispatch/documents/{doc['id']}/issue", **office).json()
+    assert issued["state"] == "issued" and issued["number"]
+    word = client.get(f"/api/v1/dispatch/documents/{doc['id']}/docx", **office)
+    assert word.status_code == 200 and word.content[:2] == b"PK"
+
+
+def test_a_decision_about_no_project_gets_its_letters_and_its_page(district, office_user, office_client,
+                                                                  make_user):
+    from docx import Document as Word
+
+    from gongjian.lights import letters
+
+    m = meeting(office_user, title="安全生产专题调度会")
+    decision = services.add_decision(m, text="开展在建工地安全生产大检查", owner=district["unit"],
+                                     deadline=timezone.localdate() + dt.timedelta(days=3), actor=office_user)
+    assert decision.case.project is None
+    reporter = make_user("unit_reporter", unit=district["unit"], username="rep")
+    cases.accept(decision.case, actor=reporter)
+    cases.resolve(decision.case, "已完成检查，整改问题 12 个", actor=reporter)  # no evidence file needed
+    assert office_user.notifications.filter(title__contains="待销号").exists()
+    event = letters.issue(decision.case, "escalation", actor=office_user)
+    text = "\n".join(p.text for p in Word(io.BytesIO(event.evidence.read())).paragraphs)
+    assert "关于会议交办事项的督办函" in text and "开展在建工地安全生产大检查" not in text.split("\n")[0]
+    page = office_client.get(f"/lights/cases/{decision.case_id}/").content.decode()
+    assert "安全生产专题调度会" in page and "开展在建工地安全生产大检查" in page
+    listing = office_client.get("/lights/cases/").content.decode()
+    assert "开展在建工地安全生产大检查" in listing
