@@ -19,7 +19,6 @@ import random
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,18 +87,11 @@ def main() -> None:
         print(f"{f'{n:,} projects × 36 ten-day periods, one call':<44}{seconds:>9.2f}{rows:>11,}{peak:>9.0f}")
 
     import lights as lights_bench
-    from gongjian.accounts.models import User
     from gongjian.assess import services
     from gongjian.assess.models import Score
     from gongjian.core.periods import Period
-    from gongjian.lights import services as lights
 
-    lights.install_default_rules()
-    registry.build_projects(args.n, 2026)
-    lights_bench.build_reports(2026)
-    registry.office_user()
-    lights.recompute(year=2026, today=date(2026, 12, 31), open_cases=False)
-    office = User.objects.get(username="bench-office")
+    office = lights_bench.lit_district(args.n)
     codes = [p.code for p in list(Period.range(Period(2026, 1, 1), Period(2026, 12, 3)))[:args.periods]]
     start = time.perf_counter()
     runs = services.run_assessments(codes, actor=office)

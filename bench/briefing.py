@@ -61,17 +61,10 @@ def main() -> None:
     registry.setup_django(tempfile.mkdtemp(prefix="gongjian-briefing-"))
 
     import lights as lights_bench
-    from gongjian.accounts.models import User
     from gongjian.assess import services as assess
     from gongjian.dispatch import briefings
-    from gongjian.lights import services as lights
 
-    lights.install_default_rules()
-    registry.build_projects(args.n, 2026)
-    lights_bench.build_reports(2026)
-    registry.office_user()
-    lights.recompute(year=2026, today=date(2026, 12, 31), open_cases=False)
-    office = User.objects.get(username="bench-office")
+    office = lights_bench.lit_district(args.n)
     assess.publish(assess.run_assessment("2026-11", actor=office), actor=office)
     build_dispatch(office, min(2000, args.n))
 

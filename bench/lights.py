@@ -70,6 +70,23 @@ def build_reports(year: int) -> int:
     return written + len(batch)
 
 
+def lit_district(n: int, year: int = 2026):
+    """The registry benchmark's N projects with a year of approved reports, every project lit for the year, and
+    the office's account (returned): what the assessment and briefing benchmarks start from."""
+    from datetime import date
+
+    import registry
+    from gongjian.accounts.models import User
+    from gongjian.lights import services as lights
+
+    lights.install_default_rules()
+    registry.build_projects(n, year)
+    build_reports(year)
+    registry.office_user()
+    lights.recompute(year=year, today=date(year, 12, 31), open_cases=False)
+    return User.objects.get(username="bench-office")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=10_000)
