@@ -203,3 +203,26 @@ def test_a_decision_about_no_project_gets_its_letters_and_its_page(district, off
     assert "安全生产专题调度会" in page and "开展在建工地安全生产大检查" in page
     listing = office_client.get("/lights/cases/").content.decode()
     assert "开展在建工地安全生产大检查" in listing
+
+
+def test_a_decision_can_take_up_a_problem_raised_in_a_report(district, office_user, office_client):
+    from gongjian.reports import services as reports
+    from gongjian.reports.models import Problem, Report
+
+    now = timezone.now()
+    period = reports.open_period("2026-11-2", opens_at=now - dt.timedelta(days=1), deadline=now, actor=office_user)
+    report = Report.objects.create(project=district["park"], period=period, state="approved", amount=0,
+                                   year_to_date=0, since_start=0, first_submitted_at=now, submitted_at=now)
+    problem = Problem.objects.create(report=report, project=district["park"], category="land",
+                                     description="用地指标不足，需调剂 30 亩", unit_asked=district["unit"])
+    cases.open_case(district["park"], kind="problem", title=problem.description, reasons=[], owner=problem.unit_asked,
+                    period_code="2026-11-2", problem=problem)
+    m = meeting(office_user)
+    page = office_client.get(f"/dispatch/meetings/{m.pk}/").content.decode()
+    assert f'<option value="{problem.pk}">智能装备产业园：用地指标不足' in page
+    office_client.post(f"/dispatch/meetings/{m.pk}/", {
+        "action": "decision", "text": "自然资源局调剂用地指标", "owner": district["unit"].pk, "problem": problem.pk,
+        "deadline": (timezone.localdate() + dt.timedelta(days=10)).isoformat()})
+    decision = Decision.objects.get()
+    assert decision.problem == problem and decision.case.project == district["park"]
+    assert "用地指标不足" in office_client.get(f"/dispatch/meetings/{m.pk}/").content.decode()

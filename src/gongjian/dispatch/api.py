@@ -15,6 +15,7 @@ from gongjian.dispatch import briefings, services
 from gongjian.dispatch.models import Decision, Document, Meeting
 from gongjian.org.models import Person, Unit
 from gongjian.projects.models import Project
+from gongjian.reports.models import Problem
 
 router = Router(tags=["dispatch"])
 
@@ -52,6 +53,7 @@ class DecisionIn(Schema):
     deadline: date
     assignee_id: int | None = None
     project_ids: list[int] = []
+    problem_id: int | None = None  # a problem raised in a report
 
 
 class DecisionOut(Schema):
@@ -64,6 +66,7 @@ class DecisionOut(Schema):
     assignee: str
     deadline: date
     project_ids: list[int]
+    problem_id: int | None
     case_id: int
     case_number: str
     state: str  # the case's: new, accepted, in_hand, resolved, closed
@@ -119,7 +122,7 @@ def _decision_out(d: Decision) -> dict:
 
     return {"id": d.pk, "meeting_id": d.meeting_id, "number": d.number, "text": d.text, "owner_id": d.owner_id,
             "owner": d.owner.name, "assignee": d.assignee.name if d.assignee else "", "deadline": d.deadline,
-            "project_ids": [p.pk for p in d.projects.all()], "case_id": d.case_id, "case_number": d.case.number,
+            "project_ids": [p.pk for p in d.projects.all()], "problem_id": d.problem_id, "case_id": d.case_id, "case_number": d.case.number,
             "state": d.case.state, "level": d.case.level,
             "overdue": d.case.state != "closed" and d.deadline < timezone.localdate()}
 
@@ -176,7 +179,8 @@ def add_decision(request, meeting_id: int, payload: DecisionIn):
         meeting, actor=request.user, text=payload.text, owner=get_object_or_404(Unit, pk=payload.owner_id),
         deadline=payload.deadline,
         assignee=get_object_or_404(Person, pk=payload.assignee_id) if payload.assignee_id else None,
-        projects=list(Project.objects.filter(pk__in=payload.project_ids)))
+        projects=list(Project.objects.filter(pk__in=payload.project_ids)),
+        problem=get_object_or_404(Problem, pk=payload.problem_id) if payload.problem_id else None)
     return Status(201, _decision_out(decision))
 
 

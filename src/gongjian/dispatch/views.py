@@ -21,6 +21,7 @@ from gongjian.lights.choices import CaseState
 from gongjian.org.choices import UnitKind
 from gongjian.org.models import Person, Unit
 from gongjian.projects.models import Project
+from gongjian.reports.models import Problem
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -56,6 +57,8 @@ class DecisionForm(forms.Form):
     projects = forms.ModelMultipleChoiceField(label=gettext_lazy("相关项目"), required=False,
                                               queryset=Project.objects.none(),
                                               widget=forms.SelectMultiple(attrs={"size": 6}))
+    problem = forms.ModelChoiceField(label=gettext_lazy("相关问题"), required=False, queryset=Problem.objects.none(),
+                                     help_text=gettext_lazy("报告中提出、尚未销号的协调问题"))
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,6 +68,10 @@ class DecisionForm(forms.Form):
         covered = meeting.projects.all()
         self.fields["projects"].queryset = covered if covered.exists() else Project.objects.filter(
             is_archived=False)
+        self.fields["problem"].queryset = Problem.objects.filter(
+            project__in=self.fields["projects"].queryset, case__isnull=False).exclude(
+            case__state=CaseState.CLOSED).select_related("project").order_by("project__code", "id")
+        self.fields["problem"].label_from_instance = lambda p: f"{p.project.name}：{p.description[:40]}"
 
 
 @permission_required("dispatch.view_meeting", raise_exception=True)
@@ -156,7 +163,8 @@ def meeting_detail(request, pk):
                 form.add_error(field if field in form.fields else None, errors)
     today = timezone.localdate()
     decisions = [{"d": d, "late": d.case.state != CaseState.CLOSED and d.deadline < today}
-                 for d in meeting.decisions.select_related("owner", "assignee", "case").order_by("number")]
+                 for d in meeting.decisions.select_related("owner", "assignee", "case", "problem__project")
+                 .order_by("number")]
     sections = []
     for key, label in services.SECTIONS.items():
         items = [i for i in meeting.agenda if i.get("section", "other") == key]
