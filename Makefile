@@ -25,12 +25,11 @@ demo: install  ## migrate a SQLite database, load the demo district and serve it
 serve: install  ## serve the configured database on http://127.0.0.1:8000
 	$(BIN)/gongjian serve
 
-test: install lint  ## the whole suite on SQLite, then on PostgreSQL when GONGJIAN_TEST_DATABASE_URL is set
+test: install lint  ## the whole suite on SQLite and, side by side, on PostgreSQL when GONGJIAN_TEST_DATABASE_URL is set
 	$(BIN)/gongjian makemigrations --check --dry-run
 	$(BIN)/gongjian check
-	$(MAKE) test-sqlite
-	@if [ -n "$$GONGJIAN_TEST_DATABASE_URL" ]; then $(MAKE) test-postgres; \
-	else echo "GONGJIAN_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+	@if [ -n "$$GONGJIAN_TEST_DATABASE_URL" ]; then $(MAKE) --output-sync=target -j2 test-sqlite test-postgres; \
+	else $(MAKE) test-sqlite; echo "GONGJIAN_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 test-sqlite: install  ## the suite on SQLite
 	env -u GONGJIAN_DATABASE_URL $(BIN)/python -m pytest
