@@ -433,7 +433,8 @@ class _DemoBuilder:
                 signed, razed = rng.randint(0, 6), rng.randint(0, 4)
                 reports.append(DailyReport(
                     team=team, day=day, households_signed=signed, buildings_demolished=razed,
-                    problems_solved=rng.randint(0, 3), filed_at=datetime.combine(day, time(18, 30), tzinfo=SHANGHAI),
+                    problems_solved=rng.randint(0, 3),
+                    filed_at=min(datetime.combine(day, time(18, 30), tzinfo=SHANGHAI), timezone.now()),
                     done=f"入户走访 {signed + rng.randint(3, 8)} 户，签约 {signed} 户，拆除房屋 {razed} 处。",
                     plan="继续入户做好政策解释，推进剩余户签约。",
                     needs="个别户对评估结果有异议，请指挥部协调评估机构复核。" if back == 1 and t == 0 else ""))
