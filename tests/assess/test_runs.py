@@ -246,3 +246,23 @@ def test_the_year_end_ranking_grades_subjects_from_the_published_months(district
     first = hq.row(0, named=True)
     assert "智能装备产业园指挥部" in html and f"<strong>{first['grade']}</strong>" in html
     assert first["explanation"] in html
+
+
+def test_late_and_missing_reports_are_counted_from_the_deadlines(district, office_user):
+    import polars as pl
+
+    from gongjian.core.periods import Period
+    from gongjian.reports.models import Report
+
+    late = Report.objects.get(project=district["slow"])
+    late.first_submitted_at = late.period.deadline + dt.timedelta(hours=1)
+    late.save()
+    extra = UnitFactory(name="住建局")
+    from tests.factories import ProjectFactory
+
+    silent = ProjectFactory(name="没报的项目", responsible_unit=extra)
+    facts = services.load(Period.parse("2026-11-2"), now=late.period.deadline + dt.timedelta(days=1))["facts"]
+    counts = {r["project_id"]: (r["missing_reports"], r["late_reports"]) for r in facts.iter_rows(named=True)}
+    assert counts[district["slow"].pk] == (0, 1) and counts[district["fast"].pk] == (0, 0)
+    assert counts[silent.pk] == (1, 0)
+    assert facts.schema["late_reports"] == pl.Int64
