@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -20,9 +19,8 @@ from gongjian.assess.models import (
     SchemeYear,
 )
 from gongjian.core.admin import AuditedModelAdmin
+from gongjian.core.downloads import attachment
 from gongjian.core.periods import Period
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class SchemeTextForm(forms.Form):
@@ -252,21 +250,14 @@ class SchemeAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("导出 Excel"))
     def export_excel(self, request, queryset):
-        from django.utils.http import content_disposition_header
-
         from gongjian.assess.exports import scheme_workbook
 
         row = queryset.order_by("name", "-version").first()
-        response = HttpResponse(scheme_workbook(row), content_type=XLSX)
-        response["Content-Disposition"] = content_disposition_header(True, f"{row.name}_v{row.version}.xlsx")
-        return response
+        return attachment(scheme_workbook(row), f"{row.name}_v{row.version}.xlsx")
 
     @admin.action(description=_("导出 YAML"))
     def export_yaml(self, request, queryset):
-        text = "\n---\n".join(services.export_yaml(row) for row in queryset)
-        response = HttpResponse(text, content_type="application/x-yaml; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="scheme.yaml"'
-        return response
+        return attachment("\n---\n".join(services.export_yaml(row) for row in queryset), "scheme.yaml")
 
 
 @admin.register(SchemeYear)

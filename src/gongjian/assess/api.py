@@ -26,6 +26,7 @@ from gongjian.assess.models import (
     SchemeYear,
     Score,
 )
+from gongjian.core.downloads import attachment
 from gongjian.core.periods import Period
 
 router = Router(tags=["assess"])
@@ -710,26 +711,16 @@ def cadre_archive(request, year: int, person_id: int | None = None):
 
 @router.get("/schemes/{int:scheme_id}/xlsx", summary="A scheme version as Excel tables")
 def scheme_xlsx(request, scheme_id: int):
-    from django.utils.http import content_disposition_header
-
     from gongjian.assess.exports import scheme_workbook
 
     _viewer(request)
     row = get_object_or_404(Scheme, pk=scheme_id)
-    response = HttpResponse(scheme_workbook(row), content_type=(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-    response["Content-Disposition"] = content_disposition_header(True, f"{row.name}_v{row.version}.xlsx")
-    return response
+    return attachment(scheme_workbook(row), f"{row.name}_v{row.version}.xlsx")
 
 
 @router.get("/consequences/{int:year}/xlsx", summary="The year's consequences ledger (奖惩台账) as Excel")
 def consequences_xlsx(request, year: int):
-    from django.utils.http import content_disposition_header
-
     from gongjian.assess.exports import consequences_workbook
 
     _viewer(request)
-    response = HttpResponse(consequences_workbook(year), content_type=(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-    response["Content-Disposition"] = content_disposition_header(True, f"奖惩台账_{year}.xlsx")
-    return response
+    return attachment(consequences_workbook(year), f"奖惩台账_{year}.xlsx")

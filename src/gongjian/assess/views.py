@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from gongjian.assess import followup, services
 from gongjian.assess.models import Run, RunState, Score, SubjectKind
+from gongjian.core.downloads import attachment
 from gongjian.core.periods import Period
 
 
@@ -167,9 +168,6 @@ def evaluate(request):
 @permission_required("assess.view_run", raise_exception=True)
 def run_notice(request, pk):
     """The notice (通报) of a published run as .docx."""
-    from django.http import HttpResponse
-    from django.utils.http import content_disposition_header
-
     from gongjian.assess import notice
 
     run = get_object_or_404(Run, pk=pk)
@@ -178,10 +176,7 @@ def run_notice(request, pk):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("assess:run_detail", pk=run.pk)
-    response = HttpResponse(content, content_type=(
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
-    response["Content-Disposition"] = content_disposition_header(True, f"考核通报_{run.period_code}.docx")
-    return response
+    return attachment(content, f"考核通报_{run.period_code}.docx")
 
 
 @login_not_required
@@ -415,9 +410,6 @@ def archive_person(request, year, person):
 
 @permission_required("assess.view_run", raise_exception=True)
 def archive_docx(request, year, person=None):
-    from django.http import HttpResponse
-    from django.utils.http import content_disposition_header
-
     entries = followup.archive(year, {person} if person else None)
     if person and not entries:
         from django.http import Http404
@@ -425,10 +417,7 @@ def archive_docx(request, year, person=None):
         raise Http404
     content = followup.archive_document(entries)
     name = f"干部考核档案_{year}" + (f"_{entries[0].person.name}" if person else "") + ".docx"
-    response = HttpResponse(content, content_type=(
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return attachment(content, name)
 
 
 @permission_required("assess.view_run", raise_exception=True)
@@ -457,12 +446,6 @@ def archive_export(request, year):
 @permission_required("assess.view_run", raise_exception=True)
 def consequences_export(request, year):
     """The year's consequences ledger (奖惩台账) to Excel."""
-    from django.http import HttpResponse
-    from django.utils.http import content_disposition_header
-
     from gongjian.assess.exports import consequences_workbook
 
-    response = HttpResponse(consequences_workbook(year), content_type=(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-    response["Content-Disposition"] = content_disposition_header(True, f"奖惩台账_{year}.xlsx")
-    return response
+    return attachment(consequences_workbook(year), f"奖惩台账_{year}.xlsx")

@@ -5,12 +5,11 @@ audit). The daily cycle and the assignments have routers of their own, mounted b
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from gongjian.core.downloads import attachment
 from gongjian.dispatch import briefings, services
 from gongjian.dispatch.models import Decision, Document, Meeting
 from gongjian.org.models import Person, Unit
@@ -118,27 +117,33 @@ def _viewer(request, perm: str) -> None:
 
 
 def _decision_out(d: Decision) -> dict:
-    from django.utils import timezone
-
     return {"id": d.pk, "meeting_id": d.meeting_id, "number": d.number, "text": d.text, "owner_id": d.owner_id,
             "owner": d.owner.name, "assignee": d.assignee.name if d.assignee else "", "deadline": d.deadline,
             "project_ids": [p.pk for p in d.projects.all()], "problem_id": d.problem_id, "case_id": d.case_id, "case_number": d.case.number,
             "state": d.case.state, "level": d.case.level,
-            "overdue": d.case.state != "closed" and d.deadline < timezone.localdate()}
+            "overdue": d.overdue}
+
+
+def _meetings(queryset):
+    """Meetings with everything their API form shows, read once for the whole list."""
+    from django.db.models import Prefetch
+
+    decisions = Decision.objects.select_related("owner", "assignee", "case").prefetch_related("projects")
+    return queryset.select_related("chair").prefetch_related(
+        "attendees", "projects", Prefetch("decisions", queryset=decisions.order_by("number")))
 
 
 def _meeting_out(m: Meeting) -> dict:
-    decisions = m.decisions.select_related("owner", "assignee", "case").prefetch_related("projects")
     return {"id": m.pk, "kind": m.kind, "title": m.title, "held_at": m.held_at, "place": m.place,
             "chair": str(m.chair or ""), "attendees": [str(p) for p in m.attendees.all()], "state": m.state,
-            "notes": m.notes, "project_ids": list(m.projects.values_list("pk", flat=True)), "agenda": m.agenda,
-            "decisions": [_decision_out(d) for d in decisions.order_by("number")]}
+            "notes": m.notes, "project_ids": [p.pk for p in m.projects.all()], "agenda": m.agenda,
+            "decisions": [_decision_out(d) for d in m.decisions.all()]}
 
 
 @router.get("/meetings", response=list[MeetingOut], summary="Meetings the user sees, latest first")
 def list_meetings(request, kind: str | None = None, limit: int = 50, offset: int = 0):
     _viewer(request, "dispatch.view_meeting")
-    meetings = services.visible_meetings(request.user).select_related("chair").order_by("-held_at", "-id")
+    meetings = _meetings(services.visible_meetings(request.user)).order_by("-held_at", "-id")
     if kind:
         meetings = meetings.filter(kind=kind)
     offset = max(0, offset)
@@ -153,13 +158,13 @@ def create_meeting(request, payload: MeetingIn):
         attendees=list(Person.objects.filter(pk__in=payload.attendee_ids)),
         other_attendees=payload.other_attendees,
         projects=None if payload.project_ids is None else list(Project.objects.filter(pk__in=payload.project_ids)))
-    return Status(201, _meeting_out(meeting))
+    return Status(201, _meeting_out(_meetings(Meeting.objects).get(pk=meeting.pk)))
 
 
 @router.get("/meetings/{int:meeting_id}", response=MeetingOut)
 def get_meeting(request, meeting_id: int):
     _viewer(request, "dispatch.view_meeting")
-    return _meeting_out(get_object_or_404(services.visible_meetings(request.user), pk=meeting_id))
+    return _meeting_out(get_object_or_404(_meetings(services.visible_meetings(request.user)), pk=meeting_id))
 
 
 @router.patch("/meetings/{int:meeting_id}", response=MeetingOut, summary="Edit a meeting, its agenda or notes")
@@ -168,7 +173,8 @@ def edit_meeting(request, meeting_id: int, payload: MeetingPatch):
     fields = payload.dict(exclude_none=True)
     if "agenda" in fields:
         fields["agenda"] = [{k: v for k, v in item.items() if v is not None} for item in fields["agenda"]]
-    return _meeting_out(services.update_meeting(meeting, actor=request.user, **fields))
+    services.update_meeting(meeting, actor=request.user, **fields)
+    return _meeting_out(_meetings(Meeting.objects).get(pk=meeting.pk))
 
 
 @router.post("/meetings/{int:meeting_id}/decisions", response={201: DecisionOut},
@@ -186,19 +192,8 @@ def add_decision(request, meeting_id: int, payload: DecisionIn):
 
 @router.get("/decisions", response=list[DecisionOut], summary="The decisions ledger (handle them at /cases)")
 def list_decisions(request, state: str | None = None, owner_id: int | None = None):
-    from django.utils import timezone
-
     _viewer(request, "dispatch.view_decision")
-    decisions = services.visible_decisions(request.user).select_related("owner", "assignee", "case") \
-        .prefetch_related("projects").order_by("deadline", "id")
-    if state == "open":
-        decisions = decisions.exclude(case__state="closed")
-    elif state == "late":
-        decisions = decisions.exclude(case__state="closed").filter(deadline__lt=timezone.localdate())
-    elif state:
-        decisions = decisions.filter(case__state=state)
-    if owner_id:
-        decisions = decisions.filter(owner_id=owner_id)
+    decisions = services.decision_ledger(request.user, state=state, owner_id=owner_id).prefetch_related("projects")
     return [_decision_out(d) for d in decisions]
 
 
@@ -244,7 +239,4 @@ def issue_document(request, document_id: int):
 def document_docx(request, document_id: int):
     _viewer(request, "dispatch.view_document")
     row = get_object_or_404(Document, pk=document_id)
-    response = HttpResponse(briefings.docx(row), content_type=(
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
-    response["Content-Disposition"] = content_disposition_header(True, f"{row.title}.docx")
-    return response
+    return attachment(briefings.docx(row), f"{row.title}.docx")

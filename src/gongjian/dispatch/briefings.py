@@ -154,15 +154,12 @@ def _decisions(before: datetime) -> Section:
     if meeting is None:
         return Section("decisions", "上次调度会交办事项落实情况", "尚无调度会交办事项。")
     decisions = list(meeting.decisions.select_related("owner", "case").order_by("number"))
-    today = timezone.localdate()
-    done = sum(d.case.state == "closed" for d in decisions)
-    late = sum(d.case.state != "closed" and d.deadline < today for d in decisions)
+    done, late = sum(d.is_closed for d in decisions), sum(d.overdue for d in decisions)
     return Section("decisions", "上次调度会交办事项落实情况",
                    f"{meeting}交办事项 {len(decisions)} 项，已销号 {done} 项，逾期未办结 {late} 项。",
-        ["序号", "事项", "责任单位", "时限", "状态"], [True, False, False, False, False],
-        [[d.number, d.text, d.owner.name, d.deadline.isoformat(),
-          d.case.get_state_display() + ("（逾期）" if d.case.state != "closed" and d.deadline < today else "")]
-         for d in decisions])
+                   ["序号", "事项", "责任单位", "时限", "状态"], [True, False, False, False, False],
+                   [[d.number, d.text, d.owner.name, d.deadline.isoformat(),
+                     d.case.get_state_display() + ("（逾期）" if d.overdue else "")] for d in decisions])
 
 
 def briefing_sections(period: Period, *, now: datetime | None = None) -> list[Section]:

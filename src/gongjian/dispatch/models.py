@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.lights.choices import CaseState
 from gongjian.org.models import Person, Unit
 from gongjian.projects.models import Project
 
@@ -85,6 +86,15 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting.title} 第{self.number}项"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.case.state == CaseState.CLOSED
+
+    @property
+    def overdue(self) -> bool:
+        """Past its deadline today (Asia/Shanghai) and not closed."""
+        return not self.is_closed and self.deadline < timezone.localdate()
 
 
 class DailyReport(models.Model):

@@ -284,3 +284,27 @@ def visible_decisions(user):
     from gongjian.lights.cases import visible_cases
 
     return Decision.objects.filter(case__in=visible_cases(user).values("pk"))
+
+
+def decision_ledger(user, *, state: str | None = None, owner_id: int | None = None):
+    """The decisions a user sees, for the ledger: "open", "late" (open past the deadline), "closed" or a case
+    state; of one owner unit; soonest deadline first."""
+    decisions = visible_decisions(user).select_related("meeting", "owner", "assignee", "case")
+    if state in ("open", "late"):
+        decisions = decisions.exclude(case__state=CaseState.CLOSED)
+        if state == "late":
+            decisions = decisions.filter(deadline__lt=timezone.localdate())
+    elif state:
+        decisions = decisions.filter(case__state=state)
+    if owner_id:
+        decisions = decisions.filter(owner_id=owner_id)
+    return decisions.order_by("deadline", "meeting__held_at", "number")
+
+
+def with_decisions(meetings):
+    """``meetings`` with their decisions (and the decisions' cases) and the number of projects each covers,
+    read in two queries for the whole list."""
+    from django.db.models import Count, Prefetch
+
+    return meetings.select_related("chair").annotate(project_count=Count("projects", distinct=True)) \
+        .prefetch_related(Prefetch("decisions", queryset=Decision.objects.select_related("case")))

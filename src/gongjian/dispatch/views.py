@@ -7,13 +7,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongjian.core.downloads import attachment
 from gongjian.core.periods import Period
 from gongjian.dispatch import briefings, services
 from gongjian.dispatch.models import Document, DocumentKind, Meeting, MeetingKind, MeetingState
@@ -22,8 +21,6 @@ from gongjian.org.choices import UnitKind
 from gongjian.org.models import Person, Unit
 from gongjian.projects.models import Project
 from gongjian.reports.models import Problem
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _date_input(**attrs):
@@ -76,17 +73,15 @@ class DecisionForm(forms.Form):
 
 @permission_required("dispatch.view_meeting", raise_exception=True)
 def meeting_list(request):
-    meetings = services.visible_meetings(request.user).select_related("chair").order_by("-held_at", "-id")
+    meetings = services.with_decisions(services.visible_meetings(request.user)).order_by("-held_at", "-id")
     kind = request.GET.get("kind")
     if kind in MeetingKind.values:
         meetings = meetings.filter(kind=kind)
     rows = []
-    today = timezone.localdate()
     for meeting in meetings[:200]:
-        decisions = list(meeting.decisions.select_related("case"))
+        decisions = meeting.decisions.all()
         rows.append({"meeting": meeting, "decisions": len(decisions),
-                     "open": sum(d.case.state != CaseState.CLOSED for d in decisions),
-                     "late": sum(d.case.state != CaseState.CLOSED and d.deadline < today for d in decisions)})
+                     "open": sum(not d.is_closed for d in decisions), "late": sum(d.overdue for d in decisions)})
     return render(request, "dispatch/meeting_list.html", {
         "rows": rows, "kinds": MeetingKind.choices, "kind": kind,
         "can_run": request.user.has_perm("dispatch.run_dispatch")})
@@ -161,8 +156,7 @@ def meeting_detail(request, pk):
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
-    today = timezone.localdate()
-    decisions = [{"d": d, "late": d.case.state != CaseState.CLOSED and d.deadline < today}
+    decisions = [{"d": d, "late": d.overdue}
                  for d in meeting.decisions.select_related("owner", "assignee", "case", "problem__project")
                  .order_by("number")]
     sections = []
@@ -193,19 +187,11 @@ def decision_list(request):
 
 
 def _decisions(request) -> list[dict]:
-    decisions = services.visible_decisions(request.user).select_related("meeting", "owner", "assignee", "case")
+    unit = request.GET.get("unit", "")
     state = request.GET.get("state")
-    if state == "open":
-        decisions = decisions.exclude(case__state=CaseState.CLOSED)
-    elif state == "late":
-        decisions = decisions.exclude(case__state=CaseState.CLOSED).filter(deadline__lt=timezone.localdate())
-    elif state == "closed":
-        decisions = decisions.filter(case__state=CaseState.CLOSED)
-    if request.GET.get("unit", "").isdigit():
-        decisions = decisions.filter(owner_id=int(request.GET["unit"]))
-    today = timezone.localdate()
-    return [{"d": d, "late": d.case.state != CaseState.CLOSED and d.deadline < today}
-            for d in decisions.order_by("deadline", "meeting__held_at", "number")]
+    decisions = services.decision_ledger(request.user, state=state if state in ("open", "late", "closed") else None,
+                                         owner_id=int(unit) if unit.isdigit() else None)
+    return [{"d": d, "late": d.overdue} for d in decisions]
 
 
 @permission_required("dispatch.view_decision", raise_exception=True)
@@ -231,13 +217,13 @@ def meeting_export(request):
 
     export = Export(_("调度会"), [_("会议名称"), _("类型"), _("召开时间"), _("地点"), _("主持人"), _("状态"),
                                 _("调度项目数"), _("交办事项"), _("未办结"), _("议程")])
-    meetings = services.visible_meetings(request.user).select_related("chair").order_by("-held_at")
+    meetings = services.with_decisions(services.visible_meetings(request.user)).order_by("-held_at")
     for i, m in enumerate(meetings, start=1):
-        decisions = list(m.decisions.select_related("case"))
+        decisions = m.decisions.all()
         export.sheet.write_row(i, 0, [
             m.title, m.get_kind_display(), timezone.localtime(m.held_at).strftime("%Y-%m-%d %H:%M"), m.place,
-            m.chair.name if m.chair else "", m.get_state_display(), m.projects.count(), len(decisions),
-            sum(d.case.state != CaseState.CLOSED for d in decisions),
+            m.chair.name if m.chair else "", m.get_state_display(), m.project_count, len(decisions),
+            sum(not d.is_closed for d in decisions),
             "\n".join(item["text"] for item in m.agenda)])
     return export.response(_("调度会.xlsx"), {(0, 0): 30, (9, 9): 80}, freeze=(1, 1))
 
@@ -294,7 +280,5 @@ def document_detail(request, pk):
 @permission_required("dispatch.view_document", raise_exception=True)
 def document_docx(request, pk):
     document = get_object_or_404(Document, pk=pk)
-    response = HttpResponse(briefings.docx(document), content_type=DOCX)
-    name = f"{document.title}{'_' + document.number if document.number else '_草稿'}.docx"
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return attachment(briefings.docx(document),
+                      f"{document.title}{'_' + document.number if document.number else '_草稿'}.docx")
