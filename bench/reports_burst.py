@@ -42,6 +42,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--flow", choices=["one", "two"], default="one",
                         help="one request per report (file and submit) or two (draft, then submit)")
+    parser.add_argument("--chain-sample", type=int, default=1000,
+                        help="filings per arm of the audit chain's cost measurement (0 to skip)")
     args = parser.parse_args()
     if "postgres" not in os.environ.get("GONGJIAN_DATABASE_URL", ""):
         raise SystemExit("set GONGJIAN_DATABASE_URL to a PostgreSQL database (it is flushed)")
@@ -66,12 +68,13 @@ def main() -> None:
     now = timezone.now()
     period = open_period("2026-11-3", opens_at=now - timedelta(days=1), deadline=now + timedelta(days=3), actor=None)
     group = Group.objects.get(name="unit_reporter")
-    tokens = {}
+    tokens, users = {}, {}
     for unit in Unit.objects.filter(responsible_projects__isnull=False).distinct():
         user = User.objects.create(username=f"rep-{unit.pk}")
         user.groups.add(group)
         Person.objects.create(name=f"填报员{unit.pk}", unit=unit, user=user)
         tokens[unit.pk] = create_api_token(user, "burst", actor=user)[1]
+        users[unit.pk] = user
     work: queue.Queue = queue.Queue()
     for pk, unit_id in Project.objects.values_list("pk", "responsible_unit_id"):
         work.put((pk, tokens[unit_id]))
@@ -157,6 +160,49 @@ def main() -> None:
           .replace("32", str(args.clients), 1))
     for line in errors[:5]:
         print("error:", line)
+    if args.chain_sample:
+        chain_cost(args.chain_sample, users)
+
+
+def chain_cost(sample: int, users: dict) -> None:
+    """What the audit trail's hash chain adds to one filing (issue 11 allows 1 ms): file and submit reports in
+    process, alternately with the chain sealed right after each commit (as in production) and with sealing held
+    back to one seal at the end; compare the two arms' p50 and p99. The chain is verified afterwards."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gongjian.core import audit
+    from gongjian.projects.models import Project
+    from gongjian.reports.services import open_period, save_report
+
+    now = timezone.now()
+    period = open_period("2026-12-1", opens_at=now - timedelta(days=1), deadline=now + timedelta(days=3), actor=None)
+    projects = list(Project.objects.order_by("pk")[:2 * sample])
+    sealed_now = audit.schedule_seal
+    arms: dict[str, list[float]] = {"chain sealed after each commit": [], "sealing held back": []}
+    for i, project in enumerate(projects):
+        held = i % 2 == 1
+        audit.schedule_seal = (lambda: None) if held else sealed_now
+        start = time.perf_counter()
+        save_report(project, period, {"amount": 1_000_000}, actor=users[project.responsible_unit_id], submit=True)
+        arms["sealing held back" if held else "chain sealed after each commit"].append(
+            (time.perf_counter() - start) * 1000)
+    audit.schedule_seal = sealed_now
+    start = time.perf_counter()
+    late = audit.seal()
+    seal_ms = (time.perf_counter() - start) * 1000
+    verdict = audit.verify_chain()
+    print(f"\naudit chain's cost per filing, in process, {len(projects):,} filings alternating between the arms:")
+    print(f"{'arm':<34}{'filings':>9}{'p50 ms':>9}{'p99 ms':>9}")
+    p50 = {}
+    for name, times in arms.items():
+        times.sort()
+        p50[name] = statistics.median(times)
+        print(f"{name:<34}{len(times):>9,}{p50[name]:>9.2f}{times[round(0.99 * (len(times) - 1))]:>9.2f}")
+    print(f"difference of p50: {p50['chain sealed after each commit'] - p50['sealing held back']:+.2f} ms per filing; "
+          f"the held-back {late:,} events sealed afterwards in {seal_ms:.0f} ms; "
+          f"chain verified: {'intact' if verdict.ok else verdict.broken} ({verdict.checked:,} events)")
 
 
 if __name__ == "__main__":

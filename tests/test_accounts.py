@@ -127,7 +127,7 @@ def test_the_project_office_keeps_reference_data_in_the_admin_and_each_change_is
                                                    "credit_code": "", "contact_phone": "", "is_active": "on"})
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="org.unit.create")
-    assert event.after["name"] == "审批局" and event.note == "admin"
+    assert event.after["name"] == "审批局" and event.note == "系统管理后台"
 
 
 def test_an_enterprise_needs_a_valid_credit_code_in_the_admin(make_user, client):

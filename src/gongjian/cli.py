@@ -7,6 +7,8 @@
     gongjian import projects F     import projects from .xlsx or .csv
     gongjian export projects F     export projects to .xlsx
     gongjian tick                  scheduled checks (cron): open periods, send reminders
+    gongjian account OP USER       reset-password, set-roles, remove-otp, unlock, sign-out (console only)
+    gongjian audit verify          walk the audit trail's hash chain
 
 Any other Django management command works too (``gongjian check``, ``gongjian shell``).
 """
@@ -22,6 +24,8 @@ COMMANDS = {
     "import": "import data from Excel or CSV: gongjian import projects FILE.xlsx",
     "export": "export data to Excel: gongjian export projects FILE.xlsx",
     "tick": "scheduled checks for cron: open due reporting periods, remind reporters of reports due",
+    "account": "administrators' credentials on the console: gongjian account reset-password NAME --operator 张三",
+    "audit": "the audit trail: gongjian audit verify | seal | export FILE.xlsx --since DATE --until DATE",
 }
 ALIASES = {"import": "import_data", "export": "export_data"}
 

@@ -30,6 +30,11 @@ DEBUG = env_bool("DEBUG", False)
 
 def _secret_key() -> str:
     if key := env("SECRET_KEY"):
+        # Django's own deploy check: at least 50 characters and 5 distinct ones.
+        if PRODUCTION and (len(key) < 50 or len(set(key)) < 5):
+            raise ImproperlyConfigured(
+                "GONGJIAN_SECRET_KEY is too weak for production: it needs at least 50 characters and at least 5 "
+                "distinct ones (e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))')")
         return key
     if PRODUCTION:
         raise ImproperlyConfigured("GONGJIAN_SECRET_KEY must be set when GONGJIAN_ENV=production")
@@ -59,6 +64,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "gongjian.core",
     "gongjian.accounts",
     "gongjian.org",
@@ -81,8 +89,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gongjian.accounts.middleware.SecurityGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -134,7 +144,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     # 等保 2.0 level 3 testers expect three of four character classes (reference/security-and-formats.md 1.2).
     {"NAME": "gongjian.accounts.validators.CharacterClassValidator"},
+    # 等保 practice: none of the last five passwords again.
+    {"NAME": "gongjian.accounts.validators.PasswordHistoryValidator",
+     "OPTIONS": {"count": int(env("PASSWORD_HISTORY", "5"))}},
 ]
+# Days a password lives before the next sign-in must change it (等保 8.1.4.1 a: 定期更换); 0 = never.
+GONGJIAN_PASSWORD_MAX_DAYS = int(env("PASSWORD_MAX_DAYS", "90"))
+# API tokens: the default lifetime offered at creation, and the longest allowed.
+GONGJIAN_TOKEN_DAYS = int(env("TOKEN_DAYS", "180"))
+GONGJIAN_TOKEN_MAX_DAYS = int(env("TOKEN_MAX_DAYS", "365"))
+# Second factor (TOTP, RFC 6238): the name authenticator apps show, and how long a half-done sign-in waits.
+OTP_TOTP_ISSUER = env("OTP_ISSUER", "攻坚")
+GONGJIAN_OTP_PENDING_SECONDS = 300
+# The audit trail's hash chain: sm3 (GB/T 32905, the national algorithm 密评 expects) or sha256.
+GONGJIAN_AUDIT_HASH = env("AUDIT_HASH", "sm3")
+if GONGJIAN_AUDIT_HASH not in {"sm3", "sha256"}:
+    raise ImproperlyConfigured("GONGJIAN_AUDIT_HASH must be sm3 or sha256")
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"  # the day's report for a service team, else the project list
@@ -145,6 +170,14 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION and env_bool("HTTPS", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind a TLS-terminating proxy (nginx, a load balancer) that sets X-Forwarded-Proto: HTTPS only, with HSTS.
+if env_bool("SECURE_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(env("HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 LOGIN_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))

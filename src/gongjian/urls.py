@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from gongjian.accounts import views as account_views
 from gongjian.core import views as core_views
 
 admin.site.site_header = "攻坚 · 系统管理"
@@ -18,5 +19,6 @@ urlpatterns = [
     path("system/", include("gongjian.core.urls")),
     path("api/v1/", include("gongjian.api.urls", namespace="api")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/login/", account_views.admin_login),
     path("admin/", admin.site.urls),
 ]

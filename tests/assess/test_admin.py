@@ -22,7 +22,7 @@ IMPORT = "/admin/assess/scheme/import/"
 
 @pytest.fixture
 def default():
-    return services.scheme_for(2026)
+    return services.ensure_scheme_for(2026, actor=None)
 
 
 def with_investment_points(text: str, points: int) -> str:

@@ -176,8 +176,9 @@ def test_a_scheme_goes_out_as_yaml_and_comes_back_as_a_new_version_in_force(db, 
     changed = tmp_path / "scheme.yaml"
     changed.write_text(text.replace("points: 40", "points: 50", 1), encoding="utf-8")
     call_command("scheme", "import", str(changed), "--activate", "2027")
-    assert "v2 saved, in force for 2027" in capsys.readouterr().out
-    assert SchemeYear.objects.get(year=2027).scheme == Scheme.objects.get(version=2)
+    # Exporting saved nothing (a read), so the import is the scheme's first saved version.
+    assert "v1 saved, in force for 2027" in capsys.readouterr().out
+    assert SchemeYear.objects.get(year=2027).scheme == Scheme.objects.get(version=1)
     broken = tmp_path / "broken.yaml"
     broken.write_text(text.replace("points: 40", "points: -1", 1), encoding="utf-8")
     from django.core.management.base import CommandError
@@ -188,7 +189,7 @@ def test_a_scheme_goes_out_as_yaml_and_comes_back_as_a_new_version_in_force(db, 
 
 def test_what_if_compares_another_scheme_with_the_one_in_force_and_saves_nothing(district, office_user,
                                                                                office_client):
-    active = services.scheme_for(2026)
+    active = services.ensure_scheme_for(2026, actor=None)
     content = dict(active.content)
     # a scheme that scores only physical progress: both headquarters met no milestones, so they tie
     content["indicators"] = [i for i in content["indicators"] if i["kind"] == "progress"]
@@ -204,7 +205,7 @@ def test_what_if_compares_another_scheme_with_the_one_in_force_and_saves_nothing
 
 def test_what_if_over_several_periods_compares_mean_ranks_and_the_consequences_each_scheme_gives(
         district, office_user, office_client):
-    content = dict(services.scheme_for(2026).content)
+    content = dict(services.ensure_scheme_for(2026, actor=None).content)
     content["consequences"] = [c for c in content["consequences"] if c["kind"] != "red_flag"]
     content["name"] = "不设红旗"
     trial = services.save_scheme(content, actor=office_user)

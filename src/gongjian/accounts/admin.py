@@ -1,7 +1,9 @@
 """Accounts in the admin, split along the three administrators' duties (三员分立):
 
 - the system administrator creates accounts and edits names, e-mail and whether an account is active;
-- the security administrator assigns roles and unlocks accounts, and can change nothing else;
+- the security administrator assigns the business roles and unlocks accounts, and can change nothing else;
+- nobody changes a password here (the security administrator resets a business account's on the security
+  pages; an administrator's only on the server console), nobody edits an administrator's account or their own;
 - nobody gets ``is_superuser`` or direct permissions here: roles are the only way to grant rights.
 """
 
@@ -9,20 +11,22 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts import services
 from gongjian.accounts.models import User
-from gongjian.accounts.roles import Role
-from gongjian.core import audit
+from gongjian.accounts.roles import ADMIN_ROLES, Role
+from gongjian.core.audit import client_ip
 
 admin.site.unregister(Group)
 
 
 class RolesForm(forms.ModelForm):
-    roles = forms.MultipleChoiceField(label=_("角色"), choices=Role.choices, required=False,
-                                      widget=forms.CheckboxSelectMultiple)
+    # The administrators' roles are given on the server console only.
+    roles = forms.MultipleChoiceField(label=_("角色"), choices=[(c, label) for c, label in Role.choices
+                                                                if c not in ADMIN_ROLES],
+                                      required=False, widget=forms.CheckboxSelectMultiple)
 
     class Meta:
         model = User
@@ -64,7 +68,7 @@ class UserAdmin(DjangoUserAdmin):
         if self._is_security(request):
             return ((None, {"fields": ("roles",)}),)
         return (
-            (None, {"fields": ("username", "password")}),
+            (None, {"fields": ("username",)}),
             (_("个人信息"), {"fields": ("full_name", "email")}),
             (_("状态"), {"fields": ("is_active", "last_login", "date_joined", "locked_until")}),
         )
@@ -73,23 +77,31 @@ class UserAdmin(DjangoUserAdmin):
         return ["last_login", "date_joined", "locked_until"] if obj else []
 
     def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("accounts.change_user") or request.user.has_perm("accounts.assign_roles")
+        user = request.user
+        if not (user.has_perm("accounts.change_user") or user.has_perm("accounts.assign_roles")):
+            return False
+        # Nobody edits their own account or an administrator's here (三员分立).
+        return obj is None or (obj.pk != user.pk and not obj.is_administrator())
 
     def has_delete_permission(self, request, obj=None):
         # Accounts are deactivated, never deleted: the audit trail keeps pointing at them.
         return False
 
+    def user_change_password(self, request, id, form_url=""):
+        raise PermissionDenied
+
     def save_model(self, request, obj, form, change):
+        ip = client_ip(request)
         if isinstance(form, RolesForm):
-            services.assign_roles(obj, form.cleaned_data["roles"], actor=request.user)
-            return
-        before = audit.snapshot(User.objects.get(pk=obj.pk), ["username", "full_name", "email", "is_active"]) \
-            if change else None
-        obj.is_superuser = False
-        super().save_model(request, obj, form, change)
-        audit.record("user.update" if change else "user.create", actor=request.user, obj=obj, before=before,
-                     after=audit.snapshot(obj, ["username", "full_name", "email", "is_active"]),
-                     only_changes=change, note="admin")
+            services.assign_roles(obj, form.cleaned_data["roles"], actor=request.user, ip=ip)
+        elif change:
+            fields = [name for name in form.changed_data if name in {"username", "full_name", "email", "is_active"}]
+            services.update_account(User.objects.get(pk=obj.pk), {name: getattr(obj, name) for name in fields},
+                                    actor=request.user, ip=ip)
+        else:
+            obj.is_superuser = False
+            super().save_model(request, obj, form, change)
+            services.record_admin_created(obj, actor=request.user, ip=ip)
 
     def save_related(self, request, form, formsets, change):
         if not isinstance(form, RolesForm):
@@ -106,7 +118,11 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(description=_("解锁所选账号"), permissions=["unlock"])
     def unlock(self, request, queryset):
         for user in queryset:
-            services.unlock_user(user, actor=request.user)
+            try:
+                services.unlock_user(user, actor=request.user, ip=client_ip(request))
+            except PermissionDenied as exc:
+                messages.error(request, f"{user}：{exc}")
+                return
         messages.success(request, _("已解锁。"))
 
     def has_unlock_permission(self, request):

@@ -1,12 +1,9 @@
-from datetime import timedelta
-
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
-from django.db.models import F, Q
-from django.utils import timezone
+from django.db.models import Q
 
+from gongjian.accounts import services
 from gongjian.core import audit
 
 
@@ -16,7 +13,7 @@ class LockoutBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         User = get_user_model()
         user = User._default_manager.filter(username=username).first() if username else None
-        ip = request.META.get("REMOTE_ADDR") if request is not None else None
+        ip = audit.client_ip(request)
         if user is not None and user.is_locked():
             audit.record("login.locked", actor=None, obj=user, success=False, ip_address=ip)
             return None
@@ -26,17 +23,10 @@ class LockoutBackend(ModelBackend):
                 User._default_manager.filter(pk=result.pk).update(failed_logins=0, locked_until=None)
             return result
         if user is not None:
-            User._default_manager.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
-            user.refresh_from_db(fields=["failed_logins"])
-            note = ""
-            if user.failed_logins >= settings.LOGIN_FAILURE_LIMIT:
-                until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-                User._default_manager.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
-                note = f"locked until {until.isoformat()}"
-            audit.record("login.failed", actor=None, obj=user, success=False, ip_address=ip, note=note)
-        else:
+            services.register_failed_login(user, ip=ip)
+        elif username:
             audit.record("login.failed", actor=None, object_type="accounts.user", object_repr=str(username)[:150],
-                         success=False, ip_address=ip, note="unknown account")
+                         success=False, ip_address=ip, note="账号不存在")
         return None
 
     def get_all_permissions(self, user_obj, obj=None):

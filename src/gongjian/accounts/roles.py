@@ -79,16 +79,28 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.view_systemsetting", "core.change_systemsetting",
     ],
     Role.SECURITY_ADMIN: [
-        "accounts.view_user", "accounts.assign_roles", "accounts.unlock_user", "auth.view_group",
-        "auth.view_permission",
+        "accounts.view_user", "accounts.assign_roles", "accounts.unlock_user", "accounts.reset_password",
+        "accounts.manage_credentials", "accounts.view_rolepolicy", "accounts.change_rolepolicy",
+        "accounts.view_apitoken", "auth.view_group", "auth.view_permission",
     ],
     Role.AUDIT_ADMIN: ["core.view_audit_trail", "core.view_auditevent"],
 }
 
 
+# A fresh installation asks a second factor of the three administrators and the project office (issue 11); the
+# security administrator switches it per role afterwards, and a later migrate keeps their choice.
+OTP_REQUIRED_BY_DEFAULT = frozenset({*ADMIN_ROLES, Role.PROJECT_OFFICE})
+
+
 def sync_roles() -> None:
-    """Create each role's group and set exactly the permissions listed above (idempotent)."""
+    """Create each role's group and set exactly the permissions listed above, and give every role a security
+    policy if it has none yet (idempotent)."""
     from django.contrib.auth.models import Group, Permission
+
+    from gongjian.accounts.models import RolePolicy
+
+    for role in Role:
+        RolePolicy.objects.get_or_create(role=role, defaults={"require_otp": role in OTP_REQUIRED_BY_DEFAULT})
 
     for role, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)

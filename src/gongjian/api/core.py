@@ -8,13 +8,14 @@ from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, django_auth
 
 from gongjian.accounts.services import user_for_token
+from gongjian.core.audit import client_ip
 
 
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer gj_…`` with a token created on the user's page."""
 
     def authenticate(self, request, token):
-        user = user_for_token(token)
+        user = user_for_token(token, ip=client_ip(request))
         if user is not None:
             request.user = user  # the scoping query and the services read request.user
         return user

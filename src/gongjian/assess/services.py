@@ -93,6 +93,8 @@ def export_yaml(row: Scheme) -> str:
 @transaction.atomic
 def activate(row: Scheme, year: int, *, actor) -> SchemeYear:
     _check_office(actor)
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": _("年度须在 2000 到 2100 之间。")})
     current = SchemeYear.objects.select_for_update().filter(year=year).first()
     before = {"scheme": str(current.scheme)} if current else None
     current = current or SchemeYear(year=year)
@@ -106,16 +108,28 @@ def activate(row: Scheme, year: int, *, actor) -> SchemeYear:
 
 
 def scheme_for(year: int) -> Scheme:
-    """The scheme in force for ``year``; the default scheme (context 000) the first time."""
+    """The scheme in force for ``year``: the one activated for it, else the latest default scheme (context 000),
+    unsaved when there is none yet. Read-only, so the pages that show results may call it."""
     active = SchemeYear.objects.select_related("scheme").filter(year=year).first()
     if active:
         return active.scheme
     row = Scheme.objects.filter(name=DEFAULT_NAME).order_by("-version").first()
     if row is None:
         default = schemes.default_scheme()
-        data = default.as_dict() | {"name": DEFAULT_NAME, "version": 1}
-        row = Scheme.objects.create(name=DEFAULT_NAME, version=1, content=data, note=_("默认方案"))
-    return SchemeYear.objects.create(year=year, scheme=row).scheme
+        row = Scheme(name=DEFAULT_NAME, version=1, content=default.as_dict() | {"name": DEFAULT_NAME, "version": 1},
+                     note=_("默认方案"))
+    return row
+
+
+def ensure_scheme_for(year: int, *, actor) -> Scheme:
+    """For a run, which records the scheme it used: the scheme in force, the default saved and activated for
+    ``year`` (both audited) the first time."""
+    row = scheme_for(year)
+    if row.pk is not None and SchemeYear.objects.filter(year=year, scheme=row).exists():
+        return row
+    if row.pk is None:
+        row = save_scheme(row.content, actor=actor, note=_("默认方案"))
+    return activate(row, year, actor=actor).scheme
 
 
 # -- the engine's inputs ---------------------------------------------------------------------------------------
@@ -475,7 +489,7 @@ def run_assessments(
             raise ValidationError(
                 _("%(period)s 的考核结果已发布，如需更正请提出修订。") % {"period": period}, code="published"
             )
-        row = scheme or (draft.scheme if draft else scheme_for(period.year))
+        row = scheme or (draft.scheme if draft else ensure_scheme_for(period.year, actor=actor))
         schemes_used[row.pk] = row
         chosen[period.code] = (period, draft, row.pk)
     drafts = [draft for _p, draft, _s in chosen.values() if draft]

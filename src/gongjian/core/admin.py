@@ -17,13 +17,13 @@ class AuditedModelAdmin(admin.ModelAdmin):
         label = obj._meta.label_lower
         audit.record(f"{label}.{'update' if change else 'create'}", actor=request.user, obj=obj, before=before,
                      after=audit.snapshot(obj), only_changes=change, ip_address=request.META.get("REMOTE_ADDR"),
-                     note="admin")
+                     note="系统管理后台")
 
     def delete_model(self, request, obj):
         before, pk, text = audit.snapshot(obj), obj.pk, str(obj)
         super().delete_model(request, obj)
         audit.record(f"{obj._meta.label_lower}.delete", actor=request.user, object_type=obj._meta.label_lower,
-                     object_id=str(pk), object_repr=text, before=before, only_changes=False, note="admin",
+                     object_id=str(pk), object_repr=text, before=before, only_changes=False, note="系统管理后台",
                      ip_address=request.META.get("REMOTE_ADDR"))
 
     def delete_queryset(self, request, queryset):

@@ -5,12 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Iterable
+import ipaddress
+import logging
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db import models
+from django.apps import apps
+from django.conf import settings
+from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
 
-from gongjian.core.models import AuditEvent
+from gongjian.core import chain
+from gongjian.core.models import AuditChain, AuditEvent
+
+logger = logging.getLogger(__name__)
 
 _PRIMITIVE = frozenset({str, int, float, bool, type(None)})
 
@@ -71,7 +79,7 @@ def build_event(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:255]
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = actor_or_none(actor)
     return AuditEvent(
         actor=user,
         actor_name=getattr(user, "username", "") or ("system" if actor is None else str(actor)),
@@ -87,8 +95,206 @@ def build_event(
     )
 
 
+def actor_or_none(actor):
+    """The account behind ``actor`` for a foreign key: None for the command line, a task or an anonymous user."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def record(action: str, **kwargs: Any) -> AuditEvent:
     """Save one audit event. ``action`` is a dotted verb such as ``project.update``; see :func:`build_event`."""
     event = build_event(action, **kwargs)
     event.save()
+    schedule_seal()
     return event
+
+
+# -- the hash chain (core/chain.py) --------------------------------------------------------------------------
+#
+# Events are written unsealed inside the transaction of the change they record, so writers never wait for one
+# another; right after each commit the events committed so far are sealed in id order by whoever holds the chain's
+# head row, one sealer at a time. Chain order is seal order: an event committed late gets a later place.
+
+_COVERED = [name for name in chain.FIELDS if name != "prev_hash"] + ["prev_hash", "hash"]
+
+
+def schedule_seal() -> None:
+    """Seal after the current transaction commits (at once outside one); once per transaction."""
+    conn = transaction.get_connection()
+    if conn.in_atomic_block and any(func is _seal_after_commit for _sids, func, _robust in conn.run_on_commit):
+        return
+    transaction.on_commit(_seal_after_commit, robust=True)
+
+
+def _seal_after_commit() -> None:
+    seal()
+
+
+def _head_for_update() -> AuditChain:
+    head = AuditChain.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    # First use (or the row was removed): start from the last sealed event, never from scratch.
+    last = AuditEvent.objects.filter(seq__isnull=False).order_by("-seq").values("seq", "hash").first()
+    try:
+        with transaction.atomic():
+            return AuditChain.objects.create(pk=1, last_seq=last["seq"] if last else 0,
+                                             last_hash=last["hash"] if last else chain.GENESIS)
+    except IntegrityError:  # another sealer created it a moment ago
+        return AuditChain.objects.select_for_update().get(pk=1)
+
+
+def _hashable(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as read from the database, in the form its hash is taken over (times in UTC, ISO 8601)."""
+    row["occurred_at"] = row["occurred_at"].astimezone(dt.UTC).isoformat()
+    return row
+
+
+def seal(batch: int = 2000) -> int:
+    """Chain every committed, unsealed event; returns how many. Safe to run at any time and by many at once."""
+    algorithm = settings.GONGJIAN_AUDIT_HASH
+    sealed = 0
+    while True:
+        with transaction.atomic():
+            head = _head_for_update()
+            rows = [_hashable(row) for row in AuditEvent.objects.filter(seq__isnull=True).order_by("id")
+                    .values(*_COVERED)[:batch]]
+            if not rows:
+                return sealed
+            done = list(chain.seal(rows, last_seq=head.last_seq, last_hash=head.last_hash, algorithm=algorithm))
+            table = connection.ops.quote_name(AuditEvent._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.executemany(f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",
+                                   [(e["seq"], e["prev_hash"], e["hash"], e["id"]) for e in done])
+            head.last_seq, head.last_hash = done[-1]["seq"], done[-1]["hash"]
+            head.save(update_fields=["last_seq", "last_hash"])
+        sealed += len(done)
+        if len(done) < batch:
+            return sealed
+
+
+def _events(queryset) -> Iterator[dict[str, Any]]:
+    for row in queryset.values(*_COVERED).iterator(chunk_size=2000):
+        yield _hashable(row)
+
+
+def verify_chain(*, since: dt.datetime | None = None) -> chain.Verdict:
+    """Check the chain (from its start, or from the first event sealed at or after ``since``, anchored on its
+    predecessor's hash). Read-only: pages may call it."""
+    sealed = AuditEvent.objects.filter(seq__isnull=False).order_by("seq")
+    prev_seq, prev_hash = 0, chain.GENESIS
+    if since is not None:
+        first = sealed.filter(occurred_at__gte=since).values("seq").first()
+        if first is None:
+            return chain.Verdict(0, None, "", None)
+        prev_seq = first["seq"] - 1
+        if prev_seq:
+            before = AuditEvent.objects.filter(seq=prev_seq).values_list("hash", flat=True).first()
+            prev_hash = before or "(missing)"
+        sealed = sealed.filter(seq__gte=first["seq"])
+    verdict = chain.verify(_events(sealed), prev_seq=prev_seq, prev_hash=prev_hash)
+    head = AuditChain.objects.filter(pk=1).values("last_seq", "last_hash").first()
+    if verdict.ok and head and verdict.last_seq is not None and head["last_seq"] > verdict.last_seq:
+        missing = head["last_seq"] - verdict.last_seq
+        last = AuditEvent.objects.filter(seq=verdict.last_seq).values("id", "occurred_at").first() or {}
+        problem = f"the chain's head is at {head['last_seq']}: the last {missing} sealed event(s) are missing"
+        broken = chain.Break(verdict.last_seq, last.get("id", 0), str(last.get("occurred_at", "")), problem, "head")
+        return chain.Verdict(verdict.checked, verdict.last_seq, verdict.last_hash, broken)
+    return verdict
+
+
+def unsealed_since(minutes: int = 10) -> int:
+    """Events committed more than ``minutes`` ago that are still unsealed (a sealer failed, or rows were inserted
+    behind the application's back)."""
+    return AuditEvent.objects.filter(seq__isnull=True,
+                                     occurred_at__lt=timezone.now() - dt.timedelta(minutes=minutes)).count()
+
+
+def check_and_remember(*, since: dt.datetime | None = None) -> chain.Verdict:
+    """Seal what is pending, verify, and keep the outcome on the chain's head for the auditor's page."""
+    seal()
+    verdict = verify_chain(since=since)
+    scope = f"since {since.isoformat()}" if since else "whole chain"
+    result = f"{scope}: {verdict.checked} events, " + ("intact" if verdict.ok else f"BROKEN at {verdict.broken}")
+    AuditChain.objects.filter(pk=1).update(checked_at=timezone.now(), checked_through=verdict.last_seq,
+                                           check_result=result)
+    if not verdict.ok:
+        logger.error("audit chain broken: %s", verdict.broken)
+    return verdict
+
+
+def client_ip(request) -> str | None:
+    """The address a request came from: behind the TLS proxy (GONGJIAN_SECURE_PROXY) the last address the proxy
+    added to X-Forwarded-For, otherwise the socket's peer. None when it is not an IP address."""
+    if request is None:
+        return None
+    candidate = request.META.get("REMOTE_ADDR", "")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded:
+        candidate = forwarded.split(",")[-1].strip()
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return None
+
+
+# -- how the trail reads in Chinese --------------------------------------------------------------------------
+
+ACTION_LABELS = {
+    "login.success": "登录成功", "login.failed": "登录失败", "login.locked": "锁定期内尝试登录",
+    "login.otp_failed": "动态口令错误", "logout": "退出登录", "user.unlock": "解锁账号",
+    "user.sign_out_all": "强制下线", "user.assign_roles": "分配角色", "user.create": "新建账号",
+    "user.update": "修改账号", "password.set": "设置初始密码", "password.change": "修改密码",
+    "password.reset": "重置密码", "otp.enrol": "绑定动态口令", "otp.remove": "移除动态口令",
+    "otp.recovery_codes": "重新生成恢复码", "otp.recovery_used": "使用恢复码登录",
+    "api_token.create": "创建接口令牌", "api_token.revoke": "吊销接口令牌", "api_token.expire": "接口令牌到期",
+    "role_policy.update": "修改安全策略", "audit.view": "查看审计记录", "audit.export": "导出审计记录",
+    "audit.verify": "校验审计链",
+    "person.create": "新建人员", "person.link_account": "人员关联账号", "unit.create": "新建单位",
+    "project.create": "新建项目", "project.update": "修改项目", "project.delete": "删除项目",
+    "project.import": "导入项目", "project.export": "导出项目", "milestone.reach": "节点完成",
+    "period.open": "开放填报期", "period.remind": "催报",
+    "report.create": "填报", "report.update": "修改填报", "report.submit": "提交报表", "report.approve": "审核通过",
+    "report.return": "退回报表", "report.photo.add": "上传现场照片", "report.photo.remove": "删除现场照片",
+    "lights.judgement": "研判亮灯", "lights.rules.publish": "发布亮灯规则",
+    "case.open": "督办件立案", "case.accept": "督办件签收", "case.act": "督办件办理", "case.resolve": "督办件办结",
+    "case.close": "督办件销号", "case.reopen": "督办件重新打开", "case.pass_up": "督办件上交",
+    "case.climb": "督办件升级", "case.remind": "督办件提醒", "case.letter": "印发督办函件",
+    "assess.scheme.save": "保存考核方案", "assess.scheme.activate": "启用考核方案", "assess.run": "考核计算",
+    "assess.publish": "发布考核结果", "assess.revise": "修订考核结果", "assess.notice": "印发考核通报",
+    "assess.evaluation": "综合评价打分", "assess.interview.create": "记录约谈",
+    "assess.commitment.create": "新建整改承诺", "assess.commitment.complete": "整改承诺完成",
+    "dispatch.meeting.create": "新建调度会", "dispatch.meeting.update": "修改调度会",
+    "dispatch.decision.create": "新建交办事项", "dispatch.document.draft": "起草公文",
+    "dispatch.document.edit": "修改公文", "dispatch.document.issue": "印发公文",
+    "daily_report.create": "填写工作日报", "daily_report.update": "修改工作日报", "daily_task.create": "部署明日任务",
+    "assignment.create": "新建交办", "assignment.submit": "报送交办材料", "assignment.resubmit": "重新报送交办材料",
+    "assignment.remind": "交办催报", "demo.load": "载入演示数据", "demo.reset": "重置演示数据",
+}
+BREAK_LABELS = {
+    "gap": "链序号不连续：其后有记录被删除。",
+    "link": "前一记录摘要对不上：记录被删除、调换顺序或插入。",
+    "content": "内容与封存时的摘要不一致：记录在封存后被修改。",
+    "head": "链头记录的最后序号大于现存记录：最近的记录被删除。",
+    "algorithm": "摘要算法无法校验。",
+}
+VERB_LABELS = {"create": "新建", "update": "修改", "delete": "删除", "import": "导入", "export": "导出",
+               "submit": "提交", "approve": "审核通过", "return": "退回", "publish": "发布", "revise": "修订",
+               "activate": "启用", "save": "保存", "issue": "印发", "close": "销号", "reopen": "重新打开"}
+
+
+def action_label(action: str, object_type: str = "") -> str:
+    """An action in words: its own label, else the object's name and the verb (``项目 修改``), else the code."""
+    if action in ACTION_LABELS:
+        return ACTION_LABELS[action]
+    head, _dot, verb = action.rpartition(".")
+    noun = ""
+    for label in (object_type, head):
+        try:
+            noun = str(apps.get_model(label)._meta.verbose_name) if label.count(".") == 1 else ""
+        except (LookupError, ValueError):
+            noun = ""
+        if noun:
+            break
+    if noun and verb in VERB_LABELS:
+        return f"{VERB_LABELS[verb]}{noun}"
+    return f"{VERB_LABELS[verb]}（{action}）" if verb in VERB_LABELS else action

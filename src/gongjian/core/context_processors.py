@@ -26,6 +26,8 @@ def navigation(request):
         items.append((_("综合评价"), reverse("assess:evaluate"), "evaluate"))
     if user.has_perm("projects.import_projects"):
         items.append((_("导入导出"), reverse("exchange:import_projects"), "exchange"))
+    if user.has_perm("accounts.manage_credentials"):
+        items.append((_("安全管理"), reverse("accounts:security_users"), "security"))
     if user.has_perm("core.view_audit_trail"):
         items.append((_("审计记录"), reverse("core:audit_list"), "audit"))
     if user.is_staff:

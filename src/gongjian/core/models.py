@@ -27,15 +27,37 @@ class AuditEvent(models.Model):
     success = models.BooleanField(_("是否成功"), default=True)
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     note = models.TextField(_("说明"), blank=True)
+    # The hash chain (core/chain.py), set when the event is sealed right after its transaction commits.
+    seq = models.BigIntegerField(_("链序号"), null=True, blank=True, unique=True)
+    prev_hash = models.CharField(_("前一记录摘要"), max_length=80, blank=True)
+    hash = models.CharField(_("摘要"), max_length=80, blank=True)
 
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
         ordering = ["-occurred_at", "-id"]
         permissions = [("view_audit_trail", _("查看和导出审计记录"))]
+        indexes = [models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed")]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
+
+
+class AuditChain(models.Model):
+    """The head of the audit trail's hash chain (one row): the last sealed event, and the last full check."""
+
+    last_seq = models.BigIntegerField(_("最后序号"), default=0)
+    last_hash = models.CharField(_("最后摘要"), max_length=80, default="genesis")
+    checked_at = models.DateTimeField(_("最近校验时间"), null=True, blank=True)
+    checked_through = models.BigIntegerField(_("校验至序号"), null=True, blank=True)
+    check_result = models.TextField(_("最近校验结果"), blank=True)
+
+    class Meta:
+        verbose_name = _("审计链")
+        verbose_name_plural = _("审计链")
+
+    def __str__(self) -> str:
+        return f"{self.last_seq} {self.last_hash}"
 
 
 class SystemSetting(models.Model):

@@ -1,11 +1,17 @@
 import json
 
+from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from gongjian.core import audit
+from gongjian.core.exports import audit_workbook
 from gongjian.core.filters import AuditEventFilterSet
-from gongjian.core.models import AuditEvent
+from gongjian.core.models import AuditChain, AuditEvent, Notification
 
 
 class AuditEventListView(PermissionRequiredMixin, ListView):
@@ -23,11 +29,17 @@ class AuditEventListView(PermissionRequiredMixin, ListView):
         response = super().get(request, *args, **kwargs)
         # Reading the trail is itself audited (等保 8.1.5: the audit administrator's actions are recorded).
         audit.record("audit.view", actor=request.user, object_type="core.auditevent",
-                     note=request.GET.urlencode()[:500])
+                     note=request.GET.urlencode()[:500], ip_address=audit.client_ip(request))
         return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # The same check as `gongjian audit verify`, read-only: a broken link shows as a red banner.
+        context["chain"] = verdict = audit.verify_chain()
+        if verdict.broken:
+            context["break_label"] = audit.BREAK_LABELS.get(verdict.broken.kind, "")
+        context["unsealed"] = audit.unsealed_since()
+        context["last_check"] = AuditChain.objects.filter(pk=1).first()
         for event in context["object_list"]:
             event.before_text = json.dumps(event.before, ensure_ascii=False, indent=1) if event.before else ""
             event.after_text = json.dumps(event.after, ensure_ascii=False, indent=1) if event.after else ""
@@ -35,25 +47,43 @@ class AuditEventListView(PermissionRequiredMixin, ListView):
         return context
 
 
+@permission_required("core.view_audit_trail", raise_exception=True)
+def audit_export(request):
+    """The audit trail of a date range (the page's filters) as Excel; the export itself is audited."""
+    filterset = AuditEventFilterSet(request.GET or None, queryset=AuditEvent.objects.all())
+    if not filterset.is_valid():
+        return HttpResponseBadRequest(_("日期格式不正确，请按 年-月-日 填写。"),
+                                      content_type="text/plain; charset=utf-8")
+    audit.record("audit.export", actor=request.user, object_type="core.auditevent", ip_address=audit.client_ip(
+        request), note=request.GET.urlencode()[:500])
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return audit_workbook(filterset.qs, f"审计记录_{stamp}.xlsx")
+
+
 def notification_list(request):
-    """The signed-in user's notifications; opening the page marks them read."""
-    from django.shortcuts import render
-    from django.utils import timezone
-
-    from gongjian.core.models import Notification
-
+    """The signed-in user's notifications, unread first in bold; "全部标为已读" marks them read (a POST)."""
+    if request.method == "POST":
+        Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("core:notification_list")
     items = list(Notification.objects.filter(user=request.user)[:200])
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
-    return render(request, "core/notification_list.html", {"items": items})
+    return render(request, "core/notification_list.html", {
+        "items": items, "unread": any(n.read_at is None for n in items)})
 
 
 def home(request):
-    """Where "/" and a fresh login land: a service team's member on the day's report, everyone else on the
-    project list."""
-    from django.shortcuts import redirect
-
+    """Where "/" and a fresh login land: a service team's member on the day's report, whoever reads projects on
+    the project list, an administrator on their own page."""
     user = request.user
     if user.is_authenticated and user.has_perm("dispatch.add_dailyreport") and not user.has_perm(
             "dispatch.view_meeting"):
         return redirect("dispatch:daily")
-    return redirect("projects:project_list")
+    if user.has_perm("projects.view_project"):
+        return redirect("projects:project_list")
+    # The three administrators see no business data: each lands on their own desk.
+    if user.has_perm("core.view_audit_trail"):
+        return redirect("core:audit_list")
+    if user.has_perm("accounts.manage_credentials"):
+        return redirect("accounts:security_users")
+    if user.is_staff:
+        return redirect("admin:index")
+    return redirect("accounts:me")

@@ -28,7 +28,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from gongjian.accounts.models import User
-from gongjian.accounts.services import create_user
+from gongjian.accounts.roles import Role
+from gongjian.accounts.services import create_user, set_role_policy
 from gongjian.core import audit
 from gongjian.core.identifiers import CREDIT_CODE_CHARSET, make_credit_code, make_org_code, region_level
 from gongjian.core.models import SystemSetting
@@ -779,6 +780,10 @@ class _DemoBuilder:
             person.user = user
             person.save(update_fields=["user"])
             accounts.append(DemoAccount(username, str(role), person.name, person.unit.name))
+        # The demo lets a newcomer in with a password alone; the security administrator switches the second
+        # factor on per role (README: "Security").
+        for role in Role:
+            set_role_policy(role, require_otp=False, actor=None)
         SystemSetting.objects.update_or_create(key=DEMO_SETTING, defaults={"value": {
             "password": DEMO_PASSWORD,
             "accounts": [{"username": a.username, "role": a.role, "name": a.name} for a in accounts],

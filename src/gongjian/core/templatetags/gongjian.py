@@ -2,6 +2,7 @@ from django import template
 from django.utils.http import urlencode
 
 from gongjian.core import money
+from gongjian.core.audit import action_label
 
 register = template.Library()
 
@@ -52,3 +53,9 @@ def masked_phone(value):
     from gongjian.core.identifiers import mask_phone
 
     return mask_phone(value or "")
+
+
+@register.filter
+def audit_action(event):
+    """An audit event's action in Chinese (the code stays in the title for the auditor)."""
+    return action_label(event.action, event.object_type)

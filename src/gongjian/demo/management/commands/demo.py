@@ -87,7 +87,9 @@ class Command(BaseCommand):
         rows = [("username", "role", "name")]
         rows += [(a["username"], role_label(a["role"]), a["name"]) for a in accounts]
         widths = [max(_width(row[i]) for row in rows) + 2 for i in range(2)]
-        self.stdout.write(f"\nDemo accounts (password for all: {demo.get('password', '')}):")
+        self.stdout.write(f"\nDemo accounts (password for all: {demo.get('password', '')}; no second factor is "
+                          "required in the demo — the security administrator switches it on per role at "
+                          "/accounts/security/policy/):")
         for i, (username, label, name) in enumerate(rows):
             line = f"  {_pad(username, widths[0])}{_pad(label, widths[1])}{name}"
             self.stdout.write(self.style.MIGRATE_HEADING(line) if i == 0 else line)

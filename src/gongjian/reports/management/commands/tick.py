@@ -32,3 +32,16 @@ class Command(BaseCommand):
         from gongjian.dispatch.assignments import remind
 
         self.stdout.write(f"assignment hand-ins reminded: {remind()}")
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from gongjian.accounts.services import record_token_expiries
+        from gongjian.core import audit
+
+        self.stdout.write(f"API tokens expired (audited): {record_token_expiries()}")
+        verdict = audit.check_and_remember(since=timezone.now() - timedelta(days=1))
+        if verdict.ok:
+            self.stdout.write(f"audit chain: last day's {verdict.checked} event(s) intact")
+        else:
+            self.stderr.write(f"audit chain BROKEN: {verdict.broken}")
