@@ -158,6 +158,8 @@ OTP_TOTP_ISSUER = env("OTP_ISSUER", "攻坚")
 GONGJIAN_OTP_PENDING_SECONDS = 300
 # The audit trail's hash chain: sm3 (GB/T 32905, the national algorithm 密评 expects) or sha256.
 GONGJIAN_AUDIT_HASH = env("AUDIT_HASH", "sm3")
+# The latest events the auditor's page checks on each visit (the whole chain: the tick once a day, the command).
+GONGJIAN_AUDIT_PAGE_EVENTS = int(env("AUDIT_PAGE_EVENTS", "20000"))
 if GONGJIAN_AUDIT_HASH not in {"sm3", "sha256"}:
     raise ImproperlyConfigured("GONGJIAN_AUDIT_HASH must be sm3 or sha256")
 

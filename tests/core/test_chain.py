@@ -173,3 +173,15 @@ def test_production_refuses_a_weak_secret_key_and_a_tls_proxy_makes_check_deploy
     plain = subprocess.run(run, env=env | {"GONGJIAN_SECRET_KEY": strong["GONGJIAN_SECRET_KEY"]},
                            capture_output=True, text=True)
     assert plain.returncode != 0 and "SECURE_HSTS_SECONDS" in plain.stdout + plain.stderr
+
+
+def test_an_edit_older_than_the_pages_window_shows_once_the_whole_chain_is_checked(trail, make_user, client,
+                                                                                     settings):
+    settings.GONGJIAN_AUDIT_PAGE_EVENTS = 3  # the page checks the latest three events
+    AuditEvent.objects.filter(pk=trail[0].pk).update(note="改过")
+    client.force_login(make_user("audit_admin"))
+    assert 'id="chain-ok"' in client.get("/system/audit/").content.decode()
+    with pytest.raises(SystemExit):
+        call_command("audit", "verify")
+    page = client.get("/system/audit/").content.decode()
+    assert 'id="chain-broken"' in page and f"记录 {trail[0].pk}" in page and "封存后被修改" in page

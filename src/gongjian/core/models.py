@@ -48,9 +48,13 @@ class AuditChain(models.Model):
 
     last_seq = models.BigIntegerField(_("最后序号"), default=0)
     last_hash = models.CharField(_("最后摘要"), max_length=80, default="genesis")
+    # The last check of the whole chain (`gongjian audit verify`, or the tick once a day), or a broken window.
     checked_at = models.DateTimeField(_("最近校验时间"), null=True, blank=True)
     checked_through = models.BigIntegerField(_("校验至序号"), null=True, blank=True)
+    check_ok = models.BooleanField(_("校验通过"), null=True)
     check_result = models.TextField(_("最近校验结果"), blank=True)
+    broken_id = models.BigIntegerField(_("断裂记录"), null=True, blank=True)
+    broken_kind = models.CharField(_("断裂类型"), max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("审计链")
