@@ -1,10 +1,11 @@
 """The notice (通报) of a published assessment, as an official document (GB/T 9704): the ranking, the red
-flags and rewards, the yellow and black cards. Its number is issued once, from the office's counter."""
+flags and rewards, the yellow and black cards. Its number is issued once, from the office's counter, when the
+run is published."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from gongjian.assess.models import ConsequenceKind, Run, RunState
@@ -40,17 +41,18 @@ def build(run: Run, kind: str = "headquarters") -> doc.OfficialDocument:
         printed_by=settings.GONGJIAN_ORGAN)
 
 
-@transaction.atomic
-def render(run: Run, *, actor) -> bytes:
-    """The notice of a published run; the first time, its number is issued and recorded."""
-    current = Run.objects.select_for_update().get(pk=run.pk)
-    if current.state != RunState.PUBLISHED:
-        from django.core.exceptions import ValidationError
-
+def render(run: Run) -> bytes:
+    """The notice of a published run, under the number issued when it was published. Read-only."""
+    if run.state != RunState.PUBLISHED:
         raise ValidationError("只有已发布的考核结果可以生成通报。", code="state")
-    if not current.notice_number:
-        current.notice_number = issue_document_number(settings.GONGJIAN_DOC_PREFIX, timezone.localdate().year)
-        current.save(update_fields=["notice_number"])
-        audit.record("assess.notice", actor=actor, obj=current, only_changes=False,
-                     after={"number": current.notice_number})
-    return doc.render(build(current))
+    return doc.render(build(run))
+
+
+def issue_number(run: Run, *, actor) -> None:
+    """Give a run being published its notice number (发文字号), once, from the office's counter; called inside
+    the publishing transaction, so a number is never issued by merely reading the notice."""
+    if run.notice_number:
+        return
+    run.notice_number = issue_document_number(settings.GONGJIAN_DOC_PREFIX, timezone.localdate().year)
+    run.save(update_fields=["notice_number"])
+    audit.record("assess.notice", actor=actor, obj=run, only_changes=False, after={"number": run.notice_number})

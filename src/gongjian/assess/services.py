@@ -14,7 +14,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjian.assess import engine
+from gongjian.assess import engine, notice
 from gongjian.assess import scheme as schemes
 from gongjian.assess.models import (
     Adjustment,
@@ -551,6 +551,7 @@ def publish(run: Run, *, actor) -> Run:
     current.state, current.published_at = RunState.PUBLISHED, timezone.now()
     current.published_by = actor if getattr(actor, "is_authenticated", False) else None
     current.save()
+    notice.issue_number(current, actor=actor)
     audit.record(
         "assess.publish",
         actor=actor,

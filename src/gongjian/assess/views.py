@@ -172,7 +172,7 @@ def run_notice(request, pk):
 
     run = get_object_or_404(Run, pk=pk)
     try:
-        content = notice.render(run, actor=request.user)
+        content = notice.render(run)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("assess:run_detail", pk=run.pk)
