@@ -281,3 +281,27 @@ def test_every_credential_event_is_in_the_audit_trail(make_user):
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"password.set", "api_token.create", "api_token.revoke", "password.change", "otp.enrol", "otp.remove",
             "password.reset"} <= actions
+
+
+@pytest.mark.parametrize("url, data", [
+    ("/accounts/otp/", {"action": "recovery"}),
+    ("/accounts/otp/", {"action": "enrol", "code": "12345678901234567890123"}),
+    ("/accounts/otp/", {"action": "remove"}),
+    ("/accounts/tokens/", {"revoke": "abc"}),
+    ("/accounts/tokens/", {"name": "x" * 5000, "days": "1e20"}),
+    ("/accounts/password/", {"old_password": "x" * 100_000}),
+    ("/accounts/login/verify/", {"code": "\x00"}),
+])
+def test_hostile_input_on_the_account_pages_gets_an_answer_not_a_server_error(make_user, client, url, data):
+    client.force_login(make_user("unit_reporter"))
+    assert client.post(url, data).status_code in (200, 302, 400, 404)
+
+
+def test_hostile_input_on_the_security_pages_gets_an_answer_not_a_server_error(make_user, client):
+    target = make_user("unit_reporter")
+    client.force_login(make_user("security_admin"))
+    for data in ({"action": "revoke", "token": "abc"}, {"action": "revoke"}, {"action": "nothing"}, {}):
+        assert client.post(f"/accounts/security/users/{target.pk}/", data).status_code in (302, 404)
+    assert client.get("/accounts/security/logins/?ip=not-an-ip&page=-5&account=" + "x" * 500).status_code == 200
+    assert client.get("/accounts/security/?page=99999999999999999999").status_code == 200
+    assert client.get("/accounts/security/users/99999999/").status_code == 404

@@ -22,14 +22,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gongjian.accounts import services
 from gongjian.accounts.forms import CodeForm, LoginForm, PasswordChangeForm, TokenForm
 from gongjian.accounts.models import ApiToken, RolePolicy, User
 from gongjian.accounts.roles import Role, role_label
-from gongjian.core.audit import AuditEvent, client_ip
+from gongjian.core.audit import AuditEvent, action_label, client_ip
 from gongjian.core.models import SystemSetting
 
 PENDING = "gongjian_pending_login"
@@ -96,14 +95,10 @@ def _enrolment_context(request, user: User) -> dict:
     key = request.session.get(ENROL_KEY)
     if not key:
         key = request.session[ENROL_KEY] = services.new_otp_key()
-    device = TOTPDevice(user=user, key=key)
-    uri = device.config_url
+    uri = TOTPDevice(user=user, key=key).config_url
+    text = b32encode(bytes.fromhex(key)).decode()
     return {"qr": segno.make(uri, error="m").svg_inline(scale=4, dark="#1f2d3d"),
-            "manual_key": " ".join(_base32(key)[i:i + 4] for i in range(0, len(_base32(key)), 4)), "uri": uri}
-
-
-def _base32(key_hex: str) -> str:
-    return b32encode(bytes.fromhex(key_hex)).decode()
+            "manual_key": " ".join(text[i:i + 4] for i in range(0, len(text), 4))}
 
 
 @login_not_required
@@ -221,8 +216,10 @@ def second_factor(request):
                 messages.success(request, _("已解除动态口令。"))
                 return redirect("accounts:me")
         except ValidationError as exc:
-            form.add_error("code" if "code" in exc.message_dict else None, exc.message_dict.get(
-                "code", exc.messages)) if hasattr(exc, "error_dict") else form.add_error(None, exc.messages)
+            if action != "enrol":
+                messages.error(request, "；".join(exc.messages))
+                return redirect("accounts:second_factor")
+            form.add_error("code", exc.messages)  # the form was validated above
         except PermissionDenied as exc:
             messages.error(request, str(exc))
             return redirect("accounts:me")
@@ -240,7 +237,7 @@ def api_tokens(request):
     ip = client_ip(request)
     if request.method == "POST":
         if "revoke" in request.POST:
-            token = get_object_or_404(ApiToken, pk=request.POST["revoke"], user=request.user)
+            token = get_object_or_404(ApiToken, pk=_int(request.POST["revoke"]), user=request.user)
             services.revoke_api_token(token, actor=request.user, ip=ip)
             messages.success(request, _("令牌已吊销。"))
             return redirect("accounts:api_tokens")
@@ -304,7 +301,7 @@ def security_user(request, pk: int):
                 services.remove_otp(target, actor=request.user, ip=ip)
                 messages.success(request, _("已移除动态口令，该账号下次登录时重新绑定。"))
             elif action == "revoke":
-                token = get_object_or_404(ApiToken, pk=request.POST.get("token"), user=target)
+                token = get_object_or_404(ApiToken, pk=_int(request.POST.get("token")), user=target)
                 services.revoke_api_token(token, actor=request.user, ip=ip)
                 messages.success(request, _("令牌已吊销。"))
             else:
@@ -358,17 +355,13 @@ def security_logins(request):
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/security_logins.html", {
         "page": page, "account": account, "ip": address, "kind": kind,
-        "kinds": [(a, ACTION_LABELS.get(a, a)) for a in LOGIN_ACTIONS],
+        "kinds": [(a, action_label(a)) for a in LOGIN_ACTIONS],
     })
 
 
-ACTION_LABELS = {
-    "login.success": gettext_lazy("登录成功"), "login.failed": gettext_lazy("密码错误"),
-    "login.locked": gettext_lazy("锁定期内尝试"), "login.otp_failed": gettext_lazy("动态口令错误"),
-    "logout": gettext_lazy("退出"), "user.unlock": gettext_lazy("解锁"),
-    "user.sign_out_all": gettext_lazy("强制下线"), "password.reset": gettext_lazy("重置密码"),
-    "otp.remove": gettext_lazy("移除动态口令"),
-}
+def _int(text) -> int | None:
+    """A posted id, or None (then the lookup answers 404) when it is not a plain number."""
+    return int(text) if isinstance(text, str) and text.isdigit() and len(text) < 19 else None
 
 
 def _is_ip(text: str) -> bool:
