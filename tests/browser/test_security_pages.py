@@ -239,7 +239,7 @@ def test_the_auditor_sees_a_red_banner_once_an_audit_record_is_edited_behind_the
     banner = page.locator("#chain-broken")
     expect(banner).to_be_visible()
     expect(banner).to_contain_text("审计链校验未通过：审计记录可能被篡改。")
-    expect(banner).to_contain_text(f"第一处断裂：记录 {event.pk}（链序号 {event.seq}")
+    expect(banner).to_contain_text(f"第一处断裂：记录 {event.pk}。内容与封存时的摘要不一致")
     expect(page.locator("#chain-ok")).to_have_count(0)
     red, green, blue = map(int, re.findall(r"\d+", banner.evaluate("e => getComputedStyle(e).borderTopColor"))[:3])
     assert red > 150 and green < 100 and blue < 100

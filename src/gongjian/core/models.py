@@ -1,7 +1,9 @@
 """What every app shares: the audit trail and a small key-value store of system settings."""
 
+from collections.abc import Callable
+
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -145,22 +147,45 @@ class DocumentCounter(models.Model):
         return f"{self.prefix}〔{self.year}〕{self.last}号"
 
 
-def next_serial(prefix: str, year: int) -> int:
-    """The next number of ``prefix``'s yearly counter (never repeated); call inside the transaction that records
-    what it numbers, so a rolled-back one gives its number back."""
-    from django.db import IntegrityError, transaction
+def _counter_for_update(prefix: str, year: int, floor: Callable[[], int] | None) -> DocumentCounter:
+    """The counter row, locked until the transaction ends; made the first time, starting after ``floor()`` (the
+    highest number already used by records made before the counter existed)."""
+    counter = DocumentCounter.objects.select_for_update().filter(prefix=prefix, year=year).first()
+    if counter is not None:
+        return counter
+    try:
+        with transaction.atomic():
+            return DocumentCounter.objects.create(prefix=prefix, year=year, last=floor() if floor else 0)
+    except IntegrityError:  # created by another request a moment ago
+        return DocumentCounter.objects.select_for_update().get(prefix=prefix, year=year)
 
+
+def next_serial(prefix: str, year: int, *, count: int = 1, floor: Callable[[], int] | None = None) -> int:
+    """The next number of ``prefix``'s yearly counter, or the first of ``count`` consecutive ones (never repeated,
+    one locked row: O(1) whatever the year holds); call inside the transaction that records what it numbers, so
+    a rolled-back one gives its numbers back."""
     with transaction.atomic():
-        counter = DocumentCounter.objects.select_for_update().filter(prefix=prefix, year=year).first()
-        if counter is None:
-            try:
-                with transaction.atomic():
-                    counter = DocumentCounter.objects.create(prefix=prefix, year=year)
-            except IntegrityError:  # created by another request a moment ago
-                counter = DocumentCounter.objects.select_for_update().get(prefix=prefix, year=year)
-        counter.last += 1
+        counter = _counter_for_update(prefix, year, floor)
+        first = counter.last + 1
+        counter.last += count
         counter.save(update_fields=["last"])
-        return counter.last
+        return first
+
+
+def raise_serial(prefix: str, year: int, at_least: int, *, floor: Callable[[], int] | None = None) -> None:
+    """Move the counter up to ``at_least`` when a record took that number by hand (a code typed or imported), so
+    the counter never hands it out again."""
+    with transaction.atomic():
+        counter = _counter_for_update(prefix, year, floor)
+        if counter.last < at_least:
+            counter.last = at_least
+            counter.save(update_fields=["last"])
+
+
+def peek_serial(prefix: str, year: int, *, floor: Callable[[], int] | None = None) -> int:
+    """The number :func:`next_serial` would give now, for a preview; reserves nothing."""
+    last = DocumentCounter.objects.filter(prefix=prefix, year=year).values_list("last", flat=True).first()
+    return (last if last is not None else (floor() if floor else 0)) + 1
 
 
 def issue_document_number(prefix: str, year: int) -> str:

@@ -40,7 +40,12 @@ from gongjian.org.choices import ENTERPRISE_KINDS, UnitKind
 from gongjian.org.models import Person, Region, Unit
 from gongjian.projects.choices import LeaderRole
 from gongjian.projects.models import AnnualPlan, Approval, Milestone, Project, ProjectLeader
-from gongjian.projects.services import dekads_from_months, next_project_code
+from gongjian.projects.services import (
+    claim_project_code,
+    dekads_from_months,
+    preview_project_code,
+    reserve_project_codes,
+)
 
 # SQLite allows 999 parameters in a statement; stay well below it in every IN (...) list.
 CHUNK = 500
@@ -201,6 +206,7 @@ class ProjectImport:
         self.child_only: dict[str, Project] = {}  # existing projects named only by a milestone/approval sheet
         self.new_units: dict[str, tuple[str, int]] = {}  # name → (credit code, first row naming it)
         self.changes: list[_Change] = []
+        self.numbered: set[int] = set()  # rows whose code the import gives (from the counter, when saved)
         self._bad: set[tuple[str, int]] = set()
 
     def error(self, sheet: str, row: int, column: Column | None, value: Any, message: str) -> None:
@@ -406,7 +412,9 @@ class ProjectImport:
                 column = columns["code"] if row.values.get("code") else columns["name"]
                 self.error(MAIN_SHEET, row.number, column, row.existing.code, "无权修改该项目")
             if not row.fields["code"]:
+                # A preview: the codes are reserved from the year's counter when the import is saved.
                 row.fields["code"] = _next_code(row.fields["year"], taken, counters)
+                self.numbered.add(row.number)
 
     def _in_scope(self, ids: set[int]) -> set[int]:
         """Which of the projects ``ids`` the actor may change (all of them from the command line)."""
@@ -579,6 +587,7 @@ class ProjectImport:
         now = timezone.now()
         created = [c for c in self.changes if c.existing is None]
         updated = [c for c in self.changes if c.existing is not None]
+        self._number(created, updated)
         Project.objects.bulk_create([c.project for c in created])
         changed_fields = {"version", "updated_at"}
         for change in updated:
@@ -623,6 +632,20 @@ class ProjectImport:
         for change in self.changes:
             if change.new_owner:
                 change.project.owner_id = change.after["owner_id"] = ids[change.new_owner]
+
+    def _number(self, created: list[_Change], updated: list[_Change]) -> None:
+        """Codes typed in the file move their year's counter past them; the new projects without one get theirs
+        from the counter, a block per year (O(1) whatever the registry holds)."""
+        for change in created + updated:
+            if change.row not in self.numbered:
+                claim_project_code(change.project.code)
+        by_year: dict[int, list[_Change]] = {}
+        for change in created:
+            if change.row in self.numbered:
+                by_year.setdefault(change.project.year, []).append(change)
+        for year, changes in by_year.items():
+            for change, code in zip(changes, reserve_project_codes(year, len(changes)), strict=True):
+                change.project.code = change.after["code"] = code
 
     def _save_plans(self) -> None:
         new, changed = [], []
@@ -748,7 +771,7 @@ def _keep_dekad_split(new: list[int], old: list[int] | None) -> list[int]:
 def _next_code(year: int, taken: set[str], counters: dict[int, int]) -> str:
     """The next registry code of ``year`` after those in the database and those the file itself uses."""
     if year not in counters:
-        counters[year] = int(next_project_code(year).rsplit("-", 1)[1])
+        counters[year] = int(preview_project_code(year).rsplit("-", 1)[1])
     while True:
         code = f"{year}-{counters[year]:04d}"
         counters[year] += 1

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.core import audit
-from gongjian.core.models import work_calendar
+from gongjian.core.models import next_serial, work_calendar
 from gongjian.core.notify import notify
 from gongjian.lights.choices import LADDER, CaseKind, CaseState, EventKind, Level
 from gongjian.lights.models import Case, CaseEvent, Light
@@ -44,10 +44,14 @@ def deadline_after(workdays: int, start: date | None = None) -> date:
 
 
 def _number(kind: str, year: int) -> str:
+    """The next case number of its kind and year (督2026-0012), from a counter row locked for the update."""
     prefix = f"{ {CaseKind.LIGHT: '督', CaseKind.PROBLEM: '协'}.get(kind, '交')}{year}-"
-    last = Case.objects.filter(number__startswith=prefix).aggregate(n=Max("number"))["n"]
-    serial = int(last.removeprefix(prefix)) + 1 if last else 1
-    return f"{prefix}{serial:04d}"
+
+    def highest() -> int:  # the numbers used before the counter existed
+        last = Case.objects.filter(number__startswith=prefix).aggregate(n=Max("number"))["n"]
+        return int(last.removeprefix(prefix)) if last else 0
+
+    return f"{prefix}{next_serial(f'督办件{prefix}', year, floor=highest):04d}"
 
 
 def _event(case: Case, kind: str, text: str = "", actor=None, evidence=None) -> CaseEvent:

@@ -11,7 +11,7 @@ from gongjian.org.choices import UnitKind
 from gongjian.org.models import Person, Unit
 from gongjian.projects.choices import LeaderRole
 from gongjian.projects.models import DEKADS_PER_YEAR, Approval, Milestone, Project
-from gongjian.projects.services import ProjectChildren, next_project_code
+from gongjian.projects.services import ProjectChildren
 
 MONEY_FIELDS = {
     "total_investment": _("总投资（万元）"),
@@ -88,8 +88,6 @@ class ProjectForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if not data.get("code"):
-            data["code"] = next_project_code(data.get("year") or self.plan_year)
         for name in MONEY_FIELDS:
             if data.get(name) is not None:
                 data[name] = wan_to_yuan(data[name])
@@ -111,6 +109,8 @@ class ProjectForm(forms.ModelForm):
 
     def service_fields(self) -> dict:
         data = {name: self.cleaned_data.get(name) for name in self._meta.fields}
+        if not data["code"]:  # blank: a new project is numbered by the service, an edited one keeps its code
+            data.pop("code")
         for name in MONEY_FIELDS:
             data[name] = self.cleaned_data.get(name) or 0
         return data

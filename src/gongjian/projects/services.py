@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.core import audit
+from gongjian.core.models import next_serial, peek_serial, raise_serial
 from gongjian.core.money import split_evenly
 from gongjian.org.models import Person
 from gongjian.projects.models import DEKADS_PER_YEAR, AnnualPlan, Approval, Milestone, Project, ProjectLeader
@@ -67,12 +68,49 @@ def snapshot_project(project: Project) -> dict[str, Any]:
     return data
 
 
-def next_project_code(year: int) -> str:
-    """The next free registry code of a year, e.g. ``2026-0037``."""
+CODE_COUNTER = "项目编号"
+
+
+def _highest_code_number(year: int) -> int:
+    """The highest serial among the year's registry codes (``2026-0037`` → 37): read once, when the year's counter
+    is first made."""
     prefix = f"{year}-"
     codes = Project.objects.filter(code__startswith=prefix).values_list("code", flat=True)
-    numbers = [int(c[len(prefix):]) for c in codes if c[len(prefix):].isdigit()]
-    return f"{prefix}{max(numbers, default=0) + 1:04d}"
+    return max((int(c[len(prefix):]) for c in codes if c[len(prefix):].isdigit()), default=0)
+
+
+def _code_parts(code: str) -> tuple[int, int] | None:
+    """The year and serial of a code in the registry's own form (``2026-0037`` → (2026, 37)), else None."""
+    year, dash, serial = code.partition("-")
+    if dash and len(year) == 4 and year.isdigit() and serial.isdigit() and len(serial) <= 9:
+        return int(year), int(serial)
+    return None
+
+
+def reserve_project_codes(year: int, count: int = 1) -> list[str]:
+    """``count`` new registry codes of ``year`` from the year's counter (one locked row, never repeated); call
+    inside the transaction that saves the projects, so a rollback gives them back."""
+    first = next_serial(CODE_COUNTER, year, count=count, floor=lambda: _highest_code_number(year))
+    return [f"{year}-{n:04d}" for n in range(first, first + count)]
+
+
+def next_project_code(year: int) -> str:
+    """The next registry code of a year, e.g. ``2026-0037`` (reserved: see :func:`reserve_project_codes`)."""
+    return reserve_project_codes(year)[0]
+
+
+def preview_project_code(year: int) -> str:
+    """The code the next project of ``year`` would get now, for a form or an import preview; reserves nothing."""
+    return f"{year}-{peek_serial(CODE_COUNTER, year, floor=lambda: _highest_code_number(year)):04d}"
+
+
+def claim_project_code(code: str) -> None:
+    """A code given by hand in the registry's own form moves its year's counter past it, so the counter never
+    hands it out again."""
+    parts = _code_parts(code)
+    if parts is not None:
+        year, serial = parts
+        raise_serial(CODE_COUNTER, year, serial, floor=lambda: _highest_code_number(year))
 
 
 def _write_children(project: Project, children: ProjectChildren) -> None:
@@ -114,7 +152,9 @@ def create_project(fields: dict[str, Any], children: ProjectChildren | None = No
     children = children or ProjectChildren()
     values = {k: v for k, v in fields.items() if k in PROJECT_FIELDS}
     values.setdefault("year", timezone.localdate().year)
-    if not values.get("code"):
+    if values.get("code"):
+        claim_project_code(values["code"])
+    else:
         values["code"] = next_project_code(values["year"])
     project = Project(**values)
     project.full_clean()
@@ -138,6 +178,8 @@ def update_project(project: Project, fields: dict[str, Any], children: ProjectCh
             _("该项目已被他人修改（当前版本 %(v)d），请刷新后重新编辑。") % {"v": current.version}, code="stale"
         )
     before = snapshot_project(current)
+    if fields.get("code") and fields["code"] != current.code:
+        claim_project_code(fields["code"])
     for name, value in fields.items():
         if name in PROJECT_FIELDS:
             setattr(current, name, value)
