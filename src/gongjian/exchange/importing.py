@@ -45,6 +45,7 @@ from gongjian.projects.services import (
     dekads_from_months,
     preview_project_code,
     reserve_project_codes,
+    sync_children,
 )
 
 # SQLite allows 999 parameters in a statement; stay well below it in every IN (...) list.
@@ -579,6 +580,9 @@ class ProjectImport:
             # Someone saved a project with one of the new codes while this import ran.
             self.result.created_units.clear()
             self.error(MAIN_SHEET, 0, None, "", "保存时项目编号与他人同时保存的项目冲突，未导入任何数据，请重新导入")
+        except ValidationError as exc:  # a milestone that reports have reached would be dropped
+            self.result.created_units.clear()
+            self.error(MAIN_SHEET, 0, None, "", "；".join(exc.messages) + "，未导入任何数据")
 
     def _save(self) -> None:
         if not self._versions_unchanged():
@@ -663,13 +667,16 @@ class ProjectImport:
         update_rows(AnnualPlan, changed, ["dekads", "total"])
 
     def _replace(self, model, slot: str, make) -> None:
-        """Replace the leaders, milestones or approvals of the projects whose list the file changed."""
+        """Make the leaders, milestones or approvals of the projects whose list the file changed what the file
+        says, in place: rows that stay keep their ids, so reports that point at a milestone keep their history
+        (a milestone a report has reached cannot be dropped: the import then saves nothing and says which)."""
         changes = [c for c in self.changes if getattr(c, slot) is not None
                    and (c.before is None or c.before.get(slot) != c.after.get(slot))]
-        stale = [c.project.pk for c in changes if c.existing is not None]
-        for start in range(0, len(stale), CHUNK):
-            model.objects.filter(project_id__in=stale[start:start + CHUNK]).delete()
-        insert_rows(model, [make(c, item) for c in changes for item in getattr(c, slot)])
+        new = [c for c in changes if c.existing is None]
+        insert_rows(model, [make(c, item) for c in new for item in getattr(c, slot)])
+        for start in range(0, len(changes), CHUNK):
+            sync_children(model, {c.project.pk: [make(c, item) for item in getattr(c, slot)]
+                                  for c in changes[start:start + CHUNK] if c.existing is not None})
 
     def _event(self, change: _Change) -> AuditEvent:
         """The audit event of one project, saved with the others in one ``bulk_create``."""

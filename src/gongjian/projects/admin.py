@@ -1,23 +1,36 @@
+"""The registry in the admin, read-only: a project and its children change only through the services (the
+project pages, the API, the import), which check the editor's scope and the version, keep children's ids and
+write the audit trail."""
+
 from django.contrib import admin
 
 from gongjian.core.admin import AuditedModelAdmin
 from gongjian.projects.models import Approval, Milestone, Project, ProjectLeader
 
 
-class MilestoneInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MilestoneInline(ReadOnlyInline):
     model = Milestone
-    extra = 0
 
 
-class ApprovalInline(admin.TabularInline):
+class ApprovalInline(ReadOnlyInline):
     model = Approval
-    extra = 0
 
 
-class LeaderInline(admin.TabularInline):
+class LeaderInline(ReadOnlyInline):
     model = ProjectLeader
-    extra = 0
-    autocomplete_fields = ["person"]
 
 
 @admin.register(Project)
@@ -32,3 +45,12 @@ class ProjectAdmin(AuditedModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).in_scope(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

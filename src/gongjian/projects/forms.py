@@ -160,6 +160,9 @@ def formset_rows(formset) -> list[dict]:
             continue
         if not form.cleaned_data:
             continue
-        rows.append({k: v for k, v in form.cleaned_data.items()
-                     if k in form._meta.fields and k not in {"id", "project", "DELETE"}})
+        row = {k: v for k, v in form.cleaned_data.items()
+               if k in form._meta.fields and k not in {"id", "project", "DELETE"}}
+        if form.instance.pk:  # the row it edits keeps its id (reports point at it)
+            row["id"] = form.instance.pk
+        rows.append(row)
     return rows

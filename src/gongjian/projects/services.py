@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import models, transaction
+from django.db.models import F, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,6 +113,65 @@ def claim_project_code(code: str) -> None:
         raise_serial(CODE_COUNTER, year, serial, floor=lambda: _highest_code_number(year))
 
 
+def _child_key(item: models.Model) -> tuple:
+    """What identifies a child of a project when no id comes with it: a leader by person, a milestone or an
+    approval by kind and name."""
+    if isinstance(item, ProjectLeader):
+        return (item.person_id,)
+    return (item.kind, item.name)
+
+
+CHILD_FIELDS = {
+    ProjectLeader: ["role"],
+    Milestone: ["kind", "name", "planned_date", "actual_date", "sequence", "note"],
+    Approval: ["kind", "name", "status", "document_no", "authority", "planned_date", "approved_on", "note"],
+}
+
+
+def sync_children(model: type[models.Model], wanted: dict[int, list[models.Model]]) -> None:
+    """Make the projects' children of ``model`` what ``wanted`` lists ({project id: unsaved or id-carrying
+    objects}), in place: a child that stays keeps its row and id (reports, cases and scores point at it), a
+    changed one is updated, a new one inserted, and one no longer listed is deleted only when nothing refers to
+    it — otherwise the change is refused, naming it."""
+    if not wanted:
+        return
+    fields = CHILD_FIELDS[model]
+    existing: dict[int, list[models.Model]] = {}
+    for row in model.objects.filter(project_id__in=list(wanted)).order_by("pk"):
+        existing.setdefault(row.project_id, []).append(row)
+    changed, created, removed = [], [], []
+    for project_id, items in wanted.items():
+        rows = existing.get(project_id, [])
+        by_id = {row.pk: row for row in rows}
+        unmatched = {row.pk: row for row in rows}
+        for item in items:
+            row = by_id.get(item.pk) if item.pk else None
+            if row is None:
+                row = next((r for r in unmatched.values() if _child_key(r) == _child_key(item)), None)
+            if row is None:
+                item.pk, item.project_id = None, project_id
+                created.append(item)
+                continue
+            unmatched.pop(row.pk, None)
+            if any(getattr(row, name) != getattr(item, name) for name in fields):
+                for name in fields:
+                    setattr(row, name, getattr(item, name))
+                changed.append(row)
+        removed.extend(unmatched.values())
+    if removed:
+        try:
+            with transaction.atomic():
+                model.objects.filter(pk__in=[row.pk for row in removed]).delete()
+        except ProtectedError as exc:
+            names = "、".join(sorted({str(obj.milestone) for obj in exc.protected_objects
+                                     if hasattr(obj, "milestone")} or {str(r) for r in removed}))
+            raise ValidationError({model.__name__.lower() + "s": _(
+                "%(names)s 已被报表引用，不能删除；可以修改它的日期或名称。") % {"names": names}}) from None
+    if changed:
+        model.objects.bulk_update(changed, fields, batch_size=500)
+    model.objects.bulk_create(created, batch_size=500)
+
+
 def _write_children(project: Project, children: ProjectChildren) -> None:
     if children.plan_dekads is not None:
         year = children.plan_year or project.year
@@ -122,22 +181,18 @@ def _write_children(project: Project, children: ProjectChildren) -> None:
                                             defaults={"dekads": list(children.plan_dekads),
                                                       "total": sum(children.plan_dekads)})
     if children.leaders is not None:
-        project.leader_links.all().delete()
-        ProjectLeader.objects.bulk_create(
-            ProjectLeader(project=project, person=person, role=role) for person, role in children.leaders
-        )
+        sync_children(ProjectLeader, {project.pk: [
+            ProjectLeader(project=project, person=person, role=role) for person, role in children.leaders]})
     if children.milestones is not None:
-        project.milestones.all().delete()
         items = [Milestone(project=project, sequence=i, **m) for i, m in enumerate(children.milestones)]
         for item in items:
-            item.full_clean(exclude=["project"])
-        Milestone.objects.bulk_create(items)
+            item.full_clean(exclude=["project", "id"])
+        sync_children(Milestone, {project.pk: items})
     if children.approvals is not None:
-        project.approvals.all().delete()
         items = [Approval(project=project, **a) for a in children.approvals]
         for item in items:
-            item.full_clean(exclude=["project"])
-        Approval.objects.bulk_create(items)
+            item.full_clean(exclude=["project", "id"])
+        sync_children(Approval, {project.pk: items})
 
 
 def _check_plan_fits(project: Project, children: ProjectChildren) -> None:

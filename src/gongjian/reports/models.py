@@ -105,7 +105,8 @@ class ReportedMilestone(models.Model):
     """A milestone the report says was reached, with its actual date; applied to the project on approval."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="milestones_reached")
-    milestone = models.ForeignKey(Milestone, verbose_name=_("节点"), on_delete=models.CASCADE, related_name="+")
+    # PROTECT: a report's history never disappears with a milestone (the registry edits milestones in place).
+    milestone = models.ForeignKey(Milestone, verbose_name=_("节点"), on_delete=models.PROTECT, related_name="+")
     actual_date = models.DateField(_("实际完成日期"))
 
     class Meta:
