@@ -165,3 +165,14 @@ def test_filing_for_a_project_outside_ones_scope_is_forbidden(client, make_user,
                            content_type="application/json", **reporter)
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
     assert not Report.objects.exists()
+
+
+def test_filing_over_an_existing_draft_answers_409_with_its_version(client, make_user, unit, period):
+    project = ProjectFactory(responsible_unit=unit, total_investment=10_000_000)
+    reporter = bearer(make_user("unit_reporter", unit=unit))
+    filing = {"project_id": project.pk, "period_id": period.pk, "amount": 2_000_000}
+    assert client.post("/api/v1/reports", filing, content_type="application/json", **reporter).status_code == 201
+    again = client.post("/api/v1/reports", {**filing, "amount": 9}, content_type="application/json", **reporter)
+    assert again.status_code == 409
+    assert again.json()["code"] == "stale" and again.json()["current_version"] == 1
+    assert Report.objects.get().amount == 2_000_000

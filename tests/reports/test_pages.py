@@ -122,3 +122,14 @@ def test_the_versions_of_a_report_are_compared_side_by_side(world):
     assert "3000000" in rows[0] and 'class="changed' not in rows[0]
     assert "金额有误" in rows[1] and 'class="changed' in rows[1]
     assert "2800000" in rows[2].split('class="changed')[1]
+
+
+def test_two_forms_opened_on_an_empty_report_cannot_overwrite_each_other(world):
+    # Given two clerks who opened the same empty report; the first saves 300 万元.
+    url = f"/reports/{world['project'].pk}/{world['period'].pk}/"
+    assert world["reporter"].post(url, form(save="1")).status_code == 302
+    # When the second saves what their form holds (no version: it was empty when they opened it)
+    response = world["reporter"].post(url, form(save="1", amount="999"))
+    # Then they are told and nothing of the first is lost.
+    assert response.status_code == 409 and "已由他人先填写" in response.content.decode()
+    assert Report.objects.get().amount == 3_000_000

@@ -80,7 +80,8 @@ def test_cumulative_figures_add_up_the_earlier_periods_and_a_lower_stated_figure
     with pytest.raises(ValidationError) as caught:
         services.submit_report(report, actor=reporter)
     assert {"year_to_date", "explanation"} <= set(caught.value.message_dict)
-    report = services.save_draft(project, second, {"explanation": "统计局核减 600 元"}, actor=reporter)
+    report = services.save_draft(project, second, {"explanation": "统计局核减 600 元"}, actor=reporter,
+                                 expected_version=report.version)
     assert services.submit_report(report, actor=reporter).state == ReportState.SUBMITTED
 
 

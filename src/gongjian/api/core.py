@@ -36,7 +36,10 @@ def build_api() -> NinjaAPI:
     def invalid(request, exc):
         code = getattr(exc, "code", None) or "invalid"
         status = 409 if code == "stale" else 422
-        return api.create_response(request, {"code": code, "errors": _errors(exc)}, status=status)
+        body = {"code": code, "errors": _errors(exc)}
+        if getattr(exc, "current_version", None) is not None:  # what a stale writer must reload
+            body["current_version"] = exc.current_version
+        return api.create_response(request, body, status=status)
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc):

@@ -32,7 +32,7 @@ from gongjian.accounts.roles import Role
 from gongjian.accounts.services import create_user, set_role_policy
 from gongjian.core import audit
 from gongjian.core.identifiers import CREDIT_CODE_CHARSET, make_credit_code, make_org_code, region_level
-from gongjian.core.models import SystemSetting
+from gongjian.core.models import DocumentCounter, SystemSetting
 from gongjian.core.money import YUAN_PER_WAN, split_by_weights
 from gongjian.core.periods import Period
 from gongjian.demo.data import (
@@ -194,8 +194,8 @@ def delete_business_data() -> None:
     """Delete the registry and everything hanging off it, plus the demo accounts and their login-page setting.
 
     Business data are the rows of every Gongjian domain app (organisation, projects and whatever later apps add)
-    except regions, which are reference data (GB/T 2260) and are reused by the next load. Other accounts, the
-    roles, the audit trail and other settings stay. Models are deleted in passes so that a model protected by
+    except regions, which are reference data (GB/T 2260) and are reused by the next load, and the numbering
+    counters of what is deleted. Other accounts, the roles, the audit trail and other settings stay. Models are deleted in passes so that a model protected by
     another (a unit by its projects) goes once the other is gone; self-references are cut first.
     """
     pending = [
@@ -222,6 +222,8 @@ def delete_business_data() -> None:
         pending = blocked
     User.objects.filter(username__in=DEMO_USERNAMES).delete()
     SystemSetting.objects.filter(key=DEMO_SETTING).delete()
+    # The numbers of the deleted projects, cases and documents: the demo starts again from 1.
+    DocumentCounter.objects.all().delete()
 
 
 def _add_days(day: date, days: float) -> date:

@@ -156,7 +156,8 @@ def import_batch(file: IO[bytes], *, period: ReportingPeriod, actor, submit: boo
         with transaction.atomic():
             for number, project, values in parsed:
                 try:
-                    report = services.save_draft(project, period, values, actor=actor)
+                    report = services.save_draft(project, period, values, actor=actor,
+                                                 expected_version=services.ANY_VERSION)
                     if submit:
                         services.submit_report(report, actor=actor)
                         result.submitted += 1

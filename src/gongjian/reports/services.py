@@ -35,7 +35,11 @@ SNAPSHOT_FIELDS = [*EDITABLE_FIELDS, "state", "year_to_date", "since_start", "re
 
 
 class StaleReport(ValidationError):
-    """Someone else saved the report since the editor loaded it."""
+    """Someone else saved the report since the editor loaded it (``current_version`` says which version is there)."""
+
+    def __init__(self, message, *, code="stale", current_version: int | None = None):
+        super().__init__(message, code=code)
+        self.current_version = current_version
 
 
 @transaction.atomic
@@ -118,6 +122,10 @@ def findings(report: Report) -> list[rules.Finding]:
     return _compute(report)
 
 
+# For a writer that means to overwrite whatever draft is there (the Excel batch filing: the sheet is the truth).
+ANY_VERSION: Any = object()
+
+
 def save_draft(project: Project, period: ReportingPeriod, data: dict[str, Any], *, actor,
                expected_version: int | None = None, milestones: list[tuple[Milestone, date]] | None = None,
                problems: list[dict[str, Any]] | None = None) -> Report:
@@ -145,9 +153,14 @@ def save_report(project: Project, period: ReportingPeriod, data: dict[str, Any],
                         author=actor if getattr(actor, "is_authenticated", False) else None)
     if not report.is_editable():
         raise ValidationError(_("报告%(state)s，不能修改。") % {"state": report.get_state_display()}, code="locked")
-    if not created and expected_version is not None and report.version != expected_version:
+    if not created and expected_version is None:
+        # The editor did not know the report existed (two forms opened on an empty report, or a create over a
+        # draft): saving would overwrite someone's work unseen.
+        raise StaleReport(_("该报告已由他人先填写（当前版本 %(v)d），请刷新后在其基础上修改。") % {"v": report.version},
+                          current_version=report.version)
+    if not created and expected_version is not ANY_VERSION and report.version != expected_version:
         raise StaleReport(_("该报告已被他人修改（当前版本 %(v)d），请刷新后重新填写。") % {"v": report.version},
-                          code="stale")
+                          current_version=report.version)
     lists_before = _lists(Report()) if created else _lists(report)
     before = None if created else _snapshot(report, lists_before)
     for name, value in data.items():

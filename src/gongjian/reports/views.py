@@ -127,7 +127,9 @@ def report_edit(request, project_pk, period_pk):
                 return redirect("reports:report_edit", project_pk=project.pk, period_pk=period.pk)
             except ValidationError as exc:
                 add_service_errors(form, exc)
-        status = 400
+                if isinstance(exc, services.StaleReport):  # someone saved first: say so, keep the form as typed
+                    status = 409
+        status = status if status == 409 else 400
     context = _report_context(project, period, report, form, milestones, problems, photos_form)
     return render(request, "reports/report_form.html", context, status=status)
 
