@@ -176,3 +176,13 @@ def test_filing_over_an_existing_draft_answers_409_with_its_version(client, make
     assert again.status_code == 409
     assert again.json()["code"] == "stale" and again.json()["current_version"] == 1
     assert Report.objects.get().amount == 2_000_000
+
+
+def test_a_request_the_schema_refuses_answers_in_the_same_error_shape(client, office_user):
+    headers = bearer(office_user)
+    response = client.get("/api/v1/projects?limit=many", **headers)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "invalid" and body["errors"][0]["field"] == "query.limit" and "detail" not in body
+    posted = client.post("/api/v1/projects", {"name": "缺字段"}, content_type="application/json", **headers)
+    assert posted.status_code == 422 and {e["field"] for e in posted.json()["errors"]} >= {"body.payload.category"}

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
 from gongjian.accounts.services import user_for_token
@@ -40,6 +41,14 @@ def build_api() -> NinjaAPI:
         if getattr(exc, "current_version", None) is not None:  # what a stale writer must reload
             body["current_version"] = exc.current_version
         return api.create_response(request, body, status=status)
+
+    @api.exception_handler(NinjaValidationError)
+    def unparsable(request, exc):
+        """A request the schema refuses (a missing field, a word where a number goes): the same body as every
+        other error, one entry per field, the field named by its path (``body.amount``, ``query.limit``)."""
+        errors = [{"field": ".".join(str(part) for part in error.get("loc", ())) or None,
+                   "message": str(error.get("msg", ""))[:500]} for error in exc.errors]
+        return api.create_response(request, {"code": "invalid", "errors": errors}, status=422)
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc):
