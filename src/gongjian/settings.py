@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "gongjian.core.middleware.InputGuardMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -200,7 +201,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
-DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# A request's body besides its files (forms and JSON): 10 MB is far more than any form of the system takes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Site photos: size and count per report, and when one is flagged as taken too early or too far from the site.
 GONGJIAN_PHOTO_MAX_BYTES = int(env("PHOTO_MAX_MB", "15")) * 1024 * 1024

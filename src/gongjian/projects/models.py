@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -79,7 +79,8 @@ class Project(models.Model):
     nature = models.CharField(_("建设性质"), max_length=20, choices=Nature.choices, db_index=True)
     level = models.CharField(_("项目级别"), max_length=20, choices=Level.choices, db_index=True)
     funding = models.CharField(_("投资类型"), max_length=20, choices=Funding.choices, default=Funding.SOCIAL)
-    year = models.PositiveSmallIntegerField(_("入库年度"), db_index=True)
+    year = models.PositiveSmallIntegerField(_("入库年度"), db_index=True,
+                                            validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     region = models.ForeignKey(Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="projects")
     park = models.ForeignKey(Unit, verbose_name=_("所属园区"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="park_projects", limit_choices_to={"kind": "park"})
@@ -103,7 +104,7 @@ class Project(models.Model):
                                   on_delete=models.PROTECT, related_name="commanded_projects")
     contact_person = models.CharField(_("项目联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
-    content = models.TextField(_("建设内容"), blank=True)
+    content = models.TextField(_("建设内容"), blank=True, validators=[MaxLengthValidator(5000)])
     total_investment = models.BigIntegerField(_("总投资（元）"), validators=[MinValueValidator(0)])
     planned_start = models.DateField(_("计划开工"), null=True, blank=True)
     planned_completion = models.DateField(_("计划竣工"), null=True, blank=True)

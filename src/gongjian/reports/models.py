@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -48,11 +49,12 @@ class Report(models.Model):
     since_start = models.BigIntegerField(_("开工累计完成（元）"), default=0)
     stated_year_to_date = models.BigIntegerField(_("填报的本年累计（元）"), null=True, blank=True)
     stated_since_start = models.BigIntegerField(_("填报的开工累计（元）"), null=True, blank=True)
-    explanation = models.TextField(_("差异说明"), blank=True)
-    progress_percent = models.DecimalField(_("形象进度（%）"), max_digits=5, decimal_places=2, default=0)
-    progress_text = models.TextField(_("形象进度描述"), blank=True)
+    explanation = models.TextField(_("差异说明"), blank=True, validators=[MaxLengthValidator(2000)])
+    progress_percent = models.DecimalField(_("形象进度（%）"), max_digits=5, decimal_places=2, default=0,
+                                           validators=[MinValueValidator(0), MaxValueValidator(100)])
+    progress_text = models.TextField(_("形象进度描述"), blank=True, validators=[MaxLengthValidator(5000)])
     workers = models.PositiveIntegerField(_("在岗施工人数"), default=0)
-    next_plan = models.TextField(_("下期计划"), blank=True)
+    next_plan = models.TextField(_("下期计划"), blank=True, validators=[MaxLengthValidator(5000)])
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填报人"), null=True,
                                on_delete=models.SET_NULL, related_name="+")
     first_submitted_at = models.DateTimeField(_("首次提交时间"), null=True, blank=True)
@@ -60,7 +62,7 @@ class Report(models.Model):
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+")
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    return_reason = models.TextField(_("退回原因"), blank=True)
+    return_reason = models.TextField(_("退回原因"), blank=True, validators=[MaxLengthValidator(2000)])
     version = models.PositiveIntegerField(_("版本"), default=1)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -125,7 +127,7 @@ class Problem(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="problems")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="problems")
     category = models.CharField(_("问题类别"), max_length=20, choices=ProblemCategory.choices)
-    description = models.TextField(_("问题描述"))
+    description = models.TextField(_("问题描述"), validators=[MaxLengthValidator(2000)])
     unit_asked = models.ForeignKey(Unit, verbose_name=_("请求协调单位"), on_delete=models.PROTECT,
                                    related_name="problems_asked")
     created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
