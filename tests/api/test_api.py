@@ -186,3 +186,13 @@ def test_a_request_the_schema_refuses_answers_in_the_same_error_shape(client, of
     assert body["code"] == "invalid" and body["errors"][0]["field"] == "query.limit" and "detail" not in body
     posted = client.post("/api/v1/projects", {"name": "缺字段"}, content_type="application/json", **headers)
     assert posted.status_code == 422 and {e["field"] for e in posted.json()["errors"]} >= {"body.payload.category"}
+
+
+@pytest.mark.parametrize("url", ["/api/v1/projects", "/api/v1/lights", "/api/v1/cases", "/api/v1/reports",
+                                 "/api/v1/dispatch/meetings", "/api/v1/dispatch/assignments",
+                                 "/api/v1/assess/runs", "/api/v1/assess/consequences"])
+@pytest.mark.parametrize("query", ["offset=100000000000000000000", "offset=1e20", "offset=-5",
+                                   "limit=100000000000000000000", "limit=0"])
+def test_a_page_a_list_cannot_have_answers_422_not_a_server_error(client, office_user, url, query):
+    response = client.get(f"{url}?{query}", **bearer(office_user))
+    assert response.status_code == 422 and response.json()["code"] == "invalid"

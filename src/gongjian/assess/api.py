@@ -27,6 +27,7 @@ from gongjian.assess.models import (
     Score,
 )
 from gongjian.core.downloads import attachment
+from gongjian.core.pagination import Limit, Offset
 from gongjian.core.periods import Period
 
 router = Router(tags=["assess"])
@@ -284,7 +285,7 @@ def _run_detail(run_id: int) -> dict:
 
 @router.get("/runs", response=list[RunOut], summary="Assessment runs, latest period and revision first")
 def list_runs(
-    request, period: str | None = None, state: str | None = None, limit: int = 100, offset: int = 0
+    request, period: str | None = None, state: str | None = None, limit: Limit = 100, offset: Offset = 0
 ):
     _viewer(request)
     queryset = Run.objects.select_related("scheme", "created_by").order_by("-period_code", "-revision")
@@ -365,7 +366,7 @@ def _consequence_out(row: Consequence) -> dict:
     response=ScorePage,
     summary="A run's ranking: by kind of subject, group and rank within the group",
 )
-def run_scores(request, run_id: int, kind: str | None = None, limit: int = 100, offset: int = 0):
+def run_scores(request, run_id: int, kind: str | None = None, limit: Limit = 100, offset: Offset = 0):
     _viewer(request)
     run = get_object_or_404(Run, pk=run_id)
     queryset = run.scores.order_by("subject_kind", "group", "rank", "subject_name", "pk")
@@ -403,8 +404,8 @@ def run_consequences(
     run_id: int,
     kind: str | None = None,
     subject_kind: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ):
     _viewer(request)
     run = get_object_or_404(Run, pk=run_id)
@@ -427,8 +428,8 @@ def list_consequences(
     year: int | None = None,
     kind: str | None = None,
     subject_kind: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ):
     _viewer(request)
     queryset = Consequence.objects.filter(run__state=RunState.PUBLISHED).order_by(

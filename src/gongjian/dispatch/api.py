@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from gongjian.core.downloads import attachment
+from gongjian.core.pagination import Limit, Offset
 from gongjian.dispatch import briefings, services
 from gongjian.dispatch.models import Decision, Document, Meeting
 from gongjian.org.models import Person, Unit
@@ -141,7 +142,7 @@ def _meeting_out(m: Meeting) -> dict:
 
 
 @router.get("/meetings", response=list[MeetingOut], summary="Meetings the user sees, latest first")
-def list_meetings(request, kind: str | None = None, limit: int = 50, offset: int = 0):
+def list_meetings(request, kind: str | None = None, limit: Limit = 50, offset: Offset = 0):
     _viewer(request, "dispatch.view_meeting")
     meetings = _meetings(services.visible_meetings(request.user)).order_by("-held_at", "-id")
     if kind:

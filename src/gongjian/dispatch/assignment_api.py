@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 
+from gongjian.core.pagination import Limit, Offset
 from gongjian.dispatch import assignments
 from gongjian.dispatch.models import Assignment, Meeting
 from gongjian.org.models import Unit
@@ -143,7 +144,7 @@ def _visible(request, assignment_id: int) -> Assignment:
 
 
 @router.get("/assignments", response=list[AssignmentOut], summary="Assignments the caller sees, newest first")
-def list_assignments(request, limit: int = 100, offset: int = 0):
+def list_assignments(request, limit: Limit = 100, offset: Offset = 0):
     if not request.user.has_perm("dispatch.view_assignment"):
         raise PermissionDenied
     limit, offset = max(1, min(limit, 500)), max(0, offset)

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, UploadedFile
 
+from gongjian.core.pagination import Limit, Offset
 from gongjian.lights import board as boards
 from gongjian.lights import cases, services
 from gongjian.lights.models import Case, Judgement, Light
@@ -114,7 +115,7 @@ def _light_out(light: Light) -> dict:
 
 @router.get("/lights", response=BoardOut, summary="The traffic-light board of a period (filters as on the page)")
 def board(request, period: str | None = None, group: str = "category", colour: int | None = None,
-          value: str | None = None, limit: int = 100, offset: int = 0):
+          value: str | None = None, limit: Limit = 100, offset: Offset = 0):
     if not request.user.has_perm("lights.view_light"):
         raise PermissionDenied
     data = boards.build(request.user, period_code=period, group=group,
@@ -178,8 +179,8 @@ def _visible(request, case_id: int) -> Case:
 
 
 @router.get("/cases", response=list[CaseOut], summary="Cases the caller sees (state=open for all not closed)")
-def list_cases(request, state: str = "open", kind: str | None = None, overdue: bool = False, limit: int = 100,
-               offset: int = 0):
+def list_cases(request, state: str = "open", kind: str | None = None, overdue: bool = False, limit: Limit = 100,
+               offset: Offset = 0):
     if not request.user.has_perm("lights.view_case"):
         raise PermissionDenied
     queryset = cases.filter_cases(cases.visible_cases(request.user).select_related("project", "owner"),

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from gongjian.core.pagination import Limit, Offset
 from gongjian.org.models import Region, Unit
 from gongjian.projects import services
 from gongjian.projects.models import Project
@@ -99,7 +100,7 @@ def _fields(data: dict) -> dict:
 
 
 @router.get("", response=ProjectPage, summary="List projects (filters as on the list page)")
-def list_projects(request, limit: int = 50, offset: int = 0):
+def list_projects(request, limit: Limit = 50, offset: Offset = 0):
     """Query parameters: q, category, nature, level, unit, headquarters, leader, region, park, year, sort."""
     _filterset, queryset, _year = filtered_projects(request)
     queryset = queryset.select_related("region", "responsible_unit").prefetch_related("leader_links__person")

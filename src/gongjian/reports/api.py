@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 
+from gongjian.core.pagination import Limit, Offset
 from gongjian.projects.models import Project
 from gongjian.reports import services
 from gongjian.reports.models import Report, ReportingPeriod, ReportPhoto
@@ -141,7 +142,7 @@ def due(request):
 
 @router.get("/reports", response=list[ReportOut])
 def list_reports(request, period_id: int | None = None, project_id: int | None = None, state: str | None = None,
-                 limit: int = 100, offset: int = 0):
+                 limit: Limit = 100, offset: Offset = 0):
     queryset = _reports(request).order_by("period__code", "project__code")
     if period_id:
         queryset = queryset.filter(period_id=period_id)
