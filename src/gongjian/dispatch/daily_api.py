@@ -24,7 +24,7 @@ class TaskOut(Schema):
     deployed_at: datetime
 
 
-class ReportOut(Schema):
+class DailyReportOut(Schema):
     id: int
     team_id: int
     team: str
@@ -44,13 +44,13 @@ class TeamDayOut(Schema):
     team: str
     parent: str  # the headquarters or street the team is under
     filed: bool
-    report: ReportOut | None  # null: not filed (未报)
+    report: DailyReportOut | None  # null: not filed (未报)
     tasks: list[TaskOut]  # deployed for the day
     next_tasks: list[TaskOut]  # deployed for the next day
     cumulative: dict[str, int]  # the team's figures up to and including the day
 
 
-class BoardOut(Schema):
+class DailyBoardOut(Schema):
     day: date
     teams: int
     filed: int
@@ -60,7 +60,7 @@ class BoardOut(Schema):
     items: list[TeamDayOut]
 
 
-class ReportIn(Schema):
+class DailyReportIn(Schema):
     team_id: int
     day: date | None = None  # today when left out
     done: str = ""
@@ -123,7 +123,7 @@ def _report_out(report: DailyReport) -> dict:
             "filed_at": report.filed_at}
 
 
-@router.get("/daily", response=BoardOut, summary="The service teams' board of a day (who has filed, figures, tasks)")
+@router.get("/daily", response=DailyBoardOut, summary="The service teams' board of a day (who has filed, figures, tasks)")
 def get_board(request, day: str | None = None, team: int | None = None):
     _viewer(request)
     the_day = daily.parse_day(day, daily.today())
@@ -143,9 +143,9 @@ def get_board(request, day: str | None = None, team: int | None = None):
                 "cumulative": row.cumulative} for row in data.rows]}
 
 
-@router.post("/daily", response={200: ReportOut, 201: ReportOut},
+@router.post("/daily", response={200: DailyReportOut, 201: DailyReportOut},
              summary="File a team's report of a day, or correct it (201 when new, 200 when corrected)")
-def file_report(request, payload: ReportIn):
+def file_report(request, payload: DailyReportIn):
     team = _team(request, payload.team_id)
     day = payload.day or daily.today()
     existed = DailyReport.objects.filter(team=team, day=day).exists()
