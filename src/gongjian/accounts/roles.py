@@ -53,6 +53,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "projects.change_project",
         "projects.delete_project",
         "projects.import_projects",
+        "projects.change_baseline",
         *_REFERENCE_DATA,
         "reports.view_report", "reports.view_reportingperiod", "reports.add_reportingperiod",
         "reports.change_reportingperiod",

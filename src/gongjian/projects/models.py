@@ -139,6 +139,7 @@ class Project(models.Model):
             ("view_all_projects", _("查看全部项目")),
             ("import_projects", _("导入项目")),
             ("export_projects", _("导出项目")),
+            ("change_baseline", _("修改基准（计划投资、总投资、责任单位、指挥部、领导、节点计划日期）")),
         ]
         indexes = [models.Index(fields=["responsible_unit", "code"]), models.Index(fields=["total_investment"])]
 

@@ -220,6 +220,39 @@ def create_project(fields: dict[str, Any], children: ProjectChildren | None = No
     return project
 
 
+# The yardstick a project is judged against (DESIGN: baselines): the office owns it; a unit may not move it.
+BASELINE_FIELDS = {"total_investment": _("总投资"), "responsible_unit": _("责任单位"),
+                   "headquarters": _("指挥部")}
+
+
+def _check_baseline(current: Project, fields: dict[str, Any], children: ProjectChildren, actor) -> None:
+    """Refuse, naming them, the changes of the baseline by someone who does not own it."""
+    if actor is None or actor.has_perm("projects.change_baseline"):
+        return
+    moved = [str(label) for name, label in BASELINE_FIELDS.items()
+             if name in fields and _id_of(fields[name]) != _id_of(getattr(current, name))]
+    if children.plan_dekads is not None:
+        plan = current.plan_for(children.plan_year or current.year)
+        if (plan.dekads if plan else [0] * DEKADS_PER_YEAR) != list(children.plan_dekads):
+            moved.append(str(_("年度分旬计划")))
+    if children.leaders is not None:
+        now = sorted((link.person_id, link.role) for link in current.leader_links.all())
+        if sorted((person.pk, role) for person, role in children.leaders) != now:
+            moved.append(str(_("包挂领导")))
+    if children.milestones is not None:
+        planned = {m.pk: m.planned_date for m in current.milestones.all()}
+        if any(m.get("id") in planned and m.get("planned_date") != planned[m["id"]] for m in children.milestones) \
+                or {m.get("id") for m in children.milestones} != set(planned):
+            moved.append(str(_("形象进度节点计划")))
+    if moved:
+        raise PermissionDenied(_("%(fields)s 是考核的基准，只有项目办可以调整；请向项目办提出调整申请。")
+                               % {"fields": "、".join(moved)})
+
+
+def _id_of(value: Any) -> Any:
+    return getattr(value, "pk", value)
+
+
 @transaction.atomic
 def update_project(project: Project, fields: dict[str, Any], children: ProjectChildren | None = None, *,
                    actor, expected_version: int | None = None) -> Project:
@@ -232,6 +265,7 @@ def update_project(project: Project, fields: dict[str, Any], children: ProjectCh
         raise StaleVersion(
             _("该项目已被他人修改（当前版本 %(v)d），请刷新后重新编辑。") % {"v": current.version}, code="stale"
         )
+    _check_baseline(current, fields, children, actor)
     before = snapshot_project(current)
     if fields.get("code") and fields["code"] != current.code:
         claim_project_code(fields["code"])
