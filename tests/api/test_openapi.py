@@ -31,3 +31,12 @@ def test_the_report_filing_is_documented_with_its_own_fields(client, office_user
     body = document["paths"]["/api/v1/reports"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     name = body["$ref"].rsplit("/", 1)[1]
     assert {"project_id", "period_id", "amount", "submit"} <= set(document["components"]["schemas"][name]["properties"])
+
+
+def test_every_operation_documents_the_error_answers_in_one_shape(client, office_user):
+    client.force_login(office_user)
+    document = client.get("/api/v1/openapi.json").json()
+    assert set(document["components"]["schemas"]["Error"]["required"]) == {"code", "errors"}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert {"401", "403", "404", "409", "422"} <= set(operation["responses"]), (method, path)

@@ -29,9 +29,38 @@ def _errors(exc: ValidationError) -> list[dict]:
     return [{"field": None, "message": message} for message in exc.messages]
 
 
+ERROR_SCHEMA = {
+    "title": "Error", "type": "object", "required": ["code", "errors"],
+    "properties": {
+        "code": {"type": "string", "enum": ["invalid", "stale", "locked", "state", "forbidden", "not_found",
+                                             "unauthorised"]},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": ["string", "null"]}, "message": {"type": "string"}}}},
+        "current_version": {"type": "integer", "description": "409 stale: the version to reload"},
+    },
+}
+# What any endpoint may answer besides its success, through the handlers below.
+ERROR_STATUSES = {"400": "请求内容不合规（控制字符、过长字段）", "401": "未登录或令牌无效", "403": "无权操作",
+                  "404": "不存在或不在数据范围内", "409": "已被他人修改（stale）", "422": "数据校验未通过"}
+
+
+class GongjianAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """The document ninja builds, plus the error answers every operation can give, in one schema."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, text in ERROR_STATUSES.items():
+                    responses.setdefault(status, {"description": text, "content": error})
+        return schema
+
+
 def build_api() -> NinjaAPI:
-    api = NinjaAPI(title="Gongjian API", version="1", urls_namespace="api", auth=[TokenAuth(), django_auth],
-                   docs_url="/docs")
+    api = GongjianAPI(title="Gongjian API", version="1", urls_namespace="api", auth=[TokenAuth(), django_auth],
+                      docs_url="/docs")
 
     @api.exception_handler(ValidationError)
     def invalid(request, exc):
