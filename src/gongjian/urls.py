@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from gongjian.accounts import views as account_views
 from gongjian.core import views as core_views
@@ -20,5 +21,7 @@ urlpatterns = [
     path("api/v1/", include("gongjian.api.urls", namespace="api")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", account_views.admin_login),
+    # Passwords change on the account's own page (audited, with the history); not in the admin.
+    path("admin/password_change/", RedirectView.as_view(pattern_name="accounts:password_change")),
     path("admin/", admin.site.urls),
 ]

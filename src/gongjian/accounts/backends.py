@@ -18,8 +18,13 @@ class LockoutBackend(ModelBackend):
             audit.record("login.locked", actor=None, obj=user, success=False, ip_address=ip)
             return None
         result = super().authenticate(request, username=username, password=password, **kwargs)
+        if result is not None and result.is_superuser:
+            # Gongjian has no superuser (等保 8.1.4.2 b); one made with Django's createsuperuser cannot sign in.
+            audit.record("login.failed", actor=None, obj=result, success=False, ip_address=ip, note="超级用户不能登录")
+            return None
         if result is not None:
-            if result.failed_logins or result.locked_until:
+            # With a second step to come, the count of failures goes on until that step is passed too.
+            if (result.failed_logins or result.locked_until) and not services.needs_second_factor(result):
                 User._default_manager.filter(pk=result.pk).update(failed_logins=0, locked_until=None)
             return result
         if user is not None:

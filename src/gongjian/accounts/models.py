@@ -51,8 +51,9 @@ class User(AbstractUser):
         return set(self.groups.values_list("name", flat=True))
 
     def is_administrator(self) -> bool:
-        """One of the three administrators (三员), whose credentials only the server console resets."""
-        return bool(self.role_codes() & ADMIN_ROLES)
+        """One of the three administrators (三员), whose credentials only the server console resets; a Django
+        superuser (which Gongjian never makes) counts as one, and cannot sign in at all."""
+        return self.is_superuser or bool(self.role_codes() & ADMIN_ROLES)
 
     def password_expired(self) -> bool:
         days = settings.GONGJIAN_PASSWORD_MAX_DAYS

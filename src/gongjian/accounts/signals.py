@@ -8,10 +8,10 @@ from gongjian.core import audit
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
-    audit.record("login.success", actor=user, obj=user, ip_address=request.META.get("REMOTE_ADDR"))
+    audit.record("login.success", actor=user, obj=user, ip_address=audit.client_ip(request))
 
 
 @receiver(user_logged_out)
 def _logged_out(sender, request, user, **kwargs):
     if user is not None:
-        audit.record("logout", actor=user, obj=user, ip_address=request.META.get("REMOTE_ADDR"))
+        audit.record("logout", actor=user, obj=user, ip_address=audit.client_ip(request))

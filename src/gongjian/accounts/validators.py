@@ -38,7 +38,7 @@ class PasswordHistoryValidator:
         if user is None or user.pk is None or self.count <= 0:
             return
         hashes = list(PasswordHistory.objects.filter(user=user).values_list("password", flat=True)[:self.count])
-        current = type(user)._default_manager.filter(pk=user.pk).values_list("password", flat=True).first()
+        current = user._meta.model._default_manager.filter(pk=user.pk).values_list("password", flat=True).first()
         if current and current not in hashes:
             hashes.insert(0, current)
         if any(check_password(password, encoded) for encoded in hashes[:self.count]):

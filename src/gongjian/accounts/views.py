@@ -22,12 +22,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gongjian.accounts import services
 from gongjian.accounts.forms import CodeForm, LoginForm, PasswordChangeForm, TokenForm
 from gongjian.accounts.models import ApiToken, RolePolicy, User
-from gongjian.accounts.roles import Role, role_label
+from gongjian.accounts.roles import ADMIN_ROLES, Role, role_label
 from gongjian.core.audit import AuditEvent, action_label, client_ip
 from gongjian.core.models import SystemSetting
 
@@ -51,7 +52,7 @@ class LoginView(auth_views.LoginView):
             return super().form_valid(form)
         self.request.session.cycle_key()
         self.request.session[PENDING] = {"user": user.pk, "backend": user.backend, "at": time.time(),
-                                         "next": self.get_success_url(), "tries": 0}
+                                         "next": self.get_success_url(), "stamp": _fingerprint(user)}
         return redirect("accounts:login_otp")
 
     def get_context_data(self, **kwargs):
@@ -71,10 +72,15 @@ def _pending_user(request) -> tuple[User | None, dict]:
         request.session.pop(PENDING, None)
         return None, {}
     user = User.objects.filter(pk=pending["user"], is_active=True).first()
-    if user is None or user.is_locked():
+    # A reset, a forced sign-out or a role change since the password step ends the half-done sign-in too.
+    if user is None or user.is_locked() or pending.get("stamp") != _fingerprint(user):
         request.session.pop(PENDING, None)
         return None, {}
     return user, pending
+
+
+def _fingerprint(user: User) -> str:
+    return user.get_session_auth_hash()
 
 
 def _finish_login(request, user: User, pending: dict, device):
@@ -101,6 +107,7 @@ def _enrolment_context(request, user: User) -> dict:
             "manual_key": " ".join(text[i:i + 4] for i in range(0, len(text), 4))}
 
 
+@never_cache
 @login_not_required
 def login_second_factor(request):
     """The second step of signing in: a code from the authenticator app (or a recovery code); an account whose
@@ -192,6 +199,7 @@ def password_change(request):
     })
 
 
+@never_cache
 def second_factor(request):
     """Enrol an authenticator app, see how many recovery codes are left, make new ones, or unbind it."""
     user = request.user
@@ -230,6 +238,7 @@ def second_factor(request):
     return render(request, "accounts/second_factor.html", context)
 
 
+@never_cache
 def api_tokens(request):
     """The signed-in user's personal API tokens: create one (its secret is shown once) or revoke one."""
     secret = None
@@ -276,6 +285,7 @@ def security_users(request):
     return render(request, "accounts/security_users.html", {"page": page, "q": q})
 
 
+@never_cache
 @permission_required("accounts.manage_credentials", raise_exception=True)
 def security_user(request, pk: int):
     """One account: reset its password, unlock it, sign it out everywhere, remove its second factor, revoke its
@@ -324,14 +334,18 @@ def security_user(request, pk: int):
 def security_policy(request):
     """Which roles must sign in with a second factor."""
     if request.method == "POST":
-        wanted = set(request.POST.getlist("require_otp"))
+        # The 三员's second factor, once on, stays on from the web.
+        on = set(RolePolicy.objects.filter(role__in=ADMIN_ROLES, require_otp=True).values_list("role", flat=True))
+        wanted = set(request.POST.getlist("require_otp")) | on
         for role in Role:
             services.set_role_policy(role, require_otp=role.value in wanted, actor=request.user,
                                      ip=client_ip(request))
         messages.success(request, _("安全策略已保存。"))
         return redirect("accounts:security_policy")
     policies = {p.role: p for p in RolePolicy.objects.all()}
-    rows = [{"role": role, "label": role.label, "policy": policies.get(role.value)} for role in Role]
+    rows = [{"role": role, "label": role.label, "policy": policies.get(role.value),
+             "fixed": role in ADMIN_ROLES and policies.get(role.value) and policies[role.value].require_otp}
+            for role in Role]
     return render(request, "accounts/security_policy.html", {
         "rows": rows, "password_max_days": settings.GONGJIAN_PASSWORD_MAX_DAYS,
         "failure_limit": settings.LOGIN_FAILURE_LIMIT, "lock_minutes": settings.LOGIN_LOCK_MINUTES,

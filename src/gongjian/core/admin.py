@@ -16,7 +16,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         label = obj._meta.label_lower
         audit.record(f"{label}.{'update' if change else 'create'}", actor=request.user, obj=obj, before=before,
-                     after=audit.snapshot(obj), only_changes=change, ip_address=request.META.get("REMOTE_ADDR"),
+                     after=audit.snapshot(obj), only_changes=change, ip_address=audit.client_ip(request),
                      note="系统管理后台")
 
     def delete_model(self, request, obj):
@@ -24,7 +24,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
         audit.record(f"{obj._meta.label_lower}.delete", actor=request.user, object_type=obj._meta.label_lower,
                      object_id=str(pk), object_repr=text, before=before, only_changes=False, note="系统管理后台",
-                     ip_address=request.META.get("REMOTE_ADDR"))
+                     ip_address=audit.client_ip(request))
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:

@@ -7,6 +7,7 @@ import atexit
 import datetime as dt
 import decimal
 import ipaddress
+import json
 import logging
 import os
 import threading
@@ -381,3 +382,12 @@ def action_label(action: str, object_type: str = "") -> str:
     if noun and verb in VERB_LABELS:
         return f"{VERB_LABELS[verb]}{noun}"
     return f"{VERB_LABELS[verb]}（{action}）" if verb in VERB_LABELS else action
+
+
+def readable_json(value: Any, *, indent: int | None = 1) -> str:
+    """A before/after value for a person (Chinese as it is); a lone surrogate shows as ? instead of breaking the
+    page or the workbook."""
+    if value is None or value == {}:
+        return ""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return text.encode("utf-8", errors="replace").decode("utf-8")

@@ -65,7 +65,9 @@ def hasher(algorithm: str) -> Callable[[bytes], str]:
 def canonical(event: Mapping[str, Any]) -> bytes:
     """The bytes an event's hash is taken over: the covered fields as compact JSON with sorted keys."""
     content = {name: event.get(name) for name in FIELDS}
-    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    # A lone surrogate (never valid UTF-8) must not make an event unhashable: it is kept as its code unit.
+    return text.encode("utf-8", errors="surrogatepass")
 
 
 def link(event: Mapping[str, Any], algorithm: str, digest: Callable[[bytes], str] | None = None) -> str:

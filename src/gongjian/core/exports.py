@@ -1,10 +1,9 @@
 """The audit trail to Excel, for the audit administrator (by date range)."""
 
-import json
 
 from django.utils import timezone
 
-from gongjian.core.audit import action_label
+from gongjian.core.audit import action_label, readable_json
 from gongjian.core.excel import Export
 
 COLUMNS = ["序号", "时间", "操作人", "操作", "操作代码", "对象类型", "对象编号", "对象", "结果", "修改前", "修改后",
@@ -24,8 +23,8 @@ def audit_workbook(events, filename: str):
         export.sheet.write_row(line, 0, [
             pk, timezone.localtime(when).strftime("%Y-%m-%d %H:%M:%S"), actor, action_label(action, otype), action,
             otype, oid, orepr, "成功" if success else "失败",
-            json.dumps(before, ensure_ascii=False) if before is not None else "",
-            json.dumps(after, ensure_ascii=False) if after is not None else "", ip or "", note,
+            readable_json(before, indent=None),
+            readable_json(after, indent=None), ip or "", note,
             seq if seq is not None else "未封存", digest], text)
     return export.response(filename, {(0, 0): 8, (1, 1): 19, (2, 3): 14, (4, 6): 16, (7, 7): 30, (8, 8): 6,
                                       (9, 10): 40, (11, 11): 15, (12, 12): 30, (13, 13): 8, (14, 14): 40},

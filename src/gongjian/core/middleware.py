@@ -51,8 +51,14 @@ class InputGuardMiddleware:
 
 
 def _too_long(data, path: str = "") -> tuple[str | None, str] | None:
-    if isinstance(data, str) and len(data) > MAX_FIELD_CHARS:
-        return path or None, _("内容过长（最多 %(n)d 个字符）。") % {"n": MAX_FIELD_CHARS}
+    """The first string that is too long or no valid text (a lone UTF-16 surrogate such as \\ud800)."""
+    if isinstance(data, str):
+        if len(data) > MAX_FIELD_CHARS:
+            return path or None, _("内容过长（最多 %(n)d 个字符）。") % {"n": MAX_FIELD_CHARS}
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            return path or None, _("不是有效的文字（含孤立的代理字符）。")
     if isinstance(data, dict):
         for key, value in data.items():
             found = _too_long(value, f"{path}.{key}" if path else str(key))

@@ -1,4 +1,3 @@
-import json
 
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
@@ -49,8 +48,8 @@ class AuditEventListView(PermissionRequiredMixin, ListView):
             context["broken"] = broken | {"label": audit.BREAK_LABELS.get(broken["kind"], "")}
         context["unsealed"] = audit.unsealed_since()
         for event in context["object_list"]:
-            event.before_text = json.dumps(event.before, ensure_ascii=False, indent=1) if event.before else ""
-            event.after_text = json.dumps(event.after, ensure_ascii=False, indent=1) if event.after else ""
+            event.before_text = audit.readable_json(event.before)
+            event.after_text = audit.readable_json(event.after)
         context["filterset"] = self.filterset
         return context
 
