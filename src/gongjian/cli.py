@@ -9,6 +9,8 @@
     gongjian tick                  scheduled checks (cron): open periods, send reminders
     gongjian account OP USER       reset-password, set-roles, remove-otp, unlock, sign-out (console only)
     gongjian audit verify          walk the audit trail's hash chain
+    gongjian backup FILE           back up the database and uploaded files into one .tar(.gz) file
+    gongjian restore FILE          restore a backup into an empty database, then check it
 
 Any other Django management command works too (``gongjian check``, ``gongjian shell``).
 """
@@ -26,6 +28,8 @@ COMMANDS = {
     "tick": "scheduled checks for cron: open due reporting periods, remind reporters of reports due",
     "account": "administrators' credentials on the console: gongjian account reset-password NAME --operator 张三",
     "audit": "the audit trail: gongjian audit verify | seal | export FILE.xlsx --since DATE --until DATE",
+    "backup": "database and uploaded files into one file, while serving: gongjian backup FILE.tar.gz",
+    "restore": "restore a backup into an empty database and check it: gongjian restore FILE.tar.gz [--check]",
 }
 ALIASES = {"import": "import_data", "export": "export_data"}
 

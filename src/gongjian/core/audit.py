@@ -353,6 +353,7 @@ ACTION_LABELS = {
     "daily_report.create": "填写工作日报", "daily_report.update": "修改工作日报", "daily_task.create": "部署明日任务",
     "assignment.create": "新建交办", "assignment.submit": "报送交办材料", "assignment.resubmit": "重新报送交办材料",
     "assignment.remind": "交办催报", "demo.load": "载入演示数据", "demo.reset": "重置演示数据",
+    "system.backup": "备份", "system.restore": "恢复",
 }
 BREAK_LABELS = {
     "gap": "链序号不连续：其后有记录被删除。",
