@@ -297,13 +297,13 @@ def set_role_policy(role: str, *, require_otp: bool, actor, ip: str | None = Non
         raise PermissionDenied(_("只有安全管理员可以修改安全策略。"))
     if role not in Role.values:
         raise ValidationError(_("未知角色：%(role)s") % {"role": role})
+    policy, _created = RolePolicy.objects.select_for_update().get_or_create(role=role)
+    if policy.require_otp == require_otp:
+        return policy
     if role in ADMIN_ROLES and not require_otp and actor is not None:
         # 等保 8.1.4.1 d: administrators sign in with two factors; the web cannot weaken that (only the console,
         # as the demo does for newcomers).
         raise PermissionDenied(_("三员账号的动态口令不能在网页上关闭。"))
-    policy, _created = RolePolicy.objects.select_for_update().get_or_create(role=role)
-    if policy.require_otp == require_otp:
-        return policy
     before = {"require_otp": policy.require_otp}
     policy.require_otp = require_otp
     policy.save(update_fields=["require_otp", "updated_at"])

@@ -207,6 +207,8 @@ def create_project(fields: dict[str, Any], children: ProjectChildren | None = No
     children = children or ProjectChildren()
     values = {k: v for k, v in fields.items() if k in PROJECT_FIELDS}
     values.setdefault("year", timezone.localdate().year)
+    if not isinstance(values["year"], int) or not 2000 <= values["year"] <= 2100:
+        raise ValidationError({"year": _("入库年度须在 2000 到 2100 之间。")})
     if values.get("code"):
         claim_project_code(values["code"])
     else:
