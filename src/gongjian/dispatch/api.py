@@ -125,30 +125,42 @@ def _decision_out(d: Decision) -> dict:
             "overdue": d.overdue}
 
 
-def _meetings(queryset):
-    """Meetings with everything their API form shows, read once for the whole list."""
+def _meetings(queryset, user):
+    """Meetings with what their API form shows ``user`` — the decisions they read and the projects of their scope —
+    read once for the whole list."""
     from django.db.models import Prefetch
 
-    decisions = Decision.objects.select_related("owner", "assignee", "case").prefetch_related("projects")
+    decisions = services.visible_decisions(user).select_related("owner", "assignee", "case") \
+        .prefetch_related("projects")
+    projects = Project.objects.all() if services.sees_every_meeting(user) else Project.objects.filter(
+        pk__in=Project.objects.in_scope(user).values("pk"))
     return queryset.select_related("chair").prefetch_related(
-        "attendees", "projects", Prefetch("decisions", queryset=decisions.order_by("number")))
+        "attendees", Prefetch("projects", queryset=projects),
+        Prefetch("decisions", queryset=decisions.order_by("number")))
 
 
-def _meeting_out(m: Meeting) -> dict:
-    return {"id": m.pk, "kind": m.kind, "title": m.title, "held_at": m.held_at, "place": m.place,
-            "chair": str(m.chair or ""), "attendees": [str(p) for p in m.attendees.all()], "state": m.state,
-            "notes": m.notes, "project_ids": [p.pk for p in m.projects.all()], "agenda": m.agenda,
-            "decisions": [_decision_out(d) for d in m.decisions.all()]}
+def _meetings_out(user, meetings) -> list[dict]:
+    meetings = list(meetings)
+    agendas = services.visible_agendas(user, meetings)
+    return [{"id": m.pk, "kind": m.kind, "title": m.title, "held_at": m.held_at, "place": m.place,
+             "chair": str(m.chair or ""), "attendees": [str(p) for p in m.attendees.all()], "state": m.state,
+             "notes": m.notes, "project_ids": [p.pk for p in m.projects.all()], "agenda": agendas[m.pk],
+             "decisions": [_decision_out(d) for d in m.decisions.all()]} for m in meetings]
+
+
+def _meeting_out(user, pk: int, queryset=Meeting.objects) -> dict:
+    [out] = _meetings_out(user, [get_object_or_404(_meetings(queryset, user), pk=pk)])
+    return out
 
 
 @router.get("/meetings", response=list[MeetingOut], summary="Meetings the user sees, latest first")
 def list_meetings(request, kind: str | None = None, limit: Limit = 50, offset: Offset = 0):
     _viewer(request, "dispatch.view_meeting")
-    meetings = _meetings(services.visible_meetings(request.user)).order_by("-held_at", "-id")
+    meetings = _meetings(services.visible_meetings(request.user), request.user).order_by("-held_at", "-id")
     if kind:
         meetings = meetings.filter(kind=kind)
     offset = max(0, offset)
-    return [_meeting_out(m) for m in meetings[offset:offset + max(1, min(limit, 200))]]
+    return _meetings_out(request.user, meetings[offset:offset + max(1, min(limit, 200))])
 
 
 @router.post("/meetings", response={201: MeetingOut}, summary="Create a meeting; its agenda is drafted from the data")
@@ -159,13 +171,13 @@ def create_meeting(request, payload: MeetingIn):
         attendees=list(Person.objects.filter(pk__in=payload.attendee_ids)),
         other_attendees=payload.other_attendees,
         projects=None if payload.project_ids is None else list(Project.objects.filter(pk__in=payload.project_ids)))
-    return Status(201, _meeting_out(_meetings(Meeting.objects).get(pk=meeting.pk)))
+    return Status(201, _meeting_out(request.user, meeting.pk))
 
 
 @router.get("/meetings/{int:meeting_id}", response=MeetingOut)
 def get_meeting(request, meeting_id: int):
     _viewer(request, "dispatch.view_meeting")
-    return _meeting_out(get_object_or_404(_meetings(services.visible_meetings(request.user)), pk=meeting_id))
+    return _meeting_out(request.user, meeting_id, services.visible_meetings(request.user))
 
 
 @router.patch("/meetings/{int:meeting_id}", response=MeetingOut, summary="Edit a meeting, its agenda or notes")
@@ -175,7 +187,7 @@ def edit_meeting(request, meeting_id: int, payload: MeetingPatch):
     if "agenda" in fields:
         fields["agenda"] = [{k: v for k, v in item.items() if v is not None} for item in fields["agenda"]]
     services.update_meeting(meeting, actor=request.user, **fields)
-    return _meeting_out(_meetings(Meeting.objects).get(pk=meeting.pk))
+    return _meeting_out(request.user, meeting.pk)
 
 
 @router.post("/meetings/{int:meeting_id}/decisions", response={201: DecisionOut},
@@ -206,7 +218,7 @@ def _document_out(d: Document) -> dict:
 @router.get("/documents", response=list[DocumentOut], summary="Briefings and minutes, latest first")
 def list_documents(request, kind: str | None = None):
     _viewer(request, "dispatch.view_document")
-    documents = Document.objects.order_by("-created_at", "-id")
+    documents = briefings.visible_documents(request.user).order_by("-created_at", "-id")
     return [_document_out(d) for d in (documents.filter(kind=kind) if kind else documents)[:200]]
 
 
@@ -220,7 +232,7 @@ def draft_document(request, payload: DocumentIn):
 @router.get("/documents/{int:document_id}", response=DocumentOut)
 def get_document(request, document_id: int):
     _viewer(request, "dispatch.view_document")
-    return _document_out(get_object_or_404(Document, pk=document_id))
+    return _document_out(get_object_or_404(briefings.visible_documents(request.user), pk=document_id))
 
 
 @router.patch("/documents/{int:document_id}", response=DocumentOut, summary="Edit a draft's title and texts")
@@ -239,5 +251,5 @@ def issue_document(request, document_id: int):
 @router.get("/documents/{int:document_id}/docx", summary="The .docx (as issued, or a draft's preview)")
 def document_docx(request, document_id: int):
     _viewer(request, "dispatch.view_document")
-    row = get_object_or_404(Document, pk=document_id)
+    row = get_object_or_404(briefings.visible_documents(request.user), pk=document_id)
     return attachment(briefings.docx(row), f"{row.title}.docx")

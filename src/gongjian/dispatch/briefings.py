@@ -23,7 +23,7 @@ from gongjian.core import documents as doc
 from gongjian.core.money import format_wan
 from gongjian.core.periods import Period
 from gongjian.dispatch.models import Document, DocumentKind, DocumentState, Meeting
-from gongjian.dispatch.services import check_office
+from gongjian.dispatch.services import check_office, sees_every_meeting
 
 
 @dataclass
@@ -289,6 +289,15 @@ def issue(row: Document, *, actor) -> Document:
     audit.record("dispatch.document.issue", actor=actor, obj=current, only_changes=False,
                  after={"number": current.number, "title": current.title})
     return current
+
+
+def visible_documents(user):
+    """Briefings and minutes a user reads: every one for the office and the principal leaders; for anyone else
+    the issued ones only. Once issued, a briefing (通报) or minutes (纪要) goes to every unit as it stands; a draft
+    is the office's working copy, with every unit's decisions, lights and scores in it."""
+    if sees_every_meeting(user):
+        return Document.objects.all()
+    return Document.objects.filter(state=DocumentState.ISSUED)
 
 
 def docx(row: Document) -> bytes:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from gongjian.core.downloads import attachment
 from gongjian.core.periods import Period
 from gongjian.dispatch import briefings, services
-from gongjian.dispatch.models import Document, DocumentKind, Meeting, MeetingKind, MeetingState
+from gongjian.dispatch.models import DocumentKind, Meeting, MeetingKind, MeetingState
 from gongjian.lights.choices import CaseState
 from gongjian.org.choices import UnitKind
 from gongjian.org.models import Person, Unit
@@ -73,7 +73,8 @@ class DecisionForm(forms.Form):
 
 @permission_required("dispatch.view_meeting", raise_exception=True)
 def meeting_list(request):
-    meetings = services.with_decisions(services.visible_meetings(request.user)).order_by("-held_at", "-id")
+    meetings = services.with_decisions(services.visible_meetings(request.user), request.user) \
+        .order_by("-held_at", "-id")
     kind = request.GET.get("kind")
     if kind in MeetingKind.values:
         meetings = meetings.filter(kind=kind)
@@ -121,9 +122,11 @@ def _default_title(kind: str, day) -> str:
 
 @permission_required("dispatch.view_meeting", raise_exception=True)
 def meeting_detail(request, pk):
-    meeting = get_object_or_404(services.visible_meetings(request.user).select_related("chair"), pk=pk)
-    can_run = request.user.has_perm("dispatch.run_dispatch")
-    form = DecisionForm(meeting=meeting, initial={"deadline": timezone.localdate() + timedelta(days=10)})
+    user = request.user
+    meeting = get_object_or_404(services.visible_meetings(user).select_related("chair"), pk=pk)
+    can_run = user.has_perm("dispatch.run_dispatch")
+    form = DecisionForm(meeting=meeting, initial={"deadline": timezone.localdate() + timedelta(days=10)}) \
+        if can_run else None
     if request.method == "POST":
         if not can_run:
             raise PermissionDenied
@@ -156,19 +159,21 @@ def meeting_detail(request, pk):
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
-    decisions = [{"d": d, "late": d.overdue}
-                 for d in meeting.decisions.select_related("owner", "assignee", "case", "problem__project")
-                 .order_by("number")]
+    decisions = [{"d": d, "late": d.overdue} for d in services.with_case_access(
+        services.visible_decisions(user).filter(meeting=meeting), user)
+        .select_related("owner", "assignee", "case", "problem__project").order_by("number")]
+    agenda = services.visible_agendas(user, [meeting])[meeting.pk]
     sections = []
     for key, label in services.SECTIONS.items():
-        items = [i for i in meeting.agenda if i.get("section", "other") == key]
+        items = [i for i in agenda if i.get("section", "other") == key]
         if items:
             sections.append({"key": key, "label": label, "items": items})
     return render(request, "dispatch/meeting_detail.html", {
         "meeting": meeting, "sections": sections, "decisions": decisions, "form": form, "can_run": can_run,
-        "agenda_text": "\n".join(i["text"] for i in meeting.agenda),
+        # the office edits the whole agenda; nobody else is given it
+        "agenda_text": "\n".join(i["text"] for i in meeting.agenda) if can_run else "",
         "attendees": meeting.attendees.all(), "projects": meeting.projects.count(),
-        "documents": meeting.documents.all()})
+        "documents": meeting.documents.all() if can_run else ()})
 
 
 def _edited_agenda(old: list[dict], texts: list[str]) -> list[dict]:
@@ -217,14 +222,16 @@ def meeting_export(request):
 
     export = Export(_("调度会"), [_("会议名称"), _("类型"), _("召开时间"), _("地点"), _("主持人"), _("状态"),
                                 _("调度项目数"), _("交办事项"), _("未办结"), _("议程")])
-    meetings = services.with_decisions(services.visible_meetings(request.user)).order_by("-held_at")
+    meetings = list(services.with_decisions(services.visible_meetings(request.user), request.user)
+                    .order_by("-held_at"))
+    agendas = services.visible_agendas(request.user, meetings)
     for i, m in enumerate(meetings, start=1):
         decisions = m.decisions.all()
         export.sheet.write_row(i, 0, [
             m.title, m.get_kind_display(), timezone.localtime(m.held_at).strftime("%Y-%m-%d %H:%M"), m.place,
             m.chair.name if m.chair else "", m.get_state_display(), m.project_count, len(decisions),
             sum(not d.is_closed for d in decisions),
-            "\n".join(item["text"] for item in m.agenda)])
+            "\n".join(item["text"] for item in agendas[m.pk])])
     return export.response(_("调度会.xlsx"), {(0, 0): 30, (9, 9): 80}, freeze=(1, 1))
 
 
@@ -235,7 +242,7 @@ def meeting_export(request):
 def document_list(request):
     today = timezone.localdate()
     return render(request, "dispatch/document_list.html", {
-        "documents": Document.objects.select_related("meeting")[:200],
+        "documents": briefings.visible_documents(request.user).select_related("meeting")[:200],
         "periods": [Period.month_of(today).prev(), Period.dekad_of(today).prev(), Period.month_of(today),
                     Period.dekad_of(today)],
         "can_run": request.user.has_perm("dispatch.run_dispatch")})
@@ -257,7 +264,7 @@ def document_new(request):
 
 @permission_required("dispatch.view_document", raise_exception=True)
 def document_detail(request, pk):
-    document = get_object_or_404(Document.objects.select_related("meeting"), pk=pk)
+    document = get_object_or_404(briefings.visible_documents(request.user).select_related("meeting"), pk=pk)
     can_run = request.user.has_perm("dispatch.run_dispatch")
     if request.method == "POST":
         if not can_run:
@@ -279,6 +286,6 @@ def document_detail(request, pk):
 
 @permission_required("dispatch.view_document", raise_exception=True)
 def document_docx(request, pk):
-    document = get_object_or_404(Document, pk=pk)
+    document = get_object_or_404(briefings.visible_documents(request.user), pk=pk)
     return attachment(briefings.docx(document),
                       f"{document.title}{'_' + document.number if document.number else '_草稿'}.docx")
