@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from gongjian.core.periods import Period
 from gongjian.org.choices import UnitKind
 from gongjian.reports import services as reports
 from gongjian.reports.models import Report
@@ -42,3 +43,14 @@ def build_district(office_user):
             submitted_at=filed,
         )
     return {"fast_hq": fast_hq, "slow_hq": slow_hq, "fast": fast, "slow": slow}
+
+
+def open_current_dekad(office_user, *, deadline_in=dt.timedelta(days=3)):
+    """Today's ten-day period, open for filing until ``deadline_in`` after now (the period's own end falls
+    later still when the deadline is earlier)."""
+    now = timezone.now()
+    period = Period.dekad_of(timezone.localdate())
+    reports.open_period(
+        period.code, opens_at=now - dt.timedelta(days=2), deadline=now + deadline_in, actor=office_user
+    )
+    return period

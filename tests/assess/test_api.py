@@ -9,11 +9,13 @@ from gongjian.accounts import services as accounts
 from gongjian.assess import services
 from gongjian.assess.models import Evaluation, EvaluatorAssignment, Run, Scheme
 from gongjian.core.models import AuditEvent
+from tests.assess.conftest import open_current_dekad
 from tests.factories import ProjectFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
 JSON = "application/json"
+CONFIRM = {"confirm": True}
 
 
 def bearer(user):
@@ -68,13 +70,13 @@ def test_the_office_runs_a_period_and_reads_its_ranking_and_explanations(client,
 
 def test_a_published_run_refuses_a_rerun_and_a_revision_needs_a_reason(client, district, office):
     run = client.post("/api/v1/assess/runs", {"period": "2026-11-2"}, content_type=JSON, **office).json()
-    published = client.post(f"/api/v1/assess/runs/{run['id']}/publish", **office)
+    published = client.post(f"/api/v1/assess/runs/{run['id']}/publish", CONFIRM, content_type=JSON, **office)
     assert published.status_code == 200 and published.json()["state"] == "published"
     assert published.json()["published_at"] is not None
 
     again = client.post("/api/v1/assess/runs", {"period": "2026-11-2"}, content_type=JSON, **office)
     assert again.status_code == 422 and again.json()["code"] == "published"
-    twice = client.post(f"/api/v1/assess/runs/{run['id']}/publish", **office)
+    twice = client.post(f"/api/v1/assess/runs/{run['id']}/publish", CONFIRM, content_type=JSON, **office)
     assert twice.status_code == 422 and twice.json()["code"] == "state"
 
     no_reason = client.post(
@@ -92,7 +94,7 @@ def test_a_published_run_refuses_a_rerun_and_a_revision_needs_a_reason(client, d
         "draft",
         "慢项目补报了投资",
     )
-    client.post(f"/api/v1/assess/runs/{revision['id']}/publish", **office)
+    client.post(f"/api/v1/assess/runs/{revision['id']}/publish", CONFIRM, content_type=JSON, **office)
     old = client.get(f"/api/v1/assess/runs/{run['id']}", **office).json()
     assert (old["state"], old["superseded_by_id"]) == ("superseded", revision["id"])
     assert [r["revision"] for r in client.get("/api/v1/assess/runs?period=2026-11-2", **office).json()] == [
@@ -163,7 +165,7 @@ def test_scores_are_ordered_by_rank_within_their_group_and_paged(client, distric
 def test_lists_read_in_a_fixed_number_of_queries(client, district, office):
     for period in ("2026-11-2", "2026-11"):
         run = client.post("/api/v1/assess/runs", {"period": period}, content_type=JSON, **office).json()
-        client.post(f"/api/v1/assess/runs/{run['id']}/publish", **office)
+        client.post(f"/api/v1/assess/runs/{run['id']}/publish", CONFIRM, content_type=JSON, **office)
     counts = {}
     for limit in (1, 100):
         for path in (
@@ -290,7 +292,7 @@ def test_raters_post_their_scores_and_an_out_of_range_one_names_its_field(
         "items"
     ][0]
     assert any("综合评价" in line and "95" in line for line in fast_score["explanation"])
-    client.post(f"/api/v1/assess/runs/{run['id']}/publish", **office)
+    client.post(f"/api/v1/assess/runs/{run['id']}/publish", CONFIRM, content_type=JSON, **office)
     late = client.post(
         "/api/v1/assess/evaluations",
         {
@@ -350,7 +352,8 @@ def test_follow_up_in_the_api_interviews_commitments_flags_and_the_archive(clien
     assert batch.status_code == 201, batch.content
     assert [r["period_code"] for r in batch.json()] == ["2026-11", "2026-11-2"]
     for run in batch.json():
-        assert client.post(f"/api/v1/assess/runs/{run['id']}/publish", **office).status_code == 200
+        published = client.post(f"/api/v1/assess/runs/{run['id']}/publish", CONFIRM, content_type=JSON, **office)
+        assert published.status_code == 200
 
     [due] = client.get("/api/v1/assess/interviews?year=2026", **office).json()
     assert due["interview"] is None and due["consequence"]["name"] == "商贸城指挥部"
@@ -397,3 +400,66 @@ def test_schemes_and_the_consequences_ledger_come_as_excel(client, district, off
     ledger = openpyxl.load_workbook(io.BytesIO(client.get("/api/v1/assess/consequences/2026/xlsx", **office).content))
     assert {row[4] for row in ledger.active.iter_rows(min_row=2, values_only=True)} >= {"经济奖励", "黄牌", "约谈"}
     assert client.get("/api/v1/assess/consequences/2026/xlsx", **reporter).status_code == 403
+
+
+def test_publishing_without_confirmation_is_refused_and_lists_what_would_be_published(client, district, office):
+    run = client.post("/api/v1/assess/runs", {"period": "2026-11"}, content_type=JSON, **office).json()
+    url = f"/api/v1/assess/runs/{run['id']}/publish"
+    for refused in (
+        client.post(url, **office),
+        client.post(url, {}, content_type=JSON, **office),
+        client.post(url, {"confirm": False}, content_type=JSON, **office),
+    ):
+        assert refused.status_code == 422, refused.content
+        answer = refused.json()
+        assert (answer["code"], answer["errors"][0]["field"]) == ("confirm", "confirm")
+        would = answer["would_publish"]
+        # November: the fast headquarters' reward, the slow one's yellow card and the interview it calls for.
+        assert would["consequences"] == {"interview": 1, "reward": 1, "yellow_card": 1}
+        assert would["reward_total"] == 30_000 and would["scores"]["headquarters"] == 2
+        assert {(c["kind"], c["name"], c["amount"]) for c in would["items"]} == {
+            ("reward", "智能装备产业园指挥部", 30_000),
+            ("yellow_card", "商贸城指挥部", 0),
+            ("interview", "商贸城指挥部", 0),
+        }
+        assert would["refused"] == ""
+    assert client.get(f"/api/v1/assess/runs/{run['id']}", **office).json()["state"] == "draft"
+    assert not AuditEvent.objects.filter(action="assess.publish").exists()
+
+    published = client.post(url, CONFIRM, content_type=JSON, **office)
+    assert published.status_code == 200 and published.json()["state"] == "published"
+    assert client.get("/api/v1/assess/consequences?year=2026&kind=reward", **office).json()["count"] == 1
+
+
+def test_the_publish_endpoint_documents_its_confirmation_and_what_it_answers_without_one(client, office_user):
+    client.force_login(office_user)
+    document = client.get("/api/v1/openapi.json").json()
+    operation = document["paths"]["/api/v1/assess/runs/{run_id}/publish"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert "confirm" in str(body) or "PublishIn" in str(body)
+    refusal = operation["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert {"code", "errors", "would_publish"} <= set(document["components"]["schemas"][refusal]["properties"])
+
+
+def test_a_period_open_for_filing_is_drafted_only_early_with_a_reason_and_is_not_published(
+    client, district, office, office_user
+):
+    current = open_current_dekad(office_user)
+    refused = client.post("/api/v1/assess/runs", {"period": current.code}, content_type=JSON, **office)
+    assert refused.status_code == 422
+    [error] = refused.json()["errors"]
+    assert error["field"] == "early_reason" and "尚未截止" in error["message"]
+    assert not Run.objects.exists()
+
+    early = client.post(
+        "/api/v1/assess/runs", {"period": current.code, "early_reason": "区长要求看本旬进度"}, content_type=JSON,
+        **office
+    )
+    assert early.status_code == 201, early.content
+    assert (early.json()["state"], early.json()["early_reason"]) == ("draft", "区长要求看本旬进度")
+    publish = client.post(f"/api/v1/assess/runs/{early.json()['id']}/publish", CONFIRM, content_type=JSON, **office)
+    assert publish.status_code == 422 and publish.json()["code"] == "state"
+    assert "尚未截止" in publish.json()["errors"][0]["message"]
+    assert Run.objects.get().state == "draft"
+    batch = client.post("/api/v1/assess/runs/batch", {"periods": [current.code]}, content_type=JSON, **office)
+    assert batch.status_code == 422 and batch.json()["errors"][0]["field"] == "early_reason"

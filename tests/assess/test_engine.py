@@ -36,6 +36,7 @@ from gongjian.assess.scheme import (
     EvaluationIndicator,
     InvestmentIndicator,
     Mode,
+    NoPlan,
     ProgressIndicator,
     RedLightsIndicator,
     ReportsIndicator,
@@ -460,13 +461,106 @@ def test_over_completion_is_capped_and_said_so() -> None:
     )
 
 
-def test_nothing_planned_yet_counts_as_complete() -> None:
-    district = District([Project(1, 100 * WAN)], [Fact("2026-01", 1, plan=0, done=0)])
-    results = district.assess()
-    assert by_key(results)["2026-01", "project", 1]["investment_points"] == 40
-    assert explanation(results, "2026-01", "project", 1)[0] == (
-        "投资完成：本期累计 0.00 万元，序时计划为 0，视为完成，按线性折算 40 分（满分 40）"
+# ------------------------------------------------------------------------------------------------ no plan
+
+
+def seventy_for_investment(no_plan: NoPlan = NoPlan.REWEIGHT) -> Scheme:
+    """The scheme of the failure in issue 12: investment worth 70, full marks from 120 % of the plan."""
+    return replace(
+        DEFAULT,
+        indicators=(InvestmentIndicator(points=70, cap=1.2, no_plan=no_plan), ProgressIndicator(points=30)),
     )
+
+
+def unplanned_district() -> District:
+    # Two projects with nothing planned to date: one did nothing, the other invested 500 万元.
+    return District(
+        [Project(1, 100 * WAN), Project(2, 100 * WAN)],
+        [Fact("2026-01", 1, plan=0, done=0), Fact("2026-01", 2, plan=0, done=500 * WAN)],
+    )
+
+
+def test_a_project_with_no_plan_for_the_period_no_longer_gets_58_33_of_70_investment_points() -> None:
+    # Issue 12: a zero plan counted as 100 % done, 100 % of a 120 % cap is 5/6 of 70 = 58.33, whatever it did.
+    rows = by_key(unplanned_district().assess(seventy_for_investment()))
+    for pid in (1, 2):
+        row = rows["2026-01", "project", pid]
+        assert row["investment_points"] == 0
+        # Left out of investment, it is scored on progress alone, worth the whole 100 (no milestone due yet).
+        assert (row["progress_points"], row["score"]) == (100, 100)
+
+
+def test_the_explanation_says_a_project_without_a_plan_is_left_out_of_investment_and_the_rest_reweighted() -> None:
+    district = District([Project(1, 100 * WAN)], [Fact("2026-01", 1, plan=0, done=0, due=4, met=3)])
+    results = district.assess()
+    assert explanation(results, "2026-01", "project", 1)[:3] == [
+        "投资完成：本期累计 0.00 万元，序时计划为 0。本期无计划投资，不计投资完成额指标，"
+        "其余指标按权重折算（形象进度满分 50、综合评价满分 50）",
+        "形象进度：到期节点 4 个，按期完成 3 个 = 75%，按线性折算 37.5 分（满分 30，按权重折算为 50）",
+        "综合评价：本组无评分，不计分（0 分，满分 30，按权重折算为 50）",
+    ]
+    assert by_key(results)["2026-01", "project", 1]["score"] == 37.5
+
+
+def test_a_scheme_may_give_a_project_without_a_plan_zero_or_full_investment_marks_instead() -> None:
+    zero = by_key(unplanned_district().assess(seventy_for_investment(NoPlan.ZERO)))
+    full = by_key(unplanned_district().assess(seventy_for_investment(NoPlan.FULL)))
+    assert [(zero["2026-01", "project", p]["investment_points"], zero["2026-01", "project", p]["progress_points"])
+            for p in (1, 2)] == [(0, 30), (0, 30)]
+    assert [full["2026-01", "project", p]["investment_points"] for p in (1, 2)] == [70, 70]
+    assert zero["2026-01", "project", 2]["explanation"][0] == (
+        "投资完成：本期累计 500.00 万元，序时计划为 0。本期无计划投资，按方案计 0 分（满分 70）"
+    )
+    assert full["2026-01", "project", 1]["explanation"][0] == (
+        "投资完成：本期累计 0.00 万元，序时计划为 0，视为完成，按线性折算 70 分（满分 70）"
+    )
+
+
+def test_a_headquarters_leaves_its_projects_without_a_plan_out_of_its_investment_rate_and_says_so() -> None:
+    # HQ 7: P1 plans 300万 this year and did 50 of 100 to date; P2 plans 100万 and nothing to date. Before,
+    # P2 counted as 100 %: (300 × 0.5 + 100 × 1) / 400 = 62.5 % → 25 points; now P1 alone: 50 % → 20.
+    # HQ 8 has only P3, with no plan to date: left out of investment, its progress carries 50 points.
+    district = District(
+        [
+            Project(1, 300 * WAN, ids={SubjectKind.HEADQUARTERS: 7}),
+            Project(2, 100 * WAN, ids={SubjectKind.HEADQUARTERS: 7}),
+            Project(3, 100 * WAN, ids={SubjectKind.HEADQUARTERS: 8}),
+        ],
+        [
+            Fact("2026-01", 1, plan=100 * WAN, done=50 * WAN),
+            Fact("2026-01", 2, plan=0, done=0),
+            Fact("2026-01", 3, plan=0, done=20 * WAN),
+        ],
+    )
+    results = district.assess()
+    rows = by_key(results)
+    assert rows["2026-01", "headquarters", 7]["investment_points"] == 20
+    assert explanation(results, "2026-01", "headquarters", 7)[0] == (
+        "投资完成：所辖 2 个项目本期累计 50.00 万元 / 序时计划 100.00 万元，按年度计划投资加权完成率 50%"
+        "（其中 1 个项目本期无计划投资，不计入），按线性折算 20 分（满分 40）"
+    )
+    assert (rows["2026-01", "headquarters", 8]["investment_points"], rows["2026-01", "headquarters", 8]["score"]) == (
+        0, 50)
+    assert explanation(results, "2026-01", "headquarters", 8)[0] == (
+        "投资完成：所辖 1 个项目本期均无计划投资（累计 20.00 万元），不计投资完成额指标，"
+        "其余指标按权重折算（形象进度满分 50、综合评价满分 50）"
+    )
+
+
+def test_relative_investment_is_measured_against_the_best_project_with_a_plan() -> None:
+    # Before, a project with a zero plan counted 100 % and became the best of the group: 40 % then earned half.
+    scheme = replace(DEFAULT, indicators=(InvestmentIndicator(points=40, mode=Mode.RELATIVE),))
+    district = District(
+        [Project(1, 100 * WAN), Project(2, 100 * WAN), Project(3, 100 * WAN)],
+        [
+            Fact("2026-01", 1, plan=100 * WAN, done=80 * WAN),
+            Fact("2026-01", 2, plan=100 * WAN, done=40 * WAN),
+            Fact("2026-01", 3, plan=0),
+        ],
+    )
+    rows = by_key(district.assess(scheme))
+    assert [rows["2026-01", "project", p]["investment_points"] for p in (1, 2, 3)] == [40, 20, 0]
+    assert rows["2026-01", "project", 3]["explanation"][0].endswith("不计投资完成额指标，且无其他计分指标可折算")
 
 
 def relative_scheme() -> Scheme:
@@ -526,7 +620,7 @@ def test_an_unrated_headquarters_takes_its_rated_projects_evaluation() -> None:
             Project(1, 300 * WAN, ids={SubjectKind.HEADQUARTERS: 7}),
             Project(2, 100 * WAN, ids={SubjectKind.HEADQUARTERS: 7}),
         ],
-        [Fact("2026-01", 1), Fact("2026-01", 2)],
+        [Fact("2026-01", 1, plan=WAN, done=WAN), Fact("2026-01", 2, plan=WAN, done=WAN)],
         ratings=[Rating("2026-01", "project", 1, 1, 80), Rating("2026-01", "project", 2, 1, 60)],
     )
     results = district.assess()
@@ -732,7 +826,7 @@ class Row:
     kind: SubjectKind
     subject_id: int
     group: str
-    inv_att: float
+    inv_att: float | None
     prog_att: float
     missing: int
     late: int
@@ -764,6 +858,9 @@ def reference(district: District, scheme: Scheme) -> tuple[dict[tuple[str, str, 
     inv = scheme.indicator("investment")
     prog = scheme.indicator("progress")
     ev_ind = scheme.indicator("evaluation")
+    no_plan = inv.no_plan if isinstance(inv, InvestmentIndicator) else NoPlan.FULL
+    total_marks = math.fsum(i.points for i in scheme.indicators if isinstance(i, ScoredIndicator))
+    rest_marks = total_marks - (inv.points if isinstance(inv, InvestmentIndicator) else 0.0)
     inv_cap = inv.cap if isinstance(inv, ScoredIndicator) else 1.0
     prog_cap = prog.cap if isinstance(prog, ScoredIndicator) else 1.0
     trim = ev_ind.trim_from if isinstance(ev_ind, EvaluationIndicator) else 5
@@ -773,8 +870,10 @@ def reference(district: District, scheme: Scheme) -> tuple[dict[tuple[str, str, 
     def weight(p: Project) -> float:
         return float(p.planned) if scheme.weighting is Weighting.PLANNED else 1.0
 
-    def inv_capped(f: Fact) -> float:
-        return min(f.done / f.plan if f.plan > 0 else 1.0, inv_cap)
+    def inv_capped(f: Fact) -> float | None:
+        if f.plan > 0:
+            return min(f.done / f.plan, inv_cap)
+        return {NoPlan.REWEIGHT: None, NoPlan.ZERO: 0.0, NoPlan.FULL: inv_cap}[no_plan]
 
     def prog_capped(f: Fact) -> float:
         return min(f.met / f.due if f.due > 0 else 1.0, prog_cap)
@@ -791,9 +890,12 @@ def reference(district: District, scheme: Scheme) -> tuple[dict[tuple[str, str, 
             first = projects[facts[0].project_id]
             group = first.groups.get(kind, "g") if subject.grouped else ALL
             ev = own.get((code, kind.value, sid))
+            inv_att: float | None
             if kind is SubjectKind.PROJECT:
                 [f] = facts
-                inv_att, prog_att = inv_capped(f) * (1 / inv_cap), prog_capped(f) * (1 / prog_cap)
+                capped = inv_capped(f)
+                inv_att = None if capped is None else capped * (1 / inv_cap)
+                prog_att = prog_capped(f) * (1 / prog_cap)
             else:
                 ws = [weight(projects[f.project_id]) for f in facts]
                 total = sum(ws)
@@ -803,7 +905,14 @@ def reference(district: District, scheme: Scheme) -> tuple[dict[tuple[str, str, 
                         return sum(w * v for w, v in zip(ws, values, strict=True)) / total
                     return sum(values) / len(values)
 
-                inv_att = mean_of([inv_capped(f) for f in facts]) * (1 / inv_cap)
+                known = [(w, c) for w, f in zip(ws, facts, strict=True) if (c := inv_capped(f)) is not None]
+                known_w = sum(w for w, _ in known)
+                if known_w > 0:
+                    inv_att = sum(w * c for w, c in known) / known_w * (1 / inv_cap)
+                elif known:
+                    inv_att = sum(c for _, c in known) / len(known) * (1 / inv_cap)
+                else:
+                    inv_att = None
                 prog_att = mean_of([prog_capped(f) for f in facts]) * (1 / prog_cap)
                 if ev is None:
                     rated = [
@@ -869,9 +978,15 @@ def reference(district: District, scheme: Scheme) -> tuple[dict[tuple[str, str, 
                         continue
                     if indicator.mode is Mode.RELATIVE:
                         share = share / best if best > 0 else 0.0
-                    r.points[name] = cents(
-                        indicator.points * (indicator.floor + (1 - indicator.floor) * share)
-                    )
+                    full = indicator.points
+                    if (
+                        r.inv_att is None
+                        and no_plan is NoPlan.REWEIGHT
+                        and not isinstance(indicator, InvestmentIndicator)
+                        and rest_marks > 0
+                    ):
+                        full = indicator.points * total_marks / rest_marks
+                    r.points[name] = cents(full * (indicator.floor + (1 - indicator.floor) * share))
             for r in members_of_group:
                 if isinstance(indicator, ReportsIndicator):
                     deducted = r.missing * indicator.missing + r.late * indicator.late
@@ -1143,6 +1258,44 @@ def test_a_black_card_needs_yellow_cards_in_the_configured_run_of_months(
             assert needed is not None
             m = month_index(code)
             assert all((kind, sid, m - k) in yellow for k in range(needed))
+
+
+@PROPERTY
+@given(districts(), any_scheme())
+def test_a_subject_without_a_plan_never_gets_investment_points_from_nothing_and_keeps_its_total(
+    district: District, scheme: Scheme
+) -> None:
+    rows = by_key(district.assess(scheme))
+    scored = [i for i in scheme.indicators if isinstance(i, ScoredIndicator)]
+    total = scheme.scored_total()
+    for key, row in rows.items():
+        # Re-weighted or not, the scored indicators together stay within 0 and the scheme's total (each
+        # rounded to the cent).
+        part = sum(row[f"{i.kind.value}_points"] for i in scored)
+        assert -1e-9 <= part <= total + 0.005 * len(scored) + 1e-9, key
+    investment = scheme.indicator("investment")
+    if not isinstance(investment, InvestmentIndicator) or investment.no_plan is NoPlan.FULL:
+        return
+    projects = {p.project_id: p for p in district.projects}
+    plans: dict[tuple[str, str, int], list[int]] = defaultdict(list)
+    for f in district.facts:
+        for subject in scheme.subjects:
+            sid = projects[f.project_id].id_of(subject.kind)
+            if sid is not None:
+                plans[f.period_code, subject.kind.value, sid].append(f.plan)
+    for key, planned in plans.items():
+        if not any(planned):
+            assert rows[key]["investment_points"] == 0, key
+
+
+@PROPERTY
+@given(districts())
+def test_under_the_default_scheme_a_total_without_deductions_stays_within_0_and_100(district: District) -> None:
+    clean = replace(
+        district, facts=[replace(f, missing=0, late=0, red=0) for f in district.facts], adjustments=[]
+    )
+    for row in clean.assess().scores.to_dicts():
+        assert 0 <= row["score"] <= 100, row["explanation"]
 
 
 @PROPERTY

@@ -187,6 +187,8 @@ def test_the_consequences_ledger_and_a_scheme_go_to_excel(published, office_user
     assert book.sheetnames == ["方案", "考核对象", "考核指标", "奖惩规则", "年终等次"]
     indicators = list(book["考核指标"].iter_rows(values_only=True))
     assert indicators[0][:2] == ("类型", "分值") and indicators[1][:2] == ("投资完成", 40)
+    no_plan = indicators[0].index("本期无计划投资时")
+    assert indicators[1][no_plan] == "不计该指标，其余指标按权重折算"
     rules = {r[0]: r for r in book["奖惩规则"].iter_rows(min_row=2, values_only=True)}
     assert rules["经济奖励"][1:3] == ("月", "指挥部") and rules["经济奖励"][6] == "30000、20000、10000"
     assert rules["黄牌"][7:10] == ("是", 3, "是")

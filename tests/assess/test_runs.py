@@ -12,6 +12,8 @@ from django.utils import timezone
 from gongjian.assess import services
 from gongjian.assess.models import Adjustment, Run
 from gongjian.core.models import AuditEvent
+from gongjian.reports.models import ReportingPeriod
+from tests.assess.conftest import open_current_dekad
 from tests.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +91,7 @@ def test_the_pages_run_rank_explain_and_publish(district, office_client):
     score = headquarters(run)["商贸城指挥部"]
     detail = office_client.get(f"/assess/scores/{score.pk}/").content.decode()
     assert "本组第 2/2 名" in detail and "投资完成" in detail
-    office_client.post(f"/assess/runs/{run.pk}/publish/")
+    office_client.post(f"/assess/runs/{run.pk}/publish/", {"confirm": "yes"})
     run.refresh_from_db()
     assert run.state == "published"
 
@@ -267,3 +269,117 @@ def test_late_and_missing_reports_are_counted_from_the_deadlines(district, offic
     assert counts[district["slow"].pk] == (0, 1) and counts[district["fast"].pk] == (0, 0)
     assert counts[silent.pk] == (1, 0)
     assert facts.schema["late_reports"] == pl.Int64
+
+
+# -- guards: nothing assessed while it can still change, nothing published unseen ------------------------------
+
+
+def test_a_period_still_open_for_filing_cannot_be_assessed_without_a_reason(district, office_user, office_client):
+    # Issue 12: a ten-day period still open for filing was assessed and published in one click, with a red flag.
+    current = open_current_dekad(office_user)
+    with pytest.raises(ValidationError, match="尚未截止") as refused:
+        services.run_assessment(current.code, actor=office_user)
+    assert "early_reason" in refused.value.message_dict
+    response = office_client.post("/assess/run/", {"period": current.code})
+    assert response.status_code == 302 and response["Location"] == "/assess/"
+    listing = office_client.get("/assess/").content.decode()
+    assert "尚未截止" in listing and "如需提前试算，请写明原因" in listing
+    assert "前只能提前试算" in listing.split(f'value="{current.code}"')[1].split("</option>")[0]
+    assert not Run.objects.exists()
+
+
+def test_an_early_draft_records_its_reason_is_shown_as_such_and_cannot_be_published(
+    district, office_user, office_client
+):
+    current = open_current_dekad(office_user)
+    response = office_client.post("/assess/run/", {"period": current.code, "early_reason": "区长要求看本旬进度"})
+    run = Run.objects.get()
+    assert response["Location"] == f"/assess/runs/{run.pk}/"
+    assert (run.state, run.early_reason) == ("draft", "区长要求看本旬进度")
+    event = AuditEvent.objects.get(action="assess.run")
+    assert event.after["early_reason"] == "区长要求看本旬进度" and event.after["filing_deadline"]
+    page = office_client.get(f"/assess/runs/{run.pk}/").content.decode()
+    assert "提前试算" in page and "区长要求看本旬进度" in page.split('id="early-draft"')[1]
+    assert "提前试算" in office_client.get("/assess/").content.decode().split('id="run-table"')[1]
+
+    with pytest.raises(ValidationError, match="尚未截止"):
+        services.publish(run, actor=office_user)
+    confirm = office_client.get(f"/assess/runs/{run.pk}/publish/").content.decode()
+    assert 'id="publish-refused"' in confirm and 'id="publish-form"' not in confirm
+    office_client.post(f"/assess/runs/{run.pk}/publish/", {"confirm": "yes"})
+    run.refresh_from_db()
+    assert run.state == "draft" and not AuditEvent.objects.filter(action="assess.publish").exists()
+
+
+def test_an_early_draft_is_published_only_once_rerun_after_the_deadline(district, office_user):
+    # The office reopens 2026-11-2 for filing: it can be drafted only early.
+    window = ReportingPeriod.objects.filter(code="2026-11-2")
+    window.update(deadline=timezone.now() + dt.timedelta(days=1))
+    run = services.run_assessment("2026-11-2", actor=office_user, early_reason="试算")
+    # The window closes after the draft was computed: reports filed meanwhile are missing from it.
+    window.update(deadline=timezone.now())
+    with pytest.raises(ValidationError, match="提前试算"):
+        services.publish(run, actor=office_user)
+    again = services.run_assessment("2026-11-2", actor=office_user)
+    assert again.pk == run.pk and again.early_reason == ""
+    assert services.publish(again, actor=office_user).state == "published"
+
+
+def test_a_period_whose_deadline_came_before_its_end_waits_for_its_end(district, office_user):
+    current = open_current_dekad(office_user, deadline_in=-dt.timedelta(hours=1))
+    with pytest.raises(ValidationError, match="尚未截止"):
+        services.run_assessment(current.code, actor=office_user)
+
+
+def test_publishing_on_the_page_asks_for_confirmation_and_lists_the_flags_cards_and_amounts(
+    district, office_user, office_client
+):
+    run = services.run_assessment("2026-11", actor=office_user)
+    detail = office_client.get(f"/assess/runs/{run.pk}/").content.decode()
+    assert f'href="/assess/runs/{run.pk}/publish/"' in detail  # a link to the confirmation, not a one-click form
+    confirm = office_client.get(f"/assess/runs/{run.pk}/publish/")
+    assert confirm.status_code == 200
+    page = confirm.content.decode()
+    listed = page.split('id="publish-consequences"')[1]
+    assert "经济奖励" in listed and "智能装备产业园指挥部" in listed and "30000" in listed
+    assert "黄牌" in listed and "约谈" in listed and "商贸城指挥部" in listed
+    assert "30000 元" in page.split('id="publish-amount"')[1] and 'name="confirm"' in page
+    run.refresh_from_db()
+    assert run.state == "draft"
+
+    unconfirmed = office_client.post(f"/assess/runs/{run.pk}/publish/")
+    assert unconfirmed.status_code == 200 and "请核对将发布的内容" in unconfirmed.content.decode()
+    assert "智能装备产业园指挥部" in unconfirmed.content.decode().split('id="publish-consequences"')[1]
+    run.refresh_from_db()
+    assert run.state == "draft"
+
+    done = office_client.post(f"/assess/runs/{run.pk}/publish/", {"confirm": "yes"})
+    assert done.status_code == 302
+    run.refresh_from_db()
+    assert run.state == "published" and AuditEvent.objects.filter(action="assess.publish").count() == 1
+
+
+def test_other_actions_still_need_a_post(district, office_user, office_client):
+    run = services.run_assessment("2026-11-2", actor=office_user)
+    assert office_client.get(f"/assess/runs/{run.pk}/rerun/").status_code == 405
+    assert office_client.get(f"/assess/runs/{run.pk}/revise/").status_code == 405
+
+
+def test_the_tick_leaves_a_period_whose_deadline_passed_before_it_ended(district, office_user, capsys):
+    open_current_dekad(office_user, deadline_in=-dt.timedelta(hours=1))
+    call_command("tick")
+    assert "assessed (drafts): -" in capsys.readouterr().out
+    assert not Run.objects.exists()
+
+
+def test_the_command_drafts_an_open_period_only_early_with_a_reason(district, office_user, capsys):
+    from django.core.management.base import CommandError
+
+    current = open_current_dekad(office_user)
+    with pytest.raises(CommandError, match="尚未截止"):
+        call_command("assess", current.code)
+    call_command("assess", current.code, "--early", "月中调度会要看")
+    assert "提前试算" in capsys.readouterr().out
+    assert Run.objects.get().early_reason == "月中调度会要看"
+    with pytest.raises(CommandError, match="尚未截止"):
+        call_command("assess", current.code, "--early", "再算一次", "--publish")

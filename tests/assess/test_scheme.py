@@ -3,6 +3,7 @@ fault, the YAML form, and the default scheme of context/000. Plain Python, no da
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -20,11 +21,13 @@ from gongjian.assess.scheme import (
     Indicator,
     InvestmentIndicator,
     Mode,
+    NoPlan,
     ProgressIndicator,
     RedLightsIndicator,
     ReportsIndicator,
     Scheme,
     SchemeError,
+    ScoredIndicator,
     Subject,
     SubjectKind,
     Weighting,
@@ -164,6 +167,24 @@ year_end:
     assert scheme.year_end.bands[-1] == Band(grade="不合格")
 
 
+def test_a_project_without_a_plan_is_left_out_of_investment_by_default_and_the_yaml_says_so() -> None:
+    investment = default_scheme().indicator("investment")
+    assert isinstance(investment, InvestmentIndicator) and investment.no_plan is NoPlan.REWEIGHT
+    assert "no_plan: reweight" in dump_yaml(default_scheme())
+    typed = load_yaml(dump_yaml(default_scheme()).replace("no_plan: reweight", "no_plan: zero"))
+    assert typed.indicator("investment") == InvestmentIndicator(points=40, no_plan=NoPlan.ZERO)
+    # A scheme saved before the option existed reads as re-weighting.
+    data = default_dict()
+    del data["indicators"][0]["no_plan"]
+    assert Scheme.from_dict(data) == default_scheme()
+
+
+def test_without_investment_the_other_indicators_are_reweighted_to_the_same_total() -> None:
+    assert default_scheme().reweighted("investment") == {"progress": 50, "evaluation": 50}
+    only = Scheme.from_dict(default_dict() | {"indicators": [{"kind": "investment", "points": 40}]})
+    assert only.reweighted("investment") == {}
+
+
 def test_whole_numbers_are_written_without_a_decimal_point() -> None:
     data = yaml.safe_load(dump_yaml(default_scheme()))
     assert data["indicators"][0]["points"] == 40
@@ -205,6 +226,8 @@ def with_change(path: list[str | int], value: Any) -> dict[str, Any]:
         (["indicators", 0, "cap"], 0, "indicators[0].cap", "more than 0"),
         (["indicators", 0, "curve"], "log", "indicators[0].curve", "linear, sqrt"),
         (["indicators", 0, "mode"], "ranked", "indicators[0].mode", "absolute, relative"),
+        (["indicators", 0, "no_plan"], "half", "indicators[0].no_plan", "reweight, zero, full"),
+        (["indicators", 1, "no_plan"], "zero", "indicators[1].no_plan", "unknown field"),
         (["indicators", 1, "kind"], "investment", "indicators[1].kind", "scored twice"),
         (["indicators", 1, "kind"], "output", "indicators[1].kind", "must be one of"),
         (["indicators", 2, "trim_from"], 2, "indicators[2].trim_from", "at least 3"),
@@ -308,7 +331,7 @@ shares = st.sampled_from([0.0, 0.25, 0.5, 0.6, 0.75])
 
 @st.composite
 def indicators(draw: st.DrawFn) -> tuple[Indicator, ...]:
-    def scored(cls: type[InvestmentIndicator] | type[ProgressIndicator]) -> st.SearchStrategy[Indicator]:
+    def scored(cls: type[InvestmentIndicator] | type[ProgressIndicator], **more: Any) -> st.SearchStrategy[Indicator]:
         return st.builds(
             cls,
             points=st.integers(1, 60),
@@ -316,10 +339,11 @@ def indicators(draw: st.DrawFn) -> tuple[Indicator, ...]:
             floor=shares,
             cap=st.sampled_from([0.8, 1.0, 1.25]),
             curve=st.sampled_from(list(Curve)),
+            **more,
         )
 
     options: list[st.SearchStrategy[Indicator]] = [
-        scored(InvestmentIndicator),
+        scored(InvestmentIndicator, no_plan=st.sampled_from(list(NoPlan))),
         scored(ProgressIndicator),
         st.builds(EvaluationIndicator, points=st.floats(1, 50, allow_nan=False), trim_from=st.integers(3, 8)),
         st.builds(ReportsIndicator, missing=st.integers(0, 5), late=st.sampled_from([0, 0.5, 1])),
@@ -387,6 +411,18 @@ def schemes(draw: st.DrawFn) -> Scheme:
         consequences=tuple(consequences),
         year_end=year_end,
     )
+
+
+@settings(max_examples=150)
+@given(schemes())
+def test_re_weighting_without_investment_keeps_the_full_marks_adding_up_to_the_total(scheme: Scheme) -> None:
+    shares = scheme.reweighted("investment")
+    assert "investment" not in shares
+    if shares:
+        assert math.fsum(shares.values()) == pytest.approx(scheme.scored_total(), rel=1e-12)
+        for kind, points in shares.items():
+            indicator = scheme.indicator(kind)
+            assert isinstance(indicator, ScoredIndicator) and points >= indicator.points
 
 
 @settings(max_examples=150)

@@ -51,6 +51,9 @@ def test_the_office_runs_explains_and_publishes_a_period(page, login, make_user,
     expect(page.locator("main")).to_contain_text("本组第 2/2 名")
     page.click("text=返回排名")
     page.click("#publish")
+    expect(page.locator("#publish-consequences")).to_contain_text("智能装备产业园指挥部")
+    page.check("#id_confirm")
+    page.click("#confirm-publish")
     expect(page.locator("#run-state")).to_have_text("已发布")
     expect(page.locator("#revise-form")).to_be_visible()
     assert Run.objects.get().state == "published"

@@ -54,7 +54,8 @@ class GongjianAPI(NinjaAPI):
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
                 for status, text in ERROR_STATUSES.items():
-                    responses.setdefault(status, {"description": text, "content": error})
+                    if status not in responses and int(status) not in responses:  # ninja keys by number
+                        responses[int(status)] = {"description": text, "content": error}
         return schema
 
 

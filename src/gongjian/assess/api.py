@@ -2,6 +2,7 @@
 the year-end ranking and the evaluators' scores, through the assessment services (which check the permission
 to run and publish, and audit)."""
 
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -58,6 +59,7 @@ class ActivateIn(Schema):
 
 class RunIn(Schema):
     period: str  # 2026-11-2, 2026-11 or 2026年11月中旬
+    early_reason: str = ""  # required while the period is open for filing: an early draft (提前试算), never published
 
 
 class ReviseIn(Schema):
@@ -74,6 +76,7 @@ class RunOut(Schema):
     revision: int
     supersedes_id: int | None
     reason: str  # why this revision corrects the published one
+    early_reason: str  # 提前试算: why the office drafted it before the filing deadline ("" otherwise)
     state: str
     created_at: datetime
     created_by: str
@@ -264,6 +267,7 @@ def _run_out(run: Run) -> dict:
         "revision": run.revision,
         "supersedes_id": run.supersedes_id,
         "reason": run.reason,
+        "early_reason": run.early_reason,
         "state": run.state,
         "created_at": run.created_at,
         "created_by": run.created_by.display_name if run.created_by else "",
@@ -300,7 +304,9 @@ def list_runs(
     "/runs", response={201: RunDetailOut}, summary="Assess a period as a draft (replacing its draft)"
 )
 def run_period(request, payload: RunIn):
-    run = services.run_assessment(_period(payload.period).code, actor=request.user)
+    run = services.run_assessment(
+        _period(payload.period).code, actor=request.user, early_reason=payload.early_reason
+    )
     return Status(201, _run_detail(run.pk))
 
 
@@ -310,11 +316,91 @@ def get_run(request, run_id: int):
     return _run_detail(run_id)
 
 
+class PublishIn(Schema):
+    confirm: bool = False  # true publishes; otherwise the answer (422) lists what would be published
+
+
+class PublicationOut(Schema):
+    run_id: int
+    period_code: str
+    period_label: str
+    revision: int
+    supersedes_id: int | None  # the published run this revision replaces
+    scores: dict[str, int]  # kind of subject → subjects scored
+    consequences: dict[str, int]  # kind of consequence → how many
+    reward_total: int  # yuan
+    items: list[ConsequenceOut]
+    refused: str  # why it cannot be published now ("" when it can)
+
+
+class ErrorItem(Schema):
+    field: str | None
+    message: str
+
+
+class PublishUnconfirmedOut(Schema):
+    code: str  # confirm: publish again with {"confirm": true}; state: it cannot be published (see refused)
+    errors: list[ErrorItem]
+    would_publish: PublicationOut | None = None
+
+
+def _publication_out(run: Run) -> dict:
+    found = services.publication(run)
+    return {
+        "run_id": run.pk,
+        "period_code": run.period_code,
+        "period_label": str(Period.parse(run.period_code)),
+        "revision": run.revision,
+        "supersedes_id": run.supersedes_id,
+        "scores": {
+            kind: n
+            for kind, n in run.scores.values_list("subject_kind").annotate(n=Count("pk")).order_by("subject_kind")
+        },
+        "consequences": dict(run.consequences.values_list("kind").annotate(n=Count("pk")).order_by("kind")),
+        "reward_total": found.reward_total,
+        "items": [_consequence_out(c) for c in found.consequences],
+        "refused": found.refused,
+    }
+
+
+def _confirmed(request) -> bool:
+    """``confirm`` from the JSON body ({"confirm": true}) or a form (confirm=true); anything else is no. Read here
+    rather than by a body parameter, so that a POST without a JSON body is answered (422, or 403) too."""
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body or b"{}")
+        except ValueError:
+            raise ValidationError({"confirm": _("请求内容不是有效的 JSON。")}) from None
+        return isinstance(data, dict) and data.get("confirm") is True
+    return request.POST.get("confirm") in ("true", "1", "yes", "on")
+
+
 @router.post(
-    "/runs/{int:run_id}/publish", response=RunDetailOut, summary="Publish a draft: final from then on"
+    "/runs/{int:run_id}/publish",
+    response={200: RunDetailOut, 422: PublishUnconfirmedOut},
+    summary="Publish a draft computed after its filing deadline, final from then on: with {\"confirm\": true}; "
+    "without it, 422 lists what would be published",
+    openapi_extra={
+        "requestBody": {"required": False, "content": {"application/json": {"schema": PublishIn.model_json_schema()}}},
+        # Under the text key too: gongjian.api.core adds the common error answers under text keys, where ninja
+        # keys its own by number, and the document keeps the later of the two.
+        "responses": {"422": {"description": "未确认（confirm）或不能发布（state），附将发布的内容", "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/PublishUnconfirmedOut"}}}}},
+    },
 )
 def publish_run(request, run_id: int):
-    run = services.publish(get_object_or_404(Run, pk=run_id), actor=request.user)
+    if not request.user.has_perm("assess.run_assessment"):
+        raise PermissionDenied(_("只有项目办可以管理考核。"))
+    run = get_object_or_404(Run, pk=run_id)
+    if not _confirmed(request):
+        preview = _publication_out(run)
+        message = preview["refused"] or _("发布后结果即为定稿：请核对 would_publish 列出的内容，再以 confirm: true 发布。")
+        return Status(422, {
+            "code": "state" if preview["refused"] else "confirm",
+            "errors": [{"field": None if preview["refused"] else "confirm", "message": message}],
+            "would_publish": preview,
+        })
+    run = services.publish(run, actor=request.user)
     return _run_detail(run.pk)
 
 
@@ -532,12 +618,15 @@ def record_evaluations(request, payload: EvaluationsIn):
 
 class BatchIn(Schema):
     periods: list[str]  # of one year; published ones are left as they are
+    early_reason: str = ""  # required when any is still open for filing: early drafts (提前试算)
 
 
 @router.post("/runs/batch", response={201: list[RunOut]},
              summary="Assess several periods of one year at once, each as a draft")
 def run_periods(request, payload: BatchIn):
-    runs = services.run_assessments([_period(p).code for p in payload.periods], actor=request.user)
+    runs = services.run_assessments(
+        [_period(p).code for p in payload.periods], actor=request.user, early_reason=payload.early_reason
+    )
     return Status(201, [_run_out(run) for run in Run.objects.select_related("scheme", "created_by")
                         .filter(pk__in=[r.pk for r in runs]).order_by("period_code")])
 

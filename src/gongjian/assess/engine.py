@@ -35,6 +35,12 @@ How a subject is scored (see the scheme's classes for each indicator's formula):
   as the scheme says; equally too when all its projects plan 0). Counts of missing and late reports and of red
   lights add up over its projects. A subject is assessed in a period when at least one of its projects has a
   row of facts there.
+- A project with no plan to date (``plan_to_date`` 0) has no investment rate; the investment indicator's
+  ``no_plan`` says what it gets. ``reweight``: it is left out of the indicator (0 points, said so) and its
+  progress and evaluation are scored out of the full marks :meth:`~gongjian.assess.scheme.Scheme.reweighted`
+  gives, so that its scored indicators still add up to the scheme's total; an aggregate leaves such projects
+  out of its mean and is left out itself when none of its projects plans anything. ``zero``: 0 points.
+  ``full``: full attainment. No milestone due counts as complete (nothing can be behind).
 - The comprehensive evaluation of a subject is the mean of its raters' scores, without the highest and the
   lowest from the scheme's ``trim_from`` raters on. A subject nobody rated takes, if it is an aggregate, the
   weighted mean of its rated projects' evaluations; otherwise the mean of the rated subjects of its group;
@@ -68,6 +74,7 @@ from gongjian.assess.scheme import (
     IndicatorKind,
     InvestmentIndicator,
     Mode,
+    NoPlan,
     ProgressIndicator,
     RedLightsIndicator,
     ReportsIndicator,
@@ -404,6 +411,11 @@ def _scored(scheme: Scheme, kind: IndicatorKind) -> ScoredIndicator | None:
     return indicator if isinstance(indicator, ScoredIndicator) else None
 
 
+def _no_plan(scheme: Scheme) -> NoPlan:
+    indicator = scheme.indicator(IndicatorKind.INVESTMENT)
+    return indicator.no_plan if isinstance(indicator, InvestmentIndicator) else NoPlan.FULL
+
+
 def _trim_from(scheme: Scheme) -> int:
     indicator = scheme.indicator(IndicatorKind.EVALUATION)
     return indicator.trim_from if isinstance(indicator, EvaluationIndicator) else 5
@@ -435,11 +447,17 @@ def _project_rows(
     prog = _scored(scheme, IndicatorKind.PROGRESS)
     plan, done = pl.col("plan_to_date"), pl.col("done_to_date")
     due, met = pl.col("milestones_due"), pl.col("milestones_met")
-    # Nothing planned yet, or no milestone due yet: nothing can be behind.
-    inv_rate = pl.when(plan > 0).then(done / plan).otherwise(1.0)
-    prog_rate = pl.when(due > 0).then(met / due).otherwise(1.0)
     inv_cap = inv.cap if inv else 1.0
     prog_cap = prog.cap if prog else 1.0
+    # Nothing planned yet: no rate, and the scheme says what that gives (null: left out of the indicator).
+    # No milestone due yet: nothing can be behind.
+    inv_rate = pl.when(plan > 0).then(done / plan)
+    unplanned = {
+        NoPlan.REWEIGHT: pl.lit(None, pl.Float64),
+        NoPlan.ZERO: pl.lit(0.0),
+        NoPlan.FULL: pl.lit(inv_cap),
+    }[_no_plan(scheme)]
+    prog_rate = pl.when(due > 0).then(met / due).otherwise(1.0)
     weight = pl.col("planned").cast(pl.Float64) if scheme.weighting is Weighting.PLANNED else pl.lit(1.0)
     project_ev = ev.filter(pl.col("subject_kind") == SubjectKind.PROJECT.value).select(
         "period_code", pl.col("subject_id").alias("project_id"), "ev_n", "ev_hi", "ev_lo", "ev_own"
@@ -449,7 +467,10 @@ def _project_rows(
         .join(project_ev, on=["period_code", "project_id"], how="left")
         .with_columns(
             inv_rate.alias("inv_rate"),
-            inv_rate.clip(upper_bound=inv_cap).alias("inv_capped"),
+            pl.when(plan > 0)
+            .then(inv_rate.clip(upper_bound=inv_cap))
+            .otherwise(unplanned)
+            .alias("inv_capped"),
             prog_rate.alias("prog_rate"),
             prog_rate.clip(upper_bound=prog_cap).alias("prog_capped"),
             weight.alias("_w"),
@@ -466,6 +487,8 @@ _SUBJECT_SCHEMA: Final[dict[str, pl.DataType | type[pl.DataType]]] = {
     "subject_id": pl.Int64,
     "n_projects": pl.Int64,
     "w_total": pl.Float64,
+    "inv_w": pl.Float64,
+    "no_plan_n": pl.Int64,
     "done": pl.Int64,
     "plan": pl.Int64,
     "inv_rate": pl.Float64,
@@ -502,6 +525,8 @@ def _subject_rows(rows: pl.LazyFrame, ev: pl.LazyFrame, scheme: Scheme, keys: _K
                 group.alias("group"),
                 pl.lit(1, pl.Int64).alias("n_projects"),
                 pl.col("_w").alias("w_total"),
+                pl.col("_w").alias("inv_w"),
+                (pl.col("plan_to_date") == 0).cast(pl.Int64).alias("no_plan_n"),
                 pl.col("done_to_date").alias("done"),
                 pl.col("plan_to_date").alias("plan"),
                 "inv_rate",
@@ -528,6 +553,10 @@ def _subject_rows(rows: pl.LazyFrame, ev: pl.LazyFrame, scheme: Scheme, keys: _K
                 # 考核 aggregation: weighted by planned investment; equally when nothing is planned.
                 return pl.when(w_total > 0).then((x * w).sum() / w_total).otherwise(x.mean())
 
+            # 考核 aggregation of the investment rate: over the projects that have one (a project with no plan is
+            # left out when the scheme re-weights).
+            inv_capped = pl.col("inv_capped")
+            inv_w = w.filter(inv_capped.is_not_null()).sum()
             ev_own = pl.col("ev_own")
             ev_w = w.filter(ev_own.is_not_null()).sum()
             aggregated = (
@@ -537,9 +566,14 @@ def _subject_rows(rows: pl.LazyFrame, ev: pl.LazyFrame, scheme: Scheme, keys: _K
                     group.first().alias("group"),
                     pl.len().cast(pl.Int64).alias("n_projects"),
                     w_total.alias("w_total"),
+                    inv_w.alias("inv_w"),
+                    (pl.col("plan_to_date") == 0).sum().cast(pl.Int64).alias("no_plan_n"),
                     pl.col("done_to_date").sum().alias("done"),
                     pl.col("plan_to_date").sum().alias("plan"),
-                    mean_of(pl.col("inv_capped")).alias("inv_rate"),
+                    pl.when(inv_w > 0)
+                    .then((inv_capped * w).sum() / inv_w)
+                    .otherwise(inv_capped.mean())
+                    .alias("inv_rate"),
                     pl.col("milestones_due").sum().alias("due"),
                     pl.col("milestones_met").sum().alias("met"),
                     mean_of(pl.col("prog_capped")).alias("prog_rate"),
@@ -571,13 +605,30 @@ def _over(expr: pl.Expr) -> pl.Expr:
     return expr.over(_GROUP)
 
 
-def _points(indicator: ScoredIndicator, attainment: pl.Expr) -> pl.Expr:
+def _points(indicator: ScoredIndicator, attainment: pl.Expr, full: pl.Expr | float) -> pl.Expr:
     """Full marks × (floor + (1 − floor) × share), the share relative to the group's best when relative."""
     share = attainment.sqrt() if indicator.curve is Curve.SQRT else attainment
     if indicator.mode is Mode.RELATIVE:
         best = _over(share.max())
         share = pl.when(best > 0).then(share / best).otherwise(0.0)
-    return _cents(indicator.points * (indicator.floor + (1 - indicator.floor) * share))
+    return _cents(full * (indicator.floor + (1 - indicator.floor) * share))
+
+
+def _reweighted(scheme: Scheme) -> dict[IndicatorKind, float]:
+    """The full marks the other scored indicators take for a subject left out of the investment indicator
+    (empty unless the scheme re-weights)."""
+    if _no_plan(scheme) is not NoPlan.REWEIGHT:
+        return {}
+    return scheme.reweighted(IndicatorKind.INVESTMENT)
+
+
+def _full(indicator: ScoredIndicator, scheme: Scheme) -> pl.Expr | float:
+    """An indicator's full marks for each row: re-weighted where the row is left out of the investment
+    indicator (``inv_out``)."""
+    shares = _reweighted(scheme)
+    if indicator.kind not in shares:
+        return indicator.points
+    return pl.when(pl.col("inv_out")).then(pl.lit(shares[indicator.kind])).otherwise(pl.lit(indicator.points))
 
 
 def _points_column(indicator: Indicator | ScoredIndicator) -> str:
@@ -611,18 +662,22 @@ def _score(subjects: pl.LazyFrame, adjustments: pl.LazyFrame, scheme: Scheme) ->
         )
         scored = scored.join(items, on=["period_code", "subject_kind", "subject_id"], how="left")
 
+    # Left out of the investment indicator: no rate where the scheme re-weights.
+    scored = scored.with_columns(pl.col("inv_att").is_null().alias("inv_out"))
     columns = []
     for indicator in scheme.indicators:
         name = _points_column(indicator)
         if isinstance(indicator, InvestmentIndicator):
-            columns.append(_points(indicator, pl.col("inv_att")).alias(name))
+            points = _points(indicator, pl.col("inv_att"), indicator.points)
+            columns.append(pl.when(pl.col("inv_out")).then(0.0).otherwise(points).alias(name))
         elif isinstance(indicator, ProgressIndicator):
-            columns.append(_points(indicator, pl.col("prog_att")).alias(name))
+            columns.append(_points(indicator, pl.col("prog_att"), _full(indicator, scheme)).alias(name))
         elif isinstance(indicator, EvaluationIndicator):
             rate = pl.col("ev_value") * 0.01
             # Null (nobody in the group rated) stays null: clip keeps nulls where min_horizontal drops them.
             attainment = rate.clip(upper_bound=indicator.cap) * (1 / indicator.cap)
-            columns.append(_points(indicator, attainment).fill_null(0.0).alias(name))
+            full = _full(indicator, scheme)
+            columns.append(_points(indicator, attainment, full).fill_null(0.0).alias(name))
         elif isinstance(indicator, ReportsIndicator):
             deducted = pl.col("missing") * indicator.missing + pl.col("late") * indicator.late
             columns.append((0.0 - _cents(_at_most(deducted, indicator.max_points))).alias(name))
@@ -935,20 +990,40 @@ def _scoring_phrase(indicator: ScoredIndicator, best: pl.Expr) -> pl.Expr:
     return pl.format(f"本组最高 {{}}，按相对{indicator.curve.label}折算{floor}", best)
 
 
-def _tail(indicator: ScoredIndicator) -> pl.Expr:
-    return pl.format(
-        f" {{}} 分（满分 {_num_text(indicator.points)}）", _num(pl.col(_points_column(indicator)))
+def _full_text(indicator: ScoredIndicator, scheme: Scheme) -> pl.Expr:
+    """The full marks of each row: "满分 30", or "满分 30，按权重折算为 50" where it is left out of investment."""
+    full = f"满分 {_num_text(indicator.points)}"
+    shares = _reweighted(scheme)
+    if indicator.kind not in shares:
+        return pl.lit(full)
+    return (
+        pl.when(pl.col("inv_out"))
+        .then(pl.lit(f"{full}，按权重折算为 {_num_text(shares[indicator.kind])}"))
+        .otherwise(pl.lit(full))
     )
 
 
-def _weighted(scheme: Scheme) -> pl.Expr:
+def _tail(indicator: ScoredIndicator, scheme: Scheme) -> pl.Expr:
+    return pl.format(" {} 分（{}）", _num(pl.col(_points_column(indicator))), _full_text(indicator, scheme))
+
+
+def _weighted(scheme: Scheme, weight: str = "w_total") -> pl.Expr:
     if scheme.weighting is Weighting.EQUAL:
         return pl.lit("按项目平均")
     return (
-        pl.when(pl.col("w_total") > 0)
+        pl.when(pl.col(weight) > 0)
         .then(pl.lit("按年度计划投资加权"))
         .otherwise(pl.lit("按项目平均（年度计划投资均为 0）"))
     )
+
+
+def _left_out_text(scheme: Scheme) -> str:
+    """What leaving out the investment indicator does to the others: "其余指标按权重折算（形象进度满分 50、…）"."""
+    shares = _reweighted(scheme)
+    if not shares:
+        return "且无其他计分指标可折算"
+    marks = "、".join(f"{kind.label}满分 {_num_text(points)}" for kind, points in shares.items())
+    return f"其余指标按权重折算（{marks}）"
 
 
 def _percent(rate: pl.Expr) -> pl.Expr:
@@ -961,38 +1036,69 @@ def _best_rate(indicator: ScoredIndicator, attainment: str) -> pl.Expr:
     return _percent(_over(pl.col(attainment).max()) * indicator.cap)
 
 
-def _investment_line(indicator: ScoredIndicator, scheme: Scheme, pooled: bool) -> pl.Expr:
+def _investment_line(indicator: InvestmentIndicator, scheme: Scheme, pooled: bool) -> pl.Expr:
     plan, rate, done = pl.col("plan"), pl.col("inv_rate"), _wan(pl.col("done"))
+    no_plan = indicator.no_plan
+    scoring = pl.format(
+        "，{}{}", _scoring_phrase(indicator, _best_rate(indicator, "inv_att")), _tail(indicator, scheme)
+    )
+    left_out = f"不计投资完成额指标，{_left_out_text(scheme)}"
+    full = _num_text(indicator.points)
     if pooled:
+        unplanned = pl.col("no_plan_n")
+        note = {
+            NoPlan.REWEIGHT: "不计入",
+            NoPlan.ZERO: "按 0 计",
+            NoPlan.FULL: "视为完成",
+        }[no_plan]
         inputs = pl.format(
-            "所辖 {} 个项目本期累计 {} 万元 / 序时计划 {} 万元，{}完成率 {}",
+            "所辖 {} 个项目本期累计 {} 万元 / 序时计划 {} 万元，{}完成率 {}{}",
             pl.col("n_projects"),
             done,
             _wan(plan),
-            _weighted(scheme),
+            _weighted(scheme, "inv_w"),
             _percent(rate),
+            pl.when(unplanned > 0)
+            .then(pl.format(f"（其中 {{}} 个项目本期无计划投资，{note}）", unplanned))
+            .otherwise(pl.lit("")),
         )
-    else:
-        capped = (
-            pl.when(rate > indicator.cap)
-            .then(pl.lit(f"（封顶 {_num_text(indicator.cap * 100, 1)}%）"))
-            .otherwise(pl.lit(""))
-        )
-        inputs = (
-            pl.when(plan > 0)
+        line = pl.format("投资完成：{}{}", inputs, scoring)
+        # Every project of the subject planned nothing: the subject is left out of the indicator.
+        return (
+            pl.when(pl.col("inv_out"))
             .then(
                 pl.format(
-                    "本期累计 {} 万元 / 序时计划 {} 万元 = {}{}", done, _wan(plan), _percent(rate), capped
+                    f"投资完成：所辖 {{}} 个项目本期均无计划投资（累计 {{}} 万元），{left_out}",
+                    pl.col("n_projects"),
+                    done,
                 )
             )
-            .otherwise(pl.format("本期累计 {} 万元，序时计划为 0，视为完成", done))
+            .otherwise(line)
         )
-    return pl.format(
-        "投资完成：{}，{}{}",
-        inputs,
-        _scoring_phrase(indicator, _best_rate(indicator, "inv_att")),
-        _tail(indicator),
+    capped = (
+        pl.when(rate > indicator.cap)
+        .then(pl.lit(f"（封顶 {_num_text(indicator.cap * 100, 1)}%）"))
+        .otherwise(pl.lit(""))
     )
+    measured = pl.format(
+        "投资完成：本期累计 {} 万元 / 序时计划 {} 万元 = {}{}{}",
+        done,
+        _wan(plan),
+        _percent(rate),
+        capped,
+        scoring,
+    )
+    unmeasured = {
+        # 考核 of a zero plan: nothing done against nothing planned earns no points, nor loses any.
+        NoPlan.REWEIGHT: pl.format(
+            f"投资完成：本期累计 {{}} 万元，序时计划为 0。本期无计划投资，{left_out}", done
+        ),
+        NoPlan.ZERO: pl.format(
+            f"投资完成：本期累计 {{}} 万元，序时计划为 0。本期无计划投资，按方案计 0 分（满分 {full}）", done
+        ),
+        NoPlan.FULL: pl.format("投资完成：本期累计 {} 万元，序时计划为 0，视为完成{}", done, scoring),
+    }[no_plan]
+    return pl.when(plan > 0).then(measured).otherwise(unmeasured)
 
 
 def _progress_line(indicator: ScoredIndicator, scheme: Scheme, pooled: bool) -> pl.Expr:
@@ -1016,7 +1122,7 @@ def _progress_line(indicator: ScoredIndicator, scheme: Scheme, pooled: bool) -> 
         "形象进度：{}，{}{}",
         inputs,
         _scoring_phrase(indicator, _best_rate(indicator, "prog_att")),
-        _tail(indicator),
+        _tail(indicator, scheme),
     )
 
 
@@ -1052,9 +1158,11 @@ def _evaluation_line(indicator: EvaluationIndicator, scheme: Scheme, pooled: boo
         )
     return (
         pl.when(source == "none")
-        .then(pl.lit(f"综合评价：本组无评分，不计分（0 分，满分 {_num_text(indicator.points)}）"))
+        .then(pl.format("综合评价：本组无评分，不计分（0 分，{}）", _full_text(indicator, scheme)))
         .otherwise(
-            pl.format("综合评价：{}，{}{}", inputs, _scoring_phrase(indicator, best), _tail(indicator))
+            pl.format(
+                "综合评价：{}，{}{}", inputs, _scoring_phrase(indicator, best), _tail(indicator, scheme)
+            )
         )
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 from gongjian.assess.models import Consequence, ConsequenceKind, Scheme, SubjectKind
+from gongjian.assess.scheme import NoPlan
 
 # Column titles for the keys of a scheme's parts; keys not listed keep their name.
 _TITLES = {
@@ -14,7 +15,7 @@ _TITLES = {
     "per_light": "每盏红灯扣分", "period_kind": "期别类型", "subjects": "考核对象", "count": "名额",
     "percent": "比例（%）", "score": "分数线", "amounts": "奖励金额（元）", "interview": "约谈",
     "black_card_after": "连续黄牌月数→黑牌", "public_criticism": "通报批评", "grade": "等次", "share": "名次比例",
-    "min_score": "最低分", "grouped": "分组排名",
+    "min_score": "最低分", "grouped": "分组排名", "no_plan": "本期无计划投资时",
 }
 
 
@@ -23,6 +24,7 @@ _WORDS = {
     "investment": "投资完成", "progress": "形象进度", "evaluation": "综合评价", "reports": "报送情况",
     "red_lights": "红灯", "adjustment": "加减分", "absolute": "绝对计分", "relative": "组内相对计分",
     "linear": "线性", "sqrt": "平方根", "dekad": "旬", "month": "月",
+    **{k.value: k.label for k in NoPlan},
     **{k.value: str(k.label) for k in SubjectKind}, **{k.value: str(k.label) for k in ConsequenceKind},
 }
 

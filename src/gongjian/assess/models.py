@@ -163,7 +163,8 @@ class Adjustment(models.Model):
 
 class Run(models.Model):
     """The assessment of one period by one scheme version: a draft until published; published results never
-    change — a correction is a new revision that supersedes it, with the reason."""
+    change — a correction is a new revision that supersedes it, with the reason. A draft computed before the
+    period's filing deadline is an early draft (提前试算), kept with the office's reason."""
 
     period_code = models.CharField(_("期别"), max_length=12, db_index=True)
     period_kind = models.CharField(_("期别类型"), max_length=10)
@@ -180,6 +181,8 @@ class Run(models.Model):
         related_name="superseded_by",
     )
     reason = models.CharField(_("修订原因"), max_length=300, blank=True)
+    # 提前试算: the office assessed the period before its filing deadline, and why; such a draft is not published.
+    early_reason = models.CharField(_("提前试算原因"), max_length=300, blank=True)
     state = models.CharField(_("状态"), max_length=12, choices=RunState.choices, default=RunState.DRAFT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -199,6 +202,10 @@ class Run(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_code} r{self.revision} {self.get_state_display()}"
+
+    def is_early(self) -> bool:
+        """Whether the office drafted it before the period's filing deadline (提前试算)."""
+        return bool(self.early_reason)
 
 
 class Score(models.Model):

@@ -15,7 +15,9 @@ subjects      the kinds of subject assessed — projects, and, aggregated from t
               all together
 indicators    what is scored and how: investment completed against the plan to date (投资完成), milestones
               met against those due (形象进度), the comprehensive evaluation (综合评价), deductions for missing
-              and late reports and for red lights, and bonus/penalty items the office enters with a reason
+              and late reports and for red lights, and bonus/penalty items the office enters with a reason;
+              and what a subject with no plan for the period gets from the investment indicator (``no_plan``:
+              left out, its weight carried by the other scored indicators, by default)
 weighting     how a subject's rates are aggregated from its projects (by annual planned investment, or
               equally)
 consequences  red flags (红旗), rewards (经济奖励) and yellow cards (黄牌) per period kind and group, with the
@@ -48,6 +50,7 @@ __all__ = [
     "IndicatorKind",
     "InvestmentIndicator",
     "Mode",
+    "NoPlan",
     "ProgressIndicator",
     "RedLightsIndicator",
     "ReportsIndicator",
@@ -149,6 +152,26 @@ class Curve(StrEnum):
     @property
     def label(self) -> str:
         return "线性" if self is Curve.LINEAR else "开方曲线"
+
+
+class NoPlan(StrEnum):
+    """What the investment indicator gives a subject with no plan for the period (序时计划为 0): nothing can be
+    measured against a zero plan, so the scheme says which of these it means."""
+
+    REWEIGHT = "reweight"  # left out of the indicator; the other scored indicators carry its weight
+    ZERO = "zero"  # no points
+    FULL = "full"  # counted as complete: full attainment
+
+    @property
+    def label(self) -> str:
+        return _NO_PLAN_LABELS[self]
+
+
+_NO_PLAN_LABELS: Final = {
+    NoPlan.REWEIGHT: "不计该指标，其余指标按权重折算",
+    NoPlan.ZERO: "计 0 分",
+    NoPlan.FULL: "视为完成",
+}
 
 
 class Weighting(StrEnum):
@@ -376,10 +399,23 @@ class ScoredIndicator:
 
 @dataclass(frozen=True, kw_only=True)
 class InvestmentIndicator(ScoredIndicator):
-    """投资完成: investment done this year to date over the plan to date (序时计划). Nothing planned yet counts
-    as complete."""
+    """投资完成: investment done this year to date over the plan to date (序时计划).
+
+    A subject with nothing planned to date has no rate, and ``no_plan`` says what it gets. ``reweight`` (the
+    default): it is left out of this indicator, and the other scored indicators (形象进度, 综合评价) carry its
+    weight, scaled up in proportion so that their full marks add up to the scheme's total (see
+    :meth:`Scheme.reweighted`); a headquarters, unit, leader or area leaves such projects out of its mean and
+    is itself left out when none of its projects plans anything. ``zero``: no points. ``full``: counted as
+    complete (full attainment).
+    """
 
     kind: ClassVar[IndicatorKind] = IndicatorKind.INVESTMENT
+
+    no_plan: NoPlan = NoPlan.REWEIGHT
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _set(self, "no_plan", _choice("no_plan", self.no_plan, NoPlan))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -726,6 +762,27 @@ class Scheme:
     def subject(self, kind: SubjectKind | str) -> Subject | None:
         return next((s for s in self.subjects if s.kind == kind), None)
 
+    def scored_total(self) -> float:
+        """The full marks of the scored indicators together (100 in the default scheme); deductions and the
+        office's items come on top."""
+        return math.fsum(i.points for i in self.indicators if isinstance(i, ScoredIndicator))
+
+    def reweighted(self, left_out: IndicatorKind | str) -> dict[IndicatorKind, float]:
+        """The full marks of each other scored indicator when the one of kind ``left_out`` is not scored for a
+        subject: each scaled up in proportion, so that together they keep the scheme's total (40/30/30 without
+        investment: progress 50, evaluation 50). Empty when the scheme does not score ``left_out`` or scores
+        nothing else."""
+        out = self.indicator(left_out)
+        if not isinstance(out, ScoredIndicator):
+            return {}
+        total = self.scored_total()
+        rest = total - out.points
+        return {
+            i.kind: i.points * total / rest
+            for i in self.indicators
+            if isinstance(i, ScoredIndicator) and i.kind != left_out and rest > 0
+        }
+
     # -------------------------------------------------------------------------------------- plain form
 
     def as_dict(self) -> dict[str, Any]:
@@ -823,7 +880,9 @@ def default_scheme() -> Scheme:
     one group. The three named parts share 100 points, investment first as the part the source names first and
     the one the district's targets are set in: investment 40, physical progress 30, comprehensive evaluation 30,
     all absolute and linear, investment capped at 100 % of the plan to date (over-completion is not carried
-    over to hide a later lag). The evaluation drops the highest and the lowest score from 5 raters on.
+    over to hide a later lag). A project with no plan for a period is left out of the investment indicator
+    and its progress and evaluation count 50 each (nothing done against nothing planned earns no points, nor
+    loses any). The evaluation drops the highest and the lowest score from 5 raters on.
     Deductions keep reporting and red lights honest: −2 per missing report, −1 per late one, −3 per red light;
     the office's bonus and penalty items count as entered.
 

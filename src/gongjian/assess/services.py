@@ -1,11 +1,16 @@
 """Running assessments: load a period's facts from the database, run the engine, keep the results as a draft,
 publish them (immutable from then on), revise a published period with a reason, and try any scheme over past
-periods without saving anything (what-if). Schemes are versions: saving, copying or importing makes a new one."""
+periods without saving anything (what-if). Schemes are versions: saving, copying or importing makes a new one.
+
+A period is assessed once its filing deadline has passed; before, only as an early draft (提前试算) with the
+office's reason, which is never published. Publishing is final, so the pages and the API show what it will
+publish (:func:`publication`) and publish only when the office confirms."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -390,6 +395,34 @@ def subject_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 # -- runs ------------------------------------------------------------------------------------------------------
 
 
+def filing_deadlines(periods: Sequence[Period]) -> dict[str, datetime]:
+    """When each period closes for filing: the latest deadline of the reporting periods within it (a month's own
+    and its ten-day periods'), and never before the period's last day is over — a period nobody opened for
+    filing closes when it ends. Until then its figures can still change, so it is not assessed."""
+    inner = {p.code: [p.code, *([d.code for d in p.dekads()] if p.dekad is None else [])] for p in periods}
+    deadlines = dict(
+        ReportingPeriod.objects.filter(code__in={c for codes in inner.values() for c in codes}).values_list(
+            "code", "deadline"
+        )
+    )
+    out = {}
+    for period in periods:
+        ends = timezone.make_aware(datetime.combine(period.end + timedelta(days=1), time.min))
+        out[period.code] = max([ends, *(deadlines[c] for c in inner[period.code] if c in deadlines)])
+    return out
+
+
+def _when(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _early_reason(text: str) -> str:
+    reason = (text or "").strip()
+    if len(reason) > 300:
+        raise ValidationError({"early_reason": _("提前试算原因不能超过 300 字。")})
+    return reason
+
+
 def _names() -> pl.DataFrame:
     names = subject_names()
     return pl.DataFrame(
@@ -454,26 +487,50 @@ def _periods(codes: Sequence[str]) -> list[Period]:
     return periods
 
 
-def run_assessment(code: str, *, actor, scheme: Scheme | None = None) -> Run:
+def run_assessment(code: str, *, actor, scheme: Scheme | None = None, early_reason: str = "") -> Run:
     """Assess the period ``code`` and keep the results as a draft, replacing an earlier draft of it. A published
-    period is not rerun: revise it (:func:`revise`)."""
-    return run_assessments([code], actor=actor, scheme=scheme, skip_published=False)[0]
+    period is not rerun: revise it (:func:`revise`). A period still open for filing needs ``early_reason``."""
+    return run_assessments(
+        [code], actor=actor, scheme=scheme, skip_published=False, early_reason=early_reason
+    )[0]
 
 
 @transaction.atomic
 def run_assessments(
-    codes: Sequence[str], *, actor, scheme: Scheme | None = None, skip_published: bool = True
+    codes: Sequence[str],
+    *,
+    actor,
+    scheme: Scheme | None = None,
+    skip_published: bool = True,
+    early_reason: str = "",
+    skip_open: bool = False,
 ) -> list[Run]:
     """Assess several periods of one year at once — each table read once, one engine call per scheme, the
     results written in bulk — and keep each as a draft, replacing earlier drafts. A published period is left as
     it is (``skip_published``) or refused. Months assessed together count each other's yellow cards in order,
-    as if published one after another. Returns the drafts, in period order."""
+    as if published one after another. Returns the drafts, in period order.
+
+    A period still open for filing (before :func:`filing_deadlines`) is assessed only as an early draft
+    (提前试算) when the office gives ``early_reason``, recorded on the run and in its audit event; otherwise it
+    is left out (``skip_open``) or refused, naming its deadline."""
     _check_office(actor)
     periods = _periods(codes)
     if not periods:
         return []
+    early_reason = _early_reason(early_reason)
     user = actor if getattr(actor, "is_authenticated", False) else None
     now = timezone.now()
+    deadlines = filing_deadlines(periods)
+    still_open = [p for p in periods if deadlines[p.code] >= now]
+    if still_open and not early_reason:
+        if skip_open:
+            periods = [p for p in periods if p not in still_open]
+        else:
+            raise ValidationError({"early_reason": [
+                _("%(period)s 的填报截止于 %(deadline)s，尚未截止，不能考核；如需提前试算，请写明原因。")
+                % {"period": p, "deadline": _when(deadlines[p.code])}
+                for p in still_open
+            ]})
     by_code: dict[str, list[Run]] = {}
     for run in Run.objects.select_for_update().filter(period_code__in=[p.code for p in periods]):
         by_code.setdefault(run.period_code, []).append(run)
@@ -504,9 +561,11 @@ def run_assessments(
             raise ValidationError(str(exc)) from None
         runs_now: dict[str, Run] = {}
         for period, draft in mine:
+            early = early_reason if period in still_open else ""
             if draft:
                 draft.scheme, draft.created_at, draft.created_by = row, now, user
-                draft.save(update_fields=["scheme", "created_at", "created_by"])
+                draft.early_reason = early
+                draft.save(update_fields=["scheme", "created_at", "created_by", "early_reason"])
                 run = draft
             else:
                 last = max((r.revision for r in by_code.get(period.code, [])), default=0)
@@ -517,6 +576,7 @@ def run_assessments(
                     revision=last + 1,
                     created_at=now,
                     created_by=user,
+                    early_reason=early,
                 )
             runs_now[period.code] = run
         _save_results(runs_now, results)
@@ -533,19 +593,71 @@ def run_assessments(
                     "scheme": str(row),
                     "scores": counts.get(code, 0),
                     "consequences": flagged.get(code, 0),
+                    "filing_deadline": _when(deadlines[code]),
+                    **({"early_reason": run.early_reason} if run.early_reason else {}),
                 },
             )
         saved |= runs_now
     return [saved[p.code] for p in periods if p.code in saved]
 
 
+def _unpublishable(run: Run, now: datetime) -> str:
+    """Why ``run`` cannot be published now ("" when it can)."""
+    if run.state != RunState.DRAFT:
+        return _("只有草稿可以发布。")
+    deadline = filing_deadlines([Period.parse(run.period_code)])[run.period_code]
+    if deadline >= now:
+        return _("%(period)s 的填报截止于 %(deadline)s，尚未截止，考核结果不能发布。") % {
+            "period": Period.parse(run.period_code), "deadline": _when(deadline)}
+    if run.created_at <= deadline:
+        # 提前试算: reports filed before the deadline are missing from it.
+        return _("该结果是填报截止（%(deadline)s）前的提前试算，不能发布；请按最新数据重算后再发布。") % {
+            "deadline": _when(deadline)}
+    return ""
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What publishing a draft makes final: the scores of each kind of subject, every consequence with its
+    amount, and why it cannot be published now (``refused``, empty when it can)."""
+
+    run: Run
+    scores: dict[str, int]  # kind of subject (its label) → subjects scored
+    consequences: list[Consequence]  # by kind, then subject
+    counts: dict[str, int]  # kind of consequence (its label) → how many
+    reward_total: int  # yuan
+    refused: str
+
+
+def publication(run: Run, *, now: datetime | None = None) -> Publication:
+    """What :func:`publish` would make final for ``run`` (a read, for the confirmation page and the API)."""
+    from django.db.models import Count, Sum
+
+    kinds = dict(SubjectKind.choices)
+    scores = {
+        str(kinds.get(kind, kind)): n
+        for kind, n in run.scores.values_list("subject_kind").annotate(n=Count("pk")).order_by("subject_kind")
+    }
+    order = {kind: i for i, kind in enumerate(ConsequenceKind.values)}
+    consequences = sorted(run.consequences.all(), key=lambda c: (order.get(c.kind, 99), c.subject_name, c.pk))
+    counts: dict[str, int] = {}
+    for c in consequences:
+        counts[str(c.get_kind_display())] = counts.get(str(c.get_kind_display()), 0) + 1
+    total = run.consequences.filter(kind=ConsequenceKind.REWARD).aggregate(s=Sum("amount"))["s"] or 0
+    return Publication(
+        run=run, scores=scores, consequences=consequences, counts=counts, reward_total=total,
+        refused=_unpublishable(run, now or timezone.now()),
+    )
+
+
 @transaction.atomic
 def publish(run: Run, *, actor) -> Run:
-    """Publish a draft: from now on its results never change."""
+    """Publish a draft computed after its period's filing deadline: from now on its results never change."""
     _check_office(actor)
     current = Run.objects.select_for_update().get(pk=run.pk)
-    if current.state != RunState.DRAFT:
-        raise ValidationError(_("只有草稿可以发布。"), code="state")
+    refused = _unpublishable(current, timezone.now())
+    if refused:
+        raise ValidationError(refused, code="state")
     if current.supersedes_id:
         Run.objects.filter(pk=current.supersedes_id).update(state=RunState.SUPERSEDED)
     current.state, current.published_at = RunState.PUBLISHED, timezone.now()
@@ -731,16 +843,15 @@ def missing_evaluations(period_code: str) -> list[tuple]:
 def run_due(now: datetime | None = None) -> list[str]:
     """The scheduled part (`gongjian tick`): draft the assessment of every reporting period whose deadline passed
     within the last week and that has no results yet. Returns the periods assessed."""
-    from datetime import timedelta
-
     now = now or timezone.now()
     done = set(Run.objects.values_list("period_code", flat=True))
     assessed = []
     for code in ReportingPeriod.objects.filter(deadline__lt=now, deadline__gte=now - timedelta(days=7)) \
             .order_by("deadline").values_list("code", flat=True):
         if code not in done:
-            run_assessment(code, actor=None)
-            assessed.append(code)
+            # Never early: a period whose deadline falls before its end waits for its end.
+            runs = run_assessments([code], actor=None, skip_published=False, skip_open=True)
+            assessed.extend(run.period_code for run in runs)
     return assessed
 
 

@@ -1,9 +1,11 @@
-"""Pages: the runs of each period, a run's rankings with consequences, and one score's explanation."""
+"""Pages: the runs of each period, a run's rankings with consequences, one score's explanation, and the
+confirmation that lists what publishing a run makes final."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,12 +20,15 @@ from gongjian.core.periods import Period
 @permission_required("assess.view_run", raise_exception=True)
 def run_list(request):
     today = timezone.localdate()
-    choices = [
+    periods = [
         Period.dekad_of(today).prev(),
         Period.month_of(today).prev(),
         Period.dekad_of(today),
         Period.month_of(today),
     ]
+    deadlines = services.filing_deadlines(periods)
+    now = timezone.now()
+    choices = [{"period": p, "deadline": deadlines[p.code], "open": deadlines[p.code] >= now} for p in periods]
     return render(
         request,
         "assess/run_list.html",
@@ -40,13 +45,20 @@ def run_list(request):
 @permission_required("assess.run_assessment", raise_exception=True)
 def run_period(request):
     try:
-        run = services.run_assessment(request.POST.get("period", ""), actor=request.user)
+        run = services.run_assessment(
+            request.POST.get("period", ""), actor=request.user, early_reason=request.POST.get("early_reason", "")
+        )
     except (ValidationError, ValueError) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
         return redirect("assess:run_list")
-    messages.success(
-        request, _("已计算 %(period)s 的考核结果（草稿）。") % {"period": Period.parse(run.period_code)}
-    )
+    if run.is_early():
+        messages.warning(
+            request, _("已提前试算 %(period)s 的考核结果（草稿，不能发布）。") % {"period": Period.parse(run.period_code)}
+        )
+    else:
+        messages.success(
+            request, _("已计算 %(period)s 的考核结果（草稿）。") % {"period": Period.parse(run.period_code)}
+        )
     return redirect("assess:run_detail", pk=run.pk)
 
 
@@ -60,12 +72,16 @@ def run_detail(request, pk):
         consequences.setdefault(c.subject_id, []).append(c)
     rows = [{"score": s, "consequences": consequences.get(s.subject_id, [])} for s in scores]
     kinds = [k for k in SubjectKind if run.scores.filter(subject_kind=k).exists()]
+    period = Period.parse(run.period_code)
+    deadline = services.filing_deadlines([period])[period.code]
     return render(
         request,
         "assess/run_detail.html",
         {
             "run": run,
-            "period": Period.parse(run.period_code),
+            "period": period,
+            "deadline": deadline,
+            "still_open": deadline >= timezone.now(),
             "rows": rows,
             "kind": kind,
             "kinds": kinds,
@@ -75,10 +91,18 @@ def run_detail(request, pk):
     )
 
 
-@require_POST
 @permission_required("assess.run_assessment", raise_exception=True)
 def run_action(request, pk, action):
-    run = get_object_or_404(Run, pk=pk)
+    """Publish (GET: the confirmation listing what will be published; POST with ``confirm``: publish), revise
+    or rerun a run."""
+    run = get_object_or_404(Run.objects.select_related("scheme", "supersedes"), pk=pk)
+    if action == "publish" and (request.method == "GET" or request.POST.get("confirm") != "yes"):
+        if request.method == "POST":
+            messages.error(request, _("发布前请核对将发布的内容，并勾选确认。"))
+        return render(request, "assess/run_publish.html", {
+            "run": run, "period": Period.parse(run.period_code), "publication": services.publication(run)})
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         if action == "publish":
             services.publish(run, actor=request.user)
@@ -87,7 +111,9 @@ def run_action(request, pk, action):
             run = services.revise(run, request.POST.get("reason", ""), actor=request.user)
             messages.success(request, _("已生成修订草稿。"))
         elif action == "rerun":
-            run = services.run_assessment(run.period_code, actor=request.user)
+            run = services.run_assessment(
+                run.period_code, actor=request.user, early_reason=request.POST.get("early_reason", "")
+            )
             messages.success(request, _("已按最新数据重新计算草稿。"))
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

@@ -40,7 +40,11 @@ class InputGuardMiddleware:
             except ValueError:
                 return None  # the API says what is wrong with it
             return _too_long(data)
-        if request.content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        # A page's form (the API's multipart uploads are read once, by the API: reading them here first would
+        # leave it nothing to read).
+        form = request.content_type == "application/x-www-form-urlencoded" or (
+            request.content_type == "multipart/form-data" and not request.path_info.startswith("/api/"))
+        if form:
             for name, values in request.POST.lists():
                 for value in values:
                     if _CONTROL.search(value):

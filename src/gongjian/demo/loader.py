@@ -337,7 +337,7 @@ class _DemoBuilder:
                    if p.year == self.year]
         if not periods:
             return
-        for run in assess.run_assessments([p.code for p in periods], actor=None):
+        for run in assess.run_assessments([p.code for p in periods], actor=None, skip_open=True):
             assess.publish(run, actor=None)
         last_month = max((p for p in periods if p.dekad is None), default=None)
         if last_month is None:

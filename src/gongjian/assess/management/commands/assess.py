@@ -22,28 +22,32 @@ class Command(BaseCommand):
     help = (
         "Assess periods (e.g. 2026-11-2 for 2026年11月中旬, 2026-11 for November, 2026-01-1..2026-12-3 for every "
         "ten-day period of the year) with the year's scheme and keep the results as drafts (replacing earlier "
-        "drafts); several periods are assessed in one pass, leaving published ones as they are. --publish "
-        "publishes them."
+        "drafts); several periods are assessed in one pass, leaving published ones as they are. A period still "
+        "open for filing is assessed only as an early draft (提前试算) with --early REASON, and never published. "
+        "--publish publishes them."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("period", nargs="+")
         parser.add_argument("--publish", action="store_true")
+        parser.add_argument("--early", metavar="REASON", default="",
+                            help="why periods still open for filing are assessed now, as early drafts (提前试算)")
 
-    def handle(self, *args, period, publish, **options):
+    def handle(self, *args, period, publish, early, **options):
         try:
             codes = _expand(period)
             if len(codes) == 1:
-                runs = [services.run_assessment(codes[0], actor=None)]
+                runs = [services.run_assessment(codes[0], actor=None, early_reason=early)]
             else:
-                runs = services.run_assessments(codes, actor=None)
+                runs = services.run_assessments(codes, actor=None, early_reason=early)
             if publish:
                 runs = [services.publish(run, actor=None) for run in runs]
         except (ValidationError, ValueError) as exc:
             raise CommandError("；".join(getattr(exc, "messages", [str(exc)]))) from exc
         for run in runs:
             self.stdout.write(
-                f"{run.period_code} revision {run.revision} ({run.get_state_display()}): "
+                f"{run.period_code} revision {run.revision} ({run.get_state_display()}"
+                f"{'，提前试算' if run.is_early() else ''}): "
                 f"{run.scores.count()} scores, {run.consequences.count()} consequences"
             )
         skipped = sorted(set(codes) - {run.period_code for run in runs})
