@@ -209,6 +209,13 @@ GONGJIAN_PHOTO_MAX_BYTES = int(env("PHOTO_MAX_MB", "15")) * 1024 * 1024
 GONGJIAN_PHOTOS_PER_REPORT = int(env("PHOTOS_PER_REPORT", "20"))
 GONGJIAN_PHOTO_MAX_DAYS_BEFORE = int(env("PHOTO_MAX_DAYS_BEFORE", "15"))
 GONGJIAN_PHOTO_MAX_DISTANCE_M = int(env("PHOTO_MAX_DISTANCE_M", "2000"))
+# Imports (.xlsx and CSV): checked before a file is read, so that a small hostile file is refused instead of
+# exhausting memory. Rows and columns count from A1; cells are rows × columns of one sheet (about 32 bytes each
+# in the reader); the uncompressed size is the workbook's zip inflated.
+GONGJIAN_IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "200000"))
+GONGJIAN_IMPORT_MAX_COLUMNS = int(env("IMPORT_MAX_COLUMNS", "200"))
+GONGJIAN_IMPORT_MAX_CELLS = int(env("IMPORT_MAX_CELLS", "5000000"))
+GONGJIAN_IMPORT_MAX_UNCOMPRESSED_MB = int(env("IMPORT_MAX_UNCOMPRESSED_MB", "200"))
 # Official documents: the issuing office's name (发文机关) and its prefix for document numbers (机关代字).
 GONGJIAN_ORGAN = env("ORGAN", "区重点项目建设工作领导小组办公室")
 GONGJIAN_DOC_PREFIX = env("DOC_PREFIX", "重点办")

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
@@ -36,6 +37,7 @@ from gongjian.exchange.columns import (
     Column,
 )
 from gongjian.exchange.importing import ImportResult, People, ProjectImport, RowError, in_chunks
+from gongjian.exchange.limits import Limits
 from gongjian.exchange.reading import Sheet, UnreadableFile, read_workbook
 from gongjian.exchange.workbook import Workbook
 from gongjian.org.models import Person
@@ -87,7 +89,7 @@ def import_projects(file: IO[bytes], *, filename: str, actor, dry_run: bool = Fa
         raise PermissionDenied(_("无权导入项目。"))
     result = ImportResult(filename=filename, dry_run=dry_run)
     try:
-        sheets = read_workbook(file, filename)
+        sheets = read_workbook(file, filename, import_limits())
     except UnreadableFile as exc:
         result.errors.append(RowError("", 0, "", "", str(exc)))
     else:
@@ -101,6 +103,13 @@ def import_projects(file: IO[bytes], *, filename: str, actor, dry_run: bool = Fa
                      object_repr=filename[:255], note=f"{len(result.errors)} errors; nothing saved",
                      after={"file": filename, "errors": len(result.errors)}, only_changes=False)
     return result
+
+
+def import_limits() -> Limits:
+    """How big an imported file may be (GONGJIAN_IMPORT_* settings)."""
+    return Limits(max_rows=settings.GONGJIAN_IMPORT_MAX_ROWS, max_columns=settings.GONGJIAN_IMPORT_MAX_COLUMNS,
+                  max_cells=settings.GONGJIAN_IMPORT_MAX_CELLS,
+                  max_uncompressed_bytes=settings.GONGJIAN_IMPORT_MAX_UNCOMPRESSED_MB * 1024 * 1024)
 
 
 def export_projects(queryset: QuerySet[Project], year: int, stream: IO[bytes], *, actor=None,

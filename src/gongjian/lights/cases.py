@@ -33,6 +33,8 @@ from gongjian.projects.choices import LeaderRole
 from gongjian.projects.models import Project
 
 WORKING_STATES = (CaseState.NEW, CaseState.ACCEPTED, CaseState.IN_HAND)
+# 佐证材料 (photos, scans, documents) may be as large as an assignment's hand-in file (dispatch), no larger.
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 
 
 def _workdays(name: str, default: int) -> int:
@@ -52,6 +54,16 @@ def _number(kind: str, year: int) -> str:
         return int(last.removeprefix(prefix)) if last else 0
 
     return f"{prefix}{next_serial(f'督办件{prefix}', year, floor=highest):04d}"
+
+
+def check_evidence(evidence) -> None:
+    """Refuse an empty evidence file or one over MAX_EVIDENCE_BYTES, naming it."""
+    name = getattr(evidence, "name", "") or _("佐证材料")
+    if not evidence.size:
+        raise ValidationError({"evidence": _("%(name)s：文件是空的。") % {"name": name}})
+    if evidence.size > MAX_EVIDENCE_BYTES:
+        raise ValidationError({"evidence": _("%(name)s：文件超过 %(mb)d MB。") % {
+            "name": name, "mb": MAX_EVIDENCE_BYTES // (1024 * 1024)}})
 
 
 def _event(case: Case, kind: str, text: str = "", actor=None, evidence=None) -> CaseEvent:
@@ -230,6 +242,8 @@ def act(case: Case, text: str, *, actor, evidence=None) -> Case:
     """Record what was done (处置进展); the case is then in hand."""
     if not text.strip():
         raise ValidationError({"text": _("请填写处置情况。")})
+    if evidence is not None:
+        check_evidence(evidence)
     current = _lock(case, actor, can_handle)
     if current.state not in WORKING_STATES:
         raise ValidationError(_("督办件%(state)s，不能再记录处置。") % {"state": current.get_state_display()},
@@ -252,6 +266,8 @@ def resolve(case: Case, result: str, *, actor, evidence=None) -> Case:
         raise ValidationError(_("督办件%(state)s，不能办结。") % {"state": current.get_state_display()}, code="state")
     if current.kind == CaseKind.LIGHT and evidence is None:
         raise ValidationError({"evidence": _("红灯督办件办结须上传佐证材料（照片、文件等）。")})
+    if evidence is not None:
+        check_evidence(evidence)
     before = _snap(current)
     now = timezone.now()
     current.state, current.resolution, current.resolved_at, current.last_action_at = (

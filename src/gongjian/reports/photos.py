@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -18,7 +19,7 @@ from typing import IO
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-MAX_PIXELS = 80_000_000  # a 200-megapixel phone photo is 200 M; anything larger is a decompression bomb
+MAX_PIXELS = 80_000_000  # refused before decoding beyond this (a decompression bomb); phones save 12–50 M
 THUMBNAIL_SIDE = 640
 EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
 
@@ -26,6 +27,11 @@ EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
 _EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
 _DATETIME, _DATETIME_ORIGINAL, _OFFSET_TIME_ORIGINAL = 0x0132, 0x9003, 0x9011
 _GPS_LAT_REF, _GPS_LAT, _GPS_LON_REF, _GPS_LON = 1, 2, 3, 4
+# A camera clock outside these years was never set or is broken; such a time is shown, not used. (Moments near
+# year 1 or 9999 also overflow when turned into UTC.)
+_YEARS = range(1970, 2100)
+_MAX_OFFSET = timedelta(hours=14)  # UTC offsets in use run from −12:00 to +14:00
+_OFFSET = re.compile(r"([+-])(\d\d):([0-5]\d)")
 
 
 class NotAPhoto(ValueError):
@@ -43,6 +49,7 @@ class PhotoMeta:
     taken_at: datetime | None = None
     latitude: float | None = None
     longitude: float | None = None
+    unusable_time: str = ""  # what the camera wrote when it is no real moment ("0000:00:00 00:00:00")
 
     @property
     def content_type(self) -> str:
@@ -67,21 +74,25 @@ class Limits:
 
 def read(stream: IO[bytes]) -> PhotoMeta:
     """The photo's format, size, time and place. Raises NotAPhoto for anything that is not a JPEG, PNG or WebP
-    image Pillow can decode."""
+    image Pillow can decode, or that has more than MAX_PIXELS pixels."""
+    too_many = f"超过 {MAX_PIXELS // 10_000} 万像素的上限，请缩小后再上传"
     try:
         with Image.open(stream) as image:
             if image.format not in ACCEPTED_FORMATS:
                 raise NotAPhoto(f"不支持 {image.format} 格式，请上传 JPEG、PNG 或 WebP 照片")
             if image.width * image.height > MAX_PIXELS:
-                raise NotAPhoto(f"图片过大（{image.width}×{image.height} 像素）")
+                raise NotAPhoto(f"图片过大（{image.width}×{image.height} 像素），{too_many}")
             image.load()  # decodes every pixel: a truncated or corrupt file fails here, not on the reviewer's screen
             exif = image.getexif()
-            taken_at = _taken_at(exif)
+            taken_at, unusable_time = _taken_at(exif)
             latitude, longitude = _position(exif.get_ifd(_GPS_IFD))
-            return PhotoMeta(image.format or "", image.width, image.height, taken_at, latitude, longitude)
+            return PhotoMeta(image.format or "", image.width, image.height, taken_at, latitude, longitude,
+                             unusable_time)
     except NotAPhoto:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:  # Pillow refuses it before we see its size
+        raise NotAPhoto(f"图片像素过多，{too_many}") from exc
+    except UnidentifiedImageError as exc:
         raise NotAPhoto("不是可识别的图片文件（手机 HEIC 照片请先转为 JPEG）") from exc
     except (OSError, SyntaxError, ValueError) as exc:  # truncated or corrupt files
         raise NotAPhoto(f"图片文件已损坏：{exc}") from exc
@@ -98,24 +109,26 @@ def thumbnail(stream: IO[bytes]) -> bytes:
         return out.getvalue()
 
 
-def _taken_at(exif: Image.Exif) -> datetime | None:
+def _taken_at(exif: Image.Exif) -> tuple[datetime | None, str]:
+    """When the photo was taken, and — when the camera wrote something that is no real moment — what it wrote."""
     details = exif.get_ifd(_EXIF_IFD)
     text = details.get(_DATETIME_ORIGINAL) or exif.get(_DATETIME)
     if not isinstance(text, str):
-        return None
+        return None, ""
+    written = "".join(c for c in text.strip("\x00 ")[:19] if c.isprintable())
     try:
-        moment = datetime.strptime(text.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
+        moment = datetime.strptime(written, "%Y:%m:%d %H:%M:%S")
     except ValueError:
-        return None  # cameras write "0000:00:00 00:00:00" when their clock was never set
+        return None, written  # cameras write "0000:00:00 00:00:00" when their clock was never set
+    if moment.year not in _YEARS:
+        return None, written
     offset = details.get(_OFFSET_TIME_ORIGINAL)
-    if isinstance(offset, str) and len(offset.strip()) == 6 and offset[0] in "+-":
-        try:
-            hours, minutes = int(offset[1:3]), int(offset[4:6])
-        except ValueError:
-            return moment
-        delta = timedelta(hours=hours, minutes=minutes)
-        return moment.replace(tzinfo=timezone(delta if offset[0] == "+" else -delta))
-    return moment
+    found = _OFFSET.fullmatch(offset.strip()) if isinstance(offset, str) else None
+    if found:
+        delta = timedelta(hours=int(found[2]), minutes=int(found[3]))
+        if delta <= _MAX_OFFSET:  # a nonsense offset is dropped; the time is then taken as local
+            return moment.replace(tzinfo=timezone(-delta if found[1] == "-" else delta)), ""
+    return moment, ""
 
 
 def _degrees(value: object) -> float | None:
@@ -159,7 +172,9 @@ def check(meta: PhotoMeta, *, period_start: date, taken_local: datetime | None, 
     ``site`` (latitude, longitude) in metres when both are known. ``taken_local`` and ``uploaded_local`` are
     the photo's time and the upload's time in local (Asia/Shanghai) time, naive."""
     flags: list[Flag] = []
-    if taken_local is None:
+    if taken_local is None and meta.unusable_time:
+        flags.append(Flag("no_time", f"照片记录的拍摄时间“{meta.unusable_time}”无效，无法核对是否本期拍摄"))
+    elif taken_local is None:
         flags.append(Flag("no_time", "照片没有拍摄时间信息，无法核对是否本期拍摄"))
     else:
         earliest = period_start - timedelta(days=limits.max_days_before)
