@@ -669,7 +669,11 @@ def _score(subjects: pl.LazyFrame, adjustments: pl.LazyFrame, scheme: Scheme) ->
         name = _points_column(indicator)
         if isinstance(indicator, InvestmentIndicator):
             points = _points(indicator, pl.col("inv_att"), indicator.points)
-            columns.append(pl.when(pl.col("inv_out")).then(0.0).otherwise(points).alias(name))
+            # Nothing planned anywhere in the subject and the scheme counts that as 0: no floor either.
+            nothing = pl.col("inv_out") | (
+                (pl.col("no_plan_n") == pl.col("n_projects")) & pl.lit(indicator.no_plan is NoPlan.ZERO)
+            )
+            columns.append(pl.when(nothing).then(0.0).otherwise(points).alias(name))
         elif isinstance(indicator, ProgressIndicator):
             columns.append(_points(indicator, pl.col("prog_att"), _full(indicator, scheme)).alias(name))
         elif isinstance(indicator, EvaluationIndicator):
