@@ -58,7 +58,7 @@ from gongjian.lights import cases, letters
 from gongjian.lights import services as lights
 from gongjian.lights.models import Light
 from gongjian.org.models import Unit
-from gongjian.projects.models import Project
+from gongjian.projects.models import BaselineChange, Project
 from gongjian.reports import services as reports
 from gongjian.reports.models import Report, ReportingPeriod
 from tests.factories import photo_bytes
@@ -191,6 +191,9 @@ def build_district() -> District:
         "import_token": exchange.save_error_report(failed, user=office),
         "project_type": ContentType.objects.get_for_model(Project).pk,
         "totp": totp.pk,
+        # the demo's re-baselined project's approved change, and the one waiting for the office
+        "baseline_change": BaselineChange.objects.filter(state="approved").get().pk,
+        "baseline_open": BaselineChange.objects.filter(state="proposed").get().pk,
     })
 
 
@@ -223,6 +226,8 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
     "projects/<int:pk>/": [{"pk": "project"}],
     "projects/<int:pk>/edit/": [{"pk": "project"}],
     "projects/<int:pk>/delete/": [{"pk": "project"}],
+    "projects/<int:pk>/baseline/propose/": [{"pk": "project"}],
+    "projects/baseline-changes/<int:pk>/": [{"pk": "baseline_change"}, {"pk": "baseline_open"}],
     "reports/<int:project_pk>/<int:period_pk>/": [{"project_pk": "project", "period_pk": "period"},
                                                   {"project_pk": "project_blank", "period_pk": "period"}],
     "reports/<int:pk>/review/": [{"pk": "report"}],
@@ -260,6 +265,11 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
     "dispatch/assignments/files/<int:pk>/": [{"pk": "hand_in"}],
     "exchange/projects/import/errors/<str:token>/": [{"token": "import_token"}],
     "api/v1/projects/<int:project_id>": [{"project_id": "project"}],
+    "api/v1/projects/<int:project_id>/baseline": [{"project_id": "project"}],
+    "api/v1/projects/<int:project_id>/baseline-changes": [{"project_id": "project"}],
+    "api/v1/projects/baseline-changes/<int:change_id>/approve": [{"change_id": "baseline_open"}],
+    "api/v1/projects/baseline-changes/<int:change_id>/refuse": [{"change_id": "baseline_open"}],
+    "api/v1/projects/baseline-changes/<int:change_id>/withdraw": [{"change_id": "baseline_open"}],
     "api/v1/reports/<int:report_id>": [{"report_id": "report"}, {"report_id": "report_past"}],
     "api/v1/reports/<int:report_id>/submit": [{"report_id": "report"}],
     "api/v1/reports/<int:report_id>/approve": [{"report_id": "report"}],

@@ -612,11 +612,31 @@ def test_no_rows_give_no_lights() -> None:
     assert out.columns == [
         "project_id",
         "period_code",
+        "baseline",
         "colour",
         *[d.value for d in DIMENSIONS],
         "reasons",
         "figures",
     ]
+
+
+def test_a_row_is_judged_against_the_milestones_of_its_own_baseline() -> None:
+    """A re-baselined project: the same node planned 40 days ago in baseline 1 and next month in baseline 2.
+    The period measured by baseline 1 finds it overdue; the one measured by baseline 2 does not."""
+    late = MilestoneInput("开工", AS_OF - timedelta(days=40))
+    rows, milestones, problems = frames([project(milestones=(late,)), project(milestones=(late,))])
+    rows = rows.with_columns(project_id=pl.lit(7, pl.Int64), baseline=pl.Series([1, 2], dtype=pl.Int64))
+    milestones = pl.concat([
+        milestones.head(1).with_columns(project_id=pl.lit(7, pl.Int64), baseline=pl.lit(1, pl.Int64)),
+        milestones.head(1).with_columns(project_id=pl.lit(7, pl.Int64), baseline=pl.lit(2, pl.Int64),
+                                        planned=pl.lit(AS_OF + timedelta(days=30))),
+    ])
+    out = evaluate_frame(rows, milestones, problems, DEFAULT, WEEK)
+    assert out["baseline"].to_list() == [1, 2]
+    assert out["milestone"].to_list() == [Colour.RED, Colour.GREEN]
+    # without the column everything is one baseline, and both nodes count against both rows
+    both = evaluate_frame(rows.drop("baseline"), milestones.drop("baseline"), problems, DEFAULT, WEEK)
+    assert both["milestone"].to_list() == [Colour.RED, Colour.RED]
 
 
 def test_lights_come_out_in_the_order_rows_went_in() -> None:

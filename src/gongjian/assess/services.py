@@ -38,7 +38,7 @@ from gongjian.core.periods import Period
 from gongjian.lights.models import Light
 from gongjian.org.models import Person, Unit
 from gongjian.projects.choices import LeaderRole
-from gongjian.projects.models import Milestone, Project, ProjectLeader
+from gongjian.projects.models import BaselineVersion, Project, ProjectLeader
 from gongjian.reports.models import Report, ReportingPeriod
 
 DEFAULT_NAME = "项目建设推进工作考核办法（默认）"
@@ -145,6 +145,7 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
     database, each table read once for all of them."""
     from gongjian.lights.services import load_inputs
     from gongjian.projects.models import AnnualPlan
+    from gongjian.projects.queries import yardsticks
 
     periods = [periods] if isinstance(periods, Period) else sorted(set(periods))
     if not periods:
@@ -172,6 +173,10 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
         )
     )
     planned = dict(AnnualPlan.objects.filter(year=year).values_list("project_id", "total"))
+    # a project re-baselined after the last assessed period is weighted by the plan then in force
+    for (pid, _code), stick in yardsticks(dict(Project.objects.filter(is_archived=False).values_list(
+            "pk", "baseline")), [max(periods)]).items():
+        planned[pid] = sum(stick.plan(year) or [])
     project_frame = pl.DataFrame(
         [
             {
@@ -224,22 +229,19 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
     inputs = load_inputs(None, periods, today=timezone.localdate(), now=now)
     money = inputs.rows.select(*key, "plan_to_date", "done_to_date")
 
-    # milestones due by each period's end, and those reached by their planned date
-    milestones = pl.DataFrame(
-        [
-            (pid, planned_date, actual is not None and actual <= planned_date)
-            for pid, planned_date, actual in Milestone.objects.filter(
-                project__is_archived=False, planned_date__lte=max(p.end for p in periods)
-            ).values_list("project_id", "planned_date", "actual_date")
-        ],
-        schema={"project_id": pl.Int64, "planned": pl.Date, "met": pl.Boolean},
-        orient="row",
-    )
+    # milestones due by each period's end, and those reached by their planned date, as planned in the baseline
+    # each period is measured against (a re-baselined project's earlier periods keep the dates then in force)
     due = (
-        milestones.join(period_frame.select("period_code", "period_end"), how="cross")
+        inputs.rows.select(*key, "baseline")
+        .join(period_frame.select("period_code", "period_end"), on="period_code")
+        .join(inputs.milestones, on=["project_id", "baseline"], how="inner")
         .filter(pl.col("planned") <= pl.col("period_end"))
         .group_by(key)
-        .agg(milestones_due=pl.len().cast(pl.Int64), milestones_met=pl.col("met").sum().cast(pl.Int64))
+        .agg(
+            milestones_due=pl.len().cast(pl.Int64),
+            milestones_met=(pl.col("actual").is_not_null() & (pl.col("actual") <= pl.col("planned")))
+            .sum().cast(pl.Int64),
+        )
     )
 
     # reports of the reporting periods inside each assessed period whose deadline has passed: missing and late
@@ -435,6 +437,35 @@ def _names() -> pl.DataFrame:
     )
 
 
+def _with_baselines(scores: pl.DataFrame, codes: list[str]) -> pl.DataFrame:
+    """A re-baselined project's explanation says which baseline its plan and milestone dates came from."""
+    from gongjian.projects.queries import describe_baseline, yardsticks
+
+    moved = dict(Project.objects.filter(baseline__gt=1).values_list("pk", "baseline"))
+    if not moved:
+        return scores
+    periods = [Period.parse(code) for code in codes]
+    starts = dict(Project.objects.filter(pk__in=list(moved)).values_list("pk", "baseline_from"))
+    older = yardsticks(moved, periods)
+    froms = {(v.project_id, v.number): v.valid_from for v in BaselineVersion.objects.filter(project_id__in=list(moved))}
+    notes = []
+    for pid, number in moved.items():
+        for period in periods:
+            stick = older.get((pid, period.code))
+            used = stick.number if stick else number
+            since = froms.get((pid, used), "") if stick else starts[pid]
+            notes.append((period.code, SubjectKind.PROJECT.value, pid,
+                          _("计划与节点口径：%(b)s") % {"b": describe_baseline(used, since)}))
+    frame = pl.DataFrame(notes, schema={"period_code": pl.String, "subject_kind": pl.String, "subject_id": pl.Int64,
+                                        "_baseline": pl.String}, orient="row")
+    return (scores.with_columns(pl.col("subject_kind").cast(pl.String))
+            .join(frame, on=["period_code", "subject_kind", "subject_id"], how="left")
+            .with_columns(pl.when(pl.col("_baseline").is_not_null())
+                          .then(pl.concat_list([pl.col("explanation"), pl.col("_baseline")]))
+                          .otherwise(pl.col("explanation")).alias("explanation"))
+            .drop("_baseline"))
+
+
 def _save_results(runs: dict[str, Run], results: engine.Results) -> None:
     """Write the scores and consequences of each period in ``results`` to its run in ``runs``, from the
     engine's frames straight to the tables (:mod:`gongjian.core.bulk`)."""
@@ -452,7 +483,7 @@ def _save_results(runs: dict[str, Run], results: engine.Results) -> None:
             .with_columns(pl.col("subject_name").fill_null(pl.col("subject_id").cast(pl.String)))
         )
 
-    scores = named(results.scores).select(
+    scores = _with_baselines(named(results.scores), list(runs)).select(
         "run_id",
         "subject_kind",
         "subject_id",

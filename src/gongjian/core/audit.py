@@ -335,6 +335,8 @@ ACTION_LABELS = {
     "audit.verify": "校验审计链",
     "person.create": "新建人员", "person.link_account": "人员关联账号", "unit.create": "新建单位",
     "project.create": "新建项目", "project.update": "修改项目", "project.delete": "删除项目",
+    "baseline.propose": "提出基准调整申请", "baseline.approve": "批准基准调整", "baseline.refuse": "不予批准基准调整",
+    "baseline.withdraw": "撤回基准调整申请",
     "project.import": "导入项目", "project.export": "导出项目", "milestone.reach": "节点完成",
     "period.open": "开放填报期", "period.remind": "催报",
     "report.create": "填报", "report.update": "修改填报", "report.submit": "提交报表", "report.approve": "审核通过",

@@ -35,6 +35,7 @@ class LightOut(Schema):
     dimensions: dict[str, int | None]  # null: the dimension is not judged for this project
     reasons: list[str]
     rule_version: int
+    baseline: int  # the project's baseline (基准) version the light measured against
 
 
 class BoardOut(Schema):
@@ -110,7 +111,7 @@ class RecomputeOut(Schema):
 def _light_out(light: Light) -> dict:
     return {"project_id": light.project_id, "project": light.project.name, "period_code": light.period_code,
             "colour": light.colour, "dimensions": light.dimensions, "reasons": light.reasons,
-            "rule_version": light.rule_version}
+            "rule_version": light.rule_version, "baseline": light.baseline}
 
 
 @router.get("/lights", response=BoardOut, summary="The traffic-light board of a period (filters as on the page)")

@@ -102,6 +102,8 @@ class Light(models.Model):
     dimensions = models.JSONField(_("各维度"), default=dict)  # {"investment": 2, "milestone": 0, …}
     reasons = models.JSONField(_("原因"), default=list)
     figures = models.JSONField(_("数据"), default=dict)
+    # The project's baseline (基准) the light measured against: the plan and milestone dates then in force.
+    baseline = models.PositiveIntegerField(_("基准版本"), default=1)
     rule_version = models.PositiveIntegerField(_("规则版本"))
     computed_at = models.DateTimeField(_("计算时间"))
     # A hash of everything above but the time: a recompute rewrites only the lights whose digest changed.

@@ -572,9 +572,19 @@ _ROWS: Final = {
     "missed_in_a_row": pl.Int64,
     "planned_start": pl.Date,
     "actual_start": pl.Date,
+    "baseline": pl.Int64,
 }
 _NULLABLE: Final = {"planned_start", "actual_start"}
-_MILESTONES: Final = {"project_id": pl.Int64, "label": pl.String, "planned": pl.Date, "actual": pl.Date}
+_MILESTONES: Final = {
+    "project_id": pl.Int64,
+    "label": pl.String,
+    "planned": pl.Date,
+    "actual": pl.Date,
+    "baseline": pl.Int64,
+}
+# Optional in the caller's frames: which baseline (version of the yardstick) a row is measured against and which
+# baseline a milestone's plan date belongs to; absent means one baseline for everything.
+_OPTIONAL: Final = {"baseline": 0}
 _PROBLEMS: Final = {
     "project_id": pl.Int64,
     "description": pl.String,
@@ -599,6 +609,11 @@ _PARAMS: Final = {
 def _conform(
     frame: pl.DataFrame, schema: Mapping[str, pl.DataType | type[pl.DataType]], name: str
 ) -> pl.DataFrame:
+    frame = frame.with_columns(
+        pl.lit(value, pl.Int64).alias(column)
+        for column, value in _OPTIONAL.items()
+        if column in schema and column not in frame.columns
+    )
     missing = [c for c in schema if c not in frame.columns]
     if missing:
         raise ValueError(f"{name} lacks the columns {', '.join(missing)}")
@@ -656,8 +671,8 @@ def _milestones_overdue(base: pl.DataFrame, milestones: pl.DataFrame) -> pl.Data
     planned = pl.col("planned")
     return (
         base.filter(pl.col("ms_red").is_not_null())
-        .select("_row", "project_id", "as_of")
-        .join(milestones, on="project_id", how="inner")
+        .select("_row", "project_id", "baseline", "as_of")
+        .join(milestones, on=["project_id", "baseline"], how="inner")
         .filter(planned < pl.col("as_of"), pl.col("actual").is_null() | (pl.col("actual") > pl.col("as_of")))
         .group_by("_row")
         .agg(
@@ -728,9 +743,11 @@ def evaluate_frame(
     "month"), as_of, plan_to_date, done_to_date, missed_in_a_row, planned_start and actual_start (both
     nullable), meaning what the fields of :class:`ProjectInput` mean. ``milestones`` (project_id, label,
     planned, actual) and ``problems`` (project_id, description, deadline, resolved_on) belong to projects
-    by project_id and are looked at as of each row's ``as_of``.
+    by project_id and are looked at as of each row's ``as_of``. Optionally, ``rows`` and ``milestones`` carry
+    a ``baseline`` number: a row is then judged against the milestones of its project *and* baseline only (a
+    project whose milestone plan dates were re-baselined keeps the old dates for the periods before).
 
-    The result has one row per input row, in the same order: project_id, period_code, colour (0 green,
+    The result has one row per input row, in the same order: project_id, period_code, baseline, colour (0 green,
     1 yellow, 2 red), one colour column per dimension (null when not judged), reasons (list of texts, worst
     first) and figures: a struct with one field per dimension (null when not judged), each a struct of the
     same figures :attr:`Light.figures` holds (``figures.struct.json_encode()`` gives JSON).
@@ -764,6 +781,7 @@ def evaluate_frame(
     return judged.select(
         "project_id",
         "period_code",
+        "baseline",
         _colour(pl.max_horizontal(*(d.value for d in DIMENSIONS)).fill_null(0)).alias("colour"),
         *(d.value for d in DIMENSIONS),
         # concat_arr (marked unstable in polars) is a dozen times faster here than concat_list; the tests

@@ -21,6 +21,7 @@ from gongjian.lights import rules
 from gongjian.lights.choices import CaseKind, Colour
 from gongjian.lights.models import Case, Judgement, Light, LightRule, RuleVersion
 from gongjian.projects.models import AnnualPlan, Milestone, Project
+from gongjian.projects.queries import yardsticks
 from gongjian.reports.models import Report, ReportingPeriod
 
 CHUNK = 5_000
@@ -144,10 +145,12 @@ def load_inputs(project_ids: list[int] | None, periods: list[Period], *, today: 
     projects = Project.objects.filter(is_archived=False)
     if project_ids is not None:
         projects = projects.filter(pk__in=project_ids)
-    project_rows = list(projects.values_list("pk", "category", "planned_start", "actual_start"))
+    project_rows = list(projects.values_list("pk", "category", "planned_start", "actual_start", "baseline"))
     ids = [row[0] for row in project_rows]
     only = {"project_id__in": ids} if project_ids is not None else {}
     plans = list(AnnualPlan.objects.filter(year=year, **only).values_list("project_id", "dekads"))
+    # periods measured against a baseline the registry no longer holds (a re-baselined project's earlier ones)
+    older = yardsticks({row[0]: row[4] for row in project_rows}, periods)
     period_codes = dict(ReportingPeriod.objects.filter(code__startswith=f"{year}-").values_list("id", "code"))
     reports = list(Report.objects.filter(period_id__in=list(period_codes), state__in=["submitted", "approved"],
                                          **only).values_list("project_id", "period_id", "year_to_date"))
@@ -155,7 +158,8 @@ def load_inputs(project_ids: list[int] | None, periods: list[Period], *, today: 
     seconds["query"] = time.perf_counter() - clock
 
     base = pl.DataFrame(project_rows, schema={"project_id": pl.Int64, "category": pl.String,
-                                              "planned_start": pl.Date, "actual_start": pl.Date}, orient="row")
+                                              "planned_start": pl.Date, "actual_start": pl.Date,
+                                              "baseline": pl.Int64}, orient="row")
     calendar = pl.DataFrame({
         "period_code": [p.code for p in periods], "period_kind": [str(p.kind) for p in periods],
         "as_of": [min(p.end, today) for p in periods], "period_end": [p.end for p in periods],
@@ -168,6 +172,17 @@ def load_inputs(project_ids: list[int] | None, periods: list[Period], *, today: 
         [(pid, i, total) for pid, dekads in plans for i, total in enumerate(accumulate(dekads or [0] * 36))],
         schema={"project_id": pl.Int64, "last_dekad": pl.Int64, "plan_to_date": pl.Int64}, orient="row")
     rows = rows.join(cumulative, on=["project_id", "last_dekad"], how="left")
+    if older:  # those periods take the number and plan of the baseline then in force
+        by_period = {p.code: _last_dekad(p) for p in periods}
+        then = pl.DataFrame(
+            [(pid, code, stick.number, sum((stick.plan(year) or [0] * 36)[:by_period[code] + 1]))
+             for (pid, code), stick in older.items()],
+            schema={"project_id": pl.Int64, "period_code": pl.String, "_baseline": pl.Int64, "_plan": pl.Int64},
+            orient="row")
+        rows = rows.join(then, on=["project_id", "period_code"], how="left").with_columns(
+            baseline=pl.coalesce("_baseline", "baseline"),
+            plan_to_date=pl.when(pl.col("_baseline").is_not_null()).then("_plan").otherwise("plan_to_date"),
+        ).drop("_baseline", "_plan")
     # Investment done to date: the latest filed year-to-date figure of a period ending by the light's period end
     # (a period's own report counts as soon as it is filed).
     ends = {pk: Period.parse(code).end for pk, code in period_codes.items()}
@@ -181,17 +196,25 @@ def load_inputs(project_ids: list[int] | None, periods: list[Period], *, today: 
         pl.col("plan_to_date").fill_null(0), pl.col("done_to_date").fill_null(0),
         pl.col("missed_in_a_row").fill_null(0),
     ).select("project_id", "period_code", "category", "period_kind", "as_of", "plan_to_date", "done_to_date",
-             "missed_in_a_row", "planned_start", "actual_start")
+             "missed_in_a_row", "planned_start", "actual_start", "baseline")
     seconds["rows"] = time.perf_counter() - clock - seconds["query"]
 
     from gongjian.projects.choices import MilestoneKind
 
     kinds = {kind: str(label) for kind, label in MilestoneKind.choices}  # translated once, not once a row
-    milestone_rows = Milestone.objects.filter(**only)
+    numbers = {row[0]: row[4] for row in project_rows}
+    milestone_rows = list(Milestone.objects.filter(**only).values_list(
+        "pk", "project_id", "kind", "name", "planned_date", "actual_date"))
+    found = [(pid, name or kinds.get(kind, kind), planned, actual, numbers.get(pid, 0))
+             for _pk, pid, kind, name, planned, actual in milestone_rows]
+    if older:  # and the milestone plan dates of those baselines: the same nodes, as then planned
+        live = {pk: (pid, name or kinds.get(kind, kind), actual) for pk, pid, kind, name, _p, actual in milestone_rows}
+        for stick in {(pid, stick.number): stick for (pid, _code), stick in older.items()}.values():
+            found.extend((live[pk][0], live[pk][1], planned, live[pk][2], stick.number)
+                         for pk, planned in stick.milestone_dates().items() if pk in live)
     milestones = pl.DataFrame(
-        [(pid, name or kinds.get(kind, kind), planned, actual) for pid, kind, name, planned, actual
-         in milestone_rows.values_list("project_id", "kind", "name", "planned_date", "actual_date")],
-        schema={"project_id": pl.Int64, "label": pl.String, "planned": pl.Date, "actual": pl.Date}, orient="row")
+        found, schema={"project_id": pl.Int64, "label": pl.String, "planned": pl.Date, "actual": pl.Date,
+                       "baseline": pl.Int64}, orient="row")
     cases = Case.objects.filter(kind=CaseKind.PROBLEM, **only)
     problems = pl.DataFrame(
         [(pid, title, deadline, resolved.date() if resolved else None)
@@ -268,7 +291,8 @@ def _store(frame: pl.DataFrame, version: int, now: datetime, project_ids, codes:
         pl.struct("reasons").struct.json_encode().str.slice(len('{"reasons":')).str.head(-1).alias("_reasons"),
         pl.col("figures").struct.json_encode().alias("_figures"),
     ).with_columns(
-        pl.concat_str(pl.col("colour").cast(pl.String), "dimensions", "_reasons", "_figures", separator="\u0002")
+        pl.concat_str(pl.col("colour").cast(pl.String), "dimensions", "_reasons", "_figures",
+                      pl.col("baseline").cast(pl.String), separator="\u0002")
         .hash(seed=1).cast(pl.String).str.slice(0, 16).alias("digest"),
     ).drop("reasons", "figures").rename({"_reasons": "reasons", "_figures": "figures"}).with_columns(
         rule_version=pl.lit(version, pl.Int64), computed_at=pl.lit(now.astimezone(UTC), pl.Datetime("us", "UTC")))

@@ -18,7 +18,7 @@ from gongjian.core import bulk
 from gongjian.lights.models import Light
 
 # The written columns after the keys, in this order in the frames the callers give.
-COLUMNS = ["colour", "dimensions", "reasons", "figures", "rule_version", "computed_at", "digest"]
+COLUMNS = ["colour", "dimensions", "reasons", "figures", "baseline", "rule_version", "computed_at", "digest"]
 
 
 def _table() -> str:
@@ -37,7 +37,7 @@ def update(frame: pl.DataFrame) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("CREATE TEMPORARY TABLE light_changes (id bigint, colour smallint, dimensions jsonb, "
-                           "reasons jsonb, figures jsonb, rule_version integer, computed_at timestamptz, "
+                           "reasons jsonb, figures jsonb, baseline integer, rule_version integer, computed_at timestamptz, "
                            "digest varchar(16)) ON COMMIT DROP")
             with cursor.cursor.copy(f"COPY light_changes ({', '.join(frame.columns)}) FROM STDIN (FORMAT csv)") as copy:
                 copy.write(bulk.csv_bytes(frame))

@@ -22,6 +22,7 @@ from gongjian.lights.choices import LADDER, CaseKind, CaseState, Colour, Dimensi
 from gongjian.lights.letters import KINDS as LETTER_KINDS
 from gongjian.lights.models import Case, Judgement, Light, RuleVersion
 from gongjian.projects.models import Project
+from gongjian.projects.queries import baseline_label
 
 FIGURE_LABELS = {
     "plan_to_date": gettext_lazy("序时计划（元）"),
@@ -66,7 +67,7 @@ def board_export(request):
     data = boards.build(request.user, period_code=request.GET.get("period"), group=request.GET.get("group", "category"),
                         colour=request.GET.get("colour"), value=request.GET.get("value"))
     export = Export(_("红绿灯"), [_("项目编号"), _("项目名称"), _("责任单位"), _("灯色"),
-                                   *[str(d.label) for d in Dimension], _("原因"), _("规则版本")])
+                                   *[str(d.label) for d in Dimension], _("原因"), _("规则版本"), _("基准版本")])
     fills = {Colour.GREEN: "#E6F4EA", Colour.YELLOW: "#FFF6DC", Colour.RED: "#FDECEA"}
     formats = {c: export.format(bg_color=fill) for c, fill in fills.items()}
     labels = dict(Colour.choices)
@@ -75,7 +76,7 @@ def board_export(request):
                 for d in Dimension]
         export.sheet.write_row(row, 0, [light.project.code, light.project.name, light.project.responsible_unit.name,
                                         str(labels[light.colour]), *dims, "；".join(light.reasons),
-                                        light.rule_version], formats[light.colour])
+                                        light.rule_version, light.baseline], formats[light.colour])
     return export.response(f"红绿灯_{data.period.code}.xlsx", {(0, 0): 12, (1, 1): 30, (2, 2): 18, (9, 9): 60},
                            freeze=(1, 2))
 
@@ -110,6 +111,7 @@ def light_detail(request, project_pk, code):
     return render(request, "lights/light_detail.html", {
         "project": project, "period": period, "light": light, "judgement": judgement, "dimensions": dimensions,
         "history": [(Period.parse(c), colour) for c, colour in history], "version": version, "colours": Colour,
+        "baseline": baseline_label(project, light.baseline) if light else "",
         "cases": project.cases.order_by("-opened_at")[:10],
         "can_judge": request.user.has_perm("lights.add_judgement"),
         "disagrees": bool(light and judgement and judgement.colour != light.colour),

@@ -1,16 +1,18 @@
 """Projects in the JSON API: the list takes the same filters as the list page (ProjectFilterSet) and the same
 scope; writes go through the registry services."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from gongjian.core.pagination import Limit, Offset
 from gongjian.org.models import Region, Unit
 from gongjian.projects import services
-from gongjian.projects.models import Project
+from gongjian.projects.models import BaselineChange, Project
+from gongjian.projects.queries import describe_baseline, describe_change
 from gongjian.projects.views import filtered_projects
 
 router = Router(tags=["projects"])
@@ -128,3 +130,129 @@ def update_project(request, project_id: int, payload: ProjectPatch):
     version = data.pop("version")
     project = services.update_project(project, _fields(data), actor=request.user, expected_version=version)
     return _out(Project.objects.with_plan(project.year).get(pk=project.pk))
+
+
+# -- baselines (基准) ---------------------------------------------------------------------------------------------
+
+
+Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+Amount = Annotated[int, Field(ge=0, le=10**16)]
+
+
+class BaselineProposal(Schema):
+    """What the baseline should become (only what changes needs to be given): money in yuan, units and people
+    by id, plans as 36 ten-day amounts by year, milestone plan dates by milestone id."""
+
+    total_investment: Amount | None = None
+    responsible_unit: Id | None = None
+    headquarters: Id | None = None
+    leaders: list[tuple[Id, Literal["lead", "deputy"]]] | None = Field(None, max_length=50)
+    plans: dict[str, list[Amount]] | None = Field(None, max_length=5)
+    milestones: dict[str, date] | None = Field(None, max_length=200)
+
+
+class BaselineChangeIn(Schema):
+    effective_from: str = Field(..., max_length=20, description="ten-day period code, e.g. 2026-11-2")
+    reason: str = Field(..., min_length=1, max_length=1000)
+    proposed: BaselineProposal
+
+
+class BaselineChangeOut(Schema):
+    id: int
+    project_id: int
+    state: str
+    state_label: str
+    effective_from: str
+    effective_label: str
+    reason: str
+    proposed: dict
+    before: dict
+    changes: list[str]
+    proposed_by: str | None
+    proposed_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str
+    number: int | None
+    version: int
+
+
+class BaselineOut(Schema):
+    project_id: int
+    number: int
+    effective_from: str
+    label: str
+    changes: list[BaselineChangeOut]
+
+
+class BaselineDecisionIn(Schema):
+    version: int
+    note: str = Field("", max_length=500)
+
+
+def _change_out(change: BaselineChange) -> dict:
+    return {
+        "id": change.pk, "project_id": change.project_id, "state": change.state,
+        "state_label": str(change.get_state_display()), "effective_from": change.effective_from,
+        "effective_label": str(change.effective_period), "reason": change.reason, "proposed": change.proposed,
+        "before": change.before, "changes": describe_change(change.proposed, change.before),
+        "proposed_by": change.proposed_by.display_name if change.proposed_by else None,
+        "proposed_at": change.proposed_at,
+        "decided_by": change.decided_by.display_name if change.decided_by else None,
+        "decided_at": change.decided_at, "decision_note": change.decision_note, "number": change.number,
+        "version": change.version,
+    }
+
+
+@router.get("/{int:project_id}/baseline", response=BaselineOut, summary="The project's baseline and its changes")
+def get_baseline(request, project_id: int):
+    project = get_object_or_404(Project.objects.in_scope(request.user), pk=project_id)
+    changes = project.baseline_changes.select_related("proposed_by", "decided_by").order_by("-proposed_at", "-pk")
+    return {"project_id": project.pk, "number": project.baseline, "effective_from": project.baseline_from,
+            "label": describe_baseline(project.baseline, project.baseline_from),
+            "changes": [_change_out(c) for c in changes]}
+
+
+@router.post("/{int:project_id}/baseline-changes", response={201: BaselineChangeOut},
+             summary="Propose a change of the baseline (a unit; the office approves)")
+def propose_baseline_change(request, project_id: int, payload: BaselineChangeIn):
+    project = get_object_or_404(Project.objects.in_scope(request.user), pk=project_id)
+    proposed = payload.proposed.dict(exclude_unset=True)
+    if "milestones" in proposed and proposed["milestones"] is not None:
+        proposed["milestones"] = {k: v.isoformat() for k, v in proposed["milestones"].items()}
+    if proposed.get("leaders") is not None:
+        proposed["leaders"] = [list(link) for link in proposed["leaders"]]
+    change = services.propose_baseline_change(project, {k: v for k, v in proposed.items() if v is not None or
+                                                        k == "headquarters"},
+                                              reason=payload.reason, effective_from=payload.effective_from,
+                                              actor=request.user)
+    return Status(201, _change_out(change))
+
+
+def _visible_change(request, change_id: int) -> BaselineChange:
+    return get_object_or_404(BaselineChange.objects.filter(project__in=Project.objects.in_scope(request.user))
+                             .select_related("project", "proposed_by", "decided_by"), pk=change_id)
+
+
+@router.post("/baseline-changes/{int:change_id}/approve", response=BaselineChangeOut,
+             summary="Approve a baseline change (office): the new baseline takes effect from its period")
+def approve_baseline_change(request, change_id: int, payload: BaselineDecisionIn):
+    change = services.approve_baseline_change(_visible_change(request, change_id), actor=request.user,
+                                              expected_version=payload.version, note=payload.note)
+    return _change_out(change)
+
+
+@router.post("/baseline-changes/{int:change_id}/refuse", response=BaselineChangeOut,
+             summary="Refuse a baseline change (office), with the reason")
+def refuse_baseline_change(request, change_id: int, payload: BaselineDecisionIn):
+    change = services.refuse_baseline_change(_visible_change(request, change_id), actor=request.user,
+                                             expected_version=payload.version, note=payload.note)
+    return _change_out(change)
+
+
+@router.post("/baseline-changes/{int:change_id}/withdraw", response=BaselineChangeOut,
+             summary="Withdraw a baseline change that is still open")
+def withdraw_baseline_change(request, change_id: int, payload: BaselineDecisionIn):
+    change = services.withdraw_baseline_change(_visible_change(request, change_id), actor=request.user,
+                                               expected_version=payload.version)
+    return _change_out(change)

@@ -78,3 +78,12 @@ class ApprovalStatus(models.TextChoices):
 class LeaderRole(models.TextChoices):
     LEAD = "lead", _("包挂领导")
     DEPUTY = "deputy", _("联系领导")
+
+
+class ChangeState(models.TextChoices):
+    """Where a proposed change of a project's baseline (调整申请) stands."""
+
+    PROPOSED = "proposed", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("未批准")
+    WITHDRAWN = "withdrawn", _("已撤回")

@@ -72,15 +72,16 @@ class ProjectForm(forms.ModelForm):
         for i in range(DEKADS_PER_YEAR):
             self.fields[f"plan_{i}"] = _wan_field(f"{i // 3 + 1}月{DEKAD_NAMES[i % 3]}")
             self.fields[f"plan_{i}"].widget.attrs.update({"data-plan-cell": "1", "aria-label": self.fields[f"plan_{i}"].label})
-        if not self.is_bound:
-            for name in MONEY_FIELDS:
-                value = getattr(instance, name, None) if instance.pk else None
-                self.initial[name] = yuan_to_wan(value) if value is not None else None
-            for i, amount in enumerate(dekads):
-                self.initial[f"plan_{i}"] = yuan_to_wan(amount) if amount else None
-            if instance.pk:
-                self.initial["version"] = instance.version
-                self.initial["leaders"] = [link.person_id for link in instance.leader_links.all()]
+        # Initial values also on a bound form: a field locked for the editor (lock_baseline) takes its value
+        # from them.
+        for name in MONEY_FIELDS:
+            value = getattr(instance, name, None) if instance.pk else None
+            self.initial[name] = yuan_to_wan(value) if value is not None else None
+        for i, amount in enumerate(dekads):
+            self.initial[f"plan_{i}"] = yuan_to_wan(amount) if amount else None
+        if instance.pk:
+            self.initial.setdefault("version", instance.version)
+            self.initial["leaders"] = [link.person_id for link in instance.leader_links.all()]
 
     def plan_rows(self):
         """The 12 months, each with its three dekad fields, for the plan table."""
@@ -115,12 +116,25 @@ class ProjectForm(forms.ModelForm):
             data[name] = self.cleaned_data.get(name) or 0
         return data
 
+    def lock_baseline(self) -> None:
+        """For an editor who does not own the baseline: its fields are shown but not editable (a change goes
+        through an adjustment proposal), so an unchanged form never trips the baseline guard."""
+        for name in ("total_investment", "responsible_unit", "headquarters", "leaders",
+                     *(f"plan_{i}" for i in range(DEKADS_PER_YEAR))):
+            self.fields[name].disabled = True
+        self.fields["total_investment"].help_text = _("考核基准，由项目办调整；如需变更请在项目页提出调整申请。")
+
     def service_children(self, milestones=None, approvals=None) -> ProjectChildren:
-        leaders = list(self.cleaned_data.get("leaders") or [])
+        chosen = list(self.cleaned_data.get("leaders") or [])
+        current = {link.person_id: link.role for link in self.instance.leader_links.all()} if self.instance.pk else {}
+        if chosen and {p.pk for p in chosen} == set(current):  # the same people keep their roles
+            leaders = [(p, current[p.pk]) for p in chosen]
+        else:
+            leaders = [(p, LeaderRole.LEAD if i == 0 else LeaderRole.DEPUTY) for i, p in enumerate(chosen)]
         return ProjectChildren(
             plan_year=self.plan_year,
             plan_dekads=self.cleaned_data["plan_dekads"],
-            leaders=[(p, LeaderRole.LEAD if i == 0 else LeaderRole.DEPUTY) for i, p in enumerate(leaders)],
+            leaders=leaders,
             milestones=milestones,
             approvals=approvals,
         )
@@ -166,3 +180,69 @@ def formset_rows(formset) -> list[dict]:
             row["id"] = form.instance.pk
         rows.append(row)
     return rows
+
+
+class BaselineChangeForm(forms.Form):
+    """A proposed change of the baseline (调整申请): the new values, prefilled with the current ones, the period
+    it takes effect from and why. Only what differs from the current baseline is proposed."""
+
+    effective_from = forms.ChoiceField(label=_("自哪一期起生效"))
+    reason = forms.CharField(label=_("调整理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("如：规划调整、资金到位时间变化、政策处理延后等，写明依据。"))
+    total_investment = _wan_field(_("总投资（万元）"), required=True)
+    responsible_unit = forms.ModelChoiceField(label=_("责任单位"), queryset=Unit.objects.none())
+    headquarters = forms.ModelChoiceField(label=_("指挥部"), queryset=Unit.objects.none(), required=False)
+    leaders = forms.ModelMultipleChoiceField(
+        label=_("包挂领导"), required=False,
+        queryset=Person.objects.exclude(leadership_body="").order_by("leadership_body", "name"),
+        widget=forms.SelectMultiple(attrs={"size": 6}), help_text=_("第一位为包挂领导，其余为联系领导。"))
+
+    def __init__(self, *args, project: Project, plan_year: int, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project, self.plan_year = project, plan_year
+        self.fields["effective_from"].choices = [(p.code, str(p)) for p in periods]
+        self.fields["responsible_unit"].queryset = Unit.objects.exclude(
+            kind__in=[UnitKind.ENTERPRISE, UnitKind.STATE_ENTERPRISE])
+        self.fields["headquarters"].queryset = Unit.objects.filter(kind=UnitKind.HEADQUARTERS)
+        plan = project.plan_for(plan_year)
+        dekads = plan.dekads if plan else [0] * DEKADS_PER_YEAR
+        for i in range(DEKADS_PER_YEAR):
+            self.fields[f"plan_{i}"] = _wan_field(f"{i // 3 + 1}月{DEKAD_NAMES[i % 3]}")
+            self.fields[f"plan_{i}"].widget.attrs.update({"data-plan-cell": "1",
+                                                          "aria-label": self.fields[f"plan_{i}"].label})
+        self.milestones = list(project.milestones.all())
+        for m in self.milestones:
+            self.fields[f"milestone_{m.pk}"] = forms.DateField(
+                label=m.label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        if not self.is_bound:
+            self.initial.update(
+                total_investment=yuan_to_wan(project.total_investment), responsible_unit=project.responsible_unit_id,
+                headquarters=project.headquarters_id,
+                leaders=[link.person_id for link in project.leader_links.all()],
+                **{f"plan_{i}": yuan_to_wan(v) if v else None for i, v in enumerate(dekads)},
+                **{f"milestone_{m.pk}": m.planned_date for m in self.milestones})
+
+    def plan_rows(self):
+        return [(m + 1, [self[f"plan_{m * 3 + d}"] for d in range(3)]) for m in range(12)]
+
+    def milestone_fields(self):
+        return [self[f"milestone_{m.pk}"] for m in self.milestones]
+
+    def proposed(self) -> dict:
+        """The new baseline values in the services' shape (the service keeps only those that change)."""
+        data = self.cleaned_data
+        chosen = list(data.get("leaders") or [])
+        current = {link.person_id: link.role for link in self.project.leader_links.all()}
+        if {p.pk for p in chosen} == set(current):
+            links = [[pk, role] for pk, role in current.items()]
+        else:  # the lead stays lead while chosen; otherwise the first chosen leads
+            lead = next((p.pk for p in chosen if current.get(p.pk) == LeaderRole.LEAD), chosen[0].pk if chosen else None)
+            links = [[p.pk, LeaderRole.LEAD if p.pk == lead else LeaderRole.DEPUTY] for p in chosen]
+        return {
+            "total_investment": wan_to_yuan(data["total_investment"]),
+            "responsible_unit": data["responsible_unit"].pk,
+            "headquarters": data["headquarters"].pk if data.get("headquarters") else None,
+            "leaders": links,
+            "plans": {str(self.plan_year): [wan_to_yuan(data.get(f"plan_{i}") or 0) for i in range(DEKADS_PER_YEAR)]},
+            "milestones": {str(m.pk): data[f"milestone_{m.pk}"].isoformat() for m in self.milestones},
+        }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -18,6 +19,7 @@ from gongjian.projects.choices import (
     ApprovalKind,
     ApprovalStatus,
     Category,
+    ChangeState,
     Funding,
     LandStatus,
     LeaderRole,
@@ -125,6 +127,11 @@ class Project(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     # Optimistic lock: an edit made on a stale copy is refused instead of silently overwriting another's.
     version = models.PositiveIntegerField(_("版本"), default=1)
+    # The yardstick in the fields above (plan, total investment, unit, headquarters, leaders, milestone dates) is
+    # baseline number ``baseline``, in force from the ten-day period ``baseline_from`` (blank: since the project
+    # was registered); the versions it replaced are kept as :class:`BaselineVersion` rows.
+    baseline = models.PositiveIntegerField(_("基准版本"), default=1)
+    baseline_from = models.CharField(_("基准生效期别"), max_length=12, blank=True)
 
     leaders = models.ManyToManyField(Person, through="ProjectLeader", related_name="led_projects",
                                      verbose_name=_("包挂领导"))
@@ -283,3 +290,68 @@ class ProjectLeader(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person.name} → {self.project.name}"
+
+
+class BaselineChange(models.Model):
+    """A proposed change of a project's baseline (基准调整申请): a unit asks with a reason, the project office
+    approves or refuses it. ``proposed`` holds only what changes, in the shape of :func:`projects.queries.
+    baseline_of` (money in yuan, units and people by id, milestone dates by milestone id)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="baseline_changes",
+                                verbose_name=_("项目"))
+    state = models.CharField(_("状态"), max_length=12, choices=ChangeState.choices, default=ChangeState.PROPOSED)
+    effective_from = models.CharField(_("生效期别"), max_length=12)
+    reason = models.TextField(_("调整理由"), validators=[MaxLengthValidator(1000)])
+    proposed = models.JSONField(_("调整内容"))
+    before = models.JSONField(_("调整前"), default=dict)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    proposed_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=500, blank=True)
+    number = models.PositiveIntegerField(_("形成基准版本"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("基准调整申请")
+        verbose_name_plural = _("基准调整申请")
+        ordering = ["-proposed_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["project"], condition=Q(state="proposed"),
+                                               name="one_open_baseline_change")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.effective_period}"
+
+    @property
+    def effective_period(self) -> Period:
+        return Period.parse(self.effective_from)
+
+
+class BaselineVersion(models.Model):
+    """A baseline a project no longer has: what the yardstick was (``content``) and the ten-day periods it was
+    in force, ``valid_from`` (blank: since registration) up to, not including, ``valid_until``. Lights and
+    assessment of those periods are measured against it."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="baseline_versions",
+                                verbose_name=_("项目"))
+    number = models.PositiveIntegerField(_("基准版本"))
+    content = models.JSONField(_("基准内容"))
+    valid_from = models.CharField(_("起始期别"), max_length=12, blank=True)
+    valid_until = models.CharField(_("截止期别（不含）"), max_length=12)
+    # The days the version covers, for the lookups: a period is measured against it when its last day falls
+    # on or after ``starts_on`` (or there is none) and before ``ends_on``.
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField()
+    replaced_by = models.OneToOneField(BaselineChange, null=True, on_delete=models.PROTECT, related_name="replaced",
+                                       verbose_name=_("调整申请"))
+
+    class Meta:
+        verbose_name = _("历史基准")
+        verbose_name_plural = _("历史基准")
+        ordering = ["project", "number"]
+        constraints = [models.UniqueConstraint(fields=["project", "number"], name="baseline_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} #{self.number}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,8 +16,19 @@ from django.utils.translation import gettext as _
 from gongjian.core import audit
 from gongjian.core.models import next_serial, peek_serial, raise_serial
 from gongjian.core.money import split_evenly
+from gongjian.core.periods import Period
 from gongjian.org.models import Person
-from gongjian.projects.models import DEKADS_PER_YEAR, AnnualPlan, Approval, Milestone, Project, ProjectLeader
+from gongjian.projects.choices import ChangeState
+from gongjian.projects.models import (
+    DEKADS_PER_YEAR,
+    AnnualPlan,
+    Approval,
+    BaselineChange,
+    BaselineVersion,
+    Milestone,
+    Project,
+    ProjectLeader,
+)
 
 PROJECT_FIELDS = [
     "code", "national_code", "name", "category", "nature", "level", "funding", "year", "region", "park",
@@ -294,3 +306,248 @@ def delete_project(project: Project, *, actor) -> None:
     project.delete()
     audit.record("project.delete", actor=actor, object_type="projects.project", object_id=str(pk),
                  object_repr=text, before=before, only_changes=False)
+
+
+# -- baselines (基准): a unit proposes a change, the office approves it as a new version ---------------------------
+
+
+class StaleChange(ValidationError):
+    """The change was decided, withdrawn or edited since the page was loaded."""
+
+    def __init__(self, message, *, current_version: int):
+        super().__init__(message, code="stale")
+        self.current_version = current_version
+
+
+def may_propose_baseline(user, project: Project) -> bool:
+    return bool(user.has_perm("projects.change_project")
+                and Project.objects.in_scope(user).filter(pk=project.pk).exists())
+
+
+def _effective_period(text: str, project: Project) -> Period:
+    """The ten-day period a change takes effect from: a real one, later than the current baseline's start, and
+    not one whose assessment has been published (published results are never measured again)."""
+    try:
+        period = Period.parse(str(text or ""))
+    except ValueError:
+        raise ValidationError({"effective_from": _("生效期别无效，应为某年某月某旬，如 2026年11月中旬。")}) from None
+    if period.dekad is None:
+        period = period.dekads()[0] if period.month else Period(period.year, 1, 1)
+    if not 2000 <= period.year <= 2100:
+        raise ValidationError({"effective_from": _("生效期别须在 2000 到 2100 年之间。")})
+    if project.baseline_from and period <= Period.parse(project.baseline_from):
+        raise ValidationError({"effective_from": _("现行基准自 %(from)s 起执行，调整须自其后的期别起生效。")
+                               % {"from": Period.parse(project.baseline_from)}})
+    from gongjian.assess.models import Run, RunState
+
+    published = [code for code in Run.objects.filter(state=RunState.PUBLISHED, period_code__startswith=f"{period.year}")
+                 .values_list("period_code", flat=True).distinct() if Period.parse(code).end >= period.start]
+    if published:
+        last = max((Period.parse(code) for code in published), key=lambda p: p.end)
+        raise ValidationError({"effective_from": _(
+            "%(period)s 的考核结果已发布，调整只能自其后的期别起生效（已发布的结果不再重算）。") % {"period": last}})
+    return period
+
+
+def _clean_proposal(project: Project, data: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """The proposed values that differ from ``current``, checked; raise naming the field otherwise."""
+    from gongjian.org.choices import UnitKind
+    from gongjian.org.models import Unit
+    from gongjian.projects.choices import LeaderRole
+    from gongjian.projects.queries import BASELINE_KEYS
+
+    unknown = set(data) - set(BASELINE_KEYS)
+    if unknown:
+        raise ValidationError({"proposed": _("不能调整的字段：%(names)s") % {"names": "、".join(sorted(unknown))}})
+    out: dict[str, Any] = {}
+    if data.get("total_investment") is not None:
+        value = data["total_investment"]
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10**16:
+            raise ValidationError({"total_investment": _("总投资须为 0 到 1 万亿万元之间的金额。")})
+        if value != current["total_investment"]:
+            out["total_investment"] = value
+    for key in ("responsible_unit", "headquarters"):
+        if data.get(key) is not None and (not isinstance(data[key], int) or not 0 < data[key] < 2**31):
+            raise ValidationError({key: _("单位编号无效。")})
+    if "responsible_unit" in data and data["responsible_unit"] != current["responsible_unit"]:
+        unit = Unit.objects.filter(pk=data["responsible_unit"]).exclude(
+            kind__in=[UnitKind.ENTERPRISE, UnitKind.STATE_ENTERPRISE]).first()
+        if unit is None:
+            raise ValidationError({"responsible_unit": _("责任单位须为本系统中的机关或园区单位。")})
+        out["responsible_unit"] = unit.pk
+    if "headquarters" in data and data["headquarters"] != current["headquarters"]:
+        if data["headquarters"] is not None and not Unit.objects.filter(
+                pk=data["headquarters"], kind=UnitKind.HEADQUARTERS).exists():
+            raise ValidationError({"headquarters": _("指挥部不存在。")})
+        out["headquarters"] = data["headquarters"]
+    if data.get("leaders") is not None:
+        try:
+            links = [[int(p), str(r)] for p, r in data["leaders"]]
+        except (TypeError, ValueError):
+            raise ValidationError({"leaders": _("包挂领导格式无效。")}) from None
+        if any(not 0 < p < 2**31 for p, _r in links):
+            raise ValidationError({"leaders": _("包挂领导编号无效。")})
+        if any(r not in LeaderRole.values for _p, r in links) or len({p for p, _r in links}) != len(links):
+            raise ValidationError({"leaders": _("包挂领导有重复或角色无效。")})
+        if Person.objects.filter(pk__in=[p for p, _r in links]).count() != len(links):
+            raise ValidationError({"leaders": _("包挂领导中有人不在系统中。")})
+        if sorted(links) != current["leaders"]:
+            out["leaders"] = sorted(links)
+    for year, dekads in (data.get("plans") or {}).items():
+        if not str(year).isdigit() or not 2000 <= int(year) <= 2100:
+            raise ValidationError({"plans": _("计划年度须在 2000 到 2100 之间。")})
+        if len(dekads) != DEKADS_PER_YEAR or any(not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 10**16
+                                                 for v in dekads):
+            raise ValidationError({"plans": _("%(year)s年分旬计划须为36个非负金额。") % {"year": year}})
+        if list(dekads) != (current["plans"].get(str(year)) or [0] * DEKADS_PER_YEAR):
+            out.setdefault("plans", {})[str(year)] = list(dekads)
+    total = out.get("total_investment", current["total_investment"])
+    for year, dekads in out.get("plans", {}).items():
+        if sum(dekads) > total:
+            raise ValidationError({"plans": _("%(year)s年计划投资不能超过总投资。") % {"year": year}})
+    for pk, day in (data.get("milestones") or {}).items():
+        if str(pk) not in current["milestones"]:
+            raise ValidationError({"milestones": _("节点 %(pk)s 不属于该项目。") % {"pk": pk}})
+        try:
+            value = day if isinstance(day, date) else date.fromisoformat(str(day))
+        except ValueError:
+            raise ValidationError({"milestones": _("节点计划日期无效：%(day)s") % {"day": day}}) from None
+        if not date(2000, 1, 1) <= value <= date(2100, 12, 31):
+            raise ValidationError({"milestones": _("节点计划日期须在 2000 到 2100 年之间。")})
+        if value.isoformat() != current["milestones"][str(pk)]:
+            out.setdefault("milestones", {})[str(pk)] = value.isoformat()
+    if not out:
+        raise ValidationError({"proposed": _("调整内容与现行基准相同，没有要调整的内容。")})
+    return out
+
+
+@transaction.atomic
+def propose_baseline_change(project: Project, proposed: dict[str, Any], *, reason: str, effective_from: str,
+                            actor) -> BaselineChange:
+    """A unit asks the office to change the project's baseline from a ten-day period, saying why; nothing is
+    measured differently until the office approves. One open proposal per project."""
+    from gongjian.projects.queries import baseline_of
+
+    if actor is not None and not may_propose_baseline(actor, project):
+        raise PermissionDenied(_("无权为该项目提出基准调整申请。"))
+    current = Project.objects.select_for_update().get(pk=project.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请写明调整理由。")})
+    if len(reason) > 1000:
+        raise ValidationError({"reason": _("调整理由不能超过 1000 字。")})
+    period = _effective_period(effective_from, current)
+    before = baseline_of(current)
+    changes = _clean_proposal(current, proposed, before)
+    if BaselineChange.objects.filter(project=current, state=ChangeState.PROPOSED).exists():
+        raise ValidationError({"proposed": _("该项目已有待审批的调整申请，请等项目办审批或撤回后再提。")})
+    change = BaselineChange.objects.create(
+        project=current, effective_from=period.code, reason=reason, proposed=changes,
+        before={key: before[key] if key not in ("plans", "milestones")
+                else {k: before[key].get(k) for k in changes[key]} for key in changes},
+        proposed_by=actor if getattr(actor, "is_authenticated", False) else None)
+    audit.record("baseline.propose", actor=actor, obj=change, after={
+        "project": current.code, "effective_from": period.code, "reason": reason, "proposed": changes},
+        only_changes=False)
+    return change
+
+
+def _locked_change(change: BaselineChange, expected_version: int | None) -> BaselineChange:
+    current = BaselineChange.objects.select_for_update().select_related("project").get(pk=change.pk)
+    if expected_version is None:
+        raise ValidationError({"version": _("缺少版本号：请刷新页面后再操作。")}, code="required")
+    if current.version != expected_version or current.state != ChangeState.PROPOSED:
+        raise StaleChange(_("该调整申请已被他人处理（当前状态：%(state)s，版本 %(v)d），请刷新后查看。")
+                          % {"state": current.get_state_display(), "v": current.version},
+                          current_version=current.version)
+    return current
+
+
+@transaction.atomic
+def approve_baseline_change(change: BaselineChange, *, actor, expected_version: int | None,
+                            note: str = "", relight: bool = True) -> BaselineChange:
+    """The office approves: the current baseline is kept as a superseded version in force until the change's
+    period, the registry takes the new values as baseline number n + 1, and the project's lights are lit again
+    (periods before the change keep the old yardstick)."""
+    from gongjian.projects.queries import baseline_of
+
+    if actor is not None and not actor.has_perm("projects.change_baseline"):
+        raise PermissionDenied(_("只有项目办可以批准基准调整。"))
+    current = _locked_change(change, expected_version)
+    project = Project.objects.select_for_update().get(pk=current.project_id)
+    period = _effective_period(current.effective_from, project)
+    now = baseline_of(project)
+    changes = _clean_proposal(project, current.proposed, now)  # checked again: the registry may have moved
+    BaselineVersion.objects.create(
+        project=project, number=project.baseline, content=now, valid_from=project.baseline_from,
+        valid_until=period.code, starts_on=Period.parse(project.baseline_from).start if project.baseline_from else None,
+        ends_on=period.start, replaced_by=current)
+    fields = {key: changes[key] for key in ("total_investment",) if key in changes}
+    fields |= {key: (changes[key] and _unit(changes[key])) for key in ("responsible_unit", "headquarters")
+               if key in changes}
+    children = ProjectChildren()
+    if "leaders" in changes:
+        people = Person.objects.in_bulk([p for p, _r in changes["leaders"]])
+        children.leaders = [(people[p], r) for p, r in changes["leaders"]]
+    if "milestones" in changes:
+        children.milestones = [
+            {"id": m.pk, "kind": m.kind, "name": m.name, "actual_date": m.actual_date, "note": m.note,
+             "planned_date": date.fromisoformat(changes["milestones"].get(str(m.pk), m.planned_date.isoformat()))}
+            for m in project.milestones.order_by("sequence", "planned_date", "pk")]
+    project = update_project(project, fields, children, actor=actor)
+    for year, dekads in changes.get("plans", {}).items():
+        _write_children(project, ProjectChildren(plan_year=int(year), plan_dekads=dekads))
+    Project.objects.filter(pk=project.pk).update(baseline=F("baseline") + 1, baseline_from=period.code)
+    project.refresh_from_db()
+    current.state, current.number = ChangeState.APPROVED, project.baseline
+    current.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    current.decided_at, current.decision_note = timezone.now(), (note or "").strip()[:500]
+    current.version += 1
+    current.save()
+    audit.record("baseline.approve", actor=actor, obj=current, before={"baseline": project.baseline - 1},
+                 after={"project": project.code, "baseline": project.baseline, "effective_from": period.code,
+                        "changes": changes, "note": current.decision_note}, only_changes=False)
+    from gongjian.lights.signals import recompute_after_commit
+
+    if relight and period.year <= timezone.localdate().year:
+        recompute_after_commit(project.pk)
+    return current
+
+
+def _unit(pk: int):
+    from gongjian.org.models import Unit
+
+    return Unit.objects.get(pk=pk)
+
+
+@transaction.atomic
+def refuse_baseline_change(change: BaselineChange, *, actor, expected_version: int | None,
+                           note: str) -> BaselineChange:
+    """The office refuses, saying why; the baseline stays as it is."""
+    if actor is not None and not actor.has_perm("projects.change_baseline"):
+        raise PermissionDenied(_("只有项目办可以审批基准调整。"))
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("不予批准须写明理由。")})
+    current = _locked_change(change, expected_version)
+    current.state, current.decision_note = ChangeState.REFUSED, note[:500]
+    current.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    current.decided_at = timezone.now()
+    current.version += 1
+    current.save()
+    audit.record("baseline.refuse", actor=actor, obj=current, after={"note": current.decision_note},
+                 only_changes=False)
+    return current
+
+
+@transaction.atomic
+def withdraw_baseline_change(change: BaselineChange, *, actor, expected_version: int | None) -> BaselineChange:
+    """The proposer (or anyone of the units who may propose for the project) takes the proposal back."""
+    if actor is not None and not may_propose_baseline(actor, change.project):
+        raise PermissionDenied(_("无权撤回该调整申请。"))
+    current = _locked_change(change, expected_version)
+    current.state = ChangeState.WITHDRAWN
+    current.version += 1
+    current.save()
+    audit.record("baseline.withdraw", actor=actor, obj=current, after={"state": current.state}, only_changes=False)
+    return current

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,10 +12,19 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from gongjian.core.forms import add_service_errors
+from gongjian.core.periods import Period
 from gongjian.projects import services
+from gongjian.projects.choices import ChangeState
 from gongjian.projects.filters import ProjectFilterSet
-from gongjian.projects.forms import ApprovalFormSet, MilestoneFormSet, ProjectForm, formset_rows
-from gongjian.projects.models import Project, ProjectLeader
+from gongjian.projects.forms import (
+    ApprovalFormSet,
+    BaselineChangeForm,
+    MilestoneFormSet,
+    ProjectForm,
+    formset_rows,
+)
+from gongjian.projects.models import BaselineChange, Project, ProjectLeader
+from gongjian.projects.queries import describe_baseline, describe_change
 
 
 def plan_year(request) -> int:
@@ -67,7 +78,8 @@ class ProjectListView(PermissionRequiredMixin, ListView):
             (_("%(year)s年计划（万元）") % {"year": self.year}, "plan", "num"), (_("计划开工"), "start", "hide-sm"),
         ],
                        sort=self.request.GET.get("sort", ""),
-                       can_add=self.request.user.has_perm("projects.add_project"))
+                       can_add=self.request.user.has_perm("projects.add_project"),
+                       open_changes=_visible_changes(self.request.user).filter(state=ChangeState.PROPOSED).count())
         return context
 
 
@@ -94,8 +106,19 @@ class ProjectDetailView(PermissionRequiredMixin, DetailView):
             can_edit=Project.objects.editable_by(self.request.user).filter(pk=project.pk).exists(),
             light=project.lights.order_by("-period_code").first()
             if self.request.user.has_perm("lights.view_light") else None,
+            baseline=describe_baseline(project.baseline, project.baseline_from),
+            changes=self.changes(project),
+            can_propose=services.may_propose_baseline(self.request.user, project),
         )
         return context
+
+    def changes(self, project):
+        """The project's re-baselinings and proposals, newest first, each with what it moves."""
+        rows = list(project.baseline_changes.select_related("proposed_by", "decided_by").order_by("-proposed_at", "-pk"))
+        for change in rows:
+            change.lines = describe_change(change.proposed, change.before)
+            change.period_label = str(change.effective_period)
+        return rows
 
 
 class ProjectEditView(View):
@@ -112,11 +135,14 @@ class ProjectEditView(View):
 
     def forms(self, project, data=None):
         year = project.year if project.pk else plan_year(self.request)
-        return (
-            ProjectForm(data, instance=project, plan_year=year),
-            MilestoneFormSet(data, instance=project, prefix="milestones"),
-            ApprovalFormSet(data, instance=project, prefix="approvals"),
-        )
+        form = ProjectForm(data, instance=project, plan_year=year)
+        milestones = MilestoneFormSet(data, instance=project, prefix="milestones")
+        if project.pk and not self.request.user.has_perm("projects.change_baseline"):
+            form.lock_baseline()
+            for row in milestones.forms:
+                if row.instance.pk:
+                    row.fields["planned_date"].disabled = True
+        return form, milestones, ApprovalFormSet(data, instance=project, prefix="approvals")
 
     def render(self, project, form, milestones, approvals, status=200):
         return render(self.request, self.template_name, {
@@ -154,3 +180,141 @@ class ProjectDeleteView(View):
         services.delete_project(project, actor=request.user)
         messages.success(request, _("项目「%(name)s」已删除。") % {"name": project.name})
         return redirect("projects:project_list")
+
+
+# -- baselines (基准) ---------------------------------------------------------------------------------------------
+
+
+def _effective_choices(project: Project) -> list[Period]:
+    """The ten-day periods a change may take effect from: after the current baseline's first one, from the
+    start of last year, up to three months ahead."""
+    today = timezone.localdate()
+    first = Period(today.year - 1, 1, 1)
+    if project.baseline_from:
+        first = max(first, Period.parse(project.baseline_from).next())
+    last = Period.dekad_of(today + timedelta(days=92))
+    return list(Period.range(first, last)) if first <= last else []
+
+
+class BaselineProposeView(View):
+    """A unit (or the office) proposes a change of the project's baseline, effective from a ten-day period."""
+
+    template_name = "projects/baseline_propose.html"
+
+    def setup_project(self, request, pk):
+        project = get_object_or_404(Project.objects.in_scope(request.user).prefetch_related(
+            "plans", "milestones", "leader_links"), pk=pk)
+        if not services.may_propose_baseline(request.user, project):
+            raise PermissionDenied
+        return project
+
+    def form(self, project, data=None):
+        periods = _effective_choices(project)
+        form = BaselineChangeForm(data, project=project, plan_year=plan_year(self.request), periods=periods)
+        if data is None:
+            form.initial.setdefault("effective_from", Period.dekad_of(timezone.localdate()).code)
+        return form
+
+    def render(self, project, form, status=200):
+        return render(self.request, self.template_name, {
+            "project": project, "form": form,
+            "current": describe_baseline(project.baseline, project.baseline_from)}, status=status)
+
+    def get(self, request, pk):
+        project = self.setup_project(request, pk)
+        return self.render(project, self.form(project))
+
+    def post(self, request, pk):
+        project = self.setup_project(request, pk)
+        form = self.form(project, request.POST)
+        if form.is_valid():
+            try:
+                change = services.propose_baseline_change(
+                    project, form.proposed(), reason=form.cleaned_data["reason"],
+                    effective_from=form.cleaned_data["effective_from"], actor=request.user)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("调整申请已提交，项目办审批后生效。"))
+                return redirect("projects:baseline_change", pk=change.pk)
+        return self.render(project, form, status=400)
+
+
+def _visible_changes(user):
+    return BaselineChange.objects.filter(project__in=Project.objects.in_scope(user)).select_related(
+        "project", "proposed_by", "decided_by")
+
+
+class BaselineChangeListView(PermissionRequiredMixin, ListView):
+    """The proposals the user may see, open ones first (the office's worklist)."""
+
+    permission_required = "projects.view_project"
+    template_name = "projects/baseline_change_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        state = self.request.GET.get("state", ChangeState.PROPOSED)
+        rows = _visible_changes(self.request.user)
+        if state in ChangeState.values:
+            rows = rows.filter(state=state)
+        return rows.order_by("-proposed_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for change in context["object_list"]:
+            change.lines = describe_change(change.proposed, change.before)
+            change.period_label = str(change.effective_period)
+        context.update(states=ChangeState.choices, state=self.request.GET.get("state", ChangeState.PROPOSED))
+        return context
+
+
+class BaselineChangeView(View):
+    """One proposal: what it moves, from → to, and the office's approve / refuse, the proposer's withdraw."""
+
+    template_name = "projects/baseline_change.html"
+
+    def get_change(self, request, pk):
+        return get_object_or_404(_visible_changes(request.user), pk=pk)
+
+    def render(self, change, errors=(), status=200):
+        user = self.request.user
+        return render(self.request, self.template_name, {
+            "change": change, "lines": describe_change(change.proposed, change.before), "errors": errors,
+            "period": change.effective_period, "open": change.state == ChangeState.PROPOSED,
+            "can_decide": user.has_perm("projects.change_baseline"),
+            "can_withdraw": services.may_propose_baseline(user, change.project),
+        }, status=status)
+
+    def get(self, request, pk):
+        return self.render(self.get_change(request, pk))
+
+    def post(self, request, pk):
+        change = self.get_change(request, pk)
+        action, note = request.POST.get("action"), request.POST.get("note", "")
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = None
+        actions = {
+            "approve": lambda: services.approve_baseline_change(change, actor=request.user,
+                                                                 expected_version=version, note=note),
+            "refuse": lambda: services.refuse_baseline_change(change, actor=request.user,
+                                                               expected_version=version, note=note),
+            "withdraw": lambda: services.withdraw_baseline_change(change, actor=request.user,
+                                                                   expected_version=version),
+        }
+        if action not in actions:
+            return self.render(change, [_("未知的操作。")], status=400)
+        try:
+            done = actions[action]()
+        except services.StaleChange as exc:
+            change.refresh_from_db()
+            return self.render(change, exc.messages, status=409)
+        except ValidationError as exc:
+            return self.render(change, exc.messages, status=400)
+        messages.success(request, {
+            ChangeState.APPROVED: _("已批准：项目现行基准为第 %(n)s 版，红绿灯已按新基准重算。") % {"n": done.number},
+            ChangeState.REFUSED: _("已不予批准，基准不变。"),
+            ChangeState.WITHDRAWN: _("调整申请已撤回。"),
+        }[done.state])
+        return redirect("projects:baseline_change", pk=change.pk)

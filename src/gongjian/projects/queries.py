@@ -1,0 +1,145 @@
+"""Reading the registry: a project's baseline (基准) as data, and which baseline each period is measured against.
+
+A baseline is the yardstick a project is judged by: its annual plans by ten-day period, total investment,
+responsible unit, headquarters, leaders and milestone plan dates. The registry's own fields hold the latest one
+(number ``Project.baseline``, in force from ``Project.baseline_from``); the ones it replaced are
+:class:`BaselineVersion` rows. A period is measured against the baseline in force on its last day, so a month
+containing the ten-day period a change takes effect from is measured by the new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from gongjian.core.money import format_wan
+from gongjian.core.periods import Period
+from gongjian.projects.models import AnnualPlan, BaselineVersion, Milestone, Project, ProjectLeader
+
+# What a baseline holds, in the order a person reads a change.
+BASELINE_KEYS = ("total_investment", "responsible_unit", "headquarters", "leaders", "plans", "milestones")
+
+
+def baseline_of(project: Project) -> dict[str, Any]:
+    """The project's current baseline as plain data: money in yuan, the unit, headquarters and people by id,
+    plans by year (36 ten-day amounts) and milestone plan dates by milestone id."""
+    return {
+        "total_investment": project.total_investment,
+        "responsible_unit": project.responsible_unit_id,
+        "headquarters": project.headquarters_id,
+        "leaders": sorted([person, role] for person, role in
+                          ProjectLeader.objects.filter(project=project).values_list("person_id", "role")),
+        "plans": {str(year): list(dekads) for year, dekads in
+                  AnnualPlan.objects.filter(project=project).order_by("year").values_list("year", "dekads")},
+        "milestones": {str(pk): planned.isoformat() for pk, planned in
+                       Milestone.objects.filter(project=project).values_list("pk", "planned_date")},
+    }
+
+
+@dataclass(frozen=True)
+class Yardstick:
+    """The baseline one period of one project is measured against: its number, and the superseded version's
+    content (None when it is the registry's current one)."""
+
+    number: int
+    content: dict[str, Any] | None = None
+
+    def plan(self, year: int) -> list[int] | None:
+        """The ten-day plan of ``year`` in this (superseded) baseline; None when it had none."""
+        assert self.content is not None
+        dekads = self.content.get("plans", {}).get(str(year))
+        return list(dekads) if dekads else None
+
+    def milestone_dates(self) -> dict[int, date]:
+        assert self.content is not None
+        return {int(pk): date.fromisoformat(day) for pk, day in self.content.get("milestones", {}).items()}
+
+
+def superseded(project_ids: Iterable[int] | None, first: date, last: date) -> dict[int, list[BaselineVersion]]:
+    """The superseded baselines that were in force some day between ``first`` and ``last``, by project (most
+    projects have none, and then nothing is read for them)."""
+    rows = BaselineVersion.objects.filter(ends_on__gt=first).exclude(starts_on__gt=last).order_by("number")
+    if project_ids is not None:
+        rows = rows.filter(project_id__in=list(project_ids))
+    out: dict[int, list[BaselineVersion]] = {}
+    for row in rows:
+        out.setdefault(row.project_id, []).append(row)
+    return out
+
+
+def version_for(versions: list[BaselineVersion], period: Period) -> BaselineVersion | None:
+    """The superseded version a period is measured against, if any (else the registry's current baseline)."""
+    end = period.end
+    return next((v for v in versions if (v.starts_on is None or end >= v.starts_on) and end < v.ends_on), None)
+
+
+def yardsticks(projects: dict[int, int], periods: list[Period]) -> dict[tuple[int, str], Yardstick]:
+    """For ``projects`` ({id: current baseline number}) × ``periods``, the baselines other than the current one
+    that apply, keyed by (project id, period code). Pairs measured by the current baseline are left out."""
+    if not projects or not periods:
+        return {}
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
+    found: dict[tuple[int, str], Yardstick] = {}
+    for project_id, versions in superseded(projects, first, last).items():
+        for period in periods:
+            version = version_for(versions, period)
+            if version is not None:
+                found[(project_id, period.code)] = Yardstick(version.number, version.content)
+    return found
+
+
+def describe_baseline(number: int, effective_from: str) -> str:
+    """``基准第2版（自2026年11月中旬起执行）``, or ``基准第1版（入库基准）``."""
+    if not effective_from:
+        return _("基准第%(n)d版（入库基准）") % {"n": number}
+    return _("基准第%(n)d版（自%(period)s起执行）") % {"n": number, "period": Period.parse(effective_from)}
+
+
+def describe_change(proposed: dict[str, Any], before: dict[str, Any]) -> list[str]:
+    """What a proposed change moves, one line per item, from → to, in the office's words."""
+    from gongjian.org.models import Person, Unit
+    from gongjian.projects.choices import LeaderRole
+
+    lines: list[str] = []
+    unit_ids = {before.get(k) for k in ("responsible_unit", "headquarters")} | \
+        {proposed.get(k) for k in ("responsible_unit", "headquarters")}
+    units = dict(Unit.objects.filter(pk__in=[u for u in unit_ids if u]).values_list("pk", "name"))
+    people_ids = {p for p, _role in before.get("leaders", []) + proposed.get("leaders", [])}
+    people = dict(Person.objects.filter(pk__in=people_ids).values_list("pk", "name"))
+    roles = dict(LeaderRole.choices)
+    if "total_investment" in proposed:
+        lines.append(_("总投资：%(old)s 万元 → %(new)s 万元") % {
+            "old": format_wan(before.get("total_investment") or 0), "new": format_wan(proposed["total_investment"])})
+    for key, label in (("responsible_unit", _("责任单位")), ("headquarters", _("指挥部"))):
+        if key in proposed:
+            lines.append(_("%(label)s：%(old)s → %(new)s") % {
+                "label": label, "old": units.get(before.get(key), "—"), "new": units.get(proposed[key], "—")})
+    if "leaders" in proposed:
+        def names(links):
+            return "、".join(f"{people.get(p, '—')}（{roles.get(r, r)}）" for p, r in links) or "—"
+        lines.append(_("包挂领导：%(old)s → %(new)s") % {"old": names(before.get("leaders", [])),
+                                                        "new": names(proposed["leaders"])})
+    for year, dekads in sorted(proposed.get("plans", {}).items()):
+        old = before.get("plans", {}).get(year) or [0] * 36
+        months = [m + 1 for m in range(12) if sum(old[m * 3:m * 3 + 3]) != sum(dekads[m * 3:m * 3 + 3])]
+        lines.append(_("%(year)s年计划投资：%(old)s 万元 → %(new)s 万元（变动月份：%(months)s）") % {
+            "year": year, "old": format_wan(sum(old)), "new": format_wan(sum(dekads)),
+            "months": "、".join(f"{m}月" for m in months) or _("旬间调整")})
+    if proposed.get("milestones"):
+        labels = {str(m.pk): m.label for m in Milestone.objects.filter(pk__in=[int(k) for k in proposed["milestones"]])}
+        for pk, day in sorted(proposed["milestones"].items(), key=lambda kv: kv[1]):
+            lines.append(_("节点「%(name)s」计划完成：%(old)s → %(new)s") % {
+                "name": labels.get(pk, _("已删除的节点")), "old": before.get("milestones", {}).get(pk, "—"), "new": day})
+    return lines
+
+
+def baseline_label(project: Project, number: int) -> str:
+    """How a page names baseline ``number`` of ``project``: with the period it took effect from."""
+    if number == project.baseline:
+        return describe_baseline(number, project.baseline_from)
+    version = BaselineVersion.objects.filter(project=project, number=number).first()
+    return describe_baseline(number, version.valid_from if version else "")
