@@ -34,6 +34,13 @@ def office_client(client, office_user):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background tasks run in the request that queues them, so a test reads their outcome at once; the tests of
+    the queue itself (tests/jobs) switch to the database backend and run the worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path_factory):
     """Uploaded files (site photos) go to a temporary folder, never into the checkout's var/."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

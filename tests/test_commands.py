@@ -9,9 +9,9 @@ from django.core.management.base import CommandError
 
 from gongjian import cli
 from gongjian.accounts.models import User
-from gongjian.core.management.commands import serve as serve_command
 from gongjian.demo.loader import DEMO_PASSWORD, DEMO_USERNAMES, load_demo
 from gongjian.demo.management.commands import demo as demo_command
+from gongjian.jobs.management.commands import serve as serve_command
 from gongjian.org.models import Person
 from gongjian.projects.models import Project
 from tests.factories import UnitFactory

@@ -54,6 +54,7 @@ from gongjian.dispatch import assignments, daily
 from gongjian.dispatch.models import Assignment, Document, Meeting
 from gongjian.exchange import services as exchange
 from gongjian.exchange.importing import ImportResult, RowError
+from gongjian.jobs.models import Job
 from gongjian.lights import cases, letters
 from gongjian.lights import services as lights
 from gongjian.lights.models import Light
@@ -194,6 +195,7 @@ def build_district() -> District:
         # the demo's re-baselined project's approved change, and the one waiting for the office
         "baseline_change": BaselineChange.objects.filter(state="approved").get().pk,
         "baseline_open": BaselineChange.objects.filter(state="proposed").get().pk,
+        "job": Job.objects.create(kind="lights.recompute", label="重算本年度红绿灯", created_by=office).pk,
     })
 
 
@@ -227,6 +229,10 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
     "projects/<int:pk>/edit/": [{"pk": "project"}],
     "projects/<int:pk>/delete/": [{"pk": "project"}],
     "projects/<int:pk>/baseline/propose/": [{"pk": "project"}],
+    "system/jobs/<uuid:pk>/": [{"pk": "job"}],
+    "system/jobs/<uuid:pk>/status/": [{"pk": "job"}],
+    "system/jobs/<uuid:pk>/file/": [{"pk": "job"}],
+    "api/v1/tasks/<task_id>": [{"task_id": "job"}],
     "projects/baseline-changes/<int:pk>/": [{"pk": "baseline_change"}, {"pk": "baseline_open"}],
     "reports/<int:project_pk>/<int:period_pk>/": [{"project_pk": "project", "period_pk": "period"},
                                                   {"project_pk": "project_blank", "period_pk": "period"}],

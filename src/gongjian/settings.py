@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "gongjian.core",
     "gongjian.accounts",
     "gongjian.org",
@@ -76,6 +78,8 @@ INSTALLED_APPS = [
     "gongjian.assess",
     "gongjian.dispatch",
     "gongjian.exchange",
+    "gongjian.jobs",
+    "gongjian.schedule",
     "gongjian.demo",
     "gongjian.api",
     "ninja",
@@ -201,6 +205,14 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
+# Background work (recomputes, assessment runs, imports, exports, documents) is queued in the database and run by
+# `gongjian worker` (a thread of `gongjian serve` in the embedded mode). A city with more work than one worker
+# handles points this at another django-tasks backend (e.g. RQ); GONGJIAN_TASKS=immediate runs each at once, in
+# the request that asks (tests).
+TASKS = {"default": {"BACKEND": {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}.get(env("TASKS", "database"), env("TASKS", "database"))}}
 # A request's body besides its files (forms and JSON): 10 MB is far more than any form of the system takes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

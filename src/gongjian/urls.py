@@ -17,6 +17,7 @@ urlpatterns = [
     path("assess/", include("gongjian.assess.urls")),
     path("dispatch/", include("gongjian.dispatch.urls")),
     path("exchange/", include("gongjian.exchange.urls")),
+    path("system/jobs/", include("gongjian.jobs.urls")),
     path("system/", include("gongjian.core.urls")),
     path("api/v1/", include("gongjian.api.urls", namespace="api")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -163,9 +163,9 @@ def test_the_tick_drafts_the_assessment_of_a_period_past_its_deadline_once(distr
 
     ReportingPeriod.objects.update(deadline=timezone.now() - dt.timedelta(days=1))
     call_command("tick")
-    assert "assessed (drafts): 2026-11-2" in capsys.readouterr().out
+    assert "起草到期考核：起草 2026-11-2" in capsys.readouterr().out
     call_command("tick")
-    assert "assessed (drafts): -" in capsys.readouterr().out
+    assert "起草到期考核：起草 无" in capsys.readouterr().out
     assert Run.objects.get().state == "draft"
 
 
@@ -368,7 +368,7 @@ def test_other_actions_still_need_a_post(district, office_user, office_client):
 def test_the_tick_leaves_a_period_whose_deadline_passed_before_it_ended(district, office_user, capsys):
     open_current_dekad(office_user, deadline_in=-dt.timedelta(hours=1))
     call_command("tick")
-    assert "assessed (drafts): -" in capsys.readouterr().out
+    assert "起草到期考核：起草 无" in capsys.readouterr().out
     assert not Run.objects.exists()
 
 

@@ -137,7 +137,7 @@ def test_the_office_reads_the_board_judges_a_light_and_exports_the_list(page, lo
     assert sheet.title == "红绿灯"
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("项目编号", "项目名称", "责任单位", "灯色")
-    assert rows[0][-2:] == ("原因", "规则版本")
+    assert rows[0][-3:] == ("原因", "规则版本", "基准版本")
     assert len(rows) == 5
     battery_line = next(row for row in rows if row[1] == "新能源电池材料项目")
     assert battery_line[:4] == (battery.code, "新能源电池材料项目", "工信局", "红灯")

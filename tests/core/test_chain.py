@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from gongjian.core import audit, chain
 from gongjian.core.models import AuditChain, AuditEvent
+from gongjian.jobs.models import ScheduleRun
 
 # -- the pure chain -------------------------------------------------------------------------------------------
 
@@ -129,10 +130,14 @@ def test_the_console_prints_the_first_broken_link_and_exits_non_zero(trail, caps
 
 def test_the_tick_verifies_the_last_days_events(trail, capsys):
     AuditEvent.objects.filter(pk=trail[4].pk).update(note="改过")
-    call_command("tick")
+    with pytest.raises(SystemExit) as stopped:  # the other steps ran; the tick's exit status says one failed
+        call_command("tick")
     captured = capsys.readouterr()
-    assert "audit chain BROKEN" in captured.err and f"event {trail[4].pk}" in captured.err
+    assert stopped.value.code == 1 and "重算本年度红绿灯：计算" in captured.out
+    assert "审计链校验 失败：审计链校验不通过" in captured.err and f"event {trail[4].pk}" in captured.err
     assert "BROKEN" in AuditChain.objects.get().check_result
+    run = ScheduleRun.objects.get()
+    assert not run.ok and [s["ok"] for s in run.steps].count(False) == 1 and not run.steps[-1]["ok"]
 
 
 def test_the_auditor_exports_a_date_range_to_excel_and_the_export_is_audited(trail, make_user, client):

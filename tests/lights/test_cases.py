@@ -154,7 +154,7 @@ def test_the_tick_command_lights_every_project_and_climbs_overdue_cases(case, pe
     Case.objects.filter(pk=case.pk).update(deadline=timezone.localdate() - dt.timedelta(days=1))
     call_command("tick")
     out = capsys.readouterr().out
-    assert "lights: " in out and "cases: 1 climbed" in out
+    assert "重算本年度红绿灯：计算" in out and "督办件升级与提醒：升级 1 件" in out
     assert Light.objects.filter(project=people["project"]).exists()
     case.refresh_from_db()
     assert case.level == "leader"

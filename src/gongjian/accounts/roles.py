@@ -63,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assess.view_evaluatorassignment", "assess.add_evaluatorassignment", "assess.delete_evaluatorassignment",
         "assess.view_interview", "assess.add_interview", "assess.change_interview",
         *_DISPATCH_UNIT, "dispatch.run_dispatch", "dispatch.add_dailyreport",
+        "jobs.view_job", "jobs.view_schedulerun",
     ],
     Role.UNIT_REPORTER: [*_VIEW_PROJECTS, "projects.change_project", "reports.view_report", "reports.submit_report",
                          *_LIGHTS, *_DISPATCH_UNIT],

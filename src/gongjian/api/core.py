@@ -97,6 +97,7 @@ def build_api() -> NinjaAPI:
     from gongjian.dispatch.api import router as dispatch
     from gongjian.dispatch.assignment_api import router as assignments
     from gongjian.dispatch.daily_api import router as daily
+    from gongjian.jobs.api import router as jobs
     from gongjian.lights.api import router as lights
     from gongjian.projects.api import router as projects
     from gongjian.reports.api import router as reports
@@ -108,6 +109,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/dispatch", dispatch)
     api.add_router("/dispatch", assignments)
     api.add_router("/dispatch", daily)
+    api.add_router("/", jobs)
     return api
 
 

@@ -285,28 +285,35 @@ class _DemoBuilder:
         Report.objects.bulk_create(reports, batch_size=2000)
 
     def build_baselines(self, projects: list[Project]) -> None:
-        """One project re-baselined some forty days ago (its plan for the rest of the year cut by 30 % after a
-        delay in land clearance, approved by the office) and one proposal waiting for the office."""
+        """One project re-baselined from the month of some forty days ago (that month's plan postponed to
+        December after a delay in land clearance, approved by the office) and one proposal waiting for the
+        office."""
         from gongjian.projects import services
 
         planned = [p for p in projects if p.plan_for(self.year) and p.plan_for(self.year).total > 0]
         if len(planned) < 2:
             return
         moved, waiting = planned[3 % len(planned)], planned[7 % len(planned)]
-        effective = Period.dekad_of(self.as_of - timedelta(days=40))
-        if effective.year != self.year:
+        back = self.as_of - timedelta(days=40)
+        effective = Period(back.year, back.month, 1)
+        if effective.year != self.year or effective.month == 12:
             return
-        dekads = moved.plan_for(self.year).dekads
-        cut = [v if i < effective.index_in_year - 1 else v * 7 // 10 for i, v in enumerate(dekads)]
+        # that month's planned investment postponed to December: the year's total, and every month's whole 万元,
+        # stay as they were
+        dekads = list(moved.plan_for(self.year).dekads)
+        first = effective.index_in_year - 1
+        for k in range(3):
+            dekads[33 + k] += dekads[first + k]
+            dekads[first + k] = 0
         change = services.propose_baseline_change(
-            moved, {"plans": {str(self.year): cut}}, reason="征迁交地延后两个月，余下各旬计划投资按 70% 调整",
+            moved, {"plans": {str(self.year): dekads}}, reason="征迁交地延后一个月，该月计划投资顺延至12月",
             effective_from=effective.code, actor=None)
         services.approve_baseline_change(change, actor=None, expected_version=change.version,
                                          note="经项目办核实，同意调整", relight=False)  # lit below
-        first = waiting.milestones.order_by("planned_date").first()
-        if first is not None:
+        node = waiting.milestones.order_by("planned_date").first()
+        if node is not None:
             services.propose_baseline_change(
-                waiting, {"milestones": {str(first.pk): (first.planned_date + timedelta(days=30)).isoformat()}},
+                waiting, {"milestones": {str(node.pk): (node.planned_date + timedelta(days=30)).isoformat()}},
                 reason="用地报批延后，申请节点顺延 30 天", effective_from=Period.dekad_of(self.as_of).code, actor=None)
 
     def build_reporting_period(self) -> None:

@@ -6,9 +6,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, UploadedFile
 
 from gongjian.core.pagination import Limit, Offset
+from gongjian.jobs import services as jobs
+from gongjian.jobs.api import TaskStarted, accepted
 from gongjian.lights import board as boards
 from gongjian.lights import cases, services
 from gongjian.lights.models import Case, Judgement, Light
@@ -101,13 +104,6 @@ class TextIn(Schema):
     text: str = ""
 
 
-class RecomputeOut(Schema):
-    lights: int
-    changed: int
-    cases_opened: int
-    seconds: dict[str, float]
-
-
 def _light_out(light: Light) -> dict:
     return {"project_id": light.project_id, "project": light.project.name, "period_code": light.period_code,
             "colour": light.colour, "dimensions": light.dimensions, "reasons": light.reasons,
@@ -150,13 +146,12 @@ def judge(request, project_id: int, period_code: str, payload: JudgementIn):
             "judged_at": row.judged_at}
 
 
-@router.post("/lights/recompute", response=RecomputeOut, summary="Recompute every light of this year (office)")
+@router.post("/lights/recompute", response={202: TaskStarted},
+             summary="Recompute every light of this year (office), in the background: follow the task")
 def recompute(request):
     if not request.user.has_perm("lights.change_lightrule"):
         raise PermissionDenied
-    result = services.recompute()
-    return {"lights": result.lights, "changed": result.changed, "cases_opened": result.cases_opened,
-            "seconds": result.seconds}
+    return accepted(jobs.start("lights.recompute", {}, actor=request.user, label=_("重算本年度红绿灯")))
 
 
 def _case_out(case: Case) -> dict:

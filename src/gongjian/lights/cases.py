@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from gongjian.core import audit
 from gongjian.core.models import next_serial, work_calendar
 from gongjian.core.notify import notify
+from gongjian.jobs import services as jobs
 from gongjian.lights.choices import LADDER, CaseKind, CaseState, EventKind, Level
 from gongjian.lights.models import Case, CaseEvent, Light
 from gongjian.org.models import Unit
@@ -139,12 +140,11 @@ def _lock(case: Case, actor, check) -> Case:
 
 
 def _save(current: Case, action: str, actor, before: dict, **kwargs) -> Case:
-    from gongjian.lights.signals import recompute_after_commit
-
     current.version += 1
     current.save()
     if current.kind == CaseKind.PROBLEM:  # the problem dimension of the project's light may change
-        recompute_after_commit(current.project_id)
+        jobs.start("lights.relight", {"project_ids": [current.project_id]}, actor=actor,
+                   label=_("重算项目红绿灯：%(p)s") % {"p": current.project.name}, audited=False)
     audit.record(f"case.{action}", actor=actor, obj=current, before=before,
                  after=audit.snapshot(current, ["state", "level", "deadline", "resolution"]), **kwargs)
     return current

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from gongjian.core import audit, bulk
 from gongjian.core.models import work_calendar
 from gongjian.core.periods import Period, PeriodKind
-from gongjian.lights import rules
+from gongjian.lights import cases, rules
 from gongjian.lights.choices import CaseKind, Colour
 from gongjian.lights.models import Case, Judgement, Light, LightRule, RuleVersion
 from gongjian.projects.models import AnnualPlan, Milestone, Project
@@ -242,9 +242,14 @@ class Recomputed:
 
 
 def recompute(project_ids: list[int] | None = None, *, year: int | None = None, today: date | None = None,
-              kinds=(PeriodKind.DEKAD,), open_cases: bool = True) -> Recomputed:
+              kinds=(PeriodKind.DEKAD,), open_cases: bool = True, progress=None) -> Recomputed:
     """Light ``project_ids`` (every active project when None) for every period of ``year`` so far, keep the lights
-    that changed, and open a case for each project red in the latest period without an open one."""
+    that changed, and open a case for each project red in the latest period without an open one. ``progress``
+    (a background job's) hears of each of the three steps: read, judge, store."""
+    def step(done: int, text: str) -> None:
+        if progress is not None:
+            progress(done, 3, text)
+
     import time
 
     now = timezone.now()
@@ -259,18 +264,19 @@ def recompute(project_ids: list[int] | None = None, *, year: int | None = None, 
         return result
     version = current_rules()
     clock = time.perf_counter()
+    step(0, _("读取项目、计划和报表"))
     inputs = load_inputs(project_ids, periods, today=today, now=now)
+    step(1, _("按规则判定灯色"))
     result.seconds |= inputs.seconds
     mark = time.perf_counter()
     frame = rules.evaluate_frame(inputs.rows, inputs.milestones, inputs.problems, version.ruleset(), work_calendar())
     result.seconds["engine"] = time.perf_counter() - mark
     mark = time.perf_counter()
+    step(2, _("保存灯色并开出督办件"))
     with transaction.atomic():
         result.lights, result.changed = _store(frame, version.number, now, project_ids, [p.code for p in periods])
         result.seconds["store"] = time.perf_counter() - mark
         if open_cases:
-            from gongjian.lights import cases
-
             latest = periods[-1].code
             reds = frame.filter((pl.col("period_code") == latest) & (pl.col("colour") == Colour.RED))
             result.cases_opened = cases.open_for_reds(reds["project_id"].to_list(), latest)

@@ -17,6 +17,7 @@ from gongjian.core import audit
 from gongjian.core.models import next_serial, peek_serial, raise_serial
 from gongjian.core.money import split_evenly
 from gongjian.core.periods import Period
+from gongjian.jobs import services as jobs
 from gongjian.org.models import Person
 from gongjian.projects.choices import ChangeState
 from gongjian.projects.models import (
@@ -507,10 +508,9 @@ def approve_baseline_change(change: BaselineChange, *, actor, expected_version: 
     audit.record("baseline.approve", actor=actor, obj=current, before={"baseline": project.baseline - 1},
                  after={"project": project.code, "baseline": project.baseline, "effective_from": period.code,
                         "changes": changes, "note": current.decision_note}, only_changes=False)
-    from gongjian.lights.signals import recompute_after_commit
-
     if relight and period.year <= timezone.localdate().year:
-        recompute_after_commit(project.pk)
+        jobs.start("lights.relight", {"project_ids": [project.pk], "year": period.year}, actor=actor,
+                   label=_("按新基准重算红绿灯：%(p)s") % {"p": project.name}, audited=False)
     return current
 
 

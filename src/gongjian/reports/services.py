@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from gongjian.core import audit
 from gongjian.core.periods import Period
+from gongjian.jobs import services as jobs
 from gongjian.projects.models import Milestone, Project
 from gongjian.reports import photos, rules
 from gongjian.reports.choices import PeriodKind, ReportState
@@ -407,9 +408,10 @@ def approve_report(report: Report, *, actor) -> Report:
     _apply_milestones(current, actor)
     _revise(current, actor, lists)
     audit.record("report.approve", actor=actor, obj=current, before=before, after=_snapshot(current, lists))
-    from gongjian.reports.signals import report_approved
-
-    report_approved.send(sender=Report, report=current, actor=actor)
+    # What follows an approval (its problems become cases, the project is lit again) is the lights' work, queued
+    # with the approval: the worker sees it once the approval has committed, or never.
+    jobs.start("lights.report_approved", {"report_id": current.pk, "actor_id": getattr(actor, "pk", None)},
+               actor=actor, label=_("审核通过后的督办与亮灯：%(p)s") % {"p": current.project.name}, audited=False)
     return current
 
 

@@ -21,3 +21,23 @@ document.addEventListener("DOMContentLoaded", () => {
       form.querySelectorAll("button[type=submit]").forEach((b) => { setTimeout(() => { b.disabled = true; }, 0); });
     }));
 });
+
+// A background task's page: the progress bar follows the task without reloading; the page reloads once it ends.
+(function () {
+  const box = document.querySelector("[data-job-status]");
+  if (!box || box.dataset.finished) return;
+  const url = box.dataset.jobStatus;
+  function poll() {
+    fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+      .then(function (r) { return r.json(); })
+      .then(function (s) {
+        document.getElementById("job-progress").value = s.percent;
+        document.getElementById("job-percent").textContent = s.percent + "%";
+        document.getElementById("job-state").textContent = s.state_label;
+        document.getElementById("job-step").textContent = s.step;
+        if (s.finished) { window.location.reload(); } else { setTimeout(poll, 1000); }
+      })
+      .catch(function () { setTimeout(poll, 3000); });
+  }
+  setTimeout(poll, 500);
+})();

@@ -7,10 +7,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from gongjian.accounts.roles import role_label
-from gongjian.core.management.commands.serve import DEFAULT_ADDR, site_url
 from gongjian.core.models import SystemSetting
 from gongjian.core.money import format_money
 from gongjian.demo.loader import DEMO_SETTING, DemoAlreadyLoaded, DemoError, DemoSummary, load_demo
+from gongjian.jobs.management.commands.serve import DEFAULT_ADDR, site_url
 
 
 def _width(text: str) -> int:

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from gongjian.jobs.embedded import start_worker_thread
+
 DEFAULT_ADDR = "127.0.0.1:8000"
 _WILDCARD_HOSTS = {"0.0.0.0", "::", "[::]"}
 
@@ -70,6 +72,8 @@ class Command(BaseCommand):
             # Django's generic "development server" warning is replaced by the line above: in the embedded mode
             # this server is the deployment, by design, and the way out is named.
             os.environ.setdefault("DJANGO_RUNSERVER_HIDE_WARNING", "true")
+            if start_worker_thread():
+                self.stdout.write("Background tasks run in this process (one worker thread).")
             # No autoreloader: it would start a second process watching source files, which an installed package
             # does not need.
             call_command("runserver", bind, use_reloader=False)

@@ -1,0 +1,51 @@
+"""Background tasks in the JSON API: follow one by the id a 202 answer gave."""
+
+from datetime import datetime
+from uuid import UUID
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+
+from gongjian.jobs import services
+from gongjian.jobs.views import status
+
+router = Router(tags=["tasks"])
+
+
+class BackgroundTaskOut(Schema):
+    id: str
+    kind: str
+    label: str
+    state: str  # queued, running, succeeded, failed
+    state_label: str
+    done: int
+    total: int
+    percent: int
+    step: str
+    finished: bool
+    result: dict
+    result_url: str
+    file_url: str
+    file_name: str
+    error: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class TaskStarted(Schema):
+    """A 202 answer: the work is queued; follow it at ``url`` (or the page ``page``)."""
+
+    task_id: str
+    url: str
+    page: str
+
+
+def accepted(job) -> Status:
+    """The answer of a request that queued work: 202 and where to follow it."""
+    return Status(202, {"task_id": str(job.pk), "url": f"/api/v1/tasks/{job.pk}", "page": f"/system/jobs/{job.pk}/"})
+
+
+@router.get("/tasks/{task_id}", response=BackgroundTaskOut, summary="A background task's state, progress, result or error")
+def get_task(request, task_id: UUID):
+    return status(get_object_or_404(services.visible_to(request.user), pk=task_id))

@@ -1,0 +1,138 @@
+"""Starting background work and running it.
+
+An app declares a kind of work in its ``tasks.py``::
+
+    @job("lights.recompute", permission="lights.view_light")
+    def recompute(progress: Progress, *, year: int) -> dict: ...
+
+A request calls :func:`start` (permission checked, the job saved, the task queued) and answers at once with the
+job; the worker calls :func:`run`, which marks the job running, hands the function a :class:`Progress` to report
+through, and records the result or the error. The function does its writes in one transaction (or idempotent
+steps), so a failure changes nothing; progress is written between them, where others can read it.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongjian.core import audit
+from gongjian.jobs.choices import JobState
+from gongjian.jobs.models import Job
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    function: Callable[..., dict[str, Any] | None]
+    permission: str | None
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def job(name: str, *, permission: str | None = None):
+    """Register the decorated function as the background work called ``name``."""
+
+    def register(function):
+        KINDS[name] = Kind(name, function, permission)
+        return function
+
+    return register
+
+
+def user_or_none(actor):
+    """The account behind an action, or None for the system (the console, the scheduler, a test)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def files_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "jobs"
+
+
+class Progress:
+    """What a running job reports through: how far it is, what it is doing, and the file it produced."""
+
+    def __init__(self, job: Job):
+        self.job = job
+
+    def __call__(self, done: int, total: int | None = None, step: str | None = None) -> None:
+        """Write the progress now (outside any transaction the work has open, it is seen after that commits)."""
+        self.job.done = max(0, int(done))
+        if total is not None:
+            self.job.total = max(0, int(total))
+        if step is not None:
+            self.job.step = step[:200]
+        Job.objects.filter(pk=self.job.pk).update(done=self.job.done, total=self.job.total, step=self.job.step)
+
+    def save_file(self, name: str, content: bytes) -> None:
+        """Keep the job's result file (an export, a document) for its owner to download."""
+        folder = files_dir() / str(self.job.pk)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "result").write_bytes(content)
+        self.job.file_name = name[:200]
+
+
+@transaction.atomic
+def start(kind: str, params: dict[str, Any] | None = None, *, actor, label: str, audited: bool = True) -> Job:
+    """Queue ``kind`` with ``params`` (JSON) for ``actor``; the caller answers with the job at once. A follow-up
+    of a change that is itself audited (relighting after an approval) is queued with ``audited=False``."""
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise ValidationError(_("未知的任务类型：%(kind)s") % {"kind": kind})
+    if actor is not None and spec.permission and not actor.has_perm(spec.permission):
+        raise PermissionDenied(_("无权发起该任务。"))
+    row = Job.objects.create(kind=kind, label=label[:200], params=params or {}, created_by=user_or_none(actor))
+    if audited:
+        audit.record("job.start", actor=actor, obj=row, after={"kind": kind, "params": row.params},
+                     only_changes=False)
+    from gongjian.jobs.tasks import run_job
+
+    # Queued in the same transaction as the job (the database backend's row is seen with it, or not at all).
+    run_job.enqueue(str(row.pk))
+    row.refresh_from_db()
+    return row
+
+
+def run(job_id: str) -> Job:
+    """Run a queued job to the end (the worker calls this): the result, or the error, is kept on the job."""
+    row = Job.objects.filter(pk=job_id, state=JobState.QUEUED).first()
+    if row is None:  # run already, or gone
+        return Job.objects.get(pk=job_id)
+    row.state, row.started_at = JobState.RUNNING, timezone.now()
+    row.save(update_fields=["state", "started_at"])
+    progress = Progress(row)
+    try:
+        result = KINDS[row.kind].function(progress, **row.params) or {}
+    except Exception as exc:  # the job's owner reads why; the office reads the traceback
+        messages = getattr(exc, "messages", None)
+        row.error = "；".join(messages) if messages else _("任务出错：%(kind)s") % {"kind": type(exc).__name__}
+        row.detail = traceback.format_exc()[-20000:]
+        row.state = JobState.FAILED
+        logger.exception("job %s (%s) failed", row.pk, row.kind)
+    else:
+        row.result = result
+        row.result_url = str(result.get("url", ""))[:300]
+        row.state, row.done = JobState.SUCCEEDED, max(row.done, row.total)
+    row.finished_at = timezone.now()
+    row.save()
+    return row
+
+
+def visible_to(user):
+    """The jobs ``user`` may follow: their own; the office's operators see every one."""
+    if user.has_perm("jobs.view_job"):
+        return Job.objects.all()
+    return Job.objects.filter(created_by=user)

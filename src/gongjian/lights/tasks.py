@@ -1,0 +1,49 @@
+"""Background work of the lights (relighting; what follows a report's approval) and their scheduled steps."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongjian.accounts.models import User
+from gongjian.jobs.services import Progress, job
+from gongjian.lights import cases, services
+from gongjian.reports.models import Report
+
+
+@job("lights.recompute", permission="lights.change_lightrule")
+def recompute(progress: Progress, *, year: int | None = None) -> dict:
+    result = services.recompute(year=year, progress=progress)
+    return {"summary": _("计算 %(n)d 盏灯，其中 %(c)d 盏有变化，新开督办件 %(o)d 件。") % {
+                "n": result.lights, "c": result.changed, "o": result.cases_opened},
+            "lights": result.lights, "changed": result.changed, "cases_opened": result.cases_opened,
+            "url": "/lights/"}
+
+
+def relight_year() -> str:
+    """Light every project for this year (opening cases for new reds)."""
+    result = services.recompute()
+    return _("计算 %(n)d 盏灯，%(c)d 盏有变化，新开督办件 %(o)d 件") % {
+        "n": result.lights, "c": result.changed, "o": result.cases_opened}
+
+
+def climb_and_remind_cases() -> str:
+    """Climb the cases unhandled past their deadline; remind the silent ones."""
+    handled = cases.tick()
+    return _("升级 %(c)d 件，提醒 %(r)d 件") % {"c": handled["climbed"], "r": handled["reminded"]}
+
+
+@job("lights.report_approved")
+def after_report_approved(progress: Progress, *, report_id: int, actor_id: int | None = None) -> dict:
+    """An approved report's problems become cases for the units asked to solve them; its project is lit again."""
+    report = Report.objects.select_related("project").get(pk=report_id)
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    with transaction.atomic():
+        opened = cases.open_for_problems(report, actor=actor)
+        result = services.recompute([report.project_id])
+    return {"summary": _("新开问题督办件 %(o)d 件，重算 %(n)d 盏灯") % {"o": len(opened), "n": result.lights}}
+
+
+@job("lights.relight")
+def relight(progress: Progress, *, project_ids: list[int], year: int | None = None) -> dict:
+    """Light some projects again (a case about a problem moved, a baseline changed)."""
+    result = services.recompute(project_ids, year=year)
+    return {"summary": _("重算 %(n)d 盏灯，%(c)d 盏有变化") % {"n": result.lights, "c": result.changed}}
