@@ -37,9 +37,10 @@ test-sqlite: install  ## the suite on SQLite
 test-postgres: install  ## the suite on PostgreSQL (GONGJIAN_TEST_DATABASE_URL=postgres://user@host:5432/db)
 	GONGJIAN_DATABASE_URL=$$GONGJIAN_TEST_DATABASE_URL $(BIN)/python -m pytest
 
-lint: install  ## ruff and mypy (strict on the pure engines)
+lint: install  ## ruff, mypy (strict on the pure engines) and the import contracts (engines pure, apps import downward)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: install  ## registry benchmark: import, export and list page at N=10,000 projects
 	$(BIN)/python bench/registry.py

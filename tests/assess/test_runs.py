@@ -52,6 +52,9 @@ def test_rerunning_a_draft_replaces_it_with_the_corrected_data(district, office_
 
 def test_published_results_are_final_and_a_correction_is_a_linked_revision(district, office_user):
     run = services.publish(services.run_assessment("2026-11-2", actor=office_user), actor=office_user)
+    from gongjian.core.models import ClosedPeriod
+
+    assert ClosedPeriod.objects.get().code == "2026-11-2"  # closed: no re-baselining reaches back into it
     with pytest.raises(ValidationError, match="已发布"):
         services.run_assessment("2026-11-2", actor=office_user)
     with pytest.raises(ValidationError):

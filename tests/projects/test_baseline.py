@@ -171,15 +171,11 @@ def test_a_proposal_is_checked_and_decided_once(moving):
 
 
 def test_a_change_never_reaches_back_into_a_published_assessment(moving):
-    from django.utils import timezone
-
-    from gongjian.assess.models import Run, Scheme
+    from gongjian.core.models import ClosedPeriod
 
     project, start, reporter, office = moving
     change = propose_half(project, start, reporter)
-    scheme = Scheme.objects.create(name="测试方案", version=1, content={})
-    Run.objects.create(period_code="2026-11", period_kind="month", scheme=scheme, state="published",
-                       created_at=timezone.now())
+    ClosedPeriod.close("2026-11", dt.date(2026, 11, 30))  # what publishing November's assessment does
     with pytest.raises(ValidationError, match="2026年11月 的考核结果已发布"):
         services.approve_baseline_change(change, actor=office, expected_version=1)
     change.refresh_from_db()  # the proposal stays open; the office may refuse it or the unit withdraw it

@@ -34,6 +34,7 @@ from gongjian.assess.models import (
     SubjectKind,
 )
 from gongjian.core import audit, bulk
+from gongjian.core.models import ClosedPeriod
 from gongjian.core.periods import Period
 from gongjian.lights.models import Light
 from gongjian.org.models import Person, Unit
@@ -692,6 +693,7 @@ def publish(run: Run, *, actor) -> Run:
     if current.supersedes_id:
         Run.objects.filter(pk=current.supersedes_id).update(state=RunState.SUPERSEDED)
     current.state, current.published_at = RunState.PUBLISHED, timezone.now()
+    ClosedPeriod.close(current.period_code, Period.parse(current.period_code).end)
     current.published_by = actor if getattr(actor, "is_authenticated", False) else None
     current.save()
     notice.issue_number(current, actor=actor)

@@ -105,6 +105,31 @@ class Notification(models.Model):
         return self.title
 
 
+class ClosedPeriod(models.Model):
+    """A period whose assessment has been published (封账): what it was measured by may no longer change, so a
+    re-baselining cannot take effect from it or before it. Written by the assessment when it publishes."""
+
+    code = models.CharField(_("期别"), max_length=12, unique=True)
+    ends_on = models.DateField(_("期末"), db_index=True)
+    closed_at = models.DateTimeField(_("封账时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("已封账期别")
+        verbose_name_plural = _("已封账期别")
+
+    def __str__(self) -> str:
+        return self.code
+
+    @classmethod
+    def close(cls, code: str, ends_on) -> None:
+        cls.objects.get_or_create(code=code, defaults={"ends_on": ends_on})
+
+    @classmethod
+    def latest_from(cls, start):
+        """The last closed period ending on or after ``start`` (its code), or None."""
+        return cls.objects.filter(ends_on__gte=start).order_by("-ends_on").values_list("code", flat=True).first()
+
+
 class CalendarDay(models.Model):
     """A day the official calendar moves (节假日安排): a weekday off (国庆) or a weekend working day (调休).
     Time limits in working days (problems, 督办) count with these."""

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.core import audit
-from gongjian.core.models import next_serial, peek_serial, raise_serial
+from gongjian.core.models import ClosedPeriod, next_serial, peek_serial, raise_serial
 from gongjian.core.money import split_evenly
 from gongjian.core.periods import Period
 from gongjian.jobs import services as jobs
@@ -339,14 +339,11 @@ def _effective_period(text: str, project: Project) -> Period:
     if project.baseline_from and period <= Period.parse(project.baseline_from):
         raise ValidationError({"effective_from": _("现行基准自 %(from)s 起执行，调整须自其后的期别起生效。")
                                % {"from": Period.parse(project.baseline_from)}})
-    from gongjian.assess.models import Run, RunState
-
-    published = [code for code in Run.objects.filter(state=RunState.PUBLISHED, period_code__startswith=f"{period.year}")
-                 .values_list("period_code", flat=True).distinct() if Period.parse(code).end >= period.start]
-    if published:
-        last = max((Period.parse(code) for code in published), key=lambda p: p.end)
+    closed = ClosedPeriod.latest_from(period.start)
+    if closed:
         raise ValidationError({"effective_from": _(
-            "%(period)s 的考核结果已发布，调整只能自其后的期别起生效（已发布的结果不再重算）。") % {"period": last}})
+            "%(period)s 的考核结果已发布，调整只能自其后的期别起生效（已发布的结果不再重算）。") % {
+                "period": Period.parse(closed)}})
     return period
 
 
