@@ -146,6 +146,62 @@ def main() -> None:
     print(f"\nboard page over HTTP (gunicorn, {args.workers} workers; {len(queries)} variants, {args.requests} "
           f"requests): p50 {statistics.median(latencies):.1f} ms, p99 {registry.percentile(latencies, 0.99):.1f} ms, "
           f"{args.requests / elapsed:.0f} requests/s")
+    measure_http_recompute(workdir, args.workers)
+
+
+def measure_http_recompute(workdir: str, workers: int) -> None:
+    """Relight the year over HTTP as the office's script would: the answer (202 and a task id) is timed, then the
+    worker runs the task (in this process, as `gongjian worker` would) and the task is timed to its end."""
+    import json
+    import socket
+    import subprocess
+    import urllib.request
+
+    from gongjian.accounts.models import User
+    from gongjian.accounts.services import create_api_token
+    from gongjian.jobs import services as jobs
+    from gongjian.jobs.models import Job
+
+    office = User.objects.get(username="bench-office")
+    _token, secret = create_api_token(office, "benchmark", actor=office)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "gongjian.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--log-level", "warning"],
+        env={**os.environ, "GONGJIAN_DATA_DIR": workdir, "PYTHONPATH": str(ROOT / "src")},
+    )
+    try:
+        headers = {"Authorization": f"Bearer {secret}"}
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(urllib.request.Request(f"{base}/api/v1/due", headers=headers)).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        answers = []
+        for _ in range(5):
+            start = time.perf_counter()
+            with urllib.request.urlopen(urllib.request.Request(f"{base}/api/v1/lights/recompute", method="POST",
+                                                               headers=headers)) as response:
+                body = json.loads(response.read())
+                assert response.status == 202 and body["task_id"]
+            answers.append((time.perf_counter() - start) * 1000)
+    finally:
+        server.terminate()
+        server.wait()
+    queued = list(Job.objects.filter(kind="lights.recompute", state="queued").order_by("created_at"))
+    start = time.perf_counter()
+    first = jobs.run(str(queued[0].pk))
+    worker_seconds = time.perf_counter() - start
+    assert first.state == "succeeded", first.error
+    for job in queued[1:]:
+        jobs.run(str(job.pk))
+    print(f"\nrelight over HTTP (POST /api/v1/lights/recompute, 5 requests): answer p50 "
+          f"{statistics.median(answers):.1f} ms, max {max(answers):.1f} ms (202 with the task id); the worker "
+          f"finished the task in {worker_seconds:.2f} s ({first.result['lights']:,} lights)")
 
 
 if __name__ == "__main__":
