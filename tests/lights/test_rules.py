@@ -26,19 +26,15 @@ from gongjian.lights.rules import (
     Colour,
     Dimension,
     InvestmentRule,
-    Light,
-    MilestoneInput,
     MilestoneRule,
     MissingRule,
-    ProblemInput,
     ProblemRule,
-    ProjectInput,
     Rule,
     RuleSet,
     StartRule,
-    evaluate,
     evaluate_frame,
 )
+from tests.lights.reference import Light, MilestoneInput, ProblemInput, ProjectInput, evaluate
 
 AS_OF = date(2026, 10, 31)  # the end of 2026年10月下旬, a Saturday
 WEEK = WorkCalendar()
