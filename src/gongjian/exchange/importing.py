@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, connections, models, router, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from gongjian.core import audit
+from gongjian.core import audit, bulk
 from gongjian.core.models import AuditEvent
 from gongjian.core.money import format_wan
 from gongjian.exchange.columns import (
@@ -599,13 +599,13 @@ class ProjectImport:
             change.project.updated_at = now
             changed_fields.update(k for k in change.after if k in SNAPSHOT_FIELDS
                                   and change.after[k] != change.before.get(k))
-        update_rows(Project, [c.project for c in updated], sorted(changed_fields))
+        bulk.update_objects(Project, [c.project for c in updated], sorted(changed_fields))
         self._save_plans()
         self._replace(ProjectLeader, "leaders", lambda change, item: ProjectLeader(
             project_id=change.project.pk, person_id=item[0], role=item[1]))
         self._replace(Milestone, "milestones", _attach)
         self._replace(Approval, "approvals", _attach)
-        insert_rows(AuditEvent, [self._event(c) for c in self.changes])
+        bulk.insert_objects(AuditEvent, [self._event(c) for c in self.changes])
         audit.record("project.import", actor=self.actor, object_type="projects.project",
                      object_repr=self.result.filename[:255], note=self.result.filename, only_changes=False,
                      after={"file": self.result.filename, "created": self.result.created,
@@ -663,8 +663,8 @@ class ProjectImport:
             elif old[1] != dekads:
                 changed.append(AnnualPlan(pk=old[0], project_id=change.project.pk, year=year, dekads=dekads,
                                           total=sum(dekads)))
-        insert_rows(AnnualPlan, new)
-        update_rows(AnnualPlan, changed, ["dekads", "total"])
+        bulk.insert_objects(AnnualPlan, new)
+        bulk.update_objects(AnnualPlan, changed, ["dekads", "total"])
 
     def _replace(self, model, slot: str, make) -> None:
         """Make the leaders, milestones or approvals of the projects whose list the file changed what the file
@@ -673,7 +673,7 @@ class ProjectImport:
         changes = [c for c in self.changes if getattr(c, slot) is not None
                    and (c.before is None or c.before.get(slot) != c.after.get(slot))]
         new = [c for c in changes if c.existing is None]
-        insert_rows(model, [make(c, item) for c in new for item in getattr(c, slot)])
+        bulk.insert_objects(model, [make(c, item) for c in new for item in getattr(c, slot)])
         for start in range(0, len(changes), CHUNK):
             sync_children(model, {c.project.pk: [make(c, item) for item in getattr(c, slot)]
                                   for c in changes[start:start + CHUNK] if c.existing is not None})
@@ -688,59 +688,6 @@ class ProjectImport:
             before["version"], after["version"] = change.existing.version, change.project.version
         return audit.build_event(action, actor=self.actor, obj=change.project, before=before, after=after,
                                  only_changes=False, note=f"导入文件：{self.result.filename}")
-
-
-def update_rows(model: type[models.Model], objects: list[models.Model], names: list[str]) -> None:
-    """Save the fields ``names`` of ``objects`` with one parameterised UPDATE run for all rows.
-
-    This is ``QuerySet.bulk_update`` without its cost: that builds a CASE expression per row and field and took
-    seconds for ten thousand projects. Values are prepared by each field as the ORM would; the statement is
-    plain SQL that SQLite and PostgreSQL both run.
-    """
-    if not objects:
-        return
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    fields = [model._meta.get_field(name) for name in names]
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(
-        quote(model._meta.db_table), ", ".join(f"{quote(f.column)} = %s" for f in fields), quote(model._meta.pk.column))
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [
-            [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] + [obj.pk] for obj in objects
-        ])
-
-
-def insert_rows(model: type[models.Model], objects: list[models.Model]) -> None:
-    """Insert ``objects`` (whose ids nobody needs back) with multi-row INSERT statements run by ``executemany``.
-
-    ``bulk_create`` compiles a statement per batch; for the 100,000 milestones, approvals and leader links of a
-    large file that compiling cost more than the writing. Here one statement of as many rows as the database's
-    parameter limit allows is prepared once and run for every full batch, then one for the rest: few round trips
-    on PostgreSQL, little work on SQLite. Each field prepares its value as the ORM would, ``auto_now_add`` too.
-    """
-    if not objects:
-        return
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objects]
-    per_statement = max(1, min(500, (connection.features.max_query_params or 65535) // len(fields)))
-    head = "INSERT INTO {} ({}) VALUES ".format(
-        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields))
-    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-
-    def statement(n: int) -> str:
-        return head + ", ".join([placeholders] * n)
-
-    full = len(rows) - len(rows) % per_statement
-    with connection.cursor() as cursor:
-        if full:
-            cursor.executemany(statement(per_statement), [
-                [value for row in rows[start:start + per_statement] for value in row]
-                for start in range(0, full, per_statement)
-            ])
-        if full < len(rows):
-            cursor.execute(statement(len(rows) - full), [value for row in rows[full:] for value in row])
 
 
 def _attach(change: _Change, item: models.Model) -> models.Model:
