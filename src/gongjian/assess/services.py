@@ -176,7 +176,7 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
     planned = dict(AnnualPlan.objects.filter(year=year).values_list("project_id", "total"))
     # a project re-baselined after the last assessed period is weighted by the plan then in force
     for (pid, _code), stick in yardsticks(dict(Project.objects.filter(is_archived=False).values_list(
-            "pk", "baseline")), [max(periods)]).items():
+            "pk", "baseline")), [max(periods)], every=True).items():
         planned[pid] = sum(stick.plan(year) or [])
     project_frame = pl.DataFrame(
         [

@@ -150,7 +150,7 @@ def load_inputs(project_ids: list[int] | None, periods: list[Period], *, today: 
     only = {"project_id__in": ids} if project_ids is not None else {}
     plans = list(AnnualPlan.objects.filter(year=year, **only).values_list("project_id", "dekads"))
     # periods measured against a baseline the registry no longer holds (a re-baselined project's earlier ones)
-    older = yardsticks({row[0]: row[4] for row in project_rows}, periods)
+    older = yardsticks({row[0]: row[4] for row in project_rows}, periods, every=project_ids is None)
     period_codes = dict(ReportingPeriod.objects.filter(code__startswith=f"{year}-").values_list("id", "code"))
     reports = list(Report.objects.filter(period_id__in=list(period_codes), state__in=["submitted", "approved"],
                                          **only).values_list("project_id", "period_id", "year_to_date"))

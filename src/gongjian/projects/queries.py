@@ -77,14 +77,17 @@ def version_for(versions: list[BaselineVersion], period: Period) -> BaselineVers
     return next((v for v in versions if (v.starts_on is None or end >= v.starts_on) and end < v.ends_on), None)
 
 
-def yardsticks(projects: dict[int, int], periods: list[Period]) -> dict[tuple[int, str], Yardstick]:
+def yardsticks(projects: dict[int, int], periods: list[Period], *, every: bool = False) -> dict[tuple[int, str], Yardstick]:
     """For ``projects`` ({id: current baseline number}) × ``periods``, the baselines other than the current one
-    that apply, keyed by (project id, period code). Pairs measured by the current baseline are left out."""
+    that apply, keyed by (project id, period code). Pairs measured by the current baseline are left out.
+    ``every``: ``projects`` are all the active projects, so the lookup needs no list of ids."""
     if not projects or not periods:
         return {}
     first, last = min(p.start for p in periods), max(p.end for p in periods)
     found: dict[tuple[int, str], Yardstick] = {}
-    for project_id, versions in superseded(projects, first, last).items():
+    for project_id, versions in superseded(None if every else projects, first, last).items():
+        if project_id not in projects:  # archived
+            continue
         for period in periods:
             version = version_for(versions, period)
             if version is not None:
