@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 
 from gongjian.projects import services
 from gongjian.projects.models import AnnualPlan
-from tests.factories import PersonFactory, ProjectFactory, UnitFactory
+from tests.factories import PersonFactory, ProjectFactory, UnitFactory, current_version
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def setting(make_user):
 
 def test_a_reporter_edits_the_description_but_not_the_yardstick(setting, office_user):
     project, reporter = setting
-    services.update_project(project, {"content": "新建厂房 12 万平方米"}, actor=reporter)
+    services.update_project(project, {"content": "新建厂房 12 万平方米"}, actor=reporter, expected_version=current_version(project))
     plan = project.plan_for(project.year).dekads
     attempts = [
         ({"total_investment": 1}, services.ProjectChildren()),
@@ -38,12 +38,12 @@ def test_a_reporter_edits_the_description_but_not_the_yardstick(setting, office_
     ]
     for fields, children in attempts:
         with pytest.raises(PermissionDenied, match="基准"):
-            services.update_project(project, fields, children, actor=reporter)
+            services.update_project(project, fields, children, actor=reporter, expected_version=current_version(project))
     project.refresh_from_db()
     assert project.total_investment == 500_000_000 and project.responsible_unit.name == "工信局"
     assert AnnualPlan.objects.get(project=project).dekads == plan
     # The office moves it.
-    services.update_project(project, {"total_investment": 600_000_000}, actor=office_user)
+    services.update_project(project, {"total_investment": 600_000_000}, actor=office_user, expected_version=current_version(project))
 
 
 def test_a_reporter_saving_the_page_with_the_plan_as_it_is_is_not_refused(setting, client):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.core import audit
+from gongjian.core.locking import Stale, check_version
 from gongjian.core.models import next_serial, peek_serial, raise_serial
 from gongjian.core.money import split_evenly
 from gongjian.org.models import Person
@@ -27,8 +28,15 @@ PROJECT_FIELDS = [
 ]
 
 
-class StaleVersion(ValidationError):
-    """The project changed since the editor loaded it."""
+class StaleVersion(Stale):
+    """The project changed since the editor loaded it (``current_version`` says which version is there)."""
+
+
+def _check_project_version(current: Project, expected_version: int | None, *, acting: bool = False) -> None:
+    try:
+        check_version(current.version, expected_version, _("项目"), acting=acting)
+    except Stale as exc:
+        raise StaleVersion(exc.messages[0], current_version=exc.current_version) from None
 
 
 @dataclass
@@ -258,15 +266,13 @@ def _id_of(value: Any) -> Any:
 @transaction.atomic
 def update_project(project: Project, fields: dict[str, Any], children: ProjectChildren | None = None, *,
                    actor, expected_version: int | None = None) -> Project:
-    """Change a project's fields and children. ``expected_version`` is the version the editor loaded."""
+    """Change a project's fields and children. ``expected_version`` is the version the editor loaded (a change
+    without it, or from another version, is stale: gongjian.core.locking)."""
     if actor is not None and not Project.objects.editable_by(actor).filter(pk=project.pk).exists():
         raise PermissionDenied(_("无权修改该项目。"))
     children = children or ProjectChildren()
     current = Project.objects.select_for_update().get(pk=project.pk)
-    if expected_version is not None and current.version != expected_version:
-        raise StaleVersion(
-            _("该项目已被他人修改（当前版本 %(v)d），请刷新后重新编辑。") % {"v": current.version}, code="stale"
-        )
+    _check_project_version(current, expected_version)
     _check_baseline(current, fields, children, actor)
     before = snapshot_project(current)
     if fields.get("code") and fields["code"] != current.code:
@@ -285,10 +291,13 @@ def update_project(project: Project, fields: dict[str, Any], children: ProjectCh
 
 
 @transaction.atomic
-def delete_project(project: Project, *, actor) -> None:
+def delete_project(project: Project, *, actor, expected_version: int | None = None) -> None:
+    """Delete a project as the deleter saw it (``expected_version``): a project changed since is not deleted."""
     if actor is not None and not (actor.has_perm("projects.delete_project")
                                   and Project.objects.in_scope(actor).filter(pk=project.pk).exists()):
         raise PermissionDenied(_("无权删除该项目。"))
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    _check_project_version(project, expected_version, acting=True)
     before = snapshot_project(project)
     pk, text = project.pk, str(project)
     project.delete()
