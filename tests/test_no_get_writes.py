@@ -126,14 +126,14 @@ def build_district() -> District:
                                 problems=[{"category": "land", "description": "用地指标未落实",
                                            "unit_asked": Unit.objects.exclude(pk=project.responsible_unit_id).first()}])
     photo = reports.add_photos(report, [SimpleUploadedFile("site.jpg", photo_bytes(), content_type="image/jpeg")],
-                               actor=reporter)[0]
-    report = reports.submit_report(report, actor=reporter)
+                               actor=reporter, expected_version=report.version)[0]
+    report = reports.submit_report(report, actor=reporter, expected_version=report.version)
 
     # A letter on a case both the reporter and the leader see (a case event with a file); a leader's judgement
     # beside a computed light.
     seen = cases.visible_cases(reporter).order_by("pk")
     case = seen.filter(pk__in=cases.visible_cases(leader).values("pk")).first() or seen.first()
-    letter = letters.issue(case, "reminder", actor=office)
+    letter = letters.issue(case, "reminder", actor=office, expected_version=case.version)
     light = Light.objects.filter(project=project).order_by("-period_code").first()
     lights.record_judgement(project, light.period_code, 1, "现场踏勘进度正常", actor=leader)
 
@@ -141,7 +141,7 @@ def build_district() -> District:
     headquarters = list(Unit.objects.filter(kind="headquarters").order_by("pk")[:2])
     for hq in headquarters:
         EvaluatorAssignment.objects.create(rater=evaluator, subject_kind="headquarters", subject_id=hq.pk)
-    record_evaluations(evaluator, period.code, {("headquarters", hq.pk): ("88", "进展较快") for hq in headquarters})
+    record_evaluations(evaluator, period.code, {("headquarters", hq.pk): ("88", "进展较快", None) for hq in headquarters})
     Adjustment.objects.create(period_code=f"{YEAR}-10", subject_kind="headquarters", subject_id=headquarters[0].pk,
                               points=3, reason="获市政府通报表扬", created_by=office)
     CalendarDay.objects.create(day=dt.date(YEAR, 10, 1), is_workday=False, name="国庆节")

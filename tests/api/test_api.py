@@ -104,17 +104,21 @@ def test_a_report_is_filed_submitted_returned_and_approved_through_the_api(clien
     submitted = client.post(f"/api/v1/reports/{report['id']}/submit", {"version": report["version"]},
                             content_type="application/json", **reporter)
     assert submitted.json()["state"] == "submitted"
-    assert client.post(f"/api/v1/reports/{report['id']}/approve", **reporter).status_code == 403
-    no_reason = client.post(f"/api/v1/reports/{report['id']}/return", {"reason": ""},
+    version = {"version": submitted.json()["version"]}
+    assert client.post(f"/api/v1/reports/{report['id']}/approve", version, content_type="application/json",
+                       **reporter).status_code == 403
+    no_reason = client.post(f"/api/v1/reports/{report['id']}/return", {"reason": "", **version},
                             content_type="application/json", **reviewer)
     assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "return_reason"
-    returned = client.post(f"/api/v1/reports/{report['id']}/return", {"reason": "补充照片"},
+    returned = client.post(f"/api/v1/reports/{report['id']}/return", {"reason": "补充照片", **version},
                            content_type="application/json", **reviewer).json()
     assert returned["state"] == "returned"
     fixed = client.patch(f"/api/v1/reports/{report['id']}", {"version": returned["version"], "amount": 1200},
                          content_type="application/json", **reporter).json()
-    client.post(f"/api/v1/reports/{report['id']}/submit", {}, content_type="application/json", **reporter)
-    approved = client.post(f"/api/v1/reports/{report['id']}/approve", **reviewer).json()
+    resubmitted = client.post(f"/api/v1/reports/{report['id']}/submit", {"version": fixed["version"]},
+                              content_type="application/json", **reporter).json()
+    approved = client.post(f"/api/v1/reports/{report['id']}/approve", {"version": resubmitted["version"]},
+                           content_type="application/json", **reviewer).json()
     assert (approved["state"], approved["amount"], fixed["year_to_date"]) == ("approved", 1200, 1200)
     assert client.get(f"/api/v1/reports?period_id={period.pk}&state=approved", **reporter).json()[0]["id"] == report["id"]
 

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from gongjian.assess import services
 from gongjian.core.periods import Period
 from gongjian.org.choices import UnitKind
 from gongjian.reports import services as reports
@@ -43,6 +44,12 @@ def build_district(office_user):
             submitted_at=filed,
         )
     return {"fast_hq": fast_hq, "slow_hq": slow_hq, "fast": fast, "slow": slow}
+
+
+def publish_period(code: str, actor):
+    """Assess ``code`` (a fresh draft) and publish it as read, the way the office does on the pages."""
+    run = services.run_assessment(code, actor=actor)
+    return services.publish(run, actor=actor, expected_version=run.version)
 
 
 def open_current_dekad(office_user, *, deadline_in=dt.timedelta(days=3)):

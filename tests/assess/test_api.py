@@ -9,13 +9,15 @@ from gongjian.accounts import services as accounts
 from gongjian.assess import services
 from gongjian.assess.models import Evaluation, EvaluatorAssignment, Run, Scheme
 from gongjian.core.models import AuditEvent
-from tests.assess.conftest import open_current_dekad
+from tests.assess.conftest import open_current_dekad, publish_period
 from tests.factories import ProjectFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
 JSON = "application/json"
-CONFIRM = {"confirm": True}
+def confirm(run: dict) -> dict:
+    """Publishing confirmed, from the version of the draft read."""
+    return {"confirm": True, "version": run["version"]}
 
 
 def bearer(user):
@@ -70,21 +72,25 @@ def test_the_office_runs_a_period_and_reads_its_ranking_and_explanations(client,
 
 def test_a_published_run_refuses_a_rerun_and_a_revision_needs_a_reason(client, district, office):
     run = client.post("/api/v1/assess/runs", {"period": "2026-11-2"}, content_type=JSON, **office).json()
-    published = client.post(f"/api/v1/assess/runs/{run['id']}/publish", CONFIRM, content_type=JSON, **office)
+    published = client.post(f"/api/v1/assess/runs/{run['id']}/publish", confirm(run), content_type=JSON, **office)
     assert published.status_code == 200 and published.json()["state"] == "published"
     assert published.json()["published_at"] is not None
 
     again = client.post("/api/v1/assess/runs", {"period": "2026-11-2"}, content_type=JSON, **office)
     assert again.status_code == 422 and again.json()["code"] == "published"
-    twice = client.post(f"/api/v1/assess/runs/{run['id']}/publish", CONFIRM, content_type=JSON, **office)
-    assert twice.status_code == 422 and twice.json()["code"] == "state"
+    twice = client.post(f"/api/v1/assess/runs/{run['id']}/publish", confirm(run), content_type=JSON, **office)
+    assert twice.status_code == 409 and twice.json()["code"] == "stale"  # pressed again on the same page
+    assert client.post(f"/api/v1/assess/runs/{run['id']}/publish", confirm(published.json()), content_type=JSON,
+                       **office).json()["code"] == "state"
 
+    version = {"version": published.json()["version"]}
     no_reason = client.post(
-        f"/api/v1/assess/runs/{run['id']}/revise", {"reason": " "}, content_type=JSON, **office
+        f"/api/v1/assess/runs/{run['id']}/revise", {"reason": " ", **version}, content_type=JSON, **office
     )
     assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "reason"
     revised = client.post(
-        f"/api/v1/assess/runs/{run['id']}/revise", {"reason": "慢项目补报了投资"}, content_type=JSON, **office
+        f"/api/v1/assess/runs/{run['id']}/revise", {"reason": "慢项目补报了投资", **version}, content_type=JSON,
+        **office
     )
     assert revised.status_code == 201, revised.content
     revision = revised.json()
@@ -94,7 +100,7 @@ def test_a_published_run_refuses_a_rerun_and_a_revision_needs_a_reason(client, d
         "draft",
         "慢项目补报了投资",
     )
-    client.post(f"/api/v1/assess/runs/{revision['id']}/publish", CONFIRM, content_type=JSON, **office)
+    client.post(f"/api/v1/assess/runs/{revision['id']}/publish", confirm(revision), content_type=JSON, **office)
     old = client.get(f"/api/v1/assess/runs/{run['id']}", **office).json()
     assert (old["state"], old["superseded_by_id"]) == ("superseded", revision["id"])
     assert [r["revision"] for r in client.get("/api/v1/assess/runs?period=2026-11-2", **office).json()] == [
@@ -139,8 +145,10 @@ def test_scores_are_ordered_by_rank_within_their_group_and_paged(client, distric
     content = services.ensure_scheme_for(2026, actor=None).content
     content["subjects"] = [s | {"grouped": s["kind"] == "project"} for s in content["subjects"]]
     grouped = services.save_scheme(content, actor=office_user)
+    [year] = client.get("/api/v1/assess/schemes/years", **office).json()
     activated = client.post(
-        f"/api/v1/assess/schemes/{grouped.pk}/activate", {"year": 2026}, content_type=JSON, **office
+        f"/api/v1/assess/schemes/{grouped.pk}/activate", {"year": 2026, "version": year["version"]},
+        content_type=JSON, **office
     )
     assert activated.json()["years"] == [2026]
     ProjectFactory(name="商贸项目", category="commerce", responsible_unit=district["fast"].responsible_unit)
@@ -165,7 +173,7 @@ def test_scores_are_ordered_by_rank_within_their_group_and_paged(client, distric
 def test_lists_read_in_a_fixed_number_of_queries(client, district, office):
     for period in ("2026-11-2", "2026-11"):
         run = client.post("/api/v1/assess/runs", {"period": period}, content_type=JSON, **office).json()
-        client.post(f"/api/v1/assess/runs/{run['id']}/publish", CONFIRM, content_type=JSON, **office)
+        client.post(f"/api/v1/assess/runs/{run['id']}/publish", confirm(run), content_type=JSON, **office)
     counts = {}
     for limit in (1, 100):
         for path in (
@@ -292,7 +300,7 @@ def test_raters_post_their_scores_and_an_out_of_range_one_names_its_field(
         "items"
     ][0]
     assert any("综合评价" in line and "95" in line for line in fast_score["explanation"])
-    client.post(f"/api/v1/assess/runs/{run['id']}/publish", CONFIRM, content_type=JSON, **office)
+    client.post(f"/api/v1/assess/runs/{run['id']}/publish", confirm(run), content_type=JSON, **office)
     late = client.post(
         "/api/v1/assess/evaluations",
         {
@@ -315,7 +323,7 @@ def test_the_year_end_ranking_grades_the_subjects_of_the_published_months(
     client, district, office_user, office
 ):
     for code in ("2026-10", "2026-11"):
-        services.publish(services.run_assessment(code, actor=office_user), actor=office_user)
+        publish_period(code, actor=office_user)
     rows = client.get("/api/v1/assess/year/2026?kind=headquarters", **office).json()
     assert [(r["rank"], r["name"], r["months"]) for r in rows] == [
         (1, "智能装备产业园指挥部", 2),
@@ -352,7 +360,8 @@ def test_follow_up_in_the_api_interviews_commitments_flags_and_the_archive(clien
     assert batch.status_code == 201, batch.content
     assert [r["period_code"] for r in batch.json()] == ["2026-11", "2026-11-2"]
     for run in batch.json():
-        published = client.post(f"/api/v1/assess/runs/{run['id']}/publish", CONFIRM, content_type=JSON, **office)
+        published = client.post(f"/api/v1/assess/runs/{run['id']}/publish", confirm(run), content_type=JSON,
+                                **office)
         assert published.status_code == 200
 
     [due] = client.get("/api/v1/assess/interviews?year=2026", **office).json()
@@ -369,7 +378,8 @@ def test_follow_up_in_the_api_interviews_commitments_flags_and_the_archive(clien
     [commitment] = created.json()["commitments"]
     assert commitment["state"] == "open"
     done = client.post(f"/api/v1/assess/commitments/{commitment['id']}/complete",
-                       {"done_on": today.isoformat(), "result": "已倒排"}, content_type=JSON, **office)
+                       {"done_on": today.isoformat(), "result": "已倒排", "version": commitment["version"]},
+                       content_type=JSON, **office)
     assert done.json()["state"] == "done"
     interview = client.get(f"/api/v1/assess/interviews/{created.json()['id']}", **office).json()
     assert interview["commitments"][0]["result"] == "已倒排"
@@ -396,7 +406,7 @@ def test_schemes_and_the_consequences_ledger_come_as_excel(client, district, off
     scheme = services.ensure_scheme_for(2026, actor=None)
     response = client.get(f"/api/v1/assess/schemes/{scheme.pk}/xlsx", **office)
     assert response.status_code == 200 and "考核指标" in openpyxl.load_workbook(io.BytesIO(response.content)).sheetnames
-    services.publish(services.run_assessment("2026-11", actor=None), actor=None)
+    publish_period("2026-11", actor=None)
     ledger = openpyxl.load_workbook(io.BytesIO(client.get("/api/v1/assess/consequences/2026/xlsx", **office).content))
     assert {row[4] for row in ledger.active.iter_rows(min_row=2, values_only=True)} >= {"经济奖励", "黄牌", "约谈"}
     assert client.get("/api/v1/assess/consequences/2026/xlsx", **reporter).status_code == 403
@@ -426,7 +436,9 @@ def test_publishing_without_confirmation_is_refused_and_lists_what_would_be_publ
     assert client.get(f"/api/v1/assess/runs/{run['id']}", **office).json()["state"] == "draft"
     assert not AuditEvent.objects.filter(action="assess.publish").exists()
 
-    published = client.post(url, CONFIRM, content_type=JSON, **office)
+    without_version = client.post(url, {"confirm": True}, content_type=JSON, **office)
+    assert without_version.status_code == 422 and without_version.json()["errors"][0]["field"] == "version"
+    published = client.post(url, confirm(run), content_type=JSON, **office)
     assert published.status_code == 200 and published.json()["state"] == "published"
     assert client.get("/api/v1/assess/consequences?year=2026&kind=reward", **office).json()["count"] == 1
 
@@ -457,7 +469,8 @@ def test_a_period_open_for_filing_is_drafted_only_early_with_a_reason_and_is_not
     )
     assert early.status_code == 201, early.content
     assert (early.json()["state"], early.json()["early_reason"]) == ("draft", "区长要求看本旬进度")
-    publish = client.post(f"/api/v1/assess/runs/{early.json()['id']}/publish", CONFIRM, content_type=JSON, **office)
+    publish = client.post(f"/api/v1/assess/runs/{early.json()['id']}/publish", confirm(early.json()),
+                          content_type=JSON, **office)
     assert publish.status_code == 422 and publish.json()["code"] == "state"
     assert "尚未截止" in publish.json()["errors"][0]["message"]
     assert Run.objects.get().state == "draft"

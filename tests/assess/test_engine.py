@@ -837,6 +837,7 @@ class Row:
     rank: int = 0
     rank_up: int = 0
     group_size: int = 0
+    unplanned: bool = False  # none of its projects plans anything this period
 
 
 def scored_share(indicator: ScoredIndicator, attainment: float) -> float:
@@ -938,6 +939,7 @@ def reference(district: District, scheme: Scheme) -> tuple[dict[tuple[str, str, 
                     sum(f.late for f in facts),
                     sum(f.red for f in facts),
                     ev,
+                    unplanned=all(f.plan == 0 for f in facts),
                 )
             )
 
@@ -987,6 +989,8 @@ def reference(district: District, scheme: Scheme) -> tuple[dict[tuple[str, str, 
                     ):
                         full = indicator.points * total_marks / rest_marks
                     r.points[name] = cents(full * (indicator.floor + (1 - indicator.floor) * share))
+                    if isinstance(indicator, InvestmentIndicator) and no_plan is NoPlan.ZERO and r.unplanned:
+                        r.points[name] = 0.0  # nothing planned, counted as 0: no floor either
             for r in members_of_group:
                 if isinstance(indicator, ReportsIndicator):
                     deducted = r.missing * indicator.missing + r.late * indicator.late

@@ -11,10 +11,12 @@ from django.utils import timezone
 
 from gongjian.assess import followup, services
 from gongjian.assess.models import Commitment, Consequence, Interview, Run
+from gongjian.core.locking import Stale
 from gongjian.core.models import AuditEvent, Notification
 from gongjian.projects.choices import LeaderRole
 from gongjian.projects.models import ProjectLeader
-from tests.factories import PersonFactory, UnitFactory
+from tests.assess.conftest import publish_period
+from tests.factories import PersonFactory, UnitFactory, current_version
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +25,8 @@ pytestmark = pytest.mark.django_db
 def published(district, office_user):
     """The November month and its 中旬 published: a reward and a red flag for the fast headquarters, a yellow
     card and an interview for the slow one."""
-    month = services.publish(services.run_assessment("2026-11", actor=office_user), actor=office_user)
-    dekad = services.publish(services.run_assessment("2026-11-2", actor=office_user), actor=office_user)
+    month = publish_period("2026-11", actor=office_user)
+    dekad = publish_period("2026-11-2", actor=office_user)
     return {"month": month, "dekad": dekad}
 
 
@@ -50,7 +52,7 @@ def test_a_yellow_card_calls_for_an_interview_whose_commitments_are_tracked(publ
     assert followup.remind_overdue() == 1 and followup.remind_overdue() == 0
     assert Notification.objects.filter(user=office_user, title__contains="整改承诺逾期").count() == 1
 
-    followup.complete_commitment(overdue, done_on=today, result="已报送三期", actor=office_user)
+    followup.complete_commitment(overdue, done_on=today, result="已报送三期", actor=office_user, expected_version=current_version(overdue))
     overdue.refresh_from_db()
     assert followup.commitment_state(overdue) == "late" and overdue.result == "已报送三期"
     actions = set(AuditEvent.objects.values_list("action", flat=True))
@@ -71,9 +73,10 @@ def test_an_interview_is_recorded_once_with_what_it_needs(published, office_user
     reward = Consequence.objects.get(run=published["month"], kind="reward")
     with pytest.raises(ValidationError, match="约谈事项"):
         followup.record_interview(actor=office_user, consequence=reward, **good)
-    followup.record_interview(actor=office_user, consequence=_due(published), **good)
-    with pytest.raises(ValidationError, match="已登记"):
+    recorded = followup.record_interview(actor=office_user, consequence=_due(published), **good)
+    with pytest.raises(Stale, match="已由他人登记") as again:  # a second record of it is stale: 409 with its version
         followup.record_interview(actor=office_user, consequence=_due(published), **good)
+    assert again.value.current_version == recorded.version == 1 and Interview.objects.count() == 1
     with pytest.raises(PermissionDenied):
         followup.record_interview(actor=make_user("unit_reporter", unit=UnitFactory()),
                                   consequence=_due(published), **good)
@@ -96,12 +99,14 @@ def test_the_interview_pages_record_and_close_commitments(published, office_clie
     assert response.url == f"/assess/interviews/{interview.pk}/"
     commitment = Commitment.objects.get()
     refused = office_client.post(response.url, {"commitment": commitment.pk, "done_on": today.isoformat(),
-                                                "result": ""}, follow=True)
+                                                "result": "", "version": commitment.version}, follow=True)
     assert "请填写完成情况" in refused.content.decode()
-    office_client.post(response.url, {"commitment": commitment.pk, "done_on": today.isoformat(), "result": "已完成"})
+    office_client.post(response.url, {"commitment": commitment.pk, "done_on": today.isoformat(), "result": "已完成",
+                                      "version": commitment.version})
     commitment.refresh_from_db()
     assert commitment.done_on == today and commitment.result == "已完成"
-    office_client.post(response.url, {"text": "补充承诺", "deadline": (today + dt.timedelta(days=3)).isoformat()})
+    office_client.post(response.url, {"text": "补充承诺", "deadline": (today + dt.timedelta(days=3)).isoformat(),
+                                      "version": interview.version})
     assert interview.commitments.count() == 2
     assert "已约谈" in office_client.get("/assess/interviews/?year=2026").content.decode()
 
@@ -127,7 +132,7 @@ def test_the_cadre_archive_collects_each_leaders_and_commanders_year(published, 
     ProjectLeader.objects.create(project=district["slow"], person=leader, role=LeaderRole.LEAD)
     district["slow"].commander = commander
     district["slow"].save()
-    services.publish(services.run_assessment("2026-10", actor=office_user), actor=office_user)
+    publish_period("2026-10", actor=office_user)
     today = timezone.localdate()
     followup.record_interview(actor=office_user, consequence=_due(published), held_on=today,
                               interviewer="区长", interviewee="李指挥长", content="约谈",
@@ -152,8 +157,9 @@ def test_many_periods_are_assessed_at_once_as_each_would_be_alone(district, offi
     alone = {code: services.run_assessment(code, actor=office_user) for code in ("2026-11-1", "2026-11-2")}
     expected = {code: sorted(run.scores.values_list("subject_kind", "subject_id", "score", "rank"))
                 for code, run in alone.items()}
-    services.publish(alone["2026-11-1"], actor=office_user)
-    runs = services.run_assessments(["2026-11-2", "2026-11-1", "2026-11-3"], actor=office_user)
+    services.publish(alone["2026-11-1"], actor=office_user, expected_version=current_version(alone["2026-11-1"]))
+    runs = services.run_assessments(["2026-11-2", "2026-11-1", "2026-11-3"], actor=office_user,
+                                    versions={"2026-11-2": alone["2026-11-2"].version})
     assert [r.period_code for r in runs] == ["2026-11-2", "2026-11-3"]  # the published one is left alone
     assert runs[0].pk == alone["2026-11-2"].pk and Run.objects.count() == 3
     assert sorted(runs[0].scores.values_list("subject_kind", "subject_id", "score", "rank")) == expected["2026-11-2"]

@@ -13,8 +13,8 @@ from gongjian.assess import services
 from gongjian.assess.models import Adjustment, Run
 from gongjian.core.models import AuditEvent
 from gongjian.reports.models import ReportingPeriod
-from tests.assess.conftest import open_current_dekad
-from tests.factories import UnitFactory
+from tests.assess.conftest import open_current_dekad, publish_period
+from tests.factories import UnitFactory, current_version
 
 pytestmark = pytest.mark.django_db
 
@@ -44,24 +44,24 @@ def test_rerunning_a_draft_replaces_it_with_the_corrected_data(district, office_
         points=50,
         reason="受到市政府通报表扬",
     )
-    again = services.run_assessment("2026-11-2", actor=office_user)
-    assert again.pk == first.pk and Run.objects.count() == 1
+    again = services.run_assessment("2026-11-2", actor=office_user, expected_version=first.version)
+    assert again.pk == first.pk and Run.objects.count() == 1 and again.version == first.version + 1
     slow = headquarters(again)["商贸城指挥部"]
     assert slow.rank == 1 and any("受到市政府通报表扬" in line for line in slow.explanation)
 
 
 def test_published_results_are_final_and_a_correction_is_a_linked_revision(district, office_user):
-    run = services.publish(services.run_assessment("2026-11-2", actor=office_user), actor=office_user)
+    run = publish_period("2026-11-2", actor=office_user)
     from gongjian.core.models import ClosedPeriod
 
     assert ClosedPeriod.objects.get().code == "2026-11-2"  # closed: no re-baselining reaches back into it
     with pytest.raises(ValidationError, match="已发布"):
         services.run_assessment("2026-11-2", actor=office_user)
     with pytest.raises(ValidationError):
-        services.revise(run, "  ", actor=office_user)
-    revision = services.revise(run, "慢项目补报了投资", actor=office_user)
+        services.revise(run, "  ", actor=office_user, expected_version=current_version(run))
+    revision = services.revise(run, "慢项目补报了投资", actor=office_user, expected_version=current_version(run))
     assert (revision.revision, revision.supersedes, revision.state) == (2, run, "draft")
-    services.publish(revision, actor=office_user)
+    services.publish(revision, actor=office_user, expected_version=current_version(revision))
     run.refresh_from_db()
     assert run.state == "superseded" and run.scores.exists()  # the old results stay on record
     assert AuditEvent.objects.filter(action__in=["assess.publish", "assess.revise"]).count() == 3
@@ -94,7 +94,7 @@ def test_the_pages_run_rank_explain_and_publish(district, office_client):
     score = headquarters(run)["商贸城指挥部"]
     detail = office_client.get(f"/assess/scores/{score.pk}/").content.decode()
     assert "本组第 2/2 名" in detail and "投资完成" in detail
-    office_client.post(f"/assess/runs/{run.pk}/publish/", {"confirm": "yes"})
+    office_client.post(f"/assess/runs/{run.pk}/publish/", {"confirm": "yes", "version": run.version})
     run.refresh_from_db()
     assert run.state == "published"
 
@@ -140,7 +140,7 @@ def test_a_published_run_gives_a_numbered_notice_and_a_public_page(district, off
     settings.GONGJIAN_DOC_PREFIX = "泉重点办"
     run = services.run_assessment("2026-11-2", actor=office_user)
     assert office_client.get(f"/assess/runs/{run.pk}/notice.docx").status_code == 302  # a draft has no notice
-    services.publish(run, actor=office_user)
+    services.publish(run, actor=office_user, expected_version=current_version(run))
     first = office_client.get(f"/assess/runs/{run.pk}/notice.docx")
     again = office_client.get(f"/assess/runs/{run.pk}/notice.docx")
     year = timezone.localdate().year
@@ -243,7 +243,7 @@ def test_a_run_exports_its_scores_and_consequences_to_excel(district, office_use
 
 def test_the_year_end_ranking_grades_subjects_from_the_published_months(district, office_user, office_client):
     for code in ("2026-10", "2026-11"):
-        services.publish(services.run_assessment(code, actor=office_user), actor=office_user)
+        publish_period(code, actor=office_user)
     services.run_assessment("2026-09", actor=office_user)  # a draft month does not count
     grades = services.year_end(2026)
     hq = grades.filter(grades["subject_kind"] == "headquarters").sort("rank")
@@ -306,7 +306,7 @@ def test_an_early_draft_records_its_reason_is_shown_as_such_and_cannot_be_publis
     assert "提前试算" in office_client.get("/assess/").content.decode().split('id="run-table"')[1]
 
     with pytest.raises(ValidationError, match="尚未截止"):
-        services.publish(run, actor=office_user)
+        services.publish(run, actor=office_user, expected_version=current_version(run))
     confirm = office_client.get(f"/assess/runs/{run.pk}/publish/").content.decode()
     assert 'id="publish-refused"' in confirm and 'id="publish-form"' not in confirm
     office_client.post(f"/assess/runs/{run.pk}/publish/", {"confirm": "yes"})
@@ -322,10 +322,10 @@ def test_an_early_draft_is_published_only_once_rerun_after_the_deadline(district
     # The window closes after the draft was computed: reports filed meanwhile are missing from it.
     window.update(deadline=timezone.now())
     with pytest.raises(ValidationError, match="提前试算"):
-        services.publish(run, actor=office_user)
-    again = services.run_assessment("2026-11-2", actor=office_user)
+        services.publish(run, actor=office_user, expected_version=current_version(run))
+    again = services.run_assessment("2026-11-2", actor=office_user, expected_version=current_version(run))
     assert again.pk == run.pk and again.early_reason == ""
-    assert services.publish(again, actor=office_user).state == "published"
+    assert services.publish(again, actor=office_user, expected_version=current_version(again)).state == "published"
 
 
 def test_a_period_whose_deadline_came_before_its_end_waits_for_its_end(district, office_user):
@@ -356,7 +356,8 @@ def test_publishing_on_the_page_asks_for_confirmation_and_lists_the_flags_cards_
     run.refresh_from_db()
     assert run.state == "draft"
 
-    done = office_client.post(f"/assess/runs/{run.pk}/publish/", {"confirm": "yes"})
+    assert f'name="version" value="{run.version}"' in page
+    done = office_client.post(f"/assess/runs/{run.pk}/publish/", {"confirm": "yes", "version": run.version})
     assert done.status_code == 302
     run.refresh_from_db()
     assert run.state == "published" and AuditEvent.objects.filter(action="assess.publish").count() == 1

@@ -9,11 +9,11 @@ from django.utils import timezone
 from docx import Document
 from playwright.sync_api import expect
 
-from gongjian.assess import followup, services
+from gongjian.assess import followup
 from gongjian.assess.models import Commitment, Consequence, Interview
 from gongjian.projects.choices import LeaderRole
 from gongjian.projects.models import ProjectLeader
-from tests.assess.conftest import build_district
+from tests.assess.conftest import build_district, publish_period
 from tests.factories import PASSWORD, PersonFactory
 
 pytestmark = pytest.mark.browser
@@ -30,7 +30,7 @@ def district(office_user):
 
 def publish(office_user, *codes):
     for code in codes:
-        services.publish(services.run_assessment(code, actor=office_user), actor=office_user)
+        publish_period(code, actor=office_user)
 
 
 def test_the_office_interviews_a_lagging_headquarters_and_closes_its_commitment(page, login, office_user,

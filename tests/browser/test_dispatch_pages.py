@@ -15,7 +15,7 @@ from gongjian.dispatch import services
 from gongjian.dispatch.models import Decision, Document, Meeting
 from gongjian.lights import services as lights
 from gongjian.projects.models import Milestone
-from tests.factories import PASSWORD, ProjectFactory, UnitFactory
+from tests.factories import PASSWORD, ProjectFactory, UnitFactory, current_version
 
 pytestmark = pytest.mark.browser
 
@@ -137,9 +137,9 @@ def test_the_unit_handles_a_decision_the_office_closes_it_and_the_next_meeting_l
     first = meeting_by_service(office_user, "上月重点项目调度会", days=-1)
     deadline = timezone.localdate() + dt.timedelta(days=7)
     power = services.add_decision(first, text=POWER, owner=district["industry"], deadline=deadline,
-                                  projects=[district["battery"]], actor=office_user)
+                                  projects=[district["battery"]], actor=office_user, expected_version=current_version(first))
     services.add_decision(first, text=RESETTLE, owner=district["housing"], deadline=deadline,
-                          projects=[district["park"]], actor=office_user)
+                          projects=[district["park"]], actor=office_user, expected_version=current_version(first))
 
     # 工信局's reporter finds its decision (and only its own) in the ledger and opens the case
     login("rep", PASSWORD)
@@ -272,8 +272,8 @@ def test_the_office_drafts_edits_issues_and_downloads_a_briefing(page, login, of
 def test_the_office_records_a_meeting_and_issues_its_minutes(page, login, office_user, district):
     meeting = meeting_by_service(office_user, "项目建设专题调度会")
     deadline = timezone.localdate() + dt.timedelta(days=7)
-    services.add_decision(meeting, text=POWER, owner=district["industry"], deadline=deadline, actor=office_user)
-    services.add_decision(meeting, text=RESETTLE, owner=district["housing"], deadline=deadline, actor=office_user)
+    services.add_decision(meeting, text=POWER, owner=district["industry"], deadline=deadline, actor=office_user, expected_version=current_version(meeting))
+    services.add_decision(meeting, text=RESETTLE, owner=district["housing"], deadline=deadline, actor=office_user, expected_version=current_version(meeting))
 
     login("office", PASSWORD)
     page.goto(f"/dispatch/meetings/{meeting.pk}/")

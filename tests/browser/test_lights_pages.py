@@ -141,7 +141,7 @@ def test_the_office_reads_the_board_judges_a_light_and_exports_the_list(page, lo
     assert len(rows) == 5
     battery_line = next(row for row in rows if row[1] == "新能源电池材料项目")
     assert battery_line[:4] == (battery.code, "新能源电池材料项目", "工信局", "红灯")
-    assert "低于序时进度 100 个百分点" in battery_line[-2]
+    assert "低于序时进度 100 个百分点" in battery_line[-3]
     assert [row[3] for row in rows[1:]] == ["红灯", "红灯", "黄灯", "绿灯"]
 
 

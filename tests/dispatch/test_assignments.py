@@ -143,7 +143,8 @@ def test_a_second_hand_in_before_the_deadline_replaces_the_first_and_is_audited(
 
     with django_capture_on_commit_callbacks(execute=True):
         again = assignments.submit(discussion, units["industry"], text="11月12日、15日两次召开讨论会",
-                                   files=[pdf(), docx("补充.docx")], actor=people["industry"])
+                                   files=[pdf(), docx("补充.docx")], actor=people["industry"],
+                                   expected_version=first.version)
     assert again.pk == first.pk and Submission.objects.count() == 1
     assert sorted(again.files.values_list("name", flat=True)) == ["汇报材料.pdf", "补充.docx"]
     assert not default_storage.exists(old_file)  # the replaced file is gone once the replacement committed
@@ -160,7 +161,7 @@ def test_after_the_deadline_a_hand_in_is_still_accepted_but_marked_late(assignme
     assert titles(office_user) == ["住建局已逾期报送「组织讨论」"]
     # a late hand-in may still be corrected, and stays late
     corrected = assignments.submit(discussion, units["housing"], text="讨论已开展（补充材料）", files=[docx()],
-                                   actor=people["housing"])
+                                   actor=people["housing"], expected_version=submission.version)
     assert assignments.is_late(corrected) and corrected.files.count() == 1
 
 
@@ -170,7 +171,8 @@ def test_a_hand_in_made_on_time_is_final_once_the_deadline_has_passed(assignment
     backdate(on_time, 3)
     move_deadline(discussion, -1)
     with pytest.raises(ValidationError) as closed:
-        assignments.submit(discussion, units["street"], text="改一下", files=[], actor=people["street"])
+        assignments.submit(discussion, units["street"], text="改一下", files=[], actor=people["street"],
+                           expected_version=on_time.version)
     assert closed.value.message_dict["text"][0].startswith("「组织讨论」的时限")
     assert Submission.objects.get().text == "已讨论"
 

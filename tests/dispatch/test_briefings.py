@@ -19,7 +19,7 @@ from gongjian.lights.models import Light
 from gongjian.projects.models import AnnualPlan
 from gongjian.reports import services as reports
 from gongjian.reports.models import Report
-from tests.factories import ProjectFactory, UnitFactory
+from tests.factories import ProjectFactory, UnitFactory, current_version
 
 pytestmark = pytest.mark.django_db
 
@@ -62,26 +62,26 @@ def test_a_briefing_is_drafted_from_the_data_edited_and_issued_once(district, of
     assert f"红灯 {reds} 个" in lit["text"] and reds == 2
     assert {r[0] for r in section(draft, "red")["table"]["rows"]} == {"新能源电池材料项目", "棚户区改造安置房"}
 
-    briefings.edit(draft, title=draft.title, texts={"asks": "各单位要在月底前补齐进度。"}, actor=office_user)
+    briefings.edit(draft, title=draft.title, texts={"asks": "各单位要在月底前补齐进度。"}, actor=office_user, expected_version=current_version(draft))
     draft.refresh_from_db()
     assert section(draft, "asks")["text"] == "各单位要在月底前补齐进度。"
 
-    first = briefings.issue(draft, actor=office_user)
+    first = briefings.issue(draft, actor=office_user, expected_version=current_version(draft))
     assert first.state == "issued" and first.issue == 1 and first.number.endswith("第1期")
     with pytest.raises(ValidationError):
-        briefings.edit(first, title="改", texts={}, actor=office_user)
+        briefings.edit(first, title="改", texts={}, actor=office_user, expected_version=current_version(first))
     with pytest.raises(ValidationError):
-        briefings.issue(first, actor=office_user)
-    second = briefings.issue(briefings.draft("briefing", period_code=period.code, actor=office_user),
-                             actor=office_user)
+        briefings.issue(first, actor=office_user, expected_version=current_version(first))
+    again = briefings.draft("briefing", period_code=period.code, actor=office_user)
+    second = briefings.issue(again, actor=office_user, expected_version=again.version)
     assert second.issue == 2  # never repeated
     assert bytes(first.content) == briefings.docx(Document.objects.get(pk=first.pk))  # kept as issued
 
 
 def test_the_issued_briefing_is_an_official_page_whose_tables_hold_the_databases_numbers(district, office_user):
     period = district["period"]
-    issued = briefings.issue(briefings.draft("briefing", period_code=period.code, actor=office_user),
-                             actor=office_user)
+    draft = briefings.draft("briefing", period_code=period.code, actor=office_user)
+    issued = briefings.issue(draft, actor=office_user, expected_version=draft.version)
     word = Word(io.BytesIO(bytes(issued.content)))
     page = word.sections[0]
     assert (round(page.page_width.mm), round(page.page_height.mm)) == (210, 297)
@@ -112,8 +112,9 @@ def test_minutes_list_the_decisions_and_take_a_document_number(district, office_
     meeting = services.create_meeting(kind="special", title="项目建设专题调度会", held_at=timezone.now(),
                                       place="区政府三楼会议室", actor=office_user)
     services.add_decision(meeting, text="协调解决用地指标", owner=unit,
-                          deadline=timezone.localdate() + dt.timedelta(days=7), actor=office_user)
-    minutes = briefings.issue(briefings.draft("minutes", meeting=meeting, actor=office_user), actor=office_user)
+                          deadline=timezone.localdate() + dt.timedelta(days=7), actor=office_user, expected_version=current_version(meeting))
+    draft = briefings.draft("minutes", meeting=meeting, actor=office_user)
+    minutes = briefings.issue(draft, actor=office_user, expected_version=draft.version)
     assert minutes.number.endswith("1号") and "纪〔" in minutes.number
     word = Word(io.BytesIO(bytes(minutes.content)))
     table = next(t for t in word.tables if t.rows[0].cells[0].text == "序号")
@@ -128,10 +129,11 @@ def test_the_pages_draft_edit_and_issue_a_briefing(district, office_client):
     assert response.url == f"/dispatch/documents/{document.pk}/"
     page = office_client.get(response.url).content.decode()
     assert "投资完成情况" in page and "新能源电池材料项目" in page
-    office_client.post(response.url, {"title": "调度情况通报（修改）", "text-asks": "抓紧补报。"})
+    assert 'name="version" value="1"' in page
+    office_client.post(response.url, {"title": "调度情况通报（修改）", "text-asks": "抓紧补报。", "version": "1"})
     document.refresh_from_db()
     assert document.title == "调度情况通报（修改）" and section(document, "asks")["text"] == "抓紧补报。"
-    office_client.post(response.url, {"action": "issue"})
+    office_client.post(response.url, {"action": "issue", "version": "2"})
     document.refresh_from_db()
     assert document.state == "issued"
     download = office_client.get(f"/dispatch/documents/{document.pk}/docx/")

@@ -75,7 +75,7 @@ def test_a_member_files_the_days_report_and_corrects_it_with_the_change_audited(
     assert created.after["households_signed"] == 3 and created.object_id == str(report.pk)
 
     corrected = daily.file_report(team, TODAY, report_data(households_signed="4", buildings_demolished=""),
-                                  actor=member)
+                                  actor=member, expected_version=report.version)
     assert corrected.pk == report.pk and DailyReport.objects.count() == 1
     assert (corrected.households_signed, corrected.buildings_demolished) == (4, 0)
     updated = AuditEvent.objects.get(action="daily_report.update")
@@ -116,9 +116,9 @@ def test_only_the_teams_members_or_the_office_file_its_report(site, office_user)
 
 
 def test_what_a_team_needs_is_sent_to_its_headquarters_once(site):
-    daily.file_report(site["xing"], TODAY, report_data(needs="李家拒签，请协调司法所"), actor=site["member"])
+    first = daily.file_report(site["xing"], TODAY, report_data(needs="李家拒签，请协调司法所"), actor=site["member"])
     daily.file_report(site["xing"], TODAY, report_data(needs="李家拒签，请协调司法所", plan="改"),
-                      actor=site["member"])
+                      actor=site["member"], expected_version=first.version)
     [note] = Notification.objects.filter(user=site["hq_user"])
     assert "杏山子工作队" in note.title and note.body == "李家拒签，请协调司法所"
     assert note.url == f"/dispatch/daily/?day={TODAY.isoformat()}"
@@ -380,8 +380,8 @@ def test_the_api_files_a_report_reads_the_board_and_the_summary(api, site):
                        user=member)
     assert created.status_code == 201, created.content
     assert created.json()["day"] == TODAY.isoformat() and created.json()["filed_by"] == member.display_name
-    corrected = api.post("/daily", json={"team_id": site["xing"].pk, "done": "签约 4 户", "households_signed": 4},
-                         user=member)
+    corrected = api.post("/daily", json={"team_id": site["xing"].pk, "done": "签约 4 户", "households_signed": 4,
+                                         "version": created.json()["version"]}, user=member)
     assert corrected.status_code == 200 and corrected.json()["id"] == created.json()["id"]
 
     board = api.get(f"/daily?day={TODAY.isoformat()}", user=hq_user).json()

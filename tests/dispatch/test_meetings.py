@@ -15,7 +15,7 @@ from gongjian.lights import cases
 from gongjian.lights import services as lights
 from gongjian.lights.models import Case
 from gongjian.projects.models import Milestone
-from tests.factories import PersonFactory, ProjectFactory, UnitFactory
+from tests.factories import PersonFactory, ProjectFactory, UnitFactory, current_version
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def test_a_decision_is_a_case_that_climbs_and_opens_the_next_meeting_until_close
     reporter = make_user("unit_reporter", unit=owner, username="rep")
     due = timezone.localdate() + dt.timedelta(days=7)
     decision = services.add_decision(m, text="协调供电公司十日内完成电力接入", owner=owner, deadline=due,
-                                     projects=[district["battery"]], actor=office_user)
+                                     projects=[district["battery"]], actor=office_user, expected_version=current_version(m))
     case = decision.case
     assert (decision.number, case.kind, case.owner, case.deadline, case.supervisor) == (1, "decision", owner, due, chair)
     assert case.project == district["battery"] and case.number.startswith("交")
@@ -79,17 +79,17 @@ def test_a_decision_is_a_case_that_climbs_and_opens_the_next_meeting_until_close
     assert first["section"] == "decisions" and "协调供电公司十日内完成电力接入" in first["text"]
 
     # handled through the case workflow, closed by the office: the one after that no longer lists it
-    cases.accept(case, actor=reporter)
-    cases.resolve(case, "已完成电力接入", actor=reporter)
+    cases.accept(case, actor=reporter, expected_version=current_version(case))
+    cases.resolve(case, "已完成电力接入", actor=reporter, expected_version=current_version(case))
     with pytest.raises(PermissionDenied):
-        cases.close(case, actor=reporter)  # the office closes a decision
-    cases.close(case, actor=office_user)
+        cases.close(case, actor=reporter, expected_version=current_version(case))  # the office closes a decision
+    cases.close(case, actor=office_user, expected_version=current_version(case))
     third = meeting(office_user, days=2, title="再下月调度会")
     assert not any(i["section"] == "decisions" for i in third.agenda)
 
     # unhandled past the deadline, a decision climbs the ladder like any escalation
     late = services.add_decision(m, text="拆迁户安置方案报批", owner=owner, actor=office_user,
-                                 deadline=timezone.localdate())
+                                 deadline=timezone.localdate(), expected_version=current_version(m))
     Case.objects.filter(pk=late.case_id).update(deadline=timezone.localdate() - dt.timedelta(days=30))
     cases.tick()
     late.case.refresh_from_db()
@@ -100,12 +100,12 @@ def test_a_decision_needs_its_text_owner_and_a_deadline_not_before_the_meeting(d
     m = meeting(office_user)
     with pytest.raises(ValidationError) as error:
         services.add_decision(m, text=" ", owner=None, deadline=timezone.localdate() - dt.timedelta(days=1),
-                              actor=office_user)
+                              actor=office_user, expected_version=current_version(m))
     assert set(error.value.message_dict) == {"text", "owner", "deadline"}
     assert not Decision.objects.exists() and not Case.objects.filter(kind="decision").exists()
     with pytest.raises(PermissionDenied):
         services.add_decision(m, text="x", owner=district["unit"], deadline=timezone.localdate(),
-                              actor=make_user("unit_reporter", unit=district["unit"]))
+                              actor=make_user("unit_reporter", unit=district["unit"]), expected_version=current_version(m))
 
 
 def test_the_pages_create_a_meeting_take_a_decision_and_export_the_ledger(district, office_client, office_user):
@@ -119,12 +119,13 @@ def test_the_pages_create_a_meeting_take_a_decision_and_export_the_ledger(distri
     assert response.url == f"/dispatch/meetings/{m.pk}/"
     page = office_client.get(response.url).content.decode()
     assert "亮红灯项目" in page and "新能源电池材料项目（工信局）" in page
+    assert 'name="version" value="1"' in page
     bad = office_client.post(response.url, {"action": "decision", "text": "", "owner": district["unit"].pk,
-                                            "deadline": "2020-01-01"})
+                                            "deadline": "2020-01-01", "version": "1"})
     assert "请填写" in bad.content.decode() or "这个字段是必填项" in bad.content.decode()
     office_client.post(response.url, {"action": "decision", "text": "倒排工期", "owner": district["unit"].pk,
                                       "deadline": (timezone.localdate() + dt.timedelta(days=5)).isoformat(),
-                                      "projects": [district["park"].pk]})
+                                      "projects": [district["park"].pk], "version": "1"})
     decision = Decision.objects.get()
     assert decision.projects.get() == district["park"]
     assert "倒排工期" in office_client.get("/dispatch/decisions/?state=open").content.decode()
@@ -132,10 +133,11 @@ def test_the_pages_create_a_meeting_take_a_decision_and_export_the_ledger(distri
                                                         .streaming_content)))
     [row] = list(book.active.iter_rows(min_row=2, values_only=True))
     assert row[3:5] == ("倒排工期", "工信局") and row[7] == decision.case.number
-    office_client.post(response.url, {"action": "agenda", "agenda": "开场\n新能源电池材料项目（工信局）"})
+    office_client.post(response.url, {"action": "agenda", "agenda": "开场\n新能源电池材料项目（工信局）",
+                                      "version": "2"})
     m.refresh_from_db()
     assert [i["section"] for i in m.agenda] == ["other", "other"]
-    office_client.post(response.url, {"action": "held", "notes": "会议听取了各单位汇报。"})
+    office_client.post(response.url, {"action": "held", "notes": "会议听取了各单位汇报。", "version": "3"})
     m.refresh_from_db()
     assert m.state == "held" and m.notes == "会议听取了各单位汇报。"
 
@@ -157,26 +159,30 @@ def test_meetings_decisions_and_briefings_in_the_api(client, district, office_us
     assert client.post("/api/v1/dispatch/meetings", {"kind": "dekad", "title": "x", "held_at": held},
                        content_type="application/json", **reporter).status_code == 403
     deadline = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    version = created.json()["version"]
     bad = client.post(f"/api/v1/dispatch/meetings/{meeting_id}/decisions",
-                      {"text": "", "owner_id": district["unit"].pk, "deadline": deadline},
+                      {"text": "", "owner_id": district["unit"].pk, "deadline": deadline, "version": version},
                       content_type="application/json", **office)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "text"
     decision = client.post(f"/api/v1/dispatch/meetings/{meeting_id}/decisions",
                            {"text": "倒排工期", "owner_id": district["unit"].pk, "deadline": deadline,
-                            "project_ids": [district["park"].pk]}, content_type="application/json", **office)
+                            "project_ids": [district["park"].pk], "version": version},
+                           content_type="application/json", **office)
     assert decision.status_code == 201 and decision.json()["state"] == "new"
     ledger = client.get("/api/v1/dispatch/decisions?state=open", **reporter).json()
     assert [d["text"] for d in ledger] == ["倒排工期"]  # the owner unit sees it
-    patched = client.patch(f"/api/v1/dispatch/meetings/{meeting_id}", {"state": "held", "notes": "已召开"},
+    patched = client.patch(f"/api/v1/dispatch/meetings/{meeting_id}",
+                           {"state": "held", "notes": "已召开", "version": version + 1},
                            content_type="application/json", **office)
     assert patched.json()["state"] == "held"
 
     doc = client.post("/api/v1/dispatch/documents", {"kind": "minutes", "meeting_id": meeting_id},
                       content_type="application/json", **office).json()
     edited = client.patch(f"/api/v1/dispatch/documents/{doc['id']}", {"title": "旬调度会纪要", "texts": {
-        "asks": "按时办结。"}}, content_type="application/json", **office).json()
+        "asks": "按时办结。"}, "version": doc["version"]}, content_type="application/json", **office).json()
     assert next(s for s in edited["sections"] if s["key"] == "asks")["text"] == "按时办结。"
-    issued = client.post(f"/api/v1/dispatch/documents/{doc['id']}/issue", **office).json()
+    issued = client.post(f"/api/v1/dispatch/documents/{doc['id']}/issue", {"version": edited["version"]},
+                         content_type="application/json", **office).json()
     assert issued["state"] == "issued" and issued["number"]
     word = client.get(f"/api/v1/dispatch/documents/{doc['id']}/docx", **office)
     assert word.status_code == 200 and word.content[:2] == b"PK"
@@ -190,13 +196,13 @@ def test_a_decision_about_no_project_gets_its_letters_and_its_page(district, off
 
     m = meeting(office_user, title="安全生产专题调度会")
     decision = services.add_decision(m, text="开展在建工地安全生产大检查", owner=district["unit"],
-                                     deadline=timezone.localdate() + dt.timedelta(days=3), actor=office_user)
+                                     deadline=timezone.localdate() + dt.timedelta(days=3), actor=office_user, expected_version=current_version(m))
     assert decision.case.project is None
     reporter = make_user("unit_reporter", unit=district["unit"], username="rep")
-    cases.accept(decision.case, actor=reporter)
-    cases.resolve(decision.case, "已完成检查，整改问题 12 个", actor=reporter)  # no evidence file needed
+    cases.accept(decision.case, actor=reporter, expected_version=current_version(decision.case))
+    cases.resolve(decision.case, "已完成检查，整改问题 12 个", actor=reporter, expected_version=current_version(decision.case))  # no evidence file needed
     assert office_user.notifications.filter(title__contains="待销号").exists()
-    event = letters.issue(decision.case, "escalation", actor=office_user)
+    event = letters.issue(decision.case, "escalation", actor=office_user, expected_version=current_version(decision.case))
     text = "\n".join(p.text for p in Word(io.BytesIO(event.evidence.read())).paragraphs)
     assert "关于会议交办事项的督办函" in text and "开展在建工地安全生产大检查" not in text.split("\n")[0]
     page = office_client.get(f"/lights/cases/{decision.case_id}/").content.decode()
@@ -222,7 +228,7 @@ def test_a_decision_can_take_up_a_problem_raised_in_a_report(district, office_us
     assert f'<option value="{problem.pk}">智能装备产业园：用地指标不足' in page
     office_client.post(f"/dispatch/meetings/{m.pk}/", {
         "action": "decision", "text": "自然资源局调剂用地指标", "owner": district["unit"].pk, "problem": problem.pk,
-        "deadline": (timezone.localdate() + dt.timedelta(days=10)).isoformat()})
+        "deadline": (timezone.localdate() + dt.timedelta(days=10)).isoformat(), "version": m.version})
     decision = Decision.objects.get()
     assert decision.problem == problem and decision.case.project == district["park"]
     assert "用地指标不足" in office_client.get(f"/dispatch/meetings/{m.pk}/").content.decode()

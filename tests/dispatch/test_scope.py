@@ -25,7 +25,7 @@ from gongjian.lights.models import Case
 from gongjian.org.choices import UnitKind
 from gongjian.projects.choices import LeaderRole
 from gongjian.projects.models import Milestone, ProjectLeader
-from tests.factories import PersonFactory, ProjectFactory, UnitFactory
+from tests.factories import PersonFactory, ProjectFactory, UnitFactory, current_version
 
 pytestmark = pytest.mark.django_db
 
@@ -84,9 +84,9 @@ def district(office_user, make_user):
     deadline = timezone.localdate() + dt.timedelta(days=7)
     last = services.create_meeting(kind="monthly", title="上月重点项目调度会", actor=office_user,
                                    held_at=timezone.now() - dt.timedelta(days=1))
-    services.add_decision(last, text=POWER, owner=industry, deadline=deadline, projects=[battery], actor=office_user)
+    services.add_decision(last, text=POWER, owner=industry, deadline=deadline, projects=[battery], actor=office_user, expected_version=current_version(last))
     services.add_decision(last, text=RESETTLE, owner=housing, deadline=deadline, projects=[shanty],
-                          actor=office_user)
+                          actor=office_user, expected_version=current_version(last))
     run = Run.objects.create(period_code=Period.dekad_of(timezone.localdate()).prev().code, period_kind="dekad",
                              scheme=assess.ensure_scheme_for(year, actor=None), state=RunState.PUBLISHED,
                              created_at=timezone.now(), published_at=timezone.now())
@@ -97,9 +97,9 @@ def district(office_user, make_user):
     meeting = services.create_meeting(kind="monthly", title="本月重点项目调度会", actor=office_user,
                                       held_at=timezone.now())
     services.add_decision(meeting, text=SCHEDULE, owner=industry, deadline=deadline, projects=[battery],
-                          actor=office_user)
+                          actor=office_user, expected_version=current_version(meeting))
     services.add_decision(meeting, text=ROOF, owner=housing, deadline=deadline, projects=[shanty],
-                          actor=office_user)
+                          actor=office_user, expected_version=current_version(meeting))
     return {"industry": industry, "housing": housing, "hqs": hqs, "battery": battery, "shanty": shanty,
             "users": users, "meeting": meeting, "last": last, "run": run, "deadline": deadline}
 
@@ -209,7 +209,8 @@ def test_a_line_the_office_writes_into_the_agenda_is_read_by_everyone_who_sees_t
                                                                                            office_client):
     meeting = district["meeting"]
     lines = [item["text"] for item in meeting.agenda] + ["请各单位会后三日内报送整改清单"]
-    office_client.post(f"/dispatch/meetings/{meeting.pk}/", {"action": "agenda", "agenda": "\n".join(lines)})
+    office_client.post(f"/dispatch/meetings/{meeting.pk}/", {"action": "agenda", "agenda": "\n".join(lines),
+                                                          "version": current_version(meeting)})
     client.force_login(district["users"]["rep"])
     page = client.get(f"/dispatch/meetings/{meeting.pk}/").content.decode()
     assert "请各单位会后三日内报送整改清单" in page and "棚户区改造安置房" not in page
@@ -221,7 +222,7 @@ def test_a_line_the_office_writes_into_the_agenda_is_read_by_everyone_who_sees_t
 def test_a_decision_about_several_projects_is_seen_by_the_units_of_each(district, client, office_user):
     both = services.add_decision(district["meeting"], text="两个项目共用变电站的选址协调", owner=district["housing"],
                                  deadline=district["deadline"], projects=[district["shanty"], district["battery"]],
-                                 actor=office_user)
+                                 actor=office_user, expected_version=current_version(district["meeting"]))
     client.force_login(district["users"]["rep"])
     assert "两个项目共用变电站的选址协调" in client.get(f"/dispatch/meetings/{district['meeting'].pk}/").content.decode()
     assert "两个项目共用变电站的选址协调" in client.get("/dispatch/decisions/").content.decode()
@@ -232,7 +233,7 @@ def test_a_decision_about_no_project_given_to_a_person_by_name_is_seen_by_that_p
                                                                                       office_user):
     leader = district["users"]["leader"]
     named = services.add_decision(district["meeting"], text="牵头协调安置用地指标", owner=district["housing"],
-                                  assignee=leader.person, deadline=district["deadline"], actor=office_user)
+                                  assignee=leader.person, deadline=district["deadline"], actor=office_user, expected_version=current_version(district["meeting"]))
     assert named.case.project is None
     client.force_login(leader)
     ledger = client.get("/dispatch/decisions/").content.decode()
@@ -246,7 +247,7 @@ def test_the_ledger_links_a_decision_to_its_case_only_where_the_user_may_open_th
                                                                                         office_user):
     leader = district["users"]["leader"]
     named = services.add_decision(district["meeting"], text="牵头协调安置用地指标", owner=district["housing"],
-                                  assignee=leader.person, deadline=district["deadline"], actor=office_user)
+                                  assignee=leader.person, deadline=district["deadline"], actor=office_user, expected_version=current_version(district["meeting"]))
     client.force_login(leader)
     roof = Decision.objects.get(text=ROOF)
     for url in ("/dispatch/decisions/", f"/dispatch/meetings/{district['meeting'].pk}/"):
@@ -271,7 +272,7 @@ def test_a_draft_of_the_minutes_is_the_offices_until_it_is_issued(district, clie
     client.force_login(district["users"]["mayor"])
     assert client.get(f"/dispatch/documents/{minutes.pk}/").status_code == 200
 
-    briefings.issue(minutes, actor=office_user)  # issued minutes are sent to every unit
+    briefings.issue(minutes, actor=office_user, expected_version=current_version(minutes))  # issued minutes are sent to every unit
     client.force_login(rep)
     assert ROOF in client.get(f"/dispatch/documents/{minutes.pk}/").content.decode()
     assert [d["id"] for d in client.get("/api/v1/dispatch/documents", **bearer(rep)).json()] == [minutes.pk]
@@ -303,9 +304,9 @@ def test_the_meeting_list_export_and_api_take_the_same_queries_for_two_meetings_
         more = services.create_meeting(kind="dekad", title=f"第{n}次旬调度会", actor=office_user,
                                        held_at=timezone.now() + dt.timedelta(hours=n + 1))
         services.add_decision(more, text=f"第{n}次旬调度会事项", owner=district["industry"],
-                              deadline=district["deadline"], projects=[district["battery"]], actor=office_user)
+                              deadline=district["deadline"], projects=[district["battery"]], actor=office_user, expected_version=current_version(more))
         services.add_decision(more, text=f"第{n}次旬调度会住建事项", owner=district["housing"],
-                              deadline=district["deadline"], projects=[district["shanty"]], actor=office_user)
+                              deadline=district["deadline"], projects=[district["shanty"]], actor=office_user, expected_version=current_version(more))
     assert counts() == before
 
 

@@ -16,6 +16,11 @@ from gongjian.projects.models import AnnualPlan, Project
 PASSWORD = "Test-Passw0rd!"
 
 
+def current_version(obj) -> int:
+    """The version of ``obj`` in the database now: what a page opened now would carry (optimistic locking)."""
+    return type(obj)._default_manager.values_list("version", flat=True).get(pk=obj.pk)
+
+
 def region(code: str, name: str | None = None) -> Region:
     """The region with ``code``, created with its parents (320000 → 320300 → 320311 → …) when missing."""
     from gongjian.core.identifiers import region_level, region_parent_code

@@ -12,7 +12,7 @@ from gongjian.lights import cases
 from gongjian.lights.models import Case
 from gongjian.org.choices import UnitKind
 from gongjian.projects.models import ProjectLeader
-from tests.factories import ProjectFactory, UnitFactory
+from tests.factories import ProjectFactory, UnitFactory, current_version
 
 pytestmark = pytest.mark.django_db
 
@@ -62,15 +62,15 @@ def test_opening_a_case_sets_owner_supervisor_deadline_and_notifies_the_owner_un
 
 def test_the_owner_signs_acts_and_resolves_with_evidence_and_the_office_closes_it(case, people, office_user):
     owner = people["owner"]
-    cases.accept(case, actor=owner)
-    cases.act(case, "已约谈施工单位，增加两个班组", actor=owner)
+    cases.accept(case, actor=owner, expected_version=current_version(case))
+    cases.act(case, "已约谈施工单位，增加两个班组", actor=owner, expected_version=current_version(case))
     with pytest.raises(ValidationError) as missing:
-        cases.resolve(case, "进度已追回", actor=owner)
+        cases.resolve(case, "进度已追回", actor=owner, expected_version=current_version(case))
     assert "evidence" in missing.value.message_dict
-    cases.resolve(case, "进度已追回", actor=owner, evidence=evidence())
+    cases.resolve(case, "进度已追回", actor=owner, evidence=evidence(), expected_version=current_version(case))
     with pytest.raises(PermissionDenied):
-        cases.close(case, actor=owner)  # an owner cannot accept its own result
-    closed = cases.close(case, actor=office_user, note="核实无误")
+        cases.close(case, actor=owner, expected_version=current_version(case))  # an owner cannot accept its own result
+    closed = cases.close(case, actor=office_user, note="核实无误", expected_version=current_version(case))
     assert (closed.state, closed.resolution) == ("closed", "进度已追回")
     assert list(closed.events.values_list("kind", flat=True)) == [
         "opened", "accepted", "action", "resolved", "closed"]
@@ -79,25 +79,25 @@ def test_the_owner_signs_acts_and_resolves_with_evidence_and_the_office_closes_i
 
 
 def test_a_resolved_case_sent_back_is_in_hand_again_with_the_reason(case, people, office_user):
-    cases.resolve(case, "已完成", actor=people["owner"], evidence=evidence())
+    cases.resolve(case, "已完成", actor=people["owner"], evidence=evidence(), expected_version=current_version(case))
     with pytest.raises(ValidationError):
-        cases.reopen(case, " ", actor=office_user)
-    reopened = cases.reopen(case, "佐证照片看不出施工进展", actor=office_user)
+        cases.reopen(case, " ", actor=office_user, expected_version=current_version(case))
+    reopened = cases.reopen(case, "佐证照片看不出施工进展", actor=office_user, expected_version=current_version(case))
     assert (reopened.state, reopened.resolved_at) == ("in_hand", None)
     assert any("退回重办" in t for t in notified(people["owner"]))
 
 
 def test_strangers_cannot_handle_and_do_not_see_the_case(case, people):
     with pytest.raises(PermissionDenied):
-        cases.act(case, "试图处置", actor=people["stranger"])
+        cases.act(case, "试图处置", actor=people["stranger"], expected_version=current_version(case))
     assert not cases.visible_cases(people["stranger"]).exists()
     assert cases.visible_cases(people["owner"]).get() == case
 
 
 def test_passing_up_needs_a_reason_that_everyone_on_the_case_sees(case, people):
     with pytest.raises(ValidationError):
-        cases.pass_up(case, "", actor=people["owner"])
-    passed = cases.pass_up(case, "涉及规划调整，超出本单位权限", actor=people["owner"])
+        cases.pass_up(case, "", actor=people["owner"], expected_version=current_version(case))
+    passed = cases.pass_up(case, "涉及规划调整，超出本单位权限", actor=people["owner"], expected_version=current_version(case))
     assert passed.level == "leader"
     event = passed.events.get(kind="passed_up")
     assert (event.text, event.level) == ("涉及规划调整，超出本单位权限", "leader")
@@ -140,10 +140,10 @@ def test_a_problem_case_is_confirmed_by_the_unit_that_raised_it(people, unit, ma
     case = cases.open_case(people["project"], kind="problem", title="临时用电增容", reasons=["水电气：临时用电增容"],
                            owner=power, period_code="2026-11-3")
     assert case.number.startswith("协")
-    cases.resolve(case, "增容已批复并送电", actor=power_user)  # a problem needs no file
+    cases.resolve(case, "增容已批复并送电", actor=power_user, expected_version=current_version(case))  # a problem needs no file
     with pytest.raises(PermissionDenied):
-        cases.close(case, actor=power_user)
-    assert cases.close(case, actor=people["owner"]).state == "closed"
+        cases.close(case, actor=power_user, expected_version=current_version(case))
+    assert cases.close(case, actor=people["owner"], expected_version=current_version(case)).state == "closed"
 
 
 def test_the_tick_command_lights_every_project_and_climbs_overdue_cases(case, people, capsys):
@@ -170,9 +170,9 @@ def test_letters_are_numbered_from_a_counter_kept_on_the_case_and_say_what_the_c
 
     settings.GONGJIAN_DOC_PREFIX = "泉重点办"
     with pytest.raises(PermissionDenied):
-        letters.issue(case, "assignment", actor=people["owner"])
-    first = letters.issue(case, "assignment", actor=office_user)
-    second = letters.issue(case, "escalation", actor=office_user)
+        letters.issue(case, "assignment", actor=people["owner"], expected_version=current_version(case))
+    first = letters.issue(case, "assignment", actor=office_user, expected_version=current_version(case))
+    second = letters.issue(case, "escalation", actor=office_user, expected_version=current_version(case))
     year = timezone.localdate().year
     assert first.evidence_name == f"泉重点办〔{year}〕1号交办函.docx"
     assert second.text == f"督办函 泉重点办〔{year}〕2号"

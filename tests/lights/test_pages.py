@@ -12,7 +12,7 @@ from gongjian.accounts import services as accounts
 from gongjian.core.periods import Period
 from gongjian.lights import services
 from gongjian.lights.models import Case, Judgement
-from tests.factories import ProjectFactory, UnitFactory
+from tests.factories import ProjectFactory, UnitFactory, current_version
 
 pytestmark = pytest.mark.django_db
 
@@ -71,17 +71,19 @@ def test_case_pages_show_the_owner_its_actions_and_refuse_strangers(client, dist
     case = Case.objects.get(project=district["red"])
     client.force_login(district["reporter"])
     assert "签收" in client.get(f"/lights/cases/{case.pk}/").content.decode()
-    client.post(f"/lights/cases/{case.pk}/accept/")
-    client.post(f"/lights/cases/{case.pk}/resolve/", {"text": "已完成"})  # no evidence: refused
+    client.post(f"/lights/cases/{case.pk}/accept/", {"version": case.version})
+    refused = client.post(f"/lights/cases/{case.pk}/resolve/", {"text": "已完成", "version": case.version + 1})
+    assert refused.status_code == 400 and "佐证材料" in refused.content.decode()  # no evidence: refused, text kept
+    assert '<textarea readonly rows="3" id="kept-text">已完成</textarea>' in refused.content.decode()
     case.refresh_from_db()
     assert case.state == "accepted"
     client.post(f"/lights/cases/{case.pk}/resolve/",
-                {"text": "已完成", "evidence": SimpleUploadedFile("证明.pdf", b"%PDF")})
+                {"text": "已完成", "evidence": SimpleUploadedFile("证明.pdf", b"%PDF"), "version": case.version})
     case.refresh_from_db()
     assert case.state == "resolved"
     client.force_login(make_user("unit_reporter", unit=UnitFactory(name="住建局")))
     assert client.get(f"/lights/cases/{case.pk}/").status_code == 404
-    assert client.post(f"/lights/cases/{case.pk}/accept/").status_code == 404
+    assert client.post(f"/lights/cases/{case.pk}/accept/", {"version": case.version}).status_code == 404
 
 
 def test_the_api_gives_the_board_a_light_and_handles_a_case(client, district, office_user):
@@ -93,17 +95,19 @@ def test_the_api_gives_the_board_a_light_and_handles_a_case(client, district, of
     detail = client.get(f"/api/v1/lights/{item['project_id']}/{item['period_code']}", **auth).json()
     assert detail["figures"]["investment"]["percent"] == 0
     case = client.get("/api/v1/cases", **auth).json()[0]
-    accepted = client.post(f"/api/v1/cases/{case['id']}/accept", **auth).json()
+    accepted = client.post(f"/api/v1/cases/{case['id']}/accept", {"version": case["version"]},
+                           content_type="application/json", **auth).json()
     assert accepted["state"] == "accepted"
-    refused = client.post(f"/api/v1/cases/{case['id']}/resolve", {"text": "完成"}, **auth)
+    refused = client.post(f"/api/v1/cases/{case['id']}/resolve", {"text": "完成", "version": accepted["version"]},
+                          **auth)
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "evidence"
-    resolved = client.post(f"/api/v1/cases/{case['id']}/resolve",
-                           {"text": "完成", "evidence": SimpleUploadedFile("a.jpg", b"x")}, **auth)
+    resolved = client.post(f"/api/v1/cases/{case['id']}/resolve", {
+        "text": "完成", "evidence": SimpleUploadedFile("a.jpg", b"x"), "version": accepted["version"]}, **auth)
     assert resolved.status_code == 200, resolved.content.decode()
     resolved = resolved.json()
     assert resolved["state"] == "resolved" and resolved["events"][-1]["evidence"] == "a.jpg"
-    assert client.post(f"/api/v1/cases/{case['id']}/close", {}, content_type="application/json",
-                       **auth).status_code == 403
+    assert client.post(f"/api/v1/cases/{case['id']}/close", {"version": resolved["version"]},
+                       content_type="application/json", **auth).status_code == 403
     assert client.post("/api/v1/lights/recompute", **auth).status_code == 403
 
 
@@ -130,8 +134,8 @@ def test_the_project_page_shows_its_light_and_the_report_page_its_problem_cases(
                                  actor=office_user)
     report = reports.save_draft(district["green"], period, {"amount": 0}, actor=district["reporter"], problems=[
         {"category": "land", "description": "用地指标未落实", "unit_asked": UnitFactory(name="自然资源局")}])
-    reports.submit_report(report, actor=district["reporter"])
-    reports.approve_report(report, actor=reviewer)
+    reports.submit_report(report, actor=district["reporter"], expected_version=current_version(report))
+    reports.approve_report(report, actor=reviewer, expected_version=current_version(report))
     case = Case.objects.get(kind="problem")
     html = office_client.get(f"/reports/{district['green'].pk}/{period.pk}/").content.decode()
     assert f"{case.number} 待签收" in html

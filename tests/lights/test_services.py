@@ -11,7 +11,7 @@ from gongjian.lights.models import Case, Light, LightRule
 from gongjian.projects.models import Milestone
 from gongjian.reports import services as reports
 from gongjian.reports.models import Report
-from tests.factories import ProjectFactory, UnitFactory
+from tests.factories import ProjectFactory, UnitFactory, current_version
 
 pytestmark = pytest.mark.django_db
 
@@ -139,9 +139,9 @@ def test_approving_a_report_opens_cases_for_its_problems_and_relights_the_projec
     period = reports.open_period("2026-11-3", opens_at=opens, deadline=opens + dt.timedelta(days=9), actor=office_user)
     report = reports.save_draft(project, period, {"amount": 1_000_000}, actor=reporter,
                                 problems=[{"category": "power_water", "description": "临时用电增容", "unit_asked": power}])
-    reports.submit_report(report, actor=reporter)
+    reports.submit_report(report, actor=reporter, expected_version=current_version(report))
     assert not Case.objects.exists()  # a submitted report's problems are not cases yet
-    reports.approve_report(report, actor=reviewer)
+    reports.approve_report(report, actor=reviewer, expected_version=current_version(report))
     case = Case.objects.get()
     assert (case.kind, case.owner, case.title, case.problem.report) == ("problem", power, "临时用电增容", report)
     assert Light.objects.filter(project=project).exists()

@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from gongjian.core.locking import Stale
 from gongjian.projects import services
 from gongjian.projects.models import AnnualPlan
-from tests.factories import PersonFactory, ProjectFactory, UnitFactory
+from tests.factories import PersonFactory, ProjectFactory, UnitFactory, current_version
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def setting(make_user):
 
 def test_a_reporter_edits_the_description_but_not_the_yardstick(setting, office_user):
     project, reporter = setting
-    services.update_project(project, {"content": "新建厂房 12 万平方米"}, actor=reporter)
+    services.update_project(project, {"content": "新建厂房 12 万平方米"}, actor=reporter, expected_version=current_version(project))
     plan = project.plan_for(project.year).dekads
     attempts = [
         ({"total_investment": 1}, services.ProjectChildren()),
@@ -38,12 +39,12 @@ def test_a_reporter_edits_the_description_but_not_the_yardstick(setting, office_
     ]
     for fields, children in attempts:
         with pytest.raises(PermissionDenied, match="基准"):
-            services.update_project(project, fields, children, actor=reporter)
+            services.update_project(project, fields, children, actor=reporter, expected_version=current_version(project))
     project.refresh_from_db()
     assert project.total_investment == 500_000_000 and project.responsible_unit.name == "工信局"
     assert AnnualPlan.objects.get(project=project).dekads == plan
     # The office moves it.
-    services.update_project(project, {"total_investment": 600_000_000}, actor=office_user)
+    services.update_project(project, {"total_investment": 600_000_000}, actor=office_user, expected_version=current_version(project))
 
 
 def test_a_reporter_saving_the_page_with_the_plan_as_it_is_is_not_refused(setting, client):
@@ -153,7 +154,7 @@ def test_a_proposal_is_checked_and_decided_once(moving):
     with pytest.raises(ValidationError, match="理由"):
         services.refuse_baseline_change(change, actor=office, expected_version=1, note="")
     services.refuse_baseline_change(change, actor=office, expected_version=1, note="依据不足")
-    with pytest.raises(services.StaleChange) as stale:  # a second office tab, loaded before the refusal
+    with pytest.raises(Stale) as stale:  # a second office tab, loaded before the refusal
         services.approve_baseline_change(change, actor=office, expected_version=1)
     assert stale.value.current_version == 2
     project.refresh_from_db()

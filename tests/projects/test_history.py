@@ -12,7 +12,7 @@ from gongjian.lights.services import recompute
 from gongjian.projects import services as projects
 from gongjian.reports import services as reports
 from gongjian.reports.models import Report, ReportedMilestone, ReportRevision
-from tests.factories import PersonFactory, ProjectFactory, UnitFactory
+from tests.factories import PersonFactory, ProjectFactory, UnitFactory, current_version
 from tests.reports.test_services import period
 
 pytestmark = pytest.mark.django_db
@@ -36,12 +36,12 @@ def approved(office_user, make_user):
         leaders=[(leader, "lead")],
         milestones=[{"kind": "start", "name": "", "planned_date": dt.date(2026, 11, 1)},
                     {"kind": "topping_out", "name": "主体封顶", "planned_date": dt.date(2026, 12, 20)}],
-        approvals=[{"kind": "land_pre_review", "name": "", "status": "done", "approved_on": dt.date(2026, 3, 1)}]), actor=office_user)
+        approvals=[{"kind": "land_pre_review", "name": "", "status": "done", "approved_on": dt.date(2026, 3, 1)}]), actor=office_user, expected_version=current_version(project))
     start = project.milestones.get(kind="start")
     report = reports.save_draft(project, period("2026-11-2", office_user), {"amount": 1_000_000}, actor=reporter,
                                 milestones=[(start, dt.date(2026, 11, 12))])
-    reports.submit_report(report, actor=reporter)
-    reports.approve_report(report, actor=reviewer)
+    reports.submit_report(report, actor=reporter, expected_version=current_version(report))
+    reports.approve_report(report, actor=reviewer, expected_version=current_version(report))
     recompute(year=2026, today=dt.date(2026, 11, 30), open_cases=False)
     return project, leader
 
@@ -59,7 +59,7 @@ def test_editing_a_project_keeps_every_report_row_and_light_as_it_was(approved, 
         leaders=[(leader, "lead")], milestones=rows,
         approvals=[{"kind": "land_pre_review", "name": "", "status": "done", "approved_on": dt.date(2026, 3, 1),
                     "document_no": "徐自然资预〔2026〕8号"}]),
-        actor=office_user)
+        actor=office_user, expected_version=current_version(project))
 
     assert set(project.milestones.values_list("pk", flat=True)) == milestone_ids  # same rows, same ids
     assert set(project.milestones.values_list("note", flat=True)) == {"已核"}
@@ -75,7 +75,7 @@ def test_a_milestone_a_report_has_reached_cannot_be_dropped(approved, office_use
     with pytest.raises(ValidationError) as caught:
         projects.update_project(project, {}, projects.ProjectChildren(milestones=[
             {"id": kept.pk, "kind": kept.kind, "name": kept.name, "planned_date": kept.planned_date}]),
-            actor=office_user)
+            actor=office_user, expected_version=current_version(project))
     assert "已被报表引用" in str(caught.value) and project.milestones.count() == 2
     assert ReportedMilestone.objects.filter(report__project=project).count() == 1
 
@@ -85,7 +85,7 @@ def test_a_milestone_nobody_reported_goes_and_a_new_one_comes(approved, office_u
     start = project.milestones.get(kind="start")
     projects.update_project(project, {}, projects.ProjectChildren(milestones=[
         {"id": start.pk, "kind": "start", "name": "", "planned_date": start.planned_date},
-        {"kind": "production", "name": "", "planned_date": dt.date(2027, 6, 30)}]), actor=office_user)
+        {"kind": "production", "name": "", "planned_date": dt.date(2027, 6, 30)}]), actor=office_user, expected_version=current_version(project))
     assert sorted(project.milestones.values_list("kind", flat=True)) == ["production", "start"]
     assert project.milestones.get(kind="start").pk == start.pk
 

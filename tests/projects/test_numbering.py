@@ -9,7 +9,7 @@ from django.db import connection, connections
 from gongjian.core.models import DocumentCounter
 from gongjian.projects import services
 from gongjian.projects.models import Project
-from tests.factories import ProjectFactory, UnitFactory, region
+from tests.factories import ProjectFactory, UnitFactory, current_version, region
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def test_a_code_typed_by_hand_is_never_handed_out_again(office_user, fields):
     services.create_project(fields(code="2026-0100"), actor=office_user)
     assert services.create_project(fields(name="自动编号"), actor=office_user).code == "2026-0101"
     later = services.create_project(fields(name="改号", year=2027), actor=office_user)
-    services.update_project(later, {"code": "2027-0500"}, actor=office_user)
+    services.update_project(later, {"code": "2027-0500"}, actor=office_user, expected_version=current_version(later))
     assert services.create_project(fields(name="又一个", year=2027), actor=office_user).code == "2027-0501"
 
 

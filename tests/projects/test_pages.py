@@ -157,7 +157,8 @@ def test_saving_a_stale_form_tells_the_user_instead_of_overwriting(office_client
     data = post_data(name="我改的", version="1", responsible_unit=str(project.responsible_unit_id))
     Project.objects.filter(pk=project.pk).update(version=2, name="别人改的")
     response = office_client.post(f"/projects/{project.pk}/edit/", data)
-    assert response.status_code == 400 and "已被他人修改" in response.content.decode()
+    assert response.status_code == 409 and "已被他人修改（当前版本 2）" in response.content.decode()
+    assert 'value="我改的"' in response.content.decode()  # what was typed stays on the form
     project.refresh_from_db()
     assert project.name == "别人改的"
 
@@ -206,7 +207,17 @@ def test_the_office_deletes_a_project_from_its_page_and_a_reporter_cannot(office
     reporter = Client()
     reporter.force_login(make_user("unit_reporter", unit=unit))
     assert "待删项目" in reporter.get(f"/projects/{project.pk}/").content.decode()
-    assert reporter.post(f"/projects/{project.pk}/delete/").status_code == 403
+    assert reporter.post(f"/projects/{project.pk}/delete/", {"version": "1"}).status_code == 403
     assert Project.objects.filter(pk=project.pk).exists()
-    assert office_client.post(f"/projects/{project.pk}/delete/").status_code == 302
+    assert office_client.post(f"/projects/{project.pk}/delete/", {"version": "1"}).status_code == 302
     assert not Project.objects.filter(pk=project.pk).exists()
+
+
+def test_deleting_from_a_page_read_before_someone_changed_the_project_is_refused(office_client):
+    project = ProjectFactory(name="待删项目")
+    assert 'name="version" value="1"' in office_client.get(f"/projects/{project.pk}/").content.decode()
+    Project.objects.filter(pk=project.pk).update(version=2, name="别人刚改过")
+    response = office_client.post(f"/projects/{project.pk}/delete/", {"version": "1"})
+    assert response.status_code == 409
+    assert "该项目已被他人处理（当前版本 2），请刷新后再操作。" in response.content.decode()
+    assert Project.objects.get(pk=project.pk).name == "别人刚改过"

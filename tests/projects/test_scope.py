@@ -7,7 +7,7 @@ from gongjian.org.choices import UnitKind
 from gongjian.projects import services
 from gongjian.projects.choices import LeaderRole
 from gongjian.projects.models import Project, ProjectLeader
-from tests.factories import PersonFactory, ProjectFactory, UnitFactory, region
+from tests.factories import PersonFactory, ProjectFactory, UnitFactory, current_version, region
 
 pytestmark = pytest.mark.django_db
 
@@ -67,14 +67,14 @@ def test_the_three_administrators_see_no_business_data(district, make_user):
 def test_a_reporter_cannot_change_another_units_project_through_the_service(district, make_user):
     reporter = make_user("unit_reporter", unit=district["industry"])
     with pytest.raises(PermissionDenied):
-        services.update_project(district["p_commerce"], {"name": "改名"}, actor=reporter)
+        services.update_project(district["p_commerce"], {"name": "改名"}, actor=reporter, expected_version=current_version(district["p_commerce"]))
     district["p_commerce"].refresh_from_db()
     assert district["p_commerce"].name == "商务项目"
 
 
 def test_a_reporter_can_change_their_own_units_project(district, make_user):
     reporter = make_user("unit_reporter", unit=district["industry"])
-    services.update_project(district["p_industry"], {"location": "新地址"}, actor=reporter)
+    services.update_project(district["p_industry"], {"location": "新地址"}, actor=reporter, expected_version=current_version(district["p_industry"]))
     district["p_industry"].refresh_from_db()
     assert district["p_industry"].location == "新地址"
 
@@ -83,7 +83,7 @@ def test_a_reviewer_may_see_but_not_change_their_units_project(district, make_us
     reviewer = make_user("unit_reviewer", unit=district["industry"])
     assert "工信项目" in names(Project.objects.in_scope(reviewer))
     with pytest.raises(PermissionDenied):
-        services.update_project(district["p_industry"], {"location": "x"}, actor=reviewer)
+        services.update_project(district["p_industry"], {"location": "x"}, actor=reviewer, expected_version=current_version(district["p_industry"]))
 
 
 def test_the_list_page_and_the_detail_page_apply_the_scope(district, make_user, client):

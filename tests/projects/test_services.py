@@ -9,7 +9,7 @@ from gongjian.core.models import AuditEvent
 from gongjian.projects import services
 from gongjian.projects.choices import ApprovalKind, ApprovalStatus, LeaderRole, MilestoneKind
 from gongjian.projects.models import AnnualPlan, Project
-from tests.factories import PersonFactory, ProjectFactory, UnitFactory, region
+from tests.factories import PersonFactory, ProjectFactory, UnitFactory, current_version, region
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ def test_an_invalid_national_project_code_is_refused(office_user):
 
 def test_an_update_records_only_what_changed(office_user):
     project = ProjectFactory(name="旧名称")
-    services.update_project(project, {"name": "新名称"}, actor=office_user)
+    services.update_project(project, {"name": "新名称"}, actor=office_user, expected_version=current_version(project))
     event = AuditEvent.objects.get(action="project.update")
     assert event.before == {"name": "旧名称", "version": 1}
     assert event.after == {"name": "新名称", "version": 2}
@@ -91,7 +91,7 @@ def test_only_the_project_office_may_create_projects(make_user):
 
 def test_deleting_keeps_the_projects_last_state_in_the_audit_trail(office_user):
     project = ProjectFactory(name="要删的项目", plan=True)
-    services.delete_project(project, actor=office_user)
+    services.delete_project(project, actor=office_user, expected_version=current_version(project))
     event = AuditEvent.objects.get(action="project.delete")
     assert event.before["name"] == "要删的项目" and event.object_repr.endswith("要删的项目")
     assert not Project.objects.exists()

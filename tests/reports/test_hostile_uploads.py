@@ -19,7 +19,7 @@ from gongjian.accounts import services as accounts
 from gongjian.lights import cases
 from gongjian.reports import photos, services
 from gongjian.reports.models import ReportPhoto
-from tests.factories import ProjectFactory, UnitFactory, photo_bytes
+from tests.factories import ProjectFactory, UnitFactory, current_version, photo_bytes
 
 pytestmark = pytest.mark.django_db
 TOO_MANY_PIXELS = "超过 8000 万像素的上限，请缩小后再上传"
@@ -88,7 +88,7 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
     ("0001:01:01 00:00:00", None),  # overflowed when saved (the database keeps UTC)
 ])
 def test_a_photo_with_an_impossible_exif_date_is_kept_and_flagged_showing_that_date(draft, reporter, taken, offset):
-    photo, = services.add_photos(draft, [upload("现场.jpg", photo_bytes(taken=taken, offset=offset))], actor=reporter)
+    photo, = services.add_photos(draft, [upload("现场.jpg", photo_bytes(taken=taken, offset=offset))], actor=reporter, expected_version=current_version(draft))
 
     photo.refresh_from_db()
     assert photo.taken_at is None
@@ -97,7 +97,7 @@ def test_a_photo_with_an_impossible_exif_date_is_kept_and_flagged_showing_that_d
 
 def test_a_nonsense_utc_offset_is_ignored_and_the_time_taken_as_local(draft, reporter):
     photo, = services.add_photos(draft, [upload("现场.jpg", photo_bytes(taken="2026:11:12 10:30:00", offset="+99:99"))],
-                                 actor=reporter)
+                                 actor=reporter, expected_version=current_version(draft))
 
     assert photo.taken_at == timezone.make_aware(dt.datetime(2026, 11, 12, 10, 30))
     assert photo.flags == []
@@ -124,7 +124,7 @@ def test_a_decompression_bomb_png_is_refused_quickly_with_the_pixel_limit_named_
     started = time.perf_counter()
 
     with pytest.raises(ValidationError) as refused:
-        services.add_photos(draft, [upload("现场.jpg", photo_bytes()), upload("炸弹.png", bomb)], actor=reporter)
+        services.add_photos(draft, [upload("现场.jpg", photo_bytes()), upload("炸弹.png", bomb)], actor=reporter, expected_version=current_version(draft))
 
     elapsed, (_now, peak) = time.perf_counter() - started, tracemalloc.get_traced_memory()
     tracemalloc.stop()
@@ -150,7 +150,8 @@ def test_the_page_and_the_api_answer_a_decompression_bomb_with_a_4xx(client, rep
     assert page.status_code == 400
     assert f"炸弹.png：图片像素过多，{TOO_MANY_PIXELS}" in page.content.decode()
     _token, secret = accounts.create_api_token(reporter, "手机端", actor=reporter)
-    api = client.post(f"/api/v1/reports/{draft.pk}/photos", {"files": [upload("炸弹.png", png_bomb())]},
+    api = client.post(f"/api/v1/reports/{draft.pk}/photos", {"files": [upload("炸弹.png", png_bomb())],
+                                                            "version": draft.version},
                       HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert api.status_code == 422
     assert api.json()["errors"][0]["message"] == f"炸弹.png：图片像素过多，{TOO_MANY_PIXELS}"
@@ -172,9 +173,11 @@ def test_evidence_that_is_empty_or_too_large_is_refused_naming_it_and_nothing_is
     events = case.events.count()
 
     with pytest.raises(ValidationError) as empty:
-        cases.act(case, "已约谈业主", actor=owner, evidence=SimpleUploadedFile("空白.jpg", b""))
+        cases.act(case, "已约谈业主", actor=owner, evidence=SimpleUploadedFile("空白.jpg", b""),
+                  expected_version=case.version)
     with pytest.raises(ValidationError) as large:
-        cases.resolve(case, "已完成", actor=owner, evidence=SimpleUploadedFile("扫描件.pdf", b"%PDF" + bytes(1024 * 1024)))
+        cases.resolve(case, "已完成", actor=owner, evidence=SimpleUploadedFile("扫描件.pdf", b"%PDF" + bytes(1024 * 1024)),
+                      expected_version=case.version)
 
     assert empty.value.message_dict == {"evidence": ["空白.jpg：文件是空的。"]}
     assert large.value.message_dict == {"evidence": ["扫描件.pdf：文件超过 1 MB。"]}

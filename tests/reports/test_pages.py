@@ -63,7 +63,8 @@ def test_a_reviewer_returns_with_a_reason_and_the_reporter_sees_it(world):
     url = f"/reports/{world['project'].pk}/{world['period'].pk}/"
     world["reporter"].post(url, form(submit="1"))
     report = Report.objects.get()
-    world["reviewer"].post(f"/reports/{report.pk}/review/", {"decision": "return", "reason": "进度照片缺失"})
+    world["reviewer"].post(f"/reports/{report.pk}/review/", {"decision": "return", "reason": "进度照片缺失",
+                                                             "version": report.version})
     report.refresh_from_db()
     assert report.state == "returned"
     html = world["reporter"].get(url).content.decode()
@@ -73,8 +74,9 @@ def test_a_reviewer_returns_with_a_reason_and_the_reporter_sees_it(world):
 def test_a_reporter_cannot_review(world):
     world["reporter"].post(f"/reports/{world['project'].pk}/{world['period'].pk}/", form(submit="1"))
     report = Report.objects.get()
-    assert world["reporter"].post(f"/reports/{report.pk}/review/", {"decision": "approve"}).status_code == 403
-    assert world["reviewer"].post(f"/reports/{report.pk}/review/", {"decision": "approve"}).status_code == 302
+    approve = {"decision": "approve", "version": report.version}
+    assert world["reporter"].post(f"/reports/{report.pk}/review/", approve).status_code == 403
+    assert world["reviewer"].post(f"/reports/{report.pk}/review/", approve).status_code == 302
     report.refresh_from_db()
     assert report.state == "approved"
 
@@ -113,7 +115,8 @@ def test_the_versions_of_a_report_are_compared_side_by_side(world):
     url = f"/reports/{world['project'].pk}/{world['period'].pk}/"
     world["reporter"].post(url, form(submit="1", amount="300"))
     report = Report.objects.get()
-    world["reviewer"].post(f"/reports/{report.pk}/review/", {"decision": "return", "reason": "金额有误"})
+    world["reviewer"].post(f"/reports/{report.pk}/review/", {"decision": "return", "reason": "金额有误",
+                                                             "version": report.version})
     report.refresh_from_db()
     world["reporter"].post(url, form(submit="1", amount="280", version=str(report.version)))
     html = world["reporter"].get(url).content.decode().split('id="revisions"')[1]

@@ -17,7 +17,7 @@ from gongjian.accounts import services as accounts
 from gongjian.core.models import AuditEvent
 from gongjian.reports import photos, services
 from gongjian.reports.models import ReportPhoto
-from tests.factories import ProjectFactory, UnitFactory, photo_bytes
+from tests.factories import ProjectFactory, UnitFactory, current_version, photo_bytes
 
 SITE = (Decimal("34.261792"), Decimal("117.184806"))  # a site in 泉山区, 徐州
 PERIOD_START = dt.date(2026, 11, 11)  # 2026年11月中旬
@@ -167,7 +167,7 @@ def upload(name="现场.jpg", **kwargs):
 
 def test_adding_photos_keeps_the_file_a_thumbnail_the_exif_and_the_flags_and_audits_it(draft, reporter, settings):
     near, far = services.add_photos(draft, [upload("近.jpg"), upload("远.jpg", at=(34.40, 117.184806))],
-                                    actor=reporter, caption="主体施工")
+                                    actor=reporter, caption="主体施工", expected_version=current_version(draft))
     assert near.flags == [] and near.distance_m == 0 and near.caption == "主体施工"
     assert near.taken_at == timezone.make_aware(dt.datetime(2026, 11, 12, 10, 30))
     assert [f["code"] for f in far.flags] == ["far_from_site"] and far.distance_m > 15_000
@@ -178,31 +178,31 @@ def test_adding_photos_keeps_the_file_a_thumbnail_the_exif_and_the_flags_and_aud
 
 
 def test_the_same_file_twice_is_kept_once(draft, reporter):
-    services.add_photos(draft, [upload()], actor=reporter)
-    assert services.add_photos(draft, [upload("again.jpg")], actor=reporter) == []
+    services.add_photos(draft, [upload()], actor=reporter, expected_version=current_version(draft))
+    assert services.add_photos(draft, [upload("again.jpg")], actor=reporter, expected_version=current_version(draft)) == []
     assert draft.photos.count() == 1
 
 
 def test_a_submitted_report_takes_no_more_photos_and_keeps_its_own(draft, reporter):
-    photo, = services.add_photos(draft, [upload()], actor=reporter)
-    services.submit_report(draft, actor=reporter)
+    photo, = services.add_photos(draft, [upload()], actor=reporter, expected_version=current_version(draft))
+    services.submit_report(draft, actor=reporter, expected_version=current_version(draft))
     with pytest.raises(ValidationError, match="不能再添加照片"):
-        services.add_photos(draft, [upload(colour="red")], actor=reporter)
+        services.add_photos(draft, [upload(colour="red")], actor=reporter, expected_version=current_version(draft))
     with pytest.raises(ValidationError, match="不能删除照片"):
-        services.remove_photo(photo, actor=reporter)
+        services.remove_photo(photo, actor=reporter, expected_version=current_version(draft))
     assert draft.revisions.get().data["photos"][0]["name"] == "现场.jpg"
 
 
 def test_someone_outside_the_project_scope_cannot_add_photos(draft, make_user):
     stranger = make_user("unit_reporter", unit=UnitFactory(name="住建局"))
     with pytest.raises(PermissionDenied):
-        services.add_photos(draft, [upload()], actor=stranger)
+        services.add_photos(draft, [upload()], actor=stranger, expected_version=current_version(draft))
 
 
 def test_a_bad_file_among_good_ones_saves_none_of_them_and_leaves_no_file(draft, reporter, settings):
     bad = SimpleUploadedFile("说明.pdf", b"%PDF-1.7", content_type="application/pdf")
     with pytest.raises(ValidationError, match=r"说明\.pdf：不是可识别的图片文件"):
-        services.add_photos(draft, [upload(), bad], actor=reporter)
+        services.add_photos(draft, [upload(), bad], actor=reporter, expected_version=current_version(draft))
     assert draft.photos.count() == 0
     assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
 
@@ -210,18 +210,18 @@ def test_a_bad_file_among_good_ones_saves_none_of_them_and_leaves_no_file(draft,
 def test_too_many_and_too_large_are_refused(draft, reporter, settings):
     settings.GONGJIAN_PHOTOS_PER_REPORT = 2
     with pytest.raises(ValidationError, match="最多 2 张"):
-        services.add_photos(draft, [upload(colour=c) for c in ("red", "blue", "white")], actor=reporter)
+        services.add_photos(draft, [upload(colour=c) for c in ("red", "blue", "white")], actor=reporter, expected_version=current_version(draft))
     settings.GONGJIAN_PHOTO_MAX_BYTES = 1024 * 1024
     with pytest.raises(ValidationError, match="超过 1 MB"):
-        services.add_photos(draft, [SimpleUploadedFile("big.jpg", b"\xff" * (1024 * 1024 + 1))], actor=reporter)
+        services.add_photos(draft, [SimpleUploadedFile("big.jpg", b"\xff" * (1024 * 1024 + 1))], actor=reporter, expected_version=current_version(draft))
 
 
 def test_removing_a_photo_deletes_its_files_once_the_change_is_committed(
         draft, reporter, settings, django_capture_on_commit_callbacks):
-    photo, = services.add_photos(draft, [upload()], actor=reporter)
+    photo, = services.add_photos(draft, [upload()], actor=reporter, expected_version=current_version(draft))
     files = [Path(settings.MEDIA_ROOT, photo.image.name), Path(settings.MEDIA_ROOT, photo.thumbnail.name)]
     with django_capture_on_commit_callbacks(execute=True):
-        services.remove_photo(photo, actor=reporter)
+        services.remove_photo(photo, actor=reporter, expected_version=current_version(draft))
     assert not ReportPhoto.objects.exists() and not any(f.exists() for f in files)
     assert AuditEvent.objects.filter(action="report.photo.remove").count() == 1
 
@@ -255,15 +255,15 @@ def test_a_file_that_is_not_a_photo_is_refused_on_the_form_and_nothing_is_saved(
 
 
 def test_ticking_remove_takes_a_photo_off_the_draft(client, reporter, draft, project, period):
-    photo, = services.add_photos(draft, [upload()], actor=reporter)
+    photo, = services.add_photos(draft, [upload()], actor=reporter, expected_version=current_version(draft))
     client.force_login(reporter)
-    data = form_data(period, version=str(draft.version), remove=[str(photo.pk)])
+    data = form_data(period, version=str(current_version(draft)), remove=[str(photo.pk)])
     assert client.post(f"/reports/{project.pk}/{period.pk}/", data).status_code == 302
     assert not draft.photos.exists()
 
 
 def test_a_photo_is_served_only_to_those_who_may_see_the_project(client, draft, reporter, make_user):
-    photo, = services.add_photos(draft, [upload()], actor=reporter)
+    photo, = services.add_photos(draft, [upload()], actor=reporter, expected_version=current_version(draft))
     client.force_login(make_user("unit_reporter", unit=UnitFactory(name="住建局")))
     assert client.get(f"/reports/photos/{photo.pk}/").status_code == 404
     client.force_login(reporter)
@@ -280,14 +280,15 @@ def test_photos_are_added_listed_and_removed_through_the_api(client, draft, repo
     auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     url = f"/api/v1/reports/{draft.pk}/photos"
     created = client.post(url, {"files": [upload("a.jpg"), upload("b.jpg", at=None, colour="red")],
-                                "caption": "基础施工"}, **auth)
+                                "caption": "基础施工", "version": draft.version}, **auth)
     assert created.status_code == 201, created.content
     body = created.json()
     assert [(p["original_name"], [f["code"] for f in p["flags"]]) for p in body] == [
         ("a.jpg", []), ("b.jpg", ["no_location"])]
     assert body[0]["distance_m"] == 0 and body[0]["url"] == f"/reports/photos/{body[0]['id']}/"
     assert len(client.get(url, **auth).json()) == 2
-    bad = client.post(url, {"files": [SimpleUploadedFile("x.txt", b"hello")]}, **auth)
+    bad = client.post(url, {"files": [SimpleUploadedFile("x.txt", b"hello")], "version": current_version(draft)},
+                      **auth)
     assert bad.status_code == 422 and "不是可识别的图片文件" in bad.json()["errors"][0]["message"]
-    assert client.delete(f"{url}/{body[1]['id']}", **auth).status_code == 204
+    assert client.delete(f"{url}/{body[1]['id']}?version={current_version(draft)}", **auth).status_code == 204
     assert [p["original_name"] for p in client.get(url, **auth).json()] == ["a.jpg"]

@@ -30,7 +30,8 @@ def world(make_user, office_user):
     opens = timezone.now() - dt.timedelta(days=5)
     period = services.open_period("2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=4),
                                   actor=office_user)
-    services.submit_report(services.save_draft(filed, period, {"amount": 1}, actor=rep_commerce), actor=rep_commerce)
+    draft = services.save_draft(filed, period, {"amount": 1}, actor=rep_commerce)
+    services.submit_report(draft, actor=rep_commerce, expected_version=draft.version)
     return {"period": period, "rep_industry": rep_industry, "rep_commerce": rep_commerce, "office": office_user}
 
 

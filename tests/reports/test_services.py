@@ -10,7 +10,7 @@ from gongjian.core.models import AuditEvent
 from gongjian.reports import services
 from gongjian.reports.choices import ReportState
 from gongjian.reports.models import Report
-from tests.factories import ProjectFactory, UnitFactory
+from tests.factories import ProjectFactory, UnitFactory, current_version
 
 pytestmark = pytest.mark.django_db
 
@@ -47,25 +47,26 @@ def test_a_report_goes_from_draft_to_submitted_to_approved_with_a_revision_and_a
     assert report.state == ReportState.DRAFT and report.year_to_date == 3_000_000
     report = services.submit_report(report, actor=reporter, expected_version=report.version)
     assert report.state == ReportState.SUBMITTED and report.first_submitted_at is not None
-    report = services.approve_report(report, actor=reviewer)
+    report = services.approve_report(report, actor=reviewer, expected_version=current_version(report))
     assert report.state == ReportState.APPROVED and report.reviewer == reviewer
     assert [r.state for r in report.revisions.all()] == ["submitted", "approved"]
     assert list(AuditEvent.objects.filter(action__startswith="report.").values_list("action", flat=True)
                 .order_by("id")) == ["report.create", "report.submit", "report.approve"]
     with pytest.raises(ValidationError):
-        services.save_draft(project, p, {"amount": 1}, actor=reporter)
+        services.save_draft(project, p, {"amount": 1}, actor=reporter, expected_version=report.version)
 
 
 def test_a_returned_report_can_be_corrected_and_resubmitted_and_every_version_is_kept(
         office_user, reporter, reviewer, project):
     p = period("2026-11-2", office_user)
-    report = services.submit_report(services.save_draft(project, p, {"amount": 100}, actor=reporter), actor=reporter)
+    draft = services.save_draft(project, p, {"amount": 100}, actor=reporter)
+    report = services.submit_report(draft, actor=reporter, expected_version=draft.version)
     with pytest.raises(ValidationError):
-        services.return_report(report, "   ", actor=reviewer)
-    report = services.return_report(report, "金额与发票不符", actor=reviewer)
+        services.return_report(report, "   ", actor=reviewer, expected_version=current_version(report))
+    report = services.return_report(report, "金额与发票不符", actor=reviewer, expected_version=current_version(report))
     assert report.state == ReportState.RETURNED and report.return_reason == "金额与发票不符"
     report = services.save_draft(project, p, {"amount": 200}, actor=reporter, expected_version=report.version)
-    report = services.submit_report(report, actor=reporter)
+    report = services.submit_report(report, actor=reporter, expected_version=current_version(report))
     assert report.state == ReportState.SUBMITTED and report.amount == 200
     assert [(r.state, r.data["amount"]) for r in report.revisions.all()] == [
         ("submitted", 100), ("returned", 100), ("submitted", 200)]
@@ -74,15 +75,16 @@ def test_a_returned_report_can_be_corrected_and_resubmitted_and_every_version_is
 def test_cumulative_figures_add_up_the_earlier_periods_and_a_lower_stated_figure_needs_an_explanation(
         office_user, reporter, reviewer, project):
     first, second = period("2026-11-1", office_user), period("2026-11-2", office_user)
-    services.submit_report(services.save_draft(project, first, {"amount": 1_000}, actor=reporter), actor=reporter)
+    draft = services.save_draft(project, first, {"amount": 1_000}, actor=reporter)
+    services.submit_report(draft, actor=reporter, expected_version=draft.version)
     report = services.save_draft(project, second, {"amount": 500, "stated_year_to_date": 900}, actor=reporter)
     assert report.year_to_date == 1_500
     with pytest.raises(ValidationError) as caught:
-        services.submit_report(report, actor=reporter)
+        services.submit_report(report, actor=reporter, expected_version=current_version(report))
     assert {"year_to_date", "explanation"} <= set(caught.value.message_dict)
     report = services.save_draft(project, second, {"explanation": "统计局核减 600 元"}, actor=reporter,
                                  expected_version=report.version)
-    assert services.submit_report(report, actor=reporter).state == ReportState.SUBMITTED
+    assert services.submit_report(report, actor=reporter, expected_version=current_version(report)).state == ReportState.SUBMITTED
 
 
 def test_two_people_saving_the_same_version_cannot_overwrite_each_other(office_user, reporter, project):
@@ -109,9 +111,10 @@ def test_only_reporters_in_scope_file_and_nobody_reviews_their_own_report(make_u
     with pytest.raises(PermissionDenied):
         services.save_draft(project, p, {"amount": 1}, actor=outsider)
     both = make_user("unit_reporter", "unit_reviewer", unit=project.responsible_unit)
-    report = services.submit_report(services.save_draft(project, p, {"amount": 1}, actor=both), actor=both)
+    draft = services.save_draft(project, p, {"amount": 1}, actor=both)
+    report = services.submit_report(draft, actor=both, expected_version=draft.version)
     with pytest.raises(PermissionDenied):
-        services.approve_report(report, actor=both)
+        services.approve_report(report, actor=both, expected_version=current_version(report))
 
 
 def test_a_period_must_be_a_dekad_or_month_and_opens_only_once(office_user, reporter):
@@ -133,10 +136,10 @@ def test_milestones_reached_reach_the_registry_only_when_the_report_is_approved(
         services.save_draft(project, p, {"amount": 1}, actor=reporter, milestones=[(other, dt.date(2026, 11, 12))])
     report = services.save_draft(project, p, {"amount": 1}, actor=reporter,
                                  milestones=[(start, dt.date(2026, 11, 12))])
-    services.submit_report(report, actor=reporter)
+    services.submit_report(report, actor=reporter, expected_version=current_version(report))
     start.refresh_from_db()
     assert start.actual_date is None
-    services.approve_report(report, actor=reviewer)
+    services.approve_report(report, actor=reviewer, expected_version=current_version(report))
     start.refresh_from_db()
     assert start.actual_date == dt.date(2026, 11, 12)
     assert AuditEvent.objects.get(action="milestone.reach").after == {"actual_date": "2026-11-12"}
@@ -148,7 +151,7 @@ def test_problems_raised_in_a_report_are_kept_with_their_category_and_unit_and_i
     p = period("2026-11-2", office_user)
     report = services.save_draft(project, p, {"amount": 1}, actor=reporter, problems=[
         {"category": "land", "description": "二期用地尚未摘牌", "unit_asked": land}])
-    report = services.submit_report(report, actor=reporter)
+    report = services.submit_report(report, actor=reporter, expected_version=current_version(report))
     problem = report.problems.get()
     assert (problem.category, problem.unit_asked, problem.project) == ("land", land, project)
     assert report.revisions.get().data["problems"] == [

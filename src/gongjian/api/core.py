@@ -3,8 +3,9 @@ code and the field, and the routers of the domain apps. Permissions and scope ar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
@@ -79,6 +80,16 @@ def build_api() -> NinjaAPI:
         errors = [{"field": ".".join(str(part) for part in error.get("loc", ())) or None,
                    "message": str(error.get("msg", ""))[:500]} for error in exc.errors]
         return api.create_response(request, {"code": "invalid", "errors": errors}, status=422)
+
+    @api.exception_handler(HttpError)
+    def unreadable(request, exc):
+        """A body that is not JSON at all (or none where one is required, such as a write's version): 422 in the
+        same shape as any other refused request; ninja's other HTTP errors keep their status."""
+        if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+            return api.create_response(request, {"code": "invalid", "errors": [
+                {"field": "body", "message": _("请求内容不是有效的 JSON。")}]}, status=422)
+        return api.create_response(request, {"code": "invalid", "errors": [{"field": None, "message": str(exc)}]},
+                                   status=exc.status_code)
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc):

@@ -18,8 +18,9 @@ from gongjian.assess.models import (
     Scheme,
     SchemeYear,
 )
-from gongjian.core.admin import AuditedModelAdmin
+from gongjian.core.admin import AuditedModelAdmin, VersionedInline
 from gongjian.core.downloads import attachment
+from gongjian.core.locking import Stale, posted_version
 from gongjian.core.periods import Period
 
 
@@ -177,24 +178,40 @@ class SchemeAdmin(admin.ModelAdmin):
         return self._render(request, "admin/assess/scheme/yaml_form.html", form, gettext("编辑为新版本"), row)
 
     def activate_view(self, request, pk):
-        """启用于年度: the version the assessments of a year are run by."""
+        """启用于年度: the version the assessments of a year are run by. The page lists the years' schemes with
+        the version of each choice (hidden): replacing one chosen since the page was read is refused (409)."""
         self._require_office(request)
         row = get_object_or_404(self.get_queryset(request), pk=pk)
+        active = SchemeYear.objects.select_related("scheme").order_by("-year")
+        versions = {str(y.year): y.version for y in active}
+        status = 200
         if request.method == "POST":
             form = ActivateForm(request.POST)
+            versions = {key.removeprefix("version-"): value for key, value in request.POST.items()
+                        if key.startswith("version-")}
             if form.is_valid():
                 year = form.cleaned_data["year"]
-                services.activate(row, year, actor=request.user)
-                messages.success(
-                    request, gettext("%(scheme)s 已启用于 %(year)s 年度。") % {"scheme": row, "year": year}
-                )
-                return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+                try:
+                    services.activate(row, year, actor=request.user,
+                                      expected_version=posted_version(request.POST, f"version-{year}"))
+                except Stale as exc:
+                    form.add_error(None, exc.messages)
+                    status = 409
+                else:
+                    messages.success(
+                        request, gettext("%(scheme)s 已启用于 %(year)s 年度。") % {"scheme": row, "year": year}
+                    )
+                    return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+            else:
+                status = 400
         else:
             form = ActivateForm(initial={"year": timezone.localdate().year})
-        active = SchemeYear.objects.select_related("scheme").order_by("-year")
-        return self._render(
-            request, "admin/assess/scheme/activate.html", form, gettext("启用于年度"), row, active=active
+        response = self._render(
+            request, "admin/assess/scheme/activate.html", form, gettext("启用于年度"), row, active=active,
+            versions=versions,
         )
+        response.status_code = status
+        return response
 
     def _require_office(self, request):
         if not self.has_run_assessment_permission(request):
@@ -352,7 +369,7 @@ class AdjustmentAdmin(SubjectNameMixin, AuditedModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class CommitmentInline(admin.TabularInline):
+class CommitmentInline(VersionedInline):
     model = Commitment
     extra = 2
 

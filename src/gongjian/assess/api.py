@@ -28,6 +28,7 @@ from gongjian.assess.models import (
     Score,
 )
 from gongjian.core.downloads import attachment
+from gongjian.core.locking import StaleOut
 from gongjian.core.pagination import Limit, Offset
 from gongjian.core.periods import Period
 
@@ -55,14 +56,25 @@ class SchemeImportIn(Schema):
 
 class ActivateIn(Schema):
     year: int
+    version: int | None = None  # the year's activation's (GET /schemes/years), when a scheme is in force for it
+
+
+class SchemeYearOut(Schema):
+    year: int
+    scheme_id: int
+    scheme: str
+    activated_at: datetime
+    version: int
 
 
 class RunIn(Schema):
     period: str  # 2026-11-2, 2026-11 or 2026年11月中旬
     early_reason: str = ""  # required while the period is open for filing: an early draft (提前试算), never published
+    version: int | None = None  # the period's draft's, to replace it (409 stale when left out or out of date)
 
 
 class ReviseIn(Schema):
+    version: int  # the published run's, as read
     reason: str = ""
 
 
@@ -82,6 +94,7 @@ class RunOut(Schema):
     created_by: str
     published_at: datetime | None
     notice_number: str
+    version: int
 
 
 class RunDetailOut(RunOut):
@@ -150,6 +163,7 @@ class EvaluationIn(Schema):
     subject_id: int
     score: float  # 0–100
     comment: str = ""
+    version: int | None = None  # the earlier score's, when changing one (409 stale when left out or out of date)
 
 
 class EvaluationsIn(Schema):
@@ -164,6 +178,7 @@ class EvaluationOut(Schema):
     score: float | None  # null: not scored yet
     comment: str
     updated_at: datetime | None
+    version: int | None  # the score's (null: not scored yet), to send back with a change
 
 
 class EvaluationSheetOut(Schema):
@@ -246,11 +261,20 @@ def import_scheme(request, payload: SchemeImportIn):
 
 
 @router.post(
-    "/schemes/{int:scheme_id}/activate", response=SchemeOut, summary="Put a version in force for a year"
+    "/schemes/{int:scheme_id}/activate", response={200: SchemeOut, 409: StaleOut},
+    summary="Put a version in force for a year (version: the year's activation's, when it has one)",
 )
 def activate_scheme(request, scheme_id: int, payload: ActivateIn):
-    services.activate(get_object_or_404(Scheme, pk=scheme_id), payload.year, actor=request.user)
+    services.activate(get_object_or_404(Scheme, pk=scheme_id), payload.year, actor=request.user,
+                      expected_version=payload.version)
     return _scheme_out(get_object_or_404(_schemes(), pk=scheme_id))
+
+
+@router.get("/schemes/years", response=list[SchemeYearOut], summary="The scheme in force for each year")
+def scheme_years(request):
+    _viewer(request)
+    return [{"year": row.year, "scheme_id": row.scheme_id, "scheme": str(row.scheme), "activated_at": row.activated_at,
+             "version": row.version} for row in SchemeYear.objects.select_related("scheme").order_by("-year")]
 
 
 # -- runs ------------------------------------------------------------------------------------------------------
@@ -273,6 +297,7 @@ def _run_out(run: Run) -> dict:
         "created_by": run.created_by.display_name if run.created_by else "",
         "published_at": run.published_at,
         "notice_number": run.notice_number,
+        "version": run.version,
     }
 
 
@@ -301,11 +326,13 @@ def list_runs(
 
 
 @router.post(
-    "/runs", response={201: RunDetailOut}, summary="Assess a period as a draft (replacing its draft)"
+    "/runs", response={201: RunDetailOut, 409: StaleOut},
+    summary="Assess a period as a draft (replacing its draft, of the version given)",
 )
 def run_period(request, payload: RunIn):
     run = services.run_assessment(
-        _period(payload.period).code, actor=request.user, early_reason=payload.early_reason
+        _period(payload.period).code, actor=request.user, early_reason=payload.early_reason,
+        expected_version=payload.version,
     )
     return Status(201, _run_detail(run.pk))
 
@@ -318,6 +345,7 @@ def get_run(request, run_id: int):
 
 class PublishIn(Schema):
     confirm: bool = False  # true publishes; otherwise the answer (422) lists what would be published
+    version: int | None = None  # the draft's, as read: required to publish (409 stale when out of date)
 
 
 class PublicationOut(Schema):
@@ -363,23 +391,29 @@ def _publication_out(run: Run) -> dict:
     }
 
 
-def _confirmed(request) -> bool:
-    """``confirm`` from the JSON body ({"confirm": true}) or a form (confirm=true); anything else is no. Read here
-    rather than by a body parameter, so that a POST without a JSON body is answered (422, or 403) too."""
+def _confirmed(request) -> tuple[bool, int | None]:
+    """``confirm`` and ``version`` from the JSON body ({"confirm": true, "version": 3}) or a form (confirm=true,
+    version=3); anything else is no, and no version. Read here rather than by a body parameter, so that a POST
+    without a JSON body is answered (422, or 403) too."""
     if request.content_type == "application/json":
         try:
             data = json.loads(request.body or b"{}")
         except ValueError:
             raise ValidationError({"confirm": _("请求内容不是有效的 JSON。")}) from None
-        return isinstance(data, dict) and data.get("confirm") is True
-    return request.POST.get("confirm") in ("true", "1", "yes", "on")
+        if not isinstance(data, dict):
+            return False, None
+        version = data.get("version")
+        return data.get("confirm") is True, version if type(version) is int else None
+    version = request.POST.get("version", "")
+    return (request.POST.get("confirm") in ("true", "1", "yes", "on"),
+            int(version) if version.isdigit() and len(version) < 10 else None)
 
 
 @router.post(
     "/runs/{int:run_id}/publish",
-    response={200: RunDetailOut, 422: PublishUnconfirmedOut},
-    summary="Publish a draft computed after its filing deadline, final from then on: with {\"confirm\": true}; "
-    "without it, 422 lists what would be published",
+    response={200: RunDetailOut, 409: StaleOut, 422: PublishUnconfirmedOut},
+    summary="Publish a draft computed after its filing deadline, final from then on: with {\"confirm\": true, "
+    "\"version\": N} (the draft's, as read); without confirm, 422 lists what would be published",
     openapi_extra={
         "requestBody": {"required": False, "content": {"application/json": {"schema": PublishIn.model_json_schema()}}},
         # Under the text key too: gongjian.api.core adds the common error answers under text keys, where ninja
@@ -392,7 +426,8 @@ def publish_run(request, run_id: int):
     if not request.user.has_perm("assess.run_assessment"):
         raise PermissionDenied(_("只有项目办可以管理考核。"))
     run = get_object_or_404(Run, pk=run_id)
-    if not _confirmed(request):
+    confirmed, version = _confirmed(request)
+    if not confirmed:
         preview = _publication_out(run)
         message = preview["refused"] or _("发布后结果即为定稿：请核对 would_publish 列出的内容，再以 confirm: true 发布。")
         return Status(422, {
@@ -400,17 +435,21 @@ def publish_run(request, run_id: int):
             "errors": [{"field": None if preview["refused"] else "confirm", "message": message}],
             "would_publish": preview,
         })
-    run = services.publish(run, actor=request.user)
+    if version is None:
+        raise ValidationError({"version": _("请提供所核对草稿的版本号（version）。")})
+    run = services.publish(run, actor=request.user, expected_version=version)
     return _run_detail(run.pk)
 
 
 @router.post(
     "/runs/{int:run_id}/revise",
-    response={201: RunDetailOut},
-    summary="Open a correction of a published run: a new draft revision, with its reason",
+    response={201: RunDetailOut, 409: StaleOut},
+    summary="Open a correction of a published run (version: the run's, as read): a new draft revision, with its "
+    "reason",
 )
 def revise_run(request, run_id: int, payload: ReviseIn):
-    revision = services.revise(get_object_or_404(Run, pk=run_id), payload.reason, actor=request.user)
+    revision = services.revise(get_object_or_404(Run, pk=run_id), payload.reason, actor=request.user,
+                               expected_version=payload.version)
     return Status(201, _run_detail(revision.pk))
 
 
@@ -584,6 +623,7 @@ def _sheet(user, period: Period) -> dict:
                 "score": float(done.score) if done else None,
                 "comment": done.comment if done else "",
                 "updated_at": done.updated_at if done else None,
+                "version": done.version if done else None,
             }
         )
     return {"period_code": period.code, "period_label": str(period), "items": items}
@@ -600,15 +640,16 @@ def my_evaluations(request, period: str | None = None):
 
 @router.post(
     "/evaluations",
-    response=EvaluationSheetOut,
-    summary="Score one's assigned subjects for a period (0–100); errors name the field kind-id",
+    response={200: EvaluationSheetOut, 409: StaleOut},
+    summary="Score one's assigned subjects for a period (0–100), a changed score with its version; errors name "
+    "the field kind-id",
 )
 def record_evaluations(request, payload: EvaluationsIn):
     period = _period(payload.period)
     services.record_evaluations(
         request.user,
         period.code,
-        {(s.subject_kind, s.subject_id): (s.score, s.comment) for s in payload.scores},
+        {(s.subject_kind, s.subject_id): (s.score, s.comment, s.version) for s in payload.scores},
     )
     return _sheet(request.user, period)
 
@@ -619,13 +660,17 @@ def record_evaluations(request, payload: EvaluationsIn):
 class BatchIn(Schema):
     periods: list[str]  # of one year; published ones are left as they are
     early_reason: str = ""  # required when any is still open for filing: early drafts (提前试算)
+    versions: dict[str, int] = {}  # period code → its draft's version, for every period that has a draft
 
 
-@router.post("/runs/batch", response={201: list[RunOut]},
-             summary="Assess several periods of one year at once, each as a draft")
+@router.post("/runs/batch", response={201: list[RunOut], 409: StaleOut},
+             summary="Assess several periods of one year at once, each as a draft (a period's draft replaced only "
+                     "from the version given for it in versions)")
 def run_periods(request, payload: BatchIn):
+    versions = {_period(code).code: version for code, version in payload.versions.items()}
     runs = services.run_assessments(
-        [_period(p).code for p in payload.periods], actor=request.user, early_reason=payload.early_reason
+        [_period(p).code for p in payload.periods], actor=request.user, early_reason=payload.early_reason,
+        versions=versions,
     )
     return Status(201, [_run_out(run) for run in Run.objects.select_related("scheme", "created_by")
                         .filter(pk__in=[r.pk for r in runs]).order_by("period_code")])
@@ -646,6 +691,7 @@ class CommitmentOut(Schema):
     done_on: date | None
     result: str
     state: str  # open, overdue, done, late
+    version: int
 
 
 class InterviewIn(Schema):
@@ -667,6 +713,7 @@ class InterviewOut(Schema):
     interviewee: str
     content: str
     commitments: list[CommitmentOut]
+    version: int
 
 
 class InterviewDueOut(Schema):
@@ -675,20 +722,21 @@ class InterviewDueOut(Schema):
 
 
 class CompleteIn(Schema):
+    version: int  # the commitment's, as read
     done_on: date | None  # null reopens it
     result: str = ""
 
 
 def _commitment_out(row: Commitment) -> dict:
     return {"id": row.pk, "text": row.text, "deadline": row.deadline, "done_on": row.done_on, "result": row.result,
-            "state": followup.commitment_state(row)}
+            "state": followup.commitment_state(row), "version": row.version}
 
 
 def _interview_out(row: Interview) -> dict:
     return {"id": row.pk, "consequence_id": row.consequence_id, "subject_kind": row.subject_kind,
             "subject_id": row.subject_id, "held_on": row.held_on, "interviewer": row.interviewer,
             "interviewee": row.interviewee, "content": row.content,
-            "commitments": [_commitment_out(c) for c in row.commitments.all()]}
+            "commitments": [_commitment_out(c) for c in row.commitments.all()], "version": row.version}
 
 
 def _consequence_out(row: Consequence) -> dict:
@@ -706,7 +754,8 @@ def list_interviews(request, year: int | None = None):
              "interview": _interview_out(item["interview"]) if item["interview"] else None} for item in queue]
 
 
-@router.post("/interviews", response={201: InterviewOut}, summary="Record an interview and its commitments")
+@router.post("/interviews", response={201: InterviewOut, 409: StaleOut},
+             summary="Record an interview and its commitments (409 stale when it is recorded already)")
 def record_interview(request, payload: InterviewIn):
     consequence = get_object_or_404(Consequence, pk=payload.consequence_id)
     row = followup.record_interview(
@@ -722,11 +771,11 @@ def get_interview(request, interview_id: int):
     return _interview_out(get_object_or_404(Interview, pk=interview_id))
 
 
-@router.post("/commitments/{int:commitment_id}/complete", response=CommitmentOut,
-             summary="Record a commitment done (its date and result), or reopen it")
+@router.post("/commitments/{int:commitment_id}/complete", response={200: CommitmentOut, 409: StaleOut},
+             summary="Record a commitment done (its date and result), or reopen it (version: the commitment's)")
 def complete_commitment(request, commitment_id: int, payload: CompleteIn):
     row = followup.complete_commitment(get_object_or_404(Commitment, pk=commitment_id), done_on=payload.done_on,
-                                       result=payload.result, actor=request.user)
+                                       result=payload.result, actor=request.user, expected_version=payload.version)
     return _commitment_out(row)
 
 

@@ -25,6 +25,7 @@ from gongjian.assess.models import (
     SubjectKind,
 )
 from gongjian.core import audit
+from gongjian.core.locking import Stale, check_version
 from gongjian.core.periods import Period
 from gongjian.org.models import Person
 from gongjian.projects.choices import LeaderRole
@@ -131,8 +132,10 @@ def record_interview(
         consequence = Consequence.objects.select_for_update().select_related("run").get(pk=consequence.pk)
         if consequence.kind != ConsequenceKind.INTERVIEW or consequence.run.state != RunState.PUBLISHED:
             errors["consequence"] = _("只能为已发布考核结果中的约谈事项登记。")
-        elif Interview.objects.filter(consequence=consequence).exists():
-            errors["consequence"] = _("该约谈事项已登记。")
+        recorded = Interview.objects.filter(consequence=consequence).first()
+        if recorded is not None:  # someone recorded it first: a create over it is stale (its version given)
+            raise Stale(_("该约谈事项已由他人登记（当前版本 %(v)d），请刷新后查看。") % {"v": recorded.version},
+                        current_version=recorded.version)
         subject = (consequence.subject_kind, consequence.subject_id)
     elif subject is None:
         errors["consequence"] = _("请选择约谈对象。")
@@ -152,11 +155,19 @@ def record_interview(
 
 
 @transaction.atomic
-def add_commitment(interview: Interview, text: str, deadline: date | None, *, actor) -> Commitment:
+def add_commitment(interview: Interview, text: str, deadline: date | None, *, actor,
+                   expected_version: int | None = None) -> Commitment:
+    """Add a commitment to the interview of version ``expected_version``: the commitments are part of the
+    interview's record (the same one entered twice from two pages is refused the second time), and its version
+    goes up."""
     _check_office(actor)
     [(text, deadline)] = _clean_commitments([(text, deadline)], interview.held_on) or [("", None)]
     if not text:
         raise ValidationError({"commitment-1": _("请填写整改事项和整改时限。")})
+    current = Interview.objects.select_for_update().get(pk=interview.pk)
+    check_version(current.version, expected_version, _("约谈记录"))
+    current.version += 1
+    current.save(update_fields=["version"])
     row = Commitment.objects.create(interview=interview, text=text, deadline=deadline)
     audit.record("assess.commitment.create", actor=actor, obj=row, only_changes=False,
                  after={"text": text, "deadline": deadline})
@@ -164,10 +175,13 @@ def add_commitment(interview: Interview, text: str, deadline: date | None, *, ac
 
 
 @transaction.atomic
-def complete_commitment(commitment: Commitment, *, done_on: date | None, result: str, actor) -> Commitment:
-    """Mark a commitment done (with the date and what was done), or reopen it (``done_on`` None)."""
+def complete_commitment(commitment: Commitment, *, done_on: date | None, result: str, actor,
+                        expected_version: int | None = None) -> Commitment:
+    """Mark a commitment done (with the date and what was done), or reopen it (``done_on`` None), from the
+    version of it the office read (``expected_version``)."""
     _check_office(actor)
     row = Commitment.objects.select_for_update().select_related("interview").get(pk=commitment.pk)
+    check_version(row.version, expected_version, _("整改承诺"), acting=True)
     before = {"done_on": row.done_on, "result": row.result}
     if done_on is not None:
         errors = {}
@@ -180,7 +194,8 @@ def complete_commitment(commitment: Commitment, *, done_on: date | None, result:
         if errors:
             raise ValidationError(errors)
     row.done_on, row.result = done_on, result.strip()[:300] if done_on else ""
-    row.save(update_fields=["done_on", "result"])
+    row.version += 1
+    row.save(update_fields=["done_on", "result", "version"])
     audit.record("assess.commitment.complete" if done_on else "assess.commitment.reopen", actor=actor, obj=row,
                  before=before, after={"done_on": row.done_on, "result": row.result})
     return row

@@ -77,6 +77,7 @@ class SchemeYear(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     activated_at = models.DateTimeField(_("启用时间"), auto_now=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
         verbose_name = _("年度考核方案")
@@ -125,6 +126,7 @@ class Evaluation(models.Model):
     score = models.DecimalField(_("评分"), max_digits=5, decimal_places=2)
     comment = models.CharField(_("评语"), max_length=300, blank=True)
     updated_at = models.DateTimeField(_("评分时间"), auto_now=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
         verbose_name = _("综合评价")
@@ -151,6 +153,7 @@ class Adjustment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
         verbose_name = _("加减分事项")
@@ -193,6 +196,7 @@ class Run(models.Model):
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     notice_number = models.CharField(_("通报文号"), max_length=40, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
         verbose_name = _("考核结果")
@@ -273,6 +277,7 @@ class Interview(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
         verbose_name = _("约谈记录")
@@ -292,6 +297,7 @@ class Commitment(models.Model):
     done_on = models.DateField(_("完成日期"), null=True, blank=True)
     result = models.CharField(_("完成情况"), max_length=300, blank=True)
     reminded_on = models.DateField(_("逾期提醒日期"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
         verbose_name = _("整改承诺")

@@ -8,13 +8,13 @@ publish (:func:`publication`) and publish only when the office confirms."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from gongjian.assess.models import (
     SubjectKind,
 )
 from gongjian.core import audit, bulk
+from gongjian.core.locking import ANY_VERSION, Stale, check_version, raced
 from gongjian.core.models import ClosedPeriod
 from gongjian.core.periods import Period
 from gongjian.lights.models import Light
@@ -97,16 +98,29 @@ def export_yaml(row: Scheme) -> str:
 
 
 @transaction.atomic
-def activate(row: Scheme, year: int, *, actor) -> SchemeYear:
+def activate(row: Scheme, year: int, *, actor, expected_version: int | None = None) -> SchemeYear:
+    """Put ``row`` in force for ``year``. Where a scheme is in force for the year already, the activation names
+    the version of that choice the office read (``expected_version``): without it, or from another, it is stale
+    (someone else chose the year's scheme since)."""
     _check_office(actor)
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": _("年度须在 2000 到 2100 之间。")})
     current = SchemeYear.objects.select_for_update().filter(year=year).first()
+    if current is not None:
+        check_version(current.version, expected_version, _("年度考核方案"))
+        current.version += 1
     before = {"scheme": str(current.scheme)} if current else None
     current = current or SchemeYear(year=year)
     current.scheme = row
     current.activated_by = actor if getattr(actor, "is_authenticated", False) else None
-    current.save()
+    if before is None:
+        try:
+            with transaction.atomic():
+                current.save(force_insert=True)
+        except IntegrityError:  # another activation for the year a moment ago
+            raise raced(_("年度考核方案")) from None
+    else:
+        current.save()
     audit.record(
         "assess.scheme.activate", actor=actor, obj=current, before=before, after={"scheme": str(row)}
     )
@@ -519,11 +533,15 @@ def _periods(codes: Sequence[str]) -> list[Period]:
     return periods
 
 
-def run_assessment(code: str, *, actor, scheme: Scheme | None = None, early_reason: str = "") -> Run:
-    """Assess the period ``code`` and keep the results as a draft, replacing an earlier draft of it. A published
-    period is not rerun: revise it (:func:`revise`). A period still open for filing needs ``early_reason``."""
+def run_assessment(code: str, *, actor, scheme: Scheme | None = None, early_reason: str = "",
+                   expected_version: int | None = None) -> Run:
+    """Assess the period ``code`` and keep the results as a draft, replacing an earlier draft of it — the one of
+    version ``expected_version`` (a draft there already is not replaced unseen). A published period is not rerun:
+    revise it (:func:`revise`). A period still open for filing needs ``early_reason``."""
+    versions = expected_version if expected_version is ANY_VERSION else (
+        {} if expected_version is None else {Period.parse(code).code: expected_version})
     return run_assessments(
-        [code], actor=actor, scheme=scheme, skip_published=False, early_reason=early_reason
+        [code], actor=actor, scheme=scheme, skip_published=False, early_reason=early_reason, versions=versions
     )[0]
 
 
@@ -536,6 +554,7 @@ def run_assessments(
     skip_published: bool = True,
     early_reason: str = "",
     skip_open: bool = False,
+    versions: Mapping[str, int] | None = None,
 ) -> list[Run]:
     """Assess several periods of one year at once — each table read once, one engine call per scheme, the
     results written in bulk — and keep each as a draft, replacing earlier drafts. A published period is left as
@@ -544,7 +563,12 @@ def run_assessments(
 
     A period still open for filing (before :func:`filing_deadlines`) is assessed only as an early draft
     (提前试算) when the office gives ``early_reason``, recorded on the run and in its audit event; otherwise it
-    is left out (``skip_open``) or refused, naming its deadline."""
+    is left out (``skip_open``) or refused, naming its deadline.
+
+    A period's draft is replaced only from the version of it the office read: ``versions`` maps period codes to
+    those versions, and a period whose draft is missing from it (or there at another version) is stale — the
+    first such, in period order, is refused with its version. The command line and the scheduled runs, which
+    recompute whatever drafts there are on purpose, pass ANY_VERSION. A replaced draft's version goes up."""
     _check_office(actor)
     periods = _periods(codes)
     if not periods:
@@ -578,6 +602,11 @@ def run_assessments(
             raise ValidationError(
                 _("%(period)s 的考核结果已发布，如需更正请提出修订。") % {"period": period}, code="published"
             )
+        if draft is not None and versions is not ANY_VERSION:
+            try:
+                check_version(draft.version, (versions or {}).get(period.code), _("考核草稿"), acting=True)
+            except Stale as exc:
+                raise Stale(f"{period}：{exc.messages[0]}", current_version=exc.current_version) from None
         row = scheme or (draft.scheme if draft else ensure_scheme_for(period.year, actor=actor))
         schemes_used[row.pk] = row
         chosen[period.code] = (period, draft, row.pk)
@@ -597,7 +626,8 @@ def run_assessments(
             if draft:
                 draft.scheme, draft.created_at, draft.created_by = row, now, user
                 draft.early_reason = early
-                draft.save(update_fields=["scheme", "created_at", "created_by", "early_reason"])
+                draft.version += 1
+                draft.save(update_fields=["scheme", "created_at", "created_by", "early_reason", "version"])
                 run = draft
             else:
                 last = max((r.revision for r in by_code.get(period.code, [])), default=0)
@@ -683,18 +713,22 @@ def publication(run: Run, *, now: datetime | None = None) -> Publication:
 
 
 @transaction.atomic
-def publish(run: Run, *, actor) -> Run:
-    """Publish a draft computed after its period's filing deadline: from now on its results never change."""
+def publish(run: Run, *, actor, expected_version: int | None = None) -> Run:
+    """Publish a draft computed after its period's filing deadline, as the office read it (version
+    ``expected_version``: a draft recomputed since is not published unseen): from now on its results never
+    change."""
     _check_office(actor)
     current = Run.objects.select_for_update().get(pk=run.pk)
+    check_version(current.version, expected_version, _("考核结果"), acting=True)
     refused = _unpublishable(current, timezone.now())
     if refused:
         raise ValidationError(refused, code="state")
     if current.supersedes_id:
-        Run.objects.filter(pk=current.supersedes_id).update(state=RunState.SUPERSEDED)
+        Run.objects.filter(pk=current.supersedes_id).update(state=RunState.SUPERSEDED, version=F("version") + 1)
     current.state, current.published_at = RunState.PUBLISHED, timezone.now()
     ClosedPeriod.close(current.period_code, Period.parse(current.period_code).end)
     current.published_by = actor if getattr(actor, "is_authenticated", False) else None
+    current.version += 1
     current.save()
     notice.issue_number(current, actor=actor)
     audit.record(
@@ -708,13 +742,16 @@ def publish(run: Run, *, actor) -> Run:
 
 
 @transaction.atomic
-def revise(run: Run, reason: str, *, actor) -> Run:
+def revise(run: Run, reason: str, *, actor, expected_version: int | None = None) -> Run:
     """Open a correction of a published period: a new draft revision linked to it, computed from the data as
-    they are now; publishing it supersedes the old results, which stay on record."""
+    they are now; publishing it supersedes the old results, which stay on record. The published run is named at
+    the version the office read (``expected_version``), and opening the correction bumps it, so a second
+    correction opened from the same page is stale."""
     _check_office(actor)
     if not reason.strip():
         raise ValidationError({"reason": _("修订须写明原因。")})
     current = Run.objects.select_for_update().get(pk=run.pk)
+    check_version(current.version, expected_version, _("考核结果"), acting=True)
     if current.state != RunState.PUBLISHED:
         raise ValidationError(_("只有已发布的结果可以修订。"), code="state")
     if Run.objects.filter(supersedes=current).exists():
@@ -731,6 +768,8 @@ def revise(run: Run, reason: str, *, actor) -> Run:
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     _save_results({revision.period_code: revision}, results)
+    current.version += 1
+    current.save(update_fields=["version"])
     audit.record(
         "assess.revise",
         actor=actor,
@@ -799,9 +838,14 @@ def what_if(trial: Scheme, periods: Sequence[Period], kind: str = SubjectKind.HE
 
 
 @transaction.atomic
-def record_evaluations(rater, period_code: str, scores: dict[tuple[str, int], tuple[float, str]]) -> int:
+def record_evaluations(rater, period_code: str,
+                       scores: dict[tuple[str, int], tuple[float | str, str, int | None]]) -> int:
     """Save ``rater``'s scores (0–100, with an optional comment) of their assigned subjects for a period; a
-    published period takes no more. Returns how many were saved."""
+    published period takes no more. Returns how many were saved.
+
+    Each score comes with the version of the rater's earlier score of that subject (None for a first one): a
+    score given since (in another window) is not overwritten unseen — the batch is refused as stale, naming each
+    subject, with the first one's version. A score that changes bumps its version."""
     from decimal import Decimal, InvalidOperation
 
     from gongjian.assess.models import EvaluatorAssignment
@@ -813,7 +857,18 @@ def record_evaluations(rater, period_code: str, scores: dict[tuple[str, int], tu
         )
     assigned = set(EvaluatorAssignment.objects.filter(rater=rater).values_list("subject_kind", "subject_id"))
     errors, saved = {}, 0
-    for (kind, subject_id), (value, comment) in scores.items():
+    existing = {(e.subject_kind, e.subject_id): e for e in Evaluation.objects.select_for_update().filter(
+        period_code=period.code, rater=rater)}
+    stale: dict[str, str] = {}
+    stale_version = None
+    for (kind, subject_id), (_value, _comment, version) in scores.items():
+        row = existing.get((kind, subject_id))
+        if row is not None and version is not ANY_VERSION and version != row.version:
+            stale[f"{kind}-{subject_id}"] = _("该评分已在别处修改（当前版本 %(v)d），请刷新后重新评分。") % {"v": row.version}
+            stale_version = row.version if stale_version is None else stale_version
+    if stale:
+        raise Stale(stale, current_version=stale_version)
+    for (kind, subject_id), (value, comment, _version) in scores.items():
         if (kind, subject_id) not in assigned:
             raise PermissionDenied(_("未分配给你评价的对象。"))
         try:
@@ -824,16 +879,20 @@ def record_evaluations(rater, period_code: str, scores: dict[tuple[str, int], tu
         if not Decimal(0) <= score <= Decimal(100):
             errors[f"{kind}-{subject_id}"] = _("评分应在 0 到 100 之间。")
             continue
-        row, created = Evaluation.objects.get_or_create(
-            period_code=period.code,
-            subject_kind=kind,
-            subject_id=subject_id,
-            rater=rater,
-            defaults={"score": score, "comment": comment[:300]},
-        )
+        row, created = existing.get((kind, subject_id)), False
+        if row is None:
+            try:
+                with transaction.atomic():
+                    row = Evaluation.objects.create(period_code=period.code, subject_kind=kind,
+                                                    subject_id=subject_id, rater=rater, score=score,
+                                                    comment=comment[:300])
+            except IntegrityError:  # scored in another window a moment ago
+                raise raced(_("评分")) from None
+            created = True
         if not created and (row.score, row.comment) != (score, comment[:300]):
             before = {"score": row.score, "comment": row.comment}
             row.score, row.comment = score, comment[:300]
+            row.version += 1
             row.save()
             audit.record(
                 "assess.evaluation.update",
@@ -883,7 +942,7 @@ def run_due(now: datetime | None = None) -> list[str]:
             .order_by("deadline").values_list("code", flat=True):
         if code not in done:
             # Never early: a period whose deadline falls before its end waits for its end.
-            runs = run_assessments([code], actor=None, skip_published=False, skip_open=True)
+            runs = run_assessments([code], actor=None, skip_published=False, skip_open=True, versions=ANY_VERSION)
             assessed.extend(run.period_code for run in runs)
     return assessed
 

@@ -14,11 +14,18 @@ from django.views.decorators.http import require_POST
 from gongjian.assess import followup, services
 from gongjian.assess.models import Run, RunState, Score, SubjectKind
 from gongjian.core.downloads import attachment
+from gongjian.core.locking import Stale, posted_version
 from gongjian.core.periods import Period
 
 
 @permission_required("assess.view_run", raise_exception=True)
 def run_list(request):
+    return _run_list(request)
+
+
+def _run_list(request, *, status: int = 200, kept: dict | None = None):
+    """The runs, and the office's form to run a period: each period offered carries the version of its draft, if
+    it has one (running it again replaces that draft, and only that one). ``kept``: the form as posted."""
     today = timezone.localdate()
     periods = [
         Period.dekad_of(today).prev(),
@@ -28,7 +35,11 @@ def run_list(request):
     ]
     deadlines = services.filing_deadlines(periods)
     now = timezone.now()
-    choices = [{"period": p, "deadline": deadlines[p.code], "open": deadlines[p.code] >= now} for p in periods]
+    drafts = dict(Run.objects.filter(period_code__in=[p.code for p in periods], state=RunState.DRAFT)
+                  .values_list("period_code", "version"))
+    kept = kept or {}
+    choices = [{"period": p, "deadline": deadlines[p.code], "open": deadlines[p.code] >= now,
+                "version": kept["versions"].get(p.code, "") if kept else drafts.get(p.code, "")} for p in periods]
     return render(
         request,
         "assess/run_list.html",
@@ -37,17 +48,27 @@ def run_list(request):
             "choices": choices,
             "year": today.year,
             "can_run": request.user.has_perm("assess.run_assessment"),
+            "kept": kept,
         },
+        status=status,
     )
 
 
 @require_POST
 @permission_required("assess.run_assessment", raise_exception=True)
 def run_period(request):
+    code = request.POST.get("period", "")
     try:
         run = services.run_assessment(
-            request.POST.get("period", ""), actor=request.user, early_reason=request.POST.get("early_reason", "")
+            code, actor=request.user, early_reason=request.POST.get("early_reason", ""),
+            expected_version=posted_version(request.POST, f"version-{code}"),
         )
+    except Stale as exc:  # a draft of the period computed since the page was read: 409, the form as posted
+        messages.error(request, exc.messages[0])
+        versions = {key.removeprefix("version-"): value for key, value in request.POST.items()
+                    if key.startswith("version-")}
+        return _run_list(request, status=409, kept={"period": code, "versions": versions,
+                                                    "early_reason": request.POST.get("early_reason", "")})
     except (ValidationError, ValueError) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
         return redirect("assess:run_list")
@@ -64,7 +85,12 @@ def run_period(request):
 
 @permission_required("assess.view_run", raise_exception=True)
 def run_detail(request, pk):
-    run = get_object_or_404(Run.objects.select_related("scheme", "supersedes"), pk=pk)
+    return _run_page(request, get_object_or_404(Run.objects.select_related("scheme", "supersedes"), pk=pk))
+
+
+def _run_page(request, run: Run, *, status: int = 200, kept: dict | None = None):
+    """A run's ranking and the office's forms (rerun, revise), each carrying the run's version; after a refused
+    action, ``kept`` holds what was typed and the version it was typed against."""
     kind = request.GET.get("kind") or SubjectKind.HEADQUARTERS
     scores = run.scores.filter(subject_kind=kind).order_by("group", "rank", "subject_name")
     consequences = {}
@@ -87,7 +113,10 @@ def run_detail(request, pk):
             "kinds": kinds,
             "indicators": list(scores[0].points) if scores else [],
             "can_run": request.user.has_perm("assess.run_assessment"),
+            "kept": kept or {},
+            "version": kept["version"] if kept else run.version,
         },
+        status=status,
     )
 
 
@@ -99,25 +128,41 @@ def run_action(request, pk, action):
     if action == "publish" and (request.method == "GET" or request.POST.get("confirm") != "yes"):
         if request.method == "POST":
             messages.error(request, _("发布前请核对将发布的内容，并勾选确认。"))
-        return render(request, "assess/run_publish.html", {
-            "run": run, "period": Period.parse(run.period_code), "publication": services.publication(run)})
+        return _publish_page(request, run)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    version = posted_version(request.POST)
     try:
         if action == "publish":
-            services.publish(run, actor=request.user)
+            services.publish(run, actor=request.user, expected_version=version)
             messages.success(request, _("考核结果已发布。"))
         elif action == "revise":
-            run = services.revise(run, request.POST.get("reason", ""), actor=request.user)
+            run = services.revise(run, request.POST.get("reason", ""), actor=request.user, expected_version=version)
             messages.success(request, _("已生成修订草稿。"))
         elif action == "rerun":
             run = services.run_assessment(
-                run.period_code, actor=request.user, early_reason=request.POST.get("early_reason", "")
+                run.period_code, actor=request.user, early_reason=request.POST.get("early_reason", ""),
+                expected_version=version,
             )
             messages.success(request, _("已按最新数据重新计算草稿。"))
+    except Stale as exc:  # changed since the page was read: the page as it is now, saying so (409)
+        messages.error(request, exc.messages[0])
+        run.refresh_from_db()
+        if action == "publish":  # the confirmation again, listing what the draft holds now
+            return _publish_page(request, run, status=409)
+        return _run_page(request, run, status=409, kept={
+            "version": "" if version is None else version, "action": action,
+            "reason": request.POST.get("reason", ""), "early_reason": request.POST.get("early_reason", "")})
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("assess:run_detail", pk=run.pk)
+
+
+def _publish_page(request, run: Run, *, status: int = 200):
+    """What publishing ``run`` makes final, with the confirmation form carrying the version listed."""
+    return render(request, "assess/run_publish.html", {
+        "run": run, "period": Period.parse(run.period_code), "publication": services.publication(run)},
+        status=status)
 
 
 @permission_required("assess.view_run", raise_exception=True)
@@ -150,34 +195,41 @@ def evaluate(request):
     if not assigned and not request.user.has_perm("assess.run_assessment"):
         raise PermissionDenied
     names = services.subject_names()
+    status = 200
     if request.method == "POST":
         scores = {}
         for a in assigned:
-            value = request.POST.get(f"score-{a.subject_kind}-{a.subject_id}", "").strip()
+            key = f"{a.subject_kind}-{a.subject_id}"
+            value = request.POST.get(f"score-{key}", "").strip()
             if value:
                 scores[(a.subject_kind, a.subject_id)] = (
                     value,
-                    request.POST.get(f"comment-{a.subject_kind}-{a.subject_id}", ""),
+                    request.POST.get(f"comment-{key}", ""),
+                    posted_version(request.POST, f"version-{key}"),
                 )
         try:
             count = services.record_evaluations(request.user, period.code, scores)
             messages.success(request, _("已保存 %(n)d 项评分。") % {"n": count})
             return redirect(f"{request.path}?period={period.code}")
-        except ValidationError as exc:
+        except ValidationError as exc:  # the scores and comments stay as typed (409 when scored elsewhere since)
             messages.error(request, "；".join(exc.messages))
+            status = 409 if isinstance(exc, Stale) else 200
     mine = {
         (e.subject_kind, e.subject_id): e
         for e in Evaluation.objects.filter(rater=request.user, period_code=period.code)
     }
-    rows = [
-        {
+    posted = request.method == "POST"
+    rows = []
+    for a in assigned:
+        key, done = f"{a.subject_kind}-{a.subject_id}", mine.get((a.subject_kind, a.subject_id))
+        rows.append({
             "a": a,
             "name": names.get((a.subject_kind, a.subject_id), a.subject_id),
-            "done": mine.get((a.subject_kind, a.subject_id)),
-            "value": request.POST.get(f"score-{a.subject_kind}-{a.subject_id}", ""),
-        }
-        for a in assigned
-    ]
+            "done": done,
+            "value": request.POST.get(f"score-{key}", ""),
+            "comment": request.POST.get(f"comment-{key}", "") if posted else (done.comment if done else ""),
+            "version": request.POST.get(f"version-{key}", "") if posted else (done.version if done else ""),
+        })
     return render(
         request,
         "assess/evaluate.html",
@@ -188,6 +240,7 @@ def evaluate(request):
             if request.user.has_perm("assess.run_assessment")
             else None,
         },
+        status=status,
     )
 
 
@@ -338,7 +391,8 @@ def interview_new(request, consequence):
     from gongjian.assess.models import Consequence
 
     item = get_object_or_404(Consequence.objects.select_related("run"), pk=consequence, kind="interview")
-    if hasattr(item, "interview_record"):
+    status = 200
+    if request.method == "GET" and hasattr(item, "interview_record"):
         return redirect("assess:interview_detail", pk=item.interview_record.pk)
     if request.method == "POST":
         form, formset = InterviewForm(request.POST), CommitmentFormSet(request.POST, prefix="c")
@@ -350,6 +404,9 @@ def interview_new(request, consequence):
                                  for f in formset.forms])
                 messages.success(request, _("约谈已登记。"))
                 return redirect("assess:interview_detail", pk=interview.pk)
+            except Stale as exc:  # recorded by someone else meanwhile: say so (409), keep what was typed
+                messages.error(request, exc.messages[0])
+                status = 409
             except ValidationError as exc:
                 _apply_errors(form, exc)
     else:
@@ -359,7 +416,8 @@ def interview_new(request, consequence):
         })
         formset = CommitmentFormSet(prefix="c")
     return render(request, "assess/interview_form.html", {
-        "item": item, "period": Period.parse(item.run.period_code), "form": form, "formset": formset})
+        "item": item, "period": Period.parse(item.run.period_code), "form": form, "formset": formset},
+        status=status)
 
 
 @permission_required("assess.view_run", raise_exception=True)
@@ -368,31 +426,48 @@ def interview_detail(request, pk):
 
     interview = get_object_or_404(Interview.objects.select_related("consequence__run"), pk=pk)
     can_run = request.user.has_perm("assess.run_assessment")
-    error = None
+    error, status, kept = None, 200, {}
     if request.method == "POST":
         if not can_run:
             raise PermissionDenied
+        version = posted_version(request.POST)
+        commitment = request.POST.get("commitment", "")
         try:
-            if "commitment" in request.POST:
-                row = get_object_or_404(Commitment, pk=request.POST["commitment"], interview=interview)
+            if commitment:
+                row = get_object_or_404(Commitment, pk=int(commitment) if commitment.isdigit() else 0,
+                                        interview=interview)
                 reopen = request.POST.get("action") == "reopen"
                 followup.complete_commitment(
                     row, done_on=None if reopen else _date(request.POST.get("done_on")),
-                    result=request.POST.get("result", ""), actor=request.user)
+                    result=request.POST.get("result", ""), actor=request.user, expected_version=version)
                 messages.success(request, _("已重新打开。") if reopen else _("已登记完成情况。"))
             else:
                 followup.add_commitment(interview, request.POST.get("text", ""),
-                                        _date(request.POST.get("deadline")), actor=request.user)
+                                        _date(request.POST.get("deadline")), actor=request.user,
+                                        expected_version=version)
                 messages.success(request, _("已添加整改承诺。"))
             return redirect("assess:interview_detail", pk=interview.pk)
-        except ValidationError as exc:
+        except ValidationError as exc:  # said on the page, which keeps what was typed
             error = "；".join(exc.messages)
+            status = 409 if isinstance(exc, Stale) else 200
+            kept = {"commitment": commitment, "version": "" if version is None else version,
+                    **{name: request.POST.get(name, "") for name in ("text", "deadline", "done_on", "result")}}
+            interview.refresh_from_db()
     today = timezone.localdate()
-    rows = [{"row": c, "state": followup.commitment_state(c, today)} for c in interview.commitments.all()]
+    rows = []
+    for c in interview.commitments.all():
+        mine = kept.get("commitment") == str(c.pk)
+        rows.append({"row": c, "state": followup.commitment_state(c, today),
+                     "version": kept["version"] if mine else c.version,
+                     "done_on": kept["done_on"] if mine and kept["done_on"] else today.isoformat(),
+                     "result": kept["result"] if mine else ""})
+    adding = bool(kept) and not kept.get("commitment")
     return render(request, "assess/interview_detail.html", {
         "interview": interview, "rows": rows, "can_run": can_run, "error": error, "today": today,
         "subject": services.subject_names().get((interview.subject_kind, interview.subject_id), ""),
-    })
+        "version": kept["version"] if adding else interview.version,
+        "new_text": kept.get("text", "") if adding else "", "new_deadline": kept.get("deadline", "") if adding else "",
+    }, status=status)
 
 
 def _date(text):

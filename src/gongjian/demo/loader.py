@@ -32,7 +32,8 @@ from gongjian.accounts.roles import Role
 from gongjian.accounts.services import create_user, set_role_policy
 from gongjian.core import audit
 from gongjian.core.identifiers import CREDIT_CODE_CHARSET, make_credit_code, make_org_code, region_level
-from gongjian.core.models import DocumentCounter, SystemSetting
+from gongjian.core.locking import ANY_VERSION
+from gongjian.core.models import ClosedPeriod, DocumentCounter, SystemSetting
 from gongjian.core.money import YUAN_PER_WAN, split_by_weights
 from gongjian.core.periods import Period
 from gongjian.demo.data import (
@@ -222,8 +223,10 @@ def delete_business_data() -> None:
         pending = blocked
     User.objects.filter(username__in=DEMO_USERNAMES).delete()
     SystemSetting.objects.filter(key=DEMO_SETTING).delete()
-    # The numbers of the deleted projects, cases and documents: the demo starts again from 1.
+    # The numbers of the deleted projects, cases and documents: the demo starts again from 1; and the periods its
+    # deleted assessments had closed.
     DocumentCounter.objects.all().delete()
+    ClosedPeriod.objects.all().delete()
 
 
 def _add_days(day: date, days: float) -> date:
@@ -371,7 +374,7 @@ class _DemoBuilder:
         if not periods:
             return
         for run in assess.run_assessments([p.code for p in periods], actor=None, skip_open=True):
-            assess.publish(run, actor=None)
+            assess.publish(run, actor=None, expected_version=run.version)
         last_month = max((p for p in periods if p.dekad is None), default=None)
         if last_month is None:
             return
@@ -392,7 +395,7 @@ class _DemoBuilder:
             first = interview.commitments.order_by("deadline").first()
             if first and first.deadline <= today:
                 followup.complete_commitment(first, done_on=first.deadline, result="已按旬报送赶工计划",
-                                             actor=None)
+                                             actor=None, expected_version=first.version)
 
     def build_dispatch(self) -> None:
         """Last month's dispatch meeting, three days after the month ended: its agenda drafted from the data, the
@@ -419,19 +422,23 @@ class _DemoBuilder:
             "project__responsible_unit").order_by("project__code")[:3]
         decisions = [dispatch.add_decision(
             meeting, text=f"{light.project.name}倒排工期，下月底前追上序时进度，每旬报送赶工计划", actor=None,
+            expected_version=ANY_VERSION,
             owner=light.project.responsible_unit, deadline=day + timedelta(days=20), projects=[light.project])
             for light in reds]
         decisions.append(dispatch.add_decision(
             meeting, text="各指挥部开展在建工地安全生产大检查，形成问题清单并整改到位", actor=None,
+            expected_version=ANY_VERSION,
             owner=self.units["住建局"], deadline=day + timedelta(days=10)))
         first = decisions[0].case
-        cases.accept(first, actor=None)
-        cases.resolve(first, "已制定赶工计划并按旬报送", actor=None)
-        cases.close(first, actor=None)
-        dispatch.update_meeting(meeting, actor=None, state="held",
+        # The loader builds the district as a script: each step follows the last, whatever version it left.
+        cases.accept(first, actor=None, expected_version=ANY_VERSION)
+        cases.resolve(first, "已制定赶工计划并按旬报送", actor=None, expected_version=ANY_VERSION)
+        cases.close(first, actor=None, expected_version=ANY_VERSION)
+        dispatch.update_meeting(meeting, actor=None, expected_version=ANY_VERSION, state="held",
                                 notes="会议听取了各责任单位项目推进情况汇报，研究解决了项目建设中的困难和问题。")
-        briefings.issue(briefings.draft("minutes", meeting=meeting, actor=None), actor=None)
-        briefings.issue(briefings.draft("briefing", period_code=month.code, actor=None), actor=None)
+        for draft in (briefings.draft("minutes", meeting=meeting, actor=None),
+                      briefings.draft("briefing", period_code=month.code, actor=None)):
+            briefings.issue(draft, actor=None, expected_version=draft.version)
         self.build_assignment(meeting, day)
 
     def build_assignment(self, meeting, day: date) -> None:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from gongjian.core.downloads import attachment
+from gongjian.core.locking import StaleOut
 from gongjian.core.pagination import Limit, Offset
 from gongjian.dispatch import briefings, services
 from gongjian.dispatch.models import Decision, Document, Meeting
@@ -39,6 +40,7 @@ class MeetingIn(Schema):
 
 
 class MeetingPatch(Schema):
+    version: int  # the meeting's, as the caller read it (409 stale when it has changed since)
     title: str | None = None
     held_at: datetime | None = None
     place: str | None = None
@@ -48,6 +50,7 @@ class MeetingPatch(Schema):
 
 
 class DecisionIn(Schema):
+    version: int  # the meeting's: a decision is part of its record, and its version goes up
     text: str
     owner_id: int
     deadline: date
@@ -87,6 +90,7 @@ class MeetingOut(Schema):
     project_ids: list[int]
     agenda: list[AgendaItem]
     decisions: list[DecisionOut]
+    version: int
 
 
 class DocumentIn(Schema):
@@ -96,6 +100,7 @@ class DocumentIn(Schema):
 
 
 class DocumentPatch(Schema):
+    version: int  # the document's, as the caller read it
     title: str
     texts: dict[str, str] = {}  # section key → text
 
@@ -110,6 +115,11 @@ class DocumentOut(Schema):
     number: str
     sections: list[dict]
     issued_at: datetime | None
+    version: int
+
+
+class DocumentVersionIn(Schema):
+    version: int  # the draft's, as the caller read it (409 stale when it has been edited since)
 
 
 def _viewer(request, perm: str) -> None:
@@ -145,7 +155,7 @@ def _meetings_out(user, meetings) -> list[dict]:
     return [{"id": m.pk, "kind": m.kind, "title": m.title, "held_at": m.held_at, "place": m.place,
              "chair": str(m.chair or ""), "attendees": [str(p) for p in m.attendees.all()], "state": m.state,
              "notes": m.notes, "project_ids": [p.pk for p in m.projects.all()], "agenda": agendas[m.pk],
-             "decisions": [_decision_out(d) for d in m.decisions.all()]} for m in meetings]
+             "decisions": [_decision_out(d) for d in m.decisions.all()], "version": m.version} for m in meetings]
 
 
 def _meeting_out(user, pk: int, queryset=Meeting.objects) -> dict:
@@ -180,22 +190,25 @@ def get_meeting(request, meeting_id: int):
     return _meeting_out(request.user, meeting_id, services.visible_meetings(request.user))
 
 
-@router.patch("/meetings/{int:meeting_id}", response=MeetingOut, summary="Edit a meeting, its agenda or notes")
+@router.patch("/meetings/{int:meeting_id}", response={200: MeetingOut, 409: StaleOut},
+              summary="Edit a meeting, its agenda or notes")
 def edit_meeting(request, meeting_id: int, payload: MeetingPatch):
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     fields = payload.dict(exclude_none=True)
+    version = fields.pop("version")
     if "agenda" in fields:
         fields["agenda"] = [{k: v for k, v in item.items() if v is not None} for item in fields["agenda"]]
-    services.update_meeting(meeting, actor=request.user, **fields)
+    services.update_meeting(meeting, actor=request.user, expected_version=version, **fields)
     return _meeting_out(request.user, meeting.pk)
 
 
-@router.post("/meetings/{int:meeting_id}/decisions", response={201: DecisionOut},
-             summary="Record a decision of the meeting; it is tracked as a case")
+@router.post("/meetings/{int:meeting_id}/decisions", response={201: DecisionOut, 409: StaleOut},
+             summary="Record a decision of the meeting (version: the meeting's); it is tracked as a case")
 def add_decision(request, meeting_id: int, payload: DecisionIn):
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     decision = services.add_decision(
-        meeting, actor=request.user, text=payload.text, owner=get_object_or_404(Unit, pk=payload.owner_id),
+        meeting, actor=request.user, expected_version=payload.version, text=payload.text,
+        owner=get_object_or_404(Unit, pk=payload.owner_id),
         deadline=payload.deadline,
         assignee=get_object_or_404(Person, pk=payload.assignee_id) if payload.assignee_id else None,
         projects=list(Project.objects.filter(pk__in=payload.project_ids)),
@@ -212,7 +225,8 @@ def list_decisions(request, state: str | None = None, owner_id: int | None = Non
 
 def _document_out(d: Document) -> dict:
     return {"id": d.pk, "kind": d.kind, "title": d.title, "period_code": d.period_code, "meeting_id": d.meeting_id,
-            "state": d.state, "number": d.number, "sections": d.sections, "issued_at": d.issued_at}
+            "state": d.state, "number": d.number, "sections": d.sections, "issued_at": d.issued_at,
+            "version": d.version}
 
 
 @router.get("/documents", response=list[DocumentOut], summary="Briefings and minutes, latest first")
@@ -235,17 +249,19 @@ def get_document(request, document_id: int):
     return _document_out(get_object_or_404(briefings.visible_documents(request.user), pk=document_id))
 
 
-@router.patch("/documents/{int:document_id}", response=DocumentOut, summary="Edit a draft's title and texts")
+@router.patch("/documents/{int:document_id}", response={200: DocumentOut, 409: StaleOut},
+              summary="Edit a draft's title and texts")
 def edit_document(request, document_id: int, payload: DocumentPatch):
     row = briefings.edit(get_object_or_404(Document, pk=document_id), title=payload.title, texts=payload.texts,
-                         actor=request.user)
+                         actor=request.user, expected_version=payload.version)
     return _document_out(row)
 
 
-@router.post("/documents/{int:document_id}/issue", response=DocumentOut,
-             summary="Issue a draft: numbered once, the .docx kept as issued")
-def issue_document(request, document_id: int):
-    return _document_out(briefings.issue(get_object_or_404(Document, pk=document_id), actor=request.user))
+@router.post("/documents/{int:document_id}/issue", response={200: DocumentOut, 409: StaleOut},
+             summary="Issue a draft as read (version): numbered once, the .docx kept as issued")
+def issue_document(request, document_id: int, payload: DocumentVersionIn):
+    return _document_out(briefings.issue(get_object_or_404(Document, pk=document_id), actor=request.user,
+                                         expected_version=payload.version))
 
 
 @router.get("/documents/{int:document_id}/docx", summary="The .docx (as issued, or a draft's preview)")

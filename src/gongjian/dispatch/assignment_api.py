@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 
+from gongjian.core.locking import StaleOut
 from gongjian.core.pagination import Limit, Offset
 from gongjian.dispatch import assignments
 from gongjian.dispatch.models import Assignment, Meeting
@@ -74,6 +75,7 @@ class CellOut(Schema):
     submitted_by: str = ""
     text: str | None = None  # only to those who may read the hand-in
     files: list[FileOut] = []
+    version: int | None = None  # the hand-in's, to those who may read it (null: not handed in)
 
 
 class RowOut(Schema):
@@ -104,6 +106,7 @@ class SubmissionOut(Schema):
     submitted_at: datetime
     late: bool
     files: list[FileOut]
+    version: int
 
 
 def _file(row) -> dict:
@@ -127,7 +130,8 @@ def _detail(request, assignment: Assignment) -> dict:
             out = {"step_id": cell.step.pk, "state": cell.state, "label": cell.label,
                    "submitted_at": cell.submitted_at, "submitted_by": cell.submitted_by}
             if cell.submission and assignments.can_read_hand_in(request.user, cell.submission):
-                out |= {"text": cell.submission.text, "files": [_file(f) for f in cell.submission.files.all()]}
+                out |= {"text": cell.submission.text, "files": [_file(f) for f in cell.submission.files.all()],
+                        "version": cell.submission.version}
             cells.append(out)
         rows.append({"unit_id": row.unit.pk, "unit": row.unit.name, "cells": cells})
     progress = assignments.progress([assignment], request.user)[assignment.pk]
@@ -174,11 +178,13 @@ def get_assignment(request, assignment_id: int):
     return _detail(request, _visible(request, assignment_id))
 
 
-@router.post("/assignments/{int:assignment_id}/steps/{int:step_id}/submissions", response={201: SubmissionOut},
+@router.post("/assignments/{int:assignment_id}/steps/{int:step_id}/submissions",
+             response={201: SubmissionOut, 409: StaleOut},
              summary="Hand in for a step (multipart: text, files; unit_id when the caller hands in for several "
-                     "units or the office hands in on a unit's behalf)")
+                     "units or the office hands in on a unit's behalf; version, the hand-in's, when replacing "
+                     "one: without it, or out of date, 409 stale)")
 def submit(request, assignment_id: int, step_id: int, text: Form[str] = "", unit_id: Form[int | None] = None,
-           files: File[list[UploadedFile]] = None):
+           version: Form[int | None] = None, files: File[list[UploadedFile]] = None):
     assignment = _visible(request, assignment_id)
     step = get_object_or_404(assignment.steps, pk=step_id)
     if unit_id is not None:
@@ -188,7 +194,8 @@ def submit(request, assignment_id: int, step_id: int, text: Form[str] = "", unit
         if len(mine) != 1:
             raise ValidationError({"unit_id": _("请指明为哪个单位报送。") if mine else _("该任务未交办给您所在的单位。")})
         unit = mine[0]
-    submission = assignments.submit(step, unit, text=text, files=files or [], actor=request.user)
+    submission = assignments.submit(step, unit, text=text, files=files or [], actor=request.user,
+                                    expected_version=version)
     return Status(201, {"id": submission.pk, "step_id": step.pk, "unit_id": unit.pk, "text": submission.text,
                         "submitted_at": submission.submitted_at, "late": assignments.is_late(submission, step),
-                        "files": [_file(f) for f in submission.files.all()]})
+                        "files": [_file(f) for f in submission.files.all()], "version": submission.version})

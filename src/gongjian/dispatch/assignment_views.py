@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from gongjian.core.excel import Export
 from gongjian.core.forms import add_service_errors
+from gongjian.core.locking import Stale, posted_version
 from gongjian.dispatch import assignments
 from gongjian.dispatch.models import Meeting, SubmissionFile
 from gongjian.org.choices import ENTERPRISE_KINDS, UnitKind
@@ -142,20 +143,22 @@ def assignment_detail(request, pk):
     assignment = _visible(request, pk)
     user = request.user
     errors: dict[tuple[int, int], list[str]] = {}
-    posted: dict[tuple[int, int], str] = {}
+    posted: dict[tuple[int, int], tuple[str, int | None]] = {}
     status = 200
     if request.method == "POST":
         step = get_object_or_404(assignment.steps, pk=_number(request.POST.get("step")))
         unit = get_object_or_404(assignment.units, pk=_number(request.POST.get("unit")))
         text = request.POST.get("text", "")
+        version = posted_version(request.POST)
         try:
-            assignments.submit(step, unit, text=text, files=request.FILES.getlist("files"), actor=user)
+            assignments.submit(step, unit, text=text, files=request.FILES.getlist("files"), actor=user,
+                               expected_version=version)
             messages.success(request, _("%(unit)s「%(step)s」已报送。") % {"unit": unit.name, "step": step.name})
             return redirect("dispatch:assignment_detail", pk=assignment.pk)
-        except ValidationError as exc:
+        except ValidationError as exc:  # kept as typed, with the version it was typed against
             errors[(step.pk, unit.pk)] = exc.messages
-            posted[(step.pk, unit.pk)] = text
-            status = 400
+            posted[(step.pk, unit.pk)] = (text, version)
+            status = 409 if isinstance(exc, Stale) else 400
     data = assignments.table(assignment)
     readable = {cell.submission.pk for row in data.rows for cell in row.cells
                 if cell.submission and assignments.can_read_hand_in(user, cell.submission)}
@@ -168,8 +171,10 @@ def assignment_detail(request, pk):
             for cell in row.cells:
                 key = (cell.step.pk, row.unit.pk)
                 closed = (cell.state == assignments.HandInState.SUBMITTED and cell.step.deadline < data.today)
-                forms_.append({"cell": cell, "errors": errors.get(key, []), "closed": closed,
-                               "text": posted.get(key, cell.submission.text if cell.submission else "")})
+                current = cell.submission.version if cell.submission else None
+                text, version = posted.get(key, (cell.submission.text if cell.submission else "", current))
+                forms_.append({"cell": cell, "errors": errors.get(key, []), "closed": closed, "text": text,
+                               "version": "" if version is None else version})
     return render(request, "dispatch/assignment_detail.html", {
         "assignment": assignment, "table": data, "readable": readable, "hand_in_forms": forms_,
         "several_units": len({f["cell"].unit.pk for f in forms_}) > 1,

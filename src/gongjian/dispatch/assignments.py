@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongjian.core import audit
+from gongjian.core.locking import check_version
 from gongjian.core.notify import notify
 from gongjian.dispatch.models import (
     Assignment,
@@ -302,9 +303,14 @@ def _snap(submission: Submission) -> dict:
 
 
 @transaction.atomic
-def submit(step: AssignmentStep, unit: Unit, *, text: str, files: Sequence = (), actor) -> Submission:
+def submit(step: AssignmentStep, unit: Unit, *, text: str, files: Sequence = (), actor,
+           expected_version: int | None = None) -> Submission:
     """Hand in a unit's text and files for a step. Replaces the unit's earlier hand-in until the deadline; after
-    it a first hand-in is accepted and marked late, and one handed in on time is final."""
+    it a first hand-in is accepted and marked late, and one handed in on time is final.
+
+    A replacement names the version of the hand-in it replaces (``expected_version``); a first hand-in where the
+    unit has handed in already (someone else of the unit, from another page) without it, or from another one, is
+    stale: nobody replaces a hand-in they have not seen."""
     if actor is not None and not can_submit(actor, unit):
         raise PermissionDenied(_("只有%(unit)s的人员或项目办可以为%(unit)s报送。") % {"unit": unit.name})
     # Hand-ins to one step wait for each other, so two first hand-ins of a unit cannot both be created.
@@ -329,6 +335,8 @@ def submit(step: AssignmentStep, unit: Unit, *, text: str, files: Sequence = (),
         raise ValidationError(errors)
     now = timezone.now()
     existing = Submission.objects.filter(step=step, unit=unit).select_related("submitted_by").first()
+    if existing is not None:
+        check_version(existing.version, expected_version, _("报送"))
     if existing is not None and not is_late(existing, step) and timezone.localdate() > step.deadline:
         raise ValidationError({"text": _("「%(step)s」的时限 %(deadline)s 已过，%(unit)s 按时报送的材料不能再替换。") % {
             **labels, "deadline": step.deadline}}, code="closed")
@@ -337,6 +345,8 @@ def submit(step: AssignmentStep, unit: Unit, *, text: str, files: Sequence = (),
     old_names = [f.file.name for f in existing.files.all()] if existing else []
     submission = existing or Submission(step=step, unit=unit)
     submission.text, submission.submitted_by, submission.submitted_at = text, user, now
+    if existing:
+        submission.version += 1
     submission.save()
     if existing:
         existing.files.all().delete()

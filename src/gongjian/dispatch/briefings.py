@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from gongjian.core import audit
 from gongjian.core import documents as doc
+from gongjian.core.locking import check_version
 from gongjian.core.money import format_wan
 from gongjian.core.periods import Period
 from gongjian.dispatch.models import Document, DocumentKind, DocumentState, Meeting
@@ -220,10 +221,12 @@ def draft(kind: str, *, actor, period_code: str = "", meeting: Meeting | None = 
 
 
 @transaction.atomic
-def edit(row: Document, *, title: str, texts: dict[str, str], actor) -> Document:
-    """Change the title and the text of sections (by key) of a draft; tables stay as the data gave them."""
+def edit(row: Document, *, title: str, texts: dict[str, str], actor, expected_version: int | None = None) -> Document:
+    """Change the title and the text of sections (by key) of a draft of version ``expected_version``; tables stay
+    as the data gave them."""
     check_office(actor)
     current = Document.objects.select_for_update().get(pk=row.pk)
+    check_version(current.version, expected_version, _("文件"))
     if current.state != DocumentState.DRAFT:
         raise ValidationError(_("已印发的文件不能修改。"), code="issued")
     if not title.strip():
@@ -232,7 +235,8 @@ def edit(row: Document, *, title: str, texts: dict[str, str], actor) -> Document
     current.title = title.strip()[:200]
     current.sections = [s | {"text": texts[s["key"]].strip()} if s["key"] in texts else s
                         for s in current.sections]
-    current.save(update_fields=["title", "sections"])
+    current.version += 1
+    current.save(update_fields=["title", "sections", "version"])
     audit.record("dispatch.document.edit", actor=actor, obj=current, before=before,
                  after={"title": current.title, "sections": [s["text"] for s in current.sections]})
     return current
@@ -264,13 +268,15 @@ def build(row: Document, *, number: str = "", issue: int | None = None, on=None)
 
 
 @transaction.atomic
-def issue(row: Document, *, actor) -> Document:
-    """Issue a draft: number it from its counter (a briefing's issue, or the minutes' document number), render
-    the .docx and keep it; from now on it does not change."""
+def issue(row: Document, *, actor, expected_version: int | None = None) -> Document:
+    """Issue a draft as read (version ``expected_version``: a text edited since is not issued unseen): number it
+    from its counter (a briefing's issue, or the minutes' document number), render the .docx and keep it; from
+    now on it does not change."""
     from gongjian.core.models import issue_document_number, next_serial
 
     check_office(actor)
     current = Document.objects.select_for_update().get(pk=row.pk)
+    check_version(current.version, expected_version, _("文件"), acting=True)
     if current.state != DocumentState.DRAFT:
         raise ValidationError(_("该文件已印发。"), code="issued")
     today = timezone.localdate()
@@ -285,6 +291,7 @@ def issue(row: Document, *, actor) -> Document:
     current.content = content
     current.state, current.issued_at = DocumentState.ISSUED, timezone.now()
     current.issued_by = actor if getattr(actor, "is_authenticated", False) else None
+    current.version += 1
     current.save()
     audit.record("dispatch.document.issue", actor=actor, obj=current, only_changes=False,
                  after={"number": current.number, "title": current.title})

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongjian.core import audit
+from gongjian.core.locking import check_version, raced
 from gongjian.core.notify import notify
 from gongjian.dispatch.models import DailyReport, DailyTask
 from gongjian.org.choices import UnitKind
@@ -196,9 +197,14 @@ def _clean(day: date, data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def file_report(team: Unit, day: date, data: Mapping[str, Any], *, actor) -> DailyReport:
+def file_report(team: Unit, day: date, data: Mapping[str, Any], *, actor,
+                expected_version: int | None = None) -> DailyReport:
     """Create the team's report of ``day`` or correct it (每天一汇报). ``data`` holds done, plan, needs and the
-    three figures (blank figures are 0). Today and the last three days only; the team's members or the office."""
+    three figures (blank figures are 0). Today and the last three days only; the team's members or the office.
+
+    A correction names the version of the report it corrects (``expected_version``); filing where a report of the
+    day is there already (another member filed it first, or a second device at the same moment) without its
+    version, or from another one, is stale: nobody overwrites a report they have not seen."""
     _check_team(team)
     if actor is not None and not can_file(actor, team):
         raise PermissionDenied(_("只有本工作队队员或项目办可以填报 %(team)s 的日报。") % {"team": team.name})
@@ -207,21 +213,22 @@ def file_report(team: Unit, day: date, data: Mapping[str, Any], *, actor) -> Dai
     report = DailyReport.objects.select_for_update().filter(team=team, day=day).first()
     if report is None:
         try:
-            with transaction.atomic():  # a second device filing at the same moment becomes a correction
+            with transaction.atomic():
                 report = DailyReport.objects.create(team=team, day=day, filed_by=user, filed_at=timezone.now(),
                                                     **cleaned)
-        except IntegrityError:
-            report = DailyReport.objects.select_for_update().get(team=team, day=day)
-        else:
-            audit.record("daily_report.create", actor=actor, obj=report, only_changes=False,
-                         after=audit.snapshot(report, _AUDITED))
-            _tell_needs(report, "")
-            return report
+        except IntegrityError:  # a second device filed it a moment ago: this one has not seen it
+            raise raced(_("日报")) from None
+        audit.record("daily_report.create", actor=actor, obj=report, only_changes=False,
+                     after=audit.snapshot(report, _AUDITED))
+        _tell_needs(report, "")
+        return report
+    check_version(report.version, expected_version, _("日报"))
     before = audit.snapshot(report, _AUDITED)
     old_needs = report.needs
     for name, value in cleaned.items():
         setattr(report, name, value)
     report.filed_by, report.filed_at = user, timezone.now()
+    report.version += 1
     report.save()
     audit.record("daily_report.update", actor=actor, obj=report, before=before,
                  after=audit.snapshot(report, _AUDITED))

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from gongjian.core.locking import StaleOut
 from gongjian.dispatch import daily
 from gongjian.dispatch.models import DailyReport, DailyTask
 
@@ -37,6 +38,7 @@ class DailyReportOut(Schema):
     needs: str
     filed_by: str
     filed_at: datetime
+    version: int
 
 
 class TeamDayOut(Schema):
@@ -63,6 +65,7 @@ class DailyBoardOut(Schema):
 class DailyReportIn(Schema):
     team_id: int
     day: date | None = None  # today when left out
+    version: int | None = None  # the report's, when correcting one (409 stale when left out or out of date)
     done: str = ""
     households_signed: int = 0
     buildings_demolished: int = 0
@@ -80,6 +83,7 @@ class SummaryDayOut(Schema):
     plan: str
     needs: str
     tasks: list[str]
+    version: int | None  # the day's report's (null: not filed)
 
 
 class SummaryOut(Schema):
@@ -120,7 +124,7 @@ def _report_out(report: DailyReport) -> dict:
     return {"id": report.pk, "team_id": report.team_id, "team": report.team.name, "day": report.day,
             "done": report.done, **{name: getattr(report, name) for name in daily.FIGURES}, "plan": report.plan,
             "needs": report.needs, "filed_by": report.filed_by.display_name if report.filed_by else "",
-            "filed_at": report.filed_at}
+            "filed_at": report.filed_at, "version": report.version}
 
 
 @router.get("/daily", response=DailyBoardOut, summary="The service teams' board of a day (who has filed, figures, tasks)")
@@ -143,13 +147,15 @@ def get_board(request, day: str | None = None, team: int | None = None):
                 "cumulative": row.cumulative} for row in data.rows]}
 
 
-@router.post("/daily", response={200: DailyReportOut, 201: DailyReportOut},
-             summary="File a team's report of a day, or correct it (201 when new, 200 when corrected)")
+@router.post("/daily", response={200: DailyReportOut, 201: DailyReportOut, 409: StaleOut},
+             summary="File a team's report of a day (201), or correct it with its version (200); filing over a "
+                     "report there already without its version is 409 stale")
 def file_report(request, payload: DailyReportIn):
     team = _team(request, payload.team_id)
     day = payload.day or daily.today()
     existed = DailyReport.objects.filter(team=team, day=day).exists()
-    report = daily.file_report(team, day, payload.model_dump(exclude={"team_id", "day"}), actor=request.user)
+    report = daily.file_report(team, day, payload.model_dump(exclude={"team_id", "day", "version"}),
+                               actor=request.user, expected_version=payload.version)
     return Status(200 if existed else 201, _report_out(report))
 
 
@@ -164,7 +170,8 @@ def get_summary(request, team_id: int, start: str | None = None, end: str | None
             "missing": data.missing, "totals": data.totals, "cumulative": data.cumulative, "days": [{
                 "day": d.day, "filed": d.filed, "figures": d.figures, "cumulative": d.cumulative,
                 **{name: getattr(d.report, name) if d.report else "" for name in daily.TEXTS},
-                "tasks": [t.text for t in d.tasks]} for d in data.days]}
+                "tasks": [t.text for t in d.tasks], "version": d.report.version if d.report else None}
+                for d in data.days]}
 
 
 @router.post("/daily/tasks", response={201: list[TaskOut]},

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongjian.core.excel import Export
+from gongjian.core.forms import add_service_errors
+from gongjian.core.locking import Stale
 from gongjian.dispatch import daily
 from gongjian.dispatch.models import DailyReport, DailyTask
 
@@ -43,11 +45,9 @@ class DailyReportForm(forms.Form):
         "rows": 3, "placeholder": gettext_lazy("如：入户走访 12 户，签约 3 户，拆除 2 处")}))
     plan = _text(daily.TEXTS["plan"], 2)
     needs = _text(daily.TEXTS["needs"], 2, placeholder=gettext_lazy("没有可不填"))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)  # of the report the page showed
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _day(request, name: str, default: datetime.date) -> datetime.date:
@@ -91,13 +91,18 @@ def _filing(request, team):
         messages.error(request, _("只能填报今天和最近 %(n)d 天的日报。") % {"n": daily.DAYS_BACK})
         day = current
     report = DailyReport.objects.filter(team=team, day=day).select_related("filed_by").first()
+    status = 200
     if request.method == "POST":
         form = DailyReportForm(request.POST)
         if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
             try:
-                daily.file_report(team, day, form.cleaned_data, actor=request.user)
-            except ValidationError as exc:
-                _apply_errors(form, exc)
+                daily.file_report(team, day, data, actor=request.user, expected_version=version)
+            except ValidationError as exc:  # a report filed or corrected since the page was read: 409, kept
+                add_service_errors(form, exc)
+                if isinstance(exc, Stale):
+                    status = 409
             else:
                 messages.success(request, _("%(day)s 日报已提交。") % {"day": day.isoformat()}
                                  if report is None else _("%(day)s 日报已更正。") % {"day": day.isoformat()})
@@ -106,7 +111,7 @@ def _filing(request, team):
                     query["day"] = day.isoformat()
                 return redirect(reverse("dispatch:daily") + (f"?{urlencode(query)}" if query else ""))
     else:
-        initial = {name: getattr(report, name) for name in (*daily.FIGURES, *daily.TEXTS)} if report else {}
+        initial = {name: getattr(report, name) for name in (*daily.FIGURES, *daily.TEXTS, "version")} if report else {}
         form = DailyReportForm(initial=initial)
     tasks = list(DailyTask.objects.filter(team=team, day__in=[day, day + datetime.timedelta(days=1)]))
     return render(request, "dispatch/daily_form.html", {
@@ -116,7 +121,7 @@ def _filing(request, team):
         "is_today": day == current, "missing": [d for d in daily.recent_missing(team) if d != day],
         "own": daily.team_of(request.user) == team,
         "figures": [form[name] for name in daily.FIGURES], "texts": [form[name] for name in daily.TEXTS],
-    })
+    }, status=status)
 
 
 def _board_page(request, day, *, deploy_team=None, deploy_text="", deploy_errors=()):

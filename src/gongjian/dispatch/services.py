@@ -1,7 +1,10 @@
 """Dispatch meetings and their decisions: a meeting's agenda is drafted from the data when it is created (the
 previous meeting's open decisions first, then the projects red or newly red, the overdue escalations and
 problems, the latest ranking's bottom group, and the milestones due before the next meeting); each decision is
-tracked as a case (kind "decision") with the escalations' reminders and ladder."""
+tracked as a case (kind "decision") with the escalations' reminders and ladder.
+
+A meeting is edited by the office from a page or the API: every change to it — its fields, its agenda, a decision
+added to it — names the version the editor read (``expected_version``) and bumps it (gongjian.core.locking)."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongjian.core import audit
+from gongjian.core.locking import check_version
 from gongjian.core.periods import Period
 from gongjian.dispatch.models import Decision, Meeting, MeetingKind, MeetingState
 from gongjian.lights.choices import CaseKind, CaseState
@@ -174,11 +178,12 @@ def create_meeting(*, kind: str, title: str, held_at: datetime, actor, place: st
 
 
 @transaction.atomic
-def update_meeting(meeting: Meeting, *, actor, **fields) -> Meeting:
+def update_meeting(meeting: Meeting, *, actor, expected_version: int | None = None, **fields) -> Meeting:
     """Change what the office edits: title, time, place, chair, attendees, the agenda's text (a list of items),
-    notes, state (held)."""
+    notes, state (held); from version ``expected_version`` of the meeting."""
     check_office(actor)
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    check_version(current.version, expected_version, _("会议"))
     plain = ["title", "held_at", "place", "chair", "other_attendees", "notes", "state", "agenda"]
     before = audit.snapshot(current, plain)
     for name in plain:
@@ -187,6 +192,7 @@ def update_meeting(meeting: Meeting, *, actor, **fields) -> Meeting:
     _check_meeting(current.title, current.held_at)
     if current.state not in MeetingState.values:
         raise ValidationError({"state": _("未知的状态。")})
+    current.version += 1
     current.save()
     if "attendees" in fields:
         current.attendees.set(fields["attendees"])
@@ -198,10 +204,11 @@ def update_meeting(meeting: Meeting, *, actor, **fields) -> Meeting:
 
 
 @transaction.atomic
-def redraft_agenda(meeting: Meeting, *, actor) -> Meeting:
-    """Draft the agenda again from the data as they are now (replacing the edited one)."""
-    return update_meeting(meeting, actor=actor, agenda=draft_agenda(meeting.kind, meeting.held_at,
-                                                                    exclude=meeting.pk))
+def redraft_agenda(meeting: Meeting, *, actor, expected_version: int | None = None) -> Meeting:
+    """Draft the agenda again from the data as they are now, replacing the edited one of version
+    ``expected_version`` (an agenda edited since is not replaced unseen)."""
+    return update_meeting(meeting, actor=actor, expected_version=expected_version,
+                          agenda=draft_agenda(meeting.kind, meeting.held_at, exclude=meeting.pk))
 
 
 # -- decisions -----------------------------------------------------------------------------------------------------
@@ -209,9 +216,12 @@ def redraft_agenda(meeting: Meeting, *, actor) -> Meeting:
 
 @transaction.atomic
 def add_decision(meeting: Meeting, *, text: str, owner: Unit | None, deadline: date | None, actor,
-                 assignee: Person | None = None, projects: Sequence[Project] = (), problem=None) -> Decision:
-    """Record a decision of the meeting and open its case: the owner unit signs for it, handles it and resolves
-    it; the office closes it; unhandled past its deadline it climbs the ladder like any escalation."""
+                 assignee: Person | None = None, projects: Sequence[Project] = (), problem=None,
+                 expected_version: int | None = None) -> Decision:
+    """Record a decision of the meeting of version ``expected_version`` (the decisions are part of the meeting's
+    record: the same decision entered twice from two pages is refused the second time, and the meeting's version
+    goes up) and open its case: the owner unit signs for it, handles it and resolves it; the office closes it;
+    unhandled past its deadline it climbs the ladder like any escalation."""
     from gongjian.lights import cases
 
     check_office(actor)
@@ -232,6 +242,9 @@ def add_decision(meeting: Meeting, *, text: str, owner: Unit | None, deadline: d
         raise ValidationError(errors)
     assert owner is not None and deadline is not None
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    check_version(current.version, expected_version, _("会议"))
+    current.version += 1
+    current.save(update_fields=["version"])
     number = (current.decisions.aggregate(n=Max("number"))["n"] or 0) + 1
     projects = list(projects)
     project = projects[0] if projects else (problem.project if problem else None)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongjian.core.downloads import attachment
+from gongjian.core.locking import Stale, posted_version
 from gongjian.core.periods import Period
 from gongjian.dispatch import briefings, services
 from gongjian.dispatch.models import DocumentKind, Meeting, MeetingKind, MeetingState
@@ -122,43 +123,56 @@ def _default_title(kind: str, day) -> str:
 
 @permission_required("dispatch.view_meeting", raise_exception=True)
 def meeting_detail(request, pk):
+    """A meeting with its agenda and decisions; the office edits the agenda, records the meeting held, adds
+    decisions and drafts the minutes here. Each form carries the meeting's version: a change made from an
+    outdated page is refused (409) with what was typed kept on the page."""
     user = request.user
     meeting = get_object_or_404(services.visible_meetings(user).select_related("chair"), pk=pk)
     can_run = user.has_perm("dispatch.run_dispatch")
     form = DecisionForm(meeting=meeting, initial={"deadline": timezone.localdate() + timedelta(days=10)}) \
         if can_run else None
+    status, kept = 200, {}
     if request.method == "POST":
         if not can_run:
             raise PermissionDenied
         action = request.POST.get("action")
+        version = posted_version(request.POST)
         try:
             if action == "decision":
                 form = DecisionForm(request.POST, meeting=meeting)
                 if form.is_valid():
-                    decision = services.add_decision(meeting, actor=request.user, **form.cleaned_data)
+                    decision = services.add_decision(meeting, actor=request.user, expected_version=version,
+                                                     **form.cleaned_data)
                     messages.success(request, _("已交办第 %(n)d 项，督办编号 %(number)s。") % {
                         "n": decision.number, "number": decision.case.number})
                     return redirect("dispatch:meeting_detail", pk=meeting.pk)
             elif action == "agenda":
                 items = [line.strip() for line in request.POST.get("agenda", "").splitlines() if line.strip()]
-                services.update_meeting(meeting, actor=request.user, agenda=_edited_agenda(meeting.agenda, items))
+                services.update_meeting(meeting, actor=request.user, expected_version=version,
+                                        agenda=_edited_agenda(meeting.agenda, items))
                 messages.success(request, _("议程已保存。"))
                 return redirect("dispatch:meeting_detail", pk=meeting.pk)
             elif action == "redraft":
-                services.redraft_agenda(meeting, actor=request.user)
+                services.redraft_agenda(meeting, actor=request.user, expected_version=version)
                 messages.success(request, _("议程已按最新数据重新生成。"))
                 return redirect("dispatch:meeting_detail", pk=meeting.pk)
             elif action == "held":
-                services.update_meeting(meeting, actor=request.user, state=MeetingState.HELD,
-                                        notes=request.POST.get("notes", "").strip())
+                services.update_meeting(meeting, actor=request.user, expected_version=version,
+                                        state=MeetingState.HELD, notes=request.POST.get("notes", "").strip())
                 messages.success(request, _("已记录会议情况。"))
                 return redirect("dispatch:meeting_detail", pk=meeting.pk)
             elif action == "minutes":
                 document = briefings.draft(DocumentKind.MINUTES, meeting=meeting, actor=request.user)
                 return redirect("dispatch:document_detail", pk=document.pk)
+        except Stale as exc:  # the meeting changed since the page was read: say so, keep what was typed
+            messages.error(request, exc.messages[0])
+            status = 409
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
+        # only a POST that did not go through gets here: the page keeps what was typed and its version
+        kept = {"version": "" if version is None else version, "action": action,
+                "agenda": request.POST.get("agenda"), "notes": request.POST.get("notes")}
     decisions = [{"d": d, "late": d.overdue} for d in services.with_case_access(
         services.visible_decisions(user).filter(meeting=meeting), user)
         .select_related("owner", "assignee", "case", "problem__project").order_by("number")]
@@ -168,12 +182,15 @@ def meeting_detail(request, pk):
         items = [i for i in agenda if i.get("section", "other") == key]
         if items:
             sections.append({"key": key, "label": label, "items": items})
+    agenda_text = "\n".join(i["text"] for i in meeting.agenda) if can_run else ""
     return render(request, "dispatch/meeting_detail.html", {
         "meeting": meeting, "sections": sections, "decisions": decisions, "form": form, "can_run": can_run,
         # the office edits the whole agenda; nobody else is given it
-        "agenda_text": "\n".join(i["text"] for i in meeting.agenda) if can_run else "",
+        "agenda_text": kept["agenda"] if kept.get("agenda") is not None else agenda_text,
+        "notes": kept["notes"] if kept.get("notes") is not None else meeting.notes,
+        "version": kept["version"] if kept else meeting.version,
         "attendees": meeting.attendees.all(), "projects": meeting.projects.count(),
-        "documents": meeting.documents.all() if can_run else ()})
+        "documents": meeting.documents.all() if can_run else ()}, status=status)
 
 
 def _edited_agenda(old: list[dict], texts: list[str]) -> list[dict]:
@@ -264,24 +281,39 @@ def document_new(request):
 
 @permission_required("dispatch.view_document", raise_exception=True)
 def document_detail(request, pk):
+    """A briefing or minutes: the office edits a draft's title and texts and issues it, from the version the page
+    showed; a change refused (409 when the draft was edited or issued since) keeps what was typed."""
     document = get_object_or_404(briefings.visible_documents(request.user).select_related("meeting"), pk=pk)
     can_run = request.user.has_perm("dispatch.run_dispatch")
+    status, version = 200, document.version
+    title = document.title
+    sections = document.sections
     if request.method == "POST":
         if not can_run:
             raise PermissionDenied
+        version = posted_version(request.POST)
+        texts = {s["key"]: request.POST.get(f"text-{s['key']}", s["text"]) for s in document.sections}
         try:
             if request.POST.get("action") == "issue":
-                document = briefings.issue(document, actor=request.user)
+                document = briefings.issue(document, actor=request.user, expected_version=version)
                 messages.success(request, _("已印发，编号 %(number)s。") % {"number": document.number})
             else:
-                texts = {s["key"]: request.POST.get(f"text-{s['key']}", s["text"]) for s in document.sections}
-                briefings.edit(document, title=request.POST.get("title", ""), texts=texts, actor=request.user)
+                briefings.edit(document, title=request.POST.get("title", ""), texts=texts, actor=request.user,
+                               expected_version=version)
                 messages.success(request, _("已保存修改。"))
             return redirect("dispatch:document_detail", pk=document.pk)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
-    return render(request, "dispatch/document_detail.html", {"document": document, "can_run": can_run,
-                                                             "draft": document.state == "draft"})
+            status = 409 if isinstance(exc, Stale) else 200
+            document.refresh_from_db()
+            if request.POST.get("action") != "issue":  # the edit is kept as typed
+                title = request.POST.get("title", "")
+                sections = [s | {"text": texts[s["key"]]} if s["key"] in texts else s for s in document.sections]
+            else:
+                title, sections = document.title, document.sections
+    return render(request, "dispatch/document_detail.html", {
+        "document": document, "can_run": can_run, "draft": document.state == "draft", "title": title,
+        "sections": sections, "version": "" if version is None else version}, status=status)
 
 
 @permission_required("dispatch.view_document", raise_exception=True)

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, UploadedFile
 
+from gongjian.core.locking import StaleOut
 from gongjian.core.pagination import Limit, Offset
 from gongjian.jobs import services as jobs
 from gongjian.jobs.api import TaskStarted, accepted
@@ -55,6 +56,7 @@ class JudgementOut(Schema):
     reason: str
     judged_by: str
     judged_at: datetime
+    version: int
 
 
 class LightDetailOut(LightOut):
@@ -66,6 +68,7 @@ class LightDetailOut(LightOut):
 class JudgementIn(Schema):
     colour: int
     reason: str
+    version: int | None = None  # the judgement's, when changing one (409 stale when left out or out of date)
 
 
 class EventOut(Schema):
@@ -94,13 +97,19 @@ class CaseOut(Schema):
     resolved_at: datetime | None
     closed_at: datetime | None
     resolution: str
+    version: int
 
 
 class CaseDetailOut(CaseOut):
     events: list[EventOut]
 
 
+class CaseVersionIn(Schema):
+    version: int  # the case's, as the caller read it (409 stale when it has changed since)
+
+
 class TextIn(Schema):
+    version: int
     text: str = ""
 
 
@@ -134,16 +143,19 @@ def light(request, project_id: int, period_code: str):
     return _light_out(row) | {"figures": row.figures, "computed_at": row.computed_at, "judgement": None if not
                               judgement else {"colour": judgement.colour, "reason": judgement.reason,
                                               "judged_by": judgement.judged_by.display_name if judgement.judged_by
-                                              else "", "judged_at": judgement.judged_at}}
+                                              else "", "judged_at": judgement.judged_at,
+                                              "version": judgement.version}}
 
 
-@router.put("/lights/{int:project_id}/{period_code}/judgement", response=JudgementOut)
+@router.put("/lights/{int:project_id}/{period_code}/judgement", response={200: JudgementOut, 409: StaleOut},
+            summary="Give or change the judgement light of a project and period (version: the judgement's when "
+                    "there is one)")
 def judge(request, project_id: int, period_code: str, payload: JudgementIn):
     project = get_object_or_404(Project.objects.in_scope(request.user), pk=project_id)
     row = services.record_judgement(project, boards.parse_period(period_code).code, payload.colour, payload.reason,
-                                    actor=request.user)
+                                    actor=request.user, expected_version=payload.version)
     return {"colour": row.colour, "reason": row.reason, "judged_by": request.user.display_name,
-            "judged_at": row.judged_at}
+            "judged_at": row.judged_at, "version": row.version}
 
 
 @router.post("/lights/recompute", response={202: TaskStarted},
@@ -159,7 +171,7 @@ def _case_out(case: Case) -> dict:
             "project": case.about, "title": case.title, "reasons": case.reasons, "owner_id": case.owner_id,
             "owner": case.owner.name, "level": case.level, "state": case.state, "deadline": case.deadline,
             "opened_at": case.opened_at, "resolved_at": case.resolved_at, "closed_at": case.closed_at,
-            "resolution": case.resolution}
+            "resolution": case.resolution, "version": case.version}
 
 
 def _detail(case: Case) -> dict:
@@ -190,42 +202,56 @@ def get_case(request, case_id: int):
     return _detail(_visible(request, case_id))
 
 
-@router.post("/cases/{int:case_id}/accept", response=CaseDetailOut)
-def accept(request, case_id: int):
-    return _detail(cases.accept(_visible(request, case_id), actor=request.user))
+CASE_ANSWERS = {200: CaseDetailOut, 409: StaleOut}
 
 
-@router.post("/cases/{int:case_id}/act", response=CaseDetailOut, summary="Record an action (multipart: text, evidence)")
-def act(request, case_id: int, text: Form[str], evidence: UploadedFile | None = OPTIONAL_FILE):
-    return _detail(cases.act(_visible(request, case_id), text, actor=request.user, evidence=evidence))
+@router.post("/cases/{int:case_id}/accept", response=CASE_ANSWERS)
+def accept(request, case_id: int, payload: CaseVersionIn):
+    return _detail(cases.accept(_visible(request, case_id), actor=request.user, expected_version=payload.version))
 
 
-@router.post("/cases/{int:case_id}/resolve", response=CaseDetailOut,
-             summary="Resolve for acceptance (multipart: text, evidence — required for red-light cases)")
-def resolve(request, case_id: int, text: Form[str], evidence: UploadedFile | None = OPTIONAL_FILE):
-    return _detail(cases.resolve(_visible(request, case_id), text, actor=request.user, evidence=evidence))
+@router.post("/cases/{int:case_id}/act", response=CASE_ANSWERS,
+             summary="Record an action (multipart: text, version, evidence)")
+def act(request, case_id: int, text: Form[str], version: Form[int], evidence: UploadedFile | None = OPTIONAL_FILE):
+    return _detail(cases.act(_visible(request, case_id), text, actor=request.user, evidence=evidence,
+                             expected_version=version))
 
 
-@router.post("/cases/{int:case_id}/close", response=CaseDetailOut)
+@router.post("/cases/{int:case_id}/resolve", response=CASE_ANSWERS,
+             summary="Resolve for acceptance (multipart: text, version, evidence — required for red-light cases)")
+def resolve(request, case_id: int, text: Form[str], version: Form[int],
+            evidence: UploadedFile | None = OPTIONAL_FILE):
+    return _detail(cases.resolve(_visible(request, case_id), text, actor=request.user, evidence=evidence,
+                                 expected_version=version))
+
+
+@router.post("/cases/{int:case_id}/close", response=CASE_ANSWERS)
 def close(request, case_id: int, payload: TextIn):
-    return _detail(cases.close(_visible(request, case_id), actor=request.user, note=payload.text))
+    return _detail(cases.close(_visible(request, case_id), actor=request.user, note=payload.text,
+                               expected_version=payload.version))
 
 
-@router.post("/cases/{int:case_id}/reopen", response=CaseDetailOut)
+@router.post("/cases/{int:case_id}/reopen", response=CASE_ANSWERS)
 def reopen(request, case_id: int, payload: TextIn):
-    return _detail(cases.reopen(_visible(request, case_id), payload.text, actor=request.user))
+    return _detail(cases.reopen(_visible(request, case_id), payload.text, actor=request.user,
+                                expected_version=payload.version))
 
 
-@router.post("/cases/{int:case_id}/pass_up", response=CaseDetailOut)
+@router.post("/cases/{int:case_id}/pass_up", response=CASE_ANSWERS)
 def pass_up(request, case_id: int, payload: TextIn):
-    return _detail(cases.pass_up(_visible(request, case_id), payload.text, actor=request.user))
+    return _detail(cases.pass_up(_visible(request, case_id), payload.text, actor=request.user,
+                                 expected_version=payload.version))
 
 
-@router.post("/cases/{int:case_id}/letters/{kind}", summary="Issue a letter (reminder, assignment, escalation) as .docx")
-def issue_letter(request, case_id: int, kind: str):
+@router.post("/cases/{int:case_id}/letters/{kind}", response={200: None, 409: StaleOut},
+             summary="Issue a letter (reminder, assignment, escalation) as .docx, about the case as read (version)",
+             openapi_extra={"responses": {200: {"description": ".docx", "content": {
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
+                     "schema": {"type": "string", "format": "binary"}}}}}})
+def issue_letter(request, case_id: int, kind: str, payload: CaseVersionIn):
     from django.http import FileResponse
 
     from gongjian.lights import letters
 
-    event = letters.issue(_visible(request, case_id), kind, actor=request.user)
+    event = letters.issue(_visible(request, case_id), kind, actor=request.user, expected_version=payload.version)
     return FileResponse(event.evidence.open("rb"), as_attachment=True, filename=event.evidence_name)

@@ -8,6 +8,11 @@ its deadline climbs the ladder unit → supervising leader → headquarters → 
 at each step (``tick``); a case whose owner has done nothing for N working days is reminded. The owner may pass
 a case up before its deadline only with a reason, and that reason is shown to everyone on the case (context 003:
 "不能让问题左手进、右手出"). Every step is a :class:`CaseEvent` and an audit event.
+
+Every action a person takes names the version of the case they read (``expected_version``) and bumps it, so two
+people acting on the same page do not both succeed: the second is told the case has changed (stale, 409), even
+when both pressed the same button ("close" twice would drop the second one's note). The system's own climbing
+and reminding (``tick``) take no version, and climbing bumps it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.core import audit
+from gongjian.core.locking import check_version
 from gongjian.core.models import next_serial, work_calendar
 from gongjian.core.notify import notify
 from gongjian.jobs import services as jobs
@@ -130,12 +136,13 @@ def can_close(user, case: Case) -> bool:
     return False
 
 
-def _lock(case: Case, actor, check) -> Case:
+def _lock(case: Case, actor, check, expected_version: int | None) -> Case:
     # Only the case row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of a join (supervisor).
     current = Case.objects.select_for_update(of=("self",)).select_related(
         "owner", "project", "supervisor").get(pk=case.pk)
     if actor is not None and not check(actor, current):
         raise PermissionDenied(_("无权办理该督办件。"))
+    check_version(current.version, expected_version, _("督办件"), acting=True)
     return current
 
 
@@ -225,9 +232,9 @@ def open_for_problems(report, *, actor) -> list[Case]:
 # -- handling ------------------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def accept(case: Case, *, actor) -> Case:
+def accept(case: Case, *, actor, expected_version: int | None = None) -> Case:
     """The owner signs for the case (签收)."""
-    current = _lock(case, actor, can_handle)
+    current = _lock(case, actor, can_handle, expected_version)
     if current.state != CaseState.NEW:
         raise ValidationError(_("督办件已签收。"), code="state")
     before = _snap(current)
@@ -238,13 +245,13 @@ def accept(case: Case, *, actor) -> Case:
 
 
 @transaction.atomic
-def act(case: Case, text: str, *, actor, evidence=None) -> Case:
+def act(case: Case, text: str, *, actor, evidence=None, expected_version: int | None = None) -> Case:
     """Record what was done (处置进展); the case is then in hand."""
     if not text.strip():
         raise ValidationError({"text": _("请填写处置情况。")})
     if evidence is not None:
         check_evidence(evidence)
-    current = _lock(case, actor, can_handle)
+    current = _lock(case, actor, can_handle, expected_version)
     if current.state not in WORKING_STATES:
         raise ValidationError(_("督办件%(state)s，不能再记录处置。") % {"state": current.get_state_display()},
                               code="state")
@@ -257,11 +264,11 @@ def act(case: Case, text: str, *, actor, evidence=None) -> Case:
 
 
 @transaction.atomic
-def resolve(case: Case, result: str, *, actor, evidence=None) -> Case:
+def resolve(case: Case, result: str, *, actor, evidence=None, expected_version: int | None = None) -> Case:
     """Report the case solved (办结) for the reviewer to accept; a red-light case needs evidence."""
     if not result.strip():
         raise ValidationError({"result": _("请填写办理结果。")})
-    current = _lock(case, actor, can_handle)
+    current = _lock(case, actor, can_handle, expected_version)
     if current.state not in WORKING_STATES:
         raise ValidationError(_("督办件%(state)s，不能办结。") % {"state": current.get_state_display()}, code="state")
     if current.kind == CaseKind.LIGHT and evidence is None:
@@ -284,9 +291,9 @@ def resolve(case: Case, result: str, *, actor, evidence=None) -> Case:
 
 
 @transaction.atomic
-def close(case: Case, *, actor, note: str = "") -> Case:
+def close(case: Case, *, actor, note: str = "", expected_version: int | None = None) -> Case:
     """Accept the result and close the case (销号)."""
-    current = _lock(case, actor, can_close)
+    current = _lock(case, actor, can_close, expected_version)
     if current.state != CaseState.RESOLVED:
         raise ValidationError(_("只有已办结的督办件可以销号。"), code="state")
     before = _snap(current)
@@ -298,11 +305,11 @@ def close(case: Case, *, actor, note: str = "") -> Case:
 
 
 @transaction.atomic
-def reopen(case: Case, reason: str, *, actor) -> Case:
+def reopen(case: Case, reason: str, *, actor, expected_version: int | None = None) -> Case:
     """Send a resolved case back to its owner (退回重办) with the reason."""
     if not reason.strip():
         raise ValidationError({"reason": _("退回须写明原因。")})
-    current = _lock(case, actor, can_close)
+    current = _lock(case, actor, can_close, expected_version)
     if current.state != CaseState.RESOLVED:
         raise ValidationError(_("只有已办结的督办件可以退回。"), code="state")
     before = _snap(current)
@@ -330,11 +337,11 @@ def _climb(current: Case, kind: str, text: str, actor) -> Case:
 
 
 @transaction.atomic
-def pass_up(case: Case, reason: str, *, actor) -> Case:
+def pass_up(case: Case, reason: str, *, actor, expected_version: int | None = None) -> Case:
     """Hand the case to the next level up before its deadline. Needs a reason, which everyone on it sees."""
     if not reason.strip():
         raise ValidationError({"reason": _("上交须写明理由，理由对督办件上的所有人可见。")})
-    current = _lock(case, actor, can_handle)
+    current = _lock(case, actor, can_handle, expected_version)
     if current.state not in WORKING_STATES:
         raise ValidationError(_("督办件%(state)s，不能上交。") % {"state": current.get_state_display()}, code="state")
     if current.level == LADDER[-1]:

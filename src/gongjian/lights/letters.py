@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from gongjian.core import audit
 from gongjian.core import documents as doc
+from gongjian.core.locking import check_version
 from gongjian.core.models import issue_document_number, work_calendar
 from gongjian.lights.choices import CaseKind, EventKind
 from gongjian.lights.models import Case, CaseEvent
@@ -76,14 +77,18 @@ def build(case: Case, kind: str, number: str, today=None) -> doc.OfficialDocumen
 
 
 @transaction.atomic
-def issue(case: Case, kind: str, *, actor) -> CaseEvent:
-    """Issue a letter of ``kind`` on ``case`` (the project office): numbered, kept on the case, audited."""
+def issue(case: Case, kind: str, *, actor, expected_version: int | None = None) -> CaseEvent:
+    """Issue a letter of ``kind`` on ``case`` (the project office): numbered, kept on the case, audited. The letter
+    states the case as the office read it (``expected_version``): one about a case that has changed since is
+    refused as stale. Issuing changes nothing of the case itself (its history gains the letter), so the version
+    stays and the page the letter was downloaded from stays current."""
     if kind not in KINDS:
         raise ValidationError({"kind": _("未知的函件类型：%(kind)s") % {"kind": kind}})
     if actor is not None and not actor.has_perm("lights.close_case"):
         raise PermissionDenied(_("只有项目办可以印发督办函件。"))
     current = Case.objects.select_for_update(of=("self",)).select_related("project__responsible_unit", "owner",
                                                               "supervisor").get(pk=case.pk)
+    check_version(current.version, expected_version, _("督办件"), acting=True)
     today = timezone.localdate()
     number = issue_document_number(settings.GONGJIAN_DOC_PREFIX, today.year)
     content = doc.render(build(current, kind, number, today))

@@ -130,6 +130,7 @@ class Judgement(models.Model):
     judged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("研判人"), null=True,
                                   on_delete=models.SET_NULL, related_name="+")
     judged_at = models.DateTimeField(_("研判时间"), auto_now=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
         verbose_name = _("领导研判")

@@ -10,11 +10,12 @@ from itertools import accumulate
 
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.core import audit, bulk
+from gongjian.core.locking import check_version, raced
 from gongjian.core.models import work_calendar
 from gongjian.core.periods import Period, PeriodKind
 from gongjian.lights import cases, rules
@@ -324,8 +325,11 @@ def _store(frame: pl.DataFrame, version: int, now: datetime, project_ids, codes:
 # -- judgement ----------------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def record_judgement(project: Project, period_code: str, colour: int, reason: str, *, actor) -> Judgement:
-    """A leader's judgement light beside the computed one; both are shown, with the reason."""
+def record_judgement(project: Project, period_code: str, colour: int, reason: str, *, actor,
+                     expected_version: int | None = None) -> Judgement:
+    """A leader's judgement light beside the computed one; both are shown, with the reason. A project has one
+    judgement a period: changing it names the version read (``expected_version``); giving one where another
+    leader has judged since (no version, or another) is stale."""
     if actor is not None and not (actor.has_perm("lights.add_judgement")
                                   and Project.objects.in_scope(actor).filter(pk=project.pk).exists()):
         raise PermissionDenied(_("只有包挂领导、主要领导或项目办可以研判该项目。"))
@@ -334,13 +338,22 @@ def record_judgement(project: Project, period_code: str, colour: int, reason: st
     if colour not in Colour.values:
         raise ValidationError({"colour": _("灯色无效。")})
     Period.parse(period_code)
-    row = Judgement.objects.filter(project=project, period_code=period_code).first()
+    row = Judgement.objects.select_for_update().filter(project=project, period_code=period_code).first()
+    if row is not None:
+        check_version(row.version, expected_version, _("研判"))
+        row.version += 1
     before = audit.snapshot(row, ["colour", "reason"]) if row else None
     row = row or Judgement(project=project, period_code=period_code)
     row.colour, row.reason = colour, reason.strip()
     row.judged_by = actor if getattr(actor, "is_authenticated", False) else None
-    row.save()
+    if before is None:
+        try:
+            with transaction.atomic():
+                row.save(force_insert=True)
+        except IntegrityError:  # another leader judged it a moment ago
+            raise raced(_("研判")) from None
+    else:
+        row.save()
     audit.record("lights.judgement", actor=actor, obj=row, before=before,
                  after=audit.snapshot(row, ["colour", "reason"]), only_changes=before is not None)
     return row
-

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongjian.core.excel import Export
+from gongjian.core.locking import Stale, posted_version
 from gongjian.core.periods import Period
 from gongjian.lights import board as boards
 from gongjian.lights import cases, services
@@ -87,14 +88,20 @@ def light_detail(request, project_pk, code):
     period = boards.parse_period(code)
     light = Light.objects.filter(project=project, period_code=period.code).first()
     judgement = Judgement.objects.filter(project=project, period_code=period.code).select_related("judged_by").first()
+    status, kept = 200, None
     if request.method == "POST":
+        version = posted_version(request.POST)
         try:
-            services.record_judgement(project, period.code, int(request.POST.get("colour", -1)),
-                                      request.POST.get("reason", ""), actor=request.user)
+            colour = request.POST.get("colour", "")
+            services.record_judgement(project, period.code, int(colour) if colour.isdigit() else -1,
+                                      request.POST.get("reason", ""), actor=request.user, expected_version=version)
             messages.success(request, _("研判已保存。"))
             return redirect("lights:light_detail", project_pk=project.pk, code=period.code)
-        except (ValidationError, ValueError) as exc:
-            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        except ValidationError as exc:  # said on the page, which keeps the colour and reason as given
+            messages.error(request, "；".join(exc.messages))
+            status = 409 if isinstance(exc, Stale) else 200
+            kept = {"colour": request.POST.get("colour", ""), "reason": request.POST.get("reason", ""),
+                    "version": "" if version is None else version}
     labels = dict(Colour.choices)
     dimensions = []
     for dimension in Dimension:
@@ -115,7 +122,8 @@ def light_detail(request, project_pk, code):
         "cases": project.cases.order_by("-opened_at")[:10],
         "can_judge": request.user.has_perm("lights.add_judgement"),
         "disagrees": bool(light and judgement and judgement.colour != light.colour),
-    })
+        "kept": kept,
+    }, status=status)
 
 
 def _filtered_cases(request):
@@ -169,7 +177,13 @@ def _visible_case(request, pk) -> Case:
 
 @permission_required("lights.view_case", raise_exception=True)
 def case_detail(request, pk):
-    case = _visible_case(request, pk)
+    return _case_page(request, _visible_case(request, pk))
+
+
+def _case_page(request, case: Case, *, status: int = 200, kept: dict | None = None):
+    """The case with its history and the forms of what the viewer may do, each carrying the case's version. After
+    a refused action (``kept``: the action, the text typed and the version it was typed against) the page keeps
+    the text and that version, so pressing again cannot act on a case the viewer has not seen."""
     user = request.user
     return render(request, "lights/case_detail.html", {
         "case": case, "events": case.events.select_related("actor"),
@@ -180,18 +194,23 @@ def case_detail(request, pk):
         "today": timezone.localdate(),
         "can_issue_letters": user.has_perm("lights.close_case"),
         "letter_kinds": LETTER_KINDS,
-    })
+        "kept": kept or {},
+        "version": kept["version"] if kept and kept.get("version") is not None else case.version,
+    }, status=status)
 
 
 ACTIONS = {
-    "accept": lambda case, post, files, user: cases.accept(case, actor=user),
-    "act": lambda case, post, files, user: cases.act(case, post.get("text", ""), actor=user,
-                                                     evidence=files.get("evidence")),
-    "resolve": lambda case, post, files, user: cases.resolve(case, post.get("text", ""), actor=user,
-                                                             evidence=files.get("evidence")),
-    "close": lambda case, post, files, user: cases.close(case, actor=user, note=post.get("text", "")),
-    "reopen": lambda case, post, files, user: cases.reopen(case, post.get("text", ""), actor=user),
-    "pass_up": lambda case, post, files, user: cases.pass_up(case, post.get("text", ""), actor=user),
+    "accept": lambda case, post, files, user, v: cases.accept(case, actor=user, expected_version=v),
+    "act": lambda case, post, files, user, v: cases.act(case, post.get("text", ""), actor=user,
+                                                        evidence=files.get("evidence"), expected_version=v),
+    "resolve": lambda case, post, files, user, v: cases.resolve(case, post.get("text", ""), actor=user,
+                                                                evidence=files.get("evidence"), expected_version=v),
+    "close": lambda case, post, files, user, v: cases.close(case, actor=user, note=post.get("text", ""),
+                                                            expected_version=v),
+    "reopen": lambda case, post, files, user, v: cases.reopen(case, post.get("text", ""), actor=user,
+                                                              expected_version=v),
+    "pass_up": lambda case, post, files, user, v: cases.pass_up(case, post.get("text", ""), actor=user,
+                                                                expected_version=v),
 }
 DONE = {"accept": gettext_lazy("已签收。"), "act": gettext_lazy("处置情况已记录。"),
         "resolve": gettext_lazy("已办结，待销号。"), "close": gettext_lazy("已销号。"),
@@ -201,29 +220,37 @@ DONE = {"accept": gettext_lazy("已签收。"), "act": gettext_lazy("处置情�
 @require_POST
 @permission_required("lights.view_case", raise_exception=True)
 def case_action(request, pk, action):
+    """One action on a case from the version the viewer read (the form's hidden ``version``). When it is refused
+    the case's page says why — 409 when someone has acted on the case since — and keeps what was typed."""
     case = _visible_case(request, pk)
     if action not in ACTIONS:
         raise PermissionDenied
+    version = posted_version(request.POST)
     try:
-        ACTIONS[action](case, request.POST, request.FILES, request.user)
-        messages.success(request, DONE[action])
+        ACTIONS[action](case, request.POST, request.FILES, request.user, version)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
+        kept = {"action": action, "text": request.POST.get("text", ""), "version": version}
+        return _case_page(request, _visible_case(request, pk), status=409 if isinstance(exc, Stale) else 400,
+                          kept=kept)
+    messages.success(request, DONE[action])
     return redirect("lights:case_detail", pk=case.pk)
 
 
 @require_POST
 @permission_required("lights.close_case", raise_exception=True)
 def case_letter(request, pk, kind):
-    """Issue a reminder, assignment or escalation letter and download it."""
+    """Issue a reminder, assignment or escalation letter about the case as read (``version``) and download it."""
     from gongjian.lights import letters
 
     case = _visible_case(request, pk)
+    version = posted_version(request.POST)
     try:
-        event = letters.issue(case, kind, actor=request.user)
+        event = letters.issue(case, kind, actor=request.user, expected_version=version)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
-        return redirect("lights:case_detail", pk=case.pk)
+        return _case_page(request, case, status=409 if isinstance(exc, Stale) else 400,
+                          kept={"action": "letter", "text": "", "version": version})
     return FileResponse(event.evidence.open("rb"), as_attachment=True, filename=event.evidence_name)
 
 

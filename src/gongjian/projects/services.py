@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.core import audit
+from gongjian.core.locking import ANY_VERSION, Stale, check_version
 from gongjian.core.models import ClosedPeriod, next_serial, peek_serial, raise_serial
 from gongjian.core.money import split_evenly
 from gongjian.core.periods import Period
@@ -40,8 +41,15 @@ PROJECT_FIELDS = [
 ]
 
 
-class StaleVersion(ValidationError):
-    """The project changed since the editor loaded it."""
+class StaleVersion(Stale):
+    """The project changed since the editor loaded it (``current_version`` says which version is there)."""
+
+
+def _check_project_version(current: Project, expected_version: int | None, *, acting: bool = False) -> None:
+    try:
+        check_version(current.version, expected_version, _("项目"), acting=acting)
+    except Stale as exc:
+        raise StaleVersion(exc.messages[0], current_version=exc.current_version) from None
 
 
 @dataclass
@@ -271,15 +279,13 @@ def _id_of(value: Any) -> Any:
 @transaction.atomic
 def update_project(project: Project, fields: dict[str, Any], children: ProjectChildren | None = None, *,
                    actor, expected_version: int | None = None) -> Project:
-    """Change a project's fields and children. ``expected_version`` is the version the editor loaded."""
+    """Change a project's fields and children. ``expected_version`` is the version the editor loaded (a change
+    without it, or from another version, is stale: gongjian.core.locking)."""
     if actor is not None and not Project.objects.editable_by(actor).filter(pk=project.pk).exists():
         raise PermissionDenied(_("无权修改该项目。"))
     children = children or ProjectChildren()
     current = Project.objects.select_for_update().get(pk=project.pk)
-    if expected_version is not None and current.version != expected_version:
-        raise StaleVersion(
-            _("该项目已被他人修改（当前版本 %(v)d），请刷新后重新编辑。") % {"v": current.version}, code="stale"
-        )
+    _check_project_version(current, expected_version)
     _check_baseline(current, fields, children, actor)
     before = snapshot_project(current)
     if fields.get("code") and fields["code"] != current.code:
@@ -298,10 +304,13 @@ def update_project(project: Project, fields: dict[str, Any], children: ProjectCh
 
 
 @transaction.atomic
-def delete_project(project: Project, *, actor) -> None:
+def delete_project(project: Project, *, actor, expected_version: int | None = None) -> None:
+    """Delete a project as the deleter saw it (``expected_version``): a project changed since is not deleted."""
     if actor is not None and not (actor.has_perm("projects.delete_project")
                                   and Project.objects.in_scope(actor).filter(pk=project.pk).exists()):
         raise PermissionDenied(_("无权删除该项目。"))
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    _check_project_version(project, expected_version, acting=True)
     before = snapshot_project(project)
     pk, text = project.pk, str(project)
     project.delete()
@@ -310,14 +319,6 @@ def delete_project(project: Project, *, actor) -> None:
 
 
 # -- baselines (基准): a unit proposes a change, the office approves it as a new version ---------------------------
-
-
-class StaleChange(ValidationError):
-    """The change was decided, withdrawn or edited since the page was loaded."""
-
-    def __init__(self, message, *, current_version: int):
-        super().__init__(message, code="stale")
-        self.current_version = current_version
 
 
 def may_propose_baseline(user, project: Project) -> bool:
@@ -451,13 +452,12 @@ def propose_baseline_change(project: Project, proposed: dict[str, Any], *, reaso
 
 
 def _locked_change(change: BaselineChange, expected_version: int | None) -> BaselineChange:
+    """The proposal, locked, as the decider saw it and still open; else stale (409)."""
     current = BaselineChange.objects.select_for_update().select_related("project").get(pk=change.pk)
-    if expected_version is None:
-        raise ValidationError({"version": _("缺少版本号：请刷新页面后再操作。")}, code="required")
-    if current.version != expected_version or current.state != ChangeState.PROPOSED:
-        raise StaleChange(_("该调整申请已被他人处理（当前状态：%(state)s，版本 %(v)d），请刷新后查看。")
-                          % {"state": current.get_state_display(), "v": current.version},
-                          current_version=current.version)
+    check_version(current.version, expected_version, _("调整申请"), acting=True)
+    if current.state != ChangeState.PROPOSED:  # decided already (the version moved with it)
+        raise Stale(_("该调整申请已%(state)s，请刷新后查看。") % {"state": current.get_state_display()},
+                    current_version=current.version)
     return current
 
 
@@ -492,7 +492,7 @@ def approve_baseline_change(change: BaselineChange, *, actor, expected_version: 
             {"id": m.pk, "kind": m.kind, "name": m.name, "actual_date": m.actual_date, "note": m.note,
              "planned_date": date.fromisoformat(changes["milestones"].get(str(m.pk), m.planned_date.isoformat()))}
             for m in project.milestones.order_by("sequence", "planned_date", "pk")]
-    project = update_project(project, fields, children, actor=actor)
+    project = update_project(project, fields, children, actor=actor, expected_version=ANY_VERSION)  # locked above
     for year, dekads in changes.get("plans", {}).items():
         _write_children(project, ProjectChildren(plan_year=int(year), plan_dekads=dekads))
     Project.objects.filter(pk=project.pk).update(baseline=F("baseline") + 1, baseline_from=period.code)

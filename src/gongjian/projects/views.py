@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from gongjian.core.forms import add_service_errors
+from gongjian.core.locking import Stale, posted_version
 from gongjian.core.periods import Period
 from gongjian.projects import services
 from gongjian.projects.choices import ChangeState
@@ -168,6 +169,8 @@ class ProjectEditView(View):
                         project = services.create_project(form.service_fields(), children, actor=request.user)
             except ValidationError as exc:
                 add_service_errors(form, exc)
+                if isinstance(exc, Stale):  # someone saved first: say so (409), keep the form as typed
+                    return self.render(project, form, milestones, approvals, status=409)
             else:
                 messages.success(request, _("项目「%(name)s」已保存。") % {"name": project.name})
                 return redirect("projects:project_detail", pk=project.pk)
@@ -177,7 +180,15 @@ class ProjectEditView(View):
 class ProjectDeleteView(View):
     def post(self, request, pk):
         project = get_object_or_404(Project.objects.in_scope(request.user), pk=pk)
-        services.delete_project(project, actor=request.user)
+        try:
+            services.delete_project(project, actor=request.user, expected_version=posted_version(request.POST))
+        except Stale as exc:  # changed since the page was read: the page again, as it is now, saying so (409)
+            messages.error(request, exc.messages[0])
+            page = ProjectDetailView()
+            page.setup(request, pk=pk)
+            response = page.get(request, pk=pk)
+            response.status_code = 409
+            return response
         messages.success(request, _("项目「%(name)s」已删除。") % {"name": project.name})
         return redirect("projects:project_list")
 
@@ -307,7 +318,7 @@ class BaselineChangeView(View):
             return self.render(change, [_("未知的操作。")], status=400)
         try:
             done = actions[action]()
-        except services.StaleChange as exc:
+        except Stale as exc:
             change.refresh_from_db()
             return self.render(change, exc.messages, status=409)
         except ValidationError as exc:

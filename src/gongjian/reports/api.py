@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 
+from gongjian.core.locking import StaleOut
 from gongjian.core.pagination import Limit, Offset
 from gongjian.projects.models import Project
 from gongjian.reports import services
@@ -102,10 +103,11 @@ class PhotoOut(Schema):
 
 
 class VersionIn(Schema):
-    version: int | None = None
+    version: int  # the version the caller read (409 stale when the report has changed since)
 
 
 class ReturnIn(Schema):
+    version: int
     reason: str
 
 
@@ -159,9 +161,10 @@ def get_report(request, report_id: int):
     return get_object_or_404(_reports(request), pk=report_id)
 
 
-@router.post("/reports", response={201: ReportOut})
+@router.post("/reports", response={201: ReportOut, 409: StaleOut})
 def create_report(request, payload: ReportIn):
-    """File a project's report for a period as a draft, or, with ``"submit": true``, file and submit it."""
+    """File a project's report for a period as a draft, or, with ``"submit": true``, file and submit it. When the
+    report is there already (someone filed it first), 409 with its version: change it by PATCH."""
     data = payload.dict()
     submit = data.pop("submit")
     # The service checks the project is in the caller's scope (403 when not).
@@ -170,7 +173,7 @@ def create_report(request, payload: ReportIn):
     return Status(201, services.save_report(project, period, data, actor=request.user, submit=submit))
 
 
-@router.patch("/reports/{int:report_id}", response=ReportOut)
+@router.patch("/reports/{int:report_id}", response={200: ReportOut, 409: StaleOut})
 def update_report(request, report_id: int, payload: ReportPatch):
     report = get_object_or_404(_reports(request).select_related("project", "period"), pk=report_id)
     data = payload.dict(exclude_unset=True)
@@ -178,21 +181,22 @@ def update_report(request, report_id: int, payload: ReportPatch):
     return services.save_draft(report.project, report.period, data, actor=request.user, expected_version=version)
 
 
-@router.post("/reports/{int:report_id}/submit", response=ReportOut)
+@router.post("/reports/{int:report_id}/submit", response={200: ReportOut, 409: StaleOut})
 def submit_report(request, report_id: int, payload: VersionIn):
     report = get_object_or_404(_reports(request), pk=report_id)
     return services.submit_report(report, actor=request.user, expected_version=payload.version)
 
 
-@router.post("/reports/{int:report_id}/approve", response=ReportOut)
-def approve_report(request, report_id: int):
-    return services.approve_report(get_object_or_404(_reports(request), pk=report_id), actor=request.user)
+@router.post("/reports/{int:report_id}/approve", response={200: ReportOut, 409: StaleOut})
+def approve_report(request, report_id: int, payload: VersionIn):
+    return services.approve_report(get_object_or_404(_reports(request), pk=report_id), actor=request.user,
+                                   expected_version=payload.version)
 
 
-@router.post("/reports/{int:report_id}/return", response=ReportOut)
+@router.post("/reports/{int:report_id}/return", response={200: ReportOut, 409: StaleOut})
 def return_report(request, report_id: int, payload: ReturnIn):
     return services.return_report(get_object_or_404(_reports(request), pk=report_id), payload.reason,
-                                  actor=request.user)
+                                  actor=request.user, expected_version=payload.version)
 
 
 @router.get("/reports/{int:report_id}/photos", response=list[PhotoOut])
@@ -200,15 +204,19 @@ def list_photos(request, report_id: int):
     return list(get_object_or_404(_reports(request), pk=report_id).photos.all())
 
 
-@router.post("/reports/{int:report_id}/photos", response={201: list[PhotoOut]},
-             summary="Add site photos (multipart, field `files`); flagged, never refused, when old or far away")
-def add_photos(request, report_id: int, files: File[list[UploadedFile]], caption: Form[str] = ""):
+@router.post("/reports/{int:report_id}/photos", response={201: list[PhotoOut], 409: StaleOut},
+             summary="Add site photos (multipart: `files`, and `version`, the report's); flagged, never refused, "
+                     "when old or far away; the report's version goes up")
+def add_photos(request, report_id: int, files: File[list[UploadedFile]], version: Form[int], caption: Form[str] = ""):
     report = get_object_or_404(_reports(request), pk=report_id)
-    return Status(201, services.add_photos(report, files, actor=request.user, caption=caption))
+    return Status(201, services.add_photos(report, files, actor=request.user, caption=caption,
+                                           expected_version=version))
 
 
-@router.delete("/reports/{int:report_id}/photos/{int:photo_id}", response={204: None})
-def remove_photo(request, report_id: int, photo_id: int):
+@router.delete("/reports/{int:report_id}/photos/{int:photo_id}", response={204: None, 409: StaleOut},
+               summary="Take a photo off a report (?version=, the report's); the report's version goes up")
+def remove_photo(request, report_id: int, photo_id: int, version: int):
     report = get_object_or_404(_reports(request), pk=report_id)
-    services.remove_photo(get_object_or_404(ReportPhoto, report=report, pk=photo_id), actor=request.user)
+    services.remove_photo(get_object_or_404(ReportPhoto, report=report, pk=photo_id), actor=request.user,
+                          expected_version=version)
     return Status(204, None)

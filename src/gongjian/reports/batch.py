@@ -159,7 +159,7 @@ def import_batch(file: IO[bytes], *, period: ReportingPeriod, actor, submit: boo
                     report = services.save_draft(project, period, values, actor=actor,
                                                  expected_version=services.ANY_VERSION)
                     if submit:
-                        services.submit_report(report, actor=actor)
+                        services.submit_report(report, actor=actor, expected_version=report.version)
                         result.submitted += 1
                     result.saved += 1
                 except ValidationError as exc:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.core import audit
+from gongjian.core.locking import ANY_VERSION, Stale, check_version
 from gongjian.core.periods import Period
 from gongjian.jobs import services as jobs
 from gongjian.projects.models import Milestone, Project
@@ -35,12 +36,8 @@ EDITABLE_FIELDS = [
 SNAPSHOT_FIELDS = [*EDITABLE_FIELDS, "state", "year_to_date", "since_start", "return_reason", "version"]
 
 
-class StaleReport(ValidationError):
+class StaleReport(Stale):
     """Someone else saved the report since the editor loaded it (``current_version`` says which version is there)."""
-
-    def __init__(self, message, *, code="stale", current_version: int | None = None):
-        super().__init__(message, code=code)
-        self.current_version = current_version
 
 
 @transaction.atomic
@@ -123,8 +120,8 @@ def findings(report: Report) -> list[rules.Finding]:
     return _compute(report)
 
 
-# For a writer that means to overwrite whatever draft is there (the Excel batch filing: the sheet is the truth).
-ANY_VERSION: Any = object()
+# ANY_VERSION (gongjian.core.locking, importable from here) is for a writer that means to overwrite whatever draft
+# is there: the Excel batch filing, whose sheet is the truth.
 
 
 def save_draft(project: Project, period: ReportingPeriod, data: dict[str, Any], *, actor,
@@ -255,10 +252,12 @@ def check_photo(upload) -> photos.PhotoMeta:
 
 
 @transaction.atomic
-def add_photos(report: Report, uploads: list, *, actor, caption: str = "") -> list[ReportPhoto]:
-    """Add site photos to a draft or returned report. Each is read for its EXIF time and GPS position and
-    flagged (never refused) when taken long before the period or far from the project's site. The same file
-    twice in one report is kept once."""
+def add_photos(report: Report, uploads: list, *, actor, caption: str = "",
+               expected_version: int | None = None) -> list[ReportPhoto]:
+    """Add site photos to a draft or returned report of version ``expected_version`` (the photos are part of the
+    report: the version goes up, and ``report.version`` says the new one). Each is read for its EXIF time and GPS
+    position and flagged (never refused) when taken long before the period or far from the project's site. The
+    same file twice in one report is kept once."""
     import hashlib
 
     from django.conf import settings
@@ -269,6 +268,7 @@ def add_photos(report: Report, uploads: list, *, actor, caption: str = "") -> li
     if not current.is_editable():
         raise ValidationError(_("报告%(state)s，不能再添加照片。") % {"state": current.get_state_display()},
                               code="locked")
+    _check_report_version(current, expected_version)
     if current.photos.count() + len(uploads) > settings.GONGJIAN_PHOTOS_PER_REPORT:
         raise ValidationError(_("每份报告最多 %(n)d 张照片。") % {"n": settings.GONGJIAN_PHOTOS_PER_REPORT},
                               code="too_many")
@@ -309,6 +309,10 @@ def add_photos(report: Report, uploads: list, *, actor, caption: str = "") -> li
         for stored in written:  # the rows roll back; do not leave their files behind
             stored.storage.delete(stored.name)
         raise
+    if added:
+        current.version += 1
+        current.save(update_fields=["version"])
+    report.version = current.version
     return added
 
 
@@ -322,20 +326,32 @@ def _taken(meta: photos.PhotoMeta) -> tuple[datetime | None, datetime | None]:
 
 
 @transaction.atomic
-def remove_photo(photo: ReportPhoto, *, actor) -> None:
-    """Take a photo off a draft or returned report (a submitted report's photos are locked with it)."""
+def remove_photo(photo: ReportPhoto, *, actor, expected_version: int | None = None) -> Report:
+    """Take a photo off a draft or returned report of version ``expected_version`` (a submitted report's photos
+    are locked with it). Returns the report at its new version."""
     report = photo.report
     _check_can_file(report.project_id, actor)
     current = Report.objects.select_for_update().get(pk=report.pk)
     if not current.is_editable():
         raise ValidationError(_("报告%(state)s，不能删除照片。") % {"state": current.get_state_display()},
                               code="locked")
+    _check_report_version(current, expected_version)
     files = [photo.image.name, photo.thumbnail.name]
     storage = photo.image.storage
     audit.record("report.photo.remove", actor=actor, obj=current, only_changes=False,
                  before={"photo": photo.pk, "name": photo.original_name, "sha256": photo.sha256})
     photo.delete()
+    current.version += 1
+    current.save(update_fields=["version"])
     transaction.on_commit(lambda: [storage.delete(name) for name in files if name])
+    return current
+
+
+def _check_report_version(current: Report, expected_version: int | None, *, acting: bool = False) -> None:
+    try:
+        check_version(current.version, expected_version, _("报告"), acting=acting)
+    except Stale as exc:
+        raise StaleReport(exc.messages[0], current_version=exc.current_version) from None
 
 
 def _apply_milestones(report: Report, actor) -> None:
@@ -359,17 +375,21 @@ def _revise(report: Report, actor, lists: dict[str, list] | None = None, *, firs
 
 @transaction.atomic
 def submit_report(report: Report, *, actor, expected_version: int | None = None) -> Report:
-    """Submit a draft or a corrected returned report. Submitting twice (a double click) changes nothing."""
+    """Submit a draft or a corrected returned report of version ``expected_version``. A submission changes the
+    report's state, not what it says, so the version stays: submitting again from the same version (a double
+    click) finds it submitted as it was and answers it as it is, changing nothing. From another version it is
+    stale."""
     _check_can_file(report.project_id, actor)
     current = Report.objects.select_for_update().select_related("period", "project").get(pk=report.pk)
-    if current.state == ReportState.SUBMITTED and (expected_version is None or current.version == expected_version):
+    if current.state == ReportState.SUBMITTED and (expected_version is ANY_VERSION
+                                                   or current.version == expected_version):
         return current
     if not current.is_editable():
         raise ValidationError(_("报告%(state)s，不能再次提交。") % {"state": current.get_state_display()},
                               code="locked")
-    if expected_version is not None and current.version != expected_version:
+    if expected_version is not ANY_VERSION and current.version != expected_version:
         raise StaleReport(_("该报告已被他人修改（当前版本 %(v)d），请刷新后再提交。") % {"v": current.version},
-                          code="stale")
+                          current_version=current.version)
     unexplained = _compute(current)
     if unexplained and not current.explanation.strip():
         raise _needs_explanation(unexplained)
@@ -382,11 +402,14 @@ def submit_report(report: Report, *, actor, expected_version: int | None = None)
     return current
 
 
-def _check_can_review(report: Report, actor) -> Report:
+def _check_can_review(report: Report, actor, expected_version: int | None) -> Report:
     if actor is not None and not (actor.has_perm("reports.review_report")
                                   and Project.objects.in_scope(actor).filter(pk=report.project_id).exists()):
         raise PermissionDenied(_("无权审核该报告。"))
     current = Report.objects.select_for_update().get(pk=report.pk)
+    # A second reviewer on the same page (the first approved or returned it) is told so, not that it is not
+    # submitted: the version is compared first.
+    _check_report_version(current, expected_version, acting=True)
     if not current.can_be_reviewed():
         raise ValidationError(_("只有已提交的报告可以审核（当前：%(state)s）。") % {"state": current.get_state_display()},
                               code="not_submitted")
@@ -396,14 +419,16 @@ def _check_can_review(report: Report, actor) -> Report:
 
 
 @transaction.atomic
-def approve_report(report: Report, *, actor) -> Report:
-    current = _check_can_review(report, actor)
+def approve_report(report: Report, *, actor, expected_version: int | None = None) -> Report:
+    """Approve a submitted report of version ``expected_version`` (the one the reviewer read)."""
+    current = _check_can_review(report, actor, expected_version)
     lists = _lists(current)
     before = _snapshot(current, lists)
     current.state = ReportState.APPROVED
     current.reviewer = actor if getattr(actor, "is_authenticated", False) else None
     current.reviewed_at = timezone.now()
     current.return_reason = ""
+    current.version += 1
     current.save()
     _apply_milestones(current, actor)
     _revise(current, actor, lists)
@@ -416,10 +441,11 @@ def approve_report(report: Report, *, actor) -> Report:
 
 
 @transaction.atomic
-def return_report(report: Report, reason: str, *, actor) -> Report:
+def return_report(report: Report, reason: str, *, actor, expected_version: int | None = None) -> Report:
+    """Return a submitted report of version ``expected_version`` to its reporter, with the reason."""
     if not reason.strip():
         raise ValidationError({"return_reason": _("退回须写明原因。")})
-    current = _check_can_review(report, actor)
+    current = _check_can_review(report, actor, expected_version)
     lists = _lists(current)
     before = _snapshot(current, lists)
     current.state = ReportState.RETURNED

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongjian.core.forms import add_service_errors
+from gongjian.core.locking import Stale, posted_version
 from gongjian.projects.models import Project
 from gongjian.reports import rules, services
 from gongjian.reports.forms import MilestonesReachedForm, PhotosForm, ProblemFormSet, ReportForm
@@ -111,16 +112,18 @@ def report_edit(request, project_pk, period_pk):
         forms_valid = [f.is_valid() for f in (form, milestones, problems, photos_form)]
         if all(forms_valid):
             kept = [f.cleaned_data for f in problems if f.cleaned_data and f.cleaned_data.get("description")]
+            saved = None
             try:
-                report = services.save_draft(project, period, form.service_data(), actor=request.user,
-                                             expected_version=form.cleaned_data.get("version"),
-                                             milestones=milestones.reached(), problems=kept)
+                saved = services.save_draft(project, period, form.service_data(), actor=request.user,
+                                            expected_version=form.cleaned_data.get("version"),
+                                            milestones=milestones.reached(), problems=kept)
                 for photo in photos_form.cleaned_data["remove"]:
-                    services.remove_photo(photo, actor=request.user)
+                    saved = services.remove_photo(photo, actor=request.user, expected_version=saved.version)
                 if photos_form.cleaned_data["photos"]:
-                    services.add_photos(report, photos_form.cleaned_data["photos"], actor=request.user)
+                    services.add_photos(saved, photos_form.cleaned_data["photos"], actor=request.user,
+                                        expected_version=saved.version)
                 if "submit" in request.POST:
-                    report = services.submit_report(report, actor=request.user)
+                    services.submit_report(saved, actor=request.user, expected_version=saved.version)
                     messages.success(request, _("报告已提交。"))
                 else:
                     messages.success(request, _("草稿已保存。"))
@@ -129,6 +132,10 @@ def report_edit(request, project_pk, period_pk):
                 add_service_errors(form, exc)
                 if isinstance(exc, services.StaleReport):  # someone saved first: say so, keep the form as typed
                     status = 409
+                elif saved is not None:  # the draft was saved before a later step failed: the form is that version
+                    report = saved
+                    form.data = form.data.copy()
+                    form.data["version"] = str(saved.version)
         status = status if status == 409 else 400
     context = _report_context(project, period, report, form, milestones, problems, photos_form)
     return render(request, "reports/report_form.html", context, status=status)
@@ -160,16 +167,30 @@ def period_remind(request, pk):
 @require_POST
 @permission_required("reports.review_report", raise_exception=True)
 def report_review(request, pk):
-    report = get_object_or_404(Report.objects.filter(project__in=Project.objects.in_scope(request.user)), pk=pk)
+    """Approve or return a report, from the version the reviewer read (the review form's hidden ``version``). When
+    it cannot be done, the report's page says why (409 when someone has changed the report since) and keeps the
+    reason typed."""
+    report = get_object_or_404(Report.objects.filter(project__in=Project.objects.in_scope(request.user))
+                               .select_related("project", "period"), pk=pk)
+    version = posted_version(request.POST)
     try:
         if request.POST.get("decision") == "approve":
-            services.approve_report(report, actor=request.user)
+            services.approve_report(report, actor=request.user, expected_version=version)
             messages.success(request, _("已审核通过。"))
         else:
-            services.return_report(report, request.POST.get("reason", ""), actor=request.user)
+            services.return_report(report, request.POST.get("reason", ""), actor=request.user,
+                                   expected_version=version)
             messages.success(request, _("已退回。"))
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        report.refresh_from_db()
+        project, period = report.project, report.period
+        context = _report_context(project, period, report, ReportForm(instance=report),
+                                  MilestonesReachedForm(project=project, report=report, prefix="reached"),
+                                  ProblemFormSet(prefix="problems"), PhotosForm(report=report))
+        context |= {"review_errors": exc.messages, "review_reason": request.POST.get("reason", ""),
+                    "review_version": version if version is not None else ""}
+        return render(request, "reports/report_form.html", context,
+                      status=409 if isinstance(exc, Stale) else 400)
     return redirect("reports:report_edit", project_pk=report.project_id, period_pk=report.period_id)
 
 

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from gongjian.assess import services
+from gongjian.core.locking import ANY_VERSION
 from gongjian.core.periods import Period
 
 
@@ -37,11 +38,13 @@ class Command(BaseCommand):
         try:
             codes = _expand(period)
             if len(codes) == 1:
-                runs = [services.run_assessment(codes[0], actor=None, early_reason=early)]
+                # The command line recomputes and publishes whatever drafts there are, on purpose.
+                runs = [services.run_assessment(codes[0], actor=None, early_reason=early,
+                                                expected_version=ANY_VERSION)]
             else:
-                runs = services.run_assessments(codes, actor=None, early_reason=early)
+                runs = services.run_assessments(codes, actor=None, early_reason=early, versions=ANY_VERSION)
             if publish:
-                runs = [services.publish(run, actor=None) for run in runs]
+                runs = [services.publish(run, actor=None, expected_version=run.version) for run in runs]
         except (ValidationError, ValueError) as exc:
             raise CommandError("；".join(getattr(exc, "messages", [str(exc)]))) from exc
         for run in runs:

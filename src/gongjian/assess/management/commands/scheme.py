@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from gongjian.assess import services
+from gongjian.core.locking import ANY_VERSION
 
 
 class Command(BaseCommand):
@@ -28,7 +29,8 @@ class Command(BaseCommand):
         try:
             row = services.import_yaml(Path(file).read_text(encoding="utf-8"), actor=None, note=f"导入 {file}")
             if activate:
-                services.activate(row, activate, actor=None)
+                # the command line puts the imported version in force whatever was chosen for the year before
+                services.activate(row, activate, actor=None, expected_version=ANY_VERSION)
         except ValidationError as exc:
             raise CommandError("；".join(f"{k}: {'；'.join(v)}" for k, v in exc.message_dict.items())
                                if hasattr(exc, "error_dict") else "；".join(exc.messages)) from exc

@@ -15,7 +15,7 @@ def close_published(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("assess", "0003_run_early_reason"),
+        ("assess", "0004_edited_objects_version"),
         ("core", "0007_closed_period"),
     ]
 

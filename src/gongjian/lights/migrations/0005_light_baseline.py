@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lights', '0003_alter_case_kind_alter_case_project'),
+        ('lights', '0004_judgement_version'),
     ]
 
     operations = [
