@@ -196,3 +196,48 @@ def test_a_request_the_schema_refuses_answers_in_the_same_error_shape(client, of
 def test_a_page_a_list_cannot_have_answers_422_not_a_server_error(client, office_user, url, query):
     response = client.get(f"{url}?{query}", **bearer(office_user))
     assert response.status_code == 422 and response.json()["code"] == "invalid"
+
+
+# -- the edge: every refusal is a 4xx in the one error shape, with a message in the users' words --------------------
+
+
+def test_a_body_that_is_no_json_answers_400_in_the_error_shape_not_ninjas_detail(client, office_user):
+    response = client.post("/api/v1/projects", b"\xff{not json", content_type="application/json",
+                           **bearer(office_user))
+    assert response.status_code == 400
+    assert response.json() == {"code": "invalid",
+                               "errors": [{"field": "body", "message": "请求内容无法解析，应为有效的 JSON。"}]}
+
+
+def test_a_method_an_address_does_not_take_answers_405_in_the_error_shape_with_allow(client, office_user):
+    response = client.put("/api/v1/projects", {}, content_type="application/json", **bearer(office_user))
+    assert response.status_code == 405 and response["Content-Type"].startswith("application/json")
+    assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "POST"}
+    body = response.json()
+    assert body["code"] == "method_not_allowed" and "PUT" in body["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/no-such-thing", "/api/v1/reports/abc", "/api/v1/reports/-1",
+                                  "/api/v1/reports/1%0A2"])
+def test_an_address_the_api_does_not_have_answers_404_as_json_not_the_sites_page(client, office_user, path):
+    response = client.get(path, **bearer(office_user))
+    assert response.status_code == 404 and response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "not_found" and response.json()["errors"][0]["message"]
+
+
+def test_a_record_that_is_not_there_is_named_in_words(client, office_user):
+    response = client.get("/api/v1/reports/987654321", **bearer(office_user))
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found",
+                               "errors": [{"field": None, "message": "不存在，或不在您的数据范围内。"}]}
+
+
+def test_the_schemas_refusals_are_in_chinese_naming_the_bound(client, office_user):
+    response = client.get("/api/v1/projects?limit=0", **bearer(office_user))
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "query.limit", "message": "应不小于 1。"}]
+    response = client.get("/api/v1/cases?limit=many", **bearer(office_user))
+    assert response.json()["errors"] == [{"field": "query.limit", "message": "应为整数。"}]
+    response = client.post("/api/v1/projects", {"name": "缺字段"}, content_type="application/json",
+                           **bearer(office_user))
+    assert {"field": "body.payload.category", "message": "必填。"} in response.json()["errors"]
