@@ -232,6 +232,20 @@ def test_a_record_that_is_not_there_is_named_in_words(client, office_user):
                                "errors": [{"field": None, "message": "不存在，或不在您的数据范围内。"}]}
 
 
+@pytest.mark.parametrize(("url", "field"), [
+    ("/api/v1/reports?period_id=99999999999999999999", "query.period_id"),
+    ("/api/v1/reports?project_id=99999999999999999999", "query.project_id"),
+    ("/api/v1/reports?period_id=0", "query.period_id"),
+    ("/api/v1/dispatch/decisions?owner_id=99999999999999999999", "query.owner_id"),
+    ("/api/v1/projects?unit=99999999999999999999", "query.unit"),
+    ("/api/v1/dispatch/daily?team=99999999999999999999", "query.team"),
+])
+def test_an_id_no_row_can_have_answers_422_not_a_server_error(client, office_user, url, field):
+    response = client.get(url, **bearer(office_user))
+    assert response.status_code == 422, response.content
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
 def test_the_schemas_refusals_are_in_chinese_naming_the_bound(client, office_user):
     response = client.get("/api/v1/projects?limit=0", **bearer(office_user))
     assert response.status_code == 422
@@ -241,3 +255,47 @@ def test_the_schemas_refusals_are_in_chinese_naming_the_bound(client, office_use
     response = client.post("/api/v1/projects", {"name": "缺字段"}, content_type="application/json",
                            **bearer(office_user))
     assert {"field": "body.payload.category", "message": "必填。"} in response.json()["errors"]
+
+
+def test_a_project_list_filter_that_names_nothing_answers_422_instead_of_every_project(client, office_user, unit):
+    ProjectFactory(responsible_unit=unit)
+    response = client.get("/api/v1/projects?unit=987654", **bearer(office_user))
+    assert response.status_code == 422 and [e["field"] for e in response.json()["errors"]] == ["unit"]
+    assert client.get(f"/api/v1/projects?unit={unit.pk}", **bearer(office_user)).json()["count"] == 1
+
+
+@pytest.mark.parametrize(("field", "value"), [("amount", 10**13 + 1), ("amount", -1), ("stated_year_to_date", 10**19),
+                                              ("progress_percent", "100.01"), ("progress_percent", "12.345"),
+                                              ("workers", 2**31)])
+def test_a_report_amount_percentage_or_count_out_of_range_answers_422_and_saves_nothing(
+        client, make_user, unit, period, field, value):
+    project = ProjectFactory(responsible_unit=unit, total_investment=10_000_000)
+    filing = {"project_id": project.pk, "period_id": period.pk, "amount": 1_000_000, field: value}
+    response = client.post("/api/v1/reports", filing, content_type="application/json",
+                           **bearer(make_user("unit_reporter", unit=unit)))
+    assert response.status_code == 422, response.content
+    assert [e["field"] for e in response.json()["errors"]] == [f"body.payload.{field}"]
+    assert not Report.objects.exists()
+
+
+def test_a_project_date_amount_or_coordinate_out_of_range_answers_422(client, office_user, unit):
+    region("320311")
+    payload = {"name": "范围", "category": "industry", "nature": "new", "level": "district", "year": 2026,
+               "region_code": "320311", "responsible_unit_id": unit.pk, "total_investment": 100_000_000}
+    for field, value in [("planned_start", "9999-12-31"), ("planned_completion", "1999-12-31"),
+                         ("total_investment", 10**13 + 1), ("longitude", "181"), ("latitude", "12.1234567")]:
+        response = client.post("/api/v1/projects", {**payload, field: value}, content_type="application/json",
+                               **bearer(office_user))
+        assert response.status_code == 422, (field, response.content)
+        assert [e["field"] for e in response.json()["errors"]] == [f"body.payload.{field}"]
+    date_refused = client.post("/api/v1/projects", {**payload, "planned_start": "2101-01-01"},
+                               content_type="application/json", **bearer(office_user))
+    assert date_refused.json()["errors"][0]["message"] == "日期须在 2000-01-01 至 2100-12-31 之间。"
+    assert client.post("/api/v1/projects", payload, content_type="application/json",
+                       **bearer(office_user)).status_code == 201
+
+
+def test_a_control_character_in_the_query_string_is_refused_at_the_edge(client, office_user):
+    response = client.get("/api/v1/projects?q=%00", **bearer(office_user))
+    assert response.status_code == 400
+    assert response.json() == {"code": "invalid", "errors": [{"field": "q", "message": "不能包含控制字符（如 NUL）。"}]}

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongjian.core.bounds import as_id
 from gongjian.core.downloads import attachment
 from gongjian.core.periods import Period
 from gongjian.dispatch import briefings, services
@@ -195,7 +196,7 @@ def _decisions(request) -> list[dict]:
     unit = request.GET.get("unit", "")
     state = request.GET.get("state")
     decisions = services.decision_ledger(request.user, state=state if state in ("open", "late", "closed") else None,
-                                         owner_id=int(unit) if unit.isdigit() else None)
+                                         owner_id=as_id(unit))
     return [{"d": d, "late": d.overdue} for d in decisions]
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, UploadedFile
 
+from gongjian.core.bounds import Colour, FormText
 from gongjian.core.pagination import Limit, Offset
 from gongjian.lights import board as boards
 from gongjian.lights import cases, services
@@ -60,7 +61,7 @@ class LightDetailOut(LightOut):
 
 
 class JudgementIn(Schema):
-    colour: int
+    colour: Colour
     reason: str
 
 
@@ -114,7 +115,7 @@ def _light_out(light: Light) -> dict:
 
 
 @router.get("/lights", response=BoardOut, summary="The traffic-light board of a period (filters as on the page)")
-def board(request, period: str | None = None, group: str = "category", colour: int | None = None,
+def board(request, period: str | None = None, group: str = "category", colour: Colour | None = None,
           value: str | None = None, limit: Limit = 100, offset: Offset = 0):
     if not request.user.has_perm("lights.view_light"):
         raise PermissionDenied
@@ -200,13 +201,13 @@ def accept(request, case_id: int):
 
 
 @router.post("/cases/{int:case_id}/act", response=CaseDetailOut, summary="Record an action (multipart: text, evidence)")
-def act(request, case_id: int, text: Form[str], evidence: UploadedFile | None = OPTIONAL_FILE):
+def act(request, case_id: int, text: Form[FormText], evidence: UploadedFile | None = OPTIONAL_FILE):
     return _detail(cases.act(_visible(request, case_id), text, actor=request.user, evidence=evidence))
 
 
 @router.post("/cases/{int:case_id}/resolve", response=CaseDetailOut,
              summary="Resolve for acceptance (multipart: text, evidence — required for red-light cases)")
-def resolve(request, case_id: int, text: Form[str], evidence: UploadedFile | None = OPTIONAL_FILE):
+def resolve(request, case_id: int, text: Form[FormText], evidence: UploadedFile | None = OPTIONAL_FILE):
     return _detail(cases.resolve(_visible(request, case_id), text, actor=request.user, evidence=evidence))
 
 
