@@ -1,13 +1,15 @@
 """The ranges every input lies in (issue 12 item 6): years, days and moments, amounts, percentages, counts and
 ids. For the API they are pydantic types, so a value outside its range answers 422 naming the field and the
-OpenAPI document states the range; for the pages, the readers below keep a query string's value from a date
-computation or a query that would fail on it."""
+OpenAPI document states the range; for the pages, the query-string readers below fall back to a default (with a
+message) or answer 404, so that no value reaches a date computation or the database that would fail there."""
 
 import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
+from django.contrib import messages
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import AfterValidator, Field
 
@@ -63,3 +65,32 @@ def as_id(text: str | None) -> int | None:
     if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID:
         return int(text)
     return None
+
+
+class YearConverter:
+    """``<year:year>`` in a page's path (``/assess/archive/<year:year>/``): 2000–2100, so that any other number
+    finds no page (404) instead of reaching a date computation."""
+
+    regex = r"[0-9]{4}"
+
+    def to_python(self, value: str) -> int:
+        if not MIN_YEAR <= int(value) <= MAX_YEAR:
+            raise ValueError(value)
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+def query_year(request, name: str = "year", default: int | None = None) -> int:
+    """``?year=`` of a page, or ``default`` (this year) when it is missing — or not a year in 2000–2100, which
+    the page then says in a message."""
+    default = default or timezone.localdate().year
+    text = (request.GET.get(name) or "").strip()
+    if not text:
+        return default
+    if text.isdigit() and len(text) <= 4 and MIN_YEAR <= int(text) <= MAX_YEAR:
+        return int(text)
+    messages.error(request, _("年度“%(text)s”无效（应在 %(min)d 到 %(max)d 之间），已显示 %(year)d 年。") % {
+        "text": text[:20], "min": MIN_YEAR, "max": MAX_YEAR, "year": default})
+    return default
