@@ -522,10 +522,10 @@ def test_each_version_checked_write_documents_its_409_and_each_edited_object_sho
 def test_a_write_without_any_body_is_refused_in_the_same_shape(client, casework):
     answer = client.post(f"/api/v1/cases/{casework['case'].pk}/accept", **casework["office"])
     assert answer.status_code == 422 and answer.json() == {
-        "code": "invalid", "errors": [{"field": "body", "message": "请求内容不是有效的 JSON。"}]}
+        "code": "invalid", "errors": [{"field": "body", "message": "缺少请求内容，应为 JSON。"}]}
     not_json = client.post(f"/api/v1/cases/{casework['case'].pk}/accept", "version=1", content_type=JSON,
                            **casework["office"])
-    assert not_json.status_code == 422 and json.loads(not_json.content)["code"] == "invalid"
+    assert not_json.status_code == 400 and json.loads(not_json.content)["code"] == "invalid"
     assert Case.objects.get().state == "new"
 
 

@@ -1,9 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
 from gongjian.accounts import views as account_views
 from gongjian.core import views as core_views
+from gongjian.core.bounds import YearConverter
+
+register_converter(YearConverter, "year")  # before the apps' URL modules are read
 
 admin.site.site_header = "攻坚 · 系统管理"
 admin.site.site_title = "攻坚"

@@ -200,3 +200,106 @@ def test_a_request_the_schema_refuses_answers_in_the_same_error_shape(client, of
 def test_a_page_a_list_cannot_have_answers_422_not_a_server_error(client, office_user, url, query):
     response = client.get(f"{url}?{query}", **bearer(office_user))
     assert response.status_code == 422 and response.json()["code"] == "invalid"
+
+
+# -- the edge: every refusal is a 4xx in the one error shape, with a message in the users' words --------------------
+
+
+def test_a_body_that_is_no_json_answers_400_in_the_error_shape_not_ninjas_detail(client, office_user):
+    response = client.post("/api/v1/projects", b"\xff{not json", content_type="application/json",
+                           **bearer(office_user))
+    assert response.status_code == 400
+    assert response.json() == {"code": "invalid",
+                               "errors": [{"field": "body", "message": "请求内容无法解析，应为有效的 JSON。"}]}
+
+
+def test_a_method_an_address_does_not_take_answers_405_in_the_error_shape_with_allow(client, office_user):
+    response = client.put("/api/v1/projects", {}, content_type="application/json", **bearer(office_user))
+    assert response.status_code == 405 and response["Content-Type"].startswith("application/json")
+    assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "POST"}
+    body = response.json()
+    assert body["code"] == "method_not_allowed" and "PUT" in body["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/no-such-thing", "/api/v1/reports/abc", "/api/v1/reports/-1",
+                                  "/api/v1/reports/1%0A2"])
+def test_an_address_the_api_does_not_have_answers_404_as_json_not_the_sites_page(client, office_user, path):
+    response = client.get(path, **bearer(office_user))
+    assert response.status_code == 404 and response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "not_found" and response.json()["errors"][0]["message"]
+
+
+def test_a_record_that_is_not_there_is_named_in_words(client, office_user):
+    response = client.get("/api/v1/reports/987654321", **bearer(office_user))
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found",
+                               "errors": [{"field": None, "message": "不存在，或不在您的数据范围内。"}]}
+
+
+@pytest.mark.parametrize(("url", "field"), [
+    ("/api/v1/reports?period_id=99999999999999999999", "query.period_id"),
+    ("/api/v1/reports?project_id=99999999999999999999", "query.project_id"),
+    ("/api/v1/reports?period_id=0", "query.period_id"),
+    ("/api/v1/dispatch/decisions?owner_id=99999999999999999999", "query.owner_id"),
+    ("/api/v1/projects?unit=99999999999999999999", "query.unit"),
+    ("/api/v1/dispatch/daily?team=99999999999999999999", "query.team"),
+])
+def test_an_id_no_row_can_have_answers_422_not_a_server_error(client, office_user, url, field):
+    response = client.get(url, **bearer(office_user))
+    assert response.status_code == 422, response.content
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+def test_the_schemas_refusals_are_in_chinese_naming_the_bound(client, office_user):
+    response = client.get("/api/v1/projects?limit=0", **bearer(office_user))
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "query.limit", "message": "应不小于 1。"}]
+    response = client.get("/api/v1/cases?limit=many", **bearer(office_user))
+    assert response.json()["errors"] == [{"field": "query.limit", "message": "应为整数。"}]
+    response = client.post("/api/v1/projects", {"name": "缺字段"}, content_type="application/json",
+                           **bearer(office_user))
+    assert {"field": "body.payload.category", "message": "必填。"} in response.json()["errors"]
+
+
+def test_a_project_list_filter_that_names_nothing_answers_422_instead_of_every_project(client, office_user, unit):
+    ProjectFactory(responsible_unit=unit)
+    response = client.get("/api/v1/projects?unit=987654", **bearer(office_user))
+    assert response.status_code == 422 and [e["field"] for e in response.json()["errors"]] == ["unit"]
+    assert client.get(f"/api/v1/projects?unit={unit.pk}", **bearer(office_user)).json()["count"] == 1
+
+
+@pytest.mark.parametrize(("field", "value"), [("amount", 10**13 + 1), ("amount", -1), ("stated_year_to_date", 10**19),
+                                              ("progress_percent", "100.01"), ("progress_percent", "12.345"),
+                                              ("workers", 2**31)])
+def test_a_report_amount_percentage_or_count_out_of_range_answers_422_and_saves_nothing(
+        client, make_user, unit, period, field, value):
+    project = ProjectFactory(responsible_unit=unit, total_investment=10_000_000)
+    filing = {"project_id": project.pk, "period_id": period.pk, "amount": 1_000_000, field: value}
+    response = client.post("/api/v1/reports", filing, content_type="application/json",
+                           **bearer(make_user("unit_reporter", unit=unit)))
+    assert response.status_code == 422, response.content
+    assert [e["field"] for e in response.json()["errors"]] == [f"body.payload.{field}"]
+    assert not Report.objects.exists()
+
+
+def test_a_project_date_amount_or_coordinate_out_of_range_answers_422(client, office_user, unit):
+    region("320311")
+    payload = {"name": "范围", "category": "industry", "nature": "new", "level": "district", "year": 2026,
+               "region_code": "320311", "responsible_unit_id": unit.pk, "total_investment": 100_000_000}
+    for field, value in [("planned_start", "9999-12-31"), ("planned_completion", "1999-12-31"),
+                         ("total_investment", 10**13 + 1), ("longitude", "181"), ("latitude", "12.1234567")]:
+        response = client.post("/api/v1/projects", {**payload, field: value}, content_type="application/json",
+                               **bearer(office_user))
+        assert response.status_code == 422, (field, response.content)
+        assert [e["field"] for e in response.json()["errors"]] == [f"body.payload.{field}"]
+    date_refused = client.post("/api/v1/projects", {**payload, "planned_start": "2101-01-01"},
+                               content_type="application/json", **bearer(office_user))
+    assert date_refused.json()["errors"][0]["message"] == "日期须在 2000-01-01 至 2100-12-31 之间。"
+    assert client.post("/api/v1/projects", payload, content_type="application/json",
+                       **bearer(office_user)).status_code == 201
+
+
+def test_a_control_character_in_the_query_string_is_refused_at_the_edge(client, office_user):
+    response = client.get("/api/v1/projects?q=%00", **bearer(office_user))
+    assert response.status_code == 400
+    assert response.json() == {"code": "invalid", "errors": [{"field": "q", "message": "不能包含控制字符（如 NUL）。"}]}

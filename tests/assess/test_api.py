@@ -476,3 +476,28 @@ def test_a_period_open_for_filing_is_drafted_only_early_with_a_reason_and_is_not
     assert Run.objects.get().state == "draft"
     batch = client.post("/api/v1/assess/runs/batch", {"periods": [current.code]}, content_type=JSON, **office)
     assert batch.status_code == 422 and batch.json()["errors"][0]["field"] == "early_reason"
+
+
+@pytest.mark.parametrize(("url", "field"), [
+    ("/api/v1/assess/archive/0", "path.year"),
+    ("/api/v1/assess/archive/99999999999999999999", "path.year"),
+    ("/api/v1/assess/year/1999", "path.year"),
+    ("/api/v1/assess/flags/2101", "path.year"),
+    ("/api/v1/assess/consequences/0/xlsx", "path.year"),
+    ("/api/v1/assess/consequences?year=0", "query.year"),
+    ("/api/v1/assess/interviews?year=99999", "query.year"),
+    ("/api/v1/assess/archive/2026?person_id=99999999999999999999", "query.person_id"),
+])
+def test_a_year_or_id_out_of_range_answers_422_not_a_server_error(client, office, url, field):
+    response = client.get(url, **office)
+    assert response.status_code == 422, response.content
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+def test_an_interview_or_commitment_dated_outside_2000_to_2100_answers_422(client, office):
+    interview = {"consequence_id": 1, "held_on": "9999-12-31", "interviewer": "区长", "interviewee": "指挥长",
+                 "content": "约谈", "commitments": [{"text": "倒排工期", "deadline": "0001-01-01"}]}
+    response = client.post("/api/v1/assess/interviews", interview, content_type=JSON, **office)
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"body.payload.held_on",
+                                                               "body.payload.commitments.0.deadline"}

@@ -2,11 +2,12 @@
 longer than any form takes, years, percentages and text lengths out of range get a clear 4xx."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gongjian.projects.models import Project
 from gongjian.reports.models import Report
 from tests.api.test_api import bearer
-from tests.factories import ProjectFactory, UnitFactory, region
+from tests.factories import ProjectFactory, UnitFactory, photo_bytes, region
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +56,36 @@ def test_progress_outside_0_to_100_percent_and_a_huge_text_are_refused(make_user
         response = client.post("/api/v1/reports", {**filing, **bad}, content_type="application/json", **reporter)
         assert response.status_code in (400, 422), (bad, response.content)
     assert not Report.objects.exists()
+
+
+def test_a_control_character_in_a_query_string_is_refused_before_it_reaches_a_query(office_client):
+    # PostgreSQL refuses a NUL in a string: ?q=%00 reached the project search and failed there (500).
+    for query in ("q=%00", "q=%1B%5B2J", "year=2026&%07=1"):
+        response = office_client.get(f"/projects/?{query}")
+        assert response.status_code == 400 and "不能包含控制字符" in response.content.decode(), query
+    assert office_client.get("/projects/?q=%E6%B3%89%09%E5%B1%B1").status_code == 200  # a tab is text
+
+
+def test_a_body_past_the_limit_is_refused_in_chinese_and_in_the_apis_shape(office_client, office_user, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    api = office_client.post("/api/v1/projects", '{"name": "' + "项" * 400_000 + '"}',
+                             content_type="application/json", **bearer(office_user))
+    assert api.status_code == 400 and api.json() == {
+        "code": "invalid", "errors": [{"field": None, "message": "请求内容过大（文件以外最多 1 MB）。"}]}
+    page = office_client.post("/projects/new/", {"name": "项" * 400_000})
+    assert page.status_code == 400 and page.content.decode() == "请求内容过大（文件以外最多 1 MB）。"
+    upload = office_client.post("/api/v1/reports/1/photos", {"caption": "项" * 400_000}, **bearer(office_user))
+    assert upload.status_code == 400 and upload.json()["code"] == "invalid"
+
+
+def test_a_control_character_in_an_api_uploads_text_is_refused(client, office_user):
+    # The middleware leaves the API's multipart bodies to the API: its form fields check their own text
+    # (a NUL in a case's action reached PostgreSQL and failed there).
+    photo = SimpleUploadedFile("site.jpg", photo_bytes(), "image/jpeg")
+    for url, data, field in (("/api/v1/reports/1/photos", {"caption": "主体\x00封顶", "files": photo}, "form.caption"),
+                             ("/api/v1/cases/1/act", {"text": "办\x00理"}, "form.text"),
+                             ("/api/v1/cases/1/resolve", {"text": "已\x1b办结"}, "form.text"),
+                             ("/api/v1/dispatch/assignments/1/steps/1/submissions", {"text": "\x00"}, "form.text")):
+        response = client.post(url, data, **bearer(office_user))
+        assert response.status_code == 422, (url, response.content)
+        assert response.json()["errors"] == [{"field": field, "message": "不能包含控制字符（如 NUL）。"}]

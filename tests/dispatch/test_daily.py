@@ -415,3 +415,34 @@ def test_the_api_answers_errors_with_their_fields_and_refuses_outside_the_reach(
     forbidden = api.post("/daily/tasks", json={"team_id": site["xing"].pk, "tasks": ["越权"]}, user=site["member"])
     assert forbidden.status_code == 403 and forbidden.json()["code"] == "forbidden"
     assert api.get("/daily/teams/999999", user=site["hq_user"]).status_code == 404
+
+
+@pytest.mark.parametrize("query", ["day=9999-12-31", "day=0001-01-01", "day=1999-12-31"])
+def test_a_board_day_outside_2000_to_2100_answers_422_not_a_server_error(api, site, query):
+    response = api.get(f"/daily?{query}", user=site["hq_user"])
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "day", "message": "日期须在 2000-01-01 至 2100-12-31 之间。"}]
+
+
+def test_a_summary_from_or_to_a_day_outside_the_range_answers_422(api, site):
+    for query, field in (("start=0001-01-01", "start"), ("end=9999-12-31", "end")):
+        response = api.get(f"/daily/teams/{site['xing'].pk}?{query}", user=site["hq_user"])
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == field
+
+
+def test_a_days_report_with_a_day_or_a_count_out_of_range_answers_422_and_saves_nothing(api, site):
+    for extra, field in (({"day": "9999-12-31"}, "body.payload.day"),
+                         ({"households_signed": 2**31}, "households_signed")):
+        response = api.post("/daily", json={"team_id": site["xing"].pk, "done": "签约", **extra},
+                            user=site["member"])
+        assert response.status_code == 422 and [e["field"] for e in response.json()["errors"]] == [field]
+    tasks = api.post("/daily/tasks", json={"team_id": site["xing"].pk, "day": "9999-12-31", "tasks": ["拆除"]},
+                     user=site["hq_user"])
+    assert tasks.status_code == 422 and not DailyTask.objects.exists() and not DailyReport.objects.exists()
+
+
+def test_the_board_page_shows_today_and_says_so_for_a_day_it_cannot_show(client, site):
+    client.force_login(site["hq_user"])
+    for day in ("9999-12-31", "0001-01-01"):
+        response = client.get(f"/dispatch/daily/?day={day}")
+        assert response.status_code == 200 and "日期须在 2000-01-01 至 2100-12-31 之间" in response.content.decode()

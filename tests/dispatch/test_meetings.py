@@ -232,3 +232,30 @@ def test_a_decision_can_take_up_a_problem_raised_in_a_report(district, office_us
     decision = Decision.objects.get()
     assert decision.problem == problem and decision.case.project == district["park"]
     assert "用地指标不足" in office_client.get(f"/dispatch/meetings/{m.pk}/").content.decode()
+
+
+def test_a_meeting_or_decision_with_an_id_or_a_date_out_of_range_answers_422_not_a_server_error(
+        client, district, office_user):
+    from gongjian.accounts import services as accounts
+
+    office = {"HTTP_AUTHORIZATION": f"Bearer {accounts.create_api_token(office_user, '测试', actor=office_user)[1]}"}
+    held = timezone.now().isoformat()
+    for extra, field in (({"attendee_ids": [2**64]}, "body.payload.attendee_ids.0"),
+                         ({"project_ids": [0]}, "body.payload.project_ids.0"),
+                         ({"held_at": "5707-02-07T02:56:40Z"}, "body.payload.held_at")):
+        response = client.post("/api/v1/dispatch/meetings", {"kind": "dekad", "title": "旬调度会", "held_at": held,
+                                                             **extra}, content_type="application/json", **office)
+        assert response.status_code == 422, response.content
+        assert [e["field"] for e in response.json()["errors"]] == [field]
+    assert not Meeting.objects.exists()
+    meeting_id = meeting(office_user).pk
+    late = client.post(f"/api/v1/dispatch/meetings/{meeting_id}/decisions",
+                       {"text": "倒排工期", "owner_id": district["unit"].pk, "deadline": "9999-12-31"},
+                       content_type="application/json", **office)
+    assert late.status_code == 422 and late.json()["errors"][0]["field"] == "body.payload.deadline"
+    assert not Decision.objects.exists()
+
+
+def test_the_decisions_ledger_page_ignores_a_unit_no_row_can_have(district, office_client):
+    response = office_client.get("/dispatch/decisions/?unit=99999999999999999999")
+    assert response.status_code == 200

@@ -4,7 +4,7 @@ to run and publish, and audit)."""
 
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from gongjian.assess import followup, services
 from gongjian.assess.models import (
@@ -27,6 +28,7 @@ from gongjian.assess.models import (
     SchemeYear,
     Score,
 )
+from gongjian.core.bounds import Day, Id, Year
 from gongjian.core.downloads import attachment
 from gongjian.core.locking import StaleOut
 from gongjian.core.pagination import Limit, Offset
@@ -55,7 +57,7 @@ class SchemeImportIn(Schema):
 
 
 class ActivateIn(Schema):
-    year: int
+    year: Year
     version: int | None = None  # the year's activation's (GET /schemes/years), when a scheme is in force for it
 
 
@@ -160,8 +162,9 @@ class YearRankOut(Schema):
 
 class EvaluationIn(Schema):
     subject_kind: str
-    subject_id: int
-    score: float  # 0–100
+    subject_id: Id
+    # 0–100, checked by record_evaluations, which names a wrong score by its subject (kind-id) as the page does.
+    score: Annotated[float, Field(json_schema_extra={"minimum": 0, "maximum": 100})]
     comment: str = ""
     version: int | None = None  # the earlier score's, when changing one (409 stale when left out or out of date)
 
@@ -243,7 +246,8 @@ def get_scheme(request, scheme_id: int):
     "/schemes/{int:scheme_id}/yaml",
     summary="A scheme version as YAML (what schemes/import reads back)",
     openapi_extra={
-        "responses": {200: {"description": "YAML", "content": {"text/yaml": {"schema": {"type": "string"}}}}}
+        # A YAML document is a mapping (name, weights, curves, consequences …), as a client that parses it reads it.
+        "responses": {200: {"description": "YAML", "content": {"text/yaml": {"schema": {"type": "object"}}}}}
     },
 )
 def scheme_yaml(request, scheme_id: int):
@@ -550,7 +554,7 @@ def run_consequences(
 )
 def list_consequences(
     request,
-    year: int | None = None,
+    year: Year | None = None,
     kind: str | None = None,
     subject_kind: str | None = None,
     limit: Limit = 100,
@@ -573,7 +577,7 @@ def list_consequences(
     response=list[YearRankOut],
     summary="The year-end ranking and grades from the year's published monthly results",
 )
-def year_end(request, year: int, kind: str | None = None):
+def year_end(request, year: Year, kind: str | None = None):
     _viewer(request)
     grades = services.year_end(year)
     if not grades.height:
@@ -681,7 +685,7 @@ def run_periods(request, payload: BatchIn):
 
 class CommitmentIn(Schema):
     text: str
-    deadline: date
+    deadline: Day
 
 
 class CommitmentOut(Schema):
@@ -695,8 +699,8 @@ class CommitmentOut(Schema):
 
 
 class InterviewIn(Schema):
-    consequence_id: int  # the published interview (约谈) consequence it answers
-    held_on: date
+    consequence_id: Id  # the published interview (约谈) consequence it answers
+    held_on: Day
     interviewer: str
     interviewee: str
     content: str
@@ -723,7 +727,7 @@ class InterviewDueOut(Schema):
 
 class CompleteIn(Schema):
     version: int  # the commitment's, as read
-    done_on: date | None  # null reopens it
+    done_on: Day | None  # null reopens it
     result: str = ""
 
 
@@ -747,7 +751,7 @@ def _consequence_out(row: Consequence) -> dict:
 
 @router.get("/interviews", response=list[InterviewDueOut],
             summary="The interviews the year's published results call for, each with its record once held")
-def list_interviews(request, year: int | None = None):
+def list_interviews(request, year: Year | None = None):
     _viewer(request)
     queue = followup.interview_queue(year or timezone.localdate().year)
     return [{"consequence": _consequence_out(item["consequence"]),
@@ -800,7 +804,7 @@ class FlagBoardOut(Schema):
 
 @router.get("/flags/{int:year}", response=FlagBoardOut,
             summary="The red-flag board: each subject's flags, rewards and cards over the year's published periods")
-def flag_board(request, year: int, kind: str = "headquarters"):
+def flag_board(request, year: Year, kind: str = "headquarters"):
     _viewer(request)
     periods, tallies = followup.flag_board(year, kind)
     return {"year": year, "periods": [p.code for p in periods], "items": [
@@ -836,7 +840,7 @@ class ArchiveOut(Schema):
 
 @router.get("/archive/{int:year}", response=list[ArchiveOut],
             summary="The cadre archive: each leader's and commander's year")
-def cadre_archive(request, year: int, person_id: int | None = None):
+def cadre_archive(request, year: Year, person_id: Id | None = None):
     _viewer(request)
     return [{"year": year, "person_id": e.person.pk, "name": e.person.name, "post": e.person.post,
              "unit": e.person.unit.name if e.person.unit_id else "", "subjects": [
@@ -858,7 +862,7 @@ def scheme_xlsx(request, scheme_id: int):
 
 
 @router.get("/consequences/{int:year}/xlsx", summary="The year's consequences ledger (奖惩台账) as Excel")
-def consequences_xlsx(request, year: int):
+def consequences_xlsx(request, year: Year):
     from gongjian.assess.exports import consequences_workbook
 
     _viewer(request)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from gongjian.assess import followup, services
 from gongjian.assess.models import Run, RunState, Score, SubjectKind
+from gongjian.core.bounds import query_year
 from gongjian.core.downloads import attachment
 from gongjian.core.locking import Stale, posted_version
 from gongjian.core.periods import Period
@@ -188,15 +189,19 @@ def evaluate(request):
     the project office also sees who has not scored yet."""
     from gongjian.assess.models import Evaluation, EvaluatorAssignment
 
-    period = Period.parse(
-        request.GET.get("period") or request.POST.get("period") or Period.dekad_of(timezone.localdate()).code
-    )
+    text = (request.GET.get("period") or request.POST.get("period") or "").strip()
+    try:
+        period = Period.parse(text) if text else Period.dekad_of(timezone.localdate())
+    except ValueError:
+        # Scores are never saved into a period other than the one asked for: the page shows this ten-day period.
+        messages.error(request, _("无法识别的期别“%(text)s”（应如 2026-11-2），已显示本旬。") % {"text": text[:20]})
+        period, text = Period.dekad_of(timezone.localdate()), None
     assigned = list(EvaluatorAssignment.objects.filter(rater=request.user))
     if not assigned and not request.user.has_perm("assess.run_assessment"):
         raise PermissionDenied
     names = services.subject_names()
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and text is not None:
         scores = {}
         for a in assigned:
             key = f"{a.subject_kind}-{a.subject_id}"
@@ -370,7 +375,7 @@ def interviews(request):
     """The interviews published yellow cards call for (待约谈 / 已约谈) and the commitments still open."""
     from gongjian.assess.models import Commitment
 
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = query_year(request)
     queue = followup.interview_queue(year)
     today = timezone.localdate()
     commitments = [

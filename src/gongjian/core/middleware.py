@@ -1,14 +1,18 @@
 """The first check of every submitted value (等保 8.1.4.4: 数据有效性检验): no NUL or other control characters,
-no field longer than any form of the system takes. Files are not text and are checked by their own readers."""
+no field longer than any form of the system takes, in a form, a JSON body or the query string. Files are not
+text and are checked by their own readers."""
 
 import json
 import re
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
-# C0 controls but tab, line feed and carriage return (raw, or escaped in JSON); DEL.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from gongjian.core.bounds import CONTROL
+
+# C0 controls but tab, line feed and carriage return, escaped in JSON; DEL.
 _JSON_CONTROL = re.compile(r"\\u00(?:0[0-8bcef]|1[0-9a-f])|\\u007f", re.IGNORECASE)
 MAX_FIELD_CHARS = 100_000
 
@@ -18,22 +22,40 @@ class InputGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method in {"POST", "PUT", "PATCH"}:
-            problem = self._problem(request)
-            if problem is not None:
-                field, message = problem
-                if request.path_info.startswith("/api/"):
-                    return JsonResponse({"code": "invalid", "errors": [{"field": field, "message": message}]},
-                                        status=400)
-                return HttpResponse(f"{field}：{message}" if field else message, status=400,
-                                    content_type="text/plain; charset=utf-8")
+        try:
+            problem = self._query_problem(request)
+            if problem is None and request.method in {"POST", "PUT", "PATCH"}:
+                problem = self._problem(request)
+        except RequestDataTooBig:
+            problem = None, _("请求内容过大（文件以外最多 %(mb)d MB）。") % {
+                "mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)}
+        except TooManyFieldsSent:
+            problem = None, _("字段过多（最多 %(n)d 个）。") % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
+        if problem is not None:
+            field, message = problem
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"code": "invalid", "errors": [{"field": field, "message": message}]},
+                                    status=400)
+            return HttpResponse(f"{field}：{message}" if field else message, status=400,
+                                content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+    @staticmethod
+    def _query_problem(request) -> tuple[str | None, str] | None:
+        """The query string's names and values (``?q=%00`` would reach PostgreSQL, which refuses a NUL)."""
+        for name, values in request.GET.lists():
+            for text in (name, *values):
+                if CONTROL.search(text):
+                    return name[:100], _("不能包含控制字符（如 NUL）。")
+                if len(text) > MAX_FIELD_CHARS:
+                    return name[:100], _("内容过长（最多 %(n)d 个字符）。") % {"n": MAX_FIELD_CHARS}
+        return None
 
     @staticmethod
     def _problem(request) -> tuple[str | None, str] | None:
         if request.content_type == "application/json":
             text = request.body.decode("utf-8", errors="replace")
-            if _CONTROL.search(text) or _JSON_CONTROL.search(text):
+            if CONTROL.search(text) or _JSON_CONTROL.search(text):
                 return None, _("不能包含控制字符（如 NUL）。")
             try:
                 data = json.loads(text) if text.strip() else None
@@ -47,7 +69,7 @@ class InputGuardMiddleware:
         if form:
             for name, values in request.POST.lists():
                 for value in values:
-                    if _CONTROL.search(value):
+                    if CONTROL.search(value):
                         return name, _("不能包含控制字符（如 NUL）。")
                     if len(value) > MAX_FIELD_CHARS:
                         return name, _("内容过长（最多 %(n)d 个字符）。") % {"n": MAX_FIELD_CHARS}

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from gongjian.core.bounds import Day, Id, Moment
 from gongjian.core.downloads import attachment
 from gongjian.core.locking import StaleOut
 from gongjian.core.pagination import Limit, Offset
@@ -24,25 +25,25 @@ router = Router(tags=["dispatch"])
 class AgendaItem(Schema):
     section: str  # decisions, red, overdue, bottom, milestones, other
     text: str
-    project_id: int | None = None
+    project_id: Id | None = None
     ref: str | None = None
 
 
 class MeetingIn(Schema):
     kind: str  # daily, dekad, monthly, special, onsite
     title: str
-    held_at: datetime
+    held_at: Moment
     place: str = ""
-    chair_id: int | None = None
-    attendee_ids: list[int] = []
+    chair_id: Id | None = None
+    attendee_ids: list[Id] = []
     other_attendees: str = ""
-    project_ids: list[int] | None = None  # default: every project (monthly) or the agenda's
+    project_ids: list[Id] | None = None  # default: every project (monthly) or the agenda's
 
 
 class MeetingPatch(Schema):
     version: int  # the meeting's, as the caller read it (409 stale when it has changed since)
     title: str | None = None
-    held_at: datetime | None = None
+    held_at: Moment | None = None
     place: str | None = None
     notes: str | None = None
     state: str | None = None  # planned, held
@@ -52,11 +53,11 @@ class MeetingPatch(Schema):
 class DecisionIn(Schema):
     version: int  # the meeting's: a decision is part of its record, and its version goes up
     text: str
-    owner_id: int
-    deadline: date
-    assignee_id: int | None = None
-    project_ids: list[int] = []
-    problem_id: int | None = None  # a problem raised in a report
+    owner_id: Id
+    deadline: Day
+    assignee_id: Id | None = None
+    project_ids: list[Id] = []
+    problem_id: Id | None = None  # a problem raised in a report
 
 
 class DecisionOut(Schema):
@@ -96,7 +97,7 @@ class MeetingOut(Schema):
 class DocumentIn(Schema):
     kind: str  # briefing (with period) or minutes (with meeting_id)
     period: str = ""
-    meeting_id: int | None = None
+    meeting_id: Id | None = None
 
 
 class DocumentPatch(Schema):
@@ -217,7 +218,7 @@ def add_decision(request, meeting_id: int, payload: DecisionIn):
 
 
 @router.get("/decisions", response=list[DecisionOut], summary="The decisions ledger (handle them at /cases)")
-def list_decisions(request, state: str | None = None, owner_id: int | None = None):
+def list_decisions(request, state: str | None = None, owner_id: Id | None = None):
     _viewer(request, "dispatch.view_decision")
     decisions = services.decision_ledger(request.user, state=state, owner_id=owner_id).prefetch_related("projects")
     return [_decision_out(d) for d in decisions]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 
+from gongjian.core.bounds import Day, FormText, Id
 from gongjian.core.locking import StaleOut
 from gongjian.core.pagination import Limit, Offset
 from gongjian.dispatch import assignments
@@ -18,19 +19,20 @@ from gongjian.dispatch.models import Assignment, Meeting
 from gongjian.org.models import Unit
 
 router = Router(tags=["dispatch"])
+NO_TEXT = Form("")  # an optional multipart text field
 
 
 class StepIn(Schema):
     name: str
-    deadline: date
+    deadline: Day
 
 
 class AssignmentIn(Schema):
     title: str
     instructions: str
-    unit_ids: list[int]
+    unit_ids: list[Id]
     steps: list[StepIn]
-    meeting_id: int | None = None
+    meeting_id: Id | None = None
 
 
 class StepOut(Schema):
@@ -183,7 +185,7 @@ def get_assignment(request, assignment_id: int):
              summary="Hand in for a step (multipart: text, files; unit_id when the caller hands in for several "
                      "units or the office hands in on a unit's behalf; version, the hand-in's, when replacing "
                      "one: without it, or out of date, 409 stale)")
-def submit(request, assignment_id: int, step_id: int, text: Form[str] = "", unit_id: Form[int | None] = None,
+def submit(request, assignment_id: int, step_id: int, text: FormText = NO_TEXT, unit_id: Form[Id | None] = None,
            version: Form[int | None] = None, files: File[list[UploadedFile]] = None):
     assignment = _visible(request, assignment_id)
     step = get_object_or_404(assignment.steps, pk=step_id)

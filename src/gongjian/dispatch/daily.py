@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongjian.core import audit
+from gongjian.core import audit, bounds
 from gongjian.core.locking import check_version, raced
 from gongjian.core.notify import notify
 from gongjian.dispatch.models import DailyReport, DailyTask
@@ -38,6 +38,7 @@ DAYS_BACK = 3
 MAX_SUMMARY_DAYS = 366
 TASK_MAX = DailyTask._meta.get_field("text").max_length
 
+MAX_FIGURE = 100_000  # households, buildings or problems of one team's day: more is a typing error
 FIGURES = {
     "households_signed": gettext_lazy("签约户数"),
     "buildings_demolished": gettext_lazy("拆除房屋"),
@@ -61,10 +62,14 @@ def parse_day(text: str | None, default: date, *, name: str = "day") -> date:
     if not text:
         return default
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
-        raise ValidationError({name: _("无法识别的日期“%(text)s”，应如 2026-05-01。") % {"text": text}},
+        raise ValidationError({name: _("无法识别的日期“%(text)s”，应如 2026-05-01。") % {"text": text[:40]}},
                               code="invalid") from None
+    if not bounds.in_range(day):  # the board reads the day after it: 9999-12-31 has none
+        raise ValidationError({name: _("日期须在 %(first)s 至 %(last)s 之间。") % {
+            "first": bounds.FIRST_DAY, "last": bounds.LAST_DAY}}, code="invalid")
+    return day
 
 
 def zero_figures() -> dict[str, int]:
@@ -187,7 +192,7 @@ def _clean(day: date, data: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(raw, bool) or value < 0:
             errors[name] = _("%(field)s不能为负数。") % {"field": label}
             continue
-        if value > 100_000:
+        if value > MAX_FIGURE:
             errors[name] = _("%(field)s %(value)d 超出合理范围，请核对。") % {"field": label, "value": value}
             continue
         cleaned[name] = value

@@ -2,13 +2,16 @@
 through the same services and team reach (``daily.teams_for``) as the pages."""
 
 from datetime import date, datetime, timedelta
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from pydantic import Field
 
+from gongjian.core.bounds import Day, Id
 from gongjian.core.locking import StaleOut
 from gongjian.dispatch import daily
 from gongjian.dispatch.models import DailyReport, DailyTask
@@ -62,14 +65,18 @@ class DailyBoardOut(Schema):
     items: list[TeamDayOut]
 
 
+# The range is the filing service's (daily._clean), which names every wrong field of a report in one answer.
+Figure = Annotated[int, Field(json_schema_extra={"minimum": 0, "maximum": daily.MAX_FIGURE})]
+
+
 class DailyReportIn(Schema):
-    team_id: int
-    day: date | None = None  # today when left out
+    team_id: Id
+    day: Day | None = None  # today when left out
     version: int | None = None  # the report's, when correcting one (409 stale when left out or out of date)
     done: str = ""
-    households_signed: int = 0
-    buildings_demolished: int = 0
-    problems_solved: int = 0
+    households_signed: Figure = 0
+    buildings_demolished: Figure = 0
+    problems_solved: Figure = 0
     plan: str = ""
     needs: str = ""
 
@@ -99,8 +106,8 @@ class SummaryOut(Schema):
 
 
 class TasksIn(Schema):
-    team_id: int
-    day: date | None = None  # tomorrow when left out
+    team_id: Id
+    day: Day | None = None  # tomorrow when left out
     tasks: list[str]
 
 
@@ -128,7 +135,7 @@ def _report_out(report: DailyReport) -> dict:
 
 
 @router.get("/daily", response=DailyBoardOut, summary="The service teams' board of a day (who has filed, figures, tasks)")
-def get_board(request, day: str | None = None, team: int | None = None):
+def get_board(request, day: str | None = None, team: Id | None = None):
     _viewer(request)
     the_day = daily.parse_day(day, daily.today())
     teams = daily.teams_for(request.user)

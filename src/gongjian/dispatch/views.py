@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongjian.core.bounds import as_id
 from gongjian.core.downloads import attachment
 from gongjian.core.locking import Stale, posted_version
 from gongjian.core.periods import Period
@@ -212,7 +213,7 @@ def _decisions(request) -> list[dict]:
     unit = request.GET.get("unit", "")
     state = request.GET.get("state")
     decisions = services.decision_ledger(request.user, state=state if state in ("open", "late", "closed") else None,
-                                         owner_id=int(unit) if unit.isdigit() else None)
+                                         owner_id=as_id(unit))
     return [{"d": d, "late": d.overdue} for d in decisions]
 
 

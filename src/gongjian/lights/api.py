@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, UploadedFile
 
+from gongjian.core.bounds import Colour, FormText
 from gongjian.core.locking import StaleOut
 from gongjian.core.pagination import Limit, Offset
 from gongjian.jobs import services as jobs
@@ -66,7 +67,7 @@ class LightDetailOut(LightOut):
 
 
 class JudgementIn(Schema):
-    colour: int
+    colour: Colour
     reason: str
     version: int | None = None  # the judgement's, when changing one (409 stale when left out or out of date)
 
@@ -120,7 +121,7 @@ def _light_out(light: Light) -> dict:
 
 
 @router.get("/lights", response=BoardOut, summary="The traffic-light board of a period (filters as on the page)")
-def board(request, period: str | None = None, group: str = "category", colour: int | None = None,
+def board(request, period: str | None = None, group: str = "category", colour: Colour | None = None,
           value: str | None = None, limit: Limit = 100, offset: Offset = 0):
     if not request.user.has_perm("lights.view_light"):
         raise PermissionDenied
@@ -212,14 +213,14 @@ def accept(request, case_id: int, payload: CaseVersionIn):
 
 @router.post("/cases/{int:case_id}/act", response=CASE_ANSWERS,
              summary="Record an action (multipart: text, version, evidence)")
-def act(request, case_id: int, text: Form[str], version: Form[int], evidence: UploadedFile | None = OPTIONAL_FILE):
+def act(request, case_id: int, text: Form[FormText], version: Form[int], evidence: UploadedFile | None = OPTIONAL_FILE):
     return _detail(cases.act(_visible(request, case_id), text, actor=request.user, evidence=evidence,
                              expected_version=version))
 
 
 @router.post("/cases/{int:case_id}/resolve", response=CASE_ANSWERS,
              summary="Resolve for acceptance (multipart: text, version, evidence — required for red-light cases)")
-def resolve(request, case_id: int, text: Form[str], version: Form[int],
+def resolve(request, case_id: int, text: Form[FormText], version: Form[int],
             evidence: UploadedFile | None = OPTIONAL_FILE):
     return _detail(cases.resolve(_visible(request, case_id), text, actor=request.user, evidence=evidence,
                                  expected_version=version))

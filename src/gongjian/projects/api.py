@@ -5,9 +5,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
+from gongjian.core.bounds import Day, Id, Latitude, Longitude, Year, Yuan
 from gongjian.core.pagination import Limit, Offset
 from gongjian.org.models import Region, Unit
 from gongjian.projects import services
@@ -51,18 +54,18 @@ class ProjectIn(Schema):
     category: str
     nature: str
     level: str
-    year: int
+    year: Year
     region_code: str
-    responsible_unit_id: int
-    total_investment: int
+    responsible_unit_id: Id
+    total_investment: Yuan
     code: str = ""
     national_code: str = ""
     location: str = ""
-    longitude: Decimal | None = None
-    latitude: Decimal | None = None
+    longitude: Longitude | None = None
+    latitude: Latitude | None = None
     content: str = ""
-    planned_start: date | None = None
-    planned_completion: date | None = None
+    planned_start: Day | None = None
+    planned_completion: Day | None = None
 
 
 class ProjectPatch(Schema):
@@ -72,14 +75,34 @@ class ProjectPatch(Schema):
     nature: str | None = None
     level: str | None = None
     location: str | None = None
-    longitude: Decimal | None = None
-    latitude: Decimal | None = None
+    longitude: Longitude | None = None
+    latitude: Latitude | None = None
     content: str | None = None
-    total_investment: int | None = None
-    planned_start: date | None = None
-    planned_completion: date | None = None
-    actual_start: date | None = None
-    actual_completion: date | None = None
+    total_investment: Yuan | None = None
+    planned_start: Day | None = None
+    planned_completion: Day | None = None
+    actual_start: Day | None = None
+    actual_completion: Day | None = None
+
+
+Text = Annotated[str, Field(max_length=100)]
+
+
+class ProjectFilters(Schema):
+    """The list page's filters (ProjectFilterSet reads them from the query string); here for their types and
+    ranges, so that the document states them and a value out of range answers 422."""
+
+    q: Text | None = None
+    category: Text | None = None
+    nature: Text | None = None
+    level: Text | None = None
+    unit: Id | None = None
+    headquarters: Id | None = None
+    leader: Id | None = None
+    region: Id | None = None
+    park: Id | None = None
+    year: Year | None = Field(None, description="入库年度，也是计划投资的年度（默认今年）")
+    sort: Text | None = None
 
 
 def _out(project: Project) -> dict:
@@ -102,9 +125,11 @@ def _fields(data: dict) -> dict:
 
 
 @router.get("", response=ProjectPage, summary="List projects (filters as on the list page)")
-def list_projects(request, limit: Limit = 50, offset: Offset = 0):
+def list_projects(request, filters: Query[ProjectFilters], limit: Limit = 50, offset: Offset = 0):
     """Query parameters: q, category, nature, level, unit, headquarters, leader, region, park, year, sort."""
-    _filterset, queryset, _year = filtered_projects(request)
+    filterset, queryset, _year = filtered_projects(request)
+    if filterset.is_bound and not filterset.is_valid():  # the page shows every project; the API says why not
+        raise ValidationError({name: list(errors) for name, errors in filterset.errors.items()})
     queryset = queryset.select_related("region", "responsible_unit").prefetch_related("leader_links__person")
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
@@ -112,7 +137,8 @@ def list_projects(request, limit: Limit = 50, offset: Offset = 0):
 
 
 @router.get("/{int:project_id}", response=ProjectOut)
-def get_project(request, project_id: int):
+def get_project(request, project_id: int, year: Year | None = None):
+    """``?year=`` chooses the year of ``plan_total`` (filtered_projects reads it); declared for its range."""
     _filterset, queryset, _year = filtered_projects(request)
     return _out(get_object_or_404(queryset.select_related("region", "responsible_unit"), pk=project_id))
 
@@ -135,20 +161,16 @@ def update_project(request, project_id: int, payload: ProjectPatch):
 # -- baselines (基准) ---------------------------------------------------------------------------------------------
 
 
-Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
-Amount = Annotated[int, Field(ge=0, le=10**16)]
-
-
 class BaselineProposal(Schema):
     """What the baseline should become (only what changes needs to be given): money in yuan, units and people
     by id, plans as 36 ten-day amounts by year, milestone plan dates by milestone id."""
 
-    total_investment: Amount | None = None
+    total_investment: Yuan | None = None
     responsible_unit: Id | None = None
     headquarters: Id | None = None
     leaders: list[tuple[Id, Literal["lead", "deputy"]]] | None = Field(None, max_length=50)
-    plans: dict[str, list[Amount]] | None = Field(None, max_length=5)
-    milestones: dict[str, date] | None = Field(None, max_length=200)
+    plans: dict[str, list[Yuan]] | None = Field(None, max_length=5)
+    milestones: dict[str, Day] | None = Field(None, max_length=200)
 
 
 class BaselineChangeIn(Schema):

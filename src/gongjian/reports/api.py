@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 
+from gongjian.core.bounds import Count, FormText, Id, Percent, Yuan
 from gongjian.core.locking import StaleOut
 from gongjian.core.pagination import Limit, Offset
 from gongjian.projects.models import Project
@@ -14,6 +15,7 @@ from gongjian.reports import services
 from gongjian.reports.models import Report, ReportingPeriod, ReportPhoto
 
 router = Router(tags=["reports"])
+NO_CAPTION = Form("")  # an optional multipart text field
 
 
 class PeriodOut(Schema):
@@ -46,28 +48,28 @@ class ReportOut(Schema):
 
 
 class ReportIn(Schema):
-    project_id: int
-    period_id: int
-    amount: int  # yuan
-    stated_year_to_date: int | None = None
-    stated_since_start: int | None = None
+    project_id: Id
+    period_id: Id
+    amount: Yuan
+    stated_year_to_date: Yuan | None = None
+    stated_since_start: Yuan | None = None
     explanation: str = ""
-    progress_percent: Decimal = Decimal(0)
+    progress_percent: Percent = Decimal(0)
     progress_text: str = ""
-    workers: int = 0
+    workers: Count = 0
     next_plan: str = ""
     submit: bool = False  # file and submit in one request (one transaction: both or neither)
 
 
 class ReportPatch(Schema):
     version: int
-    amount: int | None = None
-    stated_year_to_date: int | None = None
-    stated_since_start: int | None = None
+    amount: Yuan | None = None
+    stated_year_to_date: Yuan | None = None
+    stated_since_start: Yuan | None = None
     explanation: str | None = None
-    progress_percent: Decimal | None = None
+    progress_percent: Percent | None = None
     progress_text: str | None = None
-    workers: int | None = None
+    workers: Count | None = None
     next_plan: str | None = None
 
 
@@ -143,7 +145,7 @@ def due(request):
 
 
 @router.get("/reports", response=list[ReportOut])
-def list_reports(request, period_id: int | None = None, project_id: int | None = None, state: str | None = None,
+def list_reports(request, period_id: Id | None = None, project_id: Id | None = None, state: str | None = None,
                  limit: Limit = 100, offset: Offset = 0):
     queryset = _reports(request).order_by("period__code", "project__code")
     if period_id:
@@ -207,7 +209,7 @@ def list_photos(request, report_id: int):
 @router.post("/reports/{int:report_id}/photos", response={201: list[PhotoOut], 409: StaleOut},
              summary="Add site photos (multipart: `files`, and `version`, the report's); flagged, never refused, "
                      "when old or far away; the report's version goes up")
-def add_photos(request, report_id: int, files: File[list[UploadedFile]], version: Form[int], caption: Form[str] = ""):
+def add_photos(request, report_id: int, files: File[list[UploadedFile]], version: Form[int], caption: FormText = NO_CAPTION):
     report = get_object_or_404(_reports(request), pk=report_id)
     return Status(201, services.add_photos(report, files, actor=request.user, caption=caption,
                                            expected_version=version))
