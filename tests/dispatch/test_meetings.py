@@ -248,9 +248,10 @@ def test_a_meeting_or_decision_with_an_id_or_a_date_out_of_range_answers_422_not
         assert response.status_code == 422, response.content
         assert [e["field"] for e in response.json()["errors"]] == [field]
     assert not Meeting.objects.exists()
-    meeting_id = meeting(office_user).pk
-    late = client.post(f"/api/v1/dispatch/meetings/{meeting_id}/decisions",
-                       {"text": "倒排工期", "owner_id": district["unit"].pk, "deadline": "9999-12-31"},
+    held_meeting = meeting(office_user)
+    late = client.post(f"/api/v1/dispatch/meetings/{held_meeting.pk}/decisions",
+                       {"text": "倒排工期", "owner_id": district["unit"].pk, "deadline": "9999-12-31",
+                        "version": held_meeting.version},
                        content_type="application/json", **office)
     assert late.status_code == 422 and late.json()["errors"][0]["field"] == "body.payload.deadline"
     assert not Decision.objects.exists()

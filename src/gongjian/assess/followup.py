@@ -146,7 +146,7 @@ def record_interview(
     interview = Interview.objects.create(
         consequence=consequence, subject_kind=subject[0], subject_id=subject[1], held_on=held_on,
         interviewer=interviewer.strip()[:100], interviewee=interviewee.strip()[:100], content=content.strip(),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None)
+        created_by=audit.actor_or_none(actor))
     Commitment.objects.bulk_create(Commitment(interview=interview, text=t, deadline=d) for t, d in kept)
     audit.record("assess.interview.create", actor=actor, obj=interview, only_changes=False, after={
         "held_on": held_on, "interviewer": interview.interviewer, "interviewee": interview.interviewee,

@@ -69,7 +69,7 @@ def save_scheme(content: schemes.Scheme | dict, *, actor, note: str = "") -> Sch
         version=last + 1,
         content=data,
         note=note,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=audit.actor_or_none(actor),
     )
     audit.record(
         "assess.scheme.save",
@@ -112,7 +112,7 @@ def activate(row: Scheme, year: int, *, actor, expected_version: int | None = No
     before = {"scheme": str(current.scheme)} if current else None
     current = current or SchemeYear(year=year)
     current.scheme = row
-    current.activated_by = actor if getattr(actor, "is_authenticated", False) else None
+    current.activated_by = audit.actor_or_none(actor)
     if before is None:
         try:
             with transaction.atomic():
@@ -574,7 +574,7 @@ def run_assessments(
     if not periods:
         return []
     early_reason = _early_reason(early_reason)
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = audit.actor_or_none(actor)
     now = timezone.now()
     deadlines = filing_deadlines(periods)
     still_open = [p for p in periods if deadlines[p.code] >= now]
@@ -727,7 +727,7 @@ def publish(run: Run, *, actor, expected_version: int | None = None) -> Run:
         Run.objects.filter(pk=current.supersedes_id).update(state=RunState.SUPERSEDED, version=F("version") + 1)
     current.state, current.published_at = RunState.PUBLISHED, timezone.now()
     ClosedPeriod.close(current.period_code, Period.parse(current.period_code).end)
-    current.published_by = actor if getattr(actor, "is_authenticated", False) else None
+    current.published_by = audit.actor_or_none(actor)
     current.version += 1
     current.save()
     notice.issue_number(current, actor=actor)
@@ -765,7 +765,7 @@ def revise(run: Run, reason: str, *, actor, expected_version: int | None = None)
         supersedes=current,
         reason=reason.strip(),
         created_at=timezone.now(),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=audit.actor_or_none(actor),
     )
     _save_results({revision.period_code: revision}, results)
     current.version += 1

@@ -225,7 +225,7 @@ def create_assignment(*, title: str, instructions: str, units: Iterable[Unit],
         raise ValidationError(errors)
     assignment = Assignment.objects.create(
         title=title.strip()[:200], instructions=instructions.strip(), meeting=meeting,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None)
+        created_by=audit.actor_or_none(actor))
     assignment.units.set(units)
     AssignmentStep.objects.bulk_create(AssignmentStep(assignment=assignment, name=n, deadline=d) for n, d in kept)
     audit.record("assignment.create", actor=actor, obj=assignment, only_changes=False, after={
@@ -340,7 +340,7 @@ def submit(step: AssignmentStep, unit: Unit, *, text: str, files: Sequence = (),
     if existing is not None and not is_late(existing, step) and timezone.localdate() > step.deadline:
         raise ValidationError({"text": _("「%(step)s」的时限 %(deadline)s 已过，%(unit)s 按时报送的材料不能再替换。") % {
             **labels, "deadline": step.deadline}}, code="closed")
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = audit.actor_or_none(actor)
     before = _snap(existing) if existing else None
     old_names = [f.file.name for f in existing.files.all()] if existing else []
     submission = existing or Submission(step=step, unit=unit)

@@ -195,7 +195,7 @@ def minutes_sections(meeting: Meeting) -> list[Section]:
 def draft(kind: str, *, actor, period_code: str = "", meeting: Meeting | None = None) -> Document:
     """A draft briefing of a period or minutes of a meeting, from the data as they are now."""
     check_office(actor)
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = audit.actor_or_none(actor)
     if kind == DocumentKind.BRIEFING:
         try:
             period = Period.parse(period_code)
@@ -290,7 +290,7 @@ def issue(row: Document, *, actor, expected_version: int | None = None) -> Docum
         content = doc.render(build(current, number=current.number, on=today))
     current.content = content
     current.state, current.issued_at = DocumentState.ISSUED, timezone.now()
-    current.issued_by = actor if getattr(actor, "is_authenticated", False) else None
+    current.issued_by = audit.actor_or_none(actor)
     current.version += 1
     current.save()
     audit.record("dispatch.document.issue", actor=actor, obj=current, only_changes=False,

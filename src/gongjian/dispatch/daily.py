@@ -214,7 +214,7 @@ def file_report(team: Unit, day: date, data: Mapping[str, Any], *, actor,
     if actor is not None and not can_file(actor, team):
         raise PermissionDenied(_("只有本工作队队员或项目办可以填报 %(team)s 的日报。") % {"team": team.name})
     cleaned = _clean(day, data)
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = audit.actor_or_none(actor)
     report = DailyReport.objects.select_for_update().filter(team=team, day=day).first()
     if report is None:
         try:
@@ -281,7 +281,7 @@ def deploy(team: Unit, day: date, texts: str | Iterable[str], *, actor) -> list[
     Unit.objects.select_for_update().filter(pk=team.pk).first()  # one deployment to a team at a time
     existing = set(DailyTask.objects.filter(team=team, day=day).values_list("text", flat=True))
     fresh = list(dict.fromkeys(t for t in tasks if t not in existing))
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = audit.actor_or_none(actor)
     created = [DailyTask.objects.create(team=team, day=day, text=text, deployed_by=user) for text in fresh]
     for task in created:
         audit.record("daily_task.create", actor=actor, obj=task, only_changes=False,

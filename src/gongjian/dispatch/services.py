@@ -52,10 +52,6 @@ def check_office(actor) -> None:
         raise PermissionDenied(_("只有项目办可以组织调度会和交办事项。"))
 
 
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
 # -- the agenda ----------------------------------------------------------------------------------------------------
 
 
@@ -164,7 +160,7 @@ def create_meeting(*, kind: str, title: str, held_at: datetime, actor, place: st
     agenda = draft_agenda(kind, held_at)
     meeting = Meeting.objects.create(kind=kind, title=title.strip(), held_at=held_at, place=place.strip(),
                                      chair=chair, other_attendees=other_attendees.strip(), agenda=agenda,
-                                     created_by=_user(actor))
+                                     created_by=audit.actor_or_none(actor))
     meeting.attendees.set(attendees)
     if projects is None:
         live = Project.objects.filter(is_archived=False)

@@ -53,11 +53,6 @@ def job(name: str, *, permission: str | None = None):
     return register
 
 
-def user_or_none(actor):
-    """The account behind an action, or None for the system (the console, the scheduler, a test)."""
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
 def files_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / "jobs"
 
@@ -94,7 +89,7 @@ def start(kind: str, params: dict[str, Any] | None = None, *, actor, label: str,
         raise ValidationError(_("未知的任务类型：%(kind)s") % {"kind": kind})
     if actor is not None and spec.permission and not actor.has_perm(spec.permission):
         raise PermissionDenied(_("无权发起该任务。"))
-    row = Job.objects.create(kind=kind, label=label[:200], params=params or {}, created_by=user_or_none(actor))
+    row = Job.objects.create(kind=kind, label=label[:200], params=params or {}, created_by=audit.actor_or_none(actor))
     if audited:
         audit.record("job.start", actor=actor, obj=row, after={"kind": kind, "params": row.params},
                      only_changes=False)

@@ -74,7 +74,7 @@ def check_evidence(evidence) -> None:
 
 
 def _event(case: Case, kind: str, text: str = "", actor=None, evidence=None) -> CaseEvent:
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = audit.actor_or_none(actor)
     event = CaseEvent(case=case, kind=kind, text=text, level=case.level, actor=user,
                       actor_name=(user.display_name if user else _("系统")), at=timezone.now())
     if evidence is not None:

@@ -92,7 +92,7 @@ def issue(case: Case, kind: str, *, actor, expected_version: int | None = None) 
     today = timezone.localdate()
     number = issue_document_number(settings.GONGJIAN_DOC_PREFIX, today.year)
     content = doc.render(build(current, kind, number, today))
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = audit.actor_or_none(actor)
     event = CaseEvent(case=current, kind=EventKind.LETTER, text=f"{KINDS[kind]} {number}", level=current.level,
                       actor=user, actor_name=user.display_name if user else _("系统"), at=timezone.now(),
                       evidence_name=f"{number}{KINDS[kind]}.docx")

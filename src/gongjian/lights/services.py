@@ -62,7 +62,7 @@ def publish_rules(*, actor, note: str = "") -> RuleVersion:
     previous = RuleVersion.objects.select_for_update().order_by("-number").first()
     number = previous.number + 1 if previous else 1
     version = RuleVersion.objects.create(number=number, rules=ruleset.as_dict() | {"version": number}, note=note,
-                                         created_by=actor if getattr(actor, "is_authenticated", False) else None)
+                                         created_by=audit.actor_or_none(actor))
     audit.record("lights.rules.publish", actor=actor, obj=version, before=previous.rules if previous else None,
                  after=version.rules, only_changes=False, note=note)
     return version
@@ -345,7 +345,7 @@ def record_judgement(project: Project, period_code: str, colour: int, reason: st
     before = audit.snapshot(row, ["colour", "reason"]) if row else None
     row = row or Judgement(project=project, period_code=period_code)
     row.colour, row.reason = colour, reason.strip()
-    row.judged_by = actor if getattr(actor, "is_authenticated", False) else None
+    row.judged_by = audit.actor_or_none(actor)
     if before is None:
         try:
             with transaction.atomic():

@@ -444,7 +444,7 @@ def propose_baseline_change(project: Project, proposed: dict[str, Any], *, reaso
         project=current, effective_from=period.code, reason=reason, proposed=changes,
         before={key: before[key] if key not in ("plans", "milestones")
                 else {k: before[key].get(k) for k in changes[key]} for key in changes},
-        proposed_by=actor if getattr(actor, "is_authenticated", False) else None)
+        proposed_by=audit.actor_or_none(actor))
     audit.record("baseline.propose", actor=actor, obj=change, after={
         "project": current.code, "effective_from": period.code, "reason": reason, "proposed": changes},
         only_changes=False)
@@ -498,7 +498,7 @@ def approve_baseline_change(change: BaselineChange, *, actor, expected_version: 
     Project.objects.filter(pk=project.pk).update(baseline=F("baseline") + 1, baseline_from=period.code)
     project.refresh_from_db()
     current.state, current.number = ChangeState.APPROVED, project.baseline
-    current.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    current.decided_by = audit.actor_or_none(actor)
     current.decided_at, current.decision_note = timezone.now(), (note or "").strip()[:500]
     current.version += 1
     current.save()
@@ -528,7 +528,7 @@ def refuse_baseline_change(change: BaselineChange, *, actor, expected_version: i
         raise ValidationError({"note": _("不予批准须写明理由。")})
     current = _locked_change(change, expected_version)
     current.state, current.decision_note = ChangeState.REFUSED, note[:500]
-    current.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    current.decided_by = audit.actor_or_none(actor)
     current.decided_at = timezone.now()
     current.version += 1
     current.save()

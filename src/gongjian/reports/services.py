@@ -148,7 +148,7 @@ def save_report(project: Project, period: ReportingPeriod, data: dict[str, Any],
     created = report is None
     if created:
         report = Report(project=project, period=period,
-                        author=actor if getattr(actor, "is_authenticated", False) else None)
+                        author=audit.actor_or_none(actor))
     if not report.is_editable():
         raise ValidationError(_("报告%(state)s，不能修改。") % {"state": report.get_state_display()}, code="locked")
     if not created and expected_version is None:
@@ -294,7 +294,7 @@ def add_photos(report: Report, uploads: list, *, actor, caption: str = "",
                 latitude=None if meta.latitude is None else Decimal(str(meta.latitude)),
                 longitude=None if meta.longitude is None else Decimal(str(meta.longitude)),
                 distance_m=distance, flags=[{"code": f.code, "text": f.text} for f in flags],
-                uploaded_by=actor if getattr(actor, "is_authenticated", False) else None)
+                uploaded_by=audit.actor_or_none(actor))
             photo.image.save("photo", ContentFile(content), save=False)
             written.append(photo.image)
             photo.thumbnail.save("thumb", ContentFile(photos.thumbnail(io.BytesIO(content))), save=False)
@@ -370,7 +370,7 @@ def _revise(report: Report, actor, lists: dict[str, list] | None = None, *, firs
     number = 1 if first else report.revisions.count() + 1
     ReportRevision.objects.create(report=report, number=number, state=report.state,
                                   data=_snapshot(report, lists),
-                                  actor=actor if getattr(actor, "is_authenticated", False) else None)
+                                  actor=audit.actor_or_none(actor))
 
 
 @transaction.atomic
@@ -425,7 +425,7 @@ def approve_report(report: Report, *, actor, expected_version: int | None = None
     lists = _lists(current)
     before = _snapshot(current, lists)
     current.state = ReportState.APPROVED
-    current.reviewer = actor if getattr(actor, "is_authenticated", False) else None
+    current.reviewer = audit.actor_or_none(actor)
     current.reviewed_at = timezone.now()
     current.return_reason = ""
     current.version += 1
@@ -449,7 +449,7 @@ def return_report(report: Report, reason: str, *, actor, expected_version: int |
     lists = _lists(current)
     before = _snapshot(current, lists)
     current.state = ReportState.RETURNED
-    current.reviewer = actor if getattr(actor, "is_authenticated", False) else None
+    current.reviewer = audit.actor_or_none(actor)
     current.reviewed_at = timezone.now()
     current.return_reason = reason.strip()
     current.version += 1
