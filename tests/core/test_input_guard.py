@@ -82,9 +82,10 @@ def test_a_control_character_in_an_api_uploads_text_is_refused(client, office_us
     # The middleware leaves the API's multipart bodies to the API: its form fields check their own text
     # (a NUL in a case's action reached PostgreSQL and failed there).
     photo = SimpleUploadedFile("site.jpg", photo_bytes(), "image/jpeg")
-    for url, data, field in (("/api/v1/reports/1/photos", {"caption": "主体\x00封顶", "files": photo}, "form.caption"),
-                             ("/api/v1/cases/1/act", {"text": "办\x00理"}, "form.text"),
-                             ("/api/v1/cases/1/resolve", {"text": "已\x1b办结"}, "form.text"),
+    for url, data, field in (("/api/v1/reports/1/photos", {"caption": "主体\x00封顶", "files": photo, "version": "1"},
+                              "form.caption"),
+                             ("/api/v1/cases/1/act", {"text": "办\x00理", "version": "1"}, "form.text"),
+                             ("/api/v1/cases/1/resolve", {"text": "已\x1b办结", "version": "1"}, "form.text"),
                              ("/api/v1/dispatch/assignments/1/steps/1/submissions", {"text": "\x00"}, "form.text")):
         response = client.post(url, data, **bearer(office_user))
         assert response.status_code == 422, (url, response.content)

@@ -22,7 +22,23 @@ def queued(settings):
 
 
 def work_off_the_queue():
+    """What `gongjian worker` does with each queued task (its loop also recycles database connections between
+    tasks, which would close the test's own)."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                    max_tasks=None, worker_id="test", excluded_queue_names=[])
+    for result in DBTaskResult.objects.ready():
+        result.claim("test")
+        worker.run_task(result)
+
+
+def test_the_worker_command_runs_the_queue_until_it_is_empty(queued, office_user, transactional_db):
+    job = services.start("lights.recompute", {}, actor=office_user, label="重算")
     call_command("worker", batch=True, interval=0, verbosity=0)
+    job.refresh_from_db()
+    assert job.state == "succeeded"
 
 
 def test_recomputing_over_http_answers_at_once_and_the_worker_lights(queued, office_client):
