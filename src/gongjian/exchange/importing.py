@@ -41,7 +41,7 @@ from gongjian.org.models import Person, Region, Unit
 from gongjian.projects.choices import LeaderRole
 from gongjian.projects.models import AnnualPlan, Approval, Milestone, Project, ProjectLeader
 from gongjian.projects.services import (
-    claim_project_code,
+    claim_project_codes,
     dekads_from_months,
     preview_project_code,
     reserve_project_codes,
@@ -640,9 +640,7 @@ class ProjectImport:
     def _number(self, created: list[_Change], updated: list[_Change]) -> None:
         """Codes typed in the file move their year's counter past them; the new projects without one get theirs
         from the counter, a block per year (O(1) whatever the registry holds)."""
-        for change in created + updated:
-            if change.row not in self.numbered:
-                claim_project_code(change.project.code)
+        claim_project_codes(change.project.code for change in created + updated if change.row not in self.numbered)
         by_year: dict[int, list[_Change]] = {}
         for change in created:
             if change.row in self.numbered:

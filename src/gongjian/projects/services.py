@@ -125,6 +125,17 @@ def preview_project_code(year: int) -> str:
     return f"{year}-{peek_serial(CODE_COUNTER, year, floor=lambda: _highest_code_number(year)):04d}"
 
 
+def claim_project_codes(codes) -> None:
+    """Many codes at once (an import): each year's counter moves once, past the highest of them."""
+    highest: dict[int, int] = {}
+    for code in codes:
+        parts = _code_parts(code)
+        if parts is not None:
+            highest[parts[0]] = max(highest.get(parts[0], 0), parts[1])
+    for year, serial in highest.items():
+        raise_serial(CODE_COUNTER, year, serial, floor=lambda year=year: _highest_code_number(year))
+
+
 def claim_project_code(code: str) -> None:
     """A code given by hand in the registry's own form moves its year's counter past it, so the counter never
     hands it out again."""
