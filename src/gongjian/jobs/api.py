@@ -4,6 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from ninja import Router, Schema, Status
 
 from gongjian.jobs import services
@@ -43,7 +44,8 @@ class TaskStarted(Schema):
 
 def accepted(job) -> Status:
     """The answer of a request that queued work: 202 and where to follow it."""
-    return Status(202, {"task_id": str(job.pk), "url": f"/api/v1/tasks/{job.pk}", "page": f"/system/jobs/{job.pk}/"})
+    return Status(202, {"task_id": str(job.pk), "url": f"/api/v1/tasks/{job.pk}",
+                        "page": reverse("jobs:job_detail", args=[job.pk])})
 
 
 @router.get("/tasks/{task_id}", response=BackgroundTaskOut, summary="A background task's state, progress, result or error")

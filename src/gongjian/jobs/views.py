@@ -4,6 +4,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from gongjian.jobs import services
@@ -17,7 +18,7 @@ def status(job) -> dict:
         "id": str(job.pk), "kind": job.kind, "label": job.label, "state": job.state,
         "state_label": str(job.get_state_display()), "done": job.done, "total": job.total, "percent": job.percent,
         "step": job.step, "finished": job.state in FINISHED, "result": job.result, "result_url": job.result_url,
-        "file_url": f"/system/jobs/{job.pk}/file/" if job.file_name else "", "file_name": job.file_name,
+        "file_url": reverse("jobs:job_file", args=[job.pk]) if job.file_name else "", "file_name": job.file_name,
         "error": job.error, "created_at": job.created_at, "started_at": job.started_at,
         "finished_at": job.finished_at,
     }

@@ -15,7 +15,7 @@ from gongjian.core.pagination import Limit, Offset
 from gongjian.org.models import Region, Unit
 from gongjian.projects import services
 from gongjian.projects.models import BaselineChange, Project
-from gongjian.projects.queries import describe_baseline, describe_change
+from gongjian.projects.queries import describe_baseline, describe_changes
 from gongjian.projects.views import filtered_projects
 
 router = Router(tags=["projects"])
@@ -212,12 +212,20 @@ class BaselineDecisionIn(Schema):
     note: str = Field("", max_length=500)
 
 
+def describe_listed(changes) -> list[BaselineChange]:
+    rows = list(changes)
+    describe_changes(rows)
+    return rows
+
+
 def _change_out(change: BaselineChange) -> dict:
+    if not hasattr(change, "lines"):
+        describe_changes([change])
     return {
         "id": change.pk, "project_id": change.project_id, "state": change.state,
         "state_label": str(change.get_state_display()), "effective_from": change.effective_from,
         "effective_label": str(change.effective_period), "reason": change.reason, "proposed": change.proposed,
-        "before": change.before, "changes": describe_change(change.proposed, change.before),
+        "before": change.before, "changes": change.lines,
         "proposed_by": change.proposed_by.display_name if change.proposed_by else None,
         "proposed_at": change.proposed_at,
         "decided_by": change.decided_by.display_name if change.decided_by else None,
@@ -232,7 +240,7 @@ def get_baseline(request, project_id: int):
     changes = project.baseline_changes.select_related("proposed_by", "decided_by").order_by("-proposed_at", "-pk")
     return {"project_id": project.pk, "number": project.baseline, "effective_from": project.baseline_from,
             "label": describe_baseline(project.baseline, project.baseline_from),
-            "changes": [_change_out(c) for c in changes]}
+            "changes": [_change_out(c) for c in describe_listed(changes)]}
 
 
 @router.post("/{int:project_id}/baseline-changes", response={201: BaselineChangeOut},

@@ -27,6 +27,18 @@ def _wan_field(label, required=False):
                               decimal_places=4, widget=forms.NumberInput(attrs={"step": "0.01"}))
 
 
+def _add_plan_fields(form) -> None:
+    """The 36 ten-day amounts of a plan (万元), plan_0 … plan_35, summed on the page as they are typed."""
+    for i in range(DEKADS_PER_YEAR):
+        field = form.fields[f"plan_{i}"] = _wan_field(f"{i // 3 + 1}月{DEKAD_NAMES[i % 3]}")
+        field.widget.attrs.update({"data-plan-cell": "1", "aria-label": field.label})
+
+
+def _plan_rows(form):
+    """The 12 months, each with its three ten-day fields, for the plan table."""
+    return [(m + 1, [form[f"plan_{m * 3 + d}"] for d in range(3)]) for m in range(12)]
+
+
 class ProjectForm(forms.ModelForm):
     """Create or edit a project with its annual plan by dekad and its leaders."""
 
@@ -69,9 +81,7 @@ class ProjectForm(forms.ModelForm):
         instance = self.instance
         plan = instance.plan_for(plan_year) if instance.pk else None
         dekads = plan.dekads if plan else [0] * DEKADS_PER_YEAR
-        for i in range(DEKADS_PER_YEAR):
-            self.fields[f"plan_{i}"] = _wan_field(f"{i // 3 + 1}月{DEKAD_NAMES[i % 3]}")
-            self.fields[f"plan_{i}"].widget.attrs.update({"data-plan-cell": "1", "aria-label": self.fields[f"plan_{i}"].label})
+        _add_plan_fields(self)
         # Initial values also on a bound form: a field locked for the editor (lock_baseline) takes its value
         # from them.
         for name in MONEY_FIELDS:
@@ -84,8 +94,7 @@ class ProjectForm(forms.ModelForm):
             self.initial["leaders"] = [link.person_id for link in instance.leader_links.all()]
 
     def plan_rows(self):
-        """The 12 months, each with its three dekad fields, for the plan table."""
-        return [(m + 1, [self[f"plan_{m * 3 + d}"] for d in range(3)]) for m in range(12)]
+        return _plan_rows(self)
 
     def clean(self):
         data = super().clean()
@@ -206,10 +215,7 @@ class BaselineChangeForm(forms.Form):
         self.fields["headquarters"].queryset = Unit.objects.filter(kind=UnitKind.HEADQUARTERS)
         plan = project.plan_for(plan_year)
         dekads = plan.dekads if plan else [0] * DEKADS_PER_YEAR
-        for i in range(DEKADS_PER_YEAR):
-            self.fields[f"plan_{i}"] = _wan_field(f"{i // 3 + 1}月{DEKAD_NAMES[i % 3]}")
-            self.fields[f"plan_{i}"].widget.attrs.update({"data-plan-cell": "1",
-                                                          "aria-label": self.fields[f"plan_{i}"].label})
+        _add_plan_fields(self)
         self.milestones = list(project.milestones.all())
         for m in self.milestones:
             self.fields[f"milestone_{m.pk}"] = forms.DateField(
@@ -223,7 +229,7 @@ class BaselineChangeForm(forms.Form):
                 **{f"milestone_{m.pk}": m.planned_date for m in self.milestones})
 
     def plan_rows(self):
-        return [(m + 1, [self[f"plan_{m * 3 + d}"] for d in range(3)]) for m in range(12)]
+        return _plan_rows(self)
 
     def milestone_fields(self):
         return [self[f"milestone_{m.pk}"] for m in self.milestones]

@@ -102,17 +102,36 @@ def describe_baseline(number: int, effective_from: str) -> str:
     return _("基准第%(n)d版（自%(period)s起执行）") % {"n": number, "period": Period.parse(effective_from)}
 
 
-def describe_change(proposed: dict[str, Any], before: dict[str, Any]) -> list[str]:
-    """What a proposed change moves, one line per item, from → to, in the office's words."""
+def describe_changes(changes: Iterable[Any]) -> None:
+    """Give each change (a :class:`BaselineChange`) ``lines``: what it moves, one line per item, from → to, in the
+    office's words. The units, people and milestones named by all of them are read once."""
     from gongjian.org.models import Person, Unit
+
+    changes = list(changes)
+    units, people, nodes = set(), set(), set()
+    for change in changes:
+        for data in (change.proposed, change.before):
+            units.update(data.get(k) for k in ("responsible_unit", "headquarters") if data.get(k))
+            people.update(p for p, _role in data.get("leaders") or [])
+        nodes.update(int(k) for k in change.proposed.get("milestones") or {})
+    names = _Names(dict(Unit.objects.filter(pk__in=units).values_list("pk", "name")),
+                   dict(Person.objects.filter(pk__in=people).values_list("pk", "name")),
+                   {str(m.pk): m.label for m in Milestone.objects.filter(pk__in=nodes)})
+    for change in changes:
+        change.lines = _lines(change.proposed, change.before, names)
+
+
+@dataclass(frozen=True)
+class _Names:
+    units: dict[int, str]
+    people: dict[int, str]
+    milestones: dict[str, str]
+
+
+def _lines(proposed: dict[str, Any], before: dict[str, Any], names: _Names) -> list[str]:
     from gongjian.projects.choices import LeaderRole
 
     lines: list[str] = []
-    unit_ids = {before.get(k) for k in ("responsible_unit", "headquarters")} | \
-        {proposed.get(k) for k in ("responsible_unit", "headquarters")}
-    units = dict(Unit.objects.filter(pk__in=[u for u in unit_ids if u]).values_list("pk", "name"))
-    people_ids = {p for p, _role in before.get("leaders", []) + proposed.get("leaders", [])}
-    people = dict(Person.objects.filter(pk__in=people_ids).values_list("pk", "name"))
     roles = dict(LeaderRole.choices)
     if "total_investment" in proposed:
         lines.append(_("总投资：%(old)s 万元 → %(new)s 万元") % {
@@ -120,23 +139,23 @@ def describe_change(proposed: dict[str, Any], before: dict[str, Any]) -> list[st
     for key, label in (("responsible_unit", _("责任单位")), ("headquarters", _("指挥部"))):
         if key in proposed:
             lines.append(_("%(label)s：%(old)s → %(new)s") % {
-                "label": label, "old": units.get(before.get(key), "—"), "new": units.get(proposed[key], "—")})
+                "label": label, "old": names.units.get(before.get(key), "—"),
+                "new": names.units.get(proposed[key], "—")})
     if "leaders" in proposed:
-        def names(links):
-            return "、".join(f"{people.get(p, '—')}（{roles.get(r, r)}）" for p, r in links) or "—"
-        lines.append(_("包挂领导：%(old)s → %(new)s") % {"old": names(before.get("leaders", [])),
-                                                        "new": names(proposed["leaders"])})
+        def listed(links):
+            return "、".join(f"{names.people.get(p, '—')}（{roles.get(r, r)}）" for p, r in links) or "—"
+        lines.append(_("包挂领导：%(old)s → %(new)s") % {"old": listed(before.get("leaders", [])),
+                                                        "new": listed(proposed["leaders"])})
     for year, dekads in sorted(proposed.get("plans", {}).items()):
         old = before.get("plans", {}).get(year) or [0] * 36
         months = [m + 1 for m in range(12) if sum(old[m * 3:m * 3 + 3]) != sum(dekads[m * 3:m * 3 + 3])]
         lines.append(_("%(year)s年计划投资：%(old)s 万元 → %(new)s 万元（变动月份：%(months)s）") % {
             "year": year, "old": format_wan(sum(old)), "new": format_wan(sum(dekads)),
             "months": "、".join(f"{m}月" for m in months) or _("旬间调整")})
-    if proposed.get("milestones"):
-        labels = {str(m.pk): m.label for m in Milestone.objects.filter(pk__in=[int(k) for k in proposed["milestones"]])}
-        for pk, day in sorted(proposed["milestones"].items(), key=lambda kv: kv[1]):
-            lines.append(_("节点「%(name)s」计划完成：%(old)s → %(new)s") % {
-                "name": labels.get(pk, _("已删除的节点")), "old": before.get("milestones", {}).get(pk, "—"), "new": day})
+    for pk, day in sorted((proposed.get("milestones") or {}).items(), key=lambda kv: kv[1]):
+        lines.append(_("节点「%(name)s」计划完成：%(old)s → %(new)s") % {
+            "name": names.milestones.get(pk, _("已删除的节点")), "old": before.get("milestones", {}).get(pk, "—"),
+            "new": day})
     return lines
 
 

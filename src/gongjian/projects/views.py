@@ -25,7 +25,7 @@ from gongjian.projects.forms import (
     formset_rows,
 )
 from gongjian.projects.models import BaselineChange, Project, ProjectLeader
-from gongjian.projects.queries import describe_baseline, describe_change
+from gongjian.projects.queries import describe_baseline, describe_changes
 
 
 def plan_year(request) -> int:
@@ -116,9 +116,7 @@ class ProjectDetailView(PermissionRequiredMixin, DetailView):
     def changes(self, project):
         """The project's re-baselinings and proposals, newest first, each with what it moves."""
         rows = list(project.baseline_changes.select_related("proposed_by", "decided_by").order_by("-proposed_at", "-pk"))
-        for change in rows:
-            change.lines = describe_change(change.proposed, change.before)
-            change.period_label = str(change.effective_period)
+        describe_changes(rows)
         return rows
 
 
@@ -272,11 +270,14 @@ class BaselineChangeListView(PermissionRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        for change in context["object_list"]:
-            change.lines = describe_change(change.proposed, change.before)
-            change.period_label = str(change.effective_period)
+        describe_changes(context["object_list"])
         context.update(states=ChangeState.choices, state=self.request.GET.get("state", ChangeState.PROPOSED))
         return context
+
+
+def _lines_of(change) -> list[str]:
+    describe_changes([change])
+    return change.lines
 
 
 class BaselineChangeView(View):
@@ -290,7 +291,7 @@ class BaselineChangeView(View):
     def render(self, change, errors=(), status=200):
         user = self.request.user
         return render(self.request, self.template_name, {
-            "change": change, "lines": describe_change(change.proposed, change.before), "errors": errors,
+            "change": change, "lines": _lines_of(change), "errors": errors,
             "period": change.effective_period, "open": change.state == ChangeState.PROPOSED,
             "can_decide": user.has_perm("projects.change_baseline"),
             "can_withdraw": services.may_propose_baseline(user, change.project),
