@@ -116,17 +116,23 @@ def update_objects(model: type[models.Model], objects: list[models.Model], names
         ])
 
 
-def insert_objects(model: type[models.Model], objects: list[models.Model]) -> None:
-    """Insert ``objects`` (whose ids nobody needs back) with multi-row INSERT statements run by ``executemany``.
+def insert_objects(model: type[models.Model], objects: list[models.Model], *, returning: bool = False) -> None:
+    """Insert ``objects`` with multi-row INSERT statements: one statement of as many rows as the database's
+    parameter limit allows is prepared once and run for every full batch, then one for the rest.
 
     ``bulk_create`` compiles a statement per batch; for the 100,000 milestones, approvals and leader links of a
-    large file that compiling cost more than the writing. Here one statement of as many rows as the database's
-    parameter limit allows is prepared once and run for every full batch, then one for the rest: few round trips
-    on PostgreSQL, little work on SQLite. Each field prepares its value as the ORM would, ``auto_now_add`` too.
+    large file that compiling cost more than the writing. Each field prepares its value as the ORM would,
+    ``auto_now_add`` too. Without ``returning`` the batches go to ``executemany`` (few round trips on
+    PostgreSQL, little work on SQLite); with it each batch is one statement ``RETURNING`` the new ids (SQLite
+    3.35+ and PostgreSQL give them in the order of the rows, as ``bulk_create`` relies on too), which are set on
+    the objects, as ``bulk_create`` would.
     """
     if not objects:
         return
     connection = connections[router.db_for_write(model)]
+    if returning and not connection.features.can_return_rows_from_bulk_insert:
+        model._default_manager.bulk_create(objects)  # an old SQLite: Django's way
+        return
     quote = connection.ops.quote_name
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objects]
@@ -134,16 +140,26 @@ def insert_objects(model: type[models.Model], objects: list[models.Model]) -> No
     head = "INSERT INTO {} ({}) VALUES ".format(
         quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields))
     placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    tail = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
 
     def statement(n: int) -> str:
-        return head + ", ".join([placeholders] * n)
+        return head + ", ".join([placeholders] * n) + tail
 
-    full = len(rows) - len(rows) % per_statement
+    def flat(batch: list[list]) -> list:
+        return [value for row in batch for value in row]
+
     with connection.cursor() as cursor:
+        if returning:
+            for start in range(0, len(rows), per_statement):
+                batch = rows[start:start + per_statement]
+                cursor.execute(statement(len(batch)), flat(batch))
+                for obj, (pk,) in zip(objects[start:start + per_statement], cursor.fetchall(), strict=True):
+                    obj.pk = pk
+                    obj._state.adding, obj._state.db = False, connection.alias
+            return
+        full = len(rows) - len(rows) % per_statement
         if full:
             cursor.executemany(statement(per_statement), [
-                [value for row in rows[start:start + per_statement] for value in row]
-                for start in range(0, full, per_statement)
-            ])
+                flat(rows[start:start + per_statement]) for start in range(0, full, per_statement)])
         if full < len(rows):
-            cursor.execute(statement(len(rows) - full), [value for row in rows[full:] for value in row])
+            cursor.execute(statement(len(rows) - full), flat(rows[full:]))

@@ -67,6 +67,8 @@ def _normalised(value: Any) -> str:
 
 
 def parse_text(value: Any) -> str | None:
+    if type(value) is str:  # most cells: a file's worth of them, so no detours
+        return value.strip() or None
     return None if is_blank(value) else _text(value)
 
 
@@ -164,6 +166,8 @@ def _choice_lookup(choices: type[models.TextChoices]) -> dict[str, str]:
     for value, label in _source_labels(choices):
         lookup[_normalised(value)] = value
         lookup[_normalised(label)] = value
+    for value, label in _source_labels(choices):
+        lookup.setdefault(label, value)  # exactly as written: found without normalising
     return lookup
 
 
@@ -200,10 +204,14 @@ def _names_cell(names: Sequence[str] | None) -> str:
 
 
 def choice_kind(choices: type[models.TextChoices]) -> Kind:
+    lookup = _choice_lookup(choices)
+
     def parse(value: Any) -> str | None:
         if is_blank(value):
             return None
-        found = _choice_lookup(choices).get(_normalised(value))
+        found = lookup.get(value) if type(value) is str else None  # the label as the template's list gives it
+        if found is None:
+            found = lookup.get(_normalised(value))
         if found is None:
             allowed = "、".join(label for _, label in _source_labels(choices))
             raise ValueError(f"「{_text(value)}」不是有效的选项，可选：{allowed}")

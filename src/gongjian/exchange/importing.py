@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
@@ -282,9 +283,11 @@ class ProjectImport:
         named = defaultdict(set)
         for row in self.rows:
             for key in ("region", "park", "owner", "responsible_unit", "headquarters", "owner_credit_code",
-                        "commander", "code", "name"):
+                        "commander", "code"):
                 if row.values.get(key):
                     named[key].add(row.values[key])
+            if row.values.get("name") and not row.values.get("code"):  # a row without a code is found by name
+                named["name"].add(row.values["name"])
             named["leaders"].update(row.values.get("leaders") or [])
         for rows in self.child_rows.values():
             named["code"].update(row.values["code"] for row in rows if row.values.get("code"))
@@ -504,6 +507,9 @@ class ProjectImport:
     def _children(self, sheet: str, rows: list[_Row]) -> dict[str, list[models.Model]]:
         """A milestone or approval sheet's rows as model instances grouped by project code, each validated."""
         model, names = (Milestone, _MILESTONE_FIELDS) if sheet == MILESTONE_SHEET else (Approval, _APPROVAL_FIELDS)
+        # Only the fields a row can set are checked; the rest are the import's own (ids, order, timestamps).
+        others = [f.name for f in model._meta.fields if f.name not in names]
+        quick = _QuickCheck(model, names)
         grouped: dict[str, list[models.Model]] = defaultdict(list)
         for row in rows:
             code = row.values.get("code")
@@ -512,8 +518,11 @@ class ProjectImport:
             item = model(**{n: row.values[n] for n in names if row.values.get(n) is not None})
             if model is Milestone:
                 item.sequence = len(grouped[code])  # the file's order is the order of the nodes
+            if not row.failed and quick.passes(item):
+                grouped[code].append(item)
+                continue
             try:
-                item.full_clean(exclude=["project", *row.failed], validate_unique=False, validate_constraints=False)
+                item.full_clean(exclude=[*others, *row.failed], validate_unique=False, validate_constraints=False)
             except ValidationError as exc:
                 self._model_errors(sheet, row, exc)
             grouped[code].append(item)
@@ -592,7 +601,7 @@ class ProjectImport:
         created = [c for c in self.changes if c.existing is None]
         updated = [c for c in self.changes if c.existing is not None]
         self._number(created, updated)
-        Project.objects.bulk_create([c.project for c in created])
+        bulk.insert_objects(Project, [c.project for c in created], returning=True)
         changed_fields = {"version", "updated_at"}
         for change in updated:
             change.project.version = change.existing.version + 1
@@ -686,6 +695,38 @@ class ProjectImport:
             before["version"], after["version"] = change.existing.version, change.project.version
         return audit.build_event(action, actor=self.actor, obj=change.project, before=before, after=after,
                                  only_changes=False, note=f"导入文件：{self.result.filename}")
+
+
+class _QuickCheck:
+    """What a milestone's or approval's ``full_clean`` would say of the fields a row sets, found without it for
+    the plain rows: present where required, within the length, one of the choices, no NUL. A row it cannot
+    vouch for goes through ``full_clean``, whose messages the user reads; for the tens of thousands of rows of a
+    large file this saves most of the checking time."""
+
+    def __init__(self, model: type[models.Model], names: Sequence[str]):
+        self.checks = []
+        for name in names:
+            field_ = model._meta.get_field(name)
+            simple = all(isinstance(v, MaxLengthValidator | ProhibitNullCharactersValidator) for v in field_.validators)
+            choices = frozenset(value for value, _ in field_.flatchoices) if field_.choices else None
+            self.checks.append((field_.attname, field_.blank, getattr(field_, "max_length", None), choices, simple))
+
+    def passes(self, item: models.Model) -> bool:
+        for attname, blank, max_length, choices, simple in self.checks:
+            value = getattr(item, attname)
+            if value is None or value == "":
+                if not blank:
+                    return False
+                continue
+            if not simple or (choices is not None and value not in choices):
+                return False
+            if type(value) is str and ((max_length is not None and len(value) > max_length) or "\x00" in value):
+                return False
+        try:
+            item.clean()
+        except ValidationError:
+            return False
+        return True
 
 
 def _attach(change: _Change, item: models.Model) -> models.Model:
