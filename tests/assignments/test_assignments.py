@@ -20,18 +20,11 @@ from ninja.security import django_auth
 
 from gongjian.api.core import TokenAuth
 from gongjian.api.core import api as site_api
+from gongjian.assignments import services as assignments
+from gongjian.assignments.api import router
+from gongjian.assignments.models import Assignment, AssignmentStep, Reminder, Submission, SubmissionFile
 from gongjian.core.models import AuditEvent, Notification
-from gongjian.dispatch import assignments
-from gongjian.dispatch.assignment_api import router
-from gongjian.dispatch.models import (
-    Assignment,
-    AssignmentStep,
-    Meeting,
-    MeetingKind,
-    Reminder,
-    Submission,
-    SubmissionFile,
-)
+from gongjian.meetings.models import Meeting, MeetingKind
 from gongjian.org.choices import UnitKind
 from tests.factories import UnitFactory
 

@@ -11,9 +11,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from gongjian.core.periods import Period
-from gongjian.dispatch import services
-from gongjian.dispatch.models import Decision, Document, Meeting
+from gongjian.documents.models import Document
 from gongjian.lights import services as lights
+from gongjian.meetings import services
+from gongjian.meetings.models import Decision, Meeting
 from gongjian.projects.models import Milestone
 from tests.factories import PASSWORD, ProjectFactory, UnitFactory, current_version
 

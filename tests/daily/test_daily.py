@@ -14,9 +14,9 @@ from ninja import NinjaAPI
 from ninja.testing import TestClient
 
 from gongjian.core.models import AuditEvent, Notification
-from gongjian.dispatch import daily
-from gongjian.dispatch.daily_api import router
-from gongjian.dispatch.models import DailyReport, DailyTask
+from gongjian.daily import services as daily
+from gongjian.daily.api import router
+from gongjian.daily.models import DailyReport, DailyTask
 from gongjian.org.choices import UnitKind
 from tests.factories import UnitFactory
 

@@ -12,10 +12,13 @@ from docx.oxml.ns import qn
 
 from gongjian.core.money import format_wan
 from gongjian.core.periods import Period
-from gongjian.dispatch import briefings, services
-from gongjian.dispatch.models import Document
+from gongjian.documents import exports
+from gongjian.documents import services as briefings
+from gongjian.documents.models import Document
+from gongjian.jobs.models import Job
 from gongjian.lights import services as lights
 from gongjian.lights.models import Light
+from gongjian.meetings import services
 from gongjian.projects.models import AnnualPlan
 from gongjian.reports import services as reports
 from gongjian.reports.models import Report
@@ -75,7 +78,7 @@ def test_a_briefing_is_drafted_from_the_data_edited_and_issued_once(district, of
     again = briefings.draft("briefing", period_code=period.code, actor=office_user)
     second = briefings.issue(again, actor=office_user, expected_version=again.version)
     assert second.issue == 2  # never repeated
-    assert bytes(first.content) == briefings.docx(Document.objects.get(pk=first.pk))  # kept as issued
+    assert bytes(first.content) == exports.docx(Document.objects.get(pk=first.pk))  # kept as issued
 
 
 def test_the_issued_briefing_is_an_official_page_whose_tables_hold_the_databases_numbers(district, office_user):
@@ -122,21 +125,73 @@ def test_minutes_list_the_decisions_and_take_a_document_number(district, office_
     assert any("项目建设专题调度会" in p.text and "区政府三楼会议室" in p.text for p in word.paragraphs)
 
 
-def test_the_pages_draft_edit_and_issue_a_briefing(district, office_client):
+def test_the_pages_draft_and_issue_a_briefing_in_the_background_and_edit_it_between(district, office_client):
     period = district["period"]
     response = office_client.post("/dispatch/documents/new/", {"period": period.code})
+    drafting = Job.objects.get(kind="documents.draft_briefing")
+    assert response.url == f"/system/jobs/{drafting.pk}/"  # the button answers at once with the task's page
     document = Document.objects.get()
-    assert response.url == f"/dispatch/documents/{document.pk}/"
-    page = office_client.get(response.url).content.decode()
+    url = f"/dispatch/documents/{document.pk}/"
+    task = office_client.get(response.url).content.decode()
+    assert "已完成" in task and f'href="{url}"' in task and document.title in task
+    page = office_client.get(url).content.decode()
     assert "投资完成情况" in page and "新能源电池材料项目" in page
     assert 'name="version" value="1"' in page
-    office_client.post(response.url, {"title": "调度情况通报（修改）", "text-asks": "抓紧补报。", "version": "1"})
+    office_client.post(url, {"title": "调度情况通报（修改）", "text-asks": "抓紧补报。", "version": "1"})
     document.refresh_from_db()
     assert document.title == "调度情况通报（修改）" and section(document, "asks")["text"] == "抓紧补报。"
-    office_client.post(response.url, {"action": "issue", "version": "2"})
+
+    # issuing from a page read before the edit is refused at once, nothing queued
+    stale = office_client.post(url, {"action": "issue", "version": "1"})
+    assert stale.status_code == 409 and not Job.objects.filter(kind="documents.issue").exists()
+    response = office_client.post(url, {"action": "issue", "version": "2"})
+    issuing = Job.objects.get(kind="documents.issue")
+    assert response.url == f"/system/jobs/{issuing.pk}/"
     document.refresh_from_db()
-    assert document.state == "issued"
+    assert document.state == "issued" and issuing.result["number"] == document.number
+    assert issuing.result_url == url and document.number in office_client.get(response.url).content.decode()
     download = office_client.get(f"/dispatch/documents/{document.pk}/docx/")
     assert download.content == bytes(document.content)
-    assert office_client.post("/dispatch/documents/new/", {"period": "垃圾"}).status_code == 302
-    assert Document.objects.count() == 1
+    assert office_client.post("/dispatch/documents/new/", {"period": "垃圾"}).url == "/dispatch/documents/"
+    assert Document.objects.count() == 1 and Job.objects.count() == 2  # a period that cannot be one queues nothing
+
+
+def test_the_api_answers_a_briefing_with_its_task_and_the_task_links_the_document(district, client, office_user):
+    client.force_login(office_user)
+    period = district["period"]
+    started = client.post("/api/v1/dispatch/documents", {"kind": "briefing", "period": period.code},
+                          content_type="application/json")
+    assert started.status_code == 202
+    task = client.get(started.json()["url"]).json()
+    document = Document.objects.get()
+    assert task["state"] == "succeeded" and task["result"]["document_id"] == document.pk
+    assert task["result_url"] == f"/dispatch/documents/{document.pk}/"
+    read = client.get(f"/api/v1/dispatch/documents/{document.pk}").json()
+    assert read["state"] == "draft" and read["period_code"] == period.code
+
+    stale = client.post(f"/api/v1/dispatch/documents/{document.pk}/issue", {"version": 0},
+                        content_type="application/json")
+    assert stale.status_code == 409 and stale.json()["code"] == "stale"
+    issued = client.post(f"/api/v1/dispatch/documents/{document.pk}/issue", {"version": read["version"]},
+                         content_type="application/json")
+    assert issued.status_code == 202
+    task = client.get(issued.json()["url"]).json()
+    document.refresh_from_db()
+    assert task["state"] == "succeeded" and document.state == "issued" and task["result"]["number"] == document.number
+
+    refused = client.post("/api/v1/dispatch/documents", {"kind": "briefing", "period": "2026-13"},
+                          content_type="application/json")
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "period"
+    assert "无法识别的期别" in refused.json()["errors"][0]["message"]
+    assert Job.objects.count() == 2
+
+
+def test_a_briefing_task_that_fails_leaves_no_draft_and_keeps_why(district, office_user, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValidationError("考核结果读取失败")
+
+    monkeypatch.setattr("gongjian.documents.services.briefing_sections", broken)
+    job = briefings.start_briefing(district["period"].code, actor=office_user)
+    job.refresh_from_db()
+    assert job.state == "failed" and "考核结果读取失败" in job.error
+    assert not Document.objects.exists()

@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from gongjian.core.models import AuditEvent
-from gongjian.dispatch import services
-from gongjian.dispatch.models import Decision, Meeting
 from gongjian.lights import cases
 from gongjian.lights import services as lights
 from gongjian.lights.models import Case
+from gongjian.meetings import services
+from gongjian.meetings.models import Decision, Meeting
 from gongjian.projects.models import Milestone
 from tests.factories import PersonFactory, ProjectFactory, UnitFactory, current_version
 

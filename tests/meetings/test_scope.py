@@ -17,11 +17,14 @@ from gongjian.accounts import services as accounts
 from gongjian.assess import services as assess
 from gongjian.assess.models import Run, RunState, Score, SubjectKind
 from gongjian.assess.queries import scores_in_scope
+from gongjian.assignments import services as assignments
 from gongjian.core.periods import Period
-from gongjian.dispatch import assignments, briefings, daily, services
-from gongjian.dispatch.models import Decision
+from gongjian.daily import services as daily
+from gongjian.documents import services as briefings
 from gongjian.lights import services as lights
 from gongjian.lights.models import Case
+from gongjian.meetings import queries, services
+from gongjian.meetings.models import Decision
 from gongjian.org.choices import UnitKind
 from gongjian.projects.choices import LeaderRole
 from gongjian.projects.models import Milestone, ProjectLeader
@@ -226,7 +229,7 @@ def test_a_decision_about_several_projects_is_seen_by_the_units_of_each(district
     client.force_login(district["users"]["rep"])
     assert "两个项目共用变电站的选址协调" in client.get(f"/dispatch/meetings/{district['meeting'].pk}/").content.decode()
     assert "两个项目共用变电站的选址协调" in client.get("/dispatch/decisions/").content.decode()
-    assert both in services.visible_decisions(district["users"]["leader"])
+    assert both in queries.visible_decisions(district["users"]["leader"])
 
 
 def test_a_decision_about_no_project_given_to_a_person_by_name_is_seen_by_that_person(district, client,

@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 
+from gongjian.assignments import services as assignments
+from gongjian.assignments.models import Assignment
 from gongjian.core.bounds import Day, FormText, Id
 from gongjian.core.locking import StaleOut
 from gongjian.core.pagination import Limit, Offset
-from gongjian.dispatch import assignments
-from gongjian.dispatch.models import Assignment, Meeting
+from gongjian.meetings.models import Meeting
 from gongjian.org.models import Unit
 
 router = Router(tags=["dispatch"])
@@ -113,7 +114,7 @@ class SubmissionOut(Schema):
 
 def _file(row) -> dict:
     return {"id": row.pk, "name": row.name, "size": row.size,
-            "url": reverse("dispatch:submission_file", args=[row.pk])}
+            "url": reverse("assignments:submission_file", args=[row.pk])}
 
 
 def _out(assignment: Assignment, progress: assignments.Progress) -> dict:
@@ -144,14 +145,14 @@ def _detail(request, assignment: Assignment) -> dict:
 
 
 def _visible(request, assignment_id: int) -> Assignment:
-    if not request.user.has_perm("dispatch.view_assignment"):
+    if not request.user.has_perm("assignments.view_assignment"):
         raise PermissionDenied
     return get_object_or_404(assignments.visible_assignments(request.user), pk=assignment_id)
 
 
 @router.get("/assignments", response=list[AssignmentOut], summary="Assignments the caller sees, newest first")
 def list_assignments(request, limit: Limit = 100, offset: Offset = 0):
-    if not request.user.has_perm("dispatch.view_assignment"):
+    if not request.user.has_perm("assignments.view_assignment"):
         raise PermissionDenied
     limit, offset = max(1, min(limit, 500)), max(0, offset)
     page = list(assignments.visible_assignments(request.user).order_by("-created_at", "-id")

@@ -4,9 +4,9 @@ holds its discussion within a week and hands in its report within two: "全区�
 并于两周内全部上交了讨论会情况的汇报材料".
 
 Who does what:
-- the project office (``dispatch.run_dispatch``) gives assignments and sees every one with every hand-in; the
+- the project office (``meetings.run_dispatch``) gives assignments and sees every one with every hand-in; the
   principal leaders (``projects.view_all_projects``) read them all too;
-- a unit user (``dispatch.add_submission``) sees the assignments given to their unit or to a unit above it, and
+- a unit user (``assignments.add_submission``) sees the assignments given to their unit or to a unit above it, and
   hands in for that unit; the office may hand in on a unit's behalf (a report that came on paper);
 - the hand-in table (units × steps) is shown to everyone who sees the assignment, so a unit sees who has reported;
   the text and files of a hand-in are for the office, the principal leaders and the people of the unit that
@@ -37,17 +37,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongjian.assignments.models import Assignment, AssignmentStep, Reminder, Submission, SubmissionFile
 from gongjian.core import audit
 from gongjian.core.locking import check_version
 from gongjian.core.notify import notify
-from gongjian.dispatch.models import (
-    Assignment,
-    AssignmentStep,
-    Meeting,
-    Reminder,
-    Submission,
-    SubmissionFile,
-)
+from gongjian.meetings.models import Meeting
 from gongjian.org.models import Unit
 
 # The two steps the office usually gives after an on-site meeting (context 004), as (name, days from today).
@@ -106,14 +100,14 @@ def unit_and_above(user) -> list[int]:
 
 
 def sees_all(user) -> bool:
-    return user.has_perm("dispatch.run_dispatch") or (
-        user.has_perm("dispatch.view_assignment") and user.has_perm("projects.view_all_projects"))
+    return user.has_perm("meetings.run_dispatch") or (
+        user.has_perm("assignments.view_assignment") and user.has_perm("projects.view_all_projects"))
 
 
 def visible_assignments(user):
     """The office and the principal leaders: every assignment; a unit user: those given to their unit or to a
     unit above it."""
-    if not user.has_perm("dispatch.view_assignment"):
+    if not user.has_perm("assignments.view_assignment"):
         return Assignment.objects.none()
     if sees_all(user):
         return Assignment.objects.all()
@@ -128,15 +122,15 @@ def _belongs(user, unit: Unit) -> bool:
 
 def can_submit(user, unit: Unit) -> bool:
     """The people of the unit (or of a unit below it) who may hand in, and the office on the unit's behalf."""
-    if user.has_perm("dispatch.run_dispatch"):
+    if user.has_perm("meetings.run_dispatch"):
         return True
-    return user.has_perm("dispatch.add_submission") and _belongs(user, unit)
+    return user.has_perm("assignments.add_submission") and _belongs(user, unit)
 
 
 def can_read_hand_in(user, submission: Submission) -> bool:
     """A hand-in's text and files: the office, the principal leaders and the people of the unit that handed it
     in. The other units given the same assignment see only that it was handed in."""
-    if not user.has_perm("dispatch.view_assignment"):
+    if not user.has_perm("assignments.view_assignment"):
         return False
     return sees_all(user) or _belongs(user, submission.unit)
 
@@ -148,7 +142,7 @@ def units_of(user, assignment: Assignment) -> list[Unit]:
 
 
 def _check_office(actor) -> None:
-    if actor is not None and not actor.has_perm("dispatch.run_dispatch"):
+    if actor is not None and not actor.has_perm("meetings.run_dispatch"):
         raise PermissionDenied(_("只有项目办可以下发任务。"))
 
 
@@ -161,13 +155,13 @@ def _recipients(units: Iterable[Unit]):
     for path in paths:
         where |= Q(person__unit__path__startswith=path)
     may = (Q(is_superuser=True)
-           | Q(groups__permissions__codename="add_submission", groups__permissions__content_type__app_label="dispatch")
-           | Q(user_permissions__codename="add_submission", user_permissions__content_type__app_label="dispatch"))
+           | Q(groups__permissions__codename="add_submission", groups__permissions__content_type__app_label="assignments")
+           | Q(user_permissions__codename="add_submission", user_permissions__content_type__app_label="assignments"))
     return list(get_user_model().objects.filter(where, may, is_active=True).distinct())
 
 
 def _url(assignment_id: int) -> str:
-    return reverse("dispatch:assignment_detail", args=[assignment_id])
+    return reverse("assignments:assignment_detail", args=[assignment_id])
 
 
 # -- giving an assignment ------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""Scheduled work of dispatch: remind the units of assignment steps due or overdue."""
+"""Scheduled work of assignments: remind the units of assignment steps due or overdue."""
 
-from gongjian.dispatch import assignments
+from gongjian.assignments import services as assignments
 
 
 def remind_assignments() -> str:

@@ -18,11 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongjian.assignments import services as assignments
+from gongjian.assignments.models import SubmissionFile
 from gongjian.core.excel import Export
 from gongjian.core.forms import add_service_errors
 from gongjian.core.locking import Stale, posted_version
-from gongjian.dispatch import assignments
-from gongjian.dispatch.models import Meeting, SubmissionFile
+from gongjian.meetings.models import Meeting
 from gongjian.org.choices import ENTERPRISE_KINDS, UnitKind
 from gongjian.org.models import Unit
 
@@ -84,21 +85,21 @@ def _unit_groups(selected: set[int]) -> list[dict]:
     return sorted(groups.values(), key=lambda g: order.index(g["kind"]) if g["kind"] in order else len(order))
 
 
-@permission_required("dispatch.view_assignment", raise_exception=True)
+@permission_required("assignments.view_assignment", raise_exception=True)
 def assignment_list(request):
     """The assignments the user sees, newest first, with how many hand-ins are in and how many are overdue."""
     queryset = assignments.visible_assignments(request.user).select_related("meeting").order_by("-created_at", "-id")
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     progress = assignments.progress(list(page), request.user)
-    can_run = request.user.has_perm("dispatch.run_dispatch")
-    return render(request, "dispatch/assignment_list.html", {
+    can_run = request.user.has_perm("meetings.run_dispatch")
+    return render(request, "assignments/assignment_list.html", {
         "page": page, "rows": [(a, progress[a.pk]) for a in page], "can_run": can_run,
         "show_mine": not can_run and bool(assignments.unit_and_above(request.user)),
         "today": timezone.localdate(),
     })
 
 
-@permission_required("dispatch.run_dispatch", raise_exception=True)
+@permission_required("meetings.run_dispatch", raise_exception=True)
 def assignment_new(request):
     """The office gives a task to units in steps with deadlines."""
     form = AssignmentForm(request.POST or None, initial={"meeting": request.GET.get("meeting")})
@@ -113,14 +114,14 @@ def assignment_new(request):
                     units=form.cleaned_data["units"], steps=steps, meeting=form.cleaned_data["meeting"],
                     actor=request.user)
                 messages.success(request, _("任务已下发，已通知 %(n)d 个承办单位。") % {"n": assignment.units.count()})
-                return redirect("dispatch:assignment_detail", pk=assignment.pk)
+                return redirect("assignments:assignment_detail", pk=assignment.pk)
             except ValidationError as exc:
                 step_errors = {k: "；".join(v) for k, v in exc.message_dict.items() if k.startswith("step")}
                 add_service_errors(form, ValidationError({k: v for k, v in exc.message_dict.items()
                                                           if not k.startswith("step")}))
         status = 400
     selected = {int(pk) for pk in request.POST.getlist("units") if pk.isdigit()}
-    return render(request, "dispatch/assignment_new.html", {
+    return render(request, "assignments/assignment_new.html", {
         "form": form, "groups": _unit_groups(selected),
         "steps": _step_rows(request.POST if request.method == "POST" else None),
         "step_errors": list(step_errors.values()), "today": timezone.localdate(),
@@ -136,7 +137,7 @@ def _visible(request, pk):
                              pk=pk)
 
 
-@permission_required("dispatch.view_assignment", raise_exception=True)
+@permission_required("assignments.view_assignment", raise_exception=True)
 def assignment_detail(request, pk):
     """The instructions, the hand-in table (units × steps), and for the people of a unit given the task a
     hand-in form per step (text and files)."""
@@ -154,7 +155,7 @@ def assignment_detail(request, pk):
             assignments.submit(step, unit, text=text, files=request.FILES.getlist("files"), actor=user,
                                expected_version=version)
             messages.success(request, _("%(unit)s「%(step)s」已报送。") % {"unit": unit.name, "step": step.name})
-            return redirect("dispatch:assignment_detail", pk=assignment.pk)
+            return redirect("assignments:assignment_detail", pk=assignment.pk)
         except ValidationError as exc:  # kept as typed, with the version it was typed against
             errors[(step.pk, unit.pk)] = exc.messages
             posted[(step.pk, unit.pk)] = (text, version)
@@ -163,7 +164,7 @@ def assignment_detail(request, pk):
     readable = {cell.submission.pk for row in data.rows for cell in row.cells
                 if cell.submission and assignments.can_read_hand_in(user, cell.submission)}
     forms_ = []
-    if user.has_perm("dispatch.add_submission"):
+    if user.has_perm("assignments.add_submission"):
         mine = {unit.pk for unit in assignments.units_of(user, assignment)}
         for row in data.rows:
             if row.unit.pk not in mine:
@@ -175,7 +176,7 @@ def assignment_detail(request, pk):
                 text, version = posted.get(key, (cell.submission.text if cell.submission else "", current))
                 forms_.append({"cell": cell, "errors": errors.get(key, []), "closed": closed, "text": text,
                                "version": "" if version is None else version})
-    return render(request, "dispatch/assignment_detail.html", {
+    return render(request, "assignments/assignment_detail.html", {
         "assignment": assignment, "table": data, "readable": readable, "hand_in_forms": forms_,
         "several_units": len({f["cell"].unit.pk for f in forms_}) > 1,
         "allowed": " ".join(sorted(assignments.ALLOWED_FILES)), "accept": ",".join(sorted(assignments.ALLOWED_FILES)),
@@ -183,7 +184,7 @@ def assignment_detail(request, pk):
     }, status=status)
 
 
-@permission_required("dispatch.view_assignment", raise_exception=True)
+@permission_required("assignments.view_assignment", raise_exception=True)
 def assignment_export(request, pk):
     """The hand-in table in Excel: a row per unit, for each step its state, when and by whom; then the counts."""
     assignment = _visible(request, pk)
@@ -216,7 +217,7 @@ def assignment_export(request, pk):
     return export.response(f"{safe}_{_('报送情况')}.xlsx", {(0, 0): 24, (1, 1): 10, (2, last): 18}, freeze=(1, 1))
 
 
-@permission_required("dispatch.view_assignment", raise_exception=True)
+@permission_required("assignments.view_assignment", raise_exception=True)
 def submission_file(request, pk):
     """A hand-in's file, to the office, the principal leaders and the people of the unit that handed it in;
     never a public URL, and always as a download (never shown inside the site)."""

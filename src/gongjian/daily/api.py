@@ -13,8 +13,8 @@ from pydantic import Field
 
 from gongjian.core.bounds import Day, Id
 from gongjian.core.locking import StaleOut
-from gongjian.dispatch import daily
-from gongjian.dispatch.models import DailyReport, DailyTask
+from gongjian.daily import services as daily
+from gongjian.daily.models import DailyReport, DailyTask
 
 router = Router(tags=["dispatch"])
 
@@ -112,7 +112,7 @@ class TasksIn(Schema):
 
 
 def _viewer(request) -> None:
-    if not request.user.has_perm("dispatch.view_dailyreport"):
+    if not request.user.has_perm("daily.view_dailyreport"):
         raise PermissionDenied(_("没有查看工作队日报的权限。"))
 
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from gongjian.core import audit, bounds
 from gongjian.core.locking import check_version, raced
 from gongjian.core.notify import notify
-from gongjian.dispatch.models import DailyReport, DailyTask
+from gongjian.daily.models import DailyReport, DailyTask
 from gongjian.org.choices import UnitKind
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import scope_for
@@ -98,10 +98,10 @@ def active_teams() -> QuerySet[Unit]:
 def teams_for(user) -> QuerySet[Unit]:
     """The teams whose days ``user`` may read: their own team, the teams under their headquarters or street, or
     every active team for the office and the principal leaders."""
-    if not getattr(user, "is_authenticated", False) or not user.has_perm("dispatch.view_dailyreport"):
+    if not getattr(user, "is_authenticated", False) or not user.has_perm("daily.view_dailyreport"):
         return Unit.objects.none()
     teams = active_teams().order_by("parent__name", "name")
-    if user.has_perm("dispatch.run_dispatch") or scope_for(user).sees_all:
+    if user.has_perm("meetings.run_dispatch") or scope_for(user).sees_all:
         return teams
     unit = _unit_of(user)
     if unit is None:
@@ -117,7 +117,7 @@ def is_member(user, team: Unit) -> bool:
 def team_of(user) -> Unit | None:
     """The active team ``user`` belongs to and files for, if any."""
     unit = _unit_of(user)
-    if unit is None or not user.has_perm("dispatch.add_dailyreport"):
+    if unit is None or not user.has_perm("daily.add_dailyreport"):
         return None
     ids = [int(pk) for pk in unit.path.strip("/").split("/") if pk]
     return active_teams().filter(pk__in=ids).order_by("-path").first()
@@ -125,16 +125,16 @@ def team_of(user) -> Unit | None:
 
 def can_file(user, team: Unit) -> bool:
     """The team's own members, or the project office (filing for a team that reported by phone call)."""
-    if not user.has_perm("dispatch.add_dailyreport"):
+    if not user.has_perm("daily.add_dailyreport"):
         return False
-    return user.has_perm("dispatch.run_dispatch") or is_member(user, team)
+    return user.has_perm("meetings.run_dispatch") or is_member(user, team)
 
 
 def can_deploy(user, team: Unit) -> bool:
     """The staff of a headquarters or street the team is under, or the project office."""
-    if not user.has_perm("dispatch.add_dailytask"):
+    if not user.has_perm("daily.add_dailytask"):
         return False
-    if user.has_perm("dispatch.run_dispatch"):
+    if user.has_perm("meetings.run_dispatch"):
         return True
     unit = _unit_of(user)
     return bool(unit and unit.kind != UnitKind.SERVICE_TEAM and team.path.startswith(unit.path)
@@ -154,11 +154,11 @@ def _overseers(team: Unit) -> list:
     """The staff of the units above the team who deploy its tasks (its headquarters or street)."""
     above = [int(pk) for pk in team.path.strip("/").split("/")[:-1] if pk]
     users = get_user_model().objects.filter(is_active=True, person__unit_id__in=above)
-    return [u for u in users if u.has_perm("dispatch.add_dailytask")]
+    return [u for u in users if u.has_perm("daily.add_dailytask")]
 
 
 def daily_url(day: date | None = None) -> str:
-    url = reverse("dispatch:daily")
+    url = reverse("daily:daily")
     return f"{url}?day={day.isoformat()}" if day else url
 
 

@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy
 from gongjian.core.excel import Export
 from gongjian.core.forms import add_service_errors
 from gongjian.core.locking import Stale
-from gongjian.dispatch import daily
-from gongjian.dispatch.models import DailyReport, DailyTask
+from gongjian.daily import services as daily
+from gongjian.daily.models import DailyReport, DailyTask
 
-VIEW = "dispatch.view_dailyreport"
+VIEW = "daily.view_dailyreport"
 
 
 def _figure(label):
@@ -80,7 +80,7 @@ def daily_page(request):
     if request.method == "POST":
         raise PermissionDenied
     if team is not None:  # a team the user reads but does not file for
-        return redirect("dispatch:daily_team", pk=team.pk)
+        return redirect("daily:daily_team", pk=team.pk)
     return _board_page(request, _day(request, "day", daily.today()))
 
 
@@ -109,12 +109,12 @@ def _filing(request, team):
                 query = {"team": team.pk} if daily.team_of(request.user) != team else {}
                 if day != current:
                     query["day"] = day.isoformat()
-                return redirect(reverse("dispatch:daily") + (f"?{urlencode(query)}" if query else ""))
+                return redirect(reverse("daily:daily") + (f"?{urlencode(query)}" if query else ""))
     else:
         initial = {name: getattr(report, name) for name in (*daily.FIGURES, *daily.TEXTS, "version")} if report else {}
         form = DailyReportForm(initial=initial)
     tasks = list(DailyTask.objects.filter(team=team, day__in=[day, day + datetime.timedelta(days=1)]))
-    return render(request, "dispatch/daily_form.html", {
+    return render(request, "daily/daily_form.html", {
         "team": team, "day": day, "today": current, "report": report, "form": form,
         "tasks": [t for t in tasks if t.day == day], "next_tasks": [t for t in tasks if t.day != day],
         "next_day": day + datetime.timedelta(days=1),
@@ -133,7 +133,7 @@ def _board_page(request, day, *, deploy_team=None, deploy_text="", deploy_errors
         row.can_file = daily.can_file(user, row.team) and (daily.today() - day).days <= daily.DAYS_BACK
         mine = deploy_team is not None and row.team.pk == deploy_team.pk
         row.deploy_text, row.deploy_errors = (deploy_text, deploy_errors) if mine else ("", ())
-    return render(request, "dispatch/daily_board.html", {
+    return render(request, "daily/daily_board.html", {
         "board": data, "day": day, "today": daily.today(), "deploy_day": deploy_day,
         "prev_day": day - datetime.timedelta(days=1),
         "next_day": data.next_day if data.next_day <= daily.today() else None,
@@ -156,7 +156,7 @@ def _deploy(request):
             "team": team.name, "day": day.isoformat(), "n": len(created)})
     else:
         messages.info(request, _("这些任务已经部署过。"))
-    return redirect(reverse("dispatch:daily") + f"?day={board_day.isoformat()}")
+    return redirect(reverse("daily:daily") + f"?day={board_day.isoformat()}")
 
 
 def _range(request) -> tuple[datetime.date, datetime.date]:
@@ -178,7 +178,7 @@ def daily_team(request, pk):
     data = daily.summary(team, start, end)
     current = daily.today()
     first_fileable = current - datetime.timedelta(days=daily.DAYS_BACK)
-    return render(request, "dispatch/daily_team.html", {
+    return render(request, "daily/daily_team.html", {
         "team": team, "summary": data, "start": start, "end": end, "days": data.days[::-1],
         "figures": daily.FIGURES, "first_fileable": first_fileable,
         "can_file": daily.can_file(request.user, team), "own": daily.team_of(request.user) == team,

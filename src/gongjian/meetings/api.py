@@ -1,6 +1,6 @@
-"""Dispatch in the JSON API: meetings with their agenda and decisions, the decisions ledger, and briefings and
-minutes (drafted, edited, issued, downloaded), through the dispatch services (which check permissions and
-audit). The daily cycle and the assignments have routers of their own, mounted beside this one."""
+"""Meetings in the JSON API: meetings with their agenda and decisions and the decisions ledger, through the
+meetings' services (which check permissions and audit). Mounted under /api/v1/dispatch/ beside the routers of the
+daily cycle, the assignments and the documents."""
 
 from datetime import date, datetime
 
@@ -10,11 +10,10 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from gongjian.core.bounds import Day, Id, Moment
-from gongjian.core.downloads import attachment
 from gongjian.core.locking import StaleOut
 from gongjian.core.pagination import Limit, Offset
-from gongjian.dispatch import briefings, services
-from gongjian.dispatch.models import Decision, Document, Meeting
+from gongjian.meetings import queries, services
+from gongjian.meetings.models import Decision, Meeting
 from gongjian.org.models import Person, Unit
 from gongjian.projects.models import Project
 from gongjian.reports.models import Problem
@@ -94,35 +93,6 @@ class MeetingOut(Schema):
     version: int
 
 
-class DocumentIn(Schema):
-    kind: str  # briefing (with period) or minutes (with meeting_id)
-    period: str = ""
-    meeting_id: Id | None = None
-
-
-class DocumentPatch(Schema):
-    version: int  # the document's, as the caller read it
-    title: str
-    texts: dict[str, str] = {}  # section key → text
-
-
-class DocumentOut(Schema):
-    id: int
-    kind: str
-    title: str
-    period_code: str
-    meeting_id: int | None
-    state: str
-    number: str
-    sections: list[dict]
-    issued_at: datetime | None
-    version: int
-
-
-class DocumentVersionIn(Schema):
-    version: int  # the draft's, as the caller read it (409 stale when it has been edited since)
-
-
 def _viewer(request, perm: str) -> None:
     if not request.user.has_perm(perm):
         raise PermissionDenied(_("没有查看调度信息的权限。"))
@@ -141,9 +111,9 @@ def _meetings(queryset, user):
     read once for the whole list."""
     from django.db.models import Prefetch
 
-    decisions = services.visible_decisions(user).select_related("owner", "assignee", "case") \
+    decisions = queries.visible_decisions(user).select_related("owner", "assignee", "case") \
         .prefetch_related("projects")
-    projects = Project.objects.all() if services.sees_every_meeting(user) else Project.objects.filter(
+    projects = Project.objects.all() if queries.sees_every_meeting(user) else Project.objects.filter(
         pk__in=Project.objects.in_scope(user).values("pk"))
     return queryset.select_related("chair").prefetch_related(
         "attendees", Prefetch("projects", queryset=projects),
@@ -152,7 +122,7 @@ def _meetings(queryset, user):
 
 def _meetings_out(user, meetings) -> list[dict]:
     meetings = list(meetings)
-    agendas = services.visible_agendas(user, meetings)
+    agendas = queries.visible_agendas(user, meetings)
     return [{"id": m.pk, "kind": m.kind, "title": m.title, "held_at": m.held_at, "place": m.place,
              "chair": str(m.chair or ""), "attendees": [str(p) for p in m.attendees.all()], "state": m.state,
              "notes": m.notes, "project_ids": [p.pk for p in m.projects.all()], "agenda": agendas[m.pk],
@@ -166,8 +136,8 @@ def _meeting_out(user, pk: int, queryset=Meeting.objects) -> dict:
 
 @router.get("/meetings", response=list[MeetingOut], summary="Meetings the user sees, latest first")
 def list_meetings(request, kind: str | None = None, limit: Limit = 50, offset: Offset = 0):
-    _viewer(request, "dispatch.view_meeting")
-    meetings = _meetings(services.visible_meetings(request.user), request.user).order_by("-held_at", "-id")
+    _viewer(request, "meetings.view_meeting")
+    meetings = _meetings(queries.visible_meetings(request.user), request.user).order_by("-held_at", "-id")
     if kind:
         meetings = meetings.filter(kind=kind)
     offset = max(0, offset)
@@ -187,8 +157,8 @@ def create_meeting(request, payload: MeetingIn):
 
 @router.get("/meetings/{int:meeting_id}", response=MeetingOut)
 def get_meeting(request, meeting_id: int):
-    _viewer(request, "dispatch.view_meeting")
-    return _meeting_out(request.user, meeting_id, services.visible_meetings(request.user))
+    _viewer(request, "meetings.view_meeting")
+    return _meeting_out(request.user, meeting_id, queries.visible_meetings(request.user))
 
 
 @router.patch("/meetings/{int:meeting_id}", response={200: MeetingOut, 409: StaleOut},
@@ -219,54 +189,6 @@ def add_decision(request, meeting_id: int, payload: DecisionIn):
 
 @router.get("/decisions", response=list[DecisionOut], summary="The decisions ledger (handle them at /cases)")
 def list_decisions(request, state: str | None = None, owner_id: Id | None = None):
-    _viewer(request, "dispatch.view_decision")
-    decisions = services.decision_ledger(request.user, state=state, owner_id=owner_id).prefetch_related("projects")
+    _viewer(request, "meetings.view_decision")
+    decisions = queries.decision_ledger(request.user, state=state, owner_id=owner_id).prefetch_related("projects")
     return [_decision_out(d) for d in decisions]
-
-
-def _document_out(d: Document) -> dict:
-    return {"id": d.pk, "kind": d.kind, "title": d.title, "period_code": d.period_code, "meeting_id": d.meeting_id,
-            "state": d.state, "number": d.number, "sections": d.sections, "issued_at": d.issued_at,
-            "version": d.version}
-
-
-@router.get("/documents", response=list[DocumentOut], summary="Briefings and minutes, latest first")
-def list_documents(request, kind: str | None = None):
-    _viewer(request, "dispatch.view_document")
-    documents = briefings.visible_documents(request.user).order_by("-created_at", "-id")
-    return [_document_out(d) for d in (documents.filter(kind=kind) if kind else documents)[:200]]
-
-
-@router.post("/documents", response={201: DocumentOut}, summary="Draft a briefing of a period or a meeting's minutes")
-def draft_document(request, payload: DocumentIn):
-    meeting = get_object_or_404(Meeting, pk=payload.meeting_id) if payload.meeting_id else None
-    row = briefings.draft(payload.kind, period_code=payload.period, meeting=meeting, actor=request.user)
-    return Status(201, _document_out(row))
-
-
-@router.get("/documents/{int:document_id}", response=DocumentOut)
-def get_document(request, document_id: int):
-    _viewer(request, "dispatch.view_document")
-    return _document_out(get_object_or_404(briefings.visible_documents(request.user), pk=document_id))
-
-
-@router.patch("/documents/{int:document_id}", response={200: DocumentOut, 409: StaleOut},
-              summary="Edit a draft's title and texts")
-def edit_document(request, document_id: int, payload: DocumentPatch):
-    row = briefings.edit(get_object_or_404(Document, pk=document_id), title=payload.title, texts=payload.texts,
-                         actor=request.user, expected_version=payload.version)
-    return _document_out(row)
-
-
-@router.post("/documents/{int:document_id}/issue", response={200: DocumentOut, 409: StaleOut},
-             summary="Issue a draft as read (version): numbered once, the .docx kept as issued")
-def issue_document(request, document_id: int, payload: DocumentVersionIn):
-    return _document_out(briefings.issue(get_object_or_404(Document, pk=document_id), actor=request.user,
-                                         expected_version=payload.version))
-
-
-@router.get("/documents/{int:document_id}/docx", summary="The .docx (as issued, or a draft's preview)")
-def document_docx(request, document_id: int):
-    _viewer(request, "dispatch.view_document")
-    row = get_object_or_404(briefings.visible_documents(request.user), pk=document_id)
-    return attachment(briefings.docx(row), f"{row.title}.docx")

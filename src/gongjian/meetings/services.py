@@ -8,23 +8,30 @@ added to it — names the version the editor read (``expected_version``) and bum
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q, Value
+from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongjian.assess.models import Run, RunState
 from gongjian.core import audit
 from gongjian.core.locking import check_version
+from gongjian.core.notify import notify
 from gongjian.core.periods import Period
-from gongjian.dispatch.models import Decision, Meeting, MeetingKind, MeetingState
+from gongjian.lights import cases
+from gongjian.lights.cases import participants
 from gongjian.lights.choices import CaseKind, CaseState
+from gongjian.lights.models import Case, Light
+from gongjian.meetings.choices import MeetingKind, MeetingState
+from gongjian.meetings.models import Decision, Meeting
 from gongjian.org.models import Person, Unit
-from gongjian.projects.models import Project
+from gongjian.projects.models import Milestone, Project
 
 # Days to the next meeting of each kind: the milestones due within them go on the agenda.
 NEXT_MEETING_DAYS = {
@@ -48,11 +55,8 @@ SECTIONS = {
 
 
 def check_office(actor) -> None:
-    if actor is not None and not actor.has_perm("dispatch.run_dispatch"):
+    if actor is not None and not actor.has_perm("meetings.run_dispatch"):
         raise PermissionDenied(_("只有项目办可以组织调度会和交办事项。"))
-
-
-# -- the agenda ----------------------------------------------------------------------------------------------------
 
 
 def previous_meeting(kind: str, held_at: datetime, exclude: int | None = None) -> Meeting | None:
@@ -63,8 +67,6 @@ def previous_meeting(kind: str, held_at: datetime, exclude: int | None = None) -
 
 def _light_codes(day: date) -> tuple[str | None, str | None]:
     """The latest lit ten-day period that has started by ``day``, and the one before it."""
-    from gongjian.lights.models import Light
-
     current = Period.dekad_of(day)
     codes = set(Light.objects.filter(period_code__startswith=f"{current.year}-").values_list(
         "period_code", flat=True).distinct())
@@ -76,10 +78,6 @@ def _light_codes(day: date) -> tuple[str | None, str | None]:
 
 def draft_agenda(kind: str, held_at: datetime, *, exclude: int | None = None) -> list[dict]:
     """The agenda items the data call for, each {section, text, project_id?, ref?}, in the order of SECTIONS."""
-    from gongjian.assess.models import Run, RunState
-    from gongjian.lights.models import Case, Light
-    from gongjian.projects.models import Milestone
-
     day = timezone.localtime(held_at).date()
     items: list[dict] = []
 
@@ -132,9 +130,6 @@ def draft_agenda(kind: str, held_at: datetime, *, exclude: int | None = None) ->
         items.append({"section": "milestones", "project_id": milestone.project_id, "text": (
             f"{milestone.project.name}：{milestone.name or milestone.get_kind_display()}，计划 {milestone.planned_date} 完成")})
     return items
-
-
-# -- meetings ------------------------------------------------------------------------------------------------------
 
 
 def _check_meeting(title: str, held_at: datetime | None) -> None:
@@ -207,9 +202,6 @@ def redraft_agenda(meeting: Meeting, *, actor, expected_version: int | None = No
                           agenda=draft_agenda(meeting.kind, meeting.held_at, exclude=meeting.pk))
 
 
-# -- decisions -----------------------------------------------------------------------------------------------------
-
-
 @transaction.atomic
 def add_decision(meeting: Meeting, *, text: str, owner: Unit | None, deadline: date | None, actor,
                  assignee: Person | None = None, projects: Sequence[Project] = (), problem=None,
@@ -218,8 +210,6 @@ def add_decision(meeting: Meeting, *, text: str, owner: Unit | None, deadline: d
     record: the same decision entered twice from two pages is refused the second time, and the meeting's version
     goes up) and open its case: the owner unit signs for it, handles it and resolves it; the office closes it;
     unhandled past its deadline it climbs the ladder like any escalation."""
-    from gongjian.lights import cases
-
     check_office(actor)
     errors = {}
     if not (text or "").strip():
@@ -261,11 +251,6 @@ def add_decision(meeting: Meeting, *, text: str, owner: Unit | None, deadline: d
 
 
 def _tell(decision: Decision) -> None:
-    from django.urls import reverse
-
-    from gongjian.core.notify import notify
-    from gongjian.lights.cases import participants
-
     users = participants(decision.case)
     if decision.assignee and decision.assignee.user_id:
         users.append(decision.assignee.user)
@@ -273,131 +258,3 @@ def _tell(decision: Decision) -> None:
            _("%(meeting)s交办，时限 %(deadline)s。请在平台签收办理。") % {
                "meeting": decision.meeting.title, "deadline": decision.deadline},
            url=reverse("lights:case_detail", args=[decision.case_id]))
-
-
-# -- what a user reads ---------------------------------------------------------------------------------------------
-# One rule per object, used alike by the pages, the exports and the API: the office and the principal leaders read
-# everything as it is; anyone else reads what their scope (``Project.objects.in_scope``) and their own unit and
-# person reach.
-
-
-def sees_every_meeting(user) -> bool:
-    """The office and the principal leaders read every meeting, decision and agenda item as it is."""
-    return user.has_perm("projects.view_all_projects") or user.has_perm("dispatch.run_dispatch")
-
-
-def _person(user) -> Person | None:
-    return getattr(user, "person", None)
-
-
-def visible_decisions(user):
-    """The decisions (交办事项) a user reads: those whose case they see (of a project in their scope, owned by
-    their unit or a unit below it, or supervised by them), those about any project in their scope (a case names
-    only the first), and those given to their unit or to them by name."""
-    from gongjian.lights.cases import visible_cases
-
-    if sees_every_meeting(user):
-        return Decision.objects.all()
-    about = Decision.projects.through.objects.filter(project__in=Project.objects.in_scope(user).values("pk"))
-    query = Q(case__in=visible_cases(user).values("pk")) | Q(pk__in=about.values("decision_id"))
-    person = _person(user)
-    if person is not None:
-        query |= Q(assignee=person)
-        if person.unit_id:
-            query |= Q(owner__path__startswith=person.unit.path)
-    return Decision.objects.filter(query)
-
-
-def visible_meetings(user):
-    """Meetings a user sees: those covering a project in their scope, giving them a decision they read, or that
-    they chaired or attended. What of a meeting they read is :func:`visible_decisions` and
-    :func:`visible_agendas`."""
-    if sees_every_meeting(user):
-        return Meeting.objects.all()
-    covering = Meeting.projects.through.objects.filter(project__in=Project.objects.in_scope(user).values("pk"))
-    query = Q(pk__in=covering.values("meeting_id")) | Q(pk__in=visible_decisions(user).values("meeting_id"))
-    person = _person(user)
-    if person is not None:
-        attended = Meeting.attendees.through.objects.filter(person=person)
-        query |= Q(chair=person) | Q(pk__in=attended.values("meeting_id"))
-    return Meeting.objects.filter(query)
-
-
-# What an agenda item may name, by the prefix of its ref ("decision:12"), and a project by its project_id.
-_READABLE = ("decision", "case", "score", "project")
-
-
-def visible_agendas(user, meetings: Iterable[Meeting]) -> dict[int, list[dict]]:
-    """Each meeting's agenda as ``user`` reads it, by meeting id. An item that names a decision, a case or a score
-    (its ``ref``) is read by those who read that decision, case or score; one that names only a project, by those
-    with the project in their scope; a line of the office's own (naming neither) by everyone who sees the meeting.
-    An item naming something else is left out. Four queries at most, however many meetings."""
-    from gongjian.assess.queries import scores_in_scope
-    from gongjian.lights.cases import visible_cases
-
-    meetings = list(meetings)
-    if sees_every_meeting(user):
-        return {m.pk: list(m.agenda) for m in meetings}
-    wanted: dict[str, set[int]] = {kind: set() for kind in _READABLE}
-    for meeting in meetings:
-        for item in meeting.agenda:
-            link = _agenda_link(item)
-            if link and link[0] in wanted:
-                wanted[link[0]].add(link[1])
-    rules = {"decision": visible_decisions, "case": visible_cases, "score": scores_in_scope,
-             "project": Project.objects.in_scope}
-    read = {kind: set(rules[kind](user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
-            for kind, ids in wanted.items()}
-
-    def readable(item: dict) -> bool:
-        link = _agenda_link(item)
-        return link is None or link[1] in read.get(link[0], ())
-
-    return {m.pk: [item for item in m.agenda if readable(item)] for m in meetings}
-
-
-def _agenda_link(item: dict) -> tuple[str, int] | None:
-    """What an agenda item names: ("decision" | "case" | "score", id) by its ref, else ("project", id), else None
-    for a line of the office's own; ("unknown", 0) for anything else (never read)."""
-    ref = item.get("ref")
-    if ref:
-        kind, _sep, pk = str(ref).partition(":")
-        return (kind, int(pk)) if kind in _READABLE and pk.isdigit() else ("unknown", 0)
-    project = item.get("project_id")
-    if project is None:
-        return None
-    return ("project", project) if isinstance(project, int) else ("unknown", 0)
-
-
-def with_case_access(decisions, user):
-    """``decisions`` annotated ``case_readable``: whether ``user`` may open the decision's case (someone named on
-    a decision, or whose project is its second, may not), so that a page links to a case only where it opens."""
-    from gongjian.lights.cases import visible_cases
-
-    if user.has_perm("projects.view_all_projects"):
-        return decisions.annotate(case_readable=Value(True))
-    return decisions.annotate(case_readable=Exists(visible_cases(user).filter(pk=OuterRef("case_id"))))
-
-
-def decision_ledger(user, *, state: str | None = None, owner_id: int | None = None):
-    """The decisions a user sees, for the ledger: "open", "late" (open past the deadline), "closed" or a case
-    state; of one owner unit; soonest deadline first."""
-    decisions = with_case_access(visible_decisions(user), user).select_related("meeting", "owner", "assignee", "case")
-    if state in ("open", "late"):
-        decisions = decisions.exclude(case__state=CaseState.CLOSED)
-        if state == "late":
-            decisions = decisions.filter(deadline__lt=timezone.localdate())
-    elif state:
-        decisions = decisions.filter(case__state=state)
-    if owner_id:
-        decisions = decisions.filter(owner_id=owner_id)
-    return decisions.order_by("deadline", "meeting__held_at", "number")
-
-
-def with_decisions(meetings, user):
-    """``meetings`` with the decisions ``user`` reads of each (and their cases) and the number of projects each
-    covers, read in two queries for the whole list."""
-    from django.db.models import Count, Prefetch
-
-    return meetings.select_related("chair").annotate(project_count=Count("projects", distinct=True)) \
-        .prefetch_related(Prefetch("decisions", queryset=visible_decisions(user).select_related("case")))
