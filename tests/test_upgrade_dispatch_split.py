@@ -123,7 +123,8 @@ def test_one_migrate_from_before_the_split_keeps_every_row_link_permission_and_a
         rows = _old_district(old, office, reporter)
         permission_ids = _permissions_as_before(old)
         clerks = Group.objects.create(name="调度文员")
-        clerks.permissions.set([permission_ids[("meeting", "run_dispatch")], permission_ids[("document", "view_document")],
+        clerks.permissions.set([permission_ids[("meeting", "run_dispatch")],
+                                permission_ids[("document", "view_document")],
                                 permission_ids[("dailyreport", "add_dailyreport")]])
         reporter.user_permissions.set([permission_ids[("submission", "add_submission")]])
         audit.record("dispatch.meeting.create", actor=office, object_type="dispatch.meeting",

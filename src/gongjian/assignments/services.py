@@ -155,7 +155,8 @@ def _recipients(units: Iterable[Unit]):
     for path in paths:
         where |= Q(person__unit__path__startswith=path)
     may = (Q(is_superuser=True)
-           | Q(groups__permissions__codename="add_submission", groups__permissions__content_type__app_label="assignments")
+           | Q(groups__permissions__codename="add_submission",
+                 groups__permissions__content_type__app_label="assignments")
            | Q(user_permissions__codename="add_submission", user_permissions__content_type__app_label="assignments"))
     return list(get_user_model().objects.filter(where, may, is_active=True).distinct())
 

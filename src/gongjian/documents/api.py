@@ -69,7 +69,8 @@ def list_documents(request, kind: str | None = None):
 
 
 @router.post("/documents", response={201: DocumentOut, 202: TaskStarted},
-             summary="Draft a meeting's minutes (201), or a briefing of a period in the background (202: follow the task)")
+             summary="Draft a meeting's minutes (201), or a briefing of a period in the background (202: follow "
+                     "the task)")
 def draft_document(request, payload: DocumentIn):
     if payload.kind == DocumentKind.BRIEFING:
         return accepted(services.start_briefing(payload.period, actor=request.user))

@@ -16,8 +16,8 @@ class Document(models.Model):
 
     kind = models.CharField(_("类型"), max_length=10, choices=DocumentKind.choices)
     period_code = models.CharField(_("期别"), max_length=12, blank=True)
-    meeting = models.ForeignKey("meetings.Meeting", verbose_name=_("会议"), null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="documents")
+    meeting = models.ForeignKey("meetings.Meeting", verbose_name=_("会议"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="documents")
     title = models.CharField(_("标题"), max_length=200)
     sections = models.JSONField(_("正文"), default=list)  # [{"heading", "text", "table": {"columns", "rows"}}]
     state = models.CharField(_("状态"), max_length=10, choices=DocumentState.choices, default=DocumentState.DRAFT)
