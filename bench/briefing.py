@@ -32,9 +32,9 @@ import registry  # noqa: E402
 def build_dispatch(office, problems: int) -> None:
     from django.utils import timezone
 
-    from gongjian.dispatch import services
     from gongjian.lights.choices import CaseKind
     from gongjian.lights.models import Case
+    from gongjian.meetings import services
     from gongjian.org.models import Unit
     from gongjian.projects.models import Project
 
@@ -62,7 +62,7 @@ def main() -> None:
 
     import lights as lights_bench
     from gongjian.assess import services as assess
-    from gongjian.dispatch import briefings
+    from gongjian.documents import services as briefings
 
     office = lights_bench.lit_district(args.n)
     assess.publish(assess.run_assessment("2026-11", actor=office), actor=office)

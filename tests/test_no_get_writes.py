@@ -44,20 +44,23 @@ from gongjian.accounts.models import User
 from gongjian.assess import followup
 from gongjian.assess.models import Adjustment, Consequence, EvaluatorAssignment, Interview, Run, Scheme, Score
 from gongjian.assess.services import record_evaluations
+from gongjian.assignments import services as assignments
+from gongjian.assignments.models import Assignment
 from gongjian.core import audit
 from gongjian.core.models import CalendarDay, Notification, SystemSetting
 from gongjian.core.notify import notify
 from gongjian.core.periods import Period
+from gongjian.daily import services as daily
 from gongjian.demo.data import DEMO_USERNAMES
 from gongjian.demo.loader import load_demo
-from gongjian.dispatch import assignments, daily
-from gongjian.dispatch.models import Assignment, Document, Meeting
+from gongjian.documents.models import Document
 from gongjian.exchange import services as exchange
 from gongjian.exchange.importing import ImportResult, RowError
 from gongjian.jobs.models import Job
 from gongjian.lights import cases, letters
 from gongjian.lights import services as lights
 from gongjian.lights.models import Light
+from gongjian.meetings.models import Meeting
 from gongjian.org.models import Unit
 from gongjian.projects.models import BaselineChange, Project
 from gongjian.reports import services as reports

@@ -24,12 +24,16 @@ from gongjian.assess.models import (
     Run,
     SchemeYear,
 )
+from gongjian.assignments import services as assignments
+from gongjian.assignments.models import Submission
 from gongjian.core.models import AuditEvent
-from gongjian.dispatch import assignments, briefings
-from gongjian.dispatch import services as dispatch
-from gongjian.dispatch.models import DailyReport, Decision, Document, Meeting, Submission
+from gongjian.daily.models import DailyReport
+from gongjian.documents import services as briefings
+from gongjian.documents.models import Document
 from gongjian.lights import cases
 from gongjian.lights.models import Case, CaseEvent, Judgement
+from gongjian.meetings import services as dispatch
+from gongjian.meetings.models import Decision, Meeting
 from gongjian.org.choices import UnitKind
 from gongjian.projects.models import Project
 from gongjian.reports import services as reports

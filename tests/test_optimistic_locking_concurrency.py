@@ -10,12 +10,13 @@ from django.db import connection
 from django.utils import timezone
 
 from gongjian.core.locking import Stale
-from gongjian.dispatch import daily
-from gongjian.dispatch import services as dispatch
-from gongjian.dispatch.models import DailyReport, Meeting
+from gongjian.daily import services as daily
+from gongjian.daily.models import DailyReport
 from gongjian.lights import cases
 from gongjian.lights import services as lights
 from gongjian.lights.models import Case, CaseEvent, Judgement
+from gongjian.meetings import services as dispatch
+from gongjian.meetings.models import Meeting
 from gongjian.org.choices import UnitKind
 from tests.factories import ProjectFactory, UnitFactory, current_version
 from tests.reports.test_concurrency import run_together

@@ -20,13 +20,17 @@ from gongjian.assess.models import (
     Run,
     SchemeYear,
 )
+from gongjian.assignments import services as assignments
+from gongjian.assignments.models import Submission
 from gongjian.core.models import AuditEvent
-from gongjian.dispatch import assignments, briefings
-from gongjian.dispatch import services as dispatch
-from gongjian.dispatch.models import DailyReport, Decision, Document, Meeting, Submission
+from gongjian.daily.models import DailyReport
+from gongjian.documents import services as briefings
+from gongjian.documents.models import Document
 from gongjian.lights import cases
 from gongjian.lights import services as lights
 from gongjian.lights.models import Case, CaseEvent, Judgement
+from gongjian.meetings import services as dispatch
+from gongjian.meetings.models import Decision, Meeting
 from gongjian.org.choices import UnitKind
 from gongjian.reports import services as reports
 from gongjian.reports.models import Report
@@ -205,7 +209,7 @@ def test_a_draft_edited_or_issued_since_keeps_what_was_typed(office_client, meet
 def test_a_days_report_corrected_elsewhere_since_keeps_what_was_typed(client, make_user):
     team = UnitFactory(name="杏山子工作队", kind=UnitKind.SERVICE_TEAM)
     member = make_user("service_team", unit=team, username="duiyuan")
-    from gongjian.dispatch import daily
+    from gongjian.daily import services as daily
 
     report = daily.file_report(team, TODAY, {"done": "入户走访 12 户", "households_signed": 3}, actor=member)
     client.force_login(member)
@@ -225,7 +229,7 @@ def test_a_first_daily_report_where_another_member_filed_one_meanwhile_is_not_ov
     member = make_user("service_team", unit=team, username="duiyuan")
     client.force_login(member)
     assert shown_version(client.get("/dispatch/daily/").content.decode(), "daily-form") == ""
-    from gongjian.dispatch import daily
+    from gongjian.daily import services as daily
 
     daily.file_report(team, TODAY, {"done": "别人先报的"}, actor=make_user("service_team", unit=team))
     response = client.post("/dispatch/daily/", {"team": team.pk, "day": TODAY.isoformat(), "done": "我报的",

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from gongjian.accounts.models import User
 from gongjian.assess.models import Evaluation, EvaluatorAssignment
+from gongjian.daily import services as daily
 from gongjian.demo.loader import load_demo
-from gongjian.dispatch import daily
 from gongjian.org.choices import UnitKind
 from gongjian.org.models import Unit
 from gongjian.projects.models import Project

@@ -76,7 +76,11 @@ INSTALLED_APPS = [
     "gongjian.reports",
     "gongjian.lights",
     "gongjian.assess",
-    "gongjian.dispatch",
+    "gongjian.dispatch",  # only its migrations: the tables it made now belong to the four apps below
+    "gongjian.meetings",
+    "gongjian.daily",
+    "gongjian.assignments",
+    "gongjian.documents",
     "gongjian.exchange",
     "gongjian.jobs",
     "gongjian.schedule",

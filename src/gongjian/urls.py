@@ -18,7 +18,11 @@ urlpatterns = [
     path("reports/", include("gongjian.reports.urls")),
     path("lights/", include("gongjian.lights.urls")),
     path("assess/", include("gongjian.assess.urls")),
-    path("dispatch/", include("gongjian.dispatch.urls")),
+    # The dispatch apps keep the paths they had when they were one app.
+    path("dispatch/daily/", include("gongjian.daily.urls")),
+    path("dispatch/assignments/", include("gongjian.assignments.urls")),
+    path("dispatch/documents/", include("gongjian.documents.urls")),
+    path("dispatch/", include("gongjian.meetings.urls")),
     path("exchange/", include("gongjian.exchange.urls")),
     path("system/jobs/", include("gongjian.jobs.urls")),
     path("system/", include("gongjian.core.urls")),

@@ -28,10 +28,12 @@ from schemathesis.specs.openapi.checks import (
 from gongjian.accounts import services as accounts
 from gongjian.accounts.models import User
 from gongjian.assess.models import Commitment, Interview, Run, Scheme, Score
+from gongjian.assignments.models import Assignment, AssignmentStep
+from gongjian.daily import services as daily
 from gongjian.demo.loader import load_demo
-from gongjian.dispatch import daily
-from gongjian.dispatch.models import Assignment, AssignmentStep, Document, Meeting
+from gongjian.documents.models import Document
 from gongjian.lights.models import Case, Light
+from gongjian.meetings.models import Meeting
 from gongjian.projects.models import Project
 from gongjian.reports.models import Report, ReportPhoto
 

@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from gongjian.core.models import Notification
-from gongjian.dispatch import daily
-from gongjian.dispatch.models import DailyReport
+from gongjian.daily import services as daily
+from gongjian.daily.models import DailyReport
 from gongjian.org.choices import UnitKind
 from tests.factories import PASSWORD, UnitFactory
 

@@ -11,9 +11,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from gongjian.core.periods import Period
-from gongjian.dispatch import services
-from gongjian.dispatch.models import Decision, Document, Meeting
+from gongjian.documents.models import Document
 from gongjian.lights import services as lights
+from gongjian.meetings import services
+from gongjian.meetings.models import Decision, Meeting
 from gongjian.projects.models import Milestone
 from tests.factories import PASSWORD, ProjectFactory, UnitFactory, current_version
 
@@ -220,7 +221,11 @@ def test_the_office_drafts_edits_issues_and_downloads_a_briefing(page, login, of
     expect(page.locator("#documents tbody")).to_contain_text("尚无通报或纪要")
     page.select_option("#id_period", period.code)
     page.click("#briefing-form button:text-is('生成调度情况通报')")
-    expect(page.locator(".messages")).to_contain_text("通报草稿已按最新数据生成")
+    # drafted in the background: the task's page follows it and links to the draft
+    expect(page).to_have_url(re.compile(r"/system/jobs/[0-9a-f-]+/$"))
+    expect(page.locator("#job-state")).to_have_text("已完成")
+    expect(page.locator("#job-summary")).to_contain_text("请审改后印发")
+    page.click("#job-result")
     document = Document.objects.get()
     expect(page).to_have_url(re.compile(rf"/dispatch/documents/{document.pk}/$"))
     expect(page.locator("h1")).to_contain_text(f"{period}重点项目建设调度情况通报")
@@ -240,7 +245,10 @@ def test_the_office_drafts_edits_issues_and_downloads_a_briefing(page, login, of
     # Issued once, with the year's first issue number; no longer editable
     page.click("#issue-form button:text-is('印发')")
     number = f"{today.year}年第1期"
-    expect(page.locator(".messages")).to_contain_text(f"已印发，编号 {number}")
+    expect(page).to_have_url(re.compile(r"/system/jobs/[0-9a-f-]+/$"))
+    expect(page.locator("#job-summary")).to_contain_text(f"编号 {number}")
+    page.click("#job-result")
+    expect(page).to_have_url(re.compile(rf"/dispatch/documents/{document.pk}/$"))
     expect(page.locator("#document-state")).to_have_text("已印发")
     expect(page.locator("#document-number")).to_have_text(number)
     expect(page.locator("#document-form")).to_have_count(0)

@@ -260,7 +260,8 @@ def test_the_demo_has_published_assessments_and_an_interview_on_the_last_months_
 
 
 def test_the_demo_has_last_months_dispatch_meeting_with_decisions_minutes_and_a_briefing(summary):
-    from gongjian.dispatch.models import Document, Meeting
+    from gongjian.documents.models import Document
+    from gongjian.meetings.models import Meeting
 
     meeting = Meeting.objects.get()
     assert meeting.title == "2026年4月重点项目调度会" and meeting.state == "held"
@@ -273,7 +274,8 @@ def test_the_demo_has_last_months_dispatch_meeting_with_decisions_minutes_and_a_
 
 
 def test_the_demo_has_a_week_of_service_team_reports_and_an_assignment_half_handed_in(summary):
-    from gongjian.dispatch.models import Assignment, DailyReport, DailyTask
+    from gongjian.assignments.models import Assignment
+    from gongjian.daily.models import DailyReport, DailyTask
 
     days = set(DailyReport.objects.values_list("day", flat=True))
     assert days == {AS_OF - dt.timedelta(days=n) for n in range(7)}

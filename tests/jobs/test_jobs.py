@@ -130,4 +130,4 @@ def test_the_schedule_calls_every_apps_entry_points_in_order():
     from gongjian.schedule import steps as schedule
 
     assert [s.name.split(".")[0] for s in schedule.STEPS] == [
-        "reports", "lights", "lights", "assess", "assess", "dispatch", "accounts", "core"]
+        "reports", "lights", "lights", "assess", "assess", "assignments", "accounts", "core"]

@@ -41,9 +41,9 @@ _RULES = [f"lights.{verb}_lightrule" for verb in ("view", "add", "change", "dele
 
 # Dispatch: meetings and decisions are read by everyone who works on projects (decisions are handled as cases);
 # units hand in what assignments ask and headquarters deploy their teams' days.
-_DISPATCH_VIEW = ["dispatch.view_meeting", "dispatch.view_decision", "dispatch.view_assignment",
-                  "dispatch.view_dailyreport", "dispatch.view_document"]
-_DISPATCH_UNIT = [*_DISPATCH_VIEW, "dispatch.add_submission", "dispatch.add_dailytask"]
+_DISPATCH_VIEW = ["meetings.view_meeting", "meetings.view_decision", "assignments.view_assignment",
+                  "daily.view_dailyreport", "documents.view_document"]
+_DISPATCH_UNIT = [*_DISPATCH_VIEW, "assignments.add_submission", "daily.add_dailytask"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PROJECT_OFFICE: [
@@ -62,7 +62,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assess.view_adjustment", "assess.add_adjustment", "assess.change_adjustment", "assess.delete_adjustment",
         "assess.view_evaluatorassignment", "assess.add_evaluatorassignment", "assess.delete_evaluatorassignment",
         "assess.view_interview", "assess.add_interview", "assess.change_interview",
-        *_DISPATCH_UNIT, "dispatch.run_dispatch", "dispatch.add_dailyreport",
+        *_DISPATCH_UNIT, "meetings.run_dispatch", "daily.add_dailyreport",
         "jobs.view_job", "jobs.view_schedulerun",
     ],
     Role.UNIT_REPORTER: [*_VIEW_PROJECTS, "projects.change_project", "reports.view_report", "reports.submit_report",
@@ -72,7 +72,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                               "lights.change_judgement", "assess.view_evaluation", "assess.add_evaluation",
                               *_DISPATCH_VIEW],
     Role.EVALUATOR: ["projects.view_project", "assess.view_evaluation", "assess.add_evaluation"],
-    Role.SERVICE_TEAM: ["projects.view_project", "dispatch.view_dailyreport", "dispatch.add_dailyreport"],
+    Role.SERVICE_TEAM: ["projects.view_project", "daily.view_dailyreport", "daily.add_dailyreport"],
     Role.PRINCIPAL_LEADER: [*_VIEW_PROJECTS, "projects.view_all_projects", "reports.view_report", *_LIGHTS,
                             "lights.add_judgement", "lights.change_judgement", "assess.view_run",
                             "assess.view_evaluation", "assess.add_evaluation", *_DISPATCH_VIEW],

@@ -182,11 +182,12 @@ def build_api() -> NinjaAPI:
         return api.create_response(request, {"code": "unauthorised", "errors": []}, status=401)
 
     from gongjian.assess.api import router as assess
-    from gongjian.dispatch.api import router as dispatch
-    from gongjian.dispatch.assignment_api import router as assignments
-    from gongjian.dispatch.daily_api import router as daily
+    from gongjian.assignments.api import router as assignments
+    from gongjian.daily.api import router as daily
+    from gongjian.documents.api import router as documents
     from gongjian.jobs.api import router as jobs
     from gongjian.lights.api import router as lights
+    from gongjian.meetings.api import router as meetings
     from gongjian.projects.api import router as projects
     from gongjian.reports.api import router as reports
 
@@ -194,9 +195,11 @@ def build_api() -> NinjaAPI:
     api.add_router("/", reports)
     api.add_router("/", lights)
     api.add_router("/assess", assess)
-    api.add_router("/dispatch", dispatch)
+    # The dispatch apps keep the paths they had when they were one app.
+    api.add_router("/dispatch", meetings)
     api.add_router("/dispatch", assignments)
     api.add_router("/dispatch", daily)
+    api.add_router("/dispatch", documents)
     api.add_router("/", jobs)
     return api
 

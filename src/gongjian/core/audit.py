@@ -349,6 +349,7 @@ ACTION_LABELS = {
     "assess.publish": "发布考核结果", "assess.revise": "修订考核结果", "assess.notice": "印发考核通报",
     "assess.evaluation": "综合评价打分", "assess.interview.create": "记录约谈",
     "assess.commitment.create": "新建整改承诺", "assess.commitment.complete": "整改承诺完成",
+    # meetings and documents record under the names they had in dispatch: old and new events read alike
     "dispatch.meeting.create": "新建调度会", "dispatch.meeting.update": "修改调度会",
     "dispatch.decision.create": "新建交办事项", "dispatch.document.draft": "起草公文",
     "dispatch.document.edit": "修改公文", "dispatch.document.issue": "印发公文",

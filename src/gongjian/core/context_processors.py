@@ -18,10 +18,10 @@ def navigation(request):
         items.append((_("督办"), reverse("lights:case_list"), "cases"))
     if user.has_perm("assess.view_run"):
         items.append((_("考核"), reverse("assess:run_list"), "assess"))
-    if user.has_perm("dispatch.view_meeting"):
-        items.append((_("调度"), reverse("dispatch:meeting_list"), "dispatch"))
-    elif user.has_perm("dispatch.add_dailyreport"):  # a service team's member: straight to the day's report
-        items.append((_("工作日报"), reverse("dispatch:daily"), "daily"))
+    if user.has_perm("meetings.view_meeting"):
+        items.append((_("调度"), reverse("meetings:meeting_list"), "dispatch"))
+    elif user.has_perm("daily.add_dailyreport"):  # a service team's member: straight to the day's report
+        items.append((_("工作日报"), reverse("daily:daily"), "daily"))
     if user.has_perm("assess.add_evaluation"):
         items.append((_("综合评价"), reverse("assess:evaluate"), "evaluate"))
     if user.has_perm("projects.import_projects"):

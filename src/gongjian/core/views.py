@@ -81,9 +81,9 @@ def home(request):
     """Where "/" and a fresh login land: a service team's member on the day's report, whoever reads projects on
     the project list, an administrator on their own page."""
     user = request.user
-    if user.is_authenticated and user.has_perm("dispatch.add_dailyreport") and not user.has_perm(
-            "dispatch.view_meeting"):
-        return redirect("dispatch:daily")
+    if user.is_authenticated and user.has_perm("daily.add_dailyreport") and not user.has_perm(
+            "meetings.view_meeting"):
+        return redirect("daily:daily")
     if user.has_perm("projects.view_project"):
         return redirect("projects:project_list")
     # The three administrators see no business data: each lands on their own desk.

@@ -402,10 +402,10 @@ class _DemoBuilder:
         red projects' units given a decision each and the headquarters one on site safety, the first handled and
         closed; its minutes and last month's briefing issued."""
         from gongjian.core.periods import Period
-        from gongjian.dispatch import briefings
-        from gongjian.dispatch import services as dispatch
+        from gongjian.documents import services as documents
         from gongjian.lights import cases
         from gongjian.lights.models import Light
+        from gongjian.meetings import services as meetings
 
         month = Period.of(self.as_of, "month").prev()
         day = month.end + timedelta(days=3)
@@ -414,18 +414,18 @@ class _DemoBuilder:
             return
         chair = self.people[next(name for name in PRINCIPALS if name != LEADERS[0][0])]
         leaders = [self.people[name] for name, *_rest in LEADERS]
-        meeting = dispatch.create_meeting(
+        meeting = meetings.create_meeting(
             kind="monthly", title=f"{month}重点项目调度会", actor=None, chair=chair, attendees=leaders,
             held_at=datetime.combine(day, time(9, 0), tzinfo=SHANGHAI), place="区政府三楼会议室",
             other_attendees="各责任单位、各指挥部主要负责同志")
         reds = Light.objects.filter(period_code=month.dekads()[-1].code, colour=2).select_related(
             "project__responsible_unit").order_by("project__code")[:3]
-        decisions = [dispatch.add_decision(
+        decisions = [meetings.add_decision(
             meeting, text=f"{light.project.name}倒排工期，下月底前追上序时进度，每旬报送赶工计划", actor=None,
             expected_version=ANY_VERSION,
             owner=light.project.responsible_unit, deadline=day + timedelta(days=20), projects=[light.project])
             for light in reds]
-        decisions.append(dispatch.add_decision(
+        decisions.append(meetings.add_decision(
             meeting, text="各指挥部开展在建工地安全生产大检查，形成问题清单并整改到位", actor=None,
             expected_version=ANY_VERSION,
             owner=self.units["住建局"], deadline=day + timedelta(days=10)))
@@ -434,17 +434,17 @@ class _DemoBuilder:
         cases.accept(first, actor=None, expected_version=ANY_VERSION)
         cases.resolve(first, "已制定赶工计划并按旬报送", actor=None, expected_version=ANY_VERSION)
         cases.close(first, actor=None, expected_version=ANY_VERSION)
-        dispatch.update_meeting(meeting, actor=None, expected_version=ANY_VERSION, state="held",
+        meetings.update_meeting(meeting, actor=None, expected_version=ANY_VERSION, state="held",
                                 notes="会议听取了各责任单位项目推进情况汇报，研究解决了项目建设中的困难和问题。")
-        for draft in (briefings.draft("minutes", meeting=meeting, actor=None),
-                      briefings.draft("briefing", period_code=month.code, actor=None)):
-            briefings.issue(draft, actor=None, expected_version=draft.version)
+        for draft in (documents.draft("minutes", meeting=meeting, actor=None),
+                      documents.draft("briefing", period_code=month.code, actor=None)):
+            documents.issue(draft, actor=None, expected_version=draft.version)
         self.build_assignment(meeting, day)
 
     def build_assignment(self, meeting, day: date) -> None:
         """The meeting's assignment to every department: discussion within a week, report within two; the first
         three departments have handed in their discussion."""
-        from gongjian.dispatch.models import Assignment, AssignmentStep, Submission
+        from gongjian.assignments.models import Assignment, AssignmentStep, Submission
 
         assignment = Assignment.objects.create(
             title="调度会后各部门组织讨论并报送推进措施", meeting=meeting,
@@ -462,7 +462,7 @@ class _DemoBuilder:
     def build_daily_cycle(self) -> None:
         """The service teams' daily reports of the last week up to the demo's date (the last team has not filed
         today yet) and the headquarters' tasks for today and tomorrow."""
-        from gongjian.dispatch.models import DailyReport, DailyTask
+        from gongjian.daily.models import DailyReport, DailyTask
 
         today = min(self.as_of, timezone.localdate())
         rng = random.Random(f"daily/{today}")

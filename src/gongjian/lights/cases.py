@@ -40,7 +40,7 @@ from gongjian.projects.choices import LeaderRole
 from gongjian.projects.models import Project
 
 WORKING_STATES = (CaseState.NEW, CaseState.ACCEPTED, CaseState.IN_HAND)
-# 佐证材料 (photos, scans, documents) may be as large as an assignment's hand-in file (dispatch), no larger.
+# 佐证材料 (photos, scans, documents) may be as large as an assignment's hand-in file (assignments), no larger.
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 
 

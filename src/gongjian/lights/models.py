@@ -143,7 +143,7 @@ class Judgement(models.Model):
 
 class Case(models.Model):
     """A case to handle (督办件): opened by a red light, by a problem in an approved report or by a decision of a
-    dispatch meeting (gongjian.dispatch), owned by the unit
+    dispatch meeting (gongjian.meetings), owned by the unit
     that must solve it, climbing the ladder (unit → supervising leader → headquarters → principal leaders) when
     its deadline passes. Closing needs evidence and the reviewer's acceptance (销号)."""
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from gongjian.accounts import tasks as accounts
 from gongjian.assess import tasks as assess
+from gongjian.assignments import tasks as assignments
 from gongjian.core import tasks as core
-from gongjian.dispatch import tasks as dispatch
 from gongjian.jobs.models import ScheduleRun
 from gongjian.lights import tasks as lights
 from gongjian.reports import tasks as reports
@@ -40,7 +40,7 @@ STEPS = [
     Step("lights.cases", "督办件升级与提醒", lights.climb_and_remind_cases),
     Step("assess.draft", "起草到期考核", assess.draft_due_runs),
     Step("assess.commitments", "逾期整改承诺提醒", assess.remind_overdue_commitments),
-    Step("dispatch.assignments", "交办报送提醒", dispatch.remind_assignments),
+    Step("assignments.remind", "交办报送提醒", assignments.remind_assignments),
     Step("accounts.tokens", "接口令牌过期", accounts.record_token_expiries),
     Step("core.audit_chain", "审计链校验", core.check_audit_chain, atomic=False),
 ]

@@ -1,0 +1,29 @@
+"""The form of the daily report, as a team member types it on a phone."""
+
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from gongjian.daily import services as daily
+
+
+def _figure(label):
+    return forms.IntegerField(label=label, min_value=0, required=False, widget=forms.NumberInput(attrs={
+        "inputmode": "numeric", "pattern": "[0-9]*", "min": "0", "step": "1", "placeholder": "0"}))
+
+
+def _text(label, rows, **attrs):
+    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": rows, **attrs}))
+
+
+class DailyReportForm(forms.Form):
+    """The day's report as typed on a phone; the service checks it again (and is the one that decides)."""
+
+    households_signed = _figure(daily.FIGURES["households_signed"])
+    buildings_demolished = _figure(daily.FIGURES["buildings_demolished"])
+    problems_solved = _figure(daily.FIGURES["problems_solved"])
+    done = forms.CharField(label=daily.TEXTS["done"], error_messages={"required": gettext_lazy("请填写今日完成情况。")},
+                           widget=forms.Textarea(attrs={
+        "rows": 3, "placeholder": gettext_lazy("如：入户走访 12 户，签约 3 户，拆除 2 处")}))
+    plan = _text(daily.TEXTS["plan"], 2)
+    needs = _text(daily.TEXTS["needs"], 2, placeholder=gettext_lazy("没有可不填"))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)  # of the report the page showed

@@ -1,0 +1,12 @@
+"""The daily cycle's pages (工作队日报, 每日部署), under /dispatch/daily/."""
+
+from django.urls import path
+
+from gongjian.daily import views
+
+app_name = "daily"
+urlpatterns = [
+    path("", views.daily_page, name="daily"),
+    path("teams/<int:pk>/", views.daily_team, name="daily_team"),
+    path("export.xlsx", views.daily_export, name="daily_export"),
+]
