@@ -363,12 +363,14 @@ def test_putting_a_scheme_in_force_for_a_year_that_has_one_needs_that_choices_ve
 
 def test_running_a_period_again_replaces_its_draft_only_from_the_drafts_version(client, district, office_user, office):
     first = client.post("/api/v1/assess/runs", {"period": "2026-11-2"}, content_type=JSON, **office)
-    assert first.status_code == 201 and first.json()["version"] == 1
+    assert first.status_code == 202 and Run.objects.get().version == 1
     run = Run.objects.get()
+    # A stale or unversioned run is refused when asked, before anything is queued (202: queued, and run).
     answer = three_ways(lambda v: client.post("/api/v1/assess/runs", with_version({"period": "2026-11-2"}, v),
                                               content_type=JSON, **office),
-                        run, Run.objects.all(), missing=409, done=(201,))
-    assert answer.json()["id"] == run.pk and Run.objects.count() == 1
+                        run, Run.objects.all(), missing=409, done=(202,))
+    task = client.get(answer.json()["url"], **office).json()
+    assert task["result"]["runs"] == [{"id": run.pk, "period_code": "2026-11-2"}] and Run.objects.count() == 1
 
 
 def test_running_several_periods_replaces_each_draft_only_from_its_version(client, district, office_user, office):
@@ -378,8 +380,10 @@ def test_running_several_periods_replaces_each_draft_only_from_its_version(clien
         body = {"periods": ["2026-11-2", "2026-11-1"], "versions": {} if version is None else {"2026-11-2": version}}
         return client.post("/api/v1/assess/runs/batch", body, content_type=JSON, **office)
 
-    answer = three_ways(send, run, Run.objects.all(), missing=409, done=(201,))
-    assert [r["period_code"] for r in answer.json()] == ["2026-11-1", "2026-11-2"] and Run.objects.count() == 2
+    answer = three_ways(send, run, Run.objects.all(), missing=409, done=(202,))
+    task = client.get(answer.json()["url"], **office).json()
+    assert [r["period_code"] for r in task["result"]["runs"]] == ["2026-11-1", "2026-11-2"]
+    assert Run.objects.count() == 2
 
 
 def test_publishing_needs_the_version_of_the_draft_confirmed(client, district, office_user, office):
