@@ -627,8 +627,8 @@ def start_assessments(codes: Sequence[str], *, actor, early_reason: str = "", ve
     if single or len(periods) == 1:
         label = _("考核 %(period)s") % {"period": periods[0]}
     else:
-        label = _("批量考核 %(first)s 至 %(last)s（%(n)d 期）") % {
-            "first": periods[0], "last": periods[-1], "n": len(periods)}
+        label = _("批量考核 %(periods)s（%(n)d 期）") % {
+            "periods": "、".join(str(p) for p in periods[:3]) + ("等" if len(periods) > 3 else ""), "n": len(periods)}
     return jobs.start("assess.run", {
         "periods": [p.code for p in periods], "early_reason": early_reason, "versions": dict(versions or {}),
         "skip_published": not single, "actor_id": getattr(actor, "pk", None),
