@@ -267,8 +267,18 @@ def test_a_letter_is_issued_about_the_case_as_read_and_leaves_its_version(client
     case = casework["case"]
     answer = three_ways(lambda v: client.post(f"/api/v1/cases/{case.pk}/letters/reminder", with_version({}, v),
                                               content_type=JSON, **casework["office"]),
-                        case, CaseEvent.objects.all(), bumps=False)
-    assert answer["Content-Disposition"].startswith("attachment")
+                        case, CaseEvent.objects.all(), bumps=False, done=(202,))
+    task = client.get(answer.json()["url"], **casework["office"]).json()
+    assert task["state"] == "succeeded" and task["file_name"].endswith("提醒函.docx")
+    assert CaseEvent.objects.filter(case=case, kind="letter").count() == 1
+
+
+def test_letters_on_several_cases_are_issued_only_from_each_cases_version(client, casework):
+    case = casework["case"]
+    three_ways(lambda v: client.post("/api/v1/cases/letters/reminder",
+                                     {"cases": [{"id": case.pk, **with_version({}, v)}]},
+                                     content_type=JSON, **casework["office"]),
+               case, CaseEvent.objects.all(), bumps=False, missing=422, done=(202,))
     assert CaseEvent.objects.filter(case=case, kind="letter").count() == 1
 
 
@@ -476,6 +486,7 @@ VERSIONED = {
     **{("post", f"/api/v1/cases/{{case_id}}/{action}"): "CaseOut"
        for action in ("accept", "act", "resolve", "close", "reopen", "pass_up")},
     ("post", "/api/v1/cases/{case_id}/letters/{kind}"): "CaseOut",
+    ("post", "/api/v1/cases/letters/{kind}"): "CaseOut",
     ("patch", "/api/v1/dispatch/meetings/{meeting_id}"): "MeetingOut",
     ("post", "/api/v1/dispatch/meetings/{meeting_id}/decisions"): "MeetingOut",
     ("patch", "/api/v1/dispatch/documents/{document_id}"): "DocumentOut",
