@@ -12,7 +12,7 @@ from gongjian.core.models import AuditEvent
 from gongjian.jobs.models import Job
 from tests.assess.conftest import publish_period
 from tests.factories import UnitFactory
-from tests.jobs.test_jobs import queued, work_off_the_queue  # noqa: F401  (queued is a fixture)
+from tests.jobs.worker import work_off_the_queue
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"

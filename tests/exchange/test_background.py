@@ -15,7 +15,7 @@ from gongjian.exchange.reading import count_rows
 from gongjian.jobs.models import Job
 from gongjian.projects.models import Project
 from tests.exchange.conftest import csv_bytes, project_row, workbook
-from tests.jobs.test_jobs import queued, work_off_the_queue  # noqa: F401  (queued is a fixture)
+from tests.jobs.worker import work_off_the_queue
 
 pytestmark = pytest.mark.django_db
 IMPORT = reverse("exchange:import_projects")

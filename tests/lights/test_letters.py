@@ -14,8 +14,7 @@ from gongjian.jobs.models import Job
 from gongjian.lights import cases
 from gongjian.lights.models import Case, CaseEvent
 from tests.factories import ProjectFactory, current_version
-from tests.jobs.test_jobs import queued, work_off_the_queue  # noqa: F401  (queued is a fixture)
-from tests.lights.test_cases import case, people, unit  # noqa: F401  (fixtures)
+from tests.jobs.worker import work_off_the_queue
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
