@@ -149,8 +149,13 @@ def start_import(file: IO[bytes], *, filename: str, actor, dry_run: bool = False
     with (folder / upload).open("wb") as kept:
         shutil.copyfileobj(file, kept, 1024 * 1024)
     label = (_("检查导入文件：%(name)s") if dry_run else _("导入项目：%(name)s")) % {"name": filename}
-    return jobs.start("exchange.import_projects", {
-        "upload": upload, "filename": filename, "dry_run": dry_run, "actor_id": actor.pk}, actor=actor, label=label)
+    try:
+        return jobs.start("exchange.import_projects", {
+            "upload": upload, "filename": filename, "dry_run": dry_run, "actor_id": actor.pk}, actor=actor,
+            label=label)
+    except BaseException:
+        (folder / upload).unlink(missing_ok=True)  # nothing will read it
+        raise
 
 
 def import_limits() -> Limits:

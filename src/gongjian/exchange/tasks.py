@@ -20,9 +20,9 @@ def import_projects(progress: Progress, *, upload: str, filename: str, dry_run: 
                     actor_id: int) -> dict:
     """Import the kept upload, all rows or none (services.import_projects); a refused file fails the task with its
     errors by row and column, and the error report to download. The upload is removed once read."""
-    actor = User.objects.get(pk=actor_id)
     path = services.uploads_dir() / upload
     try:
+        actor = User.objects.get(pk=actor_id)
         with path.open("rb") as file:
             result = services.import_projects(file, filename=filename, actor=actor, dry_run=dry_run,
                                               progress=progress)
