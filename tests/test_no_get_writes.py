@@ -292,6 +292,7 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
     **{f"api/v1/cases/<int:case_id>/{action}": [{"case_id": "case"}]
        for action in ("accept", "act", "resolve", "close", "reopen", "pass_up")},
     "api/v1/cases/<int:case_id>/letters/<kind>": [{"case_id": "case", "kind": "=reminder"}],
+    "api/v1/cases/letters/<kind>": [{"kind": "=reminder"}],
     "api/v1/assess/schemes/<int:scheme_id>": [{"scheme_id": "scheme"}],
     "api/v1/assess/schemes/<int:scheme_id>/yaml": [{"scheme_id": "scheme"}],
     "api/v1/assess/schemes/<int:scheme_id>/activate": [{"scheme_id": "scheme"}],

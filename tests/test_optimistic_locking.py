@@ -271,8 +271,18 @@ def test_a_letter_is_issued_about_the_case_as_read_and_leaves_its_version(client
     case = casework["case"]
     answer = three_ways(lambda v: client.post(f"/api/v1/cases/{case.pk}/letters/reminder", with_version({}, v),
                                               content_type=JSON, **casework["office"]),
-                        case, CaseEvent.objects.all(), bumps=False)
-    assert answer["Content-Disposition"].startswith("attachment")
+                        case, CaseEvent.objects.all(), bumps=False, done=(202,))
+    task = client.get(answer.json()["url"], **casework["office"]).json()
+    assert task["state"] == "succeeded" and task["file_name"].endswith("提醒函.docx")
+    assert CaseEvent.objects.filter(case=case, kind="letter").count() == 1
+
+
+def test_letters_on_several_cases_are_issued_only_from_each_cases_version(client, casework):
+    case = casework["case"]
+    three_ways(lambda v: client.post("/api/v1/cases/letters/reminder",
+                                     {"cases": [{"id": case.pk, **with_version({}, v)}]},
+                                     content_type=JSON, **casework["office"]),
+               case, CaseEvent.objects.all(), bumps=False, missing=422, done=(202,))
     assert CaseEvent.objects.filter(case=case, kind="letter").count() == 1
 
 
@@ -367,12 +377,14 @@ def test_putting_a_scheme_in_force_for_a_year_that_has_one_needs_that_choices_ve
 
 def test_running_a_period_again_replaces_its_draft_only_from_the_drafts_version(client, district, office_user, office):
     first = client.post("/api/v1/assess/runs", {"period": "2026-11-2"}, content_type=JSON, **office)
-    assert first.status_code == 201 and first.json()["version"] == 1
+    assert first.status_code == 202 and Run.objects.get().version == 1
     run = Run.objects.get()
+    # A stale or unversioned run is refused when asked, before anything is queued (202: queued, and run).
     answer = three_ways(lambda v: client.post("/api/v1/assess/runs", with_version({"period": "2026-11-2"}, v),
                                               content_type=JSON, **office),
-                        run, Run.objects.all(), missing=409, done=(201,))
-    assert answer.json()["id"] == run.pk and Run.objects.count() == 1
+                        run, Run.objects.all(), missing=409, done=(202,))
+    task = client.get(answer.json()["url"], **office).json()
+    assert task["result"]["runs"] == [{"id": run.pk, "period_code": "2026-11-2"}] and Run.objects.count() == 1
 
 
 def test_running_several_periods_replaces_each_draft_only_from_its_version(client, district, office_user, office):
@@ -382,8 +394,10 @@ def test_running_several_periods_replaces_each_draft_only_from_its_version(clien
         body = {"periods": ["2026-11-2", "2026-11-1"], "versions": {} if version is None else {"2026-11-2": version}}
         return client.post("/api/v1/assess/runs/batch", body, content_type=JSON, **office)
 
-    answer = three_ways(send, run, Run.objects.all(), missing=409, done=(201,))
-    assert [r["period_code"] for r in answer.json()] == ["2026-11-1", "2026-11-2"] and Run.objects.count() == 2
+    answer = three_ways(send, run, Run.objects.all(), missing=409, done=(202,))
+    task = client.get(answer.json()["url"], **office).json()
+    assert [r["period_code"] for r in task["result"]["runs"]] == ["2026-11-1", "2026-11-2"]
+    assert Run.objects.count() == 2
 
 
 def test_publishing_needs_the_version_of_the_draft_confirmed(client, district, office_user, office):
@@ -476,6 +490,7 @@ VERSIONED = {
     **{("post", f"/api/v1/cases/{{case_id}}/{action}"): "CaseOut"
        for action in ("accept", "act", "resolve", "close", "reopen", "pass_up")},
     ("post", "/api/v1/cases/{case_id}/letters/{kind}"): "CaseOut",
+    ("post", "/api/v1/cases/letters/{kind}"): "CaseOut",
     ("patch", "/api/v1/dispatch/meetings/{meeting_id}"): "MeetingOut",
     ("post", "/api/v1/dispatch/meetings/{meeting_id}/decisions"): "MeetingOut",
     ("patch", "/api/v1/dispatch/documents/{document_id}"): "DocumentOut",

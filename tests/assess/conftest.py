@@ -61,3 +61,22 @@ def open_current_dekad(office_user, *, deadline_in=dt.timedelta(days=3)):
         period.code, opens_at=now - dt.timedelta(days=2), deadline=now + deadline_in, actor=office_user
     )
     return period
+
+
+def started_task(client, answer, headers) -> dict:
+    """A 202 answer's task, as the API shows it once it ended (tests run tasks at once)."""
+    assert answer.status_code == 202, answer.content
+    started = answer.json()
+    assert started["url"] == f"/api/v1/tasks/{started['task_id']}"
+    return client.get(started["url"], **headers).json()
+
+
+def run_over_api(client, body: dict, headers: dict, *, batch: bool = False):
+    """Assess over the API (one period, or several with ``batch``) and follow the task to its end: the run — or
+    the runs, in period order — as ``GET /api/v1/assess/runs/{id}`` gives them."""
+    answer = client.post(f"/api/v1/assess/runs{'/batch' if batch else ''}", body, content_type="application/json",
+                         **headers)
+    task = started_task(client, answer, headers)
+    assert task["state"] == "succeeded", task
+    runs = [client.get(f"/api/v1/assess/runs/{run['id']}", **headers).json() for run in task["result"]["runs"]]
+    return runs if batch else runs[0]

@@ -9,7 +9,7 @@ from gongjian.accounts import services as accounts
 from gongjian.assess import services
 from gongjian.assess.models import Evaluation, EvaluatorAssignment, Run, Scheme
 from gongjian.core.models import AuditEvent
-from tests.assess.conftest import open_current_dekad, publish_period
+from tests.assess.conftest import open_current_dekad, publish_period, run_over_api, started_task
 from tests.factories import ProjectFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +36,12 @@ def reporter(make_user):
 
 
 def test_the_office_runs_a_period_and_reads_its_ranking_and_explanations(client, district, office):
-    created = client.post("/api/v1/assess/runs", {"period": "2026年11月中旬"}, content_type=JSON, **office)
-    assert created.status_code == 201, created.content
-    run = created.json()
+    answer = client.post("/api/v1/assess/runs", {"period": "2026年11月中旬"}, content_type=JSON, **office)
+    task = started_task(client, answer, office)
+    assert (task["state"], task["percent"], task["label"]) == ("succeeded", 100, "考核 2026年11月中旬")
+    assert task["result"]["summary"] == "已计算 2026年11月中旬 的考核结果（草稿）。"
+    run = client.get(f"/api/v1/assess/runs/{task['result']['runs'][0]['id']}", **office).json()
+    assert task["result_url"] == f"/assess/runs/{run['id']}/"
     assert (run["period_code"], run["period_label"], run["state"], run["revision"]) == (
         "2026-11-2",
         "2026年11月中旬",
@@ -71,7 +74,7 @@ def test_the_office_runs_a_period_and_reads_its_ranking_and_explanations(client,
 
 
 def test_a_published_run_refuses_a_rerun_and_a_revision_needs_a_reason(client, district, office):
-    run = client.post("/api/v1/assess/runs", {"period": "2026-11-2"}, content_type=JSON, **office).json()
+    run = run_over_api(client, {"period": "2026-11-2"}, office)
     published = client.post(f"/api/v1/assess/runs/{run['id']}/publish", confirm(run), content_type=JSON, **office)
     assert published.status_code == 200 and published.json()["state"] == "published"
     assert published.json()["published_at"] is not None
@@ -118,7 +121,7 @@ def test_a_reporter_without_the_permission_cannot_run_publish_or_read(client, di
     refused = client.post("/api/v1/assess/runs", {"period": "2026-11-2"}, content_type=JSON, **reporter)
     assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
     assert not Run.objects.exists()
-    run = client.post("/api/v1/assess/runs", {"period": "2026-11-2"}, content_type=JSON, **office).json()
+    run = run_over_api(client, {"period": "2026-11-2"}, office)
     assert client.post(f"/api/v1/assess/runs/{run['id']}/publish", **reporter).status_code == 403
     assert Run.objects.get().state == "draft"
     for path in (
@@ -152,7 +155,7 @@ def test_scores_are_ordered_by_rank_within_their_group_and_paged(client, distric
     )
     assert activated.json()["years"] == [2026]
     ProjectFactory(name="商贸项目", category="commerce", responsible_unit=district["fast"].responsible_unit)
-    run = client.post("/api/v1/assess/runs", {"period": "2026-11-2"}, content_type=JSON, **office).json()
+    run = run_over_api(client, {"period": "2026-11-2"}, office)
     page = client.get(f"/api/v1/assess/runs/{run['id']}/scores?kind=project", **office).json()
     rows = [(s["group"], s["rank"], s["name"]) for s in page["items"]]
     assert rows == sorted(rows) and len({g for g, _r, _n in rows}) == 2
@@ -172,7 +175,7 @@ def test_scores_are_ordered_by_rank_within_their_group_and_paged(client, distric
 
 def test_lists_read_in_a_fixed_number_of_queries(client, district, office):
     for period in ("2026-11-2", "2026-11"):
-        run = client.post("/api/v1/assess/runs", {"period": period}, content_type=JSON, **office).json()
+        run = run_over_api(client, {"period": period}, office)
         client.post(f"/api/v1/assess/runs/{run['id']}/publish", confirm(run), content_type=JSON, **office)
     counts = {}
     for limit in (1, 100):
@@ -295,7 +298,7 @@ def test_raters_post_their_scores_and_an_out_of_range_one_names_its_field(
     )
     assert bad_period.status_code == 422 and bad_period.json()["errors"][0]["field"] == "period"
 
-    run = client.post("/api/v1/assess/runs", {"period": "2026-11-2"}, content_type=JSON, **office).json()
+    run = run_over_api(client, {"period": "2026-11-2"}, office)
     fast_score = client.get(f"/api/v1/assess/runs/{run['id']}/scores?kind=headquarters", **office).json()[
         "items"
     ][0]
@@ -355,11 +358,9 @@ def test_follow_up_in_the_api_interviews_commitments_flags_and_the_archive(clien
 
     from gongjian.org.models import Person
 
-    batch = client.post("/api/v1/assess/runs/batch", {"periods": ["2026-11", "2026-11-2"]}, content_type=JSON,
-                        **office)
-    assert batch.status_code == 201, batch.content
-    assert [r["period_code"] for r in batch.json()] == ["2026-11", "2026-11-2"]
-    for run in batch.json():
+    batch = run_over_api(client, {"periods": ["2026-11", "2026-11-2"]}, office, batch=True)
+    assert [r["period_code"] for r in batch] == ["2026-11", "2026-11-2"]
+    for run in batch:
         published = client.post(f"/api/v1/assess/runs/{run['id']}/publish", confirm(run), content_type=JSON,
                                 **office)
         assert published.status_code == 200
@@ -413,7 +414,7 @@ def test_schemes_and_the_consequences_ledger_come_as_excel(client, district, off
 
 
 def test_publishing_without_confirmation_is_refused_and_lists_what_would_be_published(client, district, office):
-    run = client.post("/api/v1/assess/runs", {"period": "2026-11"}, content_type=JSON, **office).json()
+    run = run_over_api(client, {"period": "2026-11"}, office)
     url = f"/api/v1/assess/runs/{run['id']}/publish"
     for refused in (
         client.post(url, **office),
@@ -463,13 +464,9 @@ def test_a_period_open_for_filing_is_drafted_only_early_with_a_reason_and_is_not
     assert error["field"] == "early_reason" and "尚未截止" in error["message"]
     assert not Run.objects.exists()
 
-    early = client.post(
-        "/api/v1/assess/runs", {"period": current.code, "early_reason": "区长要求看本旬进度"}, content_type=JSON,
-        **office
-    )
-    assert early.status_code == 201, early.content
-    assert (early.json()["state"], early.json()["early_reason"]) == ("draft", "区长要求看本旬进度")
-    publish = client.post(f"/api/v1/assess/runs/{early.json()['id']}/publish", confirm(early.json()),
+    early = run_over_api(client, {"period": current.code, "early_reason": "区长要求看本旬进度"}, office)
+    assert (early["state"], early["early_reason"]) == ("draft", "区长要求看本旬进度")
+    publish = client.post(f"/api/v1/assess/runs/{early['id']}/publish", confirm(early),
                           content_type=JSON, **office)
     assert publish.status_code == 422 and publish.json()["code"] == "state"
     assert "尚未截止" in publish.json()["errors"][0]["message"]

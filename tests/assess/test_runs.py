@@ -12,6 +12,7 @@ from django.utils import timezone
 from gongjian.assess import services
 from gongjian.assess.models import Adjustment, Run
 from gongjian.core.models import AuditEvent
+from gongjian.jobs.models import Job
 from gongjian.reports.models import ReportingPeriod
 from tests.assess.conftest import open_current_dekad, publish_period
 from tests.factories import UnitFactory, current_version
@@ -87,8 +88,12 @@ def test_the_pages_run_rank_explain_and_publish(district, office_client):
     listing = office_client.get("/assess/").content.decode()
     assert 'id="run-form"' in listing and "/assess/year/" in listing
     response = office_client.post("/assess/run/", {"period": "2026-11-2"})
-    run = Run.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/assess/runs/{run.pk}/"
+    run, job = Run.objects.get(), Job.objects.get(kind="assess.run")
+    # The button answers at once with the task's page, which links to the draft once the task has run.
+    assert response.status_code == 302 and response["Location"] == f"/system/jobs/{job.pk}/"
+    task = office_client.get(response["Location"]).content.decode()
+    assert "已完成" in task and "已计算 2026年11月中旬 的考核结果（草稿）。" in task
+    assert f'id="job-result" href="/assess/runs/{run.pk}/"' in task
     html = office_client.get(f"/assess/runs/{run.pk}/").content.decode()
     assert "智能装备产业园指挥部" in html and "红旗" in html
     score = headquarters(run)["商贸城指挥部"]
@@ -288,7 +293,7 @@ def test_a_period_still_open_for_filing_cannot_be_assessed_without_a_reason(dist
     listing = office_client.get("/assess/").content.decode()
     assert "尚未截止" in listing and "如需提前试算，请写明原因" in listing
     assert "前只能提前试算" in listing.split(f'value="{current.code}"')[1].split("</option>")[0]
-    assert not Run.objects.exists()
+    assert not Run.objects.exists() and not Job.objects.exists()  # refused before anything was queued
 
 
 def test_an_early_draft_records_its_reason_is_shown_as_such_and_cannot_be_published(
@@ -297,7 +302,8 @@ def test_an_early_draft_records_its_reason_is_shown_as_such_and_cannot_be_publis
     current = open_current_dekad(office_user)
     response = office_client.post("/assess/run/", {"period": current.code, "early_reason": "区长要求看本旬进度"})
     run = Run.objects.get()
-    assert response["Location"] == f"/assess/runs/{run.pk}/"
+    assert response["Location"] == f"/system/jobs/{Job.objects.get().pk}/"
+    assert "提前试算" in office_client.get(response["Location"]).content.decode()
     assert (run.state, run.early_reason) == ("draft", "区长要求看本旬进度")
     event = AuditEvent.objects.get(action="assess.run")
     assert event.after["early_reason"] == "区长要求看本旬进度" and event.after["filing_deadline"]

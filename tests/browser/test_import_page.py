@@ -94,3 +94,32 @@ def test_the_export_button_downloads_the_filtered_list(page, login, make_user, t
     sheet = openpyxl.load_workbook(tmp_path / "export.xlsx")["项目"]
     names = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True) if row[2]]
     assert names == ["段庄商贸城"]
+
+
+def test_a_big_import_runs_in_the_background_and_its_task_lists_the_errors_and_the_report(
+        page, login, make_user, tmp_path, settings):
+    settings.GONGJIAN_IMPORT_BACKGROUND_ROWS = 1  # two rows make a big file here
+    make_user("project_office", username="office")
+    UnitFactory(name="工信局")
+    region("320311", "泉山区")
+    login("office", PASSWORD)
+    page.goto("/exchange/projects/import/")
+    with page.expect_download() as download:
+        page.click("#template-link")
+    template = tmp_path / "模板.xlsx"
+    download.value.save_as(template)
+    good = {"项目名称": "新能源电池材料项目", "项目类别": "工业", "建设性质": "新建", "项目级别": "区重点",
+            "入库年度": 2026, "所在区划代码": "320311", "责任单位": "工信局", "总投资（万元）": 50000}
+    fill(template, [good, {**good, "项目名称": "医疗器械产业园标准厂房", "责任单位": "不存在的局"}])
+
+    page.set_input_files("#id_file", str(template))
+    page.click("button:has-text('上传并导入')")
+    expect(page).to_have_url(re.compile(r"/system/jobs/[0-9a-f-]+/$"))
+    expect(page.locator("h1")).to_have_text("导入项目：模板.xlsx")
+    expect(page.locator("#job-error")).to_contain_text("有 1 处错误，未导入任何数据")
+    expect(page.locator("#job-errors tbody tr")).to_have_count(1)
+    expect(page.locator("#job-errors")).to_contain_text("不存在的局")
+    with page.expect_download() as download:
+        page.click("#job-file")
+    assert download.value.suggested_filename.startswith("导入错误报告_")
+    assert Project.objects.count() == 0

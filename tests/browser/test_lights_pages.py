@@ -279,3 +279,25 @@ def test_a_reporter_on_a_phone_signs_for_a_case_and_records_an_action(phone, mak
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     case.refresh_from_db()
     assert case.state == "in_hand"
+
+
+def test_the_office_ticks_cases_on_the_list_and_downloads_their_letters_from_the_task(page, login, office_user):
+    industry = UnitFactory(name="工信局")
+    planned_project(industry, "新能源电池材料项目")
+    planned_project(industry, "医疗器械产业园")
+    services.recompute()
+    assert Case.objects.count() == 2
+
+    login("office", PASSWORD)
+    page.goto("/lights/cases/")
+    for box in page.locator("#case-table tbody input[type=checkbox]").all():
+        box.check()
+    page.select_option("#id_letter_kind", "reminder")
+    page.click("#letters-form button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/system/jobs/[0-9a-f-]+/$"))
+    expect(page.locator("h1")).to_have_text("印发提醒函 2 件")
+    expect(page.locator("#job-summary")).to_contain_text("已印发 2 件")
+    with page.expect_download() as download:
+        page.click("#job-file")
+    assert download.value.suggested_filename.startswith("提醒函_")
+    assert download.value.suggested_filename.endswith(".zip")

@@ -11,27 +11,9 @@ from gongjian.jobs.models import Job
 from gongjian.lights.models import Light
 from gongjian.projects.models import Project
 from tests.factories import ProjectFactory
+from tests.jobs.worker import work_off_the_queue
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def queued(settings):
-    """Tasks wait in the database for the worker, as in production."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-def work_off_the_queue():
-    """What `gongjian worker` does with each queued task (its loop also recycles database connections between
-    tasks, which would close the test's own)."""
-    from django_tasks_db.management.commands.db_worker import Worker
-    from django_tasks_db.models import DBTaskResult
-
-    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
-                    max_tasks=None, worker_id="test", excluded_queue_names=[])
-    for result in DBTaskResult.objects.ready():
-        result.claim("test")
-        worker.run_task(result)
 
 
 def test_the_worker_command_runs_the_queue_until_it_is_empty(queued, office_user, transactional_db):

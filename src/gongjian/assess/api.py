@@ -33,6 +33,7 @@ from gongjian.core.downloads import attachment
 from gongjian.core.locking import StaleOut
 from gongjian.core.pagination import Limit, Offset
 from gongjian.core.periods import Period
+from gongjian.jobs.api import TaskStarted, accepted
 
 router = Router(tags=["assess"])
 MAX_LIMIT = 500
@@ -330,15 +331,16 @@ def list_runs(
 
 
 @router.post(
-    "/runs", response={201: RunDetailOut, 409: StaleOut},
-    summary="Assess a period as a draft (replacing its draft, of the version given)",
+    "/runs", response={202: TaskStarted, 409: StaleOut},
+    summary="Assess a period as a draft (replacing its draft, of the version given), in the background: the task's "
+            "result names the run (result.runs[0].id)",
 )
 def run_period(request, payload: RunIn):
-    run = services.run_assessment(
-        _period(payload.period).code, actor=request.user, early_reason=payload.early_reason,
-        expected_version=payload.version,
-    )
-    return Status(201, _run_detail(run.pk))
+    code = _period(payload.period).code
+    return accepted(services.start_assessments(
+        [code], actor=request.user, early_reason=payload.early_reason,
+        versions={} if payload.version is None else {code: payload.version}, single=True,
+    ))
 
 
 @router.get("/runs/{int:run_id}", response=RunDetailOut)
@@ -667,17 +669,16 @@ class BatchIn(Schema):
     versions: dict[str, int] = {}  # period code → its draft's version, for every period that has a draft
 
 
-@router.post("/runs/batch", response={201: list[RunOut], 409: StaleOut},
+@router.post("/runs/batch", response={202: TaskStarted, 409: StaleOut},
              summary="Assess several periods of one year at once, each as a draft (a period's draft replaced only "
-                     "from the version given for it in versions)")
+                     "from the version given for it in versions), in the background: the task's result lists the "
+                     "runs (result.runs)")
 def run_periods(request, payload: BatchIn):
     versions = {_period(code).code: version for code, version in payload.versions.items()}
-    runs = services.run_assessments(
+    return accepted(services.start_assessments(
         [_period(p).code for p in payload.periods], actor=request.user, early_reason=payload.early_reason,
         versions=versions,
-    )
-    return Status(201, [_run_out(run) for run in Run.objects.select_related("scheme", "created_by")
-                        .filter(pk__in=[r.pk for r in runs]).order_by("period_code")])
+    ))
 
 
 # -- interviews and commitments, the red-flag board, the cadre archive --------------------------------------------

@@ -37,6 +37,8 @@ from gongjian.core import audit, bulk
 from gongjian.core.locking import ANY_VERSION, Stale, check_version, raced
 from gongjian.core.models import ClosedPeriod
 from gongjian.core.periods import Period
+from gongjian.jobs import services as jobs
+from gongjian.jobs.models import Job
 from gongjian.lights.models import Light
 from gongjian.org.models import Person, Unit
 from gongjian.projects.choices import LeaderRole
@@ -545,36 +547,28 @@ def run_assessment(code: str, *, actor, scheme: Scheme | None = None, early_reas
     )[0]
 
 
-@transaction.atomic
-def run_assessments(
-    codes: Sequence[str],
-    *,
-    actor,
-    scheme: Scheme | None = None,
-    skip_published: bool = True,
-    early_reason: str = "",
-    skip_open: bool = False,
-    versions: Mapping[str, int] | None = None,
-) -> list[Run]:
-    """Assess several periods of one year at once — each table read once, one engine call per scheme, the
-    results written in bulk — and keep each as a draft, replacing earlier drafts. A published period is left as
-    it is (``skip_published``) or refused. Months assessed together count each other's yellow cards in order,
-    as if published one after another. Returns the drafts, in period order.
+@dataclass
+class _Plan:
+    """What a run of several periods will do, before it does it: the periods it assesses, each with the draft it
+    replaces (if any); which of them are still open for filing, and why they are drafted early."""
 
-    A period still open for filing (before :func:`filing_deadlines`) is assessed only as an early draft
-    (提前试算) when the office gives ``early_reason``, recorded on the run and in its audit event; otherwise it
-    is left out (``skip_open``) or refused, naming its deadline.
+    periods: list[Period]
+    deadlines: dict[str, datetime]
+    still_open: list[Period]
+    early_reason: str
+    by_code: dict[str, list[Run]]
+    chosen: dict[str, tuple[Period, Run | None]]
 
-    A period's draft is replaced only from the version of it the office read: ``versions`` maps period codes to
-    those versions, and a period whose draft is missing from it (or there at another version) is stale — the
-    first such, in period order, is refused with its version. The command line and the scheduled runs, which
-    recompute whatever drafts there are on purpose, pass ANY_VERSION. A replaced draft's version goes up."""
+
+def _plan(codes: Sequence[str], *, actor, skip_published: bool, early_reason: str, skip_open: bool,
+          versions: Mapping[str, int] | None, lock: bool) -> _Plan:
+    """Check a run of ``codes`` (see :func:`run_assessments`) and say what it will do; ``lock``: the runs of those
+    periods are locked until the transaction ends (the run itself), or only read (the check before queueing)."""
     _check_office(actor)
     periods = _periods(codes)
     if not periods:
-        return []
+        return _Plan([], {}, [], "", {}, {})
     early_reason = _early_reason(early_reason)
-    user = audit.actor_or_none(actor)
     now = timezone.now()
     deadlines = filing_deadlines(periods)
     still_open = [p for p in periods if deadlines[p.code] >= now]
@@ -588,10 +582,10 @@ def run_assessments(
                 for p in still_open
             ]})
     by_code: dict[str, list[Run]] = {}
-    for run in Run.objects.select_for_update().filter(period_code__in=[p.code for p in periods]):
+    found = Run.objects.filter(period_code__in=[p.code for p in periods])
+    for run in found.select_for_update() if lock else found:
         by_code.setdefault(run.period_code, []).append(run)
-    chosen: dict[str, tuple[Period, Run | None, int]] = {}
-    schemes_used: dict[int, Scheme] = {}
+    chosen: dict[str, tuple[Period, Run | None]] = {}
     for period in periods:
         runs = by_code.get(period.code, [])
         draft = next((r for r in runs if r.state == RunState.DRAFT), None)
@@ -607,15 +601,91 @@ def run_assessments(
                 check_version(draft.version, (versions or {}).get(period.code), _("考核草稿"), acting=True)
             except Stale as exc:
                 raise Stale(f"{period}：{exc.messages[0]}", current_version=exc.current_version) from None
+        chosen[period.code] = (period, draft)
+    return _Plan(periods, deadlines, still_open, early_reason, by_code, chosen)
+
+
+def check_assessments(codes: Sequence[str], *, actor, skip_published: bool = True, early_reason: str = "",
+                      skip_open: bool = False, versions: Mapping[str, int] | None = None) -> list[Period]:
+    """Refuse now what :func:`run_assessments` with these arguments would refuse — no permission, a period not
+    of one year, published or still open for filing, a draft changed since it was read — so that a request
+    queueing the run answers at once; returns the periods it will assess. Changes nothing."""
+    plan = _plan(codes, actor=actor, skip_published=skip_published, early_reason=early_reason, skip_open=skip_open,
+                 versions=versions, lock=False)
+    return [period for period, _draft in plan.chosen.values()]
+
+
+def start_assessments(codes: Sequence[str], *, actor, early_reason: str = "", versions: Mapping[str, int] | None = None,
+                      single: bool = False) -> Job:
+    """Queue the assessment of ``codes`` as background work (the job ``assess.run``) after refusing at once what
+    the run would refuse (:func:`check_assessments`). ``single``: one period, refused when published (as
+    :func:`run_assessment`); otherwise several of one year, the published ones left as they are."""
+    check_assessments(codes, actor=actor, skip_published=not single, early_reason=early_reason, versions=versions)
+    periods = _periods(codes)
+    if not periods:
+        raise ValidationError({"period": _("请选择考核期。")})
+    if single or len(periods) == 1:
+        label = _("考核 %(period)s") % {"period": periods[0]}
+    else:
+        label = _("批量考核 %(periods)s（%(n)d 期）") % {
+            "periods": "、".join(str(p) for p in periods[:3]) + ("等" if len(periods) > 3 else ""), "n": len(periods)}
+    return jobs.start("assess.run", {
+        "periods": [p.code for p in periods], "early_reason": early_reason, "versions": dict(versions or {}),
+        "skip_published": not single, "actor_id": getattr(actor, "pk", None),
+    }, actor=actor, label=label)
+
+
+@transaction.atomic
+def run_assessments(
+    codes: Sequence[str],
+    *,
+    actor,
+    scheme: Scheme | None = None,
+    skip_published: bool = True,
+    early_reason: str = "",
+    skip_open: bool = False,
+    versions: Mapping[str, int] | None = None,
+    progress=None,
+) -> list[Run]:
+    """Assess several periods of one year at once — each table read once, one engine call per scheme, the
+    results written in bulk — and keep each as a draft, replacing earlier drafts. A published period is left as
+    it is (``skip_published``) or refused. Months assessed together count each other's yellow cards in order,
+    as if published one after another. Returns the drafts, in period order.
+
+    A period still open for filing (before :func:`filing_deadlines`) is assessed only as an early draft
+    (提前试算) when the office gives ``early_reason``, recorded on the run and in its audit event; otherwise it
+    is left out (``skip_open``) or refused, naming its deadline.
+
+    A period's draft is replaced only from the version of it the office read: ``versions`` maps period codes to
+    those versions, and a period whose draft is missing from it (or there at another version) is stale — the
+    first such, in period order, is refused with its version. The command line and the scheduled runs, which
+    recompute whatever drafts there are on purpose, pass ANY_VERSION. A replaced draft's version goes up.
+
+    ``progress`` (a background job's) is told how many periods are done, and what is being done."""
+    plan = _plan(codes, actor=actor, skip_published=skip_published, early_reason=early_reason, skip_open=skip_open,
+                 versions=versions, lock=True)
+    periods, deadlines, still_open, early_reason = plan.periods, plan.deadlines, plan.still_open, plan.early_reason
+    if not periods:
+        return []
+    user = audit.actor_or_none(actor)
+    now = timezone.now()
+    by_code = plan.by_code
+    chosen: dict[str, tuple[Period, Run | None, int]] = {}
+    schemes_used: dict[int, Scheme] = {}
+    for code, (period, draft) in plan.chosen.items():
         row = scheme or (draft.scheme if draft else ensure_scheme_for(period.year, actor=actor))
         schemes_used[row.pk] = row
-        chosen[period.code] = (period, draft, row.pk)
+        chosen[code] = (period, draft, row.pk)
+    done = 0
     drafts = [draft for _p, draft, _s in chosen.values() if draft]
     Score.objects.filter(run__in=drafts).delete()
     Consequence.objects.filter(run__in=drafts).delete()
     saved: dict[str, Run] = {}
     for scheme_id, row in schemes_used.items():
         mine = [(period, draft) for period, draft, used in chosen.values() if used == scheme_id]
+        if progress is not None:
+            progress(done, len(chosen), _("计算 %(periods)s 的考核结果") % {
+                "periods": "、".join(str(period) for period, _d in mine[:3]) + ("等" if len(mine) > 3 else "")})
         try:
             results = compute([period for period, _d in mine], row)
         except ValueError as exc:
@@ -660,6 +730,9 @@ def run_assessments(
                 },
             )
         saved |= runs_now
+        done += len(mine)
+    if progress is not None:
+        progress(done, len(chosen), _("已保存 %(n)d 期考核结果") % {"n": done})
     return [saved[p.code] for p in periods if p.code in saved]
 
 

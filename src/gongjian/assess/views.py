@@ -59,10 +59,11 @@ def _run_list(request, *, status: int = 200, kept: dict | None = None):
 @permission_required("assess.run_assessment", raise_exception=True)
 def run_period(request):
     code = request.POST.get("period", "")
+    version = posted_version(request.POST, f"version-{code}")
     try:
-        run = services.run_assessment(
-            code, actor=request.user, early_reason=request.POST.get("early_reason", ""),
-            expected_version=posted_version(request.POST, f"version-{code}"),
+        job = services.start_assessments(
+            [code], actor=request.user, early_reason=request.POST.get("early_reason", ""),
+            versions={} if version is None else {Period.parse(code).code: version}, single=True,
         )
     except Stale as exc:  # a draft of the period computed since the page was read: 409, the form as posted
         messages.error(request, exc.messages[0])
@@ -73,15 +74,7 @@ def run_period(request):
     except (ValidationError, ValueError) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
         return redirect("assess:run_list")
-    if run.is_early():
-        messages.warning(
-            request, _("已提前试算 %(period)s 的考核结果（草稿，不能发布）。") % {"period": Period.parse(run.period_code)}
-        )
-    else:
-        messages.success(
-            request, _("已计算 %(period)s 的考核结果（草稿）。") % {"period": Period.parse(run.period_code)}
-        )
-    return redirect("assess:run_detail", pk=run.pk)
+    return redirect("jobs:job_detail", pk=job.pk)
 
 
 @permission_required("assess.view_run", raise_exception=True)
@@ -140,12 +133,12 @@ def run_action(request, pk, action):
         elif action == "revise":
             run = services.revise(run, request.POST.get("reason", ""), actor=request.user, expected_version=version)
             messages.success(request, _("已生成修订草稿。"))
-        elif action == "rerun":
-            run = services.run_assessment(
-                run.period_code, actor=request.user, early_reason=request.POST.get("early_reason", ""),
-                expected_version=version,
+        elif action == "rerun":  # in the background: the task's page follows it and links back to the draft
+            job = services.start_assessments(
+                [run.period_code], actor=request.user, early_reason=request.POST.get("early_reason", ""),
+                versions={} if version is None else {run.period_code: version}, single=True,
             )
-            messages.success(request, _("已按最新数据重新计算草稿。"))
+            return redirect("jobs:job_detail", pk=job.pk)
     except Stale as exc:  # changed since the page was read: the page as it is now, saying so (409)
         messages.error(request, exc.messages[0])
         run.refresh_from_db()

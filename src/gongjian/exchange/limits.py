@@ -198,10 +198,12 @@ class XlsxPackage:
                     sink(piece)
         return size
 
-    def check(self, sheets: Iterable[SheetPart]) -> None:
+    def check(self, sheets: Iterable[SheetPart]) -> dict[SheetPart, int]:
         """Inflate every member to learn its real size (the zip's directory may lie), and scan the XML of
-        ``sheets`` for how far their cells reach. Raises UnreadableFile naming the limit and where."""
+        ``sheets`` for how far their cells reach. Raises UnreadableFile naming the limit and where. Returns how
+        many rows each of ``sheets`` writes (blank and header rows among them: at least as many as hold data)."""
         scans: dict[str, _Scan] = {}
+        counts: dict[SheetPart, int] = {}
         for sheet in sheets:
             info = self.members.get(_fold(sheet.member))
             if info is None:
@@ -217,17 +219,20 @@ class XlsxPackage:
                 if scan:
                     scan.finish()
             for name, scan in scans.items():
+                counts[scan.sheet] = scan.row_count
                 if scan.unusual:  # not written the usual way: scan again, following the reader cell by cell
                     exact = _ExactScan(scan.sheet, self.limits)
                     self._inflate(self.zip.getinfo(name), self.limits.max_uncompressed_bytes, str(scan.sheet),
                                   exact.feed, over="")  # its size passed above
                     exact.finish()
+                    counts[scan.sheet] = exact.row_count
         except UnreadableFile:
             raise
         except _DAMAGED as exc:
             raise UnreadableFile(f"文件不完整或已损坏（{exc}），请重新保存或导出后再导入。") from exc
         finally:
             self.file.seek(self.start)
+        return counts
 
 
 def _fold(name: str) -> str:

@@ -68,6 +68,25 @@ def read_workbook(file: IO[bytes], filename: str, limits: Limits | None = None) 
         raise UnreadableFile(f"无法读取该 Excel 文件（{exc}）。") from exc
 
 
+def count_rows(file: IO[bytes], filename: str, limits: Limits | None = None) -> int:
+    """How many data rows ``file`` holds at most — the rows its sheets write, less a header row each — learnt
+    while checking it against ``limits``, without reading its cells. Leaves the file where it was. Raises
+    :class:`UnreadableFile` as :func:`read_workbook` would (for a file beyond the limits too)."""
+    limits = limits or Limits()
+    start = file.tell()
+    try:
+        suffix = PurePath(filename).suffix.lower()
+        if suffix == ".csv":
+            return max(0, sum(1 for _row in _csv_rows(file, limits)) - 1)
+        if suffix not in {".xlsx", ".xlsm"}:
+            raise UnreadableFile("只能导入 .xlsx 或 .csv 文件。")
+        package = XlsxPackage(file, limits)
+        counts = package.check(_data_sheets(package.sheets).values())
+        return sum(max(0, rows - 1) for rows in counts.values())
+    finally:
+        file.seek(start)
+
+
 def _data_sheets(parts: list[SheetPart]) -> dict[str, SheetPart]:
     """The sheets to read, by the name Gongjian knows them by: the main sheet (项目, or else the first one that
     is not a milestone or approval sheet) and the milestone and approval sheets when there are any."""

@@ -10,9 +10,11 @@ import datetime as dt
 import io
 import re
 import secrets
+import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
+from pathlib import Path, PurePath
 from typing import IO, Any
 
 from django.conf import settings
@@ -38,15 +40,17 @@ from gongjian.exchange.columns import (
 )
 from gongjian.exchange.importing import ImportResult, People, ProjectImport, RowError, in_chunks
 from gongjian.exchange.limits import Limits
-from gongjian.exchange.reading import Sheet, UnreadableFile, read_workbook
+from gongjian.exchange.reading import Sheet, UnreadableFile, count_rows, read_workbook
 from gongjian.exchange.workbook import Workbook
+from gongjian.jobs import services as jobs
+from gongjian.jobs.models import Job
 from gongjian.org.models import Person
 from gongjian.projects.choices import LeaderRole
 from gongjian.projects.models import AnnualPlan, Approval, Milestone, Project, ProjectLeader
 
 __all__ = [
-    "ImportResult", "RowError", "export_projects", "import_projects", "open_error_report", "save_error_report",
-    "write_error_report", "write_template",
+    "ImportResult", "RowError", "export_projects", "import_projects", "in_background", "open_error_report",
+    "save_error_report", "start_import", "write_error_report", "write_template",
 ]
 
 _RELATED = {
@@ -79,23 +83,31 @@ _REPORT_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 _REPORT_LIFETIME = dt.timedelta(days=1)
 
 
-def import_projects(file: IO[bytes], *, filename: str, actor, dry_run: bool = False) -> ImportResult:
+def import_projects(file: IO[bytes], *, filename: str, actor, dry_run: bool = False, progress=None) -> ImportResult:
     """Import the projects of an .xlsx or .csv file: all rows or, when any is wrong, none.
 
     ``actor`` needs ``projects.import_projects`` and may only update projects in their scope; ``None`` is the
     command line. With ``dry_run`` every check runs and the counts are reported, but nothing is saved.
+    ``progress`` (a background job's) is told each step: reading, checking, saving.
     """
     if actor is not None and not actor.has_perm("projects.import_projects"):
         raise PermissionDenied(_("无权导入项目。"))
     result = ImportResult(filename=filename, dry_run=dry_run)
+    steps = 2 if dry_run else 3
+    if progress is not None:
+        progress(0, steps, _("读取文件"))
     try:
         sheets = read_workbook(file, filename, import_limits())
     except UnreadableFile as exc:
         result.errors.append(RowError("", 0, "", "", str(exc)))
     else:
         job = ProjectImport(sheets, actor=actor, result=result)
+        if progress is not None:
+            progress(1, steps, _("检查 %(n)d 行") % {"n": sum(len(sheet.rows) for sheet in sheets.values())})
         job.check()
         if result.ok and not dry_run:
+            if progress is not None:
+                progress(2, steps, _("保存 %(n)d 个项目") % {"n": len(job.changes)})
             job.save()
     if not result.ok:
         # A refused import saves no data, but the attempt is a security-relevant event (等保 8.1.4.3 b).
@@ -103,6 +115,47 @@ def import_projects(file: IO[bytes], *, filename: str, actor, dry_run: bool = Fa
                      object_repr=filename[:255], note=f"{len(result.errors)} errors; nothing saved",
                      after={"file": filename, "errors": len(result.errors)}, only_changes=False)
     return result
+
+
+def rows_to_import(file: IO[bytes], filename: str) -> int | None:
+    """How many data rows ``file`` holds at most, counted without reading it (None when it cannot be read: the
+    import then says why)."""
+    try:
+        return count_rows(file, filename, import_limits())
+    except UnreadableFile:
+        return None
+
+
+def in_background(file: IO[bytes], filename: str) -> bool:
+    """Whether importing ``file`` is long work, for the worker: more data rows than GONGJIAN_IMPORT_BACKGROUND_ROWS."""
+    rows = rows_to_import(file, filename)
+    return rows is not None and rows > settings.GONGJIAN_IMPORT_BACKGROUND_ROWS
+
+
+def uploads_dir() -> Path:
+    """Where a file waits for the import job that reads it (shared with the worker: under MEDIA_ROOT)."""
+    return jobs.files_dir() / "uploads"
+
+
+def start_import(file: IO[bytes], *, filename: str, actor, dry_run: bool = False) -> Job:
+    """Keep ``file`` and queue its import as background work (the job ``exchange.import_projects``): the same
+    all-or-nothing import, its errors kept on the job with the error report to download."""
+    if not actor.has_perm("projects.import_projects"):
+        raise PermissionDenied(_("无权导入项目。"))
+    folder = uploads_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    upload = f"{secrets.token_urlsafe(16)}{PurePath(filename).suffix.lower()}"
+    file.seek(0)
+    with (folder / upload).open("wb") as kept:
+        shutil.copyfileobj(file, kept, 1024 * 1024)
+    label = (_("检查导入文件：%(name)s") if dry_run else _("导入项目：%(name)s")) % {"name": filename}
+    try:
+        return jobs.start("exchange.import_projects", {
+            "upload": upload, "filename": filename, "dry_run": dry_run, "actor_id": actor.pk}, actor=actor,
+            label=label)
+    except BaseException:
+        (folder / upload).unlink(missing_ok=True)  # nothing will read it
+        raise
 
 
 def import_limits() -> Limits:

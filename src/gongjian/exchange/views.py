@@ -2,7 +2,7 @@ import io
 
 from django.contrib.auth.decorators import permission_required
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -24,11 +24,16 @@ def _xlsx(buffer: io.BytesIO, name: str) -> FileResponse:
 
 @permission_required("projects.import_projects", raise_exception=True)
 def import_projects(request):
-    """Upload a file; show what was imported, or every error with a downloadable report."""
+    """Upload a file; show what was imported, or every error with a downloadable report. A file of many rows
+    (GONGJIAN_IMPORT_BACKGROUND_ROWS) is imported in the background: the task's page follows it."""
     form = ImportForm(request.POST or None, request.FILES or None)
     result = report_token = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        if services.in_background(upload, upload.name):
+            job = services.start_import(upload, filename=upload.name, actor=request.user,
+                                        dry_run=form.cleaned_data["dry_run"])
+            return redirect("jobs:job_detail", pk=job.pk)
         result = services.import_projects(upload, filename=upload.name, actor=request.user,
                                           dry_run=form.cleaned_data["dry_run"])
         if not result.ok:

@@ -43,6 +43,16 @@ class Kind:
 KINDS: dict[str, Kind] = {}
 
 
+class Failed(Exception):
+    """Work refused with something to show besides why (an import's errors by row): ``message`` is the job's
+    error and ``result`` is kept on the job, as a result is on success."""
+
+    def __init__(self, message: str, result: dict[str, Any]):
+        super().__init__(message)
+        self.messages = [message]
+        self.result = result
+
+
 def job(name: str, *, permission: str | None = None):
     """Register the decorated function as the background work called ``name``."""
 
@@ -114,9 +124,12 @@ def run(job_id: str) -> Job:
     except Exception as exc:  # the job's owner reads why; the office reads the traceback
         messages = getattr(exc, "messages", None)
         row.error = "；".join(messages) if messages else _("任务出错：%(kind)s") % {"kind": type(exc).__name__}
-        row.detail = traceback.format_exc()[-20000:]
         row.state = JobState.FAILED
-        logger.exception("job %s (%s) failed", row.pk, row.kind)
+        if isinstance(exc, Failed):  # refused as it should be, not broken: nothing for the office to debug
+            row.result = exc.result
+        else:
+            row.detail = traceback.format_exc()[-20000:]
+            logger.exception("job %s (%s) failed", row.pk, row.kind)
     else:
         row.result = result
         row.result_url = str(result.get("url", ""))[:300]

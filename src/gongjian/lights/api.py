@@ -9,13 +9,13 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, UploadedFile
 
-from gongjian.core.bounds import Colour, FormText
+from gongjian.core.bounds import Colour, FormText, Id
 from gongjian.core.locking import StaleOut
 from gongjian.core.pagination import Limit, Offset
 from gongjian.jobs import services as jobs
 from gongjian.jobs.api import TaskStarted, accepted
 from gongjian.lights import board as boards
-from gongjian.lights import cases, services
+from gongjian.lights import cases, letters, services
 from gongjian.lights.models import Case, Judgement, Light
 from gongjian.projects.models import Project
 
@@ -244,15 +244,28 @@ def pass_up(request, case_id: int, payload: TextIn):
                                  expected_version=payload.version))
 
 
-@router.post("/cases/{int:case_id}/letters/{kind}", response={200: None, 409: StaleOut},
-             summary="Issue a letter (reminder, assignment, escalation) as .docx, about the case as read (version)",
-             openapi_extra={"responses": {200: {"description": ".docx", "content": {
-                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
-                     "schema": {"type": "string", "format": "binary"}}}}}})
+@router.post("/cases/{int:case_id}/letters/{kind}", response={202: TaskStarted, 409: StaleOut},
+             summary="Issue a letter (reminder, assignment, escalation) about the case as read (version), in the "
+                     "background: the task's file_url downloads the .docx once it is issued")
 def issue_letter(request, case_id: int, kind: str, payload: CaseVersionIn):
-    from django.http import FileResponse
+    case = _visible(request, case_id)
+    return accepted(letters.start_letters({case.pk: payload.version}, kind, actor=request.user))
 
-    from gongjian.lights import letters
 
-    event = letters.issue(_visible(request, case_id), kind, actor=request.user, expected_version=payload.version)
-    return FileResponse(event.evidence.open("rb"), as_attachment=True, filename=event.evidence_name)
+class LetterCaseIn(Schema):
+    id: Id
+    version: int  # the case's, as read
+
+
+class LettersIn(Schema):
+    cases: list[LetterCaseIn]
+
+
+@router.post("/cases/letters/{kind}", response={202: TaskStarted, 409: StaleOut},
+             summary="Issue one kind of letter on each of several cases, each as read (version), all or none, in "
+                     "the background: the task's file_url downloads them as one .zip")
+def issue_letters(request, kind: str, payload: LettersIn):
+    if not request.user.has_perm("lights.view_case"):
+        raise PermissionDenied
+    wanted = {item.id: item.version for item in payload.cases}
+    return accepted(letters.start_letters(wanted, kind, actor=request.user))

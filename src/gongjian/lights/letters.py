@@ -1,8 +1,14 @@
 """The letters of a case (两函): a reminder (提醒函), an assignment (交办函) and an escalation (督办函), written as
 official documents (GB/T 9704) with a document number from the office's counter. Issuing a letter is a step on
-the case: the .docx is kept on it, so every download is the letter that was issued, under its one number."""
+the case: the .docx is kept on it, so every download is the letter that was issued, under its one number.
+
+Letters are issued in the background (:func:`start_letters`, the job ``lights.letters``), one or many at once:
+the request refuses at once what the issue would refuse, the job issues them all in one transaction (or none)
+and keeps the document — or, for several, a .zip of them — for the office to download."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,12 +19,16 @@ from django.utils.translation import gettext as _
 
 from gongjian.core import audit
 from gongjian.core import documents as doc
-from gongjian.core.locking import check_version
+from gongjian.core.locking import Stale, check_version
 from gongjian.core.models import issue_document_number, work_calendar
+from gongjian.jobs import services as jobs
+from gongjian.jobs.models import Job
+from gongjian.lights.cases import visible_cases
 from gongjian.lights.choices import CaseKind, EventKind
 from gongjian.lights.models import Case, CaseEvent
 
 KINDS = {"reminder": "提醒函", "assignment": "交办函", "escalation": "督办函"}
+MAX_AT_ONCE = 500  # letters issued by one request; a page of the case list holds 50
 
 
 def _facts(case: Case) -> list[doc.Block]:
@@ -101,3 +111,58 @@ def issue(case: Case, kind: str, *, actor, expected_version: int | None = None) 
     audit.record("case.letter", actor=actor, obj=current, only_changes=False,
                  after={"kind": kind, "number": number, "event": event.pk})
     return event
+
+
+def check_letters(wanted: Mapping[int, int | None], kind: str, *, actor) -> list[Case]:
+    """Refuse now what :func:`issue_letters` would refuse — an unknown kind, no permission, a case ``actor`` does
+    not see, one changed since it was read (``wanted``: case id → the version read) — so that the request
+    queueing the letters answers at once. Returns the cases, in the order given. Changes nothing."""
+    if kind not in KINDS:
+        raise ValidationError({"kind": _("未知的函件类型：%(kind)s") % {"kind": kind}})
+    if actor is not None and not actor.has_perm("lights.close_case"):
+        raise PermissionDenied(_("只有项目办可以印发督办函件。"))
+    if not wanted:
+        raise ValidationError({"cases": _("请选择要印发函件的督办件。")})
+    if len(wanted) > MAX_AT_ONCE:
+        raise ValidationError({"cases": _("一次最多印发 %(n)d 件函件。") % {"n": MAX_AT_ONCE}})
+    seen = visible_cases(actor) if actor is not None else Case.objects.all()
+    found = {case.pk: case for case in seen.filter(pk__in=list(wanted))}
+    unknown = [str(pk) for pk in wanted if pk not in found]
+    if unknown:
+        raise ValidationError({"cases": _("督办件不存在或无权查看：%(ids)s") % {"ids": "、".join(unknown)}})
+    for pk, version in wanted.items():
+        try:
+            check_version(found[pk].version, version, _("督办件"), acting=True)
+        except Stale as exc:
+            if len(wanted) == 1:
+                raise
+            raise Stale(f"{found[pk].number}：{exc.messages[0]}", current_version=exc.current_version) from None
+    return [found[pk] for pk in wanted]
+
+
+@transaction.atomic
+def issue_letters(wanted: Mapping[int, int | None], kind: str, *, actor, progress=None) -> list[CaseEvent]:
+    """Issue a letter of ``kind`` on each case of ``wanted`` (case id → the version read), all of them or — when
+    one is refused — none. ``progress`` (a background job's) is told each letter as it is written."""
+    chosen = check_letters(wanted, kind, actor=actor)
+    events = []
+    for done, case in enumerate(chosen):
+        if progress is not None:
+            progress(done, len(chosen), _("印发%(kind)s：%(number)s") % {"kind": KINDS[kind], "number": case.number})
+        events.append(issue(case, kind, actor=actor, expected_version=wanted[case.pk]))
+    if progress is not None:
+        progress(len(chosen), len(chosen), _("已印发 %(n)d 件%(kind)s") % {"n": len(chosen), "kind": KINDS[kind]})
+    return events
+
+
+def start_letters(wanted: Mapping[int, int | None], kind: str, *, actor) -> Job:
+    """Queue the letters of ``kind`` on the cases of ``wanted`` (case id → the version read) as background work,
+    after refusing at once what issuing them would refuse."""
+    chosen = check_letters(wanted, kind, actor=actor)
+    if len(chosen) == 1:
+        label = _("印发%(kind)s：%(number)s") % {"kind": KINDS[kind], "number": chosen[0].number}
+    else:
+        label = _("印发%(kind)s %(n)d 件") % {"kind": KINDS[kind], "n": len(chosen)}
+    return jobs.start("lights.letters", {
+        "kind": kind, "case_versions": [[pk, version] for pk, version in wanted.items()],
+        "actor_id": getattr(actor, "pk", None)}, actor=actor, label=label)

@@ -1,11 +1,17 @@
-"""Background work of the lights (relighting; what follows a report's approval) and their scheduled steps."""
+"""Background work of the lights (relighting; what follows a report's approval; letters) and their scheduled
+steps."""
+
+import io
+import zipfile
 
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.models import User
 from gongjian.jobs.services import Progress, job
-from gongjian.lights import cases, services
+from gongjian.lights import cases, letters, services
 from gongjian.reports.models import Report
 
 
@@ -47,3 +53,28 @@ def relight(progress: Progress, *, project_ids: list[int], year: int | None = No
     """Light some projects again (a case about a problem moved, a baseline changed)."""
     result = services.recompute(project_ids, year=year)
     return {"summary": _("重算 %(n)d 盏灯，%(c)d 盏有变化") % {"n": result.lights, "c": result.changed}}
+
+
+@job("lights.letters", permission="lights.close_case")
+def issue_letters(progress: Progress, *, kind: str, case_versions: list[list[int | None]],
+                  actor_id: int | None) -> dict:
+    """Issue the letters (all or none, letters.issue_letters) and keep them for download: the .docx of one, or a
+    .zip of several."""
+    actor = User.objects.get(pk=actor_id) if actor_id is not None else None
+    wanted = {pk: version for pk, version in case_versions}
+    events = letters.issue_letters(wanted, kind, actor=actor, progress=progress)
+    if len(events) == 1:
+        with events[0].evidence.open("rb") as document:
+            progress.save_file(events[0].evidence_name, document.read())
+    else:
+        bundle = io.BytesIO()
+        with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
+            for event in events:
+                with event.evidence.open("rb") as document:
+                    archive.writestr(event.evidence_name, document.read())
+        progress.save_file(f"{letters.KINDS[kind]}_{timezone.localdate():%Y%m%d}.zip", bundle.getvalue())
+    return {"summary": _("已印发 %(n)d 件：%(letters)s。") % {
+                "n": len(events), "letters": "、".join(event.text for event in events)},
+            "letters": [{"case_id": event.case_id, "event_id": event.pk, "letter": event.text} for event in events],
+            "url": reverse("lights:case_detail", args=[events[0].case_id]) if len(events) == 1
+            else reverse("lights:case_list")}

@@ -9,6 +9,7 @@ urlpatterns = [
     path("projects/<int:project_pk>/<str:code>/", views.light_detail, name="light_detail"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/export/", views.case_export, name="case_export"),
+    path("cases/letters/", views.case_letters, name="case_letters"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/letters/<str:kind>/", views.case_letter, name="case_letter"),
     path("cases/<int:pk>/<str:action>/", views.case_action, name="case_action"),

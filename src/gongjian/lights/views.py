@@ -18,7 +18,7 @@ from gongjian.core.excel import Export
 from gongjian.core.locking import Stale, posted_version
 from gongjian.core.periods import Period
 from gongjian.lights import board as boards
-from gongjian.lights import cases, services
+from gongjian.lights import cases, letters, services
 from gongjian.lights.choices import LADDER, CaseKind, CaseState, Colour, Dimension
 from gongjian.lights.letters import KINDS as LETTER_KINDS
 from gongjian.lights.models import Case, Judgement, Light, RuleVersion
@@ -139,7 +139,8 @@ def case_list(request):
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     return render(request, "lights/case_list.html", {
         "page": page, "state": state, "kind": kind, "states": CaseState.choices, "kinds": CaseKind.choices,
-        "today": timezone.localdate(),
+        "today": timezone.localdate(), "can_issue_letters": request.user.has_perm("lights.close_case"),
+        "letter_kinds": LETTER_KINDS,
     })
 
 
@@ -240,18 +241,33 @@ def case_action(request, pk, action):
 @require_POST
 @permission_required("lights.close_case", raise_exception=True)
 def case_letter(request, pk, kind):
-    """Issue a reminder, assignment or escalation letter about the case as read (``version``) and download it."""
-    from gongjian.lights import letters
-
+    """Issue a reminder, assignment or escalation letter about the case as read (``version``), in the background:
+    the task's page offers the letter to download once it is issued."""
     case = _visible_case(request, pk)
     version = posted_version(request.POST)
     try:
-        event = letters.issue(case, kind, actor=request.user, expected_version=version)
+        job = letters.start_letters({case.pk: version}, kind, actor=request.user)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return _case_page(request, case, status=409 if isinstance(exc, Stale) else 400,
                           kept={"action": "letter", "text": "", "version": version})
-    return FileResponse(event.evidence.open("rb"), as_attachment=True, filename=event.evidence_name)
+    return redirect("jobs:job_detail", pk=job.pk)
+
+
+@require_POST
+@permission_required("lights.close_case", raise_exception=True)
+def case_letters(request):
+    """Issue one kind of letter on each case ticked on the case list (each as read: ``version-<id>``), in the
+    background: the task's page offers them as one .zip. Refused, the list says why."""
+    wanted = {int(pk): posted_version(request.POST, f"version-{pk}")
+              for pk in dict.fromkeys(request.POST.getlist("case")) if pk.isdigit() and len(pk) < 10}
+    try:
+        job = letters.start_letters(wanted, request.POST.get("kind", ""), actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(request.POST.get("back", "") if request.POST.get("back", "").startswith("/lights/cases/")
+                        else "lights:case_list")
+    return redirect("jobs:job_detail", pk=job.pk)
 
 
 @permission_required("lights.view_case", raise_exception=True)
