@@ -76,12 +76,12 @@ class Pages(PaginationBase):
     """``offset`` (0–10⁹) and ``limit`` (1 to the list's ``most``, ``default`` when left out); the answer is the
     route's page schema (``page_of``), so ninja's own renaming of the answer is switched off (``Output = None``)."""
 
-    Output = None  # type: ignore[assignment]
+    Output = None
 
     def __init__(self, *, default: int = DEFAULT_LIMIT, most: int = MAX_LIMIT, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         limit = Annotated[int, Field(ge=1, le=most, description=f"每页条数（1–{most}，默认 {default}）")]
-        self.Input = create_model(  # type: ignore[misc]  (ninja reads the paginator's own Input)
+        self.Input = create_model(  # ninja reads the Input of the paginator, not of its class
             "PageIn", __base__=Schema, offset=(Offset, 0), limit=(limit, default))
 
     def paginate_queryset(self, queryset: Any, pagination: Any, request: Any, **params: Any) -> dict[str, Any]:
