@@ -72,6 +72,19 @@ def stable(queryset: QuerySet) -> QuerySet:
     return queryset.order_by(*ordering, "pk")
 
 
+_inputs: dict[tuple[int, int], type[Schema]] = {}
+
+
+def _page_in(default: int, most: int) -> type[Schema]:
+    """The query parameters of the lists with this ``default`` and ``most``, one schema (and one name in the
+    document's components, where ninja lists query schemas too) for all of them."""
+    if (default, most) not in _inputs:
+        limit = Annotated[int, Field(ge=1, le=most, description=f"每页条数（1–{most}，默认 {default}）")]
+        _inputs[default, most] = create_model(f"PageIn{default}Of{most}", __base__=Schema, offset=(Offset, 0),
+                                              limit=(limit, default))
+    return _inputs[default, most]
+
+
 class Pages(PaginationBase):
     """``offset`` (0–10⁹) and ``limit`` (1 to the list's ``most``, ``default`` when left out); the answer is the
     route's page schema (``page_of``), so ninja's own renaming of the answer is switched off (``Output = None``)."""
@@ -80,9 +93,7 @@ class Pages(PaginationBase):
 
     def __init__(self, *, default: int = DEFAULT_LIMIT, most: int = MAX_LIMIT, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        limit = Annotated[int, Field(ge=1, le=most, description=f"每页条数（1–{most}，默认 {default}）")]
-        self.Input = create_model(  # ninja reads the Input of the paginator, not of its class
-            "PageIn", __base__=Schema, offset=(Offset, 0), limit=(limit, default))
+        self.Input = _page_in(default, most)  # ninja reads the Input of the paginator, not of its class
 
     def paginate_queryset(self, queryset: Any, pagination: Any, request: Any, **params: Any) -> dict[str, Any]:
         rows = queryset if isinstance(queryset, Rows) else Rows(queryset)
