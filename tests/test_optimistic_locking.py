@@ -366,7 +366,7 @@ def test_putting_a_scheme_in_force_for_a_year_that_has_one_needs_that_choices_ve
     active = assess.ensure_scheme_for(2026, actor=office_user)
     newer = assess.save_scheme(active.content, actor=office_user, note="新版")
     url = f"/api/v1/assess/schemes/{newer.pk}/activate"
-    [year] = client.get("/api/v1/assess/schemes/years", **office).json()
+    [year] = client.get("/api/v1/assess/schemes/years", **office).json()["items"]
     assert (year["year"], year["scheme_id"], year["version"]) == (2026, active.pk, 1)
     three_ways(lambda v: client.post(url, with_version({"year": 2026}, v), content_type=JSON,
                                      **office), SchemeYear.objects.get(year=2026), missing=409)

@@ -94,7 +94,7 @@ def test_a_report_is_filed_submitted_returned_and_approved_through_the_api(clien
     project = ProjectFactory(responsible_unit=unit)
     reporter = bearer(make_user("unit_reporter", unit=unit))
     reviewer = bearer(make_user("unit_reviewer", unit=unit))
-    due = client.get("/api/v1/due", **reporter).json()
+    due = client.get("/api/v1/due", **reporter).json()["items"]
     assert [(d["project_id"], d["filing_status"]) for d in due] == [(project.pk, "open")]
 
     created = client.post("/api/v1/reports", {"project_id": project.pk, "period_id": period.pk, "amount": 1000},
@@ -120,7 +120,7 @@ def test_a_report_is_filed_submitted_returned_and_approved_through_the_api(clien
     approved = client.post(f"/api/v1/reports/{report['id']}/approve", {"version": resubmitted["version"]},
                            content_type="application/json", **reviewer).json()
     assert (approved["state"], approved["amount"], fixed["year_to_date"]) == ("approved", 1200, 1200)
-    assert client.get(f"/api/v1/reports?period_id={period.pk}&state=approved", **reporter).json()[0]["id"] == report["id"]
+    assert client.get(f"/api/v1/reports?period_id={period.pk}&state=approved", **reporter).json()["items"][0]["id"] == report["id"]
 
 
 def test_the_openapi_document_is_served(client, office_user):

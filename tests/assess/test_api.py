@@ -51,9 +51,9 @@ def test_the_office_runs_a_period_and_reads_its_ranking_and_explanations(client,
     assert run["scores"]["headquarters"] == 2 and run["consequences"]["red_flag"] >= 1
     assert AuditEvent.objects.filter(action="assess.run").count() == 1
 
-    listed = client.get("/api/v1/assess/runs?period=2026-11-2&state=draft", **office).json()
+    listed = client.get("/api/v1/assess/runs?period=2026-11-2&state=draft", **office).json()["items"]
     assert [r["id"] for r in listed] == [run["id"]]
-    assert client.get("/api/v1/assess/runs?state=published", **office).json() == []
+    assert client.get("/api/v1/assess/runs?state=published", **office).json() == {"count": 0, "items": []}
     assert client.get(f"/api/v1/assess/runs/{run['id']}", **office).json()["scheme_id"] == run["scheme_id"]
 
     ranking = client.get(f"/api/v1/assess/runs/{run['id']}/scores?kind=headquarters", **office).json()
@@ -106,7 +106,7 @@ def test_a_published_run_refuses_a_rerun_and_a_revision_needs_a_reason(client, d
     client.post(f"/api/v1/assess/runs/{revision['id']}/publish", confirm(revision), content_type=JSON, **office)
     old = client.get(f"/api/v1/assess/runs/{run['id']}", **office).json()
     assert (old["state"], old["superseded_by_id"]) == ("superseded", revision["id"])
-    assert [r["revision"] for r in client.get("/api/v1/assess/runs?period=2026-11-2", **office).json()] == [
+    assert [r["revision"] for r in client.get("/api/v1/assess/runs?period=2026-11-2", **office).json()["items"]] == [
         2,
         1,
     ]
@@ -148,7 +148,7 @@ def test_scores_are_ordered_by_rank_within_their_group_and_paged(client, distric
     content = services.ensure_scheme_for(2026, actor=None).content
     content["subjects"] = [s | {"grouped": s["kind"] == "project"} for s in content["subjects"]]
     grouped = services.save_scheme(content, actor=office_user)
-    [year] = client.get("/api/v1/assess/schemes/years", **office).json()
+    [year] = client.get("/api/v1/assess/schemes/years", **office).json()["items"]
     activated = client.post(
         f"/api/v1/assess/schemes/{grouped.pk}/activate", {"year": 2026, "version": year["version"]},
         content_type=JSON, **office
@@ -187,7 +187,7 @@ def test_lists_read_in_a_fixed_number_of_queries(client, district, office):
         ):
             with CaptureQueriesContext(connection) as queries:
                 body = client.get(f"/api/v1/assess/{path}?limit={limit}", **office).json()
-            items = body if isinstance(body, list) else body["items"]
+            items = body["items"]
             counts.setdefault(path, {})[len(items)] = len(queries)
     # one row or all of them, the same number of queries
     assert all(len(seen) == 2 and len(set(seen.values())) == 1 for seen in counts.values()), counts
@@ -195,7 +195,7 @@ def test_lists_read_in_a_fixed_number_of_queries(client, district, office):
 
 def test_a_schemes_yaml_goes_out_and_comes_back_as_its_next_version(client, office):
     default = services.ensure_scheme_for(2026, actor=None)
-    schemes = client.get("/api/v1/assess/schemes", **office).json()
+    schemes = client.get("/api/v1/assess/schemes", **office).json()["items"]
     assert [(s["id"], s["version"], s["years"]) for s in schemes] == [(default.pk, 1, [2026])]
     content = client.get(f"/api/v1/assess/schemes/{default.pk}", **office).json()["content"]
     assert content["name"] == default.name and content["indicators"]
@@ -327,13 +327,13 @@ def test_the_year_end_ranking_grades_the_subjects_of_the_published_months(
 ):
     for code in ("2026-10", "2026-11"):
         publish_period(code, actor=office_user)
-    rows = client.get("/api/v1/assess/year/2026?kind=headquarters", **office).json()
+    rows = client.get("/api/v1/assess/year/2026?kind=headquarters", **office).json()["items"]
     assert [(r["rank"], r["name"], r["months"]) for r in rows] == [
         (1, "智能装备产业园指挥部", 2),
         (2, "商贸城指挥部", 2),
     ]
     assert all(r["grade"] and r["grade"] in r["explanation"] for r in rows)
-    assert client.get("/api/v1/assess/year/2025", **office).json() == []
+    assert client.get("/api/v1/assess/year/2025", **office).json() == {"count": 0, "items": []}
 
 
 def test_unknown_ids_are_404_and_the_endpoints_are_in_the_openapi_document(client, office_user, office):
@@ -365,7 +365,7 @@ def test_follow_up_in_the_api_interviews_commitments_flags_and_the_archive(clien
                                 **office)
         assert published.status_code == 200
 
-    [due] = client.get("/api/v1/assess/interviews?year=2026", **office).json()
+    [due] = client.get("/api/v1/assess/interviews?year=2026", **office).json()["items"]
     assert due["interview"] is None and due["consequence"]["name"] == "商贸城指挥部"
     today = timezone.localdate()
     body = {"consequence_id": due["consequence"]["id"], "held_on": today.isoformat(), "interviewer": "区长",
@@ -393,7 +393,7 @@ def test_follow_up_in_the_api_interviews_commitments_flags_and_the_archive(clien
     commander = Person.objects.create(name="李指挥长", post="指挥长")
     district["slow"].commander = commander
     district["slow"].save()
-    [entry] = client.get(f"/api/v1/assess/archive/2026?person_id={commander.pk}", **office).json()
+    [entry] = client.get(f"/api/v1/assess/archive/2026?person_id={commander.pk}", **office).json()["items"]
     [subject] = entry["subjects"]
     assert (subject["name"], subject["yellow_cards"], len(subject["interviews"])) == ("商贸城指挥部", ["2026年11月"], 1)
     assert client.get("/api/v1/assess/archive/2026", **reporter).status_code == 403

@@ -452,7 +452,7 @@ def test_the_api_lists_gives_shows_and_takes_hand_ins(unit_client, office_client
     assert handed.json()["late"] is False and len(handed.json()["files"]) == 2
     assert unit_client.get(handed.json()["files"][0]["url"]).status_code == 200
 
-    listed = unit_client.get(f"{API}/assignments").json()
+    listed = unit_client.get(f"{API}/assignments").json()["items"]
     assert [(a["title"], a["progress"]["handed_in"], a["progress"]["expected"], a["progress"]["mine_handed_in"])
             for a in listed] == [("现场会后讨论和报告", 1, 4, 1)]
     detail = unit_client.get(f"{API}/assignments/{data['id']}").json()

@@ -94,7 +94,7 @@ def test_the_api_gives_the_board_a_light_and_handles_a_case(client, district, of
     item = board["items"][0]
     detail = client.get(f"/api/v1/lights/{item['project_id']}/{item['period_code']}", **auth).json()
     assert detail["figures"]["investment"]["percent"] == 0
-    case = client.get("/api/v1/cases", **auth).json()[0]
+    case = client.get("/api/v1/cases", **auth).json()["items"][0]
     accepted = client.post(f"/api/v1/cases/{case['id']}/accept", {"version": case["version"]},
                            content_type="application/json", **auth).json()
     assert accepted["state"] == "accepted"

@@ -169,7 +169,7 @@ def test_meetings_decisions_and_briefings_in_the_api(client, district, office_us
                             "project_ids": [district["park"].pk], "version": version},
                            content_type="application/json", **office)
     assert decision.status_code == 201 and decision.json()["state"] == "new"
-    ledger = client.get("/api/v1/dispatch/decisions?state=open", **reporter).json()
+    ledger = client.get("/api/v1/dispatch/decisions?state=open", **reporter).json()["items"]
     assert [d["text"] for d in ledger] == ["倒排工期"]  # the owner unit sees it
     patched = client.patch(f"/api/v1/dispatch/meetings/{meeting_id}",
                            {"state": "held", "notes": "已召开", "version": version + 1},

@@ -140,7 +140,7 @@ def test_the_meetings_api_shows_each_user_only_the_decisions_lights_and_scores_o
                                                                                              who):
     meeting = client.get(f"/api/v1/dispatch/meetings/{district['meeting'].pk}", **bearer(district["users"][who]))
     assert meeting.status_code == 200
-    listed = client.get("/api/v1/dispatch/meetings", **bearer(district["users"][who])).json()
+    listed = client.get("/api/v1/dispatch/meetings", **bearer(district["users"][who])).json()["items"]
     [this_month] = [m for m in listed if m["id"] == district["meeting"].pk]
     assert this_month == meeting.json()
     assert seen(json.dumps(meeting.json(), ensure_ascii=False), who) == ([], [])
@@ -179,7 +179,7 @@ def test_the_decisions_ledger_and_its_export_apply_the_same_scope(district, clie
     client.force_login(district["users"][who])
     page = client.get("/dispatch/decisions/").content.decode()
     texts = {row[3] for row in workbook_rows(client.get("/dispatch/decisions/export/"))}
-    api = {d["text"] for d in client.get("/api/v1/dispatch/decisions", **bearer(district["users"][who])).json()}
+    api = {d["text"] for d in client.get("/api/v1/dispatch/decisions", **bearer(district["users"][who])).json()["items"]}
     decisions = {POWER, SCHEDULE, RESETTLE, ROOF}
     expected = {"office": decisions, "mayor": decisions, "rep": {POWER, SCHEDULE}, "reviewer": {POWER, SCHEDULE},
                 "leader": {RESETTLE, ROOF}}[who]
@@ -271,14 +271,14 @@ def test_a_draft_of_the_minutes_is_the_offices_until_it_is_issued(district, clie
     assert client.get(f"/dispatch/documents/{minutes.pk}/").status_code == 404
     assert client.get(f"/dispatch/documents/{minutes.pk}/docx/").status_code == 404
     assert client.get(f"/api/v1/dispatch/documents/{minutes.pk}", **bearer(rep)).status_code == 404
-    assert client.get("/api/v1/dispatch/documents", **bearer(rep)).json() == []
+    assert client.get("/api/v1/dispatch/documents", **bearer(rep)).json() == {"count": 0, "items": []}
     client.force_login(district["users"]["mayor"])
     assert client.get(f"/dispatch/documents/{minutes.pk}/").status_code == 200
 
     briefings.issue(minutes, actor=office_user, expected_version=current_version(minutes))  # issued minutes are sent to every unit
     client.force_login(rep)
     assert ROOF in client.get(f"/dispatch/documents/{minutes.pk}/").content.decode()
-    assert [d["id"] for d in client.get("/api/v1/dispatch/documents", **bearer(rep)).json()] == [minutes.pk]
+    assert [d["id"] for d in client.get("/api/v1/dispatch/documents", **bearer(rep)).json()["items"]] == [minutes.pk]
 
 
 # -- no query per row ----------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from ninja.pagination import paginate
 from pydantic import Field
 
 from gongjian.assess import followup, services
@@ -31,7 +32,7 @@ from gongjian.assess.models import (
 from gongjian.core.bounds import Day, Id, Year
 from gongjian.core.downloads import attachment
 from gongjian.core.locking import StaleOut
-from gongjian.core.pagination import Limit, Offset
+from gongjian.core.pagination import Pages, Rows, page_of
 from gongjian.core.periods import Period
 from gongjian.jobs.api import TaskStarted, accepted
 
@@ -118,11 +119,6 @@ class ConsequenceOut(Schema):
     reason: str
 
 
-class ConsequencePage(Schema):
-    count: int
-    items: list[ConsequenceOut]
-
-
 class ScoreOut(Schema):
     id: int
     run_id: int
@@ -135,11 +131,6 @@ class ScoreOut(Schema):
     group_size: int
     points: dict[str, Any]  # each indicator's points
     explanation: list[str]
-
-
-class ScorePage(Schema):
-    count: int
-    items: list[ScoreOut]
 
 
 class ScoreDetailOut(ScoreOut):
@@ -205,11 +196,6 @@ def _period(text: str) -> Period:
         ) from None
 
 
-def _page(limit: int, offset: int) -> slice:
-    offset = max(0, offset)
-    return slice(offset, offset + max(1, min(limit, MAX_LIMIT)))
-
-
 # -- schemes ---------------------------------------------------------------------------------------------------
 
 
@@ -229,11 +215,12 @@ def _scheme_out(row: Scheme) -> dict:
 
 
 @router.get(
-    "/schemes", response=list[SchemeOut], summary="Scheme versions, newest version of each name first"
+    "/schemes", response=page_of(SchemeOut), summary="Scheme versions, newest version of each name first"
 )
+@paginate(Pages)
 def list_schemes(request):
     _viewer(request)
-    return [_scheme_out(row) for row in _schemes()]
+    return Rows(_schemes(), _scheme_out)
 
 
 @router.get("/schemes/{int:scheme_id}", response=SchemeDetailOut)
@@ -275,11 +262,16 @@ def activate_scheme(request, scheme_id: int, payload: ActivateIn):
     return _scheme_out(get_object_or_404(_schemes(), pk=scheme_id))
 
 
-@router.get("/schemes/years", response=list[SchemeYearOut], summary="The scheme in force for each year")
+def _scheme_year_out(row: SchemeYear) -> dict:
+    return {"year": row.year, "scheme_id": row.scheme_id, "scheme": str(row.scheme), "activated_at": row.activated_at,
+            "version": row.version}
+
+
+@router.get("/schemes/years", response=page_of(SchemeYearOut), summary="The scheme in force for each year")
+@paginate(Pages)
 def scheme_years(request):
     _viewer(request)
-    return [{"year": row.year, "scheme_id": row.scheme_id, "scheme": str(row.scheme), "activated_at": row.activated_at,
-             "version": row.version} for row in SchemeYear.objects.select_related("scheme").order_by("-year")]
+    return Rows(SchemeYear.objects.select_related("scheme").order_by("-year"), _scheme_year_out)
 
 
 # -- runs ------------------------------------------------------------------------------------------------------
@@ -317,17 +309,16 @@ def _run_detail(run_id: int) -> dict:
     }
 
 
-@router.get("/runs", response=list[RunOut], summary="Assessment runs, latest period and revision first")
-def list_runs(
-    request, period: str | None = None, state: str | None = None, limit: Limit = 100, offset: Offset = 0
-):
+@router.get("/runs", response=page_of(RunOut), summary="Assessment runs, latest period and revision first")
+@paginate(Pages, most=MAX_LIMIT)
+def list_runs(request, period: str | None = None, state: str | None = None):
     _viewer(request)
     queryset = Run.objects.select_related("scheme", "created_by").order_by("-period_code", "-revision")
     if period:
         queryset = queryset.filter(period_code=_period(period).code)
     if state:
         queryset = queryset.filter(state=state)
-    return [_run_out(run) for run in queryset[_page(limit, offset)]]
+    return Rows(queryset, _run_out)
 
 
 @router.post(
@@ -494,16 +485,17 @@ def _consequence_out(row: Consequence) -> dict:
 
 @router.get(
     "/runs/{int:run_id}/scores",
-    response=ScorePage,
+    response=page_of(ScoreOut),
     summary="A run's ranking: by kind of subject, group and rank within the group",
 )
-def run_scores(request, run_id: int, kind: str | None = None, limit: Limit = 100, offset: Offset = 0):
+@paginate(Pages, most=MAX_LIMIT)
+def run_scores(request, run_id: int, kind: str | None = None):
     _viewer(request)
     run = get_object_or_404(Run, pk=run_id)
     queryset = run.scores.order_by("subject_kind", "group", "rank", "subject_name", "pk")
     if kind:
         queryset = queryset.filter(subject_kind=kind)
-    return {"count": queryset.count(), "items": [_score_out(s) for s in queryset[_page(limit, offset)]]}
+    return Rows(queryset, _score_out)
 
 
 @router.get("/scores/{int:score_id}", response=ScoreDetailOut, summary="One score with its consequences")
@@ -520,55 +512,37 @@ def get_score(request, score_id: int):
     }
 
 
-def _consequences(queryset, kind: str | None, subject_kind: str | None, limit: int, offset: int) -> dict:
+def _consequences(queryset, kind: str | None, subject_kind: str | None) -> Rows:
     queryset = queryset.select_related("run")
     if kind:
         queryset = queryset.filter(kind=kind)
     if subject_kind:
         queryset = queryset.filter(subject_kind=subject_kind)
-    return {"count": queryset.count(), "items": [_consequence_out(c) for c in queryset[_page(limit, offset)]]}
+    return Rows(queryset, _consequence_out)
 
 
-@router.get("/runs/{int:run_id}/consequences", response=ConsequencePage)
-def run_consequences(
-    request,
-    run_id: int,
-    kind: str | None = None,
-    subject_kind: str | None = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-):
+@router.get("/runs/{int:run_id}/consequences", response=page_of(ConsequenceOut), summary="A run's consequences")
+@paginate(Pages, most=MAX_LIMIT)
+def run_consequences(request, run_id: int, kind: str | None = None, subject_kind: str | None = None):
     _viewer(request)
     run = get_object_or_404(Run, pk=run_id)
-    return _consequences(
-        run.consequences.order_by("kind", "subject_kind", "subject_name", "pk"),
-        kind,
-        subject_kind,
-        limit,
-        offset,
-    )
+    return _consequences(run.consequences.order_by("kind", "subject_kind", "subject_name", "pk"), kind, subject_kind)
 
 
 @router.get(
     "/consequences",
-    response=ConsequencePage,
+    response=page_of(ConsequenceOut),
     summary="Consequences of the published runs, latest period first",
 )
-def list_consequences(
-    request,
-    year: Year | None = None,
-    kind: str | None = None,
-    subject_kind: str | None = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-):
+@paginate(Pages, most=MAX_LIMIT)
+def list_consequences(request, year: Year | None = None, kind: str | None = None, subject_kind: str | None = None):
     _viewer(request)
     queryset = Consequence.objects.filter(run__state=RunState.PUBLISHED).order_by(
         "-run__period_code", "kind", "subject_kind", "subject_name", "pk"
     )
     if year:
         queryset = queryset.filter(run__period_code__startswith=f"{year}-")
-    return _consequences(queryset, kind, subject_kind, limit, offset)
+    return _consequences(queryset, kind, subject_kind)
 
 
 # -- the year-end ranking --------------------------------------------------------------------------------------
@@ -576,16 +550,22 @@ def list_consequences(
 
 @router.get(
     "/year/{int:year}",
-    response=list[YearRankOut],
+    response=page_of(YearRankOut),
     summary="The year-end ranking and grades from the year's published monthly results",
 )
+@paginate(Pages)
 def year_end(request, year: Year, kind: str | None = None):
     _viewer(request)
     grades = services.year_end(year)
+    if grades.height and kind:
+        grades = grades.filter(grades["subject_kind"] == kind)
+    return Rows(grades, page=_year_ranks)
+
+
+def _year_ranks(grades) -> list[dict]:
+    """A page of the year-end grades (a polars frame) with the subjects' names."""
     if not grades.height:
         return []
-    if kind:
-        grades = grades.filter(grades["subject_kind"] == kind)
     names = services.subject_names()
     return [
         {
@@ -750,13 +730,17 @@ def _consequence_out(row: Consequence) -> dict:
             "kind": row.kind, "amount": row.amount, "reason": row.reason}
 
 
-@router.get("/interviews", response=list[InterviewDueOut],
+def _interview_due_out(item: dict) -> dict:
+    return {"consequence": _consequence_out(item["consequence"]),
+            "interview": _interview_out(item["interview"]) if item["interview"] else None}
+
+
+@router.get("/interviews", response=page_of(InterviewDueOut),
             summary="The interviews the year's published results call for, each with its record once held")
+@paginate(Pages)
 def list_interviews(request, year: Year | None = None):
     _viewer(request)
-    queue = followup.interview_queue(year or timezone.localdate().year)
-    return [{"consequence": _consequence_out(item["consequence"]),
-             "interview": _interview_out(item["interview"]) if item["interview"] else None} for item in queue]
+    return Rows(followup.interview_queue(year or timezone.localdate().year), _interview_due_out)
 
 
 @router.post("/interviews", response={201: InterviewOut, 409: StaleOut},
@@ -839,18 +823,22 @@ class ArchiveOut(Schema):
     subjects: list[ArchiveSubjectOut]
 
 
-@router.get("/archive/{int:year}", response=list[ArchiveOut],
+def _archive_out(year: int, e) -> dict:
+    return {"year": year, "person_id": e.person.pk, "name": e.person.name, "post": e.person.post,
+            "unit": e.person.unit.name if e.person.unit_id else "", "subjects": [
+                {"subject_kind": s.subject_kind, "subject_id": s.subject_id, "name": s.name, "role": str(s.role),
+                 "grade": s.grade, "rank": s.rank, "mean_score": s.mean_score, "red_flags": s.flags,
+                 "reward_amount": s.reward_amount, "yellow_cards": s.yellow, "black_cards": s.black,
+                 "criticisms": s.criticised, "interviews": [_interview_out(i) for i in s.interviews]}
+                for s in e.subjects]}
+
+
+@router.get("/archive/{int:year}", response=page_of(ArchiveOut),
             summary="The cadre archive: each leader's and commander's year")
+@paginate(Pages)
 def cadre_archive(request, year: Year, person_id: Id | None = None):
     _viewer(request)
-    return [{"year": year, "person_id": e.person.pk, "name": e.person.name, "post": e.person.post,
-             "unit": e.person.unit.name if e.person.unit_id else "", "subjects": [
-                 {"subject_kind": s.subject_kind, "subject_id": s.subject_id, "name": s.name, "role": str(s.role),
-                  "grade": s.grade, "rank": s.rank, "mean_score": s.mean_score, "red_flags": s.flags,
-                  "reward_amount": s.reward_amount, "yellow_cards": s.yellow, "black_cards": s.black,
-                  "criticisms": s.criticised, "interviews": [_interview_out(i) for i in s.interviews]}
-                 for s in e.subjects]}
-            for e in followup.archive(year, {person_id} if person_id else None)]
+    return Rows(followup.archive(year, {person_id} if person_id else None), lambda entry: _archive_out(year, entry))
 
 
 @router.get("/schemes/{int:scheme_id}/xlsx", summary="A scheme version as Excel tables")

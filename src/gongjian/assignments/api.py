@@ -10,12 +10,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status, UploadedFile
+from ninja.pagination import paginate
 
 from gongjian.assignments import services as assignments
 from gongjian.assignments.models import Assignment
 from gongjian.core.bounds import Day, FormText, Id
 from gongjian.core.locking import StaleOut
-from gongjian.core.pagination import Limit, Offset
+from gongjian.core.pagination import Pages, Rows, page_of
 from gongjian.meetings.models import Meeting
 from gongjian.org.models import Unit
 
@@ -150,15 +151,19 @@ def _visible(request, assignment_id: int) -> Assignment:
     return get_object_or_404(assignments.visible_assignments(request.user), pk=assignment_id)
 
 
-@router.get("/assignments", response=list[AssignmentOut], summary="Assignments the caller sees, newest first")
-def list_assignments(request, limit: Limit = 100, offset: Offset = 0):
+@router.get("/assignments", response=page_of(AssignmentOut), summary="Assignments the caller sees, newest first")
+@paginate(Pages, most=500)
+def list_assignments(request):
     if not request.user.has_perm("assignments.view_assignment"):
         raise PermissionDenied
-    limit, offset = max(1, min(limit, 500)), max(0, offset)
-    page = list(assignments.visible_assignments(request.user).order_by("-created_at", "-id")
-                .prefetch_related("steps", "units")[offset:offset + limit])
-    progress = assignments.progress(page, request.user)
-    return [_out(a, progress[a.pk]) for a in page]
+
+    def page_out(rows) -> list[dict]:
+        page = list(rows)
+        progress = assignments.progress(page, request.user)
+        return [_out(a, progress[a.pk]) for a in page]
+
+    return Rows(assignments.visible_assignments(request.user).order_by("-created_at", "-id")
+                .prefetch_related("steps", "units"), page=page_out)
 
 
 @router.post("/assignments", response={201: AssignmentDetailOut},

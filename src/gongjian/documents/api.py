@@ -8,10 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from ninja.pagination import paginate
 
 from gongjian.core.bounds import Id
 from gongjian.core.downloads import attachment
 from gongjian.core.locking import StaleOut
+from gongjian.core.pagination import Pages, Rows, page_of
 from gongjian.documents import exports, queries, services
 from gongjian.documents.choices import DocumentKind
 from gongjian.documents.models import Document
@@ -61,11 +63,12 @@ def _document_out(d: Document) -> dict:
             "version": d.version}
 
 
-@router.get("/documents", response=list[DocumentOut], summary="Briefings and minutes, latest first")
+@router.get("/documents", response=page_of(DocumentOut), summary="Briefings and minutes, latest first")
+@paginate(Pages, default=200, most=200)
 def list_documents(request, kind: str | None = None):
     _viewer(request, "documents.view_document")
     documents = queries.visible_documents(request.user).order_by("-created_at", "-id")
-    return [_document_out(d) for d in (documents.filter(kind=kind) if kind else documents)[:200]]
+    return Rows(documents.filter(kind=kind) if kind else documents, _document_out)
 
 
 @router.post("/documents", response={201: DocumentOut, 202: TaskStarted},

@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, UploadedFile
+from ninja.pagination import paginate
 
 from gongjian.core.bounds import Colour, FormText, Id
 from gongjian.core.locking import StaleOut
-from gongjian.core.pagination import Limit, Offset
+from gongjian.core.pagination import Pages, Rows, page_of
 from gongjian.jobs import services as jobs
 from gongjian.jobs.api import TaskStarted, accepted
 from gongjian.lights import board as boards
@@ -120,17 +121,18 @@ def _light_out(light: Light) -> dict:
             "rule_version": light.rule_version, "baseline": light.baseline}
 
 
-@router.get("/lights", response=BoardOut, summary="The traffic-light board of a period (filters as on the page)")
+@router.get("/lights", response=BoardOut,
+            summary="The traffic-light board of a period (filters as on the page); its lights a page at a time")
+@paginate(Pages)
 def board(request, period: str | None = None, group: str = "category", colour: Colour | None = None,
-          value: str | None = None, limit: Limit = 100, offset: Offset = 0):
+          value: str | None = None):
     if not request.user.has_perm("lights.view_light"):
         raise PermissionDenied
     data = boards.build(request.user, period_code=period, group=group,
                         colour=None if colour is None else str(colour), value=value)
-    limit, offset = max(1, min(limit, 1000)), max(0, offset)
-    return {"period_code": data.period.code, "totals": {str(k): v for k, v in data.totals.items()},
-            "disagreements": data.disagreements, "groups": [g | {"name": str(g["name"])} for g in data.groups],
-            "count": data.lights.count(), "items": [_light_out(x) for x in data.lights[offset:offset + limit]]}
+    return Rows(data.lights, _light_out, extra={
+        "period_code": data.period.code, "totals": {str(k): v for k, v in data.totals.items()},
+        "disagreements": data.disagreements, "groups": [g | {"name": str(g["name"])} for g in data.groups]})
 
 
 @router.get("/lights/{int:project_id}/{period_code}", response=LightDetailOut)
@@ -187,15 +189,13 @@ def _visible(request, case_id: int) -> Case:
     return get_object_or_404(cases.visible_cases(request.user).select_related("project", "owner"), pk=case_id)
 
 
-@router.get("/cases", response=list[CaseOut], summary="Cases the caller sees (state=open for all not closed)")
-def list_cases(request, state: str = "open", kind: str | None = None, overdue: bool = False, limit: Limit = 100,
-               offset: Offset = 0):
+@router.get("/cases", response=page_of(CaseOut), summary="Cases the caller sees (state=open for all not closed)")
+@paginate(Pages, most=500)
+def list_cases(request, state: str = "open", kind: str | None = None, overdue: bool = False):
     if not request.user.has_perm("lights.view_case"):
         raise PermissionDenied
-    queryset = cases.filter_cases(cases.visible_cases(request.user).select_related("project", "owner"),
-                                  state=state, kind=kind, overdue=overdue)
-    limit, offset = max(1, min(limit, 500)), max(0, offset)
-    return [_case_out(c) for c in queryset[offset:offset + limit]]
+    return Rows(cases.filter_cases(cases.visible_cases(request.user).select_related("project", "owner"),
+                                   state=state, kind=kind, overdue=overdue), _case_out)
 
 
 @router.get("/cases/{int:case_id}", response=CaseDetailOut)

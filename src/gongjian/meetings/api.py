@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from ninja.pagination import paginate
 
 from gongjian.core.bounds import Day, Id, Moment
 from gongjian.core.locking import StaleOut
-from gongjian.core.pagination import Limit, Offset
+from gongjian.core.pagination import Pages, Rows, page_of
 from gongjian.meetings import queries, services
 from gongjian.meetings.models import Decision, Meeting
 from gongjian.org.models import Person, Unit
@@ -134,14 +135,14 @@ def _meeting_out(user, pk: int, queryset=Meeting.objects) -> dict:
     return out
 
 
-@router.get("/meetings", response=list[MeetingOut], summary="Meetings the user sees, latest first")
-def list_meetings(request, kind: str | None = None, limit: Limit = 50, offset: Offset = 0):
+@router.get("/meetings", response=page_of(MeetingOut), summary="Meetings the user sees, latest first")
+@paginate(Pages, default=50, most=200)
+def list_meetings(request, kind: str | None = None):
     _viewer(request, "meetings.view_meeting")
     meetings = _meetings(queries.visible_meetings(request.user), request.user).order_by("-held_at", "-id")
     if kind:
         meetings = meetings.filter(kind=kind)
-    offset = max(0, offset)
-    return _meetings_out(request.user, meetings[offset:offset + max(1, min(limit, 200))])
+    return Rows(meetings, page=lambda page: _meetings_out(request.user, page))
 
 
 @router.post("/meetings", response={201: MeetingOut}, summary="Create a meeting; its agenda is drafted from the data")
@@ -187,8 +188,9 @@ def add_decision(request, meeting_id: int, payload: DecisionIn):
     return Status(201, _decision_out(decision))
 
 
-@router.get("/decisions", response=list[DecisionOut], summary="The decisions ledger (handle them at /cases)")
+@router.get("/decisions", response=page_of(DecisionOut), summary="The decisions ledger (handle them at /cases)")
+@paginate(Pages)
 def list_decisions(request, state: str | None = None, owner_id: Id | None = None):
     _viewer(request, "meetings.view_decision")
     decisions = queries.decision_ledger(request.user, state=state, owner_id=owner_id).prefetch_related("projects")
-    return [_decision_out(d) for d in decisions]
+    return Rows(decisions, _decision_out)

@@ -8,10 +8,11 @@ from typing import Annotated, Literal
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
 from pydantic import Field
 
 from gongjian.core.bounds import Day, Id, Latitude, Longitude, Year, Yuan
-from gongjian.core.pagination import Limit, Offset
+from gongjian.core.pagination import Pages, Rows, page_of
 from gongjian.org.models import Region, Unit
 from gongjian.projects import services
 from gongjian.projects.models import BaselineChange, Project
@@ -19,7 +20,6 @@ from gongjian.projects.queries import describe_baseline, describe_changes
 from gongjian.projects.views import filtered_projects
 
 router = Router(tags=["projects"])
-MAX_LIMIT = 500
 
 
 class ProjectOut(Schema):
@@ -42,11 +42,6 @@ class ProjectOut(Schema):
     latitude: Decimal | None = None
     leaders: list[str]
     version: int
-
-
-class ProjectPage(Schema):
-    count: int
-    items: list[ProjectOut]
 
 
 class ProjectIn(Schema):
@@ -124,16 +119,14 @@ def _fields(data: dict) -> dict:
     return data
 
 
-@router.get("", response=ProjectPage, summary="List projects (filters as on the list page)")
-def list_projects(request, filters: Query[ProjectFilters], limit: Limit = 50, offset: Offset = 0):
+@router.get("", response=page_of(ProjectOut), summary="List projects (filters as on the list page)")
+@paginate(Pages, default=50, most=500)
+def list_projects(request, filters: Query[ProjectFilters]):
     """Query parameters: q, category, nature, level, unit, headquarters, leader, region, park, year, sort."""
     filterset, queryset, _year = filtered_projects(request)
     if filterset.is_bound and not filterset.is_valid():  # the page shows every project; the API says why not
         raise ValidationError({name: list(errors) for name, errors in filterset.errors.items()})
-    queryset = queryset.select_related("region", "responsible_unit").prefetch_related("leader_links__person")
-    limit = max(1, min(limit, MAX_LIMIT))
-    offset = max(0, offset)
-    return {"count": queryset.count(), "items": [_out(p) for p in queryset[offset:offset + limit]]}
+    return Rows(queryset.select_related("region", "responsible_unit").prefetch_related("leader_links__person"), _out)
 
 
 @router.get("/{int:project_id}", response=ProjectOut)

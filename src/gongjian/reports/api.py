@@ -6,10 +6,11 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import File, Form, Router, Schema, Status, UploadedFile
+from ninja.pagination import paginate
 
 from gongjian.core.bounds import Count, FormText, Id, Percent, Yuan
 from gongjian.core.locking import StaleOut
-from gongjian.core.pagination import Limit, Offset
+from gongjian.core.pagination import Pages, Rows, page_of
 from gongjian.projects.models import Project
 from gongjian.reports import services
 from gongjian.reports.models import Report, ReportingPeriod, ReportPhoto
@@ -131,22 +132,27 @@ def _reports(request):
     return Report.objects.filter(project__in=Project.objects.in_scope(request.user))
 
 
-@router.get("/periods", response=list[PeriodOut])
+@router.get("/periods", response=page_of(PeriodOut), summary="Reporting periods, latest first")
+@paginate(Pages)
 def list_periods(request):
-    return [_period_out(p) for p in ReportingPeriod.objects.order_by("-opens_at")[:100]]
+    return Rows(ReportingPeriod.objects.order_by("-opens_at"), _period_out)
 
 
-@router.get("/due", response=list[DueOut], summary="My reports due in the open periods")
+def _due_out(row: dict) -> dict:
+    return {"project_id": row["project"].pk, "project": row["project"].name, "period_id": row["period"].pk,
+            "report_id": row["report"].pk if row["report"] else None,
+            "state": row["report"].state if row["report"] else None, "filing_status": row["status"].value}
+
+
+@router.get("/due", response=page_of(DueOut), summary="My reports due in the open periods")
+@paginate(Pages)
 def due(request):
-    return [{"project_id": row["project"].pk, "project": row["project"].name, "period_id": row["period"].pk,
-             "report_id": row["report"].pk if row["report"] else None,
-             "state": row["report"].state if row["report"] else None, "filing_status": row["status"].value}
-            for row in services.due_rows(request.user)]
+    return Rows(services.due_rows(request.user), _due_out)
 
 
-@router.get("/reports", response=list[ReportOut])
-def list_reports(request, period_id: Id | None = None, project_id: Id | None = None, state: str | None = None,
-                 limit: Limit = 100, offset: Offset = 0):
+@router.get("/reports", response=page_of(ReportOut))
+@paginate(Pages, most=500)
+def list_reports(request, period_id: Id | None = None, project_id: Id | None = None, state: str | None = None):
     queryset = _reports(request).order_by("period__code", "project__code")
     if period_id:
         queryset = queryset.filter(period_id=period_id)
@@ -154,8 +160,7 @@ def list_reports(request, period_id: Id | None = None, project_id: Id | None = N
         queryset = queryset.filter(project_id=project_id)
     if state:
         queryset = queryset.filter(state=state)
-    limit = max(1, min(limit, 500))
-    return list(queryset[max(0, offset):max(0, offset) + limit])
+    return queryset
 
 
 @router.get("/reports/{int:report_id}", response=ReportOut)
@@ -201,9 +206,10 @@ def return_report(request, report_id: int, payload: ReturnIn):
                                   actor=request.user, expected_version=payload.version)
 
 
-@router.get("/reports/{int:report_id}/photos", response=list[PhotoOut])
+@router.get("/reports/{int:report_id}/photos", response=page_of(PhotoOut), summary="A report's site photos")
+@paginate(Pages)
 def list_photos(request, report_id: int):
-    return list(get_object_or_404(_reports(request), pk=report_id).photos.all())
+    return get_object_or_404(_reports(request), pk=report_id).photos.all()
 
 
 @router.post("/reports/{int:report_id}/photos", response={201: list[PhotoOut], 409: StaleOut},
