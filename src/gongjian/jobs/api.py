@@ -50,4 +50,4 @@ def accepted(job) -> Status:
 
 @router.get("/tasks/{task_id}", response=BackgroundTaskOut, summary="A background task's state, progress, result or error")
 def get_task(request, task_id: UUID):
-    return status(get_object_or_404(services.visible_to(request.user), pk=task_id))
+    return status(get_object_or_404(services.visible_to(request.user), pk=task_id), request.user)

@@ -1,11 +1,13 @@
 """Background work of the lights (relighting; what follows a report's approval) and their scheduled steps."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.models import User
 from gongjian.jobs.services import Progress, job
-from gongjian.lights import cases, services
+from gongjian.lights import board as boards
+from gongjian.lights import cases, exports, services
 from gongjian.reports.models import Report
 
 
@@ -47,3 +49,15 @@ def relight(progress: Progress, *, project_ids: list[int], year: int | None = No
     """Light some projects again (a case about a problem moved, a baseline changed)."""
     result = services.recompute(project_ids, year=year)
     return {"summary": _("重算 %(n)d 盏灯，%(c)d 盏有变化") % {"n": result.lights, "c": result.changed}}
+
+
+@job("lights.export_board", permission="lights.view_light")
+def export_board(progress: Progress, *, period: str | None, group: str, colour: str | None,
+                 value: str | None) -> dict:
+    """The board's list as its owner filtered it: the same query, in their scope, as the page would export."""
+    actor = progress.job.created_by
+    if actor is None or not actor.is_active:  # never export a scope nobody holds any more
+        raise PermissionDenied(_("发起导出的账号已不可用。"))
+    data = boards.build(actor, period_code=period, group=group, colour=colour, value=value)
+    progress.save_file(f"红绿灯_{data.period.code}.xlsx", exports.board_workbook(data.lights, progress=progress))
+    return {"summary": _("导出 %(n)d 盏灯。") % {"n": progress.job.done}, "rows": progress.job.done}
