@@ -176,9 +176,10 @@ class Workbook:
                     })
         if sheet.freeze:
             ws.freeze_panes(*sheet.freeze)
+        plain = [self.format(KINDS[column.kind]) for column in columns]
         count = 0
         for count, row in enumerate(sheet.rows, start=1):
-            self._row(ws, first + count - 1, columns, row, sheet.row_style(row) if sheet.row_style else None)
+            self._row(ws, first + count - 1, columns, row, sheet.row_style(row) if sheet.row_style else None, plain)
             if progress and count % PROGRESS_EVERY == 0:
                 progress(count)
         if sheet.autofilter and count:
@@ -227,7 +228,9 @@ class Workbook:
             if column.note:
                 ws.write_comment(line, position, column.note, {"x_scale": 2, "y_scale": 1.5})
 
-    def _row(self, ws, line: int, columns: Sequence[Column], row: Any, row_style: Style | None) -> None:
+    def _row(self, ws, line: int, columns: Sequence[Column], row: Any, row_style: Style | None,
+             plain: Sequence[Any] | None = None) -> None:
+        """One row; ``plain`` holds each column's own format, for the cells with no style of their own."""
         for position, column in enumerate(columns):
             value = column.of(row)
             if value is None or value == "":
@@ -235,8 +238,11 @@ class Workbook:
                     ws.write_blank(line, position, None, self.format(KINDS[column.kind], row_style))
                 continue
             cell_style = column.style(row) if column.style else None
-            self.write(ws, line, position, value, column.kind,
-                       self.format(KINDS[column.kind], row_style, cell_style))
+            if plain is not None and not row_style and not cell_style:
+                cell_format = plain[position]
+            else:
+                cell_format = self.format(KINDS[column.kind], row_style, cell_style)
+            self.write(ws, line, position, value, column.kind, cell_format)
 
     def write(self, ws, line: int, position: int, value: Any, kind: str, cell_format=None) -> None:
         """One cell: text as text whatever it looks like, numbers as numbers, dates as dates."""
