@@ -77,3 +77,36 @@ def test_starting_a_background_export_needs_the_export_permission(client, make_u
     client.force_login(make_user("evaluator", username="evaluator"))
     assert client.post(EXPORT).status_code == 403
 
+
+
+def test_the_api_answers_a_short_export_with_the_file_and_a_long_one_with_202_and_a_task_whose_file_its_owner_gets(
+        client, make_user, district, projects, settings):
+    reporter = make_user("unit_reporter", unit=district.commerce, username="commerce")
+    client.force_login(reporter)
+    url = "/api/v1/projects/export?category=industry&year=2026"
+    settings.GONGJIAN_EXPORT_BACKGROUND_ROWS = 10
+    at_once = client.post(url)
+    assert at_once.status_code == 200 and at_once["Content-Type"].endswith("spreadsheetml.sheet")
+
+    settings.GONGJIAN_EXPORT_BACKGROUND_ROWS = 2
+    started = client.post(url)
+
+    assert started.status_code == 202
+    task = client.get(started.json()["url"]).json()
+    assert task["state"] == "succeeded" and (task["done"], task["total"]) == (3, 3)
+    file = client.get(f"{started.json()['url']}/file")
+    assert file.status_code == 200
+    assert contents(b"".join(file.streaming_content)) == contents(b"".join(at_once.streaming_content))
+
+    client.force_login(make_user("project_office", username="operator"))
+    assert client.get(f"{started.json()['url']}/file").status_code == 403
+    client.force_login(make_user("unit_reporter", unit=district.industry, username="stranger"))
+    assert client.get(f"{started.json()['url']}/file").status_code == 404
+
+
+def test_the_api_refuses_an_export_to_whom_may_not_export_and_bad_filters_with_422(client, make_user, projects):
+    client.force_login(make_user("evaluator", username="evaluator"))
+    assert client.post("/api/v1/projects/export").status_code == 403
+    client.force_login(make_user("project_office", username="office"))
+    refused = client.post("/api/v1/projects/export?category=nonsense")
+    assert refused.status_code == 422 and refused.json()["code"] == "invalid"

@@ -185,12 +185,14 @@ def build_api() -> NinjaAPI:
     from gongjian.dispatch.api import router as dispatch
     from gongjian.dispatch.assignment_api import router as assignments
     from gongjian.dispatch.daily_api import router as daily
+    from gongjian.exchange.api import router as exchange
     from gongjian.jobs.api import router as jobs
     from gongjian.lights.api import router as lights
     from gongjian.projects.api import router as projects
     from gongjian.reports.api import router as reports
 
     api.add_router("/projects", projects)
+    api.add_router("/projects", exchange)
     api.add_router("/", reports)
     api.add_router("/", lights)
     api.add_router("/assess", assess)

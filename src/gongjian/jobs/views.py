@@ -48,8 +48,12 @@ def job_status(request, pk):
 
 @login_required
 def job_file(request, pk):
-    job = get_object_or_404(services.visible_to(request.user), pk=pk)
-    if not owns(request.user, job):  # the office follows every job, but an export is its owner's data
+    return result_file(request.user, get_object_or_404(services.visible_to(request.user), pk=pk))
+
+
+def result_file(user, job) -> FileResponse:
+    """The file ``job`` produced, for its owner: the office follows every job, but an export is its owner's data."""
+    if not owns(user, job):
         raise PermissionDenied(_("只有发起人可以下载该任务的结果文件。"))
     path = services.files_dir() / str(job.pk) / "result"
     if not job.file_name or not path.is_file():
