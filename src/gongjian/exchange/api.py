@@ -20,7 +20,9 @@ router = Router(tags=["projects"])
 
 
 @router.post("/export", response={202: TaskStarted},
-             summary="Export projects (filters as on the list page) to .xlsx: the file at once, or 202 when long")
+             summary="Export projects (filters as on the list page) to .xlsx: the file at once, or 202 when long",
+             openapi_extra={"responses": {200: {"description": "The .xlsx file", "content": {
+                 excel.XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}})
 def export_projects(request, filters: Query[ProjectFilters]):
     """A list longer than GONGJIAN_EXPORT_BACKGROUND_ROWS is written by a background job with the caller's scope
     and these filters; the file is the caller's alone."""
