@@ -236,6 +236,7 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
     "system/jobs/<uuid:pk>/status/": [{"pk": "job"}],
     "system/jobs/<uuid:pk>/file/": [{"pk": "job"}],
     "api/v1/tasks/<task_id>": [{"task_id": "job"}],
+    "api/v1/tasks/<task_id>/file": [{"task_id": "job"}],
     "projects/baseline-changes/<int:pk>/": [{"pk": "baseline_change"}, {"pk": "baseline_open"}],
     "reports/<int:project_pk>/<int:period_pk>/": [{"project_pk": "project", "period_pk": "period"},
                                                   {"project_pk": "project_blank", "period_pk": "period"}],

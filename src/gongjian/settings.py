@@ -234,6 +234,8 @@ GONGJIAN_IMPORT_MAX_CELLS = int(env("IMPORT_MAX_CELLS", "5000000"))
 GONGJIAN_IMPORT_MAX_UNCOMPRESSED_MB = int(env("IMPORT_MAX_UNCOMPRESSED_MB", "200"))
 # An import of more data rows than this runs in the background (the page follows its task); smaller ones at once.
 GONGJIAN_IMPORT_BACKGROUND_ROWS = int(env("IMPORT_BACKGROUND_ROWS", "2000"))
+# Exports (.xlsx): a list longer than this many rows is written by a background job, not inside the request.
+GONGJIAN_EXPORT_BACKGROUND_ROWS = int(env("EXPORT_BACKGROUND_ROWS", "10000"))
 # Official documents: the issuing office's name (发文机关) and its prefix for document numbers (机关代字).
 GONGJIAN_ORGAN = env("ORGAN", "区重点项目建设工作领导小组办公室")
 GONGJIAN_DOC_PREFIX = env("DOC_PREFIX", "重点办")

@@ -16,6 +16,7 @@ from gongjian.jobs.models import Job
 from gongjian.reports.models import ReportingPeriod
 from tests.assess.conftest import open_current_dekad, publish_period
 from tests.factories import UnitFactory, current_version
+from tests.workbooks import contents, export_in_background
 
 pytestmark = pytest.mark.django_db
 
@@ -244,6 +245,20 @@ def test_a_run_exports_its_scores_and_consequences_to_excel(district, office_use
     hq = [r for r in rows[1:] if r[0] == "指挥部"]
     assert [(r[2], r[4]) for r in hq] == [(1, "智能装备产业园指挥部"), (2, "商贸城指挥部")]
     assert "红旗" in hq[0][-2] and "投资完成" in hq[0][-1]
+
+
+def test_a_run_with_more_scores_than_a_request_writes_exports_them_in_the_background(
+        district, office_user, office_client, settings):
+    run = services.run_assessment("2026-11-2", actor=office_user)
+    url = f"/assess/runs/{run.pk}/export/"
+    at_once = b"".join(office_client.get(url).streaming_content)
+
+    settings.GONGJIAN_EXPORT_BACKGROUND_ROWS = 2
+    job, file = export_in_background(office_client, url)
+
+    assert job.kind == "assess.export_run" and job.total == job.done == run.scores.count() > 2
+    assert job.file_name == f"考核结果_2026-11-2_r{run.revision}.xlsx"
+    assert contents(file) == contents(at_once)
 
 
 def test_the_year_end_ranking_grades_subjects_from_the_published_months(district, office_user, office_client):

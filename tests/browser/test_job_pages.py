@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from gongjian.jobs.models import Job
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, ProjectFactory
 
 pytestmark = pytest.mark.browser
 
@@ -44,3 +44,19 @@ def test_a_failed_task_says_why_on_a_phone(phone, office):
     mobile.goto("/system/jobs/")
     expect(mobile.locator("#jobs")).to_contain_text("重算本年度红绿灯")
     assert mobile.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_a_long_export_starts_in_the_background_and_its_owner_downloads_the_file(page, login, office, settings):
+    settings.GONGJIAN_EXPORT_BACKGROUND_ROWS = 1
+    for _n in range(2):
+        ProjectFactory()
+    login("office", PASSWORD)
+    page.goto("/projects/")
+    page.click("#export-link")
+    expect(page.locator("#export-start")).to_contain_text("本次导出共 2 行")
+    page.click("#export-start-button")
+    expect(page).to_have_url(re.compile(r"/system/jobs/[0-9a-f-]+/$"))
+    expect(page.locator("#job-state")).to_have_text("已完成")
+    with page.expect_download() as download:
+        page.click("#job-file")
+    assert re.fullmatch(r"重点项目_\d{4}-\d{2}-\d{2}\.xlsx", download.value.suggested_filename)

@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from gongjian.core.models import AuditEvent
-from gongjian.exchange.services import export_projects, import_projects, write_template
+from gongjian.exchange.exports import write_template
+from gongjian.exchange.services import export_projects, import_projects
 from gongjian.projects.models import AnnualPlan, Approval, Milestone, Project
 from tests.exchange.conftest import project_row, read_sheet, workbook
 from tests.factories import PersonFactory, ProjectFactory

@@ -13,6 +13,7 @@ from gongjian.core.periods import Period
 from gongjian.lights import services
 from gongjian.lights.models import Case, Judgement
 from tests.factories import ProjectFactory, UnitFactory, current_version
+from tests.workbooks import contents, export_in_background
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +56,21 @@ def test_the_export_holds_the_listed_lights(office_client, district):
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0][:4] == ("项目编号", "项目名称", "责任单位", "灯色")
     assert sorted(r[1] for r in rows[1:]) == ["商贸项目", "滞后项目"] and {r[3] for r in rows[1:]} == {"红灯"}
+
+
+def test_a_long_board_export_is_written_by_a_job_with_the_lights_its_owner_sees(client, district, settings):
+    client.force_login(district["reporter"])  # 工信局: the red and the green project, not the commerce one
+    url = "/lights/export/?group=unit"
+    settings.GONGJIAN_EXPORT_BACKGROUND_ROWS = 10
+    at_once = b"".join(client.get(url).streaming_content)
+
+    settings.GONGJIAN_EXPORT_BACKGROUND_ROWS = 1
+    job, file = export_in_background(client, url)
+
+    assert job.kind == "lights.export_board" and (job.done, job.total) == (2, 2)
+    assert job.file_name == f"红绿灯_{current_code()}.xlsx"
+    assert contents(file) == contents(at_once)
+    assert sorted(row[1] for row in contents(file)["红绿灯"][1:]) == ["滞后项目", "顺利项目"]
 
 
 def test_a_leader_records_a_judgement_on_the_light_page_and_the_board_counts_the_gap(client, district, make_user):

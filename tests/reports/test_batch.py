@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from gongjian.projects.models import Project
 from gongjian.reports import services
-from gongjian.reports.batch import import_batch, write_template
+from gongjian.reports.batch import import_batch
+from gongjian.reports.exports import write_batch_template
 from gongjian.reports.models import Report
 from tests.factories import ProjectFactory, UnitFactory
 
@@ -32,7 +33,7 @@ def world(make_user, office_user):
 
 def filled(world, rows):
     buffer = io.BytesIO()
-    write_template(Project.objects.in_scope(world["reporter"]).order_by("code"), world["period"], buffer)
+    write_batch_template(Project.objects.in_scope(world["reporter"]).order_by("code"), world["period"], buffer)
     book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
     sheet = book["填报"]
     for number, values in rows.items():

@@ -185,6 +185,7 @@ def build_api() -> NinjaAPI:
     from gongjian.assignments.api import router as assignments
     from gongjian.daily.api import router as daily
     from gongjian.documents.api import router as documents
+    from gongjian.exchange.api import router as exchange
     from gongjian.jobs.api import router as jobs
     from gongjian.lights.api import router as lights
     from gongjian.meetings.api import router as meetings
@@ -192,6 +193,7 @@ def build_api() -> NinjaAPI:
     from gongjian.reports.api import router as reports
 
     api.add_router("/projects", projects)
+    api.add_router("/projects", exchange)
     api.add_router("/", reports)
     api.add_router("/", lights)
     api.add_router("/assess", assess)

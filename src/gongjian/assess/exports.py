@@ -1,12 +1,19 @@
 """Excel copies for the office: a scheme version as tables (indicators, consequence rules, year-end grades) to
-print or send round for comment, and the year's consequences ledger (奖惩台账) with each interview's state."""
+print or send round for comment, the year's consequences ledger (奖惩台账) with each interview's state, a run's
+scores, and the cadre archive (干部考核档案)."""
 
 from __future__ import annotations
 
-import io
+from collections.abc import Callable
 
-from gongjian.assess.models import Consequence, ConsequenceKind, Scheme, SubjectKind
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongjian.assess.followup import archive, commitment_state, published_runs
+from gongjian.assess.models import Consequence, ConsequenceKind, Run, Scheme, SubjectKind
 from gongjian.assess.scheme import NoPlan
+from gongjian.core import excel
+from gongjian.core.periods import Period
 
 # Column titles for the keys of a scheme's parts; keys not listed keep their name.
 _TITLES = {
@@ -39,61 +46,131 @@ def _cell(value):
     return value
 
 
-def _table(book, name: str, rows: list[dict], header) -> None:
-    sheet = book.add_worksheet(name)
+def _table(name: str, rows: list[dict]) -> excel.Sheet:
     keys: list[str] = []
     for row in rows:
         keys.extend(k for k in row if k not in keys)
-    sheet.write_row(0, 0, [_TITLES.get(k, k) for k in keys], header)
-    for i, row in enumerate(rows, start=1):
-        sheet.write_row(i, 0, [_cell(row.get(k)) for k in keys])
-    sheet.set_column(0, max(len(keys) - 1, 0), 14)
-    sheet.freeze_panes(1, 1)
+
+    def value(key: str):
+        return lambda row: _cell(row.get(key))
+
+    return excel.Sheet(name, [excel.Column(_TITLES.get(k, k), value(k), "auto", width=14) for k in keys], rows,
+                       freeze=(1, 1))
 
 
 def scheme_workbook(row: Scheme) -> bytes:
-    import xlsxwriter
-
     content = row.engine_scheme().as_dict()
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"strings_to_numbers": False, "strings_to_formulas": False})
-    header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-    about = book.add_worksheet("方案")
-    for i, (label, value) in enumerate([
-            ("方案名称", row.name), ("版本", row.version), ("说明", content.get("description", "")),
-            ("汇总方式", "按年度计划投资加权" if content.get("weighting") == "planned" else "按项目平均"),
-            ("年终等次依据", "名次比例" if content["year_end"]["basis"] == "rank" else "分数线"),
-            ("版本备注", row.note)]):
-        about.write_row(i, 0, [label, value])
-    about.set_column(0, 0, 16)
-    about.set_column(1, 1, 80)
-    _table(book, "考核对象", content["subjects"], header)
-    _table(book, "考核指标", content["indicators"], header)
-    _table(book, "奖惩规则", content["consequences"], header)
-    _table(book, "年终等次", content["year_end"]["bands"], header)
-    book.close()
-    return buffer.getvalue()
+    about = [
+        ("方案名称", row.name), ("版本", row.version), ("说明", content.get("description", "")),
+        ("汇总方式", "按年度计划投资加权" if content.get("weighting") == "planned" else "按项目平均"),
+        ("年终等次依据", "名次比例" if content["year_end"]["basis"] == "rank" else "分数线"),
+        ("版本备注", row.note)]
+    return excel.workbook(
+        excel.Sheet("方案", [excel.Column("", 0, "auto", width=16), excel.Column("", 1, "auto", width=80)], about,
+                    header=False, freeze=None),
+        _table("考核对象", content["subjects"]),
+        _table("考核指标", content["indicators"]),
+        _table("奖惩规则", content["consequences"]),
+        _table("年终等次", content["year_end"]["bands"]))
+
+
+CONSEQUENCE_COLUMNS = [
+    excel.Column("考核期", "period"), excel.Column("通报文号", "notice"), excel.Column("考核对象类型", "subject_kind"),
+    excel.Column("考核对象", "subject"), excel.Column("奖惩", "kind"), excel.Column("金额（元）", "amount", "number"),
+    excel.Column("依据", "reason"), excel.Column("约谈日期", "interviewed"),
+    excel.Column("整改承诺", "commitments", "number"), excel.Column("已完成", "done", "number"),
+    excel.Column("逾期未完成", "overdue", "number"),
+]
 
 
 def consequences_workbook(year: int) -> bytes:
     """Every consequence of the year's published results, period by period, with its interview's state."""
-    from gongjian.assess.followup import commitment_state, published_runs
-    from gongjian.core.excel import Export
-    from gongjian.core.periods import Period
-
     kinds, subjects = dict(ConsequenceKind.choices), dict(SubjectKind.choices)
-    export = Export(str(year), ["考核期", "通报文号", "考核对象类型", "考核对象", "奖惩", "金额（元）", "依据",
-                                "约谈日期", "整改承诺", "已完成", "逾期未完成"])
-    rows = (Consequence.objects.filter(run__in=published_runs(year)).select_related("run", "interview_record")
-            .prefetch_related("interview_record__commitments").order_by("run__period_code", "kind", "subject_name"))
-    for i, c in enumerate(rows, start=1):
-        interview = getattr(c, "interview_record", None)
-        states = [commitment_state(x) for x in interview.commitments.all()] if interview else []
-        export.sheet.write_row(i, 0, [
-            str(Period.parse(c.run.period_code)), c.run.notice_number, str(subjects.get(c.subject_kind)),
-            c.subject_name, str(kinds.get(c.kind)), c.amount or None, c.reason,
-            interview.held_on.isoformat() if interview else ("待约谈" if c.kind == ConsequenceKind.INTERVIEW else ""),
-            len(states) if interview else None, sum(s in ("done", "late") for s in states) if interview else None,
-            states.count("overdue") if interview else None])
-    export.book.close()
-    return export.buffer.getvalue()
+    consequences = (Consequence.objects.filter(run__in=published_runs(year)).select_related("run", "interview_record")
+                    .prefetch_related("interview_record__commitments")
+                    .order_by("run__period_code", "kind", "subject_name"))
+
+    def rows():
+        for c in consequences:
+            interview = getattr(c, "interview_record", None)
+            states = [commitment_state(x) for x in interview.commitments.all()] if interview else []
+            yield {
+                "period": str(Period.parse(c.run.period_code)), "notice": c.run.notice_number,
+                "subject_kind": str(subjects.get(c.subject_kind)), "subject": c.subject_name,
+                "kind": str(kinds.get(c.kind)), "amount": c.amount or None, "reason": c.reason,
+                "interviewed": interview.held_on.isoformat() if interview else (
+                    "待约谈" if c.kind == ConsequenceKind.INTERVIEW else ""),
+                "commitments": len(states) if interview else None,
+                "done": sum(s in ("done", "late") for s in states) if interview else None,
+                "overdue": states.count("overdue") if interview else None,
+            }
+
+    return excel.workbook(excel.Sheet(str(year), CONSEQUENCE_COLUMNS, rows()))
+
+
+def run_workbook(run: Run, *, progress: Callable[[int, int], None] | None = None) -> bytes:
+    """A run's scores of every kind of subject, with their consequences and how each score was made; streamed,
+    since a district's run scores every project; ``progress`` is told the rows written and the total."""
+    scores = run.scores.order_by("subject_kind", "group", "rank", "subject_name")
+    first = scores.first()
+    indicators = list(first.points) if first else []
+    marks: dict[tuple[str, int], list[str]] = {}
+    for c in run.consequences.all():
+        marks.setdefault((c.subject_kind, c.subject_id), []).append(
+            c.get_kind_display() + (f" {c.amount}元" if c.amount else ""))
+
+    def points(indicator: str):
+        return lambda s: s.points.get(indicator)
+
+    columns = [
+        excel.Column(_("考核对象类型"), lambda s: s.get_subject_kind_display(), width=12),
+        excel.Column(_("分组"), "group", "auto", width=12),
+        excel.Column(_("名次"), "rank", "auto"),
+        excel.Column(_("组内数"), "group_size", "auto"),
+        excel.Column(_("考核对象"), "subject_name", "auto", width=30),
+        excel.Column(_("得分"), "score", "auto"),
+        *(excel.Column(i, points(i), "auto") for i in indicators),
+        excel.Column(_("奖惩"), lambda s: "、".join(marks.get((s.subject_kind, s.subject_id), []))),
+        excel.Column(_("计分说明"), lambda s: "\n".join(s.explanation), width=80),
+    ]
+    total = scores.count() if progress else 0
+    book = excel.Workbook(constant_memory=True)
+    book.add(excel.Sheet(run.period_code, columns, scores.iterator(chunk_size=2000), freeze=(1, 5)),
+             progress=(lambda done: progress(done, total)) if progress else None)
+    return book.close()
+
+
+def run_filename(run: Run) -> str:
+    return f"考核结果_{run.period_code}_r{run.revision}.xlsx"
+
+
+def archive_workbook(year: int) -> bytes:
+    """The cadre archive (干部考核档案) of ``year``: a row per person and subject they answer for."""
+    today = timezone.localdate()
+
+    def rows():
+        for entry in archive(year):
+            for s in entry.subjects:
+                commitments = [c for i in s.interviews for c in i.commitments.all()]
+                yield entry, s, commitments, [commitment_state(c, today) for c in commitments]
+
+    columns = [
+        excel.Column(_("姓名"), lambda r: r[0].person.name, width=14),
+        excel.Column(_("职务"), lambda r: r[0].person.post, width=14),
+        excel.Column(_("所在单位"), lambda r: r[0].person.unit.name if r[0].person.unit_id else "", width=14),
+        excel.Column(_("考核对象"), lambda r: r[1].name, "auto", width=30),
+        excel.Column(_("职责"), lambda r: str(r[1].role)),
+        excel.Column(_("年终等次"), lambda r: r[1].grade, "auto"),
+        excel.Column(_("名次"), lambda r: r[1].rank, "auto"),
+        excel.Column(_("月均得分"), lambda r: r[1].mean_score, "auto"),
+        excel.Column(_("红旗"), lambda r: r[1].flags, "auto"),
+        excel.Column(_("经济奖励（元）"), lambda r: r[1].reward_amount, "auto"),
+        excel.Column(_("黄牌"), lambda r: "、".join(r[1].yellow), width=24),
+        excel.Column(_("黑牌"), lambda r: "、".join(r[1].black), width=24),
+        excel.Column(_("通报批评"), lambda r: "、".join(r[1].criticised), width=24),
+        excel.Column(_("约谈"), lambda r: "；".join(f"{i.held_on} {i.interviewer}" for i in r[1].interviews), width=24),
+        excel.Column(_("整改承诺"), lambda r: len(r[2]), "auto"),
+        excel.Column(_("已完成"), lambda r: sum(st in ("done", "late") for st in r[3]), "auto"),
+        excel.Column(_("逾期未完成"), lambda r: r[3].count("overdue"), "auto"),
+    ]
+    return excel.workbook(excel.Sheet(str(year), columns, rows(), freeze=(1, 1)))

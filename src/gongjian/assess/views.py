@@ -7,16 +7,19 @@ from django.contrib.auth.decorators import login_not_required, login_required, p
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from gongjian.assess import followup, services
+from gongjian.assess import exports, followup, services
 from gongjian.assess.models import Run, RunState, Score, SubjectKind
+from gongjian.core import excel
 from gongjian.core.bounds import query_year
 from gongjian.core.downloads import attachment
 from gongjian.core.locking import Stale, posted_version
 from gongjian.core.periods import Period
+from gongjian.jobs.views import background_export
 
 
 @permission_required("assess.view_run", raise_exception=True)
@@ -304,28 +307,18 @@ def what_if(request):
     })
 
 
+@require_http_methods(["GET", "POST"])
 @permission_required("assess.view_run", raise_exception=True)
 def run_export(request, pk):
-    """A run's scores and consequences, every kind of subject, to Excel."""
-    from gongjian.core.excel import Export
-
+    """A run's scores and consequences, every kind of subject, to Excel; a district's many projects' scores are
+    written by a background job."""
     run = get_object_or_404(Run, pk=pk)
-    scores = list(run.scores.order_by("subject_kind", "group", "rank", "subject_name"))
-    indicators = list(scores[0].points) if scores else []
-    marks: dict[tuple[str, int], list[str]] = {}
-    for c in run.consequences.all():
-        marks.setdefault((c.subject_kind, c.subject_id), []).append(
-            c.get_kind_display() + (f" {c.amount}元" if c.amount else ""))
-    export = Export(run.period_code, [_("考核对象类型"), _("分组"), _("名次"), _("组内数"), _("考核对象"), _("得分"),
-                                      *indicators, _("奖惩"), _("计分说明")])
-    for row, s in enumerate(scores, start=1):
-        export.sheet.write_row(row, 0, [s.get_subject_kind_display(), s.group, s.rank, s.group_size, s.subject_name,
-                                        s.score, *[s.points.get(i) for i in indicators],
-                                        "、".join(marks.get((s.subject_kind, s.subject_id), [])),
-                                        "\n".join(s.explanation)])
-    last = 7 + len(indicators)
-    return export.response(f"考核结果_{run.period_code}_r{run.revision}.xlsx",
-                           {(0, 1): 12, (4, 4): 30, (last, last): 80}, freeze=(1, 5))
+    started = background_export(request, rows=run.scores.count(), kind="assess.export_run", params={"run_id": run.pk},
+                                label=_("导出考核结果（%(period)s）") % {"period": run.period_code},
+                                back=reverse("assess:run_detail", args=[run.pk]))
+    if started is not None:
+        return started
+    return excel.response(exports.run_workbook(run), exports.run_filename(run))
 
 
 @permission_required("assess.view_run", raise_exception=True)
@@ -521,30 +514,10 @@ def archive_docx(request, year, person=None):
 
 @permission_required("assess.view_run", raise_exception=True)
 def archive_export(request, year):
-    from gongjian.core.excel import Export
-
-    export = Export(str(year), [_("姓名"), _("职务"), _("所在单位"), _("考核对象"), _("职责"), _("年终等次"), _("名次"),
-                                _("月均得分"), _("红旗"), _("经济奖励（元）"), _("黄牌"), _("黑牌"), _("通报批评"),
-                                _("约谈"), _("整改承诺"), _("已完成"), _("逾期未完成")])
-    today = timezone.localdate()
-    row = 1
-    for entry in followup.archive(year):
-        for s in entry.subjects:
-            commitments = [c for i in s.interviews for c in i.commitments.all()]
-            states = [followup.commitment_state(c, today) for c in commitments]
-            export.sheet.write_row(row, 0, [
-                entry.person.name, entry.person.post, entry.person.unit.name if entry.person.unit_id else "",
-                s.name, str(s.role), s.grade, s.rank, s.mean_score, s.flags, s.reward_amount, "、".join(s.yellow),
-                "、".join(s.black), "、".join(s.criticised),
-                "；".join(f"{i.held_on} {i.interviewer}" for i in s.interviews), len(commitments),
-                sum(st in ("done", "late") for st in states), states.count("overdue")])
-            row += 1
-    return export.response(f"干部考核档案_{year}.xlsx", {(0, 2): 14, (3, 3): 30, (10, 13): 24}, freeze=(1, 1))
+    return excel.response(exports.archive_workbook(year), f"干部考核档案_{year}.xlsx")
 
 
 @permission_required("assess.view_run", raise_exception=True)
 def consequences_export(request, year):
     """The year's consequences ledger (奖惩台账) to Excel."""
-    from gongjian.assess.exports import consequences_workbook
-
-    return attachment(consequences_workbook(year), f"奖惩台账_{year}.xlsx")
+    return attachment(exports.consequences_workbook(year), f"奖惩台账_{year}.xlsx")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from gongjian.assignments import services as assignments
 from gongjian.assignments.models import SubmissionFile
-from gongjian.core.excel import Export
+from gongjian.core import excel
 from gongjian.core.forms import add_service_errors
 from gongjian.core.locking import Stale, posted_version
 from gongjian.meetings.models import Meeting
@@ -189,32 +189,31 @@ def assignment_export(request, pk):
     """The hand-in table in Excel: a row per unit, for each step its state, when and by whom; then the counts."""
     assignment = _visible(request, pk)
     data = assignments.table(assignment)
-    columns = [_("承办单位"), _("单位类型")]
-    for step in data.steps:
-        columns += [_("%(step)s（%(deadline)s）") % {"step": step.name, "deadline": step.deadline.strftime("%Y-%m-%d")},
-                    _("报送时间"), _("报送人")]
-    export = Export(_("报送情况"), columns)
-    fills = {assignments.HandInState.SUBMITTED: "#E6F4EA", assignments.HandInState.LATE: "#FFF6DC",
-             assignments.HandInState.OVERDUE: "#FDECEA", assignments.HandInState.MISSING: None}
-    formats = {state: export.format(bg_color=fill) if fill else None for state, fill in fills.items()}
-    sheet = export.sheet
-    row = 0
-    for row, line in enumerate(data.rows, start=1):
-        sheet.write_row(row, 0, [line.unit.name, line.unit.get_kind_display()])
-        for i, cell in enumerate(line.cells):
-            column = 2 + 3 * i
-            sheet.write_string(row, column, cell.label, formats[cell.state])
-            if cell.submitted_at:
-                sheet.write_string(row, column + 1, f"{timezone.localtime(cell.submitted_at):%Y-%m-%d %H:%M}")
-                sheet.write_string(row, column + 2, cell.submitted_by)
-    total = row + 2
-    sheet.write_string(total, 0, _("合计"), export.format(bold=True))
-    for i, count in enumerate(data.counts):
-        sheet.write_string(total, 2 + 3 * i, _("已报 %(handed)d/%(units)d，逾期未报 %(overdue)d") % {
-            "handed": count.handed_in, "units": len(data.rows), "overdue": count.overdue})
+    fills = {assignments.HandInState.SUBMITTED: excel.FILLS["green"], assignments.HandInState.LATE: excel.FILLS["yellow"],
+             assignments.HandInState.OVERDUE: excel.FILLS["red"], assignments.HandInState.MISSING: None}
+
+    def step_columns(i, step):
+        def when(line):
+            cell = line.cells[i]
+            return f"{timezone.localtime(cell.submitted_at):%Y-%m-%d %H:%M}" if cell.submitted_at else ""
+
+        return [excel.Column(_("%(step)s（%(deadline)s）") % {"step": step.name,
+                                                              "deadline": step.deadline.strftime("%Y-%m-%d")},
+                             lambda line: line.cells[i].label, width=18, style=lambda line: fills[line.cells[i].state]),
+                excel.Column(_("报送时间"), when, width=18),
+                excel.Column(_("报送人"), lambda line: line.cells[i].submitted_by if line.cells[i].submitted_at else "",
+                             width=18)]
+
+    columns = [excel.Column(_("承办单位"), "unit.name", width=24),
+               excel.Column(_("单位类型"), lambda line: line.unit.get_kind_display(), width=10),
+               *(column for i, step in enumerate(data.steps) for column in step_columns(i, step))]
+    totals = [_("合计"), ""]
+    for count in data.counts:
+        totals += [_("已报 %(handed)d/%(units)d，逾期未报 %(overdue)d") % {
+            "handed": count.handed_in, "units": len(data.rows), "overdue": count.overdue}, "", ""]
+    sheet = excel.Sheet(_("报送情况"), columns, data.rows, freeze=(1, 1), footer=[totals], footer_gap=1)
     safe = re.sub(r'[\\/:*?"<>|\s]+', "_", assignment.title).strip("_")[:60] or "assignment"
-    last = 1 + 3 * len(data.steps)
-    return export.response(f"{safe}_{_('报送情况')}.xlsx", {(0, 0): 24, (1, 1): 10, (2, last): 18}, freeze=(1, 1))
+    return excel.response(excel.workbook(sheet), f"{safe}_{_('报送情况')}.xlsx")
 
 
 @permission_required("assignments.view_assignment", raise_exception=True)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjian.core.excel import Export
+from gongjian.core import excel
 from gongjian.core.forms import add_service_errors
 from gongjian.core.locking import Stale
 from gongjian.daily import services as daily
@@ -172,42 +172,57 @@ def _filed_at(report) -> str:
 def daily_export(request):
     """The board of ?day= or, with ?team=, the team's summary over ?start=&end=, to Excel."""
     labels = [str(label) for label in daily.FIGURES.values()]
-    texts = [str(label) for label in daily.TEXTS.values()]
     cumulative = [_("累计%(figure)s") % {"figure": label} for label in labels]
     if request.GET.get("team"):
         team = _visible_team(request, request.GET["team"])
         start, end = _range(request)
         data = daily.summary(team, start, end)
-        export = Export(_("工作队日报汇总"), [_("日期"), _("状态"), *labels, *cumulative, *texts,
-                                           _("部署任务"), _("填报人"), _("填报时间")])
-        for row, day in enumerate(data.days[::-1], start=1):
-            report = day.report
-            export.sheet.write_row(row, 0, [
-                day.day.isoformat(), _("已报") if report else _("未报"), *day.figures.values(),
-                *day.cumulative.values(), *[getattr(report, name) if report else "" for name in daily.TEXTS],
-                _tasks_text(day.tasks), report.filed_by.display_name if report and report.filed_by else "",
-                _filed_at(report)])
-        return export.response(f"{team.name}_日报汇总_{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
-                               {(0, 1): 11, (2, 7): 10, (8, 11): 36, (12, 13): 16}, freeze=(1, 1))
+        columns = [
+            excel.Column(_("日期"), lambda d: d.day.isoformat(), width=11),
+            excel.Column(_("状态"), lambda d: _("已报") if d.report else _("未报"), width=11),
+            *_figure_columns(lambda d: d.figures, labels), *_figure_columns(lambda d: d.cumulative, cumulative),
+            *_text_columns(lambda d: d.report),
+            excel.Column(_("部署任务"), lambda d: _tasks_text(d.tasks), width=36),
+            excel.Column(_("填报人"), lambda d: _filer(d.report), width=16),
+            excel.Column(_("填报时间"), lambda d: _filed_at(d.report), width=16),
+        ]
+        sheet = excel.Sheet(_("工作队日报汇总"), columns, data.days[::-1], freeze=(1, 1))
+        return excel.response(excel.workbook(sheet), f"{team.name}_日报汇总_{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
     day = _day(request, "day", daily.today())
     data = daily.board(day, daily.teams_for(request.user))
-    export = Export(_("工作队日报"), [_("工作队"), _("上级单位"), _("状态"), *labels, *cumulative,
-                                       *texts, _("当日部署"), _("次日部署"), _("填报人"),
-                                       _("填报时间")])
-    missing = export.format(font_color="#C00000", bold=True)
-    for row, item in enumerate(data.rows, start=1):
-        report = item.report
-        export.sheet.write_row(row, 0, [
-            item.team.name, item.team.parent.name if item.team.parent else "", _("已报") if report else _("未报"),
-            *item.figures().values(), *item.cumulative.values(),
-            *[getattr(report, name) if report else "" for name in daily.TEXTS], _tasks_text(item.tasks),
-            _tasks_text(item.next_tasks), report.filed_by.display_name if report and report.filed_by else "",
-            _filed_at(report)])
-        if not report:
-            export.sheet.write_string(row, 2, _("未报"), missing)
-    total_row = len(data.rows) + 1
-    bold = export.format(bold=True)
-    export.sheet.write_row(total_row, 0, [_("合计"), "", _("已报 %(filed)d / %(all)d") % {
-        "filed": len(data.filed), "all": len(data.rows)}, *data.totals.values(), *data.cumulative.values()], bold)
-    return export.response(f"工作队日报_{day:%Y%m%d}.xlsx",
-                           {(0, 1): 20, (2, 2): 8, (3, 8): 10, (9, 13): 36, (14, 15): 16}, freeze=(1, 1))
+    columns = [
+        excel.Column(_("工作队"), "team.name", width=20),
+        excel.Column(_("上级单位"), lambda i: i.team.parent.name if i.team.parent else "", width=20),
+        excel.Column(_("状态"), lambda i: _("已报") if i.report else _("未报"), width=8,
+                     style=lambda i: None if i.report else excel.RED),
+        *_figure_columns(lambda i: i.figures(), labels), *_figure_columns(lambda i: i.cumulative, cumulative),
+        *_text_columns(lambda i: i.report),
+        excel.Column(_("当日部署"), lambda i: _tasks_text(i.tasks), width=36),
+        excel.Column(_("次日部署"), lambda i: _tasks_text(i.next_tasks), width=36),
+        excel.Column(_("填报人"), lambda i: _filer(i.report), width=16),
+        excel.Column(_("填报时间"), lambda i: _filed_at(i.report), width=16),
+    ]
+    totals = [_("合计"), "", _("已报 %(filed)d / %(all)d") % {"filed": len(data.filed), "all": len(data.rows)},
+              *data.totals.values(), *data.cumulative.values()]
+    sheet = excel.Sheet(_("工作队日报"), columns, data.rows, freeze=(1, 1), footer=[totals])
+    return excel.response(excel.workbook(sheet), f"工作队日报_{day:%Y%m%d}.xlsx")
+
+
+def _figure_columns(figures, headers) -> list[excel.Column]:
+    """A column per daily figure (in daily.FIGURES's order), its number from ``figures(row)``."""
+    def value(k):
+        return lambda row: list(figures(row).values())[k]
+
+    return [excel.Column(header, value(k), "auto", width=10) for k, header in enumerate(headers)]
+
+
+def _text_columns(report) -> list[excel.Column]:
+    """A column per text of the daily report (daily.TEXTS), blank for a day with no report."""
+    def value(name):
+        return lambda row: getattr(report(row), name) if report(row) else ""
+
+    return [excel.Column(str(label), value(name), width=36) for name, label in daily.TEXTS.items()]
+
+
+def _filer(report) -> str:
+    return report.filed_by.display_name if report and report.filed_by else ""

@@ -12,8 +12,7 @@ import re
 import secrets
 import shutil
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path, PurePath
 from typing import IO, Any
 
@@ -25,23 +24,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjian.core import audit
-from gongjian.exchange.columns import (
-    APPROVAL_COLUMNS,
-    APPROVAL_SHEET,
-    COUNT,
-    MAIN_SHEET,
-    MILESTONE_COLUMNS,
-    MILESTONE_SHEET,
-    MONTH_KEYS,
-    PROJECT_COLUMNS,
-    REJECTED_PREFIX,
-    Column,
-)
+from gongjian.core import audit, excel
+from gongjian.exchange import exports
+from gongjian.exchange.columns import APPROVAL_COLUMNS, MILESTONE_COLUMNS, MONTH_KEYS, PROJECT_COLUMNS, Column
 from gongjian.exchange.importing import ImportResult, People, ProjectImport, RowError, in_chunks
 from gongjian.exchange.limits import Limits
-from gongjian.exchange.reading import Sheet, UnreadableFile, count_rows, read_workbook
-from gongjian.exchange.workbook import Workbook
+from gongjian.exchange.reading import UnreadableFile, count_rows, read_workbook
 from gongjian.jobs import services as jobs
 from gongjian.jobs.models import Job
 from gongjian.org.models import Person
@@ -50,7 +38,7 @@ from gongjian.projects.models import AnnualPlan, Approval, Milestone, Project, P
 
 __all__ = [
     "ImportResult", "RowError", "export_projects", "import_projects", "in_background", "open_error_report",
-    "save_error_report", "start_import", "write_error_report", "write_template",
+    "save_error_report", "start_import",
 ]
 
 _RELATED = {
@@ -60,24 +48,6 @@ _RELATED = {
 _FIELDS = {f.name for f in Project._meta.concrete_fields}
 _DIRECT = [c.key for c in PROJECT_COLUMNS if c.key in _FIELDS and c.key not in _RELATED]
 
-TEMPLATE_NOTES = [
-    "1. 在“项目”表中每行填写一个项目，第一行是表头，请勿改动列名；红色列名为必填。把鼠标移到列名上可看到填写说明。",
-    "2. 金额单位为万元（利用外资为万美元），日期填写如 2026-03-01。",
-    "3. 项目编号留空时按“项目名称 + 入库年度”匹配已有项目：匹配到则更新，否则新建并自动编号。"
-    "重复导入同一个文件只会更新，不会产生重复项目。",
-    "4. 区划、单位、园区、指挥部、人员须是系统中已有的；新的业主企业填写统一社会信用代码后自动登记。",
-    "5. “形象进度节点”“前期手续”两表可以不填；填写时，表中出现的项目的节点（手续）整体替换为表中的内容，"
-    "未出现的项目保持不变。",
-    "6. 只要有一处错误，整个文件都不会导入；系统列出每处错误的行、列和原因，并可下载错误报告。",
-    "7. 本表（填表说明）不会被导入，下方示例仅供参考。",
-]
-ERROR_COLUMNS = [
-    Column("工作表", "sheet", width=14),
-    Column("行号", "row", COUNT, width=8),
-    Column("列", "column", width=22),
-    Column("填写的值", "value", width=28),
-    Column("错误原因", "message", width=80),
-]
 _REPORT_DIR = "tmp/import-errors"
 _REPORT_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 _REPORT_LIFETIME = dt.timedelta(days=1)
@@ -166,9 +136,10 @@ def import_limits() -> Limits:
 
 
 def export_projects(queryset: QuerySet[Project], year: int, stream: IO[bytes], *, actor=None,
-                    filters: dict[str, Any] | None = None) -> int:
+                    filters: dict[str, Any] | None = None, progress: Callable[[int, int], None] | None = None) -> int:
     """Write the projects of ``queryset`` (already scoped and filtered by the caller) with their ``year``
-    plans, milestones and approvals to ``stream`` as .xlsx; audited. Returns the number of projects."""
+    plans, milestones and approvals to ``stream`` as .xlsx; audited. Returns the number of projects.
+    ``progress`` is told the projects written so far and how many there are."""
     if actor is not None and not actor.has_perm("projects.export_projects"):
         raise PermissionDenied(_("无权导出项目。"))
     projects = list(queryset.values("pk", *_DIRECT, *_RELATED.values()))
@@ -196,18 +167,16 @@ def export_projects(queryset: QuerySet[Project], year: int, stream: IO[bytes], *
                 row.update({key: sum(plan[m * 3:m * 3 + 3]) for m, key in enumerate(MONTH_KEYS)})
             yield row
 
-    book = Workbook(stream, constant_memory=True)
-    count = book.data_sheet(MAIN_SHEET, PROJECT_COLUMNS, rows())
     order = {pk: position for position, pk in enumerate(pks)}
     names = {p["pk"]: (p["code"], p["name"]) for p in projects}
-    book.data_sheet(MILESTONE_SHEET, MILESTONE_COLUMNS, _child_rows(Milestone, MILESTONE_COLUMNS, pks, order, names))
-    book.data_sheet(APPROVAL_SHEET, APPROVAL_COLUMNS, _child_rows(Approval, APPROVAL_COLUMNS, pks, order, names))
-    book.instructions("说明", "重点项目导出", [
-        f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}",
-        f"项目数：{count}",
-        f"各月计划为 {year} 年计划，金额单位万元（利用外资为万美元）。",
-        "本文件修改后可直接导入，按项目编号更新项目；“年度计划合计”和节点、手续表中的“项目名称”仅供查看，导入时忽略。",
-    ], {MAIN_SHEET: PROJECT_COLUMNS, MILESTONE_SHEET: MILESTONE_COLUMNS, APPROVAL_SHEET: APPROVAL_COLUMNS})
+    main, milestones, approvals = exports.project_sheets(
+        rows(), exports.child_rows(_children(Milestone, MILESTONE_COLUMNS, pks), order, names),
+        exports.child_rows(_children(Approval, APPROVAL_COLUMNS, pks), order, names))
+    book = excel.Workbook(stream, constant_memory=True)
+    count = book.add(main, progress=(lambda done: progress(done, len(projects))) if progress else None)
+    book.add(milestones)
+    book.add(approvals)
+    book.notes(exports.export_notes(count=count, year=year, at=timezone.localtime()))
     book.close()
     # Exports carry contact phones out of the system (DESIGN.md: every export of personal data is audited).
     audit.record("project.export", actor=actor, object_type="projects.project", only_changes=False,
@@ -215,49 +184,11 @@ def export_projects(queryset: QuerySet[Project], year: int, stream: IO[bytes], *
     return count
 
 
-def _child_rows(model, columns: Sequence[Column], pks: list[int], order: dict[int, int],
-                names: dict[int, tuple[str, str]]) -> Iterator[dict[str, Any]]:
-    """Milestones or approvals in the order of the project sheet (and, within a project, the order its page
-    shows them), each under its project's code and name."""
+def _children(model, columns: Sequence[Column], pks: list[int]) -> Iterator[dict[str, Any]]:
+    """The milestones or approvals of the projects ``pks``, each project's in the order its page shows them."""
     keys = [c.key for c in columns if c.key not in {"code", "project_name"}]
     ordered = model.objects.order_by(*model._meta.ordering[1:], "id").values("project_id", *keys)
-    items = sorted(in_chunks(ordered, "project_id", pks), key=lambda item: order[item["project_id"]])
-    for item in items:
-        code, name = names[item.pop("project_id")]
-        yield {"code": code, "project_name": name, **item}
-
-
-def _importable(columns: Sequence[Column]) -> list[Column]:
-    return [c for c in columns if not c.export_only]
-
-
-def write_template(stream: IO[bytes]) -> None:
-    """The blank import template: the three data sheets with their headers and drop-downs, and a 填表说明
-    sheet explaining every column with one example row (which, being on that sheet, is never imported)."""
-    book = Workbook(stream)
-    sheets = {MAIN_SHEET: PROJECT_COLUMNS, MILESTONE_SHEET: MILESTONE_COLUMNS, APPROVAL_SHEET: APPROVAL_COLUMNS}
-    for name, columns in sheets.items():
-        book.data_sheet(name, _importable(columns), notes=True)
-    book.instructions("填表说明", "重点项目导入模板 · 填表说明", TEMPLATE_NOTES,
-                      {name: _importable(columns) for name, columns in sheets.items()},
-                      example=_importable(PROJECT_COLUMNS))
-    book.close()
-
-
-def write_error_report(errors: Iterable[RowError], stream: IO[bytes], *, rejected: Iterable[Sheet] = ()) -> None:
-    """The errors of a failed import as .xlsx: one line per error (sheet, row, column, value, reason) and, for
-    each sheet, its rejected rows as they were in the file with a 错误原因 column added."""
-    errors = list(errors)
-    book = Workbook(stream)
-    book.data_sheet("错误清单", ERROR_COLUMNS, ({**asdict(e), "row": e.row or None} for e in errors))
-    for sheet in rejected:
-        reasons = defaultdict(list)
-        for error in errors:
-            if error.sheet == sheet.name:
-                reasons[error.row].append(f"「{error.column}」{error.message}" if error.column else error.message)
-        book.rejected_rows(f"{REJECTED_PREFIX}{sheet.name}", sheet.headers,
-                           ((number, cells, "；".join(reasons[number])) for number, cells in sheet.rows))
-    book.close()
+    return in_chunks(ordered, "project_id", pks)
 
 
 def save_error_report(result: ImportResult, *, user) -> str:
@@ -265,7 +196,7 @@ def save_error_report(result: ImportResult, *, user) -> str:
     the user's own directory, so a token cannot open another user's report, and are removed after a day."""
     token = secrets.token_urlsafe(24)
     buffer = io.BytesIO()
-    write_error_report(result.errors, buffer, rejected=result.rejected)
+    exports.write_error_report(result.errors, buffer, rejected=result.rejected)
     folder = f"{_REPORT_DIR}/{user.pk}"
     if default_storage.exists(folder):
         cutoff = timezone.now() - _REPORT_LIFETIME

@@ -1,15 +1,19 @@
-"""Background work of the exchange: importing a workbook too big to import within the request."""
+"""Background work of the registry exchange: a workbook too big to import, or an export too long to write,
+inside a request."""
 
 import io
 from dataclasses import asdict
 
+from django.core.exceptions import PermissionDenied
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.models import User
-from gongjian.exchange import services
+from gongjian.exchange import exports, services
 from gongjian.jobs.services import Failed, Progress, job
+from gongjian.projects.filters import filter_projects
 
 # The task's page lists this many errors; the error report it keeps has all of them.
 ERRORS_KEPT = 500
@@ -30,7 +34,7 @@ def import_projects(progress: Progress, *, upload: str, filename: str, dry_run: 
         path.unlink(missing_ok=True)
     if not result.ok:
         report = io.BytesIO()
-        services.write_error_report(result.errors, report, rejected=result.rejected)
+        exports.write_error_report(result.errors, report, rejected=result.rejected)
         progress.save_file(f"导入错误报告_{timezone.localdate():%Y-%m-%d}.xlsx", report.getvalue())
         raise Failed(_("文件「%(name)s」有 %(n)d 处错误，未导入任何数据。请修改后重新上传。") % {
             "name": filename, "n": len(result.errors)}, {
@@ -46,3 +50,24 @@ def import_projects(progress: Progress, *, upload: str, filename: str, dry_run: 
     return {"summary": summary, "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
             "created_units": result.created_units, "warnings": result.warnings, "dry_run": dry_run,
             "url": reverse("projects:project_list")}
+
+
+def query_dict(query: dict[str, list[str]]) -> QueryDict:
+    """The query string a job was started with (kept as lists, as ``dict(request.GET.lists())`` gives them)."""
+    data = QueryDict(mutable=True)
+    for key, values in query.items():
+        data.setlist(key, values)
+    return data
+
+
+@job("exchange.export_projects", permission="projects.export_projects")
+def export_projects(progress: Progress, *, query: dict[str, list[str]]) -> dict:
+    """The project list as its owner filtered it: the same query, in their scope, as the page would export."""
+    actor = progress.job.created_by
+    if actor is None or not actor.is_active:  # never export a scope nobody holds any more
+        raise PermissionDenied(_("发起导出的账号已不可用。"))
+    _filterset, queryset, year = filter_projects(actor, query_dict(query))
+    buffer = io.BytesIO()
+    count = services.export_projects(queryset, year, buffer, actor=actor, filters=query, progress=progress)
+    progress.save_file(f"重点项目_{timezone.localdate():%Y-%m-%d}.xlsx", buffer.getvalue())
+    return {"summary": _("导出 %(n)d 个项目。") % {"n": count}, "rows": count}

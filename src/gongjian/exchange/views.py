@@ -3,23 +3,23 @@ import io
 from django.contrib.auth.decorators import permission_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
-from gongjian.exchange import services
+from gongjian.core import excel
+from gongjian.exchange import exports, services
 from gongjian.exchange.forms import ImportForm
-from gongjian.exchange.workbook import XLSX_CONTENT_TYPE
+from gongjian.jobs.views import background_export
 from gongjian.projects.views import filtered_projects
 
 # The page lists this many errors; the downloadable report has all of them.
 ERRORS_SHOWN = 500
 
 
-def _xlsx(buffer: io.BytesIO, name: str) -> FileResponse:
-    """An .xlsx download; Django writes the Chinese file name as RFC 5987 ``filename*``."""
-    buffer.seek(0)
-    return FileResponse(buffer, as_attachment=True, filename=f"{name}_{timezone.localdate():%Y-%m-%d}.xlsx",
-                        content_type=XLSX_CONTENT_TYPE)
+def _dated(name: str) -> str:
+    return f"{name}_{timezone.localdate():%Y-%m-%d}.xlsx"
 
 
 @permission_required("projects.import_projects", raise_exception=True)
@@ -50,24 +50,29 @@ def import_error_report(request, token):
     report = services.open_error_report(token, user=request.user)
     if report is None:
         raise Http404
-    return FileResponse(report, as_attachment=True, filename=f"导入错误报告_{timezone.localdate():%Y-%m-%d}.xlsx",
-                        content_type=XLSX_CONTENT_TYPE)
+    return FileResponse(report, as_attachment=True, filename=_dated("导入错误报告"),
+                        content_type=excel.XLSX_CONTENT_TYPE)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @permission_required("projects.export_projects", raise_exception=True)
 def export_projects(request):
-    """The project list as the query string filters it, as .xlsx."""
+    """The project list as the query string filters it, as .xlsx; a long list is written by a background job."""
     _filterset, queryset, year = filtered_projects(request)
+    query = dict(request.GET.lists())
+    started = background_export(request, rows=queryset.count(), kind="exchange.export_projects",
+                                params={"query": query}, label=_("导出重点项目"),
+                                back=reverse("projects:project_list") + (f"?{request.GET.urlencode()}" if query else ""))
+    if started is not None:
+        return started
     buffer = io.BytesIO()
-    services.export_projects(queryset, year, buffer, actor=request.user,
-                             filters=dict(request.GET.lists()))
-    return _xlsx(buffer, "重点项目")
+    services.export_projects(queryset, year, buffer, actor=request.user, filters=query)
+    return excel.response(buffer, _dated("重点项目"))
 
 
 @require_GET
 @permission_required("projects.import_projects", raise_exception=True)
 def project_template(request):
     buffer = io.BytesIO()
-    services.write_template(buffer)
-    return _xlsx(buffer, "重点项目导入模板")
+    exports.write_template(buffer)
+    return excel.response(buffer, _dated("重点项目导入模板"))

@@ -8,7 +8,7 @@ from django.urls import reverse
 from ninja import Router, Schema, Status
 
 from gongjian.jobs import services
-from gongjian.jobs.views import status
+from gongjian.jobs.views import result_file, status
 
 router = Router(tags=["tasks"])
 
@@ -50,4 +50,9 @@ def accepted(job) -> Status:
 
 @router.get("/tasks/{task_id}", response=BackgroundTaskOut, summary="A background task's state, progress, result or error")
 def get_task(request, task_id: UUID):
-    return status(get_object_or_404(services.visible_to(request.user), pk=task_id))
+    return status(get_object_or_404(services.visible_to(request.user), pk=task_id), request.user)
+
+
+@router.get("/tasks/{task_id}/file", summary="A finished task's file (an export), for the person who started it alone")
+def get_task_file(request, task_id: UUID):
+    return result_file(request.user, get_object_or_404(services.visible_to(request.user), pk=task_id))

@@ -4,6 +4,7 @@ steps."""
 import io
 import zipfile
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from gongjian.accounts.models import User
 from gongjian.jobs.services import Progress, job
-from gongjian.lights import cases, letters, services
+from gongjian.lights import board as boards
+from gongjian.lights import cases, exports, letters, services
 from gongjian.reports.models import Report
 
 
@@ -78,3 +80,15 @@ def issue_letters(progress: Progress, *, kind: str, case_versions: list[list[int
             "letters": [{"case_id": event.case_id, "event_id": event.pk, "letter": event.text} for event in events],
             "url": reverse("lights:case_detail", args=[events[0].case_id]) if len(events) == 1
             else reverse("lights:case_list")}
+
+
+@job("lights.export_board", permission="lights.view_light")
+def export_board(progress: Progress, *, period: str | None, group: str, colour: str | None,
+                 value: str | None) -> dict:
+    """The board's list as its owner filtered it: the same query, in their scope, as the page would export."""
+    actor = progress.job.created_by
+    if actor is None or not actor.is_active:  # never export a scope nobody holds any more
+        raise PermissionDenied(_("发起导出的账号已不可用。"))
+    data = boards.build(actor, period_code=period, group=group, colour=colour, value=value)
+    progress.save_file(f"红绿灯_{data.period.code}.xlsx", exports.board_workbook(data.lights, progress=progress))
+    return {"summary": _("导出 %(n)d 盏灯。") % {"n": progress.job.done}, "rows": progress.job.done}

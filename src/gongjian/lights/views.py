@@ -1,24 +1,24 @@
 """Pages: the traffic-light board, one light with its reasons and numbers, and the cases (督办件) with their
 history and the actions the viewer may take."""
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from gongjian.core.excel import Export
+from gongjian.core import excel
 from gongjian.core.locking import Stale, posted_version
 from gongjian.core.periods import Period
+from gongjian.jobs.views import background_export
 from gongjian.lights import board as boards
-from gongjian.lights import cases, letters, services
+from gongjian.lights import cases, exports, letters, services
 from gongjian.lights.choices import LADDER, CaseKind, CaseState, Colour, Dimension
 from gongjian.lights.letters import KINDS as LETTER_KINDS
 from gongjian.lights.models import Case, Judgement, Light, RuleVersion
@@ -62,24 +62,20 @@ def board(request):
     })
 
 
+@require_http_methods(["GET", "POST"])
 @permission_required("lights.view_light", raise_exception=True)
 def board_export(request):
-    """The board's list as the page filters it, to Excel."""
-    data = boards.build(request.user, period_code=request.GET.get("period"), group=request.GET.get("group", "category"),
-                        colour=request.GET.get("colour"), value=request.GET.get("value"))
-    export = Export(_("红绿灯"), [_("项目编号"), _("项目名称"), _("责任单位"), _("灯色"),
-                                   *[str(d.label) for d in Dimension], _("原因"), _("规则版本"), _("基准版本")])
-    fills = {Colour.GREEN: "#E6F4EA", Colour.YELLOW: "#FFF6DC", Colour.RED: "#FDECEA"}
-    formats = {c: export.format(bg_color=fill) for c, fill in fills.items()}
-    labels = dict(Colour.choices)
-    for row, light in enumerate(data.lights.iterator(chunk_size=2000), start=1):
-        dims = [str(labels[light.dimensions[d.value]]) if light.dimensions.get(d.value) is not None else "—"
-                for d in Dimension]
-        export.sheet.write_row(row, 0, [light.project.code, light.project.name, light.project.responsible_unit.name,
-                                        str(labels[light.colour]), *dims, "；".join(light.reasons),
-                                        light.rule_version, light.baseline], formats[light.colour])
-    return export.response(f"红绿灯_{data.period.code}.xlsx", {(0, 0): 12, (1, 1): 30, (2, 2): 18, (9, 9): 60},
-                           freeze=(1, 2))
+    """The board's list as the page filters it, to Excel; a long list is written by a background job."""
+    params = {"period": request.GET.get("period"), "group": request.GET.get("group", "category"),
+              "colour": request.GET.get("colour"), "value": request.GET.get("value")}
+    data = boards.build(request.user, period_code=params["period"], group=params["group"], colour=params["colour"],
+                        value=params["value"])
+    started = background_export(request, rows=data.lights.count(), kind="lights.export_board", params=params,
+                                label=_("导出红绿灯（%(period)s）") % {"period": data.period},
+                                back=reverse("lights:board") + (f"?{request.GET.urlencode()}" if request.GET else ""))
+    if started is not None:
+        return started
+    return excel.response(exports.board_workbook(data.lights), f"红绿灯_{data.period.code}.xlsx")
 
 
 @permission_required("lights.view_light", raise_exception=True)
@@ -149,26 +145,8 @@ def case_export(request):
     """The case list as filtered, to Excel (督办台账)."""
     queryset, _state, _kind = _filtered_cases(request)
     today = timezone.localdate()
-    export = Export(_("督办台账"), [_("督办编号"), _("类型"), _("项目"), _("事项"), _("立案原因"), _("承办单位"),
-                                     _("督办领导"), _("督办层级"), _("状态"), _("办理时限"), _("立案时间"),
-                                     _("办结时间"), _("销号时间"), _("办理结果")])
-    day = export.format(num_format="yyyy-mm-dd")
-    late = export.format(num_format="yyyy-mm-dd", font_color="#C00000", bold=True)
-    sheet = export.sheet
-    for row, case in enumerate(queryset.iterator(chunk_size=1000), start=1):
-        sheet.write_row(row, 0, [case.number, case.get_kind_display(), case.about, case.title,
-                                 "；".join(case.reasons), case.owner.name,
-                                 case.supervisor.name if case.supervisor else "", case.get_level_display(),
-                                 case.get_state_display()])
-        overdue = case.deadline < today and case.state in cases.WORKING_STATES
-        sheet.write_datetime(row, 9, datetime.datetime.combine(case.deadline, datetime.time()),
-                             late if overdue else day)
-        for column, moment in ((10, case.opened_at), (11, case.resolved_at), (12, case.closed_at)):
-            if moment:
-                sheet.write_string(row, column, f"{timezone.localtime(moment):%Y-%m-%d %H:%M}")
-        sheet.write_string(row, 13, case.resolution)
-    return export.response(f"督办台账_{today:%Y%m%d}.xlsx", {(0, 0): 13, (2, 4): 28, (5, 12): 14, (13, 13): 40},
-                           freeze=(1, 1))
+    content = excel.workbook(exports.case_sheet(queryset.iterator(chunk_size=1000), today))
+    return excel.response(content, f"督办台账_{today:%Y%m%d}.xlsx")
 
 
 def _visible_case(request, pk) -> Case:

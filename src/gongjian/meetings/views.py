@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.core import excel
 from gongjian.core.bounds import as_id
 from gongjian.core.locking import Stale, posted_version
 from gongjian.core.periods import Period
@@ -162,35 +163,40 @@ def _decisions(request) -> list[dict]:
 
 @permission_required("meetings.view_decision", raise_exception=True)
 def decision_export(request):
-    from gongjian.core.excel import Export
-
-    export = Export(_("交办事项"), [_("会议"), _("会议日期"), _("序号"), _("事项"), _("责任单位"), _("责任人"),
-                                  _("完成时限"), _("督办编号"), _("状态"), _("督办层级"), _("是否逾期"), _("办理结果")])
-    for i, row in enumerate(_decisions(request), start=1):
-        d = row["d"]
-        export.sheet.write_row(i, 0, [d.meeting.title, timezone.localtime(d.meeting.held_at).date().isoformat(),
-                                      d.number, d.text, d.owner.name, d.assignee.name if d.assignee else "",
-                                      d.deadline.isoformat(), d.case.number, d.case.get_state_display(),
-                                      d.case.get_level_display(), _("是") if row["late"] else "",
-                                      d.case.resolution])
-    return export.response(_("交办事项台账.xlsx"), {(0, 0): 28, (3, 3): 50, (4, 4): 18, (11, 11): 40},
-                           freeze=(1, 0))
+    columns = [
+        excel.Column(_("会议"), lambda r: r["d"].meeting.title, width=28),
+        excel.Column(_("会议日期"), lambda r: timezone.localtime(r["d"].meeting.held_at).date().isoformat()),
+        excel.Column(_("序号"), lambda r: r["d"].number, "auto"),
+        excel.Column(_("事项"), lambda r: r["d"].text, width=50),
+        excel.Column(_("责任单位"), lambda r: r["d"].owner.name, width=18),
+        excel.Column(_("责任人"), lambda r: r["d"].assignee.name if r["d"].assignee else ""),
+        excel.Column(_("完成时限"), lambda r: r["d"].deadline.isoformat()),
+        excel.Column(_("督办编号"), lambda r: r["d"].case.number),
+        excel.Column(_("状态"), lambda r: r["d"].case.get_state_display()),
+        excel.Column(_("督办层级"), lambda r: r["d"].case.get_level_display()),
+        excel.Column(_("是否逾期"), lambda r: _("是") if r["late"] else ""),
+        excel.Column(_("办理结果"), lambda r: r["d"].case.resolution, width=40),
+    ]
+    return excel.response(excel.workbook(excel.Sheet(_("交办事项"), columns, _decisions(request))),
+                          _("交办事项台账.xlsx"))
 
 
 @permission_required("meetings.view_meeting", raise_exception=True)
 def meeting_export(request):
-    from gongjian.core.excel import Export
-
-    export = Export(_("调度会"), [_("会议名称"), _("类型"), _("召开时间"), _("地点"), _("主持人"), _("状态"),
-                                _("调度项目数"), _("交办事项"), _("未办结"), _("议程")])
     meetings = list(queries.with_decisions(queries.visible_meetings(request.user), request.user)
                     .order_by("-held_at"))
     agendas = queries.visible_agendas(request.user, meetings)
-    for i, m in enumerate(meetings, start=1):
-        decisions = m.decisions.all()
-        export.sheet.write_row(i, 0, [
-            m.title, m.get_kind_display(), timezone.localtime(m.held_at).strftime("%Y-%m-%d %H:%M"), m.place,
-            m.chair.name if m.chair else "", m.get_state_display(), m.project_count, len(decisions),
-            sum(not d.is_closed for d in decisions),
-            "\n".join(item["text"] for item in agendas[m.pk])])
-    return export.response(_("调度会.xlsx"), {(0, 0): 30, (9, 9): 80}, freeze=(1, 1))
+    columns = [
+        excel.Column(_("会议名称"), "title", width=30),
+        excel.Column(_("类型"), lambda m: m.get_kind_display()),
+        excel.Column(_("召开时间"), lambda m: timezone.localtime(m.held_at).strftime("%Y-%m-%d %H:%M")),
+        excel.Column(_("地点"), "place"),
+        excel.Column(_("主持人"), lambda m: m.chair.name if m.chair else ""),
+        excel.Column(_("状态"), lambda m: m.get_state_display()),
+        excel.Column(_("调度项目数"), "project_count", "auto"),
+        excel.Column(_("交办事项"), lambda m: len(m.decisions.all()), "auto"),
+        excel.Column(_("未办结"), lambda m: sum(not d.is_closed for d in m.decisions.all()), "auto"),
+        excel.Column(_("议程"), lambda m: "\n".join(item["text"] for item in agendas[m.pk]), width=80),
+    ]
+    return excel.response(excel.workbook(excel.Sheet(_("调度会"), columns, meetings, freeze=(1, 1))), _("调度会.xlsx"))
+

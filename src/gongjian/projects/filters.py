@@ -1,5 +1,6 @@
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.org.choices import UnitKind
@@ -58,3 +59,20 @@ class ProjectFilterSet(django_filters.FilterSet):
             return queryset
         prefix = "-" if value.startswith("-") else ""
         return queryset.order_by(f"{prefix}{field}", "code")
+
+
+def filter_projects(user, data):
+    """``user``'s projects filtered and sorted as ``data`` (the list page's query string) says, each with the
+    plan of the year it names (this year when none): (filterset, queryset, year). The list page, its export and
+    the export's background job run this same query."""
+    try:
+        year = int(data.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    queryset = (
+        Project.objects.in_scope(user)
+        .with_plan(year)
+        .select_related("responsible_unit", "region", "park", "headquarters")
+    )
+    filterset = ProjectFilterSet(data or None, queryset=queryset)
+    return filterset, (filterset.qs if filterset.is_bound and filterset.is_valid() else queryset), year

@@ -16,7 +16,7 @@ from gongjian.core.locking import Stale, posted_version
 from gongjian.core.periods import Period
 from gongjian.projects import services
 from gongjian.projects.choices import ChangeState
-from gongjian.projects.filters import ProjectFilterSet
+from gongjian.projects.filters import filter_projects
 from gongjian.projects.forms import (
     ApprovalFormSet,
     BaselineChangeForm,
@@ -38,14 +38,7 @@ def plan_year(request) -> int:
 
 def filtered_projects(request):
     """The signed-in user's projects, filtered and sorted as the query string says (list page and export)."""
-    year = plan_year(request)
-    queryset = (
-        Project.objects.in_scope(request.user)
-        .with_plan(year)
-        .select_related("responsible_unit", "region", "park", "headquarters")
-    )
-    filterset = ProjectFilterSet(request.GET or None, queryset=queryset, request=request)
-    return filterset, (filterset.qs if filterset.is_bound and filterset.is_valid() else queryset), year
+    return filter_projects(request.user, request.GET)
 
 
 class ProjectListView(PermissionRequiredMixin, ListView):

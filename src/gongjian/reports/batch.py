@@ -1,5 +1,5 @@
-"""Batch filing (批量填报): a unit downloads an Excel sheet pre-filled with its projects for a period, fills it
-and uploads it. Every row goes through the same services as the form; any error anywhere saves nothing."""
+"""Batch filing (批量填报): a unit downloads an Excel sheet pre-filled with its projects for a period
+(``exports.py``), fills it and uploads it. Every row goes through the same services as the form; any error anywhere saves nothing."""
 
 from __future__ import annotations
 
@@ -7,15 +7,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
-import xlsxwriter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from python_calamine import CalamineError, CalamineWorkbook
 
-from gongjian.core.money import wan_to_yuan, yuan_to_wan
+from gongjian.core.money import wan_to_yuan
 from gongjian.projects.models import Project
 from gongjian.reports import services
-from gongjian.reports.models import Report, ReportingPeriod
+from gongjian.reports.models import ReportingPeriod
 
 SHEET = "填报"
 # (header, report field, kind, required)
@@ -48,34 +47,6 @@ class BatchResult:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def write_template(projects, period: ReportingPeriod, stream: IO[bytes]) -> None:
-    """The sheet for ``period`` with one row per project, carrying what a draft already holds."""
-    reports = {r.project_id: r for r in Report.objects.filter(period=period, project__in=projects)}
-    book = xlsxwriter.Workbook(stream, {"in_memory": True})
-    sheet = book.add_worksheet(SHEET)
-    head = book.add_format({"bold": True, "bg_color": "#F0F2F5", "border": 1})
-    money = book.add_format({"num_format": "#,##0.00"})
-    for col, (header, _name, _kind, required) in enumerate(COLUMNS):
-        sheet.write_string(0, col, header + ("*" if required else ""), head)
-        sheet.set_column(col, col, 24 if col in (1, 4, 6, 7) else 14)
-    for row, project in enumerate(projects, start=1):
-        report = reports.get(project.pk)
-        sheet.write_string(row, 0, project.code)
-        sheet.write_string(row, 1, project.name)
-        if report is not None:
-            sheet.write_number(row, 2, float(yuan_to_wan(report.amount)), money)
-            sheet.write_number(row, 3, float(report.progress_percent))
-            sheet.write_string(row, 4, report.progress_text)
-            sheet.write_number(row, 5, report.workers)
-            sheet.write_string(row, 6, report.next_plan)
-            sheet.write_string(row, 7, report.explanation)
-    sheet.freeze_panes(1, 2)
-    notes = book.add_worksheet("说明")
-    notes.write_string(0, 0, f"{period} 批量填报：每行一个项目，按项目编号匹配；带 * 的列必填；金额单位为万元。")
-    notes.write_string(1, 0, "上传后逐行检查，有任何错误则整个文件都不保存，并列出出错的行、列和原因。")
-    book.close()
 
 
 def _cell(value: Any, kind: str) -> Any:

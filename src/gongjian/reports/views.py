@@ -7,10 +7,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from gongjian.core import excel
 from gongjian.core.forms import add_service_errors
 from gongjian.core.locking import Stale, posted_version
 from gongjian.projects.models import Project
-from gongjian.reports import rules, services
+from gongjian.reports import exports, rules, services
 from gongjian.reports.forms import MilestonesReachedForm, PhotosForm, ProblemFormSet, ReportForm
 from gongjian.reports.models import Report, ReportingPeriod, ReportPhoto
 
@@ -199,17 +200,14 @@ def batch(request, pk):
     """Batch filing for one period: download the pre-filled sheet, or upload it back."""
     import io
 
-    from django.http import FileResponse
-
     from gongjian.reports import batch as batch_filing
 
     period = get_object_or_404(ReportingPeriod, pk=pk)
     if request.method == "GET" and "download" in request.GET:
         buffer = io.BytesIO()
         projects = Project.objects.in_scope(request.user).filter(is_archived=False).order_by("code")
-        batch_filing.write_template(projects, period, buffer)
-        buffer.seek(0)
-        return FileResponse(buffer, as_attachment=True, filename=f"批量填报_{period.code}.xlsx")
+        exports.write_batch_template(projects, period, buffer)
+        return excel.response(buffer, f"批量填报_{period.code}.xlsx")
     result = None
     if request.method == "POST" and request.FILES.get("file"):
         result = batch_filing.import_batch(request.FILES["file"], period=period, actor=request.user,

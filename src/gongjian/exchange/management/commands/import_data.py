@@ -3,8 +3,9 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from gongjian.exchange.exports import write_error_report
 from gongjian.exchange.management.commands._actor import actor_named
-from gongjian.exchange.services import import_projects, write_error_report
+from gongjian.exchange.services import import_projects
 
 
 class Command(BaseCommand):
