@@ -37,8 +37,9 @@ test-sqlite: install  ## the suite on SQLite
 test-postgres: install  ## the suite on PostgreSQL (GONGJIAN_TEST_DATABASE_URL=postgres://user@host:5432/db)
 	GONGJIAN_DATABASE_URL=$$GONGJIAN_TEST_DATABASE_URL $(BIN)/python -m pytest
 
-lint: install  ## ruff, mypy (strict on the pure engines) and the import contracts (engines pure, apps import downward)
+lint: install  ## ruff (lint and format), mypy (strict on the pure engines) and the import contracts (engines pure, apps import downward)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

@@ -36,9 +36,13 @@ def frames(n: int, periods: int):
 
     rng = random.Random(5)
     codes = [p.code for p in list(Period.range(Period(2026, 1, 1), Period(2026, 12, 3)))[:periods]]
-    projects = pl.DataFrame({
-        "project_id": list(range(1, n + 1)), "planned": [rng.randint(1, 50) * 1_000_000 for _ in range(n)],
-        "headquarters_id": [1 + i % 200 for i in range(n)]})
+    projects = pl.DataFrame(
+        {
+            "project_id": list(range(1, n + 1)),
+            "planned": [rng.randint(1, 50) * 1_000_000 for _ in range(n)],
+            "headquarters_id": [1 + i % 200 for i in range(n)],
+        }
+    )
     lagging = {i for i in range(1, n + 1) if i % 8 == 0}
     rows = []
     for index, code in enumerate(codes, start=1):
@@ -46,17 +50,46 @@ def frames(n: int, periods: int):
             pace = 0.33 if pid in lagging else 1.0
             plan = index * 1_000_000
             due = index // 6
-            rows.append((code, pid, "dekad", plan, int(plan * pace * rng.uniform(0.9, 1.1)), due,
-                         due // 3 if pid in lagging else due, int(pid in lagging and index % 4 == 0), 0,
-                         int(pid in lagging)))
-    facts = pl.DataFrame(rows, schema=["period_code", "project_id", "period_kind", "plan_to_date", "done_to_date",
-                                       "milestones_due", "milestones_met", "missing_reports", "late_reports",
-                                       "red_lights"], orient="row")
+            rows.append(
+                (
+                    code,
+                    pid,
+                    "dekad",
+                    plan,
+                    int(plan * pace * rng.uniform(0.9, 1.1)),
+                    due,
+                    due // 3 if pid in lagging else due,
+                    int(pid in lagging and index % 4 == 0),
+                    0,
+                    int(pid in lagging),
+                )
+            )
+    facts = pl.DataFrame(
+        rows,
+        schema=[
+            "period_code",
+            "project_id",
+            "period_kind",
+            "plan_to_date",
+            "done_to_date",
+            "milestones_due",
+            "milestones_met",
+            "missing_reports",
+            "late_reports",
+            "red_lights",
+        ],
+        orient="row",
+    )
     from gongjian.assess import engine
 
-    empty = {name: pl.DataFrame(schema=dict(schema)) for name, schema in (
-        ("evaluations", engine.EVALUATION_COLUMNS), ("adjustments", engine.ADJUSTMENT_COLUMNS),
-        ("history", engine.HISTORY_COLUMNS))}
+    empty = {
+        name: pl.DataFrame(schema=dict(schema))
+        for name, schema in (
+            ("evaluations", engine.EVALUATION_COLUMNS),
+            ("adjustments", engine.ADJUSTMENT_COLUMNS),
+            ("history", engine.HISTORY_COLUMNS),
+        )
+    }
     return projects, facts, empty
 
 
@@ -66,13 +99,16 @@ def engine_run(n: int, periods: int) -> tuple[float, float, int]:
 
     projects, facts, empty = frames(n, periods)
     start = time.perf_counter()
-    results = engine.assess(projects, facts, empty["evaluations"], empty["adjustments"], empty["history"],
-                            default_scheme())
+    results = engine.assess(
+        projects, facts, empty["evaluations"], empty["adjustments"], empty["history"], default_scheme()
+    )
     return time.perf_counter() - start, registry.peak_mb(), results.scores.height
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--big", type=int, default=100_000, help="engine-only size (0 to skip)")
     parser.add_argument("--periods", type=int, default=36, help="ten-day periods end to end")
@@ -92,7 +128,7 @@ def main() -> None:
     from gongjian.core.periods import Period
 
     office = lights_bench.lit_district(args.n)
-    codes = [p.code for p in list(Period.range(Period(2026, 1, 1), Period(2026, 12, 3)))[:args.periods]]
+    codes = [p.code for p in list(Period.range(Period(2026, 1, 1), Period(2026, 12, 3)))[: args.periods]]
     start = time.perf_counter()
     runs = services.run_assessments(codes, actor=office, early_reason="基准测试")
     seconds = time.perf_counter() - start
@@ -107,8 +143,10 @@ def main() -> None:
     database = "PostgreSQL" if "postgres" in os.environ.get("GONGJIAN_DATABASE_URL", "") else "SQLite"
     print(f"\nend to end on {database}: {args.n:,} projects")
     print(f"{'step':<60}{'seconds':>9}{'scores':>11}{'peak MB':>9}")
-    print(f"{f'{len(codes)} ten-day periods at once: load, assess, save drafts':<60}{seconds:>9.2f}{saved:>11,}"
-          f"{peak:>9.0f}")
+    print(
+        f"{f'{len(codes)} ten-day periods at once: load, assess, save drafts':<60}{seconds:>9.2f}{saved:>11,}"
+        f"{peak:>9.0f}"
+    )
     for code, took in zip((codes[len(codes) // 2], codes[-1]), single, strict=True):
         print(f"{f'one period ({code}) rerun on its own, replacing its draft':<60}{took:>9.2f}")
 

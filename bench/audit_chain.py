@@ -24,7 +24,9 @@ import registry  # noqa: E402  (set-up and measuring helpers)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--pages", type=int, default=5, help="auditor page loads to time")
     args = parser.parse_args()
@@ -46,10 +48,17 @@ def main() -> None:
     with transaction.atomic():
         batch = []
         for i in range(args.n):
-            batch.append(audit.build_event(
-                "project.update", object_type="projects.project", object_id=str(i % 10_000),
-                object_repr=f"某某新材料产业园项目{i % 10_000}", before={"annual_plan": i, "unit": 3, "name": "旧名"},
-                after={"annual_plan": i + 1, "unit": 4, "name": "新名称"}, ip_address="10.0.0.8"))
+            batch.append(
+                audit.build_event(
+                    "project.update",
+                    object_type="projects.project",
+                    object_id=str(i % 10_000),
+                    object_repr=f"某某新材料产业园项目{i % 10_000}",
+                    before={"annual_plan": i, "unit": 3, "name": "旧名"},
+                    after={"annual_plan": i + 1, "unit": 4, "name": "新名称"},
+                    ip_address="10.0.0.8",
+                )
+            )
             if len(batch) == 5000:
                 AuditEvent.objects.bulk_create(batch)
                 batch = []
@@ -70,14 +79,18 @@ def main() -> None:
         pages.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200 and b'id="chain-ok"' in response.content
     db = "PostgreSQL" if "postgres" in os.environ.get("GONGJIAN_DATABASE_URL", "") else "SQLite"
-    print(f"\nGongjian audit chain — {args.n:,} events, {db}, hash {settings.GONGJIAN_AUDIT_HASH}, "
-          f"{os.cpu_count()} CPUs")
+    print(
+        f"\nGongjian audit chain — {args.n:,} events, {db}, hash {settings.GONGJIAN_AUDIT_HASH}, "
+        f"{os.cpu_count()} CPUs"
+    )
     print(f"{'step':<34}{'seconds':>9}{'events/s':>12}")
     print(f"{'write (bulk, unsealed)':<34}{write_s:>9.2f}{args.n / write_s:>12,.0f}")
     print(f"{'seal':<34}{seal_s:>9.2f}{sealed / seal_s:>12,.0f}")
     print(f"{'verify the whole chain':<34}{verify_s:>9.2f}{verdict.checked / verify_s:>12,.0f}")
-    print(f"auditor's page (checks the latest {settings.GONGJIAN_AUDIT_PAGE_EVENTS:,}): p50 {registry.percentile(pages, 0.5):.0f} ms, "
-          f"p99 {registry.percentile(pages, 0.99):.0f} ms over {len(pages)} loads")
+    print(
+        f"auditor's page (checks the latest {settings.GONGJIAN_AUDIT_PAGE_EVENTS:,}): p50 {registry.percentile(pages, 0.5):.0f} ms, "
+        f"p99 {registry.percentile(pages, 0.99):.0f} ms over {len(pages)} loads"
+    )
     print(f"chain intact: {'yes' if verdict.ok else verdict.broken}; peak memory {registry.peak_mb():.0f} MB")
 
 

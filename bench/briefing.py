@@ -39,22 +39,42 @@ def build_dispatch(office, problems: int) -> None:
     from gongjian.projects.models import Project
 
     units = list(Unit.objects.filter(kind="department")[:20]) or list(Unit.objects.all()[:20])
-    meeting = services.create_meeting(kind="monthly", title="11月重点项目调度会", actor=office,
-                                      held_at=timezone.make_aware(timezone.datetime(2026, 11, 28, 9)))
+    meeting = services.create_meeting(
+        kind="monthly",
+        title="11月重点项目调度会",
+        actor=office,
+        held_at=timezone.make_aware(timezone.datetime(2026, 11, 28, 9)),
+    )
     for i in range(50):
-        services.add_decision(meeting, text=f"交办事项 {i + 1}", owner=units[i % len(units)], actor=office,
-                              deadline=date(2026, 12, 10) + timedelta(days=i % 20))
+        services.add_decision(
+            meeting,
+            text=f"交办事项 {i + 1}",
+            owner=units[i % len(units)],
+            actor=office,
+            deadline=date(2026, 12, 10) + timedelta(days=i % 20),
+        )
     now = timezone.now()
     projects = list(Project.objects.values_list("pk", "responsible_unit_id")[:problems])
     Case.objects.bulk_create(
-        Case(kind=CaseKind.PROBLEM, number=f"协2026-B{i:05d}", project_id=pid, period_code="2026-11-2",
-             title="用地指标待协调", owner_id=unit, deadline=date(2026, 11, 1) + timedelta(days=i % 60),
-             opened_at=now, last_action_at=now)
-        for i, (pid, unit) in enumerate(projects))
+        Case(
+            kind=CaseKind.PROBLEM,
+            number=f"协2026-B{i:05d}",
+            project_id=pid,
+            period_code="2026-11-2",
+            title="用地指标待协调",
+            owner_id=unit,
+            deadline=date(2026, 11, 1) + timedelta(days=i % 60),
+            opened_at=now,
+            last_action_at=now,
+        )
+        for i, (pid, unit) in enumerate(projects)
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
@@ -80,11 +100,16 @@ def main() -> None:
     total = [d + i for d, i in zip(drafts, issues, strict=True)]
     rows = sum(len((s.get("table") or {}).get("rows", [])) for s in row.sections)
     database = "PostgreSQL" if "postgres" in os.environ.get("GONGJIAN_DATABASE_URL", "") else "SQLite"
-    print(f"\nGongjian monthly briefing — {args.n:,} projects on {database}, {os.cpu_count()} CPUs, "
-          f"{args.runs} runs; the briefing has {rows:,} table rows, {sizes[-1] / 1024:.0f} KB")
+    print(
+        f"\nGongjian monthly briefing — {args.n:,} projects on {database}, {os.cpu_count()} CPUs, "
+        f"{args.runs} runs; the briefing has {rows:,} table rows, {sizes[-1] / 1024:.0f} KB"
+    )
     print(f"{'step':<46}{'p50 s':>9}{'p99 s':>9}")
-    for name, values in (("draft from the database", drafts), ("issue: number, render .docx, keep", issues),
-                         ("draft and issue", total)):
+    for name, values in (
+        ("draft from the database", drafts),
+        ("issue: number, render .docx, keep", issues),
+        ("draft and issue", total),
+    ):
         print(f"{name:<46}{registry.percentile(values, 0.5):>9.2f}{registry.percentile(values, 0.99):>9.2f}")
     print(f"{'peak memory':<46}{registry.peak_mb():>9.0f} MB")
 

@@ -46,8 +46,14 @@ def build_reports(year: int) -> int:
     rows = []
     for period in periods:
         opens = timezone.make_aware(datetime.combine(period.start, clock()))
-        rows.append(ReportingPeriod(kind="dekad", code=period.code, opens_at=opens,
-                                    deadline=opens + timedelta(days=period.days + 3)))
+        rows.append(
+            ReportingPeriod(
+                kind="dekad",
+                code=period.code,
+                opens_at=opens,
+                deadline=opens + timedelta(days=period.days + 3),
+            )
+        )
     ReportingPeriod.objects.bulk_create(rows)
     by_code = dict(ReportingPeriod.objects.values_list("code", "pk"))
     rng = random.Random(36)
@@ -59,9 +65,18 @@ def build_reports(year: int) -> int:
         for index, period in enumerate(periods[:stop]):
             amount = round(dekads[index] * pace)
             done += amount
-            batch.append(Report(project_id=project_id, period_id=by_code[period.code], state="approved", amount=amount,
-                                year_to_date=done, since_start=done,
-                                first_submitted_at=timezone.now(), submitted_at=timezone.now()))
+            batch.append(
+                Report(
+                    project_id=project_id,
+                    period_id=by_code[period.code],
+                    state="approved",
+                    amount=amount,
+                    year_to_date=done,
+                    since_start=done,
+                    first_submitted_at=timezone.now(),
+                    submitted_at=timezone.now(),
+                )
+            )
         if len(batch) >= 20_000:
             Report.objects.bulk_create(batch)
             written += len(batch)
@@ -88,7 +103,9 @@ def lit_district(n: int, year: int = 2026):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--workers", type=int, default=2)
@@ -103,7 +120,9 @@ def main() -> None:
     registry.build_projects(args.n, YEAR)
     reports = build_reports(YEAR)
     registry.office_user()
-    print(f"built {args.n:,} projects and {reports:,} approved reports in {time.perf_counter() - started:.1f} s")
+    print(
+        f"built {args.n:,} projects and {reports:,} approved reports in {time.perf_counter() - started:.1f} s"
+    )
 
     rows = []
 
@@ -123,12 +142,16 @@ def main() -> None:
 
     database = "PostgreSQL" if "postgres" in os.environ.get("GONGJIAN_DATABASE_URL", "") else "SQLite"
     print(f"\nGongjian lights — {args.n:,} projects × 36 ten-day periods, {database}, {os.cpu_count()} CPUs")
-    print(f"{'step':<38}{'lights':>9}{'written':>9}{'load s':>8}{'engine s':>10}{'store s':>9}{'total s':>9}"
-          f"{'peak MB':>9}")
+    print(
+        f"{'step':<38}{'lights':>9}{'written':>9}{'load s':>8}{'engine s':>10}{'store s':>9}{'total s':>9}"
+        f"{'peak MB':>9}"
+    )
     for label, result, seconds, peak in rows:
         load = result.seconds.get("query", 0) + result.seconds.get("rows", 0)
-        print(f"{label:<38}{result.lights:>9,}{result.changed:>9,}{load:>8.2f}{result.seconds['engine']:>10.2f}"
-              f"{result.seconds['store']:>9.2f}{seconds:>9.2f}{peak:>9.0f}")
+        print(
+            f"{label:<38}{result.lights:>9,}{result.changed:>9,}{load:>8.2f}{result.seconds['engine']:>10.2f}"
+            f"{result.seconds['store']:>9.2f}{seconds:>9.2f}{peak:>9.0f}"
+        )
 
     if database == "PostgreSQL":
         # What autovacuum does a little later on its own: the rewrites above left dead rows and no statistics.
@@ -138,14 +161,22 @@ def main() -> None:
             cursor.execute("VACUUM (ANALYZE) lights_light")
             cursor.execute("ANALYZE")
         print("(PostgreSQL: VACUUM (ANALYZE) lights_light before the board, as autovacuum would do)")
-    queries = [f"/lights/?period={YEAR}-12-3", f"/lights/?period={YEAR}-12-3&group=unit",
-               f"/lights/?period={YEAR}-11-2&group=leader", f"/lights/?period={YEAR}-12-3&colour=2",
-               f"/lights/?period={YEAR}-12-3&group=region&colour=1&page=3", f"/lights/?period={YEAR}-06-1&group=park"]
-    latencies, elapsed = registry.measure_list_page(workdir, queries, args.requests, args.workers,
-                                                    marker=b"light-table")
-    print(f"\nboard page over HTTP (gunicorn, {args.workers} workers; {len(queries)} variants, {args.requests} "
-          f"requests): p50 {statistics.median(latencies):.1f} ms, p99 {registry.percentile(latencies, 0.99):.1f} ms, "
-          f"{args.requests / elapsed:.0f} requests/s")
+    queries = [
+        f"/lights/?period={YEAR}-12-3",
+        f"/lights/?period={YEAR}-12-3&group=unit",
+        f"/lights/?period={YEAR}-11-2&group=leader",
+        f"/lights/?period={YEAR}-12-3&colour=2",
+        f"/lights/?period={YEAR}-12-3&group=region&colour=1&page=3",
+        f"/lights/?period={YEAR}-06-1&group=park",
+    ]
+    latencies, elapsed = registry.measure_list_page(
+        workdir, queries, args.requests, args.workers, marker=b"light-table"
+    )
+    print(
+        f"\nboard page over HTTP (gunicorn, {args.workers} workers; {len(queries)} variants, {args.requests} "
+        f"requests): p50 {statistics.median(latencies):.1f} ms, p99 {registry.percentile(latencies, 0.99):.1f} ms, "
+        f"{args.requests / elapsed:.0f} requests/s"
+    )
     measure_http_recompute(workdir, args.workers)
 
 
@@ -169,8 +200,18 @@ def measure_http_recompute(workdir: str, workers: int) -> None:
         port = probe.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "gongjian.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "gongjian.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
         env={**os.environ, "GONGJIAN_DATA_DIR": workdir, "PYTHONPATH": str(ROOT / "src")},
     )
     try:
@@ -184,8 +225,9 @@ def measure_http_recompute(workdir: str, workers: int) -> None:
         answers = []
         for _ in range(5):
             start = time.perf_counter()
-            with urllib.request.urlopen(urllib.request.Request(f"{base}/api/v1/lights/recompute", method="POST",
-                                                               headers=headers)) as response:
+            with urllib.request.urlopen(
+                urllib.request.Request(f"{base}/api/v1/lights/recompute", method="POST", headers=headers)
+            ) as response:
                 body = json.loads(response.read())
                 assert response.status == 202 and body["task_id"]
             answers.append((time.perf_counter() - start) * 1000)
@@ -199,9 +241,11 @@ def measure_http_recompute(workdir: str, workers: int) -> None:
     assert first.state == "succeeded", first.error
     for job in queued[1:]:
         jobs.run(str(job.pk))
-    print(f"\nrelight over HTTP (POST /api/v1/lights/recompute, 5 requests): answer p50 "
-          f"{statistics.median(answers):.1f} ms, max {max(answers):.1f} ms (202 with the task id); the worker "
-          f"finished the task in {worker_seconds:.2f} s ({first.result['lights']:,} lights)")
+    print(
+        f"\nrelight over HTTP (POST /api/v1/lights/recompute, 5 requests): answer p50 "
+        f"{statistics.median(answers):.1f} ms, max {max(answers):.1f} ms (202 with the task id); the worker "
+        f"finished the task in {worker_seconds:.2f} s ({first.result['lights']:,} lights)"
+    )
 
 
 if __name__ == "__main__":

@@ -70,44 +70,88 @@ def build_projects(n: int, year: int) -> None:
         province = Region.objects.create(code="320000", name="江苏省", level="province")
         city = Region.objects.create(code="320300", name="徐州市", level="prefecture", parent=province)
         county = Region.objects.create(code="320311", name="泉山区", level="county", parent=city)
-        streets = [Region.objects.create(code=f"320311{i:03d}", name=f"第{i}街道", level="township", parent=county)
-                   for i in range(1, 9)]
-        units = [Unit.objects.create(name=f"责任单位{i:02d}", kind="department", region=county) for i in range(40)]
+        streets = [
+            Region.objects.create(code=f"320311{i:03d}", name=f"第{i}街道", level="township", parent=county)
+            for i in range(1, 9)
+        ]
+        units = [
+            Unit.objects.create(name=f"责任单位{i:02d}", kind="department", region=county) for i in range(40)
+        ]
         parks = [Unit.objects.create(name=f"产业园{i}", kind="park", region=county) for i in range(4)]
-        hqs = [Unit.objects.create(name=f"指挥部{i:02d}", kind="headquarters", region=county) for i in range(12)]
-        owners = [Unit.objects.create(name=f"业主企业{i:03d}有限公司", kind="enterprise", region=county,
-                                      credit_code=make_credit_code("91320311" + make_org_code(f"{i + 1:08d}")))
-                  for i in range(200)]
-        leaders = [Person.objects.create(name=f"领导{i:02d}", post="副区长", leadership_body="government")
-                   for i in range(20)]
+        hqs = [
+            Unit.objects.create(name=f"指挥部{i:02d}", kind="headquarters", region=county) for i in range(12)
+        ]
+        owners = [
+            Unit.objects.create(
+                name=f"业主企业{i:03d}有限公司",
+                kind="enterprise",
+                region=county,
+                credit_code=make_credit_code("91320311" + make_org_code(f"{i + 1:08d}")),
+            )
+            for i in range(200)
+        ]
+        leaders = [
+            Person.objects.create(name=f"领导{i:02d}", post="副区长", leadership_body="government")
+            for i in range(20)
+        ]
         projects = []
         for i in range(n):
             total = rng.randrange(5_000, 500_000) * 10_000
-            projects.append(Project(
-                code=f"{year}-{i + 1:05d}", name=f"基准项目{i + 1:05d}{rng.choice(['厂房', '商贸城', '产业园', '道路'])}",
-                category=rng.choice(["industry", "commerce", "urban", "livelihood"]),
-                nature=rng.choice(["new", "continuing", "preliminary"]), level=rng.choice(["province", "city", "district"]),
-                year=year, region=rng.choice(streets), park=rng.choice(parks) if i % 3 == 0 else None,
-                owner=rng.choice(owners), responsible_unit=rng.choice(units),
-                headquarters=rng.choice(hqs) if i % 2 else None, location=f"泉山区某路{i}号",
-                content="新建厂房及配套设施", total_investment=total,
-                planned_start=date(year, rng.randint(1, 12), 1), planned_completion=date(year + 2, 6, 30),
-                land_area_mu=rng.randint(0, 300), expected_output=total * 2, expected_tax=total // 10,
-                expected_jobs=rng.randint(0, 800),
-            ))
+            projects.append(
+                Project(
+                    code=f"{year}-{i + 1:05d}",
+                    name=f"基准项目{i + 1:05d}{rng.choice(['厂房', '商贸城', '产业园', '道路'])}",
+                    category=rng.choice(["industry", "commerce", "urban", "livelihood"]),
+                    nature=rng.choice(["new", "continuing", "preliminary"]),
+                    level=rng.choice(["province", "city", "district"]),
+                    year=year,
+                    region=rng.choice(streets),
+                    park=rng.choice(parks) if i % 3 == 0 else None,
+                    owner=rng.choice(owners),
+                    responsible_unit=rng.choice(units),
+                    headquarters=rng.choice(hqs) if i % 2 else None,
+                    location=f"泉山区某路{i}号",
+                    content="新建厂房及配套设施",
+                    total_investment=total,
+                    planned_start=date(year, rng.randint(1, 12), 1),
+                    planned_completion=date(year + 2, 6, 30),
+                    land_area_mu=rng.randint(0, 300),
+                    expected_output=total * 2,
+                    expected_tax=total // 10,
+                    expected_jobs=rng.randint(0, 800),
+                )
+            )
         Project.objects.bulk_create(projects, batch_size=2000)
         projects = list(Project.objects.order_by("pk"))
         plans, links, milestones, approvals = [], [], [], []
         for p in projects:
             months = [p.total_investment // 3 // 12] * 12
-            plans.append(AnnualPlan(project=p, year=year, dekads=dekads_from_months(months), total=sum(months)))
+            plans.append(
+                AnnualPlan(project=p, year=year, dekads=dekads_from_months(months), total=sum(months))
+            )
             first, second = rng.sample(leaders, 2)
-            links += [ProjectLeader(project=p, person=first, role="lead"),
-                      ProjectLeader(project=p, person=second, role="deputy")]
-            for j, kind in enumerate(["delisting", "start", "topping_out", "equipment", "completion", "production"]):
-                milestones.append(Milestone(project=p, kind=kind, sequence=j,
-                                            planned_date=date(year, 1, 15) + timedelta(days=60 * j)))
-            for kind in ["project_approval", "land_pre_review", "land_planning", "environment", "construction_permit"]:
+            links += [
+                ProjectLeader(project=p, person=first, role="lead"),
+                ProjectLeader(project=p, person=second, role="deputy"),
+            ]
+            for j, kind in enumerate(
+                ["delisting", "start", "topping_out", "equipment", "completion", "production"]
+            ):
+                milestones.append(
+                    Milestone(
+                        project=p,
+                        kind=kind,
+                        sequence=j,
+                        planned_date=date(year, 1, 15) + timedelta(days=60 * j),
+                    )
+                )
+            for kind in [
+                "project_approval",
+                "land_pre_review",
+                "land_planning",
+                "environment",
+                "construction_permit",
+            ]:
                 approvals.append(Approval(project=p, kind=kind, status="in_progress"))
         AnnualPlan.objects.bulk_create(plans, batch_size=2000)
         ProjectLeader.objects.bulk_create(links, batch_size=5000)
@@ -124,8 +168,9 @@ def office_user():
     return create_user(username="bench-office", password=BENCH_PASSWORD, roles=["project_office"])
 
 
-def measure_list_page(workdir: str, queries: list[str], requests: int, workers: int,
-                      marker: bytes = b"project-table") -> tuple[list[float], float]:
+def measure_list_page(
+    workdir: str, queries: list[str], requests: int, workers: int, marker: bytes = b"project-table"
+) -> tuple[list[float], float]:
     """Serve the benchmark database with gunicorn, sign in through the login form, and time a page (the list
     page unless ``queries`` say otherwise); every answer must be 200 and contain ``marker``."""
     import http.cookiejar
@@ -140,8 +185,18 @@ def measure_list_page(workdir: str, queries: list[str], requests: int, workers: 
         port = probe.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "gongjian.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "gongjian.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
         env={**os.environ, "GONGJIAN_DATA_DIR": workdir, "PYTHONPATH": str(ROOT / "src")},
     )
     try:
@@ -155,8 +210,9 @@ def measure_list_page(workdir: str, queries: list[str], requests: int, workers: 
         else:
             raise SystemExit("gunicorn did not start")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        form = urllib.parse.urlencode({"username": "bench-office", "password": BENCH_PASSWORD,
-                                       "csrfmiddlewaretoken": token}).encode()
+        form = urllib.parse.urlencode(
+            {"username": "bench-office", "password": BENCH_PASSWORD, "csrfmiddlewaretoken": token}
+        ).encode()
         opener.open(urllib.request.Request(f"{base}/accounts/login/", data=form, headers={"Referer": base}))
         urls = [base + urllib.parse.quote(q, safe="/?=&-") for q in queries]
         for url in urls * 2:  # warm-up: every worker loads its code and connections
@@ -184,7 +240,9 @@ def timed(label: str, func, rows: list):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=10_000, help="projects (default 10,000)")
     parser.add_argument("--requests", type=int, default=300, help="list-page requests (default 300)")
     parser.add_argument("--year", type=int, default=2026)
@@ -207,7 +265,11 @@ def main() -> None:
 
         buffer = io.BytesIO()
         queryset = Project.objects.order_by("code")
-        timed(f"export {args.n:,} projects to .xlsx", lambda: export_projects(queryset, args.year, buffer), steps)
+        timed(
+            f"export {args.n:,} projects to .xlsx",
+            lambda: export_projects(queryset, args.year, buffer),
+            steps,
+        )
         data = buffer.getvalue()
         Project.objects.all().delete()
 
@@ -232,27 +294,42 @@ def main() -> None:
         assert Project.objects.count() == args.n, "re-import must update, not duplicate"
 
         unit = Project.objects.values_list("responsible_unit_id", flat=True).first()
-        leader = Project.objects.filter(leader_links__isnull=False).values_list("leader_links__person_id", flat=True).first()
+        leader = (
+            Project.objects.filter(leader_links__isnull=False)
+            .values_list("leader_links__person_id", flat=True)
+            .first()
+        )
         queries = [
-            "/projects/", "/projects/?category=industry", "/projects/?q=厂房", "/projects/?sort=-total",
-            f"/projects/?unit={unit}&nature=new", f"/projects/?leader={leader}&sort=-plan",
-            "/projects/?level=city&page=20", "/projects/?category=commerce&q=商贸&sort=start",
+            "/projects/",
+            "/projects/?category=industry",
+            "/projects/?q=厂房",
+            "/projects/?sort=-total",
+            f"/projects/?unit={unit}&nature=new",
+            f"/projects/?leader={leader}&sort=-plan",
+            "/projects/?level=city&page=20",
+            "/projects/?category=commerce&q=商贸&sort=start",
         ]
         connection.close()
         latencies, elapsed = measure_list_page(workdir, queries, args.requests, args.workers)
         steps.append((f"list page x{args.requests} over HTTP", elapsed, peak_mb()))
 
-        print(f"\nGongjian registry benchmark — {args.n:,} projects, {engine}, Python {sys.version.split()[0]}, "
-              f"{os.cpu_count()} CPUs")
+        print(
+            f"\nGongjian registry benchmark — {args.n:,} projects, {engine}, Python {sys.version.split()[0]}, "
+            f"{os.cpu_count()} CPUs"
+        )
         print(f"{'step':<44}{'seconds':>10}{'rows/s':>12}{'peak RSS MB':>14}")
         for label, seconds, memory in steps:
             rate = f"{args.n / seconds:,.0f}" if label.startswith(("import", "re-import", "export")) else ""
             print(f"{label:<44}{seconds:>10.2f}{rate:>12}{memory:>14.0f}")
-        print(f"\nimport results: created={created.created} unchanged={same.unchanged} updated={changed.updated}")
-        print(f"list page over HTTP (gunicorn, {args.workers} workers; {len(queries)} filter/sort/page variants, "
-              f"{args.requests} sequential requests): "
-              f"p50 {statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms, "
-              f"max {max(latencies):.1f} ms, {args.requests / elapsed:.0f} req/s")
+        print(
+            f"\nimport results: created={created.created} unchanged={same.unchanged} updated={changed.updated}"
+        )
+        print(
+            f"list page over HTTP (gunicorn, {args.workers} workers; {len(queries)} filter/sort/page variants, "
+            f"{args.requests} sequential requests): "
+            f"p50 {statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms, "
+            f"max {max(latencies):.1f} ms, {args.requests / elapsed:.0f} req/s"
+        )
         connection.close()
 
 

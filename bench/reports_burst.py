@@ -36,14 +36,24 @@ import registry  # noqa: E402  (the registry benchmark's data generator)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--flow", choices=["one", "two"], default="one",
-                        help="one request per report (file and submit) or two (draft, then submit)")
-    parser.add_argument("--chain-sample", type=int, default=1000,
-                        help="filings per arm of the audit chain's cost measurement (0 to skip)")
+    parser.add_argument(
+        "--flow",
+        choices=["one", "two"],
+        default="one",
+        help="one request per report (file and submit) or two (draft, then submit)",
+    )
+    parser.add_argument(
+        "--chain-sample",
+        type=int,
+        default=1000,
+        help="filings per arm of the audit chain's cost measurement (0 to skip)",
+    )
     args = parser.parse_args()
     if "postgres" not in os.environ.get("GONGJIAN_DATABASE_URL", ""):
         raise SystemExit("set GONGJIAN_DATABASE_URL to a PostgreSQL database (it is flushed)")
@@ -66,7 +76,9 @@ def main() -> None:
 
     registry.build_projects(args.n, 2026)
     now = timezone.now()
-    period = open_period("2026-11-3", opens_at=now - timedelta(days=1), deadline=now + timedelta(days=3), actor=None)
+    period = open_period(
+        "2026-11-3", opens_at=now - timedelta(days=1), deadline=now + timedelta(days=3), actor=None
+    )
     group = Group.objects.get(name="unit_reporter")
     tokens, users = {}, {}
     for unit in Unit.objects.filter(responsible_projects__isnull=False).distinct():
@@ -83,8 +95,18 @@ def main() -> None:
     port = 18000 + os.getpid() % 1000
     base = f"http://127.0.0.1:{port}/api/v1"
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "gongjian.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "gongjian.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
         env={**os.environ, "GONGJIAN_DATA_DIR": workdir, "PYTHONPATH": str(ROOT / "src")},
     )
     latencies: list[float] = []
@@ -92,8 +114,12 @@ def main() -> None:
     lock = threading.Lock()
 
     def call(method: str, url: str, token: str, payload: dict) -> dict:
-        request = urllib.request.Request(url, data=json.dumps(payload).encode(), method=method, headers={
-            "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        request = urllib.request.Request(
+            url,
+            data=json.dumps(payload).encode(),
+            method=method,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read())
 
@@ -110,7 +136,9 @@ def main() -> None:
                     call("POST", f"{base}/reports", token, filing | {"submit": True})
                 else:
                     report = call("POST", f"{base}/reports", token, filing)
-                    call("POST", f"{base}/reports/{report['id']}/submit", token, {"version": report["version"]})
+                    call(
+                        "POST", f"{base}/reports/{report['id']}/submit", token, {"version": report["version"]}
+                    )
                 with lock:
                     latencies.append((time.perf_counter() - start) * 1000)
             except (urllib.error.URLError, OSError, ValueError) as exc:
@@ -142,22 +170,37 @@ def main() -> None:
     per_project = dict(Report.objects.filter(period=period).values_list("project_id").annotate(n=Count("id")))
     submitted = Report.objects.filter(period=period, state="submitted").count()
     revisions = ReportRevision.objects.filter(report__period=period).count()
-    exactly_once = (len(per_project) == args.n and set(per_project.values()) == {1}
-                    and submitted == args.n and revisions == args.n)
+    exactly_once = (
+        len(per_project) == args.n
+        and set(per_project.values()) == {1}
+        and submitted == args.n
+        and revisions == args.n
+    )
     latencies.sort()
     requests_per_report = 1 if args.flow == "one" else 2
-    print(f"\nGongjian report burst — {args.n:,} projects, {args.clients} clients, gunicorn {args.workers} workers, "
-          f"PostgreSQL, {os.cpu_count()} CPUs, {requests_per_report} request(s) per report")
-    print(f"{'reports':>10}{'seconds':>10}{'reports/s':>12}{'requests/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
+    print(
+        f"\nGongjian report burst — {args.n:,} projects, {args.clients} clients, gunicorn {args.workers} workers, "
+        f"PostgreSQL, {os.cpu_count()} CPUs, {requests_per_report} request(s) per report"
+    )
+    print(
+        f"{'reports':>10}{'seconds':>10}{'reports/s':>12}{'requests/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
+    )
     done = len(latencies)
-    print(f"{done:>10,}{elapsed:>10.1f}{done / elapsed:>12.0f}{requests_per_report * done / elapsed:>12.0f}"
-          f"{statistics.median(latencies) if latencies else 0:>10.0f}"
-          f"{latencies[min(done - 1, round(0.99 * (done - 1)))] if latencies else 0:>10.0f}{len(errors):>8}")
-    print(f"every report landed exactly once: {'yes' if exactly_once else 'NO'} "
-          f"(projects with a report {len(per_project):,}, submitted {submitted:,}, kept submissions {revisions:,})")
-    print(f"the 32 client threads themselves used {client_cpu:.0f} CPU-seconds of the {elapsed:.0f} s "
-          f"({client_cpu / elapsed / (os.cpu_count() or 1):.0%} of the machine): they share its cores with the server"
-          .replace("32", str(args.clients), 1))
+    print(
+        f"{done:>10,}{elapsed:>10.1f}{done / elapsed:>12.0f}{requests_per_report * done / elapsed:>12.0f}"
+        f"{statistics.median(latencies) if latencies else 0:>10.0f}"
+        f"{latencies[min(done - 1, round(0.99 * (done - 1)))] if latencies else 0:>10.0f}{len(errors):>8}"
+    )
+    print(
+        f"every report landed exactly once: {'yes' if exactly_once else 'NO'} "
+        f"(projects with a report {len(per_project):,}, submitted {submitted:,}, kept submissions {revisions:,})"
+    )
+    print(
+        f"the 32 client threads themselves used {client_cpu:.0f} CPU-seconds of the {elapsed:.0f} s "
+        f"({client_cpu / elapsed / (os.cpu_count() or 1):.0%} of the machine): they share its cores with the server".replace(
+            "32", str(args.clients), 1
+        )
+    )
     for line in errors[:5]:
         print("error:", line)
     if args.chain_sample:
@@ -178,11 +221,16 @@ def chain_cost(sample: int, users: dict) -> None:
     from gongjian.reports.services import open_period, save_report
 
     now = timezone.now()
-    period = open_period("2026-12-1", opens_at=now - timedelta(days=1), deadline=now + timedelta(days=3), actor=None)
-    projects = list(Project.objects.order_by("pk")[:3 * sample])
+    period = open_period(
+        "2026-12-1", opens_at=now - timedelta(days=1), deadline=now + timedelta(days=3), actor=None
+    )
+    projects = list(Project.objects.order_by("pk")[: 3 * sample])
     scheduled = audit.schedule_seal
-    arms: dict[str, list[float]] = {"background sealer (web server)": [], "sealed after each commit": [],
-                                    "sealing held back": []}
+    arms: dict[str, list[float]] = {
+        "background sealer (web server)": [],
+        "sealed after each commit": [],
+        "sealing held back": [],
+    }
     names = list(arms)
     for i, project in enumerate(projects):
         name = names[i % 3]
@@ -191,7 +239,9 @@ def chain_cost(sample: int, users: dict) -> None:
         if audit._sealer.enabled:
             audit._sealer.start()
         start = time.perf_counter()
-        save_report(project, period, {"amount": 1_000_000}, actor=users[project.responsible_unit_id], submit=True)
+        save_report(
+            project, period, {"amount": 1_000_000}, actor=users[project.responsible_unit_id], submit=True
+        )
         arms[name].append((time.perf_counter() - start) * 1000)
     audit.schedule_seal = scheduled
     audit._sealer.enabled = False
@@ -206,10 +256,15 @@ def chain_cost(sample: int, users: dict) -> None:
     for name, times in arms.items():
         times.sort()
         p50 = statistics.median(times)
-        print(f"{name:<34}{len(times):>9,}{p50:>9.2f}{times[round(0.99 * (len(times) - 1))]:>9.2f}"
-              f"{p50 - base:>+13.2f}")
-    print(f"left to seal at the end: {late:,} events ({seal_ms:.0f} ms); "
-          f"chain verified: {'intact' if verdict.ok else verdict.broken} ({verdict.checked:,} events)")
+        print(
+            f"{name:<34}{len(times):>9,}{p50:>9.2f}{times[round(0.99 * (len(times) - 1))]:>9.2f}"
+            f"{p50 - base:>+13.2f}"
+        )
+    print(
+        f"left to seal at the end: {late:,} events ({seal_ms:.0f} ms); "
+        f"chain verified: {'intact' if verdict.ok else verdict.broken} ({verdict.checked:,} events)"
+    )
+
 
 if __name__ == "__main__":
     main()

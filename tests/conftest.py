@@ -61,7 +61,8 @@ def _password_alone_signs_in(request):
     if not (marker or {"db", "transactional_db", "live_server"} & set(names)):
         return
     transactional = bool({"transactional_db", "live_server"} & set(names)) or bool(
-        marker and marker.kwargs.get("transaction"))
+        marker and marker.kwargs.get("transaction")
+    )
     request.getfixturevalue("transactional_db" if transactional else "db")
     from gongjian.accounts.models import RolePolicy
 

@@ -53,8 +53,10 @@ def test_no_account_may_hold_two_administrator_roles_or_mix_one_with_business_ro
         services.check_role_combination(["system_admin", "audit_admin"])
     with pytest.raises(ValidationError):
         services.check_role_combination(["security_admin", "project_office"])
-    assert services.check_role_combination(["unit_reporter", "unit_reviewer"]) == ["unit_reporter",
-                                                                                    "unit_reviewer"]
+    assert services.check_role_combination(["unit_reporter", "unit_reviewer"]) == [
+        "unit_reporter",
+        "unit_reviewer",
+    ]
 
 
 def test_a_weak_password_is_refused_with_the_reason():
@@ -115,7 +117,9 @@ def test_the_security_administrator_sees_only_the_roles_of_an_account(make_user,
     response = client.post(f"/admin/accounts/user/{target.pk}/change/", {"roles": ["unit_reviewer"]})
     assert response.status_code == 302
     assert target.role_codes() == {"unit_reviewer"}
-    response = client.post(f"/admin/accounts/user/{target.pk}/change/", {"roles": ["audit_admin", "unit_reviewer"]})
+    response = client.post(
+        f"/admin/accounts/user/{target.pk}/change/", {"roles": ["audit_admin", "unit_reviewer"]}
+    )
     assert response.status_code == 200 and target.role_codes() == {"unit_reviewer"}
 
 
@@ -123,8 +127,17 @@ def test_the_project_office_keeps_reference_data_in_the_admin_and_each_change_is
     client.force_login(make_user("project_office"))
     for url in ("/admin/org/region/", "/admin/org/unit/", "/admin/org/person/", "/admin/projects/project/"):
         assert client.get(url).status_code == 200, url
-    response = client.post("/admin/org/unit/add/", {"name": "审批局", "short_name": "", "kind": "department",
-                                                   "credit_code": "", "contact_phone": "", "is_active": "on"})
+    response = client.post(
+        "/admin/org/unit/add/",
+        {
+            "name": "审批局",
+            "short_name": "",
+            "kind": "department",
+            "credit_code": "",
+            "contact_phone": "",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="org.unit.create")
     assert event.after["name"] == "审批局" and event.note == "系统管理后台"
@@ -132,6 +145,13 @@ def test_the_project_office_keeps_reference_data_in_the_admin_and_each_change_is
 
 def test_an_enterprise_needs_a_valid_credit_code_in_the_admin(make_user, client):
     client.force_login(make_user("project_office"))
-    response = client.post("/admin/org/unit/add/", {"name": "徐州某某有限公司", "kind": "enterprise",
-                                                   "credit_code": "91320311MA1234567X", "is_active": "on"})
+    response = client.post(
+        "/admin/org/unit/add/",
+        {
+            "name": "徐州某某有限公司",
+            "kind": "enterprise",
+            "credit_code": "91320311MA1234567X",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 200 and "统一社会信用代码" in response.content.decode()

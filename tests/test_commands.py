@@ -73,8 +73,20 @@ def test_createuser_creates_an_account_with_roles_and_its_person_in_the_unit(db,
     monkeypatch.setattr(sys, "stdin", FakeStdin(PASSWORD + "\n"))
     out = io.StringIO()
 
-    call_command("createuser", "zhangsan", "--role", "unit_reporter", "--role", "unit_reviewer",
-                 "--name", "张三", "--unit", "工信局", "--password-stdin", stdout=out)
+    call_command(
+        "createuser",
+        "zhangsan",
+        "--role",
+        "unit_reporter",
+        "--role",
+        "unit_reviewer",
+        "--name",
+        "张三",
+        "--unit",
+        "工信局",
+        "--password-stdin",
+        stdout=out,
+    )
 
     user = User.objects.get(username="zhangsan")
     assert user.role_codes() == {"unit_reporter", "unit_reviewer"}
@@ -89,8 +101,18 @@ def test_createuser_links_the_person_the_registry_already_has(db, monkeypatch):
     person = Person.objects.create(name="李四", unit=unit, post="局长")
     monkeypatch.setattr(sys, "stdin", FakeStdin(PASSWORD))
 
-    call_command("createuser", "lisi", "--role", "evaluator", "--name", "李四", "--unit", "泉山区商务局",
-                 "--password-stdin", stdout=io.StringIO())
+    call_command(
+        "createuser",
+        "lisi",
+        "--role",
+        "evaluator",
+        "--name",
+        "李四",
+        "--unit",
+        "泉山区商务局",
+        "--password-stdin",
+        stdout=io.StringIO(),
+    )
 
     person.refresh_from_db()
     assert person.user.username == "lisi"
@@ -101,7 +123,9 @@ def test_createuser_refuses_to_combine_the_system_and_audit_administrators(db, m
     monkeypatch.setattr(sys, "stdin", FakeStdin(PASSWORD))
 
     with pytest.raises(CommandError, match="三员分立"):
-        call_command("createuser", "root", "--role", "system_admin", "--role", "audit_admin", "--password-stdin")
+        call_command(
+            "createuser", "root", "--role", "system_admin", "--role", "audit_admin", "--password-stdin"
+        )
 
     assert not User.objects.filter(username="root").exists()
 

@@ -70,7 +70,9 @@ from tests.factories import photo_bytes
 pytestmark = pytest.mark.django_db
 
 YEAR = 2026
-AS_OF = dt.date(2026, 11, 20)  # the demo's "today": 2026-11-2 is the open period, 2026-10 the last month assessed
+AS_OF = dt.date(
+    2026, 11, 20
+)  # the demo's "today": 2026-11-2 is the open period, 2026-10 the last month assessed
 OTHER_YEAR = 2027  # a year with no activated scheme and no runs: the year pages once created rows for it
 ANONYMOUS = "anonymous"
 ROLES = [*DEMO_USERNAMES, ANONYMOUS]
@@ -114,7 +116,12 @@ def build_district() -> District:
     where they exist, so that every detail page and file download has something real to show."""
     load_demo(year=YEAR, as_of=AS_OF)
     users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES)}
-    office, reporter, leader, evaluator = users["office"], users["reporter"], users["leader"], users["evaluator"]
+    office, reporter, leader, evaluator = (
+        users["office"],
+        users["reporter"],
+        users["leader"],
+        users["evaluator"],
+    )
 
     # A project the reporter files for and the leader supervises, and a second one of the reporter's with no
     # report in the open period (opening its report page must not start a draft).
@@ -125,11 +132,25 @@ def build_district() -> District:
     past = Report.objects.filter(project=project, state="approved").order_by("-period__deadline").first()
 
     # This period's report: a draft with a problem and a site photo, then submitted (for the reviewer).
-    report = reports.save_draft(project, period, {"amount": 1_000_000, "progress_text": "主体施工"}, actor=reporter,
-                                problems=[{"category": "land", "description": "用地指标未落实",
-                                           "unit_asked": Unit.objects.exclude(pk=project.responsible_unit_id).first()}])
-    photo = reports.add_photos(report, [SimpleUploadedFile("site.jpg", photo_bytes(), content_type="image/jpeg")],
-                               actor=reporter, expected_version=report.version)[0]
+    report = reports.save_draft(
+        project,
+        period,
+        {"amount": 1_000_000, "progress_text": "主体施工"},
+        actor=reporter,
+        problems=[
+            {
+                "category": "land",
+                "description": "用地指标未落实",
+                "unit_asked": Unit.objects.exclude(pk=project.responsible_unit_id).first(),
+            }
+        ],
+    )
+    photo = reports.add_photos(
+        report,
+        [SimpleUploadedFile("site.jpg", photo_bytes(), content_type="image/jpeg")],
+        actor=reporter,
+        expected_version=report.version,
+    )[0]
     report = reports.submit_report(report, actor=reporter, expected_version=report.version)
 
     # A letter on a case both the reporter and the leader see (a case event with a file); a leader's judgement
@@ -144,62 +165,86 @@ def build_district() -> District:
     headquarters = list(Unit.objects.filter(kind="headquarters").order_by("pk")[:2])
     for hq in headquarters:
         EvaluatorAssignment.objects.create(rater=evaluator, subject_kind="headquarters", subject_id=hq.pk)
-    record_evaluations(evaluator, period.code, {("headquarters", hq.pk): ("88", "进展较快", None) for hq in headquarters})
-    Adjustment.objects.create(period_code=f"{YEAR}-10", subject_kind="headquarters", subject_id=headquarters[0].pk,
-                              points=3, reason="获市政府通报表扬", created_by=office)
+    record_evaluations(
+        evaluator, period.code, {("headquarters", hq.pk): ("88", "进展较快", None) for hq in headquarters}
+    )
+    Adjustment.objects.create(
+        period_code=f"{YEAR}-10",
+        subject_kind="headquarters",
+        subject_id=headquarters[0].pk,
+        points=3,
+        reason="获市政府通报表扬",
+        created_by=office,
+    )
     CalendarDay.objects.create(day=dt.date(YEAR, 10, 1), is_workday=False, name="国庆节")
 
     # A handed-in file for the demo's assignment.
     assignment = Assignment.objects.order_by("pk").first()
     step = assignment.steps.order_by("deadline").last()
-    submission = assignments.submit(step, assignment.units.order_by("pk").last(), text="推进措施五条", actor=None,
-                                    files=[SimpleUploadedFile("推进措施.docx", b"PK\x03\x04 a word document")])
+    submission = assignments.submit(
+        step,
+        assignment.units.order_by("pk").last(),
+        text="推进措施五条",
+        actor=None,
+        files=[SimpleUploadedFile("推进措施.docx", b"PK\x03\x04 a word document")],
+    )
 
     # An API token of the reporter, a second factor and recovery codes of a spare account, the error report of a
     # failed import of the office.
     accounts.create_api_token(reporter, "同步脚本", actor=reporter)
     spare = User.objects.create_user("spare", full_name="备用账号", is_active=False)
     totp = TOTPDevice.objects.create(user=spare, name="手机", confirmed=True)
-    StaticToken.objects.create(device=StaticDevice.objects.create(user=spare, name="恢复码"), token="12345678")
-    failed = ImportResult(filename="项目.xlsx", errors=[
-        RowError(sheet="项目", row=2, column="总投资", value="三亿", message="不是数字")])
+    StaticToken.objects.create(
+        device=StaticDevice.objects.create(user=spare, name="恢复码"), token="12345678"
+    )
+    failed = ImportResult(
+        filename="项目.xlsx",
+        errors=[RowError(sheet="项目", row=2, column="总投资", value="三亿", message="不是数字")],
+    )
 
     interviews = Consequence.objects.filter(kind="interview").order_by("pk")
     published = Run.objects.filter(state="published").order_by("-period_code", "-revision")
     run = published.filter(period_kind="month").first() or published.first()
     interview = Interview.objects.order_by("pk").first()
-    return District(users=users, ids={
-        "user": reporter.pk,
-        "project": project.pk,
-        "project_blank": blank.pk,
-        "period": period.pk,
-        "light_code": light.period_code,
-        "report": report.pk,
-        "report_past": past.pk,
-        "photo": photo.pk,
-        "case": case.pk,
-        "case_event": letter.pk,
-        "run": run.pk,
-        "score": Score.objects.filter(run=run).order_by("rank", "pk").first().pk,
-        "consequence": (interviews.filter(interview_record__isnull=True).first() or interviews.first()).pk,
-        "interview": interview.pk,
-        "commitment": interview.commitments.order_by("pk").first().pk,
-        "person": followup.archive(YEAR)[0].person.pk,
-        "scheme": Scheme.objects.order_by("pk").first().pk,
-        "meeting": Meeting.objects.order_by("pk").first().pk,
-        "document": Document.objects.order_by("pk").first().pk,
-        "team": daily.teams_for(users["team"]).first().pk,
-        "assignment": assignment.pk,
-        "step": step.pk,
-        "hand_in": submission.files.first().pk,
-        "import_token": exchange.save_error_report(failed, user=office),
-        "project_type": ContentType.objects.get_for_model(Project).pk,
-        "totp": totp.pk,
-        # the demo's re-baselined project's approved change, and the one waiting for the office
-        "baseline_change": BaselineChange.objects.filter(state="approved").get().pk,
-        "baseline_open": BaselineChange.objects.filter(state="proposed").get().pk,
-        "job": Job.objects.create(kind="lights.recompute", label="重算本年度红绿灯", created_by=office).pk,
-    })
+    return District(
+        users=users,
+        ids={
+            "user": reporter.pk,
+            "project": project.pk,
+            "project_blank": blank.pk,
+            "period": period.pk,
+            "light_code": light.period_code,
+            "report": report.pk,
+            "report_past": past.pk,
+            "photo": photo.pk,
+            "case": case.pk,
+            "case_event": letter.pk,
+            "run": run.pk,
+            "score": Score.objects.filter(run=run).order_by("rank", "pk").first().pk,
+            "consequence": (
+                interviews.filter(interview_record__isnull=True).first() or interviews.first()
+            ).pk,
+            "interview": interview.pk,
+            "commitment": interview.commitments.order_by("pk").first().pk,
+            "person": followup.archive(YEAR)[0].person.pk,
+            "scheme": Scheme.objects.order_by("pk").first().pk,
+            "meeting": Meeting.objects.order_by("pk").first().pk,
+            "document": Document.objects.order_by("pk").first().pk,
+            "team": daily.teams_for(users["team"]).first().pk,
+            "assignment": assignment.pk,
+            "step": step.pk,
+            "hand_in": submission.files.first().pk,
+            "import_token": exchange.save_error_report(failed, user=office),
+            "project_type": ContentType.objects.get_for_model(Project).pk,
+            "totp": totp.pk,
+            # the demo's re-baselined project's approved change, and the one waiting for the office
+            "baseline_change": BaselineChange.objects.filter(state="approved").get().pk,
+            "baseline_open": BaselineChange.objects.filter(state="proposed").get().pk,
+            "job": Job.objects.create(
+                kind="lights.recompute", label="重算本年度红绿灯", created_by=office
+            ).pk,
+        },
+    )
 
 
 # -- the URLs ----------------------------------------------------------------------------------------------------
@@ -238,8 +283,10 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
     "api/v1/tasks/<task_id>": [{"task_id": "job"}],
     "api/v1/tasks/<task_id>/file": [{"task_id": "job"}],
     "projects/baseline-changes/<int:pk>/": [{"pk": "baseline_change"}, {"pk": "baseline_open"}],
-    "reports/<int:project_pk>/<int:period_pk>/": [{"project_pk": "project", "period_pk": "period"},
-                                                  {"project_pk": "project_blank", "period_pk": "period"}],
+    "reports/<int:project_pk>/<int:period_pk>/": [
+        {"project_pk": "project", "period_pk": "period"},
+        {"project_pk": "project_blank", "period_pk": "period"},
+    ],
     "reports/<int:pk>/review/": [{"pk": "report"}],
     "reports/photos/<int:pk>/": [{"pk": "photo"}],
     "reports/photos/<int:pk>/thumbnail/": [{"pk": "photo"}],
@@ -287,11 +334,14 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
     "api/v1/reports/<int:report_id>/photos": [{"report_id": "report"}],
     "api/v1/reports/<int:report_id>/photos/<int:photo_id>": [{"report_id": "report", "photo_id": "photo"}],
     "api/v1/lights/<int:project_id>/<period_code>": [{"project_id": "project", "period_code": "light_code"}],
-    "api/v1/lights/<int:project_id>/<period_code>/judgement": [{"project_id": "project",
-                                                                "period_code": "light_code"}],
+    "api/v1/lights/<int:project_id>/<period_code>/judgement": [
+        {"project_id": "project", "period_code": "light_code"}
+    ],
     "api/v1/cases/<int:case_id>": [{"case_id": "case"}],
-    **{f"api/v1/cases/<int:case_id>/{action}": [{"case_id": "case"}]
-       for action in ("accept", "act", "resolve", "close", "reopen", "pass_up")},
+    **{
+        f"api/v1/cases/<int:case_id>/{action}": [{"case_id": "case"}]
+        for action in ("accept", "act", "resolve", "close", "reopen", "pass_up")
+    },
     "api/v1/cases/<int:case_id>/letters/<kind>": [{"case_id": "case", "kind": "=reminder"}],
     "api/v1/cases/letters/<kind>": [{"kind": "=reminder"}],
     "api/v1/assess/schemes/<int:scheme_id>": [{"scheme_id": "scheme"}],
@@ -317,7 +367,8 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
     "api/v1/dispatch/documents/<int:document_id>/docx": [{"document_id": "document"}],
     "api/v1/dispatch/assignments/<int:assignment_id>": [{"assignment_id": "assignment"}],
     "api/v1/dispatch/assignments/<int:assignment_id>/steps/<int:step_id>/submissions": [
-        {"assignment_id": "assignment", "step_id": "step"}],
+        {"assignment_id": "assignment", "step_id": "step"}
+    ],
     "api/v1/dispatch/daily/teams/<int:team_id>": [{"team_id": "team"}],
 }
 
@@ -377,8 +428,10 @@ def concrete_urls(route: str, district: District) -> list[str]:
         assert choices, f"{route}: say in PARAMETERS which ids fill its parameters"
         bases = []
         for choice in choices:
-            values = {name: str(value)[1:] if str(value).startswith("=") else ids.get(value, value)
-                      for name, value in choice.items()}
+            values = {
+                name: str(value)[1:] if str(value).startswith("=") else ids.get(value, value)
+                for name, value in choice.items()
+            }
             bases.append(_PARAMETER.sub(lambda m, values=values: str(values[m[1]]), route))
     urls = [f"/{base}" for base in bases]
     fill = {**ids, "YEAR": YEAR, "OTHER_YEAR": OTHER_YEAR, "AS_OF": AS_OF.isoformat()}
@@ -391,12 +444,16 @@ def concrete_urls(route: str, district: District) -> list[str]:
 
 def watched_models() -> list[type[models.Model]]:
     """Every concrete table, many-to-many tables included, except those a read may change."""
-    return [m for m in apps.get_models(include_auto_created=True)
-            if not m._meta.proxy and m._meta.managed and m._meta.label not in MAY_CHANGE]
+    return [
+        m
+        for m in apps.get_models(include_auto_created=True)
+        if not m._meta.proxy and m._meta.managed and m._meta.label not in MAY_CHANGE
+    ]
 
 
-_WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?',
-                    re.IGNORECASE)
+_WRITE = re.compile(
+    r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?', re.IGNORECASE
+)
 
 
 class Watch:
@@ -409,7 +466,9 @@ class Watch:
         quote = connection.ops.quote_name
         self.signature_sql = " UNION ALL ".join(
             f"SELECT {i}, COUNT(*), CAST(MAX({quote(m._meta.pk.column)}) AS VARCHAR(100)) "
-            f"FROM {quote(m._meta.db_table)}" for i, m in enumerate(self.models))
+            f"FROM {quote(m._meta.db_table)}"
+            for i, m in enumerate(self.models)
+        )
         self.writes: list[tuple[str, str]] = []
 
     def signature(self) -> list[tuple]:
@@ -418,8 +477,11 @@ class Watch:
                 # The rows this transaction has inserted, updated and deleted in each table so far: it sees
                 # updates too, and it stays fast where counting slows down on the dead rows of the earlier tests'
                 # rolled-back demos (from 2 to 25 ms a query).
-                cursor.execute("SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables "
-                               "WHERE relname = ANY(%s)", [list(self.labels)])
+                cursor.execute(
+                    "SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables "
+                    "WHERE relname = ANY(%s)",
+                    [list(self.labels)],
+                )
             else:
                 cursor.execute(self.signature_sql)
             return sorted(cursor.fetchall())
@@ -427,8 +489,10 @@ class Watch:
     def fingerprint(self) -> dict[str, tuple[int, str]]:
         result = {}
         for model in self.models:
-            rows = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)  # bytea on PostgreSQL
-                    for row in model._default_manager.order_by("pk").values_list()]
+            rows = [
+                tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)  # bytea on PostgreSQL
+                for row in model._default_manager.order_by("pk").values_list()
+            ]
             result[model._meta.label] = (len(rows), hashlib.blake2b(repr(rows).encode()).hexdigest())
         return result
 
@@ -440,8 +504,13 @@ class Watch:
 
 
 def changed(before: dict, after: dict) -> list[str]:
-    return [f"{label} ({before[label][0]} → {after[label][0]} rows)" if before[label][0] != after[label][0]
-            else f"{label} (values)" for label in before if before[label] != after[label]]
+    return [
+        f"{label} ({before[label][0]} → {after[label][0]} rows)"
+        if before[label][0] != after[label][0]
+        else f"{label} (values)"
+        for label in before
+        if before[label] != after[label]
+    ]
 
 
 @dataclass
@@ -541,8 +610,12 @@ def test_no_page_or_api_read_changes_the_database_for_any_role(district, role):
 
     errors = [f"{v.url}: 500\n{v.error}" for v in visits if v.status == 500]
     wrote = [v for v in visits if v.changed]
-    unexpected = [f"{v.url} ({v.status}) changed {', '.join(v.changed)}\n    " + "\n    ".join(
-        sql for _model, sql in v.writes[:5]) for v in wrote if (role, v.route) not in KNOWN_WRITES]
+    unexpected = [
+        f"{v.url} ({v.status}) changed {', '.join(v.changed)}\n    "
+        + "\n    ".join(sql for _model, sql in v.writes[:5])
+        for v in wrote
+        if (role, v.route) not in KNOWN_WRITES
+    ]
     fixed = [route for known, route in KNOWN_WRITES if known == role and all(v.route != route for v in wrote)]
     assert len({route for route, _url in plan}) > 250  # the walk reached the whole site
     assert not errors, f"as {role}, server errors:\n" + "\n".join(errors)
@@ -569,14 +642,19 @@ def test_the_walker_names_what_a_get_changed_and_lets_the_audit_trail_grow(setti
         raise RuntimeError("the probe broke")
 
     urls = types.ModuleType("probe_urls")
-    urls.urlpatterns = [path(f"{view.__name__}/", login_not_required(view))
-                        for view in (adds_a_row, changes_a_value, only_audits, breaks)]
+    urls.urlpatterns = [
+        path(f"{view.__name__}/", login_not_required(view))
+        for view in (adds_a_row, changes_a_value, only_audits, breaks)
+    ]
     settings.ROOT_URLCONF = urls
     SystemSetting.objects.create(key="probe", value={"n": 1})
 
     watch = Watch()
-    visits = walk(Client(raise_request_exception=False), [(name, f"/{name}/") for name in (
-        "adds_a_row", "changes_a_value", "only_audits", "breaks")], watch)
+    visits = walk(
+        Client(raise_request_exception=False),
+        [(name, f"/{name}/") for name in ("adds_a_row", "changes_a_value", "only_audits", "breaks")],
+        watch,
+    )
 
     seen = {v.route: v for v in visits}
     assert seen["adds_a_row"].changed == ["core.CalendarDay (0 → 1 rows)"]

@@ -67,12 +67,14 @@ def refused(response, message: str, *kept: str) -> str:
 
 # -- reports ------------------------------------------------------------------------------------------------------
 
+
 def test_a_review_of_a_report_changed_since_is_refused_and_the_reason_kept(client, make_user, office_user):
     unit = UnitFactory(name="工信局")
     project = ProjectFactory(responsible_unit=unit)
     opens = timezone.now() - dt.timedelta(days=1)
-    period = reports.open_period("2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=9),
-                                 actor=office_user)
+    period = reports.open_period(
+        "2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=9), actor=office_user
+    )
     reporter = make_user("unit_reporter", unit=unit, username="rep")
     draft = reports.save_draft(project, period, {"amount": 1_000_000}, actor=reporter)
     report = reports.submit_report(draft, actor=reporter, expected_version=draft.version)
@@ -81,8 +83,9 @@ def test_a_review_of_a_report_changed_since_is_refused_and_the_reason_kept(clien
     read = shown_version(page, "review-form")
     now = someone_else_saves(report)
 
-    response = client.post(f"/reports/{report.pk}/review/", {"decision": "return", "reason": "现场照片缺失",
-                                                             "version": read})
+    response = client.post(
+        f"/reports/{report.pk}/review/", {"decision": "return", "reason": "现场照片缺失", "version": read}
+    )
 
     refused(response, f"该报告已被他人处理（当前版本 {now}），请刷新后再操作。", ">现场照片缺失</textarea>")
     assert Report.objects.get().state == "submitted"
@@ -90,13 +93,15 @@ def test_a_review_of_a_report_changed_since_is_refused_and_the_reason_kept(clien
 
 # -- lights -------------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def red_case(make_user):
     unit = UnitFactory(name="工信局")
     project = ProjectFactory(responsible_unit=unit)
     owner = make_user("unit_reporter", unit=unit, username="owner")
-    case = cases.open_case(project, kind="light", title="亮红灯", reasons=["投资滞后"], owner=unit,
-                           period_code="2026-11-3")
+    case = cases.open_case(
+        project, kind="light", title="亮红灯", reasons=["投资滞后"], owner=unit, period_code="2026-11-3"
+    )
     return case, owner
 
 
@@ -109,10 +114,15 @@ def test_an_action_on_a_case_changed_since_is_refused_and_what_was_typed_kept(cl
     now = someone_else_saves(case)
     events = CaseEvent.objects.count()
 
-    response = client.post(f"/lights/cases/{case.pk}/act/", {"text": "已约谈施工单位，增加两个班组", "version": read})
+    response = client.post(
+        f"/lights/cases/{case.pk}/act/", {"text": "已约谈施工单位，增加两个班组", "version": read}
+    )
 
-    html = refused(response, f"该督办件已被他人处理（当前版本 {now}），请刷新后再操作。",
-                   '<textarea readonly rows="3" id="kept-text">已约谈施工单位，增加两个班组</textarea>')
+    html = refused(
+        response,
+        f"该督办件已被他人处理（当前版本 {now}），请刷新后再操作。",
+        '<textarea readonly rows="3" id="kept-text">已约谈施工单位，增加两个班组</textarea>',
+    )
     assert shown_version(html, "act-form") == read  # pressing again cannot act on the case unseen
     assert CaseEvent.objects.count() == events and Case.objects.get().state == "new"
 
@@ -138,8 +148,12 @@ def test_a_judgement_changed_since_is_not_overwritten_and_the_reason_kept(client
 
     response = client.post(url, {"colour": "0", "reason": "已全面复工", "version": read})
 
-    refused(response, f"该研判已被他人修改（当前版本 {now}），请刷新后重新编辑。", ">已全面复工</textarea>",
-            '<option value="0" selected>')
+    refused(
+        response,
+        f"该研判已被他人修改（当前版本 {now}），请刷新后重新编辑。",
+        ">已全面复工</textarea>",
+        '<option value="0" selected>',
+    )
     assert Judgement.objects.get().reason == "现场无人施工"
 
 
@@ -157,10 +171,12 @@ def test_a_judgement_given_by_someone_else_since_the_page_was_opened_is_not_over
 
 # -- dispatch -----------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def meeting(office_user):
-    return dispatch.create_meeting(kind="monthly", title="11月重点项目调度会", held_at=timezone.now(),
-                                   actor=office_user, projects=[])
+    return dispatch.create_meeting(
+        kind="monthly", title="11月重点项目调度会", held_at=timezone.now(), actor=office_user, projects=[]
+    )
 
 
 def test_an_agenda_edited_since_is_not_overwritten_and_the_edit_is_kept(office_client, meeting):
@@ -170,7 +186,9 @@ def test_an_agenda_edited_since_is_not_overwritten_and_the_edit_is_kept(office_c
 
     response = office_client.post(url, {"action": "agenda", "agenda": "开场\n我写的议程", "version": read})
 
-    html = refused(response, f"该会议已被他人修改（当前版本 {now}），请刷新后重新编辑。", "开场\n我写的议程</textarea>")
+    html = refused(
+        response, f"该会议已被他人修改（当前版本 {now}），请刷新后重新编辑。", "开场\n我写的议程</textarea>"
+    )
     assert shown_version(html, "agenda-form") == read
     assert Meeting.objects.get().agenda == meeting.agenda
 
@@ -181,12 +199,26 @@ def test_notes_and_a_decision_on_a_meeting_changed_since_are_kept_not_saved(offi
     now = someone_else_saves(meeting)
     message = f"该会议已被他人修改（当前版本 {now}），请刷新后重新编辑。"
 
-    refused(office_client.post(url, {"action": "held", "notes": "听取了汇报", "version": read}), message,
-            ">听取了汇报</textarea>")
+    refused(
+        office_client.post(url, {"action": "held", "notes": "听取了汇报", "version": read}),
+        message,
+        ">听取了汇报</textarea>",
+    )
     unit = UnitFactory(name="住建局")
-    refused(office_client.post(url, {"action": "decision", "text": "开展安全生产大检查", "owner": unit.pk,
-                                     "deadline": (TODAY + dt.timedelta(days=7)).isoformat(), "version": read}),
-            message, "开展安全生产大检查</textarea>")
+    refused(
+        office_client.post(
+            url,
+            {
+                "action": "decision",
+                "text": "开展安全生产大检查",
+                "owner": unit.pk,
+                "deadline": (TODAY + dt.timedelta(days=7)).isoformat(),
+                "version": read,
+            },
+        ),
+        message,
+        "开展安全生产大检查</textarea>",
+    )
     assert Meeting.objects.get().state == "planned" and not Decision.objects.exists()
 
 
@@ -198,8 +230,12 @@ def test_a_draft_edited_or_issued_since_keeps_what_was_typed(office_client, meet
 
     response = office_client.post(url, {"title": "我改的标题", "text-asks": "我改的要求", "version": read})
 
-    refused(response, f"该文件已被他人修改（当前版本 {now}），请刷新后重新编辑。", 'value="我改的标题"',
-            ">我改的要求</textarea>")
+    refused(
+        response,
+        f"该文件已被他人修改（当前版本 {now}），请刷新后重新编辑。",
+        'value="我改的标题"',
+        ">我改的要求</textarea>",
+    )
     assert Document.objects.get().title == document.title
     issue = office_client.post(url, {"action": "issue", "version": read})
     refused(issue, f"该文件已被他人处理（当前版本 {now}），请刷新后再操作。")
@@ -216,11 +252,24 @@ def test_a_days_report_corrected_elsewhere_since_keeps_what_was_typed(client, ma
     read = shown_version(client.get("/dispatch/daily/").content.decode(), "daily-form")
     now = someone_else_saves(report)
 
-    response = client.post("/dispatch/daily/", {"team": team.pk, "day": TODAY.isoformat(), "done": "入户走访 20 户",
-                                                "households_signed": "7", "version": read, "action": "file"})
+    response = client.post(
+        "/dispatch/daily/",
+        {
+            "team": team.pk,
+            "day": TODAY.isoformat(),
+            "done": "入户走访 20 户",
+            "households_signed": "7",
+            "version": read,
+            "action": "file",
+        },
+    )
 
-    refused(response, f"该日报已被他人修改（当前版本 {now}），请刷新后重新编辑。", "入户走访 20 户</textarea>",
-            'value="7"')
+    refused(
+        response,
+        f"该日报已被他人修改（当前版本 {now}），请刷新后重新编辑。",
+        "入户走访 20 户</textarea>",
+        'value="7"',
+    )
     assert DailyReport.objects.get().households_signed == 3
 
 
@@ -232,8 +281,10 @@ def test_a_first_daily_report_where_another_member_filed_one_meanwhile_is_not_ov
     from gongjian.daily import services as daily
 
     daily.file_report(team, TODAY, {"done": "别人先报的"}, actor=make_user("service_team", unit=team))
-    response = client.post("/dispatch/daily/", {"team": team.pk, "day": TODAY.isoformat(), "done": "我报的",
-                                                "version": "", "action": "file"})
+    response = client.post(
+        "/dispatch/daily/",
+        {"team": team.pk, "day": TODAY.isoformat(), "done": "我报的", "version": "", "action": "file"},
+    )
     refused(response, "该日报已由他人先行保存（当前版本 1）", "我报的</textarea>")
     assert DailyReport.objects.get().done == "别人先报的"
 
@@ -241,8 +292,13 @@ def test_a_first_daily_report_where_another_member_filed_one_meanwhile_is_not_ov
 def test_a_hand_in_replaced_since_keeps_what_was_typed(client, make_user, office_user):
     unit = UnitFactory(name="工信局")
     person = make_user("unit_reporter", unit=unit, username="gxj")
-    task = assignments.create_assignment(title="现场会后讨论", instructions="组织讨论并报送", units=[unit],
-                                         steps=[("组织讨论", TODAY + dt.timedelta(days=7))], actor=office_user)
+    task = assignments.create_assignment(
+        title="现场会后讨论",
+        instructions="组织讨论并报送",
+        units=[unit],
+        steps=[("组织讨论", TODAY + dt.timedelta(days=7))],
+        actor=office_user,
+    )
     step = task.steps.get()
     first = assignments.submit(step, unit, text="已召开班子会", actor=person)
     client.force_login(person)
@@ -252,18 +308,23 @@ def test_a_hand_in_replaced_since_keeps_what_was_typed(client, make_user, office
 
     response = client.post(url, {"step": step.pk, "unit": unit.pk, "text": "两次召开讨论会", "version": read})
 
-    refused(response, f"该报送已被他人修改（当前版本 {now}），请刷新后重新编辑。", ">两次召开讨论会</textarea>")
+    refused(
+        response, f"该报送已被他人修改（当前版本 {now}），请刷新后重新编辑。", ">两次召开讨论会</textarea>"
+    )
     assert Submission.objects.get().text == "已召开班子会"
 
 
 # -- assessment ---------------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def district(office_user):
     return build_district(office_user)
 
 
-def test_a_score_changed_in_another_window_is_not_overwritten_and_the_typed_one_kept(client, district, make_user):
+def test_a_score_changed_in_another_window_is_not_overwritten_and_the_typed_one_kept(
+    client, district, make_user
+):
     rater = make_user("evaluator", username="rater")
     hq = district["fast_hq"]
     EvaluatorAssignment.objects.create(rater=rater, subject_kind="headquarters", subject_id=hq.pk)
@@ -273,15 +334,28 @@ def test_a_score_changed_in_another_window_is_not_overwritten_and_the_typed_one_
     read = re.search(rf'name="version-headquarters-{hq.pk}" value="(\d+)"', page).group(1)
     now = someone_else_saves(Evaluation.objects.get())
 
-    response = client.post("/assess/evaluate/", {"period": "2026-11-2", f"score-headquarters-{hq.pk}": "96",
-                                                 f"comment-headquarters-{hq.pk}": "现场组织有力",
-                                                 f"version-headquarters-{hq.pk}": read})
+    response = client.post(
+        "/assess/evaluate/",
+        {
+            "period": "2026-11-2",
+            f"score-headquarters-{hq.pk}": "96",
+            f"comment-headquarters-{hq.pk}": "现场组织有力",
+            f"version-headquarters-{hq.pk}": read,
+        },
+    )
 
-    refused(response, f"该评分已在别处修改（当前版本 {now}），请刷新后重新评分。", 'value="96"', 'value="现场组织有力"')
+    refused(
+        response,
+        f"该评分已在别处修改（当前版本 {now}），请刷新后重新评分。",
+        'value="96"',
+        'value="现场组织有力"',
+    )
     assert Evaluation.objects.get().score == 90
 
 
-def test_running_a_period_whose_draft_was_recomputed_since_keeps_the_form(office_client, district, office_user):
+def test_running_a_period_whose_draft_was_recomputed_since_keeps_the_form(
+    office_client, district, office_user
+):
     today = timezone.localdate()
     from gongjian.core.periods import Period
 
@@ -290,7 +364,9 @@ def test_running_a_period_whose_draft_was_recomputed_since_keeps_the_form(office
     assert f'name="version-{code}" value=""' in page  # no draft yet
     first = assess.run_assessment(code, actor=office_user, early_reason="试算")  # another clerk runs it first
 
-    response = office_client.post("/assess/run/", {"period": code, "early_reason": "区长要看", f"version-{code}": ""})
+    response = office_client.post(
+        "/assess/run/", {"period": code, "early_reason": "区长要看", f"version-{code}": ""}
+    )
 
     refused(response, "该考核草稿已由他人先行保存（当前版本 1）", 'value="区长要看"')
     assert Run.objects.values_list("pk", "version", "created_at").get() == (first.pk, 1, first.created_at)
@@ -302,17 +378,26 @@ def test_a_correction_of_a_run_changed_since_keeps_its_reason(office_client, dis
     read = shown_version(office_client.get(url).content.decode(), "revise-form")
     now = someone_else_saves(run)
 
-    response = office_client.post(f"/assess/runs/{run.pk}/revise/", {"reason": "慢项目补报了投资", "version": read})
+    response = office_client.post(
+        f"/assess/runs/{run.pk}/revise/", {"reason": "慢项目补报了投资", "version": read}
+    )
 
-    refused(response, f"该考核结果已被他人处理（当前版本 {now}），请刷新后再操作。", 'value="慢项目补报了投资"')
+    refused(
+        response, f"该考核结果已被他人处理（当前版本 {now}），请刷新后再操作。", 'value="慢项目补报了投资"'
+    )
     assert Run.objects.count() == 1
 
 
-def test_publishing_a_draft_recomputed_since_it_was_confirmed_shows_the_confirmation_again(office_client, district,
-                                                                                            office_user):
+def test_publishing_a_draft_recomputed_since_it_was_confirmed_shows_the_confirmation_again(
+    office_client, district, office_user
+):
     run = assess.run_assessment("2026-11-2", actor=office_user)
-    read = shown_version(office_client.get(f"/assess/runs/{run.pk}/publish/").content.decode(), "publish-form")
-    assess.run_assessment("2026-11-2", actor=office_user, expected_version=run.version)  # recomputed meanwhile
+    read = shown_version(
+        office_client.get(f"/assess/runs/{run.pk}/publish/").content.decode(), "publish-form"
+    )
+    assess.run_assessment(
+        "2026-11-2", actor=office_user, expected_version=run.version
+    )  # recomputed meanwhile
 
     response = office_client.post(f"/assess/runs/{run.pk}/publish/", {"confirm": "yes", "version": read})
 
@@ -324,9 +409,15 @@ def test_publishing_a_draft_recomputed_since_it_was_confirmed_shows_the_confirma
 @pytest.fixture
 def interview(district, office_user):
     publish_period("2026-11", actor=office_user)
-    return followup.record_interview(actor=office_user, consequence=Consequence.objects.get(kind="interview"),
-                                     held_on=TODAY, interviewer="区长", interviewee="指挥长", content="约谈",
-                                     commitments=[("倒排工期", TODAY + dt.timedelta(days=5))])
+    return followup.record_interview(
+        actor=office_user,
+        consequence=Consequence.objects.get(kind="interview"),
+        held_on=TODAY,
+        interviewer="区长",
+        interviewee="指挥长",
+        content="约谈",
+        commitments=[("倒排工期", TODAY + dt.timedelta(days=5))],
+    )
 
 
 def test_a_commitment_changed_since_keeps_the_result_typed(office_client, interview):
@@ -336,8 +427,10 @@ def test_a_commitment_changed_since_keeps_the_result_typed(office_client, interv
     read = shown_version(page.split('class="inline-form done-form"', 1)[1])
     now = someone_else_saves(commitment)
 
-    response = office_client.post(url, {"commitment": commitment.pk, "done_on": TODAY.isoformat(),
-                                        "result": "已按旬报送", "version": read})
+    response = office_client.post(
+        url,
+        {"commitment": commitment.pk, "done_on": TODAY.isoformat(), "result": "已按旬报送", "version": read},
+    )
 
     refused(response, f"该整改承诺已被他人处理（当前版本 {now}），请刷新后再操作。", 'value="已按旬报送"')
     assert Commitment.objects.get().done_on is None
@@ -348,31 +441,52 @@ def test_a_commitment_added_to_an_interview_changed_since_is_kept_not_added(offi
     read = shown_version(office_client.get(url).content.decode(), "add-commitment")
     now = someone_else_saves(interview)
 
-    response = office_client.post(url, {"text": "每旬报送赶工计划", "deadline": TODAY.isoformat(), "version": read})
+    response = office_client.post(
+        url, {"text": "每旬报送赶工计划", "deadline": TODAY.isoformat(), "version": read}
+    )
 
-    refused(response, f"该约谈记录已被他人修改（当前版本 {now}），请刷新后重新编辑。", 'value="每旬报送赶工计划"')
+    refused(
+        response, f"该约谈记录已被他人修改（当前版本 {now}），请刷新后重新编辑。", 'value="每旬报送赶工计划"'
+    )
     assert Commitment.objects.count() == 1
 
 
-def test_an_interview_recorded_by_someone_else_meanwhile_keeps_the_record_typed(office_client, district,
-                                                                                office_user):
+def test_an_interview_recorded_by_someone_else_meanwhile_keeps_the_record_typed(
+    office_client, district, office_user
+):
     publish_period("2026-11", actor=office_user)
     due = Consequence.objects.get(kind="interview")
     url = f"/assess/interviews/new/{due.pk}/"
     assert office_client.get(url).status_code == 200
-    followup.record_interview(actor=office_user, consequence=due, held_on=TODAY, interviewer="区长",
-                              interviewee="指挥长", content="别人先登记的")
-    response = office_client.post(url, {"held_on": TODAY.isoformat(), "interviewer": "副区长",
-                                        "interviewee": "李某", "content": "我记的约谈内容", "c-TOTAL_FORMS": "0",
-                                        "c-INITIAL_FORMS": "0"})
+    followup.record_interview(
+        actor=office_user,
+        consequence=due,
+        held_on=TODAY,
+        interviewer="区长",
+        interviewee="指挥长",
+        content="别人先登记的",
+    )
+    response = office_client.post(
+        url,
+        {
+            "held_on": TODAY.isoformat(),
+            "interviewer": "副区长",
+            "interviewee": "李某",
+            "content": "我记的约谈内容",
+            "c-TOTAL_FORMS": "0",
+            "c-INITIAL_FORMS": "0",
+        },
+    )
     refused(response, "该约谈事项已由他人登记（当前版本 1）", "我记的约谈内容</textarea>")
     assert Interview.objects.get().content == "别人先登记的"
 
 
 # -- the admin ----------------------------------------------------------------------------------------------------
 
-def test_activating_a_scheme_for_a_year_chosen_since_the_page_was_read_is_refused(office_client, district,
-                                                                                  office_user):
+
+def test_activating_a_scheme_for_a_year_chosen_since_the_page_was_read_is_refused(
+    office_client, district, office_user
+):
     active = assess.ensure_scheme_for(2026, actor=office_user)
     newer = assess.save_scheme(active.content, actor=office_user, note="新版")
     url = f"/admin/assess/scheme/{newer.pk}/activate/"
@@ -394,13 +508,24 @@ def test_the_admins_change_form_of_an_edited_object_refuses_a_stale_save(office_
     commitment = interview.commitments.get()
     now = someone_else_saves(interview)
     audit = AuditEvent.objects.count()
-    data = {"subject": f"{interview.subject_kind}:{interview.subject_id}", "held_on": TODAY.isoformat(),
-            "interviewer": "区长", "interviewee": "指挥长", "content": "补记的约谈内容", "loaded_version": read,
-            "commitments-TOTAL_FORMS": "1", "commitments-INITIAL_FORMS": "1", "commitments-MIN_NUM_FORMS": "0",
-            "commitments-MAX_NUM_FORMS": "1000", "commitments-0-id": commitment.pk,
-            "commitments-0-interview": interview.pk, "commitments-0-text": commitment.text,
-            "commitments-0-deadline": commitment.deadline.isoformat(),
-            "commitments-0-loaded_version": commitment.version, "_save": "保存"}
+    data = {
+        "subject": f"{interview.subject_kind}:{interview.subject_id}",
+        "held_on": TODAY.isoformat(),
+        "interviewer": "区长",
+        "interviewee": "指挥长",
+        "content": "补记的约谈内容",
+        "loaded_version": read,
+        "commitments-TOTAL_FORMS": "1",
+        "commitments-INITIAL_FORMS": "1",
+        "commitments-MIN_NUM_FORMS": "0",
+        "commitments-MAX_NUM_FORMS": "1000",
+        "commitments-0-id": commitment.pk,
+        "commitments-0-interview": interview.pk,
+        "commitments-0-text": commitment.text,
+        "commitments-0-deadline": commitment.deadline.isoformat(),
+        "commitments-0-loaded_version": commitment.version,
+        "_save": "保存",
+    }
 
     response = office_client.post(url, data)
 
@@ -415,14 +540,28 @@ def test_a_bonus_item_changed_in_the_admin_since_it_was_read_is_not_overwritten(
     from gongjian.assess.models import Adjustment
 
     hq = district["fast_hq"]
-    item = Adjustment.objects.create(period_code="2026-11-2", subject_kind="headquarters", subject_id=hq.pk,
-                                     points=3, reason="获市政府通报表扬")
+    item = Adjustment.objects.create(
+        period_code="2026-11-2",
+        subject_kind="headquarters",
+        subject_id=hq.pk,
+        points=3,
+        reason="获市政府通报表扬",
+    )
     url = f"/admin/assess/adjustment/{item.pk}/change/"
     read = re.search(r'name="loaded_version" value="(\d+)"', office_client.get(url).content.decode()).group(1)
     now = someone_else_saves(item)
-    data = {"subject": f"headquarters:{hq.pk}", "period_code": "2026-11-2", "points": "5",
-            "reason": "获省政府通报表扬", "loaded_version": read, "_save": "保存"}
+    data = {
+        "subject": f"headquarters:{hq.pk}",
+        "period_code": "2026-11-2",
+        "points": "5",
+        "reason": "获省政府通报表扬",
+        "loaded_version": read,
+        "_save": "保存",
+    }
 
-    refused(office_client.post(url, data), f"该加减分事项已被他人修改（当前版本 {now}），请刷新后重新编辑。",
-            'value="获省政府通报表扬"')
+    refused(
+        office_client.post(url, data),
+        f"该加减分事项已被他人修改（当前版本 {now}），请刷新后重新编辑。",
+        'value="获省政府通报表扬"',
+    )
     assert Adjustment.objects.get().points == 3

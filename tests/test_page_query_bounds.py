@@ -17,16 +17,39 @@ from gongjian.projects.models import Project
 
 pytestmark = pytest.mark.django_db
 
-BAD = ["0", "99999999999999999999", "-1", "abc", "9999-12-31", "0001-01-01", "garbage", "2026-13-40", "1e400",
-       "%00", "%E2%80%AE"]
+BAD = [
+    "0",
+    "99999999999999999999",
+    "-1",
+    "abc",
+    "9999-12-31",
+    "0001-01-01",
+    "garbage",
+    "2026-13-40",
+    "1e400",
+    "%00",
+    "%E2%80%AE",
+]
 PAGES = [
-    "/projects/?year={value}", "/projects/?q={value}", "/exchange/projects/export/?year={value}",
-    "/lights/?period={value}", "/lights/export/?period={value}", "/lights/projects/{project}/{value}/",
-    "/dispatch/daily/?day={value}", "/dispatch/daily/export.xlsx?day={value}",
-    "/dispatch/daily/teams/{team}/?start={value}", "/dispatch/daily/teams/{team}/?end={value}",
-    "/dispatch/decisions/?unit={value}", "/assess/evaluate/?period={value}", "/assess/what-if/?period={value}",
-    "/assess/interviews/?year={value}", "/assess/year/{value}/", "/assess/flags/{value}/",
-    "/assess/flags/{value}/consequences.xlsx", "/assess/archive/{value}/", "/assess/archive/{value}/export.xlsx",
+    "/projects/?year={value}",
+    "/projects/?q={value}",
+    "/exchange/projects/export/?year={value}",
+    "/lights/?period={value}",
+    "/lights/export/?period={value}",
+    "/lights/projects/{project}/{value}/",
+    "/dispatch/daily/?day={value}",
+    "/dispatch/daily/export.xlsx?day={value}",
+    "/dispatch/daily/teams/{team}/?start={value}",
+    "/dispatch/daily/teams/{team}/?end={value}",
+    "/dispatch/decisions/?unit={value}",
+    "/assess/evaluate/?period={value}",
+    "/assess/what-if/?period={value}",
+    "/assess/interviews/?year={value}",
+    "/assess/year/{value}/",
+    "/assess/flags/{value}/",
+    "/assess/flags/{value}/consequences.xlsx",
+    "/assess/archive/{value}/",
+    "/assess/archive/{value}/export.xlsx",
     "/assess/archive/{value}/archive.docx",
 ]
 
@@ -58,8 +81,13 @@ def test_every_year_day_and_period_a_page_takes_is_answered_without_a_server_err
 
 
 def test_a_year_no_calendar_has_in_a_pages_path_finds_no_page(office):
-    for url in ("/assess/archive/0/", "/assess/archive/99999999999999999999/", "/assess/flags/1999/",
-                "/assess/year/2101/", "/assess/archive/0/export.xlsx"):
+    for url in (
+        "/assess/archive/0/",
+        "/assess/archive/99999999999999999999/",
+        "/assess/flags/1999/",
+        "/assess/year/2101/",
+        "/assess/archive/0/export.xlsx",
+    ):
         response = office.get(url)
         assert response.status_code == 404 and "页面不存在" in response.content.decode(), url
     assert office.get("/assess/archive/2026/").status_code == 200
@@ -78,11 +106,14 @@ def test_the_evaluation_page_shows_this_period_for_one_it_cannot_read_and_saves_
     assert page.status_code == 200 and "无法识别的期别“garbage”" in page.content.decode()
     rater = User.objects.get(username="evaluator")
     headquarters = Unit.objects.filter(kind=UnitKind.HEADQUARTERS).first()
-    assignment = EvaluatorAssignment.objects.create(rater=rater, subject_kind="headquarters",
-                                                    subject_id=headquarters.pk)
+    assignment = EvaluatorAssignment.objects.create(
+        rater=rater, subject_kind="headquarters", subject_id=headquarters.pk
+    )
     office.force_login(rater)
     before = Evaluation.objects.count()
-    posted = office.post("/assess/evaluate/", {
-        "period": "garbage", f"score-{assignment.subject_kind}-{assignment.subject_id}": "90"})
+    posted = office.post(
+        "/assess/evaluate/",
+        {"period": "garbage", f"score-{assignment.subject_kind}-{assignment.subject_id}": "90"},
+    )
     assert posted.status_code == 200 and "无法识别的期别" in posted.content.decode()
     assert Evaluation.objects.count() == before

@@ -11,9 +11,14 @@ from gongjian.jobs.models import Job
 def contents(data: bytes) -> dict[str, list[tuple]]:
     """Every sheet's rows as values, by sheet name; the moment a file was written (导出时间) left out."""
     book = openpyxl.load_workbook(io.BytesIO(data))
-    return {sheet.title: [row for row in sheet.iter_rows(values_only=True)
-                          if not (isinstance(row[0], str) and row[0].startswith("导出时间"))]
-            for sheet in book.worksheets}
+    return {
+        sheet.title: [
+            row
+            for row in sheet.iter_rows(values_only=True)
+            if not (isinstance(row[0], str) and row[0].startswith("导出时间"))
+        ]
+        for sheet in book.worksheets
+    }
 
 
 def export_in_background(client, url: str) -> tuple[Job, bytes]:

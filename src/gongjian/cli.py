@@ -37,8 +37,11 @@ ALIASES = {"import": "import_data", "export": "export_data"}
 def usage() -> str:
     lines = ["usage: gongjian COMMAND [options]", "", "Commands:"]
     lines += [f"  {name:<12}{text}" for name, text in COMMANDS.items()]
-    lines += ["", "Run 'gongjian COMMAND --help' for a command's options; any Django management command works too.",
-              "Configuration comes from GONGJIAN_* environment variables (see .env.example)."]
+    lines += [
+        "",
+        "Run 'gongjian COMMAND --help' for a command's options; any Django management command works too.",
+        "Configuration comes from GONGJIAN_* environment variables (see .env.example).",
+    ]
     return "\n".join(lines)
 
 
@@ -48,7 +51,7 @@ def main(argv: list[str] | None = None) -> None:
         print(usage())
         return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjian.settings")
-    from django.core.management import execute_from_command_line
+    from django.core.management import execute_from_command_line  # noqa: PLC0415  (the settings module is chosen above, before Django loads)
 
     command = ALIASES.get(argv[0], argv[0])
     execute_from_command_line(["gongjian", command, *argv[1:]])

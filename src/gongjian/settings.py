@@ -34,7 +34,8 @@ def _secret_key() -> str:
         if PRODUCTION and (len(key) < 50 or len(set(key)) < 5):
             raise ImproperlyConfigured(
                 "GONGJIAN_SECRET_KEY is too weak for production: it needs at least 50 characters and at least 5 "
-                "distinct ones (e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))')")
+                "distinct ones (e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+            )
         return key
     if PRODUCTION:
         raise ImproperlyConfigured("GONGJIAN_SECRET_KEY must be set when GONGJIAN_ENV=production")
@@ -154,8 +155,10 @@ AUTH_PASSWORD_VALIDATORS = [
     # 等保 2.0 level 3 testers expect three of four character classes (reference/security-and-formats.md 1.2).
     {"NAME": "gongjian.accounts.validators.CharacterClassValidator"},
     # 等保 practice: none of the last five passwords again.
-    {"NAME": "gongjian.accounts.validators.PasswordHistoryValidator",
-     "OPTIONS": {"count": int(env("PASSWORD_HISTORY", "5"))}},
+    {
+        "NAME": "gongjian.accounts.validators.PasswordHistoryValidator",
+        "OPTIONS": {"count": int(env("PASSWORD_HISTORY", "5"))},
+    },
 ]
 # Days a password lives before the next sign-in must change it (等保 8.1.4.1 a: 定期更换); 0 = never.
 GONGJIAN_PASSWORD_MAX_DAYS = int(env("PASSWORD_MAX_DAYS", "90"))
@@ -213,10 +216,14 @@ MEDIA_ROOT = DATA_DIR / "media"
 # `gongjian worker` (a thread of `gongjian serve` in the embedded mode). A city with more work than one worker
 # handles points this at another django-tasks backend (e.g. RQ); GONGJIAN_TASKS=immediate runs each at once, in
 # the request that asks (tests).
-TASKS = {"default": {"BACKEND": {
-    "database": "django_tasks_db.DatabaseBackend",
-    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
-}.get(env("TASKS", "database"), env("TASKS", "database"))}}
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }.get(env("TASKS", "database"), env("TASKS", "database"))
+    }
+}
 # A request's body besides its files (forms and JSON): 10 MB is far more than any form of the system takes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -254,7 +261,9 @@ DEFAULT_FROM_EMAIL = env("MAIL_FROM", "gongjian@localhost")
 GONGJIAN_WEBHOOK_URL = env("WEBHOOK_URL")
 GONGJIAN_WEBHOOK_SECRET = env("WEBHOOK_SECRET")
 if GONGJIAN_WEBHOOK_URL and not GONGJIAN_WEBHOOK_SECRET:
-    raise ImproperlyConfigured("GONGJIAN_WEBHOOK_SECRET must be set with GONGJIAN_WEBHOOK_URL (messages are signed)")
+    raise ImproperlyConfigured(
+        "GONGJIAN_WEBHOOK_SECRET must be set with GONGJIAN_WEBHOOK_URL (messages are signed)"
+    )
 
 LOGGING = {
     "version": 1,

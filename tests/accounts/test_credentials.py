@@ -31,11 +31,15 @@ def _code(key_hex: str) -> str:
 def test_a_user_changes_their_own_password_on_their_page_and_it_is_audited(make_user, client):
     user = make_user("unit_reporter", username="rep")
     client.force_login(user)
-    response = client.post("/accounts/password/", {"old_password": "wrong", "new_password": "Neu-Passw0rd!1",
-                                                   "new_password_again": "Neu-Passw0rd!1"})
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": "wrong", "new_password": "Neu-Passw0rd!1", "new_password_again": "Neu-Passw0rd!1"},
+    )
     assert "当前密码不正确" in response.content.decode()
-    response = client.post("/accounts/password/", {"old_password": PASSWORD, "new_password": "Neu-Passw0rd!1",
-                                                   "new_password_again": "Neu-Passw0rd!1"})
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password": "Neu-Passw0rd!1", "new_password_again": "Neu-Passw0rd!1"},
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("Neu-Passw0rd!1")
@@ -73,7 +77,8 @@ def test_an_expired_password_must_be_changed_before_anything_else(make_user, cli
 
 
 def test_the_security_administrator_resets_a_password_which_signs_the_account_out_and_must_be_changed(
-        make_user, client):
+    make_user, client
+):
     reporter = make_user("unit_reporter", username="rep")
     reporter_client = type(client)()
     reporter_client.force_login(reporter)
@@ -130,8 +135,9 @@ def test_with_a_device_the_password_alone_does_not_sign_in(make_user, client):
     response = client.post("/accounts/login/", {"username": "rep", "password": PASSWORD})
     assert response.url == "/accounts/login/verify/"
     assert client.get("/projects/").status_code == 302  # not signed in yet
-    response = client.post("/accounts/login/verify/", {"code": "000000" if _code(device.key) != "000000"
-                                                       else "111111"})
+    response = client.post(
+        "/accounts/login/verify/", {"code": "000000" if _code(device.key) != "000000" else "111111"}
+    )
     assert "动态口令或恢复码不正确" in response.content.decode()
     assert _events("login.otp_failed", user).exists()
     response = client.post("/accounts/login/verify/", {"code": _code(device.key)})
@@ -211,7 +217,9 @@ def test_the_lockout_message_is_the_same_for_unknown_and_known_accounts(make_use
     for name in ("known", "nobody"):
         for _ in range(5):
             response = client.post("/accounts/login/", {"username": name, "password": "wrong"})
-        pages[name] = re.search(r'class="errors-summary".*?>(.*?)</div>', response.content.decode(), re.S).group(1)
+        pages[name] = re.search(
+            r'class="errors-summary".*?>(.*?)</div>', response.content.decode(), re.S
+        ).group(1)
     assert pages["known"] == pages["nobody"] and "已被锁定" in pages["known"]
 
 
@@ -270,7 +278,9 @@ def test_a_token_lifetime_beyond_the_maximum_is_refused(make_user, client):
 
 
 def test_every_credential_event_is_in_the_audit_trail(make_user):
-    user = services.create_user(username="zhang", password=PASSWORD, full_name="张三", roles=["unit_reporter"])
+    user = services.create_user(
+        username="zhang", password=PASSWORD, full_name="张三", roles=["unit_reporter"]
+    )
     token, _secret = services.create_api_token(user, "脚本", actor=user)
     services.revoke_api_token(token, actor=user)
     services.change_password(user, PASSWORD, "Neu-Passw0rd!1")
@@ -279,19 +289,29 @@ def test_every_credential_event_is_in_the_audit_trail(make_user):
     services.remove_otp(user, actor=make_user("security_admin"))
     services.reset_password(user, actor=make_user("security_admin"))
     actions = set(AuditEvent.objects.values_list("action", flat=True))
-    assert {"password.set", "api_token.create", "api_token.revoke", "password.change", "otp.enrol", "otp.remove",
-            "password.reset"} <= actions
+    assert {
+        "password.set",
+        "api_token.create",
+        "api_token.revoke",
+        "password.change",
+        "otp.enrol",
+        "otp.remove",
+        "password.reset",
+    } <= actions
 
 
-@pytest.mark.parametrize("url, data", [
-    ("/accounts/otp/", {"action": "recovery"}),
-    ("/accounts/otp/", {"action": "enrol", "code": "12345678901234567890123"}),
-    ("/accounts/otp/", {"action": "remove"}),
-    ("/accounts/tokens/", {"revoke": "abc"}),
-    ("/accounts/tokens/", {"name": "x" * 5000, "days": "1e20"}),
-    ("/accounts/password/", {"old_password": "x" * 100_000}),
-    ("/accounts/login/verify/", {"code": "\x00"}),
-])
+@pytest.mark.parametrize(
+    "url, data",
+    [
+        ("/accounts/otp/", {"action": "recovery"}),
+        ("/accounts/otp/", {"action": "enrol", "code": "12345678901234567890123"}),
+        ("/accounts/otp/", {"action": "remove"}),
+        ("/accounts/tokens/", {"revoke": "abc"}),
+        ("/accounts/tokens/", {"name": "x" * 5000, "days": "1e20"}),
+        ("/accounts/password/", {"old_password": "x" * 100_000}),
+        ("/accounts/login/verify/", {"code": "\x00"}),
+    ],
+)
 def test_hostile_input_on_the_account_pages_gets_an_answer_not_a_server_error(make_user, client, url, data):
     client.force_login(make_user("unit_reporter"))
     assert client.post(url, data).status_code in (200, 302, 400, 404)
@@ -302,6 +322,8 @@ def test_hostile_input_on_the_security_pages_gets_an_answer_not_a_server_error(m
     client.force_login(make_user("security_admin"))
     for data in ({"action": "revoke", "token": "abc"}, {"action": "revoke"}, {"action": "nothing"}, {}):
         assert client.post(f"/accounts/security/users/{target.pk}/", data).status_code in (302, 404)
-    assert client.get("/accounts/security/logins/?ip=not-an-ip&page=-5&account=" + "x" * 500).status_code == 200
+    assert (
+        client.get("/accounts/security/logins/?ip=not-an-ip&page=-5&account=" + "x" * 500).status_code == 200
+    )
     assert client.get("/accounts/security/?page=99999999999999999999").status_code == 200
     assert client.get("/accounts/security/users/99999999/").status_code == 404

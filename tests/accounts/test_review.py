@@ -16,8 +16,12 @@ pytestmark = pytest.mark.django_db
 def test_a_lone_surrogate_is_refused_at_the_edge_and_cannot_stall_the_chain(make_user, client):
     user = make_user("project_office")
     _token, secret = services.create_api_token(user, "脚本", actor=user)
-    response = client.post("/api/v1/projects", '{"name": "a\\ud800b"}', content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Bearer {secret}")
+    response = client.post(
+        "/api/v1/projects",
+        '{"name": "a\\ud800b"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
     assert response.status_code == 400 and response.json()["code"] == "invalid"
     assert chain.canonical({"note": "a\ud800b"})  # hashable all the same, should one ever get in
     assert audit.readable_json({"note": "a\ud800b"}) == '{\n "note": "a?b"\n}'  # and readable on the page
@@ -51,12 +55,17 @@ def test_a_token_does_not_pass_the_must_change_password_gate(make_user, client):
 
 
 def test_the_web_cannot_switch_off_the_administrators_second_factor(make_user, client):
-    RolePolicy.objects.filter(role__in=["system_admin", "security_admin", "audit_admin"]).update(require_otp=True)
+    RolePolicy.objects.filter(role__in=["system_admin", "security_admin", "audit_admin"]).update(
+        require_otp=True
+    )
     secadmin = make_user("security_admin")
     client.force_login(secadmin)
     client.post("/accounts/security/policy/", {"require_otp": []})
     assert set(RolePolicy.objects.filter(require_otp=True).values_list("role", flat=True)) == {
-        "system_admin", "security_admin", "audit_admin"}
+        "system_admin",
+        "security_admin",
+        "audit_admin",
+    }
     TOTPDevice.objects.create(user=secadmin, name="动态口令", confirmed=True)
     with pytest.raises(Exception, match="要求使用动态口令"):
         services.remove_otp(secadmin, actor=secadmin)
@@ -92,12 +101,20 @@ def test_a_half_done_sign_in_ends_with_a_forced_sign_out(make_user):
 def test_behind_the_proxy_a_sign_in_records_the_clients_address(make_user, client, settings):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     make_user("unit_reporter", username="rep")
-    client.post("/accounts/login/", {"username": "rep", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1",
-                HTTP_X_FORWARDED_FOR="203.0.113.9", HTTP_X_FORWARDED_PROTO="https", secure=True)
+    client.post(
+        "/accounts/login/",
+        {"username": "rep", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+        HTTP_X_FORWARDED_PROTO="https",
+        secure=True,
+    )
     assert AuditEvent.objects.get(action="login.success").ip_address == "203.0.113.9"
 
 
 def test_pages_showing_a_secret_are_not_cached(make_user, client):
     client.force_login(make_user("unit_reporter"))
     for url in ("/accounts/tokens/", "/accounts/otp/"):
-        assert "no-cache" in client.get(url)["Cache-Control"] or "no-store" in client.get(url)["Cache-Control"]
+        assert (
+            "no-cache" in client.get(url)["Cache-Control"] or "no-store" in client.get(url)["Cache-Control"]
+        )

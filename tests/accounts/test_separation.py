@@ -33,22 +33,39 @@ def allowed(actor: str, target: str, action: str) -> bool:
 
 def _state(user: User) -> tuple:
     user.refresh_from_db()
-    return (user.password, user.username, user.full_name, user.is_active, user.security_stamp,
-            tuple(sorted(user.role_codes())), user.locked_until, TOTPDevice.objects.filter(user=user).count(),
-            tuple(ApiToken.objects.filter(user=user).values_list("revoked_at", flat=True)))
+    return (
+        user.password,
+        user.username,
+        user.full_name,
+        user.is_active,
+        user.security_stamp,
+        tuple(sorted(user.role_codes())),
+        user.locked_until,
+        TOTPDevice.objects.filter(user=user).count(),
+        tuple(ApiToken.objects.filter(user=user).values_list("revoked_at", flat=True)),
+    )
 
 
 def _do(client, action: str, target: User) -> None:
     """What the administrator tries, through the pages a person would use."""
     if action == "admin_password_page":
         client.get(f"/admin/accounts/user/{target.pk}/password/")
-        client.post(f"/admin/accounts/user/{target.pk}/password/",
-                    {"password1": "Neu-Passw0rd!x", "password2": "Neu-Passw0rd!x", "usable_password": "true"})
+        client.post(
+            f"/admin/accounts/user/{target.pk}/password/",
+            {"password1": "Neu-Passw0rd!x", "password2": "Neu-Passw0rd!x", "usable_password": "true"},
+        )
     elif action == "admin_edit_account":
         # (the roles as they are, so that the security administrator's roles-only form changes nothing)
-        client.post(f"/admin/accounts/user/{target.pk}/change/",
-                    {"username": target.username, "full_name": "改过的名字", "email": "", "is_active": "on",
-                     "roles": sorted(target.role_codes())})
+        client.post(
+            f"/admin/accounts/user/{target.pk}/change/",
+            {
+                "username": target.username,
+                "full_name": "改过的名字",
+                "email": "",
+                "is_active": "on",
+                "roles": sorted(target.role_codes()),
+            },
+        )
     elif action == "admin_assign_roles":
         client.post(f"/admin/accounts/user/{target.pk}/change/", {"roles": ["unit_reviewer"]})
     elif action == "admin_grant_admin_role":
@@ -68,15 +85,25 @@ def _do(client, action: str, target: User) -> None:
         raise AssertionError(action)
 
 
-ACTIONS = ["admin_password_page", "admin_edit_account", "admin_assign_roles", "admin_grant_admin_role",
-           "reset_password", "remove_otp", "sign_out", "unlock", "revoke_token"]
+ACTIONS = [
+    "admin_password_page",
+    "admin_edit_account",
+    "admin_assign_roles",
+    "admin_grant_admin_role",
+    "reset_password",
+    "remove_otp",
+    "sign_out",
+    "unlock",
+    "revoke_token",
+]
 
 
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("target_kind", TARGETS)
 @pytest.mark.parametrize("actor_role", ADMINS)
 def test_each_administrator_can_touch_only_the_credentials_and_roles_that_are_theirs(
-        make_user, client, actor_role, target_kind, action):
+    make_user, client, actor_role, target_kind, action
+):
     actor = make_user(actor_role, username=f"actor_{actor_role}")
     target = actor if target_kind == "self" else make_user(target_kind, username=f"target_{target_kind}")
     # Given a target with something to act on: a second factor, a live token and a lockout.
@@ -115,10 +142,19 @@ def test_only_the_security_administrator_sets_which_roles_need_a_second_factor(m
 
 @pytest.mark.parametrize("actor_role", ADMINS)
 def test_only_the_system_administrator_creates_accounts_and_their_first_password_must_change(
-        make_user, client, actor_role):
+    make_user, client, actor_role
+):
     client.force_login(make_user(actor_role))
-    client.post("/admin/accounts/user/add/", {"username": "newbie", "full_name": "新人", "password1": PASSWORD,
-                                              "password2": PASSWORD, "usable_password": "true"})
+    client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "newbie",
+            "full_name": "新人",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "usable_password": "true",
+        },
+    )
     created = User.objects.filter(username="newbie").first()
     assert (created is not None) is (actor_role == "system_admin")
     if created:
@@ -126,12 +162,17 @@ def test_only_the_system_administrator_creates_accounts_and_their_first_password
         assert AuditEvent.objects.filter(action="password.set", object_id=str(created.pk)).exists()
 
 
-@pytest.mark.parametrize("role", ["unit_reporter", "project_office", "system_admin", "security_admin",
-                                  "audit_admin"])
+@pytest.mark.parametrize(
+    "role", ["unit_reporter", "project_office", "system_admin", "security_admin", "audit_admin"]
+)
 def test_no_business_role_opens_the_security_pages(make_user, client, role):
     client.force_login(make_user(role))
     target = make_user("unit_reviewer")
     expected = 200 if role == "security_admin" else 403
-    for url in ("/accounts/security/", f"/accounts/security/users/{target.pk}/", "/accounts/security/logins/",
-                "/accounts/security/policy/"):
+    for url in (
+        "/accounts/security/",
+        f"/accounts/security/users/{target.pk}/",
+        "/accounts/security/logins/",
+        "/accounts/security/policy/",
+    ):
         assert client.get(url).status_code == expected, url

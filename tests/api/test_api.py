@@ -27,7 +27,9 @@ def bearer(user):
 @pytest.fixture
 def period(office_user):
     opens = timezone.now() - dt.timedelta(days=1)
-    return reports.open_period("2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=9), actor=office_user)
+    return reports.open_period(
+        "2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=9), actor=office_user
+    )
 
 
 def test_without_a_token_the_api_answers_401_as_json(client):
@@ -64,29 +66,58 @@ def test_the_project_list_has_the_pages_filters_scope_and_pagination(client, mak
 def test_creating_and_updating_a_project_goes_through_the_services(client, office_user, unit):
     region("320311")
     headers = bearer(office_user)
-    payload = {"name": "接口新建项目", "category": "industry", "nature": "new", "level": "district", "year": 2026,
-               "region_code": "320311", "responsible_unit_id": unit.pk, "total_investment": 100_000_000}
+    payload = {
+        "name": "接口新建项目",
+        "category": "industry",
+        "nature": "new",
+        "level": "district",
+        "year": 2026,
+        "region_code": "320311",
+        "responsible_unit_id": unit.pk,
+        "total_investment": 100_000_000,
+    }
     created = client.post("/api/v1/projects", payload, content_type="application/json", **headers)
     assert created.status_code == 201, created.content
     project = created.json()
     assert project["code"] == "2026-0001" and project["version"] == 1
-    changed = client.patch(f"/api/v1/projects/{project['id']}", {"version": 1, "location": "泉山区"},
-                           content_type="application/json", **headers)
+    changed = client.patch(
+        f"/api/v1/projects/{project['id']}",
+        {"version": 1, "location": "泉山区"},
+        content_type="application/json",
+        **headers,
+    )
     assert changed.status_code == 200 and changed.json()["version"] == 2
-    stale = client.patch(f"/api/v1/projects/{project['id']}", {"version": 1, "location": "x"},
-                         content_type="application/json", **headers)
+    stale = client.patch(
+        f"/api/v1/projects/{project['id']}",
+        {"version": 1, "location": "x"},
+        content_type="application/json",
+        **headers,
+    )
     assert stale.status_code == 409 and stale.json()["code"] == "stale"
-    bad = client.post("/api/v1/projects", {**payload, "national_code": "123"}, content_type="application/json",
-                      **headers)
+    bad = client.post(
+        "/api/v1/projects", {**payload, "national_code": "123"}, content_type="application/json", **headers
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "national_code"
 
 
 def test_a_reporter_cannot_create_projects_through_the_api(client, make_user, unit):
     region("320311")
-    payload = {"name": "x", "category": "industry", "nature": "new", "level": "district", "year": 2026,
-               "region_code": "320311", "responsible_unit_id": unit.pk, "total_investment": 1}
-    response = client.post("/api/v1/projects", payload, content_type="application/json",
-                           **bearer(make_user("unit_reporter", unit=unit)))
+    payload = {
+        "name": "x",
+        "category": "industry",
+        "nature": "new",
+        "level": "district",
+        "year": 2026,
+        "region_code": "320311",
+        "responsible_unit_id": unit.pk,
+        "total_investment": 1,
+    }
+    response = client.post(
+        "/api/v1/projects",
+        payload,
+        content_type="application/json",
+        **bearer(make_user("unit_reporter", unit=unit)),
+    )
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
 
 
@@ -97,30 +128,67 @@ def test_a_report_is_filed_submitted_returned_and_approved_through_the_api(clien
     due = client.get("/api/v1/due", **reporter).json()["items"]
     assert [(d["project_id"], d["filing_status"]) for d in due] == [(project.pk, "open")]
 
-    created = client.post("/api/v1/reports", {"project_id": project.pk, "period_id": period.pk, "amount": 1000},
-                          content_type="application/json", **reporter)
+    created = client.post(
+        "/api/v1/reports",
+        {"project_id": project.pk, "period_id": period.pk, "amount": 1000},
+        content_type="application/json",
+        **reporter,
+    )
     assert created.status_code == 201, created.content
     report = created.json()
-    submitted = client.post(f"/api/v1/reports/{report['id']}/submit", {"version": report["version"]},
-                            content_type="application/json", **reporter)
+    submitted = client.post(
+        f"/api/v1/reports/{report['id']}/submit",
+        {"version": report["version"]},
+        content_type="application/json",
+        **reporter,
+    )
     assert submitted.json()["state"] == "submitted"
     version = {"version": submitted.json()["version"]}
-    assert client.post(f"/api/v1/reports/{report['id']}/approve", version, content_type="application/json",
-                       **reporter).status_code == 403
-    no_reason = client.post(f"/api/v1/reports/{report['id']}/return", {"reason": "", **version},
-                            content_type="application/json", **reviewer)
+    assert (
+        client.post(
+            f"/api/v1/reports/{report['id']}/approve", version, content_type="application/json", **reporter
+        ).status_code
+        == 403
+    )
+    no_reason = client.post(
+        f"/api/v1/reports/{report['id']}/return",
+        {"reason": "", **version},
+        content_type="application/json",
+        **reviewer,
+    )
     assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "return_reason"
-    returned = client.post(f"/api/v1/reports/{report['id']}/return", {"reason": "补充照片", **version},
-                           content_type="application/json", **reviewer).json()
+    returned = client.post(
+        f"/api/v1/reports/{report['id']}/return",
+        {"reason": "补充照片", **version},
+        content_type="application/json",
+        **reviewer,
+    ).json()
     assert returned["state"] == "returned"
-    fixed = client.patch(f"/api/v1/reports/{report['id']}", {"version": returned["version"], "amount": 1200},
-                         content_type="application/json", **reporter).json()
-    resubmitted = client.post(f"/api/v1/reports/{report['id']}/submit", {"version": fixed["version"]},
-                              content_type="application/json", **reporter).json()
-    approved = client.post(f"/api/v1/reports/{report['id']}/approve", {"version": resubmitted["version"]},
-                           content_type="application/json", **reviewer).json()
+    fixed = client.patch(
+        f"/api/v1/reports/{report['id']}",
+        {"version": returned["version"], "amount": 1200},
+        content_type="application/json",
+        **reporter,
+    ).json()
+    resubmitted = client.post(
+        f"/api/v1/reports/{report['id']}/submit",
+        {"version": fixed["version"]},
+        content_type="application/json",
+        **reporter,
+    ).json()
+    approved = client.post(
+        f"/api/v1/reports/{report['id']}/approve",
+        {"version": resubmitted["version"]},
+        content_type="application/json",
+        **reviewer,
+    ).json()
     assert (approved["state"], approved["amount"], fixed["year_to_date"]) == ("approved", 1200, 1200)
-    assert client.get(f"/api/v1/reports?period_id={period.pk}&state=approved", **reporter).json()["items"][0]["id"] == report["id"]
+    assert (
+        client.get(f"/api/v1/reports?period_id={period.pk}&state=approved", **reporter).json()["items"][0][
+            "id"
+        ]
+        == report["id"]
+    )
 
 
 def test_the_openapi_document_is_served(client, office_user):
@@ -145,19 +213,29 @@ def test_a_user_creates_a_token_on_their_page_sees_it_once_and_revokes_it(client
 def test_a_report_is_filed_and_submitted_in_one_request_or_not_at_all(client, make_user, unit, period):
     project = ProjectFactory(responsible_unit=unit, total_investment=10_000_000)
     reporter = bearer(make_user("unit_reporter", unit=unit))
-    filed = client.post("/api/v1/reports", {"project_id": project.pk, "period_id": period.pk, "amount": 2_000_000,
-                                            "submit": True}, content_type="application/json", **reporter)
+    filed = client.post(
+        "/api/v1/reports",
+        {"project_id": project.pk, "period_id": period.pk, "amount": 2_000_000, "submit": True},
+        content_type="application/json",
+        **reporter,
+    )
     assert filed.status_code == 201, filed.content
     assert (filed.json()["state"], filed.json()["first_submitted_at"] is not None) == ("submitted", True)
     report = Report.objects.get()
     assert [(r.number, r.state) for r in report.revisions.all()] == [(1, "submitted")]
-    assert list(AuditEvent.objects.filter(object_id=str(report.pk), action__startswith="report.")
-                .order_by("id").values_list("action", flat=True)) == ["report.create", "report.submit"]
+    assert list(
+        AuditEvent.objects.filter(object_id=str(report.pk), action__startswith="report.")
+        .order_by("id")
+        .values_list("action", flat=True)
+    ) == ["report.create", "report.submit"]
 
     other = ProjectFactory(responsible_unit=unit, total_investment=1_000_000)
-    too_much = client.post("/api/v1/reports", {"project_id": other.pk, "period_id": period.pk,
-                                               "amount": 2_000_000, "submit": True},
-                           content_type="application/json", **reporter)
+    too_much = client.post(
+        "/api/v1/reports",
+        {"project_id": other.pk, "period_id": period.pk, "amount": 2_000_000, "submit": True},
+        content_type="application/json",
+        **reporter,
+    )
     assert too_much.status_code == 422 and too_much.json()["code"] == "needs_explanation"
     assert not Report.objects.filter(project=other).exists()  # the draft was not kept either
 
@@ -165,8 +243,12 @@ def test_a_report_is_filed_and_submitted_in_one_request_or_not_at_all(client, ma
 def test_filing_for_a_project_outside_ones_scope_is_forbidden(client, make_user, unit, period):
     elsewhere = ProjectFactory(responsible_unit=UnitFactory(name="住建局"))
     reporter = bearer(make_user("unit_reporter", unit=unit))
-    response = client.post("/api/v1/reports", {"project_id": elsewhere.pk, "period_id": period.pk, "amount": 1},
-                           content_type="application/json", **reporter)
+    response = client.post(
+        "/api/v1/reports",
+        {"project_id": elsewhere.pk, "period_id": period.pk, "amount": 1},
+        content_type="application/json",
+        **reporter,
+    )
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
     assert not Report.objects.exists()
 
@@ -175,8 +257,12 @@ def test_filing_over_an_existing_draft_answers_409_with_its_version(client, make
     project = ProjectFactory(responsible_unit=unit, total_investment=10_000_000)
     reporter = bearer(make_user("unit_reporter", unit=unit))
     filing = {"project_id": project.pk, "period_id": period.pk, "amount": 2_000_000}
-    assert client.post("/api/v1/reports", filing, content_type="application/json", **reporter).status_code == 201
-    again = client.post("/api/v1/reports", {**filing, "amount": 9}, content_type="application/json", **reporter)
+    assert (
+        client.post("/api/v1/reports", filing, content_type="application/json", **reporter).status_code == 201
+    )
+    again = client.post(
+        "/api/v1/reports", {**filing, "amount": 9}, content_type="application/json", **reporter
+    )
     assert again.status_code == 409
     assert again.json()["code"] == "stale" and again.json()["current_version"] == 1
     assert Report.objects.get().amount == 2_000_000
@@ -189,14 +275,28 @@ def test_a_request_the_schema_refuses_answers_in_the_same_error_shape(client, of
     body = response.json()
     assert body["code"] == "invalid" and body["errors"][0]["field"] == "query.limit" and "detail" not in body
     posted = client.post("/api/v1/projects", {"name": "缺字段"}, content_type="application/json", **headers)
-    assert posted.status_code == 422 and {e["field"] for e in posted.json()["errors"]} >= {"body.payload.category"}
+    assert posted.status_code == 422 and {e["field"] for e in posted.json()["errors"]} >= {
+        "body.payload.category"
+    }
 
 
-@pytest.mark.parametrize("url", ["/api/v1/projects", "/api/v1/lights", "/api/v1/cases", "/api/v1/reports",
-                                 "/api/v1/dispatch/meetings", "/api/v1/dispatch/assignments",
-                                 "/api/v1/assess/runs", "/api/v1/assess/consequences"])
-@pytest.mark.parametrize("query", ["offset=100000000000000000000", "offset=1e20", "offset=-5",
-                                   "limit=100000000000000000000", "limit=0"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/projects",
+        "/api/v1/lights",
+        "/api/v1/cases",
+        "/api/v1/reports",
+        "/api/v1/dispatch/meetings",
+        "/api/v1/dispatch/assignments",
+        "/api/v1/assess/runs",
+        "/api/v1/assess/consequences",
+    ],
+)
+@pytest.mark.parametrize(
+    "query",
+    ["offset=100000000000000000000", "offset=1e20", "offset=-5", "limit=100000000000000000000", "limit=0"],
+)
 def test_a_page_a_list_cannot_have_answers_422_not_a_server_error(client, office_user, url, query):
     response = client.get(f"{url}?{query}", **bearer(office_user))
     assert response.status_code == 422 and response.json()["code"] == "invalid"
@@ -206,11 +306,14 @@ def test_a_page_a_list_cannot_have_answers_422_not_a_server_error(client, office
 
 
 def test_a_body_that_is_no_json_answers_400_in_the_error_shape_not_ninjas_detail(client, office_user):
-    response = client.post("/api/v1/projects", b"\xff{not json", content_type="application/json",
-                           **bearer(office_user))
+    response = client.post(
+        "/api/v1/projects", b"\xff{not json", content_type="application/json", **bearer(office_user)
+    )
     assert response.status_code == 400
-    assert response.json() == {"code": "invalid",
-                               "errors": [{"field": "body", "message": "请求内容无法解析，应为有效的 JSON。"}]}
+    assert response.json() == {
+        "code": "invalid",
+        "errors": [{"field": "body", "message": "请求内容无法解析，应为有效的 JSON。"}],
+    }
 
 
 def test_a_method_an_address_does_not_take_answers_405_in_the_error_shape_with_allow(client, office_user):
@@ -221,8 +324,9 @@ def test_a_method_an_address_does_not_take_answers_405_in_the_error_shape_with_a
     assert body["code"] == "method_not_allowed" and "PUT" in body["errors"][0]["message"]
 
 
-@pytest.mark.parametrize("path", ["/api/v1/no-such-thing", "/api/v1/reports/abc", "/api/v1/reports/-1",
-                                  "/api/v1/reports/1%0A2"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/no-such-thing", "/api/v1/reports/abc", "/api/v1/reports/-1", "/api/v1/reports/1%0A2"]
+)
 def test_an_address_the_api_does_not_have_answers_404_as_json_not_the_sites_page(client, office_user, path):
     response = client.get(path, **bearer(office_user))
     assert response.status_code == 404 and response["Content-Type"].startswith("application/json")
@@ -232,18 +336,23 @@ def test_an_address_the_api_does_not_have_answers_404_as_json_not_the_sites_page
 def test_a_record_that_is_not_there_is_named_in_words(client, office_user):
     response = client.get("/api/v1/reports/987654321", **bearer(office_user))
     assert response.status_code == 404
-    assert response.json() == {"code": "not_found",
-                               "errors": [{"field": None, "message": "不存在，或不在您的数据范围内。"}]}
+    assert response.json() == {
+        "code": "not_found",
+        "errors": [{"field": None, "message": "不存在，或不在您的数据范围内。"}],
+    }
 
 
-@pytest.mark.parametrize(("url", "field"), [
-    ("/api/v1/reports?period_id=99999999999999999999", "query.period_id"),
-    ("/api/v1/reports?project_id=99999999999999999999", "query.project_id"),
-    ("/api/v1/reports?period_id=0", "query.period_id"),
-    ("/api/v1/dispatch/decisions?owner_id=99999999999999999999", "query.owner_id"),
-    ("/api/v1/projects?unit=99999999999999999999", "query.unit"),
-    ("/api/v1/dispatch/daily?team=99999999999999999999", "query.team"),
-])
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/reports?period_id=99999999999999999999", "query.period_id"),
+        ("/api/v1/reports?project_id=99999999999999999999", "query.project_id"),
+        ("/api/v1/reports?period_id=0", "query.period_id"),
+        ("/api/v1/dispatch/decisions?owner_id=99999999999999999999", "query.owner_id"),
+        ("/api/v1/projects?unit=99999999999999999999", "query.unit"),
+        ("/api/v1/dispatch/daily?team=99999999999999999999", "query.team"),
+    ],
+)
 def test_an_id_no_row_can_have_answers_422_not_a_server_error(client, office_user, url, field):
     response = client.get(url, **bearer(office_user))
     assert response.status_code == 422, response.content
@@ -256,27 +365,43 @@ def test_the_schemas_refusals_are_in_chinese_naming_the_bound(client, office_use
     assert response.json()["errors"] == [{"field": "query.limit", "message": "应不小于 1。"}]
     response = client.get("/api/v1/cases?limit=many", **bearer(office_user))
     assert response.json()["errors"] == [{"field": "query.limit", "message": "应为整数。"}]
-    response = client.post("/api/v1/projects", {"name": "缺字段"}, content_type="application/json",
-                           **bearer(office_user))
+    response = client.post(
+        "/api/v1/projects", {"name": "缺字段"}, content_type="application/json", **bearer(office_user)
+    )
     assert {"field": "body.payload.category", "message": "必填。"} in response.json()["errors"]
 
 
-def test_a_project_list_filter_that_names_nothing_answers_422_instead_of_every_project(client, office_user, unit):
+def test_a_project_list_filter_that_names_nothing_answers_422_instead_of_every_project(
+    client, office_user, unit
+):
     ProjectFactory(responsible_unit=unit)
     response = client.get("/api/v1/projects?unit=987654", **bearer(office_user))
     assert response.status_code == 422 and [e["field"] for e in response.json()["errors"]] == ["unit"]
     assert client.get(f"/api/v1/projects?unit={unit.pk}", **bearer(office_user)).json()["count"] == 1
 
 
-@pytest.mark.parametrize(("field", "value"), [("amount", 10**13 + 1), ("amount", -1), ("stated_year_to_date", 10**19),
-                                              ("progress_percent", "100.01"), ("progress_percent", "12.345"),
-                                              ("workers", 2**31)])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("amount", 10**13 + 1),
+        ("amount", -1),
+        ("stated_year_to_date", 10**19),
+        ("progress_percent", "100.01"),
+        ("progress_percent", "12.345"),
+        ("workers", 2**31),
+    ],
+)
 def test_a_report_amount_percentage_or_count_out_of_range_answers_422_and_saves_nothing(
-        client, make_user, unit, period, field, value):
+    client, make_user, unit, period, field, value
+):
     project = ProjectFactory(responsible_unit=unit, total_investment=10_000_000)
     filing = {"project_id": project.pk, "period_id": period.pk, "amount": 1_000_000, field: value}
-    response = client.post("/api/v1/reports", filing, content_type="application/json",
-                           **bearer(make_user("unit_reporter", unit=unit)))
+    response = client.post(
+        "/api/v1/reports",
+        filing,
+        content_type="application/json",
+        **bearer(make_user("unit_reporter", unit=unit)),
+    )
     assert response.status_code == 422, response.content
     assert [e["field"] for e in response.json()["errors"]] == [f"body.payload.{field}"]
     assert not Report.objects.exists()
@@ -284,22 +409,50 @@ def test_a_report_amount_percentage_or_count_out_of_range_answers_422_and_saves_
 
 def test_a_project_date_amount_or_coordinate_out_of_range_answers_422(client, office_user, unit):
     region("320311")
-    payload = {"name": "范围", "category": "industry", "nature": "new", "level": "district", "year": 2026,
-               "region_code": "320311", "responsible_unit_id": unit.pk, "total_investment": 100_000_000}
-    for field, value in [("planned_start", "9999-12-31"), ("planned_completion", "1999-12-31"),
-                         ("total_investment", 10**13 + 1), ("longitude", "181"), ("latitude", "12.1234567")]:
-        response = client.post("/api/v1/projects", {**payload, field: value}, content_type="application/json",
-                               **bearer(office_user))
+    payload = {
+        "name": "范围",
+        "category": "industry",
+        "nature": "new",
+        "level": "district",
+        "year": 2026,
+        "region_code": "320311",
+        "responsible_unit_id": unit.pk,
+        "total_investment": 100_000_000,
+    }
+    for field, value in [
+        ("planned_start", "9999-12-31"),
+        ("planned_completion", "1999-12-31"),
+        ("total_investment", 10**13 + 1),
+        ("longitude", "181"),
+        ("latitude", "12.1234567"),
+    ]:
+        response = client.post(
+            "/api/v1/projects",
+            {**payload, field: value},
+            content_type="application/json",
+            **bearer(office_user),
+        )
         assert response.status_code == 422, (field, response.content)
         assert [e["field"] for e in response.json()["errors"]] == [f"body.payload.{field}"]
-    date_refused = client.post("/api/v1/projects", {**payload, "planned_start": "2101-01-01"},
-                               content_type="application/json", **bearer(office_user))
+    date_refused = client.post(
+        "/api/v1/projects",
+        {**payload, "planned_start": "2101-01-01"},
+        content_type="application/json",
+        **bearer(office_user),
+    )
     assert date_refused.json()["errors"][0]["message"] == "日期须在 2000-01-01 至 2100-12-31 之间。"
-    assert client.post("/api/v1/projects", payload, content_type="application/json",
-                       **bearer(office_user)).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/projects", payload, content_type="application/json", **bearer(office_user)
+        ).status_code
+        == 201
+    )
 
 
 def test_a_control_character_in_the_query_string_is_refused_at_the_edge(client, office_user):
     response = client.get("/api/v1/projects?q=%00", **bearer(office_user))
     assert response.status_code == 400
-    assert response.json() == {"code": "invalid", "errors": [{"field": "q", "message": "不能包含控制字符（如 NUL）。"}]}
+    assert response.json() == {
+        "code": "invalid",
+        "errors": [{"field": "q", "message": "不能包含控制字符（如 NUL）。"}],
+    }

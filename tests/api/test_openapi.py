@@ -26,16 +26,21 @@ def test_every_schema_of_the_api_has_a_name_of_its_own():
     for schema in _subclasses(Schema):
         if schema.__module__.startswith("gongjian."):
             by_name[schema.__name__].add(schema)
-    assert {name: sorted(s.__module__ for s in schemas) for name, schemas in by_name.items()
-            if len(schemas) > 1} == {}
+    assert {
+        name: sorted(s.__module__ for s in schemas) for name, schemas in by_name.items() if len(schemas) > 1
+    } == {}
 
 
 def test_the_report_filing_is_documented_with_its_own_fields(client, office_user):
     client.force_login(office_user)
     document = client.get("/api/v1/openapi.json").json()
-    body = document["paths"]["/api/v1/reports"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    body = document["paths"]["/api/v1/reports"]["post"]["requestBody"]["content"]["application/json"][
+        "schema"
+    ]
     name = body["$ref"].rsplit("/", 1)[1]
-    assert {"project_id", "period_id", "amount", "submit"} <= set(document["components"]["schemas"][name]["properties"])
+    assert {"project_id", "period_id", "amount", "submit"} <= set(
+        document["components"]["schemas"][name]["properties"]
+    )
 
 
 def test_every_operation_documents_the_error_answers_in_one_shape(client, office_user):
@@ -55,17 +60,25 @@ def test_the_scheme_yaml_answer_is_documented_as_the_mapping_a_client_reads(clie
     response = client.get(f"/api/v1/assess/schemes/{scheme.pk}/yaml")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/yaml")
     assert jsonschema_rs.validator_for(answer["content"]["text/yaml"]["schema"]).is_valid(
-        yaml.safe_load(response.content))
+        yaml.safe_load(response.content)
+    )
 
 
 def test_every_input_range_is_in_the_document(client, office_user):
     client.force_login(office_user)
     document = client.get("/api/v1/openapi.json").json()
-    parameters = {(path, p["name"]): p["schema"] for path, operations in document["paths"].items()
-                  for operation in operations.values() for p in operation.get("parameters", [])}
+    parameters = {
+        (path, p["name"]): p["schema"]
+        for path, operations in document["paths"].items()
+        for operation in operations.values()
+        for p in operation.get("parameters", [])
+    }
     year = parameters[("/api/v1/assess/archive/{year}", "year")]
     assert (year["minimum"], year["maximum"]) == (2000, 2100)
     report = document["components"]["schemas"]["ReportIn"]["properties"]
     assert (report["amount"]["minimum"], report["amount"]["maximum"]) == (0, 10**13)
     assert (report["project_id"]["minimum"], report["project_id"]["maximum"]) == (1, 2**63 - 1)
-    assert "2100-12-31" in document["components"]["schemas"]["DecisionIn"]["properties"]["deadline"]["description"]
+    assert (
+        "2100-12-31"
+        in document["components"]["schemas"]["DecisionIn"]["properties"]["deadline"]["description"]
+    )

@@ -41,23 +41,39 @@ def _second_of_each(client, headers) -> None:
     meeting and an assignment."""
     [scheme] = client.get("/api/v1/assess/schemes", **headers).json()["items"]
     text = client.get(f"/api/v1/assess/schemes/{scheme['id']}/yaml", **headers).content.decode()
-    again = client.post("/api/v1/assess/schemes/import", {"yaml": text, "note": "第二版"}, content_type=JSON,
-                        **headers)
+    again = client.post(
+        "/api/v1/assess/schemes/import", {"yaml": text, "note": "第二版"}, content_type=JSON, **headers
+    )
     assert again.status_code == 201, again.content
-    activated = client.post(f"/api/v1/assess/schemes/{again.json()['id']}/activate", {"year": YEAR + 1},
-                            content_type=JSON, **headers)
+    activated = client.post(
+        f"/api/v1/assess/schemes/{again.json()['id']}/activate",
+        {"year": YEAR + 1},
+        content_type=JSON,
+        **headers,
+    )
     assert activated.status_code == 200, activated.content
     # before the demo's meeting, so that the first of the list is the one with decisions (whose projects are
     # then read too)
-    meeting = client.post("/api/v1/dispatch/meetings", {"kind": "special", "title": "专题调度会",
-                                                         "held_at": f"{YEAR}-01-05T09:00:00+08:00"},
-                          content_type=JSON, **headers)
+    meeting = client.post(
+        "/api/v1/dispatch/meetings",
+        {"kind": "special", "title": "专题调度会", "held_at": f"{YEAR}-01-05T09:00:00+08:00"},
+        content_type=JSON,
+        **headers,
+    )
     assert meeting.status_code == 201, meeting.content
     [assignment] = client.get("/api/v1/dispatch/assignments", **headers).json()["items"]
     deadline = str(timezone.localdate() + dt.timedelta(days=7))
-    given = client.post("/api/v1/dispatch/assignments", {
-        "title": "报送问题清单", "instructions": "列出需协调的问题", "unit_ids": assignment["unit_ids"],
-        "steps": [{"name": "报送", "deadline": deadline}]}, content_type=JSON, **headers)
+    given = client.post(
+        "/api/v1/dispatch/assignments",
+        {
+            "title": "报送问题清单",
+            "instructions": "列出需协调的问题",
+            "unit_ids": assignment["unit_ids"],
+            "steps": [{"name": "报送", "deadline": deadline}],
+        },
+        content_type=JSON,
+        **headers,
+    )
     assert given.status_code == 201, given.content
 
 
@@ -65,8 +81,10 @@ def _second_of_each(client, headers) -> None:
 def district(django_db_setup, django_db_blocker):
     """The demo district, two site photos on one of its reports, and an API token of its project office; built
     once for the module in a transaction rolled back at its end."""
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=[
-            "django.contrib.auth.hashers.MD5PasswordHasher"]):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+    ):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
@@ -75,14 +93,20 @@ def district(django_db_setup, django_db_blocker):
             project = Project.objects.in_scope(reporter).order_by("pk").first()
             period = ReportingPeriod.objects.exclude(reports__project=project).order_by("opens_at").first()
             report = reports.save_report(project, period, {"amount": 0}, actor=reporter)
-            reports.add_photos(report, [_jpeg("red"), _jpeg("blue")], actor=reporter,
-                               expected_version=report.version)
+            reports.add_photos(
+                report, [_jpeg("red"), _jpeg("blue")], actor=reporter, expected_version=report.version
+            )
             office = User.objects.get(username="office")
             _row, secret = accounts.create_api_token(office, "pages", actor=office)
             headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
             _second_of_each(Client(), headers)
             run = Run.objects.annotate(n=Count("consequences")).order_by("-n", "pk").first()
-            lit = Light.objects.values("period_code").annotate(n=Count("pk")).order_by("-n", "period_code").first()
+            lit = (
+                Light.objects.values("period_code")
+                .annotate(n=Count("pk"))
+                .order_by("-n", "period_code")
+                .first()
+            )
             values = {"report_id": report.pk, "run_id": run.pk, "year": YEAR}
             queries = {"/api/v1/lights": f"period={lit['period_code']}&"}
             yield headers, values, queries
@@ -115,16 +139,33 @@ LISTS = _lists(DOCUMENT)
 
 def test_the_lists_are_found_in_the_document_and_none_answers_a_bare_array():
     paths = {path for path, _most in LISTS}
-    assert {"/api/v1/projects", "/api/v1/reports", "/api/v1/cases", "/api/v1/assess/runs",
-            "/api/v1/dispatch/meetings", "/api/v1/dispatch/assignments"} <= paths
-    bare = [path for path, operations in DOCUMENT["paths"].items() if "get" in operations
-            and operations["get"]["responses"].get("200", {}).get("content", {}).get("application/json", {})
-            .get("schema", {}).get("type") == "array"]
+    assert {
+        "/api/v1/projects",
+        "/api/v1/reports",
+        "/api/v1/cases",
+        "/api/v1/assess/runs",
+        "/api/v1/dispatch/meetings",
+        "/api/v1/dispatch/assignments",
+    } <= paths
+    bare = [
+        path
+        for path, operations in DOCUMENT["paths"].items()
+        if "get" in operations
+        and operations["get"]["responses"]
+        .get("200", {})
+        .get("content", {})
+        .get("application/json", {})
+        .get("schema", {})
+        .get("type")
+        == "array"
+    ]
     assert bare == []
 
 
 @pytest.mark.parametrize(("path", "most"), LISTS, ids=[path for path, _most in LISTS])
-def test_every_list_is_a_page_with_its_count_a_kept_limit_and_a_moving_offset(client, district, db, path, most):
+def test_every_list_is_a_page_with_its_count_a_kept_limit_and_a_moving_offset(
+    client, district, db, path, most
+):
     headers, values, queries = district
     url = path.format(**values) + "?" + queries.get(path, "")
 
@@ -152,4 +193,7 @@ def test_every_list_is_a_page_with_its_count_a_kept_limit_and_a_moving_offset(cl
         assert refused.json() == {"code": "invalid", "errors": [{"field": "query.limit", "message": message}]}
     refused = client.get(f"{url}offset=-1", **headers)
     assert refused.status_code == 422
-    assert refused.json() == {"code": "invalid", "errors": [{"field": "query.offset", "message": "应不小于 0。"}]}
+    assert refused.json() == {
+        "code": "invalid",
+        "errors": [{"field": "query.offset", "message": "应不小于 0。"}],
+    }

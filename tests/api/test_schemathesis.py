@@ -45,30 +45,46 @@ SEED = int(os.environ.get("GONGJIAN_API_SEED", "20261206"))
 
 
 def _config(*, coverage: bool) -> schemathesis.Config:
-    return schemathesis.Config.from_dict({
-        "seed": SEED,
-        # The token is sent with every request (see the test), so the generator leaves the security schemes be.
-        "generation": {"mode": "all", "max-examples": EXAMPLES, "deterministic": True,
-                       "with-security-parameters": False},
-        # The coverage phase walks every parameter's boundaries and wrong types (year 1999 and 2101, an id of
-        # 2⁶³, a word for a number, a missing field …); examples and fuzzing then draw valid and invalid requests.
-        "phases": {"coverage": {"enabled": coverage}, "stateful": {"enabled": False}},
-    })
+    return schemathesis.Config.from_dict(
+        {
+            "seed": SEED,
+            # The token is sent with every request (see the test), so the generator leaves the security schemes be.
+            "generation": {
+                "mode": "all",
+                "max-examples": EXAMPLES,
+                "deterministic": True,
+                "with-security-parameters": False,
+            },
+            # The coverage phase walks every parameter's boundaries and wrong types (year 1999 and 2101, an id of
+            # 2⁶³, a word for a number, a missing field …); examples and fuzzing then draw valid and invalid requests.
+            "phases": {"coverage": {"enabled": coverage}, "stateful": {"enabled": False}},
+        }
+    )
 
 
 def error_body_is_code_and_errors(ctx: CheckContext, response, case) -> bool | None:
     """Every error answer (4xx) is JSON with ``code`` and ``errors`` — the README's one error shape."""
     if 400 <= response.status_code < 500:
         media_type = (response.headers.get("content-type") or [""])[0]
-        assert media_type.startswith("application/json"), (response.status_code, media_type, response.text[:200])
+        assert media_type.startswith("application/json"), (
+            response.status_code,
+            media_type,
+            response.text[:200],
+        )
         body = response.json()
         assert isinstance(body, dict) and {"code", "errors"} <= set(body), body
         assert isinstance(body["code"], str) and isinstance(body["errors"], list), body
     return None
 
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          negative_data_rejection, error_body_is_code_and_errors]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+    error_body_is_code_and_errors,
+]
 
 
 def _known_ids() -> dict[str, list]:
@@ -99,21 +115,34 @@ def _known_ids() -> dict[str, list]:
 # gets every phase; a reporter's requests are refused at the same boundaries before any permission is looked at
 # (the schema is checked first), so for a reporter the coverage phase would only repeat the office's: its
 # examples and fuzzing meet the reporter's scope and permissions.
-office_schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application(),
-                                               config=_config(coverage=True))
-reporter_schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application(),
-                                                 config=_config(coverage=False))
-HYPOTHESIS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                                             HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
+office_schema = schemathesis.openapi.from_wsgi(
+    "/api/v1/openapi.json", get_wsgi_application(), config=_config(coverage=True)
+)
+reporter_schema = schemathesis.openapi.from_wsgi(
+    "/api/v1/openapi.json", get_wsgi_application(), config=_config(coverage=False)
+)
+HYPOTHESIS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
 
 
 @pytest.fixture(scope="module")
 def district(django_db_setup, django_db_blocker):
     """The demo district with an API token for its ``office`` and its ``reporter``, built once for the module in
     a transaction rolled back at its end (each test runs in a savepoint inside it)."""
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=[
-            "django.contrib.auth.hashers.MD5PasswordHasher"]):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+    ):
         # As Django's test client does: the handler must not close the connection (and with it the test's
         # transaction) at the start and end of each request.
         request_started.disconnect(close_old_connections)

@@ -74,9 +74,12 @@ def started_task(client, answer, headers) -> dict:
 def run_over_api(client, body: dict, headers: dict, *, batch: bool = False):
     """Assess over the API (one period, or several with ``batch``) and follow the task to its end: the run — or
     the runs, in period order — as ``GET /api/v1/assess/runs/{id}`` gives them."""
-    answer = client.post(f"/api/v1/assess/runs{'/batch' if batch else ''}", body, content_type="application/json",
-                         **headers)
+    answer = client.post(
+        f"/api/v1/assess/runs{'/batch' if batch else ''}", body, content_type="application/json", **headers
+    )
     task = started_task(client, answer, headers)
     assert task["state"] == "succeeded", task
-    runs = [client.get(f"/api/v1/assess/runs/{run['id']}", **headers).json() for run in task["result"]["runs"]]
+    runs = [
+        client.get(f"/api/v1/assess/runs/{run['id']}", **headers).json() for run in task["result"]["runs"]
+    ]
     return runs if batch else runs[0]

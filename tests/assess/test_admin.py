@@ -186,16 +186,34 @@ def test_the_office_enters_a_bonus_item_choosing_the_subject_by_name(office_clie
     form = office_client.get(add).content.decode()
     hq = district["slow_hq"]
     assert f'value="headquarters:{hq.pk}"' in form and "商贸城指挥部" in form
-    bad = office_client.post(add, {"subject": f"headquarters:{hq.pk}", "period_code": "2026-13", "points": "0",
-                                   "reason": "受到市政府通报表扬"})
+    bad = office_client.post(
+        add,
+        {
+            "subject": f"headquarters:{hq.pk}",
+            "period_code": "2026-13",
+            "points": "0",
+            "reason": "受到市政府通报表扬",
+        },
+    )
     assert bad.status_code == 200 and not Adjustment.objects.exists()
     html = bad.content.decode()
     assert "无法识别的期别" in html and "加减分不能为 0" in html
-    office_client.post(add, {"subject": f"headquarters:{hq.pk}", "period_code": "2026-11-2", "points": "3",
-                             "reason": "受到市政府通报表扬"})
+    office_client.post(
+        add,
+        {
+            "subject": f"headquarters:{hq.pk}",
+            "period_code": "2026-11-2",
+            "points": "3",
+            "reason": "受到市政府通报表扬",
+        },
+    )
     row = Adjustment.objects.get()
     assert (row.subject_kind, row.subject_id, row.period_code, row.created_by.username) == (
-        "headquarters", hq.pk, "2026-11-2", "office")
+        "headquarters",
+        hq.pk,
+        "2026-11-2",
+        "office",
+    )
     assert "商贸城指挥部" in office_client.get("/admin/assess/adjustment/").content.decode()
     run = services.run_assessment("2026-11-2", actor=None)
     slow = run.scores.get(subject_kind="headquarters", subject_id=hq.pk)

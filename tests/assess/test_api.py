@@ -15,6 +15,8 @@ from tests.factories import ProjectFactory, UnitFactory
 pytestmark = pytest.mark.django_db
 
 JSON = "application/json"
+
+
 def confirm(run: dict) -> dict:
     """Publishing confirmed, from the version of the draft read."""
     return {"confirm": True, "version": run["version"]}
@@ -75,7 +77,9 @@ def test_the_office_runs_a_period_and_reads_its_ranking_and_explanations(client,
 
 def test_a_published_run_refuses_a_rerun_and_a_revision_needs_a_reason(client, district, office):
     run = run_over_api(client, {"period": "2026-11-2"}, office)
-    published = client.post(f"/api/v1/assess/runs/{run['id']}/publish", confirm(run), content_type=JSON, **office)
+    published = client.post(
+        f"/api/v1/assess/runs/{run['id']}/publish", confirm(run), content_type=JSON, **office
+    )
     assert published.status_code == 200 and published.json()["state"] == "published"
     assert published.json()["published_at"] is not None
 
@@ -83,8 +87,12 @@ def test_a_published_run_refuses_a_rerun_and_a_revision_needs_a_reason(client, d
     assert again.status_code == 422 and again.json()["code"] == "published"
     twice = client.post(f"/api/v1/assess/runs/{run['id']}/publish", confirm(run), content_type=JSON, **office)
     assert twice.status_code == 409 and twice.json()["code"] == "stale"  # pressed again on the same page
-    assert client.post(f"/api/v1/assess/runs/{run['id']}/publish", confirm(published.json()), content_type=JSON,
-                       **office).json()["code"] == "state"
+    assert (
+        client.post(
+            f"/api/v1/assess/runs/{run['id']}/publish", confirm(published.json()), content_type=JSON, **office
+        ).json()["code"]
+        == "state"
+    )
 
     version = {"version": published.json()["version"]}
     no_reason = client.post(
@@ -92,8 +100,10 @@ def test_a_published_run_refuses_a_rerun_and_a_revision_needs_a_reason(client, d
     )
     assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "reason"
     revised = client.post(
-        f"/api/v1/assess/runs/{run['id']}/revise", {"reason": "慢项目补报了投资", **version}, content_type=JSON,
-        **office
+        f"/api/v1/assess/runs/{run['id']}/revise",
+        {"reason": "慢项目补报了投资", **version},
+        content_type=JSON,
+        **office,
     )
     assert revised.status_code == 201, revised.content
     revision = revised.json()
@@ -103,10 +113,14 @@ def test_a_published_run_refuses_a_rerun_and_a_revision_needs_a_reason(client, d
         "draft",
         "慢项目补报了投资",
     )
-    client.post(f"/api/v1/assess/runs/{revision['id']}/publish", confirm(revision), content_type=JSON, **office)
+    client.post(
+        f"/api/v1/assess/runs/{revision['id']}/publish", confirm(revision), content_type=JSON, **office
+    )
     old = client.get(f"/api/v1/assess/runs/{run['id']}", **office).json()
     assert (old["state"], old["superseded_by_id"]) == ("superseded", revision["id"])
-    assert [r["revision"] for r in client.get("/api/v1/assess/runs?period=2026-11-2", **office).json()["items"]] == [
+    assert [
+        r["revision"] for r in client.get("/api/v1/assess/runs?period=2026-11-2", **office).json()["items"]
+    ] == [
         2,
         1,
     ]
@@ -150,8 +164,10 @@ def test_scores_are_ordered_by_rank_within_their_group_and_paged(client, distric
     grouped = services.save_scheme(content, actor=office_user)
     [year] = client.get("/api/v1/assess/schemes/years", **office).json()["items"]
     activated = client.post(
-        f"/api/v1/assess/schemes/{grouped.pk}/activate", {"year": 2026, "version": year["version"]},
-        content_type=JSON, **office
+        f"/api/v1/assess/schemes/{grouped.pk}/activate",
+        {"year": 2026, "version": year["version"]},
+        content_type=JSON,
+        **office,
     )
     assert activated.json()["years"] == [2026]
     ProjectFactory(name="商贸项目", category="commerce", responsible_unit=district["fast"].responsible_unit)
@@ -350,8 +366,9 @@ def test_unknown_ids_are_404_and_the_endpoints_are_in_the_openapi_document(clien
     } <= set(paths)
 
 
-def test_follow_up_in_the_api_interviews_commitments_flags_and_the_archive(client, district, office, reporter,
-                                                                           office_user):
+def test_follow_up_in_the_api_interviews_commitments_flags_and_the_archive(
+    client, district, office, reporter, office_user
+):
     import datetime as dt
 
     from django.utils import timezone
@@ -361,16 +378,22 @@ def test_follow_up_in_the_api_interviews_commitments_flags_and_the_archive(clien
     batch = run_over_api(client, {"periods": ["2026-11", "2026-11-2"]}, office, batch=True)
     assert [r["period_code"] for r in batch] == ["2026-11", "2026-11-2"]
     for run in batch:
-        published = client.post(f"/api/v1/assess/runs/{run['id']}/publish", confirm(run), content_type=JSON,
-                                **office)
+        published = client.post(
+            f"/api/v1/assess/runs/{run['id']}/publish", confirm(run), content_type=JSON, **office
+        )
         assert published.status_code == 200
 
     [due] = client.get("/api/v1/assess/interviews?year=2026", **office).json()["items"]
     assert due["interview"] is None and due["consequence"]["name"] == "商贸城指挥部"
     today = timezone.localdate()
-    body = {"consequence_id": due["consequence"]["id"], "held_on": today.isoformat(), "interviewer": "区长",
-            "interviewee": "指挥长", "content": "约谈内容",
-            "commitments": [{"text": "倒排工期", "deadline": (today + dt.timedelta(days=5)).isoformat()}]}
+    body = {
+        "consequence_id": due["consequence"]["id"],
+        "held_on": today.isoformat(),
+        "interviewer": "区长",
+        "interviewee": "指挥长",
+        "content": "约谈内容",
+        "commitments": [{"text": "倒排工期", "deadline": (today + dt.timedelta(days=5)).isoformat()}],
+    }
     assert client.post("/api/v1/assess/interviews", body, content_type=JSON, **reporter).status_code == 403
     bad = client.post("/api/v1/assess/interviews", body | {"content": ""}, content_type=JSON, **office)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "content"
@@ -378,9 +401,12 @@ def test_follow_up_in_the_api_interviews_commitments_flags_and_the_archive(clien
     assert created.status_code == 201, created.content
     [commitment] = created.json()["commitments"]
     assert commitment["state"] == "open"
-    done = client.post(f"/api/v1/assess/commitments/{commitment['id']}/complete",
-                       {"done_on": today.isoformat(), "result": "已倒排", "version": commitment["version"]},
-                       content_type=JSON, **office)
+    done = client.post(
+        f"/api/v1/assess/commitments/{commitment['id']}/complete",
+        {"done_on": today.isoformat(), "result": "已倒排", "version": commitment["version"]},
+        content_type=JSON,
+        **office,
+    )
     assert done.json()["state"] == "done"
     interview = client.get(f"/api/v1/assess/interviews/{created.json()['id']}", **office).json()
     assert interview["commitments"][0]["result"] == "已倒排"
@@ -388,14 +414,20 @@ def test_follow_up_in_the_api_interviews_commitments_flags_and_the_archive(clien
     board = client.get("/api/v1/assess/flags/2026", **office).json()
     assert board["periods"] == ["2026-11", "2026-11-2"]
     assert [(t["name"], t["red_flags"], t["yellow_cards"]) for t in board["items"]] == [
-        ("智能装备产业园指挥部", 1, 0), ("商贸城指挥部", 0, 1)]
+        ("智能装备产业园指挥部", 1, 0),
+        ("商贸城指挥部", 0, 1),
+    ]
 
     commander = Person.objects.create(name="李指挥长", post="指挥长")
     district["slow"].commander = commander
     district["slow"].save()
     [entry] = client.get(f"/api/v1/assess/archive/2026?person_id={commander.pk}", **office).json()["items"]
     [subject] = entry["subjects"]
-    assert (subject["name"], subject["yellow_cards"], len(subject["interviews"])) == ("商贸城指挥部", ["2026年11月"], 1)
+    assert (subject["name"], subject["yellow_cards"], len(subject["interviews"])) == (
+        "商贸城指挥部",
+        ["2026年11月"],
+        1,
+    )
     assert client.get("/api/v1/assess/archive/2026", **reporter).status_code == 403
 
 
@@ -406,14 +438,25 @@ def test_schemes_and_the_consequences_ledger_come_as_excel(client, district, off
 
     scheme = services.ensure_scheme_for(2026, actor=None)
     response = client.get(f"/api/v1/assess/schemes/{scheme.pk}/xlsx", **office)
-    assert response.status_code == 200 and "考核指标" in openpyxl.load_workbook(io.BytesIO(response.content)).sheetnames
+    assert (
+        response.status_code == 200
+        and "考核指标" in openpyxl.load_workbook(io.BytesIO(response.content)).sheetnames
+    )
     publish_period("2026-11", actor=None)
-    ledger = openpyxl.load_workbook(io.BytesIO(client.get("/api/v1/assess/consequences/2026/xlsx", **office).content))
-    assert {row[4] for row in ledger.active.iter_rows(min_row=2, values_only=True)} >= {"经济奖励", "黄牌", "约谈"}
+    ledger = openpyxl.load_workbook(
+        io.BytesIO(client.get("/api/v1/assess/consequences/2026/xlsx", **office).content)
+    )
+    assert {row[4] for row in ledger.active.iter_rows(min_row=2, values_only=True)} >= {
+        "经济奖励",
+        "黄牌",
+        "约谈",
+    }
     assert client.get("/api/v1/assess/consequences/2026/xlsx", **reporter).status_code == 403
 
 
-def test_publishing_without_confirmation_is_refused_and_lists_what_would_be_published(client, district, office):
+def test_publishing_without_confirmation_is_refused_and_lists_what_would_be_published(
+    client, district, office
+):
     run = run_over_api(client, {"period": "2026-11"}, office)
     url = f"/api/v1/assess/runs/{run['id']}/publish"
     for refused in (
@@ -450,8 +493,12 @@ def test_the_publish_endpoint_documents_its_confirmation_and_what_it_answers_wit
     operation = document["paths"]["/api/v1/assess/runs/{run_id}/publish"]["post"]
     body = operation["requestBody"]["content"]["application/json"]["schema"]
     assert "confirm" in str(body) or "PublishIn" in str(body)
-    refusal = operation["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
-    assert {"code", "errors", "would_publish"} <= set(document["components"]["schemas"][refusal]["properties"])
+    refusal = operation["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[
+        -1
+    ]
+    assert {"code", "errors", "would_publish"} <= set(
+        document["components"]["schemas"][refusal]["properties"]
+    )
 
 
 def test_a_period_open_for_filing_is_drafted_only_early_with_a_reason_and_is_not_published(
@@ -466,8 +513,9 @@ def test_a_period_open_for_filing_is_drafted_only_early_with_a_reason_and_is_not
 
     early = run_over_api(client, {"period": current.code, "early_reason": "区长要求看本旬进度"}, office)
     assert (early["state"], early["early_reason"]) == ("draft", "区长要求看本旬进度")
-    publish = client.post(f"/api/v1/assess/runs/{early['id']}/publish", confirm(early),
-                          content_type=JSON, **office)
+    publish = client.post(
+        f"/api/v1/assess/runs/{early['id']}/publish", confirm(early), content_type=JSON, **office
+    )
     assert publish.status_code == 422 and publish.json()["code"] == "state"
     assert "尚未截止" in publish.json()["errors"][0]["message"]
     assert Run.objects.get().state == "draft"
@@ -475,16 +523,19 @@ def test_a_period_open_for_filing_is_drafted_only_early_with_a_reason_and_is_not
     assert batch.status_code == 422 and batch.json()["errors"][0]["field"] == "early_reason"
 
 
-@pytest.mark.parametrize(("url", "field"), [
-    ("/api/v1/assess/archive/0", "path.year"),
-    ("/api/v1/assess/archive/99999999999999999999", "path.year"),
-    ("/api/v1/assess/year/1999", "path.year"),
-    ("/api/v1/assess/flags/2101", "path.year"),
-    ("/api/v1/assess/consequences/0/xlsx", "path.year"),
-    ("/api/v1/assess/consequences?year=0", "query.year"),
-    ("/api/v1/assess/interviews?year=99999", "query.year"),
-    ("/api/v1/assess/archive/2026?person_id=99999999999999999999", "query.person_id"),
-])
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/assess/archive/0", "path.year"),
+        ("/api/v1/assess/archive/99999999999999999999", "path.year"),
+        ("/api/v1/assess/year/1999", "path.year"),
+        ("/api/v1/assess/flags/2101", "path.year"),
+        ("/api/v1/assess/consequences/0/xlsx", "path.year"),
+        ("/api/v1/assess/consequences?year=0", "query.year"),
+        ("/api/v1/assess/interviews?year=99999", "query.year"),
+        ("/api/v1/assess/archive/2026?person_id=99999999999999999999", "query.person_id"),
+    ],
+)
 def test_a_year_or_id_out_of_range_answers_422_not_a_server_error(client, office, url, field):
     response = client.get(url, **office)
     assert response.status_code == 422, response.content
@@ -492,9 +543,17 @@ def test_a_year_or_id_out_of_range_answers_422_not_a_server_error(client, office
 
 
 def test_an_interview_or_commitment_dated_outside_2000_to_2100_answers_422(client, office):
-    interview = {"consequence_id": 1, "held_on": "9999-12-31", "interviewer": "区长", "interviewee": "指挥长",
-                 "content": "约谈", "commitments": [{"text": "倒排工期", "deadline": "0001-01-01"}]}
+    interview = {
+        "consequence_id": 1,
+        "held_on": "9999-12-31",
+        "interviewer": "区长",
+        "interviewee": "指挥长",
+        "content": "约谈",
+        "commitments": [{"text": "倒排工期", "deadline": "0001-01-01"}],
+    }
     response = client.post("/api/v1/assess/interviews", interview, content_type=JSON, **office)
     assert response.status_code == 422
-    assert {e["field"] for e in response.json()["errors"]} == {"body.payload.held_on",
-                                                               "body.payload.commitments.0.deadline"}
+    assert {e["field"] for e in response.json()["errors"]} == {
+        "body.payload.held_on",
+        "body.payload.commitments.0.deadline",
+    }

@@ -490,7 +490,9 @@ def test_a_project_with_no_plan_for_the_period_no_longer_gets_58_33_of_70_invest
         assert (row["progress_points"], row["score"]) == (100, 100)
 
 
-def test_the_explanation_says_a_project_without_a_plan_is_left_out_of_investment_and_the_rest_reweighted() -> None:
+def test_the_explanation_says_a_project_without_a_plan_is_left_out_of_investment_and_the_rest_reweighted() -> (
+    None
+):
     district = District([Project(1, 100 * WAN)], [Fact("2026-01", 1, plan=0, done=0, due=4, met=3)])
     results = district.assess()
     assert explanation(results, "2026-01", "project", 1)[:3] == [
@@ -505,8 +507,10 @@ def test_the_explanation_says_a_project_without_a_plan_is_left_out_of_investment
 def test_a_scheme_may_give_a_project_without_a_plan_zero_or_full_investment_marks_instead() -> None:
     zero = by_key(unplanned_district().assess(seventy_for_investment(NoPlan.ZERO)))
     full = by_key(unplanned_district().assess(seventy_for_investment(NoPlan.FULL)))
-    assert [(zero["2026-01", "project", p]["investment_points"], zero["2026-01", "project", p]["progress_points"])
-            for p in (1, 2)] == [(0, 30), (0, 30)]
+    assert [
+        (zero["2026-01", "project", p]["investment_points"], zero["2026-01", "project", p]["progress_points"])
+        for p in (1, 2)
+    ] == [(0, 30), (0, 30)]
     assert [full["2026-01", "project", p]["investment_points"] for p in (1, 2)] == [70, 70]
     assert zero["2026-01", "project", 2]["explanation"][0] == (
         "投资完成：本期累计 500.00 万元，序时计划为 0。本期无计划投资，按方案计 0 分（满分 70）"
@@ -539,8 +543,10 @@ def test_a_headquarters_leaves_its_projects_without_a_plan_out_of_its_investment
         "投资完成：所辖 2 个项目本期累计 50.00 万元 / 序时计划 100.00 万元，按年度计划投资加权完成率 50%"
         "（其中 1 个项目本期无计划投资，不计入），按线性折算 20 分（满分 40）"
     )
-    assert (rows["2026-01", "headquarters", 8]["investment_points"], rows["2026-01", "headquarters", 8]["score"]) == (
-        0, 50)
+    assert (
+        rows["2026-01", "headquarters", 8]["investment_points"],
+        rows["2026-01", "headquarters", 8]["score"],
+    ) == (0, 50)
     assert explanation(results, "2026-01", "headquarters", 8)[0] == (
         "投资完成：所辖 1 个项目本期均无计划投资（累计 20.00 万元），不计投资完成额指标，"
         "其余指标按权重折算（形象进度满分 50、综合评价满分 50）"
@@ -560,7 +566,9 @@ def test_relative_investment_is_measured_against_the_best_project_with_a_plan() 
     )
     rows = by_key(district.assess(scheme))
     assert [rows["2026-01", "project", p]["investment_points"] for p in (1, 2, 3)] == [40, 20, 0]
-    assert rows["2026-01", "project", 3]["explanation"][0].endswith("不计投资完成额指标，且无其他计分指标可折算")
+    assert rows["2026-01", "project", 3]["explanation"][0].endswith(
+        "不计投资完成额指标，且无其他计分指标可折算"
+    )
 
 
 def relative_scheme() -> Scheme:
@@ -1294,7 +1302,9 @@ def test_a_subject_without_a_plan_never_gets_investment_points_from_nothing_and_
 
 @PROPERTY
 @given(districts())
-def test_under_the_default_scheme_a_total_without_deductions_stays_within_0_and_100(district: District) -> None:
+def test_under_the_default_scheme_a_total_without_deductions_stays_within_0_and_100(
+    district: District,
+) -> None:
     clean = replace(
         district, facts=[replace(f, missing=0, late=0, red=0) for f in district.facts], adjustments=[]
     )

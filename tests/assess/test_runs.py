@@ -20,6 +20,7 @@ from tests.workbooks import contents, export_in_background
 
 pytestmark = pytest.mark.django_db
 
+
 def headquarters(run):
     return {s.subject_name: s for s in run.scores.filter(subject_kind="headquarters")}
 
@@ -61,7 +62,9 @@ def test_published_results_are_final_and_a_correction_is_a_linked_revision(distr
         services.run_assessment("2026-11-2", actor=office_user)
     with pytest.raises(ValidationError):
         services.revise(run, "  ", actor=office_user, expected_version=current_version(run))
-    revision = services.revise(run, "慢项目补报了投资", actor=office_user, expected_version=current_version(run))
+    revision = services.revise(
+        run, "慢项目补报了投资", actor=office_user, expected_version=current_version(run)
+    )
     assert (revision.revision, revision.supersedes, revision.state) == (2, run, "draft")
     services.publish(revision, actor=office_user, expected_version=current_version(revision))
     run.refresh_from_db()
@@ -82,7 +85,10 @@ def test_the_command_assesses_and_publishes(district, capsys):
     out = capsys.readouterr().out
     assert "already published, left as they are: 2026-11-2" in out
     assert sorted(Run.objects.filter(state="draft").values_list("period_code", flat=True)) == [
-        "2026-10", "2026-11-1", "2026-11-3"]
+        "2026-10",
+        "2026-11-1",
+        "2026-11-3",
+    ]
 
 
 def test_the_pages_run_rank_explain_and_publish(district, office_client):
@@ -137,8 +143,9 @@ def test_raters_score_their_subjects_and_the_office_sees_who_has_not(
     assert any("综合评价" in line and "95" in line for line in fast.explanation)
 
 
-def test_a_published_run_gives_a_numbered_notice_and_a_public_page(district, office_user, office_client, client,
-                                                                    settings):
+def test_a_published_run_gives_a_numbered_notice_and_a_public_page(
+    district, office_user, office_client, client, settings
+):
     import io
 
     import docx
@@ -155,10 +162,14 @@ def test_a_published_run_gives_a_numbered_notice_and_a_public_page(district, off
     assert f"泉重点办〔{year}〕1号" in text and "关于2026年11月中旬重点项目建设考核结果的通报" in text
     assert "红旗：智能装备产业园指挥部。" in text
     rows = [[c.text for c in row.cells] for row in document.tables[0].rows]
-    assert rows[1:] == [["1", "智能装备产业园指挥部", f"{headquarters(run)['智能装备产业园指挥部'].score:.2f}"],
-                        ["2", "商贸城指挥部", f"{headquarters(run)['商贸城指挥部'].score:.2f}"]]
-    assert docx.Document(io.BytesIO(again.content)).paragraphs and Run.objects.get().notice_number == \
-        f"泉重点办〔{year}〕1号"  # downloading again issues no new number
+    assert rows[1:] == [
+        ["1", "智能装备产业园指挥部", f"{headquarters(run)['智能装备产业园指挥部'].score:.2f}"],
+        ["2", "商贸城指挥部", f"{headquarters(run)['商贸城指挥部'].score:.2f}"],
+    ]
+    assert (
+        docx.Document(io.BytesIO(again.content)).paragraphs
+        and Run.objects.get().notice_number == f"泉重点办〔{year}〕1号"
+    )  # downloading again issues no new number
     client.logout()
     public = client.get("/assess/public/")
     assert public.status_code == 200 and "智能装备产业园指挥部" in public.content.decode()
@@ -198,8 +209,9 @@ def test_a_scheme_goes_out_as_yaml_and_comes_back_as_a_new_version_in_force(db, 
         call_command("scheme", "import", str(broken))
 
 
-def test_what_if_compares_another_scheme_with_the_one_in_force_and_saves_nothing(district, office_user,
-                                                                               office_client):
+def test_what_if_compares_another_scheme_with_the_one_in_force_and_saves_nothing(
+    district, office_user, office_client
+):
     active = services.ensure_scheme_for(2026, actor=None)
     content = dict(active.content)
     # a scheme that scores only physical progress: both headquarters met no milestones, so they tie
@@ -215,7 +227,8 @@ def test_what_if_compares_another_scheme_with_the_one_in_force_and_saves_nothing
 
 
 def test_what_if_over_several_periods_compares_mean_ranks_and_the_consequences_each_scheme_gives(
-        district, office_user, office_client):
+    district, office_user, office_client
+):
     content = dict(services.ensure_scheme_for(2026, actor=None).content)
     content["consequences"] = [c for c in content["consequences"] if c["kind"] != "red_flag"]
     content["name"] = "不设红旗"
@@ -224,7 +237,9 @@ def test_what_if_over_several_periods_compares_mean_ranks_and_the_consequences_e
     fast = next(r for r in rows if r["name"] == "智能装备产业园指挥部")
     assert fast["was_marks"] and "红旗" in fast["was_marks"] and fast["marks"] == ""
     assert fast["rank"] == fast["was_rank"] and fast["moved"] == 0
-    page = office_client.get(f"/assess/what-if/?scheme={trial.pk}&period=2026-11-1..2026-11-3").content.decode()
+    page = office_client.get(
+        f"/assess/what-if/?scheme={trial.pk}&period=2026-11-1..2026-11-3"
+    ).content.decode()
     assert "（3 期）" in page and "各期平均" in page and "红旗" in page.split('id="comparison"')[1]
     bad = office_client.get(f"/assess/what-if/?scheme={trial.pk}&period=2026-11-3..2026-11-1")
     assert bad.status_code == 200 and "起不晚于止" in bad.content.decode()
@@ -239,8 +254,11 @@ def test_a_run_exports_its_scores_and_consequences_to_excel(district, office_use
 
     run = services.run_assessment("2026-11-2", actor=office_user)
     response = office_client.get(f"/assess/runs/{run.pk}/export/")
-    rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
-        values_only=True))
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    )
     assert rows[0][:6] == ("考核对象类型", "分组", "名次", "组内数", "考核对象", "得分")
     hq = [r for r in rows[1:] if r[0] == "指挥部"]
     assert [(r[2], r[4]) for r in hq] == [(1, "智能装备产业园指挥部"), (2, "商贸城指挥部")]
@@ -248,7 +266,8 @@ def test_a_run_exports_its_scores_and_consequences_to_excel(district, office_use
 
 
 def test_a_run_with_more_scores_than_a_request_writes_exports_them_in_the_background(
-        district, office_user, office_client, settings):
+    district, office_user, office_client, settings
+):
     run = services.run_assessment("2026-11-2", actor=office_user)
     url = f"/assess/runs/{run.pk}/export/"
     at_once = b"".join(office_client.get(url).streaming_content)
@@ -297,7 +316,9 @@ def test_late_and_missing_reports_are_counted_from_the_deadlines(district, offic
 # -- guards: nothing assessed while it can still change, nothing published unseen ------------------------------
 
 
-def test_a_period_still_open_for_filing_cannot_be_assessed_without_a_reason(district, office_user, office_client):
+def test_a_period_still_open_for_filing_cannot_be_assessed_without_a_reason(
+    district, office_user, office_client
+):
     # Issue 12: a ten-day period still open for filing was assessed and published in one click, with a red flag.
     current = open_current_dekad(office_user)
     with pytest.raises(ValidationError, match="尚未截止") as refused:
@@ -315,7 +336,9 @@ def test_an_early_draft_records_its_reason_is_shown_as_such_and_cannot_be_publis
     district, office_user, office_client
 ):
     current = open_current_dekad(office_user)
-    response = office_client.post("/assess/run/", {"period": current.code, "early_reason": "区长要求看本旬进度"})
+    response = office_client.post(
+        "/assess/run/", {"period": current.code, "early_reason": "区长要求看本旬进度"}
+    )
     run = Run.objects.get()
     assert response["Location"] == f"/system/jobs/{Job.objects.get().pk}/"
     assert "提前试算" in office_client.get(response["Location"]).content.decode()
@@ -346,7 +369,10 @@ def test_an_early_draft_is_published_only_once_rerun_after_the_deadline(district
         services.publish(run, actor=office_user, expected_version=current_version(run))
     again = services.run_assessment("2026-11-2", actor=office_user, expected_version=current_version(run))
     assert again.pk == run.pk and again.early_reason == ""
-    assert services.publish(again, actor=office_user, expected_version=current_version(again)).state == "published"
+    assert (
+        services.publish(again, actor=office_user, expected_version=current_version(again)).state
+        == "published"
+    )
 
 
 def test_a_period_whose_deadline_came_before_its_end_waits_for_its_end(district, office_user):
@@ -360,7 +386,9 @@ def test_publishing_on_the_page_asks_for_confirmation_and_lists_the_flags_cards_
 ):
     run = services.run_assessment("2026-11", actor=office_user)
     detail = office_client.get(f"/assess/runs/{run.pk}/").content.decode()
-    assert f'href="/assess/runs/{run.pk}/publish/"' in detail  # a link to the confirmation, not a one-click form
+    assert (
+        f'href="/assess/runs/{run.pk}/publish/"' in detail
+    )  # a link to the confirmation, not a one-click form
     confirm = office_client.get(f"/assess/runs/{run.pk}/publish/")
     assert confirm.status_code == 200
     page = confirm.content.decode()

@@ -331,7 +331,9 @@ shares = st.sampled_from([0.0, 0.25, 0.5, 0.6, 0.75])
 
 @st.composite
 def indicators(draw: st.DrawFn) -> tuple[Indicator, ...]:
-    def scored(cls: type[InvestmentIndicator] | type[ProgressIndicator], **more: Any) -> st.SearchStrategy[Indicator]:
+    def scored(
+        cls: type[InvestmentIndicator] | type[ProgressIndicator], **more: Any
+    ) -> st.SearchStrategy[Indicator]:
         return st.builds(
             cls,
             points=st.integers(1, 60),

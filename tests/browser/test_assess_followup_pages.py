@@ -25,16 +25,14 @@ def district(office_user):
     return build_district(office_user)
 
 
-
-
-
 def publish(office_user, *codes):
     for code in codes:
         publish_period(code, actor=office_user)
 
 
-def test_the_office_interviews_a_lagging_headquarters_and_closes_its_commitment(page, login, office_user,
-                                                                                district):
+def test_the_office_interviews_a_lagging_headquarters_and_closes_its_commitment(
+    page, login, office_user, district
+):
     publish(office_user, "2026-11")
     today = timezone.localdate()
     week_ahead = today + dt.timedelta(days=7)
@@ -128,7 +126,9 @@ def test_the_red_flag_board_lists_the_fast_headquarters_first(page, login, offic
     expect(page.locator("#flag-board tbody")).not_to_contain_text("商贸城指挥部")
 
 
-def test_the_cadre_archive_shows_a_commander_and_exports_the_year(page, login, office_user, district, tmp_path):
+def test_the_cadre_archive_shows_a_commander_and_exports_the_year(
+    page, login, office_user, district, tmp_path
+):
     leader = PersonFactory(name="张副区长", post="副区长")
     commander = PersonFactory(name="李指挥长", post="指挥长")
     ProjectLeader.objects.create(project=district["slow"], person=leader, role=LeaderRole.LEAD)
@@ -171,8 +171,10 @@ def test_the_cadre_archive_shows_a_commander_and_exports_the_year(page, login, o
     assert download.suggested_filename == "干部考核档案_2026.docx"
     download.save_as(tmp_path / "archive.docx")
     document = Document(str(tmp_path / "archive.docx"))
-    text = "\n".join([p.text for p in document.paragraphs]
-                     + [cell.text for table in document.tables for row in table.rows for cell in row.cells])
+    text = "\n".join(
+        [p.text for p in document.paragraphs]
+        + [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    )
     assert "李指挥长" in text and "商贸城指挥部" in text and "张副区长" in text
 
 
@@ -180,9 +182,14 @@ def test_a_commitment_is_closed_on_a_phone_sized_screen(phone, office_user, dist
     publish(office_user, "2026-11")
     today = timezone.localdate()
     interview = followup.record_interview(
-        actor=office_user, consequence=Consequence.objects.get(kind="interview"), held_on=today,
-        interviewer="区长 王某", interviewee="李某", content="进度滞后，要求倒排工期。",
-        commitments=[("每旬报送赶工计划", today + dt.timedelta(days=7))])
+        actor=office_user,
+        consequence=Consequence.objects.get(kind="interview"),
+        held_on=today,
+        interviewer="区长 王某",
+        interviewee="李某",
+        content="进度滞后，要求倒排工期。",
+        commitments=[("每旬报送赶工计划", today + dt.timedelta(days=7))],
+    )
 
     page = phone("office", PASSWORD)
     page.goto(f"/assess/interviews/{interview.pk}/")

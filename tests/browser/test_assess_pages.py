@@ -19,19 +19,33 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def district(office_user):
     unit = UnitFactory(name="工信局")
-    hqs = [UnitFactory(name=name, kind=UnitKind.HEADQUARTERS) for name in ("智能装备产业园指挥部", "商贸城指挥部")]
+    hqs = [
+        UnitFactory(name=name, kind=UnitKind.HEADQUARTERS)
+        for name in ("智能装备产业园指挥部", "商贸城指挥部")
+    ]
     opens = timezone.now() - dt.timedelta(days=30)
-    code = (timezone.localdate() - dt.timedelta(days=12))
+    code = timezone.localdate() - dt.timedelta(days=12)
     from gongjian.core.periods import Period
 
     period_value = Period.dekad_of(code)
-    period = reports.open_period(period_value.code, opens_at=opens, deadline=opens + dt.timedelta(days=20),
-                                 actor=office_user)
+    period = reports.open_period(
+        period_value.code, opens_at=opens, deadline=opens + dt.timedelta(days=20), actor=office_user
+    )
     for hq, done in zip(hqs, (40_000_000, 10_000_000), strict=True):
-        project = ProjectFactory(name=f"{hq.name[:4]}项目", responsible_unit=unit, headquarters=hq, plan=[1_000_000] * 36)
+        project = ProjectFactory(
+            name=f"{hq.name[:4]}项目", responsible_unit=unit, headquarters=hq, plan=[1_000_000] * 36
+        )
         filed = period.deadline - dt.timedelta(days=1)
-        Report.objects.create(project=project, period=period, state="approved", amount=done, year_to_date=done,
-                              since_start=done, first_submitted_at=filed, submitted_at=filed)
+        Report.objects.create(
+            project=project,
+            period=period,
+            state="approved",
+            amount=done,
+            year_to_date=done,
+            since_start=done,
+            first_submitted_at=filed,
+            submitted_at=filed,
+        )
     return {"hqs": hqs, "period": period_value}
 
 
@@ -63,11 +77,15 @@ def test_the_office_runs_explains_and_publishes_a_period(page, login, make_user,
     assert Run.objects.get().state == "published"
 
 
-def test_a_rater_enters_scores_on_a_phone_sized_screen(browser, live_server, transactional_db, make_user, district):
+def test_a_rater_enters_scores_on_a_phone_sized_screen(
+    browser, live_server, transactional_db, make_user, district
+):
     rater = make_user("evaluator", username="rater")
     for hq in district["hqs"]:
         EvaluatorAssignment.objects.create(rater=rater, subject_kind="headquarters", subject_id=hq.pk)
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 390, "height": 844})
+    context = browser.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 390, "height": 844}
+    )
     page = context.new_page()
     page.goto("/accounts/login/")
     page.fill("#id_username", "rater")

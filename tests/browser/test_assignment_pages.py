@@ -16,8 +16,9 @@ from tests.factories import PASSWORD, UnitFactory
 pytestmark = pytest.mark.browser
 
 
-def test_the_office_gives_a_task_to_three_departments_and_sees_one_hand_in(page, login, phone, office_user,
-                                                                              make_user, tmp_path):
+def test_the_office_gives_a_task_to_three_departments_and_sees_one_hand_in(
+    page, login, phone, office_user, make_user, tmp_path
+):
     today = timezone.localdate()
     industry = UnitFactory(name="工信局")
     UnitFactory(name="住建局"), UnitFactory(name="商务局")
@@ -31,7 +32,10 @@ def test_the_office_gives_a_task_to_three_departments_and_sees_one_hand_in(page,
     page.click("#assignment-new")
     expect(page.locator("h1")).to_have_text("下发任务")
     page.fill("#id_title", "现场会后讨论和报告")
-    page.fill("#id_instructions", "围绕“怎么看我们的项目？我们为项目做了什么？今后我们应该怎么办？”三个题目组织讨论。")
+    page.fill(
+        "#id_instructions",
+        "围绕“怎么看我们的项目？我们为项目做了什么？今后我们应该怎么办？”三个题目组织讨论。",
+    )
     page.click("button[data-pick='department']")
     expect(page.locator("#unit-count")).to_have_text("已选 3")
     expect(page.locator("fieldset[data-kind='street'] input")).not_to_be_checked()
@@ -68,7 +72,10 @@ def test_the_office_gives_a_task_to_three_departments_and_sees_one_hand_in(page,
 
     # The office's table: 已报 for 工信局 (with the file), 未报 for the others
     page.reload()
-    rows = {name: page.locator("#hand-in-table tbody tr", has_text=name) for name in ("工信局", "住建局", "商务局")}
+    rows = {
+        name: page.locator("#hand-in-table tbody tr", has_text=name)
+        for name in ("工信局", "住建局", "商务局")
+    }
     expect(rows["工信局"].locator("td.cell").nth(0).locator(".tag")).to_have_text("已报")
     expect(rows["工信局"].locator("td.cell").nth(1).locator(".tag")).to_have_text("未报")
     for name in ("住建局", "商务局"):

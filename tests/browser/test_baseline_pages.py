@@ -18,8 +18,9 @@ def setting(make_user):
     unit = UnitFactory(name="住建局")
     make_user("unit_reporter", unit=unit, username="reporter", full_name="住建局小李")
     make_user("project_office", username="office", full_name="项目办小张")
-    project = ProjectFactory(name="滨湖花园安置房", responsible_unit=unit, total_investment=100_000_000,
-                             plan=[1_000_000] * 36)
+    project = ProjectFactory(
+        name="滨湖花园安置房", responsible_unit=unit, total_investment=100_000_000, plan=[1_000_000] * 36
+    )
     project.milestones.create(kind="start", planned_date=dt.date(2026, 10, 1))
     return project
 

@@ -14,14 +14,17 @@ from tests.factories import PASSWORD, ProjectFactory, UnitFactory
 pytestmark = pytest.mark.browser
 
 
-def test_batch_upload_with_an_error_saves_nothing_then_the_fixed_file_saves_all(page, login, make_user,
-                                                                                 office_user, tmp_path):
+def test_batch_upload_with_an_error_saves_nothing_then_the_fixed_file_saves_all(
+    page, login, make_user, office_user, tmp_path
+):
     unit = UnitFactory(name="工信局")
     make_user("unit_reporter", unit=unit, username="rep")
     ProjectFactory(code="2026-0001", name="甲项目", responsible_unit=unit)
     ProjectFactory(code="2026-0002", name="乙项目", responsible_unit=unit)
     opens = timezone.now() - dt.timedelta(days=1)
-    services.open_period("2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=9), actor=office_user)
+    services.open_period(
+        "2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=9), actor=office_user
+    )
 
     login("rep", PASSWORD)
     page.click("nav >> text=旬报月报")

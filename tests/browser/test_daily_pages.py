@@ -20,17 +20,22 @@ def site(make_user):
     hq = UnitFactory(name="杏山子园指挥部", kind=UnitKind.HEADQUARTERS)
     xing = UnitFactory(name="杏山子工作队", kind=UnitKind.SERVICE_TEAM, parent=hq)
     han = UnitFactory(name="韩山工作队", kind=UnitKind.SERVICE_TEAM, parent=hq)
-    return {"hq": hq, "xing": xing, "han": han,
-            "member": make_user("service_team", unit=xing, username="duiyuan", full_name="张队员"),
-            "hq_user": make_user("unit_reporter", unit=hq, username="zhihuibu", full_name="李指挥")}
+    return {
+        "hq": hq,
+        "xing": xing,
+        "han": han,
+        "member": make_user("service_team", unit=xing, username="duiyuan", full_name="张队员"),
+        "hq_user": make_user("unit_reporter", unit=hq, username="zhihuibu", full_name="李指挥"),
+    }
 
 
 def fits_the_phone(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-def test_a_member_files_on_the_phone_and_the_headquarters_deploys_the_next_day(page, login, phone, site,
-                                                                             monkeypatch):
+def test_a_member_files_on_the_phone_and_the_headquarters_deploys_the_next_day(
+    page, login, phone, site, monkeypatch
+):
     today = daily.today()
     tomorrow = today + dt.timedelta(days=1)
     daily.deploy(site["xing"], today, "入户做李家工作", actor=site["hq_user"])
@@ -101,7 +106,9 @@ def test_a_refused_report_on_the_phone_keeps_what_was_typed(phone, site):
     member.fill("#id_done", "走访")
     member.fill("#id_plan", "明天拆两处")
     member.fill("#id_households_signed", "-2")
-    member.evaluate("document.getElementById('daily-form').noValidate = true")  # what an old browser would send
+    member.evaluate(
+        "document.getElementById('daily-form').noValidate = true"
+    )  # what an old browser would send
     member.locator("#daily-form button[type=submit]").tap()
     expect(member.locator("#daily-form [role=alert]").first).to_be_visible()
     expect(member.locator("#id_plan")).to_have_value("明天拆两处")

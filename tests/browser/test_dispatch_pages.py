@@ -30,9 +30,12 @@ def district(db):
     by their investment); the park's 主体开工 is due in five days."""
     industry, housing = UnitFactory(name="工信局"), UnitFactory(name="住建局")
     year = timezone.localdate().year
-    battery = ProjectFactory(name="新能源电池材料项目", responsible_unit=industry, year=year, plan=True,
-                             planned_start=None)
-    park = ProjectFactory(name="智能装备产业园", responsible_unit=housing, year=year, plan=True, planned_start=None)
+    battery = ProjectFactory(
+        name="新能源电池材料项目", responsible_unit=industry, year=year, plan=True, planned_start=None
+    )
+    park = ProjectFactory(
+        name="智能装备产业园", responsible_unit=housing, year=year, plan=True, planned_start=None
+    )
     due = timezone.localdate() + dt.timedelta(days=5)
     Milestone.objects.create(project=park, kind="start", name="主体开工", planned_date=due)
     lights.recompute()
@@ -66,17 +69,25 @@ def create_meeting_in_the_form(page, title, held_at):
 
 
 def meeting_by_service(office_user, title, *, days=0):
-    return services.create_meeting(kind="monthly", title=title, held_at=timezone.now() + dt.timedelta(days=days),
-                                   place="区政府三楼会议室", actor=office_user)
+    return services.create_meeting(
+        kind="monthly",
+        title=title,
+        held_at=timezone.now() + dt.timedelta(days=days),
+        place="区政府三楼会议室",
+        actor=office_user,
+    )
 
 
 def test_the_office_creates_a_monthly_meeting_and_gives_the_red_projects_unit_a_decision(
-        page, login, office_user, make_user, district):
+    page, login, office_user, make_user, district
+):
     make_user("unit_reporter", unit=district["industry"], username="rep", full_name="工信局小李")
     today = timezone.localdate()
     login("office", PASSWORD)
     meeting = create_meeting_in_the_form(page, f"{today.month}月重点项目调度会", timezone.now())
-    assert meeting.kind == "monthly" and meeting.projects.count() == 2  # a monthly dispatch covers every project
+    assert (
+        meeting.kind == "monthly" and meeting.projects.count() == 2
+    )  # a monthly dispatch covers every project
 
     # The agenda drafted from the data: each red project with its unit, and the milestone due before next month
     agenda = page.locator("#agenda")
@@ -88,7 +99,8 @@ def test_the_office_creates_a_monthly_meeting_and_gives_the_red_projects_unit_a_
     expect(battery_item.locator("a")).to_have_attribute("href", f"/projects/{district['battery'].pk}/")
     expect(red.filter(has_text="智能装备产业园（住建局）")).to_have_count(1)
     expect(agenda.locator("ol.agenda-milestones li")).to_have_text(
-        [f"智能装备产业园：主体开工，计划 {district['due'].isoformat()} 完成"])
+        [f"智能装备产业园：主体开工，计划 {district['due'].isoformat()} 完成"]
+    )
     expect(page.locator("#decisions tbody")).to_contain_text("尚无交办事项")
 
     # A deadline before the meeting is refused, and what was typed stays in the form
@@ -111,11 +123,17 @@ def test_the_office_creates_a_monthly_meeting_and_gives_the_red_projects_unit_a_
     expect(page.locator(".messages")).to_contain_text(f"已交办第 1 项，督办编号 {case.number}")
     rows = page.locator("#decisions tbody tr")
     expect(rows).to_have_count(1)
-    expect(rows.first.locator("td")).to_have_text(["1", POWER, "工信局", "工信局小李", deadline.isoformat(), "待签收"])
+    expect(rows.first.locator("td")).to_have_text(
+        ["1", POWER, "工信局", "工信局小李", deadline.isoformat(), "待签收"]
+    )
     link = rows.first.locator("a")
     expect(link).to_have_attribute("href", f"/lights/cases/{case.pk}/")
-    assert (case.kind, case.owner, case.project, case.deadline) == ("decision", district["industry"],
-                                                                   district["battery"], deadline)
+    assert (case.kind, case.owner, case.project, case.deadline) == (
+        "decision",
+        district["industry"],
+        district["battery"],
+        deadline,
+    )
     assert list(decision.projects.all()) == [district["battery"]]
 
     # The link opens the case, which names the meeting it came from
@@ -132,15 +150,30 @@ def test_the_office_creates_a_monthly_meeting_and_gives_the_red_projects_unit_a_
 
 
 def test_the_unit_handles_a_decision_the_office_closes_it_and_the_next_meeting_lists_only_the_open_one(
-        page, login, office_user, make_user, district):
+    page, login, office_user, make_user, district
+):
     make_user("unit_reporter", unit=district["industry"], username="rep", full_name="工信局小李")
     # Last month's meeting (held yesterday) gave two decisions, one to each unit
     first = meeting_by_service(office_user, "上月重点项目调度会", days=-1)
     deadline = timezone.localdate() + dt.timedelta(days=7)
-    power = services.add_decision(first, text=POWER, owner=district["industry"], deadline=deadline,
-                                  projects=[district["battery"]], actor=office_user, expected_version=current_version(first))
-    services.add_decision(first, text=RESETTLE, owner=district["housing"], deadline=deadline,
-                          projects=[district["park"]], actor=office_user, expected_version=current_version(first))
+    power = services.add_decision(
+        first,
+        text=POWER,
+        owner=district["industry"],
+        deadline=deadline,
+        projects=[district["battery"]],
+        actor=office_user,
+        expected_version=current_version(first),
+    )
+    services.add_decision(
+        first,
+        text=RESETTLE,
+        owner=district["housing"],
+        deadline=deadline,
+        projects=[district["park"]],
+        actor=office_user,
+        expected_version=current_version(first),
+    )
 
     # 工信局's reporter finds its decision (and only its own) in the ledger and opens the case
     login("rep", PASSWORD)
@@ -149,8 +182,9 @@ def test_the_unit_handles_a_decision_the_office_closes_it_and_the_next_meeting_l
     expect(page).to_have_url(re.compile(r"/dispatch/decisions/\?state=open$"))
     rows = page.locator("#decision-table tbody tr")
     expect(rows).to_have_count(1)
-    expect(rows.first.locator("td")).to_have_text(["上月重点项目调度会 #1", POWER, "工信局", deadline.isoformat(),
-                                                   "待签收"])
+    expect(rows.first.locator("td")).to_have_text(
+        ["上月重点项目调度会 #1", POWER, "工信局", deadline.isoformat(), "待签收"]
+    )
     page.click(f"#decision-table a:text-is('{POWER}')")
     expect(page).to_have_url(re.compile(rf"/lights/cases/{power.case_id}/$"))
     expect(page.locator("#case-state")).to_have_text("待签收")
@@ -189,7 +223,9 @@ def test_the_unit_handles_a_decision_the_office_closes_it_and_the_next_meeting_l
     expect(decisions.nth(0).locator("td").last).to_have_text("已销号")
     expect(decisions.nth(1).locator("td").last).to_have_text("待签收")
     page.click("a.button:text-is('返回')")
-    expect(page.locator("#meetings tbody tr", has_text=first.title).locator("td.num")).to_have_text(["2", "1", "0"])
+    expect(page.locator("#meetings tbody tr", has_text=first.title).locator("td.num")).to_have_text(
+        ["2", "1", "0"]
+    )
 
     # The ledger's filter: closed ones only
     page.goto("/dispatch/decisions/")
@@ -204,14 +240,20 @@ def test_the_unit_handles_a_decision_the_office_closes_it_and_the_next_meeting_l
     expect(agenda.locator("h3").first).to_have_text("上次会议交办事项落实情况")
     carried = agenda.locator("ol.agenda-decisions li")
     expect(carried).to_have_count(1)
-    expect(carried.first).to_contain_text(f"上月重点项目调度会第 2 项：{RESETTLE}（住建局，时限 {deadline.isoformat()}，待签收）")
+    expect(carried.first).to_contain_text(
+        f"上月重点项目调度会第 2 项：{RESETTLE}（住建局，时限 {deadline.isoformat()}，待签收）"
+    )
     expect(agenda).not_to_contain_text(POWER)
 
 
-def test_the_office_drafts_edits_issues_and_downloads_a_briefing(page, login, office_user, district, tmp_path):
+def test_the_office_drafts_edits_issues_and_downloads_a_briefing(
+    page, login, office_user, district, tmp_path
+):
     today = timezone.localdate()
     period = Period.dekad_of(today).prev()
-    if period.year != today.year:  # from 1 to 10 January the previous ten-day period is last year's, never lit
+    if (
+        period.year != today.year
+    ):  # from 1 to 10 January the previous ten-day period is last year's, never lit
         period = Period.dekad_of(today)
     asks = "各单位要在月底前补齐进度，红灯项目逐项制定整改措施。"
 
@@ -234,7 +276,9 @@ def test_the_office_drafts_edits_issues_and_downloads_a_briefing(page, login, of
     expect(page.locator("#docx-link")).to_have_text("预览 Word")
     red = page.locator("section.card", has=page.locator("h2:text-is('红灯项目')"))
     expect(red.locator("table tbody tr")).to_have_count(2)
-    expect(red.locator("table tbody tr", has_text="新能源电池材料项目").locator("td").nth(1)).to_have_text("工信局")
+    expect(red.locator("table tbody tr", has_text="新能源电池材料项目").locator("td").nth(1)).to_have_text(
+        "工信局"
+    )
 
     # The office rewrites 下步工作要求 and saves
     page.get_by_label("下步工作要求").fill(asks)
@@ -273,15 +317,36 @@ def test_the_office_drafts_edits_issues_and_downloads_a_briefing(page, login, of
     page.click("a.button:text-is('返回')")
     row = page.locator("#documents tbody tr")
     expect(row).to_have_count(1)
-    expect(row.locator("td")).to_have_text([f"{period}重点项目建设调度情况通报", "调度情况通报", "已印发", number,
-                                            re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")])
+    expect(row.locator("td")).to_have_text(
+        [
+            f"{period}重点项目建设调度情况通报",
+            "调度情况通报",
+            "已印发",
+            number,
+            re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d"),
+        ]
+    )
 
 
 def test_the_office_records_a_meeting_and_issues_its_minutes(page, login, office_user, district):
     meeting = meeting_by_service(office_user, "项目建设专题调度会")
     deadline = timezone.localdate() + dt.timedelta(days=7)
-    services.add_decision(meeting, text=POWER, owner=district["industry"], deadline=deadline, actor=office_user, expected_version=current_version(meeting))
-    services.add_decision(meeting, text=RESETTLE, owner=district["housing"], deadline=deadline, actor=office_user, expected_version=current_version(meeting))
+    services.add_decision(
+        meeting,
+        text=POWER,
+        owner=district["industry"],
+        deadline=deadline,
+        actor=office_user,
+        expected_version=current_version(meeting),
+    )
+    services.add_decision(
+        meeting,
+        text=RESETTLE,
+        owner=district["housing"],
+        deadline=deadline,
+        actor=office_user,
+        expected_version=current_version(meeting),
+    )
 
     login("office", PASSWORD)
     page.goto(f"/dispatch/meetings/{meeting.pk}/")
@@ -297,20 +362,26 @@ def test_the_office_records_a_meeting_and_issues_its_minutes(page, login, office
     expect(page).to_have_url(re.compile(rf"/dispatch/documents/{document.pk}/$"))
     expect(page.locator("h1")).to_contain_text("项目建设专题调度会纪要")
     expect(page.locator("#document-state")).to_have_text("草稿")
-    expect(page.locator("#text-facts")).to_have_value(re.compile(r"在区政府三楼会议室主持召开项目建设专题调度会。"))
+    expect(page.locator("#text-facts")).to_have_value(
+        re.compile(r"在区政府三楼会议室主持召开项目建设专题调度会。")
+    )
     expect(page.locator("#text-facts")).to_have_value(re.compile(r"会议听取了工信局、住建局的汇报。"))
     table = page.locator("section.card", has=page.locator("h2:text-is('会议议定事项')")).locator("table")
     expect(table.locator("thead th")).to_have_text(["序号", "事项", "责任单位", "责任人", "完成时限"])
     expect(table.locator("tbody tr")).to_have_count(2)
     expect(table.locator("tbody tr").nth(0).locator("td")).to_have_text(
-        ["1", POWER, "工信局", "", deadline.isoformat()])
+        ["1", POWER, "工信局", "", deadline.isoformat()]
+    )
     expect(table.locator("tbody tr").nth(1).locator("td")).to_have_text(
-        ["2", RESETTLE, "住建局", "", deadline.isoformat()])
+        ["2", RESETTLE, "住建局", "", deadline.isoformat()]
+    )
 
     page.click("#issue-form button:text-is('印发')")
     expect(page.locator("#document-state")).to_have_text("已印发")
     expect(page.locator("#document-number")).to_contain_text("纪〔")
-    expect(page.locator("#document-number")).to_have_text(re.compile(rf"纪〔{timezone.localdate().year}〕1号$"))
+    expect(page.locator("#document-number")).to_have_text(
+        re.compile(rf"纪〔{timezone.localdate().year}〕1号$")
+    )
     number = page.locator("#document-number").inner_text()
     expect(page.locator(".messages")).to_contain_text(f"已印发，编号 {number}")
 

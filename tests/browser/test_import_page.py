@@ -24,7 +24,8 @@ def fill(path, rows):
 
 
 def test_an_import_with_a_bad_row_saves_nothing_explains_each_error_and_succeeds_once_fixed(
-        page, login, make_user, tmp_path):
+    page, login, make_user, tmp_path
+):
     make_user("project_office", username="office")
     UnitFactory(name="工信局")
     region("320311", "泉山区")
@@ -37,9 +38,17 @@ def test_an_import_with_a_bad_row_saves_nothing_explains_each_error_and_succeeds
     template = tmp_path / "模板.xlsx"
     download.value.save_as(template)
 
-    good = {"项目名称": "新能源电池材料项目", "项目类别": "工业", "建设性质": "新建", "项目级别": "区重点",
-            "入库年度": 2026, "所在区划代码": "320311", "责任单位": "工信局", "总投资（万元）": 50000,
-            "3月计划（万元）": 1200}
+    good = {
+        "项目名称": "新能源电池材料项目",
+        "项目类别": "工业",
+        "建设性质": "新建",
+        "项目级别": "区重点",
+        "入库年度": 2026,
+        "所在区划代码": "320311",
+        "责任单位": "工信局",
+        "总投资（万元）": 50000,
+        "3月计划（万元）": 1200,
+    }
     bad = {**good, "项目名称": "医疗器械产业园标准厂房", "总投资（万元）": "五亿", "责任单位": "不存在的局"}
     fill(template, [good, bad])
 
@@ -58,7 +67,9 @@ def test_an_import_with_a_bad_row_saves_nothing_explains_each_error_and_succeeds
         page.click("#error-report-link")
     download.value.save_as(tmp_path / "错误报告.xlsx")
     report = openpyxl.load_workbook(tmp_path / "错误报告.xlsx")
-    lines = [[str(c) for c in row if c is not None] for row in report.worksheets[0].iter_rows(values_only=True)]
+    lines = [
+        [str(c) for c in row if c is not None] for row in report.worksheets[0].iter_rows(values_only=True)
+    ]
     assert any("五亿" in " ".join(line) for line in lines)
 
     fixed = tmp_path / "改好的.xlsx"
@@ -97,7 +108,8 @@ def test_the_export_button_downloads_the_filtered_list(page, login, make_user, t
 
 
 def test_a_big_import_runs_in_the_background_and_its_task_lists_the_errors_and_the_report(
-        page, login, make_user, tmp_path, settings):
+    page, login, make_user, tmp_path, settings
+):
     settings.GONGJIAN_IMPORT_BACKGROUND_ROWS = 1  # two rows make a big file here
     make_user("project_office", username="office")
     UnitFactory(name="工信局")
@@ -108,8 +120,16 @@ def test_a_big_import_runs_in_the_background_and_its_task_lists_the_errors_and_t
         page.click("#template-link")
     template = tmp_path / "模板.xlsx"
     download.value.save_as(template)
-    good = {"项目名称": "新能源电池材料项目", "项目类别": "工业", "建设性质": "新建", "项目级别": "区重点",
-            "入库年度": 2026, "所在区划代码": "320311", "责任单位": "工信局", "总投资（万元）": 50000}
+    good = {
+        "项目名称": "新能源电池材料项目",
+        "项目类别": "工业",
+        "建设性质": "新建",
+        "项目级别": "区重点",
+        "入库年度": 2026,
+        "所在区划代码": "320311",
+        "责任单位": "工信局",
+        "总投资（万元）": 50000,
+    }
     fill(template, [good, {**good, "项目名称": "医疗器械产业园标准厂房", "责任单位": "不存在的局"}])
 
     page.set_input_files("#id_file", str(template))

@@ -26,8 +26,9 @@ PLAN_EACH_DEKAD = 10_000_000 // 36  # ProjectFactory(plan=True): 1,000 万元 ov
 def planned_project(unit, name):
     """A project with a 1,000 万元 plan this year and no start date (so only its investment lights it): red until
     a report says otherwise."""
-    return ProjectFactory(name=name, responsible_unit=unit, year=timezone.localdate().year, plan=True,
-                          planned_start=None)
+    return ProjectFactory(
+        name=name, responsible_unit=unit, year=timezone.localdate().year, plan=True, planned_start=None
+    )
 
 
 def approved_report(project, year_to_date, *, actor):
@@ -35,11 +36,19 @@ def approved_report(project, year_to_date, *, actor):
     other project counts as missing it). From 1 to 10 January that period is last year's and does not count."""
     code = Period.dekad_of(timezone.localdate()).prev().code
     now = timezone.now()
-    period = reports.open_period(code, opens_at=now - dt.timedelta(days=1), deadline=now + dt.timedelta(days=9),
-                                 actor=actor)
-    return Report.objects.create(project=project, period=period, state="approved", amount=year_to_date,
-                                 year_to_date=year_to_date, since_start=year_to_date, first_submitted_at=now,
-                                 submitted_at=now)
+    period = reports.open_period(
+        code, opens_at=now - dt.timedelta(days=1), deadline=now + dt.timedelta(days=9), actor=actor
+    )
+    return Report.objects.create(
+        project=project,
+        period=period,
+        state="approved",
+        amount=year_to_date,
+        year_to_date=year_to_date,
+        since_start=year_to_date,
+        first_submitted_at=now,
+        submitted_at=now,
+    )
 
 
 def sign_out(page):
@@ -87,8 +96,12 @@ def test_the_office_reads_the_board_judges_a_light_and_exports_the_list(page, lo
     battery_row = rows.filter(has_text="新能源电池材料项目")
     expect(battery_row).to_contain_text("红灯")
     expect(battery_row).to_contain_text("工信局")
-    expect(battery_row).to_contain_text(re.compile(r"投资完成率 0%（本年累计 0\.00 万元 / 序时计划 [\d.]+ 万元），"
-                                                   r"低于序时进度 100 个百分点"))
+    expect(battery_row).to_contain_text(
+        re.compile(
+            r"投资完成率 0%（本年累计 0\.00 万元 / 序时计划 [\d.]+ 万元），"
+            r"低于序时进度 100 个百分点"
+        )
+    )
 
     # The red count of one unit lists that unit's red project only
     page.click("#group-table tbody tr:has-text('住建局') td:nth-child(4) a")
@@ -183,8 +196,10 @@ def test_a_red_light_case_is_handled_sent_back_passed_up_and_closed(page, login,
     expect(page.locator("#case-state")).to_have_text("办理中")
 
     page.fill("#id_resolve_text", "设备款 600 万元已到位")
-    page.set_input_files("#id_resolve_evidence", {"name": "到账凭证.pdf", "mimeType": "application/pdf",
-                                                   "buffer": b"%PDF-1.4 first"})
+    page.set_input_files(
+        "#id_resolve_evidence",
+        {"name": "到账凭证.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 first"},
+    )
     page.click("#resolve-form button[type=submit]")
     expect(page.locator(".messages")).to_contain_text("已办结，待销号")
     expect(page.locator("#case-state")).to_have_text("待销号")
@@ -227,8 +242,10 @@ def test_a_red_light_case_is_handled_sent_back_passed_up_and_closed(page, login,
     expect(page.locator("#ladder li").nth(1)).to_have_class("reached")
 
     page.fill("#id_resolve_text", "银行回单已补")
-    page.set_input_files("#id_resolve_evidence", {"name": "银行回单.pdf", "mimeType": "application/pdf",
-                                                   "buffer": b"%PDF-1.4 second"})
+    page.set_input_files(
+        "#id_resolve_evidence",
+        {"name": "银行回单.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 second"},
+    )
     page.click("#resolve-form button[type=submit]")
     expect(page.locator("#case-state")).to_have_text("待销号")
 
@@ -281,7 +298,9 @@ def test_a_reporter_on_a_phone_signs_for_a_case_and_records_an_action(phone, mak
     assert case.state == "in_hand"
 
 
-def test_the_office_ticks_cases_on_the_list_and_downloads_their_letters_from_the_task(page, login, office_user):
+def test_the_office_ticks_cases_on_the_list_and_downloads_their_letters_from_the_task(
+    page, login, office_user
+):
     industry = UnitFactory(name="工信局")
     planned_project(industry, "新能源电池材料项目")
     planned_project(industry, "医疗器械产业园")

@@ -21,7 +21,9 @@ def test_fill_submit_return_and_resubmit_a_report(page, login, make_user, office
     make_user("unit_reviewer", unit=unit, username="rev")
     ProjectFactory(name="新能源电池材料项目", responsible_unit=unit, latitude=34.261792, longitude=117.184806)
     opens = timezone.now() - dt.timedelta(days=1)
-    services.open_period("2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=9), actor=office_user)
+    services.open_period(
+        "2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=9), actor=office_user
+    )
 
     # The thumbnails are checked one at a time below: two images loading at once through the test server's one
     # shared in-memory SQLite connection can collide on the session save, which a real server does not share.
@@ -32,10 +34,17 @@ def test_fill_submit_return_and_resubmit_a_report(page, login, make_user, office
     page.fill("#id_amount", "300")
     page.fill("#id_progress_percent", "35")
     page.fill("#id_progress_text", "主体结构施工至三层")
-    page.set_input_files("#id_photos", [
-        {"name": "三层.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes()},
-        {"name": "旧照.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes(taken="2026:06:01 09:00:00", colour="red")},
-    ])
+    page.set_input_files(
+        "#id_photos",
+        [
+            {"name": "三层.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes()},
+            {
+                "name": "旧照.jpg",
+                "mimeType": "image/jpeg",
+                "buffer": photo_bytes(taken="2026:06:01 09:00:00", colour="red"),
+            },
+        ],
+    )
     page.click("button[name=submit]")
     expect(page.locator(".messages")).to_contain_text("报告已提交")
     expect(page.locator("#cumulative")).to_contain_text("300.00")

@@ -56,7 +56,9 @@ def office(make_user):
 
 @pytest.fixture
 def reporter(make_user):
-    return make_user("unit_reporter", username="reporter", full_name="填报员小李", unit=UnitFactory(name="住建局"))
+    return make_user(
+        "unit_reporter", username="reporter", full_name="填报员小李", unit=UnitFactory(name="住建局")
+    )
 
 
 @pytest.fixture
@@ -151,10 +153,12 @@ def test_the_code_that_enrolled_cannot_be_used_again_to_sign_in(page, login, rep
 
 
 def test_a_password_reset_by_the_security_administrator_must_be_changed_before_anything_else(
-        page, login, security_admin):
+    page, login, security_admin
+):
     # Made the way the application makes accounts, so its password is in the account's password history.
-    reporter = services.create_user(username="reporter", password=PASSWORD, full_name="填报员小李",
-                                    roles=["unit_reporter"])
+    reporter = services.create_user(
+        username="reporter", password=PASSWORD, full_name="填报员小李", roles=["unit_reporter"]
+    )
     Person.objects.create(user=reporter, unit=UnitFactory(name="住建局"), name="填报员小李")
 
     login("secadmin", PASSWORD)
@@ -224,7 +228,8 @@ def test_the_security_administrator_requires_the_second_factor_of_unit_reporters
 
 
 def test_the_auditor_sees_a_red_banner_once_an_audit_record_is_edited_behind_the_applications_back(
-        page, login, make_user):
+    page, login, make_user
+):
     make_user("audit_admin", username="auditor", full_name="审计员老王")
     login("auditor", PASSWORD)
     page.goto("/system/audit/")
@@ -241,7 +246,9 @@ def test_the_auditor_sees_a_red_banner_once_an_audit_record_is_edited_behind_the
     expect(banner).to_contain_text("审计链校验未通过：审计记录可能被篡改。")
     expect(banner).to_contain_text(f"第一处断裂：记录 {event.pk}。内容与封存时的摘要不一致")
     expect(page.locator("#chain-ok")).to_have_count(0)
-    red, green, blue = map(int, re.findall(r"\d+", banner.evaluate("e => getComputedStyle(e).borderTopColor"))[:3])
+    red, green, blue = map(
+        int, re.findall(r"\d+", banner.evaluate("e => getComputedStyle(e).borderTopColor"))[:3]
+    )
     assert red > 150 and green < 100 and blue < 100
 
 

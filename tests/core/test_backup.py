@@ -50,8 +50,11 @@ class FreshInstallation:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.env = {**os.environ, "GONGJIAN_DATA_DIR": str(folder),
-                    "DJANGO_SETTINGS_MODULE": "gongjian.settings"}
+        self.env = {
+            **os.environ,
+            "GONGJIAN_DATA_DIR": str(folder),
+            "DJANGO_SETTINGS_MODULE": "gongjian.settings",
+        }
         self.env.pop("GONGJIAN_DATABASE_URL", None)
         self.vendor = connection.vendor
         if self.vendor == "postgresql":
@@ -62,8 +65,13 @@ class FreshInstallation:
             password = f":{quote(s['PASSWORD'], safe='')}" if s["PASSWORD"] else ""
             user, host, port = quote(s["USER"] or "", safe=""), s["HOST"] or "127.0.0.1", s["PORT"] or 5432
             self.env["GONGJIAN_DATABASE_URL"] = f"postgres://{user}{password}@{host}:{port}/{self.name}"
-            self.conninfo = {"host": s["HOST"] or "127.0.0.1", "port": s["PORT"] or 5432, "user": s["USER"],
-                             "password": s["PASSWORD"] or None, "dbname": self.name}
+            self.conninfo = {
+                "host": s["HOST"] or "127.0.0.1",
+                "port": s["PORT"] or 5432,
+                "user": s["USER"],
+                "password": s["PASSWORD"] or None,
+                "dbname": self.name,
+            }
 
     def drop(self) -> None:
         if self.vendor == "postgresql":
@@ -71,8 +79,13 @@ class FreshInstallation:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
     def gongjian(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "gongjian", *args], env=self.env, capture_output=True,
-                              text=True, timeout=600)
+        return subprocess.run(
+            [sys.executable, "-m", "gongjian", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
 
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
         if self.vendor == "postgresql":
@@ -91,8 +104,12 @@ class FreshInstallation:
             return [r[0] for r in self.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
         if not (self.folder / "gongjian.sqlite3").exists():
             return []
-        return [r[0] for r in self.query("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                         "AND name NOT LIKE 'sqlite_%'")]
+        return [
+            r[0]
+            for r in self.query(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
 
     def counts(self) -> dict[str, int]:
         return {table: self.query(f'SELECT COUNT(*) FROM "{table}"')[0][0] for table in self.tables()}
@@ -131,7 +148,8 @@ def back_up(file: Path) -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_demo_district_restored_into_a_fresh_database_has_every_row_its_photo_and_its_audit_chain(
-        photo, fresh, tmp_path):
+    photo, fresh, tmp_path
+):
     # Given the demo district with a site photo, its audit trail sealed
     load_demo(year=2026, as_of=dt.date(2026, 5, 20))
     audit.seal()
@@ -158,10 +176,12 @@ def test_the_demo_district_restored_into_a_fresh_database_has_every_row_its_phot
     assert fresh.counts() == {**rows, EVENTS: rows[EVENTS] + 1}
     # the chain goes on from the same head: the restore is the next link after the backed-up last one
     assert fresh.query(f'SELECT last_seq FROM "{HEAD}"') == [(head["last_seq"] + 1,)]
-    assert fresh.query(f'SELECT hash FROM "{EVENTS}" WHERE seq = ?',
-                       (head["last_seq"],)) == [(head["last_hash"],)]
-    assert fresh.query(f'SELECT action, prev_hash, actor_id FROM "{EVENTS}" WHERE seq = ?',
-                       (head["last_seq"] + 1,)) == [("system.restore", head["last_hash"], None)]
+    assert fresh.query(f'SELECT hash FROM "{EVENTS}" WHERE seq = ?', (head["last_seq"],)) == [
+        (head["last_hash"],)
+    ]
+    assert fresh.query(
+        f'SELECT action, prev_hash, actor_id FROM "{EVENTS}" WHERE seq = ?', (head["last_seq"] + 1,)
+    ) == [("system.restore", head["last_hash"], None)]
     verified = fresh.gongjian("audit", "verify")
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "audit chain intact" in verified.stdout
@@ -227,8 +247,9 @@ def repack(file: Path, into: Path, change) -> None:
     manifest = json.loads(parts.pop(MANIFEST))
     parts.pop(SUMS)
     change(manifest, parts)
-    manifest["parts"] = {name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-                         for name, data in parts.items()}
+    manifest["parts"] = {
+        name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for name, data in parts.items()
+    }
     parts = {MANIFEST: json.dumps(manifest).encode(), **parts}
     sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in parts.items())
     with tarfile.open(into, "w") as tar:
@@ -249,8 +270,10 @@ def test_a_backup_from_the_other_database_vendor_is_refused_with_a_clear_message
 
     repack(tmp_path / "gongjian.tar", tmp_path / "other.tar", from_the_other_vendor)
 
-    with pytest.raises(CommandError, match=f"a {VENDOR_NAMES[other]} backup cannot be restored into "
-                                           f"{VENDOR_NAMES[connection.vendor]}"):
+    with pytest.raises(
+        CommandError,
+        match=f"a {VENDOR_NAMES[other]} backup cannot be restored into {VENDOR_NAMES[connection.vendor]}",
+    ):
         call_command("restore", str(tmp_path / "other.tar"), stdout=io.StringIO())
 
 
@@ -293,8 +316,9 @@ def test_a_backup_never_overwrites_a_file(tmp_path):
 
 
 def test_the_database_password_reaches_pg_dump_in_its_environment_never_on_its_command_line():
-    options, env = pg_client({"NAME": "gongjian", "USER": "gj", "PASSWORD": "s3cret!", "HOST": "db",
-                              "PORT": 5432, "OPTIONS": {}})
+    options, env = pg_client(
+        {"NAME": "gongjian", "USER": "gj", "PASSWORD": "s3cret!", "HOST": "db", "PORT": 5432, "OPTIONS": {}}
+    )
 
     assert options == ["--no-password", "-U", "gj", "-h", "db", "-p", "5432", "gongjian"]
     assert env["PGPASSWORD"] == "s3cret!"

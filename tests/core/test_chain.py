@@ -27,14 +27,23 @@ def test_sm3_matches_the_test_vectors_of_gb_t_32905():
 
 
 texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
-event_values = st.fixed_dictionaries({
-    "actor_name": texts, "action": texts, "object_repr": texts, "note": texts, "success": st.booleans(),
-    "after": st.one_of(st.none(), st.dictionaries(texts, st.one_of(st.integers(), texts), max_size=3)),
-})
+event_values = st.fixed_dictionaries(
+    {
+        "actor_name": texts,
+        "action": texts,
+        "object_repr": texts,
+        "note": texts,
+        "success": st.booleans(),
+        "after": st.one_of(st.none(), st.dictionaries(texts, st.one_of(st.integers(), texts), max_size=3)),
+    }
+)
 
 
 def _events(values):
-    return [{"id": i + 1, "occurred_at": f"2026-12-06T00:00:{i % 60:02d}+00:00", **v} for i, v in enumerate(values)]
+    return [
+        {"id": i + 1, "occurred_at": f"2026-12-06T00:00:{i % 60:02d}+00:00", **v}
+        for i, v in enumerate(values)
+    ]
 
 
 def _sealed(values, algorithm="sm3"):
@@ -63,7 +72,7 @@ def test_editing_any_event_breaks_the_chain_at_that_event(values, data):
 def test_deleting_or_swapping_events_breaks_the_chain(values, data):
     events = _sealed(values)
     victim = data.draw(st.integers(0, len(events) - 2))
-    deleted = events[:victim] + events[victim + 1:]
+    deleted = events[:victim] + events[victim + 1 :]
     assert chain.verify(deleted, prev_seq=0).broken.id == events[victim + 1]["id"]
     swapped = list(events)
     swapped[victim], swapped[victim + 1] = swapped[victim + 1], swapped[victim]
@@ -71,8 +80,10 @@ def test_deleting_or_swapping_events_breaks_the_chain(values, data):
 
 
 def test_recomputing_one_hash_after_an_edit_still_breaks_the_next_link():
-    events = _sealed([{"actor_name": "a", "action": "x", "object_repr": "", "note": "", "success": True,
-                       "after": None}] * 3)
+    events = _sealed(
+        [{"actor_name": "a", "action": "x", "object_repr": "", "note": "", "success": True, "after": None}]
+        * 3
+    )
     events[0]["note"] = "篡改"
     events[0]["hash"] = chain.link(events[0], "sm3")
     verdict = chain.verify(events, prev_seq=0)
@@ -85,8 +96,13 @@ def test_recomputing_one_hash_after_an_edit_still_breaks_the_next_link():
 @pytest.fixture
 def trail(db):
     for i in range(5):
-        audit.record("project.update", object_type="projects.project", object_repr=f"项目{i}",
-                     before={"amount": i}, after={"amount": i + 1, "名称": "甲"})
+        audit.record(
+            "project.update",
+            object_type="projects.project",
+            object_repr=f"项目{i}",
+            before={"amount": i},
+            after={"amount": i + 1, "名称": "甲"},
+        )
     audit.seal()
     return list(AuditEvent.objects.order_by("seq"))
 
@@ -164,24 +180,33 @@ def test_events_are_sealed_right_after_their_transaction_commits():
 
 
 def test_production_refuses_a_weak_secret_key_and_a_tls_proxy_makes_check_deploy_clean(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "GONGJIAN_ENV": "production", "GONGJIAN_ALLOWED_HOSTS": "gongjian.example",
-           "GONGJIAN_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "gongjian.settings"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "GONGJIAN_ENV": "production",
+        "GONGJIAN_ALLOWED_HOSTS": "gongjian.example",
+        "GONGJIAN_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "gongjian.settings",
+    }
     run = [sys.executable, "-m", "gongjian", "check", "--deploy", "--fail-level", "WARNING"]
     weak = subprocess.run(run, env=env | {"GONGJIAN_SECRET_KEY": "abc"}, capture_output=True, text=True)
     assert weak.returncode != 0 and "too weak" in weak.stderr
-    repeated = subprocess.run(run, env=env | {"GONGJIAN_SECRET_KEY": "ab" * 40}, capture_output=True, text=True)
+    repeated = subprocess.run(
+        run, env=env | {"GONGJIAN_SECRET_KEY": "ab" * 40}, capture_output=True, text=True
+    )
     assert repeated.returncode != 0 and "too weak" in repeated.stderr
     strong = env | {"GONGJIAN_SECRET_KEY": "k3Y-" + "x7Qp9LmZ2vRt" * 5, "GONGJIAN_SECURE_PROXY": "1"}
     clean = subprocess.run(run, env=strong, capture_output=True, text=True)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "no issues" in clean.stdout
-    plain = subprocess.run(run, env=env | {"GONGJIAN_SECRET_KEY": strong["GONGJIAN_SECRET_KEY"]},
-                           capture_output=True, text=True)
+    plain = subprocess.run(
+        run, env=env | {"GONGJIAN_SECRET_KEY": strong["GONGJIAN_SECRET_KEY"]}, capture_output=True, text=True
+    )
     assert plain.returncode != 0 and "SECURE_HSTS_SECONDS" in plain.stdout + plain.stderr
 
 
-def test_an_edit_older_than_the_pages_window_shows_once_the_whole_chain_is_checked(trail, make_user, client,
-                                                                                     settings):
+def test_an_edit_older_than_the_pages_window_shows_once_the_whole_chain_is_checked(
+    trail, make_user, client, settings
+):
     settings.GONGJIAN_AUDIT_PAGE_EVENTS = 3  # the page checks the latest three events
     AuditEvent.objects.filter(pk=trail[0].pk).update(note="改过")
     client.force_login(make_user("audit_admin"))

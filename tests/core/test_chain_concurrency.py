@@ -10,7 +10,9 @@ from gongjian.core.models import AuditEvent
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL run)"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL run)"
+    ),
 ]
 
 WRITERS, TRANSACTIONS, EVENTS = 8, 25, 3
@@ -26,8 +28,13 @@ def test_eight_concurrent_writers_make_one_unbroken_chain():
             for t in range(TRANSACTIONS):
                 with transaction.atomic():
                     for e in range(EVENTS):
-                        audit.record("report.update", object_type="reports.report", object_id=str(n),
-                                     object_repr=f"写入者{n} 事务{t} 记录{e}", after={"n": n, "t": t, "e": e})
+                        audit.record(
+                            "report.update",
+                            object_type="reports.report",
+                            object_id=str(n),
+                            object_repr=f"写入者{n} 事务{t} 记录{e}",
+                            after={"n": n, "t": t, "e": e},
+                        )
         except Exception as exc:  # the assertion below shows what went wrong
             errors.append(exc)
         finally:

@@ -28,8 +28,15 @@ TOMORROW = TODAY + dt.timedelta(days=1)
 
 
 def report_data(**overrides):
-    return {"done": "入户走访 12 户，签约 3 户", "households_signed": 3, "buildings_demolished": 2,
-            "problems_solved": 1, "plan": "继续入户", "needs": "", **overrides}
+    return {
+        "done": "入户走访 12 户，签约 3 户",
+        "households_signed": 3,
+        "buildings_demolished": 2,
+        "problems_solved": 1,
+        "plan": "继续入户",
+        "needs": "",
+        **overrides,
+    }
 
 
 @pytest.fixture
@@ -43,7 +50,11 @@ def site(make_user):
     zhu = UnitFactory(name="小珠山工作队", kind=UnitKind.SERVICE_TEAM, parent=street)
     UnitFactory(name="已撤销工作队", kind=UnitKind.SERVICE_TEAM, parent=hq, is_active=False)
     return {
-        "hq": hq, "street": street, "xing": xing, "han": han, "zhu": zhu,
+        "hq": hq,
+        "street": street,
+        "xing": xing,
+        "han": han,
+        "zhu": zhu,
         "member": make_user("service_team", unit=xing, username="duiyuan"),
         "han_member": make_user("service_team", unit=han, username="hanshan"),
         "hq_user": make_user("unit_reporter", unit=hq, username="zhihuibu"),
@@ -59,7 +70,11 @@ def test_each_user_sees_their_own_team_the_teams_under_their_unit_or_all(site, o
     assert names(site["member"]) == {"杏山子工作队"}
     assert names(site["hq_user"]) == {"杏山子工作队", "韩山工作队"}
     assert names(site["street_user"]) == {"小珠山工作队"}
-    assert names(office_user) == names(make_user("principal_leader")) == {"杏山子工作队", "韩山工作队", "小珠山工作队"}
+    assert (
+        names(office_user)
+        == names(make_user("principal_leader"))
+        == {"杏山子工作队", "韩山工作队", "小珠山工作队"}
+    )
     assert names(make_user("unit_reporter", unit=UnitFactory(name="工信局"))) == set()
     assert names(make_user("evaluator", unit=site["hq"])) == set()  # no permission to read the days
 
@@ -70,12 +85,21 @@ def test_each_user_sees_their_own_team_the_teams_under_their_unit_or_all(site, o
 def test_a_member_files_the_days_report_and_corrects_it_with_the_change_audited(site):
     member, team = site["member"], site["xing"]
     report = daily.file_report(team, TODAY, report_data(), actor=member)
-    assert (report.done, report.households_signed, report.filed_by) == ("入户走访 12 户，签约 3 户", 3, member)
+    assert (report.done, report.households_signed, report.filed_by) == (
+        "入户走访 12 户，签约 3 户",
+        3,
+        member,
+    )
     created = AuditEvent.objects.get(action="daily_report.create")
     assert created.after["households_signed"] == 3 and created.object_id == str(report.pk)
 
-    corrected = daily.file_report(team, TODAY, report_data(households_signed="4", buildings_demolished=""),
-                                  actor=member, expected_version=report.version)
+    corrected = daily.file_report(
+        team,
+        TODAY,
+        report_data(households_signed="4", buildings_demolished=""),
+        actor=member,
+        expected_version=report.version,
+    )
     assert corrected.pk == report.pk and DailyReport.objects.count() == 1
     assert (corrected.households_signed, corrected.buildings_demolished) == (4, 0)
     updated = AuditEvent.objects.get(action="daily_report.update")
@@ -89,7 +113,11 @@ def test_a_report_may_be_filed_up_to_three_days_back_but_not_for_tomorrow(site):
     with pytest.raises(ValidationError) as late:
         daily.file_report(team, TODAY - dt.timedelta(days=4), report_data(), actor=member)
     message = late.value.message_dict["day"][0]
-    assert "最近 3 天" in message and (TODAY - dt.timedelta(days=3)).isoformat() in message and "项目办" in message
+    assert (
+        "最近 3 天" in message
+        and (TODAY - dt.timedelta(days=3)).isoformat() in message
+        and "项目办" in message
+    )
     with pytest.raises(ValidationError) as future:
         daily.file_report(team, TOMORROW, report_data(), actor=member)
     assert "今天以后" in future.value.message_dict["day"][0]
@@ -97,12 +125,19 @@ def test_a_report_may_be_filed_up_to_three_days_back_but_not_for_tomorrow(site):
 
 def test_a_report_needs_what_was_done_and_figures_that_are_whole_and_not_negative(site):
     with pytest.raises(ValidationError) as exc:
-        daily.file_report(site["xing"], TODAY, report_data(done="  ", households_signed=-1,
-                                                           buildings_demolished="两处"), actor=site["member"])
+        daily.file_report(
+            site["xing"],
+            TODAY,
+            report_data(done="  ", households_signed=-1, buildings_demolished="两处"),
+            actor=site["member"],
+        )
     errors = exc.value.message_dict
     assert set(errors) == {"done", "households_signed", "buildings_demolished"}
     assert "不能为负数" in errors["households_signed"][0] and "整数" in errors["buildings_demolished"][0]
-    assert not DailyReport.objects.exists() and not AuditEvent.objects.filter(action__startswith="daily").exists()
+    assert (
+        not DailyReport.objects.exists()
+        and not AuditEvent.objects.filter(action__startswith="daily").exists()
+    )
 
 
 def test_only_the_teams_members_or_the_office_file_its_report(site, office_user):
@@ -116,9 +151,16 @@ def test_only_the_teams_members_or_the_office_file_its_report(site, office_user)
 
 
 def test_what_a_team_needs_is_sent_to_its_headquarters_once(site):
-    first = daily.file_report(site["xing"], TODAY, report_data(needs="李家拒签，请协调司法所"), actor=site["member"])
-    daily.file_report(site["xing"], TODAY, report_data(needs="李家拒签，请协调司法所", plan="改"),
-                      actor=site["member"], expected_version=first.version)
+    first = daily.file_report(
+        site["xing"], TODAY, report_data(needs="李家拒签，请协调司法所"), actor=site["member"]
+    )
+    daily.file_report(
+        site["xing"],
+        TODAY,
+        report_data(needs="李家拒签，请协调司法所", plan="改"),
+        actor=site["member"],
+        expected_version=first.version,
+    )
     [note] = Notification.objects.filter(user=site["hq_user"])
     assert "杏山子工作队" in note.title and note.body == "李家拒签，请协调司法所"
     assert note.url == f"/dispatch/daily/?day={TODAY.isoformat()}"
@@ -134,7 +176,9 @@ def test_the_headquarters_deploys_tomorrows_tasks_and_the_team_is_told(site):
     assert AuditEvent.objects.filter(action="daily_task.create").count() == 2
     [note] = Notification.objects.filter(user=site["member"])
     assert note.body == "1. 拆除李家老宅\n2. 约谈王家" and TOMORROW.isoformat() in note.title
-    assert note.url == "/dispatch/daily/"  # the member's own page, which lists tomorrow's tasks under the form
+    assert (
+        note.url == "/dispatch/daily/"
+    )  # the member's own page, which lists tomorrow's tasks under the form
     assert not Notification.objects.filter(user=site["han_member"]).exists()
 
     # the same list sent again (a double tap) adds only what is new
@@ -166,8 +210,12 @@ def test_the_board_shows_each_teams_report_or_none_its_tasks_and_the_totals(site
     member, hq_user = site["member"], site["hq_user"]
     daily.file_report(site["xing"], YESTERDAY, report_data(households_signed=5), actor=member)
     daily.file_report(site["xing"], TODAY, report_data(), actor=member)
-    daily.file_report(site["han"], YESTERDAY, report_data(households_signed=2, buildings_demolished=1,
-                                                          problems_solved=0), actor=site["han_member"])
+    daily.file_report(
+        site["han"],
+        YESTERDAY,
+        report_data(households_signed=2, buildings_demolished=1, problems_solved=0),
+        actor=site["han_member"],
+    )
     daily.deploy(site["xing"], TODAY, "今日任务", actor=hq_user)
     daily.deploy(site["han"], TOMORROW, "明日任务", actor=hq_user)
 
@@ -201,14 +249,21 @@ def test_the_board_takes_the_same_queries_for_three_teams_as_for_thirty(site, of
 
 def test_a_teams_summary_adds_up_its_days_and_names_the_missing_ones(site):
     member, team = site["member"], site["xing"]
-    DailyReport.objects.create(team=team, day=TODAY - dt.timedelta(days=40), done="早期", households_signed=10,
-                               filed_at=dt.datetime.now(dt.UTC))
+    DailyReport.objects.create(
+        team=team,
+        day=TODAY - dt.timedelta(days=40),
+        done="早期",
+        households_signed=10,
+        filed_at=dt.datetime.now(dt.UTC),
+    )
     daily.file_report(team, TODAY - dt.timedelta(days=2), report_data(households_signed=2), actor=member)
     daily.file_report(team, TODAY, report_data(needs="需要挖掘机"), actor=member)
     daily.deploy(team, TODAY, "今日任务", actor=site["hq_user"])
 
     summary = daily.summary(team, TODAY - dt.timedelta(days=3), TOMORROW)
-    assert [d.day for d in summary.days] == [TODAY - dt.timedelta(days=n) for n in (3, 2, 1, 0)]  # not tomorrow
+    assert [d.day for d in summary.days] == [
+        TODAY - dt.timedelta(days=n) for n in (3, 2, 1, 0)
+    ]  # not tomorrow
     assert summary.missing == [TODAY - dt.timedelta(days=3), YESTERDAY] and summary.filed == 2
     assert [d.cumulative["households_signed"] for d in summary.days] == [10, 12, 12, 15]
     assert summary.totals["households_signed"] == 5 and summary.cumulative["households_signed"] == 15
@@ -227,14 +282,24 @@ def test_a_member_gets_todays_form_with_the_deployed_tasks_and_files_it(client, 
     client.force_login(site["member"])
     html = client.get("/dispatch/daily/").content.decode()
     assert "今日日报" in html and "杏山子工作队" in html and "拆除李家老宅" in html
-    form = html[html.index('id="daily-form"'):html.index("</form>", html.index('id="daily-form"'))]
+    form = html[html.index('id="daily-form"') : html.index("</form>", html.index('id="daily-form"'))]
     assert form.count('inputmode="numeric"') == 3 and form.count('type="submit"') == 1
     assert html.index("拆除李家老宅") < html.index('id="daily-form"')
 
-    response = client.post("/dispatch/daily/", {"team": site["xing"].pk, "day": TODAY.isoformat(),
-                                                 "done": "签约 3 户", "households_signed": "3",
-                                                 "buildings_demolished": "", "problems_solved": "1",
-                                                 "plan": "继续", "needs": "", "action": "file"})
+    response = client.post(
+        "/dispatch/daily/",
+        {
+            "team": site["xing"].pk,
+            "day": TODAY.isoformat(),
+            "done": "签约 3 户",
+            "households_signed": "3",
+            "buildings_demolished": "",
+            "problems_solved": "1",
+            "plan": "继续",
+            "needs": "",
+            "action": "file",
+        },
+    )
     assert response.status_code == 302 and response["Location"] == "/dispatch/daily/"
     report = DailyReport.objects.get()
     assert (report.households_signed, report.buildings_demolished, report.day) == (3, 0, TODAY)
@@ -244,13 +309,23 @@ def test_a_member_gets_todays_form_with_the_deployed_tasks_and_files_it(client, 
 
 def test_a_refused_report_keeps_what_was_typed(client, site):
     client.force_login(site["member"])
-    response = client.post("/dispatch/daily/", {"team": site["xing"].pk, "day": TODAY.isoformat(), "done": "",
-                                                 "households_signed": "2", "plan": "明天拆两处"})
+    response = client.post(
+        "/dispatch/daily/",
+        {
+            "team": site["xing"].pk,
+            "day": TODAY.isoformat(),
+            "done": "",
+            "households_signed": "2",
+            "plan": "明天拆两处",
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 200 and "请填写今日完成情况" in html
     assert "明天拆两处</textarea>" in html and 'value="2"' in html and not DailyReport.objects.exists()
-    too_old = client.post("/dispatch/daily/", {"team": site["xing"].pk,
-                                               "day": (TODAY - dt.timedelta(days=5)).isoformat(), "done": "补"})
+    too_old = client.post(
+        "/dispatch/daily/",
+        {"team": site["xing"].pk, "day": (TODAY - dt.timedelta(days=5)).isoformat(), "done": "补"},
+    )
     assert too_old.status_code == 200 and "已超过期限" in too_old.content.decode()
     assert not DailyReport.objects.exists()
 
@@ -260,8 +335,12 @@ def test_a_member_cannot_file_or_read_another_teams_days(client, site):
     assert client.get(f"/dispatch/daily/teams/{site['han'].pk}/").status_code == 404
     assert client.get(f"/dispatch/daily/?team={site['han'].pk}").status_code == 404
     assert client.post("/dispatch/daily/", {"team": site["han"].pk, "done": "冒名"}).status_code == 404
-    assert client.post("/dispatch/daily/", {"action": "deploy", "team": site["xing"].pk,
-                                            "texts": "自己给自己派活"}).status_code == 403
+    assert (
+        client.post(
+            "/dispatch/daily/", {"action": "deploy", "team": site["xing"].pk, "texts": "自己给自己派活"}
+        ).status_code
+        == 403
+    )
     assert client.get(f"/dispatch/daily/export.xlsx?team={site['han'].pk}").status_code == 404
     assert not DailyReport.objects.exists() and not DailyTask.objects.exists()
 
@@ -277,26 +356,47 @@ def test_the_headquarters_board_shows_who_has_not_filed_and_deploys_tomorrow(cli
     client.force_login(site["hq_user"])
     html = client.get("/dispatch/daily/").content.decode()
     assert "工作队日报" in html and "小珠山工作队" not in html
-    missing = html[html.index('id="daily-missing"'):]
+    missing = html[html.index('id="daily-missing"') :]
     assert "韩山工作队" in missing[:300] and "杏山子工作队" not in missing[:300]
     assert "李家拒签" in html and 'id="deploy-forms"' in html
 
-    response = client.post("/dispatch/daily/", {"action": "deploy", "team": site["han"].pk,
-                                                 "day": TOMORROW.isoformat(), "board_day": TODAY.isoformat(),
-                                                 "texts": "拆除张家\n约谈王家"})
+    response = client.post(
+        "/dispatch/daily/",
+        {
+            "action": "deploy",
+            "team": site["han"].pk,
+            "day": TOMORROW.isoformat(),
+            "board_day": TODAY.isoformat(),
+            "texts": "拆除张家\n约谈王家",
+        },
+    )
     assert response.status_code == 302 and response["Location"] == f"/dispatch/daily/?day={TODAY.isoformat()}"
     assert list(DailyTask.objects.filter(team=site["han"], day=TOMORROW).values_list("text", flat=True)) == [
-        "拆除张家", "约谈王家"]
-    too_long = client.post("/dispatch/daily/", {"action": "deploy", "team": site["han"].pk,
-                                                "day": TOMORROW.isoformat(), "board_day": TODAY.isoformat(),
-                                                "texts": "长" * 301})
+        "拆除张家",
+        "约谈王家",
+    ]
+    too_long = client.post(
+        "/dispatch/daily/",
+        {
+            "action": "deploy",
+            "team": site["han"].pk,
+            "day": TOMORROW.isoformat(),
+            "board_day": TODAY.isoformat(),
+            "texts": "长" * 301,
+        },
+    )
     assert too_long.status_code == 200 and "长" * 301 + "</textarea>" in too_long.content.decode()
-    assert client.post("/dispatch/daily/", {"action": "deploy", "team": site["zhu"].pk,
-                                            "texts": "别人的队"}).status_code == 404
+    assert (
+        client.post(
+            "/dispatch/daily/", {"action": "deploy", "team": site["zhu"].pk, "texts": "别人的队"}
+        ).status_code
+        == 404
+    )
     # the headquarters reads a team's day but does not file it
     assert client.post("/dispatch/daily/", {"team": site["han"].pk, "done": "代报"}).status_code == 403
     assert client.get(f"/dispatch/daily/?team={site['han'].pk}")["Location"] == (
-        f"/dispatch/daily/teams/{site['han'].pk}/")
+        f"/dispatch/daily/teams/{site['han'].pk}/"
+    )
     assert not DailyReport.objects.filter(team=site["han"]).exists()
 
 
@@ -326,35 +426,47 @@ def test_the_board_page_takes_the_same_queries_however_many_teams(client, site, 
 
 
 def test_the_team_page_lists_the_days_with_running_totals(client, site):
-    daily.file_report(site["xing"], TODAY - dt.timedelta(days=2), report_data(households_signed=2),
-                      actor=site["member"])
+    daily.file_report(
+        site["xing"], TODAY - dt.timedelta(days=2), report_data(households_signed=2), actor=site["member"]
+    )
     daily.file_report(site["xing"], TODAY, report_data(), actor=site["member"])
     client.force_login(site["hq_user"])
     start = (TODAY - dt.timedelta(days=2)).isoformat()
-    html = client.get(f"/dispatch/daily/teams/{site['xing'].pk}/?start={start}&end={TODAY.isoformat()}"
-                      ).content.decode()
+    html = client.get(
+        f"/dispatch/daily/teams/{site['xing'].pk}/?start={start}&end={TODAY.isoformat()}"
+    ).content.decode()
     assert 'data-filed="0"' in html and html.count('data-filed="1"') == 2
     assert "summary-missing" in html and YESTERDAY.strftime("%m-%d") in html
-    totals = html[html.index('id="summary-totals"'):html.index('id="summary-days"')]
+    totals = html[html.index('id="summary-totals"') : html.index('id="summary-days"')]
     assert ">5<" in totals  # households signed over the three days and since the start
     # the default range is the last 30 days
     assert client.get(f"/dispatch/daily/teams/{site['xing'].pk}/").context["summary"].start == (
-        TODAY - dt.timedelta(days=29))
+        TODAY - dt.timedelta(days=29)
+    )
 
 
 def test_the_board_and_a_teams_summary_export_to_excel(client, site):
     daily.file_report(site["xing"], TODAY, report_data(needs="协调"), actor=site["member"])
     client.force_login(site["hq_user"])
     response = client.get(f"/dispatch/daily/export.xlsx?day={TODAY.isoformat()}")
-    rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
-        values_only=True))
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    )
     assert rows[0][:6] == ("工作队", "上级单位", "状态", "签约户数", "拆除房屋", "解决问题")
-    assert [r[:4] for r in rows[1:3]] == [("杏山子工作队", "杏山子园指挥部", "已报", 3), ("韩山工作队", "杏山子园指挥部", "未报", 0)]
+    assert [r[:4] for r in rows[1:3]] == [
+        ("杏山子工作队", "杏山子园指挥部", "已报", 3),
+        ("韩山工作队", "杏山子园指挥部", "未报", 0),
+    ]
     assert rows[3][:4] == ("合计", None, "已报 1 / 2", 3)
 
     response = client.get(f"/dispatch/daily/export.xlsx?team={site['xing'].pk}")
-    rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
-        values_only=True))
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    )
     assert rows[0][:3] == ("日期", "状态", "签约户数") and len(rows) == 31
     assert rows[1][:3] == (TODAY.isoformat(), "已报", 3) and rows[2][1] == "未报"
 
@@ -376,12 +488,21 @@ def api():
 
 def test_the_api_files_a_report_reads_the_board_and_the_summary(api, site):
     member, hq_user = site["member"], site["hq_user"]
-    created = api.post("/daily", json={"team_id": site["xing"].pk, "done": "签约 3 户", "households_signed": 3},
-                       user=member)
+    created = api.post(
+        "/daily", json={"team_id": site["xing"].pk, "done": "签约 3 户", "households_signed": 3}, user=member
+    )
     assert created.status_code == 201, created.content
     assert created.json()["day"] == TODAY.isoformat() and created.json()["filed_by"] == member.display_name
-    corrected = api.post("/daily", json={"team_id": site["xing"].pk, "done": "签约 4 户", "households_signed": 4,
-                                         "version": created.json()["version"]}, user=member)
+    corrected = api.post(
+        "/daily",
+        json={
+            "team_id": site["xing"].pk,
+            "done": "签约 4 户",
+            "households_signed": 4,
+            "version": created.json()["version"],
+        },
+        user=member,
+    )
     assert corrected.status_code == 200 and corrected.json()["id"] == created.json()["id"]
 
     board = api.get(f"/daily?day={TODAY.isoformat()}", user=hq_user).json()
@@ -396,23 +517,33 @@ def test_the_api_files_a_report_reads_the_board_and_the_summary(api, site):
 
 
 def test_the_api_deploys_tasks_for_tomorrow_by_default(api, site):
-    response = api.post("/daily/tasks", json={"team_id": site["xing"].pk, "tasks": ["拆除李家", "约谈王家"]},
-                        user=site["hq_user"])
+    response = api.post(
+        "/daily/tasks",
+        json={"team_id": site["xing"].pk, "tasks": ["拆除李家", "约谈王家"]},
+        user=site["hq_user"],
+    )
     assert response.status_code == 201 and [t["day"] for t in response.json()] == [TOMORROW.isoformat()] * 2
     board = api.get("/daily", user=site["member"]).json()
     assert [t["text"] for t in board["items"][0]["next_tasks"]] == ["拆除李家", "约谈王家"]
 
 
 def test_the_api_answers_errors_with_their_fields_and_refuses_outside_the_reach(api, site):
-    invalid = api.post("/daily", json={"team_id": site["xing"].pk, "done": "", "problems_solved": -1,
-                                       "day": TOMORROW.isoformat()}, user=site["member"])
+    invalid = api.post(
+        "/daily",
+        json={"team_id": site["xing"].pk, "done": "", "problems_solved": -1, "day": TOMORROW.isoformat()},
+        user=site["member"],
+    )
     assert invalid.status_code == 422 and invalid.json()["code"] == "invalid"
     assert {e["field"] for e in invalid.json()["errors"]} == {"done", "problems_solved", "day"}
     assert api.get("/daily?day=昨天", user=site["member"]).json()["errors"][0]["field"] == "day"
-    assert api.post("/daily", json={"team_id": site["han"].pk, "done": "冒名"},
-                    user=site["member"]).status_code == 404
+    assert (
+        api.post("/daily", json={"team_id": site["han"].pk, "done": "冒名"}, user=site["member"]).status_code
+        == 404
+    )
     assert api.get(f"/daily/teams/{site['zhu'].pk}", user=site["hq_user"]).status_code == 404
-    forbidden = api.post("/daily/tasks", json={"team_id": site["xing"].pk, "tasks": ["越权"]}, user=site["member"])
+    forbidden = api.post(
+        "/daily/tasks", json={"team_id": site["xing"].pk, "tasks": ["越权"]}, user=site["member"]
+    )
     assert forbidden.status_code == 403 and forbidden.json()["code"] == "forbidden"
     assert api.get("/daily/teams/999999", user=site["hq_user"]).status_code == 404
 
@@ -421,7 +552,9 @@ def test_the_api_answers_errors_with_their_fields_and_refuses_outside_the_reach(
 def test_a_board_day_outside_2000_to_2100_answers_422_not_a_server_error(api, site, query):
     response = api.get(f"/daily?{query}", user=site["hq_user"])
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"field": "day", "message": "日期须在 2000-01-01 至 2100-12-31 之间。"}]
+    assert response.json()["errors"] == [
+        {"field": "day", "message": "日期须在 2000-01-01 至 2100-12-31 之间。"}
+    ]
 
 
 def test_a_summary_from_or_to_a_day_outside_the_range_answers_422(api, site):
@@ -431,13 +564,19 @@ def test_a_summary_from_or_to_a_day_outside_the_range_answers_422(api, site):
 
 
 def test_a_days_report_with_a_day_or_a_count_out_of_range_answers_422_and_saves_nothing(api, site):
-    for extra, field in (({"day": "9999-12-31"}, "body.payload.day"),
-                         ({"households_signed": 2**31}, "households_signed")):
-        response = api.post("/daily", json={"team_id": site["xing"].pk, "done": "签约", **extra},
-                            user=site["member"])
+    for extra, field in (
+        ({"day": "9999-12-31"}, "body.payload.day"),
+        ({"households_signed": 2**31}, "households_signed"),
+    ):
+        response = api.post(
+            "/daily", json={"team_id": site["xing"].pk, "done": "签约", **extra}, user=site["member"]
+        )
         assert response.status_code == 422 and [e["field"] for e in response.json()["errors"]] == [field]
-    tasks = api.post("/daily/tasks", json={"team_id": site["xing"].pk, "day": "9999-12-31", "tasks": ["拆除"]},
-                     user=site["hq_user"])
+    tasks = api.post(
+        "/daily/tasks",
+        json={"team_id": site["xing"].pk, "day": "9999-12-31", "tasks": ["拆除"]},
+        user=site["hq_user"],
+    )
     assert tasks.status_code == 422 and not DailyTask.objects.exists() and not DailyReport.objects.exists()
 
 
@@ -445,4 +584,7 @@ def test_the_board_page_shows_today_and_says_so_for_a_day_it_cannot_show(client,
     client.force_login(site["hq_user"])
     for day in ("9999-12-31", "0001-01-01"):
         response = client.get(f"/dispatch/daily/?day={day}")
-        assert response.status_code == 200 and "日期须在 2000-01-01 至 2100-12-31 之间" in response.content.decode()
+        assert (
+            response.status_code == 200
+            and "日期须在 2000-01-01 至 2100-12-31 之间" in response.content.decode()
+        )

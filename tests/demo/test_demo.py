@@ -38,9 +38,18 @@ def fingerprint() -> list:
     )
     return [
         (
-            p.code, p.name, p.national_code, p.total_investment, p.plan_for(YEAR).dekads, p.owner.name,
-            p.owner.credit_code, p.responsible_unit.name, p.commander and p.commander.name, p.location,
-            p.land_area_mu, p.expected_output,
+            p.code,
+            p.name,
+            p.national_code,
+            p.total_investment,
+            p.plan_for(YEAR).dekads,
+            p.owner.name,
+            p.owner.credit_code,
+            p.responsible_unit.name,
+            p.commander and p.commander.name,
+            p.location,
+            p.land_area_mu,
+            p.expected_output,
             sorted((link.person.name, link.role) for link in p.leader_links.all()),
             [(m.name, m.planned_date, m.actual_date) for m in p.milestones.all()],
             [(a.kind, a.status, a.approved_on, a.document_no) for a in p.approvals.all()],
@@ -59,7 +68,11 @@ def test_the_demo_has_the_36_projects_of_the_speech(summary):
     assert projects.filter(category=Category.COMMERCE).count() == 13
     assert {"段庄商贸城", "中枢商业步行街", "中山大厦"} <= set(projects.values_list("name", flat=True))
     assert (summary.projects, summary.new, summary.continuing, summary.industry, summary.commerce) == (
-        36, 25, 11, 23, 13
+        36,
+        25,
+        11,
+        23,
+        13,
     )
 
 
@@ -192,8 +205,11 @@ def test_the_leader_and_the_service_team_see_their_own_projects(summary):
 
 def test_the_progress_date_changes_progress_but_not_the_district(summary):
     def names_and_amounts():
-        return sorted(Project.objects.values_list("name", "national_code", "total_investment", "contact_person",
-                                                  "owner__credit_code"))
+        return sorted(
+            Project.objects.values_list(
+                "name", "national_code", "total_investment", "contact_person", "owner__credit_code"
+            )
+        )
 
     before = names_and_amounts()
     started_in_may = Project.objects.filter(actual_start__isnull=False).count()
@@ -249,7 +265,8 @@ def test_the_demo_has_published_assessments_and_an_interview_on_the_last_months_
     published = set(Run.objects.filter(state="published").values_list("period_code", flat=True))
     # 2026-01-1 … 2026-05-1 and January … April: every period that ended before 20 May
     assert published == {f"2026-{m:02d}-{d}" for m in range(1, 5) for d in (1, 2, 3)} | {"2026-05-1"} | {
-        f"2026-{m:02d}" for m in range(1, 5)}
+        f"2026-{m:02d}" for m in range(1, 5)
+    }
     assert Consequence.objects.filter(kind="red_flag", run__period_code="2026-05-1").exists()
     yellow = Consequence.objects.filter(kind="interview", run__period_code="2026-04")
     interviews = Interview.objects.filter(consequence__in=yellow)

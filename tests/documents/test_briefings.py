@@ -32,18 +32,40 @@ def district(office_user):
     """Three projects this year, one reported on plan for the last ten-day period, two not (red)."""
     industry, housing = UnitFactory(name="工信局"), UnitFactory(name="住建局")
     year = timezone.localdate().year
-    on_plan = ProjectFactory(name="智能装备产业园", responsible_unit=industry, year=year, plan=True, planned_start=None)
-    ProjectFactory(name="新能源电池材料项目", responsible_unit=industry, year=year, plan=True, planned_start=None)
-    ProjectFactory(name="棚户区改造安置房", responsible_unit=housing, year=year, plan=True, planned_start=None,
-                   category="livelihood")
+    on_plan = ProjectFactory(
+        name="智能装备产业园", responsible_unit=industry, year=year, plan=True, planned_start=None
+    )
+    ProjectFactory(
+        name="新能源电池材料项目", responsible_unit=industry, year=year, plan=True, planned_start=None
+    )
+    ProjectFactory(
+        name="棚户区改造安置房",
+        responsible_unit=housing,
+        year=year,
+        plan=True,
+        planned_start=None,
+        category="livelihood",
+    )
     period = Period.dekad_of(timezone.localdate()).prev()
     now = timezone.now()
-    opened = reports.open_period(period.code, opens_at=now - dt.timedelta(days=1), deadline=now + dt.timedelta(days=9),
-                                 actor=office_user)
+    opened = reports.open_period(
+        period.code,
+        opens_at=now - dt.timedelta(days=1),
+        deadline=now + dt.timedelta(days=9),
+        actor=office_user,
+    )
     plan = AnnualPlan.objects.get(project=on_plan, year=year)
     done = sum(plan.dekads[: period.month * 3 - 3 + period.dekad])
-    Report.objects.create(project=on_plan, period=opened, state="approved", amount=done, year_to_date=done,
-                          since_start=done, first_submitted_at=now, submitted_at=now)
+    Report.objects.create(
+        project=on_plan,
+        period=opened,
+        state="approved",
+        amount=done,
+        year_to_date=done,
+        since_start=done,
+        first_submitted_at=now,
+        submitted_at=now,
+    )
     lights.recompute()
     return {"period": period, "on_plan": on_plan, "done": done}
 
@@ -63,16 +85,27 @@ def test_a_briefing_is_drafted_from_the_data_edited_and_issued_once(district, of
     lit = section(draft, "lights")
     reds = Light.objects.filter(period_code=period.code, colour=2).count()
     assert f"红灯 {reds} 个" in lit["text"] and reds == 2
-    assert {r[0] for r in section(draft, "red")["table"]["rows"]} == {"新能源电池材料项目", "棚户区改造安置房"}
+    assert {r[0] for r in section(draft, "red")["table"]["rows"]} == {
+        "新能源电池材料项目",
+        "棚户区改造安置房",
+    }
 
-    briefings.edit(draft, title=draft.title, texts={"asks": "各单位要在月底前补齐进度。"}, actor=office_user, expected_version=current_version(draft))
+    briefings.edit(
+        draft,
+        title=draft.title,
+        texts={"asks": "各单位要在月底前补齐进度。"},
+        actor=office_user,
+        expected_version=current_version(draft),
+    )
     draft.refresh_from_db()
     assert section(draft, "asks")["text"] == "各单位要在月底前补齐进度。"
 
     first = briefings.issue(draft, actor=office_user, expected_version=current_version(draft))
     assert first.state == "issued" and first.issue == 1 and first.number.endswith("第1期")
     with pytest.raises(ValidationError):
-        briefings.edit(first, title="改", texts={}, actor=office_user, expected_version=current_version(first))
+        briefings.edit(
+            first, title="改", texts={}, actor=office_user, expected_version=current_version(first)
+        )
     with pytest.raises(ValidationError):
         briefings.issue(first, actor=office_user, expected_version=current_version(first))
     again = briefings.draft("briefing", period_code=period.code, actor=office_user)
@@ -81,15 +114,18 @@ def test_a_briefing_is_drafted_from_the_data_edited_and_issued_once(district, of
     assert bytes(first.content) == exports.docx(Document.objects.get(pk=first.pk))  # kept as issued
 
 
-def test_the_issued_briefing_is_an_official_page_whose_tables_hold_the_databases_numbers(district, office_user):
+def test_the_issued_briefing_is_an_official_page_whose_tables_hold_the_databases_numbers(
+    district, office_user
+):
     period = district["period"]
     draft = briefings.draft("briefing", period_code=period.code, actor=office_user)
     issued = briefings.issue(draft, actor=office_user, expected_version=draft.version)
     word = Word(io.BytesIO(bytes(issued.content)))
     page = word.sections[0]
     assert (round(page.page_width.mm), round(page.page_height.mm)) == (210, 297)
-    assert [round(m.mm) for m in (page.top_margin, page.bottom_margin, page.left_margin, page.right_margin)] == [
-        37, 35, 28, 26]
+    assert [
+        round(m.mm) for m in (page.top_margin, page.bottom_margin, page.left_margin, page.right_margin)
+    ] == [37, 35, 28, 26]
     grid = page._sectPr.find(qn("w:docGrid"))
     assert grid.get(qn("w:type")) == "linesAndChars"
     body = next(p for p in word.paragraphs if p.text.startswith("全区重点项目"))
@@ -112,10 +148,21 @@ def test_the_issued_briefing_is_an_official_page_whose_tables_hold_the_databases
 
 def test_minutes_list_the_decisions_and_take_a_document_number(district, office_user):
     unit = UnitFactory(name="发改局")
-    meeting = services.create_meeting(kind="special", title="项目建设专题调度会", held_at=timezone.now(),
-                                      place="区政府三楼会议室", actor=office_user)
-    services.add_decision(meeting, text="协调解决用地指标", owner=unit,
-                          deadline=timezone.localdate() + dt.timedelta(days=7), actor=office_user, expected_version=current_version(meeting))
+    meeting = services.create_meeting(
+        kind="special",
+        title="项目建设专题调度会",
+        held_at=timezone.now(),
+        place="区政府三楼会议室",
+        actor=office_user,
+    )
+    services.add_decision(
+        meeting,
+        text="协调解决用地指标",
+        owner=unit,
+        deadline=timezone.localdate() + dt.timedelta(days=7),
+        actor=office_user,
+        expected_version=current_version(meeting),
+    )
     draft = briefings.draft("minutes", meeting=meeting, actor=office_user)
     minutes = briefings.issue(draft, actor=office_user, expected_version=draft.version)
     assert minutes.number.endswith("1号") and "纪〔" in minutes.number
@@ -153,14 +200,21 @@ def test_the_pages_draft_and_issue_a_briefing_in_the_background_and_edit_it_betw
     download = office_client.get(f"/dispatch/documents/{document.pk}/docx/")
     assert download.content == bytes(document.content)
     assert office_client.post("/dispatch/documents/new/", {"period": "垃圾"}).url == "/dispatch/documents/"
-    assert Document.objects.count() == 1 and Job.objects.count() == 2  # a period that cannot be one queues nothing
+    assert (
+        Document.objects.count() == 1 and Job.objects.count() == 2
+    )  # a period that cannot be one queues nothing
 
 
-def test_the_api_answers_a_briefing_with_its_task_and_the_task_links_the_document(district, client, office_user):
+def test_the_api_answers_a_briefing_with_its_task_and_the_task_links_the_document(
+    district, client, office_user
+):
     client.force_login(office_user)
     period = district["period"]
-    started = client.post("/api/v1/dispatch/documents", {"kind": "briefing", "period": period.code},
-                          content_type="application/json")
+    started = client.post(
+        "/api/v1/dispatch/documents",
+        {"kind": "briefing", "period": period.code},
+        content_type="application/json",
+    )
     assert started.status_code == 202
     task = client.get(started.json()["url"]).json()
     document = Document.objects.get()
@@ -169,18 +223,29 @@ def test_the_api_answers_a_briefing_with_its_task_and_the_task_links_the_documen
     read = client.get(f"/api/v1/dispatch/documents/{document.pk}").json()
     assert read["state"] == "draft" and read["period_code"] == period.code
 
-    stale = client.post(f"/api/v1/dispatch/documents/{document.pk}/issue", {"version": 0},
-                        content_type="application/json")
+    stale = client.post(
+        f"/api/v1/dispatch/documents/{document.pk}/issue", {"version": 0}, content_type="application/json"
+    )
     assert stale.status_code == 409 and stale.json()["code"] == "stale"
-    issued = client.post(f"/api/v1/dispatch/documents/{document.pk}/issue", {"version": read["version"]},
-                         content_type="application/json")
+    issued = client.post(
+        f"/api/v1/dispatch/documents/{document.pk}/issue",
+        {"version": read["version"]},
+        content_type="application/json",
+    )
     assert issued.status_code == 202
     task = client.get(issued.json()["url"]).json()
     document.refresh_from_db()
-    assert task["state"] == "succeeded" and document.state == "issued" and task["result"]["number"] == document.number
+    assert (
+        task["state"] == "succeeded"
+        and document.state == "issued"
+        and task["result"]["number"] == document.number
+    )
 
-    refused = client.post("/api/v1/dispatch/documents", {"kind": "briefing", "period": "2026-13"},
-                          content_type="application/json")
+    refused = client.post(
+        "/api/v1/dispatch/documents",
+        {"kind": "briefing", "period": "2026-13"},
+        content_type="application/json",
+    )
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "period"
     assert "无法识别的期别" in refused.json()["errors"][0]["message"]
     assert Job.objects.count() == 2

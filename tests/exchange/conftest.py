@@ -11,9 +11,24 @@ from gongjian.org.models import Person, Region, Unit
 from tests.factories import PersonFactory, UnitFactory, credit_code, region
 
 HEADERS = [
-    "项目编号", "项目名称", "项目类别", "建设性质", "项目级别", "入库年度", "所在区划代码", "所属园区", "业主单位",
-    "责任单位", "指挥部", "指挥长", "包挂领导", "总投资（万元）", "3月计划（万元）", "4月计划（万元）",
-    "计划开工", "计划竣工",
+    "项目编号",
+    "项目名称",
+    "项目类别",
+    "建设性质",
+    "项目级别",
+    "入库年度",
+    "所在区划代码",
+    "所属园区",
+    "业主单位",
+    "责任单位",
+    "指挥部",
+    "指挥长",
+    "包挂领导",
+    "总投资（万元）",
+    "3月计划（万元）",
+    "4月计划（万元）",
+    "计划开工",
+    "计划竣工",
 ]
 
 
@@ -44,7 +59,9 @@ def district(db) -> District:
         commerce=UnitFactory(name="区商务局"),
         park=UnitFactory(name="泉山经济开发区", kind=UnitKind.PARK),
         headquarters=UnitFactory(name="智能装备产业园指挥部", kind=UnitKind.HEADQUARTERS),
-        company=UnitFactory(name="徐州精工科技有限公司", kind=UnitKind.ENTERPRISE, credit_code=credit_code(1)),
+        company=UnitFactory(
+            name="徐州精工科技有限公司", kind=UnitKind.ENTERPRISE, credit_code=credit_code(1)
+        ),
         leader=PersonFactory(name="王强", post="副区长", leadership_body=LeadershipBody.GOVERNMENT),
         deputy=PersonFactory(name="李娜", post="区政协副主席", leadership_body=LeadershipBody.CPPCC),
     )
@@ -53,11 +70,24 @@ def district(db) -> District:
 def project_row(**changes) -> dict:
     """A valid row of the 项目 sheet as a dict by header; ``changes`` replace or add cells by header."""
     row = {
-        "项目编号": "", "项目名称": "智能装备产业园", "项目类别": "工业", "建设性质": "新建", "项目级别": "区重点",
-        "入库年度": 2026, "所在区划代码": "320311", "所属园区": "泉山经济开发区", "业主单位": "徐州精工科技有限公司",
-        "责任单位": "区工业和信息化局", "指挥部": "智能装备产业园指挥部", "指挥长": "王强", "包挂领导": "王强、李娜",
-        "总投资（万元）": 50000, "3月计划（万元）": 1000, "4月计划（万元）": 2000.5,
-        "计划开工": "2026-03-01", "计划竣工": "2027/12/31",
+        "项目编号": "",
+        "项目名称": "智能装备产业园",
+        "项目类别": "工业",
+        "建设性质": "新建",
+        "项目级别": "区重点",
+        "入库年度": 2026,
+        "所在区划代码": "320311",
+        "所属园区": "泉山经济开发区",
+        "业主单位": "徐州精工科技有限公司",
+        "责任单位": "区工业和信息化局",
+        "指挥部": "智能装备产业园指挥部",
+        "指挥长": "王强",
+        "包挂领导": "王强、李娜",
+        "总投资（万元）": 50000,
+        "3月计划（万元）": 1000,
+        "4月计划（万元）": 2000.5,
+        "计划开工": "2026-03-01",
+        "计划竣工": "2027/12/31",
     }
     row.update(changes)
     return row

@@ -19,7 +19,11 @@ from tests.jobs.worker import work_off_the_queue
 
 pytestmark = pytest.mark.django_db
 IMPORT = reverse("exchange:import_projects")
-ROWS = [project_row(项目名称="智能装备产业园"), project_row(项目名称="物流园"), project_row(项目名称="标准厂房")]
+ROWS = [
+    project_row(项目名称="智能装备产业园"),
+    project_row(项目名称="物流园"),
+    project_row(项目名称="标准厂房"),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -42,8 +46,9 @@ def test_the_data_rows_are_counted_without_reading_the_cells():
     assert count_rows(csv_bytes(ROWS, "gbk"), "projects.csv") == 3
 
 
-def test_a_big_file_is_imported_by_the_worker_and_its_task_shows_the_counts(queued, district, office_client,
-                                                                             office_user, settings):
+def test_a_big_file_is_imported_by_the_worker_and_its_task_shows_the_counts(
+    queued, district, office_client, office_user, settings
+):
     response = upload(office_client, ROWS)
     job = Job.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/system/jobs/{job.pk}/"
@@ -80,9 +85,14 @@ def test_a_big_dry_run_checks_in_the_background_and_saves_nothing(district, offi
     assert not Project.objects.exists()
 
 
-def test_a_big_file_with_errors_fails_its_task_with_every_error_and_the_report(district, office_client,
-                                                                              office_user, make_user):
-    rows = [*ROWS, project_row(项目名称="乙", **{"总投资（万元）": "abc"}), project_row(项目名称="丙", 责任单位="无此局")]
+def test_a_big_file_with_errors_fails_its_task_with_every_error_and_the_report(
+    district, office_client, office_user, make_user
+):
+    rows = [
+        *ROWS,
+        project_row(项目名称="乙", **{"总投资（万元）": "abc"}),
+        project_row(项目名称="丙", 责任单位="无此局"),
+    ]
     response = upload(office_client, rows)
     job = Job.objects.get()
     assert response["Location"] == f"/system/jobs/{job.pk}/" and not Project.objects.exists()
@@ -90,18 +100,26 @@ def test_a_big_file_with_errors_fails_its_task_with_every_error_and_the_report(d
     task = office_client.get(f"/api/v1/tasks/{job.pk}").json()
     assert task["state"] == "failed"
     assert task["error"] == "文件「项目.xlsx」有 2 处错误，未导入任何数据。请修改后重新上传。"
-    assert [(e["sheet"], e["row"], e["column"], e["value"], e["message"]) for e in task["result"]["errors"]] == [
-        ("项目", 5, "总投资（万元）", "abc", "不是有效的金额：abc"), ("项目", 6, "责任单位", "无此局", "单位不存在：无此局")]
+    assert [
+        (e["sheet"], e["row"], e["column"], e["value"], e["message"]) for e in task["result"]["errors"]
+    ] == [
+        ("项目", 5, "总投资（万元）", "abc", "不是有效的金额：abc"),
+        ("项目", 6, "责任单位", "无此局", "单位不存在：无此局"),
+    ]
     assert task["file_name"].startswith("导入错误报告_") and task["file_url"]
 
     page = office_client.get(f"/system/jobs/{job.pk}/").content.decode()
     assert "任务失败，未做任何修改" in page and "<td>无此局</td><td>单位不存在：无此局</td>" in page
-    assert f'id="job-file" href="{task["file_url"]}"' in page and "错误详情" not in page  # refused, not broken
+    assert (
+        f'id="job-file" href="{task["file_url"]}"' in page and "错误详情" not in page
+    )  # refused, not broken
     report = office_client.get(task["file_url"])
     book = openpyxl.load_workbook(io.BytesIO(b"".join(report.streaming_content)))
     errors = list(book["错误清单"].iter_rows(min_row=2, values_only=True))
-    assert [(sheet, row, column) for sheet, row, column, *_ in errors] == [("项目", 5, "总投资（万元）"),
-                                                                          ("项目", 6, "责任单位")]
+    assert [(sheet, row, column) for sheet, row, column, *_ in errors] == [
+        ("项目", 5, "总投资（万元）"),
+        ("项目", 6, "责任单位"),
+    ]
     other = Client()
     other.force_login(make_user("unit_reporter", username="rep"))
     assert other.get(task["file_url"]).status_code == 404

@@ -18,8 +18,13 @@ def projects(district):
     """Three industry projects of the commerce bureau (a reporter there sees them), one commerce project of its
     own (filtered out by ?category=industry) and one of another unit (out of its scope)."""
     for n in range(3):
-        ProjectFactory(code=f"C-{n}", name=f"工业项目{n}", category="industry", responsible_unit=district.commerce,
-                       total_investment=(n + 1) * 10_000_000)
+        ProjectFactory(
+            code=f"C-{n}",
+            name=f"工业项目{n}",
+            category="industry",
+            responsible_unit=district.commerce,
+            total_investment=(n + 1) * 10_000_000,
+        )
     ProjectFactory(code="C-9", category="commerce", responsible_unit=district.commerce)
     ProjectFactory(code="I-1", category="industry", responsible_unit=district.industry)
 
@@ -31,7 +36,8 @@ def test_a_short_export_is_still_written_in_the_request(office_client, projects,
 
 
 def test_a_long_export_is_written_by_a_job_holding_exactly_what_the_page_would_have_exported(
-        client, make_user, district, projects, settings):
+    client, make_user, district, projects, settings
+):
     reporter = make_user("unit_reporter", unit=district.commerce, username="commerce")
     client.force_login(reporter)
     url = f"{EXPORT}?category=industry&year=2026"
@@ -48,7 +54,11 @@ def test_a_long_export_is_written_by_a_job_holding_exactly_what_the_page_would_h
     assert [row[0] for row in contents(file)["项目"][1:]] == ["C-0", "C-1", "C-2"]
     exported = AuditEvent.objects.filter(action="project.export").order_by("id").last()
     assert exported.actor == reporter
-    assert exported.after == {"rows": 3, "year": 2026, "filters": {"category": ["industry"], "year": ["2026"]}}
+    assert exported.after == {
+        "rows": 3,
+        "year": 2026,
+        "filters": {"category": ["industry"], "year": ["2026"]},
+    }
 
 
 def test_only_the_owner_downloads_a_background_export(client, make_user, district, projects, settings):
@@ -78,9 +88,9 @@ def test_starting_a_background_export_needs_the_export_permission(client, make_u
     assert client.post(EXPORT).status_code == 403
 
 
-
 def test_the_api_answers_a_short_export_with_the_file_and_a_long_one_with_202_and_a_task_whose_file_its_owner_gets(
-        client, make_user, district, projects, settings):
+    client, make_user, district, projects, settings
+):
     reporter = make_user("unit_reporter", unit=district.commerce, username="commerce")
     client.force_login(reporter)
     url = "/api/v1/projects/export?category=industry&year=2026"
@@ -104,7 +114,9 @@ def test_the_api_answers_a_short_export_with_the_file_and_a_long_one_with_202_an
     assert client.get(f"{started.json()['url']}/file").status_code == 404
 
 
-def test_the_api_refuses_an_export_to_whom_may_not_export_and_bad_filters_with_422(client, make_user, projects):
+def test_the_api_refuses_an_export_to_whom_may_not_export_and_bad_filters_with_422(
+    client, make_user, projects
+):
     client.force_login(make_user("evaluator", username="evaluator"))
     assert client.post("/api/v1/projects/export").status_code == 403
     client.force_login(make_user("project_office", username="office"))

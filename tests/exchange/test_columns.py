@@ -10,10 +10,21 @@ from gongjian.exchange.columns import PROJECT_COLUMNS, bind_headers, parse_date,
 COLUMN = {c.key: c for c in PROJECT_COLUMNS}
 
 
-@pytest.mark.parametrize("cell", [
-    dt.datetime(2026, 3, 1), dt.date(2026, 3, 1), "2026-03-01", "2026/3/1", "2026.3.1", "2026年3月1日",
-    "20260301", " 2026-03-01 00:00:00 ", 46082, "２０２６－０３－０１",
-])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        dt.datetime(2026, 3, 1),
+        dt.date(2026, 3, 1),
+        "2026-03-01",
+        "2026/3/1",
+        "2026.3.1",
+        "2026年3月1日",
+        "20260301",
+        " 2026-03-01 00:00:00 ",
+        46082,
+        "２０２６－０３－０１",
+    ],
+)
 def test_a_date_is_read_however_people_write_it(cell):
     assert parse_date(cell) == dt.date(2026, 3, 1)
 
@@ -60,7 +71,13 @@ def test_headers_match_ignoring_spaces_full_width_brackets_and_required_marks():
     binding = bind_headers(["项目名称*", " 总投资 (万元) ", "code", "备用列"], PROJECT_COLUMNS)
     assert binding.positions == {"name": 0, "total_investment": 1, "code": 2}
     assert binding.unknown == ["备用列"]
-    assert {c.header for c in binding.missing} == {"项目类别", "建设性质", "项目级别", "所在区划代码", "责任单位"}
+    assert {c.header for c in binding.missing} == {
+        "项目类别",
+        "建设性质",
+        "项目级别",
+        "所在区划代码",
+        "责任单位",
+    }
 
 
 def test_every_example_in_the_template_is_a_valid_cell():

@@ -31,7 +31,10 @@ def test_the_import_command_prints_the_counts_and_is_recorded_as_the_system(tmp_
 
 def test_the_import_command_lists_every_error_writes_a_report_and_fails(tmp_path, district):
     report, err = tmp_path / "errors.xlsx", io.StringIO()
-    path = saved(tmp_path, [project_row(**{"总投资（万元）": "abc"}), project_row(项目名称="乙", 所在区划代码="999999")])
+    path = saved(
+        tmp_path,
+        [project_row(**{"总投资（万元）": "abc"}), project_row(项目名称="乙", 所在区划代码="999999")],
+    )
 
     with pytest.raises(CommandError, match="导入失败：共 2 处错误，未保存任何数据"):
         call_command("import_data", "projects", str(path), "--error-report", str(report), stderr=err)
@@ -44,8 +47,15 @@ def test_the_import_command_lists_every_error_writes_a_report_and_fails(tmp_path
 
 def test_the_import_command_acts_as_an_account_and_can_only_check(tmp_path, district, office_user, make_user):
     out = io.StringIO()
-    call_command("import_data", "projects", str(saved(tmp_path, [project_row()])), "--as", "office", "--dry-run",
-                 stdout=out)
+    call_command(
+        "import_data",
+        "projects",
+        str(saved(tmp_path, [project_row()])),
+        "--as",
+        "office",
+        "--dry-run",
+        stdout=out,
+    )
     assert "检查通过（未保存）：新建 1 个项目" in out.getvalue() and Project.objects.count() == 0
 
     make_user("unit_reporter", username="reporter", unit=district.commerce)
@@ -59,8 +69,18 @@ def test_the_export_command_applies_the_filters_of_the_list(tmp_path, district):
     ProjectFactory(code="C-3", category="commerce", responsible_unit=district.industry)
     path, out = tmp_path / "out.xlsx", io.StringIO()
 
-    call_command("export_data", "projects", str(path), "--year", "2026", "--category", "工业",
-                 "--unit", "区工业和信息化局", stdout=out)
+    call_command(
+        "export_data",
+        "projects",
+        str(path),
+        "--year",
+        "2026",
+        "--category",
+        "工业",
+        "--unit",
+        "区工业和信息化局",
+        stdout=out,
+    )
 
     assert "已导出 1 个项目" in out.getvalue()
     assert [r["项目编号"] for r in read_sheet(path.read_bytes())] == ["C-1"]

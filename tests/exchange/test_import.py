@@ -40,11 +40,19 @@ def test_a_new_project_is_created_with_its_plan_leaders_and_references(district,
     assert plan.months[2:4] == [10_000_000, 20_005_000] and plan.total == 30_005_000
     assert plan.dekads[6:9] == [3_333_333, 3_333_333, 3_333_334]
     assert [(link.person, link.role) for link in project.leader_links.order_by("-role")] == [
-        (district.leader, "lead"), (district.deputy, "deputy")]
+        (district.leader, "lead"),
+        (district.deputy, "deputy"),
+    ]
     event = AuditEvent.objects.get(action="project.import_create")
     assert event.actor == office_user and event.after["name"] == "智能装备产业园"
     summary = AuditEvent.objects.get(action="project.import")
-    assert summary.after == {"file": "项目.xlsx", "created": 1, "updated": 0, "unchanged": 0, "units_created": []}
+    assert summary.after == {
+        "file": "项目.xlsx",
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "units_created": [],
+    }
 
 
 def test_importing_the_same_rows_again_changes_nothing_and_duplicates_nothing(district, office_user):
@@ -58,15 +66,29 @@ def test_importing_the_same_rows_again_changes_nothing_and_duplicates_nothing(di
     assert AuditEvent.objects.filter(action="project.import_update").count() == 0
 
 
-def test_a_reimport_updates_the_changed_values_bumps_the_version_and_audits_only_the_changes(district, office_user):
+def test_a_reimport_updates_the_changed_values_bumps_the_version_and_audits_only_the_changes(
+    district, office_user
+):
     run([project_row(项目编号="GJ-001")], office_user)
 
-    result = run([project_row(项目编号="GJ-001", 项目名称="智能装备产业园（一期）",
-                              **{"总投资（万元）": 60000, "3月计划（万元）": 1500})], office_user)
+    result = run(
+        [
+            project_row(
+                项目编号="GJ-001",
+                项目名称="智能装备产业园（一期）",
+                **{"总投资（万元）": 60000, "3月计划（万元）": 1500},
+            )
+        ],
+        office_user,
+    )
 
     assert (result.created, result.updated) == (0, 1)
     project = Project.objects.get(code="GJ-001")
-    assert (project.name, project.total_investment, project.version) == ("智能装备产业园（一期）", 600_000_000, 2)
+    assert (project.name, project.total_investment, project.version) == (
+        "智能装备产业园（一期）",
+        600_000_000,
+        2,
+    )
     assert project.plans.get().months[2] == 15_000_000
     event = AuditEvent.objects.get(action="project.import_update")
     assert set(event.after) == {"name", "total_investment", "plans", "version"}
@@ -76,21 +98,40 @@ def test_a_reimport_updates_the_changed_values_bumps_the_version_and_audits_only
 def test_an_update_writes_dates_references_leaders_and_choices(district, office_user):
     run([project_row(项目编号="GJ-001")], office_user)
 
-    run([project_row(项目编号="GJ-001", 计划竣工="2028年6月30日", 所属园区="", 指挥长="李娜", 包挂领导="李娜",
-                     建设性质="续建", **{"用地面积（亩）": "88.5"})], office_user)
+    run(
+        [
+            project_row(
+                项目编号="GJ-001",
+                计划竣工="2028年6月30日",
+                所属园区="",
+                指挥长="李娜",
+                包挂领导="李娜",
+                建设性质="续建",
+                **{"用地面积（亩）": "88.5"},
+            )
+        ],
+        office_user,
+    )
 
     project = Project.objects.get(code="GJ-001")
-    assert (project.planned_completion, project.park, project.commander) == (dt.date(2028, 6, 30), None,
-                                                                              district.deputy)
+    assert (project.planned_completion, project.park, project.commander) == (
+        dt.date(2028, 6, 30),
+        None,
+        district.deputy,
+    )
     assert (project.nature, str(project.land_area_mu)) == ("continuing", "88.50")
     assert [(link.person, link.role) for link in project.leader_links.all()] == [(district.deputy, "lead")]
 
 
 def test_a_project_saved_by_someone_else_between_the_check_and_the_save_is_not_overwritten(
-        district, office_user):
+    district, office_user
+):
     run([project_row(项目编号="GJ-001")], office_user)
-    job = ProjectImport(read_workbook(workbook([project_row(项目编号="GJ-001", 项目名称="新名称")]), "a.xlsx"),
-                        actor=office_user, result=(result := ImportResult("a.xlsx")))
+    job = ProjectImport(
+        read_workbook(workbook([project_row(项目编号="GJ-001", 项目名称="新名称")]), "a.xlsx"),
+        actor=office_user,
+        result=(result := ImportResult("a.xlsx")),
+    )
     job.check()
     Project.objects.filter(code="GJ-001").update(version=5)
 
@@ -114,15 +155,25 @@ def test_a_row_without_a_code_updates_the_project_of_the_same_name_in_that_year(
 def test_new_projects_are_numbered_after_the_registry_and_the_codes_in_the_file(district, office_user):
     ProjectFactory(code="2026-0007", year=2026)
 
-    run([project_row(项目名称="甲"), project_row(项目编号="2026-0008", 项目名称="乙"), project_row(项目名称="丙")],
-        office_user)
+    run(
+        [
+            project_row(项目名称="甲"),
+            project_row(项目编号="2026-0008", 项目名称="乙"),
+            project_row(项目名称="丙"),
+        ],
+        office_user,
+    )
 
     assert dict(Project.objects.filter(name__in="甲乙丙").values_list("name", "code")) == {
-        "甲": "2026-0009", "乙": "2026-0008", "丙": "2026-0010"}
+        "甲": "2026-0009",
+        "乙": "2026-0008",
+        "丙": "2026-0010",
+    }
 
 
 def test_a_file_with_errors_in_several_rows_saves_nothing_and_reports_each_by_row_column_and_reason(
-        district, office_user):
+    district, office_user
+):
     rows = [
         project_row(项目名称="好项目"),
         project_row(项目名称="坏金额", **{"总投资（万元）": "abc"}),
@@ -143,18 +194,30 @@ def test_a_file_with_errors_in_several_rows_saves_nothing_and_reports_each_by_ro
         (5, "计划竣工", "计划竣工日期不能早于计划开工日期。"),
         (6, "总投资（万元）", "2026 年计划投资 3,000.50 万元超过总投资 100.00 万元"),
         (7, "项目名称", "不能为空"),
-        (7, "项目类别", "「重工业」不是有效的选项，可选：工业、商贸流通、城建、民生、基础设施、社会事业、农业农村、现代服务业、其他"),
+        (
+            7,
+            "项目类别",
+            "「重工业」不是有效的选项，可选：工业、商贸流通、城建、民生、基础设施、社会事业、农业农村、现代服务业、其他",
+        ),
     ]
     assert str(result.errors[0]) == "第 3 行「总投资（万元）」：不是有效的金额：abc"
     assert [number for number, _ in result.rejected[0].rows] == [3, 4, 5, 6, 7]
 
 
 def test_duplicate_codes_and_names_in_the_file_are_errors(district, office_user):
-    result = run([project_row(项目编号="A1", 项目名称="甲"), project_row(项目编号="A1", 项目名称="乙"),
-                  project_row(项目编号="A2", 项目名称="甲")], office_user)
+    result = run(
+        [
+            project_row(项目编号="A1", 项目名称="甲"),
+            project_row(项目编号="A1", 项目名称="乙"),
+            project_row(项目编号="A2", 项目名称="甲"),
+        ],
+        office_user,
+    )
 
-    assert problems(result) == [(3, "项目编号", "与第 2 行的项目编号重复"),
-                                (4, "项目名称", "与第 2 行的项目名称重复（同一入库年度）")]
+    assert problems(result) == [
+        (3, "项目编号", "与第 2 行的项目编号重复"),
+        (4, "项目名称", "与第 2 行的项目名称重复（同一入库年度）"),
+    ]
 
 
 def test_an_invalid_national_project_code_is_rejected_by_the_model_rule(district, office_user):
@@ -170,7 +233,9 @@ def test_a_missing_required_column_is_one_clear_error_and_unknown_columns_are_wa
 
     result = run([row, row], office_user)
 
-    assert [str(e) for e in result.errors] == ["第 1 行：缺少必填列：项目级别、责任单位（请使用系统提供的模板）"]
+    assert [str(e) for e in result.errors] == [
+        "第 1 行：缺少必填列：项目级别、责任单位（请使用系统提供的模板）"
+    ]
     assert result.warnings == ["「项目」表的列「备注栏」无法识别，已忽略。"]
 
 
@@ -181,13 +246,20 @@ def test_an_ambiguous_commander_names_the_candidates_and_a_qualified_name_resolv
     failed = run([project_row(指挥长="张伟")], office_user)
     done = run([project_row(指挥长="张伟（区商务局）")], office_user)
 
-    assert problems(failed) == [(2, "指挥长", "「张伟」对应多人：张伟（区工业和信息化局，局长）、张伟（区商务局，科员）；"
-                                             "请写成“姓名（单位名称）”以区分")]
+    assert problems(failed) == [
+        (
+            2,
+            "指挥长",
+            "「张伟」对应多人：张伟（区工业和信息化局，局长）、张伟（区商务局，科员）；"
+            "请写成“姓名（单位名称）”以区分",
+        )
+    ]
     assert done.ok and Project.objects.get().commander.post == "科员"
 
 
 def test_an_unknown_owner_with_a_valid_credit_code_is_registered_as_an_enterprise_and_audited(
-        district, office_user):
+    district, office_user
+):
     code = credit_code(77)
 
     result = run([project_row(业主单位="徐州新锐材料有限公司", 业主统一社会信用代码=code)], office_user)
@@ -200,12 +272,19 @@ def test_an_unknown_owner_with_a_valid_credit_code_is_registered_as_an_enterpris
 
 
 def test_an_unknown_owner_with_an_invalid_or_without_a_credit_code_is_an_error(district, office_user):
-    result = run([project_row(业主单位="新企业甲", 业主统一社会信用代码="91320311MA1WK3L250"),
-                  project_row(项目名称="乙", 业主单位="新企业乙")], office_user)
+    result = run(
+        [
+            project_row(业主单位="新企业甲", 业主统一社会信用代码="91320311MA1WK3L250"),
+            project_row(项目名称="乙", 业主单位="新企业乙"),
+        ],
+        office_user,
+    )
 
     assert [(e.row, e.column) for e in result.errors] == [(2, "业主统一社会信用代码"), (3, "业主单位")]
     assert "校验位错误" in result.errors[0].message
-    assert result.errors[1].message.startswith("单位不存在：新企业乙（如为新企业，请同时填写业主统一社会信用代码")
+    assert result.errors[1].message.startswith(
+        "单位不存在：新企业乙（如为新企业，请同时填写业主统一社会信用代码"
+    )
     assert not Unit.objects.filter(name__startswith="新企业").exists()
 
 
@@ -235,7 +314,10 @@ def test_a_dry_run_checks_and_counts_but_saves_nothing(district, office_user):
 
 @pytest.mark.parametrize("encoding", ["gb18030", "gbk", "utf-8-sig"])
 def test_a_csv_with_chinese_headers_imports_in_gbk_or_utf8(district, office_user, encoding):
-    rows = [project_row(项目名称="商贸物流中心", 项目类别="商贸流通", 包挂领导="王强"), project_row(项目名称="标准厂房")]
+    rows = [
+        project_row(项目名称="商贸物流中心", 项目类别="商贸流通", 包挂领导="王强"),
+        project_row(项目名称="标准厂房"),
+    ]
 
     result = import_projects(csv_bytes(rows, encoding), filename="projects.csv", actor=office_user)
 
@@ -244,7 +326,8 @@ def test_a_csv_with_chinese_headers_imports_in_gbk_or_utf8(district, office_user
 
 
 def test_the_milestone_and_approval_sheets_replace_the_listed_projects_lists_and_leave_others(
-        district, office_user):
+    district, office_user
+):
     listed = ProjectFactory(code="GJ-1", responsible_unit=district.industry)
     untouched = ProjectFactory(code="GJ-2", responsible_unit=district.industry)
     for project in (listed, untouched):
@@ -254,15 +337,27 @@ def test_the_milestone_and_approval_sheets_replace_the_listed_projects_lists_and
         {"项目编号": "GJ-1", "节点类型": "主体封顶", "节点名称": "厂房封顶", "计划完成": "2026-09-30"},
         {"项目编号": "NEW-1", "节点类型": "开工", "计划完成": "2026-05-01"},
     ]
-    approvals = [{"项目编号": "NEW-1", "手续类型": "立项/备案", "办理状态": "已办结", "办结日期": "2026-01-15",
-                  "批复文号": "泉发改备〔2026〕12号"}]
+    approvals = [
+        {
+            "项目编号": "NEW-1",
+            "手续类型": "立项/备案",
+            "办理状态": "已办结",
+            "办结日期": "2026-01-15",
+            "批复文号": "泉发改备〔2026〕12号",
+        }
+    ]
 
-    result = run([project_row(项目编号="NEW-1")], office_user,
-                 sheets={"形象进度节点": milestones, "前期手续": approvals})
+    result = run(
+        [project_row(项目编号="NEW-1")],
+        office_user,
+        sheets={"形象进度节点": milestones, "前期手续": approvals},
+    )
 
     assert (result.ok, result.created, result.updated) == (True, 1, 1)
     assert [(m.kind, m.name, m.actual_date, m.sequence) for m in listed.milestones.all()] == [
-        ("start", "", dt.date(2026, 4, 3), 0), ("topping_out", "厂房封顶", None, 1)]
+        ("start", "", dt.date(2026, 4, 3), 0),
+        ("topping_out", "厂房封顶", None, 1),
+    ]
     assert untouched.milestones.count() == 1
     new = Project.objects.get(code="NEW-1")
     assert new.milestones.count() == 1
@@ -271,9 +366,13 @@ def test_the_milestone_and_approval_sheets_replace_the_listed_projects_lists_and
     assert listed.version == 2
 
 
-def test_a_milestone_row_naming_an_unknown_project_or_breaking_a_model_rule_is_an_error(district, office_user):
-    approvals = [{"项目编号": "NOPE", "手续类型": "环评"},
-                 {"项目编号": "NEW-1", "手续类型": "环评", "办理状态": "已办结"}]
+def test_a_milestone_row_naming_an_unknown_project_or_breaking_a_model_rule_is_an_error(
+    district, office_user
+):
+    approvals = [
+        {"项目编号": "NOPE", "手续类型": "环评"},
+        {"项目编号": "NEW-1", "手续类型": "环评", "办理状态": "已办结"},
+    ]
 
     result = run([project_row(项目编号="NEW-1")], office_user, sheets={"前期手续": approvals})
 
@@ -284,7 +383,8 @@ def test_a_milestone_row_naming_an_unknown_project_or_breaking_a_model_rule_is_a
 
 
 def test_a_month_whose_total_is_unchanged_keeps_the_dekad_split_entered_on_the_project_page(
-        district, office_user):
+    district, office_user
+):
     run([project_row(项目编号="GJ-1")], office_user)
     plan = AnnualPlan.objects.get()
     plan.dekads[6:9] = [10_000_000, 0, 0]  # all of March in 上旬
@@ -310,9 +410,18 @@ def test_site_coordinates_are_read_to_six_decimals_and_must_come_in_pairs_within
     assert result.ok, problems(result)
     project = Project.objects.get()
     assert (project.longitude, project.latitude) == (Decimal("117.184811"), Decimal("34.261792"))
-    result = run([project_row(项目名称="甲", **{"经度": 117.18}),
-                  project_row(项目名称="乙", **{"经度": 217.18, "纬度": 34.2}),
-                  project_row(项目名称="丙", **{"经度": "东经117度", "纬度": 34.2})], office_user)
-    assert [(row, column) for row, column, _message in problems(result)] == [(2, "纬度"), (3, "经度"), (4, "经度")]
+    result = run(
+        [
+            project_row(项目名称="甲", **{"经度": 117.18}),
+            project_row(项目名称="乙", **{"经度": 217.18, "纬度": 34.2}),
+            project_row(项目名称="丙", **{"经度": "东经117度", "纬度": 34.2}),
+        ],
+        office_user,
+    )
+    assert [(row, column) for row, column, _message in problems(result)] == [
+        (2, "纬度"),
+        (3, "经度"),
+        (4, "经度"),
+    ]
     assert "经度和纬度须同时填写" in problems(result)[0][2]
     assert "不是有效的经纬度" in problems(result)[2][2]

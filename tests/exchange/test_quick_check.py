@@ -10,8 +10,12 @@ from gongjian.exchange.importing import _APPROVAL_FIELDS, _MILESTONE_FIELDS, _Qu
 from gongjian.projects.choices import ApprovalKind, ApprovalStatus, MilestoneKind
 from gongjian.projects.models import Approval, Milestone
 
-_text = st.one_of(st.none(), st.just(""), st.text(max_size=220),
-                  st.text(alphabet="项目节点\x00a ", min_size=95, max_size=105))
+_text = st.one_of(
+    st.none(),
+    st.just(""),
+    st.text(max_size=220),
+    st.text(alphabet="项目节点\x00a ", min_size=95, max_size=105),
+)
 _date = st.one_of(st.none(), st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31)))
 
 
@@ -41,8 +45,16 @@ def test_a_milestone_the_quick_check_passes_is_one_full_clean_accepts(**values):
 
 
 @settings(max_examples=400)
-@given(kind=_kind(ApprovalKind), name=_text, status=_kind(ApprovalStatus), document_no=_text, authority=_text,
-       planned_date=_date, approved_on=_date, note=_text)
+@given(
+    kind=_kind(ApprovalKind),
+    name=_text,
+    status=_kind(ApprovalStatus),
+    document_no=_text,
+    authority=_text,
+    planned_date=_date,
+    approved_on=_date,
+    note=_text,
+)
 def test_an_approval_the_quick_check_passes_is_one_full_clean_accepts(**values):
     item = _build(Approval, values)
     if _QuickCheck(Approval, _APPROVAL_FIELDS).passes(item):
@@ -53,7 +65,11 @@ def test_plain_rows_pass_and_bad_ones_are_left_to_full_clean():
     quick = _QuickCheck(Approval, _APPROVAL_FIELDS)
     good = Approval(kind=ApprovalKind.values[0], status=ApprovalStatus.DONE, approved_on=dt.date(2026, 3, 1))
     assert quick.passes(good)
-    assert not quick.passes(Approval(kind="不存在的手续", status=ApprovalStatus.DONE, approved_on=dt.date(2026, 3, 1)))
-    assert not quick.passes(Approval(kind=ApprovalKind.values[0], status=ApprovalStatus.DONE))  # clean() refuses
+    assert not quick.passes(
+        Approval(kind="不存在的手续", status=ApprovalStatus.DONE, approved_on=dt.date(2026, 3, 1))
+    )
+    assert not quick.passes(
+        Approval(kind=ApprovalKind.values[0], status=ApprovalStatus.DONE)
+    )  # clean() refuses
     assert not quick.passes(Approval(kind=ApprovalKind.values[0], name="名" * 101))
     assert not quick.passes(Approval(kind=ApprovalKind.values[0], note="a\x00b"))

@@ -50,8 +50,12 @@ def test_a_successful_upload_shows_the_counts_and_a_link_to_the_list(office_clie
 
 
 def test_an_upload_with_errors_shows_every_error_and_its_report_downloads_for_that_user_only(
-        office_client, district, make_user, client):
-    response = upload(office_client, [project_row(**{"总投资（万元）": "abc"}), project_row(项目名称="乙", 责任单位="无此局")])
+    office_client, district, make_user, client
+):
+    response = upload(
+        office_client,
+        [project_row(**{"总投资（万元）": "abc"}), project_row(项目名称="乙", 责任单位="无此局")],
+    )
 
     assert response.status_code == 400 and Project.objects.count() == 0
     page = response.content.decode()
@@ -64,7 +68,10 @@ def test_an_upload_with_errors_shows_every_error_and_its_report_downloads_for_th
     assert report.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(b"".join(report.streaming_content)))
     errors = list(book["错误清单"].iter_rows(min_row=2, values_only=True))
-    assert [(sheet, row, column) for sheet, row, column, *_ in errors] == [("项目", 2, "总投资（万元）"), ("项目", 3, "责任单位")]
+    assert [(sheet, row, column) for sheet, row, column, *_ in errors] == [
+        ("项目", 2, "总投资（万元）"),
+        ("项目", 3, "责任单位"),
+    ]
     rejected = list(book["出错行-项目"].iter_rows(values_only=True))
     assert rejected[0][0] == "行号" and rejected[0][-1] == "错误原因"
     assert rejected[1][0] == 2 and rejected[1][-1] == "「总投资（万元）」不是有效的金额：abc"
@@ -81,8 +88,13 @@ def test_an_upload_that_is_not_a_spreadsheet_is_refused_by_the_form(office_clien
 
 
 def test_the_export_applies_the_list_filters_writes_wan_yuan_and_is_audited(office_client, district):
-    ProjectFactory(code="A-1", name="工业甲", category="industry", responsible_unit=district.industry,
-                   total_investment=123_456_789)
+    ProjectFactory(
+        code="A-1",
+        name="工业甲",
+        category="industry",
+        responsible_unit=district.industry,
+        total_investment=123_456_789,
+    )
     ProjectFactory(code="A-2", name="商贸乙", category="commerce", responsible_unit=district.industry)
 
     response = office_client.get(EXPORT, {"category": "industry", "year": "2026"})

@@ -30,8 +30,9 @@ def region(code: str, name: str | None = None) -> Region:
         return existing
     parent_code = region_parent_code(code)
     parent = region(parent_code) if parent_code else None
-    return Region.objects.create(code=code, name=name or f"区划{code}", level=region_level(code).value,
-                                 parent=parent)
+    return Region.objects.create(
+        code=code, name=name or f"区划{code}", level=region_level(code).value, parent=parent
+    )
 
 
 class RegionFactory(factory.django.DjangoModelFactory):
@@ -113,13 +114,23 @@ class ProjectFactory(factory.django.DjangoModelFactory):
         """ProjectFactory(plan=[36 dekad amounts]) or plan=True for 1,000 万元 evenly."""
         if not create or not extracted:
             return
-        dekads = extracted if isinstance(extracted, list) else [10_000_000 // 36] * 35 + [10_000_000 - 35 * (10_000_000 // 36)]
+        dekads = (
+            extracted
+            if isinstance(extracted, list)
+            else [10_000_000 // 36] * 35 + [10_000_000 - 35 * (10_000_000 // 36)]
+        )
         AnnualPlan.objects.create(project=self, year=self.year, dekads=dekads)
 
 
-def photo_bytes(*, taken: str | None = "2026:11:12 10:30:00", offset: str | None = "+08:00",
-                at: tuple[float, float] | None = (34.261792, 117.184806), fmt: str = "JPEG",
-                size: tuple[int, int] = (800, 600), colour: str = "green") -> bytes:
+def photo_bytes(
+    *,
+    taken: str | None = "2026:11:12 10:30:00",
+    offset: str | None = "+08:00",
+    at: tuple[float, float] | None = (34.261792, 117.184806),
+    fmt: str = "JPEG",
+    size: tuple[int, int] = (800, 600),
+    colour: str = "green",
+) -> bytes:
     """A photo as a phone writes it: EXIF time (with its UTC offset) and GPS position, either left out with None."""
     import io
 

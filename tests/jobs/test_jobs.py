@@ -33,7 +33,7 @@ def test_recomputing_over_http_answers_at_once_and_the_worker_lights(queued, off
     assert started["url"] == f"/api/v1/tasks/{job.pk}" and job.state == "queued"
     assert not Light.objects.exists()  # nothing done in the request
     queued_view = office_client.get(started["page"]).content.decode()
-    assert "排队中" in queued_view and 'data-job-status=' in queued_view
+    assert "排队中" in queued_view and "data-job-status=" in queued_view
 
     work_off_the_queue()
     state = office_client.get(started["url"]).json()
@@ -44,8 +44,9 @@ def test_recomputing_over_http_answers_at_once_and_the_worker_lights(queued, off
     assert "已完成" in page and "查看结果" in page and state["result"]["summary"] in page
 
 
-def test_only_the_office_relights_and_a_person_follows_only_their_own_tasks(queued, client, office_client,
-                                                                          office_user, make_user):
+def test_only_the_office_relights_and_a_person_follows_only_their_own_tasks(
+    queued, client, office_client, office_user, make_user
+):
     reporter = make_user("unit_reporter", username="rep")
     job = services.start("lights.recompute", {}, actor=office_user, label="重算")
     from django.test import Client
@@ -67,9 +68,12 @@ def _half_done(progress, *, name: str) -> dict:
         raise ValueError("boom")
 
 
-def test_a_failed_task_keeps_its_error_for_the_office_and_changes_nothing(queued, office_client, office_user,
-                                                                        make_user, client):
-    job = services.start("tests.half_done", {"name": "不该留下的项目"}, actor=office_user, label="会失败的任务")
+def test_a_failed_task_keeps_its_error_for_the_office_and_changes_nothing(
+    queued, office_client, office_user, make_user, client
+):
+    job = services.start(
+        "tests.half_done", {"name": "不该留下的项目"}, actor=office_user, label="会失败的任务"
+    )
     work_off_the_queue()
     job.refresh_from_db()
     assert job.state == "failed" and job.error == "任务出错：ValueError" and "boom" in job.detail
@@ -98,8 +102,11 @@ def test_a_failing_scheduled_step_is_recorded_and_the_next_ones_still_run(office
         ProjectFactory(name="半途而废")
         raise RuntimeError("数据源不可用")
 
-    steps = [schedule.Step("a", "第一步", lambda: "好"), schedule.Step("b", "第二步", fails),
-             schedule.Step("c", "第三步", lambda: "也好")]
+    steps = [
+        schedule.Step("a", "第一步", lambda: "好"),
+        schedule.Step("b", "第二步", fails),
+        schedule.Step("c", "第三步", lambda: "也好"),
+    ]
     run = schedule.run(steps)
     assert [(s["name"], s["ok"]) for s in run.steps] == [("a", True), ("b", False), ("c", True)]
     assert run.steps[1]["error"] == "数据源不可用" and not run.ok
@@ -112,4 +119,12 @@ def test_the_schedule_calls_every_apps_entry_points_in_order():
     from gongjian.schedule import steps as schedule
 
     assert [s.name.split(".")[0] for s in schedule.STEPS] == [
-        "reports", "lights", "lights", "assess", "assess", "assignments", "accounts", "core"]
+        "reports",
+        "lights",
+        "lights",
+        "assess",
+        "assess",
+        "assignments",
+        "accounts",
+        "core",
+    ]

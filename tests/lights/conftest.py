@@ -21,7 +21,8 @@ def people(make_user, unit):
     project = ProjectFactory(name="智能装备产业园", responsible_unit=unit, headquarters=hq)
     ProjectLeader.objects.create(project=project, person=leader.person, role="lead")
     return {
-        "project": project, "leader": leader,
+        "project": project,
+        "leader": leader,
         "owner": make_user("unit_reporter", unit=unit, username="owner"),
         "hq": make_user("unit_reporter", unit=hq, username="hq"),
         "principal": make_user("principal_leader", username="boss"),
@@ -31,5 +32,11 @@ def people(make_user, unit):
 
 @pytest.fixture
 def case(people, unit):
-    return cases.open_case(people["project"], kind="light", title="智能装备产业园 亮红灯",
-                           reasons=["投资完成率 38%，低于序时进度 62 个百分点"], owner=unit, period_code="2026-11-3")
+    return cases.open_case(
+        people["project"],
+        kind="light",
+        title="智能装备产业园 亮红灯",
+        reasons=["投资完成率 38%，低于序时进度 62 个百分点"],
+        owner=unit,
+        period_code="2026-11-3",
+    )

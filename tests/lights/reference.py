@@ -73,8 +73,6 @@ class ProjectInput:
         _check_int("missed_in_a_row", self.missed_in_a_row, minimum=0)
 
 
-
-
 @dataclass(frozen=True)
 class Reason:
     """Why one dimension is yellow or red, in words, with the figures behind it."""
@@ -156,7 +154,6 @@ def _problem_text(workdays: int, deadline: date, description: str) -> str:
 
 def _start_text(planned: date) -> str:
     return f"计划 {planned:%Y-%m} 开工，至今未开工"
-
 
 
 _Judgement = tuple[Colour, dict[str, Figure], str]

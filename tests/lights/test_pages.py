@@ -29,8 +29,13 @@ def district(make_user):
     green = ProjectFactory(name="顺利项目", responsible_unit=industry, plan=[0] * 36, planned_start=None)
     other = ProjectFactory(name="商贸项目", responsible_unit=commerce, plan=True, category="commerce")
     services.recompute()
-    return {"industry": industry, "red": red, "green": green, "other": other,
-            "reporter": make_user("unit_reporter", unit=industry, username="rep")}
+    return {
+        "industry": industry,
+        "red": red,
+        "green": green,
+        "other": other,
+        "reporter": make_user("unit_reporter", unit=industry, username="rep"),
+    }
 
 
 def test_the_board_counts_groups_and_lists_with_reasons(office_client, district):
@@ -73,7 +78,9 @@ def test_a_long_board_export_is_written_by_a_job_with_the_lights_its_owner_sees(
     assert sorted(row[1] for row in contents(file)["红绿灯"][1:]) == ["滞后项目", "顺利项目"]
 
 
-def test_a_leader_records_a_judgement_on_the_light_page_and_the_board_counts_the_gap(client, district, make_user):
+def test_a_leader_records_a_judgement_on_the_light_page_and_the_board_counts_the_gap(
+    client, district, make_user
+):
     leader = make_user("principal_leader", username="boss")
     client.force_login(leader)
     url = f"/lights/projects/{district['green'].pk}/{current_code()}/"
@@ -88,13 +95,19 @@ def test_case_pages_show_the_owner_its_actions_and_refuse_strangers(client, dist
     client.force_login(district["reporter"])
     assert "签收" in client.get(f"/lights/cases/{case.pk}/").content.decode()
     client.post(f"/lights/cases/{case.pk}/accept/", {"version": case.version})
-    refused = client.post(f"/lights/cases/{case.pk}/resolve/", {"text": "已完成", "version": case.version + 1})
-    assert refused.status_code == 400 and "佐证材料" in refused.content.decode()  # no evidence: refused, text kept
+    refused = client.post(
+        f"/lights/cases/{case.pk}/resolve/", {"text": "已完成", "version": case.version + 1}
+    )
+    assert (
+        refused.status_code == 400 and "佐证材料" in refused.content.decode()
+    )  # no evidence: refused, text kept
     assert '<textarea readonly rows="3" id="kept-text">已完成</textarea>' in refused.content.decode()
     case.refresh_from_db()
     assert case.state == "accepted"
-    client.post(f"/lights/cases/{case.pk}/resolve/",
-                {"text": "已完成", "evidence": SimpleUploadedFile("证明.pdf", b"%PDF"), "version": case.version})
+    client.post(
+        f"/lights/cases/{case.pk}/resolve/",
+        {"text": "已完成", "evidence": SimpleUploadedFile("证明.pdf", b"%PDF"), "version": case.version},
+    )
     case.refresh_from_db()
     assert case.state == "resolved"
     client.force_login(make_user("unit_reporter", unit=UnitFactory(name="住建局")))
@@ -111,33 +124,52 @@ def test_the_api_gives_the_board_a_light_and_handles_a_case(client, district, of
     detail = client.get(f"/api/v1/lights/{item['project_id']}/{item['period_code']}", **auth).json()
     assert detail["figures"]["investment"]["percent"] == 0
     case = client.get("/api/v1/cases", **auth).json()["items"][0]
-    accepted = client.post(f"/api/v1/cases/{case['id']}/accept", {"version": case["version"]},
-                           content_type="application/json", **auth).json()
+    accepted = client.post(
+        f"/api/v1/cases/{case['id']}/accept",
+        {"version": case["version"]},
+        content_type="application/json",
+        **auth,
+    ).json()
     assert accepted["state"] == "accepted"
-    refused = client.post(f"/api/v1/cases/{case['id']}/resolve", {"text": "完成", "version": accepted["version"]},
-                          **auth)
+    refused = client.post(
+        f"/api/v1/cases/{case['id']}/resolve", {"text": "完成", "version": accepted["version"]}, **auth
+    )
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "evidence"
-    resolved = client.post(f"/api/v1/cases/{case['id']}/resolve", {
-        "text": "完成", "evidence": SimpleUploadedFile("a.jpg", b"x"), "version": accepted["version"]}, **auth)
+    resolved = client.post(
+        f"/api/v1/cases/{case['id']}/resolve",
+        {"text": "完成", "evidence": SimpleUploadedFile("a.jpg", b"x"), "version": accepted["version"]},
+        **auth,
+    )
     assert resolved.status_code == 200, resolved.content.decode()
     resolved = resolved.json()
     assert resolved["state"] == "resolved" and resolved["events"][-1]["evidence"] == "a.jpg"
-    assert client.post(f"/api/v1/cases/{case['id']}/close", {"version": resolved["version"]},
-                       content_type="application/json", **auth).status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/cases/{case['id']}/close",
+            {"version": resolved["version"]},
+            content_type="application/json",
+            **auth,
+        ).status_code
+        == 403
+    )
     assert client.post("/api/v1/lights/recompute", **auth).status_code == 403
 
 
 def test_the_case_ledger_exports_the_listed_cases(office_client, district):
     response = office_client.get("/lights/cases/export/?state=open")
-    rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
-        values_only=True))
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    )
     assert rows[0][:4] == ("督办编号", "类型", "项目", "事项")
     assert sorted(r[2] for r in rows[1:]) == ["商贸项目", "滞后项目"]
     assert {r[8] for r in rows[1:]} == {"待签收"}
 
 
-def test_the_project_page_shows_its_light_and_the_report_page_its_problem_cases(office_client, district, office_user,
-                                                                                 make_user):
+def test_the_project_page_shows_its_light_and_the_report_page_its_problem_cases(
+    office_client, district, office_user, make_user
+):
     html = office_client.get(f"/projects/{district['red'].pk}/").content.decode()
     assert 'id="project-light"' in html and "红灯" in html
 
@@ -146,10 +178,22 @@ def test_the_project_page_shows_its_light_and_the_report_page_its_problem_cases(
     unit = district["industry"]
     reviewer = make_user("unit_reviewer", unit=unit, username="rev")
     opens = timezone.now() - dt.timedelta(days=1)
-    period = reports.open_period("2026-01-1", opens_at=opens, deadline=opens + dt.timedelta(days=9),
-                                 actor=office_user)
-    report = reports.save_draft(district["green"], period, {"amount": 0}, actor=district["reporter"], problems=[
-        {"category": "land", "description": "用地指标未落实", "unit_asked": UnitFactory(name="自然资源局")}])
+    period = reports.open_period(
+        "2026-01-1", opens_at=opens, deadline=opens + dt.timedelta(days=9), actor=office_user
+    )
+    report = reports.save_draft(
+        district["green"],
+        period,
+        {"amount": 0},
+        actor=district["reporter"],
+        problems=[
+            {
+                "category": "land",
+                "description": "用地指标未落实",
+                "unit_asked": UnitFactory(name="自然资源局"),
+            }
+        ],
+    )
     reports.submit_report(report, actor=district["reporter"], expected_version=current_version(report))
     reports.approve_report(report, actor=reviewer, expected_version=current_version(report))
     case = Case.objects.get(kind="problem")

@@ -622,11 +622,16 @@ def test_a_row_is_judged_against_the_milestones_of_its_own_baseline() -> None:
     late = MilestoneInput("开工", AS_OF - timedelta(days=40))
     rows, milestones, problems = frames([project(milestones=(late,)), project(milestones=(late,))])
     rows = rows.with_columns(project_id=pl.lit(7, pl.Int64), baseline=pl.Series([1, 2], dtype=pl.Int64))
-    milestones = pl.concat([
-        milestones.head(1).with_columns(project_id=pl.lit(7, pl.Int64), baseline=pl.lit(1, pl.Int64)),
-        milestones.head(1).with_columns(project_id=pl.lit(7, pl.Int64), baseline=pl.lit(2, pl.Int64),
-                                        planned=pl.lit(AS_OF + timedelta(days=30))),
-    ])
+    milestones = pl.concat(
+        [
+            milestones.head(1).with_columns(project_id=pl.lit(7, pl.Int64), baseline=pl.lit(1, pl.Int64)),
+            milestones.head(1).with_columns(
+                project_id=pl.lit(7, pl.Int64),
+                baseline=pl.lit(2, pl.Int64),
+                planned=pl.lit(AS_OF + timedelta(days=30)),
+            ),
+        ]
+    )
     out = evaluate_frame(rows, milestones, problems, DEFAULT, WEEK)
     assert out["baseline"].to_list() == [1, 2]
     assert out["milestone"].to_list() == [Colour.RED, Colour.GREEN]

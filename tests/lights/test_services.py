@@ -31,11 +31,19 @@ def approved(project, code, year_to_date, *, office, deadline_days=3):
     period = Period.parse(code)
     opens = timezone.make_aware(dt.datetime.combine(period.start, dt.time()))
     row = reports.ReportingPeriod.objects.filter(code=code).first() or reports.open_period(
-        code, opens_at=opens, deadline=opens + dt.timedelta(days=period.days + deadline_days), actor=office)
+        code, opens_at=opens, deadline=opens + dt.timedelta(days=period.days + deadline_days), actor=office
+    )
     now = row.deadline - dt.timedelta(hours=1)
-    return Report.objects.create(project=project, period=row, state="approved", amount=year_to_date,
-                                 year_to_date=year_to_date, since_start=year_to_date, first_submitted_at=now,
-                                 submitted_at=now)
+    return Report.objects.create(
+        project=project,
+        period=row,
+        state="approved",
+        amount=year_to_date,
+        year_to_date=year_to_date,
+        since_start=year_to_date,
+        first_submitted_at=now,
+        submitted_at=now,
+    )
 
 
 def light(project, code="2026-11-3"):
@@ -52,8 +60,9 @@ def test_every_project_gets_a_light_for_every_period_so_far_with_the_rule_versio
 
 
 def test_the_light_of_a_period_reads_its_own_report_and_the_plan_through_its_end(unit, office_user):
-    project = ProjectFactory(responsible_unit=unit, plan=PLAN, planned_start=dt.date(2026, 1, 5),
-                             actual_start=dt.date(2026, 1, 5))
+    project = ProjectFactory(
+        responsible_unit=unit, plan=PLAN, planned_start=dt.date(2026, 1, 5), actual_start=dt.date(2026, 1, 5)
+    )
     approved(project, "2026-11-1", 31_000_000, office=office_user)  # plan to 11-1: 31 dekads = 3,100 万元
     approved(project, "2026-11-2", 32_000_000, office=office_user)
     services.recompute(today=TODAY)
@@ -71,8 +80,12 @@ def test_two_missed_reports_in_a_row_are_red_with_the_words(unit, office_user):
     project = ProjectFactory(responsible_unit=unit, plan=[0] * 36, planned_start=None)
     approved(project, "2026-10-3", 0, office=office_user)
     for code in ("2026-11-1", "2026-11-2"):
-        reports.open_period(code, opens_at=timezone.make_aware(dt.datetime(2026, 11, 1)),
-                            deadline=timezone.make_aware(dt.datetime(2026, 11, 22)), actor=office_user)
+        reports.open_period(
+            code,
+            opens_at=timezone.make_aware(dt.datetime(2026, 11, 1)),
+            deadline=timezone.make_aware(dt.datetime(2026, 11, 22)),
+            actor=office_user,
+        )
     services.recompute(today=TODAY)
     assert light(project).reasons == ["连续两旬未报"] and light(project).colour == 2
     assert light(project, "2026-10-3").dimensions["missing"] == 0
@@ -87,8 +100,14 @@ def test_an_overdue_milestone_and_an_overdue_problem_case_light_the_project(unit
 
     from gongjian.lights import cases
 
-    cases.open_case(project, kind="problem", title="临时用电增容未批复", reasons=["水电气：临时用电增容未批复"],
-                    owner=UnitFactory(name="供电公司"), period_code="2026-10-3")
+    cases.open_case(
+        project,
+        kind="problem",
+        title="临时用电增容未批复",
+        reasons=["水电气：临时用电增容未批复"],
+        owner=UnitFactory(name="供电公司"),
+        period_code="2026-10-3",
+    )
     Case.objects.update(deadline=dt.date(2026, 11, 6))  # 11 working days before 23 November
     services.recompute(today=TODAY)
     assert light(project).colour == 2
@@ -106,12 +125,17 @@ def test_a_red_project_opens_one_case_for_its_unit_and_a_second_red_period_is_no
 
 
 def test_publishing_rules_is_a_new_version_that_relights_and_is_audited(unit, office_user):
-    project = ProjectFactory(responsible_unit=unit, plan=PLAN, category="industry", actual_start=dt.date(2026, 3, 1))
+    project = ProjectFactory(
+        responsible_unit=unit, plan=PLAN, category="industry", actual_start=dt.date(2026, 3, 1)
+    )
     approved(project, "2026-11-3", 27_000_000, office=office_user)  # 27 of 33: 81 %
     services.recompute(today=TODAY, open_cases=False)
     assert light(project).colour == 1
-    LightRule.objects.create(dimension="investment", categories=["industry"],
-                             params={"green_from_percent": 80, "yellow_from_percent": 60})
+    LightRule.objects.create(
+        dimension="investment",
+        categories=["industry"],
+        params={"green_from_percent": 80, "yellow_from_percent": 60},
+    )
     version = services.publish_rules(actor=office_user, note="工业项目放宽到 80%")
     services.recompute(today=TODAY, open_cases=False)
     assert (light(project).colour, light(project).rule_version) == (0, version.number) == (0, 2)
@@ -130,20 +154,34 @@ def test_an_invalid_rule_is_refused_with_its_field(unit):
         LightRule(dimension="missing", categories=["factory"]).full_clean()
 
 
-def test_approving_a_report_opens_cases_for_its_problems_and_relights_the_project(unit, office_user, make_user):
+def test_approving_a_report_opens_cases_for_its_problems_and_relights_the_project(
+    unit, office_user, make_user
+):
     reporter = make_user("unit_reporter", unit=unit, username="rep")
     reviewer = make_user("unit_reviewer", unit=unit, username="rev")
     power = UnitFactory(name="供电公司")
     project = ProjectFactory(responsible_unit=unit, plan=[0] * 36, planned_start=None)
     opens = timezone.now() - dt.timedelta(days=1)
-    period = reports.open_period("2026-11-3", opens_at=opens, deadline=opens + dt.timedelta(days=9), actor=office_user)
-    report = reports.save_draft(project, period, {"amount": 1_000_000}, actor=reporter,
-                                problems=[{"category": "power_water", "description": "临时用电增容", "unit_asked": power}])
+    period = reports.open_period(
+        "2026-11-3", opens_at=opens, deadline=opens + dt.timedelta(days=9), actor=office_user
+    )
+    report = reports.save_draft(
+        project,
+        period,
+        {"amount": 1_000_000},
+        actor=reporter,
+        problems=[{"category": "power_water", "description": "临时用电增容", "unit_asked": power}],
+    )
     reports.submit_report(report, actor=reporter, expected_version=current_version(report))
     assert not Case.objects.exists()  # a submitted report's problems are not cases yet
     reports.approve_report(report, actor=reviewer, expected_version=current_version(report))
     case = Case.objects.get()
-    assert (case.kind, case.owner, case.title, case.problem.report) == ("problem", power, "临时用电增容", report)
+    assert (case.kind, case.owner, case.title, case.problem.report) == (
+        "problem",
+        power,
+        "临时用电增容",
+        report,
+    )
     assert Light.objects.filter(project=project).exists()
 
 
@@ -157,7 +195,9 @@ def test_a_leader_records_a_judgement_beside_the_computed_light(unit, make_user)
     with pytest.raises(ValidationError):
         services.record_judgement(project, "2026-11-3", 1, " ", actor=leader)
     with pytest.raises(PermissionDenied):
-        services.record_judgement(project, "2026-11-3", 1, "理由", actor=make_user("unit_reporter", unit=unit))
+        services.record_judgement(
+            project, "2026-11-3", 1, "理由", actor=make_user("unit_reporter", unit=unit)
+        )
 
 
 def test_the_office_changes_a_threshold_in_the_admin_and_a_new_version_relights(unit, office_user, client):
@@ -168,15 +208,29 @@ def test_the_office_changes_a_threshold_in_the_admin_and_a_new_version_relights(
     office_user.save()
     client.force_login(office_user)
     rule = LightRule.objects.get(dimension="investment")
-    response = client.post(f"/admin/lights/lightrule/{rule.pk}/change/", {
-        "dimension": "investment", "categories": "[]", "enabled": "on",
-        "params": '{"green_from_percent": 80, "yellow_from_percent": 50}', "note": "放宽"})
+    response = client.post(
+        f"/admin/lights/lightrule/{rule.pk}/change/",
+        {
+            "dimension": "investment",
+            "categories": "[]",
+            "enabled": "on",
+            "params": '{"green_from_percent": 80, "yellow_from_percent": 50}',
+            "note": "放宽",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Light.objects.filter(project=project).latest("period_code").rule_version == before + 1
     assert AuditEvent.objects.filter(action="lights.rules.publish").count() == 1
-    bad = client.post(f"/admin/lights/lightrule/{rule.pk}/change/", {
-        "dimension": "investment", "categories": "[]", "enabled": "on",
-        "params": '{"green_from_percent": 50, "yellow_from_percent": 80}', "note": ""})
+    bad = client.post(
+        f"/admin/lights/lightrule/{rule.pk}/change/",
+        {
+            "dimension": "investment",
+            "categories": "[]",
+            "enabled": "on",
+            "params": '{"green_from_percent": 50, "yellow_from_percent": 80}',
+            "note": "",
+        },
+    )
     assert bad.status_code == 200 and "yellow line cannot be above the green line" in bad.content.decode()
 
 
@@ -184,7 +238,9 @@ def test_the_default_rules_can_be_installed_again_and_equal_the_design(db):
     from gongjian.lights import rules
 
     migrated = rules.RuleSet(tuple(r.as_rule() for r in LightRule.objects.all()))
-    assert migrated.as_dict() == rules.RuleSet.default().as_dict()  # the migration's rows are the design's rules
+    assert (
+        migrated.as_dict() == rules.RuleSet.default().as_dict()
+    )  # the migration's rows are the design's rules
     LightRule.objects.all().delete()
     services.install_default_rules()
     published = rules.RuleSet(tuple(r.as_rule() for r in LightRule.objects.all()))

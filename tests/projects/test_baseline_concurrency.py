@@ -15,7 +15,9 @@ from tests.reports.test_concurrency import run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL run)"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL run)"
+    ),
 ]
 
 
@@ -31,10 +33,15 @@ def setting(make_user):
 
 def test_two_offices_approving_one_proposal_at_once_make_one_new_baseline(setting):
     project, reporter, office = setting
-    change = services.propose_baseline_change(project, {"total_investment": 90_000_000}, reason="调减",
-                                              effective_from="2026-11-2", actor=reporter)
-    results = run_together(*[lambda: services.approve_baseline_change(change, actor=office, expected_version=1)
-                             for _ in range(2)])
+    change = services.propose_baseline_change(
+        project, {"total_investment": 90_000_000}, reason="调减", effective_from="2026-11-2", actor=reporter
+    )
+    results = run_together(
+        *[
+            lambda: services.approve_baseline_change(change, actor=office, expected_version=1)
+            for _ in range(2)
+        ]
+    )
     assert sum(not isinstance(r, Exception) for r in results) == 1
     assert sum(isinstance(r, Stale) for r in results) == 1, results
     assert Project.objects.get().baseline == 2 and BaselineVersion.objects.count() == 1
@@ -42,10 +49,18 @@ def test_two_offices_approving_one_proposal_at_once_make_one_new_baseline(settin
 
 def test_two_proposals_at_once_leave_one_open(setting):
     project, reporter, _office = setting
-    results = run_together(*[
-        lambda amount=amount: services.propose_baseline_change(project, {"total_investment": amount}, reason="调整",
-                                                               effective_from="2026-11-2", actor=reporter)
-        for amount in (90_000_000, 80_000_000)])
+    results = run_together(
+        *[
+            lambda amount=amount: services.propose_baseline_change(
+                project,
+                {"total_investment": amount},
+                reason="调整",
+                effective_from="2026-11-2",
+                actor=reporter,
+            )
+            for amount in (90_000_000, 80_000_000)
+        ]
+    )
     assert sum(not isinstance(r, Exception) for r in results) == 1
     assert sum(isinstance(r, ValidationError) for r in results) == 1, results
     assert BaselineChange.objects.filter(state="proposed").count() == 1

@@ -18,9 +18,19 @@ pytestmark = pytest.mark.django_db
 def fields():
     """fields(**overrides) → a valid project's fields, every project here in one responsible unit."""
     unit = UnitFactory(name="工信局")
-    return lambda **overrides: {
-        "name": "新能源电池材料项目", "category": "industry", "nature": "new", "level": "district", "year": 2026,
-        "region": region("320311"), "responsible_unit": unit, "total_investment": 500_000_000} | overrides
+    return lambda **overrides: (
+        {
+            "name": "新能源电池材料项目",
+            "category": "industry",
+            "nature": "new",
+            "level": "district",
+            "year": 2026,
+            "region": region("320311"),
+            "responsible_unit": unit,
+            "total_investment": 500_000_000,
+        }
+        | overrides
+    )
 
 
 def test_the_counter_starts_after_the_codes_made_before_it(office_user, fields):
@@ -35,7 +45,9 @@ def test_a_code_typed_by_hand_is_never_handed_out_again(office_user, fields):
     services.create_project(fields(code="2026-0100"), actor=office_user)
     assert services.create_project(fields(name="自动编号"), actor=office_user).code == "2026-0101"
     later = services.create_project(fields(name="改号", year=2027), actor=office_user)
-    services.update_project(later, {"code": "2027-0500"}, actor=office_user, expected_version=current_version(later))
+    services.update_project(
+        later, {"code": "2027-0500"}, actor=office_user, expected_version=current_version(later)
+    )
     assert services.create_project(fields(name="又一个", year=2027), actor=office_user).code == "2027-0501"
 
 
@@ -47,10 +59,13 @@ def test_a_create_that_fails_gives_its_number_back(office_user, fields):
     assert services.create_project(fields(), actor=office_user).code == "2026-0001"
 
 
-def test_numbering_reads_one_counter_row_not_the_years_codes(office_user, fields, django_assert_max_num_queries):
+def test_numbering_reads_one_counter_row_not_the_years_codes(
+    office_user, fields, django_assert_max_num_queries
+):
     services.create_project(fields(), actor=office_user)
     Project.objects.bulk_create(
-        [Project(**{**fields(), "code": f"2026-9{i:04d}", "name": f"项目{i}"}) for i in range(300)])
+        [Project(**{**fields(), "code": f"2026-9{i:04d}", "name": f"项目{i}"}) for i in range(300)]
+    )
     with django_assert_max_num_queries(4):  # a savepoint, the row selected for update, its update, release
         services.next_project_code(2026)
 
@@ -63,8 +78,16 @@ def test_eight_clerks_creating_projects_at_once_get_no_error_no_gap_and_no_repea
     from gongjian.accounts.services import create_api_token
 
     token = create_api_token(office, "并发", actor=office)[1]
-    payload = {"name": "并发新建", "category": "industry", "nature": "new", "level": "district", "year": 2026,
-               "region_code": "320311", "responsible_unit_id": unit.pk, "total_investment": 100_000_000}
+    payload = {
+        "name": "并发新建",
+        "category": "industry",
+        "nature": "new",
+        "level": "district",
+        "year": 2026,
+        "region_code": "320311",
+        "responsible_unit_id": unit.pk,
+        "total_investment": 100_000_000,
+    }
     per_clerk, clerks = 25, 8
     barrier, statuses = threading.Barrier(clerks), []
     lock = threading.Lock()
@@ -76,8 +99,12 @@ def test_eight_clerks_creating_projects_at_once_get_no_error_no_gap_and_no_repea
         try:
             barrier.wait()
             for i in range(per_clerk):
-                response = own.post("/api/v1/projects", {**payload, "name": f"并发新建{n}-{i}"},
-                                    content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+                response = own.post(
+                    "/api/v1/projects",
+                    {**payload, "name": f"并发新建{n}-{i}"},
+                    content_type="application/json",
+                    HTTP_AUTHORIZATION=f"Bearer {token}",
+                )
                 with lock:
                     statuses.append(response.status_code)
         finally:

@@ -29,8 +29,13 @@ def test_the_list_filters_by_category_nature_level_unit_leader_region_park_and_t
     leader = PersonFactory(name="王书记", leadership_body="party")
     street = region("320311002", "杏山子街道")
     a = ProjectFactory(name="甲 工业 新建", category="industry", nature="new", level="city", park=park)
-    b = ProjectFactory(name="乙 商贸 续建", category="commerce", nature="continuing", responsible_unit=unit,
-                       region=region("320311002003", "杏山子社区"))
+    b = ProjectFactory(
+        name="乙 商贸 续建",
+        category="commerce",
+        nature="continuing",
+        responsible_unit=unit,
+        region=region("320311002003", "杏山子社区"),
+    )
     ProjectLeader.objects.create(project=b, person=leader, role=LeaderRole.LEAD)
     ProjectFactory(name="丙 其他", category="urban", nature="preliminary")
 
@@ -85,8 +90,9 @@ def test_the_list_needs_the_same_number_of_queries_for_10_and_60_projects(office
 def test_the_detail_page_shows_the_plan_by_dekad_milestones_and_approvals(office_client):
     project = ProjectFactory(name="中山大厦", plan=[1_000_000] * 36)
     project.milestones.create(kind="start", planned_date=dt.date(2026, 3, 1), actual_date=dt.date(2026, 3, 9))
-    project.approvals.create(kind="environment", status="done", document_no="环审〔2026〕1号",
-                             approved_on=dt.date(2026, 1, 2))
+    project.approvals.create(
+        kind="environment", status="done", document_no="环审〔2026〕1号", approved_on=dt.date(2026, 1, 2)
+    )
     html = office_client.get(f"/projects/{project.pk}/?year=2026").content.decode()
     assert "中山大厦" in html and "2026-03-09" in html and "环审〔2026〕1号" in html
     assert "3,600.00" in html  # the year's total in 万元
@@ -95,14 +101,26 @@ def test_the_detail_page_shows_the_plan_by_dekad_milestones_and_approvals(office
 def post_data(**overrides):
     unit = UnitFactory(name="住建局")
     data = {
-        "name": "滨湖花园安置房", "category": "livelihood", "nature": "new", "level": "district",
-        "funding": "government", "year": "2026", "region": str(region("320311").pk),
-        "responsible_unit": str(unit.pk), "total_investment": "12000", "land_area_mu": "35.5",
-        "land_status": "supplied", "expected_jobs": "0", "planned_start": "2026-04-01",
+        "name": "滨湖花园安置房",
+        "category": "livelihood",
+        "nature": "new",
+        "level": "district",
+        "funding": "government",
+        "year": "2026",
+        "region": str(region("320311").pk),
+        "responsible_unit": str(unit.pk),
+        "total_investment": "12000",
+        "land_area_mu": "35.5",
+        "land_status": "supplied",
+        "expected_jobs": "0",
+        "planned_start": "2026-04-01",
         "planned_completion": "2027-10-31",
-        "milestones-TOTAL_FORMS": "1", "milestones-INITIAL_FORMS": "0",
-        "milestones-0-kind": "start", "milestones-0-planned_date": "2026-04-01",
-        "approvals-TOTAL_FORMS": "0", "approvals-INITIAL_FORMS": "0",
+        "milestones-TOTAL_FORMS": "1",
+        "milestones-INITIAL_FORMS": "0",
+        "milestones-0-kind": "start",
+        "milestones-0-planned_date": "2026-04-01",
+        "approvals-TOTAL_FORMS": "0",
+        "approvals-INITIAL_FORMS": "0",
         **{f"plan_{i}": "" for i in range(36)},
     }
     data.update({"plan_9": "300", "plan_10": "300", "plan_11": "400"})
@@ -120,8 +138,9 @@ def test_creating_a_project_through_the_form_stores_yuan_and_the_plan(office_cli
 
 
 def test_a_bad_form_shows_each_message_next_to_its_field_and_saves_nothing(office_client):
-    response = office_client.post("/projects/new/", post_data(name="", total_investment="abc",
-                                                              planned_completion="2025-01-01"))
+    response = office_client.post(
+        "/projects/new/", post_data(name="", total_investment="abc", planned_completion="2025-01-01")
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert 'id="id_name_errors"' in html
@@ -140,9 +159,14 @@ def test_editing_keeps_what_was_not_changed_and_audits_the_change(office_client)
     form = office_client.get(f"/projects/{project.pk}/edit/")
     assert form.status_code == 200
     initial = form.context["form"].initial
-    data = post_data(name="中枢商业步行街（一期）", total_investment="20000", version=str(initial["version"]),
-                     responsible_unit=str(project.responsible_unit_id), year="2026",
-                     **{f"plan_{i}": str(initial[f"plan_{i}"] or "") for i in range(36)})
+    data = post_data(
+        name="中枢商业步行街（一期）",
+        total_investment="20000",
+        version=str(initial["version"]),
+        responsible_unit=str(project.responsible_unit_id),
+        year="2026",
+        **{f"plan_{i}": str(initial[f"plan_{i}"] or "") for i in range(36)},
+    )
     response = office_client.post(f"/projects/{project.pk}/edit/", data)
     assert response.status_code == 302
     project.refresh_from_db()

@@ -22,7 +22,9 @@ def district():
     street = UnitFactory(name="段庄街道办事处", kind=UnitKind.STREET, region=street_region)
     village = region("320311001002", "段庄社区")
     return {
-        "industry": industry, "commerce": commerce, "street": street,
+        "industry": industry,
+        "commerce": commerce,
+        "street": street,
         "p_industry": ProjectFactory(name="工信项目", responsible_unit=industry),
         "p_sub": ProjectFactory(name="工信科室项目", responsible_unit=industry_office),
         "p_commerce": ProjectFactory(name="商务项目", responsible_unit=commerce),
@@ -67,14 +69,24 @@ def test_the_three_administrators_see_no_business_data(district, make_user):
 def test_a_reporter_cannot_change_another_units_project_through_the_service(district, make_user):
     reporter = make_user("unit_reporter", unit=district["industry"])
     with pytest.raises(PermissionDenied):
-        services.update_project(district["p_commerce"], {"name": "改名"}, actor=reporter, expected_version=current_version(district["p_commerce"]))
+        services.update_project(
+            district["p_commerce"],
+            {"name": "改名"},
+            actor=reporter,
+            expected_version=current_version(district["p_commerce"]),
+        )
     district["p_commerce"].refresh_from_db()
     assert district["p_commerce"].name == "商务项目"
 
 
 def test_a_reporter_can_change_their_own_units_project(district, make_user):
     reporter = make_user("unit_reporter", unit=district["industry"])
-    services.update_project(district["p_industry"], {"location": "新地址"}, actor=reporter, expected_version=current_version(district["p_industry"]))
+    services.update_project(
+        district["p_industry"],
+        {"location": "新地址"},
+        actor=reporter,
+        expected_version=current_version(district["p_industry"]),
+    )
     district["p_industry"].refresh_from_db()
     assert district["p_industry"].location == "新地址"
 
@@ -83,7 +95,12 @@ def test_a_reviewer_may_see_but_not_change_their_units_project(district, make_us
     reviewer = make_user("unit_reviewer", unit=district["industry"])
     assert "工信项目" in names(Project.objects.in_scope(reviewer))
     with pytest.raises(PermissionDenied):
-        services.update_project(district["p_industry"], {"location": "x"}, actor=reviewer, expected_version=current_version(district["p_industry"]))
+        services.update_project(
+            district["p_industry"],
+            {"location": "x"},
+            actor=reviewer,
+            expected_version=current_version(district["p_industry"]),
+        )
 
 
 def test_the_list_page_and_the_detail_page_apply_the_scope(district, make_user, client):

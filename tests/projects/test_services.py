@@ -16,9 +16,15 @@ pytestmark = pytest.mark.django_db
 
 def fields(**overrides):
     base = {
-        "name": "新能源电池材料项目", "category": "industry", "nature": "new", "level": "district", "year": 2026,
-        "region": region("320311"), "responsible_unit": UnitFactory(name="工信局"),
-        "total_investment": 500_000_000, "planned_start": dt.date(2026, 3, 1),
+        "name": "新能源电池材料项目",
+        "category": "industry",
+        "nature": "new",
+        "level": "district",
+        "year": 2026,
+        "region": region("320311"),
+        "responsible_unit": UnitFactory(name="工信局"),
+        "total_investment": 500_000_000,
+        "planned_start": dt.date(2026, 3, 1),
         "planned_completion": dt.date(2027, 6, 30),
     }
     return base | overrides
@@ -29,10 +35,23 @@ def test_creating_a_project_numbers_it_saves_its_children_and_audits_everything(
     children = services.ProjectChildren(
         plan_dekads=services.dekads_from_months([10_000_000] * 12),
         leaders=[(leader, LeaderRole.LEAD)],
-        milestones=[{"kind": MilestoneKind.START, "name": "", "planned_date": dt.date(2026, 3, 1),
-                     "actual_date": None, "note": ""}],
-        approvals=[{"kind": ApprovalKind.ENVIRONMENT, "status": ApprovalStatus.DONE,
-                    "approved_on": dt.date(2026, 1, 5), "document_no": "徐环审〔2026〕3号"}],
+        milestones=[
+            {
+                "kind": MilestoneKind.START,
+                "name": "",
+                "planned_date": dt.date(2026, 3, 1),
+                "actual_date": None,
+                "note": "",
+            }
+        ],
+        approvals=[
+            {
+                "kind": ApprovalKind.ENVIRONMENT,
+                "status": ApprovalStatus.DONE,
+                "approved_on": dt.date(2026, 1, 5),
+                "document_no": "徐环审〔2026〕3号",
+            }
+        ],
     )
     project = services.create_project(fields(), children, actor=office_user)
 
@@ -69,7 +88,9 @@ def test_an_invalid_national_project_code_is_refused(office_user):
 
 def test_an_update_records_only_what_changed(office_user):
     project = ProjectFactory(name="旧名称")
-    services.update_project(project, {"name": "新名称"}, actor=office_user, expected_version=current_version(project))
+    services.update_project(
+        project, {"name": "新名称"}, actor=office_user, expected_version=current_version(project)
+    )
     event = AuditEvent.objects.get(action="project.update")
     assert event.before == {"name": "旧名称", "version": 1}
     assert event.after == {"name": "新名称", "version": 2}
@@ -100,7 +121,20 @@ def test_deleting_keeps_the_projects_last_state_in_the_audit_trail(office_user):
 def test_monthly_amounts_split_into_dekads_keep_their_sum():
     dekads = services.dekads_from_months([100, 0, 7, 1, 2, 3, 4, 5, 6, 7, 8, 10_000_001])
     assert len(dekads) == 36
-    assert [sum(dekads[i * 3:i * 3 + 3]) for i in range(12)] == [100, 0, 7, 1, 2, 3, 4, 5, 6, 7, 8, 10_000_001]
+    assert [sum(dekads[i * 3 : i * 3 + 3]) for i in range(12)] == [
+        100,
+        0,
+        7,
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+        8,
+        10_000_001,
+    ]
 
 
 def test_the_plan_to_date_adds_the_dekads_up_to_the_period():

@@ -26,14 +26,17 @@ def world(make_user, office_user):
     b = ProjectFactory(code="2026-0002", name="乙项目", responsible_unit=unit)
     ProjectFactory(code="2026-0099", name="别家项目", responsible_unit=UnitFactory(name="商务局"))
     opens = timezone.now() - dt.timedelta(days=1)
-    period = services.open_period("2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=9),
-                                  actor=office_user)
+    period = services.open_period(
+        "2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=9), actor=office_user
+    )
     return {"reporter": reporter, "a": a, "b": b, "period": period}
 
 
 def filled(world, rows):
     buffer = io.BytesIO()
-    write_batch_template(Project.objects.in_scope(world["reporter"]).order_by("code"), world["period"], buffer)
+    write_batch_template(
+        Project.objects.in_scope(world["reporter"]).order_by("code"), world["period"], buffer
+    )
     book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
     sheet = book["填报"]
     for number, values in rows.items():
@@ -54,7 +57,10 @@ def test_a_good_sheet_saves_and_submits_every_row(world):
     file, _codes = filled(world, {2: {3: 120, 4: 30, 6: 80}, 3: {3: 50.5}})
     result = import_batch(file, period=world["period"], actor=world["reporter"], submit=True)
     assert result.ok and (result.saved, result.submitted) == (2, 2)
-    assert sorted(Report.objects.values_list("amount", "state")) == [(505_000, "submitted"), (1_200_000, "submitted")]
+    assert sorted(Report.objects.values_list("amount", "state")) == [
+        (505_000, "submitted"),
+        (1_200_000, "submitted"),
+    ]
 
 
 def test_any_bad_row_saves_nothing_and_each_error_names_row_and_column(world):

@@ -13,7 +13,9 @@ from tests.factories import ProjectFactory, UnitFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL run)"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL run)"
+    ),
 ]
 
 
@@ -45,16 +47,18 @@ def setup(make_user, office_user):
     reporter = make_user("unit_reporter", unit=unit, username="rep")
     project = ProjectFactory(responsible_unit=unit)
     opens = timezone.now() - dt.timedelta(days=1)
-    period = services.open_period("2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=10),
-                                  actor=office_user)
+    period = services.open_period(
+        "2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=10), actor=office_user
+    )
     return reporter, project, period
 
 
 def test_two_simultaneous_submits_of_one_report_give_one_submission(setup):
     reporter, project, period = setup
     report = services.save_draft(project, period, {"amount": 1_000}, actor=reporter)
-    results = run_together(*[lambda: services.submit_report(report, actor=reporter,
-                                                            expected_version=report.version)] * 2)
+    results = run_together(
+        *[lambda: services.submit_report(report, actor=reporter, expected_version=report.version)] * 2
+    )
     assert all(isinstance(r, Report) for r in results), results
     saved = Report.objects.get()
     assert saved.state == "submitted" and saved.revisions.count() == 1
@@ -64,8 +68,12 @@ def test_two_simultaneous_edits_of_the_same_version_lose_no_update_silently(setu
     reporter, project, period = setup
     report = services.save_draft(project, period, {"amount": 1}, actor=reporter)
     results = run_together(
-        lambda: services.save_draft(project, period, {"amount": 2}, actor=reporter, expected_version=report.version),
-        lambda: services.save_draft(project, period, {"amount": 3}, actor=reporter, expected_version=report.version),
+        lambda: services.save_draft(
+            project, period, {"amount": 2}, actor=reporter, expected_version=report.version
+        ),
+        lambda: services.save_draft(
+            project, period, {"amount": 3}, actor=reporter, expected_version=report.version
+        ),
     )
     winners = [r for r in results if isinstance(r, Report)]
     losers = [r for r in results if isinstance(r, services.StaleReport)]

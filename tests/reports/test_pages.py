@@ -22,15 +22,26 @@ def world(make_user, office_user):
     project = ProjectFactory(name="新能源电池材料项目", responsible_unit=unit)
     ProjectFactory(name="别的单位的项目", responsible_unit=UnitFactory(name="商务局"))
     opens = timezone.now() - dt.timedelta(days=2)
-    period = services.open_period("2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=9),
-                                  actor=office_user)
+    period = services.open_period(
+        "2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=9), actor=office_user
+    )
     return {"reporter": reporter, "reviewer": reviewer, "project": project, "period": period}
 
 
 def form(**overrides):
-    return {"amount": "300", "progress_percent": "35", "progress_text": "主体结构施工", "workers": "120",
-            "next_plan": "", "explanation": "", "stated_year_to_date": "", "stated_since_start": "",
-            "problems-TOTAL_FORMS": "0", "problems-INITIAL_FORMS": "0", **overrides}
+    return {
+        "amount": "300",
+        "progress_percent": "35",
+        "progress_text": "主体结构施工",
+        "workers": "120",
+        "next_plan": "",
+        "explanation": "",
+        "stated_year_to_date": "",
+        "stated_since_start": "",
+        "problems-TOTAL_FORMS": "0",
+        "problems-INITIAL_FORMS": "0",
+        **overrides,
+    }
 
 
 def test_my_reports_due_lists_only_my_units_projects_in_open_periods(world):
@@ -63,8 +74,10 @@ def test_a_reviewer_returns_with_a_reason_and_the_reporter_sees_it(world):
     url = f"/reports/{world['project'].pk}/{world['period'].pk}/"
     world["reporter"].post(url, form(submit="1"))
     report = Report.objects.get()
-    world["reviewer"].post(f"/reports/{report.pk}/review/", {"decision": "return", "reason": "进度照片缺失",
-                                                             "version": report.version})
+    world["reviewer"].post(
+        f"/reports/{report.pk}/review/",
+        {"decision": "return", "reason": "进度照片缺失", "version": report.version},
+    )
     report.refresh_from_db()
     assert report.state == "returned"
     html = world["reporter"].get(url).content.decode()
@@ -98,15 +111,23 @@ def test_a_report_carries_milestones_reached_and_problems_for_other_units(world)
     project, period = world["project"], world["period"]
     start = project.milestones.create(kind="start", planned_date=dt.date(2026, 11, 15))
     land = UnitFactory(name="自然资源和规划局")
-    data = form(submit="1", **{
-        f"reached-milestone_{start.pk}": "2026-11-16",
-        "problems-TOTAL_FORMS": "2", "problems-INITIAL_FORMS": "0",
-        "problems-0-category": "land", "problems-0-description": "二期用地未摘牌", "problems-0-unit_asked": str(land.pk),
-    })
+    data = form(
+        submit="1",
+        **{
+            f"reached-milestone_{start.pk}": "2026-11-16",
+            "problems-TOTAL_FORMS": "2",
+            "problems-INITIAL_FORMS": "0",
+            "problems-0-category": "land",
+            "problems-0-description": "二期用地未摘牌",
+            "problems-0-unit_asked": str(land.pk),
+        },
+    )
     assert world["reporter"].post(f"/reports/{project.pk}/{period.pk}/", data).status_code == 302
     report = Report.objects.get()
     assert report.state == "submitted"
-    assert [(m.milestone, m.actual_date) for m in report.milestones_reached.all()] == [(start, dt.date(2026, 11, 16))]
+    assert [(m.milestone, m.actual_date) for m in report.milestones_reached.all()] == [
+        (start, dt.date(2026, 11, 16))
+    ]
     assert report.problems.get().unit_asked == land
     assert "二期用地未摘牌" in world["reviewer"].get(f"/reports/{project.pk}/{period.pk}/").content.decode()
 
@@ -115,8 +136,10 @@ def test_the_versions_of_a_report_are_compared_side_by_side(world):
     url = f"/reports/{world['project'].pk}/{world['period'].pk}/"
     world["reporter"].post(url, form(submit="1", amount="300"))
     report = Report.objects.get()
-    world["reviewer"].post(f"/reports/{report.pk}/review/", {"decision": "return", "reason": "金额有误",
-                                                             "version": report.version})
+    world["reviewer"].post(
+        f"/reports/{report.pk}/review/",
+        {"decision": "return", "reason": "金额有误", "version": report.version},
+    )
     report.refresh_from_db()
     world["reporter"].post(url, form(submit="1", amount="280", version=str(report.version)))
     html = world["reporter"].get(url).content.decode().split('id="revisions"')[1]

@@ -30,14 +30,24 @@ def meta_of(data: bytes) -> photos.PhotoMeta:
 
 def flags_of(data: bytes, site=SITE, limits=None):
     meta = meta_of(data)
-    local = meta.taken_at.astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None) \
-        if meta.taken_at and meta.taken_at.tzinfo else meta.taken_at
-    flags, distance = photos.check(meta, period_start=PERIOD_START, taken_local=local, uploaded_local=UPLOADED,
-                                   site=site, limits=limits or photos.Limits())
+    local = (
+        meta.taken_at.astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
+        if meta.taken_at and meta.taken_at.tzinfo
+        else meta.taken_at
+    )
+    flags, distance = photos.check(
+        meta,
+        period_start=PERIOD_START,
+        taken_local=local,
+        uploaded_local=UPLOADED,
+        site=site,
+        limits=limits or photos.Limits(),
+    )
     return [f.code for f in flags], distance, [f.text for f in flags]
 
 
 # -- reading the file ---------------------------------------------------------------------------------------------
+
 
 def test_a_phone_photo_gives_its_time_with_offset_and_its_position():
     meta = meta_of(photo_bytes(taken="2026:11:12 10:30:00", offset="+08:00", at=(34.261792, 117.184806)))
@@ -57,11 +67,14 @@ def test_a_png_screenshot_without_exif_is_a_photo_with_no_time_and_no_place():
     assert (meta.format, meta.content_type, meta.taken_at, meta.latitude) == ("PNG", "image/png", None, None)
 
 
-@pytest.mark.parametrize("data, says", [
-    (b"%PDF-1.7 not a photo", "不是可识别的图片文件"),
-    (photo_bytes()[:1500], "损坏"),
-    (photo_bytes(fmt="GIF", taken=None, at=None), "不支持 GIF"),
-])
+@pytest.mark.parametrize(
+    "data, says",
+    [
+        (b"%PDF-1.7 not a photo", "不是可识别的图片文件"),
+        (photo_bytes()[:1500], "损坏"),
+        (photo_bytes(fmt="GIF", taken=None, at=None), "不支持 GIF"),
+    ],
+)
 def test_a_file_that_is_not_an_accepted_photo_is_refused_with_the_reason(data, says):
     with pytest.raises(photos.NotAPhoto, match=says):
         meta_of(data)
@@ -80,6 +93,7 @@ def test_the_thumbnail_is_a_small_jpeg():
 
 
 # -- the flags ----------------------------------------------------------------------------------------------------
+
 
 def test_a_photo_taken_on_site_during_the_period_has_no_flag():
     codes, distance, _texts = flags_of(photo_bytes(taken="2026:11:15 09:00:00"))
@@ -134,6 +148,7 @@ def test_distance_is_symmetric_non_negative_and_obeys_the_triangle_inequality(a,
 
 # -- services -----------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def unit(db):
     return UnitFactory(name="工信局")
@@ -152,8 +167,9 @@ def project(unit):
 @pytest.fixture
 def period(office_user):
     opens = timezone.now() - dt.timedelta(days=1)
-    return services.open_period("2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=9),
-                                actor=office_user)
+    return services.open_period(
+        "2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=9), actor=office_user
+    )
 
 
 @pytest.fixture
@@ -165,9 +181,16 @@ def upload(name="现场.jpg", **kwargs):
     return SimpleUploadedFile(name, photo_bytes(**kwargs), content_type="image/jpeg")
 
 
-def test_adding_photos_keeps_the_file_a_thumbnail_the_exif_and_the_flags_and_audits_it(draft, reporter, settings):
-    near, far = services.add_photos(draft, [upload("近.jpg"), upload("远.jpg", at=(34.40, 117.184806))],
-                                    actor=reporter, caption="主体施工", expected_version=current_version(draft))
+def test_adding_photos_keeps_the_file_a_thumbnail_the_exif_and_the_flags_and_audits_it(
+    draft, reporter, settings
+):
+    near, far = services.add_photos(
+        draft,
+        [upload("近.jpg"), upload("远.jpg", at=(34.40, 117.184806))],
+        actor=reporter,
+        caption="主体施工",
+        expected_version=current_version(draft),
+    )
     assert near.flags == [] and near.distance_m == 0 and near.caption == "主体施工"
     assert near.taken_at == timezone.make_aware(dt.datetime(2026, 11, 12, 10, 30))
     assert [f["code"] for f in far.flags] == ["far_from_site"] and far.distance_m > 15_000
@@ -179,15 +202,22 @@ def test_adding_photos_keeps_the_file_a_thumbnail_the_exif_and_the_flags_and_aud
 
 def test_the_same_file_twice_is_kept_once(draft, reporter):
     services.add_photos(draft, [upload()], actor=reporter, expected_version=current_version(draft))
-    assert services.add_photos(draft, [upload("again.jpg")], actor=reporter, expected_version=current_version(draft)) == []
+    assert (
+        services.add_photos(
+            draft, [upload("again.jpg")], actor=reporter, expected_version=current_version(draft)
+        )
+        == []
+    )
     assert draft.photos.count() == 1
 
 
 def test_a_submitted_report_takes_no_more_photos_and_keeps_its_own(draft, reporter):
-    photo, = services.add_photos(draft, [upload()], actor=reporter, expected_version=current_version(draft))
+    (photo,) = services.add_photos(draft, [upload()], actor=reporter, expected_version=current_version(draft))
     services.submit_report(draft, actor=reporter, expected_version=current_version(draft))
     with pytest.raises(ValidationError, match="不能再添加照片"):
-        services.add_photos(draft, [upload(colour="red")], actor=reporter, expected_version=current_version(draft))
+        services.add_photos(
+            draft, [upload(colour="red")], actor=reporter, expected_version=current_version(draft)
+        )
     with pytest.raises(ValidationError, match="不能删除照片"):
         services.remove_photo(photo, actor=reporter, expected_version=current_version(draft))
     assert draft.revisions.get().data["photos"][0]["name"] == "现场.jpg"
@@ -210,15 +240,26 @@ def test_a_bad_file_among_good_ones_saves_none_of_them_and_leaves_no_file(draft,
 def test_too_many_and_too_large_are_refused(draft, reporter, settings):
     settings.GONGJIAN_PHOTOS_PER_REPORT = 2
     with pytest.raises(ValidationError, match="最多 2 张"):
-        services.add_photos(draft, [upload(colour=c) for c in ("red", "blue", "white")], actor=reporter, expected_version=current_version(draft))
+        services.add_photos(
+            draft,
+            [upload(colour=c) for c in ("red", "blue", "white")],
+            actor=reporter,
+            expected_version=current_version(draft),
+        )
     settings.GONGJIAN_PHOTO_MAX_BYTES = 1024 * 1024
     with pytest.raises(ValidationError, match="超过 1 MB"):
-        services.add_photos(draft, [SimpleUploadedFile("big.jpg", b"\xff" * (1024 * 1024 + 1))], actor=reporter, expected_version=current_version(draft))
+        services.add_photos(
+            draft,
+            [SimpleUploadedFile("big.jpg", b"\xff" * (1024 * 1024 + 1))],
+            actor=reporter,
+            expected_version=current_version(draft),
+        )
 
 
 def test_removing_a_photo_deletes_its_files_once_the_change_is_committed(
-        draft, reporter, settings, django_capture_on_commit_callbacks):
-    photo, = services.add_photos(draft, [upload()], actor=reporter, expected_version=current_version(draft))
+    draft, reporter, settings, django_capture_on_commit_callbacks
+):
+    (photo,) = services.add_photos(draft, [upload()], actor=reporter, expected_version=current_version(draft))
     files = [Path(settings.MEDIA_ROOT, photo.image.name), Path(settings.MEDIA_ROOT, photo.thumbnail.name)]
     with django_capture_on_commit_callbacks(execute=True):
         services.remove_photo(photo, actor=reporter, expected_version=current_version(draft))
@@ -228,15 +269,26 @@ def test_removing_a_photo_deletes_its_files_once_the_change_is_committed(
 
 # -- the page -----------------------------------------------------------------------------------------------------
 
+
 def form_data(period, **extra):
-    return {"amount": "100", "progress_percent": "10", "workers": "20", "problems-TOTAL_FORMS": "0",
-            "problems-INITIAL_FORMS": "0", "save": "1", **extra}
+    return {
+        "amount": "100",
+        "progress_percent": "10",
+        "workers": "20",
+        "problems-TOTAL_FORMS": "0",
+        "problems-INITIAL_FORMS": "0",
+        "save": "1",
+        **extra,
+    }
 
 
 def test_photos_uploaded_with_the_form_show_with_their_flags(client, reporter, project, period):
     client.force_login(reporter)
     url = f"/reports/{project.pk}/{period.pk}/"
-    response = client.post(url, {**form_data(period), "photos": [upload("近.jpg"), upload("旧.jpg", taken="2026:08:01 10:00:00")]})
+    response = client.post(
+        url,
+        {**form_data(period), "photos": [upload("近.jpg"), upload("旧.jpg", taken="2026:08:01 10:00:00")]},
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     html = client.get(url).content.decode()
     assert html.count('data-photo="') == 2
@@ -245,7 +297,9 @@ def test_photos_uploaded_with_the_form_show_with_their_flags(client, reporter, p
     assert client.get(f"/reports/photos/{photo.pk}/thumbnail/")["Content-Type"] == "image/jpeg"
 
 
-def test_a_file_that_is_not_a_photo_is_refused_on_the_form_and_nothing_is_saved(client, reporter, project, period):
+def test_a_file_that_is_not_a_photo_is_refused_on_the_form_and_nothing_is_saved(
+    client, reporter, project, period
+):
     client.force_login(reporter)
     bad = SimpleUploadedFile("合同.docx", b"PK\x03\x04 not an image")
     response = client.post(f"/reports/{project.pk}/{period.pk}/", {**form_data(period), "photos": [bad]})
@@ -255,7 +309,7 @@ def test_a_file_that_is_not_a_photo_is_refused_on_the_form_and_nothing_is_saved(
 
 
 def test_ticking_remove_takes_a_photo_off_the_draft(client, reporter, draft, project, period):
-    photo, = services.add_photos(draft, [upload()], actor=reporter, expected_version=current_version(draft))
+    (photo,) = services.add_photos(draft, [upload()], actor=reporter, expected_version=current_version(draft))
     client.force_login(reporter)
     data = form_data(period, version=str(current_version(draft)), remove=[str(photo.pk)])
     assert client.post(f"/reports/{project.pk}/{period.pk}/", data).status_code == 302
@@ -263,7 +317,7 @@ def test_ticking_remove_takes_a_photo_off_the_draft(client, reporter, draft, pro
 
 
 def test_a_photo_is_served_only_to_those_who_may_see_the_project(client, draft, reporter, make_user):
-    photo, = services.add_photos(draft, [upload()], actor=reporter, expected_version=current_version(draft))
+    (photo,) = services.add_photos(draft, [upload()], actor=reporter, expected_version=current_version(draft))
     client.force_login(make_user("unit_reporter", unit=UnitFactory(name="住建局")))
     assert client.get(f"/reports/photos/{photo.pk}/").status_code == 404
     client.force_login(reporter)
@@ -275,20 +329,31 @@ def test_a_photo_is_served_only_to_those_who_may_see_the_project(client, draft, 
 
 # -- the API ------------------------------------------------------------------------------------------------------
 
+
 def test_photos_are_added_listed_and_removed_through_the_api(client, draft, reporter):
     _token, secret = accounts.create_api_token(reporter, "手机端", actor=reporter)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     url = f"/api/v1/reports/{draft.pk}/photos"
-    created = client.post(url, {"files": [upload("a.jpg"), upload("b.jpg", at=None, colour="red")],
-                                "caption": "基础施工", "version": draft.version}, **auth)
+    created = client.post(
+        url,
+        {
+            "files": [upload("a.jpg"), upload("b.jpg", at=None, colour="red")],
+            "caption": "基础施工",
+            "version": draft.version,
+        },
+        **auth,
+    )
     assert created.status_code == 201, created.content
     body = created.json()
     assert [(p["original_name"], [f["code"] for f in p["flags"]]) for p in body] == [
-        ("a.jpg", []), ("b.jpg", ["no_location"])]
+        ("a.jpg", []),
+        ("b.jpg", ["no_location"]),
+    ]
     assert body[0]["distance_m"] == 0 and body[0]["url"] == f"/reports/photos/{body[0]['id']}/"
     assert client.get(url, **auth).json()["count"] == 2
-    bad = client.post(url, {"files": [SimpleUploadedFile("x.txt", b"hello")], "version": current_version(draft)},
-                      **auth)
+    bad = client.post(
+        url, {"files": [SimpleUploadedFile("x.txt", b"hello")], "version": current_version(draft)}, **auth
+    )
     assert bad.status_code == 422 and "不是可识别的图片文件" in bad.json()["errors"][0]["message"]
     assert client.delete(f"{url}/{body[1]['id']}?version={current_version(draft)}", **auth).status_code == 204
     assert [p["original_name"] for p in client.get(url, **auth).json()["items"]] == ["a.jpg"]

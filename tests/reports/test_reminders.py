@@ -28,11 +28,17 @@ def world(make_user, office_user):
     ProjectFactory(name="未报项目甲", responsible_unit=industry)
     ProjectFactory(name="未报项目乙", responsible_unit=industry)
     opens = timezone.now() - dt.timedelta(days=5)
-    period = services.open_period("2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=4),
-                                  actor=office_user)
+    period = services.open_period(
+        "2026-11-2", opens_at=opens, deadline=opens + dt.timedelta(days=4), actor=office_user
+    )
     draft = services.save_draft(filed, period, {"amount": 1}, actor=rep_commerce)
     services.submit_report(draft, actor=rep_commerce, expected_version=draft.version)
-    return {"period": period, "rep_industry": rep_industry, "rep_commerce": rep_commerce, "office": office_user}
+    return {
+        "period": period,
+        "rep_industry": rep_industry,
+        "rep_commerce": rep_commerce,
+        "office": office_user,
+    }
 
 
 def test_only_reporters_with_unfiled_projects_are_reminded_once_each_listing_their_projects(world):
@@ -58,7 +64,9 @@ def test_reminders_are_posted_to_the_webhook_with_a_signature_the_receiver_can_c
     class Hook(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append((body, self.headers["X-Gongjian-Timestamp"], self.headers["X-Gongjian-Signature"]))
+            received.append(
+                (body, self.headers["X-Gongjian-Timestamp"], self.headers["X-Gongjian-Signature"])
+            )
             self.send_response(200)
             self.end_headers()
 

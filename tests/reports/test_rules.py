@@ -30,24 +30,37 @@ def test_computed_cumulative_figures_never_go_down_from_one_period_to_the_next(p
 def test_stating_the_computed_figures_needs_no_explanation(earlier, opening, amount):
     computed = cumulative(amount, earlier, opening)
     previous = cumulative(earlier[-1], earlier[:-1], opening) if earlier else None
-    findings = check_stated(computed, previous=previous, stated_year_to_date=computed.year_to_date,
-                            stated_since_start=computed.since_start, total_investment=computed.since_start)
+    findings = check_stated(
+        computed,
+        previous=previous,
+        stated_year_to_date=computed.year_to_date,
+        stated_since_start=computed.since_start,
+        total_investment=computed.since_start,
+    )
     assert findings == []
 
 
 def test_a_cumulative_figure_below_last_periods_must_be_explained():
     previous = Cumulative(period=5, year_to_date=100, since_start=300)
     computed = Cumulative(period=10, year_to_date=110, since_start=310)
-    findings = check_stated(computed, previous=previous, stated_year_to_date=90, stated_since_start=310,
-                            total_investment=10**9)
-    assert [(f.code, f.field) for f in findings] == [("cumulative_decreased", "year_to_date"),
-                                                     ("cumulative_mismatch", "year_to_date")]
+    findings = check_stated(
+        computed, previous=previous, stated_year_to_date=90, stated_since_start=310, total_investment=10**9
+    )
+    assert [(f.code, f.field) for f in findings] == [
+        ("cumulative_decreased", "year_to_date"),
+        ("cumulative_mismatch", "year_to_date"),
+    ]
     assert "低于上期" in findings[0].message
 
 
 def test_more_than_the_total_investment_must_be_explained():
-    findings = check_stated(Cumulative(1, 1, 1001), previous=None, stated_year_to_date=None,
-                            stated_since_start=None, total_investment=1000)
+    findings = check_stated(
+        Cumulative(1, 1, 1001),
+        previous=None,
+        stated_year_to_date=None,
+        stated_since_start=None,
+        total_investment=1000,
+    )
     assert [f.code for f in findings] == ["beyond_total"]
 
 
@@ -60,14 +73,17 @@ OPENS = datetime(2026, 11, 11, tzinfo=UTC)
 DEADLINE = datetime(2026, 11, 23, 16, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("submitted", "now", "status"), [
-    (None, OPENS - timedelta(days=1), FilingStatus.NOT_OPEN),
-    (None, OPENS, FilingStatus.OPEN),
-    (None, DEADLINE, FilingStatus.OPEN),
-    (None, DEADLINE + timedelta(seconds=1), FilingStatus.MISSING),
-    (DEADLINE, DEADLINE + timedelta(days=3), FilingStatus.ON_TIME),
-    (DEADLINE + timedelta(minutes=1), DEADLINE + timedelta(days=3), FilingStatus.LATE),
-])
+@pytest.mark.parametrize(
+    ("submitted", "now", "status"),
+    [
+        (None, OPENS - timedelta(days=1), FilingStatus.NOT_OPEN),
+        (None, OPENS, FilingStatus.OPEN),
+        (None, DEADLINE, FilingStatus.OPEN),
+        (None, DEADLINE + timedelta(seconds=1), FilingStatus.MISSING),
+        (DEADLINE, DEADLINE + timedelta(days=3), FilingStatus.ON_TIME),
+        (DEADLINE + timedelta(minutes=1), DEADLINE + timedelta(days=3), FilingStatus.LATE),
+    ],
+)
 def test_filing_status_against_the_window(submitted, now, status):
     assert filing_status(opens_at=OPENS, deadline=DEADLINE, submitted_at=submitted, now=now) == status
 
@@ -75,6 +91,10 @@ def test_filing_status_against_the_window(submitted, now, status):
 @given(st.datetimes(timezones=st.just(UTC)), st.datetimes(timezones=st.just(UTC)))
 def test_a_submitted_report_is_never_missing_and_an_unsubmitted_one_never_late(submitted, now):
     assert filing_status(opens_at=OPENS, deadline=DEADLINE, submitted_at=submitted, now=now) in {
-        FilingStatus.ON_TIME, FilingStatus.LATE}
+        FilingStatus.ON_TIME,
+        FilingStatus.LATE,
+    }
     assert filing_status(opens_at=OPENS, deadline=DEADLINE, submitted_at=None, now=now) not in {
-        FilingStatus.ON_TIME, FilingStatus.LATE}
+        FilingStatus.ON_TIME,
+        FilingStatus.LATE,
+    }

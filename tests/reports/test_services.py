@@ -41,39 +41,52 @@ def period(code, office):
 
 
 def test_a_report_goes_from_draft_to_submitted_to_approved_with_a_revision_and_audit_at_each_step(
-        office_user, reporter, reviewer, project):
+    office_user, reporter, reviewer, project
+):
     p = period("2026-11-2", office_user)
-    report = services.save_draft(project, p, {"amount": 3_000_000, "progress_text": "主体施工"}, actor=reporter)
+    report = services.save_draft(
+        project, p, {"amount": 3_000_000, "progress_text": "主体施工"}, actor=reporter
+    )
     assert report.state == ReportState.DRAFT and report.year_to_date == 3_000_000
     report = services.submit_report(report, actor=reporter, expected_version=report.version)
     assert report.state == ReportState.SUBMITTED and report.first_submitted_at is not None
     report = services.approve_report(report, actor=reviewer, expected_version=current_version(report))
     assert report.state == ReportState.APPROVED and report.reviewer == reviewer
     assert [r.state for r in report.revisions.all()] == ["submitted", "approved"]
-    assert list(AuditEvent.objects.filter(action__startswith="report.").values_list("action", flat=True)
-                .order_by("id")) == ["report.create", "report.submit", "report.approve"]
+    assert list(
+        AuditEvent.objects.filter(action__startswith="report.")
+        .values_list("action", flat=True)
+        .order_by("id")
+    ) == ["report.create", "report.submit", "report.approve"]
     with pytest.raises(ValidationError):
         services.save_draft(project, p, {"amount": 1}, actor=reporter, expected_version=report.version)
 
 
 def test_a_returned_report_can_be_corrected_and_resubmitted_and_every_version_is_kept(
-        office_user, reporter, reviewer, project):
+    office_user, reporter, reviewer, project
+):
     p = period("2026-11-2", office_user)
     draft = services.save_draft(project, p, {"amount": 100}, actor=reporter)
     report = services.submit_report(draft, actor=reporter, expected_version=draft.version)
     with pytest.raises(ValidationError):
         services.return_report(report, "   ", actor=reviewer, expected_version=current_version(report))
-    report = services.return_report(report, "金额与发票不符", actor=reviewer, expected_version=current_version(report))
+    report = services.return_report(
+        report, "金额与发票不符", actor=reviewer, expected_version=current_version(report)
+    )
     assert report.state == ReportState.RETURNED and report.return_reason == "金额与发票不符"
     report = services.save_draft(project, p, {"amount": 200}, actor=reporter, expected_version=report.version)
     report = services.submit_report(report, actor=reporter, expected_version=current_version(report))
     assert report.state == ReportState.SUBMITTED and report.amount == 200
     assert [(r.state, r.data["amount"]) for r in report.revisions.all()] == [
-        ("submitted", 100), ("returned", 100), ("submitted", 200)]
+        ("submitted", 100),
+        ("returned", 100),
+        ("submitted", 200),
+    ]
 
 
 def test_cumulative_figures_add_up_the_earlier_periods_and_a_lower_stated_figure_needs_an_explanation(
-        office_user, reporter, reviewer, project):
+    office_user, reporter, reviewer, project
+):
     first, second = period("2026-11-1", office_user), period("2026-11-2", office_user)
     draft = services.save_draft(project, first, {"amount": 1_000}, actor=reporter)
     services.submit_report(draft, actor=reporter, expected_version=draft.version)
@@ -82,9 +95,13 @@ def test_cumulative_figures_add_up_the_earlier_periods_and_a_lower_stated_figure
     with pytest.raises(ValidationError) as caught:
         services.submit_report(report, actor=reporter, expected_version=current_version(report))
     assert {"year_to_date", "explanation"} <= set(caught.value.message_dict)
-    report = services.save_draft(project, second, {"explanation": "统计局核减 600 元"}, actor=reporter,
-                                 expected_version=report.version)
-    assert services.submit_report(report, actor=reporter, expected_version=current_version(report)).state == ReportState.SUBMITTED
+    report = services.save_draft(
+        project, second, {"explanation": "统计局核减 600 元"}, actor=reporter, expected_version=report.version
+    )
+    assert (
+        services.submit_report(report, actor=reporter, expected_version=current_version(report)).state
+        == ReportState.SUBMITTED
+    )
 
 
 def test_two_people_saving_the_same_version_cannot_overwrite_each_other(office_user, reporter, project):
@@ -128,14 +145,18 @@ def test_a_period_must_be_a_dekad_or_month_and_opens_only_once(office_user, repo
 
 
 def test_milestones_reached_reach_the_registry_only_when_the_report_is_approved(
-        office_user, reporter, reviewer, project):
+    office_user, reporter, reviewer, project
+):
     start = project.milestones.create(kind="start", planned_date=dt.date(2026, 11, 1))
     other = ProjectFactory().milestones.create(kind="start", planned_date=dt.date(2026, 1, 1))
     p = period("2026-11-2", office_user)
     with pytest.raises(ValidationError):
-        services.save_draft(project, p, {"amount": 1}, actor=reporter, milestones=[(other, dt.date(2026, 11, 12))])
-    report = services.save_draft(project, p, {"amount": 1}, actor=reporter,
-                                 milestones=[(start, dt.date(2026, 11, 12))])
+        services.save_draft(
+            project, p, {"amount": 1}, actor=reporter, milestones=[(other, dt.date(2026, 11, 12))]
+        )
+    report = services.save_draft(
+        project, p, {"amount": 1}, actor=reporter, milestones=[(start, dt.date(2026, 11, 12))]
+    )
     services.submit_report(report, actor=reporter, expected_version=current_version(report))
     start.refresh_from_db()
     assert start.actual_date is None
@@ -146,16 +167,28 @@ def test_milestones_reached_reach_the_registry_only_when_the_report_is_approved(
 
 
 def test_problems_raised_in_a_report_are_kept_with_their_category_and_unit_and_in_every_version(
-        office_user, reporter, project):
+    office_user, reporter, project
+):
     land = UnitFactory(name="自然资源和规划局")
     p = period("2026-11-2", office_user)
-    report = services.save_draft(project, p, {"amount": 1}, actor=reporter, problems=[
-        {"category": "land", "description": "二期用地尚未摘牌", "unit_asked": land}])
+    report = services.save_draft(
+        project,
+        p,
+        {"amount": 1},
+        actor=reporter,
+        problems=[{"category": "land", "description": "二期用地尚未摘牌", "unit_asked": land}],
+    )
     report = services.submit_report(report, actor=reporter, expected_version=current_version(report))
     problem = report.problems.get()
     assert (problem.category, problem.unit_asked, problem.project) == ("land", land, project)
     assert report.revisions.get().data["problems"] == [
-        {"category": "land", "description": "二期用地尚未摘牌", "unit_asked": land.pk}]
+        {"category": "land", "description": "二期用地尚未摘牌", "unit_asked": land.pk}
+    ]
     with pytest.raises(ValidationError):
-        services.save_draft(project, period("2026-11-3", office_user), {"amount": 1}, actor=reporter,
-                            problems=[{"category": "nonsense", "description": "x", "unit_asked": land}])
+        services.save_draft(
+            project,
+            period("2026-11-3", office_user),
+            {"amount": 1},
+            actor=reporter,
+            problems=[{"category": "nonsense", "description": "x", "unit_asked": land}],
+        )

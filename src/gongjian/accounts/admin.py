@@ -24,9 +24,12 @@ admin.site.unregister(Group)
 
 class RolesForm(forms.ModelForm):
     # The administrators' roles are given on the server console only.
-    roles = forms.MultipleChoiceField(label=_("角色"), choices=[(c, label) for c, label in Role.choices
-                                                                if c not in ADMIN_ROLES],
-                                      required=False, widget=forms.CheckboxSelectMultiple)
+    roles = forms.MultipleChoiceField(
+        label=_("角色"),
+        choices=[(c, label) for c, label in Role.choices if c not in ADMIN_ROLES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = User
@@ -50,10 +53,14 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["is_active", "groups"]
     search_fields = ["username", "full_name", "email"]
     actions = ["unlock"]
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "full_name", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "full_name", "password1", "password2")}),
+    )
 
     def _is_security(self, request):
-        return request.user.has_perm("accounts.assign_roles") and not request.user.has_perm("accounts.change_user")
+        return request.user.has_perm("accounts.assign_roles") and not request.user.has_perm(
+            "accounts.change_user"
+        )
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is not None and self._is_security(request):
@@ -95,9 +102,15 @@ class UserAdmin(DjangoUserAdmin):
         if isinstance(form, RolesForm):
             services.assign_roles(obj, form.cleaned_data["roles"], actor=request.user, ip=ip)
         elif change:
-            fields = [name for name in form.changed_data if name in {"username", "full_name", "email", "is_active"}]
-            services.update_account(User.objects.get(pk=obj.pk), {name: getattr(obj, name) for name in fields},
-                                    actor=request.user, ip=ip)
+            fields = [
+                name for name in form.changed_data if name in {"username", "full_name", "email", "is_active"}
+            ]
+            services.update_account(
+                User.objects.get(pk=obj.pk),
+                {name: getattr(obj, name) for name in fields},
+                actor=request.user,
+                ip=ip,
+            )
         else:
             obj.is_superuser = False
             super().save_model(request, obj, form, change)

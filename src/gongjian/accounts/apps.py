@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AccountsConfig(AppConfig):
@@ -7,8 +8,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与角色"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
-
-        from gongjian.accounts import roles, signals  # noqa: F401  (connects login audit receivers)
+        from gongjian.accounts import roles, signals  # noqa: F401, PLC0415  (connects login audit receivers; app registry)
 
         post_migrate.connect(roles.sync_roles_after_migrate, sender=self)

@@ -20,7 +20,9 @@ class LockoutBackend(ModelBackend):
         result = super().authenticate(request, username=username, password=password, **kwargs)
         if result is not None and result.is_superuser:
             # Gongjian has no superuser (等保 8.1.4.2 b); one made with Django's createsuperuser cannot sign in.
-            audit.record("login.failed", actor=None, obj=result, success=False, ip_address=ip, note="超级用户不能登录")
+            audit.record(
+                "login.failed", actor=None, obj=result, success=False, ip_address=ip, note="超级用户不能登录"
+            )
             return None
         if result is not None:
             # With a second step to come, the count of failures goes on until that step is passed too.
@@ -30,8 +32,15 @@ class LockoutBackend(ModelBackend):
         if user is not None:
             services.register_failed_login(user, ip=ip)
         elif username:
-            audit.record("login.failed", actor=None, object_type="accounts.user", object_repr=str(username)[:150],
-                         success=False, ip_address=ip, note="账号不存在")
+            audit.record(
+                "login.failed",
+                actor=None,
+                object_type="accounts.user",
+                object_repr=str(username)[:150],
+                success=False,
+                ip_address=ip,
+                note="账号不存在",
+            )
         return None
 
     def get_all_permissions(self, user_obj, obj=None):

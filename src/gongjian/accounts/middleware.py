@@ -19,8 +19,9 @@ class SecurityGateMiddleware:
         if user.is_authenticated and user.must_change_password_now() and not self._open(request.path_info):
             message = _("密码已被重置或已过期，请先修改密码。")
             if request.path_info.startswith("/api/"):
-                return JsonResponse({"code": "forbidden", "errors": [{"field": None, "message": message}]},
-                                    status=403)
+                return JsonResponse(
+                    {"code": "forbidden", "errors": [{"field": None, "message": message}]}, status=403
+                )
             messages.warning(request, message)
             return redirect(f"{reverse('accounts:password_change')}?next={quote(request.get_full_path())}")
         return self.get_response(request)
@@ -28,4 +29,5 @@ class SecurityGateMiddleware:
     @staticmethod
     def _open(path: str) -> bool:
         return path in {reverse("accounts:password_change"), reverse("accounts:logout")} or path.startswith(
-            ("/" + settings.STATIC_URL.lstrip("/"), "/i18n/"))
+            ("/" + settings.STATIC_URL.lstrip("/"), "/i18n/")
+        )

@@ -67,8 +67,12 @@ class User(AbstractUser):
     def _get_session_auth_hash(self, secret=None):
         # Django signs a session with the password hash; the stamp lets the security administrator end every
         # session of an account without touching its password.
-        return salted_hmac("gongjian.accounts.User.session", f"{self.password}|{self.security_stamp}",
-                           secret=secret, algorithm="sha256").hexdigest()
+        return salted_hmac(
+            "gongjian.accounts.User.session",
+            f"{self.password}|{self.security_stamp}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class PasswordHistory(models.Model):
@@ -107,7 +111,9 @@ class RolePolicy(models.Model):
 class ApiToken(models.Model):
     """A personal API token (个人接口令牌) for /api/v1/. Only a hash is stored; the secret is shown once."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("账号"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("账号")
+    )
     name = models.CharField(_("用途"), max_length=100)
     prefix = models.CharField(_("前缀"), max_length=12, unique=True)
     digest = models.CharField(_("摘要"), max_length=64)

@@ -29,20 +29,32 @@ _VIEW_PROJECTS = ["projects.view_project", "projects.export_projects"]
 _REFERENCE_DATA = [
     f"{app}.{verb}_{model}"
     for app, model in [
-        ("org", "region"), ("org", "unit"), ("org", "person"), ("org", "villageassignment"),
-        ("projects", "projectleader"), ("projects", "milestone"), ("projects", "approval"),
+        ("org", "region"),
+        ("org", "unit"),
+        ("org", "person"),
+        ("org", "villageassignment"),
+        ("projects", "projectleader"),
+        ("projects", "milestone"),
+        ("projects", "approval"),
     ]
     for verb in ("view", "add", "change", "delete")
 ]
 
 _LIGHTS = ["lights.view_light", "lights.view_case", "lights.handle_case", "lights.view_judgement"]
 _RULES = [f"lights.{verb}_lightrule" for verb in ("view", "add", "change", "delete")] + [
-    "lights.view_ruleversion", *[f"core.{verb}_calendarday" for verb in ("view", "add", "change", "delete")]]
+    "lights.view_ruleversion",
+    *[f"core.{verb}_calendarday" for verb in ("view", "add", "change", "delete")],
+]
 
 # Dispatch: meetings and decisions are read by everyone who works on projects (decisions are handled as cases);
 # units hand in what assignments ask and headquarters deploy their teams' days.
-_DISPATCH_VIEW = ["meetings.view_meeting", "meetings.view_decision", "assignments.view_assignment",
-                  "daily.view_dailyreport", "documents.view_document"]
+_DISPATCH_VIEW = [
+    "meetings.view_meeting",
+    "meetings.view_decision",
+    "assignments.view_assignment",
+    "daily.view_dailyreport",
+    "documents.view_document",
+]
 _DISPATCH_UNIT = [*_DISPATCH_VIEW, "assignments.add_submission", "daily.add_dailytask"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -55,35 +67,92 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "projects.import_projects",
         "projects.change_baseline",
         *_REFERENCE_DATA,
-        "reports.view_report", "reports.view_reportingperiod", "reports.add_reportingperiod",
+        "reports.view_report",
+        "reports.view_reportingperiod",
+        "reports.add_reportingperiod",
         "reports.change_reportingperiod",
-        *_LIGHTS, *_RULES, "lights.close_case", "lights.add_judgement", "lights.change_judgement",
-        "assess.run_assessment", "assess.view_run", "assess.view_scheme", "assess.add_scheme",
-        "assess.view_adjustment", "assess.add_adjustment", "assess.change_adjustment", "assess.delete_adjustment",
-        "assess.view_evaluatorassignment", "assess.add_evaluatorassignment", "assess.delete_evaluatorassignment",
-        "assess.view_interview", "assess.add_interview", "assess.change_interview",
-        *_DISPATCH_UNIT, "meetings.run_dispatch", "daily.add_dailyreport",
-        "jobs.view_job", "jobs.view_schedulerun",
+        *_LIGHTS,
+        *_RULES,
+        "lights.close_case",
+        "lights.add_judgement",
+        "lights.change_judgement",
+        "assess.run_assessment",
+        "assess.view_run",
+        "assess.view_scheme",
+        "assess.add_scheme",
+        "assess.view_adjustment",
+        "assess.add_adjustment",
+        "assess.change_adjustment",
+        "assess.delete_adjustment",
+        "assess.view_evaluatorassignment",
+        "assess.add_evaluatorassignment",
+        "assess.delete_evaluatorassignment",
+        "assess.view_interview",
+        "assess.add_interview",
+        "assess.change_interview",
+        *_DISPATCH_UNIT,
+        "meetings.run_dispatch",
+        "daily.add_dailyreport",
+        "jobs.view_job",
+        "jobs.view_schedulerun",
     ],
-    Role.UNIT_REPORTER: [*_VIEW_PROJECTS, "projects.change_project", "reports.view_report", "reports.submit_report",
-                         *_LIGHTS, *_DISPATCH_UNIT],
-    Role.UNIT_REVIEWER: [*_VIEW_PROJECTS, "reports.view_report", "reports.review_report", *_LIGHTS, *_DISPATCH_UNIT],
-    Role.SUPERVISING_LEADER: [*_VIEW_PROJECTS, "reports.view_report", *_LIGHTS, "lights.add_judgement",
-                              "lights.change_judgement", "assess.view_evaluation", "assess.add_evaluation",
-                              *_DISPATCH_VIEW],
+    Role.UNIT_REPORTER: [
+        *_VIEW_PROJECTS,
+        "projects.change_project",
+        "reports.view_report",
+        "reports.submit_report",
+        *_LIGHTS,
+        *_DISPATCH_UNIT,
+    ],
+    Role.UNIT_REVIEWER: [
+        *_VIEW_PROJECTS,
+        "reports.view_report",
+        "reports.review_report",
+        *_LIGHTS,
+        *_DISPATCH_UNIT,
+    ],
+    Role.SUPERVISING_LEADER: [
+        *_VIEW_PROJECTS,
+        "reports.view_report",
+        *_LIGHTS,
+        "lights.add_judgement",
+        "lights.change_judgement",
+        "assess.view_evaluation",
+        "assess.add_evaluation",
+        *_DISPATCH_VIEW,
+    ],
     Role.EVALUATOR: ["projects.view_project", "assess.view_evaluation", "assess.add_evaluation"],
     Role.SERVICE_TEAM: ["projects.view_project", "daily.view_dailyreport", "daily.add_dailyreport"],
-    Role.PRINCIPAL_LEADER: [*_VIEW_PROJECTS, "projects.view_all_projects", "reports.view_report", *_LIGHTS,
-                            "lights.add_judgement", "lights.change_judgement", "assess.view_run",
-                            "assess.view_evaluation", "assess.add_evaluation", *_DISPATCH_VIEW],
+    Role.PRINCIPAL_LEADER: [
+        *_VIEW_PROJECTS,
+        "projects.view_all_projects",
+        "reports.view_report",
+        *_LIGHTS,
+        "lights.add_judgement",
+        "lights.change_judgement",
+        "assess.view_run",
+        "assess.view_evaluation",
+        "assess.add_evaluation",
+        *_DISPATCH_VIEW,
+    ],
     Role.SYSTEM_ADMIN: [
-        "accounts.view_user", "accounts.add_user", "accounts.change_user",
-        "core.view_systemsetting", "core.change_systemsetting",
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "core.view_systemsetting",
+        "core.change_systemsetting",
     ],
     Role.SECURITY_ADMIN: [
-        "accounts.view_user", "accounts.assign_roles", "accounts.unlock_user", "accounts.reset_password",
-        "accounts.manage_credentials", "accounts.view_rolepolicy", "accounts.change_rolepolicy",
-        "accounts.view_apitoken", "auth.view_group", "auth.view_permission",
+        "accounts.view_user",
+        "accounts.assign_roles",
+        "accounts.unlock_user",
+        "accounts.reset_password",
+        "accounts.manage_credentials",
+        "accounts.view_rolepolicy",
+        "accounts.change_rolepolicy",
+        "accounts.view_apitoken",
+        "auth.view_group",
+        "auth.view_permission",
     ],
     Role.AUDIT_ADMIN: ["core.view_audit_trail", "core.view_auditevent"],
 }
@@ -97,9 +166,9 @@ OTP_REQUIRED_BY_DEFAULT = frozenset({*ADMIN_ROLES, Role.PROJECT_OFFICE})
 def sync_roles() -> None:
     """Create each role's group and set exactly the permissions listed above, and give every role a security
     policy if it has none yet (idempotent)."""
-    from django.contrib.auth.models import Group, Permission
+    from django.contrib.auth.models import Group, Permission  # noqa: PLC0415  (cycle: accounts.models reads the roles defined here)
 
-    from gongjian.accounts.models import RolePolicy
+    from gongjian.accounts.models import RolePolicy  # noqa: PLC0415  (cycle: accounts.models reads the roles defined here)
 
     for role in Role:
         RolePolicy.objects.get_or_create(role=role, defaults={"require_otp": role in OTP_REQUIRED_BY_DEFAULT})
@@ -115,8 +184,8 @@ def sync_roles() -> None:
 
 def sync_roles_after_migrate(sender, **kwargs) -> None:
     # Permissions of every app must exist before the groups can point at them.
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
+    from django.apps import apps  # noqa: PLC0415  (cycle: accounts.models reads the roles defined here)
+    from django.contrib.auth.management import create_permissions  # noqa: PLC0415  (cycle: accounts.models reads the roles defined here)
 
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0, using=kwargs.get("using", "default"))

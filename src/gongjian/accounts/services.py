@@ -72,7 +72,7 @@ def _console_note(operator: str) -> str:
     return f"服务器控制台；操作人 {operator.strip()}；系统用户 {os_user}"
 
 
-# -- passwords -----------------------------------------------------------------------------------------------
+# Passwords
 
 
 def _store_password(user: User, raw: str, *, must_change: bool, sign_out: bool) -> None:
@@ -86,7 +86,7 @@ def _store_password(user: User, raw: str, *, must_change: bool, sign_out: bool) 
         fields.append("security_stamp")
     user.save(update_fields=fields)
     PasswordHistory.objects.create(user=user, password=user.password)
-    keep = PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[:_history_length()]
+    keep = PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[: _history_length()]
     PasswordHistory.objects.filter(user=user).exclude(pk__in=list(keep)).delete()
 
 
@@ -115,8 +115,16 @@ def temporary_password() -> str:
 
 
 @transaction.atomic
-def create_user(*, username: str, password: str, full_name: str = "", roles: Iterable[str] = (),
-                actor=None, email: str = "", must_change: bool = False) -> User:
+def create_user(
+    *,
+    username: str,
+    password: str,
+    full_name: str = "",
+    roles: Iterable[str] = (),
+    actor=None,
+    email: str = "",
+    must_change: bool = False,
+) -> User:
     """Create an account with validated password and roles. ``actor`` None means the command line; an account
     made by someone else on the web must change its initial password at the first sign-in."""
     if actor is not None and not actor.has_perm("accounts.add_user"):
@@ -132,9 +140,16 @@ def create_user(*, username: str, password: str, full_name: str = "", roles: Ite
     user.save()
     _store_password(user, password, must_change=must_change, sign_out=False)
     user.groups.set(Group.objects.filter(name__in=codes))
-    audit.record("user.create", actor=actor, obj=user, after={"username": username, "full_name": full_name,
-                                                             "roles": codes}, only_changes=False)
-    audit.record("password.set", actor=actor, obj=user, after={"must_change": must_change}, only_changes=False)
+    audit.record(
+        "user.create",
+        actor=actor,
+        obj=user,
+        after={"username": username, "full_name": full_name, "roles": codes},
+        only_changes=False,
+    )
+    audit.record(
+        "password.set", actor=actor, obj=user, after={"must_change": must_change}, only_changes=False
+    )
     return user
 
 
@@ -149,10 +164,24 @@ def record_admin_created(user: User, *, actor, ip: str | None = None) -> User:
     user.is_superuser = False
     user.save(update_fields=["password_changed_at", "must_change_password", "is_superuser"])
     PasswordHistory.objects.create(user=user, password=user.password)
-    audit.record("user.create", actor=actor, obj=user, after=audit.snapshot(
-        user, ["username", "full_name", "email", "is_active"]), only_changes=False, ip_address=ip, note="系统管理后台")
-    audit.record("password.set", actor=actor, obj=user, after={"must_change": True}, only_changes=False,
-                 ip_address=ip, note="系统管理后台")
+    audit.record(
+        "user.create",
+        actor=actor,
+        obj=user,
+        after=audit.snapshot(user, ["username", "full_name", "email", "is_active"]),
+        only_changes=False,
+        ip_address=ip,
+        note="系统管理后台",
+    )
+    audit.record(
+        "password.set",
+        actor=actor,
+        obj=user,
+        after={"must_change": True},
+        only_changes=False,
+        ip_address=ip,
+        note="系统管理后台",
+    )
     return user
 
 
@@ -176,8 +205,15 @@ def update_account(user: User, changes: dict, *, actor, ip: str | None = None) -
     locked.save(update_fields=fields)
     if changes.get("is_active") is False:
         _revoke_all_tokens(locked, actor=actor, ip=ip, reason="停用账号")
-    audit.record("user.update", actor=actor, obj=locked, before=before,
-                 after=audit.snapshot(locked, sorted(allowed)), ip_address=ip, note="系统管理后台")
+    audit.record(
+        "user.update",
+        actor=actor,
+        obj=locked,
+        before=before,
+        after=audit.snapshot(locked, sorted(allowed)),
+        ip_address=ip,
+        note="系统管理后台",
+    )
     return locked
 
 
@@ -221,18 +257,25 @@ def _reset(user: User, *, actor, ip, note: str, password: str | None = None) -> 
     _store_password(locked, raw, must_change=True, sign_out=True)
     _revoke_all_tokens(locked, actor=actor, ip=ip, reason="重置密码")
     User.objects.filter(pk=locked.pk).update(failed_logins=0, locked_until=None)
-    audit.record("password.reset", actor=actor, obj=locked, after={"must_change": True}, only_changes=False,
-                 ip_address=ip, note=note)
+    audit.record(
+        "password.reset",
+        actor=actor,
+        obj=locked,
+        after={"must_change": True},
+        only_changes=False,
+        ip_address=ip,
+        note=note,
+    )
     return raw
 
 
-# -- roles, locks and sessions -------------------------------------------------------------------------------
-
+# Roles, locks and sessions
 
 
 @transaction.atomic
-def assign_roles(user: User, roles: Iterable[str], *, actor=None, operator: str = "",
-                 ip: str | None = None) -> User:
+def assign_roles(
+    user: User, roles: Iterable[str], *, actor=None, operator: str = "", ip: str | None = None
+) -> User:
     """Replace a user's roles. Only the security administrator may do it on the web, and only among the business
     roles; the administrators' roles are given and taken on the server console (``actor`` None, ``operator``
     named). The account is signed out, so its next session starts under its new roles and their policy."""
@@ -251,8 +294,15 @@ def assign_roles(user: User, roles: Iterable[str], *, actor=None, operator: str 
     user.save(update_fields=fields)
     if before != codes:
         _revoke_all_tokens(user, actor=actor, ip=ip, reason="角色变更")
-    audit.record("user.assign_roles", actor=actor, obj=user, before={"roles": before}, after={"roles": codes},
-                 ip_address=ip, note=note)
+    audit.record(
+        "user.assign_roles",
+        actor=actor,
+        obj=user,
+        before={"roles": before},
+        after={"roles": codes},
+        ip_address=ip,
+        note=note,
+    )
     return user
 
 
@@ -310,12 +360,18 @@ def set_role_policy(role: str, *, require_otp: bool, actor, ip: str | None = Non
     if require_otp:
         enrolled = TOTPDevice.objects.filter(confirmed=True).values("user_id")
         User.objects.filter(groups__name=role).exclude(pk__in=enrolled).update(security_stamp=new_stamp())
-    audit.record("role_policy.update", actor=actor, obj=policy, before=before, after={"require_otp": require_otp},
-                 ip_address=ip)
+    audit.record(
+        "role_policy.update",
+        actor=actor,
+        obj=policy,
+        before=before,
+        after={"require_otp": require_otp},
+        ip_address=ip,
+    )
     return policy
 
 
-# -- the second factor (TOTP, RFC 6238, with one-time recovery codes) ---------------------------------------
+# The second factor (TOTP, RFC 6238, with one-time recovery codes)
 
 RECOVERY_CODES = 10
 
@@ -367,7 +423,9 @@ def enrol_otp(user: User, key_hex: str, code: str, *, ip: str | None = None) -> 
         raise ValidationError({"code": _("已绑定动态口令。")})
     step = totp_step(key_hex, code)
     if step is None:
-        raise ValidationError({"code": _("动态口令不正确：请输入验证器应用当前显示的 6 位数字，并检查手机时间是否准确。")})
+        raise ValidationError(
+            {"code": _("动态口令不正确：请输入验证器应用当前显示的 6 位数字，并检查手机时间是否准确。")}
+        )
     TOTPDevice.objects.filter(user=user).delete()
     # The code that enrolled is spent: the device starts after its step, so it cannot sign in again.
     TOTPDevice.objects.create(user=user, name=_("动态口令"), key=key_hex, confirmed=True, last_t=step)
@@ -396,7 +454,9 @@ def remove_otp(user: User, *, actor, operator: str = "", ip: str | None = None) 
         if otp_required(user):
             raise PermissionDenied(_("你的角色要求使用动态口令，不能解除绑定；换手机请联系安全管理员。"))
     else:
-        check_may_manage(actor, user, "accounts.manage_credentials", _("只有安全管理员可以移除他人的动态口令。"))
+        check_may_manage(
+            actor, user, "accounts.manage_credentials", _("只有安全管理员可以移除他人的动态口令。")
+        )
     removed, _detail = TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     if actor is None or actor.pk != user.pk:
@@ -416,12 +476,19 @@ def verify_second_factor(user: User, code: str, *, ip: str | None = None):
         allowed, detail = device.verify_is_allowed()
         if not allowed and detail and detail.get("locked_until"):
             wait = max(1, int((detail["locked_until"] - timezone.now()).total_seconds()) + 1)
-            raise ValidationError({"code": _("尝试过于频繁，请 %(n)d 秒后再试。") % {"n": wait}}, code="throttled")
+            raise ValidationError(
+                {"code": _("尝试过于频繁，请 %(n)d 秒后再试。") % {"n": wait}}, code="throttled"
+            )
     if device is not None and code.isascii() and code.isdigit() and device.verify_token(code):
         return device
     recovery = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
-    if recovery is not None and code.isascii() and code.isalnum() and not code.isdigit() and \
-            recovery.verify_token(code):
+    if (
+        recovery is not None
+        and code.isascii()
+        and code.isalnum()
+        and not code.isdigit()
+        and recovery.verify_token(code)
+    ):
         left = recovery.token_set.count()
         audit.record("otp.recovery_used", actor=user, obj=user, ip_address=ip, note=f"剩余恢复码 {left} 个")
         return recovery
@@ -444,11 +511,12 @@ def register_failed_login(user: User, *, ip: str | None, action: str = "login.fa
 def recent_failures(username: str) -> int:
     """Failed sign-ins under ``username`` within the lock period, from the audit trail (for unknown names)."""
     since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-    return audit.AuditEvent.objects.filter(action="login.failed", object_type="accounts.user",
-                                           object_repr=username[:255], occurred_at__gte=since).count()
+    return audit.AuditEvent.objects.filter(
+        action="login.failed", object_type="accounts.user", object_repr=username[:255], occurred_at__gte=since
+    ).count()
 
 
-# -- API tokens ----------------------------------------------------------------------------------------------
+# API tokens
 
 
 def _digest(secret: str) -> str:
@@ -456,8 +524,9 @@ def _digest(secret: str) -> str:
 
 
 @transaction.atomic
-def create_api_token(user: User, name: str, *, actor, days: int | None = None,
-                     ip: str | None = None) -> tuple[ApiToken, str]:
+def create_api_token(
+    user: User, name: str, *, actor, days: int | None = None, ip: str | None = None
+) -> tuple[ApiToken, str]:
     """A new token for ``user`` that lives ``days`` (default GONGJIAN_TOKEN_DAYS); returns it with the full
     secret, which is never stored or shown again."""
     if actor is not None and actor.pk != user.pk:
@@ -468,13 +537,26 @@ def create_api_token(user: User, name: str, *, actor, days: int | None = None,
         raise ValidationError({"name": _("用途最多 100 个字。")})
     days = settings.GONGJIAN_TOKEN_DAYS if days is None else days
     if not 1 <= days <= settings.GONGJIAN_TOKEN_MAX_DAYS:
-        raise ValidationError({"days": _("有效期须在 1 到 %(n)d 天之间。") % {"n": settings.GONGJIAN_TOKEN_MAX_DAYS}})
+        raise ValidationError(
+            {"days": _("有效期须在 1 到 %(n)d 天之间。") % {"n": settings.GONGJIAN_TOKEN_MAX_DAYS}}
+        )
     prefix = secrets.token_hex(4)
     secret = f"gj_{prefix}_{secrets.token_urlsafe(32)}"
-    token = ApiToken.objects.create(user=user, name=name.strip(), prefix=prefix, digest=_digest(secret),
-                                    expires_at=timezone.now() + timedelta(days=days))
-    audit.record("api_token.create", actor=actor or user, obj=token, only_changes=False, ip_address=ip,
-                 after={"name": token.name, "prefix": prefix, "expires_at": token.expires_at})
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip(),
+        prefix=prefix,
+        digest=_digest(secret),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    audit.record(
+        "api_token.create",
+        actor=actor or user,
+        obj=token,
+        only_changes=False,
+        ip_address=ip,
+        after={"name": token.name, "prefix": prefix, "expires_at": token.expires_at},
+    )
     return token, secret
 
 
@@ -496,16 +578,20 @@ def _digest(secret: str) -> str:
 def _record_expiry(token: ApiToken) -> bool:
     """Write a token's expiry to the audit trail, exactly once whoever notices it first."""
     if ApiToken.objects.filter(pk=token.pk, expiry_recorded_at__isnull=True).update(
-            expiry_recorded_at=timezone.now()):
-        audit.record("api_token.expire", obj=token, after={"expires_at": token.expires_at}, only_changes=False)
+        expiry_recorded_at=timezone.now()
+    ):
+        audit.record(
+            "api_token.expire", obj=token, after={"expires_at": token.expires_at}, only_changes=False
+        )
         return True
     return False
 
 
 def record_token_expiries() -> int:
     """For the tick: every token that has expired since the last run, written to the audit trail once."""
-    due = ApiToken.objects.filter(expires_at__lte=timezone.now(), revoked_at__isnull=True,
-                                  expiry_recorded_at__isnull=True)
+    due = ApiToken.objects.filter(
+        expires_at__lte=timezone.now(), revoked_at__isnull=True, expiry_recorded_at__isnull=True
+    )
     return sum(_record_expiry(token) for token in due)
 
 

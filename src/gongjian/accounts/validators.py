@@ -20,7 +20,8 @@ class CharacterClassValidator:
         ]
         if sum(classes) < self.min_classes:
             raise ValidationError(
-                _("密码须包含大写字母、小写字母、数字、特殊字符中的至少 %(n)d 类。") % {"n": self.min_classes},
+                _("密码须包含大写字母、小写字母、数字、特殊字符中的至少 %(n)d 类。")
+                % {"n": self.min_classes},
                 code="password_too_simple",
             )
 
@@ -37,12 +38,18 @@ class PasswordHistoryValidator:
     def validate(self, password: str, user=None) -> None:
         if user is None or user.pk is None or self.count <= 0:
             return
-        hashes = list(PasswordHistory.objects.filter(user=user).values_list("password", flat=True)[:self.count])
-        current = user._meta.model._default_manager.filter(pk=user.pk).values_list("password", flat=True).first()
+        hashes = list(
+            PasswordHistory.objects.filter(user=user).values_list("password", flat=True)[: self.count]
+        )
+        current = (
+            user._meta.model._default_manager.filter(pk=user.pk).values_list("password", flat=True).first()
+        )
         if current and current not in hashes:
             hashes.insert(0, current)
-        if any(check_password(password, encoded) for encoded in hashes[:self.count]):
-            raise ValidationError(_("不能使用最近 %(n)d 次用过的密码。") % {"n": self.count}, code="password_reused")
+        if any(check_password(password, encoded) for encoded in hashes[: self.count]):
+            raise ValidationError(
+                _("不能使用最近 %(n)d 次用过的密码。") % {"n": self.count}, code="password_reused"
+            )
 
     def get_help_text(self) -> str:
         return _("不能使用最近 %(n)d 次用过的密码。") % {"n": self.count}

@@ -34,8 +34,17 @@ from gongjian.core.models import SystemSetting
 
 PENDING = "gongjian_pending_login"
 ENROL_KEY = "gongjian_otp_key"
-LOGIN_ACTIONS = ["login.success", "login.failed", "login.locked", "login.otp_failed", "logout", "user.unlock",
-                 "user.sign_out_all", "password.reset", "otp.remove"]
+LOGIN_ACTIONS = [
+    "login.success",
+    "login.failed",
+    "login.locked",
+    "login.otp_failed",
+    "logout",
+    "user.unlock",
+    "user.sign_out_all",
+    "password.reset",
+    "otp.remove",
+]
 
 
 class LoginView(auth_views.LoginView):
@@ -51,8 +60,13 @@ class LoginView(auth_views.LoginView):
         if not services.needs_second_factor(user):
             return super().form_valid(form)
         self.request.session.cycle_key()
-        self.request.session[PENDING] = {"user": user.pk, "backend": user.backend, "at": time.time(),
-                                         "next": self.get_success_url(), "stamp": _fingerprint(user)}
+        self.request.session[PENDING] = {
+            "user": user.pk,
+            "backend": user.backend,
+            "at": time.time(),
+            "next": self.get_success_url(),
+            "stamp": _fingerprint(user),
+        }
         return redirect("accounts:login_otp")
 
     def get_context_data(self, **kwargs):
@@ -103,8 +117,10 @@ def _enrolment_context(request, user: User) -> dict:
         key = request.session[ENROL_KEY] = services.new_otp_key()
     uri = TOTPDevice(user=user, key=key).config_url
     text = b32encode(bytes.fromhex(key)).decode()
-    return {"qr": segno.make(uri, error="m").svg_inline(scale=4, dark="#1f2d3d"),
-            "manual_key": " ".join(text[i:i + 4] for i in range(0, len(text), 4))}
+    return {
+        "qr": segno.make(uri, error="m").svg_inline(scale=4, dark="#1f2d3d"),
+        "manual_key": " ".join(text[i : i + 4] for i in range(0, len(text), 4)),
+    }
 
 
 @never_cache
@@ -157,7 +173,7 @@ def admin_login(request):
     return redirect(f"{reverse('accounts:login')}?next={quote(target)}")
 
 
-# -- the account's own page ---------------------------------------------------------------------------------
+# The account's own page
 
 
 def my_account(request):
@@ -169,20 +185,34 @@ def my_account(request):
     device = services.otp_device(user)
     if device is not None:
         recovery_left = user.staticdevice_set.aggregate(n=Count("token_set"))["n"]
-    return render(request, "accounts/my_account.html", {
-        "roles": [role_label(c) for c in sorted(user.role_codes())], "password_expires": expires,
-        "device": device, "otp_required": services.otp_required(user), "recovery_left": recovery_left,
-        "logins": AuditEvent.objects.filter(action__in=["login.success", "login.failed", "login.otp_failed"],
-                                            object_type="accounts.user", object_id=str(user.pk))[:10],
-    })
+    return render(
+        request,
+        "accounts/my_account.html",
+        {
+            "roles": [role_label(c) for c in sorted(user.role_codes())],
+            "password_expires": expires,
+            "device": device,
+            "otp_required": services.otp_required(user),
+            "recovery_left": recovery_left,
+            "logins": AuditEvent.objects.filter(
+                action__in=["login.success", "login.failed", "login.otp_failed"],
+                object_type="accounts.user",
+                object_id=str(user.pk),
+            )[:10],
+        },
+    )
 
 
 def password_change(request):
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.change_password(request.user, form.cleaned_data["old_password"],
-                                            form.cleaned_data["new_password"], ip=client_ip(request))
+            user = services.change_password(
+                request.user,
+                form.cleaned_data["old_password"],
+                form.cleaned_data["new_password"],
+                ip=client_ip(request),
+            )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -193,10 +223,15 @@ def password_change(request):
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
                 target = reverse("accounts:me")
             return redirect(target)
-    return render(request, "accounts/password_change.html", {
-        "form": form, "forced": request.user.must_change_password_now(),
-        "max_days": settings.GONGJIAN_PASSWORD_MAX_DAYS,
-    })
+    return render(
+        request,
+        "accounts/password_change.html",
+        {
+            "form": form,
+            "forced": request.user.must_change_password_now(),
+            "max_days": settings.GONGJIAN_PASSWORD_MAX_DAYS,
+        },
+    )
 
 
 @never_cache
@@ -210,15 +245,18 @@ def second_factor(request):
         action = request.POST.get("action")
         try:
             if action == "enrol" and form.is_valid():
-                codes = services.enrol_otp(user, request.session.get(ENROL_KEY, ""), form.cleaned_data["code"],
-                                           ip=ip)
+                codes = services.enrol_otp(
+                    user, request.session.get(ENROL_KEY, ""), form.cleaned_data["code"], ip=ip
+                )
                 request.session.pop(ENROL_KEY, None)
-                return render(request, "accounts/recovery_codes.html", {"codes": codes,
-                                                                        "next": reverse("accounts:me")})
+                return render(
+                    request, "accounts/recovery_codes.html", {"codes": codes, "next": reverse("accounts:me")}
+                )
             if action == "recovery":
                 codes = services.regenerate_recovery_codes(user, ip=ip)
-                return render(request, "accounts/recovery_codes.html", {"codes": codes,
-                                                                        "next": reverse("accounts:me")})
+                return render(
+                    request, "accounts/recovery_codes.html", {"codes": codes, "next": reverse("accounts:me")}
+                )
             if action == "remove":
                 services.remove_otp(user, actor=user, ip=ip)
                 messages.success(request, _("已解除动态口令。"))
@@ -252,31 +290,49 @@ def api_tokens(request):
             return redirect("accounts:api_tokens")
         if form.is_valid():
             try:
-                _token, secret = services.create_api_token(request.user, form.cleaned_data["name"],
-                                                           actor=request.user, days=form.cleaned_data["days"] or None,
-                                                           ip=ip)
+                _token, secret = services.create_api_token(
+                    request.user,
+                    form.cleaned_data["name"],
+                    actor=request.user,
+                    days=form.cleaned_data["days"] or None,
+                    ip=ip,
+                )
                 form = TokenForm()
             except ValidationError as exc:
                 messages.error(request, "；".join(exc.messages))
         else:
-            messages.error(request, "；".join(f"{form.fields[f].label}：{'；'.join(e)}" for f, e in form.errors.items()))
-    return render(request, "accounts/api_tokens.html", {
-        "tokens": request.user.api_tokens.all(), "secret": secret, "form": form,
-    })
+            messages.error(
+                request, "；".join(f"{form.fields[f].label}：{'；'.join(e)}" for f, e in form.errors.items())
+            )
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "tokens": request.user.api_tokens.all(),
+            "secret": secret,
+            "form": form,
+        },
+    )
 
 
-# -- the security administrator's pages ---------------------------------------------------------------------
+# The security administrator's pages
 
 
 @permission_required("accounts.manage_credentials", raise_exception=True)
 def security_users(request):
     """Every account with what its credentials look like: roles, lock, second factor, password age, tokens."""
     q = request.GET.get("q", "").strip()[:50]
-    users = User.objects.order_by("username").prefetch_related(
-        Prefetch("groups")).annotate(
-        has_otp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
-        live_tokens=Count("api_tokens", filter=Q(api_tokens__revoked_at__isnull=True,
-                                                 api_tokens__expires_at__gt=timezone.now())))
+    users = (
+        User.objects.order_by("username")
+        .prefetch_related(Prefetch("groups"))
+        .annotate(
+            has_otp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+            live_tokens=Count(
+                "api_tokens",
+                filter=Q(api_tokens__revoked_at__isnull=True, api_tokens__expires_at__gt=timezone.now()),
+            ),
+        )
+    )
     if q:
         users = users.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
     page = Paginator(users, 50).get_page(request.GET.get("page"))
@@ -321,13 +377,22 @@ def security_user(request, pk: int):
         if temporary is None:
             return redirect("accounts:security_user", pk=target.pk)
         target.refresh_from_db()
-    return render(request, "accounts/security_user.html", {
-        "target": target, "temporary": temporary, "roles": [role_label(c) for c in sorted(target.role_codes())],
-        "is_admin_account": target.is_administrator(), "is_self": target.pk == request.user.pk,
-        "device": services.otp_device(target), "tokens": target.api_tokens.all(),
-        "events": AuditEvent.objects.filter(action__in=LOGIN_ACTIONS, object_type="accounts.user",
-                                            object_id=str(target.pk))[:30],
-    })
+    return render(
+        request,
+        "accounts/security_user.html",
+        {
+            "target": target,
+            "temporary": temporary,
+            "roles": [role_label(c) for c in sorted(target.role_codes())],
+            "is_admin_account": target.is_administrator(),
+            "is_self": target.pk == request.user.pk,
+            "device": services.otp_device(target),
+            "tokens": target.api_tokens.all(),
+            "events": AuditEvent.objects.filter(
+                action__in=LOGIN_ACTIONS, object_type="accounts.user", object_id=str(target.pk)
+            )[:30],
+        },
+    )
 
 
 @permission_required("accounts.change_rolepolicy", raise_exception=True)
@@ -335,22 +400,38 @@ def security_policy(request):
     """Which roles must sign in with a second factor."""
     if request.method == "POST":
         # The 三员's second factor, once on, stays on from the web.
-        on = set(RolePolicy.objects.filter(role__in=ADMIN_ROLES, require_otp=True).values_list("role", flat=True))
+        on = set(
+            RolePolicy.objects.filter(role__in=ADMIN_ROLES, require_otp=True).values_list("role", flat=True)
+        )
         wanted = set(request.POST.getlist("require_otp")) | on
         for role in Role:
-            services.set_role_policy(role, require_otp=role.value in wanted, actor=request.user,
-                                     ip=client_ip(request))
+            services.set_role_policy(
+                role, require_otp=role.value in wanted, actor=request.user, ip=client_ip(request)
+            )
         messages.success(request, _("安全策略已保存。"))
         return redirect("accounts:security_policy")
     policies = {p.role: p for p in RolePolicy.objects.all()}
-    rows = [{"role": role, "label": role.label, "policy": policies.get(role.value),
-             "fixed": role in ADMIN_ROLES and policies.get(role.value) and policies[role.value].require_otp}
-            for role in Role]
-    return render(request, "accounts/security_policy.html", {
-        "rows": rows, "password_max_days": settings.GONGJIAN_PASSWORD_MAX_DAYS,
-        "failure_limit": settings.LOGIN_FAILURE_LIMIT, "lock_minutes": settings.LOGIN_LOCK_MINUTES,
-        "idle_minutes": settings.SESSION_COOKIE_AGE // 60, "token_days": settings.GONGJIAN_TOKEN_DAYS,
-    })
+    rows = [
+        {
+            "role": role,
+            "label": role.label,
+            "policy": policies.get(role.value),
+            "fixed": role in ADMIN_ROLES and policies.get(role.value) and policies[role.value].require_otp,
+        }
+        for role in Role
+    ]
+    return render(
+        request,
+        "accounts/security_policy.html",
+        {
+            "rows": rows,
+            "password_max_days": settings.GONGJIAN_PASSWORD_MAX_DAYS,
+            "failure_limit": settings.LOGIN_FAILURE_LIMIT,
+            "lock_minutes": settings.LOGIN_LOCK_MINUTES,
+            "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
+            "token_days": settings.GONGJIAN_TOKEN_DAYS,
+        },
+    )
 
 
 @permission_required("accounts.manage_credentials", raise_exception=True)
@@ -367,10 +448,17 @@ def security_logins(request):
     if kind in LOGIN_ACTIONS:
         events = events.filter(action=kind)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/security_logins.html", {
-        "page": page, "account": account, "ip": address, "kind": kind,
-        "kinds": [(a, action_label(a)) for a in LOGIN_ACTIONS],
-    })
+    return render(
+        request,
+        "accounts/security_logins.html",
+        {
+            "page": page,
+            "account": account,
+            "ip": address,
+            "kind": kind,
+            "kinds": [(a, action_label(a)) for a in LOGIN_ACTIONS],
+        },
+    )
 
 
 def _int(text) -> int | None:

@@ -11,7 +11,17 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
 from gongjian.accounts.services import user_for_token
+from gongjian.assess.api import router as assess
+from gongjian.assignments.api import router as assignments
 from gongjian.core.audit import client_ip
+from gongjian.daily.api import router as daily
+from gongjian.documents.api import router as documents
+from gongjian.exchange.api import router as exchange
+from gongjian.jobs.api import router as jobs
+from gongjian.lights.api import router as lights
+from gongjian.meetings.api import router as meetings
+from gongjian.projects.api import router as projects
+from gongjian.reports.api import router as reports
 
 
 class TokenAuth(HttpBearer):
@@ -26,30 +36,66 @@ class TokenAuth(HttpBearer):
 
 def _errors(exc: ValidationError) -> list[dict]:
     if hasattr(exc, "error_dict"):
-        return [{"field": field, "message": message}
-                for field, errors in exc.message_dict.items() for message in errors]
+        return [
+            {"field": field, "message": message}
+            for field, errors in exc.message_dict.items()
+            for message in errors
+        ]
     return [{"field": None, "message": message} for message in exc.messages]
 
 
 # Every code an error answer can carry: the API's own, then the services' more precise ones (a report that needs
 # an explanation, an issued document, a published result, a case already at the top, a step closed, a file of
 # the wrong kind …). A code a service (or a Django validator) gives that is not here is answered as ``invalid``.
-CODES = ["invalid", "stale", "locked", "state", "forbidden", "not_found", "unauthorised", "method_not_allowed",
-         "needs_explanation", "not_submitted", "issued", "published", "exists", "top", "closed", "file_type",
-         "file_empty", "file_content", "too_large", "too_many", "not_a_photo"]
+CODES = [
+    "invalid",
+    "stale",
+    "locked",
+    "state",
+    "forbidden",
+    "not_found",
+    "unauthorised",
+    "method_not_allowed",
+    "needs_explanation",
+    "not_submitted",
+    "issued",
+    "published",
+    "exists",
+    "top",
+    "closed",
+    "file_type",
+    "file_empty",
+    "file_content",
+    "too_large",
+    "too_many",
+    "not_a_photo",
+]
 
 ERROR_SCHEMA = {
-    "title": "Error", "type": "object", "required": ["code", "errors"],
+    "title": "Error",
+    "type": "object",
+    "required": ["code", "errors"],
     "properties": {
         "code": {"type": "string", "enum": CODES},
-        "errors": {"type": "array", "items": {"type": "object", "properties": {
-            "field": {"type": ["string", "null"]}, "message": {"type": "string"}}}},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": ["string", "null"]}, "message": {"type": "string"}},
+            },
+        },
         "current_version": {"type": "integer", "description": "409 stale: the version to reload"},
     },
 }
 # What any endpoint may answer besides its success, through the handlers below.
-ERROR_STATUSES = {"400": "请求内容不合规（控制字符、过长字段）", "401": "未登录或令牌无效", "403": "无权操作",
-                  "404": "不存在或不在数据范围内", "409": "已被他人修改（stale）", "422": "数据校验未通过"}
+ERROR_STATUSES = {
+    "400": "请求内容不合规（控制字符、过长字段）",
+    "401": "未登录或令牌无效",
+    "403": "无权操作",
+    "404": "不存在或不在数据范围内",
+    "409": "已被他人修改（stale）",
+    "422": "数据校验未通过",
+}
 
 
 # pydantic's refusals in the users' words, by the error's type; %(name)s from the error's context.
@@ -124,8 +170,13 @@ class GongjianAPI(NinjaAPI):
 
 
 def build_api() -> NinjaAPI:
-    api = GongjianAPI(title="Gongjian API", version="1", urls_namespace="api", auth=[TokenAuth(), django_auth],
-                      docs_url="/docs")
+    api = GongjianAPI(
+        title="Gongjian API",
+        version="1",
+        urls_namespace="api",
+        auth=[TokenAuth(), django_auth],
+        docs_url="/docs",
+    )
 
     @api.exception_handler(ValidationError)
     def invalid(request, exc):
@@ -142,8 +193,13 @@ def build_api() -> NinjaAPI:
     def unparsable(request, exc):
         """A request the schema refuses (a missing field, a word where a number goes): the same body as every
         other error, one entry per field, the field named by its path (``body.amount``, ``query.limit``)."""
-        errors = [{"field": ".".join(str(part) for part in error.get("loc", ())) or None,
-                   "message": _message(error)} for error in exc.errors]
+        errors = [
+            {
+                "field": ".".join(str(part) for part in error.get("loc", ())) or None,
+                "message": _message(error),
+            }
+            for error in exc.errors
+        ]
         return api.create_response(request, {"code": "invalid", "errors": errors}, status=422)
 
     @api.exception_handler(HttpError)
@@ -152,45 +208,57 @@ def build_api() -> NinjaAPI:
         at least) is 422; a JSON body that does not parse, 400; its other HTTP errors keep their status."""
         if exc.status_code == 400:
             if request.content_type != "application/json" or not request.body.strip():
-                return api.create_response(request, {"code": "invalid", "errors": [
-                    {"field": "body", "message": _("缺少请求内容，应为 JSON。")}]}, status=422)
-            return api.create_response(request, {"code": "invalid", "errors": [
-                {"field": "body", "message": _("请求内容无法解析，应为有效的 JSON。")}]}, status=400)
+                return api.create_response(
+                    request,
+                    {
+                        "code": "invalid",
+                        "errors": [{"field": "body", "message": _("缺少请求内容，应为 JSON。")}],
+                    },
+                    status=422,
+                )
+            return api.create_response(
+                request,
+                {
+                    "code": "invalid",
+                    "errors": [{"field": "body", "message": _("请求内容无法解析，应为有效的 JSON。")}],
+                },
+                status=400,
+            )
         code = {401: "unauthorised", 403: "forbidden", 404: "not_found"}.get(exc.status_code, "invalid")
-        return api.create_response(request, {"code": code, "errors": [{"field": None, "message": str(exc)}]},
-                                   status=exc.status_code)
+        return api.create_response(
+            request, {"code": code, "errors": [{"field": None, "message": str(exc)}]}, status=exc.status_code
+        )
 
     @api.exception_handler(RequestDataTooBig)
     @api.exception_handler(TooManyFieldsSent)
     def too_big(request, exc):
         """A multipart body's fields past Django's limits (the middleware answers for forms and JSON)."""
-        return api.create_response(request, {"code": "invalid", "errors": [
-            {"field": None, "message": _("请求内容过大或字段过多。")}]}, status=400)
+        return api.create_response(
+            request,
+            {"code": "invalid", "errors": [{"field": None, "message": _("请求内容过大或字段过多。")}]},
+            status=400,
+        )
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc):
-        return api.create_response(request, {"code": "forbidden", "errors": [{"field": None, "message": str(exc)}]},
-                                   status=403)
+        return api.create_response(
+            request, {"code": "forbidden", "errors": [{"field": None, "message": str(exc)}]}, status=403
+        )
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
-        return api.create_response(request, {"code": "not_found", "errors": [
-            {"field": None, "message": _("不存在，或不在您的数据范围内。")}]}, status=404)
+        return api.create_response(
+            request,
+            {
+                "code": "not_found",
+                "errors": [{"field": None, "message": _("不存在，或不在您的数据范围内。")}],
+            },
+            status=404,
+        )
 
     @api.exception_handler(AuthenticationError)
     def unauthorised(request, exc):
         return api.create_response(request, {"code": "unauthorised", "errors": []}, status=401)
-
-    from gongjian.assess.api import router as assess
-    from gongjian.assignments.api import router as assignments
-    from gongjian.daily.api import router as daily
-    from gongjian.documents.api import router as documents
-    from gongjian.exchange.api import router as exchange
-    from gongjian.jobs.api import router as jobs
-    from gongjian.lights.api import router as lights
-    from gongjian.meetings.api import router as meetings
-    from gongjian.projects.api import router as projects
-    from gongjian.reports.api import router as reports
 
     api.add_router("/projects", projects)
     api.add_router("/projects", exchange)
@@ -207,4 +275,3 @@ def build_api() -> NinjaAPI:
 
 
 api = build_api()
-

@@ -11,8 +11,11 @@ patterns, app_name, namespace = api.urls
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"code": code, "errors": [{"field": None, "message": message}]}, status=status,
-                        json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"code": code, "errors": [{"field": None, "message": message}]},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def _json_not_allowed(view):
@@ -22,10 +25,16 @@ def _json_not_allowed(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
             allowed = response.get("Allow", "")
-            answer = _error(405, "method_not_allowed", _("该地址不支持 %(method)s 请求，可用：%(allowed)s。") % {
-                "method": request.method, "allowed": allowed})
+            answer = _error(
+                405,
+                "method_not_allowed",
+                _("该地址不支持 %(method)s 请求，可用：%(allowed)s。")
+                % {"method": request.method, "allowed": allowed},
+            )
             answer["Allow"] = allowed
             return answer
         return response

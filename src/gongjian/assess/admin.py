@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.assess import services
+from gongjian.assess.exports import scheme_workbook
 from gongjian.assess.models import (
     Adjustment,
     Commitment,
@@ -128,7 +129,7 @@ class SchemeAdmin(admin.ModelAdmin):
     def active_years(self, obj):
         return "、".join(str(row.year) for row in obj.years.all()) or None
 
-    # -- pages -------------------------------------------------------------------------------------------------
+    # Pages
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -187,19 +188,27 @@ class SchemeAdmin(admin.ModelAdmin):
         status = 200
         if request.method == "POST":
             form = ActivateForm(request.POST)
-            versions = {key.removeprefix("version-"): value for key, value in request.POST.items()
-                        if key.startswith("version-")}
+            versions = {
+                key.removeprefix("version-"): value
+                for key, value in request.POST.items()
+                if key.startswith("version-")
+            }
             if form.is_valid():
                 year = form.cleaned_data["year"]
                 try:
-                    services.activate(row, year, actor=request.user,
-                                      expected_version=posted_version(request.POST, f"version-{year}"))
+                    services.activate(
+                        row,
+                        year,
+                        actor=request.user,
+                        expected_version=posted_version(request.POST, f"version-{year}"),
+                    )
                 except Stale as exc:
                     form.add_error(None, exc.messages)
                     status = 409
                 else:
                     messages.success(
-                        request, gettext("%(scheme)s 已启用于 %(year)s 年度。") % {"scheme": row, "year": year}
+                        request,
+                        gettext("%(scheme)s 已启用于 %(year)s 年度。") % {"scheme": row, "year": year},
                     )
                     return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
             else:
@@ -207,7 +216,12 @@ class SchemeAdmin(admin.ModelAdmin):
         else:
             form = ActivateForm(initial={"year": timezone.localdate().year})
         response = self._render(
-            request, "admin/assess/scheme/activate.html", form, gettext("启用于年度"), row, active=active,
+            request,
+            "admin/assess/scheme/activate.html",
+            form,
+            gettext("启用于年度"),
+            row,
+            active=active,
             versions=versions,
         )
         response.status_code = status
@@ -246,7 +260,7 @@ class SchemeAdmin(admin.ModelAdmin):
             },
         )
 
-    # -- actions -----------------------------------------------------------------------------------------------
+    # Actions
 
     @admin.action(description=_("复制为新版本"), permissions=["run_assessment"])
     def copy_as_new_version(self, request, queryset):
@@ -267,8 +281,6 @@ class SchemeAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("导出 Excel"))
     def export_excel(self, request, queryset):
-        from gongjian.assess.exports import scheme_workbook
-
         row = queryset.order_by("name", "-version").first()
         return attachment(scheme_workbook(row), f"{row.name}_v{row.version}.xlsx")
 
@@ -322,9 +334,15 @@ class EvaluatorAssignmentForm(SubjectForm):
         fields = ["rater"]
 
     def validate_unique(self):
-        if EvaluatorAssignment.objects.exclude(pk=self.instance.pk).filter(
-                rater_id=self.instance.rater_id, subject_kind=self.instance.subject_kind,
-                subject_id=self.instance.subject_id).exists():
+        if (
+            EvaluatorAssignment.objects.exclude(pk=self.instance.pk)
+            .filter(
+                rater_id=self.instance.rater_id,
+                subject_kind=self.instance.subject_kind,
+                subject_id=self.instance.subject_id,
+            )
+            .exists()
+        ):
             self.add_error("subject", gettext("该打分人已分配此考核对象。"))
 
 
@@ -340,7 +358,10 @@ class AdjustmentForm(SubjectForm):
     class Meta:
         model = Adjustment
         fields = ["period_code", "points", "reason"]
-        help_texts = {"period_code": _("如 2026-11-2（旬）或 2026-11（月）"), "points": _("加分为正，减分为负")}
+        help_texts = {
+            "period_code": _("如 2026-11-2（旬）或 2026-11（月）"),
+            "points": _("加分为正，减分为负"),
+        }
 
     def clean_period_code(self):
         try:

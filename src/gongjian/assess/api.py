@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from gongjian.assess import followup, services
+from gongjian.assess.exports import consequences_workbook, scheme_workbook
 from gongjian.assess.models import (
     Commitment,
     Consequence,
@@ -60,7 +61,9 @@ class SchemeImportIn(Schema):
 
 class ActivateIn(Schema):
     year: Year
-    version: int | None = None  # the year's activation's (GET /schemes/years), when a scheme is in force for it
+    version: int | None = (
+        None  # the year's activation's (GET /schemes/years), when a scheme is in force for it
+    )
 
 
 class SchemeYearOut(Schema):
@@ -73,7 +76,9 @@ class SchemeYearOut(Schema):
 
 class RunIn(Schema):
     period: str  # 2026-11-2, 2026-11 or 2026年11月中旬
-    early_reason: str = ""  # required while the period is open for filing: an early draft (提前试算), never published
+    early_reason: str = (
+        ""  # required while the period is open for filing: an early draft (提前试算), never published
+    )
     version: int | None = None  # the period's draft's, to replace it (409 stale when left out or out of date)
 
 
@@ -158,7 +163,9 @@ class EvaluationIn(Schema):
     # 0–100, checked by record_evaluations, which names a wrong score by its subject (kind-id) as the page does.
     score: Annotated[float, Field(json_schema_extra={"minimum": 0, "maximum": 100})]
     comment: str = ""
-    version: int | None = None  # the earlier score's, when changing one (409 stale when left out or out of date)
+    version: int | None = (
+        None  # the earlier score's, when changing one (409 stale when left out or out of date)
+    )
 
 
 class EvaluationsIn(Schema):
@@ -196,7 +203,7 @@ def _period(text: str) -> Period:
         ) from None
 
 
-# -- schemes ---------------------------------------------------------------------------------------------------
+# Schemes
 
 
 def _schemes():
@@ -253,18 +260,28 @@ def import_scheme(request, payload: SchemeImportIn):
 
 
 @router.post(
-    "/schemes/{int:scheme_id}/activate", response={200: SchemeOut, 409: StaleOut},
+    "/schemes/{int:scheme_id}/activate",
+    response={200: SchemeOut, 409: StaleOut},
     summary="Put a version in force for a year (version: the year's activation's, when it has one)",
 )
 def activate_scheme(request, scheme_id: int, payload: ActivateIn):
-    services.activate(get_object_or_404(Scheme, pk=scheme_id), payload.year, actor=request.user,
-                      expected_version=payload.version)
+    services.activate(
+        get_object_or_404(Scheme, pk=scheme_id),
+        payload.year,
+        actor=request.user,
+        expected_version=payload.version,
+    )
     return _scheme_out(get_object_or_404(_schemes(), pk=scheme_id))
 
 
 def _scheme_year_out(row: SchemeYear) -> dict:
-    return {"year": row.year, "scheme_id": row.scheme_id, "scheme": str(row.scheme), "activated_at": row.activated_at,
-            "version": row.version}
+    return {
+        "year": row.year,
+        "scheme_id": row.scheme_id,
+        "scheme": str(row.scheme),
+        "activated_at": row.activated_at,
+        "version": row.version,
+    }
 
 
 @router.get("/schemes/years", response=page_of(SchemeYearOut), summary="The scheme in force for each year")
@@ -274,7 +291,7 @@ def scheme_years(request):
     return Rows(SchemeYear.objects.select_related("scheme").order_by("-year"), _scheme_year_out)
 
 
-# -- runs ------------------------------------------------------------------------------------------------------
+# Runs
 
 
 def _run_out(run: Run) -> dict:
@@ -322,16 +339,22 @@ def list_runs(request, period: str | None = None, state: str | None = None):
 
 
 @router.post(
-    "/runs", response={202: TaskStarted, 409: StaleOut},
+    "/runs",
+    response={202: TaskStarted, 409: StaleOut},
     summary="Assess a period as a draft (replacing its draft, of the version given), in the background: the task's "
-            "result names the run (result.runs[0].id)",
+    "result names the run (result.runs[0].id)",
 )
 def run_period(request, payload: RunIn):
     code = _period(payload.period).code
-    return accepted(services.start_assessments(
-        [code], actor=request.user, early_reason=payload.early_reason,
-        versions={} if payload.version is None else {code: payload.version}, single=True,
-    ))
+    return accepted(
+        services.start_assessments(
+            [code],
+            actor=request.user,
+            early_reason=payload.early_reason,
+            versions={} if payload.version is None else {code: payload.version},
+            single=True,
+        )
+    )
 
 
 @router.get("/runs/{int:run_id}", response=RunDetailOut)
@@ -379,7 +402,9 @@ def _publication_out(run: Run) -> dict:
         "supersedes_id": run.supersedes_id,
         "scores": {
             kind: n
-            for kind, n in run.scores.values_list("subject_kind").annotate(n=Count("pk")).order_by("subject_kind")
+            for kind, n in run.scores.values_list("subject_kind")
+            .annotate(n=Count("pk"))
+            .order_by("subject_kind")
         },
         "consequences": dict(run.consequences.values_list("kind").annotate(n=Count("pk")).order_by("kind")),
         "reward_total": found.reward_total,
@@ -402,21 +427,32 @@ def _confirmed(request) -> tuple[bool, int | None]:
         version = data.get("version")
         return data.get("confirm") is True, version if type(version) is int else None
     version = request.POST.get("version", "")
-    return (request.POST.get("confirm") in ("true", "1", "yes", "on"),
-            int(version) if version.isdigit() and len(version) < 10 else None)
+    return (
+        request.POST.get("confirm") in ("true", "1", "yes", "on"),
+        int(version) if version.isdigit() and len(version) < 10 else None,
+    )
 
 
 @router.post(
     "/runs/{int:run_id}/publish",
     response={200: RunDetailOut, 409: StaleOut, 422: PublishUnconfirmedOut},
-    summary="Publish a draft computed after its filing deadline, final from then on: with {\"confirm\": true, "
-    "\"version\": N} (the draft's, as read); without confirm, 422 lists what would be published",
+    summary='Publish a draft computed after its filing deadline, final from then on: with {"confirm": true, '
+    '"version": N} (the draft\'s, as read); without confirm, 422 lists what would be published',
     openapi_extra={
-        "requestBody": {"required": False, "content": {"application/json": {"schema": PublishIn.model_json_schema()}}},
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": PublishIn.model_json_schema()}},
+        },
         # Under the text key too: gongjian.api.core adds the common error answers under text keys, where ninja
         # keys its own by number, and the document keeps the later of the two.
-        "responses": {"422": {"description": "未确认（confirm）或不能发布（state），附将发布的内容", "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/PublishUnconfirmedOut"}}}}},
+        "responses": {
+            "422": {
+                "description": "未确认（confirm）或不能发布（state），附将发布的内容",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/PublishUnconfirmedOut"}}
+                },
+            }
+        },
     },
 )
 def publish_run(request, run_id: int):
@@ -426,12 +462,17 @@ def publish_run(request, run_id: int):
     confirmed, version = _confirmed(request)
     if not confirmed:
         preview = _publication_out(run)
-        message = preview["refused"] or _("发布后结果即为定稿：请核对 would_publish 列出的内容，再以 confirm: true 发布。")
-        return Status(422, {
-            "code": "state" if preview["refused"] else "confirm",
-            "errors": [{"field": None if preview["refused"] else "confirm", "message": message}],
-            "would_publish": preview,
-        })
+        message = preview["refused"] or _(
+            "发布后结果即为定稿：请核对 would_publish 列出的内容，再以 confirm: true 发布。"
+        )
+        return Status(
+            422,
+            {
+                "code": "state" if preview["refused"] else "confirm",
+                "errors": [{"field": None if preview["refused"] else "confirm", "message": message}],
+                "would_publish": preview,
+            },
+        )
     if version is None:
         raise ValidationError({"version": _("请提供所核对草稿的版本号（version）。")})
     run = services.publish(run, actor=request.user, expected_version=version)
@@ -445,12 +486,16 @@ def publish_run(request, run_id: int):
     "reason",
 )
 def revise_run(request, run_id: int, payload: ReviseIn):
-    revision = services.revise(get_object_or_404(Run, pk=run_id), payload.reason, actor=request.user,
-                               expected_version=payload.version)
+    revision = services.revise(
+        get_object_or_404(Run, pk=run_id),
+        payload.reason,
+        actor=request.user,
+        expected_version=payload.version,
+    )
     return Status(201, _run_detail(revision.pk))
 
 
-# -- scores and consequences -----------------------------------------------------------------------------------
+# Scores and consequences
 
 
 def _score_out(score: Score) -> dict:
@@ -521,12 +566,16 @@ def _consequences(queryset, kind: str | None, subject_kind: str | None) -> Rows:
     return Rows(queryset, _consequence_out)
 
 
-@router.get("/runs/{int:run_id}/consequences", response=page_of(ConsequenceOut), summary="A run's consequences")
+@router.get(
+    "/runs/{int:run_id}/consequences", response=page_of(ConsequenceOut), summary="A run's consequences"
+)
 @paginate(Pages, most=MAX_LIMIT)
 def run_consequences(request, run_id: int, kind: str | None = None, subject_kind: str | None = None):
     _viewer(request)
     run = get_object_or_404(Run, pk=run_id)
-    return _consequences(run.consequences.order_by("kind", "subject_kind", "subject_name", "pk"), kind, subject_kind)
+    return _consequences(
+        run.consequences.order_by("kind", "subject_kind", "subject_name", "pk"), kind, subject_kind
+    )
 
 
 @router.get(
@@ -535,7 +584,9 @@ def run_consequences(request, run_id: int, kind: str | None = None, subject_kind
     summary="Consequences of the published runs, latest period first",
 )
 @paginate(Pages, most=MAX_LIMIT)
-def list_consequences(request, year: Year | None = None, kind: str | None = None, subject_kind: str | None = None):
+def list_consequences(
+    request, year: Year | None = None, kind: str | None = None, subject_kind: str | None = None
+):
     _viewer(request)
     queryset = Consequence.objects.filter(run__state=RunState.PUBLISHED).order_by(
         "-run__period_code", "kind", "subject_kind", "subject_name", "pk"
@@ -545,7 +596,7 @@ def list_consequences(request, year: Year | None = None, kind: str | None = None
     return _consequences(queryset, kind, subject_kind)
 
 
-# -- the year-end ranking --------------------------------------------------------------------------------------
+# The year-end ranking
 
 
 @router.get(
@@ -584,7 +635,7 @@ def _year_ranks(grades) -> list[dict]:
     ]
 
 
-# -- comprehensive evaluation ----------------------------------------------------------------------------------
+# Comprehensive evaluation
 
 
 def _sheet(user, period: Period) -> dict:
@@ -640,7 +691,7 @@ def record_evaluations(request, payload: EvaluationsIn):
     return _sheet(request.user, period)
 
 
-# -- many periods at once --------------------------------------------------------------------------------------
+# Many periods at once
 
 
 class BatchIn(Schema):
@@ -649,19 +700,26 @@ class BatchIn(Schema):
     versions: dict[str, int] = {}  # period code → its draft's version, for every period that has a draft
 
 
-@router.post("/runs/batch", response={202: TaskStarted, 409: StaleOut},
-             summary="Assess several periods of one year at once, each as a draft (a period's draft replaced only "
-                     "from the version given for it in versions), in the background: the task's result lists the "
-                     "runs (result.runs)")
+@router.post(
+    "/runs/batch",
+    response={202: TaskStarted, 409: StaleOut},
+    summary="Assess several periods of one year at once, each as a draft (a period's draft replaced only "
+    "from the version given for it in versions), in the background: the task's result lists the "
+    "runs (result.runs)",
+)
 def run_periods(request, payload: BatchIn):
     versions = {_period(code).code: version for code, version in payload.versions.items()}
-    return accepted(services.start_assessments(
-        [_period(p).code for p in payload.periods], actor=request.user, early_reason=payload.early_reason,
-        versions=versions,
-    ))
+    return accepted(
+        services.start_assessments(
+            [_period(p).code for p in payload.periods],
+            actor=request.user,
+            early_reason=payload.early_reason,
+            versions=versions,
+        )
+    )
 
 
-# -- interviews and commitments, the red-flag board, the cadre archive --------------------------------------------
+# Interviews and commitments, the red-flag board, the cadre archive
 
 
 class CommitmentIn(Schema):
@@ -713,44 +771,80 @@ class CompleteIn(Schema):
 
 
 def _commitment_out(row: Commitment) -> dict:
-    return {"id": row.pk, "text": row.text, "deadline": row.deadline, "done_on": row.done_on, "result": row.result,
-            "state": followup.commitment_state(row), "version": row.version}
+    return {
+        "id": row.pk,
+        "text": row.text,
+        "deadline": row.deadline,
+        "done_on": row.done_on,
+        "result": row.result,
+        "state": followup.commitment_state(row),
+        "version": row.version,
+    }
 
 
 def _interview_out(row: Interview) -> dict:
-    return {"id": row.pk, "consequence_id": row.consequence_id, "subject_kind": row.subject_kind,
-            "subject_id": row.subject_id, "held_on": row.held_on, "interviewer": row.interviewer,
-            "interviewee": row.interviewee, "content": row.content,
-            "commitments": [_commitment_out(c) for c in row.commitments.all()], "version": row.version}
+    return {
+        "id": row.pk,
+        "consequence_id": row.consequence_id,
+        "subject_kind": row.subject_kind,
+        "subject_id": row.subject_id,
+        "held_on": row.held_on,
+        "interviewer": row.interviewer,
+        "interviewee": row.interviewee,
+        "content": row.content,
+        "commitments": [_commitment_out(c) for c in row.commitments.all()],
+        "version": row.version,
+    }
 
 
 def _consequence_out(row: Consequence) -> dict:
-    return {"id": row.pk, "run_id": row.run_id, "period_code": row.run.period_code,
-            "subject_kind": row.subject_kind, "subject_id": row.subject_id, "name": row.subject_name,
-            "kind": row.kind, "amount": row.amount, "reason": row.reason}
+    return {
+        "id": row.pk,
+        "run_id": row.run_id,
+        "period_code": row.run.period_code,
+        "subject_kind": row.subject_kind,
+        "subject_id": row.subject_id,
+        "name": row.subject_name,
+        "kind": row.kind,
+        "amount": row.amount,
+        "reason": row.reason,
+    }
 
 
 def _interview_due_out(item: dict) -> dict:
-    return {"consequence": _consequence_out(item["consequence"]),
-            "interview": _interview_out(item["interview"]) if item["interview"] else None}
+    return {
+        "consequence": _consequence_out(item["consequence"]),
+        "interview": _interview_out(item["interview"]) if item["interview"] else None,
+    }
 
 
-@router.get("/interviews", response=page_of(InterviewDueOut),
-            summary="The interviews the year's published results call for, each with its record once held")
+@router.get(
+    "/interviews",
+    response=page_of(InterviewDueOut),
+    summary="The interviews the year's published results call for, each with its record once held",
+)
 @paginate(Pages)
 def list_interviews(request, year: Year | None = None):
     _viewer(request)
     return Rows(followup.interview_queue(year or timezone.localdate().year), _interview_due_out)
 
 
-@router.post("/interviews", response={201: InterviewOut, 409: StaleOut},
-             summary="Record an interview and its commitments (409 stale when it is recorded already)")
+@router.post(
+    "/interviews",
+    response={201: InterviewOut, 409: StaleOut},
+    summary="Record an interview and its commitments (409 stale when it is recorded already)",
+)
 def record_interview(request, payload: InterviewIn):
     consequence = get_object_or_404(Consequence, pk=payload.consequence_id)
     row = followup.record_interview(
-        actor=request.user, consequence=consequence, held_on=payload.held_on, interviewer=payload.interviewer,
-        interviewee=payload.interviewee, content=payload.content,
-        commitments=[(c.text, c.deadline) for c in payload.commitments])
+        actor=request.user,
+        consequence=consequence,
+        held_on=payload.held_on,
+        interviewer=payload.interviewer,
+        interviewee=payload.interviewee,
+        content=payload.content,
+        commitments=[(c.text, c.deadline) for c in payload.commitments],
+    )
     return Status(201, _interview_out(row))
 
 
@@ -760,11 +854,19 @@ def get_interview(request, interview_id: int):
     return _interview_out(get_object_or_404(Interview, pk=interview_id))
 
 
-@router.post("/commitments/{int:commitment_id}/complete", response={200: CommitmentOut, 409: StaleOut},
-             summary="Record a commitment done (its date and result), or reopen it (version: the commitment's)")
+@router.post(
+    "/commitments/{int:commitment_id}/complete",
+    response={200: CommitmentOut, 409: StaleOut},
+    summary="Record a commitment done (its date and result), or reopen it (version: the commitment's)",
+)
 def complete_commitment(request, commitment_id: int, payload: CompleteIn):
-    row = followup.complete_commitment(get_object_or_404(Commitment, pk=commitment_id), done_on=payload.done_on,
-                                       result=payload.result, actor=request.user, expected_version=payload.version)
+    row = followup.complete_commitment(
+        get_object_or_404(Commitment, pk=commitment_id),
+        done_on=payload.done_on,
+        result=payload.result,
+        actor=request.user,
+        expected_version=payload.version,
+    )
     return _commitment_out(row)
 
 
@@ -787,15 +889,33 @@ class FlagBoardOut(Schema):
     items: list[TallyOut]
 
 
-@router.get("/flags/{int:year}", response=FlagBoardOut,
-            summary="The red-flag board: each subject's flags, rewards and cards over the year's published periods")
+@router.get(
+    "/flags/{int:year}",
+    response=FlagBoardOut,
+    summary="The red-flag board: each subject's flags, rewards and cards over the year's published periods",
+)
 def flag_board(request, year: Year, kind: str = "headquarters"):
     _viewer(request)
     periods, tallies = followup.flag_board(year, kind)
-    return {"year": year, "periods": [p.code for p in periods], "items": [
-        {"subject_kind": t.subject_kind, "subject_id": t.subject_id, "name": t.name, "red_flags": t.flags,
-         "rewards": t.rewards, "reward_amount": t.reward_amount, "yellow_cards": t.yellow, "black_cards": t.black,
-         "criticisms": t.criticised, "marks": t.marks} for t in tallies]}
+    return {
+        "year": year,
+        "periods": [p.code for p in periods],
+        "items": [
+            {
+                "subject_kind": t.subject_kind,
+                "subject_id": t.subject_id,
+                "name": t.name,
+                "red_flags": t.flags,
+                "rewards": t.rewards,
+                "reward_amount": t.reward_amount,
+                "yellow_cards": t.yellow,
+                "black_cards": t.black,
+                "criticisms": t.criticised,
+                "marks": t.marks,
+            }
+            for t in tallies
+        ],
+    }
 
 
 class ArchiveSubjectOut(Schema):
@@ -824,27 +944,48 @@ class ArchiveOut(Schema):
 
 
 def _archive_out(year: int, e) -> dict:
-    return {"year": year, "person_id": e.person.pk, "name": e.person.name, "post": e.person.post,
-            "unit": e.person.unit.name if e.person.unit_id else "", "subjects": [
-                {"subject_kind": s.subject_kind, "subject_id": s.subject_id, "name": s.name, "role": str(s.role),
-                 "grade": s.grade, "rank": s.rank, "mean_score": s.mean_score, "red_flags": s.flags,
-                 "reward_amount": s.reward_amount, "yellow_cards": s.yellow, "black_cards": s.black,
-                 "criticisms": s.criticised, "interviews": [_interview_out(i) for i in s.interviews]}
-                for s in e.subjects]}
+    return {
+        "year": year,
+        "person_id": e.person.pk,
+        "name": e.person.name,
+        "post": e.person.post,
+        "unit": e.person.unit.name if e.person.unit_id else "",
+        "subjects": [
+            {
+                "subject_kind": s.subject_kind,
+                "subject_id": s.subject_id,
+                "name": s.name,
+                "role": str(s.role),
+                "grade": s.grade,
+                "rank": s.rank,
+                "mean_score": s.mean_score,
+                "red_flags": s.flags,
+                "reward_amount": s.reward_amount,
+                "yellow_cards": s.yellow,
+                "black_cards": s.black,
+                "criticisms": s.criticised,
+                "interviews": [_interview_out(i) for i in s.interviews],
+            }
+            for s in e.subjects
+        ],
+    }
 
 
-@router.get("/archive/{int:year}", response=page_of(ArchiveOut),
-            summary="The cadre archive: each leader's and commander's year")
+@router.get(
+    "/archive/{int:year}",
+    response=page_of(ArchiveOut),
+    summary="The cadre archive: each leader's and commander's year",
+)
 @paginate(Pages)
 def cadre_archive(request, year: Year, person_id: Id | None = None):
     _viewer(request)
-    return Rows(followup.archive(year, {person_id} if person_id else None), lambda entry: _archive_out(year, entry))
+    return Rows(
+        followup.archive(year, {person_id} if person_id else None), lambda entry: _archive_out(year, entry)
+    )
 
 
 @router.get("/schemes/{int:scheme_id}/xlsx", summary="A scheme version as Excel tables")
 def scheme_xlsx(request, scheme_id: int):
-    from gongjian.assess.exports import scheme_workbook
-
     _viewer(request)
     row = get_object_or_404(Scheme, pk=scheme_id)
     return attachment(scheme_workbook(row), f"{row.name}_v{row.version}.xlsx")
@@ -852,7 +993,5 @@ def scheme_xlsx(request, scheme_id: int):
 
 @router.get("/consequences/{int:year}/xlsx", summary="The year's consequences ledger (奖惩台账) as Excel")
 def consequences_xlsx(request, year: Year):
-    from gongjian.assess.exports import consequences_workbook
-
     _viewer(request)
     return attachment(consequences_workbook(year), f"奖惩台账_{year}.xlsx")

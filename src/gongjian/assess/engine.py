@@ -185,7 +185,7 @@ class Results:
     scheme_version: int
 
 
-# ------------------------------------------------------------------------------------------------ formatting
+# Formatting
 # Numbers in explanations: rounded half up, trailing zeros dropped ("24.8", "40", "-2"); money in 万元 with
 # two decimals as everywhere else.
 
@@ -225,7 +225,7 @@ def _wan(yuan: pl.Expr) -> pl.Expr:
     return pl.format("{}.{}", hundreds // 100, (hundreds % 100).cast(pl.String).str.zfill(2))
 
 
-# ------------------------------------------------------------------------------------------------ inputs
+# Inputs
 
 
 def _conform(
@@ -403,7 +403,7 @@ def _keyed(frame: pl.DataFrame, keys: _Keys) -> pl.LazyFrame:
     )
 
 
-# ------------------------------------------------------------------------------------------------ subjects
+# Subjects
 
 
 def _scored(scheme: Scheme, kind: IndicatorKind) -> ScoredIndicator | None:
@@ -598,7 +598,7 @@ def _subject_rows(rows: pl.LazyFrame, ev: pl.LazyFrame, scheme: Scheme, keys: _K
     return pl.concat(parts, how="vertical")
 
 
-# ------------------------------------------------------------------------------------------------ points
+# Points
 
 
 def _over(expr: pl.Expr) -> pl.Expr:
@@ -707,7 +707,7 @@ def _at_most(expr: pl.Expr, limit: float | None) -> pl.Expr:
     return expr if limit is None else expr.clip(upper_bound=limit)
 
 
-# ------------------------------------------------------------------------------------------------ consequences
+# Consequences
 
 
 def _how_many(percent: float) -> pl.Expr:
@@ -983,7 +983,7 @@ def _consequence_rows(scored: pl.DataFrame, scheme: Scheme) -> pl.DataFrame:
     )
 
 
-# ------------------------------------------------------------------------------------------------ explanations
+# Explanations
 
 
 def _scoring_phrase(indicator: ScoredIndicator, best: pl.Expr) -> pl.Expr:
@@ -1271,7 +1271,7 @@ def _explanation(scheme: Scheme, kind: SubjectKind, period_kind: str) -> pl.Expr
     return pl.concat_arr(lines).arr.to_list()
 
 
-# ------------------------------------------------------------------------------------------------ assess
+# Assess
 
 
 def assess(
@@ -1364,7 +1364,7 @@ def assess(
     )
 
 
-# ------------------------------------------------------------------------------------------------ year end
+# Year end
 
 
 def grade_year(scores: pl.DataFrame, scheme: Scheme) -> pl.DataFrame:

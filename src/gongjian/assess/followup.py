@@ -9,11 +9,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.assess import services
 from gongjian.assess.models import (
     Commitment,
     Consequence,
@@ -25,7 +30,9 @@ from gongjian.assess.models import (
     SubjectKind,
 )
 from gongjian.core import audit
+from gongjian.core import documents as doc
 from gongjian.core.locking import Stale, check_version
+from gongjian.core.notify import notify
 from gongjian.core.periods import Period
 from gongjian.org.models import Person
 from gongjian.projects.choices import LeaderRole
@@ -42,7 +49,7 @@ def published_runs(year: int | None = None):
     return runs.filter(period_code__startswith=f"{year}-") if year else runs
 
 
-# -- interviews and commitments --------------------------------------------------------------------------------
+# Interviews and commitments
 
 
 def interviewee_for(subject_kind: str, subject_id: int) -> str:
@@ -53,8 +60,9 @@ def interviewee_for(subject_kind: str, subject_id: int) -> str:
         return str(person) if person else ""
     if subject_kind == SubjectKind.HEADQUARTERS:
         commanders = Counter(
-            Project.objects.filter(headquarters_id=subject_id, commander__isnull=False, is_archived=False)
-            .values_list("commander_id", flat=True)
+            Project.objects.filter(
+                headquarters_id=subject_id, commander__isnull=False, is_archived=False
+            ).values_list("commander_id", flat=True)
         )
         if commanders:
             return str(Person.objects.get(pk=commanders.most_common(1)[0][0]))
@@ -72,15 +80,19 @@ def interview_queue(year: int | None = None) -> list[dict]:
         .select_related("run", "interview_record")
         .order_by("-run__period_code", "subject_name")
     )
-    return [{"consequence": c, "period": Period.parse(c.run.period_code),
-             "interview": getattr(c, "interview_record", None)} for c in due]
+    return [
+        {
+            "consequence": c,
+            "period": Period.parse(c.run.period_code),
+            "interview": getattr(c, "interview_record", None),
+        }
+        for c in due
+    ]
 
 
 def interviews_of(year: int):
     """The interviews that belong to ``year``: those on its published results (held then or early the next
     year) and the office's own interviews held in it."""
-    from django.db.models import Q
-
     return Interview.objects.filter(
         Q(consequence__run__period_code__startswith=f"{year}-")
         | Q(consequence__isnull=True, held_on__year=year)
@@ -124,8 +136,11 @@ def record_interview(
     errors = {}
     if held_on > timezone.localdate():
         errors["held_on"] = _("约谈日期不能晚于今天。")
-    for name, value, label in (("interviewer", interviewer, _("约谈人")), ("interviewee", interviewee, _("被约谈人")),
-                               ("content", content, _("约谈内容"))):
+    for name, value, label in (
+        ("interviewer", interviewer, _("约谈人")),
+        ("interviewee", interviewee, _("被约谈人")),
+        ("content", content, _("约谈内容")),
+    ):
         if not (value or "").strip():
             errors[name] = _("请填写%(field)s。") % {"field": label}
     if consequence is not None:
@@ -134,8 +149,10 @@ def record_interview(
             errors["consequence"] = _("只能为已发布考核结果中的约谈事项登记。")
         recorded = Interview.objects.filter(consequence=consequence).first()
         if recorded is not None:  # someone recorded it first: a create over it is stale (its version given)
-            raise Stale(_("该约谈事项已由他人登记（当前版本 %(v)d），请刷新后查看。") % {"v": recorded.version},
-                        current_version=recorded.version)
+            raise Stale(
+                _("该约谈事项已由他人登记（当前版本 %(v)d），请刷新后查看。") % {"v": recorded.version},
+                current_version=recorded.version,
+            )
         subject = (consequence.subject_kind, consequence.subject_id)
     elif subject is None:
         errors["consequence"] = _("请选择约谈对象。")
@@ -144,19 +161,35 @@ def record_interview(
     kept = _clean_commitments(commitments, held_on)
     assert subject is not None
     interview = Interview.objects.create(
-        consequence=consequence, subject_kind=subject[0], subject_id=subject[1], held_on=held_on,
-        interviewer=interviewer.strip()[:100], interviewee=interviewee.strip()[:100], content=content.strip(),
-        created_by=audit.actor_or_none(actor))
+        consequence=consequence,
+        subject_kind=subject[0],
+        subject_id=subject[1],
+        held_on=held_on,
+        interviewer=interviewer.strip()[:100],
+        interviewee=interviewee.strip()[:100],
+        content=content.strip(),
+        created_by=audit.actor_or_none(actor),
+    )
     Commitment.objects.bulk_create(Commitment(interview=interview, text=t, deadline=d) for t, d in kept)
-    audit.record("assess.interview.create", actor=actor, obj=interview, only_changes=False, after={
-        "held_on": held_on, "interviewer": interview.interviewer, "interviewee": interview.interviewee,
-        "commitments": [f"{t}（{d}）" for t, d in kept]})
+    audit.record(
+        "assess.interview.create",
+        actor=actor,
+        obj=interview,
+        only_changes=False,
+        after={
+            "held_on": held_on,
+            "interviewer": interview.interviewer,
+            "interviewee": interview.interviewee,
+            "commitments": [f"{t}（{d}）" for t, d in kept],
+        },
+    )
     return interview
 
 
 @transaction.atomic
-def add_commitment(interview: Interview, text: str, deadline: date | None, *, actor,
-                   expected_version: int | None = None) -> Commitment:
+def add_commitment(
+    interview: Interview, text: str, deadline: date | None, *, actor, expected_version: int | None = None
+) -> Commitment:
     """Add a commitment to the interview of version ``expected_version``: the commitments are part of the
     interview's record (the same one entered twice from two pages is refused the second time), and its version
     goes up."""
@@ -169,14 +202,20 @@ def add_commitment(interview: Interview, text: str, deadline: date | None, *, ac
     current.version += 1
     current.save(update_fields=["version"])
     row = Commitment.objects.create(interview=interview, text=text, deadline=deadline)
-    audit.record("assess.commitment.create", actor=actor, obj=row, only_changes=False,
-                 after={"text": text, "deadline": deadline})
+    audit.record(
+        "assess.commitment.create",
+        actor=actor,
+        obj=row,
+        only_changes=False,
+        after={"text": text, "deadline": deadline},
+    )
     return row
 
 
 @transaction.atomic
-def complete_commitment(commitment: Commitment, *, done_on: date | None, result: str, actor,
-                        expected_version: int | None = None) -> Commitment:
+def complete_commitment(
+    commitment: Commitment, *, done_on: date | None, result: str, actor, expected_version: int | None = None
+) -> Commitment:
     """Mark a commitment done (with the date and what was done), or reopen it (``done_on`` None), from the
     version of it the office read (``expected_version``)."""
     _check_office(actor)
@@ -196,8 +235,13 @@ def complete_commitment(commitment: Commitment, *, done_on: date | None, result:
     row.done_on, row.result = done_on, result.strip()[:300] if done_on else ""
     row.version += 1
     row.save(update_fields=["done_on", "result", "version"])
-    audit.record("assess.commitment.complete" if done_on else "assess.commitment.reopen", actor=actor, obj=row,
-                 before=before, after={"done_on": row.done_on, "result": row.result})
+    audit.record(
+        "assess.commitment.complete" if done_on else "assess.commitment.reopen",
+        actor=actor,
+        obj=row,
+        before=before,
+        after={"done_on": row.done_on, "result": row.result},
+    )
     return row
 
 
@@ -211,29 +255,36 @@ def commitment_state(row: Commitment, today: date | None = None) -> str:
 def remind_overdue(today: date | None = None) -> int:
     """The scheduled part (`gongjian tick`): tell the project office, once, of each commitment past its deadline
     and not done. Returns how many were reminded."""
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
-    from django.urls import reverse
-
-    from gongjian.core.notify import notify
-
     today = today or timezone.localdate()
-    overdue = list(Commitment.objects.select_related("interview").filter(
-        done_on__isnull=True, deadline__lt=today, reminded_on__isnull=True))
+    overdue = list(
+        Commitment.objects.select_related("interview").filter(
+            done_on__isnull=True, deadline__lt=today, reminded_on__isnull=True
+        )
+    )
     if not overdue:
         return 0
-    office = get_user_model().objects.filter(
-        Q(is_superuser=True) | Q(user_permissions__codename="run_assessment")
-        | Q(groups__permissions__codename="run_assessment"), is_active=True).distinct()
+    office = (
+        get_user_model()
+        .objects.filter(
+            Q(is_superuser=True)
+            | Q(user_permissions__codename="run_assessment")
+            | Q(groups__permissions__codename="run_assessment"),
+            is_active=True,
+        )
+        .distinct()
+    )
     for row in overdue:
-        notify(office, _("整改承诺逾期：%(who)s") % {"who": row.interview.interviewee},
-               _("%(text)s，时限 %(deadline)s，尚未完成。") % {"text": row.text, "deadline": row.deadline},
-               url=reverse("assess:interview_detail", args=[row.interview_id]))
+        notify(
+            office,
+            _("整改承诺逾期：%(who)s") % {"who": row.interview.interviewee},
+            _("%(text)s，时限 %(deadline)s，尚未完成。") % {"text": row.text, "deadline": row.deadline},
+            url=reverse("assess:interview_detail", args=[row.interview_id]),
+        )
     Commitment.objects.filter(pk__in=[r.pk for r in overdue]).update(reminded_on=today)
     return len(overdue)
 
 
-# -- the red-flag board ----------------------------------------------------------------------------------------
+# The red-flag board
 
 _MARKS = {
     ConsequenceKind.RED_FLAG: "flags",
@@ -265,12 +316,16 @@ def flag_board(year: int, subject_kind: str = SubjectKind.HEADQUARTERS) -> tuple
     periods = sorted({Period.parse(r.period_code) for r in runs})
     tallies: dict[int, Tally] = {}
     for model in (Score, Consequence):
-        for sid, name in model.objects.filter(run__in=runs, subject_kind=subject_kind).order_by().values_list(
-                "subject_id", "subject_name").distinct():
+        for sid, name in (
+            model.objects.filter(run__in=runs, subject_kind=subject_kind)
+            .order_by()
+            .values_list("subject_id", "subject_name")
+            .distinct()
+        ):
             tallies.setdefault(sid, Tally(subject_kind, sid, name))
     for code, sid, kind, amount in Consequence.objects.filter(
-            run__in=runs, subject_kind=subject_kind, kind__in=list(_MARKS)).values_list(
-            "run__period_code", "subject_id", "kind", "amount"):
+        run__in=runs, subject_kind=subject_kind, kind__in=list(_MARKS)
+    ).values_list("run__period_code", "subject_id", "kind", "amount"):
         tally = tallies[sid]
         setattr(tally, _MARKS[kind], getattr(tally, _MARKS[kind]) + 1)
         tally.reward_amount += amount if kind == ConsequenceKind.REWARD else 0
@@ -279,7 +334,7 @@ def flag_board(year: int, subject_kind: str = SubjectKind.HEADQUARTERS) -> tuple
     return periods, ordered
 
 
-# -- the cadre archive -----------------------------------------------------------------------------------------
+# The cadre archive
 
 
 @dataclass
@@ -322,10 +377,13 @@ def _answerable(person_ids: set[int] | None = None) -> dict[int, list[tuple[str,
     for pid in sorted(set(leads.values_list("person_id", flat=True))):
         roles[pid].append((SubjectKind.LEADER, pid, _("包挂领导")))
     commanded = Project.objects.filter(is_archived=False, commander__isnull=False).values_list(
-        "commander_id", "headquarters_id", "pk")
+        "commander_id", "headquarters_id", "pk"
+    )
     seen = set()
     for person_id, hq, project_id in commanded.order_by("commander_id", "headquarters_id", "pk"):
-        key = (person_id, SubjectKind.HEADQUARTERS, hq) if hq else (person_id, SubjectKind.PROJECT, project_id)
+        key = (
+            (person_id, SubjectKind.HEADQUARTERS, hq) if hq else (person_id, SubjectKind.PROJECT, project_id)
+        )
         if key not in seen:
             seen.add(key)
             roles[person_id].append((key[1], key[2], _("指挥长")))
@@ -336,15 +394,14 @@ def _answerable(person_ids: set[int] | None = None) -> dict[int, list[tuple[str,
 
 def archive(year: int, person_ids: set[int] | None = None) -> list[ArchiveEntry]:
     """The cadre archive entries of ``year`` (of everyone who answers for a subject, or of ``person_ids``)."""
-    from gongjian.assess import services
-
     roles = _answerable(person_ids)
     wanted = {(kind, sid) for subjects in roles.values() for kind, sid, _role in subjects}
     grades = {(r["subject_kind"], r["subject_id"]): r for r in services.year_end(year).iter_rows(named=True)}
     runs = published_runs(year)
     marks: dict[tuple[str, int], list[tuple[str, str, int]]] = defaultdict(list)
     for code, kind, sid, what, amount in Consequence.objects.filter(run__in=runs).values_list(
-            "run__period_code", "subject_kind", "subject_id", "kind", "amount"):
+        "run__period_code", "subject_kind", "subject_id", "kind", "amount"
+    ):
         if (kind, sid) in wanted:
             marks[(kind, sid)].append((code, what, amount))
     interviews: dict[tuple[str, int], list[Interview]] = defaultdict(list)
@@ -383,20 +440,38 @@ def archive(year: int, person_ids: set[int] | None = None) -> list[ArchiveEntry]
 
 def archive_document(entries: Sequence[ArchiveEntry]) -> bytes:
     """The archive entries as one .docx (GB/T 9704 page and fonts), a section per person."""
-    from gongjian.core import documents as doc
-
     year = entries[0].year if entries else timezone.localdate().year
     body: list[doc.Block] = []
     for entry in entries:
         person = entry.person
         unit = person.unit.name if person.unit_id else ""
         body.append(doc.Heading(f"{person.name}（{'，'.join(filter(None, [unit, person.post]))}）"))
-        body.append(doc.Table(
-            columns=[doc.Column("考核对象", width=12), doc.Column("职责", width=6), doc.Column("年终等次", width=6),
-                     doc.Column("名次", width=5), doc.Column("红旗", numeric=True, width=4),
-                     doc.Column("黄牌", width=8), doc.Column("黑牌", width=8)],
-            rows=[(s.name, s.role, s.grade or "—", s.rank or "—", s.flags, "、".join(s.yellow) or "—",
-                   "、".join(s.black) or "—") for s in entry.subjects], font_size=12))
+        body.append(
+            doc.Table(
+                columns=[
+                    doc.Column("考核对象", width=12),
+                    doc.Column("职责", width=6),
+                    doc.Column("年终等次", width=6),
+                    doc.Column("名次", width=5),
+                    doc.Column("红旗", numeric=True, width=4),
+                    doc.Column("黄牌", width=8),
+                    doc.Column("黑牌", width=8),
+                ],
+                rows=[
+                    (
+                        s.name,
+                        s.role,
+                        s.grade or "—",
+                        s.rank or "—",
+                        s.flags,
+                        "、".join(s.yellow) or "—",
+                        "、".join(s.black) or "—",
+                    )
+                    for s in entry.subjects
+                ],
+                font_size=12,
+            )
+        )
         made, done, overdue = entry.commitments
         lines = []
         for s in entry.subjects:
@@ -407,14 +482,20 @@ def archive_document(entries: Sequence[ArchiveEntry]) -> bytes:
             if s.criticised:
                 lines.append(f"{s.name}于{'、'.join(s.criticised)}被通报批评。")
             for interview in s.interviews:
-                lines.append(f"{interview.held_on:%Y年%m月%d日}，{interview.interviewer}约谈{interview.interviewee}"
-                             f"（{s.name}）：{interview.content}")
+                lines.append(
+                    f"{interview.held_on:%Y年%m月%d日}，{interview.interviewer}约谈{interview.interviewee}"
+                    f"（{s.name}）：{interview.content}"
+                )
         lines.append(f"全年整改承诺 {made} 项，已完成 {done} 项，逾期未完成 {overdue} 项。")
         body.extend(doc.Paragraph(line) for line in lines)
     if not entries:
         body.append(doc.Paragraph("本年度无考核档案记录。"))
-    from django.conf import settings
 
-    return doc.render(doc.OfficialDocument(
-        title=f"{year}年度重点项目建设干部考核档案", body=body, signature=settings.GONGJIAN_ORGAN,
-        date=timezone.localdate()))
+    return doc.render(
+        doc.OfficialDocument(
+            title=f"{year}年度重点项目建设干部考核档案",
+            body=body,
+            signature=settings.GONGJIAN_ORGAN,
+            date=timezone.localdate(),
+        )
+    )

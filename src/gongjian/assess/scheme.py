@@ -84,7 +84,7 @@ class SchemeError(ValueError):
         return SchemeError(f"{prefix}{joiner}{self.path}", self.message)
 
 
-# ------------------------------------------------------------------------------------------------ vocabulary
+# Vocabulary
 
 
 class SubjectKind(StrEnum):
@@ -219,7 +219,7 @@ class YearEndBasis(StrEnum):
     SCORE = "score"
 
 
-# ------------------------------------------------------------------------------------------------ checks
+# Checks
 
 _E = TypeVar("_E", bound=StrEnum)
 
@@ -349,7 +349,7 @@ def _in_list(path: str, items: Sequence[object], check: Callable[[str, object], 
     return tuple(check(f"{path}[{i}]", item) for i, item in enumerate(items))
 
 
-# ------------------------------------------------------------------------------------------------ subjects
+# Subjects
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -365,7 +365,7 @@ class Subject:
         _flag("grouped", self.grouped)
 
 
-# ------------------------------------------------------------------------------------------------ indicators
+# Indicators
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -522,7 +522,7 @@ def _indicator_as_dict(indicator: Indicator) -> dict[str, Any]:
     return {"kind": indicator.kind.value, **_fields_dict(indicator)}
 
 
-# ------------------------------------------------------------------------------------------------ consequences
+# Consequences
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -622,7 +622,7 @@ class Consequence:
         return "且".join(parts)
 
 
-# ------------------------------------------------------------------------------------------------ year end
+# Year end
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -702,7 +702,7 @@ def _band(path: str, value: object) -> Band:
     return _build(Band, path, value)
 
 
-# ------------------------------------------------------------------------------------------------ scheme
+# Scheme
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -783,7 +783,7 @@ class Scheme:
             if isinstance(i, ScoredIndicator) and i.kind != left_out and rest > 0
         }
 
-    # -------------------------------------------------------------------------------------- plain form
+    # Plain form
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (texts, numbers, lists, mappings) in a fixed order, read back by :meth:`from_dict`."""
@@ -839,7 +839,7 @@ def _year_end_from_dict(path: str, data: object) -> YearEnd:
     return _build(YearEnd, path, values)
 
 
-# ------------------------------------------------------------------------------------------------ YAML
+# YAML
 
 
 def load_yaml(text: str) -> Scheme:
@@ -869,7 +869,7 @@ def dump_yaml(scheme: Scheme) -> str:
     return yaml.dump(scheme.as_dict(), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=110)
 
 
-# ------------------------------------------------------------------------------------------------ default
+# Default
 
 
 def default_scheme() -> Scheme:

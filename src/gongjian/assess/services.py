@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
 
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Max, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,7 @@ from gongjian.assess.models import (
     Consequence,
     ConsequenceKind,
     Evaluation,
+    EvaluatorAssignment,
     Run,
     RunState,
     Scheme,
@@ -40,9 +42,12 @@ from gongjian.core.periods import Period
 from gongjian.jobs import services as jobs
 from gongjian.jobs.models import Job
 from gongjian.lights.models import Light
+from gongjian.lights.services import load_inputs
+from gongjian.org.choices import UnitKind
 from gongjian.org.models import Person, Unit
 from gongjian.projects.choices import LeaderRole
-from gongjian.projects.models import BaselineVersion, Project, ProjectLeader
+from gongjian.projects.models import AnnualPlan, BaselineVersion, Project, ProjectLeader
+from gongjian.projects.queries import describe_baseline, yardsticks
 from gongjian.reports.models import Report, ReportingPeriod
 
 DEFAULT_NAME = "项目建设推进工作考核办法（默认）"
@@ -53,7 +58,7 @@ def _check_office(actor) -> None:
         raise PermissionDenied(_("只有项目办可以管理考核。"))
 
 
-# -- schemes ---------------------------------------------------------------------------------------------------
+# Schemes
 
 
 @transaction.atomic
@@ -138,8 +143,12 @@ def scheme_for(year: int) -> Scheme:
     row = Scheme.objects.filter(name=DEFAULT_NAME).order_by("-version").first()
     if row is None:
         default = schemes.default_scheme()
-        row = Scheme(name=DEFAULT_NAME, version=1, content=default.as_dict() | {"name": DEFAULT_NAME, "version": 1},
-                     note=_("默认方案"))
+        row = Scheme(
+            name=DEFAULT_NAME,
+            version=1,
+            content=default.as_dict() | {"name": DEFAULT_NAME, "version": 1},
+            note=_("默认方案"),
+        )
     return row
 
 
@@ -154,16 +163,12 @@ def ensure_scheme_for(year: int, *, actor) -> Scheme:
     return activate(row, year, actor=actor).scheme
 
 
-# -- the engine's inputs ---------------------------------------------------------------------------------------
+# The engine's inputs
 
 
 def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> dict[str, pl.DataFrame]:
     """The engine's frames for one period or several of one year (ten-day periods and months), from the
     database, each table read once for all of them."""
-    from gongjian.lights.services import load_inputs
-    from gongjian.projects.models import AnnualPlan
-    from gongjian.projects.queries import yardsticks
-
     periods = [periods] if isinstance(periods, Period) else sorted(set(periods))
     if not periods:
         raise ValueError(_("没有要考核的期别。"))
@@ -191,8 +196,11 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
     )
     planned = dict(AnnualPlan.objects.filter(year=year).values_list("project_id", "total"))
     # a project re-baselined after the last assessed period is weighted by the plan then in force
-    for (pid, _code), stick in yardsticks(dict(Project.objects.filter(is_archived=False).values_list(
-            "pk", "baseline")), [max(periods)], every=True).items():
+    for (pid, _code), stick in yardsticks(
+        dict(Project.objects.filter(is_archived=False).values_list("pk", "baseline")),
+        [max(periods)],
+        every=True,
+    ).items():
         planned[pid] = sum(stick.plan(year) or [])
     project_frame = pl.DataFrame(
         [
@@ -237,8 +245,12 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
             "period_start": [p.start for p in periods],
             "period_end": [p.end for p in periods],
         },
-        schema={"period_code": pl.String, "period_kind": pl.String, "period_start": pl.Date,
-                "period_end": pl.Date},
+        schema={
+            "period_code": pl.String,
+            "period_kind": pl.String,
+            "period_start": pl.Date,
+            "period_end": pl.Date,
+        },
     )
     key = ["period_code", "project_id"]
 
@@ -257,7 +269,8 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
         .agg(
             milestones_due=pl.len().cast(pl.Int64),
             milestones_met=(pl.col("actual").is_not_null() & (pl.col("actual") <= pl.col("planned")))
-            .sum().cast(pl.Int64),
+            .sum()
+            .cast(pl.Int64),
         )
     )
 
@@ -269,18 +282,25 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
             for period in periods
             if rp.period.start >= period.start and rp.period.end <= period.end
         ],
-        schema={"period_code": pl.String, "reporting_period_id": pl.Int64,
-                "deadline": pl.Datetime("us", "UTC")},
+        schema={
+            "period_code": pl.String,
+            "reporting_period_id": pl.Int64,
+            "deadline": pl.Datetime("us", "UTC"),
+        },
         orient="row",
     )
     # whether each filing was late is decided by the database, so no time needs converting on the way out
     late = ExpressionWrapper(Q(first_submitted_at__gt=F("period__deadline")), output_field=BooleanField())
     filed = pl.DataFrame(
-        [] if inner.is_empty() else bulk.fetch(
+        []
+        if inner.is_empty()
+        else bulk.fetch(
             Report.objects.filter(
                 period_id__in=inner["reporting_period_id"].unique().to_list(),
                 first_submitted_at__isnull=False,
-            ).annotate(late=late).values_list("project_id", "period_id", "late")
+            )
+            .annotate(late=late)
+            .values_list("project_id", "period_id", "late")
         ),
         schema=["project_id", "reporting_period_id", "late"],
         orient="row",
@@ -304,8 +324,9 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
     reds = (
         pl.DataFrame(
             list(
-                Light.objects.filter(period_code__in=list(lit_in), colour=2, project__is_archived=False)
-                .values_list("period_code", "project_id")
+                Light.objects.filter(
+                    period_code__in=list(lit_in), colour=2, project__is_archived=False
+                ).values_list("period_code", "project_id")
             ),
             schema={"light_code": pl.String, "project_id": pl.Int64},
             orient="row",
@@ -392,26 +413,31 @@ def subject_names() -> dict[tuple[str, int], str]:
 
 def subject_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """Every subject that can be assessed, grouped by kind, as choices "kind:id" → name (for forms)."""
-    from gongjian.org.choices import UnitKind
-
     live = Project.objects.filter(is_archived=False)
     units = Unit.objects.order_by("name")
     groups = {
         SubjectKind.PROJECT: list(live.order_by("code").values_list("pk", "name")),
         SubjectKind.HEADQUARTERS: list(units.filter(kind=UnitKind.HEADQUARTERS).values_list("pk", "name")),
-        SubjectKind.UNIT: list(units.filter(pk__in=live.values("responsible_unit")).values_list("pk", "name")),
+        SubjectKind.UNIT: list(
+            units.filter(pk__in=live.values("responsible_unit")).values_list("pk", "name")
+        ),
         SubjectKind.LEADER: [
             (pk, f"{name}（{post}）" if post else name)
             for pk, name, post in Person.objects.filter(
                 pk__in=ProjectLeader.objects.filter(role=LeaderRole.LEAD).values("person")
-            ).order_by("name").values_list("pk", "name", "post")
+            )
+            .order_by("name")
+            .values_list("pk", "name", "post")
         ],
         SubjectKind.AREA: list(units.filter(pk__in=live.values("park")).values_list("pk", "name")),
     }
-    return [(str(kind.label), [(f"{kind.value}:{pk}", name) for pk, name in rows]) for kind, rows in groups.items()]
+    return [
+        (str(kind.label), [(f"{kind.value}:{pk}", name) for pk, name in rows])
+        for kind, rows in groups.items()
+    ]
 
 
-# -- runs ------------------------------------------------------------------------------------------------------
+# Runs
 
 
 def filing_deadlines(periods: Sequence[Period]) -> dict[str, datetime]:
@@ -456,31 +482,51 @@ def _names() -> pl.DataFrame:
 
 def _with_baselines(scores: pl.DataFrame, codes: list[str]) -> pl.DataFrame:
     """A re-baselined project's explanation says which baseline its plan and milestone dates came from."""
-    from gongjian.projects.queries import describe_baseline, yardsticks
-
     moved = dict(Project.objects.filter(baseline__gt=1).values_list("pk", "baseline"))
     if not moved:
         return scores
     periods = [Period.parse(code) for code in codes]
     starts = dict(Project.objects.filter(pk__in=list(moved)).values_list("pk", "baseline_from"))
     older = yardsticks(moved, periods)
-    froms = {(v.project_id, v.number): v.valid_from for v in BaselineVersion.objects.filter(project_id__in=list(moved))}
+    froms = {
+        (v.project_id, v.number): v.valid_from
+        for v in BaselineVersion.objects.filter(project_id__in=list(moved))
+    }
     notes = []
     for pid, number in moved.items():
         for period in periods:
             stick = older.get((pid, period.code))
             used = stick.number if stick else number
             since = froms.get((pid, used), "") if stick else starts[pid]
-            notes.append((period.code, SubjectKind.PROJECT.value, pid,
-                          _("计划与节点口径：%(b)s") % {"b": describe_baseline(used, since)}))
-    frame = pl.DataFrame(notes, schema={"period_code": pl.String, "subject_kind": pl.String, "subject_id": pl.Int64,
-                                        "_baseline": pl.String}, orient="row")
-    return (scores.with_columns(pl.col("subject_kind").cast(pl.String))
-            .join(frame, on=["period_code", "subject_kind", "subject_id"], how="left")
-            .with_columns(pl.when(pl.col("_baseline").is_not_null())
-                          .then(pl.concat_list([pl.col("explanation"), pl.col("_baseline")]))
-                          .otherwise(pl.col("explanation")).alias("explanation"))
-            .drop("_baseline"))
+            notes.append(
+                (
+                    period.code,
+                    SubjectKind.PROJECT.value,
+                    pid,
+                    _("计划与节点口径：%(b)s") % {"b": describe_baseline(used, since)},
+                )
+            )
+    frame = pl.DataFrame(
+        notes,
+        schema={
+            "period_code": pl.String,
+            "subject_kind": pl.String,
+            "subject_id": pl.Int64,
+            "_baseline": pl.String,
+        },
+        orient="row",
+    )
+    return (
+        scores.with_columns(pl.col("subject_kind").cast(pl.String))
+        .join(frame, on=["period_code", "subject_kind", "subject_id"], how="left")
+        .with_columns(
+            pl.when(pl.col("_baseline").is_not_null())
+            .then(pl.concat_list([pl.col("explanation"), pl.col("_baseline")]))
+            .otherwise(pl.col("explanation"))
+            .alias("explanation")
+        )
+        .drop("_baseline")
+    )
 
 
 def _save_results(runs: dict[str, Run], results: engine.Results) -> None:
@@ -535,13 +581,22 @@ def _periods(codes: Sequence[str]) -> list[Period]:
     return periods
 
 
-def run_assessment(code: str, *, actor, scheme: Scheme | None = None, early_reason: str = "",
-                   expected_version: int | None = None) -> Run:
+def run_assessment(
+    code: str,
+    *,
+    actor,
+    scheme: Scheme | None = None,
+    early_reason: str = "",
+    expected_version: int | None = None,
+) -> Run:
     """Assess the period ``code`` and keep the results as a draft, replacing an earlier draft of it — the one of
     version ``expected_version`` (a draft there already is not replaced unseen). A published period is not rerun:
     revise it (:func:`revise`). A period still open for filing needs ``early_reason``."""
-    versions = expected_version if expected_version is ANY_VERSION else (
-        {} if expected_version is None else {Period.parse(code).code: expected_version})
+    versions = (
+        expected_version
+        if expected_version is ANY_VERSION
+        else ({} if expected_version is None else {Period.parse(code).code: expected_version})
+    )
     return run_assessments(
         [code], actor=actor, scheme=scheme, skip_published=False, early_reason=early_reason, versions=versions
     )[0]
@@ -560,8 +615,16 @@ class _Plan:
     chosen: dict[str, tuple[Period, Run | None]]
 
 
-def _plan(codes: Sequence[str], *, actor, skip_published: bool, early_reason: str, skip_open: bool,
-          versions: Mapping[str, int] | None, lock: bool) -> _Plan:
+def _plan(
+    codes: Sequence[str],
+    *,
+    actor,
+    skip_published: bool,
+    early_reason: str,
+    skip_open: bool,
+    versions: Mapping[str, int] | None,
+    lock: bool,
+) -> _Plan:
     """Check a run of ``codes`` (see :func:`run_assessments`) and say what it will do; ``lock``: the runs of those
     periods are locked until the transaction ends (the run itself), or only read (the check before queueing)."""
     _check_office(actor)
@@ -576,11 +639,17 @@ def _plan(codes: Sequence[str], *, actor, skip_published: bool, early_reason: st
         if skip_open:
             periods = [p for p in periods if p not in still_open]
         else:
-            raise ValidationError({"early_reason": [
-                _("%(period)s 的填报截止于 %(deadline)s，尚未截止，不能考核；如需提前试算，请写明原因。")
-                % {"period": p, "deadline": _when(deadlines[p.code])}
-                for p in still_open
-            ]})
+            raise ValidationError(
+                {
+                    "early_reason": [
+                        _(
+                            "%(period)s 的填报截止于 %(deadline)s，尚未截止，不能考核；如需提前试算，请写明原因。"
+                        )
+                        % {"period": p, "deadline": _when(deadlines[p.code])}
+                        for p in still_open
+                    ]
+                }
+            )
     by_code: dict[str, list[Run]] = {}
     found = Run.objects.filter(period_code__in=[p.code for p in periods])
     for run in found.select_for_update() if lock else found:
@@ -605,22 +674,44 @@ def _plan(codes: Sequence[str], *, actor, skip_published: bool, early_reason: st
     return _Plan(periods, deadlines, still_open, early_reason, by_code, chosen)
 
 
-def check_assessments(codes: Sequence[str], *, actor, skip_published: bool = True, early_reason: str = "",
-                      skip_open: bool = False, versions: Mapping[str, int] | None = None) -> list[Period]:
+def check_assessments(
+    codes: Sequence[str],
+    *,
+    actor,
+    skip_published: bool = True,
+    early_reason: str = "",
+    skip_open: bool = False,
+    versions: Mapping[str, int] | None = None,
+) -> list[Period]:
     """Refuse now what :func:`run_assessments` with these arguments would refuse — no permission, a period not
     of one year, published or still open for filing, a draft changed since it was read — so that a request
     queueing the run answers at once; returns the periods it will assess. Changes nothing."""
-    plan = _plan(codes, actor=actor, skip_published=skip_published, early_reason=early_reason, skip_open=skip_open,
-                 versions=versions, lock=False)
+    plan = _plan(
+        codes,
+        actor=actor,
+        skip_published=skip_published,
+        early_reason=early_reason,
+        skip_open=skip_open,
+        versions=versions,
+        lock=False,
+    )
     return [period for period, _draft in plan.chosen.values()]
 
 
-def start_assessments(codes: Sequence[str], *, actor, early_reason: str = "", versions: Mapping[str, int] | None = None,
-                      single: bool = False) -> Job:
+def start_assessments(
+    codes: Sequence[str],
+    *,
+    actor,
+    early_reason: str = "",
+    versions: Mapping[str, int] | None = None,
+    single: bool = False,
+) -> Job:
     """Queue the assessment of ``codes`` as background work (the job ``assess.run``) after refusing at once what
     the run would refuse (:func:`check_assessments`). ``single``: one period, refused when published (as
     :func:`run_assessment`); otherwise several of one year, the published ones left as they are."""
-    check_assessments(codes, actor=actor, skip_published=not single, early_reason=early_reason, versions=versions)
+    check_assessments(
+        codes, actor=actor, skip_published=not single, early_reason=early_reason, versions=versions
+    )
     periods = _periods(codes)
     if not periods:
         raise ValidationError({"period": _("请选择考核期。")})
@@ -628,11 +719,21 @@ def start_assessments(codes: Sequence[str], *, actor, early_reason: str = "", ve
         label = _("考核 %(period)s") % {"period": periods[0]}
     else:
         label = _("批量考核 %(periods)s（%(n)d 期）") % {
-            "periods": "、".join(str(p) for p in periods[:3]) + ("等" if len(periods) > 3 else ""), "n": len(periods)}
-    return jobs.start("assess.run", {
-        "periods": [p.code for p in periods], "early_reason": early_reason, "versions": dict(versions or {}),
-        "skip_published": not single, "actor_id": getattr(actor, "pk", None),
-    }, actor=actor, label=label)
+            "periods": "、".join(str(p) for p in periods[:3]) + ("等" if len(periods) > 3 else ""),
+            "n": len(periods),
+        }
+    return jobs.start(
+        "assess.run",
+        {
+            "periods": [p.code for p in periods],
+            "early_reason": early_reason,
+            "versions": dict(versions or {}),
+            "skip_published": not single,
+            "actor_id": getattr(actor, "pk", None),
+        },
+        actor=actor,
+        label=label,
+    )
 
 
 @transaction.atomic
@@ -662,9 +763,21 @@ def run_assessments(
     recompute whatever drafts there are on purpose, pass ANY_VERSION. A replaced draft's version goes up.
 
     ``progress`` (a background job's) is told how many periods are done, and what is being done."""
-    plan = _plan(codes, actor=actor, skip_published=skip_published, early_reason=early_reason, skip_open=skip_open,
-                 versions=versions, lock=True)
-    periods, deadlines, still_open, early_reason = plan.periods, plan.deadlines, plan.still_open, plan.early_reason
+    plan = _plan(
+        codes,
+        actor=actor,
+        skip_published=skip_published,
+        early_reason=early_reason,
+        skip_open=skip_open,
+        versions=versions,
+        lock=True,
+    )
+    periods, deadlines, still_open, early_reason = (
+        plan.periods,
+        plan.deadlines,
+        plan.still_open,
+        plan.early_reason,
+    )
     if not periods:
         return []
     user = audit.actor_or_none(actor)
@@ -684,8 +797,15 @@ def run_assessments(
     for scheme_id, row in schemes_used.items():
         mine = [(period, draft) for period, draft, used in chosen.values() if used == scheme_id]
         if progress is not None:
-            progress(done, len(chosen), _("计算 %(periods)s 的考核结果") % {
-                "periods": "、".join(str(period) for period, _d in mine[:3]) + ("等" if len(mine) > 3 else "")})
+            progress(
+                done,
+                len(chosen),
+                _("计算 %(periods)s 的考核结果")
+                % {
+                    "periods": "、".join(str(period) for period, _d in mine[:3])
+                    + ("等" if len(mine) > 3 else "")
+                },
+            )
         try:
             results = compute([period for period, _d in mine], row)
         except ValueError as exc:
@@ -743,11 +863,14 @@ def _unpublishable(run: Run, now: datetime) -> str:
     deadline = filing_deadlines([Period.parse(run.period_code)])[run.period_code]
     if deadline >= now:
         return _("%(period)s 的填报截止于 %(deadline)s，尚未截止，考核结果不能发布。") % {
-            "period": Period.parse(run.period_code), "deadline": _when(deadline)}
+            "period": Period.parse(run.period_code),
+            "deadline": _when(deadline),
+        }
     if run.created_at <= deadline:
         # 提前试算: reports filed before the deadline are missing from it.
         return _("该结果是填报截止（%(deadline)s）前的提前试算，不能发布；请按最新数据重算后再发布。") % {
-            "deadline": _when(deadline)}
+            "deadline": _when(deadline)
+        }
     return ""
 
 
@@ -766,8 +889,6 @@ class Publication:
 
 def publication(run: Run, *, now: datetime | None = None) -> Publication:
     """What :func:`publish` would make final for ``run`` (a read, for the confirmation page and the API)."""
-    from django.db.models import Count, Sum
-
     kinds = dict(SubjectKind.choices)
     scores = {
         str(kinds.get(kind, kind)): n
@@ -780,7 +901,11 @@ def publication(run: Run, *, now: datetime | None = None) -> Publication:
         counts[str(c.get_kind_display())] = counts.get(str(c.get_kind_display()), 0) + 1
     total = run.consequences.filter(kind=ConsequenceKind.REWARD).aggregate(s=Sum("amount"))["s"] or 0
     return Publication(
-        run=run, scores=scores, consequences=consequences, counts=counts, reward_total=total,
+        run=run,
+        scores=scores,
+        consequences=consequences,
+        counts=counts,
+        reward_total=total,
         refused=_unpublishable(run, now or timezone.now()),
     )
 
@@ -797,7 +922,9 @@ def publish(run: Run, *, actor, expected_version: int | None = None) -> Run:
     if refused:
         raise ValidationError(refused, code="state")
     if current.supersedes_id:
-        Run.objects.filter(pk=current.supersedes_id).update(state=RunState.SUPERSEDED, version=F("version") + 1)
+        Run.objects.filter(pk=current.supersedes_id).update(
+            state=RunState.SUPERSEDED, version=F("version") + 1
+        )
     current.state, current.published_at = RunState.PUBLISHED, timezone.now()
     ClosedPeriod.close(current.period_code, Period.parse(current.period_code).end)
     current.published_by = audit.actor_or_none(actor)
@@ -864,10 +991,15 @@ def parse_periods(text: str) -> list[Period]:
             end = Period.parse(last) if last else start
         except ValueError:
             raise ValidationError(
-                {"period": _("无法识别的期别“%(text)s”，应如 2026-11-2、2026-11 或 2026-01..2026-10。") % {"text": part}}
+                {
+                    "period": _("无法识别的期别“%(text)s”，应如 2026-11-2、2026-11 或 2026-01..2026-10。")
+                    % {"text": part}
+                }
             ) from None
         if start.kind != end.kind or end < start:
-            raise ValidationError({"period": _("“%(text)s”：起止须为同一类期别，且起不晚于止。") % {"text": part}})
+            raise ValidationError(
+                {"period": _("“%(text)s”：起止须为同一类期别，且起不晚于止。") % {"text": part}}
+            )
         periods.extend(Period.range(start, end))
     return _periods([p.code for p in periods])
 
@@ -879,11 +1011,24 @@ def what_if(trial: Scheme, periods: Sequence[Period], kind: str = SubjectKind.HE
     frames = load(periods)
     results = {}
     for name, row in (("was", active), ("now", trial)):
-        out = engine.assess(frames["projects"], frames["facts"], frames["evaluations"], frames["adjustments"],
-                            frames["history"], row.engine_scheme(), explain=False)
-        scores = out.scores.filter(pl.col("subject_kind") == kind).group_by("subject_id").agg(
-            pl.col("rank").mean().alias(f"{name}_rank"), pl.col("score").mean().alias(f"{name}_score"),
-            pl.col("group").last().alias(f"{name}_group"))
+        out = engine.assess(
+            frames["projects"],
+            frames["facts"],
+            frames["evaluations"],
+            frames["adjustments"],
+            frames["history"],
+            row.engine_scheme(),
+            explain=False,
+        )
+        scores = (
+            out.scores.filter(pl.col("subject_kind") == kind)
+            .group_by("subject_id")
+            .agg(
+                pl.col("rank").mean().alias(f"{name}_rank"),
+                pl.col("score").mean().alias(f"{name}_score"),
+                pl.col("group").last().alias(f"{name}_group"),
+            )
+        )
         marks = out.consequences.filter(pl.col("subject_kind") == kind).group_by("subject_id", "kind").len()
         results[name] = (scores, {(sid, k): n for sid, k, n in marks.iter_rows()})
     joined = results["now"][0].join(results["was"][0], on="subject_id", how="full", coalesce=True)
@@ -892,37 +1037,50 @@ def what_if(trial: Scheme, periods: Sequence[Period], kind: str = SubjectKind.HE
 
     def marks(which: str, sid: int) -> str:
         given = results[which][1]
-        return "、".join(f"{labels[k]}×{given[(sid, k)]}" if given[(sid, k)] > 1 else str(labels[k])
-                        for k in labels if (sid, k) in given)
+        return "、".join(
+            f"{labels[k]}×{given[(sid, k)]}" if given[(sid, k)] > 1 else str(labels[k])
+            for k in labels
+            if (sid, k) in given
+        )
 
     rows = []
     for r in joined.iter_rows(named=True):
         sid = r["subject_id"]
-        moved = None if r["was_rank"] is None or r["now_rank"] is None else round(r["was_rank"] - r["now_rank"], 1)
-        rows.append({"name": names.get((kind, sid), str(sid)), "group": r["now_group"] or r["was_group"] or "",
-                     "rank": r["now_rank"], "score": r["now_score"], "was_rank": r["was_rank"],
-                     "was_score": r["was_score"], "moved": moved, "marks": marks("now", sid),
-                     "was_marks": marks("was", sid)})
+        moved = (
+            None
+            if r["was_rank"] is None or r["now_rank"] is None
+            else round(r["was_rank"] - r["now_rank"], 1)
+        )
+        rows.append(
+            {
+                "name": names.get((kind, sid), str(sid)),
+                "group": r["now_group"] or r["was_group"] or "",
+                "rank": r["now_rank"],
+                "score": r["now_score"],
+                "was_rank": r["was_rank"],
+                "was_score": r["was_score"],
+                "moved": moved,
+                "marks": marks("now", sid),
+                "was_marks": marks("was", sid),
+            }
+        )
     rows.sort(key=lambda row: (row["group"], row["rank"] if row["rank"] is not None else 1e9, row["name"]))
     return rows
 
 
-# -- comprehensive evaluation ------------------------------------------------------------------------------------
+# Comprehensive evaluation
 
 
 @transaction.atomic
-def record_evaluations(rater, period_code: str,
-                       scores: dict[tuple[str, int], tuple[float | str, str, int | None]]) -> int:
+def record_evaluations(
+    rater, period_code: str, scores: dict[tuple[str, int], tuple[float | str, str, int | None]]
+) -> int:
     """Save ``rater``'s scores (0–100, with an optional comment) of their assigned subjects for a period; a
     published period takes no more. Returns how many were saved.
 
     Each score comes with the version of the rater's earlier score of that subject (None for a first one): a
     score given since (in another window) is not overwritten unseen — the batch is refused as stale, naming each
     subject, with the first one's version. A score that changes bumps its version."""
-    from decimal import Decimal, InvalidOperation
-
-    from gongjian.assess.models import EvaluatorAssignment
-
     period = Period.parse(period_code)
     if Run.objects.filter(period_code=period.code, state=RunState.PUBLISHED).exists():
         raise ValidationError(
@@ -930,14 +1088,18 @@ def record_evaluations(rater, period_code: str,
         )
     assigned = set(EvaluatorAssignment.objects.filter(rater=rater).values_list("subject_kind", "subject_id"))
     errors, saved = {}, 0
-    existing = {(e.subject_kind, e.subject_id): e for e in Evaluation.objects.select_for_update().filter(
-        period_code=period.code, rater=rater)}
+    existing = {
+        (e.subject_kind, e.subject_id): e
+        for e in Evaluation.objects.select_for_update().filter(period_code=period.code, rater=rater)
+    }
     stale: dict[str, str] = {}
     stale_version = None
     for (kind, subject_id), (_value, _comment, version) in scores.items():
         row = existing.get((kind, subject_id))
         if row is not None and version is not ANY_VERSION and version != row.version:
-            stale[f"{kind}-{subject_id}"] = _("该评分已在别处修改（当前版本 %(v)d），请刷新后重新评分。") % {"v": row.version}
+            stale[f"{kind}-{subject_id}"] = _("该评分已在别处修改（当前版本 %(v)d），请刷新后重新评分。") % {
+                "v": row.version
+            }
             stale_version = row.version if stale_version is None else stale_version
     if stale:
         raise Stale(stale, current_version=stale_version)
@@ -956,9 +1118,14 @@ def record_evaluations(rater, period_code: str,
         if row is None:
             try:
                 with transaction.atomic():
-                    row = Evaluation.objects.create(period_code=period.code, subject_kind=kind,
-                                                    subject_id=subject_id, rater=rater, score=score,
-                                                    comment=comment[:300])
+                    row = Evaluation.objects.create(
+                        period_code=period.code,
+                        subject_kind=kind,
+                        subject_id=subject_id,
+                        rater=rater,
+                        score=score,
+                        comment=comment[:300],
+                    )
             except IntegrityError:  # scored in another window a moment ago
                 raise raced(_("评分")) from None
             created = True
@@ -990,8 +1157,6 @@ def record_evaluations(rater, period_code: str,
 
 def missing_evaluations(period_code: str) -> list[tuple]:
     """Assignments without a score for the period: (rater, subject kind, subject id, subject name)."""
-    from gongjian.assess.models import EvaluatorAssignment
-
     done = set(
         Evaluation.objects.filter(period_code=period_code).values_list(
             "rater_id", "subject_kind", "subject_id"
@@ -1011,22 +1176,40 @@ def run_due(now: datetime | None = None) -> list[str]:
     now = now or timezone.now()
     done = set(Run.objects.values_list("period_code", flat=True))
     assessed = []
-    for code in ReportingPeriod.objects.filter(deadline__lt=now, deadline__gte=now - timedelta(days=7)) \
-            .order_by("deadline").values_list("code", flat=True):
+    for code in (
+        ReportingPeriod.objects.filter(deadline__lt=now, deadline__gte=now - timedelta(days=7))
+        .order_by("deadline")
+        .values_list("code", flat=True)
+    ):
         if code not in done:
             # Never early: a period whose deadline falls before its end waits for its end.
-            runs = run_assessments([code], actor=None, skip_published=False, skip_open=True, versions=ANY_VERSION)
+            runs = run_assessments(
+                [code], actor=None, skip_published=False, skip_open=True, versions=ANY_VERSION
+            )
             assessed.extend(run.period_code for run in runs)
     return assessed
 
 
 def year_end(year: int) -> pl.DataFrame:
     """The year-end ranking and grades from the published monthly results of ``year`` (by the year's scheme)."""
-    runs = Run.objects.filter(state=RunState.PUBLISHED, period_kind="month", period_code__startswith=f"{year}-")
-    rows = list(Score.objects.filter(run__in=runs).values_list(
-        "run__period_code", "subject_kind", "subject_id", "group", "score"))
+    runs = Run.objects.filter(
+        state=RunState.PUBLISHED, period_kind="month", period_code__startswith=f"{year}-"
+    )
+    rows = list(
+        Score.objects.filter(run__in=runs).values_list(
+            "run__period_code", "subject_kind", "subject_id", "group", "score"
+        )
+    )
     scores = pl.DataFrame(
         [(code, "month", kind, sid, group or engine.ALL, score) for code, kind, sid, group, score in rows],
-        schema={"period_code": pl.String, "period_kind": pl.String, "subject_kind": pl.String,
-                "subject_id": pl.Int64, "group": pl.String, "score": pl.Float64}, orient="row")
+        schema={
+            "period_code": pl.String,
+            "period_kind": pl.String,
+            "subject_kind": pl.String,
+            "subject_id": pl.Int64,
+            "group": pl.String,
+            "score": pl.Float64,
+        },
+        orient="row",
+    )
     return engine.grade_year(scores, scheme_for(year).engine_scheme())

@@ -114,15 +114,24 @@ class SubmissionOut(Schema):
 
 
 def _file(row) -> dict:
-    return {"id": row.pk, "name": row.name, "size": row.size,
-            "url": reverse("assignments:submission_file", args=[row.pk])}
+    return {
+        "id": row.pk,
+        "name": row.name,
+        "size": row.size,
+        "url": reverse("assignments:submission_file", args=[row.pk]),
+    }
 
 
 def _out(assignment: Assignment, progress: assignments.Progress) -> dict:
-    return {"id": assignment.pk, "title": assignment.title, "meeting_id": assignment.meeting_id,
-            "created_at": assignment.created_at, "progress": asdict(progress),
-            "steps": [{"id": s.pk, "name": s.name, "deadline": s.deadline} for s in assignment.steps.all()],
-            "unit_ids": sorted(u.pk for u in assignment.units.all())}
+    return {
+        "id": assignment.pk,
+        "title": assignment.title,
+        "meeting_id": assignment.meeting_id,
+        "created_at": assignment.created_at,
+        "progress": asdict(progress),
+        "steps": [{"id": s.pk, "name": s.name, "deadline": s.deadline} for s in assignment.steps.all()],
+        "unit_ids": sorted(u.pk for u in assignment.units.all()),
+    }
 
 
 def _detail(request, assignment: Assignment) -> dict:
@@ -131,18 +140,36 @@ def _detail(request, assignment: Assignment) -> dict:
     for row in table.rows:
         cells = []
         for cell in row.cells:
-            out = {"step_id": cell.step.pk, "state": cell.state, "label": cell.label,
-                   "submitted_at": cell.submitted_at, "submitted_by": cell.submitted_by}
+            out = {
+                "step_id": cell.step.pk,
+                "state": cell.state,
+                "label": cell.label,
+                "submitted_at": cell.submitted_at,
+                "submitted_by": cell.submitted_by,
+            }
             if cell.submission and assignments.can_read_hand_in(request.user, cell.submission):
-                out |= {"text": cell.submission.text, "files": [_file(f) for f in cell.submission.files.all()],
-                        "version": cell.submission.version}
+                out |= {
+                    "text": cell.submission.text,
+                    "files": [_file(f) for f in cell.submission.files.all()],
+                    "version": cell.submission.version,
+                }
             cells.append(out)
         rows.append({"unit_id": row.unit.pk, "unit": row.unit.name, "cells": cells})
     progress = assignments.progress([assignment], request.user)[assignment.pk]
     return _out(assignment, progress) | {
-        "instructions": assignment.instructions, "rows": rows,
-        "counts": [{"step_id": c.step.pk, "submitted": c.submitted, "late": c.late, "overdue": c.overdue,
-                    "missing": c.missing} for c in table.counts]}
+        "instructions": assignment.instructions,
+        "rows": rows,
+        "counts": [
+            {
+                "step_id": c.step.pk,
+                "submitted": c.submitted,
+                "late": c.late,
+                "overdue": c.overdue,
+                "missing": c.missing,
+            }
+            for c in table.counts
+        ],
+    }
 
 
 def _visible(request, assignment_id: int) -> Assignment:
@@ -151,7 +178,9 @@ def _visible(request, assignment_id: int) -> Assignment:
     return get_object_or_404(assignments.visible_assignments(request.user), pk=assignment_id)
 
 
-@router.get("/assignments", response=page_of(AssignmentOut), summary="Assignments the caller sees, newest first")
+@router.get(
+    "/assignments", response=page_of(AssignmentOut), summary="Assignments the caller sees, newest first"
+)
 @paginate(Pages, most=500)
 def list_assignments(request):
     if not request.user.has_perm("assignments.view_assignment"):
@@ -162,37 +191,63 @@ def list_assignments(request):
         progress = assignments.progress(page, request.user)
         return [_out(a, progress[a.pk]) for a in page]
 
-    return Rows(assignments.visible_assignments(request.user).order_by("-created_at", "-id")
-                .prefetch_related("steps", "units"), page=page_out)
+    return Rows(
+        assignments.visible_assignments(request.user)
+        .order_by("-created_at", "-id")
+        .prefetch_related("steps", "units"),
+        page=page_out,
+    )
 
 
-@router.post("/assignments", response={201: AssignmentDetailOut},
-             summary="Give a task to units in steps with deadlines (project office)")
+@router.post(
+    "/assignments",
+    response={201: AssignmentDetailOut},
+    summary="Give a task to units in steps with deadlines (project office)",
+)
 def create_assignment(request, payload: AssignmentIn):
     units = list(Unit.objects.filter(pk__in=payload.unit_ids))
     unknown = set(payload.unit_ids) - {u.pk for u in units}
     if unknown:
-        raise ValidationError({"unit_ids": _("单位不存在：%(ids)s") % {"ids": ", ".join(map(str, sorted(unknown)))}})
+        raise ValidationError(
+            {"unit_ids": _("单位不存在：%(ids)s") % {"ids": ", ".join(map(str, sorted(unknown)))}}
+        )
     meeting = get_object_or_404(Meeting, pk=payload.meeting_id) if payload.meeting_id else None
     assignment = assignments.create_assignment(
-        title=payload.title, instructions=payload.instructions, units=units, meeting=meeting,
-        steps=[(s.name, s.deadline) for s in payload.steps], actor=request.user)
+        title=payload.title,
+        instructions=payload.instructions,
+        units=units,
+        meeting=meeting,
+        steps=[(s.name, s.deadline) for s in payload.steps],
+        actor=request.user,
+    )
     return Status(201, _detail(request, assignment))
 
 
-@router.get("/assignments/{int:assignment_id}", response=AssignmentDetailOut,
-            summary="One assignment with its hand-in table (units × steps)")
+@router.get(
+    "/assignments/{int:assignment_id}",
+    response=AssignmentDetailOut,
+    summary="One assignment with its hand-in table (units × steps)",
+)
 def get_assignment(request, assignment_id: int):
     return _detail(request, _visible(request, assignment_id))
 
 
-@router.post("/assignments/{int:assignment_id}/steps/{int:step_id}/submissions",
-             response={201: SubmissionOut, 409: StaleOut},
-             summary="Hand in for a step (multipart: text, files; unit_id when the caller hands in for several "
-                     "units or the office hands in on a unit's behalf; version, the hand-in's, when replacing "
-                     "one: without it, or out of date, 409 stale)")
-def submit(request, assignment_id: int, step_id: int, text: FormText = NO_TEXT, unit_id: Form[Id | None] = None,
-           version: Form[int | None] = None, files: File[list[UploadedFile]] = None):
+@router.post(
+    "/assignments/{int:assignment_id}/steps/{int:step_id}/submissions",
+    response={201: SubmissionOut, 409: StaleOut},
+    summary="Hand in for a step (multipart: text, files; unit_id when the caller hands in for several "
+    "units or the office hands in on a unit's behalf; version, the hand-in's, when replacing "
+    "one: without it, or out of date, 409 stale)",
+)
+def submit(
+    request,
+    assignment_id: int,
+    step_id: int,
+    text: FormText = NO_TEXT,
+    unit_id: Form[Id | None] = None,
+    version: Form[int | None] = None,
+    files: File[list[UploadedFile]] = None,
+):
     assignment = _visible(request, assignment_id)
     step = get_object_or_404(assignment.steps, pk=step_id)
     if unit_id is not None:
@@ -200,10 +255,23 @@ def submit(request, assignment_id: int, step_id: int, text: FormText = NO_TEXT, 
     else:
         mine = assignments.units_of(request.user, assignment)
         if len(mine) != 1:
-            raise ValidationError({"unit_id": _("请指明为哪个单位报送。") if mine else _("该任务未交办给您所在的单位。")})
+            raise ValidationError(
+                {"unit_id": _("请指明为哪个单位报送。") if mine else _("该任务未交办给您所在的单位。")}
+            )
         unit = mine[0]
-    submission = assignments.submit(step, unit, text=text, files=files or [], actor=request.user,
-                                    expected_version=version)
-    return Status(201, {"id": submission.pk, "step_id": step.pk, "unit_id": unit.pk, "text": submission.text,
-                        "submitted_at": submission.submitted_at, "late": assignments.is_late(submission, step),
-                        "files": [_file(f) for f in submission.files.all()], "version": submission.version})
+    submission = assignments.submit(
+        step, unit, text=text, files=files or [], actor=request.user, expected_version=version
+    )
+    return Status(
+        201,
+        {
+            "id": submission.pk,
+            "step_id": step.pk,
+            "unit_id": unit.pk,
+            "text": submission.text,
+            "submitted_at": submission.submitted_at,
+            "late": assignments.is_late(submission, step),
+            "files": [_file(f) for f in submission.files.all()],
+            "version": submission.version,
+        },
+    )

@@ -16,11 +16,18 @@ class Assignment(models.Model):
 
     title = models.CharField(_("标题"), max_length=200)
     instructions = models.TextField(_("要求"))
-    meeting = models.ForeignKey("meetings.Meeting", verbose_name=_("来源会议"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="assignments")
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        verbose_name=_("来源会议"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assignments",
+    )
     units = models.ManyToManyField(Unit, verbose_name=_("承办单位"), related_name="assignments")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("下发时间"), auto_now_add=True)
 
     class Meta:
@@ -50,10 +57,13 @@ class Submission(models.Model):
     """A unit's hand-in for one step: text and files, once (a correction replaces it before the deadline)."""
 
     step = models.ForeignKey(AssignmentStep, on_delete=models.CASCADE, related_name="submissions")
-    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="submissions")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="submissions"
+    )
     text = models.TextField(_("报送内容"), blank=True)  # files alone are a hand-in too
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     submitted_at = models.DateTimeField(_("报送时间"))
     version = models.PositiveIntegerField(_("版本"), default=1)
 

@@ -54,17 +54,31 @@ REMIND_AFTER_DAYS = 7  # … until a week after it
 # tools (OLE2, zip, RTF, or "Word" HTML exported by other systems), so for them only programs are refused.
 _ZIP, _OLE2 = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ALLOWED_FILES: dict[str, tuple[bytes, ...] | None] = {
-    ".docx": (_ZIP,), ".xlsx": (_ZIP,), ".doc": None, ".xls": None, ".wps": None, ".et": None,
-    ".pdf": (b"%PDF-",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",), ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".docx": (_ZIP,),
+    ".xlsx": (_ZIP,),
+    ".doc": None,
+    ".xls": None,
+    ".wps": None,
+    ".et": None,
+    ".pdf": (b"%PDF-",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
     ".txt": None,
 }
 _PROGRAMS = (b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"\xfe\xed\xfa")
 CONTENT_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".doc": "application/msword", ".xls": "application/vnd.ms-excel", ".wps": "application/vnd.ms-works",
-    ".et": "application/vnd.ms-excel", ".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-    ".png": "image/png", ".txt": "text/plain; charset=utf-8",
+    ".doc": "application/msword",
+    ".xls": "application/vnd.ms-excel",
+    ".wps": "application/vnd.ms-works",
+    ".et": "application/vnd.ms-excel",
+    ".pdf": "application/pdf",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".txt": "text/plain; charset=utf-8",
 }
 
 
@@ -85,7 +99,7 @@ def max_files() -> int:
     return int(getattr(settings, "GONGJIAN_SUBMISSION_FILES_MAX", 10))
 
 
-# -- who may do what -----------------------------------------------------------------------------------------------
+# Who may do what
 
 
 def _own_unit(user) -> Unit | None:
@@ -101,7 +115,8 @@ def unit_and_above(user) -> list[int]:
 
 def sees_all(user) -> bool:
     return user.has_perm("meetings.run_dispatch") or (
-        user.has_perm("assignments.view_assignment") and user.has_perm("projects.view_all_projects"))
+        user.has_perm("assignments.view_assignment") and user.has_perm("projects.view_all_projects")
+    )
 
 
 def visible_assignments(user):
@@ -154,10 +169,17 @@ def _recipients(units: Iterable[Unit]):
     where = Q()
     for path in paths:
         where |= Q(person__unit__path__startswith=path)
-    may = (Q(is_superuser=True)
-           | Q(groups__permissions__codename="add_submission",
-                 groups__permissions__content_type__app_label="assignments")
-           | Q(user_permissions__codename="add_submission", user_permissions__content_type__app_label="assignments"))
+    may = (
+        Q(is_superuser=True)
+        | Q(
+            groups__permissions__codename="add_submission",
+            groups__permissions__content_type__app_label="assignments",
+        )
+        | Q(
+            user_permissions__codename="add_submission",
+            user_permissions__content_type__app_label="assignments",
+        )
+    )
     return list(get_user_model().objects.filter(where, may, is_active=True).distinct())
 
 
@@ -165,7 +187,7 @@ def _url(assignment_id: int) -> str:
     return reverse("assignments:assignment_detail", args=[assignment_id])
 
 
-# -- giving an assignment ------------------------------------------------------------------------------------------
+# Giving an assignment
 
 
 def default_steps(today: date | None = None) -> list[tuple[str, date]]:
@@ -173,7 +195,9 @@ def default_steps(today: date | None = None) -> list[tuple[str, date]]:
     return [(str(name), today + timedelta(days=days)) for name, days in DEFAULT_STEPS]
 
 
-def _clean_steps(steps: Sequence[tuple[str, date | None]], today: date) -> tuple[list[tuple[str, date]], dict]:
+def _clean_steps(
+    steps: Sequence[tuple[str, date | None]], today: date
+) -> tuple[list[tuple[str, date]], dict]:
     errors: dict[str, str] = {}
     kept: list[tuple[str, date]] = []
     for i, (name, deadline) in enumerate(steps, start=1):
@@ -186,7 +210,10 @@ def _clean_steps(steps: Sequence[tuple[str, date | None]], today: date) -> tuple
             errors[f"step-{i}"] = _("第 %(n)d 个环节「%(name)s」缺少时限。") % {"n": i, "name": name}
         elif deadline < today:
             errors[f"step-{i}"] = _("第 %(n)d 个环节「%(name)s」的时限 %(deadline)s 早于今天。") % {
-                "n": i, "name": name, "deadline": deadline}
+                "n": i,
+                "name": name,
+                "deadline": deadline,
+            }
         elif name in {k for k, _d in kept}:
             errors[f"step-{i}"] = _("环节「%(name)s」重复。") % {"name": name}
         else:
@@ -197,9 +224,15 @@ def _clean_steps(steps: Sequence[tuple[str, date | None]], today: date) -> tuple
 
 
 @transaction.atomic
-def create_assignment(*, title: str, instructions: str, units: Iterable[Unit],
-                      steps: Sequence[tuple[str, date | None]], meeting: Meeting | None = None,
-                      actor) -> Assignment:
+def create_assignment(
+    *,
+    title: str,
+    instructions: str,
+    units: Iterable[Unit],
+    steps: Sequence[tuple[str, date | None]],
+    meeting: Meeting | None = None,
+    actor,
+) -> Assignment:
     """Give a task to units in steps with deadlines (none in the past), and tell the units' people."""
     _check_office(actor)
     today = timezone.localdate()
@@ -219,20 +252,38 @@ def create_assignment(*, title: str, instructions: str, units: Iterable[Unit],
     if errors:
         raise ValidationError(errors)
     assignment = Assignment.objects.create(
-        title=title.strip()[:200], instructions=instructions.strip(), meeting=meeting,
-        created_by=audit.actor_or_none(actor))
+        title=title.strip()[:200],
+        instructions=instructions.strip(),
+        meeting=meeting,
+        created_by=audit.actor_or_none(actor),
+    )
     assignment.units.set(units)
-    AssignmentStep.objects.bulk_create(AssignmentStep(assignment=assignment, name=n, deadline=d) for n, d in kept)
-    audit.record("assignment.create", actor=actor, obj=assignment, only_changes=False, after={
-        "title": assignment.title, "meeting": meeting.pk if meeting else None,
-        "units": [unit.name for unit in units], "steps": [f"{n}（{d}）" for n, d in kept]})
+    AssignmentStep.objects.bulk_create(
+        AssignmentStep(assignment=assignment, name=n, deadline=d) for n, d in kept
+    )
+    audit.record(
+        "assignment.create",
+        actor=actor,
+        obj=assignment,
+        only_changes=False,
+        after={
+            "title": assignment.title,
+            "meeting": meeting.pk if meeting else None,
+            "units": [unit.name for unit in units],
+            "steps": [f"{n}（{d}）" for n, d in kept],
+        },
+    )
     schedule = "；".join(_("%(name)s：%(deadline)s 前") % {"name": n, "deadline": d} for n, d in kept)
-    notify(_recipients(units), _("新任务：%(title)s") % {"title": assignment.title},
-           _("请按要求报送。%(schedule)s。") % {"schedule": schedule}, url=_url(assignment.pk))
+    notify(
+        _recipients(units),
+        _("新任务：%(title)s") % {"title": assignment.title},
+        _("请按要求报送。%(schedule)s。") % {"schedule": schedule},
+        url=_url(assignment.pk),
+    )
     return assignment
 
 
-# -- handing in ----------------------------------------------------------------------------------------------------
+# Handing in
 
 
 def is_late(submission: Submission, step: AssignmentStep | None = None) -> bool:
@@ -253,7 +304,7 @@ def _is_text(head: bytes) -> bool:
     for encoding in ("utf-8", "gb18030"):
         for cut in range(4):  # the sample may end inside a character
             try:
-                head[:len(head) - cut].decode(encoding)
+                head[: len(head) - cut].decode(encoding)
                 return True
             except UnicodeDecodeError:
                 continue
@@ -267,19 +318,29 @@ def check_file(upload) -> str:
     suffix = PurePath(name).suffix.lower()
     limit = max_file_bytes()
     if suffix not in ALLOWED_FILES:
-        raise ValidationError(_("%(name)s：不支持该文件类型，请上传 Word、Excel、WPS、PDF、JPG、PNG 或 TXT 文件。") % {
-            "name": name}, code="file_type")
+        raise ValidationError(
+            _("%(name)s：不支持该文件类型，请上传 Word、Excel、WPS、PDF、JPG、PNG 或 TXT 文件。")
+            % {"name": name},
+            code="file_type",
+        )
     if not upload.size:
         raise ValidationError(_("%(name)s：文件是空的。") % {"name": name}, code="file_empty")
     if upload.size > limit:
-        raise ValidationError(_("%(name)s：文件超过 %(mb)d MB。") % {"name": name, "mb": limit // (1024 * 1024)},
-                              code="file_too_large")
+        raise ValidationError(
+            _("%(name)s：文件超过 %(mb)d MB。") % {"name": name, "mb": limit // (1024 * 1024)},
+            code="file_too_large",
+        )
     head = _head(upload)
     signatures = ALLOWED_FILES[suffix]
-    if head.startswith(_PROGRAMS) or (signatures and not head.startswith(signatures)) or (
-            suffix == ".txt" and not _is_text(head)):
-        raise ValidationError(_("%(name)s：文件内容与扩展名 %(suffix)s 不符。") % {"name": name, "suffix": suffix},
-                              code="file_content")
+    if (
+        head.startswith(_PROGRAMS)
+        or (signatures and not head.startswith(signatures))
+        or (suffix == ".txt" and not _is_text(head))
+    ):
+        raise ValidationError(
+            _("%(name)s：文件内容与扩展名 %(suffix)s 不符。") % {"name": name, "suffix": suffix},
+            code="file_content",
+        )
     return suffix
 
 
@@ -287,19 +348,30 @@ def _clean_name(upload) -> str:
     name = PurePath(getattr(upload, "name", "") or "").name or "file"
     if len(name) > 200:
         suffix = PurePath(name).suffix[:20]
-        name = name[:200 - len(suffix)] + suffix
+        name = name[: 200 - len(suffix)] + suffix
     return name
 
 
 def _snap(submission: Submission) -> dict:
-    return {"text": submission.text, "submitted_at": submission.submitted_at,
-            "submitted_by": submission.submitted_by_id, "late": is_late(submission),
-            "files": [f"{f.name}（{f.size} B）" for f in submission.files.all()]}
+    return {
+        "text": submission.text,
+        "submitted_at": submission.submitted_at,
+        "submitted_by": submission.submitted_by_id,
+        "late": is_late(submission),
+        "files": [f"{f.name}（{f.size} B）" for f in submission.files.all()],
+    }
 
 
 @transaction.atomic
-def submit(step: AssignmentStep, unit: Unit, *, text: str, files: Sequence = (), actor,
-           expected_version: int | None = None) -> Submission:
+def submit(
+    step: AssignmentStep,
+    unit: Unit,
+    *,
+    text: str,
+    files: Sequence = (),
+    actor,
+    expected_version: int | None = None,
+) -> Submission:
     """Hand in a unit's text and files for a step. Replaces the unit's earlier hand-in until the deadline; after
     it a first hand-in is accepted and marked late, and one handed in on time is final.
 
@@ -312,8 +384,12 @@ def submit(step: AssignmentStep, unit: Unit, *, text: str, files: Sequence = (),
     step = AssignmentStep.objects.select_for_update().select_related("assignment").get(pk=step.pk)
     labels = {"unit": unit.name, "step": step.name}
     if not step.assignment.units.filter(pk=unit.pk).exists():
-        raise ValidationError({"unit": _("「%(title)s」未交办给%(unit)s。") % {
-            "title": step.assignment.title, "unit": unit.name}})
+        raise ValidationError(
+            {
+                "unit": _("「%(title)s」未交办给%(unit)s。")
+                % {"title": step.assignment.title, "unit": unit.name}
+            }
+        )
     text, files = (text or "").strip(), [f for f in files or [] if f]
     errors: dict[str, list[str]] = {}
     if not text and not files:
@@ -333,8 +409,13 @@ def submit(step: AssignmentStep, unit: Unit, *, text: str, files: Sequence = (),
     if existing is not None:
         check_version(existing.version, expected_version, _("报送"))
     if existing is not None and not is_late(existing, step) and timezone.localdate() > step.deadline:
-        raise ValidationError({"text": _("「%(step)s」的时限 %(deadline)s 已过，%(unit)s 按时报送的材料不能再替换。") % {
-            **labels, "deadline": step.deadline}}, code="closed")
+        raise ValidationError(
+            {
+                "text": _("「%(step)s」的时限 %(deadline)s 已过，%(unit)s 按时报送的材料不能再替换。")
+                % {**labels, "deadline": step.deadline}
+            },
+            code="closed",
+        )
     user = audit.actor_or_none(actor)
     before = _snap(existing) if existing else None
     old_names = [f.file.name for f in existing.files.all()] if existing else []
@@ -365,20 +446,31 @@ def submit(step: AssignmentStep, unit: Unit, *, text: str, files: Sequence = (),
     submission.step = step
     after = _snap(submission)
     if before is None:
-        audit.record("assignment.submit", actor=actor, obj=submission, only_changes=False,
-                     after={"unit": unit.name, "step": step.name, **after})
+        audit.record(
+            "assignment.submit",
+            actor=actor,
+            obj=submission,
+            only_changes=False,
+            after={"unit": unit.name, "step": step.name, **after},
+        )
     else:
-        audit.record("assignment.resubmit", actor=actor, obj=submission, before=before, after=after,
-                     only_changes=False)
+        audit.record(
+            "assignment.resubmit", actor=actor, obj=submission, before=before, after=after, only_changes=False
+        )
     creator = step.assignment.created_by
     if creator is not None:
-        title = (_("%(unit)s已逾期报送「%(step)s」") if after["late"] else
-                 _("%(unit)s已更正「%(step)s」的报送") if existing else _("%(unit)s已报送「%(step)s」")) % labels
+        title = (
+            _("%(unit)s已逾期报送「%(step)s」")
+            if after["late"]
+            else _("%(unit)s已更正「%(step)s」的报送")
+            if existing
+            else _("%(unit)s已报送「%(step)s」")
+        ) % labels
         notify([creator], title, step.assignment.title, url=_url(step.assignment_id))
     return submission
 
 
-# -- the hand-in table ---------------------------------------------------------------------------------------------
+# The hand-in table
 
 
 @dataclass
@@ -466,8 +558,12 @@ def table(assignment: Assignment, today: date | None = None) -> Table:
     today = today or timezone.localdate()
     steps = list(assignment.steps.all())
     units = sorted(assignment.units.all(), key=lambda u: (u.kind, u.name))
-    handed = {(s.step_id, s.unit_id): s for s in Submission.objects.filter(step__assignment=assignment)
-              .select_related("submitted_by").prefetch_related("files")}
+    handed = {
+        (s.step_id, s.unit_id): s
+        for s in Submission.objects.filter(step__assignment=assignment)
+        .select_related("submitted_by")
+        .prefetch_related("files")
+    }
     counts = {step.pk: StepCount(step) for step in steps}
     rows = []
     for unit in units:
@@ -505,16 +601,19 @@ def progress(assignments: Sequence[Assignment], user=None, today: date | None = 
         return result
     given: dict[int, set[int]] = defaultdict(set)
     for assignment_id, unit_id in Assignment.units.through.objects.filter(assignment_id__in=ids).values_list(
-            "assignment_id", "unit_id"):
+        "assignment_id", "unit_id"
+    ):
         given[assignment_id].add(unit_id)
     steps: dict[int, list[tuple[int, date]]] = defaultdict(list)
     for pk, assignment_id, deadline in AssignmentStep.objects.filter(assignment_id__in=ids).values_list(
-            "pk", "assignment_id", "deadline"):
+        "pk", "assignment_id", "deadline"
+    ):
         steps[assignment_id].append((pk, deadline))
     handed: dict[int, set[int]] = defaultdict(set)  # step → units
     late: dict[int, int] = defaultdict(int)
     for step_id, unit_id, at, deadline in Submission.objects.filter(step__assignment_id__in=ids).values_list(
-            "step_id", "unit_id", "submitted_at", "step__deadline"):
+        "step_id", "unit_id", "submitted_at", "step__deadline"
+    ):
         handed[step_id].add(unit_id)
         late[step_id] += timezone.localtime(at).date() > deadline
     mine = set(unit_and_above(user)) if user is not None else set()
@@ -536,16 +635,21 @@ def progress(assignments: Sequence[Assignment], user=None, today: date | None = 
     return result
 
 
-# -- reminders (gongjian tick) -------------------------------------------------------------------------------------
+# Reminders (gongjian tick)
 
 
 def remind(today: date | None = None) -> int:
     """For each step due tomorrow or today, or overdue by up to seven days, tell each unit that has not handed
     in — at most once a day (a Reminder row per step, unit and day). Returns how many units were reminded."""
     today = today or timezone.localdate()
-    steps = (AssignmentStep.objects.filter(deadline__gte=today - timedelta(days=REMIND_AFTER_DAYS),
-                                           deadline__lte=today + timedelta(days=REMIND_BEFORE_DAYS))
-             .select_related("assignment").prefetch_related("assignment__units"))
+    steps = (
+        AssignmentStep.objects.filter(
+            deadline__gte=today - timedelta(days=REMIND_AFTER_DAYS),
+            deadline__lte=today + timedelta(days=REMIND_BEFORE_DAYS),
+        )
+        .select_related("assignment")
+        .prefetch_related("assignment__units")
+    )
     reminded = 0
     for step in steps:
         done = set(step.submissions.values_list("unit_id", flat=True))
@@ -563,12 +667,19 @@ def remind(today: date | None = None) -> int:
             try:
                 with transaction.atomic():
                     row = Reminder.objects.create(step=step, unit=unit, day=today)
-                    audit.record("assignment.remind", obj=step, only_changes=False,
-                                 after={"unit": unit.name, "day": today, "reminder": row.pk})
-                    notify(_recipients([unit]), _("催报：%(title)s") % {"title": step.assignment.title},
-                           _("「%(step)s」%(when)s，%(unit)s尚未报送。") % {
-                               "step": step.name, "when": when, "unit": unit.name},
-                           url=_url(step.assignment_id))
+                    audit.record(
+                        "assignment.remind",
+                        obj=step,
+                        only_changes=False,
+                        after={"unit": unit.name, "day": today, "reminder": row.pk},
+                    )
+                    notify(
+                        _recipients([unit]),
+                        _("催报：%(title)s") % {"title": step.assignment.title},
+                        _("「%(step)s」%(when)s，%(unit)s尚未报送。")
+                        % {"step": step.name, "when": when, "unit": unit.name},
+                        url=_url(step.assignment_id),
+                    )
             except IntegrityError:  # another tick reminded this unit today
                 continue
             reminded += 1

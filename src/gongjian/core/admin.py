@@ -34,13 +34,14 @@ class VersionedForm(forms.ModelForm):
             current = model._default_manager.select_for_update().filter(pk=self.instance.pk).first()
             if current is not None:
                 try:
-                    check_version(current.version, cleaned.get("loaded_version"), str(model._meta.verbose_name))
+                    check_version(
+                        current.version, cleaned.get("loaded_version"), str(model._meta.verbose_name)
+                    )
                 except Stale as exc:
                     self.stale = True
                     raise forms.ValidationError(exc.messages[0], code="stale") from None
                 self.instance.version = current.version + 1
         return cleaned
-
 
 
 class VersionedInline(admin.TabularInline):
@@ -83,16 +84,31 @@ class AuditedModelAdmin(admin.ModelAdmin):
         obj.full_clean()
         super().save_model(request, obj, form, change)
         label = obj._meta.label_lower
-        audit.record(f"{label}.{'update' if change else 'create'}", actor=request.user, obj=obj, before=before,
-                     after=audit.snapshot(obj), only_changes=change, ip_address=audit.client_ip(request),
-                     note="系统管理后台")
+        audit.record(
+            f"{label}.{'update' if change else 'create'}",
+            actor=request.user,
+            obj=obj,
+            before=before,
+            after=audit.snapshot(obj),
+            only_changes=change,
+            ip_address=audit.client_ip(request),
+            note="系统管理后台",
+        )
 
     def delete_model(self, request, obj):
         before, pk, text = audit.snapshot(obj), obj.pk, str(obj)
         super().delete_model(request, obj)
-        audit.record(f"{obj._meta.label_lower}.delete", actor=request.user, object_type=obj._meta.label_lower,
-                     object_id=str(pk), object_repr=text, before=before, only_changes=False, note="系统管理后台",
-                     ip_address=audit.client_ip(request))
+        audit.record(
+            f"{obj._meta.label_lower}.delete",
+            actor=request.user,
+            object_type=obj._meta.label_lower,
+            object_id=str(pk),
+            object_repr=text,
+            before=before,
+            only_changes=False,
+            note="系统管理后台",
+            ip_address=audit.client_ip(request),
+        )
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:

@@ -113,7 +113,7 @@ def record(action: str, **kwargs: Any) -> AuditEvent:
     return event
 
 
-# -- the hash chain (core/chain.py) --------------------------------------------------------------------------
+# The hash chain (core/chain.py)
 #
 # Events are written unsealed inside the transaction of the change they record, so writers never wait for one
 # another; right after each commit the events committed so far are sealed in id order by whoever holds the chain's
@@ -125,7 +125,9 @@ _COVERED = [name for name in chain.FIELDS if name != "prev_hash"] + ["prev_hash"
 def schedule_seal() -> None:
     """Seal after the current transaction commits (at once outside one); once per transaction."""
     conn = transaction.get_connection()
-    if conn.in_atomic_block and any(func is _seal_after_commit for _sids, func, _robust in conn.run_on_commit):
+    if conn.in_atomic_block and any(
+        func is _seal_after_commit for _sids, func, _robust in conn.run_on_commit
+    ):
         return
     transaction.on_commit(_seal_after_commit, robust=True)
 
@@ -199,8 +201,9 @@ def _head_for_update() -> AuditChain:
     last = AuditEvent.objects.filter(seq__isnull=False).order_by("-seq").values("seq", "hash").first()
     try:
         with transaction.atomic():
-            return AuditChain.objects.create(pk=1, last_seq=last["seq"] if last else 0,
-                                             last_hash=last["hash"] if last else chain.GENESIS)
+            return AuditChain.objects.create(
+                pk=1, last_seq=last["seq"] if last else 0, last_hash=last["hash"] if last else chain.GENESIS
+            )
     except IntegrityError:  # another sealer created it a moment ago
         return AuditChain.objects.select_for_update().get(pk=1)
 
@@ -223,15 +226,23 @@ def seal(batch: int = 2000) -> int:
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL synchronous_commit TO OFF")
             head = _head_for_update()
-            rows = [_hashable(row) for row in AuditEvent.objects.filter(seq__isnull=True).order_by("id")
-                    .values(*_COVERED)[:batch]]
+            rows = [
+                _hashable(row)
+                for row in AuditEvent.objects.filter(seq__isnull=True)
+                .order_by("id")
+                .values(*_COVERED)[:batch]
+            ]
             if not rows:
                 return sealed
-            done = list(chain.seal(rows, last_seq=head.last_seq, last_hash=head.last_hash, algorithm=algorithm))
+            done = list(
+                chain.seal(rows, last_seq=head.last_seq, last_hash=head.last_hash, algorithm=algorithm)
+            )
             table = connection.ops.quote_name(AuditEvent._meta.db_table)
             with connection.cursor() as cursor:
-                cursor.executemany(f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",
-                                   [(e["seq"], e["prev_hash"], e["hash"], e["id"]) for e in done])
+                cursor.executemany(
+                    f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",
+                    [(e["seq"], e["prev_hash"], e["hash"], e["id"]) for e in done],
+                )
             head.last_seq, head.last_hash = done[-1]["seq"], done[-1]["hash"]
             head.save(update_fields=["last_seq", "last_hash"])
         sealed += len(done)
@@ -253,7 +264,7 @@ def verify_chain(*, since: dt.datetime | None = None, last: int | None = None) -
     if since is not None:
         first = sealed.filter(occurred_at__gte=since).values("seq").first()
     elif last is not None:
-        first = sealed.reverse().values("seq")[last - 1:last].first() or sealed.values("seq").first()
+        first = sealed.reverse().values("seq")[last - 1 : last].first() or sealed.values("seq").first()
     if since is not None or last is not None:
         if first is None:
             return chain.Verdict(0, None, "", None)
@@ -268,7 +279,9 @@ def verify_chain(*, since: dt.datetime | None = None, last: int | None = None) -
         missing = head["last_seq"] - verdict.last_seq
         last = AuditEvent.objects.filter(seq=verdict.last_seq).values("id", "occurred_at").first() or {}
         problem = f"the chain's head is at {head['last_seq']}: the last {missing} sealed event(s) are missing"
-        broken = chain.Break(verdict.last_seq, last.get("id", 0), str(last.get("occurred_at", "")), problem, "head")
+        broken = chain.Break(
+            verdict.last_seq, last.get("id", 0), str(last.get("occurred_at", "")), problem, "head"
+        )
         return chain.Verdict(verdict.checked, verdict.last_seq, verdict.last_hash, broken)
     return verdict
 
@@ -276,8 +289,9 @@ def verify_chain(*, since: dt.datetime | None = None, last: int | None = None) -
 def unsealed_since(minutes: int = 10) -> int:
     """Events committed more than ``minutes`` ago that are still unsealed (a sealer failed, or rows were inserted
     behind the application's back)."""
-    return AuditEvent.objects.filter(seq__isnull=True,
-                                     occurred_at__lt=timezone.now() - dt.timedelta(minutes=minutes)).count()
+    return AuditEvent.objects.filter(
+        seq__isnull=True, occurred_at__lt=timezone.now() - dt.timedelta(minutes=minutes)
+    ).count()
 
 
 def check_and_remember(*, since: dt.datetime | None = None) -> chain.Verdict:
@@ -286,12 +300,19 @@ def check_and_remember(*, since: dt.datetime | None = None) -> chain.Verdict:
     seal()
     verdict = verify_chain(since=since)
     scope = f"since {since.isoformat()}" if since else "whole chain"
-    result = f"{scope}: {verdict.checked} events, " + ("intact" if verdict.ok else f"BROKEN at {verdict.broken}")
+    result = f"{scope}: {verdict.checked} events, " + (
+        "intact" if verdict.ok else f"BROKEN at {verdict.broken}"
+    )
     if since is None or not verdict.ok:
         broken = verdict.broken
         AuditChain.objects.filter(pk=1).update(
-            checked_at=timezone.now(), checked_through=verdict.last_seq, check_ok=verdict.ok, check_result=result,
-            broken_id=broken.id if broken else None, broken_kind=broken.kind if broken else "")
+            checked_at=timezone.now(),
+            checked_through=verdict.last_seq,
+            check_ok=verdict.ok,
+            check_result=result,
+            broken_id=broken.id if broken else None,
+            broken_kind=broken.kind if broken else "",
+        )
     if not verdict.ok:
         logger.error("audit chain broken: %s", verdict.broken)
     return verdict
@@ -321,42 +342,95 @@ def client_ip(request) -> str | None:
         return None
 
 
-# -- how the trail reads in Chinese --------------------------------------------------------------------------
+# How the trail reads in Chinese
 
 ACTION_LABELS = {
-    "login.success": "登录成功", "login.failed": "登录失败", "login.locked": "锁定期内尝试登录",
-    "login.otp_failed": "动态口令错误", "logout": "退出登录", "user.unlock": "解锁账号",
-    "user.sign_out_all": "强制下线", "user.assign_roles": "分配角色", "user.create": "新建账号",
-    "user.update": "修改账号", "password.set": "设置初始密码", "password.change": "修改密码",
-    "password.reset": "重置密码", "otp.enrol": "绑定动态口令", "otp.remove": "移除动态口令",
-    "otp.recovery_codes": "重新生成恢复码", "otp.recovery_used": "使用恢复码登录",
-    "api_token.create": "创建接口令牌", "api_token.revoke": "吊销接口令牌", "api_token.expire": "接口令牌到期",
-    "role_policy.update": "修改安全策略", "audit.view": "查看审计记录", "audit.export": "导出审计记录",
+    "login.success": "登录成功",
+    "login.failed": "登录失败",
+    "login.locked": "锁定期内尝试登录",
+    "login.otp_failed": "动态口令错误",
+    "logout": "退出登录",
+    "user.unlock": "解锁账号",
+    "user.sign_out_all": "强制下线",
+    "user.assign_roles": "分配角色",
+    "user.create": "新建账号",
+    "user.update": "修改账号",
+    "password.set": "设置初始密码",
+    "password.change": "修改密码",
+    "password.reset": "重置密码",
+    "otp.enrol": "绑定动态口令",
+    "otp.remove": "移除动态口令",
+    "otp.recovery_codes": "重新生成恢复码",
+    "otp.recovery_used": "使用恢复码登录",
+    "api_token.create": "创建接口令牌",
+    "api_token.revoke": "吊销接口令牌",
+    "api_token.expire": "接口令牌到期",
+    "role_policy.update": "修改安全策略",
+    "audit.view": "查看审计记录",
+    "audit.export": "导出审计记录",
     "audit.verify": "校验审计链",
-    "person.create": "新建人员", "person.link_account": "人员关联账号", "unit.create": "新建单位",
-    "project.create": "新建项目", "project.update": "修改项目", "project.delete": "删除项目",
-    "baseline.propose": "提出基准调整申请", "baseline.approve": "批准基准调整", "baseline.refuse": "不予批准基准调整",
+    "person.create": "新建人员",
+    "person.link_account": "人员关联账号",
+    "unit.create": "新建单位",
+    "project.create": "新建项目",
+    "project.update": "修改项目",
+    "project.delete": "删除项目",
+    "baseline.propose": "提出基准调整申请",
+    "baseline.approve": "批准基准调整",
+    "baseline.refuse": "不予批准基准调整",
     "baseline.withdraw": "撤回基准调整申请",
-    "project.import": "导入项目", "project.export": "导出项目", "milestone.reach": "节点完成",
-    "period.open": "开放填报期", "period.remind": "催报",
-    "report.create": "填报", "report.update": "修改填报", "report.submit": "提交报表", "report.approve": "审核通过",
-    "report.return": "退回报表", "report.photo.add": "上传现场照片", "report.photo.remove": "删除现场照片",
-    "lights.judgement": "研判亮灯", "lights.rules.publish": "发布亮灯规则",
-    "case.open": "督办件立案", "case.accept": "督办件签收", "case.act": "督办件办理", "case.resolve": "督办件办结",
-    "case.close": "督办件销号", "case.reopen": "督办件重新打开", "case.pass_up": "督办件上交",
-    "case.climb": "督办件升级", "case.remind": "督办件提醒", "case.letter": "印发督办函件",
-    "assess.scheme.save": "保存考核方案", "assess.scheme.activate": "启用考核方案", "assess.run": "考核计算",
-    "assess.publish": "发布考核结果", "assess.revise": "修订考核结果", "assess.notice": "印发考核通报",
-    "assess.evaluation": "综合评价打分", "assess.interview.create": "记录约谈",
-    "assess.commitment.create": "新建整改承诺", "assess.commitment.complete": "整改承诺完成",
+    "project.import": "导入项目",
+    "project.export": "导出项目",
+    "milestone.reach": "节点完成",
+    "period.open": "开放填报期",
+    "period.remind": "催报",
+    "report.create": "填报",
+    "report.update": "修改填报",
+    "report.submit": "提交报表",
+    "report.approve": "审核通过",
+    "report.return": "退回报表",
+    "report.photo.add": "上传现场照片",
+    "report.photo.remove": "删除现场照片",
+    "lights.judgement": "研判亮灯",
+    "lights.rules.publish": "发布亮灯规则",
+    "case.open": "督办件立案",
+    "case.accept": "督办件签收",
+    "case.act": "督办件办理",
+    "case.resolve": "督办件办结",
+    "case.close": "督办件销号",
+    "case.reopen": "督办件重新打开",
+    "case.pass_up": "督办件上交",
+    "case.climb": "督办件升级",
+    "case.remind": "督办件提醒",
+    "case.letter": "印发督办函件",
+    "assess.scheme.save": "保存考核方案",
+    "assess.scheme.activate": "启用考核方案",
+    "assess.run": "考核计算",
+    "assess.publish": "发布考核结果",
+    "assess.revise": "修订考核结果",
+    "assess.notice": "印发考核通报",
+    "assess.evaluation": "综合评价打分",
+    "assess.interview.create": "记录约谈",
+    "assess.commitment.create": "新建整改承诺",
+    "assess.commitment.complete": "整改承诺完成",
     # meetings and documents record under the names they had in dispatch: old and new events read alike
-    "dispatch.meeting.create": "新建调度会", "dispatch.meeting.update": "修改调度会",
-    "dispatch.decision.create": "新建交办事项", "dispatch.document.draft": "起草公文",
-    "dispatch.document.edit": "修改公文", "dispatch.document.issue": "印发公文",
-    "daily_report.create": "填写工作日报", "daily_report.update": "修改工作日报", "daily_task.create": "部署明日任务",
-    "assignment.create": "新建交办", "assignment.submit": "报送交办材料", "assignment.resubmit": "重新报送交办材料",
-    "assignment.remind": "交办催报", "demo.load": "载入演示数据", "demo.reset": "重置演示数据",
-    "system.backup": "备份", "system.restore": "恢复",
+    "dispatch.meeting.create": "新建调度会",
+    "dispatch.meeting.update": "修改调度会",
+    "dispatch.decision.create": "新建交办事项",
+    "dispatch.document.draft": "起草公文",
+    "dispatch.document.edit": "修改公文",
+    "dispatch.document.issue": "印发公文",
+    "daily_report.create": "填写工作日报",
+    "daily_report.update": "修改工作日报",
+    "daily_task.create": "部署明日任务",
+    "assignment.create": "新建交办",
+    "assignment.submit": "报送交办材料",
+    "assignment.resubmit": "重新报送交办材料",
+    "assignment.remind": "交办催报",
+    "demo.load": "载入演示数据",
+    "demo.reset": "重置演示数据",
+    "system.backup": "备份",
+    "system.restore": "恢复",
 }
 BREAK_LABELS = {
     "gap": "链序号不连续：其后有记录被删除。",
@@ -365,9 +439,23 @@ BREAK_LABELS = {
     "head": "链头记录的最后序号大于现存记录：最近的记录被删除。",
     "algorithm": "摘要算法无法校验。",
 }
-VERB_LABELS = {"create": "新建", "update": "修改", "delete": "删除", "import": "导入", "export": "导出",
-               "submit": "提交", "approve": "审核通过", "return": "退回", "publish": "发布", "revise": "修订",
-               "activate": "启用", "save": "保存", "issue": "印发", "close": "销号", "reopen": "重新打开"}
+VERB_LABELS = {
+    "create": "新建",
+    "update": "修改",
+    "delete": "删除",
+    "import": "导入",
+    "export": "导出",
+    "submit": "提交",
+    "approve": "审核通过",
+    "return": "退回",
+    "publish": "发布",
+    "revise": "修订",
+    "activate": "启用",
+    "save": "保存",
+    "issue": "印发",
+    "close": "销号",
+    "reopen": "重新打开",
+}
 
 
 def action_label(action: str, object_type: str = "") -> str:

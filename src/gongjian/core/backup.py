@@ -54,8 +54,14 @@ DATABASE_PARTS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 VENDOR_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 # Rows `gongjian migrate` writes by itself: a database holding only these (and Django's list of migrations) is
 # still empty, so a restore may replace them.
-SEEDED_MODELS = {"contenttypes.contenttype", "auth.permission", "auth.group", "auth.group_permissions",
-                 "accounts.rolepolicy", "lights.lightrule"}
+SEEDED_MODELS = {
+    "contenttypes.contenttype",
+    "auth.permission",
+    "auth.group",
+    "auth.group_permissions",
+    "accounts.rolepolicy",
+    "lights.lightrule",
+}
 _CHUNK = 1024 * 1024
 
 Say = Callable[[str], None]
@@ -140,7 +146,7 @@ class _HashingReader:
         return data
 
 
-# -- the database's tables -----------------------------------------------------------------------------------
+# The database's tables
 
 
 def _count_rows(cursor, tables: list[str]) -> dict[str, int]:
@@ -152,15 +158,19 @@ def _count_rows(cursor, tables: list[str]) -> dict[str, int]:
 
 
 def _head(cursor) -> dict[str, Any]:
-    cursor.execute(f"SELECT last_seq, last_hash FROM {connection.ops.quote_name(AuditChain._meta.db_table)} "
-                   "WHERE id = 1")
+    cursor.execute(
+        f"SELECT last_seq, last_hash FROM {connection.ops.quote_name(AuditChain._meta.db_table)} WHERE id = 1"
+    )
     row = cursor.fetchone()
     return {"last_seq": row[0], "last_hash": row[1]} if row else {"last_seq": 0, "last_hash": chain.GENESIS}
 
 
 def _seeded_tables() -> set[str]:
-    return {model._meta.db_table for model in apps.get_models(include_auto_created=True)
-            if model._meta.label_lower in SEEDED_MODELS} | {"django_migrations"}
+    return {
+        model._meta.db_table
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.label_lower in SEEDED_MODELS
+    } | {"django_migrations"}
 
 
 def _sqlite_target() -> Path | None:
@@ -182,14 +192,16 @@ def rows_in_the_way() -> dict[str, int]:
         return {table: n for table, n in _count_rows(cursor, tables).items() if n}
 
 
-# -- backup --------------------------------------------------------------------------------------------------
+# Backup
 
 
 def pg_client(settings_dict: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
     """The connection options of pg_dump and pg_restore (user, host, port; the database name last) and their
     environment: the password goes in PGPASSWORD, never on a command line where ``ps`` would show it."""
     if not settings_dict.get("NAME"):
-        raise BackupError("GONGJIAN_DATABASE_URL must name the database, e.g. postgres://user@host:5432/gongjian.")
+        raise BackupError(
+            "GONGJIAN_DATABASE_URL must name the database, e.g. postgres://user@host:5432/gongjian."
+        )
     args, env = DatabaseClient.settings_to_cmd_args_env(settings_dict, [])
     return ["--no-password", *args[1:]], {**os.environ, **(env or {})}
 
@@ -197,8 +209,10 @@ def pg_client(settings_dict: dict[str, Any]) -> tuple[list[str], dict[str, str]]
 def _run_client(command: list[str], env: dict[str, str], what: str) -> None:
     tool = command[0]
     if shutil.which(tool) is None:
-        raise BackupError(f"{tool} is not installed (it comes with the PostgreSQL client package, e.g. "
-                          f"apt-get install postgresql-client); it is needed to {what}.")
+        raise BackupError(
+            f"{tool} is not installed (it comes with the PostgreSQL client package, e.g. "
+            f"apt-get install postgresql-client); it is needed to {what}."
+        )
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         message = done.stderr.strip() or f"exit status {done.returncode}"
@@ -223,11 +237,15 @@ def _dump_sqlite(out: Path) -> tuple[dict[str, int], dict[str, Any], str]:
         connection.connection.backup(copy)
         copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
         if (check := copy.execute("PRAGMA integrity_check").fetchone()[0]) != "ok":
-            raise BackupError(f"The copy of the database fails SQLite's integrity check ({check}); the "
-                              "database itself may be damaged. Nothing was written.")
+            raise BackupError(
+                f"The copy of the database fails SQLite's integrity check ({check}); the "
+                "database itself may be damaged. Nothing was written."
+            )
         cursor = copy.cursor()
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' "
-                       "ESCAPE '\\' ORDER BY name")
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' "
+            "ESCAPE '\\' ORDER BY name"
+        )
         tables = [row[0] for row in cursor.fetchall()]
         counts = _count_rows(cursor, tables)
         head = _head(cursor)
@@ -249,8 +267,11 @@ def _dump_postgresql(out: Path) -> tuple[dict[str, int], dict[str, Any], str]:
         snapshot, server = cursor.fetchone()
         counts = _count_rows(cursor, sorted(connection.introspection.table_names(cursor)))
         head = _head(cursor)
-        _run_client(["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={out}", *options], env,
-                    "dump the database")
+        _run_client(
+            ["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={out}", *options],
+            env,
+            "dump the database",
+        )
     return counts, head, f"PostgreSQL {server}; {_client_version('pg_dump')}"
 
 
@@ -268,8 +289,9 @@ def _tar_mode(path: Path) -> str:
         return "w:gz"
     if path.name.endswith(".tar"):
         return "w"
-    raise BackupError(f"Name the backup file .tar or .tar.gz (not '{path.name}'), "
-                      "e.g. gongjian-2026-11-30.tar.gz.")
+    raise BackupError(
+        f"Name the backup file .tar or .tar.gz (not '{path.name}'), e.g. gongjian-2026-11-30.tar.gz."
+    )
 
 
 def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
@@ -295,12 +317,16 @@ def make_backup(path: str | Path, *, say: Say = _quiet) -> BackupResult:
     db_part = DATABASE_PARTS[vendor]
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".gongjian-backup-") as scratch:
         dump = Path(scratch) / db_part
-        say(f"Copying the {_vendor_name(vendor)} database "
-            + ("with SQLite's online backup API…" if vendor == "sqlite" else "with pg_dump --format=custom…"))
+        say(
+            f"Copying the {_vendor_name(vendor)} database "
+            + ("with SQLite's online backup API…" if vendor == "sqlite" else "with pg_dump --format=custom…")
+        )
         counts, head, server = (_dump_sqlite if vendor == "sqlite" else _dump_postgresql)(dump)
         parts = {db_part: {"sha256": _sha256_file(dump), "bytes": dump.stat().st_size}}
-        say(f"Database: {len(counts)} tables, {sum(counts.values()):,} rows, "
-            f"{size_text(parts[db_part]['bytes'])}; audit chain head at event {head['last_seq']}.")
+        say(
+            f"Database: {len(counts)} tables, {sum(counts.values()):,} rows, "
+            f"{size_text(parts[db_part]['bytes'])}; audit chain head at event {head['last_seq']}."
+        )
         media = list(_media_files())
         for name, file in media:
             parts[name] = {"sha256": _sha256_file(file), "bytes": file.stat().st_size}
@@ -319,14 +345,17 @@ def make_backup(path: str | Path, *, say: Say = _quiet) -> BackupResult:
             "parts": parts,
         }
         manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
-        sums = {**{name: part["sha256"] for name, part in parts.items()},
-                MANIFEST: hashlib.sha256(manifest_bytes).hexdigest()}
+        sums = {
+            **{name: part["sha256"] for name, part in parts.items()},
+            MANIFEST: hashlib.sha256(manifest_bytes).hexdigest(),
+        }
         staged = Path(scratch) / "backup"
         # The manifest first, so that a restore can refuse a wrong vendor or a full database at once.
         with tarfile.open(staged, mode, format=tarfile.PAX_FORMAT) as tar:
             _add_bytes(tar, MANIFEST, manifest_bytes)
-            _add_bytes(tar, SUMS, "".join(f"{digest}  {name}\n" for name, digest in sorted(sums.items()))
-                       .encode())
+            _add_bytes(
+                tar, SUMS, "".join(f"{digest}  {name}\n" for name, digest in sorted(sums.items())).encode()
+            )
             tar.add(dump, arcname=db_part)
             for name, file in media:
                 info = tar.gettarinfo(file, arcname=name)
@@ -336,29 +365,44 @@ def make_backup(path: str | Path, *, say: Say = _quiet) -> BackupResult:
                         reader = _HashingReader(f)
                         tar.addfile(info, reader)
                 except OSError as exc:
-                    raise BackupError(f"Could not copy the media file {file}: {exc}. Run the backup "
-                                      "again.") from None
+                    raise BackupError(
+                        f"Could not copy the media file {file}: {exc}. Run the backup again."
+                    ) from None
                 if reader.digest.hexdigest() != parts[name]["sha256"]:
-                    raise BackupError(f"The media file {file} changed while it was being backed up. Run the "
-                                      "backup again.")
+                    raise BackupError(
+                        f"The media file {file} changed while it was being backed up. Run the backup again."
+                    )
         say(f"Media: {len(media)} file(s), {size_text(media_bytes)} from {settings.MEDIA_ROOT}.")
         with staged.open("rb") as f:
             os.fsync(f.fileno())
         staged.chmod(0o600)  # it holds every account's password hash: keep it like the database itself
         os.replace(staged, path)
     size = path.stat().st_size
-    say(f"Wrote {path} ({size_text(size)}); the SHA-256 of every part is in its manifest.json and "
-        "SHA256SUMS.")
-    audit.record("system.backup", object_type="core.auditchain", object_repr=path.name, only_changes=False,
-                 after={"file": str(path), "bytes": size, "vendor": vendor, "tables": len(counts),
-                        "rows": manifest["rows"], "media_files": len(media), "media_bytes": media_bytes,
-                        "audit_last_seq": head["last_seq"]},
-                 note=_console_note())
+    say(
+        f"Wrote {path} ({size_text(size)}); the SHA-256 of every part is in its manifest.json and SHA256SUMS."
+    )
+    audit.record(
+        "system.backup",
+        object_type="core.auditchain",
+        object_repr=path.name,
+        only_changes=False,
+        after={
+            "file": str(path),
+            "bytes": size,
+            "vendor": vendor,
+            "tables": len(counts),
+            "rows": manifest["rows"],
+            "media_files": len(media),
+            "media_bytes": media_bytes,
+            "audit_last_seq": head["last_seq"],
+        },
+        note=_console_note(),
+    )
     say("Recorded the backup in the audit trail (system.backup).")
     return BackupResult(path, size, manifest)
 
 
-# -- reading and checking a backup ---------------------------------------------------------------------------
+# Reading and checking a backup
 
 
 def _safe_name(name: str) -> bool:
@@ -372,8 +416,9 @@ def _damaged(path: Path, why: str) -> BackupError:
     return BackupError(f"{path} is damaged or is not a Gongjian backup ({why}). Nothing was restored.")
 
 
-def read_backup(path: str | Path, into: Path, *, early: Callable[[dict[str, Any]], None] | None = None
-                ) -> dict[str, Any]:
+def read_backup(
+    path: str | Path, into: Path, *, early: Callable[[dict[str, Any]], None] | None = None
+) -> dict[str, Any]:
     """Unpack the backup at ``path`` into the folder ``into`` and check every part's SHA-256 against
     SHA256SUMS and the manifest; returns the manifest. ``early`` sees the (not yet verified) manifest as soon
     as it is read, to refuse a wrong vendor before a large file is read through."""
@@ -406,8 +451,10 @@ def read_backup(path: str | Path, into: Path, *, early: Callable[[dict[str, Any]
                         raise _damaged(path, "its manifest.json is not readable")
                     if isinstance(manifest.get("format"), int) and manifest["format"] > FORMAT:
                         newer = manifest.get("gongjian_version")
-                        raise BackupError(f"{path} was made by a newer Gongjian ({newer}), whose backups "
-                                          f"this one ({version()}) does not read. Nothing was restored.")
+                        raise BackupError(
+                            f"{path} was made by a newer Gongjian ({newer}), whose backups "
+                            f"this one ({version()}) does not read. Nothing was restored."
+                        )
                     if early is not None:
                         early(manifest)
             # Past the last entry there are only zeros (and, compressed, gzip's CRC, checked on reaching the
@@ -430,9 +477,11 @@ def read_backup(path: str | Path, into: Path, *, early: Callable[[dict[str, Any]
         if name not in actual:
             raise _damaged(path, f"{name} is listed in SHA256SUMS but missing")
         if recorded.get(name) != actual[name]:
-            raise BackupError(f"{path} is damaged or was altered: the SHA-256 checksum of {name} is "
-                              f"{actual[name]}, but {recorded.get(name) or 'nothing'} was recorded. "
-                              "Nothing was restored.")
+            raise BackupError(
+                f"{path} is damaged or was altered: the SHA-256 checksum of {name} is "
+                f"{actual[name]}, but {recorded.get(name) or 'nothing'} was recorded. "
+                "Nothing was restored."
+            )
     parts = manifest.get("parts") or {}
     expected = {name: (part.get("sha256"), part.get("bytes")) for name, part in parts.items()}
     if expected != {name: value for name, value in computed.items() if name not in (MANIFEST, SUMS)}:
@@ -446,10 +495,12 @@ def read_backup(path: str | Path, into: Path, *, early: Callable[[dict[str, Any]
 
 def describe(manifest: dict[str, Any]) -> str:
     media = manifest.get("media") or {}
-    return (f"made {manifest.get('created_at')} by Gongjian {manifest.get('gongjian_version')} from "
-            f"{_vendor_name(manifest['vendor'])} ({manifest.get('server', '')}): "
-            f"{len(manifest['tables'])} tables, {manifest.get('rows', 0):,} rows, {media.get('files', 0)} "
-            f"media file(s), audit chain head at event {manifest['audit_chain']['last_seq']}")
+    return (
+        f"made {manifest.get('created_at')} by Gongjian {manifest.get('gongjian_version')} from "
+        f"{_vendor_name(manifest['vendor'])} ({manifest.get('server', '')}): "
+        f"{len(manifest['tables'])} tables, {manifest.get('rows', 0):,} rows, {media.get('files', 0)} "
+        f"media file(s), audit chain head at event {manifest['audit_chain']['last_seq']}"
+    )
 
 
 def check_backup(path: str | Path, *, say: Say = _quiet) -> dict[str, Any]:
@@ -460,18 +511,20 @@ def check_backup(path: str | Path, *, say: Say = _quiet) -> dict[str, Any]:
     return manifest
 
 
-# -- restore -------------------------------------------------------------------------------------------------
+# Restore
 
 
 def _refuse_wrong_vendor(manifest: dict[str, Any]) -> None:
     theirs, ours = _vendor_name(str(manifest.get("vendor"))), _vendor_name(connection.vendor)
     if theirs != ours:
-        fix = ("nothing (the embedded SQLite database)" if theirs == "SQLite"
-               else "an empty PostgreSQL database")
+        fix = (
+            "nothing (the embedded SQLite database)" if theirs == "SQLite" else "an empty PostgreSQL database"
+        )
         raise BackupError(
             f"This is a {theirs} backup, and the database configured here is {ours}: a {theirs} backup "
             f"cannot be restored into {ours}. Set GONGJIAN_DATABASE_URL to {fix} and run the restore again. "
-            "Nothing was restored.")
+            "Nothing was restored."
+        )
 
 
 def _refuse_if_not_empty() -> None:
@@ -483,7 +536,8 @@ def _refuse_if_not_empty() -> None:
         raise BackupError(
             f"The target database is not empty: {listed}{more}. A backup is restored only into an empty "
             "database, so nothing is overwritten; create a new database (or move the SQLite file away) and "
-            "run the restore again. Nothing was restored.")
+            "run the restore again. Nothing was restored."
+        )
 
 
 def _media_conflicts(manifest: dict[str, Any]) -> list[str]:
@@ -522,9 +576,17 @@ def _restore_postgresql(dump: Path, *, replace_schema: bool) -> str:
     # everything. One transaction, stopping at the first error: a failed restore leaves the database as it
     # was.
     # --clean --if-exists replaces the empty tables of a database that was migrated before the restore.
-    command = ["pg_restore", "--no-owner", "--no-acl", "--single-transaction", "--exit-on-error",
-               *(["--clean", "--if-exists"] if replace_schema else []), *connect, f"--dbname={name}",
-               str(dump)]
+    command = [
+        "pg_restore",
+        "--no-owner",
+        "--no-acl",
+        "--single-transaction",
+        "--exit-on-error",
+        *(["--clean", "--if-exists"] if replace_schema else []),
+        *connect,
+        f"--dbname={name}",
+        str(dump),
+    ]
     connection.close()
     _run_client(command, env, "restore the database")
     return f"Restored the database into PostgreSQL database {name} with pg_restore."
@@ -549,9 +611,11 @@ def restore_backup(path: str | Path, *, say: Say = _quiet) -> RestoreResult:
         _refuse_wrong_vendor(manifest)  # now that the manifest is verified
         _refuse_if_not_empty()
         if conflicts := _media_conflicts(manifest):
-            raise BackupError(f"{len(conflicts)} file(s) in the media folder differ from the backup's, e.g. "
-                              f"{conflicts[0]}; move them away and run the restore again. Nothing was "
-                              "restored.")
+            raise BackupError(
+                f"{len(conflicts)} file(s) in the media folder differ from the backup's, e.g. "
+                f"{conflicts[0]}; move them away and run the restore again. Nothing was "
+                "restored."
+            )
         say("The target database is empty.")
         dump = scratch / DATABASE_PARTS[manifest["vendor"]]
         if connection.vendor == "sqlite":
@@ -582,12 +646,16 @@ def _say_migrations(say: Say) -> None:
     unknown = sorted(set(executor.loader.applied_migrations) - set(executor.loader.disk_migrations))
     pending = set(executor.loader.graph.nodes) - set(executor.loader.applied_migrations)
     if unknown:
-        say(f"The restored database has {len(unknown)} migration(s) this Gongjian ({version()}) does not "
+        say(
+            f"The restored database has {len(unknown)} migration(s) this Gongjian ({version()}) does not "
             f"know, e.g. {'.'.join(unknown[0])}: the backup comes from a newer version; install that version "
-            "to run it.")
+            "to run it."
+        )
     elif pending:
-        say(f"The restored database lacks {len(pending)} migration(s) of this Gongjian ({version()}): run "
-            "'gongjian migrate' before starting the server.")
+        say(
+            f"The restored database lacks {len(pending)} migration(s) of this Gongjian ({version()}): run "
+            "'gongjian migrate' before starting the server."
+        )
     else:
         say("The restored database's schema is this version's; no migration is needed.")
 
@@ -600,8 +668,9 @@ def _check_restored(result: RestoreResult, say: Say) -> None:
     for table, expected in manifest["tables"].items():
         found = counts.get(table)
         if found != expected:
-            result.mismatches.append(f"{table}: {'missing' if found is None else f'{found:,} rows'}, "
-                                     f"the backup had {expected:,}")
+            result.mismatches.append(
+                f"{table}: {'missing' if found is None else f'{found:,} rows'}, the backup had {expected:,}"
+            )
     if result.mismatches:
         say(f"Row counts DIFFER from the backup in {len(result.mismatches)} table(s):")
         for line in result.mismatches:
@@ -611,20 +680,37 @@ def _check_restored(result: RestoreResult, say: Say) -> None:
     result.verdict = verdict = audit.verify_chain()
     head = manifest["audit_chain"]
     result.head_matches = (verdict.last_seq or 0, verdict.last_hash or chain.GENESIS) == (
-        head["last_seq"], head["last_hash"])
+        head["last_seq"],
+        head["last_hash"],
+    )
     if verdict.ok:
         say(f"Audit chain intact: {verdict.checked} event(s) checked, last seq {verdict.last_seq}.")
     else:
         say(f"Audit chain BROKEN after {verdict.checked} good event(s); first broken link: {verdict.broken}")
-    say("The chain's head is the backup's." if result.head_matches else
-        f"The chain's head is NOT the backup's: it ends at seq {verdict.last_seq} {verdict.last_hash}, the "
-        f"backup's at seq {head['last_seq']} {head['last_hash']}.")
-    audit.record("system.restore", object_type="core.auditchain", object_repr=result.path.name,
-                 only_changes=False, success=result.ok,
-                 after={"file": str(result.path), "bytes": result.path.stat().st_size,
-                        "vendor": manifest["vendor"], "backup_made_at": manifest.get("created_at"),
-                        "tables": len(manifest["tables"]), "rows": manifest.get("rows"),
-                        "media_files": result.media_files, "row_mismatches": result.mismatches,
-                        "chain_intact": verdict.ok, "audit_last_seq": head["last_seq"]},
-                 note=_console_note())
+    say(
+        "The chain's head is the backup's."
+        if result.head_matches
+        else f"The chain's head is NOT the backup's: it ends at seq {verdict.last_seq} {verdict.last_hash}, the "
+        f"backup's at seq {head['last_seq']} {head['last_hash']}."
+    )
+    audit.record(
+        "system.restore",
+        object_type="core.auditchain",
+        object_repr=result.path.name,
+        only_changes=False,
+        success=result.ok,
+        after={
+            "file": str(result.path),
+            "bytes": result.path.stat().st_size,
+            "vendor": manifest["vendor"],
+            "backup_made_at": manifest.get("created_at"),
+            "tables": len(manifest["tables"]),
+            "rows": manifest.get("rows"),
+            "media_files": result.media_files,
+            "row_mismatches": result.mismatches,
+            "chain_intact": verdict.ok,
+            "audit_last_seq": head["last_seq"],
+        },
+        note=_console_note(),
+    )
     say("Recorded the restore in the audit trail (system.restore).")

@@ -43,12 +43,15 @@ def _plain(value: str) -> str:
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR, description="年度（2000–2100）")]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Yuan = Annotated[int, Field(ge=0, le=MAX_YUAN, description="金额（元，0 至 10¹³）")]
-Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2, description="百分比（0–100）")]
+Percent = Annotated[
+    Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2, description="百分比（0–100）")
+]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Colour = Annotated[int, Field(ge=0, le=2, description="0 绿灯，1 黄灯，2 红灯")]
 Day = Annotated[date, AfterValidator(_day_in_range), Field(description="日期（2000-01-01 至 2100-12-31）")]
-Moment = Annotated[datetime, AfterValidator(_moment_in_range),
-                   Field(description="时间（2000-01-01 至 2100-12-31）")]
+Moment = Annotated[
+    datetime, AfterValidator(_moment_in_range), Field(description="时间（2000-01-01 至 2100-12-31）")
+]
 # A multipart form's text (the middleware leaves the API's uploads unread, so the API checks their fields).
 FormText = Annotated[str, AfterValidator(_plain)]
 Longitude = Annotated[Decimal, Field(ge=-180, le=180, max_digits=9, decimal_places=6, description="经度")]
@@ -91,6 +94,9 @@ def query_year(request, name: str = "year", default: int | None = None) -> int:
         return default
     if text.isdigit() and len(text) <= 4 and MIN_YEAR <= int(text) <= MAX_YEAR:
         return int(text)
-    messages.error(request, _("年度“%(text)s”无效（应在 %(min)d 到 %(max)d 之间），已显示 %(year)d 年。") % {
-        "text": text[:20], "min": MIN_YEAR, "max": MAX_YEAR, "year": default})
+    messages.error(
+        request,
+        _("年度“%(text)s”无效（应在 %(min)d 到 %(max)d 之间），已显示 %(year)d 年。")
+        % {"text": text[:20], "min": MIN_YEAR, "max": MAX_YEAR, "year": default},
+    )
     return default

@@ -63,8 +63,10 @@ def insert(model, frame: pl.DataFrame) -> None:
         return
     names = ", ".join(connection.ops.quote_name(c) for c in frame.columns)
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor, cursor.cursor.copy(
-                f"COPY {table(model)} ({names}) FROM STDIN (FORMAT csv)") as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table(model)} ({names}) FROM STDIN (FORMAT csv)") as copy,
+        ):
             copy.write(csv_bytes(frame))
         return
     sql = f"INSERT INTO {table(model)} ({names}) VALUES ({', '.join(['%s'] * frame.width)})"
@@ -83,11 +85,14 @@ def update(model, frame: pl.DataFrame, pg_types: dict[str, str]) -> None:
         with connection.cursor() as cursor:
             types = ", ".join(f"{quote(c)} {pg_types[c]}" for c in columns)
             cursor.execute(f"CREATE TEMPORARY TABLE bulk_changes (id bigint, {types}) ON COMMIT DROP")
-            with cursor.cursor.copy(f"COPY bulk_changes ({', '.join(quote(c) for c in frame.columns)}) "
-                                    "FROM STDIN (FORMAT csv)") as copy:
+            with cursor.cursor.copy(
+                f"COPY bulk_changes ({', '.join(quote(c) for c in frame.columns)}) FROM STDIN (FORMAT csv)"
+            ) as copy:
                 copy.write(csv_bytes(frame))
             assignments = ", ".join(f"{quote(c)} = c.{quote(c)}" for c in columns)
-            cursor.execute(f"UPDATE {table(model)} AS t SET {assignments} FROM bulk_changes AS c WHERE t.id = c.id")
+            cursor.execute(
+                f"UPDATE {table(model)} AS t SET {assignments} FROM bulk_changes AS c WHERE t.id = c.id"
+            )
             cursor.execute("DROP TABLE bulk_changes")
         return
     ordered = frame.select(*columns, "id")
@@ -109,14 +114,23 @@ def update_objects(model: type[models.Model], objects: list[models.Model], names
     quote = connection.ops.quote_name
     fields = [model._meta.get_field(name) for name in names]
     sql = "UPDATE {} SET {} WHERE {} = %s".format(
-        quote(model._meta.db_table), ", ".join(f"{quote(f.column)} = %s" for f in fields), quote(model._meta.pk.column))
+        quote(model._meta.db_table),
+        ", ".join(f"{quote(f.column)} = %s" for f in fields),
+        quote(model._meta.pk.column),
+    )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [
-            [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] + [obj.pk] for obj in objects
-        ])
+        cursor.executemany(
+            sql,
+            [
+                [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] + [obj.pk]
+                for obj in objects
+            ],
+        )
 
 
-def insert_objects(model: type[models.Model], objects: list[models.Model], *, returning: bool = False) -> None:
+def insert_objects(
+    model: type[models.Model], objects: list[models.Model], *, returning: bool = False
+) -> None:
     """Insert ``objects`` with multi-row INSERT statements: one statement of as many rows as the database's
     parameter limit allows is prepared once and run for every full batch, then one for the rest.
 
@@ -138,7 +152,8 @@ def insert_objects(model: type[models.Model], objects: list[models.Model], *, re
     rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objects]
     per_statement = max(1, min(500, (connection.features.max_query_params or 65535) // len(fields)))
     head = "INSERT INTO {} ({}) VALUES ".format(
-        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields))
+        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    )
     placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
     tail = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
 
@@ -151,15 +166,17 @@ def insert_objects(model: type[models.Model], objects: list[models.Model], *, re
     with connection.cursor() as cursor:
         if returning:
             for start in range(0, len(rows), per_statement):
-                batch = rows[start:start + per_statement]
+                batch = rows[start : start + per_statement]
                 cursor.execute(statement(len(batch)), flat(batch))
-                for obj, (pk,) in zip(objects[start:start + per_statement], cursor.fetchall(), strict=True):
+                for obj, (pk,) in zip(objects[start : start + per_statement], cursor.fetchall(), strict=True):
                     obj.pk = pk
                     obj._state.adding, obj._state.db = False, connection.alias
             return
         full = len(rows) - len(rows) % per_statement
         if full:
-            cursor.executemany(statement(per_statement), [
-                flat(rows[start:start + per_statement]) for start in range(0, full, per_statement)])
+            cursor.executemany(
+                statement(per_statement),
+                [flat(rows[start : start + per_statement]) for start in range(0, full, per_statement)],
+            )
         if full < len(rows):
             cursor.execute(statement(len(rows) - full), flat(rows[full:]))

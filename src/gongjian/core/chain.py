@@ -21,15 +21,30 @@ GENESIS = "genesis"
 ALGORITHMS = ("sm3", "sha256")
 
 # The fields of an event that its hash covers, in the order a person reads them.
-FIELDS = ("seq", "id", "occurred_at", "actor_id", "actor_name", "action", "object_type", "object_id",
-          "object_repr", "before", "after", "success", "ip_address", "note", "prev_hash")
+FIELDS = (
+    "seq",
+    "id",
+    "occurred_at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+    "success",
+    "ip_address",
+    "note",
+    "prev_hash",
+)
 
 # GB/T 32905-2016 Appendix A, example 1: SM3("abc").
 _SM3_ABC = "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
 
 
 def _gmssl_sm3(data: bytes) -> str:
-    from gmssl import sm3  # type: ignore[import-untyped]
+    from gmssl import sm3  # type: ignore[import-untyped]  # noqa: PLC0415  (the pure-Python fallback, loaded only without OpenSSL SM3)
 
     return str(sm3.sm3_hash(list(data)))
 
@@ -103,8 +118,9 @@ class Verdict:
         return self.broken is None
 
 
-def verify(events: Iterable[Mapping[str, Any]], *, prev_seq: int | None = None,
-           prev_hash: str = GENESIS) -> Verdict:
+def verify(
+    events: Iterable[Mapping[str, Any]], *, prev_seq: int | None = None, prev_hash: str = GENESIS
+) -> Verdict:
     """Walk ``events`` in chain order (by ``seq``) from the link (``prev_seq``, ``prev_hash``) before them and
     return the first broken link: a gap in the sequence (events deleted), a predecessor hash that is not the
     previous event's (events removed, reordered or inserted) or a hash that no longer matches the content (the
@@ -127,7 +143,9 @@ def verify(events: Iterable[Mapping[str, Any]], *, prev_seq: int | None = None,
             try:
                 digests[algorithm] = hasher(algorithm)
             except ValueError as exc:
-                return Verdict(checked, seq, last, Break(current, int(event["id"]), when, str(exc), "algorithm"))
+                return Verdict(
+                    checked, seq, last, Break(current, int(event["id"]), when, str(exc), "algorithm")
+                )
         computed = link(event, algorithm, digests[algorithm])
         if computed != stored:
             problem = f"content does not match its hash (edited after sealing): stored {stored}, computed {computed}"
@@ -137,8 +155,9 @@ def verify(events: Iterable[Mapping[str, Any]], *, prev_seq: int | None = None,
     return Verdict(checked, seq, last, None)
 
 
-def seal(events: Iterable[dict[str, Any]], *, last_seq: int, last_hash: str,
-         algorithm: str) -> Iterator[dict[str, Any]]:
+def seal(
+    events: Iterable[dict[str, Any]], *, last_seq: int, last_hash: str, algorithm: str
+) -> Iterator[dict[str, Any]]:
     """Give each event (in the order given) the next sequence number, its predecessor's hash and its own hash."""
     digest = hasher(algorithm)
     for event in events:

@@ -1,6 +1,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from gongjian.core.models import Notification
+
 
 def navigation(request):
     """The menu of the signed-in user: only the pages their roles can open."""
@@ -32,7 +34,6 @@ def navigation(request):
         items.append((_("审计记录"), reverse("core:audit_list"), "audit"))
     if user.is_staff:
         items.append((_("系统管理"), reverse("admin:index"), "admin"))
-    from gongjian.core.models import Notification
 
     unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
     return {"nav_items": items, "unread_notifications": unread}

@@ -12,7 +12,7 @@ CONTENT_TYPES = {
 
 def attachment(content: bytes | str, filename: str) -> HttpResponse:
     """A download of ``content`` named ``filename``, its type from the name's extension."""
-    kind = CONTENT_TYPES.get(filename[filename.rfind("."):].lower(), "application/octet-stream")
+    kind = CONTENT_TYPES.get(filename[filename.rfind(".") :].lower(), "application/octet-stream")
     response = HttpResponse(content, content_type=kind)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

@@ -138,11 +138,16 @@ class Workbook:
     def __post_init__(self):
         if self.stream is None:
             self.stream = io.BytesIO()
-        self.book = xlsxwriter.Workbook(self.stream, {
-            "constant_memory": self.constant_memory,
-            # Every cell goes through an explicit write_string/number/datetime: nothing is guessed from text.
-            "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
-        })
+        self.book = xlsxwriter.Workbook(
+            self.stream,
+            {
+                "constant_memory": self.constant_memory,
+                # Every cell goes through an explicit write_string/number/datetime: nothing is guessed from text.
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
 
     def format(self, *styles: Style | None):
         """One xlsxwriter format for the merged ``styles`` (made once per distinct look)."""
@@ -170,16 +175,27 @@ class Workbook:
             self._header(ws, 0, columns)
             for position, column in enumerate(columns):
                 if column.choices:
-                    ws.data_validation(1, position, LAST_ROW, position, {
-                        "validate": "list", "source": list(column.choices), "error_type": "warning",
-                        "error_title": "不在可选范围内", "error_message": "请从下拉列表中选择。",
-                    })
+                    ws.data_validation(
+                        1,
+                        position,
+                        LAST_ROW,
+                        position,
+                        {
+                            "validate": "list",
+                            "source": list(column.choices),
+                            "error_type": "warning",
+                            "error_title": "不在可选范围内",
+                            "error_message": "请从下拉列表中选择。",
+                        },
+                    )
         if sheet.freeze:
             ws.freeze_panes(*sheet.freeze)
         plain = [self.format(KINDS[column.kind]) for column in columns]
         count = 0
         for count, row in enumerate(sheet.rows, start=1):
-            self._row(ws, first + count - 1, columns, row, sheet.row_style(row) if sheet.row_style else None, plain)
+            self._row(
+                ws, first + count - 1, columns, row, sheet.row_style(row) if sheet.row_style else None, plain
+            )
             if progress and count % PROGRESS_EVERY == 0:
                 progress(count)
         if sheet.autofilter and count:
@@ -214,7 +230,9 @@ class Workbook:
             self._header(ws, line, block.columns)
             for row in block.rows:
                 line += 1
-                self._row(ws, line, block.columns, row, {"text_wrap": True, "valign": "top"} if block.wrap else None)
+                self._row(
+                    ws, line, block.columns, row, {"text_wrap": True, "valign": "top"} if block.wrap else None
+                )
             line += 1
 
     def close(self) -> bytes:
@@ -224,12 +242,21 @@ class Workbook:
 
     def _header(self, ws, line: int, columns: Sequence[Column]) -> None:
         for position, column in enumerate(columns):
-            ws.write_string(line, position, column.header, self.format(HEADER, REQUIRED if column.required else None))
+            ws.write_string(
+                line, position, column.header, self.format(HEADER, REQUIRED if column.required else None)
+            )
             if column.note:
                 ws.write_comment(line, position, column.note, {"x_scale": 2, "y_scale": 1.5})
 
-    def _row(self, ws, line: int, columns: Sequence[Column], row: Any, row_style: Style | None,
-             plain: Sequence[Any] | None = None) -> None:
+    def _row(
+        self,
+        ws,
+        line: int,
+        columns: Sequence[Column],
+        row: Any,
+        row_style: Style | None,
+        plain: Sequence[Any] | None = None,
+    ) -> None:
         """One row; ``plain`` holds each column's own format, for the cells with no style of their own."""
         for position, column in enumerate(columns):
             value = column.of(row)
@@ -262,7 +289,9 @@ class Workbook:
             ws.write_datetime(line, position, _naive(value), cell_format)
         elif isinstance(value, int | float | Decimal):
             number = yuan_to_wan(value) if kind == "money" else value
-            ws.write_number(line, position, float(number) if isinstance(number, Decimal) else number, cell_format)
+            ws.write_number(
+                line, position, float(number) if isinstance(number, Decimal) else number, cell_format
+            )
         else:
             ws.write_string(line, position, str(value), cell_format)
 

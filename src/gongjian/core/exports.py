@@ -6,8 +6,22 @@ from gongjian.core import excel
 from gongjian.core.audit import action_label, readable_json
 
 MAX_ROWS = 1_000_000  # an .xlsx sheet holds 1,048,576 rows
-FIELDS = ("id", "occurred_at", "actor_name", "action", "object_type", "object_id", "object_repr", "success",
-          "before", "after", "ip_address", "note", "seq", "hash")
+FIELDS = (
+    "id",
+    "occurred_at",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "success",
+    "before",
+    "after",
+    "ip_address",
+    "note",
+    "seq",
+    "hash",
+)
 COLUMNS = [
     excel.Column("序号", 0, "auto", width=8),
     excel.Column("时间", lambda r: timezone.localtime(r[1]).strftime("%Y-%m-%d %H:%M:%S"), width=19),
@@ -31,5 +45,7 @@ def audit_workbook(events, filename: str):
     """``events`` (a query set) as one sheet, oldest first, with each event's place in the hash chain; streamed,
     since a year of events runs to hundreds of thousands of rows."""
     rows = events.order_by("occurred_at", "id").values_list(*FIELDS)[:MAX_ROWS]
-    content = excel.workbook(excel.Sheet("审计记录", COLUMNS, rows.iterator(chunk_size=5000)), constant_memory=True)
+    content = excel.workbook(
+        excel.Sheet("审计记录", COLUMNS, rows.iterator(chunk_size=5000)), constant_memory=True
+    )
     return excel.response(content, filename)

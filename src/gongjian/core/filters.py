@@ -8,7 +8,9 @@ from gongjian.core.models import AuditEvent
 class AuditEventFilterSet(django_filters.FilterSet):
     actor = django_filters.CharFilter(label=_("操作人账号"), field_name="actor_name", lookup_expr="icontains")
     action = django_filters.CharFilter(label=_("操作"), field_name="action", lookup_expr="startswith")
-    object_type = django_filters.CharFilter(label=_("对象类型"), field_name="object_type", lookup_expr="icontains")
+    object_type = django_filters.CharFilter(
+        label=_("对象类型"), field_name="object_type", lookup_expr="icontains"
+    )
     q = django_filters.CharFilter(label=_("对象"), method="search")
     since = django_filters.DateFilter(label=_("起始日期"), field_name="occurred_at", lookup_expr="date__gte")
     until = django_filters.DateFilter(label=_("截止日期"), field_name="occurred_at", lookup_expr="date__lte")

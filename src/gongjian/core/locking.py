@@ -53,7 +53,9 @@ def check_version(current: int, expected: int | None, what: str, *, acting: bool
 def raced(what: str, current: int | None = None) -> Stale:
     """A create that lost the race with another one for the same key (the database refused the second row): it is
     a stale write of the row the other one made."""
-    return Stale(_("该%(what)s刚被他人创建，请刷新后在其基础上修改。") % {"what": what}, current_version=current)
+    return Stale(
+        _("该%(what)s刚被他人创建，请刷新后在其基础上修改。") % {"what": what}, current_version=current
+    )
 
 
 def posted_version(data, name: str = "version") -> int | None:

@@ -27,17 +27,24 @@ class InputGuardMiddleware:
             if problem is None and request.method in {"POST", "PUT", "PATCH"}:
                 problem = self._problem(request)
         except RequestDataTooBig:
-            problem = None, _("请求内容过大（文件以外最多 %(mb)d MB）。") % {
-                "mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)}
+            problem = (
+                None,
+                _("请求内容过大（文件以外最多 %(mb)d MB）。")
+                % {"mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)},
+            )
         except TooManyFieldsSent:
             problem = None, _("字段过多（最多 %(n)d 个）。") % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
         if problem is not None:
             field, message = problem
             if request.path_info.startswith("/api/"):
-                return JsonResponse({"code": "invalid", "errors": [{"field": field, "message": message}]},
-                                    status=400)
-            return HttpResponse(f"{field}：{message}" if field else message, status=400,
-                                content_type="text/plain; charset=utf-8")
+                return JsonResponse(
+                    {"code": "invalid", "errors": [{"field": field, "message": message}]}, status=400
+                )
+            return HttpResponse(
+                f"{field}：{message}" if field else message,
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
         return self.get_response(request)
 
     @staticmethod
@@ -65,7 +72,8 @@ class InputGuardMiddleware:
         # A page's form (the API's multipart uploads are read once, by the API: reading them here first would
         # leave it nothing to read).
         form = request.content_type == "application/x-www-form-urlencoded" or (
-            request.content_type == "multipart/form-data" and not request.path_info.startswith("/api/"))
+            request.content_type == "multipart/form-data" and not request.path_info.startswith("/api/")
+        )
         if form:
             for name, values in request.POST.lists():
                 for value in values:

@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.core.documents import document_number
+from gongjian.core.workdays import WorkCalendar
+
 
 class AuditEvent(models.Model):
     """One recorded action (审计记录): who did what to which object, when, and the values before and after.
@@ -15,7 +18,11 @@ class AuditEvent(models.Model):
 
     occurred_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     # Kept as text too, so the trail still names a user who was later removed.
@@ -127,7 +134,9 @@ class ClosedPeriod(models.Model):
     @classmethod
     def latest_from(cls, start):
         """The last closed period ending on or after ``start`` (its code), or None."""
-        return cls.objects.filter(ends_on__gte=start).order_by("-ends_on").values_list("code", flat=True).first()
+        return (
+            cls.objects.filter(ends_on__gte=start).order_by("-ends_on").values_list("code", flat=True).first()
+        )
 
 
 class CalendarDay(models.Model):
@@ -149,11 +158,11 @@ class CalendarDay(models.Model):
 
 def work_calendar():
     """The working-day calendar the office has entered."""
-    from gongjian.core.workdays import WorkCalendar
-
     days = list(CalendarDay.objects.values_list("day", "is_workday"))
-    return WorkCalendar(holidays=frozenset(d for d, work in days if not work),
-                        workdays=frozenset(d for d, work in days if work))
+    return WorkCalendar(
+        holidays=frozenset(d for d, work in days if not work),
+        workdays=frozenset(d for d, work in days if work),
+    )
 
 
 class DocumentCounter(models.Model):
@@ -215,6 +224,4 @@ def peek_serial(prefix: str, year: int, *, floor: Callable[[], int] | None = Non
 
 def issue_document_number(prefix: str, year: int) -> str:
     """The next 发文字号 of ``prefix`` in ``year``, e.g. 泉重点办〔2026〕13号 (see :func:`next_serial`)."""
-    from gongjian.core.documents import document_number
-
     return document_number(prefix, year, next_serial(prefix, year))

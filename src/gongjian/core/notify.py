@@ -29,11 +29,16 @@ def sign(body: bytes, secret: str, timestamp: str) -> str:
 def post_webhook(payload: dict, *, url: str, secret: str, timeout: float = 5.0) -> int:
     body = json.dumps(payload, ensure_ascii=False).encode()
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json; charset=utf-8",
-        "X-Gongjian-Timestamp": timestamp,
-        "X-Gongjian-Signature": "sha256=" + sign(body, secret, timestamp),
-    })
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "X-Gongjian-Timestamp": timestamp,
+            "X-Gongjian-Signature": "sha256=" + sign(body, secret, timestamp),
+        },
+    )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return response.status
 
@@ -41,7 +46,9 @@ def post_webhook(payload: dict, *, url: str, secret: str, timeout: float = 5.0) 
 def notify(users: Iterable, title: str, body: str = "", url: str = "") -> list[Notification]:
     """Notify ``users`` in the app and, after commit, by e-mail and webhook where configured."""
     users = [u for u in users if u is not None and u.is_active]
-    rows = Notification.objects.bulk_create(Notification(user=u, title=title, body=body, url=url) for u in users)
+    rows = Notification.objects.bulk_create(
+        Notification(user=u, title=title, body=body, url=url) for u in users
+    )
     emails = [u.email for u in users if u.email]
 
     def send_outside() -> None:
@@ -52,9 +59,11 @@ def notify(users: Iterable, title: str, body: str = "", url: str = "") -> list[N
                 log.exception("e-mail notification failed")
         if settings.GONGJIAN_WEBHOOK_URL:
             try:
-                post_webhook({"title": title, "text": body, "url": url,
-                              "to": [u.username for u in users]},
-                             url=settings.GONGJIAN_WEBHOOK_URL, secret=settings.GONGJIAN_WEBHOOK_SECRET)
+                post_webhook(
+                    {"title": title, "text": body, "url": url, "to": [u.username for u in users]},
+                    url=settings.GONGJIAN_WEBHOOK_URL,
+                    secret=settings.GONGJIAN_WEBHOOK_SECRET,
+                )
             except Exception:
                 log.exception("webhook notification failed")
 

@@ -52,8 +52,14 @@ class Rows:
     (when the items need a query over the page, as an assignment's progress does). ``extra`` are fields the
     answer carries beside the page (a board's totals)."""
 
-    def __init__(self, rows: Any, each: Callable[[Any], Any] | None = None, *,
-                 page: Callable[[Any], Iterable[Any]] | None = None, extra: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        rows: Any,
+        each: Callable[[Any], Any] | None = None,
+        *,
+        page: Callable[[Any], Iterable[Any]] | None = None,
+        extra: dict[str, Any] | None = None,
+    ):
         self.rows, self.each, self.page, self.extra = rows, each, page, extra or {}
 
     def items(self, chunk: Any) -> list[Any]:
@@ -80,8 +86,9 @@ def _page_in(default: int, most: int) -> type[Schema]:
     document's components, where ninja lists query schemas too) for all of them."""
     if (default, most) not in _inputs:
         limit = Annotated[int, Field(ge=1, le=most, description=f"每页条数（1–{most}，默认 {default}）")]
-        _inputs[default, most] = create_model(f"PageIn{default}Of{most}", __base__=Schema, offset=(Offset, 0),
-                                              limit=(limit, default))
+        _inputs[default, most] = create_model(
+            f"PageIn{default}Of{most}", __base__=Schema, offset=(Offset, 0), limit=(limit, default)
+        )
     return _inputs[default, most]
 
 
@@ -95,7 +102,9 @@ class Pages(PaginationBase):
         super().__init__(**kwargs)
         self.Input = _page_in(default, most)  # ninja reads the Input of the paginator, not of its class
 
-    def paginate_queryset(self, queryset: Any, pagination: Any, request: Any, **params: Any) -> dict[str, Any]:
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: Any, **params: Any
+    ) -> dict[str, Any]:
         rows = queryset if isinstance(queryset, Rows) else Rows(queryset)
         source = rows.rows
         if isinstance(source, QuerySet):
@@ -105,5 +114,5 @@ class Pages(PaginationBase):
             count = len(source)
         offset, limit = pagination.offset, pagination.limit
         # Past the end there is nothing to read: the page is empty, the count still the list's.
-        items = rows.items(source[offset:offset + limit]) if offset < count else []
+        items = rows.items(source[offset : offset + limit]) if offset < count else []
         return {**rows.extra, "count": count, "items": items}

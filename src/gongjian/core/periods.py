@@ -147,7 +147,7 @@ class Period:
         object.__setattr__(self, "month", m)
         object.__setattr__(self, "dekad", d)
 
-    # ----------------------------------------------------------------------------------------- parsing
+    # Parsing
 
     @classmethod
     def parse(cls, text: str) -> Period:
@@ -193,7 +193,7 @@ class Period:
         except ValueError as exc:
             raise ValueError(f"invalid period {text!r}: {exc}") from None
 
-    # ----------------------------------------------------------------------------------------- display
+    # Display
 
     def __str__(self) -> str:
         """The Chinese form: ``2026年11月中旬``, ``2026年11月``, ``2026年``."""
@@ -222,7 +222,7 @@ class Period:
             parts.append(DEKAD_NAMES_EN[self.dekad])
         return " ".join(parts)
 
-    # ----------------------------------------------------------------------------------------- ordering
+    # Ordering
 
     def _sort_key(self) -> tuple[int, int, int]:
         return (self.year, self.month or 0, self.dekad or 0)
@@ -247,7 +247,7 @@ class Period:
             return NotImplemented
         return self._sort_key() >= other._sort_key()
 
-    # ----------------------------------------------------------------------------------------- extent
+    # Extent
 
     @property
     def kind(self) -> PeriodKind:
@@ -304,7 +304,7 @@ class Period:
             return 1.0
         return ((d - self.start).days + 1) / self.days
 
-    # ----------------------------------------------------------------------------------------- navigation
+    # Navigation
 
     def next(self) -> Period:
         """The following period of the same kind (2026年12月下旬 → 2027年1月上旬)."""
@@ -357,7 +357,7 @@ class Period:
             return self.month
         return (self.month - 1) * 3 + self.dekad
 
-    # ----------------------------------------------------------------------------------------- from dates
+    # From dates
 
     @classmethod
     def of(cls, d: date, kind: PeriodKind | str) -> Period:

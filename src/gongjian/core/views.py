@@ -1,4 +1,3 @@
-
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -23,13 +22,22 @@ class AuditEventListView(PermissionRequiredMixin, ListView):
 
     def get_queryset(self):
         self.filterset = AuditEventFilterSet(self.request.GET or None, queryset=AuditEvent.objects.all())
-        return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else AuditEvent.objects.all()
+        return (
+            self.filterset.qs
+            if self.filterset.is_bound and self.filterset.is_valid()
+            else AuditEvent.objects.all()
+        )
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         # Reading the trail is itself audited (等保 8.1.5: the audit administrator's actions are recorded).
-        audit.record("audit.view", actor=request.user, object_type="core.auditevent",
-                     note=request.GET.urlencode()[:500], ip_address=audit.client_ip(request))
+        audit.record(
+            "audit.view",
+            actor=request.user,
+            object_type="core.auditevent",
+            note=request.GET.urlencode()[:500],
+            ip_address=audit.client_ip(request),
+        )
         return response
 
     def get_context_data(self, **kwargs):
@@ -59,10 +67,16 @@ def audit_export(request):
     """The audit trail of a date range (the page's filters) as Excel; the export itself is audited."""
     filterset = AuditEventFilterSet(request.GET or None, queryset=AuditEvent.objects.all())
     if not filterset.is_valid():
-        return HttpResponseBadRequest(_("日期格式不正确，请按 年-月-日 填写。"),
-                                      content_type="text/plain; charset=utf-8")
-    audit.record("audit.export", actor=request.user, object_type="core.auditevent", ip_address=audit.client_ip(
-        request), note=request.GET.urlencode()[:500])
+        return HttpResponseBadRequest(
+            _("日期格式不正确，请按 年-月-日 填写。"), content_type="text/plain; charset=utf-8"
+        )
+    audit.record(
+        "audit.export",
+        actor=request.user,
+        object_type="core.auditevent",
+        ip_address=audit.client_ip(request),
+        note=request.GET.urlencode()[:500],
+    )
     stamp = timezone.localdate().strftime("%Y%m%d")
     return audit_workbook(filterset.qs, f"审计记录_{stamp}.xlsx")
 
@@ -73,16 +87,22 @@ def notification_list(request):
         Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
         return redirect("core:notification_list")
     items = list(Notification.objects.filter(user=request.user)[:200])
-    return render(request, "core/notification_list.html", {
-        "items": items, "unread": any(n.read_at is None for n in items)})
+    return render(
+        request,
+        "core/notification_list.html",
+        {"items": items, "unread": any(n.read_at is None for n in items)},
+    )
 
 
 def home(request):
     """Where "/" and a fresh login land: a service team's member on the day's report, whoever reads projects on
     the project list, an administrator on their own page."""
     user = request.user
-    if user.is_authenticated and user.has_perm("daily.add_dailyreport") and not user.has_perm(
-            "meetings.view_meeting"):
+    if (
+        user.is_authenticated
+        and user.has_perm("daily.add_dailyreport")
+        and not user.has_perm("meetings.view_meeting")
+    ):
         return redirect("daily:daily")
     if user.has_perm("projects.view_project"):
         return redirect("projects:project_list")

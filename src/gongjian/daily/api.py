@@ -122,19 +122,37 @@ def _team(request, team_id: int):
 
 
 def _task_out(task: DailyTask) -> dict:
-    return {"id": task.pk, "team_id": task.team_id, "day": task.day, "text": task.text,
-            "deployed_by": task.deployed_by.display_name if task.deployed_by else "",
-            "deployed_at": task.deployed_at}
+    return {
+        "id": task.pk,
+        "team_id": task.team_id,
+        "day": task.day,
+        "text": task.text,
+        "deployed_by": task.deployed_by.display_name if task.deployed_by else "",
+        "deployed_at": task.deployed_at,
+    }
 
 
 def _report_out(report: DailyReport) -> dict:
-    return {"id": report.pk, "team_id": report.team_id, "team": report.team.name, "day": report.day,
-            "done": report.done, **{name: getattr(report, name) for name in daily.FIGURES}, "plan": report.plan,
-            "needs": report.needs, "filed_by": report.filed_by.display_name if report.filed_by else "",
-            "filed_at": report.filed_at, "version": report.version}
+    return {
+        "id": report.pk,
+        "team_id": report.team_id,
+        "team": report.team.name,
+        "day": report.day,
+        "done": report.done,
+        **{name: getattr(report, name) for name in daily.FIGURES},
+        "plan": report.plan,
+        "needs": report.needs,
+        "filed_by": report.filed_by.display_name if report.filed_by else "",
+        "filed_at": report.filed_at,
+        "version": report.version,
+    }
 
 
-@router.get("/daily", response=DailyBoardOut, summary="The service teams' board of a day (who has filed, figures, tasks)")
+@router.get(
+    "/daily",
+    response=DailyBoardOut,
+    summary="The service teams' board of a day (who has filed, figures, tasks)",
+)
 def get_board(request, day: str | None = None, team: Id | None = None):
     _viewer(request)
     the_day = daily.parse_day(day, daily.today())
@@ -144,45 +162,88 @@ def get_board(request, day: str | None = None, team: Id | None = None):
         if not teams:
             raise Http404
     data = daily.board(the_day, teams)
-    return {"day": data.day, "teams": len(data.rows), "filed": len(data.filed),
-            "missing": [row.team.name for row in data.missing], "totals": data.totals,
-            "cumulative": data.cumulative, "items": [{
-                "team_id": row.team.pk, "team": row.team.name,
-                "parent": row.team.parent.name if row.team.parent else "", "filed": row.filed,
+    return {
+        "day": data.day,
+        "teams": len(data.rows),
+        "filed": len(data.filed),
+        "missing": [row.team.name for row in data.missing],
+        "totals": data.totals,
+        "cumulative": data.cumulative,
+        "items": [
+            {
+                "team_id": row.team.pk,
+                "team": row.team.name,
+                "parent": row.team.parent.name if row.team.parent else "",
+                "filed": row.filed,
                 "report": _report_out(row.report) if row.report else None,
-                "tasks": [_task_out(t) for t in row.tasks], "next_tasks": [_task_out(t) for t in row.next_tasks],
-                "cumulative": row.cumulative} for row in data.rows]}
+                "tasks": [_task_out(t) for t in row.tasks],
+                "next_tasks": [_task_out(t) for t in row.next_tasks],
+                "cumulative": row.cumulative,
+            }
+            for row in data.rows
+        ],
+    }
 
 
-@router.post("/daily", response={200: DailyReportOut, 201: DailyReportOut, 409: StaleOut},
-             summary="File a team's report of a day (201), or correct it with its version (200); filing over a "
-                     "report there already without its version is 409 stale")
+@router.post(
+    "/daily",
+    response={200: DailyReportOut, 201: DailyReportOut, 409: StaleOut},
+    summary="File a team's report of a day (201), or correct it with its version (200); filing over a "
+    "report there already without its version is 409 stale",
+)
 def file_report(request, payload: DailyReportIn):
     team = _team(request, payload.team_id)
     day = payload.day or daily.today()
     existed = DailyReport.objects.filter(team=team, day=day).exists()
-    report = daily.file_report(team, day, payload.model_dump(exclude={"team_id", "day", "version"}),
-                               actor=request.user, expected_version=payload.version)
+    report = daily.file_report(
+        team,
+        day,
+        payload.model_dump(exclude={"team_id", "day", "version"}),
+        actor=request.user,
+        expected_version=payload.version,
+    )
     return Status(200 if existed else 201, _report_out(report))
 
 
-@router.get("/daily/teams/{int:team_id}", response=SummaryOut,
-            summary="A team's days from start to end (the last 30 days by default) with running totals")
+@router.get(
+    "/daily/teams/{int:team_id}",
+    response=SummaryOut,
+    summary="A team's days from start to end (the last 30 days by default) with running totals",
+)
 def get_summary(request, team_id: int, start: str | None = None, end: str | None = None):
     team = _team(request, team_id)
     last = daily.parse_day(end, daily.today(), name="end")
     first = daily.parse_day(start, last - timedelta(days=29), name="start")
     data = daily.summary(team, first, last)
-    return {"team_id": team.pk, "team": team.name, "start": data.start, "end": data.end, "filed": data.filed,
-            "missing": data.missing, "totals": data.totals, "cumulative": data.cumulative, "days": [{
-                "day": d.day, "filed": d.filed, "figures": d.figures, "cumulative": d.cumulative,
+    return {
+        "team_id": team.pk,
+        "team": team.name,
+        "start": data.start,
+        "end": data.end,
+        "filed": data.filed,
+        "missing": data.missing,
+        "totals": data.totals,
+        "cumulative": data.cumulative,
+        "days": [
+            {
+                "day": d.day,
+                "filed": d.filed,
+                "figures": d.figures,
+                "cumulative": d.cumulative,
                 **{name: getattr(d.report, name) if d.report else "" for name in daily.TEXTS},
-                "tasks": [t.text for t in d.tasks], "version": d.report.version if d.report else None}
-                for d in data.days]}
+                "tasks": [t.text for t in d.tasks],
+                "version": d.report.version if d.report else None,
+            }
+            for d in data.days
+        ],
+    }
 
 
-@router.post("/daily/tasks", response={201: list[TaskOut]},
-             summary="Deploy tasks to a team for a day (tomorrow by default); repeated texts are not added twice")
+@router.post(
+    "/daily/tasks",
+    response={201: list[TaskOut]},
+    summary="Deploy tasks to a team for a day (tomorrow by default); repeated texts are not added twice",
+)
 def deploy_tasks(request, payload: TasksIn):
     team = _team(request, payload.team_id)
     day = payload.day or daily.today() + timedelta(days=1)

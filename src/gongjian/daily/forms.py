@@ -7,8 +7,14 @@ from gongjian.daily import services as daily
 
 
 def _figure(label):
-    return forms.IntegerField(label=label, min_value=0, required=False, widget=forms.NumberInput(attrs={
-        "inputmode": "numeric", "pattern": "[0-9]*", "min": "0", "step": "1", "placeholder": "0"}))
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        required=False,
+        widget=forms.NumberInput(
+            attrs={"inputmode": "numeric", "pattern": "[0-9]*", "min": "0", "step": "1", "placeholder": "0"}
+        ),
+    )
 
 
 def _text(label, rows, **attrs):
@@ -21,9 +27,13 @@ class DailyReportForm(forms.Form):
     households_signed = _figure(daily.FIGURES["households_signed"])
     buildings_demolished = _figure(daily.FIGURES["buildings_demolished"])
     problems_solved = _figure(daily.FIGURES["problems_solved"])
-    done = forms.CharField(label=daily.TEXTS["done"], error_messages={"required": gettext_lazy("请填写今日完成情况。")},
-                           widget=forms.Textarea(attrs={
-        "rows": 3, "placeholder": gettext_lazy("如：入户走访 12 户，签约 3 户，拆除 2 处")}))
+    done = forms.CharField(
+        label=daily.TEXTS["done"],
+        error_messages={"required": gettext_lazy("请填写今日完成情况。")},
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": gettext_lazy("如：入户走访 12 户，签约 3 户，拆除 2 处")}
+        ),
+    )
     plan = _text(daily.TEXTS["plan"], 2)
     needs = _text(daily.TEXTS["needs"], 2, placeholder=gettext_lazy("没有可不填"))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)  # of the report the page showed

@@ -14,7 +14,9 @@ class DailyReport(models.Model):
     """A service team's report of one day (每天一汇报): what was done, the day's figures, what is planned for
     tomorrow and what it needs the headquarters for."""
 
-    team = models.ForeignKey(Unit, verbose_name=_("工作队"), on_delete=models.PROTECT, related_name="daily_reports")
+    team = models.ForeignKey(
+        Unit, verbose_name=_("工作队"), on_delete=models.PROTECT, related_name="daily_reports"
+    )
     day = models.DateField(_("日期"))
     done = models.TextField(_("今日完成"))
     households_signed = models.PositiveIntegerField(_("签约户数"), default=0)
@@ -22,8 +24,13 @@ class DailyReport(models.Model):
     problems_solved = models.PositiveIntegerField(_("解决问题（个）"), default=0)
     plan = models.TextField(_("明日计划"), blank=True)
     needs = models.TextField(_("需指挥部协调"), blank=True)
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填报人"), null=True,
-                                 on_delete=models.SET_NULL, related_name="+")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填报人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     filed_at = models.DateTimeField(_("填报时间"))
     version = models.PositiveIntegerField(_("版本"), default=1)
 
@@ -40,11 +47,18 @@ class DailyReport(models.Model):
 class DailyTask(models.Model):
     """A task the headquarters deploys to a team for a day (每天一部署)."""
 
-    team = models.ForeignKey(Unit, verbose_name=_("工作队"), on_delete=models.PROTECT, related_name="daily_tasks")
+    team = models.ForeignKey(
+        Unit, verbose_name=_("工作队"), on_delete=models.PROTECT, related_name="daily_tasks"
+    )
     day = models.DateField(_("日期"))
     text = models.CharField(_("任务"), max_length=300)
-    deployed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("部署人"), null=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    deployed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("部署人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     deployed_at = models.DateTimeField(_("部署时间"), auto_now_add=True)
 
     class Meta:

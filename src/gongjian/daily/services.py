@@ -64,11 +64,17 @@ def parse_day(text: str | None, default: date, *, name: str = "day") -> date:
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
-        raise ValidationError({name: _("无法识别的日期“%(text)s”，应如 2026-05-01。") % {"text": text[:40]}},
-                              code="invalid") from None
+        raise ValidationError(
+            {name: _("无法识别的日期“%(text)s”，应如 2026-05-01。") % {"text": text[:40]}}, code="invalid"
+        ) from None
     if not bounds.in_range(day):  # the board reads the day after it: 9999-12-31 has none
-        raise ValidationError({name: _("日期须在 %(first)s 至 %(last)s 之间。") % {
-            "first": bounds.FIRST_DAY, "last": bounds.LAST_DAY}}, code="invalid")
+        raise ValidationError(
+            {
+                name: _("日期须在 %(first)s 至 %(last)s 之间。")
+                % {"first": bounds.FIRST_DAY, "last": bounds.LAST_DAY}
+            },
+            code="invalid",
+        )
     return day
 
 
@@ -76,7 +82,7 @@ def zero_figures() -> dict[str, int]:
     return dict.fromkeys(FIGURES, 0)
 
 
-# -- who may do what -----------------------------------------------------------------------------------------------
+# Who may do what
 
 
 def _unit_of(user) -> Unit | None:
@@ -137,13 +143,16 @@ def can_deploy(user, team: Unit) -> bool:
     if user.has_perm("meetings.run_dispatch"):
         return True
     unit = _unit_of(user)
-    return bool(unit and unit.kind != UnitKind.SERVICE_TEAM and team.path.startswith(unit.path)
-                and unit.pk != team.pk)
+    return bool(
+        unit and unit.kind != UnitKind.SERVICE_TEAM and team.path.startswith(unit.path) and unit.pk != team.pk
+    )
 
 
 def _check_team(team: Unit) -> None:
     if team.kind != UnitKind.SERVICE_TEAM or not team.is_active:
-        raise ValidationError({"team": _("%(name)s 不是有效的服务工作队。") % {"name": team.name}}, code="invalid")
+        raise ValidationError(
+            {"team": _("%(name)s 不是有效的服务工作队。") % {"name": team.name}}, code="invalid"
+        )
 
 
 def _team_users(team: Unit) -> list:
@@ -162,7 +171,7 @@ def daily_url(day: date | None = None) -> str:
     return f"{url}?day={day.isoformat()}" if day else url
 
 
-# -- filing --------------------------------------------------------------------------------------------------------
+# Filing
 
 
 def _clean(day: date, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -171,9 +180,14 @@ def _clean(day: date, data: Mapping[str, Any]) -> dict[str, Any]:
     if day > current:
         errors["day"] = _("不能填报今天以后的日报。")
     elif (current - day).days > DAYS_BACK:
-        errors["day"] = _("只能补报或更正最近 %(n)d 天（%(first)s 起）的日报；%(day)s 的日报已超过期限，"
-                          "如需更正请联系项目办。") % {
-            "n": DAYS_BACK, "first": (current - timedelta(days=DAYS_BACK)).isoformat(), "day": day.isoformat()}
+        errors["day"] = _(
+            "只能补报或更正最近 %(n)d 天（%(first)s 起）的日报；%(day)s 的日报已超过期限，"
+            "如需更正请联系项目办。"
+        ) % {
+            "n": DAYS_BACK,
+            "first": (current - timedelta(days=DAYS_BACK)).isoformat(),
+            "day": day.isoformat(),
+        }
     cleaned: dict[str, Any] = {}
     for name in TEXTS:
         cleaned[name] = str(data.get(name) or "").strip()
@@ -202,8 +216,9 @@ def _clean(day: date, data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def file_report(team: Unit, day: date, data: Mapping[str, Any], *, actor,
-                expected_version: int | None = None) -> DailyReport:
+def file_report(
+    team: Unit, day: date, data: Mapping[str, Any], *, actor, expected_version: int | None = None
+) -> DailyReport:
     """Create the team's report of ``day`` or correct it (每天一汇报). ``data`` holds done, plan, needs and the
     three figures (blank figures are 0). Today and the last three days only; the team's members or the office.
 
@@ -219,12 +234,18 @@ def file_report(team: Unit, day: date, data: Mapping[str, Any], *, actor,
     if report is None:
         try:
             with transaction.atomic():
-                report = DailyReport.objects.create(team=team, day=day, filed_by=user, filed_at=timezone.now(),
-                                                    **cleaned)
+                report = DailyReport.objects.create(
+                    team=team, day=day, filed_by=user, filed_at=timezone.now(), **cleaned
+                )
         except IntegrityError:  # a second device filed it a moment ago: this one has not seen it
             raise raced(_("日报")) from None
-        audit.record("daily_report.create", actor=actor, obj=report, only_changes=False,
-                     after=audit.snapshot(report, _AUDITED))
+        audit.record(
+            "daily_report.create",
+            actor=actor,
+            obj=report,
+            only_changes=False,
+            after=audit.snapshot(report, _AUDITED),
+        )
         _tell_needs(report, "")
         return report
     check_version(report.version, expected_version, _("日报"))
@@ -235,8 +256,9 @@ def file_report(team: Unit, day: date, data: Mapping[str, Any], *, actor,
     report.filed_by, report.filed_at = user, timezone.now()
     report.version += 1
     report.save()
-    audit.record("daily_report.update", actor=actor, obj=report, before=before,
-                 after=audit.snapshot(report, _AUDITED))
+    audit.record(
+        "daily_report.update", actor=actor, obj=report, before=before, after=audit.snapshot(report, _AUDITED)
+    )
     _tell_needs(report, old_needs)
     return report
 
@@ -245,17 +267,24 @@ def _tell_needs(report: DailyReport, old_needs: str) -> None:
     # What a team needs the headquarters for goes to the headquarters the day it is asked, not at the next meeting.
     if not report.needs or report.needs == old_needs:
         return
-    notify(_overseers(report.team),
-           _("%(team)s 需指挥部协调（%(day)s）") % {"team": report.team.name, "day": report.day.isoformat()},
-           report.needs, url=daily_url(report.day))
+    notify(
+        _overseers(report.team),
+        _("%(team)s 需指挥部协调（%(day)s）") % {"team": report.team.name, "day": report.day.isoformat()},
+        report.needs,
+        url=daily_url(report.day),
+    )
 
 
-# -- deploying -----------------------------------------------------------------------------------------------------
+# Deploying
 
 
 def split_tasks(texts: str | Iterable[str]) -> list[str]:
     """Tasks typed one per line (or given as a list), blank lines dropped."""
-    lines = texts.splitlines() if isinstance(texts, str) else [line for t in texts for line in str(t).splitlines()]
+    lines = (
+        texts.splitlines()
+        if isinstance(texts, str)
+        else [line for t in texts for line in str(t).splitlines()]
+    )
     return [line.strip() for line in lines if line.strip()]
 
 
@@ -284,15 +313,24 @@ def deploy(team: Unit, day: date, texts: str | Iterable[str], *, actor) -> list[
     user = audit.actor_or_none(actor)
     created = [DailyTask.objects.create(team=team, day=day, text=text, deployed_by=user) for text in fresh]
     for task in created:
-        audit.record("daily_task.create", actor=actor, obj=task, only_changes=False,
-                     after={"team": team.pk, "day": day, "text": task.text})
+        audit.record(
+            "daily_task.create",
+            actor=actor,
+            obj=task,
+            only_changes=False,
+            after={"team": team.pk, "day": day, "text": task.text},
+        )
     if created:
-        notify(_team_users(team), _("%(day)s 部署任务 %(n)d 项") % {"day": day.isoformat(), "n": len(created)},
-               "\n".join(f"{i}. {t.text}" for i, t in enumerate(created, start=1)), url=daily_url())
+        notify(
+            _team_users(team),
+            _("%(day)s 部署任务 %(n)d 项") % {"day": day.isoformat(), "n": len(created)},
+            "\n".join(f"{i}. {t.text}" for i, t in enumerate(created, start=1)),
+            url=daily_url(),
+        )
     return created
 
 
-# -- reading -------------------------------------------------------------------------------------------------------
+# Reading
 
 
 @dataclass
@@ -349,19 +387,31 @@ def board(day: date, teams: Iterable[Unit]) -> Board:
     day and the next, the figures' totals of the day and since the teams began. Four queries whatever the count."""
     teams = list(teams)
     ids = [t.pk for t in teams]
-    reports = {r.team_id: r for r in DailyReport.objects.filter(team_id__in=ids, day=day)
-               .select_related("filed_by")}
+    reports = {
+        r.team_id: r for r in DailyReport.objects.filter(team_id__in=ids, day=day).select_related("filed_by")
+    }
     tasks = _tasks_by(ids, [day, day + timedelta(days=1)])
-    sums = {row["team_id"]: row for row in DailyReport.objects.filter(team_id__in=ids, day__lte=day)
-            .values("team_id").annotate(**{name: Sum(name) for name in FIGURES})}
+    sums = {
+        row["team_id"]: row
+        for row in DailyReport.objects.filter(team_id__in=ids, day__lte=day)
+        .values("team_id")
+        .annotate(**{name: Sum(name) for name in FIGURES})
+    }
     rows, totals, cumulative = [], zero_figures(), zero_figures()
     for team in teams:
         report = reports.get(team.pk)
         if report is not None:
             report.team = team  # the row already holds it: no query per report
         running = {name: int((sums.get(team.pk) or {}).get(name) or 0) for name in FIGURES}
-        rows.append(TeamDay(team, report, tasks.get((team.pk, day), []),
-                            tasks.get((team.pk, day + timedelta(days=1)), []), running))
+        rows.append(
+            TeamDay(
+                team,
+                report,
+                tasks.get((team.pk, day), []),
+                tasks.get((team.pk, day + timedelta(days=1)), []),
+                running,
+            )
+        )
         for name in FIGURES:
             totals[name] += getattr(report, name) if report else 0
             cumulative[name] += running[name]
@@ -415,13 +465,20 @@ def summary(team: Unit, start: date, end: date) -> Summary:
     if start > end:
         raise ValidationError({"start": _("开始日期不能晚于结束日期。")}, code="invalid")
     if (end - start).days >= MAX_SUMMARY_DAYS:
-        raise ValidationError({"start": _("一次最多汇总 %(n)d 天。") % {"n": MAX_SUMMARY_DAYS}}, code="invalid")
+        raise ValidationError(
+            {"start": _("一次最多汇总 %(n)d 天。") % {"n": MAX_SUMMARY_DAYS}}, code="invalid"
+        )
     last = min(end, today())
     before = DailyReport.objects.filter(team=team, day__lt=start).aggregate(
-        **{name: Sum(name) for name in FIGURES})
+        **{name: Sum(name) for name in FIGURES}
+    )
     base = {name: int(before[name] or 0) for name in FIGURES}
-    reports = {r.day: r for r in DailyReport.objects.filter(team=team, day__gte=start, day__lte=last)
-               .select_related("filed_by")}
+    reports = {
+        r.day: r
+        for r in DailyReport.objects.filter(team=team, day__gte=start, day__lte=last).select_related(
+            "filed_by"
+        )
+    }
     for report in reports.values():
         report.team = team
     tasks: dict[date, list[DailyTask]] = defaultdict(list)

@@ -78,24 +78,44 @@ def _filing(request, team):
                 if isinstance(exc, Stale):
                     status = 409
             else:
-                messages.success(request, _("%(day)s 日报已提交。") % {"day": day.isoformat()}
-                                 if report is None else _("%(day)s 日报已更正。") % {"day": day.isoformat()})
+                messages.success(
+                    request,
+                    _("%(day)s 日报已提交。") % {"day": day.isoformat()}
+                    if report is None
+                    else _("%(day)s 日报已更正。") % {"day": day.isoformat()},
+                )
                 query = {"team": team.pk} if daily.team_of(request.user) != team else {}
                 if day != current:
                     query["day"] = day.isoformat()
                 return redirect(reverse("daily:daily") + (f"?{urlencode(query)}" if query else ""))
     else:
-        initial = {name: getattr(report, name) for name in (*daily.FIGURES, *daily.TEXTS, "version")} if report else {}
+        initial = (
+            {name: getattr(report, name) for name in (*daily.FIGURES, *daily.TEXTS, "version")}
+            if report
+            else {}
+        )
         form = DailyReportForm(initial=initial)
     tasks = list(DailyTask.objects.filter(team=team, day__in=[day, day + datetime.timedelta(days=1)]))
-    return render(request, "daily/daily_form.html", {
-        "team": team, "day": day, "today": current, "report": report, "form": form,
-        "tasks": [t for t in tasks if t.day == day], "next_tasks": [t for t in tasks if t.day != day],
-        "next_day": day + datetime.timedelta(days=1),
-        "is_today": day == current, "missing": [d for d in daily.recent_missing(team) if d != day],
-        "own": daily.team_of(request.user) == team,
-        "figures": [form[name] for name in daily.FIGURES], "texts": [form[name] for name in daily.TEXTS],
-    }, status=status)
+    return render(
+        request,
+        "daily/daily_form.html",
+        {
+            "team": team,
+            "day": day,
+            "today": current,
+            "report": report,
+            "form": form,
+            "tasks": [t for t in tasks if t.day == day],
+            "next_tasks": [t for t in tasks if t.day != day],
+            "next_day": day + datetime.timedelta(days=1),
+            "is_today": day == current,
+            "missing": [d for d in daily.recent_missing(team) if d != day],
+            "own": daily.team_of(request.user) == team,
+            "figures": [form[name] for name in daily.FIGURES],
+            "texts": [form[name] for name in daily.TEXTS],
+        },
+        status=status,
+    )
 
 
 def _board_page(request, day, *, deploy_team=None, deploy_text="", deploy_errors=()):
@@ -107,13 +127,23 @@ def _board_page(request, day, *, deploy_team=None, deploy_text="", deploy_errors
         row.can_file = daily.can_file(user, row.team) and (daily.today() - day).days <= daily.DAYS_BACK
         mine = deploy_team is not None and row.team.pk == deploy_team.pk
         row.deploy_text, row.deploy_errors = (deploy_text, deploy_errors) if mine else ("", ())
-    return render(request, "daily/daily_board.html", {
-        "board": data, "day": day, "today": daily.today(), "deploy_day": deploy_day,
-        "prev_day": day - datetime.timedelta(days=1),
-        "next_day": data.next_day if data.next_day <= daily.today() else None,
-        "figures": daily.FIGURES, "deployable": [row for row in data.rows if row.can_deploy],
-        "totals": [(label, data.totals[name], data.cumulative[name]) for name, label in daily.FIGURES.items()],
-    })
+    return render(
+        request,
+        "daily/daily_board.html",
+        {
+            "board": data,
+            "day": day,
+            "today": daily.today(),
+            "deploy_day": deploy_day,
+            "prev_day": day - datetime.timedelta(days=1),
+            "next_day": data.next_day if data.next_day <= daily.today() else None,
+            "figures": daily.FIGURES,
+            "deployable": [row for row in data.rows if row.can_deploy],
+            "totals": [
+                (label, data.totals[name], data.cumulative[name]) for name, label in daily.FIGURES.items()
+            ],
+        },
+    )
 
 
 def _deploy(request):
@@ -126,8 +156,11 @@ def _deploy(request):
     except ValidationError as exc:
         return _board_page(request, board_day, deploy_team=team, deploy_text=text, deploy_errors=exc.messages)
     if created:
-        messages.success(request, _("已向 %(team)s 部署 %(day)s 的任务 %(n)d 项。") % {
-            "team": team.name, "day": day.isoformat(), "n": len(created)})
+        messages.success(
+            request,
+            _("已向 %(team)s 部署 %(day)s 的任务 %(n)d 项。")
+            % {"team": team.name, "day": day.isoformat(), "n": len(created)},
+        )
     else:
         messages.info(request, _("这些任务已经部署过。"))
     return redirect(reverse("daily:daily") + f"?day={board_day.isoformat()}")
@@ -138,8 +171,11 @@ def _range(request) -> tuple[datetime.date, datetime.date]:
     end = _day(request, "end", end)
     start = _day(request, "start", end - datetime.timedelta(days=29))
     if start > end or (end - start).days >= daily.MAX_SUMMARY_DAYS:
-        messages.error(request, _("日期范围无效（开始不晚于结束，最多 %(n)d 天），已显示最近 30 天。") % {
-            "n": daily.MAX_SUMMARY_DAYS})
+        messages.error(
+            request,
+            _("日期范围无效（开始不晚于结束，最多 %(n)d 天），已显示最近 30 天。")
+            % {"n": daily.MAX_SUMMARY_DAYS},
+        )
         start, end = daily.default_range()
     return start, end
 
@@ -152,12 +188,24 @@ def daily_team(request, pk):
     data = daily.summary(team, start, end)
     current = daily.today()
     first_fileable = current - datetime.timedelta(days=daily.DAYS_BACK)
-    return render(request, "daily/daily_team.html", {
-        "team": team, "summary": data, "start": start, "end": end, "days": data.days[::-1],
-        "figures": daily.FIGURES, "first_fileable": first_fileable,
-        "can_file": daily.can_file(request.user, team), "own": daily.team_of(request.user) == team,
-        "totals": [(label, data.totals[name], data.cumulative[name]) for name, label in daily.FIGURES.items()],
-    })
+    return render(
+        request,
+        "daily/daily_team.html",
+        {
+            "team": team,
+            "summary": data,
+            "start": start,
+            "end": end,
+            "days": data.days[::-1],
+            "figures": daily.FIGURES,
+            "first_fileable": first_fileable,
+            "can_file": daily.can_file(request.user, team),
+            "own": daily.team_of(request.user) == team,
+            "totals": [
+                (label, data.totals[name], data.cumulative[name]) for name, label in daily.FIGURES.items()
+            ],
+        },
+    )
 
 
 def _tasks_text(tasks) -> str:
@@ -180,7 +228,8 @@ def daily_export(request):
         columns = [
             excel.Column(_("日期"), lambda d: d.day.isoformat(), width=11),
             excel.Column(_("状态"), lambda d: _("已报") if d.report else _("未报"), width=11),
-            *_figure_columns(lambda d: d.figures, labels), *_figure_columns(lambda d: d.cumulative, cumulative),
+            *_figure_columns(lambda d: d.figures, labels),
+            *_figure_columns(lambda d: d.cumulative, cumulative),
             *_text_columns(lambda d: d.report),
             excel.Column(_("部署任务"), lambda d: _tasks_text(d.tasks), width=36),
             excel.Column(_("填报人"), lambda d: _filer(d.report), width=16),
@@ -193,23 +242,34 @@ def daily_export(request):
     columns = [
         excel.Column(_("工作队"), "team.name", width=20),
         excel.Column(_("上级单位"), lambda i: i.team.parent.name if i.team.parent else "", width=20),
-        excel.Column(_("状态"), lambda i: _("已报") if i.report else _("未报"), width=8,
-                     style=lambda i: None if i.report else excel.RED),
-        *_figure_columns(lambda i: i.figures(), labels), *_figure_columns(lambda i: i.cumulative, cumulative),
+        excel.Column(
+            _("状态"),
+            lambda i: _("已报") if i.report else _("未报"),
+            width=8,
+            style=lambda i: None if i.report else excel.RED,
+        ),
+        *_figure_columns(lambda i: i.figures(), labels),
+        *_figure_columns(lambda i: i.cumulative, cumulative),
         *_text_columns(lambda i: i.report),
         excel.Column(_("当日部署"), lambda i: _tasks_text(i.tasks), width=36),
         excel.Column(_("次日部署"), lambda i: _tasks_text(i.next_tasks), width=36),
         excel.Column(_("填报人"), lambda i: _filer(i.report), width=16),
         excel.Column(_("填报时间"), lambda i: _filed_at(i.report), width=16),
     ]
-    totals = [_("合计"), "", _("已报 %(filed)d / %(all)d") % {"filed": len(data.filed), "all": len(data.rows)},
-              *data.totals.values(), *data.cumulative.values()]
+    totals = [
+        _("合计"),
+        "",
+        _("已报 %(filed)d / %(all)d") % {"filed": len(data.filed), "all": len(data.rows)},
+        *data.totals.values(),
+        *data.cumulative.values(),
+    ]
     sheet = excel.Sheet(_("工作队日报"), columns, data.rows, freeze=(1, 1), footer=[totals])
     return excel.response(excel.workbook(sheet), f"工作队日报_{day:%Y%m%d}.xlsx")
 
 
 def _figure_columns(figures, headers) -> list[excel.Column]:
     """A column per daily figure (in daily.FIGURES's order), its number from ``figures(row)``."""
+
     def value(k):
         return lambda row: list(figures(row).values())[k]
 
@@ -218,6 +278,7 @@ def _figure_columns(figures, headers) -> list[excel.Column]:
 
 def _text_columns(report) -> list[excel.Column]:
     """A column per text of the daily report (daily.TEXTS), blank for a day with no report."""
+
     def value(name):
         return lambda row: getattr(report(row), name) if report(row) else ""
 

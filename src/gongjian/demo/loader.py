@@ -30,12 +30,17 @@ from django.utils import timezone
 from gongjian.accounts.models import User
 from gongjian.accounts.roles import Role
 from gongjian.accounts.services import create_user, set_role_policy
+from gongjian.assess import followup
+from gongjian.assess import services as assess
+from gongjian.assess.models import Consequence, ConsequenceKind
+from gongjian.assignments.models import Assignment, AssignmentStep, Submission
 from gongjian.core import audit
 from gongjian.core.identifiers import CREDIT_CODE_CHARSET, make_credit_code, make_org_code, region_level
 from gongjian.core.locking import ANY_VERSION
 from gongjian.core.models import ClosedPeriod, DocumentCounter, SystemSetting
 from gongjian.core.money import YUAN_PER_WAN, split_by_weights
 from gongjian.core.periods import Period
+from gongjian.daily.models import DailyReport, DailyTask
 from gongjian.demo.data import (
     ACCOUNTS,
     APPROVALS,
@@ -70,8 +75,14 @@ from gongjian.demo.data import (
     SURNAMES,
     ProjectSpec,
 )
+from gongjian.documents import services as documents
+from gongjian.lights import cases
+from gongjian.lights.models import Light
+from gongjian.lights.services import recompute
+from gongjian.meetings import services as meetings
 from gongjian.org.choices import UnitKind
 from gongjian.org.models import Person, Region, Unit, VillageAssignment
+from gongjian.projects import services
 from gongjian.projects.choices import (
     ApprovalKind,
     ApprovalStatus,
@@ -85,6 +96,7 @@ from gongjian.projects.choices import (
 )
 from gongjian.projects.models import Project
 from gongjian.projects.services import ProjectChildren, create_project, dekads_from_months
+from gongjian.reports.models import Report, ReportingPeriod
 from gongjian.reports.services import open_period
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -167,9 +179,13 @@ def load_demo(*, year: int | None = None, as_of: date | None = None, reset: bool
             _refuse_if_not_empty()
         summary = _DemoBuilder(year, as_of).build()
         # The demo writes organisation data in bulk; one event records that it happened and what it made.
-        audit.record("demo.load", object_type="core.demo", object_repr=f"demo district {year}",
-                     after={"year": year, "as_of": as_of.isoformat(), "projects": summary.projects},
-                     only_changes=False)
+        audit.record(
+            "demo.load",
+            object_type="core.demo",
+            object_repr=f"demo district {year}",
+            after={"year": year, "as_of": as_of.isoformat(), "projects": summary.projects},
+            only_changes=False,
+        )
         return summary
 
 
@@ -178,7 +194,11 @@ def _refuse_if_not_empty() -> None:
     units = Unit.objects.count()
     users = list(User.objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True))
     if projects or units or users:
-        found = f"{projects} projects and {units} units" if projects or units else f"the accounts {', '.join(users)}"
+        found = (
+            f"{projects} projects and {units} units"
+            if projects or units
+            else f"the accounts {', '.join(users)}"
+        )
         raise DemoAlreadyLoaded(
             f"The database already holds {found}; the demo loads only into an empty registry. "
             "Run 'gongjian demo --reset' (load_demo(reset=True)) to delete them and load the demo again."
@@ -252,47 +272,66 @@ class _DemoBuilder:
         own pace against its plan (most keep up, some lag), and a few lagging ones missed their latest reports, so
         that the traffic lights show every colour. A generator of its own, seeded per project, so that adding
         the history changed no other demo value."""
-        from gongjian.reports.models import Report, ReportingPeriod
-
         current = Period.dekad_of(self.as_of)
         periods = [p for p in Period.range(Period(self.year, 1, 1), current) if p < current]
         rows = []
         for period in periods:
             opens = datetime.combine(period.start, time(0, 0), tzinfo=SHANGHAI)
             deadline = datetime.combine(period.end + timedelta(days=3), time(18, 0), tzinfo=SHANGHAI)
-            rows.append(ReportingPeriod(kind="dekad", code=period.code, opens_at=opens, deadline=deadline,
-                                        last_reminded_at=deadline))
+            rows.append(
+                ReportingPeriod(
+                    kind="dekad",
+                    code=period.code,
+                    opens_at=opens,
+                    deadline=deadline,
+                    last_reminded_at=deadline,
+                )
+            )
         by_code = {p.code: p for p in ReportingPeriod.objects.bulk_create(rows)}
         if any(p.pk is None for p in by_code.values()):  # databases that do not return keys from bulk inserts
             by_code = {p.code: p for p in ReportingPeriod.objects.filter(code__in=list(by_code))}
         reports = []
         for project in projects:
             rng = random.Random(f"history/{project.name}")
-            pace = rng.choice([rng.uniform(0.92, 1.15)] * 6 + [rng.uniform(0.72, 0.9)] * 3 + [rng.uniform(0.3, 0.65)])
+            pace = rng.choice(
+                [rng.uniform(0.92, 1.15)] * 6 + [rng.uniform(0.72, 0.9)] * 3 + [rng.uniform(0.3, 0.65)]
+            )
             missed = rng.choice([0] * 8 + [1, 2]) if pace < 0.9 else 0
             plan = project.plan_for(self.year)
             dekads = plan.dekads if plan else [0] * 36
             opening = 0 if project.nature == Nature.NEW else project.total_investment * 3 // 10
             year_to_date = 0
-            for period in periods[:len(periods) - missed]:
-                amount = round(dekads[period.index_in_year - 1] * pace * rng.uniform(0.8, 1.2) / 10_000) * 10_000
+            for period in periods[: len(periods) - missed]:
+                amount = (
+                    round(dekads[period.index_in_year - 1] * pace * rng.uniform(0.8, 1.2) / 10_000) * 10_000
+                )
                 year_to_date += amount
                 row = by_code[period.code]
                 filed = row.deadline - timedelta(hours=rng.randint(2, 70))
-                reports.append(Report(
-                    project=project, period=row, state="approved", amount=amount, year_to_date=year_to_date,
-                    since_start=opening + year_to_date, progress_percent=min(100, round(year_to_date * 100 / max(
-                        1, project.total_investment))), progress_text="按计划推进" if pace >= 0.9 else "进度滞后，正在追赶",
-                    workers=rng.randint(30, 400), first_submitted_at=filed, submitted_at=filed,
-                    reviewed_at=filed + timedelta(hours=6)))
+                reports.append(
+                    Report(
+                        project=project,
+                        period=row,
+                        state="approved",
+                        amount=amount,
+                        year_to_date=year_to_date,
+                        since_start=opening + year_to_date,
+                        progress_percent=min(
+                            100, round(year_to_date * 100 / max(1, project.total_investment))
+                        ),
+                        progress_text="按计划推进" if pace >= 0.9 else "进度滞后，正在追赶",
+                        workers=rng.randint(30, 400),
+                        first_submitted_at=filed,
+                        submitted_at=filed,
+                        reviewed_at=filed + timedelta(hours=6),
+                    )
+                )
         Report.objects.bulk_create(reports, batch_size=2000)
 
     def build_baselines(self, projects: list[Project]) -> None:
         """One project re-baselined from the month of some forty days ago (that month's plan postponed to
         December after a delay in land clearance, approved by the office) and one proposal waiting for the
         office."""
-        from gongjian.projects import services
-
         planned = [p for p in projects if p.plan_for(self.year) and p.plan_for(self.year).total > 0]
         if len(planned) < 2:
             return
@@ -309,15 +348,24 @@ class _DemoBuilder:
             dekads[33 + k] += dekads[first + k]
             dekads[first + k] = 0
         change = services.propose_baseline_change(
-            moved, {"plans": {str(self.year): dekads}}, reason="征迁交地延后一个月，该月计划投资顺延至12月",
-            effective_from=effective.code, actor=None)
-        services.approve_baseline_change(change, actor=None, expected_version=change.version,
-                                         note="经项目办核实，同意调整", relight=False)  # lit below
+            moved,
+            {"plans": {str(self.year): dekads}},
+            reason="征迁交地延后一个月，该月计划投资顺延至12月",
+            effective_from=effective.code,
+            actor=None,
+        )
+        services.approve_baseline_change(
+            change, actor=None, expected_version=change.version, note="经项目办核实，同意调整", relight=False
+        )  # lit below
         node = waiting.milestones.order_by("planned_date").first()
         if node is not None:
             services.propose_baseline_change(
-                waiting, {"milestones": {str(node.pk): (node.planned_date + timedelta(days=30)).isoformat()}},
-                reason="用地报批延后，申请节点顺延 30 天", effective_from=Period.dekad_of(self.as_of).code, actor=None)
+                waiting,
+                {"milestones": {str(node.pk): (node.planned_date + timedelta(days=30)).isoformat()}},
+                reason="用地报批延后，申请节点顺延 30 天",
+                effective_from=Period.dekad_of(self.as_of).code,
+                actor=None,
+            )
 
     def build_reporting_period(self) -> None:
         """Open the ten-day period of ``as_of`` for reporting, due on the third day after it ends, so the demo's
@@ -336,7 +384,6 @@ class _DemoBuilder:
         self.build_history(projects)
         self.build_baselines(projects)
         self.build_reporting_period()
-        from gongjian.lights.services import recompute
 
         recompute(year=self.year, today=self.as_of)
         self.build_assessments()
@@ -363,14 +410,12 @@ class _DemoBuilder:
         """Every ten-day period and month that ended before the demo's date, assessed and published in order;
         the interviews the last month's yellow cards called for, held three days after it, with one commitment
         done and one still open."""
-        from gongjian.assess import followup
-        from gongjian.assess import services as assess
-        from gongjian.assess.models import Consequence, ConsequenceKind
-        from gongjian.core.periods import Period
-
-        periods = [p for kind_first in (Period(self.year, 1, 1), Period(self.year, 1))
-                   for p in Period.range(kind_first, Period.of(self.as_of, kind_first.kind).prev())
-                   if p.year == self.year]
+        periods = [
+            p
+            for kind_first in (Period(self.year, 1, 1), Period(self.year, 1))
+            for p in Period.range(kind_first, Period.of(self.as_of, kind_first.kind).prev())
+            if p.year == self.year
+        ]
         if not periods:
             return
         for run in assess.run_assessments([p.code for p in periods], actor=None, skip_open=True):
@@ -383,30 +428,36 @@ class _DemoBuilder:
         if held > today:
             return
         chair = next(name for name, *_rest in LEADERS if name in PRINCIPALS and name != LEADERS[0][0])
-        for due in Consequence.objects.filter(kind=ConsequenceKind.INTERVIEW, run__period_code=last_month.code,
-                                              run__state="published").select_related("run"):
+        for due in Consequence.objects.filter(
+            kind=ConsequenceKind.INTERVIEW, run__period_code=last_month.code, run__state="published"
+        ).select_related("run"):
             interview = followup.record_interview(
-                actor=None, consequence=due, held_on=held, interviewer=str(self.people[chair]),
+                actor=None,
+                consequence=due,
+                held_on=held,
+                interviewer=str(self.people[chair]),
                 interviewee=followup.interviewee_for(due.subject_kind, due.subject_id) or due.subject_name,
                 content=f"{last_month}考核{due.subject_name}排名靠后、亮黄牌。要求查找差距，倒排工期，"
-                        "每旬报送赶工计划，下月考核摆脱末位。",
-                commitments=[("每旬报送赶工计划和完成情况", held + timedelta(days=7)),
-                             ("下月考核摆脱末位", last_month.next().end + timedelta(days=10))])
+                "每旬报送赶工计划，下月考核摆脱末位。",
+                commitments=[
+                    ("每旬报送赶工计划和完成情况", held + timedelta(days=7)),
+                    ("下月考核摆脱末位", last_month.next().end + timedelta(days=10)),
+                ],
+            )
             first = interview.commitments.order_by("deadline").first()
             if first and first.deadline <= today:
-                followup.complete_commitment(first, done_on=first.deadline, result="已按旬报送赶工计划",
-                                             actor=None, expected_version=first.version)
+                followup.complete_commitment(
+                    first,
+                    done_on=first.deadline,
+                    result="已按旬报送赶工计划",
+                    actor=None,
+                    expected_version=first.version,
+                )
 
     def build_dispatch(self) -> None:
         """Last month's dispatch meeting, three days after the month ended: its agenda drafted from the data, the
         red projects' units given a decision each and the headquarters one on site safety, the first handled and
         closed; its minutes and last month's briefing issued."""
-        from gongjian.core.periods import Period
-        from gongjian.documents import services as documents
-        from gongjian.lights import cases
-        from gongjian.lights.models import Light
-        from gongjian.meetings import services as meetings
-
         month = Period.of(self.as_of, "month").prev()
         day = month.end + timedelta(days=3)
         today = min(self.as_of, timezone.localdate())
@@ -415,55 +466,91 @@ class _DemoBuilder:
         chair = self.people[next(name for name in PRINCIPALS if name != LEADERS[0][0])]
         leaders = [self.people[name] for name, *_rest in LEADERS]
         meeting = meetings.create_meeting(
-            kind="monthly", title=f"{month}重点项目调度会", actor=None, chair=chair, attendees=leaders,
-            held_at=datetime.combine(day, time(9, 0), tzinfo=SHANGHAI), place="区政府三楼会议室",
-            other_attendees="各责任单位、各指挥部主要负责同志")
-        reds = Light.objects.filter(period_code=month.dekads()[-1].code, colour=2).select_related(
-            "project__responsible_unit").order_by("project__code")[:3]
-        decisions = [meetings.add_decision(
-            meeting, text=f"{light.project.name}倒排工期，下月底前追上序时进度，每旬报送赶工计划", actor=None,
-            expected_version=ANY_VERSION,
-            owner=light.project.responsible_unit, deadline=day + timedelta(days=20), projects=[light.project])
-            for light in reds]
-        decisions.append(meetings.add_decision(
-            meeting, text="各指挥部开展在建工地安全生产大检查，形成问题清单并整改到位", actor=None,
-            expected_version=ANY_VERSION,
-            owner=self.units["住建局"], deadline=day + timedelta(days=10)))
+            kind="monthly",
+            title=f"{month}重点项目调度会",
+            actor=None,
+            chair=chair,
+            attendees=leaders,
+            held_at=datetime.combine(day, time(9, 0), tzinfo=SHANGHAI),
+            place="区政府三楼会议室",
+            other_attendees="各责任单位、各指挥部主要负责同志",
+        )
+        reds = (
+            Light.objects.filter(period_code=month.dekads()[-1].code, colour=2)
+            .select_related("project__responsible_unit")
+            .order_by("project__code")[:3]
+        )
+        decisions = [
+            meetings.add_decision(
+                meeting,
+                text=f"{light.project.name}倒排工期，下月底前追上序时进度，每旬报送赶工计划",
+                actor=None,
+                expected_version=ANY_VERSION,
+                owner=light.project.responsible_unit,
+                deadline=day + timedelta(days=20),
+                projects=[light.project],
+            )
+            for light in reds
+        ]
+        decisions.append(
+            meetings.add_decision(
+                meeting,
+                text="各指挥部开展在建工地安全生产大检查，形成问题清单并整改到位",
+                actor=None,
+                expected_version=ANY_VERSION,
+                owner=self.units["住建局"],
+                deadline=day + timedelta(days=10),
+            )
+        )
         first = decisions[0].case
         # The loader builds the district as a script: each step follows the last, whatever version it left.
         cases.accept(first, actor=None, expected_version=ANY_VERSION)
         cases.resolve(first, "已制定赶工计划并按旬报送", actor=None, expected_version=ANY_VERSION)
         cases.close(first, actor=None, expected_version=ANY_VERSION)
-        meetings.update_meeting(meeting, actor=None, expected_version=ANY_VERSION, state="held",
-                                notes="会议听取了各责任单位项目推进情况汇报，研究解决了项目建设中的困难和问题。")
-        for draft in (documents.draft("minutes", meeting=meeting, actor=None),
-                      documents.draft("briefing", period_code=month.code, actor=None)):
+        meetings.update_meeting(
+            meeting,
+            actor=None,
+            expected_version=ANY_VERSION,
+            state="held",
+            notes="会议听取了各责任单位项目推进情况汇报，研究解决了项目建设中的困难和问题。",
+        )
+        for draft in (
+            documents.draft("minutes", meeting=meeting, actor=None),
+            documents.draft("briefing", period_code=month.code, actor=None),
+        ):
             documents.issue(draft, actor=None, expected_version=draft.version)
         self.build_assignment(meeting, day)
 
     def build_assignment(self, meeting, day: date) -> None:
         """The meeting's assignment to every department: discussion within a week, report within two; the first
         three departments have handed in their discussion."""
-        from gongjian.assignments.models import Assignment, AssignmentStep, Submission
-
         assignment = Assignment.objects.create(
-            title="调度会后各部门组织讨论并报送推进措施", meeting=meeting,
-            instructions="各部门对照会议部署，一周内组织专题讨论，两周内报送本部门推进重点项目建设的措施和需协调事项。")
+            title="调度会后各部门组织讨论并报送推进措施",
+            meeting=meeting,
+            instructions="各部门对照会议部署，一周内组织专题讨论，两周内报送本部门推进重点项目建设的措施和需协调事项。",
+        )
         departments = [self.units[short] for short, _name in DEPARTMENTS]
         assignment.units.set(departments)
-        discuss = AssignmentStep.objects.create(assignment=assignment, name="组织讨论", deadline=day + timedelta(days=7))
-        AssignmentStep.objects.create(assignment=assignment, name="报送报告", deadline=day + timedelta(days=14))
+        discuss = AssignmentStep.objects.create(
+            assignment=assignment, name="组织讨论", deadline=day + timedelta(days=7)
+        )
+        AssignmentStep.objects.create(
+            assignment=assignment, name="报送报告", deadline=day + timedelta(days=14)
+        )
         when = datetime.combine(day + timedelta(days=4), time(16, 0), tzinfo=SHANGHAI)
         Submission.objects.bulk_create(
-            Submission(step=discuss, unit=unit, submitted_at=when,
-                       text=f"{unit.name}已于{day + timedelta(days=4):%m月%d日}召开党组会专题讨论，形成推进措施五条。")
-            for unit in departments[:3])
+            Submission(
+                step=discuss,
+                unit=unit,
+                submitted_at=when,
+                text=f"{unit.name}已于{day + timedelta(days=4):%m月%d日}召开党组会专题讨论，形成推进措施五条。",
+            )
+            for unit in departments[:3]
+        )
 
     def build_daily_cycle(self) -> None:
         """The service teams' daily reports of the last week up to the demo's date (the last team has not filed
         today yet) and the headquarters' tasks for today and tomorrow."""
-        from gongjian.daily.models import DailyReport, DailyTask
-
         today = min(self.as_of, timezone.localdate())
         rng = random.Random(f"daily/{today}")
         reports, tasks = [], []
@@ -474,20 +561,30 @@ class _DemoBuilder:
                 if back == 0 and t == len(teams) - 1:
                     continue
                 signed, razed = rng.randint(0, 6), rng.randint(0, 4)
-                reports.append(DailyReport(
-                    team=team, day=day, households_signed=signed, buildings_demolished=razed,
-                    problems_solved=rng.randint(0, 3),
-                    filed_at=min(datetime.combine(day, time(18, 30), tzinfo=SHANGHAI), timezone.now()),
-                    done=f"入户走访 {signed + rng.randint(3, 8)} 户，签约 {signed} 户，拆除房屋 {razed} 处。",
-                    plan="继续入户做好政策解释，推进剩余户签约。",
-                    needs="个别户对评估结果有异议，请指挥部协调评估机构复核。" if back == 1 and t == 0 else ""))
-            for day, text in ((today, "上午集中攻坚重点户，下午完成签约户房屋移交"),
-                              (today + timedelta(days=1), "配合评估机构对异议户复核")):
+                reports.append(
+                    DailyReport(
+                        team=team,
+                        day=day,
+                        households_signed=signed,
+                        buildings_demolished=razed,
+                        problems_solved=rng.randint(0, 3),
+                        filed_at=min(datetime.combine(day, time(18, 30), tzinfo=SHANGHAI), timezone.now()),
+                        done=f"入户走访 {signed + rng.randint(3, 8)} 户，签约 {signed} 户，拆除房屋 {razed} 处。",
+                        plan="继续入户做好政策解释，推进剩余户签约。",
+                        needs="个别户对评估结果有异议，请指挥部协调评估机构复核。"
+                        if back == 1 and t == 0
+                        else "",
+                    )
+                )
+            for day, text in (
+                (today, "上午集中攻坚重点户，下午完成签约户房屋移交"),
+                (today + timedelta(days=1), "配合评估机构对异议户复核"),
+            ):
                 tasks.append(DailyTask(team=team, day=day, text=text))
         DailyReport.objects.bulk_create(reports)
         DailyTask.objects.bulk_create(tasks)
 
-    # -- organisation ------------------------------------------------------------------------------------------
+    # Organisation
 
     def region(self, code: str, name: str, parent: Region | None) -> Region:
         # Regions are reference data: an existing code (a loaded GB/T 2260 table, or a previous demo) is reused.
@@ -508,10 +605,25 @@ class _DemoBuilder:
             for village_no, village_name in villages:
                 self.region(street.code + village_no, village_name, street)
 
-    def unit(self, short: str, name: str, kind: str, region: Region, *, parent: Unit | None = None,
-             credit_code: str = "") -> Unit:
-        unit = Unit(name=name, short_name=short, kind=kind, region=region, parent=parent, credit_code=credit_code,
-                    contact_phone=self.landline())
+    def unit(
+        self,
+        short: str,
+        name: str,
+        kind: str,
+        region: Region,
+        *,
+        parent: Unit | None = None,
+        credit_code: str = "",
+    ) -> Unit:
+        unit = Unit(
+            name=name,
+            short_name=short,
+            kind=kind,
+            region=region,
+            parent=parent,
+            credit_code=credit_code,
+            contact_phone=self.landline(),
+        )
         unit.full_clean()
         unit.save()
         self.units[short] = unit
@@ -561,7 +673,9 @@ class _DemoBuilder:
     def build_people(self) -> None:
         leaders = []
         for name, post, body, unit, _villages in LEADERS:
-            person = Person(name=name, post=post, leadership_body=body, unit=self.units[unit], mobile=self.mobile())
+            person = Person(
+                name=name, post=post, leadership_body=body, unit=self.units[unit], mobile=self.mobile()
+            )
             leaders.append(person)
             self.people[name] = person
         staff = []
@@ -582,20 +696,31 @@ class _DemoBuilder:
         ]
         for short, _name, _parent, village in SERVICE_TEAMS:
             for post in POSTS[UnitKind.SERVICE_TEAM]:
-                assignments.append(VillageAssignment(person=self.people[f"{short}/{post}"],
-                                                     region=self.regions[village], since=since))
+                assignments.append(
+                    VillageAssignment(
+                        person=self.people[f"{short}/{post}"], region=self.regions[village], since=since
+                    )
+                )
         VillageAssignment.objects.bulk_create(assignments)
 
-    # -- projects ----------------------------------------------------------------------------------------------
+    # Projects
 
     def build_projects(self) -> tuple[list[Project], list[int]]:
         # 31.2亿 split by size to whole 百万元, so totals read like "3.74亿元"; the plan of the year to whole 万元.
-        totals = [m * YUAN_PER_MILLION for m in split_by_weights(TOTAL_INVESTMENT // YUAN_PER_MILLION,
-                                                                 [s.size for s in PROJECTS])]
+        totals = [
+            m * YUAN_PER_MILLION
+            for m in split_by_weights(TOTAL_INVESTMENT // YUAN_PER_MILLION, [s.size for s in PROJECTS])
+        ]
         schedules = [self.schedule(spec) for spec in PROJECTS]
-        shares = [self.plan_share(spec, start) for spec, (start, _end) in zip(PROJECTS, schedules, strict=True)]
-        plans = [w * YUAN_PER_WAN for w in split_by_weights(
-            ANNUAL_PLAN // YUAN_PER_WAN, [t * s for t, s in zip(totals, shares, strict=True)])]
+        shares = [
+            self.plan_share(spec, start) for spec, (start, _end) in zip(PROJECTS, schedules, strict=True)
+        ]
+        plans = [
+            w * YUAN_PER_WAN
+            for w in split_by_weights(
+                ANNUAL_PLAN // YUAN_PER_WAN, [t * s for t, s in zip(totals, shares, strict=True)]
+            )
+        ]
         leaders = [name for name, *_rest in LEADERS]
         projects = []
         for spec, total, plan, (start, completion) in zip(PROJECTS, totals, plans, schedules, strict=True):
@@ -682,7 +807,9 @@ class _DemoBuilder:
                 name = "场地交付"
             elif spec.category == Category.COMMERCE:
                 name = COMMERCE_MILESTONE_NAMES.get(kind, name)
-            result.append({"kind": kind, "name": name, "planned_date": due, "actual_date": actual, "note": note})
+            result.append(
+                {"kind": kind, "name": name, "planned_date": due, "actual_date": actual, "note": note}
+            )
         return result
 
     def approvals(self, spec: ProjectSpec, start: date, actual_start: date | None, health: str) -> list[dict]:
@@ -693,11 +820,20 @@ class _DemoBuilder:
         for kind, lead_days, authority in APPROVALS:
             if kind == ApprovalKind.PROJECT_APPROVAL and spec.level != Level.DISTRICT:
                 authority = "徐州市发展和改革委员会"
-            item = {"kind": kind, "name": "", "status": ApprovalStatus.NOT_STARTED, "document_no": "",
-                    "authority": authority, "planned_date": _add_days(start, -lead_days), "approved_on": None,
-                    "note": ""}
+            item = {
+                "kind": kind,
+                "name": "",
+                "status": ApprovalStatus.NOT_STARTED,
+                "document_no": "",
+                "authority": authority,
+                "planned_date": _add_days(start, -lead_days),
+                "approved_on": None,
+                "note": "",
+            }
             if kind in LAND_APPROVALS and not spec.new_land:
-                item.update(status=ApprovalStatus.NOT_REQUIRED, planned_date=None, note="利用现有土地，无需办理")
+                item.update(
+                    status=ApprovalStatus.NOT_REQUIRED, planned_date=None, note="利用现有土地，无需办理"
+                )
                 result.append(item)
                 continue
             done_on = _add_days(item["planned_date"], self.rng.randint(low, high))
@@ -705,8 +841,11 @@ class _DemoBuilder:
             if actual_start is not None:
                 done_on = min(done_on, actual_start - timedelta(days=1))
             if actual_start is not None or (not in_progress_seen and done_on <= self.as_of):
-                item.update(status=ApprovalStatus.DONE, approved_on=done_on,
-                            document_no=self.document_no(kind, spec, done_on, serial))
+                item.update(
+                    status=ApprovalStatus.DONE,
+                    approved_on=done_on,
+                    document_no=self.document_no(kind, spec, done_on, serial),
+                )
             elif not in_progress_seen:
                 item["status"] = ApprovalStatus.IN_PROGRESS
                 in_progress_seen = True
@@ -718,12 +857,16 @@ class _DemoBuilder:
         """The number of the approval document, in the style each authority writes it."""
         y = day.year
         return {
-            ApprovalKind.PROJECT_APPROVAL: f"泉行审备〔{y}〕{n}号" if spec.level == Level.DISTRICT
+            ApprovalKind.PROJECT_APPROVAL: f"泉行审备〔{y}〕{n}号"
+            if spec.level == Level.DISTRICT
             else f"徐发改投资〔{y}〕{n}号",
             ApprovalKind.LAND_PRE_REVIEW: f"徐自然资预〔{y}〕{n}号",
             ApprovalKind.LAND_PLANNING: f"地字第{DISTRICT[0]}{y}{n:05d}号",
-            ApprovalKind.ENVIRONMENT: (f"徐环项表〔{y}〕{n}号" if spec.category == Category.INDUSTRY
-                                       else f"{y}{DISTRICT[0]}00000{n:03d}"),
+            ApprovalKind.ENVIRONMENT: (
+                f"徐环项表〔{y}〕{n}号"
+                if spec.category == Category.INDUSTRY
+                else f"{y}{DISTRICT[0]}00000{n:03d}"
+            ),
             ApprovalKind.ENGINEERING_PLANNING: f"建字第{DISTRICT[0]}{y}{n:05d}号",
             ApprovalKind.CONSTRUCTION_PERMIT: f"{DISTRICT[0]}{day:%Y%m%d}{n % 100:02d}01",
         }[kind]
@@ -754,11 +897,14 @@ class _DemoBuilder:
         by the name, so that adding it moved no other demo value."""
         rng = random.Random(f"site/{spec.name}")
         places = Decimal("0.000001")
-        return (Decimal(rng.uniform(117.08, 117.22)).quantize(places),
-                Decimal(rng.uniform(34.16, 34.27)).quantize(places))
+        return (
+            Decimal(rng.uniform(117.08, 117.22)).quantize(places),
+            Decimal(rng.uniform(34.16, 34.27)).quantize(places),
+        )
 
-    def project_fields(self, spec: ProjectSpec, total: int, start: date, completion: date,
-                       actual: dict[str, date | None]) -> dict:
+    def project_fields(
+        self, spec: ProjectSpec, total: int, start: date, completion: date, actual: dict[str, date | None]
+    ) -> dict:
         rng = self.rng
         wan = total // YUAN_PER_WAN
         if spec.category == Category.INDUSTRY:
@@ -812,7 +958,7 @@ class _DemoBuilder:
             "party_secretary": self.person_name() if big else "",
         }
 
-    # -- accounts ----------------------------------------------------------------------------------------------
+    # Accounts
 
     def build_accounts(self) -> list[DemoAccount]:
         accounts = []
@@ -826,8 +972,13 @@ class _DemoBuilder:
         # factor on per role (README: "Security").
         for role in Role:
             set_role_policy(role, require_otp=False, actor=None)
-        SystemSetting.objects.update_or_create(key=DEMO_SETTING, defaults={"value": {
-            "password": DEMO_PASSWORD,
-            "accounts": [{"username": a.username, "role": a.role, "name": a.name} for a in accounts],
-        }})
+        SystemSetting.objects.update_or_create(
+            key=DEMO_SETTING,
+            defaults={
+                "value": {
+                    "password": DEMO_PASSWORD,
+                    "accounts": [{"username": a.username, "role": a.role, "name": a.name} for a in accounts],
+                }
+            },
+        )
         return accounts

@@ -58,9 +58,18 @@ def _viewer(request, perm: str) -> None:
 
 
 def _document_out(d: Document) -> dict:
-    return {"id": d.pk, "kind": d.kind, "title": d.title, "period_code": d.period_code, "meeting_id": d.meeting_id,
-            "state": d.state, "number": d.number, "sections": d.sections, "issued_at": d.issued_at,
-            "version": d.version}
+    return {
+        "id": d.pk,
+        "kind": d.kind,
+        "title": d.title,
+        "period_code": d.period_code,
+        "meeting_id": d.meeting_id,
+        "state": d.state,
+        "number": d.number,
+        "sections": d.sections,
+        "issued_at": d.issued_at,
+        "version": d.version,
+    }
 
 
 @router.get("/documents", response=page_of(DocumentOut), summary="Briefings and minutes, latest first")
@@ -71,9 +80,12 @@ def list_documents(request, kind: str | None = None):
     return Rows(documents.filter(kind=kind) if kind else documents, _document_out)
 
 
-@router.post("/documents", response={201: DocumentOut, 202: TaskStarted},
-             summary="Draft a meeting's minutes (201), or a briefing of a period in the background (202: follow "
-                     "the task)")
+@router.post(
+    "/documents",
+    response={201: DocumentOut, 202: TaskStarted},
+    summary="Draft a meeting's minutes (201), or a briefing of a period in the background (202: follow "
+    "the task)",
+)
 def draft_document(request, payload: DocumentIn):
     if payload.kind == DocumentKind.BRIEFING:
         return accepted(services.start_briefing(payload.period, actor=request.user))
@@ -88,17 +100,28 @@ def get_document(request, document_id: int):
     return _document_out(get_object_or_404(queries.visible_documents(request.user), pk=document_id))
 
 
-@router.patch("/documents/{int:document_id}", response={200: DocumentOut, 409: StaleOut},
-              summary="Edit a draft's title and texts")
+@router.patch(
+    "/documents/{int:document_id}",
+    response={200: DocumentOut, 409: StaleOut},
+    summary="Edit a draft's title and texts",
+)
 def edit_document(request, document_id: int, payload: DocumentPatch):
-    row = services.edit(get_object_or_404(Document, pk=document_id), title=payload.title, texts=payload.texts,
-                        actor=request.user, expected_version=payload.version)
+    row = services.edit(
+        get_object_or_404(Document, pk=document_id),
+        title=payload.title,
+        texts=payload.texts,
+        actor=request.user,
+        expected_version=payload.version,
+    )
     return _document_out(row)
 
 
-@router.post("/documents/{int:document_id}/issue", response={200: DocumentOut, 202: TaskStarted, 409: StaleOut},
-             summary="Issue a draft as read (version): numbered once, the .docx kept as issued; minutes at once "
-                     "(200), a briefing in the background (202: follow the task)")
+@router.post(
+    "/documents/{int:document_id}/issue",
+    response={200: DocumentOut, 202: TaskStarted, 409: StaleOut},
+    summary="Issue a draft as read (version): numbered once, the .docx kept as issued; minutes at once "
+    "(200), a briefing in the background (202: follow the task)",
+)
 def issue_document(request, document_id: int, payload: DocumentVersionIn):
     row = get_object_or_404(Document, pk=document_id)
     if row.kind == DocumentKind.BRIEFING:

@@ -21,18 +21,34 @@ def build(row: Document, *, number: str = "", issue: int | None = None, on=None)
         table = section.get("table")
         if table and table["rows"]:
             numeric = table.get("numeric") or [False] * len(table["columns"])
-            body.append(doc.Table(
-                columns=[doc.Column(title, numeric=flag) for title, flag in zip(table["columns"], numeric,
-                                                                                 strict=True)],
-                rows=[[str(v) for v in r] for r in table["rows"]], font_size=12))
+            body.append(
+                doc.Table(
+                    columns=[
+                        doc.Column(title, numeric=flag)
+                        for title, flag in zip(table["columns"], numeric, strict=True)
+                    ],
+                    rows=[[str(v) for v in r] for r in table["rows"]],
+                    font_size=12,
+                )
+            )
     organ = settings.GONGJIAN_ORGAN
     if row.kind == DocumentKind.BRIEFING:
         masthead: doc.Masthead | doc.Briefing = doc.Briefing(
-            name="重点项目建设调度通报", issue=issue or "", editor=organ, date=on)
-        return doc.OfficialDocument(title=row.title, masthead=masthead, body=body, printed_by=organ,
-                                    printed_on=on)
-    return doc.OfficialDocument(title=row.title, masthead=doc.Masthead(organ, suffix="纪要"), number=number or None,
-                                body=body, signature=organ, date=on, printed_by=organ, printed_on=on)
+            name="重点项目建设调度通报", issue=issue or "", editor=organ, date=on
+        )
+        return doc.OfficialDocument(
+            title=row.title, masthead=masthead, body=body, printed_by=organ, printed_on=on
+        )
+    return doc.OfficialDocument(
+        title=row.title,
+        masthead=doc.Masthead(organ, suffix="纪要"),
+        number=number or None,
+        body=body,
+        signature=organ,
+        date=on,
+        printed_by=organ,
+        printed_on=on,
+    )
 
 
 def docx(row: Document) -> bytes:

@@ -38,8 +38,11 @@ class Section:
     rows: list[list] | None = None
 
     def as_dict(self) -> dict:
-        table = None if self.columns is None else {"columns": self.columns, "numeric": self.numeric or [],
-                                                   "rows": self.rows or []}
+        table = (
+            None
+            if self.columns is None
+            else {"columns": self.columns, "numeric": self.numeric or [], "rows": self.rows or []}
+        )
         return {"key": self.key, "heading": self.heading, "text": self.text, "table": table}
 
 
@@ -54,72 +57,131 @@ def _light_period(period: Period) -> Period:
 
 def _investment(period: Period, now: datetime) -> tuple[Section, pl.DataFrame]:
     projects = pl.DataFrame(
-        list(Project.objects.filter(is_archived=False).values_list("pk", "category", "responsible_unit__name")),
-        schema={"project_id": pl.Int64, "category": pl.String, "unit": pl.String}, orient="row")
-    plans = pl.DataFrame(list(AnnualPlan.objects.filter(year=period.year).values_list("project_id", "total")),
-                         schema={"project_id": pl.Int64, "annual": pl.Int64}, orient="row")
+        list(
+            Project.objects.filter(is_archived=False).values_list("pk", "category", "responsible_unit__name")
+        ),
+        schema={"project_id": pl.Int64, "category": pl.String, "unit": pl.String},
+        orient="row",
+    )
+    plans = pl.DataFrame(
+        list(AnnualPlan.objects.filter(year=period.year).values_list("project_id", "total")),
+        schema={"project_id": pl.Int64, "annual": pl.Int64},
+        orient="row",
+    )
     money = load_inputs(None, [period], today=min(timezone.localdate(), period.end), now=now).rows.select(
-        "project_id", "plan_to_date", "done_to_date")
-    rows = (projects.join(plans, on="project_id", how="left").join(money, on="project_id", how="left")
-            .with_columns(pl.col("annual", "plan_to_date", "done_to_date").fill_null(0)))
+        "project_id", "plan_to_date", "done_to_date"
+    )
+    rows = (
+        projects.join(plans, on="project_id", how="left")
+        .join(money, on="project_id", how="left")
+        .with_columns(pl.col("annual", "plan_to_date", "done_to_date").fill_null(0))
+    )
     by_category = rows.group_by("category").agg(
-        pl.len().alias("n"), pl.col("annual").sum(), pl.col("plan_to_date").sum(), pl.col("done_to_date").sum())
+        pl.len().alias("n"),
+        pl.col("annual").sum(),
+        pl.col("plan_to_date").sum(),
+        pl.col("done_to_date").sum(),
+    )
     labels = dict(Category.choices)
     order = {c: i for i, c in enumerate(Category.values)}
     table = []
     for r in sorted(by_category.iter_rows(named=True), key=lambda r: order.get(r["category"], 99)):
-        table.append([str(labels.get(r["category"], r["category"])), r["n"], format_wan(r["annual"]),
-                      format_wan(r["plan_to_date"]), format_wan(r["done_to_date"]),
-                      _percent(r["done_to_date"], r["plan_to_date"])])
+        table.append(
+            [
+                str(labels.get(r["category"], r["category"])),
+                r["n"],
+                format_wan(r["annual"]),
+                format_wan(r["plan_to_date"]),
+                format_wan(r["done_to_date"]),
+                _percent(r["done_to_date"], r["plan_to_date"]),
+            ]
+        )
     n, annual = rows.height, int(rows["annual"].sum())
     plan, done = int(rows["plan_to_date"].sum()), int(rows["done_to_date"].sum())
     table.append(["合计", n, format_wan(annual), format_wan(plan), format_wan(done), _percent(done, plan)])
-    text = (f"全区重点项目 {n} 个，年度计划投资 {format_wan(annual)} 万元。截至{period}，累计完成投资 "
-            f"{format_wan(done)} 万元，占年度计划的 {_percent(done, annual)}，为序时计划（{format_wan(plan)} 万元）的 "
-            f"{_percent(done, plan)}。")
-    section = Section("investment", "投资完成情况", text,
-                      ["类别", "项目数", "年度计划（万元）", "序时计划（万元）", "累计完成（万元）",
-                       "完成率"], [False, True, True, True, True, True], table)
+    text = (
+        f"全区重点项目 {n} 个，年度计划投资 {format_wan(annual)} 万元。截至{period}，累计完成投资 "
+        f"{format_wan(done)} 万元，占年度计划的 {_percent(done, annual)}，为序时计划（{format_wan(plan)} 万元）的 "
+        f"{_percent(done, plan)}。"
+    )
+    section = Section(
+        "investment",
+        "投资完成情况",
+        text,
+        ["类别", "项目数", "年度计划（万元）", "序时计划（万元）", "累计完成（万元）", "完成率"],
+        [False, True, True, True, True, True],
+        table,
+    )
     return section, rows
 
 
 def _lights(period: Period, projects: pl.DataFrame) -> list[Section]:
     code = _light_period(period).code
     lit = pl.DataFrame(
-        list(Light.objects.filter(period_code=code, project__is_archived=False).values_list(
-            "project_id", "colour", "project__name", "reasons")),
-        schema={"project_id": pl.Int64, "colour": pl.Int64, "name": pl.String, "reasons": pl.Object}, orient="row")
-    joined = projects.select("project_id", "unit").join(lit.select("project_id", "colour"), on="project_id",
-                                                         how="inner")
+        list(
+            Light.objects.filter(period_code=code, project__is_archived=False).values_list(
+                "project_id", "colour", "project__name", "reasons"
+            )
+        ),
+        schema={"project_id": pl.Int64, "colour": pl.Int64, "name": pl.String, "reasons": pl.Object},
+        orient="row",
+    )
+    joined = projects.select("project_id", "unit").join(
+        lit.select("project_id", "colour"), on="project_id", how="inner"
+    )
     counts = [int((joined["colour"] == c).sum()) for c in (0, 1, 2)]
-    by_unit = (joined.group_by("unit").agg(
-        pl.len().alias("n"), *[(pl.col("colour") == c).sum().alias(f"c{c}") for c in (0, 1, 2)])
-        .sort(["c2", "c1", "unit"], descending=[True, True, False]))
+    by_unit = (
+        joined.group_by("unit")
+        .agg(pl.len().alias("n"), *[(pl.col("colour") == c).sum().alias(f"c{c}") for c in (0, 1, 2)])
+        .sort(["c2", "c1", "unit"], descending=[True, True, False])
+    )
     green, yellow, red = counts
     text = f"{_light_period(period)}，绿灯项目 {green} 个，黄灯 {yellow} 个，红灯 {red} 个。"
-    sections = [Section("lights", "红绿灯情况", text, ["责任单位", "项目数", "绿灯", "黄灯", "红灯"],
-                        [False, True, True, True, True],
-                        [[r["unit"], r["n"], r["c0"], r["c1"], r["c2"]] for r in by_unit.iter_rows(named=True)])]
+    sections = [
+        Section(
+            "lights",
+            "红绿灯情况",
+            text,
+            ["责任单位", "项目数", "绿灯", "黄灯", "红灯"],
+            [False, True, True, True, True],
+            [[r["unit"], r["n"], r["c0"], r["c1"], r["c2"]] for r in by_unit.iter_rows(named=True)],
+        )
+    ]
     reds = lit.filter(pl.col("colour") == 2).join(projects.select("project_id", "unit"), on="project_id")
     if reds.height:
-        sections.append(Section(
-            "red", "红灯项目", "以下项目亮红灯，请责任单位对照原因限期整改。",
-            ["项目", "责任单位", "原因"], [False, False, False],
-            [[r["name"], r["unit"], "；".join(r["reasons"] or [])] for r in reds.sort("name").iter_rows(named=True)]))
+        sections.append(
+            Section(
+                "red",
+                "红灯项目",
+                "以下项目亮红灯，请责任单位对照原因限期整改。",
+                ["项目", "责任单位", "原因"],
+                [False, False, False],
+                [
+                    [r["name"], r["unit"], "；".join(r["reasons"] or [])]
+                    for r in reds.sort("name").iter_rows(named=True)
+                ],
+            )
+        )
     return sections
 
 
 def _ranking(period: Period) -> list[Section]:
-    runs = Run.objects.filter(state=RunState.PUBLISHED, period_kind=str(period.kind),
-                              period_code__lte=period.code).order_by("-period_code", "-revision")
+    runs = Run.objects.filter(
+        state=RunState.PUBLISHED, period_kind=str(period.kind), period_code__lte=period.code
+    ).order_by("-period_code", "-revision")
     run = runs.first()
     if run is None:
         return [Section("ranking", "考核排名", "本期尚无已发布的考核结果。")]
     scores = run.scores.filter(subject_kind="headquarters").order_by("group", "rank", "subject_name")
     assessed = Period.parse(run.period_code)
-    ranking = Section("ranking", "考核排名", f"{assessed}指挥部考核排名如下（{run.notice_number or run.scheme}）。",
-        ["名次", "指挥部", "得分"], [True, False, True],
-        [[s.rank, s.subject_name, f"{s.score:.2f}"] for s in scores])
+    ranking = Section(
+        "ranking",
+        "考核排名",
+        f"{assessed}指挥部考核排名如下（{run.notice_number or run.scheme}）。",
+        ["名次", "指挥部", "得分"],
+        [True, False, True],
+        [[s.rank, s.subject_name, f"{s.score:.2f}"] for s in scores],
+    )
     names = dict(ConsequenceKind.choices)
     given: dict[str, list[str]] = {}
     for c in run.consequences.exclude(kind=ConsequenceKind.INTERVIEW).order_by("kind", "subject_name"):
@@ -130,14 +192,21 @@ def _ranking(period: Period) -> list[Section]:
 
 def _problems(today) -> Section:
 
-
     open_cases = Case.objects.filter(kind=CaseKind.PROBLEM).exclude(state=CaseState.CLOSED)
-    rows = list(open_cases.values("owner__name").annotate(
-        n=Count("id"), late=Count("id", filter=Q(deadline__lt=today))).order_by("-late", "-n", "owner__name"))
+    rows = list(
+        open_cases.values("owner__name")
+        .annotate(n=Count("id"), late=Count("id", filter=Q(deadline__lt=today)))
+        .order_by("-late", "-n", "owner__name")
+    )
     total, late = sum(r["n"] for r in rows), sum(r["late"] for r in rows)
-    return Section("problems", "问题协调情况", f"尚未办结的协调问题 {total} 个，其中逾期 {late} 个。",
-                   ["承办单位", "未办结", "其中逾期"], [False, True, True],
-        [[r["owner__name"], r["n"], r["late"]] for r in rows])
+    return Section(
+        "problems",
+        "问题协调情况",
+        f"尚未办结的协调问题 {total} 个，其中逾期 {late} 个。",
+        ["承办单位", "未办结", "其中逾期"],
+        [False, True, True],
+        [[r["owner__name"], r["n"], r["late"]] for r in rows],
+    )
 
 
 def _decisions(before: datetime) -> Section:
@@ -146,38 +215,76 @@ def _decisions(before: datetime) -> Section:
         return Section("decisions", "上次调度会交办事项落实情况", "尚无调度会交办事项。")
     decisions = list(meeting.decisions.select_related("owner", "case").order_by("number"))
     done, late = sum(d.is_closed for d in decisions), sum(d.overdue for d in decisions)
-    return Section("decisions", "上次调度会交办事项落实情况",
-                   f"{meeting}交办事项 {len(decisions)} 项，已销号 {done} 项，逾期未办结 {late} 项。",
-                   ["序号", "事项", "责任单位", "时限", "状态"], [True, False, False, False, False],
-                   [[d.number, d.text, d.owner.name, d.deadline.isoformat(),
-                     d.case.get_state_display() + ("（逾期）" if d.overdue else "")] for d in decisions])
+    return Section(
+        "decisions",
+        "上次调度会交办事项落实情况",
+        f"{meeting}交办事项 {len(decisions)} 项，已销号 {done} 项，逾期未办结 {late} 项。",
+        ["序号", "事项", "责任单位", "时限", "状态"],
+        [True, False, False, False, False],
+        [
+            [
+                d.number,
+                d.text,
+                d.owner.name,
+                d.deadline.isoformat(),
+                d.case.get_state_display() + ("（逾期）" if d.overdue else ""),
+            ]
+            for d in decisions
+        ],
+    )
 
 
 def briefing_sections(period: Period, *, now: datetime | None = None) -> list[Section]:
     now = now or timezone.now()
     investment, projects = _investment(period, now)
     end = timezone.make_aware(datetime.combine(period.end, datetime.max.time()))
-    return [investment, *_lights(period, projects), *_ranking(period), _problems(timezone.localdate()),
-            _decisions(min(now, end)),
-            Section("asks", "下步工作要求", (
-                "各责任单位、各指挥部要对照序时进度查找差距，红灯项目逐项制定整改措施，交办事项按时办结销号。"))]
+    return [
+        investment,
+        *_lights(period, projects),
+        *_ranking(period),
+        _problems(timezone.localdate()),
+        _decisions(min(now, end)),
+        Section(
+            "asks",
+            "下步工作要求",
+            ("各责任单位、各指挥部要对照序时进度查找差距，红灯项目逐项制定整改措施，交办事项按时办结销号。"),
+        ),
+    ]
 
 
 def minutes_sections(meeting: Meeting) -> list[Section]:
     held = timezone.localtime(meeting.held_at)
-    attendees = "、".join([str(p) for p in meeting.attendees.all()] + ([meeting.other_attendees]
-                                                                          if meeting.other_attendees else []))
+    attendees = "、".join(
+        [str(p) for p in meeting.attendees.all()]
+        + ([meeting.other_attendees] if meeting.other_attendees else [])
+    )
     chair = meeting.chair.name if meeting.chair else "有关领导"
-    facts = (f"{held:%Y年%m月%d日}，{chair}在{meeting.place or '会议室'}主持召开{meeting.title}。"
-             + (f"参加会议的有：{attendees}。" if attendees else ""))
+    facts = f"{held:%Y年%m月%d日}，{chair}在{meeting.place or '会议室'}主持召开{meeting.title}。" + (
+        f"参加会议的有：{attendees}。" if attendees else ""
+    )
     decisions = list(meeting.decisions.select_related("owner", "assignee").order_by("number"))
     return [
         Section("facts", "会议基本情况", "\n".join(filter(None, [facts, meeting.notes]))),
-        Section("decisions", "会议议定事项", "会议议定以下事项：" if decisions else "本次会议无交办事项。",
-                ["序号", "事项", "责任单位", "责任人", "完成时限"], [True, False, False, False, False],
-                [[d.number, d.text, d.owner.name, d.assignee.name if d.assignee else "", d.deadline.isoformat()]
-                 for d in decisions]),
-        Section("asks", "工作要求", "各责任单位要按照会议议定事项，明确责任人，按时限办结，并在平台报送办理结果。"),
+        Section(
+            "decisions",
+            "会议议定事项",
+            "会议议定以下事项：" if decisions else "本次会议无交办事项。",
+            ["序号", "事项", "责任单位", "责任人", "完成时限"],
+            [True, False, False, False, False],
+            [
+                [
+                    d.number,
+                    d.text,
+                    d.owner.name,
+                    d.assignee.name if d.assignee else "",
+                    d.deadline.isoformat(),
+                ]
+                for d in decisions
+            ],
+        ),
+        Section(
+            "asks", "工作要求", "各责任单位要按照会议议定事项，明确责任人，按时限办结，并在平台报送办理结果。"
+        ),
     ]
 
 

@@ -41,8 +41,12 @@ def start_briefing(period_code: str, *, actor) -> Job:
     which links to the draft when it is done. A period that cannot be one is refused at once."""
     check_office(actor)
     period = briefing_period(period_code)
-    return jobs.start("documents.draft_briefing", {"period_code": period.code, "actor_id": _actor_id(actor)},
-                      actor=actor, label=_("起草%(period)s调度情况通报") % {"period": period})
+    return jobs.start(
+        "documents.draft_briefing",
+        {"period_code": period.code, "actor_id": _actor_id(actor)},
+        actor=actor,
+        label=_("起草%(period)s调度情况通报") % {"period": period},
+    )
 
 
 def start_issue(row: Document, *, actor, expected_version: int | None = None) -> Job:
@@ -53,9 +57,12 @@ def start_issue(row: Document, *, actor, expected_version: int | None = None) ->
     check_version(current.version, expected_version, _("文件"), acting=True)
     if current.state != DocumentState.DRAFT:
         raise ValidationError(_("该文件已印发。"), code="issued")
-    return jobs.start("documents.issue", {"document_id": current.pk, "expected_version": current.version,
-                                          "actor_id": _actor_id(actor)},
-                      actor=actor, label=_("印发%(title)s") % {"title": current.title})
+    return jobs.start(
+        "documents.issue",
+        {"document_id": current.pk, "expected_version": current.version, "actor_id": _actor_id(actor)},
+        actor=actor,
+        label=_("印发%(title)s") % {"title": current.title},
+    )
 
 
 def _actor_id(actor) -> int | None:
@@ -71,24 +78,32 @@ def draft(kind: str, *, actor, period_code: str = "", meeting: Meeting | None = 
     if kind == DocumentKind.BRIEFING:
         period = briefing_period(period_code)
         sections = briefing_sections(period)
-        row = Document(kind=kind, period_code=period.code, title=f"{period}重点项目建设调度情况通报", created_by=user)
+        row = Document(
+            kind=kind, period_code=period.code, title=f"{period}重点项目建设调度情况通报", created_by=user
+        )
     elif kind == DocumentKind.MINUTES:
         if meeting is None:
             raise ValidationError({"meeting": _("请选择会议。")})
         sections = minutes_sections(meeting)
-        row = Document(kind=kind, meeting=meeting, title=f"{meeting.title}纪要",
-                       created_by=user)
+        row = Document(kind=kind, meeting=meeting, title=f"{meeting.title}纪要", created_by=user)
     else:
         raise ValidationError({"kind": _("未知的文件类型。")})
     row.sections = [s.as_dict() for s in sections]
     row.save()
-    audit.record("dispatch.document.draft", actor=actor, obj=row, only_changes=False,
-                 after={"kind": kind, "title": row.title, "sections": len(sections)})
+    audit.record(
+        "dispatch.document.draft",
+        actor=actor,
+        obj=row,
+        only_changes=False,
+        after={"kind": kind, "title": row.title, "sections": len(sections)},
+    )
     return row
 
 
 @transaction.atomic
-def edit(row: Document, *, title: str, texts: dict[str, str], actor, expected_version: int | None = None) -> Document:
+def edit(
+    row: Document, *, title: str, texts: dict[str, str], actor, expected_version: int | None = None
+) -> Document:
     """Change the title and the text of sections (by key) of a draft of version ``expected_version``; tables stay
     as the data gave them."""
     check_office(actor)
@@ -100,12 +115,18 @@ def edit(row: Document, *, title: str, texts: dict[str, str], actor, expected_ve
         raise ValidationError({"title": _("请填写标题。")})
     before = {"title": current.title, "sections": [s["text"] for s in current.sections]}
     current.title = title.strip()[:200]
-    current.sections = [s | {"text": texts[s["key"]].strip()} if s["key"] in texts else s
-                        for s in current.sections]
+    current.sections = [
+        s | {"text": texts[s["key"]].strip()} if s["key"] in texts else s for s in current.sections
+    ]
     current.version += 1
     current.save(update_fields=["title", "sections", "version"])
-    audit.record("dispatch.document.edit", actor=actor, obj=current, before=before,
-                 after={"title": current.title, "sections": [s["text"] for s in current.sections]})
+    audit.record(
+        "dispatch.document.edit",
+        actor=actor,
+        obj=current,
+        before=before,
+        after={"title": current.title, "sections": [s["text"] for s in current.sections]},
+    )
     return current
 
 
@@ -133,6 +154,11 @@ def issue(row: Document, *, actor, expected_version: int | None = None) -> Docum
     current.issued_by = audit.actor_or_none(actor)
     current.version += 1
     current.save()
-    audit.record("dispatch.document.issue", actor=actor, obj=current, only_changes=False,
-                 after={"number": current.number, "title": current.title})
+    audit.record(
+        "dispatch.document.issue",
+        actor=actor,
+        obj=current,
+        only_changes=False,
+        after={"number": current.number, "title": current.title},
+    )
     return current

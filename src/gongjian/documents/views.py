@@ -21,11 +21,20 @@ from gongjian.meetings.queries import visible_meetings
 @permission_required("documents.view_document", raise_exception=True)
 def document_list(request):
     today = timezone.localdate()
-    return render(request, "documents/document_list.html", {
-        "documents": queries.visible_documents(request.user).select_related("meeting")[:200],
-        "periods": [Period.month_of(today).prev(), Period.dekad_of(today).prev(), Period.month_of(today),
-                    Period.dekad_of(today)],
-        "can_run": request.user.has_perm("meetings.run_dispatch")})
+    return render(
+        request,
+        "documents/document_list.html",
+        {
+            "documents": queries.visible_documents(request.user).select_related("meeting")[:200],
+            "periods": [
+                Period.month_of(today).prev(),
+                Period.dekad_of(today).prev(),
+                Period.month_of(today),
+                Period.dekad_of(today),
+            ],
+            "can_run": request.user.has_perm("meetings.run_dispatch"),
+        },
+    )
 
 
 @permission_required("meetings.run_dispatch", raise_exception=True)
@@ -67,8 +76,13 @@ def document_detail(request, pk):
                 document = services.issue(document, actor=request.user, expected_version=version)
                 messages.success(request, _("已印发，编号 %(number)s。") % {"number": document.number})
             else:
-                services.edit(document, title=request.POST.get("title", ""), texts=texts, actor=request.user,
-                              expected_version=version)
+                services.edit(
+                    document,
+                    title=request.POST.get("title", ""),
+                    texts=texts,
+                    actor=request.user,
+                    expected_version=version,
+                )
                 messages.success(request, _("已保存修改。"))
             return redirect("documents:document_detail", pk=document.pk)
         except ValidationError as exc:
@@ -77,16 +91,30 @@ def document_detail(request, pk):
             document.refresh_from_db()
             if request.POST.get("action") != "issue":  # the edit is kept as typed
                 title = request.POST.get("title", "")
-                sections = [s | {"text": texts[s["key"]]} if s["key"] in texts else s for s in document.sections]
+                sections = [
+                    s | {"text": texts[s["key"]]} if s["key"] in texts else s for s in document.sections
+                ]
             else:
                 title, sections = document.title, document.sections
-    return render(request, "documents/document_detail.html", {
-        "document": document, "can_run": can_run, "draft": document.state == DocumentState.DRAFT, "title": title,
-        "sections": sections, "version": "" if version is None else version}, status=status)
+    return render(
+        request,
+        "documents/document_detail.html",
+        {
+            "document": document,
+            "can_run": can_run,
+            "draft": document.state == DocumentState.DRAFT,
+            "title": title,
+            "sections": sections,
+            "version": "" if version is None else version,
+        },
+        status=status,
+    )
 
 
 @permission_required("documents.view_document", raise_exception=True)
 def document_docx(request, pk):
     document = get_object_or_404(queries.visible_documents(request.user), pk=pk)
-    return attachment(exports.docx(document),
-                      f"{document.title}{'_' + document.number if document.number else '_草稿'}.docx")
+    return attachment(
+        exports.docx(document),
+        f"{document.title}{'_' + document.number if document.number else '_草稿'}.docx",
+    )

@@ -19,10 +19,19 @@ from gongjian.projects.views import filtered_projects
 router = Router(tags=["projects"])
 
 
-@router.post("/export", response={202: TaskStarted},
-             summary="Export projects (filters as on the list page) to .xlsx: the file at once, or 202 when long",
-             openapi_extra={"responses": {200: {"description": "The .xlsx file", "content": {
-                 excel.XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}})
+@router.post(
+    "/export",
+    response={202: TaskStarted},
+    summary="Export projects (filters as on the list page) to .xlsx: the file at once, or 202 when long",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The .xlsx file",
+                "content": {excel.XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
 def export_projects(request, filters: Query[ProjectFilters]):
     """A list longer than GONGJIAN_EXPORT_BACKGROUND_ROWS is written by a background job with the caller's scope
     and these filters; the file is the caller's alone."""
@@ -33,8 +42,11 @@ def export_projects(request, filters: Query[ProjectFilters]):
         raise ValidationError({name: list(errors) for name, errors in filterset.errors.items()})
     query = dict(request.GET.lists())
     if excel.in_background(queryset.count()):
-        return accepted(jobs.start("exchange.export_projects", {"query": query}, actor=request.user,
-                                   label=_("导出重点项目")))
+        return accepted(
+            jobs.start(
+                "exchange.export_projects", {"query": query}, actor=request.user, label=_("导出重点项目")
+            )
+        )
     buffer = io.BytesIO()
     services.export_projects(queryset, year, buffer, actor=request.user, filters=query)
     return excel.response(buffer, f"重点项目_{timezone.localdate():%Y-%m-%d}.xlsx")

@@ -96,7 +96,9 @@ def parse_decimal(value: Any) -> Decimal | None:
     if is_blank(value):
         return None
     try:
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(_normalised(value).replace(",", ""))
+        number = (
+            Decimal(repr(value)) if isinstance(value, float) else Decimal(_normalised(value).replace(",", ""))
+        )
     except InvalidOperation:
         raise ValueError(f"不是有效的数字：{_text(value)}") from None
     if not number.is_finite() or number < 0:
@@ -262,52 +264,124 @@ class Column:
 MONTH_KEYS = [f"month_{m}" for m in range(1, 13)]
 
 PROJECT_COLUMNS: list[Column] = [
-    Column("项目编号", "code", CODE, width=12, example="2026-0001",
-           help="本系统的项目编号。留空时按“项目名称 + 入库年度”匹配已有项目，找不到则新建并自动编号。"),
-    Column("全国投资项目代码", "national_code", CODE, width=26, example="2026-320311-04-01-123456",
-           help="投资项目在线审批监管平台赋予的24位代码，没有可不填。"),
-    Column("项目名称", "name", required=True, width=30, example="徐州智能装备产业园（一期）",
-           help="同一入库年度内不能重名。"),
+    Column(
+        "项目编号",
+        "code",
+        CODE,
+        width=12,
+        example="2026-0001",
+        help="本系统的项目编号。留空时按“项目名称 + 入库年度”匹配已有项目，找不到则新建并自动编号。",
+    ),
+    Column(
+        "全国投资项目代码",
+        "national_code",
+        CODE,
+        width=26,
+        example="2026-320311-04-01-123456",
+        help="投资项目在线审批监管平台赋予的24位代码，没有可不填。",
+    ),
+    Column(
+        "项目名称",
+        "name",
+        required=True,
+        width=30,
+        example="徐州智能装备产业园（一期）",
+        help="同一入库年度内不能重名。",
+    ),
     Column("项目类别", "category", choice_kind(Category), required=True, width=10, example="工业"),
     Column("建设性质", "nature", choice_kind(Nature), required=True, width=9, example="新建"),
     Column("项目级别", "level", choice_kind(Level), required=True, width=9, example="区重点"),
-    Column("投资类型", "funding", choice_kind(Funding), width=10, example="社会投资", help="留空为社会投资。"),
+    Column(
+        "投资类型", "funding", choice_kind(Funding), width=10, example="社会投资", help="留空为社会投资。"
+    ),
     Column("入库年度", "year", YEAR, width=9, example=2026, help="留空为当年。"),
-    Column("所在区划代码", "region", CODE, required=True, width=14, example="320311",
-           help="系统中已有的行政区划代码（6、9 或 12 位）。"),
+    Column(
+        "所在区划代码",
+        "region",
+        CODE,
+        required=True,
+        width=14,
+        example="320311",
+        help="系统中已有的行政区划代码（6、9 或 12 位）。",
+    ),
     Column("所属园区", "park", width=18, example="", help="系统中已有的园区单位名称。"),
     Column("建设地点", "location", width=20, example="泉山区银山路东侧"),
-    Column("经度", "longitude", COORDINATE, width=12, example=117.184811,
-           help="项目现场中心点的经度（天地图坐标），与纬度同时填写；用于核对现场照片的拍摄位置。"),
+    Column(
+        "经度",
+        "longitude",
+        COORDINATE,
+        width=12,
+        example=117.184811,
+        help="项目现场中心点的经度（天地图坐标），与纬度同时填写；用于核对现场照片的拍摄位置。",
+    ),
     Column("纬度", "latitude", COORDINATE, width=11, example=34.261792, help="与经度同时填写。"),
-    Column("业主单位", "owner", width=24, example="徐州某某智能科技有限公司",
-           help="系统中已有的单位名称；企业尚未登记时同时填写统一社会信用代码，导入时自动新建该企业。"),
-    Column("业主统一社会信用代码", "owner_credit_code", CODE, width=22, example="91320311MA1WK3L25T",
-           help="18位，按 GB 32100 校验。"),
-    Column("责任单位", "responsible_unit", required=True, width=16, example="区工业和信息化局",
-           help="系统中已有的单位名称。"),
+    Column(
+        "业主单位",
+        "owner",
+        width=24,
+        example="徐州某某智能科技有限公司",
+        help="系统中已有的单位名称；企业尚未登记时同时填写统一社会信用代码，导入时自动新建该企业。",
+    ),
+    Column(
+        "业主统一社会信用代码",
+        "owner_credit_code",
+        CODE,
+        width=22,
+        example="91320311MA1WK3L25T",
+        help="18位，按 GB 32100 校验。",
+    ),
+    Column(
+        "责任单位",
+        "responsible_unit",
+        required=True,
+        width=16,
+        example="区工业和信息化局",
+        help="系统中已有的单位名称。",
+    ),
     Column("指挥部", "headquarters", width=18, example="", help="系统中已有的指挥部名称。"),
     Column("指挥长", "commander", PERSON, width=10, example="", help="系统中已有的人员。"),
-    Column("包挂领导", "leaders", NAMES, width=16, example="",
-           help="系统中已有的人员，多人用“、”分隔：第一位为包挂领导，其余为联系领导。"),
+    Column(
+        "包挂领导",
+        "leaders",
+        NAMES,
+        width=16,
+        example="",
+        help="系统中已有的人员，多人用“、”分隔：第一位为包挂领导，其余为联系领导。",
+    ),
     Column("项目联系人", "contact_person", width=10, example="李明"),
     Column("联系电话", "contact_phone", CODE, width=14, example="13800000000"),
     Column("建设内容", "content", width=40, example="新建厂房 5 万平方米，购置智能装备生产线 10 条。"),
     Column("总投资（万元）", "total_investment", MONEY, required=True, width=14, example=50000),
-    Column("计划年度", "plan_year", YEAR, width=9, example=2026,
-           help="下列各月计划所属的年度，留空为入库年度。"),
-    Column("年度计划合计（万元）", "plan_total", MONEY, width=14, export_only=True,
-           help="各月计划之和，仅供查看，导入时忽略。"),
-    *(Column(f"{m}月计划（万元）", key, MONEY, width=11, example=1000 if m >= 3 else "",
-             help="当月计划投资，导入时平均分到上、中、下旬；各月都留空则不改动年度计划。")
-      for m, key in enumerate(MONTH_KEYS, start=1)),
+    Column(
+        "计划年度", "plan_year", YEAR, width=9, example=2026, help="下列各月计划所属的年度，留空为入库年度。"
+    ),
+    Column(
+        "年度计划合计（万元）",
+        "plan_total",
+        MONEY,
+        width=14,
+        export_only=True,
+        help="各月计划之和，仅供查看，导入时忽略。",
+    ),
+    *(
+        Column(
+            f"{m}月计划（万元）",
+            key,
+            MONEY,
+            width=11,
+            example=1000 if m >= 3 else "",
+            help="当月计划投资，导入时平均分到上、中、下旬；各月都留空则不改动年度计划。",
+        )
+        for m, key in enumerate(MONTH_KEYS, start=1)
+    ),
     Column("计划开工", "planned_start", DATE, width=11, example="2026-03-01"),
-    Column("计划竣工", "planned_completion", DATE, width=11, example="2027-12-31",
-           help="不能早于计划开工。"),
+    Column("计划竣工", "planned_completion", DATE, width=11, example="2027-12-31", help="不能早于计划开工。"),
     Column("实际开工", "actual_start", DATE, width=11),
     Column("实际竣工", "actual_completion", DATE, width=11, help="不能早于实际开工。"),
     Column("用地面积（亩）", "land_area_mu", DECIMAL, width=11, example=120),
-    Column("供地情况", "land_status", choice_kind(LandStatus), width=12, example="已供地", help="留空为未供地。"),
+    Column(
+        "供地情况", "land_status", choice_kind(LandStatus), width=12, example="已供地", help="留空为未供地。"
+    ),
     Column("达产后年产值（万元）", "expected_output", MONEY, width=14, example=100000),
     Column("达产后年税收（万元）", "expected_tax", MONEY, width=14, example=5000),
     Column("新增就业（人）", "expected_jobs", COUNT, width=10, example=500),
@@ -316,8 +390,15 @@ PROJECT_COLUMNS: list[Column] = [
     Column("党支部书记", "party_secretary", width=10, example=""),
 ]
 
-_PROJECT_REF = Column("项目编号", "code", CODE, required=True, width=12, example="2026-0001",
-                      help="项目表中的项目编号，或系统中已有项目的编号。")
+_PROJECT_REF = Column(
+    "项目编号",
+    "code",
+    CODE,
+    required=True,
+    width=12,
+    example="2026-0001",
+    help="项目表中的项目编号，或系统中已有项目的编号。",
+)
 _PROJECT_NAME = Column("项目名称", "project_name", width=30, export_only=True, help="仅供查看，导入时忽略。")
 
 MILESTONE_COLUMNS: list[Column] = [
@@ -335,7 +416,9 @@ APPROVAL_COLUMNS: list[Column] = [
     _PROJECT_NAME,
     Column("手续类型", "kind", choice_kind(ApprovalKind), required=True, width=16, example="立项/备案"),
     Column("手续名称", "name", width=20, example=""),
-    Column("办理状态", "status", choice_kind(ApprovalStatus), width=10, example="已办结", help="留空为未办理。"),
+    Column(
+        "办理状态", "status", choice_kind(ApprovalStatus), width=10, example="已办结", help="留空为未办理。"
+    ),
     Column("批复文号", "document_no", width=22, example="泉发改备〔2026〕12号"),
     Column("审批部门", "authority", width=16, example="区发展和改革局"),
     Column("计划办结", "planned_date", DATE, width=11),

@@ -11,8 +11,11 @@ MAX_UPLOAD_BYTES = 30 * 1024 * 1024
 class ImportForm(forms.Form):
     """The file to import, and whether only to check it."""
 
-    file = forms.FileField(label=_("导入文件"), help_text=_("Excel 工作簿（.xlsx）或 CSV 文件（UTF-8 或 GBK 编码）。"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+    file = forms.FileField(
+        label=_("导入文件"),
+        help_text=_("Excel 工作簿（.xlsx）或 CSV 文件（UTF-8 或 GBK 编码）。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
     dry_run = forms.BooleanField(label=_("只检查，不保存"), required=False)
 
     def clean_file(self):

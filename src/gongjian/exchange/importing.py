@@ -52,15 +52,31 @@ from gongjian.projects.services import (
 # SQLite allows 999 parameters in a statement; stay well below it in every IN (...) list.
 CHUNK = 500
 _PROJECT_FIELDS = {f.name: f for f in Project._meta.concrete_fields}
-_DIRECT_KEYS = [c.key for c in PROJECT_COLUMNS if c.key in _PROJECT_FIELDS and not _PROJECT_FIELDS[c.key].is_relation]
-_REF_KEYS = [c.key for c in PROJECT_COLUMNS if c.key in _PROJECT_FIELDS and _PROJECT_FIELDS[c.key].is_relation]
+_DIRECT_KEYS = [
+    c.key for c in PROJECT_COLUMNS if c.key in _PROJECT_FIELDS and not _PROJECT_FIELDS[c.key].is_relation
+]
+_REF_KEYS = [
+    c.key for c in PROJECT_COLUMNS if c.key in _PROJECT_FIELDS and _PROJECT_FIELDS[c.key].is_relation
+]
 # What an audit event of an imported project shows: snapshot_project's fields but the timestamps and the
 # version, which the import sets itself.
-SNAPSHOT_FIELDS = [f.attname for f in Project._meta.concrete_fields
-                   if f.attname not in {"created_at", "updated_at", "version"}]
+SNAPSHOT_FIELDS = [
+    f.attname
+    for f in Project._meta.concrete_fields
+    if f.attname not in {"created_at", "updated_at", "version"}
+]
 _COLUMN = {sheet: {c.key: c for c in columns} for sheet, columns in SHEETS.items()}
 _MILESTONE_FIELDS = ["kind", "name", "planned_date", "actual_date", "note"]
-_APPROVAL_FIELDS = ["kind", "name", "status", "document_no", "authority", "planned_date", "approved_on", "note"]
+_APPROVAL_FIELDS = [
+    "kind",
+    "name",
+    "status",
+    "document_no",
+    "authority",
+    "planned_date",
+    "approved_on",
+    "note",
+]
 
 
 @dataclass(frozen=True)
@@ -104,7 +120,7 @@ def in_chunks(queryset: models.QuerySet, field_name: str, values: Iterable[Any])
     """``queryset.filter(<field>__in=values)`` in pieces any database accepts."""
     values = list(values)
     for start in range(0, len(values), CHUNK):
-        yield from queryset.filter(**{f"{field_name}__in": values[start:start + CHUNK]})
+        yield from queryset.filter(**{f"{field_name}__in": values[start : start + CHUNK]})
 
 
 class _Person(NamedTuple):
@@ -145,7 +161,9 @@ class People:
         if not candidates:
             raise ValueError(f"人员不存在：{text}")
         if len(candidates) > 1:
-            shown = "、".join(f"{p.name}（{'，'.join(filter(None, [p.unit, p.post])) or '无单位'}）" for p in candidates)
+            shown = "、".join(
+                f"{p.name}（{'，'.join(filter(None, [p.unit, p.post])) or '无单位'}）" for p in candidates
+            )
             raise ValueError(f"「{text}」对应多人：{shown}；请写成“姓名（单位名称）”以区分")
         return candidates[0].id
 
@@ -212,10 +230,12 @@ class ProjectImport:
         self._bad: set[tuple[str, int]] = set()
 
     def error(self, sheet: str, row: int, column: Column | None, value: Any, message: str) -> None:
-        self.result.errors.append(RowError(sheet, row, column.header if column else "", _shown(value), message))
+        self.result.errors.append(
+            RowError(sheet, row, column.header if column else "", _shown(value), message)
+        )
         self._bad.add((sheet, row))
 
-    # --- checking ----------------------------------------------------------------------------------------
+    # Checking
 
     def check(self) -> None:
         """Read, resolve and validate every row; afterwards ``result.errors`` holds every problem found."""
@@ -282,8 +302,16 @@ class ProjectImport:
         """Everything the rows name — regions, units, people, existing projects — in a few queries."""
         named = defaultdict(set)
         for row in self.rows:
-            for key in ("region", "park", "owner", "responsible_unit", "headquarters", "owner_credit_code",
-                        "commander", "code"):
+            for key in (
+                "region",
+                "park",
+                "owner",
+                "responsible_unit",
+                "headquarters",
+                "owner_credit_code",
+                "commander",
+                "code",
+            ):
                 if row.values.get(key):
                     named[key].add(row.values[key])
             if row.values.get("name") and not row.values.get("code"):  # a row without a code is found by name
@@ -294,9 +322,13 @@ class ProjectImport:
         self.regions = dict(in_chunks(Region.objects.values_list("code", "id"), "code", named["region"]))
         units = Unit.objects.values_list("name", "id", "kind", "credit_code")
         unit_names = named["park"] | named["owner"] | named["responsible_unit"] | named["headquarters"]
-        self.units = {name: (pk, kind, credit) for name, pk, kind, credit in in_chunks(units, "name", unit_names)}
+        self.units = {
+            name: (pk, kind, credit) for name, pk, kind, credit in in_chunks(units, "name", unit_names)
+        }
         credits = {code.upper() for code in named["owner_credit_code"]}
-        self.unit_by_credit = dict(in_chunks(Unit.objects.values_list("credit_code", "name"), "credit_code", credits))
+        self.unit_by_credit = dict(
+            in_chunks(Unit.objects.values_list("credit_code", "name"), "credit_code", credits)
+        )
         self.people = People(People.base_name(n) for n in named["commander"] | named["leaders"])
         self.by_code = {p.code: p for p in in_chunks(Project.objects.all(), "code", named["code"])}
         self.by_name: dict[tuple[int, str], list[Project]] = defaultdict(list)
@@ -350,14 +382,20 @@ class ProjectImport:
         if name in self.units:
             pk, _, known = self.units[name]
             if credit and known and known != credit:
-                raise ValueError(f"业主单位「{name}」登记的统一社会信用代码为 {known}，与填写的 {credit} 不一致")
+                raise ValueError(
+                    f"业主单位「{name}」登记的统一社会信用代码为 {known}，与填写的 {credit} 不一致"
+                )
             return pk
         if "owner_credit_code" in row.failed:
             return None  # the bad credit code is the error to fix
         if not credit:
-            raise ValueError(f"单位不存在：{name}（如为新企业，请同时填写业主统一社会信用代码，导入时自动登记）")
+            raise ValueError(
+                f"单位不存在：{name}（如为新企业，请同时填写业主统一社会信用代码，导入时自动登记）"
+            )
         if credit in self.unit_by_credit:
-            raise ValueError(f"统一社会信用代码 {credit} 已属于单位「{self.unit_by_credit[credit]}」，请核对业主单位名称")
+            raise ValueError(
+                f"统一社会信用代码 {credit} 已属于单位「{self.unit_by_credit[credit]}」，请核对业主单位名称"
+            )
         first_credit, first_row = self.new_units.setdefault(name, (credit, row.number))
         if first_credit != credit:
             raise ValueError(f"与第 {first_row} 行同一企业的统一社会信用代码不一致")
@@ -372,8 +410,13 @@ class ProjectImport:
         try:
             Unit._meta.get_field("credit_code").run_validators(value)
         except ValidationError as exc:
-            self.error(MAIN_SHEET, row.number, _COLUMN[MAIN_SHEET]["owner_credit_code"], value,
-                       "；".join(exc.messages))
+            self.error(
+                MAIN_SHEET,
+                row.number,
+                _COLUMN[MAIN_SHEET]["owner_credit_code"],
+                value,
+                "；".join(exc.messages),
+            )
             row.failed.add("owner_credit_code")
             return ""
         return value
@@ -403,8 +446,13 @@ class ProjectImport:
             elif name:
                 found = self.by_name.get((year or self.today.year, name), [])
                 if len(found) > 1:
-                    self.error(MAIN_SHEET, row.number, columns["name"], name,
-                               f"系统中有多个同名项目（{'、'.join(p.code for p in found)}），请填写项目编号")
+                    self.error(
+                        MAIN_SHEET,
+                        row.number,
+                        columns["name"],
+                        name,
+                        f"系统中有多个同名项目（{'、'.join(p.code for p in found)}），请填写项目编号",
+                    )
                 row.existing = found[0] if len(found) == 1 else None
             row.fields["year"] = year or (row.existing.year if row.existing else self.today.year)
             row.fields["code"] = code or (row.existing.code if row.existing else "")
@@ -431,12 +479,23 @@ class ProjectImport:
         for row in self.rows:
             first = by_code.setdefault(row.fields["code"], row.number)
             if first != row.number:
-                self.error(MAIN_SHEET, row.number, columns["code"], row.fields["code"], f"与第 {first} 行的项目编号重复")
+                self.error(
+                    MAIN_SHEET,
+                    row.number,
+                    columns["code"],
+                    row.fields["code"],
+                    f"与第 {first} 行的项目编号重复",
+                )
             if row.values.get("name"):
                 first = by_name.setdefault((row.fields["year"], row.values["name"]), row.number)
                 if first != row.number:
-                    self.error(MAIN_SHEET, row.number, columns["name"], row.values["name"],
-                               f"与第 {first} 行的项目名称重复（同一入库年度）")
+                    self.error(
+                        MAIN_SHEET,
+                        row.number,
+                        columns["name"],
+                        row.values["name"],
+                        f"与第 {first} 行的项目名称重复（同一入库年度）",
+                    )
 
     def _find_child_only_projects(self) -> None:
         """Milestone and approval rows name projects of the main sheet or existing ones, which must be in scope."""
@@ -449,7 +508,13 @@ class ProjectImport:
                     if code in self.by_code:
                         self.child_only[code] = self.by_code[code]
                     else:
-                        self.error(sheet, row.number, column, code, "项目编号不存在（须为项目表中或系统中已有的项目）")
+                        self.error(
+                            sheet,
+                            row.number,
+                            column,
+                            code,
+                            "项目编号不存在（须为项目表中或系统中已有的项目）",
+                        )
         allowed = self._in_scope({p.pk for p in self.child_only.values()})
         for sheet, rows in self.child_rows.items():
             for row in rows:
@@ -459,15 +524,24 @@ class ProjectImport:
 
     def _load_existing(self) -> None:
         """The plans, leaders, milestones and approvals of the existing projects the file touches."""
-        ids = {row.existing.pk for row in self.rows if row.existing} | {p.pk for p in self.child_only.values()}
-        self.plans = {(pk, year): (plan_id, dekads) for plan_id, pk, year, dekads in in_chunks(
-            AnnualPlan.objects.values_list("id", "project_id", "year", "dekads"), "project_id", ids)}
+        ids = {row.existing.pk for row in self.rows if row.existing} | {
+            p.pk for p in self.child_only.values()
+        }
+        self.plans = {
+            (pk, year): (plan_id, dekads)
+            for plan_id, pk, year, dekads in in_chunks(
+                AnnualPlan.objects.values_list("id", "project_id", "year", "dekads"), "project_id", ids
+            )
+        }
         self.old_lists: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(list))
         if "leaders" in self.bindings[MAIN_SHEET].positions:
             links = ProjectLeader.objects.values_list("project_id", "person_id", "role")
             for pk, person, role in in_chunks(links, "project_id", ids):
                 self.old_lists["leaders"][pk].append((person, role))
-        for sheet, key, model in ((MILESTONE_SHEET, "milestones", Milestone), (APPROVAL_SHEET, "approvals", Approval)):
+        for sheet, key, model in (
+            (MILESTONE_SHEET, "milestones", Milestone),
+            (APPROVAL_SHEET, "approvals", Approval),
+        ):
             if sheet in self.child_rows:
                 ordered = model.objects.order_by("project_id", *model._meta.ordering[1:], "id")
                 for item in in_chunks(ordered, "project_id", ids):
@@ -481,8 +555,9 @@ class ProjectImport:
         try:
             # References were resolved against what was loaded in bulk (Django would query once per cell), and a
             # cell that could not be read has been reported already (the model would only add "不能为空").
-            project.full_clean(exclude=[*_REF_KEYS, *row.failed], validate_unique=False,
-                               validate_constraints=False)
+            project.full_clean(
+                exclude=[*_REF_KEYS, *row.failed], validate_unique=False, validate_constraints=False
+            )
         except ValidationError as exc:
             self._model_errors(MAIN_SHEET, row, exc)
         row.project = project
@@ -490,10 +565,14 @@ class ProjectImport:
         old = self.plans.get((project.pk, row.plan_year))
         plan = row.dekads if row.dekads is not None else (old[1] if old else None)
         if plan and "total_investment" in row.fields and sum(plan) > project.total_investment:
-            self.error(MAIN_SHEET, row.number, _COLUMN[MAIN_SHEET]["total_investment"],
-                       row.values["total_investment"],
-                       f"{row.plan_year} 年计划投资 {format_wan(sum(plan))} 万元超过总投资 "
-                       f"{format_wan(project.total_investment)} 万元")
+            self.error(
+                MAIN_SHEET,
+                row.number,
+                _COLUMN[MAIN_SHEET]["total_investment"],
+                row.values["total_investment"],
+                f"{row.plan_year} 年计划投资 {format_wan(sum(plan))} 万元超过总投资 "
+                f"{format_wan(project.total_investment)} 万元",
+            )
 
     def _model_errors(self, sheet: str, row: _Row, exc: ValidationError) -> None:
         columns = _COLUMN[sheet]
@@ -506,7 +585,9 @@ class ProjectImport:
 
     def _children(self, sheet: str, rows: list[_Row]) -> dict[str, list[models.Model]]:
         """A milestone or approval sheet's rows as model instances grouped by project code, each validated."""
-        model, names = (Milestone, _MILESTONE_FIELDS) if sheet == MILESTONE_SHEET else (Approval, _APPROVAL_FIELDS)
+        model, names = (
+            (Milestone, _MILESTONE_FIELDS) if sheet == MILESTONE_SHEET else (Approval, _APPROVAL_FIELDS)
+        )
         # Only the fields a row can set are checked; the rest are the import's own (ids, order, timestamps).
         others = [f.name for f in model._meta.fields if f.name not in names]
         quick = _QuickCheck(model, names)
@@ -522,7 +603,9 @@ class ProjectImport:
                 grouped[code].append(item)
                 continue
             try:
-                item.full_clean(exclude=[*others, *row.failed], validate_unique=False, validate_constraints=False)
+                item.full_clean(
+                    exclude=[*others, *row.failed], validate_unique=False, validate_constraints=False
+                )
             except ValidationError as exc:
                 self._model_errors(sheet, row, exc)
             grouped[code].append(item)
@@ -532,37 +615,52 @@ class ProjectImport:
         """The enterprises this import would register must be valid units themselves."""
         for name, (credit, number) in self.new_units.items():
             try:
-                Unit(name=name, kind=UnitKind.ENTERPRISE, credit_code=credit).full_clean(exclude=["parent", "region"])
+                Unit(name=name, kind=UnitKind.ENTERPRISE, credit_code=credit).full_clean(
+                    exclude=["parent", "region"]
+                )
             except ValidationError as exc:
                 self.error(MAIN_SHEET, number, _COLUMN[MAIN_SHEET]["owner"], name, "；".join(exc.messages))
 
-    def _collect_changes(self, milestones: dict[str, list[Milestone]] | None,
-                         approvals: dict[str, list[Approval]] | None) -> None:
+    def _collect_changes(
+        self, milestones: dict[str, list[Milestone]] | None, approvals: dict[str, list[Approval]] | None
+    ) -> None:
         """Compare each project with what the file says; keep the ones that differ, count the others."""
 
         def lists(code: str) -> dict[str, list | None]:
-            return {"milestones": None if milestones is None else milestones.get(code),
-                    "approvals": None if approvals is None else approvals.get(code)}
+            return {
+                "milestones": None if milestones is None else milestones.get(code),
+                "approvals": None if approvals is None else approvals.get(code),
+            }
 
         for row in self.rows:
             plan = None
             if row.dekads is not None:
                 old = self.plans.get((row.project.pk, row.plan_year))
                 plan = (row.plan_year, _keep_dekad_split(row.dekads, old[1] if old else None))
-            self._compare(row.project, row.existing, row.number, row.new_owner,
-                          plan=plan, leaders=row.leaders, **lists(row.project.code))
+            self._compare(
+                row.project,
+                row.existing,
+                row.number,
+                row.new_owner,
+                plan=plan,
+                leaders=row.leaders,
+                **lists(row.project.code),
+            )
         for project in self.child_only.values():
             self._compare(copy.copy(project), project, 0, "", plan=None, leaders=None, **lists(project.code))
 
-    def _compare(self, project: Project, existing: Project | None, number: int, new_owner: str,
-                 **new: Any) -> None:
+    def _compare(
+        self, project: Project, existing: Project | None, number: int, new_owner: str, **new: Any
+    ) -> None:
         """``new`` holds the plan, leaders, milestones and approvals the file gives (None: it says nothing)."""
         change = _Change(project, existing, number, None, _state(project, **new), new_owner, **new)
         if existing is None:
             self.changes.append(change)
             self.result.created += 1
             return
-        change.before = _state(existing, **{key: self._old(existing.pk, key, value) for key, value in new.items()})
+        change.before = _state(
+            existing, **{key: self._old(existing.pk, key, value) for key, value in new.items()}
+        )
         if change.before == change.after and not new_owner:
             self.result.unchanged += 1
         else:
@@ -578,7 +676,7 @@ class ProjectImport:
             return new[0], old[1] if old else None
         return self.old_lists[key].get(pk, [])
 
-    # --- saving ------------------------------------------------------------------------------------------
+    # Saving
 
     def save(self) -> None:
         """Write every change in one transaction, with one audit event per project and one for the import."""
@@ -588,7 +686,9 @@ class ProjectImport:
         except IntegrityError:
             # Someone saved a project with one of the new codes while this import ran.
             self.result.created_units.clear()
-            self.error(MAIN_SHEET, 0, None, "", "保存时项目编号与他人同时保存的项目冲突，未导入任何数据，请重新导入")
+            self.error(
+                MAIN_SHEET, 0, None, "", "保存时项目编号与他人同时保存的项目冲突，未导入任何数据，请重新导入"
+            )
         except ValidationError as exc:  # a milestone that reports have reached would be dropped
             self.result.created_units.clear()
             self.error(MAIN_SHEET, 0, None, "", "；".join(exc.messages) + "，未导入任何数据")
@@ -606,20 +706,34 @@ class ProjectImport:
         for change in updated:
             change.project.version = change.existing.version + 1
             change.project.updated_at = now
-            changed_fields.update(k for k in change.after if k in SNAPSHOT_FIELDS
-                                  and change.after[k] != change.before.get(k))
+            changed_fields.update(
+                k for k in change.after if k in SNAPSHOT_FIELDS and change.after[k] != change.before.get(k)
+            )
         bulk.update_objects(Project, [c.project for c in updated], sorted(changed_fields))
         self._save_plans()
-        self._replace(ProjectLeader, "leaders", lambda change, item: ProjectLeader(
-            project_id=change.project.pk, person_id=item[0], role=item[1]))
+        self._replace(
+            ProjectLeader,
+            "leaders",
+            lambda change, item: ProjectLeader(project_id=change.project.pk, person_id=item[0], role=item[1]),
+        )
         self._replace(Milestone, "milestones", _attach)
         self._replace(Approval, "approvals", _attach)
         bulk.insert_objects(AuditEvent, [self._event(c) for c in self.changes])
-        audit.record("project.import", actor=self.actor, object_type="projects.project",
-                     object_repr=self.result.filename[:255], note=self.result.filename, only_changes=False,
-                     after={"file": self.result.filename, "created": self.result.created,
-                            "updated": self.result.updated, "unchanged": self.result.unchanged,
-                            "units_created": self.result.created_units})
+        audit.record(
+            "project.import",
+            actor=self.actor,
+            object_type="projects.project",
+            object_repr=self.result.filename[:255],
+            note=self.result.filename,
+            only_changes=False,
+            after={
+                "file": self.result.filename,
+                "created": self.result.created,
+                "updated": self.result.updated,
+                "unchanged": self.result.unchanged,
+                "units_created": self.result.created_units,
+            },
+        )
 
     def _versions_unchanged(self) -> bool:
         """Refuse to overwrite a project someone saved between this import's check and its save."""
@@ -628,8 +742,13 @@ class ProjectImport:
         for pk, version in in_chunks(versions, "pk", updated):
             change = updated[pk]
             if version != change.existing.version:
-                self.error(MAIN_SHEET, change.row, _COLUMN[MAIN_SHEET]["code"], change.project.code,
-                           "该项目在导入过程中被他人修改，请重新导入")
+                self.error(
+                    MAIN_SHEET,
+                    change.row,
+                    _COLUMN[MAIN_SHEET]["code"],
+                    change.project.code,
+                    "该项目在导入过程中被他人修改，请重新导入",
+                )
         return not self.result.errors
 
     def _register_units(self) -> None:
@@ -638,8 +757,14 @@ class ProjectImport:
         for name, (credit, _) in self.new_units.items():
             unit = Unit(name=name, kind=UnitKind.ENTERPRISE, credit_code=credit)
             unit.save()
-            audit.record("unit.create", actor=self.actor, obj=unit, after=audit.snapshot(unit), only_changes=False,
-                         note=f"导入项目时登记业主单位：{self.result.filename}")
+            audit.record(
+                "unit.create",
+                actor=self.actor,
+                obj=unit,
+                after=audit.snapshot(unit),
+                only_changes=False,
+                note=f"导入项目时登记业主单位：{self.result.filename}",
+            )
             ids[name] = unit.pk
             self.result.created_units.append(name)
         for change in self.changes:
@@ -649,7 +774,9 @@ class ProjectImport:
     def _number(self, created: list[_Change], updated: list[_Change]) -> None:
         """Codes typed in the file move their year's counter past them; the new projects without one get theirs
         from the counter, a block per year (O(1) whatever the registry holds)."""
-        claim_project_codes(change.project.code for change in created + updated if change.row not in self.numbered)
+        claim_project_codes(
+            change.project.code for change in created + updated if change.row not in self.numbered
+        )
         by_year: dict[int, list[_Change]] = {}
         for change in created:
             if change.row in self.numbered:
@@ -666,10 +793,15 @@ class ProjectImport:
             year, dekads = change.plan
             old = self.plans.get((change.project.pk, year)) if change.existing else None
             if old is None:
-                new.append(AnnualPlan(project_id=change.project.pk, year=year, dekads=dekads, total=sum(dekads)))
+                new.append(
+                    AnnualPlan(project_id=change.project.pk, year=year, dekads=dekads, total=sum(dekads))
+                )
             elif old[1] != dekads:
-                changed.append(AnnualPlan(pk=old[0], project_id=change.project.pk, year=year, dekads=dekads,
-                                          total=sum(dekads)))
+                changed.append(
+                    AnnualPlan(
+                        pk=old[0], project_id=change.project.pk, year=year, dekads=dekads, total=sum(dekads)
+                    )
+                )
         bulk.insert_objects(AnnualPlan, new)
         bulk.update_objects(AnnualPlan, changed, ["dekads", "total"])
 
@@ -677,13 +809,22 @@ class ProjectImport:
         """Make the leaders, milestones or approvals of the projects whose list the file changed what the file
         says, in place: rows that stay keep their ids, so reports that point at a milestone keep their history
         (a milestone a report has reached cannot be dropped: the import then saves nothing and says which)."""
-        changes = [c for c in self.changes if getattr(c, slot) is not None
-                   and (c.before is None or c.before.get(slot) != c.after.get(slot))]
+        changes = [
+            c
+            for c in self.changes
+            if getattr(c, slot) is not None and (c.before is None or c.before.get(slot) != c.after.get(slot))
+        ]
         new = [c for c in changes if c.existing is None]
         bulk.insert_objects(model, [make(c, item) for c in new for item in getattr(c, slot)])
         for start in range(0, len(changes), CHUNK):
-            sync_children(model, {c.project.pk: [make(c, item) for item in getattr(c, slot)]
-                                  for c in changes[start:start + CHUNK] if c.existing is not None})
+            sync_children(
+                model,
+                {
+                    c.project.pk: [make(c, item) for item in getattr(c, slot)]
+                    for c in changes[start : start + CHUNK]
+                    if c.existing is not None
+                },
+            )
 
     def _event(self, change: _Change) -> AuditEvent:
         """The audit event of one project, saved with the others in one ``bulk_create``."""
@@ -693,8 +834,15 @@ class ProjectImport:
             action = "project.import_update"
             before, after = audit.changes(change.before, change.after)
             before["version"], after["version"] = change.existing.version, change.project.version
-        return audit.build_event(action, actor=self.actor, obj=change.project, before=before, after=after,
-                                 only_changes=False, note=f"导入文件：{self.result.filename}")
+        return audit.build_event(
+            action,
+            actor=self.actor,
+            obj=change.project,
+            before=before,
+            after=after,
+            only_changes=False,
+            note=f"导入文件：{self.result.filename}",
+        )
 
 
 class _QuickCheck:
@@ -707,9 +855,13 @@ class _QuickCheck:
         self.checks = []
         for name in names:
             field_ = model._meta.get_field(name)
-            simple = all(isinstance(v, MaxLengthValidator | ProhibitNullCharactersValidator) for v in field_.validators)
+            simple = all(
+                isinstance(v, MaxLengthValidator | ProhibitNullCharactersValidator) for v in field_.validators
+            )
             choices = frozenset(value for value, _ in field_.flatchoices) if field_.choices else None
-            self.checks.append((field_.attname, field_.blank, getattr(field_, "max_length", None), choices, simple))
+            self.checks.append(
+                (field_.attname, field_.blank, getattr(field_, "max_length", None), choices, simple)
+            )
 
     def passes(self, item: models.Model) -> bool:
         for attname, blank, max_length, choices, simple in self.checks:
@@ -720,7 +872,9 @@ class _QuickCheck:
                 continue
             if not simple or (choices is not None and value not in choices):
                 return False
-            if type(value) is str and ((max_length is not None and len(value) > max_length) or "\x00" in value):
+            if type(value) is str and (
+                (max_length is not None and len(value) > max_length) or "\x00" in value
+            ):
                 return False
         try:
             item.clean()

@@ -54,8 +54,17 @@ _OTHER_PACKAGES = {
 }
 
 # What a truncated or corrupted zip raises from zipfile and zlib.
-_DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, zlib.error, struct.error,
-            NotImplementedError, RuntimeError)
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    EOFError,
+    OSError,
+    ValueError,
+    zlib.error,
+    struct.error,
+    NotImplementedError,
+    RuntimeError,
+)
 
 
 class UnreadableFile(ValueError):
@@ -155,7 +164,9 @@ class XlsxPackage:
             if info.flag_bits & 0x1:
                 raise UnreadableFile("工作簿已加密，请在 Excel 或 WPS 中取消密码后再导入。")
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise UnreadableFile(f"压缩包内的 {info.filename} 使用了 Excel 不使用的压缩方式，不是正常的 Excel 工作簿。")
+                raise UnreadableFile(
+                    f"压缩包内的 {info.filename} 使用了 Excel 不使用的压缩方式，不是正常的 Excel 工作簿。"
+                )
         self._check_declared(infos)
         return _sheet_parts(self._text("xl/workbook.xml"), self._text("xl/_rels/workbook.xml.rels"))
 
@@ -166,7 +177,8 @@ class XlsxPackage:
         if largest is not None and total > self.limits.max_uncompressed_bytes:
             raise UnreadableFile(
                 f"工作簿解压后共 {total // _MB} MB，超过 {self.limits.mb} MB 的上限"
-                f"（其中 {largest.filename} 解压后 {largest.file_size // _MB} MB），可能是“压缩炸弹”，未读取。")
+                f"（其中 {largest.filename} 解压后 {largest.file_size // _MB} MB），可能是“压缩炸弹”，未读取。"
+            )
         for info in infos:
             _check_ratio(info.filename, info.file_size, info.compress_size)
 
@@ -175,12 +187,18 @@ class XlsxPackage:
         if info is None:
             raise UnreadableFile(f"工作簿缺少 {member}，文件可能已损坏。")
         parts: list[bytes] = []
-        self._inflate(info, _MAX_STRUCTURE, member, parts.append,
-                      over=f"工作簿的 {member} 解压后超过 {_MAX_STRUCTURE // _MB} MB，不是正常的 Excel 工作簿。")
+        self._inflate(
+            info,
+            _MAX_STRUCTURE,
+            member,
+            parts.append,
+            over=f"工作簿的 {member} 解压后超过 {_MAX_STRUCTURE // _MB} MB，不是正常的 Excel 工作簿。",
+        )
         return b"".join(parts)
 
-    def _inflate(self, info: zipfile.ZipInfo, budget: int, where: str, sink: Callable[[bytes], None] | None,
-                 over: str) -> int:
+    def _inflate(
+        self, info: zipfile.ZipInfo, budget: int, where: str, sink: Callable[[bytes], None] | None, over: str
+    ) -> int:
         """Inflate one member a piece at a time, passing each piece to ``sink``; returns the member's real size.
         Refuses the file, saying ``over``, as soon as the member passes ``budget``, or when it inflates to more
         than MAX_RATIO times its compressed size."""
@@ -222,8 +240,13 @@ class XlsxPackage:
                 counts[scan.sheet] = scan.row_count
                 if scan.unusual:  # not written the usual way: scan again, following the reader cell by cell
                     exact = _ExactScan(scan.sheet, self.limits)
-                    self._inflate(self.zip.getinfo(name), self.limits.max_uncompressed_bytes, str(scan.sheet),
-                                  exact.feed, over="")  # its size passed above
+                    self._inflate(
+                        self.zip.getinfo(name),
+                        self.limits.max_uncompressed_bytes,
+                        str(scan.sheet),
+                        exact.feed,
+                        over="",
+                    )  # its size passed above
                     exact.finish()
                     counts[scan.sheet] = exact.row_count
         except UnreadableFile:
@@ -245,11 +268,13 @@ _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 def _check_ratio(where: str, size: int, compressed: int) -> None:
     if size > _RATIO_FLOOR and size > MAX_RATIO * max(compressed, 1):
-        raise UnreadableFile(f"工作簿的压缩比超过 {MAX_RATIO} 倍的上限（{where}：{compressed:,} 字节解压后超过 "
-                             f"{size // _MB} MB），可能是“压缩炸弹”，未读取。")
+        raise UnreadableFile(
+            f"工作簿的压缩比超过 {MAX_RATIO} 倍的上限（{where}：{compressed:,} 字节解压后超过 "
+            f"{size // _MB} MB），可能是“压缩炸弹”，未读取。"
+        )
 
 
-# -- the workbook's list of sheets, read as the reader reads it -------------------------------------------------
+# The workbook's list of sheets, read as the reader reads it
 
 _ATTRIBUTES = rb"((?:[^>\"']|\"[^\"]*\"|'[^']*')*)"
 _SHEET = re.compile(rb"<(?:[^\s/>:<]+:)?sheet(?=[\s/>])" + _ATTRIBUTES + rb">")
@@ -258,8 +283,10 @@ _ATTRIBUTE = re.compile(rb"([^\s=/]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 
 
 def _attributes(text: bytes) -> dict[bytes, str]:
-    return {m[1]: (m[2] if m[2] is not None else m[3]).decode("utf-8", "replace")
-            for m in _ATTRIBUTE.finditer(text)}
+    return {
+        m[1]: (m[2] if m[2] is not None else m[3]).decode("utf-8", "replace")
+        for m in _ATTRIBUTE.finditer(text)
+    }
 
 
 def _sheet_parts(workbook: bytes, relationships: bytes) -> list[SheetPart]:
@@ -274,7 +301,13 @@ def _sheet_parts(workbook: bytes, relationships: bytes) -> list[SheetPart]:
     for match in _SHEET.finditer(workbook):
         attributes = _attributes(match[1])
         target = targets.get(attributes.get(b"r:id", attributes.get(b"relationships:id", "")), "")
-        member = target[1:] if target.startswith("/xl/") else target if target.startswith("xl/") else f"xl/{target}"
+        member = (
+            target[1:]
+            if target.startswith("/xl/")
+            else target
+            if target.startswith("xl/")
+            else f"xl/{target}"
+        )
         name = html.unescape(attributes.get(b"name", ""))
         if name in names:  # the reader would open the first of them, whichever one we checked
             raise UnreadableFile(f"工作簿中有两个工作表都叫「{name}」，不是正常的 Excel 工作簿。")
@@ -283,7 +316,7 @@ def _sheet_parts(workbook: bytes, relationships: bytes) -> list[SheetPart]:
     return sheets
 
 
-# -- how far a sheet's cells reach ------------------------------------------------------------------------------
+# How far a sheet's cells reach
 
 _SHEET_DATA = re.compile(rb"<(?:([^\s/>:<]+):)?sheetData[\s/>]")
 _DIMENSION = re.compile(rb"<(?:[^\s/>:<]+:)?dimension\s[^>]*?\bref\s*=\s*[\"']([^\"']*)")
@@ -304,7 +337,9 @@ def _at_most(limit: str, low: str, high: str, lead: str) -> str:
     for position, character in enumerate(limit):
         first = lead if position == 0 else low
         if character > first:
-            parts.append(f"{limit[:position]}[{first}-{before[character]}][{low}-{high}]{{{length - position - 1}}}")
+            parts.append(
+                f"{limit[:position]}[{first}-{before[character]}][{low}-{high}]{{{length - position - 1}}}"
+            )
     return "|".join([*parts, limit])
 
 
@@ -371,7 +406,7 @@ class _Scan:
                 self.declared = _check_dimension(self.sheet, dimension, self.limits)
             if start is None:
                 return
-            self.in_data, piece = True, piece[start.end():]
+            self.in_data, piece = True, piece[start.end() :]
             if start[1]:
                 self.unusual = True
                 return
@@ -406,8 +441,10 @@ def _check_rows(sheet: SheetPart, last: int, count: int, limits: Limits) -> None
 
 def _check_cell(sheet: SheetPart, row: int, column: int, limits: Limits) -> None:
     if column > limits.max_columns or row > limits.max_rows:
-        raise UnreadableFile(f"{sheet}在单元格 {column_letters(column)}{row} 有内容，超过上限：{limits.shape}。"
-                             "请删除数据以外的单元格后再导入。")
+        raise UnreadableFile(
+            f"{sheet}在单元格 {column_letters(column)}{row} 有内容，超过上限：{limits.shape}。"
+            "请删除数据以外的单元格后再导入。"
+        )
 
 
 def _check_cell_count(sheet: SheetPart, count: int, limits: Limits) -> None:
@@ -423,11 +460,15 @@ def _check_dimension(sheet: SheetPart, found: re.Match[bytes], limits: Limits) -
         return 0
     columns, rows = column_number(last[1]), int(last[2])
     if columns > limits.max_columns or rows > limits.max_rows:
-        raise UnreadableFile(f"{sheet}声明的范围 {declared} 超过上限：{limits.shape}。"
-                             "请删除数据以外的行和列（或把数据复制到新的工作簿）后再导入。")
+        raise UnreadableFile(
+            f"{sheet}声明的范围 {declared} 超过上限：{limits.shape}。"
+            "请删除数据以外的行和列（或把数据复制到新的工作簿）后再导入。"
+        )
     if columns * rows > limits.max_cells:
-        raise UnreadableFile(f"{sheet}声明的范围 {declared} 共 {columns * rows:,} 个单元格，"
-                             f"超过 {limits.max_cells:,} 个单元格（行数 × 列数）的上限。")
+        raise UnreadableFile(
+            f"{sheet}声明的范围 {declared} 共 {columns * rows:,} 个单元格，"
+            f"超过 {limits.max_cells:,} 个单元格（行数 × 列数）的上限。"
+        )
     return rows
 
 
@@ -461,7 +502,7 @@ class _ExactScan:
         if not self.in_data:
             start = _SHEET_DATA.search(data)
             if start is None:
-                self.pending = b"" if last else data[max(data.rfind(b"<"), 0):]
+                self.pending = b"" if last else data[max(data.rfind(b"<"), 0) :]
                 return
             self.in_data, position = True, start.end()
         while start := _TAG_START.search(data, position):
@@ -477,7 +518,9 @@ class _ExactScan:
             position = len(data) if last or tail < 0 else tail
         self.pending = data[position:]
         if len(self.pending) > _MAX_TAG:
-            raise UnreadableFile(f"{self.sheet}的 XML 有一个超过 {_MAX_TAG // _MB} MB 的标签，文件可能已损坏。")
+            raise UnreadableFile(
+                f"{self.sheet}的 XML 有一个超过 {_MAX_TAG // _MB} MB 的标签，文件可能已损坏。"
+            )
 
     def _tag(self, closing: bytes, name: bytes, attributes: bytes) -> None:
         if closing:
@@ -507,5 +550,7 @@ class _ExactScan:
         self.feed(b"", last=True)
         if self.rows * self.columns > self.limits.max_cells:
             last = f"{column_letters(self.columns)}{self.rows}"
-            raise UnreadableFile(f"{self.sheet}的数据范围 A1:{last} 共 {self.rows * self.columns:,} 个单元格，"
-                                 f"超过 {self.limits.max_cells:,} 个单元格（行数 × 列数）的上限。")
+            raise UnreadableFile(
+                f"{self.sheet}的数据范围 A1:{last} 共 {self.rows * self.columns:,} 个单元格，"
+                f"超过 {self.limits.max_cells:,} 个单元格（行数 × 列数）的上限。"
+            )

@@ -62,8 +62,10 @@ def read_workbook(file: IO[bytes], filename: str, limits: Limits | None = None) 
     except CalamineError as exc:
         raise UnreadableFile(f"无法读取该 Excel 文件（{exc}），请确认文件未损坏且不是加密文件。") from exc
     try:
-        return {key: _sheet(key, book.get_sheet_by_name(part.name).to_python(skip_empty_area=False))
-                for key, part in sheets.items()}
+        return {
+            key: _sheet(key, book.get_sheet_by_name(part.name).to_python(skip_empty_area=False))
+            for key, part in sheets.items()
+        }
     except CalamineError as exc:
         raise UnreadableFile(f"无法读取该 Excel 文件（{exc}）。") from exc
 
@@ -96,7 +98,9 @@ def _data_sheets(parts: list[SheetPart]) -> dict[str, SheetPart]:
     main = next((p for p in parts if p.name.strip() == MAIN_SHEET), None)
     main = main or next((p for p in parts if p.name.strip() not in SHEETS), parts[0])
     sheets = {MAIN_SHEET: main}
-    sheets.update({p.name.strip(): p for p in parts if p.name.strip() in SHEETS and p.name.strip() != MAIN_SHEET})
+    sheets.update(
+        {p.name.strip(): p for p in parts if p.name.strip() in SHEETS and p.name.strip() != MAIN_SHEET}
+    )
     return sheets
 
 
@@ -112,15 +116,19 @@ def _csv_rows(file: IO[bytes], limits: Limits) -> Iterator[list[str]]:
             if count > limits.max_rows:
                 raise UnreadableFile(f"CSV 文件超过 {limits.max_rows} 行的上限。")
             if len(row) > limits.max_columns:
-                raise UnreadableFile(f"CSV 文件第 {reader.line_num} 行有 {len(row)} 列，超过 {limits.max_columns} 列的上限。")
+                raise UnreadableFile(
+                    f"CSV 文件第 {reader.line_num} 行有 {len(row)} 列，超过 {limits.max_columns} 列的上限。"
+                )
             if cells > limits.max_cells:
                 raise UnreadableFile(f"CSV 文件超过 {limits.max_cells:,} 个单元格的上限。")
             yield row
     except csv.Error as exc:
         # The csv module's own limit on one field (128 K characters by default): far beyond any real cell.
         if "field larger than field limit" in str(exc):
-            raise UnreadableFile(f"CSV 文件第 {reader.line_num} 行有单元格超过 {csv.field_size_limit():,} 个字符的上限。"
-                                 "请检查引号是否成对。") from None
+            raise UnreadableFile(
+                f"CSV 文件第 {reader.line_num} 行有单元格超过 {csv.field_size_limit():,} 个字符的上限。"
+                "请检查引号是否成对。"
+            ) from None
         raise UnreadableFile(f"CSV 文件第 {reader.line_num} 行无法读取（{exc}）。") from None
 
 
@@ -141,7 +149,13 @@ def _sheet(name: str, rows) -> Sheet:
     # The header is the first row naming at least two of our columns; failing that, the first non-blank row
     # (whose columns will then be reported as missing).
     columns = SHEETS[name]
-    at = next((i for i, (_, row) in enumerate(filled[:_HEADER_SEARCH_ROWS])
-               if recognised_headers(row, columns) >= 2), 0)
+    at = next(
+        (
+            i
+            for i, (_, row) in enumerate(filled[:_HEADER_SEARCH_ROWS])
+            if recognised_headers(row, columns) >= 2
+        ),
+        0,
+    )
     number, headers = filled[at]
-    return Sheet(name, number, list(headers), filled[at + 1:])
+    return Sheet(name, number, list(headers), filled[at + 1 :])

@@ -37,13 +37,24 @@ from gongjian.projects.choices import LeaderRole
 from gongjian.projects.models import AnnualPlan, Approval, Milestone, Project, ProjectLeader
 
 __all__ = [
-    "ImportResult", "RowError", "export_projects", "import_projects", "in_background", "open_error_report",
-    "save_error_report", "start_import",
+    "ImportResult",
+    "RowError",
+    "export_projects",
+    "import_projects",
+    "in_background",
+    "open_error_report",
+    "save_error_report",
+    "start_import",
 ]
 
 _RELATED = {
-    "region": "region__code", "park": "park__name", "owner": "owner__name", "owner_credit_code": "owner__credit_code",
-    "responsible_unit": "responsible_unit__name", "headquarters": "headquarters__name", "commander": "commander_id",
+    "region": "region__code",
+    "park": "park__name",
+    "owner": "owner__name",
+    "owner_credit_code": "owner__credit_code",
+    "responsible_unit": "responsible_unit__name",
+    "headquarters": "headquarters__name",
+    "commander": "commander_id",
 }
 _FIELDS = {f.name for f in Project._meta.concrete_fields}
 _DIRECT = [c.key for c in PROJECT_COLUMNS if c.key in _FIELDS and c.key not in _RELATED]
@@ -53,7 +64,9 @@ _REPORT_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 _REPORT_LIFETIME = dt.timedelta(days=1)
 
 
-def import_projects(file: IO[bytes], *, filename: str, actor, dry_run: bool = False, progress=None) -> ImportResult:
+def import_projects(
+    file: IO[bytes], *, filename: str, actor, dry_run: bool = False, progress=None
+) -> ImportResult:
     """Import the projects of an .xlsx or .csv file: all rows or, when any is wrong, none.
 
     ``actor`` needs ``projects.import_projects`` and may only update projects in their scope; ``None`` is the
@@ -81,9 +94,16 @@ def import_projects(file: IO[bytes], *, filename: str, actor, dry_run: bool = Fa
             job.save()
     if not result.ok:
         # A refused import saves no data, but the attempt is a security-relevant event (等保 8.1.4.3 b).
-        audit.record("project.import", actor=actor, object_type="projects.project", success=False,
-                     object_repr=filename[:255], note=f"{len(result.errors)} errors; nothing saved",
-                     after={"file": filename, "errors": len(result.errors)}, only_changes=False)
+        audit.record(
+            "project.import",
+            actor=actor,
+            object_type="projects.project",
+            success=False,
+            object_repr=filename[:255],
+            note=f"{len(result.errors)} errors; nothing saved",
+            after={"file": filename, "errors": len(result.errors)},
+            only_changes=False,
+        )
     return result
 
 
@@ -120,9 +140,12 @@ def start_import(file: IO[bytes], *, filename: str, actor, dry_run: bool = False
         shutil.copyfileobj(file, kept, 1024 * 1024)
     label = (_("检查导入文件：%(name)s") if dry_run else _("导入项目：%(name)s")) % {"name": filename}
     try:
-        return jobs.start("exchange.import_projects", {
-            "upload": upload, "filename": filename, "dry_run": dry_run, "actor_id": actor.pk}, actor=actor,
-            label=label)
+        return jobs.start(
+            "exchange.import_projects",
+            {"upload": upload, "filename": filename, "dry_run": dry_run, "actor_id": actor.pk},
+            actor=actor,
+            label=label,
+        )
     except BaseException:
         (folder / upload).unlink(missing_ok=True)  # nothing will read it
         raise
@@ -130,13 +153,23 @@ def start_import(file: IO[bytes], *, filename: str, actor, dry_run: bool = False
 
 def import_limits() -> Limits:
     """How big an imported file may be (GONGJIAN_IMPORT_* settings)."""
-    return Limits(max_rows=settings.GONGJIAN_IMPORT_MAX_ROWS, max_columns=settings.GONGJIAN_IMPORT_MAX_COLUMNS,
-                  max_cells=settings.GONGJIAN_IMPORT_MAX_CELLS,
-                  max_uncompressed_bytes=settings.GONGJIAN_IMPORT_MAX_UNCOMPRESSED_MB * 1024 * 1024)
+    return Limits(
+        max_rows=settings.GONGJIAN_IMPORT_MAX_ROWS,
+        max_columns=settings.GONGJIAN_IMPORT_MAX_COLUMNS,
+        max_cells=settings.GONGJIAN_IMPORT_MAX_CELLS,
+        max_uncompressed_bytes=settings.GONGJIAN_IMPORT_MAX_UNCOMPRESSED_MB * 1024 * 1024,
+    )
 
 
-def export_projects(queryset: QuerySet[Project], year: int, stream: IO[bytes], *, actor=None,
-                    filters: dict[str, Any] | None = None, progress: Callable[[int, int], None] | None = None) -> int:
+def export_projects(
+    queryset: QuerySet[Project],
+    year: int,
+    stream: IO[bytes],
+    *,
+    actor=None,
+    filters: dict[str, Any] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
     """Write the projects of ``queryset`` (already scoped and filtered by the caller) with their ``year``
     plans, milestones and approvals to ``stream`` as .xlsx; audited. Returns the number of projects.
     ``progress`` is told the projects written so far and how many there are."""
@@ -144,11 +177,13 @@ def export_projects(queryset: QuerySet[Project], year: int, stream: IO[bytes], *
         raise PermissionDenied(_("无权导出项目。"))
     projects = list(queryset.values("pk", *_DIRECT, *_RELATED.values()))
     pks = [p["pk"] for p in projects]
-    plans = dict(in_chunks(AnnualPlan.objects.filter(year=year).values_list("project_id", "dekads"),
-                           "project_id", pks))
+    plans = dict(
+        in_chunks(AnnualPlan.objects.filter(year=year).values_list("project_id", "dekads"), "project_id", pks)
+    )
     leaders: dict[int, list[tuple[bool, int, int]]] = defaultdict(list)
     for link_id, pk, person, role in in_chunks(
-            ProjectLeader.objects.values_list("id", "project_id", "person_id", "role"), "project_id", pks):
+        ProjectLeader.objects.values_list("id", "project_id", "person_id", "role"), "project_id", pks
+    ):
         leaders[pk].append((role != LeaderRole.LEAD, link_id, person))
     person_ids = {p["commander_id"] for p in projects if p["commander_id"]}
     person_ids.update(person for links in leaders.values() for _, _, person in links)
@@ -164,14 +199,16 @@ def export_projects(queryset: QuerySet[Project], year: int, stream: IO[bytes], *
             row["plan_year"] = year
             if plan:
                 row["plan_total"] = sum(plan)
-                row.update({key: sum(plan[m * 3:m * 3 + 3]) for m, key in enumerate(MONTH_KEYS)})
+                row.update({key: sum(plan[m * 3 : m * 3 + 3]) for m, key in enumerate(MONTH_KEYS)})
             yield row
 
     order = {pk: position for position, pk in enumerate(pks)}
     names = {p["pk"]: (p["code"], p["name"]) for p in projects}
     main, milestones, approvals = exports.project_sheets(
-        rows(), exports.child_rows(_children(Milestone, MILESTONE_COLUMNS, pks), order, names),
-        exports.child_rows(_children(Approval, APPROVAL_COLUMNS, pks), order, names))
+        rows(),
+        exports.child_rows(_children(Milestone, MILESTONE_COLUMNS, pks), order, names),
+        exports.child_rows(_children(Approval, APPROVAL_COLUMNS, pks), order, names),
+    )
     book = excel.Workbook(stream, constant_memory=True)
     count = book.add(main, progress=(lambda done: progress(done, len(projects))) if progress else None)
     book.add(milestones)
@@ -179,8 +216,13 @@ def export_projects(queryset: QuerySet[Project], year: int, stream: IO[bytes], *
     book.notes(exports.export_notes(count=count, year=year, at=timezone.localtime()))
     book.close()
     # Exports carry contact phones out of the system (DESIGN.md: every export of personal data is audited).
-    audit.record("project.export", actor=actor, object_type="projects.project", only_changes=False,
-                 after={"rows": count, "year": year, "filters": filters or {}})
+    audit.record(
+        "project.export",
+        actor=actor,
+        object_type="projects.project",
+        only_changes=False,
+        after={"rows": count, "year": year, "filters": filters or {}},
+    )
     return count
 
 

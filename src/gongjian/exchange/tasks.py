@@ -20,36 +20,61 @@ ERRORS_KEPT = 500
 
 
 @job("exchange.import_projects", permission="projects.import_projects")
-def import_projects(progress: Progress, *, upload: str, filename: str, dry_run: bool = False,
-                    actor_id: int) -> dict:
+def import_projects(
+    progress: Progress, *, upload: str, filename: str, dry_run: bool = False, actor_id: int
+) -> dict:
     """Import the kept upload, all rows or none (services.import_projects); a refused file fails the task with its
     errors by row and column, and the error report to download. The upload is removed once read."""
     path = services.uploads_dir() / upload
     try:
         actor = User.objects.get(pk=actor_id)
         with path.open("rb") as file:
-            result = services.import_projects(file, filename=filename, actor=actor, dry_run=dry_run,
-                                              progress=progress)
+            result = services.import_projects(
+                file, filename=filename, actor=actor, dry_run=dry_run, progress=progress
+            )
     finally:
         path.unlink(missing_ok=True)
     if not result.ok:
         report = io.BytesIO()
         exports.write_error_report(result.errors, report, rejected=result.rejected)
         progress.save_file(f"导入错误报告_{timezone.localdate():%Y-%m-%d}.xlsx", report.getvalue())
-        raise Failed(_("文件「%(name)s」有 %(n)d 处错误，未导入任何数据。请修改后重新上传。") % {
-            "name": filename, "n": len(result.errors)}, {
-            "errors": [asdict(error) for error in result.errors[:ERRORS_KEPT]], "errors_total": len(result.errors),
-            "warnings": result.warnings})
-    counts = {"name": filename, "created": result.created, "updated": result.updated, "unchanged": result.unchanged}
-    summary = (_("检查通过，未保存。文件「%(name)s」：新建 %(created)d 个项目，更新 %(updated)d 个，未变 %(unchanged)d 个。")
-               if dry_run else
-               _("导入完成。文件「%(name)s」：新建 %(created)d 个项目，更新 %(updated)d 个，未变 %(unchanged)d 个。")) % counts
+        raise Failed(
+            _("文件「%(name)s」有 %(n)d 处错误，未导入任何数据。请修改后重新上传。")
+            % {"name": filename, "n": len(result.errors)},
+            {
+                "errors": [asdict(error) for error in result.errors[:ERRORS_KEPT]],
+                "errors_total": len(result.errors),
+                "warnings": result.warnings,
+            },
+        )
+    counts = {
+        "name": filename,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+    }
+    summary = (
+        _(
+            "检查通过，未保存。文件「%(name)s」：新建 %(created)d 个项目，更新 %(updated)d 个，未变 %(unchanged)d 个。"
+        )
+        if dry_run
+        else _(
+            "导入完成。文件「%(name)s」：新建 %(created)d 个项目，更新 %(updated)d 个，未变 %(unchanged)d 个。"
+        )
+    ) % counts
     if result.created_units:
         summary += _("新登记的业主单位：%(units)s。") % {"units": "、".join(result.created_units)}
     summary += "".join(result.warnings)
-    return {"summary": summary, "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
-            "created_units": result.created_units, "warnings": result.warnings, "dry_run": dry_run,
-            "url": reverse("projects:project_list")}
+    return {
+        "summary": summary,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "created_units": result.created_units,
+        "warnings": result.warnings,
+        "dry_run": dry_run,
+        "url": reverse("projects:project_list"),
+    }
 
 
 def query_dict(query: dict[str, list[str]]) -> QueryDict:

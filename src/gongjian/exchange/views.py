@@ -31,17 +31,27 @@ def import_projects(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if services.in_background(upload, upload.name):
-            job = services.start_import(upload, filename=upload.name, actor=request.user,
-                                        dry_run=form.cleaned_data["dry_run"])
+            job = services.start_import(
+                upload, filename=upload.name, actor=request.user, dry_run=form.cleaned_data["dry_run"]
+            )
             return redirect("jobs:job_detail", pk=job.pk)
-        result = services.import_projects(upload, filename=upload.name, actor=request.user,
-                                          dry_run=form.cleaned_data["dry_run"])
+        result = services.import_projects(
+            upload, filename=upload.name, actor=request.user, dry_run=form.cleaned_data["dry_run"]
+        )
         if not result.ok:
             report_token = services.save_error_report(result, user=request.user)
     failed = request.method == "POST" and (result is None or not result.ok)
-    return render(request, "exchange/import.html", {
-        "form": form, "result": result, "report_token": report_token, "errors_shown": ERRORS_SHOWN,
-    }, status=400 if failed else 200)
+    return render(
+        request,
+        "exchange/import.html",
+        {
+            "form": form,
+            "result": result,
+            "report_token": report_token,
+            "errors_shown": ERRORS_SHOWN,
+        },
+        status=400 if failed else 200,
+    )
 
 
 @require_GET
@@ -50,8 +60,9 @@ def import_error_report(request, token):
     report = services.open_error_report(token, user=request.user)
     if report is None:
         raise Http404
-    return FileResponse(report, as_attachment=True, filename=_dated("导入错误报告"),
-                        content_type=excel.XLSX_CONTENT_TYPE)
+    return FileResponse(
+        report, as_attachment=True, filename=_dated("导入错误报告"), content_type=excel.XLSX_CONTENT_TYPE
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -60,9 +71,14 @@ def export_projects(request):
     """The project list as the query string filters it, as .xlsx; a long list is written by a background job."""
     _filterset, queryset, year = filtered_projects(request)
     query = dict(request.GET.lists())
-    started = background_export(request, rows=queryset.count(), kind="exchange.export_projects",
-                                params={"query": query}, label=_("导出重点项目"),
-                                back=reverse("projects:project_list") + (f"?{request.GET.urlencode()}" if query else ""))
+    started = background_export(
+        request,
+        rows=queryset.count(),
+        kind="exchange.export_projects",
+        params={"query": query},
+        label=_("导出重点项目"),
+        back=reverse("projects:project_list") + (f"?{request.GET.urlencode()}" if query else ""),
+    )
     if started is not None:
         return started
     buffer = io.BytesIO()

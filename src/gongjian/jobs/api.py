@@ -44,15 +44,27 @@ class TaskStarted(Schema):
 
 def accepted(job) -> Status:
     """The answer of a request that queued work: 202 and where to follow it."""
-    return Status(202, {"task_id": str(job.pk), "url": f"/api/v1/tasks/{job.pk}",
-                        "page": reverse("jobs:job_detail", args=[job.pk])})
+    return Status(
+        202,
+        {
+            "task_id": str(job.pk),
+            "url": f"/api/v1/tasks/{job.pk}",
+            "page": reverse("jobs:job_detail", args=[job.pk]),
+        },
+    )
 
 
-@router.get("/tasks/{task_id}", response=BackgroundTaskOut, summary="A background task's state, progress, result or error")
+@router.get(
+    "/tasks/{task_id}",
+    response=BackgroundTaskOut,
+    summary="A background task's state, progress, result or error",
+)
 def get_task(request, task_id: UUID):
     return status(get_object_or_404(services.visible_to(request.user), pk=task_id), request.user)
 
 
-@router.get("/tasks/{task_id}/file", summary="A finished task's file (an export), for the person who started it alone")
+@router.get(
+    "/tasks/{task_id}/file", summary="A finished task's file (an export), for the person who started it alone"
+)
 def get_task_file(request, task_id: UUID):
     return result_file(request.user, get_object_or_404(services.visible_to(request.user), pk=task_id))

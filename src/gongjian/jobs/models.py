@@ -27,8 +27,14 @@ class Job(models.Model):
     file_name = models.CharField(_("结果文件"), max_length=200, blank=True)
     error = models.TextField(_("错误"), blank=True)
     detail = models.TextField(_("错误详情"), blank=True)  # the traceback, for the office
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -54,7 +60,9 @@ class ScheduleRun(models.Model):
 
     started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    steps = models.JSONField(_("各步骤"), default=list)  # [{"name", "label", "ok", "seconds", "summary", "error"}]
+    steps = models.JSONField(
+        _("各步骤"), default=list
+    )  # [{"name", "label", "ok", "seconds", "summary", "error"}]
     ok = models.BooleanField(_("全部成功"), default=True)
 
     class Meta:

@@ -80,7 +80,9 @@ class Progress:
             self.job.total = max(0, int(total))
         if step is not None:
             self.job.step = step[:200]
-        Job.objects.filter(pk=self.job.pk).update(done=self.job.done, total=self.job.total, step=self.job.step)
+        Job.objects.filter(pk=self.job.pk).update(
+            done=self.job.done, total=self.job.total, step=self.job.step
+        )
 
     def save_file(self, name: str, content: bytes) -> None:
         """Keep the job's result file (an export, a document) for its owner to download."""
@@ -99,11 +101,14 @@ def start(kind: str, params: dict[str, Any] | None = None, *, actor, label: str,
         raise ValidationError(_("未知的任务类型：%(kind)s") % {"kind": kind})
     if actor is not None and spec.permission and not actor.has_perm(spec.permission):
         raise PermissionDenied(_("无权发起该任务。"))
-    row = Job.objects.create(kind=kind, label=label[:200], params=params or {}, created_by=audit.actor_or_none(actor))
+    row = Job.objects.create(
+        kind=kind, label=label[:200], params=params or {}, created_by=audit.actor_or_none(actor)
+    )
     if audited:
-        audit.record("job.start", actor=actor, obj=row, after={"kind": kind, "params": row.params},
-                     only_changes=False)
-    from gongjian.jobs.tasks import run_job
+        audit.record(
+            "job.start", actor=actor, obj=row, after={"kind": kind, "params": row.params}, only_changes=False
+        )
+    from gongjian.jobs.tasks import run_job  # noqa: PLC0415  (cycle: jobs.tasks registers its task with this module)
 
     # Queued in the same transaction as the job (the database backend's row is seen with it, or not at all).
     run_job.enqueue(str(row.pk))
@@ -123,7 +128,9 @@ def run(job_id: str) -> Job:
         result = KINDS[row.kind].function(progress, **row.params) or {}
     except Exception as exc:  # the job's owner reads why; the office reads the traceback
         messages = getattr(exc, "messages", None)
-        row.error = "；".join(messages) if messages else _("任务出错：%(kind)s") % {"kind": type(exc).__name__}
+        row.error = (
+            "；".join(messages) if messages else _("任务出错：%(kind)s") % {"kind": type(exc).__name__}
+        )
         row.state = JobState.FAILED
         if isinstance(exc, Failed):  # refused as it should be, not broken: nothing for the office to debug
             row.result = exc.result

@@ -19,11 +19,23 @@ from gongjian.jobs.models import ScheduleRun
 def status(job, viewer=None) -> dict:
     """What the page and the API show of a job; its file is offered to its owner alone."""
     return {
-        "id": str(job.pk), "kind": job.kind, "label": job.label, "state": job.state,
-        "state_label": str(job.get_state_display()), "done": job.done, "total": job.total, "percent": job.percent,
-        "step": job.step, "finished": job.state in FINISHED, "result": job.result, "result_url": job.result_url,
-        "file_url": reverse("jobs:job_file", args=[job.pk]) if job.file_name and owns(viewer, job) else "", "file_name": job.file_name,
-        "error": job.error, "created_at": job.created_at, "started_at": job.started_at,
+        "id": str(job.pk),
+        "kind": job.kind,
+        "label": job.label,
+        "state": job.state,
+        "state_label": str(job.get_state_display()),
+        "done": job.done,
+        "total": job.total,
+        "percent": job.percent,
+        "step": job.step,
+        "finished": job.state in FINISHED,
+        "result": job.result,
+        "result_url": job.result_url,
+        "file_url": reverse("jobs:job_file", args=[job.pk]) if job.file_name and owns(viewer, job) else "",
+        "file_name": job.file_name,
+        "error": job.error,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
         "finished_at": job.finished_at,
     }
 
@@ -36,9 +48,15 @@ def owns(user, job) -> bool:
 @login_required
 def job_detail(request, pk):
     job = get_object_or_404(services.visible_to(request.user), pk=pk)
-    return render(request, "jobs/job_detail.html", {
-        "job": job, "show_detail": request.user.has_perm("jobs.view_job") and bool(job.detail),
-        "can_download": owns(request.user, job)})
+    return render(
+        request,
+        "jobs/job_detail.html",
+        {
+            "job": job,
+            "show_detail": request.user.has_perm("jobs.view_job") and bool(job.detail),
+            "can_download": owns(request.user, job),
+        },
+    )
 
 
 @login_required
@@ -74,8 +92,11 @@ def background_export(request, *, rows: int, kind: str, params: dict, label: str
         return redirect("jobs:job_detail", job.pk)
     if not excel.in_background(rows):
         return None
-    return render(request, "jobs/export_start.html", {
-        "label": label, "rows": rows, "limit": settings.GONGJIAN_EXPORT_BACKGROUND_ROWS, "back": back})
+    return render(
+        request,
+        "jobs/export_start.html",
+        {"label": label, "rows": rows, "limit": settings.GONGJIAN_EXPORT_BACKGROUND_ROWS, "back": back},
+    )
 
 
 @login_required

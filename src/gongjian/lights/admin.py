@@ -17,12 +17,18 @@ class LightRuleAdmin(AuditedModelAdmin):
     def _publish(self, request, what: str) -> None:
         version = services.publish_rules(actor=request.user, note=f"{what}（{request.user.display_name}）")
         result = services.recompute()
-        messages.info(request, _("已发布亮灯规则 v%(v)d，重新计算 %(n)d 个亮灯，其中 %(c)d 个有变化。") % {
-            "v": version.number, "n": result.lights, "c": result.changed})
+        messages.info(
+            request,
+            _("已发布亮灯规则 v%(v)d，重新计算 %(n)d 个亮灯，其中 %(c)d 个有变化。")
+            % {"v": version.number, "n": result.lights, "c": result.changed},
+        )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        self._publish(request, _("修改规则：%(rule)s") % {"rule": obj} if change else _("新增规则：%(rule)s") % {"rule": obj})
+        self._publish(
+            request,
+            _("修改规则：%(rule)s") % {"rule": obj} if change else _("新增规则：%(rule)s") % {"rule": obj},
+        )
 
     def delete_model(self, request, obj):
         text = str(obj)

@@ -116,23 +116,50 @@ class TextIn(Schema):
 
 
 def _light_out(light: Light) -> dict:
-    return {"project_id": light.project_id, "project": light.project.name, "period_code": light.period_code,
-            "colour": light.colour, "dimensions": light.dimensions, "reasons": light.reasons,
-            "rule_version": light.rule_version, "baseline": light.baseline}
+    return {
+        "project_id": light.project_id,
+        "project": light.project.name,
+        "period_code": light.period_code,
+        "colour": light.colour,
+        "dimensions": light.dimensions,
+        "reasons": light.reasons,
+        "rule_version": light.rule_version,
+        "baseline": light.baseline,
+    }
 
 
-@router.get("/lights", response=BoardOut,
-            summary="The traffic-light board of a period (filters as on the page); its lights a page at a time")
+@router.get(
+    "/lights",
+    response=BoardOut,
+    summary="The traffic-light board of a period (filters as on the page); its lights a page at a time",
+)
 @paginate(Pages)
-def board(request, period: str | None = None, group: str = "category", colour: Colour | None = None,
-          value: str | None = None):
+def board(
+    request,
+    period: str | None = None,
+    group: str = "category",
+    colour: Colour | None = None,
+    value: str | None = None,
+):
     if not request.user.has_perm("lights.view_light"):
         raise PermissionDenied
-    data = boards.build(request.user, period_code=period, group=group,
-                        colour=None if colour is None else str(colour), value=value)
-    return Rows(data.lights, _light_out, extra={
-        "period_code": data.period.code, "totals": {str(k): v for k, v in data.totals.items()},
-        "disagreements": data.disagreements, "groups": [g | {"name": str(g["name"])} for g in data.groups]})
+    data = boards.build(
+        request.user,
+        period_code=period,
+        group=group,
+        colour=None if colour is None else str(colour),
+        value=value,
+    )
+    return Rows(
+        data.lights,
+        _light_out,
+        extra={
+            "period_code": data.period.code,
+            "totals": {str(k): v for k, v in data.totals.items()},
+            "disagreements": data.disagreements,
+            "groups": [g | {"name": str(g["name"])} for g in data.groups],
+        },
+    )
 
 
 @router.get("/lights/{int:project_id}/{period_code}", response=LightDetailOut)
@@ -140,29 +167,57 @@ def light(request, project_id: int, period_code: str):
     if not request.user.has_perm("lights.view_light"):
         raise PermissionDenied
     project = get_object_or_404(Project.objects.in_scope(request.user), pk=project_id)
-    row = get_object_or_404(Light.objects.select_related("project"), project=project,
-                            period_code=boards.parse_period(period_code).code)
+    row = get_object_or_404(
+        Light.objects.select_related("project"),
+        project=project,
+        period_code=boards.parse_period(period_code).code,
+    )
     judgement = Judgement.objects.filter(project=project, period_code=row.period_code).first()
-    return _light_out(row) | {"figures": row.figures, "computed_at": row.computed_at, "judgement": None if not
-                              judgement else {"colour": judgement.colour, "reason": judgement.reason,
-                                              "judged_by": judgement.judged_by.display_name if judgement.judged_by
-                                              else "", "judged_at": judgement.judged_at,
-                                              "version": judgement.version}}
+    return _light_out(row) | {
+        "figures": row.figures,
+        "computed_at": row.computed_at,
+        "judgement": None
+        if not judgement
+        else {
+            "colour": judgement.colour,
+            "reason": judgement.reason,
+            "judged_by": judgement.judged_by.display_name if judgement.judged_by else "",
+            "judged_at": judgement.judged_at,
+            "version": judgement.version,
+        },
+    }
 
 
-@router.put("/lights/{int:project_id}/{period_code}/judgement", response={200: JudgementOut, 409: StaleOut},
-            summary="Give or change the judgement light of a project and period (version: the judgement's when "
-                    "there is one)")
+@router.put(
+    "/lights/{int:project_id}/{period_code}/judgement",
+    response={200: JudgementOut, 409: StaleOut},
+    summary="Give or change the judgement light of a project and period (version: the judgement's when "
+    "there is one)",
+)
 def judge(request, project_id: int, period_code: str, payload: JudgementIn):
     project = get_object_or_404(Project.objects.in_scope(request.user), pk=project_id)
-    row = services.record_judgement(project, boards.parse_period(period_code).code, payload.colour, payload.reason,
-                                    actor=request.user, expected_version=payload.version)
-    return {"colour": row.colour, "reason": row.reason, "judged_by": request.user.display_name,
-            "judged_at": row.judged_at, "version": row.version}
+    row = services.record_judgement(
+        project,
+        boards.parse_period(period_code).code,
+        payload.colour,
+        payload.reason,
+        actor=request.user,
+        expected_version=payload.version,
+    )
+    return {
+        "colour": row.colour,
+        "reason": row.reason,
+        "judged_by": request.user.display_name,
+        "judged_at": row.judged_at,
+        "version": row.version,
+    }
 
 
-@router.post("/lights/recompute", response={202: TaskStarted},
-             summary="Recompute every light of this year (office), in the background: follow the task")
+@router.post(
+    "/lights/recompute",
+    response={202: TaskStarted},
+    summary="Recompute every light of this year (office), in the background: follow the task",
+)
 def recompute(request):
     if not request.user.has_perm("lights.change_lightrule"):
         raise PermissionDenied
@@ -170,17 +225,41 @@ def recompute(request):
 
 
 def _case_out(case: Case) -> dict:
-    return {"id": case.pk, "number": case.number, "kind": case.kind, "project_id": case.project_id,
-            "project": case.about, "title": case.title, "reasons": case.reasons, "owner_id": case.owner_id,
-            "owner": case.owner.name, "level": case.level, "state": case.state, "deadline": case.deadline,
-            "opened_at": case.opened_at, "resolved_at": case.resolved_at, "closed_at": case.closed_at,
-            "resolution": case.resolution, "version": case.version}
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "kind": case.kind,
+        "project_id": case.project_id,
+        "project": case.about,
+        "title": case.title,
+        "reasons": case.reasons,
+        "owner_id": case.owner_id,
+        "owner": case.owner.name,
+        "level": case.level,
+        "state": case.state,
+        "deadline": case.deadline,
+        "opened_at": case.opened_at,
+        "resolved_at": case.resolved_at,
+        "closed_at": case.closed_at,
+        "resolution": case.resolution,
+        "version": case.version,
+    }
 
 
 def _detail(case: Case) -> dict:
-    return _case_out(case) | {"events": [
-        {"kind": e.kind, "text": e.text, "level": e.level, "actor": e.actor_name, "at": e.at,
-         "evidence": e.evidence_name} for e in case.events.all()]}
+    return _case_out(case) | {
+        "events": [
+            {
+                "kind": e.kind,
+                "text": e.text,
+                "level": e.level,
+                "actor": e.actor_name,
+                "at": e.at,
+                "evidence": e.evidence_name,
+            }
+            for e in case.events.all()
+        ]
+    }
 
 
 def _visible(request, case_id: int) -> Case:
@@ -189,13 +268,22 @@ def _visible(request, case_id: int) -> Case:
     return get_object_or_404(cases.visible_cases(request.user).select_related("project", "owner"), pk=case_id)
 
 
-@router.get("/cases", response=page_of(CaseOut), summary="Cases the caller sees (state=open for all not closed)")
+@router.get(
+    "/cases", response=page_of(CaseOut), summary="Cases the caller sees (state=open for all not closed)"
+)
 @paginate(Pages, most=500)
 def list_cases(request, state: str = "open", kind: str | None = None, overdue: bool = False):
     if not request.user.has_perm("lights.view_case"):
         raise PermissionDenied
-    return Rows(cases.filter_cases(cases.visible_cases(request.user).select_related("project", "owner"),
-                                   state=state, kind=kind, overdue=overdue), _case_out)
+    return Rows(
+        cases.filter_cases(
+            cases.visible_cases(request.user).select_related("project", "owner"),
+            state=state,
+            kind=kind,
+            overdue=overdue,
+        ),
+        _case_out,
+    )
 
 
 @router.get("/cases/{int:case_id}", response=CaseDetailOut)
@@ -208,45 +296,85 @@ CASE_ANSWERS = {200: CaseDetailOut, 409: StaleOut}
 
 @router.post("/cases/{int:case_id}/accept", response=CASE_ANSWERS)
 def accept(request, case_id: int, payload: CaseVersionIn):
-    return _detail(cases.accept(_visible(request, case_id), actor=request.user, expected_version=payload.version))
+    return _detail(
+        cases.accept(_visible(request, case_id), actor=request.user, expected_version=payload.version)
+    )
 
 
-@router.post("/cases/{int:case_id}/act", response=CASE_ANSWERS,
-             summary="Record an action (multipart: text, version, evidence)")
-def act(request, case_id: int, text: Form[FormText], version: Form[int], evidence: UploadedFile | None = OPTIONAL_FILE):
-    return _detail(cases.act(_visible(request, case_id), text, actor=request.user, evidence=evidence,
-                             expected_version=version))
+@router.post(
+    "/cases/{int:case_id}/act",
+    response=CASE_ANSWERS,
+    summary="Record an action (multipart: text, version, evidence)",
+)
+def act(
+    request,
+    case_id: int,
+    text: Form[FormText],
+    version: Form[int],
+    evidence: UploadedFile | None = OPTIONAL_FILE,
+):
+    return _detail(
+        cases.act(
+            _visible(request, case_id), text, actor=request.user, evidence=evidence, expected_version=version
+        )
+    )
 
 
-@router.post("/cases/{int:case_id}/resolve", response=CASE_ANSWERS,
-             summary="Resolve for acceptance (multipart: text, version, evidence — required for red-light cases)")
-def resolve(request, case_id: int, text: Form[FormText], version: Form[int],
-            evidence: UploadedFile | None = OPTIONAL_FILE):
-    return _detail(cases.resolve(_visible(request, case_id), text, actor=request.user, evidence=evidence,
-                                 expected_version=version))
+@router.post(
+    "/cases/{int:case_id}/resolve",
+    response=CASE_ANSWERS,
+    summary="Resolve for acceptance (multipart: text, version, evidence — required for red-light cases)",
+)
+def resolve(
+    request,
+    case_id: int,
+    text: Form[FormText],
+    version: Form[int],
+    evidence: UploadedFile | None = OPTIONAL_FILE,
+):
+    return _detail(
+        cases.resolve(
+            _visible(request, case_id), text, actor=request.user, evidence=evidence, expected_version=version
+        )
+    )
 
 
 @router.post("/cases/{int:case_id}/close", response=CASE_ANSWERS)
 def close(request, case_id: int, payload: TextIn):
-    return _detail(cases.close(_visible(request, case_id), actor=request.user, note=payload.text,
-                               expected_version=payload.version))
+    return _detail(
+        cases.close(
+            _visible(request, case_id),
+            actor=request.user,
+            note=payload.text,
+            expected_version=payload.version,
+        )
+    )
 
 
 @router.post("/cases/{int:case_id}/reopen", response=CASE_ANSWERS)
 def reopen(request, case_id: int, payload: TextIn):
-    return _detail(cases.reopen(_visible(request, case_id), payload.text, actor=request.user,
-                                expected_version=payload.version))
+    return _detail(
+        cases.reopen(
+            _visible(request, case_id), payload.text, actor=request.user, expected_version=payload.version
+        )
+    )
 
 
 @router.post("/cases/{int:case_id}/pass_up", response=CASE_ANSWERS)
 def pass_up(request, case_id: int, payload: TextIn):
-    return _detail(cases.pass_up(_visible(request, case_id), payload.text, actor=request.user,
-                                 expected_version=payload.version))
+    return _detail(
+        cases.pass_up(
+            _visible(request, case_id), payload.text, actor=request.user, expected_version=payload.version
+        )
+    )
 
 
-@router.post("/cases/{int:case_id}/letters/{kind}", response={202: TaskStarted, 409: StaleOut},
-             summary="Issue a letter (reminder, assignment, escalation) about the case as read (version), in the "
-                     "background: the task's file_url downloads the .docx once it is issued")
+@router.post(
+    "/cases/{int:case_id}/letters/{kind}",
+    response={202: TaskStarted, 409: StaleOut},
+    summary="Issue a letter (reminder, assignment, escalation) about the case as read (version), in the "
+    "background: the task's file_url downloads the .docx once it is issued",
+)
 def issue_letter(request, case_id: int, kind: str, payload: CaseVersionIn):
     case = _visible(request, case_id)
     return accepted(letters.start_letters({case.pk: payload.version}, kind, actor=request.user))
@@ -261,9 +389,12 @@ class LettersIn(Schema):
     cases: list[LetterCaseIn]
 
 
-@router.post("/cases/letters/{kind}", response={202: TaskStarted, 409: StaleOut},
-             summary="Issue one kind of letter on each of several cases, each as read (version), all or none, in "
-                     "the background: the task's file_url downloads them as one .zip")
+@router.post(
+    "/cases/letters/{kind}",
+    response={202: TaskStarted, 409: StaleOut},
+    summary="Issue one kind of letter on each of several cases, each as read (version), all or none, in "
+    "the background: the task's file_url downloads them as one .zip",
+)
 def issue_letters(request, kind: str, payload: LettersIn):
     if not request.user.has_perm("lights.view_case"):
         raise PermissionDenied

@@ -75,13 +75,20 @@ def _group_filter(group: str, value: str) -> Q:
     return Q(**{id_path: value})
 
 
-def build(user, *, period_code: str | None = None, group: str = "category", colour: str | None = None,
-          value: str | None = None) -> Board:
+def build(
+    user,
+    *,
+    period_code: str | None = None,
+    group: str = "category",
+    colour: str | None = None,
+    value: str | None = None,
+) -> Board:
     period = parse_period(period_code)
     group = group if group in GROUPS else "category"
     lights = scoped_lights(user, period.code)
     totals = {c: 0 for c in Colour.values} | dict(
-        lights.values_list("colour").annotate(n=Count("*")).values_list("colour", "n"))
+        lights.values_list("colour").annotate(n=Count("*")).values_list("colour", "n")
+    )
 
     _label, id_path, name_path = GROUPS[group]
     grouped = lights
@@ -89,15 +96,26 @@ def build(user, *, period_code: str | None = None, group: str = "category", colo
         grouped = grouped.filter(project__leader_links__role=LeaderRole.LEAD)
     fields = [id_path] + ([name_path] if name_path else [])
     counts = grouped.values(*fields).annotate(
-        green=Count("id", filter=Q(colour=Colour.GREEN)), yellow=Count("id", filter=Q(colour=Colour.YELLOW)),
-        red=Count("id", filter=Q(colour=Colour.RED)), total=Count("id"))
+        green=Count("id", filter=Q(colour=Colour.GREEN)),
+        yellow=Count("id", filter=Q(colour=Colour.YELLOW)),
+        red=Count("id", filter=Q(colour=Colour.RED)),
+        total=Count("id"),
+    )
     categories = dict(Category.choices)
     groups = []
     for row in counts:
         key = row[id_path]
         name = categories.get(key, key) if group == "category" else row.get(name_path)
-        groups.append({"key": "" if key is None else str(key), "name": name or _("（未填）"), "green": row["green"],
-                       "yellow": row["yellow"], "red": row["red"], "total": row["total"]})
+        groups.append(
+            {
+                "key": "" if key is None else str(key),
+                "name": name or _("（未填）"),
+                "green": row["green"],
+                "yellow": row["yellow"],
+                "red": row["red"],
+                "total": row["total"],
+            }
+        )
     groups.sort(key=lambda g: (-g["red"], -g["yellow"], str(g["name"])))
 
     trend_codes = [p.code for p in _recent(period, 12)]
@@ -110,12 +128,22 @@ def build(user, *, period_code: str | None = None, group: str = "category", colo
     for code in trend_codes:
         row = by_period[code]
         total = sum(row.values()) or 1
-        trend.append({"period": Period.parse(code), "code": code, "green": row[0], "yellow": row[1], "red": row[2],
-                      "green_pct": row[0] * 100 / total, "yellow_pct": row[1] * 100 / total,
-                      "red_pct": row[2] * 100 / total})
+        trend.append(
+            {
+                "period": Period.parse(code),
+                "code": code,
+                "green": row[0],
+                "yellow": row[1],
+                "red": row[2],
+                "green_pct": row[0] * 100 / total,
+                "yellow_pct": row[1] * 100 / total,
+                "red_pct": row[2] * 100 / total,
+            }
+        )
 
-    judged = dict(_in_scope(Judgement.objects.filter(period_code=period.code), user)
-                  .values_list("project_id", "colour"))
+    judged = dict(
+        _in_scope(Judgement.objects.filter(period_code=period.code), user).values_list("project_id", "colour")
+    )
     computed = dict(lights.filter(project_id__in=list(judged)).values_list("project_id", "colour"))
     disagreements = sum(computed.get(pid) != colour for pid, colour in judged.items())
 

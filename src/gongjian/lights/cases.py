@@ -54,7 +54,7 @@ def deadline_after(workdays: int, start: date | None = None) -> date:
 
 def _number(kind: str, year: int) -> str:
     """The next case number of its kind and year (督2026-0012), from a counter row locked for the update."""
-    prefix = f"{ {CaseKind.LIGHT: '督', CaseKind.PROBLEM: '协'}.get(kind, '交')}{year}-"
+    prefix = f"{ {CaseKind.LIGHT: '督', CaseKind.PROBLEM: '协'}.get(kind, '交') }{year}-"
 
     def highest() -> int:  # the numbers used before the counter existed
         last = Case.objects.filter(number__startswith=prefix).aggregate(n=Max("number"))["n"]
@@ -69,14 +69,25 @@ def check_evidence(evidence) -> None:
     if not evidence.size:
         raise ValidationError({"evidence": _("%(name)s：文件是空的。") % {"name": name}})
     if evidence.size > MAX_EVIDENCE_BYTES:
-        raise ValidationError({"evidence": _("%(name)s：文件超过 %(mb)d MB。") % {
-            "name": name, "mb": MAX_EVIDENCE_BYTES // (1024 * 1024)}})
+        raise ValidationError(
+            {
+                "evidence": _("%(name)s：文件超过 %(mb)d MB。")
+                % {"name": name, "mb": MAX_EVIDENCE_BYTES // (1024 * 1024)}
+            }
+        )
 
 
 def _event(case: Case, kind: str, text: str = "", actor=None, evidence=None) -> CaseEvent:
     user = audit.actor_or_none(actor)
-    event = CaseEvent(case=case, kind=kind, text=text, level=case.level, actor=user,
-                      actor_name=(user.display_name if user else _("系统")), at=timezone.now())
+    event = CaseEvent(
+        case=case,
+        kind=kind,
+        text=text,
+        level=case.level,
+        actor=user,
+        actor_name=(user.display_name if user else _("系统")),
+        at=timezone.now(),
+    )
     if evidence is not None:
         event.evidence_name = getattr(evidence, "name", "")[:200]
         event.evidence.save(event.evidence_name or "evidence", evidence, save=False)
@@ -84,7 +95,8 @@ def _event(case: Case, kind: str, text: str = "", actor=None, evidence=None) -> 
     return event
 
 
-# -- who is on a case ---------------------------------------------------------------------------------------------
+# Who is on a case
+
 
 def _unit_users(unit: Unit | None):
     if unit is None:
@@ -131,15 +143,22 @@ def can_close(user, case: Case) -> bool:
     if case.kind == CaseKind.PROBLEM:
         person = getattr(user, "person", None)
         unit = case.project.responsible_unit
-        return bool(person and person.unit_id and unit.path.startswith(person.unit.path)
-                    and user.has_perm("lights.handle_case"))
+        return bool(
+            person
+            and person.unit_id
+            and unit.path.startswith(person.unit.path)
+            and user.has_perm("lights.handle_case")
+        )
     return False
 
 
 def _lock(case: Case, actor, check, expected_version: int | None) -> Case:
     # Only the case row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of a join (supervisor).
-    current = Case.objects.select_for_update(of=("self",)).select_related(
-        "owner", "project", "supervisor").get(pk=case.pk)
+    current = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("owner", "project", "supervisor")
+        .get(pk=case.pk)
+    )
     if actor is not None and not check(actor, current):
         raise PermissionDenied(_("无权办理该督办件。"))
     check_version(current.version, expected_version, _("督办件"), acting=True)
@@ -150,10 +169,21 @@ def _save(current: Case, action: str, actor, before: dict, **kwargs) -> Case:
     current.version += 1
     current.save()
     if current.kind == CaseKind.PROBLEM:  # the problem dimension of the project's light may change
-        jobs.start("lights.relight", {"project_ids": [current.project_id]}, actor=actor,
-                   label=_("重算项目红绿灯：%(p)s") % {"p": current.project.name}, audited=False)
-    audit.record(f"case.{action}", actor=actor, obj=current, before=before,
-                 after=audit.snapshot(current, ["state", "level", "deadline", "resolution"]), **kwargs)
+        jobs.start(
+            "lights.relight",
+            {"project_ids": [current.project_id]},
+            actor=actor,
+            label=_("重算项目红绿灯：%(p)s") % {"p": current.project.name},
+            audited=False,
+        )
+    audit.record(
+        f"case.{action}",
+        actor=actor,
+        obj=current,
+        before=before,
+        after=audit.snapshot(current, ["state", "level", "deadline", "resolution"]),
+        **kwargs,
+    )
     return current
 
 
@@ -165,32 +195,67 @@ def _url(case: Case) -> str:
     return reverse("lights:case_detail", args=[case.pk])
 
 
-# -- opening -------------------------------------------------------------------------------------------------------
+# Opening
+
 
 def _lead_leader(project: Project):
     link = project.leader_links.filter(role=LeaderRole.LEAD).select_related("person__user").first()
     return link.person if link else None
 
 
-def open_case(project: Project | None, *, kind: str, title: str, reasons: list[str], owner: Unit,
-              period_code: str, light: Light | None = None, problem=None, actor=None, deadline=None,
-              supervisor=None) -> Case:
+def open_case(
+    project: Project | None,
+    *,
+    kind: str,
+    title: str,
+    reasons: list[str],
+    owner: Unit,
+    period_code: str,
+    light: Light | None = None,
+    problem=None,
+    actor=None,
+    deadline=None,
+    supervisor=None,
+) -> Case:
     """Open a case; its deadline is ``GONGJIAN_CASE_WORKDAYS`` working days away and its supervisor the project's
     lead leader unless given (a meeting's decision brings its own)."""
     now = timezone.now()
     case = Case.objects.create(
-        kind=kind, number=_number(kind, timezone.localdate().year), project=project, light=light, problem=problem,
-        period_code=period_code, title=title[:300], reasons=reasons, owner=owner,
+        kind=kind,
+        number=_number(kind, timezone.localdate().year),
+        project=project,
+        light=light,
+        problem=problem,
+        period_code=period_code,
+        title=title[:300],
+        reasons=reasons,
+        owner=owner,
         supervisor=supervisor or (_lead_leader(project) if project else None),
-        deadline=deadline or deadline_after(_workdays("GONGJIAN_CASE_WORKDAYS", 10)), opened_at=now,
-        last_action_at=now)
+        deadline=deadline or deadline_after(_workdays("GONGJIAN_CASE_WORKDAYS", 10)),
+        opened_at=now,
+        last_action_at=now,
+    )
     _event(case, EventKind.OPENED, "；".join(reasons), actor)
-    audit.record("case.open", actor=actor, obj=case, only_changes=False,
-                 after={"kind": kind, "project": project.pk if project else None, "owner": owner.pk, "deadline": case.deadline,
-                        "reasons": reasons})
-    notify(participants(case), _("新督办件 %(number)s：%(title)s") % {"number": case.number, "title": case.title},
-           _("承办单位：%(owner)s，办理时限 %(deadline)s。%(reasons)s") % {
-               "owner": owner.name, "deadline": case.deadline, "reasons": "；".join(reasons)}, url=_url(case))
+    audit.record(
+        "case.open",
+        actor=actor,
+        obj=case,
+        only_changes=False,
+        after={
+            "kind": kind,
+            "project": project.pk if project else None,
+            "owner": owner.pk,
+            "deadline": case.deadline,
+            "reasons": reasons,
+        },
+    )
+    notify(
+        participants(case),
+        _("新督办件 %(number)s：%(title)s") % {"number": case.number, "title": case.title},
+        _("承办单位：%(owner)s，办理时限 %(deadline)s。%(reasons)s")
+        % {"owner": owner.name, "deadline": case.deadline, "reasons": "；".join(reasons)},
+        url=_url(case),
+    )
     return case
 
 
@@ -199,21 +264,36 @@ def open_for_reds(project_ids: list[int], period_code: str) -> int:
     a new period gets that noted on its case. Returns the number of cases opened."""
     if not project_ids:
         return 0
-    open_cases = {c.project_id: c for c in Case.objects.filter(
-        kind=CaseKind.LIGHT, project_id__in=project_ids).exclude(state=CaseState.CLOSED)}
-    lights = {light.project_id: light for light in Light.objects.filter(project_id__in=project_ids,
-                                                                          period_code=period_code)}
+    open_cases = {
+        c.project_id: c
+        for c in Case.objects.filter(kind=CaseKind.LIGHT, project_id__in=project_ids).exclude(
+            state=CaseState.CLOSED
+        )
+    }
+    lights = {
+        light.project_id: light
+        for light in Light.objects.filter(project_id__in=project_ids, period_code=period_code)
+    }
     opened = 0
     for project in Project.objects.filter(pk__in=project_ids).select_related("responsible_unit"):
         light = lights.get(project.pk)
         reasons = light.reasons if light else []
         case = open_cases.get(project.pk)
         if case is None:
-            open_case(project, kind=CaseKind.LIGHT, title=_("%(name)s 亮红灯") % {"name": project.name},
-                      reasons=reasons, owner=project.responsible_unit, period_code=period_code, light=light)
+            open_case(
+                project,
+                kind=CaseKind.LIGHT,
+                title=_("%(name)s 亮红灯") % {"name": project.name},
+                reasons=reasons,
+                owner=project.responsible_unit,
+                period_code=period_code,
+                light=light,
+            )
             opened += 1
-        elif case.period_code != period_code and not case.events.filter(
-                kind=EventKind.RED_AGAIN, text__startswith=f"{period_code}：").exists():
+        elif (
+            case.period_code != period_code
+            and not case.events.filter(kind=EventKind.RED_AGAIN, text__startswith=f"{period_code}：").exists()
+        ):
             _event(case, EventKind.RED_AGAIN, f"{period_code}：" + "；".join(reasons))
     return opened
 
@@ -222,14 +302,23 @@ def open_for_problems(report, *, actor) -> list[Case]:
     """Each problem of an approved report becomes a case for the unit asked to solve it."""
     cases = []
     for problem in report.problems.select_related("unit_asked").filter(case__isnull=True):
-        cases.append(open_case(report.project, kind=CaseKind.PROBLEM, title=problem.description,
-                               reasons=[f"{problem.get_category_display()}：{problem.description}"],
-                               owner=problem.unit_asked, period_code=report.period.code, problem=problem,
-                               actor=actor))
+        cases.append(
+            open_case(
+                report.project,
+                kind=CaseKind.PROBLEM,
+                title=problem.description,
+                reasons=[f"{problem.get_category_display()}：{problem.description}"],
+                owner=problem.unit_asked,
+                period_code=report.period.code,
+                problem=problem,
+                actor=actor,
+            )
+        )
     return cases
 
 
-# -- handling ------------------------------------------------------------------------------------------------------
+# Handling
+
 
 @transaction.atomic
 def accept(case: Case, *, actor, expected_version: int | None = None) -> Case:
@@ -253,8 +342,9 @@ def act(case: Case, text: str, *, actor, evidence=None, expected_version: int | 
         check_evidence(evidence)
     current = _lock(case, actor, can_handle, expected_version)
     if current.state not in WORKING_STATES:
-        raise ValidationError(_("督办件%(state)s，不能再记录处置。") % {"state": current.get_state_display()},
-                              code="state")
+        raise ValidationError(
+            _("督办件%(state)s，不能再记录处置。") % {"state": current.get_state_display()}, code="state"
+        )
     before = _snap(current)
     current.state = CaseState.IN_HAND
     current.accepted_at = current.accepted_at or timezone.now()
@@ -270,7 +360,9 @@ def resolve(case: Case, result: str, *, actor, evidence=None, expected_version: 
         raise ValidationError({"result": _("请填写办理结果。")})
     current = _lock(case, actor, can_handle, expected_version)
     if current.state not in WORKING_STATES:
-        raise ValidationError(_("督办件%(state)s，不能办结。") % {"state": current.get_state_display()}, code="state")
+        raise ValidationError(
+            _("督办件%(state)s，不能办结。") % {"state": current.get_state_display()}, code="state"
+        )
     if current.kind == CaseKind.LIGHT and evidence is None:
         raise ValidationError({"evidence": _("红灯督办件办结须上传佐证材料（照片、文件等）。")})
     if evidence is not None:
@@ -278,15 +370,23 @@ def resolve(case: Case, result: str, *, actor, evidence=None, expected_version: 
     before = _snap(current)
     now = timezone.now()
     current.state, current.resolution, current.resolved_at, current.last_action_at = (
-        CaseState.RESOLVED, result.strip(), now, now)
+        CaseState.RESOLVED,
+        result.strip(),
+        now,
+        now,
+    )
     current.accepted_at = current.accepted_at or now
     _event(current, EventKind.RESOLVED, result.strip(), actor, evidence)
     _save(current, "resolve", actor, before)
     reviewers = get_user_model().objects.filter(is_active=True, groups__name="project_office")
     # a problem is confirmed also by the unit that raised it; red lights and meeting decisions by the office
     raisers = _unit_users(current.project.responsible_unit) if current.kind == CaseKind.PROBLEM else []
-    notify(list(reviewers) + raisers,
-           _("督办件 %(number)s 已办结，待销号") % {"number": current.number}, result.strip(), url=_url(current))
+    notify(
+        list(reviewers) + raisers,
+        _("督办件 %(number)s 已办结，待销号") % {"number": current.number},
+        result.strip(),
+        url=_url(current),
+    )
     return current
 
 
@@ -300,7 +400,12 @@ def close(case: Case, *, actor, note: str = "", expected_version: int | None = N
     current.state, current.closed_at = CaseState.CLOSED, timezone.now()
     _event(current, EventKind.CLOSED, note.strip(), actor)
     _save(current, "close", actor, before)
-    notify(participants(current), _("督办件 %(number)s 已销号") % {"number": current.number}, note, url=_url(current))
+    notify(
+        participants(current),
+        _("督办件 %(number)s 已销号") % {"number": current.number},
+        note,
+        url=_url(current),
+    )
     return current
 
 
@@ -317,8 +422,12 @@ def reopen(case: Case, reason: str, *, actor, expected_version: int | None = Non
     current.last_action_at = timezone.now()
     _event(current, EventKind.REOPENED, reason.strip(), actor)
     _save(current, "reopen", actor, before)
-    notify(participants(current), _("督办件 %(number)s 被退回重办") % {"number": current.number}, reason,
-           url=_url(current))
+    notify(
+        participants(current),
+        _("督办件 %(number)s 被退回重办") % {"number": current.number},
+        reason,
+        url=_url(current),
+    )
     return current
 
 
@@ -329,9 +438,11 @@ def _climb(current: Case, kind: str, text: str, actor) -> Case:
     current.deadline = deadline_after(_workdays("GONGJIAN_LADDER_WORKDAYS", 5))
     _event(current, kind, text, actor)
     _save(current, kind, actor, before, note=text)
-    title = (_("督办件 %(number)s 上交至%(level)s") if kind == EventKind.PASSED_UP
-             else _("督办件 %(number)s 逾期未办结，升级至%(level)s督办")) % {
-        "number": current.number, "level": current.get_level_display()}
+    title = (
+        _("督办件 %(number)s 上交至%(level)s")
+        if kind == EventKind.PASSED_UP
+        else _("督办件 %(number)s 逾期未办结，升级至%(level)s督办")
+    ) % {"number": current.number, "level": current.get_level_display()}
     notify(participants(current), title, text, url=_url(current))
     return current
 
@@ -343,7 +454,9 @@ def pass_up(case: Case, reason: str, *, actor, expected_version: int | None = No
         raise ValidationError({"reason": _("上交须写明理由，理由对督办件上的所有人可见。")})
     current = _lock(case, actor, can_handle, expected_version)
     if current.state not in WORKING_STATES:
-        raise ValidationError(_("督办件%(state)s，不能上交。") % {"state": current.get_state_display()}, code="state")
+        raise ValidationError(
+            _("督办件%(state)s，不能上交。") % {"state": current.get_state_display()}, code="state"
+        )
     if current.level == LADDER[-1]:
         raise ValidationError(_("已在最高层级督办。"), code="top")
     return _climb(current, EventKind.PASSED_UP, reason.strip(), actor)
@@ -355,24 +468,42 @@ def tick(today: date | None = None) -> dict[str, int]:
     calendar = work_calendar()
     climbed = reminded = 0
     remind_after = _workdays("GONGJIAN_REMIND_WORKDAYS", 5)
-    for case in Case.objects.filter(state__in=WORKING_STATES).select_related("owner", "project", "supervisor"):
+    for case in Case.objects.filter(state__in=WORKING_STATES).select_related(
+        "owner", "project", "supervisor"
+    ):
         with transaction.atomic():
-            current = Case.objects.select_for_update(of=("self",)).select_related(
-                "owner", "project", "supervisor").get(pk=case.pk)
+            current = (
+                Case.objects.select_for_update(of=("self",))
+                .select_related("owner", "project", "supervisor")
+                .get(pk=case.pk)
+            )
             if current.deadline < today and current.level != LADDER[-1]:
-                _climb(current, EventKind.CLIMBED, _("办理时限 %(deadline)s 已过，未办结。") % {
-                    "deadline": current.deadline}, None)
+                _climb(
+                    current,
+                    EventKind.CLIMBED,
+                    _("办理时限 %(deadline)s 已过，未办结。") % {"deadline": current.deadline},
+                    None,
+                )
                 climbed += 1
                 continue
-            last = timezone.localtime(max(filter(None, [current.last_action_at, current.last_reminded_at]))).date()
+            last = timezone.localtime(
+                max(filter(None, [current.last_action_at, current.last_reminded_at]))
+            ).date()
             if calendar.between(last, today) >= remind_after:
                 current.last_reminded_at = timezone.now()
                 current.save(update_fields=["last_reminded_at"])
                 days = calendar.between(timezone.localtime(current.last_action_at).date(), today)
-                text = _("已 %(n)d 个工作日无处置进展，办理时限 %(deadline)s。") % {"n": days, "deadline": current.deadline}
+                text = _("已 %(n)d 个工作日无处置进展，办理时限 %(deadline)s。") % {
+                    "n": days,
+                    "deadline": current.deadline,
+                }
                 _event(current, EventKind.REMINDED, text)
-                notify(participants(current), _("催办：督办件 %(number)s") % {"number": current.number}, text,
-                       url=_url(current))
+                notify(
+                    participants(current),
+                    _("催办：督办件 %(number)s") % {"number": current.number},
+                    text,
+                    url=_url(current),
+                )
                 reminded += 1
     return {"climbed": climbed, "reminded": reminded}
 

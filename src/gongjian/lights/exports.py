@@ -15,7 +15,11 @@ from gongjian.lights import cases
 from gongjian.lights.choices import Colour, Dimension
 from gongjian.lights.models import Case, Light
 
-_FILLS = {Colour.GREEN: excel.FILLS["green"], Colour.YELLOW: excel.FILLS["yellow"], Colour.RED: excel.FILLS["red"]}
+_FILLS = {
+    Colour.GREEN: excel.FILLS["green"],
+    Colour.YELLOW: excel.FILLS["yellow"],
+    Colour.RED: excel.FILLS["red"],
+}
 
 
 def board_sheet(lights: Iterable[Light]) -> excel.Sheet:
@@ -26,6 +30,7 @@ def board_sheet(lights: Iterable[Light]) -> excel.Sheet:
         def value(light: Light) -> str:
             colour = light.dimensions.get(d.value)
             return str(labels[colour]) if colour is not None else "—"
+
         return value
 
     columns = [
@@ -38,20 +43,25 @@ def board_sheet(lights: Iterable[Light]) -> excel.Sheet:
         excel.Column(_("规则版本"), "rule_version", "auto"),
         excel.Column(_("基准版本"), "baseline", "auto"),
     ]
-    return excel.Sheet(_("红绿灯"), columns, lights, freeze=(1, 2), row_style=lambda light: _FILLS[light.colour])
+    return excel.Sheet(
+        _("红绿灯"), columns, lights, freeze=(1, 2), row_style=lambda light: _FILLS[light.colour]
+    )
 
 
 def board_workbook(lights: QuerySet[Light], *, progress: Callable[[int, int], None] | None = None) -> bytes:
     """The board's list as an .xlsx file, streamed; ``progress`` is told the rows written and the total."""
     total = lights.count() if progress else 0
     book = excel.Workbook(constant_memory=True)
-    book.add(board_sheet(lights.iterator(chunk_size=2000)),
-             progress=(lambda done: progress(done, total)) if progress else None)
+    book.add(
+        board_sheet(lights.iterator(chunk_size=2000)),
+        progress=(lambda done: progress(done, total)) if progress else None,
+    )
     return book.close()
 
 
 def case_sheet(rows: Iterable[Case], today: dt.date) -> excel.Sheet:
     """The cases as listed: deadlines as dates, in bold red when a working case is past its deadline."""
+
     def late(case: Case):
         return excel.RED if case.deadline < today and case.state in cases.WORKING_STATES else None
 
@@ -59,6 +69,7 @@ def case_sheet(rows: Iterable[Case], today: dt.date) -> excel.Sheet:
         def value(case: Case) -> str:
             at = getattr(case, name)
             return f"{timezone.localtime(at):%Y-%m-%d %H:%M}" if at else ""
+
         return value
 
     columns = [

@@ -52,23 +52,37 @@ def build(case: Case, kind: str, number: str, today=None) -> doc.OfficialDocumen
     subject = {CaseKind.LIGHT: "项目亮红灯", CaseKind.PROBLEM: "协调问题"}.get(case.kind, "会议交办")
     deadline = doc.chinese_date(case.deadline)
     if kind == "assignment":
-        opening = (f"{case.about}{subject}事项（督办编号{case.number}）经梳理，现交由你单位办理。"
-                   f"请于{deadline}前办结，并将办理结果及佐证材料通过攻坚平台反馈。")
-        asks = ["明确分管领导和具体责任人，制定整改措施和时间表；", "每周在平台报送处置进展；",
-                "确需上级协调的，在平台写明理由后上交，不得简单推回。"]
+        opening = (
+            f"{case.about}{subject}事项（督办编号{case.number}）经梳理，现交由你单位办理。"
+            f"请于{deadline}前办结，并将办理结果及佐证材料通过攻坚平台反馈。"
+        )
+        asks = [
+            "明确分管领导和具体责任人，制定整改措施和时间表；",
+            "每周在平台报送处置进展；",
+            "确需上级协调的，在平台写明理由后上交，不得简单推回。",
+        ]
     elif kind == "reminder":
         silent = work_calendar().between(timezone.localtime(case.last_action_at).date(), today)
-        opening = (f"你单位承办的{case.about}{subject}事项（督办编号{case.number}）已{silent}个工作日"
-                   f"无处置进展，办理时限为{deadline}。请抓紧办理，并在平台报送进展。")
+        opening = (
+            f"你单位承办的{case.about}{subject}事项（督办编号{case.number}）已{silent}个工作日"
+            f"无处置进展，办理时限为{deadline}。请抓紧办理，并在平台报送进展。"
+        )
         asks = ["即日起三个工作日内报送处置进展；", "办理中遇到的困难请一并说明。"]
     else:
         overdue = max(0, work_calendar().between(case.deadline, today))
-        opening = (f"你单位承办的{case.about}{subject}事项（督办编号{case.number}）"
-                   + (f"已逾期{overdue}个工作日未办结，" if overdue else "")
-                   + f"现升级至{case.get_level_display()}督办。请于{deadline}前办结，并将办理结果及佐证材料报送。")
+        opening = (
+            f"你单位承办的{case.about}{subject}事项（督办编号{case.number}）"
+            + (f"已逾期{overdue}个工作日未办结，" if overdue else "")
+            + f"现升级至{case.get_level_display()}督办。请于{deadline}前办结，并将办理结果及佐证材料报送。"
+        )
         asks = ["主要负责同志亲自研究，逐项落实整改措施；", "逾期仍未办结的，将按规定予以通报。"]
-    body: list[doc.Block] = [doc.Paragraph(opening), doc.Heading("事项情况"), *_facts(case),
-                             doc.Heading("办理要求"), doc.NumberedList(asks)]
+    body: list[doc.Block] = [
+        doc.Paragraph(opening),
+        doc.Heading("事项情况"),
+        *_facts(case),
+        doc.Heading("办理要求"),
+        doc.NumberedList(asks),
+    ]
     copy_to = []
     if case.supervisor:
         copy_to.append(case.supervisor.name)
@@ -96,20 +110,35 @@ def issue(case: Case, kind: str, *, actor, expected_version: int | None = None) 
         raise ValidationError({"kind": _("未知的函件类型：%(kind)s") % {"kind": kind}})
     if actor is not None and not actor.has_perm("lights.close_case"):
         raise PermissionDenied(_("只有项目办可以印发督办函件。"))
-    current = Case.objects.select_for_update(of=("self",)).select_related("project__responsible_unit", "owner",
-                                                              "supervisor").get(pk=case.pk)
+    current = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("project__responsible_unit", "owner", "supervisor")
+        .get(pk=case.pk)
+    )
     check_version(current.version, expected_version, _("督办件"), acting=True)
     today = timezone.localdate()
     number = issue_document_number(settings.GONGJIAN_DOC_PREFIX, today.year)
     content = doc.render(build(current, kind, number, today))
     user = audit.actor_or_none(actor)
-    event = CaseEvent(case=current, kind=EventKind.LETTER, text=f"{KINDS[kind]} {number}", level=current.level,
-                      actor=user, actor_name=user.display_name if user else _("系统"), at=timezone.now(),
-                      evidence_name=f"{number}{KINDS[kind]}.docx")
+    event = CaseEvent(
+        case=current,
+        kind=EventKind.LETTER,
+        text=f"{KINDS[kind]} {number}",
+        level=current.level,
+        actor=user,
+        actor_name=user.display_name if user else _("系统"),
+        at=timezone.now(),
+        evidence_name=f"{number}{KINDS[kind]}.docx",
+    )
     event.evidence.save(f"{kind}-{current.number}.docx", ContentFile(content), save=False)
     event.save()
-    audit.record("case.letter", actor=actor, obj=current, only_changes=False,
-                 after={"kind": kind, "number": number, "event": event.pk})
+    audit.record(
+        "case.letter",
+        actor=actor,
+        obj=current,
+        only_changes=False,
+        after={"kind": kind, "number": number, "event": event.pk},
+    )
     return event
 
 
@@ -136,7 +165,9 @@ def check_letters(wanted: Mapping[int, int | None], kind: str, *, actor) -> list
         except Stale as exc:
             if len(wanted) == 1:
                 raise
-            raise Stale(f"{found[pk].number}：{exc.messages[0]}", current_version=exc.current_version) from None
+            raise Stale(
+                f"{found[pk].number}：{exc.messages[0]}", current_version=exc.current_version
+            ) from None
     return [found[pk] for pk in wanted]
 
 
@@ -148,10 +179,16 @@ def issue_letters(wanted: Mapping[int, int | None], kind: str, *, actor, progres
     events = []
     for done, case in enumerate(chosen):
         if progress is not None:
-            progress(done, len(chosen), _("印发%(kind)s：%(number)s") % {"kind": KINDS[kind], "number": case.number})
+            progress(
+                done,
+                len(chosen),
+                _("印发%(kind)s：%(number)s") % {"kind": KINDS[kind], "number": case.number},
+            )
         events.append(issue(case, kind, actor=actor, expected_version=wanted[case.pk]))
     if progress is not None:
-        progress(len(chosen), len(chosen), _("已印发 %(n)d 件%(kind)s") % {"n": len(chosen), "kind": KINDS[kind]})
+        progress(
+            len(chosen), len(chosen), _("已印发 %(n)d 件%(kind)s") % {"n": len(chosen), "kind": KINDS[kind]}
+        )
     return events
 
 
@@ -163,6 +200,13 @@ def start_letters(wanted: Mapping[int, int | None], kind: str, *, actor) -> Job:
         label = _("印发%(kind)s：%(number)s") % {"kind": KINDS[kind], "number": chosen[0].number}
     else:
         label = _("印发%(kind)s %(n)d 件") % {"kind": KINDS[kind], "n": len(chosen)}
-    return jobs.start("lights.letters", {
-        "kind": kind, "case_versions": [[pk, version] for pk, version in wanted.items()],
-        "actor_id": getattr(actor, "pk", None)}, actor=actor, label=label)
+    return jobs.start(
+        "lights.letters",
+        {
+            "kind": kind,
+            "case_versions": [[pk, version] for pk, version in wanted.items()],
+            "actor_id": getattr(actor, "pk", None),
+        },
+        actor=actor,
+        label=label,
+    )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from gongjian.lights import rules
 from gongjian.lights.choices import CaseKind, CaseState, Colour, Dimension, EventKind, Level
 from gongjian.org.models import Person, Unit
+from gongjian.projects.choices import Category
 from gongjian.projects.models import Project
 
 
@@ -25,8 +26,14 @@ class RuleVersion(models.Model):
     number = models.PositiveIntegerField(_("版本号"), unique=True)
     rules = models.JSONField(_("规则"))
     note = models.CharField(_("修改说明"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发布人"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
 
     class Meta:
@@ -54,13 +61,23 @@ class LightRule(models.Model):
     """A rule as the office edits it: a dimension, the categories it is for (none: all), and its thresholds."""
 
     dimension = models.CharField(_("维度"), max_length=20, choices=Dimension.choices)
-    categories = models.JSONField(_("适用项目类别"), default=list, blank=True,
-                                  help_text=_("项目类别代码列表，如 [\"industry\"]；留空适用于全部类别（未单独设规则的）。"))
+    categories = models.JSONField(
+        _("适用项目类别"),
+        default=list,
+        blank=True,
+        help_text=_('项目类别代码列表，如 ["industry"]；留空适用于全部类别（未单独设规则的）。'),
+    )
     enabled = models.BooleanField(_("启用"), default=True)
-    params = models.JSONField(_("阈值"), default=dict, blank=True, help_text=_(
-        "投资：green_from_percent、yellow_from_percent；节点：yellow_after_days、red_after_days；"
-        "未报：yellow_from、red_from；问题：yellow_from_workdays、red_from_workdays；开工：red_from_months_after。"
-        "留空取默认值。"))
+    params = models.JSONField(
+        _("阈值"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "投资：green_from_percent、yellow_from_percent；节点：yellow_after_days、red_after_days；"
+            "未报：yellow_from、red_from；问题：yellow_from_workdays、red_from_workdays；开工：red_from_months_after。"
+            "留空取默认值。"
+        ),
+    )
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:
@@ -73,18 +90,26 @@ class LightRule(models.Model):
         return f"{self.get_dimension_display()}（{scope}）"
 
     def as_rule(self) -> rules.Rule:
-        return rules.Rule.from_dict({"kind": self.dimension, "categories": list(self.categories or []),
-                                     "enabled": self.enabled, **(self.params or {})})
+        return rules.Rule.from_dict(
+            {
+                "kind": self.dimension,
+                "categories": list(self.categories or []),
+                "enabled": self.enabled,
+                **(self.params or {}),
+            }
+        )
 
     def clean(self) -> None:
-        from gongjian.projects.choices import Category
-
         if not isinstance(self.categories, list) or not all(isinstance(c, str) for c in self.categories):
             raise ValidationError({"categories": _("应为类别代码的列表。")})
         unknown = set(self.categories) - set(Category.values)
         if unknown:
-            raise ValidationError({"categories": _("未知的项目类别：%(c)s（可选：%(all)s）") % {
-                "c": "、".join(sorted(unknown)), "all": "、".join(Category.values)}})
+            raise ValidationError(
+                {
+                    "categories": _("未知的项目类别：%(c)s（可选：%(all)s）")
+                    % {"c": "、".join(sorted(unknown)), "all": "、".join(Category.values)}
+                }
+            )
         try:
             self.as_rule()
         except (TypeError, ValueError) as exc:
@@ -95,8 +120,9 @@ class Light(models.Model):
     """A project's computed light for one period, with its reasons in words and the figures behind them."""
 
     # No index of its own: the (project, period) constraint's index starts with the project.
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="lights",
-                                db_index=False)
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="lights", db_index=False
+    )
     period_code = models.CharField(_("期别"), max_length=12)
     colour = models.PositiveSmallIntegerField(_("灯色"), choices=Colour.choices)
     dimensions = models.JSONField(_("各维度"), default=dict)  # {"investment": 2, "milestone": 0, …}
@@ -112,7 +138,9 @@ class Light(models.Model):
     class Meta:
         verbose_name = _("项目亮灯")
         verbose_name_plural = _("项目亮灯")
-        constraints = [models.UniqueConstraint(fields=["project", "period_code"], name="one_light_per_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "period_code"], name="one_light_per_period")
+        ]
         # The board: counts by period and colour, and its list worst first, read from this index alone.
         indexes = [models.Index(fields=["period_code", "-colour", "project"], name="light_period_colour")]
 
@@ -123,19 +151,28 @@ class Light(models.Model):
 class Judgement(models.Model):
     """A leader's judgement light (研判) beside the computed one, with the reason; the gap is a signal."""
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="judgements")
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="judgements"
+    )
     period_code = models.CharField(_("期别"), max_length=12)
     colour = models.PositiveSmallIntegerField(_("研判灯色"), choices=Colour.choices)
     reason = models.TextField(_("研判理由"))
-    judged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("研判人"), null=True,
-                                  on_delete=models.SET_NULL, related_name="+")
+    judged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("研判人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     judged_at = models.DateTimeField(_("研判时间"), auto_now=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
         verbose_name = _("领导研判")
         verbose_name_plural = _("领导研判")
-        constraints = [models.UniqueConstraint(fields=["project", "period_code"], name="one_judgement_per_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "period_code"], name="one_judgement_per_period")
+        ]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.period_code} {self.get_colour_display()}"
@@ -149,21 +186,43 @@ class Case(models.Model):
 
     kind = models.CharField(_("类型"), max_length=10, choices=CaseKind.choices)
     number = models.CharField(_("督办编号"), max_length=30, unique=True)
-    project = models.ForeignKey(Project, verbose_name=_("项目"), null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="cases")  # none for a meeting's decision about no one project
-    light = models.ForeignKey(Light, verbose_name=_("触发亮灯"), null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="cases")
-    problem = models.OneToOneField("reports.Problem", verbose_name=_("协调问题"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="case")
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), null=True, blank=True, on_delete=models.CASCADE, related_name="cases"
+    )  # none for a meeting's decision about no one project
+    light = models.ForeignKey(
+        Light,
+        verbose_name=_("触发亮灯"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    problem = models.OneToOneField(
+        "reports.Problem",
+        verbose_name=_("协调问题"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="case",
+    )
     period_code = models.CharField(_("立案期别"), max_length=12)
     title = models.CharField(_("事项"), max_length=300)
     reasons = models.JSONField(_("立案原因"), default=list)
-    owner = models.ForeignKey(Unit, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="cases")
-    supervisor = models.ForeignKey(Person, verbose_name=_("督办领导"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="supervised_cases")
+    owner = models.ForeignKey(
+        Unit, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="cases"
+    )
+    supervisor = models.ForeignKey(
+        Person,
+        verbose_name=_("督办领导"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supervised_cases",
+    )
     level = models.CharField(_("督办层级"), max_length=16, choices=Level.choices, default=Level.UNIT)
-    state = models.CharField(_("状态"), max_length=10, choices=CaseState.choices, default=CaseState.NEW,
-                             db_index=True)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=CaseState.choices, default=CaseState.NEW, db_index=True
+    )
     deadline = models.DateField(_("办理时限"))
     opened_at = models.DateTimeField(_("立案时间"))
     accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
@@ -206,8 +265,14 @@ class CaseEvent(models.Model):
     kind = models.CharField(_("环节"), max_length=12, choices=EventKind.choices)
     text = models.TextField(_("内容"), blank=True)
     level = models.CharField(_("当时层级"), max_length=16, choices=Level.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     actor_name = models.CharField(_("经办人"), max_length=150, blank=True)
     at = models.DateTimeField(_("时间"))
     evidence = models.FileField(_("佐证材料"), upload_to=_evidence_path, max_length=200, blank=True)

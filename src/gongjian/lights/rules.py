@@ -97,7 +97,7 @@ def _check_int(name: str, value: object, *, minimum: int) -> None:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
 
 
-# ------------------------------------------------------------------------------------------------ rules
+# Rules
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -275,7 +275,7 @@ class RuleSet:
 _UNITS: Final = {PeriodKind.DEKAD.value: ("旬", "旬"), PeriodKind.MONTH.value: ("月", "个月")}
 
 
-# ------------------------------------------------------------------------------------------------ many at once
+# Many at once
 
 _ROWS: Final = {
     "project_id": pl.Int64,

@@ -3,6 +3,8 @@ open a case for every project newly red. Also the published rule versions and th
 
 from __future__ import annotations
 
+import time
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -18,9 +20,10 @@ from gongjian.core import audit, bulk
 from gongjian.core.locking import check_version, raced
 from gongjian.core.models import work_calendar
 from gongjian.core.periods import Period, PeriodKind
-from gongjian.lights import cases, rules
+from gongjian.lights import cases, rules, storage
 from gongjian.lights.choices import CaseKind, Colour
 from gongjian.lights.models import Case, Judgement, Light, LightRule, RuleVersion
+from gongjian.projects.choices import MilestoneKind
 from gongjian.projects.models import AnnualPlan, Milestone, Project
 from gongjian.projects.queries import yardsticks
 from gongjian.reports.models import Report, ReportingPeriod
@@ -28,14 +31,16 @@ from gongjian.reports.models import Report, ReportingPeriod
 CHUNK = 5_000
 
 
-# -- rules ---------------------------------------------------------------------------------------------------------
+# Rules
+
 
 def current_rules() -> RuleVersion:
     """The published rule version in force; the defaults are published as version 1 the first time."""
     latest = RuleVersion.objects.order_by("-number").first()
     if latest is None:
-        latest = RuleVersion.objects.create(number=1, rules=rules.RuleSet.default().as_dict(),
-                                            note=_("默认规则"))
+        latest = RuleVersion.objects.create(
+            number=1, rules=rules.RuleSet.default().as_dict(), note=_("默认规则")
+        )
     return latest
 
 
@@ -61,14 +66,26 @@ def publish_rules(*, actor, note: str = "") -> RuleVersion:
         raise ValidationError(str(exc)) from None
     previous = RuleVersion.objects.select_for_update().order_by("-number").first()
     number = previous.number + 1 if previous else 1
-    version = RuleVersion.objects.create(number=number, rules=ruleset.as_dict() | {"version": number}, note=note,
-                                         created_by=audit.actor_or_none(actor))
-    audit.record("lights.rules.publish", actor=actor, obj=version, before=previous.rules if previous else None,
-                 after=version.rules, only_changes=False, note=note)
+    version = RuleVersion.objects.create(
+        number=number,
+        rules=ruleset.as_dict() | {"version": number},
+        note=note,
+        created_by=audit.actor_or_none(actor),
+    )
+    audit.record(
+        "lights.rules.publish",
+        actor=actor,
+        obj=version,
+        before=previous.rules if previous else None,
+        after=version.rules,
+        only_changes=False,
+        note=note,
+    )
     return version
 
 
-# -- the inputs ----------------------------------------------------------------------------------------------------
+# The inputs
+
 
 def light_periods(year: int, today: date, kinds=(PeriodKind.DEKAD,)) -> list[Period]:
     """The periods of ``year`` that have started by ``today`` (every one for a past year)."""
@@ -95,51 +112,70 @@ _MISSED_SCHEMA = {"project_id": pl.Int64, "period_code": pl.String, "missed_in_a
 def _missing_runs(project_ids: list[int], periods: list[Period], now: datetime) -> pl.DataFrame:
     """For each project and light period: how many reporting periods in a row, ending with the latest one whose
     deadline has passed by ``now`` (and that is not after the light's period), have no report filed."""
-    from bisect import bisect_right
-
     frames = []
     by_kind: dict[str, list[Period]] = defaultdict(list)
     for period in periods:
         by_kind[period.kind].append(period)
     for kind, wanted in by_kind.items():
         year = wanted[0].year
-        due = sorted(((Period.parse(code), pk) for pk, code in ReportingPeriod.objects.filter(
-            kind=kind, code__startswith=f"{year}-", deadline__lt=now).values_list("id", "code")))
+        due = sorted(
+            (
+                (Period.parse(code), pk)
+                for pk, code in ReportingPeriod.objects.filter(
+                    kind=kind, code__startswith=f"{year}-", deadline__lt=now
+                ).values_list("id", "code")
+            )
+        )
         if not due:
             continue
         # grid: every project × every due period, in order; a run of missing reports restarts after each filed one
-        due_frame = pl.DataFrame({"due_index": list(range(len(due))), "period_id": [pk for _p, pk in due]},
-                                 schema={"due_index": pl.Int64, "period_id": pl.Int64})
+        due_frame = pl.DataFrame(
+            {"due_index": list(range(len(due))), "period_id": [pk for _p, pk in due]},
+            schema={"due_index": pl.Int64, "period_id": pl.Int64},
+        )
         filed = pl.DataFrame(
-            list(Report.objects.filter(period_id__in=[pk for _p, pk in due], first_submitted_at__isnull=False)
-                 .values_list("project_id", "period_id")),
-            schema={"project_id": pl.Int64, "period_id": pl.Int64}, orient="row").with_columns(filed=pl.lit(True))
+            list(
+                Report.objects.filter(
+                    period_id__in=[pk for _p, pk in due], first_submitted_at__isnull=False
+                ).values_list("project_id", "period_id")
+            ),
+            schema={"project_id": pl.Int64, "period_id": pl.Int64},
+            orient="row",
+        ).with_columns(filed=pl.lit(True))
         grid = (
-            pl.DataFrame({"project_id": project_ids}, schema={"project_id": pl.Int64}).join(due_frame, how="cross")
+            pl.DataFrame({"project_id": project_ids}, schema={"project_id": pl.Int64})
+            .join(due_frame, how="cross")
             .join(filed, on=["project_id", "period_id"], how="left")
             .with_columns(pl.col("filed").fill_null(False))
             .sort("project_id", "due_index")
             .with_columns(block=pl.col("filed").cast(pl.Int64).cum_sum().over("project_id"))
-            .with_columns(missed_in_a_row=(~pl.col("filed")).cast(pl.Int64).cum_sum().over("project_id", "block"))
+            .with_columns(
+                missed_in_a_row=(~pl.col("filed")).cast(pl.Int64).cum_sum().over("project_id", "block")
+            )
             .select("project_id", "due_index", "missed_in_a_row")
         )
         keys = [p for p, _pk in due]
         # each light period reads the run at the latest due period not after it
         light_frame = pl.DataFrame(
-            {"period_code": [p.code for p in wanted], "due_index": [bisect_right(keys, p) - 1 for p in wanted]},
-            schema={"period_code": pl.String, "due_index": pl.Int64})
+            {
+                "period_code": [p.code for p in wanted],
+                "due_index": [bisect_right(keys, p) - 1 for p in wanted],
+            },
+            schema={"period_code": pl.String, "due_index": pl.Int64},
+        )
         frames.append(
             pl.DataFrame({"project_id": project_ids}, schema={"project_id": pl.Int64})
             .join(light_frame.filter(pl.col("due_index") >= 0), how="cross")
             .join(grid, on=["project_id", "due_index"], how="left")
-            .select("project_id", "period_code", pl.col("missed_in_a_row").fill_null(0)))
+            .select("project_id", "period_code", pl.col("missed_in_a_row").fill_null(0))
+        )
     return pl.concat(frames) if frames else pl.DataFrame(schema=_MISSED_SCHEMA)
 
 
-def load_inputs(project_ids: list[int] | None, periods: list[Period], *, today: date, now: datetime) -> Inputs:
+def load_inputs(
+    project_ids: list[int] | None, periods: list[Period], *, today: date, now: datetime
+) -> Inputs:
     """The engine's frames for ``project_ids`` (all active projects when None) × ``periods`` (one year)."""
-    import time
-
     clock = time.perf_counter()
     seconds: dict[str, float] = {}
     year = periods[0].year
@@ -153,75 +189,161 @@ def load_inputs(project_ids: list[int] | None, periods: list[Period], *, today: 
     # periods measured against a baseline the registry no longer holds (a re-baselined project's earlier ones)
     older = yardsticks({row[0]: row[4] for row in project_rows}, periods, every=project_ids is None)
     period_codes = dict(ReportingPeriod.objects.filter(code__startswith=f"{year}-").values_list("id", "code"))
-    reports = list(Report.objects.filter(period_id__in=list(period_codes), state__in=["submitted", "approved"],
-                                         **only).values_list("project_id", "period_id", "year_to_date"))
+    reports = list(
+        Report.objects.filter(
+            period_id__in=list(period_codes), state__in=["submitted", "approved"], **only
+        ).values_list("project_id", "period_id", "year_to_date")
+    )
     runs = _missing_runs(ids, periods, now)
     seconds["query"] = time.perf_counter() - clock
 
-    base = pl.DataFrame(project_rows, schema={"project_id": pl.Int64, "category": pl.String,
-                                              "planned_start": pl.Date, "actual_start": pl.Date,
-                                              "baseline": pl.Int64}, orient="row")
-    calendar = pl.DataFrame({
-        "period_code": [p.code for p in periods], "period_kind": [str(p.kind) for p in periods],
-        "as_of": [min(p.end, today) for p in periods], "period_end": [p.end for p in periods],
-        "last_dekad": [_last_dekad(p) for p in periods]},
-        schema={"period_code": pl.String, "period_kind": pl.String, "as_of": pl.Date, "period_end": pl.Date,
-                "last_dekad": pl.Int64})
+    base = pl.DataFrame(
+        project_rows,
+        schema={
+            "project_id": pl.Int64,
+            "category": pl.String,
+            "planned_start": pl.Date,
+            "actual_start": pl.Date,
+            "baseline": pl.Int64,
+        },
+        orient="row",
+    )
+    calendar = pl.DataFrame(
+        {
+            "period_code": [p.code for p in periods],
+            "period_kind": [str(p.kind) for p in periods],
+            "as_of": [min(p.end, today) for p in periods],
+            "period_end": [p.end for p in periods],
+            "last_dekad": [_last_dekad(p) for p in periods],
+        },
+        schema={
+            "period_code": pl.String,
+            "period_kind": pl.String,
+            "as_of": pl.Date,
+            "period_end": pl.Date,
+            "last_dekad": pl.Int64,
+        },
+    )
     rows = base.join(calendar, how="cross")
     # The plan to date: the cumulative sum of the year's ten-day amounts through the period's last ten-day period.
     cumulative = pl.DataFrame(
         [(pid, i, total) for pid, dekads in plans for i, total in enumerate(accumulate(dekads or [0] * 36))],
-        schema={"project_id": pl.Int64, "last_dekad": pl.Int64, "plan_to_date": pl.Int64}, orient="row")
+        schema={"project_id": pl.Int64, "last_dekad": pl.Int64, "plan_to_date": pl.Int64},
+        orient="row",
+    )
     rows = rows.join(cumulative, on=["project_id", "last_dekad"], how="left")
     if older:  # those periods take the number and plan of the baseline then in force
         by_period = {p.code: _last_dekad(p) for p in periods}
         then = pl.DataFrame(
-            [(pid, code, stick.number, sum((stick.plan(year) or [0] * 36)[:by_period[code] + 1]))
-             for (pid, code), stick in older.items()],
-            schema={"project_id": pl.Int64, "period_code": pl.String, "_baseline": pl.Int64, "_plan": pl.Int64},
-            orient="row")
-        rows = rows.join(then, on=["project_id", "period_code"], how="left").with_columns(
-            baseline=pl.coalesce("_baseline", "baseline"),
-            plan_to_date=pl.when(pl.col("_baseline").is_not_null()).then("_plan").otherwise("plan_to_date"),
-        ).drop("_baseline", "_plan")
+            [
+                (pid, code, stick.number, sum((stick.plan(year) or [0] * 36)[: by_period[code] + 1]))
+                for (pid, code), stick in older.items()
+            ],
+            schema={
+                "project_id": pl.Int64,
+                "period_code": pl.String,
+                "_baseline": pl.Int64,
+                "_plan": pl.Int64,
+            },
+            orient="row",
+        )
+        rows = (
+            rows.join(then, on=["project_id", "period_code"], how="left")
+            .with_columns(
+                baseline=pl.coalesce("_baseline", "baseline"),
+                plan_to_date=pl.when(pl.col("_baseline").is_not_null())
+                .then("_plan")
+                .otherwise("plan_to_date"),
+            )
+            .drop("_baseline", "_plan")
+        )
     # Investment done to date: the latest filed year-to-date figure of a period ending by the light's period end
     # (a period's own report counts as soon as it is filed).
     ends = {pk: Period.parse(code).end for pk, code in period_codes.items()}
-    filed = pl.DataFrame(
-        [(pid, ends[period_id], ytd) for pid, period_id, ytd in reports],
-        schema={"project_id": pl.Int64, "period_end": pl.Date, "done_to_date": pl.Int64}, orient="row",
-    ).sort("project_id", "period_end").unique(["project_id", "period_end"], keep="last", maintain_order=True)
-    rows = rows.sort("project_id", "period_end").join_asof(filed, on="period_end", by="project_id",
-                                                            strategy="backward", check_sortedness=False)
-    rows = rows.join(runs, on=["project_id", "period_code"], how="left").with_columns(
-        pl.col("plan_to_date").fill_null(0), pl.col("done_to_date").fill_null(0),
-        pl.col("missed_in_a_row").fill_null(0),
-    ).select("project_id", "period_code", "category", "period_kind", "as_of", "plan_to_date", "done_to_date",
-             "missed_in_a_row", "planned_start", "actual_start", "baseline")
+    filed = (
+        pl.DataFrame(
+            [(pid, ends[period_id], ytd) for pid, period_id, ytd in reports],
+            schema={"project_id": pl.Int64, "period_end": pl.Date, "done_to_date": pl.Int64},
+            orient="row",
+        )
+        .sort("project_id", "period_end")
+        .unique(["project_id", "period_end"], keep="last", maintain_order=True)
+    )
+    rows = rows.sort("project_id", "period_end").join_asof(
+        filed, on="period_end", by="project_id", strategy="backward", check_sortedness=False
+    )
+    rows = (
+        rows.join(runs, on=["project_id", "period_code"], how="left")
+        .with_columns(
+            pl.col("plan_to_date").fill_null(0),
+            pl.col("done_to_date").fill_null(0),
+            pl.col("missed_in_a_row").fill_null(0),
+        )
+        .select(
+            "project_id",
+            "period_code",
+            "category",
+            "period_kind",
+            "as_of",
+            "plan_to_date",
+            "done_to_date",
+            "missed_in_a_row",
+            "planned_start",
+            "actual_start",
+            "baseline",
+        )
+    )
     seconds["rows"] = time.perf_counter() - clock - seconds["query"]
-
-    from gongjian.projects.choices import MilestoneKind
 
     kinds = {kind: str(label) for kind, label in MilestoneKind.choices}  # translated once, not once a row
     numbers = {row[0]: row[4] for row in project_rows}
-    milestone_rows = list(Milestone.objects.filter(**only).values_list(
-        "pk", "project_id", "kind", "name", "planned_date", "actual_date"))
-    found = [(pid, name or kinds.get(kind, kind), planned, actual, numbers.get(pid, 0))
-             for _pk, pid, kind, name, planned, actual in milestone_rows]
+    milestone_rows = list(
+        Milestone.objects.filter(**only).values_list(
+            "pk", "project_id", "kind", "name", "planned_date", "actual_date"
+        )
+    )
+    found = [
+        (pid, name or kinds.get(kind, kind), planned, actual, numbers.get(pid, 0))
+        for _pk, pid, kind, name, planned, actual in milestone_rows
+    ]
     if older:  # and the milestone plan dates of those baselines: the same nodes, as then planned
-        live = {pk: (pid, name or kinds.get(kind, kind), actual) for pk, pid, kind, name, _p, actual in milestone_rows}
+        live = {
+            pk: (pid, name or kinds.get(kind, kind), actual)
+            for pk, pid, kind, name, _p, actual in milestone_rows
+        }
         for stick in {(pid, stick.number): stick for (pid, _code), stick in older.items()}.values():
-            found.extend((live[pk][0], live[pk][1], planned, live[pk][2], stick.number)
-                         for pk, planned in stick.milestone_dates().items() if pk in live)
+            found.extend(
+                (live[pk][0], live[pk][1], planned, live[pk][2], stick.number)
+                for pk, planned in stick.milestone_dates().items()
+                if pk in live
+            )
     milestones = pl.DataFrame(
-        found, schema={"project_id": pl.Int64, "label": pl.String, "planned": pl.Date, "actual": pl.Date,
-                       "baseline": pl.Int64}, orient="row")
+        found,
+        schema={
+            "project_id": pl.Int64,
+            "label": pl.String,
+            "planned": pl.Date,
+            "actual": pl.Date,
+            "baseline": pl.Int64,
+        },
+        orient="row",
+    )
     cases = Case.objects.filter(kind=CaseKind.PROBLEM, **only)
     problems = pl.DataFrame(
-        [(pid, title, deadline, resolved.date() if resolved else None)
-         for pid, title, deadline, resolved in cases.values_list("project_id", "title", "deadline", "resolved_at")],
-        schema={"project_id": pl.Int64, "description": pl.String, "deadline": pl.Date, "resolved_on": pl.Date},
-        orient="row")
+        [
+            (pid, title, deadline, resolved.date() if resolved else None)
+            for pid, title, deadline, resolved in cases.values_list(
+                "project_id", "title", "deadline", "resolved_at"
+            )
+        ],
+        schema={
+            "project_id": pl.Int64,
+            "description": pl.String,
+            "deadline": pl.Date,
+            "resolved_on": pl.Date,
+        },
+        orient="row",
+    )
     return Inputs(rows, milestones, problems, seconds)
 
 
@@ -232,7 +354,8 @@ def _last_dekad(period: Period) -> int:
     return (period.month or 12) * 3 - 1
 
 
-# -- recomputing ---------------------------------------------------------------------------------------------------
+# Recomputing
+
 
 @dataclass
 class Recomputed:
@@ -242,16 +365,22 @@ class Recomputed:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def recompute(project_ids: list[int] | None = None, *, year: int | None = None, today: date | None = None,
-              kinds=(PeriodKind.DEKAD,), open_cases: bool = True, progress=None) -> Recomputed:
+def recompute(
+    project_ids: list[int] | None = None,
+    *,
+    year: int | None = None,
+    today: date | None = None,
+    kinds=(PeriodKind.DEKAD,),
+    open_cases: bool = True,
+    progress=None,
+) -> Recomputed:
     """Light ``project_ids`` (every active project when None) for every period of ``year`` so far, keep the lights
     that changed, and open a case for each project red in the latest period without an open one. ``progress``
     (a background job's) hears of each of the three steps: read, judge, store."""
+
     def step(done: int, text: str) -> None:
         if progress is not None:
             progress(done, 3, text)
-
-    import time
 
     now = timezone.now()
     if today is not None:  # lighting as of a past day: deadlines count as they stood at its end
@@ -270,12 +399,16 @@ def recompute(project_ids: list[int] | None = None, *, year: int | None = None, 
     step(1, _("按规则判定灯色"))
     result.seconds |= inputs.seconds
     mark = time.perf_counter()
-    frame = rules.evaluate_frame(inputs.rows, inputs.milestones, inputs.problems, version.ruleset(), work_calendar())
+    frame = rules.evaluate_frame(
+        inputs.rows, inputs.milestones, inputs.problems, version.ruleset(), work_calendar()
+    )
     result.seconds["engine"] = time.perf_counter() - mark
     mark = time.perf_counter()
     step(2, _("保存灯色并开出督办件"))
     with transaction.atomic():
-        result.lights, result.changed = _store(frame, version.number, now, project_ids, [p.code for p in periods])
+        result.lights, result.changed = _store(
+            frame, version.number, now, project_ids, [p.code for p in periods]
+        )
         result.seconds["store"] = time.perf_counter() - mark
         if open_cases:
             latest = periods[-1].code
@@ -285,34 +418,58 @@ def recompute(project_ids: list[int] | None = None, *, year: int | None = None, 
     return result
 
 
-def _store(frame: pl.DataFrame, version: int, now: datetime, project_ids, codes: list[str]) -> tuple[int, int]:
+def _store(
+    frame: pl.DataFrame, version: int, now: datetime, project_ids, codes: list[str]
+) -> tuple[int, int]:
     """Write the lights whose content (colour, dimensions, reasons, figures) differs from the stored ones, by
     digest, and move the others to the rule version in force with one statement. Returns (lights computed,
     lights rewritten). JSON is made by polars for the whole frame; a dimension not judged is null."""
-    from gongjian.lights import storage
-
     dims = [d.value for d in rules.DIMENSIONS]
-    frame = frame.with_columns(
-        pl.struct(dims).struct.json_encode().alias("dimensions"),
-        # {"reasons":[…]} without its wrapper: a JSON list of the texts
-        pl.struct("reasons").struct.json_encode().str.slice(len('{"reasons":')).str.head(-1).alias("_reasons"),
-        pl.col("figures").struct.json_encode().alias("_figures"),
-    ).with_columns(
-        pl.concat_str(pl.col("colour").cast(pl.String), "dimensions", "_reasons", "_figures",
-                      pl.col("baseline").cast(pl.String), separator="\u0002")
-        .hash(seed=1).cast(pl.String).str.slice(0, 16).alias("digest"),
-    ).drop("reasons", "figures").rename({"_reasons": "reasons", "_figures": "figures"}).with_columns(
-        rule_version=pl.lit(version, pl.Int64), computed_at=pl.lit(now.astimezone(UTC), pl.Datetime("us", "UTC")))
+    frame = (
+        frame.with_columns(
+            pl.struct(dims).struct.json_encode().alias("dimensions"),
+            # {"reasons":[…]} without its wrapper: a JSON list of the texts
+            pl.struct("reasons")
+            .struct.json_encode()
+            .str.slice(len('{"reasons":'))
+            .str.head(-1)
+            .alias("_reasons"),
+            pl.col("figures").struct.json_encode().alias("_figures"),
+        )
+        .with_columns(
+            pl.concat_str(
+                pl.col("colour").cast(pl.String),
+                "dimensions",
+                "_reasons",
+                "_figures",
+                pl.col("baseline").cast(pl.String),
+                separator="\u0002",
+            )
+            .hash(seed=1)
+            .cast(pl.String)
+            .str.slice(0, 16)
+            .alias("digest"),
+        )
+        .drop("reasons", "figures")
+        .rename({"_reasons": "reasons", "_figures": "figures"})
+        .with_columns(
+            rule_version=pl.lit(version, pl.Int64),
+            computed_at=pl.lit(now.astimezone(UTC), pl.Datetime("us", "UTC")),
+        )
+    )
     stored = Light.objects.filter(period_code__in=codes)
     if project_ids is not None:
         stored = stored.filter(project_id__in=project_ids)
-    existing = pl.DataFrame(bulk.fetch(stored.values_list("pk", "project_id", "period_code", "digest")),
-                            schema={"id": pl.Int64, "project_id": pl.Int64, "period_code": pl.String,
-                                    "_old": pl.String}, orient="row")
+    existing = pl.DataFrame(
+        bulk.fetch(stored.values_list("pk", "project_id", "period_code", "digest")),
+        schema={"id": pl.Int64, "project_id": pl.Int64, "period_code": pl.String, "_old": pl.String},
+        orient="row",
+    )
     joined = frame.join(existing, on=["project_id", "period_code"], how="left")
     new = joined.filter(pl.col("id").is_null()).select("project_id", "period_code", *storage.COLUMNS)
     changed = joined.filter(pl.col("id").is_not_null() & (pl.col("_old") != pl.col("digest"))).select(
-        "id", *storage.COLUMNS)
+        "id", *storage.COLUMNS
+    )
     storage.insert(new)
     storage.update(changed)
     stored.exclude(rule_version=version).update(rule_version=version)  # same light, now by these rules
@@ -321,17 +478,26 @@ def _store(frame: pl.DataFrame, version: int, now: datetime, project_ids, codes:
     return frame.height, new.height + changed.height
 
 
+# Judgement
 
-# -- judgement ----------------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def record_judgement(project: Project, period_code: str, colour: int, reason: str, *, actor,
-                     expected_version: int | None = None) -> Judgement:
+def record_judgement(
+    project: Project,
+    period_code: str,
+    colour: int,
+    reason: str,
+    *,
+    actor,
+    expected_version: int | None = None,
+) -> Judgement:
     """A leader's judgement light beside the computed one; both are shown, with the reason. A project has one
     judgement a period: changing it names the version read (``expected_version``); giving one where another
     leader has judged since (no version, or another) is stale."""
-    if actor is not None and not (actor.has_perm("lights.add_judgement")
-                                  and Project.objects.in_scope(actor).filter(pk=project.pk).exists()):
+    if actor is not None and not (
+        actor.has_perm("lights.add_judgement")
+        and Project.objects.in_scope(actor).filter(pk=project.pk).exists()
+    ):
         raise PermissionDenied(_("只有包挂领导、主要领导或项目办可以研判该项目。"))
     if not reason.strip():
         raise ValidationError({"reason": _("研判须写明理由。")})
@@ -354,6 +520,12 @@ def record_judgement(project: Project, period_code: str, colour: int, reason: st
             raise raced(_("研判")) from None
     else:
         row.save()
-    audit.record("lights.judgement", actor=actor, obj=row, before=before,
-                 after=audit.snapshot(row, ["colour", "reason"]), only_changes=before is not None)
+    audit.record(
+        "lights.judgement",
+        actor=actor,
+        obj=row,
+        before=before,
+        after=audit.snapshot(row, ["colour", "reason"]),
+        only_changes=before is not None,
+    )
     return row

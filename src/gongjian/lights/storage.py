@@ -10,8 +10,16 @@ from gongjian.lights.models import Light
 
 # The written columns after the keys, in this order in the frames the callers give.
 COLUMNS = ["colour", "dimensions", "reasons", "figures", "baseline", "rule_version", "computed_at", "digest"]
-PG_TYPES = {"colour": "smallint", "dimensions": "jsonb", "reasons": "jsonb", "figures": "jsonb",
-            "baseline": "integer", "rule_version": "integer", "computed_at": "timestamptz", "digest": "varchar(16)"}
+PG_TYPES = {
+    "colour": "smallint",
+    "dimensions": "jsonb",
+    "reasons": "jsonb",
+    "figures": "jsonb",
+    "baseline": "integer",
+    "rule_version": "integer",
+    "computed_at": "timestamptz",
+    "digest": "varchar(16)",
+}
 
 
 def insert(frame: pl.DataFrame) -> None:

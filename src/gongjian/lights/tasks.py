@@ -20,17 +20,24 @@ from gongjian.reports.models import Report
 @job("lights.recompute", permission="lights.change_lightrule")
 def recompute(progress: Progress, *, year: int | None = None) -> dict:
     result = services.recompute(year=year, progress=progress)
-    return {"summary": _("计算 %(n)d 盏灯，其中 %(c)d 盏有变化，新开督办件 %(o)d 件。") % {
-                "n": result.lights, "c": result.changed, "o": result.cases_opened},
-            "lights": result.lights, "changed": result.changed, "cases_opened": result.cases_opened,
-            "url": "/lights/"}
+    return {
+        "summary": _("计算 %(n)d 盏灯，其中 %(c)d 盏有变化，新开督办件 %(o)d 件。")
+        % {"n": result.lights, "c": result.changed, "o": result.cases_opened},
+        "lights": result.lights,
+        "changed": result.changed,
+        "cases_opened": result.cases_opened,
+        "url": "/lights/",
+    }
 
 
 def relight_year() -> str:
     """Light every project for this year (opening cases for new reds)."""
     result = services.recompute()
     return _("计算 %(n)d 盏灯，%(c)d 盏有变化，新开督办件 %(o)d 件") % {
-        "n": result.lights, "c": result.changed, "o": result.cases_opened}
+        "n": result.lights,
+        "c": result.changed,
+        "o": result.cases_opened,
+    }
 
 
 def climb_and_remind_cases() -> str:
@@ -58,8 +65,9 @@ def relight(progress: Progress, *, project_ids: list[int], year: int | None = No
 
 
 @job("lights.letters", permission="lights.close_case")
-def issue_letters(progress: Progress, *, kind: str, case_versions: list[list[int | None]],
-                  actor_id: int | None) -> dict:
+def issue_letters(
+    progress: Progress, *, kind: str, case_versions: list[list[int | None]], actor_id: int | None
+) -> dict:
     """Issue the letters (all or none, letters.issue_letters) and keep them for download: the .docx of one, or a
     .zip of several."""
     actor = User.objects.get(pk=actor_id) if actor_id is not None else None
@@ -75,20 +83,28 @@ def issue_letters(progress: Progress, *, kind: str, case_versions: list[list[int
                 with event.evidence.open("rb") as document:
                     archive.writestr(event.evidence_name, document.read())
         progress.save_file(f"{letters.KINDS[kind]}_{timezone.localdate():%Y%m%d}.zip", bundle.getvalue())
-    return {"summary": _("已印发 %(n)d 件：%(letters)s。") % {
-                "n": len(events), "letters": "、".join(event.text for event in events)},
-            "letters": [{"case_id": event.case_id, "event_id": event.pk, "letter": event.text} for event in events],
-            "url": reverse("lights:case_detail", args=[events[0].case_id]) if len(events) == 1
-            else reverse("lights:case_list")}
+    return {
+        "summary": _("已印发 %(n)d 件：%(letters)s。")
+        % {"n": len(events), "letters": "、".join(event.text for event in events)},
+        "letters": [
+            {"case_id": event.case_id, "event_id": event.pk, "letter": event.text} for event in events
+        ],
+        "url": reverse("lights:case_detail", args=[events[0].case_id])
+        if len(events) == 1
+        else reverse("lights:case_list"),
+    }
 
 
 @job("lights.export_board", permission="lights.view_light")
-def export_board(progress: Progress, *, period: str | None, group: str, colour: str | None,
-                 value: str | None) -> dict:
+def export_board(
+    progress: Progress, *, period: str | None, group: str, colour: str | None, value: str | None
+) -> dict:
     """The board's list as its owner filtered it: the same query, in their scope, as the page would export."""
     actor = progress.job.created_by
     if actor is None or not actor.is_active:  # never export a scope nobody holds any more
         raise PermissionDenied(_("发起导出的账号已不可用。"))
     data = boards.build(actor, period_code=period, group=group, colour=colour, value=value)
-    progress.save_file(f"红绿灯_{data.period.code}.xlsx", exports.board_workbook(data.lights, progress=progress))
+    progress.save_file(
+        f"红绿灯_{data.period.code}.xlsx", exports.board_workbook(data.lights, progress=progress)
+    )
     return {"summary": _("导出 %(n)d 盏灯。") % {"n": progress.job.done}, "rows": progress.job.done}

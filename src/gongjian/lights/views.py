@@ -53,26 +53,53 @@ def _period_options(selected: Period) -> list[Period]:
 
 @permission_required("lights.view_light", raise_exception=True)
 def board(request):
-    data = boards.build(request.user, period_code=request.GET.get("period"), group=request.GET.get("group", "category"),
-                        colour=request.GET.get("colour"), value=request.GET.get("value"))
+    data = boards.build(
+        request.user,
+        period_code=request.GET.get("period"),
+        group=request.GET.get("group", "category"),
+        colour=request.GET.get("colour"),
+        value=request.GET.get("value"),
+    )
     page = Paginator(data.lights, boards.PAGE).get_page(request.GET.get("page"))
-    return render(request, "lights/board.html", {
-        "board": data, "page": page, "periods": _period_options(data.period), "groups": boards.GROUPS,
-        "colours": Colour, "group_label": boards.GROUPS[data.group][0],
-    })
+    return render(
+        request,
+        "lights/board.html",
+        {
+            "board": data,
+            "page": page,
+            "periods": _period_options(data.period),
+            "groups": boards.GROUPS,
+            "colours": Colour,
+            "group_label": boards.GROUPS[data.group][0],
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("lights.view_light", raise_exception=True)
 def board_export(request):
     """The board's list as the page filters it, to Excel; a long list is written by a background job."""
-    params = {"period": request.GET.get("period"), "group": request.GET.get("group", "category"),
-              "colour": request.GET.get("colour"), "value": request.GET.get("value")}
-    data = boards.build(request.user, period_code=params["period"], group=params["group"], colour=params["colour"],
-                        value=params["value"])
-    started = background_export(request, rows=data.lights.count(), kind="lights.export_board", params=params,
-                                label=_("导出红绿灯（%(period)s）") % {"period": data.period},
-                                back=reverse("lights:board") + (f"?{request.GET.urlencode()}" if request.GET else ""))
+    params = {
+        "period": request.GET.get("period"),
+        "group": request.GET.get("group", "category"),
+        "colour": request.GET.get("colour"),
+        "value": request.GET.get("value"),
+    }
+    data = boards.build(
+        request.user,
+        period_code=params["period"],
+        group=params["group"],
+        colour=params["colour"],
+        value=params["value"],
+    )
+    started = background_export(
+        request,
+        rows=data.lights.count(),
+        kind="lights.export_board",
+        params=params,
+        label=_("导出红绿灯（%(period)s）") % {"period": data.period},
+        back=reverse("lights:board") + (f"?{request.GET.urlencode()}" if request.GET else ""),
+    )
     if started is not None:
         return started
     return excel.response(exports.board_workbook(data.lights), f"红绿灯_{data.period.code}.xlsx")
@@ -83,49 +110,82 @@ def light_detail(request, project_pk, code):
     project = get_object_or_404(Project.objects.in_scope(request.user), pk=project_pk)
     period = boards.parse_period(code)
     light = Light.objects.filter(project=project, period_code=period.code).first()
-    judgement = Judgement.objects.filter(project=project, period_code=period.code).select_related("judged_by").first()
+    judgement = (
+        Judgement.objects.filter(project=project, period_code=period.code).select_related("judged_by").first()
+    )
     status, kept = 200, None
     if request.method == "POST":
         version = posted_version(request.POST)
         try:
             colour = request.POST.get("colour", "")
-            services.record_judgement(project, period.code, int(colour) if colour.isdigit() else -1,
-                                      request.POST.get("reason", ""), actor=request.user, expected_version=version)
+            services.record_judgement(
+                project,
+                period.code,
+                int(colour) if colour.isdigit() else -1,
+                request.POST.get("reason", ""),
+                actor=request.user,
+                expected_version=version,
+            )
             messages.success(request, _("研判已保存。"))
             return redirect("lights:light_detail", project_pk=project.pk, code=period.code)
         except ValidationError as exc:  # said on the page, which keeps the colour and reason as given
             messages.error(request, "；".join(exc.messages))
             status = 409 if isinstance(exc, Stale) else 200
-            kept = {"colour": request.POST.get("colour", ""), "reason": request.POST.get("reason", ""),
-                    "version": "" if version is None else version}
+            kept = {
+                "colour": request.POST.get("colour", ""),
+                "reason": request.POST.get("reason", ""),
+                "version": "" if version is None else version,
+            }
     labels = dict(Colour.choices)
     dimensions = []
     for dimension in Dimension:
         if light and light.dimensions.get(dimension.value) is not None:
             figures = light.figures.get(dimension.value) or {}
-            dimensions.append({
-                "label": dimension.label, "colour": light.dimensions[dimension.value],
-                "colour_label": labels[light.dimensions[dimension.value]],
-                "figures": [(FIGURE_LABELS.get(k, k), v) for k, v in figures.items() if v is not None]})
-    history = list(Light.objects.filter(project=project, period_code__startswith=f"{period.year}-")
-                   .values_list("period_code", "colour"))
+            dimensions.append(
+                {
+                    "label": dimension.label,
+                    "colour": light.dimensions[dimension.value],
+                    "colour_label": labels[light.dimensions[dimension.value]],
+                    "figures": [(FIGURE_LABELS.get(k, k), v) for k, v in figures.items() if v is not None],
+                }
+            )
+    history = list(
+        Light.objects.filter(project=project, period_code__startswith=f"{period.year}-").values_list(
+            "period_code", "colour"
+        )
+    )
     history.sort(key=lambda row: Period.parse(row[0]))
     version = RuleVersion.objects.filter(number=light.rule_version).first() if light else None
-    return render(request, "lights/light_detail.html", {
-        "project": project, "period": period, "light": light, "judgement": judgement, "dimensions": dimensions,
-        "history": [(Period.parse(c), colour) for c, colour in history], "version": version, "colours": Colour,
-        "baseline": baseline_label(project, light.baseline) if light else "",
-        "cases": project.cases.order_by("-opened_at")[:10],
-        "can_judge": request.user.has_perm("lights.add_judgement"),
-        "disagrees": bool(light and judgement and judgement.colour != light.colour),
-        "kept": kept,
-    }, status=status)
+    return render(
+        request,
+        "lights/light_detail.html",
+        {
+            "project": project,
+            "period": period,
+            "light": light,
+            "judgement": judgement,
+            "dimensions": dimensions,
+            "history": [(Period.parse(c), colour) for c, colour in history],
+            "version": version,
+            "colours": Colour,
+            "baseline": baseline_label(project, light.baseline) if light else "",
+            "cases": project.cases.order_by("-opened_at")[:10],
+            "can_judge": request.user.has_perm("lights.add_judgement"),
+            "disagrees": bool(light and judgement and judgement.colour != light.colour),
+            "kept": kept,
+        },
+        status=status,
+    )
 
 
 def _filtered_cases(request):
     state, kind = request.GET.get("state", "open"), request.GET.get("kind")
-    queryset = cases.filter_cases(cases.visible_cases(request.user).select_related("project", "owner", "supervisor"),
-                                  state=state, kind=kind, overdue=bool(request.GET.get("overdue")))
+    queryset = cases.filter_cases(
+        cases.visible_cases(request.user).select_related("project", "owner", "supervisor"),
+        state=state,
+        kind=kind,
+        overdue=bool(request.GET.get("overdue")),
+    )
     return queryset, state, kind
 
 
@@ -133,11 +193,20 @@ def _filtered_cases(request):
 def case_list(request):
     queryset, state, kind = _filtered_cases(request)
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-    return render(request, "lights/case_list.html", {
-        "page": page, "state": state, "kind": kind, "states": CaseState.choices, "kinds": CaseKind.choices,
-        "today": timezone.localdate(), "can_issue_letters": request.user.has_perm("lights.close_case"),
-        "letter_kinds": LETTER_KINDS,
-    })
+    return render(
+        request,
+        "lights/case_list.html",
+        {
+            "page": page,
+            "state": state,
+            "kind": kind,
+            "states": CaseState.choices,
+            "kinds": CaseKind.choices,
+            "today": timezone.localdate(),
+            "can_issue_letters": request.user.has_perm("lights.close_case"),
+            "letter_kinds": LETTER_KINDS,
+        },
+    )
 
 
 @permission_required("lights.view_case", raise_exception=True)
@@ -150,8 +219,9 @@ def case_export(request):
 
 
 def _visible_case(request, pk) -> Case:
-    return get_object_or_404(cases.visible_cases(request.user).select_related("project", "owner", "supervisor"),
-                             pk=pk)
+    return get_object_or_404(
+        cases.visible_cases(request.user).select_related("project", "owner", "supervisor"), pk=pk
+    )
 
 
 @permission_required("lights.view_case", raise_exception=True)
@@ -164,36 +234,54 @@ def _case_page(request, case: Case, *, status: int = 200, kept: dict | None = No
     a refused action (``kept``: the action, the text typed and the version it was typed against) the page keeps
     the text and that version, so pressing again cannot act on a case the viewer has not seen."""
     user = request.user
-    return render(request, "lights/case_detail.html", {
-        "case": case, "events": case.events.select_related("actor"),
-        "can_handle": case.is_open and case.state != CaseState.RESOLVED and cases.can_handle(user, case),
-        "can_close": case.state == CaseState.RESOLVED and cases.can_close(user, case),
-        "can_pass_up": case.level != LADDER[-1],
-        "ladder": [(level, level.label, LADDER.index(level) <= LADDER.index(case.level)) for level in LADDER],
-        "today": timezone.localdate(),
-        "can_issue_letters": user.has_perm("lights.close_case"),
-        "letter_kinds": LETTER_KINDS,
-        "kept": kept or {},
-        "version": kept["version"] if kept and kept.get("version") is not None else case.version,
-    }, status=status)
+    return render(
+        request,
+        "lights/case_detail.html",
+        {
+            "case": case,
+            "events": case.events.select_related("actor"),
+            "can_handle": case.is_open and case.state != CaseState.RESOLVED and cases.can_handle(user, case),
+            "can_close": case.state == CaseState.RESOLVED and cases.can_close(user, case),
+            "can_pass_up": case.level != LADDER[-1],
+            "ladder": [
+                (level, level.label, LADDER.index(level) <= LADDER.index(case.level)) for level in LADDER
+            ],
+            "today": timezone.localdate(),
+            "can_issue_letters": user.has_perm("lights.close_case"),
+            "letter_kinds": LETTER_KINDS,
+            "kept": kept or {},
+            "version": kept["version"] if kept and kept.get("version") is not None else case.version,
+        },
+        status=status,
+    )
 
 
 ACTIONS = {
     "accept": lambda case, post, files, user, v: cases.accept(case, actor=user, expected_version=v),
-    "act": lambda case, post, files, user, v: cases.act(case, post.get("text", ""), actor=user,
-                                                        evidence=files.get("evidence"), expected_version=v),
-    "resolve": lambda case, post, files, user, v: cases.resolve(case, post.get("text", ""), actor=user,
-                                                                evidence=files.get("evidence"), expected_version=v),
-    "close": lambda case, post, files, user, v: cases.close(case, actor=user, note=post.get("text", ""),
-                                                            expected_version=v),
-    "reopen": lambda case, post, files, user, v: cases.reopen(case, post.get("text", ""), actor=user,
-                                                              expected_version=v),
-    "pass_up": lambda case, post, files, user, v: cases.pass_up(case, post.get("text", ""), actor=user,
-                                                                expected_version=v),
+    "act": lambda case, post, files, user, v: cases.act(
+        case, post.get("text", ""), actor=user, evidence=files.get("evidence"), expected_version=v
+    ),
+    "resolve": lambda case, post, files, user, v: cases.resolve(
+        case, post.get("text", ""), actor=user, evidence=files.get("evidence"), expected_version=v
+    ),
+    "close": lambda case, post, files, user, v: cases.close(
+        case, actor=user, note=post.get("text", ""), expected_version=v
+    ),
+    "reopen": lambda case, post, files, user, v: cases.reopen(
+        case, post.get("text", ""), actor=user, expected_version=v
+    ),
+    "pass_up": lambda case, post, files, user, v: cases.pass_up(
+        case, post.get("text", ""), actor=user, expected_version=v
+    ),
 }
-DONE = {"accept": gettext_lazy("已签收。"), "act": gettext_lazy("处置情况已记录。"),
-        "resolve": gettext_lazy("已办结，待销号。"), "close": gettext_lazy("已销号。"),
-        "reopen": gettext_lazy("已退回重办。"), "pass_up": gettext_lazy("已上交上一级督办。")}
+DONE = {
+    "accept": gettext_lazy("已签收。"),
+    "act": gettext_lazy("处置情况已记录。"),
+    "resolve": gettext_lazy("已办结，待销号。"),
+    "close": gettext_lazy("已销号。"),
+    "reopen": gettext_lazy("已退回重办。"),
+    "pass_up": gettext_lazy("已上交上一级督办。"),
+}
 
 
 @require_POST
@@ -210,8 +298,9 @@ def case_action(request, pk, action):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         kept = {"action": action, "text": request.POST.get("text", ""), "version": version}
-        return _case_page(request, _visible_case(request, pk), status=409 if isinstance(exc, Stale) else 400,
-                          kept=kept)
+        return _case_page(
+            request, _visible_case(request, pk), status=409 if isinstance(exc, Stale) else 400, kept=kept
+        )
     messages.success(request, DONE[action])
     return redirect("lights:case_detail", pk=case.pk)
 
@@ -227,8 +316,12 @@ def case_letter(request, pk, kind):
         job = letters.start_letters({case.pk: version}, kind, actor=request.user)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
-        return _case_page(request, case, status=409 if isinstance(exc, Stale) else 400,
-                          kept={"action": "letter", "text": "", "version": version})
+        return _case_page(
+            request,
+            case,
+            status=409 if isinstance(exc, Stale) else 400,
+            kept={"action": "letter", "text": "", "version": version},
+        )
     return redirect("jobs:job_detail", pk=job.pk)
 
 
@@ -237,14 +330,20 @@ def case_letter(request, pk, kind):
 def case_letters(request):
     """Issue one kind of letter on each case ticked on the case list (each as read: ``version-<id>``), in the
     background: the task's page offers them as one .zip. Refused, the list says why."""
-    wanted = {int(pk): posted_version(request.POST, f"version-{pk}")
-              for pk in dict.fromkeys(request.POST.getlist("case")) if pk.isdigit() and len(pk) < 10}
+    wanted = {
+        int(pk): posted_version(request.POST, f"version-{pk}")
+        for pk in dict.fromkeys(request.POST.getlist("case"))
+        if pk.isdigit() and len(pk) < 10
+    }
     try:
         job = letters.start_letters(wanted, request.POST.get("kind", ""), actor=request.user)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
-        return redirect(request.POST.get("back", "") if request.POST.get("back", "").startswith("/lights/cases/")
-                        else "lights:case_list")
+        return redirect(
+            request.POST.get("back", "")
+            if request.POST.get("back", "").startswith("/lights/cases/")
+            else "lights:case_list"
+        )
     return redirect("jobs:job_detail", pk=job.pk)
 
 
@@ -252,4 +351,6 @@ def case_letters(request):
 def case_evidence(request, pk, event_pk):
     case = _visible_case(request, pk)
     event = get_object_or_404(case.events.exclude(evidence=""), pk=event_pk)
-    return FileResponse(event.evidence.open("rb"), as_attachment=True, filename=event.evidence_name or "evidence")
+    return FileResponse(
+        event.evidence.open("rb"), as_attachment=True, filename=event.evidence_name or "evidence"
+    )

@@ -5,6 +5,7 @@ daily cycle, the assignments and the documents."""
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -100,34 +101,66 @@ def _viewer(request, perm: str) -> None:
 
 
 def _decision_out(d: Decision) -> dict:
-    return {"id": d.pk, "meeting_id": d.meeting_id, "number": d.number, "text": d.text, "owner_id": d.owner_id,
-            "owner": d.owner.name, "assignee": d.assignee.name if d.assignee else "", "deadline": d.deadline,
-            "project_ids": [p.pk for p in d.projects.all()], "problem_id": d.problem_id, "case_id": d.case_id, "case_number": d.case.number,
-            "state": d.case.state, "level": d.case.level,
-            "overdue": d.overdue}
+    return {
+        "id": d.pk,
+        "meeting_id": d.meeting_id,
+        "number": d.number,
+        "text": d.text,
+        "owner_id": d.owner_id,
+        "owner": d.owner.name,
+        "assignee": d.assignee.name if d.assignee else "",
+        "deadline": d.deadline,
+        "project_ids": [p.pk for p in d.projects.all()],
+        "problem_id": d.problem_id,
+        "case_id": d.case_id,
+        "case_number": d.case.number,
+        "state": d.case.state,
+        "level": d.case.level,
+        "overdue": d.overdue,
+    }
 
 
 def _meetings(queryset, user):
     """Meetings with what their API form shows ``user`` — the decisions they read and the projects of their scope —
     read once for the whole list."""
-    from django.db.models import Prefetch
-
-    decisions = queries.visible_decisions(user).select_related("owner", "assignee", "case") \
+    decisions = (
+        queries.visible_decisions(user)
+        .select_related("owner", "assignee", "case")
         .prefetch_related("projects")
-    projects = Project.objects.all() if queries.sees_every_meeting(user) else Project.objects.filter(
-        pk__in=Project.objects.in_scope(user).values("pk"))
+    )
+    projects = (
+        Project.objects.all()
+        if queries.sees_every_meeting(user)
+        else Project.objects.filter(pk__in=Project.objects.in_scope(user).values("pk"))
+    )
     return queryset.select_related("chair").prefetch_related(
-        "attendees", Prefetch("projects", queryset=projects),
-        Prefetch("decisions", queryset=decisions.order_by("number")))
+        "attendees",
+        Prefetch("projects", queryset=projects),
+        Prefetch("decisions", queryset=decisions.order_by("number")),
+    )
 
 
 def _meetings_out(user, meetings) -> list[dict]:
     meetings = list(meetings)
     agendas = queries.visible_agendas(user, meetings)
-    return [{"id": m.pk, "kind": m.kind, "title": m.title, "held_at": m.held_at, "place": m.place,
-             "chair": str(m.chair or ""), "attendees": [str(p) for p in m.attendees.all()], "state": m.state,
-             "notes": m.notes, "project_ids": [p.pk for p in m.projects.all()], "agenda": agendas[m.pk],
-             "decisions": [_decision_out(d) for d in m.decisions.all()], "version": m.version} for m in meetings]
+    return [
+        {
+            "id": m.pk,
+            "kind": m.kind,
+            "title": m.title,
+            "held_at": m.held_at,
+            "place": m.place,
+            "chair": str(m.chair or ""),
+            "attendees": [str(p) for p in m.attendees.all()],
+            "state": m.state,
+            "notes": m.notes,
+            "project_ids": [p.pk for p in m.projects.all()],
+            "agenda": agendas[m.pk],
+            "decisions": [_decision_out(d) for d in m.decisions.all()],
+            "version": m.version,
+        }
+        for m in meetings
+    ]
 
 
 def _meeting_out(user, pk: int, queryset=Meeting.objects) -> dict:
@@ -145,14 +178,23 @@ def list_meetings(request, kind: str | None = None):
     return Rows(meetings, page=lambda page: _meetings_out(request.user, page))
 
 
-@router.post("/meetings", response={201: MeetingOut}, summary="Create a meeting; its agenda is drafted from the data")
+@router.post(
+    "/meetings", response={201: MeetingOut}, summary="Create a meeting; its agenda is drafted from the data"
+)
 def create_meeting(request, payload: MeetingIn):
     meeting = services.create_meeting(
-        actor=request.user, kind=payload.kind, title=payload.title, held_at=payload.held_at, place=payload.place,
+        actor=request.user,
+        kind=payload.kind,
+        title=payload.title,
+        held_at=payload.held_at,
+        place=payload.place,
         chair=get_object_or_404(Person, pk=payload.chair_id) if payload.chair_id else None,
         attendees=list(Person.objects.filter(pk__in=payload.attendee_ids)),
         other_attendees=payload.other_attendees,
-        projects=None if payload.project_ids is None else list(Project.objects.filter(pk__in=payload.project_ids)))
+        projects=None
+        if payload.project_ids is None
+        else list(Project.objects.filter(pk__in=payload.project_ids)),
+    )
     return Status(201, _meeting_out(request.user, meeting.pk))
 
 
@@ -162,8 +204,11 @@ def get_meeting(request, meeting_id: int):
     return _meeting_out(request.user, meeting_id, queries.visible_meetings(request.user))
 
 
-@router.patch("/meetings/{int:meeting_id}", response={200: MeetingOut, 409: StaleOut},
-              summary="Edit a meeting, its agenda or notes")
+@router.patch(
+    "/meetings/{int:meeting_id}",
+    response={200: MeetingOut, 409: StaleOut},
+    summary="Edit a meeting, its agenda or notes",
+)
 def edit_meeting(request, meeting_id: int, payload: MeetingPatch):
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     fields = payload.dict(exclude_none=True)
@@ -174,23 +219,34 @@ def edit_meeting(request, meeting_id: int, payload: MeetingPatch):
     return _meeting_out(request.user, meeting.pk)
 
 
-@router.post("/meetings/{int:meeting_id}/decisions", response={201: DecisionOut, 409: StaleOut},
-             summary="Record a decision of the meeting (version: the meeting's); it is tracked as a case")
+@router.post(
+    "/meetings/{int:meeting_id}/decisions",
+    response={201: DecisionOut, 409: StaleOut},
+    summary="Record a decision of the meeting (version: the meeting's); it is tracked as a case",
+)
 def add_decision(request, meeting_id: int, payload: DecisionIn):
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     decision = services.add_decision(
-        meeting, actor=request.user, expected_version=payload.version, text=payload.text,
+        meeting,
+        actor=request.user,
+        expected_version=payload.version,
+        text=payload.text,
         owner=get_object_or_404(Unit, pk=payload.owner_id),
         deadline=payload.deadline,
         assignee=get_object_or_404(Person, pk=payload.assignee_id) if payload.assignee_id else None,
         projects=list(Project.objects.filter(pk__in=payload.project_ids)),
-        problem=get_object_or_404(Problem, pk=payload.problem_id) if payload.problem_id else None)
+        problem=get_object_or_404(Problem, pk=payload.problem_id) if payload.problem_id else None,
+    )
     return Status(201, _decision_out(decision))
 
 
-@router.get("/decisions", response=page_of(DecisionOut), summary="The decisions ledger (handle them at /cases)")
+@router.get(
+    "/decisions", response=page_of(DecisionOut), summary="The decisions ledger (handle them at /cases)"
+)
 @paginate(Pages)
 def list_decisions(request, state: str | None = None, owner_id: Id | None = None):
     _viewer(request, "meetings.view_decision")
-    decisions = queries.decision_ledger(request.user, state=state, owner_id=owner_id).prefetch_related("projects")
+    decisions = queries.decision_ledger(request.user, state=state, owner_id=owner_id).prefetch_related(
+        "projects"
+    )
     return Rows(decisions, _decision_out)

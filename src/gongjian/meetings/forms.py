@@ -19,13 +19,20 @@ def _date_input(**attrs):
 class MeetingForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("会议类型"), choices=MeetingKind.choices)
     title = forms.CharField(label=gettext_lazy("会议名称"), max_length=200)
-    held_at = forms.DateTimeField(label=gettext_lazy("召开时间"), widget=forms.DateTimeInput(
-        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    held_at = forms.DateTimeField(
+        label=gettext_lazy("召开时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
     place = forms.CharField(label=gettext_lazy("地点"), max_length=200, required=False)
-    chair = forms.ModelChoiceField(label=gettext_lazy("主持人"), required=False, queryset=Person.objects.none())
-    attendees = forms.ModelMultipleChoiceField(label=gettext_lazy("参会人员"), required=False,
-                                               queryset=Person.objects.none(),
-                                               widget=forms.SelectMultiple(attrs={"size": 8}))
+    chair = forms.ModelChoiceField(
+        label=gettext_lazy("主持人"), required=False, queryset=Person.objects.none()
+    )
+    attendees = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("参会人员"),
+        required=False,
+        queryset=Person.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
     other_attendees = forms.CharField(label=gettext_lazy("其他参会人员"), max_length=500, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -38,23 +45,41 @@ class MeetingForm(forms.Form):
 class DecisionForm(forms.Form):
     text = forms.CharField(label=gettext_lazy("交办事项"), widget=forms.Textarea(attrs={"rows": 3}))
     owner = forms.ModelChoiceField(label=gettext_lazy("责任单位"), queryset=Unit.objects.none())
-    assignee = forms.ModelChoiceField(label=gettext_lazy("责任人"), required=False, queryset=Person.objects.none())
+    assignee = forms.ModelChoiceField(
+        label=gettext_lazy("责任人"), required=False, queryset=Person.objects.none()
+    )
     deadline = forms.DateField(label=gettext_lazy("完成时限"), widget=_date_input())
-    projects = forms.ModelMultipleChoiceField(label=gettext_lazy("相关项目"), required=False,
-                                              queryset=Project.objects.none(),
-                                              widget=forms.SelectMultiple(attrs={"size": 6}))
-    problem = forms.ModelChoiceField(label=gettext_lazy("相关问题"), required=False, queryset=Problem.objects.none(),
-                                     help_text=gettext_lazy("报告中提出、尚未销号的协调问题"))
+    projects = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("相关项目"),
+        required=False,
+        queryset=Project.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    problem = forms.ModelChoiceField(
+        label=gettext_lazy("相关问题"),
+        required=False,
+        queryset=Problem.objects.none(),
+        help_text=gettext_lazy("报告中提出、尚未销号的协调问题"),
+    )
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = Unit.objects.filter(is_active=True).exclude(
-            kind__in=[UnitKind.ENTERPRISE, UnitKind.LEADERSHIP]).order_by("kind", "name")
-        self.fields["assignee"].queryset = Person.objects.select_related("unit").order_by("unit__name", "name")
+        self.fields["owner"].queryset = (
+            Unit.objects.filter(is_active=True)
+            .exclude(kind__in=[UnitKind.ENTERPRISE, UnitKind.LEADERSHIP])
+            .order_by("kind", "name")
+        )
+        self.fields["assignee"].queryset = Person.objects.select_related("unit").order_by(
+            "unit__name", "name"
+        )
         covered = meeting.projects.all()
-        self.fields["projects"].queryset = covered if covered.exists() else Project.objects.filter(
-            is_archived=False)
-        self.fields["problem"].queryset = Problem.objects.filter(
-            project__in=self.fields["projects"].queryset, case__isnull=False).exclude(
-            case__state=CaseState.CLOSED).select_related("project").order_by("project__code", "id")
+        self.fields["projects"].queryset = (
+            covered if covered.exists() else Project.objects.filter(is_archived=False)
+        )
+        self.fields["problem"].queryset = (
+            Problem.objects.filter(project__in=self.fields["projects"].queryset, case__isnull=False)
+            .exclude(case__state=CaseState.CLOSED)
+            .select_related("project")
+            .order_by("project__code", "id")
+        )
         self.fields["problem"].label_from_instance = lambda p: f"{p.project.name}：{p.description[:40]}"

@@ -22,16 +22,29 @@ class Meeting(models.Model):
     title = models.CharField(_("会议名称"), max_length=200)
     held_at = models.DateTimeField(_("召开时间"))
     place = models.CharField(_("地点"), max_length=200, blank=True)
-    chair = models.ForeignKey(Person, verbose_name=_("主持人"), null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="chaired_meetings")
-    attendees = models.ManyToManyField(Person, verbose_name=_("参会人员"), blank=True, related_name="meetings")
+    chair = models.ForeignKey(
+        Person,
+        verbose_name=_("主持人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="chaired_meetings",
+    )
+    attendees = models.ManyToManyField(
+        Person, verbose_name=_("参会人员"), blank=True, related_name="meetings"
+    )
     other_attendees = models.CharField(_("其他参会人员"), max_length=500, blank=True)
-    projects = models.ManyToManyField(Project, verbose_name=_("调度项目"), blank=True, related_name="meetings")
+    projects = models.ManyToManyField(
+        Project, verbose_name=_("调度项目"), blank=True, related_name="meetings"
+    )
     agenda = models.JSONField(_("议程"), default=list)  # [{"section", "text", "project_id", "ref"}]
     notes = models.TextField(_("会议情况"), blank=True)
-    state = models.CharField(_("状态"), max_length=10, choices=MeetingState.choices, default=MeetingState.PLANNED)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    state = models.CharField(
+        _("状态"), max_length=10, choices=MeetingState.choices, default=MeetingState.PLANNED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
 
@@ -50,20 +63,37 @@ class Decision(models.Model):
     problem; it is tracked as a case of kind "decision", so it is signed for, handled, closed and climbs the
     ladder like any escalation."""
 
-    meeting = models.ForeignKey(Meeting, verbose_name=_("调度会"), on_delete=models.CASCADE,
-                                related_name="decisions")
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("调度会"), on_delete=models.CASCADE, related_name="decisions"
+    )
     number = models.PositiveIntegerField(_("序号"))
     text = models.TextField(_("事项"))
-    owner = models.ForeignKey(Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT,
-                              related_name="decisions")
-    assignee = models.ForeignKey(Person, verbose_name=_("责任人"), null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="decisions")
+    owner = models.ForeignKey(
+        Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    assignee = models.ForeignKey(
+        Person,
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+    )
     deadline = models.DateField(_("完成时限"))
-    projects = models.ManyToManyField(Project, verbose_name=_("相关项目"), blank=True, related_name="decisions")
-    problem = models.ForeignKey("reports.Problem", verbose_name=_("相关问题"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="decisions")
-    case = models.OneToOneField("lights.Case", verbose_name=_("督办件"), on_delete=models.PROTECT,
-                                related_name="decision")
+    projects = models.ManyToManyField(
+        Project, verbose_name=_("相关项目"), blank=True, related_name="decisions"
+    )
+    problem = models.ForeignKey(
+        "reports.Problem",
+        verbose_name=_("相关问题"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decisions",
+    )
+    case = models.OneToOneField(
+        "lights.Case", verbose_name=_("督办件"), on_delete=models.PROTECT, related_name="decision"
+    )
 
     class Meta:
         verbose_name = _("交办事项")

@@ -48,7 +48,9 @@ def visible_meetings(user):
     :func:`visible_agendas`."""
     if sees_every_meeting(user):
         return Meeting.objects.all()
-    covering = Meeting.projects.through.objects.filter(project__in=Project.objects.in_scope(user).values("pk"))
+    covering = Meeting.projects.through.objects.filter(
+        project__in=Project.objects.in_scope(user).values("pk")
+    )
     query = Q(pk__in=covering.values("meeting_id")) | Q(pk__in=visible_decisions(user).values("meeting_id"))
     person = _person(user)
     if person is not None:
@@ -75,10 +77,16 @@ def visible_agendas(user, meetings: Iterable[Meeting]) -> dict[int, list[dict]]:
             link = _agenda_link(item)
             if link and link[0] in wanted:
                 wanted[link[0]].add(link[1])
-    rules = {"decision": visible_decisions, "case": visible_cases, "score": scores_in_scope,
-             "project": Project.objects.in_scope}
-    read = {kind: set(rules[kind](user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
-            for kind, ids in wanted.items()}
+    rules = {
+        "decision": visible_decisions,
+        "case": visible_cases,
+        "score": scores_in_scope,
+        "project": Project.objects.in_scope,
+    }
+    read = {
+        kind: set(rules[kind](user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+        for kind, ids in wanted.items()
+    }
 
     def readable(item: dict) -> bool:
         link = _agenda_link(item)
@@ -111,7 +119,9 @@ def with_case_access(decisions, user):
 def decision_ledger(user, *, state: str | None = None, owner_id: int | None = None):
     """The decisions a user sees, for the ledger: "open", "late" (open past the deadline), "closed" or a case
     state; of one owner unit; soonest deadline first."""
-    decisions = with_case_access(visible_decisions(user), user).select_related("meeting", "owner", "assignee", "case")
+    decisions = with_case_access(visible_decisions(user), user).select_related(
+        "meeting", "owner", "assignee", "case"
+    )
     if state in ("open", "late"):
         decisions = decisions.exclude(case__state=CaseState.CLOSED)
         if state == "late":
@@ -126,5 +136,8 @@ def decision_ledger(user, *, state: str | None = None, owner_id: int | None = No
 def with_decisions(meetings, user):
     """``meetings`` with the decisions ``user`` reads of each (and their cases) and the number of projects each
     covers, read in two queries for the whole list."""
-    return meetings.select_related("chair").annotate(project_count=Count("projects", distinct=True)) \
+    return (
+        meetings.select_related("chair")
+        .annotate(project_count=Count("projects", distinct=True))
         .prefetch_related(Prefetch("decisions", queryset=visible_decisions(user).select_related("case")))
+    )

@@ -68,8 +68,11 @@ def previous_meeting(kind: str, held_at: datetime, exclude: int | None = None) -
 def _light_codes(day: date) -> tuple[str | None, str | None]:
     """The latest lit ten-day period that has started by ``day``, and the one before it."""
     current = Period.dekad_of(day)
-    codes = set(Light.objects.filter(period_code__startswith=f"{current.year}-").values_list(
-        "period_code", flat=True).distinct())
+    codes = set(
+        Light.objects.filter(period_code__startswith=f"{current.year}-")
+        .values_list("period_code", flat=True)
+        .distinct()
+    )
     for period in (current, current.prev()):
         if period.code in codes:
             return period.code, period.prev().code
@@ -88,47 +91,97 @@ def draft_agenda(kind: str, held_at: datetime, *, exclude: int | None = None) ->
             if case.state == CaseState.CLOSED:
                 continue
             late = "，已逾期" if case.deadline < day else ""
-            items.append({"section": "decisions", "ref": f"decision:{decision.pk}", "text": (
-                f"{previous.title}第 {decision.number} 项：{decision.text}（{decision.owner.name}，时限 "
-                f"{decision.deadline}，{case.get_state_display()}{late}）")})
+            items.append(
+                {
+                    "section": "decisions",
+                    "ref": f"decision:{decision.pk}",
+                    "text": (
+                        f"{previous.title}第 {decision.number} 项：{decision.text}（{decision.owner.name}，时限 "
+                        f"{decision.deadline}，{case.get_state_display()}{late}）"
+                    ),
+                }
+            )
 
     code, before = _light_codes(day)
     if code:
         was_red = set(Light.objects.filter(period_code=before, colour=2).values_list("project_id", flat=True))
-        for light in Light.objects.filter(period_code=code, colour=2, project__is_archived=False).select_related(
-                "project__responsible_unit").order_by("project__code"):
+        for light in (
+            Light.objects.filter(period_code=code, colour=2, project__is_archived=False)
+            .select_related("project__responsible_unit")
+            .order_by("project__code")
+        ):
             new = "（新亮红灯）" if light.project_id not in was_red else ""
-            items.append({"section": "red", "project_id": light.project_id, "text": (
-                "{project}（{unit}）{new}：{reason}").format(
-                project=light.project.name,
-                unit=light.project.responsible_unit.name,
-                new=new,
-                reason="；".join(light.reasons) or "亮红灯",
-            )})
+            items.append(
+                {
+                    "section": "red",
+                    "project_id": light.project_id,
+                    "text": ("{project}（{unit}）{new}：{reason}").format(
+                        project=light.project.name,
+                        unit=light.project.responsible_unit.name,
+                        new=new,
+                        reason="；".join(light.reasons) or "亮红灯",
+                    ),
+                }
+            )
 
-    for case in Case.objects.filter(kind__in=[CaseKind.LIGHT, CaseKind.PROBLEM], deadline__lt=day).exclude(
-            state=CaseState.CLOSED).select_related("owner", "project").order_by("deadline", "id"):
-        items.append({"section": "overdue", "project_id": case.project_id, "ref": f"case:{case.pk}", "text": (
-            f"{case.number} {case.title}（{case.owner.name}，时限 {case.deadline}，{case.get_level_display()}督办）")})
+    for case in (
+        Case.objects.filter(kind__in=[CaseKind.LIGHT, CaseKind.PROBLEM], deadline__lt=day)
+        .exclude(state=CaseState.CLOSED)
+        .select_related("owner", "project")
+        .order_by("deadline", "id")
+    ):
+        items.append(
+            {
+                "section": "overdue",
+                "project_id": case.project_id,
+                "ref": f"case:{case.pk}",
+                "text": (
+                    f"{case.number} {case.title}（{case.owner.name}，时限 {case.deadline}，{case.get_level_display()}督办）"
+                ),
+            }
+        )
 
     run = Run.objects.filter(state=RunState.PUBLISHED).order_by("-period_code", "-revision").first()
     if run:
-        scores = list(run.scores.filter(subject_kind="headquarters").order_by("group", "-rank", "subject_name"))
+        scores = list(
+            run.scores.filter(subject_kind="headquarters").order_by("group", "-rank", "subject_name")
+        )
         shown: dict[str, int] = {}
         for score in scores:
             if shown.get(score.group, 0) >= BOTTOM or score.group_size <= BOTTOM:
                 continue
             shown[score.group] = shown.get(score.group, 0) + 1
-            items.append({"section": "bottom", "ref": f"score:{score.pk}", "text": (
-                f"{score.subject_name}：{Period.parse(run.period_code)}考核 {score.score:.2f} 分，"
-                f"本组第 {score.rank}/{score.group_size} 名")})
+            items.append(
+                {
+                    "section": "bottom",
+                    "ref": f"score:{score.pk}",
+                    "text": (
+                        f"{score.subject_name}：{Period.parse(run.period_code)}考核 {score.score:.2f} 分，"
+                        f"本组第 {score.rank}/{score.group_size} 名"
+                    ),
+                }
+            )
 
     until = day + timedelta(days=NEXT_MEETING_DAYS.get(MeetingKind(kind), 14))
-    for milestone in Milestone.objects.filter(planned_date__gte=day, planned_date__lte=until,
-                                              actual_date__isnull=True, project__is_archived=False) \
-            .select_related("project").order_by("planned_date", "project__code"):
-        items.append({"section": "milestones", "project_id": milestone.project_id, "text": (
-            f"{milestone.project.name}：{milestone.name or milestone.get_kind_display()}，计划 {milestone.planned_date} 完成")})
+    for milestone in (
+        Milestone.objects.filter(
+            planned_date__gte=day,
+            planned_date__lte=until,
+            actual_date__isnull=True,
+            project__is_archived=False,
+        )
+        .select_related("project")
+        .order_by("planned_date", "project__code")
+    ):
+        items.append(
+            {
+                "section": "milestones",
+                "project_id": milestone.project_id,
+                "text": (
+                    f"{milestone.project.name}：{milestone.name or milestone.get_kind_display()}，计划 {milestone.planned_date} 完成"
+                ),
+            }
+        )
     return items
 
 
@@ -143,9 +196,18 @@ def _check_meeting(title: str, held_at: datetime | None) -> None:
 
 
 @transaction.atomic
-def create_meeting(*, kind: str, title: str, held_at: datetime, actor, place: str = "", chair: Person | None = None,
-                   attendees: Sequence[Person] = (), other_attendees: str = "",
-                   projects: Sequence[Project] | None = None) -> Meeting:
+def create_meeting(
+    *,
+    kind: str,
+    title: str,
+    held_at: datetime,
+    actor,
+    place: str = "",
+    chair: Person | None = None,
+    attendees: Sequence[Person] = (),
+    other_attendees: str = "",
+    projects: Sequence[Project] | None = None,
+) -> Meeting:
     """A new meeting with its agenda drafted from the data. Its projects are those given, else every active
     project for a monthly dispatch (001) and the agenda's projects for the others."""
     check_office(actor)
@@ -153,18 +215,38 @@ def create_meeting(*, kind: str, title: str, held_at: datetime, actor, place: st
         raise ValidationError({"kind": _("未知的会议类型。")})
     _check_meeting(title, held_at)
     agenda = draft_agenda(kind, held_at)
-    meeting = Meeting.objects.create(kind=kind, title=title.strip(), held_at=held_at, place=place.strip(),
-                                     chair=chair, other_attendees=other_attendees.strip(), agenda=agenda,
-                                     created_by=audit.actor_or_none(actor))
+    meeting = Meeting.objects.create(
+        kind=kind,
+        title=title.strip(),
+        held_at=held_at,
+        place=place.strip(),
+        chair=chair,
+        other_attendees=other_attendees.strip(),
+        agenda=agenda,
+        created_by=audit.actor_or_none(actor),
+    )
     meeting.attendees.set(attendees)
     if projects is None:
         live = Project.objects.filter(is_archived=False)
-        projects = list(live) if kind == MeetingKind.MONTHLY else list(
-            live.filter(pk__in={i["project_id"] for i in agenda if i.get("project_id")}))
+        projects = (
+            list(live)
+            if kind == MeetingKind.MONTHLY
+            else list(live.filter(pk__in={i["project_id"] for i in agenda if i.get("project_id")}))
+        )
     meeting.projects.set(projects)
-    audit.record("dispatch.meeting.create", actor=actor, obj=meeting, only_changes=False, after={
-        "kind": kind, "title": meeting.title, "held_at": held_at, "agenda": len(agenda),
-        "projects": len(projects)})
+    audit.record(
+        "dispatch.meeting.create",
+        actor=actor,
+        obj=meeting,
+        only_changes=False,
+        after={
+            "kind": kind,
+            "title": meeting.title,
+            "held_at": held_at,
+            "agenda": len(agenda),
+            "projects": len(projects),
+        },
+    )
     return meeting
 
 
@@ -189,8 +271,13 @@ def update_meeting(meeting: Meeting, *, actor, expected_version: int | None = No
         current.attendees.set(fields["attendees"])
     if "projects" in fields:
         current.projects.set(fields["projects"])
-    audit.record("dispatch.meeting.update", actor=actor, obj=current, before=before,
-                 after=audit.snapshot(current, plain))
+    audit.record(
+        "dispatch.meeting.update",
+        actor=actor,
+        obj=current,
+        before=before,
+        after=audit.snapshot(current, plain),
+    )
     return current
 
 
@@ -198,14 +285,27 @@ def update_meeting(meeting: Meeting, *, actor, expected_version: int | None = No
 def redraft_agenda(meeting: Meeting, *, actor, expected_version: int | None = None) -> Meeting:
     """Draft the agenda again from the data as they are now, replacing the edited one of version
     ``expected_version`` (an agenda edited since is not replaced unseen)."""
-    return update_meeting(meeting, actor=actor, expected_version=expected_version,
-                          agenda=draft_agenda(meeting.kind, meeting.held_at, exclude=meeting.pk))
+    return update_meeting(
+        meeting,
+        actor=actor,
+        expected_version=expected_version,
+        agenda=draft_agenda(meeting.kind, meeting.held_at, exclude=meeting.pk),
+    )
 
 
 @transaction.atomic
-def add_decision(meeting: Meeting, *, text: str, owner: Unit | None, deadline: date | None, actor,
-                 assignee: Person | None = None, projects: Sequence[Project] = (), problem=None,
-                 expected_version: int | None = None) -> Decision:
+def add_decision(
+    meeting: Meeting,
+    *,
+    text: str,
+    owner: Unit | None,
+    deadline: date | None,
+    actor,
+    assignee: Person | None = None,
+    projects: Sequence[Project] = (),
+    problem=None,
+    expected_version: int | None = None,
+) -> Decision:
     """Record a decision of the meeting of version ``expected_version`` (the decisions are part of the meeting's
     record: the same decision entered twice from two pages is refused the second time, and the meeting's version
     goes up) and open its case: the owner unit signs for it, handles it and resolves it; the office closes it;
@@ -221,8 +321,12 @@ def add_decision(meeting: Meeting, *, text: str, owner: Unit | None, deadline: d
         errors["deadline"] = _("请填写完成时限。")
     elif deadline < meeting_day:
         errors["deadline"] = _("完成时限不能早于会议日期。")
-    if assignee is not None and owner is not None and assignee.unit_id and not (
-            assignee.unit.path.startswith(owner.path)):
+    if (
+        assignee is not None
+        and owner is not None
+        and assignee.unit_id
+        and not (assignee.unit.path.startswith(owner.path))
+    ):
         errors["assignee"] = _("责任人不在责任单位。")
     if errors:
         raise ValidationError(errors)
@@ -237,15 +341,43 @@ def add_decision(meeting: Meeting, *, text: str, owner: Unit | None, deadline: d
     reasons = [f"{current.title}（{meeting_day}）交办第 {number} 项"]
     if assignee:
         reasons.append(f"责任人：{assignee}")
-    case = cases.open_case(project, kind=CaseKind.DECISION, title=text.strip(), reasons=reasons, owner=owner,
-                           period_code=Period.dekad_of(meeting_day).code, deadline=deadline,
-                           supervisor=current.chair, actor=actor)
-    decision = Decision.objects.create(meeting=current, number=number, text=text.strip(), owner=owner,
-                                       assignee=assignee, deadline=deadline, problem=problem, case=case)
+    case = cases.open_case(
+        project,
+        kind=CaseKind.DECISION,
+        title=text.strip(),
+        reasons=reasons,
+        owner=owner,
+        period_code=Period.dekad_of(meeting_day).code,
+        deadline=deadline,
+        supervisor=current.chair,
+        actor=actor,
+    )
+    decision = Decision.objects.create(
+        meeting=current,
+        number=number,
+        text=text.strip(),
+        owner=owner,
+        assignee=assignee,
+        deadline=deadline,
+        problem=problem,
+        case=case,
+    )
     decision.projects.set(projects)
-    audit.record("dispatch.decision.create", actor=actor, obj=decision, only_changes=False, after={
-        "meeting": current.pk, "number": number, "text": decision.text, "owner": owner.name,
-        "assignee": str(assignee or ""), "deadline": deadline, "case": case.number})
+    audit.record(
+        "dispatch.decision.create",
+        actor=actor,
+        obj=decision,
+        only_changes=False,
+        after={
+            "meeting": current.pk,
+            "number": number,
+            "text": decision.text,
+            "owner": owner.name,
+            "assignee": str(assignee or ""),
+            "deadline": deadline,
+            "case": case.number,
+        },
+    )
     _tell(decision)
     return decision
 
@@ -254,7 +386,10 @@ def _tell(decision: Decision) -> None:
     users = participants(decision.case)
     if decision.assignee and decision.assignee.user_id:
         users.append(decision.assignee.user)
-    notify({u.pk: u for u in users}.values(), _("调度会交办：%(text)s") % {"text": decision.text[:60]},
-           _("%(meeting)s交办，时限 %(deadline)s。请在平台签收办理。") % {
-               "meeting": decision.meeting.title, "deadline": decision.deadline},
-           url=reverse("lights:case_detail", args=[decision.case_id]))
+    notify(
+        {u.pk: u for u in users}.values(),
+        _("调度会交办：%(text)s") % {"text": decision.text[:60]},
+        _("%(meeting)s交办，时限 %(deadline)s。请在平台签收办理。")
+        % {"meeting": decision.meeting.title, "deadline": decision.deadline},
+        url=reverse("lights:case_detail", args=[decision.case_id]),
+    )

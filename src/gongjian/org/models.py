@@ -35,8 +35,14 @@ class Region(models.Model):
     code = models.CharField(_("区划代码"), max_length=12, unique=True, validators=[validate_region_code])
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=16, choices=RegionLevel.choices)
-    parent = models.ForeignKey("self", verbose_name=_("上级区划"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     # Materialised path of codes ("320000/320300/320311/"), so "this region and below" is one prefix match.
     path = models.CharField(_("路径"), max_length=120, db_index=True, editable=False)
 
@@ -51,6 +57,7 @@ class Region(models.Model):
     def save(self, *args, **kwargs):
         self.path = (self.parent.path if self.parent else "") + self.code + "/"
         super().save(*args, **kwargs)
+
     def clean(self) -> None:
         if not self.code:
             return
@@ -61,19 +68,31 @@ class Region(models.Model):
             self.level = identifiers.region_level(self.code).value
 
 
-
 class Unit(models.Model):
     """A unit (单位): a department, street, park, headquarters (指挥部), service team (服务工作队) or enterprise."""
 
     name = models.CharField(_("单位名称"), max_length=100, unique=True)
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
     kind = models.CharField(_("单位类型"), max_length=20, choices=UnitKind.choices, db_index=True)
-    parent = models.ForeignKey("self", verbose_name=_("上级单位"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")
-    region = models.ForeignKey(Region, verbose_name=_("所在区划"), null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="units")
-    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True,
-                                   validators=[validate_credit_code])
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所在区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="units",
+    )
+    credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, blank=True, validators=[validate_credit_code]
+    )
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
     path = models.CharField(_("路径"), max_length=255, db_index=True, editable=False)
@@ -83,8 +102,9 @@ class Unit(models.Model):
         verbose_name_plural = _("单位")
         ordering = ["kind", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["credit_code"], condition=~models.Q(credit_code=""),
-                                    name="unit_credit_code_unique"),
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~models.Q(credit_code=""), name="unit_credit_code_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -102,7 +122,8 @@ class Unit(models.Model):
         if old_path and old_path != self.path:
             # Moved under another parent: every unit below it moves too.
             for child in Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
-                Unit.objects.filter(pk=child.pk).update(path=self.path + child.path[len(old_path):])
+                Unit.objects.filter(pk=child.pk).update(path=self.path + child.path[len(old_path) :])
+
     def clean(self) -> None:
         if self.kind in ENTERPRISE_KINDS and not self.credit_code:
             raise ValidationError({"credit_code": _("企业须填写统一社会信用代码。")})
@@ -110,19 +131,35 @@ class Unit(models.Model):
             raise ValidationError({"parent": _("上级单位不能是本单位或其下级单位。")})
 
 
-
 class Person(models.Model):
     """A person (人员) who works on projects: a leader, a commander, a reporter. May have an account."""
 
     name = models.CharField(_("姓名"), max_length=50)
-    unit = models.ForeignKey(Unit, verbose_name=_("所在单位"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="people")
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("所在单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
+    )
     post = models.CharField(_("职务"), max_length=100, blank=True)
-    leadership_body = models.CharField(_("所属班子"), max_length=16, choices=LeadershipBody.choices, blank=True,
-                                       help_text=_("四套班子领导填写，用于领导分工包挂。"))
+    leadership_body = models.CharField(
+        _("所属班子"),
+        max_length=16,
+        choices=LeadershipBody.choices,
+        blank=True,
+        help_text=_("四套班子领导填写，用于领导分工包挂。"),
+    )
     mobile = models.CharField(_("手机号"), max_length=11, blank=True, validators=[validate_mobile])
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("登录账号"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="person")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
 
     class Meta:
         verbose_name = _("人员")
@@ -144,10 +181,12 @@ class Person(models.Model):
 class VillageAssignment(models.Model):
     """A leader's assignment to a village or community (分包村居)."""
 
-    person = models.ForeignKey(Person, verbose_name=_("分包领导"), on_delete=models.CASCADE,
-                               related_name="village_assignments")
-    region = models.ForeignKey(Region, verbose_name=_("村居"), on_delete=models.CASCADE,
-                               related_name="assignments")
+    person = models.ForeignKey(
+        Person, verbose_name=_("分包领导"), on_delete=models.CASCADE, related_name="village_assignments"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("村居"), on_delete=models.CASCADE, related_name="assignments"
+    )
     since = models.DateField(_("起始日期"), null=True, blank=True)
 
     class Meta:

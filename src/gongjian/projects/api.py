@@ -102,10 +102,28 @@ class ProjectFilters(Schema):
 
 def _out(project: Project) -> dict:
     return {
-        **{f: getattr(project, f) for f in ("id", "code", "national_code", "name", "category", "nature", "level",
-                                            "year", "responsible_unit_id", "total_investment", "planned_start",
-                                            "planned_completion", "longitude", "latitude", "version")},
-        "region_code": project.region.code, "responsible_unit": project.responsible_unit.name,
+        **{
+            f: getattr(project, f)
+            for f in (
+                "id",
+                "code",
+                "national_code",
+                "name",
+                "category",
+                "nature",
+                "level",
+                "year",
+                "responsible_unit_id",
+                "total_investment",
+                "planned_start",
+                "planned_completion",
+                "longitude",
+                "latitude",
+                "version",
+            )
+        },
+        "region_code": project.region.code,
+        "responsible_unit": project.responsible_unit.name,
         "plan_total": getattr(project, "plan_total", None),
         "leaders": [link.person.name for link in project.leader_links.all()],
     }
@@ -126,7 +144,9 @@ def list_projects(request, filters: Query[ProjectFilters]):
     filterset, queryset, _year = filtered_projects(request)
     if filterset.is_bound and not filterset.is_valid():  # the page shows every project; the API says why not
         raise ValidationError({name: list(errors) for name, errors in filterset.errors.items()})
-    return Rows(queryset.select_related("region", "responsible_unit").prefetch_related("leader_links__person"), _out)
+    return Rows(
+        queryset.select_related("region", "responsible_unit").prefetch_related("leader_links__person"), _out
+    )
 
 
 @router.get("/{int:project_id}", response=ProjectOut)
@@ -151,7 +171,7 @@ def update_project(request, project_id: int, payload: ProjectPatch):
     return _out(Project.objects.with_plan(project.year).get(pk=project.pk))
 
 
-# -- baselines (基准) ---------------------------------------------------------------------------------------------
+# Baselines (基准)
 
 
 class BaselineProposal(Schema):
@@ -215,29 +235,48 @@ def _change_out(change: BaselineChange) -> dict:
     if not hasattr(change, "lines"):
         describe_changes([change])
     return {
-        "id": change.pk, "project_id": change.project_id, "state": change.state,
-        "state_label": str(change.get_state_display()), "effective_from": change.effective_from,
-        "effective_label": str(change.effective_period), "reason": change.reason, "proposed": change.proposed,
-        "before": change.before, "changes": change.lines,
+        "id": change.pk,
+        "project_id": change.project_id,
+        "state": change.state,
+        "state_label": str(change.get_state_display()),
+        "effective_from": change.effective_from,
+        "effective_label": str(change.effective_period),
+        "reason": change.reason,
+        "proposed": change.proposed,
+        "before": change.before,
+        "changes": change.lines,
         "proposed_by": change.proposed_by.display_name if change.proposed_by else None,
         "proposed_at": change.proposed_at,
         "decided_by": change.decided_by.display_name if change.decided_by else None,
-        "decided_at": change.decided_at, "decision_note": change.decision_note, "number": change.number,
+        "decided_at": change.decided_at,
+        "decision_note": change.decision_note,
+        "number": change.number,
         "version": change.version,
     }
 
 
-@router.get("/{int:project_id}/baseline", response=BaselineOut, summary="The project's baseline and its changes")
+@router.get(
+    "/{int:project_id}/baseline", response=BaselineOut, summary="The project's baseline and its changes"
+)
 def get_baseline(request, project_id: int):
     project = get_object_or_404(Project.objects.in_scope(request.user), pk=project_id)
-    changes = project.baseline_changes.select_related("proposed_by", "decided_by").order_by("-proposed_at", "-pk")
-    return {"project_id": project.pk, "number": project.baseline, "effective_from": project.baseline_from,
-            "label": describe_baseline(project.baseline, project.baseline_from),
-            "changes": [_change_out(c) for c in describe_listed(changes)]}
+    changes = project.baseline_changes.select_related("proposed_by", "decided_by").order_by(
+        "-proposed_at", "-pk"
+    )
+    return {
+        "project_id": project.pk,
+        "number": project.baseline,
+        "effective_from": project.baseline_from,
+        "label": describe_baseline(project.baseline, project.baseline_from),
+        "changes": [_change_out(c) for c in describe_listed(changes)],
+    }
 
 
-@router.post("/{int:project_id}/baseline-changes", response={201: BaselineChangeOut},
-             summary="Propose a change of the baseline (a unit; the office approves)")
+@router.post(
+    "/{int:project_id}/baseline-changes",
+    response={201: BaselineChangeOut},
+    summary="Propose a change of the baseline (a unit; the office approves)",
+)
 def propose_baseline_change(request, project_id: int, payload: BaselineChangeIn):
     project = get_object_or_404(Project.objects.in_scope(request.user), pk=project_id)
     proposed = payload.proposed.dict(exclude_unset=True)
@@ -245,37 +284,62 @@ def propose_baseline_change(request, project_id: int, payload: BaselineChangeIn)
         proposed["milestones"] = {k: v.isoformat() for k, v in proposed["milestones"].items()}
     if proposed.get("leaders") is not None:
         proposed["leaders"] = [list(link) for link in proposed["leaders"]]
-    change = services.propose_baseline_change(project, {k: v for k, v in proposed.items() if v is not None or
-                                                        k == "headquarters"},
-                                              reason=payload.reason, effective_from=payload.effective_from,
-                                              actor=request.user)
+    change = services.propose_baseline_change(
+        project,
+        {k: v for k, v in proposed.items() if v is not None or k == "headquarters"},
+        reason=payload.reason,
+        effective_from=payload.effective_from,
+        actor=request.user,
+    )
     return Status(201, _change_out(change))
 
 
 def _visible_change(request, change_id: int) -> BaselineChange:
-    return get_object_or_404(BaselineChange.objects.filter(project__in=Project.objects.in_scope(request.user))
-                             .select_related("project", "proposed_by", "decided_by"), pk=change_id)
+    return get_object_or_404(
+        BaselineChange.objects.filter(project__in=Project.objects.in_scope(request.user)).select_related(
+            "project", "proposed_by", "decided_by"
+        ),
+        pk=change_id,
+    )
 
 
-@router.post("/baseline-changes/{int:change_id}/approve", response=BaselineChangeOut,
-             summary="Approve a baseline change (office): the new baseline takes effect from its period")
+@router.post(
+    "/baseline-changes/{int:change_id}/approve",
+    response=BaselineChangeOut,
+    summary="Approve a baseline change (office): the new baseline takes effect from its period",
+)
 def approve_baseline_change(request, change_id: int, payload: BaselineDecisionIn):
-    change = services.approve_baseline_change(_visible_change(request, change_id), actor=request.user,
-                                              expected_version=payload.version, note=payload.note)
+    change = services.approve_baseline_change(
+        _visible_change(request, change_id),
+        actor=request.user,
+        expected_version=payload.version,
+        note=payload.note,
+    )
     return _change_out(change)
 
 
-@router.post("/baseline-changes/{int:change_id}/refuse", response=BaselineChangeOut,
-             summary="Refuse a baseline change (office), with the reason")
+@router.post(
+    "/baseline-changes/{int:change_id}/refuse",
+    response=BaselineChangeOut,
+    summary="Refuse a baseline change (office), with the reason",
+)
 def refuse_baseline_change(request, change_id: int, payload: BaselineDecisionIn):
-    change = services.refuse_baseline_change(_visible_change(request, change_id), actor=request.user,
-                                             expected_version=payload.version, note=payload.note)
+    change = services.refuse_baseline_change(
+        _visible_change(request, change_id),
+        actor=request.user,
+        expected_version=payload.version,
+        note=payload.note,
+    )
     return _change_out(change)
 
 
-@router.post("/baseline-changes/{int:change_id}/withdraw", response=BaselineChangeOut,
-             summary="Withdraw a baseline change that is still open")
+@router.post(
+    "/baseline-changes/{int:change_id}/withdraw",
+    response=BaselineChangeOut,
+    summary="Withdraw a baseline change that is still open",
+)
 def withdraw_baseline_change(request, change_id: int, payload: BaselineDecisionIn):
-    change = services.withdraw_baseline_change(_visible_change(request, change_id), actor=request.user,
-                                               expected_version=payload.version)
+    change = services.withdraw_baseline_change(
+        _visible_change(request, change_id), actor=request.user, expected_version=payload.version
+    )
     return _change_out(change)

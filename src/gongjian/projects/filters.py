@@ -9,9 +9,16 @@ from gongjian.projects.choices import Category, Level, Nature
 from gongjian.projects.models import Project
 
 SORTABLE = {
-    "code": "code", "name": "name", "category": "category", "nature": "nature", "level": "level",
-    "unit": "responsible_unit__name", "total": "total_investment", "plan": "plan_total",
-    "start": "planned_start", "region": "region__code",
+    "code": "code",
+    "name": "name",
+    "category": "category",
+    "nature": "nature",
+    "level": "level",
+    "unit": "responsible_unit__name",
+    "total": "total_investment",
+    "plan": "plan_total",
+    "start": "planned_start",
+    "region": "region__code",
 }
 
 
@@ -22,29 +29,53 @@ class ProjectFilterSet(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(label=_("项目类别"), choices=Category.choices)
     nature = django_filters.ChoiceFilter(label=_("建设性质"), choices=Nature.choices)
     level = django_filters.ChoiceFilter(label=_("项目级别"), choices=Level.choices)
-    unit = django_filters.ModelChoiceFilter(label=_("责任单位"), field_name="responsible_unit",
-                                            queryset=Unit.objects.exclude(kind__in=["enterprise", "soe"]))
-    headquarters = django_filters.ModelChoiceFilter(label=_("指挥部"),
-                                                    queryset=Unit.objects.filter(kind=UnitKind.HEADQUARTERS))
-    leader = django_filters.ModelChoiceFilter(label=_("包挂领导"), method="by_leader",
-                                              queryset=Person.objects.exclude(leadership_body=""))
-    region = django_filters.ModelChoiceFilter(label=_("所在区划"), method="by_region",
-                                              queryset=Region.objects.filter(level__in=["county", "township"]))
-    park = django_filters.ModelChoiceFilter(label=_("所属园区"), queryset=Unit.objects.filter(kind=UnitKind.PARK))
+    unit = django_filters.ModelChoiceFilter(
+        label=_("责任单位"),
+        field_name="responsible_unit",
+        queryset=Unit.objects.exclude(kind__in=["enterprise", "soe"]),
+    )
+    headquarters = django_filters.ModelChoiceFilter(
+        label=_("指挥部"), queryset=Unit.objects.filter(kind=UnitKind.HEADQUARTERS)
+    )
+    leader = django_filters.ModelChoiceFilter(
+        label=_("包挂领导"), method="by_leader", queryset=Person.objects.exclude(leadership_body="")
+    )
+    region = django_filters.ModelChoiceFilter(
+        label=_("所在区划"),
+        method="by_region",
+        queryset=Region.objects.filter(level__in=["county", "township"]),
+    )
+    park = django_filters.ModelChoiceFilter(
+        label=_("所属园区"), queryset=Unit.objects.filter(kind=UnitKind.PARK)
+    )
     year = django_filters.NumberFilter(label=_("入库年度"))
     sort = django_filters.CharFilter(label=_("排序"), method="order")
 
     class Meta:
         model = Project
-        fields = ["q", "category", "nature", "level", "unit", "headquarters", "leader", "region", "park", "year"]
+        fields = [
+            "q",
+            "category",
+            "nature",
+            "level",
+            "unit",
+            "headquarters",
+            "leader",
+            "region",
+            "park",
+            "year",
+        ]
 
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
         return queryset.filter(
-            Q(name__icontains=value) | Q(code__icontains=value) | Q(national_code__icontains=value)
-            | Q(location__icontains=value) | Q(owner__name__icontains=value)
+            Q(name__icontains=value)
+            | Q(code__icontains=value)
+            | Q(national_code__icontains=value)
+            | Q(location__icontains=value)
+            | Q(owner__name__icontains=value)
         )
 
     def by_leader(self, queryset, name, person):

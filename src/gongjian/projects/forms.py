@@ -23,8 +23,14 @@ DEKAD_NAMES = [_("上旬"), _("中旬"), _("下旬")]
 
 
 def _wan_field(label, required=False):
-    return forms.DecimalField(label=label, required=required, min_value=Decimal(0), max_digits=16,
-                              decimal_places=4, widget=forms.NumberInput(attrs={"step": "0.01"}))
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=Decimal(0),
+        max_digits=16,
+        decimal_places=4,
+        widget=forms.NumberInput(attrs={"step": "0.01"}),
+    )
 
 
 def _add_plan_fields(form) -> None:
@@ -44,17 +50,45 @@ class ProjectForm(forms.ModelForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     leaders = forms.ModelMultipleChoiceField(
-        label=_("包挂领导"), required=False,
+        label=_("包挂领导"),
+        required=False,
         queryset=Person.objects.exclude(leadership_body="").order_by("leadership_body", "name"),
-        widget=forms.SelectMultiple(attrs={"size": 6}), help_text=_("按住 Ctrl 可多选；第一位为包挂领导，其余为联系领导。"))
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("按住 Ctrl 可多选；第一位为包挂领导，其余为联系领导。"),
+    )
 
     class Meta:
         model = Project
         fields = [
-            "code", "national_code", "name", "category", "nature", "level", "funding", "year", "region", "park",
-            "location", "longitude", "latitude", "owner", "responsible_unit", "headquarters", "commander", "contact_person", "contact_phone",
-            "content", "planned_start", "planned_completion", "actual_start", "actual_completion", "land_area_mu",
-            "land_status", "expected_jobs", "party_branch", "party_secretary",
+            "code",
+            "national_code",
+            "name",
+            "category",
+            "nature",
+            "level",
+            "funding",
+            "year",
+            "region",
+            "park",
+            "location",
+            "longitude",
+            "latitude",
+            "owner",
+            "responsible_unit",
+            "headquarters",
+            "commander",
+            "contact_person",
+            "contact_phone",
+            "content",
+            "planned_start",
+            "planned_completion",
+            "actual_start",
+            "actual_completion",
+            "land_area_mu",
+            "land_status",
+            "expected_jobs",
+            "party_branch",
+            "party_secretary",
         ]
         widgets = {
             "planned_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -71,9 +105,12 @@ class ProjectForm(forms.ModelForm):
         self.fields["code"].help_text = _("留空则自动编号。")
         if not self.instance.pk:
             self.initial["year"] = self.initial.get("year") or plan_year
-        self.fields["owner"].queryset = Unit.objects.filter(kind__in=[UnitKind.ENTERPRISE, UnitKind.STATE_ENTERPRISE])
+        self.fields["owner"].queryset = Unit.objects.filter(
+            kind__in=[UnitKind.ENTERPRISE, UnitKind.STATE_ENTERPRISE]
+        )
         self.fields["responsible_unit"].queryset = Unit.objects.exclude(
-            kind__in=[UnitKind.ENTERPRISE, UnitKind.STATE_ENTERPRISE])
+            kind__in=[UnitKind.ENTERPRISE, UnitKind.STATE_ENTERPRISE]
+        )
         self.fields["headquarters"].queryset = Unit.objects.filter(kind=UnitKind.HEADQUARTERS)
         self.fields["park"].queryset = Unit.objects.filter(kind=UnitKind.PARK)
         for name, label in MONEY_FIELDS.items():
@@ -128,14 +165,25 @@ class ProjectForm(forms.ModelForm):
     def lock_baseline(self) -> None:
         """For an editor who does not own the baseline: its fields are shown but not editable (a change goes
         through an adjustment proposal), so an unchanged form never trips the baseline guard."""
-        for name in ("total_investment", "responsible_unit", "headquarters", "leaders",
-                     *(f"plan_{i}" for i in range(DEKADS_PER_YEAR))):
+        for name in (
+            "total_investment",
+            "responsible_unit",
+            "headquarters",
+            "leaders",
+            *(f"plan_{i}" for i in range(DEKADS_PER_YEAR)),
+        ):
             self.fields[name].disabled = True
-        self.fields["total_investment"].help_text = _("考核基准，由项目办调整；如需变更请在项目页提出调整申请。")
+        self.fields["total_investment"].help_text = _(
+            "考核基准，由项目办调整；如需变更请在项目页提出调整申请。"
+        )
 
     def service_children(self, milestones=None, approvals=None) -> ProjectChildren:
         chosen = list(self.cleaned_data.get("leaders") or [])
-        current = {link.person_id: link.role for link in self.instance.leader_links.all()} if self.instance.pk else {}
+        current = (
+            {link.person_id: link.role for link in self.instance.leader_links.all()}
+            if self.instance.pk
+            else {}
+        )
         if chosen and {p.pk for p in chosen} == set(current):  # the same people keep their roles
             leaders = [(p, current[p.pk]) for p in chosen]
         else:
@@ -169,7 +217,9 @@ class ApprovalForm(forms.ModelForm):
         }
 
 
-MilestoneFormSet = forms.inlineformset_factory(Project, Milestone, form=MilestoneForm, extra=2, can_delete=True)
+MilestoneFormSet = forms.inlineformset_factory(
+    Project, Milestone, form=MilestoneForm, extra=2, can_delete=True
+)
 ApprovalFormSet = forms.inlineformset_factory(Project, Approval, form=ApprovalForm, extra=2, can_delete=True)
 
 
@@ -183,8 +233,11 @@ def formset_rows(formset) -> list[dict]:
             continue
         if not form.cleaned_data:
             continue
-        row = {k: v for k, v in form.cleaned_data.items()
-               if k in form._meta.fields and k not in {"id", "project", "DELETE"}}
+        row = {
+            k: v
+            for k, v in form.cleaned_data.items()
+            if k in form._meta.fields and k not in {"id", "project", "DELETE"}
+        }
         if form.instance.pk:  # the row it edits keeps its id (reports point at it)
             row["id"] = form.instance.pk
         rows.append(row)
@@ -196,22 +249,30 @@ class BaselineChangeForm(forms.Form):
     it takes effect from and why. Only what differs from the current baseline is proposed."""
 
     effective_from = forms.ChoiceField(label=_("自哪一期起生效"))
-    reason = forms.CharField(label=_("调整理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=_("如：规划调整、资金到位时间变化、政策处理延后等，写明依据。"))
+    reason = forms.CharField(
+        label=_("调整理由"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("如：规划调整、资金到位时间变化、政策处理延后等，写明依据。"),
+    )
     total_investment = _wan_field(_("总投资（万元）"), required=True)
     responsible_unit = forms.ModelChoiceField(label=_("责任单位"), queryset=Unit.objects.none())
     headquarters = forms.ModelChoiceField(label=_("指挥部"), queryset=Unit.objects.none(), required=False)
     leaders = forms.ModelMultipleChoiceField(
-        label=_("包挂领导"), required=False,
+        label=_("包挂领导"),
+        required=False,
         queryset=Person.objects.exclude(leadership_body="").order_by("leadership_body", "name"),
-        widget=forms.SelectMultiple(attrs={"size": 6}), help_text=_("第一位为包挂领导，其余为联系领导。"))
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("第一位为包挂领导，其余为联系领导。"),
+    )
 
     def __init__(self, *args, project: Project, plan_year: int, periods, **kwargs):
         super().__init__(*args, **kwargs)
         self.project, self.plan_year = project, plan_year
         self.fields["effective_from"].choices = [(p.code, str(p)) for p in periods]
         self.fields["responsible_unit"].queryset = Unit.objects.exclude(
-            kind__in=[UnitKind.ENTERPRISE, UnitKind.STATE_ENTERPRISE])
+            kind__in=[UnitKind.ENTERPRISE, UnitKind.STATE_ENTERPRISE]
+        )
         self.fields["headquarters"].queryset = Unit.objects.filter(kind=UnitKind.HEADQUARTERS)
         plan = project.plan_for(plan_year)
         dekads = plan.dekads if plan else [0] * DEKADS_PER_YEAR
@@ -219,14 +280,17 @@ class BaselineChangeForm(forms.Form):
         self.milestones = list(project.milestones.all())
         for m in self.milestones:
             self.fields[f"milestone_{m.pk}"] = forms.DateField(
-                label=m.label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                label=m.label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            )
         if not self.is_bound:
             self.initial.update(
-                total_investment=yuan_to_wan(project.total_investment), responsible_unit=project.responsible_unit_id,
+                total_investment=yuan_to_wan(project.total_investment),
+                responsible_unit=project.responsible_unit_id,
                 headquarters=project.headquarters_id,
                 leaders=[link.person_id for link in project.leader_links.all()],
                 **{f"plan_{i}": yuan_to_wan(v) if v else None for i, v in enumerate(dekads)},
-                **{f"milestone_{m.pk}": m.planned_date for m in self.milestones})
+                **{f"milestone_{m.pk}": m.planned_date for m in self.milestones},
+            )
 
     def plan_rows(self):
         return _plan_rows(self)
@@ -242,13 +306,18 @@ class BaselineChangeForm(forms.Form):
         if {p.pk for p in chosen} == set(current):
             links = [[pk, role] for pk, role in current.items()]
         else:  # the lead stays lead while chosen; otherwise the first chosen leads
-            lead = next((p.pk for p in chosen if current.get(p.pk) == LeaderRole.LEAD), chosen[0].pk if chosen else None)
+            lead = next(
+                (p.pk for p in chosen if current.get(p.pk) == LeaderRole.LEAD),
+                chosen[0].pk if chosen else None,
+            )
             links = [[p.pk, LeaderRole.LEAD if p.pk == lead else LeaderRole.DEPUTY] for p in chosen]
         return {
             "total_investment": wan_to_yuan(data["total_investment"]),
             "responsible_unit": data["responsible_unit"].pk,
             "headquarters": data["headquarters"].pk if data.get("headquarters") else None,
             "leaders": links,
-            "plans": {str(self.plan_year): [wan_to_yuan(data.get(f"plan_{i}") or 0) for i in range(DEKADS_PER_YEAR)]},
+            "plans": {
+                str(self.plan_year): [wan_to_yuan(data.get(f"plan_{i}") or 0) for i in range(DEKADS_PER_YEAR)]
+            },
             "milestones": {str(m.pk): data[f"milestone_{m.pk}"].isoformat() for m in self.milestones},
         }

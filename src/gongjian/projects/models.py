@@ -49,7 +49,12 @@ class ProjectQuerySet(models.QuerySet):
         q = Q()
         if scope.unit_ids:
             ids = list(scope.unit_ids)
-            q |= Q(responsible_unit_id__in=ids) | Q(headquarters_id__in=ids) | Q(owner_id__in=ids) | Q(park_id__in=ids)
+            q |= (
+                Q(responsible_unit_id__in=ids)
+                | Q(headquarters_id__in=ids)
+                | Q(owner_id__in=ids)
+                | Q(park_id__in=ids)
+            )
         for path in scope.region_paths:
             q |= Q(region__path__startswith=path)
         if scope.person_id:
@@ -73,37 +78,82 @@ class Project(models.Model):
     """A key project (重点项目) the government pushes from signature to production and assesses."""
 
     code = models.CharField(_("项目编号"), max_length=30, unique=True)
-    national_code = models.CharField(_("全国投资项目代码"), max_length=24, blank=True,
-                                     validators=[validate_national_code],
-                                     help_text=_("投资项目在线审批监管平台赋予的24位代码，如 2026-320311-04-01-123456。"))
+    national_code = models.CharField(
+        _("全国投资项目代码"),
+        max_length=24,
+        blank=True,
+        validators=[validate_national_code],
+        help_text=_("投资项目在线审批监管平台赋予的24位代码，如 2026-320311-04-01-123456。"),
+    )
     name = models.CharField(_("项目名称"), max_length=200, db_index=True)
     category = models.CharField(_("项目类别"), max_length=20, choices=Category.choices, db_index=True)
     nature = models.CharField(_("建设性质"), max_length=20, choices=Nature.choices, db_index=True)
     level = models.CharField(_("项目级别"), max_length=20, choices=Level.choices, db_index=True)
     funding = models.CharField(_("投资类型"), max_length=20, choices=Funding.choices, default=Funding.SOCIAL)
-    year = models.PositiveSmallIntegerField(_("入库年度"), db_index=True,
-                                            validators=[MinValueValidator(2000), MaxValueValidator(2100)])
-    region = models.ForeignKey(Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="projects")
-    park = models.ForeignKey(Unit, verbose_name=_("所属园区"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="park_projects", limit_choices_to={"kind": "park"})
+    year = models.PositiveSmallIntegerField(
+        _("入库年度"), db_index=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="projects"
+    )
+    park = models.ForeignKey(
+        Unit,
+        verbose_name=_("所属园区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="park_projects",
+        limit_choices_to={"kind": "park"},
+    )
     location = models.CharField(_("建设地点"), max_length=200, blank=True)
     # The site's centre in CGCS2000 / WGS-84 degrees (天地图 and a phone's GPS agree to within metres), used to
     # check where site photos were taken.
-    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True,
-                                    validators=[MinValueValidator(-180), MaxValueValidator(180)],
-                                    help_text=_("项目现场中心点，CGCS2000（天地图）坐标，如 117.184811。"))
-    latitude = models.DecimalField(_("纬度"), max_digits=8, decimal_places=6, null=True, blank=True,
-                                   validators=[MinValueValidator(-90), MaxValueValidator(90)],
-                                   help_text=_("如 34.261792。"))
-    owner = models.ForeignKey(Unit, verbose_name=_("业主单位"), null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="owned_projects")
-    responsible_unit = models.ForeignKey(Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT,
-                                         related_name="responsible_projects")
-    headquarters = models.ForeignKey(Unit, verbose_name=_("指挥部"), null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="hq_projects",
-                                     limit_choices_to={"kind": "headquarters"})
-    commander = models.ForeignKey(Person, verbose_name=_("指挥长"), null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="commanded_projects")
+    longitude = models.DecimalField(
+        _("经度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text=_("项目现场中心点，CGCS2000（天地图）坐标，如 117.184811。"),
+    )
+    latitude = models.DecimalField(
+        _("纬度"),
+        max_digits=8,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text=_("如 34.261792。"),
+    )
+    owner = models.ForeignKey(
+        Unit,
+        verbose_name=_("业主单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_projects",
+    )
+    responsible_unit = models.ForeignKey(
+        Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="responsible_projects"
+    )
+    headquarters = models.ForeignKey(
+        Unit,
+        verbose_name=_("指挥部"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hq_projects",
+        limit_choices_to={"kind": "headquarters"},
+    )
+    commander = models.ForeignKey(
+        Person,
+        verbose_name=_("指挥长"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="commanded_projects",
+    )
     contact_person = models.CharField(_("项目联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     content = models.TextField(_("建设内容"), blank=True, validators=[MaxLengthValidator(5000)])
@@ -112,14 +162,26 @@ class Project(models.Model):
     planned_completion = models.DateField(_("计划竣工"), null=True, blank=True)
     actual_start = models.DateField(_("实际开工"), null=True, blank=True)
     actual_completion = models.DateField(_("实际竣工"), null=True, blank=True)
-    land_area_mu = models.DecimalField(_("用地面积（亩）"), max_digits=12, decimal_places=2, default=Decimal(0),
-                                       validators=[MinValueValidator(0)])
-    land_status = models.CharField(_("供地情况"), max_length=20, choices=LandStatus.choices,
-                                   default=LandStatus.PENDING)
-    expected_output = models.BigIntegerField(_("达产后年产值（元）"), default=0, validators=[MinValueValidator(0)])
-    expected_tax = models.BigIntegerField(_("达产后年税收（元）"), default=0, validators=[MinValueValidator(0)])
+    land_area_mu = models.DecimalField(
+        _("用地面积（亩）"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(0)],
+    )
+    land_status = models.CharField(
+        _("供地情况"), max_length=20, choices=LandStatus.choices, default=LandStatus.PENDING
+    )
+    expected_output = models.BigIntegerField(
+        _("达产后年产值（元）"), default=0, validators=[MinValueValidator(0)]
+    )
+    expected_tax = models.BigIntegerField(
+        _("达产后年税收（元）"), default=0, validators=[MinValueValidator(0)]
+    )
     expected_jobs = models.PositiveIntegerField(_("新增就业（人）"), default=0)
-    foreign_investment_usd = models.BigIntegerField(_("利用外资（美元）"), default=0, validators=[MinValueValidator(0)])
+    foreign_investment_usd = models.BigIntegerField(
+        _("利用外资（美元）"), default=0, validators=[MinValueValidator(0)]
+    )
     party_branch = models.CharField(_("临时党支部"), max_length=100, blank=True)
     party_secretary = models.CharField(_("党支部书记"), max_length=50, blank=True)
     is_archived = models.BooleanField(_("已出库"), default=False)
@@ -133,8 +195,9 @@ class Project(models.Model):
     baseline = models.PositiveIntegerField(_("基准版本"), default=1)
     baseline_from = models.CharField(_("基准生效期别"), max_length=12, blank=True)
 
-    leaders = models.ManyToManyField(Person, through="ProjectLeader", related_name="led_projects",
-                                     verbose_name=_("包挂领导"))
+    leaders = models.ManyToManyField(
+        Person, through="ProjectLeader", related_name="led_projects", verbose_name=_("包挂领导")
+    )
 
     objects = ProjectQuerySet.as_manager()
 
@@ -148,7 +211,10 @@ class Project(models.Model):
             ("export_projects", _("导出项目")),
             ("change_baseline", _("修改基准（计划投资、总投资、责任单位、指挥部、领导、节点计划日期）")),
         ]
-        indexes = [models.Index(fields=["responsible_unit", "code"]), models.Index(fields=["total_investment"])]
+        indexes = [
+            models.Index(fields=["responsible_unit", "code"]),
+            models.Index(fields=["total_investment"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -176,7 +242,9 @@ class AnnualPlan(models.Model):
     Months are sums of their three dekads; ``total`` is kept for sorting and filtering in SQL.
     """
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="plans", verbose_name=_("项目"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="plans", verbose_name=_("项目")
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     dekads = models.JSONField(_("分旬计划（元）"), default=list)
     total = models.BigIntegerField(_("年度计划投资（元）"), default=0)
@@ -199,7 +267,7 @@ class AnnualPlan(models.Model):
 
     @property
     def months(self) -> list[int]:
-        return [sum(self.dekads[i * 3:i * 3 + 3]) for i in range(12)]
+        return [sum(self.dekads[i * 3 : i * 3 + 3]) for i in range(12)]
 
     def amount(self, period: Period) -> int:
         """Planned investment of one dekad, month or the whole year."""
@@ -218,7 +286,9 @@ class AnnualPlan(models.Model):
 class Milestone(models.Model):
     """A node of physical progress (形象进度节点) with its planned and actual dates."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("项目"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("项目")
+    )
     kind = models.CharField(_("节点类型"), max_length=20, choices=MilestoneKind.choices)
     name = models.CharField(_("节点名称"), max_length=100, blank=True)
     planned_date = models.DateField(_("计划完成"))
@@ -242,11 +312,14 @@ class Milestone(models.Model):
 class Approval(models.Model):
     """A pre-construction approval (前期手续) and how far it has got."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="approvals", verbose_name=_("项目"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="approvals", verbose_name=_("项目")
+    )
     kind = models.CharField(_("手续类型"), max_length=30, choices=ApprovalKind.choices)
     name = models.CharField(_("手续名称"), max_length=100, blank=True)
-    status = models.CharField(_("办理状态"), max_length=20, choices=ApprovalStatus.choices,
-                              default=ApprovalStatus.NOT_STARTED)
+    status = models.CharField(
+        _("办理状态"), max_length=20, choices=ApprovalStatus.choices, default=ApprovalStatus.NOT_STARTED
+    )
     document_no = models.CharField(_("批复文号"), max_length=100, blank=True)
     authority = models.CharField(_("审批部门"), max_length=100, blank=True)
     planned_date = models.DateField(_("计划办结"), null=True, blank=True)
@@ -274,10 +347,12 @@ class Approval(models.Model):
 class ProjectLeader(models.Model):
     """A leader's assignment to a project (领导包挂): the four leadership bodies' members each take projects."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="leader_links",
-                                verbose_name=_("项目"))
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="project_links",
-                               verbose_name=_("领导"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="leader_links", verbose_name=_("项目")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="project_links", verbose_name=_("领导")
+    )
     role = models.CharField(_("包挂角色"), max_length=10, choices=LeaderRole.choices, default=LeaderRole.LEAD)
     since = models.DateField(_("起始日期"), null=True, blank=True)
 
@@ -297,18 +372,32 @@ class BaselineChange(models.Model):
     approves or refuses it. ``proposed`` holds only what changes, in the shape of :func:`projects.queries.
     baseline_of` (money in yuan, units and people by id, milestone dates by milestone id)."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="baseline_changes",
-                                verbose_name=_("项目"))
-    state = models.CharField(_("状态"), max_length=12, choices=ChangeState.choices, default=ChangeState.PROPOSED)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="baseline_changes", verbose_name=_("项目")
+    )
+    state = models.CharField(
+        _("状态"), max_length=12, choices=ChangeState.choices, default=ChangeState.PROPOSED
+    )
     effective_from = models.CharField(_("生效期别"), max_length=12)
     reason = models.TextField(_("调整理由"), validators=[MaxLengthValidator(1000)])
     proposed = models.JSONField(_("调整内容"))
     before = models.JSONField(_("调整前"), default=dict)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     proposed_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_note = models.CharField(_("审批意见"), max_length=500, blank=True)
     number = models.PositiveIntegerField(_("形成基准版本"), null=True, blank=True)
@@ -318,8 +407,11 @@ class BaselineChange(models.Model):
         verbose_name = _("基准调整申请")
         verbose_name_plural = _("基准调整申请")
         ordering = ["-proposed_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["project"], condition=Q(state="proposed"),
-                                               name="one_open_baseline_change")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"], condition=Q(state="proposed"), name="one_open_baseline_change"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.effective_period}"
@@ -334,8 +426,9 @@ class BaselineVersion(models.Model):
     in force, ``valid_from`` (blank: since registration) up to, not including, ``valid_until``. Lights and
     assessment of those periods are measured against it."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="baseline_versions",
-                                verbose_name=_("项目"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="baseline_versions", verbose_name=_("项目")
+    )
     number = models.PositiveIntegerField(_("基准版本"))
     content = models.JSONField(_("基准内容"))
     valid_from = models.CharField(_("起始期别"), max_length=12, blank=True)
@@ -344,8 +437,13 @@ class BaselineVersion(models.Model):
     # on or after ``starts_on`` (or there is none) and before ``ends_on``.
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField()
-    replaced_by = models.OneToOneField(BaselineChange, null=True, on_delete=models.PROTECT, related_name="replaced",
-                                       verbose_name=_("调整申请"))
+    replaced_by = models.OneToOneField(
+        BaselineChange,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="replaced",
+        verbose_name=_("调整申请"),
+    )
 
     class Meta:
         verbose_name = _("历史基准")

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from gongjian.core.money import format_wan
 from gongjian.core.periods import Period
+from gongjian.org.models import Person, Unit
+from gongjian.projects.choices import LeaderRole
 from gongjian.projects.models import AnnualPlan, BaselineVersion, Milestone, Project, ProjectLeader
 
 # What a baseline holds, in the order a person reads a change.
@@ -31,12 +33,20 @@ def baseline_of(project: Project) -> dict[str, Any]:
         "total_investment": project.total_investment,
         "responsible_unit": project.responsible_unit_id,
         "headquarters": project.headquarters_id,
-        "leaders": sorted([person, role] for person, role in
-                          ProjectLeader.objects.filter(project=project).values_list("person_id", "role")),
-        "plans": {str(year): list(dekads) for year, dekads in
-                  AnnualPlan.objects.filter(project=project).order_by("year").values_list("year", "dekads")},
-        "milestones": {str(pk): planned.isoformat() for pk, planned in
-                       Milestone.objects.filter(project=project).values_list("pk", "planned_date")},
+        "leaders": sorted(
+            [person, role]
+            for person, role in ProjectLeader.objects.filter(project=project).values_list("person_id", "role")
+        ),
+        "plans": {
+            str(year): list(dekads)
+            for year, dekads in AnnualPlan.objects.filter(project=project)
+            .order_by("year")
+            .values_list("year", "dekads")
+        },
+        "milestones": {
+            str(pk): planned.isoformat()
+            for pk, planned in Milestone.objects.filter(project=project).values_list("pk", "planned_date")
+        },
     }
 
 
@@ -59,7 +69,9 @@ class Yardstick:
         return {int(pk): date.fromisoformat(day) for pk, day in self.content.get("milestones", {}).items()}
 
 
-def superseded(project_ids: Iterable[int] | None, first: date, last: date) -> dict[int, list[BaselineVersion]]:
+def superseded(
+    project_ids: Iterable[int] | None, first: date, last: date
+) -> dict[int, list[BaselineVersion]]:
     """The superseded baselines that were in force some day between ``first`` and ``last``, by project (most
     projects have none, and then nothing is read for them)."""
     rows = BaselineVersion.objects.filter(ends_on__gt=first).exclude(starts_on__gt=last).order_by("number")
@@ -74,10 +86,14 @@ def superseded(project_ids: Iterable[int] | None, first: date, last: date) -> di
 def version_for(versions: list[BaselineVersion], period: Period) -> BaselineVersion | None:
     """The superseded version a period is measured against, if any (else the registry's current baseline)."""
     end = period.end
-    return next((v for v in versions if (v.starts_on is None or end >= v.starts_on) and end < v.ends_on), None)
+    return next(
+        (v for v in versions if (v.starts_on is None or end >= v.starts_on) and end < v.ends_on), None
+    )
 
 
-def yardsticks(projects: dict[int, int], periods: list[Period], *, every: bool = False) -> dict[tuple[int, str], Yardstick]:
+def yardsticks(
+    projects: dict[int, int], periods: list[Period], *, every: bool = False
+) -> dict[tuple[int, str], Yardstick]:
     """For ``projects`` ({id: current baseline number}) × ``periods``, the baselines other than the current one
     that apply, keyed by (project id, period code). Pairs measured by the current baseline are left out.
     ``every``: ``projects`` are all the active projects, so the lookup needs no list of ids."""
@@ -105,8 +121,6 @@ def describe_baseline(number: int, effective_from: str) -> str:
 def describe_changes(changes: Iterable[Any]) -> None:
     """Give each change (a :class:`BaselineChange`) ``lines``: what it moves, one line per item, from → to, in the
     office's words. The units, people and milestones named by all of them are read once."""
-    from gongjian.org.models import Person, Unit
-
     changes = list(changes)
     units, people, nodes = set(), set(), set()
     for change in changes:
@@ -114,9 +128,11 @@ def describe_changes(changes: Iterable[Any]) -> None:
             units.update(data.get(k) for k in ("responsible_unit", "headquarters") if data.get(k))
             people.update(p for p, _role in data.get("leaders") or [])
         nodes.update(int(k) for k in change.proposed.get("milestones") or {})
-    names = _Names(dict(Unit.objects.filter(pk__in=units).values_list("pk", "name")),
-                   dict(Person.objects.filter(pk__in=people).values_list("pk", "name")),
-                   {str(m.pk): m.label for m in Milestone.objects.filter(pk__in=nodes)})
+    names = _Names(
+        dict(Unit.objects.filter(pk__in=units).values_list("pk", "name")),
+        dict(Person.objects.filter(pk__in=people).values_list("pk", "name")),
+        {str(m.pk): m.label for m in Milestone.objects.filter(pk__in=nodes)},
+    )
     for change in changes:
         change.lines = _lines(change.proposed, change.before, names)
 
@@ -129,33 +145,56 @@ class _Names:
 
 
 def _lines(proposed: dict[str, Any], before: dict[str, Any], names: _Names) -> list[str]:
-    from gongjian.projects.choices import LeaderRole
-
     lines: list[str] = []
     roles = dict(LeaderRole.choices)
     if "total_investment" in proposed:
-        lines.append(_("总投资：%(old)s 万元 → %(new)s 万元") % {
-            "old": format_wan(before.get("total_investment") or 0), "new": format_wan(proposed["total_investment"])})
+        lines.append(
+            _("总投资：%(old)s 万元 → %(new)s 万元")
+            % {
+                "old": format_wan(before.get("total_investment") or 0),
+                "new": format_wan(proposed["total_investment"]),
+            }
+        )
     for key, label in (("responsible_unit", _("责任单位")), ("headquarters", _("指挥部"))):
         if key in proposed:
-            lines.append(_("%(label)s：%(old)s → %(new)s") % {
-                "label": label, "old": names.units.get(before.get(key), "—"),
-                "new": names.units.get(proposed[key], "—")})
+            lines.append(
+                _("%(label)s：%(old)s → %(new)s")
+                % {
+                    "label": label,
+                    "old": names.units.get(before.get(key), "—"),
+                    "new": names.units.get(proposed[key], "—"),
+                }
+            )
     if "leaders" in proposed:
+
         def listed(links):
             return "、".join(f"{names.people.get(p, '—')}（{roles.get(r, r)}）" for p, r in links) or "—"
-        lines.append(_("包挂领导：%(old)s → %(new)s") % {"old": listed(before.get("leaders", [])),
-                                                        "new": listed(proposed["leaders"])})
+
+        lines.append(
+            _("包挂领导：%(old)s → %(new)s")
+            % {"old": listed(before.get("leaders", [])), "new": listed(proposed["leaders"])}
+        )
     for year, dekads in sorted(proposed.get("plans", {}).items()):
         old = before.get("plans", {}).get(year) or [0] * 36
-        months = [m + 1 for m in range(12) if sum(old[m * 3:m * 3 + 3]) != sum(dekads[m * 3:m * 3 + 3])]
-        lines.append(_("%(year)s年计划投资：%(old)s 万元 → %(new)s 万元（变动月份：%(months)s）") % {
-            "year": year, "old": format_wan(sum(old)), "new": format_wan(sum(dekads)),
-            "months": "、".join(f"{m}月" for m in months) or _("旬间调整")})
+        months = [m + 1 for m in range(12) if sum(old[m * 3 : m * 3 + 3]) != sum(dekads[m * 3 : m * 3 + 3])]
+        lines.append(
+            _("%(year)s年计划投资：%(old)s 万元 → %(new)s 万元（变动月份：%(months)s）")
+            % {
+                "year": year,
+                "old": format_wan(sum(old)),
+                "new": format_wan(sum(dekads)),
+                "months": "、".join(f"{m}月" for m in months) or _("旬间调整"),
+            }
+        )
     for pk, day in sorted((proposed.get("milestones") or {}).items(), key=lambda kv: kv[1]):
-        lines.append(_("节点「%(name)s」计划完成：%(old)s → %(new)s") % {
-            "name": names.milestones.get(pk, _("已删除的节点")), "old": before.get("milestones", {}).get(pk, "—"),
-            "new": day})
+        lines.append(
+            _("节点「%(name)s」计划完成：%(old)s → %(new)s")
+            % {
+                "name": names.milestones.get(pk, _("已删除的节点")),
+                "old": before.get("milestones", {}).get(pk, "—"),
+                "new": day,
+            }
+        )
     return lines
 
 

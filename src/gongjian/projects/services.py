@@ -19,8 +19,9 @@ from gongjian.core.models import ClosedPeriod, next_serial, peek_serial, raise_s
 from gongjian.core.money import split_evenly
 from gongjian.core.periods import Period
 from gongjian.jobs import services as jobs
-from gongjian.org.models import Person
-from gongjian.projects.choices import ChangeState
+from gongjian.org.choices import UnitKind
+from gongjian.org.models import Person, Unit
+from gongjian.projects.choices import ChangeState, LeaderRole
 from gongjian.projects.models import (
     DEKADS_PER_YEAR,
     AnnualPlan,
@@ -31,13 +32,43 @@ from gongjian.projects.models import (
     Project,
     ProjectLeader,
 )
+from gongjian.projects.queries import BASELINE_KEYS, baseline_of
 
 PROJECT_FIELDS = [
-    "code", "national_code", "name", "category", "nature", "level", "funding", "year", "region", "park",
-    "location", "longitude", "latitude", "owner", "responsible_unit", "headquarters", "commander", "contact_person", "contact_phone",
-    "content", "total_investment", "planned_start", "planned_completion", "actual_start", "actual_completion",
-    "land_area_mu", "land_status", "expected_output", "expected_tax", "expected_jobs", "foreign_investment_usd",
-    "party_branch", "party_secretary", "is_archived",
+    "code",
+    "national_code",
+    "name",
+    "category",
+    "nature",
+    "level",
+    "funding",
+    "year",
+    "region",
+    "park",
+    "location",
+    "longitude",
+    "latitude",
+    "owner",
+    "responsible_unit",
+    "headquarters",
+    "commander",
+    "contact_person",
+    "contact_phone",
+    "content",
+    "total_investment",
+    "planned_start",
+    "planned_completion",
+    "actual_start",
+    "actual_completion",
+    "land_area_mu",
+    "land_status",
+    "expected_output",
+    "expected_tax",
+    "expected_jobs",
+    "foreign_investment_usd",
+    "party_branch",
+    "party_secretary",
+    "is_archived",
 ]
 
 
@@ -73,17 +104,29 @@ def dekads_from_months(months: Sequence[int]) -> list[int]:
 
 def snapshot_project(project: Project) -> dict[str, Any]:
     """Everything about a project, as an audit event shows it before and after a change."""
-    data = audit.snapshot(project, [f.attname for f in Project._meta.concrete_fields
-                                    if f.attname not in {"created_at", "updated_at"}])
+    data = audit.snapshot(
+        project,
+        [f.attname for f in Project._meta.concrete_fields if f.attname not in {"created_at", "updated_at"}],
+    )
     data["plans"] = {str(p.year): p.dekads for p in project.plans.all()}
     data["leaders"] = sorted(f"{link.person_id}:{link.role}" for link in project.leader_links.all())
     data["milestones"] = [
-        {"kind": m.kind, "name": m.name, "planned": audit._plain(m.planned_date), "actual": audit._plain(m.actual_date)}
+        {
+            "kind": m.kind,
+            "name": m.name,
+            "planned": audit._plain(m.planned_date),
+            "actual": audit._plain(m.actual_date),
+        }
         for m in project.milestones.all()
     ]
     data["approvals"] = [
-        {"kind": a.kind, "name": a.name, "status": a.status, "document_no": a.document_no,
-         "approved_on": audit._plain(a.approved_on)}
+        {
+            "kind": a.kind,
+            "name": a.name,
+            "status": a.status,
+            "document_no": a.document_no,
+            "approved_on": audit._plain(a.approved_on),
+        }
         for a in project.approvals.all()
     ]
     return data
@@ -97,7 +140,7 @@ def _highest_code_number(year: int) -> int:
     is first made."""
     prefix = f"{year}-"
     codes = Project.objects.filter(code__startswith=prefix).values_list("code", flat=True)
-    return max((int(c[len(prefix):]) for c in codes if c[len(prefix):].isdigit()), default=0)
+    return max((int(c[len(prefix) :]) for c in codes if c[len(prefix) :].isdigit()), default=0)
 
 
 def _code_parts(code: str) -> tuple[int, int] | None:
@@ -195,10 +238,20 @@ def sync_children(model: type[models.Model], wanted: dict[int, list[models.Model
             with transaction.atomic():
                 model.objects.filter(pk__in=[row.pk for row in removed]).delete()
         except ProtectedError as exc:
-            names = "、".join(sorted({str(obj.milestone) for obj in exc.protected_objects
-                                     if hasattr(obj, "milestone")} or {str(r) for r in removed}))
-            raise ValidationError({model.__name__.lower() + "s": _(
-                "%(names)s 已被报表引用，不能删除；可以修改它的日期或名称。") % {"names": names}}) from None
+            names = "、".join(
+                sorted(
+                    {str(obj.milestone) for obj in exc.protected_objects if hasattr(obj, "milestone")}
+                    or {str(r) for r in removed}
+                )
+            )
+            raise ValidationError(
+                {
+                    model.__name__.lower() + "s": _(
+                        "%(names)s 已被报表引用，不能删除；可以修改它的日期或名称。"
+                    )
+                    % {"names": names}
+                }
+            ) from None
     if changed:
         model.objects.bulk_update(changed, fields, batch_size=500)
     model.objects.bulk_create(created, batch_size=500)
@@ -209,12 +262,21 @@ def _write_children(project: Project, children: ProjectChildren) -> None:
         year = children.plan_year or project.year
         if len(children.plan_dekads) != DEKADS_PER_YEAR or any(v < 0 for v in children.plan_dekads):
             raise ValidationError({"plan": _("分旬计划须为36个非负金额。")})
-        AnnualPlan.objects.update_or_create(project=project, year=year,
-                                            defaults={"dekads": list(children.plan_dekads),
-                                                      "total": sum(children.plan_dekads)})
+        AnnualPlan.objects.update_or_create(
+            project=project,
+            year=year,
+            defaults={"dekads": list(children.plan_dekads), "total": sum(children.plan_dekads)},
+        )
     if children.leaders is not None:
-        sync_children(ProjectLeader, {project.pk: [
-            ProjectLeader(project=project, person=person, role=role) for person, role in children.leaders]})
+        sync_children(
+            ProjectLeader,
+            {
+                project.pk: [
+                    ProjectLeader(project=project, person=person, role=role)
+                    for person, role in children.leaders
+                ]
+            },
+        )
     if children.milestones is not None:
         items = [Milestone(project=project, sequence=i, **m) for i, m in enumerate(children.milestones)]
         for item in items:
@@ -250,21 +312,29 @@ def create_project(fields: dict[str, Any], children: ProjectChildren | None = No
     _check_plan_fits(project, children)
     project.save()
     _write_children(project, children)
-    audit.record("project.create", actor=actor, obj=project, after=snapshot_project(project), only_changes=False)
+    audit.record(
+        "project.create", actor=actor, obj=project, after=snapshot_project(project), only_changes=False
+    )
     return project
 
 
 # The yardstick a project is judged against (DESIGN: baselines): the office owns it; a unit may not move it.
-BASELINE_FIELDS = {"total_investment": _("总投资"), "responsible_unit": _("责任单位"),
-                   "headquarters": _("指挥部")}
+BASELINE_FIELDS = {
+    "total_investment": _("总投资"),
+    "responsible_unit": _("责任单位"),
+    "headquarters": _("指挥部"),
+}
 
 
 def _check_baseline(current: Project, fields: dict[str, Any], children: ProjectChildren, actor) -> None:
     """Refuse, naming them, the changes of the baseline by someone who does not own it."""
     if actor is None or actor.has_perm("projects.change_baseline"):
         return
-    moved = [str(label) for name, label in BASELINE_FIELDS.items()
-             if name in fields and _id_of(fields[name]) != _id_of(getattr(current, name))]
+    moved = [
+        str(label)
+        for name, label in BASELINE_FIELDS.items()
+        if name in fields and _id_of(fields[name]) != _id_of(getattr(current, name))
+    ]
     if children.plan_dekads is not None:
         plan = current.plan_for(children.plan_year or current.year)
         if (plan.dekads if plan else [0] * DEKADS_PER_YEAR) != list(children.plan_dekads):
@@ -275,12 +345,15 @@ def _check_baseline(current: Project, fields: dict[str, Any], children: ProjectC
             moved.append(str(_("包挂领导")))
     if children.milestones is not None:
         planned = {m.pk: m.planned_date for m in current.milestones.all()}
-        if any(m.get("id") in planned and m.get("planned_date") != planned[m["id"]] for m in children.milestones) \
-                or {m.get("id") for m in children.milestones} != set(planned):
+        if any(
+            m.get("id") in planned and m.get("planned_date") != planned[m["id"]] for m in children.milestones
+        ) or {m.get("id") for m in children.milestones} != set(planned):
             moved.append(str(_("形象进度节点计划")))
     if moved:
-        raise PermissionDenied(_("%(fields)s 是考核的基准，只有项目办可以调整；请向项目办提出调整申请。")
-                               % {"fields": "、".join(moved)})
+        raise PermissionDenied(
+            _("%(fields)s 是考核的基准，只有项目办可以调整；请向项目办提出调整申请。")
+            % {"fields": "、".join(moved)}
+        )
 
 
 def _id_of(value: Any) -> Any:
@@ -288,8 +361,14 @@ def _id_of(value: Any) -> Any:
 
 
 @transaction.atomic
-def update_project(project: Project, fields: dict[str, Any], children: ProjectChildren | None = None, *,
-                   actor, expected_version: int | None = None) -> Project:
+def update_project(
+    project: Project,
+    fields: dict[str, Any],
+    children: ProjectChildren | None = None,
+    *,
+    actor,
+    expected_version: int | None = None,
+) -> Project:
     """Change a project's fields and children. ``expected_version`` is the version the editor loaded (a change
     without it, or from another version, is stale: gongjian.core.locking)."""
     if actor is not None and not Project.objects.editable_by(actor).filter(pk=project.pk).exists():
@@ -317,24 +396,35 @@ def update_project(project: Project, fields: dict[str, Any], children: ProjectCh
 @transaction.atomic
 def delete_project(project: Project, *, actor, expected_version: int | None = None) -> None:
     """Delete a project as the deleter saw it (``expected_version``): a project changed since is not deleted."""
-    if actor is not None and not (actor.has_perm("projects.delete_project")
-                                  and Project.objects.in_scope(actor).filter(pk=project.pk).exists()):
+    if actor is not None and not (
+        actor.has_perm("projects.delete_project")
+        and Project.objects.in_scope(actor).filter(pk=project.pk).exists()
+    ):
         raise PermissionDenied(_("无权删除该项目。"))
     project = Project.objects.select_for_update().get(pk=project.pk)
     _check_project_version(project, expected_version, acting=True)
     before = snapshot_project(project)
     pk, text = project.pk, str(project)
     project.delete()
-    audit.record("project.delete", actor=actor, object_type="projects.project", object_id=str(pk),
-                 object_repr=text, before=before, only_changes=False)
+    audit.record(
+        "project.delete",
+        actor=actor,
+        object_type="projects.project",
+        object_id=str(pk),
+        object_repr=text,
+        before=before,
+        only_changes=False,
+    )
 
 
-# -- baselines (基准): a unit proposes a change, the office approves it as a new version ---------------------------
+# Baselines (基准): a unit proposes a change, the office approves it as a new version
 
 
 def may_propose_baseline(user, project: Project) -> bool:
-    return bool(user.has_perm("projects.change_project")
-                and Project.objects.in_scope(user).filter(pk=project.pk).exists())
+    return bool(
+        user.has_perm("projects.change_project")
+        and Project.objects.in_scope(user).filter(pk=project.pk).exists()
+    )
 
 
 def _effective_period(text: str, project: Project) -> Period:
@@ -343,32 +433,40 @@ def _effective_period(text: str, project: Project) -> Period:
     try:
         period = Period.parse(str(text or ""))
     except ValueError:
-        raise ValidationError({"effective_from": _("生效期别无效，应为某年某月某旬，如 2026年11月中旬。")}) from None
+        raise ValidationError(
+            {"effective_from": _("生效期别无效，应为某年某月某旬，如 2026年11月中旬。")}
+        ) from None
     if period.dekad is None:
         period = period.dekads()[0] if period.month else Period(period.year, 1, 1)
     if not 2000 <= period.year <= 2100:
         raise ValidationError({"effective_from": _("生效期别须在 2000 到 2100 年之间。")})
     if project.baseline_from and period <= Period.parse(project.baseline_from):
-        raise ValidationError({"effective_from": _("现行基准自 %(from)s 起执行，调整须自其后的期别起生效。")
-                               % {"from": Period.parse(project.baseline_from)}})
+        raise ValidationError(
+            {
+                "effective_from": _("现行基准自 %(from)s 起执行，调整须自其后的期别起生效。")
+                % {"from": Period.parse(project.baseline_from)}
+            }
+        )
     closed = ClosedPeriod.latest_from(period.start)
     if closed:
-        raise ValidationError({"effective_from": _(
-            "%(period)s 的考核结果已发布，调整只能自其后的期别起生效（已发布的结果不再重算）。") % {
-                "period": Period.parse(closed)}})
+        raise ValidationError(
+            {
+                "effective_from": _(
+                    "%(period)s 的考核结果已发布，调整只能自其后的期别起生效（已发布的结果不再重算）。"
+                )
+                % {"period": Period.parse(closed)}
+            }
+        )
     return period
 
 
 def _clean_proposal(project: Project, data: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
     """The proposed values that differ from ``current``, checked; raise naming the field otherwise."""
-    from gongjian.org.choices import UnitKind
-    from gongjian.org.models import Unit
-    from gongjian.projects.choices import LeaderRole
-    from gongjian.projects.queries import BASELINE_KEYS
-
     unknown = set(data) - set(BASELINE_KEYS)
     if unknown:
-        raise ValidationError({"proposed": _("不能调整的字段：%(names)s") % {"names": "、".join(sorted(unknown))}})
+        raise ValidationError(
+            {"proposed": _("不能调整的字段：%(names)s") % {"names": "、".join(sorted(unknown))}}
+        )
     out: dict[str, Any] = {}
     if data.get("total_investment") is not None:
         value = data["total_investment"]
@@ -380,14 +478,19 @@ def _clean_proposal(project: Project, data: dict[str, Any], current: dict[str, A
         if data.get(key) is not None and (not isinstance(data[key], int) or not 0 < data[key] < 2**31):
             raise ValidationError({key: _("单位编号无效。")})
     if "responsible_unit" in data and data["responsible_unit"] != current["responsible_unit"]:
-        unit = Unit.objects.filter(pk=data["responsible_unit"]).exclude(
-            kind__in=[UnitKind.ENTERPRISE, UnitKind.STATE_ENTERPRISE]).first()
+        unit = (
+            Unit.objects.filter(pk=data["responsible_unit"])
+            .exclude(kind__in=[UnitKind.ENTERPRISE, UnitKind.STATE_ENTERPRISE])
+            .first()
+        )
         if unit is None:
             raise ValidationError({"responsible_unit": _("责任单位须为本系统中的机关或园区单位。")})
         out["responsible_unit"] = unit.pk
     if "headquarters" in data and data["headquarters"] != current["headquarters"]:
-        if data["headquarters"] is not None and not Unit.objects.filter(
-                pk=data["headquarters"], kind=UnitKind.HEADQUARTERS).exists():
+        if (
+            data["headquarters"] is not None
+            and not Unit.objects.filter(pk=data["headquarters"], kind=UnitKind.HEADQUARTERS).exists()
+        ):
             raise ValidationError({"headquarters": _("指挥部不存在。")})
         out["headquarters"] = data["headquarters"]
     if data.get("leaders") is not None:
@@ -406,8 +509,9 @@ def _clean_proposal(project: Project, data: dict[str, Any], current: dict[str, A
     for year, dekads in (data.get("plans") or {}).items():
         if not str(year).isdigit() or not 2000 <= int(year) <= 2100:
             raise ValidationError({"plans": _("计划年度须在 2000 到 2100 之间。")})
-        if len(dekads) != DEKADS_PER_YEAR or any(not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 10**16
-                                                 for v in dekads):
+        if len(dekads) != DEKADS_PER_YEAR or any(
+            not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 10**16 for v in dekads
+        ):
             raise ValidationError({"plans": _("%(year)s年分旬计划须为36个非负金额。") % {"year": year}})
         if list(dekads) != (current["plans"].get(str(year)) or [0] * DEKADS_PER_YEAR):
             out.setdefault("plans", {})[str(year)] = list(dekads)
@@ -432,12 +536,11 @@ def _clean_proposal(project: Project, data: dict[str, Any], current: dict[str, A
 
 
 @transaction.atomic
-def propose_baseline_change(project: Project, proposed: dict[str, Any], *, reason: str, effective_from: str,
-                            actor) -> BaselineChange:
+def propose_baseline_change(
+    project: Project, proposed: dict[str, Any], *, reason: str, effective_from: str, actor
+) -> BaselineChange:
     """A unit asks the office to change the project's baseline from a ten-day period, saying why; nothing is
     measured differently until the office approves. One open proposal per project."""
-    from gongjian.projects.queries import baseline_of
-
     if actor is not None and not may_propose_baseline(actor, project):
         raise PermissionDenied(_("无权为该项目提出基准调整申请。"))
     current = Project.objects.select_for_update().get(pk=project.pk)
@@ -452,13 +555,25 @@ def propose_baseline_change(project: Project, proposed: dict[str, Any], *, reaso
     if BaselineChange.objects.filter(project=current, state=ChangeState.PROPOSED).exists():
         raise ValidationError({"proposed": _("该项目已有待审批的调整申请，请等项目办审批或撤回后再提。")})
     change = BaselineChange.objects.create(
-        project=current, effective_from=period.code, reason=reason, proposed=changes,
-        before={key: before[key] if key not in ("plans", "milestones")
-                else {k: before[key].get(k) for k in changes[key]} for key in changes},
-        proposed_by=audit.actor_or_none(actor))
-    audit.record("baseline.propose", actor=actor, obj=change, after={
-        "project": current.code, "effective_from": period.code, "reason": reason, "proposed": changes},
-        only_changes=False)
+        project=current,
+        effective_from=period.code,
+        reason=reason,
+        proposed=changes,
+        before={
+            key: before[key]
+            if key not in ("plans", "milestones")
+            else {k: before[key].get(k) for k in changes[key]}
+            for key in changes
+        },
+        proposed_by=audit.actor_or_none(actor),
+    )
+    audit.record(
+        "baseline.propose",
+        actor=actor,
+        obj=change,
+        after={"project": current.code, "effective_from": period.code, "reason": reason, "proposed": changes},
+        only_changes=False,
+    )
     return change
 
 
@@ -467,19 +582,20 @@ def _locked_change(change: BaselineChange, expected_version: int | None) -> Base
     current = BaselineChange.objects.select_for_update().select_related("project").get(pk=change.pk)
     check_version(current.version, expected_version, _("调整申请"), acting=True)
     if current.state != ChangeState.PROPOSED:  # decided already (the version moved with it)
-        raise Stale(_("该调整申请已%(state)s，请刷新后查看。") % {"state": current.get_state_display()},
-                    current_version=current.version)
+        raise Stale(
+            _("该调整申请已%(state)s，请刷新后查看。") % {"state": current.get_state_display()},
+            current_version=current.version,
+        )
     return current
 
 
 @transaction.atomic
-def approve_baseline_change(change: BaselineChange, *, actor, expected_version: int | None,
-                            note: str = "", relight: bool = True) -> BaselineChange:
+def approve_baseline_change(
+    change: BaselineChange, *, actor, expected_version: int | None, note: str = "", relight: bool = True
+) -> BaselineChange:
     """The office approves: the current baseline is kept as a superseded version in force until the change's
     period, the registry takes the new values as baseline number n + 1, and the project's lights are lit again
     (periods before the change keep the old yardstick)."""
-    from gongjian.projects.queries import baseline_of
-
     if actor is not None and not actor.has_perm("projects.change_baseline"):
         raise PermissionDenied(_("只有项目办可以批准基准调整。"))
     current = _locked_change(change, expected_version)
@@ -488,22 +604,42 @@ def approve_baseline_change(change: BaselineChange, *, actor, expected_version: 
     now = baseline_of(project)
     changes = _clean_proposal(project, current.proposed, now)  # checked again: the registry may have moved
     BaselineVersion.objects.create(
-        project=project, number=project.baseline, content=now, valid_from=project.baseline_from,
-        valid_until=period.code, starts_on=Period.parse(project.baseline_from).start if project.baseline_from else None,
-        ends_on=period.start, replaced_by=current)
+        project=project,
+        number=project.baseline,
+        content=now,
+        valid_from=project.baseline_from,
+        valid_until=period.code,
+        starts_on=Period.parse(project.baseline_from).start if project.baseline_from else None,
+        ends_on=period.start,
+        replaced_by=current,
+    )
     fields = {key: changes[key] for key in ("total_investment",) if key in changes}
-    fields |= {key: (changes[key] and _unit(changes[key])) for key in ("responsible_unit", "headquarters")
-               if key in changes}
+    fields |= {
+        key: (changes[key] and _unit(changes[key]))
+        for key in ("responsible_unit", "headquarters")
+        if key in changes
+    }
     children = ProjectChildren()
     if "leaders" in changes:
         people = Person.objects.in_bulk([p for p, _r in changes["leaders"]])
         children.leaders = [(people[p], r) for p, r in changes["leaders"]]
     if "milestones" in changes:
         children.milestones = [
-            {"id": m.pk, "kind": m.kind, "name": m.name, "actual_date": m.actual_date, "note": m.note,
-             "planned_date": date.fromisoformat(changes["milestones"].get(str(m.pk), m.planned_date.isoformat()))}
-            for m in project.milestones.order_by("sequence", "planned_date", "pk")]
-    project = update_project(project, fields, children, actor=actor, expected_version=ANY_VERSION)  # locked above
+            {
+                "id": m.pk,
+                "kind": m.kind,
+                "name": m.name,
+                "actual_date": m.actual_date,
+                "note": m.note,
+                "planned_date": date.fromisoformat(
+                    changes["milestones"].get(str(m.pk), m.planned_date.isoformat())
+                ),
+            }
+            for m in project.milestones.order_by("sequence", "planned_date", "pk")
+        ]
+    project = update_project(
+        project, fields, children, actor=actor, expected_version=ANY_VERSION
+    )  # locked above
     for year, dekads in changes.get("plans", {}).items():
         _write_children(project, ProjectChildren(plan_year=int(year), plan_dekads=dekads))
     Project.objects.filter(pk=project.pk).update(baseline=F("baseline") + 1, baseline_from=period.code)
@@ -513,24 +649,39 @@ def approve_baseline_change(change: BaselineChange, *, actor, expected_version: 
     current.decided_at, current.decision_note = timezone.now(), (note or "").strip()[:500]
     current.version += 1
     current.save()
-    audit.record("baseline.approve", actor=actor, obj=current, before={"baseline": project.baseline - 1},
-                 after={"project": project.code, "baseline": project.baseline, "effective_from": period.code,
-                        "changes": changes, "note": current.decision_note}, only_changes=False)
+    audit.record(
+        "baseline.approve",
+        actor=actor,
+        obj=current,
+        before={"baseline": project.baseline - 1},
+        after={
+            "project": project.code,
+            "baseline": project.baseline,
+            "effective_from": period.code,
+            "changes": changes,
+            "note": current.decision_note,
+        },
+        only_changes=False,
+    )
     if relight and period.year <= timezone.localdate().year:
-        jobs.start("lights.relight", {"project_ids": [project.pk], "year": period.year}, actor=actor,
-                   label=_("按新基准重算红绿灯：%(p)s") % {"p": project.name}, audited=False)
+        jobs.start(
+            "lights.relight",
+            {"project_ids": [project.pk], "year": period.year},
+            actor=actor,
+            label=_("按新基准重算红绿灯：%(p)s") % {"p": project.name},
+            audited=False,
+        )
     return current
 
 
 def _unit(pk: int):
-    from gongjian.org.models import Unit
-
     return Unit.objects.get(pk=pk)
 
 
 @transaction.atomic
-def refuse_baseline_change(change: BaselineChange, *, actor, expected_version: int | None,
-                           note: str) -> BaselineChange:
+def refuse_baseline_change(
+    change: BaselineChange, *, actor, expected_version: int | None, note: str
+) -> BaselineChange:
     """The office refuses, saying why; the baseline stays as it is."""
     if actor is not None and not actor.has_perm("projects.change_baseline"):
         raise PermissionDenied(_("只有项目办可以审批基准调整。"))
@@ -543,13 +694,16 @@ def refuse_baseline_change(change: BaselineChange, *, actor, expected_version: i
     current.decided_at = timezone.now()
     current.version += 1
     current.save()
-    audit.record("baseline.refuse", actor=actor, obj=current, after={"note": current.decision_note},
-                 only_changes=False)
+    audit.record(
+        "baseline.refuse", actor=actor, obj=current, after={"note": current.decision_note}, only_changes=False
+    )
     return current
 
 
 @transaction.atomic
-def withdraw_baseline_change(change: BaselineChange, *, actor, expected_version: int | None) -> BaselineChange:
+def withdraw_baseline_change(
+    change: BaselineChange, *, actor, expected_version: int | None
+) -> BaselineChange:
     """The proposer (or anyone of the units who may propose for the project) takes the proposal back."""
     if actor is not None and not may_propose_baseline(actor, change.project):
         raise PermissionDenied(_("无权撤回该调整申请。"))
@@ -557,5 +711,7 @@ def withdraw_baseline_change(change: BaselineChange, *, actor, expected_version:
     current.state = ChangeState.WITHDRAWN
     current.version += 1
     current.save()
-    audit.record("baseline.withdraw", actor=actor, obj=current, after={"state": current.state}, only_changes=False)
+    audit.record(
+        "baseline.withdraw", actor=actor, obj=current, after={"state": current.state}, only_changes=False
+    )
     return current

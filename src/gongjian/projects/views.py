@@ -60,20 +60,33 @@ class ProjectListView(PermissionRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # Choice labels translated once per page, not once per row and column (get_FOO_display is lazy).
-        labels = {name: {value: str(label) for value, label in Project._meta.get_field(name).choices}
-                  for name in ("category", "nature", "level")}
+        labels = {
+            name: {value: str(label) for value, label in Project._meta.get_field(name).choices}
+            for name in ("category", "nature", "level")
+        }
         for project in context["object_list"]:
             project.labels = {name: labels[name][getattr(project, name)] for name in labels}
         totals = self.object_list.order_by().aggregate(total=Sum("total_investment"), plan=Sum("plan_total"))
-        context.update(filterset=self.filterset, year=self.year, totals=totals, columns=[
-            (_("项目编号"), "code", ""), (_("项目名称"), "name", ""), (_("类别"), "category", "hide-sm"),
-            (_("性质"), "nature", "hide-sm"), (_("级别"), "level", "hide-sm"), (_("责任单位"), "unit", "hide-sm"),
-            (_("包挂领导"), "", "hide-sm"), (_("总投资（万元）"), "total", "num"),
-            (_("%(year)s年计划（万元）") % {"year": self.year}, "plan", "num"), (_("计划开工"), "start", "hide-sm"),
-        ],
-                       sort=self.request.GET.get("sort", ""),
-                       can_add=self.request.user.has_perm("projects.add_project"),
-                       open_changes=_visible_changes(self.request.user).filter(state=ChangeState.PROPOSED).count())
+        context.update(
+            filterset=self.filterset,
+            year=self.year,
+            totals=totals,
+            columns=[
+                (_("项目编号"), "code", ""),
+                (_("项目名称"), "name", ""),
+                (_("类别"), "category", "hide-sm"),
+                (_("性质"), "nature", "hide-sm"),
+                (_("级别"), "level", "hide-sm"),
+                (_("责任单位"), "unit", "hide-sm"),
+                (_("包挂领导"), "", "hide-sm"),
+                (_("总投资（万元）"), "total", "num"),
+                (_("%(year)s年计划（万元）") % {"year": self.year}, "plan", "num"),
+                (_("计划开工"), "start", "hide-sm"),
+            ],
+            sort=self.request.GET.get("sort", ""),
+            can_add=self.request.user.has_perm("projects.add_project"),
+            open_changes=_visible_changes(self.request.user).filter(state=ChangeState.PROPOSED).count(),
+        )
         return context
 
 
@@ -86,8 +99,12 @@ class ProjectDetailView(PermissionRequiredMixin, DetailView):
         return (
             Project.objects.in_scope(self.request.user)
             .select_related("responsible_unit", "region", "park", "headquarters", "owner", "commander")
-            .prefetch_related("plans", "milestones", "approvals",
-                              Prefetch("leader_links", queryset=ProjectLeader.objects.select_related("person")))
+            .prefetch_related(
+                "plans",
+                "milestones",
+                "approvals",
+                Prefetch("leader_links", queryset=ProjectLeader.objects.select_related("person")),
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -95,11 +112,15 @@ class ProjectDetailView(PermissionRequiredMixin, DetailView):
         project, year = self.object, plan_year(self.request)
         plan = project.plan_for(year)
         context.update(
-            year=year, plan=plan,
-            plan_rows=[(m + 1, plan.dekads[m * 3:m * 3 + 3], plan.months[m]) for m in range(12)] if plan else [],
+            year=year,
+            plan=plan,
+            plan_rows=[(m + 1, plan.dekads[m * 3 : m * 3 + 3], plan.months[m]) for m in range(12)]
+            if plan
+            else [],
             can_edit=Project.objects.editable_by(self.request.user).filter(pk=project.pk).exists(),
             light=project.lights.order_by("-period_code").first()
-            if self.request.user.has_perm("lights.view_light") else None,
+            if self.request.user.has_perm("lights.view_light")
+            else None,
             baseline=describe_baseline(project.baseline, project.baseline_from),
             changes=self.changes(project),
             can_propose=services.may_propose_baseline(self.request.user, project),
@@ -108,7 +129,11 @@ class ProjectDetailView(PermissionRequiredMixin, DetailView):
 
     def changes(self, project):
         """The project's re-baselinings and proposals, newest first, each with what it moves."""
-        rows = list(project.baseline_changes.select_related("proposed_by", "decided_by").order_by("-proposed_at", "-pk"))
+        rows = list(
+            project.baseline_changes.select_related("proposed_by", "decided_by").order_by(
+                "-proposed_at", "-pk"
+            )
+        )
         describe_changes(rows)
         return rows
 
@@ -137,9 +162,17 @@ class ProjectEditView(View):
         return form, milestones, ApprovalFormSet(data, instance=project, prefix="approvals")
 
     def render(self, project, form, milestones, approvals, status=200):
-        return render(self.request, self.template_name, {
-            "project": project, "form": form, "milestones": milestones, "approvals": approvals,
-        }, status=status)
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "project": project,
+                "form": form,
+                "milestones": milestones,
+                "approvals": approvals,
+            },
+            status=status,
+        )
 
     def get(self, request, pk=None):
         project = self.get_project(pk)
@@ -153,9 +186,13 @@ class ProjectEditView(View):
             try:
                 with transaction.atomic():
                     if project.pk:
-                        project = services.update_project(project, form.service_fields(), children,
-                                                          actor=request.user,
-                                                          expected_version=form.cleaned_data.get("version"))
+                        project = services.update_project(
+                            project,
+                            form.service_fields(),
+                            children,
+                            actor=request.user,
+                            expected_version=form.cleaned_data.get("version"),
+                        )
                     else:
                         project = services.create_project(form.service_fields(), children, actor=request.user)
             except ValidationError as exc:
@@ -172,7 +209,9 @@ class ProjectDeleteView(View):
     def post(self, request, pk):
         project = get_object_or_404(Project.objects.in_scope(request.user), pk=pk)
         try:
-            services.delete_project(project, actor=request.user, expected_version=posted_version(request.POST))
+            services.delete_project(
+                project, actor=request.user, expected_version=posted_version(request.POST)
+            )
         except Stale as exc:  # changed since the page was read: the page again, as it is now, saying so (409)
             messages.error(request, exc.messages[0])
             page = ProjectDetailView()
@@ -184,7 +223,7 @@ class ProjectDeleteView(View):
         return redirect("projects:project_list")
 
 
-# -- baselines (基准) ---------------------------------------------------------------------------------------------
+# Baselines (基准)
 
 
 def _effective_choices(project: Project) -> list[Period]:
@@ -204,8 +243,10 @@ class BaselineProposeView(View):
     template_name = "projects/baseline_propose.html"
 
     def setup_project(self, request, pk):
-        project = get_object_or_404(Project.objects.in_scope(request.user).prefetch_related(
-            "plans", "milestones", "leader_links"), pk=pk)
+        project = get_object_or_404(
+            Project.objects.in_scope(request.user).prefetch_related("plans", "milestones", "leader_links"),
+            pk=pk,
+        )
         if not services.may_propose_baseline(request.user, project):
             raise PermissionDenied
         return project
@@ -218,9 +259,16 @@ class BaselineProposeView(View):
         return form
 
     def render(self, project, form, status=200):
-        return render(self.request, self.template_name, {
-            "project": project, "form": form,
-            "current": describe_baseline(project.baseline, project.baseline_from)}, status=status)
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "project": project,
+                "form": form,
+                "current": describe_baseline(project.baseline, project.baseline_from),
+            },
+            status=status,
+        )
 
     def get(self, request, pk):
         project = self.setup_project(request, pk)
@@ -232,8 +280,12 @@ class BaselineProposeView(View):
         if form.is_valid():
             try:
                 change = services.propose_baseline_change(
-                    project, form.proposed(), reason=form.cleaned_data["reason"],
-                    effective_from=form.cleaned_data["effective_from"], actor=request.user)
+                    project,
+                    form.proposed(),
+                    reason=form.cleaned_data["reason"],
+                    effective_from=form.cleaned_data["effective_from"],
+                    actor=request.user,
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -244,7 +296,8 @@ class BaselineProposeView(View):
 
 def _visible_changes(user):
     return BaselineChange.objects.filter(project__in=Project.objects.in_scope(user)).select_related(
-        "project", "proposed_by", "decided_by")
+        "project", "proposed_by", "decided_by"
+    )
 
 
 class BaselineChangeListView(PermissionRequiredMixin, ListView):
@@ -283,12 +336,20 @@ class BaselineChangeView(View):
 
     def render(self, change, errors=(), status=200):
         user = self.request.user
-        return render(self.request, self.template_name, {
-            "change": change, "lines": _lines_of(change), "errors": errors,
-            "period": change.effective_period, "open": change.state == ChangeState.PROPOSED,
-            "can_decide": user.has_perm("projects.change_baseline"),
-            "can_withdraw": services.may_propose_baseline(user, change.project),
-        }, status=status)
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "change": change,
+                "lines": _lines_of(change),
+                "errors": errors,
+                "period": change.effective_period,
+                "open": change.state == ChangeState.PROPOSED,
+                "can_decide": user.has_perm("projects.change_baseline"),
+                "can_withdraw": services.may_propose_baseline(user, change.project),
+            },
+            status=status,
+        )
 
     def get(self, request, pk):
         return self.render(self.get_change(request, pk))
@@ -301,12 +362,15 @@ class BaselineChangeView(View):
         except ValueError:
             version = None
         actions = {
-            "approve": lambda: services.approve_baseline_change(change, actor=request.user,
-                                                                 expected_version=version, note=note),
-            "refuse": lambda: services.refuse_baseline_change(change, actor=request.user,
-                                                               expected_version=version, note=note),
-            "withdraw": lambda: services.withdraw_baseline_change(change, actor=request.user,
-                                                                   expected_version=version),
+            "approve": lambda: services.approve_baseline_change(
+                change, actor=request.user, expected_version=version, note=note
+            ),
+            "refuse": lambda: services.refuse_baseline_change(
+                change, actor=request.user, expected_version=version, note=note
+            ),
+            "withdraw": lambda: services.withdraw_baseline_change(
+                change, actor=request.user, expected_version=version
+            ),
         }
         if action not in actions:
             return self.render(change, [_("未知的操作。")], status=400)
@@ -317,9 +381,13 @@ class BaselineChangeView(View):
             return self.render(change, exc.messages, status=409)
         except ValidationError as exc:
             return self.render(change, exc.messages, status=400)
-        messages.success(request, {
-            ChangeState.APPROVED: _("已批准：项目现行基准为第 %(n)s 版，红绿灯已按新基准重算。") % {"n": done.number},
-            ChangeState.REFUSED: _("已不予批准，基准不变。"),
-            ChangeState.WITHDRAWN: _("调整申请已撤回。"),
-        }[done.state])
+        messages.success(
+            request,
+            {
+                ChangeState.APPROVED: _("已批准：项目现行基准为第 %(n)s 版，红绿灯已按新基准重算。")
+                % {"n": done.number},
+                ChangeState.REFUSED: _("已不予批准，基准不变。"),
+                ChangeState.WITHDRAWN: _("调整申请已撤回。"),
+            }[done.state],
+        )
         return redirect("projects:baseline_change", pk=change.pk)

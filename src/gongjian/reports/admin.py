@@ -20,5 +20,7 @@ class ReportingPeriodAdmin(AuditedModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
         else:
-            created = services.open_period(obj.code, opens_at=obj.opens_at, deadline=obj.deadline, actor=request.user)
+            created = services.open_period(
+                obj.code, opens_at=obj.opens_at, deadline=obj.deadline, actor=request.user
+            )
             obj.pk, obj.kind = created.pk, created.kind

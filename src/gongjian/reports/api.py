@@ -124,8 +124,14 @@ class DueOut(Schema):
 
 
 def _period_out(period: ReportingPeriod) -> dict:
-    return {"id": period.pk, "kind": period.kind, "code": period.code, "label": str(period),
-            "opens_at": period.opens_at, "deadline": period.deadline}
+    return {
+        "id": period.pk,
+        "kind": period.kind,
+        "code": period.code,
+        "label": str(period),
+        "opens_at": period.opens_at,
+        "deadline": period.deadline,
+    }
 
 
 def _reports(request):
@@ -139,9 +145,14 @@ def list_periods(request):
 
 
 def _due_out(row: dict) -> dict:
-    return {"project_id": row["project"].pk, "project": row["project"].name, "period_id": row["period"].pk,
-            "report_id": row["report"].pk if row["report"] else None,
-            "state": row["report"].state if row["report"] else None, "filing_status": row["status"].value}
+    return {
+        "project_id": row["project"].pk,
+        "project": row["project"].name,
+        "period_id": row["period"].pk,
+        "report_id": row["report"].pk if row["report"] else None,
+        "state": row["report"].state if row["report"] else None,
+        "filing_status": row["status"].value,
+    }
 
 
 @router.get("/due", response=page_of(DueOut), summary="My reports due in the open periods")
@@ -152,7 +163,9 @@ def due(request):
 
 @router.get("/reports", response=page_of(ReportOut))
 @paginate(Pages, most=500)
-def list_reports(request, period_id: Id | None = None, project_id: Id | None = None, state: str | None = None):
+def list_reports(
+    request, period_id: Id | None = None, project_id: Id | None = None, state: str | None = None
+):
     queryset = _reports(request).order_by("period__code", "project__code")
     if period_id:
         queryset = queryset.filter(period_id=period_id)
@@ -185,7 +198,9 @@ def update_report(request, report_id: int, payload: ReportPatch):
     report = get_object_or_404(_reports(request).select_related("project", "period"), pk=report_id)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
-    return services.save_draft(report.project, report.period, data, actor=request.user, expected_version=version)
+    return services.save_draft(
+        report.project, report.period, data, actor=request.user, expected_version=version
+    )
 
 
 @router.post("/reports/{int:report_id}/submit", response={200: ReportOut, 409: StaleOut})
@@ -196,14 +211,21 @@ def submit_report(request, report_id: int, payload: VersionIn):
 
 @router.post("/reports/{int:report_id}/approve", response={200: ReportOut, 409: StaleOut})
 def approve_report(request, report_id: int, payload: VersionIn):
-    return services.approve_report(get_object_or_404(_reports(request), pk=report_id), actor=request.user,
-                                   expected_version=payload.version)
+    return services.approve_report(
+        get_object_or_404(_reports(request), pk=report_id),
+        actor=request.user,
+        expected_version=payload.version,
+    )
 
 
 @router.post("/reports/{int:report_id}/return", response={200: ReportOut, 409: StaleOut})
 def return_report(request, report_id: int, payload: ReturnIn):
-    return services.return_report(get_object_or_404(_reports(request), pk=report_id), payload.reason,
-                                  actor=request.user, expected_version=payload.version)
+    return services.return_report(
+        get_object_or_404(_reports(request), pk=report_id),
+        payload.reason,
+        actor=request.user,
+        expected_version=payload.version,
+    )
 
 
 @router.get("/reports/{int:report_id}/photos", response=page_of(PhotoOut), summary="A report's site photos")
@@ -212,19 +234,35 @@ def list_photos(request, report_id: int):
     return get_object_or_404(_reports(request), pk=report_id).photos.all()
 
 
-@router.post("/reports/{int:report_id}/photos", response={201: list[PhotoOut], 409: StaleOut},
-             summary="Add site photos (multipart: `files`, and `version`, the report's); flagged, never refused, "
-                     "when old or far away; the report's version goes up")
-def add_photos(request, report_id: int, files: File[list[UploadedFile]], version: Form[int], caption: FormText = NO_CAPTION):
+@router.post(
+    "/reports/{int:report_id}/photos",
+    response={201: list[PhotoOut], 409: StaleOut},
+    summary="Add site photos (multipart: `files`, and `version`, the report's); flagged, never refused, "
+    "when old or far away; the report's version goes up",
+)
+def add_photos(
+    request,
+    report_id: int,
+    files: File[list[UploadedFile]],
+    version: Form[int],
+    caption: FormText = NO_CAPTION,
+):
     report = get_object_or_404(_reports(request), pk=report_id)
-    return Status(201, services.add_photos(report, files, actor=request.user, caption=caption,
-                                           expected_version=version))
+    return Status(
+        201, services.add_photos(report, files, actor=request.user, caption=caption, expected_version=version)
+    )
 
 
-@router.delete("/reports/{int:report_id}/photos/{int:photo_id}", response={204: None, 409: StaleOut},
-               summary="Take a photo off a report (?version=, the report's); the report's version goes up")
+@router.delete(
+    "/reports/{int:report_id}/photos/{int:photo_id}",
+    response={204: None, 409: StaleOut},
+    summary="Take a photo off a report (?version=, the report's); the report's version goes up",
+)
 def remove_photo(request, report_id: int, photo_id: int, version: int):
     report = get_object_or_404(_reports(request), pk=report_id)
-    services.remove_photo(get_object_or_404(ReportPhoto, report=report, pk=photo_id), actor=request.user,
-                          expected_version=version)
+    services.remove_photo(
+        get_object_or_404(ReportPhoto, report=report, pk=photo_id),
+        actor=request.user,
+        expected_version=version,
+    )
     return Status(204, None)

@@ -91,8 +91,11 @@ def import_batch(file: IO[bytes], *, period: ReportingPeriod, actor, submit: boo
         result.errors.append(BatchError(1, "、".join(missing), "", "缺少必填列"))
         return result
     index = {h: headers.index(h) for h, *_ in COLUMNS if h in headers}
-    projects = {p.code: p for p in Project.objects.in_scope(actor).select_related("responsible_unit")} \
-        if actor is not None else {p.code: p for p in Project.objects.all()}
+    projects = (
+        {p.code: p for p in Project.objects.in_scope(actor).select_related("responsible_unit")}
+        if actor is not None
+        else {p.code: p for p in Project.objects.all()}
+    )
     parsed = []
     for number, row in enumerate(rows[1:], start=2):
         if all(v in (None, "") for v in row):
@@ -113,13 +116,17 @@ def import_batch(file: IO[bytes], *, period: ReportingPeriod, actor, submit: boo
                 values[name] = value
         code = values.pop("code", None)
         if code is not None and code not in projects:
-            result.errors.append(BatchError(number, "项目编号", code, "没有这个项目，或不在本账号的填报范围内"))
+            result.errors.append(
+                BatchError(number, "项目编号", code, "没有这个项目，或不在本账号的填报范围内")
+            )
         elif code is not None:
             parsed.append((number, projects[code], values))
     seen: dict[int, int] = {}
     for number, project, _values in parsed:
         if project.pk in seen:
-            result.errors.append(BatchError(number, "项目编号", project.code, f"与第 {seen[project.pk]} 行重复"))
+            result.errors.append(
+                BatchError(number, "项目编号", project.code, f"与第 {seen[project.pk]} 行重复")
+            )
         seen[project.pk] = number
     if result.errors:
         return result
@@ -127,8 +134,9 @@ def import_batch(file: IO[bytes], *, period: ReportingPeriod, actor, submit: boo
         with transaction.atomic():
             for number, project, values in parsed:
                 try:
-                    report = services.save_draft(project, period, values, actor=actor,
-                                                 expected_version=services.ANY_VERSION)
+                    report = services.save_draft(
+                        project, period, values, actor=actor, expected_version=services.ANY_VERSION
+                    )
                     if submit:
                         services.submit_report(report, actor=actor, expected_version=report.version)
                         result.submitted += 1

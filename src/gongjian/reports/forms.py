@@ -1,10 +1,12 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.core.money import wan_to_yuan, yuan_to_wan
-from gongjian.reports.models import Problem, Report
+from gongjian.reports import services
+from gongjian.reports.models import Problem, Report, ReportPhoto
 
 WAN_FIELDS = {
     "amount": _("本期完成投资（万元）"),
@@ -21,20 +23,37 @@ class ReportForm(forms.ModelForm):
     class Meta:
         model = Report
         fields = ["progress_percent", "progress_text", "workers", "next_plan", "explanation"]
-        widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in ("progress_text", "next_plan", "explanation")}
+        widgets = {
+            f: forms.Textarea(attrs={"rows": 3}) for f in ("progress_text", "next_plan", "explanation")
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, label in WAN_FIELDS.items():
-            self.fields[name] = forms.DecimalField(label=label, required=(name == "amount"), min_value=Decimal(0),
-                                                   max_digits=16, decimal_places=4)
+            self.fields[name] = forms.DecimalField(
+                label=label,
+                required=(name == "amount"),
+                min_value=Decimal(0),
+                max_digits=16,
+                decimal_places=4,
+            )
             value = getattr(self.instance, name, None)
             if not self.is_bound and value is not None and (self.instance.pk or name == "amount"):
                 self.initial[name] = yuan_to_wan(value)
         self.fields["progress_percent"].widget.attrs.update({"min": 0, "max": 100, "step": "0.1"})
         self.initial.setdefault("version", self.instance.version if self.instance.pk else None)
-        self.order_fields(["amount", "stated_year_to_date", "stated_since_start", "progress_percent",
-                           "progress_text", "workers", "next_plan", "explanation"])
+        self.order_fields(
+            [
+                "amount",
+                "stated_year_to_date",
+                "stated_since_start",
+                "progress_percent",
+                "progress_text",
+                "workers",
+                "next_plan",
+                "explanation",
+            ]
+        )
 
     def clean_progress_percent(self):
         value = self.cleaned_data["progress_percent"]
@@ -69,12 +88,18 @@ class MilestonesReachedForm(forms.Form):
         self.milestones = [m for m in project.milestones.all() if m.actual_date is None or m.pk in reached]
         for milestone in self.milestones:
             self.fields[f"milestone_{milestone.pk}"] = forms.DateField(
-                label=f"{milestone.label}（{_('计划')} {milestone.planned_date:%Y-%m-%d}）", required=False,
-                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), initial=reached.get(milestone.pk))
+                label=f"{milestone.label}（{_('计划')} {milestone.planned_date:%Y-%m-%d}）",
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                initial=reached.get(milestone.pk),
+            )
 
     def reached(self):
-        return [(m, self.cleaned_data[f"milestone_{m.pk}"]) for m in self.milestones
-                if self.cleaned_data.get(f"milestone_{m.pk}")]
+        return [
+            (m, self.cleaned_data[f"milestone_{m.pk}"])
+            for m in self.milestones
+            if self.cleaned_data.get(f"milestone_{m.pk}")
+        ]
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -99,22 +124,24 @@ class PhotosForm(forms.Form):
     """New site photos for a report and the ones to take off. Each file is read here, so a file that is not a
     photo is refused before anything of the report is saved."""
 
-    photos = MultipleFileField(label=_("上传现场照片"), required=False,
-                               help_text=_("可多选；JPEG、PNG 或 WebP。拍摄时间和位置取自照片自带的信息，"
-                                           "拍摄过早或离项目现场过远的照片会提示审核人。"))
-    remove = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+    photos = MultipleFileField(
+        label=_("上传现场照片"),
+        required=False,
+        help_text=_(
+            "可多选；JPEG、PNG 或 WebP。拍摄时间和位置取自照片自带的信息，"
+            "拍摄过早或离项目现场过远的照片会提示审核人。"
+        ),
+    )
+    remove = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, report=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from gongjian.reports.models import ReportPhoto
 
         self.fields["remove"].queryset = report.photos.all() if report else ReportPhoto.objects.none()
 
     def clean_photos(self):
-        from django.core.exceptions import ValidationError
-
-        from gongjian.reports import services
-
         errors, files = [], self.cleaned_data.get("photos") or []
         for upload in files:
             try:

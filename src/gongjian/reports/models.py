@@ -17,7 +17,9 @@ class ReportingPeriod(models.Model):
     """A ten-day period or month the project office opened for reporting, with its filing window (填报时间)."""
 
     kind = models.CharField(_("类型"), max_length=10, choices=PeriodKind.choices)
-    code = models.CharField(_("期别"), max_length=12, unique=True, help_text=_("如 2026-11-2（11月中旬）、2026-11（11月）"))
+    code = models.CharField(
+        _("期别"), max_length=12, unique=True, help_text=_("如 2026-11-2（11月中旬）、2026-11（11月）")
+    )
     opens_at = models.DateTimeField(_("开始填报"))
     deadline = models.DateTimeField(_("填报截止"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -39,28 +41,48 @@ class ReportingPeriod(models.Model):
 class Report(models.Model):
     """One project's report for one period (项目旬报/月报). Money in yuan; cumulative figures are computed."""
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="reports")
-    period = models.ForeignKey(ReportingPeriod, verbose_name=_("填报期"), on_delete=models.PROTECT,
-                               related_name="reports")
-    state = models.CharField(_("状态"), max_length=12, choices=ReportState.choices, default=ReportState.DRAFT,
-                             db_index=True)
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="reports"
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("填报期"), on_delete=models.PROTECT, related_name="reports"
+    )
+    state = models.CharField(
+        _("状态"), max_length=12, choices=ReportState.choices, default=ReportState.DRAFT, db_index=True
+    )
     amount = models.BigIntegerField(_("本期完成投资（元）"), default=0)
     year_to_date = models.BigIntegerField(_("本年累计完成（元）"), default=0)
     since_start = models.BigIntegerField(_("开工累计完成（元）"), default=0)
     stated_year_to_date = models.BigIntegerField(_("填报的本年累计（元）"), null=True, blank=True)
     stated_since_start = models.BigIntegerField(_("填报的开工累计（元）"), null=True, blank=True)
     explanation = models.TextField(_("差异说明"), blank=True, validators=[MaxLengthValidator(2000)])
-    progress_percent = models.DecimalField(_("形象进度（%）"), max_digits=5, decimal_places=2, default=0,
-                                           validators=[MinValueValidator(0), MaxValueValidator(100)])
+    progress_percent = models.DecimalField(
+        _("形象进度（%）"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
     progress_text = models.TextField(_("形象进度描述"), blank=True, validators=[MaxLengthValidator(5000)])
     workers = models.PositiveIntegerField(_("在岗施工人数"), default=0)
     next_plan = models.TextField(_("下期计划"), blank=True, validators=[MaxLengthValidator(5000)])
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填报人"), null=True,
-                               on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填报人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     first_submitted_at = models.DateTimeField(_("首次提交时间"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     return_reason = models.TextField(_("退回原因"), blank=True, validators=[MaxLengthValidator(2000)])
     version = models.PositiveIntegerField(_("版本"), default=1)
@@ -90,7 +112,9 @@ class ReportRevision(models.Model):
     number = models.PositiveIntegerField(_("版本号"))
     state = models.CharField(_("状态"), max_length=12, choices=ReportState.choices)
     data = models.JSONField(_("内容"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
@@ -108,13 +132,17 @@ class ReportedMilestone(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="milestones_reached")
     # PROTECT: a report's history never disappears with a milestone (the registry edits milestones in place).
-    milestone = models.ForeignKey(Milestone, verbose_name=_("节点"), on_delete=models.PROTECT, related_name="+")
+    milestone = models.ForeignKey(
+        Milestone, verbose_name=_("节点"), on_delete=models.PROTECT, related_name="+"
+    )
     actual_date = models.DateField(_("实际完成日期"))
 
     class Meta:
         verbose_name = _("报告的节点完成")
         verbose_name_plural = _("报告的节点完成")
-        constraints = [models.UniqueConstraint(fields=["report", "milestone"], name="reported_milestone_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "milestone"], name="reported_milestone_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.milestone} {self.actual_date}"
@@ -128,8 +156,9 @@ class Problem(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="problems")
     category = models.CharField(_("问题类别"), max_length=20, choices=ProblemCategory.choices)
     description = models.TextField(_("问题描述"), validators=[MaxLengthValidator(2000)])
-    unit_asked = models.ForeignKey(Unit, verbose_name=_("请求协调单位"), on_delete=models.PROTECT,
-                                   related_name="problems_asked")
+    unit_asked = models.ForeignKey(
+        Unit, verbose_name=_("请求协调单位"), on_delete=models.PROTECT, related_name="problems_asked"
+    )
     created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
 
     class Meta:
@@ -173,8 +202,13 @@ class ReportPhoto(models.Model):
     longitude = models.DecimalField(_("拍摄经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     distance_m = models.PositiveIntegerField(_("距项目现场（米）"), null=True, blank=True)
     flags = models.JSONField(_("提示"), default=list, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:

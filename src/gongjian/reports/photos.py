@@ -86,8 +86,9 @@ def read(stream: IO[bytes]) -> PhotoMeta:
             exif = image.getexif()
             taken_at, unusable_time = _taken_at(exif)
             latitude, longitude = _position(exif.get_ifd(_GPS_IFD))
-            return PhotoMeta(image.format or "", image.width, image.height, taken_at, latitude, longitude,
-                             unusable_time)
+            return PhotoMeta(
+                image.format or "", image.width, image.height, taken_at, latitude, longitude, unusable_time
+            )
     except NotAPhoto:
         raise
     except Image.DecompressionBombError as exc:  # Pillow refuses it before we see its size
@@ -165,9 +166,15 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
-def check(meta: PhotoMeta, *, period_start: date, taken_local: datetime | None, uploaded_local: datetime,
-          site: tuple[Decimal | float, Decimal | float] | None, limits: Limits = Limits()) -> tuple[
-              list[Flag], int | None]:
+def check(
+    meta: PhotoMeta,
+    *,
+    period_start: date,
+    taken_local: datetime | None,
+    uploaded_local: datetime,
+    site: tuple[Decimal | float, Decimal | float] | None,
+    limits: Limits = Limits(),
+) -> tuple[list[Flag], int | None]:
     """The flags for a photo in a report whose period starts on ``period_start``, and its distance from the
     ``site`` (latitude, longitude) in metres when both are known. ``taken_local`` and ``uploaded_local`` are
     the photo's time and the upload's time in local (Asia/Shanghai) time, naive."""
@@ -180,11 +187,16 @@ def check(meta: PhotoMeta, *, period_start: date, taken_local: datetime | None, 
         earliest = period_start - timedelta(days=limits.max_days_before)
         if taken_local.date() < earliest:
             days = (period_start - taken_local.date()).days
-            flags.append(Flag("taken_before_period",
-                              f"拍摄于 {taken_local:%Y-%m-%d}，早于本期开始 {days} 天"))
+            flags.append(
+                Flag("taken_before_period", f"拍摄于 {taken_local:%Y-%m-%d}，早于本期开始 {days} 天")
+            )
         if taken_local > uploaded_local + timedelta(days=1):
-            flags.append(Flag("taken_after_upload",
-                              f"拍摄时间 {taken_local:%Y-%m-%d %H:%M} 晚于上传时间，相机时间可能有误"))
+            flags.append(
+                Flag(
+                    "taken_after_upload",
+                    f"拍摄时间 {taken_local:%Y-%m-%d %H:%M} 晚于上传时间，相机时间可能有误",
+                )
+            )
     distance: int | None = None
     if meta.latitude is None or meta.longitude is None:
         flags.append(Flag("no_location", "照片没有 GPS 位置信息，无法核对是否在项目现场拍摄"))

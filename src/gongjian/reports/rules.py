@@ -54,33 +54,65 @@ def cumulative(amount: int, earlier_this_year: Iterable[int], earlier_before_thi
     return Cumulative(period=amount, year_to_date=year, since_start=earlier_before_this_year + year)
 
 
-def check_stated(computed: Cumulative, *, previous: Cumulative | None, stated_year_to_date: int | None,
-                 stated_since_start: int | None, total_investment: int) -> list[Finding]:
+def check_stated(
+    computed: Cumulative,
+    *,
+    previous: Cumulative | None,
+    stated_year_to_date: int | None,
+    stated_since_start: int | None,
+    total_investment: int,
+) -> list[Finding]:
     """What the reporter must explain: stated cumulative figures that disagree with the computed ones or go
     down from the previous report, and a cumulative figure beyond the project's total investment."""
     findings = []
     for field, stated, computed_value, previous_value, label in (
-        ("year_to_date", stated_year_to_date, computed.year_to_date,
-         previous.year_to_date if previous else None, "本年累计"),
-        ("since_start", stated_since_start, computed.since_start,
-         previous.since_start if previous else None, "开工累计"),
+        (
+            "year_to_date",
+            stated_year_to_date,
+            computed.year_to_date,
+            previous.year_to_date if previous else None,
+            "本年累计",
+        ),
+        (
+            "since_start",
+            stated_since_start,
+            computed.since_start,
+            previous.since_start if previous else None,
+            "开工累计",
+        ),
     ):
         if stated is None:
             continue
         if previous_value is not None and stated < previous_value:
-            findings.append(Finding("cumulative_decreased", field,
-                                    f"{label}低于上期（{previous_value} 元 → {stated} 元），请说明原因"))
+            findings.append(
+                Finding(
+                    "cumulative_decreased",
+                    field,
+                    f"{label}低于上期（{previous_value} 元 → {stated} 元），请说明原因",
+                )
+            )
         if stated != computed_value:
-            findings.append(Finding("cumulative_mismatch", field,
-                                    f"{label}（{stated} 元）与逐期相加之和（{computed_value} 元）不一致，请说明原因"))
+            findings.append(
+                Finding(
+                    "cumulative_mismatch",
+                    field,
+                    f"{label}（{stated} 元）与逐期相加之和（{computed_value} 元）不一致，请说明原因",
+                )
+            )
     if computed.since_start > total_investment:
-        findings.append(Finding("beyond_total", "amount",
-                                f"开工累计完成（{computed.since_start} 元）超过总投资（{total_investment} 元），请说明原因"))
+        findings.append(
+            Finding(
+                "beyond_total",
+                "amount",
+                f"开工累计完成（{computed.since_start} 元）超过总投资（{total_investment} 元），请说明原因",
+            )
+        )
     return findings
 
 
-def filing_status(*, opens_at: datetime, deadline: datetime, submitted_at: datetime | None,
-                  now: datetime) -> FilingStatus:
+def filing_status(
+    *, opens_at: datetime, deadline: datetime, submitted_at: datetime | None, now: datetime
+) -> FilingStatus:
     """Where a report stands against its period's filing window. The first submission counts: a report
     returned and resubmitted after the deadline was still filed on time."""
     if deadline < opens_at:

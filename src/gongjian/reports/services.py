@@ -3,18 +3,24 @@ transaction, checks the actor's permission and scope, locks the report row, and 
 
 from __future__ import annotations
 
+import hashlib
 import io
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.core import audit
 from gongjian.core.locking import ANY_VERSION, Stale, check_version
+from gongjian.core.notify import notify
 from gongjian.core.periods import Period
 from gongjian.jobs import services as jobs
 from gongjian.projects.models import Milestone, Project
@@ -30,8 +36,14 @@ from gongjian.reports.models import (
 )
 
 EDITABLE_FIELDS = [
-    "amount", "stated_year_to_date", "stated_since_start", "explanation", "progress_percent", "progress_text",
-    "workers", "next_plan",
+    "amount",
+    "stated_year_to_date",
+    "stated_since_start",
+    "explanation",
+    "progress_percent",
+    "progress_text",
+    "workers",
+    "next_plan",
 ]
 SNAPSHOT_FIELDS = [*EDITABLE_FIELDS, "state", "year_to_date", "since_start", "return_reason", "version"]
 
@@ -63,8 +75,10 @@ def _may_file(actor, project_id: int) -> bool:
     (a filing and its submission in one request ask twice)."""
     checked = actor.__dict__.setdefault("_gongjian_may_file", {})
     if project_id not in checked:
-        checked[project_id] = (actor.has_perm("reports.submit_report")
-                               and Project.objects.in_scope(actor).filter(pk=project_id).exists())
+        checked[project_id] = (
+            actor.has_perm("reports.submit_report")
+            and Project.objects.in_scope(actor).filter(pk=project_id).exists()
+        )
     return checked[project_id]
 
 
@@ -81,13 +95,16 @@ def _lists(report: Report) -> dict[str, list]:
     return {
         "milestones_reached": [
             {"milestone": m.milestone_id, "actual_date": m.actual_date.isoformat()}
-            for m in report.milestones_reached.order_by("milestone_id")],
+            for m in report.milestones_reached.order_by("milestone_id")
+        ],
         "problems": [
             {"category": p.category, "description": p.description, "unit_asked": p.unit_asked_id}
-            for p in report.problems.order_by("id")],
+            for p in report.problems.order_by("id")
+        ],
         "photos": [
             {"name": p.original_name, "sha256": p.sha256[:12], "flags": [f["code"] for f in p.flags]}
-            for p in report.photos.order_by("id")],
+            for p in report.photos.order_by("id")
+        ],
     }
 
 
@@ -101,8 +118,10 @@ def _compute(report: Report) -> list[rules.Finding]:
     kind, code, year = report.period.kind, report.period.code, report.period.period.year
     earlier = list(
         Report.objects.filter(project=report.project_id, period__kind=kind, period__code__lt=code)
-        .exclude(pk=report.pk).exclude(state=ReportState.DRAFT)
-        .order_by("period__code").values_list("period__code", "amount", "year_to_date", "since_start")
+        .exclude(pk=report.pk)
+        .exclude(state=ReportState.DRAFT)
+        .order_by("period__code")
+        .values_list("period__code", "amount", "year_to_date", "since_start")
     )
     this_year = [row for row in earlier if row[0].startswith(f"{year}-")]
     before = [row for row in earlier if not row[0].startswith(f"{year}-")]
@@ -110,9 +129,13 @@ def _compute(report: Report) -> list[rules.Finding]:
     computed = rules.cumulative(report.amount, [row[1] for row in this_year], opening)
     previous = rules.Cumulative(*this_year[-1][1:]) if this_year else None
     report.year_to_date, report.since_start = computed.year_to_date, computed.since_start
-    return rules.check_stated(computed, previous=previous, stated_year_to_date=report.stated_year_to_date,
-                              stated_since_start=report.stated_since_start,
-                              total_investment=report.project.total_investment)
+    return rules.check_stated(
+        computed,
+        previous=previous,
+        stated_year_to_date=report.stated_year_to_date,
+        stated_since_start=report.stated_since_start,
+        total_investment=report.project.total_investment,
+    )
 
 
 def findings(report: Report) -> list[rules.Finding]:
@@ -124,20 +147,42 @@ def findings(report: Report) -> list[rules.Finding]:
 # is there: the Excel batch filing, whose sheet is the truth.
 
 
-def save_draft(project: Project, period: ReportingPeriod, data: dict[str, Any], *, actor,
-               expected_version: int | None = None, milestones: list[tuple[Milestone, date]] | None = None,
-               problems: list[dict[str, Any]] | None = None) -> Report:
+def save_draft(
+    project: Project,
+    period: ReportingPeriod,
+    data: dict[str, Any],
+    *,
+    actor,
+    expected_version: int | None = None,
+    milestones: list[tuple[Milestone, date]] | None = None,
+    problems: list[dict[str, Any]] | None = None,
+) -> Report:
     """Create or change the draft (or returned) report of ``project`` for ``period``. ``milestones`` (reached,
     with actual dates) and ``problems`` (category, description, unit_asked) replace the report's lists when
     given."""
-    return save_report(project, period, data, actor=actor, expected_version=expected_version,
-                       milestones=milestones, problems=problems)
+    return save_report(
+        project,
+        period,
+        data,
+        actor=actor,
+        expected_version=expected_version,
+        milestones=milestones,
+        problems=problems,
+    )
 
 
 @transaction.atomic
-def save_report(project: Project, period: ReportingPeriod, data: dict[str, Any], *, actor,
-                expected_version: int | None = None, milestones: list[tuple[Milestone, date]] | None = None,
-                problems: list[dict[str, Any]] | None = None, submit: bool = False) -> Report:
+def save_report(
+    project: Project,
+    period: ReportingPeriod,
+    data: dict[str, Any],
+    *,
+    actor,
+    expected_version: int | None = None,
+    milestones: list[tuple[Milestone, date]] | None = None,
+    problems: list[dict[str, Any]] | None = None,
+    submit: bool = False,
+) -> Report:
     """Save the report as :func:`save_draft` does and, with ``submit``, submit it in the same transaction: both
     happen or neither (the API's one-request filing). A new report that is submitted at once is written once."""
     _check_can_file(project, actor)
@@ -147,18 +192,23 @@ def save_report(project: Project, period: ReportingPeriod, data: dict[str, Any],
     report = Report.objects.select_for_update().filter(project=project, period=period).first()
     created = report is None
     if created:
-        report = Report(project=project, period=period,
-                        author=audit.actor_or_none(actor))
+        report = Report(project=project, period=period, author=audit.actor_or_none(actor))
     if not report.is_editable():
-        raise ValidationError(_("报告%(state)s，不能修改。") % {"state": report.get_state_display()}, code="locked")
+        raise ValidationError(
+            _("报告%(state)s，不能修改。") % {"state": report.get_state_display()}, code="locked"
+        )
     if not created and expected_version is None:
         # The editor did not know the report existed (two forms opened on an empty report, or a create over a
         # draft): saving would overwrite someone's work unseen.
-        raise StaleReport(_("该报告已由他人先填写（当前版本 %(v)d），请刷新后在其基础上修改。") % {"v": report.version},
-                          current_version=report.version)
+        raise StaleReport(
+            _("该报告已由他人先填写（当前版本 %(v)d），请刷新后在其基础上修改。") % {"v": report.version},
+            current_version=report.version,
+        )
     if not created and expected_version is not ANY_VERSION and report.version != expected_version:
-        raise StaleReport(_("该报告已被他人修改（当前版本 %(v)d），请刷新后重新填写。") % {"v": report.version},
-                          current_version=report.version)
+        raise StaleReport(
+            _("该报告已被他人修改（当前版本 %(v)d），请刷新后重新填写。") % {"v": report.version},
+            current_version=report.version,
+        )
     lists_before = _lists(Report()) if created else _lists(report)
     before = None if created else _snapshot(report, lists_before)
     for name, value in data.items():
@@ -168,8 +218,9 @@ def save_report(project: Project, period: ReportingPeriod, data: dict[str, Any],
     unexplained = _compute(report)
     # Project and period were given as rows, and one report per project and period is the table's constraint:
     # checking them again here would cost three queries for nothing.
-    report.full_clean(exclude=["author", "reviewer", "project", "period"], validate_unique=False,
-                      validate_constraints=False)
+    report.full_clean(
+        exclude=["author", "reviewer", "project", "period"], validate_unique=False, validate_constraints=False
+    )
     if submit and unexplained and not report.explanation.strip():
         raise _needs_explanation(unexplained)
     draft_state = report.state
@@ -189,18 +240,32 @@ def save_report(project: Project, period: ReportingPeriod, data: dict[str, Any],
     after = _snapshot(report, lists)
     if submit:  # the audit trail shows the saving and the submission as the two steps they are
         saved = after | {"state": draft_state}
-        audit.record("report.create" if created else "report.update", actor=actor, obj=report, before=before,
-                     after=saved, only_changes=not created)
+        audit.record(
+            "report.create" if created else "report.update",
+            actor=actor,
+            obj=report,
+            before=before,
+            after=saved,
+            only_changes=not created,
+        )
         _revise(report, actor, lists, first=created)
         audit.record("report.submit", actor=actor, obj=report, before=saved, after=after)
     else:
-        audit.record("report.create" if created else "report.update", actor=actor, obj=report, before=before,
-                     after=after, only_changes=not created)
+        audit.record(
+            "report.create" if created else "report.update",
+            actor=actor,
+            obj=report,
+            before=before,
+            after=after,
+            only_changes=not created,
+        )
     return report
 
 
 def _needs_explanation(unexplained: list[rules.Finding]) -> ValidationError:
-    error = ValidationError({f.field: f.message for f in unexplained} | {"explanation": _("请填写差异说明。")})
+    error = ValidationError(
+        {f.field: f.message for f in unexplained} | {"explanation": _("请填写差异说明。")}
+    )
     error.code = "needs_explanation"  # a dict of errors keeps no code of its own; the API reports this one
     return error
 
@@ -219,7 +284,8 @@ def _write_lists(report: Report, milestones, problems) -> None:
                 raise ValidationError({"milestones": _("节点不属于该项目。")})
         report.milestones_reached.all().delete()
         ReportedMilestone.objects.bulk_create(
-            ReportedMilestone(report=report, milestone=m, actual_date=day) for m, day in milestones)
+            ReportedMilestone(report=report, milestone=m, actual_date=day) for m, day in milestones
+        )
     if problems is not None:
         report.problems.all().delete()
         rows = [Problem(report=report, project_id=report.project_id, **p) for p in problems]
@@ -229,20 +295,21 @@ def _write_lists(report: Report, milestones, problems) -> None:
 
 
 def _photo_limits() -> photos.Limits:
-    from django.conf import settings
-
-    return photos.Limits(max_days_before=settings.GONGJIAN_PHOTO_MAX_DAYS_BEFORE,
-                         max_distance_m=settings.GONGJIAN_PHOTO_MAX_DISTANCE_M)
+    return photos.Limits(
+        max_days_before=settings.GONGJIAN_PHOTO_MAX_DAYS_BEFORE,
+        max_distance_m=settings.GONGJIAN_PHOTO_MAX_DISTANCE_M,
+    )
 
 
 def check_photo(upload) -> photos.PhotoMeta:
     """Read an uploaded file as a site photo, or raise ValidationError saying why it is not one."""
-    from django.conf import settings
-
     name = getattr(upload, "name", "") or _("照片")
     if upload.size > settings.GONGJIAN_PHOTO_MAX_BYTES:
-        raise ValidationError(_("%(name)s：文件超过 %(mb)d MB。") % {
-            "name": name, "mb": settings.GONGJIAN_PHOTO_MAX_BYTES // (1024 * 1024)}, code="too_large")
+        raise ValidationError(
+            _("%(name)s：文件超过 %(mb)d MB。")
+            % {"name": name, "mb": settings.GONGJIAN_PHOTO_MAX_BYTES // (1024 * 1024)},
+            code="too_large",
+        )
     try:
         return photos.read(upload)
     except photos.NotAPhoto as exc:
@@ -252,26 +319,24 @@ def check_photo(upload) -> photos.PhotoMeta:
 
 
 @transaction.atomic
-def add_photos(report: Report, uploads: list, *, actor, caption: str = "",
-               expected_version: int | None = None) -> list[ReportPhoto]:
+def add_photos(
+    report: Report, uploads: list, *, actor, caption: str = "", expected_version: int | None = None
+) -> list[ReportPhoto]:
     """Add site photos to a draft or returned report of version ``expected_version`` (the photos are part of the
     report: the version goes up, and ``report.version`` says the new one). Each is read for its EXIF time and GPS
     position and flagged (never refused) when taken long before the period or far from the project's site. The
     same file twice in one report is kept once."""
-    import hashlib
-
-    from django.conf import settings
-    from django.core.files.base import ContentFile
-
     _check_can_file(report.project_id, actor)
     current = Report.objects.select_for_update().select_related("project", "period").get(pk=report.pk)
     if not current.is_editable():
-        raise ValidationError(_("报告%(state)s，不能再添加照片。") % {"state": current.get_state_display()},
-                              code="locked")
+        raise ValidationError(
+            _("报告%(state)s，不能再添加照片。") % {"state": current.get_state_display()}, code="locked"
+        )
     _check_report_version(current, expected_version)
     if current.photos.count() + len(uploads) > settings.GONGJIAN_PHOTOS_PER_REPORT:
-        raise ValidationError(_("每份报告最多 %(n)d 张照片。") % {"n": settings.GONGJIAN_PHOTOS_PER_REPORT},
-                              code="too_many")
+        raise ValidationError(
+            _("每份报告最多 %(n)d 张照片。") % {"n": settings.GONGJIAN_PHOTOS_PER_REPORT}, code="too_many"
+        )
     project = current.project
     site = (project.latitude, project.longitude) if project.latitude is not None else None
     period_start = current.period.period.start
@@ -285,26 +350,52 @@ def add_photos(report: Report, uploads: list, *, actor, caption: str = "",
             if current.photos.filter(sha256=digest).exists():
                 continue
             taken_at, taken_local = _taken(meta)
-            flags, distance = photos.check(meta, period_start=period_start, taken_local=taken_local,
-                                           uploaded_local=uploaded_local, site=site, limits=_photo_limits())
+            flags, distance = photos.check(
+                meta,
+                period_start=period_start,
+                taken_local=taken_local,
+                uploaded_local=uploaded_local,
+                site=site,
+                limits=_photo_limits(),
+            )
             photo = ReportPhoto(
-                report=current, original_name=(getattr(upload, "name", "") or "photo")[:200],
-                content_type=meta.content_type, size=len(content), sha256=digest, width=meta.width,
-                height=meta.height, caption=caption[:200], taken_at=taken_at,
+                report=current,
+                original_name=(getattr(upload, "name", "") or "photo")[:200],
+                content_type=meta.content_type,
+                size=len(content),
+                sha256=digest,
+                width=meta.width,
+                height=meta.height,
+                caption=caption[:200],
+                taken_at=taken_at,
                 latitude=None if meta.latitude is None else Decimal(str(meta.latitude)),
                 longitude=None if meta.longitude is None else Decimal(str(meta.longitude)),
-                distance_m=distance, flags=[{"code": f.code, "text": f.text} for f in flags],
-                uploaded_by=audit.actor_or_none(actor))
+                distance_m=distance,
+                flags=[{"code": f.code, "text": f.text} for f in flags],
+                uploaded_by=audit.actor_or_none(actor),
+            )
             photo.image.save("photo", ContentFile(content), save=False)
             written.append(photo.image)
             photo.thumbnail.save("thumb", ContentFile(photos.thumbnail(io.BytesIO(content))), save=False)
             written.append(photo.thumbnail)
             photo.save()
             added.append(photo)
-            audit.record("report.photo.add", actor=actor, obj=current, only_changes=False, after={
-                "photo": photo.pk, "name": photo.original_name, "sha256": digest, "taken_at": taken_at,
-                "latitude": meta.latitude, "longitude": meta.longitude, "distance_m": distance,
-                "flags": [f.code for f in flags]})
+            audit.record(
+                "report.photo.add",
+                actor=actor,
+                obj=current,
+                only_changes=False,
+                after={
+                    "photo": photo.pk,
+                    "name": photo.original_name,
+                    "sha256": digest,
+                    "taken_at": taken_at,
+                    "latitude": meta.latitude,
+                    "longitude": meta.longitude,
+                    "distance_m": distance,
+                    "flags": [f.code for f in flags],
+                },
+            )
     except BaseException:
         for stored in written:  # the rows roll back; do not leave their files behind
             stored.storage.delete(stored.name)
@@ -333,13 +424,19 @@ def remove_photo(photo: ReportPhoto, *, actor, expected_version: int | None = No
     _check_can_file(report.project_id, actor)
     current = Report.objects.select_for_update().get(pk=report.pk)
     if not current.is_editable():
-        raise ValidationError(_("报告%(state)s，不能删除照片。") % {"state": current.get_state_display()},
-                              code="locked")
+        raise ValidationError(
+            _("报告%(state)s，不能删除照片。") % {"state": current.get_state_display()}, code="locked"
+        )
     _check_report_version(current, expected_version)
     files = [photo.image.name, photo.thumbnail.name]
     storage = photo.image.storage
-    audit.record("report.photo.remove", actor=actor, obj=current, only_changes=False,
-                 before={"photo": photo.pk, "name": photo.original_name, "sha256": photo.sha256})
+    audit.record(
+        "report.photo.remove",
+        actor=actor,
+        obj=current,
+        only_changes=False,
+        before={"photo": photo.pk, "name": photo.original_name, "sha256": photo.sha256},
+    )
     photo.delete()
     current.version += 1
     current.save(update_fields=["version"])
@@ -362,15 +459,25 @@ def _apply_milestones(report: Report, actor) -> None:
             before = {"actual_date": milestone.actual_date}
             milestone.actual_date = reached.actual_date
             milestone.save(update_fields=["actual_date"])
-            audit.record("milestone.reach", actor=actor, obj=milestone, before=before,
-                         after={"actual_date": milestone.actual_date}, note=f"report {report.pk}")
+            audit.record(
+                "milestone.reach",
+                actor=actor,
+                obj=milestone,
+                before=before,
+                after={"actual_date": milestone.actual_date},
+                note=f"report {report.pk}",
+            )
 
 
 def _revise(report: Report, actor, lists: dict[str, list] | None = None, *, first: bool = False) -> None:
     number = 1 if first else report.revisions.count() + 1
-    ReportRevision.objects.create(report=report, number=number, state=report.state,
-                                  data=_snapshot(report, lists),
-                                  actor=audit.actor_or_none(actor))
+    ReportRevision.objects.create(
+        report=report,
+        number=number,
+        state=report.state,
+        data=_snapshot(report, lists),
+        actor=audit.actor_or_none(actor),
+    )
 
 
 @transaction.atomic
@@ -381,15 +488,19 @@ def submit_report(report: Report, *, actor, expected_version: int | None = None)
     stale."""
     _check_can_file(report.project_id, actor)
     current = Report.objects.select_for_update().select_related("period", "project").get(pk=report.pk)
-    if current.state == ReportState.SUBMITTED and (expected_version is ANY_VERSION
-                                                   or current.version == expected_version):
+    if current.state == ReportState.SUBMITTED and (
+        expected_version is ANY_VERSION or current.version == expected_version
+    ):
         return current
     if not current.is_editable():
-        raise ValidationError(_("报告%(state)s，不能再次提交。") % {"state": current.get_state_display()},
-                              code="locked")
+        raise ValidationError(
+            _("报告%(state)s，不能再次提交。") % {"state": current.get_state_display()}, code="locked"
+        )
     if expected_version is not ANY_VERSION and current.version != expected_version:
-        raise StaleReport(_("该报告已被他人修改（当前版本 %(v)d），请刷新后再提交。") % {"v": current.version},
-                          current_version=current.version)
+        raise StaleReport(
+            _("该报告已被他人修改（当前版本 %(v)d），请刷新后再提交。") % {"v": current.version},
+            current_version=current.version,
+        )
     unexplained = _compute(current)
     if unexplained and not current.explanation.strip():
         raise _needs_explanation(unexplained)
@@ -403,16 +514,20 @@ def submit_report(report: Report, *, actor, expected_version: int | None = None)
 
 
 def _check_can_review(report: Report, actor, expected_version: int | None) -> Report:
-    if actor is not None and not (actor.has_perm("reports.review_report")
-                                  and Project.objects.in_scope(actor).filter(pk=report.project_id).exists()):
+    if actor is not None and not (
+        actor.has_perm("reports.review_report")
+        and Project.objects.in_scope(actor).filter(pk=report.project_id).exists()
+    ):
         raise PermissionDenied(_("无权审核该报告。"))
     current = Report.objects.select_for_update().get(pk=report.pk)
     # A second reviewer on the same page (the first approved or returned it) is told so, not that it is not
     # submitted: the version is compared first.
     _check_report_version(current, expected_version, acting=True)
     if not current.can_be_reviewed():
-        raise ValidationError(_("只有已提交的报告可以审核（当前：%(state)s）。") % {"state": current.get_state_display()},
-                              code="not_submitted")
+        raise ValidationError(
+            _("只有已提交的报告可以审核（当前：%(state)s）。") % {"state": current.get_state_display()},
+            code="not_submitted",
+        )
     if actor is not None and current.author_id == actor.pk:
         raise PermissionDenied(_("不能审核自己填报的报告。"))
     return current
@@ -435,8 +550,13 @@ def approve_report(report: Report, *, actor, expected_version: int | None = None
     audit.record("report.approve", actor=actor, obj=current, before=before, after=_snapshot(current, lists))
     # What follows an approval (its problems become cases, the project is lit again) is the lights' work, queued
     # with the approval: the worker sees it once the approval has committed, or never.
-    jobs.start("lights.report_approved", {"report_id": current.pk, "actor_id": getattr(actor, "pk", None)},
-               actor=actor, label=_("审核通过后的督办与亮灯：%(p)s") % {"p": current.project.name}, audited=False)
+    jobs.start(
+        "lights.report_approved",
+        {"report_id": current.pk, "actor_id": getattr(actor, "pk", None)},
+        actor=actor,
+        label=_("审核通过后的督办与亮灯：%(p)s") % {"p": current.project.name},
+        audited=False,
+    )
     return current
 
 
@@ -471,27 +591,31 @@ def send_reminders(period: ReportingPeriod, *, actor) -> int:
     per reporter listing their projects. Returns the number of reporters reminded."""
     if actor is not None and not actor.has_perm("reports.add_reportingperiod"):
         raise PermissionDenied(_("只有项目办可以催报。"))
-    from django.contrib.auth import get_user_model
-    from django.urls import reverse
-
-    from gongjian.core.notify import notify
 
     by_unit: dict[int, list[Project]] = {}
     for project in unfiled_projects(period).order_by("code"):
         for unit_id in {project.responsible_unit_id, project.headquarters_id} - {None}:
             by_unit.setdefault(unit_id, []).append(project)
-    reporters = get_user_model().objects.filter(is_active=True, groups__name="unit_reporter",
-                                                person__unit_id__in=by_unit).select_related("person")
+    reporters = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name="unit_reporter", person__unit_id__in=by_unit)
+        .select_related("person")
+    )
     deadline = timezone.localtime(period.deadline)
     for user in reporters:
         projects = by_unit[user.person.unit_id]
-        notify([user], _("%(period)s 报告尚未提交（%(n)d 个项目）") % {"period": period, "n": len(projects)},
-               _("截止时间 %(deadline)s。未提交：%(names)s") % {
-                   "deadline": f"{deadline:%Y-%m-%d %H:%M}", "names": "、".join(p.name for p in projects)},
-               url=reverse("reports:due_list"))
+        notify(
+            [user],
+            _("%(period)s 报告尚未提交（%(n)d 个项目）") % {"period": period, "n": len(projects)},
+            _("截止时间 %(deadline)s。未提交：%(names)s")
+            % {"deadline": f"{deadline:%Y-%m-%d %H:%M}", "names": "、".join(p.name for p in projects)},
+            url=reverse("reports:due_list"),
+        )
     period.last_reminded_at = timezone.now()
     period.save(update_fields=["last_reminded_at"])
-    audit.record("period.remind", actor=actor, obj=period, after={"reporters": len(reporters)}, only_changes=False)
+    audit.record(
+        "period.remind", actor=actor, obj=period, after={"reporters": len(reporters)}, only_changes=False
+    )
     return len(reporters)
 
 
@@ -506,11 +630,14 @@ def tick(now: datetime | None = None) -> dict[str, Any]:
         if not ReportingPeriod.objects.filter(code=period.code).exists():
             tz = timezone.get_current_timezone()
             opens = datetime.combine(period.start, datetime.min.time(), tzinfo=tz)
-            deadline = datetime.combine(period.end + timedelta(days=3), datetime.min.time(), tzinfo=tz).replace(hour=18)
+            deadline = datetime.combine(
+                period.end + timedelta(days=3), datetime.min.time(), tzinfo=tz
+            ).replace(hour=18)
             opened.append(open_period(period.code, opens_at=opens, deadline=deadline, actor=None).code)
     reminded = []
-    due = ReportingPeriod.objects.filter(opens_at__lte=now, deadline__lte=now + timedelta(days=1),
-                                         deadline__gte=now - timedelta(days=7))
+    due = ReportingPeriod.objects.filter(
+        opens_at__lte=now, deadline__lte=now + timedelta(days=1), deadline__gte=now - timedelta(days=7)
+    )
     for period in due:
         if period.last_reminded_at is None or timezone.localtime(period.last_reminded_at).date() < today:
             send_reminders(period, actor=None)
@@ -523,15 +650,25 @@ def due_rows(user, now: datetime | None = None) -> list[dict[str, Any]]:
     None) and filing status. The due page and the API's /due both show this."""
     now = now or timezone.now()
     periods = list(ReportingPeriod.objects.filter(opens_at__lte=now).order_by("-deadline")[:3])
-    projects = list(Project.objects.in_scope(user).filter(is_archived=False)
-                    .select_related("responsible_unit").order_by("code"))
-    reports = {(r.project_id, r.period_id): r for r in
-               Report.objects.filter(period__in=periods, project__in=[p.pk for p in projects])}
+    projects = list(
+        Project.objects.in_scope(user)
+        .filter(is_archived=False)
+        .select_related("responsible_unit")
+        .order_by("code")
+    )
+    reports = {
+        (r.project_id, r.period_id): r
+        for r in Report.objects.filter(period__in=periods, project__in=[p.pk for p in projects])
+    }
     rows = []
     for period in periods:
         for project in projects:
             report = reports.get((project.pk, period.pk))
-            status = rules.filing_status(opens_at=period.opens_at, deadline=period.deadline,
-                                         submitted_at=report.first_submitted_at if report else None, now=now)
+            status = rules.filing_status(
+                opens_at=period.opens_at,
+                deadline=period.deadline,
+                submitted_at=report.first_submitted_at if report else None,
+                now=now,
+            )
             rows.append({"period": period, "project": project, "report": report, "status": status})
     return rows

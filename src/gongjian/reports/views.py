@@ -1,6 +1,9 @@
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +14,7 @@ from gongjian.core import excel
 from gongjian.core.forms import add_service_errors
 from gongjian.core.locking import Stale, posted_version
 from gongjian.projects.models import Project
+from gongjian.reports import batch as batch_filing
 from gongjian.reports import exports, rules, services
 from gongjian.reports.forms import MilestonesReachedForm, PhotosForm, ProblemFormSet, ReportForm
 from gongjian.reports.models import Report, ReportingPeriod, ReportPhoto
@@ -21,12 +25,18 @@ def due_list(request):
     """My reports due (待填报): every open period × every project in my scope, with where each report stands."""
     rows = services.due_rows(request.user)
     periods = list(dict.fromkeys(row["period"] for row in rows)) or list(
-        ReportingPeriod.objects.filter(opens_at__lte=timezone.now()).order_by("-deadline")[:3])
-    return render(request, "reports/due_list.html", {
-        "rows": rows, "periods": periods,
-        "can_file": request.user.has_perm("reports.submit_report"),
-        "can_review": request.user.has_perm("reports.review_report"),
-    })
+        ReportingPeriod.objects.filter(opens_at__lte=timezone.now()).order_by("-deadline")[:3]
+    )
+    return render(
+        request,
+        "reports/due_list.html",
+        {
+            "rows": rows,
+            "periods": periods,
+            "can_file": request.user.has_perm("reports.submit_report"),
+            "can_review": request.user.has_perm("reports.review_report"),
+        },
+    )
 
 
 @permission_required("reports.view_report", raise_exception=True)
@@ -35,41 +45,73 @@ def period_status(request, pk):
     returned, in draft, late and missing, within the viewer's scope."""
     period = get_object_or_404(ReportingPeriod, pk=pk)
     now = timezone.now()
-    projects = Project.objects.in_scope(request.user).filter(is_archived=False).select_related("responsible_unit")
+    projects = (
+        Project.objects.in_scope(request.user).filter(is_archived=False).select_related("responsible_unit")
+    )
     reports = {r.project_id: r for r in Report.objects.filter(period=period, project__in=projects)}
     units: dict[int, dict] = {}
     missing = []
     for project in projects.order_by("responsible_unit__name", "code"):
         report = reports.get(project.pk)
-        row = units.setdefault(project.responsible_unit_id, {
-            "unit": project.responsible_unit, "projects": 0, "approved": 0, "submitted": 0, "returned": 0,
-            "draft": 0, "late": 0, "missing": 0})
+        row = units.setdefault(
+            project.responsible_unit_id,
+            {
+                "unit": project.responsible_unit,
+                "projects": 0,
+                "approved": 0,
+                "submitted": 0,
+                "returned": 0,
+                "draft": 0,
+                "late": 0,
+                "missing": 0,
+            },
+        )
         row["projects"] += 1
         if report:
             row[report.state] += 1
-        status = rules.filing_status(opens_at=period.opens_at, deadline=period.deadline,
-                                     submitted_at=report.first_submitted_at if report else None, now=now)
+        status = rules.filing_status(
+            opens_at=period.opens_at,
+            deadline=period.deadline,
+            submitted_at=report.first_submitted_at if report else None,
+            now=now,
+        )
         if status in (rules.FilingStatus.LATE, rules.FilingStatus.MISSING):
             row[status.value] += 1
         if status == rules.FilingStatus.MISSING:
             missing.append(project)
-    return render(request, "reports/period_status.html", {
-        "period": period, "units": list(units.values()), "missing": missing,
-        "periods": ReportingPeriod.objects.order_by("-opens_at")[:12],
-    })
+    return render(
+        request,
+        "reports/period_status.html",
+        {
+            "period": period,
+            "units": list(units.values()),
+            "missing": missing,
+            "periods": ReportingPeriod.objects.order_by("-opens_at")[:12],
+        },
+    )
 
 
-COMPARED = [("amount", gettext_lazy("本期完成（元）")), ("year_to_date", gettext_lazy("本年累计（元）")), ("progress_percent", gettext_lazy("形象进度（%）")),
-            ("workers", gettext_lazy("在岗施工人数")), ("progress_text", gettext_lazy("形象进度描述")), ("explanation", gettext_lazy("差异说明")),
-            ("return_reason", gettext_lazy("退回原因")), ("problems", gettext_lazy("需协调问题")), ("milestones_reached", gettext_lazy("完成节点"))]
+COMPARED = [
+    ("amount", gettext_lazy("本期完成（元）")),
+    ("year_to_date", gettext_lazy("本年累计（元）")),
+    ("progress_percent", gettext_lazy("形象进度（%）")),
+    ("workers", gettext_lazy("在岗施工人数")),
+    ("progress_text", gettext_lazy("形象进度描述")),
+    ("explanation", gettext_lazy("差异说明")),
+    ("return_reason", gettext_lazy("退回原因")),
+    ("problems", gettext_lazy("需协调问题")),
+    ("milestones_reached", gettext_lazy("完成节点")),
+]
 
 
 def _shown(value) -> str:
     if value in (None, "", []):
         return "—"
     if isinstance(value, list):
-        return "；".join("、".join(str(v) for v in item.values()) if isinstance(item, dict) else str(item)
-                        for item in value)
+        return "；".join(
+            "、".join(str(v) for v in item.values()) if isinstance(item, dict) else str(item)
+            for item in value
+        )
     return str(value)
 
 
@@ -77,8 +119,13 @@ def compare_revisions(revisions) -> list[dict]:
     """Every kept version side by side, each value marked when it differs from the version before."""
     rows, previous = [], None
     for revision in revisions:
-        cells = [{"value": _shown(revision.data.get(key)), "changed": previous is not None
-                  and previous.data.get(key) != revision.data.get(key)} for key, _label in COMPARED]
+        cells = [
+            {
+                "value": _shown(revision.data.get(key)),
+                "changed": previous is not None and previous.data.get(key) != revision.data.get(key),
+            }
+            for key, _label in COMPARED
+        ]
         rows.append({"revision": revision, "cells": cells})
         previous = revision
     return rows
@@ -86,11 +133,19 @@ def compare_revisions(revisions) -> list[dict]:
 
 def _report_context(project, period, report, form, milestones, problems, photos_form):
     revisions = list(report.revisions.select_related("actor")) if report else []
-    return {"project": project, "period": period, "report": report, "form": form, "milestones": milestones,
-            "problems": problems, "photos_form": photos_form, "revisions": compare_revisions(revisions),
-            "photos": list(report.photos.all()) if report else [],
-            "compared": [label for _key, label in COMPARED],
-            "problem_list": report.problems.select_related("unit_asked", "case") if report else []}
+    return {
+        "project": project,
+        "period": period,
+        "report": report,
+        "form": form,
+        "milestones": milestones,
+        "problems": problems,
+        "photos_form": photos_form,
+        "revisions": compare_revisions(revisions),
+        "photos": list(report.photos.all()) if report else [],
+        "compared": [label for _key, label in COMPARED],
+        "problem_list": report.problems.select_related("unit_asked", "case") if report else [],
+    }
 
 
 @permission_required("reports.view_report", raise_exception=True)
@@ -102,8 +157,14 @@ def report_edit(request, project_pk, period_pk):
     data = request.POST or None
     form = ReportForm(data, instance=report or Report(project=project, period=period))
     milestones = MilestonesReachedForm(data, project=project, report=report, prefix="reached")
-    initial = [{"category": p.category, "description": p.description, "unit_asked": p.unit_asked_id}
-               for p in report.problems.all()] if report else []
+    initial = (
+        [
+            {"category": p.category, "description": p.description, "unit_asked": p.unit_asked_id}
+            for p in report.problems.all()
+        ]
+        if report
+        else []
+    )
     problems = ProblemFormSet(data, initial=initial, prefix="problems")
     photos_form = PhotosForm(data, request.FILES or None, report=report)
     status = 200
@@ -115,14 +176,24 @@ def report_edit(request, project_pk, period_pk):
             kept = [f.cleaned_data for f in problems if f.cleaned_data and f.cleaned_data.get("description")]
             saved = None
             try:
-                saved = services.save_draft(project, period, form.service_data(), actor=request.user,
-                                            expected_version=form.cleaned_data.get("version"),
-                                            milestones=milestones.reached(), problems=kept)
+                saved = services.save_draft(
+                    project,
+                    period,
+                    form.service_data(),
+                    actor=request.user,
+                    expected_version=form.cleaned_data.get("version"),
+                    milestones=milestones.reached(),
+                    problems=kept,
+                )
                 for photo in photos_form.cleaned_data["remove"]:
                     saved = services.remove_photo(photo, actor=request.user, expected_version=saved.version)
                 if photos_form.cleaned_data["photos"]:
-                    services.add_photos(saved, photos_form.cleaned_data["photos"], actor=request.user,
-                                        expected_version=saved.version)
+                    services.add_photos(
+                        saved,
+                        photos_form.cleaned_data["photos"],
+                        actor=request.user,
+                        expected_version=saved.version,
+                    )
                 if "submit" in request.POST:
                     services.submit_report(saved, actor=request.user, expected_version=saved.version)
                     messages.success(request, _("报告已提交。"))
@@ -131,9 +202,13 @@ def report_edit(request, project_pk, period_pk):
                 return redirect("reports:report_edit", project_pk=project.pk, period_pk=period.pk)
             except ValidationError as exc:
                 add_service_errors(form, exc)
-                if isinstance(exc, services.StaleReport):  # someone saved first: say so, keep the form as typed
+                if isinstance(
+                    exc, services.StaleReport
+                ):  # someone saved first: say so, keep the form as typed
                     status = 409
-                elif saved is not None:  # the draft was saved before a later step failed: the form is that version
+                elif (
+                    saved is not None
+                ):  # the draft was saved before a later step failed: the form is that version
                     report = saved
                     form.data = form.data.copy()
                     form.data["version"] = str(saved.version)
@@ -145,10 +220,9 @@ def report_edit(request, project_pk, period_pk):
 @permission_required("reports.view_report", raise_exception=True)
 def photo_file(request, pk, thumbnail=False):
     """A site photo (or its thumbnail), to whoever may see the report's project; never a public URL."""
-    from django.http import FileResponse
-
-    photo = get_object_or_404(ReportPhoto.objects.filter(
-        report__project__in=Project.objects.in_scope(request.user)), pk=pk)
+    photo = get_object_or_404(
+        ReportPhoto.objects.filter(report__project__in=Project.objects.in_scope(request.user)), pk=pk
+    )
     stored = photo.thumbnail if thumbnail else photo.image
     response = FileResponse(stored.open("rb"), content_type="image/jpeg" if thumbnail else photo.content_type)
     response["Content-Disposition"] = "inline"
@@ -171,37 +245,48 @@ def report_review(request, pk):
     """Approve or return a report, from the version the reviewer read (the review form's hidden ``version``). When
     it cannot be done, the report's page says why (409 when someone has changed the report since) and keeps the
     reason typed."""
-    report = get_object_or_404(Report.objects.filter(project__in=Project.objects.in_scope(request.user))
-                               .select_related("project", "period"), pk=pk)
+    report = get_object_or_404(
+        Report.objects.filter(project__in=Project.objects.in_scope(request.user)).select_related(
+            "project", "period"
+        ),
+        pk=pk,
+    )
     version = posted_version(request.POST)
     try:
         if request.POST.get("decision") == "approve":
             services.approve_report(report, actor=request.user, expected_version=version)
             messages.success(request, _("已审核通过。"))
         else:
-            services.return_report(report, request.POST.get("reason", ""), actor=request.user,
-                                   expected_version=version)
+            services.return_report(
+                report, request.POST.get("reason", ""), actor=request.user, expected_version=version
+            )
             messages.success(request, _("已退回。"))
     except ValidationError as exc:
         report.refresh_from_db()
         project, period = report.project, report.period
-        context = _report_context(project, period, report, ReportForm(instance=report),
-                                  MilestonesReachedForm(project=project, report=report, prefix="reached"),
-                                  ProblemFormSet(prefix="problems"), PhotosForm(report=report))
-        context |= {"review_errors": exc.messages, "review_reason": request.POST.get("reason", ""),
-                    "review_version": version if version is not None else ""}
-        return render(request, "reports/report_form.html", context,
-                      status=409 if isinstance(exc, Stale) else 400)
+        context = _report_context(
+            project,
+            period,
+            report,
+            ReportForm(instance=report),
+            MilestonesReachedForm(project=project, report=report, prefix="reached"),
+            ProblemFormSet(prefix="problems"),
+            PhotosForm(report=report),
+        )
+        context |= {
+            "review_errors": exc.messages,
+            "review_reason": request.POST.get("reason", ""),
+            "review_version": version if version is not None else "",
+        }
+        return render(
+            request, "reports/report_form.html", context, status=409 if isinstance(exc, Stale) else 400
+        )
     return redirect("reports:report_edit", project_pk=report.project_id, period_pk=report.period_id)
 
 
 @permission_required("reports.submit_report", raise_exception=True)
 def batch(request, pk):
     """Batch filing for one period: download the pre-filled sheet, or upload it back."""
-    import io
-
-    from gongjian.reports import batch as batch_filing
-
     period = get_object_or_404(ReportingPeriod, pk=pk)
     if request.method == "GET" and "download" in request.GET:
         buffer = io.BytesIO()
@@ -210,7 +295,12 @@ def batch(request, pk):
         return excel.response(buffer, f"批量填报_{period.code}.xlsx")
     result = None
     if request.method == "POST" and request.FILES.get("file"):
-        result = batch_filing.import_batch(request.FILES["file"], period=period, actor=request.user,
-                                           submit=bool(request.POST.get("submit")))
-    return render(request, "reports/batch.html", {"period": period, "result": result},
-                  status=400 if result is not None and not result.ok else 200)
+        result = batch_filing.import_batch(
+            request.FILES["file"], period=period, actor=request.user, submit=bool(request.POST.get("submit"))
+        )
+    return render(
+        request,
+        "reports/batch.html",
+        {"period": period, "result": result},
+        status=400 if result is not None and not result.ok else 200,
+    )

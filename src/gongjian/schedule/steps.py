@@ -58,8 +58,16 @@ def run(steps: list[Step] | None = None) -> ScheduleRun:
         except Exception as exc:  # recorded; the next steps still run
             logger.exception("scheduled step %s failed", step.name)
             summary, ok, error = "", False, (str(exc) or type(exc).__name__)[:500]
-        outcomes.append({"name": step.name, "label": step.label, "ok": ok, "summary": summary, "error": error,
-                         "seconds": round(time.perf_counter() - clock, 3)})
+        outcomes.append(
+            {
+                "name": step.name,
+                "label": step.label,
+                "ok": ok,
+                "summary": summary,
+                "error": error,
+                "seconds": round(time.perf_counter() - clock, 3),
+            }
+        )
     record.steps, record.ok, record.finished_at = outcomes, all(o["ok"] for o in outcomes), timezone.now()
     record.save()
     return record

@@ -24,71 +24,121 @@ def seed_password_history(apps, schema_editor):
     PasswordHistory = apps.get_model("accounts", "PasswordHistory")
     PasswordHistory.objects.bulk_create(
         PasswordHistory(user_id=pk, password=password)
-        for pk, password in User.objects.exclude(password="").values_list("pk", "password"))
+        for pk, password in User.objects.exclude(password="").values_list("pk", "password")
+    )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_api_token'),
+        ("accounts", "0002_api_token"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RolePolicy',
+            name="RolePolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('project_office', '项目办'), ('unit_reporter', '单位填报员'), ('unit_reviewer', '单位审核员'), ('supervising_leader', '包挂领导/指挥长'), ('evaluator', '综合评价打分人'), ('service_team', '服务工作队员'), ('principal_leader', '主要领导'), ('system_admin', '系统管理员'), ('security_admin', '安全管理员'), ('audit_admin', '审计管理员')], max_length=32, unique=True, verbose_name='角色')),
-                ('require_otp', models.BooleanField(default=False, verbose_name='须使用动态口令')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("project_office", "项目办"),
+                            ("unit_reporter", "单位填报员"),
+                            ("unit_reviewer", "单位审核员"),
+                            ("supervising_leader", "包挂领导/指挥长"),
+                            ("evaluator", "综合评价打分人"),
+                            ("service_team", "服务工作队员"),
+                            ("principal_leader", "主要领导"),
+                            ("system_admin", "系统管理员"),
+                            ("security_admin", "安全管理员"),
+                            ("audit_admin", "审计管理员"),
+                        ],
+                        max_length=32,
+                        unique=True,
+                        verbose_name="角色",
+                    ),
+                ),
+                ("require_otp", models.BooleanField(default=False, verbose_name="须使用动态口令")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
             ],
             options={
-                'verbose_name': '角色安全策略',
-                'verbose_name_plural': '角色安全策略',
-                'ordering': ['role'],
+                "verbose_name": "角色安全策略",
+                "verbose_name_plural": "角色安全策略",
+                "ordering": ["role"],
             },
         ),
         migrations.AlterModelOptions(
-            name='user',
-            options={'permissions': [('assign_roles', '分配角色'), ('unlock_user', '解锁账号'), ('reset_password', '重置业务账号密码'), ('manage_credentials', '管理他人凭据：吊销令牌、移除动态口令、强制下线、查看登录记录')], 'verbose_name': '账号', 'verbose_name_plural': '账号'},
+            name="user",
+            options={
+                "permissions": [
+                    ("assign_roles", "分配角色"),
+                    ("unlock_user", "解锁账号"),
+                    ("reset_password", "重置业务账号密码"),
+                    ("manage_credentials", "管理他人凭据：吊销令牌、移除动态口令、强制下线、查看登录记录"),
+                ],
+                "verbose_name": "账号",
+                "verbose_name_plural": "账号",
+            },
         ),
         migrations.AddField(
-            model_name='apitoken',
-            name='expires_at',
-            field=models.DateTimeField(null=True, verbose_name='到期时间'),
+            model_name="apitoken",
+            name="expires_at",
+            field=models.DateTimeField(null=True, verbose_name="到期时间"),
         ),
         migrations.AddField(
-            model_name='apitoken',
-            name='expiry_recorded_at',
+            model_name="apitoken",
+            name="expiry_recorded_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='apitoken',
-            name='last_used_ip',
-            field=models.GenericIPAddressField(blank=True, null=True, verbose_name='最近使用地址'),
+            model_name="apitoken",
+            name="last_used_ip",
+            field=models.GenericIPAddressField(blank=True, null=True, verbose_name="最近使用地址"),
         ),
         migrations.AddField(
-            model_name='user',
-            name='must_change_password',
-            field=models.BooleanField(default=False, verbose_name='下次登录须修改密码'),
+            model_name="user",
+            name="must_change_password",
+            field=models.BooleanField(default=False, verbose_name="下次登录须修改密码"),
         ),
         migrations.AddField(
-            model_name='user',
-            name='security_stamp',
-            field=models.CharField(default=gongjian.accounts.models.new_stamp, editable=False, max_length=32, verbose_name='安全戳'),
+            model_name="user",
+            name="security_stamp",
+            field=models.CharField(
+                default=gongjian.accounts.models.new_stamp,
+                editable=False,
+                max_length=32,
+                verbose_name="安全戳",
+            ),
         ),
         migrations.CreateModel(
-            name='PasswordHistory',
+            name="PasswordHistory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='密码摘要')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='设置时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='password_history', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="密码摘要")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="设置时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="password_history",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '历史密码',
-                'verbose_name_plural': '历史密码',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "历史密码",
+                "verbose_name_plural": "历史密码",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.RunPython(expire_existing_tokens, migrations.RunPython.noop),

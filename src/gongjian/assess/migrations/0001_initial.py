@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,204 +14,480 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Consequence',
+            name="Consequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject_kind', models.CharField(choices=[('project', '项目'), ('headquarters', '指挥部'), ('unit', '责任单位'), ('leader', '包挂领导'), ('area', '街道/园区')], max_length=16, verbose_name='考核对象类型')),
-                ('subject_id', models.PositiveIntegerField(verbose_name='考核对象')),
-                ('subject_name', models.CharField(max_length=200, verbose_name='考核对象名称')),
-                ('kind', models.CharField(choices=[('red_flag', '红旗'), ('reward', '经济奖励'), ('yellow_card', '黄牌'), ('interview', '约谈'), ('black_card', '黑牌'), ('public_criticism', '通报批评')], max_length=20, verbose_name='类型')),
-                ('amount', models.BigIntegerField(default=0, verbose_name='金额（元）')),
-                ('reason', models.CharField(max_length=300, verbose_name='依据')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "subject_kind",
+                    models.CharField(
+                        choices=[
+                            ("project", "项目"),
+                            ("headquarters", "指挥部"),
+                            ("unit", "责任单位"),
+                            ("leader", "包挂领导"),
+                            ("area", "街道/园区"),
+                        ],
+                        max_length=16,
+                        verbose_name="考核对象类型",
+                    ),
+                ),
+                ("subject_id", models.PositiveIntegerField(verbose_name="考核对象")),
+                ("subject_name", models.CharField(max_length=200, verbose_name="考核对象名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("red_flag", "红旗"),
+                            ("reward", "经济奖励"),
+                            ("yellow_card", "黄牌"),
+                            ("interview", "约谈"),
+                            ("black_card", "黑牌"),
+                            ("public_criticism", "通报批评"),
+                        ],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("amount", models.BigIntegerField(default=0, verbose_name="金额（元）")),
+                ("reason", models.CharField(max_length=300, verbose_name="依据")),
             ],
             options={
-                'verbose_name': '奖惩结果',
-                'verbose_name_plural': '奖惩结果',
-                'ordering': ['run', 'kind', 'subject_name'],
+                "verbose_name": "奖惩结果",
+                "verbose_name_plural": "奖惩结果",
+                "ordering": ["run", "kind", "subject_name"],
             },
         ),
         migrations.CreateModel(
-            name='Adjustment',
+            name="Adjustment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_code', models.CharField(max_length=12, verbose_name='期别')),
-                ('subject_kind', models.CharField(choices=[('project', '项目'), ('headquarters', '指挥部'), ('unit', '责任单位'), ('leader', '包挂领导'), ('area', '街道/园区')], max_length=16, verbose_name='考核对象类型')),
-                ('subject_id', models.PositiveIntegerField(verbose_name='考核对象')),
-                ('points', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='加减分')),
-                ('reason', models.CharField(max_length=300, verbose_name='事由')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period_code", models.CharField(max_length=12, verbose_name="期别")),
+                (
+                    "subject_kind",
+                    models.CharField(
+                        choices=[
+                            ("project", "项目"),
+                            ("headquarters", "指挥部"),
+                            ("unit", "责任单位"),
+                            ("leader", "包挂领导"),
+                            ("area", "街道/园区"),
+                        ],
+                        max_length=16,
+                        verbose_name="考核对象类型",
+                    ),
+                ),
+                ("subject_id", models.PositiveIntegerField(verbose_name="考核对象")),
+                ("points", models.DecimalField(decimal_places=2, max_digits=6, verbose_name="加减分")),
+                ("reason", models.CharField(max_length=300, verbose_name="事由")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="录入时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '加减分事项',
-                'verbose_name_plural': '加减分事项',
-                'ordering': ['period_code', 'id'],
+                "verbose_name": "加减分事项",
+                "verbose_name_plural": "加减分事项",
+                "ordering": ["period_code", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Interview',
+            name="Interview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject_kind', models.CharField(choices=[('project', '项目'), ('headquarters', '指挥部'), ('unit', '责任单位'), ('leader', '包挂领导'), ('area', '街道/园区')], max_length=16, verbose_name='考核对象类型')),
-                ('subject_id', models.PositiveIntegerField(verbose_name='考核对象')),
-                ('held_on', models.DateField(verbose_name='约谈日期')),
-                ('interviewer', models.CharField(max_length=100, verbose_name='约谈人')),
-                ('interviewee', models.CharField(max_length=100, verbose_name='被约谈人')),
-                ('content', models.TextField(verbose_name='约谈内容')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
-                ('consequence', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='interview_record', to='assess.consequence', verbose_name='依据')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "subject_kind",
+                    models.CharField(
+                        choices=[
+                            ("project", "项目"),
+                            ("headquarters", "指挥部"),
+                            ("unit", "责任单位"),
+                            ("leader", "包挂领导"),
+                            ("area", "街道/园区"),
+                        ],
+                        max_length=16,
+                        verbose_name="考核对象类型",
+                    ),
+                ),
+                ("subject_id", models.PositiveIntegerField(verbose_name="考核对象")),
+                ("held_on", models.DateField(verbose_name="约谈日期")),
+                ("interviewer", models.CharField(max_length=100, verbose_name="约谈人")),
+                ("interviewee", models.CharField(max_length=100, verbose_name="被约谈人")),
+                ("content", models.TextField(verbose_name="约谈内容")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="录入时间")),
+                (
+                    "consequence",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="interview_record",
+                        to="assess.consequence",
+                        verbose_name="依据",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '约谈记录',
-                'verbose_name_plural': '约谈记录',
-                'ordering': ['-held_on', '-id'],
+                "verbose_name": "约谈记录",
+                "verbose_name_plural": "约谈记录",
+                "ordering": ["-held_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Commitment',
+            name="Commitment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=300, verbose_name='整改事项')),
-                ('deadline', models.DateField(verbose_name='整改时限')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='完成日期')),
-                ('result', models.CharField(blank=True, max_length=300, verbose_name='完成情况')),
-                ('interview', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='commitments', to='assess.interview')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.CharField(max_length=300, verbose_name="整改事项")),
+                ("deadline", models.DateField(verbose_name="整改时限")),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="完成日期")),
+                ("result", models.CharField(blank=True, max_length=300, verbose_name="完成情况")),
+                (
+                    "interview",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="commitments",
+                        to="assess.interview",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '整改承诺',
-                'verbose_name_plural': '整改承诺',
-                'ordering': ['deadline', 'id'],
+                "verbose_name": "整改承诺",
+                "verbose_name_plural": "整改承诺",
+                "ordering": ["deadline", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Run',
+            name="Run",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_code', models.CharField(db_index=True, max_length=12, verbose_name='期别')),
-                ('period_kind', models.CharField(max_length=10, verbose_name='期别类型')),
-                ('revision', models.PositiveIntegerField(default=1, verbose_name='修订号')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='修订原因')),
-                ('state', models.CharField(choices=[('draft', '草稿'), ('published', '已发布'), ('superseded', '已被修订')], default='draft', max_length=12, verbose_name='状态')),
-                ('created_at', models.DateTimeField(verbose_name='计算时间')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('notice_number', models.CharField(blank=True, max_length=40, verbose_name='通报文号')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('supersedes', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='assess.run', verbose_name='修订自')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period_code", models.CharField(db_index=True, max_length=12, verbose_name="期别")),
+                ("period_kind", models.CharField(max_length=10, verbose_name="期别类型")),
+                ("revision", models.PositiveIntegerField(default=1, verbose_name="修订号")),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="修订原因")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("published", "已发布"), ("superseded", "已被修订")],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="计算时间")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="发布时间")),
+                ("notice_number", models.CharField(blank=True, max_length=40, verbose_name="通报文号")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "supersedes",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="superseded_by",
+                        to="assess.run",
+                        verbose_name="修订自",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核结果',
-                'verbose_name_plural': '考核结果',
-                'ordering': ['-period_code', '-revision'],
+                "verbose_name": "考核结果",
+                "verbose_name_plural": "考核结果",
+                "ordering": ["-period_code", "-revision"],
             },
         ),
         migrations.AddField(
-            model_name='consequence',
-            name='run',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consequences', to='assess.run'),
+            model_name="consequence",
+            name="run",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="consequences", to="assess.run"
+            ),
         ),
         migrations.CreateModel(
-            name='Scheme',
+            name="Scheme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='方案名称')),
-                ('version', models.PositiveIntegerField(verbose_name='版本')),
-                ('content', models.JSONField(verbose_name='方案内容')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="方案名称")),
+                ("version", models.PositiveIntegerField(verbose_name="版本")),
+                ("content", models.JSONField(verbose_name="方案内容")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="创建人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核方案',
-                'verbose_name_plural': '考核方案',
-                'ordering': ['name', '-version'],
-                'permissions': [('run_assessment', '运行和发布考核')],
+                "verbose_name": "考核方案",
+                "verbose_name_plural": "考核方案",
+                "ordering": ["name", "-version"],
+                "permissions": [("run_assessment", "运行和发布考核")],
             },
         ),
         migrations.AddField(
-            model_name='run',
-            name='scheme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='runs', to='assess.scheme', verbose_name='考核方案'),
+            model_name="run",
+            name="scheme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="runs",
+                to="assess.scheme",
+                verbose_name="考核方案",
+            ),
         ),
         migrations.CreateModel(
-            name='SchemeYear',
+            name="SchemeYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, verbose_name='年度')),
-                ('activated_at', models.DateTimeField(auto_now=True, verbose_name='启用时间')),
-                ('activated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='years', to='assess.scheme', verbose_name='考核方案')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="年度")),
+                ("activated_at", models.DateTimeField(auto_now=True, verbose_name="启用时间")),
+                (
+                    "activated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="years",
+                        to="assess.scheme",
+                        verbose_name="考核方案",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '年度考核方案',
-                'verbose_name_plural': '年度考核方案',
-                'ordering': ['-year'],
+                "verbose_name": "年度考核方案",
+                "verbose_name_plural": "年度考核方案",
+                "ordering": ["-year"],
             },
         ),
         migrations.CreateModel(
-            name='Score',
+            name="Score",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject_kind', models.CharField(choices=[('project', '项目'), ('headquarters', '指挥部'), ('unit', '责任单位'), ('leader', '包挂领导'), ('area', '街道/园区')], max_length=16, verbose_name='考核对象类型')),
-                ('subject_id', models.PositiveIntegerField(verbose_name='考核对象')),
-                ('subject_name', models.CharField(max_length=200, verbose_name='考核对象名称')),
-                ('group', models.CharField(blank=True, max_length=60, verbose_name='排名分组')),
-                ('score', models.FloatField(verbose_name='得分')),
-                ('rank', models.PositiveIntegerField(verbose_name='组内名次')),
-                ('group_size', models.PositiveIntegerField(verbose_name='组内数')),
-                ('points', models.JSONField(default=dict, verbose_name='各项得分')),
-                ('explanation', models.JSONField(default=list, verbose_name='计分说明')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='assess.run')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "subject_kind",
+                    models.CharField(
+                        choices=[
+                            ("project", "项目"),
+                            ("headquarters", "指挥部"),
+                            ("unit", "责任单位"),
+                            ("leader", "包挂领导"),
+                            ("area", "街道/园区"),
+                        ],
+                        max_length=16,
+                        verbose_name="考核对象类型",
+                    ),
+                ),
+                ("subject_id", models.PositiveIntegerField(verbose_name="考核对象")),
+                ("subject_name", models.CharField(max_length=200, verbose_name="考核对象名称")),
+                ("group", models.CharField(blank=True, max_length=60, verbose_name="排名分组")),
+                ("score", models.FloatField(verbose_name="得分")),
+                ("rank", models.PositiveIntegerField(verbose_name="组内名次")),
+                ("group_size", models.PositiveIntegerField(verbose_name="组内数")),
+                ("points", models.JSONField(default=dict, verbose_name="各项得分")),
+                ("explanation", models.JSONField(default=list, verbose_name="计分说明")),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="scores", to="assess.run"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核得分',
-                'verbose_name_plural': '考核得分',
-                'ordering': ['run', 'subject_kind', 'group', 'rank', 'subject_name'],
+                "verbose_name": "考核得分",
+                "verbose_name_plural": "考核得分",
+                "ordering": ["run", "subject_kind", "group", "rank", "subject_name"],
             },
         ),
         migrations.CreateModel(
-            name='Evaluation',
+            name="Evaluation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_code', models.CharField(max_length=12, verbose_name='期别')),
-                ('subject_kind', models.CharField(choices=[('project', '项目'), ('headquarters', '指挥部'), ('unit', '责任单位'), ('leader', '包挂领导'), ('area', '街道/园区')], max_length=16, verbose_name='考核对象类型')),
-                ('subject_id', models.PositiveIntegerField(verbose_name='考核对象')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='评分')),
-                ('comment', models.CharField(blank=True, max_length=300, verbose_name='评语')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='评分时间')),
-                ('rater', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evaluations', to=settings.AUTH_USER_MODEL, verbose_name='打分人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period_code", models.CharField(max_length=12, verbose_name="期别")),
+                (
+                    "subject_kind",
+                    models.CharField(
+                        choices=[
+                            ("project", "项目"),
+                            ("headquarters", "指挥部"),
+                            ("unit", "责任单位"),
+                            ("leader", "包挂领导"),
+                            ("area", "街道/园区"),
+                        ],
+                        max_length=16,
+                        verbose_name="考核对象类型",
+                    ),
+                ),
+                ("subject_id", models.PositiveIntegerField(verbose_name="考核对象")),
+                ("score", models.DecimalField(decimal_places=2, max_digits=5, verbose_name="评分")),
+                ("comment", models.CharField(blank=True, max_length=300, verbose_name="评语")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="评分时间")),
+                (
+                    "rater",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evaluations",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="打分人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '综合评价',
-                'verbose_name_plural': '综合评价',
-                'constraints': [models.UniqueConstraint(fields=('period_code', 'subject_kind', 'subject_id', 'rater'), name='one_evaluation')],
+                "verbose_name": "综合评价",
+                "verbose_name_plural": "综合评价",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("period_code", "subject_kind", "subject_id", "rater"), name="one_evaluation"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EvaluatorAssignment',
+            name="EvaluatorAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject_kind', models.CharField(choices=[('project', '项目'), ('headquarters', '指挥部'), ('unit', '责任单位'), ('leader', '包挂领导'), ('area', '街道/园区')], max_length=16, verbose_name='考核对象类型')),
-                ('subject_id', models.PositiveIntegerField(verbose_name='考核对象')),
-                ('rater', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evaluation_assignments', to=settings.AUTH_USER_MODEL, verbose_name='打分人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "subject_kind",
+                    models.CharField(
+                        choices=[
+                            ("project", "项目"),
+                            ("headquarters", "指挥部"),
+                            ("unit", "责任单位"),
+                            ("leader", "包挂领导"),
+                            ("area", "街道/园区"),
+                        ],
+                        max_length=16,
+                        verbose_name="考核对象类型",
+                    ),
+                ),
+                ("subject_id", models.PositiveIntegerField(verbose_name="考核对象")),
+                (
+                    "rater",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evaluation_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="打分人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评价分工',
-                'verbose_name_plural': '评价分工',
-                'constraints': [models.UniqueConstraint(fields=('rater', 'subject_kind', 'subject_id'), name='one_assignment')],
+                "verbose_name": "评价分工",
+                "verbose_name_plural": "评价分工",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("rater", "subject_kind", "subject_id"), name="one_assignment"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='scheme',
-            constraint=models.UniqueConstraint(fields=('name', 'version'), name='one_scheme_version'),
+            model_name="scheme",
+            constraint=models.UniqueConstraint(fields=("name", "version"), name="one_scheme_version"),
         ),
         migrations.AddConstraint(
-            model_name='run',
-            constraint=models.UniqueConstraint(fields=('period_code', 'revision'), name='one_run_revision'),
+            model_name="run",
+            constraint=models.UniqueConstraint(fields=("period_code", "revision"), name="one_run_revision"),
         ),
         migrations.AddIndex(
-            model_name='score',
-            index=models.Index(fields=['run', 'subject_kind', 'rank'], name='assess_scor_run_id_9c2a83_idx'),
+            model_name="score",
+            index=models.Index(fields=["run", "subject_kind", "rank"], name="assess_scor_run_id_9c2a83_idx"),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assess', '0001_initial'),
+        ("assess", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='commitment',
-            name='reminded_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='逾期提醒日期'),
+            model_name="commitment",
+            name="reminded_on",
+            field=models.DateField(blank=True, editable=False, null=True, verbose_name="逾期提醒日期"),
         ),
     ]

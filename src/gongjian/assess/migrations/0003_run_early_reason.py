@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assess', '0002_commitment_reminded_on'),
+        ("assess", "0002_commitment_reminded_on"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='run',
-            name='early_reason',
-            field=models.CharField(blank=True, max_length=300, verbose_name='提前试算原因'),
+            model_name="run",
+            name="early_reason",
+            field=models.CharField(blank=True, max_length=300, verbose_name="提前试算原因"),
         ),
     ]

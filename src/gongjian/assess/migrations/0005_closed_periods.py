@@ -13,7 +13,6 @@ def close_published(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("assess", "0004_edited_objects_version"),
         ("core", "0007_closed_period"),

@@ -4,24 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_calendarday'),
+        ("core", "0003_calendarday"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DocumentCounter',
+            name="DocumentCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(max_length=30, verbose_name='机关代字')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('last', models.PositiveIntegerField(default=0, verbose_name='已用至')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("prefix", models.CharField(max_length=30, verbose_name="机关代字")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("last", models.PositiveIntegerField(default=0, verbose_name="已用至")),
             ],
             options={
-                'verbose_name': '发文编号',
-                'verbose_name_plural': '发文编号',
-                'constraints': [models.UniqueConstraint(fields=('prefix', 'year'), name='one_counter_per_prefix_year')],
+                "verbose_name": "发文编号",
+                "verbose_name_plural": "发文编号",
+                "constraints": [
+                    models.UniqueConstraint(fields=("prefix", "year"), name="one_counter_per_prefix_year")
+                ],
             },
         ),
     ]

@@ -5,45 +5,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_document_counter'),
+        ("core", "0004_document_counter"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditChain',
+            name="AuditChain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_seq', models.BigIntegerField(default=0, verbose_name='最后序号')),
-                ('last_hash', models.CharField(default='genesis', max_length=80, verbose_name='最后摘要')),
-                ('checked_at', models.DateTimeField(blank=True, null=True, verbose_name='最近校验时间')),
-                ('checked_through', models.BigIntegerField(blank=True, null=True, verbose_name='校验至序号')),
-                ('check_result', models.TextField(blank=True, verbose_name='最近校验结果')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_seq", models.BigIntegerField(default=0, verbose_name="最后序号")),
+                ("last_hash", models.CharField(default="genesis", max_length=80, verbose_name="最后摘要")),
+                ("checked_at", models.DateTimeField(blank=True, null=True, verbose_name="最近校验时间")),
+                ("checked_through", models.BigIntegerField(blank=True, null=True, verbose_name="校验至序号")),
+                ("check_result", models.TextField(blank=True, verbose_name="最近校验结果")),
             ],
             options={
-                'verbose_name': '审计链',
-                'verbose_name_plural': '审计链',
+                "verbose_name": "审计链",
+                "verbose_name_plural": "审计链",
             },
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='hash',
-            field=models.CharField(blank=True, max_length=80, verbose_name='摘要'),
+            model_name="auditevent",
+            name="hash",
+            field=models.CharField(blank=True, max_length=80, verbose_name="摘要"),
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='prev_hash',
-            field=models.CharField(blank=True, max_length=80, verbose_name='前一记录摘要'),
+            model_name="auditevent",
+            name="prev_hash",
+            field=models.CharField(blank=True, max_length=80, verbose_name="前一记录摘要"),
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='seq',
-            field=models.BigIntegerField(blank=True, null=True, unique=True, verbose_name='链序号'),
+            model_name="auditevent",
+            name="seq",
+            field=models.BigIntegerField(blank=True, null=True, unique=True, verbose_name="链序号"),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(condition=models.Q(('seq__isnull', True)), fields=['id'], name='audit_unsealed'),
+            model_name="auditevent",
+            index=models.Index(
+                condition=models.Q(("seq__isnull", True)), fields=["id"], name="audit_unsealed"
+            ),
         ),
     ]

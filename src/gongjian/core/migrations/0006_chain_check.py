@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_security'),
+        ("core", "0005_security"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditchain',
-            name='broken_id',
-            field=models.BigIntegerField(blank=True, null=True, verbose_name='断裂记录'),
+            model_name="auditchain",
+            name="broken_id",
+            field=models.BigIntegerField(blank=True, null=True, verbose_name="断裂记录"),
         ),
         migrations.AddField(
-            model_name='auditchain',
-            name='broken_kind',
-            field=models.CharField(blank=True, max_length=16, verbose_name='断裂类型'),
+            model_name="auditchain",
+            name="broken_kind",
+            field=models.CharField(blank=True, max_length=16, verbose_name="断裂类型"),
         ),
         migrations.AddField(
-            model_name='auditchain',
-            name='check_ok',
-            field=models.BooleanField(null=True, verbose_name='校验通过'),
+            model_name="auditchain",
+            name="check_ok",
+            field=models.BooleanField(null=True, verbose_name="校验通过"),
         ),
     ]

@@ -4,23 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_chain_check'),
+        ("core", "0006_chain_check"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClosedPeriod',
+            name="ClosedPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12, unique=True, verbose_name='期别')),
-                ('ends_on', models.DateField(db_index=True, verbose_name='期末')),
-                ('closed_at', models.DateTimeField(auto_now_add=True, verbose_name='封账时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=12, unique=True, verbose_name="期别")),
+                ("ends_on", models.DateField(db_index=True, verbose_name="期末")),
+                ("closed_at", models.DateTimeField(auto_now_add=True, verbose_name="封账时间")),
             ],
             options={
-                'verbose_name': '已封账期别',
-                'verbose_name_plural': '已封账期别',
+                "verbose_name": "已封账期别",
+                "verbose_name_plural": "已封账期别",
             },
         ),
     ]

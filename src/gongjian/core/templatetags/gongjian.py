@@ -3,6 +3,7 @@ from django.utils.http import urlencode
 
 from gongjian.core import money
 from gongjian.core.audit import action_label
+from gongjian.core.identifiers import mask_phone
 
 register = template.Library()
 
@@ -50,8 +51,6 @@ def sort_query(context, key):
 @register.filter
 def masked_phone(value):
     """A phone number shown as 138****5678: personal data is masked wherever it is only being looked at."""
-    from gongjian.core.identifiers import mask_phone
-
     return mask_phone(value or "")
 
 

@@ -6,200 +6,505 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('lights', '0003_alter_case_kind_alter_case_project'),
-        ('org', '0001_initial'),
-        ('projects', '0002_project_coordinates'),
-        ('reports', '0003_report_photos'),
+        ("lights", "0003_alter_case_kind_alter_case_project"),
+        ("org", "0001_initial"),
+        ("projects", "0002_project_coordinates"),
+        ("reports", "0003_report_photos"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('instructions', models.TextField(verbose_name='要求')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='下发时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('units', models.ManyToManyField(related_name='assignments', to='org.unit', verbose_name='承办单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("instructions", models.TextField(verbose_name="要求")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="下发时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "units",
+                    models.ManyToManyField(
+                        related_name="assignments", to="org.unit", verbose_name="承办单位"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '任务交办',
-                'verbose_name_plural': '任务交办',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "任务交办",
+                "verbose_name_plural": "任务交办",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AssignmentStep',
+            name="AssignmentStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='环节')),
-                ('deadline', models.DateField(verbose_name='时限')),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='dispatch.assignment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="环节")),
+                ("deadline", models.DateField(verbose_name="时限")),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="dispatch.assignment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '交办环节',
-                'verbose_name_plural': '交办环节',
-                'ordering': ['deadline', 'id'],
+                "verbose_name": "交办环节",
+                "verbose_name_plural": "交办环节",
+                "ordering": ["deadline", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DailyTask',
+            name="DailyTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='日期')),
-                ('text', models.CharField(max_length=300, verbose_name='任务')),
-                ('deployed_at', models.DateTimeField(auto_now_add=True, verbose_name='部署时间')),
-                ('deployed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='部署人')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='daily_tasks', to='org.unit', verbose_name='工作队')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="日期")),
+                ("text", models.CharField(max_length=300, verbose_name="任务")),
+                ("deployed_at", models.DateTimeField(auto_now_add=True, verbose_name="部署时间")),
+                (
+                    "deployed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="部署人",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="daily_tasks",
+                        to="org.unit",
+                        verbose_name="工作队",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '每日部署',
-                'verbose_name_plural': '每日部署',
-                'ordering': ['day', 'team', 'id'],
+                "verbose_name": "每日部署",
+                "verbose_name_plural": "每日部署",
+                "ordering": ["day", "team", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('daily', '日调度'), ('dekad', '旬调度'), ('monthly', '月度调度'), ('special', '专题调度'), ('onsite', '现场会')], max_length=10, verbose_name='会议类型')),
-                ('title', models.CharField(max_length=200, verbose_name='会议名称')),
-                ('held_at', models.DateTimeField(verbose_name='召开时间')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='地点')),
-                ('other_attendees', models.CharField(blank=True, max_length=500, verbose_name='其他参会人员')),
-                ('agenda', models.JSONField(default=list, verbose_name='议程')),
-                ('notes', models.TextField(blank=True, verbose_name='会议情况')),
-                ('state', models.CharField(choices=[('planned', '筹备中'), ('held', '已召开')], default='planned', max_length=10, verbose_name='状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('attendees', models.ManyToManyField(blank=True, related_name='meetings', to='org.person', verbose_name='参会人员')),
-                ('chair', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='chaired_meetings', to='org.person', verbose_name='主持人')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('projects', models.ManyToManyField(blank=True, related_name='meetings', to='projects.project', verbose_name='调度项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("daily", "日调度"),
+                            ("dekad", "旬调度"),
+                            ("monthly", "月度调度"),
+                            ("special", "专题调度"),
+                            ("onsite", "现场会"),
+                        ],
+                        max_length=10,
+                        verbose_name="会议类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="会议名称")),
+                ("held_at", models.DateTimeField(verbose_name="召开时间")),
+                ("place", models.CharField(blank=True, max_length=200, verbose_name="地点")),
+                (
+                    "other_attendees",
+                    models.CharField(blank=True, max_length=500, verbose_name="其他参会人员"),
+                ),
+                ("agenda", models.JSONField(default=list, verbose_name="议程")),
+                ("notes", models.TextField(blank=True, verbose_name="会议情况")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("planned", "筹备中"), ("held", "已召开")],
+                        default="planned",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "attendees",
+                    models.ManyToManyField(
+                        blank=True, related_name="meetings", to="org.person", verbose_name="参会人员"
+                    ),
+                ),
+                (
+                    "chair",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="chaired_meetings",
+                        to="org.person",
+                        verbose_name="主持人",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "projects",
+                    models.ManyToManyField(
+                        blank=True, related_name="meetings", to="projects.project", verbose_name="调度项目"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '调度会',
-                'verbose_name_plural': '调度会',
-                'ordering': ['-held_at', '-id'],
-                'permissions': [('run_dispatch', '组织调度会、交办事项和通报')],
+                "verbose_name": "调度会",
+                "verbose_name_plural": "调度会",
+                "ordering": ["-held_at", "-id"],
+                "permissions": [("run_dispatch", "组织调度会、交办事项和通报")],
             },
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('briefing', '调度情况通报'), ('minutes', '会议纪要')], max_length=10, verbose_name='类型')),
-                ('period_code', models.CharField(blank=True, max_length=12, verbose_name='期别')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('sections', models.JSONField(default=list, verbose_name='正文')),
-                ('state', models.CharField(choices=[('draft', '草稿'), ('issued', '已印发')], default='draft', max_length=10, verbose_name='状态')),
-                ('number', models.CharField(blank=True, max_length=40, verbose_name='文号')),
-                ('issue', models.PositiveIntegerField(blank=True, null=True, verbose_name='期数')),
-                ('content', models.BinaryField(blank=True, null=True, verbose_name='印发文件')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='起草时间')),
-                ('issued_at', models.DateTimeField(blank=True, null=True, verbose_name='印发时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='dispatch.meeting', verbose_name='会议')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("briefing", "调度情况通报"), ("minutes", "会议纪要")],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("period_code", models.CharField(blank=True, max_length=12, verbose_name="期别")),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("sections", models.JSONField(default=list, verbose_name="正文")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("issued", "已印发")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("number", models.CharField(blank=True, max_length=40, verbose_name="文号")),
+                ("issue", models.PositiveIntegerField(blank=True, null=True, verbose_name="期数")),
+                ("content", models.BinaryField(blank=True, null=True, verbose_name="印发文件")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="起草时间")),
+                ("issued_at", models.DateTimeField(blank=True, null=True, verbose_name="印发时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to="dispatch.meeting",
+                        verbose_name="会议",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通报与纪要',
-                'verbose_name_plural': '通报与纪要',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "通报与纪要",
+                "verbose_name_plural": "通报与纪要",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='meeting',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assignments', to='dispatch.meeting', verbose_name='来源会议'),
+            model_name="assignment",
+            name="meeting",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="assignments",
+                to="dispatch.meeting",
+                verbose_name="来源会议",
+            ),
         ),
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(blank=True, verbose_name='报送内容')),
-                ('submitted_at', models.DateTimeField(verbose_name='报送时间')),
-                ('step', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='submissions', to='dispatch.assignmentstep')),
-                ('submitted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='org.unit', verbose_name='单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(blank=True, verbose_name="报送内容")),
+                ("submitted_at", models.DateTimeField(verbose_name="报送时间")),
+                (
+                    "step",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="submissions",
+                        to="dispatch.assignmentstep",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submissions",
+                        to="org.unit",
+                        verbose_name="单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报送',
-                'verbose_name_plural': '报送',
+                "verbose_name": "报送",
+                "verbose_name_plural": "报送",
             },
         ),
         migrations.CreateModel(
-            name='SubmissionFile',
+            name="SubmissionFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='dispatch/%Y/%m/', verbose_name='附件')),
-                ('name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('size', models.PositiveIntegerField(verbose_name='大小')),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='dispatch.submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="dispatch/%Y/%m/", verbose_name="附件")),
+                ("name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("size", models.PositiveIntegerField(verbose_name="大小")),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="dispatch.submission",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DailyReport',
+            name="DailyReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='日期')),
-                ('done', models.TextField(verbose_name='今日完成')),
-                ('households_signed', models.PositiveIntegerField(default=0, verbose_name='签约户数')),
-                ('buildings_demolished', models.PositiveIntegerField(default=0, verbose_name='拆除房屋（处）')),
-                ('problems_solved', models.PositiveIntegerField(default=0, verbose_name='解决问题（个）')),
-                ('plan', models.TextField(blank=True, verbose_name='明日计划')),
-                ('needs', models.TextField(blank=True, verbose_name='需指挥部协调')),
-                ('filed_at', models.DateTimeField(verbose_name='填报时间')),
-                ('filed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='填报人')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='daily_reports', to='org.unit', verbose_name='工作队')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="日期")),
+                ("done", models.TextField(verbose_name="今日完成")),
+                ("households_signed", models.PositiveIntegerField(default=0, verbose_name="签约户数")),
+                (
+                    "buildings_demolished",
+                    models.PositiveIntegerField(default=0, verbose_name="拆除房屋（处）"),
+                ),
+                ("problems_solved", models.PositiveIntegerField(default=0, verbose_name="解决问题（个）")),
+                ("plan", models.TextField(blank=True, verbose_name="明日计划")),
+                ("needs", models.TextField(blank=True, verbose_name="需指挥部协调")),
+                ("filed_at", models.DateTimeField(verbose_name="填报时间")),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="填报人",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="daily_reports",
+                        to="org.unit",
+                        verbose_name="工作队",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工作队日报',
-                'verbose_name_plural': '工作队日报',
-                'ordering': ['-day', 'team'],
-                'constraints': [models.UniqueConstraint(fields=('team', 'day'), name='one_daily_report')],
+                "verbose_name": "工作队日报",
+                "verbose_name_plural": "工作队日报",
+                "ordering": ["-day", "team"],
+                "constraints": [models.UniqueConstraint(fields=("team", "day"), name="one_daily_report")],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='序号')),
-                ('text', models.TextField(verbose_name='事项')),
-                ('deadline', models.DateField(verbose_name='完成时限')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='org.person', verbose_name='责任人')),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='decision', to='lights.case', verbose_name='督办件')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='org.unit', verbose_name='责任单位')),
-                ('problem', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='decisions', to='reports.problem', verbose_name='相关问题')),
-                ('projects', models.ManyToManyField(blank=True, related_name='decisions', to='projects.project', verbose_name='相关项目')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='dispatch.meeting', verbose_name='调度会')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="序号")),
+                ("text", models.TextField(verbose_name="事项")),
+                ("deadline", models.DateField(verbose_name="完成时限")),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="org.person",
+                        verbose_name="责任人",
+                    ),
+                ),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decision",
+                        to="lights.case",
+                        verbose_name="督办件",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="org.unit",
+                        verbose_name="责任单位",
+                    ),
+                ),
+                (
+                    "problem",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="decisions",
+                        to="reports.problem",
+                        verbose_name="相关问题",
+                    ),
+                ),
+                (
+                    "projects",
+                    models.ManyToManyField(
+                        blank=True, related_name="decisions", to="projects.project", verbose_name="相关项目"
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="dispatch.meeting",
+                        verbose_name="调度会",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '交办事项',
-                'verbose_name_plural': '交办事项',
-                'ordering': ['meeting', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('meeting', 'number'), name='one_decision_number')],
+                "verbose_name": "交办事项",
+                "verbose_name_plural": "交办事项",
+                "ordering": ["meeting", "number"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("meeting", "number"), name="one_decision_number")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('step', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='dispatch.assignmentstep')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                (
+                    "step",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="dispatch.assignmentstep",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="org.unit"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('step', 'unit', 'day'), name='one_reminder_a_day')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("step", "unit", "day"), name="one_reminder_a_day")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.UniqueConstraint(fields=('step', 'unit'), name='one_submission'),
+            model_name="submission",
+            constraint=models.UniqueConstraint(fields=("step", "unit"), name="one_submission"),
         ),
     ]

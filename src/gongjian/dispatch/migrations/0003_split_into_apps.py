@@ -8,10 +8,15 @@ from django.conf import settings
 from django.db import migrations
 
 MOVED = {
-    "meeting": "meetings", "decision": "meetings",
-    "dailyreport": "daily", "dailytask": "daily",
-    "assignment": "assignments", "assignmentstep": "assignments", "submission": "assignments",
-    "submissionfile": "assignments", "reminder": "assignments",
+    "meeting": "meetings",
+    "decision": "meetings",
+    "dailyreport": "daily",
+    "dailytask": "daily",
+    "assignment": "assignments",
+    "assignmentstep": "assignments",
+    "submission": "assignments",
+    "submissionfile": "assignments",
+    "reminder": "assignments",
     "document": "documents",
 }
 
@@ -55,7 +60,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("dispatch", "0002_edited_objects_version"),
         ("meetings", "0001_initial"),
@@ -70,16 +74,18 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(forwards, backwards),
-        migrations.SeparateDatabaseAndState(state_operations=[
-            migrations.DeleteModel(name="Decision"),
-            migrations.DeleteModel(name="Document"),
-            migrations.DeleteModel(name="Reminder"),
-            migrations.DeleteModel(name="SubmissionFile"),
-            migrations.DeleteModel(name="Submission"),
-            migrations.DeleteModel(name="AssignmentStep"),
-            migrations.DeleteModel(name="Assignment"),
-            migrations.DeleteModel(name="Meeting"),
-            migrations.DeleteModel(name="DailyReport"),
-            migrations.DeleteModel(name="DailyTask"),
-        ]),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.DeleteModel(name="Decision"),
+                migrations.DeleteModel(name="Document"),
+                migrations.DeleteModel(name="Reminder"),
+                migrations.DeleteModel(name="SubmissionFile"),
+                migrations.DeleteModel(name="Submission"),
+                migrations.DeleteModel(name="AssignmentStep"),
+                migrations.DeleteModel(name="Assignment"),
+                migrations.DeleteModel(name="Meeting"),
+                migrations.DeleteModel(name="DailyReport"),
+                migrations.DeleteModel(name="DailyTask"),
+            ]
+        ),
     ]

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,46 +16,79 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ScheduleRun',
+            name="ScheduleRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(auto_now_add=True, verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('steps', models.JSONField(default=list, verbose_name='各步骤')),
-                ('ok', models.BooleanField(default=True, verbose_name='全部成功')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(auto_now_add=True, verbose_name="开始时间")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                ("steps", models.JSONField(default=list, verbose_name="各步骤")),
+                ("ok", models.BooleanField(default=True, verbose_name="全部成功")),
             ],
             options={
-                'verbose_name': '定时任务运行',
-                'verbose_name_plural': '定时任务运行',
-                'ordering': ['-started_at'],
+                "verbose_name": "定时任务运行",
+                "verbose_name_plural": "定时任务运行",
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('kind', models.CharField(db_index=True, max_length=60, verbose_name='任务类型')),
-                ('label', models.CharField(max_length=200, verbose_name='任务')),
-                ('params', models.JSONField(default=dict, verbose_name='参数')),
-                ('state', models.CharField(choices=[('queued', '排队中'), ('running', '进行中'), ('succeeded', '已完成'), ('failed', '失败')], default='queued', max_length=12, verbose_name='状态')),
-                ('done', models.PositiveIntegerField(default=0, verbose_name='已完成')),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='总量')),
-                ('step', models.CharField(blank=True, max_length=200, verbose_name='当前步骤')),
-                ('result', models.JSONField(default=dict, verbose_name='结果')),
-                ('result_url', models.CharField(blank=True, max_length=300, verbose_name='结果链接')),
-                ('file_name', models.CharField(blank=True, max_length=200, verbose_name='结果文件')),
-                ('error', models.TextField(blank=True, verbose_name='错误')),
-                ('detail', models.TextField(blank=True, verbose_name='错误详情')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='发起时间')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
+                (
+                    "id",
+                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
+                ),
+                ("kind", models.CharField(db_index=True, max_length=60, verbose_name="任务类型")),
+                ("label", models.CharField(max_length=200, verbose_name="任务")),
+                ("params", models.JSONField(default=dict, verbose_name="参数")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "进行中"),
+                            ("succeeded", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="queued",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("done", models.PositiveIntegerField(default=0, verbose_name="已完成")),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="总量")),
+                ("step", models.CharField(blank=True, max_length=200, verbose_name="当前步骤")),
+                ("result", models.JSONField(default=dict, verbose_name="结果")),
+                ("result_url", models.CharField(blank=True, max_length=300, verbose_name="结果链接")),
+                ("file_name", models.CharField(blank=True, max_length=200, verbose_name="结果文件")),
+                ("error", models.TextField(blank=True, verbose_name="错误")),
+                ("detail", models.TextField(blank=True, verbose_name="错误详情")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="发起时间")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="开始时间")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发起人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '后台任务',
-                'verbose_name_plural': '后台任务',
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['created_by', '-created_at'], name='jobs_job_created_d1be9f_idx')],
+                "verbose_name": "后台任务",
+                "verbose_name_plural": "后台任务",
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["created_by", "-created_at"], name="jobs_job_created_d1be9f_idx")
+                ],
             },
         ),
     ]

@@ -8,152 +8,397 @@ import gongjian.lights.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
-        ('projects', '0002_project_coordinates'),
-        ('reports', '0003_report_photos'),
+        ("org", "0001_initial"),
+        ("projects", "0002_project_coordinates"),
+        ("reports", "0003_report_photos"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LightRule',
+            name="LightRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dimension', models.CharField(choices=[('investment', '投资完成'), ('milestone', '形象进度节点'), ('missing', '未按期报送'), ('problem', '问题逾期'), ('start', '开工')], max_length=20, verbose_name='维度')),
-                ('categories', models.JSONField(blank=True, default=list, help_text='项目类别代码列表，如 ["industry"]；留空适用于全部类别（未单独设规则的）。', verbose_name='适用项目类别')),
-                ('enabled', models.BooleanField(default=True, verbose_name='启用')),
-                ('params', models.JSONField(blank=True, default=dict, help_text='投资：green_from_percent、yellow_from_percent；节点：yellow_after_days、red_after_days；未报：yellow_from、red_from；问题：yellow_from_workdays、red_from_workdays；开工：red_from_months_after。留空取默认值。', verbose_name='阈值')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "dimension",
+                    models.CharField(
+                        choices=[
+                            ("investment", "投资完成"),
+                            ("milestone", "形象进度节点"),
+                            ("missing", "未按期报送"),
+                            ("problem", "问题逾期"),
+                            ("start", "开工"),
+                        ],
+                        max_length=20,
+                        verbose_name="维度",
+                    ),
+                ),
+                (
+                    "categories",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='项目类别代码列表，如 ["industry"]；留空适用于全部类别（未单独设规则的）。',
+                        verbose_name="适用项目类别",
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "params",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="投资：green_from_percent、yellow_from_percent；节点：yellow_after_days、red_after_days；未报：yellow_from、red_from；问题：yellow_from_workdays、red_from_workdays；开工：red_from_months_after。留空取默认值。",
+                        verbose_name="阈值",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
             ],
             options={
-                'verbose_name': '亮灯规则',
-                'verbose_name_plural': '亮灯规则',
-                'ordering': ['dimension', 'id'],
+                "verbose_name": "亮灯规则",
+                "verbose_name_plural": "亮灯规则",
+                "ordering": ["dimension", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('light', '红灯督办'), ('problem', '问题协调')], max_length=10, verbose_name='类型')),
-                ('number', models.CharField(max_length=30, unique=True, verbose_name='督办编号')),
-                ('period_code', models.CharField(max_length=12, verbose_name='立案期别')),
-                ('title', models.CharField(max_length=300, verbose_name='事项')),
-                ('reasons', models.JSONField(default=list, verbose_name='立案原因')),
-                ('level', models.CharField(choices=[('unit', '责任单位'), ('leader', '包挂领导'), ('headquarters', '指挥部'), ('principal', '主要领导')], default='unit', max_length=16, verbose_name='督办层级')),
-                ('state', models.CharField(choices=[('new', '待签收'), ('accepted', '已签收'), ('in_hand', '办理中'), ('resolved', '待销号'), ('closed', '已销号')], db_index=True, default='new', max_length=10, verbose_name='状态')),
-                ('deadline', models.DateField(verbose_name='办理时限')),
-                ('opened_at', models.DateTimeField(verbose_name='立案时间')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='签收时间')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='销号时间')),
-                ('last_action_at', models.DateTimeField(verbose_name='最近处置时间')),
-                ('last_reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='最近催办时间')),
-                ('resolution', models.TextField(blank=True, verbose_name='办理结果')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='org.unit', verbose_name='承办单位')),
-                ('problem', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='case', to='reports.problem', verbose_name='协调问题')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cases', to='projects.project', verbose_name='项目')),
-                ('supervisor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='supervised_cases', to='org.person', verbose_name='督办领导')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("light", "红灯督办"), ("problem", "问题协调")],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("number", models.CharField(max_length=30, unique=True, verbose_name="督办编号")),
+                ("period_code", models.CharField(max_length=12, verbose_name="立案期别")),
+                ("title", models.CharField(max_length=300, verbose_name="事项")),
+                ("reasons", models.JSONField(default=list, verbose_name="立案原因")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("unit", "责任单位"),
+                            ("leader", "包挂领导"),
+                            ("headquarters", "指挥部"),
+                            ("principal", "主要领导"),
+                        ],
+                        default="unit",
+                        max_length=16,
+                        verbose_name="督办层级",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("new", "待签收"),
+                            ("accepted", "已签收"),
+                            ("in_hand", "办理中"),
+                            ("resolved", "待销号"),
+                            ("closed", "已销号"),
+                        ],
+                        db_index=True,
+                        default="new",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("deadline", models.DateField(verbose_name="办理时限")),
+                ("opened_at", models.DateTimeField(verbose_name="立案时间")),
+                ("accepted_at", models.DateTimeField(blank=True, null=True, verbose_name="签收时间")),
+                ("resolved_at", models.DateTimeField(blank=True, null=True, verbose_name="办结时间")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="销号时间")),
+                ("last_action_at", models.DateTimeField(verbose_name="最近处置时间")),
+                (
+                    "last_reminded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="最近催办时间"),
+                ),
+                ("resolution", models.TextField(blank=True, verbose_name="办理结果")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="org.unit",
+                        verbose_name="承办单位",
+                    ),
+                ),
+                (
+                    "problem",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="case",
+                        to="reports.problem",
+                        verbose_name="协调问题",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cases",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="supervised_cases",
+                        to="org.person",
+                        verbose_name="督办领导",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '督办件',
-                'verbose_name_plural': '督办件',
-                'ordering': ['-opened_at', '-id'],
-                'permissions': [('handle_case', '办理督办件'), ('close_case', '督办件销号与升级')],
+                "verbose_name": "督办件",
+                "verbose_name_plural": "督办件",
+                "ordering": ["-opened_at", "-id"],
+                "permissions": [("handle_case", "办理督办件"), ("close_case", "督办件销号与升级")],
             },
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('opened', '立案'), ('accepted', '签收'), ('action', '处置进展'), ('resolved', '办结申请销号'), ('closed', '销号'), ('reopened', '退回重办'), ('climbed', '逾期升级督办'), ('passed_up', '上交'), ('reminded', '催办'), ('red_again', '再亮红灯'), ('letter', '生成函件')], max_length=12, verbose_name='环节')),
-                ('text', models.TextField(blank=True, verbose_name='内容')),
-                ('level', models.CharField(choices=[('unit', '责任单位'), ('leader', '包挂领导'), ('headquarters', '指挥部'), ('principal', '主要领导')], max_length=16, verbose_name='当时层级')),
-                ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='经办人')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('evidence', models.FileField(blank=True, max_length=200, upload_to=gongjian.lights.models._evidence_path, verbose_name='佐证材料')),
-                ('evidence_name', models.CharField(blank=True, max_length=200, verbose_name='材料名称')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='经办人')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='lights.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("opened", "立案"),
+                            ("accepted", "签收"),
+                            ("action", "处置进展"),
+                            ("resolved", "办结申请销号"),
+                            ("closed", "销号"),
+                            ("reopened", "退回重办"),
+                            ("climbed", "逾期升级督办"),
+                            ("passed_up", "上交"),
+                            ("reminded", "催办"),
+                            ("red_again", "再亮红灯"),
+                            ("letter", "生成函件"),
+                        ],
+                        max_length=12,
+                        verbose_name="环节",
+                    ),
+                ),
+                ("text", models.TextField(blank=True, verbose_name="内容")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("unit", "责任单位"),
+                            ("leader", "包挂领导"),
+                            ("headquarters", "指挥部"),
+                            ("principal", "主要领导"),
+                        ],
+                        max_length=16,
+                        verbose_name="当时层级",
+                    ),
+                ),
+                ("actor_name", models.CharField(blank=True, max_length=150, verbose_name="经办人")),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "evidence",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        upload_to=gongjian.lights.models._evidence_path,
+                        verbose_name="佐证材料",
+                    ),
+                ),
+                ("evidence_name", models.CharField(blank=True, max_length=200, verbose_name="材料名称")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="经办人",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="lights.case"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '督办环节',
-                'verbose_name_plural': '督办环节',
-                'ordering': ['at', 'id'],
+                "verbose_name": "督办环节",
+                "verbose_name_plural": "督办环节",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Light',
+            name="Light",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_code', models.CharField(max_length=12, verbose_name='期别')),
-                ('colour', models.PositiveSmallIntegerField(choices=[(0, '绿灯'), (1, '黄灯'), (2, '红灯')], verbose_name='灯色')),
-                ('dimensions', models.JSONField(default=dict, verbose_name='各维度')),
-                ('reasons', models.JSONField(default=list, verbose_name='原因')),
-                ('figures', models.JSONField(default=dict, verbose_name='数据')),
-                ('rule_version', models.PositiveIntegerField(verbose_name='规则版本')),
-                ('computed_at', models.DateTimeField(verbose_name='计算时间')),
-                ('digest', models.CharField(editable=False, max_length=16)),
-                ('project', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='lights', to='projects.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period_code", models.CharField(max_length=12, verbose_name="期别")),
+                (
+                    "colour",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "绿灯"), (1, "黄灯"), (2, "红灯")], verbose_name="灯色"
+                    ),
+                ),
+                ("dimensions", models.JSONField(default=dict, verbose_name="各维度")),
+                ("reasons", models.JSONField(default=list, verbose_name="原因")),
+                ("figures", models.JSONField(default=dict, verbose_name="数据")),
+                ("rule_version", models.PositiveIntegerField(verbose_name="规则版本")),
+                ("computed_at", models.DateTimeField(verbose_name="计算时间")),
+                ("digest", models.CharField(editable=False, max_length=16)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lights",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目亮灯',
-                'verbose_name_plural': '项目亮灯',
+                "verbose_name": "项目亮灯",
+                "verbose_name_plural": "项目亮灯",
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='light',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='lights.light', verbose_name='触发亮灯'),
+            model_name="case",
+            name="light",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="cases",
+                to="lights.light",
+                verbose_name="触发亮灯",
+            ),
         ),
         migrations.CreateModel(
-            name='RuleVersion',
+            name="RuleVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(unique=True, verbose_name='版本号')),
-                ('rules', models.JSONField(verbose_name='规则')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='修改说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='发布时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发布人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(unique=True, verbose_name="版本号")),
+                ("rules", models.JSONField(verbose_name="规则")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="修改说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="发布时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发布人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '亮灯规则版本',
-                'verbose_name_plural': '亮灯规则版本',
-                'ordering': ['-number'],
+                "verbose_name": "亮灯规则版本",
+                "verbose_name_plural": "亮灯规则版本",
+                "ordering": ["-number"],
             },
         ),
         migrations.CreateModel(
-            name='Judgement',
+            name="Judgement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_code', models.CharField(max_length=12, verbose_name='期别')),
-                ('colour', models.PositiveSmallIntegerField(choices=[(0, '绿灯'), (1, '黄灯'), (2, '红灯')], verbose_name='研判灯色')),
-                ('reason', models.TextField(verbose_name='研判理由')),
-                ('judged_at', models.DateTimeField(auto_now=True, verbose_name='研判时间')),
-                ('judged_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='研判人')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='judgements', to='projects.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period_code", models.CharField(max_length=12, verbose_name="期别")),
+                (
+                    "colour",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "绿灯"), (1, "黄灯"), (2, "红灯")], verbose_name="研判灯色"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="研判理由")),
+                ("judged_at", models.DateTimeField(auto_now=True, verbose_name="研判时间")),
+                (
+                    "judged_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="研判人",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="judgements",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '领导研判',
-                'verbose_name_plural': '领导研判',
-                'constraints': [models.UniqueConstraint(fields=('project', 'period_code'), name='one_judgement_per_period')],
+                "verbose_name": "领导研判",
+                "verbose_name_plural": "领导研判",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("project", "period_code"), name="one_judgement_per_period"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='light',
-            index=models.Index(fields=['period_code', '-colour', 'project'], name='light_period_colour'),
+            model_name="light",
+            index=models.Index(fields=["period_code", "-colour", "project"], name="light_period_colour"),
         ),
         migrations.AddConstraint(
-            model_name='light',
-            constraint=models.UniqueConstraint(fields=('project', 'period_code'), name='one_light_per_period'),
+            model_name="light",
+            constraint=models.UniqueConstraint(
+                fields=("project", "period_code"), name="one_light_per_period"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['state', 'deadline'], name='lights_case_state_16886d_idx'),
+            model_name="case",
+            index=models.Index(fields=["state", "deadline"], name="lights_case_state_16886d_idx"),
         ),
     ]

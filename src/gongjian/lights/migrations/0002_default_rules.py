@@ -3,7 +3,11 @@
 from django.db import migrations
 
 DEFAULTS = [
-    ("investment", {"green_from_percent": 90, "yellow_from_percent": 70}, "序时进度 90% 以上绿灯，70%–90% 黄灯"),
+    (
+        "investment",
+        {"green_from_percent": 90, "yellow_from_percent": 70},
+        "序时进度 90% 以上绿灯，70%–90% 黄灯",
+    ),
     ("milestone", {"yellow_after_days": 0, "red_after_days": 30}, "节点逾期黄灯，逾期 30 天以上红灯"),
     ("missing", {"yellow_from": 1, "red_from": 2}, "未报一期黄灯，连续两期红灯"),
     ("problem", {"yellow_from_workdays": 0, "red_from_workdays": 10}, "问题逾期黄灯，逾期 10 个工作日红灯"),

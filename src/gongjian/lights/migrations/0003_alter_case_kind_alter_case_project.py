@@ -5,21 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lights', '0002_default_rules'),
-        ('projects', '0002_project_coordinates'),
+        ("lights", "0002_default_rules"),
+        ("projects", "0002_project_coordinates"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='case',
-            name='kind',
-            field=models.CharField(choices=[('light', '红灯督办'), ('problem', '问题协调'), ('decision', '会议交办')], max_length=10, verbose_name='类型'),
+            model_name="case",
+            name="kind",
+            field=models.CharField(
+                choices=[("light", "红灯督办"), ("problem", "问题协调"), ("decision", "会议交办")],
+                max_length=10,
+                verbose_name="类型",
+            ),
         ),
         migrations.AlterField(
-            model_name='case',
-            name='project',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='cases', to='projects.project', verbose_name='项目'),
+            model_name="case",
+            name="project",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="cases",
+                to="projects.project",
+                verbose_name="项目",
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lights', '0003_alter_case_kind_alter_case_project'),
+        ("lights", "0003_alter_case_kind_alter_case_project"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='judgement',
-            name='version',
-            field=models.PositiveIntegerField(default=1, verbose_name='版本'),
+            model_name="judgement",
+            name="version",
+            field=models.PositiveIntegerField(default=1, verbose_name="版本"),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lights', '0004_judgement_version'),
+        ("lights", "0004_judgement_version"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='light',
-            name='baseline',
-            field=models.PositiveIntegerField(default=1, verbose_name='基准版本'),
+            model_name="light",
+            name="baseline",
+            field=models.PositiveIntegerField(default=1, verbose_name="基准版本"),
         ),
     ]

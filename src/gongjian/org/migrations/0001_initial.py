@@ -8,7 +8,6 @@ import gongjian.org.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,77 +16,242 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12, unique=True, validators=[gongjian.org.models.validate_region_code], verbose_name='区划代码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('level', models.CharField(choices=[('province', '省级'), ('prefecture', '地市级'), ('county', '县区级'), ('township', '乡镇街道'), ('village', '村居社区')], max_length=16, verbose_name='层级')),
-                ('path', models.CharField(db_index=True, editable=False, max_length=120, verbose_name='路径')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.region', verbose_name='上级区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=12,
+                        unique=True,
+                        validators=[gongjian.org.models.validate_region_code],
+                        verbose_name="区划代码",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "省级"),
+                            ("prefecture", "地市级"),
+                            ("county", "县区级"),
+                            ("township", "乡镇街道"),
+                            ("village", "村居社区"),
+                        ],
+                        max_length=16,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(db_index=True, editable=False, max_length=120, verbose_name="路径"),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.region",
+                        verbose_name="上级区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划',
-                'verbose_name_plural': '行政区划',
-                'ordering': ['code'],
+                "verbose_name": "行政区划",
+                "verbose_name_plural": "行政区划",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='单位名称')),
-                ('short_name', models.CharField(blank=True, max_length=30, verbose_name='简称')),
-                ('kind', models.CharField(choices=[('department', '部门'), ('street', '街道'), ('township', '乡镇'), ('park', '园区'), ('headquarters', '指挥部'), ('service_team', '服务工作队'), ('enterprise', '企业'), ('soe', '国有企业'), ('leadership', '领导班子')], db_index=True, max_length=20, verbose_name='单位类型')),
-                ('credit_code', models.CharField(blank=True, max_length=18, validators=[gongjian.org.models.validate_credit_code], verbose_name='统一社会信用代码')),
-                ('contact_phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('is_active', models.BooleanField(default=True, verbose_name='有效')),
-                ('path', models.CharField(db_index=True, editable=False, max_length=255, verbose_name='路径')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.unit', verbose_name='上级单位')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='units', to='org.region', verbose_name='所在区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="单位名称")),
+                ("short_name", models.CharField(blank=True, max_length=30, verbose_name="简称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("department", "部门"),
+                            ("street", "街道"),
+                            ("township", "乡镇"),
+                            ("park", "园区"),
+                            ("headquarters", "指挥部"),
+                            ("service_team", "服务工作队"),
+                            ("enterprise", "企业"),
+                            ("soe", "国有企业"),
+                            ("leadership", "领导班子"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="单位类型",
+                    ),
+                ),
+                (
+                    "credit_code",
+                    models.CharField(
+                        blank=True,
+                        max_length=18,
+                        validators=[gongjian.org.models.validate_credit_code],
+                        verbose_name="统一社会信用代码",
+                    ),
+                ),
+                ("contact_phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                ("is_active", models.BooleanField(default=True, verbose_name="有效")),
+                (
+                    "path",
+                    models.CharField(db_index=True, editable=False, max_length=255, verbose_name="路径"),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.unit",
+                        verbose_name="上级单位",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="org.region",
+                        verbose_name="所在区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '单位',
-                'verbose_name_plural': '单位',
-                'ordering': ['kind', 'name'],
+                "verbose_name": "单位",
+                "verbose_name_plural": "单位",
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('post', models.CharField(blank=True, max_length=100, verbose_name='职务')),
-                ('leadership_body', models.CharField(blank=True, choices=[('party', '区委'), ('congress', '人大'), ('government', '政府'), ('cppcc', '政协')], help_text='四套班子领导填写，用于领导分工包挂。', max_length=16, verbose_name='所属班子')),
-                ('mobile', models.CharField(blank=True, max_length=11, validators=[gongjian.org.models.validate_mobile], verbose_name='手机号')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='person', to=settings.AUTH_USER_MODEL, verbose_name='登录账号')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='people', to='org.unit', verbose_name='所在单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                ("post", models.CharField(blank=True, max_length=100, verbose_name="职务")),
+                (
+                    "leadership_body",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("party", "区委"),
+                            ("congress", "人大"),
+                            ("government", "政府"),
+                            ("cppcc", "政协"),
+                        ],
+                        help_text="四套班子领导填写，用于领导分工包挂。",
+                        max_length=16,
+                        verbose_name="所属班子",
+                    ),
+                ),
+                (
+                    "mobile",
+                    models.CharField(
+                        blank=True,
+                        max_length=11,
+                        validators=[gongjian.org.models.validate_mobile],
+                        verbose_name="手机号",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="person",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登录账号",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="org.unit",
+                        verbose_name="所在单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '人员',
-                'verbose_name_plural': '人员',
-                'ordering': ['name'],
+                "verbose_name": "人员",
+                "verbose_name_plural": "人员",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='VillageAssignment',
+            name="VillageAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('since', models.DateField(blank=True, null=True, verbose_name='起始日期')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='village_assignments', to='org.person', verbose_name='分包领导')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='org.region', verbose_name='村居')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("since", models.DateField(blank=True, null=True, verbose_name="起始日期")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="village_assignments",
+                        to="org.person",
+                        verbose_name="分包领导",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="org.region",
+                        verbose_name="村居",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '分包村居',
-                'verbose_name_plural': '分包村居',
+                "verbose_name": "分包村居",
+                "verbose_name_plural": "分包村居",
             },
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(condition=models.Q(('credit_code', ''), _negated=True), fields=('credit_code',), name='unit_credit_code_unique'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("credit_code", ""), _negated=True),
+                fields=("credit_code",),
+                name="unit_credit_code_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='villageassignment',
-            constraint=models.UniqueConstraint(fields=('person', 'region'), name='village_assignment_unique'),
+            model_name="villageassignment",
+            constraint=models.UniqueConstraint(fields=("person", "region"), name="village_assignment_unique"),
         ),
     ]

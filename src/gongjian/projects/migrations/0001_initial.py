@@ -10,144 +10,434 @@ import gongjian.projects.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, unique=True, verbose_name='项目编号')),
-                ('national_code', models.CharField(blank=True, help_text='投资项目在线审批监管平台赋予的24位代码，如 2026-320311-04-01-123456。', max_length=24, validators=[gongjian.projects.models.validate_national_code], verbose_name='全国投资项目代码')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='项目名称')),
-                ('category', models.CharField(choices=[('industry', '工业'), ('commerce', '商贸流通'), ('urban', '城建'), ('livelihood', '民生'), ('infrastructure', '基础设施'), ('social', '社会事业'), ('agriculture', '农业农村'), ('services', '现代服务业'), ('other', '其他')], db_index=True, max_length=20, verbose_name='项目类别')),
-                ('nature', models.CharField(choices=[('new', '新建'), ('continuing', '续建'), ('preliminary', '前期'), ('completed', '竣工')], db_index=True, max_length=20, verbose_name='建设性质')),
-                ('level', models.CharField(choices=[('province', '省重点'), ('city', '市重点'), ('district', '区重点')], db_index=True, max_length=20, verbose_name='项目级别')),
-                ('funding', models.CharField(choices=[('government', '政府投资'), ('social', '社会投资'), ('mixed', '混合投资')], default='social', max_length=20, verbose_name='投资类型')),
-                ('year', models.PositiveSmallIntegerField(db_index=True, verbose_name='入库年度')),
-                ('location', models.CharField(blank=True, max_length=200, verbose_name='建设地点')),
-                ('contact_person', models.CharField(blank=True, max_length=50, verbose_name='项目联系人')),
-                ('contact_phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('content', models.TextField(blank=True, verbose_name='建设内容')),
-                ('total_investment', models.BigIntegerField(validators=[django.core.validators.MinValueValidator(0)], verbose_name='总投资（元）')),
-                ('planned_start', models.DateField(blank=True, null=True, verbose_name='计划开工')),
-                ('planned_completion', models.DateField(blank=True, null=True, verbose_name='计划竣工')),
-                ('actual_start', models.DateField(blank=True, null=True, verbose_name='实际开工')),
-                ('actual_completion', models.DateField(blank=True, null=True, verbose_name='实际竣工')),
-                ('land_area_mu', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12, validators=[django.core.validators.MinValueValidator(0)], verbose_name='用地面积（亩）')),
-                ('land_status', models.CharField(choices=[('not_needed', '无需新增用地'), ('pending', '未供地'), ('partial', '部分供地'), ('supplied', '已供地')], default='pending', max_length=20, verbose_name='供地情况')),
-                ('expected_output', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='达产后年产值（元）')),
-                ('expected_tax', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='达产后年税收（元）')),
-                ('expected_jobs', models.PositiveIntegerField(default=0, verbose_name='新增就业（人）')),
-                ('foreign_investment_usd', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='利用外资（美元）')),
-                ('party_branch', models.CharField(blank=True, max_length=100, verbose_name='临时党支部')),
-                ('party_secretary', models.CharField(blank=True, max_length=50, verbose_name='党支部书记')),
-                ('is_archived', models.BooleanField(default=False, verbose_name='已出库')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('commander', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='commanded_projects', to='org.person', verbose_name='指挥长')),
-                ('headquarters', models.ForeignKey(blank=True, limit_choices_to={'kind': 'headquarters'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='hq_projects', to='org.unit', verbose_name='指挥部')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='owned_projects', to='org.unit', verbose_name='业主单位')),
-                ('park', models.ForeignKey(blank=True, limit_choices_to={'kind': 'park'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='park_projects', to='org.unit', verbose_name='所属园区')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='org.region', verbose_name='所在区划')),
-                ('responsible_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responsible_projects', to='org.unit', verbose_name='责任单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=30, unique=True, verbose_name="项目编号")),
+                (
+                    "national_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="投资项目在线审批监管平台赋予的24位代码，如 2026-320311-04-01-123456。",
+                        max_length=24,
+                        validators=[gongjian.projects.models.validate_national_code],
+                        verbose_name="全国投资项目代码",
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=200, verbose_name="项目名称")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("industry", "工业"),
+                            ("commerce", "商贸流通"),
+                            ("urban", "城建"),
+                            ("livelihood", "民生"),
+                            ("infrastructure", "基础设施"),
+                            ("social", "社会事业"),
+                            ("agriculture", "农业农村"),
+                            ("services", "现代服务业"),
+                            ("other", "其他"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="项目类别",
+                    ),
+                ),
+                (
+                    "nature",
+                    models.CharField(
+                        choices=[
+                            ("new", "新建"),
+                            ("continuing", "续建"),
+                            ("preliminary", "前期"),
+                            ("completed", "竣工"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="建设性质",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("province", "省重点"), ("city", "市重点"), ("district", "区重点")],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="项目级别",
+                    ),
+                ),
+                (
+                    "funding",
+                    models.CharField(
+                        choices=[("government", "政府投资"), ("social", "社会投资"), ("mixed", "混合投资")],
+                        default="social",
+                        max_length=20,
+                        verbose_name="投资类型",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(db_index=True, verbose_name="入库年度")),
+                ("location", models.CharField(blank=True, max_length=200, verbose_name="建设地点")),
+                ("contact_person", models.CharField(blank=True, max_length=50, verbose_name="项目联系人")),
+                ("contact_phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                ("content", models.TextField(blank=True, verbose_name="建设内容")),
+                (
+                    "total_investment",
+                    models.BigIntegerField(
+                        validators=[django.core.validators.MinValueValidator(0)], verbose_name="总投资（元）"
+                    ),
+                ),
+                ("planned_start", models.DateField(blank=True, null=True, verbose_name="计划开工")),
+                ("planned_completion", models.DateField(blank=True, null=True, verbose_name="计划竣工")),
+                ("actual_start", models.DateField(blank=True, null=True, verbose_name="实际开工")),
+                ("actual_completion", models.DateField(blank=True, null=True, verbose_name="实际竣工")),
+                (
+                    "land_area_mu",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="用地面积（亩）",
+                    ),
+                ),
+                (
+                    "land_status",
+                    models.CharField(
+                        choices=[
+                            ("not_needed", "无需新增用地"),
+                            ("pending", "未供地"),
+                            ("partial", "部分供地"),
+                            ("supplied", "已供地"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="供地情况",
+                    ),
+                ),
+                (
+                    "expected_output",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="达产后年产值（元）",
+                    ),
+                ),
+                (
+                    "expected_tax",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="达产后年税收（元）",
+                    ),
+                ),
+                ("expected_jobs", models.PositiveIntegerField(default=0, verbose_name="新增就业（人）")),
+                (
+                    "foreign_investment_usd",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="利用外资（美元）",
+                    ),
+                ),
+                ("party_branch", models.CharField(blank=True, max_length=100, verbose_name="临时党支部")),
+                ("party_secretary", models.CharField(blank=True, max_length=50, verbose_name="党支部书记")),
+                ("is_archived", models.BooleanField(default=False, verbose_name="已出库")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "commander",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="commanded_projects",
+                        to="org.person",
+                        verbose_name="指挥长",
+                    ),
+                ),
+                (
+                    "headquarters",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "headquarters"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hq_projects",
+                        to="org.unit",
+                        verbose_name="指挥部",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_projects",
+                        to="org.unit",
+                        verbose_name="业主单位",
+                    ),
+                ),
+                (
+                    "park",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "park"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="park_projects",
+                        to="org.unit",
+                        verbose_name="所属园区",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="org.region",
+                        verbose_name="所在区划",
+                    ),
+                ),
+                (
+                    "responsible_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responsible_projects",
+                        to="org.unit",
+                        verbose_name="责任单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目',
-                'verbose_name_plural': '项目',
-                'ordering': ['code'],
-                'permissions': [('view_all_projects', '查看全部项目'), ('import_projects', '导入项目'), ('export_projects', '导出项目')],
+                "verbose_name": "项目",
+                "verbose_name_plural": "项目",
+                "ordering": ["code"],
+                "permissions": [
+                    ("view_all_projects", "查看全部项目"),
+                    ("import_projects", "导入项目"),
+                    ("export_projects", "导出项目"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('delisting', '摘牌'), ('start', '开工'), ('topping_out', '主体封顶'), ('equipment', '设备安装'), ('completion', '竣工'), ('production', '投产'), ('other', '其他')], max_length=20, verbose_name='节点类型')),
-                ('name', models.CharField(blank=True, max_length=100, verbose_name='节点名称')),
-                ('planned_date', models.DateField(verbose_name='计划完成')),
-                ('actual_date', models.DateField(blank=True, null=True, verbose_name='实际完成')),
-                ('sequence', models.PositiveSmallIntegerField(default=0, verbose_name='顺序')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='projects.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("delisting", "摘牌"),
+                            ("start", "开工"),
+                            ("topping_out", "主体封顶"),
+                            ("equipment", "设备安装"),
+                            ("completion", "竣工"),
+                            ("production", "投产"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="节点类型",
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=100, verbose_name="节点名称")),
+                ("planned_date", models.DateField(verbose_name="计划完成")),
+                ("actual_date", models.DateField(blank=True, null=True, verbose_name="实际完成")),
+                ("sequence", models.PositiveSmallIntegerField(default=0, verbose_name="顺序")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '形象进度节点',
-                'verbose_name_plural': '形象进度节点',
-                'ordering': ['project', 'sequence', 'planned_date'],
+                "verbose_name": "形象进度节点",
+                "verbose_name_plural": "形象进度节点",
+                "ordering": ["project", "sequence", "planned_date"],
             },
         ),
         migrations.CreateModel(
-            name='Approval',
+            name="Approval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('project_approval', '立项/备案'), ('land_pre_review', '用地预审'), ('land_planning', '用地规划许可'), ('land_certificate', '不动产权证（土地）'), ('engineering_planning', '工程规划许可'), ('environment', '环评'), ('energy', '能评'), ('construction_permit', '施工许可'), ('other', '其他')], max_length=30, verbose_name='手续类型')),
-                ('name', models.CharField(blank=True, max_length=100, verbose_name='手续名称')),
-                ('status', models.CharField(choices=[('not_started', '未办理'), ('in_progress', '办理中'), ('done', '已办结'), ('not_required', '无需办理')], default='not_started', max_length=20, verbose_name='办理状态')),
-                ('document_no', models.CharField(blank=True, max_length=100, verbose_name='批复文号')),
-                ('authority', models.CharField(blank=True, max_length=100, verbose_name='审批部门')),
-                ('planned_date', models.DateField(blank=True, null=True, verbose_name='计划办结')),
-                ('approved_on', models.DateField(blank=True, null=True, verbose_name='办结日期')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='approvals', to='projects.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("project_approval", "立项/备案"),
+                            ("land_pre_review", "用地预审"),
+                            ("land_planning", "用地规划许可"),
+                            ("land_certificate", "不动产权证（土地）"),
+                            ("engineering_planning", "工程规划许可"),
+                            ("environment", "环评"),
+                            ("energy", "能评"),
+                            ("construction_permit", "施工许可"),
+                            ("other", "其他"),
+                        ],
+                        max_length=30,
+                        verbose_name="手续类型",
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=100, verbose_name="手续名称")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "未办理"),
+                            ("in_progress", "办理中"),
+                            ("done", "已办结"),
+                            ("not_required", "无需办理"),
+                        ],
+                        default="not_started",
+                        max_length=20,
+                        verbose_name="办理状态",
+                    ),
+                ),
+                ("document_no", models.CharField(blank=True, max_length=100, verbose_name="批复文号")),
+                ("authority", models.CharField(blank=True, max_length=100, verbose_name="审批部门")),
+                ("planned_date", models.DateField(blank=True, null=True, verbose_name="计划办结")),
+                ("approved_on", models.DateField(blank=True, null=True, verbose_name="办结日期")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="approvals",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '前期手续',
-                'verbose_name_plural': '前期手续',
-                'ordering': ['project', 'id'],
+                "verbose_name": "前期手续",
+                "verbose_name_plural": "前期手续",
+                "ordering": ["project", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ProjectLeader',
+            name="ProjectLeader",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('lead', '包挂领导'), ('deputy', '联系领导')], default='lead', max_length=10, verbose_name='包挂角色')),
-                ('since', models.DateField(blank=True, null=True, verbose_name='起始日期')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='project_links', to='org.person', verbose_name='领导')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='leader_links', to='projects.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("lead", "包挂领导"), ("deputy", "联系领导")],
+                        default="lead",
+                        max_length=10,
+                        verbose_name="包挂角色",
+                    ),
+                ),
+                ("since", models.DateField(blank=True, null=True, verbose_name="起始日期")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="project_links",
+                        to="org.person",
+                        verbose_name="领导",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="leader_links",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '领导包挂',
-                'verbose_name_plural': '领导包挂',
-                'ordering': ['-role', 'id'],
+                "verbose_name": "领导包挂",
+                "verbose_name_plural": "领导包挂",
+                "ordering": ["-role", "id"],
             },
         ),
         migrations.AddField(
-            model_name='project',
-            name='leaders',
-            field=models.ManyToManyField(related_name='led_projects', through='projects.ProjectLeader', to='org.person', verbose_name='包挂领导'),
+            model_name="project",
+            name="leaders",
+            field=models.ManyToManyField(
+                related_name="led_projects",
+                through="projects.ProjectLeader",
+                to="org.person",
+                verbose_name="包挂领导",
+            ),
         ),
         migrations.CreateModel(
-            name='AnnualPlan',
+            name="AnnualPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('dekads', models.JSONField(default=list, verbose_name='分旬计划（元）')),
-                ('total', models.BigIntegerField(default=0, verbose_name='年度计划投资（元）')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='plans', to='projects.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("dekads", models.JSONField(default=list, verbose_name="分旬计划（元）")),
+                ("total", models.BigIntegerField(default=0, verbose_name="年度计划投资（元）")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plans",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '年度投资计划',
-                'verbose_name_plural': '年度投资计划',
-                'constraints': [models.UniqueConstraint(fields=('project', 'year'), name='annual_plan_unique')],
+                "verbose_name": "年度投资计划",
+                "verbose_name_plural": "年度投资计划",
+                "constraints": [
+                    models.UniqueConstraint(fields=("project", "year"), name="annual_plan_unique")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='projectleader',
-            constraint=models.UniqueConstraint(fields=('project', 'person'), name='project_leader_unique'),
+            model_name="projectleader",
+            constraint=models.UniqueConstraint(fields=("project", "person"), name="project_leader_unique"),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['responsible_unit', 'code'], name='projects_pr_respons_bc55c7_idx'),
+            model_name="project",
+            index=models.Index(fields=["responsible_unit", "code"], name="projects_pr_respons_bc55c7_idx"),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['total_investment'], name='projects_pr_total_i_24d1a1_idx'),
+            model_name="project",
+            index=models.Index(fields=["total_investment"], name="projects_pr_total_i_24d1a1_idx"),
         ),
     ]

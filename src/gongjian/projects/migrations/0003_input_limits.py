@@ -5,20 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0002_project_coordinates'),
+        ("projects", "0002_project_coordinates"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='project',
-            name='content',
-            field=models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(5000)], verbose_name='建设内容'),
+            model_name="project",
+            name="content",
+            field=models.TextField(
+                blank=True,
+                validators=[django.core.validators.MaxLengthValidator(5000)],
+                verbose_name="建设内容",
+            ),
         ),
         migrations.AlterField(
-            model_name='project',
-            name='year',
-            field=models.PositiveSmallIntegerField(db_index=True, validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='入库年度'),
+            model_name="project",
+            name="year",
+            field=models.PositiveSmallIntegerField(
+                db_index=True,
+                validators=[
+                    django.core.validators.MinValueValidator(2000),
+                    django.core.validators.MaxValueValidator(2100),
+                ],
+                verbose_name="入库年度",
+            ),
         ),
     ]

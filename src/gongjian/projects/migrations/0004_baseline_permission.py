@@ -4,14 +4,23 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0003_input_limits'),
+        ("projects", "0003_input_limits"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='project',
-            options={'ordering': ['code'], 'permissions': [('view_all_projects', '查看全部项目'), ('import_projects', '导入项目'), ('export_projects', '导出项目'), ('change_baseline', '修改基准（计划投资、总投资、责任单位、指挥部、领导、节点计划日期）')], 'verbose_name': '项目', 'verbose_name_plural': '项目'},
+            name="project",
+            options={
+                "ordering": ["code"],
+                "permissions": [
+                    ("view_all_projects", "查看全部项目"),
+                    ("import_projects", "导入项目"),
+                    ("export_projects", "导出项目"),
+                    ("change_baseline", "修改基准（计划投资、总投资、责任单位、指挥部、领导、节点计划日期）"),
+                ],
+                "verbose_name": "项目",
+                "verbose_name_plural": "项目",
+            },
         ),
     ]

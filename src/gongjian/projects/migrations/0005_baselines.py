@@ -7,72 +7,147 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0004_baseline_permission'),
+        ("projects", "0004_baseline_permission"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='project',
-            name='baseline',
-            field=models.PositiveIntegerField(default=1, verbose_name='基准版本'),
+            model_name="project",
+            name="baseline",
+            field=models.PositiveIntegerField(default=1, verbose_name="基准版本"),
         ),
         migrations.AddField(
-            model_name='project',
-            name='baseline_from',
-            field=models.CharField(blank=True, max_length=12, verbose_name='基准生效期别'),
+            model_name="project",
+            name="baseline_from",
+            field=models.CharField(blank=True, max_length=12, verbose_name="基准生效期别"),
         ),
         migrations.CreateModel(
-            name='BaselineChange',
+            name="BaselineChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('proposed', '待审批'), ('approved', '已批准'), ('refused', '未批准'), ('withdrawn', '已撤回')], default='proposed', max_length=12, verbose_name='状态')),
-                ('effective_from', models.CharField(max_length=12, verbose_name='生效期别')),
-                ('reason', models.TextField(validators=[django.core.validators.MaxLengthValidator(1000)], verbose_name='调整理由')),
-                ('proposed', models.JSONField(verbose_name='调整内容')),
-                ('before', models.JSONField(default=dict, verbose_name='调整前')),
-                ('proposed_at', models.DateTimeField(auto_now_add=True, verbose_name='申请时间')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
-                ('decision_note', models.CharField(blank=True, max_length=500, verbose_name='审批意见')),
-                ('number', models.PositiveIntegerField(blank=True, null=True, verbose_name='形成基准版本')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审批人')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='baseline_changes', to='projects.project', verbose_name='项目')),
-                ('proposed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "待审批"),
+                            ("approved", "已批准"),
+                            ("refused", "未批准"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        default="proposed",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("effective_from", models.CharField(max_length=12, verbose_name="生效期别")),
+                (
+                    "reason",
+                    models.TextField(
+                        validators=[django.core.validators.MaxLengthValidator(1000)], verbose_name="调整理由"
+                    ),
+                ),
+                ("proposed", models.JSONField(verbose_name="调整内容")),
+                ("before", models.JSONField(default=dict, verbose_name="调整前")),
+                ("proposed_at", models.DateTimeField(auto_now_add=True, verbose_name="申请时间")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="审批时间")),
+                ("decision_note", models.CharField(blank=True, max_length=500, verbose_name="审批意见")),
+                ("number", models.PositiveIntegerField(blank=True, null=True, verbose_name="形成基准版本")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审批人",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="baseline_changes",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '基准调整申请',
-                'verbose_name_plural': '基准调整申请',
-                'ordering': ['-proposed_at', '-id'],
+                "verbose_name": "基准调整申请",
+                "verbose_name_plural": "基准调整申请",
+                "ordering": ["-proposed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BaselineVersion',
+            name="BaselineVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='基准版本')),
-                ('content', models.JSONField(verbose_name='基准内容')),
-                ('valid_from', models.CharField(blank=True, max_length=12, verbose_name='起始期别')),
-                ('valid_until', models.CharField(max_length=12, verbose_name='截止期别（不含）')),
-                ('starts_on', models.DateField(blank=True, null=True)),
-                ('ends_on', models.DateField()),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='baseline_versions', to='projects.project', verbose_name='项目')),
-                ('replaced_by', models.OneToOneField(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced', to='projects.baselinechange', verbose_name='调整申请')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="基准版本")),
+                ("content", models.JSONField(verbose_name="基准内容")),
+                ("valid_from", models.CharField(blank=True, max_length=12, verbose_name="起始期别")),
+                ("valid_until", models.CharField(max_length=12, verbose_name="截止期别（不含）")),
+                ("starts_on", models.DateField(blank=True, null=True)),
+                ("ends_on", models.DateField()),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="baseline_versions",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
+                (
+                    "replaced_by",
+                    models.OneToOneField(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replaced",
+                        to="projects.baselinechange",
+                        verbose_name="调整申请",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '历史基准',
-                'verbose_name_plural': '历史基准',
-                'ordering': ['project', 'number'],
+                "verbose_name": "历史基准",
+                "verbose_name_plural": "历史基准",
+                "ordering": ["project", "number"],
             },
         ),
         migrations.AddConstraint(
-            model_name='baselinechange',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'proposed')), fields=('project',), name='one_open_baseline_change'),
+            model_name="baselinechange",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "proposed")),
+                fields=("project",),
+                name="one_open_baseline_change",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='baselineversion',
-            constraint=models.UniqueConstraint(fields=('project', 'number'), name='baseline_version_unique'),
+            model_name="baselineversion",
+            constraint=models.UniqueConstraint(fields=("project", "number"), name="baseline_version_unique"),
         ),
     ]

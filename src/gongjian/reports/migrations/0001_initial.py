@@ -6,119 +6,300 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
-        ('projects', '0001_initial'),
+        ("org", "0001_initial"),
+        ("projects", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReportingPeriod',
+            name="ReportingPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('dekad', '旬报'), ('month', '月报')], max_length=10, verbose_name='类型')),
-                ('code', models.CharField(help_text='如 2026-11-2（11月中旬）、2026-11（11月）', max_length=12, unique=True, verbose_name='期别')),
-                ('opens_at', models.DateTimeField(verbose_name='开始填报')),
-                ('deadline', models.DateTimeField(verbose_name='填报截止')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("dekad", "旬报"), ("month", "月报")], max_length=10, verbose_name="类型"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="如 2026-11-2（11月中旬）、2026-11（11月）",
+                        max_length=12,
+                        unique=True,
+                        verbose_name="期别",
+                    ),
+                ),
+                ("opens_at", models.DateTimeField(verbose_name="开始填报")),
+                ("deadline", models.DateTimeField(verbose_name="填报截止")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
             ],
             options={
-                'verbose_name': '填报期',
-                'verbose_name_plural': '填报期',
-                'ordering': ['-opens_at'],
+                "verbose_name": "填报期",
+                "verbose_name_plural": "填报期",
+                "ordering": ["-opens_at"],
             },
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('draft', '草稿'), ('submitted', '已提交'), ('returned', '已退回'), ('approved', '已审核')], db_index=True, default='draft', max_length=12, verbose_name='状态')),
-                ('amount', models.BigIntegerField(default=0, verbose_name='本期完成投资（元）')),
-                ('year_to_date', models.BigIntegerField(default=0, verbose_name='本年累计完成（元）')),
-                ('since_start', models.BigIntegerField(default=0, verbose_name='开工累计完成（元）')),
-                ('stated_year_to_date', models.BigIntegerField(blank=True, null=True, verbose_name='填报的本年累计（元）')),
-                ('stated_since_start', models.BigIntegerField(blank=True, null=True, verbose_name='填报的开工累计（元）')),
-                ('explanation', models.TextField(blank=True, verbose_name='差异说明')),
-                ('progress_percent', models.DecimalField(decimal_places=2, default=0, max_digits=5, verbose_name='形象进度（%）')),
-                ('progress_text', models.TextField(blank=True, verbose_name='形象进度描述')),
-                ('workers', models.PositiveIntegerField(default=0, verbose_name='在岗施工人数')),
-                ('next_plan', models.TextField(blank=True, verbose_name='下期计划')),
-                ('first_submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='首次提交时间')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
-                ('return_reason', models.TextField(blank=True, verbose_name='退回原因')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='填报人')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='projects.project', verbose_name='项目')),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='reports.reportingperiod', verbose_name='填报期')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "已提交"),
+                            ("returned", "已退回"),
+                            ("approved", "已审核"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("amount", models.BigIntegerField(default=0, verbose_name="本期完成投资（元）")),
+                ("year_to_date", models.BigIntegerField(default=0, verbose_name="本年累计完成（元）")),
+                ("since_start", models.BigIntegerField(default=0, verbose_name="开工累计完成（元）")),
+                (
+                    "stated_year_to_date",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="填报的本年累计（元）"),
+                ),
+                (
+                    "stated_since_start",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="填报的开工累计（元）"),
+                ),
+                ("explanation", models.TextField(blank=True, verbose_name="差异说明")),
+                (
+                    "progress_percent",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=5, verbose_name="形象进度（%）"
+                    ),
+                ),
+                ("progress_text", models.TextField(blank=True, verbose_name="形象进度描述")),
+                ("workers", models.PositiveIntegerField(default=0, verbose_name="在岗施工人数")),
+                ("next_plan", models.TextField(blank=True, verbose_name="下期计划")),
+                (
+                    "first_submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="首次提交时间"),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="提交时间")),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="审核时间")),
+                ("return_reason", models.TextField(blank=True, verbose_name="退回原因")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="填报人",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审核人",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="reports.reportingperiod",
+                        verbose_name="填报期",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目报告',
-                'verbose_name_plural': '项目报告',
-                'ordering': ['period', 'project'],
-                'permissions': [('submit_report', '填报并提交报告'), ('review_report', '审核报告')],
+                "verbose_name": "项目报告",
+                "verbose_name_plural": "项目报告",
+                "ordering": ["period", "project"],
+                "permissions": [("submit_report", "填报并提交报告"), ("review_report", "审核报告")],
             },
         ),
         migrations.CreateModel(
-            name='Problem',
+            name="Problem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('land', '土地'), ('approvals', '审批手续'), ('funds', '资金'), ('power_water', '水电气'), ('demolition', '征迁'), ('environment', '施工环境'), ('other', '其他')], max_length=20, verbose_name='问题类别')),
-                ('description', models.TextField(verbose_name='问题描述')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='提出时间')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='problems', to='projects.project')),
-                ('unit_asked', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='problems_asked', to='org.unit', verbose_name='请求协调单位')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='problems', to='reports.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("land", "土地"),
+                            ("approvals", "审批手续"),
+                            ("funds", "资金"),
+                            ("power_water", "水电气"),
+                            ("demolition", "征迁"),
+                            ("environment", "施工环境"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="问题类别",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="问题描述")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="提出时间")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="problems",
+                        to="projects.project",
+                    ),
+                ),
+                (
+                    "unit_asked",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="problems_asked",
+                        to="org.unit",
+                        verbose_name="请求协调单位",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="problems",
+                        to="reports.report",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '需协调问题',
-                'verbose_name_plural': '需协调问题',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "需协调问题",
+                "verbose_name_plural": "需协调问题",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ReportRevision',
+            name="ReportRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='版本号')),
-                ('state', models.CharField(choices=[('draft', '草稿'), ('submitted', '已提交'), ('returned', '已退回'), ('approved', '已审核')], max_length=12, verbose_name='状态')),
-                ('data', models.JSONField(verbose_name='内容')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='reports.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="版本号")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "已提交"),
+                            ("returned", "已退回"),
+                            ("approved", "已审核"),
+                        ],
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("data", models.JSONField(verbose_name="内容")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="reports.report",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报告版本',
-                'verbose_name_plural': '报告版本',
-                'ordering': ['report', 'number'],
+                "verbose_name": "报告版本",
+                "verbose_name_plural": "报告版本",
+                "ordering": ["report", "number"],
             },
         ),
         migrations.CreateModel(
-            name='ReportedMilestone',
+            name="ReportedMilestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actual_date', models.DateField(verbose_name='实际完成日期')),
-                ('milestone', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.milestone', verbose_name='节点')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones_reached', to='reports.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("actual_date", models.DateField(verbose_name="实际完成日期")),
+                (
+                    "milestone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="projects.milestone",
+                        verbose_name="节点",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones_reached",
+                        to="reports.report",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报告的节点完成',
-                'verbose_name_plural': '报告的节点完成',
-                'constraints': [models.UniqueConstraint(fields=('report', 'milestone'), name='reported_milestone_unique')],
+                "verbose_name": "报告的节点完成",
+                "verbose_name_plural": "报告的节点完成",
+                "constraints": [
+                    models.UniqueConstraint(fields=("report", "milestone"), name="reported_milestone_unique")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.UniqueConstraint(fields=('project', 'period'), name='one_report_per_period'),
+            model_name="report",
+            constraint=models.UniqueConstraint(fields=("project", "period"), name="one_report_per_period"),
         ),
         migrations.AddConstraint(
-            model_name='reportrevision',
-            constraint=models.UniqueConstraint(fields=('report', 'number'), name='report_revision_unique'),
+            model_name="reportrevision",
+            constraint=models.UniqueConstraint(fields=("report", "number"), name="report_revision_unique"),
         ),
     ]

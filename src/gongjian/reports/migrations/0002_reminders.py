@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0001_initial'),
+        ("reports", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reportingperiod',
-            name='last_reminded_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='最近催报时间'),
+            model_name="reportingperiod",
+            name="last_reminded_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="最近催报时间"),
         ),
     ]

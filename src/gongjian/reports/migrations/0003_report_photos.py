@@ -8,40 +8,87 @@ import gongjian.reports.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0002_reminders'),
+        ("reports", "0002_reminders"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReportPhoto',
+            name="ReportPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.FileField(max_length=200, upload_to=gongjian.reports.models._photo_path, verbose_name='照片')),
-                ('thumbnail', models.FileField(max_length=200, upload_to=gongjian.reports.models._thumbnail_path, verbose_name='缩略图')),
-                ('original_name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('content_type', models.CharField(max_length=20, verbose_name='类型')),
-                ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('width', models.PositiveIntegerField(verbose_name='宽')),
-                ('height', models.PositiveIntegerField(verbose_name='高')),
-                ('caption', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('taken_at', models.DateTimeField(blank=True, null=True, verbose_name='拍摄时间')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=8, null=True, verbose_name='拍摄纬度')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='拍摄经度')),
-                ('distance_m', models.PositiveIntegerField(blank=True, null=True, verbose_name='距项目现场（米）')),
-                ('flags', models.JSONField(blank=True, default=list, verbose_name='提示')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='reports.report')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "image",
+                    models.FileField(
+                        max_length=200, upload_to=gongjian.reports.models._photo_path, verbose_name="照片"
+                    ),
+                ),
+                (
+                    "thumbnail",
+                    models.FileField(
+                        max_length=200,
+                        upload_to=gongjian.reports.models._thumbnail_path,
+                        verbose_name="缩略图",
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("content_type", models.CharField(max_length=20, verbose_name="类型")),
+                ("size", models.PositiveIntegerField(verbose_name="大小（字节）")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("width", models.PositiveIntegerField(verbose_name="宽")),
+                ("height", models.PositiveIntegerField(verbose_name="高")),
+                ("caption", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("taken_at", models.DateTimeField(blank=True, null=True, verbose_name="拍摄时间")),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=8, null=True, verbose_name="拍摄纬度"
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="拍摄经度"
+                    ),
+                ),
+                (
+                    "distance_m",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="距项目现场（米）"),
+                ),
+                ("flags", models.JSONField(blank=True, default=list, verbose_name="提示")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="reports.report",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上传人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '现场照片',
-                'verbose_name_plural': '现场照片',
-                'ordering': ['report', 'uploaded_at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('report', 'sha256'), name='report_photo_once')],
+                "verbose_name": "现场照片",
+                "verbose_name_plural": "现场照片",
+                "ordering": ["report", "uploaded_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("report", "sha256"), name="report_photo_once")
+                ],
             },
         ),
     ]

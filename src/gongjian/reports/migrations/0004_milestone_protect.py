@@ -5,16 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0002_project_coordinates'),
-        ('reports', '0003_report_photos'),
+        ("projects", "0002_project_coordinates"),
+        ("reports", "0003_report_photos"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='reportedmilestone',
-            name='milestone',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='projects.milestone', verbose_name='节点'),
+            model_name="reportedmilestone",
+            name="milestone",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="projects.milestone",
+                verbose_name="节点",
+            ),
         ),
     ]

@@ -5,40 +5,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0004_milestone_protect'),
+        ("reports", "0004_milestone_protect"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='problem',
-            name='description',
-            field=models.TextField(validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='问题描述'),
+            model_name="problem",
+            name="description",
+            field=models.TextField(
+                validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name="问题描述"
+            ),
         ),
         migrations.AlterField(
-            model_name='report',
-            name='explanation',
-            field=models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='差异说明'),
+            model_name="report",
+            name="explanation",
+            field=models.TextField(
+                blank=True,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+                verbose_name="差异说明",
+            ),
         ),
         migrations.AlterField(
-            model_name='report',
-            name='next_plan',
-            field=models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(5000)], verbose_name='下期计划'),
+            model_name="report",
+            name="next_plan",
+            field=models.TextField(
+                blank=True,
+                validators=[django.core.validators.MaxLengthValidator(5000)],
+                verbose_name="下期计划",
+            ),
         ),
         migrations.AlterField(
-            model_name='report',
-            name='progress_percent',
-            field=models.DecimalField(decimal_places=2, default=0, max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='形象进度（%）'),
+            model_name="report",
+            name="progress_percent",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=0,
+                max_digits=5,
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    django.core.validators.MaxValueValidator(100),
+                ],
+                verbose_name="形象进度（%）",
+            ),
         ),
         migrations.AlterField(
-            model_name='report',
-            name='progress_text',
-            field=models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(5000)], verbose_name='形象进度描述'),
+            model_name="report",
+            name="progress_text",
+            field=models.TextField(
+                blank=True,
+                validators=[django.core.validators.MaxLengthValidator(5000)],
+                verbose_name="形象进度描述",
+            ),
         ),
         migrations.AlterField(
-            model_name='report',
-            name='return_reason',
-            field=models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='退回原因'),
+            model_name="report",
+            name="return_reason",
+            field=models.TextField(
+                blank=True,
+                validators=[django.core.validators.MaxLengthValidator(2000)],
+                verbose_name="退回原因",
+            ),
         ),
     ]

@@ -19,19 +19,35 @@ from gongjian.accounts.roles import Role
 
 
 class Command(BaseCommand):
-    help = ("Reset a password, set roles, remove the second factor, unlock or sign out an account from the server "
-            "console — the only way for the three administrators' accounts. --operator names who does it; it goes "
-            "into the audit trail with the operating-system user.")
+    help = (
+        "Reset a password, set roles, remove the second factor, unlock or sign out an account from the server "
+        "console — the only way for the three administrators' accounts. --operator names who does it; it goes "
+        "into the audit trail with the operating-system user."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("operation", choices=["reset-password", "set-roles", "remove-otp", "unlock", "sign-out"])
+        parser.add_argument(
+            "operation", choices=["reset-password", "set-roles", "remove-otp", "unlock", "sign-out"]
+        )
         parser.add_argument("username")
-        parser.add_argument("--operator", required=True, help="the name of the person at the console, e.g. 张三")
-        parser.add_argument("--role", dest="roles", action="append", default=[], choices=Role.values,
-                            metavar="ROLE", help="for set-roles: a role code; repeat for several")
-        parser.add_argument("--password-stdin", action="store_true",
-                            help="for reset-password: read the new password from standard input instead of "
-                                 "generating a temporary one (it must still be changed at the next sign-in)")
+        parser.add_argument(
+            "--operator", required=True, help="the name of the person at the console, e.g. 张三"
+        )
+        parser.add_argument(
+            "--role",
+            dest="roles",
+            action="append",
+            default=[],
+            choices=Role.values,
+            metavar="ROLE",
+            help="for set-roles: a role code; repeat for several",
+        )
+        parser.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="for reset-password: read the new password from standard input instead of "
+            "generating a temporary one (it must still be changed at the next sign-in)",
+        )
 
     def handle(self, *args, operation, username, operator, roles, password_stdin, **options):
         user = User.objects.filter(username=username).first()

@@ -31,16 +31,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("period", nargs="+")
         parser.add_argument("--publish", action="store_true")
-        parser.add_argument("--early", metavar="REASON", default="",
-                            help="why periods still open for filing are assessed now, as early drafts (提前试算)")
+        parser.add_argument(
+            "--early",
+            metavar="REASON",
+            default="",
+            help="why periods still open for filing are assessed now, as early drafts (提前试算)",
+        )
 
     def handle(self, *args, period, publish, early, **options):
         try:
             codes = _expand(period)
             if len(codes) == 1:
                 # The command line recomputes and publishes whatever drafts there are, on purpose.
-                runs = [services.run_assessment(codes[0], actor=None, early_reason=early,
-                                                expected_version=ANY_VERSION)]
+                runs = [
+                    services.run_assessment(
+                        codes[0], actor=None, early_reason=early, expected_version=ANY_VERSION
+                    )
+                ]
             else:
                 runs = services.run_assessments(codes, actor=None, early_reason=early, versions=ANY_VERSION)
             if publish:

@@ -1,8 +1,8 @@
 """``gongjian audit``: the audit trail's hash chain and its export.
 
-    gongjian audit verify [--since 2026-12-01]   walk the chain; print the first broken link and exit 1
-    gongjian audit seal                          chain the events not sealed yet (normally done after each commit)
-    gongjian audit export 审计.xlsx --since 2026-06-01 --until 2026-12-31
+gongjian audit verify [--since 2026-12-01]   walk the chain; print the first broken link and exit 1
+gongjian audit seal                          chain the events not sealed yet (normally done after each commit)
+gongjian audit export 审计.xlsx --since 2026-06-01 --until 2026-12-31
 """
 
 import datetime as dt
@@ -46,16 +46,23 @@ class Command(BaseCommand):
             response = audit_workbook(events, file)
             with open(file, "wb") as out:
                 out.write(b"".join(response.streaming_content))
-            audit.record("audit.export", object_type="core.auditevent", only_changes=False,
-                         after={"since": str(since or ""), "until": str(until or ""), "file": file},
-                         note="服务器控制台")
+            audit.record(
+                "audit.export",
+                object_type="core.auditevent",
+                only_changes=False,
+                after={"since": str(since or ""), "until": str(until or ""), "file": file},
+                note="服务器控制台",
+            )
             self.stdout.write(f"wrote {file}")
             return
         start = timezone.make_aware(dt.datetime.combine(since, dt.time())) if since else None
         verdict = audit.check_and_remember(since=start)
         if verdict.ok:
-            self.stdout.write(f"audit chain intact: {verdict.checked} event(s) checked, last seq {verdict.last_seq}")
+            self.stdout.write(
+                f"audit chain intact: {verdict.checked} event(s) checked, last seq {verdict.last_seq}"
+            )
             return
-        self.stderr.write(f"audit chain BROKEN after {verdict.checked} good event(s)\n"
-                          f"first broken link: {verdict.broken}")
+        self.stderr.write(
+            f"audit chain BROKEN after {verdict.checked} good event(s)\nfirst broken link: {verdict.broken}"
+        )
         raise SystemExit(1)

@@ -12,10 +12,12 @@ from gongjian.core.backup import BackupError, make_backup
 
 
 class Command(BaseCommand):
-    help = ("Back up the database (SQLite's online backup API, or pg_dump for PostgreSQL) and the media "
-            "folder into one new .tar or .tar.gz file, with a manifest of the version, the time, every "
-            "table's row count, the audit chain's head and the SHA-256 of every part. Safe while the server "
-            "runs.")
+    help = (
+        "Back up the database (SQLite's online backup API, or pg_dump for PostgreSQL) and the media "
+        "folder into one new .tar or .tar.gz file, with a manifest of the version, the time, every "
+        "table's row count, the audit chain's head and the SHA-256 of every part. Safe while the server "
+        "runs."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the new backup file to write, ending in .tar or .tar.gz")

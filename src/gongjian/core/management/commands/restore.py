@@ -14,15 +14,20 @@ from gongjian.core.backup import BackupError, check_backup, restore_backup
 
 
 class Command(BaseCommand):
-    help = ("Restore a backup made by 'gongjian backup' into the configured database, which must be empty (a "
-            "new PostgreSQL database, or no SQLite file yet), and its media files into the media folder. The "
-            "checksums are verified first; afterwards every table's row count is compared with the backup's "
-            "and the audit chain is verified. Exits 1 if anything differs.")
+    help = (
+        "Restore a backup made by 'gongjian backup' into the configured database, which must be empty (a "
+        "new PostgreSQL database, or no SQLite file yet), and its media files into the media folder. The "
+        "checksums are verified first; afterwards every table's row count is compared with the backup's "
+        "and the audit chain is verified. Exits 1 if anything differs."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the backup file (.tar or .tar.gz)")
-        parser.add_argument("--check", action="store_true",
-                            help="only verify the file's checksums and print what it holds; restore nothing")
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="only verify the file's checksums and print what it holds; restore nothing",
+        )
 
     def handle(self, *args, file, check, **options):
         try:
@@ -35,7 +40,10 @@ class Command(BaseCommand):
         except OperationalError as exc:
             raise CommandError(f"Could not reach the database ({exc}).") from exc
         if not result.ok:
-            raise CommandError("The restore finished, but it does not match the backup (see above); do not "
-                               "put this database into service before the differences are explained.")
-        self.stdout.write(self.style.SUCCESS(f"Restored {file}: every row count matches and the audit chain "
-                                             "is intact."))
+            raise CommandError(
+                "The restore finished, but it does not match the backup (see above); do not "
+                "put this database into service before the differences are explained."
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"Restored {file}: every row count matches and the audit chain is intact.")
+        )

@@ -38,18 +38,36 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-serve", action="store_true",
-                            help="load the demo and exit instead of starting the web server")
-        parser.add_argument("--reset", action="store_true",
-                            help="delete the registry and organisation data (projects, units, people) and the demo "
-                                 "accounts, then load the demo again; other accounts, roles and the audit trail stay")
-        parser.add_argument("--year", type=_year, metavar="YYYY",
-                            help="year of the annual plans (default: this year in Asia/Shanghai)")
-        parser.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD",
-                            help="day the demo's progress stops: milestones and approvals due before it are done "
-                                 "or late, later ones open (default: today for this year)")
-        parser.add_argument("--addr", default=DEFAULT_ADDR, metavar="HOST:PORT",
-                            help=f"address to serve on (default: {DEFAULT_ADDR})")
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="load the demo and exit instead of starting the web server",
+        )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="delete the registry and organisation data (projects, units, people) and the demo "
+            "accounts, then load the demo again; other accounts, roles and the audit trail stay",
+        )
+        parser.add_argument(
+            "--year",
+            type=_year,
+            metavar="YYYY",
+            help="year of the annual plans (default: this year in Asia/Shanghai)",
+        )
+        parser.add_argument(
+            "--as-of",
+            type=date.fromisoformat,
+            metavar="YYYY-MM-DD",
+            help="day the demo's progress stops: milestones and approvals due before it are done "
+            "or late, later ones open (default: today for this year)",
+        )
+        parser.add_argument(
+            "--addr",
+            default=DEFAULT_ADDR,
+            metavar="HOST:PORT",
+            help=f"address to serve on (default: {DEFAULT_ADDR})",
+        )
 
     def handle(self, *args, no_serve, reset, year, as_of, addr, **options):
         url = site_url(addr)
@@ -69,7 +87,9 @@ class Command(BaseCommand):
             call_command("serve", addr=addr)
 
     def print_summary(self, s: DemoSummary) -> None:
-        self.stdout.write(self.style.SUCCESS(f"Loaded the demo district 泉山区 for {s.year} (as of {s.as_of}):"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Loaded the demo district 泉山区 for {s.year} (as of {s.as_of}):")
+        )
         self.stdout.write(
             f"  {s.projects} key projects: {s.new} new, {s.continuing} continuing; "
             f"{s.industry} industrial, {s.commerce} commercial\n"
@@ -87,9 +107,11 @@ class Command(BaseCommand):
         rows = [("username", "role", "name")]
         rows += [(a["username"], role_label(a["role"]), a["name"]) for a in accounts]
         widths = [max(_width(row[i]) for row in rows) + 2 for i in range(2)]
-        self.stdout.write(f"\nDemo accounts (password for all: {demo.get('password', '')}; no second factor is "
-                          "required in the demo — the security administrator switches it on per role at "
-                          "/accounts/security/policy/):")
+        self.stdout.write(
+            f"\nDemo accounts (password for all: {demo.get('password', '')}; no second factor is "
+            "required in the demo — the security administrator switches it on per role at "
+            "/accounts/security/policy/):"
+        )
         for i, (username, label, name) in enumerate(rows):
             line = f"  {_pad(username, widths[0])}{_pad(label, widths[1])}{name}"
             self.stdout.write(self.style.MIGRATE_HEADING(line) if i == 0 else line)

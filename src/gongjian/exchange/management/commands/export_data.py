@@ -26,11 +26,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=["projects"], help="what to export")
         parser.add_argument("file", help="the .xlsx file to write")
-        parser.add_argument("--year", type=int,
-                            help="only projects entered in this year, with this year's plan (as ?year= on the "
-                                 "list page); default: every year, with the current year's plan")
-        parser.add_argument("--as", dest="username", metavar="USERNAME",
-                            help="export what this account sees (default: everything, recorded as 'system')")
+        parser.add_argument(
+            "--year",
+            type=int,
+            help="only projects entered in this year, with this year's plan (as ?year= on the "
+            "list page); default: every year, with the current year's plan",
+        )
+        parser.add_argument(
+            "--as",
+            dest="username",
+            metavar="USERNAME",
+            help="export what this account sees (default: everything, recorded as 'system')",
+        )
         parser.add_argument("--category", help="项目类别, e.g. 工业 or industry")
         parser.add_argument("--nature", help="建设性质, e.g. 新建 or new")
         parser.add_argument("--level", help="项目级别, e.g. 区重点 or district")
@@ -40,7 +47,9 @@ class Command(BaseCommand):
         parser.add_argument("--region", metavar="CODE", help="所在区划 code (that region and below)")
         parser.add_argument("--leader", metavar="NAME", help="包挂领导 name")
         parser.add_argument("--search", metavar="TEXT", help="text in the name, code, location or owner")
-        parser.add_argument("--sort", metavar="KEY", help="as on the list page: code, name, total, -total, plan…")
+        parser.add_argument(
+            "--sort", metavar="KEY", help="as on the list page: code, name, total, -total, plan…"
+        )
 
     def handle(self, *args, file, username, **options):
         actor = actor_named(username)
@@ -51,8 +60,7 @@ class Command(BaseCommand):
             raise CommandError(f"筛选条件无效：{filterset.errors.as_text()}")
         with open(file, "wb") as stream:
             try:
-                count = export_projects(filterset.qs, year, stream, actor=actor,
-                                        filters=dict(filterset.data))
+                count = export_projects(filterset.qs, year, stream, actor=actor, filters=dict(filterset.data))
             except PermissionDenied as exc:
                 raise CommandError(str(exc) or "无权导出项目。") from exc
         self.stdout.write(self.style.SUCCESS(f"已导出 {count} 个项目到 {file}"))
@@ -67,8 +75,11 @@ class Command(BaseCommand):
                 except ValueError as exc:
                     raise CommandError(f"--{key}：{exc}") from None
         lookups = {
-            "unit": (Unit.objects, "name"), "headquarters": (Unit.objects, "name"), "park": (Unit.objects, "name"),
-            "region": (Region.objects, "code"), "leader": (Person.objects, "name"),
+            "unit": (Unit.objects, "name"),
+            "headquarters": (Unit.objects, "name"),
+            "park": (Unit.objects, "name"),
+            "region": (Region.objects, "code"),
+            "leader": (Person.objects, "name"),
         }
         for key, (manager, field) in lookups.items():
             if options[key]:

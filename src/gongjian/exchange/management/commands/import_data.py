@@ -24,12 +24,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=["projects"], help="what to import")
         parser.add_argument("file", help="the .xlsx or .csv file")
-        parser.add_argument("--as", dest="username", metavar="USERNAME",
-                            help="act as this account: its permissions and data scope apply and the audit trail "
-                                 "names it (default: the command line, recorded as 'system', may change anything)")
-        parser.add_argument("--dry-run", action="store_true", help="check everything and print the counts, save nothing")
-        parser.add_argument("--error-report", metavar="REPORT.xlsx",
-                            help="when there are errors, also write them (and the rejected rows) to this workbook")
+        parser.add_argument(
+            "--as",
+            dest="username",
+            metavar="USERNAME",
+            help="act as this account: its permissions and data scope apply and the audit trail "
+            "names it (default: the command line, recorded as 'system', may change anything)",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check everything and print the counts, save nothing"
+        )
+        parser.add_argument(
+            "--error-report",
+            metavar="REPORT.xlsx",
+            help="when there are errors, also write them (and the rejected rows) to this workbook",
+        )
 
     def handle(self, *args, file, username, dry_run, error_report, **options):
         path = Path(file)
@@ -46,14 +55,19 @@ class Command(BaseCommand):
         if not result.ok:
             self.stderr.write("工作表\t行号\t列\t填写的值\t错误原因")
             for error in result.errors:
-                self.stderr.write(f"{error.sheet}\t{error.row or ''}\t{error.column}\t{error.value}\t{error.message}")
+                self.stderr.write(
+                    f"{error.sheet}\t{error.row or ''}\t{error.column}\t{error.value}\t{error.message}"
+                )
             if error_report:
                 with open(error_report, "wb") as report:
                     write_error_report(result.errors, report, rejected=result.rejected)
                 self.stderr.write(f"错误报告已写入 {error_report}")
             raise CommandError(f"导入失败：共 {len(result.errors)} 处错误，未保存任何数据。")
         done = "检查通过（未保存）" if dry_run else "导入完成"
-        self.stdout.write(self.style.SUCCESS(
-            f"{done}：新建 {result.created} 个项目，更新 {result.updated} 个，未变 {result.unchanged} 个。"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{done}：新建 {result.created} 个项目，更新 {result.updated} 个，未变 {result.unchanged} 个。"
+            )
+        )
         if result.created_units:
             self.stdout.write(f"新登记的业主单位：{'、'.join(result.created_units)}")

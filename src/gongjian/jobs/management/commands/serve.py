@@ -26,7 +26,9 @@ def split_addr(addr: str) -> tuple[str, str]:
     if not sep:
         host, port = "", addr.strip()
     if host.startswith("[") != host.endswith("]") or not port.isdigit() or not 0 < int(port) < 65536:
-        raise CommandError(f"'{addr}' is not an address to listen on; write it as HOST:PORT, e.g. {DEFAULT_ADDR}.")
+        raise CommandError(
+            f"'{addr}' is not an address to listen on; write it as HOST:PORT, e.g. {DEFAULT_ADDR}."
+        )
     return host or "127.0.0.1", port
 
 
@@ -49,12 +51,20 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--addr", default=DEFAULT_ADDR, metavar="HOST:PORT",
-                            help=f"address to listen on (default: {DEFAULT_ADDR}; 0.0.0.0:8000 listens on every "
-                                 "interface, then list the host names in GONGJIAN_ALLOWED_HOSTS)")
-        parser.add_argument("--workers", type=int, metavar="N",
-                            help="gunicorn worker processes in production mode (default: 2 × CPU cores + 1 = "
-                                 f"{default_workers()} here)")
+        parser.add_argument(
+            "--addr",
+            default=DEFAULT_ADDR,
+            metavar="HOST:PORT",
+            help=f"address to listen on (default: {DEFAULT_ADDR}; 0.0.0.0:8000 listens on every "
+            "interface, then list the host names in GONGJIAN_ALLOWED_HOSTS)",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            metavar="N",
+            help="gunicorn worker processes in production mode (default: 2 × CPU cores + 1 = "
+            f"{default_workers()} here)",
+        )
 
     def handle(self, *args, addr, workers, **options):
         host, port = split_addr(addr)
@@ -65,10 +75,14 @@ class Command(BaseCommand):
             self.run_gunicorn(bind, workers or default_workers(), site_url(addr))
         else:
             if workers:
-                self.stderr.write("--workers applies to production mode (GONGJIAN_ENV=production) only; "
-                                  "Django's server runs in one process.")
-            self.stdout.write(f"Gongjian is served at {site_url(addr)} by Django's server (embedded mode; stop "
-                              "with Ctrl+C). For many users set GONGJIAN_ENV=production to run gunicorn instead.")
+                self.stderr.write(
+                    "--workers applies to production mode (GONGJIAN_ENV=production) only; "
+                    "Django's server runs in one process."
+                )
+            self.stdout.write(
+                f"Gongjian is served at {site_url(addr)} by Django's server (embedded mode; stop "
+                "with Ctrl+C). For many users set GONGJIAN_ENV=production to run gunicorn instead."
+            )
             # Django's generic "development server" warning is replaced by the line above: in the embedded mode
             # this server is the deployment, by design, and the way out is named.
             os.environ.setdefault("DJANGO_RUNSERVER_HIDE_WARNING", "true")
@@ -80,11 +94,23 @@ class Command(BaseCommand):
 
     def run_gunicorn(self, bind: str, workers: int, url: str) -> None:
         if importlib.util.find_spec("gunicorn") is None:
-            raise CommandError("gunicorn is not installed (it does not run on Windows). Install it, or unset "
-                               "GONGJIAN_ENV to run Django's server.")
+            raise CommandError(
+                "gunicorn is not installed (it does not run on Windows). Install it, or unset "
+                "GONGJIAN_ENV to run Django's server."
+            )
         self.stdout.write(f"Gongjian is served at {url} by gunicorn with {workers} workers.")
-        argv = [sys.executable, "-m", "gunicorn", "gongjian.wsgi:application", "--bind", bind,
-                "--workers", str(workers), "--access-logfile", "-"]
+        argv = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "gongjian.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+        ]
         # exec replaces this process, so whatever is still buffered would be lost.
         self.stdout.flush()
         sys.stdout.flush()

@@ -32,9 +32,14 @@ def _roles_epilog() -> str:
     width = max(len(code) for code in Role.values) + 2
     lines = ["roles:"] + [f"  {code:<{width}}{label}" for code, label in Role.choices]
     admins = ", ".join(str(role) for role in Role if role in ADMIN_ROLES)
-    lines += ["", f"The three administrators (三员: {admins})",
-              "each need an account of their own: none is combined with any other role.", "",
-              "example:", "  gongjian createuser zhangsan --role unit_reporter --name 张三 --unit 工信局"]
+    lines += [
+        "",
+        f"The three administrators (三员: {admins})",
+        "each need an account of their own: none is combined with any other role.",
+        "",
+        "example:",
+        "  gongjian createuser zhangsan --role unit_reporter --name 张三 --unit 工信局",
+    ]
     return "\n".join(lines)
 
 
@@ -57,13 +62,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username", help="the login name, e.g. zhangsan")
-        parser.add_argument("--role", dest="roles", action="append", required=True, choices=Role.values,
-                            metavar="ROLE", help="a role code from the list below; repeat for several roles")
+        parser.add_argument(
+            "--role",
+            dest="roles",
+            action="append",
+            required=True,
+            choices=Role.values,
+            metavar="ROLE",
+            help="a role code from the list below; repeat for several roles",
+        )
         parser.add_argument("--name", default="", help="the person's name, e.g. 张三 (default: the username)")
         parser.add_argument("--unit", help="the person's unit by name or short name, e.g. 发改局")
         parser.add_argument("--post", default="", help="the person's post, e.g. 科长")
-        parser.add_argument("--password-stdin", action="store_true",
-                            help="read the password from the first line of standard input (for scripts)")
+        parser.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the password from the first line of standard input (for scripts)",
+        )
 
     def handle(self, *args, username, roles, name, unit, post, password_stdin, **options):
         # Check everything that needs no password first, so nobody types one in twice for nothing.
@@ -80,14 +95,18 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(_messages(exc)) from exc
         where = f" in {person.unit.name}" if person.unit else ""
-        self.stdout.write(self.style.SUCCESS(
-            f"Created account {user.username} ({', '.join(roles)}) for {person.name}{where}."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created account {user.username} ({', '.join(roles)}) for {person.name}{where}."
+            )
+        )
 
     def find_unit(self, text: str) -> Unit:
         matches = list(Unit.objects.filter(Q(name=text) | Q(short_name=text)))
         if not matches:
-            raise CommandError(f"No unit is called '{text}'. Units are added in the admin pages or by import.")
+            raise CommandError(
+                f"No unit is called '{text}'. Units are added in the admin pages or by import."
+            )
         if len(matches) > 1:
             names = ", ".join(u.name for u in matches)
             raise CommandError(f"'{text}' names several units ({names}); give the full name.")
@@ -101,8 +120,10 @@ class Command(BaseCommand):
             if password != getpass.getpass("Password (again): "):
                 raise CommandError("The two passwords differ; nothing was created.")
         else:
-            raise CommandError("No password: run the command in a terminal to be asked for one, or pass "
-                               "--password-stdin and give it on standard input.")
+            raise CommandError(
+                "No password: run the command in a terminal to be asked for one, or pass "
+                "--password-stdin and give it on standard input."
+            )
         if not password:
             raise CommandError("The password is empty; nothing was created.")
         return password
@@ -120,6 +141,10 @@ class Command(BaseCommand):
         created = person.pk is None
         person.full_clean()
         person.save()
-        audit.record("person.create" if created else "person.link_account", obj=person,
-                     after={"user": user.username, "unit": unit.pk if unit else None}, only_changes=False)
+        audit.record(
+            "person.create" if created else "person.link_account",
+            obj=person,
+            after={"user": user.username, "unit": unit.pk if unit else None},
+            only_changes=False,
+        )
         return person
