@@ -731,6 +731,7 @@ CREATES_ONLY = {
     ("post", "/api/v1/dispatch/daily/tasks"),
     ("post", "/api/v1/assess/schemes/import"),
     ("post", "/api/v1/projects/{project_id}/baseline-changes"),  # a proposal; one open per project (else 422)
+    ("post", "/api/v1/projects/export"),  # an export (or the task writing it): changes no object
 }
 
 
