@@ -243,6 +243,8 @@ GONGJIAN_IMPORT_MAX_UNCOMPRESSED_MB = int(env("IMPORT_MAX_UNCOMPRESSED_MB", "200
 GONGJIAN_IMPORT_BACKGROUND_ROWS = int(env("IMPORT_BACKGROUND_ROWS", "2000"))
 # Exports (.xlsx): a list longer than this many rows is written by a background job, not inside the request.
 GONGJIAN_EXPORT_BACKGROUND_ROWS = int(env("EXPORT_BACKGROUND_ROWS", "10000"))
+# A finished job's file (an export, letters, an error report) is kept this many days, then removed by the tick.
+GONGJIAN_JOB_FILES_DAYS = int(env("JOB_FILES_DAYS", "7"))
 # Official documents: the issuing office's name (发文机关) and its prefix for document numbers (机关代字).
 GONGJIAN_ORGAN = env("ORGAN", "区重点项目建设工作领导小组办公室")
 GONGJIAN_DOC_PREFIX = env("DOC_PREFIX", "重点办")

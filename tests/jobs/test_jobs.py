@@ -126,5 +126,6 @@ def test_the_schedule_calls_every_apps_entry_points_in_order():
         "assess",
         "assignments",
         "accounts",
+        "jobs",
         "core",
     ]

@@ -26,7 +26,8 @@ class BackgroundTaskOut(Schema):
     finished: bool
     result: dict
     result_url: str
-    file_url: str
+    file_url: str  # the download on the task's page (a signed-in browser)
+    file_api_url: str  # the same file for an API client (its token)
     file_name: str
     error: str
     created_at: datetime
@@ -60,7 +61,9 @@ def accepted(job) -> Status:
     summary="A background task's state, progress, result or error",
 )
 def get_task(request, task_id: UUID):
-    return status(get_object_or_404(services.visible_to(request.user), pk=task_id), request.user)
+    shown = status(get_object_or_404(services.visible_to(request.user), pk=task_id), request.user)
+    shown["file_api_url"] = f"/api/v1/tasks/{task_id}/file" if shown["file_url"] else ""
+    return shown
 
 
 @router.get(

@@ -13,7 +13,9 @@ steps), so a failure changes nothing; progress is written between them, where ot
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import shutil
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -154,14 +156,12 @@ def run(job_id: str) -> Job:
     try:
         result = KINDS[row.kind].function(progress, **row.params) or {}
     except Exception as exc:  # the job's owner reads why; the office reads the traceback
-        messages = getattr(exc, "messages", None)
-        row.error = (
-            "；".join(messages) if messages else _("任务出错：%(kind)s") % {"kind": type(exc).__name__}
-        )
+        row.error = _reason(exc)
         row.state = JobState.FAILED
         if isinstance(exc, Failed):  # refused as it should be, not broken: nothing for the office to debug
             row.result = exc.result
         else:
+            row.file_name = ""  # a file made before the failure belongs to work that was rolled back
             row.detail = traceback.format_exc()[-20000:]
             logger.exception("job %s (%s) failed", row.pk, row.kind)
     else:
@@ -173,6 +173,49 @@ def run(job_id: str) -> Job:
     row.finished_at = timezone.now()
     row.save()
     return row
+
+
+def _reason(exc: Exception) -> str:
+    """Why a job failed, in the words its owner reads (never an exception's class name when there are words)."""
+    messages = getattr(exc, "messages", None)
+    if messages:
+        return "；".join(str(m) for m in messages)
+    if isinstance(exc, PermissionDenied) and str(exc):
+        return str(exc)
+    if isinstance(exc, ObjectDoesNotExist):
+        return _("任务要处理的数据已不存在（可能已被删除）。")
+    return _("任务出错：%(kind)s") % {"kind": type(exc).__name__}
+
+
+def remove_old_files(now=None) -> tuple[int, int]:
+    """Delete the files of jobs finished more than ``GONGJIAN_JOB_FILES_DAYS`` days ago (exports hold personal
+    data; they are made again on demand) and uploads no job has read within a day. Returns (jobs, uploads)."""
+    now = now or timezone.now()
+    folder = files_dir()
+    if not folder.is_dir():
+        return 0, 0
+    kept_until = now - dt.timedelta(days=settings.GONGJIAN_JOB_FILES_DAYS)
+    old = {
+        str(pk)
+        for pk in Job.objects.filter(finished_at__lt=kept_until)
+        .exclude(file_name="")
+        .values_list("pk", flat=True)
+    }
+    jobs = 0
+    for entry in folder.iterdir():
+        if entry.is_dir() and entry.name in old:
+            shutil.rmtree(entry, ignore_errors=True)
+            jobs += 1
+    if jobs:
+        Job.objects.filter(pk__in=old).update(file_name="")
+    uploads = 0
+    waiting = folder / "uploads"
+    if waiting.is_dir():
+        for entry in waiting.iterdir():
+            if entry.is_file() and entry.stat().st_mtime < (now - dt.timedelta(days=1)).timestamp():
+                entry.unlink(missing_ok=True)
+                uploads += 1
+    return jobs, uploads
 
 
 def visible_to(user):

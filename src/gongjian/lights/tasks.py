@@ -72,17 +72,19 @@ def issue_letters(
     .zip of several."""
     actor = User.objects.get(pk=actor_id) if actor_id is not None else None
     wanted = {pk: version for pk, version in case_versions}
-    events = letters.issue_letters(wanted, kind, actor=actor, progress=progress)
-    if len(events) == 1:
-        with events[0].evidence.open("rb") as document:
-            progress.save_file(events[0].evidence_name, document.read())
-    else:
-        bundle = io.BytesIO()
-        with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
-            for event in events:
-                with event.evidence.open("rb") as document:
-                    archive.writestr(event.evidence_name, document.read())
-        progress.save_file(f"{letters.KINDS[kind]}_{timezone.localdate():%Y%m%d}.zip", bundle.getvalue())
+    # The letters and the file that hands them out stand or fall together: a letter is never issued unseen.
+    with transaction.atomic():
+        events = letters.issue_letters(wanted, kind, actor=actor, progress=progress)
+        if len(events) == 1:
+            with events[0].evidence.open("rb") as document:
+                progress.save_file(events[0].evidence_name, document.read())
+        else:
+            bundle = io.BytesIO()
+            with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
+                for event in events:
+                    with event.evidence.open("rb") as document:
+                        archive.writestr(event.evidence_name, document.read())
+            progress.save_file(f"{letters.KINDS[kind]}_{timezone.localdate():%Y%m%d}.zip", bundle.getvalue())
     return {
         "summary": _("已印发 %(n)d 件：%(letters)s。")
         % {"n": len(events), "letters": "、".join(event.text for event in events)},

@@ -17,6 +17,7 @@ from gongjian.accounts import tasks as accounts
 from gongjian.assess import tasks as assess
 from gongjian.assignments import tasks as assignments
 from gongjian.core import tasks as core
+from gongjian.jobs import tasks as jobs
 from gongjian.jobs.models import ScheduleRun
 from gongjian.lights import tasks as lights
 from gongjian.reports import tasks as reports
@@ -42,6 +43,7 @@ STEPS = [
     Step("assess.commitments", "逾期整改承诺提醒", assess.remind_overdue_commitments),
     Step("assignments.remind", "交办报送提醒", assignments.remind_assignments),
     Step("accounts.tokens", "接口令牌过期", accounts.record_token_expiries),
+    Step("jobs.files", "清理过期任务文件", jobs.remove_old_files),
     Step("core.audit_chain", "审计链校验", core.check_audit_chain, atomic=False),
 ]
 
