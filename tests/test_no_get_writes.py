@@ -41,9 +41,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gongjian.accounts import services as accounts
 from gongjian.accounts.models import User
-from gongjian.assess import followup
 from gongjian.assess.models import Adjustment, Consequence, EvaluatorAssignment, Interview, Run, Scheme, Score
-from gongjian.assess.services import record_evaluations
+from gongjian.assess.services import followup, record_evaluations
 from gongjian.assignments import services as assignments
 from gongjian.assignments.models import Assignment
 from gongjian.core import audit
@@ -57,9 +56,10 @@ from gongjian.documents.models import Document
 from gongjian.exchange import services as exchange
 from gongjian.exchange.importing import ImportResult, RowError
 from gongjian.jobs.models import Job
-from gongjian.lights import cases, letters
+from gongjian.lights import queries
 from gongjian.lights import services as lights
 from gongjian.lights.models import Light
+from gongjian.lights.services import letters
 from gongjian.meetings.models import Meeting
 from gongjian.org.models import Unit
 from gongjian.projects.models import BaselineChange, Project
@@ -155,8 +155,8 @@ def build_district() -> District:
 
     # A letter on a case both the reporter and the leader see (a case event with a file); a leader's judgement
     # beside a computed light.
-    seen = cases.visible_cases(reporter).order_by("pk")
-    case = seen.filter(pk__in=cases.visible_cases(leader).values("pk")).first() or seen.first()
+    seen = queries.visible_cases(reporter).order_by("pk")
+    case = seen.filter(pk__in=queries.visible_cases(leader).values("pk")).first() or seen.first()
     letter = letters.issue(case, "reminder", actor=office, expected_version=case.version)
     light = Light.objects.filter(project=project).order_by("-period_code").first()
     lights.record_judgement(project, light.period_code, 1, "现场踏勘进度正常", actor=leader)

@@ -13,7 +13,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from gongjian.accounts import services as accounts
-from gongjian.assess import followup
 from gongjian.assess import services as assess
 from gongjian.assess.models import (
     Commitment,
@@ -24,14 +23,15 @@ from gongjian.assess.models import (
     Run,
     SchemeYear,
 )
+from gongjian.assess.services import followup
 from gongjian.assignments import services as assignments
 from gongjian.assignments.models import Submission
 from gongjian.core.models import AuditEvent
 from gongjian.daily.models import DailyReport
 from gongjian.documents import services as briefings
 from gongjian.documents.models import Document
-from gongjian.lights import cases
 from gongjian.lights.models import Case, CaseEvent, Judgement
+from gongjian.lights.services import cases
 from gongjian.meetings import services as dispatch
 from gongjian.meetings.models import Decision, Meeting
 from gongjian.org.choices import UnitKind

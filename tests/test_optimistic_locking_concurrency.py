@@ -12,9 +12,9 @@ from django.utils import timezone
 from gongjian.core.locking import Stale
 from gongjian.daily import services as daily
 from gongjian.daily.models import DailyReport
-from gongjian.lights import cases
 from gongjian.lights import services as lights
 from gongjian.lights.models import Case, CaseEvent, Judgement
+from gongjian.lights.services import cases
 from gongjian.meetings import services as dispatch
 from gongjian.meetings.models import Meeting
 from gongjian.org.choices import UnitKind

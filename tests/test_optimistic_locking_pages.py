@@ -9,7 +9,6 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
-from gongjian.assess import followup
 from gongjian.assess import services as assess
 from gongjian.assess.models import (
     Commitment,
@@ -20,15 +19,16 @@ from gongjian.assess.models import (
     Run,
     SchemeYear,
 )
+from gongjian.assess.services import followup
 from gongjian.assignments import services as assignments
 from gongjian.assignments.models import Submission
 from gongjian.core.models import AuditEvent
 from gongjian.daily.models import DailyReport
 from gongjian.documents import services as briefings
 from gongjian.documents.models import Document
-from gongjian.lights import cases
 from gongjian.lights import services as lights
 from gongjian.lights.models import Case, CaseEvent, Judgement
+from gongjian.lights.services import cases
 from gongjian.meetings import services as dispatch
 from gongjian.meetings.models import Decision, Meeting
 from gongjian.org.choices import UnitKind

@@ -18,7 +18,7 @@ from gongjian.core import audit
 from gongjian.core.models import AuditEvent
 from gongjian.daily.models import DailyReport, DailyTask
 from gongjian.documents.models import Document
-from gongjian.lights.cases import open_case
+from gongjian.lights.services.cases import open_case
 from gongjian.meetings import services as meetings
 from gongjian.meetings.models import Decision, Meeting
 from gongjian.reports.models import Problem, Report, ReportingPeriod

@@ -9,8 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from gongjian.assess import followup, services
+from gongjian.assess import services
 from gongjian.assess.models import Commitment, Consequence, Interview, Run
+from gongjian.assess.services import followup
 from gongjian.core.locking import Stale
 from gongjian.core.models import AuditEvent, Notification
 from gongjian.projects.choices import LeaderRole

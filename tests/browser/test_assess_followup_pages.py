@@ -9,8 +9,8 @@ from django.utils import timezone
 from docx import Document
 from playwright.sync_api import expect
 
-from gongjian.assess import followup
 from gongjian.assess.models import Commitment, Consequence, Interview
+from gongjian.assess.services import followup
 from gongjian.projects.choices import LeaderRole
 from gongjian.projects.models import ProjectLeader
 from tests.assess.conftest import build_district, publish_period

@@ -3,7 +3,7 @@ case and strangers to it, and a red-light case."""
 
 import pytest
 
-from gongjian.lights import cases
+from gongjian.lights.services import cases
 from gongjian.org.choices import UnitKind
 from gongjian.projects.models import ProjectLeader
 from tests.factories import ProjectFactory, UnitFactory

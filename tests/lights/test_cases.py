@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from gongjian.core.models import AuditEvent, CalendarDay, Notification
-from gongjian.lights import cases
+from gongjian.lights import queries
 from gongjian.lights.models import Case
+from gongjian.lights.services import cases
 from tests.factories import UnitFactory, current_version
 
 pytestmark = pytest.mark.django_db
@@ -80,8 +81,8 @@ def test_a_resolved_case_sent_back_is_in_hand_again_with_the_reason(case, people
 def test_strangers_cannot_handle_and_do_not_see_the_case(case, people):
     with pytest.raises(PermissionDenied):
         cases.act(case, "试图处置", actor=people["stranger"], expected_version=current_version(case))
-    assert not cases.visible_cases(people["stranger"]).exists()
-    assert cases.visible_cases(people["owner"]).get() == case
+    assert not queries.visible_cases(people["stranger"]).exists()
+    assert queries.visible_cases(people["owner"]).get() == case
 
 
 def test_passing_up_needs_a_reason_that_everyone_on_the_case_sees(case, people):
@@ -171,7 +172,7 @@ def test_letters_are_numbered_from_a_counter_kept_on_the_case_and_say_what_the_c
 
     import docx
 
-    from gongjian.lights import letters
+    from gongjian.lights.services import letters
 
     settings.GONGJIAN_DOC_PREFIX = "泉重点办"
     with pytest.raises(PermissionDenied):

@@ -11,8 +11,8 @@ from django.test import Client
 
 from gongjian.core.models import AuditEvent
 from gongjian.jobs.models import Job
-from gongjian.lights import cases
 from gongjian.lights.models import Case, CaseEvent
+from gongjian.lights.services import cases
 from tests.factories import ProjectFactory, current_version
 from tests.jobs.worker import work_off_the_queue
 

@@ -98,7 +98,7 @@ def test_an_overdue_milestone_and_an_overdue_problem_case_light_the_project(unit
     assert light(project).reasons == ["主体封顶节点逾期 18 天（计划 2026-11-05）"]
     assert light(project).colour == 1
 
-    from gongjian.lights import cases
+    from gongjian.lights.services import cases
 
     cases.open_case(
         project,

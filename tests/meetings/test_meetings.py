@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from gongjian.core.models import AuditEvent
-from gongjian.lights import cases
 from gongjian.lights import services as lights
 from gongjian.lights.models import Case
+from gongjian.lights.services import cases
 from gongjian.meetings import services
 from gongjian.meetings.models import Decision, Meeting
 from gongjian.projects.models import Milestone
@@ -299,7 +299,7 @@ def test_a_decision_about_no_project_gets_its_letters_and_its_page(
 ):
     from docx import Document as Word
 
-    from gongjian.lights import letters
+    from gongjian.lights.services import letters
 
     m = meeting(office_user, title="安全生产专题调度会")
     decision = services.add_decision(

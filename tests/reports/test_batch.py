@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from gongjian.projects.models import Project
 from gongjian.reports import services
-from gongjian.reports.batch import import_batch
 from gongjian.reports.exports import write_batch_template
 from gongjian.reports.models import Report
+from gongjian.reports.services.batch import import_batch
 from tests.factories import ProjectFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db

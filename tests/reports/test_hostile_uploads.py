@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from gongjian.accounts import services as accounts
-from gongjian.lights import cases
+from gongjian.lights.services import cases
 from gongjian.reports import photos, services
 from gongjian.reports.models import ReportPhoto
 from tests.factories import ProjectFactory, UnitFactory, current_version, photo_bytes

@@ -16,7 +16,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from gongjian.assess import followup, services
+from gongjian.assess import services
 from gongjian.assess.exports import consequences_workbook, scheme_workbook
 from gongjian.assess.models import (
     Commitment,
@@ -30,6 +30,7 @@ from gongjian.assess.models import (
     SchemeYear,
     Score,
 )
+from gongjian.assess.services import followup
 from gongjian.core.bounds import Day, Id, Year
 from gongjian.core.downloads import attachment
 from gongjian.core.locking import StaleOut

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjian.assess.followup import archive, commitment_state, published_runs
 from gongjian.assess.models import Consequence, ConsequenceKind, Run, Scheme, SubjectKind
 from gongjian.assess.scheme import NoPlan
+from gongjian.assess.services.followup import archive, commitment_state, published_runs
 from gongjian.core import excel
 from gongjian.core.periods import Period
 

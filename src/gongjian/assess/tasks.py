@@ -6,8 +6,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.models import User
-from gongjian.assess import exports, followup, services
+from gongjian.assess import exports, services
 from gongjian.assess.models import Run
+from gongjian.assess.services import followup
 from gongjian.core.periods import Period
 from gongjian.jobs.services import Progress, job
 

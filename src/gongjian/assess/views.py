@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gongjian.assess import exports, followup, notice, services
+from gongjian.assess import exports, notice, services
 from gongjian.assess.models import (
     Commitment,
     Consequence,
@@ -27,6 +27,7 @@ from gongjian.assess.models import (
     Score,
     SubjectKind,
 )
+from gongjian.assess.services import followup
 from gongjian.core import excel
 from gongjian.core.bounds import query_year
 from gongjian.core.downloads import attachment

@@ -30,9 +30,9 @@ from django.utils import timezone
 from gongjian.accounts.models import User
 from gongjian.accounts.roles import Role
 from gongjian.accounts.services import create_user, set_role_policy
-from gongjian.assess import followup
 from gongjian.assess import services as assess
 from gongjian.assess.models import Consequence, ConsequenceKind
+from gongjian.assess.services import followup
 from gongjian.assignments.models import Assignment, AssignmentStep, Submission
 from gongjian.core import audit
 from gongjian.core.identifiers import CREDIT_CODE_CHARSET, make_credit_code, make_org_code, region_level
@@ -76,9 +76,8 @@ from gongjian.demo.data import (
     ProjectSpec,
 )
 from gongjian.documents import services as documents
-from gongjian.lights import cases
 from gongjian.lights.models import Light
-from gongjian.lights.services import recompute
+from gongjian.lights.services import cases, recompute
 from gongjian.meetings import services as meetings
 from gongjian.org.choices import UnitKind
 from gongjian.org.models import Person, Region, Unit, VillageAssignment

@@ -15,9 +15,9 @@ from gongjian.core.locking import StaleOut
 from gongjian.core.pagination import Pages, Rows, page_of
 from gongjian.jobs import services as jobs
 from gongjian.jobs.api import TaskStarted, accepted
-from gongjian.lights import board as boards
-from gongjian.lights import cases, letters, services
+from gongjian.lights import queries, services
 from gongjian.lights.models import Case, Judgement, Light
+from gongjian.lights.services import cases, letters
 from gongjian.projects.models import Project
 
 router = Router(tags=["lights"])
@@ -143,7 +143,7 @@ def board(
 ):
     if not request.user.has_perm("lights.view_light"):
         raise PermissionDenied
-    data = boards.build(
+    data = queries.build(
         request.user,
         period_code=period,
         group=group,
@@ -170,7 +170,7 @@ def light(request, project_id: int, period_code: str):
     row = get_object_or_404(
         Light.objects.select_related("project"),
         project=project,
-        period_code=boards.parse_period(period_code).code,
+        period_code=queries.parse_period(period_code).code,
     )
     judgement = Judgement.objects.filter(project=project, period_code=row.period_code).first()
     return _light_out(row) | {
@@ -198,7 +198,7 @@ def judge(request, project_id: int, period_code: str, payload: JudgementIn):
     project = get_object_or_404(Project.objects.in_scope(request.user), pk=project_id)
     row = services.record_judgement(
         project,
-        boards.parse_period(period_code).code,
+        queries.parse_period(period_code).code,
         payload.colour,
         payload.reason,
         actor=request.user,
@@ -265,7 +265,9 @@ def _detail(case: Case) -> dict:
 def _visible(request, case_id: int) -> Case:
     if not request.user.has_perm("lights.view_case"):
         raise PermissionDenied
-    return get_object_or_404(cases.visible_cases(request.user).select_related("project", "owner"), pk=case_id)
+    return get_object_or_404(
+        queries.visible_cases(request.user).select_related("project", "owner"), pk=case_id
+    )
 
 
 @router.get(
@@ -276,8 +278,8 @@ def list_cases(request, state: str = "open", kind: str | None = None, overdue: b
     if not request.user.has_perm("lights.view_case"):
         raise PermissionDenied
     return Rows(
-        cases.filter_cases(
-            cases.visible_cases(request.user).select_related("project", "owner"),
+        queries.filter_cases(
+            queries.visible_cases(request.user).select_related("project", "owner"),
             state=state,
             kind=kind,
             overdue=overdue,

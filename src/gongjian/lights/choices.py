@@ -59,3 +59,7 @@ class EventKind(models.TextChoices):
     REMINDED = "reminded", _("催办")
     RED_AGAIN = "red_again", _("再亮红灯")
     LETTER = "letter", _("生成函件")
+
+
+# A case in one of these is still with its owner (its deadline runs).
+WORKING_STATES = (CaseState.NEW, CaseState.ACCEPTED, CaseState.IN_HAND)

@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.core import excel
-from gongjian.lights import cases
-from gongjian.lights.choices import Colour, Dimension
+from gongjian.lights.choices import WORKING_STATES, Colour, Dimension
 from gongjian.lights.models import Case, Light
 
 _FILLS = {
@@ -63,7 +62,7 @@ def case_sheet(rows: Iterable[Case], today: dt.date) -> excel.Sheet:
     """The cases as listed: deadlines as dates, in bold red when a working case is past its deadline."""
 
     def late(case: Case):
-        return excel.RED if case.deadline < today and case.state in cases.WORKING_STATES else None
+        return excel.RED if case.deadline < today and case.state in WORKING_STATES else None
 
     def moment(name: str):
         def value(case: Case) -> str:

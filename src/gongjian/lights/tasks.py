@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from gongjian.accounts.models import User
 from gongjian.jobs.services import Progress, job
-from gongjian.lights import board as boards
-from gongjian.lights import cases, exports, letters, services
+from gongjian.lights import exports, queries, services
+from gongjian.lights.services import cases, letters
 from gongjian.reports.models import Report
 
 
@@ -105,7 +105,7 @@ def export_board(
     actor = progress.job.created_by
     if actor is None or not actor.is_active:  # never export a scope nobody holds any more
         raise PermissionDenied(_("发起导出的账号已不可用。"))
-    data = boards.build(actor, period_code=period, group=group, colour=colour, value=value)
+    data = queries.build(actor, period_code=period, group=group, colour=colour, value=value)
     progress.save_file(
         f"红绿灯_{data.period.code}.xlsx", exports.board_workbook(data.lights, progress=progress)
     )

@@ -17,11 +17,11 @@ from gongjian.core import excel
 from gongjian.core.locking import Stale, posted_version
 from gongjian.core.periods import Period
 from gongjian.jobs.views import background_export
-from gongjian.lights import board as boards
-from gongjian.lights import cases, exports, letters, services
+from gongjian.lights import exports, queries, services
 from gongjian.lights.choices import LADDER, CaseKind, CaseState, Colour, Dimension
-from gongjian.lights.letters import KINDS as LETTER_KINDS
 from gongjian.lights.models import Case, Judgement, Light, RuleVersion
+from gongjian.lights.services import cases, letters
+from gongjian.lights.services.letters import KINDS as LETTER_KINDS
 from gongjian.projects.models import Project
 from gongjian.projects.queries import baseline_label
 
@@ -53,14 +53,14 @@ def _period_options(selected: Period) -> list[Period]:
 
 @permission_required("lights.view_light", raise_exception=True)
 def board(request):
-    data = boards.build(
+    data = queries.build(
         request.user,
         period_code=request.GET.get("period"),
         group=request.GET.get("group", "category"),
         colour=request.GET.get("colour"),
         value=request.GET.get("value"),
     )
-    page = Paginator(data.lights, boards.PAGE).get_page(request.GET.get("page"))
+    page = Paginator(data.lights, queries.PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "lights/board.html",
@@ -68,9 +68,9 @@ def board(request):
             "board": data,
             "page": page,
             "periods": _period_options(data.period),
-            "groups": boards.GROUPS,
+            "groups": queries.GROUPS,
             "colours": Colour,
-            "group_label": boards.GROUPS[data.group][0],
+            "group_label": queries.GROUPS[data.group][0],
         },
     )
 
@@ -85,7 +85,7 @@ def board_export(request):
         "colour": request.GET.get("colour"),
         "value": request.GET.get("value"),
     }
-    data = boards.build(
+    data = queries.build(
         request.user,
         period_code=params["period"],
         group=params["group"],
@@ -108,7 +108,7 @@ def board_export(request):
 @permission_required("lights.view_light", raise_exception=True)
 def light_detail(request, project_pk, code):
     project = get_object_or_404(Project.objects.in_scope(request.user), pk=project_pk)
-    period = boards.parse_period(code)
+    period = queries.parse_period(code)
     light = Light.objects.filter(project=project, period_code=period.code).first()
     judgement = (
         Judgement.objects.filter(project=project, period_code=period.code).select_related("judged_by").first()
@@ -180,8 +180,8 @@ def light_detail(request, project_pk, code):
 
 def _filtered_cases(request):
     state, kind = request.GET.get("state", "open"), request.GET.get("kind")
-    queryset = cases.filter_cases(
-        cases.visible_cases(request.user).select_related("project", "owner", "supervisor"),
+    queryset = queries.filter_cases(
+        queries.visible_cases(request.user).select_related("project", "owner", "supervisor"),
         state=state,
         kind=kind,
         overdue=bool(request.GET.get("overdue")),
@@ -220,7 +220,7 @@ def case_export(request):
 
 def _visible_case(request, pk) -> Case:
     return get_object_or_404(
-        cases.visible_cases(request.user).select_related("project", "owner", "supervisor"), pk=pk
+        queries.visible_cases(request.user).select_related("project", "owner", "supervisor"), pk=pk
     )
 
 

@@ -10,8 +10,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Value
 from django.utils import timezone
 
 from gongjian.assess.queries import scores_in_scope
-from gongjian.lights.cases import visible_cases
 from gongjian.lights.choices import CaseState
+from gongjian.lights.queries import visible_cases
 from gongjian.meetings.models import Decision, Meeting
 from gongjian.org.models import Person
 from gongjian.projects.models import Project

@@ -24,10 +24,10 @@ from gongjian.core import audit
 from gongjian.core.locking import check_version
 from gongjian.core.notify import notify
 from gongjian.core.periods import Period
-from gongjian.lights import cases
-from gongjian.lights.cases import participants
 from gongjian.lights.choices import CaseKind, CaseState
 from gongjian.lights.models import Case, Light
+from gongjian.lights.services import cases
+from gongjian.lights.services.cases import participants
 from gongjian.meetings.choices import MeetingKind, MeetingState
 from gongjian.meetings.models import Decision, Meeting
 from gongjian.org.models import Person, Unit

@@ -12,7 +12,7 @@ from gongjian.core.bounds import Count, FormText, Id, Percent, Yuan
 from gongjian.core.locking import StaleOut
 from gongjian.core.pagination import Pages, Rows, page_of
 from gongjian.projects.models import Project
-from gongjian.reports import services
+from gongjian.reports import queries, services
 from gongjian.reports.models import Report, ReportingPeriod, ReportPhoto
 
 router = Router(tags=["reports"])
@@ -158,7 +158,7 @@ def _due_out(row: dict) -> dict:
 @router.get("/due", response=page_of(DueOut), summary="My reports due in the open periods")
 @paginate(Pages)
 def due(request):
-    return Rows(services.due_rows(request.user), _due_out)
+    return Rows(queries.due_rows(request.user), _due_out)
 
 
 @router.get("/reports", response=page_of(ReportOut))

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import IO
 
 from gongjian.core import excel
-from gongjian.reports.batch import COLUMNS, SHEET
 from gongjian.reports.models import Report, ReportingPeriod
+from gongjian.reports.services.batch import COLUMNS, SHEET
 
 # The batch column kinds (batch.COLUMNS) as the writer's: money in yuan comes out in 万元, the rest as they are.
 _KINDS = {"text": "text", "info": "text", "money": "money", "decimal": "number", "int": "number"}

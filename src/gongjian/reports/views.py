@@ -14,16 +14,16 @@ from gongjian.core import excel
 from gongjian.core.forms import add_service_errors
 from gongjian.core.locking import Stale, posted_version
 from gongjian.projects.models import Project
-from gongjian.reports import batch as batch_filing
-from gongjian.reports import exports, rules, services
+from gongjian.reports import exports, queries, rules, services
 from gongjian.reports.forms import MilestonesReachedForm, PhotosForm, ProblemFormSet, ReportForm
 from gongjian.reports.models import Report, ReportingPeriod, ReportPhoto
+from gongjian.reports.services import batch as batch_filing
 
 
 @permission_required("reports.view_report", raise_exception=True)
 def due_list(request):
     """My reports due (待填报): every open period × every project in my scope, with where each report stands."""
-    rows = services.due_rows(request.user)
+    rows = queries.due_rows(request.user)
     periods = list(dict.fromkeys(row["period"] for row in rows)) or list(
         ReportingPeriod.objects.filter(opens_at__lte=timezone.now()).order_by("-deadline")[:3]
     )

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,13 +33,12 @@ from gongjian.core.locking import check_version
 from gongjian.core.models import next_serial, work_calendar
 from gongjian.core.notify import notify
 from gongjian.jobs import services as jobs
-from gongjian.lights.choices import LADDER, CaseKind, CaseState, EventKind, Level
+from gongjian.lights.choices import LADDER, WORKING_STATES, CaseKind, CaseState, EventKind, Level
 from gongjian.lights.models import Case, CaseEvent, Light
 from gongjian.org.models import Unit
 from gongjian.projects.choices import LeaderRole
 from gongjian.projects.models import Project
 
-WORKING_STATES = (CaseState.NEW, CaseState.ACCEPTED, CaseState.IN_HAND)
 # 佐证材料 (photos, scans, documents) may be as large as an assignment's hand-in file (assignments), no larger.
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 
@@ -506,30 +505,3 @@ def tick(today: date | None = None) -> dict[str, int]:
                 )
                 reminded += 1
     return {"climbed": climbed, "reminded": reminded}
-
-
-def filter_cases(queryset, *, state: str = "open", kind: str | None = None, overdue: bool = False):
-    """The case list's filters, as the page and the API take them: state ("open" for every case not closed, or
-    one state), kind, and overdue (past the deadline and still with the owner)."""
-    if state == "open":
-        queryset = queryset.exclude(state=CaseState.CLOSED)
-    elif state in CaseState.values:
-        queryset = queryset.filter(state=state)
-    if kind in CaseKind.values:
-        queryset = queryset.filter(kind=kind)
-    if overdue:
-        queryset = queryset.filter(deadline__lt=timezone.localdate(), state__in=WORKING_STATES)
-    return queryset.order_by("deadline", "id")
-
-
-def visible_cases(user):
-    """The cases a user sees: of projects in their scope, and those their unit owns or that reached them."""
-    if user.has_perm("projects.view_all_projects"):
-        return Case.objects.all()
-    projects = Project.objects.in_scope(user).values("pk")
-    query = Q(project__in=projects)
-    person = getattr(user, "person", None)
-    if person and person.unit_id:
-        query |= Q(owner__path__startswith=person.unit.path)
-        query |= Q(supervisor=person)
-    return Case.objects.filter(query).distinct()

@@ -23,9 +23,9 @@ from gongjian.core.locking import Stale, check_version
 from gongjian.core.models import issue_document_number, work_calendar
 from gongjian.jobs import services as jobs
 from gongjian.jobs.models import Job
-from gongjian.lights.cases import visible_cases
 from gongjian.lights.choices import CaseKind, EventKind
 from gongjian.lights.models import Case, CaseEvent
+from gongjian.lights.queries import visible_cases
 
 KINDS = {"reminder": "提醒函", "assignment": "交办函", "escalation": "督办函"}
 MAX_AT_ONCE = 500  # letters issued by one request; a page of the case list holds 50

@@ -1,5 +1,6 @@
-"""The traffic-light board (红绿灯看板): counts by a grouping, the trend over periods, and the lit projects — the
-same figures for the page, the API and the Excel export, always within the viewer's scope."""
+"""Reading lights and cases: the traffic-light board (红绿灯看板) — counts by a grouping, the trend over periods,
+and the lit projects, the same figures for the page, the API and the Excel export, always within the viewer's
+scope — and the cases (督办件) a user sees, with the case list's filters."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.core.periods import Period
-from gongjian.lights.choices import Colour
-from gongjian.lights.models import Judgement, Light
+from gongjian.lights.choices import WORKING_STATES, CaseKind, CaseState, Colour
+from gongjian.lights.models import Case, Judgement, Light
 from gongjian.projects.choices import Category, LeaderRole
 from gongjian.projects.models import Project
 
@@ -165,3 +166,30 @@ def _recent(period: Period, n: int) -> list[Period]:
     while len(periods) < n and periods[0].prev().year == period.year:
         periods.insert(0, periods[0].prev())
     return periods
+
+
+def filter_cases(queryset, *, state: str = "open", kind: str | None = None, overdue: bool = False):
+    """The case list's filters, as the page and the API take them: state ("open" for every case not closed, or
+    one state), kind, and overdue (past the deadline and still with the owner)."""
+    if state == "open":
+        queryset = queryset.exclude(state=CaseState.CLOSED)
+    elif state in CaseState.values:
+        queryset = queryset.filter(state=state)
+    if kind in CaseKind.values:
+        queryset = queryset.filter(kind=kind)
+    if overdue:
+        queryset = queryset.filter(deadline__lt=timezone.localdate(), state__in=WORKING_STATES)
+    return queryset.order_by("deadline", "id")
+
+
+def visible_cases(user):
+    """The cases a user sees: of projects in their scope, and those their unit owns or that reached them."""
+    if user.has_perm("projects.view_all_projects"):
+        return Case.objects.all()
+    projects = Project.objects.in_scope(user).values("pk")
+    query = Q(project__in=projects)
+    person = getattr(user, "person", None)
+    if person and person.unit_id:
+        query |= Q(owner__path__startswith=person.unit.path)
+        query |= Q(supervisor=person)
+    return Case.objects.filter(query).distinct()

@@ -20,9 +20,10 @@ from gongjian.core import audit, bulk
 from gongjian.core.locking import check_version, raced
 from gongjian.core.models import work_calendar
 from gongjian.core.periods import Period, PeriodKind
-from gongjian.lights import cases, rules, storage
+from gongjian.lights import rules, storage
 from gongjian.lights.choices import CaseKind, Colour
 from gongjian.lights.models import Case, Judgement, Light, LightRule, RuleVersion
+from gongjian.lights.services import cases
 from gongjian.projects.choices import MilestoneKind
 from gongjian.projects.models import AnnualPlan, Milestone, Project
 from gongjian.projects.queries import yardsticks
