@@ -456,7 +456,7 @@ def main() -> None:
         print(
             f"  (untimed) recompute: {result.lights:,} lights in {time.perf_counter() - started:.1f} s with "
             f"VACUUM (ANALYZE); {LATEST}: green {colours.get(0, 0):,}, yellow {colours.get(1, 0):,}, "
-            f"red {colours.get(2, 0):,}"
+            f"red {colours.get(2, 0):,}; the driver's peak so far {registry.peak_mb():.0f} MB (the recompute runs in it)"
         )
 
         # 3. red list
