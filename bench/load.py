@@ -558,9 +558,9 @@ def summary(args, steps: dict[str, Step], lost: int, size: str, stored: tuple[in
                 verdict(red.p(0.99), FLOORS["red list"]["p99"], at_least=False, unit=" ms"),
             ),
         ]
-    print(f"\n{'floor':<52}{'measured':>10}  verdict")
+    print(f"\n{'floor':<58}{'measured':>12}  verdict")
     for floor, measured, said in rows:
-        print(f"{floor:<52}{measured:>10}  {said}")
+        print(f"{floor:<58}{measured:>12}  {said}")
 
 
 if __name__ == "__main__":
