@@ -56,44 +56,58 @@ def setup_django(workdir: str) -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
+def build_org() -> dict[str, list]:
+    """The district the projects belong to: regions down to eight streets, 40 responsible units, four parks, 12
+    headquarters, 200 owner enterprises and 20 leaders, by kind."""
+    from gongjian.core.identifiers import make_credit_code, make_org_code
+    from gongjian.org.models import Person, Region, Unit
+
+    province = Region.objects.create(code="320000", name="江苏省", level="province")
+    city = Region.objects.create(code="320300", name="徐州市", level="prefecture", parent=province)
+    county = Region.objects.create(code="320311", name="泉山区", level="county", parent=city)
+    streets = [
+        Region.objects.create(code=f"320311{i:03d}", name=f"第{i}街道", level="township", parent=county)
+        for i in range(1, 9)
+    ]
+    units = [
+        Unit.objects.create(name=f"责任单位{i:02d}", kind="department", region=county) for i in range(40)
+    ]
+    parks = [Unit.objects.create(name=f"产业园{i}", kind="park", region=county) for i in range(4)]
+    hqs = [Unit.objects.create(name=f"指挥部{i:02d}", kind="headquarters", region=county) for i in range(12)]
+    owners = [
+        Unit.objects.create(
+            name=f"业主企业{i:03d}有限公司",
+            kind="enterprise",
+            region=county,
+            credit_code=make_credit_code("91320311" + make_org_code(f"{i + 1:08d}")),
+        )
+        for i in range(200)
+    ]
+    leaders = [
+        Person.objects.create(name=f"领导{i:02d}", post="副区长", leadership_body="government")
+        for i in range(20)
+    ]
+    return {
+        "streets": streets,
+        "units": units,
+        "parks": parks,
+        "headquarters": hqs,
+        "owners": owners,
+        "leaders": leaders,
+    }
+
+
 def build_projects(n: int, year: int) -> None:
     """N projects written straight to the database, shaped like the import would make them."""
     from django.db import transaction
 
-    from gongjian.core.identifiers import make_credit_code, make_org_code
-    from gongjian.org.models import Person, Region, Unit
-    from gongjian.projects.models import AnnualPlan, Approval, Milestone, Project, ProjectLeader
-    from gongjian.projects.services import dekads_from_months
+    from gongjian.projects.models import Project
 
     rng = random.Random(20261123)
     with transaction.atomic():
-        province = Region.objects.create(code="320000", name="江苏省", level="province")
-        city = Region.objects.create(code="320300", name="徐州市", level="prefecture", parent=province)
-        county = Region.objects.create(code="320311", name="泉山区", level="county", parent=city)
-        streets = [
-            Region.objects.create(code=f"320311{i:03d}", name=f"第{i}街道", level="township", parent=county)
-            for i in range(1, 9)
-        ]
-        units = [
-            Unit.objects.create(name=f"责任单位{i:02d}", kind="department", region=county) for i in range(40)
-        ]
-        parks = [Unit.objects.create(name=f"产业园{i}", kind="park", region=county) for i in range(4)]
-        hqs = [
-            Unit.objects.create(name=f"指挥部{i:02d}", kind="headquarters", region=county) for i in range(12)
-        ]
-        owners = [
-            Unit.objects.create(
-                name=f"业主企业{i:03d}有限公司",
-                kind="enterprise",
-                region=county,
-                credit_code=make_credit_code("91320311" + make_org_code(f"{i + 1:08d}")),
-            )
-            for i in range(200)
-        ]
-        leaders = [
-            Person.objects.create(name=f"领导{i:02d}", post="副区长", leadership_body="government")
-            for i in range(20)
-        ]
+        org = build_org()
+        streets, units, parks = org["streets"], org["units"], org["parks"]
+        hqs, owners = org["headquarters"], org["owners"]
         projects = []
         for i in range(n):
             total = rng.randrange(5_000, 500_000) * 10_000
@@ -122,41 +136,47 @@ def build_projects(n: int, year: int) -> None:
                 )
             )
         Project.objects.bulk_create(projects, batch_size=2000)
-        projects = list(Project.objects.order_by("pk"))
-        plans, links, milestones, approvals = [], [], [], []
-        for p in projects:
-            months = [p.total_investment // 3 // 12] * 12
-            plans.append(
-                AnnualPlan(project=p, year=year, dekads=dekads_from_months(months), total=sum(months))
-            )
-            first, second = rng.sample(leaders, 2)
-            links += [
-                ProjectLeader(project=p, person=first, role="lead"),
-                ProjectLeader(project=p, person=second, role="deputy"),
-            ]
-            for j, kind in enumerate(
-                ["delisting", "start", "topping_out", "equipment", "completion", "production"]
-            ):
-                milestones.append(
-                    Milestone(
-                        project=p,
-                        kind=kind,
-                        sequence=j,
-                        planned_date=date(year, 1, 15) + timedelta(days=60 * j),
-                    )
+        add_children(list(Project.objects.order_by("pk")), year, org["leaders"], rng)
+
+
+def add_children(projects: list, year: int, leaders: list, rng: random.Random) -> None:
+    """Each project's annual plan for ``year`` (a third of its total, evenly by month), two leaders, six
+    milestones and five approvals, written straight to the database."""
+    from gongjian.projects.models import AnnualPlan, Approval, Milestone, ProjectLeader
+    from gongjian.projects.services import dekads_from_months
+
+    plans, links, milestones, approvals = [], [], [], []
+    for p in projects:
+        months = [p.total_investment // 3 // 12] * 12
+        plans.append(AnnualPlan(project=p, year=year, dekads=dekads_from_months(months), total=sum(months)))
+        first, second = rng.sample(leaders, 2)
+        links += [
+            ProjectLeader(project=p, person=first, role="lead"),
+            ProjectLeader(project=p, person=second, role="deputy"),
+        ]
+        for j, kind in enumerate(
+            ["delisting", "start", "topping_out", "equipment", "completion", "production"]
+        ):
+            milestones.append(
+                Milestone(
+                    project=p,
+                    kind=kind,
+                    sequence=j,
+                    planned_date=date(year, 1, 15) + timedelta(days=60 * j),
                 )
-            for kind in [
-                "project_approval",
-                "land_pre_review",
-                "land_planning",
-                "environment",
-                "construction_permit",
-            ]:
-                approvals.append(Approval(project=p, kind=kind, status="in_progress"))
-        AnnualPlan.objects.bulk_create(plans, batch_size=2000)
-        ProjectLeader.objects.bulk_create(links, batch_size=5000)
-        Milestone.objects.bulk_create(milestones, batch_size=5000)
-        Approval.objects.bulk_create(approvals, batch_size=5000)
+            )
+        for kind in [
+            "project_approval",
+            "land_pre_review",
+            "land_planning",
+            "environment",
+            "construction_permit",
+        ]:
+            approvals.append(Approval(project=p, kind=kind, status="in_progress"))
+    AnnualPlan.objects.bulk_create(plans, batch_size=2000)
+    ProjectLeader.objects.bulk_create(links, batch_size=5000)
+    Milestone.objects.bulk_create(milestones, batch_size=5000)
+    Approval.objects.bulk_create(approvals, batch_size=5000)
 
 
 def office_user():

@@ -62,14 +62,10 @@ def main() -> None:
     registry.setup_django(workdir)
     from datetime import timedelta
 
-    from django.contrib.auth.models import Group
     from django.db import connection
     from django.db.models import Count
     from django.utils import timezone
 
-    from gongjian.accounts.models import User
-    from gongjian.accounts.services import create_api_token
-    from gongjian.org.models import Person, Unit
     from gongjian.projects.models import Project
     from gongjian.reports.models import Report, ReportRevision
     from gongjian.reports.services import open_period
@@ -79,14 +75,7 @@ def main() -> None:
     period = open_period(
         "2026-11-3", opens_at=now - timedelta(days=1), deadline=now + timedelta(days=3), actor=None
     )
-    group = Group.objects.get(name="unit_reporter")
-    tokens, users = {}, {}
-    for unit in Unit.objects.filter(responsible_projects__isnull=False).distinct():
-        user = User.objects.create(username=f"rep-{unit.pk}")
-        user.groups.add(group)
-        Person.objects.create(name=f"填报员{unit.pk}", unit=unit, user=user)
-        tokens[unit.pk] = create_api_token(user, "burst", actor=user)[1]
-        users[unit.pk] = user
+    tokens, users = reporters()
     work: queue.Queue = queue.Queue()
     for pk, unit_id in Project.objects.values_list("pk", "responsible_unit_id"):
         work.put((pk, tokens[unit_id]))
@@ -205,6 +194,25 @@ def main() -> None:
         print("error:", line)
     if args.chain_sample:
         chain_cost(args.chain_sample, users)
+
+
+def reporters() -> tuple[dict, dict]:
+    """A reporter for each unit responsible for projects, with an API token: ({unit id: token}, {unit id: user})."""
+    from django.contrib.auth.models import Group
+
+    from gongjian.accounts.models import User
+    from gongjian.accounts.services import create_api_token
+    from gongjian.org.models import Person, Unit
+
+    group = Group.objects.get(name="unit_reporter")
+    tokens, users = {}, {}
+    for unit in Unit.objects.filter(responsible_projects__isnull=False).distinct():
+        user = User.objects.create(username=f"rep-{unit.pk}")
+        user.groups.add(group)
+        Person.objects.create(name=f"填报员{unit.pk}", unit=unit, user=user)
+        tokens[unit.pk] = create_api_token(user, "burst", actor=user)[1]
+        users[unit.pk] = user
+    return tokens, users
 
 
 def chain_cost(sample: int, users: dict) -> None:
