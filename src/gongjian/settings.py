@@ -54,6 +54,8 @@ ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("GONGJIAN_ALLOWED_HOSTS must be set when GONGJIAN_ENV=production")
 CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS").split(",") if o]
+# A form sent from a stale page: the site's own page says what to do (Django's is in English).
+CSRF_FAILURE_VIEW = "gongjian.core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

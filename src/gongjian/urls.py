@@ -8,6 +8,11 @@ from gongjian.core.bounds import YearConverter
 
 register_converter(YearConverter, "year")  # before the apps' URL modules are read
 
+handler400 = core_views.bad_request
+handler403 = core_views.permission_denied
+handler404 = core_views.page_not_found
+handler500 = core_views.server_error
+
 admin.site.site_header = "攻坚 · 系统管理"
 admin.site.site_title = "攻坚"
 

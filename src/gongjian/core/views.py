@@ -1,10 +1,14 @@
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import HttpResponseBadRequest
+from django.core.exceptions import DisallowedHost
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import defaults
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import ListView
 
 from gongjian.core import audit
@@ -114,3 +118,68 @@ def home(request):
     if user.is_staff:
         return redirect("admin:index")
     return redirect("accounts:me")
+
+
+# The error pages: in the site's frame, in Chinese, with a way back; under /api/ the API's JSON shape instead.
+
+
+def _api_error(request, status: int, code: str, message: str) -> JsonResponse | None:
+    """The API's answer {code, errors} for a request under /api/, or None for a page."""
+    if not request.path_info.startswith("/api/"):
+        return None
+    return JsonResponse(
+        {"code": code, "errors": [{"field": None, "message": message}]},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _back_url(request) -> str:
+    """The page the person came from, when it is one of ours and not this one (for 返回上一页)."""
+    referer = request.META.get("HTTP_REFERER", "")
+    try:
+        host = request.get_host()
+    except DisallowedHost:  # a request refused for its Host header has no page of ours to go back to
+        return ""
+    safe = url_has_allowed_host_and_scheme(referer, allowed_hosts={host}, require_https=request.is_secure())
+    return referer if safe and referer != request.build_absolute_uri() else ""
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    return _api_error(request, 404, "not_found", _("没有这个地址或记录。")) or render(
+        request, "404.html", {"back_url": _back_url(request)}, status=404
+    )
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    # A service's refusal says why in Chinese; Django's own (a missing permission) says nothing, and the page
+    # gives the general reason.
+    reason = str(exception or "")
+    return _api_error(request, 403, "forbidden", reason or _("没有权限。")) or render(
+        request, "403.html", {"exception": reason, "back_url": _back_url(request)}, status=403
+    )
+
+
+@requires_csrf_token
+def csrf_failure(request, reason=""):
+    """A form sent from a page opened before signing in or out, or kept open past the session (Django's own
+    page is in English)."""
+    return _api_error(request, 403, "csrf", _("请求校验失败，请刷新页面后重试。")) or render(
+        request, "403_csrf.html", {"back_url": _back_url(request)}, status=403
+    )
+
+
+def bad_request(request, exception=None):
+    # Django's page renders without the request: a request refused for its Host header cannot be asked more.
+    return _api_error(request, 400, "bad_request", _("请求无效。")) or defaults.bad_request(
+        request, exception
+    )
+
+
+def server_error(request):
+    # Without the request or a database query: whatever failed may fail again while the page is drawn.
+    return _api_error(
+        request, 500, "server_error", _("服务器内部错误，请稍后重试。")
+    ) or defaults.server_error(request)

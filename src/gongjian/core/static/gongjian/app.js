@@ -15,6 +15,12 @@ document.addEventListener("DOMContentLoaded", () => {
     plan.addEventListener("input", update);
     update();
   }
+  // An error page's 返回上一页 goes back in the tab's history when there is one (the link alone knows only the
+  // page the browser said it came from, or the home page).
+  document.querySelectorAll("a[data-history-back]").forEach((a) =>
+    a.addEventListener("click", (event) => {
+      if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
+    }));
   // Prevent double submission of forms that create or change data.
   document.querySelectorAll("form[method=post]").forEach((form) =>
     form.addEventListener("submit", () => {
