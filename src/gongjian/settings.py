@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -218,6 +219,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
+# A list filter's empty choice reads 全部 (django-filter writes ---------); the forms' reads 请选择 (core/forms.py).
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("全部")
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

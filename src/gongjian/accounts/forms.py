@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.accounts import services
+from gongjian.core.forms import Form
 
 
 class LoginForm(AuthenticationForm):
@@ -35,7 +36,7 @@ class LoginForm(AuthenticationForm):
         return services.recent_failures(username) >= settings.LOGIN_FAILURE_LIMIT
 
 
-class CodeForm(forms.Form):
+class CodeForm(Form):
     code = forms.CharField(
         label=_("动态口令或恢复码"),
         max_length=20,
@@ -46,7 +47,7 @@ class CodeForm(forms.Form):
     )
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(Form):
     old_password = forms.CharField(
         label=_("当前密码"),
         strip=False,
@@ -73,7 +74,7 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class TokenForm(forms.Form):
+class TokenForm(Form):
     name = forms.CharField(label=_("用途"), max_length=100)
     days = forms.IntegerField(label=_("有效期（天）"), min_value=1, required=False)
 

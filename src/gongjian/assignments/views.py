@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from gongjian.assignments import services as assignments
 from gongjian.assignments.models import SubmissionFile
 from gongjian.core import excel
-from gongjian.core.forms import add_service_errors
+from gongjian.core.forms import Form, add_service_errors
 from gongjian.core.locking import Stale, posted_version
 from gongjian.meetings.models import Meeting
 from gongjian.org.choices import ENTERPRISE_KINDS, UnitKind
@@ -38,7 +38,7 @@ def _assignable_units():
     )
 
 
-class AssignmentForm(forms.Form):
+class AssignmentForm(Form):
     title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
     instructions = forms.CharField(label=gettext_lazy("任务要求"), widget=forms.Textarea(attrs={"rows": 5}))
     units = forms.ModelMultipleChoiceField(

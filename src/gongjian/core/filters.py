@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +15,11 @@ class AuditEventFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("对象"), method="search")
     since = django_filters.DateFilter(label=_("起始日期"), field_name="occurred_at", lookup_expr="date__gte")
     until = django_filters.DateFilter(label=_("截止日期"), field_name="occurred_at", lookup_expr="date__lte")
-    success = django_filters.BooleanFilter(label=_("是否成功"))
+    # A yes/no filter's empty choice is 全部 too (Django's select of a yes/no field offers 未知).
+    success = django_filters.BooleanFilter(
+        label=_("是否成功"),
+        widget=forms.Select(choices=[("", _("全部")), ("true", _("成功")), ("false", _("失败"))]),
+    )
 
     class Meta:
         model = AuditEvent

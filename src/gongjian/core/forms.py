@@ -1,4 +1,44 @@
+"""What every page's form shares: the base form classes (a select's empty choice reads 请选择, never Django's
+``---------``) and how a service's refusal is shown on a form. The list filters say 全部 instead
+(``FILTERS_EMPTY_CHOICE_LABEL`` in the settings)."""
+
+from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
+
+CHOOSE = gettext_lazy("请选择")
+_DASHES = "---------"  # Django's empty choice (BLANK_CHOICE_DASH, ModelChoiceField's empty_label)
+
+
+def prompt_to_choose(fields) -> None:
+    """Make the empty choice of each single select among ``fields`` read 请选择; labels a form chose itself (如
+    “（无）”) stay."""
+    for field in fields.values():
+        if isinstance(field, forms.ModelMultipleChoiceField | forms.MultipleChoiceField):
+            continue
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label == _DASHES:
+                field.empty_label = CHOOSE
+        elif isinstance(field, forms.ChoiceField):
+            choices = list(field.choices)
+            if any(value == "" and label == _DASHES for value, label in choices):
+                field.choices = [
+                    (value, CHOOSE if value == "" and label == _DASHES else label) for value, label in choices
+                ]
+
+
+class ChooseMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        prompt_to_choose(self.fields)
+
+
+class Form(ChooseMixin, forms.Form):
+    """The base of every page's form."""
+
+
+class ModelForm(ChooseMixin, forms.ModelForm):
+    """The base of every page's model form."""
 
 
 def add_service_errors(form, exc: ValidationError) -> None:

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from gongjian.core.forms import Form
 from gongjian.daily import services as daily
 
 
@@ -21,7 +22,7 @@ def _text(label, rows, **attrs):
     return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": rows, **attrs}))
 
 
-class DailyReportForm(forms.Form):
+class DailyReportForm(Form):
     """The day's report as typed on a phone; the service checks it again (and is the one that decides)."""
 
     households_signed = _figure(daily.FIGURES["households_signed"])

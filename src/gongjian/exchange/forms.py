@@ -4,11 +4,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.core.forms import Form
+
 # Ten thousand projects with their milestones and approvals make a workbook of a few megabytes.
 MAX_UPLOAD_BYTES = 30 * 1024 * 1024
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     """The file to import, and whether only to check it."""
 
     file = forms.FileField(

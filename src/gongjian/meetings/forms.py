@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from gongjian.core.forms import Form
 from gongjian.lights.choices import CaseState
 from gongjian.meetings.choices import MeetingKind
 from gongjian.meetings.models import Meeting
@@ -16,7 +17,7 @@ def _date_input(**attrs):
     return forms.DateInput(attrs={"type": "date", **attrs}, format="%Y-%m-%d")
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(Form):
     kind = forms.ChoiceField(label=gettext_lazy("会议类型"), choices=MeetingKind.choices)
     title = forms.CharField(label=gettext_lazy("会议名称"), max_length=200)
     held_at = forms.DateTimeField(
@@ -42,7 +43,7 @@ class MeetingForm(forms.Form):
         self.fields["attendees"].queryset = people
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     text = forms.CharField(label=gettext_lazy("交办事项"), widget=forms.Textarea(attrs={"rows": 3}))
     owner = forms.ModelChoiceField(label=gettext_lazy("责任单位"), queryset=Unit.objects.none())
     assignee = forms.ModelChoiceField(

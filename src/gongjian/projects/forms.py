@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.core.forms import Form, ModelForm
 from gongjian.core.money import wan_to_yuan, yuan_to_wan
 from gongjian.org.choices import UnitKind
 from gongjian.org.models import Person, Unit
@@ -45,7 +46,7 @@ def _plan_rows(form):
     return [(m + 1, [form[f"plan_{m * 3 + d}"] for d in range(3)]) for m in range(12)]
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(ModelForm):
     """Create or edit a project with its annual plan by dekad and its leaders."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -197,7 +198,7 @@ class ProjectForm(forms.ModelForm):
         )
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(ModelForm):
     class Meta:
         model = Milestone
         fields = ["kind", "name", "planned_date", "actual_date", "note"]
@@ -207,7 +208,7 @@ class MilestoneForm(forms.ModelForm):
         }
 
 
-class ApprovalForm(forms.ModelForm):
+class ApprovalForm(ModelForm):
     class Meta:
         model = Approval
         fields = ["kind", "name", "status", "document_no", "authority", "planned_date", "approved_on", "note"]
@@ -244,7 +245,7 @@ def formset_rows(formset) -> list[dict]:
     return rows
 
 
-class BaselineChangeForm(forms.Form):
+class BaselineChangeForm(Form):
     """A proposed change of the baseline (调整申请): the new values, prefilled with the current ones, the period
     it takes effect from and why. Only what differs from the current baseline is proposed."""
 

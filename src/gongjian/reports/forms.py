@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.core.forms import Form, ModelForm
 from gongjian.core.money import wan_to_yuan, yuan_to_wan
 from gongjian.reports import services
 from gongjian.reports.models import Problem, Report, ReportPhoto
@@ -15,7 +16,7 @@ WAN_FIELDS = {
 }
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(ModelForm):
     """A report as a reporter fills it: money in 万元, cumulative figures optional (they are computed)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -69,7 +70,7 @@ class ReportForm(forms.ModelForm):
         return data
 
 
-class ProblemForm(forms.ModelForm):
+class ProblemForm(ModelForm):
     class Meta:
         model = Problem
         fields = ["category", "description", "unit_asked"]
@@ -79,7 +80,7 @@ class ProblemForm(forms.ModelForm):
 ProblemFormSet = forms.formset_factory(ProblemForm, extra=2)
 
 
-class MilestonesReachedForm(forms.Form):
+class MilestonesReachedForm(Form):
     """One date field per milestone not yet reached: a date means "reached on that day" in this period."""
 
     def __init__(self, *args, project, report=None, **kwargs):
@@ -120,7 +121,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class PhotosForm(forms.Form):
+class PhotosForm(Form):
     """New site photos for a report and the ones to take off. Each file is read here, so a file that is not a
     photo is refused before anything of the report is saved."""
 
