@@ -145,9 +145,39 @@ def test_the_versions_of_a_report_are_compared_side_by_side(world):
     html = world["reporter"].get(url).content.decode().split('id="revisions"')[1]
     rows = html.split("<tr>")[2:]
     assert len(rows) == 3
-    assert "3000000" in rows[0] and 'class="changed' not in rows[0]
+    assert "300.00" in rows[0] and 'class="changed' not in rows[0]
     assert "金额有误" in rows[1] and 'class="changed' in rows[1]
-    assert "2800000" in rows[2].split('class="changed')[1]
+    assert "280.00" in rows[2].split('class="changed')[1]
+    assert "3000000" not in html and "本期完成（万元）" in html
+
+
+def test_the_versions_table_reads_labels_and_names_not_codes_and_ids(world):
+    # Given a report submitted with a milestone reached and a problem for another unit
+    project, period = world["project"], world["period"]
+    start = project.milestones.create(kind="start", name="主体开工", planned_date=dt.date(2026, 11, 15))
+    land = UnitFactory(name="自然资源和规划局")
+    data = form(
+        submit="1",
+        progress_percent="35.5",
+        **{
+            f"reached-milestone_{start.pk}": "2026-11-16",
+            "problems-TOTAL_FORMS": "1",
+            "problems-0-category": "land",
+            "problems-0-description": "二期用地未摘牌",
+            "problems-0-unit_asked": str(land.pk),
+        },
+    )
+    assert world["reporter"].post(f"/reports/{project.pk}/{period.pk}/", data).status_code == 302
+
+    # When the reporter reads the versions
+    html = world["reporter"].get(f"/reports/{project.pk}/{period.pk}/").content.decode()
+    table = html.split('id="revisions"')[1].split("</table>")[0]
+
+    # Then they read the category, the unit and the milestone by name, money in 万元 and the rate in %
+    assert "土地：二期用地未摘牌（请自然资源和规划局协调）" in table
+    assert "主体开工（2026-11-16 完成）" in table
+    assert "300.00" in table and "35.5%" in table
+    assert "land" not in table and f"、{land.pk}" not in table and "3000000" not in table
 
 
 def test_two_forms_opened_on_an_empty_report_cannot_overwrite_each_other(world):

@@ -1,4 +1,5 @@
 import io
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -13,8 +14,11 @@ from django.views.decorators.http import require_POST
 from gongjian.core import excel
 from gongjian.core.forms import add_service_errors
 from gongjian.core.locking import Stale, posted_version
-from gongjian.projects.models import Project
+from gongjian.core.money import format_wan
+from gongjian.org.models import Unit
+from gongjian.projects.models import Milestone, Project
 from gongjian.reports import exports, queries, rules, services
+from gongjian.reports.choices import ProblemCategory
 from gongjian.reports.forms import MilestonesReachedForm, PhotosForm, ProblemFormSet, ReportForm
 from gongjian.reports.models import Report, ReportingPeriod, ReportPhoto
 from gongjian.reports.services import batch as batch_filing
@@ -92,9 +96,9 @@ def period_status(request, pk):
 
 
 COMPARED = [
-    ("amount", gettext_lazy("本期完成（元）")),
-    ("year_to_date", gettext_lazy("本年累计（元）")),
-    ("progress_percent", gettext_lazy("形象进度（%）")),
+    ("amount", gettext_lazy("本期完成（万元）")),
+    ("year_to_date", gettext_lazy("本年累计（万元）")),
+    ("progress_percent", gettext_lazy("形象进度")),
     ("workers", gettext_lazy("在岗施工人数")),
     ("progress_text", gettext_lazy("形象进度描述")),
     ("explanation", gettext_lazy("差异说明")),
@@ -104,24 +108,57 @@ COMPARED = [
 ]
 
 
-def _shown(value) -> str:
-    if value in (None, "", []):
-        return "—"
-    if isinstance(value, list):
-        return "；".join(
-            "、".join(str(v) for v in item.values()) if isinstance(item, dict) else str(item)
-            for item in value
-        )
-    return str(value)
+class _Names:
+    """What a revision's ids and codes read as on the page: the units asked and the milestones reached of all the
+    versions, fetched once, and the problem categories' labels. A unit or milestone deleted since says so."""
+
+    def __init__(self, revisions) -> None:
+        units, milestones = set(), set()
+        for revision in revisions:
+            units |= {p.get("unit_asked") for p in revision.data.get("problems") or []}
+            milestones |= {m.get("milestone") for m in revision.data.get("milestones_reached") or []}
+        self.units = dict(Unit.objects.filter(pk__in=units - {None}).values_list("pk", "name"))
+        self.milestones = {m.pk: str(m) for m in Milestone.objects.filter(pk__in=milestones - {None})}
+        self.categories = dict(ProblemCategory.choices)
+
+    def shown(self, key: str, value) -> str:
+        if value in (None, "", []):
+            return "—"
+        if key in ("amount", "year_to_date"):
+            return format_wan(int(value))
+        if key == "progress_percent":
+            return f"{Decimal(str(value)).normalize():f}%"
+        if key == "problems":
+            return "；".join(
+                _("%(category)s：%(text)s（请%(unit)s协调）")
+                % {
+                    "category": self.categories.get(p.get("category")) or _("其他"),
+                    "text": p.get("description", ""),
+                    "unit": self.units.get(p.get("unit_asked")) or _("（已删除的单位）"),
+                }
+                for p in value
+            )
+        if key == "milestones_reached":
+            return "；".join(
+                _("%(milestone)s（%(day)s 完成）")
+                % {
+                    "milestone": self.milestones.get(m.get("milestone")) or _("（已删除的节点）"),
+                    "day": m.get("actual_date", ""),
+                }
+                for m in value
+            )
+        return str(value)
 
 
 def compare_revisions(revisions) -> list[dict]:
-    """Every kept version side by side, each value marked when it differs from the version before."""
+    """Every kept version side by side, each value marked when it differs from the version before; values read as
+    the form shows them (万元, %, the problem's category, the unit and the milestone by name)."""
+    names = _Names(revisions)
     rows, previous = [], None
     for revision in revisions:
         cells = [
             {
-                "value": _shown(revision.data.get(key)),
+                "value": names.shown(key, revision.data.get(key)),
                 "changed": previous is not None and previous.data.get(key) != revision.data.get(key),
             }
             for key, _label in COMPARED
