@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from gongjian.core.models import AuditEvent
+from gongjian.core.models import AuditEvent, Notification
 from gongjian.reports import services
 from gongjian.reports.choices import ReportState
 from gongjian.reports.models import Report
@@ -192,3 +192,25 @@ def test_problems_raised_in_a_report_are_kept_with_their_category_and_unit_and_i
             actor=reporter,
             problems=[{"category": "nonsense", "description": "x", "unit_asked": land}],
         )
+
+
+def test_a_returned_report_tells_its_reporter_why_with_a_link_to_the_report(
+    office_user, reporter, reviewer, project, client
+):
+    # Given a report the reporter submitted
+    p = period("2026-11-2", office_user)
+    report = services.save_draft(project, p, {"amount": 3_000_000}, actor=reporter)
+    report = services.submit_report(report, actor=reporter, expected_version=report.version)
+
+    # When the reviewer returns it
+    services.return_report(report, "本期完成投资与台账不符", actor=reviewer, expected_version=report.version)
+
+    # Then the reporter (and nobody else) is told, with the reason and a link to the report
+    note = Notification.objects.get()
+    assert note.user == reporter
+    assert note.title == "报告被退回，请修改后重新提交：新能源电池材料项目（2026年11月中旬）"
+    assert note.body == "退回原因：本期完成投资与台账不符"
+    assert note.url == f"/reports/{project.pk}/{p.pk}/"
+    client.force_login(reporter)
+    html = client.get("/system/notifications/").content.decode()
+    assert f'<a href="/reports/{project.pk}/{p.pk}/">报告被退回' in html and "本期完成投资与台账不符" in html

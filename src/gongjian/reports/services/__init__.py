@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -577,6 +578,26 @@ def return_report(report: Report, reason: str, *, actor, expected_version: int |
     current.save()
     _revise(current, actor, lists)
     audit.record("report.return", actor=actor, obj=current, before=before, after=_snapshot(current, lists))
+    # The reporter hears of it where they work (站内通知, and mail or the bot where configured): who wrote the
+    # report and who submitted it; for a report nobody signed (filed from the office's sheet), the unit's reporters.
+    submitter = current.revisions.filter(state=ReportState.SUBMITTED).order_by("-number").values("actor")[:1]
+    reporters = list(get_user_model().objects.filter(Q(pk=current.author_id) | Q(pk__in=submitter)))
+    if not reporters:
+        reporters = list(
+            get_user_model().objects.filter(
+                is_active=True,
+                groups__name="unit_reporter",
+                person__unit_id__in={current.project.responsible_unit_id, current.project.headquarters_id}
+                - {None},
+            )
+        )
+    notify(
+        reporters,
+        _("报告被退回，请修改后重新提交：%(project)s（%(period)s）")
+        % {"project": current.project.name[:120], "period": current.period},
+        _("退回原因：%(reason)s") % {"reason": current.return_reason},
+        url=reverse("reports:report_edit", args=[current.project_id, current.period_id]),
+    )
     return current
 
 
