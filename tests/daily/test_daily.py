@@ -588,3 +588,27 @@ def test_the_board_page_shows_today_and_says_so_for_a_day_it_cannot_show(client,
             response.status_code == 200
             and "日期须在 2000-01-01 至 2100-12-31 之间" in response.content.decode()
         )
+
+
+# -- the filing page's status line ---------------------------------------------------------------------------------
+
+
+def test_a_report_nobody_signed_reads_without_empty_brackets(client, site):
+    # Given today's report filed without an account behind it (entered for the team, or the demo's)
+    DailyReport.objects.create(
+        team=site["xing"], day=TODAY, done="入户走访", filed_at=dt.datetime.now(dt.UTC), filed_by=None
+    )
+    client.force_login(site["member"])
+
+    status = client.get("/dispatch/daily/").content.decode().split('id="daily-status"')[1].split("</p>")[0]
+
+    assert "提交，可修改后重新提交" in status and "（）" not in status
+
+
+def test_a_report_names_who_filed_it(client, site):
+    daily.file_report(site["xing"], TODAY, report_data(), actor=site["member"])
+    client.force_login(site["member"])
+
+    status = client.get("/dispatch/daily/").content.decode().split('id="daily-status"')[1].split("</p>")[0]
+
+    assert f"提交（{site['member'].display_name}），可修改后重新提交" in status

@@ -554,6 +554,11 @@ class _DemoBuilder:
         rng = random.Random(f"daily/{today}")
         reports, tasks = [], []
         teams = [self.units[short] for short, *_rest in SERVICE_TEAMS]
+        # A team's reports are signed by its member's account where the demo gives it one.
+        members = {
+            p.unit_id: p.user
+            for p in Person.objects.filter(unit__in=teams, user__isnull=False).select_related("user")
+        }
         for t, team in enumerate(teams):
             for back in range(6, -1, -1):
                 day = today - timedelta(days=back)
@@ -567,6 +572,7 @@ class _DemoBuilder:
                         households_signed=signed,
                         buildings_demolished=razed,
                         problems_solved=rng.randint(0, 3),
+                        filed_by=members.get(team.pk),
                         filed_at=min(datetime.combine(day, time(18, 30), tzinfo=SHANGHAI), timezone.now()),
                         done=f"入户走访 {signed + rng.randint(3, 8)} 户，签约 {signed} 户，拆除房屋 {razed} 处。",
                         plan="继续入户做好政策解释，推进剩余户签约。",
