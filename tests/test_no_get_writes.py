@@ -189,6 +189,17 @@ def build_district() -> District:
         files=[SimpleUploadedFile("推进措施.docx", b"PK\x03\x04 a word document")],
     )
 
+    # A photo of a service team's day, filed today (photos go on days still open for correction).
+    team_report = daily.file_report(
+        daily.team_of(users["team"]), daily.today(), {"done": "入户走访 12 户"}, actor=users["team"]
+    )
+    daily_photo = daily.add_photos(
+        team_report,
+        [SimpleUploadedFile("现场.jpg", photo_bytes(), content_type="image/jpeg")],
+        actor=users["team"],
+        expected_version=team_report.version,
+    )[0]
+
     # An API token of the reporter, a second factor and recovery codes of a spare account, the error report of a
     # failed import of the office.
     accounts.create_api_token(reporter, "同步脚本", actor=reporter)
@@ -217,6 +228,7 @@ def build_district() -> District:
             "report": report.pk,
             "report_past": past.pk,
             "photo": photo.pk,
+            "daily_photo": daily_photo.pk,
             "case": case.pk,
             "case_event": letter.pk,
             "run": run.pk,
@@ -317,6 +329,8 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
     "dispatch/documents/<int:pk>/": [{"pk": "document"}],
     "dispatch/documents/<int:pk>/docx/": [{"pk": "document"}],
     "dispatch/daily/teams/<int:pk>/": [{"pk": "team"}],
+    "dispatch/daily/photos/<int:pk>/": [{"pk": "daily_photo"}],
+    "dispatch/daily/photos/<int:pk>/thumbnail/": [{"pk": "daily_photo"}],
     "dispatch/assignments/<int:pk>/": [{"pk": "assignment"}],
     "dispatch/assignments/<int:pk>/export.xlsx": [{"pk": "assignment"}],
     "dispatch/assignments/files/<int:pk>/": [{"pk": "hand_in"}],

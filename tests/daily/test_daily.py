@@ -238,6 +238,8 @@ def test_the_board_takes_the_same_queries_for_three_teams_as_for_thirty(site, of
             [(row.report and row.report.filed_by, row.team.parent) for row in board.rows]
         return len(queries)
 
+    # one team has filed (its photos are read in one query, whatever the count)
+    daily.file_report(site["xing"], TODAY, report_data(), actor=office_user)
     count()  # the user's permissions are cached from then on
     few = count()
     for i in range(27):
@@ -417,6 +419,7 @@ def test_the_board_page_takes_the_same_queries_however_many_teams(client, site, 
             assert client.get("/dispatch/daily/").status_code == 200
         return len(queries)
 
+    daily.file_report(site["xing"], TODAY, report_data(), actor=office_user)
     few = count()
     for i in range(10):
         team = UnitFactory(name=f"工作队{i}", kind=UnitKind.SERVICE_TEAM, parent=site["hq"])
@@ -590,7 +593,7 @@ def test_the_board_page_shows_today_and_says_so_for_a_day_it_cannot_show(client,
         )
 
 
-# -- the filing page's status line ---------------------------------------------------------------------------------
+# -- the filing page's status line and the day's photos -----------------------------------------------------------
 
 
 def test_a_report_nobody_signed_reads_without_empty_brackets(client, site):
@@ -612,3 +615,109 @@ def test_a_report_names_who_filed_it(client, site):
     status = client.get("/dispatch/daily/").content.decode().split('id="daily-status"')[1].split("</p>")[0]
 
     assert f"提交（{site['member'].display_name}），可修改后重新提交" in status
+
+
+def _jpeg(name="现场.jpg", **kwargs):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import photo_bytes
+
+    taken = TODAY.strftime("%Y:%m:%d") + " 10:30:00"
+    return SimpleUploadedFile(name, photo_bytes(taken=taken, **kwargs), content_type="image/jpeg")
+
+
+def _filing(site, **overrides):
+    return {
+        "team": site["xing"].pk,
+        "day": TODAY.isoformat(),
+        "done": "入户走访 12 户",
+        "households_signed": "3",
+        "action": "file",
+        **overrides,
+    }
+
+
+def test_a_member_files_the_day_with_photos_and_the_team_and_headquarters_see_them(client, site):
+    client.force_login(site["member"])
+
+    response = client.post(
+        "/dispatch/daily/", _filing(site, photos=[_jpeg(), _jpeg("拆除.jpg", colour="red")])
+    )
+
+    assert response.status_code == 302
+    report = DailyReport.objects.get()
+    photos = list(report.photos.order_by("original_name"))
+    assert [p.original_name for p in photos] == ["拆除.jpg", "现场.jpg"]
+    assert all(p.flags == [] and p.taken_at is not None for p in photos)  # taken that day, where it says
+    assert AuditEvent.objects.filter(action="daily_report.photo.add").count() == 2
+    page = client.get("/dispatch/daily/").content.decode()
+    assert (
+        f"/dispatch/daily/photos/{photos[0].pk}/thumbnail/" in page
+        and 'enctype="multipart/form-data"' in page
+    )
+    shown = client.get(f"/dispatch/daily/photos/{photos[0].pk}/")
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/jpeg"
+    # the headquarters reads them on its board and the team's days
+    client.force_login(site["hq_user"])
+    assert (
+        f"/dispatch/daily/photos/{photos[0].pk}/thumbnail/" in client.get("/dispatch/daily/").content.decode()
+    )
+    team_page = client.get(f"/dispatch/daily/teams/{site['xing'].pk}/").content.decode()
+    assert f"/dispatch/daily/photos/{photos[1].pk}/thumbnail/" in team_page
+    # another team's member does not
+    client.force_login(site["han_member"])
+    assert client.get(f"/dispatch/daily/photos/{photos[0].pk}/").status_code == 404
+
+
+def test_a_photo_taken_days_before_is_flagged_not_refused(site):
+    report = daily.file_report(site["xing"], TODAY, report_data(), actor=site["member"])
+    old = (TODAY - dt.timedelta(days=10)).strftime("%Y:%m:%d") + " 10:30:00"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import photo_bytes
+
+    upload = SimpleUploadedFile("旧照.jpg", photo_bytes(taken=old), content_type="image/jpeg")
+    [photo] = daily.add_photos(report, [upload], actor=site["member"], expected_version=report.version)
+
+    assert [f["code"] for f in photo.flags] == ["taken_before_period"]
+
+
+def test_a_file_that_is_not_a_photo_is_refused_at_the_field_and_nothing_is_filed(client, site):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(site["member"])
+    fake = SimpleUploadedFile("报表.jpg", b"not a picture at all", content_type="image/jpeg")
+
+    response = client.post("/dispatch/daily/", _filing(site, plan="明天拆两处", photos=[fake]))
+
+    html = response.content.decode()
+    field = html.split('id="daily-photos-field"')[1].split("</div>\n  <button")[0]
+    assert "报表.jpg" in field and 'class="errorlist"' in field
+    assert "明天拆两处</textarea>" in html and not DailyReport.objects.exists()
+
+
+def test_the_photo_limit_comes_from_the_settings_and_a_refused_upload_files_nothing(client, site, settings):
+    settings.GONGJIAN_PHOTOS_PER_REPORT = 1
+    client.force_login(site["member"])
+
+    response = client.post("/dispatch/daily/", _filing(site, photos=[_jpeg(), _jpeg("二.jpg", colour="red")]))
+
+    html = response.content.decode()
+    assert "每份日报最多 1 张照片" in html.split('id="daily-photos-field"')[1]
+    assert (
+        not DailyReport.objects.exists()
+        and not AuditEvent.objects.filter(action__startswith="daily").exists()
+    )
+
+
+def test_a_member_takes_a_photo_off_the_days_report(client, site):
+    report = daily.file_report(site["xing"], TODAY, report_data(), actor=site["member"])
+    [photo] = daily.add_photos(report, [_jpeg()], actor=site["member"], expected_version=report.version)
+    client.force_login(site["member"])
+
+    response = client.post(
+        "/dispatch/daily/", _filing(site, version=str(report.version), remove=[str(photo.pk)])
+    )
+
+    assert response.status_code == 302 and not DailyReport.objects.get().photos.exists()
+    assert AuditEvent.objects.filter(action="daily_report.photo.remove").count() == 1

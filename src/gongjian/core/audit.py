@@ -422,6 +422,8 @@ ACTION_LABELS = {
     "dispatch.document.issue": "印发公文",
     "daily_report.create": "填写工作日报",
     "daily_report.update": "修改工作日报",
+    "daily_report.photo.add": "上传日报照片",
+    "daily_report.photo.remove": "删除日报照片",
     "daily_task.create": "部署明日任务",
     "assignment.create": "新建交办",
     "assignment.submit": "报送交办材料",

@@ -1,10 +1,14 @@
 """The form of the daily report, as a team member types it on a phone."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
 from gongjian.core.forms import Form
 from gongjian.daily import services as daily
+from gongjian.daily.models import DailyPhoto
+from gongjian.reports.forms import MultipleFileField
+from gongjian.reports.services import check_photo
 
 
 def _figure(label):
@@ -37,4 +41,29 @@ class DailyReportForm(Form):
     )
     plan = _text(daily.TEXTS["plan"], 2)
     needs = _text(daily.TEXTS["needs"], 2, placeholder=gettext_lazy("没有可不填"))
+    photos = MultipleFileField(
+        label=gettext_lazy("现场照片"),
+        required=False,
+        help_text=gettext_lazy("可多选，可直接拍照；JPEG、PNG 或 WebP。拍摄时间和位置取自照片自带的信息。"),
+    )
+    remove = forms.ModelMultipleChoiceField(
+        queryset=DailyPhoto.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)  # of the report the page showed
+
+    def __init__(self, *args, report=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if report is not None:
+            self.fields["remove"].queryset = report.photos.all()
+
+    def clean_photos(self):
+        """Each file is read here, so one that is not a photo is refused before anything is filed."""
+        errors, files = [], self.cleaned_data.get("photos") or []
+        for upload in files:
+            try:
+                check_photo(upload)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return files

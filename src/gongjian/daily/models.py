@@ -68,3 +68,54 @@ class DailyTask(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+def _photo_path(photo: DailyPhoto, filename: str) -> str:
+    report = photo.report
+    return f"photos/daily/{report.team_id}/{report.day:%Y-%m-%d}/{photo.sha256[:16]}{_suffix(photo)}"
+
+
+def _thumbnail_path(photo: DailyPhoto, filename: str) -> str:
+    report = photo.report
+    return f"photos/daily/{report.team_id}/{report.day:%Y-%m-%d}/{photo.sha256[:16]}.thumb.jpg"
+
+
+def _suffix(photo: DailyPhoto) -> str:
+    return {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}.get(photo.content_type, "")
+
+
+class DailyPhoto(models.Model):
+    """A photo of a team's day (现场照片) attached to its daily report, with the time and place its EXIF gives and
+    what about them the headquarters should look at (``flags``: flagged, never refused), as the reports' site
+    photos. Files are served only through a view that checks the reader's reach."""
+
+    report = models.ForeignKey(DailyReport, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("照片"), upload_to=_photo_path, max_length=200)
+    thumbnail = models.FileField(_("缩略图"), upload_to=_thumbnail_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=20)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    width = models.PositiveIntegerField(_("宽"))
+    height = models.PositiveIntegerField(_("高"))
+    taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
+    latitude = models.DecimalField(_("拍摄纬度"), max_digits=8, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("拍摄经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    flags = models.JSONField(_("提示"), default=list, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("日报照片")
+        verbose_name_plural = _("日报照片")
+        ordering = ["report", "uploaded_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["report", "sha256"], name="daily_photo_once")]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -9,14 +9,19 @@ the project office and the principal leaders every active team (the same reach a
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Sum
 from django.urls import reverse
@@ -27,10 +32,12 @@ from django.utils.translation import gettext_lazy
 from gongjian.core import audit, bounds
 from gongjian.core.locking import check_version, raced
 from gongjian.core.notify import notify
-from gongjian.daily.models import DailyReport, DailyTask
+from gongjian.daily.models import DailyPhoto, DailyReport, DailyTask
 from gongjian.org.choices import UnitKind
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import scope_for
+from gongjian.reports import photos
+from gongjian.reports.services import check_photo
 
 # A team may file late or correct its report for this many days back; older days are the office's history.
 DAYS_BACK = 3
@@ -275,6 +282,148 @@ def _tell_needs(report: DailyReport, old_needs: str) -> None:
     )
 
 
+# Photos of the day: read, checked and stored as the reports' site photos are (gongjian.reports.photos, the same
+# size and count limits), flagged never refused.
+
+# A day's photos are of that day; one taken the evening before is not flagged.
+PHOTO_DAYS_BEFORE = 1
+
+
+def _photo_limits() -> photos.Limits:
+    return photos.Limits(
+        max_days_before=PHOTO_DAYS_BEFORE, max_distance_m=settings.GONGJIAN_PHOTO_MAX_DISTANCE_M
+    )
+
+
+def _check_photo_change(report: DailyReport, actor, expected_version: int | None) -> DailyReport:
+    if actor is not None and not can_file(actor, report.team):
+        raise PermissionDenied(
+            _("只有本工作队队员或项目办可以修改 %(team)s 的日报。") % {"team": report.team.name}
+        )
+    current = DailyReport.objects.select_for_update().select_related("team").get(pk=report.pk)
+    if (today() - current.day).days > DAYS_BACK:
+        raise ValidationError(
+            {
+                "photos": _("%(day)s 的日报已超过补报期限，不能再修改照片。")
+                % {"day": current.day.isoformat()}
+            },
+            code="locked",
+        )
+    check_version(current.version, expected_version, _("日报"))
+    return current
+
+
+def _taken(meta: photos.PhotoMeta) -> tuple[datetime | None, datetime | None]:
+    """The photo's time as an aware datetime to store, and as naive local time for the checks (a camera that wrote
+    no UTC offset is on local time)."""
+    if meta.taken_at is None:
+        return None, None
+    aware = meta.taken_at if meta.taken_at.tzinfo else timezone.make_aware(meta.taken_at)
+    return aware, timezone.localtime(aware).replace(tzinfo=None)
+
+
+@transaction.atomic
+def add_photos(
+    report: DailyReport, uploads: list, *, actor, expected_version: int | None = None
+) -> list[DailyPhoto]:
+    """Attach photos to a team's report of version ``expected_version`` (today's or one still open for
+    correction); the photos are part of the report, so its version goes up (``report.version`` says the new one).
+    Each is read for its EXIF time and GPS position and flagged when taken before the day; the same file twice is
+    kept once."""
+    current = _check_photo_change(report, actor, expected_version)
+    if current.photos.count() + len(uploads) > settings.GONGJIAN_PHOTOS_PER_REPORT:
+        raise ValidationError(
+            {"photos": _("每份日报最多 %(n)d 张照片。") % {"n": settings.GONGJIAN_PHOTOS_PER_REPORT}},
+            code="too_many",
+        )
+    uploaded_local = timezone.localtime().replace(tzinfo=None)
+    added, written = [], []
+    try:
+        for upload in uploads:
+            try:
+                meta = check_photo(upload)
+            except ValidationError as exc:
+                raise ValidationError({"photos": exc.messages}, code="not_a_photo") from None
+            content = upload.read()
+            digest = hashlib.sha256(content).hexdigest()
+            if current.photos.filter(sha256=digest).exists():
+                continue
+            taken_at, taken_local = _taken(meta)
+            flags, _distance = photos.check(
+                meta,
+                period_start=current.day,
+                taken_local=taken_local,
+                uploaded_local=uploaded_local,
+                site=None,  # a team works over its whole area: no one site to measure from
+                limits=_photo_limits(),
+            )
+            photo = DailyPhoto(
+                report=current,
+                original_name=(getattr(upload, "name", "") or "photo")[:200],
+                content_type=meta.content_type,
+                size=len(content),
+                sha256=digest,
+                width=meta.width,
+                height=meta.height,
+                taken_at=taken_at,
+                latitude=None if meta.latitude is None else Decimal(str(meta.latitude)),
+                longitude=None if meta.longitude is None else Decimal(str(meta.longitude)),
+                flags=[{"code": f.code, "text": f.text} for f in flags],
+                uploaded_by=audit.actor_or_none(actor),
+            )
+            photo.image.save("photo", ContentFile(content), save=False)
+            written.append(photo.image)
+            photo.thumbnail.save("thumb", ContentFile(photos.thumbnail(io.BytesIO(content))), save=False)
+            written.append(photo.thumbnail)
+            photo.save()
+            added.append(photo)
+            audit.record(
+                "daily_report.photo.add",
+                actor=actor,
+                obj=current,
+                only_changes=False,
+                after={
+                    "photo": photo.pk,
+                    "name": photo.original_name,
+                    "sha256": digest,
+                    "taken_at": taken_at,
+                    "latitude": meta.latitude,
+                    "longitude": meta.longitude,
+                    "flags": [f.code for f in flags],
+                },
+            )
+    except BaseException:
+        for stored in written:  # the rows roll back; do not leave their files behind
+            stored.storage.delete(stored.name)
+        raise
+    if added:
+        current.version += 1
+        current.save(update_fields=["version"])
+    report.version = current.version
+    return added
+
+
+@transaction.atomic
+def remove_photo(photo: DailyPhoto, *, actor, expected_version: int | None = None) -> DailyReport:
+    """Take a photo off a team's report of version ``expected_version``; returns the report at its new version.
+    The files go once the removal has committed."""
+    current = _check_photo_change(photo.report, actor, expected_version)
+    files = [photo.image.name, photo.thumbnail.name]
+    storage = photo.image.storage
+    audit.record(
+        "daily_report.photo.remove",
+        actor=actor,
+        obj=current,
+        only_changes=False,
+        before={"photo": photo.pk, "name": photo.original_name, "sha256": photo.sha256},
+    )
+    photo.delete()
+    current.version += 1
+    current.save(update_fields=["version"])
+    transaction.on_commit(lambda: [storage.delete(name) for name in files if name])
+    return current
+
+
 # Deploying
 
 
@@ -384,11 +533,14 @@ def _tasks_by(teams: list[int], days: list[date]) -> dict[tuple[int, date], list
 
 def board(day: date, teams: Iterable[Unit]) -> Board:
     """The day's board over ``teams`` (in their order): each team's report or None, the tasks deployed for the
-    day and the next, the figures' totals of the day and since the teams began. Four queries whatever the count."""
+    day and the next, the figures' totals of the day and since the teams began. Five queries whatever the count."""
     teams = list(teams)
     ids = [t.pk for t in teams]
     reports = {
-        r.team_id: r for r in DailyReport.objects.filter(team_id__in=ids, day=day).select_related("filed_by")
+        r.team_id: r
+        for r in DailyReport.objects.filter(team_id__in=ids, day=day)
+        .select_related("filed_by")
+        .prefetch_related("photos")
     }
     tasks = _tasks_by(ids, [day, day + timedelta(days=1)])
     sums = {
@@ -475,9 +627,9 @@ def summary(team: Unit, start: date, end: date) -> Summary:
     base = {name: int(before[name] or 0) for name in FIGURES}
     reports = {
         r.day: r
-        for r in DailyReport.objects.filter(team=team, day__gte=start, day__lte=last).select_related(
-            "filed_by"
-        )
+        for r in DailyReport.objects.filter(team=team, day__gte=start, day__lte=last)
+        .select_related("filed_by")
+        .prefetch_related("photos")
     }
     for report in reports.values():
         report.team = team

@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.db import transaction
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from gongjian.core.forms import add_service_errors
 from gongjian.core.locking import Stale
 from gongjian.daily import services as daily
 from gongjian.daily.forms import DailyReportForm
-from gongjian.daily.models import DailyReport, DailyTask
+from gongjian.daily.models import DailyPhoto, DailyReport, DailyTask
 
 VIEW = "daily.view_dailyreport"
 
@@ -67,12 +68,19 @@ def _filing(request, team):
     report = DailyReport.objects.filter(team=team, day=day).select_related("filed_by").first()
     status = 200
     if request.method == "POST":
-        form = DailyReportForm(request.POST)
+        form = DailyReportForm(request.POST, request.FILES, report=report)
         if form.is_valid():
             data = dict(form.cleaned_data)
-            version = data.pop("version")
+            version, uploads, removed = data.pop("version"), data.pop("photos"), data.pop("remove")
             try:
-                daily.file_report(team, day, data, actor=request.user, expected_version=version)
+                # The report with its photos, or nothing: a refused photo leaves the day as it was and the form as
+                # typed.
+                with transaction.atomic():
+                    saved = daily.file_report(team, day, data, actor=request.user, expected_version=version)
+                    for photo in removed:
+                        saved = daily.remove_photo(photo, actor=request.user, expected_version=saved.version)
+                    if uploads:
+                        daily.add_photos(saved, uploads, actor=request.user, expected_version=saved.version)
             except ValidationError as exc:  # a report filed or corrected since the page was read: 409, kept
                 add_service_errors(form, exc)
                 if isinstance(exc, Stale):
@@ -94,7 +102,7 @@ def _filing(request, team):
             if report
             else {}
         )
-        form = DailyReportForm(initial=initial)
+        form = DailyReportForm(initial=initial, report=report)
     tasks = list(DailyTask.objects.filter(team=team, day__in=[day, day + datetime.timedelta(days=1)]))
     return render(
         request,
@@ -105,6 +113,7 @@ def _filing(request, team):
             "today": current,
             "report": report,
             "form": form,
+            "photos": list(report.photos.all()) if report else [],
             "tasks": [t for t in tasks if t.day == day],
             "next_tasks": [t for t in tasks if t.day != day],
             "next_day": day + datetime.timedelta(days=1),
@@ -287,3 +296,16 @@ def _text_columns(report) -> list[excel.Column]:
 
 def _filer(report) -> str:
     return report.filed_by.display_name if report and report.filed_by else ""
+
+
+@permission_required(VIEW, raise_exception=True)
+def photo_file(request, pk, thumbnail=False):
+    """A photo of a team's day (or its thumbnail), to whoever reads the team's days; never a public URL."""
+    photo = get_object_or_404(
+        DailyPhoto.objects.filter(report__team__in=daily.teams_for(request.user)), pk=pk
+    )
+    stored = photo.thumbnail if thumbnail else photo.image
+    response = FileResponse(stored.open("rb"), content_type="image/jpeg" if thumbnail else photo.content_type)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
