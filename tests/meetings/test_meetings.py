@@ -426,3 +426,105 @@ def test_a_meeting_or_decision_with_an_id_or_a_date_out_of_range_answers_422_not
 def test_the_decisions_ledger_page_ignores_a_unit_no_row_can_have(district, office_client):
     response = office_client.get("/dispatch/decisions/?unit=99999999999999999999")
     assert response.status_code == 200
+
+
+# -- the decision form: 责任人 of the chosen unit, errors at the field; a special meeting's projects -----------------
+
+
+def test_a_person_of_another_unit_is_refused_at_the_field_and_the_decision_stays_in_the_form(
+    district, office_client, office_user
+):
+    # Given a meeting, and a person of 住建局 while the decision goes to 工信局
+    m = meeting(office_user)
+    housing = UnitFactory(name="住建局")
+    stranger = PersonFactory(name="住建局小王", post="科员", unit=housing)
+    url = f"/dispatch/meetings/{m.pk}/"
+
+    # When the office gives the decision to 工信局 naming 住建局's person
+    response = office_client.post(
+        url,
+        {
+            "action": "decision",
+            "text": "协调供电公司十日内完成电力接入",
+            "owner": district["unit"].pk,
+            "assignee": stranger.pk,
+            "deadline": (timezone.localdate() + dt.timedelta(days=5)).isoformat(),
+            "projects": [district["park"].pk],
+            "version": str(m.version),
+        },
+    )
+
+    # Then nothing is taken, the page lands on the form, and the error stands at 责任人 with all that was typed
+    assert not Decision.objects.exists()
+    form = response.content.decode().split('id="decision-form"')[1].split("</form>")[0]
+    assert form.startswith(' action="#decision-form"')
+    assert "交办未保存" in form
+    assignee = form.split('for="id_assignee"')[1].split('<div class="field')[0]
+    assert "住建局小王（科员） 不在工信局，请选择该单位的人员。" in assignee
+    assert "协调供电公司十日内完成电力接入</textarea>" in form
+    assert f'value="{district["park"].pk}" selected' in form
+
+
+def test_the_decision_form_offers_each_person_with_their_units_path_for_the_pages_script(
+    district, office_client, office_user
+):
+    m = meeting(office_user)
+    member = PersonFactory(name="工信局小李", post="科员", unit=district["unit"])
+    leader = PersonFactory(name="赵明", post="副区长", unit=None)
+
+    html = office_client.get(f"/dispatch/meetings/{m.pk}/").content.decode()
+    form = html.split('id="decision-form"')[1].split("</form>")[0]
+
+    assert f'value="{district["unit"].pk}" data-path="{district["unit"].path}"' in form
+    assert f'value="{member.pk}" data-path="{district["unit"].path}"' in form
+    assert f'value="{leader.pk}" data-path=""' in form  # a leader of no unit answers for any
+    assert "/static/meetings/decision_form.js" in html
+
+
+def test_a_person_of_the_unit_or_of_no_unit_may_answer_for_a_decision(district, office_user):
+    m = meeting(office_user)
+    team = UnitFactory(name="工信局项目一组", parent=district["unit"])
+    for person in (
+        PersonFactory(name="工信局小李", unit=district["unit"]),
+        PersonFactory(name="一组组长", unit=team),
+        PersonFactory(name="赵明", unit=None),
+    ):
+        decision = services.add_decision(
+            m,
+            text=f"{person.name}牵头",
+            owner=district["unit"],
+            assignee=person,
+            deadline=timezone.localdate() + dt.timedelta(days=5),
+            actor=office_user,
+            expected_version=current_version(m),
+        )
+        assert decision.assignee == person
+
+
+def test_a_special_meeting_chooses_its_projects_on_the_page(district, office_client):
+    held = timezone.localtime() + dt.timedelta(hours=2)
+    response = office_client.post(
+        "/dispatch/meetings/new/",
+        {
+            "kind": "special",
+            "title": "新能源电池材料项目专题调度会",
+            "held_at": held.strftime("%Y-%m-%dT%H:%M"),
+            "projects": [district["battery"].pk],
+        },
+    )
+    m = Meeting.objects.get()
+    assert response.status_code == 302 and list(m.projects.all()) == [district["battery"]]
+    page = office_client.get(response.url).content.decode()
+    decision_projects = page.split('name="projects" id="id_projects"')[-1].split("</select>")[0]
+    assert "新能源电池材料项目" in decision_projects and "智能装备产业园" not in decision_projects
+
+    # and changes them on its page
+    office_client.post(
+        response.url,
+        {
+            "action": "projects",
+            "meeting-projects": [district["battery"].pk, district["park"].pk],
+            "version": "1",
+        },
+    )
+    assert set(m.projects.all()) == {district["battery"], district["park"]}

@@ -293,6 +293,12 @@ def redraft_agenda(meeting: Meeting, *, actor, expected_version: int | None = No
     )
 
 
+def may_answer_for(person: Person, unit: Unit) -> bool:
+    """Whether ``person`` may be named 责任人 of a decision given to ``unit``: one of its people (or of a unit under
+    it), or someone of no unit (a leader given a decision by name)."""
+    return person.unit_id is None or person.unit.path.startswith(unit.path)
+
+
 @transaction.atomic
 def add_decision(
     meeting: Meeting,
@@ -321,13 +327,11 @@ def add_decision(
         errors["deadline"] = _("请填写完成时限。")
     elif deadline < meeting_day:
         errors["deadline"] = _("完成时限不能早于会议日期。")
-    if (
-        assignee is not None
-        and owner is not None
-        and assignee.unit_id
-        and not (assignee.unit.path.startswith(owner.path))
-    ):
-        errors["assignee"] = _("责任人不在责任单位。")
+    if assignee is not None and owner is not None and not may_answer_for(assignee, owner):
+        errors["assignee"] = _("%(person)s 不在%(unit)s，请选择该单位的人员。") % {
+            "person": assignee,
+            "unit": owner.name,
+        }
     if errors:
         raise ValidationError(errors)
     assert owner is not None and deadline is not None

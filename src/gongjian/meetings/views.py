@@ -16,7 +16,7 @@ from gongjian.core.locking import Stale, posted_version
 from gongjian.core.periods import Period
 from gongjian.meetings import queries, services
 from gongjian.meetings.choices import MeetingKind, MeetingState
-from gongjian.meetings.forms import DecisionForm, MeetingForm
+from gongjian.meetings.forms import DecisionForm, MeetingForm, MeetingProjectsForm
 from gongjian.org.models import Unit
 
 
@@ -102,6 +102,12 @@ def meeting_detail(request, pk):
         if can_run
         else None
     )
+    # prefixed: the decision form on the same page has a projects field too
+    projects_form = (
+        MeetingProjectsForm(initial={"projects": meeting.projects.all()}, prefix="meeting")
+        if can_run
+        else None
+    )
     status, kept = 200, {}
     if request.method == "POST":
         if not can_run:
@@ -131,6 +137,17 @@ def meeting_detail(request, pk):
                 )
                 messages.success(request, _("议程已保存。"))
                 return redirect("meetings:meeting_detail", pk=meeting.pk)
+            elif action == "projects":
+                projects_form = MeetingProjectsForm(request.POST, prefix="meeting")
+                if projects_form.is_valid():
+                    services.update_meeting(
+                        meeting,
+                        actor=request.user,
+                        expected_version=version,
+                        projects=projects_form.cleaned_data["projects"],
+                    )
+                    messages.success(request, _("调度项目已保存。"))
+                    return redirect("meetings:meeting_detail", pk=meeting.pk)
             elif action == "redraft":
                 services.redraft_agenda(meeting, actor=request.user, expected_version=version)
                 messages.success(request, _("议程已按最新数据重新生成。"))
@@ -186,6 +203,7 @@ def meeting_detail(request, pk):
             "version": kept["version"] if kept else meeting.version,
             "attendees": meeting.attendees.all(),
             "projects": meeting.projects.count(),
+            "projects_form": projects_form,
             "documents": meeting.documents.all() if can_run else (),
         },
         status=status,
