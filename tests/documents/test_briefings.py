@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 
 from gongjian.core.money import format_wan
 from gongjian.core.periods import Period
-from gongjian.documents import exports
+from gongjian.documents import exports, queries
 from gongjian.documents import services as briefings
 from gongjian.documents.models import Document
 from gongjian.jobs.models import Job
@@ -260,3 +260,39 @@ def test_a_briefing_task_that_fails_leaves_no_draft_and_keeps_why(district, offi
     job.refresh_from_db()
     assert job.state == "failed" and "考核结果读取失败" in job.error
     assert not Document.objects.exists()
+
+
+def test_a_months_briefing_lists_the_decisions_of_that_months_meeting_held_after_it_ended(office_user):
+    # Given the November dispatch meeting, held on 3 December as every month's is, with four decisions; a daily
+    # dispatch on 5 December with none; and the December meeting on 4 January
+    tz = timezone.get_current_timezone()
+    industry = UnitFactory(name="工信局")
+
+    def held(day, kind, title, decisions=0):
+        meeting = services.create_meeting(
+            kind=kind, title=title, held_at=dt.datetime.combine(day, dt.time(9), tzinfo=tz), actor=office_user
+        )
+        for n in range(decisions):
+            services.add_decision(
+                meeting,
+                text=f"第{n + 1}项交办事项",
+                owner=industry,
+                deadline=day + dt.timedelta(days=20),
+                actor=office_user,
+                expected_version=current_version(meeting),
+            )
+        return meeting
+
+    held(dt.date(2026, 12, 3), "monthly", "2026年11月重点项目调度会", decisions=4)
+    held(dt.date(2026, 12, 5), "daily", "12月05日征迁工作日调度会")
+    held(dt.date(2027, 1, 4), "monthly", "2026年12月重点项目调度会", decisions=1)
+    november = Period.parse("2026-11")
+
+    # When the November briefing is drafted on 7 December, and again in February
+    for drafted in (dt.datetime(2026, 12, 7, 10, tzinfo=tz), dt.datetime(2027, 2, 10, 10, tzinfo=tz)):
+        sections = queries.briefing_sections(november, now=drafted)
+        decisions = next(s for s in sections if s.key == "decisions")
+
+        # Then it reads the November meeting's four decisions
+        assert decisions.text.startswith("2026年11月重点项目调度会（2026-12-03）交办事项 4 项"), drafted
+        assert [row[1] for row in decisions.rows] == [f"第{n}项交办事项" for n in range(1, 5)]

@@ -22,6 +22,7 @@ from gongjian.documents.models import Document
 from gongjian.lights.choices import CaseKind, CaseState
 from gongjian.lights.models import Case, Light
 from gongjian.lights.services import load_inputs
+from gongjian.meetings.choices import MeetingKind
 from gongjian.meetings.models import Meeting
 from gongjian.meetings.queries import sees_every_meeting
 from gongjian.projects.choices import Category
@@ -209,8 +210,16 @@ def _problems(today) -> Section:
     )
 
 
-def _decisions(before: datetime) -> Section:
-    meeting = Meeting.objects.filter(held_at__lte=before).order_by("-held_at", "-id").first()
+def _decisions(period: Period, now: datetime) -> Section:
+    """The decisions of the period's dispatch meeting and how they stand. A month's meeting is held in the first
+    days after the month (the November meeting early in December), so the meeting is the latest of the period's
+    kind (monthly for a month, ten-day for a ten-day period; any kind when there is none) held by the time the
+    briefing is drafted — and no later than the end of the next period, so a briefing drafted again later keeps
+    its own meeting."""
+    next_end = timezone.make_aware(datetime.combine(period.next().end, datetime.max.time()))
+    held = Meeting.objects.filter(held_at__lte=min(now, next_end)).order_by("-held_at", "-id")
+    kind = MeetingKind.DEKAD if period.dekad else MeetingKind.MONTHLY
+    meeting = held.filter(kind=kind).first() or held.first()
     if meeting is None:
         return Section("decisions", "上次调度会交办事项落实情况", "尚无调度会交办事项。")
     decisions = list(meeting.decisions.select_related("owner", "case").order_by("number"))
@@ -237,13 +246,12 @@ def _decisions(before: datetime) -> Section:
 def briefing_sections(period: Period, *, now: datetime | None = None) -> list[Section]:
     now = now or timezone.now()
     investment, projects = _investment(period, now)
-    end = timezone.make_aware(datetime.combine(period.end, datetime.max.time()))
     return [
         investment,
         *_lights(period, projects),
         *_ranking(period),
         _problems(timezone.localdate()),
-        _decisions(min(now, end)),
+        _decisions(period, now),
         Section(
             "asks",
             "下步工作要求",
