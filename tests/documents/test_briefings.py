@@ -133,6 +133,14 @@ def test_the_issued_briefing_is_an_official_page_whose_tables_hold_the_databases
     title = next(p for p in word.paragraphs if p.text == issued.title)
     assert title.runs[0].font.name == "方正小标宋简体"
     assert any("第1期" in p.text for p in word.paragraphs)
+    # every run of the body and the tables names its Chinese font itself (w:eastAsia), one of GB/T 9704's
+    runs = list(word.element.body.iter(qn("w:r")))
+    fonts = {
+        r.find(qn("w:rPr")).find(qn("w:rFonts")).get(qn("w:eastAsia"))
+        for r in runs
+        if r.find(qn("w:t")) is not None
+    }
+    assert fonts <= {"方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"} and "仿宋_GB2312" in fonts
 
     # the investment table: each category's figures as the database has them
     table = next(t for t in word.tables if t.rows[0].cells[0].text == "类别")

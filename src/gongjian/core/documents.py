@@ -334,6 +334,21 @@ _ALT_FONT_NAMES: Final = {
     "方正楷体_GBK": "楷体",
     "方正黑体_GBK": "黑体",
 }
+# The kind of face each is, for a machine that has neither the font nor its fallback name: a serif (宋体, 仿宋, 楷体
+# and 小标宋 are Song-style serifs) or a sans (黑体). Word picks a substitute of the same kind and charset.
+_FONT_FAMILIES: Final = {
+    "宋体": "roman",
+    "仿宋": "roman",
+    "仿宋_GB2312": "roman",
+    "楷体": "roman",
+    "楷体_GB2312": "roman",
+    "方正小标宋简体": "roman",
+    "方正小标宋_GBK": "roman",
+    "方正仿宋_GBK": "roman",
+    "方正楷体_GBK": "roman",
+    "黑体": "swiss",
+    "方正黑体_GBK": "swiss",
+}
 _BLACK: Final = "000000"
 _THICK_RULE: Final = 8  # 0.35 mm ≈ 1 pt, in eighths of a point (版记 first and last lines)
 _THIN_RULE: Final = 6  # 0.25 mm ≈ 0.75 pt (版记 lines between)
@@ -1123,7 +1138,7 @@ class _Renderer:
                 if name in _ALT_FONT_NAMES:
                     font.append(_el("w:altName", {"w:val": _ALT_FONT_NAMES[name]}))
                 font.append(_el("w:charset", {"w:val": "86"}))
-                font.append(_el("w:family", {"w:val": "auto"}))
+                font.append(_el("w:family", {"w:val": _FONT_FAMILIES.get(name, "auto")}))
                 font.append(_el("w:pitch", {"w:val": "variable"}))
                 table.append(font)
             # A plain Part keeps its bytes in _blob; python-docx has no setter for it.
