@@ -9,18 +9,34 @@ and an approved report of every project for each of the first 33 (each project k
 and one in ten stops reporting a few periods before the end), lit as of 31 December: 36 lights per project.
 Steps: the first full recompute (every light written), the same again (nothing changed, nothing written), and one
 after a published rule change (every light rewritten with the new version); then the board page over HTTP from
-gunicorn, signed in as the project office, with a mix of periods, groupings and colour filters.
+gunicorn, signed in as the project office, with a mix of periods, groupings and colour filters; then the red list
+of the API (issue 14: ``GET /api/v1/lights?period=2026-12-3&group=unit&value=U&colour=2``, one unit's red projects,
+100 a page, every unit in turn) from ``gongjian serve`` in production mode, 32 client threads with the office's
+token, each answer checked against the database — once asking afresh, once revalidating (``If-None-Match`` with
+the ETag of an earlier answer, as a browser or a polling script does).
+
+    GONGJIAN_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_board .venv/bin/python bench/lights.py --reuse
+        # the red list and the board again on the database a run left (no flush, no build, no recompute)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import queue
 import random
+import resource
+import secrets
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.error
+import urllib.request
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
@@ -109,8 +125,16 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--reads", type=int, default=4000, help="red-list requests per arm (default 4,000)")
+    parser.add_argument("--read-clients", type=int, default=32)
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the board and the red list on the data a run left"
+    )
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="gongjian-lights-")
+    if args.reuse:
+        reuse(workdir, args)
+        return
     registry.setup_django(workdir)
     from gongjian.lights import services
     from gongjian.lights.models import LightRule
@@ -161,6 +185,26 @@ def main() -> None:
             cursor.execute("VACUUM (ANALYZE) lights_light")
             cursor.execute("ANALYZE")
         print("(PostgreSQL: VACUUM (ANALYZE) lights_light before the board, as autovacuum would do)")
+    measure_board(workdir, args)
+    measure_red_list(workdir, args.reads, args.read_clients)
+    measure_http_recompute(workdir, args.workers)
+
+
+def reuse(workdir: str, args) -> None:
+    """The board and the red list on the database an earlier run left, migrated to this code."""
+    os.environ.setdefault("GONGJIAN_DATA_DIR", workdir)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "gongjian.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    measure_board(workdir, args)
+    measure_red_list(workdir, args.reads, args.read_clients)
+
+
+def measure_board(workdir: str, args) -> None:
     queries = [
         f"/lights/?period={YEAR}-12-3",
         f"/lights/?period={YEAR}-12-3&group=unit",
@@ -177,7 +221,174 @@ def main() -> None:
         f"requests): p50 {statistics.median(latencies):.1f} ms, p99 {registry.percentile(latencies, 0.99):.1f} ms, "
         f"{args.requests / elapsed:.0f} requests/s"
     )
-    measure_http_recompute(workdir, args.workers)
+
+
+def measure_red_list(workdir: str, reads: int, clients: int) -> None:
+    """Each unit's red projects of the latest period through the API, ``clients`` threads taking the next call,
+    from ``gongjian serve`` in production mode (gunicorn, two workers a core and one): once without and once with
+    ``If-None-Match``. Every answer's count and page are checked against the database."""
+    from django.db import connection
+    from django.db.models import Count
+
+    from gongjian.accounts.models import User
+    from gongjian.accounts.services import create_api_token
+    from gongjian.jobs.management.commands.serve import default_workers
+    from gongjian.lights.models import Light
+    from gongjian.projects.models import Project
+
+    latest = f"{YEAR}-12-3"
+    office = User.objects.get(username="bench-office")
+    token = create_api_token(office, "red list", actor=office)[1]
+    units = dict(Project.objects.values_list("pk", "responsible_unit_id"))
+    reds = dict(
+        Light.objects.filter(period_code=latest, colour=2)
+        .values_list("project__responsible_unit_id")
+        .annotate(n=Count("*"))
+        .values_list("project__responsible_unit_id", "n")
+    )
+    unit_ids = sorted(set(units.values()))
+    paths = [f"/api/v1/lights?period={latest}&group=unit&value={unit}&colour=2" for unit in unit_ids]
+    connection.close()
+
+    def check(unit: int, answer: dict) -> str | None:
+        want, items = reds.get(unit, 0), answer["items"]
+        if answer["count"] != want or len(items) != min(100, want):
+            return f"unit {unit}: count {answer['count']}, {len(items)} items; database {want}"
+        if any(item["colour"] != 2 or units.get(item["project_id"]) != unit for item in items):
+            return f"unit {unit}: a listed light is not red or not of the unit"
+        return None
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    workers = default_workers()
+    log = tempfile.NamedTemporaryFile(prefix="gongjian-lights-server-", suffix=".log", delete=False)  # noqa: SIM115
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gongjian.cli",
+            "serve",
+            "--addr",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+        ],
+        env={
+            **os.environ,
+            "GONGJIAN_ENV": "production",
+            "GONGJIAN_SECRET_KEY": secrets.token_urlsafe(50),
+            "GONGJIAN_ALLOWED_HOSTS": "127.0.0.1",
+            "GONGJIAN_DATA_DIR": workdir,
+            "PYTHONPATH": str(ROOT / "src"),
+        },
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+    def get(path: str, etag: str | None = None) -> tuple[int, bytes, str | None]:
+        headers = {"Authorization": f"Bearer {token}"}
+        if etag:
+            headers["If-None-Match"] = etag
+        req = urllib.request.Request(base + path, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=120) as response:
+                return response.status, response.read(), response.headers.get("ETag")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read(), exc.headers.get("ETag")
+
+    try:
+        for _ in range(300):
+            try:
+                if get("/api/v1/periods")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise SystemExit(f"the server did not start; its log: {log.name}")
+        etags: dict[str, str | None] = {}
+        for unit, path in zip(unit_ids, paths, strict=True):  # warm-up, and each answer's ETag
+            status, body, etag = get(path)
+            assert status == 200, body[:300]
+            wrong = check(unit, json.loads(body))
+            assert wrong is None, wrong
+            etags[path] = etag
+        load = os.getloadavg()
+        print(
+            f"\nred list over HTTP (gongjian serve, production, {workers} workers; {len(unit_ids)} units, {reads:,} "
+            f"requests an arm, {clients} clients; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f})"
+        )
+        for arm, revalidate in (("asking afresh", False), ("revalidating (If-None-Match)", True)):
+            if revalidate and not any(etags.values()):
+                print(f"  {arm}: no ETag in the answers, not measured")
+                continue
+            calls = [
+                (unit, path, etags[path] if revalidate else None)
+                for unit, path in zip(unit_ids, paths, strict=True)
+            ]
+            red_arm(arm, get, check, [calls[i % len(calls)] for i in range(reads)], clients)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def red_arm(arm: str, get, check, calls: list, clients: int) -> None:
+    """``calls`` (unit, path, ETag to revalidate or None) by ``clients`` threads, each taking the next; a 200 must
+    be right for its unit, a 304 is right only when revalidating."""
+    work: queue.Queue = queue.Queue()
+    for call in calls:
+        work.put(call)
+    latencies: list[float] = []
+    errors: list[str] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+
+    def client() -> None:
+        while True:
+            try:
+                unit, path, etag = work.get_nowait()
+            except queue.Empty:
+                return
+            start = time.perf_counter()
+            try:
+                status, body, _etag = get(path, etag)
+            except OSError as exc:
+                with lock:
+                    errors.append(repr(exc))
+                continue
+            elapsed = (time.perf_counter() - start) * 1000
+            wrong = None
+            if status == 200:
+                wrong = check(unit, json.loads(body))
+            elif status != 304 or not etag:
+                wrong = f"{status}: {body[:200]!r}"
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+                if wrong:
+                    errors.append(wrong)
+                else:
+                    latencies.append(elapsed)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    driver = after.ru_utime - cpu.ru_utime + after.ru_stime - cpu.ru_stime
+    answers = ", ".join(f"{status}: {n:,}" for status, n in sorted(statuses.items()))
+    print(
+        f"  {arm}: {len(latencies):,} answered right in {seconds:.1f} s = {len(latencies) / seconds:.0f}/s, "
+        f"p50 {statistics.median(latencies):.1f} ms, p99 {registry.percentile(latencies, 0.99):.1f} ms "
+        f"({answers}; errors {len(errors)}; the driver's CPU {driver:.1f} s)"
+    )
+    for wrong in errors[:3]:
+        print(f"    {wrong}")
 
 
 def measure_http_recompute(workdir: str, workers: int) -> None:
