@@ -1,5 +1,6 @@
 import pytest
 
+from gongjian.lights import queries
 from tests.factories import (  # noqa: F401  (fixtures below build on these)
     PersonFactory,
     ProjectFactory,
@@ -67,3 +68,12 @@ def _password_alone_signs_in(request):
     from gongjian.accounts.models import RolePolicy
 
     RolePolicy.objects.update(require_otp=False)
+
+
+@pytest.fixture(autouse=True)
+def _board_kept_per_test():
+    """The board keeps its figures and answers per version in the process; a test's versions roll back with its
+    data, so what one test kept must not answer the next."""
+    queries.forget()
+    yield
+    queries.forget()

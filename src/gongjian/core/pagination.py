@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
+from django.http.response import HttpResponseBase
 from ninja import Schema
 from ninja.pagination import PaginationBase
 from pydantic import Field, create_model
@@ -102,17 +103,25 @@ class Pages(PaginationBase):
         super().__init__(**kwargs)
         self.Input = _page_in(default, most)  # ninja reads the Input of the paginator, not of its class
 
-    def paginate_queryset(
-        self, queryset: Any, pagination: Any, request: Any, **params: Any
-    ) -> dict[str, Any]:
-        rows = queryset if isinstance(queryset, Rows) else Rows(queryset)
-        source = rows.rows
-        if isinstance(source, QuerySet):
-            source = stable(source)
-            count = source.count()
-        else:
-            count = len(source)
-        offset, limit = pagination.offset, pagination.limit
-        # Past the end there is nothing to read: the page is empty, the count still the list's.
-        items = rows.items(source[offset : offset + limit]) if offset < count else []
-        return {**rows.extra, "count": count, "items": items}
+    def paginate_queryset(self, queryset: Any, pagination: Any, request: Any, **params: Any) -> Any:
+        if isinstance(queryset, (Made, HttpResponseBase)):  # made before, or not modified (304)
+            return queryset
+        return page(queryset, pagination.offset, pagination.limit)
+
+
+class Made(dict):
+    """A page made by :func:`page` earlier (an endpoint that keeps its answers), handed out as it is."""
+
+
+def page(rows: Any, offset: int, limit: int) -> dict[str, Any]:
+    """The page of ``rows`` (a :class:`Rows`, a query set or a list) from ``offset``: its items and the count."""
+    rows = rows if isinstance(rows, Rows) else Rows(rows)
+    source = rows.rows
+    if isinstance(source, QuerySet):
+        source = stable(source)
+        count = source.count()
+    else:
+        count = len(source)
+    # Past the end there is nothing to read: the page is empty, the count still the list's.
+    items = rows.items(source[offset : offset + limit]) if offset < count else []
+    return {**rows.extra, "count": count, "items": items}

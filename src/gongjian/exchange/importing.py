@@ -37,6 +37,7 @@ from gongjian.exchange.columns import (
     bind_headers,
 )
 from gongjian.exchange.reading import Sheet
+from gongjian.lights import services as lights
 from gongjian.org.choices import ENTERPRISE_KINDS, UnitKind
 from gongjian.org.models import Person, Region, Unit
 from gongjian.projects.choices import LeaderRole
@@ -710,6 +711,8 @@ class ProjectImport:
                 k for k in change.after if k in SNAPSHOT_FIELDS and change.after[k] != change.before.get(k)
             )
         bulk.update_objects(Project, [c.project for c in updated], sorted(changed_fields))
+        if updated:  # bulk writes send no signals: the board hears of the changed projects here
+            lights.registry_changed()
         self._save_plans()
         self._replace(
             ProjectLeader,

@@ -1,18 +1,23 @@
 """Lights and cases in the JSON API: the board's figures, one light with its numbers, judgements, and every case
 action, through the same services and scope as the pages."""
 
+import hashlib
 from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
+from django.utils.http import parse_etags, quote_etag
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, UploadedFile
 from ninja.pagination import paginate
 
+from gongjian.core import pagination as pages
 from gongjian.core.bounds import Colour, FormText, Id
 from gongjian.core.locking import StaleOut
-from gongjian.core.pagination import Pages, Rows, page_of
+from gongjian.core.pagination import Made, Pages, Rows, page_of
 from gongjian.jobs import services as jobs
 from gongjian.jobs.api import TaskStarted, accepted
 from gongjian.lights import queries, services
@@ -131,35 +136,46 @@ def _light_out(light: Light) -> dict:
 @router.get(
     "/lights",
     response=BoardOut,
-    summary="The traffic-light board of a period (filters as on the page); its lights a page at a time",
+    summary="The traffic-light board of a period (filters as on the page); its lights a page at a time. The "
+    "answer's ETag holds until a light, a judgement or the registry behind the board changes: asked again with "
+    "If-None-Match, an unchanged board answers 304 with no body",
 )
-@paginate(Pages)
+@paginate(Pages, pass_parameter="page")
 def board(
     request,
+    response: HttpResponse,
     period: str | None = None,
     group: str = "category",
     colour: Colour | None = None,
     value: str | None = None,
+    **kwargs,
 ):
     if not request.user.has_perm("lights.view_light"):
         raise PermissionDenied
-    data = queries.build(
-        request.user,
-        period_code=period,
-        group=group,
-        colour=None if colour is None else str(colour),
-        value=value,
-    )
-    return Rows(
-        data.lights,
-        _light_out,
-        extra={
-            "period_code": data.period.code,
-            "totals": {str(k): v for k, v in data.totals.items()},
-            "disagreements": data.disagreements,
-            "groups": [g | {"name": str(g["name"])} for g in data.groups],
-        },
-    )
+    page = kwargs["page"]  # offset and limit, as the paginator took them
+    user, shade = request.user, None if colour is None else str(colour)
+    asked = (queries.parse_period(period).code, group, shade, value, page.offset, page.limit)
+    key = ("api", queries.board_version(), queries.scope_key(user), get_language(), *asked)
+    etag = quote_etag(hashlib.sha256(repr(key).encode()).hexdigest()[:32])
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        return HttpResponseNotModified(headers={"ETag": etag})
+    response["ETag"] = etag
+
+    def made() -> Made:
+        data = queries.build(user, period_code=period, group=group, colour=shade, value=value)
+        rows = Rows(
+            data.lights,
+            _light_out,
+            extra={
+                "period_code": data.period.code,
+                "totals": {str(k): v for k, v in data.totals.items()},
+                "disagreements": data.disagreements,
+                "groups": [g | {"name": str(g["name"])} for g in data.groups],
+            },
+        )
+        return Made(pages.page(rows, page.offset, page.limit))
+
+    return queries.kept(key, made)
 
 
 @router.get("/lights/{int:project_id}/{period_code}", response=LightDetailOut)

@@ -148,6 +148,41 @@ class Light(models.Model):
         return f"{self.project_id} {self.period_code} {self.get_colour_display()}"
 
 
+class BoardVersion(models.Model):
+    """How often what the board (红绿灯看板) shows has changed, in one row: ``lights`` moves with every light and
+    judgement written, ``registry`` with every change of the projects and the organisation behind the board's
+    groups, names and scopes. A board answer is the same for one user as long as both stand still, which is what
+    its ETag and the board's kept figures rest on."""
+
+    lights = models.PositiveBigIntegerField(default=0)
+    registry = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("看板版本")
+        verbose_name_plural = _("看板版本")
+
+    def __str__(self) -> str:
+        return f"{self.lights}.{self.registry}"
+
+
+class BoardSummary(models.Model):
+    """The board's figures of one period for those who see every project (红绿灯看板汇总): the totals by colour,
+    the counts of every grouping and the judgements that differ, computed when the period's lights are written
+    and read as one row; a row computed before the registry last changed (``registry``) is not read."""
+
+    period_code = models.CharField(_("期别"), max_length=12, unique=True)
+    registry = models.PositiveBigIntegerField()
+    figures = models.JSONField(_("数据"))
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        verbose_name = _("看板汇总")
+        verbose_name_plural = _("看板汇总")
+
+    def __str__(self) -> str:
+        return self.period_code
+
+
 class Judgement(models.Model):
     """A leader's judgement light (研判) beside the computed one, with the reason; the gap is a signal."""
 

@@ -4,7 +4,12 @@ scope — and the cases (督办件) a user sees, with the case list's filters.""
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -12,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from gongjian.core.periods import Period
 from gongjian.lights.choices import WORKING_STATES, CaseKind, CaseState, Colour
-from gongjian.lights.models import Case, Judgement, Light
+from gongjian.lights.models import BoardSummary, BoardVersion, Case, Judgement, Light
+from gongjian.org.models import Person, Region, Unit
+from gongjian.org.scope import scope_for
 from gongjian.projects.choices import Category, LeaderRole
 from gongjian.projects.models import Project
 
@@ -86,48 +93,15 @@ def build(
 ) -> Board:
     period = parse_period(period_code)
     group = group if group in GROUPS else "category"
-    lights = scoped_lights(user, period.code)
-    totals = {c: 0 for c in Colour.values} | dict(
-        lights.values_list("colour").annotate(n=Count("*")).values_list("colour", "n")
-    )
-
-    _label, id_path, name_path = GROUPS[group]
-    grouped = lights
-    if group == "leader":
-        grouped = grouped.filter(project__leader_links__role=LeaderRole.LEAD)
-    fields = [id_path] + ([name_path] if name_path else [])
-    counts = grouped.values(*fields).annotate(
-        green=Count("id", filter=Q(colour=Colour.GREEN)),
-        yellow=Count("id", filter=Q(colour=Colour.YELLOW)),
-        red=Count("id", filter=Q(colour=Colour.RED)),
-        total=Count("id"),
-    )
-    categories = dict(Category.choices)
-    groups = []
-    for row in counts:
-        key = row[id_path]
-        name = categories.get(key, key) if group == "category" else row.get(name_path)
-        groups.append(
-            {
-                "key": "" if key is None else str(key),
-                "name": name or _("（未填）"),
-                "green": row["green"],
-                "yellow": row["yellow"],
-                "red": row["red"],
-                "total": row["total"],
-            }
-        )
-    groups.sort(key=lambda g: (-g["red"], -g["yellow"], str(g["name"])))
-
     trend_codes = [p.code for p in _recent(period, 12)]
-    trend_lights = _in_scope(Light.objects.filter(period_code__in=trend_codes), user)
-    by_period: dict[str, dict[int, int]] = {code: {c: 0 for c in Colour.values} for code in trend_codes}
-    # COUNT(*), not COUNT(id): the (period, colour, project) index answers it without reading the table.
-    for code, colour_value, n in trend_lights.values_list("period_code", "colour").annotate(n=Count("*")):
-        by_period[code][colour_value] = n
+    figures = summaries(user, trend_codes)
+    shown = figures[period.code]
+    totals = dict(shown.totals)
+    groups = _named(group, shown.groups[group])
+
     trend = []
     for code in trend_codes:
-        row = by_period[code]
+        row = figures[code].totals
         total = sum(row.values()) or 1
         trend.append(
             {
@@ -141,14 +115,13 @@ def build(
                 "red_pct": row[2] * 100 / total,
             }
         )
+    listed, filters = _listed(user, period, group, colour, value)
+    return Board(period, group, totals, groups, trend, shown.disagreements, listed, filters)
 
-    judged = dict(
-        _in_scope(Judgement.objects.filter(period_code=period.code), user).values_list("project_id", "colour")
-    )
-    computed = dict(lights.filter(project_id__in=list(judged)).values_list("project_id", "colour"))
-    disagreements = sum(computed.get(pid) != colour for pid, colour in judged.items())
 
-    listed = lights
+def _listed(user, period: Period, group: str, colour: str | None, value: str | None) -> tuple[QuerySet, dict]:
+    """The board's list of lights with the page's filters: an index query, never counted ahead."""
+    listed = scoped_lights(user, period.code)
     filters = {"group": group}
     if colour not in (None, "") and str(colour).isdigit():
         listed = listed.filter(colour=int(colour))
@@ -158,7 +131,170 @@ def build(
         filters["value"] = value
     # Worst first, then in the order projects were registered: both from the (period, colour, project) index.
     listed = listed.select_related("project", "project__responsible_unit").order_by("-colour", "project_id")
-    return Board(period, group, totals, groups, trend, disagreements, listed, filters)
+    return listed, filters
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A period's board figures as one scope sees them: lights by colour, the counts of each grouping by the
+    group's key ((key, green, yellow, red, total)), and the judgements that differ from the computed light."""
+
+    totals: dict[int, int]
+    groups: dict[str, list[tuple]]
+    disagreements: int
+
+    def as_json(self) -> dict:
+        return {
+            "totals": [[c, n] for c, n in self.totals.items()],
+            "groups": {g: [list(row) for row in rows] for g, rows in self.groups.items()},
+            "disagreements": self.disagreements,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Figures:
+        return cls(
+            {c: n for c, n in data["totals"]},
+            {g: [tuple(row) for row in rows] for g, rows in data["groups"].items()},
+            data["disagreements"],
+        )
+
+
+def scope_key(user) -> str:
+    """The same for every user who sees the same projects: ``all`` for those who see every one."""
+    scope = scope_for(user)
+    if scope.sees_all:
+        return "all"
+    parts = [str(scope.person_id), ",".join(map(str, sorted(scope.unit_ids))), *scope.region_paths]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+def board_version() -> tuple[int, int]:
+    """(lights, registry): read before the figures, so that figures read after a change never go under the
+    version before it."""
+    row = BoardVersion.objects.filter(pk=1).values_list("lights", "registry").first()
+    return row if row is not None else (0, 0)
+
+
+_KEPT: OrderedDict[tuple, object] = OrderedDict()
+_KEPT_MOST = 2000
+_kept_lock = threading.Lock()
+
+
+def kept(key: tuple, make: Callable[[], Any]) -> Any:
+    """What ``make`` gives, kept in this process under ``key`` (which holds the board version it was read at):
+    the figures and API answers of a version are made once per process, the oldest forgotten past _KEPT_MOST."""
+    with _kept_lock:
+        if key in _KEPT:
+            _KEPT.move_to_end(key)
+            return _KEPT[key]
+    value = make()
+    with _kept_lock:
+        _KEPT[key] = value
+        while len(_KEPT) > _KEPT_MOST:
+            _KEPT.popitem(last=False)
+    return value
+
+
+def forget() -> None:
+    """Forget what this process kept (tests, whose rolled-back versions repeat)."""
+    with _kept_lock:
+        _KEPT.clear()
+
+
+def summaries(user, codes: list[str]) -> dict[str, Figures]:
+    """The figures of ``codes`` as ``user`` sees them: for those who see every project, the rows the writers of
+    lights keep (BoardSummary) while the registry has not changed since; otherwise, and for every other scope,
+    computed once per board version and kept in this process."""
+    version = board_version()
+    key = scope_key(user)
+    found: dict[str, Figures] = {}
+    wanted = []
+    for code in codes:
+        hit = _KEPT.get(("figures", version, key, code))
+        if hit is not None:
+            found[code] = hit  # type: ignore[assignment]
+        else:
+            wanted.append(code)
+    if wanted and key == "all":
+        for code, data in BoardSummary.objects.filter(
+            period_code__in=wanted, registry=version[1]
+        ).values_list("period_code", "figures"):
+            found[code] = Figures.from_json(data)
+    missing = [code for code in wanted if code not in found]
+    if missing:
+        found |= count(user, missing)
+    for code in wanted:
+        kept(("figures", version, key, code), lambda code=code: found[code])
+    return found
+
+
+def count(user, codes: list[str]) -> dict[str, Figures]:
+    """The figures of ``codes`` counted from the lights the user sees (None: every light), a grouped query each
+    for the totals, each grouping and the judgements, over all the periods at once."""
+    lights = Light.objects.filter(period_code__in=codes)
+    judgements = Judgement.objects.filter(period_code__in=codes)
+    if user is not None:
+        lights, judgements = _in_scope(lights, user), _in_scope(judgements, user)
+    totals: dict[str, dict[int, int]] = {code: {c: 0 for c in Colour.values} for code in codes}
+    # COUNT(*), not COUNT(id): the (period, colour, project) index answers it without reading the table.
+    for code, colour_value, n in lights.values_list("period_code", "colour").annotate(n=Count("*")):
+        totals[code][colour_value] = n
+    groups: dict[str, dict[str, list[tuple]]] = {code: {} for code in codes}
+    for group, (_label, id_path, _name) in GROUPS.items():
+        grouped = lights
+        if group == "leader":
+            grouped = grouped.filter(project__leader_links__role=LeaderRole.LEAD)
+        counts = grouped.values("period_code", id_path).annotate(
+            green=Count("id", filter=Q(colour=Colour.GREEN)),
+            yellow=Count("id", filter=Q(colour=Colour.YELLOW)),
+            red=Count("id", filter=Q(colour=Colour.RED)),
+            total=Count("id"),
+        )
+        for code in codes:
+            groups[code][group] = []
+        for row in counts:
+            groups[row["period_code"]][group].append(
+                (row[id_path], row["green"], row["yellow"], row["red"], row["total"])
+            )
+    judged = list(judgements.values_list("period_code", "project_id", "colour"))
+    computed = {
+        (code, pid): colour_value
+        for code, pid, colour_value in Light.objects.filter(
+            period_code__in=codes, project_id__in={pid for _code, pid, _colour in judged}
+        ).values_list("period_code", "project_id", "colour")
+    }
+    disagreements = dict.fromkeys(codes, 0)
+    for code, pid, colour_value in judged:
+        disagreements[code] += computed.get((code, pid)) != colour_value
+    return {code: Figures(totals[code], groups[code], disagreements[code]) for code in codes}
+
+
+def _named(group: str, rows: list[tuple]) -> list[dict]:
+    """A grouping's counts with each group's name as it is now, worst first."""
+    keys = {key for key, *_counts in rows if key is not None}
+    if group == "category":
+        names: dict = dict(Category.choices)
+    elif group in ("unit", "park"):
+        names = dict(Unit.objects.filter(pk__in=keys).values_list("pk", "name"))
+    elif group == "region":
+        names = dict(Region.objects.filter(pk__in=keys).values_list("pk", "name"))
+    else:
+        names = dict(Person.objects.filter(pk__in=keys).values_list("pk", "name"))
+    groups = []
+    for key, green, yellow, red, total in rows:
+        name = names.get(key, key) if group == "category" else names.get(key)
+        groups.append(
+            {
+                "key": "" if key is None else str(key),
+                "name": name or _("（未填）"),
+                "green": green,
+                "yellow": yellow,
+                "red": red,
+                "total": total,
+            }
+        )
+    groups.sort(key=lambda g: (-g["red"], -g["yellow"], str(g["name"])))
+    return groups
 
 
 def _recent(period: Period, n: int) -> list[Period]:

@@ -13,6 +13,7 @@ from itertools import accumulate
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,9 +21,17 @@ from gongjian.core import audit, bulk
 from gongjian.core.locking import check_version, raced
 from gongjian.core.models import work_calendar
 from gongjian.core.periods import Period, PeriodKind
-from gongjian.lights import rules, storage
+from gongjian.lights import queries, rules, storage
 from gongjian.lights.choices import CaseKind, Colour
-from gongjian.lights.models import Case, Judgement, Light, LightRule, RuleVersion
+from gongjian.lights.models import (
+    BoardSummary,
+    BoardVersion,
+    Case,
+    Judgement,
+    Light,
+    LightRule,
+    RuleVersion,
+)
 from gongjian.lights.services import cases
 from gongjian.projects.choices import MilestoneKind
 from gongjian.projects.models import AnnualPlan, Milestone, Project
@@ -410,6 +419,7 @@ def recompute(
         result.lights, result.changed = _store(
             frame, version.number, now, project_ids, [p.code for p in periods]
         )
+        refresh_board([p.code for p in periods])
         result.seconds["store"] = time.perf_counter() - mark
         if open_cases:
             latest = periods[-1].code
@@ -479,6 +489,41 @@ def _store(
     return frame.height, new.height + changed.height
 
 
+# The board's figures
+
+
+def refresh_board(codes: list[str]) -> None:
+    """After lights or judgements of ``codes`` were written (in the writer's transaction): move the board's
+    version, so that every kept answer and ETag is of the past, and count the periods again for those who see
+    every project, in one grouped query each for the totals, the groupings and the judgements."""
+    _move_version("lights")
+    _lights, registry = queries.board_version()  # read before counting: figures never go under a later one
+    figures = queries.count(None, codes)
+    now = timezone.now()
+    BoardSummary.objects.bulk_create(
+        [
+            BoardSummary(period_code=code, registry=registry, figures=data.as_json(), computed_at=now)
+            for code, data in figures.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["period_code"],
+        update_fields=["registry", "figures", "computed_at"],
+    )
+
+
+def registry_changed() -> None:
+    """A project or the organisation behind the board changed (its groups, names or who sees what): every
+    kept board figure and answer is of the past. Called in the changing transaction, so that a reader sees the
+    new version only with the change."""
+    _move_version("registry")
+
+
+def _move_version(name: str) -> None:
+    if not BoardVersion.objects.filter(pk=1).update(**{name: F(name) + 1}):  # a flushed database has no row
+        BoardVersion.objects.get_or_create(pk=1)
+        BoardVersion.objects.filter(pk=1).update(**{name: F(name) + 1})
+
+
 # Judgement
 
 
@@ -529,4 +574,5 @@ def record_judgement(
         after=audit.snapshot(row, ["colour", "reason"]),
         only_changes=before is not None,
     )
+    refresh_board([period_code])
     return row
