@@ -104,13 +104,9 @@ class Pages(PaginationBase):
         self.Input = _page_in(default, most)  # ninja reads the Input of the paginator, not of its class
 
     def paginate_queryset(self, queryset: Any, pagination: Any, request: Any, **params: Any) -> Any:
-        if isinstance(queryset, (Made, HttpResponseBase)):  # made before, or not modified (304)
+        if isinstance(queryset, HttpResponseBase):  # an answer the endpoint made itself (one it keeps, a 304)
             return queryset
         return page(queryset, pagination.offset, pagination.limit)
-
-
-class Made(dict):
-    """A page made by :func:`page` earlier (an endpoint that keeps its answers), handed out as it is."""
 
 
 def page(rows: Any, offset: int, limit: int) -> dict[str, Any]:

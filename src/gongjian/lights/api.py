@@ -13,11 +13,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, UploadedFile
 from ninja.pagination import paginate
+from ninja.renderers import JSONRenderer
 
 from gongjian.core import pagination as pages
 from gongjian.core.bounds import Colour, FormText, Id
 from gongjian.core.locking import StaleOut
-from gongjian.core.pagination import Made, Pages, Rows, page_of
+from gongjian.core.pagination import Pages, Rows, page_of
 from gongjian.jobs import services as jobs
 from gongjian.jobs.api import TaskStarted, accepted
 from gongjian.lights import queries, services
@@ -26,6 +27,8 @@ from gongjian.lights.services import cases, letters
 from gongjian.projects.models import Project
 
 router = Router(tags=["lights"])
+JSON = JSONRenderer()  # the API's renderer (gongjian.api.core keeps ninja's), for the board's kept answers
+JSON_TYPE = f"{JSON.media_type}; charset={JSON.charset}"
 OPTIONAL_FILE = File(None)  # an optional multipart file (evidence)
 
 
@@ -143,7 +146,6 @@ def _light_out(light: Light) -> dict:
 @paginate(Pages, pass_parameter="page")
 def board(
     request,
-    response: HttpResponse,
     period: str | None = None,
     group: str = "category",
     colour: Colour | None = None,
@@ -159,9 +161,9 @@ def board(
     etag = quote_etag(hashlib.sha256(repr(key).encode()).hexdigest()[:32])
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         return HttpResponseNotModified(headers={"ETag": etag})
-    response["ETag"] = etag
 
-    def made() -> Made:
+    def made() -> bytes:
+        """The answer as the API renders it, checked against its schema once, kept for the version."""
         data = queries.build(user, period_code=period, group=group, colour=shade, value=value)
         rows = Rows(
             data.lights,
@@ -173,9 +175,10 @@ def board(
                 "groups": [g | {"name": str(g["name"])} for g in data.groups],
             },
         )
-        return Made(pages.page(rows, page.offset, page.limit))
+        answer = BoardOut.model_validate(pages.page(rows, page.offset, page.limit)).model_dump()
+        return JSON.render(request, answer, response_status=200)
 
-    return queries.kept(key, made)
+    return HttpResponse(queries.kept(key, made), content_type=JSON_TYPE, headers={"ETag": etag})
 
 
 @router.get("/lights/{int:project_id}/{period_code}", response=LightDetailOut)

@@ -13,7 +13,7 @@ from itertools import accumulate
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -419,7 +419,7 @@ def recompute(
         result.lights, result.changed = _store(
             frame, version.number, now, project_ids, [p.code for p in periods]
         )
-        refresh_board([p.code for p in periods])
+        refresh_board([p.code for p in periods], written_at=now, project_ids=project_ids)
         result.seconds["store"] = time.perf_counter() - mark
         if open_cases:
             latest = periods[-1].code
@@ -492,23 +492,67 @@ def _store(
 # The board's figures
 
 
-def refresh_board(codes: list[str]) -> None:
-    """After lights or judgements of ``codes`` were written (in the writer's transaction): move the board's
-    version, so that every kept answer and ETag is of the past, and count the periods again for those who see
-    every project, in one grouped query each for the totals, the groupings and the judgements."""
+def refresh_board(codes: list[str], *, written_at: datetime | None = None, project_ids=None) -> None:
+    """After lights of ``codes`` were written (in the writer's transaction): move the board's version, so that
+    every kept answer and ETag is of the past, and count again, for those who see every project, the periods
+    whose figures moved — with ``written_at`` (a recompute's time, which the lights it rewrote carry) only the
+    periods with a light written since (of ``project_ids``), and on a recompute of every project also those whose
+    totals no longer match (an archived project's lights removed) or that have no row of the registry as it is."""
     _move_version("lights")
     _lights, registry = queries.board_version()  # read before counting: figures never go under a later one
-    figures = queries.count(None, codes)
+    if written_at is not None:
+        codes = _moved(codes, written_at, project_ids, registry)
+    if not codes:
+        return
     now = timezone.now()
     BoardSummary.objects.bulk_create(
         [
             BoardSummary(period_code=code, registry=registry, figures=data.as_json(), computed_at=now)
-            for code, data in figures.items()
+            for code, data in queries.count(None, codes).items()
         ],
         update_conflicts=True,
         unique_fields=["period_code"],
         update_fields=["registry", "figures", "computed_at"],
     )
+
+
+def _moved(codes: list[str], written_at: datetime, project_ids, registry: int) -> list[str]:
+    written = Light.objects.filter(period_code__in=codes, computed_at__gte=written_at)
+    if project_ids is not None:
+        written = written.filter(project_id__in=project_ids)
+    moved = set(written.values_list("period_code", flat=True).distinct())
+    if project_ids is None:
+        kept = {
+            code: queries.Figures.from_json(figures).totals
+            for code, figures in BoardSummary.objects.filter(
+                period_code__in=codes, registry=registry
+            ).values_list("period_code", "figures")
+        }
+        totals: dict[str, dict[int, int]] = {code: {c: 0 for c in Colour.values} for code in codes}
+        lights = Light.objects.filter(period_code__in=codes)
+        for code, colour, n in lights.values_list("period_code", "colour").annotate(n=Count("*")):
+            totals[code][colour] = n
+        moved |= {code for code in codes if kept.get(code) != totals[code]}
+    return [code for code in codes if code in moved]
+
+
+def _judged(code: str) -> None:
+    """After a judgement of ``code``: the board's version moves, and the period's row, when it is of the
+    registry as it is, counts the judgements that differ again (nothing else of it moves)."""
+    _move_version("lights")
+    _lights, registry = queries.board_version()
+    row = BoardSummary.objects.select_for_update().filter(period_code=code, registry=registry).first()
+    if row is not None:
+        judged = list(Judgement.objects.filter(period_code=code).values_list("project_id", "colour"))
+        computed = dict(
+            Light.objects.filter(period_code=code, project_id__in=[pid for pid, _c in judged]).values_list(
+                "project_id", "colour"
+            )
+        )
+        row.figures = row.figures | {
+            "disagreements": sum(computed.get(pid) != colour for pid, colour in judged)
+        }
+        row.save(update_fields=["figures"])
 
 
 def registry_changed() -> None:
@@ -574,5 +618,5 @@ def record_judgement(
         after=audit.snapshot(row, ["colour", "reason"]),
         only_changes=before is not None,
     )
-    refresh_board([period_code])
+    _judged(period_code)
     return row
