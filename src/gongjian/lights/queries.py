@@ -94,7 +94,7 @@ def build(
     period = parse_period(period_code)
     group = group if group in GROUPS else "category"
     trend_codes = [p.code for p in _recent(period, 12)]
-    figures = summaries(user, trend_codes)
+    figures = summaries(user, trend_codes, period.code)
     shown = figures[period.code]
     totals = dict(shown.totals)
     groups = _named(group, shown.groups[group])
@@ -142,6 +142,7 @@ class Figures:
     totals: dict[int, int]
     groups: dict[str, list[tuple]]
     disagreements: int
+    grouped: bool = True  # False: the totals alone (a trend's period)
 
     def as_json(self) -> dict:
         return {
@@ -201,16 +202,19 @@ def forget() -> None:
         _KEPT.clear()
 
 
-def summaries(user, codes: list[str]) -> dict[str, Figures]:
-    """The figures of ``codes`` as ``user`` sees them: for those who see every project, the rows the writers of
-    lights keep (BoardSummary) while the registry has not changed since; otherwise, and for every other scope,
-    computed once per board version and kept in this process."""
+def summaries(user, codes: list[str], shown: str) -> dict[str, Figures]:
+    """The figures of ``codes`` as ``user`` sees them, with the groupings of the ``shown`` period (the others'
+    totals are the trend's): for those who see every project, the rows the writers of lights keep
+    (BoardSummary) while the registry has not changed since; otherwise, and for every other scope, counted once
+    per board version and kept in this process."""
     version = board_version()
     key = scope_key(user)
     found: dict[str, Figures] = {}
     wanted = []
     for code in codes:
         hit = _KEPT.get(("figures", version, key, code))
+        if hit is None and code != shown:
+            hit = _KEPT.get(("totals", version, key, code))
         if hit is not None:
             found[code] = hit  # type: ignore[assignment]
         else:
@@ -222,15 +226,17 @@ def summaries(user, codes: list[str]) -> dict[str, Figures]:
             found[code] = Figures.from_json(data)
     missing = [code for code in wanted if code not in found]
     if missing:
-        found |= count(user, missing)
+        found |= count(user, missing, grouped=[shown] if shown in missing else [])
     for code in wanted:
-        kept(("figures", version, key, code), lambda code=code: found[code])
+        whole = found[code].grouped
+        kept(("figures" if whole else "totals", version, key, code), lambda code=code: found[code])
     return found
 
 
-def count(user, codes: list[str]) -> dict[str, Figures]:
+def count(user, codes: list[str], *, grouped: list[str] | None = None) -> dict[str, Figures]:
     """The figures of ``codes`` counted from the lights the user sees (None: every light), a grouped query each
-    for the totals, each grouping and the judgements, over all the periods at once."""
+    for the totals, each grouping and the judgements, over all the periods at once; the groupings only of
+    ``grouped`` when given (the others' are left empty)."""
     lights = Light.objects.filter(period_code__in=codes)
     judgements = Judgement.objects.filter(period_code__in=codes)
     if user is not None:
@@ -239,18 +245,19 @@ def count(user, codes: list[str]) -> dict[str, Figures]:
     # COUNT(*), not COUNT(id): the (period, colour, project) index answers it without reading the table.
     for code, colour_value, n in lights.values_list("period_code", "colour").annotate(n=Count("*")):
         totals[code][colour_value] = n
+    grouped = codes if grouped is None else grouped
     groups: dict[str, dict[str, list[tuple]]] = {code: {} for code in codes}
-    for group, (_label, id_path, _name) in GROUPS.items():
-        grouped = lights
+    for group, (_label, id_path, _name) in GROUPS.items() if grouped else ():
+        of_group = lights.filter(period_code__in=grouped)
         if group == "leader":
-            grouped = grouped.filter(project__leader_links__role=LeaderRole.LEAD)
-        counts = grouped.values("period_code", id_path).annotate(
+            of_group = of_group.filter(project__leader_links__role=LeaderRole.LEAD)
+        counts = of_group.values("period_code", id_path).annotate(
             green=Count("id", filter=Q(colour=Colour.GREEN)),
             yellow=Count("id", filter=Q(colour=Colour.YELLOW)),
             red=Count("id", filter=Q(colour=Colour.RED)),
             total=Count("id"),
         )
-        for code in codes:
+        for code in grouped:
             groups[code][group] = []
         for row in counts:
             groups[row["period_code"]][group].append(
@@ -266,7 +273,7 @@ def count(user, codes: list[str]) -> dict[str, Figures]:
     disagreements = dict.fromkeys(codes, 0)
     for code, pid, colour_value in judged:
         disagreements[code] += computed.get((code, pid)) != colour_value
-    return {code: Figures(totals[code], groups[code], disagreements[code]) for code in codes}
+    return {code: Figures(totals[code], groups[code], disagreements[code], code in grouped) for code in codes}
 
 
 def _named(group: str, rows: list[tuple]) -> list[dict]:
