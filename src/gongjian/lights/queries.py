@@ -177,7 +177,8 @@ def board_version() -> tuple[int, int]:
 
 
 _KEPT: OrderedDict[tuple, object] = OrderedDict()
-_KEPT_MOST = 2000
+_KEPT_MOST = 1000  # figures of a period are small; an API answer of 100 lights is about 60 KB
+_KEPT_LARGEST = 256 * 1024  # a longer answer (a page of 1,000 lights) is made each time, not kept
 _kept_lock = threading.Lock()
 
 
@@ -189,6 +190,8 @@ def kept(key: tuple, make: Callable[[], Any]) -> Any:
             _KEPT.move_to_end(key)
             return _KEPT[key]
     value = make()
+    if isinstance(value, bytes) and len(value) > _KEPT_LARGEST:
+        return value
     with _kept_lock:
         _KEPT[key] = value
         while len(_KEPT) > _KEPT_MOST:
