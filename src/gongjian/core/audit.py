@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, models, transaction
 from django.utils import timezone
 
-from gongjian.core import chain
+from gongjian.core import bulk, chain
 from gongjian.core.models import AuditChain, AuditEvent
 
 logger = logging.getLogger(__name__)
@@ -111,6 +111,13 @@ def record(action: str, **kwargs: Any) -> AuditEvent:
     event.save()
     schedule_seal()
     return event
+
+
+def record_all(events: list[AuditEvent], *, rows: Iterable[models.Model] = ()) -> None:
+    """Save audit events made by :func:`build_event` (in their order) together with the other new ``rows`` of the
+    same change (a report's kept revision), in one round trip (core/bulk.py); their ids are not read back."""
+    bulk.insert_together([*rows, *events])
+    schedule_seal()
 
 
 # The hash chain (core/chain.py)
