@@ -100,7 +100,7 @@ class ProjectFilters(Schema):
     sort: Text | None = None
 
 
-def _out(project: Project) -> dict:
+def _out(project: Project, *, leaders: list[str] | None = None) -> dict:
     return {
         **{
             f: getattr(project, f)
@@ -125,7 +125,9 @@ def _out(project: Project) -> dict:
         "region_code": project.region.code,
         "responsible_unit": project.responsible_unit.name,
         "plan_total": getattr(project, "plan_total", None),
-        "leaders": [link.person.name for link in project.leader_links.all()],
+        "leaders": leaders
+        if leaders is not None
+        else [link.person.name for link in project.leader_links.all()],
     }
 
 
@@ -159,7 +161,10 @@ def get_project(request, project_id: int, year: Year | None = None):
 @router.post("", response={201: ProjectOut})
 def create_project(request, payload: ProjectIn):
     project = services.create_project(_fields(payload.dict()), actor=request.user)
-    return Status(201, _out(Project.objects.with_plan(project.year).get(pk=project.pk)))
+    # Read back as stored (amounts and coordinates as the database keeps them); a project made here has no
+    # leaders yet.
+    stored = Project.objects.with_plan(project.year).select_related("region", "responsible_unit")
+    return Status(201, _out(stored.get(pk=project.pk), leaders=[]))
 
 
 @router.patch("/{int:project_id}", response=ProjectOut)
