@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -16,7 +17,7 @@ from gongjian.core.pagination import Pages, Rows, page_of
 from gongjian.org.models import Region, Unit
 from gongjian.projects import services
 from gongjian.projects.models import BaselineChange, Project
-from gongjian.projects.queries import describe_baseline, describe_changes
+from gongjian.projects.queries import describe_baseline, describe_changes, project_as_stored, region_and_unit
 from gongjian.projects.views import filtered_projects
 
 router = Router(tags=["projects"])
@@ -132,6 +133,11 @@ def _out(project: Project, *, leaders: list[str] | None = None) -> dict:
 
 
 def _fields(data: dict) -> dict:
+    if "region_code" in data and "responsible_unit_id" in data:  # both, as a new project has them: one read
+        found = region_and_unit(data.pop("region_code"), data.pop("responsible_unit_id"))
+        if found is None:
+            raise Http404
+        data["region"], data["responsible_unit"] = found
     if "region_code" in data:
         data["region"] = get_object_or_404(Region, code=data.pop("region_code"))
     if "responsible_unit_id" in data:
@@ -163,8 +169,7 @@ def create_project(request, payload: ProjectIn):
     project = services.create_project(_fields(payload.dict()), actor=request.user)
     # Read back as stored (amounts and coordinates as the database keeps them); a project made here has no
     # leaders yet.
-    stored = Project.objects.with_plan(project.year).select_related("region", "responsible_unit")
-    return Status(201, _out(stored.get(pk=project.pk), leaders=[]))
+    return Status(201, _out(project_as_stored(project.pk, project.year), leaders=[]))
 
 
 @router.patch("/{int:project_id}", response=ProjectOut)
