@@ -107,8 +107,9 @@ def test_a_permission_taken_from_a_role_is_refused_at_the_next_request(client, r
 def test_a_person_moved_to_another_unit_files_for_the_new_units_projects_at_once(
     client, reporter, unit, period
 ):
-    ours, theirs = ProjectFactory(responsible_unit=unit), ProjectFactory(
-        responsible_unit=UnitFactory(name="住建局")
+    ours, theirs = (
+        ProjectFactory(responsible_unit=unit),
+        ProjectFactory(responsible_unit=UnitFactory(name="住建局")),
     )
     assert project_ids(client, reporter) == {ours.pk}
     person = reporter.person
@@ -123,7 +124,9 @@ def test_a_unit_moved_under_anothers_parent_changes_what_its_parent_sees_at_once
     below = UnitFactory(name="工信局下属中心", parent=unit)
     project = ProjectFactory(responsible_unit=below)
     reporter = make_user("unit_reporter", unit=unit)
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {accounts.create_api_token(reporter, '脚本', actor=reporter)[1]}"}
+    headers = {
+        "HTTP_AUTHORIZATION": f"Bearer {accounts.create_api_token(reporter, '脚本', actor=reporter)[1]}"
+    }
     reporter.headers = headers
     assert project_ids(client, reporter) == {project.pk}
     below.parent = UnitFactory(name="商务局")
