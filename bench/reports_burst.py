@@ -141,7 +141,11 @@ def main() -> None:
             "--log-level",
             "warning",
         ],
-        env={**os.environ, "GONGJIAN_DATA_DIR": workdir, "PYTHONPATH": str(ROOT / "src")},
+        env={
+            **os.environ,
+            "GONGJIAN_DATA_DIR": workdir,
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+        },
         stdout=subprocess.DEVNULL,
     )
     latencies: list[float] = []
