@@ -2,13 +2,19 @@
 against the production server setup (gunicorn on PostgreSQL).
 
     GONGJIAN_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/reports_burst.py
-    ... --n 2000 --clients 32 --workers 4
+    ... --n 2000 --clients 32 --workers 2 --threads 8 --create 1000
 
 With --flow one (the default) each report is one request, POST /api/v1/reports with "submit": true, which files
 and submits it in one transaction; with --flow two it is the draft (POST /api/v1/reports) and then
 POST /api/v1/reports/{id}/submit. Clients are threads in this process, each with the API token of the reporter
 of the project's unit. Afterwards every project must have exactly one report, submitted, with exactly one kept
 submission.
+
+With --create N, first N projects are created through the API (POST /api/v1/projects without a code, the
+registry numbers them) by --create-clients (8) threads with the office's token; afterwards the N codes must be
+distinct. Each step also reports the CPU the server's processes (gunicorn's workers, and PostgreSQL's backends of
+this database) spent per request, which a shared machine disturbs less than the rate. Then, in this process,
+--in-process filings through Django's test client count the queries of one filing and its CPU.
 """
 
 from __future__ import annotations
@@ -41,7 +47,25 @@ def main() -> None:
     )
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="gunicorn worker processes (default as gongjian serve: one per core, at least 2)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=8,
+        help="threads per worker, gthread (default 8 as gongjian serve; 1: sync)",
+    )
+    parser.add_argument("--create", type=int, default=0, help="projects to create through the API first")
+    parser.add_argument("--create-clients", type=int, default=8)
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        default=200,
+        help="filings through the test client to count queries (0 to skip)",
+    )
     parser.add_argument(
         "--flow",
         choices=["one", "two"],
@@ -55,6 +79,7 @@ def main() -> None:
         help="filings per arm of the audit chain's cost measurement (0 to skip)",
     )
     args = parser.parse_args()
+    args.workers = args.workers or max(2, os.cpu_count() or 1)
     if "postgres" not in os.environ.get("GONGJIAN_DATABASE_URL", ""):
         raise SystemExit("set GONGJIAN_DATABASE_URL to a PostgreSQL database (it is flushed)")
 
@@ -66,6 +91,7 @@ def main() -> None:
     from django.db.models import Count
     from django.utils import timezone
 
+    from gongjian.accounts.services import create_api_token
     from gongjian.projects.models import Project
     from gongjian.reports.models import Report, ReportRevision
     from gongjian.reports.services import open_period
@@ -79,6 +105,9 @@ def main() -> None:
     work: queue.Queue = queue.Queue()
     for pk, unit_id in Project.objects.values_list("pk", "responsible_unit_id"):
         work.put((pk, tokens[unit_id]))
+    creations = create_payloads(args.create) if args.create else []
+    office = registry.office_user() if args.create else None
+    office_token = create_api_token(office, "burst", actor=office)[1] if office else ""
     connection.close()
 
     port = 18000 + os.getpid() % 1000
@@ -93,10 +122,21 @@ def main() -> None:
             f"127.0.0.1:{port}",
             "--workers",
             str(args.workers),
+            "--worker-class",
+            "gthread" if args.threads > 1 else "sync",
+            "--threads",
+            str(args.threads),
+            "--access-logfile",  # as gongjian serve runs it (its command line: serve.gunicorn_argv)
+            "-",
             "--log-level",
             "warning",
         ],
-        env={**os.environ, "GONGJIAN_DATA_DIR": workdir, "PYTHONPATH": str(ROOT / "src")},
+        env={
+            **os.environ,
+            "GONGJIAN_DATA_DIR": workdir,
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+        },
+        stdout=subprocess.DEVNULL,
     )
     latencies: list[float] = []
     errors: list[str] = []
@@ -142,15 +182,19 @@ def main() -> None:
                 break  # the server answers (401 without a session)
             except OSError:
                 time.sleep(0.1)
+        warm_up(base, next(iter(tokens.values())), args.workers * args.threads)
+        if creations:
+            created = create_step(base, office_token, creations, args.create_clients, server.pid)
         threads = [threading.Thread(target=client) for _ in range(args.clients)]
-        cpu_before = resource.getrusage(resource.RUSAGE_SELF)
-        started = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - started
-        cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+        with ServerCpu(server.pid) as server_cpu:
+            cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+            started = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            elapsed = time.perf_counter() - started
+            cpu_after = resource.getrusage(resource.RUSAGE_SELF)
         client_cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     finally:
         server.terminate()
@@ -168,8 +212,8 @@ def main() -> None:
     latencies.sort()
     requests_per_report = 1 if args.flow == "one" else 2
     print(
-        f"\nGongjian report burst — {args.n:,} projects, {args.clients} clients, gunicorn {args.workers} workers, "
-        f"PostgreSQL, {os.cpu_count()} CPUs, {requests_per_report} request(s) per report"
+        f"\nGongjian report burst — {args.n:,} projects, {args.clients} clients, gunicorn {args.workers} workers "
+        f"× {args.threads} threads, PostgreSQL, {os.cpu_count()} CPUs, {requests_per_report} request(s) per report"
     )
     print(
         f"{'reports':>10}{'seconds':>10}{'reports/s':>12}{'requests/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
@@ -190,8 +234,16 @@ def main() -> None:
             "32", str(args.clients), 1
         )
     )
+    print(
+        f"server CPU per report: gunicorn {server_cpu.seconds('gunicorn') * 1000 / max(done, 1):.1f} ms, "
+        f"PostgreSQL {server_cpu.seconds('postgres') * 1000 / max(done, 1):.1f} ms"
+    )
     for line in errors[:5]:
         print("error:", line)
+    if creations:
+        print_create_step(created, Project.objects.filter(name__startswith="接口项目"))
+    if args.in_process:
+        in_process(args.in_process, tokens)
     if args.chain_sample:
         chain_cost(args.chain_sample, users)
 
@@ -213,6 +265,244 @@ def reporters() -> tuple[dict, dict]:
         tokens[unit.pk] = create_api_token(user, "burst", actor=user)[1]
         users[unit.pk] = user
     return tokens, users
+
+
+def cpu_of(pid: int) -> float | None:
+    """CPU seconds (user and system) a process has used, from /proc (Linux); None when it has ended."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class ServerCpu:
+    """The CPU the server spends during a step: gunicorn's master and workers, and PostgreSQL's backends of this
+    database (not this process's own), looked at every half second, so that a backend that ends during the step
+    (CONN_MAX_AGE) loses at most half a second of it."""
+
+    def __init__(self, master: int) -> None:
+        self.master = master
+        self.first: dict[tuple[str, int], float] = {}
+        self.last: dict[tuple[str, int], float] = {}
+        self.own: set[int] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _pids(self) -> list[tuple[str, int]]:
+        from django.db import connection
+
+        pids = [("gunicorn", self.master)]
+        for task in os.listdir(f"/proc/{self.master}/task"):
+            with open(f"/proc/{self.master}/task/{task}/children") as children:
+                pids += [("gunicorn", int(pid)) for pid in children.read().split()]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid, pg_backend_pid() FROM pg_stat_activity WHERE datname = current_database()"
+            )
+            rows = cursor.fetchall()
+        self.own.add(rows[0][1])  # this process's connections (one per thread) are not the server's
+        return pids + [("postgres", pid) for pid, _own in rows if pid not in self.own]
+
+    def _look(self, at_start: bool) -> None:
+        for key in self._pids():
+            used = cpu_of(key[1])
+            if used is not None:
+                if key not in self.first:
+                    self.first[key] = used if at_start else 0.0
+                self.last[key] = used
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        while not self._stop.wait(0.5):
+            self._look(False)
+        connection.close()
+
+    def __enter__(self) -> ServerCpu:
+        self._pids()  # learn this thread's own backend first
+        self._look(True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._look(False)
+
+    def seconds(self, kind: str) -> float:
+        return sum(self.last[key] - self.first[key] for key in self.last if key[0] == kind)
+
+
+def warm_up(base: str, token: str, clients: int) -> None:
+    """A few untimed requests from as many clients as the server has threads, so that no step pays for the
+    workers' first requests (Django's URL patterns, the API's schemas, the connections)."""
+
+    def client() -> None:
+        for _ in range(4):
+            request = urllib.request.Request(f"{base}/periods", headers={"Authorization": f"Bearer {token}"})
+            with urllib.request.urlopen(request, timeout=60) as response:
+                response.read()
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def create_payloads(n: int) -> list[dict]:
+    """Projects as a client of the API sends them, without codes, on the registry benchmark's regions and units."""
+    import random
+
+    from gongjian.org.models import Region, Unit
+
+    rng = random.Random(14)
+    streets = list(Region.objects.filter(level="township").values_list("code", flat=True))
+    units = list(Unit.objects.filter(kind="department").values_list("pk", flat=True))
+    return [
+        {
+            "name": f"接口项目{i + 1:05d}{rng.choice(['厂房', '商贸城', '产业园', '道路'])}",
+            "category": rng.choice(["industry", "commerce", "urban", "livelihood"]),
+            "nature": rng.choice(["new", "continuing", "preliminary"]),
+            "level": rng.choice(["province", "city", "district"]),
+            "year": 2026,
+            "region_code": rng.choice(streets),
+            "responsible_unit_id": rng.choice(units),
+            "total_investment": rng.randrange(5_000, 500_000) * 10_000,
+            "location": f"泉山区某路{i}号",
+            "content": "新建厂房及配套设施",
+            "planned_start": f"2026-{rng.randint(1, 12):02d}-01",
+            "planned_completion": "2028-06-30",
+        }
+        for i in range(n)
+    ]
+
+
+def create_step(base: str, token: str, payloads: list[dict], clients: int, master: int) -> dict:
+    """POST every payload to /api/v1/projects from ``clients`` threads; the rate, latencies and server CPU."""
+    work: queue.Queue = queue.Queue()
+    for body in payloads:
+        work.put(body)
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def client() -> None:
+        while True:
+            try:
+                body = work.get_nowait()
+            except queue.Empty:
+                return
+            request = urllib.request.Request(
+                f"{base}/projects",
+                data=json.dumps(body).encode(),
+                method="POST",
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
+            start = time.perf_counter()
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    response.read()
+                with lock:
+                    latencies.append((time.perf_counter() - start) * 1000)
+            except (urllib.error.URLError, OSError, ValueError) as exc:
+                with lock:
+                    errors.append(str(exc))
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    with ServerCpu(master) as server_cpu:
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "n": len(payloads),
+        "clients": clients,
+        "seconds": elapsed,
+        "latencies": latencies,
+        "errors": errors,
+        "cpu": [
+            server_cpu.seconds(kind) * 1000 / max(len(latencies), 1) for kind in ("gunicorn", "postgres")
+        ],
+    }
+
+
+def print_create_step(created: dict, projects) -> None:
+    latencies, done = created["latencies"], len(created["latencies"])
+    codes = projects.values("code").distinct().count()
+    print(
+        f"\nprojects created through the API, {created['clients']} clients: {done:,} in {created['seconds']:.1f} s, "
+        f"{done / created['seconds']:.0f}/s, p50 {statistics.median(latencies) if latencies else 0:.0f} ms, "
+        f"p99 {latencies[min(done - 1, round(0.99 * (done - 1)))] if latencies else 0:.0f} ms, "
+        f"errors {len(created['errors'])}; distinct codes {codes:,} of {projects.count():,}; server CPU per "
+        f"project: gunicorn {created['cpu'][0]:.1f} ms, PostgreSQL {created['cpu'][1]:.1f} ms"
+    )
+    for line in created["errors"][:5]:
+        print("error:", line)
+
+
+def in_process(n: int, tokens: dict) -> None:
+    """File ``n`` reports of another period through Django's test client (the whole request but the socket) with
+    the reporters' tokens: the queries of one filing (each reporter's second, as a worker serves it) and the CPU
+    per filing."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from gongjian.core import audit
+    from gongjian.projects.models import Project
+    from gongjian.reports.services import open_period
+
+    now = timezone.now()
+    period = open_period(
+        "2026-12-2", opens_at=now - timedelta(days=1), deadline=now + timedelta(days=3), actor=None
+    )
+    audit._sealer.start()  # as the web server seals: in its own thread
+    client = Client(HTTP_HOST="127.0.0.1")
+    projects = list(Project.objects.order_by("pk").values_list("pk", "responsible_unit_id")[:n])
+
+    def file(pk: int, unit_id: int) -> None:
+        response = client.post(
+            "/api/v1/reports",
+            {"project_id": pk, "period_id": period.pk, "amount": 1_000_000, "submit": True},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {tokens[unit_id]}",
+        )
+        if response.status_code != 201:
+            raise SystemExit(f"in-process filing answered {response.status_code}: {response.content[:200]}")
+
+    # The first half counted (recording queries costs time of its own), the second timed.
+    seen: set[int] = set()
+    queries: list[int] = []
+    for pk, unit_id in projects[: n // 2]:
+        with CaptureQueriesContext(connection) as captured:
+            file(pk, unit_id)
+        if unit_id in seen:
+            queries.append(len(captured))
+        seen.add(unit_id)
+    times: list[float] = []
+    started_cpu = time.process_time()
+    for pk, unit_id in projects[n // 2 :]:
+        start = time.perf_counter()
+        file(pk, unit_id)
+        times.append((time.perf_counter() - start) * 1000)
+    cpu = (time.process_time() - started_cpu) * 1000 / len(times)
+    audit._sealer.enabled = False
+    times.sort()
+    print(
+        f"\nin process, {len(projects):,} filings through the test client: queries per filing "
+        f"{min(queries, default=0)}–{max(queries, default=0)} (a reporter's second and later), "
+        f"p50 {statistics.median(times):.2f} ms, p99 {times[round(0.99 * (len(times) - 1))]:.2f} ms, "
+        f"CPU {cpu:.2f} ms per filing (this process, the sealer thread included)"
+    )
 
 
 def chain_cost(sample: int, users: dict) -> None:

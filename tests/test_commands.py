@@ -183,6 +183,12 @@ def test_serve_runs_gunicorn_in_production(settings, monkeypatch):
     assert argv[:4] == [sys.executable, "-m", "gunicorn", "gongjian.wsgi:application"]
     assert argv[argv.index("--bind") + 1] == "0.0.0.0:9000"
     assert argv[argv.index("--workers") + 1] == "3"
+    assert (argv[argv.index("--worker-class") + 1], argv[argv.index("--threads") + 1]) == ("gthread", "8")
+
+    execs.clear()
+    call_command("serve", "--workers", "2", "--threads", "1", stdout=io.StringIO())
+    [argv] = execs
+    assert (argv[argv.index("--worker-class") + 1], argv[argv.index("--threads") + 1]) == ("sync", "1")
 
 
 def test_serve_refuses_an_address_it_cannot_listen_on():

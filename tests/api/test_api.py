@@ -100,6 +100,36 @@ def test_creating_and_updating_a_project_goes_through_the_services(client, offic
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "national_code"
 
 
+def test_a_created_project_is_answered_as_reading_it_answers(client, office_user, unit):
+    region("320311")
+    headers = bearer(office_user)
+    payload = {
+        "name": "坐标项目",
+        "category": "industry",
+        "nature": "new",
+        "level": "district",
+        "year": 2026,
+        "region_code": "320311",
+        "responsible_unit_id": unit.pk,
+        "total_investment": 100_000_000,
+        "longitude": 117.18,
+        "latitude": 34.2,
+        "planned_start": "2026-03-01",
+    }
+    created = client.post("/api/v1/projects", payload, content_type="application/json", **headers)
+    assert created.status_code == 201, created.content
+    read = client.get(f"/api/v1/projects/{created.json()['id']}?year=2026", **headers)
+    assert created.json() == read.json()
+    assert created.json()["longitude"] == read.json()["longitude"] == "117.180000"
+    missing = client.post(
+        "/api/v1/projects",
+        {**payload, "responsible_unit_id": 99_999},
+        content_type="application/json",
+        **headers,
+    )
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+
+
 def test_a_reporter_cannot_create_projects_through_the_api(client, make_user, unit):
     region("320311")
     payload = {

@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与角色"
 
     def ready(self) -> None:
-        from gongjian.accounts import roles, signals  # noqa: F401, PLC0415  (connects login audit receivers; app registry)
+        from gongjian.accounts import access, roles, signals  # noqa: F401, PLC0415  (connects login audit receivers; app registry)
 
         post_migrate.connect(roles.sync_roles_after_migrate, sender=self)
+        access.connect()

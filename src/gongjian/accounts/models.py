@@ -146,3 +146,18 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return str(_("已吊销"))
         return str(_("已过期")) if self.is_expired else str(_("有效"))
+
+
+class AccessStamp(models.Model):
+    """The access stamp (权限戳): one row whose value changes whenever who may do what may have changed — roles,
+    permissions, people's units, the unit tree, regions. A process remembers an account's permissions and data
+    scope under the stamp it read (gongjian.accounts.access) and works them out again once it differs."""
+
+    value = models.CharField(_("戳"), max_length=32, default=new_stamp)
+
+    class Meta:
+        verbose_name = _("权限戳")
+        verbose_name_plural = _("权限戳")
+
+    def __str__(self) -> str:
+        return self.value

@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
+from gongjian.accounts import access
 from gongjian.accounts.services import user_for_token
 from gongjian.assess.api import router as assess
 from gongjian.assignments.api import router as assignments
@@ -20,6 +21,7 @@ from gongjian.exchange.api import router as exchange
 from gongjian.jobs.api import router as jobs
 from gongjian.lights.api import router as lights
 from gongjian.meetings.api import router as meetings
+from gongjian.org.scope import scope_for
 from gongjian.projects.api import router as projects
 from gongjian.reports.api import router as reports
 
@@ -30,6 +32,11 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         user = user_for_token(token, ip=client_ip(request))
         if user is not None:
+            if not access.recall(
+                user
+            ):  # what this process remembers under the stamp just read, else work it out
+                scope_for(user)  # the account's permissions and data scope, each kept on it for the request
+                access.remember(user)
             request.user = user  # the scoping query and the services read request.user
         return user
 

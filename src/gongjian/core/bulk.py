@@ -180,3 +180,38 @@ def insert_objects(
             )
         if full < len(rows):
             cursor.execute(statement(len(rows) - full), flat(rows[full:]))
+
+
+def insert_together(objects: list[models.Model]) -> None:
+    """Insert a few new rows, of one table or several, in one round trip (the ids are not read back): the rows of
+    each table in one multi-row INSERT and, on PostgreSQL, those INSERTs in one statement (all but the last as
+    data-modifying WITH clauses; each table's rows keep their order, so their ids do too). Elsewhere (SQLite, in
+    process) one statement per table. Each field prepares its value as the ORM would, ``auto_now_add`` too."""
+    if not objects:
+        return
+    by_model: dict[type[models.Model], list[models.Model]] = {}
+    for obj in objects:
+        by_model.setdefault(type(obj), []).append(obj)
+    connection = connections[router.db_for_write(objects[0])]
+    quote = connection.ops.quote_name
+    statements = []
+    for model, rows in by_model.items():
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        sql = "INSERT INTO {} ({}) VALUES {}".format(
+            quote(model._meta.db_table),
+            ", ".join(quote(f.column) for f in fields),
+            ", ".join([placeholders] * len(rows)),
+        )
+        params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in rows for f in fields]
+        statements.append((sql, params))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(statements) > 1:
+            *first, (last_sql, last_params) = statements
+            clauses = ", ".join(f"w{i} AS ({sql})" for i, (sql, _params) in enumerate(first))
+            cursor.execute(
+                f"WITH {clauses} {last_sql}", [p for _sql, params in first for p in params] + last_params
+            )
+            return
+        for sql, params in statements:
+            cursor.execute(sql, params)

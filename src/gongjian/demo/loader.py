@@ -27,6 +27,7 @@ from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
 
+from gongjian.accounts import access
 from gongjian.accounts.models import User
 from gongjian.accounts.roles import Role
 from gongjian.accounts.services import create_user, set_role_policy
@@ -692,6 +693,7 @@ class _DemoBuilder:
         for person in leaders + staff:
             person.full_clean()
         Person.objects.bulk_create(leaders + staff)
+        access.bump()  # people came without a signal
         # 分包村居 (context 003): leaders take the demolition villages; each service team works in its village.
         since = date(self.year, 1, 1)
         assignments = [

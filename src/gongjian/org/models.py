@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.accounts import access
 from gongjian.core import identifiers
 from gongjian.org.choices import ENTERPRISE_KINDS, LeadershipBody, RegionLevel, UnitKind
 
@@ -123,6 +124,7 @@ class Unit(models.Model):
             # Moved under another parent: every unit below it moves too.
             for child in Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
                 Unit.objects.filter(pk=child.pk).update(path=self.path + child.path[len(old_path) :])
+            access.bump()  # the units below moved without a signal: scopes are worked out again after it
 
     def clean(self) -> None:
         if self.kind in ENTERPRISE_KINDS and not self.credit_code:

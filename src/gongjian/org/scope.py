@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models.signals import post_delete, post_save
+
+from gongjian.accounts import access
 from gongjian.org.choices import TERRITORIAL_KINDS
-from gongjian.org.models import Person, Unit
+from gongjian.org.models import Person, Region, Unit
 
 
 @dataclass(frozen=True)
@@ -47,3 +50,15 @@ def scope_for(user) -> Scope:
             scope = Scope(person_id=person.pk, unit_ids=unit_ids, region_paths=regions)
     user._gongjian_scope = scope
     return scope
+
+
+def _changed(sender, **kwargs) -> None:
+    access.bump()
+
+
+def connect() -> None:
+    """A scope follows from people, units and regions: a change to any of them moves the access stamp, so the
+    scopes processes remember are worked out again (gongjian.accounts.access)."""
+    for model in (Person, Unit, Region):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"access-save-{model.__name__}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"access-delete-{model.__name__}")

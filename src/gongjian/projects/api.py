@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -16,7 +17,7 @@ from gongjian.core.pagination import Pages, Rows, page_of
 from gongjian.org.models import Region, Unit
 from gongjian.projects import services
 from gongjian.projects.models import BaselineChange, Project
-from gongjian.projects.queries import describe_baseline, describe_changes
+from gongjian.projects.queries import describe_baseline, describe_changes, project_as_stored, region_and_unit
 from gongjian.projects.views import filtered_projects
 
 router = Router(tags=["projects"])
@@ -100,7 +101,7 @@ class ProjectFilters(Schema):
     sort: Text | None = None
 
 
-def _out(project: Project) -> dict:
+def _out(project: Project, *, leaders: list[str] | None = None) -> dict:
     return {
         **{
             f: getattr(project, f)
@@ -125,11 +126,18 @@ def _out(project: Project) -> dict:
         "region_code": project.region.code,
         "responsible_unit": project.responsible_unit.name,
         "plan_total": getattr(project, "plan_total", None),
-        "leaders": [link.person.name for link in project.leader_links.all()],
+        "leaders": leaders
+        if leaders is not None
+        else [link.person.name for link in project.leader_links.all()],
     }
 
 
 def _fields(data: dict) -> dict:
+    if "region_code" in data and "responsible_unit_id" in data:  # both, as a new project has them: one read
+        found = region_and_unit(data.pop("region_code"), data.pop("responsible_unit_id"))
+        if found is None:
+            raise Http404
+        data["region"], data["responsible_unit"] = found
     if "region_code" in data:
         data["region"] = get_object_or_404(Region, code=data.pop("region_code"))
     if "responsible_unit_id" in data:
@@ -159,7 +167,9 @@ def get_project(request, project_id: int, year: Year | None = None):
 @router.post("", response={201: ProjectOut})
 def create_project(request, payload: ProjectIn):
     project = services.create_project(_fields(payload.dict()), actor=request.user)
-    return Status(201, _out(Project.objects.with_plan(project.year).get(pk=project.pk)))
+    # Read back as stored (amounts and coordinates as the database keeps them); a project made here has no
+    # leaders yet.
+    return Status(201, _out(project_as_stored(project.pk, project.year), leaders=[]))
 
 
 @router.patch("/{int:project_id}", response=ProjectOut)

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -102,12 +102,15 @@ def dekads_from_months(months: Sequence[int]) -> list[int]:
     return [amount for month in months for amount in split_evenly(int(month), 3)]
 
 
-def snapshot_project(project: Project) -> dict[str, Any]:
-    """Everything about a project, as an audit event shows it before and after a change."""
+def snapshot_project(project: Project, *, childless: bool = False) -> dict[str, Any]:
+    """Everything about a project, as an audit event shows it before and after a change (``childless``: a project
+    just made without plans, leaders, milestones or approvals, so there are none to read)."""
     data = audit.snapshot(
         project,
         [f.attname for f in Project._meta.concrete_fields if f.attname not in {"created_at", "updated_at"}],
     )
+    if childless:
+        return data | {"plans": {}, "leaders": [], "milestones": [], "approvals": []}
     data["plans"] = {str(p.year): p.dekads for p in project.plans.all()}
     data["leaders"] = sorted(f"{link.person_id}:{link.role}" for link in project.leader_links.all())
     data["milestones"] = [
@@ -303,19 +306,44 @@ def create_project(fields: dict[str, Any], children: ProjectChildren | None = No
     values.setdefault("year", timezone.localdate().year)
     if not isinstance(values["year"], int) or not 2000 <= values["year"] <= 2100:
         raise ValidationError({"year": _("入库年度须在 2000 到 2100 之间。")})
-    if values.get("code"):
+    numbered = not values.get("code")  # the registry gives the code
+    if not numbered:
         claim_project_code(values["code"])
-    else:
-        values["code"] = next_project_code(values["year"])
     project = Project(**values)
-    project.full_clean()
+    project.full_clean(exclude=_checked_already(values) + (["code"] if numbered else []))
     _check_plan_fits(project, children)
-    project.save()
+    if numbered:
+        # Taken last: the year's counter stays locked from here to the commit, and every other creation waits.
+        project.code = next_project_code(values["year"])
+    try:
+        project.save()
+    except IntegrityError:  # the only unique column: a code the counter gave that someone had typed unclaimed
+        raise ValidationError({"code": project.unique_error_message(Project, ("code",))}) from None
     _write_children(project, children)
+    childless = all(
+        slot is None
+        for slot in (children.plan_dekads, children.leaders, children.milestones, children.approvals)
+    )
     audit.record(
-        "project.create", actor=actor, obj=project, after=snapshot_project(project), only_changes=False
+        "project.create",
+        actor=actor,
+        obj=project,
+        after=snapshot_project(project, childless=childless),
+        only_changes=False,
     )
     return project
+
+
+def _checked_already(values: dict[str, Any]) -> list[str]:
+    """The foreign keys given as rows just read from the database, which full_clean need not look up again (one
+    query each); one with limit_choices_to is still checked."""
+    return [
+        name
+        for name, value in values.items()
+        if isinstance(value, models.Model)
+        and not value._state.adding
+        and not Project._meta.get_field(name).get_limit_choices_to()
+    ]
 
 
 # The yardstick a project is judged against (DESIGN: baselines): the office owns it; a unit may not move it.

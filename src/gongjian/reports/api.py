@@ -3,6 +3,8 @@
 from datetime import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import File, Form, Router, Schema, Status, UploadedFile
@@ -187,10 +189,15 @@ def create_report(request, payload: ReportIn):
     report is there already (someone filed it first), 409 with its version: change it by PATCH."""
     data = payload.dict()
     submit = data.pop("submit")
-    # The service checks the project is in the caller's scope (403 when not).
-    project = get_object_or_404(Project, pk=data.pop("project_id"))
-    period = get_object_or_404(ReportingPeriod, pk=data.pop("period_id"))
-    return Status(201, services.save_report(project, period, data, actor=request.user, submit=submit))
+    # The service reads the project and the period with the rest of what it needs (404 when either is not there)
+    # and checks the project is in the caller's scope (403 when not).
+    try:
+        report = services.save_report(
+            data.pop("project_id"), data.pop("period_id"), data, actor=request.user, submit=submit
+        )
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    return Status(201, report)
 
 
 @router.patch("/reports/{int:report_id}", response={200: ReportOut, 409: StaleOut})

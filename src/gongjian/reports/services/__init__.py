@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -25,7 +25,7 @@ from gongjian.core.notify import notify
 from gongjian.core.periods import Period
 from gongjian.jobs import services as jobs
 from gongjian.projects.models import Milestone, Project
-from gongjian.reports import photos, rules
+from gongjian.reports import photos, queries, rules
 from gongjian.reports.choices import PeriodKind, ReportState
 from gongjian.reports.models import (
     Problem,
@@ -35,7 +35,6 @@ from gongjian.reports.models import (
     ReportPhoto,
     ReportRevision,
 )
-from gongjian.reports.queries import unfiled_projects
 
 EDITABLE_FIELDS = [
     "amount",
@@ -72,21 +71,22 @@ def open_period(code: str, *, opens_at: datetime, deadline: datetime, actor) -> 
     return row
 
 
-def _may_file(actor, project_id: int) -> bool:
-    """Whether ``actor`` may file reports of the project; remembered on the actor for the rest of the request
-    (a filing and its submission in one request ask twice)."""
+def _may_file(actor, project_id: int, in_scope: bool | None = None) -> bool:
+    """Whether ``actor`` may file reports of the project (``in_scope``: already read with the filing); remembered
+    on the actor for the rest of the request (a filing and its submission in one request ask twice)."""
     checked = actor.__dict__.setdefault("_gongjian_may_file", {})
     if project_id not in checked:
-        checked[project_id] = (
-            actor.has_perm("reports.submit_report")
-            and Project.objects.in_scope(actor).filter(pk=project_id).exists()
+        checked[project_id] = actor.has_perm("reports.submit_report") and (
+            in_scope
+            if in_scope is not None
+            else Project.objects.in_scope(actor).filter(pk=project_id).exists()
         )
     return checked[project_id]
 
 
-def _check_can_file(project: Project | int, actor) -> None:
+def _check_can_file(project: Project | int, actor, in_scope: bool | None = None) -> None:
     project_id = project if isinstance(project, int) else project.pk
-    if actor is not None and not _may_file(actor, project_id):
+    if actor is not None and not _may_file(actor, project_id, in_scope):
         raise PermissionDenied(_("无权填报该项目。"))
 
 
@@ -115,16 +115,18 @@ def _snapshot(report: Report, lists: dict[str, list] | None = None) -> dict[str,
     return audit.snapshot(report, SNAPSHOT_FIELDS) | (lists if lists is not None else _lists(report))
 
 
-def _compute(report: Report) -> list[rules.Finding]:
-    """Set the report's cumulative figures from the earlier reports and return what must be explained."""
+def _compute(report: Report, earlier: list[tuple[str, int, int, int]] | None = None) -> list[rules.Finding]:
+    """Set the report's cumulative figures from the earlier reports (read here unless given: the filing reads
+    them with the rest, queries.filing_read) and return what must be explained."""
     kind, code, year = report.period.kind, report.period.code, report.period.period.year
-    earlier = list(
-        Report.objects.filter(project=report.project_id, period__kind=kind, period__code__lt=code)
-        .exclude(pk=report.pk)
-        .exclude(state=ReportState.DRAFT)
-        .order_by("period__code")
-        .values_list("period__code", "amount", "year_to_date", "since_start")
-    )
+    if earlier is None:
+        earlier = list(
+            Report.objects.filter(project=report.project_id, period__kind=kind, period__code__lt=code)
+            .exclude(pk=report.pk)
+            .exclude(state=ReportState.DRAFT)
+            .order_by("period__code")
+            .values_list("period__code", "amount", "year_to_date", "since_start")
+        )
     this_year = [row for row in earlier if row[0].startswith(f"{year}-")]
     before = [row for row in earlier if not row[0].startswith(f"{year}-")]
     opening = before[-1][3] if before else 0
@@ -175,8 +177,8 @@ def save_draft(
 
 @transaction.atomic
 def save_report(
-    project: Project,
-    period: ReportingPeriod,
+    project: Project | int,
+    period: ReportingPeriod | int,
     data: dict[str, Any],
     *,
     actor,
@@ -186,12 +188,23 @@ def save_report(
     submit: bool = False,
 ) -> Report:
     """Save the report as :func:`save_draft` does and, with ``submit``, submit it in the same transaction: both
-    happen or neither (the API's one-request filing). A new report that is submitted at once is written once."""
-    _check_can_file(project, actor)
+    happen or neither (the API's one-request filing). A new report that is submitted at once is written once.
+    ``project`` and ``period`` may be given by id (the API): when either is not there, ``ObjectDoesNotExist``."""
+    project_id = project if isinstance(project, int) else project.pk
+    period_id = period if isinstance(period, int) else period.pk
+    may_ask = actor is not None and actor.has_perm("reports.submit_report")
+    read = queries.filing_read(project_id, period_id, scope_of=actor, check_scope=actor is None or may_ask)
+    if read is None:
+        raise ObjectDoesNotExist(_("不存在，或不在您的数据范围内。"))
+    project = project if isinstance(project, Project) else read.project
+    period = period if isinstance(period, ReportingPeriod) else read.period
+    _check_can_file(project, actor, read.in_scope)
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    report = Report.objects.select_for_update().filter(project=project, period=period).first()
+    report = None
+    if read.report_id is not None:  # there is one: lock it and read it whole
+        report = Report.objects.select_for_update().filter(project=project, period=period).first()
     created = report is None
     if created:
         report = Report(project=project, period=period, author=audit.actor_or_none(actor))
@@ -217,7 +230,7 @@ def save_report(
         setattr(report, name, value)
     if report.amount is None or report.amount < 0:
         raise ValidationError({"amount": _("本期完成投资不能为负数。")})
-    unexplained = _compute(report)
+    unexplained = _compute(report, read.earlier)
     # Project and period were given as rows, and one report per project and period is the table's constraint:
     # checking them again here would cost three queries for nothing.
     report.full_clean(
@@ -229,9 +242,10 @@ def save_report(
     if submit:
         _mark_submitted(report)
     if created:
+        # No savepoint around the insert: a clash raises StaleReport at once, which rolls this transaction (or the
+        # caller's savepoint of it, save_report being atomic) back; nothing runs on the failed transaction.
         try:
-            with transaction.atomic():
-                report.save(force_insert=True)
+            report.save(force_insert=True)
         except IntegrityError:  # another request created it a moment ago: this one is a stale edit of it
             raise StaleReport(_("该报告刚被他人创建，请刷新后重新填写。"), code="stale") from None
     else:
@@ -242,7 +256,7 @@ def save_report(
     after = _snapshot(report, lists)
     if submit:  # the audit trail shows the saving and the submission as the two steps they are
         saved = after | {"state": draft_state}
-        audit.record(
+        saving = audit.build_event(
             "report.create" if created else "report.update",
             actor=actor,
             obj=report,
@@ -250,8 +264,8 @@ def save_report(
             after=saved,
             only_changes=not created,
         )
-        _revise(report, actor, lists, first=created)
-        audit.record("report.submit", actor=actor, obj=report, before=saved, after=after)
+        submission = audit.build_event("report.submit", actor=actor, obj=report, before=saved, after=after)
+        audit.record_all([saving, submission], rows=[_revision(report, actor, lists, first=created)])
     else:
         audit.record(
             "report.create" if created else "report.update",
@@ -471,9 +485,12 @@ def _apply_milestones(report: Report, actor) -> None:
             )
 
 
-def _revise(report: Report, actor, lists: dict[str, list] | None = None, *, first: bool = False) -> None:
+def _revision(
+    report: Report, actor, lists: dict[str, list] | None = None, *, first: bool = False
+) -> ReportRevision:
+    """The report's next kept version, unsaved: it is written with the change's audit event (audit.record_all)."""
     number = 1 if first else report.revisions.count() + 1
-    ReportRevision.objects.create(
+    return ReportRevision(
         report=report,
         number=number,
         state=report.state,
@@ -510,8 +527,14 @@ def submit_report(report: Report, *, actor, expected_version: int | None = None)
     before = _snapshot(current, lists)
     _mark_submitted(current)
     current.save()
-    _revise(current, actor, lists)
-    audit.record("report.submit", actor=actor, obj=current, before=before, after=_snapshot(current, lists))
+    audit.record_all(
+        [
+            audit.build_event(
+                "report.submit", actor=actor, obj=current, before=before, after=_snapshot(current, lists)
+            )
+        ],
+        rows=[_revision(current, actor, lists)],
+    )
     return current
 
 
@@ -548,8 +571,14 @@ def approve_report(report: Report, *, actor, expected_version: int | None = None
     current.version += 1
     current.save()
     _apply_milestones(current, actor)
-    _revise(current, actor, lists)
-    audit.record("report.approve", actor=actor, obj=current, before=before, after=_snapshot(current, lists))
+    audit.record_all(
+        [
+            audit.build_event(
+                "report.approve", actor=actor, obj=current, before=before, after=_snapshot(current, lists)
+            )
+        ],
+        rows=[_revision(current, actor, lists)],
+    )
     # What follows an approval (its problems become cases, the project is lit again) is the lights' work, queued
     # with the approval: the worker sees it once the approval has committed, or never.
     jobs.start(
@@ -576,8 +605,14 @@ def return_report(report: Report, reason: str, *, actor, expected_version: int |
     current.return_reason = reason.strip()
     current.version += 1
     current.save()
-    _revise(current, actor, lists)
-    audit.record("report.return", actor=actor, obj=current, before=before, after=_snapshot(current, lists))
+    audit.record_all(
+        [
+            audit.build_event(
+                "report.return", actor=actor, obj=current, before=before, after=_snapshot(current, lists)
+            )
+        ],
+        rows=[_revision(current, actor, lists)],
+    )
     # The reporter hears of it where they work (站内通知, and mail or the bot where configured): who wrote the
     # report and who submitted it; for a report nobody signed (filed from the office's sheet), the unit's reporters.
     submitter = current.revisions.filter(state=ReportState.SUBMITTED).order_by("-number").values("actor")[:1]
@@ -609,7 +644,7 @@ def send_reminders(period: ReportingPeriod, *, actor) -> int:
         raise PermissionDenied(_("只有项目办可以催报。"))
 
     by_unit: dict[int, list[Project]] = {}
-    for project in unfiled_projects(period).order_by("code"):
+    for project in queries.unfiled_projects(period).order_by("code"):
         for unit_id in {project.responsible_unit_id, project.headquarters_id} - {None}:
             by_unit.setdefault(unit_id, []).append(project)
     reporters = (
