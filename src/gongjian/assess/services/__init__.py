@@ -8,6 +8,7 @@ publish (:func:`publication`) and publish only when the office confirms."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -29,6 +30,7 @@ from gongjian.assess.models import (
     Evaluation,
     EvaluatorAssignment,
     Run,
+    RunFigures,
     RunState,
     Scheme,
     SchemeYear,
@@ -480,11 +482,15 @@ def _names() -> pl.DataFrame:
     )
 
 
-def _with_baselines(scores: pl.DataFrame, codes: list[str]) -> pl.DataFrame:
-    """A re-baselined project's explanation says which baseline its plan and milestone dates came from."""
+_NOTES = {"period_code": pl.String, "subject_kind": pl.String, "subject_id": pl.Int64, "note": pl.String}
+
+
+def _baseline_notes(codes: list[str]) -> pl.DataFrame:
+    """A re-baselined project's explanation says which baseline its plan and milestone dates came from: the line
+    for each such project and period, as the baselines stand when the run is made."""
     moved = dict(Project.objects.filter(baseline__gt=1).values_list("pk", "baseline"))
     if not moved:
-        return scores
+        return pl.DataFrame(schema=_NOTES)
     periods = [Period.parse(code) for code in codes]
     starts = dict(Project.objects.filter(pk__in=list(moved)).values_list("pk", "baseline_from"))
     older = yardsticks(moved, periods)
@@ -506,32 +512,13 @@ def _with_baselines(scores: pl.DataFrame, codes: list[str]) -> pl.DataFrame:
                     _("计划与节点口径：%(b)s") % {"b": describe_baseline(used, since)},
                 )
             )
-    frame = pl.DataFrame(
-        notes,
-        schema={
-            "period_code": pl.String,
-            "subject_kind": pl.String,
-            "subject_id": pl.Int64,
-            "_baseline": pl.String,
-        },
-        orient="row",
-    )
-    return (
-        scores.with_columns(pl.col("subject_kind").cast(pl.String))
-        .join(frame, on=["period_code", "subject_kind", "subject_id"], how="left")
-        .with_columns(
-            pl.when(pl.col("_baseline").is_not_null())
-            .then(pl.concat_list([pl.col("explanation"), pl.col("_baseline")]))
-            .otherwise(pl.col("explanation"))
-            .alias("explanation")
-        )
-        .drop("_baseline")
-    )
+    return pl.DataFrame(notes, schema=_NOTES, orient="row")
 
 
 def _save_results(runs: dict[str, Run], results: engine.Results) -> None:
     """Write the scores and consequences of each period in ``results`` to its run in ``runs``, from the
-    engine's frames straight to the tables (:mod:`gongjian.core.bulk`)."""
+    engine's frames straight to the tables (:mod:`gongjian.core.bulk`), and keep each run's figures, from which
+    its explanations are written when they are read (:func:`gongjian.assess.queries.explanations`)."""
     run_ids = pl.DataFrame(
         {"period_code": list(runs), "run_id": [run.pk for run in runs.values()]},
         schema={"period_code": pl.String, "run_id": pl.Int64},
@@ -546,7 +533,7 @@ def _save_results(runs: dict[str, Run], results: engine.Results) -> None:
             .with_columns(pl.col("subject_name").fill_null(pl.col("subject_id").cast(pl.String)))
         )
 
-    scores = _with_baselines(named(results.scores), list(runs)).select(
+    scores = named(results.scores).select(
         "run_id",
         "subject_kind",
         "subject_id",
@@ -556,9 +543,9 @@ def _save_results(runs: dict[str, Run], results: engine.Results) -> None:
         "rank",
         "group_size",
         pl.struct(pl.col(c).alias(c.removesuffix("_points")) for c in points).alias("points"),
-        "explanation",
+        pl.lit("[]").alias("explanation"),
     )
-    bulk.insert(Score, scores.with_columns(bulk.json_text("points"), bulk.json_text("explanation")))
+    bulk.insert(Score, scores.with_columns(bulk.json_text("points")))
     consequences = named(results.consequences).select(
         "run_id",
         "subject_kind",
@@ -569,6 +556,23 @@ def _save_results(runs: dict[str, Run], results: engine.Results) -> None:
         pl.col("reason").str.slice(0, 300),
     )
     bulk.insert(Consequence, consequences)
+    _keep_figures(runs, results.figures)
+
+
+def _keep_figures(runs: dict[str, Run], figures: pl.DataFrame) -> None:
+    """Keep the figures of each run as one Parquet file, with the baseline note of its re-baselined projects."""
+    notes = _baseline_notes(list(runs))
+    if notes.is_empty():
+        figures = figures.with_columns(pl.lit(None, pl.String).alias("note"))
+    else:
+        figures = figures.join(notes, on=["period_code", "subject_kind", "subject_id"], how="left")
+    parts = figures.partition_by("period_code", as_dict=True)
+    kept = []
+    for code, run in runs.items():
+        out = io.BytesIO()
+        parts.get((code,), figures.clear()).write_parquet(out, compression="zstd")
+        kept.append(RunFigures(run=run, layout=engine.FIGURES_LAYOUT, data=out.getvalue()))
+    RunFigures.objects.bulk_create(kept)
 
 
 def _periods(codes: Sequence[str]) -> list[Period]:
@@ -793,6 +797,7 @@ def run_assessments(
     drafts = [draft for _p, draft, _s in chosen.values() if draft]
     Score.objects.filter(run__in=drafts).delete()
     Consequence.objects.filter(run__in=drafts).delete()
+    RunFigures.objects.filter(run__in=drafts).delete()
     saved: dict[str, Run] = {}
     for scheme_id, row in schemes_used.items():
         mine = [(period, draft) for period, draft, used in chosen.values() if used == scheme_id]
