@@ -6,7 +6,7 @@ From a polars frame (the frame's columns are the table's column names; JSON colu
 :func:`json_text`):
 
 * :func:`insert` — PostgreSQL: COPY … FROM STDIN, the frame written as CSV by polars; any other database
-  (SQLite): one INSERT, executemany.
+  (SQLite): INSERT statements of many rows each, executemany.
 * :func:`update` — by id. PostgreSQL: COPY into a temporary table, then one UPDATE … FROM; others: executemany of
   one UPDATE.
 
@@ -17,6 +17,7 @@ From model instances (values prepared by each field as the ORM would): :func:`in
 from __future__ import annotations
 
 import io
+from itertools import chain
 
 import polars as pl
 from django.db import connection, connections, models, router
@@ -69,9 +70,27 @@ def insert(model, frame: pl.DataFrame) -> None:
         ):
             copy.write(csv_bytes(frame))
         return
-    sql = f"INSERT INTO {table(model)} ({names}) VALUES ({', '.join(['%s'] * frame.width)})"
+    # Many rows a statement: SQLite then steps once for each statement instead of once for each row, which
+    # halves the time of a few hundred thousand rows.
+    rows = python_rows(frame)
+    per_statement = max(1, min(500, (connection.features.max_query_params or 65535) // frame.width))
+    row = f"({', '.join(['%s'] * frame.width)})"
+
+    def statement(n: int) -> str:
+        return f"INSERT INTO {table(model)} ({names}) VALUES {', '.join([row] * n)}"
+
+    full = len(rows) - len(rows) % per_statement
     with connection.cursor() as cursor:
-        cursor.executemany(sql, python_rows(frame))
+        if full:
+            cursor.executemany(
+                statement(per_statement),
+                (
+                    list(chain.from_iterable(rows[at : at + per_statement]))
+                    for at in range(0, full, per_statement)
+                ),
+            )
+        if full < len(rows):
+            cursor.execute(statement(len(rows) - full), list(chain.from_iterable(rows[full:])))
 
 
 def update(model, frame: pl.DataFrame, pg_types: dict[str, str]) -> None:
