@@ -17,7 +17,8 @@ from decimal import Decimal, InvalidOperation
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, Sum, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -241,13 +242,21 @@ def _to_date(
         {"project_id": list(baselines), "baseline": list(baselines.values())},
         schema={"project_id": pl.Int64, "baseline": pl.Int64},
     )
+    # the ten-day plans as JSON text, decoded by polars (ten thousand json.loads cost more than the rest)
+    dekads = pl.col("dekads")
     plans = pl.DataFrame(
-        [
-            (pid, dekads or [0] * 36)
-            for pid, dekads in AnnualPlan.objects.filter(year=year).values_list("project_id", "dekads")
-        ],
-        schema={"project_id": pl.Int64, "dekads": pl.List(pl.Int64)},
+        bulk.fetch(
+            AnnualPlan.objects.filter(year=year)
+            .order_by()
+            .annotate(text=Cast("dekads", TextField()))
+            .values_list("project_id", "text")
+        ),
+        schema={"project_id": pl.Int64, "dekads": pl.String},
         orient="row",
+    ).with_columns(
+        pl.when(dekads.str.json_decode(pl.List(pl.Int64)).list.len() > 0)
+        .then(dekads.str.json_decode(pl.List(pl.Int64)))
+        .otherwise(pl.lit([0] * 36, pl.List(pl.Int64)))
     )
     cumulative = (
         plans.explode("dekads")
@@ -374,7 +383,6 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
             "baseline",
         )
     )
-    ids = [p[0] for p in projects]
     baselines = {p[0]: p[-1] for p in projects}
     # periods measured against a baseline the registry no longer holds (a re-baselined project's earlier ones)
     older = yardsticks(baselines, periods, every=True)
@@ -423,21 +431,6 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
             "area_group": pl.String,
         },
     )
-    ids_frame = pl.DataFrame({"project_id": ids}, schema={"project_id": pl.Int64})
-    period_frame = pl.DataFrame(
-        {
-            "period_code": codes,
-            "period_kind": [str(p.kind) for p in periods],
-            "period_start": [p.start for p in periods],
-            "period_end": [p.end for p in periods],
-        },
-        schema={
-            "period_code": pl.String,
-            "period_kind": pl.String,
-            "period_start": pl.Date,
-            "period_end": pl.Date,
-        },
-    )
     key = ["period_code", "project_id"]
 
     # plan and investment to date, the milestones of the baseline each period is measured against, and every
@@ -461,9 +454,8 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
         .with_columns(pl.col("due", "met").cum_sum().over("project_id", "baseline"))
         .sort("planned")
     )
-    due = (
-        money.select(*key, "baseline", "period_end")
-        .sort("period_end")
+    facts = (
+        money.sort("period_end")
         .join_asof(
             running,
             left_on="period_end",
@@ -472,33 +464,27 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
             strategy="backward",
             check_sortedness=False,  # sorted by date as a whole, so within every project too
         )
-        .select(*key, milestones_due="due", milestones_met="met")
+        .rename({"due": "milestones_due", "met": "milestones_met"})
     )
 
-    # reports of the reporting periods inside each assessed period whose deadline has passed: missing and late
+    # reports of the reporting periods inside each assessed period whose deadline has passed: missing (those
+    # expected less those filed) and late
     inner = pl.DataFrame(
         [
-            (period.code, rp.pk, rp.deadline)
+            (period.code, rp.pk)
             for rp in ReportingPeriod.objects.filter(deadline__lt=now, code__startswith=f"{year}-")
             for period in periods
             if rp.period.start >= period.start and rp.period.end <= period.end
         ],
-        schema={
-            "period_code": pl.String,
-            "reporting_period_id": pl.Int64,
-            "deadline": pl.Datetime("us", "UTC"),
-        },
+        schema={"period_code": pl.String, "reporting_period_id": pl.Int64},
         orient="row",
     )
-    filed = filings.filter(pl.col("filed")).select("project_id", "reporting_period_id", "late")
+    expected = dict(inner.group_by("period_code").len().iter_rows())
     reporting = (
-        ids_frame.join(inner.select("period_code", "reporting_period_id"), how="cross")
-        .join(filed, on=["project_id", "reporting_period_id"], how="left")
+        filings.filter(pl.col("filed"))
+        .join(inner, on="reporting_period_id")
         .group_by(key)
-        .agg(
-            missing_reports=pl.col("late").is_null().sum().cast(pl.Int64),
-            late_reports=pl.col("late").fill_null(False).sum().cast(pl.Int64),
-        )
+        .agg(_filed=pl.len().cast(pl.Int64), late_reports=pl.col("late").sum().cast(pl.Int64))
     )
 
     # red lights: a ten-day period's own, a month's ten-day periods'
@@ -522,13 +508,20 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
         .agg(red_lights=pl.len().cast(pl.Int64))
     )
 
+    kinds = {p.code: str(p.kind) for p in periods}
     fact_frame = (
-        ids_frame.join(period_frame.select("period_code", "period_kind"), how="cross")
-        .join(money.select(*key, "plan_to_date", "done_to_date"), on=key, how="left")
-        .join(due, on=key, how="left")
-        .join(reporting, on=key, how="left")
+        facts.join(reporting, on=key, how="left")
         .join(reds, on=key, how="left")
-        .with_columns(pl.exclude("period_code", "project_id", "period_kind").fill_null(0))
+        .with_columns(
+            pl.col("period_code").replace_strict(kinds, return_dtype=pl.String).alias("period_kind"),
+            pl.col("period_code")
+            .replace_strict(expected, default=0, return_dtype=pl.Int64)
+            .alias("_expected"),
+        )
+        .with_columns(
+            pl.col("milestones_due", "milestones_met", "_filed", "late_reports", "red_lights").fill_null(0)
+        )
+        .with_columns((pl.col("_expected") - pl.col("_filed")).alias("missing_reports"))
         .select(list(engine.FACT_COLUMNS))
         .cast(dict(engine.FACT_COLUMNS))
     )
