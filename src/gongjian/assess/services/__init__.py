@@ -747,7 +747,7 @@ def _keep_figures(runs: dict[str, Run], figures: pl.DataFrame) -> None:
     kept = []
     for code, run in runs.items():
         out = io.BytesIO()
-        parts.get((code,), figures.clear()).write_parquet(out, compression="zstd")
+        parts.get((code,), figures.clear()).write_parquet(out, compression="zstd", compression_level=1)
         kept.append(RunFigures(run=run, layout=engine.FIGURES_LAYOUT, data=out.getvalue()))
     RunFigures.objects.bulk_create(kept)
 
