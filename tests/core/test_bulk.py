@@ -35,3 +35,35 @@ def test_every_row_of_a_frame_is_inserted_with_its_values(rows):
         )
     )
     assert stored == list(frame.select("subject_id", "subject_name", "amount", "reason").iter_rows())
+
+
+def test_a_query_is_read_into_a_frame_of_the_types_asked_for():
+    import datetime as dt
+
+    from django.db.models import BooleanField, ExpressionWrapper, Q
+
+    from gongjian.projects.models import Milestone
+    from tests.factories import ProjectFactory
+
+    project = ProjectFactory(name="读取，“引号”\n换行")
+    project.milestones.create(
+        kind="start", planned_date=dt.date(2026, 3, 1), actual_date=dt.date(2026, 2, 27)
+    )
+    project.milestones.create(kind="other", name="", planned_date=dt.date(2026, 9, 30))
+    query = (
+        Milestone.objects.order_by("planned_date")
+        .annotate(met=ExpressionWrapper(Q(actual_date__isnull=False), output_field=BooleanField()))
+        .values_list("project__name", "name", "planned_date", "actual_date", "met", "sequence")
+    )
+    schema = {
+        "project": pl.String,
+        "name": pl.String,
+        "planned": pl.Date,
+        "actual": pl.Date,
+        "met": pl.Boolean,
+        "sequence": pl.Int64,
+    }
+    read = bulk.frame(query, schema)
+    assert read.schema == pl.Schema(schema)
+    assert read.rows() == [tuple(row) for row in query]
+    assert bulk.frame(query.none(), schema).equals(pl.DataFrame(schema=schema))

@@ -198,21 +198,12 @@ def _filings(year: int) -> pl.DataFrame:
         )
         .values_list("project_id", "period_id", "counted", "year_to_date", "filed", "late")
     )
-    frame = pl.DataFrame(bulk.fetch(reports), schema=list(_FILINGS), orient="row", infer_schema_length=None)
-    return frame.cast(_FILINGS)  # SQLite gives its truths as 0 and 1
+    return bulk.frame(reports, _FILINGS)
 
 
 def _last_dekad(period: Period) -> int:
     """Index (0–35) in the year of the period's last ten-day period."""
     return period.index_in_year - 1 if period.dekad is not None else (period.month or 12) * 3 - 1
-
-
-def _dates(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    """Dates as read by :func:`bulk.fetch` (text on SQLite) as dates."""
-    return frame.with_columns(
-        pl.col(c).str.to_date("%Y-%m-%d") if frame.schema[c] == pl.String else pl.col(c).cast(pl.Date)
-        for c in columns
-    )
 
 
 def _to_date(
@@ -244,15 +235,12 @@ def _to_date(
     )
     # the ten-day plans as JSON text, decoded by polars (ten thousand json.loads cost more than the rest)
     dekads = pl.col("dekads")
-    plans = pl.DataFrame(
-        bulk.fetch(
-            AnnualPlan.objects.filter(year=year)
-            .order_by()
-            .annotate(text=Cast("dekads", TextField()))
-            .values_list("project_id", "text")
-        ),
-        schema={"project_id": pl.Int64, "dekads": pl.String},
-        orient="row",
+    plans = bulk.frame(
+        AnnualPlan.objects.filter(year=year)
+        .order_by()
+        .annotate(text=Cast("dekads", TextField()))
+        .values_list("project_id", "text"),
+        {"project_id": pl.Int64, "dekads": pl.String},
     ).with_columns(
         pl.when(dekads.str.json_decode(pl.List(pl.Int64)).list.len() > 0)
         .then(dekads.str.json_decode(pl.List(pl.Int64)))
@@ -320,17 +308,10 @@ def _to_date(
         .select("period_code", "project_id", "period_end", "baseline", "plan_to_date", "done_to_date")
     )
 
-    current = _dates(
-        pl.DataFrame(
-            bulk.fetch(
-                Milestone.objects.order_by().values_list("pk", "project_id", "planned_date", "actual_date")
-            ),
-            schema=["id", "project_id", "planned", "actual"],
-            orient="row",
-            infer_schema_length=None,
-        ),
-        ["planned", "actual"],
-    ).cast({"id": pl.Int64, "project_id": pl.Int64})
+    current = bulk.frame(
+        Milestone.objects.order_by().values_list("pk", "project_id", "planned_date", "actual_date"),
+        {"id": pl.Int64, "project_id": pl.Int64, "planned": pl.Date, "actual": pl.Date},
+    )
     milestones = current.join(base, on="project_id", how="inner").drop("id")
     if older:  # and the milestone plan dates of those baselines: the same nodes, as then planned
         live = {
@@ -494,14 +475,11 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
         for dekad in ([period] if period.dekad else period.dekads())
     }
     reds = (
-        pl.DataFrame(
-            bulk.fetch(
-                Light.objects.filter(period_code__in=list(lit_in), colour=2, project__is_archived=False)
-                .order_by()
-                .values_list("period_code", "project_id")
-            ),
-            schema={"light_code": pl.String, "project_id": pl.Int64},
-            orient="row",
+        bulk.frame(
+            Light.objects.filter(period_code__in=list(lit_in), colour=2, project__is_archived=False)
+            .order_by()
+            .values_list("period_code", "project_id"),
+            {"light_code": pl.String, "project_id": pl.Int64},
         )
         .with_columns(period_code=pl.col("light_code").replace_strict(lit_in, return_dtype=pl.String))
         .group_by(key)
