@@ -1,10 +1,16 @@
-"""The one bulk writer (core/bulk.py): a frame's rows reach the table whole, however many statements they take."""
+"""The one bulk writer and reader (core/bulk.py): a frame's rows reach the table whole, however many statements
+they take, and a query's rows come back as a frame of the types asked for."""
+
+import datetime as dt
 
 import polars as pl
 import pytest
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from gongjian.assess.models import Consequence, Run, Scheme
 from gongjian.core import bulk
+from gongjian.projects.models import Milestone
+from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,13 +44,6 @@ def test_every_row_of_a_frame_is_inserted_with_its_values(rows):
 
 
 def test_a_query_is_read_into_a_frame_of_the_types_asked_for():
-    import datetime as dt
-
-    from django.db.models import BooleanField, ExpressionWrapper, Q
-
-    from gongjian.projects.models import Milestone
-    from tests.factories import ProjectFactory
-
     project = ProjectFactory(name="读取，“引号”\n换行")
     project.milestones.create(
         kind="start", planned_date=dt.date(2026, 3, 1), actual_date=dt.date(2026, 2, 27)

@@ -299,11 +299,10 @@ def _to_date(
         .unique(["project_id", "period_end"], keep="last", maintain_order=True)
         .sort("period_end")
     )
+    # both sorted by date as a whole, so within every project too
     rows = (
         rows.sort("period_end")
-        .join_asof(
-            done, on="period_end", by="project_id", strategy="backward", check_sortedness=False
-        )  # sorted by date as a whole, so within every project too
+        .join_asof(done, on="period_end", by="project_id", strategy="backward", check_sortedness=False)
         .with_columns(pl.col("plan_to_date").fill_null(0), pl.col("done_to_date").fill_null(0))
         .select("period_code", "project_id", "period_end", "baseline", "plan_to_date", "done_to_date")
     )
