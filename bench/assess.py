@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -140,7 +141,10 @@ before = peak()
 engine.assess(*frames, default_scheme())
 print(before, peak())
 """
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    try:
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    finally:
+        shutil.rmtree(folder)
     before, after = map(float, out.stdout.split())
     return before, after
 
