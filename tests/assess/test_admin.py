@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from gongjian.assess import services
+from gongjian.assess import queries, services
 from gongjian.assess.models import Scheme, SchemeYear
 from gongjian.core.models import AuditEvent
 from tests.factories import UserFactory
@@ -217,7 +217,7 @@ def test_the_office_enters_a_bonus_item_choosing_the_subject_by_name(office_clie
     assert "商贸城指挥部" in office_client.get("/admin/assess/adjustment/").content.decode()
     run = services.run_assessment("2026-11-2", actor=None)
     slow = run.scores.get(subject_kind="headquarters", subject_id=hq.pk)
-    assert any("受到市政府通报表扬" in line for line in slow.explanation)
+    assert any("受到市政府通报表扬" in line for line in queries.explanation(slow))
 
 
 def test_raters_are_assigned_subjects_by_name_once_each(office_client, district, make_user):

@@ -5,7 +5,7 @@ does, and a run refused by the time the worker gets to it changes nothing and sa
 import pytest
 from django.test import Client
 
-from gongjian.assess import services
+from gongjian.assess import queries, services
 from gongjian.assess.models import Consequence, Run, Score
 from gongjian.core.locking import ANY_VERSION
 from gongjian.core.models import AuditEvent
@@ -19,9 +19,9 @@ JSON = "application/json"
 
 
 def scores_of(run: Run) -> list[tuple]:
-    return sorted(
-        run.scores.values_list("subject_kind", "subject_id", "score", "rank", "points", "explanation")
-    )
+    scores = list(run.scores.all())
+    written = queries.explanations(scores)
+    return sorted((s.subject_kind, s.subject_id, s.score, s.rank, s.points, written[s.pk]) for s in scores)
 
 
 def consequences_of(run: Run) -> list[tuple]:

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from gongjian.assess import services
+from gongjian.assess import queries, services
 from gongjian.assess.models import Commitment, Consequence, Interview, Run
 from gongjian.assess.services import followup
 from gongjian.core.locking import Stale
@@ -248,9 +248,8 @@ def test_many_periods_are_assessed_at_once_as_each_would_be_alone(district, offi
         sorted(runs[0].scores.values_list("subject_kind", "subject_id", "score", "rank"))
         == expected["2026-11-2"]
     )
-    assert (
-        runs[0].scores.get(subject_name="快项目").explanation
-        == alone["2026-11-2"].scores.get(subject_name="快项目").explanation
+    assert queries.explanation(runs[0].scores.get(subject_name="快项目")) == queries.explanation(
+        alone["2026-11-2"].scores.get(subject_name="快项目")
     )
     with pytest.raises(ValidationError, match="同一年度"):
         services.run_assessments(["2026-12-3", "2027-01-1"], actor=office_user)

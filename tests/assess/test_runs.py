@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from gongjian.assess import services
+from gongjian.assess import queries, services
 from gongjian.assess.models import Adjustment, Run
 from gongjian.core.models import AuditEvent
 from gongjian.jobs.models import Job
@@ -31,8 +31,8 @@ def test_a_run_scores_ranks_and_explains_every_subject_and_gives_the_red_flag(di
     scores = headquarters(run)
     fast, slow = scores["智能装备产业园指挥部"], scores["商贸城指挥部"]
     assert fast.score > slow.score and (fast.rank, slow.rank, fast.group_size) == (1, 2, 2)
-    assert any("3200.00 万元 / 序时计划 3200.00 万元" in line for line in fast.explanation)
-    assert any("1600.00 万元" in line for line in slow.explanation)
+    assert any("3200.00 万元 / 序时计划 3200.00 万元" in line for line in queries.explanation(fast))
+    assert any("1600.00 万元" in line for line in queries.explanation(slow))
     flags = run.consequences.filter(kind="red_flag", subject_kind="headquarters")
     assert [c.subject_name for c in flags] == ["智能装备产业园指挥部"]
     assert AuditEvent.objects.filter(action="assess.run").count() == 1
@@ -50,7 +50,7 @@ def test_rerunning_a_draft_replaces_it_with_the_corrected_data(district, office_
     again = services.run_assessment("2026-11-2", actor=office_user, expected_version=first.version)
     assert again.pk == first.pk and Run.objects.count() == 1 and again.version == first.version + 1
     slow = headquarters(again)["商贸城指挥部"]
-    assert slow.rank == 1 and any("受到市政府通报表扬" in line for line in slow.explanation)
+    assert slow.rank == 1 and any("受到市政府通报表扬" in line for line in queries.explanation(slow))
 
 
 def test_published_results_are_final_and_a_correction_is_a_linked_revision(district, office_user):
@@ -140,7 +140,7 @@ def test_raters_score_their_subjects_and_the_office_sees_who_has_not(
     assert client.get("/assess/evaluate/?period=2026-11-2").content.decode().count("→") == 1
     run = services.run_assessment("2026-11-2", actor=office_user)
     fast = headquarters(run)["智能装备产业园指挥部"]
-    assert any("综合评价" in line and "95" in line for line in fast.explanation)
+    assert any("综合评价" in line and "95" in line for line in queries.explanation(fast))
 
 
 def test_a_published_run_gives_a_numbered_notice_and_a_public_page(

@@ -16,7 +16,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from gongjian.assess import services
+from gongjian.assess import queries, services
 from gongjian.assess.exports import consequences_workbook, scheme_workbook
 from gongjian.assess.models import (
     Commitment,
@@ -499,7 +499,7 @@ def revise_run(request, run_id: int, payload: ReviseIn):
 # Scores and consequences
 
 
-def _score_out(score: Score) -> dict:
+def _score_out(score: Score, explanation: list[str]) -> dict:
     return {
         "id": score.pk,
         "run_id": score.run_id,
@@ -511,8 +511,15 @@ def _score_out(score: Score) -> dict:
         "rank": score.rank,
         "group_size": score.group_size,
         "points": score.points,
-        "explanation": score.explanation,
+        "explanation": explanation,
     }
+
+
+def _scores_out(scores) -> list[dict]:
+    """A page of scores, their explanations written together (one read of the run's figures)."""
+    scores = list(scores)
+    written = queries.explanations(scores)
+    return [_score_out(score, written[score.pk]) for score in scores]
 
 
 def _consequence_out(row: Consequence) -> dict:
@@ -541,7 +548,7 @@ def run_scores(request, run_id: int, kind: str | None = None):
     queryset = run.scores.order_by("subject_kind", "group", "rank", "subject_name", "pk")
     if kind:
         queryset = queryset.filter(subject_kind=kind)
-    return Rows(queryset, _score_out)
+    return Rows(queryset, page=_scores_out)
 
 
 @router.get("/scores/{int:score_id}", response=ScoreDetailOut, summary="One score with its consequences")
@@ -551,7 +558,7 @@ def get_score(request, score_id: int):
     consequences = Consequence.objects.select_related("run").filter(
         run=score.run, subject_kind=score.subject_kind, subject_id=score.subject_id
     )
-    return _score_out(score) | {
+    return _score_out(score, queries.explanation(score)) | {
         "period_code": score.run.period_code,
         "run_state": score.run.state,
         "consequences": [_consequence_out(c) for c in consequences],

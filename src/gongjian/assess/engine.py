@@ -51,8 +51,11 @@ How a subject is scored (see the scheme's classes for each indicator's formula):
   a yellow card in a period gets no red flag or reward of the same kind of period, even when it is among the
   first (a group of three with rewards for the first three).
 
-Every score row carries its explanation: one line per indicator with its inputs, formula and points, the total
-and rank, and for each consequence rule that applies to the row whether it was given and why.
+Every score has its explanation: one line per indicator with its inputs, formula and points, the total and rank,
+and for each consequence rule that applies to the row whether it was given and why. Writing them all is most of
+the work of a run and nobody reads most of them, so :func:`assess` keeps instead the figures they are written
+from (:attr:`Results.figures`, a few numbers a row), and :func:`explain` writes any of them — one subject's for
+its page, a run's for its export — word for word as ``assess(..., explain=True)`` does.
 """
 
 from __future__ import annotations
@@ -91,9 +94,11 @@ __all__ = [
     "ALL",
     "EVALUATION_COLUMNS",
     "FACT_COLUMNS",
+    "FIGURES_LAYOUT",
     "HISTORY_COLUMNS",
     "Results",
     "assess",
+    "explain",
     "grade_year",
     "group_column",
     "id_column",
@@ -135,8 +140,17 @@ HISTORY_COLUMNS: Final[Mapping[str, pl.DataType | type[pl.DataType]]] = {
     "kind": pl.String,
 }
 
-# Ranks and group statistics are taken within these.
-_GROUP: Final = ["period_code", "subject_kind", "group"]
+#: The layout of :attr:`Results.figures`; a change to the columns or their meaning changes it, so that figures
+#: kept under another layout are not misread.
+FIGURES_LAYOUT: Final = 1
+_FIGURE_KEYS: Final = ["period_code", "period_kind", "subject_kind", "subject_id", "group"]
+_RANKS: Final = ["rank", "group_size"]
+# The engine's frames are collected whole: the streaming engine's many small chunks make the steps after slower.
+_ENGINE: Final = "in-memory"
+
+# Ranks and group statistics are taken within (period, kind of subject, group), named by one integer (see
+# :func:`_group_key`), which hashes and sorts many times faster than the three columns.
+_GK: Final = "_gk"
 _SUBJECT: Final = ["subject_kind", "subject_id"]
 # Rounding to the cent adds this before flooring, so that a half computed as 0.4999999999 still rounds up
 # and two ways of computing the same half agree.
@@ -153,6 +167,8 @@ _HEADS: Final = {
 
 _CONSEQUENCE_ORDER: Final = {kind.value: i for i, kind in enumerate(ConsequenceKind)}
 _KIND: Final = pl.Enum([kind.value for kind in SubjectKind])
+# Where a subject's comprehensive evaluation came from: its own raters, its projects', its group's mean, none.
+_SOURCE: Final = pl.Enum(["own", "projects", "group", "none"])
 
 
 def id_column(kind: SubjectKind) -> str:
@@ -171,16 +187,23 @@ class Results:
 
     ``scores``: one row per period and subject: period_code, period_kind, subject_kind, subject_id, group,
     score, rank, group_size, one ``<indicator>_points`` column per indicator of the scheme (in its order),
-    explanation (list of texts) and scheme_version; sorted by kind of subject (project, headquarters, unit,
-    leader, area), kind of period (dekad, month), period, group, rank and id.
+    scheme_version and, when asked for, explanation (list of texts); sorted by kind of subject (project,
+    headquarters, unit, leader, area), kind of period (dekad, month), period, group, rank and id.
 
     ``consequences``: one row per consequence: period_code, period_kind, subject_kind, subject_id, group,
     kind (red_flag, reward, yellow_card, interview, black_card, public_criticism), amount (yuan, rewards only),
     reason and scheme_version; sorted by period, kind of subject, id and kind.
+
+    ``figures``: a row for each row of ``scores``, in the same order — the figures its explanation is written
+    from (what the scheme's indicators and rules need: the subject's inputs and rates, its group's best where an
+    indicator is relative, its points, rank and whether each rule was given), keyed by period_code,
+    period_kind, subject_kind, subject_id and group. Kept with the scheme, they are all :func:`explain` needs;
+    their layout is :data:`FIGURES_LAYOUT`.
     """
 
     scores: pl.DataFrame
     consequences: pl.DataFrame
+    figures: pl.DataFrame
     scheme_name: str
     scheme_version: int
 
@@ -315,19 +338,21 @@ def _check_periods(codes: Sequence[str], name: str, *, months_only: bool = False
     )
 
 
-def _check_facts(facts: pl.DataFrame, projects: pl.DataFrame) -> pl.DataFrame:
-    """Refuse facts that cannot be assessed; the periods they cover (see :func:`_check_periods`)."""
+def _check_facts(facts: pl.DataFrame, projects: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Refuse facts that cannot be assessed; the periods they cover (see :func:`_check_periods`), and the facts
+    with their period_code an enum of those periods, in code order (checked and grouped as small integers)."""
     _nulls(facts, list(FACT_COLUMNS), "facts")
     periods = _check_periods(facts["period_code"].unique().to_list(), "facts")
-    kind_of = dict(zip(periods["period_code"], periods["period_kind"], strict=True))
+    facts = facts.with_columns(pl.col("period_code").cast(pl.Enum(periods["period_code"])))
+    period = pl.col("period_code").to_physical()
     counts = [c for c in FACT_COLUMNS if c not in ("period_code", "project_id", "period_kind")]
     found = facts.select(
         (pl.min_horizontal(counts) < 0).any().alias("negative"),
         (pl.col("milestones_met") > pl.col("milestones_due")).any().alias("met"),
         (~pl.col("project_id").is_in(projects["project_id"].implode())).any().alias("unknown"),
-        (pl.col("period_code").replace_strict(kind_of, return_dtype=pl.String) != pl.col("period_kind"))
-        .any()
-        .alias("kind"),
+        (pl.lit(periods["period_kind"]).gather(period) != pl.col("period_kind")).any().alias("kind"),
+        pl.col("project_id").min().alias("low"),
+        pl.col("project_id").max().alias("high"),
     ).row(0, named=True)
     if found["negative"]:
         raise ValueError(f"facts has a negative value in {', '.join(counts)}")
@@ -337,22 +362,17 @@ def _check_facts(facts: pl.DataFrame, projects: pl.DataFrame) -> pl.DataFrame:
         raise ValueError("facts names a project_id that is not in projects")
     if found["kind"]:
         raise ValueError("facts has a period_kind that does not agree with its period_code")
-    if facts.height and _duplicated(facts, periods.height):
-        raise ValueError("facts has two rows for the same period_code and project_id")
-    return periods
-
-
-def _duplicated(facts: pl.DataFrame, n_periods: int) -> bool:
-    low, high = facts["project_id"].min(), facts["project_id"].max()
-    assert isinstance(low, int) and isinstance(high, int)
-    span = high - low + 1
-    if span * n_periods < 2**62:
+    if facts.height:
+        span = found["high"] - found["low"] + 1
         # One integer per (period, project) counts distinct pairs many times faster than a struct does.
-        period = pl.col("period_code").rank("dense").cast(pl.Int64)
-        key = period * span + (pl.col("project_id") - low)
-    else:
-        key = pl.struct("period_code", "project_id")
-    return bool(facts.select(key.n_unique() < pl.len()).item())
+        key = (
+            period.cast(pl.Int64) * span + (pl.col("project_id") - found["low"])
+            if span * periods.height < 2**62
+            else pl.struct("period_code", "project_id")
+        )
+        if facts.select(key.n_unique() < pl.len()).item():
+            raise ValueError("facts has two rows for the same period_code and project_id")
+    return periods, facts
 
 
 def _check_subject_kinds(frame: pl.DataFrame, name: str) -> None:
@@ -440,8 +460,8 @@ def _evaluation_stats(evaluations: pl.LazyFrame, trim_from: int) -> pl.LazyFrame
 
 
 def _project_rows(
-    facts: pl.LazyFrame, projects: pl.LazyFrame, scheme: Scheme, ev: pl.LazyFrame
-) -> pl.LazyFrame:
+    facts: pl.DataFrame, projects: pl.DataFrame, scheme: Scheme, ev: pl.LazyFrame
+) -> pl.DataFrame:
     """Facts joined with their projects, with each project's rates capped as its indicators say."""
     inv = _scored(scheme, IndicatorKind.INVESTMENT)
     prog = _scored(scheme, IndicatorKind.PROGRESS)
@@ -462,9 +482,10 @@ def _project_rows(
     project_ev = ev.filter(pl.col("subject_kind") == SubjectKind.PROJECT.value).select(
         "period_code", pl.col("subject_id").alias("project_id"), "ev_n", "ev_hi", "ev_lo", "ev_own"
     )
+    joined = facts.join(projects, on="project_id", how="left")
     return (
-        facts.join(projects, on="project_id", how="left")
-        .join(project_ev, on=["period_code", "project_id"], how="left")
+        _attach(joined, project_ev, ["period_code", "project_id"])
+        .lazy()
         .with_columns(
             inv_rate.alias("inv_rate"),
             pl.when(plan > 0)
@@ -475,6 +496,7 @@ def _project_rows(
             prog_rate.clip(upper_bound=prog_cap).alias("prog_capped"),
             weight.alias("_w"),
         )
+        .collect(engine=_ENGINE)
     )
 
 
@@ -508,12 +530,28 @@ _SUBJECT_SCHEMA: Final[dict[str, pl.DataType | type[pl.DataType]]] = {
 }
 
 
-def _subject_rows(rows: pl.LazyFrame, ev: pl.LazyFrame, scheme: Scheme, keys: _Keys) -> pl.LazyFrame:
-    """One row per period and subject of every kind the scheme assesses, with the rates it is scored on."""
+def _subject_rows(
+    project_rows: pl.DataFrame, ev: pl.LazyFrame, adjustments: pl.LazyFrame, scheme: Scheme, keys: _Keys
+) -> list[pl.DataFrame]:
+    """For each kind of subject the scheme assesses (in the order of :class:`SubjectKind`), one row per period
+    and subject, with the rates it is scored on and the office's adjustments (``adj_total`` and the items in
+    words, ``adj_items``, where the scheme has the indicator)."""
+    rows = project_rows.lazy()
     inv_cap = ind.cap if (ind := _scored(scheme, IndicatorKind.INVESTMENT)) else 1.0
     prog_cap = ind.cap if (ind := _scored(scheme, IndicatorKind.PROGRESS)) else 1.0
+    # Each project's weighted figures, added up by every kind of subject made of projects: plain sums and means
+    # group many times faster than expressions do.
+    w = pl.col("_w")
+    pooled = rows.with_columns(
+        pl.when(pl.col("inv_capped").is_not_null()).then(w).alias("_inv_w"),
+        (pl.col("plan_to_date") == 0).alias("_no_plan"),
+        (pl.col("inv_capped") * w).alias("_inv_capped_w"),
+        (pl.col("prog_capped") * w).alias("_prog_capped_w"),
+        pl.when(pl.col("ev_own").is_not_null()).then(w).alias("_ev_w"),
+        (pl.col("ev_own") * w).alias("_ev_own_w"),
+    )
     parts = []
-    for subject in scheme.subjects:
+    for subject in sorted(scheme.subjects, key=lambda s: list(SubjectKind).index(s.kind)):
         kind = subject.kind
         group = pl.col(group_column(kind)) if subject.grouped else pl.lit(ALL).cast(keys.group)
         if kind is SubjectKind.PROJECT:
@@ -546,44 +584,43 @@ def _subject_rows(rows: pl.LazyFrame, ev: pl.LazyFrame, scheme: Scheme, keys: _K
             )
         else:
             key = id_column(kind)
-            w = pl.col("_w")
-            w_total = w.sum()
+            w_total, inv_w, ev_w = pl.col("w_total"), pl.col("inv_w"), pl.col("_ev_w")
 
-            def mean_of(x: pl.Expr, w: pl.Expr = w, w_total: pl.Expr = w_total) -> pl.Expr:
+            def mean_of(x: str, w_sum: pl.Expr) -> pl.Expr:
                 # 考核 aggregation: weighted by planned investment; equally when nothing is planned.
-                return pl.when(w_total > 0).then((x * w).sum() / w_total).otherwise(x.mean())
+                return pl.when(w_sum > 0).then(pl.col(f"_{x}_w") / w_sum).otherwise(pl.col(f"_{x}_mean"))
 
-            # 考核 aggregation of the investment rate: over the projects that have one (a project with no plan is
-            # left out when the scheme re-weights).
-            inv_capped = pl.col("inv_capped")
-            inv_w = w.filter(inv_capped.is_not_null()).sum()
-            ev_own = pl.col("ev_own")
-            ev_w = w.filter(ev_own.is_not_null()).sum()
             aggregated = (
-                rows.filter(pl.col(key).is_not_null())
-                .group_by("period_code", "period_kind", key)
+                pooled.filter(pl.col(key).is_not_null())
+                .group_by("period_code", key)
                 .agg(
+                    pl.col("period_kind").first(),
                     group.first().alias("group"),
                     pl.len().cast(pl.Int64).alias("n_projects"),
-                    w_total.alias("w_total"),
-                    inv_w.alias("inv_w"),
-                    (pl.col("plan_to_date") == 0).sum().cast(pl.Int64).alias("no_plan_n"),
+                    pl.col("_w").sum().alias("w_total"),
+                    pl.col("_inv_w").sum().alias("inv_w"),
+                    pl.col("_no_plan").sum().cast(pl.Int64).alias("no_plan_n"),
                     pl.col("done_to_date").sum().alias("done"),
                     pl.col("plan_to_date").sum().alias("plan"),
-                    pl.when(inv_w > 0)
-                    .then((inv_capped * w).sum() / inv_w)
-                    .otherwise(inv_capped.mean())
-                    .alias("inv_rate"),
+                    pl.col("_inv_capped_w").sum(),
+                    pl.col("inv_capped").mean().alias("_inv_capped_mean"),
                     pl.col("milestones_due").sum().alias("due"),
                     pl.col("milestones_met").sum().alias("met"),
-                    mean_of(pl.col("prog_capped")).alias("prog_rate"),
+                    pl.col("_prog_capped_w").sum(),
+                    pl.col("prog_capped").mean().alias("_prog_capped_mean"),
                     pl.col("missing_reports").sum().alias("missing"),
                     pl.col("late_reports").sum().alias("late"),
                     pl.col("red_lights").sum().alias("red"),
-                    pl.when(ev_w > 0)
-                    .then((ev_own * w).sum() / ev_w)
-                    .otherwise(ev_own.mean())
-                    .alias("ev_projects"),
+                    pl.col("_ev_w").sum(),
+                    pl.col("_ev_own_w").sum(),
+                    pl.col("ev_own").mean().alias("_ev_own_mean"),
+                )
+                # 考核 aggregation of the investment rate: over the projects that have one (a project with no
+                # plan is left out when the scheme re-weights); of the evaluation, over the rated projects.
+                .with_columns(
+                    mean_of("inv_capped", inv_w).alias("inv_rate"),
+                    mean_of("prog_capped", w_total).alias("prog_rate"),
+                    mean_of("ev_own", ev_w).alias("ev_projects"),
                 )
                 .rename({key: "subject_id"})
                 .with_columns(
@@ -595,14 +632,48 @@ def _subject_rows(rows: pl.LazyFrame, ev: pl.LazyFrame, scheme: Scheme, keys: _K
             own = ev.filter(pl.col("subject_kind") == kind.value).drop("subject_kind")
             part = aggregated.join(own, on=["period_code", "subject_id"], how="left")
         parts.append(part.select(pl.col(c).cast(t) for c, t in _subject_schema(keys).items()))
-    return pl.concat(parts, how="vertical")
+    subjects = pl.collect_all(parts, engine=_ENGINE)
+    if scheme.indicator(IndicatorKind.ADJUSTMENT) is None:
+        return subjects
+    items = (
+        adjustments.sort("period_code", "subject_kind", "subject_id", "points", "reason", nulls_last=True)
+        .group_by("period_code", "subject_kind", "subject_id", maintain_order=True)
+        .agg(
+            pl.col("points").sum().alias("adj_total"),
+            pl.format("{}（{}）", _signed(pl.col("points")), pl.col("reason").fill_null(""))
+            .str.join("；")
+            .alias("adj_items"),
+        )
+    )
+    return [_attach(part, items, ["period_code", "subject_kind", "subject_id"]) for part in subjects]
+
+
+def _attach(frame: pl.DataFrame, other: pl.LazyFrame, on: list[str]) -> pl.DataFrame:
+    """``frame`` with the other columns of ``other`` (one row per key) where the keys ``on`` match, null
+    elsewhere; joined on the keys alone, so that the many other columns of ``frame`` are not copied."""
+    other_df = other.collect(engine=_ENGINE)
+    if other_df.is_empty():
+        return frame.with_columns(pl.lit(None, t).alias(c) for c, t in other_df.schema.items() if c not in on)
+    found = frame.lazy().select(on).join(other_df.lazy(), on=on, how="left", maintain_order="left").drop(on)
+    return frame.hstack(found.collect(engine=_ENGINE).get_columns())
 
 
 # Points
 
 
 def _over(expr: pl.Expr) -> pl.Expr:
-    return expr.over(_GROUP)
+    return expr.over(_GK)
+
+
+def _group_key(keys: _Keys) -> pl.Expr:
+    """One integer per (kind of subject, kind of period, period, group), in the order the results are sorted."""
+    periods, groups = len(keys.period.categories), len(keys.group.categories)
+
+    def index(column: str) -> pl.Expr:
+        return pl.col(column).to_physical().cast(pl.UInt64)
+
+    month = (pl.col("period_kind") == PeriodKind.MONTH.value).cast(pl.UInt64)
+    return ((index("subject_kind") * 2 + month) * periods + index("period_code")) * groups + index("group")
 
 
 def _points(indicator: ScoredIndicator, attainment: pl.Expr, full: pl.Expr | float) -> pl.Expr:
@@ -635,32 +706,40 @@ def _points_column(indicator: Indicator | ScoredIndicator) -> str:
     return f"{indicator.kind.value}_points"
 
 
-def _score(subjects: pl.LazyFrame, adjustments: pl.LazyFrame, scheme: Scheme) -> pl.LazyFrame:
-    ev_value = pl.coalesce("ev_own", "ev_projects")
-    scored = subjects.with_columns(
-        _over(ev_value.mean()).alias("ev_group"),
-        pl.when(pl.col("ev_own").is_not_null())
-        .then(pl.lit("own"))
-        .when(pl.col("ev_projects").is_not_null())
-        .then(pl.lit("projects"))
-        .when(_over(ev_value.count()) > 0)
-        .then(pl.lit("group"))
-        .otherwise(pl.lit("none"))
-        .alias("ev_source"),
-    ).with_columns(pl.coalesce(ev_value, "ev_group").alias("ev_value"))
+def _source(name: str) -> pl.Expr:
+    return pl.lit(name).cast(_SOURCE)
 
-    if scheme.indicator(IndicatorKind.ADJUSTMENT) is not None:
-        items = (
-            adjustments.sort("period_code", "subject_kind", "subject_id", "points", "reason", nulls_last=True)
-            .group_by("period_code", "subject_kind", "subject_id", maintain_order=True)
-            .agg(
-                pl.col("points").sum().alias("adj_total"),
-                pl.format("{}（{}）", _signed(pl.col("points")), pl.col("reason").fill_null(""))
-                .str.join("；")
-                .alias("adj_items"),
-            )
+
+def _relative(scheme: Scheme, kind: IndicatorKind) -> bool:
+    indicator = scheme.indicator(kind)
+    return isinstance(indicator, ScoredIndicator) and indicator.mode is Mode.RELATIVE
+
+
+def _score(subjects: pl.LazyFrame, scheme: Scheme, keys: _Keys) -> pl.LazyFrame:
+    """Points and score of every subject, with its group's statistics (see :func:`_ranked` for the ranks)."""
+    ev_value = pl.coalesce("ev_own", "ev_projects")
+    scored = (
+        subjects.with_columns(_group_key(keys).alias(_GK))
+        .with_columns(
+            _over(ev_value.mean()).alias("ev_group"),
+            pl.when(pl.col("ev_own").is_not_null())
+            .then(_source("own"))
+            .when(pl.col("ev_projects").is_not_null())
+            .then(_source("projects"))
+            .when(_over(ev_value.count()) > 0)
+            .then(_source("group"))
+            .otherwise(_source("none"))
+            .alias("ev_source"),
         )
-        scored = scored.join(items, on=["period_code", "subject_kind", "subject_id"], how="left")
+        .with_columns(pl.coalesce(ev_value, "ev_group").alias("ev_value"))
+    )
+    # The best of each group, which a relative indicator's explanation names.
+    bests = {"inv_best": "inv_att", "prog_best": "prog_att", "ev_best": "ev_value"}
+    scored = scored.with_columns(
+        _over(pl.col(source).max()).alias(best)
+        for best, source in bests.items()
+        if best in _figure_columns(scheme)
+    )
 
     # Left out of the investment indicator: no rate where the scheme re-weights.
     scored = scored.with_columns(pl.col("inv_att").is_null().alias("inv_out"))
@@ -695,12 +774,53 @@ def _score(subjects: pl.LazyFrame, adjustments: pl.LazyFrame, scheme: Scheme) ->
             columns.append(_cents(total).alias(name))
     scored = scored.with_columns(columns)
     score = _cents(pl.sum_horizontal(_points_column(i) for i in scheme.indicators))
-    scored = scored.with_columns(score.alias("score"))
-    return scored.with_columns(
-        _over(pl.col("score").rank("min", descending=True)).cast(pl.Int64).alias("rank"),
-        _over(pl.col("score").rank("min")).cast(pl.Int64).alias("_rank_up"),
-        _over(pl.len()).cast(pl.Int64).alias("group_size"),
+    # Only what the results and the rules read is kept (the ranks and the rules' own columns come after).
+    kept = [c for c in _figure_columns(scheme) if c not in _RANKS and not c.startswith("_")] + [_GK]
+    return scored.with_columns(score.alias("score")).select(kept)
+
+
+def _ranked(scored: pl.DataFrame) -> pl.DataFrame:
+    """Sorted as the results are — by group (:func:`_group_key`), best score first, then id — with each row's
+    rank, its rank counted from the bottom (``_rank_up``) and its group's size, read off its place in that order
+    (ties share the better rank: 1, 2, 2, 4) instead of ranking within each group apart."""
+    group, score = pl.col(_GK), pl.col("score")
+    at = pl.int_range(pl.len(), dtype=pl.Int64)
+    first_of_group = group.ne_missing(group.shift(1))
+    last_of_group = group.ne_missing(group.shift(-1))
+    start = pl.when(first_of_group).then(at).forward_fill()
+    end = pl.when(last_of_group).then(at).backward_fill()
+    first_tie = pl.when(first_of_group | score.ne_missing(score.shift(1))).then(at).forward_fill()
+    last_tie = pl.when(last_of_group | score.ne_missing(score.shift(-1))).then(at).backward_fill()
+    return scored[_order(scored)].with_columns(
+        (first_tie - start + 1).alias("rank"),
+        (end - last_tie + 1).alias("_rank_up"),
+        (end - start + 1).alias("group_size"),
     )
+
+
+def _order(scored: pl.DataFrame) -> pl.Series:
+    """The places of the rows in the order of :func:`_ranked`: sorting by one integer made of the group, the
+    score in cents (scores are rounded to the cent) and the id is several times faster than by the three
+    columns, and is used whenever their ranges fit in 63 bits."""
+    by = [_GK, "score", "subject_id"]
+    if scored.is_empty():
+        return pl.Series([], dtype=pl.UInt32)
+    cents = (pl.col("score") * 100).round().cast(pl.Int64)
+    found = scored.select(
+        pl.col(_GK).max().alias("group"),
+        cents.min().alias("low"),
+        cents.max().alias("high"),
+        pl.col("subject_id").min().alias("first"),
+        pl.col("subject_id").max().alias("last"),
+    ).row(0, named=True)
+    groups, scores = found["group"] + 1, found["high"] - found["low"] + 1
+    ids = found["last"] - found["first"] + 1
+    if groups * scores * ids >= 2**63:
+        return scored.select(pl.arg_sort_by(by, descending=[False, True, False])).to_series()
+    key = (pl.col(_GK).cast(pl.Int64) * scores + (found["high"] - cents)) * ids + (
+        pl.col("subject_id") - found["first"]
+    )
+    return scored.select(key.arg_sort()).to_series()
 
 
 def _at_most(expr: pl.Expr, limit: float | None) -> pl.Expr:
@@ -756,12 +876,11 @@ def _amount(rule: Consequence) -> pl.Expr:
 def _streaks(
     scored: pl.DataFrame, rule: Consequence, flag: str, history: pl.DataFrame, months: pl.DataFrame
 ) -> pl.DataFrame:
-    """For each yellow card of ``rule`` given in this run: how many months in a row, ending with its month,
-    the subject had a yellow card (this run's months from this run, earlier ones from the history), and the
-    month the run began. ``months`` gives the index of every month code involved."""
-    given = scored.filter(pl.col(flag)).select("period_code", *_SUBJECT)
-    keyed = {c: given.schema[c] for c in ("period_code", "subject_kind")}
-    given = given.with_columns(pl.col(c).cast(pl.String) for c in keyed)
+    """For each yellow card of ``rule`` given in this run (by its ``_row``): how many months in a row, ending
+    with its month, the subject had a yellow card (this run's months from this run, earlier ones from the
+    history), and the month the run began. ``months`` gives the index of every month code involved."""
+    given = scored.filter(pl.col(flag)).select("_row", "period_code", *_SUBJECT)
+    given = given.with_columns(pl.col(c).cast(pl.String) for c in ("period_code", "subject_kind"))
     earlier = history.filter(
         pl.col("kind") == ConsequenceKind.YELLOW_CARD.value,
         pl.col("subject_kind").is_in([s.value for s in rule.subjects]),
@@ -769,7 +888,7 @@ def _streaks(
     ).select("period_code", *_SUBJECT)
     m = pl.col("month_index")
     cards = (
-        pl.concat([given, earlier])
+        pl.concat([given.drop("_row"), earlier])
         .unique()
         .join(months.select("period_code", "month_index"), on="period_code", how="left")
         .sort(*_SUBJECT, "month_index")
@@ -782,18 +901,16 @@ def _streaks(
         "period_code",
         *_SUBJECT,
         (m - start + 1).alias("streak"),
-        pl.format("{}年{}月", start // 12, start % 12 + 1).alias("streak_from"),
+        start.alias("streak_from"),
     )
-    return given.join(runs, on=["period_code", *_SUBJECT], how="left").with_columns(
-        pl.col(c).cast(t) for c, t in keyed.items()
-    )
+    return given.join(runs, on=["period_code", *_SUBJECT], how="left").select("_row", "streak", "streak_from")
 
 
 class _RuleColumns(NamedTuple):
     chosen: str  # met the rule's conditions and was given it (null where the rule does not apply)
     withheld: str  # met them but got a yellow card in the same period
     streak: str  # yellow cards: months in a row
-    since: str  # yellow cards: the month the run began
+    since: str  # yellow cards: the month the run began (its index, year × 12 + month − 1)
     amount: str  # rewards: yuan
 
 
@@ -829,13 +946,17 @@ def _decide(
             scored = scored.with_columns(pl.when(chosen).then(_amount(rule)).alias(columns.amount))
         if rule.kind is ConsequenceKind.YELLOW_CARD:
             if rule.period_kind == "month":
-                runs = _streaks(scored, rule, columns.chosen, history, months).rename(
-                    {"streak": columns.streak, "streak_from": columns.since}
+                # Set on the few rows given a card, by their place (a join would copy every column).
+                runs = _streaks(scored, rule, columns.chosen, history, months)
+                streak = pl.repeat(None, scored.height, dtype=pl.Int64, eager=True)
+                since = pl.repeat(None, scored.height, dtype=pl.Int64, eager=True)
+                scored = scored.with_columns(
+                    streak.scatter(runs["_row"], runs["streak"]).alias(columns.streak),
+                    since.scatter(runs["_row"], runs["streak_from"]).alias(columns.since),
                 )
-                scored = scored.join(runs, on=["period_code", *_SUBJECT], how="left")
             else:
                 scored = scored.with_columns(
-                    pl.lit(None, pl.Int64).alias(columns.streak), pl.lit(None, pl.String).alias(columns.since)
+                    pl.lit(None, pl.Int64).alias(columns.streak), pl.lit(None, pl.Int64).alias(columns.since)
                 )
     return scored
 
@@ -894,7 +1015,8 @@ def _consequence_rows(scored: pl.DataFrame, scheme: Scheme) -> pl.DataFrame:
     score = _num(pl.col("score"))
     for i, rule in enumerate(scheme.consequences):
         _, _, streak, since, amount = _rule_columns(i)
-        chosen = scored.filter(pl.col(_rule_columns(i).chosen))
+        # Whole again (rechunked): polars 2.1 formats wrongly across columns cut into different pieces.
+        chosen = scored.filter(pl.col(_rule_columns(i).chosen)).rechunk()
         if rule.kind is ConsequenceKind.RED_FLAG:
             parts.append(
                 chosen.select(
@@ -944,7 +1066,8 @@ def _consequence_rows(scored: pl.DataFrame, scheme: Scheme) -> pl.DataFrame:
                 )
             if rule.black_card_after is not None:
                 blacks = chosen.filter(black)
-                text = pl.format("自 {}起连续 {} 个月黄牌", pl.col(since), run)
+                start = pl.col(since)
+                text = pl.format("自 {}年{}月起连续 {} 个月黄牌", start // 12, start % 12 + 1, run)
                 parts.append(
                     blacks.select(
                         *keys,
@@ -1034,17 +1157,17 @@ def _percent(rate: pl.Expr) -> pl.Expr:
     return _num(rate * 100, 1) + "%"
 
 
-def _best_rate(indicator: ScoredIndicator, attainment: str) -> pl.Expr:
+def _best_rate(indicator: ScoredIndicator, best: str) -> pl.Expr:
     if indicator.mode is Mode.ABSOLUTE:
         return pl.lit("")  # not shown
-    return _percent(_over(pl.col(attainment).max()) * indicator.cap)
+    return _percent(pl.col(best) * indicator.cap)
 
 
 def _investment_line(indicator: InvestmentIndicator, scheme: Scheme, pooled: bool) -> pl.Expr:
     plan, rate, done = pl.col("plan"), pl.col("inv_rate"), _wan(pl.col("done"))
     no_plan = indicator.no_plan
     scoring = pl.format(
-        "，{}{}", _scoring_phrase(indicator, _best_rate(indicator, "inv_att")), _tail(indicator, scheme)
+        "，{}{}", _scoring_phrase(indicator, _best_rate(indicator, "inv_best")), _tail(indicator, scheme)
     )
     left_out = f"不计投资完成额指标，{_left_out_text(scheme)}"
     full = _num_text(indicator.points)
@@ -1125,7 +1248,7 @@ def _progress_line(indicator: ScoredIndicator, scheme: Scheme, pooled: bool) -> 
     return pl.format(
         "形象进度：{}，{}{}",
         inputs,
-        _scoring_phrase(indicator, _best_rate(indicator, "prog_att")),
+        _scoring_phrase(indicator, _best_rate(indicator, "prog_best")),
         _tail(indicator, scheme),
     )
 
@@ -1133,11 +1256,7 @@ def _progress_line(indicator: ScoredIndicator, scheme: Scheme, pooled: bool) -> 
 def _evaluation_line(indicator: EvaluationIndicator, scheme: Scheme, pooled: bool) -> pl.Expr:
     source, value, n = pl.col("ev_source"), _num(pl.col("ev_value")), pl.col("ev_n")
     trim = indicator.trim_from
-    best = (
-        pl.lit("")
-        if indicator.mode is Mode.ABSOLUTE
-        else pl.format("{} 分", _num(_over(pl.col("ev_value").max())))
-    )
+    best = pl.lit("") if indicator.mode is Mode.ABSOLUTE else pl.format("{} 分", _num(pl.col("ev_best")))
     inputs = (
         pl.when(source == "own")
         .then(
@@ -1282,18 +1401,18 @@ def assess(
     history: pl.DataFrame,
     scheme: Scheme,
     *,
-    explain: bool = True,
+    explain: bool = False,
 ) -> Results:
     """Score, rank and judge every subject the scheme assesses in every period of ``facts``.
 
     The frames are described in the module docstring. Raises :class:`ValueError` naming the frame and the
     column when an input cannot be used (a missing column, an empty or negative count, two rows for one
-    project and period, a period code that is not one, a score outside 0–100…). With ``explain=False`` the
-    explanations are left empty (null), which makes a what-if over many projects several times faster.
+    project and period, a period code that is not one, a score outside 0–100…). The explanations are written
+    only with ``explain=True``; otherwise :attr:`Results.figures` keeps what they are written from, and
+    :func:`explain` writes any of them when asked.
     """
     projects = _conform_projects(projects, scheme)
-    facts = _conform(facts, FACT_COLUMNS, "facts")
-    periods = _check_facts(facts, projects)
+    periods, facts = _check_facts(_conform(facts, FACT_COLUMNS, "facts"), projects)
     evaluations = _conform(evaluations, EVALUATION_COLUMNS, "evaluations")
     _check_evaluations(evaluations)
     adjustments = _conform(adjustments, ADJUSTMENT_COLUMNS, "adjustments")
@@ -1314,54 +1433,119 @@ def assess(
 
     grouped = [group_column(s.kind) for s in scheme.subjects if s.grouped]
     groups = {ALL}.union(*(projects[c].drop_nulls().unique().to_list() for c in grouped))
-    keys = _Keys(period=pl.Enum(periods["period_code"]), kind=_KIND, group=pl.Enum(sorted(groups)))
+    period = facts.schema["period_code"]
+    assert isinstance(period, pl.Enum)
+    keys = _Keys(period=period, kind=_KIND, group=pl.Enum(sorted(groups)))
     projects = projects.with_columns(pl.col(c).cast(keys.group) for c in grouped)
-    facts = facts.with_columns(pl.col("period_code").cast(keys.period))
 
     ev = _evaluation_stats(_keyed(evaluations, keys), _trim_from(scheme))
-    rows = _project_rows(facts.lazy(), projects.lazy(), scheme, ev)
-    scored = _score(_subject_rows(rows, ev, scheme, keys), _keyed(adjustments, keys), scheme).collect()
-    decided = _decide(scored, history, months, scheme)
+    rows = _project_rows(facts, projects, scheme, ev)
+    subjects = _subject_rows(rows, ev, _keyed(adjustments, keys), scheme, keys)
+    # Each kind of subject sorted apart; one after the other, they are in the order of the results.
+    scored = pl.concat(
+        [
+            _ranked(part)
+            for part in pl.collect_all(
+                [_score(part.lazy(), scheme, keys) for part in subjects], engine=_ENGINE
+            )
+        ],
+        rechunk=False,
+    )
+    decided = _decide(scored.with_row_index("_row"), history, months, scheme)
+    consequences = _consequence_rows(decided, scheme)
 
-    def columns(explanation: pl.Expr) -> list[pl.Expr | str]:
-        return [
-            "period_code",
-            "period_kind",
-            "subject_kind",
-            "subject_id",
-            "group",
-            "score",
-            "rank",
-            "group_size",
-            *(_points_column(i) for i in scheme.indicators),
-            explanation.alias("explanation"),
-            pl.lit(scheme.version, pl.Int64).alias("scheme_version"),
-        ]
-
-    # Explanations are built per kind of subject and kind of period, whose lines are known in advance, and
-    # the parts, each sorted, are put together in the order of those kinds.
-    kinds_of_period = set(periods["period_kind"])
-    parts = [
-        decided.lazy()
-        .filter(pl.col("subject_kind") == kind.value, pl.col("period_kind") == period_kind)
-        .sort("period_code", "group", "rank", "subject_id")
-        .select(
-            columns(_explanation(scheme, kind, period_kind) if explain else pl.lit(None, pl.List(pl.String)))
-        )
-        for kind in SubjectKind
-        if scheme.subject(kind) is not None
-        for period_kind in sorted(kinds_of_period)
-    ]
-    if not parts:
-        parts = [decided.lazy().select(columns(pl.lit(None, pl.List(pl.String))))]
     text = [pl.col(c).cast(pl.String) for c in ("period_code", "subject_kind", "group")]
-    scores = pl.concat(pl.collect_all(parts)).with_columns(text)
-    consequences = _consequence_rows(decided, scheme).with_columns(
-        *text, pl.lit(scheme.version, pl.Int64).alias("scheme_version")
-    )
+    decided = decided.with_columns(text)
+    scores = decided.select(
+        "period_code",
+        "period_kind",
+        "subject_kind",
+        "subject_id",
+        "group",
+        "score",
+        "rank",
+        "group_size",
+        *(_points_column(i) for i in scheme.indicators),
+    ).with_columns(pl.lit(scheme.version, pl.Int64).alias("scheme_version"))
+    figures = decided.select(_figure_columns(scheme))
+    if explain:
+        scores = scores.with_columns(_written(figures, scheme))
+    consequences = consequences.with_columns(pl.lit(scheme.version, pl.Int64).alias("scheme_version"))
     return Results(
-        scores=scores, consequences=consequences, scheme_name=scheme.name, scheme_version=scheme.version
+        scores=scores,
+        consequences=consequences,
+        figures=figures,
+        scheme_name=scheme.name,
+        scheme_version=scheme.version,
     )
+
+
+# Explaining on demand
+
+
+def _figure_columns(scheme: Scheme) -> list[str]:
+    """The columns of :attr:`Results.figures` under ``scheme``: what its explanations are written from."""
+    columns = [*_FIGURE_KEYS, "score", "rank", "group_size", "n_projects", "w_total"]
+    for indicator in scheme.indicators:
+        columns.append(_points_column(indicator))
+        relative = isinstance(indicator, ScoredIndicator) and indicator.mode is Mode.RELATIVE
+        if isinstance(indicator, InvestmentIndicator):
+            columns += ["done", "plan", "inv_rate", "inv_att", "inv_w", "no_plan_n"]
+            columns += ["inv_best"] if relative else []
+        elif isinstance(indicator, ProgressIndicator):
+            columns += ["due", "met", "prog_rate"] + (["prog_best"] if relative else [])
+        elif isinstance(indicator, EvaluationIndicator):
+            columns += ["ev_source", "ev_value", "ev_n", "ev_hi", "ev_lo"] + (["ev_best"] if relative else [])
+        elif isinstance(indicator, ReportsIndicator):
+            columns += ["missing", "late"]
+        elif isinstance(indicator, RedLightsIndicator):
+            columns.append("red")
+        elif isinstance(indicator, AdjustmentIndicator):
+            columns += ["adj_total", "adj_items"]
+    if _reweighted(scheme) and "inv_att" not in columns:
+        columns.append("inv_att")
+    for i, rule in enumerate(scheme.consequences):
+        names = _rule_columns(i)
+        columns.append(names.chosen)
+        if rule.from_top:
+            columns.append(names.withheld)
+        if rule.kind is ConsequenceKind.REWARD:
+            columns.append(names.amount)
+        if rule.kind is ConsequenceKind.YELLOW_CARD and rule.period_kind == "month":
+            columns.append(names.streak)
+    return columns
+
+
+def _written(figures: pl.DataFrame, scheme: Scheme) -> pl.Series:
+    """The explanation of every row of ``figures`` (in its order), written part by part: each kind of subject
+    and of period has its own lines, known in advance."""
+    if figures.is_empty():
+        return pl.Series("explanation", [], pl.List(pl.String))
+    frame = figures.rechunk().lazy().with_row_index("_at")  # see _consequence_rows on rechunking
+    if "inv_att" in figures.columns:
+        # Left out of the investment indicator (no rate where the scheme re-weights).
+        frame = frame.with_columns(pl.col("inv_att").is_null().alias("inv_out"))
+    parts = [
+        frame.filter(pl.col("subject_kind") == kind, pl.col("period_kind") == period_kind).select(
+            "_at", _explanation(scheme, SubjectKind(kind), period_kind).alias("explanation")
+        )
+        for kind, period_kind in figures.select("subject_kind", "period_kind").unique().iter_rows()
+    ]
+    written = pl.concat(pl.collect_all(parts))
+    if len(parts) > 1:
+        written = written.sort("_at")
+    return written["explanation"]
+
+
+def explain(figures: pl.DataFrame, scheme: Scheme) -> pl.Series:
+    """The explanations of the rows of ``figures`` (rows of :attr:`Results.figures`, as kept, of this scheme
+    and :data:`FIGURES_LAYOUT`), in their order: for each, a line per indicator with its inputs, formula and
+    points, the total and rank, and a line per consequence rule that applies, saying whether it was given and
+    why — word for word what :func:`assess` writes with ``explain=True``."""
+    missing = [c for c in _figure_columns(scheme) if c not in figures.columns]
+    if missing:
+        raise ValueError(f"figures lacks the columns {', '.join(missing)}")
+    return _written(figures, scheme)
 
 
 # Year end

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.assess import queries
 from gongjian.assess.models import Consequence, ConsequenceKind, Run, Scheme, SubjectKind
 from gongjian.assess.scheme import NoPlan
 from gongjian.assess.services.followup import archive, commitment_state, published_runs
@@ -176,6 +177,17 @@ def run_workbook(run: Run, *, progress: Callable[[int, int], None] | None = None
     def points(indicator: str):
         return lambda s: s.points.get(indicator)
 
+    # Written from the run's figures all at once; a run from before issue 14 kept them with its scores.
+    written = queries.run_explanations(run.pk)
+
+    def explained(score) -> str:
+        lines = (
+            score.stored_explanation
+            if written is None
+            else written.get((score.subject_kind, score.subject_id))
+        )
+        return "\n".join(lines or [])
+
     columns = [
         excel.Column(_("考核对象类型"), lambda s: s.get_subject_kind_display(), width=12),
         excel.Column(_("分组"), "group", "auto", width=12),
@@ -185,7 +197,7 @@ def run_workbook(run: Run, *, progress: Callable[[int, int], None] | None = None
         excel.Column(_("得分"), "score", "auto"),
         *(excel.Column(i, points(i), "auto") for i in indicators),
         excel.Column(_("奖惩"), lambda s: "、".join(marks.get((s.subject_kind, s.subject_id), []))),
-        excel.Column(_("计分说明"), lambda s: "\n".join(s.explanation), width=80),
+        excel.Column(_("计分说明"), explained, width=80),
     ]
     total = scores.count() if progress else 0
     book = excel.Workbook(constant_memory=True)

@@ -213,7 +213,8 @@ class Run(models.Model):
 
 
 class Score(models.Model):
-    """A subject's score, rank in its group and the explanation of every indicator, in one run."""
+    """A subject's score, rank in its group and points of every indicator, in one run. Its explanation is written
+    from the run's figures when someone reads it (``assess.queries.explanation``)."""
 
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="scores")
     subject_kind = models.CharField(_("考核对象类型"), max_length=16, choices=SubjectKind.choices)
@@ -224,7 +225,8 @@ class Score(models.Model):
     rank = models.PositiveIntegerField(_("组内名次"))
     group_size = models.PositiveIntegerField(_("组内数"))
     points = models.JSONField(_("各项得分"), default=dict)
-    explanation = models.JSONField(_("计分说明"), default=list)
+    # The explanation as runs before issue 14 kept it, a line per item; empty since (see RunFigures).
+    stored_explanation = models.JSONField(_("计分说明"), db_column="explanation", default=list, blank=True)
 
     class Meta:
         verbose_name = _("考核得分")
@@ -234,6 +236,24 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_name} {self.score:.2f} #{self.rank}"
+
+
+class RunFigures(models.Model):
+    """The figures every score of a run was computed from (计分依据) — each subject's inputs, rates, points and
+    the rules it met, as the engine gives them (``engine.Results.figures``, in its layout ``layout``) — kept as
+    one compressed Parquet file: a score's explanation is written from them, with the run's scheme, when someone
+    reads it, instead of being kept as text with every score."""
+
+    run = models.OneToOneField(Run, on_delete=models.CASCADE, primary_key=True, related_name="figures")
+    layout = models.PositiveSmallIntegerField(_("格式"))
+    data = models.BinaryField(_("数据"))
+
+    class Meta:
+        verbose_name = _("计分依据")
+        verbose_name_plural = _("计分依据")
+
+    def __str__(self) -> str:
+        return f"{self.run} ({len(self.data)} B)"
 
 
 class Consequence(models.Model):

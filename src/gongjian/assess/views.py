@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gongjian.assess import exports, notice, services
+from gongjian.assess import exports, notice, queries, services
 from gongjian.assess.models import (
     Commitment,
     Consequence,
@@ -220,6 +220,7 @@ def score_detail(request, pk):
         "assess/score_detail.html",
         {
             "score": score,
+            "explanation": queries.explanation(score),
             "run": score.run,
             "period": Period.parse(score.run.period_code),
             "consequences": consequences,

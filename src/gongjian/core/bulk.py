@@ -2,11 +2,14 @@
 adapter"). Django's bulk_create and bulk_update spend most of their time building, preparing and compiling per
 row; a full year of lights or assessment scores is hundreds of thousands of rows, an import a hundred thousand.
 
+Reading many rows: :func:`fetch` (Python tuples) and :func:`frame` (a polars frame; on PostgreSQL by COPY … TO
+STDOUT).
+
 From a polars frame (the frame's columns are the table's column names; JSON columns come as JSON text, see
 :func:`json_text`):
 
 * :func:`insert` — PostgreSQL: COPY … FROM STDIN, the frame written as CSV by polars; any other database
-  (SQLite): one INSERT, executemany.
+  (SQLite): INSERT statements of many rows each, executemany.
 * :func:`update` — by id. PostgreSQL: COPY into a temporary table, then one UPDATE … FROM; others: executemany of
   one UPDATE.
 
@@ -17,8 +20,10 @@ From model instances (values prepared by each field as the ORM would): :func:`in
 from __future__ import annotations
 
 import io
+from itertools import chain
 
 import polars as pl
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections, models, router
 
 
@@ -33,6 +38,42 @@ def fetch(queryset) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def frame(queryset, schema: dict[str, pl.DataType | type[pl.DataType]]) -> pl.DataFrame:
+    """The rows of a values_list queryset as a frame of ``schema`` (a name and type for each of its values, in
+    order; booleans, integers, floats, text and dates). PostgreSQL: COPY (the query) TO STDOUT as CSV, read by
+    polars — a few hundred thousand rows several times faster than as Python tuples; any other database
+    (SQLite): :func:`fetch`."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a query Django knows finds nothing (``.none()``, ``__in=[]``)
+        return pl.DataFrame(schema=schema)
+    if connection.vendor != "postgresql":
+        rows = fetch(queryset)
+        found = pl.DataFrame(rows, schema=list(schema), orient="row", infer_schema_length=None)
+        # SQLite gives its truths as 0 and 1 and its dates as text
+        return found.with_columns(
+            pl.col(name).str.to_date("%Y-%m-%d")
+            if dtype == pl.Date and found.schema[name] == pl.String
+            # a column of nothing but NULLs comes typed as nothing
+            else pl.col(name).cast(dtype)
+            for name, dtype in schema.items()
+        )
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy,
+    ):
+        data = b"".join(bytes(block) for block in copy)
+    if not data:
+        return pl.DataFrame(schema=schema)
+    truths = [name for name, dtype in schema.items() if dtype == pl.Boolean]
+    return pl.read_csv(
+        io.BytesIO(data),
+        has_header=False,
+        new_columns=list(schema),
+        schema_overrides={name: pl.String if name in truths else dtype for name, dtype in schema.items()},
+    ).with_columns(pl.col(name) == "t" for name in truths)  # PostgreSQL writes its truths as t and f
 
 
 def json_text(column: str) -> pl.Expr:
@@ -69,9 +110,27 @@ def insert(model, frame: pl.DataFrame) -> None:
         ):
             copy.write(csv_bytes(frame))
         return
-    sql = f"INSERT INTO {table(model)} ({names}) VALUES ({', '.join(['%s'] * frame.width)})"
+    # Many rows a statement: SQLite then steps once for each statement instead of once for each row, which
+    # halves the time of a few hundred thousand rows.
+    rows = python_rows(frame)
+    per_statement = max(1, min(500, (connection.features.max_query_params or 65535) // frame.width))
+    row = f"({', '.join(['%s'] * frame.width)})"
+
+    def statement(n: int) -> str:
+        return f"INSERT INTO {table(model)} ({names}) VALUES {', '.join([row] * n)}"
+
+    full = len(rows) - len(rows) % per_statement
     with connection.cursor() as cursor:
-        cursor.executemany(sql, python_rows(frame))
+        if full:
+            cursor.executemany(
+                statement(per_statement),
+                (
+                    list(chain.from_iterable(rows[at : at + per_statement]))
+                    for at in range(0, full, per_statement)
+                ),
+            )
+        if full < len(rows):
+            cursor.execute(statement(len(rows) - full), list(chain.from_iterable(rows[full:])))
 
 
 def update(model, frame: pl.DataFrame, pg_types: dict[str, str]) -> None:

@@ -8,6 +8,7 @@ publish (:func:`publication`) and publish only when the office confirms."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -16,7 +17,8 @@ from decimal import Decimal, InvalidOperation
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, Sum, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +31,7 @@ from gongjian.assess.models import (
     Evaluation,
     EvaluatorAssignment,
     Run,
+    RunFigures,
     RunState,
     Scheme,
     SchemeYear,
@@ -42,12 +45,12 @@ from gongjian.core.periods import Period
 from gongjian.jobs import services as jobs
 from gongjian.jobs.models import Job
 from gongjian.lights.models import Light
-from gongjian.lights.services import load_inputs
 from gongjian.org.choices import UnitKind
 from gongjian.org.models import Person, Unit
 from gongjian.projects.choices import LeaderRole
-from gongjian.projects.models import AnnualPlan, BaselineVersion, Project, ProjectLeader
-from gongjian.projects.queries import describe_baseline, yardsticks
+from gongjian.projects.models import AnnualPlan, BaselineVersion, Milestone, Project, ProjectLeader
+from gongjian.projects.queries import Yardstick, describe_baseline, yardsticks
+from gongjian.reports.choices import ReportState
 from gongjian.reports.models import Report, ReportingPeriod
 
 DEFAULT_NAME = "项目建设推进工作考核办法（默认）"
@@ -166,6 +169,177 @@ def ensure_scheme_for(year: int, *, actor) -> Scheme:
 # The engine's inputs
 
 
+_FILINGS = {
+    "project_id": pl.Int64,
+    "reporting_period_id": pl.Int64,
+    "counted": pl.Boolean,
+    "year_to_date": pl.Int64,
+    "filed": pl.Boolean,
+    "late": pl.Boolean,
+}
+
+
+def _filings(year: int) -> pl.DataFrame:
+    """Every report of the reporting periods of ``year``, read whole in one pass (three times faster than
+    looking most of them up one by one through an index): whether it counts for the investment done to date
+    (submitted or approved, as the lights count it), its year-to-date figure, whether it was ever filed and
+    whether first filed after its period's deadline (decided by the database, so no time needs converting)."""
+    reports = (
+        Report.objects.filter(period__code__startswith=f"{year}-")
+        .order_by()
+        .annotate(
+            counted=ExpressionWrapper(
+                Q(state__in=[ReportState.SUBMITTED, ReportState.APPROVED]), output_field=BooleanField()
+            ),
+            filed=ExpressionWrapper(Q(first_submitted_at__isnull=False), output_field=BooleanField()),
+            late=ExpressionWrapper(
+                Q(first_submitted_at__gt=F("period__deadline")), output_field=BooleanField()
+            ),
+        )
+        .values_list("project_id", "period_id", "counted", "year_to_date", "filed", "late")
+    )
+    return bulk.frame(reports, _FILINGS)
+
+
+def _last_dekad(period: Period) -> int:
+    """Index (0–35) in the year of the period's last ten-day period."""
+    return period.index_in_year - 1 if period.dekad is not None else (period.month or 12) * 3 - 1
+
+
+def _to_date(
+    periods: list[Period],
+    year: int,
+    baselines: dict[int, int],
+    older: dict[tuple[int, str], Yardstick],
+    filings: pl.DataFrame,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """For every active project (``baselines``: id → the number of its baseline) and period: the plan to date,
+    the investment done to date and the baseline measured against (``older``: the periods measured against a
+    superseded one); and the milestones of every baseline involved, with their planned and actual dates.
+
+    The figures the lights judge (``lights.services.load_inputs``), read here without what only the lights
+    need: the plan to date is the year's ten-day plan added up through the period's last ten-day period; the
+    investment done is the year-to-date figure of the latest submitted or approved report of a reporting period
+    ending by the period's end (of two ending the same day, the larger)."""
+    calendar = pl.DataFrame(
+        {
+            "period_code": [p.code for p in periods],
+            "period_end": [p.end for p in periods],
+            "last_dekad": [_last_dekad(p) for p in periods],
+        },
+        schema={"period_code": pl.String, "period_end": pl.Date, "last_dekad": pl.Int64},
+    )
+    base = pl.DataFrame(
+        {"project_id": list(baselines), "baseline": list(baselines.values())},
+        schema={"project_id": pl.Int64, "baseline": pl.Int64},
+    )
+    # the ten-day plans as JSON text, decoded by polars (ten thousand json.loads cost more than the rest)
+    dekads = pl.col("dekads")
+    plans = bulk.frame(
+        AnnualPlan.objects.filter(year=year)
+        .order_by()
+        .annotate(text=Cast("dekads", TextField()))
+        .values_list("project_id", "text"),
+        {"project_id": pl.Int64, "dekads": pl.String},
+    ).with_columns(
+        pl.when(dekads.str.json_decode(pl.List(pl.Int64)).list.len() > 0)
+        .then(dekads.str.json_decode(pl.List(pl.Int64)))
+        .otherwise(pl.lit([0] * 36, pl.List(pl.Int64)))
+    )
+    cumulative = (
+        plans.explode("dekads")
+        .with_columns(
+            pl.int_range(pl.len()).over("project_id").cast(pl.Int64).alias("last_dekad"),
+            pl.col("dekads").cum_sum().over("project_id").alias("plan_to_date"),
+        )
+        .drop("dekads")
+    )
+    rows = base.join(calendar, how="cross").join(cumulative, on=["project_id", "last_dekad"], how="left")
+    if older:  # those periods take the number and plan of the baseline then in force
+        last = {p.code: _last_dekad(p) for p in periods}
+        then = pl.DataFrame(
+            [
+                (pid, code, stick.number, sum((stick.plan(year) or [0] * 36)[: last[code] + 1]))
+                for (pid, code), stick in older.items()
+                if code in last
+            ],
+            schema={
+                "project_id": pl.Int64,
+                "period_code": pl.String,
+                "_baseline": pl.Int64,
+                "_plan": pl.Int64,
+            },
+            orient="row",
+        )
+        rows = (
+            rows.join(then, on=["project_id", "period_code"], how="left")
+            .with_columns(
+                baseline=pl.coalesce("_baseline", "baseline"),
+                plan_to_date=pl.when(pl.col("_baseline").is_not_null())
+                .then("_plan")
+                .otherwise("plan_to_date"),
+            )
+            .drop("_baseline", "_plan")
+        )
+    ends = pl.DataFrame(
+        [
+            (pk, Period.parse(code).end)
+            for pk, code in ReportingPeriod.objects.filter(code__startswith=f"{year}-").values_list(
+                "id", "code"
+            )
+        ],
+        schema={"reporting_period_id": pl.Int64, "period_end": pl.Date},
+        orient="row",
+    )
+    done = (
+        filings.filter(pl.col("counted"))
+        .join(ends, on="reporting_period_id")
+        .select("project_id", "period_end", pl.col("year_to_date").alias("done_to_date"))
+        .sort("project_id", "period_end", "done_to_date")
+        .unique(["project_id", "period_end"], keep="last", maintain_order=True)
+        .sort("period_end")
+    )
+    # both sorted by date as a whole, so within every project too
+    rows = (
+        rows.sort("period_end")
+        .join_asof(done, on="period_end", by="project_id", strategy="backward", check_sortedness=False)
+        .with_columns(pl.col("plan_to_date").fill_null(0), pl.col("done_to_date").fill_null(0))
+        .select("period_code", "project_id", "period_end", "baseline", "plan_to_date", "done_to_date")
+    )
+
+    current = bulk.frame(
+        Milestone.objects.order_by().values_list("pk", "project_id", "planned_date", "actual_date"),
+        {"id": pl.Int64, "project_id": pl.Int64, "planned": pl.Date, "actual": pl.Date},
+    )
+    milestones = current.join(base, on="project_id", how="inner").drop("id")
+    if older:  # and the milestone plan dates of those baselines: the same nodes, as then planned
+        live = {
+            pk: (pid, actual) for pk, pid, actual in current.select("id", "project_id", "actual").iter_rows()
+        }
+        then_planned = [
+            (live[pk][0], planned, live[pk][1], stick.number)
+            for stick in {(pid, stick.number): stick for (pid, _code), stick in older.items()}.values()
+            for pk, planned in stick.milestone_dates().items()
+            if pk in live
+        ]
+        milestones = pl.concat(
+            [
+                milestones.select("project_id", "planned", "actual", "baseline"),
+                pl.DataFrame(
+                    then_planned,
+                    schema={
+                        "project_id": pl.Int64,
+                        "planned": pl.Date,
+                        "actual": pl.Date,
+                        "baseline": pl.Int64,
+                    },
+                    orient="row",
+                ),
+            ]
+        )
+    return rows, milestones.select("project_id", "planned", "actual", "baseline")
+
+
 def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> dict[str, pl.DataFrame]:
     """The engine's frames for one period or several of one year (ten-day periods and months), from the
     database, each table read once for all of them."""
@@ -186,9 +360,12 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
             "responsible_unit_id",
             "park_id",
             "responsible_unit__kind",
+            "baseline",
         )
     )
-    ids = [p[0] for p in projects]
+    baselines = {p[0]: p[-1] for p in projects}
+    # periods measured against a baseline the registry no longer holds (a re-baselined project's earlier ones)
+    older = yardsticks(baselines, periods, every=True)
     leads = dict(
         ProjectLeader.objects.filter(role=LeaderRole.LEAD, project__is_archived=False).values_list(
             "project_id", "person_id"
@@ -196,12 +373,9 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
     )
     planned = dict(AnnualPlan.objects.filter(year=year).values_list("project_id", "total"))
     # a project re-baselined after the last assessed period is weighted by the plan then in force
-    for (pid, _code), stick in yardsticks(
-        dict(Project.objects.filter(is_archived=False).values_list("pk", "baseline")),
-        [max(periods)],
-        every=True,
-    ).items():
-        planned[pid] = sum(stick.plan(year) or [])
+    for (pid, code), stick in older.items():
+        if code == max(periods).code:
+            planned[pid] = sum(stick.plan(year) or [])
     project_frame = pl.DataFrame(
         [
             {
@@ -219,7 +393,7 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
                 "leader_group": engine.ALL,
                 "area_group": engine.ALL,
             }
-            for pid, name, category, hq, unit, park, unit_kind in projects
+            for pid, name, category, hq, unit, park, unit_kind, _baseline in projects
         ],
         schema={
             "project_id": pl.Int64,
@@ -237,82 +411,60 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
             "area_group": pl.String,
         },
     )
-    ids_frame = pl.DataFrame({"project_id": ids}, schema={"project_id": pl.Int64})
-    period_frame = pl.DataFrame(
-        {
-            "period_code": codes,
-            "period_kind": [str(p.kind) for p in periods],
-            "period_start": [p.start for p in periods],
-            "period_end": [p.end for p in periods],
-        },
-        schema={
-            "period_code": pl.String,
-            "period_kind": pl.String,
-            "period_start": pl.Date,
-            "period_end": pl.Date,
-        },
-    )
     key = ["period_code", "project_id"]
 
-    # plan and investment to date, as the lights read them (every period in one pass)
-    inputs = load_inputs(None, periods, today=timezone.localdate(), now=now)
-    money = inputs.rows.select(*key, "plan_to_date", "done_to_date")
+    # plan and investment to date, the milestones of the baseline each period is measured against, and every
+    # report of the year (one reading serves the investment done and the missing and late reports)
+    filings = _filings(year)
+    money, milestones = _to_date(periods, year, baselines, older, filings)
 
     # milestones due by each period's end, and those reached by their planned date, as planned in the baseline
-    # each period is measured against (a re-baselined project's earlier periods keep the dates then in force)
-    due = (
-        inputs.rows.select(*key, "baseline")
-        .join(period_frame.select("period_code", "period_end"), on="period_code")
-        .join(inputs.milestones, on=["project_id", "baseline"], how="inner")
-        .filter(pl.col("planned") <= pl.col("period_end"))
-        .group_by(key)
+    # each period is measured against (a re-baselined project's earlier periods keep the dates then in force):
+    # running counts over each project's (and baseline's) milestones in date order, read at the period's end
+    running = (
+        milestones.filter(pl.col("planned").is_not_null())
+        .group_by("project_id", "baseline", "planned")
         .agg(
-            milestones_due=pl.len().cast(pl.Int64),
-            milestones_met=(pl.col("actual").is_not_null() & (pl.col("actual") <= pl.col("planned")))
+            due=pl.len().cast(pl.Int64),
+            met=(pl.col("actual").is_not_null() & (pl.col("actual") <= pl.col("planned")))
             .sum()
             .cast(pl.Int64),
         )
+        .sort("project_id", "baseline", "planned")
+        .with_columns(pl.col("due", "met").cum_sum().over("project_id", "baseline"))
+        .sort("planned")
+    )
+    facts = (
+        money.sort("period_end")
+        .join_asof(
+            running,
+            left_on="period_end",
+            right_on="planned",
+            by=["project_id", "baseline"],
+            strategy="backward",
+            check_sortedness=False,  # sorted by date as a whole, so within every project too
+        )
+        .rename({"due": "milestones_due", "met": "milestones_met"})
     )
 
-    # reports of the reporting periods inside each assessed period whose deadline has passed: missing and late
+    # reports of the reporting periods inside each assessed period whose deadline has passed: missing (those
+    # expected less those filed) and late
     inner = pl.DataFrame(
         [
-            (period.code, rp.pk, rp.deadline)
+            (period.code, rp.pk)
             for rp in ReportingPeriod.objects.filter(deadline__lt=now, code__startswith=f"{year}-")
             for period in periods
             if rp.period.start >= period.start and rp.period.end <= period.end
         ],
-        schema={
-            "period_code": pl.String,
-            "reporting_period_id": pl.Int64,
-            "deadline": pl.Datetime("us", "UTC"),
-        },
+        schema={"period_code": pl.String, "reporting_period_id": pl.Int64},
         orient="row",
     )
-    # whether each filing was late is decided by the database, so no time needs converting on the way out
-    late = ExpressionWrapper(Q(first_submitted_at__gt=F("period__deadline")), output_field=BooleanField())
-    filed = pl.DataFrame(
-        []
-        if inner.is_empty()
-        else bulk.fetch(
-            Report.objects.filter(
-                period_id__in=inner["reporting_period_id"].unique().to_list(),
-                first_submitted_at__isnull=False,
-            )
-            .annotate(late=late)
-            .values_list("project_id", "period_id", "late")
-        ),
-        schema=["project_id", "reporting_period_id", "late"],
-        orient="row",
-    ).cast({"project_id": pl.Int64, "reporting_period_id": pl.Int64, "late": pl.Boolean})
+    expected = dict(inner.group_by("period_code").len().iter_rows())
     reporting = (
-        ids_frame.join(inner.select("period_code", "reporting_period_id"), how="cross")
-        .join(filed, on=["project_id", "reporting_period_id"], how="left")
+        filings.filter(pl.col("filed"))
+        .join(inner, on="reporting_period_id")
         .group_by(key)
-        .agg(
-            missing_reports=pl.col("late").is_null().sum().cast(pl.Int64),
-            late_reports=pl.col("late").fill_null(False).sum().cast(pl.Int64),
-        )
+        .agg(_filed=pl.len().cast(pl.Int64), late_reports=pl.col("late").sum().cast(pl.Int64))
     )
 
     # red lights: a ten-day period's own, a month's ten-day periods'
@@ -322,27 +474,31 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
         for dekad in ([period] if period.dekad else period.dekads())
     }
     reds = (
-        pl.DataFrame(
-            list(
-                Light.objects.filter(
-                    period_code__in=list(lit_in), colour=2, project__is_archived=False
-                ).values_list("period_code", "project_id")
-            ),
-            schema={"light_code": pl.String, "project_id": pl.Int64},
-            orient="row",
+        bulk.frame(
+            Light.objects.filter(period_code__in=list(lit_in), colour=2, project__is_archived=False)
+            .order_by()
+            .values_list("period_code", "project_id"),
+            {"light_code": pl.String, "project_id": pl.Int64},
         )
         .with_columns(period_code=pl.col("light_code").replace_strict(lit_in, return_dtype=pl.String))
         .group_by(key)
         .agg(red_lights=pl.len().cast(pl.Int64))
     )
 
+    kinds = {p.code: str(p.kind) for p in periods}
     fact_frame = (
-        ids_frame.join(period_frame.select("period_code", "period_kind"), how="cross")
-        .join(money, on=key, how="left")
-        .join(due, on=key, how="left")
-        .join(reporting, on=key, how="left")
+        facts.join(reporting, on=key, how="left")
         .join(reds, on=key, how="left")
-        .with_columns(pl.exclude("period_code", "project_id", "period_kind").fill_null(0))
+        .with_columns(
+            pl.col("period_code").replace_strict(kinds, return_dtype=pl.String).alias("period_kind"),
+            pl.col("period_code")
+            .replace_strict(expected, default=0, return_dtype=pl.Int64)
+            .alias("_expected"),
+        )
+        .with_columns(
+            pl.col("milestones_due", "milestones_met", "_filed", "late_reports", "red_lights").fill_null(0)
+        )
+        .with_columns((pl.col("_expected") - pl.col("_filed")).alias("missing_reports"))
         .select(list(engine.FACT_COLUMNS))
         .cast(dict(engine.FACT_COLUMNS))
     )
@@ -480,11 +636,15 @@ def _names() -> pl.DataFrame:
     )
 
 
-def _with_baselines(scores: pl.DataFrame, codes: list[str]) -> pl.DataFrame:
-    """A re-baselined project's explanation says which baseline its plan and milestone dates came from."""
+_NOTES = {"period_code": pl.String, "subject_kind": pl.String, "subject_id": pl.Int64, "note": pl.String}
+
+
+def _baseline_notes(codes: list[str]) -> pl.DataFrame:
+    """A re-baselined project's explanation says which baseline its plan and milestone dates came from: the line
+    for each such project and period, as the baselines stand when the run is made."""
     moved = dict(Project.objects.filter(baseline__gt=1).values_list("pk", "baseline"))
     if not moved:
-        return scores
+        return pl.DataFrame(schema=_NOTES)
     periods = [Period.parse(code) for code in codes]
     starts = dict(Project.objects.filter(pk__in=list(moved)).values_list("pk", "baseline_from"))
     older = yardsticks(moved, periods)
@@ -506,32 +666,13 @@ def _with_baselines(scores: pl.DataFrame, codes: list[str]) -> pl.DataFrame:
                     _("计划与节点口径：%(b)s") % {"b": describe_baseline(used, since)},
                 )
             )
-    frame = pl.DataFrame(
-        notes,
-        schema={
-            "period_code": pl.String,
-            "subject_kind": pl.String,
-            "subject_id": pl.Int64,
-            "_baseline": pl.String,
-        },
-        orient="row",
-    )
-    return (
-        scores.with_columns(pl.col("subject_kind").cast(pl.String))
-        .join(frame, on=["period_code", "subject_kind", "subject_id"], how="left")
-        .with_columns(
-            pl.when(pl.col("_baseline").is_not_null())
-            .then(pl.concat_list([pl.col("explanation"), pl.col("_baseline")]))
-            .otherwise(pl.col("explanation"))
-            .alias("explanation")
-        )
-        .drop("_baseline")
-    )
+    return pl.DataFrame(notes, schema=_NOTES, orient="row")
 
 
 def _save_results(runs: dict[str, Run], results: engine.Results) -> None:
     """Write the scores and consequences of each period in ``results`` to its run in ``runs``, from the
-    engine's frames straight to the tables (:mod:`gongjian.core.bulk`)."""
+    engine's frames straight to the tables (:mod:`gongjian.core.bulk`), and keep each run's figures, from which
+    its explanations are written when they are read (:func:`gongjian.assess.queries.explanations`)."""
     run_ids = pl.DataFrame(
         {"period_code": list(runs), "run_id": [run.pk for run in runs.values()]},
         schema={"period_code": pl.String, "run_id": pl.Int64},
@@ -546,7 +687,7 @@ def _save_results(runs: dict[str, Run], results: engine.Results) -> None:
             .with_columns(pl.col("subject_name").fill_null(pl.col("subject_id").cast(pl.String)))
         )
 
-    scores = _with_baselines(named(results.scores), list(runs)).select(
+    scores = named(results.scores).select(
         "run_id",
         "subject_kind",
         "subject_id",
@@ -556,9 +697,9 @@ def _save_results(runs: dict[str, Run], results: engine.Results) -> None:
         "rank",
         "group_size",
         pl.struct(pl.col(c).alias(c.removesuffix("_points")) for c in points).alias("points"),
-        "explanation",
+        pl.lit("[]").alias("explanation"),
     )
-    bulk.insert(Score, scores.with_columns(bulk.json_text("points"), bulk.json_text("explanation")))
+    bulk.insert(Score, scores.with_columns(bulk.json_text("points")))
     consequences = named(results.consequences).select(
         "run_id",
         "subject_kind",
@@ -569,6 +710,23 @@ def _save_results(runs: dict[str, Run], results: engine.Results) -> None:
         pl.col("reason").str.slice(0, 300),
     )
     bulk.insert(Consequence, consequences)
+    _keep_figures(runs, results.figures)
+
+
+def _keep_figures(runs: dict[str, Run], figures: pl.DataFrame) -> None:
+    """Keep the figures of each run as one Parquet file, with the baseline note of its re-baselined projects."""
+    notes = _baseline_notes(list(runs))
+    if notes.is_empty():
+        figures = figures.with_columns(pl.lit(None, pl.String).alias("note"))
+    else:
+        figures = figures.join(notes, on=["period_code", "subject_kind", "subject_id"], how="left")
+    parts = figures.partition_by("period_code", as_dict=True)
+    kept = []
+    for code, run in runs.items():
+        out = io.BytesIO()
+        parts.get((code,), figures.clear()).write_parquet(out, compression="zstd", compression_level=1)
+        kept.append(RunFigures(run=run, layout=engine.FIGURES_LAYOUT, data=out.getvalue()))
+    RunFigures.objects.bulk_create(kept)
 
 
 def _periods(codes: Sequence[str]) -> list[Period]:
@@ -793,6 +951,7 @@ def run_assessments(
     drafts = [draft for _p, draft, _s in chosen.values() if draft]
     Score.objects.filter(run__in=drafts).delete()
     Consequence.objects.filter(run__in=drafts).delete()
+    RunFigures.objects.filter(run__in=drafts).delete()
     saved: dict[str, Run] = {}
     for scheme_id, row in schemes_used.items():
         mine = [(period, draft) for period, draft, used in chosen.values() if used == scheme_id]
