@@ -51,8 +51,10 @@ def test_a_member_attaches_the_days_photos_on_the_phone(phone, make_user, tmp_pa
     photo = DailyReport.objects.get().photos.get()
     expect(member.locator("#daily-photos li")).to_have_count(1)
     expect(member.locator("#daily-photos")).to_contain_text("拆除现场.jpg")
-    assert member.evaluate(
-        "() => { const i = document.querySelector('#daily-photos img'); return i.complete && i.naturalWidth > 0; }"
+    # The thumbnail is shown (it loads after the page: wait for it rather than look at once).
+    member.wait_for_function(
+        "() => { const i = document.querySelector('#daily-photos img'); return i.complete && i.naturalWidth > 0; }",
+        timeout=15_000,
     )
     status = member.locator("#daily-status").inner_text()
     assert "提交（张队员）" in status and "（）" not in status
