@@ -9,19 +9,15 @@ the project office and the principal leaders every active team (the same reach a
 
 from __future__ import annotations
 
-import hashlib
-import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Sum
 from django.urls import reverse
@@ -37,7 +33,7 @@ from gongjian.org.choices import UnitKind
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import scope_for
 from gongjian.reports import photos
-from gongjian.reports.services import check_photo
+from gongjian.reports.services import store_photos
 
 # A team may file late or correct its report for this many days back; older days are the office's history.
 DAYS_BACK = 3
@@ -313,15 +309,6 @@ def _check_photo_change(report: DailyReport, actor, expected_version: int | None
     return current
 
 
-def _taken(meta: photos.PhotoMeta) -> tuple[datetime | None, datetime | None]:
-    """The photo's time as an aware datetime to store, and as naive local time for the checks (a camera that wrote
-    no UTC offset is on local time)."""
-    if meta.taken_at is None:
-        return None, None
-    aware = meta.taken_at if meta.taken_at.tzinfo else timezone.make_aware(meta.taken_at)
-    return aware, timezone.localtime(aware).replace(tzinfo=None)
-
-
 @transaction.atomic
 def add_photos(
     report: DailyReport, uploads: list, *, actor, expected_version: int | None = None
@@ -336,66 +323,17 @@ def add_photos(
             {"photos": _("每份日报最多 %(n)d 张照片。") % {"n": settings.GONGJIAN_PHOTOS_PER_REPORT}},
             code="too_many",
         )
-    uploaded_local = timezone.localtime().replace(tzinfo=None)
-    added, written = [], []
-    try:
-        for upload in uploads:
-            try:
-                meta = check_photo(upload)
-            except ValidationError as exc:
-                raise ValidationError({"photos": exc.messages}, code="not_a_photo") from None
-            content = upload.read()
-            digest = hashlib.sha256(content).hexdigest()
-            if current.photos.filter(sha256=digest).exists():
-                continue
-            taken_at, taken_local = _taken(meta)
-            flags, _distance = photos.check(
-                meta,
-                period_start=current.day,
-                taken_local=taken_local,
-                uploaded_local=uploaded_local,
-                site=None,  # a team works over its whole area: no one site to measure from
-                limits=_photo_limits(),
-            )
-            photo = DailyPhoto(
-                report=current,
-                original_name=(getattr(upload, "name", "") or "photo")[:200],
-                content_type=meta.content_type,
-                size=len(content),
-                sha256=digest,
-                width=meta.width,
-                height=meta.height,
-                taken_at=taken_at,
-                latitude=None if meta.latitude is None else Decimal(str(meta.latitude)),
-                longitude=None if meta.longitude is None else Decimal(str(meta.longitude)),
-                flags=[{"code": f.code, "text": f.text} for f in flags],
-                uploaded_by=audit.actor_or_none(actor),
-            )
-            photo.image.save("photo", ContentFile(content), save=False)
-            written.append(photo.image)
-            photo.thumbnail.save("thumb", ContentFile(photos.thumbnail(io.BytesIO(content))), save=False)
-            written.append(photo.thumbnail)
-            photo.save()
-            added.append(photo)
-            audit.record(
-                "daily_report.photo.add",
-                actor=actor,
-                obj=current,
-                only_changes=False,
-                after={
-                    "photo": photo.pk,
-                    "name": photo.original_name,
-                    "sha256": digest,
-                    "taken_at": taken_at,
-                    "latitude": meta.latitude,
-                    "longitude": meta.longitude,
-                    "flags": [f.code for f in flags],
-                },
-            )
-    except BaseException:
-        for stored in written:  # the rows roll back; do not leave their files behind
-            stored.storage.delete(stored.name)
-        raise
+    added = store_photos(
+        current,
+        uploads,
+        model=DailyPhoto,
+        period_start=current.day,
+        site=None,  # a team works over its whole area: no one site to measure from
+        limits=_photo_limits(),
+        action="daily_report.photo.add",
+        actor=actor,
+        field="photos",
+    )
     if added:
         current.version += 1
         current.save(update_fields=["version"])

@@ -334,6 +334,98 @@ def check_photo(upload) -> photos.PhotoMeta:
         upload.seek(0)
 
 
+def _taken(meta: photos.PhotoMeta) -> tuple[datetime | None, datetime | None]:
+    """The photo's time as an aware datetime to store, and as naive local time for the checks. A camera that
+    wrote no UTC offset is taken to be on local (Asia/Shanghai) time."""
+    if meta.taken_at is None:
+        return None, None
+    aware = meta.taken_at if meta.taken_at.tzinfo else timezone.make_aware(meta.taken_at)
+    return aware, timezone.localtime(aware).replace(tzinfo=None)
+
+
+def store_photos(
+    owner,
+    uploads: list,
+    *,
+    model,
+    period_start: date,
+    site: tuple[Any, Any] | None,
+    limits: photos.Limits,
+    action: str,
+    actor,
+    field: str | None = None,
+    **extra: Any,
+) -> list:
+    """Keep ``uploads`` as ``model`` rows (a report's or a team's day's site photos) on ``owner``, already locked
+    by the caller: each checked (errors under ``field`` when given), the same file twice kept once, read for its
+    time and place and flagged against ``period_start`` and ``site`` by ``limits``, its image and thumbnail
+    stored, and each addition audited as ``action``. Should anything fail, the files written so far are removed
+    (the rows roll back with the caller's transaction). Returns the rows added."""
+    with_distance = any(f.name == "distance_m" for f in model._meta.fields)
+    uploaded_local = timezone.localtime().replace(tzinfo=None)
+    added, written = [], []
+    try:
+        for upload in uploads:
+            try:
+                meta = check_photo(upload)
+            except ValidationError as exc:
+                if field is None:
+                    raise
+                raise ValidationError({field: exc.messages}, code="not_a_photo") from None
+            content = upload.read()
+            digest = hashlib.sha256(content).hexdigest()
+            if owner.photos.filter(sha256=digest).exists():
+                continue
+            taken_at, taken_local = _taken(meta)
+            flags, distance = photos.check(
+                meta,
+                period_start=period_start,
+                taken_local=taken_local,
+                uploaded_local=uploaded_local,
+                site=site,
+                limits=limits,
+            )
+            photo = model(
+                report=owner,
+                original_name=(getattr(upload, "name", "") or "photo")[:200],
+                content_type=meta.content_type,
+                size=len(content),
+                sha256=digest,
+                width=meta.width,
+                height=meta.height,
+                taken_at=taken_at,
+                latitude=None if meta.latitude is None else Decimal(str(meta.latitude)),
+                longitude=None if meta.longitude is None else Decimal(str(meta.longitude)),
+                flags=[{"code": f.code, "text": f.text} for f in flags],
+                uploaded_by=audit.actor_or_none(actor),
+                **({"distance_m": distance} if with_distance else {}),
+                **extra,
+            )
+            photo.image.save("photo", ContentFile(content), save=False)
+            written.append(photo.image)
+            photo.thumbnail.save("thumb", ContentFile(photos.thumbnail(io.BytesIO(content))), save=False)
+            written.append(photo.thumbnail)
+            photo.save()
+            added.append(photo)
+            after = {
+                "photo": photo.pk,
+                "name": photo.original_name,
+                "sha256": digest,
+                "taken_at": taken_at,
+                "latitude": meta.latitude,
+                "longitude": meta.longitude,
+            }
+            if with_distance:
+                after["distance_m"] = distance
+            after["flags"] = [f.code for f in flags]
+            audit.record(action, actor=actor, obj=owner, only_changes=False, after=after)
+    except BaseException:
+        for stored in written:  # the rows roll back; do not leave their files behind
+            stored.storage.delete(stored.name)
+        raise
+    return added
+
+
 @transaction.atomic
 def add_photos(
     report: Report, uploads: list, *, actor, caption: str = "", expected_version: int | None = None
@@ -356,80 +448,22 @@ def add_photos(
     project = current.project
     site = (project.latitude, project.longitude) if project.latitude is not None else None
     period_start = current.period.period.start
-    uploaded_local = timezone.localtime().replace(tzinfo=None)
-    added, written = [], []
-    try:
-        for upload in uploads:
-            meta = check_photo(upload)
-            content = upload.read()
-            digest = hashlib.sha256(content).hexdigest()
-            if current.photos.filter(sha256=digest).exists():
-                continue
-            taken_at, taken_local = _taken(meta)
-            flags, distance = photos.check(
-                meta,
-                period_start=period_start,
-                taken_local=taken_local,
-                uploaded_local=uploaded_local,
-                site=site,
-                limits=_photo_limits(),
-            )
-            photo = ReportPhoto(
-                report=current,
-                original_name=(getattr(upload, "name", "") or "photo")[:200],
-                content_type=meta.content_type,
-                size=len(content),
-                sha256=digest,
-                width=meta.width,
-                height=meta.height,
-                caption=caption[:200],
-                taken_at=taken_at,
-                latitude=None if meta.latitude is None else Decimal(str(meta.latitude)),
-                longitude=None if meta.longitude is None else Decimal(str(meta.longitude)),
-                distance_m=distance,
-                flags=[{"code": f.code, "text": f.text} for f in flags],
-                uploaded_by=audit.actor_or_none(actor),
-            )
-            photo.image.save("photo", ContentFile(content), save=False)
-            written.append(photo.image)
-            photo.thumbnail.save("thumb", ContentFile(photos.thumbnail(io.BytesIO(content))), save=False)
-            written.append(photo.thumbnail)
-            photo.save()
-            added.append(photo)
-            audit.record(
-                "report.photo.add",
-                actor=actor,
-                obj=current,
-                only_changes=False,
-                after={
-                    "photo": photo.pk,
-                    "name": photo.original_name,
-                    "sha256": digest,
-                    "taken_at": taken_at,
-                    "latitude": meta.latitude,
-                    "longitude": meta.longitude,
-                    "distance_m": distance,
-                    "flags": [f.code for f in flags],
-                },
-            )
-    except BaseException:
-        for stored in written:  # the rows roll back; do not leave their files behind
-            stored.storage.delete(stored.name)
-        raise
+    added = store_photos(
+        current,
+        uploads,
+        model=ReportPhoto,
+        period_start=period_start,
+        site=site,
+        limits=_photo_limits(),
+        action="report.photo.add",
+        actor=actor,
+        caption=caption[:200],
+    )
     if added:
         current.version += 1
         current.save(update_fields=["version"])
     report.version = current.version
     return added
-
-
-def _taken(meta: photos.PhotoMeta) -> tuple[datetime | None, datetime | None]:
-    """The photo's time as an aware datetime to store, and as naive local time for the checks. A camera that
-    wrote no UTC offset is taken to be on local (Asia/Shanghai) time."""
-    if meta.taken_at is None:
-        return None, None
-    aware = meta.taken_at if meta.taken_at.tzinfo else timezone.make_aware(meta.taken_at)
-    return aware, timezone.localtime(aware).replace(tzinfo=None)
 
 
 @transaction.atomic
