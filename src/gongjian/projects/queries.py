@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import polars as pl
 from django.db import connection
 from django.utils.translation import gettext as _
 
@@ -251,3 +252,36 @@ def baseline_label(project: Project, number: int) -> str:
         return describe_baseline(number, project.baseline_from)
     version = BaselineVersion.objects.filter(project=project, number=number).first()
     return describe_baseline(number, version.valid_from if version else "")
+
+
+def last_dekad(period: Period) -> int:
+    """Index (0–35) in the year of the period's last ten-day period."""
+    return period.index_in_year - 1 if period.dekad is not None else (period.month or 12) * 3 - 1
+
+
+def in_force_then(
+    rows: pl.DataFrame, older: dict[tuple[int, str], Yardstick], periods: list[Period], year: int
+) -> pl.DataFrame:
+    """``rows`` (project_id, period_code, baseline, plan_to_date, measured by each project's current baseline)
+    with the periods in ``older`` (``yardsticks``) taking the number and the plan to date of the baseline then
+    in force."""
+    if not older:
+        return rows
+    last = {p.code: last_dekad(p) for p in periods}
+    then = pl.DataFrame(
+        [
+            (pid, code, stick.number, sum((stick.plan(year) or [0] * 36)[: last[code] + 1]))
+            for (pid, code), stick in older.items()
+            if code in last
+        ],
+        schema={"project_id": pl.Int64, "period_code": pl.String, "_baseline": pl.Int64, "_plan": pl.Int64},
+        orient="row",
+    )
+    return (
+        rows.join(then, on=["project_id", "period_code"], how="left")
+        .with_columns(
+            baseline=pl.coalesce("_baseline", "baseline"),
+            plan_to_date=pl.when(pl.col("_baseline").is_not_null()).then("_plan").otherwise("plan_to_date"),
+        )
+        .drop("_baseline", "_plan")
+    )

@@ -49,7 +49,7 @@ from gongjian.org.choices import UnitKind
 from gongjian.org.models import Person, Unit
 from gongjian.projects.choices import LeaderRole
 from gongjian.projects.models import AnnualPlan, BaselineVersion, Milestone, Project, ProjectLeader
-from gongjian.projects.queries import Yardstick, describe_baseline, yardsticks
+from gongjian.projects.queries import Yardstick, describe_baseline, in_force_then, last_dekad, yardsticks
 from gongjian.reports.choices import ReportState
 from gongjian.reports.models import Report, ReportingPeriod
 
@@ -201,11 +201,6 @@ def _filings(year: int) -> pl.DataFrame:
     return bulk.frame(reports, _FILINGS)
 
 
-def _last_dekad(period: Period) -> int:
-    """Index (0–35) in the year of the period's last ten-day period."""
-    return period.index_in_year - 1 if period.dekad is not None else (period.month or 12) * 3 - 1
-
-
 def _to_date(
     periods: list[Period],
     year: int,
@@ -225,7 +220,7 @@ def _to_date(
         {
             "period_code": [p.code for p in periods],
             "period_end": [p.end for p in periods],
-            "last_dekad": [_last_dekad(p) for p in periods],
+            "last_dekad": [last_dekad(p) for p in periods],
         },
         schema={"period_code": pl.String, "period_end": pl.Date, "last_dekad": pl.Int64},
     )
@@ -255,32 +250,7 @@ def _to_date(
         .drop("dekads")
     )
     rows = base.join(calendar, how="cross").join(cumulative, on=["project_id", "last_dekad"], how="left")
-    if older:  # those periods take the number and plan of the baseline then in force
-        last = {p.code: _last_dekad(p) for p in periods}
-        then = pl.DataFrame(
-            [
-                (pid, code, stick.number, sum((stick.plan(year) or [0] * 36)[: last[code] + 1]))
-                for (pid, code), stick in older.items()
-                if code in last
-            ],
-            schema={
-                "project_id": pl.Int64,
-                "period_code": pl.String,
-                "_baseline": pl.Int64,
-                "_plan": pl.Int64,
-            },
-            orient="row",
-        )
-        rows = (
-            rows.join(then, on=["project_id", "period_code"], how="left")
-            .with_columns(
-                baseline=pl.coalesce("_baseline", "baseline"),
-                plan_to_date=pl.when(pl.col("_baseline").is_not_null())
-                .then("_plan")
-                .otherwise("plan_to_date"),
-            )
-            .drop("_baseline", "_plan")
-        )
+    rows = in_force_then(rows, older, periods, year)
     ends = pl.DataFrame(
         [
             (pk, Period.parse(code).end)

@@ -35,7 +35,7 @@ from gongjian.lights.models import (
 from gongjian.lights.services import cases
 from gongjian.projects.choices import MilestoneKind
 from gongjian.projects.models import AnnualPlan, Milestone, Project
-from gongjian.projects.queries import yardsticks
+from gongjian.projects.queries import in_force_then, last_dekad, yardsticks
 from gongjian.reports.models import Report, ReportingPeriod
 
 CHUNK = 5_000
@@ -224,7 +224,7 @@ def load_inputs(
             "period_kind": [str(p.kind) for p in periods],
             "as_of": [min(p.end, today) for p in periods],
             "period_end": [p.end for p in periods],
-            "last_dekad": [_last_dekad(p) for p in periods],
+            "last_dekad": [last_dekad(p) for p in periods],
         },
         schema={
             "period_code": pl.String,
@@ -242,31 +242,7 @@ def load_inputs(
         orient="row",
     )
     rows = rows.join(cumulative, on=["project_id", "last_dekad"], how="left")
-    if older:  # those periods take the number and plan of the baseline then in force
-        by_period = {p.code: _last_dekad(p) for p in periods}
-        then = pl.DataFrame(
-            [
-                (pid, code, stick.number, sum((stick.plan(year) or [0] * 36)[: by_period[code] + 1]))
-                for (pid, code), stick in older.items()
-            ],
-            schema={
-                "project_id": pl.Int64,
-                "period_code": pl.String,
-                "_baseline": pl.Int64,
-                "_plan": pl.Int64,
-            },
-            orient="row",
-        )
-        rows = (
-            rows.join(then, on=["project_id", "period_code"], how="left")
-            .with_columns(
-                baseline=pl.coalesce("_baseline", "baseline"),
-                plan_to_date=pl.when(pl.col("_baseline").is_not_null())
-                .then("_plan")
-                .otherwise("plan_to_date"),
-            )
-            .drop("_baseline", "_plan")
-        )
+    rows = in_force_then(rows, older, periods, year)
     # Investment done to date: the latest filed year-to-date figure of a period ending by the light's period end
     # (a period's own report counts as soon as it is filed).
     ends = {pk: Period.parse(code).end for pk, code in period_codes.items()}
@@ -355,13 +331,6 @@ def load_inputs(
         orient="row",
     )
     return Inputs(rows, milestones, problems, seconds)
-
-
-def _last_dekad(period: Period) -> int:
-    """Index (0–35) in the year of the period's last ten-day period."""
-    if period.dekad is not None:
-        return period.index_in_year - 1
-    return (period.month or 12) * 3 - 1
 
 
 # Recomputing
