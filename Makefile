@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export GONGJIAN_DATA_DIR ?= $(CURDIR)/var
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-sqlite test-postgres lint bench messages clean
+.PHONY: help install demo serve test test-sqlite test-postgres lint bench messages vendor clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ bench: install  ## registry benchmark: import, export and list page at N=10,000 
 
 messages:  ## rebuild the English catalogue after changing UI strings (needs GNU gettext)
 	cd src/gongjian && ../../$(BIN)/gongjian makemessages -l en --no-obsolete && ../../$(BIN)/gongjian compilemessages -l en
+
+vendor:  ## fetch the pinned browser libraries (ECharts) from the npm registry into the static files and check their checksums
+	bash tools/vendor.sh
 
 clean:  ## remove the virtualenv and local data
 	rm -rf $(VENV) var
