@@ -43,7 +43,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     region = django_filters.ModelChoiceFilter(
         label=_("所在区划"),
         method="by_region",
-        queryset=Region.objects.filter(level__in=["county", "township"]),
+        queryset=Region.objects.filter(level__in=["prefecture", "county", "township"]),
     )
     park = django_filters.ModelChoiceFilter(
         label=_("所属园区"), queryset=Unit.objects.filter(kind=UnitKind.PARK)
