@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.core.forms import QuickSelect
 from gongjian.org.choices import UnitKind
 from gongjian.org.models import Person, Region, Unit
 from gongjian.projects.choices import Category, Level, Nature
@@ -32,21 +33,30 @@ class ProjectFilterSet(django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(
         label=_("责任单位"),
         field_name="responsible_unit",
-        queryset=Unit.objects.exclude(kind__in=["enterprise", "soe"]),
+        queryset=Unit.objects.exclude(kind__in=["enterprise", "soe"]).only("name"),
+        widget=QuickSelect,
     )
     headquarters = django_filters.ModelChoiceFilter(
-        label=_("指挥部"), queryset=Unit.objects.filter(kind=UnitKind.HEADQUARTERS)
+        label=_("指挥部"),
+        queryset=Unit.objects.filter(kind=UnitKind.HEADQUARTERS).only("name"),
+        widget=QuickSelect,
     )
     leader = django_filters.ModelChoiceFilter(
-        label=_("包挂领导"), method="by_leader", queryset=Person.objects.exclude(leadership_body="")
+        label=_("包挂领导"),
+        method="by_leader",
+        queryset=Person.objects.exclude(leadership_body="").only("name", "post"),
+        widget=QuickSelect,
     )
     region = django_filters.ModelChoiceFilter(
         label=_("所在区划"),
         method="by_region",
-        queryset=Region.objects.filter(level__in=["prefecture", "county", "township"]),
+        queryset=Region.objects.filter(level__in=["prefecture", "county", "township"]).only("name", "path"),
+        widget=QuickSelect,
     )
     park = django_filters.ModelChoiceFilter(
-        label=_("所属园区"), queryset=Unit.objects.filter(kind=UnitKind.PARK)
+        label=_("所属园区"),
+        queryset=Unit.objects.filter(kind=UnitKind.PARK).only("name"),
+        widget=QuickSelect,
     )
     year = django_filters.NumberFilter(label=_("入库年度"))
     sort = django_filters.CharFilter(label=_("排序"), method="order")
