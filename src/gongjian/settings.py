@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "gongjian.exchange",
     "gongjian.jobs",
     "gongjian.schedule",
+    "gongjian.cockpit",
     "gongjian.demo",
     "gongjian.api",
     "ninja",
