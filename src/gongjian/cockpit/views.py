@@ -12,11 +12,11 @@ from gongjian.cockpit.queries import project_count, projects_of
 from gongjian.core.panels import View, registered
 
 # The wall screen reloads itself (a GET of the page) this often.
-SCREEN_REFRESH_SECONDS = getattr(settings, "GONGJIAN_COCKPIT_REFRESH_SECONDS", 300)
+SCREEN_REFRESH_SECONDS = settings.GONGJIAN_COCKPIT_REFRESH_SECONDS
 
 
 def _page(request, template: str, *, screen: bool):
-    form = CockpitFilterForm(request.GET or None)
+    form = CockpitFilterForm(request.GET or None, initial={"year": timezone.localdate().year})
     if request.GET and not form.is_valid():
         # Said at the field; the figures wait for filters that make sense.
         return render(request, template, {"form": form, "panels": [], "screen": screen}, status=400)
