@@ -24,7 +24,7 @@ from gongjian.projects.forms import (
     ProjectForm,
     formset_rows,
 )
-from gongjian.projects.models import BaselineChange, Project, ProjectLeader
+from gongjian.projects.models import AnnualPlan, BaselineChange, Project, ProjectLeader
 from gongjian.projects.queries import describe_baseline, describe_changes
 
 
@@ -66,7 +66,12 @@ class ProjectListView(PermissionRequiredMixin, ListView):
         }
         for project in context["object_list"]:
             project.labels = {name: labels[name][getattr(project, name)] for name in labels}
-        totals = self.object_list.order_by().aggregate(total=Sum("total_investment"), plan=Sum("plan_total"))
+        # The plans' sum read by a join of the filtered projects, not by the list's subquery once a project: a
+        # province's 100,000 look-ups took 0.6 s of a 0.9 s page.
+        filtered = self.object_list.order_by()
+        totals = filtered.aggregate(total=Sum("total_investment")) | AnnualPlan.objects.filter(
+            year=self.year, project__in=filtered.values("pk")
+        ).aggregate(plan=Sum("total"))
         context.update(
             filterset=self.filterset,
             year=self.year,
