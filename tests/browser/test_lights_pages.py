@@ -143,7 +143,7 @@ def test_the_office_reads_the_board_judges_a_light_and_exports_the_list(page, lo
     with page.expect_download() as download_info:
         page.click("#export-link")
     download = download_info.value
-    assert download.suggested_filename == f"红绿灯_{current.code}.xlsx"
+    assert download.suggested_filename == f"红绿灯_{current}.xlsx"
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     sheet = openpyxl.load_workbook(path).active

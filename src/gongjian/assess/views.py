@@ -26,6 +26,8 @@ from gongjian.assess.models import (
     Scheme,
     Score,
     SubjectKind,
+    group_label,
+    indicator_label,
 )
 from gongjian.assess.services import followup
 from gongjian.core import excel
@@ -141,7 +143,7 @@ def _run_page(request, run: Run, *, status: int = 200, kept: dict | None = None)
             "rows": rows,
             "kind": kind,
             "kinds": kinds,
-            "indicators": list(scores[0].points) if scores else [],
+            "indicators": [indicator_label(key) for key in scores[0].points] if scores else [],
             "can_run": request.user.has_perm("assess.run_assessment"),
             "kept": kept or {},
             "version": kept["version"] if kept else run.version,
@@ -312,7 +314,7 @@ def run_notice(request, pk):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("assess:run_detail", pk=run.pk)
-    return attachment(content, f"考核通报_{run.period_code}.docx")
+    return attachment(content, f"考核通报_{Period.parse(run.period_code)}.docx")
 
 
 @login_not_required
@@ -352,7 +354,9 @@ def what_if(request):
     try:
         periods = services.parse_periods(text)
         if chosen:
-            rows = services.what_if(chosen, periods, kind)
+            rows = [
+                r | {"group_label": group_label(r["group"])} for r in services.what_if(chosen, periods, kind)
+            ]
     except ValidationError as exc:
         error = "；".join(exc.messages)
     except ValueError as exc:
@@ -405,7 +409,11 @@ def year_end(request, year):
     kind = request.GET.get("kind") or SubjectKind.HEADQUARTERS
     rows = (
         [
-            r | {"name": names.get((r["subject_kind"], r["subject_id"]), r["subject_id"])}
+            r
+            | {
+                "name": names.get((r["subject_kind"], r["subject_id"]), r["subject_id"]),
+                "group_label": group_label(r["group"]),
+            }
             for r in grades.filter(grades["subject_kind"] == kind).iter_rows(named=True)
         ]
         if grades.height
