@@ -18,6 +18,7 @@ from gongjian.assess import exports, notice, queries, services
 from gongjian.assess.models import (
     Commitment,
     Consequence,
+    ConsequenceKind,
     Evaluation,
     EvaluatorAssignment,
     Interview,
@@ -244,8 +245,11 @@ def evaluate(request):
             request, _("无法识别的期别“%(text)s”（应如 2026-11-2），已显示本旬。") % {"text": text[:20]}
         )
         period, text = Period.dekad_of(timezone.localdate()), None
+    # a rater with nothing assigned yet is told so on the page (the menu offers it to every rater)
     assigned = list(EvaluatorAssignment.objects.filter(rater=request.user))
-    if not assigned and not request.user.has_perm("assess.run_assessment"):
+    if not assigned and not (
+        request.user.has_perm("assess.add_evaluation") or request.user.has_perm("assess.run_assessment")
+    ):
         raise PermissionDenied
     names = services.subject_names()
     status = 200
@@ -300,6 +304,7 @@ def evaluate(request):
             "missing": services.missing_evaluations(period.code)
             if request.user.has_perm("assess.run_assessment")
             else None,
+            "assignments": EvaluatorAssignment.objects.count(),
         },
         status=status,
     )
@@ -603,18 +608,37 @@ def _date(text):
         raise ValidationError({"done_on": _("日期格式应为 YYYY-MM-DD。")}) from None
 
 
+# The red-flag board's columns by period, in the order a reader looks for them: the honours, then the cards.
+FLAG_COLUMNS = [
+    ConsequenceKind.RED_FLAG,
+    ConsequenceKind.REWARD,
+    ConsequenceKind.YELLOW_CARD,
+    ConsequenceKind.BLACK_CARD,
+    ConsequenceKind.PUBLIC_CRITICISM,
+]
+
+
 @permission_required("assess.view_run", raise_exception=True)
 def flags(request, year):
     """The red-flag board (红旗榜): every published period of the year, the flags, rewards and cards of each
     subject, most flags first."""
     kind = request.GET.get("kind") or SubjectKind.HEADQUARTERS
-    periods, tallies = followup.flag_board(year, kind)
-    codes = [p.code for p in periods]
-    rows = [{"tally": t, "cells": [t.marks.get(code, []) for code in codes]} for t in tallies]
+    _periods, tallies = followup.flag_board(year, kind)
+    by_period = [
+        {"period": row.period, "cells": [row.names.get(k, []) for k in FLAG_COLUMNS]}
+        for row in followup.flags_by_period(year, kind)
+    ]
     return render(
         request,
         "assess/flags.html",
-        {"year": year, "kind": kind, "kinds": list(SubjectKind), "periods": periods, "rows": rows},
+        {
+            "year": year,
+            "kind": kind,
+            "kinds": list(SubjectKind),
+            "rows": tallies,
+            "by_period": by_period,
+            "columns": [ConsequenceKind(k).label for k in FLAG_COLUMNS],
+        },
     )
 
 

@@ -26,6 +26,12 @@ def money_text(yuan):
 
 
 @register.filter
+def thousands(number):
+    """A whole amount with thousands separators: 150000 → "150,000" (zh-hans formats group by nothing)."""
+    return "" if number in (None, "") else f"{int(number):,}"
+
+
+@register.filter
 def period(code):
     """A period code as people read it: "2026-11-3" → "2026年11月下旬", "2026-11" → "2026年11月"."""
     if code in (None, ""):
