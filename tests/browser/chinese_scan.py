@@ -25,6 +25,10 @@ ALLOWED = {
     "EXIF",  # the photos' recorded time and place, named as cameras name it
     "GPS",  # the photos' position
     "TOTP",  # the second factor's kind, named as the authenticator apps name it
+    "JPEG",  # the photo formats accepted, named as cameras and phones name them
+    "WebP",
+    "GBK",  # the Chinese encoding a .csv may come in (GBK/GB18030), named as Excel and WPS name it
+    "Ctrl",  # the key to hold for choosing several, as printed on the keyboard
 }
 
 ENGLISH_WORD = re.compile(r"(?<![A-Za-z0-9_./@-])[A-Za-z]{3,}(?![A-Za-z0-9_@-])")
@@ -34,6 +38,8 @@ CODES = [
     ("None", re.compile(r"\bNone\b")),
     ("True/False", re.compile(r"\b(?:True|False)\b")),
     ("empty choice", re.compile(r"-{5,}")),
+    # a float as Python prints it (0.8674698795180723); coordinates keep their six decimals
+    ("raw number", re.compile(r"(?<![\d.])\d+\.\d{7,}(?![\d.])")),
 ]
 # period codes are words of dates too: a date 2026-11-30 is fine, 2026-11 or 2026-11-3 alone is a code
 DATE = re.compile(r"20\d\d-\d\d-\d\d")
@@ -60,10 +66,11 @@ SKIP = re.compile(
 
 
 def visible_text(page) -> str:
-    """The page's inner_text without what is typed rather than read: account names and codes the user enters,
-    marked up as <code> or <kbd> (the login page's demo accounts)."""
+    """The page's inner_text without what is typed rather than read — account names and commands, marked up as
+    <code> or <kbd> (the login page's demo accounts, the console commands named on a page) — and without the
+    audit trail's recorded before/after (<pre>), which the auditor reads verbatim as evidence."""
     text = page.inner_text("body")
-    for typed in page.locator("main code, main kbd").all_inner_texts():
+    for typed in page.locator("main code, main kbd, main pre").all_inner_texts():
         text = text.replace(typed, " ", 1)
     return text
 
@@ -122,12 +129,14 @@ ROLES = [
 ]
 
 
-def main(base_url: str) -> None:
+def main(base_url: str, only: str = "") -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
         for role in [None, *ROLES]:
+            if only and (role or "public") not in only.split(","):
+                continue
             context = browser.new_context(base_url=base_url, locale="zh-CN")
             page = context.new_page()
             if role:
@@ -161,4 +170,4 @@ def walk_from(page, base_url, path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:])

@@ -242,7 +242,7 @@ def evaluate(request):
     except ValueError:
         # Scores are never saved into a period other than the one asked for: the page shows this ten-day period.
         messages.error(
-            request, _("无法识别的期别“%(text)s”（应如 2026-11-2），已显示本旬。") % {"text": text[:20]}
+            request, _("无法识别的期别“%(text)s”（应如 2026年11月中旬），已显示本旬。") % {"text": text[:20]}
         )
         period, text = Period.dekad_of(timezone.localdate()), None
     # a rater with nothing assigned yet is told so on the page (the menu offers it to every rater)
@@ -352,7 +352,7 @@ def what_if(request):
     """Run any scheme version over past periods (one, or a range such as 2026-01..2026-10) and compare its
     rankings and consequences with the scheme in force, side by side; nothing is saved."""
     schemes_all = list(Scheme.objects.order_by("name", "-version"))
-    text = request.GET.get("period") or Period.dekad_of(timezone.localdate()).prev().code
+    text = request.GET.get("period") or str(Period.dekad_of(timezone.localdate()).prev())
     kind = request.GET.get("kind") or SubjectKind.HEADQUARTERS
     chosen = next((s for s in schemes_all if str(s.pk) == request.GET.get("scheme")), None)
     rows, error, periods = [], "", []

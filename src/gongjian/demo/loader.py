@@ -182,7 +182,7 @@ def load_demo(*, year: int | None = None, as_of: date | None = None, reset: bool
         audit.record(
             "demo.load",
             object_type="core.demo",
-            object_repr=f"demo district {year}",
+            object_repr=f"演示区县 {year}年",
             after={"year": year, "as_of": as_of.isoformat(), "projects": summary.projects},
             only_changes=False,
         )
