@@ -81,13 +81,16 @@ def shape(url: str) -> str:
     return re.sub(r"\d+", "N", parts.path) + ("?" + re.sub(r"=[^&]*", "", parts.query) if parts.query else "")
 
 
-def walk(page, base_url: str, depth: int = 2, limit: int = 300):
-    """Visit the menu's pages and the pages they link to (one of each shape), yielding (url, inner_text)."""
-    page.goto(urljoin(base_url, "/"))
-    start = [page.url] + [
-        urljoin(page.url, h)
-        for h in page.eval_on_selector_all(".mainnav a", "els => els.map(e => e.getAttribute('href'))")
-    ]
+def walk(page, base_url: str, depth: int = 2, limit: int = 300, start: list[str] | None = None):
+    """Visit the menu's pages (or the ``start`` pages) and the pages they link to, one of each shape, yielding
+    (url, status, visible text)."""
+    if start is None:
+        page.goto(urljoin(base_url, "/"))
+        # the menu, and the header's links beside it (notifications, my account)
+        menu = page.eval_on_selector_all(".topbar a[href]", "els => els.map(e => e.getAttribute('href'))")
+        start = [page.url] + [urljoin(page.url, h) for h in menu]
+    else:
+        start = [urljoin(base_url, path) for path in start]
     seen, queue = set(), [(u, 0) for u in start]
     host = urlsplit(base_url).netloc
     while queue and len(seen) < limit:
@@ -146,7 +149,7 @@ def main(base_url: str, only: str = "") -> None:
                 page.click("button[type=submit]")
                 pages = walk(page, base_url)
             else:
-                pages = walk_public(page, base_url)
+                pages = walk(page, base_url, start=PUBLIC)
             for url, status, text in pages:
                 found = findings(text)
                 if found or status >= 400:
@@ -157,16 +160,6 @@ def main(base_url: str, only: str = "") -> None:
 
 
 PUBLIC = ["/assess/public/", "/accounts/login/"]
-
-
-def walk_public(page, base_url):
-    for path in PUBLIC:
-        yield from walk_from(page, base_url, path)
-
-
-def walk_from(page, base_url, path):
-    response = page.goto(urljoin(base_url, path))
-    yield page.url, response.status, visible_text(page)
 
 
 if __name__ == "__main__":
