@@ -32,7 +32,7 @@ from gongjian.accounts.models import User
 from gongjian.accounts.roles import Role
 from gongjian.accounts.services import create_user, set_role_policy
 from gongjian.assess import services as assess
-from gongjian.assess.models import Consequence, ConsequenceKind
+from gongjian.assess.models import Consequence, ConsequenceKind, EvaluatorAssignment, SubjectKind
 from gongjian.assess.services import followup
 from gongjian.assignments.models import Assignment, AssignmentStep, Submission
 from gongjian.core import audit
@@ -182,7 +182,7 @@ def load_demo(*, year: int | None = None, as_of: date | None = None, reset: bool
         audit.record(
             "demo.load",
             object_type="core.demo",
-            object_repr=f"demo district {year}",
+            object_repr=f"演示区县 {year}年",
             after={"year": year, "as_of": as_of.isoformat(), "projects": summary.projects},
             only_changes=False,
         )
@@ -406,6 +406,25 @@ class _DemoBuilder:
             accounts=accounts,
         )
 
+    def build_evaluations(self, periods: list[Period]) -> None:
+        """The evaluator (商务局局长) rates every project (综合评价) each ten-day period and month before the demo's
+        date, between 72 and 96 and steady from one period to the next; the current period is left for them."""
+        rater = User.objects.get(username="evaluator")
+        projects = list(Project.objects.order_by("pk").values_list("pk", flat=True))
+        EvaluatorAssignment.objects.bulk_create(
+            EvaluatorAssignment(rater=rater, subject_kind=SubjectKind.PROJECT, subject_id=pk)
+            for pk in projects
+        )
+        for period in periods:
+            assess.record_evaluations(
+                rater,
+                period.code,
+                {
+                    (SubjectKind.PROJECT, pk): (72 + (n * 7 + period.index_in_year) % 25, "", None)
+                    for n, pk in enumerate(projects)
+                },
+            )
+
     def build_assessments(self) -> None:
         """Every ten-day period and month that ended before the demo's date, assessed and published in order;
         the interviews the last month's yellow cards called for, held three days after it, with one commitment
@@ -418,6 +437,7 @@ class _DemoBuilder:
         ]
         if not periods:
             return
+        self.build_evaluations(periods)
         for run in assess.run_assessments([p.code for p in periods], actor=None, skip_open=True):
             assess.publish(run, actor=None, expected_version=run.version)
         last_month = max((p for p in periods if p.dekad is None), default=None)

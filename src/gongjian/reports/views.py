@@ -345,7 +345,7 @@ def batch(request, pk):
         buffer = io.BytesIO()
         projects = Project.objects.in_scope(request.user).filter(is_archived=False).order_by("code")
         exports.write_batch_template(projects, period, buffer)
-        return excel.response(buffer, f"批量填报_{period.code}.xlsx")
+        return excel.response(buffer, f"批量填报_{period}.xlsx")
     result = None
     if request.method == "POST" and request.FILES.get("file"):
         result = batch_filing.import_batch(
