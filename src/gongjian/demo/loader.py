@@ -595,12 +595,13 @@ class _DemoBuilder:
     def build_work_waiting(self) -> None:
         """Something on each demo account's to-do list (待办) besides what the steps above leave: the reporter has
         filed two of the current period's reports, which wait for the reviewer; a problem on a project the demo
-        leader supervises waits for its unit and for him; the evaluator has the headquarters to score. Only adds:
-        an assignment another step made is kept as it is."""
+        leader supervises waits for its unit and for him; the evaluator (the commerce bureau's head) has the
+        commercial projects to score. Only adds: an evaluator's assignment another step made is kept as it is."""
         reporter = User.objects.get(username="reporter")
         period = ReportingPeriod.objects.filter(code=Period.dekad_of(self.as_of).code).first()
         if period is not None:
-            for project in Project.objects.in_scope(reporter).filter(is_archived=False).order_by("code")[:2]:
+            # the last two by code: tests that build on the demo file the first ones themselves
+            for project in Project.objects.in_scope(reporter).filter(is_archived=False).order_by("-code")[:2]:
                 report = save_draft(
                     project,
                     period,
@@ -629,10 +630,10 @@ class _DemoBuilder:
                 period_code=Period.dekad_of(self.as_of).code,
                 supervisor=leader,
             )
-        evaluator = User.objects.get(username="evaluator")
-        for hq in Unit.objects.filter(kind=UnitKind.HEADQUARTERS).order_by("pk"):
+        evaluator = User.objects.get(username="evaluator")  # the head of the commerce bureau
+        for project in Project.objects.filter(category=Category.COMMERCE).order_by("code"):
             EvaluatorAssignment.objects.get_or_create(
-                rater=evaluator, subject_kind=SubjectKind.HEADQUARTERS, subject_id=hq.pk
+                rater=evaluator, subject_kind=SubjectKind.PROJECT, subject_id=project.pk
             )
 
     # Organisation
