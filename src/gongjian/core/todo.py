@@ -104,11 +104,6 @@ def items(user) -> list[Item]:
     return kept
 
 
-def forget(user) -> None:
-    """Drop the counts kept on ``user`` (after a change in the same request, or between a test's steps)."""
-    user.__dict__.pop("_gongjian_todo", None)
-
-
 def total(user) -> int:
     return sum(item.count for item in items(user))
 

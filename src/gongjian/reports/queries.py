@@ -162,7 +162,7 @@ def to_file_count(user, now: datetime | None = None) -> int:
         project__in=projects.values("pk"),
         state__in=[ReportState.SUBMITTED, ReportState.APPROVED],
     ).count()
-    return projects.count() * len(periods) - filed
+    return projects.values("pk").count() * len(periods) - filed
 
 
 def to_file(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
