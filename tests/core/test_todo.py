@@ -122,7 +122,8 @@ def test_each_role_lands_on_its_work(client, site):
     assert landing(client, site["auditor"]) == "/system/audit/"
     assert landing(client, site["secadmin"]) == "/accounts/security/"
     assert landing(client, site["sysadmin"]) == "/admin/"
-    # an evaluator without subjects has no scoring to land on; with subjects, on the scoring page
+    # an evaluator without subjects has no scoring to land on (the project list); with subjects, the scoring page
+    assert landing(client, site["evaluator"]) == "/projects/"
     EvaluatorAssignment.objects.create(
         rater=site["evaluator"], subject_kind="project", subject_id=site["project"].pk
     )
