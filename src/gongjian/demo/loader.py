@@ -77,6 +77,7 @@ from gongjian.demo.data import (
     ProjectSpec,
 )
 from gongjian.documents import services as documents
+from gongjian.lights.choices import CaseKind
 from gongjian.lights.models import Light
 from gongjian.lights.services import cases, recompute
 from gongjian.meetings import services as meetings
@@ -97,7 +98,7 @@ from gongjian.projects.choices import (
 from gongjian.projects.models import Project
 from gongjian.projects.services import ProjectChildren, create_project, dekads_from_months
 from gongjian.reports.models import Report, ReportingPeriod
-from gongjian.reports.services import open_period
+from gongjian.reports.services import open_period, save_draft, submit_report
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The day of the speech the demo is modelled on; any fixed number would do, this one is easy to trace.
@@ -389,6 +390,7 @@ class _DemoBuilder:
         self.build_assessments()
         self.build_dispatch()
         self.build_daily_cycle()
+        self.build_work_waiting()
         return DemoSummary(
             year=self.year,
             as_of=self.as_of,
@@ -609,6 +611,50 @@ class _DemoBuilder:
                 tasks.append(DailyTask(team=team, day=day, text=text))
         DailyReport.objects.bulk_create(reports)
         DailyTask.objects.bulk_create(tasks)
+
+    def build_work_waiting(self) -> None:
+        """Something on each demo account's to-do list (待办) besides what the steps above leave: the reporter has
+        filed two of the current period's reports, which wait for the reviewer; a problem on a project the demo
+        leader supervises waits for its unit and for him; the evaluator (the commerce bureau's head) has the
+        commercial projects to score. Only adds: an evaluator's assignment another step made is kept as it is."""
+        reporter = User.objects.get(username="reporter")
+        period = ReportingPeriod.objects.filter(code=Period.dekad_of(self.as_of).code).first()
+        if period is not None:
+            # the last two by code: tests that build on the demo file the first ones themselves
+            for project in Project.objects.in_scope(reporter).filter(is_archived=False).order_by("-code")[:2]:
+                report = save_draft(
+                    project,
+                    period,
+                    {
+                        "amount": 2_000_000,
+                        "progress_text": "主体结构施工，本旬完成二层楼板浇筑",
+                        "workers": 120,
+                    },
+                    actor=reporter,
+                )
+                submit_report(report, actor=reporter, expected_version=report.version)
+        leader = User.objects.get(username="leader").person
+        led = (
+            Project.objects.filter(leader_links__person=leader, leader_links__role=LeaderRole.LEAD)
+            .select_related("responsible_unit")
+            .order_by("code")
+            .first()
+        )
+        if led is not None:
+            cases.open_case(
+                led,
+                kind=CaseKind.PROBLEM,
+                title=f"{led.name}施工用电增容需供电公司加快办理",
+                reasons=["施工用电增容申请已逾一个月未批复，影响设备安装"],
+                owner=led.responsible_unit,
+                period_code=Period.dekad_of(self.as_of).code,
+                supervisor=leader,
+            )
+        evaluator = User.objects.get(username="evaluator")  # the head of the commerce bureau
+        for project in Project.objects.filter(category=Category.COMMERCE).order_by("code"):
+            EvaluatorAssignment.objects.get_or_create(
+                rater=evaluator, subject_kind=SubjectKind.PROJECT, subject_id=project.pk
+            )
 
     # Organisation
 

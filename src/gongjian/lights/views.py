@@ -204,8 +204,10 @@ def _filtered_cases(request):
     state, kind = request.GET.get("state", "open"), request.GET.get("kind")
     # The cockpit's figures open the list narrowed as they counted: an owner, the projects' region, park…
     projects, _words = narrow(request.GET, Project.objects.all())
+    # "mine": the cases waiting for the user (their to-do), else every case they see
+    cases = queries.my_cases(request.user) if state == "mine" else queries.visible_cases(request.user)
     queryset = queries.filter_cases(
-        queries.visible_cases(request.user).select_related("project", "owner", "supervisor"),
+        cases.select_related("project", "owner", "supervisor"),
         state=state,
         kind=kind,
         overdue=bool(request.GET.get("overdue")),
