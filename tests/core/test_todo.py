@@ -116,9 +116,8 @@ def test_each_role_lands_on_its_work(client, site):
     assert landing(client, site["reviewer"]) == "/reports/?todo=review"
     assert landing(client, site["leader"]) == f"/lights/?group=leader&value={site['leader'].person.pk}"
     assert landing(client, site["team"]) == "/dispatch/daily/"
-    # no cockpit on this branch's URLconf: the project list
-    assert landing(client, site["office"]) == "/projects/"
-    assert landing(client, site["principal"]) == "/projects/"
+    assert landing(client, site["office"]) == "/cockpit/"
+    assert landing(client, site["principal"]) == "/cockpit/"
     assert landing(client, site["auditor"]) == "/system/audit/"
     assert landing(client, site["secadmin"]) == "/accounts/security/"
     assert landing(client, site["sysadmin"]) == "/admin/"
