@@ -390,6 +390,7 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
 QUERIES: dict[str, list[str]] = {
     "projects/": ["year={YEAR}&sort=-total_investment&per_page=100", "year={OTHER_YEAR}"],
     "lights/": ["period={light_code}&group=unit", "colour=2"],
+    "map/": ["colour=2&year={YEAR}", "colour=none"],
     "lights/export/": ["period={light_code}&colour=2"],
     "lights/cases/": ["state=all", "overdue=1"],
     "reports/periods/<int:pk>/batch/": ["download=1"],

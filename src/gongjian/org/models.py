@@ -238,6 +238,11 @@ class RegionBoundary(models.Model):
     def __str__(self) -> str:
         return _("%(region)s边界") % {"region": self.region}
 
+    @property
+    def centre_latitude(self) -> float:
+        """The latitude of the middle of the boundary's extent (a map scales longitude by its cosine)."""
+        return (self.bbox[1] + self.bbox[3]) / 2 if len(self.bbox or []) == 4 else 0.0
+
 
 class RegionBoundaryRevision(models.Model):
     """One upload of a region's boundary, kept as it was (the boundary row holds only the latest)."""
