@@ -21,6 +21,8 @@
     });
     card.dataset.projectId = point.id;
     card.hidden = false;
+    // On a phone the card sits under the map: bring it into view.
+    if (card.getBoundingClientRect().top > window.innerHeight) card.scrollIntoView({block: "nearest"});
   }
 
   function draw(figure) {
