@@ -195,3 +195,14 @@ def test_the_boundary_text_cannot_end_the_script_it_sits_in(district):
     boundary = services.save_boundary(district, json.dumps(evil).encode())
     text = str(queries.boundary_script_text(boundary))
     assert "</script>" not in text and json.loads(text) == json.loads(boundary.geojson)
+
+
+def test_the_admin_pages_show_the_upload_field_and_the_uploads_so_far(office_client, district):
+    assert "边界文件（GeoJSON）" in office_client.get(ADD).content.decode()
+    boundary = services.save_boundary(district, json.dumps(collection()).encode(), file_name="v1.json")
+    services.save_boundary(
+        district, json.dumps(collection(name="新")).encode(), file_name="v2.json", expected_version=1
+    )
+    html = office_client.get(f"/admin/org/regionboundary/{boundary.pk}/change/").content.decode()
+    assert "历次上传" in html and html.index("v2.json") < html.index("v1.json")
+    assert "/admin/org/regionboundary/" in office_client.get("/admin/org/").content.decode()
