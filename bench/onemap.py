@@ -68,21 +68,30 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="and where one map_data's time goes (cProfile)"
     )
+    parser.add_argument(
+        "--reuse", metavar="DIR", help="measure on the SQLite district an earlier run left in DIR"
+    )
     args = parser.parse_args()
-    workdir = tempfile.mkdtemp(prefix="gongjian-map-")
+    workdir = args.reuse or tempfile.mkdtemp(prefix="gongjian-map-")
     registry.setup_django(workdir)
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     import lights
+    from gongjian.accounts.models import User
     from gongjian.onemap.queries import map_data
 
-    print(f"{args.n} projects on {connection.vendor}; load average {os.getloadavg()}", flush=True)
-    start = time.perf_counter()
-    office = lights.lit_district(args.n)
-    place_sites(2026)
-    print(f"built in {time.perf_counter() - start:.0f} s", flush=True)
+    print(
+        f"{args.n} projects on {connection.vendor} in {workdir}; load average {os.getloadavg()}", flush=True
+    )
+    if args.reuse:
+        office = User.objects.get(username="bench-office")
+    else:
+        start = time.perf_counter()
+        office = lights.lit_district(args.n)
+        place_sites(2026)
+        print(f"built in {time.perf_counter() - start:.0f} s", flush=True)
 
     def data():
         with CaptureQueriesContext(connection) as captured:

@@ -152,6 +152,9 @@ def test_the_office_reads_the_map_clicks_a_red_point_and_opens_its_card(page, lo
     expect(card).to_contain_text("低于序时进度 60 个百分点")
     expect(card).to_contain_text(f"{YEAR}年1月下旬")
     expect(card.locator("a", has_text="查看项目")).to_have_attribute("href", f"/projects/{battery.pk}/")
+    expect(card.locator("a", has_text="亮灯详情")).to_have_attribute(
+        "href", f"/lights/projects/{battery.pk}/{YEAR}-01-3/"
+    )
 
     unplaced = page.locator("#onemap-unplaced")
     expect(unplaced.locator("h3")).to_have_text("未在图上的项目（1 个）")

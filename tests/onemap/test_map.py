@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gongjian.lights.models import Light
-from gongjian.onemap.queries import LARGEST, SMALLEST, map_data, point_size
+from gongjian.onemap.queries import LARGEST, SMALLEST, card, map_data, point_size
 from gongjian.org import services as org
 from tests.factories import ProjectFactory, UnitFactory, region
 
@@ -97,50 +97,49 @@ def by_name(data):
     return {p["name"]: p for p in data.points}
 
 
-def test_each_point_is_coloured_by_its_latest_light_sized_by_investment_and_carries_its_card(
-    town, office_user
-):
-    big = town[1]
+def test_each_point_is_coloured_by_its_latest_light_and_sized_by_investment(town, office_user):
+    big, small, dark = town[1], town[2], town[3]
     data = map_data(office_user, {})
 
-    points = by_name(data)
-    assert list(points) == [
-        "新能源电池材料项目",
-        "矿大科技园综合服务中心",
-        "湖滨农贸市场标准化改造",
-    ]  # largest first
-    battery = points["新能源电池材料项目"]
-    assert battery == {
+    assert data.points == [  # largest first: the small ones are drawn on top
+        {"id": big.pk, "name": "新能源电池材料项目", "value": [117.18, 34.26], "size": LARGEST, "colour": 2},
+        {
+            "id": dark.pk,
+            "name": "矿大科技园综合服务中心",
+            "value": [117.2, 34.15],
+            "size": 18,
+            "colour": None,
+        },
+        {"id": small.pk, "name": "湖滨农贸市场标准化改造", "value": [117.1, 34.2], "size": 8, "colour": 1},
+    ]
+    assert [(p["name"], p["why"], p["url"]) for p in data.unplaced] == [
+        ("绿色食品精深加工项目", "未标注坐标", f"/projects/{town[4].pk}/"),
+        ("外地飞地项目", "坐标不在地图范围内", f"/projects/{town[5].pk}/"),
+    ]
+    assert data.counts == {"2": 2, "1": 1, "none": 2} and data.total == 5
+    assert data.legend == [("2", "红灯", 2), ("1", "黄灯", 1), ("0", "绿灯", 0), ("none", "未亮灯", 2)]
+    assert data.boundary.region.name == "泉山区"
+
+
+def test_a_points_card_has_the_projects_figures_and_its_latest_light_with_the_reasons(town, office_user):
+    big, small, dark = town[1], town[2], town[3]
+    assert card(office_user, big.pk) == {
         "id": big.pk,
         "name": "新能源电池材料项目",
         "unit": "金山街道办",
         "url": f"/projects/{big.pk}/",
-        "value": [117.18, 34.26],
-        "size": LARGEST,
         "total": "20.00亿元",
         "rate": "40.0%",  # 400 万元 done of a 1,000 万元 plan this year
         "colour": 2,
         "light": "红灯",
         "reasons": "投资完成率 40%（本年累计 400.00 万元 / 序时计划 1,000.00 万元），低于序时进度 60 个百分点",
         "period": f"{YEAR}年2月下旬",
+        "light_url": f"/lights/projects/{big.pk}/{YEAR}-02-3/",
     }
-    assert (points["湖滨农贸市场标准化改造"]["colour"], points["湖滨农贸市场标准化改造"]["light"]) == (
-        1,
-        "黄灯",
-    )
-    assert points["湖滨农贸市场标准化改造"]["total"] == "2,000.00万元"
-    assert (points["矿大科技园综合服务中心"]["colour"], points["矿大科技园综合服务中心"]["light"]) == (
-        None,
-        "未亮灯",
-    )
-    sizes = [p["size"] for p in data.points]
-    assert sizes == sorted(sizes, reverse=True) and SMALLEST < sizes[-1] < sizes[1] < LARGEST
-    assert [(p["name"], p["why"]) for p in data.unplaced] == [
-        ("绿色食品精深加工项目", "未标注坐标"),
-        ("外地飞地项目", "坐标不在地图范围内"),
-    ]
-    assert data.counts == {"2": 2, "1": 1, "none": 2} and data.total == 5
-    assert data.boundary.region.name == "泉山区"
+    small_card = card(office_user, small.pk)
+    assert (small_card["total"], small_card["light"], small_card["rate"]) == ("2,000.00万元", "黄灯", "—")
+    assert card(office_user, dark.pk)["light"] == "未亮灯"
+    assert card(office_user, big.pk, year=YEAR - 1)["light"] == "绿灯"
 
 
 def test_the_size_grows_with_the_square_root_of_the_investment():
@@ -176,10 +175,9 @@ def test_the_filters_keep_a_colour_a_category_or_a_region(town, office_user):
 
 
 def test_last_years_map_shows_last_years_latest_light(town, office_user):
-    data = map_data(office_user, {"year": str(YEAR - 1)})
-    assert data.total == 0  # no project entered the registry last year
+    assert map_data(office_user, {"year": str(YEAR - 1)}).total == 0  # no project entered the registry then
     data = map_data(office_user, {}, year=YEAR - 1)
-    assert by_name(data)["新能源电池材料项目"]["light"] == "绿灯"
+    assert next(p for p in data.points if p["name"] == "新能源电池材料项目")["colour"] == 0
 
 
 def test_the_data_is_read_in_the_same_few_queries_for_3_projects_as_for_30(district, office_user):
@@ -201,7 +199,8 @@ def test_an_evaluator_sees_the_points_without_lights(town, make_user):
     evaluator = make_user("evaluator", unit=town[0])
     data = map_data(evaluator, {})
     assert not data.lights_shown and len(data.points) == 2
-    assert {p["colour"] for p in data.points} == {None} and not any("light" in p for p in data.points)
+    assert {p["colour"] for p in data.points} == {None}
+    assert "light" not in card(evaluator, town[1].pk) and card(evaluator, town[1].pk)["total"] == "20.00亿元"
 
 
 def test_the_page_embeds_the_points_and_lists_the_projects_off_the_map(town, office_client):
@@ -237,3 +236,13 @@ def test_the_page_without_a_boundary_says_so_and_still_lists_the_projects(office
 def test_a_bad_filter_value_answers_the_page_not_an_error(town, office_client):
     response = office_client.get("/map/?year=abc&region=999999&colour=9")
     assert response.status_code == 200
+
+
+def test_the_card_view_answers_json_within_the_scope_and_404_outside(town, client, make_user):
+    reporter = make_user("unit_reporter", unit=town[0])
+    client.force_login(reporter)
+    answer = client.get(f"/map/projects/{town[1].pk}/card/?year={YEAR}")
+    assert answer.status_code == 200 and answer.json()["name"] == "新能源电池材料项目"
+    assert "新能源电池材料项目" in answer.content.decode()  # UTF-8, not \u escapes
+    assert client.get(f"/map/projects/{town[3].pk}/card/").status_code == 404  # another unit's
+    assert client.get(f"/map/projects/{town[1].pk}/card/?year=abc").status_code == 200

@@ -1,6 +1,8 @@
 """The map (一张图): every project the viewer may see as a point from its coordinates, coloured by its latest light,
 sized by its total investment, on the boundary of the region shown; projects without coordinates (or outside the
-map) listed beside it. One function reads it all for the page, the cockpit's panel and the tests."""
+map) listed beside it. :func:`map_data` reads it all for the page, the cockpit's panel and the tests, in the same
+four queries for ten projects or ten thousand; :func:`card` reads one project's figures when its point is clicked.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +10,12 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import FloatField, OuterRef, Subquery
 from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from gongjian.core.money import format_money
@@ -31,8 +35,11 @@ class MapData:
     filterset: MapFilterSet
     year: int
     boundary: RegionBoundary | None
-    points: list[dict[str, Any]]  # placed on the map, largest first (so small ones are drawn on top)
-    unplaced: list[dict[str, Any]]  # no coordinates, or coordinates outside the boundary shown
+    # On the map, largest first (so small ones are drawn on top): {id, name, value: [lon, lat], size, colour}.
+    points: list[dict[str, Any]]
+    unplaced: list[
+        dict[str, Any]
+    ]  # no coordinates, or outside the boundary shown: {id, name, unit, url, why}
     counts: dict[str, int] = field(default_factory=dict)  # by colour key: "0", "1", "2", "none"
     lights_shown: bool = True
 
@@ -41,7 +48,7 @@ class MapData:
         return len(self.points) + len(self.unplaced)
 
     @property
-    def boundary_text(self):
+    def boundary_text(self) -> SafeString:
         return boundary_script_text(self.boundary)
 
     @property
@@ -58,83 +65,120 @@ def point_size(total: int, largest: int) -> int:
     return SMALLEST + round((LARGEST - SMALLEST) * math.sqrt(min(total, largest) / largest))
 
 
-def latest_lights(projects, year: int) -> dict[int, tuple]:
-    """Each project's latest light of ``year`` as (period code, colour, reasons, investment done this year), in one
-    query: the light's id is found per project by the (project, period) index, then the lights are read by id."""
-    latest = (
+def _latest(year: int):
+    """The id of a project's latest light of ``year`` (a subquery on the (project, period) index)."""
+    return (
         Light.objects.filter(project=OuterRef("pk"), period_code__startswith=f"{year}-")
         .order_by("-period_code")
         .values("pk")[:1]
     )
-    ids = projects.order_by().annotate(light_id=Subquery(latest)).values("light_id")
-    rows = Light.objects.filter(pk__in=ids).values_list(
-        "project_id", "period_code", "colour", "reasons", KT("figures__investment__done_to_date")
-    )
-    return {row[0]: row[1:] for row in rows}
+
+
+def latest_colours(projects, year: int) -> dict[int, int]:
+    """Each project's latest light colour of ``year``, in one query: the light's id is found per project by the
+    (project, period) index, then the lights are read by id."""
+    ids = projects.order_by().annotate(light_id=Subquery(_latest(year))).values("light_id")
+    return dict(Light.objects.filter(pk__in=ids).values_list("project_id", "colour"))
+
+
+def _year(data, year: int | None) -> int:
+    try:
+        return year or int(data.get("year") or timezone.localdate().year)
+    except (TypeError, ValueError):
+        return timezone.localdate().year
 
 
 def map_data(user, data=None, *, year: int | None = None) -> MapData:
     """What the map shows ``user`` with the filters in ``data`` (the page's query string): every project in the
-    user's scope that the filters keep, read with its latest light in two queries whatever their number."""
+    user's scope that the filters keep, with its latest light of the year."""
     data = data if data is not None else {}
-    try:
-        year = year or int(data.get("year") or timezone.localdate().year)
-    except (TypeError, ValueError):
-        year = timezone.localdate().year
-    queryset = Project.objects.in_scope(user).with_plan(year)
+    year = _year(data, year)
+    queryset = Project.objects.in_scope(user)
     filterset = MapFilterSet(data or None, queryset=queryset)
     valid = not filterset.is_bound or filterset.is_valid()
     projects = filterset.qs if filterset.is_bound and valid else queryset
-    region = filterset.form.cleaned_data.get("region") if filterset.is_bound and valid else None
-    colour = filterset.form.cleaned_data.get("colour") if filterset.is_bound and valid else ""
-    boundary = boundary_for(region)
+    chosen = filterset.form.cleaned_data if filterset.is_bound and valid else {}
+    colour = chosen.get("colour") or ""
+    boundary = boundary_for(chosen.get("region"))
 
     lights_shown = user.has_perm("lights.view_light")
-    lights = latest_lights(projects, year) if lights_shown else {}
+    colours = latest_colours(projects, year) if lights_shown else {}
     rows = list(
-        projects.order_by("-total_investment", "pk").values_list(
-            "pk", "name", "responsible_unit__name", "longitude", "latitude", "total_investment", "plan_total"
-        )
+        projects.order_by("-total_investment", "pk")
+        # as floats straight from the database: 20,000 Decimals made and turned into floats cost a fifth of the time
+        .annotate(lon=Cast("longitude", FloatField()), lat=Cast("latitude", FloatField()))
+        .values_list("pk", "name", "responsible_unit__name", "lon", "lat", "total_investment")
     )
     largest = max((row[5] for row in rows), default=0)
-    labels = {value: str(label) for value, label in Colour.choices}
-    no_light, no_reason, all_well = _("未亮灯"), _("本年尚无亮灯记录"), _("各项指标正常")
-    west, south, east, north = boundary.bbox if boundary and boundary.bbox else (-180, -90, 180, 90)
+    west, south, east, north = (
+        boundary.bbox if boundary and len(boundary.bbox or []) == 4 else (-180, -90, 180, 90)
+    )
     url = reverse("projects:project_detail", args=[0])[:-2]  # "/projects/" + id + "/"
-    periods: dict[str, str] = {}
+    missing, outside = _("未标注坐标"), _("坐标不在地图范围内")
     points, unplaced, counts = [], [], {}
-    for pk, name, unit, lon, lat, total, plan in rows:
-        light = lights.get(pk)
-        key = str(light[1]) if light else NO_LIGHT
+    for pk, name, unit, lon, lat, total in rows:
+        light = colours.get(pk)
+        key = NO_LIGHT if light is None else str(light)
         if colour and key != colour:
             continue
         counts[key] = counts.get(key, 0) + 1
-        item = {"id": pk, "name": name, "unit": unit or "", "url": f"{url}{pk}/"}
         if lon is None or lat is None:
-            unplaced.append(item | {"why": _("未标注坐标")})
+            unplaced.append(
+                {"id": pk, "name": name, "unit": unit or "", "url": f"{url}{pk}/", "why": missing}
+            )
             continue
-        lon, lat = float(lon), float(lat)
         if not (west <= lon <= east and south <= lat <= north):
-            unplaced.append(item | {"why": _("坐标不在地图范围内")})
+            unplaced.append(
+                {"id": pk, "name": name, "unit": unit or "", "url": f"{url}{pk}/", "why": outside}
+            )
             continue
-        done = int(light[3]) if light and light[3] is not None else None
-        rate = f"{done * 100 / plan:.1f}%" if done is not None and plan else "—"
-        point = item | {
-            "value": [lon, lat],
-            "size": point_size(total, largest),
-            "total": format_money(total),
-            "rate": rate,
-            "colour": light[1] if light else None,
-        }
-        if lights_shown:
-            point["light"] = labels[light[1]] if light else no_light
-            point["reasons"] = _reasons(light, no_reason, all_well)
-            point["period"] = periods.setdefault(light[0], str(Period.parse(light[0]))) if light else ""
-        points.append(point)
+        points.append(
+            {"id": pk, "name": name, "value": [lon, lat], "size": point_size(total, largest), "colour": light}
+        )
     return MapData(filterset, year, boundary, points, unplaced, counts, lights_shown)
 
 
-def _reasons(light, no_reason: str, all_well: str) -> str:
-    if light is None:
-        return no_reason
-    return "；".join(light[2]) if light[2] else all_well
+def card(user, pk: int, *, year: int | None = None) -> dict[str, Any] | None:
+    """The card of a point (项目卡片): the project's name, unit, total investment, this year's completion rate (the
+    investment done this year by its latest light, of the year's plan) and its latest light with the reasons; None
+    when ``user`` may not see the project."""
+    year = year or timezone.localdate().year
+    row = (
+        Project.objects.in_scope(user)
+        .with_plan(year)
+        .filter(pk=pk)
+        .values_list("pk", "name", "responsible_unit__name", "total_investment", "plan_total")
+        .first()
+    )
+    if row is None:
+        return None
+    pk, name, unit, total, plan = row
+    result = {
+        "id": pk,
+        "name": name,
+        "unit": unit or "",
+        "url": reverse("projects:project_detail", args=[pk]),
+        "total": format_money(total),
+        "rate": "—",
+    }
+    light = None
+    if user.has_perm("lights.view_light"):
+        light = (
+            Light.objects.filter(project_id=pk, period_code__startswith=f"{year}-")
+            .order_by("-period_code")
+            .values_list("period_code", "colour", "reasons", KT("figures__investment__done_to_date"))
+            .first()
+        )
+        result |= {"colour": None, "light": _("未亮灯"), "reasons": _("本年尚无亮灯记录"), "period": ""}
+    if light is not None:
+        code, colour, reasons, done = light
+        result |= {
+            "colour": colour,
+            "light": str(Colour(colour).label),
+            "reasons": "；".join(reasons) if reasons else _("各项指标正常"),
+            "period": str(Period.parse(code)),
+            "light_url": reverse("lights:light_detail", args=[pk, code]),
+        }
+        if done is not None and plan:
+            result["rate"] = f"{int(done) * 100 / plan:.1f}%"
+    return result

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from django.utils.safestring import SafeString, mark_safe
 
+from gongjian.core.html import escape_json_text
 from gongjian.org.models import Region, RegionBoundary
-
-# What Django's json_script escapes, so that the text cannot end the script element it sits in.
-_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 def boundary_for(region: Region | None) -> RegionBoundary | None:
@@ -38,4 +36,4 @@ def boundary_script_text(boundary: RegionBoundary | None) -> SafeString:
     """The boundary's GeoJSON ready to sit inside ``<script type="application/json">``: escaped as Django's
     json_script escapes (only inside JSON strings can <, > and & occur, where \\u escapes mean the same), without
     parsing and dumping a file of up to 5 MB on every page."""
-    return mark_safe(boundary.geojson.translate(_SCRIPT_ESCAPES) if boundary else "null")
+    return escape_json_text(boundary.geojson) if boundary else mark_safe("null")

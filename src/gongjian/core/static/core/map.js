@@ -11,18 +11,37 @@
     return el ? JSON.parse(el.textContent) : null;
   }
 
-  function fill(card, point) {
+  // A clicked point's card: its name at once, its figures as the server gives them (onemap's card view).
+  function fill(card, point, figures) {
     card.querySelectorAll("[data-field]").forEach(function (el) {
       var key = el.dataset.field;
-      if (key === "name") { el.textContent = point.name; el.href = point.url; }
-      else if (key === "link") { el.href = point.url; }
-      else if (key === "swatch") { el.className = "light light-" + (point.colour === null ? "none" : point.colour); }
-      else { el.textContent = point[key] === undefined || point[key] === "" ? "—" : point[key]; }
+      var value = figures ? figures[key] : undefined;
+      if (key === "name") { el.textContent = point.name; el.href = card.dataset.projectUrl.replace("/0/", "/" + point.id + "/"); }
+      else if (key === "url" || key === "light_url") { el.href = value || "#"; el.hidden = !value; }
+      else if (key === "swatch") { el.className = figures && "colour" in figures ? "light light-" + (figures.colour === null ? "none" : figures.colour) : "light"; }
+      else { el.textContent = value === undefined || value === "" ? (figures ? "—" : "…") : value; }
     });
+  }
+
+  function open(card, point) {
+    var url = card.dataset.cardUrl.replace("/0/", "/" + point.id + "/");
     card.dataset.projectId = point.id;
+    card.dataset.loaded = "";
+    card.querySelector("[data-card-error]").hidden = true;
+    fill(card, point, null);
     card.hidden = false;
     // On a phone the card sits under the map: bring it into view.
     if (card.getBoundingClientRect().top > window.innerHeight) card.scrollIntoView({block: "nearest"});
+    fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (figures) {
+        if (card.dataset.projectId !== String(point.id)) return;  // another point was clicked meanwhile
+        fill(card, point, figures);
+        card.dataset.loaded = String(point.id);
+      })
+      .catch(function () {
+        if (card.dataset.projectId === String(point.id)) card.querySelector("[data-card-error]").hidden = false;
+      });
   }
 
   function draw(figure) {
@@ -63,7 +82,7 @@
     });
     var card = document.querySelector('[data-map-card="' + id + '"]');
     chart.on("click", function (params) {
-      if (params.componentType === "series" && params.data && card) fill(card, points[params.data.index]);
+      if (params.componentType === "series" && params.data && card) open(card, points[params.data.index]);
     });
     if (card) {
       var close = card.querySelector("[data-map-close]");
