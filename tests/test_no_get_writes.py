@@ -388,11 +388,18 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
 
 # Besides the bare URL, these query strings (the filters and switches a page reads from the GET).
 QUERIES: dict[str, list[str]] = {
-    "projects/": ["year={YEAR}&sort=-total_investment&per_page=100", "year={OTHER_YEAR}"],
+    "projects/": [
+        "year={YEAR}&sort=-total_investment&per_page=100",
+        "year={OTHER_YEAR}",
+        "state=active&plan_year={YEAR}&light=2&light_period={light_code}",
+        "state=active&milestone=start&due_within=30",
+    ],
     "lights/": ["period={light_code}&group=unit", "colour=2"],
     "map/": ["colour=2&year={YEAR}", "colour=none"],
     "lights/export/": ["period={light_code}&colour=2"],
-    "lights/cases/": ["state=all", "overdue=1"],
+    "lights/cases/": ["state=all", "overdue=1", "overdue=1&kind=decision&category=industry"],
+    "cockpit/": ["year={YEAR}&category=industry", "year=abc"],
+    "cockpit/screen/": ["year={YEAR}"],
     "reports/periods/<int:pk>/batch/": ["download=1"],
     "assess/": ["kind=project"],
     "assess/evaluate/": ["period={YEAR}-10-3"],

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "gongjian.exchange",
     "gongjian.jobs",
     "gongjian.schedule",
+    "gongjian.cockpit",
     "gongjian.demo",
     "gongjian.api",
     "ninja",
@@ -271,6 +272,8 @@ GONGJIAN_DOC_PREFIX = env("DOC_PREFIX", "重点办")
 GONGJIAN_CASE_WORKDAYS = int(env("CASE_WORKDAYS", "10"))
 GONGJIAN_LADDER_WORKDAYS = int(env("LADDER_WORKDAYS", "5"))
 GONGJIAN_REMIND_WORKDAYS = int(env("REMIND_WORKDAYS", "5"))
+# The cockpit's wall screen (大屏) reloads itself this often.
+GONGJIAN_COCKPIT_REFRESH_SECONDS = int(env("COCKPIT_REFRESH_SECONDS", "300"))
 
 # Notifications: e-mail goes out only when an SMTP host is set; the webhook only when its URL is set.
 EMAIL_HOST = env("SMTP_HOST")

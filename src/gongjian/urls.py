@@ -29,6 +29,7 @@ urlpatterns = [
     path("dispatch/assignments/", include("gongjian.assignments.urls")),
     path("dispatch/documents/", include("gongjian.documents.urls")),
     path("dispatch/", include("gongjian.meetings.urls")),
+    path("cockpit/", include("gongjian.cockpit.urls")),
     path("exchange/", include("gongjian.exchange.urls")),
     path("system/jobs/", include("gongjian.jobs.urls")),
     path("system/", include("gongjian.core.urls")),

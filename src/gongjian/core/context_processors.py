@@ -11,6 +11,8 @@ def navigation(request):
         return {"nav_items": []}
     items = []
     if user.has_perm("projects.view_project"):
+        # The leaders' cockpit: principal leaders and the office land there; everyone else reaches it here.
+        items.append((_("驾驶舱"), reverse("cockpit:home"), "cockpit"))
         items.append((_("项目库"), reverse("projects:project_list"), "projects"))
         items.append((_("一张图"), reverse("onemap:map"), "map"))
     if user.has_perm("reports.view_report"):

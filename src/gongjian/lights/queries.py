@@ -314,9 +314,22 @@ def _recent(period: Period, n: int) -> list[Period]:
     return periods
 
 
-def filter_cases(queryset, *, state: str = "open", kind: str | None = None, overdue: bool = False):
+def filter_cases(
+    queryset,
+    *,
+    state: str = "open",
+    kind: str | None = None,
+    overdue: bool = False,
+    owner: str | int | None = None,
+    projects: QuerySet | None = None,
+):
     """The case list's filters, as the page and the API take them: state ("open" for every case not closed, or
-    one state), kind, and overdue (past the deadline and still with the owner)."""
+    one state), kind, overdue (past the deadline and still with the owner), the owning unit, and ``projects``
+    (the cases about these projects only: the cockpit's region, park, category and level)."""
+    if owner not in (None, "") and str(owner).isdigit() and len(str(owner)) < 19:
+        queryset = queryset.filter(owner_id=int(owner))
+    if projects is not None:
+        queryset = queryset.filter(project__in=projects.values("pk"))
     if state == "open":
         queryset = queryset.exclude(state=CaseState.CLOSED)
     elif state in CaseState.values:

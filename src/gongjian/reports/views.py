@@ -16,6 +16,7 @@ from gongjian.core.forms import add_service_errors
 from gongjian.core.locking import Stale, posted_version
 from gongjian.core.money import format_wan
 from gongjian.org.models import Unit
+from gongjian.projects.filters import narrow
 from gongjian.projects.models import Milestone, Project
 from gongjian.reports import exports, queries, rules, services
 from gongjian.reports.choices import ProblemCategory
@@ -52,6 +53,11 @@ def period_status(request, pk):
     projects = (
         Project.objects.in_scope(request.user).filter(is_archived=False).select_related("responsible_unit")
     )
+    # The cockpit's filing rate opens this page filtered as it counted (region, park, category, level).
+    projects, narrowed = narrow(request.GET, projects)
+    totals = dict.fromkeys(
+        ("projects", "filed", "approved", "submitted", "returned", "draft", "late", "missing"), 0
+    )
     reports = {r.project_id: r for r in Report.objects.filter(period=period, project__in=projects)}
     units: dict[int, dict] = {}
     missing = []
@@ -62,6 +68,7 @@ def period_status(request, pk):
             {
                 "unit": project.responsible_unit,
                 "projects": 0,
+                "filed": 0,
                 "approved": 0,
                 "submitted": 0,
                 "returned": 0,
@@ -71,8 +78,13 @@ def period_status(request, pk):
             },
         )
         row["projects"] += 1
+        totals["projects"] += 1
         if report:
             row[report.state] += 1
+            totals[report.state] += 1
+            if report.first_submitted_at is not None:  # filed (已报送): what the cockpit's filing rate counts
+                row["filed"] += 1
+                totals["filed"] += 1
         status = rules.filing_status(
             opens_at=period.opens_at,
             deadline=period.deadline,
@@ -81,6 +93,7 @@ def period_status(request, pk):
         )
         if status in (rules.FilingStatus.LATE, rules.FilingStatus.MISSING):
             row[status.value] += 1
+            totals[status.value] += 1
         if status == rules.FilingStatus.MISSING:
             missing.append(project)
     return render(
@@ -89,6 +102,9 @@ def period_status(request, pk):
         {
             "period": period,
             "units": list(units.values()),
+            "totals": totals,
+            "narrowed": narrowed,
+            "query": request.GET.urlencode(),
             "missing": missing,
             "periods": ReportingPeriod.objects.order_by("-opens_at")[:12],
         },

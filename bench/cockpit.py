@@ -1,0 +1,129 @@
+"""Cockpit benchmark: the leaders' cockpit (驾驶舱) page at N projects (default 10,000).
+
+    .venv/bin/python bench/cockpit.py                  # SQLite in a temporary directory
+    .venv/bin/python bench/cockpit.py --n 2000 --requests 100
+    GONGJIAN_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cockpit_bench .venv/bin/python bench/cockpit.py
+
+Data: the lights benchmark's district (bench/lights.py ``lit_district``: the registry benchmark's N projects with
+plans, milestones and leaders, an approved report of every project for 33 ten-day periods, every project lit for
+the 36 periods of the year).
+Steps:
+  cold — every figure computed afresh: the page rendered in this process through Django's test client, signed in
+         as the office, the figures the cockpit keeps per board version forgotten before each request
+         (what the first leader pays after a light, a judgement or a project changed);
+  HTTP — the page over HTTP from gunicorn signed in as the project office, a mix of the cockpit, its filters and
+         the wall screen: what the leaders and the wall screen pay while nothing changed.
+Each prints p50/p99, throughput and the process's peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
+
+import registry  # noqa: E402  (the registry benchmark's data generator and HTTP timer)
+
+YEAR = 2026
+
+
+def variants() -> list[str]:
+    from gongjian.org.models import Region, Unit
+
+    region = Region.objects.filter(level="township").order_by("pk").first()
+    park = Unit.objects.filter(kind="park").order_by("pk").first()
+    paths = [
+        f"/cockpit/?year={YEAR}",
+        f"/cockpit/?year={YEAR}&category=industry",
+        f"/cockpit/?year={YEAR}&level=city",
+        f"/cockpit/screen/?year={YEAR}",
+    ]
+    if region:
+        paths.append(f"/cockpit/?year={YEAR}&region={region.pk}")
+    if park:
+        paths.append(f"/cockpit/?year={YEAR}&park={park.pk}")
+    return paths
+
+
+def measure_cold(paths: list[str], requests: int) -> list[float]:
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from gongjian.accounts.models import User
+    from gongjian.lights import queries
+
+    setup_test_environment()
+    client = Client()
+    client.force_login(User.objects.get(username="bench-office"))
+    for path in paths:  # code and templates loaded once
+        assert client.get(path, HTTP_HOST="127.0.0.1").status_code == 200
+    latencies = []
+    for i in range(requests):
+        queries.forget()
+        start = time.perf_counter()
+        response = client.get(paths[i % len(paths)], HTTP_HOST="127.0.0.1")
+        latencies.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200 and b"panel-investment" in response.content
+    return latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--n", type=int, default=10_000, help="projects (default 10,000)")
+    parser.add_argument("--requests", type=int, default=300, help="HTTP requests (default 300)")
+    parser.add_argument("--cold", type=int, default=60, help="cold renders (default 60)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    args = parser.parse_args()
+    workdir = tempfile.mkdtemp(prefix="gongjian-cockpit-")
+    registry.setup_django(workdir)
+    import lights
+
+    database = "PostgreSQL" if "postgres" in os.environ.get("GONGJIAN_DATABASE_URL", "") else "SQLite"
+    started = time.perf_counter()
+    lights.lit_district(args.n, YEAR)
+    print(f"built and lit {args.n:,} projects in {time.perf_counter() - started:.1f} s ({database})")
+    if database == "PostgreSQL":
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
+    paths = variants()
+    load = os.getloadavg()
+    cold = measure_cold(paths, args.cold)
+    cold_peak = registry.peak_mb()
+    from django.db import connection
+
+    connection.close()
+    latencies, elapsed = registry.measure_list_page(
+        workdir, paths, args.requests, args.workers, marker=b"panel-investment"
+    )
+    print(
+        f"\nGongjian cockpit — {args.n:,} projects, {database}, {os.cpu_count()} CPUs, "
+        f"load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, now "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    )
+    print(f"{'step':<44}{'calls':>7}{'per s':>8}{'p50 ms':>9}{'p99 ms':>9}{'peak MB':>9}")
+    print(
+        f"{'cold (figures computed, in process)':<44}{len(cold):>7}{1000 / statistics.mean(cold):>8.1f}"
+        f"{statistics.median(cold):>9.1f}{registry.percentile(cold, 0.99):>9.1f}{cold_peak:>9.0f}"
+    )
+    print(
+        f"{f'HTTP, gunicorn {args.workers} workers, {len(paths)} variants':<44}{args.requests:>7}"
+        f"{args.requests / elapsed:>8.1f}{statistics.median(latencies):>9.1f}"
+        f"{registry.percentile(latencies, 0.99):>9.1f}{'—':>9}"
+    )
+    print("variants: " + ", ".join(paths))
+
+
+if __name__ == "__main__":
+    main()
