@@ -32,6 +32,7 @@ RED, YELLOW, GREEN = (0xD9, 0x30, 0x25), (0xE8, 0xB4, 0x00), (0x2E, 0x9D, 0x57)
 # device's pixel ratio).
 PIXEL_JS = """([id, lon, lat]) => {
   const figure = document.getElementById(id);
+  figure.scrollIntoView({block: 'center'});  // a click lands only on what is in the viewport
   const chart = echarts.getInstanceByDom(figure.querySelector('[data-map-canvas]'));
   const [x, y] = chart.convertToPixel({geoIndex: 0}, [lon, lat]);
   const canvas = figure.querySelector('canvas');
@@ -207,3 +208,20 @@ def test_the_project_page_draws_its_own_point_on_the_district(page, login, phone
     point = colour_at(page, "site-map", battery, RED)
     assert near(point["rgb"], RED)
     expect(page.locator("#site-map figcaption")).to_have_text("底图：泉山区行政区划边界")
+
+
+def test_the_cockpit_shows_the_map_beside_its_charts_and_a_click_opens_the_card(page, login, district):
+    battery = district[0]
+    login("office", PASSWORD)
+    page.goto("/cockpit/")
+    wait_drawn(page, "cockpit-map", 3)
+    point = colour_at(page, "cockpit-map", battery, RED)
+    page.mouse.click(point["x"], point["y"])
+    card = page.locator("#cockpit-map-card")
+    expect(card.locator("h3")).to_have_text("新能源电池材料项目")
+    expect(card).to_contain_text("15.00亿元")
+    # the cockpit's own charts still draw with the one ECharts of the page
+    assert page.evaluate("document.querySelectorAll('script[src*=\"echarts.min.js\"]').length") == 1
+    assert page.evaluate(
+        "[...document.querySelectorAll('.chart-canvas')].some(el => echarts.getInstanceByDom(el))"
+    )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from gongjian.lights.models import Light
 from gongjian.onemap.queries import LARGEST, SMALLEST, card, map_data, point_size
 from gongjian.org import services as org
+from gongjian.projects.models import Project
 from tests.factories import ProjectFactory, UnitFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -246,3 +247,21 @@ def test_the_card_view_answers_json_within_the_scope_and_404_outside(town, clien
     assert "新能源电池材料项目" in answer.content.decode()  # UTF-8, not \u escapes
     assert client.get(f"/map/projects/{town[3].pk}/card/").status_code == 404  # another unit's
     assert client.get(f"/map/projects/{town[1].pk}/card/?year=abc").status_code == 200
+
+
+def test_a_project_taken_out_of_the_registry_is_not_on_the_map(town, office_user):
+    Project.objects.filter(pk=town[1].pk).update(is_archived=True)
+    data = map_data(office_user, {})
+    assert "新能源电池材料项目" not in [p["name"] for p in data.points] and data.total == 4
+
+
+def test_the_cockpit_shows_the_map_as_a_panel_of_its_filtered_projects(town, office_client):
+    html = office_client.get("/cockpit/").content.decode()
+    assert 'id="panel-map"' in html and "项目一张图" in html
+    points = json.loads(
+        re.search(r'<script id="cockpit-map-points" type="application/json">(.*?)</script>', html).group(1)
+    )
+    assert len(points) == 3 and 'id="cockpit-map-card"' in html and 'href="/map/"' in html
+    filtered = office_client.get("/cockpit/?category=commerce").content.decode()
+    assert 'id="cockpit-map-points" type="application/json">[]<' in filtered
+    assert 'href="/map/?category=commerce"' in filtered

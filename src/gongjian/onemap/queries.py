@@ -88,12 +88,14 @@ def _year(data, year: int | None) -> int:
         return timezone.localdate().year
 
 
-def map_data(user, data=None, *, year: int | None = None) -> MapData:
+def map_data(user, data=None, *, year: int | None = None, projects=None) -> MapData:
     """What the map shows ``user`` with the filters in ``data`` (the page's query string): every project in the
-    user's scope that the filters keep, with its latest light of the year."""
+    user's scope that is in the registry (出库 projects are not lit, nor drawn) and that the filters keep, with
+    its latest light of the year. ``projects`` is the set to start from instead (the cockpit's, in scope and
+    filtered already)."""
     data = data if data is not None else {}
     year = _year(data, year)
-    queryset = Project.objects.in_scope(user)
+    queryset = Project.objects.in_scope(user).filter(is_archived=False) if projects is None else projects
     filterset = MapFilterSet(data or None, queryset=queryset)
     valid = not filterset.is_bound or filterset.is_valid()
     projects = filterset.qs if filterset.is_bound and valid else queryset

@@ -3,6 +3,8 @@
 // legend can hide a colour). Clicking a point fills the page's card for that map (data-map-card), if it has one.
 (function () {
   "use strict";
+  if (window.gongjianMaps) return;  // a page with several maps includes this script once for each
+  window.gongjianMaps = true;
   var COLOURS = {"0": "#2e9d57", "1": "#e8b400", "2": "#d93025", "none": "#9aa0a6"};
   var ORDER = ["0", "1", "2", "none"];  // drawn in this order: red on top of green
 
@@ -92,7 +94,18 @@
     figure.dataset.drawn = String(points.length);
   }
 
-  function start() { document.querySelectorAll("[data-map]").forEach(draw); }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // After every deferred script of the page has run: a page with charts has loaded ECharts already
+  // ({% chart_script %}) and the maps use that one (loading it twice would replace the global its charts live in);
+  // otherwise the first map loads it.
+  function start() {
+    var figures = document.querySelectorAll("[data-map]");
+    if (!figures.length) return;
+    if (window.echarts) { figures.forEach(draw); return; }
+    var script = document.createElement("script");
+    script.src = figures[0].dataset.echarts;
+    script.onload = function () { figures.forEach(draw); };
+    document.head.appendChild(script);
+  }
+  if (document.readyState === "complete") start();
+  else document.addEventListener("DOMContentLoaded", start);
 })();
