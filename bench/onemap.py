@@ -73,7 +73,14 @@ def main() -> None:
     )
     args = parser.parse_args()
     workdir = args.reuse or tempfile.mkdtemp(prefix="gongjian-map-")
-    registry.setup_django(workdir)
+    if args.reuse:  # no flush (registry.setup_django empties a PostgreSQL database first)
+        os.environ.setdefault("GONGJIAN_DATA_DIR", workdir)
+        os.environ["DJANGO_SETTINGS_MODULE"] = "gongjian.settings"
+        import django
+
+        django.setup()
+    else:
+        registry.setup_django(workdir)
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext

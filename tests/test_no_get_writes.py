@@ -286,6 +286,7 @@ def url_patterns(resolver: URLResolver | None = None, prefix: str = "") -> dict[
 PARAMETERS: dict[str, list[dict[str, object]]] = {
     "accounts/security/users/<int:pk>/": [{"pk": "user"}],
     "projects/<int:pk>/": [{"pk": "project"}],
+    "map/projects/<int:pk>/card/": [{"pk": "project"}],
     "projects/<int:pk>/edit/": [{"pk": "project"}],
     "projects/<int:pk>/delete/": [{"pk": "project"}],
     "projects/<int:pk>/baseline/propose/": [{"pk": "project"}],

@@ -10,13 +10,12 @@ from typing import Any
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-# Inside JSON, <, > and & occur only within strings, where these escapes mean the same.
-_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
 
 def escape_json_text(text: str) -> SafeString:
     """JSON text (already JSON: a stored GeoJSON file) made safe to sit inside a script element."""
-    return mark_safe(text.translate(_SCRIPT_ESCAPES))
+    # Inside JSON, <, > and & occur only within strings, where these escapes mean the same. (str.replace: a
+    # translate table walks a megabyte of points in Python, ten times slower.)
+    return mark_safe(text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026"))
 
 
 def script_json(value: Any) -> SafeString:

@@ -1,7 +1,7 @@
 """The map (一张图): every project the viewer may see as a point from its coordinates, coloured by its latest light,
 sized by its total investment, on the boundary of the region shown; projects without coordinates (or outside the
 map) listed beside it. :func:`map_data` reads it all for the page, the cockpit's panel and the tests, in the same
-four queries for ten projects or ten thousand; :func:`card` reads one project's figures when its point is clicked.
+three queries for ten projects or ten thousand; :func:`card` reads one project's figures when its point is clicked.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import FloatField, OuterRef, Subquery
+from django.db.models import FloatField, IntegerField, OuterRef, Subquery, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -52,6 +53,16 @@ class MapData:
         return boundary_script_text(self.boundary)
 
     @property
+    def unplaced_items(self) -> SafeString:
+        """The list beside the map as HTML items, written in Python: a thousand of them through the template
+        engine took a quarter of a second."""
+        return format_html_join(
+            "",
+            '<li><a href="{}">{}</a> <small class="muted">{} · {}</small></li>',
+            ((p["url"], p["name"], p["unit"], p["why"]) for p in self.unplaced),
+        )
+
+    @property
     def legend(self) -> list[tuple[str, str, int]]:
         """(colour key, label, projects) in the order of the map's legend: red first."""
         labels = {str(value): label for value, label in Colour.choices} | {NO_LIGHT: _("未亮灯")}
@@ -65,20 +76,16 @@ def point_size(total: int, largest: int) -> int:
     return SMALLEST + round((LARGEST - SMALLEST) * math.sqrt(min(total, largest) / largest))
 
 
-def _latest(year: int):
-    """The id of a project's latest light of ``year`` (a subquery on the (project, period) index)."""
-    return (
-        Light.objects.filter(project=OuterRef("pk"), period_code__startswith=f"{year}-")
-        .order_by("-period_code")
-        .values("pk")[:1]
-    )
+def _of_year(year: int) -> dict[str, str]:
+    """The light periods of ``year`` as a range of codes (``2026-01-1`` … ``2026-12-3``), which the (project,
+    period) index answers; a LIKE would be a filter after it on PostgreSQL."""
+    return {"period_code__gt": f"{year}-", "period_code__lt": f"{year + 1}"}
 
 
-def latest_colours(projects, year: int) -> dict[int, int]:
-    """Each project's latest light colour of ``year``, in one query: the light's id is found per project by the
-    (project, period) index, then the lights are read by id."""
-    ids = projects.order_by().annotate(light_id=Subquery(_latest(year))).values("light_id")
-    return dict(Light.objects.filter(pk__in=ids).values_list("project_id", "colour"))
+def latest_colour(year: int) -> Subquery:
+    """A project's latest light colour of ``year``: one backward step on the (project, period) index."""
+    latest = Light.objects.filter(project=OuterRef("pk"), **_of_year(year)).order_by("-period_code")
+    return Subquery(latest.values("colour")[:1])
 
 
 def _year(data, year: int | None) -> int:
@@ -104,12 +111,16 @@ def map_data(user, data=None, *, year: int | None = None, projects=None) -> MapD
     boundary = boundary_for(chosen.get("region"))
 
     lights_shown = user.has_perm("lights.view_light")
-    colours = latest_colours(projects, year) if lights_shown else {}
     rows = list(
         projects.order_by("-total_investment", "pk")
-        # as floats straight from the database: 20,000 Decimals made and turned into floats cost a fifth of the time
-        .annotate(lon=Cast("longitude", FloatField()), lat=Cast("latitude", FloatField()))
-        .values_list("pk", "name", "responsible_unit__name", "lon", "lat", "total_investment")
+        .annotate(
+            # as floats straight from the database: 20,000 Decimals made and turned into floats cost a fifth of
+            # the time
+            lon=Cast("longitude", FloatField()),
+            lat=Cast("latitude", FloatField()),
+            colour=latest_colour(year) if lights_shown else Value(None, IntegerField()),
+        )
+        .values_list("pk", "name", "responsible_unit__name", "lon", "lat", "total_investment", "colour")
     )
     largest = max((row[5] for row in rows), default=0)
     west, south, east, north = (
@@ -118,8 +129,7 @@ def map_data(user, data=None, *, year: int | None = None, projects=None) -> MapD
     url = reverse("projects:project_detail", args=[0])[:-2]  # "/projects/" + id + "/"
     missing, outside = _("未标注坐标"), _("坐标不在地图范围内")
     points, unplaced, counts = [], [], {}
-    for pk, name, unit, lon, lat, total in rows:
-        light = colours.get(pk)
+    for pk, name, unit, lon, lat, total, light in rows:
         key = NO_LIGHT if light is None else str(light)
         if colour and key != colour:
             continue
@@ -166,7 +176,7 @@ def card(user, pk: int, *, year: int | None = None) -> dict[str, Any] | None:
     light = None
     if user.has_perm("lights.view_light"):
         light = (
-            Light.objects.filter(project_id=pk, period_code__startswith=f"{year}-")
+            Light.objects.filter(project_id=pk, **_of_year(year))
             .order_by("-period_code")
             .values_list("period_code", "colour", "reasons", KT("figures__investment__done_to_date"))
             .first()
