@@ -194,7 +194,7 @@ if GONGJIAN_AUDIT_HASH not in {"sm3", "sha256"}:
     raise ImproperlyConfigured("GONGJIAN_AUDIT_HASH must be sm3 or sha256")
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"  # the day's report for a service team, else the project list
+LOGIN_REDIRECT_URL = "home"  # each role on its work (core.views.home)
 LOGOUT_REDIRECT_URL = "accounts:login"
 # 等保: idle sessions end after 30 minutes; the cookie is renewed on each request.
 SESSION_COOKIE_AGE = int(env("SESSION_IDLE_SECONDS", "1800"))

@@ -18,6 +18,7 @@ admin.site.site_title = "攻坚"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("todo/", core_views.todo_list, name="todo"),
     path("accounts/", include("gongjian.accounts.urls")),
     path("projects/", include("gongjian.projects.urls")),
     path("reports/", include("gongjian.reports.urls")),

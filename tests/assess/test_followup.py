@@ -177,7 +177,13 @@ def test_the_red_flag_board_counts_the_published_flags_and_cards(published, offi
     assert (slow.name, slow.flags, slow.yellow) == ("商贸城指挥部", 0, 1)
     assert fast.reward_amount == Consequence.objects.get(kind="reward").amount > 0
     page = office_client.get("/assess/flags/2026/").content.decode()
-    assert page.index("智能装备产业园指挥部") < page.index("商贸城指挥部") and "🚩" in page
+    assert page.index("智能装备产业园指挥部") < page.index("商贸城指挥部") and "🚩" not in page
+    by_period = followup.flags_by_period(2026)
+    assert [str(row.period) for row in by_period] == ["2026年11月中旬", "2026年11月"]  # the latest first
+    assert by_period[0].names == {"red_flag": ["智能装备产业园指挥部"]}
+    amount = Consequence.objects.get(kind="reward").amount
+    assert by_period[1].names["reward"] == [f"智能装备产业园指挥部 {amount:,}元"]
+    assert f"智能装备产业园指挥部 {amount:,}元" in page
 
 
 def test_the_cadre_archive_collects_each_leaders_and_commanders_year(

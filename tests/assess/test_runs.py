@@ -276,7 +276,7 @@ def test_a_run_with_more_scores_than_a_request_writes_exports_them_in_the_backgr
     job, file = export_in_background(office_client, url)
 
     assert job.kind == "assess.export_run" and job.total == job.done == run.scores.count() > 2
-    assert job.file_name == f"考核结果_2026-11-2_r{run.revision}.xlsx"
+    assert job.file_name == f"考核结果_2026年11月中旬_第{run.revision}版.xlsx"
     assert contents(file) == contents(at_once)
 
 

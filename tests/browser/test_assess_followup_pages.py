@@ -113,11 +113,18 @@ def test_the_red_flag_board_lists_the_fast_headquarters_first(page, login, offic
     fast, slow = rows.nth(0), rows.nth(1)
     expect(fast.locator("td").nth(0)).to_have_text("智能装备产业园指挥部")
     expect(fast.locator("td.flags")).to_have_text("1")
-    expect(fast.locator("span.flag")).to_have_count(1)
     expect(slow.locator("td").nth(0)).to_have_text("商贸城指挥部")
     expect(slow.locator("td.flags")).to_have_text("0")
     expect(slow.locator("td").nth(3)).to_have_text("1")  # 黄牌
-    expect(slow.locator("span.card-yellow")).to_have_count(1)
+    # by period, in words, who got what; the legend says what each means
+    by_period = page.locator("#flags-by-period tbody tr")
+    expect(by_period).to_have_count(2)
+    expect(by_period.nth(0).locator("td")).to_have_text(
+        ["2026年11月中旬", "智能装备产业园指挥部", "—", "—", "—", "—"]
+    )
+    expect(by_period.nth(1).locator("td").nth(0)).to_have_text("2026年11月")
+    expect(by_period.nth(1).locator("td").nth(3)).to_have_text("商贸城指挥部")  # 黄牌
+    expect(page.locator("#flag-legend")).to_contain_text("黄牌")
 
     page.click("nav.counts a:text-is('项目')")
     expect(page.locator("nav.counts a[aria-current=page]")).to_have_text("项目")

@@ -120,7 +120,8 @@ def test_the_office_reads_the_board_judges_a_light_and_exports_the_list(page, lo
     expect(page.locator("#computed .reason")).to_contain_text("低于序时进度 100 个百分点")
     investment = page.locator("#dimension-table tbody tr", has_text="投资完成")
     expect(investment).to_contain_text("红灯")
-    expect(investment).to_contain_text("完成率（%）：0")
+    expect(investment).to_contain_text("完成率：0.0%")
+    expect(investment).to_contain_text(re.compile(r"序时计划：[\d,]+\.\d\d 万元"))
     expect(investment).to_contain_text("低于绿灯线（百分点）：100")
     expect(page.locator("#dimension-table tbody tr", has_text="未按期报送")).to_contain_text("绿灯")
     expect(page.locator("#disagreement")).to_have_count(0)
@@ -143,7 +144,7 @@ def test_the_office_reads_the_board_judges_a_light_and_exports_the_list(page, lo
     with page.expect_download() as download_info:
         page.click("#export-link")
     download = download_info.value
-    assert download.suggested_filename == f"红绿灯_{current.code}.xlsx"
+    assert download.suggested_filename == f"红绿灯_{current}.xlsx"
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     sheet = openpyxl.load_workbook(path).active

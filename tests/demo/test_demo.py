@@ -242,7 +242,9 @@ def test_the_demo_opens_the_current_ten_day_period_and_the_reporter_has_reports_
     from gongjian.reports.models import ReportingPeriod
 
     period = ReportingPeriod.objects.order_by("-opens_at").first()
-    assert period.period.contains(AS_OF) and not period.reports.exists()
+    assert period.period.contains(AS_OF)
+    # two of the reporter's reports are in and wait for the reviewer; the rest are due
+    assert list(period.reports.values_list("state", flat=True)) == ["submitted", "submitted"]
     client.post("/accounts/login/", {"username": "reporter", "password": DEMO_PASSWORD})
     html = client.get("/reports/").content.decode()
     mine = Project.objects.in_scope(User.objects.get(username="reporter"))
@@ -322,3 +324,24 @@ def test_the_demo_district_has_a_boundary_around_every_site_and_three_sites_not_
     assert sorted(name for name, lon, _lat in sites if lon is None) == sorted(UNSURVEYED)
     assert all(inside(float(lon), float(lat)) for _name, lon, lat in sites if lon is not None)
     assert AuditEvent.objects.filter(action="org.regionboundary.upload").count() == 1
+
+
+def test_every_business_role_has_work_waiting_and_lands_on_its_work(summary, client):
+    from gongjian.core import todo
+
+    expected = {
+        "reporter": ("/reports/", "reports.file"),
+        "reviewer": ("/reports/?todo=review", "reports.review"),
+        "leader": (None, "lights.cases"),
+        "evaluator": ("/assess/evaluate/", "assess.scores"),
+        "office": ("/projects/", "assignments.pending"),  # the cockpit once it is installed
+    }
+    for username, (landing, kind) in expected.items():
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        url = client.get("/").url
+        assert url == landing or (landing is None and url.startswith("/lights/?group=leader")), username
+        counts = {item.kind.key: item.count for item in todo.items(user)}
+        assert counts[kind] > 0, (username, counts)
+    assert todo.items(User.objects.get(username="reviewer"))[0].count == 2
+    assert client.get("/").status_code == 302

@@ -73,7 +73,7 @@ def test_a_long_board_export_is_written_by_a_job_with_the_lights_its_owner_sees(
     job, file = export_in_background(client, url)
 
     assert job.kind == "lights.export_board" and (job.done, job.total) == (2, 2)
-    assert job.file_name == f"红绿灯_{current_code()}.xlsx"
+    assert job.file_name == f"红绿灯_{Period.parse(current_code())}.xlsx"
     assert contents(file) == contents(at_once)
     assert sorted(row[1] for row in contents(file)["红绿灯"][1:]) == ["滞后项目", "顺利项目"]
 

@@ -121,7 +121,7 @@ def test_a_red_project_opens_one_case_for_its_unit_and_a_second_red_period_is_no
     assert (case.kind, case.owner, case.state, case.period_code) == ("light", unit, "new", "2026-11-2")
     assert case.reasons == light(project, "2026-11-2").reasons
     assert services.recompute(today=TODAY).cases_opened == 0
-    assert case.events.filter(kind="red_again", text__startswith="2026-11-3：").count() == 1
+    assert case.events.filter(kind="red_again", text__startswith="2026年11月下旬：").count() == 1
 
 
 def test_publishing_rules_is_a_new_version_that_relights_and_is_audited(unit, office_user):

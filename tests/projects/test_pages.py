@@ -6,11 +6,15 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from gongjian.core.models import AuditEvent
+from gongjian.core.periods import Period
+from gongjian.lights.models import Light
 from gongjian.org.choices import UnitKind
 from gongjian.projects.choices import LeaderRole
 from gongjian.projects.models import AnnualPlan, Project, ProjectLeader
+from gongjian.reports.models import Report, ReportingPeriod
 from tests.factories import PersonFactory, ProjectFactory, UnitFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +88,9 @@ def test_the_list_needs_the_same_number_of_queries_for_10_and_60_projects(office
     small = count()
     for _ in range(50):
         ProjectLeader.objects.create(project=ProjectFactory(plan=True), person=leader)
-    assert count() == small <= 17
+    assert (
+        count() == small <= 19
+    )  # the plans' sum (a join) and every row's light and completion: a query each
 
 
 def test_the_detail_page_shows_the_plan_by_dekad_milestones_and_approvals(office_client):
@@ -245,3 +251,61 @@ def test_deleting_from_a_page_read_before_someone_changed_the_project_is_refused
     assert response.status_code == 409
     assert "该项目已被他人处理（当前版本 2），请刷新后再操作。" in response.content.decode()
     assert Project.objects.get(pk=project.pk).name == "别人刚改过"
+
+
+def _filed(project, dekads: int) -> None:
+    """``dekads`` approved reports of 2026 (1,000,000 yuan each) and a light for each period, red in the last."""
+    for n, period in enumerate(Period.range(Period(2026, 1, 1), Period(2026, 12, 3))):
+        if n == dekads:
+            break
+        opens = timezone.make_aware(dt.datetime.combine(period.start, dt.time(8)))
+        reporting, _created = ReportingPeriod.objects.get_or_create(
+            code=period.code, defaults={"kind": "dekad", "opens_at": opens, "deadline": opens}
+        )
+        Report.objects.create(
+            project=project,
+            period=reporting,
+            state="approved",
+            amount=1_000_000,
+            year_to_date=1_000_000 * (n + 1),
+            since_start=1_000_000 * (n + 1),
+        )
+        Light.objects.create(
+            project=project,
+            period_code=period.code,
+            colour=2 if n == dekads - 1 else 0,
+            reasons=["投资完成率低于序时进度"] if n == dekads - 1 else [],
+            rule_version=1,
+            computed_at=timezone.now(),
+        )
+
+
+def test_the_list_shows_each_projects_light_and_this_years_completion(office_client):
+    project = ProjectFactory(name="亮灯项目", plan=[1_000_000] * 36)  # 36,000,000 this year
+    ProjectFactory(name="未报项目", plan=[1_000_000] * 36)
+    _filed(project, 9)
+
+    html = office_client.get("/projects/?year=2026").content.decode()
+    row = html.split("亮灯项目")[1].split("</tr>")[0]
+    assert '<span class="light light-2"></span>红灯' in row and "25.0%" in row  # 9,000,000 of 36,000,000
+    other = html.split("未报项目")[1].split("</tr>")[0]
+    assert "未亮灯" in other and "0.0%" in other
+
+
+def test_the_project_page_shows_completion_by_month_reports_and_lights_in_the_same_queries(office_client):
+    def count(project):
+        with CaptureQueriesContext(connection) as ctx:
+            response = office_client.get(f"/projects/{project.pk}/?year=2026")
+        return len(ctx), response.content.decode()
+
+    few, many = ProjectFactory(plan=[1_000_000] * 36), ProjectFactory(plan=[1_000_000] * 36)
+    _filed(few, 2)
+    _filed(many, 30)
+    (small, _html), (large, html) = count(few), count(many)
+    assert small == large
+    plan = html.split('id="plan-and-done"')[1].split("</section>")[0]
+    march = plan.split("3月</td>")[1].split("</tr>")[0]
+    assert "300.00" in march and "25.0%" in march  # three dekads done in March; 9 of 36 by its end
+    assert "2026年10月下旬" in html.split('id="latest-reports"')[1]
+    history = html.split('id="light-history"')[1].split("</section>")[0]
+    assert history.count("<tr>") == 31 and "投资完成率低于序时进度" in history

@@ -44,6 +44,10 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.full_name or self.username
 
+    def get_short_name(self) -> str:
+        # The admin greets the user by it ("欢迎，冯鹏飞"), not by the account name in capitals.
+        return self.display_name
+
     def is_locked(self) -> bool:
         return self.locked_until is not None and self.locked_until > timezone.now()
 

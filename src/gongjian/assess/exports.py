@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.assess import queries
-from gongjian.assess.models import Consequence, ConsequenceKind, Run, Scheme, SubjectKind
+from gongjian.assess.models import Consequence, ConsequenceKind, Run, Scheme, SubjectKind, indicator_label
 from gongjian.assess.scheme import NoPlan
 from gongjian.assess.services.followup import archive, commitment_state, published_runs
 from gongjian.core import excel
@@ -190,26 +190,28 @@ def run_workbook(run: Run, *, progress: Callable[[int, int], None] | None = None
 
     columns = [
         excel.Column(_("考核对象类型"), lambda s: s.get_subject_kind_display(), width=12),
-        excel.Column(_("分组"), "group", "auto", width=12),
+        excel.Column(_("分组"), lambda s: s.group_label, width=12),
         excel.Column(_("名次"), "rank", "auto"),
         excel.Column(_("组内数"), "group_size", "auto"),
         excel.Column(_("考核对象"), "subject_name", "auto", width=30),
         excel.Column(_("得分"), "score", "auto"),
-        *(excel.Column(i, points(i), "auto") for i in indicators),
+        *(excel.Column(indicator_label(i), points(i), "auto") for i in indicators),
         excel.Column(_("奖惩"), lambda s: "、".join(marks.get((s.subject_kind, s.subject_id), []))),
         excel.Column(_("计分说明"), explained, width=80),
     ]
     total = scores.count() if progress else 0
     book = excel.Workbook(constant_memory=True)
     book.add(
-        excel.Sheet(run.period_code, columns, scores.iterator(chunk_size=2000), freeze=(1, 5)),
+        excel.Sheet(
+            str(Period.parse(run.period_code)), columns, scores.iterator(chunk_size=2000), freeze=(1, 5)
+        ),
         progress=(lambda done: progress(done, total)) if progress else None,
     )
     return book.close()
 
 
 def run_filename(run: Run) -> str:
-    return f"考核结果_{run.period_code}_r{run.revision}.xlsx"
+    return f"考核结果_{Period.parse(run.period_code)}_第{run.revision}版.xlsx"
 
 
 def archive_workbook(year: int) -> bytes:

@@ -8,7 +8,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.assess import engine
 from gongjian.assess import scheme as schemes
+from gongjian.core.periods import Period
+from gongjian.org.choices import UnitKind
+from gongjian.projects.choices import Category
 
 
 class SubjectKind(models.TextChoices):
@@ -26,6 +30,25 @@ class ConsequenceKind(models.TextChoices):
     INTERVIEW = "interview", _("约谈")
     BLACK_CARD = "black_card", _("黑牌")
     PUBLIC_CRITICISM = "public_criticism", _("通报批评")
+
+
+def indicator_label(key: str) -> str:
+    """An indicator's name as the scheme gives it (投资完成, 形象进度, …) for a key of ``Score.points``."""
+    try:
+        return schemes.IndicatorKind(key).label
+    except ValueError:
+        return key
+
+
+def group_label(group: str) -> str:
+    """A ranking group in words: 全部 when all are ranked together, else the projects' category (工业…) or the
+    units' kind (部门, 街道, 国有企业…) the scheme groups them by."""
+    if group in ("", engine.ALL):
+        return str(_("全部"))
+    for choices in (Category, UnitKind):
+        if group in choices.values:
+            return str(choices(group).label)
+    return group
 
 
 class RunState(models.TextChoices):
@@ -205,7 +228,7 @@ class Run(models.Model):
         constraints = [models.UniqueConstraint(fields=["period_code", "revision"], name="one_run_revision")]
 
     def __str__(self) -> str:
-        return f"{self.period_code} r{self.revision} {self.get_state_display()}"
+        return f"{Period.parse(self.period_code)} 第{self.revision}版 {self.get_state_display()}"
 
     def is_early(self) -> bool:
         """Whether the office drafted it before the period's filing deadline (提前试算)."""
@@ -236,6 +259,14 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_name} {self.score:.2f} #{self.rank}"
+
+    @property
+    def group_label(self) -> str:
+        return group_label(self.group)
+
+    def labelled_points(self) -> list[tuple[str, float]]:
+        """Each indicator's points with its Chinese name, in the scheme's order."""
+        return [(indicator_label(key), value) for key, value in self.points.items()]
 
 
 class RunFigures(models.Model):

@@ -18,6 +18,7 @@ from gongjian.assess import exports, notice, queries, services
 from gongjian.assess.models import (
     Commitment,
     Consequence,
+    ConsequenceKind,
     Evaluation,
     EvaluatorAssignment,
     Interview,
@@ -26,6 +27,8 @@ from gongjian.assess.models import (
     Scheme,
     Score,
     SubjectKind,
+    group_label,
+    indicator_label,
 )
 from gongjian.assess.services import followup
 from gongjian.core import excel
@@ -141,7 +144,7 @@ def _run_page(request, run: Run, *, status: int = 200, kept: dict | None = None)
             "rows": rows,
             "kind": kind,
             "kinds": kinds,
-            "indicators": list(scores[0].points) if scores else [],
+            "indicators": [indicator_label(key) for key in scores[0].points] if scores else [],
             "can_run": request.user.has_perm("assess.run_assessment"),
             "kept": kept or {},
             "version": kept["version"] if kept else run.version,
@@ -239,11 +242,14 @@ def evaluate(request):
     except ValueError:
         # Scores are never saved into a period other than the one asked for: the page shows this ten-day period.
         messages.error(
-            request, _("无法识别的期别“%(text)s”（应如 2026-11-2），已显示本旬。") % {"text": text[:20]}
+            request, _("无法识别的期别“%(text)s”（应如 2026年11月中旬），已显示本旬。") % {"text": text[:20]}
         )
         period, text = Period.dekad_of(timezone.localdate()), None
+    # a rater with nothing assigned yet is told so on the page (the menu offers it to every rater)
     assigned = list(EvaluatorAssignment.objects.filter(rater=request.user))
-    if not assigned and not request.user.has_perm("assess.run_assessment"):
+    if not assigned and not (
+        request.user.has_perm("assess.add_evaluation") or request.user.has_perm("assess.run_assessment")
+    ):
         raise PermissionDenied
     names = services.subject_names()
     status = 200
@@ -273,7 +279,12 @@ def evaluate(request):
     }
     posted = request.method == "POST"
     rows = []
+    # ?todo=1: only the subjects still waiting for a score (the to-do page's list)
+    todo = bool(request.GET.get("todo"))
+    waiting = {a.pk for a in queries.scores_waiting(request.user, period.code)} if todo else None
     for a in assigned:
+        if waiting is not None and a.pk not in waiting:
+            continue
         key, done = f"{a.subject_kind}-{a.subject_id}", mine.get((a.subject_kind, a.subject_id))
         rows.append(
             {
@@ -295,9 +306,11 @@ def evaluate(request):
         {
             "period": period,
             "rows": rows,
+            "todo": todo,
             "missing": services.missing_evaluations(period.code)
             if request.user.has_perm("assess.run_assessment")
             else None,
+            "assignments": EvaluatorAssignment.objects.count(),
         },
         status=status,
     )
@@ -312,7 +325,7 @@ def run_notice(request, pk):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("assess:run_detail", pk=run.pk)
-    return attachment(content, f"考核通报_{run.period_code}.docx")
+    return attachment(content, f"考核通报_{Period.parse(run.period_code)}.docx")
 
 
 @login_not_required
@@ -345,14 +358,16 @@ def what_if(request):
     """Run any scheme version over past periods (one, or a range such as 2026-01..2026-10) and compare its
     rankings and consequences with the scheme in force, side by side; nothing is saved."""
     schemes_all = list(Scheme.objects.order_by("name", "-version"))
-    text = request.GET.get("period") or Period.dekad_of(timezone.localdate()).prev().code
+    text = request.GET.get("period") or str(Period.dekad_of(timezone.localdate()).prev())
     kind = request.GET.get("kind") or SubjectKind.HEADQUARTERS
     chosen = next((s for s in schemes_all if str(s.pk) == request.GET.get("scheme")), None)
     rows, error, periods = [], "", []
     try:
         periods = services.parse_periods(text)
         if chosen:
-            rows = services.what_if(chosen, periods, kind)
+            rows = [
+                r | {"group_label": group_label(r["group"])} for r in services.what_if(chosen, periods, kind)
+            ]
     except ValidationError as exc:
         error = "；".join(exc.messages)
     except ValueError as exc:
@@ -405,7 +420,11 @@ def year_end(request, year):
     kind = request.GET.get("kind") or SubjectKind.HEADQUARTERS
     rows = (
         [
-            r | {"name": names.get((r["subject_kind"], r["subject_id"]), r["subject_id"])}
+            r
+            | {
+                "name": names.get((r["subject_kind"], r["subject_id"]), r["subject_id"]),
+                "group_label": group_label(r["group"]),
+            }
             for r in grades.filter(grades["subject_kind"] == kind).iter_rows(named=True)
         ]
         if grades.height
@@ -595,18 +614,37 @@ def _date(text):
         raise ValidationError({"done_on": _("日期格式应为 YYYY-MM-DD。")}) from None
 
 
+# The red-flag board's columns by period, in the order a reader looks for them: the honours, then the cards.
+FLAG_COLUMNS = [
+    ConsequenceKind.RED_FLAG,
+    ConsequenceKind.REWARD,
+    ConsequenceKind.YELLOW_CARD,
+    ConsequenceKind.BLACK_CARD,
+    ConsequenceKind.PUBLIC_CRITICISM,
+]
+
+
 @permission_required("assess.view_run", raise_exception=True)
 def flags(request, year):
     """The red-flag board (红旗榜): every published period of the year, the flags, rewards and cards of each
     subject, most flags first."""
     kind = request.GET.get("kind") or SubjectKind.HEADQUARTERS
-    periods, tallies = followup.flag_board(year, kind)
-    codes = [p.code for p in periods]
-    rows = [{"tally": t, "cells": [t.marks.get(code, []) for code in codes]} for t in tallies]
+    _periods, tallies = followup.flag_board(year, kind)
+    by_period = [
+        {"period": row.period, "cells": [row.names.get(k, []) for k in FLAG_COLUMNS]}
+        for row in followup.flags_by_period(year, kind)
+    ]
     return render(
         request,
         "assess/flags.html",
-        {"year": year, "kind": kind, "kinds": list(SubjectKind), "periods": periods, "rows": rows},
+        {
+            "year": year,
+            "kind": kind,
+            "kinds": list(SubjectKind),
+            "rows": tallies,
+            "by_period": by_period,
+            "columns": [ConsequenceKind(k).label for k in FLAG_COLUMNS],
+        },
     )
 
 

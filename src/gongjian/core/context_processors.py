@@ -1,6 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from gongjian.core import todo
 from gongjian.core.models import Notification
 
 
@@ -39,4 +40,10 @@ def navigation(request):
         items.append((_("系统管理"), reverse("admin:index"), "admin"))
 
     unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
-    return {"nav_items": items, "unread_notifications": unread}
+    # The to-do total is counted only when a page draws the header (a callable: the template calls it), once per
+    # request (kept on the user).
+    return {
+        "nav_items": items,
+        "unread_notifications": unread,
+        "todo_total": lambda: todo.total(user),
+    }

@@ -34,7 +34,7 @@ from gongjian.accounts.models import User
 from gongjian.accounts.roles import Role
 from gongjian.accounts.services import create_user, set_role_policy
 from gongjian.assess import services as assess
-from gongjian.assess.models import Consequence, ConsequenceKind
+from gongjian.assess.models import Consequence, ConsequenceKind, EvaluatorAssignment, SubjectKind
 from gongjian.assess.services import followup
 from gongjian.assignments.models import Assignment, AssignmentStep, Submission
 from gongjian.core import audit
@@ -82,6 +82,7 @@ from gongjian.demo.data import (
     ProjectSpec,
 )
 from gongjian.documents import services as documents
+from gongjian.lights.choices import CaseKind
 from gongjian.lights.models import Light
 from gongjian.lights.services import cases, recompute
 from gongjian.meetings import services as meetings
@@ -103,7 +104,7 @@ from gongjian.projects.choices import (
 from gongjian.projects.models import Project
 from gongjian.projects.services import ProjectChildren, create_project, dekads_from_months
 from gongjian.reports.models import Report, ReportingPeriod
-from gongjian.reports.services import open_period
+from gongjian.reports.services import open_period, save_draft, submit_report
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The day of the speech the demo is modelled on; any fixed number would do, this one is easy to trace.
@@ -210,7 +211,7 @@ def load_demo(*, year: int | None = None, as_of: date | None = None, reset: bool
         audit.record(
             "demo.load",
             object_type="core.demo",
-            object_repr=f"demo district {year}",
+            object_repr=f"演示区县 {year}年",
             after={"year": year, "as_of": as_of.isoformat(), "projects": summary.projects},
             only_changes=False,
         )
@@ -417,6 +418,7 @@ class _DemoBuilder:
         self.build_assessments()
         self.build_dispatch()
         self.build_daily_cycle()
+        self.build_work_waiting()
         return DemoSummary(
             year=self.year,
             as_of=self.as_of,
@@ -434,6 +436,25 @@ class _DemoBuilder:
             accounts=accounts,
         )
 
+    def build_evaluations(self, periods: list[Period]) -> None:
+        """The evaluator (商务局局长) rates every project (综合评价) each ten-day period and month before the demo's
+        date, between 72 and 96 and steady from one period to the next; the current period is left for them."""
+        rater = User.objects.get(username="evaluator")
+        projects = list(Project.objects.order_by("pk").values_list("pk", flat=True))
+        EvaluatorAssignment.objects.bulk_create(
+            EvaluatorAssignment(rater=rater, subject_kind=SubjectKind.PROJECT, subject_id=pk)
+            for pk in projects
+        )
+        for period in periods:
+            assess.record_evaluations(
+                rater,
+                period.code,
+                {
+                    (SubjectKind.PROJECT, pk): (72 + (n * 7 + period.index_in_year) % 25, "", None)
+                    for n, pk in enumerate(projects)
+                },
+            )
+
     def build_assessments(self) -> None:
         """Every ten-day period and month that ended before the demo's date, assessed and published in order;
         the interviews the last month's yellow cards called for, held three days after it, with one commitment
@@ -446,6 +467,7 @@ class _DemoBuilder:
         ]
         if not periods:
             return
+        self.build_evaluations(periods)
         for run in assess.run_assessments([p.code for p in periods], actor=None, skip_open=True):
             assess.publish(run, actor=None, expected_version=run.version)
         last_month = max((p for p in periods if p.dekad is None), default=None)
@@ -617,6 +639,50 @@ class _DemoBuilder:
                 tasks.append(DailyTask(team=team, day=day, text=text))
         DailyReport.objects.bulk_create(reports)
         DailyTask.objects.bulk_create(tasks)
+
+    def build_work_waiting(self) -> None:
+        """Something on each demo account's to-do list (待办) besides what the steps above leave: the reporter has
+        filed two of the current period's reports, which wait for the reviewer; a problem on a project the demo
+        leader supervises waits for its unit and for him; the evaluator (the commerce bureau's head) has the
+        commercial projects to score. Only adds: an evaluator's assignment another step made is kept as it is."""
+        reporter = User.objects.get(username="reporter")
+        period = ReportingPeriod.objects.filter(code=Period.dekad_of(self.as_of).code).first()
+        if period is not None:
+            # the last two by code: tests that build on the demo file the first ones themselves
+            for project in Project.objects.in_scope(reporter).filter(is_archived=False).order_by("-code")[:2]:
+                report = save_draft(
+                    project,
+                    period,
+                    {
+                        "amount": 2_000_000,
+                        "progress_text": "主体结构施工，本旬完成二层楼板浇筑",
+                        "workers": 120,
+                    },
+                    actor=reporter,
+                )
+                submit_report(report, actor=reporter, expected_version=report.version)
+        leader = User.objects.get(username="leader").person
+        led = (
+            Project.objects.filter(leader_links__person=leader, leader_links__role=LeaderRole.LEAD)
+            .select_related("responsible_unit")
+            .order_by("code")
+            .first()
+        )
+        if led is not None:
+            cases.open_case(
+                led,
+                kind=CaseKind.PROBLEM,
+                title=f"{led.name}施工用电增容需供电公司加快办理",
+                reasons=["施工用电增容申请已逾一个月未批复，影响设备安装"],
+                owner=led.responsible_unit,
+                period_code=Period.dekad_of(self.as_of).code,
+                supervisor=leader,
+            )
+        evaluator = User.objects.get(username="evaluator")  # the head of the commerce bureau
+        for project in Project.objects.filter(category=Category.COMMERCE).order_by("code"):
+            EvaluatorAssignment.objects.get_or_create(
+                rater=evaluator, subject_kind=SubjectKind.PROJECT, subject_id=project.pk
+            )
 
     # Organisation
 

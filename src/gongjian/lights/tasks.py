@@ -106,7 +106,5 @@ def export_board(
     if actor is None or not actor.is_active:  # never export a scope nobody holds any more
         raise PermissionDenied(_("发起导出的账号已不可用。"))
     data = queries.build(actor, period_code=period, group=group, colour=colour, value=value)
-    progress.save_file(
-        f"红绿灯_{data.period.code}.xlsx", exports.board_workbook(data.lights, progress=progress)
-    )
+    progress.save_file(f"红绿灯_{data.period}.xlsx", exports.board_workbook(data.lights, progress=progress))
     return {"summary": _("导出 %(n)d 盏灯。") % {"n": progress.job.done}, "rows": progress.job.done}

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gongjian.core import excel
+from gongjian.core import excel, money
 from gongjian.core.locking import Stale, posted_version
 from gongjian.core.periods import Period
 from gongjian.jobs.views import background_export
@@ -28,10 +28,10 @@ from gongjian.projects.models import Project
 from gongjian.projects.queries import baseline_label
 
 FIGURE_LABELS = {
-    "plan_to_date": gettext_lazy("序时计划（元）"),
-    "done_to_date": gettext_lazy("本年累计完成（元）"),
-    "ratio": gettext_lazy("完成比例"),
-    "percent": gettext_lazy("完成率（%）"),
+    "plan_to_date": gettext_lazy("序时计划"),
+    "done_to_date": gettext_lazy("本年累计完成"),
+    "ratio": gettext_lazy("完成率"),
+    "percent": gettext_lazy("完成率"),
     "gap_points": gettext_lazy("低于绿灯线（百分点）"),
     "overdue": gettext_lazy("逾期个数"),
     "label": gettext_lazy("逾期最久的节点"),
@@ -45,6 +45,26 @@ FIGURE_LABELS = {
     "actual_start": gettext_lazy("实际开工"),
     "red_from": gettext_lazy("亮红灯起始日"),
 }
+
+
+def _figure_text(key: str, value) -> str:
+    """A light's figure as a reader expects it: money in 万元, rates in %, not the stored yuan and ratios."""
+    if key in ("plan_to_date", "done_to_date"):
+        return f"{money.format_wan(int(value))} 万元"
+    if key == "ratio":
+        return f"{float(value) * 100:.1f}%"
+    if key == "percent":
+        return f"{float(value):.1f}%"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def _figures(figures: dict) -> list[tuple[str, str]]:
+    shown = [(k, v) for k, v in figures.items() if v is not None]
+    if any(k == "percent" for k, _v in shown):  # the ratio is the same rate again
+        shown = [(k, v) for k, v in shown if k != "ratio"]
+    return [(FIGURE_LABELS.get(k, k), _figure_text(k, v)) for k, v in shown]
 
 
 def _period_options(selected: Period) -> list[Period]:
@@ -104,7 +124,7 @@ def board_export(request):
     )
     if started is not None:
         return started
-    return excel.response(exports.board_workbook(data.lights), f"红绿灯_{data.period.code}.xlsx")
+    return excel.response(exports.board_workbook(data.lights), f"红绿灯_{data.period}.xlsx")
 
 
 @permission_required("lights.view_light", raise_exception=True)
@@ -148,7 +168,7 @@ def light_detail(request, project_pk, code):
                     "label": dimension.label,
                     "colour": light.dimensions[dimension.value],
                     "colour_label": labels[light.dimensions[dimension.value]],
-                    "figures": [(FIGURE_LABELS.get(k, k), v) for k, v in figures.items() if v is not None],
+                    "figures": _figures(figures),
                 }
             )
     history = list(
@@ -184,8 +204,10 @@ def _filtered_cases(request):
     state, kind = request.GET.get("state", "open"), request.GET.get("kind")
     # The cockpit's figures open the list narrowed as they counted: an owner, the projects' region, park…
     projects, _words = narrow(request.GET, Project.objects.all())
+    # "mine": the cases waiting for the user (their to-do), else every case they see
+    cases = queries.my_cases(request.user) if state == "mine" else queries.visible_cases(request.user)
     queryset = queries.filter_cases(
-        queries.visible_cases(request.user).select_related("project", "owner", "supervisor"),
+        cases.select_related("project", "owner", "supervisor"),
         state=state,
         kind=kind,
         overdue=bool(request.GET.get("overdue")),

@@ -16,6 +16,7 @@ from typing import Any
 
 import polars as pl
 from django.db import connection
+from django.db.models import Max, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from gongjian.core.money import format_wan
@@ -285,3 +286,105 @@ def in_force_then(
         )
         .drop("_baseline", "_plan")
     )
+
+
+# What the floors above know of a project, read through its relations: the registry may not import the reports
+# and lights apps, but their rows hang off the project (``project.reports``, ``project.lights``) and are read
+# here, each in one query, for the list and the project page.
+
+
+def _related(name: str):
+    return Project._meta.get_field(name).related_model
+
+
+def light_labels() -> dict[int, str]:
+    """The light colours in words (绿灯, 黄灯, 红灯), as the lights app labels them."""
+    return {value: str(label) for value, label in _related("lights")._meta.get_field("colour").choices}
+
+
+APPROVED = "approved"  # reports.choices.ReportState.APPROVED: figures the reviewer has checked
+
+
+def list_figures(project_ids: Iterable[int], year: int) -> dict[int, tuple[int | None, int | None]]:
+    """Each project's latest light colour and this year's investment completed (the highest year-to-date figure
+    of its approved reports), in one query: {project id: (colour, yuan)}."""
+    lights, reports = _related("lights"), _related("reports")
+    colour = lights.objects.filter(project=OuterRef("pk")).order_by("-period_code").values("colour")[:1]
+    done = (
+        reports.objects.filter(project=OuterRef("pk"), state=APPROVED, period__code__startswith=f"{year}-")
+        .order_by()
+        .values("project")
+        .annotate(most=Max("year_to_date"))
+        .values("most")
+    )
+    rows = (
+        Project.objects.filter(pk__in=list(project_ids))
+        .annotate(colour=Subquery(colour), done=Subquery(done))
+        .values_list("pk", "colour", "done")
+    )
+    return {pk: (colour, done) for pk, colour, done in rows}
+
+
+@dataclass
+class MonthDone:
+    month: int
+    plan: int
+    done: int | None  # completed in the month, from the approved reports' year-to-date figures
+    to_date: int | None  # completed this year by the month's end
+    rate: float | None  # to_date over the year's plan, in %
+
+
+def months_done(project: Project, year: int, plan_months: list[int] | None) -> list[MonthDone]:
+    """This year's plan against what was completed, month by month (approved reports; one query)."""
+    by_month: dict[int, tuple[Period, int]] = {}
+    for code, to_date in (
+        _related("reports")
+        .objects.filter(project=project, state=APPROVED, period__code__startswith=f"{year}-")
+        .values_list("period__code", "year_to_date")
+    ):
+        period = Period.parse(code)
+        month = period.month or 12
+        if month not in by_month or by_month[month][0] < period:
+            by_month[month] = (period, to_date)
+    total = sum(plan_months or [])
+    rows, before = [], 0
+    last = max(by_month, default=0)
+    for month in range(1, 13):
+        plan = (plan_months or [0] * 12)[month - 1]
+        if month in by_month:
+            to_date = by_month[month][1]
+            done, before = to_date - before, to_date
+        elif month < last:  # nothing reported that month: nothing more done
+            to_date, done = before, 0
+        else:
+            to_date = done = None
+        rate = round(to_date * 100 / total, 1) if to_date is not None and total else None
+        rows.append(MonthDone(month, plan, done, to_date, rate))
+    return rows
+
+
+def latest_reports(project: Project, count: int = 6) -> list:
+    """The project's latest reports, newest first, with their period."""
+    return list(
+        _related("reports")
+        .objects.filter(project=project)
+        .select_related("period")
+        .order_by("-period__opens_at")[:count]
+    )
+
+
+def site_photos(project: Project, count: int = 8) -> list:
+    """The latest site photos of the project's reports, newest first."""
+    photos = _related("reports")._meta.get_field("photos").related_model
+    return list(
+        photos.objects.filter(report__project=project)
+        .select_related("report__period")
+        .order_by("-pk")[:count]
+    )
+
+
+def light_history(project: Project, year: int) -> list[tuple[Period, Any]]:
+    """The project's lights of the year by period, latest first, with their reasons."""
+    rows = list(_related("lights").objects.filter(project=project, period_code__startswith=f"{year}-"))
+    rows.sort(key=lambda light: Period.parse(light.period_code), reverse=True)
+    return [(Period.parse(light.period_code), light) for light in rows]

@@ -16,7 +16,7 @@ from gongjian.core.forms import add_service_errors
 from gongjian.core.locking import Stale, posted_version
 from gongjian.core.periods import Period
 from gongjian.org.queries import boundary_for, boundary_script_text
-from gongjian.projects import services
+from gongjian.projects import queries, services
 from gongjian.projects.choices import ChangeState
 from gongjian.projects.filters import filter_projects
 from gongjian.projects.forms import (
@@ -26,7 +26,7 @@ from gongjian.projects.forms import (
     ProjectForm,
     formset_rows,
 )
-from gongjian.projects.models import BaselineChange, Project, ProjectLeader
+from gongjian.projects.models import AnnualPlan, BaselineChange, Project, ProjectLeader
 from gongjian.projects.queries import describe_baseline, describe_changes
 
 
@@ -66,9 +66,22 @@ class ProjectListView(PermissionRequiredMixin, ListView):
             name: {value: str(label) for value, label in Project._meta.get_field(name).choices}
             for name in ("category", "nature", "level")
         }
-        for project in context["object_list"]:
+        page = context["object_list"]
+        figures = queries.list_figures([p.pk for p in page], self.year)
+        colours = queries.light_labels()
+        for project in page:
             project.labels = {name: labels[name][getattr(project, name)] for name in labels}
-        totals = self.object_list.order_by().aggregate(total=Sum("total_investment"), plan=Sum("plan_total"))
+            colour, done = figures.get(project.pk, (None, None))
+            project.light_colour, project.light_label = colour, colours.get(colour, "")
+            project.completion = (
+                round((done or 0) * 100 / project.plan_total, 1) if project.plan_total else None
+            )
+        # The plans' sum read by a join of the filtered projects, not by the list's subquery once a project: a
+        # province's 100,000 look-ups took 0.6 s of a 0.9 s page.
+        filtered = self.object_list.order_by()
+        totals = filtered.aggregate(total=Sum("total_investment")) | AnnualPlan.objects.filter(
+            year=self.year, project__in=filtered.values("pk")
+        ).aggregate(plan=Sum("total"))
         context.update(
             filterset=self.filterset,
             year=self.year,
@@ -83,6 +96,8 @@ class ProjectListView(PermissionRequiredMixin, ListView):
                 (_("包挂领导"), "", "hide-sm"),
                 (_("总投资（万元）"), "total", "num"),
                 (_("%(year)s年计划（万元）") % {"year": self.year}, "plan", "num"),
+                (_("%(year)s年完成率") % {"year": self.year}, "", "num"),
+                (_("红绿灯"), "", ""),
                 (_("计划开工"), "start", "hide-sm"),
             ],
             sort=self.request.GET.get("sort", ""),
@@ -116,7 +131,10 @@ class ProjectDetailView(PermissionRequiredMixin, DetailView):
         context.update(
             year=year,
             plan=plan,
-            plan_rows=[(m + 1, plan.dekads[m * 3 : m * 3 + 3], plan.months[m]) for m in range(12)]
+            plan_rows=[
+                (m + 1, plan.dekads[m * 3 : m * 3 + 3], plan.months[m], done)
+                for m, done in zip(range(12), queries.months_done(project, year, plan.months), strict=True)
+            ]
             if plan
             else [],
             can_edit=Project.objects.editable_by(self.request.user).filter(pk=project.pk).exists(),
@@ -124,6 +142,13 @@ class ProjectDetailView(PermissionRequiredMixin, DetailView):
             if self.request.user.has_perm("lights.view_light")
             else None,
             baseline=describe_baseline(project.baseline, project.baseline_from),
+            reports=queries.latest_reports(project)
+            if self.request.user.has_perm("reports.view_report")
+            else [],
+            photos=queries.site_photos(project) if self.request.user.has_perm("reports.view_report") else [],
+            light_history=queries.light_history(project, year)
+            if self.request.user.has_perm("lights.view_light")
+            else [],
             changes=self.changes(project),
             can_propose=services.may_propose_baseline(self.request.user, project),
         )

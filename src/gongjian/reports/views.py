@@ -27,8 +27,18 @@ from gongjian.reports.services import batch as batch_filing
 
 @permission_required("reports.view_report", raise_exception=True)
 def due_list(request):
-    """My reports due (待填报): every open period × every project in my scope, with where each report stands."""
-    rows = queries.due_rows(request.user)
+    """My reports due (待填报): every open period × every project in my scope, with where each report stands;
+    ``?todo=file`` only those still to file, ``?todo=review`` the reports waiting for my review (of any period) —
+    the lists behind the to-do page's counts."""
+    todo = request.GET.get("todo")
+    if todo == "review":
+        rows = queries.review_rows(request.user)
+    else:
+        rows = queries.due_rows(request.user)
+        if todo == "file":
+            rows = queries.to_file(rows)
+        else:
+            todo = None
     periods = list(dict.fromkeys(row["period"] for row in rows)) or list(
         ReportingPeriod.objects.filter(opens_at__lte=timezone.now()).order_by("-deadline")[:3]
     )
@@ -38,6 +48,7 @@ def due_list(request):
         {
             "rows": rows,
             "periods": periods,
+            "todo": todo,
             "can_file": request.user.has_perm("reports.submit_report"),
             "can_review": request.user.has_perm("reports.review_report"),
         },
@@ -345,7 +356,7 @@ def batch(request, pk):
         buffer = io.BytesIO()
         projects = Project.objects.in_scope(request.user).filter(is_archived=False).order_by("code")
         exports.write_batch_template(projects, period, buffer)
-        return excel.response(buffer, f"批量填报_{period.code}.xlsx")
+        return excel.response(buffer, f"批量填报_{period}.xlsx")
     result = None
     if request.method == "POST" and request.FILES.get("file"):
         result = batch_filing.import_batch(

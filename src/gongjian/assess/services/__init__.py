@@ -1121,7 +1121,9 @@ def parse_periods(text: str) -> list[Period]:
         except ValueError:
             raise ValidationError(
                 {
-                    "period": _("无法识别的期别“%(text)s”，应如 2026-11-2、2026-11 或 2026-01..2026-10。")
+                    "period": _(
+                        "无法识别的期别“%(text)s”，应如 2026年11月中旬、2026年11月或 2026年1月..2026年10月。"
+                    )
                     % {"text": part}
                 }
             ) from None

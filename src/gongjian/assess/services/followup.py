@@ -334,6 +334,32 @@ def flag_board(year: int, subject_kind: str = SubjectKind.HEADQUARTERS) -> tuple
     return periods, ordered
 
 
+@dataclass
+class PeriodMarks:
+    """One published period of the red-flag board: who got each kind of consequence, rewards with amounts."""
+
+    period: Period
+    names: dict[str, list[str]] = field(default_factory=dict)  # consequence kind → "name" or "name 5,000元"
+
+
+def flags_by_period(year: int, subject_kind: str = SubjectKind.HEADQUARTERS) -> list[PeriodMarks]:
+    """The year's published periods, latest first, each with the subjects of the kind that got a red flag, a
+    reward (with its amount in 元), a yellow or a black card or public criticism; one query."""
+    rows: dict[str, PeriodMarks] = {
+        r.period_code: PeriodMarks(Period.parse(r.period_code)) for r in published_runs(year)
+    }
+    for code, kind, name, amount in (
+        Consequence.objects.filter(
+            run__in=published_runs(year), subject_kind=subject_kind, kind__in=list(_MARKS)
+        )
+        .order_by("run__period_code", "kind", "subject_name")
+        .values_list("run__period_code", "kind", "subject_name", "amount")
+    ):
+        text = f"{name} {amount:,}元" if kind == ConsequenceKind.REWARD and amount else name
+        rows[code].names.setdefault(kind, []).append(text)
+    return sorted(rows.values(), key=lambda row: row.period, reverse=True)
+
+
 # The cadre archive
 
 

@@ -5,6 +5,7 @@ from gongjian.core import money
 from gongjian.core.audit import action_label
 from gongjian.core.html import json_script_utf8
 from gongjian.core.identifiers import mask_phone
+from gongjian.core.periods import Period
 
 register = template.Library()
 
@@ -23,6 +24,23 @@ def yi(yuan):
 @register.filter
 def money_text(yuan):
     return "" if yuan in (None, "") else money.format_money(int(yuan))
+
+
+@register.filter
+def thousands(number):
+    """A whole amount with thousands separators: 150000 → "150,000" (zh-hans formats group by nothing)."""
+    return "" if number in (None, "") else f"{int(number):,}"
+
+
+@register.filter
+def period(code):
+    """A period code as people read it: "2026-11-3" → "2026年11月下旬", "2026-11" → "2026年11月"."""
+    if code in (None, ""):
+        return ""
+    try:
+        return str(code if isinstance(code, Period) else Period.parse(str(code)))
+    except ValueError:
+        return code
 
 
 @register.simple_tag(takes_context=True)

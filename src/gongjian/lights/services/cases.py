@@ -32,6 +32,7 @@ from gongjian.core import audit
 from gongjian.core.locking import check_version
 from gongjian.core.models import next_serial, work_calendar
 from gongjian.core.notify import notify
+from gongjian.core.periods import Period
 from gongjian.jobs import services as jobs
 from gongjian.lights.choices import LADDER, WORKING_STATES, CaseKind, CaseState, EventKind, Level
 from gongjian.lights.models import Case, CaseEvent, Light
@@ -293,7 +294,7 @@ def open_for_reds(project_ids: list[int], period_code: str) -> int:
             case.period_code != period_code
             and not case.events.filter(kind=EventKind.RED_AGAIN, text__startswith=f"{period_code}：").exists()
         ):
-            _event(case, EventKind.RED_AGAIN, f"{period_code}：" + "；".join(reasons))
+            _event(case, EventKind.RED_AGAIN, f"{Period.parse(period_code)}：" + "；".join(reasons))
     return opened
 
 
