@@ -286,6 +286,7 @@ def url_patterns(resolver: URLResolver | None = None, prefix: str = "") -> dict[
 PARAMETERS: dict[str, list[dict[str, object]]] = {
     "accounts/security/users/<int:pk>/": [{"pk": "user"}],
     "projects/<int:pk>/": [{"pk": "project"}],
+    "map/projects/<int:pk>/card/": [{"pk": "project"}],
     "projects/<int:pk>/edit/": [{"pk": "project"}],
     "projects/<int:pk>/delete/": [{"pk": "project"}],
     "projects/<int:pk>/baseline/propose/": [{"pk": "project"}],
@@ -395,6 +396,7 @@ QUERIES: dict[str, list[str]] = {
         "state=active&milestone=start&due_within=30",
     ],
     "lights/": ["period={light_code}&group=unit", "colour=2"],
+    "map/": ["colour=2&year={YEAR}", "colour=none"],
     "lights/export/": ["period={light_code}&colour=2"],
     "lights/cases/": ["state=all", "overdue=1", "overdue=1&kind=decision&category=industry", "state=mine"],
     "cockpit/": ["year={YEAR}&category=industry", "year=abc"],

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "gongjian.dispatch",  # only its migrations: the tables it made now belong to the four apps below
     "gongjian.meetings",
     "gongjian.daily",
+    "gongjian.onemap",
     "gongjian.assignments",
     "gongjian.documents",
     "gongjian.exchange",

@@ -17,6 +17,8 @@ nobody; real codes come from the 在线审批监管平台 and the registration a
 
 from __future__ import annotations
 
+import json
+import math
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -51,6 +53,8 @@ from gongjian.demo.data import (
     DEMO_USERNAMES,
     DEPARTMENTS,
     DISTRICT,
+    DISTRICT_CENTRE,
+    DISTRICT_RADII,
     ENTERPRISES,
     EXTRA_POSTS,
     GIVEN_NAMES,
@@ -74,6 +78,7 @@ from gongjian.demo.data import (
     SERVICE_TEAMS,
     STREETS,
     SURNAMES,
+    UNSURVEYED,
     ProjectSpec,
 )
 from gongjian.documents import services as documents
@@ -83,6 +88,7 @@ from gongjian.lights.services import cases, recompute
 from gongjian.meetings import services as meetings
 from gongjian.org.choices import UnitKind
 from gongjian.org.models import Person, Region, Unit, VillageAssignment
+from gongjian.org.services import save_boundary
 from gongjian.projects import services
 from gongjian.projects.choices import (
     ApprovalKind,
@@ -145,6 +151,28 @@ class DemoSummary:
     people: int
     accounts: list[DemoAccount] = field(default_factory=list)
     password: str = DEMO_PASSWORD
+
+
+def district_outline(vertices: int = 48) -> dict:
+    """The demo district's boundary as GeoJSON: a wobbly ellipse that holds every site (its radius never falls
+    below the ellipse through the corners of the sites' box, and the chords between vertices stay outside it)."""
+    (lon, lat), (a, b) = DISTRICT_CENTRE, DISTRICT_RADII
+    ring = []
+    for i in range(vertices):
+        t = 2 * math.pi * i / vertices
+        r = 1.12 + 0.06 * math.sin(3 * t + 0.5) + 0.04 * math.sin(5 * t + 1.3)
+        ring.append([round(lon + a * r * math.cos(t), 6), round(lat + b * r * math.sin(t), 6)])
+    ring.append(ring[0])
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": DISTRICT[1], "adcode": DISTRICT[0]},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        ],
+    }
 
 
 def shanghai_today() -> date:
@@ -672,6 +700,12 @@ class _DemoBuilder:
         province = self.region(*PROVINCE, None)
         city = self.region(*CITY, province)
         district = self.region(*DISTRICT, city)
+        save_boundary(
+            district,
+            json.dumps(district_outline(), ensure_ascii=False).encode(),
+            file_name=f"{district.name}.geojson",
+            expected_version=ANY_VERSION,
+        )
         for street_no, street_name, villages, _roads in STREETS:
             street = self.region(DISTRICT[0] + street_no, street_name, district)
             for village_no, village_name in villages:
@@ -965,9 +999,11 @@ class _DemoBuilder:
         return f"{street.name}{site.name}{park}，{first}与{second}交叉口{corner}侧"
 
     @staticmethod
-    def coordinates(spec: ProjectSpec) -> tuple[Decimal, Decimal]:
-        """A made-up site centre inside 泉山区 (about 117.08–117.22 E, 34.16–34.27 N). Its own generator, seeded
-        by the name, so that adding it moved no other demo value."""
+    def coordinates(spec: ProjectSpec) -> tuple[Decimal | None, Decimal | None]:
+        """A made-up site centre inside 泉山区 (about 117.08–117.22 E, 34.16–34.27 N), none for a site not surveyed
+        yet. Its own generator, seeded by the name, so that adding it moved no other demo value."""
+        if spec.name in UNSURVEYED:
+            return None, None
         rng = random.Random(f"site/{spec.name}")
         places = Decimal("0.000001")
         return (
