@@ -75,6 +75,20 @@ def measure_cold(paths: list[str], requests: int) -> list[float]:
     return latencies
 
 
+def reuse(workdir: str) -> None:
+    """Django on the database an earlier run left (nothing flushed), migrated to this code."""
+    os.environ.setdefault("GONGJIAN_DATA_DIR", workdir)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "gongjian.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    print(f"reused the district in {workdir}, migrated in {time.perf_counter() - started:.1f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -83,20 +97,32 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="HTTP requests (default 300)")
     parser.add_argument("--cold", type=int, default=60, help="cold renders (default 60)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--data", help="the data directory to use (default: a new temporary one)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the district an earlier run left in --data (or the database), migrated to this code",
+    )
     args = parser.parse_args()
-    workdir = tempfile.mkdtemp(prefix="gongjian-cockpit-")
-    registry.setup_django(workdir)
-    import lights
-
+    workdir = args.data or tempfile.mkdtemp(prefix="gongjian-cockpit-")
     database = "PostgreSQL" if "postgres" in os.environ.get("GONGJIAN_DATABASE_URL", "") else "SQLite"
-    started = time.perf_counter()
-    lights.lit_district(args.n, YEAR)
-    print(f"built and lit {args.n:,} projects in {time.perf_counter() - started:.1f} s ({database})")
+    if args.reuse:
+        reuse(workdir)
+    else:
+        registry.setup_django(workdir)
+        import lights
+
+        started = time.perf_counter()
+        lights.lit_district(args.n, YEAR)
+        print(f"built and lit {args.n:,} projects in {time.perf_counter() - started:.1f} s ({database})")
     if database == "PostgreSQL":
         from django.db import connection
 
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE)")
+    from gongjian.projects.models import Project
+
+    projects = Project.objects.count()
     paths = variants()
     load = os.getloadavg()
     cold = measure_cold(paths, args.cold)
@@ -108,7 +134,7 @@ def main() -> None:
         workdir, paths, args.requests, args.workers, marker=b"panel-investment"
     )
     print(
-        f"\nGongjian cockpit — {args.n:,} projects, {database}, {os.cpu_count()} CPUs, "
+        f"\nGongjian cockpit — {projects:,} projects, {database}, {os.cpu_count()} CPUs, "
         f"load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, now "
         + " ".join(f"{x:.2f}" for x in os.getloadavg())
     )

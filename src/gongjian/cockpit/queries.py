@@ -11,9 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, Count, F, Min, Q, QuerySet, Sum
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models import Count, Min, QuerySet, Sum
 from django.utils import timezone
 
 from gongjian.assess.models import Consequence, Run, RunState, Score, SubjectKind
@@ -21,7 +19,7 @@ from gongjian.core.panels import View
 from gongjian.core.periods import Period
 from gongjian.lights import queries as lights
 from gongjian.lights.choices import OPEN_STATES, CaseKind, Colour
-from gongjian.lights.models import Light
+from gongjian.lights.models import Case, Light
 from gongjian.org.models import Unit
 from gongjian.projects.choices import MilestoneKind
 from gongjian.projects.filters import narrow
@@ -108,21 +106,22 @@ class Investment:
 
 
 def investment(view: View) -> Investment:
+    """Summed in SQL from the lights' investment columns (Light.plan_to_date, done_to_date), which the index
+    (period, project, plan, done) answers alone: for every project, or for the view's projects."""
+
     def make() -> Investment:
         now = current_period(view)
         ends = [Period(view.year, m, 3) for m in range(1, now.month)] + [now]
         plan = of_projects(AnnualPlan.objects.filter(year=view.year), view).aggregate(t=Sum("total"))["t"]
         rows = {
             code: (plan_sum or 0, done_sum or 0)
-            for code, plan_sum, done_sum in of_projects(
+            for code, plan_sum, done_sum in _lights_of(
                 Light.objects.filter(period_code__in=[p.code for p in ends]), view
             )
             .values("period_code")
-            .annotate(
-                plan=Sum(Cast(KT("figures__investment__plan_to_date"), BigIntegerField())),
-                done=Sum(Cast(KT("figures__investment__done_to_date"), BigIntegerField())),
-            )
+            .annotate(plan=Sum("plan_to_date"), done=Sum("done_to_date"))
             .values_list("period_code", "plan", "done")
+            .order_by()
         }
         return Investment(
             plan or 0,
@@ -133,6 +132,15 @@ def investment(view: View) -> Investment:
         )
 
     return _kept(view, "investment", make)
+
+
+def _lights_of(lights_: QuerySet, view: View) -> QuerySet:
+    """Lights restricted to the view's projects as :func:`of_projects` restricts them, without joining the
+    project table for those who see everything: the few archived projects' lights (a full recompute removes
+    them) are left out by their ids, so that the lights' own indexes answer."""
+    if sees_everything(view):
+        return lights_.exclude(project_id__in=Project.objects.filter(is_archived=True).values("pk"))
+    return of_projects(lights_, view)
 
 
 def light_counts(view: View) -> dict[str, dict[int, int]]:
@@ -168,18 +176,28 @@ class RedProject:
 
 def red_projects(view: View, most: int = 10) -> tuple[int, list[RedProject]]:
     """The projects red now (how many) and the ``most`` whose open cases are oldest (those without a case
-    first: nobody is handling them)."""
+    first: nobody is handling them). Read from both sides' indexes: the red lights of the period without an
+    open case, in project order; then the open cases about projects red now, grouped by project (the open
+    cases are few; the red lights are not grouped)."""
     code = current_period(view).code
-    reds = of_projects(Light.objects.filter(period_code=code, colour=Colour.RED), view)
+    reds = _lights_of(Light.objects.filter(period_code=code, colour=Colour.RED), view)
     total = reds.count()
-    oldest = Min("project__cases__opened_at", filter=Q(project__cases__state__in=OPEN_STATES))
-    rows = (
-        reds.annotate(opened=oldest)
-        .order_by(F("opened").asc(nulls_first=True), "project_id")
-        .values_list(
-            "project_id", "project__code", "project__name", "project__responsible_unit__name", "opened"
+    open_cases = Case.objects.filter(state__in=OPEN_STATES, project__isnull=False)
+    names = ("project_id", "project__code", "project__name", "project__responsible_unit__name")
+    rows = [
+        (*row, None)
+        for row in reds.exclude(project_id__in=open_cases.values("project_id"))
+        .order_by("project_id")
+        .values_list(*names)[:most]
+    ]
+    if len(rows) < most:
+        rows += list(
+            open_cases.filter(project_id__in=reds.values("project_id"))
+            .values(*names)
+            .annotate(opened=Min("opened_at"))
+            .order_by("opened", "project_id")
+            .values_list(*names, "opened")[: most - len(rows)]
         )
-    )[:most]
     today = view.today
     found = [
         RedProject(
