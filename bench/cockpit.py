@@ -75,6 +75,46 @@ def measure_cold(paths: list[str], requests: int) -> list[float]:
     return latencies
 
 
+def open_cases() -> int:
+    """Cases as a district has them (once): every other project red now has an open case, opened 1–90 days ago,
+    a third of them past their deadline; written in bulk (the recompute of the data opens none)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongjian.core.periods import Period
+    from gongjian.lights.models import Case, Light
+
+    if Case.objects.exists():
+        return 0
+    now, today = timezone.now(), timezone.localdate()
+    reds = Light.objects.filter(period_code=Period.dekad_of(today).code, colour=2).order_by("project_id")
+    rows = []
+    for i, (light_id, project_id, owner_id, code) in enumerate(
+        reds.values_list("pk", "project_id", "project__responsible_unit_id", "period_code")
+    ):
+        if i % 2:
+            continue
+        opened = now - dt.timedelta(days=1 + i % 90)
+        rows.append(
+            Case(
+                kind="light",
+                number=f"BENCH-{project_id}",
+                project_id=project_id,
+                light_id=light_id,
+                period_code=code,
+                title="亮红灯",
+                owner_id=owner_id,
+                state=("new", "accepted", "in_hand")[i % 3],
+                deadline=today + dt.timedelta(days=(-5, 10, 20)[i % 3]),
+                opened_at=opened,
+                last_action_at=opened,
+            )
+        )
+    Case.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
 def reuse(workdir: str) -> None:
     """Django on the database an earlier run left (nothing flushed), migrated to this code."""
     os.environ.setdefault("GONGJIAN_DATA_DIR", workdir)
@@ -122,6 +162,7 @@ def main() -> None:
             cursor.execute("VACUUM (ANALYZE)")
     from gongjian.projects.models import Project
 
+    print(f"opened {open_cases():,} cases for projects red now")
     projects = Project.objects.count()
     paths = variants()
     load = os.getloadavg()

@@ -43,9 +43,12 @@ def sees_everything(view: View) -> bool:
 
 
 def of_projects(queryset: QuerySet, view: View, path: str = "project") -> QuerySet:
-    """``queryset`` (rows about projects, through ``path``) restricted to the view's projects."""
+    """``queryset`` (rows about projects, through ``path``) restricted to the view's projects. For those who see
+    everything the few archived projects are left out by their ids, without joining the project table, so that
+    the rows' own indexes answer (a full recompute removes an archived project's lights)."""
     if sees_everything(view):
-        return queryset.filter(**{f"{path}__is_archived": False})
+        archived = Project.objects.filter(is_archived=True).values("pk")
+        return queryset.filter(**{f"{path}__isnull": False}).exclude(**{f"{path}_id__in": archived})
     return queryset.filter(**{f"{path}__in": view.projects.values("pk")})
 
 
@@ -115,7 +118,7 @@ def investment(view: View) -> Investment:
         plan = of_projects(AnnualPlan.objects.filter(year=view.year), view).aggregate(t=Sum("total"))["t"]
         rows = {
             code: (plan_sum or 0, done_sum or 0)
-            for code, plan_sum, done_sum in _lights_of(
+            for code, plan_sum, done_sum in of_projects(
                 Light.objects.filter(period_code__in=[p.code for p in ends]), view
             )
             .values("period_code")
@@ -132,15 +135,6 @@ def investment(view: View) -> Investment:
         )
 
     return _kept(view, "investment", make)
-
-
-def _lights_of(lights_: QuerySet, view: View) -> QuerySet:
-    """Lights restricted to the view's projects as :func:`of_projects` restricts them, without joining the
-    project table for those who see everything: the few archived projects' lights (a full recompute removes
-    them) are left out by their ids, so that the lights' own indexes answer."""
-    if sees_everything(view):
-        return lights_.exclude(project_id__in=Project.objects.filter(is_archived=True).values("pk"))
-    return of_projects(lights_, view)
 
 
 def light_counts(view: View) -> dict[str, dict[int, int]]:
@@ -180,7 +174,7 @@ def red_projects(view: View, most: int = 10) -> tuple[int, list[RedProject]]:
     open case, in project order; then the open cases about projects red now, grouped by project (the open
     cases are few; the red lights are not grouped)."""
     code = current_period(view).code
-    reds = _lights_of(Light.objects.filter(period_code=code, colour=Colour.RED), view)
+    reds = of_projects(Light.objects.filter(period_code=code, colour=Colour.RED), view)
     total = reds.count()
     open_cases = Case.objects.filter(state__in=OPEN_STATES, project__isnull=False)
     names = ("project_id", "project__code", "project__name", "project__responsible_unit__name")
