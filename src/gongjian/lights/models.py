@@ -148,12 +148,17 @@ class Light(models.Model):
             models.UniqueConstraint(fields=["project", "period_code"], name="one_light_per_period")
         ]
         indexes = [
-            # The board: counts by period and colour, and its list worst first, read from this index alone.
-            models.Index(fields=["period_code", "-colour", "project"], name="light_period_colour"),
-            # The cockpit: the investment of periods summed, for every project or some, from this index alone.
+            # The board: counts by period and colour, and its list worst first, read from this index alone; the
+            # cockpit's investment of every project summed from it too.
             models.Index(
-                fields=["period_code", "project", "plan_to_date", "done_to_date"],
-                name="light_period_investment",
+                fields=["period_code", "-colour", "project", "plan_to_date", "done_to_date"],
+                name="light_period_colour",
+            ),
+            # The cockpit's figures of some projects (a filter, a scope): their lights by period, colour and
+            # investment, from this index alone.
+            models.Index(
+                fields=["project", "period_code", "colour", "plan_to_date", "done_to_date"],
+                name="light_project_figures",
             ),
         ]
 

@@ -37,11 +37,22 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
+        migrations.RemoveIndex(
+            model_name="light",
+            name="light_period_colour",
+        ),
         migrations.AddIndex(
             model_name="light",
             index=models.Index(
-                fields=["period_code", "project", "plan_to_date", "done_to_date"],
-                name="light_period_investment",
+                fields=["period_code", "-colour", "project", "plan_to_date", "done_to_date"],
+                name="light_period_colour",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="light",
+            index=models.Index(
+                fields=["project", "period_code", "colour", "plan_to_date", "done_to_date"],
+                name="light_project_figures",
             ),
         ),
     ]
