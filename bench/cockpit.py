@@ -3,10 +3,12 @@
     .venv/bin/python bench/cockpit.py                  # SQLite in a temporary directory
     .venv/bin/python bench/cockpit.py --n 2000 --requests 100
     GONGJIAN_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cockpit_bench .venv/bin/python bench/cockpit.py
+    .venv/bin/python bench/cockpit.py --data /tmp/cockpit       # keep the district there
+    .venv/bin/python bench/cockpit.py --data /tmp/cockpit --reuse   # measure it again, migrated to this code
 
 Data: the lights benchmark's district (bench/lights.py ``lit_district``: the registry benchmark's N projects with
 plans, milestones and leaders, an approved report of every project for 33 ten-day periods, every project lit for
-the 36 periods of the year).
+the 36 periods of the year), and an open case for every other project red now (opened 1–90 days ago).
 Steps:
   cold — every figure computed afresh: the page rendered in this process through Django's test client, signed in
          as the office, the figures the cockpit keeps per board version forgotten before each request
