@@ -155,6 +155,46 @@ def test_the_filters_narrow_every_figure(district):
     assert queries.project_count(view) == 1 and queries.milestones_due(view).projects["start"] == 0
 
 
+def test_one_category_park_or_region_counts_the_lights_from_the_boards_rows(district):
+    from django.db.models import Count
+
+    from gongjian.lights import services as light_services
+    from gongjian.org.choices import UnitKind
+    from gongjian.projects.models import Project
+
+    park = UnitFactory(name="高新园", kind=UnitKind.PARK)
+    Project.objects.filter(pk=district["b1"].pk).update(park=park)
+    office = district["office"]
+    codes = [p.code for p in queries.year_dekads(view_for(office))]
+    light_services.refresh_board(codes)
+
+    def counted(view):
+        out = {code: {0: 0, 1: 0, 2: 0} for code in codes}
+        for code, colour, n in (
+            Light.objects.filter(period_code__in=codes, project__in=view.projects.values("pk"))
+            .values_list("period_code", "colour")
+            .annotate(n=Count("*"))
+        ):
+            out[code][colour] = n
+        return out
+
+    region = district["a1"].region
+    for filters in (
+        {"category": "industry"},
+        {"category": "commerce"},
+        {"park": str(park.pk)},
+        {"region": str(region.pk)},
+    ):
+        view = view_for(office, **filters)
+        assert queries._from_board(view, codes) == counted(view), filters
+        assert queries.light_counts(view) == counted(view)
+    assert queries.light_counts(view_for(office, park=str(park.pk)))[NOW.code] == {0: 0, 1: 0, 2: 1}
+    # another filter beside, or an archived project's light still on the board: counted from the lights
+    assert queries._from_board(view_for(office, category="industry", level="city"), codes) is None
+    light(Project.objects.get(name="已出库项目"), NOW, 2, 0, 0)
+    assert queries._from_board(view_for(office, category="industry"), codes) is None
+
+
 def test_the_latest_published_ranking_of_headquarters_with_flags_and_cards(district):
     scheme = Scheme.objects.create(name="方案", version=1, content={})
     old = Run.objects.create(

@@ -11,9 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, Count, F, Min, Q, QuerySet, Sum
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models import Count, Exists, Min, OuterRef, QuerySet, Sum
 from django.utils import timezone
 
 from gongjian.assess.models import Consequence, Run, RunState, Score, SubjectKind
@@ -21,8 +19,8 @@ from gongjian.core.panels import View
 from gongjian.core.periods import Period
 from gongjian.lights import queries as lights
 from gongjian.lights.choices import OPEN_STATES, CaseKind, Colour
-from gongjian.lights.models import Light
-from gongjian.org.models import Unit
+from gongjian.lights.models import BoardSummary, Case, Light
+from gongjian.org.models import Region, Unit
 from gongjian.projects.choices import MilestoneKind
 from gongjian.projects.filters import narrow
 from gongjian.projects.models import AnnualPlan, Milestone, Project
@@ -45,10 +43,13 @@ def sees_everything(view: View) -> bool:
 
 
 def of_projects(queryset: QuerySet, view: View, path: str = "project") -> QuerySet:
-    """``queryset`` (rows about projects, through ``path``) restricted to the view's projects."""
+    """``queryset`` (rows about projects, through ``path``) restricted to the view's projects. For those who see
+    everything the few archived projects are left out by their ids, without joining the project table, so that
+    the rows' own indexes answer (a full recompute removes an archived project's lights)."""
     if sees_everything(view):
-        return queryset.filter(**{f"{path}__is_archived": False})
-    return queryset.filter(**{f"{path}__in": view.projects.values("pk")})
+        archived = Project.objects.filter(is_archived=True).values("pk")
+        return queryset.filter(**{f"{path}__isnull": False}).exclude(**{f"{path}_id__in": archived})
+    return queryset.filter(**{f"{path}__in": view.projects.order_by().values("pk")})
 
 
 def current_period(view: View) -> Period:
@@ -108,6 +109,9 @@ class Investment:
 
 
 def investment(view: View) -> Investment:
+    """Summed in SQL from the lights' investment columns (Light.plan_to_date, done_to_date), which the index
+    (period, project, plan, done) answers alone: for every project, or for the view's projects."""
+
     def make() -> Investment:
         now = current_period(view)
         ends = [Period(view.year, m, 3) for m in range(1, now.month)] + [now]
@@ -118,11 +122,9 @@ def investment(view: View) -> Investment:
                 Light.objects.filter(period_code__in=[p.code for p in ends]), view
             )
             .values("period_code")
-            .annotate(
-                plan=Sum(Cast(KT("figures__investment__plan_to_date"), BigIntegerField())),
-                done=Sum(Cast(KT("figures__investment__done_to_date"), BigIntegerField())),
-            )
+            .annotate(plan=Sum("plan_to_date"), done=Sum("done_to_date"))
             .values_list("period_code", "plan", "done")
+            .order_by()
         }
         return Investment(
             plan or 0,
@@ -137,13 +139,16 @@ def investment(view: View) -> Investment:
 
 def light_counts(view: View) -> dict[str, dict[int, int]]:
     """Lights by colour for every ten-day period of the year so far ({code: {colour: n}}): for those who see every
-    project, unfiltered, the board's kept summaries; otherwise counted from the lights' (period, colour) index."""
+    project, unfiltered or filtered by one category, park or region, the board's kept summaries (their totals, or
+    their groups of that grouping); otherwise counted from the lights' indexes."""
     codes = [p.code for p in year_dekads(view)]
 
     def make() -> dict[str, dict[int, int]]:
         if sees_everything(view):
             figures = lights.summaries(view.user, codes, codes[-1])
             return {code: dict(figures[code].totals) for code in codes}
+        if (kept := _from_board(view, codes)) is not None:
+            return kept
         out = {code: dict.fromkeys(Colour.values, 0) for code in codes}
         for code, colour, n in (
             of_projects(Light.objects.filter(period_code__in=codes), view)
@@ -154,6 +159,46 @@ def light_counts(view: View) -> dict[str, dict[int, int]]:
         return out
 
     return _kept(view, "lights", make)
+
+
+def _from_board(view: View, codes: list[str]) -> dict[str, dict[int, int]] | None:
+    """The counts of a view filtered by one category, park or region (with the regions under it), for one who sees
+    every project, summed from the board's kept rows of the periods (BoardSummary: each grouping's counts, kept
+    when the lights are written, of the registry as it is); None when a row is missing or another filter is set."""
+    if len(view.filters) != 1 or not view.user.has_perm("projects.view_all_projects"):
+        return None
+    ((name, value),) = view.filters.items()
+    if name not in ("category", "park", "region"):
+        return None
+    _lights, registry = lights.board_version()
+    rows = dict(
+        BoardSummary.objects.filter(period_code__in=codes, registry=registry).values_list(
+            "period_code", "figures"
+        )
+    )
+    if len(rows) != len(codes):
+        return None
+    archived = Project.objects.filter(is_archived=True).values("pk")
+    if Light.objects.filter(period_code__in=codes, project_id__in=archived).exists():
+        return (
+            None  # the board still counts an archived project's lights (until a full recompute removes them)
+        )
+    if name == "region":
+        path = Region.objects.filter(pk=value).values_list("path", flat=True).first()
+        keys = (
+            set(Region.objects.filter(path__startswith=path).values_list("pk", flat=True)) if path else set()
+        )
+    else:
+        keys = {value if name == "category" else int(value)}
+    out = {}
+    for code in codes:
+        counts = dict.fromkeys(Colour.values, 0)
+        for key, *by_colour, _total in rows[code]["groups"][name]:
+            if key in keys:
+                for colour, n in zip(Colour.values, by_colour, strict=True):
+                    counts[colour] += n
+        out[code] = counts
+    return out
 
 
 @dataclass(frozen=True)
@@ -168,18 +213,28 @@ class RedProject:
 
 def red_projects(view: View, most: int = 10) -> tuple[int, list[RedProject]]:
     """The projects red now (how many) and the ``most`` whose open cases are oldest (those without a case
-    first: nobody is handling them)."""
+    first: nobody is handling them). Read from both sides' indexes: the red lights of the period without an
+    open case, in project order; then the open cases about projects red now, grouped by project (the open
+    cases are few; the red lights are not grouped)."""
     code = current_period(view).code
     reds = of_projects(Light.objects.filter(period_code=code, colour=Colour.RED), view)
     total = reds.count()
-    oldest = Min("project__cases__opened_at", filter=Q(project__cases__state__in=OPEN_STATES))
-    rows = (
-        reds.annotate(opened=oldest)
-        .order_by(F("opened").asc(nulls_first=True), "project_id")
-        .values_list(
-            "project_id", "project__code", "project__name", "project__responsible_unit__name", "opened"
+    open_cases = Case.objects.filter(state__in=OPEN_STATES, project__isnull=False)
+    names = ("project_id", "project__code", "project__name", "project__responsible_unit__name")
+    rows = [
+        (*row, None)
+        for row in reds.exclude(Exists(open_cases.filter(project_id=OuterRef("project_id"))))
+        .order_by("project_id")
+        .values_list(*names)[:most]
+    ]
+    if len(rows) < most:
+        rows += list(
+            open_cases.filter(project_id__in=reds.values("project_id"))
+            .values(*names)
+            .annotate(opened=Min("opened_at"))
+            .order_by("opened", "project_id")
+            .values_list(*names, "opened")[: most - len(rows)]
         )
-    )[:most]
     today = view.today
     found = [
         RedProject(
@@ -241,15 +296,15 @@ def milestones_due(view: View, most: int = 10) -> DueMilestones:
     """Milestones 开工/竣工/投产 not reached and planned from today to 30 days ahead: the projects with one, by kind,
     and the first ``most`` of them by date."""
     last = view.today + dt.timedelta(days=MILESTONE_DAYS)
-    due = of_projects(
-        Milestone.objects.filter(
-            kind__in=WATCHED_MILESTONES,
-            actual_date__isnull=True,
-            planned_date__gte=view.today,
-            planned_date__lte=last,
-        ),
-        view,
-    )
+    # The few milestones due, from the partial index (planned date, kind, project where not reached), by their
+    # ids; then those of the view's projects (not every milestone of the projects, read by project).
+    due_ids = Milestone.objects.filter(
+        kind__in=WATCHED_MILESTONES,
+        actual_date__isnull=True,
+        planned_date__gte=view.today,
+        planned_date__lte=last,
+    ).values("pk")
+    due = of_projects(Milestone.objects.filter(pk__in=due_ids), view)
     counts = dict.fromkeys((k.value for k in WATCHED_MILESTONES), 0)
     for kind, n in due.values_list("kind").annotate(n=Count("project_id", distinct=True)):
         counts[kind] = n
