@@ -27,7 +27,7 @@ from tests.factories import ProjectFactory, UnitFactory, current_version
 
 pytestmark = pytest.mark.django_db
 
-# The site without its cockpit: until the cockpit was merged, its landing fell back to the project list.
+# The site without its cockpit: a landing whose page is not installed is passed over (core.todo.landing_for).
 urlpatterns = [p for p in root_urls.urlpatterns if getattr(p, "app_name", None) != "cockpit"]
 
 
