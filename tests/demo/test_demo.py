@@ -334,7 +334,7 @@ def test_every_business_role_has_work_waiting_and_lands_on_its_work(summary, cli
         "reviewer": ("/reports/?todo=review", "reports.review"),
         "leader": (None, "lights.cases"),
         "evaluator": ("/assess/evaluate/", "assess.scores"),
-        "office": ("/projects/", "assignments.pending"),  # the cockpit once it is installed
+        "office": ("/cockpit/", "assignments.pending"),
     }
     for username, (landing, kind) in expected.items():
         user = User.objects.get(username=username)
