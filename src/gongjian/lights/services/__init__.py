@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -118,9 +118,12 @@ class Inputs:
 _MISSED_SCHEMA = {"project_id": pl.Int64, "period_code": pl.String, "missed_in_a_row": pl.Int64}
 
 
-def _missing_runs(project_ids: list[int], periods: list[Period], now: datetime) -> pl.DataFrame:
+def _missing_runs(
+    project_ids: list[int], periods: list[Period], now: datetime, filed_reports: pl.DataFrame
+) -> pl.DataFrame:
     """For each project and light period: how many reporting periods in a row, ending with the latest one whose
-    deadline has passed by ``now`` (and that is not after the light's period), have no report filed."""
+    deadline has passed by ``now`` (and that is not after the light's period), have no report filed.
+    ``filed_reports``: project_id and period_id of the reports of the year ever submitted."""
     frames = []
     by_kind: dict[str, list[Period]] = defaultdict(list)
     for period in periods:
@@ -142,12 +145,11 @@ def _missing_runs(project_ids: list[int], periods: list[Period], now: datetime) 
             {"due_index": list(range(len(due))), "period_id": [pk for _p, pk in due]},
             schema={"due_index": pl.Int64, "period_id": pl.Int64},
         )
-        filed = bulk.frame(
-            Report.objects.filter(
-                period_id__in=[pk for _p, pk in due], first_submitted_at__isnull=False
-            ).values_list("project_id", "period_id"),
-            {"project_id": pl.Int64, "period_id": pl.Int64},
-        ).with_columns(filed=pl.lit(True))
+        filed = (
+            filed_reports.filter(pl.col("period_id").is_in([pk for _p, pk in due]))
+            .select("project_id", "period_id")  # one report a project and period
+            .with_columns(filed=pl.lit(True))
+        )
         grid = (
             pl.DataFrame({"project_id": project_ids}, schema={"project_id": pl.Int64})
             .join(due_frame, how="cross")
@@ -209,13 +211,27 @@ def load_inputs(
     # periods measured against a baseline the registry no longer holds (a re-baselined project's earlier ones)
     older = yardsticks(numbers, periods, every=project_ids is None)
     period_codes = dict(ReportingPeriod.objects.filter(code__startswith=f"{year}-").values_list("id", "code"))
-    reports = bulk.frame(
-        Report.objects.filter(
-            period_id__in=list(period_codes), state__in=["submitted", "approved"], **only
-        ).values_list("project_id", "period_id", "year_to_date"),
-        {"project_id": pl.Int64, "period_id": pl.Int64, "done_to_date": pl.Int64},
+    # The year's reports read once: those counted (submitted or approved) and those ever submitted (a returned
+    # report was filed on time all the same)
+    counted = Q(state__in=["submitted", "approved"])
+    submitted = Q(first_submitted_at__isnull=False)
+    year_reports = bulk.frame(
+        Report.objects.filter(counted | submitted, period_id__in=list(period_codes), **only)
+        .annotate(
+            counted=ExpressionWrapper(counted, output_field=BooleanField()),
+            submitted=ExpressionWrapper(submitted, output_field=BooleanField()),
+        )
+        .values_list("project_id", "period_id", "year_to_date", "counted", "submitted"),
+        {
+            "project_id": pl.Int64,
+            "period_id": pl.Int64,
+            "done_to_date": pl.Int64,
+            "counted": pl.Boolean,
+            "submitted": pl.Boolean,
+        },
     )
-    runs = _missing_runs(ids, periods, now)
+    reports = year_reports.filter("counted")
+    runs = _missing_runs(ids, periods, now, year_reports.filter("submitted"))
     seconds["query"] = time.perf_counter() - clock
 
     calendar = pl.DataFrame(
@@ -411,7 +427,7 @@ def recompute(
             written_at=now,
             project_ids=project_ids,
             written=stored.written,
-            totals=stored.totals if project_ids is None else None,
+            lights=frame if project_ids is None else None,
         )
         result.seconds["store"] = time.perf_counter() - mark
         if open_cases:
@@ -482,19 +498,16 @@ def _store(frame: pl.DataFrame, version: int, now: datetime, project_ids, codes:
         .unique()
         .to_list()
     )
-    return Stored(frame.height, new.height + changed.height, written, _totals(frame, codes))
+    return Stored(frame.height, new.height + changed.height, written)
 
 
 @dataclass
 class Stored:
-    """What :func:`_store` wrote: lights computed and rewritten, the periods with a light written, and each
-    period's lights by colour as they now stand (the frame's: every light of the periods, once they are all
-    lit)."""
+    """What :func:`_store` wrote: lights computed and rewritten, and the periods with a light written."""
 
     lights: int
     changed: int
     written: set[str]
-    totals: dict[str, dict[int, int]]
 
 
 def _totals(frame: pl.DataFrame, codes: list[str]) -> dict[str, dict[int, int]]:
@@ -513,18 +526,20 @@ def refresh_board(
     written_at: datetime | None = None,
     project_ids=None,
     written: set[str] | None = None,
-    totals: dict[str, dict[int, int]] | None = None,
+    lights: pl.DataFrame | None = None,
 ) -> None:
     """After lights of ``codes`` were written (in the writer's transaction): move the board's version, so that
     every kept answer and ETag is of the past, and count again, for those who see every project, the periods
     whose figures moved — with ``written_at`` (a recompute's time, which the lights it rewrote carry) only the
     periods with a light written since (of ``project_ids``), and on a recompute of every project also those whose
     totals no longer match (an archived project's lights removed) or that have no row of the registry as it is. A
-    recompute that knows them gives the periods it wrote lights of (``written``) and, of every project, the
-    periods' totals (``totals``), which then need not be read back."""
+    recompute of every project gives the periods it wrote lights of (``written``) and the lights it computed
+    (``lights``: project_id, period_code, colour — every light of ``codes``), from which the totals and figures
+    are counted instead of from the table."""
     _move_version("lights")
     _lights, registry = queries.board_version()  # read before counting: figures never go under a later one
     if written_at is not None:
+        totals = _totals(lights, codes) if lights is not None else None
         codes = _moved(codes, written_at, project_ids, registry, written, totals)
     if not codes:
         return
@@ -532,7 +547,9 @@ def refresh_board(
     BoardSummary.objects.bulk_create(
         [
             BoardSummary(period_code=code, registry=registry, figures=data.as_json(), computed_at=now)
-            for code, data in queries.count(None, codes).items()
+            for code, data in (
+                queries.count(None, codes) if lights is None else queries.count_frame(lights, codes)
+            ).items()
         ],
         update_conflicts=True,
         unique_fields=["period_code"],
