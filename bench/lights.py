@@ -125,6 +125,27 @@ def lit_district(n: int, year: int = 2026):
     return User.objects.get(username="bench-office")
 
 
+def process_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def database_cpu() -> float:
+    """The CPU seconds of this connection's PostgreSQL backend so far (when it runs on this machine), else 0."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def add_burst(n: int, count: int, year: int) -> list[int]:
     """``count`` new projects added after the first ``n`` as the office adds them (the registry benchmark's
     generator; plan, leaders, milestones and approvals as :func:`registry.add_children` writes them) and, like a
@@ -238,6 +259,7 @@ def main() -> None:
     def run(label: str, *, open_cases: bool = False, profile: str = ""):
         load = os.getloadavg()[0]
         profiler = cProfile.Profile() if profile and args.profile else None
+        cpu = process_cpu(), database_cpu()
         start = time.perf_counter()
         if profiler:
             profiler.enable()
@@ -247,7 +269,8 @@ def main() -> None:
             profiler.disable()
             Path(args.profile).mkdir(parents=True, exist_ok=True)
             profiler.dump_stats(str(Path(args.profile) / f"{profile}.prof"))
-        rows.append((label, result, seconds, registry.peak_mb(), load))
+        used = process_cpu() - cpu[0], database_cpu() - cpu[1]
+        rows.append((label, result, seconds, registry.peak_mb(), load, used))
         return result
 
     run("first recompute (all written)", profile="first")
@@ -274,17 +297,21 @@ def main() -> None:
     print(f"\nGongjian lights — {args.n:,} projects × 36 ten-day periods, {database}, {os.cpu_count()} CPUs")
     print(
         f"{'step':<38}{'lights':>9}{'written':>9}{'cases':>7}{'load s':>8}{'engine s':>10}{'store s':>9}"
-        f"{'rest s':>8}{'total s':>9}{'peak MB':>9}{'loadavg':>9}"
+        f"{'rest s':>8}{'total s':>9}{'peak MB':>9}{'loadavg':>9}{'CPU s':>7}{'DB CPU s':>10}"
     )
-    for label, result, seconds, peak, load in rows:
+    for label, result, seconds, peak, load, (cpu, db_cpu) in rows:
         reading = result.seconds.get("query", 0) + result.seconds.get("rows", 0)
         engine, store = result.seconds["engine"], result.seconds["store"]
         print(
             f"{label:<38}{result.lights:>9,}{result.changed:>9,}{result.cases_opened:>7,}{reading:>8.2f}"
             f"{engine:>10.2f}{store:>9.2f}{seconds - reading - engine - store:>8.2f}{seconds:>9.2f}{peak:>9.0f}"
-            f"{load:>9.2f}"
+            f"{load:>9.2f}{cpu:>7.2f}{db_cpu:>10.2f}"
         )
-    print("(rest: opening the new reds' cases and what the steps above do not time)")
+    print(
+        "(rest: opening the new reds' cases and what the steps above do not time; CPU s: this process's CPU seconds"
+        " in the step, DB CPU s: its PostgreSQL backend's — what the step costs, which the other users of the"
+        " machine change less than its wall time)"
+    )
     if args.recompute_only:
         return
 
