@@ -8,7 +8,11 @@ Data: the registry benchmark's N projects (plan, six milestones, leaders), the y
 and an approved report of every project for each of the first 33 (each project keeps its own pace against its plan,
 and one in ten stops reporting a few periods before the end), lit as of 31 December: 36 lights per project.
 Steps: the first full recompute (every light written), the same again (nothing changed, nothing written), and one
-after a published rule change (every light rewritten with the new version); then the board page over HTTP from
+after a published rule change (every light rewritten with the new version); then a burst (issue 14): ``--burst``
+new projects (default 4,000 at 10,000; 40 % of ``--n``) added as the office adds them, none with a report, so each
+is red in the latest period, and the recompute that lights them for the first time and opens their 4,000 cases
+(the reds before them got theirs untimed just before), checked afterwards: 36 lights and one open case each, the
+case numbers without gaps or repeats. Then the board page over HTTP from
 gunicorn, signed in as the project office, with a mix of periods, groupings and colour filters; then the red list
 of the API (issue 14: ``GET /api/v1/lights?period=2026-12-3&group=unit&value=U&colour=2``, one unit's red projects,
 100 a page, every unit in turn) from ``gongjian serve`` in production mode, 32 client threads with the office's
@@ -17,11 +21,14 @@ the ETag of an earlier answer, as a browser or a polling script does).
 
     GONGJIAN_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_board .venv/bin/python bench/lights.py --reuse
         # the red list and the board again on the database a run left (no flush, no build, no recompute)
+    GONGJIAN_DATABASE_URL=… .venv/bin/python bench/lights.py --recompute-only --profile /tmp/prof
+        # the recomputes and the burst only, with a cProfile of the first recompute and the burst's
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
 import queue
@@ -118,11 +125,103 @@ def lit_district(n: int, year: int = 2026):
     return User.objects.get(username="bench-office")
 
 
+def process_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def database_cpu() -> float:
+    """The CPU seconds of this connection's PostgreSQL backend so far (when it runs on this machine), else 0."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def add_burst(n: int, count: int, year: int) -> list[int]:
+    """``count`` new projects added after the first ``n`` as the office adds them (the registry benchmark's
+    generator; plan, leaders, milestones and approvals as :func:`registry.add_children` writes them) and, like a
+    project registered late in the year, with no report filed: each is red in the latest period (its reports
+    missing), so that the next recompute lights it for the first time and opens a case for it. Returns their ids."""
+    from django.db import transaction
+
+    from gongjian.projects.models import Project
+
+    rng = random.Random(4000)
+    with transaction.atomic():
+        org = registry.existing_org()
+        Project.objects.bulk_create(
+            registry.new_projects(range(n, n + count), year, org, rng), batch_size=2000
+        )
+        added = list(Project.objects.filter(code__in=[f"{year}-{i + 1:05d}" for i in range(n, n + count)]))
+        registry.add_children(added, year, org["leaders"], rng)
+    return [p.pk for p in added]
+
+
+def check_burst(added: list[int], periods: int) -> str:
+    """After the burst's recompute: every new project has ``periods`` lights and exactly one open red-light case,
+    and the red-light cases' numbers run from 1 without a gap or a repeat in each year. Returns a line to print;
+    raises SystemExit when a check fails."""
+    from collections import Counter
+
+    from django.db.models import Count
+
+    from gongjian.lights.models import Case, Light
+
+    lit = Counter(
+        dict(
+            Light.objects.filter(project_id__in=added)
+            .values_list("project_id")
+            .annotate(n=Count("*"))
+            .values_list("project_id", "n")
+        )
+    )
+    wrong = [pid for pid in added if lit.get(pid) != periods]
+    if wrong:
+        raise SystemExit(f"burst: {len(wrong):,} new projects without {periods} lights, e.g. {wrong[:5]}")
+    open_cases = Counter(
+        Case.objects.filter(kind="light", project_id__in=added)
+        .exclude(state="closed")
+        .values_list("project_id", flat=True)
+    )
+    wrong = [pid for pid in added if open_cases.get(pid) != 1]
+    if wrong:
+        raise SystemExit(
+            f"burst: {len(wrong):,} new projects without exactly one open case, e.g. {wrong[:5]}"
+        )
+    by_year: dict[str, list[int]] = {}
+    for number in Case.objects.filter(kind="light").values_list("number", flat=True):
+        prefix, serial = number.rsplit("-", 1)
+        by_year.setdefault(prefix, []).append(int(serial))
+    for prefix, serials in by_year.items():
+        if sorted(serials) != list(range(1, len(serials) + 1)):
+            raise SystemExit(f"burst: the case numbers {prefix}-… have a gap or a repeat")
+    numbered = ", ".join(f"{prefix}-0001…{len(s):04d}" for prefix, s in sorted(by_year.items()))
+    return (
+        f"burst checked: {len(added):,} new projects with {periods} lights and one open case each; "
+        f"red-light case numbers {numbered} without gaps or repeats"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument(
+        "--burst",
+        type=int,
+        default=None,
+        help="projects added for the burst step (default: 4,000 at --n 10000)",
+    )
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--reads", type=int, default=4000, help="red-list requests per arm (default 4,000)")
@@ -130,7 +229,14 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="measure the board and the red list on the data a run left"
     )
+    parser.add_argument(
+        "--recompute-only", action="store_true", help="only the recomputes and the burst, not the HTTP steps"
+    )
+    parser.add_argument(
+        "--profile", metavar="DIR", help="write a cProfile of the first recompute and of the burst's into DIR"
+    )
     args = parser.parse_args()
+    burst = args.burst if args.burst is not None else args.n * 2 // 5
     workdir = tempfile.mkdtemp(prefix="gongjian-lights-")
     if args.reuse:
         reuse(workdir, args)
@@ -150,32 +256,64 @@ def main() -> None:
 
     rows = []
 
-    def run(label: str) -> None:
+    def run(label: str, *, open_cases: bool = False, profile: str = ""):
+        load = os.getloadavg()[0]
+        profiler = cProfile.Profile() if profile and args.profile else None
+        cpu = process_cpu(), database_cpu()
         start = time.perf_counter()
-        result = services.recompute(year=YEAR, today=AS_OF, open_cases=False)
+        if profiler:
+            profiler.enable()
+        result = services.recompute(year=YEAR, today=AS_OF, open_cases=open_cases)
         seconds = time.perf_counter() - start
-        rows.append((label, result, seconds, registry.peak_mb()))
+        if profiler:
+            profiler.disable()
+            Path(args.profile).mkdir(parents=True, exist_ok=True)
+            profiler.dump_stats(str(Path(args.profile) / f"{profile}.prof"))
+        used = process_cpu() - cpu[0], database_cpu() - cpu[1]
+        rows.append((label, result, seconds, registry.peak_mb(), load, used))
+        return result
 
-    run("first recompute (all written)")
+    run("first recompute (all written)", profile="first")
     run("again, nothing changed")
     rule = LightRule.objects.get(dimension="investment")
     rule.params = {"green_from_percent": 85, "yellow_from_percent": 65}
     rule.save()
     services.publish_rules(actor=None, note="benchmark")
     run("after a rule change (all rewritten)")
+    if burst:
+        # untimed: the reds so far get their cases, as the year's recomputes would have opened them
+        start = time.perf_counter()
+        before = services.recompute(year=YEAR, today=AS_OF).cases_opened
+        print(
+            f"(untimed) the cases of the reds so far: {before:,} opened in {time.perf_counter() - start:.1f} s"
+        )
+        added = add_burst(args.n, burst, YEAR)
+        result = run(f"burst: {burst:,} new projects, cases opened", open_cases=True, profile="burst")
+        if result.cases_opened != burst:
+            raise SystemExit(f"burst: {result.cases_opened:,} cases opened, {burst:,} expected")
+        print(check_burst(added, 36))
 
     database = "PostgreSQL" if "postgres" in os.environ.get("GONGJIAN_DATABASE_URL", "") else "SQLite"
     print(f"\nGongjian lights — {args.n:,} projects × 36 ten-day periods, {database}, {os.cpu_count()} CPUs")
     print(
-        f"{'step':<38}{'lights':>9}{'written':>9}{'load s':>8}{'engine s':>10}{'store s':>9}{'total s':>9}"
-        f"{'peak MB':>9}"
+        f"{'step':<38}{'lights':>9}{'written':>9}{'cases':>7}{'load s':>8}{'engine s':>10}{'store s':>9}"
+        f"{'rest s':>8}{'total s':>9}{'peak MB':>9}{'loadavg':>9}{'CPU s':>7}{'DB CPU s':>10}"
     )
-    for label, result, seconds, peak in rows:
-        load = result.seconds.get("query", 0) + result.seconds.get("rows", 0)
+    for label, result, seconds, peak, load, (cpu, db_cpu) in rows:
+        reading = result.seconds.get("query", 0) + result.seconds.get("rows", 0)
+        engine, store = result.seconds["engine"], result.seconds["store"]
         print(
-            f"{label:<38}{result.lights:>9,}{result.changed:>9,}{load:>8.2f}{result.seconds['engine']:>10.2f}"
-            f"{result.seconds['store']:>9.2f}{seconds:>9.2f}{peak:>9.0f}"
+            f"{label:<38}{result.lights:>9,}{result.changed:>9,}{result.cases_opened:>7,}{reading:>8.2f}"
+            f"{engine:>10.2f}{store:>9.2f}{seconds - reading - engine - store:>8.2f}{seconds:>9.2f}{peak:>9.0f}"
+            f"{load:>9.2f}{cpu:>7.2f}{db_cpu:>10.2f}"
         )
+    print(
+        "(rest: opening the new reds' cases and what the steps above do not time; CPU s: this process's CPU seconds"
+        " in the step, DB CPU s: its PostgreSQL backend's — what the step costs, which the other users of the"
+        " machine change less than its wall time)"
+    )
+    if args.recompute_only:
+        return
 
     if database == "PostgreSQL":
         # What autovacuum does a little later on its own: the rewrites above left dead rows and no statistics.

@@ -106,37 +106,61 @@ def build_projects(n: int, year: int) -> None:
     rng = random.Random(20261123)
     with transaction.atomic():
         org = build_org()
-        streets, units, parks = org["streets"], org["units"], org["parks"]
-        hqs, owners = org["headquarters"], org["owners"]
-        projects = []
-        for i in range(n):
-            total = rng.randrange(5_000, 500_000) * 10_000
-            projects.append(
-                Project(
-                    code=f"{year}-{i + 1:05d}",
-                    name=f"基准项目{i + 1:05d}{rng.choice(['厂房', '商贸城', '产业园', '道路'])}",
-                    category=rng.choice(["industry", "commerce", "urban", "livelihood"]),
-                    nature=rng.choice(["new", "continuing", "preliminary"]),
-                    level=rng.choice(["province", "city", "district"]),
-                    year=year,
-                    region=rng.choice(streets),
-                    park=rng.choice(parks) if i % 3 == 0 else None,
-                    owner=rng.choice(owners),
-                    responsible_unit=rng.choice(units),
-                    headquarters=rng.choice(hqs) if i % 2 else None,
-                    location=f"泉山区某路{i}号",
-                    content="新建厂房及配套设施",
-                    total_investment=total,
-                    planned_start=date(year, rng.randint(1, 12), 1),
-                    planned_completion=date(year + 2, 6, 30),
-                    land_area_mu=rng.randint(0, 300),
-                    expected_output=total * 2,
-                    expected_tax=total // 10,
-                    expected_jobs=rng.randint(0, 800),
-                )
-            )
-        Project.objects.bulk_create(projects, batch_size=2000)
+        Project.objects.bulk_create(new_projects(range(n), year, org, rng), batch_size=2000)
         add_children(list(Project.objects.order_by("pk")), year, org["leaders"], rng)
+
+
+def existing_org() -> dict[str, list]:
+    """The district :func:`build_org` made, read back (for projects added later, as the office adds them)."""
+    from gongjian.org.models import Person, Region, Unit
+
+    def units(kind: str) -> list:
+        return list(Unit.objects.filter(kind=kind).order_by("pk"))
+
+    return {
+        "streets": list(Region.objects.filter(level="township").order_by("pk")),
+        "units": units("department"),
+        "parks": units("park"),
+        "headquarters": units("headquarters"),
+        "owners": units("enterprise"),
+        "leaders": list(Person.objects.filter(leadership_body="government").order_by("pk")),
+    }
+
+
+def new_projects(numbers, year: int, org: dict[str, list], rng: random.Random) -> list:
+    """Unsaved projects numbered ``numbers`` (0-based; the code is the number + 1) in ``org``'s district."""
+    from gongjian.projects.models import Project
+
+    streets, units, parks = org["streets"], org["units"], org["parks"]
+    hqs, owners = org["headquarters"], org["owners"]
+    projects = []
+    for i in numbers:
+        total = rng.randrange(5_000, 500_000) * 10_000
+        projects.append(
+            Project(
+                code=f"{year}-{i + 1:05d}",
+                name=f"基准项目{i + 1:05d}{rng.choice(['厂房', '商贸城', '产业园', '道路'])}",
+                category=rng.choice(["industry", "commerce", "urban", "livelihood"]),
+                nature=rng.choice(["new", "continuing", "preliminary"]),
+                level=rng.choice(["province", "city", "district"]),
+                year=year,
+                region=rng.choice(streets),
+                park=rng.choice(parks) if i % 3 == 0 else None,
+                owner=rng.choice(owners),
+                responsible_unit=rng.choice(units),
+                headquarters=rng.choice(hqs) if i % 2 else None,
+                location=f"泉山区某路{i}号",
+                content="新建厂房及配套设施",
+                total_investment=total,
+                planned_start=date(year, rng.randint(1, 12), 1),
+                planned_completion=date(year + 2, 6, 30),
+                land_area_mu=rng.randint(0, 300),
+                expected_output=total * 2,
+                expected_tax=total // 10,
+                expected_jobs=rng.randint(0, 800),
+            )
+        )
+    return projects
 
 
 def add_children(projects: list, year: int, leaders: list, rng: random.Random) -> None:

@@ -124,6 +124,79 @@ def test_a_red_project_opens_one_case_for_its_unit_and_a_second_red_period_is_no
     assert case.events.filter(kind="red_again", text__startswith="2026年11月下旬：").count() == 1
 
 
+def test_many_reds_at_once_open_the_same_cases_as_one_by_one_numbered_in_the_order_of_their_codes(
+    unit, make_user
+):
+    # given: three red projects registered out of the order of their codes, one with two lead leaders, one
+    # already on an open case, and two people in the owner unit
+    from gongjian.core.models import Notification
+    from gongjian.lights.models import CaseEvent
+    from gongjian.lights.services import cases
+    from gongjian.projects.models import ProjectLeader
+    from tests.factories import PersonFactory
+
+    owner = make_user("unit_reporter", unit=unit, username="owner")
+    colleague = make_user("unit_reviewer", unit=unit, username="colleague")
+    stranger = make_user("unit_reporter", unit=UnitFactory(name="住建局"), username="stranger")
+    third = ProjectFactory(code="2026-003", name="三号项目", responsible_unit=unit, plan=PLAN)
+    first = ProjectFactory(code="2026-001", name="一号项目", responsible_unit=unit, plan=PLAN)
+    second = ProjectFactory(code="2026-002", name="二号项目", responsible_unit=unit, plan=PLAN)
+    lead, later_lead = PersonFactory(name="王副区长"), PersonFactory(name="李副区长")
+    ProjectLeader.objects.create(project=second, person=lead, role="lead")
+    ProjectLeader.objects.create(project=second, person=later_lead, role="lead")
+    services.recompute(today=dt.date(2026, 11, 12), open_cases=False)
+    on_case = cases.open_case(
+        third, kind="light", title="三号项目 亮红灯", reasons=["旧"], owner=unit, period_code="2026-11-1"
+    )
+
+    # when: a recompute finds all three red
+    assert services.recompute(today=dt.date(2026, 11, 12)).cases_opened == 2
+
+    # then: the two without a case get one each, numbered after the open one in the order of their codes
+    opened = {c.project_id: c for c in Case.objects.filter(kind="light").exclude(pk=on_case.pk)}
+    number = int(on_case.number.rsplit("-", 1)[1])
+    prefix = on_case.number.rsplit("-", 1)[0]
+    assert opened[first.pk].number == f"{prefix}-{number + 1:04d}"
+    assert opened[second.pk].number == f"{prefix}-{number + 2:04d}"
+    deadline = cases.deadline_after(10)
+    for project in (first, second):
+        case = opened[project.pk]
+        reasons = light(project, "2026-11-2").reasons
+        assert reasons
+        assert (case.title, case.owner, case.state, case.level) == (
+            f"{project.name} 亮红灯",
+            unit,
+            "new",
+            "unit",
+        )
+        assert (case.period_code, case.reasons, case.deadline) == ("2026-11-2", reasons, deadline)
+        assert case.light == light(project, "2026-11-2")
+        opening = case.events.get()
+        assert (opening.kind, opening.text, opening.actor_name) == ("opened", "；".join(reasons), "系统")
+        event = AuditEvent.objects.get(action="case.open", object_id=str(case.pk))
+        assert event.object_repr == f"{case.number} {case.title}"
+        assert event.after == {
+            "kind": "light",
+            "project": project.pk,
+            "owner": unit.pk,
+            "deadline": deadline.isoformat(),
+            "reasons": reasons,
+        }
+        for user in (owner, colleague):
+            notice = Notification.objects.get(user=user, title__contains=case.number)
+            assert notice.title == f"新督办件 {case.number}：{case.title}"
+            assert notice.body == f"承办单位：工信局，办理时限 {deadline}。" + "；".join(reasons)
+            assert notice.url == f"/lights/cases/{case.pk}/"
+    assert not Notification.objects.filter(user=stranger).exists()
+    assert opened[second.pk].supervisor == lead  # the first lead leader
+    assert opened[first.pk].supervisor is None
+    # the project already on a case: the new red period noted on it, once
+    noted = CaseEvent.objects.filter(case=on_case, kind="red_again")
+    assert [e.text for e in noted] == ["2026年11月中旬：" + "；".join(light(third, "2026-11-2").reasons)]
+    assert services.recompute(today=dt.date(2026, 11, 12)).cases_opened == 0
+    assert noted.count() == 1
+
+
 def test_publishing_rules_is_a_new_version_that_relights_and_is_audited(unit, office_user):
     project = ProjectFactory(
         responsible_unit=unit, plan=PLAN, category="industry", actual_start=dt.date(2026, 3, 1)

@@ -45,27 +45,42 @@ def post_webhook(payload: dict, *, url: str, secret: str, timeout: float = 5.0) 
 
 def notify(users: Iterable, title: str, body: str = "", url: str = "") -> list[Notification]:
     """Notify ``users`` in the app and, after commit, by e-mail and webhook where configured."""
-    users = [u for u in users if u is not None and u.is_active]
-    rows = Notification.objects.bulk_create(
-        Notification(user=u, title=title, body=body, url=url) for u in users
-    )
-    emails = [u.email for u in users if u.email]
+    return notify_all([(users, title, body, url)])
+
+
+def notify_all(messages: Iterable[tuple[Iterable, str, str, str]]) -> list[Notification]:
+    """:func:`notify` for many messages at once — (users, title, body, url) each —, their rows written together
+    and sent outside after the commit one message after the other."""
+    rows: list[Notification] = []
+    outside = []
+    for users, title, body, url in messages:
+        users = [u for u in users if u is not None and u.is_active]
+        rows += [Notification(user=u, title=title, body=body, url=url) for u in users]
+        outside.append((users, title, body, url))
+    if rows:
+        rows = Notification.objects.bulk_create(rows, batch_size=2000)
 
     def send_outside() -> None:
-        if settings.EMAIL_HOST and emails:
-            try:
-                send_mail(title, f"{body}\n\n{url}".strip(), settings.DEFAULT_FROM_EMAIL, emails)
-            except Exception:  # a mail server being down must not break the action
-                log.exception("e-mail notification failed")
-        if settings.GONGJIAN_WEBHOOK_URL:
-            try:
-                post_webhook(
-                    {"title": title, "text": body, "url": url, "to": [u.username for u in users]},
-                    url=settings.GONGJIAN_WEBHOOK_URL,
-                    secret=settings.GONGJIAN_WEBHOOK_SECRET,
-                )
-            except Exception:
-                log.exception("webhook notification failed")
+        for users, title, body, url in outside:
+            _send_outside(users, title, body, url)
 
     transaction.on_commit(send_outside)
     return rows
+
+
+def _send_outside(users: list, title: str, body: str, url: str) -> None:
+    emails = [u.email for u in users if u.email]
+    if settings.EMAIL_HOST and emails:
+        try:
+            send_mail(title, f"{body}\n\n{url}".strip(), settings.DEFAULT_FROM_EMAIL, emails)
+        except Exception:  # a mail server being down must not break the action
+            log.exception("e-mail notification failed")
+    if settings.GONGJIAN_WEBHOOK_URL:
+        try:
+            post_webhook(
+                {"title": title, "text": body, "url": url, "to": [u.username for u in users]},
+                url=settings.GONGJIAN_WEBHOOK_URL,
+                secret=settings.GONGJIAN_WEBHOOK_SECRET,
+            )
+        except Exception:
+            log.exception("webhook notification failed")

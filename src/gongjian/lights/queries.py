@@ -11,18 +11,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import polars as pl
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.core import bulk
 from gongjian.core.periods import Period
 from gongjian.lights.choices import WORKING_STATES, CaseKind, CaseState, Colour
 from gongjian.lights.models import BoardSummary, BoardVersion, Case, Judgement, Light
 from gongjian.org.models import Person, Region, Unit
 from gongjian.org.scope import scope_for
 from gongjian.projects.choices import Category, LeaderRole
-from gongjian.projects.models import Project
+from gongjian.projects.models import Project, ProjectLeader
 
 # group key → (label, the Light field path of its id, of its name)
 GROUPS = {
@@ -278,6 +280,56 @@ def count(user, codes: list[str], *, grouped: list[str] | None = None) -> dict[s
     for code, pid, colour_value in judged:
         disagreements[code] += computed.get((code, pid)) != colour_value
     return {code: Figures(totals[code], groups[code], disagreements[code], code in grouped) for code in codes}
+
+
+def count_frame(lights: pl.DataFrame, codes: list[str]) -> dict[str, Figures]:
+    """:func:`count` for every light (``user`` None) from ``lights`` (project_id, period_code, colour) — every light of
+    ``codes``, as a recompute of every project has just computed them — instead of from the table: the groupings
+    are the same counts by each project's category, unit, region, park and lead leaders, done in polars."""
+    lights = lights.select("project_id", "period_code", "colour").filter(pl.col("period_code").is_in(codes))
+    projects = bulk.frame(
+        Project.objects.values_list("pk", "category", "responsible_unit_id", "region_id", "park_id"),
+        {
+            "project_id": pl.Int64,
+            "category": pl.String,
+            "unit": pl.Int64,
+            "region": pl.Int64,
+            "park": pl.Int64,
+        },
+    )
+    leads = bulk.frame(
+        ProjectLeader.objects.filter(role=LeaderRole.LEAD).values_list("project_id", "person_id"),
+        {"project_id": pl.Int64, "leader": pl.Int64},
+    )
+    lit = lights.join(projects, on="project_id", how="inner")
+    colour = pl.col("colour")
+    counts = [
+        (colour == Colour.GREEN).sum().alias("green"),
+        (colour == Colour.YELLOW).sum().alias("yellow"),
+        (colour == Colour.RED).sum().alias("red"),
+        pl.len().alias("total"),
+    ]
+    totals: dict[str, dict[int, int]] = {code: dict.fromkeys(Colour.values, 0) for code in codes}
+    for code, colour_value, n in lights.group_by("period_code", "colour").len().iter_rows():
+        totals[code][colour_value] = n
+    groups: dict[str, dict[str, list[tuple]]] = {code: {group: [] for group in GROUPS} for code in codes}
+    for group in GROUPS:
+        of_group = lit.join(leads, on="project_id", how="inner") if group == "leader" else lit
+        for code, key, *figures in of_group.group_by("period_code", group).agg(counts).iter_rows():
+            groups[code][group].append((key, *figures))
+    judged = list(
+        Judgement.objects.filter(period_code__in=codes).values_list("period_code", "project_id", "colour")
+    )
+    computed = {
+        (code, pid): colour_value
+        for pid, code, colour_value in lights.filter(
+            pl.col("project_id").is_in({pid for _code, pid, _colour in judged})
+        ).iter_rows()
+    }
+    disagreements = dict.fromkeys(codes, 0)
+    for code, pid, colour_value in judged:
+        disagreements[code] += computed.get((code, pid)) != colour_value
+    return {code: Figures(totals[code], groups[code], disagreements[code], True) for code in codes}
 
 
 def _named(group: str, rows: list[tuple]) -> list[dict]:

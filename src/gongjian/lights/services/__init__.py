@@ -8,12 +8,11 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from itertools import accumulate
 
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -119,9 +118,12 @@ class Inputs:
 _MISSED_SCHEMA = {"project_id": pl.Int64, "period_code": pl.String, "missed_in_a_row": pl.Int64}
 
 
-def _missing_runs(project_ids: list[int], periods: list[Period], now: datetime) -> pl.DataFrame:
+def _missing_runs(
+    project_ids: list[int], periods: list[Period], now: datetime, filed_reports: pl.DataFrame
+) -> pl.DataFrame:
     """For each project and light period: how many reporting periods in a row, ending with the latest one whose
-    deadline has passed by ``now`` (and that is not after the light's period), have no report filed."""
+    deadline has passed by ``now`` (and that is not after the light's period), have no report filed.
+    ``filed_reports``: project_id and period_id of the reports of the year ever submitted."""
     frames = []
     by_kind: dict[str, list[Period]] = defaultdict(list)
     for period in periods:
@@ -143,15 +145,11 @@ def _missing_runs(project_ids: list[int], periods: list[Period], now: datetime) 
             {"due_index": list(range(len(due))), "period_id": [pk for _p, pk in due]},
             schema={"due_index": pl.Int64, "period_id": pl.Int64},
         )
-        filed = pl.DataFrame(
-            list(
-                Report.objects.filter(
-                    period_id__in=[pk for _p, pk in due], first_submitted_at__isnull=False
-                ).values_list("project_id", "period_id")
-            ),
-            schema={"project_id": pl.Int64, "period_id": pl.Int64},
-            orient="row",
-        ).with_columns(filed=pl.lit(True))
+        filed = (
+            filed_reports.filter(pl.col("period_id").is_in([pk for _p, pk in due]))
+            .select("project_id", "period_id")  # one report a project and period
+            .with_columns(filed=pl.lit(True))
+        )
         grid = (
             pl.DataFrame({"project_id": project_ids}, schema={"project_id": pl.Int64})
             .join(due_frame, how="cross")
@@ -192,32 +190,50 @@ def load_inputs(
     projects = Project.objects.filter(is_archived=False)
     if project_ids is not None:
         projects = projects.filter(pk__in=project_ids)
-    project_rows = list(projects.values_list("pk", "category", "planned_start", "actual_start", "baseline"))
-    ids = [row[0] for row in project_rows]
-    only = {"project_id__in": ids} if project_ids is not None else {}
-    plans = list(AnnualPlan.objects.filter(year=year, **only).values_list("project_id", "dekads"))
-    # periods measured against a baseline the registry no longer holds (a re-baselined project's earlier ones)
-    older = yardsticks({row[0]: row[4] for row in project_rows}, periods, every=project_ids is None)
-    period_codes = dict(ReportingPeriod.objects.filter(code__startswith=f"{year}-").values_list("id", "code"))
-    reports = list(
-        Report.objects.filter(
-            period_id__in=list(period_codes), state__in=["submitted", "approved"], **only
-        ).values_list("project_id", "period_id", "year_to_date")
-    )
-    runs = _missing_runs(ids, periods, now)
-    seconds["query"] = time.perf_counter() - clock
-
-    base = pl.DataFrame(
-        project_rows,
-        schema={
+    # Read by COPY on PostgreSQL (core/bulk.frame): hundreds of thousands of reports, not as Python tuples.
+    base = bulk.frame(
+        projects.values_list("pk", "category", "planned_start", "actual_start", "baseline"),
+        {
             "project_id": pl.Int64,
             "category": pl.String,
             "planned_start": pl.Date,
             "actual_start": pl.Date,
             "baseline": pl.Int64,
         },
-        orient="row",
     )
+    ids = base["project_id"].to_list()
+    numbers = dict(zip(ids, base["baseline"].to_list(), strict=True))
+    only = {"project_id__in": ids} if project_ids is not None else {}
+    plans = bulk.frame(
+        AnnualPlan.objects.filter(year=year, **only).values_list("project_id", "dekads"),
+        {"project_id": pl.Int64, "dekads": pl.String},  # the JSON list of the 36 ten-day amounts, as text
+    )
+    # periods measured against a baseline the registry no longer holds (a re-baselined project's earlier ones)
+    older = yardsticks(numbers, periods, every=project_ids is None)
+    period_codes = dict(ReportingPeriod.objects.filter(code__startswith=f"{year}-").values_list("id", "code"))
+    # The year's reports read once: those counted (submitted or approved) and those ever submitted (a returned
+    # report was filed on time all the same)
+    counted = Q(state__in=["submitted", "approved"])
+    submitted = Q(first_submitted_at__isnull=False)
+    year_reports = bulk.frame(
+        Report.objects.filter(counted | submitted, period_id__in=list(period_codes), **only)
+        .annotate(
+            counted=ExpressionWrapper(counted, output_field=BooleanField()),
+            submitted=ExpressionWrapper(submitted, output_field=BooleanField()),
+        )
+        .values_list("project_id", "period_id", "year_to_date", "counted", "submitted"),
+        {
+            "project_id": pl.Int64,
+            "period_id": pl.Int64,
+            "done_to_date": pl.Int64,
+            "counted": pl.Boolean,
+            "submitted": pl.Boolean,
+        },
+    )
+    reports = year_reports.filter("counted")
+    runs = _missing_runs(ids, periods, now, year_reports.filter("submitted"))
+    seconds["query"] = time.perf_counter() - clock
+
     calendar = pl.DataFrame(
         {
             "period_code": [p.code for p in periods],
@@ -236,23 +252,38 @@ def load_inputs(
     )
     rows = base.join(calendar, how="cross")
     # The plan to date: the cumulative sum of the year's ten-day amounts through the period's last ten-day period.
-    cumulative = pl.DataFrame(
-        [(pid, i, total) for pid, dekads in plans for i, total in enumerate(accumulate(dekads or [0] * 36))],
-        schema={"project_id": pl.Int64, "last_dekad": pl.Int64, "plan_to_date": pl.Int64},
-        orient="row",
+    cumulative = (
+        plans.select(
+            "project_id",
+            dekads=pl.col("dekads")
+            .str.json_decode(pl.List(pl.Int64))
+            .fill_null(pl.lit([], pl.List(pl.Int64))),
+        )
+        .with_columns(  # a plan without its ten-day amounts plans nothing
+            dekads=pl.when(pl.col("dekads").list.len() > 0)
+            .then("dekads")
+            .otherwise(pl.lit([0] * 36, pl.List(pl.Int64)))
+        )
+        .with_columns(last_dekad=pl.int_ranges(0, pl.col("dekads").list.len(), dtype=pl.Int64))
+        .explode("dekads", "last_dekad")
+        .select(
+            "project_id",
+            "last_dekad",
+            plan_to_date=pl.col("dekads").cum_sum().over("project_id"),
+        )
     )
     rows = rows.join(cumulative, on=["project_id", "last_dekad"], how="left")
     rows = in_force_then(rows, older, periods, year)
     # Investment done to date: the latest filed year-to-date figure of a period ending by the light's period end
     # (a period's own report counts as soon as it is filed).
-    ends = {pk: Period.parse(code).end for pk, code in period_codes.items()}
+    ends = pl.DataFrame(
+        {"period_id": list(period_codes), "period_end": [Period.parse(c).end for c in period_codes.values()]},
+        schema={"period_id": pl.Int64, "period_end": pl.Date},
+    )
     filed = (
-        pl.DataFrame(
-            [(pid, ends[period_id], ytd) for pid, period_id, ytd in reports],
-            schema={"project_id": pl.Int64, "period_end": pl.Date, "done_to_date": pl.Int64},
-            orient="row",
-        )
-        .sort("project_id", "period_end")
+        reports.join(ends, on="period_id", how="inner")
+        .select("project_id", "period_end", "done_to_date")
+        .sort("project_id", "period_end", maintain_order=True)
         .unique(["project_id", "period_end"], keep="last", maintain_order=True)
     )
     rows = rows.sort("project_id", "period_end").join_asof(
@@ -282,38 +313,42 @@ def load_inputs(
     seconds["rows"] = time.perf_counter() - clock - seconds["query"]
 
     kinds = {kind: str(label) for kind, label in MilestoneKind.choices}  # translated once, not once a row
-    numbers = {row[0]: row[4] for row in project_rows}
-    milestone_rows = list(
+    found = bulk.frame(
         Milestone.objects.filter(**only).values_list(
             "pk", "project_id", "kind", "name", "planned_date", "actual_date"
-        )
-    )
-    found = [
-        (pid, name or kinds.get(kind, kind), planned, actual, numbers.get(pid, 0))
-        for _pk, pid, kind, name, planned, actual in milestone_rows
-    ]
-    if older:  # and the milestone plan dates of those baselines: the same nodes, as then planned
-        live = {
-            pk: (pid, name or kinds.get(kind, kind), actual)
-            for pk, pid, kind, name, _p, actual in milestone_rows
-        }
-        for stick in {(pid, stick.number): stick for (pid, _code), stick in older.items()}.values():
-            found.extend(
-                (live[pk][0], live[pk][1], planned, live[pk][2], stick.number)
-                for pk, planned in stick.milestone_dates().items()
-                if pk in live
-            )
-    milestones = pl.DataFrame(
-        found,
-        schema={
+        ),
+        {
+            "pk": pl.Int64,
             "project_id": pl.Int64,
-            "label": pl.String,
+            "kind": pl.String,
+            "name": pl.String,
             "planned": pl.Date,
             "actual": pl.Date,
-            "baseline": pl.Int64,
         },
-        orient="row",
+    ).with_columns(
+        label=pl.when(pl.col("name").is_null() | (pl.col("name") == ""))
+        .then(pl.col("kind").replace(kinds))
+        .otherwise("name")
     )
+    milestones = found.select(
+        "project_id",
+        "label",
+        "planned",
+        "actual",
+        baseline=pl.col("project_id").replace_strict(numbers, default=0, return_dtype=pl.Int64),
+    )
+    if older:  # and the milestone plan dates of those baselines: the same nodes, as then planned
+        live = {
+            pk: (pid, label, actual)
+            for pk, pid, label, actual in found.select("pk", "project_id", "label", "actual").iter_rows()
+        }
+        then = [
+            (live[pk][0], live[pk][1], planned, live[pk][2], stick.number)
+            for stick in {(pid, stick.number): stick for (pid, _code), stick in older.items()}.values()
+            for pk, planned in stick.milestone_dates().items()
+            if pk in live
+        ]
+        milestones = pl.concat([milestones, pl.DataFrame(then, schema=milestones.schema, orient="row")])
     cases = Case.objects.filter(kind=CaseKind.PROBLEM, **only)
     problems = pl.DataFrame(
         [
@@ -385,25 +420,29 @@ def recompute(
     mark = time.perf_counter()
     step(2, _("保存灯色并开出督办件"))
     with transaction.atomic():
-        result.lights, result.changed = _store(
-            frame, version.number, now, project_ids, [p.code for p in periods]
+        stored = _store(frame, version.number, now, project_ids, [p.code for p in periods])
+        result.lights, result.changed = stored.lights, stored.changed
+        refresh_board(
+            [p.code for p in periods],
+            written_at=now,
+            project_ids=project_ids,
+            written=stored.written,
+            lights=frame if project_ids is None else None,
         )
-        refresh_board([p.code for p in periods], written_at=now, project_ids=project_ids)
         result.seconds["store"] = time.perf_counter() - mark
         if open_cases:
             latest = periods[-1].code
             reds = frame.filter((pl.col("period_code") == latest) & (pl.col("colour") == Colour.RED))
+            mark = time.perf_counter()
             result.cases_opened = cases.open_for_reds(reds["project_id"].to_list(), latest)
+            result.seconds["cases"] = time.perf_counter() - mark
     result.seconds["total"] = time.perf_counter() - clock
     return result
 
 
-def _store(
-    frame: pl.DataFrame, version: int, now: datetime, project_ids, codes: list[str]
-) -> tuple[int, int]:
+def _store(frame: pl.DataFrame, version: int, now: datetime, project_ids, codes: list[str]) -> Stored:
     """Write the lights whose content (colour, dimensions, reasons, figures) differs from the stored ones, by
-    digest, and move the others to the rule version in force with one statement. Returns (lights computed,
-    lights rewritten). JSON is made by polars for the whole frame; a dimension not judged is null."""
+    digest, and move the others to the rule version in force with one statement. JSON is made by polars for the whole frame; a dimension not judged is null."""
     dims = [d.value for d in rules.DIMENSIONS]
     frame = (
         frame.with_columns(
@@ -445,10 +484,9 @@ def _store(
     stored = Light.objects.filter(period_code__in=codes)
     if project_ids is not None:
         stored = stored.filter(project_id__in=project_ids)
-    existing = pl.DataFrame(
-        bulk.fetch(stored.values_list("pk", "project_id", "period_code", "digest")),
-        schema={"id": pl.Int64, "project_id": pl.Int64, "period_code": pl.String, "_old": pl.String},
-        orient="row",
+    existing = bulk.frame(
+        stored.values_list("pk", "project_id", "period_code", "digest"),
+        {"id": pl.Int64, "project_id": pl.Int64, "period_code": pl.String, "_old": pl.String},
     )
     joined = frame.join(existing, on=["project_id", "period_code"], how="left")
     new = joined.filter(pl.col("id").is_null()).select("project_id", "period_code", *storage.COLUMNS)
@@ -460,29 +498,63 @@ def _store(
     stored.exclude(rule_version=version).update(rule_version=version)  # same light, now by these rules
     if project_ids is None:  # archived projects are no longer lit: their lights of these periods go
         Light.objects.filter(period_code__in=codes, project__is_archived=True).delete()
-    return frame.height, new.height + changed.height
+    written = set(new["period_code"].unique().to_list()) | set(
+        joined.filter(pl.col("id").is_not_null() & (pl.col("_old") != pl.col("digest")))["period_code"]
+        .unique()
+        .to_list()
+    )
+    return Stored(frame.height, new.height + changed.height, written)
+
+
+@dataclass
+class Stored:
+    """What :func:`_store` wrote: lights computed and rewritten, and the periods with a light written."""
+
+    lights: int
+    changed: int
+    written: set[str]
+
+
+def _totals(frame: pl.DataFrame, codes: list[str]) -> dict[str, dict[int, int]]:
+    totals: dict[str, dict[int, int]] = {code: dict.fromkeys(Colour.values, 0) for code in codes}
+    for code, colour, n in frame.group_by("period_code", "colour").len().iter_rows():
+        totals[code][colour] = n
+    return totals
 
 
 # The board's figures
 
 
-def refresh_board(codes: list[str], *, written_at: datetime | None = None, project_ids=None) -> None:
+def refresh_board(
+    codes: list[str],
+    *,
+    written_at: datetime | None = None,
+    project_ids=None,
+    written: set[str] | None = None,
+    lights: pl.DataFrame | None = None,
+) -> None:
     """After lights of ``codes`` were written (in the writer's transaction): move the board's version, so that
     every kept answer and ETag is of the past, and count again, for those who see every project, the periods
     whose figures moved — with ``written_at`` (a recompute's time, which the lights it rewrote carry) only the
     periods with a light written since (of ``project_ids``), and on a recompute of every project also those whose
-    totals no longer match (an archived project's lights removed) or that have no row of the registry as it is."""
+    totals no longer match (an archived project's lights removed) or that have no row of the registry as it is. A
+    recompute of every project gives the periods it wrote lights of (``written``) and the lights it computed
+    (``lights``: project_id, period_code, colour — every light of ``codes``), from which the totals and figures
+    are counted instead of from the table."""
     _move_version("lights")
     _lights, registry = queries.board_version()  # read before counting: figures never go under a later one
     if written_at is not None:
-        codes = _moved(codes, written_at, project_ids, registry)
+        totals = _totals(lights, codes) if lights is not None else None
+        codes = _moved(codes, written_at, project_ids, registry, written, totals)
     if not codes:
         return
     now = timezone.now()
     BoardSummary.objects.bulk_create(
         [
             BoardSummary(period_code=code, registry=registry, figures=data.as_json(), computed_at=now)
-            for code, data in queries.count(None, codes).items()
+            for code, data in (
+                queries.count(None, codes) if lights is None else queries.count_frame(lights, codes)
+            ).items()
         ],
         update_conflicts=True,
         unique_fields=["period_code"],
@@ -490,11 +562,20 @@ def refresh_board(codes: list[str], *, written_at: datetime | None = None, proje
     )
 
 
-def _moved(codes: list[str], written_at: datetime, project_ids, registry: int) -> list[str]:
-    written = Light.objects.filter(period_code__in=codes, computed_at__gte=written_at)
-    if project_ids is not None:
-        written = written.filter(project_id__in=project_ids)
-    moved = set(written.values_list("period_code", flat=True).distinct())
+def _moved(
+    codes: list[str],
+    written_at: datetime,
+    project_ids,
+    registry: int,
+    written: set[str] | None = None,
+    totals: dict[str, dict[int, int]] | None = None,
+) -> list[str]:
+    if written is None:
+        lights = Light.objects.filter(period_code__in=codes, computed_at__gte=written_at)
+        if project_ids is not None:
+            lights = lights.filter(project_id__in=project_ids)
+        written = set(lights.values_list("period_code", flat=True).distinct())
+    moved = set(written)
     if project_ids is None:
         kept = {
             code: queries.Figures.from_json(figures).totals
@@ -502,10 +583,11 @@ def _moved(codes: list[str], written_at: datetime, project_ids, registry: int) -
                 period_code__in=codes, registry=registry
             ).values_list("period_code", "figures")
         }
-        totals: dict[str, dict[int, int]] = {code: {c: 0 for c in Colour.values} for code in codes}
-        lights = Light.objects.filter(period_code__in=codes)
-        for code, colour, n in lights.values_list("period_code", "colour").annotate(n=Count("*")):
-            totals[code][colour] = n
+        if totals is None:
+            totals = {code: {c: 0 for c in Colour.values} for code in codes}
+            lights = Light.objects.filter(period_code__in=codes)
+            for code, colour, n in lights.values_list("period_code", "colour").annotate(n=Count("*")):
+                totals[code][colour] = n
         moved |= {code for code in codes if kept.get(code) != totals[code]}
     return [code for code in codes if code in moved]
 
