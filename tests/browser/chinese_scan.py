@@ -28,6 +28,7 @@ ALLOWED = {
     "JPEG",  # the photo formats accepted, named as cameras and phones name them
     "WebP",
     "GBK",  # the Chinese encoding a .csv may come in (GBK/GB18030), named as Excel and WPS name it
+    "SMT",  # a demo project's production line (SMT生产线), as Chinese electronics makers write it
     "Ctrl",  # the key to hold for choosing several, as printed on the keyboard
 }
 

@@ -199,7 +199,13 @@ def milestones_panel(view: View) -> dict:
     }
 
 
-@register("overdue", title="逾期督办与交办（按承办单位）", template="cockpit/panels/overdue.html", order=60)
+@register(
+    "overdue",
+    title="逾期督办与交办（按承办单位）",
+    template="cockpit/panels/overdue.html",
+    order=60,
+    permission="lights.view_case",
+)
 def overdue_panel(view: View) -> dict:
     total, units = queries.overdue_by_unit(view)
     labels = dict(CaseKind.choices)
@@ -248,7 +254,13 @@ def overdue_panel(view: View) -> dict:
     }
 
 
-@register("filing", title="本期填报", template="cockpit/panels/filing.html", order=70)
+@register(
+    "filing",
+    title="本期填报",
+    template="cockpit/panels/filing.html",
+    order=70,
+    permission="reports.view_report",
+)
 def filing_panel(view: View) -> dict:
     f = queries.filing(view)
     link = view.link(reverse("reports:period_status", args=[f.period.pk])) if f.period else ""

@@ -54,11 +54,15 @@ def _page(request, template: str, *, screen: bool):
     )
 
 
-@permission_required("projects.view_project", raise_exception=True)
+# The cockpit's figures are the registry's and the lights': whoever opens it can open the lists behind them.
+COCKPIT_PERMISSIONS = ("projects.view_project", "lights.view_light")
+
+
+@permission_required(COCKPIT_PERMISSIONS, raise_exception=True)
 def home(request):
     return _page(request, "cockpit/home.html", screen=False)
 
 
-@permission_required("projects.view_project", raise_exception=True)
+@permission_required(COCKPIT_PERMISSIONS, raise_exception=True)
 def screen(request):
     return _page(request, "cockpit/screen.html", screen=True)

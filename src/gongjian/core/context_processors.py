@@ -13,7 +13,8 @@ def navigation(request):
     items = []
     if user.has_perm("projects.view_project"):
         # The leaders' cockpit: principal leaders and the office land there; everyone else reaches it here.
-        items.append((_("驾驶舱"), reverse("cockpit:home"), "cockpit"))
+        if user.has_perm("lights.view_light"):  # its figures open the light board and the lists behind it
+            items.append((_("驾驶舱"), reverse("cockpit:home"), "cockpit"))
         items.append((_("项目库"), reverse("projects:project_list"), "projects"))
         items.append((_("一张图"), reverse("onemap:map"), "map"))
     if user.has_perm("reports.view_report"):
