@@ -83,11 +83,13 @@ INSTALLED_APPS = [
     "gongjian.dispatch",  # only its migrations: the tables it made now belong to the four apps below
     "gongjian.meetings",
     "gongjian.daily",
+    "gongjian.onemap",
     "gongjian.assignments",
     "gongjian.documents",
     "gongjian.exchange",
     "gongjian.jobs",
     "gongjian.schedule",
+    "gongjian.cockpit",
     "gongjian.demo",
     "gongjian.api",
     "ninja",
@@ -192,7 +194,7 @@ if GONGJIAN_AUDIT_HASH not in {"sm3", "sha256"}:
     raise ImproperlyConfigured("GONGJIAN_AUDIT_HASH must be sm3 or sha256")
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"  # the day's report for a service team, else the project list
+LOGIN_REDIRECT_URL = "home"  # each role on its work (core.views.home)
 LOGOUT_REDIRECT_URL = "accounts:login"
 # 等保: idle sessions end after 30 minutes; the cookie is renewed on each request.
 SESSION_COOKIE_AGE = int(env("SESSION_IDLE_SECONDS", "1800"))
@@ -270,6 +272,8 @@ GONGJIAN_DOC_PREFIX = env("DOC_PREFIX", "重点办")
 GONGJIAN_CASE_WORKDAYS = int(env("CASE_WORKDAYS", "10"))
 GONGJIAN_LADDER_WORKDAYS = int(env("LADDER_WORKDAYS", "5"))
 GONGJIAN_REMIND_WORKDAYS = int(env("REMIND_WORKDAYS", "5"))
+# The cockpit's wall screen (大屏) reloads itself this often.
+GONGJIAN_COCKPIT_REFRESH_SECONDS = int(env("COCKPIT_REFRESH_SECONDS", "300"))
 
 # Notifications: e-mail goes out only when an SMTP host is set; the webhook only when its URL is set.
 EMAIL_HOST = env("SMTP_HOST")

@@ -18,16 +18,19 @@ admin.site.site_title = "攻坚"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("todo/", core_views.todo_list, name="todo"),
     path("accounts/", include("gongjian.accounts.urls")),
     path("projects/", include("gongjian.projects.urls")),
     path("reports/", include("gongjian.reports.urls")),
     path("lights/", include("gongjian.lights.urls")),
     path("assess/", include("gongjian.assess.urls")),
+    path("map/", include("gongjian.onemap.urls")),
     # The dispatch apps keep the paths they had when they were one app.
     path("dispatch/daily/", include("gongjian.daily.urls")),
     path("dispatch/assignments/", include("gongjian.assignments.urls")),
     path("dispatch/documents/", include("gongjian.documents.urls")),
     path("dispatch/", include("gongjian.meetings.urls")),
+    path("cockpit/", include("gongjian.cockpit.urls")),
     path("exchange/", include("gongjian.exchange.urls")),
     path("system/jobs/", include("gongjian.jobs.urls")),
     path("system/", include("gongjian.core.urls")),

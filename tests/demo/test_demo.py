@@ -1,6 +1,8 @@
 """The demo district must be the district of the speech (context 001), the same every time it is built."""
 
 import datetime as dt
+import itertools
+import json
 
 import pytest
 from django.db.models import Sum
@@ -10,9 +12,10 @@ from gongjian.accounts.roles import Role, role_label
 from gongjian.core.identifiers import check_credit_code, check_project_code
 from gongjian.core.models import AuditEvent
 from gongjian.demo import loader as demo_module
+from gongjian.demo.data import UNSURVEYED
 from gongjian.demo.loader import DEMO_PASSWORD, DemoAlreadyLoaded, DemoError, load_demo
 from gongjian.org.choices import ENTERPRISE_KINDS
-from gongjian.org.models import Unit
+from gongjian.org.models import RegionBoundary, Unit
 from gongjian.projects.choices import ApprovalStatus, Category, LeaderRole, Nature
 from gongjian.projects.models import AnnualPlan, Project
 
@@ -239,7 +242,9 @@ def test_the_demo_opens_the_current_ten_day_period_and_the_reporter_has_reports_
     from gongjian.reports.models import ReportingPeriod
 
     period = ReportingPeriod.objects.order_by("-opens_at").first()
-    assert period.period.contains(AS_OF) and not period.reports.exists()
+    assert period.period.contains(AS_OF)
+    # two of the reporter's reports are in and wait for the reviewer; the rest are due
+    assert list(period.reports.values_list("state", flat=True)) == ["submitted", "submitted"]
     client.post("/accounts/login/", {"username": "reporter", "password": DEMO_PASSWORD})
     html = client.get("/reports/").content.decode()
     mine = Project.objects.in_scope(User.objects.get(username="reporter"))
@@ -321,3 +326,42 @@ def test_the_demo_has_a_week_of_service_team_reports_and_an_assignment_half_hand
     assignment = Assignment.objects.get()
     first = assignment.steps.order_by("deadline").first()
     assert assignment.units.count() == 9 and first.submissions.count() == 3
+
+
+def test_the_demo_district_has_a_boundary_around_every_site_and_three_sites_not_surveyed(summary):
+    boundary = RegionBoundary.objects.select_related("region").get()
+    assert (boundary.region.name, boundary.features, boundary.version) == ("泉山区", 1, 1)
+    ring = json.loads(boundary.geojson)["features"][0]["geometry"]["coordinates"][0]
+
+    def inside(x: float, y: float) -> bool:  # ray casting
+        crossings = 0
+        for (x1, y1), (x2, y2) in itertools.pairwise(ring):
+            if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+                crossings += 1
+        return crossings % 2 == 1
+
+    sites = list(Project.objects.values_list("name", "longitude", "latitude"))
+    assert sorted(name for name, lon, _lat in sites if lon is None) == sorted(UNSURVEYED)
+    assert all(inside(float(lon), float(lat)) for _name, lon, lat in sites if lon is not None)
+    assert AuditEvent.objects.filter(action="org.regionboundary.upload").count() == 1
+
+
+def test_every_business_role_has_work_waiting_and_lands_on_its_work(summary, client):
+    from gongjian.core import todo
+
+    expected = {
+        "reporter": ("/reports/", "reports.file"),
+        "reviewer": ("/reports/?todo=review", "reports.review"),
+        "leader": (None, "lights.cases"),
+        "evaluator": ("/assess/evaluate/", "assess.scores"),
+        "office": ("/projects/", "assignments.pending"),  # the cockpit once it is installed
+    }
+    for username, (landing, kind) in expected.items():
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        url = client.get("/").url
+        assert url == landing or (landing is None and url.startswith("/lights/?group=leader")), username
+        counts = {item.kind.key: item.count for item in todo.items(user)}
+        assert counts[kind] > 0, (username, counts)
+    assert todo.items(User.objects.get(username="reviewer"))[0].count == 2
+    assert client.get("/").status_code == 302

@@ -196,13 +196,13 @@ def test_the_same_cells_without_a_declared_range_are_refused_at_the_far_row(exis
 def test_a_workbook_with_cells_at_a1_and_z1000000_is_refused_without_reading_a_million_rows(
     existing, office_user
 ):
-    started = time.perf_counter()
+    started = time.process_time()
     declared = refused(written_by_openpyxl("A1", "Z1000000"), office_user)
     found = refused(xlsx(sheet_xml(cell("A1") + cell("Z1000000"))), office_user)
 
     assert declared.startswith(f"第 1 个工作表「项目」声明的范围 A1:Z1000000 {SHAPE}")
     assert found.startswith(f"第 1 个工作表「项目」有第 1000000 行，{SHAPE}")
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
 
 
 def test_a_sheet_declaring_a_huge_range_around_a_few_cells_is_refused_naming_that_range(
@@ -269,11 +269,11 @@ def test_a_range_within_the_rows_and_columns_but_of_too_many_cells_is_refused_wi
 
 def test_a_zip_bomb_whose_headers_admit_its_size_is_refused_at_once_naming_the_limit(existing, office_user):
     data = bomb(admitted=True)
-    started = time.perf_counter()
+    started = time.process_time()
 
     message = refused(data, office_user)
 
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5
     assert re.match(
         r"工作簿解压后共 10\d\d MB，超过 200 MB 的上限（其中 xl/worksheets/sheet1.xml 解压后 10\d\d MB）"
         r"，可能是“压缩炸弹”，未读取。$",
@@ -285,11 +285,11 @@ def test_a_zip_bomb_is_refused_in_under_two_seconds_and_200_mb_with_the_limit_na
     data = bomb(admitted=False)  # its headers claim 1 MB: only inflating it shows what it is
     assert len(data) < 1.5 * 1024 * 1024
     tracemalloc.start()
-    started = time.perf_counter()
+    started = time.process_time()
 
     message = refused(data, office_user)
 
-    elapsed, (_now, peak) = time.perf_counter() - started, tracemalloc.get_traced_memory()
+    elapsed, (_now, peak) = time.process_time() - started, tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert elapsed < 2 and peak < 200 * 1024 * 1024
     assert message.startswith("工作簿的压缩比超过 100 倍的上限（第 1 个工作表「项目」：")

@@ -30,6 +30,7 @@ _REFERENCE_DATA = [
     f"{app}.{verb}_{model}"
     for app, model in [
         ("org", "region"),
+        ("org", "regionboundary"),
         ("org", "unit"),
         ("org", "person"),
         ("org", "villageassignment"),
@@ -67,6 +68,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "projects.import_projects",
         "projects.change_baseline",
         *_REFERENCE_DATA,
+        "org.view_regionboundaryrevision",
         "reports.view_report",
         "reports.view_reportingperiod",
         "reports.add_reportingperiod",

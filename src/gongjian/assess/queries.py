@@ -7,10 +7,20 @@ import io
 from collections.abc import Collection, Sequence
 
 import polars as pl
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from gongjian.assess import engine
-from gongjian.assess.models import RunFigures, Score, SubjectKind
+from gongjian.assess.models import (
+    Evaluation,
+    EvaluatorAssignment,
+    Run,
+    RunFigures,
+    RunState,
+    Score,
+    SubjectKind,
+)
+from gongjian.core.periods import Period
 from gongjian.org.scope import scope_for
 from gongjian.projects.models import Project
 
@@ -88,3 +98,32 @@ def explanations(scores: Sequence[Score]) -> dict[int, list[str]]:
 def explanation(score: Score) -> list[str]:
     """The explanation of one score (see :func:`explanations`)."""
     return explanations([score])[score.pk]
+
+
+def scoring_period() -> Period:
+    """The period raters score by default: the current ten-day period (the scoring page opens on it)."""
+    return Period.dekad_of(timezone.localdate())
+
+
+def is_rater(user) -> bool:
+    """Whether ``user`` has subjects to score (综合评价打分人): assigned by the office, with the permission."""
+    return user.has_perm("assess.add_evaluation") and EvaluatorAssignment.objects.filter(rater=user).exists()
+
+
+def scores_waiting(user, period_code: str | None = None) -> QuerySet[EvaluatorAssignment]:
+    """待评分: ``user``'s assigned subjects without their score for the period (default: :func:`scoring_period`);
+    none once the period's results are published, as no score is taken then."""
+    code = period_code or scoring_period().code
+    if Run.objects.filter(period_code=code, state=RunState.PUBLISHED).exists():
+        return EvaluatorAssignment.objects.none()
+    scored = Evaluation.objects.filter(
+        rater=user,
+        period_code=code,
+        subject_kind=OuterRef("subject_kind"),
+        subject_id=OuterRef("subject_id"),
+    )
+    return EvaluatorAssignment.objects.filter(rater=user).filter(~Exists(scored))
+
+
+def scores_waiting_count(user) -> int:
+    return scores_waiting(user).count()

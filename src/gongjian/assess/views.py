@@ -279,7 +279,12 @@ def evaluate(request):
     }
     posted = request.method == "POST"
     rows = []
+    # ?todo=1: only the subjects still waiting for a score (the to-do page's list)
+    todo = bool(request.GET.get("todo"))
+    waiting = {a.pk for a in queries.scores_waiting(request.user, period.code)} if todo else None
     for a in assigned:
+        if waiting is not None and a.pk not in waiting:
+            continue
         key, done = f"{a.subject_kind}-{a.subject_id}", mine.get((a.subject_kind, a.subject_id))
         rows.append(
             {
@@ -301,6 +306,7 @@ def evaluate(request):
         {
             "period": period,
             "rows": rows,
+            "todo": todo,
             "missing": services.missing_evaluations(period.code)
             if request.user.has_perm("assess.run_assessment")
             else None,

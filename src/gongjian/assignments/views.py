@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongjian.assignments import queries
 from gongjian.assignments import services as assignments
 from gongjian.assignments.models import SubmissionFile
 from gongjian.core import excel
@@ -98,10 +99,11 @@ def _unit_groups(selected: set[int]) -> list[dict]:
 
 @permission_required("assignments.view_assignment", raise_exception=True)
 def assignment_list(request):
-    """The assignments the user sees, newest first, with how many hand-ins are in and how many are overdue."""
-    queryset = (
-        assignments.visible_assignments(request.user).select_related("meeting").order_by("-created_at", "-id")
-    )
+    """The assignments the user sees, newest first, with how many hand-ins are in and how many are overdue;
+    ``?todo=1`` only those waiting for the user's hand-in (their to-do)."""
+    todo = bool(request.GET.get("todo"))
+    shown = queries.pending(request.user) if todo else assignments.visible_assignments(request.user)
+    queryset = shown.select_related("meeting").order_by("-created_at", "-id")
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     progress = assignments.progress(list(page), request.user)
     can_run = request.user.has_perm("meetings.run_dispatch")
@@ -113,6 +115,7 @@ def assignment_list(request):
             "rows": [(a, progress[a.pk]) for a in page],
             "can_run": can_run,
             "show_mine": not can_run and bool(assignments.unit_and_above(request.user)),
+            "todo": todo,
             "today": timezone.localdate(),
         },
     )

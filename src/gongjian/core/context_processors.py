@@ -1,6 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from gongjian.core import todo
 from gongjian.core.models import Notification
 
 
@@ -11,7 +12,10 @@ def navigation(request):
         return {"nav_items": []}
     items = []
     if user.has_perm("projects.view_project"):
+        # The leaders' cockpit: principal leaders and the office land there; everyone else reaches it here.
+        items.append((_("驾驶舱"), reverse("cockpit:home"), "cockpit"))
         items.append((_("项目库"), reverse("projects:project_list"), "projects"))
+        items.append((_("一张图"), reverse("onemap:map"), "map"))
     if user.has_perm("reports.view_report"):
         items.append((_("旬报月报"), reverse("reports:due_list"), "reports"))
     if user.has_perm("lights.view_light"):
@@ -36,4 +40,10 @@ def navigation(request):
         items.append((_("系统管理"), reverse("admin:index"), "admin"))
 
     unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
-    return {"nav_items": items, "unread_notifications": unread}
+    # The to-do total is counted only when a page draws the header (a callable: the template calls it), once per
+    # request (kept on the user).
+    return {
+        "nav_items": items,
+        "unread_notifications": unread,
+        "todo_total": lambda: todo.total(user),
+    }

@@ -4,6 +4,9 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 CHOOSE = gettext_lazy("请选择")
@@ -48,3 +51,29 @@ def add_service_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+class QuickSelect(forms.Select):
+    """A select written out in Python instead of one template rendering per option. The same HTML as Django's
+    Select for single choices and groups; a city's or a province's filter lists hundreds or thousands of units and
+    leaders, where the template per option cost most of the page (issue 14: 2,400 options, 0.6 s of 0.8 s)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        chosen = set(self.format_value(value))
+        parts = [format_html('<select name="{}"{}>', name, flatatt(attrs))]
+
+        def option(option_value, label) -> str:
+            text = "" if option_value is None else str(option_value)
+            selected = " selected" if text in chosen else ""
+            return f'<option value="{escape(text)}"{selected}>{escape(label)}</option>'
+
+        for option_value, label in self.choices:
+            if isinstance(label, list | tuple):  # a group: (its name, its choices)
+                parts.append(f'<optgroup label="{escape(option_value)}">')
+                parts.extend(option(v, text) for v, text in label)
+                parts.append("</optgroup>")
+            else:
+                parts.append(option(option_value, label))
+        parts.append("</select>")
+        return mark_safe("".join(parts))

@@ -11,7 +11,7 @@ from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import ListView
 
-from gongjian.core import audit
+from gongjian.core import audit, todo
 from gongjian.core.exports import audit_workbook
 from gongjian.core.filters import AuditEventFilterSet
 from gongjian.core.models import AuditEvent, Notification
@@ -99,25 +99,41 @@ def notification_list(request):
 
 
 def home(request):
-    """Where "/" and a fresh login land: a service team's member on the day's report, whoever reads projects on
-    the project list, an administrator on their own page."""
+    """Where "/" and a fresh login land: each role on its work.
+
+    The landings, in their fixed order (registered by the apps in ``AppConfig.ready``, see ``core/todo.py``):
+
+    1. the leaders' cockpit (驾驶舱) — principal leaders and the project office, who see every project;
+    2. 我的填报 (the reports due) — reporters; work waiting: reports to file;
+    3. 待审核报告 — reviewers; work waiting: reports submitted for review;
+    4. their projects' traffic-light board — supervising leaders and commanders; work waiting: their cases and
+       decisions;
+    5. 综合评价打分 — evaluators (who have subjects assigned); work waiting: scores of the current period;
+    6. 今日日报 — service teams' members; work waiting: the day's report not filed.
+
+    A user with several roles lands on the first of their landings where work is waiting, else on the first of
+    them. Whoever has none of these: the three administrators each on their own desk (they see no business
+    data), anyone else who reads projects on the project list, the rest on their account page.
+    """
     user = request.user
-    if (
-        user.is_authenticated
-        and user.has_perm("daily.add_dailyreport")
-        and not user.has_perm("meetings.view_meeting")
-    ):
-        return redirect("daily:daily")
-    if user.has_perm("projects.view_project"):
-        return redirect("projects:project_list")
-    # The three administrators see no business data: each lands on their own desk.
+    target = todo.landing_for(user) if user.is_authenticated else None
+    if target:
+        return redirect(target)
     if user.has_perm("core.view_audit_trail"):
         return redirect("core:audit_list")
     if user.has_perm("accounts.manage_credentials"):
         return redirect("accounts:security_users")
+    if user.has_perm("projects.view_project"):
+        return redirect("projects:project_list")
     if user.is_staff:
         return redirect("admin:index")
     return redirect("accounts:me")
+
+
+def todo_list(request):
+    """待办: each kind of work waiting for the signed-in user, with its count and the list that shows it."""
+    items = todo.items(request.user)
+    return render(request, "core/todo.html", {"items": items, "total": sum(i.count for i in items)})
 
 
 # The error pages: in the site's frame, in Chinese, with a way back; under /api/ the API's JSON shape instead.

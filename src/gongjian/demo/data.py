@@ -20,6 +20,12 @@ from gongjian.projects.choices import (
 PROVINCE = ("320000", "江苏省")
 CITY = ("320300", "徐州市")
 DISTRICT = ("320311", "泉山区")
+# The demo district's outline for the map (一张图): made up, around the sites' made-up coordinates (about
+# 117.08–117.22 E, 34.16–34.27 N, see loader.coordinates), as the office would upload the surveyed one.
+DISTRICT_CENTRE = (117.15, 34.215)
+DISTRICT_RADII = (0.105, 0.083)  # degrees of longitude and latitude of an ellipse through the sites' corners
+# Sites not surveyed yet: the map lists them beside it instead of drawing them.
+UNSURVEYED = ("韩山旧村改造配套商业街区", "绿色食品精深加工项目", "矿大科技园综合服务中心")
 
 # Street (9-digit code) → communities and villages (the statistics bureau numbers 居委会 from 001, 村委会 from 201).
 # Each street also names the roads its project locations are described by.

@@ -17,6 +17,8 @@ nobody; real codes come from the 在线审批监管平台 and the registration a
 
 from __future__ import annotations
 
+import json
+import math
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -57,6 +59,8 @@ from gongjian.demo.data import (
     DEMO_USERNAMES,
     DEPARTMENTS,
     DISTRICT,
+    DISTRICT_CENTRE,
+    DISTRICT_RADII,
     ENTERPRISES,
     EXTRA_POSTS,
     GIVEN_NAMES,
@@ -80,14 +84,17 @@ from gongjian.demo.data import (
     SERVICE_TEAMS,
     STREETS,
     SURNAMES,
+    UNSURVEYED,
     ProjectSpec,
 )
 from gongjian.documents import services as documents
+from gongjian.lights.choices import CaseKind
 from gongjian.lights.models import Light
 from gongjian.lights.services import cases, recompute
 from gongjian.meetings import services as meetings
 from gongjian.org.choices import UnitKind
 from gongjian.org.models import Person, Region, Unit, VillageAssignment
+from gongjian.org.services import save_boundary
 from gongjian.projects import services
 from gongjian.projects.choices import (
     ApprovalKind,
@@ -103,7 +110,7 @@ from gongjian.projects.choices import (
 from gongjian.projects.models import Project
 from gongjian.projects.services import ProjectChildren, create_project, dekads_from_months
 from gongjian.reports.models import Report, ReportingPeriod
-from gongjian.reports.services import open_period
+from gongjian.reports.services import open_period, save_draft, submit_report
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The day of the speech the demo is modelled on; any fixed number would do, this one is easy to trace.
@@ -150,6 +157,28 @@ class DemoSummary:
     people: int
     accounts: list[DemoAccount] = field(default_factory=list)
     password: str = DEMO_PASSWORD
+
+
+def district_outline(vertices: int = 48) -> dict:
+    """The demo district's boundary as GeoJSON: a wobbly ellipse that holds every site (its radius never falls
+    below the ellipse through the corners of the sites' box, and the chords between vertices stay outside it)."""
+    (lon, lat), (a, b) = DISTRICT_CENTRE, DISTRICT_RADII
+    ring = []
+    for i in range(vertices):
+        t = 2 * math.pi * i / vertices
+        r = 1.12 + 0.06 * math.sin(3 * t + 0.5) + 0.04 * math.sin(5 * t + 1.3)
+        ring.append([round(lon + a * r * math.cos(t), 6), round(lat + b * r * math.sin(t), 6)])
+    ring.append(ring[0])
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": DISTRICT[1], "adcode": DISTRICT[0]},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        ],
+    }
 
 
 def shanghai_today() -> date:
@@ -395,6 +424,7 @@ class _DemoBuilder:
         self.build_assessments()
         self.build_dispatch()
         self.build_daily_cycle()
+        self.build_work_waiting()
         return DemoSummary(
             year=self.year,
             as_of=self.as_of,
@@ -622,6 +652,50 @@ class _DemoBuilder:
         DailyReport.objects.bulk_create(reports)
         DailyTask.objects.bulk_create(tasks)
 
+    def build_work_waiting(self) -> None:
+        """Something on each demo account's to-do list (待办) besides what the steps above leave: the reporter has
+        filed two of the current period's reports, which wait for the reviewer; a problem on a project the demo
+        leader supervises waits for its unit and for him; the evaluator (the commerce bureau's head) has the
+        commercial projects to score. Only adds: an evaluator's assignment another step made is kept as it is."""
+        reporter = User.objects.get(username="reporter")
+        period = ReportingPeriod.objects.filter(code=Period.dekad_of(self.as_of).code).first()
+        if period is not None:
+            # the last two by code: tests that build on the demo file the first ones themselves
+            for project in Project.objects.in_scope(reporter).filter(is_archived=False).order_by("-code")[:2]:
+                report = save_draft(
+                    project,
+                    period,
+                    {
+                        "amount": 2_000_000,
+                        "progress_text": "主体结构施工，本旬完成二层楼板浇筑",
+                        "workers": 120,
+                    },
+                    actor=reporter,
+                )
+                submit_report(report, actor=reporter, expected_version=report.version)
+        leader = User.objects.get(username="leader").person
+        led = (
+            Project.objects.filter(leader_links__person=leader, leader_links__role=LeaderRole.LEAD)
+            .select_related("responsible_unit")
+            .order_by("code")
+            .first()
+        )
+        if led is not None:
+            cases.open_case(
+                led,
+                kind=CaseKind.PROBLEM,
+                title=f"{led.name}施工用电增容需供电公司加快办理",
+                reasons=["施工用电增容申请已逾一个月未批复，影响设备安装"],
+                owner=led.responsible_unit,
+                period_code=Period.dekad_of(self.as_of).code,
+                supervisor=leader,
+            )
+        evaluator = User.objects.get(username="evaluator")  # the head of the commerce bureau
+        for project in Project.objects.filter(category=Category.COMMERCE).order_by("code"):
+            EvaluatorAssignment.objects.get_or_create(
+                rater=evaluator, subject_kind=SubjectKind.PROJECT, subject_id=project.pk
+            )
+
     # Organisation
 
     def region(self, code: str, name: str, parent: Region | None) -> Region:
@@ -638,6 +712,12 @@ class _DemoBuilder:
         province = self.region(*PROVINCE, None)
         city = self.region(*CITY, province)
         district = self.region(*DISTRICT, city)
+        save_boundary(
+            district,
+            json.dumps(district_outline(), ensure_ascii=False).encode(),
+            file_name=f"{district.name}.geojson",
+            expected_version=ANY_VERSION,
+        )
         for street_no, street_name, villages, _roads in STREETS:
             street = self.region(DISTRICT[0] + street_no, street_name, district)
             for village_no, village_name in villages:
@@ -931,9 +1011,11 @@ class _DemoBuilder:
         return f"{street.name}{site.name}{park}，{first}与{second}交叉口{corner}侧"
 
     @staticmethod
-    def coordinates(spec: ProjectSpec) -> tuple[Decimal, Decimal]:
-        """A made-up site centre inside 泉山区 (about 117.08–117.22 E, 34.16–34.27 N). Its own generator, seeded
-        by the name, so that adding it moved no other demo value."""
+    def coordinates(spec: ProjectSpec) -> tuple[Decimal | None, Decimal | None]:
+        """A made-up site centre inside 泉山区 (about 117.08–117.22 E, 34.16–34.27 N), none for a site not surveyed
+        yet. Its own generator, seeded by the name, so that adding it moved no other demo value."""
+        if spec.name in UNSURVEYED:
+            return None, None
         rng = random.Random(f"site/{spec.name}")
         places = Decimal("0.000001")
         return (

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class LightsConfig(AppConfig):
@@ -18,6 +20,46 @@ class LightsConfig(AppConfig):
         for model in (Project, ProjectLeader, Unit, Person, Region, VillageAssignment):
             post_save.connect(_saved, sender=model, dispatch_uid=f"lights.board.{model.__name__}.save")
             post_delete.connect(_deleted, sender=model, dispatch_uid=f"lights.board.{model.__name__}.delete")
+        _register_todo()
+
+
+def _register_todo() -> None:
+    """The cases waiting for a user and those waiting for the office to close them (待办); supervising leaders and
+    commanders land on their projects' board."""
+    from gongjian.core import todo  # noqa: PLC0415  (app registry)
+    from gongjian.lights import queries  # noqa: PLC0415  (app registry)
+
+    todo.register(
+        "lights.cases",
+        label=_("待办督办件"),
+        order=30,
+        applies=lambda user: user.has_perm("lights.handle_case"),
+        count=queries.my_case_count,
+        url=lambda user: reverse("lights:case_list") + "?state=mine",
+    )
+    todo.register(
+        "lights.close",
+        label=_("待销号督办件"),
+        order=35,
+        applies=lambda user: user.has_perm("lights.close_case"),
+        count=queries.to_close_count,
+        url=lambda user: reverse("lights:case_list") + "?state=resolved",
+    )
+
+    def supervises(user) -> bool:
+        # A supervising leader or commander (by role, or by leading or commanding a project) who does not see
+        # every project; the principal leaders and the office land on the cockpit.
+        if not user.has_perm("lights.view_light") or user.has_perm("projects.view_all_projects"):
+            return False
+        return user.has_perm("lights.add_judgement") or queries.leads(user) is not None
+
+    todo.register_landing(
+        "lights.board",
+        order=40,
+        applies=supervises,
+        url=queries.my_board_url,
+        work=("lights.cases", "meetings.decisions"),
+    )
 
 
 def _saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:

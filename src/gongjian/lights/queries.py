@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -314,9 +315,22 @@ def _recent(period: Period, n: int) -> list[Period]:
     return periods
 
 
-def filter_cases(queryset, *, state: str = "open", kind: str | None = None, overdue: bool = False):
+def filter_cases(
+    queryset,
+    *,
+    state: str = "open",
+    kind: str | None = None,
+    overdue: bool = False,
+    owner: str | int | None = None,
+    projects: QuerySet | None = None,
+):
     """The case list's filters, as the page and the API take them: state ("open" for every case not closed, or
-    one state), kind, and overdue (past the deadline and still with the owner)."""
+    one state), kind, overdue (past the deadline and still with the owner), the owning unit, and ``projects``
+    (the cases about these projects only: the cockpit's region, park, category and level)."""
+    if owner not in (None, "") and str(owner).isdigit() and len(str(owner)) < 19:
+        queryset = queryset.filter(owner_id=int(owner))
+    if projects is not None:
+        queryset = queryset.filter(project__in=projects.values("pk"))
     if state == "open":
         queryset = queryset.exclude(state=CaseState.CLOSED)
     elif state in CaseState.values:
@@ -339,3 +353,53 @@ def visible_cases(user):
         query |= Q(owner__path__startswith=person.unit.path)
         query |= Q(supervisor=person)
     return Case.objects.filter(query).distinct()
+
+
+def _person_of(user) -> Person | None:
+    # The one-to-one's cache on the user object: read once per request.
+    return getattr(user, "person", None) if getattr(user, "pk", None) else None
+
+
+def my_cases(user):
+    """督办件 waiting for ``user`` (the case list's "我的待办"): red-light and problem cases still with their owner
+    (to sign for or being handled) that their own unit owns or that they supervise. A meeting's decisions are
+    counted with the decisions (gongjian.meetings), and a case waiting to be closed (待销号) by the office."""
+    if not user.has_perm("lights.handle_case"):
+        return Case.objects.none()
+    person = _person_of(user)
+    if person is None:
+        return Case.objects.none()
+    mine = Q(supervisor=person)
+    if person.unit_id:
+        mine |= Q(owner_id=person.unit_id)
+    return Case.objects.filter(mine, state__in=WORKING_STATES).exclude(kind=CaseKind.DECISION)
+
+
+def my_case_count(user) -> int:
+    return my_cases(user).count()
+
+
+def to_close_count(user) -> int:
+    """待销号: the cases the user sees that were resolved and wait for the office to close them."""
+    if not user.has_perm("lights.close_case"):
+        return 0
+    return visible_cases(user).filter(state=CaseState.RESOLVED).count()
+
+
+def leads(user) -> Person | None:
+    """The user's person when they lead (包挂) or command (指挥长) a project, else None."""
+    person = _person_of(user)
+    if person is None:
+        return None
+    led = Project.objects.filter(Q(commander=person) | Q(leader_links__person=person))
+    return person if led.exists() else None
+
+
+def my_board_url(user) -> str:
+    """The board of the projects a supervising leader leads (grouped by leader, their own row), or of their scope
+    for a commander or a leader without projects yet."""
+    person = _person_of(user)
+    url = reverse("lights:board")
+    if person is not None and person.project_links.filter(role=LeaderRole.LEAD).exists():
+        return f"{url}?group=leader&value={person.pk}"
+    return url

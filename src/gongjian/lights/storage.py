@@ -9,12 +9,25 @@ from gongjian.core import bulk
 from gongjian.lights.models import Light
 
 # The written columns after the keys, in this order in the frames the callers give.
-COLUMNS = ["colour", "dimensions", "reasons", "figures", "baseline", "rule_version", "computed_at", "digest"]
+COLUMNS = [
+    "colour",
+    "dimensions",
+    "reasons",
+    "figures",
+    "plan_to_date",
+    "done_to_date",
+    "baseline",
+    "rule_version",
+    "computed_at",
+    "digest",
+]
 PG_TYPES = {
     "colour": "smallint",
     "dimensions": "jsonb",
     "reasons": "jsonb",
     "figures": "jsonb",
+    "plan_to_date": "bigint",
+    "done_to_date": "bigint",
     "baseline": "integer",
     "rule_version": "integer",
     "computed_at": "timestamptz",

@@ -22,6 +22,8 @@ from gongjian.lights.choices import LADDER, CaseKind, CaseState, Colour, Dimensi
 from gongjian.lights.models import Case, Judgement, Light, RuleVersion
 from gongjian.lights.services import cases, letters
 from gongjian.lights.services.letters import KINDS as LETTER_KINDS
+from gongjian.org.models import Unit
+from gongjian.projects.filters import PROJECT_FILTERS, narrow
 from gongjian.projects.models import Project
 from gongjian.projects.queries import baseline_label
 
@@ -200,13 +202,29 @@ def light_detail(request, project_pk, code):
 
 def _filtered_cases(request):
     state, kind = request.GET.get("state", "open"), request.GET.get("kind")
+    # The cockpit's figures open the list narrowed as they counted: an owner, the projects' region, park…
+    projects, _words = narrow(request.GET, Project.objects.all())
+    # "mine": the cases waiting for the user (their to-do), else every case they see
+    cases = queries.my_cases(request.user) if state == "mine" else queries.visible_cases(request.user)
     queryset = queries.filter_cases(
-        queries.visible_cases(request.user).select_related("project", "owner", "supervisor"),
+        cases.select_related("project", "owner", "supervisor"),
         state=state,
         kind=kind,
         overdue=bool(request.GET.get("overdue")),
+        owner=request.GET.get("owner"),
+        projects=projects if _words else None,
     )
     return queryset, state, kind
+
+
+def _narrowed(request) -> list[str]:
+    """The filters the case list's form does not show, in words (an owner, a region…), kept as hidden fields."""
+    words = []
+    owner = request.GET.get("owner", "")
+    if owner.isdigit() and len(owner) < 19:
+        unit = Unit.objects.filter(pk=int(owner)).values_list("name", flat=True).first()
+        words.append(_("承办单位：%(name)s") % {"name": unit or _("（不存在）")})
+    return words + narrow(request.GET, Project.objects.none())[1]
 
 
 @permission_required("lights.view_case", raise_exception=True)
@@ -220,6 +238,8 @@ def case_list(request):
             "page": page,
             "state": state,
             "kind": kind,
+            "narrowed": _narrowed(request),
+            "kept_params": [(k, request.GET[k]) for k in ("owner", *PROJECT_FILTERS) if request.GET.get(k)],
             "states": CaseState.choices,
             "kinds": CaseKind.choices,
             "today": timezone.localdate(),

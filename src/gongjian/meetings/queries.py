@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Value
 from django.utils import timezone
 
 from gongjian.assess.queries import scores_in_scope
-from gongjian.lights.choices import CaseState
+from gongjian.lights.choices import WORKING_STATES, CaseState
 from gongjian.lights.queries import visible_cases
 from gongjian.meetings.models import Decision, Meeting
 from gongjian.org.models import Person
@@ -116,17 +116,35 @@ def with_case_access(decisions, user):
     return decisions.annotate(case_readable=Exists(visible_cases(user).filter(pk=OuterRef("case_id"))))
 
 
+def my_decisions(user):
+    """The decisions waiting for ``user`` (the ledger's "我的待办"): given to their own unit or to them by name,
+    and still with the owner (to sign for or being handled; one resolved waits for the office to close it)."""
+    if not user.has_perm("meetings.view_decision"):
+        return Decision.objects.none()
+    person = _person(user)
+    if person is None:
+        return Decision.objects.none()
+    mine = Q(assignee=person)
+    if person.unit_id:
+        mine |= Q(owner_id=person.unit_id)
+    return Decision.objects.filter(mine, case__state__in=WORKING_STATES)
+
+
+def my_decision_count(user) -> int:
+    return my_decisions(user).count()
+
+
 def decision_ledger(user, *, state: str | None = None, owner_id: int | None = None):
     """The decisions a user sees, for the ledger: "open", "late" (open past the deadline), "closed" or a case
-    state; of one owner unit; soonest deadline first."""
-    decisions = with_case_access(visible_decisions(user), user).select_related(
-        "meeting", "owner", "assignee", "case"
-    )
+    state, or "mine" (:func:`my_decisions`); of one owner unit; soonest deadline first."""
+    decisions = with_case_access(
+        my_decisions(user) if state == "mine" else visible_decisions(user), user
+    ).select_related("meeting", "owner", "assignee", "case")
     if state in ("open", "late"):
         decisions = decisions.exclude(case__state=CaseState.CLOSED)
         if state == "late":
             decisions = decisions.filter(deadline__lt=timezone.localdate())
-    elif state:
+    elif state and state != "mine":
         decisions = decisions.filter(case__state=state)
     if owner_id:
         decisions = decisions.filter(owner_id=owner_id)

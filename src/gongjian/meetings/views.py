@@ -236,7 +236,9 @@ def _decisions(request) -> list[dict]:
     unit = request.GET.get("unit", "")
     state = request.GET.get("state")
     decisions = queries.decision_ledger(
-        request.user, state=state if state in ("open", "late", "closed") else None, owner_id=as_id(unit)
+        request.user,
+        state=state if state in ("open", "late", "closed", "mine") else None,
+        owner_id=as_id(unit),
     )
     return [{"d": d, "late": d.overdue} for d in decisions]
 

@@ -202,3 +202,75 @@ class VillageAssignment(models.Model):
     def clean(self) -> None:
         if self.region_id and self.region.level != RegionLevel.VILLAGE:
             raise ValidationError({"region": _("分包对象须是村居或社区。")})
+
+
+class RegionBoundary(models.Model):
+    """A region's boundary (行政区划边界) as the project office uploaded it: a GeoJSON FeatureCollection of
+    polygons in longitude and latitude, drawn under the projects' points (一张图). Checked on upload
+    (:mod:`gongjian.org.geojson`); every upload is a new version, kept as a :class:`RegionBoundaryRevision`."""
+
+    region = models.OneToOneField(
+        Region, verbose_name=_("行政区划"), on_delete=models.CASCADE, related_name="boundary"
+    )
+    geojson = models.TextField(_("边界（GeoJSON）"), editable=False)
+    file_name = models.CharField(_("文件名"), max_length=255, blank=True, editable=False)
+    sha256 = models.CharField(_("文件校验值（SHA-256）"), max_length=64, editable=False)
+    size = models.PositiveIntegerField(_("文件大小（字节）"), default=0, editable=False)
+    features = models.PositiveIntegerField(_("要素数"), default=0, editable=False)
+    bbox = models.JSONField(_("范围（西、南、东、北）"), default=list, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), null=True, editable=False)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("行政区划边界")
+        verbose_name_plural = _("行政区划边界")
+        ordering = ["region__code"]
+
+    def __str__(self) -> str:
+        return _("%(region)s边界") % {"region": self.region}
+
+    @property
+    def centre_latitude(self) -> float:
+        """The latitude of the middle of the boundary's extent (a map scales longitude by its cosine)."""
+        return (self.bbox[1] + self.bbox[3]) / 2 if len(self.bbox or []) == 4 else 0.0
+
+
+class RegionBoundaryRevision(models.Model):
+    """One upload of a region's boundary, kept as it was (the boundary row holds only the latest)."""
+
+    boundary = models.ForeignKey(
+        RegionBoundary, verbose_name=_("行政区划边界"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    version = models.PositiveIntegerField(_("版本"))
+    geojson = models.TextField(_("边界（GeoJSON）"))
+    file_name = models.CharField(_("文件名"), max_length=255, blank=True)
+    sha256 = models.CharField(_("文件校验值（SHA-256）"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("行政区划边界版本")
+        verbose_name_plural = _("行政区划边界版本")
+        ordering = ["boundary", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["boundary", "version"], name="one_boundary_revision_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.boundary} v{self.version}"

@@ -300,6 +300,14 @@ class Milestone(models.Model):
         verbose_name = _("形象进度节点")
         verbose_name_plural = _("形象进度节点")
         ordering = ["project", "sequence", "planned_date"]
+        # The milestones due (the cockpit's next 30 days, the project list's filter): not reached, by date.
+        indexes = [
+            models.Index(
+                fields=["planned_date", "kind", "project"],
+                condition=Q(actual_date__isnull=True),
+                name="milestone_due",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.label

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Sum
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -14,6 +15,7 @@ from django.views.generic import DetailView, ListView
 from gongjian.core.forms import add_service_errors
 from gongjian.core.locking import Stale, posted_version
 from gongjian.core.periods import Period
+from gongjian.org.queries import boundary_for, boundary_script_text
 from gongjian.projects import queries, services
 from gongjian.projects.choices import ChangeState
 from gongjian.projects.filters import filter_projects
@@ -24,7 +26,7 @@ from gongjian.projects.forms import (
     ProjectForm,
     formset_rows,
 )
-from gongjian.projects.models import BaselineChange, Project, ProjectLeader
+from gongjian.projects.models import AnnualPlan, BaselineChange, Project, ProjectLeader
 from gongjian.projects.queries import describe_baseline, describe_changes
 
 
@@ -74,7 +76,12 @@ class ProjectListView(PermissionRequiredMixin, ListView):
             project.completion = (
                 round((done or 0) * 100 / project.plan_total, 1) if project.plan_total else None
             )
-        totals = self.object_list.order_by().aggregate(total=Sum("total_investment"), plan=Sum("plan_total"))
+        # The plans' sum read by a join of the filtered projects, not by the list's subquery once a project: a
+        # province's 100,000 look-ups took 0.6 s of a 0.9 s page.
+        filtered = self.object_list.order_by()
+        totals = filtered.aggregate(total=Sum("total_investment")) | AnnualPlan.objects.filter(
+            year=self.year, project__in=filtered.values("pk")
+        ).aggregate(plan=Sum("total"))
         context.update(
             filterset=self.filterset,
             year=self.year,
@@ -145,7 +152,24 @@ class ProjectDetailView(PermissionRequiredMixin, DetailView):
             changes=self.changes(project),
             can_propose=services.may_propose_baseline(self.request.user, project),
         )
+        context["site_map"] = self.site_map(project, context["light"])
         return context
+
+    def site_map(self, project, light):
+        """The project's own point on its region's boundary (or its nearest ancestor's), coloured by its light;
+        None when it has no coordinates."""
+        if project.longitude is None or project.latitude is None:
+            return None
+        boundary = boundary_for(project.region)
+        point = {
+            "id": project.pk,
+            "name": project.name,
+            "url": reverse("projects:project_detail", args=[project.pk]),
+            "value": [float(project.longitude), float(project.latitude)],
+            "size": 18,
+            "colour": light.colour if light else None,
+        }
+        return {"boundary": boundary, "boundary_text": boundary_script_text(boundary), "points": [point]}
 
     def changes(self, project):
         """The project's re-baselinings and proposals, newest first, each with what it moves."""

@@ -118,7 +118,7 @@ def due_rows(user, now: datetime | None = None) -> list[dict[str, Any]]:
     """My reports due: every project in ``user``'s scope × the three latest opened periods, with its report (or
     None) and filing status. The due page and the API's /due both show this."""
     now = now or timezone.now()
-    periods = list(ReportingPeriod.objects.filter(opens_at__lte=now).order_by("-deadline")[:3])
+    periods = _open_periods(now)
     projects = list(
         Project.objects.in_scope(user)
         .filter(is_archived=False)
@@ -141,3 +141,67 @@ def due_rows(user, now: datetime | None = None) -> list[dict[str, Any]]:
             )
             rows.append({"period": period, "project": project, "report": report, "status": status})
     return rows
+
+
+def _open_periods(now: datetime | None = None) -> list[ReportingPeriod]:
+    """The periods the due page shows: the three latest that opened."""
+    return list(ReportingPeriod.objects.filter(opens_at__lte=now or timezone.now()).order_by("-deadline")[:3])
+
+
+def to_file_count(user, now: datetime | None = None) -> int:
+    """待填报: the rows of :func:`due_rows` still to file — no report yet, or one in draft or returned — counted
+    in three queries (the periods, the projects, the reports already in), never row by row."""
+    if not user.has_perm("reports.submit_report"):
+        return 0
+    periods = _open_periods(now)
+    if not periods:
+        return 0
+    projects = Project.objects.in_scope(user).filter(is_archived=False)
+    filed = Report.objects.filter(
+        period__in=periods,
+        project__in=projects.values("pk"),
+        state__in=[ReportState.SUBMITTED, ReportState.APPROVED],
+    ).count()
+    return projects.values("pk").count() * len(periods) - filed
+
+
+def to_file(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of :func:`due_rows` still to file (what :func:`to_file_count` counts)."""
+    return [row for row in rows if row["report"] is None or row["report"].is_editable()]
+
+
+def to_review(user):
+    """待审核: the submitted reports of the projects in ``user``'s scope, of any period, for a reviewer."""
+    if not user.has_perm("reports.review_report"):
+        return Report.objects.none()
+    return Report.objects.filter(
+        state=ReportState.SUBMITTED, project__in=Project.objects.in_scope(user).values("pk")
+    )
+
+
+def to_review_count(user) -> int:
+    return to_review(user).count()
+
+
+def review_rows(user, now: datetime | None = None) -> list[dict[str, Any]]:
+    """The reports waiting for ``user``'s review as rows of the due page, oldest period first."""
+    now = now or timezone.now()
+    reports = (
+        to_review(user)
+        .select_related("period", "project", "project__responsible_unit")
+        .order_by("period__deadline", "project__code")
+    )
+    return [
+        {
+            "period": r.period,
+            "project": r.project,
+            "report": r,
+            "status": rules.filing_status(
+                opens_at=r.period.opens_at,
+                deadline=r.period.deadline,
+                submitted_at=r.first_submitted_at,
+                now=now,
+            ),
+        }
+        for r in reports
+    ]

@@ -16,6 +16,7 @@ from gongjian.core.forms import add_service_errors
 from gongjian.core.locking import Stale, posted_version
 from gongjian.core.money import format_wan
 from gongjian.org.models import Unit
+from gongjian.projects.filters import narrow
 from gongjian.projects.models import Milestone, Project
 from gongjian.reports import exports, queries, rules, services
 from gongjian.reports.choices import ProblemCategory
@@ -26,8 +27,18 @@ from gongjian.reports.services import batch as batch_filing
 
 @permission_required("reports.view_report", raise_exception=True)
 def due_list(request):
-    """My reports due (待填报): every open period × every project in my scope, with where each report stands."""
-    rows = queries.due_rows(request.user)
+    """My reports due (待填报): every open period × every project in my scope, with where each report stands;
+    ``?todo=file`` only those still to file, ``?todo=review`` the reports waiting for my review (of any period) —
+    the lists behind the to-do page's counts."""
+    todo = request.GET.get("todo")
+    if todo == "review":
+        rows = queries.review_rows(request.user)
+    else:
+        rows = queries.due_rows(request.user)
+        if todo == "file":
+            rows = queries.to_file(rows)
+        else:
+            todo = None
     periods = list(dict.fromkeys(row["period"] for row in rows)) or list(
         ReportingPeriod.objects.filter(opens_at__lte=timezone.now()).order_by("-deadline")[:3]
     )
@@ -37,6 +48,7 @@ def due_list(request):
         {
             "rows": rows,
             "periods": periods,
+            "todo": todo,
             "can_file": request.user.has_perm("reports.submit_report"),
             "can_review": request.user.has_perm("reports.review_report"),
         },
@@ -52,6 +64,11 @@ def period_status(request, pk):
     projects = (
         Project.objects.in_scope(request.user).filter(is_archived=False).select_related("responsible_unit")
     )
+    # The cockpit's filing rate opens this page filtered as it counted (region, park, category, level).
+    projects, narrowed = narrow(request.GET, projects)
+    totals = dict.fromkeys(
+        ("projects", "filed", "approved", "submitted", "returned", "draft", "late", "missing"), 0
+    )
     reports = {r.project_id: r for r in Report.objects.filter(period=period, project__in=projects)}
     units: dict[int, dict] = {}
     missing = []
@@ -62,6 +79,7 @@ def period_status(request, pk):
             {
                 "unit": project.responsible_unit,
                 "projects": 0,
+                "filed": 0,
                 "approved": 0,
                 "submitted": 0,
                 "returned": 0,
@@ -71,8 +89,13 @@ def period_status(request, pk):
             },
         )
         row["projects"] += 1
+        totals["projects"] += 1
         if report:
             row[report.state] += 1
+            totals[report.state] += 1
+            if report.first_submitted_at is not None:  # filed (已报送): what the cockpit's filing rate counts
+                row["filed"] += 1
+                totals["filed"] += 1
         status = rules.filing_status(
             opens_at=period.opens_at,
             deadline=period.deadline,
@@ -81,6 +104,7 @@ def period_status(request, pk):
         )
         if status in (rules.FilingStatus.LATE, rules.FilingStatus.MISSING):
             row[status.value] += 1
+            totals[status.value] += 1
         if status == rules.FilingStatus.MISSING:
             missing.append(project)
     return render(
@@ -89,6 +113,9 @@ def period_status(request, pk):
         {
             "period": period,
             "units": list(units.values()),
+            "totals": totals,
+            "narrowed": narrowed,
+            "query": request.GET.urlencode(),
             "missing": missing,
             "periods": ReportingPeriod.objects.order_by("-opens_at")[:12],
         },

@@ -3,6 +3,7 @@ from django.utils.http import urlencode
 
 from gongjian.core import money
 from gongjian.core.audit import action_label
+from gongjian.core.html import json_script_utf8
 from gongjian.core.identifiers import mask_phone
 from gongjian.core.periods import Period
 
@@ -76,3 +77,22 @@ def masked_phone(value):
 def audit_action(event):
     """An audit event's action in Chinese (the code stays in the title for the auditor)."""
     return action_label(event.action, event.object_type)
+
+
+@register.filter
+def json_script_cjk(value, element_id):
+    """As Django's json_script, with Chinese written as UTF-8 (see core/html.py)."""
+    return json_script_utf8(value, element_id)
+
+
+@register.inclusion_tag("core/_chart.html")
+def chart(c, caption=True):
+    """One chart with its 保存图片 button and its 数据表 (``{% chart c %}``): the option goes into the page as
+    JSON, ``core/charts.js`` draws it (load it once with ``{% chart_script %}``)."""
+    return {"c": c, "payload": c.payload(), "table": c.table(), "caption": caption}
+
+
+@register.inclusion_tag("core/_chart_script.html")
+def chart_script():
+    """The vendored ECharts and the one script that draws every chart of the page."""
+    return {}

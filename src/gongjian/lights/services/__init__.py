@@ -415,6 +415,11 @@ def _store(
             .str.head(-1)
             .alias("_reasons"),
             pl.col("figures").struct.json_encode().alias("_figures"),
+            # the investment figures as columns too (Light.plan_to_date, done_to_date: the cockpit sums them)
+            *(
+                pl.col("figures").struct.field("investment").struct.field(name).alias(name)
+                for name in ("plan_to_date", "done_to_date")
+            ),
         )
         .with_columns(
             pl.concat_str(

@@ -1,0 +1,66 @@
+"""The cockpit in the browser: the office opens it, its charts are drawn (canvas), each chart's 数据表 holds the
+figures, 保存图片 downloads a PNG, a figure's link opens the list with the same count, the wall screen is dark and
+full; a reporter on a phone sees their projects' cockpit."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.cockpit.test_cockpit import district  # noqa: F401  (the fixture)
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_office_reads_the_cockpit_and_follows_a_figure_to_its_list(page, login, district, tmp_path):  # noqa: F811
+    login("office", PASSWORD)
+    page.goto("/cockpit/")
+    expect(page.locator("h1")).to_contain_text("驾驶舱")
+    # every chart is drawn on a canvas by ECharts
+    charts = page.locator("figure.chart")
+    assert charts.count() >= 5
+    for i in range(charts.count()):
+        expect(charts.nth(i).locator(".chart-canvas canvas")).to_have_count(1)
+    # the lights' table view holds the figures the counts show
+    lights = page.locator("#chart-lights-now")
+    lights.locator("summary").click()
+    table = lights.locator("table").inner_text()
+    assert re.search(r"红灯\s+2", table) and re.search(r"黄灯\s+1", table), table
+    # 保存图片: a PNG drawn by ECharts
+    with page.expect_download() as download:
+        lights.locator("[data-chart-save]").click()
+    path = tmp_path / "lights.png"
+    download.value.save_as(path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # the red figure opens the project list with as many projects
+    red = page.locator("#fig-light-2 strong").inner_text()
+    page.click("#fig-light-2")
+    expect(page.locator("h1")).to_contain_text(f"共 {red} 个项目")
+    assert page.locator("#project-table tbody tr").count() == int(red)
+
+
+def test_the_wall_screen_is_dark_large_and_refreshes_itself(page, login, district):  # noqa: F811
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    login("office", PASSWORD)
+    page.goto("/cockpit/")
+    page.click("#screen-link")
+    expect(page.locator("body.screen")).to_be_visible()
+    assert page.locator("meta[http-equiv=refresh]").get_attribute("content") == "300"
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(11, 21, 38)"
+    assert page.locator(".topbar").count() == 0  # no menu on the wall
+    expect(page.locator("figure.chart canvas").first).to_be_visible()
+    assert int(page.locator("#project-count").inner_text()) == 3
+
+
+def test_a_reporter_on_a_phone_sees_their_projects_cockpit(phone, district):  # noqa: F811
+    page = phone("reporter", PASSWORD)
+    page.click(".mainnav >> text=驾驶舱")
+    expect(page.locator("h1")).to_contain_text("驾驶舱")
+    assert page.locator("#project-count strong").inner_text() == "2"
+    expect(page.locator("#chart-lights-now canvas")).to_have_count(1)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width  # nothing wider than the phone
+    text = page.locator("main").inner_text()
+    assert "机械项目" not in text and "电池项目" in text
