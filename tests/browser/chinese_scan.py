@@ -1,6 +1,6 @@
 """What a user reads on a page that is not Chinese: English words and raw codes in the visible text.
 
-Used by the demo-wide walk (test_demo_speaks_chinese.py) and runnable by hand against a served demo:
+Used by the demo-wide walk (test_demo_reads_chinese.py) and runnable by hand against a served demo:
 ``python -m tests.browser.chinese_scan http://127.0.0.1:8000`` prints every finding per role and page.
 """
 
@@ -119,6 +119,9 @@ def walk(page, base_url: str, depth: int = 2, limit: int = 300, start: list[str]
             )
 
 
+# The public's pages: the disclosure portal and the sign-in page.
+PUBLIC = ["/assess/public/", "/accounts/login/"]
+
 ROLES = [
     "office",
     "reporter",
@@ -158,9 +161,6 @@ def main(base_url: str, only: str = "") -> None:
                     for f in sorted(set(found))[:15]:
                         print("    ", f)
             context.close()
-
-
-PUBLIC = ["/assess/public/", "/accounts/login/"]
 
 
 if __name__ == "__main__":

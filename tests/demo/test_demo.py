@@ -281,6 +281,26 @@ def test_the_demo_has_published_assessments_and_an_interview_on_the_last_months_
     assert [c.done_on is not None for c in interview.commitments.order_by("deadline")] == [True, False]
 
 
+def test_the_demo_evaluator_has_scored_every_past_period_and_has_the_current_one_to_score(summary, client):
+    from gongjian.assess.models import Evaluation, Score
+
+    # every published period's projects carry the evaluator's score (72–96), not 0
+    scores = Score.objects.filter(run__state="published", subject_kind="project")
+    assert scores.count() > 0
+    assert not scores.filter(points__evaluation=0).exists()
+    assert Evaluation.objects.filter(period_code="2026-05-1").count() == 36
+
+    # the evaluator's menu item opens their form with the 36 projects, this period still to score
+    client.login(username="evaluator", password=DEMO_PASSWORD)
+    page = client.get("/assess/evaluate/?period=2026-05-2")
+    assert page.status_code == 200 and page.content.decode().count('name="score-project-') == 36
+    client.logout()
+    # and the office reads the truth: 36 waiting for 曾博文 this period, not "all scored"
+    client.login(username="office", password=DEMO_PASSWORD)
+    page = client.get("/assess/evaluate/?period=2026-05-2").content.decode()
+    assert page.count("曾博文 → ") == 36 and "全部已评分" not in page
+
+
 def test_the_demo_has_last_months_dispatch_meeting_with_decisions_minutes_and_a_briefing(summary):
     from gongjian.documents.models import Document
     from gongjian.meetings.models import Meeting

@@ -34,7 +34,13 @@ from gongjian.accounts.models import User
 from gongjian.accounts.roles import Role
 from gongjian.accounts.services import create_user, set_role_policy
 from gongjian.assess import services as assess
-from gongjian.assess.models import Consequence, ConsequenceKind, EvaluatorAssignment, SubjectKind
+from gongjian.assess.models import (
+    Consequence,
+    ConsequenceKind,
+    Evaluation,
+    EvaluatorAssignment,
+    SubjectKind,
+)
 from gongjian.assess.services import followup
 from gongjian.assignments.models import Assignment, AssignmentStep, Submission
 from gongjian.core import audit
@@ -438,22 +444,28 @@ class _DemoBuilder:
 
     def build_evaluations(self, periods: list[Period]) -> None:
         """The evaluator (商务局局长) rates every project (综合评价) each ten-day period and month before the demo's
-        date, between 72 and 96 and steady from one period to the next; the current period is left for them."""
+        date, between 72 and 96 and steady from one period to the next; the current period is left for them.
+        Written at once like the reports' history (the service's audit record per score would double the load)."""
         rater = User.objects.get(username="evaluator")
         projects = list(Project.objects.order_by("pk").values_list("pk", flat=True))
         EvaluatorAssignment.objects.bulk_create(
             EvaluatorAssignment(rater=rater, subject_kind=SubjectKind.PROJECT, subject_id=pk)
             for pk in projects
         )
-        for period in periods:
-            assess.record_evaluations(
-                rater,
-                period.code,
-                {
-                    (SubjectKind.PROJECT, pk): (72 + (n * 7 + period.index_in_year) % 25, "", None)
-                    for n, pk in enumerate(projects)
-                },
-            )
+        Evaluation.objects.bulk_create(
+            (
+                Evaluation(
+                    period_code=period.code,
+                    subject_kind=SubjectKind.PROJECT,
+                    subject_id=pk,
+                    rater=rater,
+                    score=Decimal(72 + (n * 7 + period.index_in_year) % 25),
+                )
+                for period in periods
+                for n, pk in enumerate(projects)
+            ),
+            batch_size=2000,
+        )
 
     def build_assessments(self) -> None:
         """Every ten-day period and month that ended before the demo's date, assessed and published in order;
