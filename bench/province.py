@@ -130,36 +130,12 @@ def build_projects(n: int) -> dict[str, list]:
         org = build_org()
     per = n // len(org["districts"])
     for index, district in enumerate(org["districts"]):
-        with transaction.atomic():
-            rows = []
-            for j in range(per if index < len(org["districts"]) - 1 else n - per * index):
-                number = index * per + j + 1
-                total = rng.randrange(5_000, 500_000) * 10_000
-                rows.append(
-                    Project(
-                        code=f"{YEAR}-{number:06d}",
-                        name=f"省级基准项目{number:06d}{rng.choice(['厂房', '商贸城', '产业园', '道路'])}",
-                        category=rng.choice(["industry", "commerce", "urban", "livelihood"]),
-                        nature=rng.choice(["new", "continuing", "preliminary"]),
-                        level=rng.choice(["province", "city", "district"]),
-                        year=YEAR,
-                        region=rng.choice(district["streets"]),
-                        park=district["parks"][0] if j % 3 == 0 else None,
-                        owner=rng.choice(district["owners"]),
-                        responsible_unit=rng.choice(district["units"]),
-                        headquarters=rng.choice(district["headquarters"]) if j % 2 else None,
-                        location=f"{district['region'].name}某路{j}号",
-                        content="新建厂房及配套设施",
-                        total_investment=total,
-                        planned_start=date(YEAR, rng.randint(1, 12), 1),
-                        planned_completion=date(YEAR + 2, 6, 30),
-                        land_area_mu=rng.randint(0, 300),
-                        expected_output=total * 2,
-                        expected_tax=total // 10,
-                        expected_jobs=rng.randint(0, 800),
-                    )
-                )
-            created = Project.objects.bulk_create(rows, batch_size=2000)
+        last = index == len(org["districts"]) - 1
+        numbers = range(index * per, n if last else (index + 1) * per)
+        with transaction.atomic():  # the registry benchmark's projects, in this district
+            created = Project.objects.bulk_create(
+                registry.new_projects(numbers, YEAR, district, rng), batch_size=2000
+            )
             registry.add_children(created, YEAR, district["leaders"], rng)
     with transaction.atomic():
         load.progress_on_site(random.Random(8))
