@@ -289,6 +289,10 @@ def open_for_reds(project_ids: list[int], period_code: str) -> int:
     and the projects, lights, leaders and units read once for all."""
     if not project_ids:
         return 0
+    # Whoever opens red-light cases queues here first, on the year's counter row (locked to the commit): a
+    # recompute running at the same time reads the cases this one opens once it commits, and opens none twice.
+    year = timezone.localdate().year
+    _serials(_prefix(CaseKind.LIGHT, year), year, count=0)
     # a project's open case: the oldest (the last in the model's order), as a dict of the cases kept it before
     on_case = {
         pid: (pk, code, level)
