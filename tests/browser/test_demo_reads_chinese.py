@@ -73,7 +73,7 @@ def test_every_page_each_role_reaches_from_its_menu_reads_chinese(demo, open_as,
     # every role was walked, and past its menu into its pages (a walk that stopped at the first page would prove
     # nothing); the system administrator's menu is the admin, walked to its index
     assert set(visited) == {"public", *ROLES}
-    assert problems == {}
+    assert problems == {}, "\n".join(f"{page}: {found}" for page, found in problems.items())
     assert {role: len(urls) >= 2 for role, urls in visited.items() if role != "sysadmin"} == {
         role: True for role in ["public", *ROLES] if role != "sysadmin"
     }, visited
