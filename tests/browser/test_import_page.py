@@ -96,6 +96,7 @@ def test_the_export_button_downloads_the_filtered_list(page, login, make_user, t
     ProjectFactory(name="段庄商贸城", category="commerce")
     ProjectFactory(name="新能源电池材料项目", category="industry")
     login("office", PASSWORD)
+    page.goto("/projects/")
     page.select_option("#id_category", "commerce")
     expect(page.locator("#project-table tbody tr")).to_have_count(1)
     with page.expect_download() as download:

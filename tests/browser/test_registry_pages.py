@@ -19,6 +19,8 @@ def office(make_user):
 
 def test_signing_in_with_the_right_password_opens_the_registry(page, login, office):
     login("office", PASSWORD)
+    expect(page).to_have_url(re.compile(r"/cockpit/$"))  # the office lands on the cockpit (issue 15)
+    page.click("nav >> text=项目库")
     expect(page).to_have_url(re.compile(r"/projects/$"))
     expect(page.locator("header")).to_contain_text("项目办小张")
     expect(page.locator("h1")).to_contain_text("重点项目库")
@@ -35,6 +37,7 @@ def test_filtering_the_list_by_category_and_searching_by_name(page, login, offic
     ProjectFactory(name="新能源电池材料项目", category="industry")
     ProjectFactory(name="医疗器械产业园标准厂房", category="industry")
     login("office", PASSWORD)
+    page.goto("/projects/")
     rows = page.locator("#project-table tbody tr")
     expect(rows).to_have_count(3)
 
@@ -53,6 +56,7 @@ def test_creating_a_project_shows_errors_next_to_fields_then_saves(page, login, 
     UnitFactory(name="住建局")
     UnitFactory(name="杏山子民营工业园", kind=UnitKind.PARK)
     login("office", PASSWORD)
+    page.goto("/projects/")
     page.click("text=新建项目")
     page.fill("#id_name", "滨湖花园安置房")
     page.select_option("#id_category", "livelihood")
@@ -93,6 +97,7 @@ def test_the_list_is_usable_on_a_phone_sized_screen(page, login, office):
     ProjectFactory(name="段庄商贸城")
     page.set_viewport_size({"width": 390, "height": 844})
     login("office", PASSWORD)
+    page.goto("/projects/")
     expect(page.locator("#project-table")).to_contain_text("段庄商贸城")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400  # nothing forces sideways scrolling of the whole page

@@ -18,7 +18,8 @@ from tests.factories import PASSWORD, UnitFactory
 
 pytestmark = pytest.mark.browser
 
-PROJECT_LIST = re.compile(r"/projects/$")
+# signed in: on the role's landing page (the office on the cockpit, a reporter on the reports due; issue 15)
+LANDED = re.compile(r"/(cockpit|reports)/$")
 VERIFY_PAGE = re.compile(r"/accounts/login/verify/$")
 WRONG_CODE = "动态口令或恢复码不正确。"
 
@@ -83,7 +84,7 @@ def test_an_office_account_enrols_at_first_sign_in_and_then_needs_a_code_every_t
     recovery = codes.all_inner_texts()
     assert len(set(recovery)) == 10
     page.click("text=我已保存，继续")
-    expect(page).to_have_url(PROJECT_LIST)
+    expect(page).to_have_url(LANDED)
     expect(page.locator("header")).to_contain_text("项目办小张")
 
     sign_out(page)
@@ -101,7 +102,7 @@ def test_an_office_account_enrols_at_first_sign_in_and_then_needs_a_code_every_t
     page.wait_for_timeout(1_100)  # after one wrong code django-otp throttles the next try for a second
     page.fill("#id_code", recovery[3])
     page.click("button:has-text('验证并登录')")
-    expect(page).to_have_url(PROJECT_LIST)
+    expect(page).to_have_url(LANDED)
     expect(page.locator("header")).to_contain_text("项目办小张")
     page.goto("/accounts/me/")
     expect(page.locator("#otp")).to_contain_text("剩余恢复码 9 个")
@@ -109,7 +110,7 @@ def test_an_office_account_enrols_at_first_sign_in_and_then_needs_a_code_every_t
 
 def test_a_reporter_enrols_voluntarily_from_my_account_and_is_then_asked_for_the_code(page, login, reporter):
     login("reporter", PASSWORD)
-    expect(page).to_have_url(PROJECT_LIST)  # the reporter's role does not require a second factor
+    expect(page).to_have_url(LANDED)  # the reporter's role does not require a second factor
     page.locator("header a.who").click()
     expect(page).to_have_url(re.compile(r"/accounts/me/$"))
     expect(page.locator("#otp")).to_contain_text("未绑定")
@@ -132,7 +133,7 @@ def test_a_reporter_enrols_voluntarily_from_my_account_and_is_then_asked_for_the
     expect(page.locator("h1")).to_have_text("输入动态口令")
     page.fill("#id_code", code_for(key, drift=1))
     page.click("button:has-text('验证并登录')")
-    expect(page).to_have_url(PROJECT_LIST)
+    expect(page).to_have_url(LANDED)
     expect(page.locator("header")).to_contain_text("填报员小李")
 
 
@@ -196,7 +197,7 @@ def test_a_password_reset_by_the_security_administrator_must_be_changed_before_a
     page.fill("#id_new_password", "Xin-Mima#2025")
     page.fill("#id_new_password_again", "Xin-Mima#2025")
     page.click("button:has-text('修改密码')")
-    expect(page).to_have_url(PROJECT_LIST)
+    expect(page).to_have_url(re.compile(r"/projects/$"))  # back where it was asked for
     expect(page.locator(".messages")).to_contain_text("密码已修改。")
     expect(page.locator("h1")).to_contain_text("重点项目库")
     assert not User.objects.get(pk=reporter.pk).must_change_password
@@ -299,7 +300,7 @@ def test_the_second_factor_and_the_enrolment_qr_are_usable_on_a_phone(phone, off
     button.tap()
     expect(page.locator("#recovery-codes ol.codes li")).to_have_count(10)
     page.get_by_role("link", name="我已保存，继续").tap()
-    expect(page).to_have_url(PROJECT_LIST)
+    expect(page).to_have_url(LANDED)
 
     page = phone("office", PASSWORD)  # another phone session: now the code step without enrolment
     expect(page).to_have_url(VERIFY_PAGE)
@@ -311,4 +312,4 @@ def test_the_second_factor_and_the_enrolment_qr_are_usable_on_a_phone(phone, off
     expect(button).to_be_in_viewport()
     assert page.evaluate("document.documentElement.scrollWidth") <= 400
     button.tap()
-    expect(page).to_have_url(PROJECT_LIST)
+    expect(page).to_have_url(LANDED)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.core.forms import Form
 from gongjian.org.choices import UnitKind
 from gongjian.org.models import Region, Unit
 from gongjian.projects.choices import Category, Level
@@ -13,7 +14,7 @@ from gongjian.projects.choices import Category, Level
 PASSED_ON = ("region", "park", "category", "level")
 
 
-class CockpitFilterForm(forms.Form):
+class CockpitFilterForm(Form):
     year = forms.IntegerField(
         label=_("年度"),
         required=False,
