@@ -10,7 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.assess import queries
-from gongjian.assess.models import Consequence, ConsequenceKind, Run, Scheme, SubjectKind, indicator_label
+from gongjian.assess.models import (
+    Consequence,
+    ConsequenceKind,
+    Run,
+    Scheme,
+    SubjectKind,
+    indicator_keys,
+    indicator_label,
+)
 from gongjian.assess.scheme import NoPlan
 from gongjian.assess.services.followup import archive, commitment_state, published_runs
 from gongjian.core import excel
@@ -167,7 +175,7 @@ def run_workbook(run: Run, *, progress: Callable[[int, int], None] | None = None
     since a district's run scores every project; ``progress`` is told the rows written and the total."""
     scores = run.scores.order_by("subject_kind", "group", "rank", "subject_name")
     first = scores.first()
-    indicators = list(first.points) if first else []
+    indicators = indicator_keys(first.points) if first else []
     marks: dict[tuple[str, int], list[str]] = {}
     for c in run.consequences.all():
         marks.setdefault((c.subject_kind, c.subject_id), []).append(

@@ -40,6 +40,13 @@ def indicator_label(key: str) -> str:
         return key
 
 
+def indicator_keys(points: dict) -> list[str]:
+    """The keys of ``Score.points`` in the scheme's order of indicators (投资完成, 形象进度, …), whatever order the
+    database gives them back in (PostgreSQL's jsonb keeps its keys sorted by length)."""
+    order = {kind.value: at for at, kind in enumerate(schemes.IndicatorKind)}
+    return sorted(points, key=lambda key: order.get(key, len(order)))
+
+
 def group_label(group: str) -> str:
     """A ranking group in words: 全部 when all are ranked together, else the projects' category (工业…) or the
     units' kind (部门, 街道, 国有企业…) the scheme groups them by."""
@@ -266,7 +273,7 @@ class Score(models.Model):
 
     def labelled_points(self) -> list[tuple[str, float]]:
         """Each indicator's points with its Chinese name, in the scheme's order."""
-        return [(indicator_label(key), value) for key, value in self.points.items()]
+        return [(indicator_label(key), self.points[key]) for key in indicator_keys(self.points)]
 
 
 class RunFigures(models.Model):

@@ -28,6 +28,7 @@ from gongjian.assess.models import (
     Score,
     SubjectKind,
     group_label,
+    indicator_keys,
     indicator_label,
 )
 from gongjian.assess.services import followup
@@ -144,7 +145,9 @@ def _run_page(request, run: Run, *, status: int = 200, kept: dict | None = None)
             "rows": rows,
             "kind": kind,
             "kinds": kinds,
-            "indicators": [indicator_label(key) for key in scores[0].points] if scores else [],
+            "indicators": [indicator_label(key) for key in indicator_keys(scores[0].points)]
+            if scores
+            else [],
             "can_run": request.user.has_perm("assess.run_assessment"),
             "kept": kept or {},
             "version": kept["version"] if kept else run.version,
