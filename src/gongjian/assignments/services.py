@@ -43,6 +43,7 @@ from gongjian.core.locking import check_version
 from gongjian.core.notify import notify
 from gongjian.meetings.models import Meeting
 from gongjian.org.models import Unit
+from gongjian.org.queries import person_of
 
 # The two steps the office usually gives after an on-site meeting (context 004), as (name, days from today).
 DEFAULT_STEPS = ((gettext_lazy("组织讨论"), 7), (gettext_lazy("报送报告"), 14))
@@ -103,7 +104,7 @@ def max_files() -> int:
 
 
 def _own_unit(user) -> Unit | None:
-    person = getattr(user, "person", None)
+    person = person_of(user)
     return person.unit if person is not None and person.unit_id else None
 
 

@@ -22,6 +22,7 @@ from gongjian.core.periods import Period
 from gongjian.lights.choices import WORKING_STATES, CaseKind, CaseState, Colour
 from gongjian.lights.models import BoardSummary, BoardVersion, Case, Judgement, Light
 from gongjian.org.models import Person, Region, Unit
+from gongjian.org.queries import person_of
 from gongjian.org.scope import scope_for
 from gongjian.projects.choices import Category, LeaderRole
 from gongjian.projects.models import Project, ProjectLeader
@@ -400,16 +401,11 @@ def visible_cases(user):
         return Case.objects.all()
     projects = Project.objects.in_scope(user).values("pk")
     query = Q(project__in=projects)
-    person = getattr(user, "person", None)
+    person = person_of(user)
     if person and person.unit_id:
         query |= Q(owner__path__startswith=person.unit.path)
         query |= Q(supervisor=person)
     return Case.objects.filter(query).distinct()
-
-
-def _person_of(user) -> Person | None:
-    # The one-to-one's cache on the user object: read once per request.
-    return getattr(user, "person", None) if getattr(user, "pk", None) else None
 
 
 def my_cases(user):
@@ -418,7 +414,7 @@ def my_cases(user):
     counted with the decisions (gongjian.meetings), and a case waiting to be closed (待销号) by the office."""
     if not user.has_perm("lights.handle_case"):
         return Case.objects.none()
-    person = _person_of(user)
+    person = person_of(user)
     if person is None:
         return Case.objects.none()
     mine = Q(supervisor=person)
@@ -440,7 +436,7 @@ def to_close_count(user) -> int:
 
 def leads(user) -> Person | None:
     """The user's person when they lead (包挂) or command (指挥长) a project, else None."""
-    person = _person_of(user)
+    person = person_of(user)
     if person is None:
         return None
     led = Project.objects.filter(Q(commander=person) | Q(leader_links__person=person))
@@ -450,7 +446,7 @@ def leads(user) -> Person | None:
 def my_board_url(user) -> str:
     """The board of the projects a supervising leader leads (grouped by leader, their own row), or of their scope
     for a commander or a leader without projects yet."""
-    person = _person_of(user)
+    person = person_of(user)
     url = reverse("lights:board")
     if person is not None and person.project_links.filter(role=LeaderRole.LEAD).exists():
         return f"{url}?group=leader&value={person.pk}"

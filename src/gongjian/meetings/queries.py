@@ -13,17 +13,13 @@ from gongjian.assess.queries import scores_in_scope
 from gongjian.lights.choices import WORKING_STATES, CaseState
 from gongjian.lights.queries import visible_cases
 from gongjian.meetings.models import Decision, Meeting
-from gongjian.org.models import Person
+from gongjian.org.queries import person_of
 from gongjian.projects.models import Project
 
 
 def sees_every_meeting(user) -> bool:
     """The office and the principal leaders read every meeting, decision and agenda item as it is."""
     return user.has_perm("projects.view_all_projects") or user.has_perm("meetings.run_dispatch")
-
-
-def _person(user) -> Person | None:
-    return getattr(user, "person", None)
 
 
 def visible_decisions(user):
@@ -34,7 +30,7 @@ def visible_decisions(user):
         return Decision.objects.all()
     about = Decision.projects.through.objects.filter(project__in=Project.objects.in_scope(user).values("pk"))
     query = Q(case__in=visible_cases(user).values("pk")) | Q(pk__in=about.values("decision_id"))
-    person = _person(user)
+    person = person_of(user)
     if person is not None:
         query |= Q(assignee=person)
         if person.unit_id:
@@ -52,7 +48,7 @@ def visible_meetings(user):
         project__in=Project.objects.in_scope(user).values("pk")
     )
     query = Q(pk__in=covering.values("meeting_id")) | Q(pk__in=visible_decisions(user).values("meeting_id"))
-    person = _person(user)
+    person = person_of(user)
     if person is not None:
         attended = Meeting.attendees.through.objects.filter(person=person)
         query |= Q(chair=person) | Q(pk__in=attended.values("meeting_id"))
@@ -121,7 +117,7 @@ def my_decisions(user):
     and still with the owner (to sign for or being handled; one resolved waits for the office to close it)."""
     if not user.has_perm("meetings.view_decision"):
         return Decision.objects.none()
-    person = _person(user)
+    person = person_of(user)
     if person is None:
         return Decision.objects.none()
     mine = Q(assignee=person)

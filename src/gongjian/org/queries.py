@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.safestring import SafeString, mark_safe
 
 from gongjian.core.html import escape_json_text
-from gongjian.org.models import Region, RegionBoundary
+from gongjian.org.models import Person, Region, RegionBoundary
 
 
 def boundary_for(region: Region | None) -> RegionBoundary | None:
@@ -37,3 +37,18 @@ def boundary_script_text(boundary: RegionBoundary | None) -> SafeString:
     json_script escapes (only inside JSON strings can <, > and & occur, where \\u escapes mean the same), without
     parsing and dumping a file of up to 5 MB on every page."""
     return escape_json_text(boundary.geojson) if boundary else mark_safe("null")
+
+
+_NO_PERSON = object()
+
+
+def person_of(user) -> Person | None:
+    """The person record (org.Person) of ``user``'s account, or None (no record, or not signed in); read once for
+    the user object's life. Django keeps a found one-to-one on the object but not a missing one, so an account
+    without a person asked again at every ``user.person`` — twice a page in the header's 待办 counts."""
+    if not getattr(user, "pk", None):
+        return None
+    found = user.__dict__.get("_gongjian_person", _NO_PERSON)
+    if found is _NO_PERSON:
+        found = user.__dict__["_gongjian_person"] = getattr(user, "person", None)
+    return found

@@ -37,6 +37,7 @@ from gongjian.jobs import services as jobs
 from gongjian.lights.choices import LADDER, WORKING_STATES, CaseKind, CaseState, EventKind, Level
 from gongjian.lights.models import Case, CaseEvent, Light
 from gongjian.org.models import Unit
+from gongjian.org.queries import person_of
 from gongjian.projects.choices import LeaderRole
 from gongjian.projects.models import Project, ProjectLeader
 
@@ -133,7 +134,7 @@ def participants(case: Case) -> list:
 
 
 def _is_owner(user, case: Case) -> bool:
-    person = getattr(user, "person", None)
+    person = person_of(user)
     return bool(person and person.unit_id and case.owner.path.startswith(person.unit.path))
 
 
@@ -151,7 +152,7 @@ def can_close(user, case: Case) -> bool:
     if user.has_perm("lights.close_case"):
         return True
     if case.kind == CaseKind.PROBLEM:
-        person = getattr(user, "person", None)
+        person = person_of(user)
         unit = case.project.responsible_unit
         return bool(
             person
