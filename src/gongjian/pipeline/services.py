@@ -292,8 +292,7 @@ def add_plan_items(
     refused = [r.name for r in locked if r.state != ReserveState.RESERVE]
     if refused:
         raise ValidationError(
-            {"reserve": _("以下项目不在储备状态，不能列入计划：%(names)s") % {"names": "、".join(refused)}},
-            code="state",
+            _("以下项目不在储备状态，不能列入计划：%(names)s") % {"names": "、".join(refused)}, code="state"
         )
     if not locked:
         raise ValidationError({"reserve": _("请选择要列入计划的储备项目。")})
