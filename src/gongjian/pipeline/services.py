@@ -237,7 +237,7 @@ def create_plan(year: int, *, actor, title: str = "") -> AnnualPlan:
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise ValidationError({"year": _("年度须在 2000 到 2100 之间。")})
     if AnnualPlan.objects.filter(year=year).exists():
-        raise ValidationError({"year": _("%(year)s年的计划已经存在。") % {"year": year}}, code="exists")
+        raise ValidationError(_("%(year)s年的计划已经存在。") % {"year": year}, code="exists")
     try:
         with transaction.atomic():
             plan = AnnualPlan.objects.create(
