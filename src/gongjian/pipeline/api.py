@@ -101,7 +101,7 @@ class ReservePatch(Schema):
     batch: Text | None = None
 
 
-class WithdrawIn(Schema):
+class ReserveWithdrawIn(Schema):
     version: int
     reason: Annotated[str, Field(max_length=500)]
 
@@ -207,7 +207,7 @@ def edit_reserve(request, reserve_id: int, payload: ReservePatch):
 
 
 @router.post("/reserve/{int:reserve_id}/withdraw", response={200: ReserveOut, 409: StaleOut})
-def withdraw_reserve(request, reserve_id: int, payload: WithdrawIn):
+def withdraw_reserve(request, reserve_id: int, payload: ReserveWithdrawIn):
     reserve = get_object_or_404(queries.reserves(request.user), pk=reserve_id)
     services.withdraw_reserve(reserve, reason=payload.reason, actor=request.user, expected_version=payload.version)
     return _reserve_out(queries.reserves(request.user).get(pk=reserve.pk))
@@ -235,7 +235,7 @@ class PlanItemOut(Schema):
     project_code: str
 
 
-class CategoryTotal(Schema):
+class PlanCategoryTotal(Schema):
     category: str
     label: str
     count: int
@@ -253,7 +253,7 @@ class PlanOut(Schema):
     count: int
     total: int  # yuan
     annual: int  # yuan
-    categories: list[CategoryTotal]
+    categories: list[PlanCategoryTotal]
     items: list[PlanItemOut]
     version: int
 
@@ -289,7 +289,7 @@ class PlanItemPatch(Schema):
     leader_ids: list[Id] | None = Field(None, max_length=20)
 
 
-class VersionIn(Schema):
+class PlanVersionIn(Schema):
     version: int
 
 
@@ -392,7 +392,7 @@ def edit_plan_item(request, plan_id: int, item_id: int, payload: PlanItemPatch):
     response={200: PlanOut, 409: StaleOut},
     summary="Take an item off the draft plan; its reserve project goes back to the reserve",
 )
-def remove_plan_item(request, plan_id: int, item_id: int, payload: VersionIn):
+def remove_plan_item(request, plan_id: int, item_id: int, payload: PlanVersionIn):
     item = get_object_or_404(PlanItem.objects.select_related("plan"), pk=item_id, plan_id=plan_id)
     services.remove_plan_item(item, actor=request.user, expected_version=payload.version)
     return _plan_out(AnnualPlan.objects.get(pk=plan_id))
@@ -404,7 +404,7 @@ def remove_plan_item(request, plan_id: int, item_id: int, payload: VersionIn):
     summary="Issue the plan as read (version): in the background its projects enter the registry, it is "
     "numbered and its .docx kept — all or nothing; follow the task",
 )
-def issue_plan(request, plan_id: int, payload: VersionIn):
+def issue_plan(request, plan_id: int, payload: PlanVersionIn):
     plan = get_object_or_404(AnnualPlan, pk=plan_id)
     return accepted(services.start_issue(plan, actor=request.user, expected_version=payload.version))
 

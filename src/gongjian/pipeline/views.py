@@ -32,7 +32,7 @@ from gongjian.projects.choices import ApprovalKind
 
 
 def _filtered(request):
-    filterset = ReserveFilterSet(request.GET or None, queryset=queries.reserves(request.user))
+    filterset = ReserveFilterSet(request.GET, queryset=queries.reserves(request.user))
     rows = filterset.qs if filterset.is_valid() else queries.reserves(request.user).none()
     return filterset, rows
 
