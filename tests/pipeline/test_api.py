@@ -73,7 +73,10 @@ def test_a_unit_proposes_reads_and_edits_its_reserve(client, district, industry_
 )
 def test_bad_input_is_answered_with_the_field_never_500(client, district, industry_user, changes, field):
     response = client.post(
-        "/api/v1/pipeline/reserve", new_reserve(district, **changes), content_type=JSON, **bearer(industry_user)
+        "/api/v1/pipeline/reserve",
+        new_reserve(district, **changes),
+        content_type=JSON,
+        **bearer(industry_user),
     )
     assert response.status_code == 422, response.content
     assert field in [e["field"] for e in response.json()["errors"]]
@@ -83,28 +86,39 @@ def test_bad_input_is_answered_with_the_field_never_500(client, district, indust
 def test_unknown_ids_and_bad_filters_are_4xx(client, district, office_user):
     office = bearer(office_user)
     missing_unit = client.post(
-        "/api/v1/pipeline/reserve", new_reserve(district, responsible_unit_id=999999), content_type=JSON, **office
+        "/api/v1/pipeline/reserve",
+        new_reserve(district, responsible_unit_id=999999),
+        content_type=JSON,
+        **office,
     )
     assert missing_unit.status_code == 404
     assert client.get("/api/v1/pipeline/reserve?start_year=abc", **office).status_code == 422
     assert client.get("/api/v1/pipeline/reserve?readiness=nonsense", **office).status_code == 422
-    assert client.post("/api/v1/pipeline/plans", {"year": "x"}, content_type=JSON, **office).status_code == 422
     assert (
-        client.post("/api/v1/pipeline/campaigns", {"kind": "bogus", "name": "x", "held_on": "2026-03-01"},
-                    content_type=JSON, **office).status_code
+        client.post("/api/v1/pipeline/plans", {"year": "x"}, content_type=JSON, **office).status_code == 422
+    )
+    assert (
+        client.post(
+            "/api/v1/pipeline/campaigns",
+            {"kind": "bogus", "name": "x", "held_on": "2026-03-01"},
+            content_type=JSON,
+            **office,
+        ).status_code
         == 422
     )
 
 
 def test_the_office_builds_and_issues_a_plan(client, district, office_user, industry_user):
     office = bearer(office_user)
-    reserve = client.post("/api/v1/pipeline/reserve", new_reserve(district), content_type=JSON, **office).json()
+    reserve = client.post(
+        "/api/v1/pipeline/reserve", new_reserve(district), content_type=JSON, **office
+    ).json()
     plan = client.post("/api/v1/pipeline/plans", {"year": 2027}, content_type=JSON, **office)
     assert plan.status_code == 201
     plan = plan.json()
-    assert client.post("/api/v1/pipeline/plans", {"year": 2027}, content_type=JSON, **office).json()["code"] == (
-        "exists"
-    )
+    assert client.post("/api/v1/pipeline/plans", {"year": 2027}, content_type=JSON, **office).json()[
+        "code"
+    ] == ("exists")
 
     denied = client.post(
         f"/api/v1/pipeline/plans/{plan['id']}/items",
@@ -143,7 +157,10 @@ def test_the_office_builds_and_issues_a_plan(client, district, office_user, indu
     assert edited.json()["annual"] == 120_000_000
 
     stale = client.post(
-        f"/api/v1/pipeline/plans/{plan['id']}/issue", {"version": added["version"]}, content_type=JSON, **office
+        f"/api/v1/pipeline/plans/{plan['id']}/issue",
+        {"version": added["version"]},
+        content_type=JSON,
+        **office,
     )
     assert stale.status_code == 409
     issued = client.post(
@@ -167,7 +184,9 @@ def test_the_office_builds_and_issues_a_plan(client, district, office_user, indu
 def test_campaigns_with_their_totals(client, district, office_user, industry_user):
     office = bearer(office_user)
     project = ProjectFactory()
-    reserve = client.post("/api/v1/pipeline/reserve", new_reserve(district), content_type=JSON, **office).json()
+    reserve = client.post(
+        "/api/v1/pipeline/reserve", new_reserve(district), content_type=JSON, **office
+    ).json()
     created = client.post(
         "/api/v1/pipeline/campaigns",
         {
@@ -188,7 +207,10 @@ def test_campaigns_with_their_totals(client, district, office_user, industry_use
     assert (body["count"], body["total"]) == (2, 150_000_000)
     both = client.patch(
         f"/api/v1/pipeline/campaigns/{body['id']}",
-        {"version": body["version"], "items": [{"project_id": project.pk, "reserve_id": reserve["id"], "amount": 1}]},
+        {
+            "version": body["version"],
+            "items": [{"project_id": project.pk, "reserve_id": reserve["id"], "amount": 1}],
+        },
         content_type=JSON,
         **office,
     )

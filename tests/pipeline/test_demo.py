@@ -28,7 +28,9 @@ def test_the_demo_loads_the_pipeline(db):
     assert issued.state == PlanState.ISSUED and issued.number and issued.content
     linked = ReserveProject.objects.filter(plan_items__plan=issued)
     assert linked.count() == 36
-    assert set(linked.values_list("project_id", flat=True)) == set(Project.objects.values_list("pk", flat=True))
+    assert set(linked.values_list("project_id", flat=True)) == set(
+        Project.objects.values_list("pk", flat=True)
+    )
     assert set(linked.values_list("state", flat=True)) == {ReserveState.REGISTERED}
 
     reserve = ReserveProject.objects.filter(start_year=YEAR + 1)

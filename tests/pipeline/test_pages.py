@@ -17,7 +17,9 @@ from tests.factories import ProjectFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_the_reserve_list_filters_and_keeps_to_the_units_scope(client, industry_user, housing_user, propose, district):
+def test_the_reserve_list_filters_and_keeps_to_the_units_scope(
+    client, industry_user, housing_user, propose, district
+):
     propose(actor=industry_user)
     propose(actor=industry_user, name="概念阶段项目", readiness="concept", batch="")
     propose(actor=housing_user, name="保障房", responsible_unit=district["housing"], park=None)
@@ -138,7 +140,9 @@ def _workbook(rows):
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["2027年储备项目申报表"])
-    sheet.append(["项目名称", "项目类别", "所在区划代码", "责任单位", "预计总投资（万元）", "预计开工年度", "四个一批"])
+    sheet.append(
+        ["项目名称", "项目类别", "所在区划代码", "责任单位", "预计总投资（万元）", "预计开工年度", "四个一批"]
+    )
     for row in rows:
         sheet.append(row)
     out = io.BytesIO()

@@ -69,7 +69,9 @@ def test_an_edit_made_on_a_stale_copy_is_refused(industry_user, propose):
 def test_another_unit_may_not_edit_a_reserve_project(industry_user, housing_user, propose):
     reserve = propose(actor=industry_user)
     with pytest.raises(PermissionDenied):
-        services.update_reserve(reserve, {"name": "改名"}, actor=housing_user, expected_version=reserve.version)
+        services.update_reserve(
+            reserve, {"name": "改名"}, actor=housing_user, expected_version=reserve.version
+        )
 
 
 def test_ready_to_start_needs_the_project_approval_done(industry_user, propose):
@@ -110,7 +112,9 @@ def test_a_withdrawn_project_keeps_its_reason_and_is_no_longer_edited(industry_u
     reserve = propose(actor=industry_user)
     with pytest.raises(ValidationError):
         services.withdraw_reserve(reserve, reason=" ", actor=industry_user, expected_version=reserve.version)
-    services.withdraw_reserve(reserve, reason="投资方放弃", actor=industry_user, expected_version=reserve.version)
+    services.withdraw_reserve(
+        reserve, reason="投资方放弃", actor=industry_user, expected_version=reserve.version
+    )
     reserve.refresh_from_db()
     assert (reserve.state, reserve.withdraw_reason) == (ReserveState.WITHDRAWN, "投资方放弃")
     with pytest.raises(ValidationError) as caught:
@@ -280,7 +284,7 @@ def test_an_item_already_in_the_registry_is_linked_not_made_twice(office_user, p
 
 
 def test_an_issued_plan_no_longer_changes(office_user, plan_with_two):
-    plan, first, _second = plan_with_two
+    plan, _first, _second = plan_with_two
     services.issue_plan(plan, actor=office_user, expected_version=plan.version)
     plan.refresh_from_db()
     with pytest.raises(ValidationError) as caught:
@@ -328,4 +332,3 @@ def test_only_the_office_runs_campaigns(industry_user):
         services.create_campaign(
             {"kind": "start", "name": "集中开工", "held_on": dt.date(2026, 4, 1)}, [], actor=industry_user
         )
-

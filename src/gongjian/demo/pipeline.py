@@ -83,7 +83,11 @@ APPROVALS_BY_READINESS = {
     Readiness.CONCEPT: [],
     Readiness.PROPOSAL: [],
     Readiness.FEASIBILITY: [ApprovalKind.PROJECT_APPROVAL],
-    Readiness.APPROVALS: [ApprovalKind.PROJECT_APPROVAL, ApprovalKind.LAND_PRE_REVIEW, ApprovalKind.ENVIRONMENT],
+    Readiness.APPROVALS: [
+        ApprovalKind.PROJECT_APPROVAL,
+        ApprovalKind.LAND_PRE_REVIEW,
+        ApprovalKind.ENVIRONMENT,
+    ],
     Readiness.READY: [
         ApprovalKind.PROJECT_APPROVAL,
         ApprovalKind.LAND_PRE_REVIEW,
@@ -140,7 +144,11 @@ def _this_years_plan(year: int, projects: list[Project]) -> None:
     links = {}
     for project in projects:
         start = project.planned_start or date(year, 1, 1)
-        completion = project.planned_completion if project.planned_completion and project.planned_completion >= start else None
+        completion = (
+            project.planned_completion
+            if project.planned_completion and project.planned_completion >= start
+            else None
+        )
         reserve = services.propose(
             {
                 "name": project.name,
@@ -241,8 +249,12 @@ def _next_years_draft(year: int, reserves: list[ReserveProject]) -> None:
 def _campaigns(year: int, projects: list[Project], reserves: list[ReserveProject]) -> None:
     signed = [r for r in reserves if r.origin == SIGNED]
     services.create_campaign(
-        {"kind": CampaignKind.SIGNING, "name": f"{year}年一季度重点项目集中签约", "held_on": date(year, 2, 26),
-         "place": "区政府会议中心"},
+        {
+            "kind": CampaignKind.SIGNING,
+            "name": f"{year}年一季度重点项目集中签约",
+            "held_on": date(year, 2, 26),
+            "place": "区政府会议中心",
+        },
         [{"reserve": r, "amount": r.total_investment} for r in signed],
         actor=None,
     )
@@ -250,15 +262,23 @@ def _campaigns(year: int, projects: list[Project], reserves: list[ReserveProject
         p for p in projects if p.nature == Nature.NEW and p.planned_start and p.planned_start.month in (3, 4)
     ]
     services.create_campaign(
-        {"kind": CampaignKind.START, "name": f"{year}年春季重点项目集中开工", "held_on": date(year, 3, 28),
-         "place": "杏山子民营工业园"},
+        {
+            "kind": CampaignKind.START,
+            "name": f"{year}年春季重点项目集中开工",
+            "held_on": date(year, 3, 28),
+            "place": "杏山子民营工业园",
+        },
         [{"project": p, "amount": p.total_investment} for p in spring],
         actor=None,
     )
     producing = [p for p in projects if p.nature == Nature.CONTINUING and p.category == Category.INDUSTRY][:5]
     services.create_campaign(
-        {"kind": CampaignKind.PRODUCTION, "name": f"{year}年重点项目集中投产", "held_on": date(year, 9, 26),
-         "place": "医疗器械电子高科技园"},
+        {
+            "kind": CampaignKind.PRODUCTION,
+            "name": f"{year}年重点项目集中投产",
+            "held_on": date(year, 9, 26),
+            "place": "医疗器械电子高科技园",
+        },
         [{"project": p, "amount": p.expected_output or p.total_investment} for p in producing],
         actor=None,
     )

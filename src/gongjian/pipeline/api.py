@@ -189,7 +189,9 @@ def get_reserve(request, reserve_id: int):
     return _reserve_out(get_object_or_404(queries.reserves(request.user), pk=reserve_id))
 
 
-@router.post("/reserve", response={201: ReserveOut}, summary="Propose a reserve project (a unit's own, in its scope)")
+@router.post(
+    "/reserve", response={201: ReserveOut}, summary="Propose a reserve project (a unit's own, in its scope)"
+)
 def create_reserve(request, payload: ReserveIn):
     data = _reserve_fields(payload.dict())
     origin, origin_ref = data.pop("origin"), data.pop("origin_ref")
@@ -209,7 +211,9 @@ def edit_reserve(request, reserve_id: int, payload: ReservePatch):
 @router.post("/reserve/{int:reserve_id}/withdraw", response={200: ReserveOut, 409: StaleOut})
 def withdraw_reserve(request, reserve_id: int, payload: ReserveWithdrawIn):
     reserve = get_object_or_404(queries.reserves(request.user), pk=reserve_id)
-    services.withdraw_reserve(reserve, reason=payload.reason, actor=request.user, expected_version=payload.version)
+    services.withdraw_reserve(
+        reserve, reason=payload.reason, actor=request.user, expected_version=payload.version
+    )
     return _reserve_out(queries.reserves(request.user).get(pk=reserve.pk))
 
 
@@ -376,7 +380,7 @@ def edit_plan_item(request, plan_id: int, item_id: int, payload: PlanItemPatch):
         ids = data.pop("leader_ids") or []
         people = Person.objects.in_bulk(ids)
         if len(people) != len(set(ids)):
-                raise Http404
+            raise Http404
         leaders = [people[i] for i in ids]
     for key in ("responsible_unit", "headquarters"):
         if f"{key}_id" in data:
@@ -505,7 +509,7 @@ def _campaign_rows(items: list[dict]) -> list[dict]:
         if (i.get("project_id") and i["project_id"] not in projects) or (
             i.get("reserve_id") and i["reserve_id"] not in reserves
         ):
-                raise Http404
+            raise Http404
         rows.append(
             {
                 "project": projects.get(i.get("project_id")),
@@ -535,7 +539,9 @@ def get_campaign(request, campaign_id: int):
     return _campaign_out(get_object_or_404(_with_items(), pk=campaign_id))
 
 
-@router.post("/campaigns", response={201: CampaignOut}, summary="Record a campaign with its projects and amounts")
+@router.post(
+    "/campaigns", response={201: CampaignOut}, summary="Record a campaign with its projects and amounts"
+)
 def create_campaign(request, payload: CampaignIn):
     data = payload.dict()
     items = _campaign_rows(data.pop("items"))

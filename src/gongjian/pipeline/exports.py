@@ -79,11 +79,23 @@ def plan_document(
                 ]
             )
         rows.append(
-            ["", f"{label}小计（{len(group)}个）", "", "", format_wan(group_total), format_wan(group_annual), "", "", ""]
+            [
+                "",
+                f"{label}小计（{len(group)}个）",
+                "",
+                "",
+                format_wan(group_total),
+                format_wan(group_annual),
+                "",
+                "",
+                "",
+            ]
         )
         attachment.append(doc.Table(columns=COLUMNS, rows=rows, font_size=10.5))
     attachment.append(
-        doc.Paragraph(f"合计：{len(items)}个项目，总投资{format_wan(total)}万元，年度计划投资{format_wan(annual)}万元。")
+        doc.Paragraph(
+            f"合计：{len(items)}个项目，总投资{format_wan(total)}万元，年度计划投资{format_wan(annual)}万元。"
+        )
     )
     body.append(
         doc.Paragraph(
@@ -110,7 +122,5 @@ def docx(plan: AnnualPlan) -> bytes:
     """The issued .docx as issued, or a draft's preview (unnumbered)."""
     if not plan.is_draft and plan.content:
         return bytes(plan.content)
-    items = list(
-        plan.items.select_related("reserve__owner", "responsible_unit").order_by("sequence", "id")
-    )
+    items = list(plan.items.select_related("reserve__owner", "responsible_unit").order_by("sequence", "id"))
     return doc.render(plan_document(plan, items))

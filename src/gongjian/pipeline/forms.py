@@ -34,7 +34,10 @@ class ReserveForm(ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     total_investment = wan_field(_("预计总投资（万元）"), required=True)
     approvals_done = forms.MultipleChoiceField(
-        label=_("已办结手续"), choices=ApprovalKind.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("已办结手续"),
+        choices=ApprovalKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
@@ -155,7 +158,10 @@ class CampaignForm(ModelForm):
     class Meta:
         model = Campaign
         fields = ["kind", "name", "held_on", "place", "note"]
-        widgets = {"held_on": forms.DateInput(attrs={"type": "date"}), "note": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,7 +174,9 @@ class CampaignForm(ModelForm):
 
 class CampaignItemForm(Form):
     project = forms.ModelChoiceField(
-        label=_("库内项目"), queryset=Project.objects.filter(is_archived=False).only("code", "name"), required=False
+        label=_("库内项目"),
+        queryset=Project.objects.filter(is_archived=False).only("code", "name"),
+        required=False,
     )
     reserve = forms.ModelChoiceField(
         label=_("储备项目"), queryset=ReserveProject.objects.only("name"), required=False

@@ -151,7 +151,9 @@ def read_rows(file: IO[bytes]) -> tuple[list[str], list[tuple[int, list[Any]]]]:
         book = CalamineWorkbook.from_filelike(file)
         rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except (CalamineError, ValueError, IndexError) as exc:
-        raise ValidationError(_("无法读取该文件，请上传按模板填写的 .xlsx 文件（%(why)s）。") % {"why": exc}) from None
+        raise ValidationError(
+            _("无法读取该文件，请上传按模板填写的 .xlsx 文件（%(why)s）。") % {"why": exc}
+        ) from None
     filled = [(n, list(r)) for n, r in enumerate(rows, start=1) if any(_text(c) for c in r)]
     at = next((i for i, (_n, r) in enumerate(filled[:10]) if sum(_text(c) in COLUMNS for c in r) >= 2), None)
     if at is None:
@@ -196,7 +198,9 @@ def import_reserve(file: IO[bytes], *, actor) -> ImportResult:
             elif value not in (None, ""):
                 values[name] = value
         parsed.append((number, values))
-    regions = {r.code: r for r in Region.objects.filter(code__in={v.get("region") for _n, v in parsed} - {None})}
+    regions = {
+        r.code: r for r in Region.objects.filter(code__in={v.get("region") for _n, v in parsed} - {None})
+    }
     units = _units(v.get(k) for _n, v in parsed for k in ("park", "owner", "responsible_unit") if v.get(k))
     with transaction.atomic():
         for number, values in parsed:
@@ -220,7 +224,9 @@ def import_reserve(file: IO[bytes], *, actor) -> ImportResult:
                 with transaction.atomic():
                     services.propose(values, actor=actor)
             except ValidationError as exc:
-                for name, messages in exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]:
+                for name, messages in (
+                    exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]
+                ):
                     for message in messages:
                         result.errors.append(RowError(number, HEADER_BY_FIELD.get(name, ""), message))
                 continue
@@ -241,7 +247,9 @@ def _labels(choices) -> list[str]:
 def reserve_columns() -> list[excel.Column]:
     return [
         excel.Column("项目名称", "name", width=30, required=True),
-        excel.Column("项目类别", lambda r: r.get_category_display(), required=True, choices=_labels(Category)),
+        excel.Column(
+            "项目类别", lambda r: r.get_category_display(), required=True, choices=_labels(Category)
+        ),
         excel.Column("建设性质", lambda r: r.get_nature_display(), choices=_labels(Nature)),
         excel.Column("拟定级别", lambda r: r.get_level_display(), choices=_labels(Level)),
         excel.Column("四个一批", lambda r: r.get_batch_display() if r.batch else "", choices=_labels(Batch)),

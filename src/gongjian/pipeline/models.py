@@ -71,7 +71,9 @@ class ReserveProject(models.Model):
     )
     content = models.TextField(_("建设内容"), blank=True, validators=[MaxLengthValidator(5000)])
     total_investment = models.BigIntegerField(_("预计总投资（元）"), validators=[MinValueValidator(0)])
-    start_year = models.PositiveSmallIntegerField(_("预计开工年度"), validators=YEAR_VALIDATORS, db_index=True)
+    start_year = models.PositiveSmallIntegerField(
+        _("预计开工年度"), validators=YEAR_VALIDATORS, db_index=True
+    )
     planned_start = models.DateField(_("预计开工"), null=True, blank=True)
     planned_completion = models.DateField(_("预计竣工"), null=True, blank=True)
     readiness = models.CharField(
@@ -161,7 +163,9 @@ class PlanItem(models.Model):
     """A project listed in a year's plan, with what the registry's baseline needs: the year's planned investment
     (and its split by month), planned dates, level, responsible unit, headquarters and leaders."""
 
-    plan = models.ForeignKey(AnnualPlan, verbose_name=_("计划"), on_delete=models.CASCADE, related_name="items")
+    plan = models.ForeignKey(
+        AnnualPlan, verbose_name=_("计划"), on_delete=models.CASCADE, related_name="items"
+    )
     reserve = models.ForeignKey(
         ReserveProject, verbose_name=_("储备项目"), on_delete=models.PROTECT, related_name="plan_items"
     )

@@ -54,7 +54,9 @@ def plan_totals(items) -> dict:
         g["total"] += item.reserve.total_investment
         g["annual"] += item.planned_investment
     categories = [
-        {"category": value, "label": str(label), **groups[value]} for value, label in Category.choices if value in groups
+        {"category": value, "label": str(label), **groups[value]}
+        for value, label in Category.choices
+        if value in groups
     ]
     return {
         "count": sum(g["count"] for g in groups.values()),

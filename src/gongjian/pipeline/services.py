@@ -27,7 +27,7 @@ from gongjian.core.money import format_wan, split_evenly
 from gongjian.jobs import services as jobs
 from gongjian.jobs.models import Job
 from gongjian.org.choices import UnitKind
-from gongjian.org.models import Person, Unit
+from gongjian.org.models import Person
 from gongjian.org.scope import scope_for
 from gongjian.pipeline.choices import CampaignKind, Origin, PlanState, Readiness, ReserveState
 from gongjian.pipeline.models import AnnualPlan, Campaign, CampaignItem, PlanItem, ReserveProject
@@ -118,7 +118,11 @@ def _clean_reserve(reserve: ReserveProject) -> None:
         and ApprovalKind.PROJECT_APPROVAL not in done
     ):
         errors.setdefault("readiness", []).append(_("具备开工条件的项目须已办结立项/备案。"))
-    if reserve.planned_start and reserve.planned_completion and reserve.planned_completion < reserve.planned_start:
+    if (
+        reserve.planned_start
+        and reserve.planned_completion
+        and reserve.planned_completion < reserve.planned_start
+    ):
         errors.setdefault("planned_completion", []).append(_("预计竣工日期不能早于预计开工日期。"))
     if reserve.planned_start and reserve.start_year and reserve.planned_start.year != reserve.start_year:
         errors.setdefault("planned_start", []).append(_("预计开工日期须在预计开工年度内。"))
@@ -134,7 +138,11 @@ def _clean_reserve(reserve: ReserveProject) -> None:
 def _reserve_snapshot(reserve: ReserveProject) -> dict[str, Any]:
     return audit.snapshot(
         reserve,
-        [f.attname for f in ReserveProject._meta.concrete_fields if f.attname not in {"created_at", "updated_at"}],
+        [
+            f.attname
+            for f in ReserveProject._meta.concrete_fields
+            if f.attname not in {"created_at", "updated_at"}
+        ],
     )
 
 
@@ -150,14 +158,21 @@ def propose(
         raise ValidationError({"origin": _("项目来源无效。")})
     values = {k: v for k, v in fields.items() if k in RESERVE_FIELDS}
     reserve = ReserveProject(
-        **values, origin=origin, origin_ref=(origin_ref or "").strip()[:200], created_by=audit.actor_or_none(actor)
+        **values,
+        origin=origin,
+        origin_ref=(origin_ref or "").strip()[:200],
+        created_by=audit.actor_or_none(actor),
     )
     _clean_reserve(reserve)
     if not in_scope(actor, reserve):
         raise PermissionDenied(_("只能为本单位（或本单位所属园区、辖区）提出储备项目。"))
     reserve.save()
     audit.record(
-        "pipeline.reserve.propose", actor=actor, obj=reserve, after=_reserve_snapshot(reserve), only_changes=False
+        "pipeline.reserve.propose",
+        actor=actor,
+        obj=reserve,
+        after=_reserve_snapshot(reserve),
+        only_changes=False,
     )
     return reserve
 
@@ -190,7 +205,9 @@ def update_reserve(
         raise PermissionDenied(_("不能把储备项目改到本单位数据范围之外。"))
     current.version += 1
     current.save()
-    audit.record("pipeline.reserve.update", actor=actor, obj=current, before=before, after=_reserve_snapshot(current))
+    audit.record(
+        "pipeline.reserve.update", actor=actor, obj=current, before=before, after=_reserve_snapshot(current)
+    )
     return current
 
 
@@ -336,7 +353,10 @@ def _clean_item(item: PlanItem, leaders: list[Person] | None) -> None:
     if item.planned_investment is not None and item.planned_investment > item.reserve.total_investment:
         errors.setdefault("planned_investment", []).append(
             _("年度计划投资（%(plan)s万元）不能超过总投资（%(total)s万元）。")
-            % {"plan": format_wan(item.planned_investment), "total": format_wan(item.reserve.total_investment)}
+            % {
+                "plan": format_wan(item.planned_investment),
+                "total": format_wan(item.reserve.total_investment),
+            }
         )
     if item.months:
         months = item.months
@@ -357,7 +377,10 @@ def _clean_item(item: PlanItem, leaders: list[Person] | None) -> None:
         errors.setdefault("planned_completion", []).append(_("计划竣工日期不能早于计划年度。"))
     if item.headquarters_id and item.headquarters.kind != UnitKind.HEADQUARTERS:
         errors.setdefault("headquarters", []).append(_("请选择指挥部。"))
-    if item.responsible_unit_id and item.responsible_unit.kind in (UnitKind.ENTERPRISE, UnitKind.STATE_ENTERPRISE):
+    if item.responsible_unit_id and item.responsible_unit.kind in (
+        UnitKind.ENTERPRISE,
+        UnitKind.STATE_ENTERPRISE,
+    ):
         errors.setdefault("responsible_unit", []).append(_("责任单位须为机关、街道或园区，不能是企业。"))
     if leaders is not None and len({p.pk for p in leaders}) != len(leaders):
         errors.setdefault("leaders", []).append(_("包挂领导有重复。"))
@@ -370,7 +393,9 @@ def item_leaders(item: PlanItem) -> list[Person]:
 
 
 def _item_snapshot(item: PlanItem) -> dict[str, Any]:
-    data = audit.snapshot(item, [*(f if f not in ("responsible_unit", "headquarters") else f + "_id" for f in PLAN_ITEM_FIELDS)])
+    data = audit.snapshot(
+        item, [*(f if f not in ("responsible_unit", "headquarters") else f + "_id" for f in PLAN_ITEM_FIELDS)]
+    )
     return data | {"leaders": [p.pk for p in item_leaders(item)]}
 
 
@@ -400,7 +425,9 @@ def edit_plan_item(
         through.objects.filter(planitem=current).delete()
         through.objects.bulk_create([through(planitem=current, person=p) for p in leaders])
     _bump(plan)
-    audit.record("pipeline.plan.edit_item", actor=actor, obj=current, before=before, after=_item_snapshot(current))
+    audit.record(
+        "pipeline.plan.edit_item", actor=actor, obj=current, before=before, after=_item_snapshot(current)
+    )
     return current
 
 
@@ -418,7 +445,11 @@ def remove_plan_item(item: PlanItem, *, actor, expected_version: int | None) -> 
         reserve.save(update_fields=["state", "version"])
     _bump(plan)
     audit.record(
-        "pipeline.plan.remove", actor=actor, obj=plan, after={"reserve": reserve.pk, "name": name}, only_changes=False
+        "pipeline.plan.remove",
+        actor=actor,
+        obj=plan,
+        after={"reserve": reserve.pk, "name": name},
+        only_changes=False,
     )
 
 
@@ -428,7 +459,11 @@ def item_months(item: PlanItem, year: int) -> list[int]:
     if item.months:
         return list(item.months)
     first = item.planned_start.month if item.planned_start and item.planned_start.year == year else 1
-    last = item.planned_completion.month if item.planned_completion and item.planned_completion.year == year else 12
+    last = (
+        item.planned_completion.month
+        if item.planned_completion and item.planned_completion.year == year
+        else 12
+    )
     if item.planned_start and item.planned_start.year > year:
         first = last = 12
     last = max(first, last)
@@ -462,7 +497,9 @@ def registry_fields(item: PlanItem, year: int) -> tuple[dict[str, Any], registry
     if item.planned_start:
         milestones.append({"kind": MilestoneKind.START, "name": "", "planned_date": item.planned_start})
     if item.planned_completion:
-        milestones.append({"kind": MilestoneKind.COMPLETION, "name": "", "planned_date": item.planned_completion})
+        milestones.append(
+            {"kind": MilestoneKind.COMPLETION, "name": "", "planned_date": item.planned_completion}
+        )
     children = registry.ProjectChildren(
         plan_year=year,
         plan_dekads=registry.dekads_from_months(item_months(item, year)),
@@ -515,7 +552,9 @@ def _why(exc: Exception) -> str:
 
 
 @transaction.atomic
-def issue_plan(plan: AnnualPlan, *, actor, expected_version: int | None, on: date | None = None) -> AnnualPlan:
+def issue_plan(
+    plan: AnnualPlan, *, actor, expected_version: int | None, on: date | None = None
+) -> AnnualPlan:
     """Issue the plan as read: every listed project enters the registry (or, already there, is linked), the plan
     is numbered and its .docx kept — all or nothing (see the module's docstring)."""
     current = _locked_plan(plan, actor, expected_version, acting=True)
@@ -593,7 +632,9 @@ def _campaign_items(rows: list[dict[str, Any]]) -> list[CampaignItem]:
             continue
         seen.add(key)
         items.append(
-            CampaignItem(project=project, reserve=reserve, amount=amount, note=str(row.get("note") or "")[:200])
+            CampaignItem(
+                project=project, reserve=reserve, amount=amount, note=str(row.get("note") or "")[:200]
+            )
         )
     if errors:
         raise ValidationError({"items": errors})
@@ -609,7 +650,8 @@ def _clean_campaign(campaign: Campaign) -> None:
 def _campaign_snapshot(campaign: Campaign) -> dict[str, Any]:
     data = audit.snapshot(campaign, CAMPAIGN_FIELDS)
     data["items"] = [
-        f"{'p' if i.project_id else 'r'}{i.project_id or i.reserve_id}:{i.amount}" for i in campaign.items.all()
+        f"{'p' if i.project_id else 'r'}{i.project_id or i.reserve_id}:{i.amount}"
+        for i in campaign.items.all()
     ]
     return data
 
@@ -617,7 +659,9 @@ def _campaign_snapshot(campaign: Campaign) -> dict[str, Any]:
 @transaction.atomic
 def create_campaign(fields: dict[str, Any], items: list[dict[str, Any]], *, actor) -> Campaign:
     check_office(actor)
-    campaign = Campaign(**{k: v for k, v in fields.items() if k in CAMPAIGN_FIELDS}, created_by=audit.actor_or_none(actor))
+    campaign = Campaign(
+        **{k: v for k, v in fields.items() if k in CAMPAIGN_FIELDS}, created_by=audit.actor_or_none(actor)
+    )
     _clean_campaign(campaign)
     rows = _campaign_items(items)
     campaign.save()
@@ -625,7 +669,11 @@ def create_campaign(fields: dict[str, Any], items: list[dict[str, Any]], *, acto
         row.campaign = campaign
     CampaignItem.objects.bulk_create(rows)
     audit.record(
-        "pipeline.campaign.create", actor=actor, obj=campaign, after=_campaign_snapshot(campaign), only_changes=False
+        "pipeline.campaign.create",
+        actor=actor,
+        obj=campaign,
+        after=_campaign_snapshot(campaign),
+        only_changes=False,
     )
     return campaign
 
@@ -656,5 +704,7 @@ def update_campaign(
         CampaignItem.objects.bulk_create(rows)
     current.version += 1
     current.save()
-    audit.record("pipeline.campaign.update", actor=actor, obj=current, before=before, after=_campaign_snapshot(current))
+    audit.record(
+        "pipeline.campaign.update", actor=actor, obj=current, before=before, after=_campaign_snapshot(current)
+    )
     return current

@@ -11,7 +11,9 @@ from gongjian.pipeline.models import AnnualPlan
 
 
 @job("pipeline.issue_plan", permission="pipeline.manage_pipeline")
-def issue_plan(progress: Progress, *, plan_id: int, expected_version: int, actor_id: int | None = None) -> dict:
+def issue_plan(
+    progress: Progress, *, plan_id: int, expected_version: int, actor_id: int | None = None
+) -> dict:
     """Issue the plan as it was read: its projects enter the registry, it is numbered and its .docx kept (one
     transaction). Items that cannot enter the registry fail the job with each item and why in its result."""
     actor = User.objects.get(pk=actor_id) if actor_id else None

@@ -60,7 +60,9 @@ def reserve_list(request):
 def reserve_export(request):
     _filterset, rows = _filtered(request)
     rows = rows.order_by("-start_year", "name", "id")
-    return excel.response(importing.export_reserve(rows.iterator()), f"项目储备库_{timezone.localdate():%Y%m%d}.xlsx")
+    return excel.response(
+        importing.export_reserve(rows.iterator()), f"项目储备库_{timezone.localdate():%Y%m%d}.xlsx"
+    )
 
 
 @permission_required("pipeline.add_reserveproject", raise_exception=True)
@@ -98,7 +100,8 @@ def reserve_detail(request, pk):
             "plan_items": reserve.plan_items.select_related("plan"),
             "campaign_items": reserve.campaign_items.select_related("campaign"),
             "can_edit": reserve.is_open and services.may_edit_reserve(request.user, reserve),
-            "can_withdraw": reserve.state == ReserveState.RESERVE and services.may_edit_reserve(request.user, reserve),
+            "can_withdraw": reserve.state == ReserveState.RESERVE
+            and services.may_edit_reserve(request.user, reserve),
             "withdraw_form": WithdrawForm(initial={"version": reserve.version}),
         },
     )
@@ -169,7 +172,9 @@ def plan_list(request):
             return redirect("pipeline:plan_detail", pk=plan.pk)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
-    plans = [(plan, queries.plan_totals(queries.plan_items(plan))) for plan in AnnualPlan.objects.order_by("-year")]
+    plans = [
+        (plan, queries.plan_totals(queries.plan_items(plan))) for plan in AnnualPlan.objects.order_by("-year")
+    ]
     return render(
         request,
         "pipeline/plan_list.html",
@@ -301,7 +306,12 @@ def campaign_edit(request, pk=None):
     initial = []
     if campaign and request.method != "POST":
         initial = [
-            {"project": i.project_id, "reserve": i.reserve_id, "amount": yuan_to_wan(i.amount), "note": i.note}
+            {
+                "project": i.project_id,
+                "reserve": i.reserve_id,
+                "amount": yuan_to_wan(i.amount),
+                "note": i.note,
+            }
             for i in campaign.items.all()
         ]
     form = CampaignForm(request.POST or None, instance=campaign)
@@ -317,7 +327,11 @@ def campaign_edit(request, pk=None):
                 campaign = services.create_campaign(fields, rows, actor=request.user)
             else:
                 services.update_campaign(
-                    campaign, fields, actor=request.user, expected_version=posted_version(request.POST), items=rows
+                    campaign,
+                    fields,
+                    actor=request.user,
+                    expected_version=posted_version(request.POST),
+                    items=rows,
                 )
             messages.success(request, _("已保存。"))
             return redirect("pipeline:campaign_detail", pk=campaign.pk)
@@ -327,5 +341,8 @@ def campaign_edit(request, pk=None):
     elif request.method == "POST":
         status = 422
     return render(
-        request, "pipeline/campaign_form.html", {"form": form, "items": items, "campaign": campaign}, status=status
+        request,
+        "pipeline/campaign_form.html",
+        {"form": form, "items": items, "campaign": campaign},
+        status=status,
     )

@@ -7,132 +7,500 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0002_region_boundary'),
-        ('projects', '0007_project_batch'),
+        ("org", "0002_region_boundary"),
+        ("projects", "0007_project_batch"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AnnualPlan',
+            name="AnnualPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='年度')),
-                ('title', models.CharField(max_length=200, verbose_name='计划名称')),
-                ('state', models.CharField(choices=[('draft', '草稿'), ('issued', '已印发')], default='draft', max_length=10, verbose_name='状态')),
-                ('number', models.CharField(blank=True, max_length=40, verbose_name='文号')),
-                ('content', models.BinaryField(blank=True, null=True, verbose_name='印发文件')),
-                ('issued_at', models.DateTimeField(blank=True, null=True, verbose_name='印发时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        unique=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="年度",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="计划名称")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("issued", "已印发")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("number", models.CharField(blank=True, max_length=40, verbose_name="文号")),
+                ("content", models.BinaryField(blank=True, null=True, verbose_name="印发文件")),
+                ("issued_at", models.DateTimeField(blank=True, null=True, verbose_name="印发时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '年度重点项目计划',
-                'verbose_name_plural': '年度重点项目计划',
-                'ordering': ['-year'],
+                "verbose_name": "年度重点项目计划",
+                "verbose_name_plural": "年度重点项目计划",
+                "ordering": ["-year"],
             },
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('signing', '集中签约'), ('start', '集中开工'), ('production', '集中投产')], max_length=12, verbose_name='类型')),
-                ('name', models.CharField(max_length=200, verbose_name='活动名称')),
-                ('held_on', models.DateField(db_index=True, verbose_name='举行日期')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='地点')),
-                ('note', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("signing", "集中签约"), ("start", "集中开工"), ("production", "集中投产")],
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="活动名称")),
+                ("held_on", models.DateField(db_index=True, verbose_name="举行日期")),
+                ("place", models.CharField(blank=True, max_length=200, verbose_name="地点")),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True,
+                        validators=[django.core.validators.MaxLengthValidator(2000)],
+                        verbose_name="说明",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '集中活动',
-                'verbose_name_plural': '集中活动',
-                'ordering': ['-held_on', '-id'],
+                "verbose_name": "集中活动",
+                "verbose_name_plural": "集中活动",
+                "ordering": ["-held_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ReserveProject',
+            name="ReserveProject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='项目名称')),
-                ('category', models.CharField(choices=[('industry', '工业'), ('commerce', '商贸流通'), ('urban', '城建'), ('livelihood', '民生'), ('infrastructure', '基础设施'), ('social', '社会事业'), ('agriculture', '农业农村'), ('services', '现代服务业'), ('other', '其他')], db_index=True, max_length=20, verbose_name='项目类别')),
-                ('nature', models.CharField(choices=[('new', '新建'), ('continuing', '续建'), ('preliminary', '前期'), ('completed', '竣工')], default='new', max_length=20, verbose_name='建设性质')),
-                ('level', models.CharField(choices=[('province', '省重点'), ('city', '市重点'), ('district', '区重点')], default='district', max_length=20, verbose_name='拟定级别')),
-                ('investor', models.CharField(blank=True, help_text='尚未在系统中登记的投资企业，填写名称。', max_length=200, verbose_name='投资方')),
-                ('content', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(5000)], verbose_name='建设内容')),
-                ('total_investment', models.BigIntegerField(validators=[django.core.validators.MinValueValidator(0)], verbose_name='预计总投资（元）')),
-                ('start_year', models.PositiveSmallIntegerField(db_index=True, validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='预计开工年度')),
-                ('planned_start', models.DateField(blank=True, null=True, verbose_name='预计开工')),
-                ('planned_completion', models.DateField(blank=True, null=True, verbose_name='预计竣工')),
-                ('readiness', models.CharField(choices=[('concept', '谋划/概念'), ('proposal', '项目建议书'), ('feasibility', '可行性研究'), ('approvals', '手续办理中'), ('ready', '具备开工条件')], db_index=True, default='concept', max_length=20, verbose_name='前期工作深度')),
-                ('approvals_done', models.JSONField(blank=True, default=list, verbose_name='已办结手续')),
-                ('origin', models.CharField(choices=[('planned', '单位谋划'), ('attraction', '招商签约'), ('other', '其他')], default='planned', max_length=20, verbose_name='项目来源')),
-                ('origin_ref', models.CharField(blank=True, help_text='如招商项目的签约编号或谋划依据。', max_length=200, verbose_name='来源说明')),
-                ('batch', models.CharField(blank=True, choices=[('attract', '招引一批'), ('spinoff', '裂变一批'), ('cluster', '成群一批'), ('listing', '上市一批')], db_index=True, default='', max_length=10, verbose_name='四个一批')),
-                ('state', models.CharField(choices=[('reserve', '储备'), ('planned', '列入计划'), ('registered', '已入库'), ('withdrawn', '已退出')], db_index=True, default='reserve', max_length=12, verbose_name='状态')),
-                ('withdraw_reason', models.CharField(blank=True, max_length=500, verbose_name='退出原因')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='owned_reserve_projects', to='org.unit', verbose_name='业主单位')),
-                ('park', models.ForeignKey(blank=True, limit_choices_to={'kind': 'park'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='park_reserve_projects', to='org.unit', verbose_name='所属园区')),
-                ('project', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reserve', to='projects.project', verbose_name='入库项目')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reserve_projects', to='org.region', verbose_name='所在区划')),
-                ('responsible_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reserve_projects', to='org.unit', verbose_name='责任单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=200, verbose_name="项目名称")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("industry", "工业"),
+                            ("commerce", "商贸流通"),
+                            ("urban", "城建"),
+                            ("livelihood", "民生"),
+                            ("infrastructure", "基础设施"),
+                            ("social", "社会事业"),
+                            ("agriculture", "农业农村"),
+                            ("services", "现代服务业"),
+                            ("other", "其他"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="项目类别",
+                    ),
+                ),
+                (
+                    "nature",
+                    models.CharField(
+                        choices=[
+                            ("new", "新建"),
+                            ("continuing", "续建"),
+                            ("preliminary", "前期"),
+                            ("completed", "竣工"),
+                        ],
+                        default="new",
+                        max_length=20,
+                        verbose_name="建设性质",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("province", "省重点"), ("city", "市重点"), ("district", "区重点")],
+                        default="district",
+                        max_length=20,
+                        verbose_name="拟定级别",
+                    ),
+                ),
+                (
+                    "investor",
+                    models.CharField(
+                        blank=True,
+                        help_text="尚未在系统中登记的投资企业，填写名称。",
+                        max_length=200,
+                        verbose_name="投资方",
+                    ),
+                ),
+                (
+                    "content",
+                    models.TextField(
+                        blank=True,
+                        validators=[django.core.validators.MaxLengthValidator(5000)],
+                        verbose_name="建设内容",
+                    ),
+                ),
+                (
+                    "total_investment",
+                    models.BigIntegerField(
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="预计总投资（元）",
+                    ),
+                ),
+                (
+                    "start_year",
+                    models.PositiveSmallIntegerField(
+                        db_index=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="预计开工年度",
+                    ),
+                ),
+                ("planned_start", models.DateField(blank=True, null=True, verbose_name="预计开工")),
+                ("planned_completion", models.DateField(blank=True, null=True, verbose_name="预计竣工")),
+                (
+                    "readiness",
+                    models.CharField(
+                        choices=[
+                            ("concept", "谋划/概念"),
+                            ("proposal", "项目建议书"),
+                            ("feasibility", "可行性研究"),
+                            ("approvals", "手续办理中"),
+                            ("ready", "具备开工条件"),
+                        ],
+                        db_index=True,
+                        default="concept",
+                        max_length=20,
+                        verbose_name="前期工作深度",
+                    ),
+                ),
+                ("approvals_done", models.JSONField(blank=True, default=list, verbose_name="已办结手续")),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[("planned", "单位谋划"), ("attraction", "招商签约"), ("other", "其他")],
+                        default="planned",
+                        max_length=20,
+                        verbose_name="项目来源",
+                    ),
+                ),
+                (
+                    "origin_ref",
+                    models.CharField(
+                        blank=True,
+                        help_text="如招商项目的签约编号或谋划依据。",
+                        max_length=200,
+                        verbose_name="来源说明",
+                    ),
+                ),
+                (
+                    "batch",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("attract", "招引一批"),
+                            ("spinoff", "裂变一批"),
+                            ("cluster", "成群一批"),
+                            ("listing", "上市一批"),
+                        ],
+                        db_index=True,
+                        default="",
+                        max_length=10,
+                        verbose_name="四个一批",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("reserve", "储备"),
+                            ("planned", "列入计划"),
+                            ("registered", "已入库"),
+                            ("withdrawn", "已退出"),
+                        ],
+                        db_index=True,
+                        default="reserve",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("withdraw_reason", models.CharField(blank=True, max_length=500, verbose_name="退出原因")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_reserve_projects",
+                        to="org.unit",
+                        verbose_name="业主单位",
+                    ),
+                ),
+                (
+                    "park",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "park"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="park_reserve_projects",
+                        to="org.unit",
+                        verbose_name="所属园区",
+                    ),
+                ),
+                (
+                    "project",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reserve",
+                        to="projects.project",
+                        verbose_name="入库项目",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reserve_projects",
+                        to="org.region",
+                        verbose_name="所在区划",
+                    ),
+                ),
+                (
+                    "responsible_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reserve_projects",
+                        to="org.unit",
+                        verbose_name="责任单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '储备项目',
-                'verbose_name_plural': '储备项目',
-                'ordering': ['-start_year', 'name', 'id'],
-                'permissions': [('manage_pipeline', '编制和印发年度重点项目计划、组织集中签约开工投产'), ('import_reserve', '导入储备项目')],
+                "verbose_name": "储备项目",
+                "verbose_name_plural": "储备项目",
+                "ordering": ["-start_year", "name", "id"],
+                "permissions": [
+                    ("manage_pipeline", "编制和印发年度重点项目计划、组织集中签约开工投产"),
+                    ("import_reserve", "导入储备项目"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PlanItem',
+            name="PlanItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveIntegerField(default=0, verbose_name='序号')),
-                ('planned_investment', models.BigIntegerField(validators=[django.core.validators.MinValueValidator(0)], verbose_name='年度计划投资（元）')),
-                ('months', models.JSONField(blank=True, default=list, verbose_name='分月计划（元）')),
-                ('planned_start', models.DateField(blank=True, null=True, verbose_name='计划开工')),
-                ('planned_completion', models.DateField(blank=True, null=True, verbose_name='计划竣工')),
-                ('level', models.CharField(choices=[('province', '省重点'), ('city', '市重点'), ('district', '区重点')], default='district', max_length=20, verbose_name='项目级别')),
-                ('headquarters', models.ForeignKey(blank=True, limit_choices_to={'kind': 'headquarters'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='hq_plan_items', to='org.unit', verbose_name='指挥部')),
-                ('leaders', models.ManyToManyField(blank=True, related_name='plan_items', to='org.person', verbose_name='包挂领导')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='pipeline.annualplan', verbose_name='计划')),
-                ('responsible_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plan_items', to='org.unit', verbose_name='责任单位')),
-                ('reserve', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plan_items', to='pipeline.reserveproject', verbose_name='储备项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.PositiveIntegerField(default=0, verbose_name="序号")),
+                (
+                    "planned_investment",
+                    models.BigIntegerField(
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="年度计划投资（元）",
+                    ),
+                ),
+                ("months", models.JSONField(blank=True, default=list, verbose_name="分月计划（元）")),
+                ("planned_start", models.DateField(blank=True, null=True, verbose_name="计划开工")),
+                ("planned_completion", models.DateField(blank=True, null=True, verbose_name="计划竣工")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("province", "省重点"), ("city", "市重点"), ("district", "区重点")],
+                        default="district",
+                        max_length=20,
+                        verbose_name="项目级别",
+                    ),
+                ),
+                (
+                    "headquarters",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "headquarters"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hq_plan_items",
+                        to="org.unit",
+                        verbose_name="指挥部",
+                    ),
+                ),
+                (
+                    "leaders",
+                    models.ManyToManyField(
+                        blank=True, related_name="plan_items", to="org.person", verbose_name="包挂领导"
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="pipeline.annualplan",
+                        verbose_name="计划",
+                    ),
+                ),
+                (
+                    "responsible_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plan_items",
+                        to="org.unit",
+                        verbose_name="责任单位",
+                    ),
+                ),
+                (
+                    "reserve",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plan_items",
+                        to="pipeline.reserveproject",
+                        verbose_name="储备项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '计划项目',
-                'verbose_name_plural': '计划项目',
-                'ordering': ['plan', 'sequence', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('plan', 'reserve'), name='plan_item_once')],
+                "verbose_name": "计划项目",
+                "verbose_name_plural": "计划项目",
+                "ordering": ["plan", "sequence", "id"],
+                "constraints": [models.UniqueConstraint(fields=("plan", "reserve"), name="plan_item_once")],
             },
         ),
         migrations.CreateModel(
-            name='CampaignItem',
+            name="CampaignItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.BigIntegerField(validators=[django.core.validators.MinValueValidator(0)], verbose_name='金额（元）')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='pipeline.campaign', verbose_name='集中活动')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='campaign_items', to='projects.project', verbose_name='库内项目')),
-                ('reserve', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='campaign_items', to='pipeline.reserveproject', verbose_name='储备项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "amount",
+                    models.BigIntegerField(
+                        validators=[django.core.validators.MinValueValidator(0)], verbose_name="金额（元）"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="pipeline.campaign",
+                        verbose_name="集中活动",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="campaign_items",
+                        to="projects.project",
+                        verbose_name="库内项目",
+                    ),
+                ),
+                (
+                    "reserve",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="campaign_items",
+                        to="pipeline.reserveproject",
+                        verbose_name="储备项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '活动项目',
-                'verbose_name_plural': '活动项目',
-                'ordering': ['campaign', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('project__isnull', False), ('reserve__isnull', True)), models.Q(('project__isnull', True), ('reserve__isnull', False)), _connector='OR'), name='campaign_item_one_source')],
+                "verbose_name": "活动项目",
+                "verbose_name_plural": "活动项目",
+                "ordering": ["campaign", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("project__isnull", False), ("reserve__isnull", True)),
+                            models.Q(("project__isnull", True), ("reserve__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="campaign_item_one_source",
+                    )
+                ],
             },
         ),
     ]

@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0006_milestone_due'),
+        ("projects", "0006_milestone_due"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='project',
-            name='batch',
-            field=models.CharField(blank=True, choices=[('attract', '招引一批'), ('spinoff', '裂变一批'), ('cluster', '成群一批'), ('listing', '上市一批')], db_index=True, default='', max_length=10, verbose_name='四个一批'),
+            model_name="project",
+            name="batch",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("attract", "招引一批"),
+                    ("spinoff", "裂变一批"),
+                    ("cluster", "成群一批"),
+                    ("listing", "上市一批"),
+                ],
+                db_index=True,
+                default="",
+                max_length=10,
+                verbose_name="四个一批",
+            ),
         ),
     ]
