@@ -14,7 +14,7 @@ from gongjian.pipeline.models import Campaign, PlanItem, ReserveProject
 from gongjian.projects.choices import ApprovalKind
 from gongjian.projects.models import Project
 
-NOT_ENTERPRISE = [UnitKind.ENTERPRISE, UnitKind.STATE_ENTERPRISE]
+ENTERPRISES = [UnitKind.ENTERPRISE, UnitKind.STATE_ENTERPRISE]
 
 
 def wan_field(label, required=False):
@@ -68,8 +68,8 @@ class ReserveForm(ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["park"].queryset = Unit.objects.filter(kind=UnitKind.PARK)
-        self.fields["owner"].queryset = Unit.objects.filter(kind__in=NOT_ENTERPRISE)
-        self.fields["responsible_unit"].queryset = Unit.objects.exclude(kind__in=NOT_ENTERPRISE)
+        self.fields["owner"].queryset = Unit.objects.filter(kind__in=ENTERPRISES)
+        self.fields["responsible_unit"].queryset = Unit.objects.exclude(kind__in=ENTERPRISES)
         if self.instance.pk:
             self.initial.setdefault("version", self.instance.version)
             self.initial["total_investment"] = yuan_to_wan(self.instance.total_investment)
@@ -116,7 +116,7 @@ class PlanItemForm(ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["responsible_unit"].queryset = Unit.objects.exclude(kind__in=NOT_ENTERPRISE)
+        self.fields["responsible_unit"].queryset = Unit.objects.exclude(kind__in=ENTERPRISES)
         self.fields["headquarters"].queryset = Unit.objects.filter(kind=UnitKind.HEADQUARTERS)
         for m in range(12):
             self.fields[f"month_{m}"] = wan_field(_("%(m)s月") % {"m": m + 1})
