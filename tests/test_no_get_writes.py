@@ -53,8 +53,6 @@ from gongjian.daily import services as daily
 from gongjian.demo.data import DEMO_USERNAMES
 from gongjian.demo.loader import load_demo
 from gongjian.documents.models import Document
-from gongjian.pipeline.models import AnnualPlan as PipelinePlan
-from gongjian.pipeline.models import Campaign, PlanItem, ReserveProject
 from gongjian.exchange import services as exchange
 from gongjian.exchange.importing import ImportResult, RowError
 from gongjian.jobs.models import Job
@@ -64,6 +62,8 @@ from gongjian.lights.models import Light
 from gongjian.lights.services import letters
 from gongjian.meetings.models import Meeting
 from gongjian.org.models import Unit
+from gongjian.pipeline.models import AnnualPlan as PipelinePlan
+from gongjian.pipeline.models import Campaign, PlanItem, ReserveProject
 from gongjian.projects.models import BaselineChange, Project
 from gongjian.reports import services as reports
 from gongjian.reports.models import Report, ReportingPeriod

@@ -155,6 +155,7 @@ def test_the_office_builds_and_issues_a_plan(client, district, office_user, indu
     )
     assert edited.status_code == 200, edited.content
     assert edited.json()["annual"] == 120_000_000
+    assert edited.json()["items"][0]["leader_ids"] == [district["lead"].pk]
 
     stale = client.post(
         f"/api/v1/pipeline/plans/{plan['id']}/issue",

@@ -8,6 +8,8 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from gongjian.pipeline import importing, services
 from gongjian.pipeline.models import AnnualPlan, Campaign, ReserveProject
@@ -219,3 +221,27 @@ def test_the_cockpit_shows_the_reserve_by_readiness(client, office_user, propose
     page = client.get("/cockpit/").content.decode()
     assert 'id="panel-pipeline"' in page
     assert "/pipeline/?readiness=feasibility" in page and "集中签约" in page
+
+
+def test_the_list_pages_read_a_fixed_number_of_queries(client, office_user, propose, district):
+    """One more reserve project or plan item must not cost one more query (no N+1 on the lists)."""
+    client.force_login(office_user)
+    plan = services.create_plan(2027, actor=office_user)
+
+    def counts():
+        plan.refresh_from_db()
+        with CaptureQueriesContext(connection) as reserve_list:
+            client.get("/pipeline/")
+        with CaptureQueriesContext(connection) as plan_page:
+            client.get(f"/pipeline/plans/{plan.pk}/")
+        return len(reserve_list), len(plan_page)
+
+    def grow(n):
+        made = [propose(actor=office_user, name=f"项目{n}-{i}") for i in range(3)]
+        plan.refresh_from_db()
+        services.add_plan_items(plan, made[:2], actor=office_user, expected_version=plan.version)
+
+    grow(1)
+    before = counts()
+    grow(2)
+    assert counts() == before

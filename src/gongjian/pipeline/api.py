@@ -297,7 +297,7 @@ class PlanVersionIn(Schema):
     version: int
 
 
-def _item_out(item: PlanItem) -> dict:
+def _item_out(item: PlanItem, leader_ids: list[int]) -> dict:
     reserve = item.reserve
     return {
         "id": item.pk,
@@ -313,7 +313,7 @@ def _item_out(item: PlanItem) -> dict:
         "level": item.level,
         "responsible_unit_id": item.responsible_unit_id,
         "headquarters_id": item.headquarters_id,
-        "leader_ids": [p.pk for p in item.ordered_leaders()],
+        "leader_ids": leader_ids,
         "project_id": reserve.project_id,
         "project_code": reserve.project.code if reserve.project_id else "",
     }
@@ -321,6 +321,10 @@ def _item_out(item: PlanItem) -> dict:
 
 def _plan_out(plan: AnnualPlan) -> dict:
     items = list(queries.plan_items(plan))
+    leaders: dict[int, list[int]] = {}
+    links = PlanItem.leaders.through.objects.filter(planitem__plan=plan).order_by("id")
+    for item_id, person_id in links.values_list("planitem_id", "person_id"):
+        leaders.setdefault(item_id, []).append(person_id)
     return {
         "id": plan.pk,
         "year": plan.year,
@@ -329,7 +333,7 @@ def _plan_out(plan: AnnualPlan) -> dict:
         "number": plan.number,
         "issued_at": plan.issued_at,
         **queries.plan_totals(items),
-        "items": [_item_out(i) for i in items],
+        "items": [_item_out(i, leaders.get(i.pk, [])) for i in items],
         "version": plan.version,
     }
 
