@@ -133,7 +133,7 @@ def test_the_office_builds_and_issues_a_plan(client, district, office_user, indu
         content_type=JSON,
         **office,
     ).json()
-    assert added["count"] == 1 and added["categories"][0]["category"] == "industry"
+    assert added["project_count"] == 1 and added["categories"][0]["category"] == "industry"
     item = added["items"][0]
     bad = client.patch(
         f"/api/v1/pipeline/plans/{plan['id']}/items/{item['id']}",
@@ -205,7 +205,7 @@ def test_campaigns_with_their_totals(client, district, office_user, industry_use
     )
     assert created.status_code == 201, created.content
     body = created.json()
-    assert (body["count"], body["total"]) == (2, 150_000_000)
+    assert (body["project_count"], body["total"]) == (2, 150_000_000)
     both = client.patch(
         f"/api/v1/pipeline/campaigns/{body['id']}",
         {

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from gongjian.jobs.api import TaskStarted, accepted
 from gongjian.org.models import Person, Region, Unit
 from gongjian.pipeline import exports, queries, services
 from gongjian.pipeline.filters import ReserveFilterSet
-from gongjian.pipeline.models import AnnualPlan, Campaign, PlanItem, ReserveProject
+from gongjian.pipeline.models import AnnualPlan, Campaign, CampaignItem, PlanItem, ReserveProject
 from gongjian.projects.models import Project
 
 router = Router(tags=["pipeline"])
@@ -254,7 +255,7 @@ class PlanOut(Schema):
     state: str  # draft, issued
     number: str
     issued_at: datetime | None
-    count: int
+    project_count: int
     total: int  # yuan
     annual: int  # yuan
     categories: list[PlanCategoryTotal]
@@ -321,6 +322,7 @@ def _item_out(item: PlanItem, leader_ids: list[int]) -> dict:
 
 def _plan_out(plan: AnnualPlan) -> dict:
     items = list(queries.plan_items(plan))
+    totals = queries.plan_totals(items)
     leaders: dict[int, list[int]] = {}
     links = PlanItem.leaders.through.objects.filter(planitem__plan=plan).order_by("id")
     for item_id, person_id in links.values_list("planitem_id", "person_id"):
@@ -332,16 +334,22 @@ def _plan_out(plan: AnnualPlan) -> dict:
         "state": plan.state,
         "number": plan.number,
         "issued_at": plan.issued_at,
-        **queries.plan_totals(items),
+        "project_count": totals["count"],
+        "total": totals["total"],
+        "annual": totals["annual"],
+        "categories": totals["categories"],
         "items": [_item_out(i, leaders.get(i.pk, [])) for i in items],
         "version": plan.version,
     }
 
 
-@router.get("/plans", response=list[PlanSummary], summary="The yearly key-project plans, latest year first")
+@router.get(
+    "/plans", response=page_of(PlanSummary), summary="The yearly key-project plans, latest year first"
+)
+@paginate(Pages)
 def list_plans(request):
     _viewer(request, "pipeline.view_annualplan")
-    return list(AnnualPlan.objects.order_by("-year"))
+    return Rows(AnnualPlan.objects.order_by("-year"))
 
 
 @router.post("/plans", response={201: PlanOut}, summary="Start the draft plan of a year")
@@ -446,7 +454,7 @@ class CampaignOut(Schema):
     held_on: date
     place: str
     note: str
-    count: int
+    project_count: int
     total: int  # yuan
     items: list[CampaignItemOut]
     version: int
@@ -471,7 +479,8 @@ class CampaignPatch(Schema):
     items: list[CampaignItemIO] | None = Field(None, max_length=500)
 
 
-ITEMS = ["items__project", "items__reserve"]
+# A campaign's items with their project or reserve project: one query, whichever kind the page's items are.
+ITEMS = [Prefetch("items", queryset=CampaignItem.objects.select_related("project", "reserve"))]
 
 
 def _with_items():
@@ -487,7 +496,7 @@ def _campaign_out(c: Campaign) -> dict:
         "held_on": c.held_on,
         "place": c.place,
         "note": c.note,
-        "count": len(items),
+        "project_count": len(items),
         "total": sum(i.amount for i in items),
         "items": [
             {
