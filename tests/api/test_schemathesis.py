@@ -34,6 +34,8 @@ from gongjian.demo.loader import load_demo
 from gongjian.documents.models import Document
 from gongjian.lights.models import Case, Light
 from gongjian.meetings.models import Meeting
+from gongjian.pipeline.models import AnnualPlan as PipelinePlan
+from gongjian.pipeline.models import Campaign, PlanItem, ReserveProject
 from gongjian.projects.models import Project
 from gongjian.reports.models import Report, ReportPhoto
 
@@ -106,6 +108,10 @@ def _known_ids() -> dict[str, list]:
         "score_id": list(Score.objects.values_list("pk", flat=True)[:20]),
         "interview_id": list(Interview.objects.values_list("pk", flat=True)[:5]),
         "commitment_id": list(Commitment.objects.values_list("pk", flat=True)[:5]),
+        "reserve_id": list(ReserveProject.objects.values_list("pk", flat=True)[:20]),
+        "plan_id": list(PipelinePlan.objects.values_list("pk", flat=True)),
+        "item_id": list(PlanItem.objects.values_list("pk", flat=True)[:20]),
+        "campaign_id": list(Campaign.objects.values_list("pk", flat=True)),
         "year": [YEAR],
         "kind": ["reminder", "assignment", "escalation"],  # a case's letters
     }

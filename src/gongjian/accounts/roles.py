@@ -58,6 +58,11 @@ _DISPATCH_VIEW = [
 ]
 _DISPATCH_UNIT = [*_DISPATCH_VIEW, "assignments.add_submission", "daily.add_dailytask"]
 
+# The pipeline (谋划/储备): units propose and edit their reserve projects; the office also plans, issues and runs
+# the campaigns; leaders read it all.
+_PIPELINE_VIEW = ["pipeline.view_reserveproject", "pipeline.view_annualplan", "pipeline.view_campaign"]
+_PIPELINE_UNIT = [*_PIPELINE_VIEW, "pipeline.add_reserveproject", "pipeline.change_reserveproject"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PROJECT_OFFICE: [
         *_VIEW_PROJECTS,
@@ -94,6 +99,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assess.change_interview",
         *_DISPATCH_UNIT,
         "meetings.run_dispatch",
+        *_PIPELINE_UNIT,
+        "pipeline.manage_pipeline",
+        "pipeline.import_reserve",
         "daily.add_dailyreport",
         "jobs.view_job",
         "jobs.view_schedulerun",
@@ -105,6 +113,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reports.submit_report",
         *_LIGHTS,
         *_DISPATCH_UNIT,
+        *_PIPELINE_UNIT,
     ],
     Role.UNIT_REVIEWER: [
         *_VIEW_PROJECTS,
@@ -136,6 +145,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assess.view_evaluation",
         "assess.add_evaluation",
         *_DISPATCH_VIEW,
+        *_PIPELINE_VIEW,
     ],
     Role.SYSTEM_ADMIN: [
         "accounts.view_user",
