@@ -58,6 +58,16 @@ _DISPATCH_VIEW = [
 ]
 _DISPATCH_UNIT = [*_DISPATCH_VIEW, "assignments.add_submission", "daily.add_dailytask"]
 
+# Investment attraction: a unit's staff manage their unit's trips and leads; the office also hands down the
+# targets and, like the principal leaders, sees every unit's.
+_ATTRACTION_VIEW = [
+    "attraction.view_trip",
+    "attraction.view_lead",
+    "attraction.view_tranche",
+    "attraction.view_attractiontarget",
+]
+_ATTRACTION_UNIT = [*_ATTRACTION_VIEW, "attraction.manage_leads"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PROJECT_OFFICE: [
         *_VIEW_PROJECTS,
@@ -94,6 +104,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assess.change_interview",
         *_DISPATCH_UNIT,
         "meetings.run_dispatch",
+        *_ATTRACTION_UNIT,
+        "attraction.view_all_leads",
+        "attraction.assign_targets",
         "daily.add_dailyreport",
         "jobs.view_job",
         "jobs.view_schedulerun",
@@ -105,6 +118,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reports.submit_report",
         *_LIGHTS,
         *_DISPATCH_UNIT,
+        *_ATTRACTION_UNIT,
     ],
     Role.UNIT_REVIEWER: [
         *_VIEW_PROJECTS,
@@ -112,6 +126,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reports.review_report",
         *_LIGHTS,
         *_DISPATCH_UNIT,
+        *_ATTRACTION_VIEW,
     ],
     Role.SUPERVISING_LEADER: [
         *_VIEW_PROJECTS,
@@ -136,6 +151,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assess.view_evaluation",
         "assess.add_evaluation",
         *_DISPATCH_VIEW,
+        *_ATTRACTION_VIEW,
+        "attraction.view_all_leads",
     ],
     Role.SYSTEM_ADMIN: [
         "accounts.view_user",

@@ -13,6 +13,7 @@ from ninja.security import HttpBearer, django_auth
 from gongjian.accounts import access
 from gongjian.accounts.services import user_for_token
 from gongjian.assess.api import router as assess
+from gongjian.attraction.api import router as attraction
 from gongjian.assignments.api import router as assignments
 from gongjian.core.audit import client_ip
 from gongjian.daily.api import router as daily
@@ -278,6 +279,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/dispatch", daily)
     api.add_router("/dispatch", documents)
     api.add_router("/", jobs)
+    api.add_router("/attraction", attraction)
     return api
 
 
