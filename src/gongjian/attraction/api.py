@@ -2,7 +2,6 @@
 their steps and tranches, and the funnel by unit and link with targets and rates — all through the attraction
 services (which check permissions, scope and versions, and audit)."""
 
-from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
