@@ -402,20 +402,20 @@ def drop_lead(request, lead_id: int, payload: DropIn):
     return _lead_out(request.user)(_lead(request, lead_id))
 
 
-class StepIn(Schema):
+class LeadStepIn(Schema):
     version: int  # the lead's
     text: LongText
     on: Day | None = None
     next_step: Annotated[str, Field(max_length=300)] | None = None
 
 
-class StepPatch(Schema):
+class LeadStepPatch(Schema):
     version: int  # the step's
     text: LongText | None = None
     next_step: Annotated[str, Field(max_length=300)] | None = None
 
 
-class StepOut(Schema):
+class LeadStepOut(Schema):
     id: int
     lead_id: int
     kind: str
@@ -447,7 +447,7 @@ def _steps(user):
     return LeadStep.objects.filter(lead__in=queries.visible_leads(user).values("pk")).select_related("by")
 
 
-@router.get("/steps", response=page_of(StepOut), summary="Leads' history (follow-ups and moves)")
+@router.get("/steps", response=page_of(LeadStepOut), summary="Leads' history (follow-ups and moves)")
 @paginate(Pages)
 def list_steps(request, lead_id: Id | None = None, kind: str | None = None):
     _viewer(request)
@@ -459,14 +459,14 @@ def list_steps(request, lead_id: Id | None = None, kind: str | None = None):
     return Rows(steps, _step_out)
 
 
-@router.get("/steps/{int:step_id}", response=StepOut)
+@router.get("/steps/{int:step_id}", response=LeadStepOut)
 def get_step(request, step_id: int):
     _viewer(request)
     return _step_out(get_object_or_404(_steps(request.user), pk=step_id))
 
 
-@router.post("/leads/{int:lead_id}/steps", response={201: StepOut, 409: StaleOut}, summary="A follow-up")
-def add_step(request, lead_id: int, payload: StepIn):
+@router.post("/leads/{int:lead_id}/steps", response={201: LeadStepOut, 409: StaleOut}, summary="A follow-up")
+def add_step(request, lead_id: int, payload: LeadStepIn):
     step = services.add_step(
         _lead(request, lead_id),
         text=payload.text,
@@ -478,8 +478,8 @@ def add_step(request, lead_id: int, payload: StepIn):
     return Status(201, _step_out(step))
 
 
-@router.patch("/steps/{int:step_id}", response={200: StepOut, 409: StaleOut}, summary="Correct a step's text")
-def edit_step(request, step_id: int, payload: StepPatch):
+@router.patch("/steps/{int:step_id}", response={200: LeadStepOut, 409: StaleOut}, summary="Correct a step's text")
+def edit_step(request, step_id: int, payload: LeadStepPatch):
     step = get_object_or_404(_steps(request.user), pk=step_id)
     fields = payload.dict(exclude_none=True)
     version = fields.pop("version")
