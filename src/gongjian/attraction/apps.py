@@ -9,8 +9,15 @@ class AttractionConfig(AppConfig):
     verbose_name = "招商引资"
 
     def ready(self) -> None:
-        from gongjian.attraction import queries  # noqa: PLC0415  (app registry)
+        from gongjian.assess import archive  # noqa: PLC0415  (app registry)
+        from gongjian.attraction import panels, queries  # noqa: F401, PLC0415  (app registry; panels registers itself)
         from gongjian.core import todo  # noqa: PLC0415  (app registry)
+        from gongjian.projects import extras  # noqa: PLC0415  (app registry)
+
+        # 全员招商: each cadre's introduced leads go into their archive.
+        archive.register_credit("attraction", "招商引资", queries.credit_lines)
+        # A registry project that came from a lead shows the lead's history on its page.
+        extras.register("attraction.lead", template="attraction/_project_leads.html", build=queries.project_leads)
 
         # A unit's stalled leads wait for its staff to follow them up.
         todo.register(

@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from gongjian.attraction import rules
 from gongjian.attraction.choices import LIVE_STAGES, Metric
-from gongjian.attraction.models import AttractionTarget, Lead, Signing, Tranche, Trip
+from gongjian.attraction.models import AttractionTarget, Lead, LeadStep, Signing, Tranche, Trip
 from gongjian.attraction.rules import BIG_YUAN
+from gongjian.core.money import format_wan
 from gongjian.org.models import Unit
 from gongjian.org.queries import person_of
 from gongjian.org.scope import scope_for
@@ -305,3 +306,29 @@ def _by_link(leads, link: str, year: int, through: int):
             tranches = tranches.exclude(currency="CNY")
         return leads.filter(pk__in=tranches.values("lead_id"))
     return leads.filter(within("found_on"))
+
+
+def credit_lines(year: int) -> dict[int, str]:
+    """The cadre archive's line of 全员招商 credit per introducer (gongjian.assess.archive)."""
+    lines = {}
+    for person_id, c in credit_by_introducer(year).items():
+        lines[person_id] = (
+            f"{year}年引荐意向项目 {c['leads']} 个，签约 {c['signed_count']} 个、金额 "
+            f"{format_wan(c['signed_amount'])} 万元，到位资金 {format_wan(c['funds_amount'])} 万元。"
+        )
+    return lines
+
+
+def project_leads(project, user) -> dict | None:
+    """What a registry project's page shows of the leads it came from: each lead (that the reader may see) and
+    its history; None when it came from none."""
+    if not user.has_perm("attraction.view_lead"):
+        return None
+    leads = list(visible_leads(user).filter(project=project).select_related("unit", "introducer"))
+    if not leads:
+        return None
+    steps = LeadStep.objects.filter(lead__in=leads).select_related("by").order_by("lead_id", "on", "id")
+    by_lead: dict[int, list] = defaultdict(list)
+    for step in steps:
+        by_lead[step.lead_id].append(step)
+    return {"leads": [(lead, by_lead[lead.pk]) for lead in leads]}
