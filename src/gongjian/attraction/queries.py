@@ -139,13 +139,56 @@ def unit_totals(
 ) -> dict[int, dict[str, int]]:
     """{unit_id: {metric: value}} for the months ``from_month``…``through_month`` of ``year``: trips, leads,
     signed_count, signed_amount (yuan), funds_amount (yuan, domestic), starts, big_projects (signed at 500万元 or
-    more), foreign_usd (US dollars). Units with nothing are left out. The metric keys are stable."""
+    more), foreign_usd (US dollars). Units with nothing are left out. The metric keys are stable.
+
+    Three GROUP BY queries: the leads with their contract (one row each), the tranches, the trips."""
     start, end = _span(year, through_month, from_month)
+
+    def within(name: str) -> Q:
+        return Q(**{f"{name}__gte": start, f"{name}__lte": end})
+
+    leads, tranches, trips = Lead.objects.all(), Tranche.objects.all(), Trip.objects.all()
+    if unit_ids is not None:
+        ids = list(unit_ids)
+        leads, tranches, trips = (
+            leads.filter(unit_id__in=ids),
+            tranches.filter(lead__unit_id__in=ids),
+            trips.filter(unit_id__in=ids),
+        )
+    signed = within("signing__date")
+    lead_rows = (
+        leads.filter(within("found_on") | within("started_on") | signed)
+        .order_by()
+        .values("unit_id")
+        .annotate(
+            leads=Count("id", filter=within("found_on")),
+            starts=Count("id", filter=within("started_on")),
+            signed_count=Count("signing", filter=signed),
+            signed_amount=Sum("signing__amount", filter=signed),
+            big_projects=Count("signing", filter=signed & Q(signing__amount__gte=BIG_YUAN)),
+        )
+        .values_list("unit_id", "leads", "starts", "signed_count", "signed_amount", "big_projects")
+    )
     totals: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(METRICS, 0))
-    for metric, (queryset, unit_field, date_field, value) in _metric_queries().items():
-        for unit_id, v in _grouped(queryset, unit_field, date_field, value, start, end, unit_ids, False):
-            totals[unit_id][metric] = int(v or 0)
-    return dict(totals)
+    for unit_id, n, starts, signed_count, signed_amount, big in lead_rows:
+        row = totals[unit_id]
+        row["leads"], row["starts"], row["signed_count"] = n, starts, signed_count
+        row["signed_amount"], row["big_projects"] = int(signed_amount or 0), big
+    tranche_rows = (
+        tranches.filter(within("date"))
+        .order_by()
+        .values("lead__unit_id")
+        .annotate(
+            funds=Sum("amount", filter=Q(currency="CNY")),
+            usd=Sum("usd_amount", filter=~Q(currency="CNY")),
+        )
+        .values_list("lead__unit_id", "funds", "usd")
+    )
+    for unit_id, funds, usd in tranche_rows:
+        totals[unit_id]["funds_amount"], totals[unit_id]["foreign_usd"] = int(funds or 0), int(usd or 0)
+    for unit_id, n in trips.filter(within("start_date")).order_by().values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"):
+        totals[unit_id]["trips"] = n
+    return {unit_id: row for unit_id, row in totals.items() if any(row.values())}
 
 
 def monthly(year: int, unit_ids=None) -> dict[int, dict[str, list[int]]]:

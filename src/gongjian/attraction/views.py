@@ -14,7 +14,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -39,7 +41,7 @@ from gongjian.core.bounds import query_year
 from gongjian.core.forms import add_service_errors
 from gongjian.core.identifiers import mask_name, mask_phone
 from gongjian.core.locking import Stale, posted_version
-from gongjian.core.money import wan_to_yuan, yuan_to_wan
+from gongjian.core.money import format_wan, wan_to_yuan, yuan_to_wan
 from gongjian.jobs.views import background_export
 from gongjian.org.models import Unit
 from gongjian.projects.models import Project
@@ -380,6 +382,13 @@ def _display(metric: str, value):
     return value
 
 
+def _shown(metric: str, value) -> str:
+    """A funnel figure as the page shows it: money in 万元 (万美元) with two decimals, counts as they are."""
+    if value is None:
+        return "—"
+    return format_wan(value) if metric in YUAN_METRICS or metric in USD_METRICS else str(value)
+
+
 @require_GET
 @permission_required("attraction.view_lead", raise_exception=True)
 def funnel(request):
@@ -393,18 +402,27 @@ def funnel(request):
             params["unit"] = unit_id
         return f"{base}?{urlencode(params)}"
 
-    def cells(row, unit_id):
-        return [
-            {
-                "metric": m,
-                "value": _display(m, row.values[m]),
-                "target": _display(m, row.targets.get(m)),
-                "rate": row.rates[m],
-                "rank": row.ranks.get(m),
-                "link": link(m, unit_id) if m != Metric.TRIPS else None,
-            }
-            for m in data.metrics
-        ]
+    target_base = reverse("attraction:target_form")
+    can_assign = request.user.has_perm("attraction.assign_targets")
+
+    def cells(row, unit_id) -> list:
+        """The row's cells as HTML written here: a funnel of 500 units has 8,000 of them, too many for a
+        template's per-cell tags."""
+        out = []
+        for m in data.metrics:
+            value, target, rate, rank = (
+                _shown(m, row.values[m]),
+                _shown(m, row.targets.get(m)),
+                row.rates[m],
+                row.ranks.get(m),
+            )
+            figure = value if m == Metric.TRIPS else format_html('<a href="{}">{}</a>', link(m, unit_id), value)
+            if can_assign and unit_id:
+                query = urlencode({"unit": unit_id, "year": year, "metric": m})
+                target = format_html('<a href="{}?{}">{}</a>', target_base, query, target)
+            rated = "—" if rate is None else f"{rate:.1f}%" + (f"（{rank}）" if rank else "")
+            out.append(format_html('<td class="num">{} / {}</td><td class="num">{}</td>', figure, target, rated))
+        return mark_safe("".join(out))  # noqa: S308  (each cell escaped by format_html above)
 
     headers = []
     for m in data.metrics:
@@ -426,7 +444,7 @@ def funnel(request):
             "year": year,
             "months": range(1, 13),
             "query": urlencode({"year": year, "through": data.through_month}),
-            "can_assign": request.user.has_perm("attraction.assign_targets"),
+            "can_assign": can_assign,
             "stages": [(value, label, counts.get(value, 0)) for value, label in Stage.choices],
             "colspan": len(headers) * 2 + 3,
         },
