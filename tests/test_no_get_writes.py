@@ -60,6 +60,7 @@ from gongjian.lights import queries
 from gongjian.lights import services as lights
 from gongjian.lights.models import Light
 from gongjian.lights.services import letters
+from gongjian.attraction.models import Lead, LeadStep, Tranche, Trip
 from gongjian.meetings.models import Meeting
 from gongjian.org.models import Unit
 from gongjian.projects.models import BaselineChange, Project
@@ -241,6 +242,10 @@ def build_district() -> District:
             "person": followup.archive(YEAR)[0].person.pk,
             "scheme": Scheme.objects.order_by("pk").first().pk,
             "meeting": Meeting.objects.order_by("pk").first().pk,
+            "trip": Trip.objects.order_by("pk").first().pk,
+            "lead": Lead.objects.filter(stage="funded").order_by("pk").first().pk,
+            "lead_step": LeadStep.objects.order_by("pk").first().pk,
+            "tranche": Tranche.objects.order_by("pk").first().pk,
             "document": Document.objects.order_by("pk").first().pk,
             "team": daily.teams_for(users["team"]).first().pk,
             "assignment": assignment.pk,
@@ -327,6 +332,27 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
     "assess/archive/<year:year>/<int:person>/": [{"year": f"={YEAR}", "person": "person"}],
     "assess/archive/<year:year>/<int:person>.docx": [{"year": f"={YEAR}", "person": "person"}],
     "dispatch/meetings/<int:pk>/": [{"pk": "meeting"}],
+    "attraction/trips/<int:pk>/": [{"pk": "trip"}],
+    "attraction/trips/<int:pk>/edit/": [{"pk": "trip"}],
+    "attraction/leads/<int:pk>/": [{"pk": "lead"}],
+    "attraction/leads/<int:pk>/edit/": [{"pk": "lead"}],
+    "attraction/leads/<int:pk>/contract/": [{"pk": "lead"}],
+    "attraction/leads/<int:pk>/<str:action>/": [
+        {"pk": "lead", "action": "=step"},
+        {"pk": "lead", "action": "=tranche"},
+        {"pk": "lead", "action": "=start"},
+    ],
+    "attraction/tranches/<int:pk>/evidence/": [{"pk": "tranche"}],
+    "api/v1/attraction/trips/<int:trip_id>": [{"trip_id": "trip"}],
+    "api/v1/attraction/leads/<int:lead_id>": [{"lead_id": "lead"}],
+    "api/v1/attraction/leads/<int:lead_id>/sign": [{"lead_id": "lead"}],
+    "api/v1/attraction/leads/<int:lead_id>/start": [{"lead_id": "lead"}],
+    "api/v1/attraction/leads/<int:lead_id>/production": [{"lead_id": "lead"}],
+    "api/v1/attraction/leads/<int:lead_id>/drop": [{"lead_id": "lead"}],
+    "api/v1/attraction/leads/<int:lead_id>/steps": [{"lead_id": "lead"}],
+    "api/v1/attraction/leads/<int:lead_id>/tranches": [{"lead_id": "lead"}],
+    "api/v1/attraction/steps/<int:step_id>": [{"step_id": "lead_step"}],
+    "api/v1/attraction/tranches/<int:tranche_id>": [{"tranche_id": "tranche"}],
     "dispatch/documents/<int:pk>/": [{"pk": "document"}],
     "dispatch/documents/<int:pk>/docx/": [{"pk": "document"}],
     "dispatch/daily/teams/<int:pk>/": [{"pk": "team"}],
@@ -336,6 +362,9 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
     "dispatch/assignments/<int:pk>/export.xlsx": [{"pk": "assignment"}],
     "dispatch/assignments/files/<int:pk>/": [{"pk": "hand_in"}],
     "exchange/projects/import/errors/<str:token>/": [{"token": "import_token"}],
+    "exchange/attraction/import/errors/<str:token>/": [{"token": "import_token"}],
+    "exchange/attraction/<str:what>/import/": [{"what": "=leads"}, {"what": "=tranches"}],
+    "exchange/attraction/<str:what>/template/": [{"what": "=leads"}, {"what": "=tranches"}],
     "api/v1/projects/<int:project_id>": [{"project_id": "project"}],
     "api/v1/projects/<int:project_id>/baseline": [{"project_id": "project"}],
     "api/v1/projects/<int:project_id>/baseline-changes": [{"project_id": "project"}],
@@ -409,6 +438,11 @@ QUERIES: dict[str, list[str]] = {
     "dispatch/daily/": ["day={AS_OF}"],
     "dispatch/daily/export.xlsx": ["team={team}"],
     "dispatch/decisions/": ["state=open", "state=mine"],
+    "attraction/": ["year={YEAR}&through=6"],
+    "attraction/leads/": ["stalled=1", "year={YEAR}&link=signed_amount&through=6", "stalled=1&mine=1"],
+    "attraction/targets/": ["unit=1&year={YEAR}&metric=trips"],
+    "api/v1/attraction/funnel": ["year={YEAR}"],
+    "api/v1/attraction/leads": ["stage=funded&stalled=true"],
     "dispatch/assignments/": ["todo=1"],
     "reports/": ["todo=file", "todo=review"],
     "system/audit/": ["action=login.success"],
