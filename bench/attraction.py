@@ -53,7 +53,9 @@ def build(leads: int, units: int, seed: int = 16) -> None:
     Unit.objects.bulk_update(made, ["path"], batch_size=1000)
     AttractionTarget.objects.bulk_create(
         [
-            AttractionTarget(unit=u, year=YEAR, metric=m, value=rng.randint(1, 200) * (10_000_00 if "amount" in m else 1))
+            AttractionTarget(
+                unit=u, year=YEAR, metric=m, value=rng.randint(1, 200) * (10_000_00 if "amount" in m else 1)
+            )
             for u in made
             for m in Metric.values
         ],
@@ -109,7 +111,9 @@ def build(leads: int, units: int, seed: int = 16) -> None:
                 )
             )
             if n % 3 == 0:
-                tranches.append(Tranche(lead=lead, date=lead.funded_on + dt.timedelta(days=30), amount=lead.amount // 4))
+                tranches.append(
+                    Tranche(lead=lead, date=lead.funded_on + dt.timedelta(days=30), amount=lead.amount // 4)
+                )
             steps.append(LeadStep(lead=lead, kind="move", on=lead.funded_on, text="到位", stage_to="funded"))
     LeadStep.objects.bulk_create(steps, batch_size=5000)
     Signing.objects.bulk_create(signings, batch_size=5000)
@@ -139,7 +143,9 @@ def row(label: str, latencies: list[float], elapsed: float, peak: float | str) -
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--leads", type=int, default=50_000, help="leads (default 50,000)")
     parser.add_argument("--units", type=int, default=500, help="units (default 500)")
     parser.add_argument("--requests", type=int, default=60, help="requests per step (default 60)")
@@ -151,7 +157,9 @@ def main() -> None:
     registry.setup_django(workdir)
     started = time.perf_counter()
     build(args.leads, args.units)
-    print(f"built {args.leads:,} leads for {args.units} units in {time.perf_counter() - started:.1f} s ({database})")
+    print(
+        f"built {args.leads:,} leads for {args.units} units in {time.perf_counter() - started:.1f} s ({database})"
+    )
     from django.db import connection
 
     if database == "PostgreSQL":
@@ -175,13 +183,17 @@ def main() -> None:
     page_peak = registry.peak_mb()
     _token, secret = accounts.create_api_token(office, "bench", actor=office)
     api_paths = [f"/api/v1/attraction/funnel?year={YEAR}&through_month={m}" for m in (3, 6, 9, 12)]
-    api, api_elapsed = timed(client, api_paths, args.requests, b'"units"', HTTP_AUTHORIZATION=f"Bearer {secret}")
+    api, api_elapsed = timed(
+        client, api_paths, args.requests, b'"units"', HTTP_AUTHORIZATION=f"Bearer {secret}"
+    )
     api_peak = registry.peak_mb()
     lines = [row("funnel page (in process)", page, page_elapsed, page_peak)]
     lines.append(row("GET /api/v1/attraction/funnel (in process)", api, api_elapsed, api_peak))
     if not args.no_http:
         connection.close()
-        http, elapsed = registry.measure_list_page(workdir, pages, args.requests, args.workers, marker=b'id="funnel"')
+        http, elapsed = registry.measure_list_page(
+            workdir, pages, args.requests, args.workers, marker=b'id="funnel"'
+        )
         lines.append(row(f"funnel page, HTTP, gunicorn {args.workers} workers", http, elapsed, "—"))
     print(
         f"\nGongjian attraction funnel — {args.leads:,} leads, {args.units} units, {database}, {os.cpu_count()} CPUs, "

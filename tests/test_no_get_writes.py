@@ -45,6 +45,7 @@ from gongjian.assess.models import Adjustment, Consequence, EvaluatorAssignment,
 from gongjian.assess.services import followup, record_evaluations
 from gongjian.assignments import services as assignments
 from gongjian.assignments.models import Assignment
+from gongjian.attraction.models import Lead, LeadStep, Tranche, Trip
 from gongjian.core import audit
 from gongjian.core.models import CalendarDay, Notification, SystemSetting
 from gongjian.core.notify import notify
@@ -60,7 +61,6 @@ from gongjian.lights import queries
 from gongjian.lights import services as lights
 from gongjian.lights.models import Light
 from gongjian.lights.services import letters
-from gongjian.attraction.models import Lead, LeadStep, Tranche, Trip
 from gongjian.meetings.models import Meeting
 from gongjian.org.models import Unit
 from gongjian.projects.models import BaselineChange, Project

@@ -59,7 +59,12 @@ def make_lead(units, introducer):
             lead.refresh_from_db()
         if at >= 2:
             services.add_tranche(
-                lead, date=day, amount=amount // 2, source="自有资金", actor=None, expected_version=lead.version
+                lead,
+                date=day,
+                amount=amount // 2,
+                source="自有资金",
+                actor=None,
+                expected_version=lead.version,
             )
             lead.refresh_from_db()
         if at >= 3:
@@ -67,7 +72,14 @@ def make_lead(units, introducer):
             lead.refresh_from_db()
         if at >= 4:
             services.record_production(
-                lead, year=day.year, output_value=1, tax=1, jobs=1, on=day, actor=None, expected_version=lead.version
+                lead,
+                year=day.year,
+                output_value=1,
+                tax=1,
+                jobs=1,
+                on=day,
+                actor=None,
+                expected_version=lead.version,
             )
             lead.refresh_from_db()
         return lead

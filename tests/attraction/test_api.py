@@ -31,20 +31,32 @@ def test_a_unit_registers_a_lead_and_moves_it_through_the_api(client, reporter, 
     created = post(
         client,
         "/api/v1/attraction/leads",
-        {"name": "储能电站项目", "investor": "某储能公司", "unit_id": units["park"].pk, "amount": 90_000_000,
-         "contact_phone": "13812345678"},
+        {
+            "name": "储能电站项目",
+            "investor": "某储能公司",
+            "unit_id": units["park"].pk,
+            "amount": 90_000_000,
+            "contact_phone": "13812345678",
+        },
         headers,
     )
     assert created.status_code == 201, created.content
     lead = created.json()
     assert lead["stage"] == "talks" and lead["contact_phone"] == "13812345678" and lead["big"]
     today = timezone.localdate().isoformat()
-    signed = post(client, f"/api/v1/attraction/leads/{lead['id']}/sign",
-                  {"version": lead["version"], "on": today, "amount": 80_000_000}, headers)
+    signed = post(
+        client,
+        f"/api/v1/attraction/leads/{lead['id']}/sign",
+        {"version": lead["version"], "on": today, "amount": 80_000_000},
+        headers,
+    )
     assert signed.status_code == 200 and signed.json()["stage"] == "signed"
-    tranche = post(client, f"/api/v1/attraction/leads/{lead['id']}/tranches",
-                   {"version": signed.json()["version"], "date": today, "amount": 20_000_000, "source": "自有资金"},
-                   headers)
+    tranche = post(
+        client,
+        f"/api/v1/attraction/leads/{lead['id']}/tranches",
+        {"version": signed.json()["version"], "date": today, "amount": 20_000_000, "source": "自有资金"},
+        headers,
+    )
     assert tranche.status_code == 201 and tranche.json()["amount"] == 20_000_000
     steps = client.get(f"/api/v1/attraction/steps?lead_id={lead['id']}", **headers).json()
     assert [s["stage_to"] for s in steps["items"]] == ["talks", "signed", "funded"]
@@ -52,8 +64,12 @@ def test_a_unit_registers_a_lead_and_moves_it_through_the_api(client, reporter, 
 
 def test_skipping_a_link_answers_422_naming_the_rule(client, reporter, make_lead):
     lead = make_lead("talks")
-    response = post(client, f"/api/v1/attraction/leads/{lead.pk}/tranches",
-                    {"version": lead.version, "date": timezone.localdate().isoformat(), "amount": 1}, bearer(reporter))
+    response = post(
+        client,
+        f"/api/v1/attraction/leads/{lead.pk}/tranches",
+        {"version": lead.version, "date": timezone.localdate().isoformat(), "amount": 1},
+        bearer(reporter),
+    )
     assert response.status_code == 422
     body = response.json()
     assert body["code"] in {"state", "invalid"} and "尚未完成“签约”" in body["errors"][0]["message"]
@@ -62,9 +78,18 @@ def test_skipping_a_link_answers_422_naming_the_rule(client, reporter, make_lead
 def test_a_stale_version_answers_409_with_the_current_one(client, reporter, make_lead):
     lead = make_lead("talks")
     headers = bearer(reporter)
-    assert patch(client, f"/api/v1/attraction/leads/{lead.pk}", {"version": lead.version, "next_step": "考察"},
-                 headers).status_code == 200
-    response = patch(client, f"/api/v1/attraction/leads/{lead.pk}", {"version": lead.version, "name": "旧"}, headers)
+    assert (
+        patch(
+            client,
+            f"/api/v1/attraction/leads/{lead.pk}",
+            {"version": lead.version, "next_step": "考察"},
+            headers,
+        ).status_code
+        == 200
+    )
+    response = patch(
+        client, f"/api/v1/attraction/leads/{lead.pk}", {"version": lead.version, "name": "旧"}, headers
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "stale" and response.json()["current_version"] == lead.version + 1
 
@@ -96,8 +121,15 @@ def test_another_unit_s_lead_is_not_found_and_contacts_are_masked_for_leaders(
     assert client.get(f"/api/v1/attraction/leads/{lead.pk}", **bearer(other_reporter)).status_code == 404
     seen = client.get(f"/api/v1/attraction/leads/{lead.pk}", **bearer(leader)).json()
     assert seen["contact_phone"] == "138****5678" and seen["contact_name"] == "李*系"
-    assert post(client, f"/api/v1/attraction/leads/{lead.pk}/steps", {"version": lead.version, "text": "看看"},
-                bearer(leader)).status_code == 403
+    assert (
+        post(
+            client,
+            f"/api/v1/attraction/leads/{lead.pk}/steps",
+            {"version": lead.version, "text": "看看"},
+            bearer(leader),
+        ).status_code
+        == 403
+    )
 
 
 def test_the_lead_list_filters_by_stage_unit_and_stalled(client, leader, make_lead, units):
@@ -114,19 +146,40 @@ def test_the_lead_list_filters_by_stage_unit_and_stalled(client, leader, make_le
 def test_trips_are_recorded_and_edited_with_their_version(client, reporter, units):
     headers = bearer(reporter)
     day = timezone.localdate().isoformat()
-    created = post(client, "/api/v1/attraction/trips",
-                   {"unit_id": units["park"].pk, "start_date": day, "end_date": day, "destination": "苏州",
-                    "companies": "甲公司\n乙公司", "cost": 12_000}, headers)
+    created = post(
+        client,
+        "/api/v1/attraction/trips",
+        {
+            "unit_id": units["park"].pk,
+            "start_date": day,
+            "end_date": day,
+            "destination": "苏州",
+            "companies": "甲公司\n乙公司",
+            "cost": 12_000,
+        },
+        headers,
+    )
     assert created.status_code == 201 and created.json()["companies"] == ["甲公司", "乙公司"]
     trip = created.json()
-    edited = patch(client, f"/api/v1/attraction/trips/{trip['id']}", {"version": trip["version"], "cost": 15_000},
-                   headers)
+    edited = patch(
+        client,
+        f"/api/v1/attraction/trips/{trip['id']}",
+        {"version": trip["version"], "cost": 15_000},
+        headers,
+    )
     assert edited.status_code == 200 and edited.json()["cost"] == 15_000
-    assert patch(client, f"/api/v1/attraction/trips/{trip['id']}", {"version": trip["version"], "cost": 1},
-                 headers).status_code == 409
-    bad = post(client, "/api/v1/attraction/trips",
-               {"unit_id": units["park"].pk, "start_date": day, "end_date": "2000-01-01", "destination": "苏州"},
-               headers)
+    assert (
+        patch(
+            client, f"/api/v1/attraction/trips/{trip['id']}", {"version": trip["version"], "cost": 1}, headers
+        ).status_code
+        == 409
+    )
+    bad = post(
+        client,
+        "/api/v1/attraction/trips",
+        {"unit_id": units["park"].pk, "start_date": day, "end_date": "2000-01-01", "destination": "苏州"},
+        headers,
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "end_date"
 
 
@@ -147,7 +200,11 @@ def test_tranches_list_and_edit_with_their_version(client, reporter, make_lead):
     body = client.get("/api/v1/attraction/tranches?foreign=false", **headers).json()
     assert body["count"] == 1
     tranche = body["items"][0]
-    edited = patch(client, f"/api/v1/attraction/tranches/{tranche['id']}",
-                   {"version": tranche["version"], "source": "银行贷款"}, headers)
+    edited = patch(
+        client,
+        f"/api/v1/attraction/tranches/{tranche['id']}",
+        {"version": tranche["version"], "source": "银行贷款"},
+        headers,
+    )
     assert edited.status_code == 200 and edited.json()["source"] == "银行贷款"
     assert lead.pk == tranche["lead_id"]

@@ -24,7 +24,10 @@ def demo(db):
 def test_the_demo_has_a_hundred_big_projects_signed_and_funded_in_the_three_parks_and_beyond(demo):
     totals = queries.unit_totals(2026, 11)
     assert sum(v["big_projects"] for v in totals.values()) >= 95
-    assert sum(v["funds_amount"] for v in totals.values()) > 0 and sum(v["foreign_usd"] for v in totals.values()) > 0
+    assert (
+        sum(v["funds_amount"] for v in totals.values()) > 0
+        and sum(v["foreign_usd"] for v in totals.values()) > 0
+    )
     parks = {"中国矿大—高校科技园", "医疗器械电子高科技园", "杏山子民营工业园"}
     names = set(Lead.objects.values_list("unit__name", flat=True))
     assert parks <= names and "泉山区工业和信息化局" in names

@@ -13,7 +13,17 @@ from gongjian.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
-LEAD_HEADERS = ["项目名称", "投资方", "统一社会信用代码", "联系电话", "产业链", "意向投资额（万元）", "跟踪单位", "引荐人", "登记日期"]
+LEAD_HEADERS = [
+    "项目名称",
+    "投资方",
+    "统一社会信用代码",
+    "联系电话",
+    "产业链",
+    "意向投资额（万元）",
+    "跟踪单位",
+    "引荐人",
+    "登记日期",
+]
 
 
 def xlsx(sheet: str, headers: list, rows: list[list]) -> SimpleUploadedFile:
@@ -71,7 +81,9 @@ def test_a_file_with_a_bad_row_saves_nothing_and_says_where(client, reporter):
     report = client.get(f"/exchange/attraction/import/errors/{token}/")
     sheet = load_workbook(io.BytesIO(b"".join(report.streaming_content)))["错误清单"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert rows and all(r[1] == 4 for r in rows)  # the bad row is the file's fourth (title, header, good, bad)
+    assert rows and all(
+        r[1] == 4 for r in rows
+    )  # the bad row is the file's fourth (title, header, good, bad)
 
 
 def test_a_row_for_another_unit_is_refused_by_the_services_scope(client, reporter):
@@ -84,16 +96,30 @@ def test_a_row_for_another_unit_is_refused_by_the_services_scope(client, reporte
     assert not Lead.objects.exists()
 
 
-def test_tranches_are_imported_onto_signed_leads_and_funds_before_signing_refused(client, reporter, make_lead):
+def test_tranches_are_imported_onto_signed_leads_and_funds_before_signing_refused(
+    client, reporter, make_lead
+):
     make_lead("signed", name="已签项目")
     make_lead("talks", name="在谈项目")
     client.force_login(reporter)
     day = timezone.localdate().isoformat()
-    headers = ["项目名称", "跟踪单位", "到位日期", "到位金额（万元）", "资金来源", "币种", "原币金额（万）", "折算汇率"]
+    headers = [
+        "项目名称",
+        "跟踪单位",
+        "到位日期",
+        "到位金额（万元）",
+        "资金来源",
+        "币种",
+        "原币金额（万）",
+        "折算汇率",
+    ]
     bad = xlsx(
         "资金到位",
         headers,
-        [["已签项目", "高新区管委会", day, 300, "自有资金", "", "", ""], ["在谈项目", "高新区管委会", day, 100, "", "", "", ""]],
+        [
+            ["已签项目", "高新区管委会", day, 300, "自有资金", "", "", ""],
+            ["在谈项目", "高新区管委会", day, 100, "", "", "", ""],
+        ],
     )
     response = client.post("/exchange/attraction/tranches/import/", {"file": bad})
     assert response.status_code == 400 and "尚未完成“签约”" in response.content.decode()
@@ -123,6 +149,8 @@ def test_the_template_downloads_and_a_long_file_goes_to_the_background(client, r
     settings.GONGJIAN_IMPORT_BACKGROUND_ROWS = 1
     day = timezone.localdate().isoformat()
     rows = [[f"项目{i}", "公司", "", "", "新能源", 600, "高新区管委会", "", day] for i in range(3)]
-    response = client.post("/exchange/attraction/leads/import/", {"file": xlsx("意向项目", LEAD_HEADERS, rows)})
+    response = client.post(
+        "/exchange/attraction/leads/import/", {"file": xlsx("意向项目", LEAD_HEADERS, rows)}
+    )
     assert response.status_code == 302 and "/system/jobs/" in response["Location"]
     assert Lead.objects.count() == 3  # tasks run at once in the tests

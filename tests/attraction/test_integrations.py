@@ -27,8 +27,12 @@ def test_the_cockpit_shows_the_funnel_with_links_to_the_leads(client, leader, ma
 
 def test_a_monthly_briefing_has_an_attraction_section_and_a_ten_day_one_none(make_lead, units, office_user):
     lead = make_lead("talks", found_on=dt.date(2025, 3, 2))
-    services.sign_lead(lead, on=dt.date(2025, 3, 9), amount=12_000_000, actor=None, expected_version=lead.version)
-    services.set_target(unit=units["park"], year=2025, metric="signed_amount", value=24_000_000, actor=office_user)
+    services.sign_lead(
+        lead, on=dt.date(2025, 3, 9), amount=12_000_000, actor=None, expected_version=lead.version
+    )
+    services.set_target(
+        unit=units["park"], year=2025, metric="signed_amount", value=24_000_000, actor=office_user
+    )
     sections = {s.key: s for s in briefing_sections(Period.parse("2025-03"))}
     section = sections["attraction"]
     assert "签约项目 1 个、金额 1,200.00 万元" in section.text
@@ -51,7 +55,9 @@ def test_the_cadre_archive_records_the_introducer_s_credit(make_lead, introducer
 def test_the_project_page_shows_the_lead_it_came_from(client, office_user, make_lead, units):
     project = ProjectFactory(responsible_unit=units["park"], name="储能装备产业园")
     lead = make_lead("funded")
-    services.start_lead(lead, on=timezone.localdate(), project=project, actor=None, expected_version=lead.version)
+    services.start_lead(
+        lead, on=timezone.localdate(), project=project, actor=None, expected_version=lead.version
+    )
     client.force_login(office_user)
     html = client.get(f"/projects/{project.pk}/").content.decode()
     assert 'id="attraction-leads"' in html and "签订投资合同" in html and "王引荐" in html

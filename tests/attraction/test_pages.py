@@ -64,7 +64,12 @@ def test_skipping_a_link_on_a_page_shows_the_rule_on_the_form(client, reporter, 
     client.force_login(reporter)
     response = client.post(
         f"/attraction/leads/{lead.pk}/tranche/",
-        {"date": timezone.localdate().isoformat(), "currency": "CNY", "amount": "100", "version": lead.version},
+        {
+            "date": timezone.localdate().isoformat(),
+            "currency": "CNY",
+            "amount": "100",
+            "version": lead.version,
+        },
     )
     assert response.status_code == 200 and "尚未完成“签约”" in response.content.decode()
 
@@ -90,7 +95,13 @@ def test_a_trip_is_recorded_on_its_form_and_leads_come_from_it(client, reporter,
     today = timezone.localdate().isoformat()
     response = client.post(
         "/attraction/trips/new/",
-        {"unit": units["park"].pk, "start_date": today, "end_date": today, "destination": "上海", "cost": "1.5"},
+        {
+            "unit": units["park"].pk,
+            "start_date": today,
+            "end_date": today,
+            "destination": "上海",
+            "cost": "1.5",
+        },
     )
     assert response.status_code == 302
     detail = client.get(response["Location"]).content.decode()
@@ -124,7 +135,8 @@ def test_the_office_hands_down_a_target_from_its_form(client, office_user, units
     client.force_login(office_user)
     year = timezone.localdate().year
     response = client.post(
-        "/attraction/targets/", {"unit": units["park"].pk, "year": year, "metric": "signed_amount", "value": "5000"}
+        "/attraction/targets/",
+        {"unit": units["park"].pk, "year": year, "metric": "signed_amount", "value": "5000"},
     )
     assert response.status_code == 302
     page = client.get(f"/attraction/targets/?unit={units['park'].pk}&year={year}&metric=signed_amount")

@@ -54,12 +54,19 @@ def _generate(seed: int, units) -> None:
     rng = random.Random(seed)
     for _ in range(rng.randint(0, 4)):
         day = dt.date(YEAR, rng.randint(1, 12), rng.randint(1, 28))
-        services.create_trip(actor=None, unit=rng.choice(units), start_date=day, end_date=day, destination="深圳")
+        services.create_trip(
+            actor=None, unit=rng.choice(units), start_date=day, end_date=day, destination="深圳"
+        )
     for i in range(rng.randint(1, 12)):
         found = dt.date(YEAR - rng.randint(0, 1), rng.randint(1, 6), rng.randint(1, 28))
         amount = rng.choice([1_000_000, 4_999_999, 5_000_000, 80_000_000])
         lead = services.create_lead(
-            actor=None, name=f"项目{i}", investor="公司", unit=rng.choice(units), amount=amount, found_on=found
+            actor=None,
+            name=f"项目{i}",
+            investor="公司",
+            unit=rng.choice(units),
+            amount=amount,
+            found_on=found,
         )
         depth = rng.randint(0, 3)
         day = found + dt.timedelta(days=rng.randint(1, 150))
@@ -109,15 +116,25 @@ def test_the_funnel_carries_targets_rates_and_ranks_and_its_total(office_user, u
     for unit, signed in ((units["park"], 3), (units["commerce"], 1)):
         for i in range(signed):
             lead = services.create_lead(
-                actor=None, name=f"{unit.name}{i}", investor="公司", unit=unit, amount=6_000_000,
+                actor=None,
+                name=f"{unit.name}{i}",
+                investor="公司",
+                unit=unit,
+                amount=6_000_000,
                 found_on=dt.date(YEAR, 2, 1),
             )
-            services.sign_lead(lead, on=dt.date(YEAR, 3, 1), amount=6_000_000, actor=None, expected_version=lead.version)
+            services.sign_lead(
+                lead, on=dt.date(YEAR, 3, 1), amount=6_000_000, actor=None, expected_version=lead.version
+            )
         services.set_target(unit=unit, year=YEAR, metric="signed_count", value=4, actor=office_user)
     data = queries.funnel(office_user, YEAR, 12)
     by_unit = {r.unit: r for r in data.rows}
     park, commerce = by_unit["高新区管委会"], by_unit["商务局"]
-    assert park.values["signed_count"] == 3 and park.rates["signed_count"] == 75.0 and park.ranks["signed_count"] == 1
+    assert (
+        park.values["signed_count"] == 3
+        and park.rates["signed_count"] == 75.0
+        and park.ranks["signed_count"] == 1
+    )
     assert commerce.rates["signed_count"] == 25.0 and commerce.ranks["signed_count"] == 2
     assert data.total.values["signed_amount"] == 24_000_000 and data.total.rates["signed_count"] == 50.0
     assert park.values["big_projects"] == 3
@@ -127,7 +144,9 @@ def test_the_funnel_carries_targets_rates_and_ranks_and_its_total(office_user, u
 
 def test_a_unit_reads_only_its_own_row_of_the_funnel(reporter, units):
     for unit in units.values():
-        services.create_lead(actor=None, name="项目", investor="公司", unit=unit, found_on=dt.date(YEAR, 1, 5))
+        services.create_lead(
+            actor=None, name="项目", investor="公司", unit=unit, found_on=dt.date(YEAR, 1, 5)
+        )
     data = queries.funnel(reporter, YEAR, 12)
     assert [r.unit for r in data.rows] == ["高新区管委会"]
 
@@ -136,8 +155,12 @@ def test_a_figure_s_link_lists_exactly_the_leads_it_counted(office_user, units):
     counted = services.create_lead(
         actor=None, name="签了", investor="公司", unit=units["park"], found_on=dt.date(YEAR, 1, 5)
     )
-    services.sign_lead(counted, on=dt.date(YEAR, 4, 1), amount=100, actor=None, expected_version=counted.version)
-    services.create_lead(actor=None, name="未签", investor="公司", unit=units["park"], found_on=dt.date(YEAR, 1, 5))
+    services.sign_lead(
+        counted, on=dt.date(YEAR, 4, 1), amount=100, actor=None, expected_version=counted.version
+    )
+    services.create_lead(
+        actor=None, name="未签", investor="公司", unit=units["park"], found_on=dt.date(YEAR, 1, 5)
+    )
     params = {"year": str(YEAR), "link": "signed_count", "through": "12", "unit": str(units["park"].pk)}
     assert list(queries.filtered_leads(office_user, params)) == [counted]
     params["through"] = "3"
@@ -146,10 +169,19 @@ def test_a_figure_s_link_lists_exactly_the_leads_it_counted(office_user, units):
 
 def test_introducers_get_their_credit(units, introducer):
     lead = services.create_lead(
-        actor=None, name="项目", investor="公司", unit=units["park"], introducer=introducer,
+        actor=None,
+        name="项目",
+        investor="公司",
+        unit=units["park"],
+        introducer=introducer,
         found_on=dt.date(YEAR, 1, 5),
     )
-    services.sign_lead(lead, on=dt.date(YEAR, 2, 1), amount=7_000_000, actor=None, expected_version=lead.version)
+    services.sign_lead(
+        lead, on=dt.date(YEAR, 2, 1), amount=7_000_000, actor=None, expected_version=lead.version
+    )
     assert queries.credit_by_introducer(YEAR)[introducer.pk] == {
-        "leads": 1, "signed_count": 1, "signed_amount": 7_000_000, "funds_amount": 0,
+        "leads": 1,
+        "signed_count": 1,
+        "signed_amount": 7_000_000,
+        "funds_amount": 0,
     }

@@ -37,7 +37,9 @@ def test_only_the_next_link_is_allowed(current, target):
 
 
 @settings(deadline=None)
-@given(st.dictionaries(st.integers(1, 50), st.one_of(st.none(), st.floats(0, 500, allow_nan=False)), max_size=30))
+@given(
+    st.dictionaries(st.integers(1, 50), st.one_of(st.none(), st.floats(0, 500, allow_nan=False)), max_size=30)
+)
 def test_ranks_are_competition_ranks_by_rate(rates):
     ranked = rules.ranks(rates)
     for unit, rate in rates.items():

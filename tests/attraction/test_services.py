@@ -36,7 +36,9 @@ def test_a_unit_registers_a_lead_and_its_history_starts_with_it(reporter, units,
 
 def test_a_credit_code_is_checked_when_given(reporter, units):
     with pytest.raises(ValidationError) as caught:
-        services.create_lead(actor=reporter, name="项目", investor="公司", unit=units["park"], credit_code="123")
+        services.create_lead(
+            actor=reporter, name="项目", investor="公司", unit=units["park"], credit_code="123"
+        )
     assert "统一社会信用代码应为18位" in caught.value.message_dict["credit_code"][0]
 
 
@@ -108,7 +110,9 @@ def test_a_drop_needs_its_reason_and_keeps_it(reporter, make_lead):
     assert lead.stage == "dropped" and lead.drop_reason == "投资方资金链断裂"
     assert lead.steps.filter(kind="drop").exists()
     with pytest.raises(ValidationError):
-        services.sign_lead(lead, on=timezone.localdate(), amount=1, actor=reporter, expected_version=lead.version)
+        services.sign_lead(
+            lead, on=timezone.localdate(), amount=1, actor=reporter, expected_version=lead.version
+        )
 
 
 def test_foreign_capital_keeps_its_currency_rate_and_dollars(reporter, make_lead):
@@ -177,7 +181,9 @@ def test_a_contract_scan_is_kept_and_an_empty_one_refused(reporter, make_lead):
 def test_only_the_office_hands_down_targets_and_a_change_names_the_version(office_user, reporter, units):
     with pytest.raises(PermissionDenied):
         services.set_target(unit=units["park"], year=2026, metric="signed_count", value=10, actor=reporter)
-    target = services.set_target(unit=units["park"], year=2026, metric="signed_count", value=10, actor=office_user)
+    target = services.set_target(
+        unit=units["park"], year=2026, metric="signed_count", value=10, actor=office_user
+    )
     with pytest.raises(Stale):
         services.set_target(unit=units["park"], year=2026, metric="signed_count", value=12, actor=office_user)
     services.set_target(
@@ -195,7 +201,9 @@ def test_contacts_are_read_unmasked_only_by_the_following_unit(reporter, other_r
     assert not queries.sees_contacts(other_reporter, lead)
 
 
-def test_a_unit_sees_its_own_leads_and_the_leaders_see_all(reporter, other_reporter, leader, make_lead, units):
+def test_a_unit_sees_its_own_leads_and_the_leaders_see_all(
+    reporter, other_reporter, leader, make_lead, units
+):
     mine = make_lead("talks")
     theirs = make_lead("talks", unit=units["commerce"])
     assert set(queries.visible_leads(reporter)) == {mine}

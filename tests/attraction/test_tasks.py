@@ -24,7 +24,9 @@ def test_a_stalled_lead_reminds_its_unit_once_per_stall(reporter, other_reporter
     assert not Notification.objects.filter(user=other_reporter).exists()
     assert services.remind_stalled() == 0  # once per stall
     # A new step ends the stall; a new stall later is reminded again.
-    services.add_step(lead, text="回访", on=old + dt.timedelta(days=1), actor=reporter, expected_version=lead.version)
+    services.add_step(
+        lead, text="回访", on=old + dt.timedelta(days=1), actor=reporter, expected_version=lead.version
+    )
     assert services.remind_stalled() == 1
 
 

@@ -13,8 +13,8 @@ from ninja.security import HttpBearer, django_auth
 from gongjian.accounts import access
 from gongjian.accounts.services import user_for_token
 from gongjian.assess.api import router as assess
-from gongjian.attraction.api import router as attraction
 from gongjian.assignments.api import router as assignments
+from gongjian.attraction.api import router as attraction
 from gongjian.core.audit import client_ip
 from gongjian.daily.api import router as daily
 from gongjian.documents.api import router as documents

@@ -2,7 +2,6 @@
 their steps and tranches, and the funnel by unit and link with targets and rates — all through the attraction
 services (which check permissions, scope and versions, and audit)."""
 
-
 from datetime import date
 from decimal import Decimal
 from typing import Annotated
@@ -29,7 +28,9 @@ router = Router(tags=["attraction"])
 Text = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=5000)]
 Month = Annotated[int, Field(ge=1, le=12, description="截至月份（1–12）")]
-Rate = Annotated[Decimal, Field(gt=0, lt=1000, max_digits=12, decimal_places=6, description="汇率（元/原币）")]
+Rate = Annotated[
+    Decimal, Field(gt=0, lt=1000, max_digits=12, decimal_places=6, description="汇率（元/原币）")
+]
 
 
 def _viewer(request, what: str = "lead") -> None:
@@ -96,7 +97,9 @@ def _trip_out(trip: Trip) -> dict:
 
 
 def _trips(user):
-    return queries.visible_trips(user).select_related("unit", "leader").prefetch_related("delegation", "leads")
+    return (
+        queries.visible_trips(user).select_related("unit", "leader").prefetch_related("delegation", "leads")
+    )
 
 
 @router.get("/trips", response=page_of(TripOut), summary="Trips out (外出招商) the user sees, latest first")
@@ -327,7 +330,9 @@ class StartIn(Schema):
     version: int
     on: Day
     project_id: Id | None = None  # link to this registry project; without it a new one is registered
-    region_code: Annotated[str, Field(max_length=12)] | None = None  # for a new project when the unit has none
+    region_code: Annotated[str, Field(max_length=12)] | None = (
+        None  # for a new project when the unit has none
+    )
 
 
 class ProductionIn(Schema):
@@ -478,7 +483,9 @@ def add_step(request, lead_id: int, payload: LeadStepIn):
     return Status(201, _step_out(step))
 
 
-@router.patch("/steps/{int:step_id}", response={200: LeadStepOut, 409: StaleOut}, summary="Correct a step's text")
+@router.patch(
+    "/steps/{int:step_id}", response={200: LeadStepOut, 409: StaleOut}, summary="Correct a step's text"
+)
 def edit_step(request, step_id: int, payload: LeadStepPatch):
     step = get_object_or_404(_steps(request.user), pk=step_id)
     fields = payload.dict(exclude_none=True)
@@ -581,11 +588,15 @@ def get_tranche(request, tranche_id: int):
 def add_tranche(request, lead_id: int, payload: TrancheIn):
     fields = payload.dict()
     version = fields.pop("version")
-    tranche = services.add_tranche(_lead(request, lead_id), actor=request.user, expected_version=version, **fields)
+    tranche = services.add_tranche(
+        _lead(request, lead_id), actor=request.user, expected_version=version, **fields
+    )
     return Status(201, _tranche_out(tranche))
 
 
-@router.patch("/tranches/{int:tranche_id}", response={200: TrancheOut, 409: StaleOut}, summary="Edit a tranche")
+@router.patch(
+    "/tranches/{int:tranche_id}", response={200: TrancheOut, 409: StaleOut}, summary="Edit a tranche"
+)
 def edit_tranche(request, tranche_id: int, payload: TranchePatch):
     tranche = get_object_or_404(_tranches(request.user), pk=tranche_id)
     fields = payload.dict(exclude_none=True)
@@ -617,7 +628,9 @@ class FunnelOut(Schema):
     total: dict[str, LinkFigure]
 
 
-@router.get("/funnel", response=FunnelOut, summary="The five links by unit: figures, targets, rates and ranks")
+@router.get(
+    "/funnel", response=FunnelOut, summary="The five links by unit: figures, targets, rates and ranks"
+)
 def funnel(request, year: Year, through_month: Month | None = None):
     _viewer(request)
     data = queries.funnel(request.user, year, through_month)
@@ -649,4 +662,3 @@ def funnel(request, year: Year, through_month: Month | None = None):
         ],
         "total": links(data.total, ranked=False),
     }
-

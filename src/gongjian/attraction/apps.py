@@ -17,15 +17,18 @@ class AttractionConfig(AppConfig):
         # 全员招商: each cadre's introduced leads go into their archive.
         archive.register_credit("attraction", "招商引资", queries.credit_lines)
         # A registry project that came from a lead shows the lead's history on its page.
-        extras.register("attraction.lead", template="attraction/_project_leads.html", build=queries.project_leads)
+        extras.register(
+            "attraction.lead", template="attraction/_project_leads.html", build=queries.project_leads
+        )
 
         # A unit's stalled leads wait for its staff to follow them up.
         todo.register(
             "attraction.stalled",
             label=_("停滞招商项目"),
             order=60,
-            applies=lambda user: user.has_perm("attraction.manage_leads")
-            and not user.has_perm("attraction.view_all_leads"),
+            applies=lambda user: (
+                user.has_perm("attraction.manage_leads") and not user.has_perm("attraction.view_all_leads")
+            ),
             count=queries.stalled_count_for,
             url=lambda user: reverse("attraction:lead_list") + "?stalled=1&mine=1",
         )

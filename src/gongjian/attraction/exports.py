@@ -31,7 +31,9 @@ def funnel_sheet(data: queries.Funnel) -> excel.Sheet:
         columns += [
             excel.Column(label, lambda r, m=metric: r.values[m], kind),
             excel.Column(_("目标"), lambda r, m=metric: r.targets.get(m), kind),
-            excel.Column(_("完成率"), lambda r, m=metric: None if r.rates[m] is None else r.rates[m] / 100, "percent"),
+            excel.Column(
+                _("完成率"), lambda r, m=metric: None if r.rates[m] is None else r.rates[m] / 100, "percent"
+            ),
             excel.Column(_("排名"), lambda r, m=metric: r.ranks.get(m), "int"),
         ]
     columns += [
@@ -75,7 +77,9 @@ def lead_columns(user) -> list[excel.Column]:
         excel.Column(_("登记日期"), "found_on", "date"),
         excel.Column(_("环节"), lambda x: x.get_stage_display()),
         excel.Column(_("签约日期"), "signed_on", "date"),
-        excel.Column(_("签约金额（万元）"), lambda x: x.signing.amount if hasattr(x, "signing") else None, "money"),
+        excel.Column(
+            _("签约金额（万元）"), lambda x: x.signing.amount if hasattr(x, "signing") else None, "money"
+        ),
         excel.Column(_("首笔资金到位"), "funded_on", "date"),
         excel.Column(_("开工日期"), "started_on", "date"),
         excel.Column(_("投产日期"), "producing_on", "date"),
@@ -89,7 +93,10 @@ def lead_columns(user) -> list[excel.Column]:
 def write_leads(leads, stream: IO[bytes], *, actor, filters: dict, progress=None) -> int:
     rows = list(leads.select_related("unit", "introducer", "signing", "project"))
     audit.record(
-        "attraction.lead.export", actor=actor, only_changes=False, after={"filters": filters, "rows": len(rows)}
+        "attraction.lead.export",
+        actor=actor,
+        only_changes=False,
+        after={"filters": filters, "rows": len(rows)},
     )
     excel.workbook(excel.Sheet(_("意向项目"), lead_columns(actor), rows, freeze=(1, 1)), stream=stream)
     return len(rows)
@@ -111,7 +118,10 @@ TRANCHE_COLUMNS = [
 def write_tranches(tranches, stream: IO[bytes], *, actor, filters: dict) -> int:
     rows = list(tranches.select_related("lead__unit"))
     audit.record(
-        "attraction.tranche.export", actor=actor, only_changes=False, after={"filters": filters, "rows": len(rows)}
+        "attraction.tranche.export",
+        actor=actor,
+        only_changes=False,
+        after={"filters": filters, "rows": len(rows)},
     )
     excel.workbook(excel.Sheet(_("资金到位"), TRANCHE_COLUMNS, rows, freeze=(1, 1)), stream=stream)
     return len(rows)

@@ -41,7 +41,9 @@ class TripForm(Form):
     destination = forms.CharField(label=_("目的地"), max_length=200)
     leader = forms.ModelChoiceField(Person.objects.all(), label=_("带队领导"), required=False)
     delegation = forms.ModelMultipleChoiceField(Person.objects.all(), label=_("团组成员"), required=False)
-    units = forms.ModelMultipleChoiceField(Unit.objects.filter(is_active=True), label=_("参加单位"), required=False)
+    units = forms.ModelMultipleChoiceField(
+        Unit.objects.filter(is_active=True), label=_("参加单位"), required=False
+    )
     companies = forms.CharField(
         label=_("洽谈企业"), required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text=_("每行一家")
     )
@@ -99,7 +101,11 @@ class TrancheForm(Form):
     amount = wan_field(_("到位金额（万元，人民币）"), required=False)
     foreign_amount = wan_field(_("原币金额（万）"), required=False)
     rate = forms.DecimalField(
-        label=_("折算汇率（元/原币）"), required=False, min_value=Decimal("0.000001"), max_digits=12, decimal_places=6
+        label=_("折算汇率（元/原币）"),
+        required=False,
+        min_value=Decimal("0.000001"),
+        max_digits=12,
+        decimal_places=6,
     )
     usd_amount = wan_field(_("折合美元（万美元，非美元外资填写）"), required=False)
     source = forms.CharField(label=_("资金来源"), max_length=100, required=False)
@@ -135,7 +141,9 @@ class DropForm(Form):
 
 class LeadFilterForm(Form):
     stage = forms.ChoiceField(label=_("环节"), choices=[("", _("全部")), *Stage.choices], required=False)
-    unit = forms.ModelChoiceField(Unit.objects.none(), label=_("跟踪单位"), required=False, empty_label=_("全部"))
+    unit = forms.ModelChoiceField(
+        Unit.objects.none(), label=_("跟踪单位"), required=False, empty_label=_("全部")
+    )
     chain = forms.ChoiceField(label=_("产业链"), choices=[("", _("全部")), *Chain.choices], required=False)
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100, required=False)
     stalled = forms.BooleanField(label=_("仅停滞"), required=False)

@@ -84,7 +84,9 @@ def parse_rate(value: Any) -> Decimal | None:
 
 
 def _choice(choices) -> Callable[[Any], str | None]:
-    labels = {str(label): value for value, label in choices.choices} | {value: value for value in choices.values}
+    labels = {str(label): value for value, label in choices.choices} | {
+        value: value for value in choices.values
+    }
 
     def parse(value: Any) -> str | None:
         if _blank(value):
@@ -237,7 +239,9 @@ def _service_errors(number: int, exc: Exception, columns, outcome: Outcome) -> N
         outcome.errors.append((number, "", "", str(exc) or "无权操作"))
 
 
-def import_rows(kind: str, headers: Sequence[Any], rows: Sequence[tuple[int, Sequence[Any]]], *, actor, dry_run=False) -> Outcome:
+def import_rows(
+    kind: str, headers: Sequence[Any], rows: Sequence[tuple[int, Sequence[Any]]], *, actor, dry_run=False
+) -> Outcome:
     """Import the data ``rows`` (row number, cells) of a sheet of ``kind`` (LEAD_SHEET or TRANCHE_SHEET) with
     its header row: every row or, when any is wrong (or for a dry run), none."""
     outcome = Outcome()
@@ -287,6 +291,9 @@ def _tranche(values: dict, actor) -> None:
     lead = leads[0]
     if actor is not None and not queries.may_manage(actor, lead.unit_id):
         raise PermissionDenied("只能管理本单位（及下属单位）的招商项目。")
-    fields = {k: values.get(k) for k in ("date", "amount", "source", "currency", "foreign_amount", "rate", "usd_amount")}
+    fields = {
+        k: values.get(k)
+        for k in ("date", "amount", "source", "currency", "foreign_amount", "rate", "usd_amount")
+    }
     fields["currency"] = fields["currency"] or Currency.CNY
     services.add_tranche(lead, actor=actor, expected_version=lead.version, **fields)

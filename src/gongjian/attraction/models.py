@@ -74,7 +74,12 @@ class Lead(models.Model):
     )
     unit = models.ForeignKey(Unit, verbose_name=_("跟踪单位"), on_delete=models.PROTECT, related_name="leads")
     trip = models.ForeignKey(
-        Trip, verbose_name=_("来源外出招商"), null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
+        Trip,
+        verbose_name=_("来源外出招商"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
     )
     found_on = models.DateField(_("登记日期"))
     next_step = models.CharField(_("下一步工作"), max_length=300, blank=True)
@@ -201,7 +206,9 @@ class Tranche(models.Model):
     foreign_amount = models.BigIntegerField(
         _("原币金额"), null=True, blank=True, validators=[MinValueValidator(0)]
     )
-    rate = models.DecimalField(_("折算汇率（元/原币）"), max_digits=12, decimal_places=6, null=True, blank=True)
+    rate = models.DecimalField(
+        _("折算汇率（元/原币）"), max_digits=12, decimal_places=6, null=True, blank=True
+    )
     usd_amount = models.BigIntegerField(
         _("折合美元"), null=True, blank=True, validators=[MinValueValidator(0)]
     )

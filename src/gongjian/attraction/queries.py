@@ -186,7 +186,13 @@ def unit_totals(
     )
     for unit_id, funds, usd in tranche_rows:
         totals[unit_id]["funds_amount"], totals[unit_id]["foreign_usd"] = int(funds or 0), int(usd or 0)
-    for unit_id, n in trips.filter(within("start_date")).order_by().values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"):
+    for unit_id, n in (
+        trips.filter(within("start_date"))
+        .order_by()
+        .values("unit_id")
+        .annotate(n=Count("id"))
+        .values_list("unit_id", "n")
+    ):
         totals[unit_id]["trips"] = n
     return {unit_id: row for unit_id, row in totals.items() if any(row.values())}
 
@@ -196,7 +202,9 @@ def monthly(year: int, unit_ids=None) -> dict[int, dict[str, list[int]]]:
     start, end = _span(year, 12)
     out: dict[int, dict[str, list[int]]] = defaultdict(lambda: {m: [0] * 12 for m in METRICS})
     for metric, (queryset, unit_field, date_field, value) in _metric_queries().items():
-        for unit_id, month, v in _grouped(queryset, unit_field, date_field, value, start, end, unit_ids, True):
+        for unit_id, month, v in _grouped(
+            queryset, unit_field, date_field, value, start, end, unit_ids, True
+        ):
             out[unit_id][metric][month - 1] = int(v or 0)
     return dict(out)
 
@@ -250,7 +258,9 @@ def funnel(user, year: int, through_month: int | None = None, unit_ids=None) -> 
         v = values.get(unit_id, dict.fromkeys(METRICS, 0))
         t = goals.get(unit_id, {})
         rates = {m: rules.rate(v[m], t.get(m)) for m in METRICS}
-        rows.append(FunnelRow(unit_id, names.get(unit_id, ""), v, t, rates, overall=rules.overall_rate(rates)))
+        rows.append(
+            FunnelRow(unit_id, names.get(unit_id, ""), v, t, rates, overall=rules.overall_rate(rates))
+        )
     for metric in METRICS:
         ranked = rules.ranks({r.unit_id: r.rates[metric] for r in rows})
         for r in rows:
@@ -261,9 +271,7 @@ def funnel(user, year: int, through_month: int | None = None, unit_ids=None) -> 
     rows.sort(key=lambda r: (r.overall_rank is None, r.overall_rank or 0, r.unit))
     sums = {m: sum(r.values[m] for r in rows) for m in METRICS}
     goal_sums = {m: sum(r.targets.get(m, 0) for r in rows) for m in METRICS}
-    total = FunnelRow(
-        0, "合计", sums, goal_sums, {m: rules.rate(sums[m], goal_sums[m]) for m in METRICS}
-    )
+    total = FunnelRow(0, "合计", sums, goal_sums, {m: rules.rate(sums[m], goal_sums[m]) for m in METRICS})
     return Funnel(year, through_month, rows, total)
 
 
@@ -288,9 +296,13 @@ def credit_by_introducer(year: int) -> dict[int, dict[str, int]]:
         .values_list("lead__introducer_id", "n", "a")
     ):
         out[pk]["signed_count"], out[pk]["signed_amount"] = n, int(amount or 0)
-    tranches = Tranche.objects.filter(lead__introducer__isnull=False, date__year=year, currency="CNY").order_by()
+    tranches = Tranche.objects.filter(
+        lead__introducer__isnull=False, date__year=year, currency="CNY"
+    ).order_by()
     for pk, amount in (
-        tranches.values("lead__introducer_id").annotate(a=Sum("amount")).values_list("lead__introducer_id", "a")
+        tranches.values("lead__introducer_id")
+        .annotate(a=Sum("amount"))
+        .values_list("lead__introducer_id", "a")
     ):
         out[pk]["funds_amount"] = int(amount or 0)
     return dict(out)

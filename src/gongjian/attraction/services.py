@@ -105,7 +105,9 @@ def _clean_lead(values: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-def _step(lead: Lead, kind: str, on: date, text: str, actor, *, by=None, frm="", to="", next_step="") -> LeadStep:
+def _step(
+    lead: Lead, kind: str, on: date, text: str, actor, *, by=None, frm="", to="", next_step=""
+) -> LeadStep:
     user = audit.actor_or_none(actor)
     step = LeadStep.objects.create(
         lead=lead,
@@ -139,7 +141,10 @@ def create_trip(*, actor, delegation: Sequence[Person] = (), units: Sequence[Uni
         actor=actor,
         obj=trip,
         only_changes=False,
-        after={**audit.snapshot(trip, ["unit_id", *TRIP_FIELDS[1:]]), "delegation": [p.pk for p in delegation]},
+        after={
+            **audit.snapshot(trip, ["unit_id", *TRIP_FIELDS[1:]]),
+            "delegation": [p.pk for p in delegation],
+        },
     )
     return trip
 
@@ -183,7 +188,11 @@ def update_trip(trip: Trip, *, actor, expected_version: int | None, **fields) ->
     if "units" in fields:
         current.units.set(fields["units"])
     audit.record(
-        "attraction.trip.update", actor=actor, obj=current, before=before, after=audit.snapshot(current, names)
+        "attraction.trip.update",
+        actor=actor,
+        obj=current,
+        before=before,
+        after=audit.snapshot(current, names),
     )
     return current
 
@@ -199,9 +208,19 @@ def create_lead(*, actor, **fields) -> Lead:
     unit = values.get("unit")
     _check_manage(actor, unit.pk if unit else None)
     _clean_lead(values)
-    lead = Lead(**values, stage=Stage.TALKS, last_step_on=values["found_on"], created_by=audit.actor_or_none(actor))
+    lead = Lead(
+        **values, stage=Stage.TALKS, last_step_on=values["found_on"], created_by=audit.actor_or_none(actor)
+    )
     lead.save()
-    _step(lead, StepKind.FOLLOW, lead.found_on, _("登记意向项目"), actor, to=Stage.TALKS, next_step=lead.next_step)
+    _step(
+        lead,
+        StepKind.FOLLOW,
+        lead.found_on,
+        _("登记意向项目"),
+        actor,
+        to=Stage.TALKS,
+        next_step=lead.next_step,
+    )
     audit.record(
         "attraction.lead.create",
         actor=actor,
@@ -242,7 +261,11 @@ def update_lead(lead: Lead, *, actor, expected_version: int | None, **fields) ->
         setattr(current, name, value)
     _save_lead(current)
     audit.record(
-        "attraction.lead.update", actor=actor, obj=current, before=before, after=audit.snapshot(current, names)
+        "attraction.lead.update",
+        actor=actor,
+        obj=current,
+        before=before,
+        after=audit.snapshot(current, names),
     )
     return current
 
@@ -433,7 +456,10 @@ def add_tranche(lead: Lead, *, actor, evidence=None, expected_version: int | Non
         tranche.evidence_name = getattr(evidence, "name", "")[:200]
         tranche.evidence.save(tranche.evidence_name or "evidence", evidence, save=False)
     tranche.save()
-    text = _("资金到位 %(amount)s 元（%(source)s）") % {"amount": f"{tranche.amount:,}", "source": tranche.source or "—"}
+    text = _("资金到位 %(amount)s 元（%(source)s）") % {
+        "amount": f"{tranche.amount:,}",
+        "source": tranche.source or "—",
+    }
     if current.stage == Stage.SIGNED:
         _move(current, Stage.FUNDED, tranche.date, text, actor)
     else:
@@ -444,13 +470,19 @@ def add_tranche(lead: Lead, *, actor, evidence=None, expected_version: int | Non
         actor=actor,
         obj=tranche,
         only_changes=False,
-        after={"lead": current.pk, **audit.snapshot(tranche, TRANCHE_FIELDS), "evidence": tranche.evidence_name},
+        after={
+            "lead": current.pk,
+            **audit.snapshot(tranche, TRANCHE_FIELDS),
+            "evidence": tranche.evidence_name,
+        },
     )
     return tranche
 
 
 @transaction.atomic
-def update_tranche(tranche: Tranche, *, actor, expected_version: int | None, evidence=None, **fields) -> Tranche:
+def update_tranche(
+    tranche: Tranche, *, actor, expected_version: int | None, evidence=None, **fields
+) -> Tranche:
     current = Tranche.objects.select_for_update().select_related("lead").get(pk=tranche.pk)
     _check_manage(actor, current.lead.unit_id)
     check_version(current.version, expected_version, _("资金到位记录"))
@@ -577,10 +609,14 @@ def record_production(
     on = on or timezone.localdate()
     if current.stage == Stage.STARTED:
         if on < (current.started_on or on):
-            raise ValidationError({"on": _("投产日期不能早于开工日期（%(d)s）。") % {"d": current.started_on}})
+            raise ValidationError(
+                {"on": _("投产日期不能早于开工日期（%(d)s）。") % {"d": current.started_on}}
+            )
         _move(current, Stage.PRODUCING, on, text, actor)
     else:
-        _step(current, StepKind.FOLLOW, min(on, timezone.localdate()), text, actor, next_step=current.next_step)
+        _step(
+            current, StepKind.FOLLOW, min(on, timezone.localdate()), text, actor, next_step=current.next_step
+        )
     _save_lead(current)
     audit.record(
         "attraction.production.record",
@@ -594,7 +630,9 @@ def record_production(
 
 
 @transaction.atomic
-def drop_lead(lead: Lead, *, reason: str, actor, on: date | None = None, expected_version: int | None) -> Lead:
+def drop_lead(
+    lead: Lead, *, reason: str, actor, on: date | None = None, expected_version: int | None
+) -> Lead:
     """终止: the lead is dropped, with its reason kept (required)."""
     current = _locked_lead(lead, actor, expected_version)
     if not (reason or "").strip():
@@ -676,8 +714,10 @@ def remind_stalled(today: date | None = None) -> int:
         messages.append(
             (
                 users,
-                _("招商项目停滞提醒：%(n)d 个项目超过 %(d)d 天未跟进") % {"n": len(items), "d": queries.stall_days()},
-                _("%(names)s 已超过 %(d)d 天没有跟进记录，请及时跟进并登记。") % {"names": names, "d": queries.stall_days()},
+                _("招商项目停滞提醒：%(n)d 个项目超过 %(d)d 天未跟进")
+                % {"n": len(items), "d": queries.stall_days()},
+                _("%(names)s 已超过 %(d)d 天没有跟进记录，请及时跟进并登记。")
+                % {"names": names, "d": queries.stall_days()},
                 reverse("attraction:lead_list") + f"?stalled=1&unit={unit_id}",
             )
         )
@@ -695,8 +735,9 @@ def remind_stalled(today: date | None = None) -> int:
 def _unit_staff(unit_ids) -> dict[int, list]:
     """The active accounts of each unit that manage its leads."""
     out: dict[int, list] = {}
-    for person in Person.objects.filter(unit_id__in=list(unit_ids), user__isnull=False, user__is_active=True).select_related("user"):
+    for person in Person.objects.filter(
+        unit_id__in=list(unit_ids), user__isnull=False, user__is_active=True
+    ).select_related("user"):
         if person.user.has_perm("attraction.manage_leads"):
             out.setdefault(person.unit_id, []).append(person.user)
     return out
-

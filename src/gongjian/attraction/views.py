@@ -5,6 +5,7 @@ Views parse, call one service and render; permissions and scope are the services
 from __future__ import annotations
 
 import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -79,7 +80,9 @@ def trip_list(request):
 @permission_required("attraction.view_trip", raise_exception=True)
 def trip_detail(request, pk):
     trip = get_object_or_404(
-        queries.visible_trips(request.user).select_related("unit", "leader").prefetch_related("delegation", "units"),
+        queries.visible_trips(request.user)
+        .select_related("unit", "leader")
+        .prefetch_related("delegation", "units"),
         pk=pk,
     )
     leads = queries.visible_leads(request.user).filter(trip=trip).select_related("unit")
@@ -137,7 +140,9 @@ def trip_form(request, pk=None):
             "form": form,
             "title": _("编辑外出招商") if trip else _("登记外出招商"),
             "version": trip.version if trip else None,
-            "back": reverse("attraction:trip_detail", args=[trip.pk]) if trip else reverse("attraction:trip_list"),
+            "back": reverse("attraction:trip_detail", args=[trip.pk])
+            if trip
+            else reverse("attraction:trip_list"),
         },
     )
 
@@ -247,7 +252,9 @@ def lead_form(request, pk=None):
             "form": form,
             "title": _("编辑意向项目") if lead else _("登记意向项目"),
             "version": lead.version if lead else None,
-            "back": reverse("attraction:lead_detail", args=[lead.pk]) if lead else reverse("attraction:lead_list"),
+            "back": reverse("attraction:lead_detail", args=[lead.pk])
+            if lead
+            else reverse("attraction:lead_list"),
         },
     )
 
@@ -255,7 +262,12 @@ def lead_form(request, pk=None):
 # The forms that move a lead: (form, title, call the service with the lead and the form's data).
 def _do_step(lead, data, files, actor, version):
     services.add_step(
-        lead, text=data["text"], on=data["on"], next_step=data["next_step"], actor=actor, expected_version=version
+        lead,
+        text=data["text"],
+        on=data["on"],
+        next_step=data["next_step"],
+        actor=actor,
+        expected_version=version,
     )
 
 
@@ -275,7 +287,9 @@ def _do_tranche(lead, data, files, actor, version):
     fields = {k: v for k, v in data.items() if k != "evidence"}
     for name in ("amount", "foreign_amount", "usd_amount"):
         fields[name] = yuan(fields.get(name))
-    services.add_tranche(lead, evidence=files.get("evidence"), actor=actor, expected_version=version, **fields)
+    services.add_tranche(
+        lead, evidence=files.get("evidence"), actor=actor, expected_version=version, **fields
+    )
 
 
 def _do_start(lead, data, files, actor, version):
@@ -318,7 +332,11 @@ def lead_action(request, pk, action):
     if not queries.may_manage(request.user, lead.unit_id):
         raise PermissionDenied(_("只能管理本单位（及下属单位）的招商项目。"))
     form_class, title, do = ACTIONS[action]
-    extra = {"projects": Project.objects.in_scope(request.user).filter(is_archived=False)} if action == "start" else {}
+    extra = (
+        {"projects": Project.objects.in_scope(request.user).filter(is_archived=False)}
+        if action == "start"
+        else {}
+    )
     if request.method == "POST":
         form = form_class(request.POST, request.FILES, **extra)
         if form.is_valid():
@@ -354,7 +372,9 @@ def lead_action(request, pk, action):
 def contract_file(request, pk):
     lead = get_object_or_404(queries.visible_leads(request.user), pk=pk)
     signing = get_object_or_404(Signing.objects.exclude(contract=""), lead=lead)
-    return FileResponse(signing.contract.open("rb"), as_attachment=True, filename=signing.contract_name or "contract")
+    return FileResponse(
+        signing.contract.open("rb"), as_attachment=True, filename=signing.contract_name or "contract"
+    )
 
 
 @require_GET
@@ -416,13 +436,17 @@ def funnel(request):
                 row.rates[m],
                 row.ranks.get(m),
             )
-            figure = value if m == Metric.TRIPS else format_html('<a href="{}">{}</a>', link(m, unit_id), value)
+            figure = (
+                value if m == Metric.TRIPS else format_html('<a href="{}">{}</a>', link(m, unit_id), value)
+            )
             if can_assign and unit_id:
                 query = urlencode({"unit": unit_id, "year": year, "metric": m})
                 target = format_html('<a href="{}?{}">{}</a>', target_base, query, target)
             rated = "—" if rate is None else f"{rate:.1f}%" + (f"（{rank}）" if rank else "")
-            out.append(format_html('<td class="num">{} / {}</td><td class="num">{}</td>', figure, target, rated))
-        return mark_safe("".join(out))  # noqa: S308  (each cell escaped by format_html above)
+            out.append(
+                format_html('<td class="num">{} / {}</td><td class="num">{}</td>', figure, target, rated)
+            )
+        return mark_safe("".join(out))
 
     headers = []
     for m in data.metrics:
@@ -519,8 +543,18 @@ def target_form(request):
         version = posted_version(request.POST)
     else:
         initial, version = {"year": timezone.localdate().year}, None
-        unit, year, metric = request.GET.get("unit", ""), request.GET.get("year", ""), request.GET.get("metric", "")
-        if unit.isdigit() and len(unit) < 10 and year.isdigit() and len(year) == 4 and metric in Metric.values:
+        unit, year, metric = (
+            request.GET.get("unit", ""),
+            request.GET.get("year", ""),
+            request.GET.get("metric", ""),
+        )
+        if (
+            unit.isdigit()
+            and len(unit) < 10
+            and year.isdigit()
+            and len(year) == 4
+            and metric in Metric.values
+        ):
             initial.update(unit=unit, year=int(year), metric=metric)
             target = AttractionTarget.objects.filter(unit_id=int(unit), year=int(year), metric=metric).first()
             if target:

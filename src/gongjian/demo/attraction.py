@@ -31,8 +31,34 @@ FOLLOWERS = [
     ("商务局", 10, [Chain.LOGISTICS, Chain.TOURISM, Chain.TEXTILE]),
     ("工信局", 8, [Chain.EQUIPMENT, Chain.NEW_MATERIALS]),
 ]
-DESTINATIONS = ["深圳", "上海", "苏州", "杭州", "北京", "温州", "东莞", "无锡", "宁波", "广州", "香港", "首尔"]
-INVESTOR_PLACES = ["深圳", "上海", "苏州", "杭州", "温州", "东莞", "无锡", "宁波", "广州", "南京", "合肥", "青岛"]
+DESTINATIONS = [
+    "深圳",
+    "上海",
+    "苏州",
+    "杭州",
+    "北京",
+    "温州",
+    "东莞",
+    "无锡",
+    "宁波",
+    "广州",
+    "香港",
+    "首尔",
+]
+INVESTOR_PLACES = [
+    "深圳",
+    "上海",
+    "苏州",
+    "杭州",
+    "温州",
+    "东莞",
+    "无锡",
+    "宁波",
+    "广州",
+    "南京",
+    "合肥",
+    "青岛",
+]
 WHAT = {
     Chain.NEW_ENERGY: ["储能电池", "光伏组件", "氢能装备", "充电桩"],
     Chain.NEW_MATERIALS: ["高性能纤维", "特种合金", "新型建材", "石墨烯材料"],
@@ -46,7 +72,12 @@ WHAT = {
     Chain.DIGITAL: ["软件园", "数据中心", "工业互联网平台"],
 }
 SUFFIX = ["有限公司", "科技有限公司", "集团有限公司", "股份有限公司"]
-FOREIGN = [("中国香港", Currency.USD), ("韩国", Currency.USD), ("新加坡", Currency.USD), ("德国", Currency.USD)]
+FOREIGN = [
+    ("中国香港", Currency.USD),
+    ("韩国", Currency.USD),
+    ("新加坡", Currency.USD),
+    ("德国", Currency.USD),
+]
 USD_RATE = Decimal("7.12")
 DROPPED = ["投资方资金链紧张，暂缓投资", "项目选址与用地规划不符，投资方转投外地"]
 NEXT = ["约请投资方来区考察", "对接园区厂房", "洽谈供地条件", "准备合同文本", "协调环评", "推动首期资金到位"]
@@ -103,7 +134,9 @@ def build_attraction(year: int, as_of: date, units: dict[str, Unit], people: dic
                 end_date=min(as_of, start + timedelta(days=rng.randint(1, 4))),
                 destination=DESTINATIONS[i % len(DESTINATIONS)],
                 leader=leaders[i % len(leaders)],
-                companies="\n".join(f"{rng.choice(INVESTOR_PLACES)}某{rng.choice('鑫华瑞恒')}公司" for _ in range(3)),
+                companies="\n".join(
+                    f"{rng.choice(INVESTOR_PLACES)}某{rng.choice('鑫华瑞恒')}公司" for _ in range(3)
+                ),
                 cost=rng.randint(2, 9) * 10_000,
                 notes="围绕主导产业链开展驻点招商，洽谈企业并邀请来区考察。",
             )
@@ -114,7 +147,9 @@ def build_attraction(year: int, as_of: date, units: dict[str, Unit], people: dic
 
     # The registry's started industrial projects that came from attraction: six, linked to leads.
     started = list(
-        Project.objects.filter(category="industry", nature="new", actual_start__isnull=False, actual_start__lte=as_of)
+        Project.objects.filter(
+            category="industry", nature="new", actual_start__isnull=False, actual_start__lte=as_of
+        )
         .exclude(park=None)
         .order_by("code")[:6]
     )
@@ -155,7 +190,9 @@ def build_attraction(year: int, as_of: date, units: dict[str, Unit], people: dic
             found = project.actual_start - timedelta(days=rng.randint(90, 200))
         else:
             found = first + timedelta(days=rng.randint(0, max(span - 20, 1)))
-        trip = next((t for t in reversed(trips) if t.start_date <= found), None) if rng.random() < 0.6 else None
+        trip = (
+            next((t for t in reversed(trips) if t.start_date <= found), None) if rng.random() < 0.6 else None
+        )
         lead = Lead(
             name=name,
             investor=investor,
@@ -199,7 +236,9 @@ def build_attraction(year: int, as_of: date, units: dict[str, Unit], people: dic
             lead._history.append((StepKind.MOVE, day, text, order[step - 1], stage))
         if target == Stage.DROPPED:
             day = min(as_of, day + timedelta(days=rng.randint(10, 40)))
-            lead._history.append((StepKind.DROP, day, "项目终止：" + DROPPED[len(leads) % 2], lead.stage, Stage.DROPPED))
+            lead._history.append(
+                (StepKind.DROP, day, "项目终止：" + DROPPED[len(leads) % 2], lead.stage, Stage.DROPPED)
+            )
             lead.stage, lead.dropped_on, lead.drop_reason = Stage.DROPPED, day, DROPPED[len(leads) % 2]
         elif n % 9 != 5:  # most leads are followed up recently; the others are left stalled
             follow = min(as_of, max(day, as_of - timedelta(days=rng.randint(1, 25))))
@@ -213,7 +252,15 @@ def build_attraction(year: int, as_of: date, units: dict[str, Unit], people: dic
     for lead in leads:
         for kind, on, text, frm, to in lead._history:
             steps.append(
-                LeadStep(lead=lead, kind=kind, on=on, text=text, stage_from=frm, stage_to=to, next_step=lead.next_step)
+                LeadStep(
+                    lead=lead,
+                    kind=kind,
+                    on=on,
+                    text=text,
+                    stage_from=frm,
+                    stage_to=to,
+                    next_step=lead.next_step,
+                )
             )
         if lead.signed_on:
             signings.append(Signing(lead=lead, date=lead.signed_on, amount=lead.amount))
@@ -225,7 +272,14 @@ def build_attraction(year: int, as_of: date, units: dict[str, Unit], people: dic
                 parts.append((second, lead.amount * 2 // 10))
             for on, yuan in parts:
                 if lead.currency == Currency.CNY:
-                    tranches.append(Tranche(lead=lead, date=on, amount=yuan, source=rng.choice(["自有资金", "银行贷款", "股东增资"])))
+                    tranches.append(
+                        Tranche(
+                            lead=lead,
+                            date=on,
+                            amount=yuan,
+                            source=rng.choice(["自有资金", "银行贷款", "股东增资"]),
+                        )
+                    )
                 else:
                     usd = yuan // 7 // 10_000 * 10_000
                     tranches.append(
@@ -259,10 +313,16 @@ def build_attraction(year: int, as_of: date, units: dict[str, Unit], people: dic
     for short, share, _chains in FOLLOWERS:
         for metric, per_share in TARGETS_PER_SHARE.items():
             value = per_share * share
-            value = round(value) * 10_000 if metric in (Metric.SIGNED_AMOUNT, Metric.FUNDS_AMOUNT) else max(1, round(value))
+            value = (
+                round(value) * 10_000
+                if metric in (Metric.SIGNED_AMOUNT, Metric.FUNDS_AMOUNT)
+                else max(1, round(value))
+            )
             targets.append(AttractionTarget(unit=units[short], year=year, metric=metric, value=value))
         if short in ("矿大园", "医疗器械园", "杏山子园", "招商局"):
-            targets.append(AttractionTarget(unit=units[short], year=year, metric=Metric.FOREIGN_USD, value=300 * 10_000))
+            targets.append(
+                AttractionTarget(unit=units[short], year=year, metric=Metric.FOREIGN_USD, value=300 * 10_000)
+            )
     AttractionTarget.objects.bulk_create(targets)
     summary = {
         "trips": len(trips),

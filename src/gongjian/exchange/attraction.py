@@ -56,7 +56,11 @@ def read_sheet(file: IO[bytes], filename: str, kind: str) -> Sheet:
         return Sheet(kind)
     columns = importing.COLUMNS[kind]
     at = next(
-        (i for i, (_n, row) in enumerate(filled[:_HEADER_SEARCH_ROWS]) if len(importing.bind(row, columns)[0]) >= 2),
+        (
+            i
+            for i, (_n, row) in enumerate(filled[:_HEADER_SEARCH_ROWS])
+            if len(importing.bind(row, columns)[0]) >= 2
+        ),
         0,
     )
     number, headers = filled[at]
@@ -82,17 +86,26 @@ def import_attraction(
         progress(1, 2, _("检查并保存 %(n)d 行") % {"n": len(sheet.rows)})
     outcome = importing.import_rows(kind, sheet.headers, sheet.rows, actor=actor, dry_run=dry_run)
     result.created = outcome.created if outcome.ok else 0
-    result.errors = [RowError(kind, row, column, value, message) for row, column, value, message in outcome.errors]
+    result.errors = [
+        RowError(kind, row, column, value, message) for row, column, value, message in outcome.errors
+    ]
     if not outcome.ok:
         wrong = {row for row, *_rest in outcome.errors}
-        result.rejected = [Sheet(kind, sheet.header_row, sheet.headers, [r for r in sheet.rows if r[0] in wrong])]
+        result.rejected = [
+            Sheet(kind, sheet.header_row, sheet.headers, [r for r in sheet.rows if r[0] in wrong])
+        ]
     audit.record(
         f"attraction.{what}.import",
         actor=actor,
         object_type=f"attraction.{'lead' if what == 'leads' else 'tranche'}",
         success=outcome.ok,
         object_repr=filename[:255],
-        after={"file": filename, "rows": len(sheet.rows), "created": result.created, "errors": len(result.errors)},
+        after={
+            "file": filename,
+            "rows": len(sheet.rows),
+            "created": result.created,
+            "errors": len(result.errors),
+        },
         only_changes=False,
     )
     return result
@@ -103,7 +116,9 @@ def template(what: str) -> bytes:
     kind = KINDS[what]
     columns = importing.COLUMNS[kind]
     sheet = excel.Sheet(
-        kind, [excel.Column(c.header, c.key, "text", width=16, required=c.required, note=c.help) for c in columns], []
+        kind,
+        [excel.Column(c.header, c.key, "text", width=16, required=c.required, note=c.help) for c in columns],
+        [],
     )
     notes = excel.Notes(
         "填表说明",

@@ -105,8 +105,15 @@ def import_attraction(
                 "warnings": [],
             },
         )
-    summary = (_("检查通过，未保存：%(n)d 行。") if dry_run else _("导入完成：%(n)d 行。")) % {"n": result.created}
-    return {"summary": summary, "created": result.created, "dry_run": dry_run, "url": reverse("attraction:lead_list")}
+    summary = (_("检查通过，未保存：%(n)d 行。") if dry_run else _("导入完成：%(n)d 行。")) % {
+        "n": result.created
+    }
+    return {
+        "summary": summary,
+        "created": result.created,
+        "dry_run": dry_run,
+        "url": reverse("attraction:lead_list"),
+    }
 
 
 def query_dict(query: dict[str, list[str]]) -> QueryDict:

@@ -2,204 +2,599 @@
 
 import django.core.validators
 import django.db.models.deletion
-import gongjian.attraction.models
 from django.conf import settings
 from django.db import migrations, models
 
+import gongjian.attraction.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0002_region_boundary'),
-        ('projects', '0006_milestone_due'),
+        ("org", "0002_region_boundary"),
+        ("projects", "0006_milestone_due"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Lead',
+            name="Lead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='项目名称')),
-                ('investor', models.CharField(max_length=200, verbose_name='投资方')),
-                ('credit_code', models.CharField(blank=True, max_length=18, verbose_name='统一社会信用代码')),
-                ('contact_name', models.CharField(blank=True, max_length=50, verbose_name='联系人')),
-                ('contact_phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('chain', models.CharField(choices=[('new_energy', '新能源'), ('new_materials', '新材料'), ('equipment', '高端装备制造'), ('electronics', '电子信息'), ('biomedicine', '生物医药'), ('food', '绿色食品'), ('textile', '纺织服装'), ('logistics', '现代物流'), ('tourism', '文旅康养'), ('digital', '数字经济'), ('other', '其他')], default='other', max_length=20, verbose_name='产业链')),
-                ('amount', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='意向投资额（元）')),
-                ('country', models.CharField(blank=True, max_length=50, verbose_name='资金来源国家/地区')),
-                ('currency', models.CharField(choices=[('CNY', '人民币'), ('USD', '美元'), ('EUR', '欧元'), ('HKD', '港元'), ('JPY', '日元'), ('GBP', '英镑')], default='CNY', max_length=3, verbose_name='币种')),
-                ('found_on', models.DateField(verbose_name='登记日期')),
-                ('next_step', models.CharField(blank=True, max_length=300, verbose_name='下一步工作')),
-                ('stage', models.CharField(choices=[('talks', '洽谈'), ('signed', '签约'), ('funded', '资金到位'), ('started', '开工'), ('producing', '投产达效'), ('dropped', '已终止')], default='talks', max_length=10, verbose_name='环节')),
-                ('drop_reason', models.TextField(blank=True, verbose_name='终止原因')),
-                ('signed_on', models.DateField(blank=True, null=True, verbose_name='签约日期')),
-                ('funded_on', models.DateField(blank=True, null=True, verbose_name='首笔资金到位日期')),
-                ('started_on', models.DateField(blank=True, null=True, verbose_name='开工日期')),
-                ('producing_on', models.DateField(blank=True, null=True, verbose_name='投产日期')),
-                ('dropped_on', models.DateField(blank=True, null=True, verbose_name='终止日期')),
-                ('last_step_on', models.DateField(verbose_name='最近跟进日期')),
-                ('stall_reminded_on', models.DateField(blank=True, null=True, verbose_name='停滞提醒对应的跟进日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('introducer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='introduced_leads', to='org.person', verbose_name='引荐人')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='leads', to='projects.project', verbose_name='对应重点项目')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='leads', to='org.unit', verbose_name='跟踪单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="项目名称")),
+                ("investor", models.CharField(max_length=200, verbose_name="投资方")),
+                ("credit_code", models.CharField(blank=True, max_length=18, verbose_name="统一社会信用代码")),
+                ("contact_name", models.CharField(blank=True, max_length=50, verbose_name="联系人")),
+                ("contact_phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                (
+                    "chain",
+                    models.CharField(
+                        choices=[
+                            ("new_energy", "新能源"),
+                            ("new_materials", "新材料"),
+                            ("equipment", "高端装备制造"),
+                            ("electronics", "电子信息"),
+                            ("biomedicine", "生物医药"),
+                            ("food", "绿色食品"),
+                            ("textile", "纺织服装"),
+                            ("logistics", "现代物流"),
+                            ("tourism", "文旅康养"),
+                            ("digital", "数字经济"),
+                            ("other", "其他"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="产业链",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="意向投资额（元）",
+                    ),
+                ),
+                ("country", models.CharField(blank=True, max_length=50, verbose_name="资金来源国家/地区")),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[
+                            ("CNY", "人民币"),
+                            ("USD", "美元"),
+                            ("EUR", "欧元"),
+                            ("HKD", "港元"),
+                            ("JPY", "日元"),
+                            ("GBP", "英镑"),
+                        ],
+                        default="CNY",
+                        max_length=3,
+                        verbose_name="币种",
+                    ),
+                ),
+                ("found_on", models.DateField(verbose_name="登记日期")),
+                ("next_step", models.CharField(blank=True, max_length=300, verbose_name="下一步工作")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("talks", "洽谈"),
+                            ("signed", "签约"),
+                            ("funded", "资金到位"),
+                            ("started", "开工"),
+                            ("producing", "投产达效"),
+                            ("dropped", "已终止"),
+                        ],
+                        default="talks",
+                        max_length=10,
+                        verbose_name="环节",
+                    ),
+                ),
+                ("drop_reason", models.TextField(blank=True, verbose_name="终止原因")),
+                ("signed_on", models.DateField(blank=True, null=True, verbose_name="签约日期")),
+                ("funded_on", models.DateField(blank=True, null=True, verbose_name="首笔资金到位日期")),
+                ("started_on", models.DateField(blank=True, null=True, verbose_name="开工日期")),
+                ("producing_on", models.DateField(blank=True, null=True, verbose_name="投产日期")),
+                ("dropped_on", models.DateField(blank=True, null=True, verbose_name="终止日期")),
+                ("last_step_on", models.DateField(verbose_name="最近跟进日期")),
+                (
+                    "stall_reminded_on",
+                    models.DateField(blank=True, null=True, verbose_name="停滞提醒对应的跟进日期"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "introducer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="introduced_leads",
+                        to="org.person",
+                        verbose_name="引荐人",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="leads",
+                        to="projects.project",
+                        verbose_name="对应重点项目",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="leads",
+                        to="org.unit",
+                        verbose_name="跟踪单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '意向项目',
-                'verbose_name_plural': '意向项目',
-                'ordering': ['-found_on', '-id'],
-                'permissions': [('manage_leads', '管理本单位招商项目'), ('view_all_leads', '查看全部招商项目'), ('assign_targets', '下达招商目标')],
+                "verbose_name": "意向项目",
+                "verbose_name_plural": "意向项目",
+                "ordering": ["-found_on", "-id"],
+                "permissions": [
+                    ("manage_leads", "管理本单位招商项目"),
+                    ("view_all_leads", "查看全部招商项目"),
+                    ("assign_targets", "下达招商目标"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Signing',
+            name="Signing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(db_index=True, verbose_name='签约日期')),
-                ('amount', models.BigIntegerField(validators=[django.core.validators.MinValueValidator(0)], verbose_name='签约金额（元）')),
-                ('contract', models.FileField(blank=True, max_length=200, upload_to=gongjian.attraction.models._contract_path, verbose_name='合同扫描件')),
-                ('contract_name', models.CharField(blank=True, max_length=200, verbose_name='文件名')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('lead', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='signing', to='attraction.lead')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(db_index=True, verbose_name="签约日期")),
+                (
+                    "amount",
+                    models.BigIntegerField(
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="签约金额（元）",
+                    ),
+                ),
+                (
+                    "contract",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        upload_to=gongjian.attraction.models._contract_path,
+                        verbose_name="合同扫描件",
+                    ),
+                ),
+                ("contract_name", models.CharField(blank=True, max_length=200, verbose_name="文件名")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "lead",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="signing",
+                        to="attraction.lead",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目签约',
-                'verbose_name_plural': '项目签约',
+                "verbose_name": "项目签约",
+                "verbose_name_plural": "项目签约",
             },
         ),
         migrations.CreateModel(
-            name='Tranche',
+            name="Tranche",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(db_index=True, verbose_name='到位日期')),
-                ('amount', models.BigIntegerField(validators=[django.core.validators.MinValueValidator(0)], verbose_name='到位金额（元）')),
-                ('source', models.CharField(blank=True, max_length=100, verbose_name='资金来源')),
-                ('currency', models.CharField(choices=[('CNY', '人民币'), ('USD', '美元'), ('EUR', '欧元'), ('HKD', '港元'), ('JPY', '日元'), ('GBP', '英镑')], default='CNY', max_length=3, verbose_name='币种')),
-                ('foreign_amount', models.BigIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='原币金额')),
-                ('rate', models.DecimalField(blank=True, decimal_places=6, max_digits=12, null=True, verbose_name='折算汇率（元/原币）')),
-                ('usd_amount', models.BigIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='折合美元')),
-                ('evidence', models.FileField(blank=True, max_length=200, upload_to=gongjian.attraction.models._evidence_path, verbose_name='到位凭证')),
-                ('evidence_name', models.CharField(blank=True, max_length=200, verbose_name='文件名')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tranches', to='attraction.lead')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(db_index=True, verbose_name="到位日期")),
+                (
+                    "amount",
+                    models.BigIntegerField(
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="到位金额（元）",
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=100, verbose_name="资金来源")),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[
+                            ("CNY", "人民币"),
+                            ("USD", "美元"),
+                            ("EUR", "欧元"),
+                            ("HKD", "港元"),
+                            ("JPY", "日元"),
+                            ("GBP", "英镑"),
+                        ],
+                        default="CNY",
+                        max_length=3,
+                        verbose_name="币种",
+                    ),
+                ),
+                (
+                    "foreign_amount",
+                    models.BigIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="原币金额",
+                    ),
+                ),
+                (
+                    "rate",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="折算汇率（元/原币）",
+                    ),
+                ),
+                (
+                    "usd_amount",
+                    models.BigIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="折合美元",
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        upload_to=gongjian.attraction.models._evidence_path,
+                        verbose_name="到位凭证",
+                    ),
+                ),
+                ("evidence_name", models.CharField(blank=True, max_length=200, verbose_name="文件名")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tranches",
+                        to="attraction.lead",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '资金到位',
-                'verbose_name_plural': '资金到位',
-                'ordering': ['date', 'id'],
+                "verbose_name": "资金到位",
+                "verbose_name_plural": "资金到位",
+                "ordering": ["date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Trip',
+            name="Trip",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_date', models.DateField(verbose_name='出发日期')),
-                ('end_date', models.DateField(verbose_name='返回日期')),
-                ('destination', models.CharField(max_length=200, verbose_name='目的地')),
-                ('companies', models.TextField(blank=True, verbose_name='洽谈企业')),
-                ('cost', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='费用（元）')),
-                ('notes', models.TextField(blank=True, verbose_name='情况说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('delegation', models.ManyToManyField(blank=True, related_name='trips', to='org.person', verbose_name='团组成员')),
-                ('leader', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.person', verbose_name='带队领导')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='trips', to='org.unit', verbose_name='组织单位')),
-                ('units', models.ManyToManyField(blank=True, related_name='+', to='org.unit', verbose_name='参加单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="出发日期")),
+                ("end_date", models.DateField(verbose_name="返回日期")),
+                ("destination", models.CharField(max_length=200, verbose_name="目的地")),
+                ("companies", models.TextField(blank=True, verbose_name="洽谈企业")),
+                (
+                    "cost",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="费用（元）",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="情况说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "delegation",
+                    models.ManyToManyField(
+                        blank=True, related_name="trips", to="org.person", verbose_name="团组成员"
+                    ),
+                ),
+                (
+                    "leader",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.person",
+                        verbose_name="带队领导",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="trips",
+                        to="org.unit",
+                        verbose_name="组织单位",
+                    ),
+                ),
+                (
+                    "units",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="org.unit", verbose_name="参加单位"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '外出招商',
-                'verbose_name_plural': '外出招商',
-                'ordering': ['-start_date', '-id'],
+                "verbose_name": "外出招商",
+                "verbose_name_plural": "外出招商",
+                "ordering": ["-start_date", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='lead',
-            name='trip',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='leads', to='attraction.trip', verbose_name='来源外出招商'),
+            model_name="lead",
+            name="trip",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="leads",
+                to="attraction.trip",
+                verbose_name="来源外出招商",
+            ),
         ),
         migrations.CreateModel(
-            name='AttractionTarget',
+            name="AttractionTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('metric', models.CharField(choices=[('trips', '外出招商（次）'), ('leads', '新增意向项目（个）'), ('signed_count', '签约项目（个）'), ('signed_amount', '签约金额（元）'), ('funds_amount', '到位资金（元）'), ('starts', '开工项目（个）'), ('big_projects', '500万元以上项目（个）'), ('foreign_usd', '实际利用外资（美元）')], max_length=20, verbose_name='指标')),
-                ('value', models.BigIntegerField(validators=[django.core.validators.MinValueValidator(0)], verbose_name='目标值')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attraction_targets', to='org.unit', verbose_name='单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "metric",
+                    models.CharField(
+                        choices=[
+                            ("trips", "外出招商（次）"),
+                            ("leads", "新增意向项目（个）"),
+                            ("signed_count", "签约项目（个）"),
+                            ("signed_amount", "签约金额（元）"),
+                            ("funds_amount", "到位资金（元）"),
+                            ("starts", "开工项目（个）"),
+                            ("big_projects", "500万元以上项目（个）"),
+                            ("foreign_usd", "实际利用外资（美元）"),
+                        ],
+                        max_length=20,
+                        verbose_name="指标",
+                    ),
+                ),
+                (
+                    "value",
+                    models.BigIntegerField(
+                        validators=[django.core.validators.MinValueValidator(0)], verbose_name="目标值"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attraction_targets",
+                        to="org.unit",
+                        verbose_name="单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '招商目标',
-                'verbose_name_plural': '招商目标',
-                'ordering': ['year', 'unit', 'metric'],
-                'constraints': [models.UniqueConstraint(fields=('unit', 'year', 'metric'), name='one_attraction_target')],
+                "verbose_name": "招商目标",
+                "verbose_name_plural": "招商目标",
+                "ordering": ["year", "unit", "metric"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("unit", "year", "metric"), name="one_attraction_target")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LeadStep',
+            name="LeadStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('follow', '跟进'), ('move', '环节推进'), ('drop', '终止')], max_length=10, verbose_name='类型')),
-                ('on', models.DateField(verbose_name='日期')),
-                ('text', models.TextField(verbose_name='情况')),
-                ('stage_from', models.CharField(blank=True, choices=[('talks', '洽谈'), ('signed', '签约'), ('funded', '资金到位'), ('started', '开工'), ('producing', '投产达效'), ('dropped', '已终止')], max_length=10, verbose_name='原环节')),
-                ('stage_to', models.CharField(blank=True, choices=[('talks', '洽谈'), ('signed', '签约'), ('funded', '资金到位'), ('started', '开工'), ('producing', '投产达效'), ('dropped', '已终止')], max_length=10, verbose_name='新环节')),
-                ('next_step', models.CharField(blank=True, max_length=300, verbose_name='下一步工作')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='记录时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.person', verbose_name='经办人')),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='attraction.lead')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("follow", "跟进"), ("move", "环节推进"), ("drop", "终止")],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("on", models.DateField(verbose_name="日期")),
+                ("text", models.TextField(verbose_name="情况")),
+                (
+                    "stage_from",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("talks", "洽谈"),
+                            ("signed", "签约"),
+                            ("funded", "资金到位"),
+                            ("started", "开工"),
+                            ("producing", "投产达效"),
+                            ("dropped", "已终止"),
+                        ],
+                        max_length=10,
+                        verbose_name="原环节",
+                    ),
+                ),
+                (
+                    "stage_to",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("talks", "洽谈"),
+                            ("signed", "签约"),
+                            ("funded", "资金到位"),
+                            ("started", "开工"),
+                            ("producing", "投产达效"),
+                            ("dropped", "已终止"),
+                        ],
+                        max_length=10,
+                        verbose_name="新环节",
+                    ),
+                ),
+                ("next_step", models.CharField(blank=True, max_length=300, verbose_name="下一步工作")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="记录时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="org.person",
+                        verbose_name="经办人",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="attraction.lead",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '跟进记录',
-                'verbose_name_plural': '跟进记录',
-                'ordering': ['on', 'id'],
-                'indexes': [models.Index(fields=['lead', 'on'], name='leadstep_lead_on')],
+                "verbose_name": "跟进记录",
+                "verbose_name_plural": "跟进记录",
+                "ordering": ["on", "id"],
+                "indexes": [models.Index(fields=["lead", "on"], name="leadstep_lead_on")],
             },
         ),
         migrations.CreateModel(
-            name='Production',
+            name="Production",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('output_value', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='产值（元）')),
-                ('tax', models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0)], verbose_name='税收（元）')),
-                ('jobs', models.PositiveIntegerField(default=0, verbose_name='就业（人）')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='production', to='attraction.lead')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "output_value",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="产值（元）",
+                    ),
+                ),
+                (
+                    "tax",
+                    models.BigIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="税收（元）",
+                    ),
+                ),
+                ("jobs", models.PositiveIntegerField(default=0, verbose_name="就业（人）")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="production",
+                        to="attraction.lead",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '投产达效',
-                'verbose_name_plural': '投产达效',
-                'ordering': ['year'],
-                'constraints': [models.UniqueConstraint(fields=('lead', 'year'), name='one_production_a_year')],
+                "verbose_name": "投产达效",
+                "verbose_name_plural": "投产达效",
+                "ordering": ["year"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("lead", "year"), name="one_production_a_year")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='trip',
-            index=models.Index(fields=['unit', 'start_date'], name='trip_unit_day'),
+            model_name="trip",
+            index=models.Index(fields=["unit", "start_date"], name="trip_unit_day"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['unit', 'found_on'], name='lead_unit_found'),
+            model_name="lead",
+            index=models.Index(fields=["unit", "found_on"], name="lead_unit_found"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['unit', 'started_on'], name='lead_unit_started'),
+            model_name="lead",
+            index=models.Index(fields=["unit", "started_on"], name="lead_unit_started"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['stage', 'last_step_on'], name='lead_stage_step'),
+            model_name="lead",
+            index=models.Index(fields=["stage", "last_step_on"], name="lead_stage_step"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['unit', 'stage'], name='lead_unit_stage'),
+            model_name="lead",
+            index=models.Index(fields=["unit", "stage"], name="lead_unit_stage"),
         ),
     ]
