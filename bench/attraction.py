@@ -96,13 +96,14 @@ def build(leads: int, units: int, seed: int = 16) -> None:
     for n, lead in enumerate(rows):
         steps.append(LeadStep(lead=lead, kind="follow", on=lead.found_on, text="登记", stage_to="talks"))
         if lead.signed_on:
-            signings.append(Signing(lead=lead, date=lead.signed_on, amount=lead.amount))
+            signings.append(Signing(lead=lead, unit_id=lead.unit_id, date=lead.signed_on, amount=lead.amount))
             steps.append(LeadStep(lead=lead, kind="move", on=lead.signed_on, text="签约", stage_to="signed"))
         if lead.funded_on:
             foreign = n % 20 == 0
             tranches.append(
                 Tranche(
                     lead=lead,
+                    unit_id=lead.unit_id,
                     date=lead.funded_on,
                     amount=lead.amount // 2,
                     currency="USD" if foreign else "CNY",
@@ -112,7 +113,12 @@ def build(leads: int, units: int, seed: int = 16) -> None:
             )
             if n % 3 == 0:
                 tranches.append(
-                    Tranche(lead=lead, date=lead.funded_on + dt.timedelta(days=30), amount=lead.amount // 4)
+                    Tranche(
+                        lead=lead,
+                        unit_id=lead.unit_id,
+                        date=lead.funded_on + dt.timedelta(days=30),
+                        amount=lead.amount // 4,
+                    )
                 )
             steps.append(LeadStep(lead=lead, kind="move", on=lead.funded_on, text="到位", stage_to="funded"))
     LeadStep.objects.bulk_create(steps, batch_size=5000)

@@ -570,7 +570,7 @@ def list_tranches(
     if lead_id:
         tranches = tranches.filter(lead_id=lead_id)
     if unit_id:
-        tranches = tranches.filter(lead__unit_id=unit_id)
+        tranches = tranches.filter(unit_id=unit_id)
     if year:
         tranches = tranches.filter(date__year=year)
     if foreign is not None:

@@ -41,7 +41,10 @@ class Trip(models.Model):
         verbose_name = _("外出招商")
         verbose_name_plural = _("外出招商")
         ordering = ["-start_date", "-id"]
-        indexes = [models.Index(fields=["unit", "start_date"], name="trip_unit_day")]
+        indexes = [
+            models.Index(fields=["unit", "start_date"], name="trip_unit_day"),
+            models.Index(fields=["start_date", "unit"], name="trip_day_unit"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.start_date} {self.destination}"
@@ -118,7 +121,8 @@ class Lead(models.Model):
         ]
         indexes = [
             models.Index(fields=["unit", "found_on"], name="lead_unit_found"),
-            models.Index(fields=["unit", "started_on"], name="lead_unit_started"),
+            models.Index(fields=["found_on", "unit"], name="lead_found_unit"),
+            models.Index(fields=["started_on", "unit"], name="lead_started_unit"),
             models.Index(fields=["stage", "last_step_on"], name="lead_stage_step"),
             models.Index(fields=["unit", "stage"], name="lead_unit_stage"),
         ]
@@ -179,7 +183,10 @@ class Signing(models.Model):
     """The lead's contract (项目签约): date, amount and the scanned contract."""
 
     lead = models.OneToOneField(Lead, on_delete=models.CASCADE, related_name="signing")
-    date = models.DateField(_("签约日期"), db_index=True)
+    # The lead's following unit, kept here (the services move it with the lead) so that the funnel sums a unit's
+    # contracts from one covering index, without joining 50,000 leads.
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False)
+    date = models.DateField(_("签约日期"))
     amount = models.BigIntegerField(_("签约金额（元）"), validators=[MinValueValidator(0)])
     contract = models.FileField(_("合同扫描件"), upload_to=_contract_path, max_length=200, blank=True)
     contract_name = models.CharField(_("文件名"), max_length=200, blank=True)
@@ -188,6 +195,7 @@ class Signing(models.Model):
     class Meta:
         verbose_name = _("项目签约")
         verbose_name_plural = _("项目签约")
+        indexes = [models.Index(fields=["date", "unit", "amount"], name="signing_day_unit")]
 
     def __str__(self) -> str:
         return f"{self.lead} {self.date}"
@@ -199,7 +207,10 @@ class Tranche(models.Model):
     yuan equivalent."""
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="tranches")
-    date = models.DateField(_("到位日期"), db_index=True)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # as Signing.unit
+    date = models.DateField(_("到位日期"))
     amount = models.BigIntegerField(_("到位金额（元）"), validators=[MinValueValidator(0)])
     source = models.CharField(_("资金来源"), max_length=100, blank=True)
     currency = models.CharField(_("币种"), max_length=3, choices=Currency.choices, default=Currency.CNY)
@@ -223,6 +234,9 @@ class Tranche(models.Model):
         verbose_name = _("资金到位")
         verbose_name_plural = _("资金到位")
         ordering = ["date", "id"]
+        indexes = [
+            models.Index(fields=["date", "currency", "unit", "amount", "usd_amount"], name="tranche_day_unit")
+        ]
 
     def __str__(self) -> str:
         return f"{self.lead} {self.date}"

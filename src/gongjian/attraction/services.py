@@ -260,6 +260,9 @@ def update_lead(lead: Lead, *, actor, expected_version: int | None, **fields) ->
     for name, value in values.items():
         setattr(current, name, value)
     _save_lead(current)
+    # The lead's contract and tranches count for its following unit (their copy of it moves along).
+    Signing.objects.filter(lead=current).exclude(unit_id=current.unit_id).update(unit_id=current.unit_id)
+    Tranche.objects.filter(lead=current).exclude(unit_id=current.unit_id).update(unit_id=current.unit_id)
     audit.record(
         "attraction.lead.update",
         actor=actor,
@@ -378,7 +381,7 @@ def sign_lead(
         raise ValidationError(errors)
     _check_file(contract, "contract")
     step = _move(current, Stage.SIGNED, on, text.strip() or _("签订投资合同"), actor)
-    signing = Signing(lead=current, date=on, amount=amount)
+    signing = Signing(lead=current, unit_id=current.unit_id, date=on, amount=amount)
     if contract is not None:
         signing.contract_name = getattr(contract, "name", "")[:200]
         signing.contract.save(signing.contract_name or "contract", contract, save=False)
@@ -451,7 +454,7 @@ def add_tranche(lead: Lead, *, actor, evidence=None, expected_version: int | Non
     if current.signed_on and values["date"] < current.signed_on:
         raise ValidationError({"date": _("到位日期不能早于签约日期（%(d)s）。") % {"d": current.signed_on}})
     _check_file(evidence, "evidence")
-    tranche = Tranche(lead=current, created_by=audit.actor_or_none(actor), **values)
+    tranche = Tranche(lead=current, unit_id=current.unit_id, created_by=audit.actor_or_none(actor), **values)
     if evidence is not None:
         tranche.evidence_name = getattr(evidence, "name", "")[:200]
         tranche.evidence.save(tranche.evidence_name or "evidence", evidence, save=False)

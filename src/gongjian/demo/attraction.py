@@ -263,7 +263,7 @@ def build_attraction(year: int, as_of: date, units: dict[str, Unit], people: dic
                 )
             )
         if lead.signed_on:
-            signings.append(Signing(lead=lead, date=lead.signed_on, amount=lead.amount))
+            signings.append(Signing(lead=lead, unit_id=lead.unit_id, date=lead.signed_on, amount=lead.amount))
         if lead.funded_on:
             first_part = lead.amount * rng.choice([3, 4, 5]) // 10
             parts = [(lead.funded_on, first_part)]
@@ -275,6 +275,7 @@ def build_attraction(year: int, as_of: date, units: dict[str, Unit], people: dic
                     tranches.append(
                         Tranche(
                             lead=lead,
+                            unit_id=lead.unit_id,
                             date=on,
                             amount=yuan,
                             source=rng.choice(["自有资金", "银行贷款", "股东增资"]),
@@ -285,6 +286,7 @@ def build_attraction(year: int, as_of: date, units: dict[str, Unit], people: dic
                     tranches.append(
                         Tranche(
                             lead=lead,
+                            unit_id=lead.unit_id,
                             date=on,
                             amount=int(Decimal(usd) * USD_RATE),
                             source="外方股东出资",
