@@ -121,7 +121,7 @@ class Lead(models.Model):
         ]
         indexes = [
             models.Index(fields=["unit", "found_on"], name="lead_unit_found"),
-            models.Index(fields=["found_on", "unit"], name="lead_found_unit"),
+            models.Index(fields=["found_on", "unit", "stage"], name="lead_found_unit"),
             models.Index(fields=["started_on", "unit"], name="lead_started_unit"),
             models.Index(fields=["stage", "last_step_on"], name="lead_stage_step"),
             models.Index(fields=["unit", "stage"], name="lead_unit_stage"),
