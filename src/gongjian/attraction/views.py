@@ -432,6 +432,9 @@ def funnel(request):
             rate, rank = row.rates[m], row.ranks.get(m)
             rated = "—" if rate is None else f"{rate:.1f}%" + (f"（{rank}）" if rank else "")
             out.append(f'<td class="num">{figure} / {goal}</td><td class="num">{rated}</td>')
+        if unit_id:
+            overall = "—" if row.overall is None else f"{row.overall:.1f}%"
+            out.append(f'<td class="num">{overall}</td><td class="num">{row.overall_rank or "—"}</td>')
         return mark_safe("".join(out))
 
     headers = []
