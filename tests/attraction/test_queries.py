@@ -185,3 +185,35 @@ def test_introducers_get_their_credit(units, introducer):
         "signed_amount": 7_000_000,
         "funds_amount": 0,
     }
+
+
+def test_the_months_add_up_to_the_year(units):
+    for month in (1, 4, 4, 9):
+        lead = services.create_lead(
+            actor=None, name="项目", investor="公司", unit=units["park"], found_on=dt.date(YEAR, month, 3)
+        )
+        services.sign_lead(
+            lead, on=dt.date(YEAR, month, 20), amount=6_000_000, actor=None, expected_version=lead.version
+        )
+    months = queries.monthly(YEAR)[units["park"].pk]
+    assert months["signed_count"] == [1, 0, 0, 2, 0, 0, 0, 0, 1, 0, 0, 0]
+    year = queries.unit_totals(YEAR, 12)[units["park"].pk]
+    assert all(sum(months[m]) == year[m] for m in queries.METRICS)
+    assert queries.unit_totals(YEAR, 4)[units["park"].pk]["signed_amount"] == sum(months["signed_amount"][:4])
+
+
+def test_the_funnel_and_the_lead_list_read_a_fixed_number_of_queries(
+    client, office_user, units, django_assert_max_num_queries
+):
+    from tests.factories import UnitFactory
+
+    for i in range(30):
+        unit = UnitFactory()
+        services.create_lead(
+            actor=None, name=f"项目{i}", investor="公司", unit=unit, found_on=dt.date(YEAR, 2, 1)
+        )
+    client.force_login(office_user)
+    with django_assert_max_num_queries(25):
+        assert client.get(f"/attraction/?year={YEAR}&through=12").status_code == 200
+    with django_assert_max_num_queries(25):
+        assert client.get(f"/attraction/leads/?year={YEAR}").status_code == 200
