@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "gongjian.daily",
     "gongjian.onemap",
     "gongjian.pipeline",
+    "gongjian.attraction",
     "gongjian.assignments",
     "gongjian.documents",
     "gongjian.exchange",
@@ -271,6 +272,8 @@ GONGJIAN_ORGAN = env("ORGAN", "区重点项目建设工作领导小组办公室"
 GONGJIAN_DOC_PREFIX = env("DOC_PREFIX", "重点办")
 # Cases (督办件): working days to solve one, added at each step up the ladder, and of silence before a reminder.
 GONGJIAN_CASE_WORKDAYS = int(env("CASE_WORKDAYS", "10"))
+# A lead with no step (跟进) for this many days is stalled: its unit is reminded once per stall.
+GONGJIAN_LEAD_STALL_DAYS = int(env("LEAD_STALL_DAYS", "30"))
 GONGJIAN_LADDER_WORKDAYS = int(env("LADDER_WORKDAYS", "5"))
 GONGJIAN_REMIND_WORKDAYS = int(env("REMIND_WORKDAYS", "5"))
 # The cockpit's wall screen (大屏) reloads itself this often.

@@ -29,6 +29,7 @@ from gongjian.accounts import services as accounts
 from gongjian.accounts.models import User
 from gongjian.assess.models import Commitment, Interview, Run, Scheme, Score
 from gongjian.assignments.models import Assignment, AssignmentStep
+from gongjian.attraction.models import Lead, Tranche, Trip
 from gongjian.daily import services as daily
 from gongjian.demo.loader import load_demo
 from gongjian.documents.models import Document
@@ -112,6 +113,9 @@ def _known_ids() -> dict[str, list]:
         "plan_id": list(PipelinePlan.objects.values_list("pk", flat=True)),
         "item_id": list(PlanItem.objects.values_list("pk", flat=True)[:20]),
         "campaign_id": list(Campaign.objects.values_list("pk", flat=True)),
+        "trip_id": list(Trip.objects.values_list("pk", flat=True)[:10]),
+        "lead_id": list(Lead.objects.order_by("pk").values_list("pk", flat=True)[:20]),
+        "tranche_id": list(Tranche.objects.values_list("pk", flat=True)[:10]),
         "year": [YEAR],
         "kind": ["reminder", "assignment", "escalation"],  # a case's letters
     }

@@ -62,6 +62,15 @@ _DISPATCH_UNIT = [*_DISPATCH_VIEW, "assignments.add_submission", "daily.add_dail
 # the campaigns; leaders read it all.
 _PIPELINE_VIEW = ["pipeline.view_reserveproject", "pipeline.view_annualplan", "pipeline.view_campaign"]
 _PIPELINE_UNIT = [*_PIPELINE_VIEW, "pipeline.add_reserveproject", "pipeline.change_reserveproject"]
+# Investment attraction: a unit's staff manage their unit's trips and leads; the office also hands down the
+# targets and, like the principal leaders, sees every unit's.
+_ATTRACTION_VIEW = [
+    "attraction.view_trip",
+    "attraction.view_lead",
+    "attraction.view_tranche",
+    "attraction.view_attractiontarget",
+]
+_ATTRACTION_UNIT = [*_ATTRACTION_VIEW, "attraction.manage_leads"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PROJECT_OFFICE: [
@@ -102,6 +111,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_PIPELINE_UNIT,
         "pipeline.manage_pipeline",
         "pipeline.import_reserve",
+        *_ATTRACTION_UNIT,
+        "attraction.view_all_leads",
+        "attraction.assign_targets",
         "daily.add_dailyreport",
         "jobs.view_job",
         "jobs.view_schedulerun",
@@ -114,6 +126,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_LIGHTS,
         *_DISPATCH_UNIT,
         *_PIPELINE_UNIT,
+        *_ATTRACTION_UNIT,
     ],
     Role.UNIT_REVIEWER: [
         *_VIEW_PROJECTS,
@@ -121,6 +134,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reports.review_report",
         *_LIGHTS,
         *_DISPATCH_UNIT,
+        *_ATTRACTION_VIEW,
     ],
     Role.SUPERVISING_LEADER: [
         *_VIEW_PROJECTS,
@@ -146,6 +160,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assess.add_evaluation",
         *_DISPATCH_VIEW,
         *_PIPELINE_VIEW,
+        *_ATTRACTION_VIEW,
+        "attraction.view_all_leads",
     ],
     Role.SYSTEM_ADMIN: [
         "accounts.view_user",

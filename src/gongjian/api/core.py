@@ -14,6 +14,7 @@ from gongjian.accounts import access
 from gongjian.accounts.services import user_for_token
 from gongjian.assess.api import router as assess
 from gongjian.assignments.api import router as assignments
+from gongjian.attraction.api import router as attraction
 from gongjian.core.audit import client_ip
 from gongjian.daily.api import router as daily
 from gongjian.documents.api import router as documents
@@ -280,6 +281,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/dispatch", documents)
     api.add_router("/pipeline", pipeline)
     api.add_router("/", jobs)
+    api.add_router("/attraction", attraction)
     return api
 
 

@@ -20,7 +20,7 @@ from gongjian.assess.models import (
     indicator_label,
 )
 from gongjian.assess.scheme import NoPlan
-from gongjian.assess.services.followup import archive, commitment_state, published_runs
+from gongjian.assess.services.followup import SubjectRecord, archive, commitment_state, published_runs
 from gongjian.core import excel
 from gongjian.core.periods import Period
 
@@ -228,7 +228,8 @@ def archive_workbook(year: int) -> bytes:
 
     def rows():
         for entry in archive(year):
-            for s in entry.subjects:
+            # A cadre with credit alone (全员招商) has one row, for the credit.
+            for s in entry.subjects or [SubjectRecord("", 0, "", "")]:
                 commitments = [c for i in s.interviews for c in i.commitments.all()]
                 yield entry, s, commitments, [commitment_state(c, today) for c in commitments]
 
@@ -252,5 +253,8 @@ def archive_workbook(year: int) -> bytes:
         excel.Column(_("整改承诺"), lambda r: len(r[2]), "auto"),
         excel.Column(_("已完成"), lambda r: sum(st in ("done", "late") for st in r[3]), "auto"),
         excel.Column(_("逾期未完成"), lambda r: r[3].count("overdue"), "auto"),
+        excel.Column(
+            _("其他实绩（招商引资等）"), lambda r: "；".join(f"{k}：{t}" for k, t in r[0].credits), width=40
+        ),
     ]
     return excel.workbook(excel.Sheet(str(year), columns, rows(), freeze=(1, 1)))

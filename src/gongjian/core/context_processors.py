@@ -31,6 +31,8 @@ def navigation(request):
         items.append((_("调度"), reverse("meetings:meeting_list"), "dispatch"))
     elif user.has_perm("daily.add_dailyreport"):  # a service team's member: straight to the day's report
         items.append((_("工作日报"), reverse("daily:daily"), "daily"))
+    if user.has_perm("attraction.view_lead"):
+        items.append((_("招商引资"), reverse("attraction:funnel"), "attraction"))
     if user.has_perm("assess.add_evaluation"):
         items.append((_("综合评价"), reverse("assess:evaluate"), "evaluate"))
     if user.has_perm("projects.import_projects"):

@@ -50,6 +50,7 @@ from gongjian.core.models import ClosedPeriod, DocumentCounter, SystemSetting
 from gongjian.core.money import YUAN_PER_WAN, split_by_weights
 from gongjian.core.periods import Period
 from gongjian.daily.models import DailyReport, DailyTask
+from gongjian.demo.attraction import build_attraction
 from gongjian.demo.data import (
     ACCOUNTS,
     APPROVALS,
@@ -420,6 +421,7 @@ class _DemoBuilder:
         self.build_history(projects)
         self.build_baselines(projects)
         self.build_reporting_period()
+        build_attraction(self.year, self.as_of, self.units, self.people)
 
         recompute(year=self.year, today=self.as_of)
         self.build_assessments()

@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from gongjian.assess.models import ConsequenceKind, Run, RunState
+from gongjian.attraction import queries as attraction_queries
 from gongjian.core.money import format_wan
 from gongjian.core.periods import Period
 from gongjian.documents.choices import DocumentState
@@ -25,6 +26,7 @@ from gongjian.lights.services import load_inputs
 from gongjian.meetings.choices import MeetingKind
 from gongjian.meetings.models import Meeting
 from gongjian.meetings.queries import sees_every_meeting
+from gongjian.org.models import Unit
 from gongjian.projects.choices import Category
 from gongjian.projects.models import AnnualPlan, Project
 
@@ -252,11 +254,73 @@ def briefing_sections(period: Period, *, now: datetime | None = None) -> list[Se
         *_ranking(period),
         _problems(timezone.localdate()),
         _decisions(period, now),
+        *_attraction(period),
         Section(
             "asks",
             "下步工作要求",
             ("各责任单位、各指挥部要对照序时进度查找差距，红灯项目逐项制定整改措施，交办事项按时办结销号。"),
         ),
+    ]
+
+
+def _attraction(period: Period) -> list[Section]:
+    """招商引资 in a monthly briefing: each unit's five links cumulative to the month, against its targets
+    (nothing for a ten-day briefing, nor a month without any attraction figure or target)."""
+    if period.dekad is not None or period.month is None:
+        return []
+    totals = attraction_queries.unit_totals(period.year, period.month)
+    goals = attraction_queries.targets(period.year)
+    ids = set(totals) | set(goals)
+    if not ids:
+        return []
+    names = dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
+    empty = dict.fromkeys(attraction_queries.METRICS, 0)
+
+    def share(value: int, goal: int | None) -> str:
+        return _percent(value, goal) if goal else "—"
+
+    rows = []
+    for pk in sorted(ids, key=lambda i: names.get(i, "")):
+        v, t = totals.get(pk, empty), goals.get(pk, {})
+        rows.append(
+            [
+                names.get(pk, ""),
+                v["signed_count"],
+                format_wan(v["signed_amount"]),
+                share(v["signed_amount"], t.get("signed_amount")),
+                format_wan(v["funds_amount"]),
+                share(v["funds_amount"], t.get("funds_amount")),
+                v["starts"],
+                v["big_projects"],
+                format_wan(v["foreign_usd"]),
+            ]
+        )
+    sums = {m: sum(totals.get(pk, empty)[m] for pk in ids) for m in attraction_queries.METRICS}
+    text = (
+        f"1—{period.month}月，全区外出招商 {sums['trips']} 次，新增意向项目 {sums['leads']} 个，签约项目 "
+        f"{sums['signed_count']} 个、金额 {format_wan(sums['signed_amount'])} 万元，到位资金 "
+        f"{format_wan(sums['funds_amount'])} 万元，开工项目 {sums['starts']} 个，500万元以上项目 "
+        f"{sums['big_projects']} 个，实际利用外资 {format_wan(sums['foreign_usd'])} 万美元。"
+    )
+    return [
+        Section(
+            "attraction",
+            "招商引资情况",
+            text,
+            [
+                "单位",
+                "签约项目",
+                "签约金额（万元）",
+                "完成率",
+                "到位资金（万元）",
+                "完成率",
+                "开工项目",
+                "500万元以上项目",
+                "利用外资（万美元）",
+            ],
+            [False, True, True, True, True, True, True, True, True],
+            rows,
+        )
     ]
 
 

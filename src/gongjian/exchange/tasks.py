@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.accounts.models import User
-from gongjian.exchange import exports, services
+from gongjian.exchange import attraction, exports, services
 from gongjian.jobs.services import Failed, Progress, job
 from gongjian.projects.filters import filter_projects
 
@@ -74,6 +74,45 @@ def import_projects(
         "warnings": result.warnings,
         "dry_run": dry_run,
         "url": reverse("projects:project_list"),
+    }
+
+
+@job("exchange.import_attraction", permission="attraction.manage_leads")
+def import_attraction(
+    progress: Progress, *, what: str, upload: str, filename: str, dry_run: bool = False, actor_id: int
+) -> dict:
+    """Import attraction's leads or tranches (``what``) from the kept upload, all rows or none; a refused file
+    fails the task with its errors by row and column and the error report to download."""
+    path = services.uploads_dir() / upload
+    try:
+        actor = User.objects.get(pk=actor_id)
+        with path.open("rb") as file:
+            result = attraction.import_attraction(
+                what, file, filename=filename, actor=actor, dry_run=dry_run, progress=progress
+            )
+    finally:
+        path.unlink(missing_ok=True)
+    if not result.ok:
+        report = io.BytesIO()
+        exports.write_error_report(result.errors, report, rejected=result.rejected)
+        progress.save_file(f"导入错误报告_{timezone.localdate():%Y-%m-%d}.xlsx", report.getvalue())
+        raise Failed(
+            _("文件「%(name)s」有 %(n)d 处错误，未导入任何数据。请修改后重新上传。")
+            % {"name": filename, "n": len(result.errors)},
+            {
+                "errors": [asdict(error) for error in result.errors[:ERRORS_KEPT]],
+                "errors_total": len(result.errors),
+                "warnings": [],
+            },
+        )
+    summary = (_("检查通过，未保存：%(n)d 行。") if dry_run else _("导入完成：%(n)d 行。")) % {
+        "n": result.created
+    }
+    return {
+        "summary": summary,
+        "created": result.created,
+        "dry_run": dry_run,
+        "url": reverse("attraction:lead_list"),
     }
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongjian.core import excel
-from gongjian.exchange import exports, services
+from gongjian.exchange import attraction, exports, services
 from gongjian.exchange.forms import ImportForm
 from gongjian.jobs.views import background_export
 from gongjian.projects.views import filtered_projects
@@ -92,3 +92,59 @@ def project_template(request):
     buffer = io.BytesIO()
     exports.write_template(buffer)
     return excel.response(buffer, _dated("重点项目导入模板"))
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("attraction.manage_leads", raise_exception=True)
+def import_attraction(request, what):
+    """Upload a workbook of leads or tranches (招商引资); every row through the attraction services, all or none,
+    every error by row and column with the downloadable report. A long file is imported in the background."""
+    if what not in attraction.KINDS:
+        raise Http404
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = report_token = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if services.in_background(upload, upload.name):
+            job = attraction.start_import(
+                what, upload, filename=upload.name, actor=request.user, dry_run=form.cleaned_data["dry_run"]
+            )
+            return redirect("jobs:job_detail", pk=job.pk)
+        result = attraction.import_attraction(
+            what, upload, filename=upload.name, actor=request.user, dry_run=form.cleaned_data["dry_run"]
+        )
+        if not result.ok:
+            report_token = services.save_error_report(result, user=request.user)
+    failed = request.method == "POST" and (result is None or not result.ok)
+    return render(
+        request,
+        "exchange/import_attraction.html",
+        {
+            "form": form,
+            "what": what,
+            "kind": attraction.KINDS[what],
+            "result": result,
+            "report_token": report_token,
+            "errors_shown": ERRORS_SHOWN,
+        },
+        status=400 if failed else 200,
+    )
+
+
+@require_GET
+@permission_required("attraction.manage_leads", raise_exception=True)
+def attraction_template(request, what):
+    if what not in attraction.KINDS:
+        raise Http404
+    return excel.response(attraction.template(what), _dated(f"{attraction.KINDS[what]}导入模板"))
+
+
+@require_GET
+@permission_required("attraction.manage_leads", raise_exception=True)
+def attraction_error_report(request, token):
+    report = services.open_error_report(token, user=request.user)
+    if report is None:
+        raise Http404
+    return FileResponse(
+        report, as_attachment=True, filename=_dated("导入错误报告"), content_type=excel.XLSX_CONTENT_TYPE
+    )

@@ -16,7 +16,7 @@ from gongjian.core.forms import add_service_errors
 from gongjian.core.locking import Stale, posted_version
 from gongjian.core.periods import Period
 from gongjian.org.queries import boundary_for, boundary_script_text
-from gongjian.projects import queries, services
+from gongjian.projects import extras, queries, services
 from gongjian.projects.choices import ChangeState
 from gongjian.projects.filters import filter_projects
 from gongjian.projects.forms import (
@@ -151,6 +151,7 @@ class ProjectDetailView(PermissionRequiredMixin, DetailView):
             else [],
             changes=self.changes(project),
             can_propose=services.may_propose_baseline(self.request.user, project),
+            extras=extras.sections(project, self.request.user),
         )
         context["site_map"] = self.site_map(project, context["light"])
         return context

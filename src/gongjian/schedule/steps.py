@@ -16,6 +16,7 @@ from django.utils import timezone
 from gongjian.accounts import tasks as accounts
 from gongjian.assess import tasks as assess
 from gongjian.assignments import tasks as assignments
+from gongjian.attraction import tasks as attraction
 from gongjian.core import tasks as core
 from gongjian.jobs import tasks as jobs
 from gongjian.jobs.models import ScheduleRun
@@ -42,6 +43,7 @@ STEPS = [
     Step("assess.draft", "起草到期考核", assess.draft_due_runs),
     Step("assess.commitments", "逾期整改承诺提醒", assess.remind_overdue_commitments),
     Step("assignments.remind", "交办报送提醒", assignments.remind_assignments),
+    Step("attraction.stalled", "停滞招商项目提醒", attraction.remind_stalled),
     Step("accounts.tokens", "接口令牌过期", accounts.record_token_expiries),
     Step("jobs.files", "清理过期任务文件", jobs.remove_old_files),
     Step("core.audit_chain", "审计链校验", core.check_audit_chain, atomic=False),

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjian.assess import archive as credit_registry
 from gongjian.assess import services
 from gongjian.assess.models import (
     Commitment,
@@ -386,6 +387,8 @@ class ArchiveEntry:
     year: int
     person: Person
     subjects: list[SubjectRecord]
+    # Credit the apps above record for the person (gongjian.assess.archive): [(label, text)], e.g. 招商引资.
+    credits: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def commitments(self) -> tuple[int, int, int]:
@@ -434,7 +437,10 @@ def archive(year: int, person_ids: set[int] | None = None) -> list[ArchiveEntry]
     for interview in interviews_of(year).prefetch_related("commitments"):
         interviews[(interview.subject_kind, interview.subject_id)].append(interview)
     names = services.subject_names()
-    people = Person.objects.select_related("unit").in_bulk(list(roles))
+    credited = credit_registry.credits(year, person_ids)
+    people = Person.objects.select_related("unit").in_bulk(list(roles) + list(credited))
+    # A cadre with credit but no subject (全员招商: any cadre brings leads) has an entry of their credit alone.
+    roles = {**{pid: [] for pid in credited if pid in people}, **roles}
     entries = []
     for person_id, subjects in roles.items():
         records = []
@@ -459,7 +465,7 @@ def archive(year: int, person_ids: set[int] | None = None) -> list[ArchiveEntry]
                     record.criticised.append(label)
             record.interviews = interviews.get((kind, sid), [])
             records.append(record)
-        entries.append(ArchiveEntry(year, people[person_id], records))
+        entries.append(ArchiveEntry(year, people[person_id], records, credited.get(person_id, [])))
     entries.sort(key=lambda e: (e.person.unit_id or 0, e.person.name))
     return entries
 
@@ -512,6 +518,7 @@ def archive_document(entries: Sequence[ArchiveEntry]) -> bytes:
                     f"{interview.held_on:%Y年%m月%d日}，{interview.interviewer}约谈{interview.interviewee}"
                     f"（{s.name}）：{interview.content}"
                 )
+        lines.extend(f"{label}：{text}" for label, text in entry.credits)
         lines.append(f"全年整改承诺 {made} 项，已完成 {done} 项，逾期未完成 {overdue} 项。")
         body.extend(doc.Paragraph(line) for line in lines)
     if not entries:

@@ -11,8 +11,9 @@ class Command(BaseCommand):
         "month for reporting, remind reporters of reports due or missing, light every project for this year "
         "(opening cases for new reds), climb or remind overdue or silent cases, draft the assessment of "
         "periods past their deadline, tell the office of overdue rectification commitments, remind units of "
-        "assignment steps due, record expired API tokens and check the audit chain. Each step is recorded; a "
-        "failing one does not stop the others (the exit status is 1 when any failed)."
+        "assignment steps due, remind units of stalled attraction leads, record expired API tokens and check "
+        "the audit chain. Each step is recorded; a failing one does not stop the others (the exit status is 1 "
+        "when any failed)."
     )
 
     def handle(self, *args, **options):

@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class AttractionConfig(AppConfig):
+    name = "gongjian.attraction"
+    label = "attraction"
+    verbose_name = "招商引资"
+
+    def ready(self) -> None:
+        from gongjian.assess import archive  # noqa: PLC0415  (app registry)
+        from gongjian.attraction import panels, queries  # noqa: F401, PLC0415  (app registry; panels registers itself)
+        from gongjian.core import todo  # noqa: PLC0415  (app registry)
+        from gongjian.projects import extras  # noqa: PLC0415  (app registry)
+
+        # 全员招商: each cadre's introduced leads go into their archive.
+        archive.register_credit("attraction", "招商引资", queries.credit_lines)
+        # A registry project that came from a lead shows the lead's history on its page.
+        extras.register(
+            "attraction.lead", template="attraction/_project_leads.html", build=queries.project_leads
+        )
+
+        # A unit's stalled leads wait for its staff to follow them up.
+        todo.register(
+            "attraction.stalled",
+            label=_("停滞招商项目"),
+            order=60,
+            applies=lambda user: (
+                user.has_perm("attraction.manage_leads") and not user.has_perm("attraction.view_all_leads")
+            ),
+            count=queries.stalled_count_for,
+            url=lambda user: reverse("attraction:lead_list") + "?stalled=1&mine=1",
+        )
