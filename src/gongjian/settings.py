@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "gongjian.meetings",
     "gongjian.daily",
     "gongjian.onemap",
+    "gongjian.land",
     "gongjian.assignments",
     "gongjian.documents",
     "gongjian.exchange",
