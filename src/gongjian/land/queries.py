@@ -103,8 +103,8 @@ def ledger(task: Task, filters: LedgerFilters, *, full: bool, limit: int | None 
         r["illegal_area"] = illegal[r["id"]]
         r["land_mu"] = land[r["id"]]
         r["is_cadre"] = bool(r["cadre_relation"])
-        r["relation_label"] = RELATION_LABELS.get(r["cadre_relation"], "")
-        r["state_label"] = STATE_LABELS.get(r["agreement__state"] or "", "")
+        r["relation_label"] = str(RELATION_LABELS.get(r["cadre_relation"], "")) if r["cadre_relation"] else ""
+        r["state_label"] = str(STATE_LABELS.get(r["agreement__state"] or "", ""))
         computed, agreed = r["agreement__computed_total"], r["agreement__agreed_total"]
         r["deviation"] = (agreed - computed) if computed is not None and agreed is not None else 0
         if not full:
@@ -243,7 +243,7 @@ def fairness(task: Task, *, full: bool) -> Fairness:
     for a in agreements:
         a["deviation"] = a["agreed_total"] - a["computed_total"]
         a["approved"] = a["approved_by_id"] is not None and a["state"] in (AgreementState.APPROVED, AgreementState.SIGNED)
-        a["state_label"] = STATE_LABELS.get(a["state"], "")
+        a["state_label"] = str(STATE_LABELS.get(a["state"], ""))
         if not full:
             a["household__head_name"] = identifiers.mask_name(a["household__head_name"])
         if a["deviation"]:
