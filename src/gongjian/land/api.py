@@ -341,84 +341,6 @@ def _task_out(task: Task) -> dict[str, Any]:
     }
 
 
-def _agreement_out(agreement: Agreement) -> dict[str, Any]:
-    return {
-        "id": agreement.pk,
-        "number": agreement.number,
-        "household_id": agreement.household_id,
-        "standard_version": agreement.standard.version,
-        "option": agreement.option,
-        "housing_area": agreement.housing_area,
-        "computed_on": agreement.computed_on,
-        "computed_total": agreement.computed_total,
-        "agreed_total": agreement.agreed_total,
-        "deviation": agreement.deviation,
-        "deviation_reason": agreement.deviation_reason,
-        "state": agreement.state,
-        "state_label": agreement.get_state_display(),
-        "approved_by": agreement.approved_by.display_name if agreement.approved_by else "",
-        "approved_at": agreement.approved_at,
-        "approval_note": agreement.approval_note,
-        "signed_on": agreement.signed_on,
-        "lines": agreement.lines,
-        "version": agreement.version,
-    }
-
-
-def household_view(household: Household, full: bool) -> dict[str, Any]:
-    """The household as ``full`` or masked; the service decided (and audited) which."""
-    name = (lambda v: v) if full else identifiers.mask_name
-    number = (lambda v: v) if full else identifiers.mask_citizen_id
-    kept = services.current_standard(household.task)
-    lines: list[dict[str, Any]] = []
-    total = None
-    if kept is not None:
-        try:
-            result = services.compute(household, kept, None, "money", Decimal(0))
-            lines, total = services.lines_json(result), result.total
-        except Exception:  # noqa: BLE001  (a fact the standard lacks: shown as no computation, never a 500)
-            lines, total = [], None
-    agreement = Agreement.objects.select_related("standard", "approved_by").filter(household=household).first()
-    return {
-        "id": household.pk,
-        "task_id": household.task_id,
-        "village_id": household.village_id,
-        "village": household.village.name,
-        "group": household.group,
-        "number": household.number,
-        "head_name": name(household.head_name),
-        "head_id_number": number(household.head_id_number),
-        "masked": not full,
-        "cadre_relation": household.cadre_relation,
-        "cadre": household.cadre.name if household.cadre else "",
-        "cadre_note": household.cadre_note,
-        "members": [
-            {"name": name(m.name), "id_number": number(m.id_number), "relation": m.get_relation_display()}
-            for m in household.members.all()
-        ],
-        "parcels": [{"category": p.category, "label": p.get_category_display(), "area_mu": str(p.area_mu)} for p in household.parcels.all()],
-        "buildings": [
-            {"grade": b.grade, "label": b.get_grade_display(), "area": str(b.area), "legal": b.legal, "note": b.note}
-            for b in household.buildings.all()
-        ],
-        "attachments": [{"kind": a.kind, "label": a.get_kind_display(), "count": a.count} for a in household.attachments.all()],
-        "business_name": household.business_name,
-        "business_area": household.business_area,
-        "appraiser": household.appraiser,
-        "appraiser_registration": household.appraiser_registration,
-        "appraised_on": household.appraised_on,
-        "appraised_amount": household.appraised_amount,
-        "signed_on": household.signed_on,
-        "moved_on": household.moved_on,
-        "demolished_on": household.demolished_on,
-        "handed_over_on": household.handed_over_on,
-        "standard_lines": lines,
-        "standard_total": total,
-        "agreement": _agreement_out(agreement) if agreement else None,
-        "version": household.version,
-    }
-
-
 @router.get("/tasks", response=page_of(LandTaskOut), summary="Acquisition tasks the user sees, with their progress")
 @paginate(Pages, default=50, most=200)
 def list_tasks(request):
@@ -507,14 +429,14 @@ def list_households(
 def create_household(request, task_id: int, payload: HouseholdIn):
     task = _task(request, task_id)
     household = services.save_household(task, payload.dict(), actor=request.user)
-    return Status(201, household_view(household, access.reads_in_full(request.user, task)))
+    return Status(201, queries.household_view(household, access.reads_in_full(request.user, task)))
 
 
 @router.get("/households/{int:household_id}", response=HouseholdOut, summary="A household (a full read is audited)")
 def get_household(request, household_id: int):
     household = _household(request, household_id)
     full = services.read_household(household, actor=request.user, request_ip=audit.client_ip(request))
-    return household_view(household, full)
+    return queries.household_view(household, full)
 
 
 @router.put("/households/{int:household_id}", response={200: HouseholdOut, 409: StaleOut}, summary="Replace a household's facts")
@@ -523,7 +445,7 @@ def edit_household(request, household_id: int, payload: HouseholdPut):
     data = payload.dict()
     version = data.pop("version")
     household = services.save_household(household.task, data, actor=request.user, household=household, version=version)
-    return household_view(household, access.reads_in_full(request.user, household.task))
+    return queries.household_view(household, access.reads_in_full(request.user, household.task))
 
 
 @router.post(
@@ -534,7 +456,7 @@ def edit_household(request, household_id: int, payload: HouseholdPut):
 def draft_agreement(request, household_id: int, payload: AgreementIn):
     household = _household(request, household_id)
     agreement = services.draft_agreement(household, actor=request.user, **payload.dict())
-    return _agreement_out(agreement)
+    return queries.agreement_view(agreement)
 
 
 def _agreement(request, agreement_id: int) -> Agreement:
@@ -555,7 +477,7 @@ def decide_deviation(request, agreement_id: int, payload: DeviationApprovalIn):
     agreement = services.decide_deviation(
         _agreement(request, agreement_id), actor=request.user, approve=payload.approve, note=payload.note, version=payload.version
     )
-    return _agreement_out(agreement)
+    return queries.agreement_view(agreement)
 
 
 @router.post("/agreements/{int:agreement_id}/sign", response={200: AgreementOut, 409: StaleOut}, summary="Record the signing")
@@ -563,7 +485,7 @@ def sign_agreement(request, agreement_id: int, payload: AgreementSignIn):
     agreement = services.sign_agreement(
         _agreement(request, agreement_id), actor=request.user, signed_on=payload.signed_on, version=payload.version
     )
-    return _agreement_out(agreement)
+    return queries.agreement_view(agreement)
 
 
 def _audit_row(row: dict[str, Any]) -> dict[str, Any]:

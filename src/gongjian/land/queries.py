@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from gongjian.core import identifiers
+from gongjian.land import services
 from gongjian.land.choices import AgreementState, CadreRelation
 from gongjian.land.models import Agreement, Attachment, Building, Household, Member, Parcel, Task
 
@@ -291,3 +293,84 @@ def fairness(task: Task, *, full: bool) -> Fairness:
                     cheapest_before = a
             index += len(same_day)
     return result
+
+
+# Read models shared by the API and the pages
+
+
+def agreement_view(agreement: Agreement) -> dict[str, Any]:
+    return {
+        "id": agreement.pk,
+        "number": agreement.number,
+        "household_id": agreement.household_id,
+        "standard_version": agreement.standard.version,
+        "option": agreement.option,
+        "housing_area": agreement.housing_area,
+        "computed_on": agreement.computed_on,
+        "computed_total": agreement.computed_total,
+        "agreed_total": agreement.agreed_total,
+        "deviation": agreement.deviation,
+        "deviation_reason": agreement.deviation_reason,
+        "state": agreement.state,
+        "state_label": agreement.get_state_display(),
+        "approved_by": agreement.approved_by.display_name if agreement.approved_by else "",
+        "approved_at": agreement.approved_at,
+        "approval_note": agreement.approval_note,
+        "signed_on": agreement.signed_on,
+        "lines": agreement.lines,
+        "version": agreement.version,
+    }
+
+
+def household_view(household: Household, full: bool) -> dict[str, Any]:
+    """The household as ``full`` or masked; the service decided (and audited) which."""
+    name = (lambda v: v) if full else identifiers.mask_name
+    number = (lambda v: v) if full else identifiers.mask_citizen_id
+    kept = services.current_standard(household.task)
+    lines: list[dict[str, Any]] = []
+    total = None
+    if kept is not None:
+        try:
+            result = services.compute(household, kept, None, "money", Decimal(0))
+            lines, total = services.lines_json(result), result.total
+        except ValidationError:  # a fact the standard lacks: shown without a computation, never a 500
+            lines, total = [], None
+    agreement = Agreement.objects.select_related("standard", "approved_by").filter(household=household).first()
+    return {
+        "id": household.pk,
+        "task_id": household.task_id,
+        "village_id": household.village_id,
+        "village": household.village.name,
+        "group": household.group,
+        "number": household.number,
+        "head_name": name(household.head_name),
+        "head_id_number": number(household.head_id_number),
+        "masked": not full,
+        "cadre_relation": household.cadre_relation,
+        "cadre": household.cadre.name if household.cadre else "",
+        "cadre_note": household.cadre_note,
+        "members": [
+            {"name": name(m.name), "id_number": number(m.id_number), "relation": m.get_relation_display()}
+            for m in household.members.all()
+        ],
+        "parcels": [{"category": p.category, "label": p.get_category_display(), "area_mu": str(p.area_mu)} for p in household.parcels.all()],
+        "buildings": [
+            {"grade": b.grade, "label": b.get_grade_display(), "area": str(b.area), "legal": b.legal, "note": b.note}
+            for b in household.buildings.all()
+        ],
+        "attachments": [{"kind": a.kind, "label": a.get_kind_display(), "count": a.count} for a in household.attachments.all()],
+        "business_name": household.business_name,
+        "business_area": household.business_area,
+        "appraiser": household.appraiser,
+        "appraiser_registration": household.appraiser_registration,
+        "appraised_on": household.appraised_on,
+        "appraised_amount": household.appraised_amount,
+        "signed_on": household.signed_on,
+        "moved_on": household.moved_on,
+        "demolished_on": household.demolished_on,
+        "handed_over_on": household.handed_over_on,
+        "standard_lines": lines,
+        "standard_total": total,
+        "agreement": agreement_view(agreement) if agreement else None,
+        "version": household.version,
+    }
