@@ -1,8 +1,6 @@
 """The land API through the HTTP client: the ledger masked by entitlement, errors in the API's one shape with the
 field named (never a 500), stale writes 409, the deviation's approval, the fairness audit."""
 
-import datetime as dt
-
 import pytest
 
 from gongjian.core.models import AuditEvent
@@ -49,10 +47,18 @@ def test_a_household_with_a_bad_id_number_is_refused_naming_the_row_and_field(cl
 
 def test_the_ledger_is_masked_for_a_leader_and_full_and_audited_for_the_team(client, task, people):
     village = task.villages.get(name="金星村")
-    created = post(as_user(client, people["member"]), f"/api/v1/land/tasks/{task.pk}/households", household_data(village, 1))
+    created = post(
+        as_user(client, people["member"]),
+        f"/api/v1/land/tasks/{task.pk}/households",
+        household_data(village, 1),
+    )
     assert created.status_code == 201
     household_id = created.json()["id"]
-    before = AuditEvent.objects.filter(action__startswith="land.").filter(action__in=["land.ledger.read", "land.household.read"]).count()
+    before = (
+        AuditEvent.objects.filter(action__startswith="land.")
+        .filter(action__in=["land.ledger.read", "land.household.read"])
+        .count()
+    )
     rows = client.get(f"/api/v1/land/tasks/{task.pk}/households").json()["items"]
     assert rows[0]["head_id_number"] == id_number(1)
     detail = client.get(f"/api/v1/land/households/{household_id}").json()
@@ -72,7 +78,11 @@ def test_an_agreement_with_a_deviation_waits_for_the_commander_then_signs(client
     village = task.villages.get(name="金星村")
     as_user(client, people["member"])
     household = post(client, f"/api/v1/land/tasks/{task.pk}/households", household_data(village, 1)).json()
-    refused = post(client, f"/api/v1/land/households/{household['id']}/agreement", {"signed_on": "2026-09-20", "agreed_total": 500000})
+    refused = post(
+        client,
+        f"/api/v1/land/households/{household['id']}/agreement",
+        {"signed_on": "2026-09-20", "agreed_total": 500000},
+    )
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "deviation_reason"
     agreement = post(
         client,
@@ -80,19 +90,37 @@ def test_an_agreement_with_a_deviation_waits_for_the_commander_then_signs(client
         {"signed_on": "2026-09-20", "agreed_total": 500000, "deviation_reason": "评估价高于标准"},
     ).json()
     assert agreement["state"] == "pending" and agreement["deviation"] == 500000 - agreement["computed_total"]
-    early_sign = post(client, f"/api/v1/land/agreements/{agreement['id']}/sign", {"signed_on": "2026-09-20", "version": agreement["version"]})
+    early_sign = post(
+        client,
+        f"/api/v1/land/agreements/{agreement['id']}/sign",
+        {"signed_on": "2026-09-20", "version": agreement["version"]},
+    )
     assert early_sign.status_code == 422 and early_sign.json()["code"] == "state"
-    forbidden = post(client, f"/api/v1/land/agreements/{agreement['id']}/approval", {"approve": True, "version": agreement["version"]})
+    forbidden = post(
+        client,
+        f"/api/v1/land/agreements/{agreement['id']}/approval",
+        {"approve": True, "version": agreement["version"]},
+    )
     assert forbidden.status_code == 403 and forbidden.json()["code"] == "forbidden"
     client.logout()
     as_user(client, people["commander"])
-    stale = post(client, f"/api/v1/land/agreements/{agreement['id']}/approval", {"approve": True, "version": 99})
+    stale = post(
+        client, f"/api/v1/land/agreements/{agreement['id']}/approval", {"approve": True, "version": 99}
+    )
     assert stale.status_code == 409 and stale.json()["current_version"] == agreement["version"]
-    approved = post(client, f"/api/v1/land/agreements/{agreement['id']}/approval", {"approve": True, "note": "同意", "version": agreement["version"]}).json()
+    approved = post(
+        client,
+        f"/api/v1/land/agreements/{agreement['id']}/approval",
+        {"approve": True, "note": "同意", "version": agreement["version"]},
+    ).json()
     assert approved["state"] == "approved"
     client.logout()
     as_user(client, people["member"])
-    signed = post(client, f"/api/v1/land/agreements/{agreement['id']}/sign", {"signed_on": "2026-09-20", "version": approved["version"]})
+    signed = post(
+        client,
+        f"/api/v1/land/agreements/{agreement['id']}/sign",
+        {"signed_on": "2026-09-20", "version": approved["version"]},
+    )
     assert signed.status_code == 200 and signed.json()["state"] == "signed"
     audit = client.get(f"/api/v1/land/tasks/{task.pk}/audit").json()
     assert audit["counts"]["deviations"] == 1 and audit["counts"]["deviations_unapproved"] == 0
@@ -122,15 +150,23 @@ def test_a_task_with_a_wrong_team_names_the_field(client, task, people, units):
     )
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "team_id"
     edited = client.patch(
-        f"/api/v1/land/tasks/{task.pk}", {"version": task.version, "cadre_first_days": 20}, content_type="application/json"
+        f"/api/v1/land/tasks/{task.pk}",
+        {"version": task.version, "cadre_first_days": 20},
+        content_type="application/json",
     )
     assert edited.status_code == 200 and edited.json()["cadre_first_days"] == 20
-    stale = client.patch(f"/api/v1/land/tasks/{task.pk}", {"version": task.version, "name": "x"}, content_type="application/json")
+    stale = client.patch(
+        f"/api/v1/land/tasks/{task.pk}",
+        {"version": task.version, "name": "x"},
+        content_type="application/json",
+    )
     assert stale.status_code == 409
 
 
 def test_a_bad_standard_names_the_field(client, task, people):
     response = post(
-        as_user(client, people["office"]), f"/api/v1/land/tasks/{task.pk}/standards", {"name": "方案二", "content": {"land": []}}
+        as_user(client, people["office"]),
+        f"/api/v1/land/tasks/{task.pk}/standards",
+        {"name": "方案二", "content": {"land": []}},
     )
     assert response.status_code == 422 and response.json()["errors"][0]["field"].startswith("content.")

@@ -80,7 +80,11 @@ def reference_total(doc, facts, signed_on, option="money", housing_area=Fraction
     else:
         housing = doc["options"]["housing"]
         if legal > 0 and doc["transition"]["months"]:
-            total += rnd(Fraction(facts["persons"] * doc["transition"]["months"] * doc["transition"]["per_person_month"]))
+            total += rnd(
+                Fraction(
+                    facts["persons"] * doc["transition"]["months"] * doc["transition"]["per_person_month"]
+                )
+            )
         entitled = Fraction(housing["per_person_area"]) * facts["persons"]
         within, extra = min(housing_area, entitled), max(housing_area - entitled, Fraction(0))
         if within > 0:
@@ -102,14 +106,19 @@ facts_st = st.fixed_dictionaries(
         "persons": st.integers(1, 9),
         "parcels": st.lists(st.tuples(st.sampled_from(["arable", "homestead"]), mu), max_size=4),
         "buildings": st.lists(
-            st.tuples(st.sampled_from(["frame", "brick_concrete", "simple"]), areas, st.booleans()), max_size=4
+            st.tuples(st.sampled_from(["frame", "brick_concrete", "simple"]), areas, st.booleans()),
+            max_size=4,
         ),
-        "attachments": st.lists(st.tuples(st.sampled_from(["tree", "well", "grave"]), st.integers(1, 200)), max_size=4),
+        "attachments": st.lists(
+            st.tuples(st.sampled_from(["tree", "well", "grave"]), st.integers(1, 200)), max_size=4
+        ),
         "business": st.one_of(st.just(Decimal(0)), areas),
     }
 )
 days = st.dates(min_value=date(2026, 8, 1), max_value=date(2027, 3, 1))
-rounding_st = st.fixed_dictionaries({"unit": st.sampled_from([1, 10, 100]), "mode": st.sampled_from(["half_up", "down", "up"])})
+rounding_st = st.fixed_dictionaries(
+    {"unit": st.sampled_from([1, 10, 100]), "mode": st.sampled_from(["half_up", "down", "up"])}
+)
 
 
 def to_facts(raw) -> engine.Facts:
@@ -149,7 +158,11 @@ def test_the_same_facts_give_the_same_amount(raw, signed_on, rounding):
     doc = with_rounding(rounding)
     first = engine.compute(to_facts(raw), standard.parse(doc), signed_on)
     # the same facts listed in another order, computed again from a fresh parse
-    shuffled = {**raw, "buildings": list(reversed(raw["buildings"])), "parcels": list(reversed(raw["parcels"]))}
+    shuffled = {
+        **raw,
+        "buildings": list(reversed(raw["buildings"])),
+        "parcels": list(reversed(raw["parcels"])),
+    }
     again = engine.compute(to_facts(shuffled), standard.parse(doc), signed_on)
     assert first.total == again.total
     assert to_facts(raw).vector() == to_facts(shuffled).vector()
@@ -161,7 +174,10 @@ def test_a_later_signer_never_gets_more_for_the_same_facts(raw, early, later_by,
     doc = with_rounding(rounding)
     facts = to_facts(raw)
     std = standard.parse(doc)
-    assert engine.compute(facts, std, early + timedelta(days=later_by)).total <= engine.compute(facts, std, early).total
+    assert (
+        engine.compute(facts, std, early + timedelta(days=later_by)).total
+        <= engine.compute(facts, std, early).total
+    )
     # and signing at all never pays less than not having signed
     assert engine.compute(facts, std, None).total <= engine.compute(facts, std, early).total
 
@@ -171,7 +187,10 @@ def test_a_later_signer_never_gets_more_for_the_same_facts(raw, early, later_by,
 def test_an_illegal_building_is_never_paid(raw, signed_on, area):
     facts = to_facts(raw)
     with_illegal = engine.Facts(
-        facts.persons, facts.parcels, (*facts.buildings, engine.Building("frame", area, False)), facts.attachments,
+        facts.persons,
+        facts.parcels,
+        (*facts.buildings, engine.Building("frame", area, False)),
+        facts.attachments,
         facts.business_area,
     )
     std = standard.parse(DOC)
@@ -193,7 +212,10 @@ def test_a_household_signed_before_the_first_cut_off_gets_the_first_tier_line_by
     facts = engine.Facts(
         persons=4,
         parcels=(engine.Parcel("arable", Decimal("2.35")),),
-        buildings=(engine.Building("brick_concrete", Decimal("126.4")), engine.Building("simple", Decimal("30"), False)),
+        buildings=(
+            engine.Building("brick_concrete", Decimal("126.4")),
+            engine.Building("simple", Decimal("30"), False),
+        ),
         attachments=(engine.Attachment("tree", 12),),
     )
     result = engine.compute(facts, standard.parse(DOC), date(2026, 9, 20))
@@ -220,8 +242,24 @@ def test_rounding_half_up_to_ten_yuan():
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"reward": [{"by": "2026-09-30", "per_sqm": 100, "fixed": 0}, {"by": "2026-10-31", "per_sqm": 200, "fixed": 0}]}, "reward[1]"),
-        ({"reward": [{"by": "2026-10-30", "per_sqm": 100, "fixed": 0}, {"by": "2026-09-30", "per_sqm": 50, "fixed": 0}]}, "reward[1].by"),
+        (
+            {
+                "reward": [
+                    {"by": "2026-09-30", "per_sqm": 100, "fixed": 0},
+                    {"by": "2026-10-31", "per_sqm": 200, "fixed": 0},
+                ]
+            },
+            "reward[1]",
+        ),
+        (
+            {
+                "reward": [
+                    {"by": "2026-10-30", "per_sqm": 100, "fixed": 0},
+                    {"by": "2026-09-30", "per_sqm": 50, "fixed": 0},
+                ]
+            },
+            "reward[1].by",
+        ),
         ({"rounding": {"unit": 5, "mode": "half_up"}}, "rounding.unit"),
         ({"land": []}, "land"),
         ({"buildings": [{"code": "frame", "label": "框架", "rate": "贵"}]}, "buildings[0].rate"),

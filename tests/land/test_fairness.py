@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 def sign(household, actor, day, commander=None, **kwargs):
     agreement = services.draft_agreement(household, actor=actor, signed_on=day, **kwargs)
     if kwargs.get("agreed_total") is not None:
-        agreement = services.decide_deviation(agreement, actor=commander, approve=True, version=agreement.version)
+        agreement = services.decide_deviation(
+            agreement, actor=commander, approve=True, version=agreement.version
+        )
     return services.sign_agreement(agreement, actor=actor, signed_on=day, version=agreement.version)
 
 
@@ -39,11 +41,20 @@ def test_a_late_signer_paid_more_than_an_early_signer_of_the_same_facts_is_found
     early = services.save_household(task, household_data(village, 1), actor=people["member"])
     late = services.save_household(task, household_data(village, 2), actor=people["member"])
     other = services.save_household(
-        task, household_data(village, 3, buildings=[{"grade": "frame", "area": "300.00"}]), actor=people["member"]
+        task,
+        household_data(village, 3, buildings=[{"grade": "frame", "area": "300.00"}]),
+        actor=people["member"],
     )
     sign(early, people["member"], dt.date(2026, 9, 10))
     # the late one held out and was promised the first tier's reward and more: approved, but still unfair
-    sign(late, people["member"], dt.date(2026, 11, 10), people["commander"], agreed_total=900_000, deviation_reason="拖延后加价")
+    sign(
+        late,
+        people["member"],
+        dt.date(2026, 11, 10),
+        people["commander"],
+        agreed_total=900_000,
+        deviation_reason="拖延后加价",
+    )
     sign(other, people["member"], dt.date(2026, 11, 12))
     audit = queries.fairness(task, full=False)
     assert [row["household__number"] for row in audit.late_paid_more] == ["H0002"]
@@ -59,7 +70,11 @@ def test_similar_households_paid_differently_are_listed(task, people):
     two = services.save_household(task, household_data(village, 2), actor=people["member"])
     services.draft_agreement(one, actor=people["member"], signed_on=dt.date(2026, 9, 10))
     services.draft_agreement(
-        two, actor=people["member"], signed_on=dt.date(2026, 9, 10), agreed_total=400_000, deviation_reason="村里说情"
+        two,
+        actor=people["member"],
+        signed_on=dt.date(2026, 9, 10),
+        agreed_total=400_000,
+        deviation_reason="村里说情",
     )
     audit = queries.fairness(task, full=True)
     assert [row["household__number"] for row in audit.similar_paid_differently] == ["H0002"]

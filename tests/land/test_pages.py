@@ -19,9 +19,13 @@ pytestmark = pytest.mark.django_db
 def ledger(task, people):
     village = task.villages.get(name="金星村")
     services.save_household(task, household_data(village, 1), actor=people["member"])
-    cadre = services.save_household(task, household_data(village, 2, cadre_relation="cadre"), actor=people["member"])
+    cadre = services.save_household(
+        task, household_data(village, 2, cadre_relation="cadre"), actor=people["member"]
+    )
     agreement = services.draft_agreement(cadre, actor=people["member"], signed_on=dt.date(2026, 9, 5))
-    services.sign_agreement(agreement, actor=people["member"], signed_on=dt.date(2026, 9, 5), version=agreement.version)
+    services.sign_agreement(
+        agreement, actor=people["member"], signed_on=dt.date(2026, 9, 5), version=agreement.version
+    )
     return task
 
 
@@ -63,7 +67,9 @@ def test_the_household_page_drafts_an_agreement_and_shows_a_missing_reason(clien
     client.force_login(people["member"])
     household = ledger.households.get(number="H0001")
     url = f"/land/households/{household.pk}/"
-    response = client.post(url, {"action": "draft", "option": "money", "signed_on": "2026-10-10", "agreed_total": "1"})
+    response = client.post(
+        url, {"action": "draft", "option": "money", "signed_on": "2026-10-10", "agreed_total": "1"}
+    )
     assert response.status_code == 200 and "须写明偏离理由" in response.content.decode()
     response = client.post(url, {"action": "draft", "option": "money", "signed_on": "2026-10-10"})
     assert response.status_code == 302
@@ -73,11 +79,15 @@ def test_the_household_page_drafts_an_agreement_and_shows_a_missing_reason(clien
 
 def test_the_export_is_masked_for_a_leader_and_full_for_the_team(client, ledger, people):
     client.force_login(people["principal"])
-    masked = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(client.get(f"/land/tasks/{ledger.pk}/ledger.xlsx").streaming_content)))
+    masked = CalamineWorkbook.from_filelike(
+        io.BytesIO(b"".join(client.get(f"/land/tasks/{ledger.pk}/ledger.xlsx").streaming_content))
+    )
     cells = [str(c) for row in masked.get_sheet_by_index(0).to_python() for c in row]
     assert id_number(1) not in cells and any(c.startswith("320311****") for c in cells)
     client.force_login(people["member"])
-    full = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(client.get(f"/land/tasks/{ledger.pk}/ledger.xlsx").streaming_content)))
+    full = CalamineWorkbook.from_filelike(
+        io.BytesIO(b"".join(client.get(f"/land/tasks/{ledger.pk}/ledger.xlsx").streaming_content))
+    )
     assert id_number(1) in [str(c) for row in full.get_sheet_by_index(0).to_python() for c in row]
     assert AuditEvent.objects.filter(action="land.ledger.export").count() == 2
 
@@ -107,7 +117,16 @@ def _workbook(households, buildings=(), agreements=()):
 
 
 def _row(n, **extra):
-    return {"户编号": f"X{n:03d}", "村居": "金星村", "村民小组": "一组", "户主姓名": f"王五{n}", "户主身份证号": id_number(n), "耕地（亩）": 1.5, "树木": 3, **extra}
+    return {
+        "户编号": f"X{n:03d}",
+        "村居": "金星村",
+        "村民小组": "一组",
+        "户主姓名": f"王五{n}",
+        "户主身份证号": id_number(n),
+        "耕地（亩）": 1.5,
+        "树木": 3,
+        **extra,
+    }
 
 
 def test_the_import_names_each_wrong_row_and_saves_nothing(client, task, people):

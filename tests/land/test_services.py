@@ -25,7 +25,9 @@ def test_the_team_keeps_its_tasks_ledger_and_another_team_cannot(task, people):
     with pytest.raises(PermissionDenied):
         services.save_household(task, household_data(village(task), 2), actor=people["outsider"])
     assert not access.tasks_for(people["outsider"]).filter(pk=task.pk).exists()
-    assert access.tasks_for(people["commander"]).filter(pk=task.pk).exists()  # the headquarters above the team
+    assert (
+        access.tasks_for(people["commander"]).filter(pk=task.pk).exists()
+    )  # the headquarters above the team
 
 
 def test_a_bad_id_number_names_the_field_and_saves_nothing(task, people):
@@ -41,7 +43,13 @@ def test_a_bad_id_number_names_the_field_and_saves_nothing(task, people):
 
 def test_only_the_team_the_office_and_the_auditor_read_in_full_and_each_full_read_is_audited(task, people):
     household = services.save_household(task, household_data(village(task), 1), actor=people["member"])
-    for who, full in [("member", True), ("office", True), ("auditor", True), ("principal", False), ("commander", False)]:
+    for who, full in [
+        ("member", True),
+        ("office", True),
+        ("auditor", True),
+        ("principal", False),
+        ("commander", False),
+    ]:
         before = AuditEvent.objects.filter(action="land.household.read").count()
         assert services.read_household(household, actor=people[who]) is full, who
         after = AuditEvent.objects.filter(action="land.household.read").count()
@@ -57,40 +65,64 @@ def test_an_agreement_at_the_standard_can_be_signed_and_a_second_sign_is_refused
     household = services.save_household(task, household_data(village(task), 1), actor=people["member"])
     agreement = services.draft_agreement(household, actor=people["member"], signed_on=dt.date(2026, 9, 20))
     assert agreement.state == AgreementState.DRAFT and agreement.agreed_total == agreement.computed_total
-    signed = services.sign_agreement(agreement, actor=people["member"], signed_on=dt.date(2026, 9, 20), version=agreement.version)
+    signed = services.sign_agreement(
+        agreement, actor=people["member"], signed_on=dt.date(2026, 9, 20), version=agreement.version
+    )
     household.refresh_from_db()
     assert signed.state == AgreementState.SIGNED and household.signed_on == dt.date(2026, 9, 20)
     with pytest.raises(Stale):
-        services.sign_agreement(agreement, actor=people["member"], signed_on=dt.date(2026, 9, 21), version=agreement.version)
+        services.sign_agreement(
+            agreement, actor=people["member"], signed_on=dt.date(2026, 9, 21), version=agreement.version
+        )
 
 
 def test_a_deviation_needs_a_reason_and_the_headquarters_approval_before_signing(task, people):
     household = services.save_household(task, household_data(village(task), 1), actor=people["member"])
     with pytest.raises(ValidationError) as caught:
-        services.draft_agreement(household, actor=people["member"], signed_on=dt.date(2026, 9, 20), agreed_total=999_990)
+        services.draft_agreement(
+            household, actor=people["member"], signed_on=dt.date(2026, 9, 20), agreed_total=999_990
+        )
     assert "deviation_reason" in caught.value.message_dict
     agreement = services.draft_agreement(
-        household, actor=people["member"], signed_on=dt.date(2026, 9, 20), agreed_total=999_990, deviation_reason="祖屋有文物价值，经评估增加"
+        household,
+        actor=people["member"],
+        signed_on=dt.date(2026, 9, 20),
+        agreed_total=999_990,
+        deviation_reason="祖屋有文物价值，经评估增加",
     )
     assert agreement.state == AgreementState.PENDING
     with pytest.raises(ValidationError):
-        services.sign_agreement(agreement, actor=people["member"], signed_on=dt.date(2026, 9, 20), version=agreement.version)
+        services.sign_agreement(
+            agreement, actor=people["member"], signed_on=dt.date(2026, 9, 20), version=agreement.version
+        )
     with pytest.raises(PermissionDenied):  # the office is not the headquarters
         services.decide_deviation(agreement, actor=people["office"], approve=True, version=agreement.version)
-    approved = services.decide_deviation(agreement, actor=people["commander"], approve=True, note="同意", version=agreement.version)
+    approved = services.decide_deviation(
+        agreement, actor=people["commander"], approve=True, note="同意", version=agreement.version
+    )
     assert approved.state == AgreementState.APPROVED and approved.approved_by == people["commander"]
-    signed = services.sign_agreement(approved, actor=people["member"], signed_on=dt.date(2026, 9, 20), version=approved.version)
+    signed = services.sign_agreement(
+        approved, actor=people["member"], signed_on=dt.date(2026, 9, 20), version=approved.version
+    )
     assert signed.agreed_total == 999_990 and signed.deviation != 0
 
 
 def test_an_approved_deviation_is_asked_again_when_the_signing_date_changes_the_standard_amount(task, people):
     household = services.save_household(task, household_data(village(task), 1), actor=people["member"])
     agreement = services.draft_agreement(
-        household, actor=people["member"], signed_on=dt.date(2026, 9, 20), agreed_total=500_000, deviation_reason="评估增加"
+        household,
+        actor=people["member"],
+        signed_on=dt.date(2026, 9, 20),
+        agreed_total=500_000,
+        deviation_reason="评估增加",
     )
-    agreement = services.decide_deviation(agreement, actor=people["commander"], approve=True, version=agreement.version)
+    agreement = services.decide_deviation(
+        agreement, actor=people["commander"], approve=True, version=agreement.version
+    )
     with pytest.raises(ValidationError) as caught:
-        services.sign_agreement(agreement, actor=people["member"], signed_on=dt.date(2026, 10, 15), version=agreement.version)
+        services.sign_agreement(
+            agreement, actor=people["member"], signed_on=dt.date(2026, 10, 15), version=agreement.version
+        )
     assert "重新报批" in caught.value.message_dict["signed_on"][0]
 
 
@@ -98,22 +130,34 @@ def test_a_signature_after_a_cut_off_gets_the_lower_reward(task, people):
     household = services.save_household(task, household_data(village(task), 1), actor=people["member"])
     agreement = services.draft_agreement(household, actor=people["member"], signed_on=dt.date(2026, 9, 20))
     early = agreement.computed_total
-    signed = services.sign_agreement(agreement, actor=people["member"], signed_on=dt.date(2026, 10, 15), version=agreement.version)
+    signed = services.sign_agreement(
+        agreement, actor=people["member"], signed_on=dt.date(2026, 10, 15), version=agreement.version
+    )
     assert signed.computed_total < early and signed.agreed_total == signed.computed_total
 
 
 def test_a_stale_edit_of_a_household_is_refused(task, people):
     household = services.save_household(task, household_data(village(task), 1), actor=people["member"])
-    services.save_household(task, household_data(village(task), 1, group="二组"), actor=people["member"], household=household, version=1)
+    services.save_household(
+        task,
+        household_data(village(task), 1, group="二组"),
+        actor=people["member"],
+        household=household,
+        version=1,
+    )
     with pytest.raises(Stale):
-        services.save_household(task, household_data(village(task), 1), actor=people["member"], household=household, version=1)
+        services.save_household(
+            task, household_data(village(task), 1), actor=people["member"], household=household, version=1
+        )
 
 
 def test_the_standard_is_checked_whole_and_a_new_version_is_numbered(task, people):
     from tests.land.conftest import STANDARD
 
     with pytest.raises(ValidationError) as caught:
-        services.add_standard(task, actor=people["office"], name="新方案", content={**STANDARD, "rounding": {"unit": 3}})
+        services.add_standard(
+            task, actor=people["office"], name="新方案", content={**STANDARD, "rounding": {"unit": 3}}
+        )
     assert "content.rounding.unit" in caught.value.message_dict
     kept = services.add_standard(task, actor=people["office"], name="新方案", content=STANDARD)
     assert kept.version == 2 and services.current_standard(task) == kept

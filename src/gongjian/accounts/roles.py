@@ -63,7 +63,13 @@ _DISPATCH_UNIT = [*_DISPATCH_VIEW, "assignments.add_submission", "daily.add_dail
 
 # Land acquisition: the office keeps the tasks and standards; the teams (for their own tasks, checked in
 # land/services.py) keep the ledger and draft agreements; the headquarters' commander approves deviations.
-_LAND_VIEW = ["land.view_task", "land.view_household", "land.view_agreement", "land.view_standard", "land.view_fairness"]
+_LAND_VIEW = [
+    "land.view_task",
+    "land.view_household",
+    "land.view_agreement",
+    "land.view_standard",
+    "land.view_fairness",
+]
 _LAND_LEDGER = [
     *_LAND_VIEW,
     "land.add_household",

@@ -87,6 +87,7 @@ from gongjian.demo.data import (
     UNSURVEYED,
     ProjectSpec,
 )
+from gongjian.demo.land import build_land
 from gongjian.documents import services as documents
 from gongjian.lights.choices import CaseKind
 from gongjian.lights.models import Light
@@ -425,6 +426,9 @@ class _DemoBuilder:
         self.build_dispatch()
         self.build_daily_cycle()
         self.build_work_waiting()
+        build_land(
+            as_of=self.as_of, units=self.units, people=self.people, surnames=SURNAMES, given=GIVEN_NAMES
+        )
         return DemoSummary(
             year=self.year,
             as_of=self.as_of,

@@ -20,17 +20,19 @@ def unit_of(user) -> Unit | None:
 
 def tasks_for(user) -> QuerySet[Task]:
     """The tasks ``user`` may read: all with ``land.view_all_tasks``; else those of a team the user belongs to
-    or oversees (a headquarters or street above it)."""
+    or oversees (a headquarters or street above it), and those with a village the user takes (分包村居)."""
     tasks = Task.objects.select_related("team", "park", "project")
     if not getattr(user, "is_authenticated", False) or not user.has_perm("land.view_task"):
         return tasks.none()
     if user.has_perm("land.view_all_tasks"):
         return tasks
+    # 分包村居: a leader who takes a village of the task sees it
+    leads = Q(pk__in=Task.objects.filter(villages__leader__user=user).values("pk"))
     unit = unit_of(user)
     if unit is None:
-        return tasks.none()
+        return tasks.filter(leads)
     ancestors = [int(pk) for pk in unit.path.strip("/").split("/") if pk]
-    return tasks.filter(Q(team__path__startswith=unit.path) | Q(team_id__in=ancestors))
+    return tasks.filter(Q(team__path__startswith=unit.path) | Q(team_id__in=ancestors) | leads)
 
 
 def is_team_member(user, task: Task) -> bool:

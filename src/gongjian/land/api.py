@@ -2,7 +2,6 @@
 the reader is entitled; a full read is audited), agreements with the headquarters' approval of a deviation, and
 the fairness audit — through the same services and reach (``land.access``) as the pages."""
 
-
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -14,7 +13,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from gongjian.core import audit, identifiers
+from gongjian.core import audit
 from gongjian.core.bounds import Day, Id
 from gongjian.core.locking import StaleOut
 from gongjian.core.pagination import Pages, Rows, page_of
@@ -259,7 +258,9 @@ class HouseholdOut(Schema):
     moved_on: date | None
     demolished_on: date | None
     handed_over_on: date | None
-    standard_lines: list[CompensationLineOut]  # computed now under the current standard (money option, today's reward)
+    standard_lines: list[
+        CompensationLineOut
+    ]  # computed now under the current standard (money option, today's reward)
     standard_total: int | None
     agreement: AgreementOut | None
     version: int
@@ -306,7 +307,9 @@ def _task(request, task_id: int) -> Task:
 def _household(request, household_id: int) -> Household:
     _viewer(request)
     visible = access.tasks_for(request.user)
-    return get_object_or_404(Household.objects.select_related("task__team", "village", "cadre"), pk=household_id, task__in=visible)
+    return get_object_or_404(
+        Household.objects.select_related("task__team", "village", "cadre"), pk=household_id, task__in=visible
+    )
 
 
 def _task_out(task: Task) -> dict[str, Any]:
@@ -341,7 +344,9 @@ def _task_out(task: Task) -> dict[str, Any]:
     }
 
 
-@router.get("/tasks", response=page_of(LandTaskOut), summary="Acquisition tasks the user sees, with their progress")
+@router.get(
+    "/tasks", response=page_of(LandTaskOut), summary="Acquisition tasks the user sees, with their progress"
+)
 @paginate(Pages, default=50, most=200)
 def list_tasks(request):
     _viewer(request)
@@ -369,13 +374,21 @@ def edit_task(request, task_id: int, payload: LandTaskPatch):
     return _task_out(services.update_task(task, actor=request.user, version=version, **fields))
 
 
-@router.get("/tasks/{int:task_id}/standards", response=list[CompensationStandardOut], summary="The standard's versions, newest first")
+@router.get(
+    "/tasks/{int:task_id}/standards",
+    response=list[CompensationStandardOut],
+    summary="The standard's versions, newest first",
+)
 def list_standards(request, task_id: int):
     task = _task(request, task_id)
     return list(task.standards.order_by("-version"))
 
 
-@router.post("/tasks/{int:task_id}/standards", response={201: CompensationStandardOut}, summary="Add a version of the standard")
+@router.post(
+    "/tasks/{int:task_id}/standards",
+    response={201: CompensationStandardOut},
+    summary="Add a version of the standard",
+)
 def add_standard(request, task_id: int, payload: CompensationStandardIn):
     task = _task(request, task_id)
     return Status(201, services.add_standard(task, actor=request.user, **payload.dict()))
@@ -405,11 +418,21 @@ def list_households(
             return queries.ledger_count(task, filters)
 
         def __getitem__(self, window: slice) -> list[dict[str, Any]]:
-            rows = queries.ledger(task, filters, full=full, offset=window.start or 0, limit=(window.stop or 0) - (window.start or 0))
+            rows = queries.ledger(
+                task,
+                filters,
+                full=full,
+                offset=window.start or 0,
+                limit=(window.stop or 0) - (window.start or 0),
+            )
             if full and rows:
                 audit.record(
-                    "land.ledger.read", actor=request.user, obj=task, note=_("查看未脱敏的台账 %(n)d 户") % {"n": len(rows)},
-                    after={"households": [r["id"] for r in rows]}, ip_address=audit.client_ip(request),
+                    "land.ledger.read",
+                    actor=request.user,
+                    obj=task,
+                    note=_("查看未脱敏的台账 %(n)d 户") % {"n": len(rows)},
+                    after={"households": [r["id"] for r in rows]},
+                    ip_address=audit.client_ip(request),
                 )
             return rows
 
@@ -425,26 +448,36 @@ def list_households(
     return Rows(_Ledger(), out)
 
 
-@router.post("/tasks/{int:task_id}/households", response={201: HouseholdOut}, summary="Add a household to the ledger")
+@router.post(
+    "/tasks/{int:task_id}/households", response={201: HouseholdOut}, summary="Add a household to the ledger"
+)
 def create_household(request, task_id: int, payload: HouseholdIn):
     task = _task(request, task_id)
     household = services.save_household(task, payload.dict(), actor=request.user)
     return Status(201, queries.household_view(household, access.reads_in_full(request.user, task)))
 
 
-@router.get("/households/{int:household_id}", response=HouseholdOut, summary="A household (a full read is audited)")
+@router.get(
+    "/households/{int:household_id}", response=HouseholdOut, summary="A household (a full read is audited)"
+)
 def get_household(request, household_id: int):
     household = _household(request, household_id)
     full = services.read_household(household, actor=request.user, request_ip=audit.client_ip(request))
     return queries.household_view(household, full)
 
 
-@router.put("/households/{int:household_id}", response={200: HouseholdOut, 409: StaleOut}, summary="Replace a household's facts")
+@router.put(
+    "/households/{int:household_id}",
+    response={200: HouseholdOut, 409: StaleOut},
+    summary="Replace a household's facts",
+)
 def edit_household(request, household_id: int, payload: HouseholdPut):
     household = _household(request, household_id)
     data = payload.dict()
     version = data.pop("version")
-    household = services.save_household(household.task, data, actor=request.user, household=household, version=version)
+    household = services.save_household(
+        household.task, data, actor=request.user, household=household, version=version
+    )
     return queries.household_view(household, access.reads_in_full(request.user, household.task))
 
 
@@ -475,15 +508,26 @@ def _agreement(request, agreement_id: int) -> Agreement:
 )
 def decide_deviation(request, agreement_id: int, payload: DeviationApprovalIn):
     agreement = services.decide_deviation(
-        _agreement(request, agreement_id), actor=request.user, approve=payload.approve, note=payload.note, version=payload.version
+        _agreement(request, agreement_id),
+        actor=request.user,
+        approve=payload.approve,
+        note=payload.note,
+        version=payload.version,
     )
     return queries.agreement_view(agreement)
 
 
-@router.post("/agreements/{int:agreement_id}/sign", response={200: AgreementOut, 409: StaleOut}, summary="Record the signing")
+@router.post(
+    "/agreements/{int:agreement_id}/sign",
+    response={200: AgreementOut, 409: StaleOut},
+    summary="Record the signing",
+)
 def sign_agreement(request, agreement_id: int, payload: AgreementSignIn):
     agreement = services.sign_agreement(
-        _agreement(request, agreement_id), actor=request.user, signed_on=payload.signed_on, version=payload.version
+        _agreement(request, agreement_id),
+        actor=request.user,
+        signed_on=payload.signed_on,
+        version=payload.version,
     )
     return queries.agreement_view(agreement)
 
@@ -502,11 +546,17 @@ def _audit_row(row: dict[str, Any]) -> dict[str, Any]:
         "approved": row["approved"],
         "state": row["state_label"],
         "signed_on": row["signed_on"].isoformat() if row["signed_on"] else None,
-        **{k: (v.isoformat() if isinstance(v, date) else v) for k, v in row.items() if k.startswith(("earlier_", "compared_with", "group_size"))},
+        **{
+            k: (v.isoformat() if isinstance(v, date) else v)
+            for k, v in row.items()
+            if k.startswith(("earlier_", "compared_with", "group_size"))
+        },
     }
 
 
-@router.get("/tasks/{int:task_id}/audit", response=FairnessAuditOut, summary="The fairness audit: counts and rows")
+@router.get(
+    "/tasks/{int:task_id}/audit", response=FairnessAuditOut, summary="The fairness audit: counts and rows"
+)
 def fairness_audit(request, task_id: int):
     task = _task(request, task_id)
     if not request.user.has_perm("land.view_fairness"):

@@ -6,12 +6,18 @@ from gongjian.land.choices import Option
 
 class AgreementForm(forms.Form):
     option = forms.ChoiceField(label=_("安置方式"), choices=Option.choices)
-    housing_area = forms.DecimalField(label=_("安置面积（㎡）"), min_value=0, max_value=10000, decimal_places=2, required=False)
+    housing_area = forms.DecimalField(
+        label=_("安置面积（㎡）"), min_value=0, max_value=10000, decimal_places=2, required=False
+    )
     signed_on = forms.DateField(label=_("拟签约日期"), widget=forms.DateInput(attrs={"type": "date"}))
     agreed_total = forms.IntegerField(
-        label=_("协议金额（元）"), required=False, help_text=_("留空即按标准计算金额；不同即为偏离，须写明理由并报指挥部审批。")
+        label=_("协议金额（元）"),
+        required=False,
+        help_text=_("留空即按标准计算金额；不同即为偏离，须写明理由并报指挥部审批。"),
     )
-    deviation_reason = forms.CharField(label=_("偏离理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    deviation_reason = forms.CharField(
+        label=_("偏离理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 

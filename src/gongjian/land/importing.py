@@ -23,7 +23,14 @@ from python_calamine import CalamineError, CalamineWorkbook
 from gongjian.core import audit, excel
 from gongjian.core.locking import ANY_VERSION
 from gongjian.land import access, services
-from gongjian.land.choices import AttachmentKind, CadreRelation, LandCategory, MemberRelation, Option, StructureGrade
+from gongjian.land.choices import (
+    AttachmentKind,
+    CadreRelation,
+    LandCategory,
+    MemberRelation,
+    Option,
+    StructureGrade,
+)
 from gongjian.land.models import Agreement, Household, Task
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -72,19 +79,27 @@ def template(task: Task) -> bytes:
     villages = "、".join(task.villages.values_list("name", flat=True))
     household = [excel.Column(name, lambda r: "", width=14) for name in HOUSEHOLD_COLUMNS]
     household[1] = excel.Column("村居", lambda r: "", width=12, note=villages, required=True)
-    household[5] = excel.Column("干部关系", lambda r: "", note="、".join(str(x) for x in CadreRelation.labels[1:]))
-    household[6] = excel.Column("家庭成员", lambda r: "", width=40, note=_("每人一段：姓名/身份证号/关系，以分号分隔"))
+    household[5] = excel.Column(
+        "干部关系", lambda r: "", note="、".join(str(x) for x in CadreRelation.labels[1:])
+    )
+    household[6] = excel.Column(
+        "家庭成员", lambda r: "", width=40, note=_("每人一段：姓名/身份证号/关系，以分号分隔")
+    )
     buildings = [excel.Column(name, lambda r: "", width=14) for name in BUILDING_COLUMNS]
     buildings[1] = excel.Column("结构等级", lambda r: "", choices=[str(x) for x in StructureGrade.labels])
     buildings[3] = excel.Column("合法建筑", lambda r: "", choices=["是", "否"])
     agreements = [excel.Column(name, lambda r: "", width=14) for name in AGREEMENT_COLUMNS]
     agreements[1] = excel.Column("安置方式", lambda r: "", choices=[str(x) for x in Option.labels])
     return excel.workbook(
-        excel.Sheet(HOUSEHOLDS, household), excel.Sheet(BUILDINGS, buildings), excel.Sheet(AGREEMENTS, agreements)
+        excel.Sheet(HOUSEHOLDS, household),
+        excel.Sheet(BUILDINGS, buildings),
+        excel.Sheet(AGREEMENTS, agreements),
     )
 
 
-def _rows(book: CalamineWorkbook, name: str, wanted: list[str]) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
+def _rows(
+    book: CalamineWorkbook, name: str, wanted: list[str]
+) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
     if name not in book.sheet_names:
         return [], []
     data = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -135,23 +150,36 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
-def _household_data(task: Task, row: dict[str, Any], villages: dict[str, int], errors: list[RowError], line: int) -> dict[str, Any]:
+def _household_data(
+    task: Task, row: dict[str, Any], villages: dict[str, int], errors: list[RowError], line: int
+) -> dict[str, Any]:
     def wrong(column: str, message: str) -> None:
         errors.append(RowError(HOUSEHOLDS, line, column, message))
 
     village = _text(row.get("村居"))
     if village not in villages:
-        wrong("村居", _("「%(v)s」不是本任务的村居（有：%(all)s）。") % {"v": village, "all": "、".join(villages)})
+        wrong(
+            "村居",
+            _("「%(v)s」不是本任务的村居（有：%(all)s）。") % {"v": village, "all": "、".join(villages)},
+        )
     relation = _label_code(CadreRelation, row.get("干部关系")) if _text(row.get("干部关系")) else ""
     if relation is None:
         wrong("干部关系", _("应为干部、党员或干部亲属，或留空。"))
     members = []
-    for n, part in enumerate(p for p in _text(row.get("家庭成员")).replace("；", ";").split(";") if p.strip()):
+    for n, part in enumerate(
+        p for p in _text(row.get("家庭成员")).replace("；", ";").split(";") if p.strip()
+    ):
         bits = [b.strip() for b in part.replace("／", "/").split("/")]
         if len(bits) != 3:
             wrong("家庭成员", _("第 %(n)d 人应写作 姓名/身份证号/关系。") % {"n": n + 1})
             continue
-        members.append({"name": bits[0], "id_number": bits[1], "relation": _label_code(MemberRelation, bits[2]) or bits[2]})
+        members.append(
+            {
+                "name": bits[0],
+                "id_number": bits[1],
+                "relation": _label_code(MemberRelation, bits[2]) or bits[2],
+            }
+        )
     parcels = []
     for code, label in LandCategory.choices:
         area = _number(row.get(f"{label}（亩）"))
@@ -200,7 +228,7 @@ _COLUMN_OF = {
 
 def _column(field_name: str) -> str:
     if field_name.startswith("members"):
-        return "家庭成员（%s）" % field_name
+        return f"家庭成员（{field_name}）"
     if field_name.startswith("buildings"):
         return "房屋"
     return _COLUMN_OF.get(field_name, field_name)
@@ -234,7 +262,14 @@ def import_workbook(task: Task, file: IO[bytes], filename: str, *, actor) -> Res
     for line, row in households:
         data = _household_data(task, row, villages, result.errors, line)
         if data["number"] in data_by_number:
-            result.errors.append(RowError(HOUSEHOLDS, line, "户编号", _("与第 %(n)d 行重复。") % {"n": data_by_number[data["number"]][0]}))
+            result.errors.append(
+                RowError(
+                    HOUSEHOLDS,
+                    line,
+                    "户编号",
+                    _("与第 %(n)d 行重复。") % {"n": data_by_number[data["number"]][0]},
+                )
+            )
         data_by_number[data["number"]] = (line, data)
     built: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for line, row in buildings:
@@ -243,36 +278,55 @@ def import_workbook(task: Task, file: IO[bytes], filename: str, *, actor) -> Res
         area = _number(row.get("面积（㎡）"))
         legal = _text(row.get("合法建筑")) or "是"
         if number not in data_by_number and number not in existing:
-            result.errors.append(RowError(BUILDINGS, line, "户编号", _("户编号 %(n)s 不在台账中。") % {"n": number}))
+            result.errors.append(
+                RowError(BUILDINGS, line, "户编号", _("户编号 %(n)s 不在台账中。") % {"n": number})
+            )
         if grade is None:
             result.errors.append(RowError(BUILDINGS, line, "结构等级", _("应为框架、砖混、砖木或简易。")))
         if area is None or area <= 0:
             result.errors.append(RowError(BUILDINGS, line, "面积（㎡）", _("应为大于 0 的数字。")))
         if legal not in ("是", "否"):
-            result.errors.append(RowError(BUILDINGS, line, "合法建筑", _("应为「是」或「否」（违建填「否」，不予补偿）。")))
-        built[number].append({"grade": grade, "area": area, "legal": legal == "是", "note": _text(row.get("说明"))[:200]})
+            result.errors.append(
+                RowError(BUILDINGS, line, "合法建筑", _("应为「是」或「否」（违建填「否」，不予补偿）。"))
+            )
+        built[number].append(
+            {"grade": grade, "area": area, "legal": legal == "是", "note": _text(row.get("说明"))[:200]}
+        )
     with transaction.atomic():
         for number, (line, data) in data_by_number.items():
             data["buildings"] = built.get(number, [])
             household = existing.get(number)
             try:
-                saved = services.save_household(task, data, actor=actor, household=household, version=ANY_VERSION if household else None)
+                saved = services.save_household(
+                    task, data, actor=actor, household=household, version=ANY_VERSION if household else None
+                )
             except ValidationError as exc:
-                for name, messages in exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]:
+                for name, messages in (
+                    exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]
+                ):
                     result.errors += [RowError(HOUSEHOLDS, line, _column(name), m) for m in messages]
                 continue
             existing[number] = saved
             result.households += 1
             result.buildings += len(data["buildings"])
-        for number, rows in built.items():  # buildings of households not in this workbook's household sheet
+        for number in built:  # buildings of households not in this workbook's household sheet
             if number in data_by_number or number not in existing or result.errors:
                 continue
-            result.errors.append(RowError(BUILDINGS, 0, "户编号", _("户编号 %(n)s 的房屋须与该户一并导入（被征收户表中列出该户）。") % {"n": number}))
+            result.errors.append(
+                RowError(
+                    BUILDINGS,
+                    0,
+                    "户编号",
+                    _("户编号 %(n)s 的房屋须与该户一并导入（被征收户表中列出该户）。") % {"n": number},
+                )
+            )
         for line, row in agreements:
             number = _text(row.get("户编号"))
             household = existing.get(number)
             if household is None:
-                result.errors.append(RowError(AGREEMENTS, line, "户编号", _("户编号 %(n)s 不在台账中。") % {"n": number}))
+                result.errors.append(
+                    RowError(AGREEMENTS, line, "户编号", _("户编号 %(n)s 不在台账中。") % {"n": number})
+                )
                 continue
             option = _label_code(Option, row.get("安置方式")) or ""
             signed_on = _date(row.get("签约日期")) if _text(row.get("签约日期")) else None
@@ -296,10 +350,20 @@ def import_workbook(task: Task, file: IO[bytes], filename: str, *, actor) -> Res
                     version=ANY_VERSION if current else None,
                 )
                 if signed_on is not None and agreement.can_be_signed():
-                    services.sign_agreement(agreement, actor=actor, signed_on=signed_on, version=agreement.version)
+                    services.sign_agreement(
+                        agreement, actor=actor, signed_on=signed_on, version=agreement.version
+                    )
             except ValidationError as exc:
-                names = {"option": "安置方式", "housing_area": "安置面积（㎡）", "signed_on": "签约日期", "agreed_total": "协议金额（元）", "deviation_reason": "偏离理由"}
-                for name, messages in exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]:
+                names = {
+                    "option": "安置方式",
+                    "housing_area": "安置面积（㎡）",
+                    "signed_on": "签约日期",
+                    "agreed_total": "协议金额（元）",
+                    "deviation_reason": "偏离理由",
+                }
+                for name, messages in (
+                    exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]
+                ):
                     result.errors += [RowError(AGREEMENTS, line, names.get(name, name), m) for m in messages]
                 continue
             result.agreements += 1
@@ -313,5 +377,12 @@ def import_workbook(task: Task, file: IO[bytes], filename: str, *, actor) -> Res
                 obj=task,
                 note=_("导入 %(h)d 户、%(a)d 份协议") % {"h": result.households, "a": result.agreements},
             )
-    result.errors.sort(key=lambda e: ([HOUSEHOLDS, BUILDINGS, AGREEMENTS, ""].index(e.sheet) if e.sheet in (HOUSEHOLDS, BUILDINGS, AGREEMENTS) else 3, e.row))
+    result.errors.sort(
+        key=lambda e: (
+            [HOUSEHOLDS, BUILDINGS, AGREEMENTS, ""].index(e.sheet)
+            if e.sheet in (HOUSEHOLDS, BUILDINGS, AGREEMENTS)
+            else 3,
+            e.row,
+        )
+    )
     return result

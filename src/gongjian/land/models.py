@@ -47,7 +47,12 @@ class Task(models.Model):
 
     name = models.CharField(_("任务名称"), max_length=200)
     project = models.ForeignKey(
-        Project, verbose_name=_("项目"), null=True, blank=True, on_delete=models.PROTECT, related_name="land_tasks"
+        Project,
+        verbose_name=_("项目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="land_tasks",
     )
     park = models.ForeignKey(
         Unit,
@@ -105,7 +110,9 @@ class Task(models.Model):
 class Village(models.Model):
     """A village (村居) of a task, with its groups (村民小组) and the leader who takes it (分包村居)."""
 
-    task = models.ForeignKey(Task, verbose_name=_("征收任务"), on_delete=models.CASCADE, related_name="villages")
+    task = models.ForeignKey(
+        Task, verbose_name=_("征收任务"), on_delete=models.CASCADE, related_name="villages"
+    )
     name = models.CharField(_("村居"), max_length=100)
     region = models.ForeignKey(
         Region,
@@ -136,14 +143,21 @@ class Standard(models.Model):
     """One version of a task's compensation standard (补偿安置方案), as :mod:`gongjian.land.standard` reads it.
     Versions are never edited: a change is a new version, and an agreement keeps the version it was computed on."""
 
-    task = models.ForeignKey(Task, verbose_name=_("征收任务"), on_delete=models.CASCADE, related_name="standards")
+    task = models.ForeignKey(
+        Task, verbose_name=_("征收任务"), on_delete=models.CASCADE, related_name="standards"
+    )
     version = models.PositiveIntegerField(_("版本"))
     name = models.CharField(_("方案名称"), max_length=200)
     document_number = models.CharField(_("文号"), max_length=100, blank=True)
     content = models.JSONField(_("方案内容"))
     note = models.CharField(_("说明"), max_length=300, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -165,8 +179,12 @@ class Household(models.Model):
     compensation (land, buildings, attachments, business, appraisal). The dates of its progress are filled by the
     services that record them."""
 
-    task = models.ForeignKey(Task, verbose_name=_("征收任务"), on_delete=models.CASCADE, related_name="households")
-    village = models.ForeignKey(Village, verbose_name=_("村居"), on_delete=models.PROTECT, related_name="households")
+    task = models.ForeignKey(
+        Task, verbose_name=_("征收任务"), on_delete=models.CASCADE, related_name="households"
+    )
+    village = models.ForeignKey(
+        Village, verbose_name=_("村居"), on_delete=models.PROTECT, related_name="households"
+    )
     group = models.CharField(_("村民小组"), max_length=50, blank=True)
     number = models.CharField(_("户编号"), max_length=30)
     head_name = models.CharField(_("户主姓名"), max_length=50)
@@ -184,7 +202,9 @@ class Household(models.Model):
     appraiser_registration = models.CharField(_("评估机构备案号"), max_length=100, blank=True)
     appraised_on = models.DateField(_("评估日期"), null=True, blank=True)
     appraised_amount = models.BigIntegerField(_("评估金额（元）"), null=True, blank=True)
-    appraisal_report = models.FileField(_("评估报告"), upload_to="land/appraisals/", blank=True, max_length=200)
+    appraisal_report = models.FileField(
+        _("评估报告"), upload_to="land/appraisals/", blank=True, max_length=200
+    )
     signed_on = models.DateField(_("签约日期"), null=True, blank=True)
     moved_on = models.DateField(_("搬迁日期"), null=True, blank=True)
     demolished_on = models.DateField(_("拆除日期"), null=True, blank=True)
@@ -279,9 +299,13 @@ class Agreement(models.Model):
     standard, the option chosen, the agreed amount — a difference is a deviation that needs a reason and the
     headquarters' approval before it can be signed."""
 
-    household = models.OneToOneField(Household, verbose_name=_("被征收户"), on_delete=models.CASCADE, related_name="agreement")
+    household = models.OneToOneField(
+        Household, verbose_name=_("被征收户"), on_delete=models.CASCADE, related_name="agreement"
+    )
     number = models.CharField(_("协议编号"), max_length=40, unique=True)
-    standard = models.ForeignKey(Standard, verbose_name=_("补偿方案"), on_delete=models.PROTECT, related_name="agreements")
+    standard = models.ForeignKey(
+        Standard, verbose_name=_("补偿方案"), on_delete=models.PROTECT, related_name="agreements"
+    )
     option = models.CharField(_("安置方式"), max_length=16, choices=Option.choices, default=Option.MONEY)
     housing_area = models.DecimalField(_("安置面积（㎡）"), default=Decimal(0), **_AREA)
     computed_on = models.DateField(_("计算所用签约日期"))
@@ -289,15 +313,27 @@ class Agreement(models.Model):
     lines = models.JSONField(_("计算明细"), default=list)
     agreed_total = models.BigIntegerField(_("协议金额（元）"))
     deviation_reason = models.TextField(_("偏离理由"), blank=True)
-    state = models.CharField(_("状态"), max_length=16, choices=AgreementState.choices, default=AgreementState.DRAFT)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=AgreementState.choices, default=AgreementState.DRAFT
+    )
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     approval_note = models.CharField(_("审批意见"), max_length=300, blank=True)
     signed_on = models.DateField(_("签约日期"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     version = models.PositiveIntegerField(_("版本"), default=1)

@@ -59,7 +59,9 @@ RELATION_LABELS = dict(CadreRelation.choices)
 STATE_LABELS = dict(AgreementState.choices)
 
 
-def ledger(task: Task, filters: LedgerFilters, *, full: bool, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+def ledger(
+    task: Task, filters: LedgerFilters, *, full: bool, limit: int | None = None, offset: int = 0
+) -> list[dict[str, Any]]:
     """The ledger's rows (cadre households first within each village), names and ID numbers masked unless
     ``full``; each row with its areas, the agreement's amounts and the dates of its progress."""
     rows = list(
@@ -97,7 +99,10 @@ def ledger(task: Task, filters: LedgerFilters, *, full: bool, limit: int | None 
         for p in Parcel.objects.filter(household_id__in=chunk).values("household_id", "area_mu"):
             land[p["household_id"]] += p["area_mu"]
         members.update(
-            Member.objects.filter(household_id__in=chunk).values_list("household_id").annotate(n=Count("id")).values_list("household_id", "n")
+            Member.objects.filter(household_id__in=chunk)
+            .values_list("household_id")
+            .annotate(n=Count("id"))
+            .values_list("household_id", "n")
         )
     for r in rows:
         r["persons"] = 1 + members.get(r["id"], 0)
@@ -198,13 +203,24 @@ def facts_vectors(household_ids: list[int]) -> dict[int, tuple]:
     persons: dict[int, int] = defaultdict(lambda: 1)
     business: dict[int, Decimal] = {}
     for chunk in _chunks(household_ids):
-        for p in Parcel.objects.filter(household_id__in=chunk).values_list("household_id", "category", "area_mu"):
+        for p in Parcel.objects.filter(household_id__in=chunk).values_list(
+            "household_id", "category", "area_mu"
+        ):
             land[p[0]][p[1]] += p[2]
-        for b in Building.objects.filter(household_id__in=chunk).values_list("household_id", "grade", "legal", "area"):
+        for b in Building.objects.filter(household_id__in=chunk).values_list(
+            "household_id", "grade", "legal", "area"
+        ):
             built[b[0]][(b[1], b[2])] += b[3]
-        for a in Attachment.objects.filter(household_id__in=chunk).values_list("household_id", "kind", "count"):
+        for a in Attachment.objects.filter(household_id__in=chunk).values_list(
+            "household_id", "kind", "count"
+        ):
             things[a[0]][a[1]] += a[2]
-        for hid, n in Member.objects.filter(household_id__in=chunk).values_list("household_id").annotate(n=Count("id")).values_list("household_id", "n"):
+        for hid, n in (
+            Member.objects.filter(household_id__in=chunk)
+            .values_list("household_id")
+            .annotate(n=Count("id"))
+            .values_list("household_id", "n")
+        ):
             persons[hid] = 1 + n
         business.update(Household.objects.filter(pk__in=chunk).values_list("id", "business_area"))
     return {
@@ -244,7 +260,10 @@ def fairness(task: Task, *, full: bool) -> Fairness:
     result.agreements = len(agreements)
     for a in agreements:
         a["deviation"] = a["agreed_total"] - a["computed_total"]
-        a["approved"] = a["approved_by_id"] is not None and a["state"] in (AgreementState.APPROVED, AgreementState.SIGNED)
+        a["approved"] = a["approved_by_id"] is not None and a["state"] in (
+            AgreementState.APPROVED,
+            AgreementState.SIGNED,
+        )
         a["state_label"] = str(STATE_LABELS.get(a["state"], ""))
         if not full:
             a["household__head_name"] = identifiers.mask_name(a["household__head_name"])
@@ -269,7 +288,9 @@ def fairness(task: Task, *, full: bool) -> Fairness:
                 low = min(amounts)
                 for a in same:
                     if a["agreed_total"] != low:
-                        result.similar_paid_differently.append({**a, "compared_with": low, "group_size": len(same)})
+                        result.similar_paid_differently.append(
+                            {**a, "compared_with": low, "group_size": len(same)}
+                        )
         # Late signers paid more than an earlier signer of the same facts: must be none.
         signed = sorted((a for a in members if a["signed_on"]), key=lambda a: a["signed_on"])
         cheapest_before: dict[str, Any] | None = None
@@ -335,7 +356,9 @@ def household_view(household: Household, full: bool) -> dict[str, Any]:
             lines, total = services.lines_json(result), result.total
         except ValidationError:  # a fact the standard lacks: shown without a computation, never a 500
             lines, total = [], None
-    agreement = Agreement.objects.select_related("standard", "approved_by").filter(household=household).first()
+    agreement = (
+        Agreement.objects.select_related("standard", "approved_by").filter(household=household).first()
+    )
     return {
         "id": household.pk,
         "task_id": household.task_id,
@@ -353,12 +376,24 @@ def household_view(household: Household, full: bool) -> dict[str, Any]:
             {"name": name(m.name), "id_number": number(m.id_number), "relation": m.get_relation_display()}
             for m in household.members.all()
         ],
-        "parcels": [{"category": p.category, "label": p.get_category_display(), "area_mu": str(p.area_mu)} for p in household.parcels.all()],
+        "parcels": [
+            {"category": p.category, "label": p.get_category_display(), "area_mu": str(p.area_mu)}
+            for p in household.parcels.all()
+        ],
         "buildings": [
-            {"grade": b.grade, "label": b.get_grade_display(), "area": str(b.area), "legal": b.legal, "note": b.note}
+            {
+                "grade": b.grade,
+                "label": b.get_grade_display(),
+                "area": str(b.area),
+                "legal": b.legal,
+                "note": b.note,
+            }
             for b in household.buildings.all()
         ],
-        "attachments": [{"kind": a.kind, "label": a.get_kind_display(), "count": a.count} for a in household.attachments.all()],
+        "attachments": [
+            {"kind": a.kind, "label": a.get_kind_display(), "count": a.count}
+            for a in household.attachments.all()
+        ],
         "business_name": household.business_name,
         "business_area": household.business_area,
         "appraiser": household.appraiser,

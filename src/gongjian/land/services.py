@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from gongjian.core import audit, identifiers
 from gongjian.core.locking import check_version
 from gongjian.core.models import next_serial
-from gongjian.land import engine, standard as standards
+from gongjian.land import engine
+from gongjian.land import standard as standards
 from gongjian.land.access import keeps_ledger, reads_in_full, tasks_for
 from gongjian.land.choices import (
     AgreementState,
@@ -119,7 +120,12 @@ def _save_village(task: Task, data: dict[str, Any], order: int) -> Village:
         raise ValidationError({f"villages[{order}].leader_id": [_("人员不存在。")]})
     groups = [str(g).strip() for g in data.get("groups") or [] if str(g).strip()]
     return Village.objects.create(
-        task=task, name=name, groups=groups, leader_id=leader_id or None, region_id=data.get("region_id"), order=order
+        task=task,
+        name=name,
+        groups=groups,
+        leader_id=leader_id or None,
+        region_id=data.get("region_id"),
+        order=order,
     )
 
 
@@ -147,7 +153,9 @@ def current_standard(task: Task) -> Standard | None:
     return task.standards.order_by("-version").first()
 
 
-def add_standard(task: Task, *, actor, name: str, content: Any, document_number: str = "", note: str = "") -> Standard:
+def add_standard(
+    task: Task, *, actor, name: str, content: Any, document_number: str = "", note: str = ""
+) -> Standard:
     """A new version of the task's standard; the document is checked whole before it is kept."""
     if not actor.has_perm("land.add_standard") or not tasks_for(actor).filter(pk=task.pk).exists():
         raise _deny(_("没有制定补偿安置方案的权限。"))
@@ -169,7 +177,9 @@ def add_standard(task: Task, *, actor, name: str, content: Any, document_number:
             note=note,
             created_by=actor,
         )
-        audit.record("land.standard.save", actor=actor, obj=kept, after={"version": kept.version, "content": content})
+        audit.record(
+            "land.standard.save", actor=actor, obj=kept, after={"version": kept.version, "content": content}
+        )
     return kept
 
 
@@ -224,7 +234,8 @@ def clean_household(task: Task, data: dict[str, Any]) -> dict[str, Any]:
         out[key] = text
     if village is not None and out["group"] and village.groups and out["group"] not in village.groups:
         errors.setdefault("group", []).append(
-            _("%(village)s没有这个村民小组（有：%(groups)s）。") % {"village": village.name, "groups": "、".join(village.groups)}
+            _("%(village)s没有这个村民小组（有：%(groups)s）。")
+            % {"village": village.name, "groups": "、".join(village.groups)}
         )
     out["head_id_number"] = _id_number(data.get("head_id_number"), "head_id_number", errors)
     relation = data.get("cadre_relation") or ""
@@ -281,7 +292,9 @@ def clean_household(task: Task, data: dict[str, Any]) -> dict[str, Any]:
             errors.setdefault(f"attachments[{i}].count", []).append(_("应为 1 至 100000 的整数。"))
             count = 0
         attachments.append(
-            Attachment(kind=_choice(row.get("kind"), AttachmentKind, f"attachments[{i}].kind", errors), count=count)
+            Attachment(
+                kind=_choice(row.get("kind"), AttachmentKind, f"attachments[{i}].kind", errors), count=count
+            )
         )
     if errors:
         raise ValidationError(errors)
@@ -309,10 +322,15 @@ _HOUSEHOLD_FIELDS = [
 
 
 def _facts_snapshot(household: Household) -> dict[str, Any]:
-    data = audit.snapshot(household, [f for f in ("village_id", *_HOUSEHOLD_FIELDS[1:]) if f != "head_id_number"])
+    data = audit.snapshot(
+        household, [f for f in ("village_id", *_HOUSEHOLD_FIELDS[1:]) if f != "head_id_number"]
+    )
     # the audit trail keeps the ID number masked too: the trail is read by the audit admin
     data["head_id_number"] = identifiers.mask_citizen_id(household.head_id_number)
-    data["members"] = [[identifiers.mask_name(m.name), identifiers.mask_citizen_id(m.id_number), m.relation] for m in household.members.all()]
+    data["members"] = [
+        [identifiers.mask_name(m.name), identifiers.mask_citizen_id(m.id_number), m.relation]
+        for m in household.members.all()
+    ]
     data["parcels"] = [[p.category, str(p.area_mu)] for p in household.parcels.all()]
     data["buildings"] = [[b.grade, str(b.area), b.legal] for b in household.buildings.all()]
     data["attachments"] = [[a.kind, a.count] for a in household.attachments.all()]
@@ -320,7 +338,12 @@ def _facts_snapshot(household: Household) -> dict[str, Any]:
 
 
 def _write_children(household: Household, clean: dict[str, Any]) -> None:
-    for model, key in ((Member, "members"), (Parcel, "parcels"), (Building, "buildings"), (Attachment, "attachments")):
+    for model, key in (
+        (Member, "members"),
+        (Parcel, "parcels"),
+        (Building, "buildings"),
+        (Attachment, "attachments"),
+    ):
         model.objects.filter(household=household).delete()
         rows = clean[key]
         for row in rows:
@@ -352,11 +375,19 @@ def save_household(
             with transaction.atomic():
                 household.save()
         except IntegrityError:
-            raise ValidationError({"number": [_("本任务已有户编号 %(n)s。") % {"n": clean["number"]}]}) from None
+            raise ValidationError(
+                {"number": [_("本任务已有户编号 %(n)s。") % {"n": clean["number"]}]}
+            ) from None
         _write_children(household, clean)
         after = _facts_snapshot(household)
         before, after = audit.changes(before, after)
-        audit.record("land.household.update" if before else "land.household.create", actor=actor, obj=household, before=before, after=after)
+        audit.record(
+            "land.household.update" if before else "land.household.create",
+            actor=actor,
+            obj=household,
+            before=before,
+            after=after,
+        )
     return household
 
 
@@ -388,9 +419,13 @@ def facts_of(household: Household) -> engine.Facts:
     )
 
 
-def compute(household: Household, kept: Standard, signed_on: dt.date | None, option: str, housing_area: Decimal) -> engine.Result:
+def compute(
+    household: Household, kept: Standard, signed_on: dt.date | None, option: str, housing_area: Decimal
+) -> engine.Result:
     try:
-        return engine.compute(facts_of(household), kept.engine_standard(), signed_on, engine.Choice(option, housing_area))
+        return engine.compute(
+            facts_of(household), kept.engine_standard(), signed_on, engine.Choice(option, housing_area)
+        )
     except engine.EngineError as exc:
         raise ValidationError(str(exc), code="invalid") from None
 
@@ -421,7 +456,9 @@ def draft_agreement(
     area = _decimal(housing_area, "housing_area", errors)
     if option == Option.MONEY and area:
         errors.setdefault("housing_area", []).append(_("货币安置不选安置面积。"))
-    if agreed_total is not None and (isinstance(agreed_total, bool) or not -MAX_AMOUNT <= agreed_total <= MAX_AMOUNT):
+    if agreed_total is not None and (
+        isinstance(agreed_total, bool) or not -MAX_AMOUNT <= agreed_total <= MAX_AMOUNT
+    ):
         errors["agreed_total"] = [_("金额超出范围。")]
     if errors:
         raise ValidationError(errors)
@@ -458,13 +495,24 @@ def draft_agreement(
         agreement.approved_by, agreement.approved_at, agreement.approval_note = None, None, ""
         agreement.save()
         before, after = audit.changes(before, audit.snapshot(agreement))
-        audit.record("land.agreement.update" if before else "land.agreement.create", actor=actor, obj=agreement, before=before, after=after)
+        audit.record(
+            "land.agreement.update" if before else "land.agreement.create",
+            actor=actor,
+            obj=agreement,
+            before=before,
+            after=after,
+        )
     return agreement
 
 
-def decide_deviation(agreement: Agreement, *, actor, approve: bool, note: str = "", version: int | None) -> Agreement:
+def decide_deviation(
+    agreement: Agreement, *, actor, approve: bool, note: str = "", version: int | None
+) -> Agreement:
     """The headquarters approves or refuses a deviation from the standard; the one who drafted it cannot."""
-    if not actor.has_perm("land.approve_deviation") or not tasks_for(actor).filter(pk=agreement.household.task_id).exists():
+    if (
+        not actor.has_perm("land.approve_deviation")
+        or not tasks_for(actor).filter(pk=agreement.household.task_id).exists()
+    ):
         raise _deny(_("偏离补偿标准须由指挥部审批，您没有审批权限。"))
     note = (note or "").strip()
     if not approve and not note:
@@ -478,12 +526,21 @@ def decide_deviation(agreement: Agreement, *, actor, approve: bool, note: str = 
             raise _deny(_("经办人不能审批自己经办的偏离。"))
         before = audit.snapshot(agreement)
         agreement.state = AgreementState.APPROVED if approve else AgreementState.REFUSED
-        agreement.approved_by, agreement.approved_at, agreement.approval_note = actor, timezone.now(), note[:300]
+        agreement.approved_by, agreement.approved_at, agreement.approval_note = (
+            actor,
+            timezone.now(),
+            note[:300],
+        )
         agreement.version += 1
         agreement.save()
         before, after = audit.changes(before, audit.snapshot(agreement))
         audit.record(
-            "land.agreement.approve" if approve else "land.agreement.refuse", actor=actor, obj=agreement, before=before, after=after, note=note
+            "land.agreement.approve" if approve else "land.agreement.refuse",
+            actor=actor,
+            obj=agreement,
+            before=before,
+            after=after,
+            note=note,
         )
     return agreement
 
@@ -507,7 +564,12 @@ def sign_agreement(agreement: Agreement, *, actor, signed_on: dt.date, version: 
         if result.total != agreement.computed_total:
             if agreement.state == AgreementState.APPROVED:
                 raise ValidationError(
-                    {"signed_on": [_("按该签约日期计算的金额已变为 %(t)d 元，与批准时不同，须重新报批。") % {"t": result.total}]},
+                    {
+                        "signed_on": [
+                            _("按该签约日期计算的金额已变为 %(t)d 元，与批准时不同，须重新报批。")
+                            % {"t": result.total}
+                        ]
+                    },
                     code="state",
                 )
             agreement.agreed_total = result.total
@@ -537,6 +599,7 @@ def record_moved(household: Household, *, actor, moved_on: dt.date, version: int
         household.moved_on = moved_on
         household.version += 1
         household.save(update_fields=["moved_on", "version"])
-        audit.record("land.household.move", actor=actor, obj=household, after={"moved_on": moved_on.isoformat()})
+        audit.record(
+            "land.household.move", actor=actor, obj=household, after={"moved_on": moved_on.isoformat()}
+        )
     return household
-

@@ -161,7 +161,9 @@ def parse(data: Any) -> Standard:
     for index, item in enumerate(raw_tiers):
         where = f"reward[{index}]"
         row = _obj(item, where)
-        tier = Tier(_date(row.get("by"), f"{where}.by"), _int(row, "per_sqm", where), _int(row, "fixed", where))
+        tier = Tier(
+            _date(row.get("by"), f"{where}.by"), _int(row, "per_sqm", where), _int(row, "fixed", where)
+        )
         if tiers:
             before = tiers[-1]
             if tier.by <= before.by:
@@ -188,7 +190,9 @@ def parse(data: Any) -> Standard:
         business_per_sqm=_int(business, "per_sqm", "business"),
         money_per_sqm=_int(money, "per_sqm", "options.money"),
         housing=Housing(
-            per_person_area, _int(housing, "base_price", "options.housing"), _int(housing, "extra_price", "options.housing")
+            per_person_area,
+            _int(housing, "base_price", "options.housing"),
+            _int(housing, "extra_price", "options.housing"),
         ),
         reward=tuple(tiers),
         rounding_unit=int(unit),

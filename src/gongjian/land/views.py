@@ -37,7 +37,9 @@ def _flag(request, name: str) -> bool | None:
 
 def _filters(request, task: Task) -> queries.LedgerFilters:
     village = request.GET.get("village", "")
-    village_id = int(village) if village.isdigit() and task.villages.filter(pk=int(village)).exists() else None
+    village_id = (
+        int(village) if village.isdigit() and task.villages.filter(pk=int(village)).exists() else None
+    )
     return queries.LedgerFilters(
         village=village_id,
         signed=_flag(request, "signed"),
@@ -75,7 +77,9 @@ def ledger(request, pk):
     total = queries.ledger_count(task, filters)
     paginator = Paginator(range(total), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    rows = queries.ledger(task, filters, full=full, offset=page.start_index() - 1 if total else 0, limit=PAGE_SIZE)
+    rows = queries.ledger(
+        task, filters, full=full, offset=page.start_index() - 1 if total else 0, limit=PAGE_SIZE
+    )
     if full and rows:
         audit.record(
             "land.ledger.read",
@@ -136,7 +140,8 @@ def ledger_import(request, pk):
         if result.ok:
             messages.success(
                 request,
-                _("已导入 %(h)d 户、%(b)d 处房屋、%(a)d 份协议。") % {"h": result.households, "b": result.buildings, "a": result.agreements},
+                _("已导入 %(h)d 户、%(b)d 处房屋、%(a)d 份协议。")
+                % {"h": result.households, "b": result.buildings, "a": result.agreements},
             )
             return redirect("land:ledger", pk=task.pk)
     return render(request, "land/import.html", {"task": task, "form": form, "result": result})
@@ -151,7 +156,11 @@ def standard_page(request, pk):
     if wanted.isdigit():
         chosen = next((v for v in versions if v.version == int(wanted)), chosen)
     parsed = chosen.engine_standard() if chosen else None
-    return render(request, "land/standard.html", {"task": task, "versions": versions, "chosen": chosen, "standard": parsed})
+    return render(
+        request,
+        "land/standard.html",
+        {"task": task, "versions": versions, "chosen": chosen, "standard": parsed},
+    )
 
 
 @permission_required(VIEW, raise_exception=True)
@@ -187,14 +196,22 @@ def _agreement_action(request, household: Household, agreement: Agreement | None
             form = forms["approve"] = ApprovalForm(request.POST)
             if form.is_valid():
                 services.decide_deviation(
-                    agreement, actor=request.user, approve=form.cleaned_data["approve"], note=form.cleaned_data["note"],
+                    agreement,
+                    actor=request.user,
+                    approve=form.cleaned_data["approve"],
+                    note=form.cleaned_data["note"],
                     version=form.cleaned_data["version"],
                 )
                 return None
         elif action == "sign" and agreement is not None:
             form = forms["sign"] = SignForm(request.POST)
             if form.is_valid():
-                services.sign_agreement(agreement, actor=request.user, signed_on=form.cleaned_data["signed_on"], version=form.cleaned_data["version"])
+                services.sign_agreement(
+                    agreement,
+                    actor=request.user,
+                    signed_on=form.cleaned_data["signed_on"],
+                    version=form.cleaned_data["version"],
+                )
                 return None
         else:
             raise PermissionDenied
@@ -209,10 +226,14 @@ def _agreement_action(request, household: Household, agreement: Agreement | None
 @permission_required(VIEW, raise_exception=True)
 def household_detail(request, pk):
     household = get_object_or_404(
-        Household.objects.select_related("task__team", "village", "cadre"), pk=pk, task__in=access.tasks_for(request.user)
+        Household.objects.select_related("task__team", "village", "cadre"),
+        pk=pk,
+        task__in=access.tasks_for(request.user),
     )
     task = household.task
-    agreement = Agreement.objects.select_related("standard", "approved_by").filter(household=household).first()
+    agreement = (
+        Agreement.objects.select_related("standard", "approved_by").filter(household=household).first()
+    )
     bound = {}
     if request.method == "POST":
         bound = _agreement_action(request, household, agreement)
@@ -236,8 +257,10 @@ def household_detail(request, pk):
                 "version": agreement.version if agreement else None,
             }
         ),
-        "approve_form": bound.get("approve") or ApprovalForm(initial={"version": agreement.version if agreement else 0}),
-        "sign_form": bound.get("sign") or SignForm(initial={"version": agreement.version if agreement else 0, "signed_on": today}),
+        "approve_form": bound.get("approve")
+        or ApprovalForm(initial={"version": agreement.version if agreement else 0}),
+        "sign_form": bound.get("sign")
+        or SignForm(initial={"version": agreement.version if agreement else 0, "signed_on": today}),
         "can_draft": keeps and (agreement is None or agreement.state != AgreementState.SIGNED),
         "can_approve": agreement is not None
         and agreement.state == AgreementState.PENDING

@@ -4,15 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_access_stamp'),
+        ("accounts", "0004_access_stamp"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='rolepolicy',
-            name='role',
-            field=models.CharField(choices=[('project_office', '项目办'), ('unit_reporter', '单位填报员'), ('unit_reviewer', '单位审核员'), ('supervising_leader', '包挂领导/指挥长'), ('evaluator', '综合评价打分人'), ('service_team', '服务工作队员'), ('principal_leader', '主要领导'), ('land_auditor', '征迁审计监督员'), ('system_admin', '系统管理员'), ('security_admin', '安全管理员'), ('audit_admin', '审计管理员')], max_length=32, unique=True, verbose_name='角色'),
+            model_name="rolepolicy",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("project_office", "项目办"),
+                    ("unit_reporter", "单位填报员"),
+                    ("unit_reviewer", "单位审核员"),
+                    ("supervising_leader", "包挂领导/指挥长"),
+                    ("evaluator", "综合评价打分人"),
+                    ("service_team", "服务工作队员"),
+                    ("principal_leader", "主要领导"),
+                    ("land_auditor", "征迁审计监督员"),
+                    ("system_admin", "系统管理员"),
+                    ("security_admin", "安全管理员"),
+                    ("audit_admin", "审计管理员"),
+                ],
+                max_length=32,
+                unique=True,
+                verbose_name="角色",
+            ),
         ),
     ]
