@@ -154,3 +154,20 @@ def test_a_right_workbook_imports_households_buildings_and_agreements(client, ta
     first = task.households.get(number="X001")
     assert first.members.count() == 1 and first.buildings.filter(legal=False).count() == 1
     assert first.signed_on == dt.date(2026, 9, 20) and first.agreement.state == "signed"
+
+
+def test_the_cockpit_shows_the_tasks_progress_and_the_cadre_flags(client, ledger, people):
+    client.force_login(people["principal"])
+    page = client.get("/cockpit/").content.decode()
+    assert "land-panel" in page and "生态科技产业园征地拆迁" in page
+    assert f"/land/tasks/{ledger.pk}/ledger/?signed=1" in page  # the signed figure opens the ledger filtered
+    assert "逾期未签约" not in page  # the one cadre household (H0002) has signed
+
+
+def test_the_cockpit_flags_a_cadre_household_not_signed_after_the_set_days(client, task, people):
+    village = task.villages.get(name="金星村")
+    services.save_household(task, household_data(village, 3, cadre_relation="party"), actor=people["member"])
+    client.force_login(people["principal"])
+    page = client.get("/cockpit/").content.decode()
+    assert "1 户干部、党员及亲属户逾期未签约" in page
+    assert f"/land/tasks/{task.pk}/ledger/?overdue=1" in page

@@ -102,7 +102,7 @@ def build_land(
     households: list[Household] = []
     children: dict[int, tuple[list[Member], list[Parcel], list[Building], list[Attachment]]] = {}
     number = 0
-    for village, (_name_, count, groups) in zip(villages, VILLAGES, strict=True):
+    for village, (_label, count, groups) in zip(villages, VILLAGES, strict=True):
         for _ in range(count):
             number += 1
             relation = CadreRelation.NONE
