@@ -193,45 +193,35 @@ class Fairness:
         }
 
 
-def facts_vectors(household_ids: list[int]) -> dict[int, tuple]:
+def facts_vectors(task: Task) -> dict[int, tuple]:
     """Each household's facts as one comparable value: persons, land per category, buildings per grade and
     legality, attachments per kind, business area — areas to the 0.01 the ledger keeps (so "similar" means the
-    same facts as measured; the tolerance is the measurement's)."""
+    same facts as measured; the tolerance is the measurement's). One query per table for the whole task."""
     land: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     built: dict[int, dict[tuple[str, bool], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     things: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     persons: dict[int, int] = defaultdict(lambda: 1)
-    business: dict[int, Decimal] = {}
-    for chunk in _chunks(household_ids):
-        for p in Parcel.objects.filter(household_id__in=chunk).values_list(
-            "household_id", "category", "area_mu"
-        ):
-            land[p[0]][p[1]] += p[2]
-        for b in Building.objects.filter(household_id__in=chunk).values_list(
-            "household_id", "grade", "legal", "area"
-        ):
-            built[b[0]][(b[1], b[2])] += b[3]
-        for a in Attachment.objects.filter(household_id__in=chunk).values_list(
-            "household_id", "kind", "count"
-        ):
-            things[a[0]][a[1]] += a[2]
-        for hid, n in (
-            Member.objects.filter(household_id__in=chunk)
-            .values_list("household_id")
-            .annotate(n=Count("id"))
-            .values_list("household_id", "n")
-        ):
-            persons[hid] = 1 + n
-        business.update(Household.objects.filter(pk__in=chunk).values_list("id", "business_area"))
+    mine = {"household__task": task}
+    for hid, category, area in Parcel.objects.filter(**mine).values_list("household_id", "category", "area_mu"):
+        land[hid][category] += area
+    for hid, grade, legal, area in Building.objects.filter(**mine).values_list("household_id", "grade", "legal", "area"):
+        built[hid][(grade, legal)] += area
+    for hid, kind, count in Attachment.objects.filter(**mine).values_list("household_id", "kind", "count"):
+        things[hid][kind] += count
+    for hid, n in (
+        Member.objects.filter(**mine).order_by().values_list("household_id").annotate(n=Count("id")).values_list("household_id", "n")
+    ):
+        persons[hid] = 1 + n
+    business = dict(Household.objects.filter(task=task).values_list("id", "business_area"))
     return {
         hid: (
             persons[hid],
             tuple(sorted(land[hid].items())),
             tuple(sorted(built[hid].items())),
             tuple(sorted(things[hid].items())),
-            business.get(hid, Decimal(0)),
+            area,
         )
-        for hid in household_ids
+        for hid, area in business.items()
     }
 
 
@@ -270,7 +260,7 @@ def fairness(task: Task, *, full: bool) -> Fairness:
         if a["deviation"]:
             result.deviations.append(a)
             result.unapproved += not a["approved"]
-    vectors = facts_vectors([a["household_id"] for a in agreements])
+    vectors = facts_vectors(task)
     groups: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
     for a in agreements:
         groups[(vectors[a["household_id"]], a["option"], a["housing_area"])].append(a)
