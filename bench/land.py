@@ -41,7 +41,17 @@ def build(n: int):
     from gongjian.accounts.models import User
     from gongjian.core.identifiers import citizen_id_check_digit
     from gongjian.land import engine, services, standard
-    from gongjian.land.models import Agreement, Attachment, Building, Household, Member, Parcel, Standard, Task, Village
+    from gongjian.land.models import (
+        Agreement,
+        Attachment,
+        Building,
+        Household,
+        Member,
+        Parcel,
+        Standard,
+        Task,
+        Village,
+    )
     from gongjian.org.models import Person, Unit
 
     rng = random.Random("bench/land")
@@ -51,8 +61,12 @@ def build(n: int):
     user.groups.add(*Group.objects.filter(name="service_team"))
     Person.objects.create(name="队员", unit=team, user=user)
     announced = dt.date(2026, 8, 25)
-    task = Task.objects.create(name="基准征收任务", park=park, team=team, area_mu=Decimal(20000), announcement_date=announced)
-    villages = [Village.objects.create(task=task, name=f"第{i}村", groups=["一组", "二组"], order=i) for i in range(2)]
+    task = Task.objects.create(
+        name="基准征收任务", park=park, team=team, area_mu=Decimal(20000), announcement_date=announced
+    )
+    villages = [
+        Village.objects.create(task=task, name=f"第{i}村", groups=["一组", "二组"], order=i) for i in range(2)
+    ]
     content = json.loads((ROOT / "src/gongjian/land/default_standard.json").read_text(encoding="utf-8"))
     kept = Standard.objects.create(task=task, version=1, name="方案", content=content)
     std = standard.parse(content)
@@ -74,7 +88,10 @@ def build(n: int):
     Household.objects.bulk_create(households, batch_size=2000)
     for h in households:
         persons = rng.randrange(0, 5)
-        members += [Member(household=h, name="成员", id_number=h.head_id_number, relation="child") for _ in range(persons)]
+        members += [
+            Member(household=h, name="成员", id_number=h.head_id_number, relation="child")
+            for _ in range(persons)
+        ]
         land = [Parcel(household=h, category="arable", area_mu=Decimal(rng.randrange(50, 400)) / 100)]
         built = [Building(household=h, grade="brick_concrete", area=Decimal(rng.randrange(60, 260)))]
         if rng.random() < 1 / 7:
@@ -91,7 +108,12 @@ def build(n: int):
                 attachments=tuple(engine.Attachment(a.kind, a.count) for a in things),
             )
         )
-    for model, rows in ((Member, members), (Parcel, parcels), (Building, buildings), (Attachment, attachments)):
+    for model, rows in (
+        (Member, members),
+        (Parcel, parcels),
+        (Building, buildings),
+        (Attachment, attachments),
+    ):
         model.objects.bulk_create(rows, batch_size=5000)
     agreements, signed = [], []
     for i, (h, f) in enumerate(zip(households, facts, strict=True)):
@@ -102,9 +124,17 @@ def build(n: int):
         agreed = result.total + (5000 if i % 100 == 7 else 0)
         agreements.append(
             Agreement(
-                household=h, number=f"B-{i:06d}", standard=kept, computed_on=day, computed_total=result.total,
-                lines=services.lines_json(result), agreed_total=agreed, state="signed", signed_on=day,
-                deviation_reason="基准偏离" if agreed != result.total else "", approved_by=user if agreed != result.total else None,
+                household=h,
+                number=f"B-{i:06d}",
+                standard=kept,
+                computed_on=day,
+                computed_total=result.total,
+                lines=services.lines_json(result),
+                agreed_total=agreed,
+                state="signed",
+                signed_on=day,
+                deviation_reason="基准偏离" if agreed != result.total else "",
+                approved_by=user if agreed != result.total else None,
             )
         )
         h.signed_on = day
@@ -128,7 +158,9 @@ def measure(client, paths: list[str], requests: int, marker: bytes) -> list[floa
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=20_000, help="households (default 20,000)")
     parser.add_argument("--requests", type=int, default=40, help="requests per step (default 40)")
     args = parser.parse_args()

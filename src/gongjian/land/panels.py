@@ -10,7 +10,9 @@ from gongjian.core.panels import View, register
 from gongjian.land import access, queries
 
 
-@register("land", title="征地拆迁", template="land/panels/progress.html", order=60, permission="land.view_task")
+@register(
+    "land", title="征地拆迁", template="land/panels/progress.html", order=60, permission="land.view_task"
+)
 def land_panel(view: View) -> dict | None:
     tasks = list(access.tasks_for(view.user).exclude(state="closed").order_by("-id")[:10])
     if not tasks:

@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, FloatField, Q, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from gongjian.core import identifiers
@@ -193,7 +194,7 @@ class Fairness:
         }
 
 
-def facts_vectors(task: Task) -> dict[int, tuple]:
+def facts_vectors(task: Task, ids: list[int] | None = None) -> dict[int, tuple]:
     """Each household's facts as one comparable value: persons, land per category, buildings per grade and
     legality, attachments per kind, business area — areas to the 0.01 the ledger keeps (so "similar" means the
     same facts as measured; the tolerance is the measurement's). One query per table for the whole task."""
@@ -201,18 +202,31 @@ def facts_vectors(task: Task) -> dict[int, tuple]:
     built: dict[int, dict[tuple[str, bool], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     things: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     persons: dict[int, int] = defaultdict(lambda: 1)
-    mine = {"household__task": task}
-    for hid, category, area in Parcel.objects.filter(**mine).values_list("household_id", "category", "area_mu"):
+    mine: dict[str, Any] = {"household__task": task}
+    if ids is not None and len(ids) < 5000:  # a few candidates: read only theirs
+        mine["household_id__in"] = ids
+    for hid, category, area in Parcel.objects.filter(**mine).values_list(
+        "household_id", "category", "area_mu"
+    ):
         land[hid][category] += area
-    for hid, grade, legal, area in Building.objects.filter(**mine).values_list("household_id", "grade", "legal", "area"):
+    for hid, grade, legal, area in Building.objects.filter(**mine).values_list(
+        "household_id", "grade", "legal", "area"
+    ):
         built[hid][(grade, legal)] += area
     for hid, kind, count in Attachment.objects.filter(**mine).values_list("household_id", "kind", "count"):
         things[hid][kind] += count
     for hid, n in (
-        Member.objects.filter(**mine).order_by().values_list("household_id").annotate(n=Count("id")).values_list("household_id", "n")
+        Member.objects.filter(**mine)
+        .order_by()
+        .values_list("household_id")
+        .annotate(n=Count("id"))
+        .values_list("household_id", "n")
     ):
         persons[hid] = 1 + n
-    business = dict(Household.objects.filter(task=task).values_list("id", "business_area"))
+    homes = Household.objects.filter(task=task)
+    if "household_id__in" in mine:
+        homes = homes.filter(pk__in=ids)
+    business = dict(homes.values_list("id", "business_area"))
     return {
         hid: (
             persons[hid],
@@ -223,6 +237,51 @@ def facts_vectors(task: Task) -> dict[int, tuple]:
         )
         for hid, area in business.items()
     }
+
+
+def _signatures(task: Task) -> dict[int, tuple]:
+    """A cheap summary of each household's facts, summed in the database (persons, land, legal and illegal
+    building area, attachments, business area): households with different summaries cannot have the same facts,
+    so only those sharing one are compared in detail (a task of 20,000 households has few such)."""
+    mine = {"household__task": task}
+    number = FloatField()
+    sums: dict[int, list[Any]] = {
+        hid: [1, 0.0, 0.0, 0.0, 0, round(area or 0.0, 2)]
+        for hid, area in Household.objects.filter(task=task).values_list("id", Cast("business_area", number))
+    }
+    for hid, n in (
+        Member.objects.filter(**mine)
+        .order_by()
+        .values_list("household_id")
+        .annotate(n=Count("id"))
+        .values_list("household_id", "n")
+    ):
+        sums[hid][0] = 1 + n
+    for hid, area in (
+        Parcel.objects.filter(**mine)
+        .order_by()
+        .values_list("household_id")
+        .annotate(a=Cast(Sum("area_mu"), number))
+        .values_list("household_id", "a")
+    ):
+        sums[hid][1] = round(area, 2)
+    for hid, legal, area in (
+        Building.objects.filter(**mine)
+        .order_by()
+        .values_list("household_id", "legal")
+        .annotate(a=Cast(Sum("area"), number))
+        .values_list("household_id", "legal", "a")
+    ):
+        sums[hid][2 if legal else 3] = round(area, 2)
+    for hid, count in (
+        Attachment.objects.filter(**mine)
+        .order_by()
+        .values_list("household_id")
+        .annotate(c=Sum("count"))
+        .values_list("household_id", "c")
+    ):
+        sums[hid][4] = count
+    return {hid: tuple(values) for hid, values in sums.items()}
 
 
 def fairness(task: Task, *, full: bool) -> Fairness:
@@ -237,7 +296,6 @@ def fairness(task: Task, *, full: bool) -> Fairness:
             "household__village__name",
             "household__cadre_relation",
             "option",
-            "housing_area",
             "computed_total",
             "agreed_total",
             "deviation_reason",
@@ -245,6 +303,7 @@ def fairness(task: Task, *, full: bool) -> Fairness:
             "approved_by_id",
             "signed_on",
             "standard__version",
+            area=Cast("housing_area", FloatField()),
         )
     )
     result.agreements = len(agreements)
@@ -260,10 +319,15 @@ def fairness(task: Task, *, full: bool) -> Fairness:
         if a["deviation"]:
             result.deviations.append(a)
             result.unapproved += not a["approved"]
-    vectors = facts_vectors(task)
-    groups: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+    summaries = _signatures(task)
+    rough: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
     for a in agreements:
-        groups[(vectors[a["household_id"]], a["option"], a["housing_area"])].append(a)
+        rough[(summaries[a["household_id"]], a["option"], round(a["area"] or 0.0, 2))].append(a)
+    candidates = [a for same in rough.values() if len(same) > 1 for a in same]
+    vectors = facts_vectors(task, [a["household_id"] for a in candidates])
+    groups: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+    for a in candidates:
+        groups[(vectors[a["household_id"]], a["option"], round(a["area"] or 0.0, 2))].append(a)
     for members in groups.values():
         if len(members) < 2:
             continue
