@@ -32,6 +32,7 @@ from gongjian.assignments.models import Assignment, AssignmentStep
 from gongjian.daily import services as daily
 from gongjian.demo.loader import load_demo
 from gongjian.documents.models import Document
+from gongjian.land.models import Agreement, Household, Task
 from gongjian.lights.models import Case, Light
 from gongjian.meetings.models import Meeting
 from gongjian.projects.models import Project
@@ -106,6 +107,9 @@ def _known_ids() -> dict[str, list]:
         "score_id": list(Score.objects.values_list("pk", flat=True)[:20]),
         "interview_id": list(Interview.objects.values_list("pk", flat=True)[:5]),
         "commitment_id": list(Commitment.objects.values_list("pk", flat=True)[:5]),
+        "task_id": list(Task.objects.values_list("pk", flat=True)[:3]),
+        "household_id": list(Household.objects.values_list("pk", flat=True)[:20]),
+        "agreement_id": list(Agreement.objects.values_list("pk", flat=True)[:20]),
         "year": [YEAR],
         "kind": ["reminder", "assignment", "escalation"],  # a case's letters
     }

@@ -105,14 +105,16 @@ def ledger(
             .annotate(n=Count("id"))
             .values_list("household_id", "n")
         )
+    relations = {code: str(label) for code, label in RELATION_LABELS.items()}
+    states = {code: str(label) for code, label in STATE_LABELS.items()}
     for r in rows:
         r["persons"] = 1 + members.get(r["id"], 0)
         r["legal_area"] = legal[r["id"]]
         r["illegal_area"] = illegal[r["id"]]
         r["land_mu"] = land[r["id"]]
         r["is_cadre"] = bool(r["cadre_relation"])
-        r["relation_label"] = str(RELATION_LABELS.get(r["cadre_relation"], "")) if r["cadre_relation"] else ""
-        r["state_label"] = str(STATE_LABELS.get(r["agreement__state"] or "", ""))
+        r["relation_label"] = relations.get(r["cadre_relation"], "") if r["cadre_relation"] else ""
+        r["state_label"] = states.get(r["agreement__state"] or "", "")
         computed, agreed = r["agreement__computed_total"], r["agreement__agreed_total"]
         r["deviation"] = (agreed - computed) if computed is not None and agreed is not None else 0
         if not full:

@@ -44,7 +44,8 @@ from gongjian.land.models import (
     Village,
 )
 from gongjian.org.choices import UnitKind
-from gongjian.org.models import Person, Unit
+from gongjian.org.models import Person, Region, Unit
+from gongjian.projects.models import Project
 
 MAX_AREA = Decimal("100000")  # ㎡ or 亩 of one row: more is a typing error
 MAX_COUNT = 100_000
@@ -78,6 +79,9 @@ _TASK_FIELDS = [
 ]
 
 
+_NULLABLE_TASK_FIELDS = {"project_id", "park_id", "deadline", "announcement_date"}
+
+
 def _clean_task(task: Task) -> None:
     errors: dict[str, list[str]] = {}
     if not (task.name or "").strip():
@@ -87,6 +91,8 @@ def _clean_task(task: Task) -> None:
         errors.setdefault("team_id", []).append(_("应为服务工作队。"))
     if task.park_id and not Unit.objects.filter(pk=task.park_id, kind=UnitKind.PARK).exists():
         errors.setdefault("park_id", []).append(_("应为园区。"))
+    if task.project_id and not Project.objects.filter(pk=task.project_id).exists():
+        errors.setdefault("project_id", []).append(_("项目不存在。"))
     if not task.project_id and not task.park_id:
         errors.setdefault("project_id", []).append(_("请选择项目或园区。"))
     if task.area_mu is None or not 0 <= Decimal(task.area_mu) <= MAX_AREA:
@@ -105,7 +111,11 @@ def create_task(*, actor, villages: list[dict[str, Any]] | None = None, **fields
     _clean_task(task)
     with transaction.atomic():
         task.save()
+        names = set()
         for order, village in enumerate(villages or []):
+            if str(village.get("name") or "").strip() in names:
+                raise ValidationError({f"villages[{order}].name": [_("村居重复。")]})
+            names.add(str(village.get("name") or "").strip())
             _save_village(task, village, order)
         audit.record("land.task.create", actor=actor, obj=task, after=audit.snapshot(task))
     return task
@@ -118,7 +128,10 @@ def _save_village(task: Task, data: dict[str, Any], order: int) -> Village:
     leader_id = data.get("leader_id")
     if leader_id and not Person.objects.filter(pk=leader_id).exists():
         raise ValidationError({f"villages[{order}].leader_id": [_("人员不存在。")]})
-    groups = [str(g).strip() for g in data.get("groups") or [] if str(g).strip()]
+    region_id = data.get("region_id")
+    if region_id and not Region.objects.filter(pk=region_id, level="village").exists():
+        raise ValidationError({f"villages[{order}].region_id": [_("应为村居一级的行政区划。")]})
+    groups = [str(g).strip()[:50] for g in data.get("groups") or [] if str(g).strip()]
     return Village.objects.create(
         task=task,
         name=name,
@@ -137,8 +150,11 @@ def update_task(task: Task, *, actor, version: int | None, **fields: Any) -> Tas
         check_version(task.version, version, _("征收任务"))
         before = audit.snapshot(task)
         for key, value in fields.items():
-            if key in _TASK_FIELDS:
-                setattr(task, key, value)
+            if key not in _TASK_FIELDS:
+                continue
+            if value is None and key not in _NULLABLE_TASK_FIELDS:
+                raise ValidationError({key: [_("必填。")]})
+            setattr(task, key, value)
         _clean_task(task)
         task.version += 1
         task.save()
