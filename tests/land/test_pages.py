@@ -171,3 +171,13 @@ def test_the_cockpit_flags_a_cadre_household_not_signed_after_the_set_days(clien
     page = client.get("/cockpit/").content.decode()
     assert "1 户干部、党员及亲属户逾期未签约" in page
     assert f"/land/tasks/{task.pk}/ledger/?overdue=1" in page
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "-1", "abc", "%00", "1e400"])
+def test_a_ledger_filter_no_village_has_shows_every_village_never_a_500(client, ledger, people, value):
+    client.force_login(people["office"])
+    response = client.get(
+        f"/land/tasks/{ledger.pk}/ledger/", {"village": value, "page": value, "signed": value}
+    )
+    assert response.status_code == 200 and "H0001" in response.content.decode()
+    assert client.get(f"/land/tasks/{ledger.pk}/standard/", {"version": value}).status_code == 200

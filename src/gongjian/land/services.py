@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -596,7 +597,7 @@ def sign_agreement(agreement: Agreement, *, actor, signed_on: dt.date, version: 
         agreement.state = AgreementState.SIGNED
         agreement.version += 1
         agreement.save()
-        Household.objects.filter(pk=household.pk).update(signed_on=signed_on, version=household.version + 1)
+        Household.objects.filter(pk=household.pk).update(signed_on=signed_on, version=F("version") + 1)
         before, after = audit.changes(before, audit.snapshot(agreement))
         audit.record("land.agreement.sign", actor=actor, obj=agreement, before=before, after=after)
     return agreement

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from gongjian.core import audit, excel
+from gongjian.core.bounds import as_id
 from gongjian.core.forms import add_service_errors
 from gongjian.core.locking import Stale
 from gongjian.land import access, exports, importing, queries, services
@@ -152,9 +153,9 @@ def standard_page(request, pk):
     task = _task(request, pk)
     versions = list(task.standards.order_by("-version"))
     chosen = versions[0] if versions else None
-    wanted = request.GET.get("version", "")
-    if wanted.isdigit():
-        chosen = next((v for v in versions if v.version == int(wanted)), chosen)
+    wanted = as_id(request.GET.get("version"))
+    if wanted:
+        chosen = next((v for v in versions if v.version == wanted), chosen)
     parsed = chosen.engine_standard() if chosen else None
     return render(
         request,
