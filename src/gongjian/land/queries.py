@@ -309,13 +309,14 @@ def fairness(task: Task, *, full: bool) -> Fairness:
         )
     )
     result.agreements = len(agreements)
+    labels = {code: str(label) for code, label in STATE_LABELS.items()}  # once, not once a row
     for a in agreements:
         a["deviation"] = a["agreed_total"] - a["computed_total"]
         a["approved"] = a["approved_by_id"] is not None and a["state"] in (
             AgreementState.APPROVED,
             AgreementState.SIGNED,
         )
-        a["state_label"] = str(STATE_LABELS.get(a["state"], ""))
+        a["state_label"] = labels.get(a["state"], "")
         if not full:
             a["household__head_name"] = identifiers.mask_name(a["household__head_name"])
         if a["deviation"]:
