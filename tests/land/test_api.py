@@ -170,3 +170,22 @@ def test_a_bad_standard_names_the_field(client, task, people):
         {"name": "方案二", "content": {"land": []}},
     )
     assert response.status_code == 422 and response.json()["errors"][0]["field"].startswith("content.")
+
+
+def test_redrafting_an_agreement_without_its_version_is_stale_with_the_version_to_reload(
+    client, task, people
+):
+    village = task.villages.get(name="金星村")
+    as_user(client, people["member"])
+    household = post(client, f"/api/v1/land/tasks/{task.pk}/households", household_data(village, 1)).json()
+    first = post(
+        client, f"/api/v1/land/households/{household['id']}/agreement", {"signed_on": "2026-09-20"}
+    ).json()
+    again = post(client, f"/api/v1/land/households/{household['id']}/agreement", {"signed_on": "2026-09-21"})
+    assert again.status_code == 409 and again.json()["current_version"] == first["version"]
+    redrafted = post(
+        client,
+        f"/api/v1/land/households/{household['id']}/agreement",
+        {"signed_on": "2026-09-21", "version": first["version"]},
+    )
+    assert redrafted.status_code == 200 and redrafted.json()["version"] == first["version"] + 1
