@@ -57,6 +57,8 @@ from gongjian.documents.models import Document
 from gongjian.exchange import services as exchange
 from gongjian.exchange.importing import ImportResult, RowError
 from gongjian.jobs.models import Job
+from gongjian.land.models import Agreement
+from gongjian.land.models import Task as LandTask
 from gongjian.lights import queries
 from gongjian.lights import services as lights
 from gongjian.lights.models import Light
@@ -259,6 +261,13 @@ def build_district() -> District:
             # the demo's re-baselined project's approved change, and the one waiting for the office
             "baseline_change": BaselineChange.objects.filter(state="approved").get().pk,
             "baseline_open": BaselineChange.objects.filter(state="proposed").get().pk,
+            "land_task": LandTask.objects.order_by("pk").first().pk,
+            # a household with an approved deviation: its page shows the whole agreement
+            "household": Agreement.objects.filter(approved_by__isnull=False)
+            .order_by("pk")
+            .first()
+            .household_id,
+            "agreement": Agreement.objects.filter(state="pending").order_by("pk").first().pk,
             "job": Job.objects.create(
                 kind="lights.recompute", label="重算本年度红绿灯", created_by=office
             ).pk,
@@ -444,6 +453,23 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
     "api/v1/pipeline/plans/<int:plan_id>/issue": [{"plan_id": "draft_plan"}],
     "api/v1/pipeline/plans/<int:plan_id>/docx": [{"plan_id": "plan"}],
     "api/v1/pipeline/campaigns/<int:campaign_id>": [{"campaign_id": "campaign"}],
+    **{
+        f"land/tasks/<int:pk>/{page}": [{"pk": "land_task"}]
+        for page in ("", "ledger/", "ledger.xlsx", "import/", "import/template.xlsx", "standard/", "audit/")
+    },
+    "land/households/<int:pk>/": [{"pk": "household"}],
+    **{
+        f"api/v1/land/tasks/<int:task_id>{tail}": [{"task_id": "land_task"}]
+        for tail in ("", "/standards", "/households", "/audit")
+    },
+    **{
+        f"api/v1/land/households/<int:household_id>{tail}": [{"household_id": "household"}]
+        for tail in ("", "/agreement")
+    },
+    **{
+        f"api/v1/land/agreements/<int:agreement_id>/{tail}": [{"agreement_id": "agreement"}]
+        for tail in ("approval", "sign")
+    },
 }
 
 # Besides the bare URL, these query strings (the filters and switches a page reads from the GET).
@@ -466,6 +492,7 @@ QUERIES: dict[str, list[str]] = {
     "assess/what-if/": ["period={YEAR}-10&kind=headquarters&scheme={scheme}", "period={YEAR}-01..{YEAR}-10"],
     "assess/year/<year:year>/": ["kind=project"],
     "dispatch/daily/": ["day={AS_OF}"],
+    "land/tasks/<int:pk>/ledger/": ["signed=0&cadre=1", "overdue=1", "deviation=1&page=2"],
     "dispatch/daily/export.xlsx": ["team={team}"],
     "dispatch/decisions/": ["state=open", "state=mine"],
     "attraction/": ["year={YEAR}&through=6"],

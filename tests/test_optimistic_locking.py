@@ -721,6 +721,12 @@ VERSIONED = {
     ("post", "/api/v1/projects/baseline-changes/{change_id}/approve"): "BaselineChangeOut",
     ("post", "/api/v1/projects/baseline-changes/{change_id}/refuse"): "BaselineChangeOut",
     ("post", "/api/v1/projects/baseline-changes/{change_id}/withdraw"): "BaselineChangeOut",
+    ("patch", "/api/v1/land/tasks/{task_id}"): "LandTaskOut",
+    ("put", "/api/v1/land/households/{household_id}"): "HouseholdOut",
+    # an upsert: redrafting the household's agreement without its version is stale with the version to reload
+    ("post", "/api/v1/land/households/{household_id}/agreement"): "AgreementOut",
+    ("post", "/api/v1/land/agreements/{agreement_id}/approval"): "AgreementOut",
+    ("post", "/api/v1/land/agreements/{agreement_id}/sign"): "AgreementOut",
 }
 CREATES_ONLY = {
     ("post", "/api/v1/projects"),
@@ -732,6 +738,15 @@ CREATES_ONLY = {
     ("post", "/api/v1/assess/schemes/import"),
     ("post", "/api/v1/projects/{project_id}/baseline-changes"),  # a proposal; one open per project (else 422)
     ("post", "/api/v1/projects/export"),  # an export (or the task writing it): changes no object
+    ("post", "/api/v1/land/tasks"),
+    (
+        "post",
+        "/api/v1/land/tasks/{task_id}/standards",
+    ),  # a new version of the standard; versions are never edited
+    (
+        "post",
+        "/api/v1/land/tasks/{task_id}/households",
+    ),  # a household's number is unique in its task (else 422)
 }
 
 

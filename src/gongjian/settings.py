@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "gongjian.onemap",
     "gongjian.pipeline",
     "gongjian.attraction",
+    "gongjian.land",
     "gongjian.assignments",
     "gongjian.documents",
     "gongjian.exchange",

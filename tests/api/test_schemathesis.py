@@ -33,6 +33,7 @@ from gongjian.attraction.models import Lead, Tranche, Trip
 from gongjian.daily import services as daily
 from gongjian.demo.loader import load_demo
 from gongjian.documents.models import Document
+from gongjian.land.models import Agreement, Household, Task
 from gongjian.lights.models import Case, Light
 from gongjian.meetings.models import Meeting
 from gongjian.pipeline.models import AnnualPlan as PipelinePlan
@@ -116,6 +117,9 @@ def _known_ids() -> dict[str, list]:
         "trip_id": list(Trip.objects.values_list("pk", flat=True)[:10]),
         "lead_id": list(Lead.objects.order_by("pk").values_list("pk", flat=True)[:20]),
         "tranche_id": list(Tranche.objects.values_list("pk", flat=True)[:10]),
+        "task_id": list(Task.objects.values_list("pk", flat=True)[:3]),
+        "household_id": list(Household.objects.values_list("pk", flat=True)[:20]),
+        "agreement_id": list(Agreement.objects.values_list("pk", flat=True)[:20]),
         "year": [YEAR],
         "kind": ["reminder", "assignment", "escalation"],  # a case's letters
     }

@@ -16,6 +16,9 @@ class Role(models.TextChoices):
     EVALUATOR = "evaluator", _("综合评价打分人")
     SERVICE_TEAM = "service_team", _("服务工作队员")
     PRINCIPAL_LEADER = "principal_leader", _("主要领导")
+    # Reads the land ledgers in full and the fairness audit (审计、纪检监察): not the 三员 audit admin, who audits
+    # the system's trail and holds no business data.
+    LAND_AUDITOR = "land_auditor", _("征迁审计监督员")
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
     SECURITY_ADMIN = "security_admin", _("安全管理员")
     AUDIT_ADMIN = "audit_admin", _("审计管理员")
@@ -71,6 +74,22 @@ _ATTRACTION_VIEW = [
     "attraction.view_attractiontarget",
 ]
 _ATTRACTION_UNIT = [*_ATTRACTION_VIEW, "attraction.manage_leads"]
+# Land acquisition: the office keeps the tasks and standards; the teams (for their own tasks, checked in
+# land/services.py) keep the ledger and draft agreements; the headquarters' commander approves deviations.
+_LAND_VIEW = [
+    "land.view_task",
+    "land.view_household",
+    "land.view_agreement",
+    "land.view_standard",
+    "land.view_fairness",
+]
+_LAND_LEDGER = [
+    *_LAND_VIEW,
+    "land.add_household",
+    "land.change_household",
+    "land.add_agreement",
+    "land.change_agreement",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PROJECT_OFFICE: [
@@ -115,6 +134,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "attraction.view_all_leads",
         "attraction.assign_targets",
         "daily.add_dailyreport",
+        *_LAND_LEDGER,
+        "land.add_task",
+        "land.change_task",
+        "land.add_standard",
+        "land.view_all_tasks",
+        "land.view_identity",
         "jobs.view_job",
         "jobs.view_schedulerun",
     ],
@@ -145,9 +170,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assess.view_evaluation",
         "assess.add_evaluation",
         *_DISPATCH_VIEW,
+        *_LAND_VIEW,
+        "land.approve_deviation",
     ],
     Role.EVALUATOR: ["projects.view_project", "assess.view_evaluation", "assess.add_evaluation"],
-    Role.SERVICE_TEAM: ["projects.view_project", "daily.view_dailyreport", "daily.add_dailyreport"],
+    Role.SERVICE_TEAM: [
+        "projects.view_project",
+        "daily.view_dailyreport",
+        "daily.add_dailyreport",
+        *_LAND_LEDGER,
+    ],
     Role.PRINCIPAL_LEADER: [
         *_VIEW_PROJECTS,
         "projects.view_all_projects",
@@ -162,7 +194,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_PIPELINE_VIEW,
         *_ATTRACTION_VIEW,
         "attraction.view_all_leads",
+        *_LAND_VIEW,
+        "land.view_all_tasks",
     ],
+    Role.LAND_AUDITOR: [*_LAND_VIEW, "land.view_all_tasks", "land.view_identity"],
     Role.SYSTEM_ADMIN: [
         "accounts.view_user",
         "accounts.add_user",

@@ -20,6 +20,7 @@ from gongjian.daily.api import router as daily
 from gongjian.documents.api import router as documents
 from gongjian.exchange.api import router as exchange
 from gongjian.jobs.api import router as jobs
+from gongjian.land.api import router as land
 from gongjian.lights.api import router as lights
 from gongjian.meetings.api import router as meetings
 from gongjian.org.scope import scope_for
@@ -282,6 +283,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/pipeline", pipeline)
     api.add_router("/", jobs)
     api.add_router("/attraction", attraction)
+    api.add_router("/land", land)
     return api
 
 

@@ -157,6 +157,7 @@ POSTS = {
 EXTRA_POSTS = {
     "发改局": ["区重点项目办公室主任", "信息中心系统管理员", "信息中心安全管理员", "信息中心审计管理员"],
     "工信局": ["规划投资科科长"],
+    "财政局": ["征迁资金审计监督员"],
 }
 
 # One account per role: (username, role, person key "unit/post" or a leader's name). The reporter and reviewer
@@ -172,6 +173,7 @@ ACCOUNTS = [
     ("sysadmin", Role.SYSTEM_ADMIN, "发改局/信息中心系统管理员"),
     ("secadmin", Role.SECURITY_ADMIN, "发改局/信息中心安全管理员"),
     ("auditor", Role.AUDIT_ADMIN, "发改局/信息中心审计管理员"),
+    ("landaudit", Role.LAND_AUDITOR, "财政局/征迁资金审计监督员"),
 ]
 DEMO_USERNAMES = [username for username, _role, _person in ACCOUNTS]
 

@@ -88,6 +88,7 @@ from gongjian.demo.data import (
     UNSURVEYED,
     ProjectSpec,
 )
+from gongjian.demo.land import build_land
 from gongjian.demo.pipeline import build_pipeline
 from gongjian.documents import services as documents
 from gongjian.lights.choices import CaseKind
@@ -429,6 +430,9 @@ class _DemoBuilder:
         self.build_daily_cycle()
         self.build_work_waiting()
         build_pipeline(self.year, units=self.units, projects=projects)
+        build_land(
+            as_of=self.as_of, units=self.units, people=self.people, surnames=SURNAMES, given=GIVEN_NAMES
+        )
         return DemoSummary(
             year=self.year,
             as_of=self.as_of,
