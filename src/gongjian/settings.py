@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "gongjian.meetings",
     "gongjian.daily",
     "gongjian.onemap",
+    "gongjian.targets",
     "gongjian.assignments",
     "gongjian.documents",
     "gongjian.exchange",

@@ -58,6 +58,12 @@ _DISPATCH_VIEW = [
 ]
 _DISPATCH_UNIT = [*_DISPATCH_VIEW, "assignments.add_submission", "daily.add_dailytask"]
 
+# Targets (目标责任状): the office defines and settles them, a unit's staff enter its actuals and sign its contract,
+# leaders read every unit's.
+_TARGETS_VIEW = ["targets.view_indicator", "targets.view_contract", "targets.view_settlement"]
+_TARGETS_ALL = [*_TARGETS_VIEW, "targets.view_all_targets"]
+_TARGETS_UNIT = [*_TARGETS_VIEW, "targets.enter_actuals"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PROJECT_OFFICE: [
         *_VIEW_PROJECTS,
@@ -95,6 +101,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_DISPATCH_UNIT,
         "meetings.run_dispatch",
         "daily.add_dailyreport",
+        *_TARGETS_ALL,
+        "targets.manage_targets",
         "jobs.view_job",
         "jobs.view_schedulerun",
     ],
@@ -105,6 +113,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reports.submit_report",
         *_LIGHTS,
         *_DISPATCH_UNIT,
+        *_TARGETS_UNIT,
     ],
     Role.UNIT_REVIEWER: [
         *_VIEW_PROJECTS,
@@ -112,6 +121,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reports.review_report",
         *_LIGHTS,
         *_DISPATCH_UNIT,
+        *_TARGETS_UNIT,
     ],
     Role.SUPERVISING_LEADER: [
         *_VIEW_PROJECTS,
@@ -122,6 +132,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assess.view_evaluation",
         "assess.add_evaluation",
         *_DISPATCH_VIEW,
+        *_TARGETS_ALL,
     ],
     Role.EVALUATOR: ["projects.view_project", "assess.view_evaluation", "assess.add_evaluation"],
     Role.SERVICE_TEAM: ["projects.view_project", "daily.view_dailyreport", "daily.add_dailyreport"],
@@ -136,6 +147,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assess.view_evaluation",
         "assess.add_evaluation",
         *_DISPATCH_VIEW,
+        *_TARGETS_ALL,
     ],
     Role.SYSTEM_ADMIN: [
         "accounts.view_user",
