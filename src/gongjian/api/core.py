@@ -24,6 +24,7 @@ from gongjian.meetings.api import router as meetings
 from gongjian.org.scope import scope_for
 from gongjian.projects.api import router as projects
 from gongjian.reports.api import router as reports
+from gongjian.targets.api import router as targets
 
 
 class TokenAuth(HttpBearer):
@@ -277,6 +278,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/dispatch", assignments)
     api.add_router("/dispatch", daily)
     api.add_router("/dispatch", documents)
+    api.add_router("/targets", targets)
     api.add_router("/", jobs)
     return api
 
