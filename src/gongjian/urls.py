@@ -25,6 +25,7 @@ urlpatterns = [
     path("lights/", include("gongjian.lights.urls")),
     path("assess/", include("gongjian.assess.urls")),
     path("map/", include("gongjian.onemap.urls")),
+    path("targets/", include("gongjian.targets.urls")),
     # The dispatch apps keep the paths they had when they were one app.
     path("dispatch/daily/", include("gongjian.daily.urls")),
     path("dispatch/assignments/", include("gongjian.assignments.urls")),

@@ -29,6 +29,8 @@ def navigation(request):
         items.append((_("调度"), reverse("meetings:meeting_list"), "dispatch"))
     elif user.has_perm("daily.add_dailyreport"):  # a service team's member: straight to the day's report
         items.append((_("工作日报"), reverse("daily:daily"), "daily"))
+    if user.has_perm("targets.view_indicator"):
+        items.append((_("目标责任状"), reverse("targets:board"), "targets"))
     if user.has_perm("assess.add_evaluation"):
         items.append((_("综合评价"), reverse("assess:evaluate"), "evaluate"))
     if user.has_perm("projects.import_projects"):
