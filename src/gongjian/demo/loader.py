@@ -50,6 +50,7 @@ from gongjian.core.models import ClosedPeriod, DocumentCounter, SystemSetting
 from gongjian.core.money import YUAN_PER_WAN, split_by_weights
 from gongjian.core.periods import Period
 from gongjian.daily.models import DailyReport, DailyTask
+from gongjian.demo.targets import build_targets
 from gongjian.demo.data import (
     ACCOUNTS,
     APPROVALS,
@@ -425,6 +426,7 @@ class _DemoBuilder:
         self.build_dispatch()
         self.build_daily_cycle()
         self.build_work_waiting()
+        build_targets(self.year, self.as_of)
         return DemoSummary(
             year=self.year,
             as_of=self.as_of,
