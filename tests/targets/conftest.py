@@ -71,3 +71,13 @@ def targets(greening, gdp, units, office):
         gdp, {u: Decimal(100_000_000 * (n + 1)) for n, u in enumerate(units)}, actor=office
     )
     return green, money
+
+
+@pytest.fixture(autouse=True)
+def _board_kept_per_test():
+    """A test's changes roll back with its data; what one test's board kept must not answer the next."""
+    from gongjian.targets import queries
+
+    queries.forget()
+    yield
+    queries.forget()

@@ -92,3 +92,14 @@ def test_the_board_reads_a_fixed_number_of_queries(targets, leader, django_asser
     with django_assert_max_num_queries(3):
         queries.board(YEAR, user=leader)
     assert Actual.objects.count() == 0
+
+
+def test_the_board_kept_by_the_process_follows_every_change(targets, units, office, reporter, leader):
+    green, _money = targets
+    [before] = queries.board(YEAR, user=leader, through_month=6, indicator_ids=[green[0].indicator_id])
+    assert {c.unit_name: c.actual for c in before.cells}["甲街道"] is None
+    _approved(green[0], 6, D(7), reporter, office)
+    units[0].name = "甲街道办事处"
+    units[0].save()
+    [after] = queries.board(YEAR, user=leader, through_month=6, indicator_ids=[green[0].indicator_id])
+    assert {c.unit_name: c.actual for c in after.cells}["甲街道办事处"] == D(7)

@@ -21,7 +21,7 @@ from gongjian.accounts.models import User
 from gongjian.core.locking import ANY_VERSION
 from gongjian.org.models import Unit
 from gongjian.projects.models import AnnualPlan
-from gongjian.targets import services, sources
+from gongjian.targets import queries, services, sources
 from gongjian.targets.choices import ActualState, Category, Source
 from gongjian.targets.models import Actual, Indicator, UnitTarget
 
@@ -105,12 +105,7 @@ def build_targets(year: int, as_of: date) -> dict:
     last = min(11, as_of.month - 1) if as_of.year == year else 11
     made = _actuals(indicators, year, last, office, rng)
     if last >= 1:
-        for month in range(1, last + 1):
-            services.compute_actuals(year, month, actor=office)
-        for actual in Actual.objects.filter(
-            unit_target__indicator=investment, state=ActualState.SUBMITTED, month__lt=last
-        ).order_by("month", "id"):
-            services.review_actual(actual, approve=True, actor=office, expected_version=actual.version)
+        _computed(investment, year, last, office)
 
     contracts = []
     for carrier in sorted({t.unit_id for _i, targets in indicators for t in targets} | set(
@@ -178,6 +173,7 @@ def _actuals(indicators, year: int, last: int, office, rng: random.Random) -> in
                 else:
                     _enter(target, month, value, office, approve=month < last)
     Actual.objects.bulk_create(history)
+    queries.changed()
     returned = (
         Actual.objects.filter(unit_target__indicator__year=year, state=ActualState.SUBMITTED, computed=False)
         .filter(unit_target__indicator__name="新增绿化面积")
@@ -193,6 +189,38 @@ def _actuals(indicators, year: int, last: int, office, rng: random.Random) -> in
             expected_version=returned.version,
         )
     return Actual.objects.filter(unit_target__indicator__year=year).count()
+
+
+def _computed(investment: Indicator, year: int, last: int, office) -> None:
+    """The computed investment: the history from the source, written at once as approved; the last two months
+    through the monthly task's service, the earlier approved and the last waiting."""
+    source = sources.get(investment.source_key)
+    targets = {t.unit_id: t for t in investment.targets.all()}
+    now = timezone.now()
+    history = []
+    for month in range(1, max(0, last - 2) + 1):
+        figures = source.compute(year, month, list(targets))
+        history += [
+            Actual(
+                unit_target=target,
+                month=month,
+                value=Decimal(figures.get(unit_id, 0)).quantize(Decimal(1), ROUND_HALF_UP),
+                computed=True,
+                state=ActualState.APPROVED,
+                note=f"由“{source.label}”计算",
+                submitted_at=now,
+                reviewed_at=now,
+            )
+            for unit_id, target in targets.items()
+        ]
+    Actual.objects.bulk_create(history)
+    queries.changed()
+    for month in range(max(1, last - 1), last + 1):
+        services.compute_actuals(year, month, actor=office)
+    for actual in Actual.objects.filter(
+        unit_target__indicator=investment, state=ActualState.SUBMITTED, month__lt=last
+    ).order_by("month", "id"):
+        services.review_actual(actual, approve=True, actor=office, expected_version=actual.version)
 
 
 def _round(indicator: Indicator, value: Decimal) -> Decimal:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,8 @@ class TargetsConfig(AppConfig):
         from gongjian.targets import queries, sources  # noqa: PLC0415  (app registry)
 
         sources.register_builtin()
+        # The board keeps the units' names: a renamed unit is a change of what it shows.
+        post_save.connect(_unit_saved, sender="org.Unit", dispatch_uid="targets-unit-saved")
         todo.register(
             "targets.review",
             label=_("待审核目标完成情况"),
@@ -21,3 +24,9 @@ class TargetsConfig(AppConfig):
             count=queries.review_count,
             url=lambda user: reverse("targets:review"),
         )
+
+
+def _unit_saved(sender, **kwargs) -> None:
+    from gongjian.targets import queries  # noqa: PLC0415  (app registry)
+
+    queries.changed()

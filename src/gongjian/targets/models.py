@@ -280,3 +280,18 @@ class SettlementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.settlement} {self.unit_name}"
+
+
+class BoardStamp(models.Model):
+    """What the completion board (``targets.queries.board``) was computed from, as one token that every change of
+    the targets, actuals and indicators replaces: a process keeps the board it computed under a token and answers
+    from it until the token changes."""
+
+    token = models.CharField(_("版本标记"), max_length=32)
+
+    class Meta:
+        verbose_name = _("目标数据版本")
+        verbose_name_plural = _("目标数据版本")
+
+    def __str__(self) -> str:
+        return self.token

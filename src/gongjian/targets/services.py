@@ -158,6 +158,7 @@ def create_indicator(*, year: int, name: str, measure: str, actor, **fields) -> 
         indicator.order = (Indicator.objects.filter(year=year).aggregate(n=Max("order"))["n"] or 0) + 1
     _check_indicator(indicator)
     indicator.save()
+    queries.changed()
     audit.record(
         "targets.indicator.create",
         actor=actor,
@@ -188,6 +189,7 @@ def update_indicator(indicator: Indicator, *, actor, expected_version: int | Non
     _check_indicator(current)
     current.version += 1
     current.save()
+    queries.changed()
     audit.record(
         "targets.indicator.update",
         actor=actor,
@@ -245,6 +247,7 @@ def set_target(
                 current = UnitTarget.objects.create(indicator=indicator, unit=unit, target=value, milestones=steps)
         except IntegrityError:
             raise raced(_("单位目标")) from None
+        queries.changed()
         audit.record(
             "targets.target.create",
             actor=actor,
@@ -258,6 +261,7 @@ def set_target(
     current.target, current.milestones = value, steps
     current.version += 1
     current.save()
+    queries.changed()
     audit.record(
         "targets.target.update",
         actor=actor,
@@ -495,6 +499,7 @@ def enter_actual(
                 current.save()
         except IntegrityError:
             raise raced(_("完成情况")) from None
+        queries.changed()
         audit.record(
             "targets.actual.create",
             actor=actor,
@@ -518,6 +523,7 @@ def enter_actual(
     current.return_reason = ""
     current.version += 1
     current.save()
+    queries.changed()
     audit.record(
         "targets.actual.update",
         actor=actor,
@@ -554,6 +560,7 @@ def review_actual(
     current.reviewed_by, current.reviewed_at = audit.actor_or_none(actor), timezone.now()
     current.version += 1
     current.save()
+    queries.changed()
     audit.record(
         "targets.actual.approve" if approve else "targets.actual.return",
         actor=actor,
@@ -625,6 +632,8 @@ def compute_actuals(year: int, month: int, *, actor=None) -> int:
             else:
                 continue
             written += 1
+    if written:
+        queries.changed()
     return written
 
 
