@@ -48,7 +48,10 @@ def build(units: int, indicators: int, months: int = 11) -> None:
     rng = random.Random(16)
     county = Region.objects.create(code="320311", name="泉山区", level="county")
     Unit.objects.bulk_create(
-        [Unit(name=f"基准单位{i:04d}", kind="department", region=county, path=f"/{i}/") for i in range(units)],
+        [
+            Unit(name=f"基准单位{i:04d}", kind="department", region=county, path=f"/{i}/")
+            for i in range(units)
+        ],
         batch_size=2000,
     )
     unit_ids = list(Unit.objects.order_by("pk").values_list("pk", flat=True))
@@ -69,20 +72,31 @@ def build(units: int, indicators: int, months: int = 11) -> None:
     for indicator in found:
         for unit_id in unit_ids:
             value = Decimal(rng.randint(10, 500) * (1_000_000 if indicator.is_money else 1))
-            milestones = (
-                [str(value * q / 4) for q in (1, 2, 3, 4)] if indicator.order % 3 == 0 else []
+            milestones = [str(value * q / 4) for q in (1, 2, 3, 4)] if indicator.order % 3 == 0 else []
+            targets.append(
+                UnitTarget(indicator=indicator, unit_id=unit_id, target=value, milestones=milestones)
             )
-            targets.append(UnitTarget(indicator=indicator, unit_id=unit_id, target=value, milestones=milestones))
     UnitTarget.objects.bulk_create(targets, batch_size=5000)
     now = timezone.now()
     batch: list[Actual] = []
-    for target_id, target, money in UnitTarget.objects.values_list("pk", "target", "indicator__measure").iterator():
+    for target_id, target, money in UnitTarget.objects.values_list(
+        "pk", "target", "indicator__measure"
+    ).iterator():
         pace = rng.uniform(0.7, 1.2)
         for month in range(1, months + 1):
-            value = (target * Decimal(pace * month / 12)).quantize(Decimal(1) if money == "亿元" else Decimal("0.01"))
+            value = (target * Decimal(pace * month / 12)).quantize(
+                Decimal(1) if money == "亿元" else Decimal("0.01")
+            )
             state = "approved" if month < months else ("returned" if rng.random() < 0.05 else "submitted")
             batch.append(
-                Actual(unit_target_id=target_id, month=month, value=value, state=state, note="基准", submitted_at=now)
+                Actual(
+                    unit_target_id=target_id,
+                    month=month,
+                    value=value,
+                    state=state,
+                    note="基准",
+                    submitted_at=now,
+                )
             )
         if len(batch) >= 20_000:
             Actual.objects.bulk_create(batch, batch_size=5000)
@@ -108,7 +122,9 @@ def measure_board(requests: int) -> list[float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--units", type=int, default=500, help="units (default 500)")
     parser.add_argument("--indicators", type=int, default=30, help="indicators (default 30)")
     parser.add_argument("--requests", type=int, default=120, help="HTTP requests per step (default 120)")
@@ -140,15 +156,25 @@ def main() -> None:
     steps = [
         ("board page", [f"/targets/?year={YEAR}&month=11"], b"indicator-table"),
         ("indicator page (every unit ranked)", [f"/targets/indicators/{first.pk}/?month=11"], b"unit-table"),
-        ("API targets of one indicator", [f"/api/v1/targets/targets?year={YEAR}&month=11&indicator_id={first.pk}"], b'"count"'),
-        ("API targets of the year, 1,000 a page", [f"/api/v1/targets/targets?year={YEAR}&month=11&limit=1000"], b'"count"'),
+        (
+            "API targets of one indicator",
+            [f"/api/v1/targets/targets?year={YEAR}&month=11&indicator_id={first.pk}"],
+            b'"count"',
+        ),
+        (
+            "API targets of the year, 1,000 a page",
+            [f"/api/v1/targets/targets?year={YEAR}&month=11&limit=1000"],
+            b'"count"',
+        ),
     ]
     from django.db import connection
 
     connection.close()
     results = []
     for label, paths, marker in steps:
-        latencies, elapsed = registry.measure_list_page(workdir, paths, args.requests, args.workers, marker=marker)
+        latencies, elapsed = registry.measure_list_page(
+            workdir, paths, args.requests, args.workers, marker=marker
+        )
         results.append((label, latencies, elapsed))
     print(
         f"\nGongjian targets — {args.units:,} units × {args.indicators} indicators × 11 months, {database}, "

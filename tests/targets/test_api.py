@@ -44,7 +44,10 @@ def test_the_office_defines_an_indicator_and_a_unit_cannot(call, office, reporte
         ({"year": 1999, "name": "x", "measure": "km"}, "body.payload.year"),
         ({"year": YEAR, "measure": "km"}, "body.payload.name"),
         ({"year": YEAR, "name": "x", "measure": "km", "direction": "sideways"}, "direction"),
-        ({"year": YEAR, "name": "x", "measure": "km", "source": "computed", "source_key": "nope"}, "source_key"),
+        (
+            {"year": YEAR, "name": "x", "measure": "km", "source": "computed", "source_key": "nope"},
+            "source_key",
+        ),
         ({"year": YEAR, "name": "", "measure": "km"}, "name"),
     ],
 )
@@ -54,7 +57,9 @@ def test_a_bad_indicator_is_refused_naming_the_field(call, office, body, field):
     assert field in {e["field"] for e in answer.json()["errors"]}
 
 
-def test_targets_carry_actual_rate_elapsed_and_rank_in_the_readers_scope(call, targets, office, reporter, leader):
+def test_targets_carry_actual_rate_elapsed_and_rank_in_the_readers_scope(
+    call, targets, office, reporter, leader
+):
     green, _money = targets
     actual = services.enter_actual(green[0], 6, value=D(5), actor=reporter, note="台账")
     services.review_actual(actual, approve=True, actor=office, expected_version=actual.version)
@@ -66,16 +71,24 @@ def test_targets_carry_actual_rate_elapsed_and_rank_in_the_readers_scope(call, t
     assert D(row["elapsed"]) == 50 and row["rank"] == 1 and row["behind"] is False
 
 
-def test_a_unit_enters_an_actual_the_office_reviews_it_and_a_stale_write_is_409(call, targets, office, reporter):
+def test_a_unit_enters_an_actual_the_office_reviews_it_and_a_stale_write_is_409(
+    call, targets, office, reporter
+):
     green, _money = targets
-    created = call("post", "/actuals", reporter, {"target_id": green[0].pk, "month": 3, "value": "2.5", "note": "台账"})
+    created = call(
+        "post", "/actuals", reporter, {"target_id": green[0].pk, "month": 3, "value": "2.5", "note": "台账"}
+    )
     assert created.status_code == 201, created.json()
     actual = created.json()
     assert actual["state"] == "submitted" and actual["version"] == 1
-    changed = call("patch", f"/actuals/{actual['id']}", reporter, {"version": 1, "value": "3", "note": "更正"})
+    changed = call(
+        "patch", f"/actuals/{actual['id']}", reporter, {"version": 1, "value": "3", "note": "更正"}
+    )
     assert changed.status_code == 200 and changed.json()["version"] == 2
     stale = call("patch", f"/actuals/{actual['id']}", reporter, {"version": 1, "value": "4"})
-    assert stale.status_code == 409 and stale.json()["code"] == "stale" and stale.json()["current_version"] == 2
+    assert (
+        stale.status_code == 409 and stale.json()["code"] == "stale" and stale.json()["current_version"] == 2
+    )
     no_reason = call("post", f"/actuals/{actual['id']}/review", office, {"version": 2, "approve": False})
     assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "reason"
     approved = call("post", f"/actuals/{actual['id']}/review", office, {"version": 2, "approve": True})
@@ -102,16 +115,22 @@ def test_bad_actuals_are_422_naming_the_field(call, targets, reporter, body, fie
 
 def test_another_units_target_is_not_found(call, targets, other_reporter):
     green, _money = targets
-    answer = call("post", "/actuals", other_reporter, {"target_id": green[0].pk, "month": 3, "value": "1", "note": "x"})
+    answer = call(
+        "post", "/actuals", other_reporter, {"target_id": green[0].pk, "month": 3, "value": "1", "note": "x"}
+    )
     assert answer.status_code == 404 and answer.json()["code"] == "not_found"
 
 
 def test_a_body_that_is_not_json_is_4xx_in_the_error_shape(client, office):
-    answer = client.post("/api/v1/targets/actuals", data="{oops", content_type="application/json", **bearer(office))
+    answer = client.post(
+        "/api/v1/targets/actuals", data="{oops", content_type="application/json", **bearer(office)
+    )
     assert answer.status_code == 400 and answer.json()["code"] == "invalid"
 
 
-def test_contracts_and_their_docx_with_the_units_targets(call, targets, units, office, reporter, other_reporter):
+def test_contracts_and_their_docx_with_the_units_targets(
+    call, targets, units, office, reporter, other_reporter
+):
     contract = services.create_contract(units[0], YEAR, actor=office)
     assert call("get", "/contracts", reporter).json()["count"] == 0  # a draft is the office's
     services.issue_contract(contract, actor=office, expected_version=contract.version)

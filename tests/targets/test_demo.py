@@ -48,7 +48,10 @@ def test_the_demo_actuals_run_to_november_in_every_state(district):
     assert actuals.filter(state=ActualState.RETURNED).count() == 1
     assert actuals.filter(computed=True, state=ActualState.SUBMITTED, month=11).exists()
     settlement = Settlement.objects.get(year=YEAR)
-    assert settlement.through_month == 11 and settlement.lines.count() == Contract.objects.filter(year=YEAR).count()
+    assert (
+        settlement.through_month == 11
+        and settlement.lines.count() == Contract.objects.filter(year=YEAR).count()
+    )
 
 
 def test_the_demo_pages_open_for_the_office_the_reporter_and_the_principal(district, client):

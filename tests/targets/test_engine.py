@@ -119,9 +119,20 @@ def test_more_completion_never_gives_less(case, at, one, other):
 def test_a_unit_over_target_gets_the_reward_and_the_capped_bonus_explained():
     rules = Rules(
         Currency.MONEY,
-        (IndicatorRule(1, reward=D(50_000), bonus_per_percent=D(2_000), bonus_cap=D(10_000), threshold=D(80), penalty=D(30_000)),),
+        (
+            IndicatorRule(
+                1,
+                reward=D(50_000),
+                bonus_per_percent=D(2_000),
+                bonus_cap=D(10_000),
+                threshold=D(80),
+                penalty=D(30_000),
+            ),
+        ),
     )
-    figure = engine.Figure(1, "地区生产总值", "元", engine.Direction.HIGHER, D(3_000_000_000), D(3_300_000_000))
+    figure = engine.Figure(
+        1, "地区生产总值", "元", engine.Direction.HIGHER, D(3_000_000_000), D(3_300_000_000)
+    )
     outcome = engine.settle(rules, [figure])
     assert outcome.reward == D(60_000)  # 110 %: 50,000 + min(10 × 2,000, 10,000)
     assert [line.rule for line in outcome.lines] == ["reward", "bonus"]

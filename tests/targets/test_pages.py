@@ -35,7 +35,9 @@ def test_the_board_shows_each_indicator_in_its_measure(signed_in, leader, target
     assert "50.0%" in text  # the time-elapsed line at June
 
 
-def test_a_unit_reports_its_month_from_its_page_and_the_office_sees_it_waiting(signed_in, reporter, office, targets, units):
+def test_a_unit_reports_its_month_from_its_page_and_the_office_sees_it_waiting(
+    signed_in, reporter, office, targets, units
+):
     green, _money = targets
     client = signed_in(reporter)
     page = client.get(f"/targets/units/{units[0].pk}/?year={YEAR}")
@@ -66,7 +68,9 @@ def test_a_unit_reports_its_month_from_its_page_and_the_office_sees_it_waiting(s
         f"/targets/review/{actual.pk}/", {"version": actual.version, "decision": "return", "reason": ""}
     )
     assert returned.status_code == 422
-    approved = signed_in(office).post(f"/targets/review/{actual.pk}/", {"version": actual.version, "decision": "approve"})
+    approved = signed_in(office).post(
+        f"/targets/review/{actual.pk}/", {"version": actual.version, "decision": "approve"}
+    )
     assert approved.status_code == 302
     assert Actual.objects.get().state == ActualState.APPROVED
 
@@ -126,7 +130,13 @@ def test_the_import_names_each_bad_row_and_saves_nothing_until_all_are_right(sig
         f"/targets/import/?year={YEAR}",
         {
             "year": YEAR,
-            "file": _sheet([header, ["新增绿化面积", "甲街道", 5, 4.5, "公顷", ""], ["地区生产总值", "甲街道", "5月", 0.4, "亿元", ""]]),
+            "file": _sheet(
+                [
+                    header,
+                    ["新增绿化面积", "甲街道", 5, 4.5, "公顷", ""],
+                    ["地区生产总值", "甲街道", "5月", 0.4, "亿元", ""],
+                ]
+            ),
         },
     )
     assert good.status_code == 302
@@ -136,7 +146,9 @@ def test_the_import_names_each_bad_row_and_saves_nothing_until_all_are_right(sig
     }
 
 
-def test_the_office_drafts_issues_and_the_unit_signs_from_the_pages(signed_in, office, reporter, units, targets):
+def test_the_office_drafts_issues_and_the_unit_signs_from_the_pages(
+    signed_in, office, reporter, units, targets
+):
     client = signed_in(office)
     assert client.post("/targets/contracts/draft/", {"year": YEAR}).status_code == 302
     from gongjian.targets.models import Contract
@@ -152,4 +164,7 @@ def test_the_office_drafts_issues_and_the_unit_signs_from_the_pages(signed_in, o
     )
     contract.refresh_from_db()
     assert contract.state == "signed"
-    assert b"".join(unit_client.get(f"/targets/contracts/{contract.pk}/scan/").streaming_content) == b"%PDF-1.4 s"
+    assert (
+        b"".join(unit_client.get(f"/targets/contracts/{contract.pk}/scan/").streaming_content)
+        == b"%PDF-1.4 s"
+    )

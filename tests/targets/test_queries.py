@@ -46,7 +46,9 @@ def test_the_board_rates_and_ranks_each_unit_as_a_plain_computation_does(
     assert {c.unit_name: c.actual for c in by_june.cells}["甲街道"] == D(3)
 
 
-def test_a_unit_reads_only_its_own_row_with_its_rank_in_the_district(targets, units, office, reporter, make_user):
+def test_a_unit_reads_only_its_own_row_with_its_rank_in_the_district(
+    targets, units, office, reporter, make_user
+):
     green, _money = targets
     other = make_user("unit_reporter", unit=units[1], username="r_b")
     _approved(green[0], 6, D(2), reporter, office)  # 20 %

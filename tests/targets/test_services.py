@@ -11,7 +11,7 @@ from gongjian.core.locking import Stale
 from gongjian.core.models import AuditEvent
 from gongjian.targets import services
 from gongjian.targets.choices import ActualState, ContractState, SettlementState
-from gongjian.targets.models import Actual, ActualRevision, Contract, Settlement
+from gongjian.targets.models import Actual, ActualRevision, Settlement
 from tests.targets.conftest import YEAR
 
 D = Decimal
@@ -34,7 +34,12 @@ def test_an_indicator_name_is_once_a_year_and_a_computed_one_needs_a_known_sourc
     assert "source_key" in unknown.value.message_dict
     with pytest.raises(ValidationError) as wrong_measure:
         services.create_indicator(
-            year=YEAR, name="投资", measure="公顷", source="computed", source_key="fixed_asset_investment", actor=office
+            year=YEAR,
+            name="投资",
+            measure="公顷",
+            source="computed",
+            source_key="fixed_asset_investment",
+            actor=office,
         )
     assert "measure" in wrong_measure.value.message_dict
 
@@ -113,13 +118,21 @@ def test_the_review_flow_returns_with_a_reason_and_approves_what_was_corrected(t
         actual, approve=False, reason="数值超过任务书", actor=office, expected_version=actual.version
     )
     assert returned.state == ActualState.RETURNED and returned.return_reason == "数值超过任务书"
-    corrected = services.enter_actual(green[0], 3, value=D(4), actor=reporter, expected_version=returned.version)
+    corrected = services.enter_actual(
+        green[0], 3, value=D(4), actor=reporter, expected_version=returned.version
+    )
     assert corrected.state == ActualState.SUBMITTED and corrected.return_reason == ""
-    approved = services.review_actual(corrected, approve=True, actor=office, expected_version=corrected.version)
+    approved = services.review_actual(
+        corrected, approve=True, actor=office, expected_version=corrected.version
+    )
     assert approved.state == ActualState.APPROVED
     with pytest.raises(ValidationError):
         services.enter_actual(green[0], 3, value=D(9), actor=reporter, expected_version=approved.version)
-    actions = list(AuditEvent.objects.filter(action__startswith="targets.actual").order_by("id").values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="targets.actual")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
     assert actions == [
         "targets.actual.create",
         "targets.actual.return",
@@ -146,12 +159,16 @@ def test_a_contract_is_issued_numbered_with_its_docx_and_then_fixed(targets, uni
     with pytest.raises(PermissionDenied):
         services.issue_contract(contract, actor=reporter, expected_version=contract.version)
     issued = services.issue_contract(contract, actor=office, expected_version=contract.version)
-    assert issued.state == ContractState.ISSUED and "责" in issued.number and bytes(issued.content)[:2] == b"PK"
+    assert (
+        issued.state == ContractState.ISSUED and "责" in issued.number and bytes(issued.content)[:2] == b"PK"
+    )
     with pytest.raises(ValidationError):
         services.update_contract(issued, rules=issued.rules, actor=office, expected_version=issued.version)
     green, _money = targets
     with pytest.raises(ValidationError):
-        services.set_target(green[0].indicator, units[0], target=D(99), actor=office, expected_version=green[0].version)
+        services.set_target(
+            green[0].indicator, units[0], target=D(99), actor=office, expected_version=green[0].version
+        )
     other = services.issue_contract(_contract(units[1], office), actor=office, expected_version=1)
     assert other.number != issued.number
 
@@ -169,7 +186,10 @@ def test_the_unit_signs_its_own_contract_with_a_scan(targets, units, office, rep
         services.sign_contract(contract, scan=scan, actor=other_reporter, expected_version=contract.version)
     with pytest.raises(ValidationError) as wrong_kind:
         services.sign_contract(
-            contract, scan=SimpleUploadedFile("a.exe", b"MZ"), actor=reporter, expected_version=contract.version
+            contract,
+            scan=SimpleUploadedFile("a.exe", b"MZ"),
+            actor=reporter,
+            expected_version=contract.version,
         )
     assert "scan" in wrong_kind.value.message_dict
     signed = services.sign_contract(contract, scan=scan, actor=reporter, expected_version=contract.version)
@@ -188,7 +208,12 @@ def test_the_settlement_pays_by_the_rules_and_a_revision_keeps_the_published_one
     rules = {
         "currency": "money",
         "indicators": [
-            {"indicator": green[0].indicator_id, "reward": 10000, "bonus_per_percent": 500, "bonus_cap": 2000},
+            {
+                "indicator": green[0].indicator_id,
+                "reward": 10000,
+                "bonus_per_percent": 500,
+                "bonus_cap": 2000,
+            },
             {"indicator": money[0].indicator_id, "threshold": 90, "penalty": 3000},
         ],
     }

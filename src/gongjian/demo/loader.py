@@ -50,7 +50,6 @@ from gongjian.core.models import ClosedPeriod, DocumentCounter, SystemSetting
 from gongjian.core.money import YUAN_PER_WAN, split_by_weights
 from gongjian.core.periods import Period
 from gongjian.daily.models import DailyReport, DailyTask
-from gongjian.demo.targets import build_targets
 from gongjian.demo.data import (
     ACCOUNTS,
     APPROVALS,
@@ -88,6 +87,7 @@ from gongjian.demo.data import (
     UNSURVEYED,
     ProjectSpec,
 )
+from gongjian.demo.targets import build_targets
 from gongjian.documents import services as documents
 from gongjian.lights.choices import CaseKind
 from gongjian.lights.models import Light

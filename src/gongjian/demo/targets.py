@@ -29,10 +29,22 @@ STREETS = ["段庄街道", "湖滨街道", "七里沟街道", "金山街道", "�
 PARKS = ["矿大园", "医疗器械园", "杏山子园"]
 # (name, measure, category, total, who carries it, weights): the totals are context/001's.
 ENTERED = [
-    ("地区生产总值", "亿元", Category.ECONOMY, Decimal(30), [*STREETS, *PARKS, "工信局", "商务局"],
-     [9, 8, 7, 8, 6, 12, 10, 9, 18, 13]),
-    ("一般公共预算收入", "亿元", Category.ECONOMY, Decimal(3), [*STREETS, *PARKS, "财政局"],
-     [10, 9, 8, 9, 7, 12, 11, 10, 24]),
+    (
+        "地区生产总值",
+        "亿元",
+        Category.ECONOMY,
+        Decimal(30),
+        [*STREETS, *PARKS, "工信局", "商务局"],
+        [9, 8, 7, 8, 6, 12, 10, 9, 18, 13],
+    ),
+    (
+        "一般公共预算收入",
+        "亿元",
+        Category.ECONOMY,
+        Decimal(3),
+        [*STREETS, *PARKS, "财政局"],
+        [10, 9, 8, 9, 7, 12, 11, 10, 24],
+    ),
     ("新增绿化面积", "公顷", Category.GREENING, Decimal(30), [*STREETS, "住建局"], [4, 5, 4, 5, 6, 6]),
     ("植树", "棵", Category.GREENING, Decimal(455_000), [*STREETS, "住建局"], [7, 8, 6, 8, 9, 7]),
     ("绿地建设项目", "个", Category.GREENING, Decimal(8), ["住建局"], [1]),
@@ -75,7 +87,9 @@ def build_targets(year: int, as_of: date) -> dict:
             if indicator.is_money:
                 milestones = [m.quantize(Decimal(1), ROUND_HALF_UP) for m in milestones]
             targets.append(
-                services.set_target(indicator, unit(carrier), target=share, milestones=milestones, actor=office)
+                services.set_target(
+                    indicator, unit(carrier), target=share, milestones=milestones, actor=office
+                )
             )
         indicators.append((indicator, targets))
 
@@ -98,7 +112,10 @@ def build_targets(year: int, as_of: date) -> dict:
     )
     for row in plans:
         services.set_target(
-            investment, units_by_id[row["project__responsible_unit"]], target=Decimal(row["total"]), actor=office
+            investment,
+            units_by_id[row["project__responsible_unit"]],
+            target=Decimal(row["total"]),
+            actor=office,
         )
 
     # Actuals through November (a month's figures come in the month after it), or the months before ``as_of``.
@@ -108,10 +125,13 @@ def build_targets(year: int, as_of: date) -> dict:
         _computed(investment, year, last, office)
 
     contracts = []
-    for carrier in sorted({t.unit_id for _i, targets in indicators for t in targets} | set(
-        UnitTarget.objects.filter(indicator=investment).values_list("unit_id", flat=True)
-    )):
-        contract = services.create_contract(units_by_id[carrier], year, actor=office, rules=_rules(carrier, year))
+    for carrier in sorted(
+        {t.unit_id for _i, targets in indicators for t in targets}
+        | set(UnitTarget.objects.filter(indicator=investment).values_list("unit_id", flat=True))
+    ):
+        contract = services.create_contract(
+            units_by_id[carrier], year, actor=office, rules=_rules(carrier, year)
+        )
         contracts.append(services.issue_contract(contract, actor=office, expected_version=contract.version))
     reporter = User.objects.get(username="reporter")
     mine = next((c for c in contracts if c.unit.short_name == "工信局"), None)
@@ -121,14 +141,21 @@ def build_targets(year: int, as_of: date) -> dict:
     settlement = None
     if last >= 1:
         settlement = services.run_settlement(year, actor=office, through_month=last)
-    return {"indicators": len(indicators) + 1, "contracts": len(contracts), "actuals": made, "settlement": settlement}
+    return {
+        "indicators": len(indicators) + 1,
+        "contracts": len(contracts),
+        "actuals": made,
+        "settlement": settlement,
+    }
 
 
 def _rules(unit_id: int, year: int) -> dict:
     """The contract's rules: 20,000 yuan for each indicator completed, 1,000 for each percent above up to 10,000,
     below 80 % a penalty of 10,000; GDP carries the veto (一票否决) where the unit has it."""
     rules = []
-    for target in UnitTarget.objects.filter(unit_id=unit_id, indicator__year=year).select_related("indicator"):
+    for target in UnitTarget.objects.filter(unit_id=unit_id, indicator__year=year).select_related(
+        "indicator"
+    ):
         rules.append(
             {
                 "indicator": target.indicator_id,
@@ -239,4 +266,6 @@ def _enter(target: UnitTarget, month: int, value: Decimal, office, *, approve: b
 
 def _scan(contract) -> SimpleUploadedFile:
     body = f"%PDF-1.4\n% {contract.number} signed scan (demo)\n%%EOF\n".encode()
-    return SimpleUploadedFile(f"{contract.year}年目标责任书（签字）.pdf", body, content_type="application/pdf")
+    return SimpleUploadedFile(
+        f"{contract.year}年目标责任书（签字）.pdf", body, content_type="application/pdf"
+    )

@@ -119,7 +119,9 @@ def list_indicators(request, year: Year | None = None):
     return Rows(rows, _indicator_out)
 
 
-@router.post("/indicators", response={201: IndicatorOut}, summary="Add an indicator to a year's list (office)")
+@router.post(
+    "/indicators", response={201: IndicatorOut}, summary="Add an indicator to a year's list (office)"
+)
 def create_indicator(request, payload: IndicatorIn):
     data = payload.dict()
     indicator = services.create_indicator(
@@ -214,7 +216,10 @@ def list_targets(
 
 def _one_cell(request, target: UnitTarget) -> dict:
     [summary] = queries.board(
-        target.indicator.year, user=request.user, indicator_ids=[target.indicator_id], unit_ids=[target.unit_id]
+        target.indicator.year,
+        user=request.user,
+        indicator_ids=[target.indicator_id],
+        unit_ids=[target.unit_id],
     )
     [cell] = summary.cells
     return _cell_out(cell)
@@ -323,7 +328,9 @@ def list_actuals(
     month: Month | None = None,
 ):
     _viewer(request)
-    rows = _actuals(request.user).order_by("unit_target__indicator__order", "unit_target__unit__name", "month")
+    rows = _actuals(request.user).order_by(
+        "unit_target__indicator__order", "unit_target__unit__name", "month"
+    )
     if year is not None:
         rows = rows.filter(unit_target__indicator__year=year)
     if state:
@@ -382,7 +389,11 @@ def edit_actual(request, actual_id: Id, payload: ActualPatch):
 def review_actual(request, actual_id: Id, payload: ReviewIn):
     actual = get_object_or_404(_actuals(request.user), pk=actual_id)
     services.review_actual(
-        actual, approve=payload.approve, reason=payload.reason, actor=request.user, expected_version=payload.version
+        actual,
+        approve=payload.approve,
+        reason=payload.reason,
+        actor=request.user,
+        expected_version=payload.version,
     )
     return _actual_out(get_object_or_404(_actuals(request.user), pk=actual_id))
 
@@ -433,7 +444,9 @@ def list_contracts(request, year: Year | None = None, state: str | None = None):
 
 @router.get("/contracts/{int:contract_id}", response=ContractOut)
 def get_contract(request, contract_id: Id):
-    return _contract_out(get_object_or_404(queries.visible_contracts(request.user).defer("content"), pk=contract_id))
+    return _contract_out(
+        get_object_or_404(queries.visible_contracts(request.user).defer("content"), pk=contract_id)
+    )
 
 
 @router.get("/contracts/{int:contract_id}/docx", summary="The contract as issued (.docx)")

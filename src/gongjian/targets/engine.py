@@ -223,7 +223,14 @@ def settle(rules: Rules, figures: Sequence[Figure]) -> Outcome:
         figure = by_indicator.get(rule.indicator)
         if figure is None:
             lines.append(
-                Line(rule.indicator, f"指标{rule.indicator}", "none", Decimal(0), None, "责任书无此指标的目标，不计奖惩")
+                Line(
+                    rule.indicator,
+                    f"指标{rule.indicator}",
+                    "none",
+                    Decimal(0),
+                    None,
+                    "责任书无此指标的目标，不计奖惩",
+                )
             )
             if rule.veto:
                 vetoed_by.append(f"指标{rule.indicator}")

@@ -56,7 +56,12 @@ def actuals_template(year: int, month: int, targets: Iterable) -> bytes:
         excel.Column("责任单位", lambda t: t.unit.name, width=22, required=True),
         excel.Column("月份", lambda t: month, kind="int", width=8, required=True),
         excel.Column(
-            "本年累计完成", lambda t: None, kind="number", width=14, required=True, note="按计量单位填写累计值"
+            "本年累计完成",
+            lambda t: None,
+            kind="number",
+            width=14,
+            required=True,
+            note="按计量单位填写累计值",
         ),
         excel.Column("计量单位", lambda t: t.indicator.measure, width=8),
         excel.Column("说明", lambda t: "", width=30, note="无佐证材料时必填"),

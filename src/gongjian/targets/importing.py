@@ -95,7 +95,9 @@ def import_actuals(file: IO[bytes], filename: str, *, year: int, actor) -> Impor
     index = {key: headers.index(h) for h, key, _required in ACTUAL_COLUMNS if h in headers}
     targets = {
         (t.indicator.name, t.unit.name): t
-        for t in queries.visible_targets(actor).filter(indicator__year=year).select_related("indicator", "unit")
+        for t in queries.visible_targets(actor)
+        .filter(indicator__year=year)
+        .select_related("indicator", "unit")
     }
     parsed: list[tuple[int, UnitTarget, int, Any, str]] = []
     seen: dict[tuple[int, int], int] = {}
@@ -121,7 +123,9 @@ def import_actuals(file: IO[bytes], filename: str, *, year: int, actor) -> Impor
             )
             continue
         if target.indicator.source == Source.COMPUTED:
-            result.errors.append(RowError(number, "指标名称", target.indicator.name, _("由系统计算，不需要填报")))
+            result.errors.append(
+                RowError(number, "指标名称", target.indicator.name, _("由系统计算，不需要填报"))
+            )
             continue
         month_text = _text(cells["month"]).removesuffix("月")
         if not month_text.isdigit() or not 1 <= int(month_text) <= 12:
@@ -131,7 +135,9 @@ def import_actuals(file: IO[bytes], filename: str, *, year: int, actor) -> Impor
         try:
             value = services.from_shown(target.indicator, cells["value"])
         except ValidationError as exc:
-            result.errors.append(RowError(number, "本年累计完成", _text(cells["value"]), "；".join(exc.messages)))
+            result.errors.append(
+                RowError(number, "本年累计完成", _text(cells["value"]), "；".join(exc.messages))
+            )
             continue
         key = (target.pk, month)
         if key in seen:

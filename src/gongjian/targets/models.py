@@ -40,7 +40,9 @@ class Indicator(models.Model):
     )
     source = models.CharField(_("数据来源"), max_length=10, choices=Source.choices, default=Source.ENTERED)
     source_key = models.CharField(_("计算口径"), max_length=60, blank=True)
-    category = models.CharField(_("指标类别"), max_length=20, choices=Category.choices, default=Category.OTHER)
+    category = models.CharField(
+        _("指标类别"), max_length=20, choices=Category.choices, default=Category.OTHER
+    )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     note = models.CharField(_("说明"), max_length=300, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
@@ -96,7 +98,9 @@ class UnitTarget(models.Model):
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="targets"
     )
-    unit = models.ForeignKey(Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="targets")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="targets"
+    )
     target = models.DecimalField(_("目标值"), **VALUE)
     milestones = models.JSONField(_("分期目标"), default=list, blank=True)  # [str(Decimal)] × 12 or × 4
     version = models.PositiveIntegerField(_("版本"), default=1)
@@ -129,7 +133,9 @@ class Contract(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     rules = models.JSONField(_("奖惩条款"), default=dict)
-    state = models.CharField(_("状态"), max_length=10, choices=ContractState.choices, default=ContractState.DRAFT)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=ContractState.choices, default=ContractState.DRAFT
+    )
     number = models.CharField(_("文号"), max_length=40, blank=True)
     content = models.BinaryField(_("责任书文件"), null=True, blank=True, editable=False)
     issued_by = models.ForeignKey(
@@ -231,7 +237,12 @@ class Settlement(models.Model):
     through_month = models.PositiveSmallIntegerField(_("截至月份"), default=12)
     revision = models.PositiveIntegerField(_("修订号"), default=1)
     supersedes = models.OneToOneField(
-        "self", verbose_name=_("修订自"), null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+        "self",
+        verbose_name=_("修订自"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
     )
     reason = models.CharField(_("修订原因"), max_length=300, blank=True)
     state = models.CharField(
@@ -264,13 +275,17 @@ class SettlementLine(models.Model):
     settlement = models.ForeignKey(Settlement, on_delete=models.CASCADE, related_name="lines")
     unit = models.ForeignKey(Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+")
     unit_name = models.CharField(_("单位名称"), max_length=100)
-    contract = models.ForeignKey(Contract, verbose_name=_("责任书"), on_delete=models.PROTECT, related_name="+")
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("责任书"), on_delete=models.PROTECT, related_name="+"
+    )
     currency = models.CharField(_("计奖方式"), max_length=10, choices=Currency.choices)
     reward = models.DecimalField(_("奖励"), max_digits=16, decimal_places=2)
     penalty = models.DecimalField(_("扣罚"), max_digits=16, decimal_places=2)
     total = models.DecimalField(_("合计"), max_digits=16, decimal_places=2)
     vetoed = models.BooleanField(_("一票否决"), default=False)
-    items = models.JSONField(_("计算说明"), default=list)  # [{indicator, name, rule, amount, completion, text}]
+    items = models.JSONField(
+        _("计算说明"), default=list
+    )  # [{indicator, name, rule, amount, completion, text}]
 
     class Meta:
         verbose_name = _("兑现明细")

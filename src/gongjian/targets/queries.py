@@ -235,7 +235,9 @@ def _cells(year: int, month: int, indicator_ids) -> tuple[list[Indicator], dict[
     by_indicator: dict[int, list[Cell]] = defaultdict(list)
     directions = {i.pk: engine.Direction(i.direction) for i in indicators}
     decoded: dict[str, list[Decimal]] = {"[]": [], "": []}
-    line = engine.elapsed_percent(Decimal(12), [], month)  # the time-elapsed line of a target without milestones
+    line = engine.elapsed_percent(
+        Decimal(12), [], month
+    )  # the time-elapsed line of a target without milestones
     for pk, indicator_id, unit_id, unit_name, target, text, actual, actual_month in rows:
         steps = decoded.get(text or "")
         if steps is None:

@@ -60,7 +60,14 @@ class Currency(StrEnum):
         return "元" if self is Currency.MONEY else "分"
 
 
-_AMOUNTS: Final = ("reward", "bonus_per_percent", "bonus_cap", "penalty", "penalty_per_percent", "penalty_cap")
+_AMOUNTS: Final = (
+    "reward",
+    "bonus_per_percent",
+    "bonus_cap",
+    "penalty",
+    "penalty_per_percent",
+    "penalty_cap",
+)
 
 
 @dataclass(frozen=True)

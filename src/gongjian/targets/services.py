@@ -7,6 +7,7 @@ read (409 when stale), keeps what it replaces and writes its audit event, in one
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -136,7 +137,9 @@ def _check_indicator(indicator: Indicator) -> None:
         errors["source_key"] = _("单位填报的指标不需要计算口径。")
     if not 2000 <= indicator.year <= 2100:
         errors["year"] = _("年度应在 2000 至 2100 之间。")
-    clash = Indicator.objects.filter(year=indicator.year, name=indicator.name.strip()).exclude(pk=indicator.pk)
+    clash = Indicator.objects.filter(year=indicator.year, name=indicator.name.strip()).exclude(
+        pk=indicator.pk
+    )
     if clash.exists():
         errors["name"] = _("%(year)d 年已有名为“%(name)s”的指标。") % {
             "year": indicator.year,
@@ -211,7 +214,7 @@ def _milestones(indicator: Indicator, target: Decimal, raw: Sequence) -> list[st
     values = [to_value(indicator, v, "milestones") for v in raw]
     if any(v < 0 for v in values):
         raise ValidationError({"milestones": _("分期目标不能为负数。")})
-    if indicator.direction == Direction.HIGHER and any(b < a for a, b in zip(values, values[1:], strict=False)):
+    if indicator.direction == Direction.HIGHER and any(b < a for a, b in itertools.pairwise(values)):
         raise ValidationError({"milestones": _("分期目标是累计值，应逐期不减。")})
     return [str(v) for v in values]
 
@@ -244,7 +247,9 @@ def set_target(
             raise ValidationError({"version": _("该单位目标不存在。")})
         try:
             with transaction.atomic():
-                current = UnitTarget.objects.create(indicator=indicator, unit=unit, target=value, milestones=steps)
+                current = UnitTarget.objects.create(
+                    indicator=indicator, unit=unit, target=value, milestones=steps
+                )
         except IntegrityError:
             raise raced(_("单位目标")) from None
         queries.changed()
@@ -290,19 +295,25 @@ def _check_rules(data, year: int, unit: Unit) -> rules_schema.Rules:
         parsed = rules_schema.Rules.from_dict(data)
     except rules_schema.RulesError as exc:
         raise ValidationError({f"rules.{exc.path}" if exc.path else "rules": exc.message}) from None
-    known = set(UnitTarget.objects.filter(unit=unit, indicator__year=year).values_list("indicator_id", flat=True))
+    known = set(
+        UnitTarget.objects.filter(unit=unit, indicator__year=year).values_list("indicator_id", flat=True)
+    )
     for at, rule in enumerate(parsed.indicators):
         if rule.indicator not in known:
             raise ValidationError(
-                {f"rules.indicators[{at}].indicator": _("%(unit)s 在 %(year)d 年没有这个指标的目标。")
-                 % {"unit": unit.name, "year": year}}
+                {
+                    f"rules.indicators[{at}].indicator": _("%(unit)s 在 %(year)d 年没有这个指标的目标。")
+                    % {"unit": unit.name, "year": year}
+                }
             )
     return parsed
 
 
 def default_rules(unit: Unit, year: int) -> dict:
     """The rules a new contract starts from: the default rule for each of the unit's indicators."""
-    ids = UnitTarget.objects.filter(unit=unit, indicator__year=year).order_by("indicator__order", "indicator_id")
+    ids = UnitTarget.objects.filter(unit=unit, indicator__year=year).order_by(
+        "indicator__order", "indicator_id"
+    )
     return rules_schema.Rules(
         rules_schema.Currency.MONEY,
         tuple(rules_schema.default_rule(i) for i in ids.values_list("indicator_id", flat=True)),
@@ -320,7 +331,8 @@ def create_contract(unit: Unit, year: int, *, actor, rules: Mapping | None = Non
             contract = Contract.objects.create(unit=unit, year=year, rules=parsed.as_dict())
     except IntegrityError:
         raise ValidationError(
-            {"unit": _("%(unit)s 已有 %(year)d 年的责任书。") % {"unit": unit.name, "year": year}}, code="exists"
+            {"unit": _("%(unit)s 已有 %(year)d 年的责任书。") % {"unit": unit.name, "year": year}},
+            code="exists",
         ) from None
     audit.record(
         "targets.contract.create",
@@ -345,7 +357,9 @@ def update_contract(contract: Contract, *, rules: Mapping, actor, expected_versi
     current.rules = parsed.as_dict()
     current.version += 1
     current.save()
-    audit.record("targets.contract.update", actor=actor, obj=current, before=before, after={"rules": current.rules})
+    audit.record(
+        "targets.contract.update", actor=actor, obj=current, before=before, after={"rules": current.rules}
+    )
     return current
 
 
@@ -431,7 +445,9 @@ def _check_month(year: int, month: int) -> None:
     if not isinstance(month, int) or not 1 <= month <= 12:
         raise ValidationError({"month": _("月份应为 1 至 12。")})
     if Period(year, month).start > timezone.localdate():
-        raise ValidationError({"month": _("%(year)d年%(month)d月尚未开始，不能填报。") % {"year": year, "month": month}})
+        raise ValidationError(
+            {"month": _("%(year)d年%(month)d月尚未开始，不能填报。") % {"year": year, "month": month}}
+        )
 
 
 def _keep(actual: Actual, actor) -> ActualRevision:
@@ -669,7 +685,9 @@ def _settle_lines(settlement: Settlement) -> list[SettlementLine]:
     )
     lines = []
     for contract in contracts:
-        outcome = engine.settle(rules_schema.Rules.from_dict(contract.rules), _figures(contract, settlement.through_month))
+        outcome = engine.settle(
+            rules_schema.Rules.from_dict(contract.rules), _figures(contract, settlement.through_month)
+        )
         lines.append(
             SettlementLine(
                 settlement=settlement,
@@ -768,7 +786,9 @@ def publish_settlement(settlement: Settlement, *, actor, expected_version: int |
     if current.state != SettlementState.DRAFT:
         raise ValidationError(_("兑现结果已发布。"), code="published")
     if current.through_month != 12:
-        raise ValidationError(_("截至 %(m)d 月的试算不能发布，请按全年重新计算。") % {"m": current.through_month}, code="state")
+        raise ValidationError(
+            _("截至 %(m)d 月的试算不能发布，请按全年重新计算。") % {"m": current.through_month}, code="state"
+        )
     if current.supersedes_id:
         Settlement.objects.filter(pk=current.supersedes_id).update(state=SettlementState.SUPERSEDED)
     current.state = SettlementState.PUBLISHED

@@ -48,7 +48,9 @@ def get(key: str) -> Source | None:
 FIXED_ASSET_INVESTMENT = "fixed_asset_investment"
 
 
-def fixed_asset_investment(year: int, through_month: int, unit_ids: Sequence[int] | None) -> dict[int, Decimal]:
+def fixed_asset_investment(
+    year: int, through_month: int, unit_ids: Sequence[int] | None
+) -> dict[int, Decimal]:
     """固定资产投资完成额: per responsible unit, the year-to-date investment (yuan) of its projects by the end of
     ``through_month`` — for each project, the year-to-date figure of its latest approved report of a period of
     the year ending by then (as the lights read done-to-date, but counting approved reports only). Runs in
@@ -64,7 +66,9 @@ def fixed_asset_investment(year: int, through_month: int, unit_ids: Sequence[int
     if unit_ids is not None:
         approved = approved.filter(project__responsible_unit_id__in=list(unit_ids))
     # The latest approved report of each project: the one with no approved report of a later period after it.
-    rows = list(approved.values_list("project_id", "period__code", "year_to_date", "project__responsible_unit_id"))
+    rows = list(
+        approved.values_list("project_id", "period__code", "year_to_date", "project__responsible_unit_id")
+    )
     latest: dict[int, tuple[Period, int, int]] = {}
     for project_id, code, year_to_date, unit_id in rows:
         period = Period.parse(code)
@@ -79,4 +83,3 @@ def fixed_asset_investment(year: int, through_month: int, unit_ids: Sequence[int
 
 def register_builtin() -> None:
     register(Source(FIXED_ASSET_INVESTMENT, str(_("固定资产投资完成额")), "元", fixed_asset_investment))
-

@@ -100,7 +100,9 @@ def indicator_create(request):
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                messages.success(request, _("已添加指标“%(name)s”，请分解到单位。") % {"name": indicator.name})
+                messages.success(
+                    request, _("已添加指标“%(name)s”，请分解到单位。") % {"name": indicator.name}
+                )
                 return redirect("targets:indicator_split", indicator.pk)
         status = 422
     return render(request, "targets/indicator_form.html", {"form": form, "year": year}, status=status)
@@ -152,13 +154,17 @@ def indicator_split(request, pk):
     rows = [
         {
             "unit": unit,
-            "value": typed.get(unit.pk, indicator.display(existing[unit.pk].target).replace(",", "")
-                               if unit.pk in existing else ""),
+            "value": typed.get(
+                unit.pk,
+                indicator.display(existing[unit.pk].target).replace(",", "") if unit.pk in existing else "",
+            ),
             "error": errors.get(unit.pk, ""),
         }
         for unit in units
     ]
-    return render(request, "targets/indicator_split.html", {"indicator": indicator, "rows": rows}, status=status)
+    return render(
+        request, "targets/indicator_split.html", {"indicator": indicator, "rows": rows}, status=status
+    )
 
 
 def _unit_targets(unit: Unit, year: int):
@@ -244,11 +250,15 @@ def actual_enter(request, pk):
             actor=request.user,
             expected_version=posted_version(request.POST) if existing else None,
         )
-    except Stale as exc:  # changed since the page was read: say so, keep what was typed, offer the version now
+    except (
+        Stale
+    ) as exc:  # changed since the page was read: say so, keep what was typed, offer the version now
         messages.error(request, exc.messages[0])
         return _unit_page(request, unit, year, form=form, status=409, version=exc.current_version)
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+        for field, errors in (
+            exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+        ):
             form.add_error(field if field in form.fields else None, errors)
         return _unit_page(request, unit, year, form=form, status=422)
     messages.success(request, _("已报送，等待项目办审核。"))
@@ -258,7 +268,9 @@ def actual_enter(request, pk):
 @permission_required(VIEW, raise_exception=True)
 def actual_evidence(request, pk):
     actual = get_object_or_404(queries.visible_actuals(request.user).exclude(evidence=""), pk=pk)
-    return FileResponse(actual.evidence.open("rb"), as_attachment=True, filename=actual.evidence_name or "evidence")
+    return FileResponse(
+        actual.evidence.open("rb"), as_attachment=True, filename=actual.evidence_name or "evidence"
+    )
 
 
 @permission_required("targets.manage_targets", raise_exception=True)
@@ -315,7 +327,9 @@ def compute(request):
 @permission_required("targets.view_contract", raise_exception=True)
 def contract_list(request):
     year = _year(request)
-    contracts = queries.visible_contracts(request.user).filter(year=year).defer("content").order_by("unit__name")
+    contracts = (
+        queries.visible_contracts(request.user).filter(year=year).defer("content").order_by("unit__name")
+    )
     office = request.user.has_perm("targets.manage_targets")
     missing = 0
     if office:
@@ -332,7 +346,14 @@ def contract_list(request):
     return render(
         request,
         "targets/contract_list.html",
-        {"year": year, "years": _years(), "contracts": contracts, "office": office, "missing": missing, **counts},
+        {
+            "year": year,
+            "years": _years(),
+            "contracts": contracts,
+            "office": office,
+            "missing": missing,
+            **counts,
+        },
     )
 
 
@@ -390,7 +411,9 @@ def contract_sign(request, pk):
         messages.error(request, _("请选择签字扫描件。"))
         return redirect(back)
     try:
-        services.sign_contract(contract, scan=scan, actor=request.user, expected_version=posted_version(request.POST))
+        services.sign_contract(
+            contract, scan=scan, actor=request.user, expected_version=posted_version(request.POST)
+        )
     except ValidationError as exc:
         _refused(request, exc)
     else:
@@ -453,7 +476,9 @@ def settlement_run(request):
 def settlement_publish(request, pk):
     settlement = get_object_or_404(Settlement, pk=pk)
     try:
-        services.publish_settlement(settlement, actor=request.user, expected_version=posted_version(request.POST))
+        services.publish_settlement(
+            settlement, actor=request.user, expected_version=posted_version(request.POST)
+        )
     except ValidationError as exc:
         _refused(request, exc)
     else:
@@ -480,7 +505,9 @@ def import_template(request):
         .select_related("indicator", "unit")
         .order_by("unit__name", "indicator__order")
     )
-    return excel.response(exports.actuals_template(year, month, targets), f"{year}年{month}月目标完成情况表.xlsx")
+    return excel.response(
+        exports.actuals_template(year, month, targets), f"{year}年{month}月目标完成情况表.xlsx"
+    )
 
 
 @permission_required("targets.enter_actuals", raise_exception=True)
@@ -503,4 +530,3 @@ def import_actuals(request):
         {"form": form, "result": result, "year": year, "month": _month(request, year)},
         status=status,
     )
-
