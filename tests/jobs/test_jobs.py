@@ -125,6 +125,7 @@ def test_the_schedule_calls_every_apps_entry_points_in_order():
         "assess",
         "assess",
         "assignments",
+        "targets",
         "accounts",
         "jobs",
         "core",

@@ -267,7 +267,7 @@ class ActualPatch(Schema):
     note: Note = ""
 
 
-class ReviewIn(Schema):
+class ActualReviewIn(Schema):
     version: int
     approve: bool
     reason: Note = ""
@@ -386,7 +386,7 @@ def edit_actual(request, actual_id: Id, payload: ActualPatch):
     response={200: ActualOut, 409: StaleOut},
     summary="Approve an actual, or return it with the reason (office)",
 )
-def review_actual(request, actual_id: Id, payload: ReviewIn):
+def review_actual(request, actual_id: Id, payload: ActualReviewIn):
     actual = get_object_or_404(_actuals(request.user), pk=actual_id)
     services.review_actual(
         actual,
@@ -467,7 +467,7 @@ class SettlementIn(Schema):
     version: int | None = None  # the year's draft's, when computing it again
 
 
-class VersionIn(Schema):
+class SettlementVersionIn(Schema):
     version: int
 
 
@@ -569,7 +569,7 @@ def run_settlement(request, payload: SettlementIn):
     response={200: SettlementOut, 409: StaleOut},
     summary="Publish a draft settlement (office)",
 )
-def publish_settlement(request, settlement_id: Id, payload: VersionIn):
+def publish_settlement(request, settlement_id: Id, payload: SettlementVersionIn):
     s = get_object_or_404(queries.visible_settlements(request.user), pk=settlement_id)
     return _settlement_out(
         services.publish_settlement(s, actor=request.user, expected_version=payload.version), request.user
