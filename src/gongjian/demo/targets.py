@@ -120,9 +120,9 @@ def build_targets(year: int, as_of: date) -> dict:
 
     # Actuals through November (a month's figures come in the month after it), or the months before ``as_of``.
     last = min(11, as_of.month - 1) if as_of.year == year else 11
-    made = _actuals(indicators, year, last, office, rng)
+    made = _actuals(indicators, year, last, office, rng, as_of)
     if last >= 1:
-        _computed(investment, year, last, office)
+        _computed(investment, year, last, office, as_of)
 
     contracts = []
     for carrier in sorted(
@@ -170,7 +170,7 @@ def _rules(unit_id: int, year: int) -> dict:
     return {"currency": "money", "indicators": rules}
 
 
-def _actuals(indicators, year: int, last: int, office, rng: random.Random) -> int:
+def _actuals(indicators, year: int, last: int, office, rng: random.Random, as_of: date) -> int:
     """Each unit's cumulative figure month by month: its pace (0.8–1.15 of the time-elapsed line) with some noise,
     never going back. The history is written at once as approved (it was reviewed in its months); October's are
     entered and approved through the services, November's entered and waiting, one returned."""
@@ -198,7 +198,7 @@ def _actuals(indicators, year: int, last: int, office, rng: random.Random) -> in
                         )
                     )
                 else:
-                    _enter(target, month, value, office, approve=month < last)
+                    _enter(target, month, value, office, approve=month < last, today=as_of)
     Actual.objects.bulk_create(history)
     queries.changed()
     returned = (
@@ -218,7 +218,7 @@ def _actuals(indicators, year: int, last: int, office, rng: random.Random) -> in
     return Actual.objects.filter(unit_target__indicator__year=year).count()
 
 
-def _computed(investment: Indicator, year: int, last: int, office) -> None:
+def _computed(investment: Indicator, year: int, last: int, office, today: date) -> None:
     """The computed investment: the history from the source, written at once as approved; the last two months
     through the monthly task's service, the earlier approved and the last waiting."""
     source = sources.get(investment.source_key)
@@ -243,7 +243,7 @@ def _computed(investment: Indicator, year: int, last: int, office) -> None:
     Actual.objects.bulk_create(history)
     queries.changed()
     for month in range(max(1, last - 1), last + 1):
-        services.compute_actuals(year, month, actor=office)
+        services.compute_actuals(year, month, actor=office, today=today)
     for actual in Actual.objects.filter(
         unit_target__indicator=investment, state=ActualState.SUBMITTED, month__lt=last
     ).order_by("month", "id"):
@@ -255,10 +255,10 @@ def _round(indicator: Indicator, value: Decimal) -> Decimal:
     return value.quantize(places, ROUND_HALF_UP)
 
 
-def _enter(target: UnitTarget, month: int, value: Decimal, office, *, approve: bool) -> None:
+def _enter(target: UnitTarget, month: int, value: Decimal, office, *, approve: bool, today: date) -> None:
     """A unit's staff enter the month (as the system acting for them: the demo has no account in every unit)."""
     actual = services.enter_actual(
-        target, month, value=value, note="据统计月报", actor=None, expected_version=ANY_VERSION
+        target, month, value=value, note="据统计月报", actor=None, expected_version=ANY_VERSION, today=today
     )
     if approve:
         services.review_actual(actual, approve=True, actor=office, expected_version=actual.version)

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -453,7 +453,7 @@ def get_contract(request, contract_id: Id):
 def contract_docx(request, contract_id: Id):
     contract = get_object_or_404(queries.visible_contracts(request.user), pk=contract_id)
     if not contract.content:
-        raise PermissionDenied(_("责任书尚未下达。"))
+        raise ValidationError(_("责任书尚未下达，还没有文件。"), code="state")
     return attachment(bytes(contract.content), f"{contract.year}年{contract.unit.name}目标责任书.docx")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
@@ -441,10 +442,10 @@ def sign_contract(contract: Contract, *, scan, actor, expected_version: int | No
 # Actuals
 
 
-def _check_month(year: int, month: int) -> None:
+def _check_month(year: int, month: int, today: date | None = None) -> None:
     if not isinstance(month, int) or not 1 <= month <= 12:
         raise ValidationError({"month": _("月份应为 1 至 12。")})
-    if Period(year, month).start > timezone.localdate():
+    if Period(year, month).start > (today or timezone.localdate()):
         raise ValidationError(
             {"month": _("%(year)d年%(month)d月尚未开始，不能填报。") % {"year": year, "month": month}}
         )
@@ -471,6 +472,7 @@ def enter_actual(
     note: str = "",
     evidence=None,
     expected_version: int | None = None,
+    today: date | None = None,
 ) -> Actual:
     """A unit's actual of a target to the end of ``month`` (本年累计), submitted for the office's review: a new
     one (``expected_version`` None) or a change of one submitted or returned (from the version read; the earlier
@@ -483,7 +485,7 @@ def enter_actual(
         raise ValidationError(
             {"value": _("“%(name)s”由系统计算，不需要填报。") % {"name": indicator.name}}, code="state"
         )
-    _check_month(indicator.year, month)
+    _check_month(indicator.year, month, today)
     stored = to_value(indicator, value)
     note = (note or "").strip()
     if len(note) > 500:
@@ -588,12 +590,12 @@ def review_actual(
 
 
 @transaction.atomic
-def compute_actuals(year: int, month: int, *, actor=None) -> int:
+def compute_actuals(year: int, month: int, *, actor=None, today: date | None = None) -> int:
     """Fill the computed actuals of ``year`` to the end of ``month`` from their sources: a new figure is
     submitted for review; a changed one goes back to review with the earlier value kept; an unchanged one stays
     as it is. Safe to run twice. Returns how many actuals were written."""
     check_office(actor)
-    _check_month(year, month)
+    _check_month(year, month, today)
     written = 0
     indicators = Indicator.objects.filter(year=year, source=Source.COMPUTED)
     for indicator in indicators:
@@ -667,10 +669,11 @@ def _figures(contract: Contract, month: int) -> list[engine.Figure]:
         engine.Figure(
             indicator=t.indicator_id,
             name=t.indicator.name,
-            measure=t.indicator.measure if not t.indicator.is_money else "元",
+            # in the indicator's measure (亿元, not yuan), as the contract states them; the rate is the same
+            measure=t.indicator.measure,
             direction=engine.Direction(t.indicator.direction),
-            target=t.target,
-            actual=t.actual_value,
+            target=t.indicator.shown(t.target),
+            actual=t.indicator.shown(t.actual_value),
         )
         for t in rows
     ]
