@@ -65,3 +65,33 @@ def test_the_demo_pages_open_for_the_office_the_reporter_and_the_principal(distr
     assert client.get(f"/cockpit/?year={YEAR}").status_code == 200
     summaries = queries.board(YEAR, through_month=11)
     assert all(s.cells for s in summaries)
+
+
+def test_the_demo_targets_pages_read_chinese(district, client):
+    """What the office reads on the targets' pages holds no English word, code or raw number."""
+    import html
+    import re
+
+    from gongjian.accounts.models import User
+    from gongjian.org.models import Unit
+    from tests.browser.chinese_scan import findings
+
+    client.force_login(User.objects.get(username="office"))
+    unit = Unit.objects.get(short_name="工信局")
+    indicator = Indicator.objects.get(year=YEAR, name="固定资产投资完成额")
+    pages = [
+        f"/targets/?year={YEAR}&month=11",
+        f"/targets/indicators/{indicator.pk}/?month=11",
+        f"/targets/units/{unit.pk}/?year={YEAR}",
+        "/targets/review/",
+        f"/targets/contracts/?year={YEAR}",
+        "/targets/settlements/",
+        f"/targets/settlements/{Settlement.objects.get(year=YEAR).pk}/",
+    ]
+    for path in pages:
+        page = client.get(path).content.decode()
+        body = page.split("<main", 1)[1].split(">", 1)[1]
+        text = html.unescape(
+            re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", body, flags=re.S))
+        )
+        assert findings(text) == [], (path, findings(text))
