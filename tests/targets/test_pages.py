@@ -168,3 +168,21 @@ def test_the_office_drafts_issues_and_the_unit_signs_from_the_pages(
         b"".join(unit_client.get(f"/targets/contracts/{contract.pk}/scan/").streaming_content)
         == b"%PDF-1.4 s"
     )
+
+
+def test_the_office_splits_an_indicator_in_its_measure_and_a_resave_keeps_every_yuan(
+    signed_in, office, gdp, units
+):
+    client = signed_in(office)
+    bad = client.post(f"/targets/indicators/{gdp.pk}/split/", {f"unit-{units[0].pk}": "三亿"})
+    assert bad.status_code == 422 and "三亿" in bad.content.decode()
+    client.post(
+        f"/targets/indicators/{gdp.pk}/split/",
+        {f"unit-{units[0].pk}": "0.33333333", f"unit-{units[1].pk}": "2"},
+    )
+    assert dict(gdp.targets.values_list("unit__name", "target")) == {
+        "甲街道": D(33_333_333),
+        "乙街道": D(200_000_000),
+    }
+    form = client.get(f"/targets/indicators/{gdp.pk}/split/").content.decode()
+    assert 'value="0.33333333"' in form and 'value="2"' in form

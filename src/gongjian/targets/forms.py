@@ -30,7 +30,8 @@ class ActualForm(forms.Form):
     month = forms.TypedChoiceField(
         label=_("月份"), coerce=int, choices=[(m, _("%(m)d月") % {"m": m}) for m in range(1, 13)]
     )
-    value = forms.DecimalField(label=_("本年累计完成（按计量单位）"), max_digits=22, decimal_places=4)
+    # 亿元 to the yuan needs eight places; the service keeps four for other measures and whole yuan for money
+    value = forms.DecimalField(label=_("本年累计完成（按计量单位）"), max_digits=26, decimal_places=8)
     note = forms.CharField(label=_("说明"), max_length=500, required=False)
     evidence = forms.FileField(label=_("佐证材料"), required=False)
 

@@ -154,9 +154,9 @@ def indicator_split(request, pk):
     rows = [
         {
             "unit": unit,
+            # exact, in the measure: a target shown rounded and saved again would lose its remainder
             "value": typed.get(
-                unit.pk,
-                indicator.display(existing[unit.pk].target).replace(",", "") if unit.pk in existing else "",
+                unit.pk, _plain(indicator.shown(existing[unit.pk].target)) if unit.pk in existing else ""
             ),
             "error": errors.get(unit.pk, ""),
         }
@@ -165,6 +165,11 @@ def indicator_split(request, pk):
     return render(
         request, "targets/indicator_split.html", {"indicator": indicator, "rows": rows}, status=status
     )
+
+
+def _plain(value) -> str:
+    """A Decimal as typed into a form: every digit, no exponent, no trailing zeros (30, 0.33333333)."""
+    return format(value.normalize(), "f")
 
 
 def _unit_targets(unit: Unit, year: int):
@@ -201,7 +206,7 @@ def _unit_page(request, unit: Unit, year: int, *, form=None, status: int = 200, 
                 initial={
                     "target": actual.unit_target_id,
                     "month": actual.month,
-                    "value": indicator.shown(actual.value),
+                    "value": _plain(indicator.shown(actual.value)),
                     "note": actual.note,
                 },
             )
