@@ -429,6 +429,7 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
     "api/v1/targets/actuals/<int:actual_id>/review": [{"actual_id": "actual"}],
     "api/v1/targets/contracts/<int:contract_id>": [{"contract_id": "contract"}],
     "api/v1/targets/contracts/<int:contract_id>/docx": [{"contract_id": "contract"}],
+    "api/v1/targets/contracts/<int:contract_id>/issue": [{"contract_id": "contract"}],
     "api/v1/targets/settlements/<int:settlement_id>": [{"settlement_id": "settlement"}],
     "api/v1/targets/settlements/<int:settlement_id>/publish": [{"settlement_id": "settlement"}],
 }

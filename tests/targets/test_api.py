@@ -165,3 +165,34 @@ def test_settlement_runs_publishes_and_a_stale_publish_is_409(call, targets, uni
     assert call("get", "/settlements", reporter).json()["count"] == 1
     refused = call("post", "/settlements", reporter, {"year": YEAR, "reason": "x"})
     assert refused.status_code == 403
+
+
+def test_the_office_drafts_edits_and_issues_a_contract_through_the_api(call, targets, units, office):
+    green, _money = targets
+    created = call("post", "/contracts", office, {"unit_id": units[0].pk, "year": YEAR})
+    assert created.status_code == 201 and created.json()["state"] == "draft"
+    contract = created.json()
+    bad = call(
+        "patch",
+        f"/contracts/{contract['id']}",
+        office,
+        {
+            "version": contract["version"],
+            "rules": {"indicators": [{"indicator": green[0].indicator_id, "reward": -1}]},
+        },
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "rules.indicators[0].reward"
+    rules = {
+        "currency": "points",
+        "indicators": [{"indicator": green[0].indicator_id, "reward": "2.5", "veto": True}],
+    }
+    edited = call(
+        "patch", f"/contracts/{contract['id']}", office, {"version": contract["version"], "rules": rules}
+    )
+    assert edited.status_code == 200 and edited.json()["rules"]["currency"] == "points"
+    stale = call("post", f"/contracts/{contract['id']}/issue", office, {"version": contract["version"]})
+    assert stale.status_code == 409
+    issued = call("post", f"/contracts/{contract['id']}/issue", office, {"version": edited.json()["version"]})
+    assert issued.status_code == 200 and issued.json()["number"]
+    again = call("post", "/contracts", office, {"unit_id": units[0].pk, "year": YEAR})
+    assert again.status_code == 422 and again.json()["code"] == "exists"

@@ -449,6 +449,55 @@ def get_contract(request, contract_id: Id):
     )
 
 
+class ContractIn(Schema):
+    unit_id: Id
+    year: Year
+    rules: dict | None = None  # {currency, indicators: [{indicator, reward, …}]}; the default rules when None
+
+
+class ContractPatch(Schema):
+    version: int
+    rules: dict
+
+
+class ContractVersionIn(Schema):
+    version: int
+
+
+@router.post("/contracts", response={201: ContractOut}, summary="Draft a unit's contract of a year (office)")
+def create_contract(request, payload: ContractIn):
+    contract = services.create_contract(
+        get_object_or_404(Unit, pk=payload.unit_id), payload.year, actor=request.user, rules=payload.rules
+    )
+    return Status(201, _contract_out(contract))
+
+
+@router.patch(
+    "/contracts/{int:contract_id}",
+    response={200: ContractOut, 409: StaleOut},
+    summary="Change a draft contract's rules (office)",
+)
+def edit_contract(request, contract_id: Id, payload: ContractPatch):
+    contract = get_object_or_404(Contract.objects.select_related("unit").defer("content"), pk=contract_id)
+    return _contract_out(
+        services.update_contract(
+            contract, rules=payload.rules, actor=request.user, expected_version=payload.version
+        )
+    )
+
+
+@router.post(
+    "/contracts/{int:contract_id}/issue",
+    response={200: ContractOut, 409: StaleOut},
+    summary="Issue a draft contract: numbered, its .docx rendered and kept (office)",
+)
+def issue_contract(request, contract_id: Id, payload: ContractVersionIn):
+    contract = get_object_or_404(Contract.objects.select_related("unit"), pk=contract_id)
+    return _contract_out(
+        services.issue_contract(contract, actor=request.user, expected_version=payload.version)
+    )
+
+
 @router.get("/contracts/{int:contract_id}/docx", summary="The contract as issued (.docx)")
 def contract_docx(request, contract_id: Id):
     contract = get_object_or_404(queries.visible_contracts(request.user), pk=contract_id)

@@ -72,6 +72,14 @@ def check_unit_staff(actor, unit_id: int) -> None:
         raise PermissionDenied(_("只能填报本单位的目标完成情况。"))
 
 
+def refusal(errors: dict, code: str) -> ValidationError:
+    """A refusal naming its fields and carrying its code (Django keeps no code on a dict of messages; the API
+    answers with it)."""
+    exc = ValidationError(errors)
+    exc.code = code
+    return exc
+
+
 # Values
 
 
@@ -240,8 +248,8 @@ def set_target(
     steps = _milestones(indicator, value, milestones)
     current = UnitTarget.objects.select_for_update().filter(indicator=indicator, unit=unit).first()
     if Contract.objects.filter(unit=unit, year=indicator.year).exclude(state=ContractState.DRAFT).exists():
-        raise ValidationError(
-            {"target": _("%(unit)s 的责任书已下达，不能再改目标。") % {"unit": unit.name}}, code="issued"
+        raise refusal(
+            {"target": _("%(unit)s 的责任书已下达，不能再改目标。") % {"unit": unit.name}}, "issued"
         )
     if current is None:
         if expected_version not in (None, ANY_VERSION):
@@ -331,9 +339,8 @@ def create_contract(unit: Unit, year: int, *, actor, rules: Mapping | None = Non
         with transaction.atomic():
             contract = Contract.objects.create(unit=unit, year=year, rules=parsed.as_dict())
     except IntegrityError:
-        raise ValidationError(
-            {"unit": _("%(unit)s 已有 %(year)d 年的责任书。") % {"unit": unit.name, "year": year}},
-            code="exists",
+        raise refusal(
+            {"unit": _("%(unit)s 已有 %(year)d 年的责任书。") % {"unit": unit.name, "year": year}}, "exists"
         ) from None
     audit.record(
         "targets.contract.create",
@@ -397,17 +404,15 @@ def issue_contract(contract: Contract, *, actor, expected_version: int | None) -
 def check_upload(upload, *, field: str, most: int, kinds: set[str] | None = None) -> None:
     name = getattr(upload, "name", "") or ""
     if not upload.size:
-        raise ValidationError({field: _("%(name)s：文件是空的。") % {"name": name}}, code="file_empty")
+        raise refusal({field: _("%(name)s：文件是空的。") % {"name": name}}, "file_empty")
     if upload.size > most:
-        raise ValidationError(
+        raise refusal(
             {field: _("%(name)s：文件超过 %(mb)d MB。") % {"name": name, "mb": most // (1024 * 1024)}},
-            code="too_large",
+            "too_large",
         )
     suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if kinds is not None and suffix not in kinds:
-        raise ValidationError(
-            {field: _("%(name)s：只能上传 PDF 或 JPG、PNG 图片。") % {"name": name}}, code="file_type"
-        )
+        raise refusal({field: _("%(name)s：只能上传 PDF 或 JPG、PNG 图片。") % {"name": name}}, "file_type")
 
 
 @transaction.atomic
@@ -482,9 +487,7 @@ def enter_actual(
     indicator = target.indicator
     check_unit_staff(actor, target.unit_id)
     if indicator.source == Source.COMPUTED:
-        raise ValidationError(
-            {"value": _("“%(name)s”由系统计算，不需要填报。") % {"name": indicator.name}}, code="state"
-        )
+        raise refusal({"value": _("“%(name)s”由系统计算，不需要填报。") % {"name": indicator.name}}, "state")
     _check_month(indicator.year, month, today)
     stored = to_value(indicator, value)
     note = (note or "").strip()
