@@ -62,7 +62,8 @@ def test_the_demo_pages_open_for_the_office_the_reporter_and_the_principal(distr
         assert client.get(f"/targets/?year={YEAR}&month=11").status_code == 200
     client.force_login(User.objects.get(username="office"))
     assert "新增绿化面积" in client.get("/targets/review/").content.decode()
-    assert client.get(f"/cockpit/?year={YEAR}").status_code == 200
+    cockpit = client.get(f"/cockpit/?year={YEAR}").content.decode()
+    assert 'id="targets-panel"' in cockpit and "/targets/indicators/" in cockpit
     summaries = queries.board(YEAR, through_month=11)
     assert all(s.cells for s in summaries)
 
