@@ -9,12 +9,17 @@ from gongjian.core import periods
 from gongjian.lights import choices as light_choices
 from gongjian.lights import rules
 from gongjian.reports import choices as report_choices
+from gongjian.targets import choices as target_choices
+from gongjian.targets import engine as target_engine
+from gongjian.targets import rules as target_rules
 
 PAIRS = [
     (rules.Colour, light_choices.Colour),
     (rules.Dimension, light_choices.Dimension),
     (scheme.SubjectKind, assess_models.SubjectKind),
     (scheme.ConsequenceKind, assess_models.ConsequenceKind),
+    (target_engine.Direction, target_choices.Direction),
+    (target_rules.Currency, target_choices.Currency),
 ]
 
 

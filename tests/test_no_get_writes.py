@@ -64,12 +64,14 @@ from gongjian.lights import services as lights
 from gongjian.lights.models import Light
 from gongjian.lights.services import letters
 from gongjian.meetings.models import Meeting
-from gongjian.org.models import Unit
+from gongjian.org.models import Person, Unit
 from gongjian.pipeline.models import AnnualPlan as PipelinePlan
 from gongjian.pipeline.models import Campaign, PlanItem, ReserveProject
 from gongjian.projects.models import BaselineChange, Project
 from gongjian.reports import services as reports
 from gongjian.reports.models import Report, ReportingPeriod
+from gongjian.targets import services as targets
+from gongjian.targets.models import Actual, Contract, Settlement
 from tests.factories import photo_bytes
 
 pytestmark = pytest.mark.django_db
@@ -218,6 +220,24 @@ def build_district() -> District:
         errors=[RowError(sheet="项目", row=2, column="总投资", value="三亿", message="不是数字")],
     )
 
+    # Targets: the reporter's unit's actual of the last month entered again with its evidence file.
+    waiting = (
+        Actual.objects.filter(
+            unit_target__unit=Person.objects.get(user=reporter).unit, state="submitted", computed=False
+        )
+        .order_by("pk")
+        .first()
+    )
+    evidenced = targets.enter_actual(
+        waiting.unit_target,
+        waiting.month,
+        value=waiting.value,
+        evidence=SimpleUploadedFile("统计月报.pdf", b"%PDF-1.4 evidence"),
+        actor=reporter,
+        expected_version=waiting.version,
+    )
+    signed = Contract.objects.get(state="signed")
+
     interviews = Consequence.objects.filter(kind="interview").order_by("pk")
     published = Run.objects.filter(state="published").order_by("-period_code", "-revision")
     run = published.filter(period_kind="month").first() or published.first()
@@ -268,6 +288,12 @@ def build_district() -> District:
             .first()
             .household_id,
             "agreement": Agreement.objects.filter(state="pending").order_by("pk").first().pk,
+            "indicator": evidenced.unit_target.indicator_id,
+            "unit_target": evidenced.unit_target_id,
+            "target_unit": evidenced.unit_target.unit_id,
+            "actual": evidenced.pk,
+            "contract": signed.pk,
+            "settlement": Settlement.objects.order_by("pk").first().pk,
             "job": Job.objects.create(
                 kind="lights.recompute", label="重算本年度红绿灯", created_by=office
             ).pk,
@@ -470,6 +496,27 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
         f"api/v1/land/agreements/<int:agreement_id>/{tail}": [{"agreement_id": "agreement"}]
         for tail in ("approval", "sign")
     },
+    "targets/indicators/<int:pk>/": [{"pk": "indicator"}],
+    "targets/indicators/<int:pk>/split/": [{"pk": "indicator"}],
+    "targets/units/<int:pk>/": [{"pk": "target_unit"}],
+    "targets/units/<int:pk>/actual/": [{"pk": "target_unit"}],
+    "targets/actuals/<int:pk>/evidence/": [{"pk": "actual"}],
+    "targets/review/<int:pk>/": [{"pk": "actual"}],
+    **{
+        f"targets/contracts/<int:pk>/{action}/": [{"pk": "contract"}]
+        for action in ("issue", "docx", "scan", "sign")
+    },
+    "targets/settlements/<int:pk>/": [{"pk": "settlement"}],
+    "targets/settlements/<int:pk>/publish/": [{"pk": "settlement"}],
+    "api/v1/targets/indicators/<int:indicator_id>": [{"indicator_id": "indicator"}],
+    "api/v1/targets/targets/<int:target_id>": [{"target_id": "unit_target"}],
+    "api/v1/targets/actuals/<int:actual_id>": [{"actual_id": "actual"}],
+    "api/v1/targets/actuals/<int:actual_id>/review": [{"actual_id": "actual"}],
+    "api/v1/targets/contracts/<int:contract_id>": [{"contract_id": "contract"}],
+    "api/v1/targets/contracts/<int:contract_id>/docx": [{"contract_id": "contract"}],
+    "api/v1/targets/contracts/<int:contract_id>/issue": [{"contract_id": "contract"}],
+    "api/v1/targets/settlements/<int:settlement_id>": [{"settlement_id": "settlement"}],
+    "api/v1/targets/settlements/<int:settlement_id>/publish": [{"settlement_id": "settlement"}],
 }
 
 # Besides the bare URL, these query strings (the filters and switches a page reads from the GET).
@@ -513,6 +560,10 @@ QUERIES: dict[str, list[str]] = {
     "pipeline/export/": ["category=industry"],
     "api/v1/pipeline/reserve": ["readiness=ready&start_year={OTHER_YEAR}"],
     "api/v1/pipeline/campaigns": ["year={YEAR}&kind=start"],
+    "targets/": ["year={YEAR}&month=10"],
+    "targets/units/<int:pk>/": ["year={YEAR}&edit={actual}"],
+    "targets/export.xlsx": ["year={YEAR}&month=10"],
+    "api/v1/targets/targets": ["year={YEAR}&month=10"],
 }
 
 _PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")

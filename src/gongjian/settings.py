@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "gongjian.pipeline",
     "gongjian.attraction",
     "gongjian.land",
+    "gongjian.targets",
     "gongjian.assignments",
     "gongjian.documents",
     "gongjian.exchange",

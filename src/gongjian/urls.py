@@ -28,6 +28,7 @@ urlpatterns = [
     path("pipeline/", include("gongjian.pipeline.urls")),
     path("attraction/", include("gongjian.attraction.urls")),
     path("land/", include("gongjian.land.urls")),
+    path("targets/", include("gongjian.targets.urls")),
     # The dispatch apps keep the paths they had when they were one app.
     path("dispatch/daily/", include("gongjian.daily.urls")),
     path("dispatch/assignments/", include("gongjian.assignments.urls")),

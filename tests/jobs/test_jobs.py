@@ -126,6 +126,7 @@ def test_the_schedule_calls_every_apps_entry_points_in_order():
         "assess",
         "assignments",
         "attraction",
+        "targets",
         "accounts",
         "jobs",
         "core",

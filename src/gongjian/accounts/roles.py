@@ -90,6 +90,11 @@ _LAND_LEDGER = [
     "land.add_agreement",
     "land.change_agreement",
 ]
+# Targets (目标责任状): the office defines and settles them, a unit's staff enter its actuals and sign its contract,
+# leaders read every unit's.
+_TARGETS_VIEW = ["targets.view_indicator", "targets.view_contract", "targets.view_settlement"]
+_TARGETS_ALL = [*_TARGETS_VIEW, "targets.view_all_targets"]
+_TARGETS_UNIT = [*_TARGETS_VIEW, "targets.enter_actuals"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PROJECT_OFFICE: [
@@ -140,6 +145,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "land.add_standard",
         "land.view_all_tasks",
         "land.view_identity",
+        *_TARGETS_ALL,
+        "targets.manage_targets",
         "jobs.view_job",
         "jobs.view_schedulerun",
     ],
@@ -152,6 +159,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_DISPATCH_UNIT,
         *_PIPELINE_UNIT,
         *_ATTRACTION_UNIT,
+        *_TARGETS_UNIT,
     ],
     Role.UNIT_REVIEWER: [
         *_VIEW_PROJECTS,
@@ -160,6 +168,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_LIGHTS,
         *_DISPATCH_UNIT,
         *_ATTRACTION_VIEW,
+        *_TARGETS_UNIT,
     ],
     Role.SUPERVISING_LEADER: [
         *_VIEW_PROJECTS,
@@ -172,6 +181,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_DISPATCH_VIEW,
         *_LAND_VIEW,
         "land.approve_deviation",
+        *_TARGETS_ALL,
     ],
     Role.EVALUATOR: ["projects.view_project", "assess.view_evaluation", "assess.add_evaluation"],
     Role.SERVICE_TEAM: [
@@ -196,6 +206,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "attraction.view_all_leads",
         *_LAND_VIEW,
         "land.view_all_tasks",
+        *_TARGETS_ALL,
     ],
     Role.LAND_AUDITOR: [*_LAND_VIEW, "land.view_all_tasks", "land.view_identity"],
     Role.SYSTEM_ADMIN: [

@@ -27,6 +27,7 @@ from gongjian.org.scope import scope_for
 from gongjian.pipeline.api import router as pipeline
 from gongjian.projects.api import router as projects
 from gongjian.reports.api import router as reports
+from gongjian.targets.api import router as targets
 
 
 class TokenAuth(HttpBearer):
@@ -281,6 +282,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/dispatch", daily)
     api.add_router("/dispatch", documents)
     api.add_router("/pipeline", pipeline)
+    api.add_router("/targets", targets)
     api.add_router("/", jobs)
     api.add_router("/attraction", attraction)
     api.add_router("/land", land)

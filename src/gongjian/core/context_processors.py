@@ -35,6 +35,8 @@ def navigation(request):
         items.append((_("招商引资"), reverse("attraction:funnel"), "attraction"))
     if user.has_perm("land.view_task"):
         items.append((_("征地拆迁"), reverse("land:task_list"), "land"))
+    if user.has_perm("targets.view_indicator"):
+        items.append((_("目标责任状"), reverse("targets:board"), "targets"))
     if user.has_perm("assess.add_evaluation"):
         items.append((_("综合评价"), reverse("assess:evaluate"), "evaluate"))
     if user.has_perm("projects.import_projects"):

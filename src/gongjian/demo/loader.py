@@ -90,6 +90,7 @@ from gongjian.demo.data import (
 )
 from gongjian.demo.land import build_land
 from gongjian.demo.pipeline import build_pipeline
+from gongjian.demo.targets import build_targets
 from gongjian.documents import services as documents
 from gongjian.lights.choices import CaseKind
 from gongjian.lights.models import Light
@@ -433,6 +434,7 @@ class _DemoBuilder:
         build_land(
             as_of=self.as_of, units=self.units, people=self.people, surnames=SURNAMES, given=GIVEN_NAMES
         )
+        build_targets(self.year, self.as_of)
         return DemoSummary(
             year=self.year,
             as_of=self.as_of,
