@@ -280,6 +280,8 @@ GONGJIAN_LADDER_WORKDAYS = int(env("LADDER_WORKDAYS", "5"))
 GONGJIAN_REMIND_WORKDAYS = int(env("REMIND_WORKDAYS", "5"))
 # The cockpit's wall screen (大屏) reloads itself this often.
 GONGJIAN_COCKPIT_REFRESH_SECONDS = int(env("COCKPIT_REFRESH_SECONDS", "300"))
+# The wall screen shows its panels in turns (屏) of two rows each, this many seconds a turn.
+GONGJIAN_COCKPIT_TURN_SECONDS = int(env("COCKPIT_TURN_SECONDS", "30"))
 
 # Notifications: e-mail goes out only when an SMTP host is set; the webhook only when its URL is set.
 EMAIL_HOST = env("SMTP_HOST")

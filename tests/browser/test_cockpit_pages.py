@@ -55,9 +55,19 @@ def test_the_wall_screen_is_dark_large_and_refreshes_itself(page, login, distric
     # every panel on the one screen, nothing to scroll to
     size = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
     assert size == [1920, 1080], size
-    for panel in page.locator("section.panel").all():
-        box = panel.bounding_box()
-        assert box and box["y"] + box["height"] <= 1080, panel.get_attribute("id")
+    turns = page.locator("[data-screen-turn]")
+    seen = set()
+    for n in range(1, turns.count() + 1):
+        if n > 1:  # more panels than one screen holds: they take turns, each turn a screen
+            page.click(f"[data-show-turn='{n}']")
+        expect(page.locator(f"#screen-turn-{n}")).to_be_visible()
+        for panel in page.locator(f"#screen-turn-{n} section.panel").all():
+            box = panel.bounding_box()
+            assert box and box["y"] + box["height"] <= 1080, panel.get_attribute("id")
+            seen.add(panel.get_attribute("id"))
+        assert page.locator("[data-screen-turn]:visible").count() == 1
+    assert {"panel-investment", "panel-lights", "panel-red"} <= seen
+    assert len(seen) == page.locator("section.panel").count()
 
 
 def test_a_reporter_on_a_phone_sees_their_projects_cockpit(phone, district):  # noqa: F811

@@ -348,3 +348,25 @@ def test_the_page_reads_in_chinese_without_codes(district, client):
         assert not words, words
         assert not re.search(r"\b\d{4}-\d{1,2}-[123]\b", text)  # a period's code, not 2026年12月上旬
         assert str(NOW) in text
+
+
+def test_the_wall_screen_puts_its_panels_in_turns_of_two_rows():
+    from types import SimpleNamespace
+
+    from gongjian.cockpit.views import SCREEN_CELLS, screens
+
+    def panel(key, wide=False):
+        return {"panel": SimpleNamespace(key=key, wide=wide)}
+
+    panels = [
+        panel("a", True),
+        panel("b"),
+        panel("c"),
+        panel("d", True),
+        panel("e", True),
+        panel("f"),
+        panel("g"),
+    ]
+    turns = [[p["panel"].key for p in turn] for turn in screens(panels)]
+    assert turns == [["a", "b", "c", "d", "e"], ["f", "g"]] and SCREEN_CELLS == 8
+    assert screens([]) == [] and [[p["panel"].key for p in t] for t in screens(panels[:2])] == [["a", "b"]]

@@ -13,6 +13,24 @@ from gongjian.core.panels import View, registered
 
 # The wall screen reloads itself (a GET of the page) this often.
 SCREEN_REFRESH_SECONDS = settings.GONGJIAN_COCKPIT_REFRESH_SECONDS
+# A 1920×1080 wall screen holds two rows of four cells (a wide panel takes two); more panels than that are shown
+# as screens (屏) that take turns, each for this many seconds.
+SCREEN_CELLS = 8
+SCREEN_TURN_SECONDS = settings.GONGJIAN_COCKPIT_TURN_SECONDS
+
+
+def screens(panels: list[dict]) -> list[list[dict]]:
+    """The panels in turns of at most :data:`SCREEN_CELLS` cells, in their order (a wide panel takes two)."""
+    pages: list[list[dict]] = [[]]
+    used = 0
+    for p in panels:
+        cells = 2 if p["panel"].wide else 1
+        if used + cells > SCREEN_CELLS and pages[-1]:
+            pages.append([])
+            used = 0
+        pages[-1].append(p)
+        used += cells
+    return [page for page in pages if page]
 
 
 def _page(request, template: str, *, screen: bool):
@@ -48,6 +66,8 @@ def _page(request, template: str, *, screen: bool):
             "projects_link": view.link(reverse("projects:project_list"), state="active", plan_year=year),
             "screen": screen,
             "refresh": SCREEN_REFRESH_SECONDS,
+            "screens": screens(panels) if screen else [],
+            "turn": SCREEN_TURN_SECONDS,
             "now": timezone.localtime(),
             "query": request.GET.urlencode(),
         },
