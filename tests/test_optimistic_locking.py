@@ -727,6 +727,33 @@ VERSIONED = {
     ("post", "/api/v1/land/households/{household_id}/agreement"): "AgreementOut",
     ("post", "/api/v1/land/agreements/{agreement_id}/approval"): "AgreementOut",
     ("post", "/api/v1/land/agreements/{agreement_id}/sign"): "AgreementOut",
+    # investment attraction, targets and the pipeline (issue 16)
+    ("patch", "/api/v1/pipeline/reserve/{reserve_id}"): "ReserveOut",
+    ("post", "/api/v1/pipeline/reserve/{reserve_id}/withdraw"): "ReserveOut",
+    ("post", "/api/v1/pipeline/plans/{plan_id}/items"): "PlanOut",
+    ("patch", "/api/v1/pipeline/plans/{plan_id}/items/{item_id}"): "PlanOut",
+    ("post", "/api/v1/pipeline/plans/{plan_id}/items/{item_id}/remove"): "PlanOut",
+    # answers the task issuing it (202); the plan it checked is a PlanOut
+    ("post", "/api/v1/pipeline/plans/{plan_id}/issue"): "PlanOut",
+    ("patch", "/api/v1/pipeline/campaigns/{campaign_id}"): "CampaignOut",
+    ("patch", "/api/v1/targets/indicators/{indicator_id}"): "IndicatorOut",
+    ("patch", "/api/v1/targets/targets/{target_id}"): "TargetOut",
+    ("patch", "/api/v1/targets/actuals/{actual_id}"): "ActualOut",
+    ("post", "/api/v1/targets/actuals/{actual_id}/review"): "ActualOut",
+    ("patch", "/api/v1/targets/contracts/{contract_id}"): "ContractOut",
+    ("post", "/api/v1/targets/contracts/{contract_id}/issue"): "ContractOut",
+    ("post", "/api/v1/targets/settlements"): "SettlementOut",
+    ("post", "/api/v1/targets/settlements/{settlement_id}/publish"): "SettlementOut",
+    ("patch", "/api/v1/attraction/trips/{trip_id}"): "TripOut",
+    ("patch", "/api/v1/attraction/leads/{lead_id}"): "LeadOut",
+    ("post", "/api/v1/attraction/leads/{lead_id}/sign"): "LeadOut",
+    ("post", "/api/v1/attraction/leads/{lead_id}/start"): "LeadOut",
+    ("post", "/api/v1/attraction/leads/{lead_id}/production"): "LeadOut",
+    ("post", "/api/v1/attraction/leads/{lead_id}/drop"): "LeadOut",
+    ("patch", "/api/v1/attraction/steps/{step_id}"): "LeadStepOut",
+    ("post", "/api/v1/attraction/leads/{lead_id}/steps"): "LeadStepOut",
+    ("patch", "/api/v1/attraction/tranches/{tranche_id}"): "TrancheOut",
+    ("post", "/api/v1/attraction/leads/{lead_id}/tranches"): "TrancheOut",
 }
 CREATES_ONLY = {
     ("post", "/api/v1/projects"),
@@ -747,6 +774,15 @@ CREATES_ONLY = {
         "post",
         "/api/v1/land/tasks/{task_id}/households",
     ),  # a household's number is unique in its task (else 422)
+    ("post", "/api/v1/pipeline/reserve"),
+    ("post", "/api/v1/pipeline/plans"),
+    ("post", "/api/v1/pipeline/campaigns"),
+    ("post", "/api/v1/targets/indicators"),
+    ("post", "/api/v1/targets/targets"),
+    ("post", "/api/v1/targets/actuals"),
+    ("post", "/api/v1/targets/contracts"),
+    ("post", "/api/v1/attraction/trips"),
+    ("post", "/api/v1/attraction/leads"),
 }
 
 

@@ -175,6 +175,7 @@ class TargetOut(Schema):
     behind: bool
     rank: int | None  # among the units rated on the indicator
     ranked: int
+    version: int  # the target's: send it back to edit it
 
 
 def _cell_out(c: queries.Cell) -> dict:
@@ -191,6 +192,7 @@ def _cell_out(c: queries.Cell) -> dict:
         "behind": c.behind,
         "rank": c.rank,
         "ranked": c.ranked,
+        "version": c.version,
     }
 
 

@@ -125,6 +125,7 @@ class Cell:
     elapsed: Decimal | None
     rank: int | None = None
     ranked: int = 0
+    version: int = 1  # the target's, for an edit of it
 
     @property
     def behind(self) -> bool:
@@ -229,6 +230,7 @@ def _cells(year: int, month: int, indicator_ids) -> tuple[list[Indicator], dict[
             "steps",
             "actual_value",
             "actual_month",
+            "version",
         )
         .order_by("indicator_id", "unit__name")
     )
@@ -238,7 +240,7 @@ def _cells(year: int, month: int, indicator_ids) -> tuple[list[Indicator], dict[
     line = engine.elapsed_percent(
         Decimal(12), [], month
     )  # the time-elapsed line of a target without milestones
-    for pk, indicator_id, unit_id, unit_name, target, text, actual, actual_month in rows:
+    for pk, indicator_id, unit_id, unit_name, target, text, actual, actual_month, version in rows:
         steps = decoded.get(text or "")
         if steps is None:
             steps = decoded[text] = [Decimal(str(v)) for v in json.loads(text)]
@@ -253,6 +255,7 @@ def _cells(year: int, month: int, indicator_ids) -> tuple[list[Indicator], dict[
                 actual_month,
                 engine.completion(target, actual, directions[indicator_id]),
                 (engine.elapsed_percent(target, steps, month) if steps else line) if target > 0 else None,
+                version=version,
             )
         )
     return indicators, by_indicator
