@@ -20,8 +20,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from gongjian.exchange import limits
-from gongjian.exchange.limits import Limits, column_letters, column_number
+from gongjian.core import workbook_limits as limits
+from gongjian.core.workbook_limits import Limits, column_letters, column_number
 from gongjian.exchange.reading import read_workbook
 from gongjian.exchange.services import import_projects
 from gongjian.projects.models import Project

@@ -16,8 +16,8 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from gongjian.attraction import importing
 from gongjian.core import audit, excel
+from gongjian.core.workbook_limits import UnreadableFile, XlsxPackage
 from gongjian.exchange.importing import ImportResult, RowError
-from gongjian.exchange.limits import UnreadableFile, XlsxPackage
 from gongjian.exchange.reading import Sheet, _csv_rows
 from gongjian.exchange.services import import_limits, uploads_dir
 from gongjian.jobs import services as jobs

@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from gongjian.core.workbook_limits import Limits, SheetPart, UnreadableFile, XlsxPackage, check_size
 from gongjian.exchange.columns import (
     MAIN_SHEET,
     NOTE_SHEETS,
@@ -25,7 +26,6 @@ from gongjian.exchange.columns import (
     is_blank,
     recognised_headers,
 )
-from gongjian.exchange.limits import Limits, SheetPart, UnreadableFile, XlsxPackage, check_size
 
 # People put a title (“2026年重点项目计划表”) and a blank line or two above the header.
 _HEADER_SEARCH_ROWS = 10

@@ -25,10 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.core import audit, excel
+from gongjian.core.workbook_limits import Limits
 from gongjian.exchange import exports
 from gongjian.exchange.columns import APPROVAL_COLUMNS, MILESTONE_COLUMNS, MONTH_KEYS, PROJECT_COLUMNS, Column
 from gongjian.exchange.importing import ImportResult, People, ProjectImport, RowError, in_chunks
-from gongjian.exchange.limits import Limits
 from gongjian.exchange.reading import UnreadableFile, count_rows, read_workbook
 from gongjian.jobs import services as jobs
 from gongjian.jobs.models import Job

@@ -17,10 +17,10 @@ from typing import IO, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from python_calamine import CalamineError, CalamineWorkbook
 
 from gongjian.core import excel
 from gongjian.core.money import wan_to_yuan
+from gongjian.core.workbook_limits import UnreadableFile, read_sheets
 from gongjian.org.choices import UnitKind
 from gongjian.org.models import Region, Unit
 from gongjian.pipeline import services
@@ -148,9 +148,10 @@ def read_rows(file: IO[bytes]) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     if getattr(file, "size", 0) and file.size > MAX_BYTES:
         raise ValidationError(_("文件过大（超过 10 MB）。"))
     try:
-        book = CalamineWorkbook.from_filelike(file)
-        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, IndexError) as exc:
+        # checked against the registry import's limits (a zip bomb or a cell at XFD1048576 is refused unread)
+        sheets = read_sheets(file, getattr(file, "name", None) or "reserve.xlsx")
+        rows = next(iter(sheets.values()), [])
+    except UnreadableFile as exc:
         raise ValidationError(
             _("无法读取该文件，请上传按模板填写的 .xlsx 文件（%(why)s）。") % {"why": exc}
         ) from None

@@ -15,9 +15,9 @@ from typing import IO, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from python_calamine import CalamineError, CalamineWorkbook
 
 from gongjian.core.locking import ANY_VERSION
+from gongjian.core.workbook_limits import Limits, UnreadableFile, read_sheets
 from gongjian.targets import queries, services
 from gongjian.targets.choices import Source
 from gongjian.targets.exports import ACTUAL_COLUMNS, ACTUALS_SHEET
@@ -58,20 +58,17 @@ def _text(value: Any) -> str:
 
 
 def _rows(file: IO[bytes], filename: str) -> list[list[Any]]:
-    if not filename.lower().endswith((".xlsx", ".xlsm")):
-        raise ValueError(_("只能导入 .xlsx 文件。"))
     data = file.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ValueError(_("文件超过 %(mb)d MB。") % {"mb": MAX_BYTES // (1024 * 1024)})
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        name = ACTUALS_SHEET if ACTUALS_SHEET in book.sheet_names else book.sheet_names[0]
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except (CalamineError, IndexError, ValueError) as exc:
-        raise ValueError(_("无法读取该 Excel 文件（%(e)s）。") % {"e": exc}) from None
-    if len(rows) > MAX_ROWS:
-        raise ValueError(_("超过 %(n)d 行的上限。") % {"n": MAX_ROWS})
-    return rows
+        # checked against the registry import's limits (a zip bomb or a cell at XFD1048576 is refused unread)
+        sheets = read_sheets(io.BytesIO(data), filename, limits=Limits(max_rows=MAX_ROWS + 10))
+    except UnreadableFile as exc:
+        raise ValueError(str(exc)) from None
+    if not sheets:
+        raise ValueError(_("工作簿中没有数据表。"))
+    return sheets.get(ACTUALS_SHEET) or next(iter(sheets.values()))
 
 
 def import_actuals(file: IO[bytes], filename: str, *, year: int, actor) -> ImportResult:

@@ -554,3 +554,31 @@ class _ExactScan:
                 f"{self.sheet}的数据范围 A1:{last} 共 {self.rows * self.columns:,} 个单元格，"
                 f"超过 {self.limits.max_cells:,} 个单元格（行数 × 列数）的上限。"
             )
+
+
+def read_sheets(
+    file: IO[bytes], filename: str, names: Iterable[str] = (), limits: Limits | None = None
+) -> dict[str, list[list[object]]]:
+    """The rows of the sheets ``names`` of an uploaded .xlsx (every sheet when empty; a name the workbook lacks
+    is left out), each cell as calamine gives it — for any app's import, after the whole file was checked
+    against ``limits`` (the defaults when None) like the registry's import checks it. Raises
+    :class:`UnreadableFile` with a message for the user: not an .xlsx, beyond a limit, or unreadable."""
+    from python_calamine import CalamineError, CalamineWorkbook  # noqa: PLC0415  (only the readers need it)
+
+    limits = limits or Limits()
+    lowered = filename.lower()
+    if lowered.endswith(".xls"):
+        raise UnreadableFile("不支持旧版 .xls 文件，请在 Excel 或 WPS 中“另存为” .xlsx 后再导入。")
+    if not lowered.endswith((".xlsx", ".xlsm")):
+        raise UnreadableFile("只能导入 .xlsx 文件。")
+    package = XlsxPackage(file, limits)
+    wanted = [name.strip() for name in names]
+    parts = [p for p in package.sheets if not wanted or p.name.strip() in wanted]
+    package.check(parts)
+    try:
+        book = CalamineWorkbook.from_filelike(file)
+        return {
+            p.name.strip(): book.get_sheet_by_name(p.name).to_python(skip_empty_area=False) for p in parts
+        }
+    except CalamineError as exc:
+        raise UnreadableFile(f"无法读取该 Excel 文件（{exc}），请确认文件未损坏且不是加密文件。") from exc
