@@ -64,6 +64,8 @@ from gongjian.lights.models import Light
 from gongjian.lights.services import letters
 from gongjian.meetings.models import Meeting
 from gongjian.org.models import Unit
+from gongjian.pipeline.models import AnnualPlan as PipelinePlan
+from gongjian.pipeline.models import Campaign, PlanItem, ReserveProject
 from gongjian.projects.models import BaselineChange, Project
 from gongjian.reports import services as reports
 from gongjian.reports.models import Report, ReportingPeriod
@@ -264,6 +266,13 @@ def build_district() -> District:
             "job": Job.objects.create(
                 kind="lights.recompute", label="重算本年度红绿灯", created_by=office
             ).pk,
+            # the demo's pipeline: a reserve project of next year, this year's issued plan, next year's draft
+            # plan and one of its items, a campaign
+            "reserve": ReserveProject.objects.filter(start_year=YEAR + 1).order_by("pk").first().pk,
+            "plan": PipelinePlan.objects.get(year=YEAR).pk,
+            "draft_plan": PipelinePlan.objects.get(year=YEAR + 1).pk,
+            "plan_item": PlanItem.objects.filter(plan__year=YEAR + 1).order_by("pk").first().pk,
+            "campaign": Campaign.objects.order_by("pk").first().pk,
         },
     )
 
@@ -411,6 +420,27 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
         f"api/v1/land/agreements/<int:agreement_id>/{tail}": [{"agreement_id": "agreement"}]
         for tail in ("approval", "sign")
     },
+    "pipeline/<int:pk>/": [{"pk": "reserve"}],
+    "pipeline/<int:pk>/edit/": [{"pk": "reserve"}],
+    "pipeline/<int:pk>/withdraw/": [{"pk": "reserve"}],
+    "pipeline/plans/<int:pk>/": [{"pk": "plan"}, {"pk": "draft_plan"}],
+    "pipeline/plans/<int:pk>/docx/": [{"pk": "plan"}, {"pk": "draft_plan"}],
+    "pipeline/plans/<int:pk>/items/<int:item_pk>/": [{"pk": "draft_plan", "item_pk": "plan_item"}],
+    "pipeline/campaigns/<int:pk>/": [{"pk": "campaign"}],
+    "pipeline/campaigns/<int:pk>/edit/": [{"pk": "campaign"}],
+    "api/v1/pipeline/reserve/<int:reserve_id>": [{"reserve_id": "reserve"}],
+    "api/v1/pipeline/reserve/<int:reserve_id>/withdraw": [{"reserve_id": "reserve"}],
+    "api/v1/pipeline/plans/<int:plan_id>": [{"plan_id": "plan"}, {"plan_id": "draft_plan"}],
+    "api/v1/pipeline/plans/<int:plan_id>/items": [{"plan_id": "draft_plan"}],
+    "api/v1/pipeline/plans/<int:plan_id>/items/<int:item_id>": [
+        {"plan_id": "draft_plan", "item_id": "plan_item"}
+    ],
+    "api/v1/pipeline/plans/<int:plan_id>/items/<int:item_id>/remove": [
+        {"plan_id": "draft_plan", "item_id": "plan_item"}
+    ],
+    "api/v1/pipeline/plans/<int:plan_id>/issue": [{"plan_id": "draft_plan"}],
+    "api/v1/pipeline/plans/<int:plan_id>/docx": [{"plan_id": "plan"}],
+    "api/v1/pipeline/campaigns/<int:campaign_id>": [{"campaign_id": "campaign"}],
 }
 
 # Besides the bare URL, these query strings (the filters and switches a page reads from the GET).
@@ -445,6 +475,10 @@ QUERIES: dict[str, list[str]] = {
     "api/v1/cases": ["state=open"],
     "api/v1/assess/runs": ["period_kind=month"],
     "api/v1/dispatch/daily": ["day={AS_OF}"],
+    "pipeline/": ["readiness=ready&batch=attract&state=reserve", "start_year=abc"],
+    "pipeline/export/": ["category=industry"],
+    "api/v1/pipeline/reserve": ["readiness=ready&start_year={OTHER_YEAR}"],
+    "api/v1/pipeline/campaigns": ["year={YEAR}&kind=start"],
 }
 
 _PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")

@@ -26,6 +26,7 @@ urlpatterns = [
     path("assess/", include("gongjian.assess.urls")),
     path("map/", include("gongjian.onemap.urls")),
     path("land/", include("gongjian.land.urls")),
+    path("pipeline/", include("gongjian.pipeline.urls")),
     # The dispatch apps keep the paths they had when they were one app.
     path("dispatch/daily/", include("gongjian.daily.urls")),
     path("dispatch/assignments/", include("gongjian.assignments.urls")),

@@ -35,6 +35,8 @@ from gongjian.documents.models import Document
 from gongjian.land.models import Agreement, Household, Task
 from gongjian.lights.models import Case, Light
 from gongjian.meetings.models import Meeting
+from gongjian.pipeline.models import AnnualPlan as PipelinePlan
+from gongjian.pipeline.models import Campaign, PlanItem, ReserveProject
 from gongjian.projects.models import Project
 from gongjian.reports.models import Report, ReportPhoto
 
@@ -110,6 +112,10 @@ def _known_ids() -> dict[str, list]:
         "task_id": list(Task.objects.values_list("pk", flat=True)[:3]),
         "household_id": list(Household.objects.values_list("pk", flat=True)[:20]),
         "agreement_id": list(Agreement.objects.values_list("pk", flat=True)[:20]),
+        "reserve_id": list(ReserveProject.objects.values_list("pk", flat=True)[:20]),
+        "plan_id": list(PipelinePlan.objects.values_list("pk", flat=True)),
+        "item_id": list(PlanItem.objects.values_list("pk", flat=True)[:20]),
+        "campaign_id": list(Campaign.objects.values_list("pk", flat=True)),
         "year": [YEAR],
         "kind": ["reminder", "assignment", "escalation"],  # a case's letters
     }

@@ -52,6 +52,12 @@ def test_the_wall_screen_is_dark_large_and_refreshes_itself(page, login, distric
     assert page.locator(".topbar").count() == 0  # no menu on the wall
     expect(page.locator("figure.chart canvas").first).to_be_visible()
     assert int(page.locator("#project-count").inner_text()) == 3
+    # every panel on the one screen, nothing to scroll to
+    size = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    assert size == [1920, 1080], size
+    for panel in page.locator("section.panel").all():
+        box = panel.bounding_box()
+        assert box and box["y"] + box["height"] <= 1080, panel.get_attribute("id")
 
 
 def test_a_reporter_on_a_phone_sees_their_projects_cockpit(phone, district):  # noqa: F811

@@ -261,7 +261,30 @@ def test_the_cockpit_shows_the_map_as_a_panel_of_its_filtered_projects(town, off
     points = json.loads(
         re.search(r'<script id="cockpit-map-points" type="application/json">(.*?)</script>', html).group(1)
     )
-    assert len(points) == 3 and 'id="cockpit-map-card"' in html and 'href="/map/"' in html
+    assert len(points) == 3 and 'id="cockpit-map-card"' in html and f'href="/map/?year={YEAR}"' in html
     filtered = office_client.get("/cockpit/?category=commerce").content.decode()
     assert 'id="cockpit-map-points" type="application/json">[]<' in filtered
-    assert 'href="/map/?category=commerce"' in filtered
+    assert f'href="/map/?category=commerce&amp;year={YEAR}"' in filtered
+
+
+def test_the_cockpit_panel_lists_the_first_unplaced_projects_and_links_to_the_rest(district, office_client):
+    from gongjian.onemap.panels import UNPLACED_LISTED
+
+    for n in range(UNPLACED_LISTED + 3):
+        lit(
+            ProjectFactory(name=f"无坐标项目{n:02d}", year=YEAR, total_investment=10_000_000 * (n + 1)),
+            f"{YEAR}-03-1",
+            n % 3,
+        )
+    html = office_client.get(f"/cockpit/?year={YEAR}").content.decode()
+    unplaced = re.search(r'id="cockpit-map-unplaced">(.*?)</section>', html, re.S).group(1)
+
+    assert f"未在图上的项目（{UNPLACED_LISTED + 3} 个）" in unplaced
+    assert (
+        unplaced.count("<li>") == UNPLACED_LISTED
+        and "无坐标项目22" in unplaced
+        and "无坐标项目00" not in unplaced
+    )
+    assert "另有 3 个未列出" in unplaced and f'href="/map/?year={YEAR}"' in unplaced
+    legend = re.search(r'id="cockpit-map-legend">(.*?)</ul>', html, re.S).group(1)
+    assert re.sub(r"\s+|<[^>]+>", "", legend) == "红灯7黄灯8绿灯8未亮灯0"

@@ -308,3 +308,13 @@ def test_the_project_page_shows_completion_by_month_reports_and_lights_in_the_sa
     assert "2026年10月下旬" in html.split('id="latest-reports"')[1]
     history = html.split('id="light-history"')[1].split("</section>")[0]
     assert history.count("<tr>") == 31 and "投资完成率低于序时进度" in history
+
+
+def test_a_browser_set_to_english_still_reads_chinese_until_the_user_chooses_english(office_client):
+    ProjectFactory(name="X")
+    html = office_client.get("/projects/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "项目库" in html and "Project registry" not in html
+
+    office_client.post("/i18n/setlang/", {"language": "en", "next": "/projects/"})
+    response = office_client.get("/projects/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert "Project registry" in response.content.decode() and response["Content-Language"] == "en"

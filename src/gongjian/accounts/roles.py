@@ -77,6 +77,10 @@ _LAND_LEDGER = [
     "land.add_agreement",
     "land.change_agreement",
 ]
+# The pipeline (谋划/储备): units propose and edit their reserve projects; the office also plans, issues and runs
+# the campaigns; leaders read it all.
+_PIPELINE_VIEW = ["pipeline.view_reserveproject", "pipeline.view_annualplan", "pipeline.view_campaign"]
+_PIPELINE_UNIT = [*_PIPELINE_VIEW, "pipeline.add_reserveproject", "pipeline.change_reserveproject"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PROJECT_OFFICE: [
@@ -114,6 +118,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assess.change_interview",
         *_DISPATCH_UNIT,
         "meetings.run_dispatch",
+        *_PIPELINE_UNIT,
+        "pipeline.manage_pipeline",
+        "pipeline.import_reserve",
         "daily.add_dailyreport",
         *_LAND_LEDGER,
         "land.add_task",
@@ -131,6 +138,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reports.submit_report",
         *_LIGHTS,
         *_DISPATCH_UNIT,
+        *_PIPELINE_UNIT,
     ],
     Role.UNIT_REVIEWER: [
         *_VIEW_PROJECTS,
@@ -171,6 +179,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_DISPATCH_VIEW,
         *_LAND_VIEW,
         "land.view_all_tasks",
+        *_PIPELINE_VIEW,
     ],
     Role.LAND_AUDITOR: [*_LAND_VIEW, "land.view_all_tasks", "land.view_identity"],
     Role.SYSTEM_ADMIN: [

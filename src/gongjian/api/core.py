@@ -23,6 +23,7 @@ from gongjian.land.api import router as land
 from gongjian.lights.api import router as lights
 from gongjian.meetings.api import router as meetings
 from gongjian.org.scope import scope_for
+from gongjian.pipeline.api import router as pipeline
 from gongjian.projects.api import router as projects
 from gongjian.reports.api import router as reports
 
@@ -278,6 +279,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/dispatch", assignments)
     api.add_router("/dispatch", daily)
     api.add_router("/dispatch", documents)
+    api.add_router("/pipeline", pipeline)
     api.add_router("/", jobs)
     api.add_router("/land", land)
     return api

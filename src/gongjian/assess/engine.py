@@ -27,6 +27,10 @@ adjustments   ``period_code``, ``subject_kind``, ``subject_id``, ``points`` (±)
 history       ``period_code`` (a month), ``subject_kind``, ``subject_id``, ``kind``: consequences given in
               earlier runs; the yellow cards count towards a black card's run of months. Months assessed in this
               call are taken from this call, not from the history.
+completions   (optional, read only when the scheme scores 目标完成) ``period_code``, ``subject_kind``,
+              ``subject_id``, ``rate`` (≥ 0: the subject's completion of its targets to the period's end, 1.0
+              for 100 %) and ``detail`` (the words behind it, quoted in the explanation): one row per subject and
+              period at most.
 
 How a subject is scored (see the scheme's classes for each indicator's formula):
 
@@ -84,6 +88,7 @@ from gongjian.assess.scheme import (
     Scheme,
     ScoredIndicator,
     SubjectKind,
+    TargetsIndicator,
     Weighting,
     YearEndBasis,
 )
@@ -92,6 +97,7 @@ from gongjian.core.periods import Period, PeriodKind
 __all__ = [
     "ADJUSTMENT_COLUMNS",
     "ALL",
+    "COMPLETION_COLUMNS",
     "EVALUATION_COLUMNS",
     "FACT_COLUMNS",
     "FIGURES_LAYOUT",
@@ -132,6 +138,13 @@ ADJUSTMENT_COLUMNS: Final[Mapping[str, pl.DataType | type[pl.DataType]]] = {
     "subject_id": pl.Int64,
     "points": pl.Float64,
     "reason": pl.String,
+}
+COMPLETION_COLUMNS: Final[Mapping[str, pl.DataType | type[pl.DataType]]] = {
+    "period_code": pl.String,
+    "subject_kind": pl.String,
+    "subject_id": pl.Int64,
+    "rate": pl.Float64,
+    "detail": pl.String,
 }
 HISTORY_COLUMNS: Final[Mapping[str, pl.DataType | type[pl.DataType]]] = {
     "period_code": pl.String,
@@ -404,6 +417,19 @@ def _check_adjustments(adjustments: pl.DataFrame) -> None:
         raise ValueError("adjustments has points that are not a finite number")
 
 
+def _check_completions(completions: pl.DataFrame) -> None:
+    _nulls(completions, ["period_code", "subject_kind", "subject_id", "rate"], "completions")
+    _check_subject_kinds(completions, "completions")
+    found = completions.select(
+        ((pl.col("rate") < 0) | ~pl.col("rate").is_finite()).any().alias("range"),
+        (pl.len() - pl.struct("period_code", "subject_kind", "subject_id").n_unique()).alias("twice"),
+    ).row(0, named=True)
+    if found["range"]:
+        raise ValueError("completions has a rate that is negative or not a finite number")
+    if found["twice"]:
+        raise ValueError("completions has two rates for the same subject and period")
+
+
 class _Keys(NamedTuple):
     """The enum types of the key columns inside the engine, so that grouping, ranking and sorting work on
     small integers: the periods assessed (in code order, which is time order within a kind), the kinds of
@@ -530,12 +556,23 @@ _SUBJECT_SCHEMA: Final[dict[str, pl.DataType | type[pl.DataType]]] = {
 }
 
 
+def _assessed_kinds(scheme: Scheme) -> list[SubjectKind]:
+    """The kinds of subject ``scheme`` assesses, in the order of :class:`SubjectKind` (the results' order)."""
+    return [s.kind for s in sorted(scheme.subjects, key=lambda s: list(SubjectKind).index(s.kind))]
+
+
 def _subject_rows(
-    project_rows: pl.DataFrame, ev: pl.LazyFrame, adjustments: pl.LazyFrame, scheme: Scheme, keys: _Keys
+    project_rows: pl.DataFrame,
+    ev: pl.LazyFrame,
+    adjustments: pl.LazyFrame,
+    completions: pl.LazyFrame,
+    scheme: Scheme,
+    keys: _Keys,
 ) -> list[pl.DataFrame]:
     """For each kind of subject the scheme assesses (in the order of :class:`SubjectKind`), one row per period
-    and subject, with the rates it is scored on and the office's adjustments (``adj_total`` and the items in
-    words, ``adj_items``, where the scheme has the indicator)."""
+    and subject, with the rates it is scored on, the office's adjustments (``adj_total`` and the items in
+    words, ``adj_items``, where the scheme has the indicator) and the completion of its targets (``tg_rate``
+    and ``tg_detail``, where the scheme scores it)."""
     rows = project_rows.lazy()
     inv_cap = ind.cap if (ind := _scored(scheme, IndicatorKind.INVESTMENT)) else 1.0
     prog_cap = ind.cap if (ind := _scored(scheme, IndicatorKind.PROGRESS)) else 1.0
@@ -633,6 +670,10 @@ def _subject_rows(
             part = aggregated.join(own, on=["period_code", "subject_id"], how="left")
         parts.append(part.select(pl.col(c).cast(t) for c, t in _subject_schema(keys).items()))
     subjects = pl.collect_all(parts, engine=_ENGINE)
+    on = ["period_code", "subject_kind", "subject_id"]
+    if scheme.indicator(IndicatorKind.TARGETS) is not None:
+        rates = completions.select(*on, pl.col("rate").alias("tg_rate"), pl.col("detail").alias("tg_detail"))
+        subjects = [_attach(part, rates, on) for part in subjects]
     if scheme.indicator(IndicatorKind.ADJUSTMENT) is None:
         return subjects
     items = (
@@ -645,7 +686,7 @@ def _subject_rows(
             .alias("adj_items"),
         )
     )
-    return [_attach(part, items, ["period_code", "subject_kind", "subject_id"]) for part in subjects]
+    return [_attach(part, items, on) for part in subjects]
 
 
 def _attach(frame: pl.DataFrame, other: pl.LazyFrame, on: list[str]) -> pl.DataFrame:
@@ -733,8 +774,13 @@ def _score(subjects: pl.LazyFrame, scheme: Scheme, keys: _Keys) -> pl.LazyFrame:
         )
         .with_columns(pl.coalesce(ev_value, "ev_group").alias("ev_value"))
     )
+    targets = _scored(scheme, IndicatorKind.TARGETS)
+    if targets is not None:
+        # No target to complete: no rate, no points (clip keeps the null).
+        rate = pl.col("tg_rate").clip(upper_bound=targets.cap)
+        scored = scored.with_columns((rate * (1 / targets.cap)).alias("tg_att"))
     # The best of each group, which a relative indicator's explanation names.
-    bests = {"inv_best": "inv_att", "prog_best": "prog_att", "ev_best": "ev_value"}
+    bests = {"inv_best": "inv_att", "prog_best": "prog_att", "ev_best": "ev_value", "tg_best": "tg_att"}
     scored = scored.with_columns(
         _over(pl.col(source).max()).alias(best)
         for best, source in bests.items()
@@ -761,6 +807,9 @@ def _score(subjects: pl.LazyFrame, scheme: Scheme, keys: _Keys) -> pl.LazyFrame:
             attainment = rate.clip(upper_bound=indicator.cap) * (1 / indicator.cap)
             full = _full(indicator, scheme)
             columns.append(_points(indicator, attainment, full).fill_null(0.0).alias(name))
+        elif isinstance(indicator, TargetsIndicator):
+            points = _points(indicator, pl.col("tg_att"), _full(indicator, scheme))
+            columns.append(points.fill_null(0.0).alias(name))
         elif isinstance(indicator, ReportsIndicator):
             deducted = pl.col("missing") * indicator.missing + pl.col("late") * indicator.late
             columns.append((0.0 - _cents(_at_most(deducted, indicator.max_points))).alias(name))
@@ -1290,6 +1339,30 @@ def _evaluation_line(indicator: EvaluationIndicator, scheme: Scheme, pooled: boo
     )
 
 
+def _targets_line(indicator: TargetsIndicator, scheme: Scheme) -> pl.Expr:
+    rate = pl.col("tg_rate")
+    capped = (
+        pl.when(rate > indicator.cap)
+        .then(pl.lit(f"（封顶 {_num_text(indicator.cap * 100, 1)}%）"))
+        .otherwise(pl.lit(""))
+    )
+    detail = pl.when(pl.col("tg_detail").fill_null("") != "").then(pl.format("{}，", pl.col("tg_detail")))
+    return (
+        pl.when(rate.is_null())
+        .then(pl.format("目标完成：本期无考核目标，不计分（0 分，{}）", _full_text(indicator, scheme)))
+        .otherwise(
+            pl.format(
+                "目标完成：{}完成率 {}{}，{}{}",
+                detail.otherwise(pl.lit("")),
+                _percent(rate),
+                capped,
+                _scoring_phrase(indicator, _best_rate(indicator, "tg_best")),
+                _tail(indicator, scheme),
+            )
+        )
+    )
+
+
 def _capped_note(deducted: pl.Expr, limit: float | None) -> pl.Expr:
     if limit is None:
         return pl.lit("")
@@ -1373,6 +1446,8 @@ def _explanation(scheme: Scheme, kind: SubjectKind, period_kind: str) -> pl.Expr
             lines.append(_progress_line(indicator, scheme, pooled))
         elif isinstance(indicator, EvaluationIndicator):
             lines.append(_evaluation_line(indicator, scheme, pooled))
+        elif isinstance(indicator, TargetsIndicator):
+            lines.append(_targets_line(indicator, scheme))
         elif isinstance(indicator, ReportsIndicator):
             lines.append(_reports_line(indicator, pooled))
         elif isinstance(indicator, RedLightsIndicator):
@@ -1402,6 +1477,7 @@ def assess(
     scheme: Scheme,
     *,
     explain: bool = False,
+    completions: pl.DataFrame | None = None,
 ) -> Results:
     """Score, rank and judge every subject the scheme assesses in every period of ``facts``.
 
@@ -1417,6 +1493,12 @@ def assess(
     _check_evaluations(evaluations)
     adjustments = _conform(adjustments, ADJUSTMENT_COLUMNS, "adjustments")
     _check_adjustments(adjustments)
+    completions = _conform(
+        pl.DataFrame(schema=COMPLETION_COLUMNS) if completions is None else completions,
+        COMPLETION_COLUMNS,
+        "completions",
+    )
+    _check_completions(completions)
     history = _conform(history, HISTORY_COLUMNS, "history")
     _nulls(history, list(HISTORY_COLUMNS), "history")
     yellow = history.filter(pl.col("kind") == ConsequenceKind.YELLOW_CARD.value)
@@ -1440,15 +1522,22 @@ def assess(
 
     ev = _evaluation_stats(_keyed(evaluations, keys), _trim_from(scheme))
     rows = _project_rows(facts, projects, scheme, ev)
-    subjects = _subject_rows(rows, ev, _keyed(adjustments, keys), scheme, keys)
-    # Each kind of subject sorted apart; one after the other, they are in the order of the results.
+    subjects = _subject_rows(rows, ev, _keyed(adjustments, keys), _keyed(completions, keys), scheme, keys)
+    # Each kind of subject scored by the indicators that score it and sorted apart; one after the other, they
+    # are in the order of the results (a kind an indicator does not score has no figures of it: nulls).
+    kinds = _assessed_kinds(scheme)
     scored = pl.concat(
         [
             _ranked(part)
             for part in pl.collect_all(
-                [_score(part.lazy(), scheme, keys) for part in subjects], engine=_ENGINE
+                [
+                    _score(part.lazy(), scheme.for_subjects(kind), keys)
+                    for kind, part in zip(kinds, subjects, strict=True)
+                ],
+                engine=_ENGINE,
             )
         ],
+        how="vertical" if all(scheme.for_subjects(k) is scheme for k in kinds) else "diagonal_relaxed",
         rechunk=False,
     )
     decided = _decide(scored.with_row_index("_row"), history, months, scheme)
@@ -1496,6 +1585,8 @@ def _figure_columns(scheme: Scheme) -> list[str]:
             columns += ["due", "met", "prog_rate"] + (["prog_best"] if relative else [])
         elif isinstance(indicator, EvaluationIndicator):
             columns += ["ev_source", "ev_value", "ev_n", "ev_hi", "ev_lo"] + (["ev_best"] if relative else [])
+        elif isinstance(indicator, TargetsIndicator):
+            columns += ["tg_rate", "tg_detail"] + (["tg_best"] if relative else [])
         elif isinstance(indicator, ReportsIndicator):
             columns += ["missing", "late"]
         elif isinstance(indicator, RedLightsIndicator):
@@ -1527,7 +1618,8 @@ def _written(figures: pl.DataFrame, scheme: Scheme) -> pl.Series:
         frame = frame.with_columns(pl.col("inv_att").is_null().alias("inv_out"))
     parts = [
         frame.filter(pl.col("subject_kind") == kind, pl.col("period_kind") == period_kind).select(
-            "_at", _explanation(scheme, SubjectKind(kind), period_kind).alias("explanation")
+            "_at",
+            _explanation(scheme.for_subjects(kind), SubjectKind(kind), period_kind).alias("explanation"),
         )
         for kind, period_kind in figures.select("subject_kind", "period_kind").unique().iter_rows()
     ]

@@ -30,6 +30,7 @@ Pure: no Django.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -59,6 +60,7 @@ __all__ = [
     "ScoredIndicator",
     "Subject",
     "SubjectKind",
+    "TargetsIndicator",
     "Weighting",
     "YearEnd",
     "YearEndBasis",
@@ -119,6 +121,7 @@ class IndicatorKind(StrEnum):
     REPORTS = "reports"
     RED_LIGHTS = "red_lights"
     ADJUSTMENT = "adjustment"
+    TARGETS = "targets"
 
     @property
     def label(self) -> str:
@@ -132,6 +135,7 @@ _INDICATOR_LABELS: Final = {
     IndicatorKind.REPORTS: "报送",
     IndicatorKind.RED_LIGHTS: "红灯",
     IndicatorKind.ADJUSTMENT: "加减分",
+    IndicatorKind.TARGETS: "目标完成",
 }
 
 
@@ -369,7 +373,20 @@ class Subject:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ScoredIndicator:
+class _Scoped:
+    """Whom an indicator scores: the kinds of subject in ``subjects``, or every kind assessed when empty. A
+    responsibility unit (责任单位) may be scored on its targets (目标完成) and its projects' investment, a
+    headquarters on its projects alone; each kind's full marks are the points of the indicators that score it,
+    and everything else about the indicator (its formula, its explanation) is the same for every kind."""
+
+    subjects: tuple[SubjectKind, ...] = ()
+
+    def scores(self, kind: SubjectKind | str) -> bool:
+        return not self.subjects or kind in self.subjects
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScoredIndicator(_Scoped):
     """An indicator worth ``points`` full marks, scored from a rate.
 
     The rate (investment done over the plan to date, milestones met over those due, the evaluation score over
@@ -440,7 +457,35 @@ class EvaluationIndicator(ScoredIndicator):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ReportsIndicator:
+class TargetsIndicator(ScoredIndicator):
+    """目标完成: a subject's completion of its targets to date (目标责任状: GDP, fiscal revenue, the attraction
+    links…), as the targets module works it out — the mean completion rate of the subject's target indicators
+    named in ``indicators`` (all of them when empty), each against its target — and gives it with the words
+    that explain it. A subject with no target among them has no rate and gets no points from it, said so.
+
+    The rate comes from outside the projects' facts (the engine's ``completions`` input), so a scheme for
+    departments can score what they are asked to do beside their projects: signings and funds in place for the
+    attraction units, fiscal revenue for the finance bureau."""
+
+    kind: ClassVar[IndicatorKind] = IndicatorKind.TARGETS
+
+    indicators: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        names = self.indicators
+        if isinstance(names, str) or not isinstance(names, Sequence):
+            raise SchemeError("indicators", f"must be a list of indicator names, got {names!r}")
+        for i, name in enumerate(names):
+            if not isinstance(name, str) or not name.strip():
+                raise SchemeError(f"indicators[{i}]", f"must be an indicator's name, got {name!r}")
+        if len(set(names)) != len(names):
+            raise SchemeError("indicators", "names an indicator twice")
+        _set(self, "indicators", tuple(name.strip() for name in names))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportsIndicator(_Scoped):
     """报送: ``missing`` points off per missing report and ``late`` per late one, at most ``max_points`` in all
     (no limit when absent). A headquarters or unit answers for its projects' reports: their counts add up."""
 
@@ -458,7 +503,7 @@ class ReportsIndicator:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RedLightsIndicator:
+class RedLightsIndicator(_Scoped):
     """红灯: ``per_light`` points off per red light of the period, at most ``max_points`` in all. Counts add up
     from projects to their headquarters or unit."""
 
@@ -474,7 +519,7 @@ class RedLightsIndicator:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AdjustmentIndicator:
+class AdjustmentIndicator(_Scoped):
     """加减分: bonus and penalty items the office enters for a subject and period, each with a reason, counted
     as entered; their sum is held within ±``max_points`` when given."""
 
@@ -491,6 +536,7 @@ Indicator = (
     InvestmentIndicator
     | ProgressIndicator
     | EvaluationIndicator
+    | TargetsIndicator
     | ReportsIndicator
     | RedLightsIndicator
     | AdjustmentIndicator
@@ -502,6 +548,7 @@ _INDICATOR_CLASSES: Final[dict[IndicatorKind, type[Indicator]]] = {
         InvestmentIndicator,
         ProgressIndicator,
         EvaluationIndicator,
+        TargetsIndicator,
         ReportsIndicator,
         RedLightsIndicator,
         AdjustmentIndicator,
@@ -519,7 +566,10 @@ def _indicator_from_dict(path: str, data: object) -> Indicator:
 
 
 def _indicator_as_dict(indicator: Indicator) -> dict[str, Any]:
-    return {"kind": indicator.kind.value, **_fields_dict(indicator)}
+    fields = _fields_dict(indicator)
+    if not fields["subjects"]:
+        del fields["subjects"]  # every kind: as schemes were written before indicators could name theirs
+    return {"kind": indicator.kind.value, **fields}
 
 
 # Consequences
@@ -734,12 +784,26 @@ class Scheme:
         indicators = _in_list("indicators", self.indicators, _of_type(*_INDICATOR_CLASSES.values()))
         if not indicators:
             raise SchemeError("indicators", "must have at least one indicator")
+        assessed = {s.kind for s in subjects}
         for i, ind in enumerate(indicators):
             if ind.kind in [j.kind for j in indicators[:i]]:
                 raise SchemeError(f"indicators[{i}].kind", f"{ind.kind} is scored twice")
+            kinds = _in_list(
+                f"indicators[{i}].subjects", ind.subjects, lambda p, v: _choice(p, v, SubjectKind)
+            )
+            for j, kind in enumerate(kinds):
+                if kind not in assessed:
+                    raise SchemeError(
+                        f"indicators[{i}].subjects[{j}]", f"{kind} is not among the subjects assessed"
+                    )
+                if kind in kinds[:j]:
+                    raise SchemeError(f"indicators[{i}].subjects[{j}]", f"{kind} is named twice")
+            _set(ind, "subjects", kinds)
+        for kind in sorted(assessed, key=list(SubjectKind).index):
+            if not any(ind.scores(kind) for ind in indicators):
+                raise SchemeError("indicators", f"no indicator scores {kind}")
         _set(self, "indicators", indicators)
         consequences = _in_list("consequences", self.consequences, _of_type(Consequence))
-        assessed = {s.kind for s in subjects}
         for i, c in enumerate(consequences):
             for j, s in enumerate(c.subjects):
                 if s not in assessed:
@@ -754,6 +818,15 @@ class Scheme:
         _set(self, "consequences", consequences)
         if not isinstance(self.year_end, YearEnd):
             raise SchemeError("year_end", f"must be a YearEnd, got {self.year_end!r}")
+
+    def for_subjects(self, kind: SubjectKind | str) -> Scheme:
+        """The scheme as it scores subjects of ``kind``: the indicators that score them (itself when all do)."""
+        kept = tuple(i for i in self.indicators if i.scores(kind))
+        if len(kept) == len(self.indicators):
+            return self
+        view = copy.copy(self)  # not checked again: it is this scheme, seen by one kind of subject
+        _set(view, "indicators", kept)
+        return view
 
     def indicator(self, kind: IndicatorKind | str) -> Indicator | None:
         """The indicator of ``kind``, or None when the scheme does not score it."""

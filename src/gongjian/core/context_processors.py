@@ -17,6 +17,8 @@ def navigation(request):
             items.append((_("驾驶舱"), reverse("cockpit:home"), "cockpit"))
         items.append((_("项目库"), reverse("projects:project_list"), "projects"))
         items.append((_("一张图"), reverse("onemap:map"), "map"))
+    if user.has_perm("pipeline.view_reserveproject"):
+        items.append((_("项目储备"), reverse("pipeline:reserve_list"), "pipeline"))
     if user.has_perm("reports.view_report"):
         items.append((_("旬报月报"), reverse("reports:due_list"), "reports"))
     if user.has_perm("lights.view_light"):

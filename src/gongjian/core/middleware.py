@@ -8,6 +8,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpResponse, JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from gongjian.core.bounds import CONTROL
@@ -104,3 +105,24 @@ def _too_long(data, path: str = "") -> tuple[str | None, str] | None:
             if found:
                 return found
     return None
+
+
+class ChosenLanguageMiddleware:
+    """The page's language: Chinese, or the one the user chose with the header's switch (the language cookie).
+
+    Django's LocaleMiddleware also follows the browser's Accept-Language, so an office machine whose browser was
+    installed in English got pages half in English (the English catalogue covers what an English reader needs
+    most, not every string). Gongjian's users read Chinese; English is for whoever asks for it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.offered = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in self.offered else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response

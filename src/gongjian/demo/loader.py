@@ -88,6 +88,7 @@ from gongjian.demo.data import (
     ProjectSpec,
 )
 from gongjian.demo.land import build_land
+from gongjian.demo.pipeline import build_pipeline
 from gongjian.documents import services as documents
 from gongjian.lights.choices import CaseKind
 from gongjian.lights.models import Light
@@ -429,6 +430,7 @@ class _DemoBuilder:
         build_land(
             as_of=self.as_of, units=self.units, people=self.people, surnames=SURNAMES, given=GIVEN_NAMES
         )
+        build_pipeline(self.year, units=self.units, projects=projects)
         return DemoSummary(
             year=self.year,
             as_of=self.as_of,

@@ -9,10 +9,14 @@ from django.urls import reverse
 from gongjian.core.panels import View, register
 from gongjian.onemap.queries import map_data
 
+UNPLACED_LISTED = 20  # the unplaced projects the panel lists; the map page lists them all
+
 
 @register("map", title="项目一张图", template="onemap/panels/map.html", order=25, wide=True, on_screen=False)
 def map_panel(view: View) -> dict:
     return {
-        "map": map_data(view.user, dict(view.filters), year=view.year, projects=view.projects),
-        "link": view.link(reverse("onemap:map")),
+        "map": map_data(
+            view.user, dict(view.filters), year=view.year, projects=view.projects, listed=UNPLACED_LISTED
+        ),
+        "link": view.link(reverse("onemap:map"), year=view.year),
     }

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import FloatField, IntegerField, OuterRef, Subquery, Value
+from django.db.models import FloatField, OuterRef, Subquery
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.urls import reverse
@@ -43,6 +43,10 @@ class MapData:
     ]  # no coordinates, or outside the boundary shown: {id, name, unit, url, why}
     counts: dict[str, int] = field(default_factory=dict)  # by colour key: "0", "1", "2", "none"
     lights_shown: bool = True
+    # How many of the unplaced the list beside the map shows (None: all). The cockpit's panel shows the first
+    # few and links to the map page for the rest: ten thousand items in a panel are read by nobody and took most
+    # of the cockpit's time.
+    listed: int | None = None
 
     @property
     def total(self) -> int:
@@ -56,11 +60,17 @@ class MapData:
     def unplaced_items(self) -> SafeString:
         """The list beside the map as HTML items, written in Python: a thousand of them through the template
         engine took a quarter of a second."""
+        shown = self.unplaced if self.listed is None else self.unplaced[: self.listed]
         return format_html_join(
             "",
             '<li><a href="{}">{}</a> <small class="muted">{} · {}</small></li>',
-            ((p["url"], p["name"], p["unit"], p["why"]) for p in self.unplaced),
+            ((p["url"], p["name"], p["unit"], p["why"]) for p in shown),
         )
+
+    @property
+    def unlisted(self) -> int:
+        """The unplaced projects the list leaves out (see ``listed``)."""
+        return 0 if self.listed is None else max(0, len(self.unplaced) - self.listed)
 
     @property
     def legend(self) -> list[tuple[str, str, int]]:
@@ -95,7 +105,31 @@ def _year(data, year: int | None) -> int:
         return timezone.localdate().year
 
 
-def map_data(user, data=None, *, year: int | None = None, projects=None) -> MapData:
+def latest_colours(projects, year: int) -> dict[int, int]:
+    """Each of ``projects``' latest light colour of ``year`` ({project id: colour}), for many projects at once:
+    the lights of the year's latest lit period in one read of the (period, …) index, and the correlated look-up
+    of :func:`latest_colour` only for the projects that period did not light (new or taken out of the registry)."""
+    latest = (
+        Light.objects.filter(**_of_year(year)).order_by("-period_code").values_list("period_code", flat=True)
+    )
+    code = latest.first()
+    if code is None:
+        return {}
+    colours = dict(
+        Light.objects.filter(period_code=code, project__in=projects.values("pk")).values_list(
+            "project_id", "colour"
+        )
+    )
+    rest = projects.exclude(pk__in=Light.objects.filter(period_code=code).values("project_id"))
+    for pk, colour in rest.annotate(colour=latest_colour(year)).values_list("pk", "colour"):
+        if colour is not None:
+            colours[pk] = colour
+    return colours
+
+
+def map_data(
+    user, data=None, *, year: int | None = None, projects=None, listed: int | None = None
+) -> MapData:
     """What the map shows ``user`` with the filters in ``data`` (the page's query string): every project in the
     user's scope that is in the registry (出库 projects are not lit, nor drawn) and that the filters keep, with
     its latest light of the year. ``projects`` is the set to start from instead (the cockpit's, in scope and
@@ -111,17 +145,18 @@ def map_data(user, data=None, *, year: int | None = None, projects=None) -> MapD
     boundary = boundary_for(chosen.get("region"))
 
     lights_shown = user.has_perm("lights.view_light")
-    rows = list(
-        projects.order_by("-total_investment", "pk")
+    colours = latest_colours(projects, year) if lights_shown else {}
+    rows = [
+        (pk, name, unit, lon, lat, total, colours.get(pk))
+        for pk, name, unit, lon, lat, total in projects.order_by("-total_investment", "pk")
         .annotate(
             # as floats straight from the database: 20,000 Decimals made and turned into floats cost a fifth of
             # the time
             lon=Cast("longitude", FloatField()),
             lat=Cast("latitude", FloatField()),
-            colour=latest_colour(year) if lights_shown else Value(None, IntegerField()),
         )
-        .values_list("pk", "name", "responsible_unit__name", "lon", "lat", "total_investment", "colour")
-    )
+        .values_list("pk", "name", "responsible_unit__name", "lon", "lat", "total_investment")
+    ]
     largest = max((row[5] for row in rows), default=0)
     west, south, east, north = (
         boundary.bbox if boundary and len(boundary.bbox or []) == 4 else (-180, -90, 180, 90)
@@ -147,7 +182,7 @@ def map_data(user, data=None, *, year: int | None = None, projects=None) -> MapD
         points.append(
             {"id": pk, "name": name, "value": [lon, lat], "size": point_size(total, largest), "colour": light}
         )
-    return MapData(filterset, year, boundary, points, unplaced, counts, lights_shown)
+    return MapData(filterset, year, boundary, points, unplaced, counts, lights_shown, listed)
 
 
 def card(user, pk: int, *, year: int | None = None) -> dict[str, Any] | None:

@@ -31,6 +31,7 @@ class ProjectOut(Schema):
     category: str
     nature: str
     level: str
+    batch: str = ""  # 四个一批: attract, spinoff, cluster, listing, or ""
     year: int
     region_code: str
     responsible_unit_id: int
@@ -70,6 +71,7 @@ class ProjectPatch(Schema):
     category: str | None = None
     nature: str | None = None
     level: str | None = None
+    batch: str | None = None
     location: str | None = None
     longitude: Longitude | None = None
     latitude: Latitude | None = None
@@ -92,6 +94,7 @@ class ProjectFilters(Schema):
     category: Text | None = None
     nature: Text | None = None
     level: Text | None = None
+    batch: Text | None = None
     unit: Id | None = None
     headquarters: Id | None = None
     leader: Id | None = None
@@ -113,6 +116,7 @@ def _out(project: Project, *, leaders: list[str] | None = None) -> dict:
                 "category",
                 "nature",
                 "level",
+                "batch",
                 "year",
                 "responsible_unit_id",
                 "total_investment",

@@ -29,6 +29,16 @@ class Level(models.TextChoices):
     DISTRICT = "district", _("区重点")
 
 
+class Batch(models.TextChoices):
+    """四个一批 (context/002): the batch a project is counted in — attracted, split off an existing enterprise,
+    part of a cluster, or on the way to a listing."""
+
+    ATTRACT = "attract", _("招引一批")
+    SPINOFF = "spinoff", _("裂变一批")
+    CLUSTER = "cluster", _("成群一批")
+    LISTING = "listing", _("上市一批")
+
+
 class Funding(models.TextChoices):
     GOVERNMENT = "government", _("政府投资")
     SOCIAL = "social", _("社会投资")

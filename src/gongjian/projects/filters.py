@@ -10,7 +10,7 @@ from gongjian.core.forms import QuickSelect
 from gongjian.core.periods import Period
 from gongjian.org.choices import UnitKind
 from gongjian.org.models import Person, Region, Unit
-from gongjian.projects.choices import Category, Level, MilestoneKind, Nature
+from gongjian.projects.choices import Batch, Category, Level, MilestoneKind, Nature
 from gongjian.projects.models import Milestone, Project
 
 STATES = [("active", _("在库")), ("archived", _("已出库"))]
@@ -48,6 +48,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(label=_("项目类别"), choices=Category.choices)
     nature = django_filters.ChoiceFilter(label=_("建设性质"), choices=Nature.choices)
     level = django_filters.ChoiceFilter(label=_("项目级别"), choices=Level.choices)
+    batch = django_filters.ChoiceFilter(label=_("四个一批"), choices=Batch.choices)
     unit = django_filters.ModelChoiceFilter(
         label=_("责任单位"),
         field_name="responsible_unit",
@@ -108,6 +109,7 @@ class ProjectFilterSet(django_filters.FilterSet):
             "category",
             "nature",
             "level",
+            "batch",
             "unit",
             "headquarters",
             "leader",

@@ -67,6 +67,7 @@ class ProjectForm(ModelForm):
             "category",
             "nature",
             "level",
+            "batch",
             "funding",
             "year",
             "region",

@@ -18,6 +18,7 @@ from gongjian.org.scope import scope_for
 from gongjian.projects.choices import (
     ApprovalKind,
     ApprovalStatus,
+    Batch,
     Category,
     ChangeState,
     Funding,
@@ -89,6 +90,9 @@ class Project(models.Model):
     category = models.CharField(_("项目类别"), max_length=20, choices=Category.choices, db_index=True)
     nature = models.CharField(_("建设性质"), max_length=20, choices=Nature.choices, db_index=True)
     level = models.CharField(_("项目级别"), max_length=20, choices=Level.choices, db_index=True)
+    batch = models.CharField(
+        _("四个一批"), max_length=10, choices=Batch.choices, blank=True, default="", db_index=True
+    )
     funding = models.CharField(_("投资类型"), max_length=20, choices=Funding.choices, default=Funding.SOCIAL)
     year = models.PositiveSmallIntegerField(
         _("入库年度"), db_index=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]

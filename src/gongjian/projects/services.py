@@ -41,6 +41,7 @@ PROJECT_FIELDS = [
     "category",
     "nature",
     "level",
+    "batch",
     "funding",
     "year",
     "region",

@@ -22,7 +22,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjian.assess import engine, notice
+from gongjian.assess import engine, notice, sources
 from gongjian.assess import scheme as schemes
 from gongjian.assess.models import (
     Adjustment,
@@ -515,14 +515,20 @@ def load(periods: Period | Sequence[Period], *, now: datetime | None = None) -> 
 def compute(periods: Period | Sequence[Period], row: Scheme) -> engine.Results:
     """The results of ``row`` for one period or several of one year, in one engine call."""
     frames = load(periods)
+    scheme = row.engine_scheme()
     return engine.assess(
         frames["projects"],
         frames["facts"],
         frames["evaluations"],
         frames["adjustments"],
         frames["history"],
-        row.engine_scheme(),
+        scheme,
+        completions=sources.completions(_period_list(periods), scheme),
     )
+
+
+def _period_list(periods: Period | Sequence[Period]) -> list[Period]:
+    return [periods] if isinstance(periods, Period) else list(periods)
 
 
 def subject_names() -> dict[tuple[str, int], str]:
@@ -1142,14 +1148,16 @@ def what_if(trial: Scheme, periods: Sequence[Period], kind: str = SubjectKind.HE
     frames = load(periods)
     results = {}
     for name, row in (("was", active), ("now", trial)):
+        scheme = row.engine_scheme()
         out = engine.assess(
             frames["projects"],
             frames["facts"],
             frames["evaluations"],
             frames["adjustments"],
             frames["history"],
-            row.engine_scheme(),
+            scheme,
             explain=False,
+            completions=sources.completions(periods, scheme),
         )
         scores = (
             out.scores.filter(pl.col("subject_kind") == kind)
