@@ -76,6 +76,9 @@ _LAND_LEDGER = [
     "land.change_household",
     "land.add_agreement",
     "land.change_agreement",
+    "land.add_walllist",
+    "land.add_lawfulpath",
+    "land.change_lawfulpath",
 ]
 # The pipeline (谋划/储备): units propose and edit their reserve projects; the office also plans, issues and runs
 # the campaigns; leaders read it all.

@@ -16,9 +16,19 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from gongjian.core import identifiers
-from gongjian.land import services
+from gongjian.land import access, services
 from gongjian.land.choices import AgreementState, CadreRelation
-from gongjian.land.models import Agreement, Attachment, Building, Household, Member, Parcel, Task
+from gongjian.land.models import (
+    Agreement,
+    Attachment,
+    Building,
+    Household,
+    LawfulPath,
+    Member,
+    Parcel,
+    Task,
+    WallList,
+)
 
 
 @dataclass
@@ -466,3 +476,34 @@ def household_view(household: Household, full: bool) -> dict[str, Any]:
         "agreement": agreement_view(agreement) if agreement else None,
         "version": household.version,
     }
+
+
+def latest_walls(task: Task) -> list[WallList]:
+    """Each village's current wall list (its highest number), in the villages' order; rows not loaded."""
+    latest: dict[int, WallList] = {}
+    for version in (
+        WallList.objects.filter(task=task).select_related("village").defer("rows").order_by("-number")
+    ):
+        latest.setdefault(version.village_id, version)
+    return sorted(latest.values(), key=lambda w: (w.village.order, w.village_id))
+
+
+# The lawful path
+
+
+def lawful_paths(tasks) -> list[LawfulPath]:
+    """The lawful paths of ``tasks`` (a queryset), the household and task loaded."""
+    return list(
+        LawfulPath.objects.filter(household__task__in=tasks)
+        .select_related("household__task", "household__village")
+        .order_by("household__task_id", "household__number")
+    )
+
+
+def lawful_waiting(user, today: dt.date | None = None) -> list[LawfulPath]:
+    """The paths of the tasks ``user`` keeps whose next legal step is due (see services.lawful_due)."""
+    today = today or timezone.localdate()
+    if not user.has_perm("land.add_lawfulpath"):
+        return []
+    kept = [t.pk for t in access.tasks_for(user) if access.keeps_ledger(user, t)]
+    return [p for p in lawful_paths(Task.objects.filter(pk__in=kept)) if services.lawful_due(p, today)]

@@ -19,6 +19,7 @@ from gongjian.assignments import tasks as assignments
 from gongjian.core import tasks as core
 from gongjian.jobs import tasks as jobs
 from gongjian.jobs.models import ScheduleRun
+from gongjian.land import tasks as land
 from gongjian.lights import tasks as lights
 from gongjian.reports import tasks as reports
 
@@ -42,6 +43,7 @@ STEPS = [
     Step("assess.draft", "起草到期考核", assess.draft_due_runs),
     Step("assess.commitments", "逾期整改承诺提醒", assess.remind_overdue_commitments),
     Step("assignments.remind", "交办报送提醒", assignments.remind_assignments),
+    Step("land.lawful", "依法征收期限提醒", land.remind_lawful),
     Step("accounts.tokens", "接口令牌过期", accounts.record_token_expiries),
     Step("jobs.files", "清理过期任务文件", jobs.remove_old_files),
     Step("core.audit_chain", "审计链校验", core.check_audit_chain, atomic=False),
