@@ -10,7 +10,9 @@ class AgreementForm(forms.Form):
     housing_area = forms.DecimalField(
         label=_("安置面积（㎡）"), min_value=0, max_value=10000, decimal_places=2, required=False
     )
-    signed_on = forms.DateField(label=_("拟签约日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    signed_on = forms.DateField(
+        label=_("拟签约日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     agreed_total = forms.IntegerField(
         label=_("协议金额（元）"),
         required=False,
@@ -31,7 +33,9 @@ class ApprovalForm(forms.Form):
 
 
 class SignForm(forms.Form):
-    signed_on = forms.DateField(label=_("签约日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    signed_on = forms.DateField(
+        label=_("签约日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -60,7 +64,7 @@ class _DocumentForm(forms.Form):
 
 
 def _day(label):
-    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}))
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class DecisionForm(_DocumentForm):
