@@ -79,6 +79,7 @@ _LAND_LEDGER = [
     "land.add_walllist",
     "land.add_lawfulpath",
     "land.change_lawfulpath",
+    "land.add_payment",
 ]
 # The pipeline (谋划/储备): units propose and edit their reserve projects; the office also plans, issues and runs
 # the campaigns; leaders read it all.

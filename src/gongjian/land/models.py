@@ -474,3 +474,37 @@ def add_months(day: dt.date, months: int) -> dt.date:
     year, month = day.year + month // 12, month % 12 + 1
     last = calendar.monthrange(year, month)[1]
     return dt.date(year, month, min(day.day, last))
+
+
+class Payment(models.Model):
+    """A payment tranche (分期支付) of a signed agreement, with its voucher (凭证); the tranches of an agreement
+    never add up to more than its agreed amount."""
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("补偿安置协议"), on_delete=models.PROTECT, related_name="payments"
+    )
+    tranche = models.PositiveSmallIntegerField(_("期次"))
+    amount = models.BigIntegerField(_("支付金额（元）"), validators=[MinValueValidator(1)])
+    paid_on = models.DateField(_("支付日期"))
+    voucher = models.FileField(_("支付凭证"), upload_to="land/vouchers/", blank=True, max_length=200)
+    voucher_number = models.CharField(_("凭证号"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("补偿款支付")
+        verbose_name_plural = _("补偿款支付")
+        ordering = ["agreement", "tranche"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "tranche"], name="land_payment_tranche_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.number} 第{self.tranche}期"

@@ -26,9 +26,11 @@ from gongjian.land.models import (
     LawfulPath,
     Member,
     Parcel,
+    Payment,
     Task,
     WallList,
 )
+from gongjian.projects.choices import MilestoneKind
 
 
 @dataclass
@@ -507,3 +509,114 @@ def lawful_waiting(user, today: dt.date | None = None) -> list[LawfulPath]:
         return []
     kept = [t.pk for t in access.tasks_for(user) if access.keeps_ledger(user, t)]
     return [p for p in lawful_paths(Task.objects.filter(pk__in=kept)) if services.lawful_due(p, today)]
+
+
+# Progress from the ledger and the payments
+
+
+def reconciliation(task: Task, *, full: bool) -> dict[str, Any]:
+    """The payments against the agreements (对账): per signed agreement the agreed amount, the paid sum and the
+    unpaid balance; ``differences`` lists those not paid in full. Totals for the task."""
+    rows = list(
+        Agreement.objects.filter(household__task=task, state=AgreementState.SIGNED)
+        .annotate(paid=Sum("payments__amount"), tranches=Count("payments"))
+        .order_by("household__village__order", "household__number")
+        .values(
+            "id",
+            "number",
+            "agreed_total",
+            "paid",
+            "tranches",
+            "household_id",
+            "household__number",
+            "household__head_name",
+            "household__village__name",
+        )
+    )
+    differences = []
+    totals = {"agreements": len(rows), "agreed": 0, "paid": 0, "balance": 0, "differences": 0}
+    for r in rows:
+        r["paid"] = r["paid"] or 0
+        r["balance"] = r["agreed_total"] - r["paid"]
+        if not full:
+            r["household__head_name"] = identifiers.mask_name(r["household__head_name"])
+        totals["agreed"] += r["agreed_total"]
+        totals["paid"] += r["paid"]
+        totals["balance"] += r["balance"]
+        if r["balance"]:
+            differences.append(r)
+    totals["differences"] = len(differences)
+    return {"totals": totals, "differences": differences}
+
+
+_STEPS = {
+    "signed": "signed_on",
+    "moved": "moved_on",
+    "demolished": "demolished_on",
+    "handed_over": "handed_over_on",
+}
+
+
+def counts_on(task: Task, day: dt.date, *, team=None) -> dict[str, int]:
+    """What the ledger records on ``day`` (signed, moved, demolished, handed over) and the money paid that day,
+    for the task (or every task of ``team``)."""
+    households = (
+        Household.objects.filter(task__team=team) if team is not None else Household.objects.filter(task=task)
+    )
+    counts = households.aggregate(
+        **{key: Count("id", filter=Q(**{field: day})) for key, field in _STEPS.items()}
+    )
+    payments = Payment.objects.filter(agreement__household__in=households, paid_on=day)
+    counts["paid"] = payments.aggregate(total=Sum("amount"))["total"] or 0
+    return counts
+
+
+def dispatch(task: Task, today: dt.date) -> dict[str, Any]:
+    """The headquarters' daily 调度 of a task: per village the totals to date and yesterday's change, and the gap
+    to the deadline (remaining households ÷ remaining days)."""
+    yesterday = today - dt.timedelta(days=1)
+    villages = []
+    for v in task.villages.order_by("order", "id"):
+        households = Household.objects.filter(village=v)
+        totals = households.aggregate(
+            total=Count("id"),
+            **{
+                key: Count("id", filter=Q(**{f"{field}__isnull": False, f"{field}__lte": yesterday}))
+                for key, field in _STEPS.items()
+            },
+            **{
+                f"{key}_yesterday": Count("id", filter=Q(**{field: yesterday}))
+                for key, field in _STEPS.items()
+            },
+        )
+        villages.append({"village": v, **totals})
+    total = sum(v["total"] for v in villages)
+    signed = sum(v["signed"] for v in villages)
+    remaining = total - signed
+    days = (task.deadline - today).days + 1 if task.deadline else None
+    gap = None
+    if days is not None and days > 0:
+        gap = round(remaining / days, 1)
+    handed = sum(v["handed_over"] for v in villages)
+    return {
+        "yesterday": yesterday,
+        "villages": villages,
+        "total": total,
+        "signed": signed,
+        "remaining": remaining,
+        "days_left": days,
+        "per_day_needed": gap,
+        "overdue": days is not None and days <= 0 and remaining > 0,
+        "handed_over": handed,
+        "stays": stays_until_landed(task, handed_all=total > 0 and handed == total),
+    }
+
+
+def stays_until_landed(task: Task, *, handed_all: bool) -> bool:
+    """工作队驻守至项目落地: the task stays open until every household's land is handed over and the project
+    started (its 开工 milestone reached; a park's task has no project and ends at the handover)."""
+    if not handed_all:
+        return True
+    if task.project_id is None:
+        return False
+    return not task.project.milestones.filter(kind=MilestoneKind.START, actual_date__isnull=False).exists()

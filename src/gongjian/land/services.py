@@ -43,6 +43,7 @@ from gongjian.land.models import (
     LawfulPath,
     Member,
     Parcel,
+    Payment,
     Standard,
     Task,
     Village,
@@ -902,3 +903,123 @@ def lawful_due(path: LawfulPath, today: dt.date) -> str:
                 "u": path.court_until,
             }
     return ""
+
+
+# Progress from the ledger: demolition, handover, payments
+
+
+def record_demolished(
+    household: Household, *, actor, demolished_on: dt.date, version: int | None
+) -> Household:
+    """The household's buildings demolished (拆除), after it moved out."""
+    _keeper(actor, household.task)
+    with transaction.atomic():
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        check_version(household.version, version, _("被征收户"), acting=True)
+        if household.moved_on is None:
+            raise ValidationError({"demolished_on": [_("未搬迁的户不能登记拆除。")]})
+        if not household.moved_on <= demolished_on <= timezone.localdate():
+            raise ValidationError({"demolished_on": [_("拆除日期应在搬迁日期与今天之间。")]})
+        household.demolished_on = demolished_on
+        household.version += 1
+        household.save(update_fields=["demolished_on", "version"])
+        audit.record(
+            "land.household.demolish",
+            actor=actor,
+            obj=household,
+            after={"demolished_on": demolished_on.isoformat()},
+        )
+    return household
+
+
+def record_handed_over(
+    household: Household, *, actor, handed_over_on: dt.date, version: int | None
+) -> Household:
+    """The household's land handed over (交地): signed, and its buildings (if any) demolished first."""
+    _keeper(actor, household.task)
+    with transaction.atomic():
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        check_version(household.version, version, _("被征收户"), acting=True)
+        if household.signed_on is None:
+            raise ValidationError({"handed_over_on": [_("未签约的户不能登记交地。")]})
+        has_buildings = household.buildings.exists()
+        after = household.demolished_on if has_buildings else household.signed_on
+        if after is None:
+            raise ValidationError({"handed_over_on": [_("房屋尚未拆除，不能登记交地。")]})
+        if not after <= handed_over_on <= timezone.localdate():
+            raise ValidationError({"handed_over_on": [_("交地日期应在 %(d)s 与今天之间。") % {"d": after}]})
+        household.handed_over_on = handed_over_on
+        household.version += 1
+        household.save(update_fields=["handed_over_on", "version"])
+        audit.record(
+            "land.household.hand_over",
+            actor=actor,
+            obj=household,
+            after={"handed_over_on": handed_over_on.isoformat()},
+        )
+    return household
+
+
+def record_payment(
+    agreement: Agreement,
+    *,
+    actor,
+    amount: int,
+    paid_on: dt.date,
+    voucher_number: str = "",
+    voucher=None,
+) -> Payment:
+    """A tranche paid on a signed agreement; the tranches never exceed the agreed amount (paid ≤ agreed)."""
+    if not actor.has_perm("land.add_payment"):
+        raise _deny(_("没有登记补偿款支付的权限。"))
+    _keeper(actor, agreement.household.task)
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_AMOUNT:
+        raise ValidationError({"amount": [_("应为正整数（元）。")]})
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": [_("支付日期不能晚于今天。")]})
+    with transaction.atomic():
+        agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if agreement.state != AgreementState.SIGNED:
+            raise ValidationError(_("协议尚未签订，不能支付补偿款。"), code="state")
+        if agreement.signed_on and paid_on < agreement.signed_on:
+            raise ValidationError(
+                {"paid_on": [_("支付日期不能早于签约日期（%(d)s）。") % {"d": agreement.signed_on}]}
+            )
+        paid = sum(agreement.payments.values_list("amount", flat=True))
+        if paid + amount > agreement.agreed_total:
+            raise ValidationError(
+                {
+                    "amount": [
+                        _("已支付 %(p)d 元，本次 %(a)d 元将超过协议金额 %(t)d 元（最多还可支付 %(r)d 元）。")
+                        % {
+                            "p": paid,
+                            "a": amount,
+                            "t": agreement.agreed_total,
+                            "r": agreement.agreed_total - paid,
+                        }
+                    ]
+                }
+            )
+        payment = Payment(
+            agreement=agreement,
+            tranche=agreement.payments.count() + 1,
+            amount=amount,
+            paid_on=paid_on,
+            voucher_number=(voucher_number or "").strip()[:100],
+            recorded_by=actor,
+        )
+        if voucher is not None:
+            payment.voucher = voucher
+        payment.save()
+        audit.record(
+            "land.payment.record",
+            actor=actor,
+            obj=payment,
+            after={
+                "agreement": agreement.number,
+                "tranche": payment.tranche,
+                "amount": amount,
+                "paid_on": paid_on,
+            },
+        )
+    return payment

@@ -17,6 +17,8 @@ urlpatterns = [
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/lawful/", views.lawful_step, name="lawful_step"),
     path("lawful/", views.lawful_list, name="lawful_list"),
+    path("tasks/<int:pk>/dispatch/", views.dispatch_page, name="dispatch"),
+    path("tasks/<int:pk>/payments/", views.payments_page, name="payments"),
     path("tasks/<int:pk>/wall/publish/", views.wall_publish, name="wall_publish"),
     # 网上公示: open to everyone, masked
     path("public/<int:pk>/", views.public_task, name="public_task"),

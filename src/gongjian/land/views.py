@@ -503,3 +503,23 @@ def lawful_list(request):
         for p in queries.lawful_paths(access.tasks_for(request.user))
     ]
     return render(request, "land/lawful_list.html", {"rows": rows})
+
+
+# Progress from the ledger
+
+
+@permission_required(VIEW, raise_exception=True)
+def dispatch_page(request, pk):
+    """The headquarters' daily 调度 of a task: yesterday's change per village and the gap to the deadline."""
+    task = _task(request, pk)
+    return render(
+        request, "land/dispatch.html", {"task": task, "d": queries.dispatch(task, timezone.localdate())}
+    )
+
+
+@permission_required(VIEW, raise_exception=True)
+def payments_page(request, pk):
+    """The payments reconciled against the signed agreements: totals and every household not paid in full."""
+    task = _task(request, pk)
+    result = queries.reconciliation(task, full=access.reads_in_full(request.user, task))
+    return render(request, "land/payments.html", {"task": task, **result})

@@ -1,0 +1,142 @@
+"""Progress from the ledger (issue 17 item 6): demolition and handover recorded in order, payments in tranches
+never above the agreed amount and reconciled, the counts per village and day, the 调度 page's gap to the deadline
+and the task's state until the project lands."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from gongjian.core.locking import Stale
+from gongjian.core.models import AuditEvent
+from gongjian.land import queries, services
+from tests.land.conftest import household_data
+
+pytestmark = pytest.mark.django_db
+DAY = dt.date(2026, 9, 20)
+
+
+@pytest.fixture
+def signed(task, people):
+    household = services.save_household(
+        task, household_data(task.villages.first(), 1), actor=people["member"]
+    )
+    agreement = services.draft_agreement(household, actor=people["member"], signed_on=DAY)
+    return services.sign_agreement(
+        agreement, actor=people["member"], signed_on=DAY, version=agreement.version
+    )
+
+
+def test_moved_demolished_handed_over_in_order_versioned_and_audited(task, people, signed):
+    household = signed.household
+    household.refresh_from_db()
+    with pytest.raises(ValidationError) as caught:
+        services.record_handed_over(
+            household, actor=people["member"], handed_over_on=DAY, version=household.version
+        )
+    assert "尚未拆除" in caught.value.message_dict["handed_over_on"][0]
+    with pytest.raises(ValidationError):
+        services.record_demolished(
+            household, actor=people["member"], demolished_on=DAY, version=household.version
+        )
+    household = services.record_moved(
+        household, actor=people["member"], moved_on=DAY + dt.timedelta(days=3), version=household.version
+    )
+    with pytest.raises(Stale):
+        services.record_demolished(
+            household, actor=people["member"], demolished_on=DAY + dt.timedelta(days=5), version=1
+        )
+    with pytest.raises(ValidationError):  # before the move
+        services.record_demolished(
+            household, actor=people["member"], demolished_on=DAY, version=household.version
+        )
+    household = services.record_demolished(
+        household, actor=people["member"], demolished_on=DAY + dt.timedelta(days=5), version=household.version
+    )
+    with pytest.raises(PermissionDenied):
+        services.record_handed_over(
+            household,
+            actor=people["outsider"],
+            handed_over_on=DAY + dt.timedelta(days=6),
+            version=household.version,
+        )
+    household = services.record_handed_over(
+        household,
+        actor=people["member"],
+        handed_over_on=DAY + dt.timedelta(days=6),
+        version=household.version,
+    )
+    assert household.handed_over_on == DAY + dt.timedelta(days=6)
+    assert AuditEvent.objects.filter(action="land.household.hand_over", object_id=str(household.pk)).exists()
+    counts = queries.counts_on(task, DAY + dt.timedelta(days=5))
+    assert counts["demolished"] == 1 and counts["handed_over"] == 0 and counts["signed"] == 0
+
+
+def test_payments_never_exceed_the_agreement_and_the_reconciliation_lists_the_balance(task, people, signed):
+    total = signed.agreed_total
+    first = services.record_payment(
+        signed,
+        actor=people["member"],
+        amount=total // 2,
+        paid_on=DAY + dt.timedelta(days=1),
+        voucher_number="记-0901",
+        voucher=SimpleUploadedFile("凭证.pdf", b"%PDF-1.4"),
+    )
+    assert first.tranche == 1 and first.voucher.name.endswith(".pdf")
+    with pytest.raises(ValidationError) as caught:
+        services.record_payment(
+            signed, actor=people["member"], amount=total, paid_on=DAY + dt.timedelta(days=2)
+        )
+    assert f"最多还可支付 {total - total // 2} 元" in caught.value.message_dict["amount"][0]
+    with pytest.raises(ValidationError):
+        services.record_payment(signed, actor=people["member"], amount=10, paid_on=DAY - dt.timedelta(days=1))
+    with pytest.raises(PermissionDenied):
+        services.record_payment(signed, actor=people["principal"], amount=10, paid_on=DAY)
+    result = queries.reconciliation(task, full=False)
+    (row,) = result["differences"]
+    assert (
+        row["paid"] == total // 2
+        and row["balance"] == total - total // 2
+        and "*" in row["household__head_name"]
+    )
+    assert queries.counts_on(task, DAY + dt.timedelta(days=1))["paid"] == total // 2
+    second = services.record_payment(
+        signed, actor=people["member"], amount=total - total // 2, paid_on=DAY + dt.timedelta(days=2)
+    )
+    assert second.tranche == 2
+    assert queries.reconciliation(task, full=True)["differences"] == []
+
+
+def test_an_unsigned_agreement_is_not_paid(task, people):
+    household = services.save_household(
+        task, household_data(task.villages.first(), 2), actor=people["member"]
+    )
+    agreement = services.draft_agreement(household, actor=people["member"], signed_on=DAY)
+    with pytest.raises(ValidationError):
+        services.record_payment(agreement, actor=people["member"], amount=100, paid_on=DAY)
+
+
+def test_the_dispatch_page_shows_yesterdays_change_and_the_gap_to_the_deadline(
+    client, task, people, signed, monkeypatch
+):
+    from django.utils import timezone
+
+    services.save_household(task, household_data(task.villages.first(), 2), actor=people["member"])
+    services.save_household(task, household_data(task.villages.last(), 3), actor=people["member"])
+    monkeypatch.setattr(timezone, "localdate", lambda *args: DAY + dt.timedelta(days=1))
+    d = queries.dispatch(task, DAY + dt.timedelta(days=1))
+    first = d["villages"][0]
+    assert (first["total"], first["signed"], first["signed_yesterday"]) == (2, 1, 1)
+    assert d["remaining"] == 2 and d["days_left"] == (task.deadline - DAY).days
+    assert d["per_day_needed"] == round(2 / d["days_left"], 1) and d["stays"]
+    client.force_login(people["commander"])
+    page = client.get(f"/land/tasks/{task.pk}/dispatch/").content.decode()
+    assert "工作队驻守至项目落地" in page and "尚余 2 户" in page and "（+1）" in page
+    payments = client.get(f"/land/tasks/{task.pk}/payments/").content.decode()
+    assert "1 户未足额支付" in payments
+
+
+def test_a_task_stays_until_every_parcel_is_handed_over_and_the_project_started(task):
+    assert queries.stays_until_landed(task, handed_all=False)
+    assert not queries.stays_until_landed(task, handed_all=True)  # a park's task ends at the handover
