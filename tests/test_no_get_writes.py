@@ -427,7 +427,7 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
     **{f"land/public/walls/<int:pk>{tail}": [{"pk": "wall"}] for tail in ("/", ".docx", ".pdf")},
     **{
         f"api/v1/land/tasks/<int:task_id>{tail}": [{"task_id": "land_task"}]
-        for tail in ("", "/standards", "/households", "/audit")
+        for tail in ("", "/standards", "/households", "/audit", "/reconciliation")
     },
     **{
         f"api/v1/land/households/<int:household_id>{tail}": [{"household_id": "household"}]

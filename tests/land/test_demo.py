@@ -79,3 +79,10 @@ def test_the_demo_holdouts_are_on_the_lawful_path_after_the_deadline(demo):
     served, waiting = paths
     assert served.suit_deadline > served.review_deadline > AS_OF
     assert waiting.served_on is None and "尚未送达" in services.lawful_due(waiting, AS_OF)
+
+
+def test_the_demo_pays_the_signed_households_with_one_difference_to_reconcile(demo):
+    result = queries.reconciliation(demo, full=False)
+    assert result["totals"]["paid"] > 0 and result["totals"]["differences"] == 1
+    (row,) = result["differences"]
+    assert 0 < row["paid"] < row["agreed_total"] and row["tranches"] == 1

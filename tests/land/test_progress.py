@@ -140,3 +140,14 @@ def test_the_dispatch_page_shows_yesterdays_change_and_the_gap_to_the_deadline(
 def test_a_task_stays_until_every_parcel_is_handed_over_and_the_project_started(task):
     assert queries.stays_until_landed(task, handed_all=False)
     assert not queries.stays_until_landed(task, handed_all=True)  # a park's task ends at the handover
+
+
+def test_the_api_gives_the_reconciliation_masked_for_a_reader(client, task, people, signed):
+    services.record_payment(signed, actor=people["member"], amount=1000, paid_on=DAY)
+    client.force_login(people["principal"])
+    body = client.get(f"/api/v1/land/tasks/{task.pk}/reconciliation").json()
+    assert body["totals"]["paid"] == 1000 and body["totals"]["differences"] == 1
+    (row,) = body["differences"]
+    assert row["balance"] == signed.agreed_total - 1000 and row["head_name"] == "张*1"
+    client.force_login(people["outsider"])
+    assert client.get(f"/api/v1/land/tasks/{task.pk}/reconciliation").status_code == 404

@@ -27,6 +27,7 @@ from gongjian.land.models import (
     LawfulPath,
     Member,
     Parcel,
+    Payment,
     Standard,
     Task,
     Village,
@@ -173,7 +174,47 @@ def build_land(
     _campaign(task, kept, std, households, children, rng, as_of, announced)
     _wall_lists(task, villages, as_of)
     _lawful_paths(task, as_of)
+    _payments(task, as_of)
     return task
+
+
+def _payments(task: Task, as_of: date) -> None:
+    """The money paid: 70 % a week after signing, the rest on moving out (or by now); one household's second
+    tranche held back (its voucher not yet in), so the reconciliation shows one difference."""
+    team_user = User.objects.filter(username="team").first()
+    signed = (
+        Agreement.objects.filter(household__task=task, state=AgreementState.SIGNED, agreed_total__gt=0)
+        .select_related("household")
+        .order_by("number")
+    )
+    payments = []
+    for k, agreement in enumerate(signed):
+        first = agreement.agreed_total * 7 // 10
+        day = min(agreement.signed_on + timedelta(days=7), as_of)
+        payments.append(
+            Payment(
+                agreement=agreement,
+                tranche=1,
+                amount=first,
+                paid_on=day,
+                voucher_number=f"付-{agreement.number}-1",
+                recorded_by=team_user,
+            )
+        )
+        if k == 7:
+            continue  # the held-back tranche
+        later = min(max(agreement.household.moved_on or as_of, day), as_of)
+        payments.append(
+            Payment(
+                agreement=agreement,
+                tranche=2,
+                amount=agreement.agreed_total - first,
+                paid_on=later,
+                voucher_number=f"付-{agreement.number}-2",
+                recorded_by=team_user,
+            )
+        )
+    Payment.objects.bulk_create([p for p in payments if p.amount > 0])
 
 
 def _lawful_paths(task: Task, as_of: date) -> None:

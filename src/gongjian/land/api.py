@@ -608,3 +608,59 @@ def fairness_audit(request, task_id: int):
         "similar_paid_differently": [_audit_row(r) for r in result.similar_paid_differently],
         "late_paid_more": [_audit_row(r) for r in result.late_paid_more],
     }
+
+
+class ReconciliationTotalsOut(Schema):
+    agreements: int
+    agreed: int
+    paid: int
+    balance: int
+    differences: int
+
+
+class ReconciliationRowOut(Schema):
+    agreement_id: int
+    agreement_number: str
+    household_id: int
+    household_number: str
+    head_name: str
+    village: str
+    agreed_total: int
+    paid: int
+    tranches: int
+    balance: int
+
+
+class ReconciliationOut(Schema):
+    task_id: int
+    totals: ReconciliationTotalsOut
+    differences: list[ReconciliationRowOut]
+
+
+@router.get(
+    "/tasks/{int:task_id}/reconciliation",
+    response=ReconciliationOut,
+    summary="Payments reconciled against the signed agreements: totals and the households not paid in full",
+)
+def reconciliation(request, task_id: int):
+    task = _task(request, task_id)
+    result = queries.reconciliation(task, full=access.reads_in_full(request.user, task))
+    return {
+        "task_id": task.pk,
+        "totals": result["totals"],
+        "differences": [
+            {
+                "agreement_id": r["id"],
+                "agreement_number": r["number"],
+                "household_id": r["household_id"],
+                "household_number": r["household__number"],
+                "head_name": r["household__head_name"],
+                "village": r["household__village__name"],
+                "agreed_total": r["agreed_total"],
+                "paid": r["paid"],
+                "tranches": r["tranches"],
+                "balance": r["balance"],
+            }
+            for r in result["differences"]
+        ],
+    }

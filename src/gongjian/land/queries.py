@@ -516,7 +516,8 @@ def lawful_waiting(user, today: dt.date | None = None) -> list[LawfulPath]:
 
 def reconciliation(task: Task, *, full: bool) -> dict[str, Any]:
     """The payments against the agreements (对账): per signed agreement the agreed amount, the paid sum and the
-    unpaid balance; ``differences`` lists those not paid in full. Totals for the task."""
+    unpaid balance (nothing to pay out on an agreement at or below zero); ``differences`` lists those not paid in
+    full. Totals for the task."""
     rows = list(
         Agreement.objects.filter(household__task=task, state=AgreementState.SIGNED)
         .annotate(paid=Sum("payments__amount"), tranches=Count("payments"))
@@ -537,7 +538,9 @@ def reconciliation(task: Task, *, full: bool) -> dict[str, Any]:
     totals = {"agreements": len(rows), "agreed": 0, "paid": 0, "balance": 0, "differences": 0}
     for r in rows:
         r["paid"] = r["paid"] or 0
-        r["balance"] = r["agreed_total"] - r["paid"]
+        # an agreement at or below zero (the resettlement flat costs more than the compensation) is paid by the
+        # household, not to it: nothing to pay out
+        r["balance"] = max(r["agreed_total"], 0) - r["paid"]
         if not full:
             r["household__head_name"] = identifiers.mask_name(r["household__head_name"])
         totals["agreed"] += r["agreed_total"]
