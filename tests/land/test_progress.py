@@ -151,3 +151,32 @@ def test_the_api_gives_the_reconciliation_masked_for_a_reader(client, task, peop
     assert row["balance"] == signed.agreed_total - 1000 and row["head_name"] == "张*1"
     client.force_login(people["outsider"])
     assert client.get(f"/api/v1/land/tasks/{task.pk}/reconciliation").status_code == 404
+
+
+def test_the_last_handover_reaches_the_projects_land_handover_milestone(task, people, signed):
+    from gongjian.projects.models import Milestone
+    from tests.factories import ProjectFactory
+
+    project = ProjectFactory(name="科技园二期")
+    milestone = Milestone.objects.create(
+        project=project, kind="land_handover", planned_date=dt.date(2026, 10, 31)
+    )
+    task.project = project
+    task.save(update_fields=["project"])
+    household = signed.household
+    household.refresh_from_db()
+    household = services.record_moved(
+        household, actor=people["member"], moved_on=DAY, version=household.version
+    )
+    household = services.record_demolished(
+        household, actor=people["member"], demolished_on=DAY, version=household.version
+    )
+    services.record_handed_over(
+        household,
+        actor=people["member"],
+        handed_over_on=DAY + dt.timedelta(days=2),
+        version=household.version,
+    )
+    milestone.refresh_from_db()
+    assert milestone.actual_date == DAY + dt.timedelta(days=2) and milestone.get_kind_display() == "土地交付"
+    assert queries.stays_until_landed(task, handed_all=True)  # the project has not started yet

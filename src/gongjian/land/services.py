@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,7 +52,8 @@ from gongjian.land.models import (
 )
 from gongjian.org.choices import UnitKind
 from gongjian.org.models import Person, Region, Unit
-from gongjian.projects.models import Project
+from gongjian.projects.choices import MilestoneKind
+from gongjian.projects.models import Milestone, Project
 
 MAX_AREA = Decimal("100000")  # ㎡ or 亩 of one row: more is a typing error
 MAX_COUNT = 100_000
@@ -957,7 +958,33 @@ def record_handed_over(
             obj=household,
             after={"handed_over_on": handed_over_on.isoformat()},
         )
+        _reach_handover_milestone(household.task, actor)
     return household
+
+
+def _reach_handover_milestone(task: Task, actor) -> None:
+    """When the task's last household is handed over, its project's 土地交付 milestone is reached on that day (the
+    lights then read it as any milestone)."""
+    if task.project_id is None or task.households.filter(handed_over_on__isnull=True).exists():
+        return
+    last = task.households.aggregate(day=Max("handed_over_on"))["day"]
+    milestones = Milestone.objects.select_for_update().filter(
+        project_id=task.project_id, kind=MilestoneKind.LAND_HANDOVER
+    )
+    for milestone in milestones:
+        if milestone.actual_date == last:
+            continue
+        before = {"actual_date": milestone.actual_date}
+        milestone.actual_date = last
+        milestone.save(update_fields=["actual_date"])
+        audit.record(
+            "milestone.reach",
+            actor=actor,
+            obj=milestone,
+            before=before,
+            after={"actual_date": last},
+            note=f"land task {task.pk}",
+        )
 
 
 def record_payment(
