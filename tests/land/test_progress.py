@@ -180,3 +180,24 @@ def test_the_last_handover_reaches_the_projects_land_handover_milestone(task, pe
     milestone.refresh_from_db()
     assert milestone.actual_date == DAY + dt.timedelta(days=2) and milestone.get_kind_display() == "土地交付"
     assert queries.stays_until_landed(task, handed_all=True)  # the project has not started yet
+
+
+def test_the_assessment_scores_each_team_on_the_households_agreed(task, people, signed, units):
+    from gongjian.assess import sources
+    from gongjian.assess.scheme import Scheme  # noqa: F401  (the registry is filled in land's ready)
+    from gongjian.core.periods import Period
+
+    services.save_household(task, household_data(task.villages.first(), 2), actor=people["member"])
+    assert sources._PROVIDERS["land"] is queries.team_completions
+    before, after = Period(2026, 9, 1), Period(2026, 9, 2)  # 9月上旬, 9月中旬 (signed on 9月20日 → 下旬)
+    frame = queries.team_completions([before, Period(2026, 9, 3)], ())
+    rows = {r["period_code"]: r for r in frame.to_dicts()}
+    assert rows[before.code]["rate"] == 0 and rows[before.code]["detail"] == "已签约 0/2 户"
+    late = rows[Period(2026, 9, 3).code]
+    assert (late["subject_kind"], late["subject_id"], late["rate"], late["detail"]) == (
+        "unit",
+        units["team"].pk,
+        0.5,
+        "已签约 1/2 户",
+    )
+    assert queries.team_completions([after], ("another.indicator",)).is_empty()

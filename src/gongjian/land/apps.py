@@ -11,9 +11,12 @@ class LandConfig(AppConfig):
     def ready(self) -> None:
         # The cockpit also discovers every app's panels module; importing it here registers the panel even where
         # the cockpit is not installed (and twice is harmless: registering a key again replaces it).
+        from gongjian.assess import sources  # noqa: PLC0415  (app registry)
         from gongjian.core import todo  # noqa: PLC0415  (app registry)
         from gongjian.land import panels, queries  # noqa: F401, PLC0415  (app registry)
 
+        # the assessment's 目标完成 indicator scores the service teams on the households agreed
+        sources.register("land", queries.team_completions)
         todo.register(
             "land.lawful",
             label=_("依法征收期限"),

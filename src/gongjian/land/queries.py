@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, FloatField, Q, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongjian.core import identifiers
 from gongjian.land import access, services
@@ -623,3 +624,39 @@ def stays_until_landed(task: Task, *, handed_all: bool) -> bool:
     if task.project_id is None:
         return False
     return not task.project.milestones.filter(kind=MilestoneKind.START, actual_date__isnull=False).exists()
+
+
+# The assessment's 目标完成 indicator (context/000: the incentive of the acquisition work)
+
+TARGET_NAME = "land.households_agreed"
+
+
+def team_completions(periods, names: tuple[str, ...]):
+    """Each service team's rate to each period's end: households agreed ÷ households of its tasks' villages, with
+    the words (已签约 120/150 户); registered with :mod:`gongjian.assess.sources`."""
+    import polars as pl  # noqa: PLC0415  (only the assessment reads this)
+
+    from gongjian.assess import engine  # noqa: PLC0415
+
+    rows: list[dict[str, Any]] = []
+    if names and TARGET_NAME not in names:
+        return pl.DataFrame(rows, schema=dict(engine.COMPLETION_COLUMNS))
+    teams = list(Household.objects.values_list("task__team_id", flat=True).distinct())
+    for period in periods:
+        end = period.end
+        counts = (
+            Household.objects.filter(task__team_id__in=teams)
+            .values("task__team_id")
+            .annotate(total=Count("id"), agreed=Count("id", filter=Q(signed_on__lte=end)))
+        )
+        for c in counts:
+            rows.append(
+                {
+                    "period_code": period.code,
+                    "subject_kind": "unit",
+                    "subject_id": c["task__team_id"],
+                    "rate": c["agreed"] / c["total"] if c["total"] else 0.0,
+                    "detail": _("已签约 %(a)d/%(t)d 户") % {"a": c["agreed"], "t": c["total"]},
+                }
+            )
+    return pl.DataFrame(rows, schema=dict(engine.COMPLETION_COLUMNS))
