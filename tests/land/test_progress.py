@@ -201,3 +201,28 @@ def test_the_assessment_scores_each_team_on_the_households_agreed(task, people, 
         "已签约 1/2 户",
     )
     assert queries.team_completions([after], ("another.indicator",)).is_empty()
+
+
+def test_the_teams_daily_report_takes_its_counts_from_the_ledger(task, people, signed, units, monkeypatch):
+    from django.utils import timezone
+
+    from gongjian.daily import services as daily
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args: DAY)
+    monkeypatch.setattr(daily, "today", lambda: DAY)
+    report = daily.file_report(
+        units["team"],
+        DAY,
+        {
+            "done": "入户签约",
+            "households_signed": "9",
+            "buildings_demolished": "4",
+            "problems_solved": "2",
+            "plan": "拆除",
+        },
+        actor=people["member"],
+    )
+    # the typed 9 and 4 replaced by the ledger's 1 signed and 0 demolished; the rest as typed
+    assert (report.households_signed, report.buildings_demolished, report.problems_solved) == (1, 0, 2)
+    assert report.done == "入户签约" and report.plan == "拆除"
+    assert queries.team_day_figures(units["other"], DAY) is None  # a team without a task types its counts

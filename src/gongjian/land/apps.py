@@ -17,6 +17,10 @@ class LandConfig(AppConfig):
 
         # the assessment's 目标完成 indicator scores the service teams on the households agreed
         sources.register("land", queries.team_completions)
+        from gongjian.daily import services as daily  # noqa: PLC0415  (app registry)
+
+        # the service teams' daily report takes its counts from the ledger for a team with a task
+        daily.register_counter("land", queries.team_day_figures)
         todo.register(
             "land.lawful",
             label=_("依法征收期限"),

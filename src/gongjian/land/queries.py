@@ -660,3 +660,15 @@ def team_completions(periods, names: tuple[str, ...]):
                 }
             )
     return pl.DataFrame(rows, schema=dict(engine.COMPLETION_COLUMNS))
+
+
+def team_day_figures(team, day: dt.date) -> dict[str, int] | None:
+    """The daily report's figures of a service team with a land task, counted from the ledger: households
+    signed and buildings demolished that day (registered with gongjian.daily.services)."""
+    households = Household.objects.filter(task__team=team)
+    if not Task.objects.filter(team=team).exists():
+        return None
+    counts = households.aggregate(
+        signed=Count("id", filter=Q(signed_on=day)), demolished=Count("id", filter=Q(demolished_on=day))
+    )
+    return {"households_signed": counts["signed"], "buildings_demolished": counts["demolished"]}
