@@ -10,8 +10,11 @@ computed by the engine for 85 % of them, signed over the autumn, one in a hundre
 Steps (in process, Django's test client, signed in as the task's team member, so every row is read in full
 and audited as in production):
   ledger — the ledger page (200 rows a page) in four variants: all, a village, unsigned, cadre households;
-  audit  — GET /api/v1/land/tasks/{id}/audit (the fairness audit over every agreement of the task).
-Each prints p50/p99, throughput and the process's peak memory. The goal is under 1 s each at 20,000.
+  audit  — GET /api/v1/land/tasks/{id}/audit (the fairness audit over every agreement of the task);
+  wall   — both villages' wall lists published (timed once each), then the public pages without login: the task's
+           page and a version's page (500 rows a page: the first and a middle one); and the paper lists of one
+           village (.docx and .pdf with the QR code, N/2 rows), generated once each and timed.
+Each prints p50/p99, throughput and the process's peak memory. The goal is under 1 s each at 20,000 for the pages.
 """
 
 from __future__ import annotations
@@ -190,6 +193,46 @@ def main() -> None:
     ]:
         latencies = measure(client, paths, args.requests, marker)
         results.append((label, latencies, registry.peak_mb()))
+    from gongjian.land import services, wall, walldocs
+    from gongjian.land.models import WallList
+
+    once = []
+    for village in villages:
+        start = time.perf_counter()
+        services.publish_wall_list(village, actor=user)
+        once.append(
+            (f"publish {village.name} ({village.households.count():,} rows)", time.perf_counter() - start)
+        )
+    published = WallList.objects.filter(task=task).order_by("number")
+    public = Client()  # not signed in
+    first = published.first()
+    pages = max(1, len(first.rows) // 500)
+    results.append(
+        (
+            "public task page (no login)",
+            measure(public, [f"/land/public/{task.pk}/"], args.requests, b"wall-versions"),
+            registry.peak_mb(),
+        )
+    )
+    results.append(
+        (
+            "public wall list page (500 rows)",
+            measure(
+                public,
+                [f"/land/public/walls/{first.pk}/", f"/land/public/walls/{first.pk}/?page={pages // 2 or 1}"],
+                args.requests,
+                b"wall-rows",
+            ),
+            registry.peak_mb(),
+        )
+    )
+    sheet = wall.sheet_of(first, f"https://gongjian.example.cn/land/public/walls/{first.pk}/")
+    for label, render in (("docx", walldocs.render_docx), ("pdf", walldocs.render_pdf)):
+        start = time.perf_counter()
+        size = len(render(sheet))
+        once.append(
+            (f"{label} of {len(first.rows):,} rows ({size / 1e6:.1f} MB)", time.perf_counter() - start)
+        )
     print(
         f"\nGongjian land — {args.n:,} households, {database}, {os.cpu_count()} CPUs, load average at start "
         f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, now " + " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -200,6 +243,8 @@ def main() -> None:
             f"{label:<40}{len(latencies):>7}{1000 / statistics.mean(latencies):>8.1f}"
             f"{statistics.median(latencies):>9.1f}{registry.percentile(latencies, 0.99):>9.1f}{peak:>9.0f}"
         )
+    for label, seconds in once:
+        print(f"{label:<60}{seconds:>8.2f} s")
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ from gongjian.documents.models import Document
 from gongjian.exchange import services as exchange
 from gongjian.exchange.importing import ImportResult, RowError
 from gongjian.jobs.models import Job
-from gongjian.land.models import Agreement
+from gongjian.land.models import Agreement, LawfulPath, WallList
 from gongjian.land.models import Task as LandTask
 from gongjian.lights import queries
 from gongjian.lights import services as lights
@@ -294,6 +294,9 @@ def build_district() -> District:
             "actual": evidenced.pk,
             "contract": signed.pk,
             "settlement": Settlement.objects.order_by("pk").first().pk,
+            # the demo's corrected wall list (公开上墙), and a holdout on the lawful path
+            "wall": WallList.objects.order_by("-number").first().pk,
+            "lawful_household": LawfulPath.objects.order_by("pk").first().household_id,
             "job": Job.objects.create(
                 kind="lights.recompute", label="重算本年度红绿灯", created_by=office
             ).pk,
@@ -458,6 +461,37 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
         {"assignment_id": "assignment", "step_id": "step"}
     ],
     "api/v1/dispatch/daily/teams/<int:team_id>": [{"team_id": "team"}],
+    **{
+        f"land/tasks/<int:pk>/{page}": [{"pk": "land_task"}]
+        for page in (
+            "",
+            "ledger/",
+            "ledger.xlsx",
+            "import/",
+            "import/template.xlsx",
+            "standard/",
+            "audit/",
+            "dispatch/",
+            "payments/",
+        )
+    },
+    "land/households/<int:pk>/": [{"pk": "household"}, {"pk": "lawful_household"}],
+    "land/households/<int:pk>/lawful/": [{"pk": "lawful_household"}],
+    "land/tasks/<int:pk>/wall/publish/": [{"pk": "land_task"}],
+    "land/public/<int:pk>/": [{"pk": "land_task"}],
+    **{f"land/public/walls/<int:pk>{tail}": [{"pk": "wall"}] for tail in ("/", ".docx", ".pdf")},
+    **{
+        f"api/v1/land/tasks/<int:task_id>{tail}": [{"task_id": "land_task"}]
+        for tail in ("", "/standards", "/households", "/audit", "/reconciliation")
+    },
+    **{
+        f"api/v1/land/households/<int:household_id>{tail}": [{"household_id": "household"}]
+        for tail in ("", "/agreement")
+    },
+    **{
+        f"api/v1/land/agreements/<int:agreement_id>/{tail}": [{"agreement_id": "agreement"}]
+        for tail in ("approval", "sign")
+    },
     "pipeline/<int:pk>/": [{"pk": "reserve"}],
     "pipeline/<int:pk>/edit/": [{"pk": "reserve"}],
     "pipeline/<int:pk>/withdraw/": [{"pk": "reserve"}],
@@ -479,23 +513,6 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
     "api/v1/pipeline/plans/<int:plan_id>/issue": [{"plan_id": "draft_plan"}],
     "api/v1/pipeline/plans/<int:plan_id>/docx": [{"plan_id": "plan"}],
     "api/v1/pipeline/campaigns/<int:campaign_id>": [{"campaign_id": "campaign"}],
-    **{
-        f"land/tasks/<int:pk>/{page}": [{"pk": "land_task"}]
-        for page in ("", "ledger/", "ledger.xlsx", "import/", "import/template.xlsx", "standard/", "audit/")
-    },
-    "land/households/<int:pk>/": [{"pk": "household"}],
-    **{
-        f"api/v1/land/tasks/<int:task_id>{tail}": [{"task_id": "land_task"}]
-        for tail in ("", "/standards", "/households", "/audit")
-    },
-    **{
-        f"api/v1/land/households/<int:household_id>{tail}": [{"household_id": "household"}]
-        for tail in ("", "/agreement")
-    },
-    **{
-        f"api/v1/land/agreements/<int:agreement_id>/{tail}": [{"agreement_id": "agreement"}]
-        for tail in ("approval", "sign")
-    },
     "targets/indicators/<int:pk>/": [{"pk": "indicator"}],
     "targets/indicators/<int:pk>/split/": [{"pk": "indicator"}],
     "targets/units/<int:pk>/": [{"pk": "target_unit"}],

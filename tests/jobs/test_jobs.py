@@ -127,6 +127,7 @@ def test_the_schedule_calls_every_apps_entry_points_in_order():
         "assignments",
         "attraction",
         "targets",
+        "land",
         "accounts",
         "jobs",
         "core",

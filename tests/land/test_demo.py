@@ -48,3 +48,41 @@ def test_the_demo_team_and_leader_reach_the_task(demo):
     leader = User.objects.get(username="leader")
     assert access.reads_in_full(team, demo)
     assert access.tasks_for(leader).filter(pk=demo.pk).exists() and not access.reads_in_full(leader, demo)
+
+
+def test_the_demo_publishes_both_villages_lists_one_corrected_with_its_reason(demo, client):
+    from gongjian.land.models import WallList
+
+    versions = list(WallList.objects.filter(task=demo).order_by("number"))
+    assert [(w.village.name, w.number) for w in versions] == [
+        ("小珠山村", 1),
+        ("大郭庄村", 2),
+        ("小珠山村", 3),
+    ]
+    assert "测绘复核" in versions[2].reason and versions[0].reason == ""
+    number = versions[2].reason[:7]
+    old = next(r for r in versions[0].rows if r["number"] == number)
+    new = next(r for r in versions[2].rows if r["number"] == number)
+    assert old["buildings"] != new["buildings"]
+    assert sum(w.totals["households"] for w in versions[:2]) == 300
+    page = client.get(f"/land/public/{demo.pk}/").content.decode()
+    assert "测绘复核" in page and "第3号" in page
+
+
+def test_the_demo_holdouts_are_on_the_lawful_path_after_the_deadline(demo):
+    from gongjian.land import services
+    from gongjian.land.models import LawfulPath
+
+    paths = list(LawfulPath.objects.order_by("decided_on"))
+    assert len(paths) == 2 and all(p.household.signed_on is None for p in paths)
+    assert all(p.decided_on > demo.deadline for p in paths) and demo.deadline < AS_OF
+    served, waiting = paths
+    assert served.suit_deadline > served.review_deadline > AS_OF
+    assert waiting.served_on is None and "尚未送达" in services.lawful_due(waiting, AS_OF)
+
+
+def test_the_demo_pays_the_signed_households_with_one_difference_to_reconcile(demo):
+    result = queries.reconciliation(demo, full=False)
+    assert result["totals"]["paid"] > 0 and result["totals"]["differences"] == 1
+    (row,) = result["differences"]
+    assert 0 < row["paid"] < row["agreed_total"] and row["tranches"] == 1

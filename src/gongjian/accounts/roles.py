@@ -89,6 +89,10 @@ _LAND_LEDGER = [
     "land.change_household",
     "land.add_agreement",
     "land.change_agreement",
+    "land.add_walllist",
+    "land.add_lawfulpath",
+    "land.change_lawfulpath",
+    "land.add_payment",
 ]
 # Targets (目标责任状): the office defines and settles them, a unit's staff enter its actuals and sign its contract,
 # leaders read every unit's.

@@ -10,7 +10,7 @@ the project office and the principal leaders every active team (the same reach a
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -53,6 +53,23 @@ TEXTS = {
     "needs": gettext_lazy("需指挥部协调"),
 }
 _AUDITED = ["day", "done", *FIGURES, "plan", "needs"]
+
+# Apps above that keep a ledger of a team's work (land: households signed, buildings demolished) register a
+# counter: counter(team, day) → the figures it computes for that team and day (None when it keeps none for the
+# team). Computed figures replace the typed ones; the narrative, problems and tomorrow's plan stay typed.
+_COUNTERS: dict[str, Callable[[Unit, date], Mapping[str, int] | None]] = {}
+
+
+def register_counter(key: str, counter: Callable[[Unit, date], Mapping[str, int] | None]) -> None:
+    _COUNTERS[key] = counter
+
+
+def computed_figures(team: Unit, day: date) -> dict[str, int]:
+    """The figures of ``team``'s ``day`` that a ledger computes (empty when none keeps the team's work)."""
+    figures: dict[str, int] = {}
+    for _key, counter in sorted(_COUNTERS.items()):
+        figures.update({k: int(v) for k, v in (counter(team, day) or {}).items() if k in FIGURES})
+    return figures
 
 
 def today() -> date:
@@ -232,6 +249,7 @@ def file_report(
     if actor is not None and not can_file(actor, team):
         raise PermissionDenied(_("只有本工作队队员或项目办可以填报 %(team)s 的日报。") % {"team": team.name})
     cleaned = _clean(day, data)
+    cleaned.update(computed_figures(team, day))  # counted from the ledger where one keeps the team's work
     user = audit.actor_or_none(actor)
     report = DailyReport.objects.select_for_update().filter(team=team, day=day).first()
     if report is None:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from gongjian.accounts.models import User
 from gongjian.core.identifiers import citizen_id_check_digit
 from gongjian.core.models import next_serial
-from gongjian.land import engine, services
+from gongjian.land import engine, services, wall
 from gongjian.land import standard as standards
 from gongjian.land.choices import AgreementState, CadreRelation, Option, TaskState
 from gongjian.land.models import (
@@ -24,11 +24,15 @@ from gongjian.land.models import (
     Attachment,
     Building,
     Household,
+    LawfulPath,
     Member,
     Parcel,
+    Payment,
     Standard,
     Task,
     Village,
+    WallList,
+    add_months,
 )
 from gongjian.org.models import Person, Unit
 
@@ -76,7 +80,8 @@ def build_land(
         park=units["矿大园"],
         team=units["小珠山工作队"],
         area_mu=Decimal("1268.50"),
-        deadline=announced + timedelta(days=120),
+        # the signing deadline passed ten days ago; the holdouts are on the lawful path (依法裁决)
+        deadline=announced + timedelta(days=90),
         legal_basis="《中华人民共和国土地管理法》第四十七条、第四十八条；《国有土地上房屋征收与补偿条例》；区政府征收补偿安置方案",
         announcement_number=f"泉政征告〔{announced.year}〕3号",
         announcement_date=announced,
@@ -167,7 +172,106 @@ def build_land(
     for model, items in rows.items():
         model.objects.bulk_create(items)
     _campaign(task, kept, std, households, children, rng, as_of, announced)
+    _wall_lists(task, villages, as_of)
+    _lawful_paths(task, as_of)
+    _payments(task, as_of)
     return task
+
+
+def _payments(task: Task, as_of: date) -> None:
+    """The money paid: 70 % a week after signing, the rest on moving out (or by now); one household's second
+    tranche held back (its voucher not yet in), so the reconciliation shows one difference."""
+    team_user = User.objects.filter(username="team").first()
+    signed = (
+        Agreement.objects.filter(household__task=task, state=AgreementState.SIGNED, agreed_total__gt=0)
+        .select_related("household")
+        .order_by("number")
+    )
+    payments = []
+    for k, agreement in enumerate(signed):
+        first = agreement.agreed_total * 7 // 10
+        day = min(agreement.signed_on + timedelta(days=7), as_of)
+        payments.append(
+            Payment(
+                agreement=agreement,
+                tranche=1,
+                amount=first,
+                paid_on=day,
+                voucher_number=f"付-{agreement.number}-1",
+                recorded_by=team_user,
+            )
+        )
+        if k == 7:
+            continue  # the held-back tranche
+        later = min(max(agreement.household.moved_on or as_of, day), as_of)
+        payments.append(
+            Payment(
+                agreement=agreement,
+                tranche=2,
+                amount=agreement.agreed_total - first,
+                paid_on=later,
+                voucher_number=f"付-{agreement.number}-2",
+                recorded_by=team_user,
+            )
+        )
+    Payment.objects.bulk_create([p for p in payments if p.amount > 0])
+
+
+def _lawful_paths(task: Task, as_of: date) -> None:
+    """The two holdouts after the deadline: one decision made and not yet served (the reminder's work), one
+    served with the notice of the rights to review (60 days) and to sue (6 months), their deadlines running."""
+    holdouts = list(task.households.filter(note=LAWFUL_PATH_NOTE, signed_on__isnull=True).order_by("number"))
+    year = as_of.year
+    for k, household in enumerate(holdouts[:2]):
+        decided = task.deadline + timedelta(days=2 + k)
+        path = LawfulPath(
+            household=household,
+            decision_number=f"泉政征补决〔{year}〕{k + 1}号",
+            decided_on=decided,
+        )
+        if k == 0:
+            served = decided + timedelta(days=1)
+            path.served_on = served
+            path.review_deadline = served + timedelta(days=services.REVIEW_DAYS)
+            path.suit_deadline = add_months(served, services.SUIT_MONTHS)
+        path.save()
+
+
+def _wall_lists(task: Task, villages: list[Village], as_of: date) -> None:
+    """Both villages' lists published ten days ago (公开上墙); 小珠山村's corrected three days ago after a
+    household's house was measured again (测绘复核), so its first version stays readable beside the second."""
+    team_user = User.objects.filter(username="team").first()
+    published = datetime.combine(as_of - timedelta(days=10), time(9), tzinfo=SHANGHAI)
+
+    def publish(village: Village, at: datetime, reason: str = "") -> WallList:
+        rows, totals = wall.build_rows(village)
+        return WallList.objects.create(
+            task=task,
+            village=village,
+            number=next_serial(f"land-wall-{task.pk}", 0),
+            published_at=at,
+            published_by=team_user,
+            reason=reason,
+            rows=rows,
+            totals=totals,
+        )
+
+    for village in villages:
+        publish(village, published)
+    remeasured = (
+        Building.objects.filter(household__village=villages[0], household__signed_on__isnull=True, legal=True)
+        .select_related("household")
+        .order_by("household__number")
+        .first()
+    )
+    if remeasured is not None:
+        remeasured.area += Decimal("12.50")
+        remeasured.save(update_fields=["area"])
+        publish(
+            villages[0],
+            published + timedelta(days=7),
+            f"{remeasured.household.number}户房屋面积经测绘复核增加12.50㎡，予以更正",
+        )
 
 
 def _campaign(task, kept, std, households, children, rng, as_of, announced) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
@@ -55,6 +56,19 @@ class LandProgressOut(Schema):
     cadre_deadline: date | None
 
 
+class LandWallListOut(Schema):
+    """A village's current wall list (公开上墙): its number and where the public reads it and prints it."""
+
+    village_id: int
+    village: str
+    number: int
+    published_at: datetime
+    reason: str
+    url: str
+    pdf_url: str
+    docx_url: str
+
+
 class LandTaskOut(Schema):
     id: int
     name: str
@@ -74,6 +88,8 @@ class LandTaskOut(Schema):
     standard_version: int | None
     progress: LandProgressOut
     villages: list[LandVillageOut]
+    public_url: str | None  # the task's public page (网上公示), once a list is published
+    wall_lists: list[LandWallListOut]
     version: int
 
 
@@ -312,8 +328,29 @@ def _household(request, household_id: int) -> Household:
     )
 
 
-def _task_out(task: Task) -> dict[str, Any]:
+def _walls_out(request, task: Task) -> tuple[str | None, list[dict[str, Any]]]:
+    walls = queries.latest_walls(task)
+    if not walls:
+        return None, []
+    url = request.build_absolute_uri
+    return url(reverse("land:public_task", args=[task.pk])), [
+        {
+            "village_id": w.village_id,
+            "village": w.village.name,
+            "number": w.number,
+            "published_at": w.published_at,
+            "reason": w.reason,
+            "url": url(reverse("land:public_wall", args=[w.pk])),
+            "pdf_url": url(reverse("land:wall_pdf", args=[w.pk])),
+            "docx_url": url(reverse("land:wall_docx", args=[w.pk])),
+        }
+        for w in walls
+    ]
+
+
+def _task_out(task: Task, request) -> dict[str, Any]:
     counts = queries.progress(task)
+    public_url, walls = _walls_out(request, task)
     kept = services.current_standard(task)
     return {
         "id": task.pk,
@@ -340,6 +377,8 @@ def _task_out(task: Task) -> dict[str, Any]:
         "villages": [
             {**v, "leader": v.pop("leader__name") or "", "groups": []} for v in queries.by_village(task)
         ],
+        "public_url": public_url,
+        "wall_lists": walls,
         "version": task.version,
     }
 
@@ -350,7 +389,7 @@ def _task_out(task: Task) -> dict[str, Any]:
 @paginate(Pages, default=50, most=200)
 def list_tasks(request):
     _viewer(request)
-    return Rows(access.tasks_for(request.user).order_by("-id"), _task_out)
+    return Rows(access.tasks_for(request.user).order_by("-id"), lambda task: _task_out(task, request))
 
 
 @router.post("/tasks", response={201: LandTaskOut}, summary="Create an acquisition task with its villages")
@@ -358,12 +397,12 @@ def create_task(request, payload: LandTaskIn):
     data = payload.dict()
     villages = data.pop("villages")
     task = services.create_task(actor=request.user, villages=villages, **data)
-    return Status(201, _task_out(task))
+    return Status(201, _task_out(task, request))
 
 
 @router.get("/tasks/{int:task_id}", response=LandTaskOut)
 def get_task(request, task_id: int):
-    return _task_out(_task(request, task_id))
+    return _task_out(_task(request, task_id), request)
 
 
 @router.patch("/tasks/{int:task_id}", response={200: LandTaskOut, 409: StaleOut}, summary="Edit a task")
@@ -371,7 +410,7 @@ def edit_task(request, task_id: int, payload: LandTaskPatch):
     task = _task(request, task_id)
     fields = payload.dict(exclude_unset=True)
     version = fields.pop("version")
-    return _task_out(services.update_task(task, actor=request.user, version=version, **fields))
+    return _task_out(services.update_task(task, actor=request.user, version=version, **fields), request)
 
 
 @router.get(
@@ -568,4 +607,60 @@ def fairness_audit(request, task_id: int):
         "deviations": [_audit_row(r) for r in result.deviations],
         "similar_paid_differently": [_audit_row(r) for r in result.similar_paid_differently],
         "late_paid_more": [_audit_row(r) for r in result.late_paid_more],
+    }
+
+
+class ReconciliationTotalsOut(Schema):
+    agreements: int
+    agreed: int
+    paid: int
+    balance: int
+    differences: int
+
+
+class ReconciliationRowOut(Schema):
+    agreement_id: int
+    agreement_number: str
+    household_id: int
+    household_number: str
+    head_name: str
+    village: str
+    agreed_total: int
+    paid: int
+    tranches: int
+    balance: int
+
+
+class ReconciliationOut(Schema):
+    task_id: int
+    totals: ReconciliationTotalsOut
+    differences: list[ReconciliationRowOut]
+
+
+@router.get(
+    "/tasks/{int:task_id}/reconciliation",
+    response=ReconciliationOut,
+    summary="Payments reconciled against the signed agreements: totals and the households not paid in full",
+)
+def reconciliation(request, task_id: int):
+    task = _task(request, task_id)
+    result = queries.reconciliation(task, full=access.reads_in_full(request.user, task))
+    return {
+        "task_id": task.pk,
+        "totals": result["totals"],
+        "differences": [
+            {
+                "agreement_id": r["id"],
+                "agreement_number": r["number"],
+                "household_id": r["household_id"],
+                "household_number": r["household__number"],
+                "head_name": r["household__head_name"],
+                "village": r["household__village__name"],
+                "agreed_total": r["agreed_total"],
+                "paid": r["paid"],
+                "tranches": r["tranches"],
+                "balance": r["balance"],
+            }
+            for r in result["differences"]
+        ],
     }

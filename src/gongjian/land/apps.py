@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class LandConfig(AppConfig):
@@ -9,4 +11,21 @@ class LandConfig(AppConfig):
     def ready(self) -> None:
         # The cockpit also discovers every app's panels module; importing it here registers the panel even where
         # the cockpit is not installed (and twice is harmless: registering a key again replaces it).
-        from gongjian.land import panels  # noqa: F401, PLC0415  (app registry)
+        from gongjian.assess import sources  # noqa: PLC0415  (app registry)
+        from gongjian.core import todo  # noqa: PLC0415  (app registry)
+        from gongjian.land import panels, queries  # noqa: F401, PLC0415  (app registry)
+
+        # the assessment's 目标完成 indicator scores the service teams on the households agreed
+        sources.register("land", queries.team_completions)
+        from gongjian.daily import services as daily  # noqa: PLC0415  (app registry)
+
+        # the service teams' daily report takes its counts from the ledger for a team with a task
+        daily.register_counter("land", queries.team_day_figures)
+        todo.register(
+            "land.lawful",
+            label=_("依法征收期限"),
+            order=75,
+            applies=lambda user: bool(user.has_perm("land.add_lawfulpath")),
+            count=lambda user: len(queries.lawful_waiting(user)),
+            url=lambda user: reverse("land:lawful_list"),
+        )

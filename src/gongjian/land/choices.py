@@ -62,3 +62,17 @@ class AgreementState(models.TextChoices):
     APPROVED = "approved", _("已批准")
     REFUSED = "refused", _("不予批准")
     SIGNED = "signed", _("已签约")
+
+
+class LawfulStep(models.TextChoices):
+    """The steps of the lawful path (依法征收) for a household that did not sign by the task's deadline, in order."""
+
+    DECISION = "decision", _("作出补偿决定")
+    NOTICE = "notice", _("送达并告知复议、诉讼权利")
+    COURT = "court", _("申请法院强制执行")
+    RULING = "ruling", _("法院裁定")
+
+
+class RulingResult(models.TextChoices):
+    GRANTED = "granted", _("准予强制执行")
+    REFUSED = "refused", _("不准予强制执行")

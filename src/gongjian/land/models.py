@@ -4,6 +4,8 @@ household, filled by the services that record them."""
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -19,8 +21,10 @@ from gongjian.land.choices import (
     AttachmentKind,
     CadreRelation,
     LandCategory,
+    LawfulStep,
     MemberRelation,
     Option,
+    RulingResult,
     StructureGrade,
     TaskState,
 )
@@ -354,3 +358,153 @@ class Agreement(models.Model):
         if self.state == AgreementState.SIGNED:
             return False
         return self.deviation == 0 or self.state == AgreementState.APPROVED
+
+
+class WallList(models.Model):
+    """A published version of a village's wall list (公开上墙): its rows frozen at publication, masked, so a
+    version stays readable exactly as it was posted. Versions are numbered per task; a correction is a new
+    version with its reason, and the old one stays."""
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("征收任务"), on_delete=models.CASCADE, related_name="wall_lists"
+    )
+    village = models.ForeignKey(
+        Village, verbose_name=_("村居"), on_delete=models.PROTECT, related_name="wall_lists"
+    )
+    number = models.PositiveIntegerField(_("公示编号"))
+    published_at = models.DateTimeField(_("公示时间"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.CharField(_("更正理由"), max_length=300, blank=True)
+    rows = models.JSONField(_("公示内容"), default=list)
+    totals = models.JSONField(_("合计"), default=dict)
+    # The paper lists, made once by a background job after publication (a village of thousands takes seconds)
+    docx_file = models.FileField(_("公示清单（Word）"), upload_to="land/walls/", blank=True, max_length=200)
+    pdf_file = models.FileField(_("公示清单（PDF）"), upload_to="land/walls/", blank=True, max_length=200)
+
+    class Meta:
+        verbose_name = _("公示清单")
+        verbose_name_plural = _("公示清单")
+        ordering = ["task", "-number"]
+        constraints = [models.UniqueConstraint(fields=["task", "number"], name="land_wall_number_once")]
+        indexes = [models.Index(fields=["village", "-number"], name="land_wall_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.village.name} 第{self.number}号"
+
+
+class LawfulPath(models.Model):
+    """The lawful path (依法征收) of a household that did not sign by the task's deadline: the compensation
+    decision (补偿决定), its service with the notice of the rights to administrative review (60 days) and to sue
+    (6 months), the application to the court for enforcement once both have passed unused, and the court's
+    ruling (裁定) — each with its date and document, recorded in this order. Only what the procedure needs."""
+
+    household = models.OneToOneField(
+        Household, verbose_name=_("被征收户"), on_delete=models.CASCADE, related_name="lawful_path"
+    )
+    decision_number = models.CharField(_("补偿决定文号"), max_length=100)
+    decided_on = models.DateField(_("决定日期"))
+    decision_file = models.FileField(_("补偿决定书"), upload_to="land/lawful/", blank=True, max_length=200)
+    served_on = models.DateField(_("送达日期"), null=True, blank=True)
+    notice_file = models.FileField(
+        _("送达回证及权利告知书"), upload_to="land/lawful/", blank=True, max_length=200
+    )
+    review_deadline = models.DateField(_("申请行政复议期限"), null=True, blank=True)
+    suit_deadline = models.DateField(_("提起行政诉讼期限"), null=True, blank=True)
+    challenged_on = models.DateField(_("申请复议或起诉日期"), null=True, blank=True)
+    challenge_note = models.CharField(_("复议或诉讼情况"), max_length=300, blank=True)
+    applied_on = models.DateField(_("申请强制执行日期"), null=True, blank=True)
+    court = models.CharField(_("受理法院"), max_length=100, blank=True)
+    application_file = models.FileField(
+        _("强制执行申请书"), upload_to="land/lawful/", blank=True, max_length=200
+    )
+    ruled_on = models.DateField(_("裁定日期"), null=True, blank=True)
+    ruling_result = models.CharField(_("裁定结果"), max_length=16, choices=RulingResult.choices, blank=True)
+    ruling_file = models.FileField(_("裁定书"), upload_to="land/lawful/", blank=True, max_length=200)
+    reminded_on = models.DateField(_("最近提醒日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("依法征收程序")
+        verbose_name_plural = _("依法征收程序")
+        ordering = ["household"]
+
+    def __str__(self) -> str:
+        return self.decision_number
+
+    @property
+    def step(self) -> str:
+        """The last step recorded."""
+        if self.ruled_on:
+            return LawfulStep.RULING
+        if self.applied_on:
+            return LawfulStep.COURT
+        if self.served_on:
+            return LawfulStep.NOTICE
+        return LawfulStep.DECISION
+
+    @property
+    def step_label(self) -> str:
+        return str(LawfulStep(self.step).label)
+
+    @property
+    def court_from(self) -> dt.date | None:
+        """The first day the court may be asked: both the review and the suit deadlines passed."""
+        if self.review_deadline is None or self.suit_deadline is None:
+            return None
+        return max(self.review_deadline, self.suit_deadline) + dt.timedelta(days=1)
+
+    @property
+    def court_until(self) -> dt.date | None:
+        """行政强制法第五十三条: within three months after the deadlines passed."""
+        start = self.court_from
+        return None if start is None else add_months(start, 3) - dt.timedelta(days=1)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, or the month's last day when it has none (8月31日 + 6个月 → 2月28日)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last))
+
+
+class Payment(models.Model):
+    """A payment tranche (分期支付) of a signed agreement, with its voucher (凭证); the tranches of an agreement
+    never add up to more than its agreed amount."""
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("补偿安置协议"), on_delete=models.PROTECT, related_name="payments"
+    )
+    tranche = models.PositiveSmallIntegerField(_("期次"))
+    amount = models.BigIntegerField(_("支付金额（元）"), validators=[MinValueValidator(1)])
+    paid_on = models.DateField(_("支付日期"))
+    voucher = models.FileField(_("支付凭证"), upload_to="land/vouchers/", blank=True, max_length=200)
+    voucher_number = models.CharField(_("凭证号"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("补偿款支付")
+        verbose_name_plural = _("补偿款支付")
+        ordering = ["agreement", "tranche"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "tranche"], name="land_payment_tranche_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.number} 第{self.tranche}期"

@@ -14,11 +14,24 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, FloatField, Q, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongjian.core import identifiers
-from gongjian.land import services
+from gongjian.land import access, services
 from gongjian.land.choices import AgreementState, CadreRelation
-from gongjian.land.models import Agreement, Attachment, Building, Household, Member, Parcel, Task
+from gongjian.land.models import (
+    Agreement,
+    Attachment,
+    Building,
+    Household,
+    LawfulPath,
+    Member,
+    Parcel,
+    Payment,
+    Task,
+    WallList,
+)
+from gongjian.projects.choices import MilestoneKind
 
 
 @dataclass
@@ -466,3 +479,196 @@ def household_view(household: Household, full: bool) -> dict[str, Any]:
         "agreement": agreement_view(agreement) if agreement else None,
         "version": household.version,
     }
+
+
+def latest_walls(task: Task) -> list[WallList]:
+    """Each village's current wall list (its highest number), in the villages' order; rows not loaded."""
+    latest: dict[int, WallList] = {}
+    for version in (
+        WallList.objects.filter(task=task).select_related("village").defer("rows").order_by("-number")
+    ):
+        latest.setdefault(version.village_id, version)
+    return sorted(latest.values(), key=lambda w: (w.village.order, w.village_id))
+
+
+# The lawful path
+
+
+def lawful_paths(tasks) -> list[LawfulPath]:
+    """The lawful paths of ``tasks`` (a queryset), the household and task loaded."""
+    return list(
+        LawfulPath.objects.filter(household__task__in=tasks)
+        .select_related("household__task", "household__village")
+        .order_by("household__task_id", "household__number")
+    )
+
+
+def lawful_waiting(user, today: dt.date | None = None) -> list[LawfulPath]:
+    """The paths of the tasks ``user`` keeps whose next legal step is due (see services.lawful_due)."""
+    today = today or timezone.localdate()
+    if not user.has_perm("land.add_lawfulpath"):
+        return []
+    kept = [t.pk for t in access.tasks_for(user) if access.keeps_ledger(user, t)]
+    return [p for p in lawful_paths(Task.objects.filter(pk__in=kept)) if services.lawful_due(p, today)]
+
+
+# Progress from the ledger and the payments
+
+
+def reconciliation(task: Task, *, full: bool) -> dict[str, Any]:
+    """The payments against the agreements (对账): per signed agreement the agreed amount, the paid sum and the
+    unpaid balance (nothing to pay out on an agreement at or below zero); ``differences`` lists those not paid in
+    full. Totals for the task."""
+    rows = list(
+        Agreement.objects.filter(household__task=task, state=AgreementState.SIGNED)
+        .annotate(paid=Sum("payments__amount"), tranches=Count("payments"))
+        .order_by("household__village__order", "household__number")
+        .values(
+            "id",
+            "number",
+            "agreed_total",
+            "paid",
+            "tranches",
+            "household_id",
+            "household__number",
+            "household__head_name",
+            "household__village__name",
+        )
+    )
+    differences = []
+    totals = {"agreements": len(rows), "agreed": 0, "paid": 0, "balance": 0, "differences": 0}
+    for r in rows:
+        r["paid"] = r["paid"] or 0
+        # an agreement at or below zero (the resettlement flat costs more than the compensation) is paid by the
+        # household, not to it: nothing to pay out
+        r["balance"] = max(r["agreed_total"], 0) - r["paid"]
+        if not full:
+            r["household__head_name"] = identifiers.mask_name(r["household__head_name"])
+        totals["agreed"] += r["agreed_total"]
+        totals["paid"] += r["paid"]
+        totals["balance"] += r["balance"]
+        if r["balance"]:
+            differences.append(r)
+    totals["differences"] = len(differences)
+    return {"totals": totals, "differences": differences}
+
+
+_STEPS = {
+    "signed": "signed_on",
+    "moved": "moved_on",
+    "demolished": "demolished_on",
+    "handed_over": "handed_over_on",
+}
+
+
+def counts_on(task: Task, day: dt.date, *, team=None) -> dict[str, int]:
+    """What the ledger records on ``day`` (signed, moved, demolished, handed over) and the money paid that day,
+    for the task (or every task of ``team``)."""
+    households = (
+        Household.objects.filter(task__team=team) if team is not None else Household.objects.filter(task=task)
+    )
+    counts = households.aggregate(
+        **{key: Count("id", filter=Q(**{field: day})) for key, field in _STEPS.items()}
+    )
+    payments = Payment.objects.filter(agreement__household__in=households, paid_on=day)
+    counts["paid"] = payments.aggregate(total=Sum("amount"))["total"] or 0
+    return counts
+
+
+def dispatch(task: Task, today: dt.date) -> dict[str, Any]:
+    """The headquarters' daily 调度 of a task: per village the totals to date and yesterday's change, and the gap
+    to the deadline (remaining households ÷ remaining days)."""
+    yesterday = today - dt.timedelta(days=1)
+    villages = []
+    for v in task.villages.order_by("order", "id"):
+        households = Household.objects.filter(village=v)
+        totals = households.aggregate(
+            total=Count("id"),
+            **{
+                key: Count("id", filter=Q(**{f"{field}__isnull": False, f"{field}__lte": yesterday}))
+                for key, field in _STEPS.items()
+            },
+            **{
+                f"{key}_yesterday": Count("id", filter=Q(**{field: yesterday}))
+                for key, field in _STEPS.items()
+            },
+        )
+        villages.append({"village": v, **totals})
+    total = sum(v["total"] for v in villages)
+    signed = sum(v["signed"] for v in villages)
+    remaining = total - signed
+    days = (task.deadline - today).days + 1 if task.deadline else None
+    gap = None
+    if days is not None and days > 0:
+        gap = round(remaining / days, 1)
+    handed = sum(v["handed_over"] for v in villages)
+    return {
+        "yesterday": yesterday,
+        "villages": villages,
+        "total": total,
+        "signed": signed,
+        "remaining": remaining,
+        "days_left": days,
+        "per_day_needed": gap,
+        "overdue": days is not None and days <= 0 and remaining > 0,
+        "handed_over": handed,
+        "stays": stays_until_landed(task, handed_all=total > 0 and handed == total),
+    }
+
+
+def stays_until_landed(task: Task, *, handed_all: bool) -> bool:
+    """工作队驻守至项目落地: the task stays open until every household's land is handed over and the project
+    started (its 开工 milestone reached; a park's task has no project and ends at the handover)."""
+    if not handed_all:
+        return True
+    if task.project_id is None:
+        return False
+    return not task.project.milestones.filter(kind=MilestoneKind.START, actual_date__isnull=False).exists()
+
+
+# The assessment's 目标完成 indicator (context/000: the incentive of the acquisition work)
+
+TARGET_NAME = "land.households_agreed"
+
+
+def team_completions(periods, names: tuple[str, ...]):
+    """Each service team's rate to each period's end: households agreed ÷ households of its tasks' villages, with
+    the words (已签约 120/150 户); registered with :mod:`gongjian.assess.sources`."""
+    import polars as pl  # noqa: PLC0415  (only the assessment reads this)
+
+    from gongjian.assess import engine  # noqa: PLC0415
+
+    rows: list[dict[str, Any]] = []
+    if names and TARGET_NAME not in names:
+        return pl.DataFrame(rows, schema=dict(engine.COMPLETION_COLUMNS))
+    teams = list(Household.objects.values_list("task__team_id", flat=True).distinct())
+    for period in periods:
+        end = period.end
+        counts = (
+            Household.objects.filter(task__team_id__in=teams)
+            .values("task__team_id")
+            .annotate(total=Count("id"), agreed=Count("id", filter=Q(signed_on__lte=end)))
+        )
+        for c in counts:
+            rows.append(
+                {
+                    "period_code": period.code,
+                    "subject_kind": "unit",
+                    "subject_id": c["task__team_id"],
+                    "rate": c["agreed"] / c["total"] if c["total"] else 0.0,
+                    "detail": _("已签约 %(a)d/%(t)d 户") % {"a": c["agreed"], "t": c["total"]},
+                }
+            )
+    return pl.DataFrame(rows, schema=dict(engine.COMPLETION_COLUMNS))
+
+
+def team_day_figures(team, day: dt.date) -> dict[str, int] | None:
+    """The daily report's figures of a service team with a land task, counted from the ledger: households
+    signed and buildings demolished that day (registered with gongjian.daily.services)."""
+    households = Household.objects.filter(task__team=team)
+    if not Task.objects.filter(team=team).exists():
+        return None
+    counts = households.aggregate(
+        signed=Count("id", filter=Q(signed_on=day)), demolished=Count("id", filter=Q(demolished_on=day))
+    )
+    return {"households_signed": counts["signed"], "buildings_demolished": counts["demolished"]}

@@ -13,14 +13,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.core import audit, identifiers
 from gongjian.core.locking import check_version
 from gongjian.core.models import next_serial
-from gongjian.land import engine
+from gongjian.jobs import services as jobs
+from gongjian.land import engine, wall
 from gongjian.land import standard as standards
 from gongjian.land.access import keeps_ledger, reads_in_full, tasks_for
 from gongjian.land.choices import (
@@ -30,6 +31,7 @@ from gongjian.land.choices import (
     LandCategory,
     MemberRelation,
     Option,
+    RulingResult,
     StructureGrade,
     TaskState,
 )
@@ -38,15 +40,20 @@ from gongjian.land.models import (
     Attachment,
     Building,
     Household,
+    LawfulPath,
     Member,
     Parcel,
+    Payment,
     Standard,
     Task,
     Village,
+    WallList,
+    add_months,
 )
 from gongjian.org.choices import UnitKind
 from gongjian.org.models import Person, Region, Unit
-from gongjian.projects.models import Project
+from gongjian.projects.choices import MilestoneKind
+from gongjian.projects.models import Milestone, Project
 
 MAX_AREA = Decimal("100000")  # ㎡ or 亩 of one row: more is a typing error
 MAX_COUNT = 100_000
@@ -620,3 +627,426 @@ def record_moved(household: Household, *, actor, moved_on: dt.date, version: int
             "land.household.move", actor=actor, obj=household, after={"moved_on": moved_on.isoformat()}
         )
     return household
+
+
+# The wall list (公开上墙)
+
+
+def publish_wall_list(village: Village, *, actor, reason: str = "", public_url=None) -> WallList:
+    """Publish the village's wall list as it stands: the rows are built from the ledger and frozen, masked, on a
+    new version numbered per task (race-free). A village already published needs the reason of the correction;
+    the old version stays readable as it was. With ``public_url`` (the version → its public page's address), a
+    background job makes the paper lists (.docx, .pdf) with the QR code of that page."""
+    task = village.task
+    if not actor.has_perm("land.add_walllist"):
+        raise _deny(_("没有发布公示清单的权限。"))
+    _keeper(actor, task)
+    reason = (reason or "").strip()
+    if len(reason) > 300:
+        raise ValidationError({"reason": [_("最多 300 个字符。")]})
+    with transaction.atomic():
+        village = Village.objects.select_for_update().get(pk=village.pk)
+        if WallList.objects.filter(village=village).exists() and not reason:
+            raise ValidationError({"reason": [_("该村居已公示过，更正须写明理由。")]})
+        if not village.households.exists():
+            raise ValidationError(_("该村居还没有被征收户，无可公示。"), code="state")
+        rows, totals = wall.build_rows(village)
+        wall_list = WallList.objects.create(
+            task=task,
+            village=village,
+            number=next_serial(f"land-wall-{task.pk}", 0),
+            published_at=timezone.now(),
+            published_by=actor,
+            reason=reason,
+            rows=rows,
+            totals=totals,
+        )
+        audit.record(
+            "land.wall.publish",
+            actor=actor,
+            obj=wall_list,
+            after={
+                "village": village.name,
+                "number": wall_list.number,
+                "households": len(rows),
+                "reason": reason,
+            },
+        )
+        if public_url is not None:
+            # the paper lists, in the background: the QR code leads to the version's public page
+            jobs.start(
+                "land.wall_documents",
+                {"wall_id": wall_list.pk, "url": public_url(wall_list)},
+                actor=actor,
+                label=_("%(village)s公示清单第%(n)d号（Word、PDF）")
+                % {"village": village.name, "n": wall_list.number},
+                audited=False,
+            )
+    return wall_list
+
+
+# The lawful path (依法征收): decision, service with the notice of rights, court application, ruling
+
+REVIEW_DAYS = 60  # 行政复议法: 知道之日起六十日内申请行政复议
+SUIT_MONTHS = 6  # 行政诉讼法第四十六条: 知道之日起六个月内提起诉讼
+REMIND_DAYS = 7  # a step that may be taken within this many days is reminded
+
+
+def _lawful_keeper(actor, household: Household) -> None:
+    if not actor.has_perm("land.add_lawfulpath"):
+        raise _deny(_("没有办理依法征收程序的权限。"))
+    _keeper(actor, household.task)
+
+
+def _not_future(day: dt.date, field: str) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({field: [_("日期不能晚于今天。")]})
+
+
+def start_lawful_path(
+    household: Household, *, actor, decision_number: str, decided_on: dt.date, decision_file=None
+) -> LawfulPath:
+    """The compensation decision (补偿决定) for a household that did not sign by the task's deadline."""
+    _lawful_keeper(actor, household)
+    number = (decision_number or "").strip()
+    if not number or len(number) > 100:
+        raise ValidationError({"decision_number": [_("必填，最多 100 个字符。")]})
+    _not_future(decided_on, "decided_on")
+    with transaction.atomic():
+        household = Household.objects.select_for_update().select_related("task").get(pk=household.pk)
+        deadline = household.task.deadline
+        if household.signed_on is not None:
+            raise ValidationError(_("该户已签订协议，无需作出补偿决定。"), code="state")
+        if deadline is None or decided_on <= deadline:
+            raise ValidationError(
+                {
+                    "decided_on": [
+                        _("补偿决定须在任务完成时限（%(d)s）之后、该户仍未签约时作出。")
+                        % {"d": deadline or _("未设定")}
+                    ]
+                }
+            )
+        if LawfulPath.objects.filter(household=household).exists():
+            raise ValidationError(_("该户已作出补偿决定。"), code="state")
+        path = LawfulPath(household=household, decision_number=number, decided_on=decided_on)
+        if decision_file is not None:
+            path.decision_file = decision_file
+        path.save()
+        audit.record(
+            "land.lawful.decide",
+            actor=actor,
+            obj=path,
+            after={"household": household.number, "decision_number": number, "decided_on": decided_on},
+        )
+    return path
+
+
+_LAWFUL_FIELDS = [
+    "decision_number",
+    "decided_on",
+    "served_on",
+    "review_deadline",
+    "suit_deadline",
+    "challenged_on",
+    "challenge_note",
+    "applied_on",
+    "court",
+    "ruled_on",
+    "ruling_result",
+]
+_LAWFUL_FILES = ["decision_file", "notice_file", "application_file", "ruling_file"]
+
+
+def _lawful_snapshot(path: LawfulPath) -> dict[str, Any]:
+    data = audit.snapshot(path, _LAWFUL_FIELDS)
+    data.update({name: getattr(path, name).name or "" for name in _LAWFUL_FILES})
+    return data
+
+
+def _lawful_step(path: LawfulPath, *, actor, version: int | None, action: str, change) -> LawfulPath:
+    """Lock, check the version, apply ``change`` (which raises on a step out of order), audit."""
+    _lawful_keeper(actor, path.household)
+    with transaction.atomic():
+        path = LawfulPath.objects.select_for_update().select_related("household__task").get(pk=path.pk)
+        check_version(path.version, version, _("依法征收程序"), acting=True)
+        before = _lawful_snapshot(path)
+        change(path)
+        path.version += 1
+        path.save()
+        before, after = audit.changes(before, _lawful_snapshot(path))
+        audit.record(action, actor=actor, obj=path, before=before, after=after)
+    return path
+
+
+def serve_decision(
+    path: LawfulPath, *, actor, served_on: dt.date, notice_file=None, version: int | None
+) -> LawfulPath:
+    """The decision served with the notice of the rights to review (60 days) and to sue (6 months); both
+    deadlines are computed from the day of service."""
+    _not_future(served_on, "served_on")
+
+    def change(p: LawfulPath) -> None:
+        if p.served_on is not None:
+            raise ValidationError(_("补偿决定已送达。"), code="state")
+        if served_on < p.decided_on:
+            raise ValidationError(
+                {"served_on": [_("送达日期不能早于补偿决定日期（%(d)s）。") % {"d": p.decided_on}]}
+            )
+        p.served_on = served_on
+        p.review_deadline = served_on + dt.timedelta(days=REVIEW_DAYS)
+        p.suit_deadline = add_months(served_on, SUIT_MONTHS)
+        if notice_file is not None:
+            p.notice_file = notice_file
+
+    return _lawful_step(path, actor=actor, version=version, action="land.lawful.serve", change=change)
+
+
+def record_challenge(
+    path: LawfulPath, *, actor, challenged_on: dt.date, note: str, version: int | None
+) -> LawfulPath:
+    """The household applied for review or sued within the deadlines: no court application until it ends."""
+    _not_future(challenged_on, "challenged_on")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"challenge_note": [_("请写明申请复议或提起诉讼的情况。")]})
+
+    def change(p: LawfulPath) -> None:
+        if p.served_on is None:
+            raise ValidationError(_("补偿决定尚未送达，不能登记复议或诉讼。"), code="state")
+        if p.applied_on is not None:
+            raise ValidationError(_("已申请强制执行，不能再登记复议或诉讼。"), code="state")
+        if not p.served_on <= challenged_on <= max(p.review_deadline, p.suit_deadline):
+            raise ValidationError({"challenged_on": [_("应在送达日期至起诉期限之间。")]})
+        p.challenged_on, p.challenge_note = challenged_on, note[:300]
+
+    return _lawful_step(path, actor=actor, version=version, action="land.lawful.challenge", change=change)
+
+
+def apply_to_court(
+    path: LawfulPath,
+    *,
+    actor,
+    applied_on: dt.date,
+    court: str,
+    application_file=None,
+    version: int | None,
+) -> LawfulPath:
+    """The application to the court for enforcement (申请法院强制执行): only once the review and the suit
+    deadlines have passed without either, and within three months after (行政强制法第五十三条)."""
+    _not_future(applied_on, "applied_on")
+    court = (court or "").strip()
+    if not court:
+        raise ValidationError({"court": [_("请填写受理法院。")]})
+
+    def change(p: LawfulPath) -> None:
+        if p.served_on is None:
+            raise ValidationError(_("补偿决定尚未送达并告知权利，不能申请强制执行。"), code="state")
+        if p.applied_on is not None:
+            raise ValidationError(_("已申请强制执行。"), code="state")
+        if p.challenged_on is not None:
+            raise ValidationError(_("被征收人已申请复议或提起诉讼，不能申请强制执行。"), code="state")
+        if applied_on < p.court_from:
+            raise ValidationError(
+                {
+                    "applied_on": [
+                        _("复议期限（%(r)s）和起诉期限（%(s)s）届满后，自 %(f)s 起才能申请强制执行。")
+                        % {"r": p.review_deadline, "s": p.suit_deadline, "f": p.court_from}
+                    ]
+                }
+            )
+        if applied_on > p.court_until:
+            raise ValidationError(
+                {"applied_on": [_("已超过申请强制执行的期限（%(u)s）。") % {"u": p.court_until}]}
+            )
+        p.applied_on, p.court = applied_on, court[:100]
+        if application_file is not None:
+            p.application_file = application_file
+
+    return _lawful_step(path, actor=actor, version=version, action="land.lawful.apply", change=change)
+
+
+def record_ruling(
+    path: LawfulPath, *, actor, ruled_on: dt.date, result: str, ruling_file=None, version: int | None
+) -> LawfulPath:
+    """The court's ruling (裁定) on the application."""
+    _not_future(ruled_on, "ruled_on")
+    if result not in RulingResult.values:
+        raise ValidationError({"ruling_result": [_("应为准予或不准予强制执行。")]})
+
+    def change(p: LawfulPath) -> None:
+        if p.applied_on is None:
+            raise ValidationError(_("尚未申请强制执行，不能登记裁定。"), code="state")
+        if p.ruled_on is not None:
+            raise ValidationError(_("裁定已登记。"), code="state")
+        if ruled_on < p.applied_on:
+            raise ValidationError(
+                {"ruled_on": [_("裁定日期不能早于申请日期（%(d)s）。") % {"d": p.applied_on}]}
+            )
+        p.ruled_on, p.ruling_result = ruled_on, result
+        if ruling_file is not None:
+            p.ruling_file = ruling_file
+
+    return _lawful_step(path, actor=actor, version=version, action="land.lawful.rule", change=change)
+
+
+def lawful_due(path: LawfulPath, today: dt.date) -> str:
+    """What the path waits for by law, in words, or "" when nothing is due within :data:`REMIND_DAYS`."""
+    if path.ruled_on or path.challenged_on:
+        return ""
+    if path.served_on is None:
+        return _("补偿决定（%(n)s）尚未送达并告知复议、诉讼权利。") % {"n": path.decision_number}
+    if path.applied_on is None and path.court_from is not None and path.court_until is not None:
+        if today > path.court_until:
+            return _("申请强制执行的期限已于 %(u)s 届满。") % {"u": path.court_until}
+        if path.court_from - dt.timedelta(days=REMIND_DAYS) <= today:
+            return _("复议、起诉期限届满，可于 %(f)s 至 %(u)s 申请法院强制执行。") % {
+                "f": path.court_from,
+                "u": path.court_until,
+            }
+    return ""
+
+
+# Progress from the ledger: demolition, handover, payments
+
+
+def record_demolished(
+    household: Household, *, actor, demolished_on: dt.date, version: int | None
+) -> Household:
+    """The household's buildings demolished (拆除), after it moved out."""
+    _keeper(actor, household.task)
+    with transaction.atomic():
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        check_version(household.version, version, _("被征收户"), acting=True)
+        if household.moved_on is None:
+            raise ValidationError({"demolished_on": [_("未搬迁的户不能登记拆除。")]})
+        if not household.moved_on <= demolished_on <= timezone.localdate():
+            raise ValidationError({"demolished_on": [_("拆除日期应在搬迁日期与今天之间。")]})
+        household.demolished_on = demolished_on
+        household.version += 1
+        household.save(update_fields=["demolished_on", "version"])
+        audit.record(
+            "land.household.demolish",
+            actor=actor,
+            obj=household,
+            after={"demolished_on": demolished_on.isoformat()},
+        )
+    return household
+
+
+def record_handed_over(
+    household: Household, *, actor, handed_over_on: dt.date, version: int | None
+) -> Household:
+    """The household's land handed over (交地): signed, and its buildings (if any) demolished first."""
+    _keeper(actor, household.task)
+    with transaction.atomic():
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        check_version(household.version, version, _("被征收户"), acting=True)
+        if household.signed_on is None:
+            raise ValidationError({"handed_over_on": [_("未签约的户不能登记交地。")]})
+        has_buildings = household.buildings.exists()
+        after = household.demolished_on if has_buildings else household.signed_on
+        if after is None:
+            raise ValidationError({"handed_over_on": [_("房屋尚未拆除，不能登记交地。")]})
+        if not after <= handed_over_on <= timezone.localdate():
+            raise ValidationError({"handed_over_on": [_("交地日期应在 %(d)s 与今天之间。") % {"d": after}]})
+        household.handed_over_on = handed_over_on
+        household.version += 1
+        household.save(update_fields=["handed_over_on", "version"])
+        audit.record(
+            "land.household.hand_over",
+            actor=actor,
+            obj=household,
+            after={"handed_over_on": handed_over_on.isoformat()},
+        )
+        _reach_handover_milestone(household.task, actor)
+    return household
+
+
+def _reach_handover_milestone(task: Task, actor) -> None:
+    """When the task's last household is handed over, its project's 土地交付 milestone is reached on that day (the
+    lights then read it as any milestone)."""
+    if task.project_id is None or task.households.filter(handed_over_on__isnull=True).exists():
+        return
+    last = task.households.aggregate(day=Max("handed_over_on"))["day"]
+    milestones = Milestone.objects.select_for_update().filter(
+        project_id=task.project_id, kind=MilestoneKind.LAND_HANDOVER
+    )
+    for milestone in milestones:
+        if milestone.actual_date == last:
+            continue
+        before = {"actual_date": milestone.actual_date}
+        milestone.actual_date = last
+        milestone.save(update_fields=["actual_date"])
+        audit.record(
+            "milestone.reach",
+            actor=actor,
+            obj=milestone,
+            before=before,
+            after={"actual_date": last},
+            note=f"land task {task.pk}",
+        )
+
+
+def record_payment(
+    agreement: Agreement,
+    *,
+    actor,
+    amount: int,
+    paid_on: dt.date,
+    voucher_number: str = "",
+    voucher=None,
+) -> Payment:
+    """A tranche paid on a signed agreement; the tranches never exceed the agreed amount (paid ≤ agreed)."""
+    if not actor.has_perm("land.add_payment"):
+        raise _deny(_("没有登记补偿款支付的权限。"))
+    _keeper(actor, agreement.household.task)
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_AMOUNT:
+        raise ValidationError({"amount": [_("应为正整数（元）。")]})
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": [_("支付日期不能晚于今天。")]})
+    with transaction.atomic():
+        agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if agreement.state != AgreementState.SIGNED:
+            raise ValidationError(_("协议尚未签订，不能支付补偿款。"), code="state")
+        if agreement.signed_on and paid_on < agreement.signed_on:
+            raise ValidationError(
+                {"paid_on": [_("支付日期不能早于签约日期（%(d)s）。") % {"d": agreement.signed_on}]}
+            )
+        paid = sum(agreement.payments.values_list("amount", flat=True))
+        if paid + amount > agreement.agreed_total:
+            raise ValidationError(
+                {
+                    "amount": [
+                        _("已支付 %(p)d 元，本次 %(a)d 元将超过协议金额 %(t)d 元（最多还可支付 %(r)d 元）。")
+                        % {
+                            "p": paid,
+                            "a": amount,
+                            "t": agreement.agreed_total,
+                            "r": agreement.agreed_total - paid,
+                        }
+                    ]
+                }
+            )
+        payment = Payment(
+            agreement=agreement,
+            tranche=agreement.payments.count() + 1,
+            amount=amount,
+            paid_on=paid_on,
+            voucher_number=(voucher_number or "").strip()[:100],
+            recorded_by=actor,
+        )
+        if voucher is not None:
+            payment.voucher = voucher
+        payment.save()
+        audit.record(
+            "land.payment.record",
+            actor=actor,
+            obj=payment,
+            after={
+                "agreement": agreement.number,
+                "tranche": payment.tranche,
+                "amount": amount,
+                "paid_on": paid_on,
+            },
+        )
+    return payment

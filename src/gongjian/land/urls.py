@@ -15,4 +15,14 @@ urlpatterns = [
     path("tasks/<int:pk>/standard/", views.standard_page, name="standard"),
     path("tasks/<int:pk>/audit/", views.audit_page, name="audit"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    path("households/<int:pk>/lawful/", views.lawful_step, name="lawful_step"),
+    path("lawful/", views.lawful_list, name="lawful_list"),
+    path("tasks/<int:pk>/dispatch/", views.dispatch_page, name="dispatch"),
+    path("tasks/<int:pk>/payments/", views.payments_page, name="payments"),
+    path("tasks/<int:pk>/wall/publish/", views.wall_publish, name="wall_publish"),
+    # 网上公示: open to everyone, masked
+    path("public/<int:pk>/", views.public_task, name="public_task"),
+    path("public/walls/<int:pk>/", views.public_wall, name="public_wall"),
+    path("public/walls/<int:pk>.docx", views.wall_docx, name="wall_docx"),
+    path("public/walls/<int:pk>.pdf", views.wall_pdf, name="wall_pdf"),
 ]

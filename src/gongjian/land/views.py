@@ -8,20 +8,24 @@ import datetime as dt
 from decimal import Decimal
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from gongjian.core import audit, excel
 from gongjian.core.bounds import as_id
+from gongjian.core.downloads import attachment
 from gongjian.core.forms import add_service_errors
 from gongjian.core.locking import Stale
-from gongjian.land import access, exports, importing, queries, services
+from gongjian.land import access, exports, forms, importing, queries, services, wall, walldocs
 from gongjian.land.choices import AgreementState
 from gongjian.land.forms import AgreementForm, ApprovalForm, ImportForm, SignForm
-from gongjian.land.models import Agreement, Household, Task
+from gongjian.land.models import Agreement, Household, LawfulPath, Task, WallList
 
 VIEW = "land.view_task"
 PAGE_SIZE = 200
@@ -66,6 +70,8 @@ def task_detail(request, pk):
         "villages": queries.by_village(task),
         "standard": services.current_standard(task),
         "can_import": access.keeps_ledger(request.user, task),
+        "can_publish": access.keeps_ledger(request.user, task) and request.user.has_perm("land.add_walllist"),
+        "walls": queries.latest_walls(task),
     }
     return render(request, "land/task_detail.html", context)
 
@@ -236,7 +242,7 @@ def household_detail(request, pk):
         Agreement.objects.select_related("standard", "approved_by").filter(household=household).first()
     )
     bound = {}
-    if request.method == "POST":
+    if request.method == "POST" and not hasattr(request, "lawful_bound"):
         bound = _agreement_action(request, household, agreement)
         if bound is None:
             return redirect("land:household_detail", pk=household.pk)
@@ -267,5 +273,253 @@ def household_detail(request, pk):
         and agreement.state == AgreementState.PENDING
         and request.user.has_perm("land.approve_deviation"),
         "can_sign": keeps and agreement is not None and agreement.can_be_signed(),
+        "lawful": LawfulPath.objects.filter(household=household).first(),
+        "can_lawful": keeps and request.user.has_perm("land.add_lawfulpath"),
     }
+    context["lawful_forms"] = (
+        lawful_forms(household, context["lawful"], getattr(request, "lawful_bound", None))
+        if context["can_lawful"]
+        else {}
+    )
+    if context["lawful"] is not None:
+        context["lawful_due"] = services.lawful_due(context["lawful"], today)
     return render(request, "land/household_detail.html", context)
+
+
+# The wall list (公开上墙)
+
+WALL_PAGE_SIZE = 500
+
+
+@permission_required(VIEW, raise_exception=True)
+@require_POST
+def wall_publish(request, pk):
+    """Publish (or correct, with the reason) a village's wall list from the task's page."""
+    task = _task(request, pk)
+    village_id = as_id(request.POST.get("village"))
+    village = task.villages.filter(pk=village_id).first() if village_id else None
+    if village is None:
+        messages.error(request, _("请选择本任务的村居。"))
+        return redirect("land:task_detail", pk=task.pk)
+    try:
+        kept = services.publish_wall_list(
+            village,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+            public_url=lambda w: request.build_absolute_uri(reverse("land:public_wall", args=[w.pk])),
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(
+            request, _("已发布%(village)s公示清单第%(n)d号。") % {"village": village.name, "n": kept.number}
+        )
+    return redirect("land:task_detail", pk=task.pk)
+
+
+def _published_task(pk) -> Task:
+    # only a task with a published list has a public page: others are not announced to the public
+    return get_object_or_404(Task.objects.filter(wall_lists__isnull=False).distinct(), pk=pk)
+
+
+@login_not_required
+def public_task(request, pk):
+    """The public page (网上公示) of a task: each village's latest list and all its versions, old ones readable."""
+    task = _published_task(pk)
+    versions = list(
+        WallList.objects.filter(task=task)
+        .select_related("village")
+        .order_by("village__order", "village_id", "-number")
+        .only("id", "number", "published_at", "reason", "totals", "village__name", "village__order")
+    )
+    villages: dict[int, dict] = {}
+    for version in versions:
+        entry = villages.setdefault(version.village_id, {"village": version.village, "versions": []})
+        entry["versions"].append(version)
+    return render(request, "land/public_task.html", {"task": task, "villages": list(villages.values())})
+
+
+@login_not_required
+def public_wall(request, pk):
+    """One published version, exactly as published (masked), a page at a time; a later version is pointed to."""
+    wall_list = get_object_or_404(WallList.objects.select_related("task", "village"), pk=pk)
+    latest = (
+        WallList.objects.filter(village_id=wall_list.village_id)
+        .order_by("-number")
+        .values("id", "number")
+        .first()
+    )
+    page = Paginator(wall_list.rows, WALL_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "wall": wall_list,
+        "task": wall_list.task,
+        "rows": wall.table_rows(list(page.object_list)),
+        "marks": [bool(r["cadre"]) for r in page.object_list],
+        "header": wall.header(),
+        "page": page,
+        "latest": latest if latest and latest["id"] != wall_list.pk else None,
+    }
+    context["lines"] = list(zip(context["rows"], context["marks"], strict=True))
+    return render(request, "land/public_wall.html", context)
+
+
+# Lists of up to this many rows are rendered on request when their job has not made the files (yet)
+SYNC_ROWS = 2000
+
+
+def _paper(request, pk, ext: str):
+    wall_list = get_object_or_404(WallList.objects.select_related("task", "village").defer("rows"), pk=pk)
+    stored = wall_list.docx_file if ext == "docx" else wall_list.pdf_file
+    filename = f"{wall_list.village.name}公示清单_第{wall_list.number}号.{ext}"
+    if stored:
+        with stored.open("rb") as handle:
+            return attachment(handle.read(), filename)
+    if wall_list.totals.get("households", 0) > SYNC_ROWS:
+        return render(request, "land/wall_pending.html", {"wall": wall_list}, status=202)
+    wall_list = WallList.objects.select_related("task", "village").get(pk=pk)
+    url = request.build_absolute_uri(reverse("land:public_wall", args=[wall_list.pk]))
+    sheet = wall.sheet_of(wall_list, url)
+    render_file = walldocs.render_docx if ext == "docx" else walldocs.render_pdf
+    return attachment(render_file(sheet), filename)
+
+
+@login_not_required
+def wall_docx(request, pk):
+    """The version on A3 landscape paper (.docx), with the QR code of its public page."""
+    return _paper(request, pk, "docx")
+
+
+@login_not_required
+def wall_pdf(request, pk):
+    """The version on A3 landscape paper (.pdf), with the QR code of its public page."""
+    return _paper(request, pk, "pdf")
+
+
+# The lawful path (依法征收)
+
+
+def _lawful_call(step: str, household: Household, path: LawfulPath | None, data: dict, actor):
+    document = data.get("document")
+    if step == "decision":
+        return services.start_lawful_path(
+            household,
+            actor=actor,
+            decision_number=data["decision_number"],
+            decided_on=data["decided_on"],
+            decision_file=document,
+        )
+    if path is None:
+        raise ValidationError(_("尚未作出补偿决定。"), code="state")
+    version = data["version"]
+    if step == "serve":
+        return services.serve_decision(
+            path, actor=actor, served_on=data["served_on"], notice_file=document, version=version
+        )
+    if step == "challenge":
+        return services.record_challenge(
+            path,
+            actor=actor,
+            challenged_on=data["challenged_on"],
+            note=data["challenge_note"],
+            version=version,
+        )
+    if step == "court":
+        return services.apply_to_court(
+            path,
+            actor=actor,
+            applied_on=data["applied_on"],
+            court=data["court"],
+            application_file=document,
+            version=version,
+        )
+    return services.record_ruling(
+        path,
+        actor=actor,
+        ruled_on=data["ruled_on"],
+        result=data["ruling_result"],
+        ruling_file=document,
+        version=version,
+    )
+
+
+def lawful_forms(household: Household, path: LawfulPath | None, bound=None) -> dict:
+    """The forms of the steps that may come next, in order (a step before its predecessor is not offered;
+    the service refuses it anyway, with the reason)."""
+    version = path.version if path else None
+    steps: list[str] = []
+    if path is None:
+        steps = ["decision"] if household.signed_on is None else []
+    elif path.served_on is None:
+        steps = ["serve"]
+    elif path.applied_on is None:
+        steps = [] if path.challenged_on else ["challenge", "court"]
+    elif path.ruled_on is None:
+        steps = ["ruling"]
+    out = {}
+    for step in steps:
+        if bound is not None and bound[0] == step:
+            out[step] = bound[1]
+        else:
+            out[step] = forms.LAWFUL_FORMS[step](initial={"version": version})
+    return out
+
+
+@permission_required(VIEW, raise_exception=True)
+@require_POST
+def lawful_step(request, pk):
+    """Record a step of the household's lawful path; the page again with the errors if refused."""
+    household = get_object_or_404(
+        Household.objects.select_related("task__team", "village"),
+        pk=pk,
+        task__in=access.tasks_for(request.user),
+    )
+    step = request.POST.get("step", "")
+    if step not in forms.LAWFUL_FORMS:
+        messages.error(request, _("未知的程序步骤。"))
+        return redirect("land:household_detail", pk=household.pk)
+    form = forms.LAWFUL_FORMS[step](request.POST, request.FILES)
+    path = LawfulPath.objects.filter(household=household).first()
+    if form.is_valid():
+        try:
+            _lawful_call(step, household, path, form.cleaned_data, request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except Stale as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已登记。"))
+            return redirect(f"{reverse('land:household_detail', args=[household.pk])}#lawful")
+    request.lawful_bound = (step, form)
+    return household_detail(request, household.pk)
+
+
+@permission_required(VIEW, raise_exception=True)
+def lawful_list(request):
+    """Every household on the lawful path of the tasks the user sees: its step, the legal deadlines and what is
+    due now."""
+    today = timezone.localdate()
+    rows = [
+        {"path": p, "due": services.lawful_due(p, today)}
+        for p in queries.lawful_paths(access.tasks_for(request.user))
+    ]
+    return render(request, "land/lawful_list.html", {"rows": rows})
+
+
+# Progress from the ledger
+
+
+@permission_required(VIEW, raise_exception=True)
+def dispatch_page(request, pk):
+    """The headquarters' daily 调度 of a task: yesterday's change per village and the gap to the deadline."""
+    task = _task(request, pk)
+    return render(
+        request, "land/dispatch.html", {"task": task, "d": queries.dispatch(task, timezone.localdate())}
+    )
+
+
+@permission_required(VIEW, raise_exception=True)
+def payments_page(request, pk):
+    """The payments reconciled against the signed agreements: totals and every household not paid in full."""
+    task = _task(request, pk)
+    result = queries.reconciliation(task, full=access.reads_in_full(request.user, task))
+    return render(request, "land/payments.html", {"task": task, **result})

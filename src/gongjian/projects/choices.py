@@ -56,6 +56,7 @@ class MilestoneKind(models.TextChoices):
     """Nodes of physical progress (形象进度节点)."""
 
     DELISTING = "delisting", _("摘牌")
+    LAND_HANDOVER = "land_handover", _("土地交付")  # reached when the land task's last parcel is handed over
     START = "start", _("开工")
     TOPPING_OUT = "topping_out", _("主体封顶")
     EQUIPMENT = "equipment", _("设备安装")

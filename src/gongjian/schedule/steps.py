@@ -20,6 +20,7 @@ from gongjian.attraction import tasks as attraction
 from gongjian.core import tasks as core
 from gongjian.jobs import tasks as jobs
 from gongjian.jobs.models import ScheduleRun
+from gongjian.land import tasks as land
 from gongjian.lights import tasks as lights
 from gongjian.reports import tasks as reports
 from gongjian.targets import tasks as targets
@@ -46,6 +47,7 @@ STEPS = [
     Step("assignments.remind", "交办报送提醒", assignments.remind_assignments),
     Step("attraction.stalled", "停滞招商项目提醒", attraction.remind_stalled),
     Step("targets.compute", "计算上月系统计算指标", targets.compute_last_month),
+    Step("land.lawful", "依法征收期限提醒", land.remind_lawful),
     Step("accounts.tokens", "接口令牌过期", accounts.record_token_expiries),
     Step("jobs.files", "清理过期任务文件", jobs.remove_old_files),
     Step("core.audit_chain", "审计链校验", core.check_audit_chain, atomic=False),
