@@ -10,10 +10,12 @@ class AttractionConfig(AppConfig):
 
     def ready(self) -> None:
         from gongjian.assess import archive  # noqa: PLC0415  (app registry)
-        from gongjian.attraction import panels, queries  # noqa: F401, PLC0415  (app registry; panels registers itself)
+        from gongjian.attraction import panels, queries, targeting  # noqa: F401, PLC0415  (app registry; panels registers itself)
         from gongjian.core import todo  # noqa: PLC0415  (app registry)
         from gongjian.projects import extras  # noqa: PLC0415  (app registry)
 
+        # A unit's attraction figures are computed sources of the targets (签约金额, 资金到位…).
+        targeting.register()
         # 全员招商: each cadre's introduced leads go into their archive.
         archive.register_credit("attraction", "招商引资", queries.credit_lines)
         # A registry project that came from a lead shows the lead's history on its page.
