@@ -3,7 +3,6 @@ lead from it, a follow-up, the signing with the contract's scan, two tranches (o
 the start linked to a registry project (whose page then shows the lead's history) and the production figures; the
 funnel shows it and the unit's figures moved. The lead's page is also read on a phone."""
 
-import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
