@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,9 @@ class AttractionConfig(AppConfig):
             "attraction.lead", template="attraction/_project_leads.html", build=queries.project_leads
         )
 
+        # A signed lead's reserve project entering the registry (the plan issued) links the lead to the project.
+        post_save.connect(_reserve_saved, sender="pipeline.ReserveProject", dispatch_uid="attraction-reserve")
+
         # A unit's stalled leads wait for its staff to follow them up.
         todo.register(
             "attraction.stalled",
@@ -34,3 +38,11 @@ class AttractionConfig(AppConfig):
             count=queries.stalled_count_for,
             url=lambda user: reverse("attraction:lead_list") + "?stalled=1&mine=1",
         )
+
+
+def _reserve_saved(sender, instance, **kwargs) -> None:
+    if instance.project_id is None:
+        return
+    from gongjian.attraction import services  # noqa: PLC0415  (app registry)
+
+    services.link_registered(instance)
