@@ -70,3 +70,29 @@ def test_without_a_provider_a_unit_gets_no_target_points_and_is_told_why(
     score = run.scores.get(subject_kind="unit", subject_id=unit.pk)
     assert score.points["targets"] == 0
     assert "目标完成：本期无考核目标，不计分（0 分，满分 50）" in queries.explanation(score)
+
+
+def test_with_the_targets_app_a_unit_is_scored_on_its_approved_targets(
+    district, department_scheme, office_user, make_user
+):
+    from decimal import Decimal
+
+    from gongjian.targets import services as targets
+
+    unit = district["fast"].responsible_unit
+    reporter = make_user("unit_reporter", unit=unit, username="unit_reporter_targets")
+    signed = targets.create_indicator(year=2026, name="签约金额", measure="亿元", actor=office_user)
+    other = targets.create_indicator(year=2026, name="新增绿化面积", measure="公顷", actor=office_user)
+    target = targets.set_target(signed, unit, target=Decimal(300_000_000), actor=office_user)
+    targets.set_target(other, unit, target=Decimal(10), actor=office_user)
+    actual = targets.enter_actual(target, 10, value=Decimal(240_000_000), actor=reporter, note="合同台账")
+    targets.review_actual(actual, approve=True, actor=office_user, expected_version=actual.version)
+
+    run = services.run_assessment("2026-11-2", actor=office_user)
+
+    score = run.scores.get(subject_kind="unit", subject_id=unit.pk)
+    assert score.points["targets"] == 40  # only 签约金额 is named: 80 % of 50 points
+    assert (
+        "目标完成：签约金额 2.40/3.00亿元 80.0%，完成率 80%，按线性折算 40 分（满分 50）"
+        in queries.explanation(score)
+    )

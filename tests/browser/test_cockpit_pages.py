@@ -80,3 +80,49 @@ def test_a_reporter_on_a_phone_sees_their_projects_cockpit(phone, district):  # 
     assert width <= 390, width  # nothing wider than the phone
     text = page.locator("main").inner_text()
     assert "机械项目" not in text and "电池项目" in text
+
+
+def test_the_funnel_and_the_targets_panels_render_on_the_cockpit_and_the_wall_still_fits(
+    page,
+    login,
+    district,  # noqa: F811
+):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from gongjian.attraction import services as attraction
+    from gongjian.org.models import Unit
+    from gongjian.targets import services as targets
+
+    today = timezone.localdate()
+    unit = Unit.objects.order_by("pk").first()
+    lead = attraction.create_lead(
+        actor=None,
+        name="动力电池模组项目",
+        investor="某新能源科技有限公司",
+        unit=unit,
+        amount=300_000_000,
+        found_on=today.replace(day=1),
+    )
+    attraction.sign_lead(lead, on=today, amount=300_000_000, actor=None, expected_version=lead.version)
+    indicator = targets.create_indicator(year=today.year, name="新增绿化面积", measure="公顷", actor=None)
+    target = targets.set_target(indicator, unit, target=Decimal(12), actor=None)
+    month = max(1, today.month - 1)
+    actual = targets.enter_actual(target, month, value=Decimal(8), actor=None, note="台账", today=today)
+    targets.review_actual(actual, approve=True, actor=None, expected_version=actual.version)
+
+    login("office", PASSWORD)
+    page.goto("/cockpit/")
+    expect(page.locator("section.panel#panel-attraction")).to_contain_text("签约")
+    expect(page.locator("section.panel#panel-targets")).to_contain_text("新增绿化面积")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto("/cockpit/screen/")
+    expect(page.locator("body.screen")).to_be_visible()
+    expect(page.locator("#panel-attraction")).to_be_visible()
+    expect(page.locator("#panel-targets")).to_be_visible()
+    size = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    assert size == [1920, 1080], size
+    for panel in page.locator("section.panel").all():
+        box = panel.bounding_box()
+        assert box and box["y"] + box["height"] <= 1080, panel.get_attribute("id")

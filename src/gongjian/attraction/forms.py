@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from gongjian.attraction.choices import Chain, Currency, Metric, Stage
 from gongjian.core.forms import Form
 from gongjian.core.money import wan_to_yuan
-from gongjian.org.models import Person, Unit
+from gongjian.org.models import Person, Region, Unit
+from gongjian.pipeline.choices import Readiness
+from gongjian.projects.choices import Category
 
 
 def wan_field(label, required: bool = True) -> forms.DecimalField:
@@ -132,6 +134,22 @@ class ProductionForm(Form):
     tax = wan_field(_("税收（万元）"))
     jobs = forms.IntegerField(label=_("就业（人）"), min_value=0, max_value=1_000_000)
     on = forms.DateField(label=_("投产日期"), widget=DateInput, required=False)
+
+
+class ReserveForm(Form):
+    """提交项目储备: what the reserve needs beyond what the lead gives (name, investor, unit, signed amount)."""
+
+    category = forms.ChoiceField(label=_("项目类别"), choices=Category.choices, initial=Category.INDUSTRY)
+    region = forms.ModelChoiceField(
+        Region.objects.all(),
+        label=_("所在区划"),
+        required=False,
+        help_text=_("不选则取跟踪单位所在区划。"),
+    )
+    start_year = forms.IntegerField(label=_("预计开工年度"), min_value=2000, max_value=2100)
+    readiness = forms.ChoiceField(
+        label=_("前期工作深度"), choices=Readiness.choices, initial=Readiness.CONCEPT
+    )
 
 
 class DropForm(Form):

@@ -102,6 +102,16 @@ class Lead(models.Model):
         on_delete=models.SET_NULL,
         related_name="leads",
     )
+    # A signed lead proposed into the project reserve (项目储备库); when the year's plan is issued and the reserve
+    # project enters the registry, the lead is linked to that project.
+    reserve = models.ForeignKey(
+        "pipeline.ReserveProject",
+        verbose_name=_("储备项目"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
     last_step_on = models.DateField(_("最近跟进日期"))
     stall_reminded_on = models.DateField(_("停滞提醒对应的跟进日期"), null=True, blank=True)
     created_by = models.ForeignKey(

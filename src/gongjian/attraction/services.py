@@ -30,6 +30,8 @@ from gongjian.core.notify import notify_all
 from gongjian.lights.services.cases import check_evidence
 from gongjian.org.models import Person, Unit
 from gongjian.org.queries import person_of
+from gongjian.pipeline import services as pipeline
+from gongjian.pipeline.choices import Origin
 from gongjian.projects import services as projects
 from gongjian.projects.choices import Category, Level, Nature
 from gongjian.projects.models import Project
@@ -543,6 +545,79 @@ def start_lead(
         after={"on": on, "project": project.pk, "step": step.pk},
     )
     return current
+
+
+SIGNED_STAGES = (Stage.SIGNED, Stage.FUNDED, Stage.STARTED, Stage.PRODUCING)
+
+
+@transaction.atomic
+def propose_reserve(lead: Lead, *, actor, expected_version: int | None, **fields) -> Lead:
+    """A signed lead proposed into the project reserve (项目储备库, origin 招商签约) by the unit following it or
+    the office: the reserve project takes the lead's name, investor, unit and signed amount unless ``fields``
+    say otherwise (region, category, start_year, readiness…); the lead links to it and records the step."""
+    current = _locked_lead(lead, actor, expected_version)
+    if current.stage not in SIGNED_STAGES:
+        raise ValidationError({"stage": _("签约后的招商项目才能提交项目储备。")}, code="state")
+    if current.reserve_id is not None:
+        raise ValidationError({"reserve": _("本项目已提交项目储备。")}, code="state")
+    signing = Signing.objects.filter(lead=current).first()
+    values = {
+        "name": current.name,
+        "category": Category.INDUSTRY,
+        "nature": Nature.NEW,
+        "level": Level.DISTRICT,
+        "region": current.unit.region,
+        "responsible_unit": current.unit,
+        "investor": current.investor[:200],
+        "total_investment": signing.amount if signing else current.amount,
+        "start_year": timezone.localdate().year,
+        "content": _("招商引资签约项目，投资方：%(i)s") % {"i": current.investor},
+        **{k: v for k, v in fields.items() if v not in (None, "")},
+    }
+    if values["region"] is None:
+        raise ValidationError({"region": _("跟踪单位没有所在区划，请选择项目所在区划。")})
+    reserve = pipeline.propose(
+        values, actor=actor, origin=Origin.ATTRACTION, origin_ref=_("招商项目：%(n)s") % {"n": current.name}
+    )
+    current.reserve = reserve
+    on = timezone.localdate()
+    step = _step(current, StepKind.FOLLOW, on, _("提交项目储备库：%(r)s") % {"r": reserve.name}, actor)
+    _save_lead(current)
+    audit.record(
+        "attraction.lead.propose",
+        actor=actor,
+        obj=current,
+        only_changes=False,
+        after={"reserve": reserve.pk, "step": step.pk},
+    )
+    return current
+
+
+def link_registered(reserve) -> int:
+    """The reserve project entered the registry (the year's plan was issued): its leads not yet linked to a
+    project are linked to it, their history going with them (the project's page shows it). Returns how many."""
+    if reserve.project_id is None:
+        return 0
+    linked = 0
+    for lead in Lead.objects.select_for_update().filter(reserve=reserve, project__isnull=True):
+        lead.project_id = reserve.project_id
+        _step(
+            lead,
+            StepKind.FOLLOW,
+            timezone.localdate(),
+            _("列入年度重点项目计划，纳入重点项目库：%(p)s") % {"p": reserve.project},
+            None,
+        )
+        lead.version += 1
+        lead.save(update_fields=["project", "last_step_on", "version"])
+        audit.record(
+            "attraction.lead.registered",
+            obj=lead,
+            only_changes=False,
+            after={"reserve": reserve.pk, "project": reserve.project_id},
+        )
+        linked += 1
+    return linked
 
 
 def _new_project(lead: Lead, on: date, overrides: dict[str, Any], actor) -> Project:

@@ -27,6 +27,7 @@ from gongjian.attraction.forms import (
     LeadFilterForm,
     LeadForm,
     ProductionForm,
+    ReserveForm,
     SignForm,
     StartForm,
     StepForm,
@@ -184,9 +185,13 @@ def lead_list(request):
 @permission_required("attraction.view_lead", raise_exception=True)
 def lead_detail(request, pk):
     lead = get_object_or_404(
-        queries.visible_leads(request.user).select_related("unit", "introducer", "trip", "project"), pk=pk
+        queries.visible_leads(request.user).select_related(
+            "unit", "introducer", "trip", "project", "reserve"
+        ),
+        pk=pk,
     )
     signing = Signing.objects.filter(lead=lead).first()
+    can_edit = queries.may_manage(request.user, lead.unit_id)
     unmasked = queries.sees_contacts(request.user, lead)
     return render(
         request,
@@ -200,7 +205,11 @@ def lead_detail(request, pk):
             "contact_name": lead.contact_name if unmasked else mask_name(lead.contact_name),
             "contact_phone": lead.contact_phone if unmasked else mask_phone(lead.contact_phone),
             "stalled": queries.is_stalled(lead),
-            "can_edit": queries.may_manage(request.user, lead.unit_id),
+            "can_edit": can_edit,
+            "can_propose": can_edit
+            and lead.stage in services.SIGNED_STAGES
+            and lead.reserve_id is None
+            and request.user.has_perm("pipeline.add_reserveproject"),
             "project_visible": lead.project_id
             and Project.objects.in_scope(request.user).filter(pk=lead.project_id).exists(),
         },
@@ -312,6 +321,10 @@ def _do_drop(lead, data, files, actor, version):
     services.drop_lead(lead, reason=data["reason"], on=data["on"], actor=actor, expected_version=version)
 
 
+def _do_reserve(lead, data, files, actor, version):
+    services.propose_reserve(lead, actor=actor, expected_version=version, **data)
+
+
 ACTIONS = {
     "step": (StepForm, _("登记跟进"), _do_step),
     "sign": (SignForm, _("项目签约"), _do_sign),
@@ -319,6 +332,7 @@ ACTIONS = {
     "start": (StartForm, _("项目开工"), _do_start),
     "production": (ProductionForm, _("投产达效"), _do_production),
     "drop": (DropForm, _("终止项目"), _do_drop),
+    "reserve": (ReserveForm, _("提交项目储备"), _do_reserve),
 }
 
 
@@ -352,7 +366,8 @@ def lead_action(request, pk, action):
                     add_service_errors(form, exc)
     else:
         today = timezone.localdate()
-        form = form_class(initial={"on": today, "date": today, "year": today.year}, **extra)
+        initial = {"on": today, "date": today, "year": today.year, "start_year": today.year + 1}
+        form = form_class(initial=initial, **extra)
     return render(
         request,
         "attraction/form.html",

@@ -41,6 +41,7 @@ from gongjian.assess.models import (
     EvaluatorAssignment,
     SubjectKind,
 )
+from gongjian.assess.scheme import default_scheme
 from gongjian.assess.services import followup
 from gongjian.assignments.models import Assignment, AssignmentStep, Submission
 from gongjian.core import audit
@@ -426,6 +427,8 @@ class _DemoBuilder:
         build_attraction(self.year, self.as_of, self.units, self.people)
 
         recompute(year=self.year, today=self.as_of)
+        # The targets before the assessments: the department scheme scores the units on their completion.
+        build_targets(self.year, self.as_of)
         self.build_assessments()
         self.build_dispatch()
         self.build_daily_cycle()
@@ -434,7 +437,6 @@ class _DemoBuilder:
         build_land(
             as_of=self.as_of, units=self.units, people=self.people, surnames=SURNAMES, given=GIVEN_NAMES
         )
-        build_targets(self.year, self.as_of)
         return DemoSummary(
             year=self.year,
             as_of=self.as_of,
@@ -477,6 +479,22 @@ class _DemoBuilder:
             batch_size=2000,
         )
 
+    def build_scheme(self) -> None:
+        """The year's scheme: context/000's, extended to the responsible units (责任单位) — scored on their
+        projects' investment and on their targets (目标完成: the completion of their 责任状 indicators, attraction's
+        signings and funds in place among them) — while projects and headquarters are scored and ranked as
+        before (progress and evaluation stay theirs)."""
+        data = default_scheme().as_dict()
+        data["description"] += "；责任单位按投资完成额和目标完成（目标责任状）考核"
+        data["subjects"] = [*data["subjects"], {"kind": SubjectKind.UNIT.value}]
+        both = [SubjectKind.PROJECT.value, SubjectKind.HEADQUARTERS.value]
+        for indicator in data["indicators"]:
+            if indicator["kind"] in ("progress", "evaluation"):
+                indicator["subjects"] = both
+        data["indicators"].append({"kind": "targets", "points": 60, "subjects": [SubjectKind.UNIT.value]})
+        row = assess.save_scheme(data, actor=None, note="增加责任单位：投资完成额、目标完成")
+        assess.activate(row, self.year, actor=None)
+
     def build_assessments(self) -> None:
         """Every ten-day period and month that ended before the demo's date, assessed and published in order;
         the interviews the last month's yellow cards called for, held three days after it, with one commitment
@@ -489,6 +507,7 @@ class _DemoBuilder:
         ]
         if not periods:
             return
+        self.build_scheme()
         self.build_evaluations(periods)
         for run in assess.run_assessments([p.code for p in periods], actor=None, skip_open=True):
             assess.publish(run, actor=None, expected_version=run.version)

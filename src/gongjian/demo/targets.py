@@ -5,7 +5,9 @@ new green space, 45.5万 trees, 8 green-space projects) and the road works; a co
 signed with its scan; monthly actuals through November (the history approved, October's being reviewed,
 November's waiting, one returned for its missing evidence); and a settlement previewed on what is approved.
 
-Only indicators with a real source are made: the attraction figures come when the attraction app registers them."""
+Only indicators with a real source are made: the attraction units' 签约金额 and 资金到位 are computed from the
+demo's leads (the attraction app's computed sources), their targets the ones the office handed down in attraction,
+so nothing is typed twice."""
 
 from __future__ import annotations
 
@@ -18,6 +20,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from gongjian.accounts.models import User
+from gongjian.attraction import targeting
+from gongjian.attraction.choices import Metric
+from gongjian.attraction.models import AttractionTarget
 from gongjian.core.locking import ANY_VERSION
 from gongjian.org.models import Unit
 from gongjian.projects.models import AnnualPlan
@@ -51,6 +56,8 @@ ENTERED = [
     ("道路综合整治", "km", Category.CONSTRUCTION, Decimal("61.5"), [*STREETS, "住建局"], [4, 4, 4, 4, 4, 21]),
 ]
 # GDP and revenue come in by the quarter: cumulative shares of the year at each quarter's end (一季度 22%…).
+# The attraction figures the attraction units' contracts hold them to (computed from their leads).
+ATTRACTION = [("签约金额", Metric.SIGNED_AMOUNT), ("资金到位", Metric.FUNDS_AMOUNT)]
 QUARTERS = [Decimal("0.22"), Decimal("0.47"), Decimal("0.73"), Decimal(1)]
 HISTORY_MONTHS = 9  # approved as history; October is being reviewed and November waits
 
@@ -118,16 +125,33 @@ def build_targets(year: int, as_of: date) -> dict:
             actor=office,
         )
 
+    # 签约金额 and 资金到位 of the attraction units: computed from their leads, against attraction's targets.
+    computed = [investment]
+    for order, (name, metric) in enumerate(ATTRACTION, start=1):
+        indicator = services.create_indicator(
+            year=year,
+            name=name,
+            measure="亿元",
+            category=Category.ATTRACTION,
+            source=Source.COMPUTED,
+            source_key=targeting.key(metric),
+            order=60 + order,
+            actor=office,
+        )
+        for row in AttractionTarget.objects.filter(year=year, metric=metric, value__gt=0).order_by("unit_id"):
+            services.set_target(indicator, units_by_id[row.unit_id], target=Decimal(row.value), actor=office)
+        computed.append(indicator)
+
     # Actuals through November (a month's figures come in the month after it), or the months before ``as_of``.
     last = min(11, as_of.month - 1) if as_of.year == year else 11
     made = _actuals(indicators, year, last, office, rng, as_of)
     if last >= 1:
-        _computed(investment, year, last, office, as_of)
+        _computed(computed, year, last, office, as_of)
 
     contracts = []
     for carrier in sorted(
         {t.unit_id for _i, targets in indicators for t in targets}
-        | set(UnitTarget.objects.filter(indicator=investment).values_list("unit_id", flat=True))
+        | set(UnitTarget.objects.filter(indicator__in=computed).values_list("unit_id", flat=True))
     ):
         contract = services.create_contract(
             units_by_id[carrier], year, actor=office, rules=_rules(carrier, year)
@@ -142,7 +166,7 @@ def build_targets(year: int, as_of: date) -> dict:
     if last >= 1:
         settlement = services.run_settlement(year, actor=office, through_month=last)
     return {
-        "indicators": len(indicators) + 1,
+        "indicators": len(indicators) + len(computed),
         "contracts": len(contracts),
         "actuals": made,
         "settlement": settlement,
@@ -218,34 +242,36 @@ def _actuals(indicators, year: int, last: int, office, rng: random.Random, as_of
     return Actual.objects.filter(unit_target__indicator__year=year).count()
 
 
-def _computed(investment: Indicator, year: int, last: int, office, today: date) -> None:
-    """The computed investment: the history from the source, written at once as approved; the last two months
-    through the monthly task's service, the earlier approved and the last waiting."""
-    source = sources.get(investment.source_key)
-    targets = {t.unit_id: t for t in investment.targets.all()}
+def _computed(indicators: list[Indicator], year: int, last: int, office, today: date) -> None:
+    """The computed indicators (investment, the attraction figures): the history from their sources, written at
+    once as approved; the last two months through the monthly task's service, the earlier approved and the last
+    waiting."""
     now = timezone.now()
     history = []
-    for month in range(1, max(0, last - 2) + 1):
-        figures = source.compute(year, month, list(targets))
-        history += [
-            Actual(
-                unit_target=target,
-                month=month,
-                value=Decimal(figures.get(unit_id, 0)).quantize(Decimal(1), ROUND_HALF_UP),
-                computed=True,
-                state=ActualState.APPROVED,
-                note=f"由“{source.label}”计算",
-                submitted_at=now,
-                reviewed_at=now,
-            )
-            for unit_id, target in targets.items()
-        ]
+    for indicator in indicators:
+        source = sources.get(indicator.source_key)
+        targets = {t.unit_id: t for t in indicator.targets.all()}
+        for month in range(1, max(0, last - 2) + 1):
+            figures = source.compute(year, month, list(targets))
+            history += [
+                Actual(
+                    unit_target=target,
+                    month=month,
+                    value=Decimal(figures.get(unit_id, 0)).quantize(Decimal(1), ROUND_HALF_UP),
+                    computed=True,
+                    state=ActualState.APPROVED,
+                    note=f"由“{source.label}”计算",
+                    submitted_at=now,
+                    reviewed_at=now,
+                )
+                for unit_id, target in targets.items()
+            ]
     Actual.objects.bulk_create(history)
     queries.changed()
     for month in range(max(1, last - 1), last + 1):
         services.compute_actuals(year, month, actor=office, today=today)
     for actual in Actual.objects.filter(
-        unit_target__indicator=investment, state=ActualState.SUBMITTED, month__lt=last
+        unit_target__indicator__in=indicators, state=ActualState.SUBMITTED, month__lt=last
     ).order_by("month", "id"):
         services.review_actual(actual, approve=True, actor=office, expected_version=actual.version)
 

@@ -10,10 +10,13 @@ class TargetsConfig(AppConfig):
     verbose_name = "目标责任状"
 
     def ready(self) -> None:
+        from gongjian.assess import sources as assess_sources  # noqa: PLC0415  (app registry)
         from gongjian.core import todo  # noqa: PLC0415  (app registry)
-        from gongjian.targets import queries, sources  # noqa: PLC0415  (app registry)
+        from gongjian.targets import assessing, queries, sources  # noqa: PLC0415  (app registry)
 
         sources.register_builtin()
+        # A scheme's 目标完成 indicator scores a unit on the completion of its targets.
+        assess_sources.register("targets", assessing.completions)
         # The board keeps the units' names: a renamed unit is a change of what it shows.
         post_save.connect(_unit_saved, sender="org.Unit", dispatch_uid="targets-unit-saved")
         todo.register(
