@@ -181,3 +181,15 @@ def test_a_ledger_filter_no_village_has_shows_every_village_never_a_500(client, 
     )
     assert response.status_code == 200 and "H0001" in response.content.decode()
     assert client.get(f"/land/tasks/{ledger.pk}/standard/", {"version": value}).status_code == 200
+
+
+def test_a_hostile_workbook_is_refused_unread_and_nothing_saved(client, task, people):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.exchange.test_hostile_files import bomb
+
+    client.force_login(people["member"])
+    upload = SimpleUploadedFile("台账.xlsx", bomb(admitted=False))
+    response = client.post(f"/land/tasks/{task.pk}/import/", {"file": upload})
+    assert response.status_code == 200 and "压缩炸弹" in response.content.decode()
+    assert not task.households.exists()

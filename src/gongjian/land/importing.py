@@ -18,10 +18,10 @@ from typing import IO, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from python_calamine import CalamineError, CalamineWorkbook
 
 from gongjian.core import audit, excel
 from gongjian.core.locking import ANY_VERSION
+from gongjian.core.workbook_limits import UnreadableFile, read_sheets
 from gongjian.land import access, services
 from gongjian.land.choices import (
     AttachmentKind,
@@ -98,11 +98,9 @@ def template(task: Task) -> bytes:
 
 
 def _rows(
-    book: CalamineWorkbook, name: str, wanted: list[str]
+    book: dict[str, list[list[Any]]], name: str, wanted: list[str]
 ) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
-    if name not in book.sheet_names:
-        return [], []
-    data = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    data = book.get(name)
     if not data:
         return [], []
     headers = [str(h).strip() for h in data[0]]
@@ -244,9 +242,10 @@ def import_workbook(task: Task, file: IO[bytes], filename: str, *, actor) -> Res
         result.errors.append(RowError("", 0, "file", _("文件超过 20 MB。")))
         return result
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-    except (CalamineError, ValueError, OSError):
-        result.errors.append(RowError("", 0, "file", _("无法读取该文件，请上传 .xlsx 格式的 Excel 文件。")))
+        # checked against the registry import's limits (a zip bomb or a cell at XFD1048576 is refused unread)
+        book = read_sheets(io.BytesIO(content), filename, (HOUSEHOLDS, BUILDINGS, AGREEMENTS))
+    except UnreadableFile as exc:
+        result.errors.append(RowError("", 0, "file", str(exc)))
         return result
     households, errors = _rows(book, HOUSEHOLDS, HOUSEHOLD_COLUMNS)
     buildings, more = _rows(book, BUILDINGS, BUILDING_COLUMNS)
