@@ -742,6 +742,7 @@ VERSIONED = {
     ("post", "/api/v1/targets/actuals/{actual_id}/review"): "ActualOut",
     ("patch", "/api/v1/targets/contracts/{contract_id}"): "ContractOut",
     ("post", "/api/v1/targets/contracts/{contract_id}/issue"): "ContractOut",
+    # answers the task computing it (202); the draft it recomputes is a SettlementOut
     ("post", "/api/v1/targets/settlements"): "SettlementOut",
     ("post", "/api/v1/targets/settlements/{settlement_id}/publish"): "SettlementOut",
     ("patch", "/api/v1/attraction/trips/{trip_id}"): "TripOut",

@@ -106,6 +106,8 @@ def test_a_unit_s_contract_goes_from_issue_to_a_revised_settlement(page, login, 
     page.fill("#id_year", str(YEAR))
     page.select_option("#id_through_month", value="12")
     page.locator("#settle-form button[type=submit]").click()
+    expect(page.locator("#job-state")).to_have_text("已完成")  # computed as a background task
+    page.click("#job-result")
     lines = page.locator("#line-table")
     expect(lines).to_contain_text("湖滨街道")
     expect(lines).to_contain_text("新增绿化面积")
@@ -118,6 +120,7 @@ def test_a_unit_s_contract_goes_from_issue_to_a_revised_settlement(page, login, 
     page.select_option("#id_through_month", value="12")
     page.fill("#id_reason", "复核绿化面积验收单后重新计算")
     page.locator("#settle-form button[type=submit]").click()
+    page.click("#job-result")
     expect(page.locator("main")).to_contain_text("修订原因：复核绿化面积验收单后重新计算")
     expect(page.get_by_role("link", name="查看修订前的版本")).to_be_visible()
     page.get_by_role("button", name="发布兑现结果").click()

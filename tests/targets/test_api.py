@@ -149,12 +149,14 @@ def _docx_text(content: bytes) -> str:
     return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
-def test_settlement_runs_publishes_and_a_stale_publish_is_409(call, targets, units, office, reporter):
+def test_settlement_runs_publishes_and_a_stale_publish_is_409(call, client, targets, units, office, reporter):
     contract = services.create_contract(units[0], YEAR, actor=office)
     services.issue_contract(contract, actor=office, expected_version=contract.version)
     run = call("post", "/settlements", office, {"year": YEAR})
-    assert run.status_code == 201
-    body = run.json()
+    assert run.status_code == 202
+    task = client.get(run.json()["url"], **bearer(office)).json()
+    assert task["state"] == "succeeded" and task["result_url"].startswith("/targets/settlements/")
+    body = call("get", f"/settlements/{task['result']['settlement_id']}", office).json()
     assert body["revision"] == 1 and body["lines"][0]["unit"] == "甲街道"
     assert all(item["text"] for item in body["lines"][0]["items"])
     assert call("get", "/settlements", reporter).json()["count"] == 0  # drafts are the office's
@@ -165,6 +167,8 @@ def test_settlement_runs_publishes_and_a_stale_publish_is_409(call, targets, uni
     assert call("get", "/settlements", reporter).json()["count"] == 1
     refused = call("post", "/settlements", reporter, {"year": YEAR, "reason": "x"})
     assert refused.status_code == 403
+    no_reason = call("post", "/settlements", office, {"year": YEAR})  # a revision of the published one
+    assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "reason"
 
 
 def test_the_office_drafts_edits_and_issues_a_contract_through_the_api(call, targets, units, office):

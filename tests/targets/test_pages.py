@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from gongjian.core import todo
 from gongjian.targets import services
 from gongjian.targets.choices import ActualState
-from gongjian.targets.models import Actual
+from gongjian.targets.models import Actual, Settlement
 from tests.targets.conftest import YEAR
 
 D = Decimal
@@ -186,3 +186,18 @@ def test_the_office_splits_an_indicator_in_its_measure_and_a_resave_keeps_every_
     }
     form = client.get(f"/targets/indicators/{gdp.pk}/split/").content.decode()
     assert 'value="0.33333333"' in form and 'value="2"' in form
+
+
+def test_the_settlement_form_starts_a_task_whose_page_leads_to_the_result(signed_in, office, targets, units):
+    contract = services.create_contract(units[0], YEAR, actor=office)
+    services.issue_contract(contract, actor=office, expected_version=contract.version)
+    client = signed_in(office)
+    started = client.post("/targets/settlements/run/", {"year": YEAR, "through_month": "12"})
+    assert started.status_code == 302 and started["Location"].startswith("/system/jobs/")
+    task = client.get(started["Location"]).content.decode()
+    assert "已完成" in task and "查看结果" in task and "1 个单位" in task
+    settlement = Settlement.objects.get(year=YEAR)
+    assert f"/targets/settlements/{settlement.pk}/" in task
+    assert "甲街道" in client.get(f"/targets/settlements/{settlement.pk}/").content.decode()
+    refused = client.post("/targets/settlements/run/", {"year": YEAR + 1, "through_month": "12"}, follow=True)
+    assert "没有已下达的责任书" in refused.content.decode()

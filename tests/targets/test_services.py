@@ -6,9 +6,13 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from gongjian.core.locking import Stale
 from gongjian.core.models import AuditEvent
+from gongjian.jobs.choices import JobState
+from gongjian.jobs.models import Job
 from gongjian.targets import services
 from gongjian.targets.choices import ActualState, ContractState, SettlementState
 from gongjian.targets.models import Actual, ActualRevision, Settlement
@@ -247,6 +251,50 @@ def test_a_preview_before_december_cannot_be_published(targets, units, office):
         services.publish_settlement(preview, actor=office, expected_version=preview.version)
     with pytest.raises(Stale):
         services.run_settlement(YEAR, actor=office, expected_version=99)
+
+
+def test_the_settlement_runs_as_a_task_whose_result_leads_to_it(targets, units, office, reporter):
+    green, _money = targets
+    for unit in units:
+        services.issue_contract(_contract(unit, office), actor=office, expected_version=1)
+    _enter(green[0], 12, D(11), reporter)
+    _approve_all(office)
+    job = services.start_settlement(YEAR, actor=office)
+    job.refresh_from_db()
+    assert job.state == JobState.SUCCEEDED and (job.done, job.total) == (3, 3)
+    settlement = Settlement.objects.get(year=YEAR)
+    assert job.result["settlement_id"] == settlement.pk
+    assert job.result_url == f"/targets/settlements/{settlement.pk}/"
+    assert "3 个单位" in job.result["summary"]
+    assert sorted(line.unit_name for line in settlement.lines.all()) == sorted(u.name for u in units)
+    with pytest.raises(PermissionDenied):
+        services.start_settlement(YEAR, actor=reporter)
+    # refused at once, before anything is queued: a stale draft, a month out of range
+    with pytest.raises(Stale):
+        services.start_settlement(YEAR, actor=office, expected_version=settlement.version + 5)
+    with pytest.raises(ValidationError) as month:
+        services.start_settlement(YEAR, actor=office, through_month=13)
+    assert "through_month" in month.value.message_dict
+    assert Job.objects.filter(kind="targets.settle").count() == 1
+
+
+def test_a_year_without_an_issued_contract_is_refused_before_a_task_starts(targets, units, office):
+    _contract(units[0], office)  # a draft only
+    with pytest.raises(ValidationError):
+        services.start_settlement(YEAR, actor=office)
+    assert not Job.objects.exists() and not Settlement.objects.exists()
+
+
+def test_the_settlement_reads_every_contract_s_figures_in_the_same_few_queries(targets, units, office):
+    services.issue_contract(_contract(units[0], office), actor=office, expected_version=1)
+    with CaptureQueriesContext(connection) as one:
+        first = services.run_settlement(YEAR, actor=office)
+    for unit in units[1:]:
+        services.issue_contract(_contract(unit, office), actor=office, expected_version=1)
+    with CaptureQueriesContext(connection) as three:
+        services.run_settlement(YEAR, actor=office, expected_version=first.version)
+    assert Settlement.objects.get().lines.count() == 3
+    assert len(three.captured_queries) <= len(one.captured_queries) + 1  # the draft's old line deleted
 
 
 def test_computed_actuals_come_from_the_approved_reports_and_still_need_review(investment, units, office):

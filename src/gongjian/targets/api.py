@@ -18,6 +18,7 @@ from gongjian.core.bounds import FormText, Id, Year
 from gongjian.core.downloads import attachment
 from gongjian.core.locking import StaleOut
 from gongjian.core.pagination import Pages, Rows, page_of
+from gongjian.jobs.api import TaskStarted, accepted
 from gongjian.org.models import Unit
 from gongjian.targets import queries, services, sources
 from gongjian.targets.models import Actual, Contract, Indicator, Settlement, UnitTarget
@@ -601,18 +602,20 @@ def get_settlement(request, settlement_id: Id):
 
 @router.post(
     "/settlements",
-    response={201: SettlementOut, 409: StaleOut},
-    summary="Compute a year's settlement (the draft again, or a new revision with a reason after publishing)",
+    response={202: TaskStarted, 409: StaleOut},
+    summary="Compute a year's settlement in the background (the draft again from its version, or a new revision "
+    "with a reason after publishing); follow the task, whose result names the settlement",
 )
 def run_settlement(request, payload: SettlementIn):
-    s = services.run_settlement(
-        payload.year,
-        actor=request.user,
-        through_month=payload.through_month,
-        reason=payload.reason,
-        expected_version=payload.version,
+    return accepted(
+        services.start_settlement(
+            payload.year,
+            actor=request.user,
+            through_month=payload.through_month,
+            reason=payload.reason,
+            expected_version=payload.version,
+        )
     )
-    return Status(201, _settlement_out(s, request.user))
 
 
 @router.post(

@@ -1,5 +1,6 @@
 """Background and scheduled work of the targets: fill a month's computed actuals from their sources (the office
-asks for a month, or the daily schedule fills last month's)."""
+asks for a month, or the daily schedule fills last month's), and compute a year's settlement (兑现) over every
+contract, which the office follows on the task's page."""
 
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,39 @@ def compute(progress: Progress, *, year: int, month: int, actor_id: int | None =
         "summary": _("已计算 %(year)d年%(month)d月的系统计算指标 %(n)d 项，等待审核。")
         % {"year": year, "month": month, "n": written},
         "url": reverse("targets:review"),
+    }
+
+
+@job("targets.settle", permission="targets.manage_targets")
+def settle(
+    progress: Progress,
+    *,
+    year: int,
+    through_month: int = 12,
+    reason: str = "",
+    expected_version: int | None = None,
+    actor_id: int | None = None,
+) -> dict:
+    """The settlement of ``year`` through ``through_month`` (see services.run_settlement), in one transaction."""
+    actor = User.objects.get(pk=actor_id) if actor_id is not None else None
+    settlement = services.run_settlement(
+        year,
+        actor=actor,
+        through_month=through_month,
+        reason=reason,
+        expected_version=expected_version,
+        progress=progress,
+    )
+    return {
+        "summary": _("已计算 %(year)d 年第 %(rev)d 版兑现结果（截至 %(m)d 月，%(n)d 个单位），待发布。")
+        % {
+            "year": year,
+            "rev": settlement.revision,
+            "m": settlement.through_month,
+            "n": settlement.lines.count(),
+        },
+        "settlement_id": settlement.pk,
+        "url": reverse("targets:settlement_detail", args=[settlement.pk]),
     }
 
 

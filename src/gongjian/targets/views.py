@@ -463,7 +463,7 @@ def settlement_run(request):
     year = _year(request)
     text = request.POST.get("through_month", "12")
     try:
-        settlement = services.run_settlement(
+        job = services.start_settlement(
             year,
             actor=request.user,
             through_month=int(text) if text.isdigit() else 0,
@@ -473,7 +473,7 @@ def settlement_run(request):
     except ValidationError as exc:
         _refused(request, exc)
         return redirect("targets:settlement_list")
-    return redirect("targets:settlement_detail", settlement.pk)
+    return redirect("jobs:job_detail", pk=job.pk)
 
 
 @require_POST
