@@ -208,3 +208,72 @@ def test_tranches_list_and_edit_with_their_version(client, reporter, make_lead):
     )
     assert edited.status_code == 200 and edited.json()["source"] == "银行贷款"
     assert lead.pk == tranche["lead_id"]
+
+
+@pytest.fixture
+def year_of_signings(make_lead, units, office_user):
+    """In 2025 the park signs 800万元 in March and 200万元 in June, commerce 500万元 in May; the park's year's
+    target is 2000万元 signed."""
+    make_lead("signed", found_on=dt.date(2025, 3, 1), signed=dt.date(2025, 3, 10), amount=8_000_000)
+    make_lead("signed", found_on=dt.date(2025, 6, 1), signed=dt.date(2025, 6, 5), amount=2_000_000)
+    make_lead(
+        "signed",
+        unit=units["commerce"],
+        found_on=dt.date(2025, 5, 1),
+        signed=dt.date(2025, 5, 2),
+        amount=5_000_000,
+    )
+    services.set_target(
+        unit=units["park"], year=2025, metric="signed_amount", value=20_000_000, actor=office_user
+    )
+    return 2025
+
+
+def test_the_monthly_completion_of_a_unit_is_cumulative_against_its_year_s_target(
+    client, office_user, reporter, other_reporter, units, year_of_signings
+):
+    park = units["park"].pk
+    url = f"/api/v1/attraction/funnel/monthly?year=2025&unit={park}&link=signed_amount"
+    body = client.get(url, **bearer(office_user)).json()
+    assert body["unit"] == "高新区管委会" and body["through_month"] == 12
+    [link] = body["links"]
+    assert link["metric"] == "signed_amount" and link["target"] == 20_000_000
+    months = {m["month"]: m for m in link["months"]}
+    assert len(months) == 12 and months[2] == {"month": 2, "value": 0, "cumulative": 0, "rate": 0.0}
+    assert months[3] == {"month": 3, "value": 8_000_000, "cumulative": 8_000_000, "rate": 40.0}
+    assert (months[6]["value"], months[6]["cumulative"], months[6]["rate"]) == (2_000_000, 10_000_000, 50.0)
+    assert months[12]["cumulative"] == 10_000_000
+    # every link when none is chosen; a link without a target has no rate
+    every = client.get(f"/api/v1/attraction/funnel/monthly?year=2025&unit={park}", **bearer(reporter)).json()
+    signed = {link["metric"]: link for link in every["links"]}["signed_count"]
+    assert (
+        len(every["links"]) == 8
+        and signed["months"][5]["cumulative"] == 2
+        and signed["months"][5]["rate"] is None
+    )
+    # all units summed for the office; a unit's staff sum their own alone
+    district = client.get(
+        "/api/v1/attraction/funnel/monthly?year=2025&link=signed_amount", **bearer(office_user)
+    )
+    assert (
+        district.json()["unit"] == "全部单位"
+        and district.json()["links"][0]["months"][11]["cumulative"] == 15_000_000
+    )
+    own = client.get(
+        "/api/v1/attraction/funnel/monthly?year=2025&link=signed_amount", **bearer(reporter)
+    ).json()
+    assert own["links"][0]["months"][11]["cumulative"] == 10_000_000
+
+
+def test_the_monthly_completion_refuses_another_unit_and_an_unknown_link(
+    client, other_reporter, units, year_of_signings
+):
+    headers = bearer(other_reporter)
+    other = client.get(f"/api/v1/attraction/funnel/monthly?year=2025&unit={units['park'].pk}", **headers)
+    assert other.status_code == 404
+    bad = client.get("/api/v1/attraction/funnel/monthly?year=2025&link=gdp", **headers)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "link"
+    assert (
+        client.get("/api/v1/attraction/funnel/monthly?year=2025&through_month=13", **headers).status_code
+        == 422
+    )

@@ -2,6 +2,7 @@
 filters, the lead's page with its history, the forms that move a lead (errors shown, a stale version refused),
 files served only within scope, and the Excel exports with contacts masked."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -147,3 +148,34 @@ def test_the_office_hands_down_a_target_from_its_form(client, office_user, units
 def test_a_reporter_cannot_open_the_target_form(client, reporter):
     client.force_login(reporter)
     assert client.get("/attraction/targets/").status_code == 403
+
+
+def test_the_funnel_page_shows_a_unit_s_months_in_chinese_with_wan_and_rates(
+    client, office_user, other_reporter, make_lead, units
+):
+    make_lead("signed", found_on=dt.date(2025, 3, 1), signed=dt.date(2025, 3, 10), amount=8_000_000)
+    services.set_target(
+        unit=units["park"], year=2025, metric="signed_amount", value=20_000_000, actor=office_user
+    )
+    client.force_login(office_user)
+    park = units["park"].pk
+    plain = client.get("/attraction/?year=2025&through=12").content.decode()
+    assert (
+        'id="monthly-table"' not in plain and f"unit={park}#monthly" in plain
+    )  # the unit's name leads to it
+    html = client.get(f"/attraction/?year=2025&through=12&unit={park}&link=signed_amount").content.decode()
+    assert (
+        "高新区管委会 2025年逐月完成情况" in html
+        and "签约金额（万元）" in html
+        and "全年目标 2,000.00" in html
+    )
+    table = html[html.index('id="monthly-table"') : html.index("</table>", html.index('id="monthly-table"'))]
+    assert "3月" in table and "800.00" in table and "40.0%" in table and "12月" in table
+    assert "signed_amount" not in table  # labels, never the link's key
+    every = client.get(f"/attraction/?year=2025&through=6&monthly=1&unit={park}").content.decode()
+    table = every[
+        every.index('id="monthly-table"') : every.index("</table>", every.index('id="monthly-table"'))
+    ]
+    assert "外出招商（次）" in table and "6月" in table and "7月" not in table
+    client.force_login(other_reporter)
+    assert client.get(f"/attraction/?year=2025&unit={park}").status_code == 404

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
@@ -661,4 +662,63 @@ def funnel(request, year: Year, through_month: Month | None = None):
             for r in data.rows
         ],
         "total": links(data.total, ranked=False),
+    }
+
+
+class MonthOut(Schema):
+    month: int
+    value: int  # the month's own figure (yuan, US dollars or a count, as the link)
+    cumulative: int  # January to the month's end
+    rate: float | None  # the cumulative figure against the year's target, percent
+
+
+class MonthlyLinkOut(Schema):
+    metric: str
+    label: str
+    target: int | None  # the year's target (the chosen unit's, or the sum of the units')
+    months: list[MonthOut]
+
+
+class MonthlyOut(Schema):
+    year: int
+    through_month: int
+    unit_id: int | None  # None: every unit the reader sees, summed
+    unit: str
+    links: list[MonthlyLinkOut]
+
+
+@router.get(
+    "/funnel/monthly",
+    response=MonthlyOut,
+    summary="Monthly completion: each month's figure, the cumulative figure at its end and its rate against "
+    "the year's target, for one unit (or every unit the reader sees) and one link (or every one)",
+)
+def funnel_monthly(
+    request,
+    year: Year,
+    unit: Id | None = None,
+    link: str | None = None,
+    through_month: Month | None = None,
+):
+    _viewer(request)
+    try:
+        data = queries.monthly_completion(
+            request.user, year, unit_id=unit, metric=link, through_month=through_month
+        )
+    except Unit.DoesNotExist:
+        raise Http404(_("没有这个单位，或不在您的查看范围内。")) from None
+    return {
+        "year": data.year,
+        "through_month": data.through_month,
+        "unit_id": data.unit_id,
+        "unit": data.unit,
+        "links": [
+            {
+                "metric": link.metric,
+                "label": str(Metric(link.metric).label),
+                "target": link.target,
+                "months": [vars(f) for f in link.months],
+            }
+            for link in data.links
+        ],
     }

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongjian.attraction import rules
 from gongjian.attraction.choices import LIVE_STAGES, Metric
@@ -252,6 +254,69 @@ def funnel(user, year: int, through_month: int | None = None, unit_ids=None) -> 
     goal_sums = {m: sum(r.targets.get(m, 0) for r in rows) for m in METRICS}
     total = FunnelRow(0, "合计", sums, goal_sums, {m: rules.rate(sums[m], goal_sums[m]) for m in METRICS})
     return Funnel(year, through_month, rows, total)
+
+
+@dataclass
+class MonthFigure:
+    month: int
+    value: int  # the month's own figure
+    cumulative: int  # January to the month's end
+    rate: float | None  # the cumulative figure against the year's target, in percent
+
+
+@dataclass
+class MonthlyLink:
+    metric: str
+    target: int | None
+    months: list[MonthFigure]
+
+
+@dataclass
+class Monthly:
+    year: int
+    through_month: int
+    unit_id: int | None  # None: every unit the reader sees, summed
+    unit: str
+    links: list[MonthlyLink]
+
+
+def monthly_completion(
+    user,
+    year: int,
+    *,
+    unit_id: int | None = None,
+    metric: str | None = None,
+    through_month: int | None = None,
+) -> Monthly:
+    """Month by month to ``through_month`` (as :func:`funnel`), for one unit of the reader's scope or all of them
+    summed, and for one link or every one: each month's figure, the cumulative figure at its end and its rate
+    against the year's target. A unit outside the scope is not found; an unknown link is refused."""
+    if metric is not None and metric not in METRICS:
+        raise ValidationError({"link": _("没有这个环节：%(link)s") % {"link": metric}})
+    today = timezone.localdate()
+    if through_month is None:
+        through_month = today.month if year == today.year else 12
+    scope = unit_ids_of(user)
+    if unit_id is not None:
+        if scope is not None and unit_id not in scope:
+            raise Unit.DoesNotExist
+        unit = Unit.objects.get(pk=unit_id).name
+        wanted: frozenset[int] | set[int] | None = {unit_id}
+    else:
+        unit, wanted = _("全部单位"), scope
+    by_unit = monthly(year, wanted)
+    goals = targets(year, wanted)
+    links = []
+    for m in (metric,) if metric else METRICS:
+        values = [sum(row[m][i] for row in by_unit.values()) for i in range(through_month)]
+        set_goals = [g[m] for g in goals.values() if m in g]
+        target = sum(set_goals) if set_goals else None
+        months, running = [], 0
+        for i, value in enumerate(values):
+            running += value
+            months.append(MonthFigure(i + 1, value, running, rules.rate(running, target)))
+        links.append(MonthlyLink(m, target, months))
+    return Monthly(year, through_month, unit_id, unit, links)
 
 
 def stage_counts(leads: QuerySet[Lead]) -> dict[str, int]:

@@ -416,6 +416,66 @@ def _display(metric: str, value):
     return value
 
 
+def _monthly(request, year: int, data) -> dict:
+    """The funnel page's month-by-month view, when a unit or a link is chosen (``unit``, ``link``): each month's
+    figure, the cumulative figure at its end and its rate against the year's target."""
+    unit_text, link = request.GET.get("unit", ""), request.GET.get("link", "")
+    unit_id = int(unit_text) if unit_text.isdigit() else None
+    metric = link if link in queries.METRICS else None
+    context = {
+        "units": [(r.unit_id, r.unit) for r in sorted(data.rows, key=lambda r: r.unit)],
+        "links": [(m, _money_label(m)) for m in queries.METRICS],
+        "chosen_unit": unit_id,
+        "chosen_link": metric or "",
+        "monthly": None,
+    }
+    if unit_id is None and metric is None and "monthly" not in request.GET:
+        return context
+    try:
+        monthly = queries.monthly_completion(
+            request.user, year, unit_id=unit_id, metric=metric, through_month=data.through_month
+        )
+    except Unit.DoesNotExist:
+        raise Http404(_("没有这个单位，或不在您的查看范围内。")) from None
+    money = YUAN_METRICS | USD_METRICS
+
+    def shown(m: str, value: int | None) -> str:
+        if value is None:
+            return "—"
+        return format_wan(value) if m in money else str(value)
+
+    context["monthly"] = monthly
+    context["monthly_links"] = [
+        {
+            "label": _money_label(link.metric),
+            "target": shown(link.metric, link.target),
+            "months": [
+                {
+                    "value": shown(link.metric, f.value),
+                    "cumulative": shown(link.metric, f.cumulative),
+                    "rate": "—" if f.rate is None else f"{f.rate:.1f}%",
+                }
+                for f in link.months
+            ],
+        }
+        for link in monthly.links
+    ]
+    context["monthly_rows"] = [
+        (month, [link["months"][month - 1] for link in context["monthly_links"]])
+        for month in range(1, monthly.through_month + 1)
+    ]
+    return context
+
+
+def _money_label(metric: str) -> str:
+    label = str(Metric(metric).label)
+    if metric in YUAN_METRICS:
+        return label.replace("（元）", "（万元）")
+    if metric in USD_METRICS:
+        return label.replace("（美元）", "（万美元）")
+    return label
+
+
 @require_GET
 @permission_required("attraction.view_lead", raise_exception=True)
 def funnel(request):
@@ -465,6 +525,7 @@ def funnel(request):
         request,
         "attraction/funnel.html",
         {
+            **_monthly(request, year, data),
             "data": data,
             "headers": headers,
             "rows": [(r, cells(r, r.unit_id)) for r in data.rows],
