@@ -22,6 +22,7 @@ from gongjian.core.bounds import as_id
 from gongjian.core.downloads import attachment
 from gongjian.core.forms import add_service_errors
 from gongjian.core.locking import Stale
+from gongjian.jobs.models import Job
 from gongjian.land import access, exports, forms, importing, queries, services, wall, walldocs
 from gongjian.land.choices import AgreementState
 from gongjian.land.forms import AgreementForm, ApprovalForm, ImportForm, SignForm
@@ -302,15 +303,19 @@ def wall_publish(request, pk):
         messages.error(request, _("请选择本任务的村居。"))
         return redirect("land:task_detail", pk=task.pk)
     try:
-        kept = services.publish_wall_list(
+        kept = services.publish_or_queue_wall_list(
             village,
             actor=request.user,
             reason=request.POST.get("reason", ""),
-            public_url=lambda w: request.build_absolute_uri(reverse("land:public_wall", args=[w.pk])),
+            base_url=request.build_absolute_uri("/"),
         )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
+        if isinstance(
+            kept, Job
+        ):  # a large village: published in the background, its progress on the job's page
+            return redirect("jobs:job_detail", pk=kept.pk)
         messages.success(
             request, _("已发布%(village)s公示清单第%(n)d号。") % {"village": village.name, "n": kept.number}
         )
