@@ -473,9 +473,12 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
             "audit/",
             "dispatch/",
             "payments/",
+            "edit/",
+            "households/new/",
         )
     },
     "land/households/<int:pk>/": [{"pk": "household"}, {"pk": "lawful_household"}],
+    "land/households/<int:pk>/edit/": [{"pk": "household"}],
     "land/households/<int:pk>/lawful/": [{"pk": "lawful_household"}],
     "land/tasks/<int:pk>/wall/publish/": [{"pk": "land_task"}],
     "land/public/<int:pk>/": [{"pk": "land_task"}],

@@ -161,10 +161,11 @@ def test_what_a_team_needs_is_sent_to_its_headquarters_once(site):
         actor=site["member"],
         expected_version=first.version,
     )
-    [note] = Notification.objects.filter(user=site["hq_user"])
+    [note] = Notification.objects.filter(user=site["hq_user"], url__startswith="/dispatch/daily/")
     assert "杏山子工作队" in note.title and note.body == "李家拒签，请协调司法所"
     assert note.url == f"/dispatch/daily/?day={TODAY.isoformat()}"
-    assert not Notification.objects.filter(user__in=[site["street_user"], site["member"]]).exists()
+    assert not Notification.objects.filter(user=site["street_user"]).exists()
+    assert not Notification.objects.filter(user=site["member"], url__startswith="/dispatch/daily/").exists()
 
 
 # -- deploying -----------------------------------------------------------------------------------------------------
@@ -721,3 +722,61 @@ def test_a_member_takes_a_photo_off_the_days_report(client, site):
 
     assert response.status_code == 302 and not DailyReport.objects.get().photos.exists()
     assert AuditEvent.objects.filter(action="daily_report.photo.remove").count() == 1
+
+
+# -- problems become cases -----------------------------------------------------------------------------------------
+
+
+def test_each_problem_a_team_asks_to_coordinate_opens_one_case_for_its_headquarters(site, office_user):
+    from gongjian.lights.choices import CaseKind, CaseState
+    from gongjian.lights.models import Case
+    from gongjian.lights.services import cases
+
+    first = daily.file_report(
+        site["xing"],
+        TODAY,
+        report_data(needs="1. 李家拒签，请协调司法所\n2、王家祖坟迁移需民政局支持\n"),
+        actor=site["member"],
+    )
+    opened = list(Case.objects.order_by("number"))
+    assert [c.title for c in opened] == ["李家拒签，请协调司法所", "王家祖坟迁移需民政局支持"]
+    year = TODAY.year
+    assert [c.number for c in opened] == [f"协{year}-0001", f"协{year}-0002"]
+    assert {(c.kind, c.owner, c.raised_by, c.state) for c in opened} == {
+        (CaseKind.PROBLEM, site["hq"], site["xing"], CaseState.NEW)
+    }
+    assert "杏山子工作队" in opened[0].reasons[0] and TODAY.isoformat() in opened[0].reasons[0]
+    assert AuditEvent.objects.filter(action="case.open").count() == 2
+    titles = set(Notification.objects.filter(user=site["hq_user"]).values_list("title", flat=True))
+    assert {f"新督办件 协{year}-0001：李家拒签，请协调司法所"} <= titles
+
+    # a correction keeps the problems it had and opens a case only for the one it adds
+    daily.file_report(
+        site["xing"],
+        TODAY,
+        report_data(needs="李家拒签，请协调司法所\n王家祖坟迁移需民政局支持\n施工便道占用耕地"),
+        actor=site["member"],
+        expected_version=first.version,
+    )
+    assert Case.objects.count() == 3
+    assert first.problems.get(text="施工便道占用耕地").case.number == f"协{year}-0003"
+
+    # the headquarters signs for it (a case about no project queues no relight); another team cannot close it
+    case = opened[0]
+    case = cases.accept(case, actor=office_user, expected_version=case.version)
+    assert case.state == CaseState.ACCEPTED
+    assert cases.can_close(office_user, case) and not cases.can_close(site["han_member"], case)
+
+
+def test_a_report_without_problems_opens_no_case_and_a_land_task_gives_its_project(site, office_user):
+    from gongjian.land.models import Task
+    from gongjian.lights.models import Case
+    from tests.factories import ProjectFactory
+
+    daily.file_report(site["han"], TODAY, report_data(needs="  \n"), actor=site["han_member"])
+    assert not Case.objects.exists()
+    project = ProjectFactory()
+    Task.objects.create(name="韩山片区征收", project=project, team=site["han"], area_mu=10)
+    daily.file_report(site["han"], YESTERDAY, report_data(needs="坟墓迁移"), actor=site["han_member"])
+    [case] = Case.objects.all()
+    assert case.project == project and case.owner == site["hq"]

@@ -241,3 +241,40 @@ def test_a_long_list_not_yet_made_on_paper_says_so_instead_of_rendering_in_the_r
     monkeypatch.setattr(views, "SYNC_ROWS", 2)
     response = client.get(f"/land/public/walls/{published.pk}.pdf")
     assert response.status_code == 202 and "正在后台生成" in response.content.decode()
+
+
+def test_a_large_village_is_published_by_a_job_whose_page_shows_its_progress(
+    client, task, people, campaign, settings, django_capture_on_commit_callbacks
+):
+    from gongjian.jobs.choices import JobState
+    from gongjian.jobs.models import Job
+
+    here = village(task)
+    settings.GONGJIAN_LAND_WALL_JOB_HOUSEHOLDS = here.households.count() - 1  # "large" from this village on
+    client.force_login(people["member"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/land/tasks/{task.pk}/wall/publish/", {"village": here.pk})
+    job = Job.objects.get(kind="land.wall_publish")
+    assert response.status_code == 302 and response.url == f"/system/jobs/{job.pk}/"
+    job.refresh_from_db()
+    assert job.state == JobState.SUCCEEDED and (job.done, job.total) == (3, 3)
+    published = WallList.objects.get()
+    assert (published.number, published.published_by, len(published.rows)) == (
+        1,
+        people["member"],
+        here.households.count(),
+    )
+    assert job.result["number"] == 1 and job.result_url == f"/land/tasks/{task.pk}/"
+    assert published.docx_file.name.endswith(".docx")  # the paper lists followed as their own job
+    assert AuditEvent.objects.filter(action="land.wall.publish").count() == 1
+    page = client.get(f"/system/jobs/{job.pk}/")
+    assert page.status_code == 200 and "发布金星村公示清单" in page.content.decode()
+
+    # the checks come before the job: a second publishing without its reason is refused at once, no job queued
+    response = client.post(f"/land/tasks/{task.pk}/wall/publish/", {"village": here.pk}, follow=True)
+    assert "更正须写明理由" in response.content.decode()
+    assert Job.objects.filter(kind="land.wall_publish").count() == 1
+    # a smaller village stays immediate
+    settings.GONGJIAN_LAND_WALL_JOB_HOUSEHOLDS = 100_000
+    response = client.post(f"/land/tasks/{task.pk}/wall/publish/", {"village": here.pk, "reason": "更正面积"})
+    assert response.url == f"/land/tasks/{task.pk}/" and WallList.objects.count() == 2

@@ -119,3 +119,29 @@ class DailyPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class DailyProblem(models.Model):
+    """A problem a team asked the headquarters to coordinate (需指挥部协调) in its daily report: one line of the
+    report's needs, opened once as a case (督办件, gongjian.lights) owned by the team's headquarters."""
+
+    report = models.ForeignKey(DailyReport, on_delete=models.CASCADE, related_name="problems")
+    text = models.CharField(_("问题"), max_length=300)
+    case = models.OneToOneField(
+        "lights.Case",
+        verbose_name=_("督办件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="daily_problem",
+    )
+    raised_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("日报协调问题")
+        verbose_name_plural = _("日报协调问题")
+        ordering = ["report", "id"]
+        constraints = [models.UniqueConstraint(fields=["report", "text"], name="daily_problem_once")]
+
+    def __str__(self) -> str:
+        return self.text

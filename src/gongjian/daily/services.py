@@ -28,7 +28,10 @@ from django.utils.translation import gettext_lazy
 from gongjian.core import audit, bounds
 from gongjian.core.locking import check_version, raced
 from gongjian.core.notify import notify
-from gongjian.daily.models import DailyPhoto, DailyReport, DailyTask
+from gongjian.core.periods import Period, PeriodKind
+from gongjian.daily.models import DailyPhoto, DailyProblem, DailyReport, DailyTask
+from gongjian.lights.choices import CaseKind
+from gongjian.lights.services import cases
 from gongjian.org.choices import UnitKind
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import scope_for
@@ -62,6 +65,23 @@ _COUNTERS: dict[str, Callable[[Unit, date], Mapping[str, int] | None]] = {}
 
 def register_counter(key: str, counter: Callable[[Unit, date], Mapping[str, int] | None]) -> None:
     _COUNTERS[key] = counter
+
+
+# Apps above that know which project a team works for (land: the team's acquisition task) register a finder:
+# finder(team, day) → the project a problem of the team's daily report is about (None when they know none).
+_PROJECT_FINDERS: dict[str, Callable[[Unit, date], Any]] = {}
+
+
+def register_project_finder(key: str, finder: Callable[[Unit, date], Any]) -> None:
+    _PROJECT_FINDERS[key] = finder
+
+
+def _project_of(team: Unit, day: date):
+    for _key, finder in sorted(_PROJECT_FINDERS.items()):
+        project = finder(team, day)
+        if project is not None:
+            return project
+    return None
 
 
 def computed_figures(team: Unit, day: date) -> dict[str, int]:
@@ -268,6 +288,7 @@ def file_report(
             after=audit.snapshot(report, _AUDITED),
         )
         _tell_needs(report, "")
+        open_cases(report, actor=actor)
         return report
     check_version(report.version, expected_version, _("日报"))
     before = audit.snapshot(report, _AUDITED)
@@ -281,7 +302,54 @@ def file_report(
         "daily_report.update", actor=actor, obj=report, before=before, after=audit.snapshot(report, _AUDITED)
     )
     _tell_needs(report, old_needs)
+    open_cases(report, actor=actor)
     return report
+
+
+def problem_lines(needs: str) -> list[str]:
+    """The problems of a report's needs: one a line (numbering and list marks dropped), each once."""
+    lines: list[str] = []
+    for raw in needs.splitlines():
+        text = raw.strip().lstrip("0123456789.、)）-•·* ").strip()
+        if text and text[:300] not in lines:
+            lines.append(text[:300])
+    return lines
+
+
+def _headquarters(team: Unit) -> Unit:
+    """The unit that owns a team's problems: the headquarters (or street) the team is under, else the team."""
+    return team.parent if team.parent_id else team
+
+
+def open_cases(report: DailyReport, *, actor) -> list:
+    """Each problem the team asked the headquarters to coordinate becomes a case (督办件) owned by the team's
+    headquarters, once: a correction of the report opens cases only for the problems it adds (the lights' case
+    service numbers, audits and notifies them as a project report's problems)."""
+    known = set(DailyProblem.objects.filter(report=report).values_list("text", flat=True))
+    fresh = [text for text in problem_lines(report.needs) if text not in known]
+    if not fresh:
+        return []
+    team = Unit.objects.select_related("parent").get(pk=report.team_id)
+    owner, project = _headquarters(team), _project_of(team, report.day)
+    period = Period.of(report.day, PeriodKind.DEKAD).code
+    opened = []
+    for text in fresh:
+        case = cases.open_case(
+            project,
+            kind=CaseKind.PROBLEM,
+            title=text,
+            reasons=[
+                _("%(team)s %(day)s 日报需指挥部协调：%(text)s")
+                % {"team": team.name, "day": report.day.isoformat(), "text": text}
+            ],
+            owner=owner,
+            period_code=period,
+            actor=actor,
+            raised_by=team,
+        )
+        DailyProblem.objects.create(report=report, text=text, case=case)
+        opened.append(case)
+    return opened
 
 
 def _tell_needs(report: DailyReport, old_needs: str) -> None:

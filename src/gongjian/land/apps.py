@@ -21,6 +21,8 @@ class LandConfig(AppConfig):
 
         # the service teams' daily report takes its counts from the ledger for a team with a task
         daily.register_counter("land", queries.team_day_figures)
+        # a problem in the team's daily report becomes a case about its task's project
+        daily.register_project_finder("land", queries.team_project)
         todo.register(
             "land.lawful",
             label=_("依法征收期限"),

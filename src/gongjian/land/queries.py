@@ -662,6 +662,20 @@ def team_completions(periods, names: tuple[str, ...]):
     return pl.DataFrame(rows, schema=dict(engine.COMPLETION_COLUMNS))
 
 
+def team_project(team, day: dt.date):
+    """The project a service team works for on ``day``: its latest task's that has a project (None for a team
+    without a task or with a park's task only; registered with gongjian.daily.services)."""
+    task = (
+        Task.objects.filter(team=team, project__isnull=False, created_at__date__lte=day)
+        .select_related("project")
+        .order_by("-created_at", "-id")
+        .first()
+    ) or Task.objects.filter(team=team, project__isnull=False).select_related("project").order_by(
+        "-id"
+    ).first()
+    return task.project if task else None
+
+
 def team_day_figures(team, day: dt.date) -> dict[str, int] | None:
     """The daily report's figures of a service team with a land task, counted from the ledger: households
     signed and buildings demolished that day (registered with gongjian.daily.services)."""

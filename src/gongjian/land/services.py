@@ -11,9 +11,11 @@ from dataclasses import asdict
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -632,25 +634,66 @@ def record_moved(household: Household, *, actor, moved_on: dt.date, version: int
 # The wall list (公开上墙)
 
 
-def publish_wall_list(village: Village, *, actor, reason: str = "", public_url=None) -> WallList:
+def _check_publish(village: Village, actor, reason: str) -> str:
+    """Who may publish the village's list, and the reason a correction needs; the reason cleaned."""
+    if not actor.has_perm("land.add_walllist"):
+        raise _deny(_("没有发布公示清单的权限。"))
+    _keeper(actor, village.task)
+    reason = (reason or "").strip()
+    if len(reason) > 300:
+        raise ValidationError({"reason": [_("最多 300 个字符。")]})
+    if WallList.objects.filter(village=village).exists() and not reason:
+        raise ValidationError({"reason": [_("该村居已公示过，更正须写明理由。")]})
+    if not village.households.exists():
+        raise ValidationError(_("该村居还没有被征收户，无可公示。"), code="state")
+    return reason
+
+
+def wall_job_households() -> int:
+    """A village with more households than this is published by a background job (a list of 10,000 takes
+    seconds to build): ``GONGJIAN_LAND_WALL_JOB_HOUSEHOLDS``."""
+    return int(getattr(settings, "GONGJIAN_LAND_WALL_JOB_HOUSEHOLDS", 2000))
+
+
+def publish_or_queue_wall_list(village: Village, *, actor, reason: str = "", base_url: str = ""):
+    """Publish a small village's list at once (the :class:`WallList`), or check a large one's publishing and
+    queue it as the ``land.wall_publish`` job (the :class:`Job`, whose page shows its progress). ``base_url`` is
+    the site's address the paper lists' QR codes lead to (none: no paper lists)."""
+    reason = _check_publish(village, actor, reason)
+    if village.households.count() <= wall_job_households():
+        return publish_wall_list(village, actor=actor, reason=reason, public_url=wall_url_maker(base_url))
+    return jobs.start(
+        "land.wall_publish",
+        {"village_id": village.pk, "reason": reason, "actor_id": actor.pk, "base_url": base_url},
+        actor=actor,
+        label=_("发布%(village)s公示清单") % {"village": village.name},
+    )
+
+
+def wall_url_maker(base_url: str):
+    """The public page's address of a version, on the site at ``base_url`` (None without one)."""
+    if not base_url:
+        return None
+    return lambda w: base_url.rstrip("/") + reverse("land:public_wall", args=[w.pk])
+
+
+def publish_wall_list(
+    village: Village, *, actor, reason: str = "", public_url=None, progress=None
+) -> WallList:
     """Publish the village's wall list as it stands: the rows are built from the ledger and frozen, masked, on a
     new version numbered per task (race-free). A village already published needs the reason of the correction;
     the old version stays readable as it was. With ``public_url`` (the version → its public page's address), a
     background job makes the paper lists (.docx, .pdf) with the QR code of that page."""
     task = village.task
-    if not actor.has_perm("land.add_walllist"):
-        raise _deny(_("没有发布公示清单的权限。"))
-    _keeper(actor, task)
-    reason = (reason or "").strip()
-    if len(reason) > 300:
-        raise ValidationError({"reason": [_("最多 300 个字符。")]})
+    reason = _check_publish(village, actor, reason)
     with transaction.atomic():
         village = Village.objects.select_for_update().get(pk=village.pk)
-        if WallList.objects.filter(village=village).exists() and not reason:
-            raise ValidationError({"reason": [_("该村居已公示过，更正须写明理由。")]})
-        if not village.households.exists():
-            raise ValidationError(_("该村居还没有被征收户，无可公示。"), code="state")
+        reason = _check_publish(village, actor, reason)  # again under the lock: another may have published
+        if progress is not None:
+            progress(1, 3, _("汇总台账"))
         rows, totals = wall.build_rows(village)
+        if progress is not None:
+            progress(2, 3, _("保存公示清单"))
         wall_list = WallList.objects.create(
             task=task,
             village=village,

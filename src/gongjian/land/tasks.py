@@ -16,7 +16,7 @@ from gongjian.core import audit
 from gongjian.core.notify import notify
 from gongjian.jobs.services import Progress, job
 from gongjian.land import services, wall, walldocs
-from gongjian.land.models import LawfulPath, WallList
+from gongjian.land.models import LawfulPath, Village, WallList
 
 
 @job("land.wall_documents", permission="land.add_walllist")
@@ -35,6 +35,29 @@ def wall_documents(progress: Progress, *, wall_id: int, url: str) -> dict:
     )
     progress(2, 2)
     return {"url": url, "rows": len(wall_list.rows)}
+
+
+@job("land.wall_publish", permission="land.add_walllist")
+def wall_publish(progress: Progress, *, village_id: int, reason: str, actor_id: int, base_url: str) -> dict:
+    """Publish a large village's wall list (``services.publish_or_queue_wall_list``): the same checks and the
+    same version as at once, as the person who asked; the paper lists follow as their own job."""
+    progress(0, 3, _("核对发布条件"))
+    actor = get_user_model().objects.get(pk=actor_id)
+    village = Village.objects.select_related("task").get(pk=village_id)
+    wall_list = services.publish_wall_list(
+        village,
+        actor=actor,
+        reason=reason,
+        public_url=services.wall_url_maker(base_url),
+        progress=progress,
+    )
+    progress(3, 3)
+    return {
+        "url": reverse("land:task_detail", args=[village.task_id]),
+        "wall_id": wall_list.pk,
+        "number": wall_list.number,
+        "rows": len(wall_list.rows),
+    }
 
 
 def _keepers(task) -> list:

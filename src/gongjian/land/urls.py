@@ -7,7 +7,11 @@ from gongjian.land import views
 app_name = "land"
 urlpatterns = [
     path("", views.task_list, name="task_list"),
+    path("tasks/new/", views.task_create, name="task_create"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
+    path("tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),
+    path("tasks/<int:pk>/households/new/", views.household_create, name="household_create"),
+    path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
     path("tasks/<int:pk>/ledger/", views.ledger, name="ledger"),
     path("tasks/<int:pk>/ledger.xlsx", views.ledger_export, name="ledger_export"),
     path("tasks/<int:pk>/import/", views.ledger_import, name="ledger_import"),

@@ -22,6 +22,7 @@ from gongjian.core.bounds import as_id
 from gongjian.core.downloads import attachment
 from gongjian.core.forms import add_service_errors
 from gongjian.core.locking import Stale
+from gongjian.jobs.models import Job
 from gongjian.land import access, exports, forms, importing, queries, services, wall, walldocs
 from gongjian.land.choices import AgreementState
 from gongjian.land.forms import AgreementForm, ApprovalForm, ImportForm, SignForm
@@ -275,6 +276,7 @@ def household_detail(request, pk):
         "can_sign": keeps and agreement is not None and agreement.can_be_signed(),
         "lawful": LawfulPath.objects.filter(household=household).first(),
         "can_lawful": keeps and request.user.has_perm("land.add_lawfulpath"),
+        "can_edit": keeps and (agreement is None or agreement.state != AgreementState.SIGNED),
     }
     context["lawful_forms"] = (
         lawful_forms(household, context["lawful"], getattr(request, "lawful_bound", None))
@@ -302,15 +304,19 @@ def wall_publish(request, pk):
         messages.error(request, _("请选择本任务的村居。"))
         return redirect("land:task_detail", pk=task.pk)
     try:
-        kept = services.publish_wall_list(
+        kept = services.publish_or_queue_wall_list(
             village,
             actor=request.user,
             reason=request.POST.get("reason", ""),
-            public_url=lambda w: request.build_absolute_uri(reverse("land:public_wall", args=[w.pk])),
+            base_url=request.build_absolute_uri("/"),
         )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
+        if isinstance(
+            kept, Job
+        ):  # a large village: published in the background, its progress on the job's page
+            return redirect("jobs:job_detail", pk=kept.pk)
         messages.success(
             request, _("已发布%(village)s公示清单第%(n)d号。") % {"village": village.name, "n": kept.number}
         )
@@ -523,3 +529,213 @@ def payments_page(request, pk):
     task = _task(request, pk)
     result = queries.reconciliation(task, full=access.reads_in_full(request.user, task))
     return render(request, "land/payments.html", {"task": task, **result})
+
+
+# Tasks and households on the page (the office and the task's team; the same services as the API and the import)
+
+_TASK_ERRORS = {"team_id": "team", "project_id": "project", "park_id": "park"}
+
+
+def _task_errors(form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for key, errors in exc.error_dict.items():
+        field = "villages" if key.startswith("villages[") else _TASK_ERRORS.get(key, key)
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _task_form_page(request, form, task, status=200):
+    return render(request, "land/task_form.html", {"form": form, "task": task}, status=status)
+
+
+@permission_required("land.add_task", raise_exception=True)
+def task_create(request):
+    """A new acquisition task with its villages (the office's)."""
+    form = forms.TaskForm(request.POST or None, initial={"cadre_first_days": 30, "state": "preparing"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.create_task(
+                actor=request.user, villages=form.village_rows(), **form.service_fields()
+            )
+        except ValidationError as exc:
+            _task_errors(form, exc)
+        else:
+            messages.success(request, _("已新建征收任务。"))
+            return redirect("land:task_detail", pk=task.pk)
+    return _task_form_page(request, form, None, status=400 if form.errors else 200)
+
+
+@permission_required("land.change_task", raise_exception=True)
+def task_edit(request, pk):
+    task = _task(request, pk)
+    initial = {
+        "name": task.name,
+        "project": task.project_id,
+        "park": task.park_id,
+        "team": task.team_id,
+        "area_mu": task.area_mu,
+        "deadline": task.deadline,
+        "legal_basis": task.legal_basis,
+        "announcement_number": task.announcement_number,
+        "announcement_date": task.announcement_date,
+        "cadre_first_days": task.cadre_first_days,
+        "state": task.state,
+        "version": task.version,
+    }
+    form = forms.TaskForm(request.POST or None, initial=initial, creating=False)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_task(
+                task, actor=request.user, version=form.cleaned_data["version"], **form.service_fields()
+            )
+        except Stale as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        except ValidationError as exc:
+            _task_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("land:task_detail", pk=task.pk)
+    if form.errors and status == 200:
+        status = 400
+    return _task_form_page(request, form, task, status=status)
+
+
+def _household_sets(request, household: Household | None):
+    """The household's lists as formsets (members, parcels, buildings, attachments), filled from the ledger."""
+    sets = {}
+    for key, (formset, label, _fields) in forms.HOUSEHOLD_LISTS.items():
+        initial = []
+        if household is not None and request.method != "POST":
+            if key == "members":
+                initial = [
+                    {"name": m.name, "id_number": m.id_number, "relation": m.relation}
+                    for m in household.members.all()
+                ]
+            elif key == "parcels":
+                initial = [{"category": p.category, "area_mu": p.area_mu} for p in household.parcels.all()]
+            elif key == "buildings":
+                initial = [
+                    {"grade": b.grade, "area": b.area, "legal": "1" if b.legal else "0", "note": b.note}
+                    for b in household.buildings.all()
+                ]
+            else:
+                initial = [{"kind": a.kind, "count": a.count} for a in household.attachments.all()]
+        sets[key] = (formset(request.POST or None, prefix=key, initial=initial), label)
+    return sets
+
+
+def _household_data(form, sets, household: Household | None) -> tuple[dict, dict]:
+    """What the service reads, and for each list the formset row of each row sent (errors go back to it)."""
+    data = {
+        "village_id": form.cleaned_data["village"].pk,
+        "group": form.cleaned_data["group"],
+        "number": form.cleaned_data["number"],
+        "head_name": form.cleaned_data["head_name"],
+        "head_id_number": form.cleaned_data["head_id_number"],
+        "cadre_relation": form.cleaned_data["cadre_relation"] or "",
+        "note": form.cleaned_data["note"],
+    }
+    if household is not None:  # what the page does not show stays as it is
+        for key in (
+            "cadre_id",
+            "cadre_note",
+            "business_name",
+            "business_area",
+            "appraiser",
+            "appraiser_registration",
+            "appraised_on",
+            "appraised_amount",
+        ):
+            data[key] = getattr(household, key)
+    where: dict[str, list[int]] = {}
+    for key, (formset, _label) in sets.items():
+        filled = forms.HOUSEHOLD_LISTS[key][2]
+        rows, where[key] = [], []
+        for index, row in enumerate(formset.forms):
+            values = row.cleaned_data
+            if not any(values.get(f) not in (None, "") for f in filled):
+                continue
+            rows.append(dict(values))
+            where[key].append(index)
+        data[key] = rows
+    return data, where
+
+
+def _household_errors(form, sets, where, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for key, errors in exc.error_dict.items():
+        head, _dot, field = key.partition(".")
+        name, _bracket, index = head.partition("[")
+        if index and name in sets:
+            row = sets[name][0].forms[where[name][int(index.rstrip("]"))]]
+            row.add_error(field if field in row.fields else None, errors)
+            continue
+        field = "village" if key == "village_id" else key
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _household_page(request, task, household, form, sets, status=200):
+    context = {"task": task, "household": household, "form": form, "sets": list(sets.values())}
+    return render(request, "land/household_form.html", context, status=status)
+
+
+def _household_form(request, task: Task, household: Household | None):
+    if not access.keeps_ledger(request.user, task):
+        raise PermissionDenied(_("只有本任务的服务工作队和项目办可以维护台账。"))
+    initial = {}
+    if household is not None:
+        initial = {
+            "village": household.village_id,
+            "group": household.group,
+            "number": household.number,
+            "head_name": household.head_name,
+            "head_id_number": household.head_id_number,
+            "cadre_relation": household.cadre_relation,
+            "note": household.note,
+            "version": household.version,
+        }
+    form = forms.HouseholdForm(request.POST or None, initial=initial, task=task)
+    sets = _household_sets(request, household)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and all(formset.is_valid() for formset, _label in sets.values()):
+            data, where = _household_data(form, sets, household)
+            try:
+                saved = services.save_household(
+                    task,
+                    data,
+                    actor=request.user,
+                    household=household,
+                    version=form.cleaned_data["version"] if household else None,
+                )
+            except Stale as exc:
+                form.add_error(None, str(exc))
+                status = 409
+            except ValidationError as exc:
+                _household_errors(form, sets, where, exc)
+            else:
+                messages.success(request, _("已保存被征收户 %(n)s。") % {"n": saved.number})
+                return redirect("land:household_detail", pk=saved.pk)
+        if status == 200:
+            status = 400
+    return _household_page(request, task, household, form, sets, status=status)
+
+
+@permission_required(VIEW, raise_exception=True)
+def household_create(request, pk):
+    return _household_form(request, _task(request, pk), None)
+
+
+@permission_required(VIEW, raise_exception=True)
+def household_edit(request, pk):
+    household = get_object_or_404(
+        Household.objects.select_related("task"), pk=pk, task__in=access.tasks_for(request.user)
+    )
+    if request.method != "POST":  # the form shows the ID numbers in full: a read of the unmasked household
+        services.read_household(household, actor=request.user, request_ip=audit.client_ip(request))
+    return _household_form(request, household.task, household)

@@ -272,6 +272,16 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="case",
     )
+    # the unit that raised a problem and confirms its solution, when it is not the project's responsible unit (a
+    # service team's daily report, gongjian.daily)
+    raised_by = models.ForeignKey(
+        Unit,
+        verbose_name=_("提出单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="raised_cases",
+    )
     period_code = models.CharField(_("立案期别"), max_length=12)
     title = models.CharField(_("事项"), max_length=300)
     reasons = models.JSONField(_("立案原因"), default=list)

@@ -151,9 +151,9 @@ def can_close(user, case: Case) -> bool:
     """The project office closes red-light cases; a problem is confirmed also by the unit that raised it."""
     if user.has_perm("lights.close_case"):
         return True
-    if case.kind == CaseKind.PROBLEM:
+    unit = _raiser(case)
+    if unit is not None:
         person = person_of(user)
-        unit = case.project.responsible_unit
         return bool(
             person
             and person.unit_id
@@ -161,6 +161,16 @@ def can_close(user, case: Case) -> bool:
             and user.has_perm("lights.handle_case")
         )
     return False
+
+
+def _raiser(case: Case) -> Unit | None:
+    """The unit that raised a problem case (and confirms it solved): the daily report's team, or the project's
+    responsible unit; none for red lights and meeting decisions."""
+    if case.kind != CaseKind.PROBLEM:
+        return None
+    if case.raised_by_id:
+        return case.raised_by
+    return case.project.responsible_unit if case.project_id else None
 
 
 def _lock(case: Case, actor, check, expected_version: int | None) -> Case:
@@ -179,7 +189,9 @@ def _lock(case: Case, actor, check, expected_version: int | None) -> Case:
 def _save(current: Case, action: str, actor, before: dict, **kwargs) -> Case:
     current.version += 1
     current.save()
-    if current.kind == CaseKind.PROBLEM:  # the problem dimension of the project's light may change
+    if (
+        current.kind == CaseKind.PROBLEM and current.project_id
+    ):  # the problem dimension of the project's light may change
         jobs.start(
             "lights.relight",
             {"project_ids": [current.project_id]},
@@ -254,6 +266,7 @@ def open_case(
     actor=None,
     deadline=None,
     supervisor=None,
+    raised_by: Unit | None = None,
 ) -> Case:
     """Open a case; its deadline is ``GONGJIAN_CASE_WORKDAYS`` working days away and its supervisor the project's
     lead leader unless given (a meeting's decision brings its own)."""
@@ -264,6 +277,7 @@ def open_case(
         project=project,
         light=light,
         problem=problem,
+        raised_by=raised_by,
         period_code=period_code,
         title=title[:300],
         reasons=reasons,
@@ -467,7 +481,8 @@ def resolve(case: Case, result: str, *, actor, evidence=None, expected_version: 
     _save(current, "resolve", actor, before)
     reviewers = get_user_model().objects.filter(is_active=True, groups__name="project_office")
     # a problem is confirmed also by the unit that raised it; red lights and meeting decisions by the office
-    raisers = _unit_users(current.project.responsible_unit) if current.kind == CaseKind.PROBLEM else []
+    raiser = _raiser(current)
+    raisers = _unit_users(raiser) if raiser is not None else []
     notify(
         list(reviewers) + raisers,
         _("督办件 %(number)s 已办结，待销号") % {"number": current.number},
