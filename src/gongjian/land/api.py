@@ -413,14 +413,20 @@ def edit_task(request, task_id: int, payload: LandTaskPatch):
     return _task_out(services.update_task(task, actor=request.user, version=version, **fields), request)
 
 
+class CompensationStandardsOut(Schema):
+    items: list[
+        CompensationStandardOut
+    ]  # a task's few versions: all of them, in an object as every answer is
+
+
 @router.get(
     "/tasks/{int:task_id}/standards",
-    response=list[CompensationStandardOut],
+    response=CompensationStandardsOut,
     summary="The standard's versions, newest first",
 )
 def list_standards(request, task_id: int):
     task = _task(request, task_id)
-    return list(task.standards.order_by("-version"))
+    return {"items": list(task.standards.order_by("-version"))}
 
 
 @router.post(

@@ -19,7 +19,7 @@ from gongjian.org.models import Unit
 from gongjian.projects.models import Project
 
 
-class AgreementForm(forms.Form):
+class AgreementForm(Form):
     option = forms.ChoiceField(label=_("安置方式"), choices=Option.choices)
     housing_area = forms.DecimalField(
         label=_("安置面积（㎡）"), min_value=0, max_value=10000, decimal_places=2, required=False
@@ -38,7 +38,7 @@ class AgreementForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class ApprovalForm(forms.Form):
+class ApprovalForm(Form):
     approve = forms.TypedChoiceField(
         label=_("审批"), choices=[("1", _("批准")), ("0", _("不予批准"))], coerce=lambda v: v == "1"
     )
@@ -63,7 +63,7 @@ DOCUMENT_TYPES = ["pdf", "jpg", "jpeg", "png", "doc", "docx", "ofd"]
 DOCUMENT_MAX = 20 * 1024 * 1024
 
 
-class _DocumentForm(forms.Form):
+class _DocumentForm(Form):
     document = forms.FileField(
         label=_("文书（PDF、图片或 Word，20MB 以内）"),
         required=False,

@@ -104,10 +104,14 @@ class SourceOut(Schema):
     measure: str
 
 
-@router.get("/sources", response=list[SourceOut], summary="The computed sources an indicator may use")
+class SourcesOut(Schema):
+    items: list[SourceOut]  # the few registered: all of them, in an object as every answer of the API is
+
+
+@router.get("/sources", response=SourcesOut, summary="The computed sources an indicator may use")
 def list_sources(request):
     _viewer(request)
-    return [{"key": s.key, "label": s.label, "measure": s.measure} for s in sources.registered()]
+    return {"items": [{"key": s.key, "label": s.label, "measure": s.measure} for s in sources.registered()]}
 
 
 @router.get("/indicators", response=page_of(IndicatorOut), summary="A year's indicators, in order")

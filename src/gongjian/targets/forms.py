@@ -3,11 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.core.forms import Form, ModelForm
 from gongjian.targets.choices import Category, Direction, Source
 from gongjian.targets.models import Indicator
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(ModelForm):
     class Meta:
         model = Indicator
         fields = ["name", "measure", "category", "direction", "source", "source_key", "order", "note"]
@@ -25,7 +26,7 @@ class IndicatorForm(forms.ModelForm):
         self.fields["order"].required = False
 
 
-class ActualForm(forms.Form):
+class ActualForm(Form):
     target = forms.TypedChoiceField(label=_("指标"), coerce=int)
     month = forms.TypedChoiceField(
         label=_("月份"), coerce=int, choices=[(m, _("%(m)d月") % {"m": m}) for m in range(1, 13)]
