@@ -13,6 +13,22 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.browser
 
 
+def panels_turn_by_turn(page) -> set[str]:
+    """Click through the wall screen's turns (分屏) and return the panels seen, each checked to be on the one screen
+    of its turn (inside 1080 px) while the other turns are hidden."""
+    seen = set()
+    for n in range(1, page.locator("[data-screen-turn]").count() + 1):
+        if n > 1:  # more panels than one screen holds: they take turns, each turn a screen
+            page.click(f"[data-show-turn='{n}']")
+        expect(page.locator(f"#screen-turn-{n}")).to_be_visible()
+        for panel in page.locator(f"#screen-turn-{n} section.panel").all():
+            box = panel.bounding_box()
+            assert box and box["y"] + box["height"] <= 1080, panel.get_attribute("id")
+            seen.add(panel.get_attribute("id"))
+        assert page.locator("[data-screen-turn]:visible").count() == 1
+    return seen
+
+
 def test_the_office_reads_the_cockpit_and_follows_a_figure_to_its_list(page, login, district, tmp_path):  # noqa: F811
     login("office", PASSWORD)
     page.goto("/cockpit/")
@@ -55,17 +71,7 @@ def test_the_wall_screen_is_dark_large_and_refreshes_itself(page, login, distric
     # every panel on the one screen, nothing to scroll to
     size = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
     assert size == [1920, 1080], size
-    turns = page.locator("[data-screen-turn]")
-    seen = set()
-    for n in range(1, turns.count() + 1):
-        if n > 1:  # more panels than one screen holds: they take turns, each turn a screen
-            page.click(f"[data-show-turn='{n}']")
-        expect(page.locator(f"#screen-turn-{n}")).to_be_visible()
-        for panel in page.locator(f"#screen-turn-{n} section.panel").all():
-            box = panel.bounding_box()
-            assert box and box["y"] + box["height"] <= 1080, panel.get_attribute("id")
-            seen.add(panel.get_attribute("id"))
-        assert page.locator("[data-screen-turn]:visible").count() == 1
+    seen = panels_turn_by_turn(page)
     assert {"panel-investment", "panel-lights", "panel-red"} <= seen
     assert len(seen) == page.locator("section.panel").count()
 
@@ -119,10 +125,6 @@ def test_the_funnel_and_the_targets_panels_render_on_the_cockpit_and_the_wall_st
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.goto("/cockpit/screen/")
     expect(page.locator("body.screen")).to_be_visible()
-    expect(page.locator("#panel-attraction")).to_be_visible()
-    expect(page.locator("#panel-targets")).to_be_visible()
     size = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
     assert size == [1920, 1080], size
-    for panel in page.locator("section.panel").all():
-        box = panel.bounding_box()
-        assert box and box["y"] + box["height"] <= 1080, panel.get_attribute("id")
+    assert {"panel-attraction", "panel-targets"} <= panels_turn_by_turn(page)

@@ -44,6 +44,12 @@ def shown(page, kind: str) -> int:
         return page.locator("#evaluation-form input[name^='score-']").count()
     if kind == "daily.today":
         return int("未报" in page.locator("#daily-status").inner_text())
+    if kind == "attraction.stalled":
+        return _number(re.search(r"共\s*\d+\s*个", page.locator("h1").inner_text()).group(0))
+    if kind == "targets.review":
+        return _number(re.search(r"共\s*\d+\s*条", page.locator("h1").inner_text()).group(0))
+    if kind == "land.lawful":
+        return page.locator("#lawful-paths tbody tr[data-path]").count()
     raise AssertionError(f"no list reader for {kind}")
 
 

@@ -82,6 +82,9 @@ SHOWN = {
     "assignments.pending": lambda html: html.count("data-assignment="),
     "assess.scores": lambda html: html.count('name="score-'),
     "daily.today": lambda html: int("未报" in html.split('id="daily-status"')[1].split("</p>")[0]),
+    "attraction.stalled": lambda html: int(re.search(r"共 (\d+) 个", html).group(1)),
+    "targets.review": lambda html: int(re.search(r"共 (\d+) 条", html).group(1)),
+    "land.lawful": lambda html: html.count('<tr data-path="'),
 }
 
 
@@ -296,9 +299,10 @@ def test_scores_waiting_count_down_as_the_evaluator_scores(client, site):
 
 
 def test_the_service_teams_day_report_waits_until_filed(client, site):
-    assert todo_page(client, site["team"]) == {"daily.today": 1}
+    # (a service team keeps the lawful path of its land tasks: none here, so nothing is due)
+    assert todo_page(client, site["team"]) == {"daily.today": 1, "land.lawful": 0}
     daily.file_report(site["team_unit"], daily.today(), {"done": "入户走访 8 户"}, actor=site["team"])
-    assert todo_page(client, site["team"]) == {"daily.today": 0}
+    assert todo_page(client, site["team"]) == {"daily.today": 0, "land.lawful": 0}
     assert landing(client, site["team"]) == "/dispatch/daily/"
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from gongjian.core import todo
@@ -166,6 +167,10 @@ def test_the_legal_deadlines_are_reminded_once_a_day_and_counted_as_work_waiting
     kind = next(k for k in todo.kinds() if k.key == "land.lawful")
     assert kind.applies(people["member"]) and not kind.applies(people["principal"])
     assert kind.count(people["member"]) == 1  # not yet served
+    browser = Client()
+    browser.force_login(people["member"])
+    due = browser.get(kind.url(people["member"])).content.decode()
+    assert due.count('<tr data-path="') == 1 and "尚未送达" in due
     assert tasks.remind_lawful_paths(today=dt.date(2027, 1, 8)) == 1
     assert tasks.remind_lawful_paths(today=dt.date(2027, 1, 8)) == 0  # once a day
     note = Notification.objects.filter(user=people["member"]).latest("id")

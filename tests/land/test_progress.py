@@ -226,3 +226,25 @@ def test_the_teams_daily_report_takes_its_counts_from_the_ledger(task, people, s
     assert (report.households_signed, report.buildings_demolished, report.problems_solved) == (1, 0, 2)
     assert report.done == "入户签约" and report.plan == "拆除"
     assert queries.team_day_figures(units["other"], DAY) is None  # a team without a task types its counts
+
+
+def test_the_daily_form_shows_the_ledgers_counts_and_does_not_ask_to_type_them(
+    client, task, people, signed, units, monkeypatch
+):
+    from django.utils import timezone
+
+    from gongjian.daily import services as daily
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args: DAY)
+    monkeypatch.setattr(daily, "today", lambda: DAY)
+    client.force_login(people["member"])
+    html = client.get("/dispatch/daily/").content.decode()
+
+    signed_input = (
+        html.split('name="households_signed"')[0].rsplit("<input", 1)[1]
+        + html.split('name="households_signed"')[1].split(">", 1)[0]
+    )
+    assert "disabled" in signed_input and 'value="1"' in signed_input
+    assert "由征迁台账自动统计" in html
+    problems = html.split('name="problems_solved"')[1].split(">", 1)[0]
+    assert "disabled" not in problems

@@ -51,10 +51,17 @@ class DailyReportForm(Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)  # of the report the page showed
 
-    def __init__(self, *args, report=None, **kwargs):
+    def __init__(self, *args, report=None, computed=None, **kwargs):
         super().__init__(*args, **kwargs)
         if report is not None:
             self.fields["remove"].queryset = report.photos.all()
+        # Figures a ledger keeps for the team (the land acquisition's households signed, buildings demolished) are
+        # shown as counted there and not typed: the service files them from the ledger whatever is posted.
+        for name, value in (computed or {}).items():
+            field = self.fields[name]
+            field.disabled = True
+            field.help_text = gettext_lazy("由征迁台账自动统计")
+            self.initial[name] = value
 
     def clean_photos(self):
         """Each file is read here, so one that is not a photo is refused before anything is filed."""

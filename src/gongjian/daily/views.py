@@ -66,9 +66,10 @@ def _filing(request, team):
         messages.error(request, _("只能填报今天和最近 %(n)d 天的日报。") % {"n": daily.DAYS_BACK})
         day = current
     report = DailyReport.objects.filter(team=team, day=day).select_related("filed_by").first()
+    computed = daily.computed_figures(team, day)
     status = 200
     if request.method == "POST":
-        form = DailyReportForm(request.POST, request.FILES, report=report)
+        form = DailyReportForm(request.POST, request.FILES, report=report, computed=computed)
         if form.is_valid():
             data = dict(form.cleaned_data)
             version, uploads, removed = data.pop("version"), data.pop("photos"), data.pop("remove")
@@ -102,7 +103,7 @@ def _filing(request, team):
             if report
             else {}
         )
-        form = DailyReportForm(initial=initial, report=report)
+        form = DailyReportForm(initial=initial, report=report, computed=computed)
     tasks = list(DailyTask.objects.filter(team=team, day__in=[day, day + datetime.timedelta(days=1)]))
     return render(
         request,

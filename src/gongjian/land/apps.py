@@ -29,5 +29,5 @@ class LandConfig(AppConfig):
             order=75,
             applies=lambda user: bool(user.has_perm("land.add_lawfulpath")),
             count=lambda user: len(queries.lawful_waiting(user)),
-            url=lambda user: reverse("land:lawful_list"),
+            url=lambda user: reverse("land:lawful_list") + "?due=1",
         )

@@ -508,7 +508,10 @@ def lawful_list(request):
         {"path": p, "due": services.lawful_due(p, today)}
         for p in queries.lawful_paths(access.tasks_for(request.user))
     ]
-    return render(request, "land/lawful_list.html", {"rows": rows})
+    due_only = request.GET.get("due") == "1"  # the to-do's link: only the paths whose next step is due
+    if due_only:
+        rows = [r for r in rows if r["due"]]
+    return render(request, "land/lawful_list.html", {"rows": rows, "due_only": due_only})
 
 
 # Progress from the ledger
