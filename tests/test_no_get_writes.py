@@ -480,6 +480,10 @@ PARAMETERS: dict[str, list[dict[str, object]]] = {
     "land/households/<int:pk>/": [{"pk": "household"}, {"pk": "lawful_household"}],
     "land/households/<int:pk>/edit/": [{"pk": "household"}],
     "land/households/<int:pk>/lawful/": [{"pk": "lawful_household"}],
+    "land/households/<int:pk>/files/<slug:kind>/": [
+        {"pk": "household", "kind": "=appraisal"},
+        {"pk": "lawful_household", "kind": "=decision"},
+    ],
     "land/tasks/<int:pk>/wall/publish/": [{"pk": "land_task"}],
     "land/public/<int:pk>/": [{"pk": "land_task"}],
     **{f"land/public/walls/<int:pk>{tail}": [{"pk": "wall"}] for tail in ("/", ".docx", ".pdf")},
@@ -565,6 +569,7 @@ QUERIES: dict[str, list[str]] = {
     "attraction/": ["year={YEAR}&through=6"],
     "attraction/leads/": ["stalled=1", "year={YEAR}&link=signed_amount&through=6", "stalled=1&mine=1"],
     "attraction/targets/": ["unit=1&year={YEAR}&metric=trips"],
+    "attraction/targets/table/": ["year={OTHER_YEAR}", "year=abc"],
     "api/v1/attraction/funnel": ["year={YEAR}"],
     "api/v1/attraction/leads": ["stage=funded&stalled=true"],
     "dispatch/assignments/": ["todo=1"],

@@ -179,3 +179,60 @@ def test_the_funnel_page_shows_a_unit_s_months_in_chinese_with_wan_and_rates(
     assert "外出招商（次）" in table and "6月" in table and "7月" not in table
     client.force_login(other_reporter)
     assert client.get(f"/attraction/?year=2025&unit={park}").status_code == 404
+
+
+def test_the_office_hands_down_every_units_targets_in_one_table_all_or_none(
+    client, office_user, units, reporter
+):
+    from gongjian.attraction.models import AttractionTarget
+    from gongjian.core.models import AuditEvent
+
+    year = timezone.localdate().year
+    park, commerce = units["park"].pk, units["commerce"].pk
+    client.force_login(office_user)
+    page = client.get(f"/attraction/targets/table/?year={year}").content.decode()
+    assert "高新区管委会" in page and "签约金额（万元）" in page and "实际利用外资（万美元）" in page
+    assert (
+        f'name="t-{park}-signed_amount"' in page
+        and "/attraction/targets/table/" in client.get(f"/attraction/?year={year}").content.decode()
+    )
+
+    url = f"/attraction/targets/table/?year={year}"
+    sent = {f"t-{park}-signed_amount": "5000", f"t-{park}-trips": "12", f"t-{commerce}-foreign_usd": "300.5"}
+    assert client.post(url, sent).status_code == 302
+    kept = {(t.unit_id, t.metric): t.value for t in AttractionTarget.objects.filter(year=year)}
+    assert kept == {
+        (park, "signed_amount"): 50_000_000,
+        (park, "trips"): 12,
+        (commerce, "foreign_usd"): 3_005_000,
+    }
+    assert AuditEvent.objects.filter(action="attraction.target.create").count() == 3
+
+    # the table shows what was handed down; sending it back unchanged touches nothing
+    page = client.get(url).content.decode()
+    assert f'name="t-{park}-signed_amount" value="5000"' in page
+    assert f'name="t-{commerce}-foreign_usd" value="300.5"' in page
+    assert f'name="t-{park}-trips" value="12"' in page and f'name="t-{park}-leads" value=""' in page
+    same = {**sent, f"v-{park}-signed_amount": 1, f"v-{park}-trips": 1, f"v-{commerce}-foreign_usd": 1}
+    assert client.post(url, same).status_code == 302
+    assert AuditEvent.objects.filter(action="attraction.target.update").count() == 0
+
+    # one wrong cell: the cell says why, and nothing of the table is saved
+    wrong = {**same, f"t-{park}-trips": "15", f"t-{commerce}-leads": "十个"}
+    response = client.post(url, wrong)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'id="e-{commerce}-leads"' in html and "应为整数" in html and 'value="十个"' in html
+    assert AttractionTarget.objects.get(unit_id=park, metric="trips").value == 12
+
+    # a cell changed by someone else since the table was read: 409, nothing saved
+    services.set_target(
+        unit=units["park"], year=year, metric="trips", value=20, actor=office_user, expected_version=1
+    )
+    stale = {**same, f"t-{park}-trips": "16", f"t-{park}-leads": "30"}
+    response = client.post(url, stale)
+    assert response.status_code == 409 and f'id="e-{park}-trips"' in response.content.decode()
+    assert not AttractionTarget.objects.filter(unit_id=park, metric="leads").exists()
+
+    client.force_login(reporter)
+    assert client.get(url).status_code == 403 and client.post(url, sent).status_code == 403

@@ -169,3 +169,62 @@ def test_household_errors_are_shown_at_the_field_and_row_and_outsiders_are_refus
     assert client.get(f"/land/tasks/{task.pk}/households/new/").status_code == 404
     client.force_login(people["auditor"])  # reads, does not keep the ledger
     assert client.post(f"/land/tasks/{task.pk}/households/new/", household_post(task)).status_code == 403
+
+
+def test_the_appraisal_with_its_report_the_cadre_and_the_business_are_kept_and_the_report_read_only_in_full(
+    client, people, task, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    cadre = people["commander"].person
+    client.force_login(people["member"])
+    report = SimpleUploadedFile("评估报告.pdf", b"%PDF-1.4 appraisal", content_type="application/pdf")
+    data = household_post(
+        task,
+        cadre_relation="relative",
+        cadre=cadre.pk,
+        cadre_note="兄弟",
+        business_name="农家乐",
+        business_area="120.50",
+        appraiser="某房地产估价有限公司",
+        appraiser_registration="苏估备〔2026〕18号",
+        appraised_on="2026-09-10",
+        appraised_amount="386000",
+        appraisal_report=report,
+    )
+    assert client.post(f"/land/tasks/{task.pk}/households/new/", data).status_code == 302
+    household = Household.objects.get()
+    assert (household.cadre, household.cadre_note, household.business_name) == (cadre, "兄弟", "农家乐")
+    assert (household.appraised_amount, str(household.business_area)) == (386000, "120.50")
+    assert household.appraisal_report.name.startswith("land/appraisals/")
+
+    # the page links the report through Gongjian, never to the media folder; the download is audited
+    page = client.get(f"/land/households/{household.pk}/").content.decode()
+    link = f"/land/households/{household.pk}/files/appraisal/"
+    assert link in page and "/media/" not in page and "38.60" in page
+    download = client.get(link)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 appraisal"
+    assert AuditEvent.objects.filter(action="land.household.file", object_id=str(household.pk)).count() == 1
+
+    # an edit that sends no file keeps the report; a file of another kind is refused at its field
+    edited = household_post(task, version=household.version, cadre=cadre.pk, cadre_relation="relative")
+    assert client.post(f"/land/households/{household.pk}/edit/", edited).status_code == 302
+    household.refresh_from_db()
+    assert household.appraisal_report.name.startswith("land/appraisals/")
+    bad = household_post(
+        task,
+        version=household.version,
+        appraisal_report=SimpleUploadedFile("报告.exe", b"MZ", content_type="application/octet-stream"),
+    )
+    response = client.post(f"/land/households/{household.pk}/edit/", bad)
+    assert response.status_code == 400 and response.context["form"].errors["appraisal_report"]
+
+    # the commander reads the ledger masked: not the household's documents; another team not even the household
+    client.force_login(people["commander"])
+    assert client.get(link).status_code == 403
+    client.force_login(people["outsider"])
+    assert client.get(link).status_code == 404
+    client.force_login(people["auditor"])
+    assert client.get(link).status_code == 200
+    assert client.get(f"/land/households/{household.pk}/files/ruling/").status_code == 404  # none kept

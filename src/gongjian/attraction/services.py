@@ -7,7 +7,7 @@ An actor of None is the system itself (the demo loader, the scheduler): it is al
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -765,6 +765,35 @@ def set_target(
     target.save()
     audit.record("attraction.target.update", actor=actor, obj=target, before=before, after={"value": value})
     return target
+
+
+def set_targets(year: int, cells: Mapping[tuple[Unit, str], tuple[int, int | None]], *, actor) -> int:
+    """Hand down many units' targets of ``year`` at once (the office's table of units × links): ``cells`` maps
+    (unit, metric) to (value, version read — None for a target not yet set). All or none: a wrong value or a
+    target changed meanwhile refuses the whole table, each error keyed ``"{unit id}-{metric}"``. Returns how many
+    targets were set."""
+    _check_office(actor)
+    errors: dict[str, ValidationError] = {}
+    with transaction.atomic():
+        for (unit, metric), (value, version) in cells.items():
+            try:
+                with transaction.atomic():
+                    set_target(
+                        unit=unit,
+                        year=year,
+                        metric=metric,
+                        value=value,
+                        actor=actor,
+                        expected_version=version,
+                    )
+            except ValidationError as exc:  # a stale cell keeps its code: the table answers 409
+                errors[f"{unit.pk}-{metric}"] = ValidationError(
+                    "；".join(exc.messages), code=getattr(exc, "code", None) or "invalid"
+                )
+        if errors:
+            transaction.set_rollback(True)
+            raise ValidationError(errors)
+    return len(cells)
 
 
 def remind_stalled(today: date | None = None) -> int:

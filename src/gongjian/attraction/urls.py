@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.funnel, name="funnel"),
     path("funnel/export/", views.funnel_export, name="funnel_export"),
     path("targets/", views.target_form, name="target_form"),
+    path("targets/table/", views.target_table, name="target_table"),
     path("trips/", views.trip_list, name="trip_list"),
     path("trips/new/", views.trip_form, name="trip_new"),
     path("trips/<int:pk>/", views.trip_detail, name="trip_detail"),

@@ -5,6 +5,7 @@ Views parse, call one service and render; permissions and scope are the services
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -578,6 +579,93 @@ def tranche_export(request):
     buffer = io.BytesIO()
     exports.write_tranches(tranches, buffer, actor=request.user, filters=dict(request.GET.lists()))
     return excel.response(buffer, _dated(_("资金到位")))
+
+
+def _cell(metric: str, value: int) -> str:
+    """A target as the table's cell shows it: 5000 (万元), 300.5 (万美元), 12 — no trailing zeros."""
+    return format(Decimal(_display(metric, value)).normalize(), "f")
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("attraction.assign_targets", raise_exception=True)
+def target_table(request):
+    """The office hands down a year's targets for every unit and link in one table (counts as they are, money in
+    万元 / 万美元); a blank cell is no target, a cell left as it was is not touched."""
+    year = query_year(request)
+    units = list(
+        Unit.objects.filter(is_active=True).order_by("kind", "path", "name").only("pk", "name", "kind")
+    )
+    kept = {
+        (t.unit_id, t.metric): t
+        for t in AttractionTarget.objects.filter(year=year, unit__in=[u.pk for u in units])
+    }
+    errors: dict[str, str] = {}
+    posted: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        cells = {}
+        for unit in units:
+            for metric in Metric.values:
+                key = f"{unit.pk}-{metric}"
+                text = (request.POST.get(f"t-{key}") or "").strip()[:30]
+                posted[key] = text
+                target = kept.get((unit.pk, metric))
+                if not text:
+                    if target is not None:
+                        errors[key] = _("已下达的目标不能清空，可改为 0。")
+                    continue
+                try:
+                    value = wan_to_yuan(text) if metric in YUAN_METRICS | USD_METRICS else int(text)
+                except ValueError:
+                    money = metric in YUAN_METRICS | USD_METRICS
+                    errors[key] = _("应为数字。") if money else _("应为整数（个数）。")
+                    continue
+                if target is None or target.value != value:  # a cell left as it was is not touched
+                    cells[(unit, metric)] = (value, posted_version(request.POST, f"v-{key}"))
+        if not errors:
+            try:
+                count = services.set_targets(year, cells, actor=request.user)
+            except ValidationError as exc:
+                errors = {
+                    key: "；".join(m for e in errs for m in e.messages)
+                    for key, errs in exc.error_dict.items()
+                }
+                if any(e.code == "stale" for errs in exc.error_dict.values() for e in errs):
+                    status = 409
+            else:
+                messages.success(request, _("已下达 %(n)d 项招商目标。") % {"n": count})
+                return redirect(f"{reverse('attraction:target_table')}?year={year}")
+        status = status if status != 200 else 400
+        messages.error(
+            request, _("有 %(n)d 项目标未能下达，均未保存，请按标红的格子修改。") % {"n": len(errors)}
+        )
+    headers = [
+        label.replace("（元）", "（万元）").replace("（美元）", "（万美元）")
+        for _value, label in Metric.choices
+    ]
+    rows = []
+    for unit in units:
+        cells_shown = []
+        for metric, header in zip(Metric.values, headers, strict=True):
+            key = f"{unit.pk}-{metric}"
+            target = kept.get((unit.pk, metric))
+            value = posted.get(key, "" if target is None else _cell(metric, target.value))
+            cells_shown.append(
+                {
+                    "key": key,
+                    "label": header,
+                    "value": value,
+                    "version": target.version if target else "",
+                    "error": errors.get(key),
+                }
+            )
+        rows.append((unit, cells_shown))
+    return render(
+        request,
+        "attraction/target_table.html",
+        {"year": year, "rows": rows, "headers": headers},
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])

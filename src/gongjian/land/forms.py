@@ -15,8 +15,12 @@ from gongjian.land.choices import (
 )
 from gongjian.land.models import Village
 from gongjian.org.choices import UnitKind
-from gongjian.org.models import Unit
+from gongjian.org.models import Person, Unit
 from gongjian.projects.models import Project
+
+# Documents kept with a household: the appraisal report, the lawful path's decisions, notices and rulings
+DOCUMENT_TYPES = ["pdf", "jpg", "jpeg", "png", "doc", "docx", "ofd"]
+DOCUMENT_MAX = 20 * 1024 * 1024
 
 
 class AgreementForm(Form):
@@ -58,9 +62,6 @@ class ImportForm(forms.Form):
 
 
 # The lawful path (依法征收): a form per step, each with its document
-
-DOCUMENT_TYPES = ["pdf", "jpg", "jpeg", "png", "doc", "docx", "ofd"]
-DOCUMENT_MAX = 20 * 1024 * 1024
 
 
 class _DocumentForm(Form):
@@ -200,12 +201,47 @@ class HouseholdForm(Form):
     head_name = forms.CharField(label=_("户主姓名"), max_length=50)
     head_id_number = forms.CharField(label=_("户主身份证号"), max_length=18)
     cadre_relation = forms.ChoiceField(label=_("干部党员关系"), choices=CadreRelation.choices, required=False)
+    cadre = forms.ModelChoiceField(
+        label=_("关联干部"),
+        queryset=Person.objects.none(),
+        required=False,
+        help_text=_("干部本人户或干部亲属户，选择是哪位干部。"),
+    )
+    cadre_note = forms.CharField(label=_("关系说明"), required=False, max_length=100)
+    business_name = forms.CharField(label=_("经营项目"), required=False, max_length=200)
+    business_area = forms.DecimalField(
+        label=_("经营面积（㎡）"), min_value=0, max_value=1_000_000, decimal_places=2, required=False
+    )
+    appraiser = forms.CharField(label=_("评估机构"), required=False, max_length=200)
+    appraiser_registration = forms.CharField(label=_("评估机构备案号"), required=False, max_length=100)
+    appraised_on = forms.DateField(
+        label=_("评估日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    appraised_amount = forms.IntegerField(
+        label=_("评估金额（元）"), required=False, min_value=0, max_value=10_000_000_000
+    )
+    appraisal_report = forms.FileField(
+        label=_("评估报告（PDF、图片或 Word，20MB 以内）"),
+        required=False,
+        validators=[FileExtensionValidator(DOCUMENT_TYPES)],
+        help_text=_("已有报告时留空即保留原报告。"),
+    )
     note = forms.CharField(label=_("备注"), required=False, max_length=300)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, task, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = task.villages.order_by("order", "id")
+        self.fields["cadre"].queryset = Person.objects.select_related("unit").order_by("unit__name", "name")
+        self.fields["cadre"].label_from_instance = lambda p: (
+            f"{p.name}（{p.unit.name}）" if p.unit else p.name
+        )
+
+    def clean_appraisal_report(self):
+        report = self.cleaned_data.get("appraisal_report")
+        if report is not None and report.size > DOCUMENT_MAX:
+            raise forms.ValidationError(_("评估报告不能超过 20MB。"))
+        return report
 
 
 class MemberForm(Form):

@@ -360,6 +360,7 @@ def _facts_snapshot(household: Household) -> dict[str, Any]:
     data["parcels"] = [[p.category, str(p.area_mu)] for p in household.parcels.all()]
     data["buildings"] = [[b.grade, str(b.area), b.legal] for b in household.buildings.all()]
     data["attachments"] = [[a.kind, a.count] for a in household.attachments.all()]
+    data["appraisal_report"] = household.appraisal_report.name or ""
     return data
 
 
@@ -397,6 +398,8 @@ def save_household(
             household.version += 1
         for key in _HOUSEHOLD_FIELDS:
             setattr(household, key, clean[key])
+        if data.get("appraisal_report"):  # a new report replaces the kept one; none sent keeps it
+            household.appraisal_report = data["appraisal_report"]
         try:
             with transaction.atomic():
                 household.save()
@@ -430,6 +433,21 @@ def read_household(household: Household, *, actor, request_ip: str | None = None
             ip_address=request_ip,
         )
     return full
+
+
+def read_household_file(household: Household, label: str, *, actor, request_ip: str | None = None) -> None:
+    """A document kept with ``household`` (its appraisal report, a decision, a ruling) read by ``actor``: only
+    those who read the household in full may, and each read is audited."""
+    if not reads_in_full(actor, household.task):
+        raise _deny(_("只有本任务的服务工作队、项目办和审计监督员可以查看户的文书。"))
+    audit.record(
+        "land.household.file",
+        actor=actor,
+        obj=household,
+        object_repr=str(household),
+        note=_("查看%(what)s") % {"what": label},
+        ip_address=request_ip,
+    )
 
 
 # Compensation and agreements

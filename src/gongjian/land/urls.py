@@ -20,6 +20,7 @@ urlpatterns = [
     path("tasks/<int:pk>/audit/", views.audit_page, name="audit"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/lawful/", views.lawful_step, name="lawful_step"),
+    path("households/<int:pk>/files/<slug:kind>/", views.household_file, name="household_file"),
     path("lawful/", views.lawful_list, name="lawful_list"),
     path("tasks/<int:pk>/dispatch/", views.dispatch_page, name="dispatch"),
     path("tasks/<int:pk>/payments/", views.payments_page, name="payments"),

@@ -11,10 +11,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongjian.core import audit, excel
@@ -286,6 +288,39 @@ def household_detail(request, pk):
     if context["lawful"] is not None:
         context["lawful_due"] = services.lawful_due(context["lawful"], today)
     return render(request, "land/household_detail.html", context)
+
+
+# The documents kept with a household (the appraisal report, the lawful path's): personal data, read only by those
+# who read the household in full, each read audited
+
+HOUSEHOLD_FILES = {
+    "appraisal": ("appraisal_report", gettext_lazy("评估报告")),
+    "decision": ("decision_file", gettext_lazy("补偿决定书")),
+    "notice": ("notice_file", gettext_lazy("送达回证")),
+    "application": ("application_file", gettext_lazy("强制执行申请书")),
+    "ruling": ("ruling_file", gettext_lazy("裁定书")),
+}
+
+
+@permission_required(VIEW, raise_exception=True)
+def household_file(request, pk, kind):
+    household = get_object_or_404(
+        Household.objects.select_related("task"), pk=pk, task__in=access.tasks_for(request.user)
+    )
+    if kind not in HOUSEHOLD_FILES:
+        raise Http404
+    field, label = HOUSEHOLD_FILES[kind]
+    owner = household if kind == "appraisal" else LawfulPath.objects.filter(household=household).first()
+    stored = getattr(owner, field, None) if owner is not None else None
+    if not stored:
+        raise Http404
+    services.read_household_file(
+        household, str(label), actor=request.user, request_ip=audit.client_ip(request)
+    )
+    extension = stored.name[stored.name.rfind(".") :] if "." in stored.name else ""
+    return FileResponse(
+        stored.open("rb"), as_attachment=True, filename=f"{household.number}{label}{extension}"
+    )
 
 
 # The wall list (公开上墙)
@@ -632,27 +667,30 @@ def _household_sets(request, household: Household | None):
 
 def _household_data(form, sets, household: Household | None) -> tuple[dict, dict]:
     """What the service reads, and for each list the formset row of each row sent (errors go back to it)."""
+    cleaned = form.cleaned_data
     data = {
-        "village_id": form.cleaned_data["village"].pk,
-        "group": form.cleaned_data["group"],
-        "number": form.cleaned_data["number"],
-        "head_name": form.cleaned_data["head_name"],
-        "head_id_number": form.cleaned_data["head_id_number"],
-        "cadre_relation": form.cleaned_data["cadre_relation"] or "",
-        "note": form.cleaned_data["note"],
+        "village_id": cleaned["village"].pk,
+        "cadre_id": cleaned["cadre"].pk if cleaned["cadre"] else None,
+        "business_area": cleaned["business_area"] or 0,
+        **{
+            key: cleaned[key]
+            for key in (
+                "group",
+                "number",
+                "head_name",
+                "head_id_number",
+                "cadre_note",
+                "business_name",
+                "appraiser",
+                "appraiser_registration",
+                "appraised_on",
+                "appraised_amount",
+                "appraisal_report",
+                "note",
+            )
+        },
+        "cadre_relation": cleaned["cadre_relation"] or "",
     }
-    if household is not None:  # what the page does not show stays as it is
-        for key in (
-            "cadre_id",
-            "cadre_note",
-            "business_name",
-            "business_area",
-            "appraiser",
-            "appraiser_registration",
-            "appraised_on",
-            "appraised_amount",
-        ):
-            data[key] = getattr(household, key)
     where: dict[str, list[int]] = {}
     for key, (formset, _label) in sets.items():
         filled = forms.HOUSEHOLD_LISTS[key][2]
@@ -699,10 +737,23 @@ def _household_form(request, task: Task, household: Household | None):
             "head_name": household.head_name,
             "head_id_number": household.head_id_number,
             "cadre_relation": household.cadre_relation,
+            "cadre": household.cadre_id,
+            **{
+                key: getattr(household, key)
+                for key in (
+                    "cadre_note",
+                    "business_name",
+                    "business_area",
+                    "appraiser",
+                    "appraiser_registration",
+                    "appraised_on",
+                    "appraised_amount",
+                )
+            },
             "note": household.note,
             "version": household.version,
         }
-    form = forms.HouseholdForm(request.POST or None, initial=initial, task=task)
+    form = forms.HouseholdForm(request.POST or None, request.FILES or None, initial=initial, task=task)
     sets = _household_sets(request, household)
     status = 200
     if request.method == "POST":
