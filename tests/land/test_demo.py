@@ -27,6 +27,11 @@ def test_the_demo_has_the_parks_task_with_two_villages_and_about_300_households(
     assert demo.households.count() == 300
     for number in Household.objects.values_list("head_id_number", flat=True):
         assert check_citizen_id(number, today=AS_OF) == number
+    # some households were appraised by a registered appraiser, the report kept with the amount
+    appraised = list(demo.households.exclude(appraiser=""))
+    assert appraised and all(h.appraised_amount and h.appraisal_report.name for h in appraised)
+    with appraised[0].appraisal_report.open("rb") as report:
+        assert report.read(5) == b"%PDF-"
 
 
 def test_the_demo_campaign_shows_cadres_first_deviations_and_holdouts(demo):

@@ -6,6 +6,7 @@ signed, two of them headed for the lawful path (依法裁决)."""
 
 from __future__ import annotations
 
+import io
 import json
 import random
 from datetime import date, datetime, time, timedelta
@@ -13,10 +14,16 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from django.core.files.base import ContentFile
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
 from gongjian.accounts.models import User
 from gongjian.core.identifiers import citizen_id_check_digit
 from gongjian.core.models import next_serial
-from gongjian.land import engine, services, wall
+from gongjian.land import engine, services, wall, walldocs
 from gongjian.land import standard as standards
 from gongjian.land.choices import AgreementState, CadreRelation, Option, TaskState
 from gongjian.land.models import (
@@ -160,6 +167,12 @@ def build_land(
                 attachments.append(Attachment(kind="well", count=1))
             if rng.random() < 0.2:
                 attachments.append(Attachment(kind="grave", count=rng.randrange(1, 3)))
+            if household.appraiser:  # the appraised value of the legal buildings, and the report kept
+                legal_area = sum((b.area for b in buildings if b.legal), Decimal(0))
+                household.appraised_amount = int(legal_area * 1850) // 100 * 100
+                household.appraisal_report.save(
+                    f"{household.number}评估报告.pdf", ContentFile(_appraisal_pdf(household)), save=False
+                )
             households.append(household)
             children[number] = (members, parcels, buildings, attachments)
     Household.objects.bulk_create(households)
@@ -215,6 +228,28 @@ def _payments(task: Task, as_of: date) -> None:
             )
         )
     Payment.objects.bulk_create([p for p in payments if p.amount > 0])
+
+
+def _appraisal_pdf(household: Household) -> bytes:
+    """A one-page appraisal report (房地产估价报告) for the demo, in the CID font reportlab carries."""
+    buffer = io.BytesIO()
+    pdfmetrics.registerFont(UnicodeCIDFont(walldocs.PDF_FONT))
+    sheet = canvas.Canvas(buffer, pagesize=A4)
+    sheet.setTitle(f"{household.number} 房地产估价报告")
+    sheet.setFont(walldocs.PDF_FONT, 18)
+    sheet.drawCentredString(A4[0] / 2, A4[1] - 90, "房地产估价报告（演示）")
+    sheet.setFont(walldocs.PDF_FONT, 12)
+    lines = [
+        f"估价对象：{household.number} 户房屋及附属物",
+        f"估价机构：{household.appraiser}（{household.appraiser_registration}）",
+        f"价值时点：{household.appraised_on:%Y年%m月%d日}",
+        f"估价结果：人民币 {household.appraised_amount:,} 元",
+    ]
+    for k, line in enumerate(lines):
+        sheet.drawString(72, A4[1] - 150 - 24 * k, line)
+    sheet.showPage()
+    sheet.save()
+    return buffer.getvalue()
 
 
 def _lawful_paths(task: Task, as_of: date) -> None:
