@@ -10,6 +10,14 @@ from tests.factories import (  # noqa: F401  (fixtures below build on these)
 )
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hash(settings):
+    """Every account a test makes is hashed with a cheap hasher: the production hasher (PBKDF2, a million rounds)
+    is slow on purpose, about a quarter of a second per account, and that slowness tests nothing here. The
+    settings' own hashers are checked in tests/accounts/test_hashers.py."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_user(db):
     """make_user("project_office", unit=..., username=...) → an account with that role and a person record."""
