@@ -597,6 +597,9 @@ def sign_agreement(agreement: Agreement, *, actor, signed_on: dt.date, version: 
     if signed_on > timezone.localdate():
         raise ValidationError({"signed_on": [_("签约日期不能晚于今天。")]})
     with transaction.atomic():
+        # The household first, then its agreement (the order draft_agreement takes them in, or a signing and a
+        # redraft at once deadlock); under its lock no edit of the facts slips in before the amount is computed.
+        household = Household.objects.select_for_update().get(pk=household.pk)
         agreement = Agreement.objects.select_for_update().select_related("standard").get(pk=agreement.pk)
         check_version(agreement.version, version, _("协议"), acting=True)
         if agreement.state == AgreementState.SIGNED:
