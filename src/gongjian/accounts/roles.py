@@ -248,16 +248,42 @@ def sync_roles() -> None:
 
     from gongjian.accounts.models import RolePolicy  # noqa: PLC0415  (cycle: accounts.models reads the roles defined here)
 
-    for role in Role:
-        RolePolicy.objects.get_or_create(role=role, defaults={"require_otp": role in OTP_REQUIRED_BY_DEFAULT})
+    kept = set(RolePolicy.objects.values_list("role", flat=True))
+    RolePolicy.objects.bulk_create(
+        [
+            RolePolicy(role=role, require_otp=role in OTP_REQUIRED_BY_DEFAULT)
+            for role in Role
+            if role not in kept
+        ],
+        ignore_conflicts=True,
+    )
 
+    # Every permission a role names, in one query (a named permission that does not exist is an error here).
+    named = {dotted for perms in ROLE_PERMISSIONS.values() for dotted in perms}
+    by_name = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.filter(
+            content_type__app_label__in={d.split(".")[0] for d in named}
+        ).values_list("pk", "content_type__app_label", "codename")
+    }
+    missing = sorted(named - by_name.keys())
+    if missing:
+        raise Permission.DoesNotExist(f"roles name permissions that do not exist: {', '.join(missing)}")
+    groups = {g.name: g for g in Group.objects.filter(name__in=list(ROLE_PERMISSIONS))}
+    Group.objects.bulk_create(
+        [Group(name=role) for role in ROLE_PERMISSIONS if role not in groups], ignore_conflicts=True
+    )
+    groups = {g.name: g for g in Group.objects.filter(name__in=list(ROLE_PERMISSIONS))}
+    held: dict[int, set[int]] = {}
+    for group_id, permission_id in Group.permissions.through.objects.filter(
+        group_id__in=[g.pk for g in groups.values()]
+    ).values_list("group_id", "permission_id"):
+        held.setdefault(group_id, set()).add(permission_id)
     for role, perms in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        wanted = []
-        for dotted in perms:
-            app_label, codename = dotted.split(".")
-            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-        group.permissions.set(wanted)
+        group = groups[role]
+        wanted = {by_name[dotted] for dotted in perms}
+        if held.get(group.pk, set()) != wanted:  # exactly the listed permissions: extra ones are taken away
+            group.permissions.set(wanted)
 
 
 def sync_roles_after_migrate(sender, **kwargs) -> None:
