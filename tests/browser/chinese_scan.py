@@ -69,9 +69,12 @@ SKIP = re.compile(
 def visible_text(page) -> str:
     """The page's inner_text without what is typed rather than read — account names and commands, marked up as
     <code> or <kbd> (the login page's demo accounts, the console commands named on a page) — and without the
-    audit trail's recorded before/after (<pre>), which the auditor reads verbatim as evidence. The title (the
-    browser's tab, the printed page's header) is read too."""
-    text = page.title() + "\n" + page.inner_text("body")
+    audit trail's recorded before/after (<pre>), which the auditor reads verbatim as evidence. A title (the
+    browser's tab, the printed page's header) holding markup — a block left open in a template — is read too."""
+    text = page.inner_text("body")
+    title = page.title()
+    if re.search(r"[<>]|{%|{{", title):
+        text += f"\n{title}"
     for typed in page.locator("main code, main kbd, main pre").all_inner_texts():
         text = text.replace(typed, " ", 1)
     return text

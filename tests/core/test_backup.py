@@ -168,10 +168,14 @@ def test_the_demo_district_restored_into_a_fresh_database_has_every_row_its_phot
     manifest = manifest_of(file)
     assert manifest["vendor"] == connection.vendor and manifest["gongjian_version"]
     assert manifest["tables"] == rows and manifest["audit_chain"] == head
+    from gongjian.land.models import Household
     from gongjian.targets.models import Contract
 
-    scans = {f"media/{c.scan.name}" for c in Contract.objects.exclude(scan="")}  # the demo's signed contract
-    assert scans and set(manifest["parts"]) == {DATABASE_PARTS[connection.vendor], f"media/{PHOTO}", *scans}
+    # the demo's files: the signed contract's scan and the appraisal reports kept with the households
+    scans = {f"media/{c.scan.name}" for c in Contract.objects.exclude(scan="")}
+    scans |= {f"media/{h.appraisal_report.name}" for h in Household.objects.exclude(appraisal_report="")}
+    assert len(scans) > 2
+    assert set(manifest["parts"]) == {DATABASE_PARTS[connection.vendor], f"media/{PHOTO}", *scans}
     assert AuditEvent.objects.filter(action="system.backup", object_repr=file.name, actor=None).count() == 1
     # every table holds the same rows, but for the restore's own audit event
     assert f"Row counts match the backup in all {len(rows)} tables" in restored.stdout
