@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.db.backends.postgresql.operations import DatabaseOperations
 
@@ -114,3 +116,43 @@ def _board_kept_per_test():
     queries.forget()
     yield
     queries.forget()
+
+
+# CI runs the suite on SQLite beside two halves of it on PostgreSQL (make test: GONGJIAN_TEST_SHARD=1/2 and 2/2).
+# Whole files go to a half, the costliest first to the lighter half, by a rough cost of each test: a browser or
+# live-server test ~6 s, one that loads the demo district ~8 s, a transactional one ~3 s, any other ~0.6 s; a
+# module that knows its tests cost more says so in SHARD_SECONDS.
+def _cost(item) -> float:
+    stated = getattr(item.module, "SHARD_SECONDS", None)
+    if stated is not None:
+        return float(stated)
+    names = set(item.fixturenames)
+    if "demo" in names or "district" in names:
+        return 8.0
+    if item.get_closest_marker("browser") or names & {"page", "phone", "live_server"}:
+        return 6.0
+    marker = item.get_closest_marker("django_db")
+    if "transactional_db" in names or (marker and marker.kwargs.get("transaction")):
+        return 3.0
+    return 0.6
+
+
+def pytest_collection_modifyitems(config, items):
+    shard = os.environ.get("GONGJIAN_TEST_SHARD", "")
+    if not shard:
+        return
+    index, total = (int(part) for part in shard.split("/"))
+    files: dict[str, float] = {}
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        files[path] = files.get(path, 0.0) + _cost(item)
+    loads, home = [0.0] * total, {}
+    for path, cost in sorted(files.items(), key=lambda kv: (-kv[1], kv[0])):
+        lightest = loads.index(min(loads))
+        home[path] = lightest
+        loads[lightest] += cost
+    kept = [item for item in items if home[item.nodeid.split("::")[0]] == index - 1]
+    config.hook.pytest_deselected(
+        items=[item for item in items if home[item.nodeid.split("::")[0]] != index - 1]
+    )
+    items[:] = kept

@@ -76,6 +76,9 @@ from tests.factories import photo_bytes
 
 pytestmark = pytest.mark.django_db
 
+# What a test here costs, for splitting the suite in CI (tests/conftest.py): each role's walk over every route takes 10–25 s on PostgreSQL.
+SHARD_SECONDS = 15
+
 YEAR = 2026
 AS_OF = dt.date(
     2026, 11, 20

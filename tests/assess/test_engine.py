@@ -66,6 +66,9 @@ AGGREGATES = [k for k in SubjectKind if k is not SubjectKind.PROJECT]
 
 # ------------------------------------------------------------------------------------------------ inputs
 
+# What a test here costs, for splitting the suite in CI (tests/conftest.py): property tests of the engine: 2–12 s each.
+SHARD_SECONDS = 2
+
 
 @dataclass(frozen=True)
 class Fact:

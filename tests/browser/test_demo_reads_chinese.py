@@ -27,6 +27,9 @@ from tests.factories import photo_bytes
 
 pytestmark = pytest.mark.browser
 
+# What a test here costs, for splitting the suite in CI (tests/conftest.py): the walk of every role's pages takes about three minutes.
+SHARD_SECONDS = 90
+
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 GREEN, YELLOW, RED = "rgb(46, 157, 87)", "rgb(232, 180, 0)", "rgb(217, 48, 37)"

@@ -24,6 +24,9 @@ from tests.factories import ProjectFactory, UnitFactory, region
 
 pytestmark = pytest.mark.django_db
 
+# What a test here costs, for splitting the suite in CI (tests/conftest.py): the board's figures after every kind of change: 5–35 s each.
+SHARD_SECONDS = 8
+
 fill = importlib.import_module("gongjian.lights.migrations.0006_board_summary").fill
 
 
