@@ -4,9 +4,7 @@ and nothing is done twice."""
 
 import datetime as dt
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.utils import timezone
 
 from gongjian.core.locking import Stale
@@ -18,22 +16,10 @@ from gongjian.lights.services import cases
 from gongjian.meetings import services as dispatch
 from gongjian.meetings.models import Meeting
 from gongjian.org.choices import UnitKind
+from tests.concurrency import ON_POSTGRESQL, one_wins, run_together
 from tests.factories import ProjectFactory, UnitFactory, current_version
-from tests.reports.test_concurrency import run_together
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL run)"
-    ),
-]
-
-
-def one_wins(results) -> list:
-    winners = [r for r in results if not isinstance(r, Exception)]
-    losers = [r for r in results if isinstance(r, Stale)]
-    assert len(winners) == 1 and len(losers) == 1, results
-    return winners
+pytestmark = ON_POSTGRESQL
 
 
 def test_two_offices_closing_one_case_at_once_close_it_once(make_user, office_user):

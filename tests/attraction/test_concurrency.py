@@ -5,8 +5,6 @@ too; tranches the lead takes one after the other are all kept and counted."""
 
 import datetime as dt
 
-import pytest
-from django.db import connection
 from django.utils import timezone
 
 from gongjian.attraction import queries, services
@@ -14,21 +12,9 @@ from gongjian.attraction.choices import Metric, Stage
 from gongjian.attraction.models import AttractionTarget, Lead, Signing, Tranche
 from gongjian.core.locking import ANY_VERSION, Stale
 from gongjian.core.models import AuditEvent
-from tests.reports.test_concurrency import run_together
+from tests.concurrency import ON_POSTGRESQL, one_wins, run_together
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL run)"
-    ),
-]
-
-
-def one_wins(results) -> list:
-    winners = [r for r in results if not isinstance(r, Exception)]
-    losers = [r for r in results if isinstance(r, Stale)]
-    assert len(winners) == 1 and len(losers) == 1, results
-    return winners
+pytestmark = ON_POSTGRESQL
 
 
 def test_two_signings_of_one_lead_at_once_sign_it_once(make_lead, reporter):

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from gongjian.core.locking import Stale
@@ -14,23 +13,11 @@ from gongjian.core.models import AuditEvent
 from gongjian.land import queries, services
 from gongjian.land.choices import AgreementState
 from gongjian.land.models import Agreement, Household, LawfulPath, Payment
+from tests.concurrency import ON_POSTGRESQL, one_wins, run_together
 from tests.land.conftest import household_data
-from tests.reports.test_concurrency import run_together
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL run)"
-    ),
-]
+pytestmark = ON_POSTGRESQL
 DAY = dt.date(2026, 9, 20)
-
-
-def one_wins(results) -> list:
-    winners = [r for r in results if not isinstance(r, Exception)]
-    losers = [r for r in results if isinstance(r, Stale)]
-    assert len(winners) == 1 and len(losers) == 1, results
-    return winners
 
 
 @pytest.fixture

@@ -5,20 +5,15 @@ burst's cases together)."""
 import datetime as dt
 import threading
 
-import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from gongjian.lights import services
 from gongjian.lights.models import Case
 from gongjian.lights.services import cases
+from tests.concurrency import ON_POSTGRESQL
 from tests.factories import ProjectFactory
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL run)"
-    ),
-]
+pytestmark = ON_POSTGRESQL
 
 PLAN = [1_000_000] * 36  # 100 万元 a dekad, nothing filed: every project red
 PERIOD = "2026-11-1"

@@ -5,7 +5,6 @@ registry once; of two edits from one version one goes through and the other is t
 import datetime as dt
 
 import pytest
-from django.db import connection
 
 from gongjian.core.locking import Stale
 from gongjian.core.models import AuditEvent
@@ -16,21 +15,9 @@ from gongjian.pipeline.choices import PlanState, ReserveState
 from gongjian.pipeline.models import AnnualPlan, ReserveProject
 from gongjian.projects.choices import Category
 from gongjian.projects.models import Project
-from tests.reports.test_concurrency import run_together
+from tests.concurrency import ON_POSTGRESQL, one_wins, run_together
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL run)"
-    ),
-]
-
-
-def one_wins(results) -> list:
-    winners = [r for r in results if not isinstance(r, Exception)]
-    losers = [r for r in results if isinstance(r, Stale)]
-    assert len(winners) == 1 and len(losers) == 1, results
-    return winners
+pytestmark = ON_POSTGRESQL
 
 
 @pytest.fixture

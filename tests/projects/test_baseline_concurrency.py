@@ -5,20 +5,14 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from gongjian.core.locking import Stale
 from gongjian.projects import services
 from gongjian.projects.models import BaselineChange, BaselineVersion, Project
+from tests.concurrency import ON_POSTGRESQL, run_together
 from tests.factories import ProjectFactory, UnitFactory
-from tests.reports.test_concurrency import run_together
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL run)"
-    ),
-]
+pytestmark = ON_POSTGRESQL
 
 
 @pytest.fixture

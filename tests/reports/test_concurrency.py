@@ -1,44 +1,16 @@
 """Two people submitting or saving the same report at the same moment (PostgreSQL: real row locks)."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections
 from django.utils import timezone
 
 from gongjian.reports import services
 from gongjian.reports.models import Report
+from tests.concurrency import ON_POSTGRESQL, run_together
 from tests.factories import ProjectFactory, UnitFactory
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL run)"
-    ),
-]
-
-
-def run_together(*calls):
-    """Start every call at the same moment in its own thread (own connection); return results or errors."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # the test inspects what each thread got
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
+pytestmark = ON_POSTGRESQL
 
 
 @pytest.fixture

@@ -4,31 +4,16 @@ reviewed, issued or signed twice."""
 
 from decimal import Decimal as D
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
-from gongjian.core.locking import Stale
 from gongjian.core.models import AuditEvent
 from gongjian.targets import services
 from gongjian.targets.choices import ActualState, ContractState
 from gongjian.targets.models import Actual, Contract
-from tests.reports.test_concurrency import run_together
+from tests.concurrency import ON_POSTGRESQL, one_wins, run_together
 from tests.targets.conftest import YEAR
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL run)"
-    ),
-]
-
-
-def one_wins(results) -> list:
-    winners = [r for r in results if not isinstance(r, Exception)]
-    losers = [r for r in results if isinstance(r, Stale)]
-    assert len(winners) == 1 and len(losers) == 1, results
-    return winners
+pytestmark = ON_POSTGRESQL
 
 
 def test_one_units_actual_for_one_month_entered_twice_at_once_is_one_row(targets, reporter, make_user, units):

@@ -328,7 +328,8 @@ def clean_household(task: Task, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-_HOUSEHOLD_FIELDS = [
+# A household's own facts, as the services, the page form and the import name them.
+HOUSEHOLD_FIELDS = [
     "village",
     "group",
     "number",
@@ -349,7 +350,7 @@ _HOUSEHOLD_FIELDS = [
 
 def _facts_snapshot(household: Household) -> dict[str, Any]:
     data = audit.snapshot(
-        household, [f for f in ("village_id", *_HOUSEHOLD_FIELDS[1:]) if f != "head_id_number"]
+        household, [f for f in ("village_id", *HOUSEHOLD_FIELDS[1:]) if f != "head_id_number"]
     )
     # the audit trail keeps the ID number masked too: the trail is read by the audit admin
     data["head_id_number"] = identifiers.mask_citizen_id(household.head_id_number)
@@ -396,7 +397,7 @@ def save_household(
                 raise ValidationError(_("该户协议已签订，补偿事实不能再修改。"), code="state")
             before = _facts_snapshot(household)
             household.version += 1
-        for key in _HOUSEHOLD_FIELDS:
+        for key in HOUSEHOLD_FIELDS:
             setattr(household, key, clean[key])
         if data.get("appraisal_report"):  # a new report replaces the kept one; none sent keeps it
             household.appraisal_report = data["appraisal_report"]

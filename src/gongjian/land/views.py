@@ -665,32 +665,20 @@ def _household_sets(request, household: Household | None):
     return sets
 
 
-def _household_data(form, sets, household: Household | None) -> tuple[dict, dict]:
+_FORM_FIELD = {"cadre_id": "cadre"}  # the page form picks the cadre by name; the services take their id
+
+
+def _household_data(form, sets) -> tuple[dict, dict]:
     """What the service reads, and for each list the formset row of each row sent (errors go back to it)."""
     cleaned = form.cleaned_data
-    data = {
-        "village_id": cleaned["village"].pk,
-        "cadre_id": cleaned["cadre"].pk if cleaned["cadre"] else None,
-        "business_area": cleaned["business_area"] or 0,
-        **{
-            key: cleaned[key]
-            for key in (
-                "group",
-                "number",
-                "head_name",
-                "head_id_number",
-                "cadre_note",
-                "business_name",
-                "appraiser",
-                "appraiser_registration",
-                "appraised_on",
-                "appraised_amount",
-                "appraisal_report",
-                "note",
-            )
-        },
-        "cadre_relation": cleaned["cadre_relation"] or "",
-    }
+    data = {key: cleaned[_FORM_FIELD.get(key, key)] for key in services.HOUSEHOLD_FIELDS}
+    data.update(
+        village_id=data.pop("village").pk,
+        cadre_id=cleaned["cadre"].pk if cleaned["cadre"] else None,
+        cadre_relation=cleaned["cadre_relation"] or "",
+        business_area=cleaned["business_area"] or 0,
+        appraisal_report=cleaned["appraisal_report"],
+    )
     where: dict[str, list[int]] = {}
     for key, (formset, _label) in sets.items():
         filled = forms.HOUSEHOLD_LISTS[key][2]
@@ -730,35 +718,14 @@ def _household_form(request, task: Task, household: Household | None):
         raise PermissionDenied(_("只有本任务的服务工作队和项目办可以维护台账。"))
     initial = {}
     if household is not None:
-        initial = {
-            "village": household.village_id,
-            "group": household.group,
-            "number": household.number,
-            "head_name": household.head_name,
-            "head_id_number": household.head_id_number,
-            "cadre_relation": household.cadre_relation,
-            "cadre": household.cadre_id,
-            **{
-                key: getattr(household, key)
-                for key in (
-                    "cadre_note",
-                    "business_name",
-                    "business_area",
-                    "appraiser",
-                    "appraiser_registration",
-                    "appraised_on",
-                    "appraised_amount",
-                )
-            },
-            "note": household.note,
-            "version": household.version,
-        }
+        initial = {_FORM_FIELD.get(key, key): getattr(household, key) for key in services.HOUSEHOLD_FIELDS}
+        initial["version"] = household.version
     form = forms.HouseholdForm(request.POST or None, request.FILES or None, initial=initial, task=task)
     sets = _household_sets(request, household)
     status = 200
     if request.method == "POST":
         if form.is_valid() and all(formset.is_valid() for formset, _label in sets.values()):
-            data, where = _household_data(form, sets, household)
+            data, where = _household_data(form, sets)
             try:
                 saved = services.save_household(
                     task,
