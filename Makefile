@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export GONGJIAN_DATA_DIR ?= $(CURDIR)/var
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-sqlite test-postgres test-postgres-half-1 test-postgres-half-2 lint bench messages vendor clean
+.PHONY: help install demo serve test test-sqlite test-postgres test-postgres-half-1 test-postgres-half-2 test-sqlite-half-1 test-sqlite-half-2 lint bench messages vendor clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -25,11 +25,11 @@ demo: install  ## migrate a SQLite database, load the demo district and serve it
 serve: install  ## serve the configured database on http://127.0.0.1:8000
 	$(BIN)/gongjian serve
 
-test: install lint  ## the whole suite on SQLite and, side by side, on PostgreSQL (in two halves) when GONGJIAN_TEST_DATABASE_URL is set
+test: install lint  ## the whole suite on SQLite and on PostgreSQL, in halves two at a time, when GONGJIAN_TEST_DATABASE_URL is set
 	$(BIN)/gongjian makemigrations --check --dry-run
 	$(BIN)/gongjian check
-	@if [ -n "$$GONGJIAN_TEST_DATABASE_URL" ]; then \
-	$(MAKE) --output-sync=target -j3 test-sqlite test-postgres-half-1 test-postgres-half-2; \
+	@if [ -n "$$GONGJIAN_TEST_DATABASE_URL" ]; then $(MAKE) --output-sync=target -j2 \
+	test-postgres-half-1 test-sqlite-half-1 test-postgres-half-2 test-sqlite-half-2; \
 	else $(MAKE) test-sqlite; echo "GONGJIAN_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 test-sqlite: install  ## the suite on SQLite
@@ -38,10 +38,13 @@ test-sqlite: install  ## the suite on SQLite
 test-postgres: install  ## the suite on PostgreSQL (GONGJIAN_TEST_DATABASE_URL=postgres://user@host:5432/db)
 	GONGJIAN_DATABASE_URL=$$GONGJIAN_TEST_DATABASE_URL $(BIN)/python -m pytest
 
-# One half of the suite on PostgreSQL, in its own database (<db>1, <db>2): the halves run beside the SQLite run, so
-# the two cores stay busy to the end (tests/conftest.py splits the files by their cost).
+# Halves of the suite (tests/conftest.py splits the files by their cost), so that `make test` keeps both cores busy
+# to the end, two halves at a time; on PostgreSQL each half in its own database (<db>1, <db>2).
 test-postgres-half-1 test-postgres-half-2: test-postgres-half-%: install
 	GONGJIAN_TEST_SHARD=$*/2 GONGJIAN_DATABASE_URL=$${GONGJIAN_TEST_DATABASE_URL}$* $(BIN)/python -m pytest
+
+test-sqlite-half-1 test-sqlite-half-2: test-sqlite-half-%: install
+	GONGJIAN_TEST_SHARD=$*/2 env -u GONGJIAN_DATABASE_URL $(BIN)/python -m pytest
 
 lint: install  ## ruff (lint and format), mypy (strict on the pure engines) and the import contracts (engines pure, apps import downward)
 	$(BIN)/ruff check src tests bench

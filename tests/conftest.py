@@ -118,7 +118,7 @@ def _board_kept_per_test():
     queries.forget()
 
 
-# CI runs the suite on SQLite beside two halves of it on PostgreSQL (make test: GONGJIAN_TEST_SHARD=1/2 and 2/2).
+# CI runs the suite in halves, on SQLite and on PostgreSQL, two at a time (make test: GONGJIAN_TEST_SHARD=1/2, 2/2).
 # Whole files go to a half, the costliest first to the lighter half, by a rough cost of each test: a browser or
 # live-server test ~6 s, one that loads the demo district ~8 s, a transactional one ~3 s, any other ~0.6 s; a
 # module that knows its tests cost more says so in SHARD_SECONDS.
