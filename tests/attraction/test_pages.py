@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from gongjian.attraction import services
 from gongjian.attraction.models import Lead
 from gongjian.core.models import AuditEvent
+from tests.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -192,6 +193,8 @@ def test_the_office_hands_down_every_units_targets_in_one_table_all_or_none(
     client.force_login(office_user)
     page = client.get(f"/attraction/targets/table/?year={year}").content.decode()
     assert "高新区管委会" in page and "签约金额（万元）" in page and "实际利用外资（万美元）" in page
+    enterprise = UnitFactory(name="某某建设有限公司", kind="enterprise")
+    assert enterprise.name not in client.get(f"/attraction/targets/table/?year={year}").content.decode()
     assert (
         f'name="t-{park}-signed_amount"' in page
         and "/attraction/targets/table/" in client.get(f"/attraction/?year={year}").content.decode()

@@ -45,6 +45,7 @@ from gongjian.core.identifiers import mask_name, mask_phone
 from gongjian.core.locking import Stale, posted_version
 from gongjian.core.money import format_wan, wan_to_yuan, yuan_to_wan
 from gongjian.jobs.views import background_export
+from gongjian.org.choices import UnitKind
 from gongjian.org.models import Unit
 from gongjian.projects.models import Project
 
@@ -581,6 +582,15 @@ def tranche_export(request):
     return excel.response(buffer, _dated(_("资金到位")))
 
 
+TARGET_UNIT_KINDS = (
+    UnitKind.DEPARTMENT,
+    UnitKind.PARK,
+    UnitKind.STREET,
+    UnitKind.TOWNSHIP,
+    UnitKind.HEADQUARTERS,
+)
+
+
 def _cell(metric: str, value: int) -> str:
     """A target as the table's cell shows it: 5000 (万元), 300.5 (万美元), 12 — no trailing zeros."""
     return format(Decimal(_display(metric, value)).normalize(), "f")
@@ -592,8 +602,12 @@ def target_table(request):
     """The office hands down a year's targets for every unit and link in one table (counts as they are, money in
     万元 / 万美元); a blank cell is no target, a cell left as it was is not touched."""
     year = query_year(request)
+    # 全员招商: every department, park, street, township and headquarters takes targets; not the enterprises,
+    # the service teams or the leadership bodies
     units = list(
-        Unit.objects.filter(is_active=True).order_by("kind", "path", "name").only("pk", "name", "kind")
+        Unit.objects.filter(is_active=True, kind__in=TARGET_UNIT_KINDS)
+        .order_by("kind", "path", "name")
+        .only("pk", "name", "kind")
     )
     kept = {
         (t.unit_id, t.metric): t
