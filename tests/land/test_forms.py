@@ -223,6 +223,7 @@ def test_the_appraisal_with_its_report_the_cadre_and_the_business_are_kept_and_t
     # the commander reads the ledger masked: not the household's documents; another team not even the household
     client.force_login(people["commander"])
     assert client.get(link).status_code == 403
+    assert link not in client.get(f"/land/households/{household.pk}/").content.decode()  # nor offered to them
     client.force_login(people["outsider"])
     assert client.get(link).status_code == 404
     client.force_login(people["auditor"])
