@@ -3,8 +3,20 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from gongjian.attraction import services
+from gongjian.attraction import queries, services
 from tests.factories import PersonFactory, UnitFactory
+
+
+@pytest.fixture(autouse=True)
+def figures_kept_as_counted(request):
+    """After every test here that had the database, each unit's kept monthly figures (UnitMonth, which the
+    funnel reads) are what its records count: a write that moved a figure and forgot to recount shows here."""
+    uses = [name for name in ("transactional_db", "db") if name in request.fixturenames]
+    if uses:
+        request.getfixturevalue(uses[0])  # set up first, so torn down after the check
+    yield
+    if uses:
+        assert queries.kept_months() == queries.counted_months()
 
 
 @pytest.fixture

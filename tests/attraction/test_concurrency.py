@@ -113,3 +113,28 @@ def test_two_tranches_the_system_adds_to_one_lead_at_once_are_both_kept_and_the_
     ]
     assert queries.unit_totals(day.year, day.month)[lead.unit_id]["funds_amount"] == 5_000_000
     assert AuditEvent.objects.filter(action="attraction.tranche.create").count() == 2
+
+
+def test_writes_for_one_unit_at_once_are_all_counted_in_its_monthly_figures(make_lead, reporter, units):
+    """Each write recounts its unit's monthly figures; two at once for one unit must not keep the count of the
+    one that did not see the other (the units' rows are locked for the recount)."""
+    day = timezone.localdate()
+    leads = [make_lead("talks", found_on=day) for _ in range(2)]
+    results = run_together(
+        *[
+            lambda n=n: services.create_lead(
+                actor=reporter, name=f"同时登记{n}", investor=f"投资方{n}", unit=units["park"], found_on=day
+            )
+            for n in range(3)
+        ],
+        *[
+            lambda lead=lead: services.sign_lead(
+                lead, on=day, amount=6_000_000, actor=reporter, expected_version=lead.version
+            )
+            for lead in leads
+        ],
+    )
+    assert not [r for r in results if isinstance(r, Exception)]
+    figures = queries.unit_totals(day.year, day.month)[units["park"].pk]
+    assert figures["leads"] == 5 and figures["signed_count"] == 2 and figures["big_projects"] == 2
+    assert queries.kept_months() == queries.counted_months()

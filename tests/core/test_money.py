@@ -163,6 +163,17 @@ def test_format_wan_shows_two_decimals_with_thousands_separators() -> None:
     assert format_wan(-12_345_600) == "-1,234.56"
 
 
+@given(amounts, st.integers(1, 4), st.booleans())
+def test_format_wan_of_whole_yuan_reads_as_the_exact_decimal_rounded_half_up(
+    yuan: int, places: int, grouping: bool
+) -> None:
+    """Whole yuan take an integer path; it must show what the exact amount in 万元 rounds to, half away from
+    zero, with no minus on a zero."""
+    exact = (Decimal(yuan) / 10_000).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    expected = f"{abs(exact) if exact.is_zero() else exact:{',' if grouping else ''}.{places}f}"
+    assert format_wan(yuan, places=places, grouping=grouping) == expected
+
+
 def test_format_wan_shows_nothing_for_an_unknown_amount() -> None:
     assert format_wan(None) == ""
     assert format_yi(None) == ""

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from gongjian.attraction import queries, services
 from gongjian.attraction.choices import Chain, Currency, Metric
@@ -606,14 +606,17 @@ def edit_tranche(request, tranche_id: int, payload: TranchePatch):
     return _tranche_out(tranche)
 
 
-class LinkFigure(Schema):
+# The funnel's answer is plain pydantic models, built and validated in one pass by pydantic's core: a funnel of 500
+# units holds 4,500 link figures, and ninja's Schema reads each nested object through its attribute getter (the
+# answer took 60 ms of Python that way, more than the five queries under it).
+class LinkFigure(BaseModel):
     value: int
     target: int | None
     rate: float | None  # percent
     rank: int | None
 
 
-class FunnelUnitOut(Schema):
+class FunnelUnitOut(BaseModel):
     unit_id: int
     unit: str
     links: dict[str, LinkFigure]  # by metric key: trips, leads, signed_count, signed_amount, funds_amount, …
@@ -621,7 +624,7 @@ class FunnelUnitOut(Schema):
     overall_rank: int | None
 
 
-class FunnelOut(Schema):
+class FunnelOut(BaseModel):
     year: int
     through_month: int
     metrics: dict[str, str]  # metric key → its label
@@ -647,22 +650,24 @@ def funnel(request, year: Year, through_month: Month | None = None):
             for m in data.metrics
         }
 
-    return {
-        "year": data.year,
-        "through_month": data.through_month,
-        "metrics": {m: str(Metric(m).label) for m in data.metrics},
-        "units": [
-            {
-                "unit_id": r.unit_id,
-                "unit": r.unit,
-                "links": links(r),
-                "overall_rate": r.overall,
-                "overall_rank": r.overall_rank,
-            }
-            for r in data.rows
-        ],
-        "total": links(data.total, ranked=False),
-    }
+    return FunnelOut.model_validate(
+        {
+            "year": data.year,
+            "through_month": data.through_month,
+            "metrics": {m: str(Metric(m).label) for m in data.metrics},
+            "units": [
+                {
+                    "unit_id": r.unit_id,
+                    "unit": r.unit,
+                    "links": links(r),
+                    "overall_rate": r.overall,
+                    "overall_rank": r.overall_rank,
+                }
+                for r in data.rows
+            ],
+            "total": links(data.total, ranked=False),
+        }
+    )
 
 
 class MonthOut(Schema):

@@ -297,3 +297,31 @@ class AttractionTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.year} {self.get_metric_display()}"
+
+
+class UnitMonth(models.Model):
+    """A unit's figures on the five links for one month — its trips, leads registered, signings (count, amount
+    and those of 500万元 or more), domestic funds in place, starts and foreign capital — kept by the services from
+    the records under them whenever one of those changes, never typed. The funnel, the targets' computed actuals
+    and the briefing sum these rows (12 a unit a year) instead of the hundred thousand records they count."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    trips = models.BigIntegerField(Metric.TRIPS.label, default=0)
+    leads = models.BigIntegerField(Metric.LEADS.label, default=0)
+    signed_count = models.BigIntegerField(Metric.SIGNED_COUNT.label, default=0)
+    signed_amount = models.BigIntegerField(Metric.SIGNED_AMOUNT.label, default=0)
+    funds_amount = models.BigIntegerField(Metric.FUNDS_AMOUNT.label, default=0)
+    starts = models.BigIntegerField(Metric.STARTS.label, default=0)
+    big_projects = models.BigIntegerField(Metric.BIG_PROJECTS.label, default=0)
+    foreign_usd = models.BigIntegerField(Metric.FOREIGN_USD.label, default=0)
+
+    class Meta:
+        verbose_name = _("单位月度招商数据")
+        verbose_name_plural = _("单位月度招商数据")
+        constraints = [models.UniqueConstraint(fields=["unit", "year", "month"], name="one_unit_month")]
+        indexes = [models.Index(fields=["year", "month", "unit"], name="unitmonth_year_month")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year}年{self.month}月"

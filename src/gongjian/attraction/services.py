@@ -7,7 +7,7 @@ An actor of None is the system itself (the demo loader, the scheduler): it is al
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -21,7 +21,16 @@ from django.utils.translation import gettext as _
 
 from gongjian.attraction import queries, rules
 from gongjian.attraction.choices import Chain, Currency, Metric, Stage, StepKind
-from gongjian.attraction.models import AttractionTarget, Lead, LeadStep, Production, Signing, Tranche, Trip
+from gongjian.attraction.models import (
+    AttractionTarget,
+    Lead,
+    LeadStep,
+    Production,
+    Signing,
+    Tranche,
+    Trip,
+    UnitMonth,
+)
 from gongjian.core import audit
 from gongjian.core.bounds import MAX_YUAN
 from gongjian.core.identifiers import IdentifierError, check_credit_code
@@ -128,6 +137,26 @@ def _step(
 
 
 @transaction.atomic
+def refresh_figures(unit_ids: Iterable[int | None]) -> None:
+    """Recount the monthly figures (:class:`UnitMonth`) of ``unit_ids`` from their records. Every write that
+    changes a trip, a lead's registration or start, a signing or a tranche calls it before it returns, inside its
+    transaction, for each unit whose figures it moved (a lead handed to another unit moves two).
+
+    The units' rows are locked first (FOR NO KEY UPDATE, which the foreign keys' own share locks don't block):
+    two writes for one unit recount one after the other, the second seeing the first's records once it commits,
+    so no recount keeps a figure that misses a change made beside it."""
+    ids = sorted({pk for pk in unit_ids if pk is not None})
+    if not ids:
+        return
+    list(Unit.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk"))
+    UnitMonth.objects.filter(unit_id__in=ids).delete()
+    UnitMonth.objects.bulk_create(
+        UnitMonth(unit_id=unit_id, year=year, month=month, **values)
+        for (unit_id, year, month), values in queries.counted_months(ids).items()
+    )
+
+
+@transaction.atomic
 def create_trip(*, actor, delegation: Sequence[Person] = (), units: Sequence[Unit] = (), **fields) -> Trip:
     """Record a trip out (外出招商) of ``unit`` with its delegation and the units in it."""
     values = {k: v for k, v in fields.items() if k in TRIP_FIELDS}
@@ -138,6 +167,7 @@ def create_trip(*, actor, delegation: Sequence[Person] = (), units: Sequence[Uni
     trip = Trip.objects.create(**values, created_by=audit.actor_or_none(actor))
     trip.delegation.set(delegation)
     trip.units.set(units)
+    refresh_figures([trip.unit_id])
     audit.record(
         "attraction.trip.create",
         actor=actor,
@@ -176,6 +206,7 @@ def update_trip(trip: Trip, *, actor, expected_version: int | None, **fields) ->
     _check_manage(actor, current.unit_id)
     check_version(current.version, expected_version, _("外出招商记录"))
     names = ["unit_id", *TRIP_FIELDS[1:]]
+    was_unit = current.unit_id
     before = audit.snapshot(current, names)
     values = {name: fields.get(name, getattr(current, name)) for name in TRIP_FIELDS}
     if values["unit"].pk != current.unit_id:
@@ -189,6 +220,7 @@ def update_trip(trip: Trip, *, actor, expected_version: int | None, **fields) ->
         current.delegation.set(fields["delegation"])
     if "units" in fields:
         current.units.set(fields["units"])
+    refresh_figures([was_unit, current.unit_id])
     audit.record(
         "attraction.trip.update",
         actor=actor,
@@ -223,6 +255,7 @@ def create_lead(*, actor, **fields) -> Lead:
         to=Stage.TALKS,
         next_step=lead.next_step,
     )
+    refresh_figures([lead.unit_id])
     audit.record(
         "attraction.lead.create",
         actor=actor,
@@ -253,6 +286,7 @@ def _save_lead(lead: Lead) -> None:
 def update_lead(lead: Lead, *, actor, expected_version: int | None, **fields) -> Lead:
     """Change what describes a lead (not its stage: that moves through the links' services)."""
     current = _locked_lead(lead, actor, expected_version, acting=False)
+    was_unit = current.unit_id
     names = _lead_snapshot_fields()
     before = audit.snapshot(current, names)
     values = {name: fields.get(name, getattr(current, name)) for name in LEAD_FIELDS}
@@ -265,6 +299,7 @@ def update_lead(lead: Lead, *, actor, expected_version: int | None, **fields) ->
     # The lead's contract and tranches count for its following unit (their copy of it moves along).
     Signing.objects.filter(lead=current).exclude(unit_id=current.unit_id).update(unit_id=current.unit_id)
     Tranche.objects.filter(lead=current).exclude(unit_id=current.unit_id).update(unit_id=current.unit_id)
+    refresh_figures([was_unit, current.unit_id])
     audit.record(
         "attraction.lead.update",
         actor=actor,
@@ -389,6 +424,7 @@ def sign_lead(
         signing.contract.save(signing.contract_name or "contract", contract, save=False)
     signing.save()
     _save_lead(current)
+    refresh_figures([current.unit_id])
     audit.record(
         "attraction.lead.sign",
         actor=actor,
@@ -470,6 +506,7 @@ def add_tranche(lead: Lead, *, actor, evidence=None, expected_version: int | Non
     else:
         _step(current, StepKind.FOLLOW, tranche.date, text, actor, next_step=current.next_step)
     _save_lead(current)
+    refresh_figures([current.unit_id])
     audit.record(
         "attraction.tranche.create",
         actor=actor,
@@ -502,6 +539,7 @@ def update_tranche(
         current.evidence.save(current.evidence_name or "evidence", evidence, save=False)
     current.version += 1
     current.save()
+    refresh_figures([current.unit_id])
     audit.record(
         "attraction.tranche.update",
         actor=actor,
@@ -537,6 +575,7 @@ def start_lead(
     current.project = project
     step = _move(current, Stage.STARTED, on, _("项目开工，纳入重点项目库：%(p)s") % {"p": project}, actor)
     _save_lead(current)
+    refresh_figures([current.unit_id])
     audit.record(
         "attraction.lead.start",
         actor=actor,

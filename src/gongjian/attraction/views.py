@@ -4,6 +4,7 @@ Views parse, call one service and render; permissions and scope are the services
 
 from __future__ import annotations
 
+import html
 import io
 from decimal import Decimal
 
@@ -425,9 +426,14 @@ def _monthly(request, year: int, data) -> dict:
     unit_id = int(unit_text) if unit_text.isdigit() else None
     metric = link if link in queries.METRICS else None
     context = {
-        "units": [(r.unit_id, r.unit) for r in sorted(data.rows, key=lambda r: r.unit)],
+        # The unit picker's 500 options, written here for the same reason as the funnel's rows.
+        "unit_options": mark_safe(
+            "".join(
+                f'<option value="{r.unit_id}"{" selected" if r.unit_id == unit_id else ""}>{html.escape(r.unit)}</option>'
+                for r in sorted(data.rows, key=lambda r: r.unit)
+            )
+        ),
         "links": [(m, _money_label(m)) for m in queries.METRICS],
-        "chosen_unit": unit_id,
         "chosen_link": metric or "",
         "monthly": None,
     }
@@ -488,30 +494,34 @@ def funnel(request):
     target_base = reverse("attraction:target_form")
     can_assign = request.user.has_perm("attraction.assign_targets")
 
-    # The links' query strings, made once: only integers and metric keys go into them, so they need no escaping
-    # beyond the ampersands.
-    figure_query = f"{base}?year={year}&amp;through={data.through_month}&amp;link="
-    target_query = f"{target_base}?year={year}&amp;metric="
+    # The links, made once and relative to this page (/attraction/): only integers and metric keys go into them,
+    # so they need no escaping beyond the ampersands. The table is marked as one of figures (class "nums"), so its
+    # 8,500 cells carry no class each: a funnel of 500 units is 0.8 MB of HTML even so.
+    figure_query = f"{base.removeprefix(request.path)}?year={year}&amp;through={data.through_month}&amp;link="
+    target_query = f"{target_base.removeprefix(request.path)}?year={year}&amp;metric="
     money = YUAN_METRICS | USD_METRICS
+    plan = [(m, m in money, m != Metric.TRIPS) for m in data.metrics]
 
     def cells(row, unit_id) -> str:
         """The row's cells as HTML written here: a funnel of 500 units has 8,000 of them, too many for a
         template's per-cell tags (and for format_html's per-call cost)."""
         out = []
         unit = f"&amp;unit={int(unit_id)}" if unit_id else ""
-        for m in data.metrics:
-            value, target = row.values[m], row.targets.get(m)
-            shown = format_wan(value) if m in money else str(value)
-            goal = "—" if target is None else (format_wan(target) if m in money else str(target))
-            figure = shown if m == Metric.TRIPS else f'<a href="{figure_query}{m}{unit}">{shown}</a>'
-            if can_assign and unit_id:
+        linked_goal = can_assign and unit_id
+        values, targets, rates, ranks = row.values, row.targets, row.rates, row.ranks
+        for m, is_money, linked in plan:
+            value, target = values[m], targets.get(m)
+            shown = format_wan(value) if is_money else str(value)
+            goal = "—" if target is None else (format_wan(target) if is_money else str(target))
+            figure = f'<a href="{figure_query}{m}{unit}">{shown}</a>' if linked else shown
+            if linked_goal:
                 goal = f'<a href="{target_query}{m}{unit}">{goal}</a>'
-            rate, rank = row.rates[m], row.ranks.get(m)
-            rated = "—" if rate is None else f"{rate:.1f}%" + (f"（{rank}）" if rank else "")
-            out.append(f'<td class="num">{figure} / {goal}</td><td class="num">{rated}</td>')
+            rate, rank = rates[m], ranks.get(m)
+            rated = "—" if rate is None else f"{rate:.1f}%（{rank}）" if rank else f"{rate:.1f}%"
+            out.append(f"<td>{figure} / {goal}</td><td>{rated}</td>")
         if unit_id:
             overall = "—" if row.overall is None else f"{row.overall:.1f}%"
-            out.append(f'<td class="num">{overall}</td><td class="num">{row.overall_rank or "—"}</td>')
+            out.append(f"<td>{overall}</td><td>{row.overall_rank or '—'}</td>")
         return mark_safe("".join(out))
 
     headers = []
@@ -523,6 +533,8 @@ def funnel(request):
             label = label.replace("（美元）", "（万美元）")
         headers.append(label)
     counts = queries.stage_counts(queries.visible_leads(request.user).filter(found_on__year=year))
+    query = urlencode({"year": year, "through": data.through_month})
+    unit_link = f'<tr><td><a href="?{html.escape(query)}&amp;unit=%d#monthly" title="{html.escape(_("逐月完成情况"))}">'
     return render(
         request,
         "attraction/funnel.html",
@@ -530,11 +542,16 @@ def funnel(request):
             **_monthly(request, year, data),
             "data": data,
             "headers": headers,
-            "rows": [(r, cells(r, r.unit_id)) for r in data.rows],
+            "rows": mark_safe(
+                "\n".join(
+                    f"{unit_link % r.unit_id}{html.escape(r.unit)}</a></td>{cells(r, r.unit_id)}</tr>"
+                    for r in data.rows
+                )
+            ),
             "total": cells(data.total, None),
             "year": year,
             "months": range(1, 13),
-            "query": urlencode({"year": year, "through": data.through_month}),
+            "query": query,
             "can_assign": can_assign,
             "stages": [(value, label, counts.get(value, 0)) for value, label in Stage.choices],
             "colspan": len(headers) * 2 + 3,

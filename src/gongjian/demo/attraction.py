@@ -14,6 +14,7 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from gongjian.attraction import services
 from gongjian.attraction.choices import Chain, Currency, Metric, Stage, StepKind
 from gongjian.attraction.models import AttractionTarget, Lead, LeadStep, Production, Signing, Tranche, Trip
 from gongjian.core import audit
@@ -310,6 +311,8 @@ def build_attraction(year: int, as_of: date, units: dict[str, Unit], people: dic
     Signing.objects.bulk_create(signings)
     Tranche.objects.bulk_create(tranches)
     Production.objects.bulk_create(production)
+    # Written in bulk, past the services: the units' monthly figures are counted once here, as a write would.
+    services.refresh_figures({trip.unit_id for trip in trips} | {lead.unit_id for lead in leads})
 
     targets = []
     for short, share, _chains in FOLLOWERS:
