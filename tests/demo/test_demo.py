@@ -328,6 +328,23 @@ def test_the_demo_has_a_week_of_service_team_reports_and_an_assignment_half_hand
     assert assignment.units.count() == 9 and first.submissions.count() == 3
 
 
+def test_a_land_teams_daily_reports_say_what_its_ledger_counts(summary):
+    """A team with an acquisition task files what the ledger counts (households signed, buildings demolished
+    that day), and its narrative says the same numbers."""
+    from gongjian.daily.models import DailyReport
+    from gongjian.land.models import Household, Task
+
+    teams = set(Task.objects.values_list("team_id", flat=True))
+    reports = DailyReport.objects.filter(team_id__in=teams)
+    assert reports.exists()
+    for report in reports:
+        households = Household.objects.filter(task__team_id=report.team_id)
+        signed = households.filter(signed_on=report.day).count()
+        razed = households.filter(demolished_on=report.day).count()
+        assert (report.households_signed, report.buildings_demolished) == (signed, razed)
+        assert f"签约 {signed} 户，拆除房屋 {razed} 处" in report.done
+
+
 def test_the_demo_district_has_a_boundary_around_every_site_and_three_sites_not_surveyed(summary):
     boundary = RegionBoundary.objects.select_related("region").get()
     assert (boundary.region.name, boundary.features, boundary.version) == ("泉山区", 1, 1)
