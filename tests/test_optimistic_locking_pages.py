@@ -247,16 +247,20 @@ def test_a_days_report_corrected_elsewhere_since_keeps_what_was_typed(client, ma
     member = make_user("service_team", unit=team, username="duiyuan")
     from gongjian.daily import services as daily
 
-    report = daily.file_report(team, TODAY, {"done": "入户走访 12 户", "households_signed": 3}, actor=member)
+    # The day asked for when the test runs (not when the module was imported): a run across midnight in Shanghai
+    # read tomorrow's empty form here, and was refused as a first filing instead.
+    day = daily.today()
+    report = daily.file_report(team, day, {"done": "入户走访 12 户", "households_signed": 3}, actor=member)
     client.force_login(member)
-    read = shown_version(client.get("/dispatch/daily/").content.decode(), "daily-form")
+    read = shown_version(client.get(f"/dispatch/daily/?day={day}").content.decode(), "daily-form")
+    assert read == str(report.version)
     now = someone_else_saves(report)
 
     response = client.post(
         "/dispatch/daily/",
         {
             "team": team.pk,
-            "day": TODAY.isoformat(),
+            "day": day.isoformat(),
             "done": "入户走访 20 户",
             "households_signed": "7",
             "version": read,
@@ -277,13 +281,14 @@ def test_a_first_daily_report_where_another_member_filed_one_meanwhile_is_not_ov
     team = UnitFactory(name="杏山子工作队", kind=UnitKind.SERVICE_TEAM)
     member = make_user("service_team", unit=team, username="duiyuan")
     client.force_login(member)
-    assert shown_version(client.get("/dispatch/daily/").content.decode(), "daily-form") == ""
     from gongjian.daily import services as daily
 
-    daily.file_report(team, TODAY, {"done": "别人先报的"}, actor=make_user("service_team", unit=team))
+    day = daily.today()
+    assert shown_version(client.get(f"/dispatch/daily/?day={day}").content.decode(), "daily-form") == ""
+    daily.file_report(team, day, {"done": "别人先报的"}, actor=make_user("service_team", unit=team))
     response = client.post(
         "/dispatch/daily/",
-        {"team": team.pk, "day": TODAY.isoformat(), "done": "我报的", "version": "", "action": "file"},
+        {"team": team.pk, "day": day.isoformat(), "done": "我报的", "version": "", "action": "file"},
     )
     refused(response, "该日报已由他人先行保存（当前版本 1）", "我报的</textarea>")
     assert DailyReport.objects.get().done == "别人先报的"
