@@ -1,7 +1,9 @@
 import os
 
 import pytest
+from django.db import transaction
 from django.db.backends.postgresql.operations import DatabaseOperations
+from django.test import override_settings
 
 from gongjian.lights import queries
 from tests.factories import (  # noqa: F401  (fixtures below build on these)
@@ -87,9 +89,41 @@ def queued(settings):
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path_factory):
-    """Uploaded files (site photos) go to a temporary folder, never into the checkout's var/."""
-    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+def _media_in_tmp(request, settings, tmp_path_factory):
+    """Uploaded files (site photos) go to a temporary folder, never into the checkout's var/; in a module whose
+    tests share data built once (``module_db``), the folder that data's files went to."""
+    if "module_db" in request.fixturenames:
+        settings.MEDIA_ROOT = request.getfixturevalue("module_db")
+    else:
+        settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A transaction open for the whole module and rolled back at its end, for data that costs seconds to build
+    (the demo district) and that every test of the module reads: a module fixture builds it once on top of this,
+    and each test (with ``db``) runs in a savepoint of it, rolled back after the test as usual. Its files go to
+    one temporary folder (yielded), with the cheap hasher and the tasks run at once, as in a test.
+
+    Only for modules whose tests are not transactional: a transactional test would empty the tables under it.
+    Tests of the module that do not ask for the data see it all the same once it is built."""
+    media = tmp_path_factory.mktemp("module-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+            MEDIA_ROOT=media,
+        ),
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield media
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            queries.forget()
 
 
 @pytest.fixture(autouse=True)
@@ -122,11 +156,16 @@ def _board_kept_per_test():
 # Whole files go to a half, the costliest first to the lighter half, by a rough cost of each test: a browser or
 # live-server test ~6 s, one that loads the demo district ~8 s, a transactional one ~3 s, any other ~0.6 s; a
 # module that knows its tests cost more says so in SHARD_SECONDS.
+MODULE_DB_SECONDS = 10.0  # building a module's shared data (the demo district) once
+
+
 def _cost(item) -> float:
     stated = getattr(item.module, "SHARD_SECONDS", None)
     if stated is not None:
         return float(stated)
     names = set(item.fixturenames)
+    if "module_db" in names:  # the data built once for the module is counted once, in MODULE_DB_SECONDS
+        return 1.0
     if "demo" in names or "district" in names:
         return 8.0
     if item.get_closest_marker("browser") or names & {"page", "phone", "live_server"}:
@@ -143,9 +182,13 @@ def pytest_collection_modifyitems(config, items):
         return
     index, total = (int(part) for part in shard.split("/"))
     files: dict[str, float] = {}
+    built: set[str] = set()
     for item in items:
         path = item.nodeid.split("::")[0]
         files[path] = files.get(path, 0.0) + _cost(item)
+        if "module_db" in item.fixturenames and path not in built:
+            built.add(path)
+            files[path] += MODULE_DB_SECONDS
     loads, home = [0.0] * total, {}
     for path, cost in sorted(files.items(), key=lambda kv: (-kv[1], kv[0])):
         lightest = loads.index(min(loads))

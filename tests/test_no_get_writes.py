@@ -76,8 +76,9 @@ from tests.factories import photo_bytes
 
 pytestmark = pytest.mark.django_db
 
-# What a test here costs, for splitting the suite in CI (tests/conftest.py): each role's walk over every route takes 10–25 s on PostgreSQL.
-SHARD_SECONDS = 15
+# What a test here costs, for splitting the suite in CI (tests/conftest.py): each role's walk over every route
+# takes 6–25 s (the district is built once for the module, in MODULE_DB_SECONDS).
+SHARD_SECONDS = 10
 
 YEAR = 2026
 AS_OF = dt.date(
@@ -771,56 +772,16 @@ def walk_plan(district: District) -> list[tuple[str, str]]:
 # -- the tests ---------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    # The demo creates ten accounts; the production hasher's deliberate slowness tests nothing here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def district(db):
+@pytest.fixture(scope="module")
+def built(module_db):
+    """The district, built once for the module (ten seconds a build); each walk reads it in a savepoint of its own.
+    The tests that need an empty database come first in the file: once built, every later test sees it."""
     return build_district()
 
 
-def test_every_url_pattern_is_walked_or_skipped_with_a_reason(district):
-    routes = set(url_patterns())
-    assert not set(SKIP) - routes, "SKIP names patterns the site no longer has"
-    assert not set(LAST) - routes, "LAST names patterns the site no longer has"
-    missing, wrong = [], []
-    for route in sorted(routes - set(SKIP)):
-        for url in concrete_urls(route, district):
-            try:
-                match = resolve(url.split("?")[0])
-            except Resolver404:
-                missing.append(url)
-                continue
-            if match.route != route:
-                wrong.append(f"{url} → {match.route} (meant {route})")
-    assert not missing and not wrong, "\n".join(missing + wrong)
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_no_page_or_api_read_changes_the_database_for_any_role(district, role):
-    client = Client(raise_request_exception=False)
-    if role != ANONYMOUS:
-        client.force_login(district.users[role])
-    plan = walk_plan(district)
-    visits = walk(client, plan, Watch())
-
-    errors = [f"{v.url}: 500\n{v.error}" for v in visits if v.status == 500]
-    wrote = [v for v in visits if v.changed]
-    unexpected = [
-        f"{v.url} ({v.status}) changed {', '.join(v.changed)}\n    "
-        + "\n    ".join(sql for _model, sql in v.writes[:5])
-        for v in wrote
-        if (role, v.route) not in KNOWN_WRITES
-    ]
-    fixed = [route for known, route in KNOWN_WRITES if known == role and all(v.route != route for v in wrote)]
-    assert len({route for route, _url in plan}) > 250  # the walk reached the whole site
-    assert not errors, f"as {role}, server errors:\n" + "\n".join(errors)
-    assert not unexpected, f"as {role}, GETs that wrote:\n" + "\n".join(unexpected)
-    assert not fixed, f"as {role}, these GETs no longer write; remove them from KNOWN_WRITES: {fixed}"
-    assert role == ANONYMOUS or "_auth_user_id" in client.session  # no GET signed the walker out
+@pytest.fixture
+def district(built, db):
+    return built
 
 
 def test_the_walker_names_what_a_get_changed_and_lets_the_audit_trail_grow(settings):
@@ -884,3 +845,44 @@ def test_opening_the_notifications_leaves_them_unread_and_the_button_marks_them_
     assert Notification.objects.get(user=other).read_at is None  # only one's own
     assert Notification.objects.get(user=reporter).read_at <= timezone.now()
     assert 'id="mark-read"' not in client.get("/system/notifications/").content.decode()
+
+
+def test_every_url_pattern_is_walked_or_skipped_with_a_reason(district):
+    routes = set(url_patterns())
+    assert not set(SKIP) - routes, "SKIP names patterns the site no longer has"
+    assert not set(LAST) - routes, "LAST names patterns the site no longer has"
+    missing, wrong = [], []
+    for route in sorted(routes - set(SKIP)):
+        for url in concrete_urls(route, district):
+            try:
+                match = resolve(url.split("?")[0])
+            except Resolver404:
+                missing.append(url)
+                continue
+            if match.route != route:
+                wrong.append(f"{url} → {match.route} (meant {route})")
+    assert not missing and not wrong, "\n".join(missing + wrong)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_or_api_read_changes_the_database_for_any_role(district, role):
+    client = Client(raise_request_exception=False)
+    if role != ANONYMOUS:
+        client.force_login(district.users[role])
+    plan = walk_plan(district)
+    visits = walk(client, plan, Watch())
+
+    errors = [f"{v.url}: 500\n{v.error}" for v in visits if v.status == 500]
+    wrote = [v for v in visits if v.changed]
+    unexpected = [
+        f"{v.url} ({v.status}) changed {', '.join(v.changed)}\n    "
+        + "\n    ".join(sql for _model, sql in v.writes[:5])
+        for v in wrote
+        if (role, v.route) not in KNOWN_WRITES
+    ]
+    fixed = [route for known, route in KNOWN_WRITES if known == role and all(v.route != route for v in wrote)]
+    assert len({route for route, _url in plan}) > 250  # the walk reached the whole site
+    assert not errors, f"as {role}, server errors:\n" + "\n".join(errors)
+    assert not unexpected, f"as {role}, GETs that wrote:\n" + "\n".join(unexpected)
+    assert not fixed, f"as {role}, these GETs no longer write; remove them from KNOWN_WRITES: {fixed}"
+    assert role == ANONYMOUS or "_auth_user_id" in client.session  # no GET signed the walker out

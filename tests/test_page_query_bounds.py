@@ -54,10 +54,13 @@ PAGES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def loaded(module_db):
+    load_demo(year=2026, as_of=dt.date(2026, 5, 20))  # once for the module; each test reads it in a savepoint
+
+
 @pytest.fixture
-def office(client, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    load_demo(year=2026, as_of=dt.date(2026, 5, 20))
+def office(loaded, client):
     client.force_login(User.objects.get(username="office"))
     return client
 

@@ -9,9 +9,9 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count
-from django.test import Client, override_settings
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
@@ -85,49 +85,32 @@ ONE_IN_THE_DEMO = {"/api/v1/land/tasks", "/api/v1/targets/settlements"}
 
 
 @pytest.fixture(scope="module")
-def district(django_db_setup, django_db_blocker):
+def district(module_db):
     """The demo district, two site photos on one of its reports, and an API token of its project office; built
     once for the module in a transaction rolled back at its end."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            load_demo(year=YEAR, as_of=AS_OF)
-            reporter = User.objects.get(username="reporter")
-            project = Project.objects.in_scope(reporter).order_by("pk").first()
-            period = ReportingPeriod.objects.exclude(reports__project=project).order_by("opens_at").first()
-            report = reports.save_report(project, period, {"amount": 0}, actor=reporter)
-            reports.add_photos(
-                report, [_jpeg("red"), _jpeg("blue")], actor=reporter, expected_version=report.version
-            )
-            office = User.objects.get(username="office")
-            _row, secret = accounts.create_api_token(office, "pages", actor=office)
-            headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-            _second_of_each(Client(), headers)
-            run = Run.objects.annotate(n=Count("consequences")).order_by("-n", "pk").first()
-            lit = (
-                Light.objects.values("period_code")
-                .annotate(n=Count("pk"))
-                .order_by("-n", "period_code")
-                .first()
-            )
-            values = {
-                "report_id": report.pk,
-                "run_id": run.pk,
-                "year": YEAR,
-                "task_id": LandTask.objects.order_by("pk").first().pk,
-            }
-            queries = {
-                "/api/v1/lights": f"period={lit['period_code']}&",
-                "/api/v1/targets/targets": f"year={YEAR}&",  # a year's targets: the year is required
-            }
-            yield headers, values, queries
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    load_demo(year=YEAR, as_of=AS_OF)
+    reporter = User.objects.get(username="reporter")
+    project = Project.objects.in_scope(reporter).order_by("pk").first()
+    period = ReportingPeriod.objects.exclude(reports__project=project).order_by("opens_at").first()
+    report = reports.save_report(project, period, {"amount": 0}, actor=reporter)
+    reports.add_photos(report, [_jpeg("red"), _jpeg("blue")], actor=reporter, expected_version=report.version)
+    office = User.objects.get(username="office")
+    _row, secret = accounts.create_api_token(office, "pages", actor=office)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    _second_of_each(Client(), headers)
+    run = Run.objects.annotate(n=Count("consequences")).order_by("-n", "pk").first()
+    lit = Light.objects.values("period_code").annotate(n=Count("pk")).order_by("-n", "period_code").first()
+    values = {
+        "report_id": report.pk,
+        "run_id": run.pk,
+        "year": YEAR,
+        "task_id": LandTask.objects.order_by("pk").first().pk,
+    }
+    queries = {
+        "/api/v1/lights": f"period={lit['period_code']}&",
+        "/api/v1/targets/targets": f"year={YEAR}&",  # a year's targets: the year is required
+    }
+    yield headers, values, queries
 
 
 def _lists(document: dict) -> list[tuple[str, int]]:

@@ -15,7 +15,6 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
-from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import CheckContext, not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -150,33 +149,25 @@ HYPOTHESIS = settings(
 
 
 @pytest.fixture(scope="module")
-def district(django_db_setup, django_db_blocker):
+def district(module_db):
     """The demo district with an API token for its ``office`` and its ``reporter``, built once for the module in
     a transaction rolled back at its end (each test runs in a savepoint inside it)."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-    ):
-        # As Django's test client does: the handler must not close the connection (and with it the test's
-        # transaction) at the start and end of each request.
-        request_started.disconnect(close_old_connections)
-        request_finished.disconnect(close_old_connections)
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            load_demo(year=YEAR, as_of=AS_OF)
-            tokens = {}
-            for username in ("office", "reporter"):
-                user = User.objects.get(username=username)
-                _row, secret = accounts.create_api_token(user, "schemathesis", actor=user)
-                tokens[username] = {"Authorization": f"Bearer {secret}"}
-            known = {name: ids for name, ids in _known_ids().items() if ids}
-            yield tokens, known
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            request_started.connect(close_old_connections)
-            request_finished.connect(close_old_connections)
+    # As Django's test client does: the handler must not close the connection (and with it the test's
+    # transaction) at the start and end of each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        load_demo(year=YEAR, as_of=AS_OF)
+        tokens = {}
+        for username in ("office", "reporter"):
+            user = User.objects.get(username=username)
+            _row, secret = accounts.create_api_token(user, "schemathesis", actor=user)
+            tokens[username] = {"Authorization": f"Bearer {secret}"}
+        known = {name: ids for name, ids in _known_ids().items() if ids}
+        yield tokens, known
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _to_known_objects(case, known) -> None:

@@ -11,14 +11,14 @@ from gongjian.demo.loader import load_demo
 AS_OF = dt.date(2026, 11, 20)
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(scope="module")
+def loaded(module_db):
+    return load_demo(year=2026, as_of=AS_OF)  # once for the module; each test reads it in a savepoint
 
 
 @pytest.fixture
-def demo(db):
-    return load_demo(year=2026, as_of=AS_OF)
+def demo(loaded, db):
+    return loaded
 
 
 def test_the_demo_has_a_hundred_big_projects_signed_and_funded_in_the_three_parks_and_beyond(demo):

@@ -16,9 +16,13 @@ pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2026, 11, 20)
 
 
+@pytest.fixture(scope="module")
+def loaded(module_db):
+    load_demo(year=2026, as_of=AS_OF)  # once for the module; each test reads it in a savepoint
+
+
 @pytest.fixture
-def demo():
-    load_demo(year=2026, as_of=AS_OF)
+def demo(loaded, db):
     return Task.objects.get()
 
 

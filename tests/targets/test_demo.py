@@ -14,9 +14,14 @@ from gongjian.targets.models import Actual, Contract, Indicator, Settlement
 YEAR = 2025
 
 
+@pytest.fixture(scope="module")
+def loaded(module_db):
+    return load_demo(year=YEAR, as_of=dt.date(YEAR, 12, 15))  # once for the module; each test in a savepoint
+
+
 @pytest.fixture
-def district(db):
-    return load_demo(year=YEAR, as_of=dt.date(YEAR, 12, 15))
+def district(loaded, db):
+    return loaded
 
 
 def test_the_demo_has_the_double_three_goals_and_the_greening_task(district):
