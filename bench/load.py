@@ -29,6 +29,7 @@ benchmark does. The filing therefore lands on a year of reports, and the red lis
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import queue
@@ -167,18 +168,53 @@ class Server:
         self.log.close()
 
 
+# How the clients connect: each client thread keeps one connection open and sends its requests on it (HTTP/1.1
+# keep-alive, as a browser, a reporter's sync script with a session, or a load balancer in front of gunicorn
+# does), unless --new-connections asks for a new TCP connection a request (urllib's way, which the runs before
+# 2026-12-08 measured: it costs the clients and the server a connection's set-up and tear-down each time).
+KEEP_ALIVE = True
+_connections = threading.local()
+
+
 def request(base: str, call: Call) -> tuple[int, bytes]:
     """The answer's status and body; a non-2xx answer is returned, not raised."""
     data = None if call.body is None else json.dumps(call.body).encode()
     headers = {"Authorization": f"Bearer {call.token}"}
     if data is not None:
         headers["Content-Type"] = "application/json"
-    req = urllib.request.Request(base + call.path, data=data, method=call.method, headers=headers)
-    try:
-        with urllib.request.urlopen(req, timeout=120) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
+    if not KEEP_ALIVE:
+        req = urllib.request.Request(base + call.path, data=data, method=call.method, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=120) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+    kept = getattr(_connections, "by_base", None)
+    if kept is None:
+        kept = _connections.by_base = {}
+    for attempt in (1, 2):
+        connection = kept.get(base)
+        reused = connection is not None
+        if connection is None:
+            host, port = base.removeprefix("http://").split(":")
+            connection = kept[base] = http.client.HTTPConnection(host, int(port), timeout=120)
+        try:
+            connection.request(call.method, call.path, body=data, headers=headers)
+            response = connection.getresponse()
+            body = response.read()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            connection.close()
+            del kept[base]
+            # A kept connection the server had closed while it was idle (gunicorn's keep-alive time): the request
+            # never reached a worker, so it is sent once more on a new one. Any other failure is the answer.
+            if reused and attempt == 1:
+                continue
+            raise
+        if response.will_close:
+            connection.close()
+            del kept[base]
+        return response.status, body
+    raise AssertionError("unreachable")
 
 
 def run_step(name: str, base: str, calls: list[Call], clients: int, *, keep: bool = False) -> Step:
@@ -353,7 +389,14 @@ def main() -> None:
     parser.add_argument("--create-clients", type=int, default=8)
     parser.add_argument("--file-clients", type=int, default=32)
     parser.add_argument("--read-clients", type=int, default=32)
+    parser.add_argument(
+        "--new-connections",
+        action="store_true",
+        help="a new TCP connection for every request (by default each client keeps its connection open)",
+    )
     args = parser.parse_args()
+    global KEEP_ALIVE
+    KEEP_ALIVE = not args.new_connections
     url = os.environ.get("GONGJIAN_DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("set GONGJIAN_DATABASE_URL to a PostgreSQL database (it is flushed)")
@@ -384,7 +427,8 @@ def main() -> None:
     print(
         f"Gongjian load over HTTP — {args.n:,} projects, gongjian serve (gunicorn, {args.workers} workers) on "
         f"PostgreSQL, {os.cpu_count()} CPUs, load average at start {load_at_start[0]:.2f} "
-        f"{load_at_start[1]:.2f} {load_at_start[2]:.2f}"
+        f"{load_at_start[1]:.2f} {load_at_start[2]:.2f}; clients "
+        + ("keep their connections open" if KEEP_ALIVE else "open a new connection a request")
     )
     server = Server(workdir, args.workers)
     steps: dict[str, Step] = {}

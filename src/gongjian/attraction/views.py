@@ -524,14 +524,7 @@ def funnel(request):
             out.append(f"<td>{overall}</td><td>{row.overall_rank or '—'}</td>")
         return mark_safe("".join(out))
 
-    headers = []
-    for m in data.metrics:
-        label = str(Metric(m).label)
-        if m in YUAN_METRICS:
-            label = label.replace("（元）", "（万元）")
-        elif m in USD_METRICS:
-            label = label.replace("（美元）", "（万美元）")
-        headers.append(label)
+    headers = [_money_label(m) for m in data.metrics]
     counts = queries.stage_counts(queries.visible_leads(request.user).filter(found_on__year=year))
     query = urlencode({"year": year, "through": data.through_month})
     unit_link = f'<tr><td><a href="?{html.escape(query)}&amp;unit=%d#monthly" title="{html.escape(_("逐月完成情况"))}">'

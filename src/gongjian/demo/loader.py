@@ -668,7 +668,7 @@ class _DemoBuilder:
                         problems_solved=rng.randint(0, 3),
                         filed_by=members.get(team.pk),
                         filed_at=min(datetime.combine(day, time(18, 30), tzinfo=SHANGHAI), timezone.now()),
-                        done=f"入户走访 {signed + rng.randint(3, 8)} 户，签约 {signed} 户，拆除房屋 {razed} 处。",
+                        done=_day_done(signed + rng.randint(3, 8), signed, razed),
                         plan="继续入户做好政策解释，推进剩余户签约。",
                         needs="个别户对评估结果有异议，请指挥部协调评估机构复核。"
                         if back == 1 and t == 0
@@ -694,10 +694,7 @@ class _DemoBuilder:
             for name, value in figures.items():
                 setattr(report, name, value)
             visited = report.households_signed + 3 + report.pk % 6
-            report.done = (
-                f"入户走访 {visited} 户，签约 {report.households_signed} 户，"
-                f"拆除房屋 {report.buildings_demolished} 处。"
-            )
+            report.done = _day_done(visited, report.households_signed, report.buildings_demolished)
             report.save(update_fields=[*figures, "done"])
 
     def build_work_waiting(self) -> None:
@@ -1151,3 +1148,8 @@ class _DemoBuilder:
             },
         )
         return accounts
+
+
+def _day_done(visited: int, signed: int, razed: int) -> str:
+    """A service team's day, as its member writes it in the daily report."""
+    return f"入户走访 {visited} 户，签约 {signed} 户，拆除房屋 {razed} 处。"
