@@ -202,12 +202,13 @@ def request(base: str, call: Call) -> tuple[int, bytes]:
             connection.request(call.method, call.path, body=data, headers=headers)
             response = connection.getresponse()
             body = response.read()
-        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+        except Exception as exc:
             connection.close()
             del kept[base]
             # A kept connection the server had closed while it was idle (gunicorn's keep-alive time): the request
             # never reached a worker, so it is sent once more on a new one. Any other failure is the answer.
-            if reused and attempt == 1:
+            stale = isinstance(exc, http.client.RemoteDisconnected | ConnectionResetError | BrokenPipeError)
+            if stale and reused and attempt == 1:
                 continue
             raise
         if response.will_close:

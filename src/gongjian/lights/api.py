@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, UploadedFile
 from ninja.pagination import paginate
 from ninja.renderers import JSONRenderer
+from pydantic import BaseModel
 
 from gongjian.core import pagination as pages
 from gongjian.core.bounds import Colour, FormText, Id
@@ -32,7 +33,7 @@ JSON_TYPE = f"{JSON.media_type}; charset={JSON.charset}"
 OPTIONAL_FILE = File(None)  # an optional multipart file (evidence)
 
 
-class GroupOut(Schema):
+class GroupOut(BaseModel):
     key: str
     name: str
     green: int
@@ -41,7 +42,7 @@ class GroupOut(Schema):
     total: int
 
 
-class LightOut(Schema):
+class LightOut(BaseModel):
     project_id: int
     project: str
     period_code: str
@@ -52,7 +53,7 @@ class LightOut(Schema):
     baseline: int  # the project's baseline (基准) version the light measured against
 
 
-class BoardOut(Schema):
+class BoardOut(BaseModel):
     period_code: str
     totals: dict[str, int]
     disagreements: int  # judgement lights that differ from the computed ones
@@ -123,6 +124,23 @@ class TextIn(Schema):
     text: str = ""
 
 
+# An item of the board's answer: its field ← the light's value.
+BOARD_ITEM = {
+    "project_id": "project_id",
+    "project": "project__name",
+    "period_code": "period_code",
+    "colour": "colour",
+    "dimensions": "dimensions",
+    "reasons": "reasons",
+    "rule_version": "rule_version",
+    "baseline": "baseline",
+}
+
+
+def _board_item(row: dict) -> dict:
+    return {field: row[value] for field, value in BOARD_ITEM.items()}
+
+
 def _light_out(light: Light) -> dict:
     return {
         "project_id": light.project_id,
@@ -165,9 +183,11 @@ def board(
     def made() -> bytes:
         """The answer as the API renders it, checked against its schema once, kept for the version."""
         data = queries.build(user, period_code=period, group=group, colour=shade, value=value)
+        # Only what an item carries, as plain rows: a light with its project's 50 columns and its unit made into
+        # models took 7 ms a page of 100.
         rows = Rows(
-            data.lights,
-            _light_out,
+            data.lights.values(*BOARD_ITEM.values()),
+            _board_item,
             extra={
                 "period_code": data.period.code,
                 "totals": {str(k): v for k, v in data.totals.items()},

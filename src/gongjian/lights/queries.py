@@ -131,7 +131,9 @@ def _listed(user, period: Period, group: str, colour: str | None, value: str | N
         listed = listed.filter(colour=int(colour))
         filters["colour"] = str(colour)
     if value is not None:
-        listed = listed.filter(_group_filter(group, value)).distinct()
+        listed = listed.filter(_group_filter(group, value))
+        if group == "leader":  # through the project's leader links, which could name a project twice
+            listed = listed.distinct()
         filters["value"] = value
     # Worst first, then in the order projects were registered: both from the (period, colour, project) index.
     listed = listed.select_related("project", "project__responsible_unit").order_by("-colour", "project_id")
