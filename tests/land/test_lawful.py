@@ -16,6 +16,8 @@ from gongjian.core.locking import Stale
 from gongjian.core.models import AuditEvent, Notification
 from gongjian.land import services, tasks
 from gongjian.land.models import LawfulPath, add_months
+from gongjian.org.choices import UnitKind
+from tests.factories import UnitFactory
 from tests.land.conftest import household_data
 
 pytestmark = pytest.mark.django_db
@@ -162,10 +164,17 @@ def test_a_signed_household_takes_no_decision(task, people, holdout):
         _decide(holdout, people)
 
 
-def test_the_legal_deadlines_are_reminded_once_a_day_and_counted_as_work_waiting(task, people, holdout):
+def test_the_legal_deadlines_are_reminded_once_a_day_and_counted_as_work_waiting(
+    task, people, holdout, make_user
+):
     path = _decide(holdout, people)
     kind = next(k for k in todo.kinds() if k.key == "land.lawful")
     assert kind.applies(people["member"]) and not kind.applies(people["principal"])
+    # a member of a service team with no land task (a project's team) has no lawful path to keep
+    elsewhere = make_user(
+        "service_team", unit=UnitFactory(name="项目服务队", kind=UnitKind.SERVICE_TEAM), username="elsewhere"
+    )
+    assert not kind.applies(elsewhere)
     assert kind.count(people["member"]) == 1  # not yet served
     browser = Client()
     browser.force_login(people["member"])

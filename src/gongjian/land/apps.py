@@ -27,7 +27,7 @@ class LandConfig(AppConfig):
             "land.lawful",
             label=_("依法征收期限"),
             order=75,
-            applies=lambda user: bool(user.has_perm("land.add_lawfulpath")),
+            applies=queries.keeps_a_ledger,
             count=lambda user: len(queries.lawful_waiting(user)),
             url=lambda user: reverse("land:lawful_list") + "?due=1",
         )

@@ -503,6 +503,14 @@ def lawful_paths(tasks) -> list[LawfulPath]:
     )
 
 
+def keeps_a_ledger(user) -> bool:
+    """Whether ``user`` keeps the ledger of any task, and with it the lawful path of its holdouts: the members of a
+    team with a land task, and the office while there is one. A service team without a land task does not."""
+    if not user.has_perm("land.add_lawfulpath"):
+        return False
+    return any(access.keeps_ledger(user, t) for t in access.tasks_for(user))
+
+
 def lawful_waiting(user, today: dt.date | None = None) -> list[LawfulPath]:
     """The paths of the tasks ``user`` keeps whose next legal step is due (see services.lawful_due)."""
     today = today or timezone.localdate()
