@@ -432,13 +432,12 @@ class _DemoBuilder:
         build_targets(self.year, self.as_of)
         self.build_assessments()
         self.build_dispatch()
-        self.build_daily_cycle()
         self.build_work_waiting()
         build_pipeline(self.year, units=self.units, projects=projects)
         build_land(
             as_of=self.as_of, units=self.units, people=self.people, surnames=SURNAMES, given=GIVEN_NAMES
         )
-        self.count_daily_from_ledger()
+        self.build_daily_cycle()  # after the ledger, whose counts a land team's reports take
         return DemoSummary(
             year=self.year,
             as_of=self.as_of,
@@ -658,17 +657,22 @@ class _DemoBuilder:
                 day = today - timedelta(days=back)
                 if back == 0 and t == len(teams) - 1:
                     continue
-                signed, razed = rng.randint(0, 6), rng.randint(0, 4)
+                figures = {
+                    "households_signed": rng.randint(0, 6),
+                    "buildings_demolished": rng.randint(0, 4),
+                    "problems_solved": rng.randint(0, 3),
+                }
+                # a team with a land task files what its ledger counts that day, as filing through the service does
+                figures |= daily_services.computed_figures(team, day)
+                signed, razed = figures["households_signed"], figures["buildings_demolished"]
                 reports.append(
                     DailyReport(
                         team=team,
                         day=day,
-                        households_signed=signed,
-                        buildings_demolished=razed,
-                        problems_solved=rng.randint(0, 3),
+                        **figures,
                         filed_by=members.get(team.pk),
                         filed_at=min(datetime.combine(day, time(18, 30), tzinfo=SHANGHAI), timezone.now()),
-                        done=_day_done(signed + rng.randint(3, 8), signed, razed),
+                        done=f"入户走访 {signed + rng.randint(3, 8)} 户，签约 {signed} 户，拆除房屋 {razed} 处。",
                         plan="继续入户做好政策解释，推进剩余户签约。",
                         needs="个别户对评估结果有异议，请指挥部协调评估机构复核。"
                         if back == 1 and t == 0
@@ -682,20 +686,6 @@ class _DemoBuilder:
                 tasks.append(DailyTask(team=team, day=day, text=text))
         DailyReport.objects.bulk_create(reports)
         DailyTask.objects.bulk_create(tasks)
-
-    def count_daily_from_ledger(self) -> None:
-        """The daily reports were written before the land ledger: where the ledger keeps a team's work, its
-        counts of the day replace the typed ones (as filing through the service does) and the narrative says the
-        same numbers."""
-        for report in DailyReport.objects.select_related("team"):
-            figures = daily_services.computed_figures(report.team, report.day)
-            if not figures:
-                continue
-            for name, value in figures.items():
-                setattr(report, name, value)
-            visited = report.households_signed + 3 + report.pk % 6
-            report.done = _day_done(visited, report.households_signed, report.buildings_demolished)
-            report.save(update_fields=[*figures, "done"])
 
     def build_work_waiting(self) -> None:
         """Something on each demo account's to-do list (待办) besides what the steps above leave: the reporter has
@@ -1148,8 +1138,3 @@ class _DemoBuilder:
             },
         )
         return accounts
-
-
-def _day_done(visited: int, signed: int, razed: int) -> str:
-    """A service team's day, as its member writes it in the daily report."""
-    return f"入户走访 {visited} 户，签约 {signed} 户，拆除房屋 {razed} 处。"

@@ -27,7 +27,7 @@ class LandConfig(AppConfig):
             "land.lawful",
             label=_("依法征收期限"),
             order=75,
-            applies=queries.keeps_a_ledger,
+            applies=lambda user: bool(queries.lawful_tasks(user)),
             count=lambda user: len(queries.lawful_waiting(user)),
             url=lambda user: reverse("land:lawful_list") + "?due=1",
         )

@@ -503,20 +503,20 @@ def lawful_paths(tasks) -> list[LawfulPath]:
     )
 
 
-def keeps_a_ledger(user) -> bool:
-    """Whether ``user`` keeps the ledger of any task, and with it the lawful path of its holdouts: the members of a
-    team with a land task, and the office while there is one. A service team without a land task does not."""
+def lawful_tasks(user) -> list[int]:
+    """The tasks whose ledger ``user`` keeps, and with it the lawful path of their holdouts: a team's members keep
+    their task's, the office every task's. A service team without a land task keeps none."""
     if not user.has_perm("land.add_lawfulpath"):
-        return False
-    return any(access.keeps_ledger(user, t) for t in access.tasks_for(user))
+        return []
+    return [t.pk for t in access.tasks_for(user) if access.keeps_ledger(user, t)]
 
 
 def lawful_waiting(user, today: dt.date | None = None) -> list[LawfulPath]:
     """The paths of the tasks ``user`` keeps whose next legal step is due (see services.lawful_due)."""
     today = today or timezone.localdate()
-    if not user.has_perm("land.add_lawfulpath"):
+    kept = lawful_tasks(user)
+    if not kept:
         return []
-    kept = [t.pk for t in access.tasks_for(user) if access.keeps_ledger(user, t)]
     return [p for p in lawful_paths(Task.objects.filter(pk__in=kept)) if services.lawful_due(p, today)]
 
 

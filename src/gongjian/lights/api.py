@@ -124,8 +124,8 @@ class TextIn(Schema):
     text: str = ""
 
 
-# An item of the board's answer: its field ← the light's value.
-BOARD_ITEM = {
+# A light as the API gives it (an item of the board, the head of a light's detail): its field ← the light's value.
+LIGHT_ITEM = {
     "project_id": "project_id",
     "project": "project__name",
     "period_code": "period_code",
@@ -137,21 +137,9 @@ BOARD_ITEM = {
 }
 
 
-def _board_item(row: dict) -> dict:
-    return {field: row[value] for field, value in BOARD_ITEM.items()}
-
-
-def _light_out(light: Light) -> dict:
-    return {
-        "project_id": light.project_id,
-        "project": light.project.name,
-        "period_code": light.period_code,
-        "colour": light.colour,
-        "dimensions": light.dimensions,
-        "reasons": light.reasons,
-        "rule_version": light.rule_version,
-        "baseline": light.baseline,
-    }
+def _light_item(row: dict) -> dict:
+    """``row``: the light's values of LIGHT_ITEM (a ``values()`` row)."""
+    return {field: row[value] for field, value in LIGHT_ITEM.items()}
 
 
 @router.get(
@@ -186,8 +174,8 @@ def board(
         # Only what an item carries, as plain rows: a light with its project's 50 columns and its unit made into
         # models took 7 ms a page of 100.
         rows = Rows(
-            data.lights.values(*BOARD_ITEM.values()),
-            _board_item,
+            data.lights.values(*LIGHT_ITEM.values()),
+            _light_item,
             extra={
                 "period_code": data.period.code,
                 "totals": {str(k): v for k, v in data.totals.items()},
@@ -207,14 +195,14 @@ def light(request, project_id: int, period_code: str):
         raise PermissionDenied
     project = get_object_or_404(Project.objects.in_scope(request.user), pk=project_id)
     row = get_object_or_404(
-        Light.objects.select_related("project"),
-        project=project,
-        period_code=queries.parse_period(period_code).code,
+        Light.objects.filter(project=project, period_code=queries.parse_period(period_code).code).values(
+            *LIGHT_ITEM.values(), "figures", "computed_at"
+        )
     )
-    judgement = Judgement.objects.filter(project=project, period_code=row.period_code).first()
-    return _light_out(row) | {
-        "figures": row.figures,
-        "computed_at": row.computed_at,
+    judgement = Judgement.objects.filter(project=project, period_code=row["period_code"]).first()
+    return _light_item(row) | {
+        "figures": row["figures"],
+        "computed_at": row["computed_at"],
         "judgement": None
         if not judgement
         else {
