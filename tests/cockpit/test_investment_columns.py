@@ -1,14 +1,11 @@
 """The lights' investment columns (Light.plan_to_date, done_to_date), which the cockpit sums, hold what the lights'
-figures say: after a recompute of every project, after one project's relight, and as the upgrade fills them."""
+figures say: after a recompute of every project and after one project's relight. (How an upgrade fills the columns
+of lights kept before them: tests/lights/test_upgrade_light_facts.py.)"""
 
 import datetime as dt
-import importlib
 
 import pytest
-from django.apps import apps
-from django.db.models import BigIntegerField, Sum
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models import Sum
 
 from gongjian.cockpit import queries
 from gongjian.core.panels import View
@@ -20,24 +17,21 @@ from tests.lights.test_services import approved
 
 pytestmark = pytest.mark.django_db
 
-fill = importlib.import_module("gongjian.lights.migrations.0007_light_investment_columns").fill
-
 TODAY = dt.date(2026, 11, 23)  # 2026-11-3
 PLAN = [1_000_000] * 36
 
 
 def from_json() -> dict[str, tuple]:
-    """Per period, the sums of the lights' JSON figures (as the cockpit summed them before the columns)."""
-    return {
-        code: (plan, done)
-        for code, plan, done in Light.objects.values("period_code")
-        .annotate(
-            plan=Sum(Cast(KT("figures__investment__plan_to_date"), BigIntegerField())),
-            done=Sum(Cast(KT("figures__investment__done_to_date"), BigIntegerField())),
-        )
-        .values_list("period_code", "plan", "done")
-        .order_by()
-    }
+    """Per period, the sums of the lights' figures (what a light shows; the cockpit summed them before the
+    columns): None where no light of the period has investment figures."""
+    sums: dict[str, tuple] = {}
+    for light in Light.objects.all():
+        investment = light.figures["investment"]
+        plan, done = sums.get(light.period_code, (None, None))
+        if investment:
+            plan, done = (plan or 0) + investment["plan_to_date"], (done or 0) + investment["done_to_date"]
+        sums[light.period_code] = (plan, done)
+    return sums
 
 
 def from_columns() -> dict[str, tuple]:
@@ -51,8 +45,8 @@ def from_columns() -> dict[str, tuple]:
 
 
 def each_light_agrees() -> None:
-    for figures, plan, done in Light.objects.values_list("figures", "plan_to_date", "done_to_date"):
-        investment = figures.get("investment")
+    for light in Light.objects.all():
+        investment, plan, done = light.figures.get("investment"), light.plan_to_date, light.done_to_date
         assert (plan, done) == (
             (investment["plan_to_date"], investment["done_to_date"]) if investment else (None, None)
         )
@@ -95,9 +89,3 @@ def test_the_columns_hold_the_figures_after_a_recompute_and_a_relight(make_user)
     assert after["2026-11-3"] == (before["2026-11-3"][0], before["2026-11-3"][1] + 5_000_000)
     assert from_columns() == after
     assert cockpit(office).done == after[Period.dekad_of(TODAY).code][1]
-
-    # the upgrade fills the columns of lights written before them from their figures
-    Light.objects.update(plan_to_date=None, done_to_date=None)
-    fill(apps, None)
-    each_light_agrees()
-    assert from_columns() == after

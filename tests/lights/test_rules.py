@@ -23,6 +23,7 @@ from gongjian.core.money import format_wan
 from gongjian.core.workdays import WorkCalendar
 from gongjian.lights.rules import (
     DIMENSIONS,
+    FACTS,
     Colour,
     Dimension,
     InvestmentRule,
@@ -33,6 +34,8 @@ from gongjian.lights.rules import (
     RuleSet,
     StartRule,
     evaluate_frame,
+    figures_of,
+    with_figures,
 )
 from tests.lights.reference import Light, MilestoneInput, ProblemInput, ProjectInput, evaluate
 
@@ -140,7 +143,8 @@ def frames(projects: Sequence[ProjectInput]) -> tuple[pl.DataFrame, pl.DataFrame
 
 
 def seen_in_frame(projects: Sequence[ProjectInput], ruleset: RuleSet, calendar: WorkCalendar) -> list[Seen]:
-    out = evaluate_frame(*frames(projects), ruleset, calendar)
+    # the figures written from the light's facts, as a stored light's are
+    out = with_figures(evaluate_frame(*frames(projects), ruleset, calendar))
     return [
         Seen(
             colour=row["colour"],
@@ -612,7 +616,7 @@ def test_no_rows_give_no_lights() -> None:
         "colour",
         *[d.value for d in DIMENSIONS],
         "reasons",
-        "figures",
+        *FACTS,
     ]
 
 
@@ -650,9 +654,23 @@ def test_lights_come_out_in_the_order_rows_went_in() -> None:
 
 
 def test_the_figures_column_encodes_as_json() -> None:
-    out = evaluate_frame(*frames([project(done_to_date=620 * WAN)]), DEFAULT, WEEK)
+    out = with_figures(evaluate_frame(*frames([project(done_to_date=620 * WAN)]), DEFAULT, WEEK))
     figures = json.loads(out.select(pl.col("figures").struct.json_encode())["figures"][0])
     assert figures["investment"]["percent"] == 62
+
+
+def test_a_stored_lights_figures_are_written_again_from_its_facts() -> None:
+    """What a light keeps (its dimension colours and facts, as plain values) gives the figures it was judged with,
+    as JSON: the same as the frame's, a late milestone's days and a problem's working days included."""
+    p = project(done_to_date=620 * WAN, milestones=LATE_45, problems=(ProblemInput("电力增容", DEADLINE),))
+    out = with_figures(evaluate_frame(*frames([p, project(missed_in_a_row=3)]), DEFAULT, WEEK))
+    kept = out.drop("figures").to_dicts()  # as the database gives them back: dates, ints, texts and nulls
+    written = figures_of(kept)
+    assert written == [json.loads(t) for t in out.select(pl.col("figures").struct.json_encode())["figures"]]
+    assert written[0]["milestone"]["days_overdue"] == 45 and written[0]["investment"]["percent"] == 62
+    assert written[0]["problem"]["description"] == "电力增容" and written[1]["missing"] == {
+        "missed_in_a_row": 3
+    }
 
 
 def test_equal_inputs_give_equal_and_hashable_lights() -> None:

@@ -33,13 +33,14 @@ def boundary_of(reg, ring=SQUARE):
 
 
 def lit(project, code, colour, reasons=(), done=None):
-    figures = {"investment": {"done_to_date": done, "plan_to_date": 0}} if done is not None else {}
     return Light.objects.create(
         project=project,
         period_code=code,
         colour=colour,
         reasons=list(reasons),
-        figures=figures,
+        plan_to_date=None if done is None else 0,
+        done_to_date=done,
+        as_of=timezone.localdate(),
         rule_version=1,
         computed_at=timezone.now(),
         digest="x",

@@ -277,6 +277,7 @@ def _filed(project, dekads: int) -> None:
             reasons=["投资完成率低于序时进度"] if n == dekads - 1 else [],
             rule_version=1,
             computed_at=timezone.now(),
+            as_of=period.end,
         )
 
 

@@ -33,7 +33,7 @@ def test_the_project_page_draws_its_point_on_the_boundary_of_its_nearest_region_
         period_code=f"{timezone.localdate().year}-01-3",
         colour=2,
         reasons=["连续 2 期未报送"],
-        figures={},
+        as_of=timezone.localdate(),
         rule_version=1,
         computed_at=timezone.now(),
         digest="x",

@@ -23,7 +23,15 @@ from gongjian.core.pagination import Pages, Rows, page_of
 from gongjian.jobs import services as jobs
 from gongjian.jobs.api import TaskStarted, accepted
 from gongjian.lights import queries, services
-from gongjian.lights.models import Case, Judgement, Light
+from gongjian.lights.models import (
+    DIMENSION_FIELDS,
+    FIGURE_FIELDS,
+    Case,
+    Judgement,
+    Light,
+    dimensions_of,
+    figures_of,
+)
 from gongjian.lights.services import cases, letters
 from gongjian.projects.models import Project
 
@@ -124,22 +132,23 @@ class TextIn(Schema):
     text: str = ""
 
 
-# A light as the API gives it (an item of the board, the head of a light's detail): its field ← the light's value.
+# A light as the API gives it (an item of the board, the head of a light's detail): its field ← the light's value;
+# its dimensions are the colour of each, from their columns.
 LIGHT_ITEM = {
     "project_id": "project_id",
     "project": "project__name",
     "period_code": "period_code",
     "colour": "colour",
-    "dimensions": "dimensions",
     "reasons": "reasons",
     "rule_version": "rule_version",
     "baseline": "baseline",
 }
+LIGHT_VALUES = [*LIGHT_ITEM.values(), *DIMENSION_FIELDS.values()]
 
 
 def _light_item(row: dict) -> dict:
-    """``row``: the light's values of LIGHT_ITEM (a ``values()`` row)."""
-    return {field: row[value] for field, value in LIGHT_ITEM.items()}
+    """``row``: the light's LIGHT_VALUES (a ``values()`` row)."""
+    return {field: row[value] for field, value in LIGHT_ITEM.items()} | {"dimensions": dimensions_of(row)}
 
 
 @router.get(
@@ -174,7 +183,7 @@ def board(
         # Only what an item carries, as plain rows: a light with its project's 50 columns and its unit made into
         # models took 7 ms a page of 100.
         rows = Rows(
-            data.lights.values(*LIGHT_ITEM.values()),
+            data.lights.values(*LIGHT_VALUES),
             _light_item,
             extra={
                 "period_code": data.period.code,
@@ -196,12 +205,12 @@ def light(request, project_id: int, period_code: str):
     project = get_object_or_404(Project.objects.in_scope(request.user), pk=project_id)
     row = get_object_or_404(
         Light.objects.filter(project=project, period_code=queries.parse_period(period_code).code).values(
-            *LIGHT_ITEM.values(), "figures", "computed_at"
+            *dict.fromkeys([*LIGHT_VALUES, *FIGURE_FIELDS, "computed_at"])
         )
     )
     judgement = Judgement.objects.filter(project=project, period_code=row["period_code"]).first()
     return _light_item(row) | {
-        "figures": row["figures"],
+        "figures": figures_of(row),
         "computed_at": row["computed_at"],
         "judgement": None
         if not judgement

@@ -8,6 +8,9 @@ raised in an approved report opens one for the unit asked to solve it. Cases cli
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -117,7 +120,8 @@ class LightRule(models.Model):
 
 
 class Light(models.Model):
-    """A project's computed light for one period, with its reasons in words and the figures behind them."""
+    """A project's computed light for one period, with its reasons in words and the facts it was judged on, from
+    which the figures behind the reasons are written on demand (:attr:`figures`)."""
 
     # No index of its own: the (project, period) constraint's index starts with the project.
     project = models.ForeignKey(
@@ -125,15 +129,42 @@ class Light(models.Model):
     )
     period_code = models.CharField(_("期别"), max_length=12)
     colour = models.PositiveSmallIntegerField(_("灯色"), choices=Colour.choices)
-    dimensions = models.JSONField(_("各维度"), default=dict)  # {"investment": 2, "milestone": 0, …}
+    # The colour of each dimension, null where it is not judged for the project (see :attr:`dimensions`).
+    investment_colour = models.PositiveSmallIntegerField(
+        Dimension.INVESTMENT.label, choices=Colour.choices, null=True, blank=True
+    )
+    milestone_colour = models.PositiveSmallIntegerField(
+        Dimension.MILESTONE.label, choices=Colour.choices, null=True, blank=True
+    )
+    missing_colour = models.PositiveSmallIntegerField(
+        Dimension.MISSING.label, choices=Colour.choices, null=True, blank=True
+    )
+    problem_colour = models.PositiveSmallIntegerField(
+        Dimension.PROBLEM.label, choices=Colour.choices, null=True, blank=True
+    )
+    start_colour = models.PositiveSmallIntegerField(
+        Dimension.START.label, choices=Colour.choices, null=True, blank=True
+    )
     reasons = models.JSONField(_("原因"), default=list)
-    figures = models.JSONField(_("数据"), default=dict)
-    # The investment figures the light measured (``figures["investment"]``: the plan and the investment done to
-    # date, in yuan; null where the investment dimension was not judged), kept as columns too so that the cockpit
-    # sums them in SQL from an index instead of reading every light's JSON. Written with the figures: by the
-    # recompute's bulk writer (lights.storage) and by save().
+    # What the light was judged on (rules.FACTS), each null where its dimension is not judged. Kept instead of the
+    # figures themselves (580 of a light's 975 bytes as JSON, most of a recompute's time in the database): the
+    # figures are written from these when a light is shown. The investment columns are also what the cockpit sums
+    # from an index.
+    as_of = models.DateField(_("判定日期"))
     plan_to_date = models.BigIntegerField(_("序时计划（元）"), null=True, blank=True, editable=False)
     done_to_date = models.BigIntegerField(_("本年累计完成（元）"), null=True, blank=True, editable=False)
+    milestones_overdue = models.PositiveSmallIntegerField(_("逾期节点数"), null=True, blank=True)
+    # null, not "": no milestone is overdue (the engine's null, which the figures show as such)
+    milestone_label = models.TextField(_("最早逾期节点"), null=True, blank=True)  # noqa: DJ001
+    milestone_planned = models.DateField(_("最早逾期节点计划日期"), null=True, blank=True)
+    missed_in_a_row = models.PositiveSmallIntegerField(_("连续未报期数"), null=True, blank=True)
+    problems_overdue = models.PositiveSmallIntegerField(_("逾期问题数"), null=True, blank=True)
+    problem_description = models.TextField(_("最早逾期问题"), null=True, blank=True)  # noqa: DJ001
+    problem_deadline = models.DateField(_("最早逾期问题解决期限"), null=True, blank=True)
+    problem_workdays = models.IntegerField(_("问题逾期工作日"), null=True, blank=True)
+    planned_start = models.DateField(_("计划开工"), null=True, blank=True)
+    actual_start = models.DateField(_("实际开工"), null=True, blank=True)
+    start_red_from = models.DateField(_("未开工亮红灯起始日"), null=True, blank=True)
     # The project's baseline (基准) the light measured against: the plan and milestone dates then in force.
     baseline = models.PositiveIntegerField(_("基准版本"), default=1)
     rule_version = models.PositiveIntegerField(_("规则版本"))
@@ -145,7 +176,13 @@ class Light(models.Model):
         verbose_name = _("项目亮灯")
         verbose_name_plural = _("项目亮灯")
         constraints = [
-            models.UniqueConstraint(fields=["project", "period_code"], name="one_light_per_period")
+            # Also the cockpit's figures of some projects (a filter, a scope): their lights by period with colour
+            # and investment, from this index alone (PostgreSQL keeps the included columns in it).
+            models.UniqueConstraint(
+                fields=["project", "period_code"],
+                include=["colour", "plan_to_date", "done_to_date"],
+                name="one_light_per_period",
+            )
         ]
         indexes = [
             # The board: counts by period and colour, and its list worst first, read from this index alone; the
@@ -154,30 +191,38 @@ class Light(models.Model):
                 fields=["period_code", "-colour", "project", "plan_to_date", "done_to_date"],
                 name="light_period_colour",
             ),
-            # The cockpit's figures of some projects (a filter, a scope): their lights by period, colour and
-            # investment, from this index alone.
-            models.Index(
-                fields=["project", "period_code", "colour", "plan_to_date", "done_to_date"],
-                name="light_project_figures",
-            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.period_code} {self.get_colour_display()}"
 
-    def save(self, *args, **kwargs) -> None:
-        self.plan_to_date, self.done_to_date = investment_of(self.figures)
-        if kwargs.get("update_fields") is not None and "figures" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "plan_to_date", "done_to_date"}
-        super().save(*args, **kwargs)
+    @property
+    def dimensions(self) -> dict[str, int | None]:
+        """The colour of each dimension by its name (``{"investment": 2, "milestone": 0, …}``), None where not
+        judged."""
+        return dimensions_of({name: getattr(self, name) for name in DIMENSION_FIELDS.values()})
+
+    @property
+    def figures(self) -> dict[str, Any]:
+        """The figures behind each judged dimension (None where not judged), written from the facts the light
+        was judged on: the same the engine gave when it lit it."""
+        return figures_of({name: getattr(self, name) for name in FIGURE_FIELDS})
 
 
-def investment_of(figures) -> tuple[int | None, int | None]:
-    """(plan to date, done to date) of a light's figures, as its columns keep them."""
-    investment = (figures or {}).get("investment") if isinstance(figures, dict) else None
-    if not isinstance(investment, dict):
-        return None, None
-    return investment.get("plan_to_date"), investment.get("done_to_date")
+#: The field keeping each dimension's colour.
+DIMENSION_FIELDS: dict[str, str] = {d.value: f"{d.value}_colour" for d in rules.DIMENSIONS}
+#: What a light's :func:`figures_of` reads: its dimension colours and facts.
+FIGURE_FIELDS: list[str] = [*DIMENSION_FIELDS.values(), *rules.FACTS]
+
+
+def dimensions_of(row: Mapping[str, Any]) -> dict[str, int | None]:
+    """A light's dimension colours by dimension, from its fields (a ``values()`` row, or a light's ``vars``)."""
+    return {name: row[field] for name, field in DIMENSION_FIELDS.items()}
+
+
+def figures_of(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A light's figures from its :data:`FIGURE_FIELDS` (a ``values()`` row, or a light's ``vars``)."""
+    return rules.figures_of([dimensions_of(row) | {name: row[name] for name in rules.FACTS}])[0]
 
 
 class BoardVersion(models.Model):

@@ -28,6 +28,7 @@ from the rules' wording, that the frame engine must agree with row for row.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -41,6 +42,7 @@ from gongjian.core.workdays import WorkCalendar
 
 __all__ = [
     "DIMENSIONS",
+    "FACTS",
     "Colour",
     "Dimension",
     "Figure",
@@ -52,6 +54,9 @@ __all__ = [
     "RuleSet",
     "StartRule",
     "evaluate_frame",
+    "figures_expr",
+    "figures_of",
+    "with_figures",
 ]
 
 
@@ -392,9 +397,9 @@ def _milestones_overdue(base: pl.DataFrame, milestones: pl.DataFrame) -> pl.Data
         .filter(planned < pl.col("as_of"), pl.col("actual").is_null() | (pl.col("actual") > pl.col("as_of")))
         .group_by("_row")
         .agg(
-            pl.len().cast(pl.Int64).alias("ms_overdue"),
-            planned.min().alias("ms_planned"),
-            pl.col("label").filter(planned == planned.min()).min().alias("ms_label"),
+            pl.len().cast(pl.Int64).alias("milestones_overdue"),
+            planned.min().alias("milestone_planned"),
+            pl.col("label").filter(planned == planned.min()).min().alias("milestone_label"),
         )
     )
 
@@ -411,28 +416,36 @@ def _problems_overdue(base: pl.DataFrame, problems: pl.DataFrame, calendar: Work
         )
         .group_by("_row")
         .agg(
-            pl.len().cast(pl.Int64).alias("pb_overdue"),
-            deadline.min().alias("pb_deadline"),
-            pl.col("description").filter(deadline == deadline.min()).min().alias("pb_description"),
+            pl.len().cast(pl.Int64).alias("problems_overdue"),
+            deadline.min().alias("problem_deadline"),
+            pl.col("description").filter(deadline == deadline.min()).min().alias("problem_description"),
             pl.col("as_of").first(),
         )
     )
     if overdue.is_empty():
         return overdue.select(
-            "_row", "pb_overdue", "pb_deadline", "pb_description", pl.lit(None, pl.Int64).alias("pb_workdays")
+            "_row",
+            "problems_overdue",
+            "problem_deadline",
+            "problem_description",
+            pl.lit(None, pl.Int64).alias("problem_workdays"),
         )
-    first, last = overdue["pb_deadline"].min(), overdue["as_of"].max()
+    first, last = overdue["problem_deadline"].min(), overdue["as_of"].max()
     assert isinstance(first, date) and isinstance(last, date)
     index = _workday_index(calendar, first, last)
     return (
         overdue.join(index.rename({"date": "as_of", "index": "i_as_of"}), on="as_of", how="left")
-        .join(index.rename({"date": "pb_deadline", "index": "i_deadline"}), on="pb_deadline", how="left")
+        .join(
+            index.rename({"date": "problem_deadline", "index": "i_deadline"}),
+            on="problem_deadline",
+            how="left",
+        )
         .select(
             "_row",
-            "pb_overdue",
-            "pb_deadline",
-            "pb_description",
-            (pl.col("i_as_of") - pl.col("i_deadline")).alias("pb_workdays"),
+            "problems_overdue",
+            "problem_deadline",
+            "problem_description",
+            (pl.col("i_as_of") - pl.col("i_deadline")).alias("problem_workdays"),
         )
     )
 
@@ -465,8 +478,9 @@ def evaluate_frame(
 
     The result has one row per input row, in the same order: project_id, period_code, baseline, colour (0 green,
     1 yellow, 2 red), one colour column per dimension (null when not judged), reasons (list of texts, worst
-    first) and figures: a struct with one field per dimension (null when not judged), each a struct of the
-    same figures :attr:`Light.figures` holds (``figures.struct.json_encode()`` gives JSON).
+    first) and the :data:`FACTS` the dimensions were judged on (a dimension's facts null when it is not judged).
+    The figures behind the reasons are written from these on demand (:func:`with_figures`, :func:`figures_of`):
+    a light keeps its facts, a few numbers and dates, instead of its figures' JSON.
     """
     rows = _conform(rows, _ROWS, "rows")
     milestones = _conform(milestones, _MILESTONES, "milestones")
@@ -482,6 +496,14 @@ def evaluate_frame(
     base = base.join(
         _milestones_overdue(base, milestones), on="_row", how="left", maintain_order="left"
     ).join(_problems_overdue(base, problems, calendar), on="_row", how="left", maintain_order="left")
+    # the first day a project not started is red: the first of the month ``start_months`` after its planned start
+    months = (
+        pl.col("planned_start").dt.year().cast(pl.Int64) * 12
+        + pl.col("planned_start").dt.month().cast(pl.Int64)
+        - 1
+        + pl.col("start_months")
+    )
+    base = base.with_columns(start_red_from=pl.date(months // 12, months % 12 + 1, 1))
 
     judged = base.with_columns(exprs.colour.alias(kind.value) for kind, exprs in _DIMENSION_EXPRS.items())
     # Each text once, only where the dimension is yellow or red; then red ones before yellow ones.
@@ -503,11 +525,66 @@ def evaluate_frame(
         # concat_arr (marked unstable in polars) is a dozen times faster here than concat_list; the tests
         # comparing both ways in would catch a change in it.
         pl.concat_arr(by_colour).arr.to_list().list.filter(pl.element().is_not_null()).alias("reasons"),
-        pl.struct(
-            pl.when(pl.col(kind.value).is_not_null()).then(exprs.figures).alias(kind.value)
-            for kind, exprs in _DIMENSION_EXPRS.items()
-        ).alias("figures"),
+        "as_of",
+        *(
+            pl.when(pl.col(kind.value).is_not_null()).then(pl.col(fact)).alias(fact)
+            for kind, facts in _FACTS_OF.items()
+            for fact in facts
+        ),
     )
+
+
+#: What a light is judged on besides its thresholds, as :func:`evaluate_frame` gives it: the day it is judged as
+#: of, then by dimension the investment planned and done to date, the overdue milestones (how many, the
+#: earliest's name and plan date), the missing run, the overdue problems (how many, the earliest's description, deadline
+#: and working days past it), the planned and actual start and the day a late start turns red.
+FACTS: Final[dict[str, type[pl.DataType]]] = {
+    "as_of": pl.Date,
+    "plan_to_date": pl.Int64,
+    "done_to_date": pl.Int64,
+    "milestones_overdue": pl.Int64,
+    "milestone_label": pl.String,
+    "milestone_planned": pl.Date,
+    "missed_in_a_row": pl.Int64,
+    "problems_overdue": pl.Int64,
+    "problem_description": pl.String,
+    "problem_deadline": pl.Date,
+    "problem_workdays": pl.Int64,
+    "planned_start": pl.Date,
+    "actual_start": pl.Date,
+    "start_red_from": pl.Date,
+}
+_FACTS_OF: Final = {
+    Dimension.INVESTMENT: ("plan_to_date", "done_to_date"),
+    Dimension.MILESTONE: ("milestones_overdue", "milestone_label", "milestone_planned"),
+    Dimension.MISSING: ("missed_in_a_row",),
+    Dimension.PROBLEM: ("problems_overdue", "problem_description", "problem_deadline", "problem_workdays"),
+    Dimension.START: ("planned_start", "actual_start", "start_red_from"),
+}
+
+
+def figures_expr() -> pl.Expr:
+    """The figures behind a light, over a frame of its dimension colours and :data:`FACTS` (as
+    :func:`evaluate_frame` gives them): a struct with one field per dimension, null when the dimension is not
+    judged, each a struct of that dimension's figures; ``.struct.json_encode()`` gives the JSON a page shows."""
+    return pl.struct(
+        pl.when(pl.col(kind.value).is_not_null()).then(exprs.figures).alias(kind.value)
+        for kind, exprs in _DIMENSION_EXPRS.items()
+    ).alias("figures")
+
+
+def with_figures(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` (lights as :func:`evaluate_frame` gives them) with their ``figures`` (:func:`figures_expr`)."""
+    return frame.with_columns(figures_expr())
+
+
+def figures_of(lights: list[Mapping[str, object]]) -> list[dict[str, Any]]:
+    """The figures of stored lights, each given as its dimension colours (keyed by dimension) and
+    :data:`FACTS`: as JSON values, dates as ISO text, the same figures the light was judged with."""
+    schema: dict[str, Any] = {d.value: pl.Int8 for d in DIMENSIONS} | FACTS
+    frame = pl.DataFrame([{name: light.get(name) for name in schema} for light in lights], schema=schema)
+    encoded = frame.select(figures_expr().struct.json_encode())["figures"]
+    return [json.loads(text) for text in encoded]
 
 
 class _Exprs(NamedTuple):
@@ -552,7 +629,7 @@ def _investment_exprs() -> _Exprs:
 
 
 def _milestone_exprs() -> _Exprs:
-    planned, label = pl.col("ms_planned"), pl.col("ms_label")
+    planned, label = pl.col("milestone_planned"), pl.col("milestone_label")
     days = (pl.col("as_of") - planned).dt.total_days()
     colour = (
         pl.when(pl.col("ms_red").is_null())
@@ -572,7 +649,7 @@ def _milestone_exprs() -> _Exprs:
         planned.dt.to_string("%Y-%m-%d"),
     )
     figures = pl.struct(
-        overdue=pl.col("ms_overdue").fill_null(0),
+        overdue=pl.col("milestones_overdue").fill_null(0),
         label=label,
         planned=planned,
         days_overdue=days.fill_null(0),
@@ -605,7 +682,7 @@ def _missing_exprs() -> _Exprs:
 
 
 def _problem_exprs() -> _Exprs:
-    deadline, workdays = pl.col("pb_deadline"), pl.col("pb_workdays")
+    deadline, workdays = pl.col("problem_deadline"), pl.col("problem_workdays")
     colour = (
         pl.when(pl.col("pb_red").is_null())
         .then(None)
@@ -617,15 +694,15 @@ def _problem_exprs() -> _Exprs:
         .then(1)
         .otherwise(0)
     )
-    quote = _quote_expr(pl.col("pb_description"))
+    quote = _quote_expr(pl.col("problem_description"))
     text = (
         pl.when(workdays == 0)
         .then(pl.format("问题已过解决期限（{}）未解决{}", deadline.dt.to_string("%Y-%m-%d"), quote))
         .otherwise(pl.format("问题逾期 {} 个工作日未解决{}", workdays, quote))
     )
     figures = pl.struct(
-        overdue=pl.col("pb_overdue").fill_null(0),
-        description=pl.col("pb_description"),
+        overdue=pl.col("problems_overdue").fill_null(0),
+        description=pl.col("problem_description"),
         deadline=deadline,
         days_overdue=(pl.col("as_of") - deadline).dt.total_days().fill_null(0),
         workdays_overdue=workdays.fill_null(0),
@@ -636,10 +713,7 @@ def _problem_exprs() -> _Exprs:
 def _start_exprs() -> _Exprs:
     as_of, planned = pl.col("as_of"), pl.col("planned_start")
     started = pl.when(pl.col("actual_start") <= as_of).then(pl.col("actual_start"))
-    months = (
-        planned.dt.year().cast(pl.Int64) * 12 + planned.dt.month().cast(pl.Int64) - 1 + pl.col("start_months")
-    )
-    red_from = pl.date(months // 12, months % 12 + 1, 1)
+    red_from = pl.col("start_red_from")
     colour = (
         pl.when(pl.col("start_months").is_null())
         .then(None)

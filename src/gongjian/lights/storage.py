@@ -6,26 +6,26 @@ from __future__ import annotations
 import polars as pl
 
 from gongjian.core import bulk
-from gongjian.lights.models import Light
+from gongjian.lights import rules
+from gongjian.lights.models import DIMENSION_FIELDS, Light
 
 # The written columns after the keys, in this order in the frames the callers give.
 COLUMNS = [
     "colour",
-    "dimensions",
+    *DIMENSION_FIELDS.values(),
     "reasons",
-    "figures",
-    "plan_to_date",
-    "done_to_date",
+    *rules.FACTS,
     "baseline",
     "rule_version",
     "computed_at",
     "digest",
 ]
+_POLARS_TO_PG = {pl.Int64: "integer", pl.String: "text", pl.Date: "date"}
 PG_TYPES = {
     "colour": "smallint",
-    "dimensions": "jsonb",
+    **dict.fromkeys(DIMENSION_FIELDS.values(), "smallint"),
     "reasons": "jsonb",
-    "figures": "jsonb",
+    **{name: _POLARS_TO_PG[kind] for name, kind in rules.FACTS.items()},
     "plan_to_date": "bigint",
     "done_to_date": "bigint",
     "baseline": "integer",

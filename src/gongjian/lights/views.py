@@ -160,15 +160,15 @@ def light_detail(request, project_pk, code):
             }
     labels = dict(Colour.choices)
     dimensions = []
+    colours, figures = (light.dimensions, light.figures) if light else ({}, {})
     for dimension in Dimension:
-        if light and light.dimensions.get(dimension.value) is not None:
-            figures = light.figures.get(dimension.value) or {}
+        if colours.get(dimension.value) is not None:
             dimensions.append(
                 {
                     "label": dimension.label,
-                    "colour": light.dimensions[dimension.value],
-                    "colour_label": labels[light.dimensions[dimension.value]],
-                    "figures": _figures(figures),
+                    "colour": colours[dimension.value],
+                    "colour_label": labels[colours[dimension.value]],
+                    "figures": _figures(figures.get(dimension.value) or {}),
                 }
             )
     history = list(

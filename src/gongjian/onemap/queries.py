@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import FloatField, OuterRef, Subquery
-from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -213,7 +212,7 @@ def card(user, pk: int, *, year: int | None = None) -> dict[str, Any] | None:
         light = (
             Light.objects.filter(project_id=pk, **_of_year(year))
             .order_by("-period_code")
-            .values_list("period_code", "colour", "reasons", KT("figures__investment__done_to_date"))
+            .values_list("period_code", "colour", "reasons", "done_to_date")
             .first()
         )
         result |= {"colour": None, "light": _("未亮灯"), "reasons": _("本年尚无亮灯记录"), "period": ""}

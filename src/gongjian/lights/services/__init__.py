@@ -23,6 +23,7 @@ from gongjian.core.periods import Period, PeriodKind
 from gongjian.lights import queries, rules, storage
 from gongjian.lights.choices import CaseKind, Colour
 from gongjian.lights.models import (
+    DIMENSION_FIELDS,
     BoardSummary,
     BoardVersion,
     Case,
@@ -441,41 +442,29 @@ def recompute(
 
 
 def _store(frame: pl.DataFrame, version: int, now: datetime, project_ids, codes: list[str]) -> Stored:
-    """Write the lights whose content (colour, dimensions, reasons, figures) differs from the stored ones, by
-    digest, and move the others to the rule version in force with one statement. JSON is made by polars for the whole frame; a dimension not judged is null."""
+    """Write the lights whose content (colour, dimensions, reasons, facts) differs from the stored ones, by
+    digest, and move the others to the rule version in force with one statement. The reasons' JSON is made by
+    polars for the whole frame; new lights go in the order of their (project, period) key, which the indexes
+    follow, so that each index takes them as appends instead of at random places."""
     dims = [d.value for d in rules.DIMENSIONS]
     frame = (
         frame.with_columns(
-            pl.struct(dims).struct.json_encode().alias("dimensions"),
             # {"reasons":[…]} without its wrapper: a JSON list of the texts
             pl.struct("reasons")
             .struct.json_encode()
             .str.slice(len('{"reasons":'))
             .str.head(-1)
             .alias("_reasons"),
-            pl.col("figures").struct.json_encode().alias("_figures"),
-            # the investment figures as columns too (Light.plan_to_date, done_to_date: the cockpit sums them)
-            *(
-                pl.col("figures").struct.field("investment").struct.field(name).alias(name)
-                for name in ("plan_to_date", "done_to_date")
-            ),
         )
         .with_columns(
-            pl.concat_str(
-                pl.col("colour").cast(pl.String),
-                "dimensions",
-                "_reasons",
-                "_figures",
-                pl.col("baseline").cast(pl.String),
-                separator="\u0002",
-            )
+            pl.struct("colour", *dims, "_reasons", *rules.FACTS, "baseline")
             .hash(seed=1)
             .cast(pl.String)
             .str.slice(0, 16)
             .alias("digest"),
         )
-        .drop("reasons", "figures")
-        .rename({"_reasons": "reasons", "_figures": "figures"})
+        .drop("reasons")
+        .rename({"_reasons": "reasons", **DIMENSION_FIELDS})
         .with_columns(
             rule_version=pl.lit(version, pl.Int64),
             computed_at=pl.lit(now.astimezone(UTC), pl.Datetime("us", "UTC")),
@@ -489,9 +478,15 @@ def _store(frame: pl.DataFrame, version: int, now: datetime, project_ids, codes:
         {"id": pl.Int64, "project_id": pl.Int64, "period_code": pl.String, "_old": pl.String},
     )
     joined = frame.join(existing, on=["project_id", "period_code"], how="left")
-    new = joined.filter(pl.col("id").is_null()).select("project_id", "period_code", *storage.COLUMNS)
-    changed = joined.filter(pl.col("id").is_not_null() & (pl.col("_old") != pl.col("digest"))).select(
-        "id", *storage.COLUMNS
+    new = (
+        joined.filter(pl.col("id").is_null())
+        .select("project_id", "period_code", *storage.COLUMNS)
+        .sort("project_id", "period_code")
+    )
+    changed = (
+        joined.filter(pl.col("id").is_not_null() & (pl.col("_old") != pl.col("digest")))
+        .select("id", *storage.COLUMNS)
+        .sort("id")
     )
     storage.insert(new)
     storage.update(changed)
