@@ -199,8 +199,9 @@ def insert_objects(
     large file that compiling cost more than the writing. Each field prepares its value as the ORM would,
     ``auto_now_add`` too. Without ``returning`` the batches go to ``executemany`` (few round trips on
     PostgreSQL, little work on SQLite); with it each batch is one statement ``RETURNING`` the new ids (SQLite
-    3.35+ and PostgreSQL give them in the order of the rows, as ``bulk_create`` relies on too), which are set on
-    the objects, as ``bulk_create`` would.
+    3.35+ gives them in the order of the rows, as ``bulk_create`` relies on too), which are set on the objects,
+    as ``bulk_create`` would; on PostgreSQL a one-row statement ``RETURNING`` its id, run for every row in
+    psycopg's pipeline.
     """
     if not objects:
         return
@@ -225,6 +226,16 @@ def insert_objects(
         return [value for row in batch for value in row]
 
     with connection.cursor() as cursor:
+        if returning and connection.vendor == "postgresql":
+            # One row a statement, all sent at once (psycopg's pipeline), each giving its id: the driver reads a
+            # statement's placeholders once for all its runs, where each multi-row statement below is read afresh
+            # (a tenth of a second for 500 rows of a dozen fields).
+            cursor.cursor.executemany(statement(1), rows, returning=True)
+            ids = [result.fetchone()[0] for result in cursor.cursor.results()]
+            for obj, pk in zip(objects, ids, strict=True):
+                obj.pk = pk
+                obj._state.adding, obj._state.db = False, connection.alias
+            return
         if returning:
             for start in range(0, len(rows), per_statement):
                 batch = rows[start : start + per_statement]

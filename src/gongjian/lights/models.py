@@ -123,9 +123,17 @@ class Light(models.Model):
     """A project's computed light for one period, with its reasons in words and the facts it was judged on, from
     which the figures behind the reasons are written on demand (:attr:`figures`)."""
 
-    # No index of its own: the (project, period) constraint's index starts with the project.
+    # No index of its own: the (project, period) constraint's index starts with the project. No foreign key in the
+    # database either: it would check each of a project's 36 lights at commit, taking a lock on the project each
+    # time, most of a recompute's time after the writing itself. The recompute takes that lock once a project
+    # instead (services._hold_projects), and deleting a project deletes its lights (Django's cascade).
     project = models.ForeignKey(
-        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="lights", db_index=False
+        Project,
+        verbose_name=_("项目"),
+        on_delete=models.CASCADE,
+        related_name="lights",
+        db_index=False,
+        db_constraint=False,
     )
     period_code = models.CharField(_("期别"), max_length=12)
     colour = models.PositiveSmallIntegerField(_("灯色"), choices=Colour.choices)

@@ -1,6 +1,8 @@
-# The lights keep their facts only: written apart from 0009, whose filling of the rows leaves PostgreSQL with
-# deferred checks that forbid altering the table in the same transaction.
+# The lights keep their facts only, and their project is no longer checked by a foreign key in the database (the
+# recompute holds the projects it lights instead: lights.services._hold_projects). Apart from 0009, whose filling
+# of the rows leaves PostgreSQL with deferred checks that forbid altering the table in the same transaction.
 
+import django.db.models.deletion
 from django.db import migrations, models
 
 
@@ -22,5 +24,17 @@ class Migration(migrations.Migration):
         migrations.RemoveField(
             model_name="light",
             name="figures",
+        ),
+        migrations.AlterField(
+            model_name="light",
+            name="project",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="lights",
+                to="projects.project",
+                verbose_name="项目",
+            ),
         ),
     ]

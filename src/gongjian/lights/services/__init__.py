@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -488,6 +488,8 @@ def _store(frame: pl.DataFrame, version: int, now: datetime, project_ids, codes:
         .select("id", *storage.COLUMNS)
         .sort("id")
     )
+    if not new.is_empty():  # lights of a project deleted since its inputs were read are not written
+        new = new.filter(pl.col("project_id").is_in(_hold_projects(new["project_id"].unique().to_list())))
     storage.insert(new)
     storage.update(changed)
     stored.exclude(rule_version=version).update(rule_version=version)  # same light, now by these rules
@@ -499,6 +501,21 @@ def _store(frame: pl.DataFrame, version: int, now: datetime, project_ids, codes:
         .to_list()
     )
     return Stored(frame.height, new.height + changed.height, written)
+
+
+def _hold_projects(ids: list[int]) -> list[int]:
+    """Those of the projects ``ids`` that exist, held until the transaction ends so that none is deleted while
+    lights are written for it: the lock a foreign key's check would take for each light (PostgreSQL: FOR KEY
+    SHARE, which a project's deletion waits for), taken once a project. SQLite has one writer at a time: a
+    deletion cannot come in between."""
+    if connection.vendor != "postgresql":
+        return list(set(ids) & set(Project.objects.values_list("pk", flat=True)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {connection.ops.quote_name(Project._meta.db_table)} WHERE id = ANY(%s) FOR KEY SHARE",
+            [ids],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 @dataclass
