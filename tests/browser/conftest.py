@@ -4,8 +4,12 @@ CI sets GONGJIAN_REQUIRE_BROWSER=1, so a missing Chromium fails the run there in
 """
 
 import os
+import threading
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connection
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = os.environ.get("GONGJIAN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -17,6 +21,30 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+class OneRequestAtATime(ThreadedWSGIServer):
+    """The live server, each request still in a thread of its own (a socket the browser opened ahead and never used
+    holds up no one), but Django answering one at a time."""
+
+    answering = threading.Lock()
+
+    def set_app(self, application):
+        def one_at_a_time(environ, start_response):
+            with self.answering:
+                return application(environ, start_response)
+
+        super().set_app(one_at_a_time)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time_on_sqlite():
+    """On SQLite the live server's threads share the test's one in-memory connection, and with it one transaction
+    state: a request leaving an atomic block while another recorded an audit event made the second see "manual
+    transaction management" and answer 500 (CI, a loaded machine, the land ledger read by the land auditor). Each
+    thread has its own connection on PostgreSQL, which is left as it is."""
+    if connection.vendor == "sqlite":
+        LiveServerThread.server_class = OneRequestAtATime
 
 
 @pytest.fixture(scope="session")
