@@ -208,7 +208,7 @@ class Light(models.Model):
     def dimensions(self) -> dict[str, int | None]:
         """The colour of each dimension by its name (``{"investment": 2, "milestone": 0, …}``), None where not
         judged."""
-        return dimensions_of({name: getattr(self, name) for name in DIMENSION_FIELDS.values()})
+        return {name: getattr(self, field) for name, field in DIMENSION_FIELDS.items()}
 
     @property
     def figures(self) -> dict[str, Any]:
@@ -224,12 +224,12 @@ FIGURE_FIELDS: list[str] = [*DIMENSION_FIELDS.values(), *rules.FACTS]
 
 
 def dimensions_of(row: Mapping[str, Any]) -> dict[str, int | None]:
-    """A light's dimension colours by dimension, from its fields (a ``values()`` row, or a light's ``vars``)."""
+    """A light's dimension colours by dimension, from a ``values()`` row of its fields."""
     return {name: row[field] for name, field in DIMENSION_FIELDS.items()}
 
 
 def figures_of(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A light's figures from its :data:`FIGURE_FIELDS` (a ``values()`` row, or a light's ``vars``)."""
+    """A light's figures from its :data:`FIGURE_FIELDS` (a ``values()`` row, or the light's own values)."""
     return rules.figures_of([dimensions_of(row) | {name: row[name] for name in rules.FACTS}])[0]
 
 

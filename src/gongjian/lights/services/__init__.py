@@ -448,14 +448,7 @@ def _store(frame: pl.DataFrame, version: int, now: datetime, project_ids, codes:
     follow, so that each index takes them as appends instead of at random places."""
     dims = [d.value for d in rules.DIMENSIONS]
     frame = (
-        frame.with_columns(
-            # {"reasons":[…]} without its wrapper: a JSON list of the texts
-            pl.struct("reasons")
-            .struct.json_encode()
-            .str.slice(len('{"reasons":'))
-            .str.head(-1)
-            .alias("_reasons"),
-        )
+        frame.with_columns(bulk.json_text("reasons").alias("_reasons"))
         .with_columns(
             pl.struct("colour", *dims, "_reasons", *rules.FACTS, "baseline")
             .hash(seed=1)
